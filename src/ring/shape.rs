@@ -1,0 +1,156 @@
+//! Shape arithmetic shared by ring tensors and graph shape inference:
+//! element counts, numpy-style broadcasting, matmul and axis checks.
+
+use crate::error::{Error, Result};
+
+/// Number of elements of a tensor of this shape (1 for a scalar).
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// Formats a shape as `[5, 10]` for error messages.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    format!("{shape:?}")
+}
+
+/// The numpy broadcast of two shapes, or an error naming both.
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+    let rank = a.len().max(b.len());
+    let mut out = vec![0; rank];
+    for i in 0..rank {
+        let da = if i + a.len() >= rank { a[i + a.len() - rank] } else { 1 };
+        let db = if i + b.len() >= rank { b[i + b.len() - rank] } else { 1 };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
+                    fmt_shape(a),
+                    fmt_shape(b)
+                )));
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// The output shape of a 2-D matrix product, or an error naming both shapes.
+pub fn matmul_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+    if a.len() != 2 || b.len() != 2 {
+        return Err(Error::invalid(format!(
+            "matmul expects two matrices (rank 2), found shapes {} and {}",
+            fmt_shape(a),
+            fmt_shape(b)
+        )));
+    }
+    if a[1] != b[0] {
+        return Err(Error::invalid(format!(
+            "matmul inner dimensions differ: {} x {} (expected {} rows on the right, found {})",
+            fmt_shape(a),
+            fmt_shape(b),
+            a[1],
+            b[0]
+        )));
+    }
+    Ok(vec![a[0], b[1]])
+}
+
+/// Checks that `axis` names a dimension of `shape`.
+pub fn check_axis(shape: &[usize], axis: usize) -> Result<()> {
+    if axis >= shape.len() {
+        return Err(Error::invalid(format!(
+            "axis {axis} is out of range for shape {} (expected an axis below {})",
+            fmt_shape(shape),
+            shape.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The shape after summing along `axis` (`None` sums everything to a scalar).
+pub fn sum_shape(shape: &[usize], axis: Option<usize>) -> Result<Vec<usize>> {
+    match axis {
+        None => Ok(vec![]),
+        Some(axis) => {
+            check_axis(shape, axis)?;
+            let mut out = shape.to_vec();
+            out.remove(axis);
+            Ok(out)
+        }
+    }
+}
+
+/// Checks that a permutation is valid for `shape` and returns the permuted shape.
+pub fn transpose_shape(shape: &[usize], perm: &[usize]) -> Result<Vec<usize>> {
+    let mut seen = vec![false; shape.len()];
+    if perm.len() != shape.len() {
+        return Err(Error::invalid(format!(
+            "transpose permutation {perm:?} has {} axes, expected {} for shape {}",
+            perm.len(),
+            shape.len(),
+            fmt_shape(shape)
+        )));
+    }
+    for &p in perm {
+        if p >= shape.len() || seen[p] {
+            return Err(Error::invalid(format!(
+                "transpose permutation {perm:?} is not a permutation of 0..{}",
+                shape.len()
+            )));
+        }
+        seen[p] = true;
+    }
+    Ok(perm.iter().map(|&p| shape[p]).collect())
+}
+
+/// Checks that a reshape keeps the element count.
+pub fn check_reshape(from: &[usize], to: &[usize]) -> Result<()> {
+    if numel(from) != numel(to) {
+        return Err(Error::invalid(format!(
+            "cannot reshape {} ({} elements) to {} ({} elements)",
+            fmt_shape(from),
+            numel(from),
+            fmt_shape(to),
+            numel(to)
+        )));
+    }
+    Ok(())
+}
+
+/// Row-major strides of a shape.
+pub fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut out = vec![1; shape.len()];
+    for i in (0..shape.len().saturating_sub(1)).rev() {
+        out[i] = out[i + 1] * shape[i + 1];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(broadcast_shapes(&[5, 10], &[10]).unwrap(), vec![5, 10]);
+        assert_eq!(broadcast_shapes(&[], &[3, 2]).unwrap(), vec![3, 2]);
+        assert_eq!(broadcast_shapes(&[4, 1], &[1, 3]).unwrap(), vec![4, 3]);
+        let err = broadcast_shapes(&[5, 10], &[3]).unwrap_err().to_string();
+        assert!(err.contains("[5, 10]") && err.contains("[3]"), "{err}");
+    }
+
+    #[test]
+    fn matmul_shape_names_both_shapes() {
+        assert_eq!(matmul_shape(&[5, 10], &[10, 3]).unwrap(), vec![5, 3]);
+        let err = matmul_shape(&[5, 10], &[9, 3]).unwrap_err().to_string();
+        assert!(err.contains("[5, 10]") && err.contains("[9, 3]"), "{err}");
+    }
+
+    #[test]
+    fn strides_are_row_major() {
+        assert_eq!(strides(&[2, 3, 4]), vec![12, 4, 1]);
+        assert_eq!(strides(&[]), Vec::<usize>::new());
+    }
+}

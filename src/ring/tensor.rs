@@ -1,0 +1,319 @@
+//! Dense row-major tensors over the ring, with wrapping arithmetic.
+//!
+//! Elementwise kernels are generic over [`RingElement`]; the matrix product of
+//! `u64` tensors goes to the dispatched GEMM in [`super::gemm`].
+
+use rayon::prelude::*;
+
+use super::element::RingElement;
+use super::shape::{self, fmt_shape, numel};
+use crate::error::{Error, Result};
+
+/// Element counts above which elementwise kernels run on the rayon pool.
+const PARALLEL_ELEMENTWISE: usize = 1 << 16;
+
+/// A contiguous row-major tensor of ring elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tensor<T: RingElement = u64> {
+    shape: Vec<usize>,
+    data: Vec<T>,
+}
+
+/// The tensor type of Z_2^64, the ring of ABY3 in tfe.
+pub type RingTensor = Tensor<u64>;
+
+impl<T: RingElement> Tensor<T> {
+    /// A tensor from a shape and row-major data; the lengths must agree.
+    pub fn new(shape: Vec<usize>, data: Vec<T>) -> Result<Self> {
+        if numel(&shape) != data.len() {
+            return Err(Error::invalid(format!(
+                "shape {} needs {} elements, found {}",
+                fmt_shape(&shape),
+                numel(&shape),
+                data.len()
+            )));
+        }
+        Ok(Tensor { shape, data })
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(shape: &[usize]) -> Self {
+        Tensor { shape: shape.to_vec(), data: vec![T::ZERO; numel(shape)] }
+    }
+
+    /// A tensor with every element equal to `value`.
+    pub fn filled(shape: &[usize], value: T) -> Self {
+        Tensor { shape: shape.to_vec(), data: vec![value; numel(shape)] }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn data(&self) -> &[T] {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut [T] {
+        &mut self.data
+    }
+
+    pub fn into_data(self) -> Vec<T> {
+        self.data
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Applies `f` to every element.
+    pub fn map(&self, f: impl Fn(T) -> T + Sync + Send) -> Self {
+        let data = if self.len() >= PARALLEL_ELEMENTWISE {
+            self.data.par_iter().map(|&x| f(x)).collect()
+        } else {
+            self.data.iter().map(|&x| f(x)).collect()
+        };
+        Tensor { shape: self.shape.clone(), data }
+    }
+
+    /// Combines two tensors elementwise with numpy broadcasting.
+    pub fn zip_with(&self, other: &Self, f: impl Fn(T, T) -> T + Sync + Send) -> Result<Self> {
+        if self.shape == other.shape {
+            let data = if self.len() >= PARALLEL_ELEMENTWISE {
+                self.data.par_iter().zip(other.data.par_iter()).map(|(&a, &b)| f(a, b)).collect()
+            } else {
+                self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)).collect()
+            };
+            return Ok(Tensor { shape: self.shape.clone(), data });
+        }
+        let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
+        let a_index = broadcast_index(&self.shape, &out_shape);
+        let b_index = broadcast_index(&other.shape, &out_shape);
+        let data = (0..numel(&out_shape))
+            .map(|i| f(self.data[a_index(i)], other.data[b_index(i)]))
+            .collect();
+        Ok(Tensor { shape: out_shape, data })
+    }
+
+    /// Combines `other` into `self` elementwise; shapes must be equal.
+    pub fn zip_assign(&mut self, other: &Self, f: impl Fn(T, T) -> T + Sync + Send) -> Result<()> {
+        if self.shape != other.shape {
+            return Err(Error::invalid(format!(
+                "in-place operation needs equal shapes, found {} and {}",
+                fmt_shape(&self.shape),
+                fmt_shape(&other.shape)
+            )));
+        }
+        if self.len() >= PARALLEL_ELEMENTWISE {
+            self.data.par_iter_mut().zip(other.data.par_iter()).for_each(|(a, &b)| *a = f(*a, b));
+        } else {
+            self.data.iter_mut().zip(&other.data).for_each(|(a, &b)| *a = f(*a, b));
+        }
+        Ok(())
+    }
+
+    pub fn add(&self, other: &Self) -> Result<Self> {
+        self.zip_with(other, T::wrapping_add)
+    }
+
+    pub fn sub(&self, other: &Self) -> Result<Self> {
+        self.zip_with(other, T::wrapping_sub)
+    }
+
+    /// Elementwise product with broadcasting (a scalar tensor multiplies everything).
+    pub fn mul(&self, other: &Self) -> Result<Self> {
+        self.zip_with(other, T::wrapping_mul)
+    }
+
+    pub fn neg(&self) -> Self {
+        self.map(T::wrapping_neg)
+    }
+
+    pub fn add_assign(&mut self, other: &Self) -> Result<()> {
+        self.zip_assign(other, T::wrapping_add)
+    }
+
+    pub fn sub_assign(&mut self, other: &Self) -> Result<()> {
+        self.zip_assign(other, T::wrapping_sub)
+    }
+
+    pub fn shl(&self, amount: u32) -> Self {
+        self.map(move |x| x.shl(amount))
+    }
+
+    pub fn shr_logical(&self, amount: u32) -> Self {
+        self.map(move |x| x.shr_logical(amount))
+    }
+
+    pub fn shr_arithmetic(&self, amount: u32) -> Self {
+        self.map(move |x| x.shr_arithmetic(amount))
+    }
+
+    pub fn xor(&self, other: &Self) -> Result<Self> {
+        self.zip_with(other, T::xor)
+    }
+
+    pub fn and(&self, other: &Self) -> Result<Self> {
+        self.zip_with(other, T::and)
+    }
+
+    /// The same data under a new shape with the same element count.
+    pub fn reshape(&self, new_shape: &[usize]) -> Result<Self> {
+        shape::check_reshape(&self.shape, new_shape)?;
+        Ok(Tensor { shape: new_shape.to_vec(), data: self.data.clone() })
+    }
+
+    /// Permutes the axes; `perm[i]` is the input axis that becomes axis `i`.
+    pub fn transpose(&self, perm: &[usize]) -> Result<Self> {
+        let out_shape = shape::transpose_shape(&self.shape, perm)?;
+        if self.shape.len() == 2 && perm == [1, 0] {
+            return Ok(self.transpose_2d());
+        }
+        let in_strides = shape::strides(&self.shape);
+        let out_strides = shape::strides(&out_shape);
+        let data = (0..self.len())
+            .map(|flat| {
+                let mut src = 0;
+                for (axis, &p) in perm.iter().enumerate() {
+                    src += (flat / out_strides[axis]) % out_shape[axis] * in_strides[p];
+                }
+                self.data[src]
+            })
+            .collect();
+        Ok(Tensor { shape: out_shape, data })
+    }
+
+    fn transpose_2d(&self) -> Self {
+        const BLOCK: usize = 32;
+        let (rows, cols) = (self.shape[0], self.shape[1]);
+        let mut data = vec![T::ZERO; self.len()];
+        for r0 in (0..rows).step_by(BLOCK) {
+            for c0 in (0..cols).step_by(BLOCK) {
+                for r in r0..(r0 + BLOCK).min(rows) {
+                    for c in c0..(c0 + BLOCK).min(cols) {
+                        data[c * rows + r] = self.data[r * cols + c];
+                    }
+                }
+            }
+        }
+        Tensor { shape: vec![cols, rows], data }
+    }
+
+    /// Sums along one axis (removing it), or over everything when `axis` is `None`.
+    pub fn sum(&self, axis: Option<usize>) -> Result<Self> {
+        let out_shape = shape::sum_shape(&self.shape, axis)?;
+        let Some(axis) = axis else {
+            let total = self.data.iter().fold(T::ZERO, |acc, &x| acc.wrapping_add(x));
+            return Ok(Tensor { shape: out_shape, data: vec![total] });
+        };
+        let outer: usize = self.shape[..axis].iter().product();
+        let dim = self.shape[axis];
+        let inner: usize = self.shape[axis + 1..].iter().product();
+        let mut data = vec![T::ZERO; outer * inner];
+        for o in 0..outer {
+            let out_row = &mut data[o * inner..(o + 1) * inner];
+            for d in 0..dim {
+                let start = (o * dim + d) * inner;
+                for (acc, &x) in out_row.iter_mut().zip(&self.data[start..start + inner]) {
+                    *acc = acc.wrapping_add(x);
+                }
+            }
+        }
+        Ok(Tensor { shape: out_shape, data })
+    }
+}
+
+impl Tensor<u64> {
+    /// The matrix product of two rank-2 tensors, on the dispatched GEMM.
+    pub fn matmul(&self, other: &Self) -> Result<Self> {
+        let out_shape = shape::matmul_shape(&self.shape, &other.shape)?;
+        let (m, k, n) = (self.shape[0], self.shape[1], other.shape[1]);
+        let mut out = vec![0u64; m * n];
+        super::gemm::gemm(m, k, n, &self.data, &other.data, &mut out, false);
+        Ok(Tensor { shape: out_shape, data: out })
+    }
+
+    /// `self += a · b` for rank-2 tensors, without a temporary for the product.
+    pub fn add_matmul(&mut self, a: &Self, b: &Self) -> Result<()> {
+        let out_shape = shape::matmul_shape(&a.shape, &b.shape)?;
+        if out_shape != self.shape {
+            return Err(Error::invalid(format!(
+                "matmul result {} does not fit the accumulator {}",
+                fmt_shape(&out_shape),
+                fmt_shape(&self.shape)
+            )));
+        }
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1]);
+        super::gemm::gemm(m, k, n, &a.data, &b.data, &mut self.data, true);
+        Ok(())
+    }
+}
+
+/// Maps a flat index of the broadcast output to a flat index of an input.
+fn broadcast_index(in_shape: &[usize], out_shape: &[usize]) -> impl Fn(usize) -> usize + use<> {
+    let offset = out_shape.len() - in_shape.len();
+    let in_strides = shape::strides(in_shape);
+    let out_strides = shape::strides(out_shape);
+    let axes: Vec<(usize, usize, usize)> = (0..in_shape.len())
+        .filter(|&i| in_shape[i] != 1)
+        .map(|i| (out_strides[i + offset], out_shape[i + offset], in_strides[i]))
+        .collect();
+    move |flat| axes.iter().map(|&(os, od, is)| (flat / os) % od * is).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shape: &[usize], data: &[u64]) -> RingTensor {
+        Tensor::new(shape.to_vec(), data.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn arithmetic_wraps() {
+        let a = t(&[2], &[u64::MAX, 5]);
+        let b = t(&[2], &[1, 7]);
+        assert_eq!(a.add(&b).unwrap().data(), &[0, 12]);
+        assert_eq!(b.sub(&a).unwrap().data(), &[2, 2]);
+        assert_eq!(a.neg().data(), &[1, 5u64.wrapping_neg()]);
+        assert_eq!(a.mul(&b).unwrap().data(), &[u64::MAX, 35]);
+    }
+
+    #[test]
+    fn broadcasting_a_row_and_a_scalar() {
+        let a = t(&[2, 3], &[1, 2, 3, 4, 5, 6]);
+        let row = t(&[3], &[10, 20, 30]);
+        assert_eq!(a.add(&row).unwrap().data(), &[11, 22, 33, 14, 25, 36]);
+        let col = t(&[2, 1], &[100, 200]);
+        assert_eq!(a.add(&col).unwrap().data(), &[101, 102, 103, 204, 205, 206]);
+        let two = t(&[], &[2]);
+        assert_eq!(a.mul(&two).unwrap().data(), &[2, 4, 6, 8, 10, 12]);
+    }
+
+    #[test]
+    fn transpose_sum_reshape() {
+        let a = t(&[2, 3], &[1, 2, 3, 4, 5, 6]);
+        assert_eq!(a.transpose(&[1, 0]).unwrap().data(), &[1, 4, 2, 5, 3, 6]);
+        assert_eq!(a.sum(Some(0)).unwrap().data(), &[5, 7, 9]);
+        assert_eq!(a.sum(Some(1)).unwrap().data(), &[6, 15]);
+        assert_eq!(a.sum(None).unwrap().data(), &[21]);
+        assert_eq!(a.reshape(&[3, 2]).unwrap().shape(), &[3, 2]);
+        assert!(a.reshape(&[4]).is_err());
+        let c = t(&[2, 1, 3], &[1, 2, 3, 4, 5, 6]);
+        let ct = c.transpose(&[2, 0, 1]).unwrap();
+        assert_eq!(ct.shape(), &[3, 2, 1]);
+        assert_eq!(ct.data(), &[1, 4, 2, 5, 3, 6]);
+    }
+
+    #[test]
+    fn shifts() {
+        let a = t(&[2], &[(-8i64) as u64, 8]);
+        assert_eq!(a.shr_arithmetic(2).data(), &[(-2i64) as u64, 2]);
+        assert_eq!(a.shr_logical(62).data(), &[3, 0]);
+        assert_eq!(a.shl(1).data(), &[(-16i64) as u64, 16]);
+    }
+}
