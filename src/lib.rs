@@ -9,3 +9,7 @@ pub mod error;
 pub mod ring;
 
 pub use error::{Error, Result};
+pub mod fixed;
+pub mod net;
+pub mod prng;
+pub mod protocol;

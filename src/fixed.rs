@@ -1,0 +1,133 @@
+//! Fixed-point encoding of real numbers into Z_2^64.
+//!
+//! A real `v` is stored as the two's-complement integer `round(v · 2^f)`,
+//! where `f` is the number of fractional bits. Every value, inputs and
+//! intermediate results alike, must stay within ±2^i (the integer bits), so
+//! that a product of two encodings stays below 2^(2f+i) < 2^62, the range in
+//! which truncation is exact up to one unit in the last place (see
+//! `protocol::aby3::truncation`). Encoding a value outside the range is an
+//! error, never a silent wrap.
+
+use crate::error::{Error, Result};
+use crate::ring::RingTensor;
+
+/// The fixed-point configuration: fractional and integer bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FixedConfig {
+    /// Fractional bits `f`: the resolution is 2^-f.
+    pub frac_bits: u32,
+    /// Integer bits `i`: every value must lie within ±2^i.
+    pub int_bits: u32,
+}
+
+impl Default for FixedConfig {
+    /// 16 fractional bits, values within ±2^20 (products stay below 2^52).
+    fn default() -> Self {
+        FixedConfig { frac_bits: 16, int_bits: 20 }
+    }
+}
+
+/// Largest bit length a product before truncation may reach so that the
+/// truncation protocol stays exact (see the module docs).
+const MAX_PRODUCT_BITS: u32 = 62;
+
+impl FixedConfig {
+    /// A checked configuration: `2f + i` must stay below 62 bits so that a
+    /// product of two in-range values can be truncated exactly.
+    pub fn new(frac_bits: u32, int_bits: u32) -> Result<Self> {
+        let config = FixedConfig { frac_bits, int_bits };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the invariant of [`FixedConfig::new`].
+    pub fn validate(&self) -> Result<()> {
+        if self.frac_bits == 0 || self.frac_bits > 30 {
+            return Err(Error::config(format!(
+                "fixed point needs 1 to 30 fractional bits, found {}",
+                self.frac_bits
+            )));
+        }
+        if self.int_bits == 0 || 2 * self.frac_bits + self.int_bits > MAX_PRODUCT_BITS {
+            return Err(Error::config(format!(
+                "fixed point with {} fractional and {} integer bits: products need {} bits, \
+                 expected at most {MAX_PRODUCT_BITS} (2·fractional + integer)",
+                self.frac_bits,
+                self.int_bits,
+                2 * self.frac_bits + self.int_bits
+            )));
+        }
+        Ok(())
+    }
+
+    /// The scale 2^f.
+    pub fn scale(&self) -> f64 {
+        (1u64 << self.frac_bits) as f64
+    }
+
+    /// The largest magnitude a value may have, 2^i.
+    pub fn bound(&self) -> f64 {
+        (1u64 << self.int_bits) as f64
+    }
+
+    /// Encodes one value; NaN, infinity or `|value| > 2^i` is an error.
+    pub fn encode_value(&self, value: f64) -> Result<u64> {
+        if !value.is_finite() || value.abs() > self.bound() {
+            return Err(Error::invalid(format!(
+                "value {value} is outside the fixed-point range [-{bound}, {bound}] \
+                 ({} integer bits)",
+                self.int_bits,
+                bound = self.bound()
+            )));
+        }
+        Ok((value * self.scale()).round() as i64 as u64)
+    }
+
+    /// Decodes one ring element as a two's-complement fixed-point value.
+    pub fn decode_value(&self, element: u64) -> f64 {
+        element as i64 as f64 / self.scale()
+    }
+
+    /// Encodes a tensor of values of the given shape.
+    pub fn encode(&self, shape: &[usize], values: &[f64]) -> Result<RingTensor> {
+        let data = values.iter().map(|&v| self.encode_value(v)).collect::<Result<Vec<_>>>()?;
+        RingTensor::new(shape.to_vec(), data)
+    }
+
+    /// Decodes a tensor into its values.
+    pub fn decode(&self, tensor: &RingTensor) -> Vec<f64> {
+        tensor.data().iter().map(|&e| self.decode_value(e)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_within_half_an_ulp() {
+        let config = FixedConfig::default();
+        for v in [0.0, 1.0, -1.0, 3.14159, -1000.5, 1048576.0, -1048576.0, 1e-6] {
+            let back = config.decode_value(config.encode_value(v).unwrap());
+            assert!((back - v).abs() <= 0.5 / config.scale(), "{v} -> {back}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_and_non_finite_values_are_named() {
+        let config = FixedConfig::default();
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2e6, -1048577.0] {
+            let err = config.encode_value(v).unwrap_err().to_string();
+            assert!(err.contains(&v.to_string()) && err.contains("1048576"), "{err}");
+        }
+    }
+
+    #[test]
+    fn configurations_that_cannot_truncate_exactly_are_rejected() {
+        assert!(FixedConfig::new(16, 20).is_ok());
+        assert!(FixedConfig::new(24, 14).is_ok());
+        let err = FixedConfig::new(24, 20).unwrap_err().to_string();
+        assert!(err.contains("68 bits"), "{err}");
+        assert!(FixedConfig::new(0, 20).is_err());
+    }
+}

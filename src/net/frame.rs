@@ -1,0 +1,216 @@
+//! The frame: the unit of data between two players after the handshake.
+//!
+//! Layout, all little-endian: `len u32 | kind u32 | run u32 | op u32 | step u32`
+//! followed by `len` payload bytes. A data frame carries raw `u64` words; an
+//! abort frame carries a UTF-8 reason. Anything else is a protocol error.
+
+use std::io::{Read, Write};
+
+/// Bytes of the frame header.
+pub const HEADER_BYTES: usize = 20;
+/// Largest abort reason accepted, in bytes.
+pub const MAX_ABORT_BYTES: usize = 64 * 1024;
+
+const KIND_DATA: u32 = 1;
+const KIND_ABORT: u32 = 2;
+
+/// Names a message: which run, which op of the graph, which step of the op.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag {
+    pub run: u32,
+    pub op: u32,
+    pub step: u32,
+}
+
+/// A decoded frame.
+#[derive(Debug, PartialEq)]
+pub enum Frame {
+    Data(Tag, Vec<u64>),
+    Abort { run: u32, reason: String },
+}
+
+/// Why a frame could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The peer closed the connection between frames.
+    Closed,
+    /// The connection failed, or closed in the middle of a frame.
+    Io(std::io::Error),
+    /// The bytes do not form a valid frame.
+    Malformed(String),
+}
+
+/// Writes a data frame with the words as little-endian bytes.
+pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Result<()> {
+    let len = words.len() * 8;
+    let len32 = u32::try_from(len).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("frame of {len} bytes is too large"))
+    })?;
+    out.write_all(&header(len32, KIND_DATA, tag))?;
+    write_words(out, words)
+}
+
+/// Writes an abort frame for `run`.
+pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Result<()> {
+    let bytes = truncate_utf8(reason, MAX_ABORT_BYTES).as_bytes();
+    let tag = Tag { run, op: 0, step: 0 };
+    out.write_all(&header(bytes.len() as u32, KIND_ABORT, tag))?;
+    out.write_all(bytes)
+}
+
+/// Reads one frame; `max_payload` bounds what a peer can make us allocate.
+pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, ReadError> {
+    let mut head = [0u8; HEADER_BYTES];
+    read_header(input, &mut head)?;
+    let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
+    let (len, kind) = (field(0) as usize, field(1));
+    let tag = Tag { run: field(2), op: field(3), step: field(4) };
+    match kind {
+        KIND_DATA => {
+            if len % 8 != 0 || len > max_payload {
+                return Err(ReadError::Malformed(format!(
+                    "data frame of {len} bytes: expected a multiple of 8 of at most {max_payload}"
+                )));
+            }
+            let mut words = vec![0u64; len / 8];
+            read_words(input, &mut words).map_err(ReadError::Io)?;
+            Ok(Frame::Data(tag, words))
+        }
+        KIND_ABORT => {
+            if len > MAX_ABORT_BYTES {
+                return Err(ReadError::Malformed(format!(
+                    "abort frame of {len} bytes: expected at most {MAX_ABORT_BYTES}"
+                )));
+            }
+            let mut bytes = vec![0u8; len];
+            input.read_exact(&mut bytes).map_err(ReadError::Io)?;
+            let reason = String::from_utf8(bytes)
+                .map_err(|_| ReadError::Malformed("abort reason is not UTF-8".into()))?;
+            Ok(Frame::Abort { run: tag.run, reason })
+        }
+        other => Err(ReadError::Malformed(format!(
+            "unknown frame kind {other}: expected {KIND_DATA} (data) or {KIND_ABORT} (abort)"
+        ))),
+    }
+}
+
+fn header(len: u32, kind: u32, tag: Tag) -> [u8; HEADER_BYTES] {
+    let mut out = [0u8; HEADER_BYTES];
+    for (i, v) in [len, kind, tag.run, tag.op, tag.step].into_iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+/// Reads a header, telling a clean close (no byte) from a cut-off frame.
+fn read_header(input: &mut impl Read, head: &mut [u8; HEADER_BYTES]) -> Result<(), ReadError> {
+    let mut filled = 0;
+    while filled < HEADER_BYTES {
+        match input.read(&mut head[filled..]) {
+            Ok(0) if filled == 0 => return Err(ReadError::Closed),
+            Ok(0) => {
+                return Err(ReadError::Malformed(format!(
+                    "connection closed inside a frame header ({filled} of {HEADER_BYTES} bytes)"
+                )));
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadError::Io(e)),
+        }
+    }
+    Ok(())
+}
+
+fn truncate_utf8(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(target_endian = "little")]
+fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
+    // SAFETY: u64 has no padding and u8 has alignment 1; on a little-endian
+    // target the in-memory bytes are exactly the wire encoding.
+    let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 8) };
+    out.write_all(bytes)
+}
+
+#[cfg(target_endian = "little")]
+fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
+    // SAFETY: as in `write_words`; every byte pattern is a valid u64.
+    let bytes =
+        unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) };
+    input.read_exact(bytes)
+}
+
+#[cfg(target_endian = "big")]
+fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    out.write_all(&bytes)
+}
+
+#[cfg(target_endian = "big")]
+fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
+    let mut bytes = vec![0u8; words.len() * 8];
+    input.read_exact(&mut bytes)?;
+    for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+        *w = u64::from_le_bytes(chunk.try_into().unwrap());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = 1 << 20;
+
+    #[test]
+    fn data_and_abort_frames_round_trip() {
+        let tag = Tag { run: 3, op: 7, step: 1 };
+        let mut wire = Vec::new();
+        write_data(&mut wire, tag, &[1, u64::MAX, 42]).unwrap();
+        write_abort(&mut wire, 3, "bad feed").unwrap();
+        let mut input = &wire[..];
+        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Data(tag, vec![1, u64::MAX, 42]));
+        assert_eq!(
+            read_frame(&mut input, MAX).unwrap(),
+            Frame::Abort { run: 3, reason: "bad feed".into() }
+        );
+        assert!(matches!(read_frame(&mut input, MAX), Err(ReadError::Closed)));
+    }
+
+    #[test]
+    fn malformed_frames_are_errors_not_panics() {
+        let tag = Tag { run: 0, op: 0, step: 0 };
+        let mut odd = header(12, KIND_DATA, tag).to_vec();
+        odd.extend_from_slice(&[0; 12]);
+        let mut huge = header(u32::MAX - 7, KIND_DATA, tag).to_vec();
+        huge.extend_from_slice(&[0; 8]);
+        let unknown = header(0, 9, tag).to_vec();
+        let cut = header(16, KIND_DATA, tag)[..7].to_vec();
+        let short_payload = {
+            let mut v = header(16, KIND_DATA, tag).to_vec();
+            v.extend_from_slice(&[1; 8]);
+            v
+        };
+        let bad_utf8 = {
+            let mut v = header(2, KIND_ABORT, tag).to_vec();
+            v.extend_from_slice(&[0xff, 0xfe]);
+            v
+        };
+        for (name, wire) in [
+            ("odd", odd),
+            ("huge", huge),
+            ("unknown", unknown),
+            ("cut", cut),
+            ("short", short_payload),
+            ("utf8", bad_utf8),
+        ] {
+            let result = read_frame(&mut &wire[..], MAX);
+            assert!(matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))), "{name}");
+        }
+    }
+}

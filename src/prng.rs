@@ -1,0 +1,129 @@
+//! Randomness: seeds and ChaCha streams.
+//!
+//! Seeds come from OS entropy. The only other way to make one,
+//! [`Seed::insecure_deterministic_for_tests`], says what it is in its name.
+//! A stream is a ChaCha12 keystream selected by the seed and a [`StreamId`]
+//! (run, op, purpose), so two players holding the same seed draw the same
+//! values for the same op without counting draws, and no two ops or purposes
+//! ever share keystream. Large draws are generated in parallel chunks at
+//! fixed keystream offsets: the values do not depend on the thread count.
+
+use rand_chacha::ChaCha12Rng;
+use rand_core::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// A 256-bit ChaCha key. Its bytes are never printed or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Seed([u8; 32]);
+
+impl std::fmt::Debug for Seed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Seed(<secret>)")
+    }
+}
+
+impl Seed {
+    /// A fresh seed from the operating system's entropy source.
+    pub fn from_os_entropy() -> Result<Self> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::internal(format!("the OS entropy source failed: {e}")))?;
+        Ok(Seed(bytes))
+    }
+
+    /// A seed fixed by `label`, for reproducible tests only: anyone who knows
+    /// the label knows every share. Never use it in a deployment.
+    pub fn insecure_deterministic_for_tests(label: u64) -> Self {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&label.to_le_bytes());
+        bytes[8..16].copy_from_slice(b"TESTONLY");
+        Seed(bytes)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Seed(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+/// Which keystream of a seed to use: one per (run, op, purpose).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamId {
+    pub run: u32,
+    pub op: u32,
+    /// Distinguishes the draws of one op (masks, zero shares, ...).
+    pub purpose: u32,
+}
+
+/// Words generated per parallel chunk.
+const CHUNK_WORDS: usize = 1 << 15;
+/// Keystream space per purpose, in 32-bit words (2^50 words: never exhausted).
+const PURPOSE_STRIDE_BITS: u32 = 50;
+
+/// Fills `out` with the keystream of `seed` selected by `id`.
+pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
+    let stream = ((id.run as u64) << 32) | id.op as u64;
+    let base = (id.purpose as u128) << PURPOSE_STRIDE_BITS;
+    let fill_chunk = |index: usize, chunk: &mut [u64]| {
+        let mut rng = ChaCha12Rng::from_seed(seed.0);
+        rng.set_stream(stream);
+        // Two 32-bit keystream words per u64.
+        rng.set_word_pos(base + (index * CHUNK_WORDS * 2) as u128);
+        for word in chunk.iter_mut() {
+            *word = rng.next_u64();
+        }
+    };
+    if out.len() <= CHUNK_WORDS {
+        fill_chunk(0, out);
+    } else {
+        out.par_chunks_mut(CHUNK_WORDS).enumerate().for_each(|(i, c)| fill_chunk(i, c));
+    }
+}
+
+/// A vector of `len` words from the keystream of `seed` selected by `id`.
+pub fn draw(seed: &Seed, id: StreamId, len: usize) -> Vec<u64> {
+    let mut out = vec![0u64; len];
+    fill(seed, id, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(run: u32, op: u32, purpose: u32) -> StreamId {
+        StreamId { run, op, purpose }
+    }
+
+    #[test]
+    fn same_seed_and_id_give_same_words_whatever_the_length() {
+        let seed = Seed::insecure_deterministic_for_tests(7);
+        let long = draw(&seed, id(1, 2, 3), 3 * CHUNK_WORDS + 5);
+        let short = draw(&seed, id(1, 2, 3), 10);
+        assert_eq!(&long[..10], &short[..]);
+        assert_eq!(long, draw(&seed, id(1, 2, 3), 3 * CHUNK_WORDS + 5));
+    }
+
+    #[test]
+    fn different_ids_and_seeds_give_different_words() {
+        let seed = Seed::insecure_deterministic_for_tests(7);
+        let base = draw(&seed, id(1, 2, 3), 8);
+        assert_ne!(base, draw(&seed, id(2, 2, 3), 8));
+        assert_ne!(base, draw(&seed, id(1, 3, 3), 8));
+        assert_ne!(base, draw(&seed, id(1, 2, 4), 8));
+        assert_ne!(base, draw(&Seed::insecure_deterministic_for_tests(8), id(1, 2, 3), 8));
+    }
+
+    #[test]
+    fn os_seeds_differ_and_never_print() {
+        let a = Seed::from_os_entropy().unwrap();
+        let b = Seed::from_os_entropy().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(format!("{a:?}"), "Seed(<secret>)");
+    }
+}

@@ -1,0 +1,199 @@
+//! ABY3: semi-honest, honest-majority three-party computation over Z_2^64
+//! with replicated secret sharing (Mohassel and Rindal, CCS 2018).
+//!
+//! The three servers hold replicated shares ([`Share`]). Each adjacent pair
+//! of servers (i, i+1) shares a ChaCha seed, exchanged once per session, so
+//! zero-sharings and masks cost no communication. Other players (input
+//! providers, result receivers) take part only in input and reveal.
+//!
+//! Files: `share.rs` (local ops), `multiply.rs` (products), `truncation.rs`
+//! (exact fixed-point truncation), `io.rs` (input sharing and reveal).
+
+mod io;
+mod multiply;
+mod protocol_impl;
+mod share;
+#[cfg(test)]
+mod tests;
+mod truncation;
+
+pub use share::Share;
+
+use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
+use crate::net::{Endpoint, Tag};
+use crate::prng::{self, Seed, StreamId};
+use crate::ring::RingTensor;
+
+/// Where one op runs: its run and op numbers name its messages and its
+/// randomness, so players agree on both without further coordination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpContext {
+    pub run: u32,
+    pub op: u32,
+}
+
+impl OpContext {
+    pub fn tag(&self, step: u32) -> Tag {
+        Tag { run: self.run, op: self.op, step }
+    }
+
+    fn stream(&self, purpose: Purpose) -> StreamId {
+        StreamId { run: self.run, op: self.op, purpose: purpose as u32 }
+    }
+}
+
+/// Every use of randomness within one op has its own purpose, so no two
+/// draws of an op ever share keystream.
+#[derive(Clone, Copy, Debug)]
+#[repr(u32)]
+enum Purpose {
+    ZeroShare = 1,
+    InputSeedA,
+    InputSeedB,
+    InputShareA,
+    InputShareB,
+    TruncMaskA,
+    TruncMaskB,
+    TruncHideToP1,
+    TruncHideToP0,
+    TruncHighShare,
+    TruncMsbShare,
+    TruncOutShare0,
+    TruncOutShare2,
+}
+
+/// The op number used for the seed exchange, before any run.
+const SETUP_OP: u32 = u32::MAX;
+
+/// How servers get their pairwise seeds.
+#[derive(Clone, Debug)]
+pub enum SeedSource {
+    /// From OS entropy, exchanged between neighbours (the default).
+    OsEntropy,
+    /// Fixed seeds derived from a label: for reproducible tests only.
+    InsecureDeterministicForTests(u64),
+}
+
+/// The seeds of one server: shared with the next and the previous server.
+struct PairSeeds {
+    next: Seed,
+    prev: Seed,
+}
+
+/// One player's instance of the ABY3 protocol.
+pub struct Aby3 {
+    /// The server index 0..3 of this player, or None for other players.
+    server: Option<usize>,
+    /// Endpoint indices of server0, server1 and server2.
+    servers: [usize; 3],
+    seeds: Option<PairSeeds>,
+    /// This player's own randomness (input sharing).
+    own_seed: Seed,
+    fixed: FixedConfig,
+}
+
+impl Aby3 {
+    /// Sets up the protocol for the endpoint's player: servers exchange
+    /// pairwise seeds with their neighbours (one message each).
+    pub fn setup(net: &mut Endpoint, servers: [usize; 3], fixed: FixedConfig, source: &SeedSource) -> Result<Self> {
+        fixed.validate()?;
+        let server = servers.iter().position(|&s| s == net.me());
+        let own_seed = match source {
+            SeedSource::OsEntropy => Seed::from_os_entropy()?,
+            SeedSource::InsecureDeterministicForTests(label) => {
+                Seed::insecure_deterministic_for_tests(label.wrapping_mul(31).wrapping_add(net.me() as u64 + 100))
+            }
+        };
+        let seeds = match server {
+            None => None,
+            Some(i) => Some(exchange_seeds(net, servers, i, source)?),
+        };
+        Ok(Aby3 { server, servers, seeds, own_seed, fixed })
+    }
+
+    /// This player's server index, if it is a server.
+    pub fn server_index(&self) -> Option<usize> {
+        self.server
+    }
+
+    pub fn fixed(&self) -> FixedConfig {
+        self.fixed
+    }
+
+    fn index(&self) -> Result<usize> {
+        self.server.ok_or_else(|| Error::internal("a share operation ran on a player that is not a server"))
+    }
+
+    fn pair_seeds(&self) -> Result<&PairSeeds> {
+        self.seeds.as_ref().ok_or_else(|| Error::internal("pairwise seeds exist only at servers"))
+    }
+
+    /// Endpoint index of the server `offset` places after this one.
+    fn neighbour(&self, offset: usize) -> Result<usize> {
+        Ok(self.servers[(self.index()? + offset) % 3])
+    }
+
+    /// Words from the seed shared with the next server.
+    fn draw_next(&self, ctx: OpContext, purpose: Purpose, len: usize) -> Result<Vec<u64>> {
+        Ok(prng::draw(&self.pair_seeds()?.next, ctx.stream(purpose), len))
+    }
+
+    /// Words from the seed shared with the previous server.
+    fn draw_prev(&self, ctx: OpContext, purpose: Purpose, len: usize) -> Result<Vec<u64>> {
+        Ok(prng::draw(&self.pair_seeds()?.prev, ctx.stream(purpose), len))
+    }
+}
+
+/// Server i sends a fresh seed to server i+1 and receives one from i-1.
+fn exchange_seeds(net: &mut Endpoint, servers: [usize; 3], i: usize, source: &SeedSource) -> Result<PairSeeds> {
+    let tag = Tag { run: 0, op: SETUP_OP, step: 0 };
+    let next = match source {
+        SeedSource::OsEntropy => Seed::from_os_entropy()?,
+        SeedSource::InsecureDeterministicForTests(label) => {
+            Seed::insecure_deterministic_for_tests(label.wrapping_mul(7).wrapping_add(i as u64))
+        }
+    };
+    net.send(servers[(i + 1) % 3], tag, &seed_words(&next))?;
+    let words = net.recv(servers[(i + 2) % 3], tag)?;
+    let prev = words_seed(&words).ok_or_else(|| {
+        Error::protocol(&net.names()[servers[(i + 2) % 3]], format!("seed of {} words, expected 4", words.len()))
+    })?;
+    Ok(PairSeeds { next, prev })
+}
+
+fn seed_words(seed: &Seed) -> [u64; 4] {
+    let b = seed.as_bytes();
+    std::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap()))
+}
+
+fn words_seed(words: &[u64]) -> Option<Seed> {
+    if words.len() != 4 {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, w) in words.iter().enumerate() {
+        bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    Some(Seed::from_bytes(bytes))
+}
+
+impl Aby3 {
+    /// Receives exactly `len` words from player `from`.
+    fn recv_len(&self, net: &mut Endpoint, from: usize, tag: Tag, len: usize) -> Result<Vec<u64>> {
+        let words = net.recv(from, tag)?;
+        if words.len() != len {
+            return Err(Error::protocol(
+                &net.names()[from],
+                format!("op {} step {}: expected {len} words, found {}", tag.op, tag.step, words.len()),
+            ));
+        }
+        Ok(words)
+    }
+
+    /// Receives a tensor of a known shape from player `from`.
+    fn recv_shaped(&self, net: &mut Endpoint, from: usize, tag: Tag, shape: &[usize]) -> Result<RingTensor> {
+        let words = self.recv_len(net, from, tag, crate::ring::shape::numel(shape))?;
+        RingTensor::new(shape.to_vec(), words)
+    }
+}
