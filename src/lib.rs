@@ -7,9 +7,11 @@
 
 pub mod error;
 pub mod ring;
+pub mod session;
 
 pub use error::{Error, Result};
 pub mod fixed;
+pub mod graph;
 pub mod net;
 pub mod prng;
 pub mod protocol;

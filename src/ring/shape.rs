@@ -8,6 +8,21 @@ pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
 }
 
+/// Largest element count of one tensor (2^34, 128 GiB of u64 words).
+pub const MAX_ELEMENTS: usize = 1 << 34;
+
+/// Checks that a declared shape has a sane element count (no overflow).
+pub fn check_size(shape: &[usize]) -> Result<()> {
+    let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    match count {
+        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        _ => Err(Error::invalid(format!(
+            "shape {} has too many elements (expected at most {MAX_ELEMENTS})",
+            fmt_shape(shape)
+        ))),
+    }
+}
+
 /// Formats a shape as `[5, 10]` for error messages.
 pub fn fmt_shape(shape: &[usize]) -> String {
     format!("{shape:?}")

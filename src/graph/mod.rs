@@ -1,0 +1,316 @@
+//! The symbolic computation: players, ops, shapes, built once and run many
+//! times. Every builder method checks its operands and infers the result's
+//! shape, so a mismatch is an error that names both shapes before any player
+//! sends a byte. [`encode`] gives the canonical bytes and the digest that
+//! players compare when a session starts.
+
+pub mod encode;
+pub mod op;
+
+pub use op::{Kind, Op};
+
+use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
+
+/// The names of the three compute servers, in protocol order.
+pub const SERVERS: [&str; 3] = ["server0", "server1", "server2"];
+
+/// A node of a graph, returned by every builder method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TensorId(pub u32);
+
+/// One node: an op, its operands, and what the builder inferred.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub op: Op,
+    pub inputs: Vec<TensorId>,
+    pub shape: Vec<usize>,
+    pub kind: Kind,
+}
+
+/// A computation over the three servers and any named players.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Graph {
+    fixed: FixedConfig,
+    players: Vec<String>,
+    nodes: Vec<Node>,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Graph::new(FixedConfig::default()).expect("the default fixed-point configuration is valid")
+    }
+}
+
+impl Graph {
+    /// An empty graph with the three servers as its first players.
+    pub fn new(fixed: FixedConfig) -> Result<Self> {
+        fixed.validate()?;
+        Ok(Graph { fixed, players: SERVERS.iter().map(|s| s.to_string()).collect(), nodes: Vec::new() })
+    }
+
+    pub fn fixed(&self) -> FixedConfig {
+        self.fixed
+    }
+
+    /// Every player: the servers first, then others in order of first use.
+    pub fn players(&self) -> &[String] {
+        &self.players
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: TensorId) -> Result<&Node> {
+        self.nodes.get(id.0 as usize).ok_or_else(|| {
+            Error::invalid(format!("tensor {} does not belong to this graph ({} nodes)", id.0, self.nodes.len()))
+        })
+    }
+
+    pub fn shape(&self, id: TensorId) -> Result<&[usize]> {
+        Ok(&self.node(id)?.shape)
+    }
+
+    /// The index of a player, which must already be part of the graph.
+    pub fn player_index(&self, name: &str) -> Result<usize> {
+        self.players.iter().position(|p| p == name).ok_or_else(|| {
+            Error::invalid(format!("unknown player '{name}': expected one of {}", self.players.join(", ")))
+        })
+    }
+
+    /// Declares a player (idempotent) and returns its index.
+    pub fn add_player(&mut self, name: &str) -> Result<usize> {
+        validate_player_name(name)?;
+        if let Some(i) = self.players.iter().position(|p| p == name) {
+            return Ok(i);
+        }
+        self.players.push(name.to_string());
+        Ok(self.players.len() - 1)
+    }
+
+    /// A private input that `owner` provides at run time (a feed or a
+    /// provider callback under `name`, run at the owner only).
+    pub fn private_input(&mut self, name: &str, owner: &str, shape: &[usize]) -> Result<TensorId> {
+        self.check_new_name(name)?;
+        let owner = self.add_player(owner)?;
+        self.push(Op::PrivateInput { name: name.into(), owner, shape: shape.to_vec() }, &[])
+    }
+
+    /// A private variable owned by `owner`, initialized from `initial`
+    /// (shared by the owner), or from the owner's feed or provider under
+    /// `name` when `initial` is `None`.
+    pub fn private_variable(
+        &mut self,
+        name: &str,
+        owner: &str,
+        shape: &[usize],
+        initial: Option<Vec<f64>>,
+    ) -> Result<TensorId> {
+        self.check_new_name(name)?;
+        let owner = self.add_player(owner)?;
+        if let Some(values) = &initial {
+            for &v in values {
+                self.fixed.encode_value(v)?;
+            }
+        }
+        self.push(Op::PrivateVariable { name: name.into(), owner, shape: shape.to_vec(), initial }, &[])
+    }
+
+    /// A public constant.
+    pub fn constant(&mut self, shape: &[usize], values: Vec<f64>) -> Result<TensorId> {
+        for &v in &values {
+            self.fixed.encode_value(v)?;
+        }
+        self.push(Op::Constant { shape: shape.to_vec(), values }, &[])
+    }
+
+    pub fn add(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Add, &[x, y])
+    }
+
+    pub fn sub(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Sub, &[x, y])
+    }
+
+    pub fn neg(&mut self, x: TensorId) -> Result<TensorId> {
+        self.push(Op::Neg, &[x])
+    }
+
+    /// Elementwise product, with numpy broadcasting.
+    pub fn mul(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Mul, &[x, y])
+    }
+
+    pub fn matmul(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::MatMul, &[x, y])
+    }
+
+    pub fn square(&mut self, x: TensorId) -> Result<TensorId> {
+        self.push(Op::Square, &[x])
+    }
+
+    /// Sum along `axis`, or of every element when `axis` is `None`.
+    pub fn reduce_sum(&mut self, x: TensorId, axis: Option<usize>) -> Result<TensorId> {
+        self.push(Op::Sum { axis }, &[x])
+    }
+
+    /// Permutes axes; `None` reverses them (a matrix transpose for rank 2).
+    pub fn transpose(&mut self, x: TensorId, perm: Option<&[usize]>) -> Result<TensorId> {
+        let rank = self.shape(x)?.len();
+        let perm = perm.map(<[usize]>::to_vec).unwrap_or_else(|| (0..rank).rev().collect());
+        self.push(Op::Transpose { perm }, &[x])
+    }
+
+    pub fn reshape(&mut self, x: TensorId, shape: &[usize]) -> Result<TensorId> {
+        self.push(Op::Reshape { shape: shape.to_vec() }, &[x])
+    }
+
+    /// Reveals a private value to every server (`to = None`) or to one player.
+    pub fn reveal(&mut self, x: TensorId, to: Option<&str>) -> Result<TensorId> {
+        let to = to.map(|name| self.add_player(name)).transpose()?;
+        self.push(Op::Reveal { to }, &[x])
+    }
+
+    /// Stores `value` in `variable` when fetched.
+    pub fn assign(&mut self, variable: TensorId, value: TensorId) -> Result<TensorId> {
+        self.push(Op::Assign, &[variable, value])
+    }
+
+    /// Adds a node after checking its operands and inferring its shape.
+    pub fn push(&mut self, op: Op, inputs: &[TensorId]) -> Result<TensorId> {
+        if inputs.len() != op::arity(&op) {
+            return Err(Error::invalid(format!(
+                "{} takes {} operands, found {}",
+                op::op_name(&op),
+                op::arity(&op),
+                inputs.len()
+            )));
+        }
+        let mut operands = Vec::with_capacity(inputs.len());
+        let mut is_variable = Vec::with_capacity(inputs.len());
+        for &id in inputs {
+            let node = self.node(id)?;
+            operands.push((node.shape.as_slice(), node.kind));
+            is_variable.push(matches!(node.op, Op::PrivateVariable { .. }));
+        }
+        for owner in owners(&op) {
+            if owner >= self.players.len() {
+                return Err(Error::invalid(format!("player index {owner} is not part of the graph")));
+            }
+        }
+        let (shape, kind) = op::infer(&op, &operands, &is_variable)?;
+        let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
+        self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
+        Ok(TensorId(id))
+    }
+
+    /// The nodes the given ones depend on, themselves included, in order.
+    pub fn dependencies(&self, ids: &[TensorId]) -> Vec<TensorId> {
+        let mut needed = vec![false; self.nodes.len()];
+        for id in ids {
+            if let Some(slot) = needed.get_mut(id.0 as usize) {
+                *slot = true;
+            }
+        }
+        for index in (0..needed.len()).rev() {
+            if needed[index] {
+                for input in &self.nodes[index].inputs {
+                    needed[input.0 as usize] = true;
+                }
+            }
+        }
+        (0..needed.len()).filter(|&i| needed[i]).map(|i| TensorId(i as u32)).collect()
+    }
+
+    /// The input or variable named `name`, if any.
+    pub fn find_named(&self, name: &str) -> Option<TensorId> {
+        self.nodes.iter().position(|n| named(&n.op) == Some(name)).map(|i| TensorId(i as u32))
+    }
+
+    fn check_new_name(&self, name: &str) -> Result<()> {
+        if name.is_empty() || name.len() > 255 {
+            return Err(Error::invalid(format!("input and variable names need 1 to 255 bytes, found '{name}'")));
+        }
+        if self.find_named(name).is_some() {
+            return Err(Error::invalid(format!("an input or variable named '{name}' exists already")));
+        }
+        Ok(())
+    }
+}
+
+/// The name of an input or variable op.
+pub fn named(op: &Op) -> Option<&str> {
+    match op {
+        Op::PrivateInput { name, .. } | Op::PrivateVariable { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// The players an op refers to.
+fn owners(op: &Op) -> Vec<usize> {
+    match op {
+        Op::PrivateInput { owner, .. } | Op::PrivateVariable { owner, .. } => vec![*owner],
+        Op::Reveal { to: Some(to) } => vec![*to],
+        _ => vec![],
+    }
+}
+
+/// Player names: 1 to 64 characters of letters, digits, '-', '_' and '.'.
+pub fn validate_player_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "player name '{name}': expected 1 to 64 characters of letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_inferred_and_mismatches_name_both_shapes() {
+        let mut g = Graph::default();
+        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
+        let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
+        let y = g.matmul(x, w).unwrap();
+        assert_eq!(g.shape(y).unwrap(), &[5, 10]);
+        assert_eq!(g.players(), &["server0", "server1", "server2", "input-provider"]);
+        let err = g.matmul(w, x).unwrap_err().to_string();
+        assert!(err.contains("[10, 10]") && err.contains("[5, 10]"), "{err}");
+        let z = g.private_input("z", "input-provider", &[3]).unwrap();
+        let err = g.add(x, z).unwrap_err().to_string();
+        assert!(err.contains("[5, 10]") && err.contains("[3]"), "{err}");
+    }
+
+    #[test]
+    fn bad_names_and_revealed_operands_are_errors() {
+        let mut g = Graph::default();
+        assert!(g.private_input("x", "bad name!", &[1]).is_err());
+        let x = g.private_input("x", "alice", &[2]).unwrap();
+        assert!(g.private_input("x", "alice", &[2]).unwrap_err().to_string().contains("exists already"));
+        let r = g.reveal(x, None).unwrap();
+        assert!(g.add(r, x).is_err());
+        assert!(g.reveal(r, None).is_err());
+        assert!(g.player_index("bob").unwrap_err().to_string().contains("unknown player 'bob'"));
+        assert!(g.constant(&[1], vec![f64::NAN]).is_err());
+        assert!(g.constant(&[2], vec![1.0]).is_err());
+    }
+
+    #[test]
+    fn assign_needs_a_variable_of_the_same_shape() {
+        let mut g = Graph::default();
+        let v = g.private_variable("v", "server1", &[2], Some(vec![0.0, 0.0])).unwrap();
+        let x = g.private_input("x", "alice", &[2]).unwrap();
+        let y = g.private_input("y", "alice", &[3]).unwrap();
+        assert!(g.assign(v, x).is_ok());
+        assert!(g.assign(x, v).is_err());
+        assert!(g.assign(v, y).unwrap_err().to_string().contains("[3]"));
+    }
+}

@@ -1,0 +1,172 @@
+//! The operations a graph is made of, and the shape and kind of each one's
+//! result: shape inference happens here, while the graph is built.
+
+use crate::error::{Error, Result};
+use crate::ring::shape::{self, fmt_shape, numel};
+
+/// What a node computes. Inputs are the node's operands, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// A private value provided by `owner` at run time, as a feed or through
+    /// a provider callback that runs at the owner only.
+    PrivateInput { name: String, owner: usize, shape: Vec<usize> },
+    /// A private value that keeps its shares across runs. It is initialized
+    /// by `owner` from `initial` (or, when `None`, from the owner's feed or
+    /// provider under `name`) the first time a run needs it.
+    PrivateVariable { name: String, owner: usize, shape: Vec<usize>, initial: Option<Vec<f64>> },
+    /// A public constant known to every player.
+    Constant { shape: Vec<usize>, values: Vec<f64> },
+    Add,
+    Sub,
+    Neg,
+    /// Elementwise product with broadcasting.
+    Mul,
+    /// Product of two matrices.
+    MatMul,
+    Square,
+    /// Sum along one axis, or over everything.
+    Sum { axis: Option<usize> },
+    Transpose { perm: Vec<usize> },
+    Reshape { shape: Vec<usize> },
+    /// Makes a value known to every server (`to = None`) or to one player.
+    Reveal { to: Option<usize> },
+    /// Stores the value of input 1 in the variable of input 0.
+    Assign,
+}
+
+/// Who can see a node's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Secret-shared among the servers.
+    Private,
+    /// Known to every player.
+    Public,
+    /// A revealed result: fetch it; it cannot be computed on.
+    Revealed,
+    /// An assignment: fetch it to make it happen.
+    Action,
+}
+
+/// A short name of the op's kind, for stats and errors.
+pub fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::PrivateInput { .. } => "input",
+        Op::PrivateVariable { .. } => "variable",
+        Op::Constant { .. } => "constant",
+        Op::Add => "add",
+        Op::Sub => "sub",
+        Op::Neg => "neg",
+        Op::Mul => "mul",
+        Op::MatMul => "matmul",
+        Op::Square => "square",
+        Op::Sum { .. } => "sum",
+        Op::Transpose { .. } => "transpose",
+        Op::Reshape { .. } => "reshape",
+        Op::Reveal { .. } => "reveal",
+        Op::Assign => "assign",
+    }
+}
+
+/// The number of operands an op takes.
+pub fn arity(op: &Op) -> usize {
+    match op {
+        Op::PrivateInput { .. } | Op::PrivateVariable { .. } | Op::Constant { .. } => 0,
+        Op::Neg | Op::Square | Op::Sum { .. } | Op::Transpose { .. } | Op::Reshape { .. } | Op::Reveal { .. } => 1,
+        Op::Add | Op::Sub | Op::Mul | Op::MatMul | Op::Assign => 2,
+    }
+}
+
+/// The shape and kind of an op's result, given its operands' shapes and
+/// kinds; an error names the op and the shapes that do not fit.
+pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Result<(Vec<usize>, Kind)> {
+    let name = op_name(op);
+    for (shape, kind) in operands {
+        if matches!(kind, Kind::Revealed | Kind::Action) {
+            return Err(Error::invalid(format!(
+                "{name}: an operand of shape {} is a revealed result or an assignment; \
+                 expected a private or public value",
+                fmt_shape(shape)
+            )));
+        }
+    }
+    let combined = |kinds: &[(&[usize], Kind)]| {
+        if kinds.iter().any(|(_, k)| *k == Kind::Private) { Kind::Private } else { Kind::Public }
+    };
+    if let Op::PrivateInput { shape, .. }
+    | Op::PrivateVariable { shape, .. }
+    | Op::Constant { shape, .. }
+    | Op::Reshape { shape } = op
+    {
+        shape::check_size(shape).map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+    }
+    match op {
+        Op::PrivateInput { shape, .. } => Ok((shape.clone(), Kind::Private)),
+        Op::PrivateVariable { shape, initial, .. } => {
+            if let Some(values) = initial {
+                check_values(name, shape, values)?;
+            }
+            Ok((shape.clone(), Kind::Private))
+        }
+        Op::Constant { shape, values } => {
+            check_values(name, shape, values)?;
+            Ok((shape.clone(), Kind::Public))
+        }
+        Op::Add | Op::Sub | Op::Mul => {
+            let out = shape::broadcast_shapes(operands[0].0, operands[1].0)
+                .map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+            Ok((out, combined(operands)))
+        }
+        Op::MatMul => {
+            let out = shape::matmul_shape(operands[0].0, operands[1].0)
+                .map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+            Ok((out, combined(operands)))
+        }
+        Op::Neg | Op::Square => Ok((operands[0].0.to_vec(), operands[0].1)),
+        Op::Sum { axis } => Ok((shape::sum_shape(operands[0].0, *axis)?, operands[0].1)),
+        Op::Transpose { perm } => Ok((shape::transpose_shape(operands[0].0, perm)?, operands[0].1)),
+        Op::Reshape { shape } => {
+            shape::check_reshape(operands[0].0, shape)?;
+            Ok((shape.clone(), operands[0].1))
+        }
+        Op::Reveal { .. } => {
+            if operands[0].1 != Kind::Private {
+                return Err(Error::invalid("reveal: the operand is public already; fetch it directly"));
+            }
+            Ok((operands[0].0.to_vec(), Kind::Revealed))
+        }
+        Op::Assign => {
+            if !is_variable[0] {
+                return Err(Error::invalid("assign: the first operand must be a private variable"));
+            }
+            if operands[0].0 != operands[1].0 || operands[1].1 != Kind::Private {
+                return Err(Error::invalid(format!(
+                    "assign: expected a private value of the variable's shape {}, found a {} value of shape {}",
+                    fmt_shape(operands[0].0),
+                    if operands[1].1 == Kind::Private { "private" } else { "public" },
+                    fmt_shape(operands[1].0)
+                )));
+            }
+            Ok((vec![0], Kind::Action))
+        }
+    }
+}
+
+fn check_values(name: &str, shape: &[usize], values: &[f64]) -> Result<()> {
+    if numel(shape) != values.len() {
+        return Err(Error::invalid(format!(
+            "{name}: shape {} needs {} values, found {}",
+            fmt_shape(shape),
+            numel(shape),
+            values.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The message of an invalid-argument error without its prefix.
+fn strip(e: Error) -> String {
+    match e {
+        Error::InvalidArgument(m) => m,
+        other => other.to_string(),
+    }
+}

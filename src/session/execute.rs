@@ -1,0 +1,177 @@
+//! Evaluating one node at one player: private ops go to the protocol,
+//! public ops are computed locally by every player, inputs and variables
+//! are shared by their owner, reveals deliver results.
+
+use std::collections::HashMap;
+
+use super::feeds::{Feeds, input_values};
+use super::party::Party;
+use crate::error::{Error, Result};
+use crate::graph::{Node, Op, TensorId};
+use crate::protocol::{OpContext, Protocol};
+use crate::ring::RingTensor;
+
+/// A node's value at one player during a run.
+#[derive(Clone, Debug)]
+pub enum Value<S> {
+    /// Not needed by this run's fetches.
+    Unused,
+    /// A private value: this player's share, if it holds shares.
+    Private(Option<S>),
+    /// A public value every player knows.
+    Public(RingTensor),
+    /// A revealed value, at the players that learn it.
+    Revealed(Option<RingTensor>),
+    /// An assignment that took place.
+    Done,
+}
+
+/// Variable shares written by a run, applied when the run succeeds.
+pub type Pending<S> = HashMap<TensorId, Option<S>>;
+
+enum Operand<'a, S> {
+    Private(Option<&'a S>),
+    Public(&'a RingTensor),
+}
+
+impl<P: Protocol> Party<P> {
+    pub(super) fn eval(
+        &mut self,
+        run: u32,
+        id: TensorId,
+        node: &Node,
+        values: &[Value<P::Share>],
+        feeds: &Feeds,
+        pending: &mut Pending<P::Share>,
+    ) -> Result<Value<P::Share>> {
+        let ctx = OpContext { run, op: id.0 };
+        let me = self.net.me();
+        let fixed = self.proto.fixed();
+        let operand = |i: usize| -> Result<Operand<'_, P::Share>> {
+            match &values[node.inputs[i].0 as usize] {
+                Value::Private(s) => Ok(Operand::Private(s.as_ref())),
+                Value::Public(t) => Ok(Operand::Public(t)),
+                _ => Err(Error::internal(format!("node {} reads an operand that has no value", id.0))),
+            }
+        };
+        match &node.op {
+            Op::PrivateInput { owner, shape, .. } => {
+                let value = if me == *owner {
+                    Some(fixed.encode(shape, &input_values(&node.op, run, feeds, &self.providers)?)?)
+                } else {
+                    None
+                };
+                Ok(Value::Private(self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?))
+            }
+            Op::PrivateVariable { owner, shape, initial, .. } => {
+                if let Some(share) = self.variables.get(&id) {
+                    return Ok(Value::Private(share.clone()));
+                }
+                let value = if me != *owner {
+                    None
+                } else if let Some(initial) = initial {
+                    Some(fixed.encode(shape, initial)?)
+                } else {
+                    Some(fixed.encode(shape, &input_values(&node.op, run, feeds, &self.providers)?)?)
+                };
+                let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?;
+                pending.insert(id, share.clone());
+                Ok(Value::Private(share))
+            }
+            Op::Constant { shape, values } => Ok(Value::Public(fixed.encode(shape, values)?)),
+            Op::Reveal { to } => {
+                let Operand::Private(x) = operand(0)? else {
+                    return Err(Error::internal("reveal of a public value"));
+                };
+                let x = x.cloned();
+                Ok(Value::Revealed(self.proto.reveal(&mut self.net, ctx, x.as_ref(), &node.shape, *to)?))
+            }
+            Op::Assign => {
+                if let Operand::Private(value) = operand(1)? {
+                    pending.insert(node.inputs[0], value.cloned());
+                }
+                Ok(Value::Done)
+            }
+            _ => self.eval_arithmetic(ctx, node, operand(0)?, node.inputs.get(1).map(|_| operand(1)).transpose()?),
+        }
+    }
+
+    fn eval_arithmetic(
+        &mut self,
+        ctx: OpContext,
+        node: &Node,
+        x: Operand<'_, P::Share>,
+        y: Option<Operand<'_, P::Share>>,
+    ) -> Result<Value<P::Share>> {
+        use Operand::{Private, Public};
+        let f = self.proto.fixed().frac_bits;
+        // Public results: every player computes them, exactly as in plaintext.
+        if let (Public(a), None | Some(Public(_))) = (&x, &y) {
+            let b = match &y {
+                Some(Public(b)) => Some(*b),
+                _ => None,
+            };
+            return Ok(Value::Public(eval_public(&node.op, a, b, f)?));
+        }
+        // Private results: only players holding shares compute anything.
+        if !self.proto.holds_shares() {
+            return Ok(Value::Private(None));
+        }
+        let (p, net) = (&self.proto, &mut self.net);
+        let out = match (&node.op, &x, &y) {
+            (Op::Add, Private(_), Some(Private(_))) => p.add(share(&x)?, share(y.as_ref().unwrap())?)?,
+            (Op::Add, Private(_), Some(Public(c))) | (Op::Add, Public(c), Some(Private(_))) => {
+                let s = if let Private(_) = x { share(&x)? } else { share(y.as_ref().unwrap())? };
+                p.add_public(s, c)?
+            }
+            (Op::Sub, Private(_), Some(Private(_))) => p.sub(share(&x)?, share(y.as_ref().unwrap())?)?,
+            (Op::Sub, Private(_), Some(Public(c))) => p.add_public(share(&x)?, &c.neg())?,
+            (Op::Sub, Public(c), Some(Private(_))) => p.rsub_public(share(y.as_ref().unwrap())?, c)?,
+            (Op::Mul, Private(_), Some(Private(_))) => p.mul(net, ctx, share(&x)?, share(y.as_ref().unwrap())?)?,
+            (Op::Mul, Private(_), Some(Public(c))) => p.mul_public(net, ctx, share(&x)?, c)?,
+            (Op::Mul, Public(c), Some(Private(_))) => p.mul_public(net, ctx, share(y.as_ref().unwrap())?, c)?,
+            (Op::MatMul, Private(_), Some(Private(_))) => {
+                p.matmul(net, ctx, share(&x)?, share(y.as_ref().unwrap())?)?
+            }
+            (Op::MatMul, Private(_), Some(Public(c))) => p.matmul_public(net, ctx, share(&x)?, c, false)?,
+            (Op::MatMul, Public(c), Some(Private(_))) => {
+                p.matmul_public(net, ctx, share(y.as_ref().unwrap())?, c, true)?
+            }
+            (Op::Neg, Private(_), None) => p.neg(share(&x)?),
+            (Op::Square, Private(_), None) => p.square(net, ctx, share(&x)?)?,
+            (Op::Sum { axis }, Private(_), None) => p.sum(share(&x)?, *axis)?,
+            (Op::Transpose { perm }, Private(_), None) => p.transpose(share(&x)?, perm)?,
+            (Op::Reshape { shape }, Private(_), None) => p.reshape(share(&x)?, shape)?,
+            (op, _, _) => {
+                return Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(op))));
+            }
+        };
+        Ok(Value::Private(Some(out)))
+    }
+}
+
+/// The share behind a private operand, which a server always has.
+fn share<'a, S>(operand: &Operand<'a, S>) -> Result<&'a S> {
+    match operand {
+        Operand::Private(Some(s)) => Ok(s),
+        _ => Err(Error::internal("a server is missing a share")),
+    }
+}
+
+/// A public op on public values, with the fixed-point product truncated by
+/// an exact arithmetic shift.
+fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Result<RingTensor> {
+    let b = || b.ok_or_else(|| Error::internal("a binary op without its second operand"));
+    match op {
+        Op::Add => a.add(b()?),
+        Op::Sub => a.sub(b()?),
+        Op::Neg => Ok(a.neg()),
+        Op::Mul => Ok(a.mul(b()?)?.shr_arithmetic(f)),
+        Op::MatMul => Ok(a.matmul(b()?)?.shr_arithmetic(f)),
+        Op::Square => Ok(a.mul(a)?.shr_arithmetic(f)),
+        Op::Sum { axis } => a.sum(*axis),
+        Op::Transpose { perm } => a.transpose(perm),
+        Op::Reshape { shape } => a.reshape(shape),
+        other => Err(Error::internal(format!("{} is not a public op", crate::graph::op::op_name(other)))),
+    }
+}

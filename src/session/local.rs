@@ -1,0 +1,293 @@
+//! Local mode: every player of a graph in this process, one thread each,
+//! connected over loopback TCP (ports chosen by the OS and passed along, so
+//! parallel sessions never collide) or over in-memory channels.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+
+use super::feeds::{Feeds, Provider};
+use super::party::{Party, PartyRun};
+use super::stats::RunStats;
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Kind, Op, TensorId};
+use crate::net::{PlayerAddr, TcpOptions, memory, tcp};
+use crate::protocol::aby3::SeedSource;
+
+/// How the players of a local session talk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Loopback TCP, the same code path as a deployment.
+    Tcp,
+    /// Crossbeam channels, no sockets.
+    Memory,
+}
+
+/// Settings of a local session.
+#[derive(Clone, Debug)]
+pub struct LocalOptions {
+    pub transport: Transport,
+    pub connect_timeout: Duration,
+    /// How long a player waits for a message before it names the silent peer.
+    pub recv_timeout: Duration,
+    pub seeds: SeedSource,
+}
+
+impl Default for LocalOptions {
+    fn default() -> Self {
+        LocalOptions {
+            transport: Transport::Tcp,
+            connect_timeout: Duration::from_secs(30),
+            recv_timeout: Duration::from_secs(30),
+            seeds: SeedSource::OsEntropy,
+        }
+    }
+}
+
+/// The result of a local run: every fetched value and every player's costs.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// One array per fetch, in order (an empty array for an assignment).
+    pub outputs: Vec<ndarray::ArrayD<f64>>,
+    pub stats: RunStats,
+}
+
+enum Command {
+    Run { fetches: Arc<Vec<TensorId>>, feeds: Arc<Feeds> },
+    SetProvider(String, Provider),
+    ResetVariables,
+}
+
+struct PlayerThread {
+    commands: Sender<Command>,
+    results: Receiver<Result<PartyRun>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// All players of a graph running in this process.
+pub struct LocalSession {
+    graph: Arc<Graph>,
+    players: Vec<PlayerThread>,
+    provided: HashSet<String>,
+    last_stats: Option<RunStats>,
+}
+
+impl LocalSession {
+    /// Starts one thread per player, connects them and sets up the protocol.
+    pub fn new(graph: &Graph, options: LocalOptions) -> Result<Self> {
+        let graph = Arc::new(graph.clone());
+        let names = graph.players().to_vec();
+        let (ready_tx, ready_rx) = unbounded();
+        let mut players = Vec::new();
+        let connectors: Vec<Box<dyn FnOnce() -> Result<Party> + Send>> = match options.transport {
+            Transport::Memory => memory::mesh(&names, options.recv_timeout)
+                .into_iter()
+                .map(|net| {
+                    let (graph, seeds) = (graph.clone(), options.seeds.clone());
+                    Box::new(move || Party::new(graph, net, &seeds)) as Box<dyn FnOnce() -> Result<Party> + Send>
+                })
+                .collect(),
+            Transport::Tcp => tcp_connectors(&graph, &options)?,
+        };
+        for (index, connect) in connectors.into_iter().enumerate() {
+            let (command_tx, command_rx) = unbounded();
+            let (result_tx, result_rx) = bounded(1);
+            let ready_tx = ready_tx.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("tfe-{}", names[index]))
+                .spawn(move || player_loop(connect, ready_tx, command_rx, result_tx))
+                .map_err(|e| Error::internal(format!("cannot start a player thread: {e}")))?;
+            players.push(PlayerThread { commands: command_tx, results: result_rx, handle: Some(handle) });
+        }
+        drop(ready_tx);
+        let setup: Vec<Result<()>> = ready_rx.iter().take(names.len()).collect();
+        let session = LocalSession { graph, players, provided: HashSet::new(), last_stats: None };
+        root_cause(setup)?;
+        Ok(session)
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Registers the callback that produces input (or variable) `name`; it
+    /// runs on the thread of the input's owner only.
+    pub fn set_provider(&mut self, name: &str, provider: Provider) -> Result<()> {
+        let id = self.graph.find_named(name).ok_or_else(|| {
+            Error::invalid(format!("no input or variable named '{name}' to provide values for"))
+        })?;
+        let (Op::PrivateInput { owner, .. } | Op::PrivateVariable { owner, .. }) = self.graph.node(id)?.op else {
+            return Err(Error::internal("find_named returned a node that is not an input"));
+        };
+        self.players[owner]
+            .commands
+            .send(Command::SetProvider(name.to_string(), provider))
+            .map_err(|_| Error::internal("the owner's thread has stopped"))?;
+        self.provided.insert(name.to_string());
+        Ok(())
+    }
+
+    /// Forgets every variable's shares; the next run initializes them again.
+    pub fn reset_variables(&mut self) -> Result<()> {
+        for p in &self.players {
+            p.commands.send(Command::ResetVariables).map_err(|_| Error::internal("a player thread has stopped"))?;
+        }
+        Ok(())
+    }
+
+    /// Runs the graph for `fetches` (reveals, public values or assignments).
+    /// Bad fetches and feeds are reported before any player starts.
+    pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<RunResult> {
+        self.check_run(fetches, feeds)?;
+        let fetches_arc = Arc::new(fetches.to_vec());
+        let feeds = Arc::new(feeds.clone());
+        for p in &self.players {
+            p.commands
+                .send(Command::Run { fetches: fetches_arc.clone(), feeds: feeds.clone() })
+                .map_err(|_| Error::internal("a player thread has stopped"))?;
+        }
+        let results: Vec<Result<PartyRun>> = self
+            .players
+            .iter()
+            .map(|p| p.results.recv().unwrap_or_else(|_| Err(Error::internal("a player thread has stopped"))))
+            .collect();
+        let runs = root_cause(results)?;
+        let mut outputs = Vec::with_capacity(fetches.len());
+        for (i, &id) in fetches.iter().enumerate() {
+            let reader = match self.graph.node(id)?.op {
+                Op::Reveal { to: Some(to) } => to,
+                _ => 0,
+            };
+            let value = runs[reader].outputs[i].clone().ok_or_else(|| {
+                Error::internal(format!("player '{}' did not learn fetch {i}", self.graph.players()[reader]))
+            })?;
+            outputs.push(value);
+        }
+        let stats = RunStats { players: runs.into_iter().map(|r| r.stats).collect() };
+        self.last_stats = Some(stats.clone());
+        Ok(RunResult { outputs, stats })
+    }
+
+    /// The stats of the last successful run.
+    pub fn last_stats(&self) -> Option<&RunStats> {
+        self.last_stats.as_ref()
+    }
+
+    fn check_run(&self, fetches: &[TensorId], feeds: &Feeds) -> Result<()> {
+        if fetches.is_empty() {
+            return Err(Error::invalid("nothing to fetch: expected at least one tensor"));
+        }
+        for &id in fetches {
+            if self.graph.node(id)?.kind == Kind::Private {
+                return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
+            }
+        }
+        feeds.validate(&self.graph)?;
+        for node in self.graph.dependencies(fetches) {
+            if let Op::PrivateInput { name, .. } = &self.graph.node(node)?.op {
+                if feeds.get(name).is_none() && !self.provided.contains(name) {
+                    return Err(Error::invalid(format!("input '{name}' has neither a feed nor a provider")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LocalSession {
+    fn drop(&mut self) {
+        for p in &mut self.players {
+            // Closing the command channel ends the thread's loop.
+            let (closed, _) = unbounded();
+            p.commands = closed;
+        }
+        for p in &mut self.players {
+            if let Some(handle) = p.handle.take() {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+/// Binds every player's listener on a free loopback port, then returns one
+/// connector per player that joins the mesh from its own thread.
+fn tcp_connectors(
+    graph: &Arc<Graph>,
+    options: &LocalOptions,
+) -> Result<Vec<Box<dyn FnOnce() -> Result<Party> + Send>>> {
+    let mut listeners = Vec::new();
+    let mut addrs = Vec::new();
+    for name in graph.players() {
+        let listener = tcp::bind(name, "127.0.0.1:0")?;
+        let port = listener.local_addr().map_err(|e| Error::network(name, e))?.port();
+        addrs.push(PlayerAddr { name: name.clone(), addr: format!("127.0.0.1:{port}") });
+        listeners.push(listener);
+    }
+    let mut session_id = [0u8; 16];
+    getrandom::fill(&mut session_id).map_err(|e| Error::internal(format!("OS entropy failed: {e}")))?;
+    let tcp_options = TcpOptions {
+        connect_timeout: options.connect_timeout,
+        recv_timeout: options.recv_timeout,
+        ..TcpOptions::default()
+    };
+    Ok(listeners
+        .into_iter()
+        .zip(graph.players().to_vec())
+        .map(|(listener, name)| {
+            let (graph, addrs, seeds) = (graph.clone(), addrs.clone(), options.seeds.clone());
+            Box::new(move || Party::connect_tcp(graph, &addrs, &name, listener, session_id, tcp_options, &seeds))
+                as Box<dyn FnOnce() -> Result<Party> + Send>
+        })
+        .collect())
+}
+
+fn player_loop(
+    connect: Box<dyn FnOnce() -> Result<Party> + Send>,
+    ready: Sender<Result<()>>,
+    commands: Receiver<Command>,
+    results: Sender<Result<PartyRun>>,
+) {
+    let mut party = match connect() {
+        Ok(party) => {
+            let _ = ready.send(Ok(()));
+            party
+        }
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    drop(ready);
+    for command in commands {
+        match command {
+            Command::Run { fetches, feeds } => {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| party.run(&fetches, &feeds)));
+                let outcome = outcome.unwrap_or_else(|_| Err(Error::internal("a player panicked during the run")));
+                if results.send(outcome).is_err() {
+                    return;
+                }
+            }
+            Command::SetProvider(name, provider) => party.set_provider(&name, provider),
+            Command::ResetVariables => party.reset_variables(),
+        }
+    }
+}
+
+/// All values if every player succeeded; otherwise the error that started
+/// it: a player's own failure rather than the others' reactions to it.
+fn root_cause<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    if results.iter().all(Result::is_ok) {
+        return Ok(results.into_iter().map(|r| r.ok().unwrap()).collect());
+    }
+    let rank = |e: &Error| match e {
+        Error::Aborted { .. } => 3,
+        Error::Timeout { .. } => 2,
+        Error::Network { .. } => 1,
+        _ => 0,
+    };
+    let errors = results.into_iter().filter_map(Result::err);
+    Err(errors.min_by_key(rank).expect("at least one error"))
+}

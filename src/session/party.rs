@@ -1,0 +1,185 @@
+//! One player's side of a session: its graph, its connections, its protocol
+//! instance and the shares of its variables. Local sessions run one party
+//! per thread; a deployment runs one party per process.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::execute::{Pending, Value};
+use super::feeds::{Feeds, Provider};
+use super::stats::PlayerStats;
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Kind, TensorId};
+use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, tcp};
+use crate::protocol::Protocol;
+use crate::protocol::aby3::{Aby3, SeedSource};
+use crate::ring::RingTensor;
+
+/// What one player got from a run: the fetched values it learned (decoded)
+/// and its costs.
+#[derive(Clone, Debug)]
+pub struct PartyRun {
+    /// One entry per fetch: `Some` where this player learns the value.
+    pub outputs: Vec<Option<ndarray::ArrayD<f64>>>,
+    pub stats: PlayerStats,
+}
+
+/// One player running graphs.
+pub struct Party<P: Protocol = Aby3> {
+    pub(super) graph: Arc<Graph>,
+    pub(super) net: Endpoint,
+    pub(super) proto: P,
+    /// Shares of initialized variables (`None` at players without shares).
+    pub(super) variables: HashMap<TensorId, Option<P::Share>>,
+    pub(super) providers: HashMap<String, Provider>,
+    run: u32,
+}
+
+impl Party<Aby3> {
+    /// Sets up ABY3 over an endpoint that is already connected.
+    pub fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
+        let servers = [0, 1, 2];
+        let me = net.me();
+        let proto = Aby3::setup(&mut net, servers, graph.fixed(), seeds)
+            .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;
+        Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
+    }
+
+    /// Connects to every other player over TCP and sets up the protocol.
+    /// `players` lists where every player of the graph listens, in the
+    /// graph's player order; `listener` is this player's bound socket.
+    pub fn connect_tcp(
+        graph: Arc<Graph>,
+        players: &[PlayerAddr],
+        me: &str,
+        listener: std::net::TcpListener,
+        session_id: [u8; 16],
+        options: TcpOptions,
+        seeds: &SeedSource,
+    ) -> Result<Self> {
+        let names: Vec<&str> = players.iter().map(|p| p.name.as_str()).collect();
+        if names != graph.players() {
+            return Err(Error::config(format!(
+                "the player list {:?} does not match the graph's players {:?}",
+                names,
+                graph.players()
+            )));
+        }
+        let index = graph.player_index(me)?;
+        let hello = Hello::new(me, session_id, graph.digest());
+        let net = tcp::connect_mesh(listener, players, index, &hello, options)?;
+        Party::new(graph, net, seeds)
+    }
+}
+
+impl<P: Protocol> Party<P> {
+    /// This player's name.
+    pub fn name(&self) -> &str {
+        &self.graph.players()[self.net.me()]
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Registers the callback that produces input `name` at this player.
+    pub fn set_provider(&mut self, name: &str, provider: Provider) {
+        self.providers.insert(name.to_string(), provider);
+    }
+
+    pub fn set_recv_timeout(&mut self, timeout: Duration) {
+        self.net.set_recv_timeout(timeout);
+    }
+
+    /// Forgets every variable's shares: the next run that needs a variable
+    /// initializes it again. Every player must do this before the same run.
+    pub fn reset_variables(&mut self) {
+        self.variables.clear();
+    }
+
+    /// Runs the graph for `fetches`. Every player must call `run` with the
+    /// same fetches; each passes the feeds of the inputs it owns. On error,
+    /// this player tells the others it gives up, so they fail fast too.
+    pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<PartyRun> {
+        self.run += 1;
+        let run = self.run;
+        self.net.begin_run(run);
+        let started = Instant::now();
+        let before = self.net.counters();
+        let mut stats = PlayerStats { player: self.name().to_string(), ..PlayerStats::default() };
+        let outcome = self.execute(run, fetches, feeds, &mut stats);
+        match outcome {
+            Ok((values, pending)) => {
+                self.variables.extend(pending);
+                stats.counters = self.net.counters() - before;
+                stats.wall_time = started.elapsed();
+                let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
+                Ok(PartyRun { outputs, stats })
+            }
+            Err(e) => {
+                if !matches!(e, Error::Aborted { .. }) {
+                    self.net.abort(run, &e.to_string());
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn execute(
+        &mut self,
+        run: u32,
+        fetches: &[TensorId],
+        feeds: &Feeds,
+        stats: &mut PlayerStats,
+    ) -> Result<(Vec<Value<P::Share>>, Pending<P::Share>)> {
+        for &id in fetches {
+            let node = self.graph.node(id)?;
+            if node.kind == Kind::Private {
+                return Err(Error::invalid(format!(
+                    "tensor {} is private: fetch a reveal of it instead",
+                    id.0
+                )));
+            }
+        }
+        let graph = self.graph.clone();
+        let mut needed = vec![false; graph.nodes().len()];
+        for id in graph.dependencies(fetches) {
+            needed[id.0 as usize] = true;
+        }
+        let mut values: Vec<Value<P::Share>> = vec![Value::Unused; graph.nodes().len()];
+        let mut pending = Pending::new();
+        for (index, node) in graph.nodes().iter().enumerate() {
+            if !needed[index] {
+                continue;
+            }
+            let before = (self.net.counters(), Instant::now());
+            let value = self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?;
+            values[index] = value;
+            let op = stats.by_op.entry(crate::graph::op::op_name(&node.op)).or_default();
+            op.count += 1;
+            op.counters += self.net.counters() - before.0;
+            op.wall_time += before.1.elapsed();
+        }
+        Ok((values, pending))
+    }
+
+    fn output(&self, id: TensorId, value: &Value<P::Share>) -> Option<ndarray::ArrayD<f64>> {
+        let shape = self.graph.shape(id).ok()?;
+        let tensor: &RingTensor = match value {
+            Value::Public(t) => t,
+            Value::Revealed(Some(t)) => t,
+            Value::Done => return Some(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0]))),
+            _ => return None,
+        };
+        let values = self.proto.fixed().decode(tensor);
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), values).ok()
+    }
+}
+
+fn with_context(e: Error, context: &str) -> Error {
+    match e {
+        Error::Internal(m) => Error::Internal(format!("{context}: {m}")),
+        other => other,
+    }
+}
