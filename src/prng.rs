@@ -28,8 +28,7 @@ impl Seed {
     /// A fresh seed from the operating system's entropy source.
     pub fn from_os_entropy() -> Result<Self> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| Error::internal(format!("the OS entropy source failed: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("the OS entropy source failed: {e}")))?;
         Ok(Seed(bytes))
     }
 
@@ -81,7 +80,9 @@ pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
     if out.len() <= CHUNK_WORDS {
         fill_chunk(0, out);
     } else {
-        out.par_chunks_mut(CHUNK_WORDS).enumerate().for_each(|(i, c)| fill_chunk(i, c));
+        out.par_chunks_mut(CHUNK_WORDS)
+            .enumerate()
+            .for_each(|(i, c)| fill_chunk(i, c));
     }
 }
 

@@ -9,13 +9,25 @@ use crate::ring::shape::{self, fmt_shape, numel};
 pub enum Op {
     /// A private value provided by `owner` at run time, as a feed or through
     /// a provider callback that runs at the owner only.
-    PrivateInput { name: String, owner: usize, shape: Vec<usize> },
+    PrivateInput {
+        name: String,
+        owner: usize,
+        shape: Vec<usize>,
+    },
     /// A private value that keeps its shares across runs. It is initialized
     /// by `owner` from `initial` (or, when `None`, from the owner's feed or
     /// provider under `name`) the first time a run needs it.
-    PrivateVariable { name: String, owner: usize, shape: Vec<usize>, initial: Option<Vec<f64>> },
+    PrivateVariable {
+        name: String,
+        owner: usize,
+        shape: Vec<usize>,
+        initial: Option<Vec<f64>>,
+    },
     /// A public constant known to every player.
-    Constant { shape: Vec<usize>, values: Vec<f64> },
+    Constant {
+        shape: Vec<usize>,
+        values: Vec<f64>,
+    },
     Add,
     Sub,
     Neg,
@@ -25,11 +37,19 @@ pub enum Op {
     MatMul,
     Square,
     /// Sum along one axis, or over everything.
-    Sum { axis: Option<usize> },
-    Transpose { perm: Vec<usize> },
-    Reshape { shape: Vec<usize> },
+    Sum {
+        axis: Option<usize>,
+    },
+    Transpose {
+        perm: Vec<usize>,
+    },
+    Reshape {
+        shape: Vec<usize>,
+    },
     /// Makes a value known to every server (`to = None`) or to one player.
-    Reveal { to: Option<usize> },
+    Reveal {
+        to: Option<usize>,
+    },
     /// Stores the value of input 1 in the variable of input 0.
     Assign,
 }
@@ -90,7 +110,11 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
         }
     }
     let combined = |kinds: &[(&[usize], Kind)]| {
-        if kinds.iter().any(|(_, k)| *k == Kind::Private) { Kind::Private } else { Kind::Public }
+        if kinds.iter().any(|(_, k)| *k == Kind::Private) {
+            Kind::Private
+        } else {
+            Kind::Public
+        }
     };
     if let Op::PrivateInput { shape, .. }
     | Op::PrivateVariable { shape, .. }
@@ -130,7 +154,9 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
         }
         Op::Reveal { .. } => {
             if operands[0].1 != Kind::Private {
-                return Err(Error::invalid("reveal: the operand is public already; fetch it directly"));
+                return Err(Error::invalid(
+                    "reveal: the operand is public already; fetch it directly",
+                ));
             }
             Ok((operands[0].0.to_vec(), Kind::Revealed))
         }
@@ -142,7 +168,11 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
                 return Err(Error::invalid(format!(
                     "assign: expected a private value of the variable's shape {}, found a {} value of shape {}",
                     fmt_shape(operands[0].0),
-                    if operands[1].1 == Kind::Private { "private" } else { "public" },
+                    if operands[1].1 == Kind::Private {
+                        "private"
+                    } else {
+                        "public"
+                    },
                     fmt_shape(operands[1].0)
                 )));
             }

@@ -20,7 +20,10 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub enum Incoming {
     Data(Tag, Vec<u64>),
-    Abort { run: u32, reason: String },
+    Abort {
+        run: u32,
+        reason: String,
+    },
     /// The connection is gone; no more frames will come.
     Closed(Error),
 }
@@ -126,7 +129,10 @@ impl Endpoint {
         let deadline = Instant::now() + self.recv_timeout;
         loop {
             if let Some(reason) = self.aborts.get(&(from, tag.run)) {
-                return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
+                return Err(Error::Aborted {
+                    player: self.names[from].clone(),
+                    message: reason.clone(),
+                });
             }
             if let Some(err) = &self.closed[from] {
                 return Err(err.clone());
@@ -163,9 +169,12 @@ impl Endpoint {
         for peer in self.peers.iter_mut().flatten() {
             let _ = match &mut peer.outgoing {
                 Outgoing::Tcp(stream) => frame::write_abort(stream, run, reason).is_ok(),
-                Outgoing::Memory(tx) => {
-                    tx.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok()
-                }
+                Outgoing::Memory(tx) => tx
+                    .send(Incoming::Abort {
+                        run,
+                        reason: reason.to_string(),
+                    })
+                    .is_ok(),
             };
         }
     }

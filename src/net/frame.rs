@@ -44,7 +44,10 @@ pub enum ReadError {
 pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Result<()> {
     let len = words.len() * 8;
     let len32 = u32::try_from(len).map_err(|_| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("frame of {len} bytes is too large"))
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("frame of {len} bytes is too large"),
+        )
     })?;
     out.write_all(&header(len32, KIND_DATA, tag))?;
     write_words(out, words)
@@ -64,7 +67,11 @@ pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, Re
     read_header(input, &mut head)?;
     let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
     let (len, kind) = (field(0) as usize, field(1));
-    let tag = Tag { run: field(2), op: field(3), step: field(4) };
+    let tag = Tag {
+        run: field(2),
+        op: field(3),
+        step: field(4),
+    };
     match kind {
         KIND_DATA => {
             if len % 8 != 0 || len > max_payload {
@@ -84,8 +91,8 @@ pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, Re
             }
             let mut bytes = vec![0u8; len];
             input.read_exact(&mut bytes).map_err(ReadError::Io)?;
-            let reason = String::from_utf8(bytes)
-                .map_err(|_| ReadError::Malformed("abort reason is not UTF-8".into()))?;
+            let reason =
+                String::from_utf8(bytes).map_err(|_| ReadError::Malformed("abort reason is not UTF-8".into()))?;
             Ok(Frame::Abort { run: tag.run, reason })
         }
         other => Err(ReadError::Malformed(format!(
@@ -140,8 +147,7 @@ fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
 #[cfg(target_endian = "little")]
 fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
     // SAFETY: as in `write_words`; every byte pattern is a valid u64.
-    let bytes =
-        unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) };
+    let bytes = unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) };
     input.read_exact(bytes)
 }
 
@@ -174,10 +180,16 @@ mod tests {
         write_data(&mut wire, tag, &[1, u64::MAX, 42]).unwrap();
         write_abort(&mut wire, 3, "bad feed").unwrap();
         let mut input = &wire[..];
-        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Data(tag, vec![1, u64::MAX, 42]));
         assert_eq!(
             read_frame(&mut input, MAX).unwrap(),
-            Frame::Abort { run: 3, reason: "bad feed".into() }
+            Frame::Data(tag, vec![1, u64::MAX, 42])
+        );
+        assert_eq!(
+            read_frame(&mut input, MAX).unwrap(),
+            Frame::Abort {
+                run: 3,
+                reason: "bad feed".into()
+            }
         );
         assert!(matches!(read_frame(&mut input, MAX), Err(ReadError::Closed)));
     }
@@ -210,7 +222,10 @@ mod tests {
             ("utf8", bad_utf8),
         ] {
             let result = read_frame(&mut &wire[..], MAX);
-            assert!(matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))), "{name}");
+            assert!(
+                matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))),
+                "{name}"
+            );
         }
     }
 }

@@ -24,7 +24,12 @@ pub struct Hello {
 
 impl Hello {
     pub fn new(player: &str, session_id: [u8; 16], graph_digest: [u8; 32]) -> Self {
-        Hello { wire_version: WIRE_VERSION, player: player.to_string(), session_id, graph_digest }
+        Hello {
+            wire_version: WIRE_VERSION,
+            player: player.to_string(),
+            session_id,
+            graph_digest,
+        }
     }
 
     pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
@@ -48,7 +53,11 @@ impl Hello {
         if head[..4] != MAGIC {
             return Err(Error::protocol(
                 peer,
-                format!("handshake magic {:?}: expected {:?}; is this a tfe player?", &head[..4], MAGIC),
+                format!(
+                    "handshake magic {:?}: expected {:?}; is this a tfe player?",
+                    &head[..4],
+                    MAGIC
+                ),
             ));
         }
         let wire_version = u16::from_le_bytes([head[4], head[5]]);
@@ -60,13 +69,18 @@ impl Hello {
         }
         let mut name = vec![0u8; head[6] as usize];
         input.read_exact(&mut name).map_err(io)?;
-        let player = String::from_utf8(name)
-            .map_err(|_| Error::protocol(peer, "player name in the handshake is not UTF-8"))?;
+        let player =
+            String::from_utf8(name).map_err(|_| Error::protocol(peer, "player name in the handshake is not UTF-8"))?;
         let mut session_id = [0u8; 16];
         input.read_exact(&mut session_id).map_err(io)?;
         let mut graph_digest = [0u8; 32];
         input.read_exact(&mut graph_digest).map_err(io)?;
-        Ok(Hello { wire_version, player, session_id, graph_digest })
+        Ok(Hello {
+            wire_version,
+            player,
+            session_id,
+            graph_digest,
+        })
     }
 
     /// Checks a peer's hello against ours and the name we expect.
@@ -74,7 +88,10 @@ impl Hello {
         if peer.player != expected_name {
             return Err(Error::protocol(
                 expected_name,
-                format!("peer introduced itself as '{}', expected '{expected_name}'", peer.player),
+                format!(
+                    "peer introduced itself as '{}', expected '{expected_name}'",
+                    peer.player
+                ),
             ));
         }
         if peer.session_id != self.session_id {
@@ -132,7 +149,9 @@ mod tests {
         bad_version[4] = 9;
         let err = Hello::read(&mut &bad_version[..], "x").unwrap_err().to_string();
         assert!(err.contains("wire version 9, expected 1"), "{err}");
-        let err = Hello::read(&mut &b"GET / HTTP/1.1\r\n"[..], "x").unwrap_err().to_string();
+        let err = Hello::read(&mut &b"GET / HTTP/1.1\r\n"[..], "x")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("magic"), "{err}");
     }
 }

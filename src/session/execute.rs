@@ -51,7 +51,10 @@ impl<P: Protocol> Party<P> {
             match &values[node.inputs[i].0 as usize] {
                 Value::Private(s) => Ok(Operand::Private(s.as_ref())),
                 Value::Public(t) => Ok(Operand::Public(t)),
-                _ => Err(Error::internal(format!("node {} reads an operand that has no value", id.0))),
+                _ => Err(Error::internal(format!(
+                    "node {} reads an operand that has no value",
+                    id.0
+                ))),
             }
         };
         match &node.op {
@@ -61,9 +64,17 @@ impl<P: Protocol> Party<P> {
                 } else {
                     None
                 };
-                Ok(Value::Private(self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?))
+                Ok(Value::Private(self.proto.input(
+                    &mut self.net,
+                    ctx,
+                    *owner,
+                    shape,
+                    value.as_ref(),
+                )?))
             }
-            Op::PrivateVariable { owner, shape, initial, .. } => {
+            Op::PrivateVariable {
+                owner, shape, initial, ..
+            } => {
                 if let Some(share) = self.variables.get(&id) {
                     return Ok(Value::Private(share.clone()));
                 }
@@ -84,7 +95,13 @@ impl<P: Protocol> Party<P> {
                     return Err(Error::internal("reveal of a public value"));
                 };
                 let x = x.cloned();
-                Ok(Value::Revealed(self.proto.reveal(&mut self.net, ctx, x.as_ref(), &node.shape, *to)?))
+                Ok(Value::Revealed(self.proto.reveal(
+                    &mut self.net,
+                    ctx,
+                    x.as_ref(),
+                    &node.shape,
+                    *to,
+                )?))
             }
             Op::Assign => {
                 if let Operand::Private(value) = operand(1)? {
@@ -92,7 +109,12 @@ impl<P: Protocol> Party<P> {
                 }
                 Ok(Value::Done)
             }
-            _ => self.eval_arithmetic(ctx, node, operand(0)?, node.inputs.get(1).map(|_| operand(1)).transpose()?),
+            _ => self.eval_arithmetic(
+                ctx,
+                node,
+                operand(0)?,
+                node.inputs.get(1).map(|_| operand(1)).transpose()?,
+            ),
         }
     }
 
@@ -121,7 +143,11 @@ impl<P: Protocol> Party<P> {
         let out = match (&node.op, &x, &y) {
             (Op::Add, Private(_), Some(Private(_))) => p.add(share(&x)?, share(y.as_ref().unwrap())?)?,
             (Op::Add, Private(_), Some(Public(c))) | (Op::Add, Public(c), Some(Private(_))) => {
-                let s = if let Private(_) = x { share(&x)? } else { share(y.as_ref().unwrap())? };
+                let s = if let Private(_) = x {
+                    share(&x)?
+                } else {
+                    share(y.as_ref().unwrap())?
+                };
                 p.add_public(s, c)?
             }
             (Op::Sub, Private(_), Some(Private(_))) => p.sub(share(&x)?, share(y.as_ref().unwrap())?)?,
@@ -143,7 +169,10 @@ impl<P: Protocol> Party<P> {
             (Op::Transpose { perm }, Private(_), None) => p.transpose(share(&x)?, perm)?,
             (Op::Reshape { shape }, Private(_), None) => p.reshape(share(&x)?, shape)?,
             (op, _, _) => {
-                return Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(op))));
+                return Err(Error::internal(format!(
+                    "no private kernel for {}",
+                    crate::graph::op::op_name(op)
+                )));
             }
         };
         Ok(Value::Private(Some(out)))
@@ -172,6 +201,9 @@ fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Resul
         Op::Sum { axis } => a.sum(*axis),
         Op::Transpose { perm } => a.transpose(perm),
         Op::Reshape { shape } => a.reshape(shape),
-        other => Err(Error::internal(format!("{} is not a public op", crate::graph::op::op_name(other)))),
+        other => Err(Error::internal(format!(
+            "{} is not a public op",
+            crate::graph::op::op_name(other)
+        ))),
     }
 }

@@ -55,8 +55,14 @@ pub struct RunResult {
     pub stats: RunStats,
 }
 
+/// Joins the mesh and sets up the protocol, on the player's own thread.
+type Connector = Box<dyn FnOnce() -> Result<Party> + Send>;
+
 enum Command {
-    Run { fetches: Arc<Vec<TensorId>>, feeds: Arc<Feeds> },
+    Run {
+        fetches: Arc<Vec<TensorId>>,
+        feeds: Arc<Feeds>,
+    },
     SetProvider(String, Provider),
     ResetVariables,
 }
@@ -82,12 +88,12 @@ impl LocalSession {
         let names = graph.players().to_vec();
         let (ready_tx, ready_rx) = unbounded();
         let mut players = Vec::new();
-        let connectors: Vec<Box<dyn FnOnce() -> Result<Party> + Send>> = match options.transport {
+        let connectors: Vec<Connector> = match options.transport {
             Transport::Memory => memory::mesh(&names, options.recv_timeout)
                 .into_iter()
                 .map(|net| {
                     let (graph, seeds) = (graph.clone(), options.seeds.clone());
-                    Box::new(move || Party::new(graph, net, &seeds)) as Box<dyn FnOnce() -> Result<Party> + Send>
+                    Box::new(move || Party::new(graph, net, &seeds)) as Connector
                 })
                 .collect(),
             Transport::Tcp => tcp_connectors(&graph, &options)?,
@@ -100,11 +106,20 @@ impl LocalSession {
                 .name(format!("tfe-{}", names[index]))
                 .spawn(move || player_loop(connect, ready_tx, command_rx, result_tx))
                 .map_err(|e| Error::internal(format!("cannot start a player thread: {e}")))?;
-            players.push(PlayerThread { commands: command_tx, results: result_rx, handle: Some(handle) });
+            players.push(PlayerThread {
+                commands: command_tx,
+                results: result_rx,
+                handle: Some(handle),
+            });
         }
         drop(ready_tx);
         let setup: Vec<Result<()>> = ready_rx.iter().take(names.len()).collect();
-        let session = LocalSession { graph, players, provided: HashSet::new(), last_stats: None };
+        let session = LocalSession {
+            graph,
+            players,
+            provided: HashSet::new(),
+            last_stats: None,
+        };
         root_cause(setup)?;
         Ok(session)
     }
@@ -116,9 +131,10 @@ impl LocalSession {
     /// Registers the callback that produces input (or variable) `name`; it
     /// runs on the thread of the input's owner only.
     pub fn set_provider(&mut self, name: &str, provider: Provider) -> Result<()> {
-        let id = self.graph.find_named(name).ok_or_else(|| {
-            Error::invalid(format!("no input or variable named '{name}' to provide values for"))
-        })?;
+        let id = self
+            .graph
+            .find_named(name)
+            .ok_or_else(|| Error::invalid(format!("no input or variable named '{name}' to provide values for")))?;
         let (Op::PrivateInput { owner, .. } | Op::PrivateVariable { owner, .. }) = self.graph.node(id)?.op else {
             return Err(Error::internal("find_named returned a node that is not an input"));
         };
@@ -133,7 +149,9 @@ impl LocalSession {
     /// Forgets every variable's shares; the next run initializes them again.
     pub fn reset_variables(&mut self) -> Result<()> {
         for p in &self.players {
-            p.commands.send(Command::ResetVariables).map_err(|_| Error::internal("a player thread has stopped"))?;
+            p.commands
+                .send(Command::ResetVariables)
+                .map_err(|_| Error::internal("a player thread has stopped"))?;
         }
         Ok(())
     }
@@ -146,13 +164,20 @@ impl LocalSession {
         let feeds = Arc::new(feeds.clone());
         for p in &self.players {
             p.commands
-                .send(Command::Run { fetches: fetches_arc.clone(), feeds: feeds.clone() })
+                .send(Command::Run {
+                    fetches: fetches_arc.clone(),
+                    feeds: feeds.clone(),
+                })
                 .map_err(|_| Error::internal("a player thread has stopped"))?;
         }
         let results: Vec<Result<PartyRun>> = self
             .players
             .iter()
-            .map(|p| p.results.recv().unwrap_or_else(|_| Err(Error::internal("a player thread has stopped"))))
+            .map(|p| {
+                p.results
+                    .recv()
+                    .unwrap_or_else(|_| Err(Error::internal("a player thread has stopped")))
+            })
             .collect();
         let runs = root_cause(results)?;
         let mut outputs = Vec::with_capacity(fetches.len());
@@ -162,11 +187,16 @@ impl LocalSession {
                 _ => 0,
             };
             let value = runs[reader].outputs[i].clone().ok_or_else(|| {
-                Error::internal(format!("player '{}' did not learn fetch {i}", self.graph.players()[reader]))
+                Error::internal(format!(
+                    "player '{}' did not learn fetch {i}",
+                    self.graph.players()[reader]
+                ))
             })?;
             outputs.push(value);
         }
-        let stats = RunStats { players: runs.into_iter().map(|r| r.stats).collect() };
+        let stats = RunStats {
+            players: runs.into_iter().map(|r| r.stats).collect(),
+        };
         self.last_stats = Some(stats.clone());
         Ok(RunResult { outputs, stats })
     }
@@ -182,15 +212,21 @@ impl LocalSession {
         }
         for &id in fetches {
             if self.graph.node(id)?.kind == Kind::Private {
-                return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
+                return Err(Error::invalid(format!(
+                    "tensor {} is private: fetch a reveal of it instead",
+                    id.0
+                )));
             }
         }
         feeds.validate(&self.graph)?;
         for node in self.graph.dependencies(fetches) {
-            if let Op::PrivateInput { name, .. } = &self.graph.node(node)?.op {
-                if feeds.get(name).is_none() && !self.provided.contains(name) {
-                    return Err(Error::invalid(format!("input '{name}' has neither a feed nor a provider")));
-                }
+            if let Op::PrivateInput { name, .. } = &self.graph.node(node)?.op
+                && feeds.get(name).is_none()
+                && !self.provided.contains(name)
+            {
+                return Err(Error::invalid(format!(
+                    "input '{name}' has neither a feed nor a provider"
+                )));
             }
         }
         Ok(())
@@ -214,16 +250,16 @@ impl Drop for LocalSession {
 
 /// Binds every player's listener on a free loopback port, then returns one
 /// connector per player that joins the mesh from its own thread.
-fn tcp_connectors(
-    graph: &Arc<Graph>,
-    options: &LocalOptions,
-) -> Result<Vec<Box<dyn FnOnce() -> Result<Party> + Send>>> {
+fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Connector>> {
     let mut listeners = Vec::new();
     let mut addrs = Vec::new();
     for name in graph.players() {
         let listener = tcp::bind(name, "127.0.0.1:0")?;
         let port = listener.local_addr().map_err(|e| Error::network(name, e))?.port();
-        addrs.push(PlayerAddr { name: name.clone(), addr: format!("127.0.0.1:{port}") });
+        addrs.push(PlayerAddr {
+            name: name.clone(),
+            addr: format!("127.0.0.1:{port}"),
+        });
         listeners.push(listener);
     }
     let mut session_id = [0u8; 16];
@@ -239,13 +275,13 @@ fn tcp_connectors(
         .map(|(listener, name)| {
             let (graph, addrs, seeds) = (graph.clone(), addrs.clone(), options.seeds.clone());
             Box::new(move || Party::connect_tcp(graph, &addrs, &name, listener, session_id, tcp_options, &seeds))
-                as Box<dyn FnOnce() -> Result<Party> + Send>
+                as Connector
         })
         .collect())
 }
 
 fn player_loop(
-    connect: Box<dyn FnOnce() -> Result<Party> + Send>,
+    connect: Connector,
     ready: Sender<Result<()>>,
     commands: Receiver<Command>,
     results: Sender<Result<PartyRun>>,

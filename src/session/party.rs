@@ -16,6 +16,9 @@ use crate::protocol::Protocol;
 use crate::protocol::aby3::{Aby3, SeedSource};
 use crate::ring::RingTensor;
 
+/// Every node's value after a run, and the variable writes to apply.
+type Executed<S> = (Vec<Value<S>>, Pending<S>);
+
 /// What one player got from a run: the fetched values it learned (decoded)
 /// and its costs.
 #[derive(Clone, Debug)]
@@ -43,7 +46,14 @@ impl Party<Aby3> {
         let me = net.me();
         let proto = Aby3::setup(&mut net, servers, graph.fixed(), seeds)
             .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;
-        Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
+        Ok(Party {
+            graph,
+            net,
+            proto,
+            variables: HashMap::new(),
+            providers: HashMap::new(),
+            run: 0,
+        })
     }
 
     /// Connects to every other player over TCP and sets up the protocol.
@@ -107,14 +117,20 @@ impl<P: Protocol> Party<P> {
         self.net.begin_run(run);
         let started = Instant::now();
         let before = self.net.counters();
-        let mut stats = PlayerStats { player: self.name().to_string(), ..PlayerStats::default() };
+        let mut stats = PlayerStats {
+            player: self.name().to_string(),
+            ..PlayerStats::default()
+        };
         let outcome = self.execute(run, fetches, feeds, &mut stats);
         match outcome {
             Ok((values, pending)) => {
                 self.variables.extend(pending);
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
-                let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
+                let outputs = fetches
+                    .iter()
+                    .map(|id| self.output(*id, &values[id.0 as usize]))
+                    .collect();
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -132,7 +148,7 @@ impl<P: Protocol> Party<P> {
         fetches: &[TensorId],
         feeds: &Feeds,
         stats: &mut PlayerStats,
-    ) -> Result<(Vec<Value<P::Share>>, Pending<P::Share>)> {
+    ) -> Result<Executed<P::Share>> {
         for &id in fetches {
             let node = self.graph.node(id)?;
             if node.kind == Kind::Private {

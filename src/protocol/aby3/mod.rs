@@ -35,11 +35,19 @@ pub struct OpContext {
 
 impl OpContext {
     pub fn tag(&self, step: u32) -> Tag {
-        Tag { run: self.run, op: self.op, step }
+        Tag {
+            run: self.run,
+            op: self.op,
+            step,
+        }
     }
 
     fn stream(&self, purpose: Purpose) -> StreamId {
-        StreamId { run: self.run, op: self.op, purpose: purpose as u32 }
+        StreamId {
+            run: self.run,
+            op: self.op,
+            purpose: purpose as u32,
+        }
     }
 }
 
@@ -109,7 +117,13 @@ impl Aby3 {
             None => None,
             Some(i) => Some(exchange_seeds(net, servers, i, source)?),
         };
-        Ok(Aby3 { server, servers, seeds, own_seed, fixed })
+        Ok(Aby3 {
+            server,
+            servers,
+            seeds,
+            own_seed,
+            fixed,
+        })
     }
 
     /// This player's server index, if it is a server.
@@ -122,11 +136,14 @@ impl Aby3 {
     }
 
     fn index(&self) -> Result<usize> {
-        self.server.ok_or_else(|| Error::internal("a share operation ran on a player that is not a server"))
+        self.server
+            .ok_or_else(|| Error::internal("a share operation ran on a player that is not a server"))
     }
 
     fn pair_seeds(&self) -> Result<&PairSeeds> {
-        self.seeds.as_ref().ok_or_else(|| Error::internal("pairwise seeds exist only at servers"))
+        self.seeds
+            .as_ref()
+            .ok_or_else(|| Error::internal("pairwise seeds exist only at servers"))
     }
 
     /// Endpoint index of the server `offset` places after this one.
@@ -147,7 +164,11 @@ impl Aby3 {
 
 /// Server i sends a fresh seed to server i+1 and receives one from i-1.
 fn exchange_seeds(net: &mut Endpoint, servers: [usize; 3], i: usize, source: &SeedSource) -> Result<PairSeeds> {
-    let tag = Tag { run: 0, op: SETUP_OP, step: 0 };
+    let tag = Tag {
+        run: 0,
+        op: SETUP_OP,
+        step: 0,
+    };
     let next = match source {
         SeedSource::OsEntropy => Seed::from_os_entropy()?,
         SeedSource::InsecureDeterministicForTests(label) => {
@@ -157,7 +178,10 @@ fn exchange_seeds(net: &mut Endpoint, servers: [usize; 3], i: usize, source: &Se
     net.send(servers[(i + 1) % 3], tag, &seed_words(&next))?;
     let words = net.recv(servers[(i + 2) % 3], tag)?;
     let prev = words_seed(&words).ok_or_else(|| {
-        Error::protocol(&net.names()[servers[(i + 2) % 3]], format!("seed of {} words, expected 4", words.len()))
+        Error::protocol(
+            &net.names()[servers[(i + 2) % 3]],
+            format!("seed of {} words, expected 4", words.len()),
+        )
     })?;
     Ok(PairSeeds { next, prev })
 }
@@ -185,7 +209,12 @@ impl Aby3 {
         if words.len() != len {
             return Err(Error::protocol(
                 &net.names()[from],
-                format!("op {} step {}: expected {len} words, found {}", tag.op, tag.step, words.len()),
+                format!(
+                    "op {} step {}: expected {len} words, found {}",
+                    tag.op,
+                    tag.step,
+                    words.len()
+                ),
             ));
         }
         Ok(words)

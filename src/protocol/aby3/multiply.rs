@@ -30,7 +30,8 @@ impl Aby3 {
     /// Fixed-point square, truncated; one local product cheaper than `mul`.
     pub fn square(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         // z_i = x_i^2 + 2·x_i·x_{i+1}
-        let z = x.a.zip_with(&x.b, |a, b| a.wrapping_mul(a.wrapping_add(b.wrapping_mul(2))))?;
+        let z =
+            x.a.zip_with(&x.b, |a, b| a.wrapping_mul(a.wrapping_add(b.wrapping_mul(2))))?;
         self.truncate_additive(net, ctx, z)
     }
 

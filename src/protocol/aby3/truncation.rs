@@ -56,7 +56,9 @@ impl Aby3 {
         // Seeds shared with server 2 are this server's `prev`.
         let r_a = self.draw_prev(ctx, Purpose::TruncMaskA, n)?;
         let rho = self.draw_prev(ctx, Purpose::TruncHideToP1, n)?;
-        let mut part: Vec<u64> = (0..n).map(|i| z.data()[i].wrapping_add(r_a[i]).wrapping_sub(rho[i])).collect();
+        let mut part: Vec<u64> = (0..n)
+            .map(|i| z.data()[i].wrapping_add(r_a[i]).wrapping_sub(rho[i]))
+            .collect();
         net.send(p1, ctx.tag(OPEN_STEP), &part)?;
         let from_1 = self.recv_len(net, p1, ctx.tag(OPEN_STEP), n)?;
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), n)?;
@@ -64,11 +66,16 @@ impl Aby3 {
         let v0 = self.draw_prev(ctx, Purpose::TruncMsbShare, n)?;
         let w0 = self.draw_prev(ctx, Purpose::TruncOutShare0, n)?;
         for i in 0..n {
-            let c = z.data()[i].wrapping_add(r_a[i]).wrapping_add(from_1[i]).wrapping_add(from_2[i]);
+            let c = z.data()[i]
+                .wrapping_add(r_a[i])
+                .wrapping_add(from_1[i])
+                .wrapping_add(from_2[i]);
             let c = c.wrapping_add(OFFSET);
             let c_msb = c >> 63;
             // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
-            let carry = c_msb.wrapping_add(v0[i]).wrapping_sub(c_msb.wrapping_mul(2).wrapping_mul(v0[i]));
+            let carry = c_msb
+                .wrapping_add(v0[i])
+                .wrapping_sub(c_msb.wrapping_mul(2).wrapping_mul(v0[i]));
             let y = ((c << 1) >> (f + 1))
                 .wrapping_add(carry << (63 - f))
                 .wrapping_sub(u0[i])
@@ -79,7 +86,10 @@ impl Aby3 {
         let other = self.recv_len(net, p1, ctx.tag(RESHARE_STEP), n)?;
         let w1: Vec<u64> = part.iter().zip(&other).map(|(a, b)| a.wrapping_add(*b)).collect();
         let shape = z.shape().to_vec();
-        Ok(Share::new(RingTensor::new(shape.clone(), w0)?, RingTensor::new(shape, w1)?))
+        Ok(Share::new(
+            RingTensor::new(shape.clone(), w0)?,
+            RingTensor::new(shape, w1)?,
+        ))
     }
 
     fn truncate_at_1(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor, f: u32) -> Result<Share> {
@@ -88,7 +98,9 @@ impl Aby3 {
         // Seeds shared with server 2 are this server's `next`.
         let r_b = self.draw_next(ctx, Purpose::TruncMaskB, n)?;
         let sigma = self.draw_next(ctx, Purpose::TruncHideToP0, n)?;
-        let mut part: Vec<u64> = (0..n).map(|i| z.data()[i].wrapping_add(r_b[i]).wrapping_sub(sigma[i])).collect();
+        let mut part: Vec<u64> = (0..n)
+            .map(|i| z.data()[i].wrapping_add(r_b[i]).wrapping_sub(sigma[i]))
+            .collect();
         net.send(p0, ctx.tag(OPEN_STEP), &part)?;
         let from_0 = self.recv_len(net, p0, ctx.tag(OPEN_STEP), n)?;
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 3 * n)?;
@@ -96,7 +108,10 @@ impl Aby3 {
         let (u1, v1) = rest.split_at(n);
         let w2 = self.draw_next(ctx, Purpose::TruncOutShare2, n)?;
         for i in 0..n {
-            let c = z.data()[i].wrapping_add(r_b[i]).wrapping_add(from_0[i]).wrapping_add(hidden_z2[i]);
+            let c = z.data()[i]
+                .wrapping_add(r_b[i])
+                .wrapping_add(from_0[i])
+                .wrapping_add(hidden_z2[i]);
             let c_msb = c.wrapping_add(OFFSET) >> 63;
             let carry = v1[i].wrapping_sub(c_msb.wrapping_mul(2).wrapping_mul(v1[i]));
             let y = (carry << (63 - f)).wrapping_sub(u1[i]);
@@ -106,7 +121,10 @@ impl Aby3 {
         let other = self.recv_len(net, p0, ctx.tag(RESHARE_STEP), n)?;
         let w1: Vec<u64> = part.iter().zip(&other).map(|(a, b)| a.wrapping_add(*b)).collect();
         let shape = z.shape().to_vec();
-        Ok(Share::new(RingTensor::new(shape.clone(), w1)?, RingTensor::new(shape, w2)?))
+        Ok(Share::new(
+            RingTensor::new(shape.clone(), w1)?,
+            RingTensor::new(shape, w2)?,
+        ))
     }
 
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor, f: u32) -> Result<Share> {
@@ -134,6 +152,9 @@ impl Aby3 {
         let w0 = self.draw_next(ctx, Purpose::TruncOutShare0, n)?;
         let w2 = self.draw_prev(ctx, Purpose::TruncOutShare2, n)?;
         let shape = z.shape().to_vec();
-        Ok(Share::new(RingTensor::new(shape.clone(), w2)?, RingTensor::new(shape, w0)?))
+        Ok(Share::new(
+            RingTensor::new(shape.clone(), w2)?,
+            RingTensor::new(shape, w0)?,
+        ))
     }
 }

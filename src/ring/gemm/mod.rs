@@ -1,24 +1,141 @@
 //! Matrix product over Z_2^64: `c (+)= a · b` for row-major `u64` matrices.
 //!
-//! Entry point for the rest of the crate. Kernel selection happens here.
+//! This file owns the public API: argument checks, kernel selection (run-time
+//! CPU feature detection, cached) and the choice between one thread and all.
+//! The blocked algorithm lives in `blocked.rs`, panel packing in `pack.rs`,
+//! and the register-tiled microkernels in `portable.rs`, `avx2.rs` and
+//! `avx512.rs` (the last two only exist on x86_64).
+
+mod blocked;
+mod pack;
+mod portable;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::OnceLock;
+
+/// A microkernel family. Which ones a CPU can run is decided at run time,
+/// never at compile time, so one binary serves every x86_64 machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Scalar Rust, register-tiled; runs everywhere.
+    Portable,
+    /// 256-bit vectors; 64-bit products emulated with 32-bit multiplies.
+    Avx2,
+    /// 512-bit vectors with native 64-bit multiply (`vpmullq`, AVX-512DQ).
+    Avx512,
+}
+
+/// How many threads a product may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// The calling thread only.
+    Single,
+    /// The rayon pool, for products large enough to repay the fork/join.
+    All,
+}
+
+/// Below this many multiply-accumulates a product runs on one thread even
+/// with [`Threads::All`]: about 50 µs of work, well above rayon's overhead.
+const PARALLEL_MIN_MACS: usize = 1 << 20;
+
+/// The kernels this CPU can run, slowest first; always contains `Portable`.
+pub fn available_kernels() -> Vec<Kernel> {
+    [Kernel::Portable, Kernel::Avx2, Kernel::Avx512]
+        .into_iter()
+        .filter(|&kernel| is_available(kernel))
+        .collect()
+}
+
+/// Whether this CPU can run `kernel` (the standard library caches detection).
+fn is_available(kernel: Kernel) -> bool {
+    match kernel {
+        Kernel::Portable => true,
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+        // `_mm512_mullo_epi64` is AVX-512DQ, not part of the AVX-512F base.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => {
+            std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Kernel::Avx2 | Kernel::Avx512 => false,
+    }
+}
+
+/// The fastest kernel this CPU can run, detected once per process.
+pub fn detected_kernel() -> Kernel {
+    static DETECTED: OnceLock<Kernel> = OnceLock::new();
+    *DETECTED.get_or_init(|| {
+        *available_kernels()
+            .last()
+            .expect("the portable kernel is always available")
+    })
+}
 
 /// `c = a · b` (or `c += a · b` when `accumulate`), all row-major:
 /// `a` is m×k, `b` is k×n, `c` is m×n. Arithmetic wraps mod 2^64.
+///
+/// Uses the best kernel for this CPU and all cores for large products.
+/// Panics if a slice length does not match its shape.
 pub fn gemm(m: usize, k: usize, n: usize, a: &[u64], b: &[u64], c: &mut [u64], accumulate: bool) {
-    assert_eq!(a.len(), m * k, "gemm: a has the wrong length");
-    assert_eq!(b.len(), k * n, "gemm: b has the wrong length");
-    assert_eq!(c.len(), m * n, "gemm: c has the wrong length");
+    gemm_with(detected_kernel(), Threads::All, m, k, n, a, b, c, accumulate);
+}
+
+/// [`gemm`] with an explicit kernel and threading, for tests and benchmarks.
+///
+/// Panics if `kernel` is not available on this CPU (see [`available_kernels`])
+/// or if a slice length does not match its shape.
+#[allow(clippy::too_many_arguments)] // mirrors `gemm` plus the two choices
+pub fn gemm_with(
+    kernel: Kernel,
+    threads: Threads,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[u64],
+    b: &[u64],
+    c: &mut [u64],
+    accumulate: bool,
+) {
+    check_len("a", a.len(), m, k);
+    check_len("b", b.len(), k, n);
+    check_len("c", c.len(), m, n);
+    assert!(
+        is_available(kernel),
+        "gemm: kernel {kernel:?} is not available on this CPU"
+    );
+    // The blocked driver always accumulates; a plain product starts from zero.
     if !accumulate {
         c.fill(0);
     }
-    for i in 0..m {
-        let c_row = &mut c[i * n..(i + 1) * n];
-        for p in 0..k {
-            let aip = a[i * k + p];
-            let b_row = &b[p * n..(p + 1) * n];
-            for (cv, &bv) in c_row.iter_mut().zip(b_row) {
-                *cv = cv.wrapping_add(aip.wrapping_mul(bv));
-            }
-        }
+    if m == 0 || n == 0 || k == 0 {
+        return;
     }
+    let parallel = threads == Threads::All
+        && rayon::current_num_threads() > 1
+        && m.saturating_mul(n).saturating_mul(k) >= PARALLEL_MIN_MACS;
+    match kernel {
+        Kernel::Portable => blocked::run::<portable::Portable>(parallel, m, k, n, a, b, c),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => blocked::run::<avx2::Avx2>(parallel, m, k, n, a, b, c),
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => blocked::run::<avx512::Avx512>(parallel, m, k, n, a, b, c),
+        #[cfg(not(target_arch = "x86_64"))]
+        Kernel::Avx2 | Kernel::Avx512 => unreachable!("checked against available_kernels"),
+    }
+}
+
+fn check_len(name: &str, len: usize, rows: usize, cols: usize) {
+    let expected = rows.checked_mul(cols);
+    assert!(
+        expected == Some(len),
+        "gemm: {name} should hold {rows}×{cols} elements, found {len}"
+    );
 }

@@ -1,0 +1,55 @@
+//! Criterion benchmarks of the ring GEMM: square products of 256 and 1024,
+//! every kernel this CPU can run, on one thread and on all cores.
+//!
+//! Throughput is reported in elements = multiply-accumulates (m·n·k), so the
+//! "elem/s" criterion prints is MAC/s directly.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tfe::ring::gemm::{Threads, available_kernels, gemm_with};
+
+/// Full-width pseudo-random values (xorshift64), so products wrap as in use.
+fn random_vec(len: usize, mut state: u64) -> Vec<u64> {
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        })
+        .collect()
+}
+
+fn bench_gemm(criterion: &mut Criterion) {
+    for size in [256usize, 1024] {
+        let (m, k, n) = (size, size, size);
+        let a = random_vec(m * k, 0x9E37_79B9_7F4A_7C15);
+        let b = random_vec(k * n, 0xD1B5_4A32_D192_ED03);
+        let mut c = vec![0u64; m * n];
+
+        let mut group = criterion.benchmark_group(format!("gemm/{size}"));
+        group.throughput(Throughput::Elements((m * n * k) as u64));
+        if size >= 1024 {
+            // A 1024³ product takes 20–300 ms: fewer, longer samples.
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(8));
+        }
+        for kernel in available_kernels() {
+            for threads in [Threads::Single, Threads::All] {
+                let id = BenchmarkId::new(format!("{kernel:?}"), format!("{threads:?}"));
+                group.bench_function(id, |bencher| {
+                    bencher.iter(|| {
+                        gemm_with(kernel, threads, m, k, n, black_box(&a), &b, &mut c, false);
+                        black_box(&mut c);
+                    });
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_gemm);
+criterion_main!(benches);

@@ -1,0 +1,190 @@
+//! `tfe bench`: one JSON line per measurement, every line with `bench`,
+//! `size`, `median_s`, `runs`, `bytes` and `rounds`. Private benchmarks run
+//! in local mode over loopback TCP and are reported next to the plaintext
+//! ring GEMM of the same size measured in the same run, as a ratio.
+
+use std::time::{Duration, Instant};
+
+use tfe::graph::Graph;
+use tfe::ring::gemm::{self, Kernel, Threads};
+use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats};
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    super::check_args(args, &["--quick"], &["--only"])?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let only = super::option(args, "--only")?;
+    if let Some(name) = only
+        && !["gemm", "matmul", "mul"].contains(&name)
+    {
+        return Err(format!("--only {name}: expected gemm, matmul or mul"));
+    }
+    let wanted = |name: &str| only.is_none_or(|o| o == name);
+    let sizes: &[usize] = if quick { &[256] } else { &[256, 1024] };
+    if wanted("gemm") {
+        for &n in sizes {
+            bench_gemm(n, quick);
+        }
+    }
+    if wanted("matmul") {
+        for &n in sizes {
+            bench_private_matmul(n, quick).map_err(|e| e.to_string())?;
+        }
+    }
+    if wanted("mul") {
+        bench_private_mul(if quick { 100_000 } else { 1_000_000 }, quick).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Median of `runs` timings of `f`.
+fn median_time(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn random_words(len: usize, seed: u64) -> Vec<u64> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        })
+        .collect()
+}
+
+fn plaintext_gemm_time(n: usize, runs: usize) -> Duration {
+    let (a, b) = (random_words(n * n, 1), random_words(n * n, 2));
+    let mut c = vec![0u64; n * n];
+    median_time(runs, || timed(|| gemm::gemm(n, n, n, &a, &b, &mut c, false)))
+}
+
+fn bench_gemm(n: usize, quick: bool) {
+    let (a, b) = (random_words(n * n, 1), random_words(n * n, 2));
+    let mut c = vec![0u64; n * n];
+    let runs = if quick || n <= 256 { 5 } else { 3 };
+    for kernel in gemm::available_kernels() {
+        for threads in [Threads::Single, Threads::All] {
+            let t = median_time(runs, || {
+                timed(|| gemm::gemm_with(kernel, threads, n, n, n, &a, &b, &mut c, false))
+            });
+            let gmacs = (n * n * n) as f64 / t.as_secs_f64() / 1e9;
+            println!(
+                "{{\"bench\":\"ring_gemm\",\"size\":{n},\"kernel\":\"{}\",\"threads\":\"{}\",\"median_s\":{:.6},\
+                 \"runs\":{runs},\"bytes\":0,\"rounds\":0,\"gmac_per_s\":{gmacs:.2}}}",
+                kernel_name(kernel),
+                if threads == Threads::Single { "single" } else { "all" },
+                t.as_secs_f64()
+            );
+        }
+    }
+}
+
+fn kernel_name(kernel: Kernel) -> &'static str {
+    match kernel {
+        Kernel::Portable => "portable",
+        Kernel::Avx2 => "avx2",
+        Kernel::Avx512 => "avx512",
+    }
+}
+
+/// Values in [-1, 1] on a coarse grid, so products stay in range.
+fn values(len: usize, seed: u64) -> Vec<f64> {
+    random_words(len, seed)
+        .iter()
+        .map(|w| (w % 2049) as f64 / 1024.0 - 1.0)
+        .collect()
+}
+
+/// Runs `op` between two private variables `runs` times after one warm-up
+/// run (which shares the variables), and reports the op's time at the
+/// slowest server, and the whole run's.
+fn bench_private_op(
+    bench: &str,
+    size: usize,
+    shapes: (&[usize], &[usize]),
+    op: impl Fn(&mut Graph, tfe::graph::TensorId, tfe::graph::TensorId) -> tfe::Result<tfe::graph::TensorId>,
+    op_kind: &str,
+    runs: usize,
+    baseline: Option<Duration>,
+) -> tfe::Result<()> {
+    let mut graph = Graph::default();
+    let (len_a, len_b) = (shapes.0.iter().product(), shapes.1.iter().product());
+    let a = graph.private_variable("a", "server0", shapes.0, Some(values(len_a, 3)))?;
+    let b = graph.private_variable("b", "server1", shapes.1, Some(values(len_b, 4)))?;
+    let y = op(&mut graph, a, b)?;
+    let revealed = graph.reveal(y, None)?;
+    let mut session = LocalSession::new(&graph, LocalOptions::default())?;
+    session.run(&[revealed], &Feeds::new())?;
+    let mut op_times = Vec::new();
+    let mut run_times = Vec::new();
+    let mut last = RunStats::default();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let result = session.run(&[revealed], &Feeds::new())?;
+        run_times.push(started.elapsed());
+        op_times.push(slowest_server(&result.stats, op_kind, |s| s.wall_time));
+        last = result.stats;
+    }
+    op_times.sort();
+    run_times.sort();
+    let median = op_times[runs / 2];
+    let bytes = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.bytes_sent)).as_nanos();
+    let rounds = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.rounds)).as_nanos();
+    let mut line = format!(
+        "{{\"bench\":\"{bench}\",\"size\":{size},\"transport\":\"tcp\",\"median_s\":{:.6},\"runs\":{runs},\
+         \"bytes\":{bytes},\"rounds\":{rounds},\"run_median_s\":{:.6}",
+        median.as_secs_f64(),
+        run_times[runs / 2].as_secs_f64()
+    );
+    if let Some(base) = baseline {
+        line += &format!(
+            ",\"plaintext_gemm_s\":{:.6},\"ratio_to_plaintext\":{:.2}",
+            base.as_secs_f64(),
+            median.as_secs_f64() / base.as_secs_f64()
+        );
+    } else {
+        line += &format!(",\"products_per_s\":{:.0}", size as f64 / median.as_secs_f64());
+    }
+    println!("{line}}}");
+    Ok(())
+}
+
+/// The largest value of `metric` for `op_kind` over the three servers.
+fn slowest_server(stats: &RunStats, op_kind: &str, metric: impl Fn(&tfe::session::OpStats) -> Duration) -> Duration {
+    stats
+        .players
+        .iter()
+        .filter_map(|p| p.by_op.get(op_kind))
+        .map(metric)
+        .max()
+        .unwrap_or_default()
+}
+
+fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
+    let runs = if quick || n <= 256 { 5 } else { 3 };
+    let baseline = plaintext_gemm_time(n, runs);
+    let shape = [n, n];
+    bench_private_op(
+        "private_matmul",
+        n,
+        (&shape, &shape),
+        |g, a, b| g.matmul(a, b),
+        "matmul",
+        runs,
+        Some(baseline),
+    )
+}
+
+fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
+    let runs = if quick { 3 } else { 5 };
+    bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None)
+}

@@ -1,0 +1,71 @@
+//! The `tfe` command line: `tfe demo` runs the seed program with three
+//! local servers and an input provider over TCP; `tfe bench` prints one
+//! JSON line per measurement.
+
+mod bench;
+mod demo;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: tfe <command> [options]
+
+commands:
+  demo [--transport tcp|memory]   run the seed program (5x10 input times 10x10 ones)
+                                  with three local servers and an input provider,
+                                  print the result and each player's costs
+  bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
+                                  (NAME: gemm, matmul, mul)
+  version                         print the version";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("version" | "--version") => {
+            println!("tfe {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command '{other}'\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tfe: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The value after `--name` in `args`, if present.
+fn option<'a>(args: &'a [String], name: &str) -> Result<Option<&'a str>, String> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => args
+            .get(i + 1)
+            .map(|v| Some(v.as_str()))
+            .ok_or_else(|| format!("{name} needs a value")),
+    }
+}
+
+/// Rejects arguments that are not among `known` (flags) or values of `with_value`.
+fn check_args(args: &[String], flags: &[&str], with_value: &[&str]) -> Result<(), String> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if with_value.contains(&a) {
+            i += 2;
+        } else if flags.contains(&a) {
+            i += 1;
+        } else {
+            return Err(format!("unexpected argument '{a}' (see tfe --help)"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The cache-blocked GEMM driver, shared by every microkernel.
+//!
+//! Loop nest (Goto/BLIS): columns of C in blocks of `NC`; the shared dimension
+//! in blocks of `KC`, for which one `KC×NC` block of B is packed into
+//! `NR`-wide panels (kept in L3 and read by every thread); rows of C in blocks
+//! of at most `MC`, each packing its `MC×KC` block of A into `MR`-tall panels
+//! (kept in L2); then every `MR×NR` tile of C gets one microkernel call, with
+//! the B panel inner loop-invariant so it stays in L1.
+//!
+//! Threads split the rows of C: each rayon task owns a disjoint `&mut` chunk
+//! of whole rows (from `par_chunks_mut`), so no two threads ever touch the
+//! same output element and no unsafe aliasing is needed.
+
+use rayon::prelude::*;
+
+use super::pack::{pack_a, pack_b};
+
+/// A register-tiled microkernel and the cache blocking that suits it.
+pub(super) trait MicroKernel {
+    /// Rows of the C tile held in registers.
+    const MR: usize;
+    /// Columns of the C tile held in registers.
+    const NR: usize;
+    /// Depth of one packed block (B panel `KC×NR` should fit L1).
+    const KC: usize;
+    /// Rows of A packed at once (`MC×KC` should fit L2); a multiple of `MR`.
+    const MC: usize;
+    /// Columns of B packed at once (`KC×NC` should fit a share of L3).
+    const NC: usize;
+
+    /// Adds one tile: `c[r*ldc + j] += Σ_p a[p*MR + r] · b[p*NR + j]` for
+    /// `r < mr`, `j < nr`, where `a` is a packed A panel (`kc×MR`, zero
+    /// padded) and `b` a packed B panel (`kc×NR`, zero padded).
+    ///
+    /// Panics if a slice is too short for `kc`, `mr`, `nr`, `ldc`.
+    ///
+    /// # Safety
+    /// The CPU must support the kernel's target features
+    /// (`super::is_available` returned true for it).
+    #[allow(clippy::too_many_arguments)] // a tile needs its shape and stride
+    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize);
+}
+
+/// `c += a · b` with kernel `K`. Shapes are checked and nonempty; `K` is
+/// available on this CPU (both established by `super::gemm_with`).
+pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, a: &[u64], b: &[u64], c: &mut [u64]) {
+    debug_assert!(K::MC.is_multiple_of(K::MR));
+    let rows = rows_per_task::<K>(parallel, m);
+    let kc_max = K::KC.min(k);
+    let mut b_pack = vec![0u64; K::NC.min(n).next_multiple_of(K::NR) * kc_max];
+
+    for jc in (0..n).step_by(K::NC) {
+        let nc = K::NC.min(n - jc);
+        for pc in (0..k).step_by(K::KC) {
+            let kc = K::KC.min(k - pc);
+            let b_pack = &mut b_pack[..nc.next_multiple_of(K::NR) * kc];
+            pack_b(K::NR, b, n, pc, kc, jc, nc, b_pack, parallel);
+            let b_pack = &*b_pack;
+
+            // One task: a block of whole rows of C and the same rows of A.
+            let task = |a_pack: &mut Vec<u64>, (c_rows, a_rows): (&mut [u64], &[u64])| {
+                let mc = c_rows.len() / n;
+                a_pack.resize(mc.next_multiple_of(K::MR) * kc, 0);
+                pack_a(K::MR, a_rows, k, pc, kc, mc, a_pack);
+                macro_kernel::<K>(kc, mc, nc, a_pack, b_pack, &mut c_rows[jc..], n);
+            };
+            if parallel {
+                let blocks = c.par_chunks_mut(rows * n).zip(a.par_chunks(rows * k));
+                blocks.for_each_init(Vec::new, task);
+            } else {
+                let mut a_pack = Vec::new();
+                let blocks = c.chunks_mut(rows * n).zip(a.chunks(rows * k));
+                blocks.for_each(|block| task(&mut a_pack, block));
+            }
+        }
+    }
+}
+
+/// Rows of C per task: at most `MC` (the L2 block), and when threads are in
+/// play, small enough that every thread gets a share of a short matrix.
+fn rows_per_task<K: MicroKernel>(parallel: bool, m: usize) -> usize {
+    if !parallel {
+        return K::MC;
+    }
+    let share = m.div_ceil(rayon::current_num_threads());
+    share.next_multiple_of(K::MR).min(K::MC)
+}
+
+/// All tiles of one `mc×nc` block of C (starting at `c[0]`, row stride `ldc`)
+/// from packed A (`mc` rows) and packed B (`nc` columns), both of depth `kc`.
+fn macro_kernel<K: MicroKernel>(
+    kc: usize,
+    mc: usize,
+    nc: usize,
+    a_pack: &[u64],
+    b_pack: &[u64],
+    c: &mut [u64],
+    ldc: usize,
+) {
+    let a_panels = a_pack.chunks_exact(kc * K::MR);
+    for (jr, b_panel) in (0..nc).step_by(K::NR).zip(b_pack.chunks_exact(kc * K::NR)) {
+        let nr = K::NR.min(nc - jr);
+        for (ir, a_panel) in (0..mc).step_by(K::MR).zip(a_panels.clone()) {
+            let mr = K::MR.min(mc - ir);
+            // SAFETY: `run` is only reached through `gemm_with`, which checked
+            // that this CPU supports kernel `K`.
+            unsafe { K::tile(kc, a_panel, b_panel, &mut c[ir * ldc + jr..], ldc, mr, nr) };
+        }
+    }
+}
+
+/// Adds the top-left `mr×nr` part of a register tile, spilled row-major to
+/// `tile` (row stride `tile_stride`), into `c` (row stride `ldc`). Kernels
+/// use it for edge tiles, where the padded tile is larger than C's corner.
+pub(super) fn add_tile(tile: &[u64], tile_stride: usize, c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+    for r in 0..mr {
+        let src = &tile[r * tile_stride..r * tile_stride + nr];
+        let dst = &mut c[r * ldc..r * ldc + nr];
+        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = d.wrapping_add(s));
+    }
+}
