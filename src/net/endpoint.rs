@@ -106,12 +106,16 @@ impl Endpoint {
         self.count_step(tag);
         let name = self.names[to].clone();
         let peer = self.peer(to)?;
-        match &mut peer.outgoing {
-            Outgoing::Tcp(stream) => frame::write_data(stream, tag, words)
-                .map_err(|e| Error::network(&name, format!("sending failed: {e}")))?,
+        let sent = match &mut peer.outgoing {
+            Outgoing::Tcp(stream) => {
+                frame::write_data(stream, tag, words).map_err(|e| Error::network(&name, format!("sending failed: {e}")))
+            }
             Outgoing::Memory(tx) => tx
                 .send(Incoming::Data(tag, words.to_vec()))
-                .map_err(|_| Error::network(&name, "the player has gone"))?,
+                .map_err(|_| Error::network(&name, "the player has gone")),
+        };
+        if let Err(e) = sent {
+            return Err(self.explain_send_failure(to, tag.run, e));
         }
         self.counters.messages_sent += 1;
         self.counters.bytes_sent += words.len() as u64 * 8;
@@ -160,6 +164,33 @@ impl Endpoint {
                     });
                 }
             }
+        }
+    }
+
+    /// A peer that gave up on the run closes its connections right after
+    /// saying why; a send to it fails first. Reads what the peer said last,
+    /// so the error names the player that started the failure.
+    fn explain_send_failure(&mut self, from: usize, run: u32, failure: Error) -> Error {
+        let deadline = Instant::now() + self.recv_timeout.min(Duration::from_secs(1));
+        while self.closed[from].is_none() {
+            let Ok(peer) = self.peer(from) else { break };
+            match peer.incoming.recv_deadline(deadline) {
+                Ok(Incoming::Data(t, words)) => {
+                    self.stash.insert((from, t), words);
+                }
+                Ok(Incoming::Abort { run, reason }) => {
+                    self.aborts.insert((from, run), reason);
+                }
+                Ok(Incoming::Closed(err)) => self.closed[from] = Some(err),
+                Err(_) => break,
+            }
+        }
+        match self.aborts.get(&(from, run)) {
+            Some(reason) => Error::Aborted {
+                player: self.names[from].clone(),
+                message: reason.clone(),
+            },
+            None => failure,
         }
     }
 

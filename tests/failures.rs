@@ -1,0 +1,223 @@
+//! Bad input and failing players: each gives a clear error that names what
+//! was wrong (or who), within the receive timeout, and the session or
+//! process stays usable afterwards.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tfe::Error;
+use tfe::graph::Graph;
+use tfe::net::{PlayerAddr, TcpOptions, tcp};
+use tfe::protocol::aby3::SeedSource;
+use tfe::session::{Feeds, LocalOptions, LocalSession, Party};
+
+fn seed_graph() -> (Graph, tfe::graph::TensorId) {
+    let mut g = Graph::default();
+    let w = g
+        .private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))
+        .unwrap();
+    let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
+    let y = g.matmul(x, w).unwrap();
+    let out = g.reveal(y, None).unwrap();
+    (g, out)
+}
+
+fn short_timeouts() -> LocalOptions {
+    LocalOptions {
+        recv_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(5),
+        ..LocalOptions::default()
+    }
+}
+
+#[test]
+fn bad_feeds_are_reported_before_anything_runs_and_the_session_stays_usable() {
+    let (g, out) = seed_graph();
+    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    let run = |session: &mut LocalSession, name: &str, values: Vec<f64>| {
+        let mut feeds = Feeds::new();
+        feeds.insert(name, values);
+        session.run(&[out], &feeds)
+    };
+    let err = run(&mut session, "x", vec![1.0; 49]).unwrap_err().to_string();
+    assert!(err.contains("49 values, expected 50"), "{err}");
+    let err = run(&mut session, "nobody", vec![1.0; 50]).unwrap_err().to_string();
+    assert!(err.contains("'nobody'"), "{err}");
+    let err = session.run(&[out], &Feeds::new()).unwrap_err().to_string();
+    assert!(err.contains("neither a feed nor a provider"), "{err}");
+    // Values the fixed-point range cannot hold fail at the owner, which
+    // tells the servers; the error names the value and the range.
+    for bad in [f64::NAN, f64::INFINITY, 3e6] {
+        let mut values = vec![1.0; 50];
+        values[7] = bad;
+        let err = run(&mut session, "x", values).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
+        assert!(
+            err.to_string().contains(&bad.to_string()) && err.to_string().contains("1048576"),
+            "{err}"
+        );
+    }
+    let ok = run(&mut session, "x", vec![1.0; 50]).unwrap();
+    assert!(ok.outputs[0].iter().all(|&v| v == 10.0));
+    let private_fetch = g.find_named("x").unwrap();
+    assert!(
+        session
+            .run(&[private_fetch], &Feeds::new())
+            .unwrap_err()
+            .to_string()
+            .contains("private")
+    );
+    let foreign = tfe::graph::TensorId(999);
+    assert!(session.run(&[foreign], &Feeds::new()).is_err());
+}
+
+#[test]
+fn a_failing_provider_aborts_the_run_everywhere_and_names_itself() {
+    let (g, out) = seed_graph();
+    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = calls.clone();
+    session
+        .set_provider(
+            "x",
+            Arc::new(move |req| {
+                if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    Err(Error::invalid("the sensor is offline"))
+                } else {
+                    Ok(vec![2.0; req.shape.iter().product()])
+                }
+            }),
+        )
+        .unwrap();
+    let started = Instant::now();
+    let err = session.run(&[out], &Feeds::new()).unwrap_err().to_string();
+    assert!(err.contains("the sensor is offline"), "{err}");
+    // The abort reaches the servers at once, not after the receive timeout.
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let ok = session.run(&[out], &Feeds::new()).unwrap();
+    assert!(ok.outputs[0].iter().all(|&v| v == 20.0));
+}
+
+#[test]
+fn a_stalled_player_is_named_within_the_receive_timeout() {
+    let (g, out) = seed_graph();
+    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    session
+        .set_provider(
+            "x",
+            Arc::new(|req| {
+                std::thread::sleep(Duration::from_secs(4));
+                Ok(vec![1.0; req.shape.iter().product()])
+            }),
+        )
+        .unwrap();
+    let started = Instant::now();
+    let err = session.run(&[out], &Feeds::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Timeout { player, .. } if player == "input-provider"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(6));
+}
+
+/// Runs each player of `graphs` (one graph per player) on its own thread over
+/// TCP; `behaviour(name, party)` decides what each does after connecting.
+fn run_parties<T: Send>(graphs: Vec<Graph>, behaviour: impl Fn(&str, Party) -> T + Sync) -> Vec<Result<T, Error>> {
+    let names = graphs[0].players().to_vec();
+    let listeners: Vec<_> = names.iter().map(|n| tcp::bind(n, "127.0.0.1:0").unwrap()).collect();
+    let addrs: Vec<PlayerAddr> = names
+        .iter()
+        .zip(&listeners)
+        .map(|(n, l)| PlayerAddr {
+            name: n.clone(),
+            addr: l.local_addr().unwrap().to_string(),
+        })
+        .collect();
+    let options = TcpOptions {
+        connect_timeout: Duration::from_secs(5),
+        recv_timeout: Duration::from_secs(3),
+        ..TcpOptions::default()
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = listeners
+            .into_iter()
+            .zip(graphs)
+            .zip(&names)
+            .map(|((listener, graph), name)| {
+                let (addrs, behaviour) = (&addrs, &behaviour);
+                scope.spawn(move || {
+                    let party = Party::connect_tcp(
+                        Arc::new(graph),
+                        addrs,
+                        name,
+                        listener,
+                        [7; 16],
+                        options,
+                        &SeedSource::OsEntropy,
+                    )?;
+                    Ok(behaviour(name, party))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn a_player_whose_connection_dies_is_named_by_every_other_player() {
+    let (g, out) = seed_graph();
+    for victim in ["server2", "input-provider"] {
+        let started = Instant::now();
+        let results = run_parties(vec![g.clone(); 4], |name, mut party| {
+            if name == victim {
+                drop(party); // closes every connection of this player mid-session
+                return Ok(None);
+            }
+            let mut feeds = Feeds::new();
+            if name == "input-provider" {
+                feeds.insert("x", vec![1.0; 50]);
+            }
+            party.run(&[out], &feeds).map(Some)
+        });
+        for (name, result) in g.players().iter().zip(results) {
+            let inner = result.expect("connecting works");
+            if name == victim {
+                continue;
+            }
+            // The input provider's part ends once it has sent its shares; it
+            // may finish before noticing that a server is gone.
+            if name == "input-provider" && inner.is_ok() {
+                continue;
+            }
+            let err = inner.expect_err("the run cannot finish without the victim").to_string();
+            assert!(err.contains(victim), "{name} got: {err}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn players_with_different_graphs_refuse_each_other() {
+    let (g, _) = seed_graph();
+    let mut other = g.clone();
+    other.neg(tfe::graph::TensorId(0)).unwrap();
+    let graphs = vec![g.clone(), g.clone(), other, g.clone()];
+    let results = run_parties(graphs, |_, _| ());
+    let errors: Vec<String> = results
+        .into_iter()
+        .filter_map(|r| r.err())
+        .map(|e| e.to_string())
+        .collect();
+    assert!(!errors.is_empty());
+    assert!(errors.iter().any(|e| e.contains("different graph")), "{errors:?}");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = tcp::bind("server0", &addr).unwrap_err().to_string();
+    assert!(err.contains("server0") && err.contains(&addr), "{err}");
+    let err = tcp::bind("server0", "no-port-here").unwrap_err().to_string();
+    assert!(err.contains("host:port"), "{err}");
+}
