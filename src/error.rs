@@ -20,11 +20,7 @@ pub enum Error {
     Network { player: String, message: String },
     /// Nothing arrived from `player` within the receive timeout.
     #[error("timed out after {timeout_ms} ms waiting for player '{player}': {waiting_for}")]
-    Timeout {
-        player: String,
-        timeout_ms: u64,
-        waiting_for: String,
-    },
+    Timeout { player: String, timeout_ms: u64, waiting_for: String },
     /// A peer sent something malformed or inconsistent (wrong frame, wrong graph).
     #[error("protocol error with player '{player}': {message}")]
     Protocol { player: String, message: String },
@@ -57,17 +53,11 @@ impl Error {
 
     /// A network failure with the named player.
     pub fn network(player: &str, message: impl fmt::Display) -> Self {
-        Error::Network {
-            player: player.to_string(),
-            message: message.to_string(),
-        }
+        Error::Network { player: player.to_string(), message: message.to_string() }
     }
 
     /// A malformed message from the named player.
     pub fn protocol(player: &str, message: impl fmt::Display) -> Self {
-        Error::Protocol {
-            player: player.to_string(),
-            message: message.to_string(),
-        }
+        Error::Protocol { player: player.to_string(), message: message.to_string() }
     }
 }

@@ -23,10 +23,7 @@ pub struct FixedConfig {
 impl Default for FixedConfig {
     /// 16 fractional bits, values within ±2^20 (products stay below 2^52).
     fn default() -> Self {
-        FixedConfig {
-            frac_bits: 16,
-            int_bits: 20,
-        }
+        FixedConfig { frac_bits: 16, int_bits: 20 }
     }
 }
 
@@ -46,10 +43,7 @@ impl FixedConfig {
     /// Checks the invariant of [`FixedConfig::new`].
     pub fn validate(&self) -> Result<()> {
         if self.frac_bits == 0 || self.frac_bits > 30 {
-            return Err(Error::config(format!(
-                "fixed point needs 1 to 30 fractional bits, found {}",
-                self.frac_bits
-            )));
+            return Err(Error::config(format!("fixed point needs 1 to 30 fractional bits, found {}", self.frac_bits)));
         }
         if self.int_bits == 0 || 2 * self.frac_bits + self.int_bits > MAX_PRODUCT_BITS {
             return Err(Error::config(format!(
@@ -93,10 +87,7 @@ impl FixedConfig {
 
     /// Encodes a tensor of values of the given shape.
     pub fn encode(&self, shape: &[usize], values: &[f64]) -> Result<RingTensor> {
-        let data = values
-            .iter()
-            .map(|&v| self.encode_value(v))
-            .collect::<Result<Vec<_>>>()?;
+        let data = values.iter().map(|&v| self.encode_value(v)).collect::<Result<Vec<_>>>()?;
         RingTensor::new(shape.to_vec(), data)
     }
 

@@ -10,6 +10,7 @@ pub mod ring;
 pub mod session;
 
 pub use error::{Error, Result};
+pub mod ffi;
 pub mod fixed;
 pub mod graph;
 pub mod net;

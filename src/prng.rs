@@ -8,7 +8,7 @@
 //! ever share keystream. Large draws are generated in parallel chunks at
 //! fixed keystream offsets: the values do not depend on the thread count.
 
-use rand_chacha::ChaCha12Rng;
+use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 
@@ -60,30 +60,37 @@ pub struct StreamId {
 }
 
 /// Words generated per parallel chunk.
-const CHUNK_WORDS: usize = 1 << 15;
+pub const CHUNK_WORDS: usize = 1 << 14;
 /// Keystream space per purpose, in 32-bit words (2^50 words: never exhausted).
 const PURPOSE_STRIDE_BITS: u32 = 50;
 
 /// Fills `out` with the keystream of `seed` selected by `id`.
 pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
-    let stream = ((id.run as u64) << 32) | id.op as u64;
-    let base = (id.purpose as u128) << PURPOSE_STRIDE_BITS;
-    let fill_chunk = |index: usize, chunk: &mut [u64]| {
-        let mut rng = ChaCha12Rng::from_seed(seed.0);
-        rng.set_stream(stream);
-        // Two 32-bit keystream words per u64.
-        rng.set_word_pos(base + (index * CHUNK_WORDS * 2) as u128);
-        for word in chunk.iter_mut() {
-            *word = rng.next_u64();
-        }
-    };
     if out.len() <= CHUNK_WORDS {
-        fill_chunk(0, out);
+        fill_at(seed, id, 0, out);
     } else {
         out.par_chunks_mut(CHUNK_WORDS)
             .enumerate()
-            .for_each(|(i, c)| fill_chunk(i, c));
+            .for_each(|(i, chunk)| fill_at(seed, id, (i * CHUNK_WORDS) as u64, chunk));
     }
+}
+
+/// Fills `out` with words `start..start + out.len()` of the keystream of
+/// `seed` selected by `id`: a block of a long draw, generated on its own.
+pub fn fill_at(seed: &Seed, id: StreamId, start: u64, out: &mut [u64]) {
+    let mut rng = ChaCha8Rng::from_seed(seed.0);
+    rng.set_stream(((id.run as u64) << 32) | id.op as u64);
+    // Two 32-bit keystream words per u64.
+    rng.set_word_pos(((id.purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128);
+    rng.fill_bytes(as_bytes_mut(out));
+    if cfg!(target_endian = "big") {
+        out.iter_mut().for_each(|w| *w = u64::from_le(*w));
+    }
+}
+
+fn as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
+    // SAFETY: u64 has no padding and every byte pattern is a valid u64.
+    unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) }
 }
 
 /// A vector of `len` words from the keystream of `seed` selected by `id`.
@@ -108,6 +115,9 @@ mod tests {
         let short = draw(&seed, id(1, 2, 3), 10);
         assert_eq!(&long[..10], &short[..]);
         assert_eq!(long, draw(&seed, id(1, 2, 3), 3 * CHUNK_WORDS + 5));
+        let mut middle = vec![0u64; 100];
+        fill_at(&seed, id(1, 2, 3), CHUNK_WORDS as u64 - 50, &mut middle);
+        assert_eq!(&middle[..], &long[CHUNK_WORDS - 50..CHUNK_WORDS + 50]);
     }
 
     #[test]

@@ -48,10 +48,8 @@ fn a_1024_square_matmul_is_within_bound_everywhere() {
     // Exact plaintext reference through the ring: the grid values times
     // 2^16 are integers, so their integer products and sums are exact.
     let scale = 65536.0;
-    let (ai, bi): (Vec<i64>, Vec<i64>) = (
-        a.iter().map(|v| (v * scale) as i64).collect(),
-        b.iter().map(|v| (v * scale) as i64).collect(),
-    );
+    let (ai, bi): (Vec<i64>, Vec<i64>) =
+        (a.iter().map(|v| (v * scale) as i64).collect(), b.iter().map(|v| (v * scale) as i64).collect());
     let mut want = vec![0i64; n * n];
     for i in 0..n {
         for p in 0..n {

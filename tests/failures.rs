@@ -13,9 +13,7 @@ use tfe::session::{Feeds, LocalOptions, LocalSession, Party};
 
 fn seed_graph() -> (Graph, tfe::graph::TensorId) {
     let mut g = Graph::default();
-    let w = g
-        .private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))
-        .unwrap();
+    let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
     let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
     let y = g.matmul(x, w).unwrap();
     let out = g.reveal(y, None).unwrap();
@@ -52,21 +50,12 @@ fn bad_feeds_are_reported_before_anything_runs_and_the_session_stays_usable() {
         values[7] = bad;
         let err = run(&mut session, "x", values).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
-        assert!(
-            err.to_string().contains(&bad.to_string()) && err.to_string().contains("1048576"),
-            "{err}"
-        );
+        assert!(err.to_string().contains(&bad.to_string()) && err.to_string().contains("1048576"), "{err}");
     }
     let ok = run(&mut session, "x", vec![1.0; 50]).unwrap();
     assert!(ok.outputs[0].iter().all(|&v| v == 10.0));
     let private_fetch = g.find_named("x").unwrap();
-    assert!(
-        session
-            .run(&[private_fetch], &Feeds::new())
-            .unwrap_err()
-            .to_string()
-            .contains("private")
-    );
+    assert!(session.run(&[private_fetch], &Feeds::new()).unwrap_err().to_string().contains("private"));
     let foreign = tfe::graph::TensorId(999);
     assert!(session.run(&[foreign], &Feeds::new()).is_err());
 }
@@ -113,10 +102,7 @@ fn a_stalled_player_is_named_within_the_receive_timeout() {
         .unwrap();
     let started = Instant::now();
     let err = session.run(&[out], &Feeds::new()).unwrap_err();
-    assert!(
-        matches!(&err, Error::Timeout { player, .. } if player == "input-provider"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Timeout { player, .. } if player == "input-provider"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(6));
 }
 
@@ -128,10 +114,7 @@ fn run_parties<T: Send>(graphs: Vec<Graph>, behaviour: impl Fn(&str, Party) -> T
     let addrs: Vec<PlayerAddr> = names
         .iter()
         .zip(&listeners)
-        .map(|(n, l)| PlayerAddr {
-            name: n.clone(),
-            addr: l.local_addr().unwrap().to_string(),
-        })
+        .map(|(n, l)| PlayerAddr { name: n.clone(), addr: l.local_addr().unwrap().to_string() })
         .collect();
     let options = TcpOptions {
         connect_timeout: Duration::from_secs(5),
@@ -203,11 +186,7 @@ fn players_with_different_graphs_refuse_each_other() {
     other.neg(tfe::graph::TensorId(0)).unwrap();
     let graphs = vec![g.clone(), g.clone(), other, g.clone()];
     let results = run_parties(graphs, |_, _| ());
-    let errors: Vec<String> = results
-        .into_iter()
-        .filter_map(|r| r.err())
-        .map(|e| e.to_string())
-        .collect();
+    let errors: Vec<String> = results.into_iter().filter_map(|r| r.err()).map(|e| e.to_string()).collect();
     assert!(!errors.is_empty());
     assert!(errors.iter().any(|e| e.contains("different graph")), "{errors:?}");
 }

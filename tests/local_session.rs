@@ -12,19 +12,14 @@ use tfe::session::{Feeds, LocalOptions, LocalSession, Transport};
 const BOUND: f64 = 1.0 / 4096.0; // 2^-12, absolute plus relative
 
 fn options(transport: Transport) -> LocalOptions {
-    LocalOptions {
-        transport,
-        ..LocalOptions::default()
-    }
+    LocalOptions { transport, ..LocalOptions::default() }
 }
 
 #[test]
 fn seed_program_gives_ten_everywhere_over_tcp_and_memory() {
     for transport in [Transport::Tcp, Transport::Memory] {
         let mut g = Graph::default();
-        let w = g
-            .private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))
-            .unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         let out = g.reveal(y, None).unwrap();
@@ -103,10 +98,7 @@ fn elementwise_ops_and_chains_of_five_multiplications() {
     let t = g.transpose(xi, None).unwrap();
     let s = g.reduce_sum(t, Some(1)).unwrap();
     let neg = g.neg(s).unwrap();
-    let outs: Vec<_> = [acc, scaled, neg]
-        .iter()
-        .map(|&v| g.reveal(v, Some("carol")).unwrap())
-        .collect();
+    let outs: Vec<_> = [acc, scaled, neg].iter().map(|&v| g.reveal(v, Some("carol")).unwrap()).collect();
     let mut session = LocalSession::new(&g, LocalOptions::default()).unwrap();
     let mut feeds = Feeds::new();
     feeds.insert("x", x.clone());
@@ -124,9 +116,7 @@ fn elementwise_ops_and_chains_of_five_multiplications() {
 #[test]
 fn variables_keep_their_shares_across_runs_and_can_be_assigned() {
     let mut g = Graph::default();
-    let total = g
-        .private_variable("total", "server1", &[3], Some(vec![0.0; 3]))
-        .unwrap();
+    let total = g.private_variable("total", "server1", &[3], Some(vec![0.0; 3])).unwrap();
     let x = g.private_input("x", "alice", &[3]).unwrap();
     let next = g.add(total, x).unwrap();
     let update = g.assign(total, next).unwrap();
@@ -154,9 +144,6 @@ fn public_values_are_computed_in_the_clear() {
     let c = g.mul(b, a).unwrap();
     let mut session = LocalSession::new(&g, options(Transport::Memory)).unwrap();
     let r = session.run(&[c], &Feeds::new()).unwrap();
-    assert_eq!(
-        r.outputs[0].iter().copied().collect::<Vec<_>>(),
-        vec![7.0, 20.0, 45.0, 88.0]
-    );
+    assert_eq!(r.outputs[0].iter().copied().collect::<Vec<_>>(), vec![7.0, 20.0, 45.0, 88.0]);
     assert!(r.stats.players.iter().all(|p| p.counters.bytes_sent == 0));
 }

@@ -52,9 +52,7 @@ impl Graph {
         }
         let version = r.u32()?;
         if version != FORMAT_VERSION {
-            return Err(Error::invalid(format!(
-                "graph format version {version}, expected {FORMAT_VERSION}"
-            )));
+            return Err(Error::invalid(format!("graph format version {version}, expected {FORMAT_VERSION}")));
         }
         let fixed = FixedConfig::new(r.u32()?, r.u32()?)?;
         let mut graph = Graph::new(fixed)?;
@@ -62,10 +60,7 @@ impl Graph {
         for i in 0..player_count {
             let name = r.str()?;
             if i < 3 && name != super::SERVERS[i] {
-                return Err(Error::invalid(format!(
-                    "player {i} is '{name}', expected '{}'",
-                    super::SERVERS[i]
-                )));
+                return Err(Error::invalid(format!("player {i} is '{name}', expected '{}'", super::SERVERS[i])));
             }
             if graph.add_player(&name)? != i {
                 return Err(Error::invalid(format!("player '{name}' is listed twice")));
@@ -75,24 +70,16 @@ impl Graph {
         for index in 0..node_count {
             let code = r.u8()?;
             let op = read_op(&mut r, code).map_err(|e| at_node(index, e))?;
-            let inputs = (0..super::op::arity(&op))
-                .map(|_| r.u32().map(TensorId))
-                .collect::<Result<Vec<_>>>();
+            let inputs = (0..super::op::arity(&op)).map(|_| r.u32().map(TensorId)).collect::<Result<Vec<_>>>();
             let inputs = inputs.map_err(|e| at_node(index, e))?;
             if let Some(bad) = inputs.iter().find(|i| i.0 as usize >= index) {
-                return Err(at_node(
-                    index,
-                    Error::invalid(format!("operand {} is not an earlier node", bad.0)),
-                ));
+                return Err(at_node(index, Error::invalid(format!("operand {} is not an earlier node", bad.0))));
             }
             let op = read_op_fields(&mut r, op).map_err(|e| at_node(index, e))?;
             graph.push(op, &inputs).map_err(|e| at_node(index, e))?;
         }
         if r.pos != bytes.len() {
-            return Err(Error::invalid(format!(
-                "{} trailing bytes after the last node",
-                bytes.len() - r.pos
-            )));
+            return Err(Error::invalid(format!("{} trailing bytes after the last node", bytes.len() - r.pos)));
         }
         Ok(graph)
     }
@@ -139,21 +126,9 @@ fn op_code(op: &Op) -> u8 {
 /// An op with its fields still empty, to learn its arity before reading operands.
 fn read_op(_: &mut Reader, code: u8) -> Result<Op> {
     Ok(match code {
-        1 => Op::PrivateInput {
-            name: String::new(),
-            owner: 0,
-            shape: vec![],
-        },
-        2 => Op::PrivateVariable {
-            name: String::new(),
-            owner: 0,
-            shape: vec![],
-            initial: None,
-        },
-        3 => Op::Constant {
-            shape: vec![],
-            values: vec![],
-        },
+        1 => Op::PrivateInput { name: String::new(), owner: 0, shape: vec![] },
+        2 => Op::PrivateVariable { name: String::new(), owner: 0, shape: vec![], initial: None },
+        3 => Op::Constant { shape: vec![], values: vec![] },
         4 => Op::Add,
         5 => Op::Sub,
         6 => Op::Neg,
@@ -176,12 +151,7 @@ fn write_fields(w: &mut Writer, op: &Op) {
             w.u32(*owner as u32);
             w.dims(shape);
         }
-        Op::PrivateVariable {
-            name,
-            owner,
-            shape,
-            initial,
-        } => {
+        Op::PrivateVariable { name, owner, shape, initial } => {
             w.str(name);
             w.u32(*owner as u32);
             w.dims(shape);
@@ -204,11 +174,7 @@ fn write_fields(w: &mut Writer, op: &Op) {
 
 fn read_op_fields(r: &mut Reader, op: Op) -> Result<Op> {
     Ok(match op {
-        Op::PrivateInput { .. } => Op::PrivateInput {
-            name: r.str()?,
-            owner: r.u32()? as usize,
-            shape: r.dims()?,
-        },
+        Op::PrivateInput { .. } => Op::PrivateInput { name: r.str()?, owner: r.u32()? as usize, shape: r.dims()? },
         Op::PrivateVariable { .. } => {
             let (name, owner, shape) = (r.str()?, r.u32()? as usize, r.dims()?);
             let initial = match r.u8()? {
@@ -216,25 +182,13 @@ fn read_op_fields(r: &mut Reader, op: Op) -> Result<Op> {
                 1 => Some(r.f64s()?),
                 other => return Err(Error::invalid(format!("initial-value flag {other}, expected 0 or 1"))),
             };
-            Op::PrivateVariable {
-                name,
-                owner,
-                shape,
-                initial,
-            }
+            Op::PrivateVariable { name, owner, shape, initial }
         }
-        Op::Constant { .. } => Op::Constant {
-            shape: r.dims()?,
-            values: r.f64s()?,
-        },
-        Op::Sum { .. } => Op::Sum {
-            axis: r.optional_index()?,
-        },
+        Op::Constant { .. } => Op::Constant { shape: r.dims()?, values: r.f64s()? },
+        Op::Sum { .. } => Op::Sum { axis: r.optional_index()? },
         Op::Transpose { .. } => Op::Transpose { perm: r.dims()? },
         Op::Reshape { .. } => Op::Reshape { shape: r.dims()? },
-        Op::Reveal { .. } => Op::Reveal {
-            to: r.optional_index()?,
-        },
+        Op::Reveal { .. } => Op::Reveal { to: r.optional_index()? },
         other => other,
     })
 }
@@ -333,9 +287,7 @@ mod tests {
 
     fn seed_graph() -> Graph {
         let mut g = Graph::default();
-        let w = g
-            .private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))
-            .unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         let s = g.reduce_sum(y, Some(1)).unwrap();
@@ -366,12 +318,7 @@ mod tests {
         assert!(Graph::from_bytes(&bad_magic).unwrap_err().to_string().contains("TFEG"));
         let mut trailing = bytes.clone();
         trailing.push(0);
-        assert!(
-            Graph::from_bytes(&trailing)
-                .unwrap_err()
-                .to_string()
-                .contains("trailing")
-        );
+        assert!(Graph::from_bytes(&trailing).unwrap_err().to_string().contains("trailing"));
         // Flipping any single byte never panics.
         for i in 0..bytes.len() {
             let mut flipped = bytes.clone();

@@ -46,11 +46,7 @@ impl Graph {
     /// An empty graph with the three servers as its first players.
     pub fn new(fixed: FixedConfig) -> Result<Self> {
         fixed.validate()?;
-        Ok(Graph {
-            fixed,
-            players: SERVERS.iter().map(|s| s.to_string()).collect(),
-            nodes: Vec::new(),
-        })
+        Ok(Graph { fixed, players: SERVERS.iter().map(|s| s.to_string()).collect(), nodes: Vec::new() })
     }
 
     pub fn fixed(&self) -> FixedConfig {
@@ -68,11 +64,7 @@ impl Graph {
 
     pub fn node(&self, id: TensorId) -> Result<&Node> {
         self.nodes.get(id.0 as usize).ok_or_else(|| {
-            Error::invalid(format!(
-                "tensor {} does not belong to this graph ({} nodes)",
-                id.0,
-                self.nodes.len()
-            ))
+            Error::invalid(format!("tensor {} does not belong to this graph ({} nodes)", id.0, self.nodes.len()))
         })
     }
 
@@ -83,10 +75,7 @@ impl Graph {
     /// The index of a player, which must already be part of the graph.
     pub fn player_index(&self, name: &str) -> Result<usize> {
         self.players.iter().position(|p| p == name).ok_or_else(|| {
-            Error::invalid(format!(
-                "unknown player '{name}': expected one of {}",
-                self.players.join(", ")
-            ))
+            Error::invalid(format!("unknown player '{name}': expected one of {}", self.players.join(", ")))
         })
     }
 
@@ -105,14 +94,7 @@ impl Graph {
     pub fn private_input(&mut self, name: &str, owner: &str, shape: &[usize]) -> Result<TensorId> {
         self.check_new_name(name)?;
         let owner = self.add_player(owner)?;
-        self.push(
-            Op::PrivateInput {
-                name: name.into(),
-                owner,
-                shape: shape.to_vec(),
-            },
-            &[],
-        )
+        self.push(Op::PrivateInput { name: name.into(), owner, shape: shape.to_vec() }, &[])
     }
 
     /// A private variable owned by `owner`, initialized from `initial`
@@ -132,15 +114,7 @@ impl Graph {
                 self.fixed.encode_value(v)?;
             }
         }
-        self.push(
-            Op::PrivateVariable {
-                name: name.into(),
-                owner,
-                shape: shape.to_vec(),
-                initial,
-            },
-            &[],
-        )
+        self.push(Op::PrivateVariable { name: name.into(), owner, shape: shape.to_vec(), initial }, &[])
     }
 
     /// A public constant.
@@ -148,13 +122,7 @@ impl Graph {
         for &v in &values {
             self.fixed.encode_value(v)?;
         }
-        self.push(
-            Op::Constant {
-                shape: shape.to_vec(),
-                values,
-            },
-            &[],
-        )
+        self.push(Op::Constant { shape: shape.to_vec(), values }, &[])
     }
 
     pub fn add(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
@@ -233,12 +201,7 @@ impl Graph {
         }
         let (shape, kind) = op::infer(&op, &operands, &is_variable)?;
         let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
-        self.nodes.push(Node {
-            op,
-            inputs: inputs.to_vec(),
-            shape,
-            kind,
-        });
+        self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
         Ok(TensorId(id))
     }
 
@@ -257,30 +220,20 @@ impl Graph {
                 }
             }
         }
-        (0..needed.len())
-            .filter(|&i| needed[i])
-            .map(|i| TensorId(i as u32))
-            .collect()
+        (0..needed.len()).filter(|&i| needed[i]).map(|i| TensorId(i as u32)).collect()
     }
 
     /// The input or variable named `name`, if any.
     pub fn find_named(&self, name: &str) -> Option<TensorId> {
-        self.nodes
-            .iter()
-            .position(|n| named(&n.op) == Some(name))
-            .map(|i| TensorId(i as u32))
+        self.nodes.iter().position(|n| named(&n.op) == Some(name)).map(|i| TensorId(i as u32))
     }
 
     fn check_new_name(&self, name: &str) -> Result<()> {
         if name.is_empty() || name.len() > 255 {
-            return Err(Error::invalid(format!(
-                "input and variable names need 1 to 255 bytes, found '{name}'"
-            )));
+            return Err(Error::invalid(format!("input and variable names need 1 to 255 bytes, found '{name}'")));
         }
         if self.find_named(name).is_some() {
-            return Err(Error::invalid(format!(
-                "an input or variable named '{name}' exists already"
-            )));
+            return Err(Error::invalid(format!("an input or variable named '{name}' exists already")));
         }
         Ok(())
     }
@@ -307,9 +260,7 @@ fn owners(op: &Op) -> Vec<usize> {
 pub fn validate_player_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {
@@ -326,9 +277,7 @@ mod tests {
     #[test]
     fn shapes_are_inferred_and_mismatches_name_both_shapes() {
         let mut g = Graph::default();
-        let w = g
-            .private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))
-            .unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         assert_eq!(g.shape(y).unwrap(), &[5, 10]);
@@ -345,21 +294,11 @@ mod tests {
         let mut g = Graph::default();
         assert!(g.private_input("x", "bad name!", &[1]).is_err());
         let x = g.private_input("x", "alice", &[2]).unwrap();
-        assert!(
-            g.private_input("x", "alice", &[2])
-                .unwrap_err()
-                .to_string()
-                .contains("exists already")
-        );
+        assert!(g.private_input("x", "alice", &[2]).unwrap_err().to_string().contains("exists already"));
         let r = g.reveal(x, None).unwrap();
         assert!(g.add(r, x).is_err());
         assert!(g.reveal(r, None).is_err());
-        assert!(
-            g.player_index("bob")
-                .unwrap_err()
-                .to_string()
-                .contains("unknown player 'bob'")
-        );
+        assert!(g.player_index("bob").unwrap_err().to_string().contains("unknown player 'bob'"));
         assert!(g.constant(&[1], vec![f64::NAN]).is_err());
         assert!(g.constant(&[2], vec![1.0]).is_err());
     }

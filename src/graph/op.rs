@@ -110,11 +110,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
         }
     }
     let combined = |kinds: &[(&[usize], Kind)]| {
-        if kinds.iter().any(|(_, k)| *k == Kind::Private) {
-            Kind::Private
-        } else {
-            Kind::Public
-        }
+        if kinds.iter().any(|(_, k)| *k == Kind::Private) { Kind::Private } else { Kind::Public }
     };
     if let Op::PrivateInput { shape, .. }
     | Op::PrivateVariable { shape, .. }
@@ -141,8 +137,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
             Ok((out, combined(operands)))
         }
         Op::MatMul => {
-            let out = shape::matmul_shape(operands[0].0, operands[1].0)
-                .map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+            let out = shape::matmul_shape(operands[0].0, operands[1].0)?;
             Ok((out, combined(operands)))
         }
         Op::Neg | Op::Square => Ok((operands[0].0.to_vec(), operands[0].1)),
@@ -154,9 +149,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
         }
         Op::Reveal { .. } => {
             if operands[0].1 != Kind::Private {
-                return Err(Error::invalid(
-                    "reveal: the operand is public already; fetch it directly",
-                ));
+                return Err(Error::invalid("reveal: the operand is public already; fetch it directly"));
             }
             Ok((operands[0].0.to_vec(), Kind::Revealed))
         }
@@ -168,11 +161,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
                 return Err(Error::invalid(format!(
                     "assign: expected a private value of the variable's shape {}, found a {} value of shape {}",
                     fmt_shape(operands[0].0),
-                    if operands[1].1 == Kind::Private {
-                        "private"
-                    } else {
-                        "public"
-                    },
+                    if operands[1].1 == Kind::Private { "private" } else { "public" },
                     fmt_shape(operands[1].0)
                 )));
             }

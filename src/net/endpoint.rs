@@ -110,9 +110,9 @@ impl Endpoint {
             Outgoing::Tcp(stream) => {
                 frame::write_data(stream, tag, words).map_err(|e| Error::network(&name, format!("sending failed: {e}")))
             }
-            Outgoing::Memory(tx) => tx
-                .send(Incoming::Data(tag, words.to_vec()))
-                .map_err(|_| Error::network(&name, "the player has gone")),
+            Outgoing::Memory(tx) => {
+                tx.send(Incoming::Data(tag, words.to_vec())).map_err(|_| Error::network(&name, "the player has gone"))
+            }
         };
         if let Err(e) = sent {
             return Err(self.explain_send_failure(to, tag.run, e));
@@ -133,10 +133,7 @@ impl Endpoint {
         let deadline = Instant::now() + self.recv_timeout;
         loop {
             if let Some(reason) = self.aborts.get(&(from, tag.run)) {
-                return Err(Error::Aborted {
-                    player: self.names[from].clone(),
-                    message: reason.clone(),
-                });
+                return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
             }
             if let Some(err) = &self.closed[from] {
                 return Err(err.clone());
@@ -186,10 +183,7 @@ impl Endpoint {
             }
         }
         match self.aborts.get(&(from, run)) {
-            Some(reason) => Error::Aborted {
-                player: self.names[from].clone(),
-                message: reason.clone(),
-            },
+            Some(reason) => Error::Aborted { player: self.names[from].clone(), message: reason.clone() },
             None => failure,
         }
     }
@@ -200,12 +194,7 @@ impl Endpoint {
         for peer in self.peers.iter_mut().flatten() {
             let _ = match &mut peer.outgoing {
                 Outgoing::Tcp(stream) => frame::write_abort(stream, run, reason).is_ok(),
-                Outgoing::Memory(tx) => tx
-                    .send(Incoming::Abort {
-                        run,
-                        reason: reason.to_string(),
-                    })
-                    .is_ok(),
+                Outgoing::Memory(tx) => tx.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
             };
         }
     }

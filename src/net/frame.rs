@@ -44,10 +44,7 @@ pub enum ReadError {
 pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Result<()> {
     let len = words.len() * 8;
     let len32 = u32::try_from(len).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("frame of {len} bytes is too large"),
-        )
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("frame of {len} bytes is too large"))
     })?;
     out.write_all(&header(len32, KIND_DATA, tag))?;
     write_words(out, words)
@@ -67,11 +64,7 @@ pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, Re
     read_header(input, &mut head)?;
     let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
     let (len, kind) = (field(0) as usize, field(1));
-    let tag = Tag {
-        run: field(2),
-        op: field(3),
-        step: field(4),
-    };
+    let tag = Tag { run: field(2), op: field(3), step: field(4) };
     match kind {
         KIND_DATA => {
             if len % 8 != 0 || len > max_payload {
@@ -180,17 +173,8 @@ mod tests {
         write_data(&mut wire, tag, &[1, u64::MAX, 42]).unwrap();
         write_abort(&mut wire, 3, "bad feed").unwrap();
         let mut input = &wire[..];
-        assert_eq!(
-            read_frame(&mut input, MAX).unwrap(),
-            Frame::Data(tag, vec![1, u64::MAX, 42])
-        );
-        assert_eq!(
-            read_frame(&mut input, MAX).unwrap(),
-            Frame::Abort {
-                run: 3,
-                reason: "bad feed".into()
-            }
-        );
+        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Data(tag, vec![1, u64::MAX, 42]));
+        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Abort { run: 3, reason: "bad feed".into() });
         assert!(matches!(read_frame(&mut input, MAX), Err(ReadError::Closed)));
     }
 
@@ -222,10 +206,7 @@ mod tests {
             ("utf8", bad_utf8),
         ] {
             let result = read_frame(&mut &wire[..], MAX);
-            assert!(
-                matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))),
-                "{name}"
-            );
+            assert!(matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))), "{name}");
         }
     }
 }

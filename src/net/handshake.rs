@@ -24,12 +24,7 @@ pub struct Hello {
 
 impl Hello {
     pub fn new(player: &str, session_id: [u8; 16], graph_digest: [u8; 32]) -> Self {
-        Hello {
-            wire_version: WIRE_VERSION,
-            player: player.to_string(),
-            session_id,
-            graph_digest,
-        }
+        Hello { wire_version: WIRE_VERSION, player: player.to_string(), session_id, graph_digest }
     }
 
     pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
@@ -53,11 +48,7 @@ impl Hello {
         if head[..4] != MAGIC {
             return Err(Error::protocol(
                 peer,
-                format!(
-                    "handshake magic {:?}: expected {:?}; is this a tfe player?",
-                    &head[..4],
-                    MAGIC
-                ),
+                format!("handshake magic {:?}: expected {:?}; is this a tfe player?", &head[..4], MAGIC),
             ));
         }
         let wire_version = u16::from_le_bytes([head[4], head[5]]);
@@ -75,12 +66,7 @@ impl Hello {
         input.read_exact(&mut session_id).map_err(io)?;
         let mut graph_digest = [0u8; 32];
         input.read_exact(&mut graph_digest).map_err(io)?;
-        Ok(Hello {
-            wire_version,
-            player,
-            session_id,
-            graph_digest,
-        })
+        Ok(Hello { wire_version, player, session_id, graph_digest })
     }
 
     /// Checks a peer's hello against ours and the name we expect.
@@ -88,20 +74,13 @@ impl Hello {
         if peer.player != expected_name {
             return Err(Error::protocol(
                 expected_name,
-                format!(
-                    "peer introduced itself as '{}', expected '{expected_name}'",
-                    peer.player
-                ),
+                format!("peer introduced itself as '{}', expected '{expected_name}'", peer.player),
             ));
         }
         if peer.session_id != self.session_id {
             return Err(Error::protocol(
                 expected_name,
-                format!(
-                    "peer is in session {}, expected session {}",
-                    hex(&peer.session_id),
-                    hex(&self.session_id)
-                ),
+                format!("peer is in session {}, expected session {}", hex(&peer.session_id), hex(&self.session_id)),
             ));
         }
         if peer.graph_digest != self.graph_digest {
@@ -149,9 +128,7 @@ mod tests {
         bad_version[4] = 9;
         let err = Hello::read(&mut &bad_version[..], "x").unwrap_err().to_string();
         assert!(err.contains("wire version 9, expected 1"), "{err}");
-        let err = Hello::read(&mut &b"GET / HTTP/1.1\r\n"[..], "x")
-            .unwrap_err()
-            .to_string();
+        let err = Hello::read(&mut &b"GET / HTTP/1.1\r\n"[..], "x").unwrap_err().to_string();
         assert!(err.contains("magic"), "{err}");
     }
 }

@@ -28,11 +28,7 @@ pub fn mesh(names: &[String], recv_timeout: Duration) -> Vec<Endpoint> {
                 .map(|other| {
                     let tx = senders[me][other].take()?;
                     let rx = receivers[me][other].take()?;
-                    Some(Peer {
-                        outgoing: Outgoing::Memory(tx),
-                        incoming: rx,
-                        reader: None,
-                    })
+                    Some(Peer { outgoing: Outgoing::Memory(tx), incoming: rx, reader: None })
                 })
                 .collect();
             Endpoint::new(me, names.to_vec(), peers, recv_timeout)

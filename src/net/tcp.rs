@@ -62,9 +62,7 @@ pub fn connect_mesh(
         let stream = connect_with_retries(&player.name, &player.addr, deadline)?;
         configure(&stream, &player.name, deadline)?;
         let mut s = &stream;
-        hello
-            .write(&mut s)
-            .map_err(|e| Error::network(&player.name, format!("handshake failed: {e}")))?;
+        hello.write(&mut s).map_err(|e| Error::network(&player.name, format!("handshake failed: {e}")))?;
         let theirs = Hello::read(&mut s, &player.name)?;
         hello.check_peer(&theirs, &player.name)?;
         streams[j] = Some(stream);
@@ -74,11 +72,7 @@ pub fn connect_mesh(
     let peers = streams
         .into_iter()
         .enumerate()
-        .map(|(j, stream)| {
-            stream
-                .map(|s| start_peer(s, names[j].clone(), options.max_frame_bytes))
-                .transpose()
-        })
+        .map(|(j, stream)| stream.map(|s| start_peer(s, names[j].clone(), options.max_frame_bytes)).transpose())
         .collect::<Result<Vec<_>>>()?;
     Ok(Endpoint::new(me, names, peers, options.recv_timeout))
 }
@@ -86,9 +80,7 @@ pub fn connect_mesh(
 fn connect_with_retries(name: &str, addr: &str, deadline: Instant) -> Result<TcpStream> {
     let sock_addr = resolve(name, addr)?;
     loop {
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(10));
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(10));
         let last_error = match TcpStream::connect_timeout(&sock_addr, left.min(Duration::from_secs(1))) {
             Ok(stream) => return Ok(stream),
             Err(e) => e,
@@ -105,11 +97,7 @@ fn connect_with_retries(name: &str, addr: &str, deadline: Instant) -> Result<Tcp
 
 fn resolve(name: &str, addr: &str) -> Result<SocketAddr> {
     addr.to_socket_addrs()
-        .map_err(|e| {
-            Error::config(format!(
-                "player '{name}' has address '{addr}': {e} (expected host:port)"
-            ))
-        })?
+        .map_err(|e| Error::config(format!("player '{name}' has address '{addr}': {e} (expected host:port)")))?
         .next()
         .ok_or_else(|| Error::config(format!("player '{name}': address '{addr}' resolves to nothing")))
 }
@@ -123,26 +111,19 @@ fn accept_higher(
     deadline: Instant,
     streams: &mut [Option<TcpStream>],
 ) -> Result<()> {
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Error::network(&players[me].name, format!("listener: {e}")))?;
+    listener.set_nonblocking(true).map_err(|e| Error::network(&players[me].name, format!("listener: {e}")))?;
     let mut missing = players.len() - me - 1;
     while missing > 0 {
         match listener.accept() {
             Ok((stream, _)) => {
-                stream
-                    .set_nonblocking(false)
-                    .map_err(|e| Error::network("unknown", e))?;
+                stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
                 configure(&stream, "a connecting player", deadline)?;
                 let mut s = &stream;
                 let theirs = Hello::read(&mut s, "a connecting player")?;
                 let Some(j) = players.iter().position(|p| p.name == theirs.player).filter(|&j| j > me) else {
                     return Err(Error::protocol(
                         &theirs.player,
-                        format!(
-                            "unexpected player '{}' connected to '{}'",
-                            theirs.player, players[me].name
-                        ),
+                        format!("unexpected player '{}' connected to '{}'", theirs.player, players[me].name),
                     ));
                 };
                 if streams[j].is_some() {
@@ -161,10 +142,7 @@ fn accept_higher(
                         .collect();
                     return Err(Error::network(
                         absent.first().copied().unwrap_or("unknown"),
-                        format!(
-                            "did not connect before the connect timeout (missing: {})",
-                            absent.join(", ")
-                        ),
+                        format!("did not connect before the connect timeout (missing: {})", absent.join(", ")),
                     ));
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -180,9 +158,7 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
     let sock = SockRef::from(stream);
     let io = |e: std::io::Error| Error::network(name, format!("socket setup: {e}"));
     sock.set_tcp_nodelay(true).map_err(io)?;
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(100));
+    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
     stream.set_read_timeout(Some(left)).map_err(io)?;
     stream.set_write_timeout(Some(left)).map_err(io)
 }
@@ -200,11 +176,7 @@ fn start_peer(stream: TcpStream, name: String, max_frame_bytes: usize) -> Result
         .name(thread_name)
         .spawn(move || read_loop(reader_stream, name, max_frame_bytes, tx))
         .map_err(|e| Error::internal(format!("could not start a reader thread: {e}")))?;
-    Ok(Peer {
-        outgoing: Outgoing::Tcp(stream),
-        incoming: rx,
-        reader: Some(reader),
-    })
+    Ok(Peer { outgoing: Outgoing::Tcp(stream), incoming: rx, reader: Some(reader) })
 }
 
 fn read_loop(mut stream: TcpStream, name: String, max_frame_bytes: usize, tx: Sender<Incoming>) {

@@ -38,18 +38,12 @@ impl<T: RingElement> Tensor<T> {
 
     /// A tensor of zeros.
     pub fn zeros(shape: &[usize]) -> Self {
-        Tensor {
-            shape: shape.to_vec(),
-            data: vec![T::ZERO; numel(shape)],
-        }
+        Tensor { shape: shape.to_vec(), data: vec![T::ZERO; numel(shape)] }
     }
 
     /// A tensor with every element equal to `value`.
     pub fn filled(shape: &[usize], value: T) -> Self {
-        Tensor {
-            shape: shape.to_vec(),
-            data: vec![value; numel(shape)],
-        }
+        Tensor { shape: shape.to_vec(), data: vec![value; numel(shape)] }
     }
 
     pub fn shape(&self) -> &[usize] {
@@ -83,35 +77,23 @@ impl<T: RingElement> Tensor<T> {
         } else {
             self.data.iter().map(|&x| f(x)).collect()
         };
-        Tensor {
-            shape: self.shape.clone(),
-            data,
-        }
+        Tensor { shape: self.shape.clone(), data }
     }
 
     /// Combines two tensors elementwise with numpy broadcasting.
     pub fn zip_with(&self, other: &Self, f: impl Fn(T, T) -> T + Sync + Send) -> Result<Self> {
         if self.shape == other.shape {
             let data = if self.len() >= PARALLEL_ELEMENTWISE {
-                self.data
-                    .par_iter()
-                    .zip(other.data.par_iter())
-                    .map(|(&a, &b)| f(a, b))
-                    .collect()
+                self.data.par_iter().zip(other.data.par_iter()).map(|(&a, &b)| f(a, b)).collect()
             } else {
                 self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)).collect()
             };
-            return Ok(Tensor {
-                shape: self.shape.clone(),
-                data,
-            });
+            return Ok(Tensor { shape: self.shape.clone(), data });
         }
         let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
         let a_index = broadcast_index(&self.shape, &out_shape);
         let b_index = broadcast_index(&other.shape, &out_shape);
-        let data = (0..numel(&out_shape))
-            .map(|i| f(self.data[a_index(i)], other.data[b_index(i)]))
-            .collect();
+        let data = (0..numel(&out_shape)).map(|i| f(self.data[a_index(i)], other.data[b_index(i)])).collect();
         Ok(Tensor { shape: out_shape, data })
     }
 
@@ -125,10 +107,7 @@ impl<T: RingElement> Tensor<T> {
             )));
         }
         if self.len() >= PARALLEL_ELEMENTWISE {
-            self.data
-                .par_iter_mut()
-                .zip(other.data.par_iter())
-                .for_each(|(a, &b)| *a = f(*a, b));
+            self.data.par_iter_mut().zip(other.data.par_iter()).for_each(|(a, &b)| *a = f(*a, b));
         } else {
             self.data.iter_mut().zip(&other.data).for_each(|(a, &b)| *a = f(*a, b));
         }
@@ -183,10 +162,7 @@ impl<T: RingElement> Tensor<T> {
     /// The same data under a new shape with the same element count.
     pub fn reshape(&self, new_shape: &[usize]) -> Result<Self> {
         shape::check_reshape(&self.shape, new_shape)?;
-        Ok(Tensor {
-            shape: new_shape.to_vec(),
-            data: self.data.clone(),
-        })
+        Ok(Tensor { shape: new_shape.to_vec(), data: self.data.clone() })
     }
 
     /// Permutes the axes; `perm[i]` is the input axis that becomes axis `i`.
@@ -222,10 +198,7 @@ impl<T: RingElement> Tensor<T> {
                 }
             }
         }
-        Tensor {
-            shape: vec![cols, rows],
-            data,
-        }
+        Tensor { shape: vec![cols, rows], data }
     }
 
     /// Sums along one axis (removing it), or over everything when `axis` is `None`.
@@ -233,10 +206,7 @@ impl<T: RingElement> Tensor<T> {
         let out_shape = shape::sum_shape(&self.shape, axis)?;
         let Some(axis) = axis else {
             let total = self.data.iter().fold(T::ZERO, |acc, &x| acc.wrapping_add(x));
-            return Ok(Tensor {
-                shape: out_shape,
-                data: vec![total],
-            });
+            return Ok(Tensor { shape: out_shape, data: vec![total] });
         };
         let outer: usize = self.shape[..axis].iter().product();
         let dim = self.shape[axis];
@@ -262,10 +232,7 @@ impl Tensor<u64> {
         let (m, k, n) = (self.shape[0], self.shape[1], other.shape[1]);
         let mut out = vec![0u64; m * n];
         super::gemm::gemm(m, k, n, &self.data, &other.data, &mut out, false);
-        Ok(Tensor {
-            shape: out_shape,
-            data: out,
-        })
+        Ok(Tensor { shape: out_shape, data: out })
     }
 
     /// `self += a · b` for rank-2 tensors, without a temporary for the product.

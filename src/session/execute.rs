@@ -3,6 +3,7 @@
 //! are shared by their owner, reveals deliver results.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::feeds::{Feeds, input_values};
 use super::party::Party;
@@ -16,8 +17,9 @@ use crate::ring::RingTensor;
 pub enum Value<S> {
     /// Not needed by this run's fetches.
     Unused,
-    /// A private value: this player's share, if it holds shares.
-    Private(Option<S>),
+    /// A private value: this player's share, if it holds shares. Shared
+    /// with the variable store, so reading a variable copies nothing.
+    Private(Option<Arc<S>>),
     /// A public value every player knows.
     Public(RingTensor),
     /// A revealed value, at the players that learn it.
@@ -27,7 +29,7 @@ pub enum Value<S> {
 }
 
 /// Variable shares written by a run, applied when the run succeeds.
-pub type Pending<S> = HashMap<TensorId, Option<S>>;
+pub type Pending<S> = HashMap<TensorId, Option<Arc<S>>>;
 
 enum Operand<'a, S> {
     Private(Option<&'a S>),
@@ -49,12 +51,9 @@ impl<P: Protocol> Party<P> {
         let fixed = self.proto.fixed();
         let operand = |i: usize| -> Result<Operand<'_, P::Share>> {
             match &values[node.inputs[i].0 as usize] {
-                Value::Private(s) => Ok(Operand::Private(s.as_ref())),
+                Value::Private(s) => Ok(Operand::Private(s.as_deref())),
                 Value::Public(t) => Ok(Operand::Public(t)),
-                _ => Err(Error::internal(format!(
-                    "node {} reads an operand that has no value",
-                    id.0
-                ))),
+                _ => Err(Error::internal(format!("node {} reads an operand that has no value", id.0))),
             }
         };
         match &node.op {
@@ -64,17 +63,10 @@ impl<P: Protocol> Party<P> {
                 } else {
                     None
                 };
-                Ok(Value::Private(self.proto.input(
-                    &mut self.net,
-                    ctx,
-                    *owner,
-                    shape,
-                    value.as_ref(),
-                )?))
+                let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?;
+                Ok(Value::Private(share.map(Arc::new)))
             }
-            Op::PrivateVariable {
-                owner, shape, initial, ..
-            } => {
+            Op::PrivateVariable { owner, shape, initial, .. } => {
                 if let Some(share) = self.variables.get(&id) {
                     return Ok(Value::Private(share.clone()));
                 }
@@ -85,7 +77,7 @@ impl<P: Protocol> Party<P> {
                 } else {
                     Some(fixed.encode(shape, &input_values(&node.op, run, feeds, &self.providers)?)?)
                 };
-                let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?;
+                let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?.map(Arc::new);
                 pending.insert(id, share.clone());
                 Ok(Value::Private(share))
             }
@@ -95,26 +87,15 @@ impl<P: Protocol> Party<P> {
                     return Err(Error::internal("reveal of a public value"));
                 };
                 let x = x.cloned();
-                Ok(Value::Revealed(self.proto.reveal(
-                    &mut self.net,
-                    ctx,
-                    x.as_ref(),
-                    &node.shape,
-                    *to,
-                )?))
+                Ok(Value::Revealed(self.proto.reveal(&mut self.net, ctx, x.as_ref(), &node.shape, *to)?))
             }
             Op::Assign => {
-                if let Operand::Private(value) = operand(1)? {
-                    pending.insert(node.inputs[0], value.cloned());
+                if let Value::Private(value) = &values[node.inputs[1].0 as usize] {
+                    pending.insert(node.inputs[0], value.clone());
                 }
                 Ok(Value::Done)
             }
-            _ => self.eval_arithmetic(
-                ctx,
-                node,
-                operand(0)?,
-                node.inputs.get(1).map(|_| operand(1)).transpose()?,
-            ),
+            _ => self.eval_arithmetic(ctx, node, operand(0)?, node.inputs.get(1).map(|_| operand(1)).transpose()?),
         }
     }
 
@@ -143,11 +124,7 @@ impl<P: Protocol> Party<P> {
         let out = match (&node.op, &x, &y) {
             (Op::Add, Private(_), Some(Private(_))) => p.add(share(&x)?, share(y.as_ref().unwrap())?)?,
             (Op::Add, Private(_), Some(Public(c))) | (Op::Add, Public(c), Some(Private(_))) => {
-                let s = if let Private(_) = x {
-                    share(&x)?
-                } else {
-                    share(y.as_ref().unwrap())?
-                };
+                let s = if let Private(_) = x { share(&x)? } else { share(y.as_ref().unwrap())? };
                 p.add_public(s, c)?
             }
             (Op::Sub, Private(_), Some(Private(_))) => p.sub(share(&x)?, share(y.as_ref().unwrap())?)?,
@@ -169,13 +146,10 @@ impl<P: Protocol> Party<P> {
             (Op::Transpose { perm }, Private(_), None) => p.transpose(share(&x)?, perm)?,
             (Op::Reshape { shape }, Private(_), None) => p.reshape(share(&x)?, shape)?,
             (op, _, _) => {
-                return Err(Error::internal(format!(
-                    "no private kernel for {}",
-                    crate::graph::op::op_name(op)
-                )));
+                return Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(op))));
             }
         };
-        Ok(Value::Private(Some(out)))
+        Ok(Value::Private(Some(Arc::new(out))))
     }
 }
 
@@ -201,9 +175,6 @@ fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Resul
         Op::Sum { axis } => a.sum(*axis),
         Op::Transpose { perm } => a.transpose(perm),
         Op::Reshape { shape } => a.reshape(shape),
-        other => Err(Error::internal(format!(
-            "{} is not a public op",
-            crate::graph::op::op_name(other)
-        ))),
+        other => Err(Error::internal(format!("{} is not a public op", crate::graph::op::op_name(other)))),
     }
 }

@@ -53,9 +53,7 @@ impl Feeds {
     pub fn validate(&self, graph: &Graph) -> Result<()> {
         for (name, values) in &self.values {
             let Some(id) = graph.find_named(name) else {
-                return Err(Error::invalid(format!(
-                    "feed '{name}' names no input or variable of the graph"
-                )));
+                return Err(Error::invalid(format!("feed '{name}' names no input or variable of the graph")));
             };
             let shape = graph.shape(id)?;
             if values.len() != numel(shape) {
@@ -76,9 +74,7 @@ pub fn input_values(op: &Op, run: u32, feeds: &Feeds, providers: &HashMap<String
     let (name, shape) = match op {
         Op::PrivateInput { name, shape, .. } | Op::PrivateVariable { name, shape, .. } => (name, shape),
         _ => {
-            return Err(Error::internal(
-                "input values requested for a node that is not an input",
-            ));
+            return Err(Error::internal("input values requested for a node that is not an input"));
         }
     };
     let values = if let Some(values) = feeds.get(name) {
@@ -88,9 +84,7 @@ pub fn input_values(op: &Op, run: u32, feeds: &Feeds, providers: &HashMap<String
         let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| provider(&request)));
         call.map_err(|_| Error::invalid(format!("the provider of input '{name}' panicked")))??
     } else {
-        return Err(Error::invalid(format!(
-            "no feed and no provider for input '{name}' at its owner"
-        )));
+        return Err(Error::invalid(format!("no feed and no provider for input '{name}' at its owner")));
     };
     if values.len() != numel(shape) {
         return Err(Error::invalid(format!(

@@ -59,10 +59,7 @@ pub struct RunResult {
 type Connector = Box<dyn FnOnce() -> Result<Party> + Send>;
 
 enum Command {
-    Run {
-        fetches: Arc<Vec<TensorId>>,
-        feeds: Arc<Feeds>,
-    },
+    Run { fetches: Arc<Vec<TensorId>>, feeds: Arc<Feeds> },
     SetProvider(String, Provider),
     ResetVariables,
 }
@@ -106,20 +103,11 @@ impl LocalSession {
                 .name(format!("tfe-{}", names[index]))
                 .spawn(move || player_loop(connect, ready_tx, command_rx, result_tx))
                 .map_err(|e| Error::internal(format!("cannot start a player thread: {e}")))?;
-            players.push(PlayerThread {
-                commands: command_tx,
-                results: result_rx,
-                handle: Some(handle),
-            });
+            players.push(PlayerThread { commands: command_tx, results: result_rx, handle: Some(handle) });
         }
         drop(ready_tx);
         let setup: Vec<Result<()>> = ready_rx.iter().take(names.len()).collect();
-        let session = LocalSession {
-            graph,
-            players,
-            provided: HashSet::new(),
-            last_stats: None,
-        };
+        let session = LocalSession { graph, players, provided: HashSet::new(), last_stats: None };
         root_cause(setup)?;
         Ok(session)
     }
@@ -149,9 +137,7 @@ impl LocalSession {
     /// Forgets every variable's shares; the next run initializes them again.
     pub fn reset_variables(&mut self) -> Result<()> {
         for p in &self.players {
-            p.commands
-                .send(Command::ResetVariables)
-                .map_err(|_| Error::internal("a player thread has stopped"))?;
+            p.commands.send(Command::ResetVariables).map_err(|_| Error::internal("a player thread has stopped"))?;
         }
         Ok(())
     }
@@ -164,20 +150,13 @@ impl LocalSession {
         let feeds = Arc::new(feeds.clone());
         for p in &self.players {
             p.commands
-                .send(Command::Run {
-                    fetches: fetches_arc.clone(),
-                    feeds: feeds.clone(),
-                })
+                .send(Command::Run { fetches: fetches_arc.clone(), feeds: feeds.clone() })
                 .map_err(|_| Error::internal("a player thread has stopped"))?;
         }
         let results: Vec<Result<PartyRun>> = self
             .players
             .iter()
-            .map(|p| {
-                p.results
-                    .recv()
-                    .unwrap_or_else(|_| Err(Error::internal("a player thread has stopped")))
-            })
+            .map(|p| p.results.recv().unwrap_or_else(|_| Err(Error::internal("a player thread has stopped"))))
             .collect();
         let runs = root_cause(results)?;
         let mut outputs = Vec::with_capacity(fetches.len());
@@ -187,16 +166,11 @@ impl LocalSession {
                 _ => 0,
             };
             let value = runs[reader].outputs[i].clone().ok_or_else(|| {
-                Error::internal(format!(
-                    "player '{}' did not learn fetch {i}",
-                    self.graph.players()[reader]
-                ))
+                Error::internal(format!("player '{}' did not learn fetch {i}", self.graph.players()[reader]))
             })?;
             outputs.push(value);
         }
-        let stats = RunStats {
-            players: runs.into_iter().map(|r| r.stats).collect(),
-        };
+        let stats = RunStats { players: runs.into_iter().map(|r| r.stats).collect() };
         self.last_stats = Some(stats.clone());
         Ok(RunResult { outputs, stats })
     }
@@ -212,10 +186,7 @@ impl LocalSession {
         }
         for &id in fetches {
             if self.graph.node(id)?.kind == Kind::Private {
-                return Err(Error::invalid(format!(
-                    "tensor {} is private: fetch a reveal of it instead",
-                    id.0
-                )));
+                return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
             }
         }
         feeds.validate(&self.graph)?;
@@ -224,9 +195,7 @@ impl LocalSession {
                 && feeds.get(name).is_none()
                 && !self.provided.contains(name)
             {
-                return Err(Error::invalid(format!(
-                    "input '{name}' has neither a feed nor a provider"
-                )));
+                return Err(Error::invalid(format!("input '{name}' has neither a feed nor a provider")));
             }
         }
         Ok(())
@@ -256,10 +225,7 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
     for name in graph.players() {
         let listener = tcp::bind(name, "127.0.0.1:0")?;
         let port = listener.local_addr().map_err(|e| Error::network(name, e))?.port();
-        addrs.push(PlayerAddr {
-            name: name.clone(),
-            addr: format!("127.0.0.1:{port}"),
-        });
+        addrs.push(PlayerAddr { name: name.clone(), addr: format!("127.0.0.1:{port}") });
         listeners.push(listener);
     }
     let mut session_id = [0u8; 16];

@@ -34,7 +34,7 @@ pub struct Party<P: Protocol = Aby3> {
     pub(super) net: Endpoint,
     pub(super) proto: P,
     /// Shares of initialized variables (`None` at players without shares).
-    pub(super) variables: HashMap<TensorId, Option<P::Share>>,
+    pub(super) variables: HashMap<TensorId, Option<Arc<P::Share>>>,
     pub(super) providers: HashMap<String, Provider>,
     run: u32,
 }
@@ -46,14 +46,7 @@ impl Party<Aby3> {
         let me = net.me();
         let proto = Aby3::setup(&mut net, servers, graph.fixed(), seeds)
             .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;
-        Ok(Party {
-            graph,
-            net,
-            proto,
-            variables: HashMap::new(),
-            providers: HashMap::new(),
-            run: 0,
-        })
+        Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
     }
 
     /// Connects to every other player over TCP and sets up the protocol.
@@ -117,20 +110,14 @@ impl<P: Protocol> Party<P> {
         self.net.begin_run(run);
         let started = Instant::now();
         let before = self.net.counters();
-        let mut stats = PlayerStats {
-            player: self.name().to_string(),
-            ..PlayerStats::default()
-        };
+        let mut stats = PlayerStats { player: self.name().to_string(), ..PlayerStats::default() };
         let outcome = self.execute(run, fetches, feeds, &mut stats);
         match outcome {
             Ok((values, pending)) => {
                 self.variables.extend(pending);
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
-                let outputs = fetches
-                    .iter()
-                    .map(|id| self.output(*id, &values[id.0 as usize]))
-                    .collect();
+                let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -152,10 +139,7 @@ impl<P: Protocol> Party<P> {
         for &id in fetches {
             let node = self.graph.node(id)?;
             if node.kind == Kind::Private {
-                return Err(Error::invalid(format!(
-                    "tensor {} is private: fetch a reveal of it instead",
-                    id.0
-                )));
+                return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
             }
         }
         let graph = self.graph.clone();

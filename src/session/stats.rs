@@ -44,11 +44,7 @@ impl RunStats {
 impl fmt::Display for RunStats {
     /// A table: one line per player, then the op kinds of each.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:<18} {:>12} {:>9} {:>7} {:>11}",
-            "player", "bytes sent", "messages", "rounds", "wall time"
-        )?;
+        writeln!(f, "{:<18} {:>12} {:>9} {:>7} {:>11}", "player", "bytes sent", "messages", "rounds", "wall time")?;
         for p in &self.players {
             writeln!(
                 f,

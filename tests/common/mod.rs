@@ -37,10 +37,7 @@ pub fn matmul_f64(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64
 /// Largest |got - want| / (1 + |want|) (absolute plus relative error).
 pub fn max_error(got: &[f64], want: &[f64]) -> f64 {
     assert_eq!(got.len(), want.len(), "result length");
-    got.iter()
-        .zip(want)
-        .map(|(g, w)| (g - w).abs() / (1.0 + w.abs()))
-        .fold(0.0, f64::max)
+    got.iter().zip(want).map(|(g, w)| (g - w).abs() / (1.0 + w.abs())).fold(0.0, f64::max)
 }
 
 /// Largest absolute error.

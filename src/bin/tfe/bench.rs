@@ -73,9 +73,7 @@ fn bench_gemm(n: usize, quick: bool) {
     let runs = if quick || n <= 256 { 5 } else { 3 };
     for kernel in gemm::available_kernels() {
         for threads in [Threads::Single, Threads::All] {
-            let t = median_time(runs, || {
-                timed(|| gemm::gemm_with(kernel, threads, n, n, n, &a, &b, &mut c, false))
-            });
+            let t = median_time(runs, || timed(|| gemm::gemm_with(kernel, threads, n, n, n, &a, &b, &mut c, false)));
             let gmacs = (n * n * n) as f64 / t.as_secs_f64() / 1e9;
             println!(
                 "{{\"bench\":\"ring_gemm\",\"size\":{n},\"kernel\":\"{}\",\"threads\":\"{}\",\"median_s\":{:.6},\
@@ -98,10 +96,7 @@ fn kernel_name(kernel: Kernel) -> &'static str {
 
 /// Values in [-1, 1] on a coarse grid, so products stay in range.
 fn values(len: usize, seed: u64) -> Vec<f64> {
-    random_words(len, seed)
-        .iter()
-        .map(|w| (w % 2049) as f64 / 1024.0 - 1.0)
-        .collect()
+    random_words(len, seed).iter().map(|w| (w % 2049) as f64 / 1024.0 - 1.0).collect()
 }
 
 /// Runs `op` between two private variables `runs` times after one warm-up
@@ -160,28 +155,14 @@ fn bench_private_op(
 
 /// The largest value of `metric` for `op_kind` over the three servers.
 fn slowest_server(stats: &RunStats, op_kind: &str, metric: impl Fn(&tfe::session::OpStats) -> Duration) -> Duration {
-    stats
-        .players
-        .iter()
-        .filter_map(|p| p.by_op.get(op_kind))
-        .map(metric)
-        .max()
-        .unwrap_or_default()
+    stats.players.iter().filter_map(|p| p.by_op.get(op_kind)).map(metric).max().unwrap_or_default()
 }
 
 fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick || n <= 256 { 5 } else { 3 };
     let baseline = plaintext_gemm_time(n, runs);
     let shape = [n, n];
-    bench_private_op(
-        "private_matmul",
-        n,
-        (&shape, &shape),
-        |g, a, b| g.matmul(a, b),
-        "matmul",
-        runs,
-        Some(baseline),
-    )
+    bench_private_op("private_matmul", n, (&shape, &shape), |g, a, b| g.matmul(a, b), "matmul", runs, Some(baseline))
 }
 
 fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {

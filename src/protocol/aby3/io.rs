@@ -42,9 +42,7 @@ impl Aby3 {
             let seed_b = prng::draw(&self.own_seed, ctx.stream(Purpose::InputSeedB), SEED_WORDS);
             let x0 = expand(&seed_a, ctx, Purpose::InputShareA, n);
             let x1 = expand(&seed_b, ctx, Purpose::InputShareB, n);
-            let x2: Vec<u64> = (0..n)
-                .map(|i| value.data()[i].wrapping_sub(x0[i]).wrapping_sub(x1[i]))
-                .collect();
+            let x2: Vec<u64> = (0..n).map(|i| value.data()[i].wrapping_sub(x0[i]).wrapping_sub(x1[i])).collect();
             for j in 0..3 {
                 let message = match j {
                     0 => [&seed_a[..], &seed_b[..]].concat(),
@@ -73,19 +71,10 @@ impl Aby3 {
                 expand(&message[..SEED_WORDS], ctx, Purpose::InputShareA, n),
                 expand(&message[SEED_WORDS..], ctx, Purpose::InputShareB, n),
             ),
-            1 => (
-                expand(&message[..SEED_WORDS], ctx, Purpose::InputShareB, n),
-                message[SEED_WORDS..].to_vec(),
-            ),
-            _ => (
-                message[..n].to_vec(),
-                expand(&message[n..], ctx, Purpose::InputShareA, n),
-            ),
+            1 => (expand(&message[..SEED_WORDS], ctx, Purpose::InputShareB, n), message[SEED_WORDS..].to_vec()),
+            _ => (message[..n].to_vec(), expand(&message[n..], ctx, Purpose::InputShareA, n)),
         };
-        Ok(Share::new(
-            RingTensor::new(shape.to_vec(), a)?,
-            RingTensor::new(shape.to_vec(), b)?,
-        ))
+        Ok(Share::new(RingTensor::new(shape.to_vec(), a)?, RingTensor::new(shape.to_vec(), b)?))
     }
 
     /// Reveals a shared value to every server (`to = None`) or to one player.

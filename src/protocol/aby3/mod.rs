@@ -35,19 +35,11 @@ pub struct OpContext {
 
 impl OpContext {
     pub fn tag(&self, step: u32) -> Tag {
-        Tag {
-            run: self.run,
-            op: self.op,
-            step,
-        }
+        Tag { run: self.run, op: self.op, step }
     }
 
     fn stream(&self, purpose: Purpose) -> StreamId {
-        StreamId {
-            run: self.run,
-            op: self.op,
-            purpose: purpose as u32,
-        }
+        StreamId { run: self.run, op: self.op, purpose: purpose as u32 }
     }
 }
 
@@ -70,6 +62,10 @@ enum Purpose {
     TruncOutShare0,
     TruncOutShare2,
 }
+
+/// Elements per block of the fused kernels: a block's random words stay in
+/// cache, and blocks run in parallel.
+const BLOCK: usize = prng::CHUNK_WORDS;
 
 /// The op number used for the seed exchange, before any run.
 const SETUP_OP: u32 = u32::MAX;
@@ -117,13 +113,7 @@ impl Aby3 {
             None => None,
             Some(i) => Some(exchange_seeds(net, servers, i, source)?),
         };
-        Ok(Aby3 {
-            server,
-            servers,
-            seeds,
-            own_seed,
-            fixed,
-        })
+        Ok(Aby3 { server, servers, seeds, own_seed, fixed })
     }
 
     /// This player's server index, if it is a server.
@@ -136,14 +126,11 @@ impl Aby3 {
     }
 
     fn index(&self) -> Result<usize> {
-        self.server
-            .ok_or_else(|| Error::internal("a share operation ran on a player that is not a server"))
+        self.server.ok_or_else(|| Error::internal("a share operation ran on a player that is not a server"))
     }
 
     fn pair_seeds(&self) -> Result<&PairSeeds> {
-        self.seeds
-            .as_ref()
-            .ok_or_else(|| Error::internal("pairwise seeds exist only at servers"))
+        self.seeds.as_ref().ok_or_else(|| Error::internal("pairwise seeds exist only at servers"))
     }
 
     /// Endpoint index of the server `offset` places after this one.
@@ -151,24 +138,24 @@ impl Aby3 {
         Ok(self.servers[(self.index()? + offset) % 3])
     }
 
-    /// Words from the seed shared with the next server.
-    fn draw_next(&self, ctx: OpContext, purpose: Purpose, len: usize) -> Result<Vec<u64>> {
-        Ok(prng::draw(&self.pair_seeds()?.next, ctx.stream(purpose), len))
-    }
-
-    /// Words from the seed shared with the previous server.
-    fn draw_prev(&self, ctx: OpContext, purpose: Purpose, len: usize) -> Result<Vec<u64>> {
-        Ok(prng::draw(&self.pair_seeds()?.prev, ctx.stream(purpose), len))
+    /// Words `start..start + out.len()` of a stream of the seed shared with
+    /// the next server (`next = true`) or the previous one.
+    /// Large draws run in parallel blocks; the words do not depend on it.
+    fn fill_at(&self, next: bool, ctx: OpContext, purpose: Purpose, start: usize, out: &mut [u64]) -> Result<()> {
+        let seeds = self.pair_seeds()?;
+        let seed = if next { &seeds.next } else { &seeds.prev };
+        if start == 0 {
+            prng::fill(seed, ctx.stream(purpose), out);
+        } else {
+            prng::fill_at(seed, ctx.stream(purpose), start as u64, out);
+        }
+        Ok(())
     }
 }
 
 /// Server i sends a fresh seed to server i+1 and receives one from i-1.
 fn exchange_seeds(net: &mut Endpoint, servers: [usize; 3], i: usize, source: &SeedSource) -> Result<PairSeeds> {
-    let tag = Tag {
-        run: 0,
-        op: SETUP_OP,
-        step: 0,
-    };
+    let tag = Tag { run: 0, op: SETUP_OP, step: 0 };
     let next = match source {
         SeedSource::OsEntropy => Seed::from_os_entropy()?,
         SeedSource::InsecureDeterministicForTests(label) => {
@@ -178,10 +165,7 @@ fn exchange_seeds(net: &mut Endpoint, servers: [usize; 3], i: usize, source: &Se
     net.send(servers[(i + 1) % 3], tag, &seed_words(&next))?;
     let words = net.recv(servers[(i + 2) % 3], tag)?;
     let prev = words_seed(&words).ok_or_else(|| {
-        Error::protocol(
-            &net.names()[servers[(i + 2) % 3]],
-            format!("seed of {} words, expected 4", words.len()),
-        )
+        Error::protocol(&net.names()[servers[(i + 2) % 3]], format!("seed of {} words, expected 4", words.len()))
     })?;
     Ok(PairSeeds { next, prev })
 }
@@ -209,12 +193,7 @@ impl Aby3 {
         if words.len() != len {
             return Err(Error::protocol(
                 &net.names()[from],
-                format!(
-                    "op {} step {}: expected {len} words, found {}",
-                    tag.op,
-                    tag.step,
-                    words.len()
-                ),
+                format!("op {} step {}: expected {len} words, found {}", tag.op, tag.step, words.len()),
             ));
         }
         Ok(words)

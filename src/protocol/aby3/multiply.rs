@@ -6,7 +6,9 @@
 //! a fixed-point product hands it straight to the truncation, which returns a
 //! replicated share of the truncated product in two rounds.
 
-use super::{Aby3, OpContext, Purpose, Share};
+use rayon::prelude::*;
+
+use super::{Aby3, BLOCK, OpContext, Purpose, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
@@ -30,8 +32,7 @@ impl Aby3 {
     /// Fixed-point square, truncated; one local product cheaper than `mul`.
     pub fn square(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         // z_i = x_i^2 + 2·x_i·x_{i+1}
-        let z =
-            x.a.zip_with(&x.b, |a, b| a.wrapping_mul(a.wrapping_add(b.wrapping_mul(2))))?;
+        let z = x.a.zip_with(&x.b, |a, b| a.wrapping_mul(a.wrapping_add(b.wrapping_mul(2))))?;
         self.truncate_additive(net, ctx, z)
     }
 
@@ -50,12 +51,16 @@ impl Aby3 {
     /// Turns an additive 3-out-of-3 share into a replicated one: server i
     /// sends z_i + α_i to server i-1, where the α_i are a zero-sharing.
     pub fn reshare(&self, net: &mut Endpoint, ctx: OpContext, mut z: RingTensor) -> Result<Share> {
-        let n = z.len();
-        let from_next = self.draw_next(ctx, Purpose::ZeroShare, n)?;
-        let from_prev = self.draw_prev(ctx, Purpose::ZeroShare, n)?;
-        for ((v, &p), &q) in z.data_mut().iter_mut().zip(&from_next).zip(&from_prev) {
-            *v = v.wrapping_add(p).wrapping_sub(q);
-        }
+        z.data_mut().par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| {
+            let mut words = vec![0u64; 2 * block.len()];
+            let (from_next, from_prev) = words.split_at_mut(block.len());
+            self.fill_at(true, ctx, Purpose::ZeroShare, b * BLOCK, from_next)?;
+            self.fill_at(false, ctx, Purpose::ZeroShare, b * BLOCK, from_prev)?;
+            for ((v, &p), &q) in block.iter_mut().zip(from_next.iter()).zip(from_prev.iter()) {
+                *v = v.wrapping_add(p).wrapping_sub(q);
+            }
+            Ok::<(), crate::Error>(())
+        })?;
         let tag = ctx.tag(RESHARE_STEP);
         net.send(self.neighbour(2)?, tag, z.data())?;
         let b = self.recv_shaped(net, self.neighbour(1)?, tag, z.shape())?;
@@ -65,11 +70,20 @@ impl Aby3 {
 
 /// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i, elementwise with broadcasting.
 fn local_mul(x: &Share, y: &Share) -> Result<RingTensor> {
-    let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-    let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
-    let mut out = x.a.zip_with(&y.a.add(&y.b)?, u64::wrapping_mul)?;
-    out.zip_assign(&x.b.zip_with(&y.a, u64::wrapping_mul)?, u64::wrapping_add)?;
-    Ok(out)
+    if x.shape() != y.shape() {
+        let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
+        return local_mul(&x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
+    }
+    let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
+    let mut out = vec![0u64; xa.len()];
+    out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| {
+        let start = b * BLOCK;
+        for (i, z) in block.iter_mut().enumerate() {
+            let j = start + i;
+            *z = xa[j].wrapping_mul(ya[j].wrapping_add(yb[j])).wrapping_add(xb[j].wrapping_mul(ya[j]));
+        }
+    });
+    RingTensor::new(x.shape().to_vec(), out)
 }
 
 /// z_i = x_i·(y_i + y_{i+1}) + x_{i+1}·y_i: two ring GEMMs per server.

@@ -76,11 +76,7 @@ impl Protocol for Aby3 {
         c: &RingTensor,
         public_left: bool,
     ) -> Result<Share> {
-        let product = if public_left {
-            Share::public_matmul(c, x)?
-        } else {
-            x.matmul_public(c)?
-        };
+        let product = if public_left { Share::public_matmul(c, x)? } else { x.matmul_public(c)? };
         self.truncate(net, ctx, &product)
     }
 

@@ -34,10 +34,7 @@ fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) ->
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("player panicked"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("player panicked")).collect()
     })
 }
 
@@ -63,11 +60,7 @@ fn private_op(
         }
         let before = net.counters();
         let out = match proto.server_index() {
-            Some(_) => Some(op(
-                net,
-                proto,
-                &shares.into_iter().map(Option::unwrap).collect::<Vec<_>>(),
-            )?),
+            Some(_) => Some(op(net, proto, &shares.into_iter().map(Option::unwrap).collect::<Vec<_>>())?),
             None => None,
         };
         let cost = net.counters() - before;
@@ -125,9 +118,7 @@ fn values(len: usize, seed: u64, range: f64) -> Vec<f64> {
     let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let v = ((state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * range;
             fixed.decode_value(fixed.encode_value(v).unwrap())
         })
@@ -150,9 +141,7 @@ fn linear_ops_match_plaintext() {
         p.rsub_public(&t.transpose(&[1, 0])?.sum(Some(0))?, &encode(&[1.0], &[]))
     });
     let row = [1.5, -2.0, 0.25, 10.0];
-    let want: Vec<f64> = (0..3)
-        .map(|i| 1.0 - (0..4).map(|j| x[i * 4 + j] + row[j]).sum::<f64>())
-        .collect();
+    let want: Vec<f64> = (0..3).map(|i| 1.0 - (0..4).map(|j| x[i * 4 + j] + row[j]).sum::<f64>()).collect();
     assert_close(&got, &want, TOL);
 }
 
@@ -165,10 +154,7 @@ fn fixed_point_mul_and_matmul_match_plaintext_and_cost_table() {
         let (got, costs) = private_op(&inputs, |net, p, s| p.matmul(net, ctx(7), &s[0], &s[1]));
         assert_close(&got, &matmul_f64(&a, &b, m, k, n), TOL);
         for c in &costs[..3] {
-            assert!(
-                c.rounds <= 2 && c.bytes_sent <= 40 * (m * n) as u64,
-                "{m}x{k}x{n}: {c:?}"
-            );
+            assert!(c.rounds <= 2 && c.bytes_sent <= 40 * (m * n) as u64, "{m}x{k}x{n}: {c:?}");
         }
     }
     let a = values(300, 5, 1000.0);
@@ -177,10 +163,7 @@ fn fixed_point_mul_and_matmul_match_plaintext_and_cost_table() {
     let (got, costs) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
     let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
     assert_close(&got, &want, TOL);
-    assert!(
-        costs[..3].iter().all(|c| c.rounds <= 2 && c.bytes_sent <= 40 * 300),
-        "{costs:?}"
-    );
+    assert!(costs[..3].iter().all(|c| c.rounds <= 2 && c.bytes_sent <= 40 * 300), "{costs:?}");
 }
 
 #[test]
@@ -209,11 +192,7 @@ fn ring_matmul_costs_one_round_and_8mn_bytes_whatever_k() {
         let inputs = [(a, vec![m, k]), (b, vec![k, n])];
         let (_, costs) = private_op(&inputs, |net, p, s| p.matmul_ring(net, ctx(7), &s[0], &s[1]));
         for c in &costs[..3] {
-            assert_eq!(
-                (c.rounds, c.bytes_sent, c.messages_sent),
-                (1, 8 * (m * n) as u64, 1),
-                "k={k}"
-            );
+            assert_eq!((c.rounds, c.bytes_sent, c.messages_sent), (1, 8 * (m * n) as u64, 1), "k={k}");
         }
         assert_eq!(costs[CLIENT], Counters::default());
     }
@@ -250,10 +229,7 @@ fn reveal_to_one_server_only_reaches_it() {
     });
     let revealed: Vec<bool> = results.iter().map(|r| r.0.is_some()).collect();
     assert_eq!(revealed, [false, true, false, false]);
-    assert_eq!(
-        FixedConfig::default().decode(results[1].0.as_ref().unwrap()),
-        vec![2.5, -1.0]
-    );
+    assert_eq!(FixedConfig::default().decode(results[1].0.as_ref().unwrap()), vec![2.5, -1.0]);
 }
 
 #[test]
@@ -263,10 +239,7 @@ fn server_owned_inputs_work() {
         let share = proto.input(net, ctx(1), 2, &[2], value.as_ref())?;
         proto.reveal(net, ctx(2), share.as_ref(), &[2], Some(CLIENT))
     });
-    assert_eq!(
-        FixedConfig::default().decode(results[CLIENT].0.as_ref().unwrap()),
-        vec![3.0, 4.0]
-    );
+    assert_eq!(FixedConfig::default().decode(results[CLIENT].0.as_ref().unwrap()), vec![3.0, 4.0]);
 }
 
 proptest! {

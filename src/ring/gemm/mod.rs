@@ -47,10 +47,7 @@ const PARALLEL_MIN_MACS: usize = 1 << 20;
 
 /// The kernels this CPU can run, slowest first; always contains `Portable`.
 pub fn available_kernels() -> Vec<Kernel> {
-    [Kernel::Portable, Kernel::Avx2, Kernel::Avx512]
-        .into_iter()
-        .filter(|&kernel| is_available(kernel))
-        .collect()
+    [Kernel::Portable, Kernel::Avx2, Kernel::Avx512].into_iter().filter(|&kernel| is_available(kernel)).collect()
 }
 
 /// Whether this CPU can run `kernel` (the standard library caches detection).
@@ -72,11 +69,7 @@ fn is_available(kernel: Kernel) -> bool {
 /// The fastest kernel this CPU can run, detected once per process.
 pub fn detected_kernel() -> Kernel {
     static DETECTED: OnceLock<Kernel> = OnceLock::new();
-    *DETECTED.get_or_init(|| {
-        *available_kernels()
-            .last()
-            .expect("the portable kernel is always available")
-    })
+    *DETECTED.get_or_init(|| *available_kernels().last().expect("the portable kernel is always available"))
 }
 
 /// `c = a · b` (or `c += a · b` when `accumulate`), all row-major:
@@ -107,10 +100,7 @@ pub fn gemm_with(
     check_len("a", a.len(), m, k);
     check_len("b", b.len(), k, n);
     check_len("c", c.len(), m, n);
-    assert!(
-        is_available(kernel),
-        "gemm: kernel {kernel:?} is not available on this CPU"
-    );
+    assert!(is_available(kernel), "gemm: kernel {kernel:?} is not available on this CPU");
     // The blocked driver always accumulates; a plain product starts from zero.
     if !accumulate {
         c.fill(0);
@@ -134,8 +124,5 @@ pub fn gemm_with(
 
 fn check_len(name: &str, len: usize, rows: usize, cols: usize) {
     let expected = rows.checked_mul(cols);
-    assert!(
-        expected == Some(len),
-        "gemm: {name} should hold {rows}×{cols} elements, found {len}"
-    );
+    assert!(expected == Some(len), "gemm: {name} should hold {rows}×{cols} elements, found {len}");
 }

@@ -105,10 +105,7 @@ fn shapes_spanning_several_cache_blocks() {
 #[test]
 fn parallel_path_on_an_explicit_pool() {
     // Forces the multi-threaded path even on a one-core machine.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .expect("a 3-thread pool");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("a 3-thread pool");
     pool.install(|| {
         check_both(97, 131, 101, 30);
         check_both(5, 257, 1031, 31); // fewer rows than threads × tile rows

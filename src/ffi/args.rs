@@ -1,0 +1,99 @@
+//! Checked conversions of the raw pointers a C caller passes: NULL, a
+//! misaligned pointer, an oversized length or a string that is not UTF-8
+//! becomes a [`Failure`] naming the parameter.
+//!
+//! What cannot be checked (a dangling pointer, a buffer shorter than its
+//! length) stays the caller's responsibility, as the `# Safety` docs say.
+
+use std::ffi::{CStr, c_char};
+
+use super::error::Failure;
+
+/// A reference to a handle or struct, which must not be NULL.
+///
+/// # Safety
+/// A non-null `ptr` must point to a live `T`.
+pub(crate) unsafe fn handle<'a, T>(ptr: *const T, param: &str) -> Result<&'a T, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(param));
+    }
+    if !ptr.is_aligned() {
+        return Err(Failure::invalid(format!("parameter '{param}' is misaligned")));
+    }
+    // SAFETY: non-null and aligned; liveness is the caller's contract.
+    Ok(unsafe { &*ptr })
+}
+
+/// An out-param, checked before any work so that a NULL fails early.
+pub(crate) fn out<T>(ptr: *mut T, param: &str) -> Result<Out<T>, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(param));
+    }
+    if !ptr.is_aligned() {
+        return Err(Failure::invalid(format!("parameter '{param}' is misaligned")));
+    }
+    Ok(Out(ptr))
+}
+
+/// A checked out-param: written once, on success.
+pub(crate) struct Out<T>(*mut T);
+
+impl<T> Out<T> {
+    /// Writes the value without reading or dropping what was there.
+    ///
+    /// # Safety
+    /// The pointer must be valid for a write of `T`.
+    pub unsafe fn write(self, value: T) {
+        // SAFETY: checked non-null and aligned in `out`; validity is the caller's contract.
+        unsafe { self.0.write(value) }
+    }
+}
+
+/// A buffer `(ptr, len)`; `ptr` may be NULL when `len` is 0.
+///
+/// # Safety
+/// A non-null `ptr` must point to `len` initialized values of `T`.
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize, param: &str) -> Result<&'a [T], Failure> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::null(param));
+    }
+    if !ptr.is_aligned() {
+        return Err(Failure::invalid(format!("parameter '{param}' is misaligned")));
+    }
+    if len.checked_mul(size_of::<T>()).is_none_or(|bytes| bytes > isize::MAX as usize) {
+        return Err(Failure::invalid(format!("parameter '{param}' has length {len}, more than fits in memory")));
+    }
+    // SAFETY: non-null, aligned, size in range; the contents are the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// A NUL-terminated UTF-8 string, which must not be NULL.
+///
+/// # Safety
+/// A non-null `ptr` must point to a NUL-terminated string.
+pub(crate) unsafe fn string<'a>(ptr: *const c_char, param: &str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(param));
+    }
+    // SAFETY: non-null; NUL termination is the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|e| {
+        Failure::invalid(format!("parameter '{param}' is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+    })
+}
+
+/// A string that may be NULL (meaning "not given").
+///
+/// # Safety
+/// As [`string`].
+pub(crate) unsafe fn optional_string<'a>(ptr: *const c_char, param: &str) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { string(ptr, param) }.map(Some)
+    }
+}

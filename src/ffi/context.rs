@@ -1,0 +1,338 @@
+//! Contexts (a graph under construction plus the input callbacks registered
+//! on it) and tensors (nodes of one context's graph); the definitions of
+//! inputs, variables and constants. The operations are in [`super::ops`].
+
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::args;
+use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::session::{InputCallback, tfe_input_fn};
+use crate::fixed::FixedConfig;
+use crate::graph::{Graph, TensorId};
+
+/// The fixed-point configuration of a context: every value is stored as
+/// `round(v * 2^frac_bits)` and must lie within `±2^int_bits`. Start from
+/// `tfe_config_default()` (16 fractional and 20 integer bits).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct tfe_config_t {
+    /// Fractional bits, 1 to 30: the resolution is `2^-frac_bits`.
+    pub frac_bits: u32,
+    /// Integer bits: every value must lie within `±2^int_bits`;
+    /// `2 * frac_bits + int_bits` must be at most 62.
+    pub int_bits: u32,
+}
+
+/// A computation under construction (its graph) and the input callbacks
+/// registered on it. Sessions take a snapshot of both when they are made.
+///
+/// Thread safety: thread-safe; calls on one context from several threads
+/// are serialized.
+pub struct tfe_context_t {
+    id: u64,
+    state: Mutex<ContextState>,
+}
+
+/// A node of one context's graph: an input, a variable, a constant, or the
+/// result of an operation. Using it with another context is an error.
+///
+/// Thread safety: immutable; usable from any thread. It stays valid until
+/// `tfe_tensor_free`, even after its context is freed.
+pub struct tfe_tensor_t {
+    pub(crate) context: u64,
+    pub(crate) id: TensorId,
+    shape: Vec<usize>,
+}
+
+/// What a context holds behind its lock.
+pub(crate) struct ContextState {
+    pub graph: Graph,
+    /// Input callbacks by input name, in the order they were defined.
+    pub callbacks: Vec<(String, InputCallback)>,
+    inputs: usize,
+    variables: usize,
+}
+
+/// Context ids are never reused, so a tensor of a freed context is never
+/// mistaken for one of a new context.
+static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
+
+impl tfe_context_t {
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ContextState> {
+        // Graph updates are single pushes: a panic cannot leave one half done.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The node of `tensor`, which must belong to the context with id `context`.
+pub(crate) fn node_of(context: u64, tensor: &tfe_tensor_t, param: &str) -> Result<TensorId, Failure> {
+    if tensor.context != context {
+        return Err(Failure::invalid(format!(
+            "parameter '{param}' is a tensor of another context (context {}), expected one of this context \
+             (context {context})",
+            tensor.context
+        )));
+    }
+    Ok(tensor.id)
+}
+
+/// Adds a node to the graph of `ctx` and writes a new tensor for it to `out`.
+///
+/// # Safety
+/// `ctx` and `out` as in the exports' contracts.
+pub(crate) unsafe fn add_node(
+    ctx: *mut tfe_context_t,
+    out: *mut *mut tfe_tensor_t,
+    build: impl FnOnce(&mut ContextState, u64) -> Result<TensorId, Failure>,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded contract.
+    let ctx = unsafe { args::handle(ctx.cast_const(), "ctx") }?;
+    let out = args::out(out, "out")?;
+    let mut state = ctx.lock();
+    let id = build(&mut state, ctx.id)?;
+    let shape = state.graph.shape(id)?.to_vec();
+    let tensor = Box::new(tfe_tensor_t { context: ctx.id, id, shape });
+    // SAFETY: `out` was checked; validity is the caller's contract.
+    unsafe { out.write(Box::into_raw(tensor)) };
+    Ok(())
+}
+
+/// The default fixed-point configuration: 16 fractional bits, values within
+/// `±2^20`.
+///
+/// Thread safety: any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn tfe_config_default() -> tfe_config_t {
+    let fixed = FixedConfig::default();
+    tfe_config_t { frac_bits: fixed.frac_bits, int_bits: fixed.int_bits }
+}
+
+/// Makes an empty context (ABY3 over the servers `server0`, `server1`,
+/// `server2`) with the fixed-point configuration `config`, or the default
+/// one when `config` is NULL. An inconsistent configuration is
+/// `TFE_ERR_CONFIG`.
+///
+/// Ownership: `*out` receives a new context; free it with `tfe_context_free`.
+///
+/// # Safety
+/// `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut *mut tfe_context_t) -> tfe_status_t {
+    guard("tfe_context_new", || {
+        let fixed = if config.is_null() {
+            FixedConfig::default()
+        } else {
+            // SAFETY: non-null; validity is the caller's contract.
+            let config = unsafe { args::handle(config, "config") }?;
+            FixedConfig::new(config.frac_bits, config.int_bits)?
+        };
+        let out = args::out(out, "out")?;
+        let context = Box::new(tfe_context_t {
+            id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed),
+            state: Mutex::new(ContextState {
+                graph: Graph::new(fixed)?,
+                callbacks: Vec::new(),
+                inputs: 0,
+                variables: 0,
+            }),
+        });
+        // SAFETY: `out` was checked.
+        unsafe { out.write(Box::into_raw(context)) };
+        Ok(())
+    })
+}
+
+/// Frees a context. Its tensors and the sessions made from it stay valid.
+/// `tfe_context_free(NULL)` does nothing.
+///
+/// # Safety
+/// `ctx` is NULL or a context from `tfe_context_new` not freed yet, and no
+/// other thread is using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
+    guard_void("tfe_context_free", || {
+        if !ctx.is_null() {
+            // SAFETY: a pointer from `Box::into_raw` in `tfe_context_new`, per the contract.
+            drop(unsafe { Box::from_raw(ctx) });
+        }
+    })
+}
+
+/// Defines a private variable of shape `(shape, rank)` owned by the player
+/// `owner` (a server or any other player name: 1 to 64 letters, digits,
+/// '-', '_' or '.'), initialized by the owner from `values` (row-major,
+/// `values_len` must equal the number of elements). Its shares persist
+/// across the runs of a session. The variable is named "variable<N>"
+/// (N counts from 0 in each context).
+///
+/// Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
+/// tensor; free it with `tfe_tensor_free`.
+///
+/// # Safety
+/// `ctx` is a live context; `owner` is a NUL-terminated string; `values`
+/// points to `values_len` doubles and `shape` to `rank` sizes (either may be
+/// NULL when its length is 0); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_define_private_variable(
+    ctx: *mut tfe_context_t,
+    owner: *const c_char,
+    values: *const f64,
+    values_len: usize,
+    shape: *const usize,
+    rank: usize,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_define_private_variable", || {
+        // SAFETY (all three): forwarded contract.
+        let owner = unsafe { args::string(owner, "owner") }?;
+        let values = unsafe { args::slice(values, values_len, "values") }?;
+        let shape = unsafe { args::slice(shape, rank, "shape") }?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            add_node(ctx, out, |state, _| {
+                let name = format!("variable{}", state.variables);
+                let id = state.graph.private_variable(&name, owner, shape, Some(values.to_vec()))?;
+                state.variables += 1;
+                Ok(id)
+            })
+        }
+    })
+}
+
+/// Defines a private input of shape `(shape, rank)` provided by the player
+/// `owner` at every run that needs it: the library calls `provide` on the
+/// owner's thread (a library thread, never a server's) with `user_data`,
+/// the input's name ("input<N>", N counting from 0 in each context), its
+/// shape, and a buffer of `len` doubles to fill row-major (zeroed before the
+/// call). `provide` returns 0 (`TFE_OK`) on success; any other value fails
+/// the run with `TFE_ERR_INVALID_ARGUMENT` and a message naming the input.
+///
+/// Ownership: `owner` and `shape` are copied; `user_data` stays the
+/// caller's and must remain valid, and usable from library threads, while
+/// this context or a session made from it exists. `*out` receives a new
+/// tensor; free it with `tfe_tensor_free`.
+///
+/// # Safety
+/// `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
+/// points to `rank` sizes (NULL when `rank` is 0); `provide` is a valid
+/// function that does not unwind; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_define_private_input(
+    ctx: *mut tfe_context_t,
+    owner: *const c_char,
+    shape: *const usize,
+    rank: usize,
+    provide: tfe_input_fn,
+    user_data: *mut std::ffi::c_void,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_define_private_input", || {
+        // SAFETY (both): forwarded contract.
+        let owner = unsafe { args::string(owner, "owner") }?;
+        let shape = unsafe { args::slice(shape, rank, "shape") }?;
+        let provide = provide.ok_or_else(|| Failure::null("provide"))?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            add_node(ctx, out, |state, _| {
+                let name = format!("input{}", state.inputs);
+                let id = state.graph.private_input(&name, owner, shape)?;
+                state.inputs += 1;
+                state.callbacks.push((name, InputCallback::new(provide, user_data)));
+                Ok(id)
+            })
+        }
+    })
+}
+
+/// Defines a public constant of shape `(shape, rank)` from `values`
+/// (row-major, `values_len` must equal the number of elements).
+///
+/// Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
+/// free it with `tfe_tensor_free`.
+///
+/// # Safety
+/// `ctx` is a live context; `values` points to `values_len` doubles and
+/// `shape` to `rank` sizes (either may be NULL when its length is 0); `out`
+/// points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_define_constant(
+    ctx: *mut tfe_context_t,
+    values: *const f64,
+    values_len: usize,
+    shape: *const usize,
+    rank: usize,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_define_constant", || {
+        // SAFETY (both): forwarded contract.
+        let values = unsafe { args::slice(values, values_len, "values") }?;
+        let shape = unsafe { args::slice(shape, rank, "shape") }?;
+        // SAFETY: forwarded contract.
+        unsafe { add_node(ctx, out, |state, _| Ok(state.graph.constant(shape, values.to_vec())?)) }
+    })
+}
+
+/// Writes the context's graph to the file at `path` in its canonical
+/// encoding, for `tfe party` and other processes to run the same graph.
+///
+/// Ownership: `path` is borrowed for the call.
+///
+/// # Safety
+/// `ctx` is a live context; `path` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const c_char) -> tfe_status_t {
+    guard("tfe_context_save", || {
+        // SAFETY (both): forwarded contract.
+        let ctx = unsafe { args::handle(ctx.cast_const(), "ctx") }?;
+        let path = unsafe { args::string(path, "path") }?;
+        ctx.lock().graph.save(path)?;
+        Ok(())
+    })
+}
+
+/// The shape of a tensor, as inferred when it was defined.
+///
+/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+/// tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
+///
+/// # Safety
+/// `tensor` is a live tensor; `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_tensor_shape(
+    tensor: *const tfe_tensor_t,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_tensor_shape", || {
+        // SAFETY: forwarded contract.
+        let tensor = unsafe { args::handle(tensor, "tensor") }?;
+        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
+        // SAFETY (both): checked out-params.
+        unsafe {
+            shape.write(tensor.shape.as_ptr());
+            rank.write(tensor.shape.len());
+        }
+        Ok(())
+    })
+}
+
+/// Frees a tensor handle; the node stays in its context's graph (and in
+/// sessions made from it). `tfe_tensor_free(NULL)` does nothing.
+///
+/// # Safety
+/// `tensor` is NULL or a tensor from this library not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_tensor_free(tensor: *mut tfe_tensor_t) {
+    guard_void("tfe_tensor_free", || {
+        if !tensor.is_null() {
+            // SAFETY: a pointer from `Box::into_raw` in `add_node`, per the contract.
+            drop(unsafe { Box::from_raw(tensor) });
+        }
+    })
+}

@@ -1,0 +1,65 @@
+//! The C ABI over graph and session: opaque handles, status codes, a
+//! thread-local last error, and a panic boundary around every export.
+//!
+//! `include/tfe.h` is generated from this module by cbindgen (see
+//! `cbindgen.toml`; `tests/header.rs` fails when the two drift apart), so the
+//! `///` docs here are the header's docs.
+//!
+//! Conventions, after rustls-ffi and wasmtime:
+//! - every function is `tfe_*`, every macro and enum value `TFE_*`;
+//! - fallible calls return a [`tfe_status_t`] and record a message readable
+//!   with `tfe_last_error_message()`; out-params are written only on success;
+//! - the object comes first, inputs next, outputs last; buffers are `(ptr, len)`;
+//! - every `_new` has a `_free`, and `_free(NULL)` does nothing;
+//! - a panic never crosses the boundary (it becomes `TFE_ERR_PANIC`), and a
+//!   null, misaligned or non-UTF-8 argument is an error status, never a crash.
+//!
+//! Files: [`error`] (status codes, last error, panic boundary), `args`
+//! (pointer checks), [`context`] (contexts and tensors), [`ops`] (graph
+//! operations), [`session`] (local sessions, input callbacks), [`result`]
+//! (run results and stats).
+
+// The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
+#![allow(non_camel_case_types)]
+
+// In the order of the header: errors, then the objects from context to result.
+pub mod error;
+
+pub mod context;
+
+pub mod ops;
+
+pub mod session;
+
+pub mod result;
+
+mod args;
+#[cfg(test)]
+mod tests;
+
+use std::ffi::c_char;
+
+pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
+pub use error::tfe_status_t;
+pub use result::{tfe_player_stats_t, tfe_result_t};
+pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};
+
+/// The major version of this header. A library with another major version
+/// is not compatible with it (the library's SONAME is `libtfe.so.<major>`).
+pub const TFE_VERSION_MAJOR: u32 = 0;
+/// The minor version of this header: additions only.
+pub const TFE_VERSION_MINOR: u32 = 1;
+/// The patch version of this header: fixes only.
+pub const TFE_VERSION_PATCH: u32 = 0;
+
+/// The version of the library, NUL-terminated.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+/// The version of the loaded library as "MAJOR.MINOR.PATCH", to compare
+/// with the `TFE_VERSION_*` macros of the header a program was built with.
+///
+/// Ownership: the string is static; do not free it. Thread safety: any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn tfe_version() -> *const c_char {
+    VERSION.as_ptr().cast()
+}

@@ -1,0 +1,281 @@
+//! Operations on tensors: each adds a node to the context's graph after
+//! checking that its operands belong to that context and that their shapes
+//! fit (a mismatch is `TFE_ERR_INVALID_ARGUMENT` naming both shapes).
+//!
+//! Every function here: `ctx` is the context the operands belong to; `*out`
+//! receives a new tensor (free it with `tfe_tensor_free`); the operands are
+//! borrowed for the call. Thread safety: as the context.
+
+use std::ffi::c_char;
+
+use super::args;
+use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
+use super::error::{Failure, guard, tfe_status_t};
+use crate::graph::{Graph, TensorId};
+
+type Binary = fn(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>;
+
+/// Adds the node `op(x)`; runs inside the caller's panic boundary.
+///
+/// # Safety
+/// The pointers as in the exports' contracts.
+unsafe fn unary(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+    op: impl FnOnce(&mut Graph, TensorId) -> crate::Result<TensorId>,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded contract.
+    let x = unsafe { args::handle(x, "x") }?;
+    // SAFETY: forwarded contract.
+    unsafe {
+        add_node(ctx, out, |state, context| {
+            let x = node_of(context, x, "x")?;
+            Ok(op(&mut state.graph, x)?)
+        })
+    }
+}
+
+/// # Safety
+/// The pointers as in the exports' contracts.
+unsafe fn binary(
+    function: &str,
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    y: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+    op: Binary,
+) -> tfe_status_t {
+    guard(function, || {
+        // SAFETY (both): forwarded contract.
+        let x = unsafe { args::handle(x, "x") }?;
+        let y = unsafe { args::handle(y, "y") }?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            add_node(ctx, out, |state, context| {
+                let (x, y) = (node_of(context, x, "x")?, node_of(context, y, "y")?);
+                Ok(op(&mut state.graph, x, y)?)
+            })
+        }
+    })
+}
+
+/// Elementwise `x + y`, with numpy broadcasting.
+///
+/// # Safety
+/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_add(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    y: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    unsafe { binary("tfe_add", ctx, x, y, out, Graph::add) }
+}
+
+/// Elementwise `x - y`, with numpy broadcasting.
+///
+/// # Safety
+/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_sub(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    y: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    unsafe { binary("tfe_sub", ctx, x, y, out, Graph::sub) }
+}
+
+/// Elementwise `x * y`, with numpy broadcasting.
+///
+/// # Safety
+/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_mul(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    y: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    unsafe { binary("tfe_mul", ctx, x, y, out, Graph::mul) }
+}
+
+/// The matrix product of `x` (m x k) and `y` (k x n).
+///
+/// # Safety
+/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_matmul(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    y: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    unsafe { binary("tfe_matmul", ctx, x, y, out, Graph::matmul) }
+}
+
+/// Stores the value of `value` (private, of the variable's shape) in the
+/// private variable `variable` when `*out` is fetched; fetching it yields an
+/// empty value.
+///
+/// # Safety
+/// `ctx`, `variable` and `value` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_assign(
+    ctx: *mut tfe_context_t,
+    variable: *const tfe_tensor_t,
+    value: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_assign", || {
+        // SAFETY (both): forwarded contract.
+        let variable = unsafe { args::handle(variable, "variable") }?;
+        let value = unsafe { args::handle(value, "value") }?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            add_node(ctx, out, |state, context| {
+                let (variable, value) = (node_of(context, variable, "variable")?, node_of(context, value, "value")?);
+                Ok(state.graph.assign(variable, value)?)
+            })
+        }
+    })
+}
+
+/// Elementwise `-x`.
+///
+/// # Safety
+/// `ctx` and `x` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_neg(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_neg", || unsafe { unary(ctx, x, out, Graph::neg) })
+}
+
+/// Elementwise `x * x`.
+///
+/// # Safety
+/// `ctx` and `x` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_square(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_square", || unsafe { unary(ctx, x, out, Graph::square) })
+}
+
+/// The sum of every element of `x` (a scalar, rank 0).
+///
+/// # Safety
+/// `ctx` and `x` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_reduce_sum(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_reduce_sum", || unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, None)) })
+}
+
+/// The sum of `x` along `axis` (which must be below the rank of `x`); the
+/// result drops that axis.
+///
+/// # Safety
+/// `ctx` and `x` are live; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_reduce_sum_axis(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    axis: usize,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_reduce_sum_axis", || unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, Some(axis))) })
+}
+
+/// Permutes the axes of `x`: axis `i` of the result is axis `perm[i]` of `x`.
+/// With `perm` NULL and `perm_len` 0 the axes are reversed (a matrix
+/// transpose for rank 2).
+///
+/// Ownership: `perm` is copied.
+///
+/// # Safety
+/// `ctx` and `x` are live; `perm` points to `perm_len` sizes (or is NULL
+/// with `perm_len` 0); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_transpose(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    perm: *const usize,
+    perm_len: usize,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_transpose", || {
+        // A NULL `perm` with a nonzero length is reported by `args::slice`.
+        let perm = if perm.is_null() && perm_len == 0 {
+            None
+        } else {
+            // SAFETY: forwarded contract.
+            Some(unsafe { args::slice(perm, perm_len, "perm") }?)
+        };
+        // SAFETY: forwarded contract.
+        unsafe { unary(ctx, x, out, |g, x| g.transpose(x, perm)) }
+    })
+}
+
+/// `x` with the shape `(shape, rank)`, which must have as many elements.
+///
+/// Ownership: `shape` is copied.
+///
+/// # Safety
+/// `ctx` and `x` are live; `shape` points to `rank` sizes (NULL when `rank`
+/// is 0); `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_reshape(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    shape: *const usize,
+    rank: usize,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_reshape", || {
+        // SAFETY (both): forwarded contract.
+        let shape = unsafe { args::slice(shape, rank, "shape") }?;
+        unsafe { unary(ctx, x, out, |g, x| g.reshape(x, shape)) }
+    })
+}
+
+/// Reveals the private `x` to every server (`to` NULL) or to the player
+/// named `to` only. The result can be fetched with `tfe_session_run` but
+/// not computed on.
+///
+/// Ownership: `to` is copied.
+///
+/// # Safety
+/// `ctx` and `x` are live; `to` is NULL or a NUL-terminated string; `out`
+/// points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_reveal(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    to: *const c_char,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    guard("tfe_reveal", || {
+        // SAFETY (both): forwarded contract.
+        let to = unsafe { args::optional_string(to, "to") }?;
+        unsafe { unary(ctx, x, out, |g, x| g.reveal(x, to)) }
+    })
+}

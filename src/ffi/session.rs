@@ -1,0 +1,288 @@
+//! Local sessions (every player of a context's graph on a thread of this
+//! process) and the input callbacks that run at an input's owner.
+
+use std::ffi::{CString, c_int, c_void};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::args;
+use super::context::{node_of, tfe_context_t, tfe_tensor_t};
+use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::result::tfe_result_t;
+use crate::error::{Error, Result};
+use crate::ring::shape::numel;
+use crate::session::{Feeds, LocalOptions, LocalSession, Provider, ProviderRequest, Transport};
+
+/// Produces the values of a private input at its owner. Called on a library
+/// thread (the owner's), once per run that needs the input, with the
+/// `user_data` given at definition, the input's name and shape (`rank`
+/// sizes), and `out`, a zeroed buffer of `len` doubles to fill row-major.
+/// Returns 0 (`TFE_OK`) on success; any other value fails the run. It must
+/// not unwind (no C++ exception or longjmp may leave it) and must not run
+/// the session that called it (that would wait for itself).
+pub type tfe_input_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        name: *const std::ffi::c_char,
+        shape: *const usize,
+        rank: usize,
+        out: *mut f64,
+        len: usize,
+    ) -> c_int,
+>;
+
+/// The function of a non-null `tfe_input_fn`.
+type ProvideFn =
+    unsafe extern "C" fn(*mut c_void, *const std::ffi::c_char, *const usize, usize, *mut f64, usize) -> c_int;
+
+/// An input callback with its user data, callable from the owner's thread.
+#[derive(Clone, Copy)]
+pub(crate) struct InputCallback {
+    provide: ProvideFn,
+    user_data: *mut c_void,
+}
+
+// SAFETY: the caller of `tfe_define_private_input` promises that `provide`
+// and `user_data` may be used from library threads.
+unsafe impl Send for InputCallback {}
+// SAFETY: as for `Send`: the pair is only ever called, never changed, and the
+// caller promises the callback tolerates calls from library threads.
+unsafe impl Sync for InputCallback {}
+
+impl InputCallback {
+    pub fn new(provide: ProvideFn, user_data: *mut c_void) -> Self {
+        InputCallback { provide, user_data }
+    }
+
+    fn call(&self, request: &ProviderRequest) -> Result<Vec<f64>> {
+        let len = numel(request.shape);
+        let mut values = vec![0.0; len];
+        let name = CString::new(request.name).map_err(|_| Error::internal("an input name holds a NUL byte"))?;
+        // SAFETY: every pointer is valid for the call; the callback's own
+        // validity is the contract of `tfe_define_private_input`.
+        let code = unsafe {
+            (self.provide)(
+                self.user_data,
+                name.as_ptr(),
+                request.shape.as_ptr(),
+                request.shape.len(),
+                values.as_mut_ptr(),
+                len,
+            )
+        };
+        if code != 0 {
+            return Err(Error::invalid(format!(
+                "the input callback of '{}' failed in run {} (returned {code}, expected 0 = TFE_OK)",
+                request.name, request.run
+            )));
+        }
+        Ok(values)
+    }
+
+    fn provider(self) -> Provider {
+        Arc::new(move |request| self.call(request))
+    }
+}
+
+/// How the players of a local session talk (the `transport` field of
+/// `tfe_session_options_t`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_transport_t {
+    /// Loopback TCP, the same code path as a deployment (the default).
+    TFE_TRANSPORT_TCP = 0,
+    /// In-memory channels, no sockets.
+    TFE_TRANSPORT_MEMORY = 1,
+}
+
+/// Settings of a local session. Start from `tfe_session_options_default()`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct tfe_session_options_t {
+    /// A `tfe_transport_t` value; anything else is `TFE_ERR_CONFIG`.
+    pub transport: u32,
+    /// How long players keep trying to connect to each other, in ms (> 0).
+    pub connect_timeout_ms: u64,
+    /// How long a player waits for a message before the run fails with
+    /// `TFE_ERR_TIMEOUT` naming the silent player, in ms (> 0).
+    pub recv_timeout_ms: u64,
+}
+
+/// Every player of a context's graph running in this process, each on its
+/// own thread. Private variables keep their shares across runs.
+///
+/// Thread safety: thread-safe; runs of one session from several threads
+/// are serialized.
+pub struct tfe_session_t {
+    context: u64,
+    session: Mutex<LocalSession>,
+}
+
+// Sessions are shared between C threads behind a lock: the inside must be `Send`.
+const _: fn() = || {
+    fn assert_send<T: Send>() {}
+    assert_send::<LocalSession>();
+};
+
+/// The default session options: TCP, 30 s connect and receive timeouts.
+///
+/// Thread safety: any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn tfe_session_options_default() -> tfe_session_options_t {
+    let defaults = LocalOptions::default();
+    tfe_session_options_t {
+        transport: tfe_transport_t::TFE_TRANSPORT_TCP as u32,
+        connect_timeout_ms: defaults.connect_timeout.as_millis() as u64,
+        recv_timeout_ms: defaults.recv_timeout.as_millis() as u64,
+    }
+}
+
+fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failure> {
+    let transport = match options.transport {
+        0 => Transport::Tcp,
+        1 => Transport::Memory,
+        other => {
+            return Err(Error::config(format!(
+                "transport {other}: expected TFE_TRANSPORT_TCP (0) or TFE_TRANSPORT_MEMORY (1)"
+            ))
+            .into());
+        }
+    };
+    for (name, ms) in [("connect_timeout_ms", options.connect_timeout_ms), ("recv_timeout_ms", options.recv_timeout_ms)]
+    {
+        if ms == 0 {
+            return Err(Error::config(format!("{name} is 0, expected a timeout of at least 1 ms")).into());
+        }
+    }
+    Ok(LocalOptions {
+        transport,
+        connect_timeout: Duration::from_millis(options.connect_timeout_ms),
+        recv_timeout: Duration::from_millis(options.recv_timeout_ms),
+        ..LocalOptions::default()
+    })
+}
+
+/// Starts a local session over loopback TCP with the default options: a
+/// snapshot of the context's graph and input callbacks (later definitions
+/// do not reach it), every player on its own thread, connected and set up.
+///
+/// Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
+/// free it with `tfe_session_free`.
+///
+/// # Safety
+/// `ctx` is a live context; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_new_local(
+    ctx: *const tfe_context_t,
+    out: *mut *mut tfe_session_t,
+) -> tfe_status_t {
+    let defaults = tfe_session_options_default();
+    // SAFETY: forwarded contract; `defaults` lives for the call.
+    unsafe { new_local("tfe_session_new_local", ctx, &defaults, out) }
+}
+
+/// As `tfe_session_new_local`, with the given options (NULL: the defaults).
+///
+/// Ownership: `ctx` and `options` are borrowed for the call; `*out`
+/// receives a new session; free it with `tfe_session_free`.
+///
+/// # Safety
+/// `ctx` is a live context; `options` is NULL or points to a
+/// `tfe_session_options_t`; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_new_local_with_options(
+    ctx: *const tfe_context_t,
+    options: *const tfe_session_options_t,
+    out: *mut *mut tfe_session_t,
+) -> tfe_status_t {
+    let defaults = tfe_session_options_default();
+    let options = if options.is_null() { &defaults } else { options };
+    // SAFETY: forwarded contract.
+    unsafe { new_local("tfe_session_new_local_with_options", ctx, options, out) }
+}
+
+/// # Safety
+/// As `tfe_session_new_local_with_options`, with `options` non-null.
+unsafe fn new_local(
+    function: &str,
+    ctx: *const tfe_context_t,
+    options: *const tfe_session_options_t,
+    out: *mut *mut tfe_session_t,
+) -> tfe_status_t {
+    guard(function, || {
+        // SAFETY (both): forwarded contract.
+        let ctx = unsafe { args::handle(ctx, "ctx") }?;
+        let options = local_options(unsafe { args::handle(options, "options") }?)?;
+        let out = args::out(out, "out")?;
+        let (graph, callbacks) = {
+            let state = ctx.lock();
+            (state.graph.clone(), state.callbacks.clone())
+        };
+        let mut session = LocalSession::new(&graph, options)?;
+        for (name, callback) in callbacks {
+            session.set_provider(&name, callback.provider())?;
+        }
+        let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
+        // SAFETY: `out` was checked.
+        unsafe { out.write(Box::into_raw(session)) };
+        Ok(())
+    })
+}
+
+/// Stops the session's players and frees it. `tfe_session_free(NULL)` does
+/// nothing.
+///
+/// # Safety
+/// `sess` is NULL or a session from this library not freed yet, and no
+/// other thread is using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
+    guard_void("tfe_session_free", || {
+        if !sess.is_null() {
+            // SAFETY: a pointer from `Box::into_raw` in `new_local`, per the contract.
+            drop(unsafe { Box::from_raw(sess) });
+        }
+    })
+}
+
+/// Runs the graph for the `n` tensors in `fetches` (reveals, public values
+/// or assignments of the session's context, defined before the session was
+/// made). Input callbacks run at their owners during the call. A failed run
+/// (a bad fetch, a failing callback, a lost player) leaves the session
+/// usable for further runs.
+///
+/// Ownership: `fetches` and the tensors are borrowed for the call; `*out`
+/// receives a new result; free it with `tfe_result_free`.
+///
+/// # Safety
+/// `sess` is a live session; `fetches` points to `n` tensor pointers (the
+/// tensors are only read; the type lets C pass `&out` without a cast);
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_run(
+    sess: *mut tfe_session_t,
+    fetches: *const *mut tfe_tensor_t,
+    n: usize,
+    out: *mut *mut tfe_result_t,
+) -> tfe_status_t {
+    guard("tfe_session_run", || {
+        // SAFETY (both): forwarded contract.
+        let sess = unsafe { args::handle(sess.cast_const(), "sess") }?;
+        let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
+        let out = args::out(out, "out")?;
+        let mut ids = Vec::with_capacity(fetches.len());
+        for (i, &tensor) in fetches.iter().enumerate() {
+            let param = format!("fetches[{i}]");
+            // SAFETY: forwarded contract.
+            let tensor = unsafe { args::handle(tensor.cast_const(), &param) }?;
+            ids.push(node_of(sess.context, tensor, &param)?);
+        }
+        // A panic during a run is caught by the players; the session stays usable.
+        let mut session = sess.session.lock().unwrap_or_else(PoisonError::into_inner);
+        let run = session.run(&ids, &Feeds::new())?;
+        let result = Box::new(tfe_result_t::from_run(run));
+        // SAFETY: `out` was checked.
+        unsafe { out.write(Box::into_raw(result)) };
+        Ok(())
+    })
+}

@@ -1,0 +1,88 @@
+//! Unit tests of the FFI plumbing: the panic boundary, the last error and
+//! the argument checks. The exported API is tested end to end in
+//! `tests/c_api.rs` (from Rust) and `tests/c/` (from C).
+
+use std::ffi::CStr;
+
+use super::args;
+use super::error::{Failure, guard, guard_void, tfe_last_error_message, tfe_last_error_status, tfe_status_t};
+
+fn last_message() -> String {
+    // SAFETY: the library's message is a valid NUL-terminated string.
+    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_panic_becomes_a_status_and_a_message() {
+    let status = guard("tfe_example", || panic!("boom {}", 42));
+    assert_eq!(status, tfe_status_t::TFE_ERR_PANIC);
+    assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_PANIC);
+    let message = last_message();
+    assert!(message.starts_with("tfe_example: panicked") && message.contains("boom 42"), "{message}");
+
+    guard_void("tfe_example_free", || panic!("static message"));
+    assert!(last_message().contains("static message"));
+}
+
+#[test]
+fn success_clears_the_last_error() {
+    guard("tfe_example", || Err(Failure::invalid("bad shape")));
+    assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
+    assert_eq!(last_message(), "tfe_example: bad shape");
+    assert_eq!(guard("tfe_example", || Ok(())), tfe_status_t::TFE_OK);
+    assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_OK);
+    assert_eq!(last_message(), "");
+}
+
+#[test]
+fn core_errors_map_to_their_status() {
+    let status = guard("tfe_example", || Err(crate::Error::network("server1", "connection reset").into()));
+    assert_eq!(status, tfe_status_t::TFE_ERR_NETWORK);
+    assert!(last_message().contains("server1"));
+}
+
+#[test]
+fn the_last_error_is_per_thread() {
+    guard("tfe_example", || Err(Failure::null("ctx")));
+    std::thread::spawn(|| assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_OK)).join().unwrap();
+    assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_NULL_POINTER);
+    assert!(last_message().contains("'ctx' is NULL"));
+}
+
+#[test]
+fn nul_bytes_in_messages_do_not_lose_the_message() {
+    guard("tfe_example", || Err(Failure::invalid("a\0b")));
+    assert_eq!(last_message(), "tfe_example: a\u{FFFD}b");
+}
+
+#[test]
+fn arguments_are_checked() {
+    let values = [1.0f64, 2.0];
+    // SAFETY (all): the pointers are valid or deliberately bad in checked ways.
+    unsafe {
+        assert_eq!(args::slice(values.as_ptr(), 2, "values").unwrap(), &values);
+        assert!(args::slice::<f64>(std::ptr::null(), 0, "values").unwrap().is_empty());
+        let null = args::slice::<f64>(std::ptr::null(), 1, "values").unwrap_err();
+        assert_eq!(null.status, tfe_status_t::TFE_ERR_NULL_POINTER);
+        assert!(null.message.contains("'values'"));
+        let misaligned = values.as_ptr().cast::<u8>().add(1).cast::<f64>();
+        assert!(args::slice(misaligned, 1, "values").unwrap_err().message.contains("misaligned"));
+        let huge = args::slice(values.as_ptr(), usize::MAX / 4, "values").unwrap_err();
+        assert_eq!(huge.status, tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
+        let bad = [0xffu8, 0];
+        let utf8 = args::string(bad.as_ptr().cast(), "owner").unwrap_err();
+        assert!(utf8.message.contains("'owner' is not valid UTF-8"), "{}", utf8.message);
+        assert_eq!(args::optional_string(std::ptr::null(), "to").unwrap(), None);
+        assert_eq!(args::string(c"server0".as_ptr(), "to").unwrap(), "server0");
+    }
+}
+
+#[test]
+fn the_version_constants_match_the_crate() {
+    assert_eq!(super::TFE_VERSION_MAJOR.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
+    assert_eq!(super::TFE_VERSION_MINOR.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
+    assert_eq!(super::TFE_VERSION_PATCH.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
+    // SAFETY: a static NUL-terminated string.
+    let version = unsafe { CStr::from_ptr(super::tfe_version()) };
+    assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+}

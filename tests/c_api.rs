@@ -1,0 +1,308 @@
+//! The C API exercised from Rust through its exported functions: the seed
+//! program, every op through a run, and the error paths (statuses, messages,
+//! out-params untouched, sessions usable after a failed run). The same API
+//! is tested from C by `tests/c/` (run by `scripts/test.sh`).
+
+use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ptr;
+
+use tfe::ffi::context::*;
+use tfe::ffi::error::*;
+use tfe::ffi::ops::*;
+use tfe::ffi::result::*;
+use tfe::ffi::session::*;
+use tfe::ffi::{tfe_context_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
+
+use tfe_status_t::*;
+
+fn message() -> String {
+    // SAFETY: the library's message is never NULL and NUL-terminated.
+    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
+}
+
+#[track_caller]
+fn ok(status: tfe_status_t) {
+    assert_eq!(status, TFE_OK, "{}", message());
+}
+
+#[track_caller]
+fn fails(status: tfe_status_t, expected: tfe_status_t, text: &str) {
+    let message = message();
+    assert_eq!((status, tfe_last_error_status()), (expected, expected), "{message}");
+    assert!(message.contains(text), "'{message}' should contain '{text}'");
+}
+
+unsafe extern "C" fn ones(
+    _user_data: *mut c_void,
+    _name: *const c_char,
+    _shape: *const usize,
+    _rank: usize,
+    out: *mut f64,
+    len: usize,
+) -> c_int {
+    // SAFETY: the library passes a buffer of `len` doubles.
+    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
+    0
+}
+
+/// Counts its calls in `*user_data` (an `i32`); fails the first one.
+unsafe extern "C" fn fail_once(
+    user_data: *mut c_void,
+    name: *const c_char,
+    shape: *const usize,
+    rank: usize,
+    out: *mut f64,
+    len: usize,
+) -> c_int {
+    // SAFETY: the tests pass a pointer to an i32 that outlives the session.
+    let calls = unsafe { &mut *user_data.cast::<i32>() };
+    *calls += 1;
+    if *calls == 1 {
+        return TFE_ERR_INVALID_ARGUMENT as c_int;
+    }
+    // SAFETY: forwarded arguments.
+    unsafe { ones(user_data, name, shape, rank, out, len) }
+}
+
+/// Owns the handles of one test and frees them in reverse order.
+#[derive(Default)]
+struct Handles {
+    contexts: Vec<*mut tfe_context_t>,
+    tensors: Vec<*mut tfe_tensor_t>,
+    sessions: Vec<*mut tfe_session_t>,
+    results: Vec<*mut tfe_result_t>,
+}
+
+impl Drop for Handles {
+    fn drop(&mut self) {
+        // SAFETY (all): each pointer came from the library and is freed once.
+        unsafe {
+            self.results.drain(..).for_each(|r| tfe_result_free(r));
+            self.sessions.drain(..).for_each(|s| tfe_session_free(s));
+            self.tensors.drain(..).for_each(|t| tfe_tensor_free(t));
+            self.contexts.drain(..).for_each(|c| tfe_context_free(c));
+        }
+    }
+}
+
+impl Handles {
+    fn context(&mut self) -> *mut tfe_context_t {
+        let mut ctx = ptr::null_mut();
+        // SAFETY: valid out-param.
+        ok(unsafe { tfe_context_new(ptr::null(), &mut ctx) });
+        self.contexts.push(ctx);
+        ctx
+    }
+
+    #[track_caller]
+    fn tensor(&mut self, define: impl FnOnce(*mut *mut tfe_tensor_t) -> tfe_status_t) -> *mut tfe_tensor_t {
+        let mut out = ptr::null_mut();
+        ok(define(&mut out));
+        self.tensors.push(out);
+        out
+    }
+
+    fn session(&mut self, ctx: *mut tfe_context_t, transport: tfe_transport_t) -> *mut tfe_session_t {
+        let mut options = tfe_session_options_default();
+        options.transport = transport as u32;
+        let mut sess = ptr::null_mut();
+        // SAFETY: live context, valid options and out-param.
+        ok(unsafe { tfe_session_new_local_with_options(ctx, &options, &mut sess) });
+        self.sessions.push(sess);
+        sess
+    }
+
+    /// Runs and returns every fetch as (values, shape).
+    #[track_caller]
+    fn run(&mut self, sess: *mut tfe_session_t, fetches: &[*mut tfe_tensor_t]) -> Vec<(Vec<f64>, Vec<usize>)> {
+        let mut result = ptr::null_mut();
+        // SAFETY (all): live handles, valid buffers and out-params.
+        unsafe {
+            ok(tfe_session_run(sess, fetches.as_ptr(), fetches.len(), &mut result));
+            self.results.push(result);
+            let mut count = 0;
+            ok(tfe_result_count(result, &mut count));
+            (0..count)
+                .map(|i| {
+                    let (mut data, mut len, mut shape, mut rank) = (ptr::null(), 0, ptr::null(), 0);
+                    ok(tfe_result_value(result, i, &mut data, &mut len));
+                    ok(tfe_result_shape(result, i, &mut shape, &mut rank));
+                    let values = if len == 0 { vec![] } else { std::slice::from_raw_parts(data, len).to_vec() };
+                    let shape = if rank == 0 { vec![] } else { std::slice::from_raw_parts(shape, rank).to_vec() };
+                    (values, shape)
+                })
+                .collect()
+        }
+    }
+}
+
+/// The seed program: returns the handles, the session and the revealed product.
+fn seed(h: &mut Handles) -> (*mut tfe_context_t, *mut tfe_tensor_t, *mut tfe_tensor_t, *mut tfe_tensor_t) {
+    let ctx = h.context();
+    let values = [1.0; 100];
+    // SAFETY (all): live context, valid buffers, strings and out-params.
+    unsafe {
+        let w = h.tensor(|out| {
+            tfe_define_private_variable(ctx, c"server0".as_ptr(), values.as_ptr(), 100, [10, 10].as_ptr(), 2, out)
+        });
+        let x = h.tensor(|out| {
+            tfe_define_private_input(
+                ctx,
+                c"input-provider".as_ptr(),
+                [5, 10].as_ptr(),
+                2,
+                Some(ones),
+                ptr::null_mut(),
+                out,
+            )
+        });
+        let y = h.tensor(|out| tfe_matmul(ctx, x, w, out));
+        let revealed = h.tensor(|out| tfe_reveal(ctx, y, ptr::null(), out));
+        (ctx, w, x, revealed)
+    }
+}
+
+#[test]
+fn the_seed_program_runs_over_tcp_and_reports_stats() {
+    let mut h = Handles::default();
+    let (ctx, _, _, revealed) = seed(&mut h);
+    let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
+    let outputs = h.run(sess, &[revealed]);
+    assert_eq!(outputs[0].1, [5, 10]);
+    assert!(outputs[0].0.iter().all(|v| (v - 10.0).abs() < 1e-3), "{:?}", outputs[0].0);
+
+    let result = *h.results.last().unwrap();
+    let mut players = 0;
+    // SAFETY (all): live result, valid out-params; names live as long as the result.
+    unsafe {
+        ok(tfe_result_player_count(result, &mut players));
+        let names: Vec<String> = (0..players)
+            .map(|i| {
+                let mut stats = std::mem::zeroed::<tfe_player_stats_t>();
+                ok(tfe_result_player_stats(result, i, &mut stats));
+                assert!(stats.rounds > 0 && stats.messages_sent > 0 && stats.bytes_sent > 0);
+                CStr::from_ptr(stats.name).to_string_lossy().into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["server0", "server1", "server2", "input-provider"]);
+    }
+}
+
+#[test]
+fn every_op_computes_through_the_c_api() {
+    let mut h = Handles::default();
+    let ctx = h.context();
+    let a_values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    // SAFETY (all): live context and tensors, valid buffers and out-params.
+    unsafe {
+        let a = h.tensor(|out| {
+            tfe_define_private_variable(ctx, c"alice".as_ptr(), a_values.as_ptr(), 6, [2, 3].as_ptr(), 2, out)
+        });
+        let c = h.tensor(|out| tfe_define_constant(ctx, [0.5, 0.5, 0.5].as_ptr(), 3, [3].as_ptr(), 1, out));
+        let sum = h.tensor(|out| tfe_add(ctx, a, c, out));
+        let diff = h.tensor(|out| tfe_sub(ctx, a, c, out));
+        let prod = h.tensor(|out| tfe_mul(ctx, a, c, out));
+        let neg = h.tensor(|out| tfe_neg(ctx, a, out));
+        let sq = h.tensor(|out| tfe_square(ctx, a, out));
+        let total = h.tensor(|out| tfe_reduce_sum(ctx, a, out));
+        let rows = h.tensor(|out| tfe_reduce_sum_axis(ctx, a, 1, out));
+        let at = h.tensor(|out| tfe_transpose(ctx, a, ptr::null(), 0, out));
+        let flat = h.tensor(|out| tfe_reshape(ctx, a, [6].as_ptr(), 1, out));
+        let gram = h.tensor(|out| tfe_matmul(ctx, a, at, out));
+        let fetches: Vec<_> = [sum, diff, prod, neg, sq, total, rows, at, flat, gram]
+            .iter()
+            .map(|&t| h.tensor(|out| tfe_reveal(ctx, t, ptr::null(), out)))
+            .collect();
+        let mut shape = ptr::null();
+        let mut rank = 0;
+        ok(tfe_tensor_shape(fetches[7], &mut shape, &mut rank));
+        assert_eq!(std::slice::from_raw_parts(shape, rank), [3, 2]);
+
+        let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_MEMORY);
+        let outputs = h.run(sess, &fetches);
+        let expected: [(&[f64], &[usize]); 10] = [
+            (&[1.5, 2.5, 3.5, 4.5, 5.5, 6.5], &[2, 3]),
+            (&[0.5, 1.5, 2.5, 3.5, 4.5, 5.5], &[2, 3]),
+            (&[0.5, 1.0, 1.5, 2.0, 2.5, 3.0], &[2, 3]),
+            (&[-1.0, -2.0, -3.0, -4.0, -5.0, -6.0], &[2, 3]),
+            (&[1.0, 4.0, 9.0, 16.0, 25.0, 36.0], &[2, 3]),
+            (&[21.0], &[]),
+            (&[6.0, 15.0], &[2]),
+            (&[1.0, 4.0, 2.0, 5.0, 3.0, 6.0], &[3, 2]),
+            (&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[6]),
+            (&[14.0, 32.0, 32.0, 77.0], &[2, 2]),
+        ];
+        for (i, ((values, shape), (want, want_shape))) in outputs.iter().zip(expected).enumerate() {
+            assert_eq!(shape, want_shape, "fetch {i}");
+            assert!(values.iter().zip(want).all(|(v, w)| (v - w).abs() < 1e-3), "fetch {i}: {values:?}");
+        }
+    }
+}
+
+#[test]
+fn a_failing_callback_fails_the_run_and_leaves_the_session_usable() {
+    // Declared before `h`, so `calls` outlives the session that calls back with it.
+    let mut calls = 0i32;
+    let mut h = Handles::default();
+    let ctx = h.context();
+    // SAFETY (all): live handles, valid buffers and out-params.
+    unsafe {
+        let x = h.tensor(|out| {
+            let user_data = (&raw mut calls).cast();
+            tfe_define_private_input(ctx, c"bob".as_ptr(), [3].as_ptr(), 1, Some(fail_once), user_data, out)
+        });
+        let revealed = h.tensor(|out| tfe_reveal(ctx, x, c"server2".as_ptr(), out));
+        let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
+        let marker = ptr::dangling_mut::<tfe_result_t>();
+        let mut result = marker;
+        let status = tfe_session_run(sess, &revealed, 1, &mut result);
+        fails(status, TFE_ERR_INVALID_ARGUMENT, "input callback of 'input0'");
+        assert_eq!(result, marker, "the out-param is written only on success");
+        let outputs = h.run(sess, &[revealed]);
+        assert_eq!(outputs[0].0, [1.0, 1.0, 1.0]);
+    }
+    assert_eq!(calls, 2);
+}
+
+#[test]
+fn bad_arguments_are_statuses_with_messages() {
+    let mut h = Handles::default();
+    let (ctx, w, x, _) = seed(&mut h);
+    let other = h.context();
+    let marker = ptr::dangling_mut::<tfe_tensor_t>();
+    let mut out = marker;
+    // SAFETY (all): live handles; the bad pointers are NULL or bad in checked ways.
+    unsafe {
+        fails(tfe_matmul(ptr::null_mut(), x, w, &mut out), TFE_ERR_NULL_POINTER, "tfe_matmul: parameter 'ctx'");
+        fails(tfe_matmul(ctx, x, w, ptr::null_mut()), TFE_ERR_NULL_POINTER, "'out'");
+        fails(tfe_matmul(ctx, w, x, &mut out), TFE_ERR_INVALID_ARGUMENT, "[10, 10] x [5, 10]");
+        fails(tfe_neg(other, x, &mut out), TFE_ERR_INVALID_ARGUMENT, "'x' is a tensor of another context");
+        let bad_utf8 = [0x66u8, 0xff, 0];
+        fails(
+            tfe_reveal(ctx, x, bad_utf8.as_ptr().cast(), &mut out),
+            TFE_ERR_INVALID_ARGUMENT,
+            "'to' is not valid UTF-8",
+        );
+        fails(tfe_transpose(ctx, x, ptr::null(), 2, &mut out), TFE_ERR_NULL_POINTER, "tfe_transpose: parameter 'perm'");
+        fails(tfe_transpose(ctx, x, [0, 0].as_ptr(), 2, &mut out), TFE_ERR_INVALID_ARGUMENT, "tfe_transpose");
+        let config = tfe_config_t { frac_bits: 16, int_bits: 40 };
+        let mut new_ctx = ptr::null_mut();
+        fails(tfe_context_new(&config, &mut new_ctx), TFE_ERR_CONFIG, "integer bits");
+        assert!(new_ctx.is_null());
+        fails(tfe_context_save(ctx, ptr::null()), TFE_ERR_NULL_POINTER, "'path'");
+    }
+    assert_eq!(out, marker, "out-params are written only on success");
+}
+
+#[test]
+fn a_context_saves_its_graph() {
+    let mut h = Handles::default();
+    let (ctx, ..) = seed(&mut h);
+    let path = std::env::temp_dir().join(format!("tfe-c-api-{}.graph", std::process::id()));
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: live context, valid string.
+    ok(unsafe { tfe_context_save(ctx, c_path.as_ptr()) });
+    let graph = tfe::graph::Graph::load(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(graph.players(), ["server0", "server1", "server2", "input-provider"]);
+}
