@@ -46,7 +46,7 @@ impl<P: Protocol> Party<P> {
         feeds: &Feeds,
         pending: &mut Pending<P::Share>,
     ) -> Result<Value<P::Share>> {
-        let ctx = OpContext { run, op: id.0 };
+        let ctx = OpContext::new(run, id.0);
         let me = self.net.me();
         let fixed = self.proto.fixed();
         let operand = |i: usize| -> Result<Operand<'_, P::Share>> {

@@ -7,16 +7,24 @@
 //! providers, result receivers) take part only in input and reveal.
 //!
 //! Files: `share.rs` (local ops), `multiply.rs` (products), `truncation.rs`
-//! (exact fixed-point truncation), `io.rs` (input sharing and reveal).
+//! (exact fixed-point truncation), `io.rs` (input sharing and reveal),
+//! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, MSB, B2A, bit
+//! injection), `compare.rs` (comparisons, select, ReLU).
 
+mod boolean;
+mod compare;
+mod conversion;
 mod io;
 mod multiply;
 mod protocol_impl;
 mod share;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compare;
 mod truncation;
 
+pub use boolean::BoolShare;
 pub use share::Share;
 
 use crate::error::{Error, Result};
@@ -27,19 +35,64 @@ use crate::ring::RingTensor;
 
 /// Where one op runs: its run and op numbers name its messages and its
 /// randomness, so players agree on both without further coordination.
+///
+/// `sub` numbers the primitive steps of a composite op (a comparison runs
+/// many ANDs, a sigmoid several products): each gets its own message steps
+/// and its own keystreams. A graph node's context has `sub = 0`; composite
+/// kernels hand out the others through [`Steps`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpContext {
     pub run: u32,
     pub op: u32,
+    pub sub: u32,
 }
 
+/// Message steps of one primitive (`step` below this); `sub` fills the rest
+/// of the tag's step field.
+const STEPS_PER_SUB: u32 = 16;
+/// Purposes of one primitive; `sub` selects a block of them. A seed's
+/// keystream has room for 2^18 purposes (see `prng`), hence [`MAX_SUB`].
+const PURPOSES_PER_SUB: u32 = 64;
+/// Primitive steps one graph node may take.
+const MAX_SUB: u32 = (1 << 18) / PURPOSES_PER_SUB - 1;
+
 impl OpContext {
+    /// The context of graph node `op` in run `run`.
+    pub fn new(run: u32, op: u32) -> Self {
+        OpContext { run, op, sub: 0 }
+    }
+
     pub fn tag(&self, step: u32) -> Tag {
-        Tag { run: self.run, op: self.op, step }
+        debug_assert!(step < STEPS_PER_SUB);
+        Tag { run: self.run, op: self.op, step: self.sub * STEPS_PER_SUB + step }
     }
 
     fn stream(&self, purpose: Purpose) -> StreamId {
-        StreamId { run: self.run, op: self.op, purpose: purpose as u32 }
+        StreamId { run: self.run, op: self.op, purpose: self.sub * PURPOSES_PER_SUB + purpose as u32 }
+    }
+}
+
+/// Hands out the sub-contexts of one composite op, in an order every server
+/// follows identically, so no two primitives share messages or randomness.
+#[derive(Debug)]
+pub struct Steps {
+    base: OpContext,
+    next: u32,
+}
+
+impl Steps {
+    /// The primitives of the op running in `ctx` (a node context, `sub = 0`).
+    pub fn new(ctx: OpContext) -> Self {
+        Steps { base: ctx, next: ctx.sub + 1 }
+    }
+
+    /// The context of the next primitive.
+    pub fn take(&mut self) -> Result<OpContext> {
+        if self.next > MAX_SUB {
+            return Err(Error::internal(format!("op {} needs more than {MAX_SUB} primitive steps", self.base.op)));
+        }
+        self.next += 1;
+        Ok(OpContext { sub: self.next - 1, ..self.base })
     }
 }
 
@@ -61,6 +114,15 @@ enum Purpose {
     TruncMsbShare,
     TruncOutShare0,
     TruncOutShare2,
+    /// XOR zero-sharing of a boolean AND.
+    AndZeroShare,
+    /// The mask a server puts on a boolean value it alone knows.
+    BoolInputMask,
+    /// The two masks of the bit-injection transfers.
+    InjectMask0,
+    InjectMask1,
+    /// Random arithmetic components of a boolean-to-arithmetic conversion.
+    B2aComponent,
 }
 
 /// Elements per block of the fused kernels: a block's random words stay in

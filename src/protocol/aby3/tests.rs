@@ -14,10 +14,10 @@ use crate::protocol::Protocol;
 use crate::ring::RingTensor;
 
 const SERVERS: [usize; 3] = [0, 1, 2];
-const CLIENT: usize = 3;
+pub(super) const CLIENT: usize = 3;
 
 /// Runs `f` at the three servers and a client, each on its own thread.
-fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) -> Vec<(T, Counters)> {
+pub(super) fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) -> Vec<(T, Counters)> {
     let names: Vec<String> = ["server0", "server1", "server2", "client"].map(String::from).to_vec();
     let endpoints = memory::mesh(&names, Duration::from_secs(20));
     std::thread::scope(|scope| {
@@ -38,17 +38,17 @@ fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) ->
     })
 }
 
-fn ctx(op: u32) -> OpContext {
-    OpContext { run: 1, op }
+pub(super) fn ctx(op: u32) -> OpContext {
+    OpContext::new(1, op)
 }
 
-fn encode(values: &[f64], shape: &[usize]) -> RingTensor {
+pub(super) fn encode(values: &[f64], shape: &[usize]) -> RingTensor {
     FixedConfig::default().encode(shape, values).unwrap()
 }
 
 /// Shares `values` from the client, applies `op` at the servers, reveals to
 /// the client and returns the decoded result and per-player costs of `op`.
-fn private_op(
+pub(super) fn private_op(
     inputs: &[(Vec<f64>, Vec<usize>)],
     op: impl Fn(&mut Endpoint, &Aby3, &[Share]) -> Result<Share> + Sync,
 ) -> (Vec<f64>, Vec<Counters>) {
@@ -75,7 +75,7 @@ fn private_op(
 }
 
 /// Server 0 tells the client the shape of a result (test plumbing only).
-fn broadcast_shape(net: &mut Endpoint, shape: Option<Vec<usize>>) -> Result<Vec<usize>> {
+pub(super) fn broadcast_shape(net: &mut Endpoint, shape: Option<Vec<usize>>) -> Result<Vec<usize>> {
     let tag = ctx(999).tag(0);
     match net.me() {
         0 => {
@@ -88,7 +88,7 @@ fn broadcast_shape(net: &mut Endpoint, shape: Option<Vec<usize>>) -> Result<Vec<
     }
 }
 
-fn assert_close(got: &[f64], want: &[f64], tolerance: f64) {
+pub(super) fn assert_close(got: &[f64], want: &[f64], tolerance: f64) {
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let bound = tolerance * (1.0 + w.abs());
@@ -113,7 +113,7 @@ const TOL: f64 = 1.0 / 4096.0;
 /// Pseudo-random values in [-range, range] on the fixed-point grid, so that
 /// plaintext f64 arithmetic on them measures the protocol's error, not the
 /// rounding of the inputs (at most 2^-17 each, and the same in any encoding).
-fn values(len: usize, seed: u64, range: f64) -> Vec<f64> {
+pub(super) fn values(len: usize, seed: u64, range: f64) -> Vec<f64> {
     let fixed = FixedConfig::default();
     let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (0..len)

@@ -1,0 +1,189 @@
+//! Boolean (XOR) replicated shares over `u64` words, and the AND protocol.
+//!
+//! A word w = w0 ⊕ w1 ⊕ w2; server i holds (w_i, w_{i+1}), like the
+//! arithmetic [`Share`](super::Share). XOR, NOT, shifts and AND with a
+//! public mask are local, because each is linear over GF(2) (an arithmetic
+//! right shift too: it copies bit 63, and copying commutes with XOR).
+//! AND costs one round and 8 bytes per word per server: each server XORs
+//! its three cross terms with a zero-sharing drawn from the pairwise seeds
+//! and sends the result to the previous server, exactly like the
+//! arithmetic product's reshare.
+
+use rayon::prelude::*;
+
+use super::{Aby3, BLOCK, OpContext, Purpose};
+use crate::error::{Error, Result};
+use crate::net::Endpoint;
+use crate::ring::RingTensor;
+use crate::ring::shape::fmt_shape;
+
+const AND_STEP: u32 = 0;
+const SHARE_STEP: u32 = 0;
+const REVEAL_STEP: u32 = 0;
+
+/// One server's replicated XOR share of a tensor of 64-bit words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoolShare {
+    /// w_i, where i is the holder's server index.
+    pub a: RingTensor,
+    /// w_{i+1}.
+    pub b: RingTensor,
+}
+
+impl BoolShare {
+    pub fn new(a: RingTensor, b: RingTensor) -> Self {
+        debug_assert_eq!(a.shape(), b.shape());
+        BoolShare { a, b }
+    }
+
+    /// The sharing of zero (every component zero).
+    pub fn zeros(shape: &[usize]) -> Self {
+        BoolShare::new(RingTensor::zeros(shape), RingTensor::zeros(shape))
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        self.a.shape()
+    }
+
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    /// Applies a GF(2)-linear map of words to both components.
+    pub fn map(&self, f: impl Fn(u64) -> u64 + Sync + Send + Copy) -> BoolShare {
+        BoolShare::new(self.a.map(f), self.b.map(f))
+    }
+
+    pub fn xor(&self, other: &BoolShare) -> Result<BoolShare> {
+        check_same(self, other)?;
+        Ok(BoolShare::new(self.a.xor(&other.a)?, self.b.xor(&other.b)?))
+    }
+
+    /// XORs a public word into every element (into component 0 only, which
+    /// server 0 holds as `a` and server 2 as `b`).
+    pub fn xor_public(&self, server: usize, c: u64) -> BoolShare {
+        match server {
+            0 => BoolShare::new(self.a.map(move |w| w ^ c), self.b.clone()),
+            2 => BoolShare::new(self.a.clone(), self.b.map(move |w| w ^ c)),
+            _ => self.clone(),
+        }
+    }
+
+    /// AND with a public word, local.
+    pub fn and_public(&self, c: u64) -> BoolShare {
+        self.map(move |w| w & c)
+    }
+
+    /// Bitwise NOT.
+    pub fn not(&self, server: usize) -> BoolShare {
+        self.xor_public(server, u64::MAX)
+    }
+
+    pub fn shl(&self, amount: u32) -> BoolShare {
+        self.map(move |w| w << amount)
+    }
+
+    pub fn shr_logical(&self, amount: u32) -> BoolShare {
+        self.map(move |w| w >> amount)
+    }
+
+    pub fn shr_arithmetic(&self, amount: u32) -> BoolShare {
+        self.map(move |w| ((w as i64) >> amount) as u64)
+    }
+
+    pub fn reshape(&self, shape: &[usize]) -> Result<BoolShare> {
+        Ok(BoolShare::new(self.a.reshape(shape)?, self.b.reshape(shape)?))
+    }
+}
+
+fn check_same(x: &BoolShare, y: &BoolShare) -> Result<()> {
+    if x.shape() != y.shape() {
+        return Err(Error::invalid(format!(
+            "boolean shares of shapes {} and {} cannot be combined (expected equal shapes)",
+            fmt_shape(x.shape()),
+            fmt_shape(y.shape())
+        )));
+    }
+    Ok(())
+}
+
+impl Aby3 {
+    /// Bitwise AND of two boolean shares: one round, 8 bytes per word.
+    pub fn and_bool(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare, y: &BoolShare) -> Result<BoolShare> {
+        check_same(x, y)?;
+        let (a, b) = self.and_words(net, ctx, [x.a.data(), x.b.data(), y.a.data(), y.b.data()])?;
+        let shape = x.shape().to_vec();
+        Ok(BoolShare::new(RingTensor::new(shape.clone(), a)?, RingTensor::new(shape, b)?))
+    }
+
+    /// The AND kernel on raw words `[x_a, x_b, y_a, y_b]` of equal length;
+    /// returns this server's two components of x & y.
+    pub(super) fn and_words(&self, net: &mut Endpoint, ctx: OpContext, w: [&[u64]; 4]) -> Result<(Vec<u64>, Vec<u64>)> {
+        let [xa, xb, ya, yb] = w;
+        let n = xa.len();
+        let mut z = vec![0u64; n];
+        z.par_chunks_mut(BLOCK).enumerate().try_for_each(|(blk, out)| {
+            let start = blk * BLOCK;
+            let mut words = vec![0u64; 2 * out.len()];
+            let (from_next, from_prev) = words.split_at_mut(out.len());
+            self.fill_at(true, ctx, Purpose::AndZeroShare, start, from_next)?;
+            self.fill_at(false, ctx, Purpose::AndZeroShare, start, from_prev)?;
+            for (i, o) in out.iter_mut().enumerate() {
+                let j = start + i;
+                *o = (xa[j] & (ya[j] ^ yb[j])) ^ (xb[j] & ya[j]) ^ from_next[i] ^ from_prev[i];
+            }
+            Ok::<(), Error>(())
+        })?;
+        let tag = ctx.tag(AND_STEP);
+        net.send(self.neighbour(2)?, tag, &z)?;
+        let other = self.recv_len(net, self.neighbour(1)?, tag, n)?;
+        Ok((z, other))
+    }
+
+    /// Boolean-shares words known to server `owner` alone, in one round in
+    /// which only the owner sends (8 bytes per word, to one server).
+    ///
+    /// The owner's components are (v ⊕ r, r) with r from the seed it shares
+    /// with the next server; the third component is zero. The owner passes
+    /// `Some(v)`, the others `None`.
+    pub(super) fn share_bool_from(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        owner: usize,
+        value: Option<&[u64]>,
+        shape: &[usize],
+    ) -> Result<BoolShare> {
+        let n = crate::ring::shape::numel(shape);
+        let me = self.index()?;
+        let tensor = |v: Vec<u64>| RingTensor::new(shape.to_vec(), v);
+        if me == owner {
+            let v = value.ok_or_else(|| Error::internal("the owner of a boolean input has no value"))?;
+            let mut r = vec![0u64; n];
+            self.fill_at(true, ctx, Purpose::BoolInputMask, 0, &mut r)?;
+            let masked: Vec<u64> = v.par_iter().zip(r.par_iter()).map(|(v, r)| v ^ r).collect();
+            net.send(self.neighbour(2)?, ctx.tag(SHARE_STEP), &masked)?;
+            Ok(BoolShare::new(tensor(masked)?, tensor(r)?))
+        } else if me == (owner + 1) % 3 {
+            let mut r = vec![0u64; n];
+            self.fill_at(false, ctx, Purpose::BoolInputMask, 0, &mut r)?;
+            Ok(BoolShare::new(tensor(r)?, RingTensor::zeros(shape)))
+        } else {
+            let masked = self.recv_len(net, self.servers[owner], ctx.tag(SHARE_STEP), n)?;
+            Ok(BoolShare::new(RingTensor::zeros(shape), tensor(masked)?))
+        }
+    }
+
+    /// Opens a boolean share to every server: one round, 8 bytes per word.
+    pub fn reveal_bool(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare) -> Result<RingTensor> {
+        let tag = ctx.tag(REVEAL_STEP);
+        net.send(self.neighbour(2)?, tag, x.b.data())?;
+        let missing = self.recv_len(net, self.neighbour(1)?, tag, x.len())?;
+        let data = (0..x.len()).map(|i| x.a.data()[i] ^ x.b.data()[i] ^ missing[i]).collect();
+        RingTensor::new(x.shape().to_vec(), data)
+    }
+}

@@ -1,0 +1,121 @@
+//! Comparisons, select, ReLU and maximum on arithmetic shares.
+//!
+//! Every comparison is the sign of a difference: less(x, y) = msb(x − y),
+//! which is right whenever |x − y| < 2^63 — always for fixed-point values
+//! within the configured range (|v| ≤ 2^(f+i) with f + i ≤ 61). The
+//! resulting bit is injected into the fixed-point constant 1.0, so results
+//! are private fixed-point 0.0 / 1.0 that compose with every other op.
+//! Costs: msb (8 rounds, ≤ 64 bytes) + injection (2 rounds, ≤ 24 bytes),
+//! 10 rounds and at most 88 bytes per element per server.
+//!
+//! equal(x, y) tests x − y = 0 without an adder: with z = x − y split as
+//! a = z0 + z1 (server 0) and b = z2, z = 0 exactly when the words a and −b
+//! agree, so NOT(a ⊕ −b) is all ones; a tree of six ANDs folds the 64 bits.
+//! 1 + 6 + 2 = 9 rounds.
+
+use super::{Aby3, BoolShare, OpContext, Share, Steps};
+use crate::error::Result;
+use crate::net::Endpoint;
+use crate::ring::RingTensor;
+
+impl Aby3 {
+    /// A share of a public tensor (in component 0).
+    pub(super) fn public_share(&self, c: &RingTensor) -> Result<Share> {
+        let zero = RingTensor::zeros(c.shape());
+        Share::new(zero.clone(), zero).add_public(self.index()?, c)
+    }
+
+    /// A bit as fixed-point 0.0 / 1.0.
+    fn bit_to_fixed(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare) -> Result<Share> {
+        let one = RingTensor::filled(bit.shape(), 1u64 << self.fixed.frac_bits);
+        let one = self.public_share(&one)?;
+        self.bit_inject_steps(net, steps, bit, &one)
+    }
+
+    /// [x < y] as fixed-point 0/1; shapes broadcast.
+    pub fn less(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, ctx, &x.sub(y)?, false)
+    }
+
+    /// [x > y] as fixed-point 0/1.
+    pub fn greater(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, ctx, &y.sub(x)?, false)
+    }
+
+    /// [x ≤ y] = NOT [x > y].
+    pub fn less_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, ctx, &y.sub(x)?, true)
+    }
+
+    /// [x ≥ y] = NOT [x < y].
+    pub fn greater_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, ctx, &x.sub(y)?, true)
+    }
+
+    /// [x < 0] as fixed-point 0/1.
+    pub fn is_negative(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+        self.compare(net, ctx, x, false)
+    }
+
+    /// msb(d), or its negation, as fixed-point 0/1.
+    fn compare(&self, net: &mut Endpoint, ctx: OpContext, d: &Share, negate: bool) -> Result<Share> {
+        let mut steps = Steps::new(ctx);
+        let mut bit = self.msb_steps(net, &mut steps, d)?;
+        if negate {
+            bit = bit.xor_public(self.index()?, 1);
+        }
+        self.bit_to_fixed(net, &mut steps, &bit)
+    }
+
+    /// [x = y] as fixed-point 0/1: 9 rounds.
+    pub fn equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        let mut steps = Steps::new(ctx);
+        let z = x.sub(y)?;
+        let me = self.index()?;
+        let (a, b) = self.a2b_summands(net, steps.take()?, &z)?;
+        let minus_b = b.map(u64::wrapping_neg);
+        // b has one nonzero component, so negating each component negates it.
+        let mut all = a.xor(&minus_b)?.not(me);
+        for level in 0..6 {
+            let s = 1u32 << level;
+            all = self.and_bool(net, steps.take()?, &all, &all.shr_logical(s))?;
+        }
+        self.bit_to_fixed(net, &mut steps, &all.and_public(1))
+    }
+
+    /// ReLU(x) = x − msb(x)·x, exact: 10 rounds, at most 88 bytes per element.
+    pub fn relu(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+        let mut steps = Steps::new(ctx);
+        let bit = self.msb_steps(net, &mut steps, x)?;
+        x.sub(&self.bit_inject_steps(net, &mut steps, &bit, x)?)
+    }
+
+    /// `c ? x : y` for a boolean-shared bit c (bit 0 of each word): 2 rounds.
+    pub fn select_bit(&self, net: &mut Endpoint, ctx: OpContext, c: &BoolShare, x: &Share, y: &Share) -> Result<Share> {
+        self.select_steps(net, &mut Steps::new(ctx), c, x, y)
+    }
+
+    pub(super) fn select_steps(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        c: &BoolShare,
+        x: &Share,
+        y: &Share,
+    ) -> Result<Share> {
+        y.add(&self.bit_inject_steps(net, steps, c, &x.sub(y)?)?)
+    }
+
+    /// Elementwise maximum (shapes broadcast): 10 rounds.
+    pub fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
+        let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+        self.maximum_steps(net, &mut Steps::new(ctx), &x, &y)
+    }
+
+    pub(super) fn maximum_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        // y < x ⇔ msb(y − x): then x, else y.
+        let bit = self.msb_steps(net, steps, &y.sub(x)?)?;
+        self.select_steps(net, steps, &bit, x, y)
+    }
+}

@@ -1,0 +1,274 @@
+//! Conversions between arithmetic and boolean shares: A2B, the most
+//! significant bit, bit injection and B2A.
+//!
+//! A2B writes x = a + b with a = x0 + x1 (known to server 0, which
+//! boolean-shares it: one round) and b = x2 (held by servers 1 and 2 as a
+//! boolean component: free), then adds them with a Kogge–Stone adder:
+//! one AND round for the generate bits and six for the prefix (spans 1 to
+//! 32), 8 rounds in all; the P and G updates of a level travel in one
+//! message (16 bytes per element, the last level 8).
+//!
+//! The MSB needs only the carry into bit 63, so it runs a tree instead of a
+//! prefix: at level j the groups ending at positions t ≡ 2^(j+1) − 1
+//! (mod 2^(j+1)) combine with their left neighbours; the AND of G and the
+//! AND of P of a level use disjoint bit positions of one word, so each level
+//! costs one AND of one word (8 bytes). Position 63 gets g = 0, p = 1, so the
+//! group generate of bits 0..63 is the carry into bit 63. 8 rounds, at most
+//! 64 bytes per element per server.
+//!
+//! Bit injection multiplies a shared bit m = m0 ⊕ m1 ⊕ m2 by an arithmetic
+//! share x with two one-round transfers in parallel: server 0 knows
+//! e = m0 ⊕ m1 and x0 + x1 and offers (e ⊕ c)(x0 + x1) for c = 0, 1, masked
+//! by two words it shares with server 2; server 1 takes the one for c = m2
+//! and server 2, who also knows m2, keeps its mask. Symmetrically server 1
+//! offers (m1 ⊕ m2 ⊕ c)·x2 to server 0, who chooses with m0. The receiver
+//! sees one masked value and one random word. The parts form a 3-out-of-3
+//! sharing of m·x, reshared in a second round: 2 rounds, at most 24 bytes
+//! per element per server.
+
+use rayon::prelude::*;
+
+use super::{Aby3, BoolShare, OpContext, Purpose, Share, Steps};
+use crate::error::{Error, Result};
+use crate::net::Endpoint;
+use crate::ring::RingTensor;
+
+const TRANSFER_STEP: u32 = 0;
+const OPEN_STEP: u32 = 0;
+const BIT63: u64 = 1 << 63;
+
+impl Aby3 {
+    /// Boolean shares of the two summands a = x0 + x1 and b = x2 of x.
+    pub(super) fn a2b_summands(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<(BoolShare, BoolShare)> {
+        let me = self.index()?;
+        let shape = x.shape().to_vec();
+        let a_value: Option<Vec<u64>> = (me == 0).then(|| x.a.add(&x.b).map(RingTensor::into_data)).transpose()?;
+        let a = self.share_bool_from(net, ctx, 0, a_value.as_deref(), &shape)?;
+        let zero = RingTensor::zeros(&shape);
+        let b = match me {
+            0 => BoolShare::new(zero.clone(), zero),
+            1 => BoolShare::new(zero, x.b.clone()),
+            _ => BoolShare::new(x.a.clone(), zero),
+        };
+        Ok((a, b))
+    }
+
+    /// Arithmetic to boolean: 8 rounds, at most 104 bytes per element.
+    pub fn a2b(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
+        self.a2b_steps(net, &mut Steps::new(ctx), x)
+    }
+
+    pub(super) fn a2b_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
+        let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
+        self.add_bool(net, steps, &a, &b)
+    }
+
+    /// The sum of two boolean-shared words (mod 2^64): Kogge–Stone, 7 rounds.
+    pub(super) fn add_bool(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        a: &BoolShare,
+        b: &BoolShare,
+    ) -> Result<BoolShare> {
+        let p0 = a.xor(b)?;
+        let mut g = self.and_bool(net, steps.take()?, a, b)?;
+        let mut p = p0.clone();
+        for level in 0..6 {
+            let s = 1u32 << level;
+            if level < 5 {
+                // G ^= P & (G << s) and P &= P << s, in one message.
+                let left = concat(&p, &p);
+                let right = concat(&g.shl(s), &p.shl(s));
+                let (za, zb) = self.and_words(net, steps.take()?, [&left.0, &left.1, &right.0, &right.1])?;
+                let n = p.len();
+                g = g.xor(&from_words(g.shape(), za[..n].to_vec(), zb[..n].to_vec())?)?;
+                p = from_words(p.shape(), za[n..].to_vec(), zb[n..].to_vec())?;
+            } else {
+                g = g.xor(&self.and_bool(net, steps.take()?, &p, &g.shl(s))?)?;
+            }
+        }
+        p0.xor(&g.shl(1))
+    }
+
+    /// The most significant bit of x, as a boolean share in bit 0 of each
+    /// word (other bits zero): 8 rounds, at most 64 bytes per element.
+    pub fn msb(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
+        self.msb_steps(net, &mut Steps::new(ctx), x)
+    }
+
+    pub(super) fn msb_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
+        let me = self.index()?;
+        let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
+        let p_all = a.xor(&b)?;
+        let g = self.and_bool(net, steps.take()?, &a, &b)?;
+        // Position 63: generate 0, propagate 1.
+        let mut g = g.and_public(!BIT63);
+        let mut p = p_all.and_public(!BIT63).xor_public(me, BIT63);
+        for level in 0..6 {
+            let s = 1u32 << level;
+            let at_t = level_mask(level);
+            let at_left = at_t >> s;
+            let left = p.map(move |w| (w & at_t) | ((w >> s) & at_left));
+            let right = BoolShare::new(
+                RingTensor::new(g.shape().to_vec(), zip(&g.a, &p.a, |g, p| ((g << s) & at_t) | (p & at_left)))?,
+                RingTensor::new(g.shape().to_vec(), zip(&g.b, &p.b, |g, p| ((g << s) & at_t) | (p & at_left)))?,
+            );
+            let z = self.and_bool(net, steps.take()?, &left, &right)?;
+            g = g.xor(&z.and_public(at_t))?;
+            p = z.map(move |w| (w << s) & at_t);
+        }
+        // msb = p63 ⊕ carry into 63.
+        Ok(p_all.xor(&g)?.shr_logical(63))
+    }
+
+    /// `bit · x` for a boolean-shared bit (bit 0 of each word) and an
+    /// arithmetic share of the same shape: 2 rounds.
+    pub fn bit_inject(&self, net: &mut Endpoint, ctx: OpContext, bit: &BoolShare, x: &Share) -> Result<Share> {
+        self.bit_inject_steps(net, &mut Steps::new(ctx), bit, x)
+    }
+
+    pub(super) fn bit_inject_steps(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        bit: &BoolShare,
+        x: &Share,
+    ) -> Result<Share> {
+        if bit.shape() != x.shape() {
+            return Err(Error::invalid(format!(
+                "bit injection needs equal shapes, found bits {:?} and values {:?}",
+                bit.shape(),
+                x.shape()
+            )));
+        }
+        let ctx = steps.take()?;
+        let n = x.len();
+        let tag = ctx.tag(TRANSFER_STEP);
+        let (ma, mb) = (bit.a.data(), bit.b.data());
+        let (xa, xb) = (x.a.data(), x.b.data());
+        let masks = |next: bool| -> Result<(Vec<u64>, Vec<u64>)> {
+            let (mut r0, mut r1) = (vec![0u64; n], vec![0u64; n]);
+            self.fill_at(next, ctx, Purpose::InjectMask0, 0, &mut r0)?;
+            self.fill_at(next, ctx, Purpose::InjectMask1, 0, &mut r1)?;
+            Ok((r0, r1))
+        };
+        // Offers (e ⊕ c)·v − r_c for c = 0, 1, interleaved.
+        let offers = |e: &(dyn Fn(usize) -> u64 + Sync),
+                      v: &(dyn Fn(usize) -> u64 + Sync),
+                      r: &(Vec<u64>, Vec<u64>)|
+         -> Vec<u64> {
+            let mut out = vec![0u64; 2 * n];
+            out.par_chunks_mut(2).enumerate().for_each(|(i, o)| {
+                let (e, v) = (e(i), v(i));
+                let ev = e.wrapping_mul(v);
+                o[0] = ev.wrapping_sub(r.0[i]);
+                o[1] = v.wrapping_sub(ev).wrapping_sub(r.1[i]);
+            });
+            out
+        };
+        let pick = |offers: &[u64], c: &(dyn Fn(usize) -> u64 + Sync)| -> Vec<u64> {
+            (0..n).into_par_iter().map(|i| offers[2 * i + c(i) as usize]).collect()
+        };
+        let choose = |r: &(Vec<u64>, Vec<u64>), c: u64, i: usize| if c == 0 { r.0[i] } else { r.1[i] };
+        let z = match self.index()? {
+            0 => {
+                // e = m0 ⊕ m1, v = x0 + x1; masks shared with server 2.
+                let r = masks(false)?;
+                let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xa[i].wrapping_add(xb[i]), &r);
+                net.send(self.servers[1], tag, &mine)?;
+                let theirs = self.recv_len(net, self.servers[1], tag, 2 * n)?;
+                pick(&theirs, &|i| ma[i] & 1)
+            }
+            1 => {
+                // e = m1 ⊕ m2, v = x2; masks shared with server 2.
+                let r = masks(true)?;
+                let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xb[i], &r);
+                net.send(self.servers[0], tag, &mine)?;
+                let theirs = self.recv_len(net, self.servers[0], tag, 2 * n)?;
+                pick(&theirs, &|i| mb[i] & 1)
+            }
+            _ => {
+                // Holds m2 (a) and m0 (b): keeps the masks the receivers chose.
+                let from_0 = masks(true)?;
+                let from_1 = masks(false)?;
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| choose(&from_0, ma[i] & 1, i).wrapping_add(choose(&from_1, mb[i] & 1, i)))
+                    .collect()
+            }
+        };
+        self.reshare(net, steps.take()?, RingTensor::new(x.shape().to_vec(), z)?)
+    }
+
+    /// Boolean to arithmetic for whole words: 9 rounds.
+    ///
+    /// Components x1 and x2 of the result are drawn from seeds (server 1
+    /// knows both); server 1 boolean-shares −x1 − x2, the adder computes
+    /// x0 = x − x1 − x2, which is opened to servers 0 and 2.
+    pub fn b2a(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare) -> Result<Share> {
+        let mut steps = Steps::new(ctx);
+        let me = self.index()?;
+        let shape = x.shape().to_vec();
+        let n = x.len();
+        let draw_ctx = steps.take()?;
+        let draw = |next: bool| -> Result<Vec<u64>> {
+            let mut out = vec![0u64; n];
+            self.fill_at(next, draw_ctx, Purpose::B2aComponent, 0, &mut out)?;
+            Ok(out)
+        };
+        // Server i's seeds: `next` with i+1 and `prev` with i−1. Component 1
+        // comes from the seed of servers 0 and 1, component 2 from 1 and 2.
+        let (c1, c2) = match me {
+            0 => (Some(draw(true)?), None),
+            1 => (Some(draw(false)?), Some(draw(true)?)),
+            _ => (None, Some(draw(false)?)),
+        };
+        let neg_sum: Option<Vec<u64>> = (me == 1).then(|| {
+            let (c1, c2) = (c1.as_ref().unwrap(), c2.as_ref().unwrap());
+            (0..n).map(|i| c1[i].wrapping_add(c2[i]).wrapping_neg()).collect()
+        });
+        let t = self.share_bool_from(net, steps.take()?, 1, neg_sum.as_deref(), &shape)?;
+        let c0 = self.add_bool(net, &mut steps, x, &t)?;
+        // Open component 0 to servers 0 and 2: server 0 misses boolean
+        // component 2 (from server 1), server 2 misses component 1 (from 0).
+        let tag = steps.take()?.tag(OPEN_STEP);
+        let tensor = |v: Vec<u64>| RingTensor::new(shape.clone(), v);
+        match me {
+            0 => {
+                net.send(self.servers[2], tag, c0.b.data())?;
+                let missing = self.recv_len(net, self.servers[1], tag, n)?;
+                let v0 = (0..n).map(|i| c0.a.data()[i] ^ c0.b.data()[i] ^ missing[i]).collect();
+                Ok(Share::new(tensor(v0)?, tensor(c1.unwrap())?))
+            }
+            1 => {
+                net.send(self.servers[0], tag, c0.b.data())?;
+                Ok(Share::new(tensor(c1.unwrap())?, tensor(c2.unwrap())?))
+            }
+            _ => {
+                let missing = self.recv_len(net, self.servers[0], tag, n)?;
+                let v0 = (0..n).map(|i| c0.a.data()[i] ^ c0.b.data()[i] ^ missing[i]).collect();
+                Ok(Share::new(tensor(c2.unwrap())?, tensor(v0)?))
+            }
+        }
+    }
+}
+
+/// Positions t with t ≡ 2^(level+1) − 1 (mod 2^(level+1)).
+fn level_mask(level: u32) -> u64 {
+    let period = 2u32 << level;
+    (0..64).filter(|t| (t + 1) % period == 0).fold(0u64, |m, t| m | (1 << t))
+}
+
+fn zip(x: &RingTensor, y: &RingTensor, f: impl Fn(u64, u64) -> u64 + Sync) -> Vec<u64> {
+    x.data().par_iter().zip(y.data().par_iter()).map(|(&a, &b)| f(a, b)).collect()
+}
+
+/// The components of two boolean shares, one after the other.
+fn concat(x: &BoolShare, y: &BoolShare) -> (Vec<u64>, Vec<u64>) {
+    ([x.a.data(), y.a.data()].concat(), [x.b.data(), y.b.data()].concat())
+}
+
+fn from_words(shape: &[usize], a: Vec<u64>, b: Vec<u64>) -> Result<BoolShare> {
+    Ok(BoolShare::new(RingTensor::new(shape.to_vec(), a)?, RingTensor::new(shape.to_vec(), b)?))
+}
