@@ -121,6 +121,17 @@ typedef enum tfe_transport_t {
 typedef struct tfe_context_t tfe_context_t;
 
 /**
+ * Values for the inputs and variables of one context, for
+ * `tfe_session_run_with_feeds`. A feed replaces the input's callback for
+ * the runs it is passed to; it initializes a variable defined without
+ * values (and is ignored for a variable that is initialized already).
+ *
+ * Thread safety: not thread-safe while it is being set; a set of feeds
+ * that no thread modifies may be passed to runs on several threads.
+ */
+typedef struct tfe_feeds_t tfe_feeds_t;
+
+/**
  * The outcome of one `tfe_session_run`: one value per fetch, in order, and
  * one stats record per player.
  *
@@ -229,6 +240,41 @@ typedef struct tfe_player_stats_t {
     uint64_t wall_time_ns;
 } tfe_player_stats_t;
 
+/**
+ * What the ops of one kind cost one player in one run.
+ */
+typedef struct tfe_op_stats_t {
+    /**
+     * The op kind ("matmul", "reveal", "input", ...), NUL-terminated, owned
+     * by the result.
+     */
+    const char *name;
+    /**
+     * How many ops of this kind ran at the player.
+     */
+    uint64_t count;
+    /**
+     * Payload bytes sent by these ops.
+     */
+    uint64_t bytes_sent;
+    /**
+     * Bytes sent including frame headers.
+     */
+    uint64_t wire_bytes_sent;
+    /**
+     * Messages (frames) sent.
+     */
+    uint64_t messages_sent;
+    /**
+     * Communication rounds.
+     */
+    uint64_t rounds;
+    /**
+     * Wall time spent in these ops, in ns.
+     */
+    uint64_t wall_time_ns;
+} tfe_op_stats_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -266,6 +312,16 @@ const char *tfe_last_error_message(void);
 enum tfe_status_t tfe_last_error_status(void);
 
 /**
+ * The name of a status code ("TFE_OK", "TFE_ERR_TIMEOUT", ...), or
+ * "TFE_UNKNOWN_STATUS" for a value that is not a status. Takes an `int`
+ * so that any value a caller holds is safe to pass.
+ *
+ * Ownership: the string is static; do not free it. Thread safety: any
+ * thread; does not change the last error.
+ */
+const char *tfe_status_name(int status);
+
+/**
  * The default fixed-point configuration: 16 fractional bits, values within
  * `±2^20`.
  *
@@ -276,8 +332,10 @@ struct tfe_config_t tfe_config_default(void);
 /**
  * Makes an empty context (ABY3 over the servers `server0`, `server1`,
  * `server2`) with the fixed-point configuration `config`, or the default
- * one when `config` is NULL. An inconsistent configuration is
- * `TFE_ERR_CONFIG`.
+ * one when `config` is NULL.
+ *
+ * Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message
+ * names the bits and their limits) or `TFE_ERR_NULL_POINTER` (`out`).
  *
  * Ownership: `*out` receives a new context; free it with `tfe_context_free`.
  *
@@ -300,9 +358,16 @@ void tfe_context_free(struct tfe_context_t *ctx);
  * Defines a private variable of shape `(shape, rank)` owned by the player
  * `owner` (a server or any other player name: 1 to 64 letters, digits,
  * '-', '_' or '.'), initialized by the owner from `values` (row-major,
- * `values_len` must equal the number of elements). Its shares persist
+ * `values_len` must equal the number of elements). With `values` NULL and
+ * `values_len` 0 the owner initializes it instead from a feed (see
+ * `tfe_feeds_set`) in the first run that needs it. Its shares persist
  * across the runs of a session. The variable is named "variable<N>"
- * (N counts from 0 in each context).
+ * (N counts from 0 in each context; see `tfe_tensor_name`).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
+ * `shape` NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a bad
+ * player name, a value outside the fixed-point range, a count of values
+ * that does not match the shape, a shape too large).
  *
  * Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
  * tensor; free it with `tfe_tensor_free`.
@@ -324,10 +389,17 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  * Defines a private input of shape `(shape, rank)` provided by the player
  * `owner` at every run that needs it: the library calls `provide` on the
  * owner's thread (a library thread, never a server's) with `user_data`,
- * the input's name ("input<N>", N counting from 0 in each context), its
- * shape, and a buffer of `len` doubles to fill row-major (zeroed before the
- * call). `provide` returns 0 (`TFE_OK`) on success; any other value fails
- * the run with `TFE_ERR_INVALID_ARGUMENT` and a message naming the input.
+ * the input's name ("input<N>", N counting from 0 in each context; see
+ * `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
+ * row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
+ * success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
+ * and a message naming the input. With `provide` NULL every run that needs
+ * the input must feed it (`tfe_feeds_set`); a feed also takes precedence
+ * over `provide`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `shape` NULL
+ * with a nonzero rank) or `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a
+ * shape too large).
  *
  * Ownership: `owner` and `shape` are copied; `user_data` stays the
  * caller's and must remain valid, and usable from library threads, while
@@ -336,7 +408,7 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  *
  * # Safety
  * `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
- * points to `rank` sizes (NULL when `rank` is 0); `provide` is a valid
+ * points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
  * function that does not unwind; `out` points to writable memory.
  */
 enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
@@ -350,6 +422,10 @@ enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
 /**
  * Defines a public constant of shape `(shape, rank)` from `values`
  * (row-major, `values_len` must equal the number of elements).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`, or `values` or `shape`
+ * NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a value
+ * outside the fixed-point range, a count that does not match the shape).
  *
  * Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
  * free it with `tfe_tensor_free`.
@@ -370,6 +446,10 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
  * Writes the context's graph to the file at `path` in its canonical
  * encoding, for `tfe party` and other processes to run the same graph.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `path`) or
+ * `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message says
+ * why).
+ *
  * Ownership: `path` is borrowed for the call.
  *
  * # Safety
@@ -378,7 +458,8 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
 enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
 
 /**
- * The shape of a tensor, as inferred when it was defined.
+ * The shape of a tensor, as inferred when it was defined. Returns
+ * `TFE_ERR_NULL_POINTER` for a NULL argument.
  *
  * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
  * tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
@@ -389,6 +470,19 @@ enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
 enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
                                    const size_t **shape,
                                    size_t *rank);
+
+/**
+ * The name of an input or variable ("input<N>", "variable<N>"): the name
+ * its feeds and its saved graph use. Any other tensor has no name:
+ * `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
+ *
+ * Ownership: `*name` receives a NUL-terminated string owned by the tensor,
+ * valid until `tfe_tensor_free`.
+ *
+ * # Safety
+ * `tensor` is a live tensor; `name` points to writable memory.
+ */
+enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char **name);
 
 /**
  * Frees a tensor handle; the node stays in its context's graph (and in
@@ -402,6 +496,12 @@ void tfe_tensor_free(struct tfe_tensor_t *tensor);
 /**
  * Elementwise `x + y`, with numpy broadcasting.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx`, `x` and `y` are live; `out` points to writable memory.
  */
@@ -412,6 +512,12 @@ enum tfe_status_t tfe_add(struct tfe_context_t *ctx,
 
 /**
  * Elementwise `x - y`, with numpy broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `ctx`, `x` and `y` are live; `out` points to writable memory.
@@ -424,6 +530,12 @@ enum tfe_status_t tfe_sub(struct tfe_context_t *ctx,
 /**
  * Elementwise `x * y`, with numpy broadcasting.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx`, `x` and `y` are live; `out` points to writable memory.
  */
@@ -434,6 +546,12 @@ enum tfe_status_t tfe_mul(struct tfe_context_t *ctx,
 
 /**
  * The matrix product of `x` (m x k) and `y` (k x n).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `ctx`, `x` and `y` are live; `out` points to writable memory.
@@ -448,6 +566,12 @@ enum tfe_status_t tfe_matmul(struct tfe_context_t *ctx,
  * private variable `variable` when `*out` is fetched; fetching it yields an
  * empty value.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx`, `variable` and `value` are live; `out` points to writable memory.
  */
@@ -459,6 +583,12 @@ enum tfe_status_t tfe_assign(struct tfe_context_t *ctx,
 /**
  * Elementwise `-x`.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx` and `x` are live; `out` points to writable memory.
  */
@@ -468,6 +598,12 @@ enum tfe_status_t tfe_neg(struct tfe_context_t *ctx,
 
 /**
  * Elementwise `x * x`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `ctx` and `x` are live; `out` points to writable memory.
@@ -479,6 +615,12 @@ enum tfe_status_t tfe_square(struct tfe_context_t *ctx,
 /**
  * The sum of every element of `x` (a scalar, rank 0).
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx` and `x` are live; `out` points to writable memory.
  */
@@ -489,6 +631,12 @@ enum tfe_status_t tfe_reduce_sum(struct tfe_context_t *ctx,
 /**
  * The sum of `x` along `axis` (which must be below the rank of `x`); the
  * result drops that axis.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `ctx` and `x` are live; `out` points to writable memory.
@@ -505,6 +653,12 @@ enum tfe_status_t tfe_reduce_sum_axis(struct tfe_context_t *ctx,
  *
  * Ownership: `perm` is copied.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx` and `x` are live; `perm` points to `perm_len` sizes (or is NULL
  * with `perm_len` 0); `out` points to writable memory.
@@ -519,6 +673,12 @@ enum tfe_status_t tfe_transpose(struct tfe_context_t *ctx,
  * `x` with the shape `(shape, rank)`, which must have as many elements.
  *
  * Ownership: `shape` is copied.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `ctx` and `x` are live; `shape` points to `rank` sizes (NULL when `rank`
@@ -537,6 +697,12 @@ enum tfe_status_t tfe_reshape(struct tfe_context_t *ctx,
  *
  * Ownership: `to` is copied.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+ * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message; an operand of another context; a revealed operand).
+ * Ownership: the operands are borrowed; `*out` receives a new tensor, free
+ * it with `tfe_tensor_free`. Thread safety: as the context.
+ *
  * # Safety
  * `ctx` and `x` are live; `to` is NULL or a NUL-terminated string; `out`
  * points to writable memory.
@@ -545,6 +711,46 @@ enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
                              const char *to,
                              struct tfe_tensor_t **out);
+
+/**
+ * Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).
+ *
+ * Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_feeds_new(struct tfe_feeds_t **out);
+
+/**
+ * Sets (or replaces) the values of the input or variable `input`:
+ * `values_len` doubles, row-major, as many as its shape has elements.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
+ * a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`input` is not an input
+ * or a variable, belongs to another context than the tensors fed before,
+ * or the count of values does not match its shape). Values outside the
+ * fixed-point range are reported by the run, at the input's owner.
+ *
+ * Ownership: `values` is copied; `input` is borrowed for the call.
+ *
+ * # Safety
+ * `feeds` and `input` are live; `values` points to `values_len` doubles
+ * (or is NULL when `values_len` is 0); no other thread uses `feeds`.
+ */
+enum tfe_status_t tfe_feeds_set(struct tfe_feeds_t *feeds,
+                                const struct tfe_tensor_t *input,
+                                const double *values,
+                                size_t values_len);
+
+/**
+ * Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+ *
+ * # Safety
+ * `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no
+ * other thread is using them.
+ */
+void tfe_feeds_free(struct tfe_feeds_t *feeds);
 
 /**
  * The default session options: TCP, 30 s connect and receive timeouts.
@@ -558,6 +764,10 @@ struct tfe_session_options_t tfe_session_options_default(void);
  * snapshot of the context's graph and input callbacks (later definitions
  * do not reach it), every player on its own thread, connected and set up.
  *
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
+ * players could not listen on or connect over loopback), or
+ * `TFE_ERR_INTERNAL` (a thread could not start).
+ *
  * Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
  * free it with `tfe_session_free`.
  *
@@ -569,6 +779,8 @@ enum tfe_status_t tfe_session_new_local(const struct tfe_context_t *ctx,
 
 /**
  * As `tfe_session_new_local`, with the given options (NULL: the defaults).
+ * Returns the statuses of `tfe_session_new_local`, and `TFE_ERR_CONFIG`
+ * for an unknown transport or a zero timeout (the message names the field).
  *
  * Ownership: `ctx` and `options` are borrowed for the call; `*out`
  * receives a new session; free it with `tfe_session_free`.
@@ -595,8 +807,22 @@ void tfe_session_free(struct tfe_session_t *sess);
  * Runs the graph for the `n` tensors in `fetches` (reveals, public values
  * or assignments of the session's context, defined before the session was
  * made). Input callbacks run at their owners during the call. A failed run
- * (a bad fetch, a failing callback, a lost player) leaves the session
- * usable for further runs.
+ * (a bad fetch, a failing callback, a stalled player) leaves the session
+ * usable for further runs; after a lost connection its runs keep failing
+ * with a status.
+ *
+ * Returns
+ * - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
+ *   of the fetches is NULL;
+ * - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch, a private (unrevealed)
+ *   fetch, a tensor of another context or defined after the session was
+ *   made, an input with neither a feed nor a callback, a failing callback,
+ *   a value outside the fixed-point range;
+ * - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
+ *   message names it);
+ * - `TFE_ERR_NETWORK`: a connection between players failed (named);
+ * - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named);
+ * - `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`: bugs in tfe.
  *
  * Ownership: `fetches` and the tensors are borrowed for the call; `*out`
  * receives a new result; free it with `tfe_result_free`.
@@ -612,7 +838,36 @@ enum tfe_status_t tfe_session_run(struct tfe_session_t *sess,
                                   struct tfe_result_t **out);
 
 /**
+ * As `tfe_session_run`, with `feeds` (NULL: none) giving the values of
+ * inputs and variables for this run; a feed takes precedence over an
+ * input's callback. Returns the statuses of `tfe_session_run`, and
+ * `TFE_ERR_INVALID_ARGUMENT` for feeds of another context.
+ *
+ * Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
+ * `*out` receives a new result; free it with `tfe_result_free`.
+ *
+ * # Safety
+ * As `tfe_session_run`; `feeds` is NULL or live feeds.
+ */
+enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
+                                             struct tfe_tensor_t *const *fetches,
+                                             size_t n,
+                                             const struct tfe_feeds_t *feeds,
+                                             struct tfe_result_t **out);
+
+/**
+ * Forgets the shares of every private variable of the session: the next
+ * run that needs a variable initializes it again, from its values or a
+ * feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
+ *
+ * # Safety
+ * `sess` is a live session.
+ */
+enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
+
+/**
  * The number of values in a result (the number of fetches of the run).
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
  *
  * # Safety
  * `result` is a live result; `count` points to writable memory.
@@ -621,7 +876,8 @@ enum tfe_status_t tfe_result_count(const struct tfe_result_t *result, size_t *co
 
 /**
  * The value of fetch `index`: `*len` doubles, row-major (0 for an
- * assignment).
+ * assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
+ * (`index` out of range).
  *
  * Ownership: `*data` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*len` is 0).
@@ -635,7 +891,8 @@ enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
                                    size_t *len);
 
 /**
- * The shape of fetch `index`: `*rank` sizes.
+ * The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
+ * or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
  *
  * Ownership: `*shape` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*rank` is 0).
@@ -651,6 +908,7 @@ enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
 /**
  * The number of players with stats in a result (every player of the graph:
  * the three servers first, then the others in order of first use).
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
  *
  * # Safety
  * `result` is a live result; `count` points to writable memory.
@@ -659,6 +917,8 @@ enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, siz
 
 /**
  * What the run cost player `index` (below `tfe_result_player_count`).
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out
+ * of range).
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
@@ -669,6 +929,50 @@ enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, siz
 enum tfe_status_t tfe_result_player_stats(const struct tfe_result_t *result,
                                           size_t index,
                                           struct tfe_player_stats_t *stats);
+
+/**
+ * The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
+ * the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
+ * `TFE_ERR_INVALID_ARGUMENT` (an unknown player; the message lists the
+ * players of the run).
+ *
+ * Ownership: `name` is borrowed for the call.
+ *
+ * # Safety
+ * `result` is a live result; `name` is a NUL-terminated string; `index`
+ * points to writable memory.
+ */
+enum tfe_status_t tfe_result_player_index(const struct tfe_result_t *result,
+                                          const char *name,
+                                          size_t *index);
+
+/**
+ * The number of op kinds that ran at player number `player`. Returns
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+ *
+ * # Safety
+ * `result` is a live result; `count` points to writable memory.
+ */
+enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
+                                      size_t player,
+                                      size_t *count);
+
+/**
+ * What the ops of kind number `op` (below `tfe_result_op_count`, in the
+ * order of their names) cost player number `player`. Returns
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an index out of
+ * range).
+ *
+ * Ownership: `*stats` is a copy, but its `name` points into the result and
+ * is valid until `tfe_result_free`.
+ *
+ * # Safety
+ * `result` is a live result; `stats` points to writable memory.
+ */
+enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
+                                      size_t player,
+                                      size_t op,
+                                      struct tfe_op_stats_t *stats);
 
 /**
  * Frees a result and everything its accessors pointed to.

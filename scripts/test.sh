@@ -22,43 +22,55 @@ step "examples"
 cargo run --release --quiet --example seed_matmul
 
 # ---------------------------------------------------------------------------
-# C API (src/ffi/, include/tfe.h, examples/c/, tests/c/): the header is
-# checked by `cargo test` (tests/header.rs); here the C and C++ programs are
-# built against the release libtfe.so and run, plainly, under
-# AddressSanitizer and, when installed, under valgrind.
+# C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
+# bindings/cpp/, CMakeLists.txt, cmake/, tests/{c,cpp,abi,cmake-*}/). The
+# header itself is checked by `cargo test` (tests/header.rs). Each CMake
+# build reuses the release libtfe.so above (TFE_CARGO_TARGET_DIR), so cargo
+# only confirms it is fresh. Build trees live under target/cmake/.
 # ---------------------------------------------------------------------------
-step "C API: build examples/c and tests/c against libtfe.so"
-c_lib_dir="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)"
-# The library's SONAME is libtfe.so.0; the build tree has only libtfe.so.
-ln -sf libtfe.so "$c_lib_dir/libtfe.so.0"
-c_out="${CARGO_TARGET_DIR:-target}/c"
-mkdir -p "$c_out"
-c_flags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
-c_link=(-L"$c_lib_dir" -Wl,-rpath,"$c_lib_dir" -ltfe)
-c_programs=(examples/c/seed_matmul.c tests/c/*.c)
-for src in "${c_programs[@]}"; do
-    name="$(basename "$src" .c)"
-    cc "${c_flags[@]}" "$src" -o "$c_out/$name" "${c_link[@]}"
-    cc "${c_flags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
-        "$src" -o "$c_out/$name.asan" "${c_link[@]}"
-done
-g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude -x c++ tests/c/header_cpp.cpp \
-    -o "$c_out/header_cpp" "${c_link[@]}"
+cargo_target="$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)"
+cmake_dir="$cargo_target/cmake"
+cmake_leg() { # name, extra cmake args...: configure, build, run every test
+    local dir="$cmake_dir/$1"
+    shift
+    cmake -S . -B "$dir" -DTFE_CARGO_TARGET_DIR="$cargo_target" "$@" > /dev/null
+    cmake --build "$dir" -j 2
+    ctest --test-dir "$dir" -j 2 --output-on-failure
+}
 
-step "C API: run (seed example output is checked)"
-"$c_out/seed_matmul" | tee "$c_out/seed_matmul.out"
-test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' "$c_out/seed_matmul.out")" -eq 5
-"$c_out/header_cpp"
-for src in "${c_programs[@]}"; do
-    name="$(basename "$src" .c)"
-    [ "$name" = seed_matmul ] || "$c_out/$name"
-    "$c_out/$name.asan" > /dev/null
-done
+step "C/C++: cmake -S . -B build && cmake --build build && ctest --test-dir build"
+cmake_leg plain
+
+step "C/C++: the same tests built with AddressSanitizer + UBSan (leaks reported)"
+cmake_leg asan -DTFE_SANITIZE=ON
 
 if command -v valgrind > /dev/null; then
-    step "C API: valgrind"
-    for src in "${c_programs[@]}"; do
-        valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite \
-            --errors-for-leak-kinds=definite "$c_out/$(basename "$src" .c)" > /dev/null
-    done
+    step "C/C++: the same tests under valgrind --leak-check=full --error-exitcode=1"
+    cmake_leg valgrind "-DTFE_TEST_LAUNCHER=valgrind;-q;--error-exitcode=1;--leak-check=full;--show-leak-kinds=definite;--errors-for-leak-kinds=definite"
+else
+    echo "warning: valgrind is not installed; skipping the valgrind leg (.ci/run installs it)" >&2
 fi
+
+step "C/C++: install, then a separate project finds it with only CMAKE_PREFIX_PATH"
+prefix="$(mktemp -d)"
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$cmake_dir/plain" --prefix "$prefix/install"
+test "$(readlink "$prefix/install/lib/libtfe.so")" = libtfe.so.0
+test "$(readlink "$prefix/install/lib/libtfe.so.0")" = "libtfe.so.$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml)"
+cmake -S tests/cmake-consumer -B "$prefix/consumer" -DCMAKE_PREFIX_PATH="$prefix/install"
+cmake --build "$prefix/consumer"
+for program in seed_matmul_c seed_matmul_cpp; do
+    "$prefix/consumer/$program" | tee "$prefix/$program.out"
+    test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' "$prefix/$program.out")" -eq 5
+done
+
+step "C/C++: pkg-config --cflags --libs tfe against the install"
+cc -std=c11 -Wall -Wextra -Werror examples/c/seed_matmul.c -o "$prefix/seed_pc" \
+    $(PKG_CONFIG_PATH="$prefix/install/lib/pkgconfig" pkg-config --cflags --libs tfe) \
+    -Wl,-rpath,"$prefix/install/lib"
+test "$("$prefix/seed_pc" | grep -c '^10\.0\( 10\.0\)\{9\}$')" -eq 5
+
+step "C/C++: a parent project vendors tfe with add_subdirectory"
+cmake -S tests/cmake-subdir -B "$cmake_dir/subdir" -DTFE_CARGO_TARGET_DIR="$cargo_target" > /dev/null
+cmake --build "$cmake_dir/subdir" -j 2
+test "$("$cmake_dir/subdir/seed_matmul_cpp" | grep -c '^10\.0\( 10\.0\)\{9\}$')" -eq 5

@@ -306,3 +306,72 @@ fn a_context_saves_its_graph() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(graph.players(), ["server0", "server1", "server2", "input-provider"]);
 }
+
+#[test]
+fn feeds_names_reset_and_per_op_stats() {
+    use tfe::ffi::feeds::*;
+    let mut h = Handles::default();
+    let ctx = h.context();
+    // SAFETY (all): live handles, valid buffers, strings and out-params.
+    unsafe {
+        let x = h.tensor(|out| {
+            tfe_define_private_input(ctx, c"alice".as_ptr(), [2].as_ptr(), 1, None, ptr::null_mut(), out)
+        });
+        let v =
+            h.tensor(|out| tfe_define_private_variable(ctx, c"server1".as_ptr(), ptr::null(), 0, [2].as_ptr(), 1, out));
+        let sum = h.tensor(|out| tfe_mul(ctx, x, v, out));
+        let revealed = h.tensor(|out| tfe_reveal(ctx, sum, ptr::null(), out));
+        let mut name = ptr::null();
+        ok(tfe_tensor_name(v, &mut name));
+        assert_eq!(CStr::from_ptr(name).to_str().unwrap(), "variable0");
+        fails(tfe_tensor_name(sum, &mut name), TFE_ERR_INVALID_ARGUMENT, "expected an input or a variable");
+
+        let mut feeds = ptr::null_mut();
+        ok(tfe_feeds_new(&mut feeds));
+        ok(tfe_feeds_set(feeds, x, [2.0, 3.0].as_ptr(), 2));
+        ok(tfe_feeds_set(feeds, v, [4.0, 5.0].as_ptr(), 2));
+        fails(
+            tfe_feeds_set(feeds, x, [2.0].as_ptr(), 1),
+            TFE_ERR_INVALID_ARGUMENT,
+            "1 values for 'input0', expected 2",
+        );
+        let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
+        let mut result = ptr::null_mut();
+        ok(tfe_session_run_with_feeds(sess, &revealed, 1, feeds, &mut result));
+        h.results.push(result);
+        let (mut data, mut len) = (ptr::null(), 0);
+        ok(tfe_result_value(result, 0, &mut data, &mut len));
+        let values = std::slice::from_raw_parts(data, len);
+        assert!((values[0] - 8.0).abs() < 1e-3 && (values[1] - 15.0).abs() < 1e-3, "{values:?}");
+
+        let (mut server2, mut ops) = (0, 0);
+        ok(tfe_result_player_index(result, c"server2".as_ptr(), &mut server2));
+        fails(
+            tfe_result_player_index(result, c"eve".as_ptr(), &mut server2),
+            TFE_ERR_INVALID_ARGUMENT,
+            "unknown player 'eve'",
+        );
+        ok(tfe_result_op_count(result, server2, &mut ops));
+        let kinds: Vec<String> = (0..ops)
+            .map(|op| {
+                let mut stats = std::mem::zeroed::<tfe_op_stats_t>();
+                ok(tfe_result_op_stats(result, server2, op, &mut stats));
+                CStr::from_ptr(stats.name).to_string_lossy().into_owned()
+            })
+            .collect();
+        assert!(kinds.iter().any(|k| k == "mul") && kinds.iter().any(|k| k == "reveal"), "{kinds:?}");
+
+        // Forgotten variables need their feed again.
+        ok(tfe_session_reset_variables(sess));
+        let mut only_x = ptr::null_mut();
+        ok(tfe_feeds_new(&mut only_x));
+        ok(tfe_feeds_set(only_x, x, [1.0, 1.0].as_ptr(), 2));
+        let mut failed = ptr::null_mut();
+        let status = tfe_session_run_with_feeds(sess, &revealed, 1, only_x, &mut failed);
+        assert_eq!(status, TFE_ERR_INVALID_ARGUMENT, "{}", message());
+        assert!(failed.is_null());
+        tfe_feeds_free(only_x);
+        tfe_feeds_free(feeds);
+        assert_eq!(CStr::from_ptr(tfe_status_name(TFE_ERR_TIMEOUT as i32)).to_str().unwrap(), "TFE_ERR_TIMEOUT");
+    }
+}

@@ -24,6 +24,17 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, param: &str) -> Result<&'a T, 
     Ok(unsafe { &*ptr })
 }
 
+/// A mutable reference to a handle, which must not be NULL.
+///
+/// # Safety
+/// A non-null `ptr` must point to a live `T` that nothing else uses during the call.
+pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, param: &str) -> Result<&'a mut T, Failure> {
+    // SAFETY: forwarded contract; checks NULL and alignment.
+    unsafe { handle(ptr.cast_const(), param) }?;
+    // SAFETY: checked above; exclusivity is the caller's contract.
+    Ok(unsafe { &mut *ptr })
+}
+
 /// An out-param, checked before any work so that a NULL fails early.
 pub(crate) fn out<T>(ptr: *mut T, param: &str) -> Result<Out<T>, Failure> {
     if ptr.is_null() {

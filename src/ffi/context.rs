@@ -2,7 +2,7 @@
 //! on it) and tensors (nodes of one context's graph); the definitions of
 //! inputs, variables and constants. The operations are in [`super::ops`].
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -44,6 +44,8 @@ pub struct tfe_tensor_t {
     pub(crate) context: u64,
     pub(crate) id: TensorId,
     shape: Vec<usize>,
+    /// The name of an input or variable (what feeds refer to), else `None`.
+    pub(crate) name: Option<CString>,
 }
 
 /// What a context holds behind its lock.
@@ -58,6 +60,12 @@ pub(crate) struct ContextState {
 /// Context ids are never reused, so a tensor of a freed context is never
 /// mistaken for one of a new context.
 static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
+
+impl tfe_tensor_t {
+    pub(crate) fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+}
 
 impl tfe_context_t {
     pub(crate) fn id(&self) -> u64 {
@@ -97,7 +105,9 @@ pub(crate) unsafe fn add_node(
     let mut state = ctx.lock();
     let id = build(&mut state, ctx.id)?;
     let shape = state.graph.shape(id)?.to_vec();
-    let tensor = Box::new(tfe_tensor_t { context: ctx.id, id, shape });
+    // Names are built by this module ("input<N>", "variable<N>"): never a NUL byte.
+    let name = crate::graph::named(&state.graph.node(id)?.op).and_then(|n| CString::new(n).ok());
+    let tensor = Box::new(tfe_tensor_t { context: ctx.id, id, shape, name });
     // SAFETY: `out` was checked; validity is the caller's contract.
     unsafe { out.write(Box::into_raw(tensor)) };
     Ok(())
@@ -115,8 +125,10 @@ pub extern "C" fn tfe_config_default() -> tfe_config_t {
 
 /// Makes an empty context (ABY3 over the servers `server0`, `server1`,
 /// `server2`) with the fixed-point configuration `config`, or the default
-/// one when `config` is NULL. An inconsistent configuration is
-/// `TFE_ERR_CONFIG`.
+/// one when `config` is NULL.
+///
+/// Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message
+/// names the bits and their limits) or `TFE_ERR_NULL_POINTER` (`out`).
 ///
 /// Ownership: `*out` receives a new context; free it with `tfe_context_free`.
 ///
@@ -167,9 +179,16 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 /// Defines a private variable of shape `(shape, rank)` owned by the player
 /// `owner` (a server or any other player name: 1 to 64 letters, digits,
 /// '-', '_' or '.'), initialized by the owner from `values` (row-major,
-/// `values_len` must equal the number of elements). Its shares persist
+/// `values_len` must equal the number of elements). With `values` NULL and
+/// `values_len` 0 the owner initializes it instead from a feed (see
+/// `tfe_feeds_set`) in the first run that needs it. Its shares persist
 /// across the runs of a session. The variable is named "variable<N>"
-/// (N counts from 0 in each context).
+/// (N counts from 0 in each context; see `tfe_tensor_name`).
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
+/// `shape` NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a bad
+/// player name, a value outside the fixed-point range, a count of values
+/// that does not match the shape, a shape too large).
 ///
 /// Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
 /// tensor; free it with `tfe_tensor_free`.
@@ -191,13 +210,18 @@ pub unsafe extern "C" fn tfe_define_private_variable(
     guard("tfe_define_private_variable", || {
         // SAFETY (all three): forwarded contract.
         let owner = unsafe { args::string(owner, "owner") }?;
-        let values = unsafe { args::slice(values, values_len, "values") }?;
+        let initial = if values.is_null() && values_len == 0 {
+            None
+        } else {
+            // SAFETY: forwarded contract.
+            Some(unsafe { args::slice(values, values_len, "values") }?.to_vec())
+        };
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
                 let name = format!("variable{}", state.variables);
-                let id = state.graph.private_variable(&name, owner, shape, Some(values.to_vec()))?;
+                let id = state.graph.private_variable(&name, owner, shape, initial)?;
                 state.variables += 1;
                 Ok(id)
             })
@@ -208,10 +232,17 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// Defines a private input of shape `(shape, rank)` provided by the player
 /// `owner` at every run that needs it: the library calls `provide` on the
 /// owner's thread (a library thread, never a server's) with `user_data`,
-/// the input's name ("input<N>", N counting from 0 in each context), its
-/// shape, and a buffer of `len` doubles to fill row-major (zeroed before the
-/// call). `provide` returns 0 (`TFE_OK`) on success; any other value fails
-/// the run with `TFE_ERR_INVALID_ARGUMENT` and a message naming the input.
+/// the input's name ("input<N>", N counting from 0 in each context; see
+/// `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
+/// row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
+/// success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
+/// and a message naming the input. With `provide` NULL every run that needs
+/// the input must feed it (`tfe_feeds_set`); a feed also takes precedence
+/// over `provide`.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `shape` NULL
+/// with a nonzero rank) or `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a
+/// shape too large).
 ///
 /// Ownership: `owner` and `shape` are copied; `user_data` stays the
 /// caller's and must remain valid, and usable from library threads, while
@@ -220,7 +251,7 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 ///
 /// # Safety
 /// `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
-/// points to `rank` sizes (NULL when `rank` is 0); `provide` is a valid
+/// points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
 /// function that does not unwind; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_define_private_input(
@@ -236,14 +267,15 @@ pub unsafe extern "C" fn tfe_define_private_input(
         // SAFETY (both): forwarded contract.
         let owner = unsafe { args::string(owner, "owner") }?;
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
-        let provide = provide.ok_or_else(|| Failure::null("provide"))?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
                 let name = format!("input{}", state.inputs);
                 let id = state.graph.private_input(&name, owner, shape)?;
                 state.inputs += 1;
-                state.callbacks.push((name, InputCallback::new(provide, user_data)));
+                if let Some(provide) = provide {
+                    state.callbacks.push((name, InputCallback::new(provide, user_data)));
+                }
                 Ok(id)
             })
         }
@@ -252,6 +284,10 @@ pub unsafe extern "C" fn tfe_define_private_input(
 
 /// Defines a public constant of shape `(shape, rank)` from `values`
 /// (row-major, `values_len` must equal the number of elements).
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`, or `values` or `shape`
+/// NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a value
+/// outside the fixed-point range, a count that does not match the shape).
 ///
 /// Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
 /// free it with `tfe_tensor_free`.
@@ -281,6 +317,10 @@ pub unsafe extern "C" fn tfe_define_constant(
 /// Writes the context's graph to the file at `path` in its canonical
 /// encoding, for `tfe party` and other processes to run the same graph.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `path`) or
+/// `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message says
+/// why).
+///
 /// Ownership: `path` is borrowed for the call.
 ///
 /// # Safety
@@ -296,7 +336,8 @@ pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const 
     })
 }
 
-/// The shape of a tensor, as inferred when it was defined.
+/// The shape of a tensor, as inferred when it was defined. Returns
+/// `TFE_ERR_NULL_POINTER` for a NULL argument.
 ///
 /// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
 /// tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
@@ -318,6 +359,32 @@ pub unsafe extern "C" fn tfe_tensor_shape(
             shape.write(tensor.shape.as_ptr());
             rank.write(tensor.shape.len());
         }
+        Ok(())
+    })
+}
+
+/// The name of an input or variable ("input<N>", "variable<N>"): the name
+/// its feeds and its saved graph use. Any other tensor has no name:
+/// `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
+///
+/// Ownership: `*name` receives a NUL-terminated string owned by the tensor,
+/// valid until `tfe_tensor_free`.
+///
+/// # Safety
+/// `tensor` is a live tensor; `name` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut *const c_char) -> tfe_status_t {
+    guard("tfe_tensor_name", || {
+        // SAFETY: forwarded contract.
+        let tensor = unsafe { args::handle(tensor, "tensor") }?;
+        let name = args::out(name, "name")?;
+        let own = tensor.name.as_ref().ok_or_else(|| {
+            Failure::invalid(
+                "the tensor is the result of an operation, expected an input or a variable (only they have names)",
+            )
+        })?;
+        // SAFETY: checked out-param.
+        unsafe { name.write(own.as_ptr()) };
         Ok(())
     })
 }

@@ -180,3 +180,28 @@ pub extern "C" fn tfe_last_error_status() -> tfe_status_t {
         .flatten()
         .unwrap_or(tfe_status_t::TFE_OK)
 }
+
+/// The name of a status code ("TFE_OK", "TFE_ERR_TIMEOUT", ...), or
+/// "TFE_UNKNOWN_STATUS" for a value that is not a status. Takes an `int`
+/// so that any value a caller holds is safe to pass.
+///
+/// Ownership: the string is static; do not free it. Thread safety: any
+/// thread; does not change the last error.
+#[unsafe(no_mangle)]
+pub extern "C" fn tfe_status_name(status: std::ffi::c_int) -> *const c_char {
+    usize::try_from(status).ok().and_then(|i| STATUS_NAMES.get(i)).unwrap_or(&"TFE_UNKNOWN_STATUS\0").as_ptr().cast()
+}
+
+/// The names of the statuses, indexed by value (checked by a unit test).
+pub(crate) const STATUS_NAMES: [&str; 10] = [
+    "TFE_OK\0",
+    "TFE_ERR_INVALID_ARGUMENT\0",
+    "TFE_ERR_CONFIG\0",
+    "TFE_ERR_NETWORK\0",
+    "TFE_ERR_TIMEOUT\0",
+    "TFE_ERR_PROTOCOL\0",
+    "TFE_ERR_ABORTED\0",
+    "TFE_ERR_INTERNAL\0",
+    "TFE_ERR_PANIC\0",
+    "TFE_ERR_NULL_POINTER\0",
+];

@@ -16,8 +16,9 @@
 //!
 //! Files: [`error`] (status codes, last error, panic boundary), `args`
 //! (pointer checks), [`context`] (contexts and tensors), [`ops`] (graph
-//! operations), [`session`] (local sessions, input callbacks), [`result`]
-//! (run results and stats).
+//! operations), [`feeds`] (values passed to a run), [`session`] (local
+//! sessions, input callbacks), [`result`] (run results and stats, per player
+//! and per op kind).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -28,6 +29,8 @@ pub mod error;
 pub mod context;
 
 pub mod ops;
+
+pub mod feeds;
 
 pub mod session;
 
@@ -41,7 +44,8 @@ use std::ffi::c_char;
 
 pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use error::tfe_status_t;
-pub use result::{tfe_player_stats_t, tfe_result_t};
+pub use feeds::tfe_feeds_t;
+pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};
 
 /// The major version of this header. A library with another major version

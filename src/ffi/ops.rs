@@ -62,6 +62,12 @@ unsafe fn binary(
 
 /// Elementwise `x + y`, with numpy broadcasting.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
+///
 /// # Safety
 /// `ctx`, `x` and `y` are live; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -76,6 +82,12 @@ pub unsafe extern "C" fn tfe_add(
 }
 
 /// Elementwise `x - y`, with numpy broadcasting.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx`, `x` and `y` are live; `out` points to writable memory.
@@ -92,6 +104,12 @@ pub unsafe extern "C" fn tfe_sub(
 
 /// Elementwise `x * y`, with numpy broadcasting.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
+///
 /// # Safety
 /// `ctx`, `x` and `y` are live; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -106,6 +124,12 @@ pub unsafe extern "C" fn tfe_mul(
 }
 
 /// The matrix product of `x` (m x k) and `y` (k x n).
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx`, `x` and `y` are live; `out` points to writable memory.
@@ -123,6 +147,12 @@ pub unsafe extern "C" fn tfe_matmul(
 /// Stores the value of `value` (private, of the variable's shape) in the
 /// private variable `variable` when `*out` is fetched; fetching it yields an
 /// empty value.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx`, `variable` and `value` are live; `out` points to writable memory.
@@ -149,6 +179,12 @@ pub unsafe extern "C" fn tfe_assign(
 
 /// Elementwise `-x`.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
+///
 /// # Safety
 /// `ctx` and `x` are live; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -162,6 +198,12 @@ pub unsafe extern "C" fn tfe_neg(
 }
 
 /// Elementwise `x * x`.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx` and `x` are live; `out` points to writable memory.
@@ -177,6 +219,12 @@ pub unsafe extern "C" fn tfe_square(
 
 /// The sum of every element of `x` (a scalar, rank 0).
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
+///
 /// # Safety
 /// `ctx` and `x` are live; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -191,6 +239,12 @@ pub unsafe extern "C" fn tfe_reduce_sum(
 
 /// The sum of `x` along `axis` (which must be below the rank of `x`); the
 /// result drops that axis.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx` and `x` are live; `out` points to writable memory.
@@ -210,6 +264,12 @@ pub unsafe extern "C" fn tfe_reduce_sum_axis(
 /// transpose for rank 2).
 ///
 /// Ownership: `perm` is copied.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx` and `x` are live; `perm` points to `perm_len` sizes (or is NULL
@@ -239,6 +299,12 @@ pub unsafe extern "C" fn tfe_transpose(
 ///
 /// Ownership: `shape` is copied.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
+///
 /// # Safety
 /// `ctx` and `x` are live; `shape` points to `rank` sizes (NULL when `rank`
 /// is 0); `out` points to writable memory.
@@ -262,6 +328,12 @@ pub unsafe extern "C" fn tfe_reshape(
 /// not computed on.
 ///
 /// Ownership: `to` is copied.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
+/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message; an operand of another context; a revealed operand).
+/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
+/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `ctx` and `x` are live; `to` is NULL or a NUL-terminated string; `out`

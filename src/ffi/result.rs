@@ -25,6 +25,31 @@ struct Output {
 struct Player {
     name: CString,
     stats: tfe_player_stats_t,
+    /// Per op kind; each `tfe_op_stats_t::name` points into `op_names`.
+    ops: Vec<tfe_op_stats_t>,
+    #[allow(dead_code, reason = "owns the strings that the `name` of each op's stats points to")]
+    op_names: Vec<CString>,
+}
+
+/// What the ops of one kind cost one player in one run.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct tfe_op_stats_t {
+    /// The op kind ("matmul", "reveal", "input", ...), NUL-terminated, owned
+    /// by the result.
+    pub name: *const c_char,
+    /// How many ops of this kind ran at the player.
+    pub count: u64,
+    /// Payload bytes sent by these ops.
+    pub bytes_sent: u64,
+    /// Bytes sent including frame headers.
+    pub wire_bytes_sent: u64,
+    /// Messages (frames) sent.
+    pub messages_sent: u64,
+    /// Communication rounds.
+    pub rounds: u64,
+    /// Wall time spent in these ops, in ns.
+    pub wall_time_ns: u64,
 }
 
 /// What one run cost one player.
@@ -68,13 +93,35 @@ impl tfe_result_t {
                     wire_bytes_sent: p.counters.wire_bytes_sent,
                     messages_sent: p.counters.messages_sent,
                     rounds: p.counters.rounds,
-                    wall_time_ns: u64::try_from(p.wall_time.as_nanos()).unwrap_or(u64::MAX),
+                    wall_time_ns: nanos(p.wall_time),
                 };
-                // Moving the CString keeps its heap buffer, so `name` stays valid.
-                Player { name, stats }
+                let op_names: Vec<CString> = p.by_op.keys().map(|op| CString::new(*op).unwrap_or_default()).collect();
+                let ops = p
+                    .by_op
+                    .values()
+                    .zip(&op_names)
+                    .map(|(s, name)| tfe_op_stats_t {
+                        name: name.as_ptr(),
+                        count: s.count,
+                        bytes_sent: s.counters.bytes_sent,
+                        wire_bytes_sent: s.counters.wire_bytes_sent,
+                        messages_sent: s.counters.messages_sent,
+                        rounds: s.counters.rounds,
+                        wall_time_ns: nanos(s.wall_time),
+                    })
+                    .collect();
+                // Moving a CString (or the Vec holding it) keeps its heap
+                // buffer, so the `name` pointers stay valid.
+                Player { name, stats, ops, op_names }
             })
             .collect();
         tfe_result_t { outputs, players }
+    }
+
+    fn player(&self, index: usize) -> Result<&Player, Failure> {
+        self.players.get(index).ok_or_else(|| {
+            Failure::invalid(format!("index {index} is out of range: the result has {} players", self.players.len()))
+        })
     }
 
     fn output(&self, index: usize) -> Result<&Output, Failure> {
@@ -85,6 +132,7 @@ impl tfe_result_t {
 }
 
 /// The number of values in a result (the number of fetches of the run).
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
 ///
 /// # Safety
 /// `result` is a live result; `count` points to writable memory.
@@ -101,7 +149,8 @@ pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *m
 }
 
 /// The value of fetch `index`: `*len` doubles, row-major (0 for an
-/// assignment).
+/// assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
+/// (`index` out of range).
 ///
 /// Ownership: `*data` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*len` is 0).
@@ -129,7 +178,8 @@ pub unsafe extern "C" fn tfe_result_value(
     })
 }
 
-/// The shape of fetch `index`: `*rank` sizes.
+/// The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
+/// or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
 ///
 /// Ownership: `*shape` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*rank` is 0).
@@ -159,6 +209,7 @@ pub unsafe extern "C" fn tfe_result_shape(
 
 /// The number of players with stats in a result (every player of the graph:
 /// the three servers first, then the others in order of first use).
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
 ///
 /// # Safety
 /// `result` is a live result; `count` points to writable memory.
@@ -175,6 +226,8 @@ pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, co
 }
 
 /// What the run cost player `index` (below `tfe_result_player_count`).
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out
+/// of range).
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
@@ -191,14 +244,104 @@ pub unsafe extern "C" fn tfe_result_player_stats(
         // SAFETY: forwarded contract.
         let result = unsafe { args::handle(result, "result") }?;
         let stats = args::out(stats, "stats")?;
-        let player = result.players.get(index).ok_or_else(|| {
-            Failure::invalid(format!("index {index} is out of range: the result has {} players", result.players.len()))
-        })?;
+        let player = result.player(index)?;
         debug_assert_eq!(player.stats.name, player.name.as_ptr());
         // SAFETY: checked out-param.
         unsafe { stats.write(player.stats) };
         Ok(())
     })
+}
+
+/// The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
+/// the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
+/// `TFE_ERR_INVALID_ARGUMENT` (an unknown player; the message lists the
+/// players of the run).
+///
+/// Ownership: `name` is borrowed for the call.
+///
+/// # Safety
+/// `result` is a live result; `name` is a NUL-terminated string; `index`
+/// points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_result_player_index(
+    result: *const tfe_result_t,
+    name: *const c_char,
+    index: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_result_player_index", || {
+        // SAFETY (both): forwarded contract.
+        let result = unsafe { args::handle(result, "result") }?;
+        let name = unsafe { args::string(name, "name") }?;
+        let index = args::out(index, "index")?;
+        let found = result.players.iter().position(|p| p.name.to_bytes() == name.as_bytes()).ok_or_else(|| {
+            let names: Vec<_> = result.players.iter().map(|p| p.name.to_string_lossy()).collect();
+            Failure::invalid(format!("unknown player '{name}': expected one of {}", names.join(", ")))
+        })?;
+        // SAFETY: checked out-param.
+        unsafe { index.write(found) };
+        Ok(())
+    })
+}
+
+/// The number of op kinds that ran at player number `player`. Returns
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+///
+/// # Safety
+/// `result` is a live result; `count` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_result_op_count(
+    result: *const tfe_result_t,
+    player: usize,
+    count: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_result_op_count", || {
+        // SAFETY: forwarded contract.
+        let result = unsafe { args::handle(result, "result") }?;
+        let count = args::out(count, "count")?;
+        let player = result.player(player)?;
+        // SAFETY: checked out-param.
+        unsafe { count.write(player.ops.len()) };
+        Ok(())
+    })
+}
+
+/// What the ops of kind number `op` (below `tfe_result_op_count`, in the
+/// order of their names) cost player number `player`. Returns
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an index out of
+/// range).
+///
+/// Ownership: `*stats` is a copy, but its `name` points into the result and
+/// is valid until `tfe_result_free`.
+///
+/// # Safety
+/// `result` is a live result; `stats` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_result_op_stats(
+    result: *const tfe_result_t,
+    player: usize,
+    op: usize,
+    stats: *mut tfe_op_stats_t,
+) -> tfe_status_t {
+    guard("tfe_result_op_stats", || {
+        // SAFETY: forwarded contract.
+        let result = unsafe { args::handle(result, "result") }?;
+        let stats = args::out(stats, "stats")?;
+        let player = result.player(player)?;
+        let found = player.ops.get(op).ok_or_else(|| {
+            Failure::invalid(format!(
+                "op index {op} is out of range: player '{}' ran {} op kinds",
+                player.name.to_string_lossy(),
+                player.ops.len()
+            ))
+        })?;
+        // SAFETY: checked out-param.
+        unsafe { stats.write(*found) };
+        Ok(())
+    })
+}
+
+fn nanos(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Frees a result and everything its accessors pointed to.

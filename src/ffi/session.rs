@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::args;
 use super::context::{node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::feeds::tfe_feeds_t;
 use super::result::tfe_result_t;
 use crate::error::{Error, Result};
 use crate::ring::shape::numel;
@@ -166,6 +167,10 @@ fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failur
 /// snapshot of the context's graph and input callbacks (later definitions
 /// do not reach it), every player on its own thread, connected and set up.
 ///
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
+/// players could not listen on or connect over loopback), or
+/// `TFE_ERR_INTERNAL` (a thread could not start).
+///
 /// Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
 /// free it with `tfe_session_free`.
 ///
@@ -182,6 +187,8 @@ pub unsafe extern "C" fn tfe_session_new_local(
 }
 
 /// As `tfe_session_new_local`, with the given options (NULL: the defaults).
+/// Returns the statuses of `tfe_session_new_local`, and `TFE_ERR_CONFIG`
+/// for an unknown transport or a zero timeout (the message names the field).
 ///
 /// Ownership: `ctx` and `options` are borrowed for the call; `*out`
 /// receives a new session; free it with `tfe_session_free`.
@@ -248,8 +255,22 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// Runs the graph for the `n` tensors in `fetches` (reveals, public values
 /// or assignments of the session's context, defined before the session was
 /// made). Input callbacks run at their owners during the call. A failed run
-/// (a bad fetch, a failing callback, a lost player) leaves the session
-/// usable for further runs.
+/// (a bad fetch, a failing callback, a stalled player) leaves the session
+/// usable for further runs; after a lost connection its runs keep failing
+/// with a status.
+///
+/// Returns
+/// - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
+///   of the fetches is NULL;
+/// - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch, a private (unrevealed)
+///   fetch, a tensor of another context or defined after the session was
+///   made, an input with neither a feed nor a callback, a failing callback,
+///   a value outside the fixed-point range;
+/// - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
+///   message names it);
+/// - `TFE_ERR_NETWORK`: a connection between players failed (named);
+/// - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named);
+/// - `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`: bugs in tfe.
 ///
 /// Ownership: `fetches` and the tensors are borrowed for the call; `*out`
 /// receives a new result; free it with `tfe_result_free`.
@@ -265,11 +286,79 @@ pub unsafe extern "C" fn tfe_session_run(
     n: usize,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    guard("tfe_session_run", || {
+    // SAFETY: forwarded contract; no feeds.
+    unsafe { run("tfe_session_run", sess, fetches, n, std::ptr::null(), out) }
+}
+
+/// As `tfe_session_run`, with `feeds` (NULL: none) giving the values of
+/// inputs and variables for this run; a feed takes precedence over an
+/// input's callback. Returns the statuses of `tfe_session_run`, and
+/// `TFE_ERR_INVALID_ARGUMENT` for feeds of another context.
+///
+/// Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
+/// `*out` receives a new result; free it with `tfe_result_free`.
+///
+/// # Safety
+/// As `tfe_session_run`; `feeds` is NULL or live feeds.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_run_with_feeds(
+    sess: *mut tfe_session_t,
+    fetches: *const *mut tfe_tensor_t,
+    n: usize,
+    feeds: *const tfe_feeds_t,
+    out: *mut *mut tfe_result_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    unsafe { run("tfe_session_run_with_feeds", sess, fetches, n, feeds, out) }
+}
+
+/// Forgets the shares of every private variable of the session: the next
+/// run that needs a variable initializes it again, from its values or a
+/// feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
+///
+/// # Safety
+/// `sess` is a live session.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_reset_variables(sess: *mut tfe_session_t) -> tfe_status_t {
+    guard("tfe_session_reset_variables", || {
+        // SAFETY: forwarded contract.
+        let sess = unsafe { args::handle(sess.cast_const(), "sess") }?;
+        sess.session.lock().unwrap_or_else(PoisonError::into_inner).reset_variables()?;
+        Ok(())
+    })
+}
+
+/// # Safety
+/// As `tfe_session_run_with_feeds`.
+unsafe fn run(
+    function: &str,
+    sess: *mut tfe_session_t,
+    fetches: *const *mut tfe_tensor_t,
+    n: usize,
+    feeds: *const tfe_feeds_t,
+    out: *mut *mut tfe_result_t,
+) -> tfe_status_t {
+    guard(function, || {
         // SAFETY (both): forwarded contract.
         let sess = unsafe { args::handle(sess.cast_const(), "sess") }?;
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
+        let empty = Feeds::new();
+        let feeds = if feeds.is_null() {
+            &empty
+        } else {
+            // SAFETY: non-null; liveness is the caller's contract.
+            let feeds = unsafe { args::handle(feeds, "feeds") }?;
+            if let Some(context) = feeds.context
+                && context != sess.context
+            {
+                return Err(Failure::invalid(format!(
+                    "parameter 'feeds' holds tensors of context {context}, expected the session's context {}",
+                    sess.context
+                )));
+            }
+            &feeds.feeds
+        };
         let mut ids = Vec::with_capacity(fetches.len());
         for (i, &tensor) in fetches.iter().enumerate() {
             let param = format!("fetches[{i}]");
@@ -279,7 +368,7 @@ pub unsafe extern "C" fn tfe_session_run(
         }
         // A panic during a run is caught by the players; the session stays usable.
         let mut session = sess.session.lock().unwrap_or_else(PoisonError::into_inner);
-        let run = session.run(&ids, &Feeds::new())?;
+        let run = session.run(&ids, feeds)?;
         let result = Box::new(tfe_result_t::from_run(run));
         // SAFETY: `out` was checked.
         unsafe { out.write(Box::into_raw(result)) };

@@ -86,3 +86,31 @@ fn the_version_constants_match_the_crate() {
     let version = unsafe { CStr::from_ptr(super::tfe_version()) };
     assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn every_status_has_its_name() {
+    use tfe_status_t::*;
+    let all = [
+        TFE_OK,
+        TFE_ERR_INVALID_ARGUMENT,
+        TFE_ERR_CONFIG,
+        TFE_ERR_NETWORK,
+        TFE_ERR_TIMEOUT,
+        TFE_ERR_PROTOCOL,
+        TFE_ERR_ABORTED,
+        TFE_ERR_INTERNAL,
+        TFE_ERR_PANIC,
+        TFE_ERR_NULL_POINTER,
+    ];
+    assert_eq!(all.len(), super::error::STATUS_NAMES.len());
+    for status in all {
+        // SAFETY: static NUL-terminated strings.
+        let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(status as i32)) };
+        assert_eq!(name.to_str().unwrap(), format!("{status:?}"));
+    }
+    for bad in [-1, 10, i32::MAX] {
+        // SAFETY: as above.
+        let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(bad)) };
+        assert_eq!(name.to_str().unwrap(), "TFE_UNKNOWN_STATUS");
+    }
+}

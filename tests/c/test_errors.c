@@ -1,48 +1,14 @@
 /*
  * Error handling of the C API: NULL pointers, wrong shapes, bad player
- * names, tensors of another context, a failing input callback, _free(NULL),
- * and the version macros against tfe_version(). Every failure must be a
+ * names, tensors of another context, a failing input callback and use of
+ * the session after it, _free(NULL), and the version macros against
+ * tfe_version(). Every failure must be a
  * status with a useful message, leave out-params untouched, and leave the
  * objects usable. Exits 0 when every check passes.
  */
-#include <stdio.h>
-#include <string.h>
+#include "check.h"
 
-#include "tfe.h"
-
-static int failures = 0;
-
-#define EXPECT(cond)                                                               \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            fprintf(stderr, "%s:%d: expected %s (last error: %s)\n", __FILE__,    \
-                    __LINE__, #cond, tfe_last_error_message());                    \
-            failures++;                                                            \
-        }                                                                          \
-    } while (0)
-
-/* Expects `call` to return `status` with a last error message containing `text`. */
-#define EXPECT_ERROR(call, status, text)                                           \
-    do {                                                                           \
-        tfe_status_t got_ = (call);                                                \
-        const char *message_ = tfe_last_error_message();                           \
-        if (got_ != (status) || tfe_last_error_status() != (status) ||             \
-            strstr(message_, (text)) == NULL) {                                    \
-            fprintf(stderr, "%s:%d: %s returned %d (expected %d), message \"%s\" " \
-                    "(expected it to contain \"%s\")\n", __FILE__, __LINE__,       \
-                    #call, (int)got_, (int)(status), message_, (text));            \
-            failures++;                                                            \
-        }                                                                          \
-    } while (0)
-
-#define EXPECT_OK(call)                                                            \
-    do {                                                                           \
-        if ((call) != TFE_OK) {                                                    \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call,   \
-                    tfe_last_error_message());                                     \
-            failures++;                                                            \
-        }                                                                          \
-    } while (0)
+int failures = 0;
 
 /* A pointer value that no call may write over when it fails. */
 static int sentinel_storage;
@@ -87,6 +53,7 @@ static void test_free_null(void) {
     tfe_tensor_free(NULL);
     tfe_session_free(NULL);
     tfe_result_free(NULL);
+    tfe_feeds_free(NULL);
     EXPECT(tfe_last_error_status() == TFE_OK || tfe_last_error_status() != TFE_ERR_PANIC);
 }
 
@@ -103,8 +70,20 @@ static void test_null_pointers(tfe_context_t *ctx, tfe_tensor_t *w) {
                  TFE_ERR_NULL_POINTER, "'values'");
     EXPECT_ERROR(tfe_define_private_variable(ctx, "server0", ones, 100, NULL, 2, &out),
                  TFE_ERR_NULL_POINTER, "'shape'");
-    EXPECT_ERROR(tfe_define_private_input(ctx, "alice", shape_x, 2, NULL, NULL, &out),
-                 TFE_ERR_NULL_POINTER, "'provide'");
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, shape_x, 2, NULL, NULL, &out),
+                 TFE_ERR_NULL_POINTER, "'owner'");
+    EXPECT_ERROR(tfe_define_private_input(ctx, "alice", NULL, 2, NULL, NULL, &out),
+                 TFE_ERR_NULL_POINTER, "'shape'");
+    EXPECT_ERROR(tfe_define_constant(ctx, NULL, 1, shape_x, 1, &out), TFE_ERR_NULL_POINTER, "'values'");
+    EXPECT_ERROR(tfe_tensor_name(NULL, NULL), TFE_ERR_NULL_POINTER, "'tensor'");
+    EXPECT_ERROR(tfe_feeds_new(NULL), TFE_ERR_NULL_POINTER, "'out'");
+    EXPECT_ERROR(tfe_feeds_set(NULL, w, ones, 100), TFE_ERR_NULL_POINTER, "'feeds'");
+    EXPECT_ERROR(tfe_session_run_with_feeds(NULL, NULL, 0, NULL, NULL), TFE_ERR_NULL_POINTER, "'sess'");
+    EXPECT_ERROR(tfe_session_reset_variables(NULL), TFE_ERR_NULL_POINTER, "'sess'");
+    EXPECT_ERROR(tfe_result_player_index(NULL, "server0", NULL), TFE_ERR_NULL_POINTER, "'result'");
+    EXPECT_ERROR(tfe_result_op_count(NULL, 0, NULL), TFE_ERR_NULL_POINTER, "'result'");
+    EXPECT_ERROR(tfe_result_op_stats(NULL, 0, 0, NULL), TFE_ERR_NULL_POINTER, "'result'");
+    EXPECT_ERROR(tfe_context_save(NULL, "x"), TFE_ERR_NULL_POINTER, "'ctx'");
     EXPECT_ERROR(tfe_tensor_shape(w, NULL, NULL), TFE_ERR_NULL_POINTER, "'shape'");
     EXPECT_ERROR(tfe_session_new_local(NULL, NULL), TFE_ERR_NULL_POINTER, "'ctx'");
     EXPECT_ERROR(tfe_result_count(NULL, NULL), TFE_ERR_NULL_POINTER, "'result'");
@@ -272,10 +251,5 @@ int main(void) {
     tfe_tensor_free(x);
     tfe_tensor_free(w);
     tfe_context_free(ctx);
-    if (failures != 0) {
-        fprintf(stderr, "test_errors: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_errors: all checks passed\n");
-    return 0;
+    return finish("test_errors");
 }

@@ -1,0 +1,105 @@
+//! Feeds: input (and variable) values passed to one run, instead of or in
+//! preference to the input callbacks. Keyed by tensor, so a C caller never
+//! has to spell an input's generated name.
+
+use super::args;
+use super::context::tfe_tensor_t;
+use super::error::{Failure, guard, guard_void, tfe_status_t};
+use crate::ring::shape::{fmt_shape, numel};
+use crate::session::Feeds;
+
+/// Values for the inputs and variables of one context, for
+/// `tfe_session_run_with_feeds`. A feed replaces the input's callback for
+/// the runs it is passed to; it initializes a variable defined without
+/// values (and is ignored for a variable that is initialized already).
+///
+/// Thread safety: not thread-safe while it is being set; a set of feeds
+/// that no thread modifies may be passed to runs on several threads.
+pub struct tfe_feeds_t {
+    /// The context of the tensors fed so far (`None` while empty).
+    pub(crate) context: Option<u64>,
+    pub(crate) feeds: Feeds,
+}
+
+/// Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).
+///
+/// Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
+///
+/// # Safety
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status_t {
+    guard("tfe_feeds_new", || {
+        let out = args::out(out, "out")?;
+        let feeds = Box::new(tfe_feeds_t { context: None, feeds: Feeds::new() });
+        // SAFETY: checked out-param.
+        unsafe { out.write(Box::into_raw(feeds)) };
+        Ok(())
+    })
+}
+
+/// Sets (or replaces) the values of the input or variable `input`:
+/// `values_len` doubles, row-major, as many as its shape has elements.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
+/// a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`input` is not an input
+/// or a variable, belongs to another context than the tensors fed before,
+/// or the count of values does not match its shape). Values outside the
+/// fixed-point range are reported by the run, at the input's owner.
+///
+/// Ownership: `values` is copied; `input` is borrowed for the call.
+///
+/// # Safety
+/// `feeds` and `input` are live; `values` points to `values_len` doubles
+/// (or is NULL when `values_len` is 0); no other thread uses `feeds`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_feeds_set(
+    feeds: *mut tfe_feeds_t,
+    input: *const tfe_tensor_t,
+    values: *const f64,
+    values_len: usize,
+) -> tfe_status_t {
+    guard("tfe_feeds_set", || {
+        // SAFETY (all three): forwarded contract.
+        let feeds = unsafe { args::handle_mut(feeds, "feeds") }?;
+        let input = unsafe { args::handle(input, "input") }?;
+        let values = unsafe { args::slice(values, values_len, "values") }?;
+        let name = input.name.as_ref().and_then(|n| n.to_str().ok()).ok_or_else(|| {
+            Failure::invalid("parameter 'input' is the result of an operation, expected an input or a variable")
+        })?;
+        if let Some(context) = feeds.context
+            && context != input.context
+        {
+            return Err(Failure::invalid(format!(
+                "parameter 'input' is a tensor of context {}, but these feeds hold tensors of context {context}",
+                input.context
+            )));
+        }
+        if values.len() != numel(input.shape()) {
+            return Err(Failure::invalid(format!(
+                "{} values for '{name}', expected {} for its shape {}",
+                values.len(),
+                numel(input.shape()),
+                fmt_shape(input.shape())
+            )));
+        }
+        feeds.context = Some(input.context);
+        feeds.feeds.insert(name, values.to_vec());
+        Ok(())
+    })
+}
+
+/// Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+///
+/// # Safety
+/// `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no
+/// other thread is using them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_feeds_free(feeds: *mut tfe_feeds_t) {
+    guard_void("tfe_feeds_free", || {
+        if !feeds.is_null() {
+            // SAFETY: a pointer from `Box::into_raw` in `tfe_feeds_new`, per the contract.
+            drop(unsafe { Box::from_raw(feeds) });
+        }
+    })
+}

@@ -1,0 +1,59 @@
+/*
+ * The checks the C tests share: EXPECT, EXPECT_OK, EXPECT_ERROR (a status
+ * and a message containing a text), counting failures in `failures`, which
+ * each test program defines. Header-only, C11.
+ */
+#ifndef TFE_TEST_CHECK_H
+#define TFE_TEST_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tfe.h"
+
+extern int failures;
+
+#define EXPECT(cond)                                                               \
+    do {                                                                           \
+        if (!(cond)) {                                                             \
+            fprintf(stderr, "%s:%d: expected %s (last error: %s)\n", __FILE__,    \
+                    __LINE__, #cond, tfe_last_error_message());                    \
+            failures++;                                                            \
+        }                                                                          \
+    } while (0)
+
+/* Expects `call` to return `status` with a last error message containing `text`. */
+#define EXPECT_ERROR(call, status, text)                                           \
+    do {                                                                           \
+        tfe_status_t got_ = (call);                                                \
+        const char *message_ = tfe_last_error_message();                           \
+        if (got_ != (status) || tfe_last_error_status() != (status) ||             \
+            strstr(message_, (text)) == NULL) {                                    \
+            fprintf(stderr, "%s:%d: %s returned %s (expected %s), message \"%s\" " \
+                    "(expected it to contain \"%s\")\n", __FILE__, __LINE__,       \
+                    #call, tfe_status_name((int)got_), tfe_status_name((int)(status)), \
+                    message_, (text));                                             \
+            failures++;                                                            \
+        }                                                                          \
+    } while (0)
+
+#define EXPECT_OK(call)                                                            \
+    do {                                                                           \
+        if ((call) != TFE_OK) {                                                    \
+            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call,   \
+                    tfe_last_error_message());                                     \
+            failures++;                                                            \
+        }                                                                          \
+    } while (0)
+
+/* The exit code of a test program: prints the summary. */
+static inline int finish(const char *program) {
+    if (failures != 0) {
+        fprintf(stderr, "%s: %d check(s) failed\n", program, failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", program);
+    return 0;
+}
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * One test per status of tfe_status_t: each is reachable through the C API
+ * and its message says what was wrong (and names the player, for network
+ * failures). Network failures are made real from inside an input callback,
+ * which runs on the input provider's thread while the servers wait for it:
+ * it stalls (TFE_ERR_TIMEOUT), shuts the process's player connections down
+ * (TFE_ERR_NETWORK), or writes bytes that are not a frame into them
+ * (TFE_ERR_PROTOCOL). Only one session exists at a time in this program, so
+ * every connected socket of the process belongs to it.
+ *
+ * Not reachable here, by design: TFE_ERR_ABORTED (a local session reports
+ * the failure that started a run's end, never the other players' reactions
+ * to it; a deployed party sees it), TFE_ERR_INTERNAL and TFE_ERR_PANIC
+ * (bugs; the panic boundary that produces them is tested in
+ * src/ffi/tests.rs). Their names are checked below.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tfe.h" /* a second time (check.h has it): the include guard holds */
+
+int failures = 0;
+
+static const size_t shape_x[1] = {4};
+
+enum sabotage { NONE, STALL, SHUT_DOWN, GARBAGE };
+
+/* Every connected stream socket of this process, called with each. */
+static int for_each_connection(int (*action)(int fd)) {
+    int found = 0;
+    for (int fd = 3; fd < 4096; fd++) {
+        int type = 0;
+        socklen_t type_len = sizeof type;
+        struct sockaddr_storage peer;
+        socklen_t peer_len = sizeof peer;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) == 0 && type == SOCK_STREAM &&
+            getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0) {
+            found++;
+            if (action(fd) != 0) {
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+static int shut_down(int fd) {
+    shutdown(fd, SHUT_RDWR);
+    return 0; /* all of them */
+}
+
+static int write_garbage(int fd) {
+    unsigned char junk[20];
+    memset(junk, 0xff, sizeof junk); /* kind 0xffffffff: not a frame kind */
+    /* Into every connection: the receiving player may not expect anything
+     * more from some peers in this run. */
+    /* MSG_NOSIGNAL: a connection the library closed already is EPIPE, not SIGPIPE. */
+    return send(fd, junk, sizeof junk, MSG_NOSIGNAL) != (ssize_t)sizeof junk;
+}
+
+static int sabotaging_input(void *user_data, const char *name, const size_t *shape, size_t rank,
+                            double *out, size_t len) {
+    (void)name;
+    (void)shape;
+    (void)rank;
+    switch (*(enum sabotage *)user_data) {
+    case STALL: {
+        struct timespec pause = {4, 0};
+        nanosleep(&pause, NULL);
+        break;
+    }
+    case SHUT_DOWN:
+        for_each_connection(shut_down);
+        break;
+    case GARBAGE:
+        for_each_connection(write_garbage);
+        break;
+    case NONE:
+        break;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[i] = 1.0;
+    }
+    return TFE_OK;
+}
+
+/* Runs "x revealed to the servers", x from an input provider that does
+ * `what`, over TCP with a receive timeout of `timeout_ms`; checks the status
+ * and the message. */
+static void run_sabotaged(enum sabotage what, uint64_t timeout_ms, tfe_status_t expected, const char *text) {
+    tfe_context_t *ctx = NULL;
+    tfe_tensor_t *x = NULL, *out = NULL;
+    tfe_session_t *sess = NULL;
+    tfe_result_t *result = NULL;
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 1, sabotaging_input, &what, &x));
+    EXPECT_OK(tfe_reveal(ctx, x, NULL, &out));
+    tfe_session_options_t options = tfe_session_options_default();
+    options.recv_timeout_ms = timeout_ms;
+    EXPECT_OK(tfe_session_new_local_with_options(ctx, &options, &sess));
+    if (expected == TFE_OK) {
+        EXPECT_OK(tfe_session_run(sess, &out, 1, &result));
+        EXPECT(strcmp(tfe_last_error_message(), "") == 0);
+    } else {
+        EXPECT_ERROR(tfe_session_run(sess, &out, 1, &result), expected, text);
+        EXPECT(result == NULL);
+        /* Using the session after the failure is a status, never a crash. */
+        tfe_status_t again = tfe_session_run(sess, &out, 1, &result);
+        EXPECT(again == TFE_OK || strlen(tfe_last_error_message()) > 0);
+    }
+    tfe_result_free(result);
+    tfe_session_free(sess);
+    tfe_tensor_free(out);
+    tfe_tensor_free(x);
+    tfe_context_free(ctx);
+}
+
+static void test_ok(void) { run_sabotaged(NONE, 30000, TFE_OK, ""); }
+
+static void test_invalid_argument(void) {
+    tfe_context_t *ctx = NULL;
+    tfe_tensor_t *x = NULL, *out = NULL;
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_ERROR(tfe_define_private_input(ctx, "no spaces", shape_x, 1, NULL, NULL, &x),
+                 TFE_ERR_INVALID_ARGUMENT, "player name 'no spaces': expected 1 to 64 characters");
+    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape_x, 1, NULL, NULL, &x));
+    const size_t shape_y[1] = {3};
+    EXPECT_ERROR(tfe_reshape(ctx, x, shape_y, 1, &out), TFE_ERR_INVALID_ARGUMENT, "tfe_reshape");
+    tfe_tensor_free(x);
+    tfe_context_free(ctx);
+}
+
+static void test_config(void) {
+    tfe_context_t *ctx = NULL;
+    tfe_config_t config = {16, 50};
+    EXPECT_ERROR(tfe_context_new(&config, &ctx), TFE_ERR_CONFIG, "integer bits");
+    EXPECT(ctx == NULL);
+}
+
+static void test_null_pointer(void) {
+    EXPECT_ERROR(tfe_session_run(NULL, NULL, 0, NULL), TFE_ERR_NULL_POINTER,
+                 "tfe_session_run: parameter 'sess' is NULL, expected a valid pointer");
+}
+
+static void test_timeout(void) {
+    run_sabotaged(STALL, 1500, TFE_ERR_TIMEOUT, "waiting for player 'input-provider'");
+}
+
+static void test_network(void) {
+    run_sabotaged(SHUT_DOWN, 5000, TFE_ERR_NETWORK, "network error with player '");
+}
+
+static void test_protocol(void) {
+    run_sabotaged(GARBAGE, 5000, TFE_ERR_PROTOCOL, "malformed frame");
+}
+
+static void test_names(void) {
+    static const char *const names[] = {
+        "TFE_OK",          "TFE_ERR_INVALID_ARGUMENT", "TFE_ERR_CONFIG", "TFE_ERR_NETWORK",
+        "TFE_ERR_TIMEOUT", "TFE_ERR_PROTOCOL",         "TFE_ERR_ABORTED", "TFE_ERR_INTERNAL",
+        "TFE_ERR_PANIC",   "TFE_ERR_NULL_POINTER",
+    };
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
+        EXPECT(strcmp(tfe_status_name(i), names[i]) == 0);
+    }
+    EXPECT(TFE_ERR_ABORTED == 6 && TFE_ERR_INTERNAL == 7 && TFE_ERR_PANIC == 8);
+    EXPECT(strcmp(tfe_status_name(-1), "TFE_UNKNOWN_STATUS") == 0);
+    EXPECT(strcmp(tfe_status_name(10), "TFE_UNKNOWN_STATUS") == 0);
+}
+
+int main(void) {
+    test_ok();
+    test_invalid_argument();
+    test_config();
+    test_null_pointer();
+    test_timeout();
+    test_network();
+    test_protocol();
+    test_names();
+    return finish("test_statuses");
+}
