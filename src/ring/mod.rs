@@ -3,6 +3,7 @@
 
 pub mod element;
 pub mod gemm;
+pub mod layout;
 pub mod shape;
 pub mod tensor;
 

@@ -9,19 +9,25 @@
 //! Files: `share.rs` (local ops), `multiply.rs` (products), `truncation.rs`
 //! (exact fixed-point truncation), `io.rs` (input sharing and reveal),
 //! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, MSB, B2A, bit
-//! injection), `compare.rs` (comparisons, select, ReLU).
+//! injection), `compare.rs` (comparisons, select, ReLU), `tensor_ops.rs`
+//! (layout, conv2d, average pooling), `pooling.rs` (max pooling, reduce_max,
+//! argmax).
 
 mod boolean;
 mod compare;
 mod conversion;
 mod io;
 mod multiply;
+mod pooling;
 mod protocol_impl;
 mod share;
+pub mod tensor_ops;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_compare;
+#[cfg(test)]
+mod tests_tensor;
 mod truncation;
 
 pub use boolean::BoolShare;

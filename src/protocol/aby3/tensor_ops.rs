@@ -1,0 +1,165 @@
+//! Tensor ops on shares: layout (slice, pad, gather, concat, expand_dims,
+//! squeeze), 2-D convolution through im2col and the GEMM, average pooling.
+//!
+//! Layout ops apply one index map to both components of a share: no
+//! communication. conv2d is a matrix product of the im2col patches
+//! [N·OH·OW, KH·KW·C] with the filter [KH·KW·C, O]: one truncated product,
+//! 2 rounds and at most 40 bytes per output element. Average pooling sums
+//! each window locally and multiplies by the public 1/count (TensorFlow's
+//! count of elements inside the input), one truncation.
+
+use super::{Aby3, OpContext, Share};
+use crate::error::{Error, Result};
+use crate::net::Endpoint;
+use crate::ring::RingTensor;
+use crate::ring::layout::{self, Window};
+use crate::ring::shape::fmt_shape;
+
+impl Share {
+    /// Applies an index map (see [`layout`]) to both components.
+    pub fn take(&self, shape: &[usize], index: &[usize]) -> Result<Share> {
+        Ok(Share::new(self.a.take(shape, index)?, self.b.take(shape, index)?))
+    }
+
+    pub fn slice(&self, begin: &[usize], size: &[usize]) -> Result<Share> {
+        let (shape, index) = layout::slice_map(self.shape(), begin, size)?;
+        self.take(&shape, &index)
+    }
+
+    /// Zero padding, `(before, after)` per axis.
+    pub fn pad(&self, pads: &[(usize, usize)]) -> Result<Share> {
+        let (shape, index) = layout::pad_map(self.shape(), pads)?;
+        self.take(&shape, &index)
+    }
+
+    /// Elements `indices` (public) along `axis`.
+    pub fn gather(&self, indices: &[usize], axis: usize) -> Result<Share> {
+        let (shape, index) = layout::gather_map(self.shape(), indices, axis)?;
+        self.take(&shape, &index)
+    }
+
+    pub fn concat(parts: &[&Share], axis: usize) -> Result<Share> {
+        let a: Vec<&RingTensor> = parts.iter().map(|s| &s.a).collect();
+        let b: Vec<&RingTensor> = parts.iter().map(|s| &s.b).collect();
+        Ok(Share::new(layout::concat(&a, axis)?, layout::concat(&b, axis)?))
+    }
+
+    /// Inserts an axis of size 1 at `axis` (at most the rank).
+    pub fn expand_dims(&self, axis: usize) -> Result<Share> {
+        self.reshape(&expand_dims_shape(self.shape(), axis)?)
+    }
+
+    /// Removes the axis `axis`, which must have size 1.
+    pub fn squeeze(&self, axis: usize) -> Result<Share> {
+        self.reshape(&squeeze_shape(self.shape(), axis)?)
+    }
+}
+
+/// The shape after inserting a unit axis at `axis`.
+pub fn expand_dims_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
+    if axis > shape.len() {
+        return Err(Error::invalid(format!(
+            "expand_dims: axis {axis} is out of range for shape {} (expected at most {})",
+            fmt_shape(shape),
+            shape.len()
+        )));
+    }
+    let mut out = shape.to_vec();
+    out.insert(axis, 1);
+    Ok(out)
+}
+
+/// The shape after removing the unit axis `axis`.
+pub fn squeeze_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
+    if shape.get(axis) != Some(&1) {
+        return Err(Error::invalid(format!("squeeze: axis {axis} of shape {} is not of size 1", fmt_shape(shape))));
+    }
+    let mut out = shape.to_vec();
+    out.remove(axis);
+    Ok(out)
+}
+
+/// The filter as a [KH·KW·C, O] matrix, checked against the input.
+fn filter_matrix_shape(x: &[usize], w: &[usize], window: &Window) -> Result<[usize; 2]> {
+    if w.len() != 4 || x.len() != 4 || w[2] != x[3] || w[0] != window.kh || w[1] != window.kw {
+        return Err(Error::invalid(format!(
+            "conv2d expects an NHWC input and a [KH, KW, C, O] filter with matching C, found input {} and filter {}",
+            fmt_shape(x),
+            fmt_shape(w)
+        )));
+    }
+    Ok([w[0] * w[1] * w[2], w[3]])
+}
+
+/// The output shape of conv2d: [N, OH, OW, O].
+pub fn conv2d_shape(x: &[usize], w: &[usize], strides: (usize, usize), padding: layout::Padding) -> Result<Vec<usize>> {
+    let window =
+        Window { kh: *w.first().unwrap_or(&0), kw: *w.get(1).unwrap_or(&0), sh: strides.0, sw: strides.1, padding };
+    filter_matrix_shape(x, w, &window)?;
+    let ([n, oh, ow, _], _, _) = layout::window_geometry(x, window)?;
+    Ok(vec![n, oh, ow, w[3]])
+}
+
+impl Aby3 {
+    /// 2-D convolution of a shared NHWC input with a shared or public
+    /// [KH, KW, C, O] filter: im2col, then one truncated matrix product.
+    pub fn conv2d(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Share,
+        w: ConvFilter<'_>,
+        strides: (usize, usize),
+        padding: layout::Padding,
+    ) -> Result<Share> {
+        let w_shape = match &w {
+            ConvFilter::Private(s) => s.shape().to_vec(),
+            ConvFilter::Public(t) => t.shape().to_vec(),
+        };
+        let out_shape = conv2d_shape(x.shape(), &w_shape, strides, padding)?;
+        let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
+        let matrix = filter_matrix_shape(x.shape(), &w_shape, &window)?;
+        let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
+        let patches = x.take(&patch_shape, &index)?;
+        let y = match w {
+            ConvFilter::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
+            ConvFilter::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
+        };
+        y.reshape(&out_shape)
+    }
+
+    /// Average pooling (NHWC); with SAME padding a window averages only
+    /// the elements inside the input, like TensorFlow. 2 rounds.
+    pub fn avg_pool2d(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, window: Window) -> Result<Share> {
+        let (shape, maps, counts) = layout::window_maps(x.shape(), window, true)?;
+        let mut sum = x.take(&shape, &maps[0])?;
+        for map in &maps[1..] {
+            sum = sum.add(&x.take(&shape, map)?)?;
+        }
+        let c = shape[3];
+        let fixed = self.fixed;
+        let scale =
+            (0..sum.len()).map(|i| fixed.encode_value(1.0 / counts[i / c] as f64)).collect::<Result<Vec<_>>>()?;
+        self.truncate(net, ctx, &sum.mul_public(&RingTensor::new(shape, scale)?)?)
+    }
+
+    /// Mean over the spatial axes of an NHWC tensor, to [N, C]. 2 rounds.
+    pub fn global_avg_pool2d(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+        if x.shape().len() != 4 {
+            return Err(Error::invalid(format!(
+                "global average pooling expects an NHWC input, found shape {}",
+                fmt_shape(x.shape())
+            )));
+        }
+        let area = (x.shape()[1] * x.shape()[2]) as f64;
+        let sum = x.sum(Some(1))?.sum(Some(1))?;
+        let scale = RingTensor::filled(&[], self.fixed.encode_value(1.0 / area)?);
+        self.truncate(net, ctx, &sum.mul_public(&scale)?)
+    }
+}
+
+/// The filter of a convolution: shared (a private model) or public.
+pub enum ConvFilter<'a> {
+    Private(&'a Share),
+    Public(&'a RingTensor),
+}
