@@ -5,6 +5,7 @@
 //! TCP, while input providers and result receivers take part as players.
 //! The layers, from the bottom up, are described in each module.
 
+pub mod deploy;
 pub mod error;
 pub mod ring;
 pub mod session;

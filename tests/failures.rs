@@ -9,7 +9,7 @@ use tfe::Error;
 use tfe::graph::Graph;
 use tfe::net::{PlayerAddr, TcpOptions, tcp};
 use tfe::protocol::aby3::SeedSource;
-use tfe::session::{Feeds, LocalOptions, LocalSession, Party};
+use tfe::session::{Feeds, LocalOptions, LocalSession, Party, TcpJoin};
 
 fn seed_graph() -> (Graph, tfe::graph::TensorId) {
     let mut g = Graph::default();
@@ -129,15 +129,8 @@ fn run_parties<T: Send>(graphs: Vec<Graph>, behaviour: impl Fn(&str, Party) -> T
             .map(|((listener, graph), name)| {
                 let (addrs, behaviour) = (&addrs, &behaviour);
                 scope.spawn(move || {
-                    let party = Party::connect_tcp(
-                        Arc::new(graph),
-                        addrs,
-                        name,
-                        listener,
-                        [7; 16],
-                        options,
-                        &SeedSource::OsEntropy,
-                    )?;
+                    let join = TcpJoin { players: addrs, listener, session_id: [7; 16], options, tls: None };
+                    let party = Party::connect_tcp(Arc::new(graph), name, join, &SeedSource::OsEntropy)?;
                     Ok(behaviour(name, party))
                 })
             })

@@ -31,6 +31,7 @@ pub enum Incoming {
 /// How frames leave towards one peer.
 pub(crate) enum Outgoing {
     Tcp(std::net::TcpStream),
+    Tls(std::sync::Arc<super::tls::TlsLink>),
     Memory(Sender<Incoming>),
 }
 
@@ -110,6 +111,8 @@ impl Endpoint {
             Outgoing::Tcp(stream) => {
                 frame::write_data(stream, tag, words).map_err(|e| Error::network(&name, format!("sending failed: {e}")))
             }
+            Outgoing::Tls(link) => frame::write_data(&mut &**link, tag, words)
+                .map_err(|e| Error::network(&name, format!("sending failed: {e}"))),
             Outgoing::Memory(tx) => {
                 tx.send(Incoming::Data(tag, words.to_vec())).map_err(|_| Error::network(&name, "the player has gone"))
             }
@@ -194,6 +197,7 @@ impl Endpoint {
         for peer in self.peers.iter_mut().flatten() {
             let _ = match &mut peer.outgoing {
                 Outgoing::Tcp(stream) => frame::write_abort(stream, run, reason).is_ok(),
+                Outgoing::Tls(link) => frame::write_abort(&mut &**link, run, reason).is_ok(),
                 Outgoing::Memory(tx) => tx.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
             };
         }
@@ -219,8 +223,12 @@ impl Endpoint {
 impl Drop for Endpoint {
     fn drop(&mut self) {
         for peer in self.peers.iter_mut().flatten() {
-            if let Outgoing::Tcp(stream) = &peer.outgoing {
-                let _ = stream.shutdown(std::net::Shutdown::Both);
+            match &peer.outgoing {
+                Outgoing::Tcp(stream) => {
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                }
+                Outgoing::Tls(link) => link.shutdown(),
+                Outgoing::Memory(_) => {}
             }
             if let Some(reader) = peer.reader.take() {
                 let _ = reader.join();

@@ -11,9 +11,11 @@ pub mod handshake;
 pub mod memory;
 pub mod stats;
 pub mod tcp;
+pub mod tls;
 
 pub use endpoint::Endpoint;
 pub use frame::Tag;
 pub use handshake::Hello;
 pub use stats::Counters;
 pub use tcp::{PlayerAddr, TcpOptions};
+pub use tls::TlsSettings;

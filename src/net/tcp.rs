@@ -7,6 +7,7 @@
 //! retries until the connect timeout, so players may start in any order).
 
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, unbounded};
@@ -15,6 +16,7 @@ use socket2::SockRef;
 use super::endpoint::{Endpoint, Incoming, Outgoing, Peer};
 use super::frame::{self, ReadError};
 use super::handshake::Hello;
+use super::tls::{TlsLink, TlsSettings};
 use crate::error::{Error, Result};
 
 /// Timeouts and limits of TCP connections.
@@ -47,34 +49,63 @@ pub struct PlayerAddr {
 
 /// Connects `me` to every other player. `listener` must be bound to
 /// `players[me].addr` (or to port 0 when the caller has passed the chosen
-/// port along). Blocks until all connections are up or the timeout passes.
+/// port along). With `tls`, every connection is TLS 1.3 with pinned
+/// certificates; without it, plaintext TCP. Blocks until all connections
+/// are up or the connect timeout passes.
 pub fn connect_mesh(
     listener: TcpListener,
     players: &[PlayerAddr],
     me: usize,
     hello: &Hello,
     options: TcpOptions,
+    tls: Option<&TlsSettings>,
 ) -> Result<Endpoint> {
     let deadline = Instant::now() + options.connect_timeout;
     let n = players.len();
-    let mut streams: Vec<Option<TcpStream>> = (0..n).map(|_| None).collect();
+    let mut links: Vec<Option<Link>> = (0..n).map(|_| None).collect();
     for (j, player) in players.iter().enumerate().take(me) {
         let stream = connect_with_retries(&player.name, &player.addr, deadline)?;
         configure(&stream, &player.name, deadline)?;
-        let mut s = &stream;
-        hello.write(&mut s).map_err(|e| Error::network(&player.name, format!("handshake failed: {e}")))?;
-        let theirs = Hello::read(&mut s, &player.name)?;
+        let link = match tls {
+            None => Link::Plain(stream),
+            Some(tls) => Link::Tls(Arc::new(TlsLink::client(stream, tls, &player.name, options.recv_timeout)?)),
+        };
+        link.write_hello(hello, &player.name)?;
+        let theirs = link.read_hello(&player.name)?;
         hello.check_peer(&theirs, &player.name)?;
-        streams[j] = Some(stream);
+        links[j] = Some(link);
     }
-    accept_higher(&listener, players, me, hello, deadline, &mut streams)?;
+    accept_higher(&listener, players, me, hello, deadline, tls, options, &mut links)?;
     let names: Vec<String> = players.iter().map(|p| p.name.clone()).collect();
-    let peers = streams
+    let peers = links
         .into_iter()
         .enumerate()
-        .map(|(j, stream)| stream.map(|s| start_peer(s, names[j].clone(), options.max_frame_bytes)).transpose())
+        .map(|(j, link)| link.map(|l| start_peer(l, names[j].clone(), options)).transpose())
         .collect::<Result<Vec<_>>>()?;
     Ok(Endpoint::new(me, names, peers, options.recv_timeout))
+}
+
+/// A connection after TCP setup, before it becomes a peer.
+enum Link {
+    Plain(TcpStream),
+    Tls(Arc<TlsLink>),
+}
+
+impl Link {
+    fn write_hello(&self, hello: &Hello, peer: &str) -> Result<()> {
+        let written = match self {
+            Link::Plain(s) => hello.write(&mut &*s),
+            Link::Tls(t) => hello.write(&mut &**t),
+        };
+        written.map_err(|e| Error::network(peer, format!("handshake failed: {e}")))
+    }
+
+    fn read_hello(&self, peer: &str) -> Result<Hello> {
+        match self {
+            Link::Plain(s) => Hello::read(&mut &*s, peer),
+            Link::Tls(t) => Hello::read(&mut &**t, peer),
+        }
+    }
 }
 
 fn connect_with_retries(name: &str, addr: &str, deadline: Instant) -> Result<TcpStream> {
@@ -103,46 +134,43 @@ fn resolve(name: &str, addr: &str) -> Result<SocketAddr> {
 }
 
 /// Accepts the connections of every player with a higher index.
+#[allow(clippy::too_many_arguments)]
 fn accept_higher(
     listener: &TcpListener,
     players: &[PlayerAddr],
     me: usize,
     hello: &Hello,
     deadline: Instant,
-    streams: &mut [Option<TcpStream>],
+    tls: Option<&TlsSettings>,
+    options: TcpOptions,
+    links: &mut [Option<Link>],
 ) -> Result<()> {
     listener.set_nonblocking(true).map_err(|e| Error::network(&players[me].name, format!("listener: {e}")))?;
-    let mut missing = players.len() - me - 1;
+    let higher: Vec<&str> = players[me + 1..].iter().map(|p| p.name.as_str()).collect();
+    let mut missing = higher.len();
+    let mut rejected: Option<String> = None;
     while missing > 0 {
         match listener.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
-                configure(&stream, "a connecting player", deadline)?;
-                let mut s = &stream;
-                let theirs = Hello::read(&mut s, "a connecting player")?;
-                let Some(j) = players.iter().position(|p| p.name == theirs.player).filter(|&j| j > me) else {
-                    return Err(Error::protocol(
-                        &theirs.player,
-                        format!("unexpected player '{}' connected to '{}'", theirs.player, players[me].name),
-                    ));
-                };
-                if streams[j].is_some() {
-                    return Err(Error::protocol(&theirs.player, "connected twice"));
+            Ok((stream, from)) => match admit(stream, players, me, hello, deadline, tls, options, &higher, links) {
+                Ok(()) => missing -= 1,
+                // Anyone can open a TCP connection: a stranger, a scanner or a
+                // misconfigured player is turned away without ending the wait.
+                Err(e) => {
+                    log::warn!("{}: refused a connection from {from}: {e}", players[me].name);
+                    rejected = Some(e.to_string());
                 }
-                hello.check_peer(&theirs, &players[j].name)?;
-                hello.write(&mut s).map_err(|e| Error::network(&players[j].name, e))?;
-                streams[j] = Some(stream);
-                missing -= 1;
-            }
+            },
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 if Instant::now() >= deadline {
                     let absent: Vec<&str> = (me + 1..players.len())
-                        .filter(|&j| streams[j].is_none())
+                        .filter(|&j| links[j].is_none())
                         .map(|j| players[j].name.as_str())
                         .collect();
+                    let last =
+                        rejected.as_deref().map(|r| format!("; last refused connection: {r}")).unwrap_or_default();
                     return Err(Error::network(
                         absent.first().copied().unwrap_or("unknown"),
-                        format!("did not connect before the connect timeout (missing: {})", absent.join(", ")),
+                        format!("did not connect before the connect timeout (missing: {}){last}", absent.join(", ")),
                     ));
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -150,6 +178,54 @@ fn accept_higher(
             Err(e) => return Err(Error::network(&players[me].name, format!("accept failed: {e}"))),
         }
     }
+    Ok(())
+}
+
+/// Authenticates one incoming connection and files it under its player.
+#[allow(clippy::too_many_arguments)]
+fn admit(
+    stream: TcpStream,
+    players: &[PlayerAddr],
+    me: usize,
+    hello: &Hello,
+    deadline: Instant,
+    tls: Option<&TlsSettings>,
+    options: TcpOptions,
+    higher: &[&str],
+    links: &mut [Option<Link>],
+) -> Result<()> {
+    stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
+    configure(&stream, "a connecting player", deadline)?;
+    let (link, authenticated) = match tls {
+        None => (Link::Plain(stream), None),
+        Some(tls) => {
+            let (link, name) = TlsLink::server(stream, tls, higher, options.recv_timeout)?;
+            (Link::Tls(Arc::new(link)), Some(name))
+        }
+    };
+    let theirs = link.read_hello("a connecting player")?;
+    if let Some(name) = authenticated.filter(|name| *name != theirs.player) {
+        return Err(Error::protocol(
+            &theirs.player,
+            format!("presented the certificate of '{name}' but introduced itself as '{}'", theirs.player),
+        ));
+    }
+    let Some(j) = players.iter().position(|p| p.name == theirs.player).filter(|&j| j > me) else {
+        return Err(Error::protocol(
+            &theirs.player,
+            format!("unexpected player '{}' connected to '{}'", theirs.player, players[me].name),
+        ));
+    };
+    if links[j].is_some() {
+        return Err(Error::protocol(&theirs.player, "connected twice"));
+    }
+    if let Err(e) = hello.check_peer(&theirs, &players[j].name) {
+        // Tell the peer why, through our own hello, then refuse it.
+        let _ = link.write_hello(hello, &players[j].name);
+        return Err(e);
+    }
+    link.write_hello(hello, &players[j].name)?;
+    links[j] = Some(link);
     Ok(())
 }
 
@@ -163,33 +239,43 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
     stream.set_write_timeout(Some(left)).map_err(io)
 }
 
-fn start_peer(stream: TcpStream, name: String, max_frame_bytes: usize) -> Result<Peer> {
-    let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
-    // Frames arrive whenever the peer is ready; the receive deadline lives in
-    // the endpoint, so the reader itself blocks without a timeout.
-    stream.set_read_timeout(None).map_err(io)?;
-    stream.set_write_timeout(None).map_err(io)?;
-    let reader_stream = stream.try_clone().map_err(io)?;
+fn start_peer(link: Link, name: String, options: TcpOptions) -> Result<Peer> {
     let (tx, rx) = unbounded();
-    let thread_name = format!("tfe-recv-{name}");
-    let reader = std::thread::Builder::new()
-        .name(thread_name)
-        .spawn(move || read_loop(reader_stream, name, max_frame_bytes, tx))
-        .map_err(|e| Error::internal(format!("could not start a reader thread: {e}")))?;
-    Ok(Peer { outgoing: Outgoing::Tcp(stream), incoming: rx, reader: Some(reader) })
+    let max = options.max_frame_bytes;
+    let spawn = |name: String, body: Box<dyn FnOnce() + Send>| {
+        std::thread::Builder::new()
+            .name(format!("tfe-recv-{name}"))
+            .spawn(body)
+            .map_err(|e| Error::internal(format!("could not start a reader thread: {e}")))
+    };
+    match link {
+        Link::Plain(stream) => {
+            let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
+            // Frames arrive whenever the peer is ready; the receive deadline
+            // lives in the endpoint, so the reader blocks without a timeout.
+            // A peer that stops reading makes a send fail after the timeout.
+            stream.set_read_timeout(None).map_err(io)?;
+            stream.set_write_timeout(Some(options.recv_timeout)).map_err(io)?;
+            let mut reader_stream = stream.try_clone().map_err(io)?;
+            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut reader_stream, name, max, tx)))?;
+            Ok(Peer { outgoing: Outgoing::Tcp(stream), incoming: rx, reader: Some(reader) })
+        }
+        Link::Tls(link) => {
+            let reader_link = link.clone();
+            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut &*reader_link, name, max, tx)))?;
+            Ok(Peer { outgoing: Outgoing::Tls(link), incoming: rx, reader: Some(reader) })
+        }
+    }
 }
 
-fn read_loop(mut stream: TcpStream, name: String, max_frame_bytes: usize, tx: Sender<Incoming>) {
+fn read_loop(stream: &mut impl std::io::Read, name: String, max_frame_bytes: usize, tx: Sender<Incoming>) {
     loop {
-        let incoming = match frame::read_frame(&mut stream, max_frame_bytes) {
+        let incoming = match frame::read_frame(stream, max_frame_bytes) {
             Ok(frame::Frame::Data(tag, words)) => Incoming::Data(tag, words),
             Ok(frame::Frame::Abort { run, reason }) => Incoming::Abort { run, reason },
             Err(ReadError::Closed) => Incoming::Closed(Error::network(&name, "connection closed by the peer")),
             Err(ReadError::Io(e)) => Incoming::Closed(Error::network(&name, format!("connection lost: {e}"))),
-            Err(ReadError::Malformed(m)) => {
-                let _ = stream.shutdown(std::net::Shutdown::Both);
-                Incoming::Closed(Error::protocol(&name, format!("malformed frame: {m}")))
-            }
+            Err(ReadError::Malformed(m)) => Incoming::Closed(Error::protocol(&name, format!("malformed frame: {m}"))),
         };
         let last = matches!(incoming, Incoming::Closed(_));
         if tx.send(incoming).is_err() || last {

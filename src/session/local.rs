@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 
 use super::feeds::{Feeds, Provider};
-use super::party::{Party, PartyRun};
+use super::party::{Party, PartyRun, TcpJoin};
 use super::stats::RunStats;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
@@ -240,8 +240,10 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
         .zip(graph.players().to_vec())
         .map(|(listener, name)| {
             let (graph, addrs, seeds) = (graph.clone(), addrs.clone(), options.seeds.clone());
-            Box::new(move || Party::connect_tcp(graph, &addrs, &name, listener, session_id, tcp_options, &seeds))
-                as Connector
+            Box::new(move || {
+                let join = TcpJoin { players: &addrs, listener, session_id, options: tcp_options, tls: None };
+                Party::connect_tcp(graph, &name, join, &seeds)
+            }) as Connector
         })
         .collect())
 }

@@ -13,5 +13,5 @@ pub mod stats;
 
 pub use feeds::{Feeds, Provider, ProviderRequest};
 pub use local::{LocalOptions, LocalSession, RunResult, Transport};
-pub use party::{Party, PartyRun};
+pub use party::{Party, PartyRun, TcpJoin};
 pub use stats::{OpStats, PlayerStats, RunStats};

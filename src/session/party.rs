@@ -11,13 +11,26 @@ use super::feeds::{Feeds, Provider};
 use super::stats::PlayerStats;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, TensorId};
-use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, tcp};
+use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, TlsSettings, tcp};
 use crate::protocol::Protocol;
 use crate::protocol::aby3::{Aby3, SeedSource};
 use crate::ring::RingTensor;
 
 /// Every node's value after a run, and the variable writes to apply.
 type Executed<S> = (Vec<Value<S>>, Pending<S>);
+
+/// How a player joins the mesh over TCP.
+pub struct TcpJoin<'a> {
+    /// Where every player of the graph listens, in the graph's player order.
+    pub players: &'a [PlayerAddr],
+    /// This player's bound socket.
+    pub listener: std::net::TcpListener,
+    /// The same at every player of the session.
+    pub session_id: [u8; 16],
+    pub options: TcpOptions,
+    /// TLS 1.3 with pinned certificates; `None` is plaintext.
+    pub tls: Option<&'a TlsSettings>,
+}
 
 /// What one player got from a run: the fetched values it learned (decoded)
 /// and its costs.
@@ -49,18 +62,10 @@ impl Party<Aby3> {
         Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
     }
 
-    /// Connects to every other player over TCP and sets up the protocol.
-    /// `players` lists where every player of the graph listens, in the
-    /// graph's player order; `listener` is this player's bound socket.
-    pub fn connect_tcp(
-        graph: Arc<Graph>,
-        players: &[PlayerAddr],
-        me: &str,
-        listener: std::net::TcpListener,
-        session_id: [u8; 16],
-        options: TcpOptions,
-        seeds: &SeedSource,
-    ) -> Result<Self> {
+    /// Connects to every other player over TCP (TLS 1.3 with pinned
+    /// certificates when `join.tls` is given) and sets up the protocol.
+    pub fn connect_tcp(graph: Arc<Graph>, me: &str, join: TcpJoin<'_>, seeds: &SeedSource) -> Result<Self> {
+        let TcpJoin { players, listener, session_id, options, tls } = join;
         let names: Vec<&str> = players.iter().map(|p| p.name.as_str()).collect();
         if names != graph.players() {
             return Err(Error::config(format!(
@@ -71,7 +76,7 @@ impl Party<Aby3> {
         }
         let index = graph.player_index(me)?;
         let hello = Hello::new(me, session_id, graph.digest());
-        let net = tcp::connect_mesh(listener, players, index, &hello, options)?;
+        let net = tcp::connect_mesh(listener, players, index, &hello, options, tls)?;
         Party::new(graph, net, seeds)
     }
 }

@@ -1,9 +1,12 @@
 //! The `tfe` command line: `tfe demo` runs the seed program with three
 //! local servers and an input provider over TCP; `tfe bench` prints one
-//! JSON line per measurement.
+//! JSON line per measurement; `tfe party`, `tfe certs` and `tfe graph`
+//! run and prepare a deployment with one process per player.
 
 mod bench;
 mod demo;
+mod deploy_tools;
+mod party;
 
 use std::process::ExitCode;
 
@@ -16,6 +19,14 @@ commands:
                                   print the result and each player's costs
   bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
                                   (NAME: gemm, matmul, mul)
+  party --config HOSTS --name NAME --graph FILE (--key KEY | --insecure-plaintext)
+        [--input NAME=FILE.npy|.csv]... [--output DIR] [--runs N]
+                                  run one player of a deployment (see docs/deployment.md)
+  certs --config HOSTS [--out DIR]
+                                  make a certificate and key per player, pin them in HOSTS
+  graph seed --out FILE [--receiver NAME]
+                                  write the seed program's graph (result to one receiver)
+  graph show FILE                 print a graph file's players, digest and nodes
   version                         print the version";
 
 fn main() -> ExitCode {
@@ -23,6 +34,9 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("party") => party::run(&args[1..]),
+        Some("certs") => deploy_tools::run_certs(&args[1..]),
+        Some("graph") => deploy_tools::run_graph(&args[1..]),
         Some("version" | "--version") => {
             println!("tfe {}", env!("CARGO_PKG_VERSION"));
             Ok(())

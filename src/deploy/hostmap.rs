@@ -1,0 +1,216 @@
+//! The hostmap: where each player of a deployment listens, which
+//! certificate it presents, and the session's timeouts. A JSON file, like
+//! TF Encrypted's `config.json`:
+//!
+//! ```json
+//! {
+//!   "players": [
+//!     {"name": "server0", "address": "10.0.0.1:4000", "certificate": "certs/server0.pem"},
+//!     {"name": "server1", "address": "10.0.0.2:4000", "certificate": "certs/server1.pem"},
+//!     {"name": "server2", "address": "10.0.0.3:4000", "certificate": "certs/server2.pem"},
+//!     {"name": "input-provider", "address": "10.0.0.4:4000", "certificate": "certs/input-provider.pem"}
+//!   ],
+//!   "connect_timeout_ms": 30000,
+//!   "recv_timeout_ms": 30000
+//! }
+//! ```
+//!
+//! Certificate paths are relative to the hostmap's folder. Every problem is
+//! an error that names the entry: unknown keys, duplicate or missing
+//! players, bad names, addresses and timeouts, unreadable files.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, SERVERS, validate_player_name};
+use crate::net::PlayerAddr;
+
+/// One player of the hostmap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    pub name: String,
+    /// `host:port` where the player listens.
+    pub address: String,
+    /// The player's certificate (PEM), relative to the hostmap's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HostmapFile {
+    players: Vec<HostEntry>,
+    #[serde(default = "default_timeout_ms")]
+    connect_timeout_ms: u64,
+    #[serde(default = "default_timeout_ms")]
+    recv_timeout_ms: u64,
+}
+
+fn default_timeout_ms() -> u64 {
+    30_000
+}
+
+/// Longest timeout accepted: one day.
+const MAX_TIMEOUT_MS: u64 = 24 * 3600 * 1000;
+
+/// A validated hostmap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hostmap {
+    pub players: Vec<HostEntry>,
+    pub connect_timeout: Duration,
+    pub recv_timeout: Duration,
+    /// The folder certificate paths are relative to.
+    pub base_dir: PathBuf,
+}
+
+impl Hostmap {
+    /// Reads and validates a hostmap file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(format!("cannot read hostmap {}: {e}", path.display())))?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Hostmap::parse(&text, base_dir).map_err(|e| match e {
+            Error::Config(m) => Error::config(format!("hostmap {}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Parses and validates hostmap JSON.
+    pub fn parse(text: &str, base_dir: PathBuf) -> Result<Self> {
+        let file: HostmapFile = serde_json::from_str(text).map_err(|e| Error::config(format!("{e}")))?;
+        let mut seen = std::collections::HashSet::new();
+        for (i, entry) in file.players.iter().enumerate() {
+            let at = |m: String| Error::config(format!("players[{i}] ('{}'): {m}", entry.name));
+            validate_player_name(&entry.name).map_err(|e| at(e.to_string()))?;
+            if !seen.insert(entry.name.as_str()) {
+                return Err(at("the player is listed twice".into()));
+            }
+            check_address(&entry.address).map_err(at)?;
+        }
+        for server in SERVERS {
+            if !seen.contains(server) {
+                return Err(Error::config(format!("the compute server '{server}' is missing from players")));
+            }
+        }
+        for (key, ms) in [("connect_timeout_ms", file.connect_timeout_ms), ("recv_timeout_ms", file.recv_timeout_ms)] {
+            if ms == 0 || ms > MAX_TIMEOUT_MS {
+                return Err(Error::config(format!("{key} is {ms}: expected 1 to {MAX_TIMEOUT_MS}")));
+            }
+        }
+        Ok(Hostmap {
+            players: file.players,
+            connect_timeout: Duration::from_millis(file.connect_timeout_ms),
+            recv_timeout: Duration::from_millis(file.recv_timeout_ms),
+            base_dir,
+        })
+    }
+
+    /// The JSON text of this hostmap.
+    pub fn to_json(&self) -> String {
+        let file = HostmapFile {
+            players: self.players.clone(),
+            connect_timeout_ms: self.connect_timeout.as_millis() as u64,
+            recv_timeout_ms: self.recv_timeout.as_millis() as u64,
+        };
+        serde_json::to_string_pretty(&file).expect("a hostmap always serializes") + "\n"
+    }
+
+    pub fn entry(&self, name: &str) -> Result<&HostEntry> {
+        self.players.iter().find(|p| p.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.players.iter().map(|p| p.name.as_str()).collect();
+            Error::config(format!("player '{name}' is not in the hostmap (it has {})", names.join(", ")))
+        })
+    }
+
+    /// Where each player of `graph` listens, in the graph's player order.
+    pub fn addresses_for(&self, graph: &Graph) -> Result<Vec<PlayerAddr>> {
+        graph
+            .players()
+            .iter()
+            .map(|name| Ok(PlayerAddr { name: name.clone(), addr: self.entry(name)?.address.clone() }))
+            .collect()
+    }
+
+    /// The certificate file of a player, resolved against the hostmap's folder.
+    pub fn certificate_path(&self, name: &str) -> Result<PathBuf> {
+        let entry = self.entry(name)?;
+        let cert = entry.certificate.as_ref().ok_or_else(|| {
+            Error::config(format!(
+                "player '{name}' has no certificate in the hostmap (run `tfe certs` or use --insecure-plaintext)"
+            ))
+        })?;
+        Ok(self.base_dir.join(cert))
+    }
+}
+
+/// `host:port` with a port from 1 to 65535 and a non-empty host.
+fn check_address(address: &str) -> std::result::Result<(), String> {
+    let bad = || format!("address '{address}' is not host:port (such as 10.0.0.1:4000 or [::1]:4000)");
+    let (host, port) = address.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    if host.is_empty() || port == 0 || host.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Hostmap> {
+        Hostmap::parse(text, PathBuf::from("/etc/tfe"))
+    }
+
+    const GOOD: &str = r#"{"players": [
+        {"name": "server0", "address": "127.0.0.1:4000", "certificate": "certs/server0.pem"},
+        {"name": "server1", "address": "127.0.0.1:4001"},
+        {"name": "server2", "address": "[::1]:4002"},
+        {"name": "alice", "address": "alice.example:4003"}
+    ], "recv_timeout_ms": 5000}"#;
+
+    #[test]
+    fn a_good_hostmap_round_trips() {
+        let h = parse(GOOD).unwrap();
+        assert_eq!(h.players.len(), 4);
+        assert_eq!(h.recv_timeout, Duration::from_secs(5));
+        assert_eq!(h.connect_timeout, Duration::from_secs(30));
+        assert_eq!(h.certificate_path("server0").unwrap(), PathBuf::from("/etc/tfe/certs/server0.pem"));
+        assert!(h.certificate_path("server1").unwrap_err().to_string().contains("no certificate"));
+        assert_eq!(parse(&h.to_json()).unwrap(), h);
+    }
+
+    #[test]
+    fn each_problem_names_its_entry() {
+        let cases = [
+            (GOOD.replace("\"recv_timeout_ms\"", "\"recv_timeout\""), "unknown field `recv_timeout`"),
+            (GOOD.replace("alice\"", "server1\""), "players[3] ('server1'): the player is listed twice"),
+            (GOOD.replace("server2", "server9"), "'server2' is missing"),
+            (GOOD.replace("alice.example:4003", "alice.example"), "players[3] ('alice'): address"),
+            (GOOD.replace("4001", "99999"), "players[1] ('server1'): address '127.0.0.1:99999'"),
+            (GOOD.replace("\"alice\"", "\"al ice\""), "players[3] ('al ice'): invalid argument: player name"),
+            (GOOD.replace("5000", "0"), "recv_timeout_ms is 0"),
+            ("{\"players\": [".to_string(), "EOF"),
+        ];
+        for (text, expected) in cases {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains(expected), "expected '{expected}' in: {err}");
+        }
+        let err = Hostmap::load("/nonexistent/hosts.json").unwrap_err().to_string();
+        assert!(err.contains("cannot read hostmap /nonexistent/hosts.json"), "{err}");
+    }
+
+    #[test]
+    fn graph_players_must_all_be_in_the_hostmap() {
+        let h = parse(GOOD).unwrap();
+        let mut g = Graph::default();
+        g.private_input("x", "bob", &[1]).unwrap();
+        let err = h.addresses_for(&g).unwrap_err().to_string();
+        assert!(err.contains("'bob' is not in the hostmap"), "{err}");
+    }
+}

@@ -1,0 +1,77 @@
+//! Opening a party of a deployment: bind the player's address from the
+//! hostmap, load its TLS identity, connect to every other player of the
+//! graph and set up the protocol.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::certs;
+use super::hostmap::Hostmap;
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Op, TensorId};
+use crate::net::{TcpOptions, tcp};
+use crate::protocol::aby3::SeedSource;
+use crate::session::{Party, TcpJoin};
+
+/// How a deployed player secures its channels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelSecurity {
+    /// TLS 1.3 with the certificates of the hostmap and this private key.
+    Tls { key: PathBuf },
+    /// Plaintext TCP: anyone on the network path reads and changes shares.
+    InsecurePlaintext,
+}
+
+/// Opens the party of player `me` as the hostmap describes it.
+pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSecurity) -> Result<Party> {
+    let entry = hostmap.entry(me)?;
+    graph.player_index(me).map_err(|_| {
+        Error::config(format!(
+            "player '{me}' takes no part in this graph (its players: {})",
+            graph.players().join(", ")
+        ))
+    })?;
+    let addrs = hostmap.addresses_for(&graph)?;
+    let tls = match security {
+        ChannelSecurity::Tls { key } => Some(certs::tls_settings(hostmap, me, key)?),
+        ChannelSecurity::InsecurePlaintext => None,
+    };
+    let listener = tcp::bind(me, &entry.address)?;
+    let options = TcpOptions {
+        connect_timeout: hostmap.connect_timeout,
+        recv_timeout: hostmap.recv_timeout,
+        ..TcpOptions::default()
+    };
+    let session = session_id(hostmap);
+    let join = TcpJoin { players: &addrs, listener, session_id: session, options, tls: tls.as_ref() };
+    Party::connect_tcp(graph, me, join, &SeedSource::OsEntropy)
+}
+
+/// Every player derives the same session id from the hostmap's addresses,
+/// so no extra coordination is needed to start. (The graph digest is
+/// compared on its own, so that a different graph is named as such.)
+fn session_id(hostmap: &Hostmap) -> [u8; 16] {
+    let mut hash = Sha256::new();
+    hash.update(b"tfe session v1");
+    for p in &hostmap.players {
+        hash.update(p.name.as_bytes());
+        hash.update([0]);
+        hash.update(p.address.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize()[..16].try_into().expect("16 bytes")
+}
+
+/// What a deployed run fetches: every reveal and every assignment, so
+/// every player runs the same ops without being told.
+pub fn default_fetches(graph: &Graph) -> Vec<TensorId> {
+    graph
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.op, Op::Reveal { .. } | Op::Assign))
+        .map(|(i, _)| TensorId(i as u32))
+        .collect()
+}

@@ -1,0 +1,325 @@
+//! TLS 1.3 channels between players (rustls), mutually authenticated by
+//! pinned certificates: each player presents its own certificate and
+//! accepts a peer only if the peer's certificate is the one the hostmap
+//! lists for it. Self-signed certificates from `tfe certs` are the usual case.
+//!
+//! A rustls connection is one state machine for both directions, while the
+//! endpoint reads on a reader thread and writes on the session thread. So
+//! the socket is non-blocking, the connection sits behind a mutex that is
+//! never held while waiting, and each side waits for readiness with poll(2).
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+use crate::error::{Error, Result};
+
+/// This player's certificate and key, and every peer's pinned certificate.
+pub struct TlsSettings {
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    peers: HashMap<String, CertificateDer<'static>>,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSettings").field("peers", &self.peers.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl TlsSettings {
+    /// From PEM text: this player's certificate and private key, and the
+    /// certificate of every player by name.
+    pub fn from_pem(cert_pem: &str, key_pem: &str, peers_pem: &[(String, String)]) -> Result<Self> {
+        let cert = parse_cert(cert_pem, "this player's certificate")?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
+            .map_err(|e| Error::config(format!("the private key is not a PEM private key: {e}")))?;
+        let mut peers = HashMap::new();
+        for (name, pem) in peers_pem {
+            peers.insert(name.clone(), parse_cert(pem, &format!("the certificate of '{name}'"))?);
+        }
+        Ok(TlsSettings { cert, key, peers })
+    }
+
+    fn peer_cert(&self, name: &str) -> Result<CertificateDer<'static>> {
+        self.peers.get(name).cloned().ok_or_else(|| Error::config(format!("no certificate for player '{name}'")))
+    }
+}
+
+fn parse_cert(pem: &str, what: &str) -> Result<CertificateDer<'static>> {
+    CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| Error::config(format!("{what} is not a PEM certificate: {e}")))
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Accepts exactly one certificate: the pinned one of the expected peer.
+#[derive(Debug)]
+struct PinnedServer {
+    expected: CertificateDer<'static>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.expected.as_ref() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("the peer's certificate is not the one the hostmap lists".into()))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Accepts a client whose certificate is pinned for some player.
+#[derive(Debug)]
+struct PinnedClients {
+    accepted: Vec<CertificateDer<'static>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for PinnedClients {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> std::result::Result<ClientCertVerified, rustls::Error> {
+        if self.accepted.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
+            Ok(ClientCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("the client's certificate is not in the hostmap".into()))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// One TLS connection, shared by the reader thread and the writer.
+pub struct TlsLink {
+    conn: Mutex<rustls::Connection>,
+    sock: TcpStream,
+    write_timeout: Duration,
+}
+
+impl TlsLink {
+    /// Connects as the client to `peer`, whose certificate must be the pinned one.
+    pub fn client(sock: TcpStream, settings: &TlsSettings, peer: &str, write_timeout: Duration) -> Result<Self> {
+        let provider = provider();
+        let verifier = PinnedServer {
+            expected: settings.peer_cert(peer)?,
+            algorithms: provider.signature_verification_algorithms,
+        };
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| Error::config(format!("TLS: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_client_auth_cert(vec![settings.cert.clone()], settings.key.clone_key())
+            .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
+        let name = ServerName::try_from("tfe-player").expect("a valid DNS name");
+        let conn =
+            rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| Error::config(format!("TLS: {e}")))?;
+        TlsLink::handshake(rustls::Connection::Client(conn), sock, peer, write_timeout)
+    }
+
+    /// Accepts a client whose certificate is pinned for one of `accepted`;
+    /// returns the link and the name of the player it authenticated as.
+    pub fn server(
+        sock: TcpStream,
+        settings: &TlsSettings,
+        accepted: &[&str],
+        write_timeout: Duration,
+    ) -> Result<(Self, String)> {
+        let provider = provider();
+        let certs = accepted.iter().map(|name| settings.peer_cert(name)).collect::<Result<Vec<_>>>()?;
+        let verifier =
+            PinnedClients { accepted: certs.clone(), algorithms: provider.signature_verification_algorithms };
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| Error::config(format!("TLS: {e}")))?
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_single_cert(vec![settings.cert.clone()], settings.key.clone_key())
+            .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
+        let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
+        let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", write_timeout)?;
+        let presented = link.conn.lock().expect("not poisoned").peer_certificates().and_then(|c| c.first().cloned());
+        let index = presented.and_then(|p| certs.iter().position(|c| c.as_ref() == p.as_ref()));
+        let name = index.map(|i| accepted[i].to_string()).ok_or_else(|| {
+            Error::protocol("a connecting player", "TLS handshake finished without a pinned client certificate")
+        })?;
+        Ok((link, name))
+    }
+
+    fn handshake(mut conn: rustls::Connection, sock: TcpStream, peer: &str, write_timeout: Duration) -> Result<Self> {
+        conn.set_buffer_limit(None);
+        let mut blocking = &sock;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut blocking).map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
+        }
+        sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
+        Ok(TlsLink { conn: Mutex::new(conn), sock, write_timeout })
+    }
+
+    /// Shuts the socket down, which wakes the reader thread.
+    pub fn shutdown(&self) {
+        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+    }
+
+    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, rustls::Connection>> {
+        self.conn.lock().map_err(|_| io::Error::other("TLS connection state poisoned"))
+    }
+
+    /// Sends TLS records until rustls has nothing left, or the socket is full.
+    fn flush(conn: &mut rustls::Connection, mut sock: &TcpStream) -> io::Result<()> {
+        while conn.wants_write() {
+            match conn.write_tls(&mut sock) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writing plaintext: encrypt into rustls' buffer, then drain it to the
+/// socket, releasing the lock while the socket is full.
+impl Write for &TlsLink {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        let deadline = Instant::now() + self.write_timeout;
+        let mut conn = self.lock()?;
+        conn.writer().write_all(data)?;
+        loop {
+            TlsLink::flush(&mut conn, &self.sock)?;
+            if !conn.wants_write() {
+                return Ok(());
+            }
+            drop(conn);
+            wait_ready(&self.sock, libc::POLLOUT, Some(deadline))?;
+            conn = self.lock()?;
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reading plaintext: decrypt what has arrived, else wait for the socket.
+impl Read for &TlsLink {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let mut conn = self.lock()?;
+            match conn.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            match conn.read_tls(&mut &self.sock) {
+                Ok(0) => return Ok(0),
+                Ok(_) => {
+                    conn.process_new_packets()
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
+                    // Alerts or key updates the peer expects; best effort.
+                    TlsLink::flush(&mut conn, &self.sock)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    drop(conn);
+                    wait_ready(&self.sock, libc::POLLIN, None)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Waits until the socket is readable or writable (`events`), or the deadline.
+fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Option<Instant>) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    loop {
+        let timeout_ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the peer stopped reading"));
+                }
+                left.as_millis().min(i32::MAX as u128) as i32
+            }
+        };
+        let mut fd = libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let ready = unsafe { libc::poll(&mut fd, 1, timeout_ms) };
+        if ready > 0 {
+            return Ok(());
+        }
+        if ready < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+}
