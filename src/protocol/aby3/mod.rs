@@ -11,8 +11,10 @@
 //! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, MSB, B2A, bit
 //! injection), `compare.rs` (comparisons, select, ReLU), `tensor_ops.rs`
 //! (layout, conv2d, average pooling), `pooling.rs` (max pooling, reduce_max,
-//! argmax).
+//! argmax), `approx.rs` (sigmoid, exp, reciprocal, inverse square root,
+//! softmax).
 
+mod approx;
 mod boolean;
 mod compare;
 mod conversion;
@@ -24,6 +26,8 @@ mod share;
 pub mod tensor_ops;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_approx;
 #[cfg(test)]
 mod tests_compare;
 #[cfg(test)]

@@ -1,0 +1,90 @@
+//! Approximations against f64 over their documented ranges, with the error
+//! bounds stated in `approx.rs` and round counts.
+
+use super::tests::{ctx, private_op, values};
+
+const UNIT: f64 = 1.0 / 65536.0;
+
+/// Asserts |got − want| ≤ rel·|want| + abs for every element.
+fn assert_within(what: &str, x: &[f64], got: &[f64], want: &[f64], rel: f64, abs: f64) {
+    for i in 0..got.len() {
+        let bound = rel * want[i].abs() + abs;
+        assert!(
+            (got[i] - want[i]).abs() <= bound,
+            "{what}({}): got {}, want {} (bound {bound})",
+            x[i],
+            got[i],
+            want[i]
+        );
+    }
+}
+
+/// `n` points evenly spread over [lo, hi] on the fixed-point grid, plus
+/// pseudo-random ones.
+fn spread(n: usize, lo: f64, hi: f64) -> Vec<f64> {
+    let mut out: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
+    let mid = (lo + hi) / 2.0;
+    out.extend(values(n, 77, (hi - lo) / 2.0).iter().map(|v| v + mid));
+    out.iter().map(|v| (v * 65536.0).round() / 65536.0).collect()
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[test]
+fn sigmoids_are_within_their_bounds_everywhere() {
+    let mut x = spread(101, -12.0, 12.0);
+    x.extend([-1000.0, 1000.0, -2.5, 2.5, 0.0, 6.0, -6.0]);
+    let inputs = [(x.clone(), vec![x.len()])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.sigmoid_hard(net, ctx(10), &s[0]));
+    let hard: Vec<f64> = x.iter().map(|&v| (0.2 * v + 0.5).clamp(0.0, 1.0)).collect();
+    assert_within("hard sigmoid vs its formula", &x, &got, &hard, 0.0, 4.0 * UNIT);
+    let exact: Vec<f64> = x.iter().map(|&v| sigmoid(v)).collect();
+    assert_within("hard sigmoid", &x, &got, &exact, 0.0, 0.076);
+    assert!(costs[..3].iter().all(|c| c.rounds <= 12), "{costs:?}");
+    let (got, _) = private_op(&inputs, |net, p, s| p.sigmoid(net, ctx(10), &s[0]));
+    assert_within("sigmoid", &x, &got, &exact, 0.0, 0.003);
+}
+
+#[test]
+fn exp_is_within_its_relative_bound() {
+    let mut x = spread(97, -16.0, 10.0);
+    x.extend([0.0, -16.0, 10.0, -40.0, -1000.0]);
+    let (got, costs) = private_op(&[(x.clone(), vec![x.len()])], |net, p, s| p.exp(net, ctx(10), &s[0]));
+    let want: Vec<f64> = x.iter().map(|&v| v.max(-16.0).exp()).collect();
+    assert_within("exp", &x, &got, &want, 2e-3, 2.0 * UNIT);
+    assert!(costs[..3].iter().all(|c| c.rounds <= 28), "{costs:?}");
+}
+
+#[test]
+fn reciprocal_and_inv_sqrt_are_within_their_relative_bounds() {
+    let mut x: Vec<f64> = spread(60, 1.0 / 64.0, 1023.0);
+    x.extend((-6..10).flat_map(|k| [2f64.powi(k), 1.99 * 2f64.powi(k)]));
+    x.iter_mut().for_each(|v| *v = v.max(1.0 / 64.0));
+    let inputs = [(x.clone(), vec![4, x.len() / 4])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.reciprocal(net, ctx(10), &s[0]));
+    assert_within("reciprocal", &x, &got, &x.iter().map(|v| 1.0 / v).collect::<Vec<_>>(), 1e-3, 4.0 * UNIT);
+    assert!(costs[..3].iter().all(|c| c.rounds <= 26), "{costs:?}");
+    let (got, costs) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, ctx(10), &s[0]));
+    assert_within("inv_sqrt", &x, &got, &x.iter().map(|v| 1.0 / v.sqrt()).collect::<Vec<_>>(), 1e-3, 4.0 * UNIT);
+    assert!(costs[..3].iter().all(|c| c.rounds <= 36), "{costs:?}");
+}
+
+#[test]
+fn softmax_rows_are_within_a_hundredth() {
+    let (rows, cols) = (7, 10);
+    let mut x = values(rows * cols, 78, 8.0);
+    x[3] = x[5]; // a tie for the maximum need not matter
+    let (got, _) = private_op(&[(x.clone(), vec![rows, cols])], |net, p, s| p.softmax(net, ctx(10), &s[0]));
+    for r in 0..rows {
+        let row = &x[r * cols..(r + 1) * cols];
+        let m = row.iter().cloned().fold(f64::MIN, f64::max);
+        let total: f64 = row.iter().map(|v| (v - m).exp()).sum();
+        for c in 0..cols {
+            let want = (row[c] - m).exp() / total;
+            let g = got[r * cols + c];
+            assert!((g - want).abs() <= 0.01, "row {r} col {c}: got {g}, want {want}");
+        }
+    }
+}
