@@ -16,8 +16,8 @@ fn options(transport: Transport) -> LocalOptions {
 }
 
 #[test]
-fn seed_program_gives_ten_everywhere_over_tcp_and_memory() {
-    for transport in [Transport::Tcp, Transport::Memory] {
+fn seed_program_gives_ten_everywhere_over_tcp_tls_and_memory() {
+    for transport in [Transport::Tcp, Transport::Tls, Transport::Memory] {
         let mut g = Graph::default();
         let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();

@@ -40,6 +40,19 @@ fn write(path: &Path, text: &str, mode: u32) -> Result<()> {
     file.write_all(text.as_bytes()).map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))
 }
 
+/// TLS settings for every player of `names`, from fresh certificates that
+/// live only in memory: TLS in local mode, to measure what it costs.
+pub fn ephemeral_set(names: &[String]) -> Result<Vec<TlsSettings>> {
+    let mut pems = Vec::new();
+    for name in names {
+        let certified = rcgen::generate_simple_self_signed(vec![name.clone()])
+            .map_err(|e| Error::internal(format!("certificate generation failed: {e}")))?;
+        pems.push((name.clone(), certified.cert.pem(), certified.signing_key.serialize_pem()));
+    }
+    let peers: Vec<(String, String)> = pems.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
+    pems.iter().map(|(_, cert, key)| TlsSettings::from_pem(cert, key, &peers)).collect()
+}
+
 /// The TLS settings of player `me`: its certificate and `key_path`, and the
 /// pinned certificate of every player in the hostmap.
 pub fn tls_settings(hostmap: &Hostmap, me: &str, key_path: &Path) -> Result<TlsSettings> {

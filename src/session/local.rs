@@ -22,6 +22,9 @@ use crate::protocol::aby3::SeedSource;
 pub enum Transport {
     /// Loopback TCP, the same code path as a deployment.
     Tcp,
+    /// Loopback TCP with TLS 1.3 and fresh in-memory certificates: what a
+    /// deployment's encryption costs.
+    Tls,
     /// Crossbeam channels, no sockets.
     Memory,
 }
@@ -93,7 +96,7 @@ impl LocalSession {
                     Box::new(move || Party::new(graph, net, &seeds)) as Connector
                 })
                 .collect(),
-            Transport::Tcp => tcp_connectors(&graph, &options)?,
+            Transport::Tcp | Transport::Tls => tcp_connectors(&graph, &options)?,
         };
         for (index, connect) in connectors.into_iter().enumerate() {
             let (command_tx, command_rx) = unbounded();
@@ -230,6 +233,10 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
     }
     let mut session_id = [0u8; 16];
     getrandom::fill(&mut session_id).map_err(|e| Error::internal(format!("OS entropy failed: {e}")))?;
+    let tls: Vec<Option<crate::net::TlsSettings>> = match options.transport {
+        Transport::Tls => crate::deploy::certs::ephemeral_set(graph.players())?.into_iter().map(Some).collect(),
+        _ => graph.players().iter().map(|_| None).collect(),
+    };
     let tcp_options = TcpOptions {
         connect_timeout: options.connect_timeout,
         recv_timeout: options.recv_timeout,
@@ -238,10 +245,11 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
     Ok(listeners
         .into_iter()
         .zip(graph.players().to_vec())
-        .map(|(listener, name)| {
+        .zip(tls)
+        .map(|((listener, name), tls)| {
             let (graph, addrs, seeds) = (graph.clone(), addrs.clone(), options.seeds.clone());
             Box::new(move || {
-                let join = TcpJoin { players: &addrs, listener, session_id, options: tcp_options, tls: None };
+                let join = TcpJoin { players: &addrs, listener, session_id, options: tcp_options, tls: tls.as_ref() };
                 Party::connect_tcp(graph, &name, join, &seeds)
             }) as Connector
         })

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 
 use tfe::graph::Graph;
 use tfe::ring::gemm::{self, Kernel, Threads};
-use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats};
+use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
 pub fn run(args: &[String]) -> Result<(), String> {
     super::check_args(args, &["--quick"], &["--only"])?;
     let quick = args.iter().any(|a| a == "--quick");
     let only = super::option(args, "--only")?;
     if let Some(name) = only
-        && !["gemm", "matmul", "mul"].contains(&name)
+        && !["gemm", "matmul", "mul", "tls"].contains(&name)
     {
-        return Err(format!("--only {name}: expected gemm, matmul or mul"));
+        return Err(format!("--only {name}: expected gemm, matmul, mul or tls"));
     }
     let wanted = |name: &str| only.is_none_or(|o| o == name);
     let sizes: &[usize] = if quick { &[256] } else { &[256, 1024] };
@@ -29,6 +29,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for &n in sizes {
             bench_private_matmul(n, quick).map_err(|e| e.to_string())?;
         }
+    }
+    if wanted("tls") {
+        bench_tls(quick).map_err(|e| e.to_string())?;
     }
     if wanted("mul") {
         bench_private_mul(if quick { 100_000 } else { 1_000_000 }, quick).map_err(|e| e.to_string())?;
@@ -110,6 +113,7 @@ fn bench_private_op(
     op_kind: &str,
     runs: usize,
     baseline: Option<Duration>,
+    transport: Transport,
 ) -> tfe::Result<()> {
     let mut graph = Graph::default();
     let (len_a, len_b) = (shapes.0.iter().product(), shapes.1.iter().product());
@@ -117,7 +121,7 @@ fn bench_private_op(
     let b = graph.private_variable("b", "server1", shapes.1, Some(values(len_b, 4)))?;
     let y = op(&mut graph, a, b)?;
     let revealed = graph.reveal(y, None)?;
-    let mut session = LocalSession::new(&graph, LocalOptions::default())?;
+    let mut session = LocalSession::new(&graph, LocalOptions { transport, ..LocalOptions::default() })?;
     session.run(&[revealed], &Feeds::new())?;
     let mut op_times = Vec::new();
     let mut run_times = Vec::new();
@@ -135,8 +139,9 @@ fn bench_private_op(
     let bytes = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.bytes_sent)).as_nanos();
     let rounds = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.rounds)).as_nanos();
     let mut line = format!(
-        "{{\"bench\":\"{bench}\",\"size\":{size},\"transport\":\"tcp\",\"median_s\":{:.6},\"runs\":{runs},\
+        "{{\"bench\":\"{bench}\",\"size\":{size},\"transport\":\"{}\",\"median_s\":{:.6},\"runs\":{runs},\
          \"bytes\":{bytes},\"rounds\":{rounds},\"run_median_s\":{:.6}",
+        transport_name(transport),
         median.as_secs_f64(),
         run_times[runs / 2].as_secs_f64()
     );
@@ -146,7 +151,7 @@ fn bench_private_op(
             base.as_secs_f64(),
             median.as_secs_f64() / base.as_secs_f64()
         );
-    } else {
+    } else if op_kind == "mul" {
         line += &format!(",\"products_per_s\":{:.0}", size as f64 / median.as_secs_f64());
     }
     println!("{line}}}");
@@ -162,10 +167,56 @@ fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick || n <= 256 { 5 } else { 3 };
     let baseline = plaintext_gemm_time(n, runs);
     let shape = [n, n];
-    bench_private_op("private_matmul", n, (&shape, &shape), |g, a, b| g.matmul(a, b), "matmul", runs, Some(baseline))
+    let matmul = |g: &mut Graph, a, b| g.matmul(a, b);
+    bench_private_op("private_matmul", n, (&shape, &shape), matmul, "matmul", runs, Some(baseline), Transport::Tcp)
 }
 
 fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick { 3 } else { 5 };
-    bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None)
+    bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None, Transport::Tcp)
+}
+
+fn transport_name(transport: Transport) -> &'static str {
+    match transport {
+        Transport::Tcp => "tcp",
+        Transport::Tls => "tls",
+        Transport::Memory => "memory",
+    }
+}
+
+/// What TLS costs, measured next to plaintext TCP in the same run: the seed
+/// program's latency and a private matmul.
+fn bench_tls(quick: bool) -> tfe::Result<()> {
+    let runs = if quick { 21 } else { 101 };
+    for transport in [Transport::Tcp, Transport::Tls] {
+        let mut g = Graph::default();
+        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))?;
+        let x = g.private_input("x", "input-provider", &[5, 10])?;
+        let y = g.matmul(x, w)?;
+        let out = g.reveal(y, Some("result-receiver"))?;
+        let mut session = LocalSession::new(&g, LocalOptions { transport, ..LocalOptions::default() })?;
+        let mut feeds = Feeds::new();
+        feeds.insert("x", vec![1.0; 50]);
+        session.run(&[out], &feeds)?;
+        let mut last = RunStats::default();
+        let t = median_time(runs, || {
+            let started = Instant::now();
+            last = session.run(&[out], &feeds).expect("seed run").stats;
+            started.elapsed()
+        });
+        let bytes = last.players.iter().map(|p| p.counters.bytes_sent).max().unwrap_or(0);
+        let rounds = last.players.iter().map(|p| p.counters.rounds).max().unwrap_or(0);
+        println!(
+            "{{\"bench\":\"seed_latency\",\"size\":50,\"transport\":\"{}\",\"median_s\":{:.6},\"runs\":{runs},\
+             \"bytes\":{bytes},\"rounds\":{rounds}}}",
+            transport_name(transport),
+            t.as_secs_f64()
+        );
+    }
+    let n = if quick { 256 } else { 1024 };
+    let matmul = |g: &mut Graph, a, b| g.matmul(a, b);
+    for transport in [Transport::Tcp, Transport::Tls] {
+        bench_private_op("private_matmul", n, (&[n, n], &[n, n]), matmul, "matmul", 3, None, transport)?;
+    }
+    Ok(())
 }

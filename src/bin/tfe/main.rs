@@ -18,7 +18,7 @@ commands:
                                   with three local servers and an input provider,
                                   print the result and each player's costs
   bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
-                                  (NAME: gemm, matmul, mul)
+                                  (NAME: gemm, matmul, mul, tls)
   party --config HOSTS --name NAME --graph FILE (--key KEY | --insecure-plaintext)
         [--input NAME=FILE.npy|.csv]... [--output DIR] [--runs N]
                                   run one player of a deployment (see docs/deployment.md)
