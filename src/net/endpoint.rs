@@ -52,6 +52,8 @@ pub struct Endpoint {
     aborts: HashMap<(usize, u32), String>,
     closed: Vec<Option<Error>>,
     counters: Counters,
+    /// Bytes sent to each peer including frame headers, since creation.
+    wire_bytes_to: Vec<u64>,
     /// The (run, op, step) of the last communication, to count rounds.
     last_step: Option<Tag>,
 }
@@ -68,6 +70,7 @@ impl Endpoint {
             aborts: HashMap::new(),
             closed: vec![None; n],
             counters: Counters::default(),
+            wire_bytes_to: vec![0; n],
             last_step: None,
         }
     }
@@ -85,6 +88,12 @@ impl Endpoint {
     /// What this endpoint has sent so far.
     pub fn counters(&self) -> Counters {
         self.counters
+    }
+
+    /// Bytes sent to player `to` since the endpoint was created, frame
+    /// headers included (the handshake and TLS records are not).
+    pub fn wire_bytes_to(&self, to: usize) -> u64 {
+        self.wire_bytes_to.get(to).copied().unwrap_or(0)
     }
 
     pub fn recv_timeout(&self) -> Duration {
@@ -123,6 +132,7 @@ impl Endpoint {
         self.counters.messages_sent += 1;
         self.counters.bytes_sent += words.len() as u64 * 8;
         self.counters.wire_bytes_sent += (words.len() * 8 + HEADER_BYTES) as u64;
+        self.wire_bytes_to[to] += (words.len() * 8 + HEADER_BYTES) as u64;
         Ok(())
     }
 

@@ -96,6 +96,13 @@ impl<P: Protocol> Party<P> {
         self.providers.insert(name.to_string(), provider);
     }
 
+    /// Bytes this player has sent to `player` since it connected, frame
+    /// headers included: what its socket to that player carried after the
+    /// handshake (before TLS record overhead).
+    pub fn wire_bytes_sent_to(&self, player: &str) -> Result<u64> {
+        Ok(self.net.wire_bytes_to(self.graph.player_index(player)?))
+    }
+
     pub fn set_recv_timeout(&mut self, timeout: Duration) {
         self.net.set_recv_timeout(timeout);
     }
