@@ -14,9 +14,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let only = super::option(args, "--only")?;
     if let Some(name) = only
-        && !["gemm", "matmul", "mul", "tls"].contains(&name)
+        && !["gemm", "matmul", "mul", "tls", "deploy"].contains(&name)
     {
-        return Err(format!("--only {name}: expected gemm, matmul, mul or tls"));
+        return Err(format!("--only {name}: expected gemm, matmul, mul, tls or deploy"));
     }
     let wanted = |name: &str| only.is_none_or(|o| o == name);
     let sizes: &[usize] = if quick { &[256] } else { &[256, 1024] };
@@ -32,6 +32,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if wanted("tls") {
         bench_tls(quick).map_err(|e| e.to_string())?;
+    }
+    if wanted("deploy") {
+        super::bench_deploy::run(quick)?;
     }
     if wanted("mul") {
         bench_private_mul(if quick { 100_000 } else { 1_000_000 }, quick).map_err(|e| e.to_string())?;

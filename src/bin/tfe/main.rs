@@ -4,6 +4,7 @@
 //! run and prepare a deployment with one process per player.
 
 mod bench;
+mod bench_deploy;
 mod demo;
 mod deploy_tools;
 mod party;
@@ -18,7 +19,7 @@ commands:
                                   with three local servers and an input provider,
                                   print the result and each player's costs
   bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
-                                  (NAME: gemm, matmul, mul, tls)
+                                  (NAME: gemm, matmul, mul, tls, deploy)
   party --config HOSTS --name NAME --graph FILE (--key KEY | --insecure-plaintext)
         [--input NAME=FILE.npy|.csv]... [--output DIR] [--runs N]
                                   run one player of a deployment (see docs/deployment.md)
