@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 use super::{Graph, Op, TensorId};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
+use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::ring::layout::{Padding, Window};
 
 const MAGIC: &[u8; 4] = b"TFEG";
 const FORMAT_VERSION: u32 = 1;
@@ -120,7 +122,40 @@ fn op_code(op: &Op) -> u8 {
         Op::Reshape { .. } => 12,
         Op::Reveal { .. } => 13,
         Op::Assign => 14,
+        Op::Unary { .. } => 15,
+        Op::Compare { .. } => 16,
+        Op::Maximum => 17,
+        Op::Reduce { .. } => 18,
+        Op::Pool2d { .. } => 19,
+        Op::GlobalAvgPool2d => 20,
+        Op::Conv2d { .. } => 21,
+        Op::Slice { .. } => 22,
+        Op::Pad { .. } => 23,
+        Op::Concat { .. } => 24,
+        Op::ExpandDims { .. } => 25,
+        Op::Squeeze { .. } => 26,
+        Op::Gather { .. } => 27,
     }
+}
+
+const UNARIES: [Unary; 7] =
+    [Unary::Relu, Unary::Sigmoid, Unary::HardSigmoid, Unary::Exp, Unary::Reciprocal, Unary::InvSqrt, Unary::Softmax];
+const COMPARISONS: [Comparison; 5] =
+    [Comparison::Less, Comparison::LessEqual, Comparison::Greater, Comparison::GreaterEqual, Comparison::Equal];
+const REDUCES: [Reduce; 2] = [Reduce::Max, Reduce::ArgMax];
+const POOLS: [Pool; 2] = [Pool::Max, Pool::Average];
+const PADDINGS: [Padding; 2] = [Padding::Valid, Padding::Same];
+
+/// The code of a variant of a field enum: its position in `all`.
+fn sub_code<T: PartialEq>(all: &[T], v: &T) -> u8 {
+    all.iter().position(|x| x == v).expect("every variant is listed") as u8
+}
+
+fn read_sub<T: Copy>(r: &mut Reader, all: &[T], what: &str) -> Result<T> {
+    let code = r.u8()?;
+    all.get(code as usize)
+        .copied()
+        .ok_or_else(|| Error::invalid(format!("unknown {what} code {code} (expected below {})", all.len())))
 }
 
 /// An op with its fields still empty, to learn its arity before reading operands.
@@ -140,7 +175,20 @@ fn read_op(_: &mut Reader, code: u8) -> Result<Op> {
         12 => Op::Reshape { shape: vec![] },
         13 => Op::Reveal { to: None },
         14 => Op::Assign,
-        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 14)"))),
+        15 => Op::Unary { f: Unary::Relu },
+        16 => Op::Compare { c: Comparison::Less },
+        17 => Op::Maximum,
+        18 => Op::Reduce { r: Reduce::Max, axis: 0 },
+        19 => Op::Pool2d { p: Pool::Max, window: Window { kh: 0, kw: 0, sh: 0, sw: 0, padding: Padding::Valid } },
+        20 => Op::GlobalAvgPool2d,
+        21 => Op::Conv2d { strides: (0, 0), padding: Padding::Valid },
+        22 => Op::Slice { begin: vec![], size: vec![] },
+        23 => Op::Pad { pads: vec![] },
+        24 => Op::Concat { axis: 0 },
+        25 => Op::ExpandDims { axis: 0 },
+        26 => Op::Squeeze { axis: 0 },
+        27 => Op::Gather { indices: vec![], axis: 0 },
+        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 27)"))),
     })
 }
 
@@ -168,7 +216,40 @@ fn write_fields(w: &mut Writer, op: &Op) {
         Op::Transpose { perm } => w.dims(perm),
         Op::Reshape { shape } => w.dims(shape),
         Op::Reveal { to } => w.u64(to.map_or(u64::MAX, |t| t as u64)),
-        Op::Add | Op::Sub | Op::Neg | Op::Mul | Op::MatMul | Op::Square | Op::Assign => {}
+        Op::Unary { f } => w.u8(sub_code(&UNARIES, f)),
+        Op::Compare { c } => w.u8(sub_code(&COMPARISONS, c)),
+        Op::Reduce { r, axis } => {
+            w.u8(sub_code(&REDUCES, r));
+            w.u64(*axis as u64);
+        }
+        Op::Pool2d { p, window } => {
+            w.u8(sub_code(&POOLS, p));
+            w.dims(&[window.kh, window.kw, window.sh, window.sw]);
+            w.u8(sub_code(&PADDINGS, &window.padding));
+        }
+        Op::Conv2d { strides, padding } => {
+            w.dims(&[strides.0, strides.1]);
+            w.u8(sub_code(&PADDINGS, padding));
+        }
+        Op::Slice { begin, size } => {
+            w.dims(begin);
+            w.dims(size);
+        }
+        Op::Pad { pads } => w.indices(&pads.iter().flat_map(|&(b, a)| [b, a]).collect::<Vec<_>>()),
+        Op::Concat { axis } | Op::ExpandDims { axis } | Op::Squeeze { axis } => w.u64(*axis as u64),
+        Op::Gather { indices, axis } => {
+            w.indices(indices);
+            w.u64(*axis as u64);
+        }
+        Op::Add
+        | Op::Sub
+        | Op::Neg
+        | Op::Mul
+        | Op::MatMul
+        | Op::Square
+        | Op::Assign
+        | Op::Maximum
+        | Op::GlobalAvgPool2d => {}
     }
 }
 
@@ -189,6 +270,30 @@ fn read_op_fields(r: &mut Reader, op: Op) -> Result<Op> {
         Op::Transpose { .. } => Op::Transpose { perm: r.dims()? },
         Op::Reshape { .. } => Op::Reshape { shape: r.dims()? },
         Op::Reveal { .. } => Op::Reveal { to: r.optional_index()? },
+        Op::Unary { .. } => Op::Unary { f: read_sub(r, &UNARIES, "function")? },
+        Op::Compare { .. } => Op::Compare { c: read_sub(r, &COMPARISONS, "comparison")? },
+        Op::Reduce { .. } => Op::Reduce { r: read_sub(r, &REDUCES, "reduction")?, axis: r.index()? },
+        Op::Pool2d { .. } => {
+            let p = read_sub(r, &POOLS, "pooling")?;
+            let [kh, kw, sh, sw] = r.fixed_dims::<4>()?;
+            Op::Pool2d { p, window: Window { kh, kw, sh, sw, padding: read_sub(r, &PADDINGS, "padding")? } }
+        }
+        Op::Conv2d { .. } => {
+            let [sh, sw] = r.fixed_dims::<2>()?;
+            Op::Conv2d { strides: (sh, sw), padding: read_sub(r, &PADDINGS, "padding")? }
+        }
+        Op::Slice { .. } => Op::Slice { begin: r.dims()?, size: r.dims()? },
+        Op::Pad { .. } => {
+            let flat = r.indices()?;
+            if flat.len() % 2 != 0 {
+                return Err(Error::invalid(format!("{} padding amounts, expected pairs", flat.len())));
+            }
+            Op::Pad { pads: flat.chunks(2).map(|p| (p[0], p[1])).collect() }
+        }
+        Op::Concat { .. } => Op::Concat { axis: r.index()? },
+        Op::ExpandDims { .. } => Op::ExpandDims { axis: r.index()? },
+        Op::Squeeze { .. } => Op::Squeeze { axis: r.index()? },
+        Op::Gather { .. } => Op::Gather { indices: r.indices()?, axis: r.index()? },
         other => other,
     })
 }
@@ -212,6 +317,10 @@ impl Writer {
     fn dims(&mut self, dims: &[usize]) {
         self.u32(dims.len() as u32);
         dims.iter().for_each(|&d| self.u64(d as u64));
+    }
+    fn indices(&mut self, values: &[usize]) {
+        self.u64(values.len() as u64);
+        values.iter().for_each(|&v| self.u64(v as u64));
     }
     fn f64s(&mut self, values: &[f64]) {
         self.u64(values.len() as u64);
@@ -275,6 +384,27 @@ impl Reader<'_> {
         }
         (0..n).map(|_| self.u64().map(f64::from_bits)).collect()
     }
+    /// A list of sizes or indices (each at most 2^40), of any length.
+    fn indices(&mut self) -> Result<Vec<usize>> {
+        let n = self.u64()? as usize;
+        if n > (self.bytes.len() - self.pos) / 8 {
+            return Err(Error::invalid(format!("{n} indices announced, but the file is shorter")));
+        }
+        (0..n).map(|_| self.index()).collect()
+    }
+    /// One size or index, at most 2^40.
+    fn index(&mut self) -> Result<usize> {
+        let v = self.u64()?;
+        usize::try_from(v)
+            .ok()
+            .filter(|&v| v <= 1 << 40)
+            .ok_or_else(|| Error::invalid(format!("index {v} is too large (expected at most 2^40)")))
+    }
+    fn fixed_dims<const N: usize>(&mut self) -> Result<[usize; N]> {
+        let dims = self.dims()?;
+        <[usize; N]>::try_from(dims.as_slice())
+            .map_err(|_| Error::invalid(format!("{} window numbers, expected {N}", dims.len())))
+    }
     fn optional_index(&mut self) -> Result<Option<usize>> {
         let v = self.u64()?;
         Ok((v != u64::MAX).then_some(v as usize))
@@ -304,6 +434,36 @@ mod tests {
         assert_eq!(back.digest(), g.digest());
         let mut other = seed_graph();
         other.neg(TensorId(0)).unwrap();
+        assert_ne!(other.digest(), g.digest());
+    }
+
+    #[test]
+    fn every_new_op_round_trips() {
+        let mut g = Graph::default();
+        let x = g.private_input("x", "client", &[2, 6, 6, 3]).unwrap();
+        let w = g.private_variable("w", "owner", &[3, 3, 3, 4], Some(vec![0.5; 108])).unwrap();
+        let c = g.conv2d(x, w, (2, 1), Padding::Same).unwrap();
+        let p = g.max_pool2d(c, (2, 2), (2, 2), Padding::Valid).unwrap();
+        let a = g.avg_pool2d(p, (1, 2), (1, 1), Padding::Same).unwrap();
+        let gp = g.global_avg_pool2d(a).unwrap();
+        let r = g.relu(gp).unwrap();
+        let s = g.softmax(r).unwrap();
+        let m = g.maximum(s, r).unwrap();
+        let l = g.less(m, s).unwrap();
+        let rm = g.reduce_max(l, 1).unwrap();
+        let am = g.argmax(l, 0).unwrap();
+        let e = g.expand_dims(rm, 1).unwrap();
+        let q = g.squeeze(e, 1).unwrap();
+        let cat = g.concat(q, am, 0).unwrap();
+        let sl = g.slice(cat, &[1], &[5]).unwrap();
+        let pd = g.pad(sl, &[(2, 3)]).unwrap();
+        let ga = g.gather(pd, &[0, 9, 3], 0).unwrap();
+        g.reveal(ga, Some("client")).unwrap();
+        assert_eq!(g.shape(ga).unwrap(), &[3]);
+        let back = Graph::from_bytes(&g.to_bytes()).unwrap();
+        assert_eq!(back, g);
+        let mut other = g.clone();
+        other.sigmoid(r).unwrap();
         assert_ne!(other.digest(), g.digest());
     }
 

@@ -5,6 +5,8 @@
 //! players compare when a session starts.
 
 pub mod encode;
+mod infer_nn;
+mod nn_builder;
 pub mod op;
 
 pub use op::{Kind, Op};

@@ -2,6 +2,8 @@
 //! result: shape inference happens here, while the graph is built.
 
 use crate::error::{Error, Result};
+use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::{self, fmt_shape, numel};
 
 /// What a node computes. Inputs are the node's operands, in order.
@@ -52,6 +54,60 @@ pub enum Op {
     },
     /// Stores the value of input 1 in the variable of input 0.
     Assign,
+    /// An elementwise function of a private value (softmax: along the last axis).
+    Unary {
+        f: Unary,
+    },
+    /// A comparison of two values (broadcasting), at least one private;
+    /// the result is private fixed-point 0.0 or 1.0.
+    Compare {
+        c: Comparison,
+    },
+    /// Elementwise maximum (broadcasting), at least one operand private.
+    Maximum,
+    /// Maximum or argmax along `axis`, which is removed.
+    Reduce {
+        r: Reduce,
+        axis: usize,
+    },
+    /// Max or average pooling of a private NHWC tensor.
+    Pool2d {
+        p: Pool,
+        window: Window,
+    },
+    /// Mean over the spatial axes of a private NHWC tensor, to [N, C].
+    GlobalAvgPool2d,
+    /// Convolution of a private NHWC input with a [KH, KW, C, O] filter.
+    Conv2d {
+        strides: (usize, usize),
+        padding: Padding,
+    },
+    /// `x[begin .. begin + size]` on every axis.
+    Slice {
+        begin: Vec<usize>,
+        size: Vec<usize>,
+    },
+    /// Zero padding, `(before, after)` per axis.
+    Pad {
+        pads: Vec<(usize, usize)>,
+    },
+    /// Concatenation of the two operands along `axis`.
+    Concat {
+        axis: usize,
+    },
+    /// Inserts a unit axis.
+    ExpandDims {
+        axis: usize,
+    },
+    /// Removes a unit axis.
+    Squeeze {
+        axis: usize,
+    },
+    /// Elements `indices` (public) along `axis`.
+    Gather {
+        indices: Vec<usize>,
+        axis: usize,
+    },
 }
 
 /// Who can see a node's value.
@@ -84,6 +140,35 @@ pub fn op_name(op: &Op) -> &'static str {
         Op::Reshape { .. } => "reshape",
         Op::Reveal { .. } => "reveal",
         Op::Assign => "assign",
+        Op::Unary { f } => match f {
+            Unary::Relu => "relu",
+            Unary::Sigmoid => "sigmoid",
+            Unary::HardSigmoid => "hard_sigmoid",
+            Unary::Exp => "exp",
+            Unary::Reciprocal => "reciprocal",
+            Unary::InvSqrt => "inv_sqrt",
+            Unary::Softmax => "softmax",
+        },
+        Op::Compare { c } => match c {
+            Comparison::Less => "less",
+            Comparison::LessEqual => "less_equal",
+            Comparison::Greater => "greater",
+            Comparison::GreaterEqual => "greater_equal",
+            Comparison::Equal => "equal",
+        },
+        Op::Maximum => "maximum",
+        Op::Reduce { r: Reduce::Max, .. } => "reduce_max",
+        Op::Reduce { r: Reduce::ArgMax, .. } => "argmax",
+        Op::Pool2d { p: Pool::Max, .. } => "max_pool2d",
+        Op::Pool2d { p: Pool::Average, .. } => "avg_pool2d",
+        Op::GlobalAvgPool2d => "global_avg_pool2d",
+        Op::Conv2d { .. } => "conv2d",
+        Op::Slice { .. } => "slice",
+        Op::Pad { .. } => "pad",
+        Op::Concat { .. } => "concat",
+        Op::ExpandDims { .. } => "expand_dims",
+        Op::Squeeze { .. } => "squeeze",
+        Op::Gather { .. } => "gather",
     }
 }
 
@@ -93,6 +178,16 @@ pub fn arity(op: &Op) -> usize {
         Op::PrivateInput { .. } | Op::PrivateVariable { .. } | Op::Constant { .. } => 0,
         Op::Neg | Op::Square | Op::Sum { .. } | Op::Transpose { .. } | Op::Reshape { .. } | Op::Reveal { .. } => 1,
         Op::Add | Op::Sub | Op::Mul | Op::MatMul | Op::Assign => 2,
+        Op::Unary { .. }
+        | Op::Reduce { .. }
+        | Op::Pool2d { .. }
+        | Op::GlobalAvgPool2d
+        | Op::Slice { .. }
+        | Op::Pad { .. }
+        | Op::ExpandDims { .. }
+        | Op::Squeeze { .. }
+        | Op::Gather { .. } => 1,
+        Op::Compare { .. } | Op::Maximum | Op::Conv2d { .. } | Op::Concat { .. } => 2,
     }
 }
 
@@ -167,6 +262,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
             }
             Ok((vec![0], Kind::Action))
         }
+        _ => super::infer_nn::infer(name, op, operands),
     }
 }
 

@@ -11,8 +11,49 @@ use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
+use crate::ring::layout::{Padding, Window};
 
 pub use aby3::OpContext;
+
+/// Elementwise (softmax: along the last axis) functions of a private value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unary {
+    /// Exact max(x, 0).
+    Relu,
+    /// Sigmoid within 0.003 (piecewise linear, 25 knots).
+    Sigmoid,
+    /// TF Encrypted's piecewise-linear sigmoid: clamp(0.2x + 0.5, 0, 1).
+    HardSigmoid,
+    Exp,
+    Reciprocal,
+    InvSqrt,
+    Softmax,
+}
+
+/// Comparisons; results are private fixed-point 0.0 / 1.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Comparison {
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    Equal,
+}
+
+/// Pooling over 2-D windows of an NHWC tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pool {
+    Max,
+    Average,
+}
+
+/// Reductions along one axis that need comparisons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reduce {
+    Max,
+    /// The index of the first maximum, as a fixed-point integer.
+    ArgMax,
+}
 
 /// Operations on secret-shared fixed-point tensors, at one player.
 ///
@@ -69,4 +110,48 @@ pub trait Protocol: Send {
     fn sum(&self, x: &Self::Share, axis: Option<usize>) -> Result<Self::Share>;
     fn transpose(&self, x: &Self::Share, perm: &[usize]) -> Result<Self::Share>;
     fn reshape(&self, x: &Self::Share, shape: &[usize]) -> Result<Self::Share>;
+
+    /// The sharing of a public tensor, without communication.
+    fn share_public(&self, c: &RingTensor) -> Result<Self::Share>;
+    fn unary(&self, net: &mut Endpoint, ctx: OpContext, f: Unary, x: &Self::Share) -> Result<Self::Share>;
+    /// Compares `x` with `y` (shapes broadcast).
+    fn compare(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        c: Comparison,
+        x: &Self::Share,
+        y: &Self::Share,
+    ) -> Result<Self::Share>;
+    fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
+    fn reduce(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        r: Reduce,
+        x: &Self::Share,
+        axis: usize,
+    ) -> Result<Self::Share>;
+    fn pool2d(&self, net: &mut Endpoint, ctx: OpContext, p: Pool, x: &Self::Share, w: Window) -> Result<Self::Share>;
+    /// Mean over the spatial axes of an NHWC tensor, to [N, C].
+    fn global_avg_pool2d(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share) -> Result<Self::Share>;
+    /// NHWC convolution with a [KH, KW, C, O] filter, private or public.
+    fn conv2d(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Self::Share,
+        filter: Filter<'_, Self::Share>,
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<Self::Share>;
+    /// Applies an index map of `crate::ring::layout` (no communication).
+    fn take(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
+    fn concat(&self, parts: &[&Self::Share], axis: usize) -> Result<Self::Share>;
+}
+
+/// A private or public operand.
+pub enum Filter<'a, S> {
+    Private(&'a S),
+    Public(&'a RingTensor),
 }

@@ -2,6 +2,7 @@
 //! public ops are computed locally by every player, inputs and variables
 //! are shared by their owner, reveals deliver results.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -9,8 +10,11 @@ use super::feeds::{Feeds, input_values};
 use super::party::Party;
 use crate::error::{Error, Result};
 use crate::graph::{Node, Op, TensorId};
-use crate::protocol::{OpContext, Protocol};
+use crate::net::Endpoint;
+use crate::protocol::aby3::tensor_ops::{expand_dims_shape, squeeze_shape};
+use crate::protocol::{Filter, OpContext, Protocol};
 use crate::ring::RingTensor;
+use crate::ring::layout;
 
 /// A node's value at one player during a run.
 #[derive(Clone, Debug)]
@@ -146,10 +150,78 @@ impl<P: Protocol> Party<P> {
             (Op::Transpose { perm }, Private(_), None) => p.transpose(share(&x)?, perm)?,
             (Op::Reshape { shape }, Private(_), None) => p.reshape(share(&x)?, shape)?,
             (op, _, _) => {
-                return Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(op))));
+                let x = to_share(p, &x)?;
+                match (op, &y) {
+                    (Op::Conv2d { strides, padding }, Some(Public(w))) => {
+                        p.conv2d(net, ctx, &x, Filter::Public(w), *strides, *padding)?
+                    }
+                    (Op::Conv2d { strides, padding }, Some(w)) => {
+                        p.conv2d(net, ctx, &x, Filter::Private(share(w)?), *strides, *padding)?
+                    }
+                    (_, Some(y)) => eval_private_binary(p, net, ctx, op, &x, &*to_share(p, y)?)?,
+                    (_, None) => eval_private_unary(p, net, ctx, op, &x)?,
+                }
             }
         };
         Ok(Value::Private(Some(Arc::new(out))))
+    }
+}
+
+/// A private operand, or a public one as a sharing (no communication).
+fn to_share<'a, P: Protocol>(p: &P, o: &Operand<'a, P::Share>) -> Result<Cow<'a, P::Share>> {
+    match o {
+        Operand::Private(_) => Ok(Cow::Borrowed(share(o)?)),
+        Operand::Public(c) => Ok(Cow::Owned(p.share_public(c)?)),
+    }
+}
+
+/// The nonlinear and layout ops of one private operand.
+fn eval_private_unary<P: Protocol>(
+    p: &P,
+    net: &mut Endpoint,
+    ctx: OpContext,
+    op: &Op,
+    x: &P::Share,
+) -> Result<P::Share> {
+    let shape = P::shape(x);
+    match op {
+        Op::Unary { f } => p.unary(net, ctx, *f, x),
+        Op::Reduce { r, axis } => p.reduce(net, ctx, *r, x, *axis),
+        Op::Pool2d { p: pool, window } => p.pool2d(net, ctx, *pool, x, *window),
+        Op::GlobalAvgPool2d => p.global_avg_pool2d(net, ctx, x),
+        Op::ExpandDims { axis } => p.reshape(x, &expand_dims_shape(shape, *axis)?),
+        Op::Squeeze { axis } => p.reshape(x, &squeeze_shape(shape, *axis)?),
+        _ => {
+            let (out, index) = layout_map(op, shape)?;
+            p.take(x, &out, &index)
+        }
+    }
+}
+
+/// The nonlinear ops and concat of two private operands.
+fn eval_private_binary<P: Protocol>(
+    p: &P,
+    net: &mut Endpoint,
+    ctx: OpContext,
+    op: &Op,
+    x: &P::Share,
+    y: &P::Share,
+) -> Result<P::Share> {
+    match op {
+        Op::Compare { c } => p.compare(net, ctx, *c, x, y),
+        Op::Maximum => p.maximum(net, ctx, x, y),
+        Op::Concat { axis } => p.concat(&[x, y], *axis),
+        other => Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(other)))),
+    }
+}
+
+/// The index map of a layout op (see `ring::layout`).
+fn layout_map(op: &Op, shape: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
+    match op {
+        Op::Slice { begin, size } => layout::slice_map(shape, begin, size),
+        Op::Pad { pads } => layout::pad_map(shape, pads),
+        Op::Gather { indices, axis } => layout::gather_map(shape, indices, *axis),
+        other => Err(Error::internal(format!("{} is not a layout op", crate::graph::op::op_name(other)))),
     }
 }
 
@@ -175,6 +247,13 @@ fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Resul
         Op::Sum { axis } => a.sum(*axis),
         Op::Transpose { perm } => a.transpose(perm),
         Op::Reshape { shape } => a.reshape(shape),
+        Op::ExpandDims { axis } => a.reshape(&expand_dims_shape(a.shape(), *axis)?),
+        Op::Squeeze { axis } => a.reshape(&squeeze_shape(a.shape(), *axis)?),
+        Op::Concat { axis } => layout::concat(&[a, b()?], *axis),
+        Op::Slice { .. } | Op::Pad { .. } | Op::Gather { .. } => {
+            let (out, index) = layout_map(op, a.shape())?;
+            a.take(&out, &index)
+        }
         other => Err(Error::internal(format!("{} is not a public op", crate::graph::op::op_name(other)))),
     }
 }

@@ -4,8 +4,9 @@ use super::{Aby3, OpContext, Share};
 use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
-use crate::protocol::Protocol;
+use crate::protocol::{Comparison, Filter, Pool, Protocol, Reduce, Unary};
 use crate::ring::RingTensor;
+use crate::ring::layout::{Padding, Window};
 
 impl Protocol for Aby3 {
     type Share = Share;
@@ -102,5 +103,73 @@ impl Protocol for Aby3 {
 
     fn reshape(&self, x: &Share, shape: &[usize]) -> Result<Share> {
         x.reshape(shape)
+    }
+
+    fn share_public(&self, c: &RingTensor) -> Result<Share> {
+        self.public_share(c)
+    }
+
+    fn unary(&self, net: &mut Endpoint, ctx: OpContext, f: Unary, x: &Share) -> Result<Share> {
+        match f {
+            Unary::Relu => self.relu(net, ctx, x),
+            Unary::Sigmoid => self.sigmoid(net, ctx, x),
+            Unary::HardSigmoid => self.sigmoid_hard(net, ctx, x),
+            Unary::Exp => self.exp(net, ctx, x),
+            Unary::Reciprocal => self.reciprocal(net, ctx, x),
+            Unary::InvSqrt => self.inv_sqrt(net, ctx, x),
+            Unary::Softmax => self.softmax(net, ctx, x),
+        }
+    }
+
+    fn compare(&self, net: &mut Endpoint, ctx: OpContext, c: Comparison, x: &Share, y: &Share) -> Result<Share> {
+        match c {
+            Comparison::Less => self.less(net, ctx, x, y),
+            Comparison::LessEqual => self.less_equal(net, ctx, x, y),
+            Comparison::Greater => self.greater(net, ctx, x, y),
+            Comparison::GreaterEqual => self.greater_equal(net, ctx, x, y),
+            Comparison::Equal => self.equal(net, ctx, x, y),
+        }
+    }
+
+    fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        Aby3::maximum(self, net, ctx, x, y)
+    }
+
+    fn reduce(&self, net: &mut Endpoint, ctx: OpContext, r: Reduce, x: &Share, axis: usize) -> Result<Share> {
+        match r {
+            Reduce::Max => self.reduce_max(net, ctx, x, axis),
+            Reduce::ArgMax => self.argmax(net, ctx, x, axis),
+        }
+    }
+
+    fn pool2d(&self, net: &mut Endpoint, ctx: OpContext, p: Pool, x: &Share, w: Window) -> Result<Share> {
+        match p {
+            Pool::Max => self.max_pool2d(net, ctx, x, w),
+            Pool::Average => self.avg_pool2d(net, ctx, x, w),
+        }
+    }
+
+    fn global_avg_pool2d(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+        Aby3::global_avg_pool2d(self, net, ctx, x)
+    }
+
+    fn conv2d(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Share,
+        filter: Filter<'_, Share>,
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<Share> {
+        Aby3::conv2d(self, net, ctx, x, filter, strides, padding)
+    }
+
+    fn take(&self, x: &Share, shape: &[usize], index: &[usize]) -> Result<Share> {
+        x.take(shape, index)
+    }
+
+    fn concat(&self, parts: &[&Share], axis: usize) -> Result<Share> {
+        Share::concat(parts, axis)
     }
 }

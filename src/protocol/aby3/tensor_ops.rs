@@ -11,6 +11,7 @@
 use super::{Aby3, OpContext, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
+use crate::protocol::Filter;
 use crate::ring::RingTensor;
 use crate::ring::layout::{self, Window};
 use crate::ring::shape::fmt_shape;
@@ -108,13 +109,13 @@ impl Aby3 {
         net: &mut Endpoint,
         ctx: OpContext,
         x: &Share,
-        w: ConvFilter<'_>,
+        w: Filter<'_, Share>,
         strides: (usize, usize),
         padding: layout::Padding,
     ) -> Result<Share> {
         let w_shape = match &w {
-            ConvFilter::Private(s) => s.shape().to_vec(),
-            ConvFilter::Public(t) => t.shape().to_vec(),
+            Filter::Private(s) => s.shape().to_vec(),
+            Filter::Public(t) => t.shape().to_vec(),
         };
         let out_shape = conv2d_shape(x.shape(), &w_shape, strides, padding)?;
         let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
@@ -122,8 +123,8 @@ impl Aby3 {
         let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
         let patches = x.take(&patch_shape, &index)?;
         let y = match w {
-            ConvFilter::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
-            ConvFilter::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
+            Filter::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
+            Filter::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
         };
         y.reshape(&out_shape)
     }
@@ -156,10 +157,4 @@ impl Aby3 {
         let scale = RingTensor::filled(&[], self.fixed.encode_value(1.0 / area)?);
         self.truncate(net, ctx, &sum.mul_public(&scale)?)
     }
-}
-
-/// The filter of a convolution: shared (a private model) or public.
-pub enum ConvFilter<'a> {
-    Private(&'a Share),
-    Public(&'a RingTensor),
 }

@@ -1,0 +1,101 @@
+//! Shape inference of the nonlinear, pooling, convolution and layout ops.
+//! Errors name the op and the shapes that do not fit.
+
+use super::op::{Kind, Op};
+use crate::error::{Error, Result};
+use crate::protocol::Unary;
+use crate::protocol::aby3::tensor_ops::{conv2d_shape, expand_dims_shape, squeeze_shape};
+use crate::ring::layout;
+use crate::ring::shape::{self, fmt_shape};
+
+/// Shape and kind of a node whose op is not one of the core ops.
+pub(super) fn infer(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
+    let named = |e: Error| match e {
+        Error::InvalidArgument(m) if !m.starts_with(name) => Error::invalid(format!("{name}: {m}")),
+        other => other,
+    };
+    infer_inner(name, op, operands).map_err(named)
+}
+
+fn private_first(name: &str, operands: &[(&[usize], Kind)]) -> Result<()> {
+    if operands[0].1 != Kind::Private {
+        return Err(Error::invalid(format!(
+            "{name}: the operand of shape {} is public; expected a private value (compute public values in plaintext)",
+            fmt_shape(operands[0].0)
+        )));
+    }
+    Ok(())
+}
+
+fn any_private(name: &str, operands: &[(&[usize], Kind)]) -> Result<()> {
+    if operands.iter().all(|(_, k)| *k != Kind::Private) {
+        return Err(Error::invalid(format!(
+            "{name}: operands of shapes {} and {} are both public; expected at least one private value",
+            fmt_shape(operands[0].0),
+            fmt_shape(operands[1].0)
+        )));
+    }
+    Ok(())
+}
+
+fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
+    let x = operands[0].0;
+    let private = Kind::Private;
+    match op {
+        Op::Unary { f } => {
+            private_first(name, operands)?;
+            if *f == Unary::Softmax && x.is_empty() {
+                return Err(Error::invalid("softmax needs at least one axis, found a scalar"));
+            }
+            Ok((x.to_vec(), private))
+        }
+        Op::Compare { .. } | Op::Maximum => {
+            any_private(name, operands)?;
+            Ok((shape::broadcast_shapes(x, operands[1].0)?, private))
+        }
+        Op::Reduce { axis, .. } => {
+            private_first(name, operands)?;
+            shape::check_axis(x, *axis)?;
+            if x[*axis] == 0 {
+                return Err(Error::invalid(format!("axis {axis} of shape {} is empty", fmt_shape(x))));
+            }
+            Ok((shape::sum_shape(x, Some(*axis))?, private))
+        }
+        Op::Pool2d { window, .. } => {
+            private_first(name, operands)?;
+            Ok((layout::window_geometry(x, *window)?.0.to_vec(), private))
+        }
+        Op::GlobalAvgPool2d => {
+            private_first(name, operands)?;
+            if x.len() != 4 {
+                return Err(Error::invalid(format!("expected an NHWC input, found shape {}", fmt_shape(x))));
+            }
+            Ok((vec![x[0], x[3]], private))
+        }
+        Op::Conv2d { strides, padding } => {
+            private_first(name, operands)?;
+            Ok((conv2d_shape(x, operands[1].0, *strides, *padding)?, private))
+        }
+        Op::Slice { begin, size } => Ok((layout::slice_map(x, begin, size)?.0, operands[0].1)),
+        Op::Pad { pads } => {
+            if pads.len() != x.len() {
+                return Err(Error::invalid(format!(
+                    "expected one (before, after) pair per axis of shape {}, found {}",
+                    fmt_shape(x),
+                    pads.len()
+                )));
+            }
+            let out: Vec<usize> = x.iter().zip(pads).map(|(d, (b, a))| d + b + a).collect();
+            shape::check_size(&out)?;
+            Ok((out, operands[0].1))
+        }
+        Op::Concat { axis } => {
+            let kind = if operands.iter().any(|(_, k)| *k == private) { private } else { Kind::Public };
+            Ok((layout::concat_shape(&[x, operands[1].0], *axis)?, kind))
+        }
+        Op::ExpandDims { axis } => Ok((expand_dims_shape(x, *axis)?, operands[0].1)),
+        Op::Squeeze { axis } => Ok((squeeze_shape(x, *axis)?, operands[0].1)),
+        Op::Gather { indices, axis } => Ok((layout::gather_map(x, indices, *axis)?.0, operands[0].1)),
+        other => Err(Error::internal(format!("no shape rule for {other:?}"))),
+    }
+}

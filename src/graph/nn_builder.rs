@@ -1,0 +1,155 @@
+//! Builder methods of the nonlinear, pooling, convolution and layout ops.
+
+use super::{Graph, Op, TensorId};
+use crate::error::Result;
+use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::ring::layout::{Padding, Window};
+
+impl Graph {
+    /// An elementwise function of a private value (softmax: along the last axis).
+    pub fn unary(&mut self, f: Unary, x: TensorId) -> Result<TensorId> {
+        self.push(Op::Unary { f }, &[x])
+    }
+
+    /// Exact ReLU: 10 rounds.
+    pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Relu, x)
+    }
+
+    /// Sigmoid within 0.003.
+    pub fn sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Sigmoid, x)
+    }
+
+    /// TF Encrypted's piecewise-linear sigmoid, clamp(0.2x + 0.5, 0, 1).
+    pub fn hard_sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::HardSigmoid, x)
+    }
+
+    pub fn exp(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Exp, x)
+    }
+
+    pub fn reciprocal(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Reciprocal, x)
+    }
+
+    pub fn inv_sqrt(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::InvSqrt, x)
+    }
+
+    /// Softmax along the last axis.
+    pub fn softmax(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Softmax, x)
+    }
+
+    /// A comparison (broadcasting): private fixed-point 0.0 or 1.0.
+    pub fn compare(&mut self, c: Comparison, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Compare { c }, &[x, y])
+    }
+
+    pub fn less(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Less, x, y)
+    }
+
+    pub fn less_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::LessEqual, x, y)
+    }
+
+    pub fn greater(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Greater, x, y)
+    }
+
+    pub fn greater_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::GreaterEqual, x, y)
+    }
+
+    pub fn equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Equal, x, y)
+    }
+
+    /// Elementwise maximum (broadcasting).
+    pub fn maximum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Maximum, &[x, y])
+    }
+
+    pub fn reduce_max(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::Reduce { r: Reduce::Max, axis }, &[x])
+    }
+
+    /// The index of the first maximum along `axis`, as a fixed-point integer.
+    pub fn argmax(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::Reduce { r: Reduce::ArgMax, axis }, &[x])
+    }
+
+    /// Max pooling of an NHWC tensor with a `size` window.
+    pub fn max_pool2d(
+        &mut self,
+        x: TensorId,
+        size: (usize, usize),
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<TensorId> {
+        let window = Window { kh: size.0, kw: size.1, sh: strides.0, sw: strides.1, padding };
+        self.push(Op::Pool2d { p: Pool::Max, window }, &[x])
+    }
+
+    /// Average pooling of an NHWC tensor (SAME: over elements inside the input).
+    pub fn avg_pool2d(
+        &mut self,
+        x: TensorId,
+        size: (usize, usize),
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<TensorId> {
+        let window = Window { kh: size.0, kw: size.1, sh: strides.0, sw: strides.1, padding };
+        self.push(Op::Pool2d { p: Pool::Average, window }, &[x])
+    }
+
+    pub fn global_avg_pool2d(&mut self, x: TensorId) -> Result<TensorId> {
+        self.push(Op::GlobalAvgPool2d, &[x])
+    }
+
+    /// NHWC convolution with a [KH, KW, C, O] filter (private or public).
+    pub fn conv2d(
+        &mut self,
+        x: TensorId,
+        filter: TensorId,
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<TensorId> {
+        self.push(Op::Conv2d { strides, padding }, &[x, filter])
+    }
+
+    pub fn slice(&mut self, x: TensorId, begin: &[usize], size: &[usize]) -> Result<TensorId> {
+        self.push(Op::Slice { begin: begin.to_vec(), size: size.to_vec() }, &[x])
+    }
+
+    pub fn pad(&mut self, x: TensorId, pads: &[(usize, usize)]) -> Result<TensorId> {
+        self.push(Op::Pad { pads: pads.to_vec() }, &[x])
+    }
+
+    pub fn concat(&mut self, x: TensorId, y: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::Concat { axis }, &[x, y])
+    }
+
+    pub fn expand_dims(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::ExpandDims { axis }, &[x])
+    }
+
+    pub fn squeeze(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::Squeeze { axis }, &[x])
+    }
+
+    pub fn gather(&mut self, x: TensorId, indices: &[usize], axis: usize) -> Result<TensorId> {
+        self.push(Op::Gather { indices: indices.to_vec(), axis }, &[x])
+    }
+
+    /// `x` reshaped to [N, everything else].
+    pub fn flatten(&mut self, x: TensorId) -> Result<TensorId> {
+        let shape = self.shape(x)?.to_vec();
+        let batch = shape.first().copied().unwrap_or(1);
+        let rest: usize = shape.iter().skip(1).product();
+        self.reshape(x, &[batch, rest])
+    }
+}
