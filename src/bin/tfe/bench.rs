@@ -176,7 +176,10 @@ fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
 
 fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick { 3 } else { 5 };
-    bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None, Transport::Tcp)
+    for transport in [Transport::Tcp, Transport::Memory] {
+        bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None, transport)?;
+    }
+    Ok(())
 }
 
 fn transport_name(transport: Transport) -> &'static str {
