@@ -75,7 +75,8 @@ pub fn connect_mesh(
         hello.check_peer(&theirs, &player.name)?;
         links[j] = Some(link);
     }
-    accept_higher(&listener, players, me, hello, deadline, tls, options, &mut links)?;
+    let setup = MeshSetup { players, me, hello, deadline, tls, options };
+    accept_higher(&listener, &setup, &mut links)?;
     let names: Vec<String> = players.iter().map(|p| p.name.clone()).collect();
     let peers = links
         .into_iter()
@@ -133,25 +134,26 @@ fn resolve(name: &str, addr: &str) -> Result<SocketAddr> {
         .ok_or_else(|| Error::config(format!("player '{name}': address '{addr}' resolves to nothing")))
 }
 
-/// Accepts the connections of every player with a higher index.
-#[allow(clippy::too_many_arguments)]
-fn accept_higher(
-    listener: &TcpListener,
-    players: &[PlayerAddr],
+/// What every step of joining the mesh needs to know.
+struct MeshSetup<'a> {
+    players: &'a [PlayerAddr],
     me: usize,
-    hello: &Hello,
+    hello: &'a Hello,
     deadline: Instant,
-    tls: Option<&TlsSettings>,
+    tls: Option<&'a TlsSettings>,
     options: TcpOptions,
-    links: &mut [Option<Link>],
-) -> Result<()> {
+}
+
+/// Accepts the connections of every player with a higher index.
+fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links: &mut [Option<Link>]) -> Result<()> {
+    let MeshSetup { players, me, deadline, .. } = *setup;
     listener.set_nonblocking(true).map_err(|e| Error::network(&players[me].name, format!("listener: {e}")))?;
     let higher: Vec<&str> = players[me + 1..].iter().map(|p| p.name.as_str()).collect();
     let mut missing = higher.len();
     let mut rejected: Option<String> = None;
     while missing > 0 {
         match listener.accept() {
-            Ok((stream, from)) => match admit(stream, players, me, hello, deadline, tls, options, &higher, links) {
+            Ok((stream, from)) => match admit(stream, setup, &higher, links) {
                 Ok(()) => missing -= 1,
                 // Anyone can open a TCP connection: a stranger, a scanner or a
                 // misconfigured player is turned away without ending the wait.
@@ -182,18 +184,8 @@ fn accept_higher(
 }
 
 /// Authenticates one incoming connection and files it under its player.
-#[allow(clippy::too_many_arguments)]
-fn admit(
-    stream: TcpStream,
-    players: &[PlayerAddr],
-    me: usize,
-    hello: &Hello,
-    deadline: Instant,
-    tls: Option<&TlsSettings>,
-    options: TcpOptions,
-    higher: &[&str],
-    links: &mut [Option<Link>],
-) -> Result<()> {
+fn admit(stream: TcpStream, setup: &MeshSetup<'_>, higher: &[&str], links: &mut [Option<Link>]) -> Result<()> {
+    let MeshSetup { players, me, hello, deadline, tls, options } = *setup;
     stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
     configure(&stream, "a connecting player", deadline)?;
     let (link, authenticated) = match tls {

@@ -64,6 +64,11 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// Both verifiers refuse TLS 1.2 (only 1.3 is configured; this is belt and braces).
+fn no_tls12() -> rustls::Error {
+    rustls::Error::General("TLS 1.2 is not accepted".into())
+}
+
 /// Accepts exactly one certificate: the pinned one of the expected peer.
 #[derive(Debug)]
 struct PinnedServer {
@@ -92,7 +97,7 @@ impl ServerCertVerifier for PinnedServer {
         _: &CertificateDer<'_>,
         _: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+        Err(no_tls12())
     }
     fn verify_tls13_signature(
         &self,
@@ -136,7 +141,7 @@ impl ClientCertVerifier for PinnedClients {
         _: &CertificateDer<'_>,
         _: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+        Err(no_tls12())
     }
     fn verify_tls13_signature(
         &self,
