@@ -48,6 +48,11 @@ fn seed_program_gives_ten_everywhere_over_tcp_tls_and_memory() {
             assert!(p.by_op["matmul"].counters.rounds <= 2);
         }
         assert_eq!(session.last_stats(), Some(stats));
+        // The trace is JSON with one span per op per player.
+        let trace: serde_json::Value = serde_json::from_str(&stats.chrome_trace()).unwrap();
+        let spans = trace["traceEvents"].as_array().unwrap().iter().filter(|e| e["ph"] == "X").count();
+        assert_eq!(spans, stats.players.iter().map(|p| p.spans.len()).sum::<usize>());
+        assert_eq!(stats.player("server0").unwrap().spans.len(), 4);
     }
 }
 

@@ -14,4 +14,4 @@ pub mod stats;
 pub use feeds::{Feeds, Provider, ProviderRequest};
 pub use local::{LocalOptions, LocalSession, RunResult, Transport};
 pub use party::{Party, PartyRun, TcpJoin};
-pub use stats::{OpStats, PlayerStats, RunStats};
+pub use stats::{OpSpan, OpStats, PlayerStats, RunStats};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::execute::{Pending, Value};
 use super::feeds::{Feeds, Provider};
-use super::stats::PlayerStats;
+use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, TensorId};
 use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, TlsSettings, tcp};
@@ -161,17 +161,26 @@ impl<P: Protocol> Party<P> {
         }
         let mut values: Vec<Value<P::Share>> = vec![Value::Unused; graph.nodes().len()];
         let mut pending = Pending::new();
+        let run_start = Instant::now();
         for (index, node) in graph.nodes().iter().enumerate() {
             if !needed[index] {
                 continue;
             }
-            let before = (self.net.counters(), Instant::now());
+            let (counters_before, started) = (self.net.counters(), Instant::now());
             let value = self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?;
             values[index] = value;
-            let op = stats.by_op.entry(crate::graph::op::op_name(&node.op)).or_default();
+            let span = OpSpan {
+                node: index as u32,
+                op: crate::graph::op::op_name(&node.op),
+                start: started - run_start,
+                duration: started.elapsed(),
+                counters: self.net.counters() - counters_before,
+            };
+            let op = stats.by_op.entry(span.op).or_default();
             op.count += 1;
-            op.counters += self.net.counters() - before.0;
-            op.wall_time += before.1.elapsed();
+            op.counters += span.counters;
+            op.wall_time += span.duration;
+            stats.spans.push(span);
         }
         Ok((values, pending))
     }

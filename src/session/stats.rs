@@ -26,6 +26,20 @@ pub struct PlayerStats {
     pub wall_time: Duration,
     /// The same, split by op kind (`matmul`, `reveal`, ...).
     pub by_op: BTreeMap<&'static str, OpStats>,
+    /// Every node this player ran, in order: the material of a trace.
+    pub spans: Vec<OpSpan>,
+}
+
+/// One node run by one player.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpSpan {
+    /// The node's index in the graph.
+    pub node: u32,
+    pub op: &'static str,
+    /// From the start of the player's run.
+    pub start: Duration,
+    pub duration: Duration,
+    pub counters: Counters,
 }
 
 /// Every player's cost of one run.
@@ -38,6 +52,33 @@ impl RunStats {
     /// The stats of the named player.
     pub fn player(&self, name: &str) -> Option<&PlayerStats> {
         self.players.iter().find(|p| p.player == name)
+    }
+
+    /// The run as a Chrome trace (the JSON `chrome://tracing` and Perfetto
+    /// open): one row per player, one span per op with its bytes, messages
+    /// and rounds, so a picture shows where the rounds go.
+    pub fn chrome_trace(&self) -> String {
+        let mut events = Vec::new();
+        for (pid, p) in self.players.iter().enumerate() {
+            events.push(format!(
+                "{{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":{pid},\"args\":{{\"name\":{}}}}}",
+                serde_json::to_string(&p.player).unwrap_or_default()
+            ));
+            for s in &p.spans {
+                events.push(format!(
+                    "{{\"name\":\"{}\",\"cat\":\"op\",\"ph\":\"X\",\"pid\":{pid},\"tid\":0,\"ts\":{:.3},\"dur\":{:.3},\
+                     \"args\":{{\"node\":{},\"bytes_sent\":{},\"messages_sent\":{},\"rounds\":{}}}}}",
+                    s.op,
+                    s.start.as_secs_f64() * 1e6,
+                    s.duration.as_secs_f64() * 1e6,
+                    s.node,
+                    s.counters.bytes_sent,
+                    s.counters.messages_sent,
+                    s.counters.rounds
+                ));
+            }
+        }
+        format!("{{\"traceEvents\":[\n{}\n]}}\n", events.join(",\n"))
     }
 }
 

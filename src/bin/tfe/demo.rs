@@ -7,11 +7,12 @@ use tfe::graph::Graph;
 use tfe::session::{Feeds, LocalOptions, LocalSession, Transport};
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    super::check_args(args, &[], &["--transport"])?;
+    super::check_args(args, &[], &["--transport", "--trace"])?;
     let transport = match super::option(args, "--transport")? {
         None | Some("tcp") => Transport::Tcp,
         Some("memory") => Transport::Memory,
-        Some(other) => return Err(format!("--transport {other}: expected tcp or memory")),
+        Some("tls") => Transport::Tls,
+        Some(other) => return Err(format!("--transport {other}: expected tcp, tls or memory")),
     };
     let text = |e: tfe::Error| e.to_string();
     let mut graph = Graph::default();
@@ -29,5 +30,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("x: 5x10 of 1.0, private input of 'input-provider'; w: 10x10 of 1.0, private variable of 'server0'");
     println!("\nrevealed y:\n{:.1}\n", result.outputs[0]);
     print!("{}", result.stats);
+    if let Some(path) = super::option(args, "--trace")? {
+        std::fs::write(path, result.stats.chrome_trace()).map_err(|e| format!("cannot write {path}: {e}"))?;
+        println!("\nwrote a Chrome trace of the run to {path} (open it in chrome://tracing or Perfetto)");
+    }
     Ok(())
 }

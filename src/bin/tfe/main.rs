@@ -15,7 +15,8 @@ const USAGE: &str = "\
 usage: tfe <command> [options]
 
 commands:
-  demo [--transport tcp|memory]   run the seed program (5x10 input times 10x10 ones)
+  demo [--transport tcp|tls|memory] [--trace FILE]
+                                  run the seed program (5x10 input times 10x10 ones)
                                   with three local servers and an input provider,
                                   print the result and each player's costs
   bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
