@@ -15,5 +15,6 @@ pub mod ffi;
 pub mod fixed;
 pub mod graph;
 pub mod net;
+pub mod nn;
 pub mod prng;
 pub mod protocol;

@@ -1,0 +1,17 @@
+//! Neural networks on secret-shared data: layers ([`Layer`]), sequential
+//! models ([`Sequential`]) whose weights a model owner supplies in plaintext
+//! and shares once, private prediction revealed only to the client
+//! ([`PrivatePredictor`]), plaintext inference for reference
+//! ([`plain`]), and the benchmark networks A–D ([`networks`]).
+
+mod layer;
+mod model;
+pub mod networks;
+pub mod plain;
+mod predict;
+#[cfg(test)]
+mod tests;
+
+pub use layer::Layer;
+pub use model::{Sequential, Weights};
+pub use predict::{INPUT, PrivatePredictor};
