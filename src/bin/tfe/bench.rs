@@ -105,24 +105,24 @@ fn values(len: usize, seed: u64) -> Vec<f64> {
     random_words(len, seed).iter().map(|w| (w % 2049) as f64 / 1024.0 - 1.0).collect()
 }
 
-/// Runs `op` between two private variables `runs` times after one warm-up
-/// run (which shares the variables), and reports the op's time at the
-/// slowest server, and the whole run's.
+/// Runs `op_kind` (`matmul` of two n x n matrices, or `mul` of two vectors
+/// of n) between two private variables `runs` times after one warm-up run
+/// (which shares the variables), and reports the op's time at the slowest
+/// server, and the whole run's.
 fn bench_private_op(
-    bench: &str,
-    size: usize,
-    shapes: (&[usize], &[usize]),
-    op: impl Fn(&mut Graph, tfe::graph::TensorId, tfe::graph::TensorId) -> tfe::Result<tfe::graph::TensorId>,
     op_kind: &str,
+    size: usize,
     runs: usize,
     baseline: Option<Duration>,
     transport: Transport,
 ) -> tfe::Result<()> {
+    let bench = format!("private_{op_kind}");
+    let shape = if op_kind == "matmul" { vec![size, size] } else { vec![size] };
+    let len = shape.iter().product();
     let mut graph = Graph::default();
-    let (len_a, len_b) = (shapes.0.iter().product(), shapes.1.iter().product());
-    let a = graph.private_variable("a", "server0", shapes.0, Some(values(len_a, 3)))?;
-    let b = graph.private_variable("b", "server1", shapes.1, Some(values(len_b, 4)))?;
-    let y = op(&mut graph, a, b)?;
+    let a = graph.private_variable("a", "server0", &shape, Some(values(len, 3)))?;
+    let b = graph.private_variable("b", "server1", &shape, Some(values(len, 4)))?;
+    let y = if op_kind == "matmul" { graph.matmul(a, b)? } else { graph.mul(a, b)? };
     let revealed = graph.reveal(y, None)?;
     let mut session = LocalSession::new(&graph, LocalOptions { transport, ..LocalOptions::default() })?;
     session.run(&[revealed], &Feeds::new())?;
@@ -169,15 +169,13 @@ fn slowest_server(stats: &RunStats, op_kind: &str, metric: impl Fn(&tfe::session
 fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick || n <= 256 { 5 } else { 3 };
     let baseline = plaintext_gemm_time(n, runs);
-    let shape = [n, n];
-    let matmul = |g: &mut Graph, a, b| g.matmul(a, b);
-    bench_private_op("private_matmul", n, (&shape, &shape), matmul, "matmul", runs, Some(baseline), Transport::Tcp)
+    bench_private_op("matmul", n, runs, Some(baseline), Transport::Tcp)
 }
 
 fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
     let runs = if quick { 3 } else { 5 };
     for transport in [Transport::Tcp, Transport::Memory] {
-        bench_private_op("private_mul", n, (&[n], &[n]), |g, a, b| g.mul(a, b), "mul", runs, None, transport)?;
+        bench_private_op("mul", n, runs, None, transport)?;
     }
     Ok(())
 }
@@ -220,9 +218,8 @@ fn bench_tls(quick: bool) -> tfe::Result<()> {
         );
     }
     let n = if quick { 256 } else { 1024 };
-    let matmul = |g: &mut Graph, a, b| g.matmul(a, b);
     for transport in [Transport::Tcp, Transport::Tls] {
-        bench_private_op("private_matmul", n, (&[n, n], &[n, n]), matmul, "matmul", 3, None, transport)?;
+        bench_private_op("matmul", n, 3, None, transport)?;
     }
     Ok(())
 }
