@@ -109,6 +109,11 @@ typedef enum tfe_transport_t {
      * In-memory channels, no sockets.
      */
     TFE_TRANSPORT_MEMORY = 1,
+    /**
+     * Loopback TCP with TLS 1.3 and fresh in-memory certificates: what a
+     * deployment's encryption costs.
+     */
+    TFE_TRANSPORT_TLS = 2,
 } tfe_transport_t;
 
 /**
@@ -132,8 +137,18 @@ typedef struct tfe_context_t tfe_context_t;
 typedef struct tfe_feeds_t tfe_feeds_t;
 
 /**
- * The outcome of one `tfe_session_run`: one value per fetch, in order, and
- * one stats record per player.
+ * One player of a deployment, connected to every other player of the
+ * context's graph. Private variables keep their shares across runs.
+ *
+ * Thread safety: thread-safe; runs of one party from several threads are
+ * serialized.
+ */
+typedef struct tfe_party_t tfe_party_t;
+
+/**
+ * The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
+ * per fetch, in order, and one stats record per player (a party's result
+ * has its own player's only).
  *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
  * it stay valid until `tfe_result_free`.
@@ -339,6 +354,8 @@ struct tfe_config_t tfe_config_default(void);
  *
  * Ownership: `*out` receives a new context; free it with `tfe_context_free`.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
  */
@@ -347,6 +364,8 @@ enum tfe_status_t tfe_context_new(const struct tfe_config_t *config, struct tfe_
 /**
  * Frees a context. Its tensors and the sessions made from it stay valid.
  * `tfe_context_free(NULL)` does nothing.
+ *
+ * Thread safety: no other thread may be using the context.
  *
  * # Safety
  * `ctx` is NULL or a context from `tfe_context_new` not freed yet, and no
@@ -371,6 +390,8 @@ void tfe_context_free(struct tfe_context_t *ctx);
  *
  * Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
  * tensor; free it with `tfe_tensor_free`.
+ *
+ * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
  * `ctx` is a live context; `owner` is a NUL-terminated string; `values`
@@ -406,6 +427,8 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  * this context or a session made from it exists. `*out` receives a new
  * tensor; free it with `tfe_tensor_free`.
  *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
  * # Safety
  * `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
  * points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
@@ -430,6 +453,8 @@ enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
  * Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
  * free it with `tfe_tensor_free`.
  *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
  * # Safety
  * `ctx` is a live context; `values` points to `values_len` doubles and
  * `shape` to `rank` sizes (either may be NULL when its length is 0); `out`
@@ -452,6 +477,8 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
  *
  * Ownership: `path` is borrowed for the call.
  *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
  * # Safety
  * `ctx` is a live context; `path` is a NUL-terminated string.
  */
@@ -463,6 +490,8 @@ enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
  *
  * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
  * tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
+ *
+ * Thread safety: any thread.
  *
  * # Safety
  * `tensor` is a live tensor; `shape` and `rank` point to writable memory.
@@ -479,6 +508,8 @@ enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
  * Ownership: `*name` receives a NUL-terminated string owned by the tensor,
  * valid until `tfe_tensor_free`.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `tensor` is a live tensor; `name` points to writable memory.
  */
@@ -488,10 +519,74 @@ enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char 
  * Frees a tensor handle; the node stays in its context's graph (and in
  * sessions made from it). `tfe_tensor_free(NULL)` does nothing.
  *
+ * Thread safety: no other thread may be using the tensor.
+ *
  * # Safety
  * `tensor` is NULL or a tensor from this library not freed yet.
  */
 void tfe_tensor_free(struct tfe_tensor_t *tensor);
+
+/**
+ * Makes a context from the graph file at `path`. Its inputs have no
+ * callbacks: feed them (`tfe_feeds_set`) or define inputs of your own.
+ * Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
+ * `TFE_ERR_INVALID_ARGUMENT` (the file cannot be read or is not a valid
+ * graph; the message says which and why).
+ *
+ * Ownership: `path` is borrowed; `*out` receives a new context; free it
+ * with `tfe_context_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `path` is a NUL-terminated string; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_context_load(const char *path, struct tfe_context_t **out);
+
+/**
+ * The number of tensors (nodes) in the context's graph. Returns
+ * `TFE_ERR_NULL_POINTER` for a NULL argument.
+ *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
+ * # Safety
+ * `ctx` is a live context; `count` points to writable memory.
+ */
+enum tfe_status_t tfe_context_tensor_count(const struct tfe_context_t *ctx, size_t *count);
+
+/**
+ * A new handle for tensor number `index` (below `tfe_context_tensor_count`,
+ * in the order of definition) of the context's graph. Returns
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
+ *
+ * Ownership: `*out` receives a new tensor; free it with `tfe_tensor_free`.
+ *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
+ * # Safety
+ * `ctx` is a live context; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
+                                     size_t index,
+                                     struct tfe_tensor_t **out);
+
+/**
+ * A new handle for the input or variable called `name`. Returns
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no input or
+ * variable has that name).
+ *
+ * Ownership: `name` is borrowed; `*out` receives a new tensor; free it
+ * with `tfe_tensor_free`.
+ *
+ * Thread safety: any thread; calls on one context are serialized.
+ *
+ * # Safety
+ * `ctx` is a live context; `name` is a NUL-terminated string; `out`
+ * points to writable memory.
+ */
+enum tfe_status_t tfe_context_find(const struct tfe_context_t *ctx,
+                                   const char *name,
+                                   struct tfe_tensor_t **out);
 
 /**
  * Elementwise `x + y`, with numpy broadcasting.
@@ -717,6 +812,8 @@ enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
  *
  * Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `out` points to writable memory.
  */
@@ -734,6 +831,8 @@ enum tfe_status_t tfe_feeds_new(struct tfe_feeds_t **out);
  *
  * Ownership: `values` is copied; `input` is borrowed for the call.
  *
+ * Thread safety: no other thread may be using these feeds during the call.
+ *
  * # Safety
  * `feeds` and `input` are live; `values` points to `values_len` doubles
  * (or is NULL when `values_len` is 0); no other thread uses `feeds`.
@@ -745,6 +844,8 @@ enum tfe_status_t tfe_feeds_set(struct tfe_feeds_t *feeds,
 
 /**
  * Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+ *
+ * Thread safety: no other thread may be using the feeds.
  *
  * # Safety
  * `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no
@@ -765,11 +866,14 @@ struct tfe_session_options_t tfe_session_options_default(void);
  * do not reach it), every player on its own thread, connected and set up.
  *
  * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
- * players could not listen on or connect over loopback), or
- * `TFE_ERR_INTERNAL` (a thread could not start).
+ * players could not listen on or connect over loopback), `TFE_ERR_TIMEOUT`
+ * (a player did not answer during setup), or `TFE_ERR_INTERNAL` (a thread
+ * could not start).
  *
  * Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
  * free it with `tfe_session_free`.
+ *
+ * Thread safety: any thread; `ctx` may be in use by other threads.
  *
  * # Safety
  * `ctx` is a live context; `out` points to writable memory.
@@ -785,6 +889,8 @@ enum tfe_status_t tfe_session_new_local(const struct tfe_context_t *ctx,
  * Ownership: `ctx` and `options` are borrowed for the call; `*out`
  * receives a new session; free it with `tfe_session_free`.
  *
+ * Thread safety: any thread; `ctx` may be in use by other threads.
+ *
  * # Safety
  * `ctx` is a live context; `options` is NULL or points to a
  * `tfe_session_options_t`; `out` points to writable memory.
@@ -796,6 +902,8 @@ enum tfe_status_t tfe_session_new_local_with_options(const struct tfe_context_t 
 /**
  * Stops the session's players and frees it. `tfe_session_free(NULL)` does
  * nothing.
+ *
+ * Thread safety: no other thread may be using the session; returns once its players have stopped.
  *
  * # Safety
  * `sess` is NULL or a session from this library not freed yet, and no
@@ -827,6 +935,8 @@ void tfe_session_free(struct tfe_session_t *sess);
  * Ownership: `fetches` and the tensors are borrowed for the call; `*out`
  * receives a new result; free it with `tfe_result_free`.
  *
+ * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+ *
  * # Safety
  * `sess` is a live session; `fetches` points to `n` tensor pointers (the
  * tensors are only read; the type lets C pass `&out` without a cast);
@@ -846,6 +956,8 @@ enum tfe_status_t tfe_session_run(struct tfe_session_t *sess,
  * Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
  * `*out` receives a new result; free it with `tfe_result_free`.
  *
+ * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+ *
  * # Safety
  * As `tfe_session_run`; `feeds` is NULL or live feeds.
  */
@@ -860,14 +972,102 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
  * run that needs a variable initializes it again, from its values or a
  * feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
  *
+ * Thread safety: any thread; serialized with the runs of the session.
+ *
  * # Safety
  * `sess` is a live session.
  */
 enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
 
 /**
+ * Opens the party of player `me` in the deployment the hostmap file at
+ * `hostmap_path` describes (JSON, as for `tfe party`), over TLS 1.3: this
+ * player presents the hostmap's certificate for `me` with the private key
+ * at `tls_key_path`, and accepts only the hostmap's certificates. Binds
+ * `me`'s address and waits (up to the hostmap's connect timeout) until
+ * every player of the graph is connected. The graph and the input
+ * callbacks of `ctx` that `me` owns are taken as they are now; every
+ * player must run the same graph (its digest is compared).
+ *
+ * Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_CONFIG` (a bad hostmap or key;
+ * `me` missing from it or from the graph), `TFE_ERR_NETWORK` (the address
+ * cannot be bound, a player cannot be reached; named), `TFE_ERR_TIMEOUT`,
+ * or `TFE_ERR_PROTOCOL` (a player runs a different graph or presents
+ * another certificate; named).
+ *
+ * Ownership: every argument is borrowed for the call; `*out` receives a
+ * new party; free it with `tfe_party_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `ctx` is a live context; the strings are NUL-terminated; `out` points to
+ * writable memory.
+ */
+enum tfe_status_t tfe_party_open(const struct tfe_context_t *ctx,
+                                 const char *hostmap_path,
+                                 const char *me,
+                                 const char *tls_key_path,
+                                 struct tfe_party_t **out);
+
+/**
+ * As `tfe_party_open`, over plaintext TCP: anyone on the network path can
+ * read and change the shares. For tests and isolated networks only.
+ *
+ * Ownership, thread safety and statuses: as `tfe_party_open`.
+ *
+ * # Safety
+ * As `tfe_party_open`.
+ */
+enum tfe_status_t tfe_party_open_insecure_plaintext(const struct tfe_context_t *ctx,
+                                                    const char *hostmap_path,
+                                                    const char *me,
+                                                    struct tfe_party_t **out);
+
+/**
+ * Runs the graph for the `n` tensors in `fetches` at this player. Every
+ * player must run with the same fetches, in the same order of runs; each
+ * feeds (or provides) the inputs it owns. The result holds the values
+ * revealed to this player (`tfe_result_value` of another fetch is
+ * `TFE_ERR_INVALID_ARGUMENT`) and this player's stats only. A player that
+ * fails tells the others, which fail with `TFE_ERR_ABORTED` naming it.
+ *
+ * Returns the statuses of `tfe_session_run_with_feeds`, and
+ * `TFE_ERR_ABORTED` (another player gave up on the run; the message names
+ * it and says why).
+ *
+ * Ownership: `fetches`, the tensors and `feeds` (NULL: none) are borrowed
+ * for the call; `*out` receives a new result; free it with
+ * `tfe_result_free`.
+ *
+ * Thread safety: any thread; runs of one party are serialized.
+ *
+ * # Safety
+ * `party` is a live party; `fetches` points to `n` tensor pointers;
+ * `feeds` is NULL or live feeds; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
+                                struct tfe_tensor_t *const *fetches,
+                                size_t n,
+                                const struct tfe_feeds_t *feeds,
+                                struct tfe_result_t **out);
+
+/**
+ * Closes the party's connections and frees it. `tfe_party_free(NULL)`
+ * does nothing.
+ *
+ * Thread safety: no other thread may be using the party.
+ *
+ * # Safety
+ * `party` is NULL or a party from this library not freed yet.
+ */
+void tfe_party_free(struct tfe_party_t *party);
+
+/**
  * The number of values in a result (the number of fetches of the run).
  * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+ *
+ * Thread safety: any thread.
  *
  * # Safety
  * `result` is a live result; `count` points to writable memory.
@@ -877,10 +1077,13 @@ enum tfe_status_t tfe_result_count(const struct tfe_result_t *result, size_t *co
 /**
  * The value of fetch `index`: `*len` doubles, row-major (0 for an
  * assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
- * (`index` out of range).
+ * (`index` out of range; in a deployed party's result, a fetch revealed to
+ * another player).
  *
  * Ownership: `*data` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*len` is 0).
+ *
+ * Thread safety: any thread.
  *
  * # Safety
  * `result` is a live result; `data` and `len` point to writable memory.
@@ -897,6 +1100,8 @@ enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
  * Ownership: `*shape` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*rank` is 0).
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `result` is a live result; `shape` and `rank` point to writable memory.
  */
@@ -910,6 +1115,8 @@ enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
  * the three servers first, then the others in order of first use).
  * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `result` is a live result; `count` points to writable memory.
  */
@@ -922,6 +1129,8 @@ enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, siz
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
+ *
+ * Thread safety: any thread.
  *
  * # Safety
  * `result` is a live result; `stats` points to writable memory.
@@ -938,6 +1147,8 @@ enum tfe_status_t tfe_result_player_stats(const struct tfe_result_t *result,
  *
  * Ownership: `name` is borrowed for the call.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `result` is a live result; `name` is a NUL-terminated string; `index`
  * points to writable memory.
@@ -949,6 +1160,8 @@ enum tfe_status_t tfe_result_player_index(const struct tfe_result_t *result,
 /**
  * The number of op kinds that ran at player number `player`. Returns
  * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+ *
+ * Thread safety: any thread.
  *
  * # Safety
  * `result` is a live result; `count` points to writable memory.
@@ -966,6 +1179,8 @@ enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
  *
+ * Thread safety: any thread.
+ *
  * # Safety
  * `result` is a live result; `stats` points to writable memory.
  */
@@ -978,10 +1193,43 @@ enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
  * Frees a result and everything its accessors pointed to.
  * `tfe_result_free(NULL)` does nothing.
  *
+ * Thread safety: no other thread may be using the result.
+ *
  * # Safety
  * `result` is NULL or a result from `tfe_session_run` not freed yet.
  */
 void tfe_result_free(struct tfe_result_t *result);
+
+/**
+ * The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
+ * open, one row per player (of this result), one span per op with its
+ * bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
+ * argument.
+ *
+ * Ownership: `*json` receives a NUL-terminated string owned by the result,
+ * valid until `tfe_result_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `result` is a live result; `json` points to writable memory.
+ */
+enum tfe_status_t tfe_result_trace_json(const struct tfe_result_t *result, const char **json);
+
+/**
+ * The stats as a table for people: one line per player (bytes sent,
+ * messages, rounds, wall time), then one per op kind that communicated.
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+ *
+ * Ownership: `*table` receives a NUL-terminated string owned by the
+ * result, valid until `tfe_result_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `result` is a live result; `table` points to writable memory.
+ */
+enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, const char **table);
 
 #ifdef __cplusplus
 }  // extern "C"

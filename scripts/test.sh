@@ -46,7 +46,7 @@ cmake_leg asan -DTFE_SANITIZE=ON
 
 if command -v valgrind > /dev/null; then
     step "C/C++: the same tests under valgrind --leak-check=full --error-exitcode=1"
-    cmake_leg valgrind "-DTFE_TEST_LAUNCHER=valgrind;-q;--error-exitcode=1;--leak-check=full;--show-leak-kinds=definite;--errors-for-leak-kinds=definite"
+    cmake_leg valgrind "-DTFE_TEST_LAUNCHER=valgrind;-q;--error-exitcode=1;--leak-check=full;--show-leak-kinds=definite;--errors-for-leak-kinds=definite;--suppressions=$PWD/tests/valgrind/tls.supp"
 else
     echo "warning: valgrind is not installed; skipping the valgrind leg (.ci/run installs it)" >&2
 fi

@@ -68,6 +68,12 @@ impl tfe_tensor_t {
 }
 
 impl tfe_context_t {
+    /// A new context around `graph`, with a fresh id.
+    pub(crate) fn boxed(graph: Graph) -> Box<Self> {
+        let state = ContextState { graph, callbacks: Vec::new(), inputs: 0, variables: 0 };
+        Box::new(tfe_context_t { id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed), state: Mutex::new(state) })
+    }
+
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
@@ -104,13 +110,18 @@ pub(crate) unsafe fn add_node(
     let out = args::out(out, "out")?;
     let mut state = ctx.lock();
     let id = build(&mut state, ctx.id)?;
-    let shape = state.graph.shape(id)?.to_vec();
-    // Names are built by this module ("input<N>", "variable<N>"): never a NUL byte.
-    let name = crate::graph::named(&state.graph.node(id)?.op).and_then(|n| CString::new(n).ok());
-    let tensor = Box::new(tfe_tensor_t { context: ctx.id, id, shape, name });
+    let tensor = tensor_handle(ctx.id, &state.graph, id)?;
     // SAFETY: `out` was checked; validity is the caller's contract.
     unsafe { out.write(Box::into_raw(tensor)) };
     Ok(())
+}
+
+/// A new handle for node `id` of the graph of context `context`.
+pub(crate) fn tensor_handle(context: u64, graph: &Graph, id: TensorId) -> Result<Box<tfe_tensor_t>, Failure> {
+    let shape = graph.shape(id)?.to_vec();
+    // A name with a NUL byte (only a loaded graph can have one) cannot be fed.
+    let name = crate::graph::named(&graph.node(id)?.op).and_then(|n| CString::new(n).ok());
+    Ok(Box::new(tfe_tensor_t { context, id, shape, name }))
 }
 
 /// The default fixed-point configuration: 16 fractional bits, values within
@@ -132,6 +143,8 @@ pub extern "C" fn tfe_config_default() -> tfe_config_t {
 ///
 /// Ownership: `*out` receives a new context; free it with `tfe_context_free`.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -145,15 +158,7 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
             FixedConfig::new(config.frac_bits, config.int_bits)?
         };
         let out = args::out(out, "out")?;
-        let context = Box::new(tfe_context_t {
-            id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed),
-            state: Mutex::new(ContextState {
-                graph: Graph::new(fixed)?,
-                callbacks: Vec::new(),
-                inputs: 0,
-                variables: 0,
-            }),
-        });
+        let context = tfe_context_t::boxed(Graph::new(fixed)?);
         // SAFETY: `out` was checked.
         unsafe { out.write(Box::into_raw(context)) };
         Ok(())
@@ -162,6 +167,8 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
 
 /// Frees a context. Its tensors and the sessions made from it stay valid.
 /// `tfe_context_free(NULL)` does nothing.
+///
+/// Thread safety: no other thread may be using the context.
 ///
 /// # Safety
 /// `ctx` is NULL or a context from `tfe_context_new` not freed yet, and no
@@ -192,6 +199,8 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 ///
 /// Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
 /// tensor; free it with `tfe_tensor_free`.
+///
+/// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
 /// `ctx` is a live context; `owner` is a NUL-terminated string; `values`
@@ -249,6 +258,8 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// this context or a session made from it exists. `*out` receives a new
 /// tensor; free it with `tfe_tensor_free`.
 ///
+/// Thread safety: any thread; calls on one context are serialized.
+///
 /// # Safety
 /// `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
 /// points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
@@ -292,6 +303,8 @@ pub unsafe extern "C" fn tfe_define_private_input(
 /// Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
 /// free it with `tfe_tensor_free`.
 ///
+/// Thread safety: any thread; calls on one context are serialized.
+///
 /// # Safety
 /// `ctx` is a live context; `values` points to `values_len` doubles and
 /// `shape` to `rank` sizes (either may be NULL when its length is 0); `out`
@@ -323,6 +336,8 @@ pub unsafe extern "C" fn tfe_define_constant(
 ///
 /// Ownership: `path` is borrowed for the call.
 ///
+/// Thread safety: any thread; calls on one context are serialized.
+///
 /// # Safety
 /// `ctx` is a live context; `path` is a NUL-terminated string.
 #[unsafe(no_mangle)]
@@ -341,6 +356,8 @@ pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const 
 ///
 /// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
 /// tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `tensor` is a live tensor; `shape` and `rank` point to writable memory.
@@ -370,6 +387,8 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 /// Ownership: `*name` receives a NUL-terminated string owned by the tensor,
 /// valid until `tfe_tensor_free`.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `tensor` is a live tensor; `name` points to writable memory.
 #[unsafe(no_mangle)]
@@ -391,6 +410,8 @@ pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut
 
 /// Frees a tensor handle; the node stays in its context's graph (and in
 /// sessions made from it). `tfe_tensor_free(NULL)` does nothing.
+///
+/// Thread safety: no other thread may be using the tensor.
 ///
 /// # Safety
 /// `tensor` is NULL or a tensor from this library not freed yet.

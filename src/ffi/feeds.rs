@@ -21,9 +21,30 @@ pub struct tfe_feeds_t {
     pub(crate) feeds: Feeds,
 }
 
+/// The feeds behind `feeds` (`empty` when NULL), which must hold tensors of
+/// context `context`.
+///
+/// # Safety
+/// `feeds` is NULL or live feeds.
+pub(crate) unsafe fn resolve(feeds: *const tfe_feeds_t, context: u64, empty: &Feeds) -> Result<&Feeds, Failure> {
+    if feeds.is_null() {
+        return Ok(empty);
+    }
+    // SAFETY: non-null; liveness is the caller's contract.
+    let feeds = unsafe { args::handle(feeds, "feeds") }?;
+    match feeds.context {
+        Some(theirs) if theirs != context => Err(Failure::invalid(format!(
+            "parameter 'feeds' holds tensors of context {theirs}, expected the context of the session or party ({context})"
+        ))),
+        _ => Ok(&feeds.feeds),
+    }
+}
+
 /// Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).
 ///
 /// Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -48,6 +69,8 @@ pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status
 /// fixed-point range are reported by the run, at the input's owner.
 ///
 /// Ownership: `values` is copied; `input` is borrowed for the call.
+///
+/// Thread safety: no other thread may be using these feeds during the call.
 ///
 /// # Safety
 /// `feeds` and `input` are live; `values` points to `values_len` doubles
@@ -90,6 +113,8 @@ pub unsafe extern "C" fn tfe_feeds_set(
 }
 
 /// Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+///
+/// Thread safety: no other thread may be using the feeds.
 ///
 /// # Safety
 /// `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no

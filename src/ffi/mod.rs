@@ -15,10 +15,12 @@
 //!   null, misaligned or non-UTF-8 argument is an error status, never a crash.
 //!
 //! Files: [`error`] (status codes, last error, panic boundary), `args`
-//! (pointer checks), [`context`] (contexts and tensors), [`ops`] (graph
-//! operations), [`feeds`] (values passed to a run), [`session`] (local
-//! sessions, input callbacks), [`result`] (run results and stats, per player
-//! and per op kind).
+//! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
+//! from files, tensors by position or name), [`ops`] (graph operations),
+//! [`feeds`] (values passed to a run), [`session`] (local sessions, input
+//! callbacks), [`party`] (deployed parties), [`result`] (run results and
+//! stats, per player and per op kind), [`report`] (the stats as a Chrome
+//! trace and as a table).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -28,13 +30,19 @@ pub mod error;
 
 pub mod context;
 
+pub mod load;
+
 pub mod ops;
 
 pub mod feeds;
 
 pub mod session;
 
+pub mod party;
+
 pub mod result;
+
+pub mod report;
 
 mod args;
 #[cfg(test)]
@@ -45,6 +53,7 @@ use std::ffi::c_char;
 pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;
+pub use party::tfe_party_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};
 

@@ -2,23 +2,32 @@
 //! each player.
 
 use std::ffi::{CString, c_char};
+use std::sync::OnceLock;
 
 use super::args;
 use super::error::{Failure, guard, guard_void, tfe_status_t};
-use crate::session::RunResult;
+use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 
-/// The outcome of one `tfe_session_run`: one value per fetch, in order, and
-/// one stats record per player.
+/// The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
+/// per fetch, in order, and one stats record per player (a party's result
+/// has its own player's only).
 ///
 /// Thread safety: immutable; usable from any thread. Pointers obtained from
 /// it stay valid until `tfe_result_free`.
 pub struct tfe_result_t {
     outputs: Vec<Output>,
     players: Vec<Player>,
+    /// The stats as the Rust API has them, for the trace and the table
+    /// (`super::report`).
+    pub(super) stats: RunStats,
+    /// Made on first request: most callers never ask.
+    pub(super) trace: OnceLock<CString>,
+    pub(super) table: OnceLock<CString>,
 }
 
 struct Output {
-    values: Vec<f64>,
+    /// `None` where this player does not learn the value (a deployed party).
+    values: Option<Vec<f64>>,
     shape: Vec<usize>,
 }
 
@@ -71,51 +80,29 @@ pub struct tfe_player_stats_t {
 }
 
 impl tfe_result_t {
+    /// The result of a local run: every value and every player's stats.
     pub(crate) fn from_run(run: RunResult) -> Self {
         let outputs = run
             .outputs
             .into_iter()
-            .map(|array| Output {
-                shape: array.shape().to_vec(),
-                values: array.as_standard_layout().iter().copied().collect(),
-            })
+            .map(|array| Output { shape: array.shape().to_vec(), values: Some(flat(&array)) })
             .collect();
-        let players = run
-            .stats
-            .players
+        let players = run.stats.players.iter().map(player).collect();
+        tfe_result_t { outputs, players, stats: run.stats, trace: OnceLock::new(), table: OnceLock::new() }
+    }
+
+    /// The result of a deployed party's run: the values this player learned
+    /// (`shapes` are the fetches' shapes) and its own stats.
+    pub(crate) fn from_party_run(run: PartyRun, shapes: Vec<Vec<usize>>) -> Self {
+        let outputs = run
+            .outputs
             .into_iter()
-            .map(|p| {
-                // Player names are validated letters, digits and '-', '_', '.'.
-                let name = CString::new(p.player).unwrap_or_default();
-                let stats = tfe_player_stats_t {
-                    name: name.as_ptr(),
-                    bytes_sent: p.counters.bytes_sent,
-                    wire_bytes_sent: p.counters.wire_bytes_sent,
-                    messages_sent: p.counters.messages_sent,
-                    rounds: p.counters.rounds,
-                    wall_time_ns: nanos(p.wall_time),
-                };
-                let op_names: Vec<CString> = p.by_op.keys().map(|op| CString::new(*op).unwrap_or_default()).collect();
-                let ops = p
-                    .by_op
-                    .values()
-                    .zip(&op_names)
-                    .map(|(s, name)| tfe_op_stats_t {
-                        name: name.as_ptr(),
-                        count: s.count,
-                        bytes_sent: s.counters.bytes_sent,
-                        wire_bytes_sent: s.counters.wire_bytes_sent,
-                        messages_sent: s.counters.messages_sent,
-                        rounds: s.counters.rounds,
-                        wall_time_ns: nanos(s.wall_time),
-                    })
-                    .collect();
-                // Moving a CString (or the Vec holding it) keeps its heap
-                // buffer, so the `name` pointers stay valid.
-                Player { name, stats, ops, op_names }
-            })
+            .zip(shapes)
+            .map(|(array, shape)| Output { values: array.as_ref().map(flat), shape })
             .collect();
-        tfe_result_t { outputs, players }
+        let players = vec![player(&run.stats)];
+        let stats = RunStats { players: vec![run.stats] };
+        tfe_result_t { outputs, players, stats, trace: OnceLock::new(), table: OnceLock::new() }
     }
 
     fn player(&self, index: usize) -> Result<&Player, Failure> {
@@ -134,6 +121,8 @@ impl tfe_result_t {
 /// The number of values in a result (the number of fetches of the run).
 /// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `result` is a live result; `count` points to writable memory.
 #[unsafe(no_mangle)]
@@ -150,10 +139,13 @@ pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *m
 
 /// The value of fetch `index`: `*len` doubles, row-major (0 for an
 /// assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
-/// (`index` out of range).
+/// (`index` out of range; in a deployed party's result, a fetch revealed to
+/// another player).
 ///
 /// Ownership: `*data` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*len` is 0).
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `result` is a live result; `data` and `len` point to writable memory.
@@ -169,10 +161,13 @@ pub unsafe extern "C" fn tfe_result_value(
         let result = unsafe { args::handle(result, "result") }?;
         let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
         let output = result.output(index)?;
+        let values = output.values.as_ref().ok_or_else(|| {
+            Failure::invalid(format!("fetch {index} is not revealed to this player, so it has no value here"))
+        })?;
         // SAFETY (both): checked out-params.
         unsafe {
-            data.write(output.values.as_ptr());
-            len.write(output.values.len());
+            data.write(values.as_ptr());
+            len.write(values.len());
         }
         Ok(())
     })
@@ -183,6 +178,8 @@ pub unsafe extern "C" fn tfe_result_value(
 ///
 /// Ownership: `*shape` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*rank` is 0).
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `result` is a live result; `shape` and `rank` point to writable memory.
@@ -211,6 +208,8 @@ pub unsafe extern "C" fn tfe_result_shape(
 /// the three servers first, then the others in order of first use).
 /// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `result` is a live result; `count` points to writable memory.
 #[unsafe(no_mangle)]
@@ -231,6 +230,8 @@ pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, co
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `result` is a live result; `stats` points to writable memory.
@@ -259,6 +260,8 @@ pub unsafe extern "C" fn tfe_result_player_stats(
 ///
 /// Ownership: `name` is borrowed for the call.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `result` is a live result; `name` is a NUL-terminated string; `index`
 /// points to writable memory.
@@ -285,6 +288,8 @@ pub unsafe extern "C" fn tfe_result_player_index(
 
 /// The number of op kinds that ran at player number `player`. Returns
 /// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+///
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// `result` is a live result; `count` points to writable memory.
@@ -313,6 +318,8 @@ pub unsafe extern "C" fn tfe_result_op_count(
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
 ///
+/// Thread safety: any thread.
+///
 /// # Safety
 /// `result` is a live result; `stats` points to writable memory.
 #[unsafe(no_mangle)]
@@ -340,12 +347,50 @@ pub unsafe extern "C" fn tfe_result_op_stats(
     })
 }
 
+/// One player's stats, with the strings they point to.
+fn player(p: &PlayerStats) -> Player {
+    // Player names are validated letters, digits and '-', '_', '.'.
+    let name = CString::new(p.player.as_str()).unwrap_or_default();
+    let stats = tfe_player_stats_t {
+        name: name.as_ptr(),
+        bytes_sent: p.counters.bytes_sent,
+        wire_bytes_sent: p.counters.wire_bytes_sent,
+        messages_sent: p.counters.messages_sent,
+        rounds: p.counters.rounds,
+        wall_time_ns: nanos(p.wall_time),
+    };
+    let op_names: Vec<CString> = p.by_op.keys().map(|op| CString::new(*op).unwrap_or_default()).collect();
+    let ops = p
+        .by_op
+        .values()
+        .zip(&op_names)
+        .map(|(s, name)| tfe_op_stats_t {
+            name: name.as_ptr(),
+            count: s.count,
+            bytes_sent: s.counters.bytes_sent,
+            wire_bytes_sent: s.counters.wire_bytes_sent,
+            messages_sent: s.counters.messages_sent,
+            rounds: s.counters.rounds,
+            wall_time_ns: nanos(s.wall_time),
+        })
+        .collect();
+    // Moving a CString (or the Vec holding it) keeps its heap
+    // buffer, so the `name` pointers stay valid.
+    Player { name, stats, ops, op_names }
+}
+
+fn flat(array: &ndarray::ArrayD<f64>) -> Vec<f64> {
+    array.as_standard_layout().iter().copied().collect()
+}
+
 fn nanos(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Frees a result and everything its accessors pointed to.
 /// `tfe_result_free(NULL)` does nothing.
+///
+/// Thread safety: no other thread may be using the result.
 ///
 /// # Safety
 /// `result` is NULL or a result from `tfe_session_run` not freed yet.

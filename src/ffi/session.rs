@@ -80,7 +80,7 @@ impl InputCallback {
         Ok(values)
     }
 
-    fn provider(self) -> Provider {
+    pub(crate) fn provider(self) -> Provider {
         Arc::new(move |request| self.call(request))
     }
 }
@@ -94,6 +94,9 @@ pub enum tfe_transport_t {
     TFE_TRANSPORT_TCP = 0,
     /// In-memory channels, no sockets.
     TFE_TRANSPORT_MEMORY = 1,
+    /// Loopback TCP with TLS 1.3 and fresh in-memory certificates: what a
+    /// deployment's encryption costs.
+    TFE_TRANSPORT_TLS = 2,
 }
 
 /// Settings of a local session. Start from `tfe_session_options_default()`.
@@ -142,9 +145,10 @@ fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failur
     let transport = match options.transport {
         0 => Transport::Tcp,
         1 => Transport::Memory,
+        2 => Transport::Tls,
         other => {
             return Err(Error::config(format!(
-                "transport {other}: expected TFE_TRANSPORT_TCP (0) or TFE_TRANSPORT_MEMORY (1)"
+                "transport {other}: expected TFE_TRANSPORT_TCP (0), TFE_TRANSPORT_MEMORY (1) or TFE_TRANSPORT_TLS (2)"
             ))
             .into());
         }
@@ -168,11 +172,14 @@ fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failur
 /// do not reach it), every player on its own thread, connected and set up.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
-/// players could not listen on or connect over loopback), or
-/// `TFE_ERR_INTERNAL` (a thread could not start).
+/// players could not listen on or connect over loopback), `TFE_ERR_TIMEOUT`
+/// (a player did not answer during setup), or `TFE_ERR_INTERNAL` (a thread
+/// could not start).
 ///
 /// Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
 /// free it with `tfe_session_free`.
+///
+/// Thread safety: any thread; `ctx` may be in use by other threads.
 ///
 /// # Safety
 /// `ctx` is a live context; `out` points to writable memory.
@@ -192,6 +199,8 @@ pub unsafe extern "C" fn tfe_session_new_local(
 ///
 /// Ownership: `ctx` and `options` are borrowed for the call; `*out`
 /// receives a new session; free it with `tfe_session_free`.
+///
+/// Thread safety: any thread; `ctx` may be in use by other threads.
 ///
 /// # Safety
 /// `ctx` is a live context; `options` is NULL or points to a
@@ -239,6 +248,8 @@ unsafe fn new_local(
 /// Stops the session's players and frees it. `tfe_session_free(NULL)` does
 /// nothing.
 ///
+/// Thread safety: no other thread may be using the session; returns once its players have stopped.
+///
 /// # Safety
 /// `sess` is NULL or a session from this library not freed yet, and no
 /// other thread is using it.
@@ -275,6 +286,8 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// Ownership: `fetches` and the tensors are borrowed for the call; `*out`
 /// receives a new result; free it with `tfe_result_free`.
 ///
+/// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+///
 /// # Safety
 /// `sess` is a live session; `fetches` points to `n` tensor pointers (the
 /// tensors are only read; the type lets C pass `&out` without a cast);
@@ -298,6 +311,8 @@ pub unsafe extern "C" fn tfe_session_run(
 /// Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
 /// `*out` receives a new result; free it with `tfe_result_free`.
 ///
+/// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+///
 /// # Safety
 /// As `tfe_session_run`; `feeds` is NULL or live feeds.
 #[unsafe(no_mangle)]
@@ -315,6 +330,8 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
 /// Forgets the shares of every private variable of the session: the next
 /// run that needs a variable initializes it again, from its values or a
 /// feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
+///
+/// Thread safety: any thread; serialized with the runs of the session.
 ///
 /// # Safety
 /// `sess` is a live session.
@@ -344,21 +361,8 @@ unsafe fn run(
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
         let empty = Feeds::new();
-        let feeds = if feeds.is_null() {
-            &empty
-        } else {
-            // SAFETY: non-null; liveness is the caller's contract.
-            let feeds = unsafe { args::handle(feeds, "feeds") }?;
-            if let Some(context) = feeds.context
-                && context != sess.context
-            {
-                return Err(Failure::invalid(format!(
-                    "parameter 'feeds' holds tensors of context {context}, expected the session's context {}",
-                    sess.context
-                )));
-            }
-            &feeds.feeds
-        };
+        // SAFETY: forwarded contract.
+        let feeds = unsafe { super::feeds::resolve(feeds, sess.context, &empty) }?;
         let mut ids = Vec::with_capacity(fetches.len());
         for (i, &tensor) in fetches.iter().enumerate() {
             let param = format!("fetches[{i}]");

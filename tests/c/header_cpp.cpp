@@ -1,7 +1,9 @@
 // The header compiles as C++ (included twice: the include guard holds) and
-// its functions link with C linkage.
+// its functions link with C linkage; the C++ binding's guard holds too.
 #include "tfe.h"
 #include "tfe.h"
+#include "tfe.hpp"
+#include "tfe.hpp"
 
 #include <cstdio>
 #include <cstring>

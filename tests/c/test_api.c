@@ -2,7 +2,8 @@
  * The parts of the C API beyond the seed program, through runs: inputs
  * without callbacks fed per run, variables initialized from a feed, names,
  * assignments and tfe_session_reset_variables, per-player and per-op stats,
- * player lookup by name (an unknown player is a status).
+ * player lookup by name (an unknown player is a status), graphs saved and
+ * loaded, tensors found by name and position.
  */
 #include "check.h"
 
@@ -139,6 +140,14 @@ static void test_stats(void) {
         EXPECT_ERROR(tfe_result_op_stats(result, 1, ops, &stats), TFE_ERR_INVALID_ARGUMENT,
                      "op index");
         EXPECT_ERROR(tfe_result_op_count(result, 4, &ops), TFE_ERR_INVALID_ARGUMENT, "out of range");
+        const char *json = NULL, *again = NULL, *table = NULL;
+        EXPECT_OK(tfe_result_trace_json(result, &json));
+        EXPECT(json != NULL && strncmp(json, "{\"traceEvents\":[", 16) == 0 && strstr(json, "\"matmul\"") != NULL);
+        EXPECT_OK(tfe_result_trace_json(result, &again));
+        EXPECT(again == json); /* made once, kept by the result */
+        EXPECT_OK(tfe_result_stats_table(result, &table));
+        EXPECT(table != NULL && strstr(table, "input-provider") != NULL && strstr(table, "rounds") != NULL);
+        EXPECT_ERROR(tfe_result_trace_json(result, NULL), TFE_ERR_NULL_POINTER, "'json'");
     }
     tfe_result_free(result);
     tfe_session_free(sess);
@@ -149,7 +158,58 @@ static void test_stats(void) {
     tfe_context_free(ctx);
 }
 
+/* A graph saved by one context, loaded by another, found by name and index, fed and run. */
+static void test_load(void) {
+    static const size_t shape[1] = {3};
+    const char *path = "tfe-test-api.graph";
+    tfe_context_t *ctx = NULL, *loaded = NULL, *sentinel = NULL;
+    tfe_tensor_t *x = NULL, *out = NULL, *found = NULL, *last = NULL;
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape, 1, NULL, NULL, &x));
+    EXPECT_OK(tfe_neg(ctx, x, &out));
+    tfe_tensor_free(out);
+    out = NULL;
+    tfe_tensor_t *neg = NULL;
+    EXPECT_OK(tfe_context_tensor(ctx, 1, &neg));
+    EXPECT_OK(tfe_reveal(ctx, neg, "bob", &out));
+    EXPECT_OK(tfe_context_save(ctx, path));
+    EXPECT_ERROR(tfe_context_load("no-such-dir/graph", &sentinel), TFE_ERR_INVALID_ARGUMENT,
+                 "cannot read graph file no-such-dir/graph");
+    EXPECT(sentinel == NULL);
+    EXPECT_OK(tfe_context_load(path, &loaded));
+    remove(path);
+    size_t count = 0;
+    EXPECT_OK(tfe_context_tensor_count(loaded, &count));
+    EXPECT(count == 3);
+    EXPECT_OK(tfe_context_find(loaded, "input0", &found));
+    EXPECT_ERROR(tfe_context_find(loaded, "input7", &last), TFE_ERR_INVALID_ARGUMENT, "'input7'");
+    EXPECT(last == NULL);
+    EXPECT_ERROR(tfe_context_tensor(loaded, 3, &last), TFE_ERR_INVALID_ARGUMENT, "out of range");
+    EXPECT_OK(tfe_context_tensor(loaded, 2, &last));
+    tfe_session_t *sess = NULL;
+    tfe_feeds_t *feeds = NULL;
+    tfe_session_options_t options = tfe_session_options_default();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    EXPECT_OK(tfe_session_new_local_with_options(loaded, &options, &sess));
+    EXPECT_OK(tfe_feeds_new(&feeds));
+    const double values[3] = {1.0, 2.0, 3.0}, want[3] = {-1.0, -2.0, -3.0};
+    EXPECT_OK(tfe_feeds_set(feeds, found, values, 3));
+    /* Tensors of the original context are not the loaded context's. */
+    EXPECT_ERROR(tfe_feeds_set(feeds, x, values, 3), TFE_ERR_INVALID_ARGUMENT, "context");
+    expect_run(sess, last, feeds, want, 3);
+    tfe_feeds_free(feeds);
+    tfe_session_free(sess);
+    tfe_tensor_free(last);
+    tfe_tensor_free(found);
+    tfe_tensor_free(neg);
+    tfe_tensor_free(out);
+    tfe_tensor_free(x);
+    tfe_context_free(loaded);
+    tfe_context_free(ctx);
+}
+
 int main(void) {
+    test_load();
     test_feeds_names_and_variables();
     test_stats();
     return finish("test_api");

@@ -8,16 +8,22 @@
  * (TFE_ERR_PROTOCOL). Only one session exists at a time in this program, so
  * every connected socket of the process belongs to it.
  *
- * Not reachable here, by design: TFE_ERR_ABORTED (a local session reports
- * the failure that started a run's end, never the other players' reactions
- * to it; a deployed party sees it), TFE_ERR_INTERNAL and TFE_ERR_PANIC
- * (bugs; the panic boundary that produces them is tested in
- * src/ffi/tests.rs). Their names are checked below.
+ * TFE_ERR_ABORTED is what deployed parties see when another player gives
+ * up (a local session reports the failure that started it instead): four
+ * parties on threads of this process, the input provider's callback fails.
+ *
+ * Not reachable, by design: TFE_ERR_INTERNAL and TFE_ERR_PANIC (bugs; the
+ * panic boundary that produces them is tested in src/ffi/tests.rs). Their
+ * names are checked below.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <threads.h>
 #include <time.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -158,6 +164,94 @@ static void test_protocol(void) {
     run_sabotaged(GARBAGE, 5000, TFE_ERR_PROTOCOL, "malformed frame");
 }
 
+static int failing_input(void *user_data, const char *name, const size_t *shape, size_t rank, double *out,
+                         size_t len) {
+    (void)user_data, (void)name, (void)shape, (void)rank, (void)out, (void)len;
+    return TFE_ERR_INVALID_ARGUMENT;
+}
+
+/* One deployed player: opens its party, runs, keeps its status and message. */
+struct player {
+    const char *name, *hostmap;
+    tfe_context_t *ctx;
+    tfe_tensor_t *fetch;
+    tfe_status_t status;
+    char message[512];
+};
+
+static int run_player(void *arg) {
+    struct player *p = arg;
+    tfe_party_t *party = NULL;
+    tfe_result_t *result = NULL;
+    p->status = tfe_party_open_insecure_plaintext(p->ctx, p->hostmap, p->name, &party);
+    if (p->status == TFE_OK) {
+        p->status = tfe_party_run(party, &p->fetch, 1, NULL, &result);
+    }
+    snprintf(p->message, sizeof p->message, "%s", tfe_last_error_message());
+    tfe_result_free(result);
+    tfe_party_free(party);
+    return 0;
+}
+
+static int free_port(void) {
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, len) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    close(fd);
+    return port;
+}
+
+static void test_aborted(void) {
+    static const char *const names[4] = {"server0", "server1", "server2", "input-provider"};
+    const char *hostmap = "tfe-test-statuses-hostmap.json";
+    FILE *file = fopen(hostmap, "w");
+    EXPECT(file != NULL);
+    if (file == NULL) {
+        return;
+    }
+    fprintf(file, "{\"players\": [");
+    for (int i = 0; i < 4; i++) {
+        fprintf(file, "%s{\"name\": \"%s\", \"address\": \"127.0.0.1:%d\"}", i ? ", " : "", names[i], free_port());
+    }
+    fprintf(file, "], \"connect_timeout_ms\": 20000, \"recv_timeout_ms\": 20000}\n");
+    fclose(file);
+
+    tfe_context_t *ctx = NULL;
+    tfe_tensor_t *x = NULL, *out = NULL;
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 1, failing_input, NULL, &x));
+    EXPECT_OK(tfe_reveal(ctx, x, NULL, &out));
+    struct player players[4];
+    thrd_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        players[i] = (struct player){names[i], hostmap, ctx, out, TFE_OK, ""};
+        EXPECT(thrd_create(&threads[i], run_player, &players[i]) == thrd_success);
+    }
+    for (int i = 0; i < 4; i++) {
+        thrd_join(threads[i], NULL);
+    }
+    remove(hostmap);
+    for (int i = 0; i < 3; i++) {
+        if (players[i].status != TFE_ERR_ABORTED || strstr(players[i].message, "'input-provider'") == NULL) {
+            fprintf(stderr, "%s: got %s \"%s\", expected TFE_ERR_ABORTED naming 'input-provider'\n", names[i],
+                    tfe_status_name((int)players[i].status), players[i].message);
+            failures++;
+        }
+    }
+    EXPECT(players[3].status == TFE_ERR_INVALID_ARGUMENT && strstr(players[3].message, "input callback") != NULL);
+    tfe_tensor_free(out);
+    tfe_tensor_free(x);
+    tfe_context_free(ctx);
+}
+
 static void test_names(void) {
     static const char *const names[] = {
         "TFE_OK",          "TFE_ERR_INVALID_ARGUMENT", "TFE_ERR_CONFIG", "TFE_ERR_NETWORK",
@@ -180,6 +274,7 @@ int main(void) {
     test_timeout();
     test_network();
     test_protocol();
+    test_aborted();
     test_names();
     return finish("test_statuses");
 }

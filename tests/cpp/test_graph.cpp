@@ -179,3 +179,37 @@ TEST(MovedFrom, ObjectsGiveNullPointerErrorsNotCrashes) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Context, LoadsASavedGraphAndFindsItsTensors) {
+    std::string path = ::testing::TempDir() + "tfe-cpp-load.graph";
+    {
+        tfe::Context ctx;
+        auto w = ctx.private_variable("server0", kOnes, {10, 10});
+        auto x = ctx.private_input("input-provider", {5, 10});
+        auto out = tfe::matmul(x, w).reveal();
+        ctx.save(path);
+    }
+    tfe::Context loaded = tfe::Context::load(path);
+    EXPECT_EQ(std::remove(path.c_str()), 0);
+    ASSERT_EQ(loaded.size(), 4u); // w, x, the product, its reveal
+    auto x = loaded.find("input0");
+    EXPECT_EQ(x.shape(), (std::vector<std::size_t>{5, 10}));
+    auto out = loaded.tensor(3);
+    EXPECT_EQ(out.shape(), (std::vector<std::size_t>{5, 10}));
+    EXPECT_TFE_ERROR(loaded.tensor(4), TFE_ERR_INVALID_ARGUMENT, "index 4 is out of range: the graph has 4");
+    EXPECT_TFE_ERROR(loaded.find("nope"), TFE_ERR_INVALID_ARGUMENT, "no input or variable is named 'nope'");
+    EXPECT_TFE_ERROR(tfe::Context::load(path), TFE_ERR_INVALID_ARGUMENT, "cannot read graph file");
+
+    tfe_session_options_t options = tfe::default_session_options();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    tfe::Session sess(loaded, options);
+    tfe::Feeds feeds;
+    feeds.set(x, std::vector<double>(50, 1.0));
+    for (double v : sess.run(out, feeds).value(0)) {
+        EXPECT_NEAR(v, 10.0, 1e-3);
+    }
+}
+
+} // namespace

@@ -83,9 +83,22 @@ TEST(Session, SeedProgramOverTcpWithStats) {
     ASSERT_NE(matmul, server1.ops.end());
     EXPECT_EQ(matmul->count, 1u);
     EXPECT_GT(matmul->bytes_sent, 0u);
+    EXPECT_NE(result.trace_json().find("\"name\":\"matmul\""), std::string::npos);
+    EXPECT_NE(result.stats_table().find("input-provider"), std::string::npos);
     EXPECT_TFE_ERROR(result.stats("nobody"), TFE_ERR_INVALID_ARGUMENT, "unknown player 'nobody'");
     EXPECT_TFE_ERROR(result.value(1), TFE_ERR_INVALID_ARGUMENT, "out of range");
     EXPECT_TFE_ERROR(result.shape(5), TFE_ERR_INVALID_ARGUMENT, "out of range");
+}
+
+TEST(Session, OverTls) {
+    tfe::Context ctx;
+    auto w = ctx.private_variable("server0", kOnes, {10, 10});
+    auto x = ctx.private_input("input-provider", {5, 10}, fill_ones);
+    auto out = tfe::matmul(x, w).reveal();
+    auto options = tfe::default_session_options();
+    options.transport = TFE_TRANSPORT_TLS;
+    tfe::Session sess(ctx, options);
+    expect_all(sess.run(out).value(0), 10.0);
 }
 
 TEST(Session, SeveralFetchesAndPublicValues) {

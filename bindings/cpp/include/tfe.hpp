@@ -1,7 +1,7 @@
 // tfe.hpp -- the C++17 binding of libtfe, header-only, over include/tfe.h.
 //
 // One move-only RAII class per C handle: Context, Tensor, Feeds, Session,
-// Result. A failed call throws tfe::Error, which carries the tfe_status_t
+// Party, Result. A failed call throws tfe::Error, which carries the tfe_status_t
 // and the library's message. Operators read like the math:
 //
 //   tfe::Context ctx;
@@ -201,7 +201,7 @@ inline Tensor assign(const Tensor &variable, const Tensor &value) { return varia
 class Context {
   public:
     /// ABY3 with the default fixed-point configuration.
-    Context() : Context(nullptr) {}
+    Context() : Context(static_cast<const tfe_config_t *>(nullptr)) {}
     /// ABY3 with `config`; an inconsistent one throws TFE_ERR_CONFIG.
     explicit Context(const tfe_config_t &config) : Context(&config) {}
 
@@ -266,15 +266,46 @@ class Context {
     /// Writes the graph's canonical encoding to `path`.
     void save(const std::string &path) const { detail::check(tfe_context_save(get(), path.c_str())); }
 
+    /// A context holding the graph saved at `path` (its inputs have no
+    /// providers: feed them, or find them and define your own).
+    static Context load(const std::string &path) {
+        tfe_context_t *ctx = nullptr;
+        detail::check(tfe_context_load(path.c_str(), &ctx));
+        return Context(ctx);
+    }
+
+    /// The number of tensors in the graph.
+    std::size_t size() const {
+        std::size_t count = 0;
+        detail::check(tfe_context_tensor_count(get(), &count));
+        return count;
+    }
+
+    /// Tensor number `index` of the graph, in the order of definition.
+    Tensor tensor(std::size_t index) const {
+        return define([&](auto ctx, auto out) { return tfe_context_tensor(ctx, index, out); });
+    }
+
+    /// The input or variable called `name`.
+    Tensor find(const std::string &name) const {
+        return define([&](auto ctx, auto out) { return tfe_context_find(ctx, name.c_str(), out); });
+    }
+
     /// The C handle (owned by this object; NULL when moved from).
     tfe_context_t *get() const noexcept { return state_ ? state_->context.get() : nullptr; }
 
   private:
     friend class Session;
+    friend class Party;
 
     explicit Context(const tfe_config_t *config) : state_(std::make_shared<detail::ContextState>()) {
         tfe_context_t *ctx = nullptr;
         detail::check(tfe_context_new(config, &ctx));
+        state_->context.reset(ctx);
+    }
+
+    /// Takes ownership of `ctx`.
+    explicit Context(tfe_context_t *ctx) : state_(std::make_shared<detail::ContextState>()) {
         state_->context.reset(ctx);
     }
 
@@ -285,7 +316,7 @@ class Context {
         return *state_;
     }
 
-    template <class Define> Tensor define(Define define) {
+    template <class Define> Tensor define(Define define) const {
         tfe_tensor_t *out = nullptr;
         detail::check(define(get(), &out));
         return Tensor(state_, out);
@@ -382,10 +413,25 @@ class Result {
         return player_stats(index);
     }
 
+    /// The run as a Chrome trace (JSON for chrome://tracing and Perfetto).
+    std::string trace_json() const {
+        const char *json = nullptr;
+        detail::check(tfe_result_trace_json(get(), &json));
+        return json;
+    }
+
+    /// The stats as a table for people (what `tfe demo` prints).
+    std::string stats_table() const {
+        const char *table = nullptr;
+        detail::check(tfe_result_stats_table(get(), &table));
+        return table;
+    }
+
     tfe_result_t *get() const noexcept { return handle_.get(); }
 
   private:
     friend class Session;
+    friend class Party;
     explicit Result(tfe_result_t *handle) : handle_(handle) {}
 
     PlayerStats player_stats(std::size_t index) const {
@@ -458,6 +504,62 @@ class Session {
     // providers it calls are freed.
     std::shared_ptr<detail::ContextState> state_;
     detail::Handle<tfe_session_t, tfe_session_free> handle_;
+};
+
+/// Fetches for Session::run and Party::run: tensors, by reference.
+using Fetches = std::vector<std::reference_wrapper<const Tensor>>;
+
+/// This process as one player of a deployment (tfe_party_t). Move-only.
+class Party {
+  public:
+    /// Opens player `me` of the deployment the hostmap file describes, over
+    /// TLS 1.3 with the private key at `tls_key_path`. Waits until every
+    /// player of the context's graph is connected.
+    static Party open(const Context &ctx, const std::string &hostmap_path, const std::string &me,
+                      const std::string &tls_key_path) {
+        tfe_party_t *party = nullptr;
+        detail::check(tfe_party_open(ctx.get(), hostmap_path.c_str(), me.c_str(), tls_key_path.c_str(), &party));
+        return Party(ctx, party);
+    }
+
+    /// As open(), over plaintext TCP: for tests and isolated networks only.
+    static Party open_insecure_plaintext(const Context &ctx, const std::string &hostmap_path, const std::string &me) {
+        tfe_party_t *party = nullptr;
+        detail::check(tfe_party_open_insecure_plaintext(ctx.get(), hostmap_path.c_str(), me.c_str(), &party));
+        return Party(ctx, party);
+    }
+
+    Party(Party &&) noexcept = default;
+    Party &operator=(Party &&) noexcept = default;
+    Party(const Party &) = delete;
+    Party &operator=(const Party &) = delete;
+
+    /// Runs the graph at this player; every player runs the same fetches.
+    /// The result holds the values revealed to this player and its stats.
+    Result run(const Fetches &fetches) const { return run(fetches, nullptr); }
+    Result run(const Tensor &fetch) const { return run({std::cref(fetch)}, nullptr); }
+    Result run(const Fetches &fetches, const Feeds &feeds) const { return run(fetches, feeds.get()); }
+    Result run(const Tensor &fetch, const Feeds &feeds) const { return run({std::cref(fetch)}, feeds.get()); }
+
+    tfe_party_t *get() const noexcept { return handle_.get(); }
+
+  private:
+    Party(const Context &ctx, tfe_party_t *party) : state_(ctx.state_), handle_(party) {}
+
+    Result run(const Fetches &fetches, const tfe_feeds_t *feeds) const {
+        std::vector<tfe_tensor_t *> handles;
+        for (const Tensor &t : fetches) {
+            handles.push_back(t.get());
+        }
+        tfe_result_t *out = nullptr;
+        detail::check(tfe_party_run(get(), handles.data(), handles.size(), feeds, &out));
+        return Result(out);
+    }
+
+    // Declared first, destroyed last: the party closes before the providers
+    // it calls are freed.
+    std::shared_ptr<detail::ContextState> state_;
+    detail::Handle<tfe_party_t, tfe_party_free> handle_;
 };
 
 } // namespace tfe

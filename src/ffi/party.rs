@@ -1,0 +1,187 @@
+//! Deployed parties: this process is one player of a deployment that the
+//! hostmap describes (every other player runs `tfe party` or another
+//! program linking libtfe), over TLS 1.3 with pinned certificates or, when
+//! asked for by name, plaintext TCP.
+
+use std::ffi::c_char;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::args;
+use super::context::{node_of, tfe_context_t, tfe_tensor_t};
+use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::feeds::tfe_feeds_t;
+use super::result::tfe_result_t;
+use crate::deploy::Hostmap;
+use crate::deploy::party::{ChannelSecurity, open};
+use crate::session::{Feeds, Party};
+
+/// One player of a deployment, connected to every other player of the
+/// context's graph. Private variables keep their shares across runs.
+///
+/// Thread safety: thread-safe; runs of one party from several threads are
+/// serialized.
+pub struct tfe_party_t {
+    context: u64,
+    party: Mutex<Party>,
+}
+
+/// Opens the party of player `me` in the deployment the hostmap file at
+/// `hostmap_path` describes (JSON, as for `tfe party`), over TLS 1.3: this
+/// player presents the hostmap's certificate for `me` with the private key
+/// at `tls_key_path`, and accepts only the hostmap's certificates. Binds
+/// `me`'s address and waits (up to the hostmap's connect timeout) until
+/// every player of the graph is connected. The graph and the input
+/// callbacks of `ctx` that `me` owns are taken as they are now; every
+/// player must run the same graph (its digest is compared).
+///
+/// Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_CONFIG` (a bad hostmap or key;
+/// `me` missing from it or from the graph), `TFE_ERR_NETWORK` (the address
+/// cannot be bound, a player cannot be reached; named), `TFE_ERR_TIMEOUT`,
+/// or `TFE_ERR_PROTOCOL` (a player runs a different graph or presents
+/// another certificate; named).
+///
+/// Ownership: every argument is borrowed for the call; `*out` receives a
+/// new party; free it with `tfe_party_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `ctx` is a live context; the strings are NUL-terminated; `out` points to
+/// writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_open(
+    ctx: *const tfe_context_t,
+    hostmap_path: *const c_char,
+    me: *const c_char,
+    tls_key_path: *const c_char,
+    out: *mut *mut tfe_party_t,
+) -> tfe_status_t {
+    guard("tfe_party_open", || {
+        // SAFETY: forwarded contract.
+        let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
+        // SAFETY: forwarded contract.
+        unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::Tls { key: key.into() }, out) }
+    })
+}
+
+/// As `tfe_party_open`, over plaintext TCP: anyone on the network path can
+/// read and change the shares. For tests and isolated networks only.
+///
+/// Ownership, thread safety and statuses: as `tfe_party_open`.
+///
+/// # Safety
+/// As `tfe_party_open`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_open_insecure_plaintext(
+    ctx: *const tfe_context_t,
+    hostmap_path: *const c_char,
+    me: *const c_char,
+    out: *mut *mut tfe_party_t,
+) -> tfe_status_t {
+    guard("tfe_party_open_insecure_plaintext", || {
+        // SAFETY: forwarded contract.
+        unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::InsecurePlaintext, out) }
+    })
+}
+
+/// # Safety
+/// As `tfe_party_open`.
+unsafe fn open_party(
+    ctx: *const tfe_context_t,
+    hostmap_path: *const c_char,
+    me: *const c_char,
+    security: ChannelSecurity,
+    out: *mut *mut tfe_party_t,
+) -> Result<(), Failure> {
+    // SAFETY (all three): forwarded contract.
+    let ctx = unsafe { args::handle(ctx, "ctx") }?;
+    let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
+    let me = unsafe { args::string(me, "me") }?;
+    let out = args::out(out, "out")?;
+    let hostmap = Hostmap::load(hostmap_path)?;
+    let (graph, callbacks) = {
+        let state = ctx.lock();
+        (state.graph.clone(), state.callbacks.clone())
+    };
+    let mut party = open(&hostmap, Arc::new(graph), me, &security)?;
+    for (name, callback) in callbacks {
+        party.set_provider(&name, callback.provider());
+    }
+    let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party) });
+    // SAFETY: checked out-param.
+    unsafe { out.write(Box::into_raw(party)) };
+    Ok(())
+}
+
+/// Runs the graph for the `n` tensors in `fetches` at this player. Every
+/// player must run with the same fetches, in the same order of runs; each
+/// feeds (or provides) the inputs it owns. The result holds the values
+/// revealed to this player (`tfe_result_value` of another fetch is
+/// `TFE_ERR_INVALID_ARGUMENT`) and this player's stats only. A player that
+/// fails tells the others, which fail with `TFE_ERR_ABORTED` naming it.
+///
+/// Returns the statuses of `tfe_session_run_with_feeds`, and
+/// `TFE_ERR_ABORTED` (another player gave up on the run; the message names
+/// it and says why).
+///
+/// Ownership: `fetches`, the tensors and `feeds` (NULL: none) are borrowed
+/// for the call; `*out` receives a new result; free it with
+/// `tfe_result_free`.
+///
+/// Thread safety: any thread; runs of one party are serialized.
+///
+/// # Safety
+/// `party` is a live party; `fetches` points to `n` tensor pointers;
+/// `feeds` is NULL or live feeds; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_run(
+    party: *mut tfe_party_t,
+    fetches: *const *mut tfe_tensor_t,
+    n: usize,
+    feeds: *const tfe_feeds_t,
+    out: *mut *mut tfe_result_t,
+) -> tfe_status_t {
+    guard("tfe_party_run", || {
+        // SAFETY (both): forwarded contract.
+        let party = unsafe { args::handle(party.cast_const(), "party") }?;
+        let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
+        let out = args::out(out, "out")?;
+        if fetches.is_empty() {
+            return Err(Failure::invalid("nothing to fetch: expected at least one tensor"));
+        }
+        let mut ids = Vec::with_capacity(fetches.len());
+        for (i, &tensor) in fetches.iter().enumerate() {
+            let param = format!("fetches[{i}]");
+            // SAFETY: forwarded contract.
+            let tensor = unsafe { args::handle(tensor.cast_const(), &param) }?;
+            ids.push(node_of(party.context, tensor, &param)?);
+        }
+        let empty = Feeds::new();
+        // SAFETY: forwarded contract.
+        let feeds = unsafe { super::feeds::resolve(feeds, party.context, &empty) }?;
+        let mut party = party.party.lock().unwrap_or_else(PoisonError::into_inner);
+        let shapes = ids.iter().map(|&id| party.graph().shape(id).map(<[usize]>::to_vec)).collect::<Result<_, _>>()?;
+        let run = party.run(&ids, feeds)?;
+        let result = Box::new(tfe_result_t::from_party_run(run, shapes));
+        // SAFETY: checked out-param.
+        unsafe { out.write(Box::into_raw(result)) };
+        Ok(())
+    })
+}
+
+/// Closes the party's connections and frees it. `tfe_party_free(NULL)`
+/// does nothing.
+///
+/// Thread safety: no other thread may be using the party.
+///
+/// # Safety
+/// `party` is NULL or a party from this library not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_free(party: *mut tfe_party_t) {
+    guard_void("tfe_party_free", || {
+        if !party.is_null() {
+            // SAFETY: a pointer from `Box::into_raw` in `open_party`, per the contract.
+            drop(unsafe { Box::from_raw(party) });
+        }
+    })
+}

@@ -1,0 +1,66 @@
+//! A run's stats as text: the Chrome trace (one span per op per player)
+//! and the table the CLI prints. Made on first request and kept in the
+//! result, so the pointers stay valid until `tfe_result_free`.
+
+use std::ffi::{CString, c_char};
+
+use super::args;
+use super::error::{guard, tfe_status_t};
+use super::result::tfe_result_t;
+
+/// The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
+/// open, one row per player (of this result), one span per op with its
+/// bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
+/// argument.
+///
+/// Ownership: `*json` receives a NUL-terminated string owned by the result,
+/// valid until `tfe_result_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `result` is a live result; `json` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json: *mut *const c_char) -> tfe_status_t {
+    guard("tfe_result_trace_json", || {
+        // SAFETY: forwarded contract.
+        let result = unsafe { args::handle(result, "result") }?;
+        let json = args::out(json, "json")?;
+        let text = result.trace.get_or_init(|| c_text(result.stats.chrome_trace()));
+        // SAFETY: checked out-param.
+        unsafe { json.write(text.as_ptr()) };
+        Ok(())
+    })
+}
+
+/// The stats as a table for people: one line per player (bytes sent,
+/// messages, rounds, wall time), then one per op kind that communicated.
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+///
+/// Ownership: `*table` receives a NUL-terminated string owned by the
+/// result, valid until `tfe_result_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `result` is a live result; `table` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_result_stats_table(
+    result: *const tfe_result_t,
+    table: *mut *const c_char,
+) -> tfe_status_t {
+    guard("tfe_result_stats_table", || {
+        // SAFETY: forwarded contract.
+        let result = unsafe { args::handle(result, "result") }?;
+        let table = args::out(table, "table")?;
+        let text = result.table.get_or_init(|| c_text(result.stats.to_string()));
+        // SAFETY: checked out-param.
+        unsafe { table.write(text.as_ptr()) };
+        Ok(())
+    })
+}
+
+/// Generated text as a C string (it never holds a NUL byte; one would be dropped).
+fn c_text(text: String) -> CString {
+    CString::new(text.replace('\0', "")).unwrap_or_default()
+}

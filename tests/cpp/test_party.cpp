@@ -1,0 +1,167 @@
+// GoogleTest tests of tfe::Party (tfe_party_t): four players of a
+// deployment, each on its own thread of this process, connected over
+// loopback as the hostmap says. A run gives each player what is revealed
+// to it; a failing player makes the others fail with TFE_ERR_ABORTED naming
+// it; a player with another graph is refused with TFE_ERR_PROTOCOL.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tfe.hpp"
+
+namespace {
+
+const std::vector<std::string> kPlayers = {"server0", "server1", "server2", "input-provider"};
+
+// A free loopback port: bound to port 0, then released for the party.
+int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+// Writes a hostmap of the four players on free loopback ports.
+std::string write_hostmap(const std::string &name, int connect_timeout_ms = 20000) {
+    std::string path = ::testing::TempDir() + name + ".json";
+    std::ofstream out(path);
+    out << "{\"players\": [";
+    for (std::size_t i = 0; i < kPlayers.size(); i++) {
+        out << (i ? ", " : "") << "{\"name\": \"" << kPlayers[i] << "\", \"address\": \"127.0.0.1:" << free_port()
+            << "\"}";
+    }
+    out << "], \"connect_timeout_ms\": " << connect_timeout_ms << ", \"recv_timeout_ms\": 20000}\n";
+    return path;
+}
+
+// What each player's thread got: its result's first value, or its error.
+struct Outcome {
+    tfe_status_t status = TFE_OK;
+    std::string message;
+    std::vector<double> value;
+    std::string stats_player;
+};
+
+// Runs `contexts[i]` as player i (each opens its party and runs `fetch(i)`).
+std::vector<Outcome> run_players(const std::vector<const tfe::Context *> &contexts,
+                                 const std::function<const tfe::Tensor &(std::size_t)> &fetch,
+                                 const std::string &hostmap) {
+    std::vector<Outcome> outcomes(kPlayers.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < kPlayers.size(); i++) {
+        threads.emplace_back([&, i] {
+            try {
+                auto party = tfe::Party::open_insecure_plaintext(*contexts[i], hostmap, kPlayers[i]);
+                auto result = party.run(fetch(i));
+                outcomes[i].stats_player = result.stats().at(0).name;
+                outcomes[i].value = result.value(0);
+            } catch (const tfe::Error &e) {
+                outcomes[i].status = e.status();
+                outcomes[i].message = e.what();
+            }
+        });
+    }
+    for (auto &t : threads) {
+        t.join();
+    }
+    return outcomes;
+}
+
+TEST(Party, FourPlayersRunTheSeedProgram) {
+    tfe::Context ctx;
+    auto w = ctx.private_variable("server0", std::vector<double>(100, 1.0), {10, 10});
+    auto x = ctx.private_input("input-provider", {5, 10},
+                               [](auto &, auto &, double *out, std::size_t len) { std::fill(out, out + len, 1.0); });
+    auto out = tfe::matmul(x, w).reveal();
+    std::string hostmap = write_hostmap("tfe-party-seed");
+    auto outcomes = run_players({&ctx, &ctx, &ctx, &ctx}, [&](std::size_t) -> const tfe::Tensor & { return out; },
+                                hostmap);
+    std::remove(hostmap.c_str());
+    for (std::size_t i = 0; i < 3; i++) {
+        EXPECT_EQ(outcomes[i].status, TFE_OK) << kPlayers[i] << ": " << outcomes[i].message;
+        EXPECT_EQ(outcomes[i].stats_player, kPlayers[i]);
+        ASSERT_EQ(outcomes[i].value.size(), 50u) << kPlayers[i];
+        for (double v : outcomes[i].value) {
+            EXPECT_NEAR(v, 10.0, 1e-3);
+        }
+    }
+    // The input provider learns nothing: its result has no value.
+    EXPECT_EQ(outcomes[3].status, TFE_ERR_INVALID_ARGUMENT) << outcomes[3].message;
+    EXPECT_NE(outcomes[3].message.find("not revealed to this player"), std::string::npos) << outcomes[3].message;
+}
+
+TEST(Party, AFailingPlayerIsNamedByTheOthersAsAborted) {
+    tfe::Context ctx;
+    auto x = ctx.private_input("input-provider", {3}, [](auto &, auto &, double *, std::size_t) {
+        throw std::runtime_error("sensor offline");
+    });
+    auto out = x.reveal();
+    std::string hostmap = write_hostmap("tfe-party-abort");
+    auto outcomes = run_players({&ctx, &ctx, &ctx, &ctx}, [&](std::size_t) -> const tfe::Tensor & { return out; },
+                                hostmap);
+    std::remove(hostmap.c_str());
+    EXPECT_EQ(outcomes[3].status, TFE_ERR_INVALID_ARGUMENT) << outcomes[3].message;
+    EXPECT_NE(outcomes[3].message.find("input callback of 'input0'"), std::string::npos) << outcomes[3].message;
+    for (std::size_t i = 0; i < 3; i++) {
+        EXPECT_EQ(outcomes[i].status, TFE_ERR_ABORTED) << kPlayers[i] << ": " << outcomes[i].message;
+        EXPECT_NE(outcomes[i].message.find("'input-provider'"), std::string::npos) << outcomes[i].message;
+    }
+}
+
+TEST(Party, APlayerWithAnotherGraphIsRefused) {
+    tfe::Context ctx, other;
+    auto x = ctx.private_input("input-provider", {3});
+    auto out = x.reveal();
+    auto y = other.private_input("input-provider", {4});
+    auto other_out = y.reveal();
+    // Refused players are not waited for longer than this.
+    std::string hostmap = write_hostmap("tfe-party-graph", 3000);
+    auto outcomes = run_players(
+        {&ctx, &ctx, &other, &ctx},
+        [&](std::size_t i) -> const tfe::Tensor & { return i == 2 ? other_out : out; }, hostmap);
+    std::remove(hostmap.c_str());
+    bool refused = false;
+    for (const auto &o : outcomes) {
+        EXPECT_NE(o.status, TFE_OK);
+        refused = refused || (o.status == TFE_ERR_PROTOCOL && o.message.find("different graph") != std::string::npos);
+    }
+    EXPECT_TRUE(refused) << outcomes[0].message << " / " << outcomes[2].message;
+}
+
+TEST(Party, BadArgumentsAreStatuses) {
+    tfe::Context ctx;
+    ctx.private_input("input-provider", {3});
+    EXPECT_THROW(tfe::Party::open_insecure_plaintext(ctx, "/nonexistent/hostmap.json", "server0"), tfe::Error);
+    try {
+        tfe::Party::open(ctx, "/nonexistent/hostmap.json", "server0", "/nonexistent/key.pem");
+        ADD_FAILURE() << "opened a party without a hostmap";
+    } catch (const tfe::Error &e) {
+        EXPECT_EQ(e.status(), TFE_ERR_CONFIG) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/hostmap.json"), std::string::npos) << e.what();
+    }
+    tfe_party_t *party = nullptr;
+    EXPECT_EQ(tfe_party_open(ctx.get(), "h.json", "server0", nullptr, &party), TFE_ERR_NULL_POINTER);
+    EXPECT_NE(std::string(tfe_last_error_message()).find("'tls_key_path'"), std::string::npos);
+    EXPECT_EQ(tfe_party_run(nullptr, nullptr, 0, nullptr, nullptr), TFE_ERR_NULL_POINTER);
+    tfe_party_free(nullptr);
+}
+
+} // namespace
