@@ -11,6 +11,7 @@ pub mod ring;
 pub mod session;
 
 pub use error::{Error, Result};
+pub mod chacha;
 pub mod ffi;
 pub mod fixed;
 pub mod graph;

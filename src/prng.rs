@@ -2,16 +2,17 @@
 //!
 //! Seeds come from OS entropy. The only other way to make one,
 //! [`Seed::insecure_deterministic_for_tests`], says what it is in its name.
-//! A stream is a ChaCha12 keystream selected by the seed and a [`StreamId`]
+//! A stream is a ChaCha8 keystream selected by the seed and a [`StreamId`]
 //! (run, op, purpose), so two players holding the same seed draw the same
 //! values for the same op without counting draws, and no two ops or purposes
 //! ever share keystream. Large draws are generated in parallel chunks at
 //! fixed keystream offsets: the values do not depend on the thread count.
+//! The keystream is [`crate::chacha`]'s, the same bytes as
+//! `rand_chacha::ChaCha8Rng` (seed, `set_stream`, `set_word_pos`) on any CPU.
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 
+use crate::chacha;
 use crate::error::{Error, Result};
 
 /// A 256-bit ChaCha key. Its bytes are never printed or logged.
@@ -78,19 +79,10 @@ pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
 /// Fills `out` with words `start..start + out.len()` of the keystream of
 /// `seed` selected by `id`: a block of a long draw, generated on its own.
 pub fn fill_at(seed: &Seed, id: StreamId, start: u64, out: &mut [u64]) {
-    let mut rng = ChaCha8Rng::from_seed(seed.0);
-    rng.set_stream(((id.run as u64) << 32) | id.op as u64);
+    let stream = ((id.run as u64) << 32) | id.op as u64;
     // Two 32-bit keystream words per u64.
-    rng.set_word_pos(((id.purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128);
-    rng.fill_bytes(as_bytes_mut(out));
-    if cfg!(target_endian = "big") {
-        out.iter_mut().for_each(|w| *w = u64::from_le(*w));
-    }
-}
-
-fn as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
-    // SAFETY: u64 has no padding and every byte pattern is a valid u64.
-    unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) }
+    let word_pos = ((id.purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128;
+    chacha::keystream_u64(&seed.0, stream, word_pos, out);
 }
 
 /// A vector of `len` words from the keystream of `seed` selected by `id`.
@@ -128,6 +120,23 @@ mod tests {
         assert_ne!(base, draw(&seed, id(1, 3, 3), 8));
         assert_ne!(base, draw(&seed, id(1, 2, 4), 8));
         assert_ne!(base, draw(&Seed::insecure_deterministic_for_tests(8), id(1, 2, 3), 8));
+    }
+
+    #[test]
+    fn streams_are_rand_chacha_chacha8_streams() {
+        // The format both ends of a connection rely on, pinned to the
+        // reference implementation it was first defined by.
+        use rand_chacha::ChaCha8Rng;
+        use rand_core::{Rng, SeedableRng};
+        let seed = Seed::insecure_deterministic_for_tests(11);
+        let (run, op, purpose, start) = (3, 0xFFFF_FFFE, 9, 12_345);
+        let mut rng = ChaCha8Rng::from_seed(*seed.as_bytes());
+        rng.set_stream(((run as u64) << 32) | op as u64);
+        rng.set_word_pos(((purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128);
+        let expected: Vec<u64> = (0..1000).map(|_| rng.next_u64()).collect();
+        let mut out = vec![0u64; 1000];
+        fill_at(&seed, id(run, op, purpose), start, &mut out);
+        assert_eq!(out, expected);
     }
 
     #[test]
