@@ -5,8 +5,8 @@
 //! within the configured range (|v| ≤ 2^(f+i) with f + i ≤ 61). The
 //! resulting bit is injected into the fixed-point constant 1.0, so results
 //! are private fixed-point 0.0 / 1.0 that compose with every other op.
-//! Costs: msb (8 rounds, ≤ 64 bytes) + injection (2 rounds, ≤ 24 bytes),
-//! 10 rounds and at most 88 bytes per element per server.
+//! Costs: msb (8 rounds, ≤ 34 bytes) + injection (2 rounds, ≤ 24 bytes),
+//! 10 rounds and at most 58 bytes per element per server.
 //!
 //! equal(x, y) tests x − y = 0 without an adder: with z = x − y split as
 //! a = z0 + z1 (server 0) and b = z2, z = 0 exactly when the words a and −b
@@ -83,7 +83,7 @@ impl Aby3 {
         self.bit_to_fixed(net, &mut steps, &all.and_public(1))
     }
 
-    /// ReLU(x) = x − msb(x)·x, exact: 10 rounds, at most 88 bytes per element.
+    /// ReLU(x) = x − msb(x)·x, exact: 10 rounds, at most 58 bytes per element.
     pub fn relu(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         let mut steps = Steps::new(ctx);
         let bit = self.msb_steps(net, &mut steps, x)?;

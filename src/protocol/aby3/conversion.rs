@@ -8,13 +8,7 @@
 //! 32), 8 rounds in all; the P and G updates of a level travel in one
 //! message (16 bytes per element, the last level 8).
 //!
-//! The MSB needs only the carry into bit 63, so it runs a tree instead of a
-//! prefix: at level j the groups ending at positions t ≡ 2^(j+1) − 1
-//! (mod 2^(j+1)) combine with their left neighbours; the AND of G and the
-//! AND of P of a level use disjoint bit positions of one word, so each level
-//! costs one AND of one word (8 bytes). Position 63 gets g = 0, p = 1, so the
-//! group generate of bits 0..63 is the carry into bit 63. 8 rounds, at most
-//! 64 bytes per element per server.
+//! The MSB needs only the carry into bit 63: a bit-packed tree in `msb.rs`.
 //!
 //! Bit injection multiplies a shared bit m = m0 ⊕ m1 ⊕ m2 by an arithmetic
 //! share x with two one-round transfers in parallel: server 0 knows
@@ -35,7 +29,6 @@ use crate::ring::RingTensor;
 
 const TRANSFER_STEP: u32 = 0;
 const OPEN_STEP: u32 = 0;
-const BIT63: u64 = 1 << 63;
 
 impl Aby3 {
     /// Boolean shares of the two summands a = x0 + x1 and b = x2 of x.
@@ -92,34 +85,9 @@ impl Aby3 {
     }
 
     /// The most significant bit of x, as a boolean share in bit 0 of each
-    /// word (other bits zero): 8 rounds, at most 64 bytes per element.
+    /// word (other bits zero): 8 rounds, at most 34 bytes per element (see `msb.rs`).
     pub fn msb(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
         self.msb_steps(net, &mut Steps::new(ctx), x)
-    }
-
-    pub(super) fn msb_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
-        let me = self.index()?;
-        let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
-        let p_all = a.xor(&b)?;
-        let g = self.and_bool(net, steps.take()?, &a, &b)?;
-        // Position 63: generate 0, propagate 1.
-        let mut g = g.and_public(!BIT63);
-        let mut p = p_all.and_public(!BIT63).xor_public(me, BIT63);
-        for level in 0..6 {
-            let s = 1u32 << level;
-            let at_t = level_mask(level);
-            let at_left = at_t >> s;
-            let left = p.map(move |w| (w & at_t) | ((w >> s) & at_left));
-            let right = BoolShare::new(
-                RingTensor::new(g.shape().to_vec(), zip(&g.a, &p.a, |g, p| ((g << s) & at_t) | (p & at_left)))?,
-                RingTensor::new(g.shape().to_vec(), zip(&g.b, &p.b, |g, p| ((g << s) & at_t) | (p & at_left)))?,
-            );
-            let z = self.and_bool(net, steps.take()?, &left, &right)?;
-            g = g.xor(&z.and_public(at_t))?;
-            p = z.map(move |w| (w << s) & at_t);
-        }
-        // msb = p63 ⊕ carry into 63.
-        Ok(p_all.xor(&g)?.shr_logical(63))
     }
 
     /// `bit · x` for a boolean-shared bit (bit 0 of each word) and an
@@ -252,16 +220,6 @@ impl Aby3 {
             }
         }
     }
-}
-
-/// Positions t with t ≡ 2^(level+1) − 1 (mod 2^(level+1)).
-fn level_mask(level: u32) -> u64 {
-    let period = 2u32 << level;
-    (0..64).filter(|t| (t + 1) % period == 0).fold(0u64, |m, t| m | (1 << t))
-}
-
-fn zip(x: &RingTensor, y: &RingTensor, f: impl Fn(u64, u64) -> u64 + Sync) -> Vec<u64> {
-    x.data().par_iter().zip(y.data().par_iter()).map(|(&a, &b)| f(a, b)).collect()
 }
 
 /// The components of two boolean shares, one after the other.

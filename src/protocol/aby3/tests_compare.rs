@@ -111,7 +111,7 @@ fn msb_is_exact_on_all_words() {
         open(net, p, &b)
     });
     assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>());
-    assert_costs(&without_open(&costs, 513), 513, 8, 64, "msb");
+    assert_costs(&without_open(&costs, 513), 513, 8, 34, "msb");
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn relu_is_exact_and_costs_at_most_ten_rounds_and_160_bytes() {
     let (x, _) = pairs(5 * 41);
     let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, ctx(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
-    assert_costs(&costs[..3], 5 * 41, 10, 160, "relu");
+    assert_costs(&costs[..3], 5 * 41, 10, 60, "relu");
     assert_eq!(costs[3], Counters::default());
 }
 
