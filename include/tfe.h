@@ -117,6 +117,22 @@ typedef enum tfe_transport_t {
 } tfe_transport_t;
 
 /**
+ * How windows of pooling and convolution meet the input's edges (the
+ * `padding` argument, a `uint32_t`; anything else is
+ * `TFE_ERR_INVALID_ARGUMENT`).
+ */
+typedef enum tfe_padding_t {
+    /**
+     * No padding: windows lie inside the input.
+     */
+    TFE_PADDING_VALID = 0,
+    /**
+     * Output size `ceil(in / stride)`, zeros split before and after (the extra one after).
+     */
+    TFE_PADDING_SAME = 1,
+} tfe_padding_t;
+
+/**
  * A computation under construction (its graph) and the input callbacks
  * registered on it. Sessions take a snapshot of both when they are made.
  *
@@ -805,6 +821,426 @@ enum tfe_status_t tfe_reshape(struct tfe_context_t *ctx,
 enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
                              const char *to,
+                             struct tfe_tensor_t **out);
+
+/**
+ * Elementwise exact ReLU, `max(x, 0)`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_relu(struct tfe_context_t *ctx,
+                           const struct tfe_tensor_t *x,
+                           struct tfe_tensor_t **out);
+
+/**
+ * Elementwise sigmoid, `1 / (1 + e^-x)`, within 0.003.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_sigmoid(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              struct tfe_tensor_t **out);
+
+/**
+ * Elementwise piecewise-linear sigmoid, `clamp(0.2 x + 0.5, 0, 1)`, as in TF Encrypted.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_hard_sigmoid(struct tfe_context_t *ctx,
+                                   const struct tfe_tensor_t *x,
+                                   struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `e^x` (an approximation with a stated bound).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_exp(struct tfe_context_t *ctx,
+                          const struct tfe_tensor_t *x,
+                          struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `1 / x` for positive `x` (an approximation with a stated bound).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_reciprocal(struct tfe_context_t *ctx,
+                                 const struct tfe_tensor_t *x,
+                                 struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `1 / sqrt(x)` for positive `x` (an approximation with a stated bound).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
+                               const struct tfe_tensor_t *x,
+                               struct tfe_tensor_t **out);
+
+/**
+ * Softmax along the last axis.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_softmax(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x < y` as 0.0 or 1.0, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_less(struct tfe_context_t *ctx,
+                           const struct tfe_tensor_t *x,
+                           const struct tfe_tensor_t *y,
+                           struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x <= y` as 0.0 or 1.0, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_less_equal(struct tfe_context_t *ctx,
+                                 const struct tfe_tensor_t *x,
+                                 const struct tfe_tensor_t *y,
+                                 struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x > y` as 0.0 or 1.0, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_greater(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              const struct tfe_tensor_t *y,
+                              struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x >= y` as 0.0 or 1.0, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_greater_equal(struct tfe_context_t *ctx,
+                                    const struct tfe_tensor_t *x,
+                                    const struct tfe_tensor_t *y,
+                                    struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x == y` (equal fixed-point encodings) as 0.0 or 1.0, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_equal(struct tfe_context_t *ctx,
+                            const struct tfe_tensor_t *x,
+                            const struct tfe_tensor_t *y,
+                            struct tfe_tensor_t **out);
+
+/**
+ * Elementwise maximum of `x` and `y`, with broadcasting.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; an operand of another
+ * context or revealed). Ownership: the operands are borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_maximum(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              const struct tfe_tensor_t *y,
+                              struct tfe_tensor_t **out);
+
+/**
+ * The maximum of `x` along `axis` (below the rank of `x`); the result
+ * drops that axis.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range; `x` of another context or revealed). Ownership: `x` is
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_reduce_max(struct tfe_context_t *ctx,
+                                 const struct tfe_tensor_t *x,
+                                 size_t axis,
+                                 struct tfe_tensor_t **out);
+
+/**
+ * The index of the first maximum of `x` along `axis`, as a fixed-point
+ * integer; the result drops that axis.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range; `x` of another context or revealed). Ownership: `x` is
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_argmax(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             size_t axis,
+                             struct tfe_tensor_t **out);
+
+/**
+ * `x[begin : begin + size]` along every axis; `begin` and `size` have one
+ * entry per axis of `x`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (lengths
+ * other than the rank, a slice beyond the shape). Ownership: the arrays
+ * are copied, `x` borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `begin` and `size` point to `begin_len` and
+ * `size_len` sizes; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_slice(struct tfe_context_t *ctx,
+                            const struct tfe_tensor_t *x,
+                            const size_t *begin,
+                            size_t begin_len,
+                            const size_t *size,
+                            size_t size_len,
+                            struct tfe_tensor_t **out);
+
+/**
+ * `x` padded with zeros: `pads` holds `(before, after)` pairs, one per
+ * axis of `x` (`pads_len` = 2 x rank).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an odd
+ * length, pairs other than the rank). Ownership: `pads` is copied, `x`
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `pads` points to `pads_len` sizes; `out` points
+ * to writable memory.
+ */
+enum tfe_status_t tfe_pad(struct tfe_context_t *ctx,
+                          const struct tfe_tensor_t *x,
+                          const size_t *pads,
+                          size_t pads_len,
+                          struct tfe_tensor_t **out);
+
+/**
+ * `x` and `y` joined along `axis` (every other axis must match).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not fit, named; `axis` out of range; an operand of another
+ * context). Ownership: the operands are borrowed; `*out` receives a new
+ * tensor, free it with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_concat(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             const struct tfe_tensor_t *y,
+                             size_t axis,
+                             struct tfe_tensor_t **out);
+
+/**
+ * `x` with a new axis of size 1 at `axis` (at most the rank of `x`).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range). Ownership: `x` is borrowed; `*out` receives a new tensor,
+ * free it with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_expand_dims(struct tfe_context_t *ctx,
+                                  const struct tfe_tensor_t *x,
+                                  size_t axis,
+                                  struct tfe_tensor_t **out);
+
+/**
+ * `x` without its axis `axis`, which must have size 1.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range or not of size 1). Ownership: `x` is borrowed; `*out` receives
+ * a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
+ * context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_squeeze(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              size_t axis,
+                              struct tfe_tensor_t **out);
+
+/**
+ * The entries `indices` of `x` along `axis`, in that order.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` or
+ * an index out of range). Ownership: `indices` is copied, `x` borrowed;
+ * `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
+ * safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `indices` points to `indices_len` sizes; `out`
+ * points to writable memory.
+ */
+enum tfe_status_t tfe_gather(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             const size_t *indices,
+                             size_t indices_len,
+                             size_t axis,
+                             struct tfe_tensor_t **out);
+
+/**
+ * `x` reshaped to `[N, everything else]` (N its first axis).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`. Ownership:
+ * `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              struct tfe_tensor_t **out);
+
+/**
+ * Max pooling (`average` 0) or average pooling (`average` 1; SAME
+ * averages over the elements inside the input) of an NHWC tensor with a
+ * `window_h` x `window_w` window moving by `stride_h`, `stride_w`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
+ * 4, a zero window or stride, a bad `padding` or `average`). Ownership:
+ * `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             uint32_t average,
+                             size_t window_h,
+                             size_t window_w,
+                             size_t stride_h,
+                             size_t stride_w,
+                             uint32_t padding,
+                             struct tfe_tensor_t **out);
+
+/**
+ * The average over the spatial axes of an NHWC tensor: `[N, C]`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
+ * 4). Ownership: `x` is borrowed; `*out` receives a new tensor, free it
+ * with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_global_avg_pool2d(struct tfe_context_t *ctx,
+                                        const struct tfe_tensor_t *x,
+                                        struct tfe_tensor_t **out);
+
+/**
+ * The convolution of the NHWC tensor `x` with the `[KH, KW, C, O]` filter
+ * `filter` (private or public), moving by `stride_h`, `stride_w`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not fit, named; a zero stride; a bad `padding`; an operand of
+ * another context). Ownership: the operands are borrowed; `*out` receives
+ * a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
+ * context.
+ *
+ * # Safety
+ * `ctx`, `x` and `filter` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_conv2d(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             const struct tfe_tensor_t *filter,
+                             size_t stride_h,
+                             size_t stride_w,
+                             uint32_t padding,
                              struct tfe_tensor_t **out);
 
 /**

@@ -16,7 +16,8 @@
 //!
 //! Files: [`error`] (status codes, last error, panic boundary), `args`
 //! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
-//! from files, tensors by position or name), [`ops`] (graph operations),
+//! from files, tensors by position or name), [`ops`], [`ops_nonlinear`] and
+//! [`ops_layout`] (graph operations),
 //! [`feeds`] (values passed to a run), [`session`] (local sessions, input
 //! callbacks), [`party`] (deployed parties), [`result`] (run results and
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
@@ -33,6 +34,10 @@ pub mod context;
 pub mod load;
 
 pub mod ops;
+
+pub mod ops_nonlinear;
+
+pub mod ops_layout;
 
 pub mod feeds;
 
@@ -53,6 +58,7 @@ use std::ffi::c_char;
 pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;
+pub use ops_layout::tfe_padding_t;
 pub use party::tfe_party_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};

@@ -13,13 +13,13 @@ use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, tfe_status_t};
 use crate::graph::{Graph, TensorId};
 
-type Binary = fn(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>;
+pub(super) type Binary = fn(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>;
 
 /// Adds the node `op(x)`; runs inside the caller's panic boundary.
 ///
 /// # Safety
 /// The pointers as in the exports' contracts.
-unsafe fn unary(
+pub(super) unsafe fn unary(
     ctx: *mut tfe_context_t,
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
@@ -38,7 +38,7 @@ unsafe fn unary(
 
 /// # Safety
 /// The pointers as in the exports' contracts.
-unsafe fn binary(
+pub(super) unsafe fn binary(
     function: &str,
     ctx: *mut tfe_context_t,
     x: *const tfe_tensor_t,

@@ -564,4 +564,7 @@ class Party {
 
 } // namespace tfe
 
+// The nonlinear, comparison, layout, pooling and convolution operations.
+#include "tfe_ops.hpp"
+
 #endif // TFE_HPP
