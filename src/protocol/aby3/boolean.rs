@@ -126,7 +126,7 @@ impl Aby3 {
         let [xa, xb, ya, yb] = w;
         let n = xa.len();
         let mut z = vec![0u64; n];
-        z.par_chunks_mut(BLOCK).enumerate().try_for_each(|(blk, out)| {
+        let kernel = |blk: usize, out: &mut [u64]| {
             let start = blk * BLOCK;
             let mut words = vec![0u64; 2 * out.len()];
             let (from_next, from_prev) = words.split_at_mut(out.len());
@@ -137,7 +137,12 @@ impl Aby3 {
                 *o = (xa[j] & (ya[j] ^ yb[j])) ^ (xb[j] & ya[j]) ^ from_next[i] ^ from_prev[i];
             }
             Ok::<(), Error>(())
-        })?;
+        };
+        if n <= BLOCK {
+            kernel(0, &mut z)?;
+        } else {
+            z.par_chunks_mut(BLOCK).enumerate().try_for_each(|(blk, out)| kernel(blk, out))?;
+        }
         let tag = ctx.tag(AND_STEP);
         net.send(self.neighbour(2)?, tag, &z)?;
         let other = self.recv_len(net, self.neighbour(1)?, tag, n)?;
@@ -165,7 +170,7 @@ impl Aby3 {
             let v = value.ok_or_else(|| Error::internal("the owner of a boolean input has no value"))?;
             let mut r = vec![0u64; n];
             self.fill_at(true, ctx, Purpose::BoolInputMask, 0, &mut r)?;
-            let masked: Vec<u64> = v.par_iter().zip(r.par_iter()).map(|(v, r)| v ^ r).collect();
+            let masked = super::kernels::map(n, |i| v[i] ^ r[i]);
             net.send(self.neighbour(2)?, ctx.tag(SHARE_STEP), &masked)?;
             Ok(BoolShare::new(tensor(masked)?, tensor(r)?))
         } else if me == (owner + 1) % 3 {

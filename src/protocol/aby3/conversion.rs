@@ -20,8 +20,7 @@
 //! sharing of m·x, reshared in a second round: 2 rounds, at most 24 bytes
 //! per element per server.
 
-use rayon::prelude::*;
-
+use super::kernels::{map, map2};
 use super::{Aby3, BoolShare, OpContext, Purpose, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
@@ -121,22 +120,20 @@ impl Aby3 {
             self.fill_at(next, ctx, Purpose::InjectMask1, 0, &mut r1)?;
             Ok((r0, r1))
         };
-        // Offers (e ⊕ c)·v − r_c for c = 0, 1, interleaved.
+        // Offers (e ⊕ c)·v − r_c: all of c = 0, then all of c = 1.
         let offers = |e: &(dyn Fn(usize) -> u64 + Sync),
                       v: &(dyn Fn(usize) -> u64 + Sync),
                       r: &(Vec<u64>, Vec<u64>)|
          -> Vec<u64> {
-            let mut out = vec![0u64; 2 * n];
-            out.par_chunks_mut(2).enumerate().for_each(|(i, o)| {
+            let (o0, o1) = map2(n, |i| {
                 let (e, v) = (e(i), v(i));
                 let ev = e.wrapping_mul(v);
-                o[0] = ev.wrapping_sub(r.0[i]);
-                o[1] = v.wrapping_sub(ev).wrapping_sub(r.1[i]);
+                (ev.wrapping_sub(r.0[i]), v.wrapping_sub(ev).wrapping_sub(r.1[i]))
             });
-            out
+            [o0, o1].concat()
         };
         let pick = |offers: &[u64], c: &(dyn Fn(usize) -> u64 + Sync)| -> Vec<u64> {
-            (0..n).into_par_iter().map(|i| offers[2 * i + c(i) as usize]).collect()
+            map(n, |i| offers[c(i) as usize * n + i])
         };
         let choose = |r: &(Vec<u64>, Vec<u64>), c: u64, i: usize| if c == 0 { r.0[i] } else { r.1[i] };
         let z = match self.index()? {
@@ -160,10 +157,7 @@ impl Aby3 {
                 // Holds m2 (a) and m0 (b): keeps the masks the receivers chose.
                 let from_0 = masks(true)?;
                 let from_1 = masks(false)?;
-                (0..n)
-                    .into_par_iter()
-                    .map(|i| choose(&from_0, ma[i] & 1, i).wrapping_add(choose(&from_1, mb[i] & 1, i)))
-                    .collect()
+                map(n, |i| choose(&from_0, ma[i] & 1, i).wrapping_add(choose(&from_1, mb[i] & 1, i)))
             }
         };
         self.reshare(net, steps.take()?, RingTensor::new(x.shape().to_vec(), z)?)

@@ -19,6 +19,7 @@ mod boolean;
 mod compare;
 mod conversion;
 mod io;
+mod kernels;
 mod msb;
 mod multiply;
 mod pooling;

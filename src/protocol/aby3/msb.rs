@@ -18,8 +18,7 @@
 //! Cost: 8 rounds; at most 8 (server 0) + 8 + 16 bytes per element, plus
 //! one word per packed level for the last partial word.
 
-use rayon::prelude::*;
-
+use super::kernels::{map, map2};
 use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
@@ -90,10 +89,11 @@ impl Aby3 {
         let n = x.len();
         let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
         let (mut ga, mut gb) = self.and_words(net, steps.take()?, [a.a.data(), a.b.data(), b.a.data(), b.b.data()])?;
-        ga.par_iter_mut().chain(gb.par_iter_mut()).for_each(|g| *g &= !BIT63);
+        ga.iter_mut().chain(gb.iter_mut()).for_each(|g| *g &= !BIT63);
         // p = a ⊕ b; its bit 63 is kept for the result.
         let xor = |u: &RingTensor, v: &RingTensor| -> Vec<u64> {
-            u.data().par_iter().zip(v.data().par_iter()).map(|(p, q)| p ^ q).collect()
+            let (u, v) = (u.data(), v.data());
+            map(n, |i| u[i] ^ v[i])
         };
         let (top_a, top_b) = (xor(&a.a, &b.a), xor(&a.b, &b.b));
         // Position 63: g = 0 and p = 1 (the public 1 sits in component 0).
@@ -101,51 +101,42 @@ impl Aby3 {
         let one_b = if me == 2 { BIT63 } else { 0 };
         // Level 0, one element per word.
         let level0 = |top: &[u64], g: &[u64], one: u64| -> (Vec<u64>, Vec<u64>) {
-            top.par_iter().zip(g.par_iter()).map(|(&t, &g)| operands((t & !BIT63) | one, g, 64)).unzip()
+            map2(n, |i| operands((top[i] & !BIT63) | one, g[i], 64))
         };
         let (la, ra) = level0(&top_a, &ga, one_a);
         let (lb, rb) = level0(&top_b, &gb, one_b);
         let (za, zb) = self.and_words(net, steps.take()?, [&la, &lb, &ra, &rb])?;
         // Pack the 32-bit results two elements per word.
         let pack0 = |g: &[u64], z: &[u64]| -> (Vec<u64>, Vec<u64>) {
-            (0..n.div_ceil(2))
-                .into_par_iter()
-                .map(|k| {
-                    let (g0, p0) = next_state(g[2 * k], z[2 * k], 64);
-                    let (g1, p1) = if 2 * k + 1 < n { next_state(g[2 * k + 1], z[2 * k + 1], 64) } else { (0, 0) };
-                    (g0 | (g1 << 32), p0 | (p1 << 32))
-                })
-                .unzip()
+            map2(n.div_ceil(2), |k| {
+                let (g0, p0) = next_state(g[2 * k], z[2 * k], 64);
+                let (g1, p1) = if 2 * k + 1 < n { next_state(g[2 * k + 1], z[2 * k + 1], 64) } else { (0, 0) };
+                (g0 | (g1 << 32), p0 | (p1 << 32))
+            })
         };
         let (mut ga, mut pa) = pack0(&ga, &za);
         let (mut gb, mut pb) = pack0(&gb, &zb);
         for level in 1..6u32 {
             let w = 64 >> level;
-            let ops = |p: &[u64], g: &[u64]| -> (Vec<u64>, Vec<u64>) {
-                p.par_iter().zip(g.par_iter()).map(|(&p, &g)| operands(p, g, w)).unzip()
-            };
+            let ops = |p: &[u64], g: &[u64]| -> (Vec<u64>, Vec<u64>) { map2(p.len(), |i| operands(p[i], g[i], w)) };
             let (la, ra) = ops(&pa, &ga);
             let (lb, rb) = ops(&pb, &gb);
             let (za, zb) = self.and_words(net, steps.take()?, [&la, &lb, &ra, &rb])?;
             // Two words of w-bit lanes become one word of w/2-bit lanes.
             let next = |g: &[u64], z: &[u64]| -> (Vec<u64>, Vec<u64>) {
                 let m = g.len();
-                (0..m.div_ceil(2))
-                    .into_par_iter()
-                    .map(|k| {
-                        let (g0, p0) = next_state(g[2 * k], z[2 * k], w);
-                        let (g1, p1) = if 2 * k + 1 < m { next_state(g[2 * k + 1], z[2 * k + 1], w) } else { (0, 0) };
-                        (g0 | (g1 << 32), p0 | (p1 << 32))
-                    })
-                    .unzip()
+                map2(m.div_ceil(2), |k| {
+                    let (g0, p0) = next_state(g[2 * k], z[2 * k], w);
+                    let (g1, p1) = if 2 * k + 1 < m { next_state(g[2 * k + 1], z[2 * k + 1], w) } else { (0, 0) };
+                    (g0 | (g1 << 32), p0 | (p1 << 32))
+                })
             };
             (ga, pa) = next(&ga, &za);
             (gb, pb) = next(&gb, &zb);
         }
         // Bit e of the carries: element e's carry into bit 63.
-        let result = |top: &[u64], g: &[u64]| -> Vec<u64> {
-            top.par_iter().enumerate().map(|(e, t)| (t >> 63) ^ ((g[e / 64] >> (e % 64)) & 1)).collect()
-        };
+        let result =
+            |top: &[u64], g: &[u64]| -> Vec<u64> { map(top.len(), |e| (top[e] >> 63) ^ ((g[e / 64] >> (e % 64)) & 1)) };
         let shape = x.shape().to_vec();
         Ok(BoolShare::new(
             RingTensor::new(shape.clone(), result(&top_a, &ga))?,

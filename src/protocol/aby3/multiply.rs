@@ -51,7 +51,9 @@ impl Aby3 {
     /// Turns an additive 3-out-of-3 share into a replicated one: server i
     /// sends z_i + α_i to server i-1, where the α_i are a zero-sharing.
     pub fn reshare(&self, net: &mut Endpoint, ctx: OpContext, mut z: RingTensor) -> Result<Share> {
-        z.data_mut().par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| {
+        // A single block runs on this thread: a rayon hand-off would cost
+        // more than it saves on small inputs.
+        let kernel = |b: usize, block: &mut [u64]| {
             let mut words = vec![0u64; 2 * block.len()];
             let (from_next, from_prev) = words.split_at_mut(block.len());
             self.fill_at(true, ctx, Purpose::ZeroShare, b * BLOCK, from_next)?;
@@ -60,7 +62,12 @@ impl Aby3 {
                 *v = v.wrapping_add(p).wrapping_sub(q);
             }
             Ok::<(), crate::Error>(())
-        })?;
+        };
+        if z.len() <= BLOCK {
+            kernel(0, z.data_mut())?;
+        } else {
+            z.data_mut().par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| kernel(b, block))?;
+        }
         let tag = ctx.tag(RESHARE_STEP);
         net.send(self.neighbour(2)?, tag, z.data())?;
         let b = self.recv_shaped(net, self.neighbour(1)?, tag, z.shape())?;
@@ -76,13 +83,18 @@ fn local_mul(x: &Share, y: &Share) -> Result<RingTensor> {
     }
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = vec![0u64; xa.len()];
-    out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| {
+    let kernel = |b: usize, block: &mut [u64]| {
         let start = b * BLOCK;
         for (i, z) in block.iter_mut().enumerate() {
             let j = start + i;
             *z = xa[j].wrapping_mul(ya[j].wrapping_add(yb[j])).wrapping_add(xb[j].wrapping_mul(ya[j]));
         }
-    });
+    };
+    if out.len() <= BLOCK {
+        kernel(0, &mut out);
+    } else {
+        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| kernel(b, block));
+    }
     RingTensor::new(x.shape().to_vec(), out)
 }
 

@@ -126,13 +126,22 @@ impl Aby3 {
         let (u1, v1) = rest.split_at(n);
         let mut w2 = vec![0u64; n];
         self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, 0, &mut w2)?;
-        part.par_iter_mut().zip(masked.par_iter()).enumerate().with_min_len(BLOCK).for_each(|(j, (part, &m))| {
+        let kernel = |j: usize, part: &mut u64, m: u64| {
             let c = m.wrapping_add(from_0[j]).wrapping_add(hidden_z2[j]);
             let c_msb = c.wrapping_add(OFFSET) >> 63;
             let carry = v1[j].wrapping_sub((c_msb << 1).wrapping_mul(v1[j]));
             let y = (carry << (63 - f)).wrapping_sub(u1[j]);
             *part = y.wrapping_sub(w2[j]);
-        });
+        };
+        if n <= BLOCK {
+            part.iter_mut().zip(&masked).enumerate().for_each(|(j, (part, &m))| kernel(j, part, m));
+        } else {
+            part.par_iter_mut()
+                .zip(masked.par_iter())
+                .enumerate()
+                .with_min_len(BLOCK)
+                .for_each(|(j, (part, &m))| kernel(j, part, m));
+        }
         net.send(p0, ctx.tag(RESHARE_STEP), &part)?;
         let other = self.recv_len(net, p0, ctx.tag(RESHARE_STEP), n)?;
         let w1 = add_words(part, &other);
@@ -149,36 +158,41 @@ impl Aby3 {
         let (hidden, rest) = to_1.split_at_mut(n);
         let (high, msb) = rest.split_at_mut(n);
         let mut to_0 = z.into_data();
-        let chunks = (hidden.par_chunks_mut(BLOCK), high.par_chunks_mut(BLOCK), msb.par_chunks_mut(BLOCK));
-        let results: Vec<Result<()>> = chunks
-            .0
-            .zip(chunks.1)
-            .zip(chunks.2)
-            .zip(to_0.par_chunks_mut(BLOCK))
-            .enumerate()
-            .map(|(b, (((hidden, high), msb), to_0))| {
-                let (start, len) = (b * BLOCK, hidden.len());
-                let mut words = vec![0u64; 4 * len];
-                let (r_a, rest) = words.split_at_mut(len);
-                let (r_b, rest) = rest.split_at_mut(len);
-                let (rho, sigma) = rest.split_at_mut(len);
-                self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, r_a)?;
-                self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, r_b)?;
-                self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, rho)?;
-                self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, sigma)?;
-                self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, high)?;
-                self.fill_at(WITH_0, ctx, Purpose::TruncMsbShare, start, msb)?;
-                for i in 0..len {
-                    let r = r_a[i].wrapping_add(r_b[i]);
-                    hidden[i] = to_0[i].wrapping_add(rho[i]);
-                    to_0[i] = to_0[i].wrapping_add(sigma[i]);
-                    high[i] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
-                    msb[i] = (r >> 63).wrapping_sub(msb[i]);
-                }
-                Ok(())
-            })
-            .collect();
-        results.into_iter().collect::<Result<()>>()?;
+        let kernel = |b: usize, hidden: &mut [u64], high: &mut [u64], msb: &mut [u64], to_0: &mut [u64]| {
+            let (start, len) = (b * BLOCK, hidden.len());
+            let mut words = vec![0u64; 4 * len];
+            let (r_a, rest) = words.split_at_mut(len);
+            let (r_b, rest) = rest.split_at_mut(len);
+            let (rho, sigma) = rest.split_at_mut(len);
+            self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, r_a)?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, r_b)?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, rho)?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, sigma)?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, high)?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncMsbShare, start, msb)?;
+            for i in 0..len {
+                let r = r_a[i].wrapping_add(r_b[i]);
+                hidden[i] = to_0[i].wrapping_add(rho[i]);
+                to_0[i] = to_0[i].wrapping_add(sigma[i]);
+                high[i] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
+                msb[i] = (r >> 63).wrapping_sub(msb[i]);
+            }
+            Ok(())
+        };
+        if n <= BLOCK {
+            kernel(0, hidden, high, msb, &mut to_0)?;
+        } else {
+            let chunks = (hidden.par_chunks_mut(BLOCK), high.par_chunks_mut(BLOCK), msb.par_chunks_mut(BLOCK));
+            let results: Vec<Result<()>> = chunks
+                .0
+                .zip(chunks.1)
+                .zip(chunks.2)
+                .zip(to_0.par_chunks_mut(BLOCK))
+                .enumerate()
+                .map(|(b, (((hidden, high), msb), to_0))| kernel(b, hidden, high, msb, to_0))
+                .collect();
+            results.into_iter().collect::<Result<()>>()?;
+        }
         net.send(p1, ctx.tag(OPEN_STEP), &to_1)?;
         net.send(p0, ctx.tag(OPEN_STEP), &to_0)?;
         let (mut w0, mut w2) = (vec![0u64; n], vec![0u64; n]);
@@ -195,6 +209,11 @@ fn blocks2(
     b: &mut [u64],
     kernel: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<()> + Sync,
 ) -> Result<()> {
+    // A single block runs on this thread: a rayon hand-off would cost more
+    // than it saves on small inputs.
+    if a.len() <= BLOCK {
+        return kernel(0, a, b);
+    }
     a.par_chunks_mut(BLOCK).zip(b.par_chunks_mut(BLOCK)).enumerate().try_for_each(|(i, (a, b))| kernel(i * BLOCK, a, b))
 }
 
