@@ -4,7 +4,11 @@
 # check. TFE_SANITIZE builds them all with ASan + UBSan (leaks reported);
 # TFE_TEST_LAUNCHER runs each test under a command such as valgrind.
 
-find_package(GTest REQUIRED)
+find_package(GTest)
+if(NOT GTest_FOUND)
+  message(FATAL_ERROR "tfe: the C++ tests need GoogleTest (Debian/Ubuntu: apt-get install libgtest-dev); "
+                      "configure with -DTFE_BUILD_TESTS=OFF to build and install the library without tests")
+endif()
 find_program(TFE_NM nm REQUIRED)
 find_program(TFE_OBJDUMP objdump REQUIRED)
 
