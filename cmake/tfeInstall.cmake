@@ -10,6 +10,7 @@ install(FILES "${TFE_LIB_DIR}/${TFE_LIB_REAL}" "${TFE_LIB_DIR}/${TFE_LIB_SONAME}
         DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 install(FILES "${CMAKE_CURRENT_SOURCE_DIR}/include/tfe.h" "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe.hpp"
+              "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_session.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_ops.hpp"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
