@@ -32,6 +32,8 @@ commands:
   version                         print the version";
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
+    keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
@@ -81,4 +83,31 @@ fn check_args(args: &[String], flags: &[&str], with_value: &[&str]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// `tfe ... | head` should end quietly, as Unix tools do, not panic on a
+/// closed pipe (Rust ignores SIGPIPE by default).
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Runs allocate and free tensors of megabytes every time. glibc would hand
+/// each one back to the kernel (munmap, heap trimming) and fault it in again
+/// on the next run, which costs more than the arithmetic on it. A party
+/// process keeps them: tensors up to 32 MiB come from the heap, and freed
+/// heap memory stays. (A host that links the library chooses its own
+/// allocator policy; see BENCHMARKS.md.)
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
 }
