@@ -1500,6 +1500,25 @@ enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
 void tfe_party_free(struct tfe_party_t *party);
 
 /**
+ * Makes a TLS identity for every player of the hostmap file at
+ * `hostmap_path`: writes `<name>.pem` (certificate) and `<name>.key`
+ * (private key, readable by its owner only) into the folder `dir`
+ * (created if needed), and rewrites the hostmap with each player's
+ * certificate path, as `tfe certs` does. Give each player only its own key.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_CONFIG` (a bad hostmap; a file
+ * or folder that cannot be written, named).
+ *
+ * Ownership: the strings are borrowed for the call.
+ *
+ * Thread safety: any thread (not on the same files at once).
+ *
+ * # Safety
+ * The strings are NUL-terminated.
+ */
+enum tfe_status_t tfe_hostmap_generate_certificates(const char *hostmap_path, const char *dir);
+
+/**
  * The number of values in a result (the number of fetches of the run).
  * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
  *

@@ -11,8 +11,8 @@ use super::context::{node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::result::tfe_result_t;
-use crate::deploy::Hostmap;
 use crate::deploy::party::{ChannelSecurity, open};
+use crate::deploy::{Hostmap, certs};
 use crate::session::{Feeds, Party};
 
 /// One player of a deployment, connected to every other player of the
@@ -183,5 +183,36 @@ pub unsafe extern "C" fn tfe_party_free(party: *mut tfe_party_t) {
             // SAFETY: a pointer from `Box::into_raw` in `open_party`, per the contract.
             drop(unsafe { Box::from_raw(party) });
         }
+    })
+}
+
+/// Makes a TLS identity for every player of the hostmap file at
+/// `hostmap_path`: writes `<name>.pem` (certificate) and `<name>.key`
+/// (private key, readable by its owner only) into the folder `dir`
+/// (created if needed), and rewrites the hostmap with each player's
+/// certificate path, as `tfe certs` does. Give each player only its own key.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_CONFIG` (a bad hostmap; a file
+/// or folder that cannot be written, named).
+///
+/// Ownership: the strings are borrowed for the call.
+///
+/// Thread safety: any thread (not on the same files at once).
+///
+/// # Safety
+/// The strings are NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_hostmap_generate_certificates(
+    hostmap_path: *const c_char,
+    dir: *const c_char,
+) -> tfe_status_t {
+    guard("tfe_hostmap_generate_certificates", || {
+        // SAFETY (both): forwarded contract.
+        let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
+        let dir = unsafe { args::string(dir, "dir") }?;
+        let updated = certs::generate(&Hostmap::load(hostmap_path)?, std::path::Path::new(dir))?;
+        std::fs::write(hostmap_path, updated.to_json())
+            .map_err(|e| crate::Error::config(format!("cannot rewrite the hostmap {hostmap_path}: {e}")))?;
+        Ok(())
     })
 }

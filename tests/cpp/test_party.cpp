@@ -22,6 +22,8 @@
 
 namespace {
 
+#define EXPECT_TFE_STATUS(call, expected) EXPECT_EQ((call), (expected)) << tfe_last_error_message()
+
 const std::vector<std::string> kPlayers = {"server0", "server1", "server2", "input-provider"};
 
 // A free loopback port: bound to port 0, then released for the party.
@@ -60,16 +62,20 @@ struct Outcome {
     std::string stats_player;
 };
 
-// Runs `contexts[i]` as player i (each opens its party and runs `fetch(i)`).
+// Runs `contexts[i]` as player i (each opens its party and runs `fetch(i)`),
+// over TLS with the keys in `key_dir` when it is not empty.
 std::vector<Outcome> run_players(const std::vector<const tfe::Context *> &contexts,
                                  const std::function<const tfe::Tensor &(std::size_t)> &fetch,
-                                 const std::string &hostmap) {
+                                 const std::string &hostmap, const std::string &key_dir = "") {
     std::vector<Outcome> outcomes(kPlayers.size());
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < kPlayers.size(); i++) {
         threads.emplace_back([&, i] {
             try {
-                auto party = tfe::Party::open_insecure_plaintext(*contexts[i], hostmap, kPlayers[i]);
+                auto party = key_dir.empty()
+                                 ? tfe::Party::open_insecure_plaintext(*contexts[i], hostmap, kPlayers[i])
+                                 : tfe::Party::open(*contexts[i], hostmap, kPlayers[i],
+                                                    key_dir + "/" + kPlayers[i] + ".key");
                 auto result = party.run(fetch(i));
                 outcomes[i].stats_player = result.stats().at(0).name;
                 outcomes[i].value = result.value(0);
@@ -106,6 +112,38 @@ TEST(Party, FourPlayersRunTheSeedProgram) {
     // The input provider learns nothing: its result has no value.
     EXPECT_EQ(outcomes[3].status, TFE_ERR_INVALID_ARGUMENT) << outcomes[3].message;
     EXPECT_NE(outcomes[3].message.find("not revealed to this player"), std::string::npos) << outcomes[3].message;
+}
+
+TEST(Party, FourPlayersOverTlsWithGeneratedCertificates) {
+    tfe::Context ctx;
+    auto x = ctx.private_input("input-provider", {3},
+                               [](auto &, auto &, double *out, std::size_t len) { std::fill(out, out + len, 2.0); });
+    auto out = tfe::square(x).reveal();
+    std::string hostmap = write_hostmap("tfe-party-tls");
+    std::string dir = ::testing::TempDir() + "tfe-party-tls-certs";
+    tfe::generate_certificates(hostmap, dir);
+    auto outcomes = run_players({&ctx, &ctx, &ctx, &ctx}, [&](std::size_t) -> const tfe::Tensor & { return out; },
+                                hostmap, dir);
+    for (std::size_t i = 0; i < 3; i++) {
+        EXPECT_EQ(outcomes[i].status, TFE_OK) << kPlayers[i] << ": " << outcomes[i].message;
+        ASSERT_EQ(outcomes[i].value.size(), 3u) << kPlayers[i];
+        EXPECT_NEAR(outcomes[i].value[0], 4.0, 1e-3);
+    }
+    // A private key that is not there is a configuration error naming it.
+    try {
+        tfe::Party::open(ctx, hostmap, "server0", dir + "/missing.key");
+        ADD_FAILURE() << "opened a party without its key";
+    } catch (const tfe::Error &e) {
+        EXPECT_EQ(e.status(), TFE_ERR_CONFIG) << e.what();
+        EXPECT_NE(std::string(e.what()).find("missing.key"), std::string::npos) << e.what();
+    }
+    std::remove(hostmap.c_str());
+    for (const auto &name : kPlayers) {
+        std::remove((dir + "/" + name + ".pem").c_str());
+        std::remove((dir + "/" + name + ".key").c_str());
+    }
+    EXPECT_TFE_STATUS(tfe_hostmap_generate_certificates("/nonexistent/hostmap.json", dir.c_str()), TFE_ERR_CONFIG);
+    EXPECT_TFE_STATUS(tfe_hostmap_generate_certificates(nullptr, dir.c_str()), TFE_ERR_NULL_POINTER);
 }
 
 TEST(Party, AFailingPlayerIsNamedByTheOthersAsAborted) {

@@ -192,6 +192,12 @@ class Session {
 /// Fetches for Session::run and Party::run: tensors, by reference.
 using Fetches = std::vector<std::reference_wrapper<const Tensor>>;
 
+/// Writes a certificate and a private key per player of the hostmap into
+/// `dir` and adds the certificate paths to the hostmap (as `tfe certs`).
+inline void generate_certificates(const std::string &hostmap_path, const std::string &dir) {
+    detail::check(tfe_hostmap_generate_certificates(hostmap_path.c_str(), dir.c_str()));
+}
+
 /// This process as one player of a deployment (tfe_party_t). Move-only.
 class Party {
   public:
