@@ -13,7 +13,22 @@ pub(super) fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Ve
     if n >= PAR_MIN { (0..n).into_par_iter().map(f).collect() } else { (0..n).map(f).collect() }
 }
 
-/// `(0..n).map(f)` into two vectors, in parallel for large `n`.
+/// `(0..n).map(f)` into two vectors, in parallel for large `n`. Writes
+/// into preallocated outputs (rayon's `unzip` would collect through lists
+/// of intermediate vectors).
 pub(super) fn map2(n: usize, f: impl Fn(usize) -> (u64, u64) + Sync + Send) -> (Vec<u64>, Vec<u64>) {
-    if n >= PAR_MIN { (0..n).into_par_iter().map(f).unzip() } else { (0..n).map(f).unzip() }
+    let (mut a, mut b) = (vec![0u64; n], vec![0u64; n]);
+    let fill = |start: usize, a: &mut [u64], b: &mut [u64]| {
+        for (i, (a, b)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            (*a, *b) = f(start + i);
+        }
+    };
+    if n >= PAR_MIN {
+        a.par_chunks_mut(PAR_MIN).zip(b.par_chunks_mut(PAR_MIN)).enumerate().for_each(|(c, (a, b))| {
+            fill(c * PAR_MIN, a, b);
+        });
+    } else {
+        fill(0, &mut a, &mut b);
+    }
+    (a, b)
 }

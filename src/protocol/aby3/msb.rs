@@ -7,79 +7,81 @@
 //! p = 1. One AND round gives g = a & b; six tree levels follow. At a level
 //! where each element has w positions left, the even (lower) and odd
 //! (higher) positions of each pair combine:
-//! G' = G_odd ⊕ P_odd·G_even and P' = P_odd·P_even, so the AND operands
-//! of an element are w bits, and 64/w elements share one AND word. The
-//! levels cost 1, 1/2, 1/4, ... words per element: about 2 instead of 6.
-//! The state stays packed: after level j a word holds 2^(j+1) elements'
-//! lanes, so the local work shrinks with the lanes too. Separating even and
-//! odd bits, and gathering lanes, are bit permutations, linear over GF(2),
-//! so each server applies them to its components locally.
+//! G' = G_odd ⊕ P_odd·G_even and P' = P_odd·P_even. The two ANDs of a pair
+//! sit at its two bit positions of one word, and the results (w/2 bits per
+//! element) are gathered so that lanes halve: after level j a word holds
+//! 2^(j+1) elements. The levels cost 1, 1/2, 1/4, ... words per element:
+//! about 2 instead of 6, and the local work shrinks the same way. Shifts,
+//! masks and gathering bits are linear over GF(2), so each server applies
+//! them to its components locally.
 //!
 //! Cost: 8 rounds; at most 8 (server 0) + 8 + 16 bytes per element, plus
 //! one word per packed level for the last partial word.
 
 use super::kernels::{map, map2};
-use super::{Aby3, BoolShare, Share, Steps};
+use super::{Aby3, BoolShare, OpContext, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
 
 const BIT63: u64 = 1 << 63;
 const LOW32: u64 = 0xFFFF_FFFF;
+const EVEN: u64 = 0x5555_5555_5555_5555;
+const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
 
-/// The stages of Hacker's Delight's outer unshuffle: (shift, mask).
-const STAGES: [(u32, u64); 5] = [
-    (1, 0x2222_2222_2222_2222),
-    (2, 0x0C0C_0C0C_0C0C_0C0C),
-    (4, 0x00F0_00F0_00F0_00F0),
-    (8, 0x0000_FF00_0000_FF00),
-    (16, 0x0000_0000_FFFF_0000),
-];
-
-/// Applies the unshuffle stages with shifts in `lo..=hi`. Stages 1..w/4
-/// unzip every w-bit lane (even bits to its low half, odd bits to its high
-/// half); stages half..16 gather the low halves of the 2·half-bit lanes
-/// into the low 32 bits.
+/// Hacker's Delight's outer unshuffle: the even bits of `x` to bits
+/// 0..32 in order, the odd bits to bits 32..64.
 #[inline(always)]
-fn stages(mut x: u64, lo: u32, hi: u32) -> u64 {
-    for (s, m) in STAGES {
-        if s >= lo && s <= hi {
-            let t = (x ^ (x >> s)) & m;
-            x ^= t ^ (t << s);
-        }
-    }
+fn unzip(mut x: u64) -> u64 {
+    let mut t = (x ^ (x >> 1)) & 0x2222_2222_2222_2222;
+    x ^= t ^ (t << 1);
+    t = (x ^ (x >> 2)) & 0x0C0C_0C0C_0C0C_0C0C;
+    x ^= t ^ (t << 2);
+    t = (x ^ (x >> 4)) & 0x00F0_00F0_00F0_00F0;
+    x ^= t ^ (t << 4);
+    t = (x ^ (x >> 8)) & 0x0000_FF00_0000_FF00;
+    x ^= t ^ (t << 8);
+    t = (x ^ (x >> 16)) & 0x0000_0000_FFFF_0000;
+    x ^= t ^ (t << 16);
     x
 }
 
-/// The low half of every w-bit lane.
+/// The AND operands of a level: at each odd position 2u+1 the pair's
+/// P_hi & G_lo, at each even position 2u its P_hi & P_lo.
 #[inline(always)]
-fn lane_low(w: u32) -> u64 {
-    match w {
-        64 => 0x0000_0000_FFFF_FFFF,
-        32 => 0x0000_FFFF_0000_FFFF,
-        16 => 0x00FF_00FF_00FF_00FF,
-        8 => 0x0F0F_0F0F_0F0F_0F0F,
-        4 => 0x3333_3333_3333_3333,
-        _ => 0x5555_5555_5555_5555,
-    }
+fn operands(p: u64, g: u64) -> (u64, u64) {
+    ((p & ODD) | ((p >> 1) & EVEN), ((g << 1) & ODD) | (p & EVEN))
 }
 
-/// One tree level on lane-packed words (lanes of w bits): the AND
-/// operands, then (after the AND) the next state, lanes of w/2 bits.
+/// The next level's G (G_hi ⊕ P_hi·G_lo) and P (P_hi·P_lo) of each pair,
+/// gathered into 32 bits: lanes halve and stay in element order.
 #[inline(always)]
-fn operands(p: u64, g: u64, w: u32) -> (u64, u64) {
-    let (half, lm) = (w / 2, lane_low(w));
-    let (p, g) = (stages(p, 1, w / 4), stages(g, 1, w / 4));
-    let (pe, po, ge) = (p & lm, (p >> half) & lm, g & lm);
-    (po | (po << half), ge | (pe << half))
+fn next_state(g: u64, z: u64) -> (u64, u64) {
+    (unzip(((g ^ z) >> 1) & EVEN) & LOW32, unzip(z & EVEN) & LOW32)
 }
 
-#[inline(always)]
-fn next_state(g: u64, z: u64, w: u32) -> (u64, u64) {
-    let (half, lm) = (w / 2, lane_low(w));
-    let go = (stages(g, 1, w / 4) >> half) & lm;
-    let (ng, np) = (go ^ (z & lm), (z >> half) & lm);
-    (stages(ng, half, 16) & LOW32, stages(np, half, 16) & LOW32)
+/// One tree level: operands, the AND, and two words of lanes packed into one.
+fn level(net: &mut Endpoint, proto: &Aby3, ctx: OpContext, p: [&[u64]; 2], g: [&[u64]; 2]) -> Result<State> {
+    let (la, ra) = map2(p[0].len(), |i| operands(p[0][i], g[0][i]));
+    let (lb, rb) = map2(p[1].len(), |i| operands(p[1][i], g[1][i]));
+    let (za, zb) = proto.and_words(net, ctx, [&la, &lb, &ra, &rb])?;
+    let next = |g: &[u64], z: &[u64]| {
+        let m = g.len();
+        map2(m.div_ceil(2), |k| {
+            let (g0, p0) = next_state(g[2 * k], z[2 * k]);
+            let (g1, p1) = if 2 * k + 1 < m { next_state(g[2 * k + 1], z[2 * k + 1]) } else { (0, 0) };
+            (g0 | (g1 << 32), p0 | (p1 << 32))
+        })
+    };
+    let (ga, pa) = next(g[0], &za);
+    let (gb, pb) = next(g[1], &zb);
+    Ok(State { g: [ga, gb], p: [pa, pb] })
+}
+
+/// G and P of the tree, both components, lane-packed.
+struct State {
+    g: [Vec<u64>; 2],
+    p: [Vec<u64>; 2],
 }
 
 impl Aby3 {
@@ -99,48 +101,21 @@ impl Aby3 {
         // Position 63: g = 0 and p = 1 (the public 1 sits in component 0).
         let one_a = if me == 0 { BIT63 } else { 0 };
         let one_b = if me == 2 { BIT63 } else { 0 };
-        // Level 0, one element per word.
-        let level0 = |top: &[u64], g: &[u64], one: u64| -> (Vec<u64>, Vec<u64>) {
-            map2(n, |i| operands((top[i] & !BIT63) | one, g[i], 64))
-        };
-        let (la, ra) = level0(&top_a, &ga, one_a);
-        let (lb, rb) = level0(&top_b, &gb, one_b);
-        let (za, zb) = self.and_words(net, steps.take()?, [&la, &lb, &ra, &rb])?;
-        // Pack the 32-bit results two elements per word.
-        let pack0 = |g: &[u64], z: &[u64]| -> (Vec<u64>, Vec<u64>) {
-            map2(n.div_ceil(2), |k| {
-                let (g0, p0) = next_state(g[2 * k], z[2 * k], 64);
-                let (g1, p1) = if 2 * k + 1 < n { next_state(g[2 * k + 1], z[2 * k + 1], 64) } else { (0, 0) };
-                (g0 | (g1 << 32), p0 | (p1 << 32))
-            })
-        };
-        let (mut ga, mut pa) = pack0(&ga, &za);
-        let (mut gb, mut pb) = pack0(&gb, &zb);
-        for level in 1..6u32 {
-            let w = 64 >> level;
-            let ops = |p: &[u64], g: &[u64]| -> (Vec<u64>, Vec<u64>) { map2(p.len(), |i| operands(p[i], g[i], w)) };
-            let (la, ra) = ops(&pa, &ga);
-            let (lb, rb) = ops(&pb, &gb);
-            let (za, zb) = self.and_words(net, steps.take()?, [&la, &lb, &ra, &rb])?;
-            // Two words of w-bit lanes become one word of w/2-bit lanes.
-            let next = |g: &[u64], z: &[u64]| -> (Vec<u64>, Vec<u64>) {
-                let m = g.len();
-                map2(m.div_ceil(2), |k| {
-                    let (g0, p0) = next_state(g[2 * k], z[2 * k], w);
-                    let (g1, p1) = if 2 * k + 1 < m { next_state(g[2 * k + 1], z[2 * k + 1], w) } else { (0, 0) };
-                    (g0 | (g1 << 32), p0 | (p1 << 32))
-                })
-            };
-            (ga, pa) = next(&ga, &za);
-            (gb, pb) = next(&gb, &zb);
+        let pa = map(n, |i| (top_a[i] & !BIT63) | one_a);
+        let pb = map(n, |i| (top_b[i] & !BIT63) | one_b);
+        let mut state = level(net, self, steps.take()?, [&pa, &pb], [&ga, &gb])?;
+        for _ in 1..6 {
+            let [ga, gb] = &state.g;
+            let [pa, pb] = &state.p;
+            state = level(net, self, steps.take()?, [pa, pb], [ga, gb])?;
         }
         // Bit e of the carries: element e's carry into bit 63.
         let result =
             |top: &[u64], g: &[u64]| -> Vec<u64> { map(top.len(), |e| (top[e] >> 63) ^ ((g[e / 64] >> (e % 64)) & 1)) };
         let shape = x.shape().to_vec();
         Ok(BoolShare::new(
-            RingTensor::new(shape.clone(), result(&top_a, &ga))?,
-            RingTensor::new(shape, result(&top_b, &gb))?,
+            RingTensor::new(shape.clone(), result(&top_a, &state.g[0]))?,
+            RingTensor::new(shape, result(&top_b, &state.g[1]))?,
         ))
     }
 }
