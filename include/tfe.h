@@ -133,6 +133,18 @@ typedef enum tfe_padding_t {
 } tfe_padding_t;
 
 /**
+ * Log levels, most severe first (the `level` of `tfe_log_fn` and the
+ * `max_level` of `tfe_set_log_callback`).
+ */
+typedef enum tfe_log_level_t {
+    TFE_LOG_ERROR = 1,
+    TFE_LOG_WARN = 2,
+    TFE_LOG_INFO = 3,
+    TFE_LOG_DEBUG = 4,
+    TFE_LOG_TRACE = 5,
+} tfe_log_level_t;
+
+/**
  * A computation under construction (its graph) and the input callbacks
  * registered on it. Sessions take a snapshot of both when they are made.
  *
@@ -305,6 +317,15 @@ typedef struct tfe_op_stats_t {
      */
     uint64_t wall_time_ns;
 } tfe_op_stats_t;
+
+/**
+ * Receives one log record: `level` (a `tfe_log_level_t`), `target` (the
+ * library module, e.g. "tfe::net::tcp") and `message`, both NUL-terminated
+ * and valid only during the call. Called on any library thread, possibly
+ * on several at once; it must not unwind and must not call
+ * `tfe_set_log_callback`.
+ */
+typedef void (*tfe_log_fn)(void *user_data, int level, const char *target, const char *message);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1685,6 +1706,26 @@ enum tfe_status_t tfe_result_trace_json(const struct tfe_result_t *result, const
  * `result` is a live result; `table` points to writable memory.
  */
 enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, const char **table);
+
+/**
+ * Sends the library's log records up to `max_level` (a `tfe_log_level_t`;
+ * 0 turns logging off) to `callback` with `user_data`; a NULL `callback`
+ * turns logging off. Replaces any previous callback.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`max_level` above `TFE_LOG_TRACE` or
+ * negative) or `TFE_ERR_CONFIG` (the process has another `log` logger, as
+ * a Rust host may).
+ *
+ * Ownership: `user_data` stays the caller's and must stay valid until the
+ * callback is replaced or turned off.
+ *
+ * Thread safety: any thread; not from inside the callback.
+ *
+ * # Safety
+ * `callback` is NULL or a valid function that does not unwind and can be
+ * called from any thread with `user_data`.
+ */
+enum tfe_status_t tfe_set_log_callback(tfe_log_fn callback, void *user_data, int max_level);
 
 #ifdef __cplusplus
 }  // extern "C"

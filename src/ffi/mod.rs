@@ -21,7 +21,7 @@
 //! [`feeds`] (values passed to a run), [`session`] (local sessions, input
 //! callbacks), [`party`] (deployed parties), [`result`] (run results and
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
-//! trace and as a table).
+//! trace and as a table), [`logging`] (log records to a host callback).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -49,6 +49,8 @@ pub mod result;
 
 pub mod report;
 
+pub mod logging;
+
 mod args;
 #[cfg(test)]
 mod tests;
@@ -58,6 +60,7 @@ use std::ffi::c_char;
 pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;
+pub use logging::{tfe_log_fn, tfe_log_level_t};
 pub use ops_layout::tfe_padding_t;
 pub use party::tfe_party_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};

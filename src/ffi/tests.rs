@@ -114,3 +114,33 @@ fn every_status_has_its_name() {
         assert_eq!(name.to_str().unwrap(), "TFE_UNKNOWN_STATUS");
     }
 }
+
+#[test]
+fn log_records_reach_the_callback() {
+    use std::ffi::{c_char, c_int, c_void};
+    use std::sync::Mutex;
+
+    use super::logging::{tfe_log_level_t, tfe_set_log_callback};
+
+    static SEEN: Mutex<Vec<(c_int, String, String)>> = Mutex::new(Vec::new());
+    unsafe extern "C" fn record(user_data: *mut c_void, level: c_int, target: *const c_char, message: *const c_char) {
+        assert_eq!(user_data as usize, 42);
+        // SAFETY: the library passes NUL-terminated strings valid for the call.
+        let (target, message) = unsafe { (CStr::from_ptr(target), CStr::from_ptr(message)) };
+        let text = |s: &CStr| s.to_string_lossy().into_owned();
+        SEEN.lock().unwrap().push((level, text(target), text(message)));
+    }
+    // SAFETY (all): a valid callback and user data that is never dereferenced.
+    unsafe {
+        let warn = tfe_log_level_t::TFE_LOG_WARN as c_int;
+        assert_eq!(tfe_set_log_callback(Some(record), 42 as *mut c_void, warn), tfe_status_t::TFE_OK);
+        log::warn!(target: "tfe::test", "refused {}", "mallory");
+        log::info!(target: "tfe::test", "below the level");
+        assert_eq!(tfe_set_log_callback(Some(record), 42 as *mut c_void, 9), tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
+        assert!(last_message().contains("max_level 9"));
+        assert_eq!(tfe_set_log_callback(None, std::ptr::null_mut(), warn), tfe_status_t::TFE_OK);
+        log::warn!(target: "tfe::test", "after turning it off");
+    }
+    let seen: Vec<_> = SEEN.lock().unwrap().iter().filter(|r| r.1 == "tfe::test").cloned().collect();
+    assert_eq!(seen, [(2, "tfe::test".to_string(), "refused mallory".to_string())]);
+}

@@ -208,7 +208,22 @@ static void test_load(void) {
     tfe_context_free(ctx);
 }
 
+static void on_log(void *user_data, int level, const char *target, const char *message) {
+    (void)level, (void)target, (void)message;
+    *(int *)user_data += 1;
+}
+
+/* The log callback: installed, checked, turned off (records are tested in src/ffi/tests.rs). */
+static void test_log_callback(void) {
+    static int records = 0;
+    EXPECT_OK(tfe_set_log_callback(on_log, &records, TFE_LOG_WARN));
+    EXPECT_ERROR(tfe_set_log_callback(on_log, &records, 6), TFE_ERR_INVALID_ARGUMENT, "max_level 6");
+    EXPECT_ERROR(tfe_set_log_callback(on_log, &records, -1), TFE_ERR_INVALID_ARGUMENT, "max_level -1");
+    EXPECT_OK(tfe_set_log_callback(NULL, NULL, 0));
+}
+
 int main(void) {
+    test_log_callback();
     test_load();
     test_feeds_names_and_variables();
     test_stats();
