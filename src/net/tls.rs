@@ -214,9 +214,9 @@ impl TlsLink {
 
     fn handshake(mut conn: rustls::Connection, sock: TcpStream, peer: &str, write_timeout: Duration) -> Result<Self> {
         conn.set_buffer_limit(None);
-        let mut blocking = &sock;
         while conn.is_handshaking() {
-            conn.complete_io(&mut blocking).map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
+            conn.complete_io(&mut SockIo(&sock))
+                .map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
         }
         sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
         Ok(TlsLink { conn: Mutex::new(conn), sock, write_timeout })
@@ -232,14 +232,36 @@ impl TlsLink {
     }
 
     /// Sends TLS records until rustls has nothing left, or the socket is full.
-    fn flush(conn: &mut rustls::Connection, mut sock: &TcpStream) -> io::Result<()> {
+    fn flush(conn: &mut rustls::Connection, sock: &TcpStream) -> io::Result<()> {
         while conn.wants_write() {
-            match conn.write_tls(&mut sock) {
+            match conn.write_tls(&mut SockIo(sock)) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) => return Err(e),
             }
         }
+        Ok(())
+    }
+}
+
+/// Writes to a socket with `send(MSG_NOSIGNAL)` (what `TcpStream::write`
+/// does), never `writev`: rustls writes vectored by default, and `writev` to
+/// a peer that has gone raises SIGPIPE, which kills a host process that did
+/// not ignore it (most C programs) instead of returning an error.
+struct SockIo<'a>(&'a TcpStream);
+
+impl Read for SockIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&mut &*self.0).read(buf)
+    }
+}
+
+impl Write for SockIo<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        (&mut &*self.0).write(data)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }

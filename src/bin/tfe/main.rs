@@ -32,7 +32,6 @@ commands:
   version                         print the version";
 
 fn main() -> ExitCode {
-    restore_default_sigpipe();
     keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
@@ -83,16 +82,6 @@ fn check_args(args: &[String], flags: &[&str], with_value: &[&str]) -> Result<()
         }
     }
     Ok(())
-}
-
-/// `tfe ... | head` should end quietly, as Unix tools do, not panic on a
-/// closed pipe (Rust ignores SIGPIPE by default).
-fn restore_default_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: resetting a signal disposition before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
 }
 
 /// Runs allocate and free tensors of megabytes every time. glibc would hand
