@@ -20,6 +20,7 @@ cargo test --all-targets
 
 step "examples"
 cargo run --release --quiet --example seed_matmul
+cargo run --release --quiet --example private_prediction | tee /dev/stderr | grep "predicted class" >/dev/null
 
 # ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
