@@ -14,9 +14,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let only = super::option(args, "--only")?;
     if let Some(name) = only
-        && !["gemm", "matmul", "mul", "tls", "deploy"].contains(&name)
+        && !["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks"].contains(&name)
     {
-        return Err(format!("--only {name}: expected gemm, matmul, mul, tls or deploy"));
+        return Err(format!("--only {name}: expected gemm, matmul, mul, tls, deploy, relu or networks"));
     }
     let wanted = |name: &str| only.is_none_or(|o| o == name);
     let sizes: &[usize] = if quick { &[256] } else { &[256, 1024] };
@@ -32,6 +32,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if wanted("tls") {
         bench_tls(quick).map_err(|e| e.to_string())?;
+    }
+    if wanted("relu") {
+        super::bench_nn::relu(if quick { 100_000 } else { 1_000_000 }, 3).map_err(|e| e.to_string())?;
+    }
+    if wanted("networks") {
+        let (batches, names): (&[usize], &[&str]) =
+            if quick { (&[1], &["A"]) } else { (&[1, 128], &["A", "B", "C", "D"]) };
+        super::bench_nn::networks(batches, names).map_err(|e| e.to_string())?;
     }
     if wanted("deploy") {
         super::bench_deploy::run(quick)?;

@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_deploy;
+mod bench_nn;
 mod demo;
 mod deploy_tools;
 mod party;
@@ -20,7 +21,8 @@ commands:
                                   with three local servers and an input provider,
                                   print the result and each player's costs
   bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
-                                  (NAME: gemm, matmul, mul, tls, deploy)
+                                  (NAME: gemm, matmul, mul, tls, deploy,
+                                  relu, networks)
   party --config HOSTS --name NAME --graph FILE (--key KEY | --insecure-plaintext)
         [--input NAME=FILE.npy|.csv]... [--output DIR] [--runs N]
                                   run one player of a deployment (see docs/deployment.md)
