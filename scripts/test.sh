@@ -20,7 +20,10 @@ cargo test --all-targets
 
 step "examples"
 cargo run --release --quiet --example seed_matmul
-cargo run --release --quiet --example private_prediction | tee /dev/stderr | grep "predicted class" >/dev/null
+# Captured, then printed: `tee /dev/stderr` would truncate a log file that stderr points to.
+prediction="$(cargo run --release --quiet --example private_prediction)"
+printf '%s\n' "$prediction"
+grep -q "predicted class" <<<"$prediction"
 
 # ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
