@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::frame::{self, HEADER_BYTES, Tag};
+use super::pool::BufferPool;
 use super::stats::Counters;
 use crate::error::{Error, Result};
 
@@ -32,7 +33,7 @@ pub enum Incoming {
 pub(crate) enum Outgoing {
     Tcp(std::net::TcpStream),
     Tls(std::sync::Arc<super::tls::TlsLink>),
-    Memory(Sender<Incoming>),
+    Memory { to: Sender<Incoming>, buffers: BufferPool },
 }
 
 pub(crate) struct Peer {
@@ -56,10 +57,18 @@ pub struct Endpoint {
     wire_bytes_to: Vec<u64>,
     /// The (run, op, step) of the last communication, to count rounds.
     last_step: Option<Tag>,
+    /// Where received words go back for reuse by later messages.
+    buffers: BufferPool,
 }
 
 impl Endpoint {
-    pub(crate) fn new(me: usize, names: Vec<String>, peers: Vec<Option<Peer>>, recv_timeout: Duration) -> Self {
+    pub(crate) fn new(
+        me: usize,
+        names: Vec<String>,
+        peers: Vec<Option<Peer>>,
+        recv_timeout: Duration,
+        buffers: BufferPool,
+    ) -> Self {
         let n = names.len();
         Endpoint {
             me,
@@ -72,6 +81,7 @@ impl Endpoint {
             counters: Counters::default(),
             wire_bytes_to: vec![0; n],
             last_step: None,
+            buffers,
         }
     }
 
@@ -111,6 +121,18 @@ impl Endpoint {
         self.last_step = None;
     }
 
+    /// Hands back received words the caller is done with, so that a later
+    /// message can be read into them (see [`super::pool`]).
+    pub fn recycle(&self, words: Vec<u64>) {
+        self.buffers.give(words);
+    }
+
+    /// A buffer of `len` words with unspecified contents (an idle receive
+    /// buffer, or a new one), for a kernel that overwrites all of them.
+    pub fn buffer(&self, len: usize) -> Vec<u64> {
+        self.buffers.take(len)
+    }
+
     /// Sends `words` to player `to` under `tag`.
     pub fn send(&mut self, to: usize, tag: Tag, words: &[u64]) -> Result<()> {
         self.count_step(tag);
@@ -122,8 +144,10 @@ impl Endpoint {
             }
             Outgoing::Tls(link) => frame::write_data(&mut &**link, tag, words)
                 .map_err(|e| Error::network(&name, format!("sending failed: {e}"))),
-            Outgoing::Memory(tx) => {
-                tx.send(Incoming::Data(tag, words.to_vec())).map_err(|_| Error::network(&name, "the player has gone"))
+            Outgoing::Memory { to, buffers } => {
+                let mut copy = buffers.take(words.len());
+                copy.copy_from_slice(words);
+                to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
             }
         };
         if let Err(e) = sent {
@@ -208,7 +232,7 @@ impl Endpoint {
             let _ = match &mut peer.outgoing {
                 Outgoing::Tcp(stream) => frame::write_abort(stream, run, reason).is_ok(),
                 Outgoing::Tls(link) => frame::write_abort(&mut &**link, run, reason).is_ok(),
-                Outgoing::Memory(tx) => tx.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
+                Outgoing::Memory { to, .. } => to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
             };
         }
     }
@@ -238,7 +262,7 @@ impl Drop for Endpoint {
                     let _ = stream.shutdown(std::net::Shutdown::Both);
                 }
                 Outgoing::Tls(link) => link.shutdown(),
-                Outgoing::Memory(_) => {}
+                Outgoing::Memory { .. } => {}
             }
             if let Some(reader) = peer.reader.take() {
                 let _ = reader.join();

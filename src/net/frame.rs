@@ -60,6 +60,16 @@ pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Res
 
 /// Reads one frame; `max_payload` bounds what a peer can make us allocate.
 pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, ReadError> {
+    read_frame_into(input, max_payload, |len| vec![0; len])
+}
+
+/// [`read_frame`] with the words of a data frame read into a buffer from
+/// `buffer(len)`, which must return exactly `len` words (any contents).
+pub fn read_frame_into(
+    input: &mut impl Read,
+    max_payload: usize,
+    buffer: impl FnOnce(usize) -> Vec<u64>,
+) -> Result<Frame, ReadError> {
     let mut head = [0u8; HEADER_BYTES];
     read_header(input, &mut head)?;
     let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
@@ -72,7 +82,8 @@ pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, Re
                     "data frame of {len} bytes: expected a multiple of 8 of at most {max_payload}"
                 )));
             }
-            let mut words = vec![0u64; len / 8];
+            let mut words = buffer(len / 8);
+            debug_assert_eq!(words.len(), len / 8);
             read_words(input, &mut words).map_err(ReadError::Io)?;
             Ok(Frame::Data(tag, words))
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crossbeam_channel::unbounded;
 
 use super::endpoint::{Endpoint, Outgoing, Peer};
+use super::pool::BufferPool;
 
 /// Endpoints for `names.len()` players, fully connected in memory.
 pub fn mesh(names: &[String], recv_timeout: Duration) -> Vec<Endpoint> {
@@ -22,16 +23,20 @@ pub fn mesh(names: &[String], recv_timeout: Duration) -> Vec<Endpoint> {
             }
         }
     }
+    // A message is copied into a buffer of its receiver's pool, which the
+    // receiver recycles, as the TCP readers do.
+    let buffers: Vec<BufferPool> = (0..n).map(|_| BufferPool::default()).collect();
     (0..n)
         .map(|me| {
             let peers = (0..n)
                 .map(|other| {
                     let tx = senders[me][other].take()?;
                     let rx = receivers[me][other].take()?;
-                    Some(Peer { outgoing: Outgoing::Memory(tx), incoming: rx, reader: None })
+                    let outgoing = Outgoing::Memory { to: tx, buffers: buffers[other].clone() };
+                    Some(Peer { outgoing, incoming: rx, reader: None })
                 })
                 .collect();
-            Endpoint::new(me, names.to_vec(), peers, recv_timeout)
+            Endpoint::new(me, names.to_vec(), peers, recv_timeout, buffers[me].clone())
         })
         .collect()
 }

@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod frame;
 pub mod handshake;
 pub mod memory;
+pub mod pool;
 pub mod stats;
 pub mod tcp;
 pub mod tls;

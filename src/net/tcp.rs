@@ -16,6 +16,7 @@ use socket2::SockRef;
 use super::endpoint::{Endpoint, Incoming, Outgoing, Peer};
 use super::frame::{self, ReadError};
 use super::handshake::Hello;
+use super::pool::BufferPool;
 use super::tls::{TlsLink, TlsSettings};
 use crate::error::{Error, Result};
 
@@ -78,12 +79,13 @@ pub fn connect_mesh(
     let setup = MeshSetup { players, me, hello, deadline, tls, options };
     accept_higher(&listener, &setup, &mut links)?;
     let names: Vec<String> = players.iter().map(|p| p.name.clone()).collect();
+    let buffers = BufferPool::default();
     let peers = links
         .into_iter()
         .enumerate()
-        .map(|(j, link)| link.map(|l| start_peer(l, names[j].clone(), options)).transpose())
+        .map(|(j, link)| link.map(|l| start_peer(l, names[j].clone(), options, buffers.clone())).transpose())
         .collect::<Result<Vec<_>>>()?;
-    Ok(Endpoint::new(me, names, peers, options.recv_timeout))
+    Ok(Endpoint::new(me, names, peers, options.recv_timeout, buffers))
 }
 
 /// A connection after TCP setup, before it becomes a peer.
@@ -231,7 +233,7 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
     stream.set_write_timeout(Some(left)).map_err(io)
 }
 
-fn start_peer(link: Link, name: String, options: TcpOptions) -> Result<Peer> {
+fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool) -> Result<Peer> {
     let (tx, rx) = unbounded();
     let max = options.max_frame_bytes;
     let spawn = |name: String, body: Box<dyn FnOnce() + Send>| {
@@ -249,20 +251,26 @@ fn start_peer(link: Link, name: String, options: TcpOptions) -> Result<Peer> {
             stream.set_read_timeout(None).map_err(io)?;
             stream.set_write_timeout(Some(options.recv_timeout)).map_err(io)?;
             let mut reader_stream = stream.try_clone().map_err(io)?;
-            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut reader_stream, name, max, tx)))?;
+            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut reader_stream, name, max, buffers, tx)))?;
             Ok(Peer { outgoing: Outgoing::Tcp(stream), incoming: rx, reader: Some(reader) })
         }
         Link::Tls(link) => {
             let reader_link = link.clone();
-            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut &*reader_link, name, max, tx)))?;
+            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut &*reader_link, name, max, buffers, tx)))?;
             Ok(Peer { outgoing: Outgoing::Tls(link), incoming: rx, reader: Some(reader) })
         }
     }
 }
 
-fn read_loop(stream: &mut impl std::io::Read, name: String, max_frame_bytes: usize, tx: Sender<Incoming>) {
+fn read_loop(
+    stream: &mut impl std::io::Read,
+    name: String,
+    max_frame_bytes: usize,
+    buffers: BufferPool,
+    tx: Sender<Incoming>,
+) {
     loop {
-        let incoming = match frame::read_frame(stream, max_frame_bytes) {
+        let incoming = match frame::read_frame_into(stream, max_frame_bytes, |len| buffers.take(len)) {
             Ok(frame::Frame::Data(tag, words)) => Incoming::Data(tag, words),
             Ok(frame::Frame::Abort { run, reason }) => Incoming::Abort { run, reason },
             Err(ReadError::Closed) => Incoming::Closed(Error::network(&name, "connection closed by the peer")),

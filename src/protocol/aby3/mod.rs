@@ -141,6 +141,10 @@ enum Purpose {
 /// cache, and blocks run in parallel.
 const BLOCK: usize = prng::CHUNK_WORDS;
 
+/// Elements per step of a fused kernel within a block: the step's random
+/// words live in buffers on the stack (a few KiB, in L1).
+const STEP: usize = 512;
+
 /// The op number used for the seed exchange, before any run.
 const SETUP_OP: u32 = u32::MAX;
 

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::{Aby3, BLOCK, OpContext, Purpose, Share};
+use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
@@ -54,12 +54,15 @@ impl Aby3 {
         // A single block runs on this thread: a rayon hand-off would cost
         // more than it saves on small inputs.
         let kernel = |b: usize, block: &mut [u64]| {
-            let mut words = vec![0u64; 2 * block.len()];
-            let (from_next, from_prev) = words.split_at_mut(block.len());
-            self.fill_at(true, ctx, Purpose::ZeroShare, b * BLOCK, from_next)?;
-            self.fill_at(false, ctx, Purpose::ZeroShare, b * BLOCK, from_prev)?;
-            for ((v, &p), &q) in block.iter_mut().zip(from_next.iter()).zip(from_prev.iter()) {
-                *v = v.wrapping_add(p).wrapping_sub(q);
+            for (k, step) in block.chunks_mut(STEP).enumerate() {
+                let (mut from_next, mut from_prev) = ([0u64; STEP], [0u64; STEP]);
+                let (from_next, from_prev) = (&mut from_next[..step.len()], &mut from_prev[..step.len()]);
+                let start = b * BLOCK + k * STEP;
+                self.fill_at(true, ctx, Purpose::ZeroShare, start, from_next)?;
+                self.fill_at(false, ctx, Purpose::ZeroShare, start, from_prev)?;
+                for ((v, &p), &q) in step.iter_mut().zip(from_next.iter()).zip(from_prev.iter()) {
+                    *v = v.wrapping_add(p).wrapping_sub(q);
+                }
             }
             Ok::<(), crate::Error>(())
         };
@@ -82,19 +85,13 @@ fn local_mul(x: &Share, y: &Share) -> Result<RingTensor> {
         return local_mul(&x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
     }
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
-    let mut out = vec![0u64; xa.len()];
-    let kernel = |b: usize, block: &mut [u64]| {
-        let start = b * BLOCK;
-        for (i, z) in block.iter_mut().enumerate() {
-            let j = start + i;
-            *z = xa[j].wrapping_mul(ya[j].wrapping_add(yb[j])).wrapping_add(xb[j].wrapping_mul(ya[j]));
-        }
-    };
-    if out.len() <= BLOCK {
-        kernel(0, &mut out);
+    let product = |j: usize| xa[j].wrapping_mul(ya[j].wrapping_add(yb[j])).wrapping_add(xb[j].wrapping_mul(ya[j]));
+    // Collecting writes each word once: no zeroed buffer first.
+    let out: Vec<u64> = if xa.len() <= BLOCK {
+        (0..xa.len()).map(product).collect()
     } else {
-        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, block)| kernel(b, block));
-    }
+        (0..xa.len()).into_par_iter().with_min_len(BLOCK).map(product).collect()
+    };
     RingTensor::new(x.shape().to_vec(), out)
 }
 

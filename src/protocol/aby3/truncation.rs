@@ -23,12 +23,15 @@
 //! wrap-around failure. Cost: 2 rounds; bytes per element: server 0 and
 //! server 1 send 16, server 2 sends 32.
 //!
-//! Kernels run in blocks of [`BLOCK`] elements, in parallel: each block
-//! draws its own random words at its offset of the streams.
+//! Kernels run in blocks of [`BLOCK`] elements, in parallel, and within a
+//! block in steps of [`STEP`]: each step draws its random words at its
+//! offset of the streams into buffers on the stack, so the only megabyte
+//! arrays are the messages and the results, taken from the endpoint's
+//! buffer pool where it has one to spare.
 
 use rayon::prelude::*;
 
-use super::{Aby3, BLOCK, OpContext, Purpose, Share};
+use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
@@ -62,12 +65,13 @@ impl Aby3 {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p1, p2) = (self.servers[1], self.servers[2]);
         let mut masked = z.into_data();
-        let mut part = vec![0u64; n];
+        let mut part = net.buffer(n);
         // masked = z + r_A (kept for c), part = masked − ρ (to server 1).
-        blocks2(&mut masked, &mut part, |start, masked, part| {
-            let mut rho = vec![0u64; masked.len()];
+        steps2(&mut masked, 1, &mut part, 1, |start, masked, part| {
+            let mut rho = [0u64; STEP];
+            let rho = &mut rho[..masked.len()];
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMaskA, start, part)?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHideToP1, start, &mut rho)?;
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHideToP1, start, rho)?;
             for i in 0..masked.len() {
                 masked[i] = masked[i].wrapping_add(part[i]);
                 part[i] = masked[i].wrapping_sub(rho[i]);
@@ -77,29 +81,31 @@ impl Aby3 {
         net.send(p1, ctx.tag(OPEN_STEP), &part)?;
         let from_1 = self.recv_len(net, p1, ctx.tag(OPEN_STEP), n)?;
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), n)?;
-        let mut w0 = vec![0u64; n];
-        self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, 0, &mut w0)?;
+        let mut w0 = net.buffer(n);
         // part = y_a − w0, where y_a is this server's part of ⌊x / 2^f⌋.
-        blocks2(&mut part, &mut masked, |start, part, masked| {
+        steps2(&mut part, 1, &mut w0, 1, |start, part, w0| {
             let len = part.len();
-            let (mut u0, mut v0) = (vec![0u64; len], vec![0u64; len]);
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, &mut u0)?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMsbShare, start, &mut v0)?;
+            let (mut u0, mut v0) = ([0u64; STEP], [0u64; STEP]);
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, w0)?;
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, &mut u0[..len])?;
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMsbShare, start, &mut v0[..len])?;
             for i in 0..len {
                 let j = start + i;
-                let c = masked[i].wrapping_add(from_1[j]).wrapping_add(from_2[j]).wrapping_add(OFFSET);
+                let c = masked[j].wrapping_add(from_1[j]).wrapping_add(from_2[j]).wrapping_add(OFFSET);
                 let c_msb = c >> 63;
                 // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
                 let carry = c_msb.wrapping_add(v0[i]).wrapping_sub((c_msb << 1).wrapping_mul(v0[i]));
                 let y =
                     ((c << 1) >> (f + 1)).wrapping_add(carry << (63 - f)).wrapping_sub(u0[i]).wrapping_sub(OFFSET >> f);
-                part[i] = y.wrapping_sub(w0[j]);
+                part[i] = y.wrapping_sub(w0[i]);
             }
             Ok(())
         })?;
+        recycle_all(net, [masked, from_1, from_2]);
         net.send(p1, ctx.tag(RESHARE_STEP), &part)?;
         let other = self.recv_len(net, p1, ctx.tag(RESHARE_STEP), n)?;
         let w1 = add_words(part, &other);
+        net.recycle(other);
         Ok(Share::new(RingTensor::new(shape.clone(), w0)?, RingTensor::new(shape, w1)?))
     }
 
@@ -107,12 +113,13 @@ impl Aby3 {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p0, p2) = (self.servers[0], self.servers[2]);
         let mut masked = z.into_data();
-        let mut part = vec![0u64; n];
+        let mut part = net.buffer(n);
         // masked = z + r_B, part = masked − σ (to server 0).
-        blocks2(&mut masked, &mut part, |start, masked, part| {
-            let mut sigma = vec![0u64; masked.len()];
+        steps2(&mut masked, 1, &mut part, 1, |start, masked, part| {
+            let mut sigma = [0u64; STEP];
+            let sigma = &mut sigma[..masked.len()];
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMaskB, start, part)?;
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncHideToP0, start, &mut sigma)?;
+            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncHideToP0, start, sigma)?;
             for i in 0..masked.len() {
                 masked[i] = masked[i].wrapping_add(part[i]);
                 part[i] = masked[i].wrapping_sub(sigma[i]);
@@ -121,30 +128,27 @@ impl Aby3 {
         })?;
         net.send(p0, ctx.tag(OPEN_STEP), &part)?;
         let from_0 = self.recv_len(net, p0, ctx.tag(OPEN_STEP), n)?;
+        // Server 2 sends (z2 + ρ, its part of r_hi, its part of r_msb) per element.
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 3 * n)?;
-        let (hidden_z2, rest) = from_2.split_at(n);
-        let (u1, v1) = rest.split_at(n);
-        let mut w2 = vec![0u64; n];
-        self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, 0, &mut w2)?;
-        let kernel = |j: usize, part: &mut u64, m: u64| {
-            let c = m.wrapping_add(from_0[j]).wrapping_add(hidden_z2[j]);
-            let c_msb = c.wrapping_add(OFFSET) >> 63;
-            let carry = v1[j].wrapping_sub((c_msb << 1).wrapping_mul(v1[j]));
-            let y = (carry << (63 - f)).wrapping_sub(u1[j]);
-            *part = y.wrapping_sub(w2[j]);
-        };
-        if n <= BLOCK {
-            part.iter_mut().zip(&masked).enumerate().for_each(|(j, (part, &m))| kernel(j, part, m));
-        } else {
-            part.par_iter_mut()
-                .zip(masked.par_iter())
-                .enumerate()
-                .with_min_len(BLOCK)
-                .for_each(|(j, (part, &m))| kernel(j, part, m));
-        }
+        let mut w2 = net.buffer(n);
+        steps2(&mut part, 1, &mut w2, 1, |start, part, w2| {
+            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
+            for i in 0..part.len() {
+                let j = start + i;
+                let [hidden_z2, u1, v1] = [from_2[3 * j], from_2[3 * j + 1], from_2[3 * j + 2]];
+                let c = masked[j].wrapping_add(from_0[j]).wrapping_add(hidden_z2);
+                let c_msb = c.wrapping_add(OFFSET) >> 63;
+                let carry = v1.wrapping_sub((c_msb << 1).wrapping_mul(v1));
+                let y = (carry << (63 - f)).wrapping_sub(u1);
+                part[i] = y.wrapping_sub(w2[i]);
+            }
+            Ok(())
+        })?;
+        recycle_all(net, [masked, from_0, from_2]);
         net.send(p0, ctx.tag(RESHARE_STEP), &part)?;
         let other = self.recv_len(net, p0, ctx.tag(RESHARE_STEP), n)?;
         let w1 = add_words(part, &other);
+        net.recycle(other);
         Ok(Share::new(RingTensor::new(shape.clone(), w1)?, RingTensor::new(shape, w2)?))
     }
 
@@ -153,71 +157,74 @@ impl Aby3 {
         let (p0, p1) = (self.servers[0], self.servers[1]);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
-        // To server 1: z2 + ρ, then its parts of r_hi and r_msb; to server 0: z2 + σ.
-        let mut to_1 = vec![0u64; 3 * n];
-        let (hidden, rest) = to_1.split_at_mut(n);
-        let (high, msb) = rest.split_at_mut(n);
+        // To server 1, per element: z2 + ρ, its part of r_hi, its part of
+        // r_msb. To server 0: z2 + σ.
+        let mut to_1 = net.buffer(3 * n);
         let mut to_0 = z.into_data();
-        let kernel = |b: usize, hidden: &mut [u64], high: &mut [u64], msb: &mut [u64], to_0: &mut [u64]| {
-            let (start, len) = (b * BLOCK, hidden.len());
-            let mut words = vec![0u64; 4 * len];
-            let (r_a, rest) = words.split_at_mut(len);
-            let (r_b, rest) = rest.split_at_mut(len);
-            let (rho, sigma) = rest.split_at_mut(len);
-            self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, r_a)?;
-            self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, r_b)?;
-            self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, rho)?;
-            self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, sigma)?;
-            self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, high)?;
-            self.fill_at(WITH_0, ctx, Purpose::TruncMsbShare, start, msb)?;
+        steps2(&mut to_0, 1, &mut to_1, 3, |start, to_0, to_1| {
+            let len = to_0.len();
+            let mut words = [[0u64; STEP]; 6];
+            let [r_a, r_b, rho, sigma, high, msb] = &mut words;
+            self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, &mut r_a[..len])?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, &mut r_b[..len])?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, &mut rho[..len])?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, &mut sigma[..len])?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, &mut high[..len])?;
+            self.fill_at(WITH_0, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
             for i in 0..len {
                 let r = r_a[i].wrapping_add(r_b[i]);
-                hidden[i] = to_0[i].wrapping_add(rho[i]);
+                to_1[3 * i] = to_0[i].wrapping_add(rho[i]);
+                to_1[3 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
+                to_1[3 * i + 2] = (r >> 63).wrapping_sub(msb[i]);
                 to_0[i] = to_0[i].wrapping_add(sigma[i]);
-                high[i] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
-                msb[i] = (r >> 63).wrapping_sub(msb[i]);
             }
             Ok(())
-        };
-        if n <= BLOCK {
-            kernel(0, hidden, high, msb, &mut to_0)?;
-        } else {
-            let chunks = (hidden.par_chunks_mut(BLOCK), high.par_chunks_mut(BLOCK), msb.par_chunks_mut(BLOCK));
-            let results: Vec<Result<()>> = chunks
-                .0
-                .zip(chunks.1)
-                .zip(chunks.2)
-                .zip(to_0.par_chunks_mut(BLOCK))
-                .enumerate()
-                .map(|(b, (((hidden, high), msb), to_0))| kernel(b, hidden, high, msb, to_0))
-                .collect();
-            results.into_iter().collect::<Result<()>>()?;
-        }
+        })?;
         net.send(p1, ctx.tag(OPEN_STEP), &to_1)?;
         net.send(p0, ctx.tag(OPEN_STEP), &to_0)?;
-        let (mut w0, mut w2) = (vec![0u64; n], vec![0u64; n]);
+        recycle_all(net, [to_0, to_1]);
+        let (mut w0, mut w2) = (net.buffer(n), net.buffer(n));
         self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, 0, &mut w0)?;
         self.fill_at(WITH_1, ctx, Purpose::TruncOutShare2, 0, &mut w2)?;
         Ok(Share::new(RingTensor::new(shape.clone(), w2)?, RingTensor::new(shape, w0)?))
     }
 }
 
-/// Runs `kernel(start, a_block, b_block)` over matching blocks of `a` and
-/// `b`, in parallel.
-fn blocks2(
+/// Runs `kernel(start, a_step, b_step)` over the elements of `a` and `b`,
+/// which hold `a_width` and `b_width` words per element: in parallel blocks
+/// of [`BLOCK`] elements, each in steps of at most [`STEP`] elements.
+/// `start` is the index of the step's first element.
+fn steps2(
     a: &mut [u64],
+    a_width: usize,
     b: &mut [u64],
+    b_width: usize,
     kernel: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<()> + Sync,
 ) -> Result<()> {
+    debug_assert_eq!(a.len() / a_width, b.len() / b_width);
+    let block = |first: usize, a: &mut [u64], b: &mut [u64]| {
+        let steps = a.chunks_mut(STEP * a_width).zip(b.chunks_mut(STEP * b_width));
+        steps.enumerate().try_for_each(|(k, (a, b))| kernel(first + k * STEP, a, b))
+    };
     // A single block runs on this thread: a rayon hand-off would cost more
     // than it saves on small inputs.
-    if a.len() <= BLOCK {
-        return kernel(0, a, b);
+    if a.len() <= BLOCK * a_width {
+        return block(0, a, b);
     }
-    a.par_chunks_mut(BLOCK).zip(b.par_chunks_mut(BLOCK)).enumerate().try_for_each(|(i, (a, b))| kernel(i * BLOCK, a, b))
+    a.par_chunks_mut(BLOCK * a_width)
+        .zip(b.par_chunks_mut(BLOCK * b_width))
+        .enumerate()
+        .try_for_each(|(i, (a, b))| block(i * BLOCK, a, b))
 }
 
 fn add_words(mut a: Vec<u64>, b: &[u64]) -> Vec<u64> {
     a.iter_mut().zip(b).for_each(|(x, y)| *x = x.wrapping_add(*y));
     a
+}
+
+/// Hands buffers this server is done with back to the endpoint's pool.
+fn recycle_all<const N: usize>(net: &Endpoint, buffers: [Vec<u64>; N]) {
+    for words in buffers {
+        net.recycle(words);
+    }
 }
