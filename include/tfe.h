@@ -145,6 +145,41 @@ typedef enum tfe_log_level_t {
 } tfe_log_level_t;
 
 /**
+ * The benchmark networks of SecureNN and TF Encrypted (the `network`
+ * argument of `tfe_model_network`, a `uint32_t`; anything else is
+ * `TFE_ERR_INVALID_ARGUMENT`). Their weights are pseudo-random (He
+ * uniform) from a seed: for measuring costs, not for predicting.
+ */
+typedef enum tfe_network_t {
+    /**
+     * Inputs of 784: FC 784-128, ReLU, FC 128-128, ReLU, FC 128-10.
+     */
+    TFE_NETWORK_A = 0,
+    /**
+     * Inputs of 28x28x1: Conv 5x5x16, MaxPool 2, ReLU, Conv 5x5x16,
+     * MaxPool 2, ReLU, FC 100, ReLU, FC 10.
+     */
+    TFE_NETWORK_B = 1,
+    /**
+     * Inputs of 28x28x1: Conv 5x5x20, MaxPool 2, ReLU, Conv 5x5x50,
+     * MaxPool 2, ReLU, FC 500, ReLU, FC 10.
+     */
+    TFE_NETWORK_C = 2,
+    /**
+     * Inputs of 28x28x1: Conv 5x5x5 stride 2 (SAME), ReLU, FC 100, ReLU, FC 10.
+     */
+    TFE_NETWORK_D = 3,
+} tfe_network_t;
+
+/**
+ * Values and their shape read from a file: row-major doubles.
+ *
+ * Thread safety: immutable; usable from any thread. Pointers obtained from
+ * it stay valid until `tfe_array_free`.
+ */
+typedef struct tfe_array_t tfe_array_t;
+
+/**
  * A computation under construction (its graph) and the input callbacks
  * registered on it. Sessions take a snapshot of both when they are made.
  *
@@ -165,6 +200,18 @@ typedef struct tfe_context_t tfe_context_t;
 typedef struct tfe_feeds_t tfe_feeds_t;
 
 /**
+ * A sequential model: an input shape (of one sample, without the batch
+ * axis) and layers applied in order, each checked against the shape it
+ * receives when it is added. The weights are the model owner's, in
+ * plaintext; `tfe_predictor_new_local` shares them among the servers.
+ *
+ * Thread safety: not thread-safe while layers are added (no other call
+ * on the model may run during a `tfe_model_add_*`); a model nobody adds
+ * to may be used from several threads at once.
+ */
+typedef struct tfe_model_t tfe_model_t;
+
+/**
  * One player of a deployment, connected to every other player of the
  * context's graph. Private variables keep their shares across runs.
  *
@@ -174,9 +221,20 @@ typedef struct tfe_feeds_t tfe_feeds_t;
 typedef struct tfe_party_t tfe_party_t;
 
 /**
+ * A model ready for private prediction of batches of a fixed size: the
+ * prediction graph, and a local session whose servers keep the weights'
+ * shares between predictions.
+ *
+ * Thread safety: thread-safe; predictions from several threads are
+ * serialized.
+ */
+typedef struct tfe_predictor_t tfe_predictor_t;
+
+/**
  * The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
  * per fetch, in order, and one stats record per player (a party's result
- * has its own player's only).
+ * has its own player's only). `tfe_predictor_last_stats` gives one with
+ * stats and no values.
  *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
  * it stay valid until `tfe_result_free`.
@@ -1672,7 +1730,7 @@ enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
  * Thread safety: no other thread may be using the result.
  *
  * # Safety
- * `result` is NULL or a result from `tfe_session_run` not freed yet.
+ * `result` is NULL or a result from this library not freed yet.
  */
 void tfe_result_free(struct tfe_result_t *result);
 
@@ -1726,6 +1784,513 @@ enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, cons
  * called from any thread with `user_data`.
  */
 enum tfe_status_t tfe_set_log_callback(tfe_log_fn callback, void *user_data, int max_level);
+
+/**
+ * Makes a model without layers for samples of shape `(input_shape, rank)`
+ * (without the batch axis: `{784}` for flat images, `{28, 28, 1}` for NHWC
+ * ones). Add layers with the `tfe_model_add_*` functions.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`out`, or `input_shape` with a nonzero
+ * rank) or `TFE_ERR_INVALID_ARGUMENT` (rank 0, a zero or too large size).
+ *
+ * Ownership: `input_shape` is copied; `*out` receives a new model; free it
+ * with `tfe_model_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `input_shape` points to `rank` sizes; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_model_new(const size_t *input_shape, size_t rank, struct tfe_model_t **out);
+
+/**
+ * Makes benchmark network `network` (a `tfe_network_t`) with weights
+ * drawn from `seed`. More layers may be added to it.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`out`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (an unknown network).
+ *
+ * Ownership: `*out` receives a new model; free it with `tfe_model_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_model_network(uint32_t network, uint64_t seed, struct tfe_model_t **out);
+
+/**
+ * Frees a model. Predictors made from it stay valid. `tfe_model_free(NULL)`
+ * does nothing, and so does a pointer that is not a live model.
+ *
+ * Thread safety: no other thread may be using the model.
+ *
+ * # Safety
+ * No other thread is using `model`.
+ */
+void tfe_model_free(struct tfe_model_t *model);
+
+/**
+ * The shape of one sample the model takes (without the batch axis).
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
+ * not a live model).
+ *
+ * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+ * model, valid until `tfe_model_free`.
+ *
+ * Thread safety: as the model.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_model_input_shape(const struct tfe_model_t *model,
+                                        const size_t **shape,
+                                        size_t *rank);
+
+/**
+ * The shape of the output for one sample (without the batch axis), after
+ * the layers added so far. Returns `TFE_ERR_NULL_POINTER` or
+ * `TFE_ERR_INVALID_ARGUMENT` (`model` is not a live model).
+ *
+ * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+ * model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
+ *
+ * Thread safety: as the model.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_model_output_shape(const struct tfe_model_t *model,
+                                         const size_t **shape,
+                                         size_t *rank);
+
+/**
+ * The number of layers of the model as it runs: a batch normalization
+ * that follows a Dense or Conv2D layer is folded into it and does not
+ * count. Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` is not a live model).
+ *
+ * Thread safety: as the model.
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_model_layer_count(const struct tfe_model_t *model, size_t *count);
+
+/**
+ * Plaintext inference in f64 of `batch` samples `x` (row-major, batch
+ * first: `x_len` = batch x the input size) into `out` (`out_len` = batch x
+ * the output size). This is what private prediction approximates; in a
+ * deployment nobody holds both the weights and the input in plaintext.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
+ * not a live model; a batch of 0; `x_len` or `out_len` not what the batch
+ * needs, with the expected count in the message).
+ *
+ * Ownership: `x` is borrowed for the call; `out` is the caller's and is
+ * written only on success.
+ *
+ * Thread safety: as the model.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
+ */
+enum tfe_status_t tfe_model_predict_plain(const struct tfe_model_t *model,
+                                          const double *x,
+                                          size_t x_len,
+                                          size_t batch,
+                                          double *out,
+                                          size_t out_len);
+
+/**
+ * Adds a dense (fully connected) layer `x W + b`: `weights` is the
+ * `inputs` x `units` matrix W (row-major, `weights_len` = inputs x units),
+ * `bias` has `units` values. It takes `[batch, inputs]`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`model`, or `weights` or `bias` with a
+ * nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model;
+ * a count of weights or biases other than the sizes need; an input that is
+ * not `[batch, inputs]`: the message names the layer and both shapes).
+ *
+ * Ownership: `weights` and `bias` are copied.
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * `weights` and `bias` point to `weights_len` and `bias_len` doubles.
+ */
+enum tfe_status_t tfe_model_add_dense(struct tfe_model_t *model,
+                                      size_t inputs,
+                                      size_t units,
+                                      const double *weights,
+                                      size_t weights_len,
+                                      const double *bias,
+                                      size_t bias_len);
+
+/**
+ * Adds a 2-D convolution of NHWC inputs: `kernel` holds the filter's shape
+ * `{KH, KW, C, O}` (`kernel_len` = 4), `weights` its values (row-major,
+ * KH x KW x C x O of them), `bias` one value per output channel O; the
+ * window moves by `stride_h`, `stride_w`; `padding` is a `tfe_padding_t`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
+ * not a live model; `kernel_len` other than 4; counts that do not fit the
+ * kernel; a bad `padding`, a zero stride; an input that is not
+ * `[batch, H, W, C]` large enough for the window).
+ *
+ * Ownership: `kernel`, `weights` and `bias` are copied.
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * `kernel`, `weights` and `bias` point to `kernel_len`, `weights_len` and
+ * `bias_len` values.
+ */
+enum tfe_status_t tfe_model_add_conv2d(struct tfe_model_t *model,
+                                       const size_t *kernel,
+                                       size_t kernel_len,
+                                       const double *weights,
+                                       size_t weights_len,
+                                       const double *bias,
+                                       size_t bias_len,
+                                       size_t stride_h,
+                                       size_t stride_w,
+                                       uint32_t padding);
+
+/**
+ * Adds max pooling (`tfe_model_add_max_pool2d`) of NHWC inputs with a
+ * `window_h` x `window_w` window moving by `stride_h`, `stride_w`;
+ * `padding` is a `tfe_padding_t`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; a zero window or stride; a bad `padding`; an
+ * input that is not `[batch, H, W, C]`).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_max_pool2d(struct tfe_model_t *model,
+                                           size_t window_h,
+                                           size_t window_w,
+                                           size_t stride_h,
+                                           size_t stride_w,
+                                           uint32_t padding);
+
+/**
+ * Adds average pooling of NHWC inputs, as `tfe_model_add_max_pool2d`
+ * (with SAME padding, each window averages the elements inside the input).
+ * Returns the statuses of `tfe_model_add_max_pool2d`.
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_avg_pool2d(struct tfe_model_t *model,
+                                           size_t window_h,
+                                           size_t window_w,
+                                           size_t stride_h,
+                                           size_t stride_w,
+                                           uint32_t padding);
+
+/**
+ * Adds batch normalization for inference over the last axis:
+ * `gamma (x - mean) / sqrt(variance + epsilon) + beta`, each of `gamma`,
+ * `beta`, `mean` and `variance` holding `channels` values. After a dense
+ * or convolution layer it is folded into that layer's weights.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
+ * not a live model; `variance + epsilon` not positive; an input whose last
+ * axis is not `channels`).
+ *
+ * Ownership: the four arrays are copied.
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * `gamma`, `beta`, `mean` and `variance` each point to `channels` doubles.
+ */
+enum tfe_status_t tfe_model_add_batch_norm(struct tfe_model_t *model,
+                                           const double *gamma,
+                                           const double *beta,
+                                           const double *mean,
+                                           const double *variance,
+                                           size_t channels,
+                                           double epsilon);
+
+/**
+ * Adds an exact ReLU, `max(x, 0)`.
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; an input of a rank the layer cannot take).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_relu(struct tfe_model_t *model);
+
+/**
+ * Adds a sigmoid (within 0.003: piecewise linear with 25 knots).
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; an input of a rank the layer cannot take).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_sigmoid(struct tfe_model_t *model);
+
+/**
+ * Adds a softmax over the last axis.
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; an input of a rank the layer cannot take).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_softmax(struct tfe_model_t *model);
+
+/**
+ * Adds a flatten: `[batch, ...]` becomes `[batch, n]`.
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; an input of a rank the layer cannot take).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_flatten(struct tfe_model_t *model);
+
+/**
+ * Adds global average pooling: NHWC `[batch, H, W, C]` becomes `[batch, C]`.
+ * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (`model` not a live model; an input of a rank the layer cannot take).
+ *
+ * Thread safety: no other call may use the model at the same time.
+ *
+ * # Safety
+ * None beyond a live or NULL `model`.
+ */
+enum tfe_status_t tfe_model_add_global_avg_pool2d(struct tfe_model_t *model);
+
+/**
+ * Makes a predictor of `model` for batches of `batch` samples, all players
+ * on threads of this process: `owner` (the model owner, who provides the
+ * weights in plaintext once), `client` (who provides each batch and alone
+ * learns the outputs) and the servers `server0` to `server2`. `options`
+ * (NULL: the defaults) choose the transport and timeouts.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
+ * `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a batch of 0, a
+ * bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
+ * `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
+ * `TFE_ERR_INTERNAL`) when the players cannot connect.
+ *
+ * Ownership: `model`, `owner`, `client` and `options` are borrowed for
+ * the call (the predictor keeps a copy of the weights: the model may be
+ * freed); `*out` receives a new predictor; free it with
+ * `tfe_predictor_free`.
+ *
+ * Thread safety: any thread; `model` must not be changed during the call.
+ *
+ * # Safety
+ * `owner` and `client` are NUL-terminated strings; `options` is NULL or
+ * points to a `tfe_session_options_t`; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_predictor_new_local(const struct tfe_model_t *model,
+                                          size_t batch,
+                                          const char *owner,
+                                          const char *client,
+                                          const struct tfe_session_options_t *options,
+                                          struct tfe_predictor_t **out);
+
+/**
+ * Stops the predictor's players and frees it. `tfe_predictor_free(NULL)`
+ * does nothing, and so does a pointer that is not a live predictor.
+ *
+ * Thread safety: no other thread may be using the predictor; returns once
+ * its players have stopped.
+ *
+ * # Safety
+ * No other thread is using `pred`.
+ */
+void tfe_predictor_free(struct tfe_predictor_t *pred);
+
+/**
+ * Predicts one batch privately: the client provides `x` (row-major, batch
+ * first; `x_len` = batch x the model's input size), the servers compute
+ * on shares, and the output is revealed to the client only, which writes
+ * it to `out` (`out_len` = the number of values of
+ * `tfe_predictor_output_shape`). The first prediction also shares the
+ * owner's weights; later ones reuse the shares. A failed prediction leaves
+ * the predictor usable unless a connection was lost.
+ *
+ * Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
+ * live predictor; `x_len` or `out_len` not what the batch needs, with the
+ * expected count; an input outside the fixed-point range), or the run
+ * statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
+ * `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
+ *
+ * Ownership: `x` is borrowed for the call; `out` is the caller's and is
+ * written only on success.
+ *
+ * Thread safety: any thread; predictions are serialized.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
+ */
+enum tfe_status_t tfe_predictor_predict(struct tfe_predictor_t *pred,
+                                        const double *x,
+                                        size_t x_len,
+                                        double *out,
+                                        size_t out_len);
+
+/**
+ * The shape of a prediction's output: `[batch, output shape...]`.
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
+ * a live predictor).
+ *
+ * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+ * predictor, valid until `tfe_predictor_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_predictor_output_shape(const struct tfe_predictor_t *pred,
+                                             const size_t **shape,
+                                             size_t *rank);
+
+/**
+ * What the last successful prediction cost each player (bytes, messages,
+ * rounds, wall time, per op kind), as a result without values
+ * (`tfe_result_count` is 0): read it with `tfe_result_player_stats`,
+ * `tfe_result_op_stats`, `tfe_result_stats_table` and the like.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
+ * a live predictor; no prediction has succeeded yet).
+ *
+ * Ownership: `*out` receives a new result; free it with `tfe_result_free`.
+ *
+ * Thread safety: any thread; waits for a prediction in progress.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_predictor_last_stats(const struct tfe_predictor_t *pred,
+                                           struct tfe_result_t **out);
+
+/**
+ * Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
+ * is `{rows, columns}`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
+ * `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what was
+ * wrong (it cannot be opened; another extension; not a float .npy array; a
+ * CSV cell that is not a number or a row of another length, by line).
+ *
+ * Ownership: `path` is borrowed; `*out` receives a new array; free it with
+ * `tfe_array_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `path` is a NUL-terminated string; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_array_load(const char *path, struct tfe_array_t **out);
+
+/**
+ * The values of an array, row-major. Returns `TFE_ERR_NULL_POINTER` or
+ * `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
+ *
+ * Ownership: `*data` receives a pointer to `*len` doubles owned by the
+ * array, valid until `tfe_array_free` (not to be read when `*len` is 0).
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `data` and `len` point to writable memory.
+ */
+enum tfe_status_t tfe_array_values(const struct tfe_array_t *array,
+                                   const double **data,
+                                   size_t *len);
+
+/**
+ * The shape of an array. Returns `TFE_ERR_NULL_POINTER` or
+ * `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
+ *
+ * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+ * array, valid until `tfe_array_free` (not to be read when `*rank` is 0).
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_array_shape(const struct tfe_array_t *array,
+                                  const size_t **shape,
+                                  size_t *rank);
+
+/**
+ * Frees an array. `tfe_array_free(NULL)` does nothing, and so does a
+ * pointer that is not a live array.
+ *
+ * Thread safety: no other thread may be using the array.
+ *
+ * # Safety
+ * No other thread is using `array`.
+ */
+void tfe_array_free(struct tfe_array_t *array);
+
+/**
+ * Writes `values` (row-major, `values_len` of them) of shape `(shape,
+ * rank)` to the file at `path`, replacing it: `.npy` as float64 of that
+ * shape, `.csv` with one row per line (rank 1: one row; rank 2: rows),
+ * numbers that read back exactly.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`: the message
+ * names the file and says what was wrong (another extension; a count of
+ * values that does not fill the shape; a rank a CSV file cannot hold; the
+ * file cannot be written, and why).
+ *
+ * Ownership: everything is borrowed for the call.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `values` points to `values_len` doubles, `shape` to `rank` sizes;
+ * `path` is a NUL-terminated string.
+ */
+enum tfe_status_t tfe_array_save(const double *values,
+                                 size_t values_len,
+                                 const size_t *shape,
+                                 size_t rank,
+                                 const char *path);
+
+/**
+ * Returns `status` (an `int` holding a `tfe_status_t`), with the last
+ * error message "tfe_selftest_fail: <NAME> requested by the caller"; for
+ * `TFE_OK` it succeeds. For `TFE_ERR_PANIC` the library really panics and
+ * the panic boundary that guards every function turns it into the status
+ * (its message says it panicked and that the panic was requested). Each
+ * call also logs one record at `TFE_LOG_WARN` (target
+ * "tfe::ffi::selftest") naming the status, for testing a log callback.
+ * Meant for tests of bindings, never needed in production.
+ *
+ * Returns `status`, or `TFE_ERR_INVALID_ARGUMENT` for a value that is not
+ * a `tfe_status_t` (the message gives the valid range).
+ *
+ * Thread safety: any thread.
+ */
+enum tfe_status_t tfe_selftest_fail(int status);
 
 #ifdef __cplusplus
 }  // extern "C"

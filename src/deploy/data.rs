@@ -64,6 +64,35 @@ pub fn write_npy(path: &Path, array: &ArrayD<f64>) -> Result<()> {
         .map_err(|e| Error::invalid(format!("cannot write result file {}: {e}", path.display())))
 }
 
+/// Writes values of `shape` (row-major) to a `.npy` file (float64, any
+/// shape) or a `.csv` file (rank 1 as one row, rank 2 as rows), chosen by
+/// the extension, as [`read_values`] reads them back.
+pub fn write_values(path: &Path, shape: &[usize], values: &[f64]) -> Result<()> {
+    let bad = |m: String| Error::invalid(format!("output file {}: {m}", path.display()));
+    let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    if count != Some(values.len()) {
+        return Err(bad(format!("{} values do not fill shape {shape:?}", values.len())));
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("npy") => write_npy(path, &to_array(shape, values.to_vec())?),
+        Some("csv") => {
+            let columns = match shape {
+                [n] | [_, n] => *n,
+                _ => return Err(bad(format!("a .csv file holds rank 1 or 2, found shape {shape:?} (use .npy)"))),
+            };
+            let mut text = String::with_capacity(values.len() * 12);
+            for row in values.chunks(columns.max(1)) {
+                // `{:?}` is the shortest text that parses back to the same f64.
+                let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+                text.push_str(&cells.join(","));
+                text.push('\n');
+            }
+            std::fs::write(path, text).map_err(|e| bad(e.to_string()))
+        }
+        _ => Err(bad("expected a .npy or .csv file".into())),
+    }
+}
+
 /// An array from a shape and row-major values.
 pub fn to_array(shape: &[usize], values: Vec<f64>) -> Result<ArrayD<f64>> {
     ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|e| Error::invalid(e.to_string()))
@@ -88,6 +117,13 @@ mod tests {
         std::fs::write(dir.join("nan.csv"), "1,x\n").unwrap();
         assert!(read_values(&dir.join("nan.csv")).unwrap_err().to_string().contains("'x' is not a number"));
         assert!(read_values(&dir.join("a.txt")).is_err());
+        for name in ["b.npy", "b.csv"] {
+            write_values(&dir.join(name), &[2, 3], &[1.0, -2.5, 3.0, 4.0, 1e300, 6.25]).unwrap();
+            assert_eq!(read_values(&dir.join(name)).unwrap(), (vec![2, 3], vec![1.0, -2.5, 3.0, 4.0, 1e300, 6.25]));
+        }
+        let err = write_values(&dir.join("c.csv"), &[1, 1, 2], &[1.0, 2.0]).unwrap_err().to_string();
+        assert!(err.contains("c.csv") && err.contains("rank 1 or 2"), "{err}");
+        assert!(write_values(&dir.join("d.npy"), &[3], &[1.0]).unwrap_err().to_string().contains("do not fill"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

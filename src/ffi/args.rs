@@ -81,6 +81,22 @@ pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize, param: &str) -> Res
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// A writable buffer `(ptr, len)` the caller owns; `ptr` may be NULL when
+/// `len` is 0.
+///
+/// # Safety
+/// A non-null `ptr` must point to `len` writable values of `T` that nothing
+/// else uses during the call.
+pub(crate) unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize, param: &str) -> Result<&'a mut [T], Failure> {
+    // SAFETY: forwarded contract; checks NULL, alignment and size.
+    unsafe { slice(ptr.cast_const(), len, param) }?;
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: checked above; exclusivity is the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
 /// A NUL-terminated UTF-8 string, which must not be NULL.
 ///
 /// # Safety

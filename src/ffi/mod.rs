@@ -21,7 +21,12 @@
 //! [`feeds`] (values passed to a run), [`session`] (local sessions, input
 //! callbacks), [`party`] (deployed parties), [`result`] (run results and
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
-//! trace and as a table), [`logging`] (log records to a host callback).
+//! trace and as a table), [`logging`] (log records to a host callback),
+//! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
+//! networks, plaintext inference), [`predict`] (private prediction),
+//! [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
+//! call that fails on request, for bindings' tests), `handles` (the live
+//! handles of the newer types, so a freed or wrong handle is a status).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -51,18 +56,32 @@ pub mod report;
 
 pub mod logging;
 
+pub mod nn;
+
+pub mod nn_layers;
+
+pub mod predict;
+
+pub mod data;
+
+pub mod selftest;
+
 mod args;
+mod handles;
 #[cfg(test)]
 mod tests;
 
 use std::ffi::c_char;
 
 pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
+pub use data::tfe_array_t;
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;
 pub use logging::{tfe_log_fn, tfe_log_level_t};
+pub use nn::{tfe_model_t, tfe_network_t};
 pub use ops_layout::tfe_padding_t;
 pub use party::tfe_party_t;
+pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};
 

@@ -22,7 +22,7 @@ pub enum tfe_padding_t {
     TFE_PADDING_SAME = 1,
 }
 
-fn padding(value: u32) -> Result<Padding, Failure> {
+pub(crate) fn padding(value: u32) -> Result<Padding, Failure> {
     match value {
         0 => Ok(Padding::Valid),
         1 => Ok(Padding::Same),

@@ -10,7 +10,8 @@ use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 
 /// The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
 /// per fetch, in order, and one stats record per player (a party's result
-/// has its own player's only).
+/// has its own player's only). `tfe_predictor_last_stats` gives one with
+/// stats and no values.
 ///
 /// Thread safety: immutable; usable from any thread. Pointers obtained from
 /// it stay valid until `tfe_result_free`.
@@ -103,6 +104,12 @@ impl tfe_result_t {
         let players = vec![player(&run.stats)];
         let stats = RunStats { players: vec![run.stats] };
         tfe_result_t { outputs, players, stats, trace: OnceLock::new(), table: OnceLock::new() }
+    }
+
+    /// A result without values holding `stats` (a predictor's last stats).
+    pub(crate) fn from_stats(stats: RunStats) -> Self {
+        let players = stats.players.iter().map(player).collect();
+        tfe_result_t { outputs: Vec::new(), players, stats, trace: OnceLock::new(), table: OnceLock::new() }
     }
 
     fn player(&self, index: usize) -> Result<&Player, Failure> {
@@ -393,7 +400,7 @@ fn nanos(duration: std::time::Duration) -> u64 {
 /// Thread safety: no other thread may be using the result.
 ///
 /// # Safety
-/// `result` is NULL or a result from `tfe_session_run` not freed yet.
+/// `result` is NULL or a result from this library not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_free(result: *mut tfe_result_t) {
     guard_void("tfe_result_free", || {

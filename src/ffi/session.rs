@@ -141,7 +141,7 @@ pub extern "C" fn tfe_session_options_default() -> tfe_session_options_t {
     }
 }
 
-fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failure> {
+pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failure> {
     let transport = match options.transport {
         0 => Transport::Tcp,
         1 => Transport::Memory,

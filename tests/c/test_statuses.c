@@ -12,9 +12,10 @@
  * up (a local session reports the failure that started it instead): four
  * parties on threads of this process, the input provider's callback fails.
  *
- * Not reachable, by design: TFE_ERR_INTERNAL and TFE_ERR_PANIC (bugs; the
- * panic boundary that produces them is tested in src/ffi/tests.rs). Their
- * names are checked below.
+ * TFE_ERR_INTERNAL and TFE_ERR_PANIC mean a bug in tfe, which no correct
+ * call can provoke: tfe_selftest_fail, the diagnostic for bindings' tests,
+ * returns them on request (for TFE_ERR_PANIC by really panicking inside the
+ * panic boundary that guards every function).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,7 +24,6 @@
 #include <sys/socket.h>
 #include <threads.h>
 #include <time.h>
-#include <unistd.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -252,6 +252,20 @@ static void test_aborted(void) {
     tfe_context_free(ctx);
 }
 
+static void test_internal(void) {
+    EXPECT_ERROR(tfe_selftest_fail(TFE_ERR_INTERNAL), TFE_ERR_INTERNAL,
+                 "tfe_selftest_fail: TFE_ERR_INTERNAL requested by the caller");
+}
+
+static void test_panic(void) {
+    EXPECT_ERROR(tfe_selftest_fail(TFE_ERR_PANIC), TFE_ERR_PANIC, "tfe_selftest_fail: panicked");
+    EXPECT(strstr(tfe_last_error_message(), "TFE_ERR_PANIC requested by the caller") != NULL);
+    /* The boundary held: the library still works on this thread. */
+    EXPECT_OK(tfe_selftest_fail(TFE_OK));
+    EXPECT(strcmp(tfe_last_error_message(), "") == 0);
+    EXPECT_ERROR(tfe_selftest_fail(42), TFE_ERR_INVALID_ARGUMENT, "status 42 is not a tfe_status_t");
+}
+
 static void test_names(void) {
     static const char *const names[] = {
         "TFE_OK",          "TFE_ERR_INVALID_ARGUMENT", "TFE_ERR_CONFIG", "TFE_ERR_NETWORK",
@@ -275,6 +289,8 @@ int main(void) {
     test_network();
     test_protocol();
     test_aborted();
+    test_internal();
+    test_panic();
     test_names();
     return finish("test_statuses");
 }

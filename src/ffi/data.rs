@@ -1,0 +1,160 @@
+//! Plaintext arrays from and to files: `.npy` (float64 or float32, any
+//! shape) and `.csv` (numbers separated by commas or whitespace, one row
+//! per line), the formats a deployed party reads inputs from and writes
+//! results to. For a model owner's weights and a client's inputs.
+
+use std::ffi::c_char;
+use std::path::Path;
+
+use super::args;
+use super::error::{guard, guard_void, tfe_status_t};
+use super::handles::{self, Registered};
+use crate::deploy::data::{read_values, write_values};
+
+/// Values and their shape read from a file: row-major doubles.
+///
+/// Thread safety: immutable; usable from any thread. Pointers obtained from
+/// it stay valid until `tfe_array_free`.
+pub struct tfe_array_t {
+    shape: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl Registered for tfe_array_t {
+    const KIND: &'static handles::Kind = &ARRAYS;
+}
+
+static ARRAYS: handles::Kind = handles::Kind::new("tfe_array_t");
+
+/// Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
+/// is `{rows, columns}`.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
+/// `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what was
+/// wrong (it cannot be opened; another extension; not a float .npy array; a
+/// CSV cell that is not a number or a row of another length, by line).
+///
+/// Ownership: `path` is borrowed; `*out` receives a new array; free it with
+/// `tfe_array_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `path` is a NUL-terminated string; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_array_load(path: *const c_char, out: *mut *mut tfe_array_t) -> tfe_status_t {
+    guard("tfe_array_load", || {
+        // SAFETY: forwarded contract.
+        let path = unsafe { args::string(path, "path") }?;
+        let out = args::out(out, "out")?;
+        let (shape, values) = read_values(Path::new(path))?;
+        // SAFETY: checked out-param.
+        unsafe { out.write(handles::register(Box::new(tfe_array_t { shape, values }))) };
+        Ok(())
+    })
+}
+
+/// The values of an array, row-major. Returns `TFE_ERR_NULL_POINTER` or
+/// `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
+///
+/// Ownership: `*data` receives a pointer to `*len` doubles owned by the
+/// array, valid until `tfe_array_free` (not to be read when `*len` is 0).
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `data` and `len` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_array_values(
+    array: *const tfe_array_t,
+    data: *mut *const f64,
+    len: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_array_values", || {
+        // SAFETY: forwarded contract.
+        let array = unsafe { handles::get(array, "array") }?;
+        let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
+        // SAFETY (both): checked out-params.
+        unsafe {
+            data.write(array.values.as_ptr());
+            len.write(array.values.len());
+        }
+        Ok(())
+    })
+}
+
+/// The shape of an array. Returns `TFE_ERR_NULL_POINTER` or
+/// `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
+///
+/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+/// array, valid until `tfe_array_free` (not to be read when `*rank` is 0).
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_array_shape(
+    array: *const tfe_array_t,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_array_shape", || {
+        // SAFETY: forwarded contract.
+        let array = unsafe { handles::get(array, "array") }?;
+        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
+        // SAFETY (both): checked out-params.
+        unsafe {
+            shape.write(array.shape.as_ptr());
+            rank.write(array.shape.len());
+        }
+        Ok(())
+    })
+}
+
+/// Frees an array. `tfe_array_free(NULL)` does nothing, and so does a
+/// pointer that is not a live array.
+///
+/// Thread safety: no other thread may be using the array.
+///
+/// # Safety
+/// No other thread is using `array`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_array_free(array: *mut tfe_array_t) {
+    guard_void("tfe_array_free", || drop(handles::unregister(array)))
+}
+
+/// Writes `values` (row-major, `values_len` of them) of shape `(shape,
+/// rank)` to the file at `path`, replacing it: `.npy` as float64 of that
+/// shape, `.csv` with one row per line (rank 1: one row; rank 2: rows),
+/// numbers that read back exactly.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`: the message
+/// names the file and says what was wrong (another extension; a count of
+/// values that does not fill the shape; a rank a CSV file cannot hold; the
+/// file cannot be written, and why).
+///
+/// Ownership: everything is borrowed for the call.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `values` points to `values_len` doubles, `shape` to `rank` sizes;
+/// `path` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_array_save(
+    values: *const f64,
+    values_len: usize,
+    shape: *const usize,
+    rank: usize,
+    path: *const c_char,
+) -> tfe_status_t {
+    guard("tfe_array_save", || {
+        // SAFETY (all three): forwarded contract.
+        let values = unsafe { args::slice(values, values_len, "values") }?;
+        let shape = unsafe { args::slice(shape, rank, "shape") }?;
+        let path = unsafe { args::string(path, "path") }?;
+        write_values(Path::new(path), shape, values)?;
+        Ok(())
+    })
+}

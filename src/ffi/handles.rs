@@ -1,0 +1,102 @@
+//! Registries of live handles for the newer handle types (models,
+//! predictors, arrays): each remembers the addresses it handed out, so a
+//! freed pointer or a handle of another kind passed in their place is a
+//! status naming what was expected and what was found, not a read of
+//! memory that is not what the call thinks it is.
+//!
+//! The check costs one uncontended lock per call; these calls build models
+//! or run whole protocols, so that is noise.
+
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
+
+use super::error::Failure;
+
+/// The live addresses of one handle type.
+pub(crate) struct Kind {
+    /// The C type name, for messages ("tfe_model_t").
+    name: &'static str,
+    live: Mutex<BTreeSet<usize>>,
+}
+
+impl Kind {
+    pub const fn new(name: &'static str) -> Self {
+        Kind { name, live: Mutex::new(BTreeSet::new()) }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, BTreeSet<usize>> {
+        // Inserts and removes are single steps: a panic cannot leave one half done.
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn holds(&self, address: usize) -> bool {
+        self.live().contains(&address)
+    }
+}
+
+/// A handle type whose live values are registered in `KIND`.
+pub(crate) trait Registered: Sized {
+    const KIND: &'static Kind;
+}
+
+/// Every registry, to name the kind of a handle passed in the wrong place.
+fn all_kinds() -> [&'static Kind; 3] {
+    [
+        <super::nn::tfe_model_t as Registered>::KIND,
+        <super::predict::tfe_predictor_t as Registered>::KIND,
+        <super::data::tfe_array_t as Registered>::KIND,
+    ]
+}
+
+/// Hands `value` to the caller as a registered raw pointer.
+pub(crate) fn register<T: Registered>(value: Box<T>) -> *mut T {
+    let ptr = Box::into_raw(value);
+    T::KIND.live().insert(ptr as usize);
+    ptr
+}
+
+/// Takes back a registered pointer for freeing; `None` for NULL or for a
+/// pointer that is not a live `T` (which is then left alone).
+pub(crate) fn unregister<T: Registered>(ptr: *mut T) -> Option<Box<T>> {
+    if ptr.is_null() || !T::KIND.live().remove(&(ptr as usize)) {
+        return None;
+    }
+    // SAFETY: the address came from `Box::into_raw` in `register` and was
+    // live until the removal above, which only one caller can win.
+    Some(unsafe { Box::from_raw(ptr) })
+}
+
+/// The `T` behind a parameter that must be a live, registered `T`.
+///
+/// # Safety
+/// No other thread frees the handle during the call (the registry cannot
+/// stop a free that races with a use).
+pub(crate) unsafe fn get<'a, T: Registered>(ptr: *const T, param: &str) -> Result<&'a T, Failure> {
+    check::<T>(ptr as usize, param)?;
+    // SAFETY: registered, so it came from `register` and is not freed.
+    Ok(unsafe { &*ptr })
+}
+
+/// As [`get`], mutably.
+///
+/// # Safety
+/// As [`get`], and nothing else uses the handle during the call.
+pub(crate) unsafe fn get_mut<'a, T: Registered>(ptr: *mut T, param: &str) -> Result<&'a mut T, Failure> {
+    check::<T>(ptr as usize, param)?;
+    // SAFETY: registered; exclusivity is the caller's contract.
+    Ok(unsafe { &mut *ptr })
+}
+
+fn check<T: Registered>(address: usize, param: &str) -> Result<(), Failure> {
+    let expected = T::KIND.name;
+    if address == 0 {
+        return Err(Failure::null(param));
+    }
+    if T::KIND.holds(address) {
+        return Ok(());
+    }
+    Err(Failure::invalid(match all_kinds().iter().find(|kind| kind.holds(address)) {
+        Some(found) => format!("parameter '{param}' is a {}, expected a {expected}", found.name),
+        None => format!("parameter '{param}' is not a live {expected} (freed already, or a handle of another kind)"),
+    }))
+}

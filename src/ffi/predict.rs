@@ -1,0 +1,221 @@
+//! Private prediction: a model served by a local session (the model owner,
+//! the client and the three servers on threads of this process). The
+//! owner's weights are shared once, at the first prediction; each
+//! prediction's output is revealed to the client alone.
+
+use std::ffi::c_char;
+use std::sync::{Mutex, PoisonError};
+
+use super::args;
+use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::handles::{self, Registered};
+use super::nn::{check_len, tfe_model_t};
+use super::result::tfe_result_t;
+use super::session::{local_options, tfe_session_options_default, tfe_session_options_t};
+use crate::error::Error;
+use crate::graph::validate_player_name;
+use crate::nn::PrivatePredictor;
+
+/// A model ready for private prediction of batches of a fixed size: the
+/// prediction graph, and a local session whose servers keep the weights'
+/// shares between predictions.
+///
+/// Thread safety: thread-safe; predictions from several threads are
+/// serialized.
+pub struct tfe_predictor_t {
+    predictor: Mutex<PrivatePredictor>,
+    /// `[batch, input shape...]`: what `x` of a prediction must fill.
+    input_shape: Vec<usize>,
+    /// `[batch, output shape...]`, outside the lock for the shape getter.
+    output_shape: Vec<usize>,
+}
+
+impl Registered for tfe_predictor_t {
+    const KIND: &'static handles::Kind = &PREDICTORS;
+}
+
+static PREDICTORS: handles::Kind = handles::Kind::new("tfe_predictor_t");
+
+/// Makes a predictor of `model` for batches of `batch` samples, all players
+/// on threads of this process: `owner` (the model owner, who provides the
+/// weights in plaintext once), `client` (who provides each batch and alone
+/// learns the outputs) and the servers `server0` to `server2`. `options`
+/// (NULL: the defaults) choose the transport and timeouts.
+///
+/// Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
+/// `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a batch of 0, a
+/// bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
+/// `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
+/// `TFE_ERR_INTERNAL`) when the players cannot connect.
+///
+/// Ownership: `model`, `owner`, `client` and `options` are borrowed for
+/// the call (the predictor keeps a copy of the weights: the model may be
+/// freed); `*out` receives a new predictor; free it with
+/// `tfe_predictor_free`.
+///
+/// Thread safety: any thread; `model` must not be changed during the call.
+///
+/// # Safety
+/// `owner` and `client` are NUL-terminated strings; `options` is NULL or
+/// points to a `tfe_session_options_t`; `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_new_local(
+    model: *const tfe_model_t,
+    batch: usize,
+    owner: *const c_char,
+    client: *const c_char,
+    options: *const tfe_session_options_t,
+    out: *mut *mut tfe_predictor_t,
+) -> tfe_status_t {
+    guard("tfe_predictor_new_local", || {
+        // SAFETY (all three): forwarded contract.
+        let model = unsafe { handles::get(model, "model") }?;
+        let owner = unsafe { args::string(owner, "owner") }?;
+        let client = unsafe { args::string(client, "client") }?;
+        let defaults = tfe_session_options_default();
+        // SAFETY: forwarded contract.
+        let options = if options.is_null() { &defaults } else { unsafe { args::handle(options, "options") }? };
+        let options = local_options(options)?;
+        let out = args::out(out, "out")?;
+        if batch == 0 {
+            return Err(Failure::invalid("batch is 0, expected at least one sample per prediction"));
+        }
+        // A model without weights never names its owner; check the name anyway.
+        validate_player_name(owner).and(validate_player_name(client))?;
+        let predictor = PrivatePredictor::local(&model.model, batch, owner, client, options)?;
+        let predictor = Box::new(tfe_predictor_t {
+            input_shape: model.model.batch_shape(batch),
+            output_shape: predictor.output_shape().to_vec(),
+            predictor: Mutex::new(predictor),
+        });
+        // SAFETY: checked out-param.
+        unsafe { out.write(handles::register(predictor)) };
+        Ok(())
+    })
+}
+
+/// Stops the predictor's players and frees it. `tfe_predictor_free(NULL)`
+/// does nothing, and so does a pointer that is not a live predictor.
+///
+/// Thread safety: no other thread may be using the predictor; returns once
+/// its players have stopped.
+///
+/// # Safety
+/// No other thread is using `pred`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_free(pred: *mut tfe_predictor_t) {
+    guard_void("tfe_predictor_free", || drop(handles::unregister(pred)))
+}
+
+/// Predicts one batch privately: the client provides `x` (row-major, batch
+/// first; `x_len` = batch x the model's input size), the servers compute
+/// on shares, and the output is revealed to the client only, which writes
+/// it to `out` (`out_len` = the number of values of
+/// `tfe_predictor_output_shape`). The first prediction also shares the
+/// owner's weights; later ones reuse the shares. A failed prediction leaves
+/// the predictor usable unless a connection was lost.
+///
+/// Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
+/// live predictor; `x_len` or `out_len` not what the batch needs, with the
+/// expected count; an input outside the fixed-point range), or the run
+/// statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
+/// `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
+///
+/// Ownership: `x` is borrowed for the call; `out` is the caller's and is
+/// written only on success.
+///
+/// Thread safety: any thread; predictions are serialized.
+///
+/// # Safety
+/// `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_predict(
+    pred: *mut tfe_predictor_t,
+    x: *const f64,
+    x_len: usize,
+    out: *mut f64,
+    out_len: usize,
+) -> tfe_status_t {
+    guard("tfe_predictor_predict", || {
+        // SAFETY (all three): forwarded contract.
+        let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
+        let x = unsafe { args::slice(x, x_len, "x") }?;
+        let out = unsafe { args::slice_mut(out, out_len, "out") }?;
+        check_len("x", x.len(), &pred.input_shape)?;
+        check_len("out", out.len(), &pred.output_shape)?;
+        let y = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict(x)?;
+        if y.len() != out.len() {
+            return Err(
+                Error::internal(format!("the prediction has {} values, expected {}", y.len(), out.len())).into()
+            );
+        }
+        out.copy_from_slice(&y);
+        Ok(())
+    })
+}
+
+/// The shape of a prediction's output: `[batch, output shape...]`.
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
+/// a live predictor).
+///
+/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+/// predictor, valid until `tfe_predictor_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_output_shape(
+    pred: *const tfe_predictor_t,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_predictor_output_shape", || {
+        // SAFETY: forwarded contract.
+        let pred = unsafe { handles::get(pred, "pred") }?;
+        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
+        // SAFETY (both): checked out-params.
+        unsafe {
+            shape.write(pred.output_shape.as_ptr());
+            rank.write(pred.output_shape.len());
+        }
+        Ok(())
+    })
+}
+
+/// What the last successful prediction cost each player (bytes, messages,
+/// rounds, wall time, per op kind), as a result without values
+/// (`tfe_result_count` is 0): read it with `tfe_result_player_stats`,
+/// `tfe_result_op_stats`, `tfe_result_stats_table` and the like.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
+/// a live predictor; no prediction has succeeded yet).
+///
+/// Ownership: `*out` receives a new result; free it with `tfe_result_free`.
+///
+/// Thread safety: any thread; waits for a prediction in progress.
+///
+/// # Safety
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_last_stats(
+    pred: *const tfe_predictor_t,
+    out: *mut *mut tfe_result_t,
+) -> tfe_status_t {
+    guard("tfe_predictor_last_stats", || {
+        // SAFETY: forwarded contract.
+        let pred = unsafe { handles::get(pred, "pred") }?;
+        let out = args::out(out, "out")?;
+        let stats = pred
+            .predictor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_stats()
+            .cloned()
+            .ok_or_else(|| Failure::invalid("no prediction has succeeded yet, so there are no stats"))?;
+        // SAFETY: checked out-param.
+        unsafe { out.write(Box::into_raw(Box::new(tfe_result_t::from_stats(stats)))) };
+        Ok(())
+    })
+}
