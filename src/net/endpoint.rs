@@ -1,11 +1,13 @@
 //! A player's end of the mesh: sends tagged words to peers, receives by
 //! (peer, tag) with a deadline, and counts what it sends.
 //!
-//! Each peer's incoming frames arrive on one crossbeam channel (fed by a
-//! reader thread for TCP, or directly by the peer in memory). Frames that
-//! arrive before they are asked for wait in a stash keyed by tag; frames of
-//! runs that are over are dropped. A peer's abort or closed connection turns
-//! the waiting receive into an error that names the peer.
+//! Over plain TCP the player's own thread reads its sockets (see
+//! [`super::socket_peer`]): while it waits for one message, or for room to
+//! send one, it takes in whatever any peer sent. Over TLS a reader thread
+//! per peer feeds a crossbeam channel; in memory, the peer itself does.
+//! Frames that arrive before they are asked for wait in a stash keyed by
+//! tag; frames of runs that are over are dropped. A peer's abort or closed
+//! connection turns the waiting receive into an error that names the peer.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -14,6 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::frame::{self, HEADER_BYTES, Tag};
 use super::pool::BufferPool;
+use super::socket_peer::{self, SocketPeer};
 use super::stats::Counters;
 use crate::error::{Error, Result};
 
@@ -29,18 +32,24 @@ pub enum Incoming {
     Closed(Error),
 }
 
-/// How frames leave towards one peer.
+/// How frames leave towards a peer whose frames arrive on a channel.
 pub(crate) enum Outgoing {
-    Tcp(std::net::TcpStream),
     Tls(std::sync::Arc<super::tls::TlsLink>),
     Memory { to: Sender<Incoming>, buffers: BufferPool },
 }
 
-pub(crate) struct Peer {
-    pub(crate) outgoing: Outgoing,
-    pub(crate) incoming: Receiver<Incoming>,
-    /// Joined on drop, after the socket is shut down.
-    pub(crate) reader: Option<std::thread::JoinHandle<()>>,
+/// The connection to one peer.
+pub(crate) enum Peer {
+    /// Frames arrive on a channel: from a reader thread (TLS) or from the
+    /// peer itself (in memory).
+    Channel {
+        outgoing: Outgoing,
+        incoming: Receiver<Incoming>,
+        /// Joined on drop, after the connection is shut down.
+        reader: Option<std::thread::JoinHandle<()>>,
+    },
+    /// A plain TCP socket this player's thread reads and writes itself.
+    Socket(SocketPeer),
 }
 
 /// One player's connections to every other player.
@@ -59,6 +68,8 @@ pub struct Endpoint {
     last_step: Option<Tag>,
     /// Where received words go back for reuse by later messages.
     buffers: BufferPool,
+    /// The current run: frames of earlier ones are dropped on arrival.
+    run: u32,
 }
 
 impl Endpoint {
@@ -82,6 +93,7 @@ impl Endpoint {
             wire_bytes_to: vec![0; n],
             last_step: None,
             buffers,
+            run: 0,
         }
     }
 
@@ -116,6 +128,7 @@ impl Endpoint {
 
     /// Starts a run: frames of earlier runs are no longer wanted.
     pub fn begin_run(&mut self, run: u32) {
+        self.run = run;
         self.stash.retain(|(_, tag), _| tag.run >= run);
         self.aborts.retain(|(_, r), _| *r >= run);
         self.last_step = None;
@@ -136,15 +149,19 @@ impl Endpoint {
     /// Sends `words` to player `to` under `tag`.
     pub fn send(&mut self, to: usize, tag: Tag, words: &[u64]) -> Result<()> {
         self.count_step(tag);
-        let name = self.names[to].clone();
-        let peer = self.peer(to)?;
-        let sent = match &mut peer.outgoing {
-            Outgoing::Tcp(stream) => {
-                frame::write_data(stream, tag, words).map_err(|e| Error::network(&name, format!("sending failed: {e}")))
+        let name = self.names.get(to).cloned().unwrap_or_default();
+        let failed = |e: std::io::Error| Error::network(&name, format!("sending failed: {e}"));
+        let sent = match self.peer(to)? {
+            Peer::Socket(_) => {
+                let header = frame::data_header(tag, words.len()).map_err(failed)?;
+                #[cfg(target_endian = "big")]
+                let words = &words.iter().map(|w| w.to_le()).collect::<Vec<u64>>();
+                self.send_on_socket(to, &header, frame::words_as_bytes(words))
             }
-            Outgoing::Tls(link) => frame::write_data(&mut &**link, tag, words)
-                .map_err(|e| Error::network(&name, format!("sending failed: {e}"))),
-            Outgoing::Memory { to, buffers } => {
+            Peer::Channel { outgoing: Outgoing::Tls(link), .. } => {
+                frame::write_data(&mut &**link, tag, words).map_err(failed)
+            }
+            Peer::Channel { outgoing: Outgoing::Memory { to, buffers }, .. } => {
                 let mut copy = buffers.take(words.len());
                 copy.copy_from_slice(words);
                 to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
@@ -160,44 +177,123 @@ impl Endpoint {
         Ok(())
     }
 
+    /// Writes a frame to a socket peer. While the socket buffer is full it
+    /// takes in what the peers send, so two players sending each other
+    /// large messages at once never wait on each other.
+    fn send_on_socket(&mut self, to: usize, header: &[u8], payload: &[u8]) -> Result<()> {
+        let deadline = Instant::now() + self.recv_timeout;
+        let total = header.len() + payload.len();
+        let mut sent = 0;
+        while sent < total {
+            let Some(Some(Peer::Socket(peer))) = self.peers.get(to) else {
+                return Err(Error::internal(format!("player {to} is not a socket peer")));
+            };
+            match peer.send_some(header, payload, sent) {
+                Ok(n) => sent = n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::network(
+                            &self.names[to],
+                            format!("sending failed: the player took no data for {} ms", self.recv_timeout.as_millis()),
+                        ));
+                    }
+                    self.wait_on_sockets(Some(to), left)?;
+                }
+                Err(e) => return Err(Error::network(&self.names[to], format!("sending failed: {e}"))),
+            }
+        }
+        Ok(())
+    }
+
     /// Receives the words player `from` sent under `tag`, waiting at most the
     /// receive timeout.
     pub fn recv(&mut self, from: usize, tag: Tag) -> Result<Vec<u64>> {
         self.count_step(tag);
-        if let Some(words) = self.stash.remove(&(from, tag)) {
-            return Ok(words);
-        }
         let deadline = Instant::now() + self.recv_timeout;
         loop {
+            if let Some(words) = self.stash.remove(&(from, tag)) {
+                return Ok(words);
+            }
             if let Some(reason) = self.aborts.get(&(from, tag.run)) {
                 return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
             }
             if let Some(err) = &self.closed[from] {
                 return Err(err.clone());
             }
-            let incoming = self.peer(from)?.incoming.recv_deadline(deadline);
-            match incoming {
-                Ok(Incoming::Data(t, words)) if t == tag => return Ok(words),
-                Ok(Incoming::Data(t, words)) => {
-                    if t.run >= tag.run {
-                        self.stash.insert((from, t), words);
-                    }
-                }
-                Ok(Incoming::Abort { run, reason }) => {
-                    self.aborts.insert((from, run), reason);
-                }
-                Ok(Incoming::Closed(err)) => self.closed[from] = Some(err),
-                Err(RecvTimeoutError::Disconnected) => {
-                    self.closed[from] = Some(Error::network(&self.names[from], "connection closed"));
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    return Err(Error::Timeout {
-                        player: self.names[from].clone(),
-                        timeout_ms: self.recv_timeout.as_millis() as u64,
-                        waiting_for: format!("op {} step {} of run {}", tag.op, tag.step, tag.run),
-                    });
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Timeout {
+                    player: self.names[from].clone(),
+                    timeout_ms: self.recv_timeout.as_millis() as u64,
+                    waiting_for: format!("op {} step {} of run {}", tag.op, tag.step, tag.run),
+                });
+            }
+            self.wait_for(from, left)?;
+        }
+    }
+
+    /// Waits at most `left` for something from player `from` (over
+    /// sockets: from any player) and files what arrived.
+    fn wait_for(&mut self, from: usize, left: Duration) -> Result<()> {
+        let incoming = match self.peer(from)? {
+            Peer::Socket(_) => return self.wait_on_sockets(None, left),
+            Peer::Channel { incoming, .. } => incoming.recv_timeout(left),
+        };
+        match incoming {
+            Ok(incoming) => self.file(from, incoming),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                self.closed[from] = Some(Error::network(&self.names[from], "connection closed"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits at most `left` until a socket peer has sent something (or
+    /// `writer`, if any, has room for more) and files every frame that
+    /// arrived.
+    fn wait_on_sockets(&mut self, writer: Option<usize>, left: Duration) -> Result<()> {
+        let mut fds = Vec::with_capacity(self.peers.len());
+        let mut owners = Vec::with_capacity(self.peers.len());
+        for (j, peer) in self.peers.iter().enumerate() {
+            let Some(Peer::Socket(peer)) = peer else { continue };
+            let reading = self.closed[j].is_none();
+            let events = if reading { libc::POLLIN } else { 0 } | if writer == Some(j) { libc::POLLOUT } else { 0 };
+            if events != 0 {
+                fds.push(libc::pollfd { fd: peer.fd(), events, revents: 0 });
+                owners.push(j);
+            }
+        }
+        socket_peer::poll(&mut fds, left).map_err(|e| Error::internal(format!("poll failed: {e}")))?;
+        let mut arrived = Vec::new();
+        for (fd, &j) in fds.iter().zip(&owners) {
+            let readable = fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0;
+            if readable
+                && self.closed[j].is_none()
+                && let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(j)
+            {
+                peer.read_ready(&mut arrived);
+                for incoming in arrived.drain(..) {
+                    self.file(j, incoming);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Keeps what a peer sent for the receive that will ask for it.
+    fn file(&mut self, from: usize, incoming: Incoming) {
+        match incoming {
+            Incoming::Data(t, words) if t.run >= self.run => {
+                self.stash.insert((from, t), words);
+            }
+            Incoming::Data(_, words) => self.buffers.give(words),
+            Incoming::Abort { run, reason } => {
+                self.aborts.insert((from, run), reason);
+            }
+            Incoming::Closed(err) => self.closed[from] = Some(err),
         }
     }
 
@@ -206,17 +302,10 @@ impl Endpoint {
     /// so the error names the player that started the failure.
     fn explain_send_failure(&mut self, from: usize, run: u32, failure: Error) -> Error {
         let deadline = Instant::now() + self.recv_timeout.min(Duration::from_secs(1));
-        while self.closed[from].is_none() {
-            let Ok(peer) = self.peer(from) else { break };
-            match peer.incoming.recv_deadline(deadline) {
-                Ok(Incoming::Data(t, words)) => {
-                    self.stash.insert((from, t), words);
-                }
-                Ok(Incoming::Abort { run, reason }) => {
-                    self.aborts.insert((from, run), reason);
-                }
-                Ok(Incoming::Closed(err)) => self.closed[from] = Some(err),
-                Err(_) => break,
+        while self.closed[from].is_none() && !self.aborts.contains_key(&(from, run)) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.wait_for(from, left).is_err() {
+                break;
             }
         }
         match self.aborts.get(&(from, run)) {
@@ -228,20 +317,26 @@ impl Endpoint {
     /// Tells every peer that this player gives up on `run`, and why. Best
     /// effort: a peer that is already gone is skipped.
     pub fn abort(&mut self, run: u32, reason: &str) {
-        for peer in self.peers.iter_mut().flatten() {
-            let _ = match &mut peer.outgoing {
-                Outgoing::Tcp(stream) => frame::write_abort(stream, run, reason).is_ok(),
-                Outgoing::Tls(link) => frame::write_abort(&mut &**link, run, reason).is_ok(),
-                Outgoing::Memory { to, .. } => to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
+        let (header, reason) = frame::abort_frame(run, reason);
+        for j in 0..self.peers.len() {
+            let _ = match &self.peers[j] {
+                None => continue,
+                Some(Peer::Socket(_)) => self.send_on_socket(j, &header, reason.as_bytes()).is_ok(),
+                Some(Peer::Channel { outgoing: Outgoing::Tls(link), .. }) => {
+                    frame::write_abort(&mut &**link, run, reason).is_ok()
+                }
+                Some(Peer::Channel { outgoing: Outgoing::Memory { to, .. }, .. }) => {
+                    to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok()
+                }
             };
         }
     }
 
-    fn peer(&mut self, index: usize) -> Result<&mut Peer> {
+    fn peer(&self, index: usize) -> Result<&Peer> {
         let name = self.names.get(index).cloned().unwrap_or_default();
         self.peers
-            .get_mut(index)
-            .and_then(Option::as_mut)
+            .get(index)
+            .and_then(Option::as_ref)
             .ok_or_else(|| Error::internal(format!("no connection to player {index} ('{name}')")))
     }
 
@@ -257,15 +352,16 @@ impl Endpoint {
 impl Drop for Endpoint {
     fn drop(&mut self) {
         for peer in self.peers.iter_mut().flatten() {
-            match &peer.outgoing {
-                Outgoing::Tcp(stream) => {
-                    let _ = stream.shutdown(std::net::Shutdown::Both);
+            match peer {
+                Peer::Socket(socket) => socket.shutdown(),
+                Peer::Channel { outgoing, reader, .. } => {
+                    if let Outgoing::Tls(link) = outgoing {
+                        link.shutdown();
+                    }
+                    if let Some(reader) = reader.take() {
+                        let _ = reader.join();
+                    }
                 }
-                Outgoing::Tls(link) => link.shutdown(),
-                Outgoing::Memory { .. } => {}
-            }
-            if let Some(reader) = peer.reader.take() {
-                let _ = reader.join();
             }
         }
     }

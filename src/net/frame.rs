@@ -42,20 +42,15 @@ pub enum ReadError {
 
 /// Writes a data frame with the words as little-endian bytes.
 pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Result<()> {
-    let len = words.len() * 8;
-    let len32 = u32::try_from(len).map_err(|_| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("frame of {len} bytes is too large"))
-    })?;
-    out.write_all(&header(len32, KIND_DATA, tag))?;
+    out.write_all(&data_header(tag, words.len())?)?;
     write_words(out, words)
 }
 
 /// Writes an abort frame for `run`.
 pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Result<()> {
-    let bytes = truncate_utf8(reason, MAX_ABORT_BYTES).as_bytes();
-    let tag = Tag { run, op: 0, step: 0 };
-    out.write_all(&header(bytes.len() as u32, KIND_ABORT, tag))?;
-    out.write_all(bytes)
+    let (head, reason) = abort_frame(run, reason);
+    out.write_all(&head)?;
+    out.write_all(reason.as_bytes())
 }
 
 /// Reads one frame; `max_payload` bounds what a peer can make us allocate.
@@ -72,37 +67,76 @@ pub fn read_frame_into(
 ) -> Result<Frame, ReadError> {
     let mut head = [0u8; HEADER_BYTES];
     read_header(input, &mut head)?;
-    let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
-    let (len, kind) = (field(0) as usize, field(1));
-    let tag = Tag { run: field(2), op: field(3), step: field(4) };
-    match kind {
-        KIND_DATA => {
-            if len % 8 != 0 || len > max_payload {
-                return Err(ReadError::Malformed(format!(
-                    "data frame of {len} bytes: expected a multiple of 8 of at most {max_payload}"
-                )));
-            }
-            let mut words = buffer(len / 8);
-            debug_assert_eq!(words.len(), len / 8);
+    match parse_header(&head, max_payload).map_err(ReadError::Malformed)? {
+        Header::Data { tag, words: len } => {
+            let mut words = buffer(len);
+            debug_assert_eq!(words.len(), len);
             read_words(input, &mut words).map_err(ReadError::Io)?;
             Ok(Frame::Data(tag, words))
         }
-        KIND_ABORT => {
-            if len > MAX_ABORT_BYTES {
-                return Err(ReadError::Malformed(format!(
-                    "abort frame of {len} bytes: expected at most {MAX_ABORT_BYTES}"
-                )));
-            }
+        Header::Abort { run, bytes: len } => {
             let mut bytes = vec![0u8; len];
             input.read_exact(&mut bytes).map_err(ReadError::Io)?;
             let reason =
                 String::from_utf8(bytes).map_err(|_| ReadError::Malformed("abort reason is not UTF-8".into()))?;
-            Ok(Frame::Abort { run: tag.run, reason })
+            Ok(Frame::Abort { run, reason })
         }
-        other => Err(ReadError::Malformed(format!(
-            "unknown frame kind {other}: expected {KIND_DATA} (data) or {KIND_ABORT} (abort)"
-        ))),
     }
+}
+
+/// What a frame header announces.
+#[derive(Debug, PartialEq)]
+pub enum Header {
+    /// A data frame of `words` words.
+    Data { tag: Tag, words: usize },
+    /// An abort frame whose reason has `bytes` bytes.
+    Abort { run: u32, bytes: usize },
+}
+
+/// Decodes and checks a header; the error says what was wrong.
+pub fn parse_header(head: &[u8; HEADER_BYTES], max_payload: usize) -> Result<Header, String> {
+    let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
+    let (len, kind) = (field(0) as usize, field(1));
+    let tag = Tag { run: field(2), op: field(3), step: field(4) };
+    match kind {
+        KIND_DATA if len % 8 != 0 || len > max_payload => {
+            Err(format!("data frame of {len} bytes: expected a multiple of 8 of at most {max_payload}"))
+        }
+        KIND_DATA => Ok(Header::Data { tag, words: len / 8 }),
+        KIND_ABORT if len > MAX_ABORT_BYTES => {
+            Err(format!("abort frame of {len} bytes: expected at most {MAX_ABORT_BYTES}"))
+        }
+        KIND_ABORT => Ok(Header::Abort { run: tag.run, bytes: len }),
+        other => Err(format!("unknown frame kind {other}: expected {KIND_DATA} (data) or {KIND_ABORT} (abort)")),
+    }
+}
+
+/// The header of a data frame of `words` words.
+pub fn data_header(tag: Tag, words: usize) -> std::io::Result<[u8; HEADER_BYTES]> {
+    let len = words * 8;
+    let len32 = u32::try_from(len).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("frame of {len} bytes is too large"))
+    })?;
+    Ok(header(len32, KIND_DATA, tag))
+}
+
+/// The header and reason of an abort frame for `run`.
+pub fn abort_frame(run: u32, reason: &str) -> ([u8; HEADER_BYTES], &str) {
+    let reason = truncate_utf8(reason, MAX_ABORT_BYTES);
+    (header(reason.len() as u32, KIND_ABORT, Tag { run, op: 0, step: 0 }), reason)
+}
+
+/// The bytes of `words` as they are in memory: the wire encoding on a
+/// little-endian target (a big-endian one converts around this).
+pub fn words_as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: u64 has no padding and u8 has alignment 1.
+    unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), std::mem::size_of_val(words)) }
+}
+
+/// [`words_as_bytes`] for writing: every byte pattern is a valid u64.
+pub fn words_as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
+    // SAFETY: as in `words_as_bytes`; any bytes written form valid u64s.
+    unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(words)) }
 }
 
 fn header(len: u32, kind: u32, tag: Tag) -> [u8; HEADER_BYTES] {
@@ -142,17 +176,12 @@ fn truncate_utf8(s: &str, max: usize) -> &str {
 
 #[cfg(target_endian = "little")]
 fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
-    // SAFETY: u64 has no padding and u8 has alignment 1; on a little-endian
-    // target the in-memory bytes are exactly the wire encoding.
-    let bytes = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 8) };
-    out.write_all(bytes)
+    out.write_all(words_as_bytes(words))
 }
 
 #[cfg(target_endian = "little")]
 fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
-    // SAFETY: as in `write_words`; every byte pattern is a valid u64.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), words.len() * 8) };
-    input.read_exact(bytes)
+    input.read_exact(words_as_bytes_mut(words))
 }
 
 #[cfg(target_endian = "big")]

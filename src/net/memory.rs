@@ -33,7 +33,7 @@ pub fn mesh(names: &[String], recv_timeout: Duration) -> Vec<Endpoint> {
                     let tx = senders[me][other].take()?;
                     let rx = receivers[me][other].take()?;
                     let outgoing = Outgoing::Memory { to: tx, buffers: buffers[other].clone() };
-                    Some(Peer { outgoing, incoming: rx, reader: None })
+                    Some(Peer::Channel { outgoing, incoming: rx, reader: None })
                 })
                 .collect();
             Endpoint::new(me, names.to_vec(), peers, recv_timeout, buffers[me].clone())

@@ -10,6 +10,9 @@ pub mod frame;
 pub mod handshake;
 pub mod memory;
 pub mod pool;
+mod socket_peer;
+#[cfg(test)]
+mod tests_socket;
 pub mod stats;
 pub mod tcp;
 pub mod tls;

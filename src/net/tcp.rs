@@ -1,7 +1,7 @@
 //! TCP transport: one connection per pair of players, `TCP_NODELAY`, a
-//! handshake, then frames. Each connection gets one reader thread that turns
-//! frames into [`Incoming`] messages; the owner writes on its own clone of
-//! the socket, so a large send never waits for the peer's application.
+//! handshake, then frames. A plain connection is read and written by the
+//! player's own thread (see [`super::socket_peer`]); a TLS connection gets
+//! a reader thread that turns frames into [`Incoming`] messages.
 //!
 //! The player with the lower index listens, the higher one connects (with
 //! retries until the connect timeout, so players may start in any order).
@@ -17,6 +17,7 @@ use super::endpoint::{Endpoint, Incoming, Outgoing, Peer};
 use super::frame::{self, ReadError};
 use super::handshake::Hello;
 use super::pool::BufferPool;
+use super::socket_peer::SocketPeer;
 use super::tls::{TlsLink, TlsSettings};
 use crate::error::{Error, Result};
 
@@ -234,7 +235,6 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
 }
 
 fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool) -> Result<Peer> {
-    let (tx, rx) = unbounded();
     let max = options.max_frame_bytes;
     let spawn = |name: String, body: Box<dyn FnOnce() + Send>| {
         std::thread::Builder::new()
@@ -245,19 +245,17 @@ fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool
     match link {
         Link::Plain(stream) => {
             let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
-            // Frames arrive whenever the peer is ready; the receive deadline
-            // lives in the endpoint, so the reader blocks without a timeout.
-            // A peer that stops reading makes a send fail after the timeout.
+            // The endpoint's thread reads and writes the socket itself,
+            // without blocking: deadlines live in the endpoint.
             stream.set_read_timeout(None).map_err(io)?;
-            stream.set_write_timeout(Some(options.recv_timeout)).map_err(io)?;
-            let mut reader_stream = stream.try_clone().map_err(io)?;
-            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut reader_stream, name, max, buffers, tx)))?;
-            Ok(Peer { outgoing: Outgoing::Tcp(stream), incoming: rx, reader: Some(reader) })
+            stream.set_write_timeout(None).map_err(io)?;
+            Ok(Peer::Socket(SocketPeer::new(stream, name.clone(), max, buffers).map_err(io)?))
         }
         Link::Tls(link) => {
+            let (tx, rx) = unbounded();
             let reader_link = link.clone();
             let reader = spawn(name.clone(), Box::new(move || read_loop(&mut &*reader_link, name, max, buffers, tx)))?;
-            Ok(Peer { outgoing: Outgoing::Tls(link), incoming: rx, reader: Some(reader) })
+            Ok(Peer::Channel { outgoing: Outgoing::Tls(link), incoming: rx, reader: Some(reader) })
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tfe::graph::Graph;
 use tfe::nn::PrivatePredictor;
 use tfe::nn::networks;
-use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats};
+use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
 /// Private ReLU of `n` values in [-1, 1], the op's time at the slowest server.
 pub fn relu(n: usize, runs: usize) -> tfe::Result<()> {
@@ -51,11 +51,17 @@ pub fn networks(batches: &[usize], names: &[&str]) -> tfe::Result<()> {
             "C" => networks::network_c(1)?,
             _ => networks::network_d(1)?,
         };
-        for &batch in batches {
+        // At batch 1 the in-memory transport shows what the network costs.
+        let variants = batches.iter().flat_map(|&batch| {
+            let transports: &[Transport] =
+                if batch == 1 { &[Transport::Tcp, Transport::Memory] } else { &[Transport::Tcp] };
+            transports.iter().map(move |&t| (batch, t))
+        });
+        for (batch, transport) in variants {
             let len: usize = model.batch_shape(batch).iter().product();
             let x: Vec<f64> = (0..len).map(|i| (i % 256) as f64 / 255.0).collect();
-            let mut predictor =
-                PrivatePredictor::local(&model, batch, "model-owner", "client", LocalOptions::default())?;
+            let options = LocalOptions { transport, ..LocalOptions::default() };
+            let mut predictor = PrivatePredictor::local(&model, batch, "model-owner", "client", options)?;
             predictor.predict(&x)?;
             let runs = if batch == 1 { 21 } else { 3 };
             let mut times: Vec<Duration> = (0..runs)
@@ -73,8 +79,9 @@ pub fn networks(batches: &[usize], names: &[&str]) -> tfe::Result<()> {
             let bytes = stats.players.iter().map(|p| p.counters.bytes_sent).max().unwrap_or(0);
             let rounds = stats.players.iter().map(|p| p.counters.rounds).max().unwrap_or(0);
             println!(
-                "{{\"bench\":\"network_{name}\",\"size\":{batch},\"transport\":\"tcp\",\"median_s\":{:.6},\"runs\":{runs},\
+                "{{\"bench\":\"network_{name}\",\"size\":{batch},\"transport\":\"{}\",\"median_s\":{:.6},\"runs\":{runs},\
                  \"bytes\":{bytes},\"rounds\":{rounds},\"plaintext_s\":{:.6},\"ratio_to_plaintext\":{:.1}}}",
+                if transport == Transport::Memory { "memory" } else { "tcp" },
                 private.as_secs_f64(),
                 plain.as_secs_f64(),
                 private.as_secs_f64() / plain.as_secs_f64().max(1e-9)

@@ -1,0 +1,214 @@
+//! A plain TCP peer that the player's own thread reads and writes, with no
+//! reader thread in between.
+//!
+//! A reader thread costs every message a second wake-up: the socket wakes
+//! the reader, the reader wakes the player. In a network of dozens of
+//! rounds of small messages those hand-offs were most of the latency. Here
+//! the socket is non-blocking; the endpoint waits on all of its sockets at
+//! once with `poll` and parses frames incrementally from what arrived.
+//!
+//! Reads go through a staging buffer (one `read` usually brings a whole
+//! small frame); the payload of a large data frame is read straight into
+//! its word buffer from the endpoint's pool. Writes send the header and the
+//! payload in one `sendmsg` with `MSG_NOSIGNAL` (a dead peer is an error,
+//! never a SIGPIPE in the host process).
+
+use std::io::{self, IoSlice, Read};
+use std::net::TcpStream;
+use std::os::fd::{AsRawFd, RawFd};
+
+use socket2::SockRef;
+
+use super::endpoint::Incoming;
+use super::frame::{self, HEADER_BYTES, Tag};
+use super::pool::BufferPool;
+use crate::error::Error;
+
+/// Bytes of the staging buffer: one read takes many small frames.
+const STAGE_BYTES: usize = 64 * 1024;
+
+/// A payload being read across several reads.
+enum Partial {
+    Data { tag: Tag, words: Vec<u64>, filled: usize },
+    Abort { run: u32, bytes: Vec<u8>, filled: usize },
+}
+
+impl Partial {
+    /// The payload's bytes and how many of them have arrived.
+    fn bytes(&mut self) -> (&mut [u8], &mut usize) {
+        match self {
+            Partial::Data { words, filled, .. } => (frame::words_as_bytes_mut(words), filled),
+            Partial::Abort { bytes, filled, .. } => (bytes, filled),
+        }
+    }
+
+    fn finish(self, peer: &str) -> Incoming {
+        match self {
+            Partial::Data { tag, words, .. } => Incoming::Data(tag, words),
+            Partial::Abort { run, bytes, .. } => match String::from_utf8(bytes) {
+                Ok(reason) => Incoming::Abort { run, reason },
+                Err(_) => Incoming::Closed(Error::protocol(peer, "malformed frame: abort reason is not UTF-8")),
+            },
+        }
+    }
+}
+
+/// One peer's non-blocking socket and the frame being parsed from it.
+pub(crate) struct SocketPeer {
+    stream: TcpStream,
+    name: String,
+    max_payload: usize,
+    buffers: BufferPool,
+    stage: Box<[u8]>,
+    /// Unparsed bytes are `stage[begin..end]`.
+    begin: usize,
+    end: usize,
+    partial: Option<Partial>,
+}
+
+impl SocketPeer {
+    pub(crate) fn new(stream: TcpStream, name: String, max_payload: usize, buffers: BufferPool) -> io::Result<Self> {
+        stream.set_nonblocking(true)?;
+        let stage = vec![0u8; STAGE_BYTES].into_boxed_slice();
+        Ok(SocketPeer { stream, name, max_payload, buffers, stage, begin: 0, end: 0, partial: None })
+    }
+
+    pub(crate) fn fd(&self) -> RawFd {
+        self.stream.as_raw_fd()
+    }
+
+    pub(crate) fn shutdown(&self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+
+    /// Sends what it can of `header` then `payload`, from byte `sent` on;
+    /// returns the new count. `WouldBlock` means the socket buffer is full.
+    pub(crate) fn send_some(&self, header: &[u8], payload: &[u8], sent: usize) -> io::Result<usize> {
+        let slices: [IoSlice; 2] = if sent < header.len() {
+            [IoSlice::new(&header[sent..]), IoSlice::new(payload)]
+        } else {
+            [IoSlice::new(&payload[sent - header.len()..]), IoSlice::new(&[])]
+        };
+        let n = SockRef::from(&self.stream).send_vectored_with_flags(&slices, libc::MSG_NOSIGNAL)?;
+        Ok(sent + n)
+    }
+
+    /// Reads every frame that has arrived, until the socket has nothing
+    /// more for now. A closed or broken connection ends with
+    /// [`Incoming::Closed`], after which nothing more is read.
+    pub(crate) fn read_ready(&mut self, out: &mut Vec<Incoming>) {
+        loop {
+            match self.step() {
+                Ok(Some(incoming)) => out.push(incoming),
+                Ok(None) => {}
+                Err(Stop::Drained) => return,
+                Err(Stop::Closed(error)) => {
+                    out.push(Incoming::Closed(error));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Makes progress on the current frame: a finished frame, `None` for
+    /// progress without one, or why reading stops.
+    fn step(&mut self) -> Result<Option<Incoming>, Stop> {
+        let Some(partial) = &mut self.partial else {
+            if self.end - self.begin >= HEADER_BYTES {
+                self.start_frame()?;
+            } else {
+                self.refill()?;
+            }
+            return Ok(None);
+        };
+        let (bytes, filled) = partial.bytes();
+        if *filled < bytes.len() {
+            if self.begin < self.end {
+                let n = (bytes.len() - *filled).min(self.end - self.begin);
+                bytes[*filled..*filled + n].copy_from_slice(&self.stage[self.begin..self.begin + n]);
+                *filled += n;
+                self.begin += n;
+            } else {
+                let n = read_some(&mut self.stream, &mut bytes[*filled..], &self.name)?;
+                if n == 0 {
+                    return Err(closed_inside_frame(&self.name));
+                }
+                *filled += n;
+            }
+        }
+        if *filled < bytes.len() {
+            return Ok(None);
+        }
+        Ok(self.partial.take().map(|done| done.finish(&self.name)))
+    }
+
+    /// Parses the header at the front of the stage into a partial frame.
+    fn start_frame(&mut self) -> Result<(), Stop> {
+        let head: [u8; HEADER_BYTES] = self.stage[self.begin..self.begin + HEADER_BYTES].try_into().unwrap();
+        self.begin += HEADER_BYTES;
+        let malformed = |m: String| Stop::Closed(Error::protocol(&self.name, format!("malformed frame: {m}")));
+        self.partial = Some(match frame::parse_header(&head, self.max_payload).map_err(malformed)? {
+            frame::Header::Data { tag, words } => Partial::Data { tag, words: self.buffers.take(words), filled: 0 },
+            frame::Header::Abort { run, bytes } => Partial::Abort { run, bytes: vec![0; bytes], filled: 0 },
+        });
+        Ok(())
+    }
+
+    /// Moves unparsed bytes to the front of the stage and reads more.
+    fn refill(&mut self) -> Result<(), Stop> {
+        self.stage.copy_within(self.begin..self.end, 0);
+        self.end -= self.begin;
+        self.begin = 0;
+        let n = read_some(&mut self.stream, &mut self.stage[self.end..], &self.name)?;
+        if n == 0 {
+            return Err(if self.end == 0 {
+                Stop::Closed(Error::network(&self.name, "connection closed by the peer"))
+            } else {
+                closed_inside_frame(&self.name)
+            });
+        }
+        self.end += n;
+        Ok(())
+    }
+}
+
+fn closed_inside_frame(name: &str) -> Stop {
+    Stop::Closed(Error::protocol(name, "malformed frame: connection closed inside a frame"))
+}
+
+/// Why [`SocketPeer::step`] stopped reading.
+enum Stop {
+    /// Nothing more has arrived for now.
+    Drained,
+    Closed(Error),
+}
+
+fn read_some(stream: &mut TcpStream, buf: &mut [u8], name: &str) -> Result<usize, Stop> {
+    loop {
+        match stream.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::Drained),
+            Err(e) => return Err(Stop::Closed(Error::network(name, format!("connection lost: {e}")))),
+        }
+    }
+}
+
+/// Waits until one of `fds` is ready for `events` (or the timeout passes)
+/// and returns which ones are, with their `revents`.
+pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: std::time::Duration) -> io::Result<()> {
+    // Round up: a timeout of 0.3 ms must still wait, not spin.
+    let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
+    loop {
+        // SAFETY: `fds` is a valid, exclusively borrowed array of pollfd of
+        // the given length for the duration of the call.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+        if ready >= 0 {
+            return Ok(());
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+}
