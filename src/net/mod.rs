@@ -11,10 +11,10 @@ pub mod handshake;
 pub mod memory;
 pub mod pool;
 mod socket_peer;
-#[cfg(test)]
-mod tests_socket;
 pub mod stats;
 pub mod tcp;
+#[cfg(test)]
+mod tests_socket;
 pub mod tls;
 
 pub use endpoint::Endpoint;
