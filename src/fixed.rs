@@ -7,23 +7,48 @@
 //! which truncation is exact up to one unit in the last place (see
 //! `protocol::aby3::truncation`). Encoding a value outside the range is an
 //! error, never a silent wrap.
+//!
+//! The range also bounds what comparisons look at: by default the sign of a
+//! private value is read from its low `f + i + 3` bits only
+//! ([`ComparisonWidth::FixedPointRange`]), which is exact for every
+//! difference of two in-range values; [`ComparisonWidth::Full`] reads all 64
+//! bits, for intermediate results that may leave the range.
 
 use crate::error::{Error, Result};
 use crate::ring::RingTensor;
 
-/// The fixed-point configuration: fractional and integer bits.
+/// The fixed-point configuration: fractional and integer bits, and how many
+/// bits comparisons read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FixedConfig {
     /// Fractional bits `f`: the resolution is 2^-f.
     pub frac_bits: u32,
     /// Integer bits `i`: every value must lie within ±2^i.
     pub int_bits: u32,
+    /// How many low bits of a ring element the sign (msb) protocol reads:
+    /// every comparison, ReLU, maximum and pooling goes through it.
+    pub comparison: ComparisonWidth,
+}
+
+/// The bits a comparison reads (see [`FixedConfig::comparison_bits`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ComparisonWidth {
+    /// The low `f + i + 3` bits: exact whenever the compared difference `d`
+    /// (in ring units) satisfies |d| < 2^(f+i+2), which holds for a value in
+    /// range and for the difference of any two values in range (|d| ≤
+    /// 2^(f+i+1)), with a factor 2 to spare. Outside that, the result is the
+    /// sign of d wrapped into `f + i + 3` bits: wrong for some d. The default.
+    #[default]
+    FixedPointRange,
+    /// All 64 bits: exact for |d| < 2^63, whatever the fixed-point range.
+    Full,
 }
 
 impl Default for FixedConfig {
-    /// 16 fractional bits, values within ±2^20 (products stay below 2^52).
+    /// 16 fractional bits, values within ±2^20 (products stay below 2^52),
+    /// comparisons on the low 39 bits.
     fn default() -> Self {
-        FixedConfig { frac_bits: 16, int_bits: 20 }
+        FixedConfig { frac_bits: 16, int_bits: 20, comparison: ComparisonWidth::FixedPointRange }
     }
 }
 
@@ -35,9 +60,24 @@ impl FixedConfig {
     /// A checked configuration: `2f + i` must stay below 62 bits so that a
     /// product of two in-range values can be truncated exactly.
     pub fn new(frac_bits: u32, int_bits: u32) -> Result<Self> {
-        let config = FixedConfig { frac_bits, int_bits };
+        let config = FixedConfig { frac_bits, int_bits, comparison: ComparisonWidth::default() };
         config.validate()?;
         Ok(config)
+    }
+
+    /// The same configuration with comparisons reading `width` bits.
+    pub fn with_comparison(self, width: ComparisonWidth) -> Self {
+        FixedConfig { comparison: width, ..self }
+    }
+
+    /// The number k of low bits the sign protocol reads: the sign of d is
+    /// bit k−1 of d mod 2^k, exact for −2^(k−1) ≤ d < 2^(k−1). A valid
+    /// configuration has f + i ≤ 61, so k ≤ 64.
+    pub fn comparison_bits(&self) -> u32 {
+        match self.comparison {
+            ComparisonWidth::FixedPointRange => self.frac_bits + self.int_bits + 3,
+            ComparisonWidth::Full => 64,
+        }
     }
 
     /// Checks the invariant of [`FixedConfig::new`].
@@ -117,6 +157,19 @@ mod tests {
             let err = config.encode_value(v).unwrap_err().to_string();
             assert!(err.contains(&v.to_string()) && err.contains("1048576"), "{err}");
         }
+    }
+
+    #[test]
+    fn comparison_width_covers_differences_of_in_range_values() {
+        let config = FixedConfig::default();
+        assert_eq!(config.comparison_bits(), 39);
+        // The largest difference of two in-range encodings, 2·2^(f+i), is
+        // below 2^(k−1) = 2^38.
+        let widest = 2 * (1u64 << (config.frac_bits + config.int_bits));
+        assert!(widest < 1 << (config.comparison_bits() - 1));
+        assert_eq!(config.with_comparison(ComparisonWidth::Full).comparison_bits(), 64);
+        // The widest valid configuration still fits 64 bits.
+        assert!(FixedConfig::new(1, 60).unwrap().comparison_bits() <= 64);
     }
 
     #[test]

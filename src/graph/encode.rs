@@ -2,7 +2,8 @@
 //! they compare at the handshake, and the `.tfe` file format.
 //!
 //! Little-endian throughout: magic `TFEG`, format version, fixed-point
-//! configuration, players, then each node's op code, operands and op fields.
+//! configuration (fractional bits, integer bits and, from version 2, the
+//! comparison width: 0 for the fixed-point range, 1 for all 64 bits), players, then each node's op code, operands and op fields.
 //! Inferred shapes are not stored: decoding rebuilds the graph through the
 //! builder, so a file that decodes is a graph that passed every check.
 
@@ -10,12 +11,15 @@ use sha2::{Digest, Sha256};
 
 use super::{Graph, Op, TensorId};
 use crate::error::{Error, Result};
-use crate::fixed::FixedConfig;
+use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::protocol::{Comparison, Pool, Reduce, Unary};
 use crate::ring::layout::{Padding, Window};
 
 const MAGIC: &[u8; 4] = b"TFEG";
-const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the comparison width; version 1 files still load, with
+/// comparisons on all 64 bits, as they ran when written.
+const FORMAT_VERSION: u32 = 2;
+const COMPARISON_WIDTHS: [ComparisonWidth; 2] = [ComparisonWidth::FixedPointRange, ComparisonWidth::Full];
 
 impl Graph {
     /// The canonical bytes of the graph.
@@ -25,6 +29,7 @@ impl Graph {
         w.u32(FORMAT_VERSION);
         w.u32(self.fixed.frac_bits);
         w.u32(self.fixed.int_bits);
+        w.u32(sub_code(&COMPARISON_WIDTHS, &self.fixed.comparison) as u32);
         w.u32(self.players.len() as u32);
         for p in &self.players {
             w.str(p);
@@ -53,10 +58,20 @@ impl Graph {
             return Err(Error::invalid("not a tfe graph: the file does not start with 'TFEG'"));
         }
         let version = r.u32()?;
-        if version != FORMAT_VERSION {
-            return Err(Error::invalid(format!("graph format version {version}, expected {FORMAT_VERSION}")));
+        if version != FORMAT_VERSION && version != 1 {
+            return Err(Error::invalid(format!("graph format version {version}, expected 1 or {FORMAT_VERSION}")));
         }
         let fixed = FixedConfig::new(r.u32()?, r.u32()?)?;
+        let width = match version {
+            1 => ComparisonWidth::Full,
+            _ => {
+                let code = r.u32()?;
+                *COMPARISON_WIDTHS
+                    .get(code as usize)
+                    .ok_or_else(|| Error::invalid(format!("unknown comparison width code {code} (expected 0 or 1)")))?
+            }
+        };
+        let fixed = fixed.with_comparison(width);
         let mut graph = Graph::new(fixed)?;
         let player_count = r.count("players", 4096)?;
         for i in 0..player_count {
@@ -465,6 +480,26 @@ mod tests {
         let mut other = g.clone();
         other.sigmoid(r).unwrap();
         assert_ne!(other.digest(), g.digest());
+    }
+
+    #[test]
+    fn comparison_width_is_encoded_and_version_1_reads_as_full() {
+        let g = seed_graph();
+        let mut full = Graph::new(FixedConfig::default().with_comparison(ComparisonWidth::Full)).unwrap();
+        full.private_input("x", "client", &[2]).unwrap();
+        let back = Graph::from_bytes(&full.to_bytes()).unwrap();
+        assert_eq!(back.fixed().comparison, ComparisonWidth::Full);
+        assert_ne!(Graph::default().digest(), Graph::new(full.fixed()).unwrap().digest());
+        // A version 1 header: no width field.
+        let mut v1 = g.to_bytes();
+        v1[4..8].copy_from_slice(&1u32.to_le_bytes());
+        v1.drain(16..20);
+        let old = Graph::from_bytes(&v1).unwrap();
+        assert_eq!(old.fixed().comparison, ComparisonWidth::Full);
+        assert_eq!(old.nodes, g.nodes);
+        let mut bad = g.to_bytes();
+        bad[16] = 7;
+        assert!(Graph::from_bytes(&bad).unwrap_err().to_string().contains("comparison width code 7"));
     }
 
     #[test]

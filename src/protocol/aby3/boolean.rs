@@ -100,6 +100,14 @@ impl BoolShare {
     }
 }
 
+/// One server's part of x & y for replicated components (x_i, x_{i+1}) and
+/// (y_i, y_{i+1}): the three cross terms it can form. The parts of the three
+/// servers XOR to x & y.
+#[inline(always)]
+pub(super) fn cross_terms(xa: u64, xb: u64, ya: u64, yb: u64) -> u64 {
+    (xa & (ya ^ yb)) ^ (xb & ya)
+}
+
 fn check_same(x: &BoolShare, y: &BoolShare) -> Result<()> {
     if x.shape() != y.shape() {
         return Err(Error::invalid(format!(
@@ -124,7 +132,22 @@ impl Aby3 {
     /// returns this server's two components of x & y.
     pub(super) fn and_words(&self, net: &mut Endpoint, ctx: OpContext, w: [&[u64]; 4]) -> Result<(Vec<u64>, Vec<u64>)> {
         let [xa, xb, ya, yb] = w;
-        let n = xa.len();
+        self.reshare_xor(net, ctx, xa.len(), |j| cross_terms(xa[j], xb[j], ya[j], yb[j]))
+    }
+
+    /// Turns a 3-out-of-3 XOR sharing into a replicated one in one round
+    /// (8 bytes per word): `local(j)` is this server's part of word j, for
+    /// example its [`cross_terms`] of a product, or an XOR of several (an
+    /// inner product costs what one AND costs). The part is masked with a
+    /// zero-sharing drawn from the pairwise seeds, in the same pass, and sent
+    /// to the previous server.
+    pub(super) fn reshare_xor(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        n: usize,
+        local: impl Fn(usize) -> u64 + Sync,
+    ) -> Result<(Vec<u64>, Vec<u64>)> {
         let mut z = vec![0u64; n];
         let kernel = |blk: usize, out: &mut [u64]| {
             let start = blk * BLOCK;
@@ -133,8 +156,7 @@ impl Aby3 {
             self.fill_at(true, ctx, Purpose::AndZeroShare, start, from_next)?;
             self.fill_at(false, ctx, Purpose::AndZeroShare, start, from_prev)?;
             for (i, o) in out.iter_mut().enumerate() {
-                let j = start + i;
-                *o = (xa[j] & (ya[j] ^ yb[j])) ^ (xb[j] & ya[j]) ^ from_next[i] ^ from_prev[i];
+                *o = local(start + i) ^ from_next[i] ^ from_prev[i];
             }
             Ok::<(), Error>(())
         };

@@ -8,7 +8,8 @@
 //! 32), 8 rounds in all; the P and G updates of a level travel in one
 //! message (16 bytes per element, the last level 8).
 //!
-//! The MSB needs only the carry into bit 63: a bit-packed tree in `msb.rs`.
+//! The MSB needs only one carry, from the low bits the fixed-point range
+//! uses: a bit-sliced tree in `msb.rs`.
 //!
 //! Bit injection multiplies a shared bit m = m0 ⊕ m1 ⊕ m2 by an arithmetic
 //! share x with two one-round transfers in parallel: server 0 knows
@@ -84,7 +85,8 @@ impl Aby3 {
     }
 
     /// The most significant bit of x, as a boolean share in bit 0 of each
-    /// word (other bits zero): 8 rounds, at most 34 bytes per element (see `msb.rs`).
+    /// word (other bits zero): 7 rounds, about 16 bytes per element on the
+    /// default 39 bits (see `msb.rs` for the range in which it is exact).
     pub fn msb(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
         self.msb_steps(net, &mut Steps::new(ctx), x)
     }

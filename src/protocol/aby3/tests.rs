@@ -18,6 +18,14 @@ pub(super) const CLIENT: usize = 3;
 
 /// Runs `f` at the three servers and a client, each on its own thread.
 pub(super) fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) -> Vec<(T, Counters)> {
+    run_players_with(FixedConfig::default(), f)
+}
+
+/// [`run_players`] with a fixed-point configuration of the test's choice.
+pub(super) fn run_players_with<T: Send>(
+    fixed: FixedConfig,
+    f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync,
+) -> Vec<(T, Counters)> {
     let names: Vec<String> = ["server0", "server1", "server2", "client"].map(String::from).to_vec();
     let endpoints = memory::mesh(&names, Duration::from_secs(20));
     std::thread::scope(|scope| {
@@ -26,8 +34,7 @@ pub(super) fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T>
             .map(|mut net| {
                 let f = &f;
                 scope.spawn(move || {
-                    let proto =
-                        Aby3::setup(&mut net, SERVERS, FixedConfig::default(), &SeedSource::OsEntropy).expect("setup");
+                    let proto = Aby3::setup(&mut net, SERVERS, fixed, &SeedSource::OsEntropy).expect("setup");
                     let before = net.counters();
                     let out = f(&mut net, &proto).expect("player failed");
                     (out, net.counters() - before)

@@ -2,10 +2,15 @@
 //! their rounds and bytes per element against DESIGN.md section 3 and the
 //! issue's limits (A2B ≤ 8 rounds; comparisons and ReLU ≤ 10 rounds and
 //! ≤ 160 bytes per element per server).
+//!
+//! The msb reads the low 39 bits by default (16 fractional + 20 integer + 3,
+//! see `msb.rs`): 7 rounds and, per 64 elements, 126 words from server 0
+//! (58 shared, 37 + 31 in the AND rounds); with all 64 bits, 214 words.
 
-use super::tests::{CLIENT, assert_close, ctx, private_op, run_players, values};
+use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, values};
 use super::{Aby3, BoolShare, Share};
 use crate::error::Result;
+use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::net::{Counters, Endpoint};
 use crate::ring::RingTensor;
 
@@ -15,7 +20,28 @@ fn ring_op(
     inputs: &[Vec<u64>],
     op: impl Fn(&mut Endpoint, &Aby3, &[Share]) -> Result<RingTensor> + Sync,
 ) -> (Vec<u64>, Vec<Counters>) {
-    let results = run_players(|net, proto| {
+    ring_op_with(FULL, inputs, op)
+}
+
+/// Comparisons on all 64 bits, for tests on arbitrary words.
+const FULL: FixedConfig = FixedConfig { frac_bits: 16, int_bits: 20, comparison: ComparisonWidth::Full };
+
+/// Words the msb sends from server 0 per block of 64 elements (module docs).
+const MSB_WORDS_RANGE: u64 = 126;
+const MSB_WORDS_FULL: u64 = 214;
+
+/// Bytes server 0 sends for the msb of n elements: whole blocks of 64.
+fn msb_bytes(n: usize, words_per_block: u64) -> u64 {
+    8 * words_per_block * n.div_ceil(64) as u64
+}
+
+/// [`ring_op`] with a chosen fixed-point configuration.
+fn ring_op_with(
+    fixed: FixedConfig,
+    inputs: &[Vec<u64>],
+    op: impl Fn(&mut Endpoint, &Aby3, &[Share]) -> Result<RingTensor> + Sync,
+) -> (Vec<u64>, Vec<Counters>) {
+    let results = run_players_with(fixed, |net, proto| {
         let mut shares = Vec::new();
         for (k, words) in inputs.iter().enumerate() {
             let shape = [words.len()];
@@ -104,14 +130,75 @@ fn and_xor_not_and_shifts_match_plaintext() {
 }
 
 #[test]
-fn msb_is_exact_on_all_words() {
-    let x = test_words(513, 4);
-    let (got, costs) = ring_op(std::slice::from_ref(&x), |net, p, s| {
+fn msb_on_all_64_bits_is_exact_on_all_words_in_seven_rounds() {
+    for n in [513, 64, 1] {
+        let x = test_words(n, 4);
+        let (got, costs) = ring_op(std::slice::from_ref(&x), |net, p, s| {
+            let b = p.msb(net, ctx(10), &s[0])?;
+            open(net, p, &b)
+        });
+        assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "n {n}");
+        let costs = without_open(&costs, n);
+        assert_eq!(costs[0].bytes_sent, msb_bytes(n, MSB_WORDS_FULL), "n {n}");
+        // Per element of whole blocks (the last block is padded).
+        assert_costs(&costs, n.next_multiple_of(64), 7, 27, "msb on 64 bits");
+        assert!(costs.iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_FULL)), "{costs:?}");
+    }
+    // 214 bits per element: 26.75 bytes, below the 34 of the packed tree.
+    assert_eq!(msb_bytes(64, MSB_WORDS_FULL), 64 * 214 / 8);
+}
+
+/// Words spread over [−2^38, 2^38), the interval the default msb reads
+/// exactly, with its ends and the neighbours of every power of two.
+fn words_within(bits: u32, n: usize, seed: u64) -> Vec<u64> {
+    let half = 1i64 << (bits - 1);
+    let mut out: Vec<u64> = vec![0, u64::MAX, (-half) as u64, (half - 1) as u64, (-half + 1) as u64];
+    for j in 0..bits - 1 {
+        for d in [-1i64, 0, 1] {
+            out.push(((1i64 << j) + d) as u64);
+            out.push((-(1i64 << j) + d) as u64);
+        }
+    }
+    let spread = test_words(n, seed);
+    out.extend(spread.iter().map(|w| (((w % (2 * half as u64)) as i64) - half) as u64));
+    out.truncate(n);
+    out
+}
+
+#[test]
+fn msb_on_the_fixed_point_range_is_exact_within_it_and_costs_sixteen_bytes() {
+    let k = FixedConfig::default().comparison_bits();
+    assert_eq!(k, 39);
+    let n = 3 * 97;
+    let x = words_within(k, n, 7);
+    let (got, costs) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
         let b = p.msb(net, ctx(10), &s[0])?;
         open(net, p, &b)
     });
     assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>());
-    assert_costs(&without_open(&costs, 513), 513, 8, 34, "msb");
+    let costs = without_open(&costs, n);
+    assert_eq!(costs[0].bytes_sent, msb_bytes(n, MSB_WORDS_RANGE));
+    assert_costs(&costs, n.next_multiple_of(64), 7, 16, "msb on 39 bits");
+    assert!(costs.iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE)), "{costs:?}");
+    // 126 bits per element: 15.75 bytes.
+    assert_eq!(msb_bytes(64, MSB_WORDS_RANGE), 64 * 126 / 8);
+}
+
+#[test]
+fn msb_outside_the_range_reads_the_sign_of_the_wrapped_value() {
+    // The documented behaviour out of range: bit 38 of x, i.e. the sign of x
+    // wrapped into 39 bits. 2^38 reads as negative, −2^38 − 1 as positive.
+    let x = vec![1u64 << 38, (-(1i64 << 38) - 1) as u64, 3 << 38, 1 << 62];
+    let (got, _) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
+        let b = p.msb(net, ctx(10), &s[0])?;
+        open(net, p, &b)
+    });
+    assert_eq!(got, x.iter().map(|w| (w >> 38) & 1).collect::<Vec<_>>());
+    let (got, _) = ring_op(std::slice::from_ref(&x), |net, p, s| {
+        let b = p.msb(net, ctx(10), &s[0])?;
+        open(net, p, &b)
+    });
+    assert_eq!(got, vec![0, 1, 0, 0], "all 64 bits read the true sign");
 }
 
 #[test]
@@ -153,7 +240,7 @@ fn pairs(n: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 #[test]
-fn comparisons_match_plaintext_and_cost_at_most_ten_rounds() {
+fn comparisons_match_plaintext_and_cost_at_most_nine_rounds() {
     let n = 3 * 37;
     let (x, y) = pairs(n);
     type Cmp = fn(&Aby3, &mut Endpoint, super::OpContext, &Share, &Share) -> Result<Share>;
@@ -170,18 +257,21 @@ fn comparisons_match_plaintext_and_cost_at_most_ten_rounds() {
         let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, ctx(10), &s[0], &s[1]));
         let expected: Vec<f64> = (0..n).map(|i| want(x[i], y[i]) as u8 as f64).collect();
         assert_eq!(got, expected, "{name}");
-        assert_costs(&costs[..3], n, 10, 160, name);
+        assert_costs(&costs[..3], n, 9, 160, name);
     }
     let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, ctx(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| (v < 0.0) as u8 as f64).collect::<Vec<_>>());
 }
 
 #[test]
-fn relu_is_exact_and_costs_at_most_ten_rounds_and_160_bytes() {
+fn relu_is_exact_in_nine_rounds_and_at_most_44_bytes() {
     let (x, _) = pairs(5 * 41);
     let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, ctx(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
-    assert_costs(&costs[..3], 5 * 41, 10, 60, "relu");
+    // msb (7 rounds, 126 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
+    let n = 5 * 41;
+    assert!(costs[..3].iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE) + 24 * n as u64), "{costs:?}");
+    assert_costs(&costs[..3], n, 9, 44, "relu");
     assert_eq!(costs[3], Counters::default());
 }
 
