@@ -23,8 +23,10 @@ fn relu_comparisons_and_maxima_match_plaintext_with_their_costs() {
     let max = g.maximum(xi, yi).unwrap();
     let rmax = g.reduce_max(xi, 1).unwrap();
     let arg = g.argmax(xi, 1).unwrap();
+    let hot = g.argmax_one_hot(xi, 1).unwrap();
+    assert_eq!(g.shape(hot).unwrap(), &[3, 5]);
     let fetches: Vec<_> =
-        [relu, less, ge_zero, max, rmax, arg].iter().map(|&t| g.reveal(t, Some("alice")).unwrap()).collect();
+        [relu, less, ge_zero, max, rmax, arg, hot].iter().map(|&t| g.reveal(t, Some("alice")).unwrap()).collect();
     let mut session = LocalSession::new(&g, LocalOptions::default()).unwrap();
     let mut feeds = Feeds::new();
     feeds.insert("x", x.clone()).insert("y", y.clone());
@@ -41,12 +43,17 @@ fn relu_comparisons_and_maxima_match_plaintext_with_their_costs() {
         .map(|r| r.iter().enumerate().fold((0, f64::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0 as f64)
         .collect();
     assert_eq!(out(5), want_arg);
+    let want_hot: Vec<f64> = (0..15).map(|i| (i % 5 == want_arg[i / 5] as usize) as u8 as f64).collect();
+    assert_eq!(out(6), want_hot);
     for server in ["server0", "server1", "server2"] {
         let p = r.stats.player(server).unwrap();
         for op in ["relu", "less", "greater_equal", "maximum"] {
             let c = p.by_op[op].counters;
             assert!(c.rounds <= 10 && c.bytes_sent <= 160 * 15, "{server} {op}: {c:?}");
         }
+        // Three comparison layers for 5 candidates, 9 rounds each.
+        let c = p.by_op["argmax_one_hot"].counters;
+        assert!(c.rounds <= 27 && c.bytes_sent <= 3 * 3 * (24 * 7 + 2 * 126 * 8 / 3), "{server}: {c:?}");
     }
 }
 

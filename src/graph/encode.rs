@@ -157,7 +157,7 @@ const UNARIES: [Unary; 7] =
     [Unary::Relu, Unary::Sigmoid, Unary::HardSigmoid, Unary::Exp, Unary::Reciprocal, Unary::InvSqrt, Unary::Softmax];
 const COMPARISONS: [Comparison; 5] =
     [Comparison::Less, Comparison::LessEqual, Comparison::Greater, Comparison::GreaterEqual, Comparison::Equal];
-const REDUCES: [Reduce; 2] = [Reduce::Max, Reduce::ArgMax];
+const REDUCES: [Reduce; 3] = [Reduce::Max, Reduce::ArgMax, Reduce::ArgMaxOneHot];
 const POOLS: [Pool; 2] = [Pool::Max, Pool::Average];
 const PADDINGS: [Padding; 2] = [Padding::Valid, Padding::Same];
 
@@ -467,6 +467,8 @@ mod tests {
         let l = g.less(m, s).unwrap();
         let rm = g.reduce_max(l, 1).unwrap();
         let am = g.argmax(l, 0).unwrap();
+        let hot = g.argmax_one_hot(l, 0).unwrap();
+        assert_eq!(g.shape(hot).unwrap(), g.shape(l).unwrap());
         let e = g.expand_dims(rm, 1).unwrap();
         let q = g.squeeze(e, 1).unwrap();
         let cat = g.concat(q, am, 0).unwrap();

@@ -3,8 +3,8 @@
 
 use super::op::{Kind, Op};
 use crate::error::{Error, Result};
-use crate::protocol::Unary;
 use crate::protocol::aby3::tensor_ops::{conv2d_shape, expand_dims_shape, squeeze_shape};
+use crate::protocol::{Reduce, Unary};
 use crate::ring::layout;
 use crate::ring::shape::{self, fmt_shape};
 
@@ -53,13 +53,16 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             any_private(name, operands)?;
             Ok((shape::broadcast_shapes(x, operands[1].0)?, private))
         }
-        Op::Reduce { axis, .. } => {
+        Op::Reduce { r, axis } => {
             private_first(name, operands)?;
             shape::check_axis(x, *axis)?;
             if x[*axis] == 0 {
                 return Err(Error::invalid(format!("axis {axis} of shape {} is empty", fmt_shape(x))));
             }
-            Ok((shape::sum_shape(x, Some(*axis))?, private))
+            match r {
+                Reduce::ArgMaxOneHot => Ok((x.to_vec(), private)),
+                _ => Ok((shape::sum_shape(x, Some(*axis))?, private)),
+            }
         }
         Op::Pool2d { window, .. } => {
             private_first(name, operands)?;

@@ -82,6 +82,12 @@ impl Graph {
         self.push(Op::Reduce { r: Reduce::ArgMax, axis }, &[x])
     }
 
+    /// The first maximum along `axis` as a one-hot tensor of the shape of
+    /// `x`: 1.0 there, 0.0 elsewhere.
+    pub fn argmax_one_hot(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.push(Op::Reduce { r: Reduce::ArgMaxOneHot, axis }, &[x])
+    }
+
     /// Max pooling of an NHWC tensor with a `size` window.
     pub fn max_pool2d(
         &mut self,

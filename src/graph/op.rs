@@ -65,7 +65,8 @@ pub enum Op {
     },
     /// Elementwise maximum (broadcasting), at least one operand private.
     Maximum,
-    /// Maximum or argmax along `axis`, which is removed.
+    /// Maximum or argmax along `axis`, which is removed (kept by the
+    /// one-hot argmax).
     Reduce {
         r: Reduce,
         axis: usize,
@@ -159,6 +160,7 @@ pub fn op_name(op: &Op) -> &'static str {
         Op::Maximum => "maximum",
         Op::Reduce { r: Reduce::Max, .. } => "reduce_max",
         Op::Reduce { r: Reduce::ArgMax, .. } => "argmax",
+        Op::Reduce { r: Reduce::ArgMaxOneHot, .. } => "argmax_one_hot",
         Op::Pool2d { p: Pool::Max, .. } => "max_pool2d",
         Op::Pool2d { p: Pool::Average, .. } => "avg_pool2d",
         Op::GlobalAvgPool2d => "global_avg_pool2d",

@@ -53,6 +53,9 @@ pub enum Reduce {
     Max,
     /// The index of the first maximum, as a fixed-point integer.
     ArgMax,
+    /// The first maximum as a one-hot vector (fixed-point 1.0 there, 0.0
+    /// elsewhere); unlike the others it keeps the axis.
+    ArgMaxOneHot,
 }
 
 /// Operations on secret-shared fixed-point tensors, at one player.

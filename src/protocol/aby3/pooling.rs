@@ -31,39 +31,103 @@ impl Aby3 {
     /// The index of the maximum along `axis` (removed from the shape), as a
     /// fixed-point integer; the first one on ties.
     pub fn argmax(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
+        let (winner, shape) = self.argmax_tournament(net, ctx, x, axis, Carry::Index)?;
+        winner.payload.reshape(&shape)
+    }
+
+    /// The maximum along `axis` as a one-hot vector: fixed-point 1.0 at the
+    /// first maximum, 0.0 elsewhere; the shape of `x`. Same rounds as
+    /// [`Aby3::argmax`]; each level injects its bit into the one-hot parts of
+    /// both candidates, k values per lane instead of the pairs' indices.
+    pub fn argmax_one_hot(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
+        let (winner, shape) = self.argmax_tournament(net, ctx, x, axis, Carry::OneHot)?;
+        // Candidate-major [k, lanes] back to the axis's place.
+        let k = x.shape()[axis];
+        let hot = winner.payload.reshape(&[[k].as_slice(), &shape].concat())?;
+        let perm: Vec<usize> = (0..x.shape().len())
+            .map(|d| {
+                if d < axis {
+                    d + 1
+                } else if d == axis {
+                    0
+                } else {
+                    d
+                }
+            })
+            .collect();
+        hot.transpose(&perm)
+    }
+
+    /// The tournament of argmax: candidates carry their index or their
+    /// one-hot part, chosen with the comparison bit of each level. Returns
+    /// the winner and the shape of one lane set (`x` without `axis`).
+    fn argmax_tournament(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Share,
+        axis: usize,
+        carry: Carry,
+    ) -> Result<(Candidate, Vec<usize>)> {
         let mut steps = Steps::new(ctx);
         let values = split_axis(x, axis)?;
         let shape = values[0].shape().to_vec();
+        let lanes = values[0].len();
+        let one = 1u64 << self.fixed.frac_bits;
         let mut cands = Vec::with_capacity(values.len());
         for (i, v) in values.into_iter().enumerate() {
-            let index = self.public_share(&RingTensor::filled(&shape, (i as u64) << self.fixed.frac_bits))?;
-            cands.push((v, index));
+            let payload = match carry {
+                Carry::Index => self.public_share(&RingTensor::filled(&[lanes], i as u64 * one))?,
+                Carry::OneHot => self.public_share(&RingTensor::filled(&[lanes], one))?,
+            };
+            cands.push(Candidate { value: v.reshape(&[lanes])?, payload });
         }
         while cands.len() > 1 {
             let pairs = cands.len() / 2;
-            let left: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p].0).collect();
-            let right: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p + 1].0).collect();
-            let (l, r) = (flat_concat(&left)?, flat_concat(&right)?);
+            let left: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p].value).collect();
+            let right: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p + 1].value).collect();
             // b = [left < right]: then the right candidate wins.
-            let bit = self.msb_steps(net, &mut steps, &l.sub(&r)?)?;
-            let li: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p].1).collect();
-            let ri: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p + 1].1).collect();
-            let (lv, rv) = (Share::concat(&[&l, &flat_concat(&li)?], 0)?, Share::concat(&[&r, &flat_concat(&ri)?], 0)?);
-            let both = BoolShare::new(
-                crate::ring::layout::concat(&[&bit.a, &bit.a], 0)?,
-                crate::ring::layout::concat(&[&bit.b, &bit.b], 0)?,
-            );
-            let won = self.select_steps(net, &mut steps, &both, &rv, &lv)?;
-            let half = l.len();
-            let vals = split_flat(&won.slice(&[0], &[half])?, pairs, &shape)?;
-            let idxs = split_flat(&won.slice(&[half], &[half])?, pairs, &shape)?;
-            let mut next: Vec<(Share, Share)> = vals.into_iter().zip(idxs).collect();
+            let bit = self.msb_steps(net, &mut steps, &flat_concat(&left)?.sub(&flat_concat(&right)?)?)?;
+            // One injection of each pair's bit into: right − left value, then
+            // right − left index, or both one-hot parts.
+            let (mut operands, mut repeats) = (Vec::new(), Vec::new());
+            for p in 0..pairs {
+                let (l, r) = (&cands[2 * p], &cands[2 * p + 1]);
+                let before = operands.len();
+                operands.push(r.value.sub(&l.value)?);
+                match carry {
+                    Carry::Index => operands.push(r.payload.sub(&l.payload)?),
+                    Carry::OneHot => operands.extend([l.payload.clone(), r.payload.clone()]),
+                }
+                repeats.push(operands[before..].iter().map(|o| o.len().checked_div(lanes).unwrap_or(0)).sum());
+            }
+            let bits = repeat_lanes(&bit, lanes, &repeats)?;
+            let operands = flat_concat(&operands.iter().collect::<Vec<_>>())?;
+            let product = self.bit_inject_steps(net, &mut steps, &bits, &operands)?;
+            let mut next = Vec::with_capacity(pairs + 1);
+            let mut at = 0;
+            let mut take = |len: usize| {
+                at += len;
+                product.slice(&[at - len], &[len])
+            };
+            for p in 0..pairs {
+                let (l, r) = (&cands[2 * p], &cands[2 * p + 1]);
+                let value = l.value.add(&take(lanes)?)?;
+                let payload = match carry {
+                    Carry::Index => l.payload.add(&take(lanes)?)?,
+                    Carry::OneHot => {
+                        let lost = l.payload.sub(&take(l.payload.len())?)?;
+                        Share::concat(&[&lost, &take(r.payload.len())?], 0)?
+                    }
+                };
+                next.push(Candidate { value, payload });
+            }
             if cands.len() % 2 == 1 {
                 next.push(cands.pop().expect("an odd candidate"));
             }
             cands = next;
         }
-        Ok(cands.pop().expect("at least one candidate").1)
+        Ok((cands.pop().expect("at least one candidate"), shape))
     }
 
     /// The elementwise maximum of equally shaped shares, one batched
@@ -83,6 +147,38 @@ impl Aby3 {
         }
         Ok(parts.pop().expect("one part left"))
     }
+}
+
+/// What an argmax candidate carries through the tournament.
+#[derive(Clone, Copy)]
+enum Carry {
+    /// Its index, fixed-point encoded.
+    Index,
+    /// For each original candidate it stands for, 1.0 if that one is its
+    /// winner so far, else 0.0 (candidate-major, `lanes` values each).
+    OneHot,
+}
+
+/// A candidate of the argmax tournament: its value per lane and its payload.
+struct Candidate {
+    value: Share,
+    payload: Share,
+}
+
+/// The bits of each pair (`lanes` each), the bits of pair p repeated
+/// `repeats[p]` times, to multiply all of that pair's operands at once.
+fn repeat_lanes(bit: &BoolShare, lanes: usize, repeats: &[usize]) -> Result<BoolShare> {
+    let spread = |t: &RingTensor| -> Result<RingTensor> {
+        let mut out = Vec::with_capacity(repeats.iter().sum::<usize>() * lanes);
+        for (p, &r) in repeats.iter().enumerate() {
+            let lane_bits = &t.data()[p * lanes..(p + 1) * lanes];
+            for _ in 0..r {
+                out.extend_from_slice(lane_bits);
+            }
+        }
+        RingTensor::new(vec![out.len()], out)
+    };
+    Ok(BoolShare::new(spread(&bit.a)?, spread(&bit.b)?))
 }
 
 /// The slices of `x` along `axis`, each without that axis.

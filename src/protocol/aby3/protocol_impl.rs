@@ -139,6 +139,7 @@ impl Protocol for Aby3 {
         match r {
             Reduce::Max => self.reduce_max(net, ctx, x, axis),
             Reduce::ArgMax => self.argmax(net, ctx, x, axis),
+            Reduce::ArgMaxOneHot => self.argmax_one_hot(net, ctx, x, axis),
         }
     }
 

@@ -154,6 +154,60 @@ fn reduce_max_and_argmax_along_each_axis() {
 }
 
 #[test]
+fn argmax_one_hot_marks_the_first_maximum_along_each_axis() {
+    // [3, 5, 2] with negative values, a three-way tie and an all-equal lane.
+    let (d0, d1, d2) = (3, 5, 2);
+    let mut x = values(d0 * d1 * d2, 47, 20.0);
+    let idx = |i: usize, j: usize, k: usize| (i * d1 + j) * d2 + k;
+    for j in 0..d1 {
+        x[idx(0, j, 0)] = -3.5; // lane (0, ·, 0) all equal: index 0 along axis 1
+    }
+    x[idx(1, 1, 1)] = 19.5;
+    x[idx(1, 3, 1)] = 19.5;
+    x[idx(1, 4, 1)] = 19.5;
+    x[idx(2, 2, 0)] = -19.0;
+    for axis in 0..3 {
+        let dims = [d0, d1, d2];
+        let len = dims[axis];
+        let mut want = vec![0.0; x.len()];
+        for (e, w) in want.iter_mut().enumerate() {
+            let pos = [e / (d1 * d2), (e / d2) % d1, e % d2];
+            let lane_value = |t: usize| {
+                let mut q = pos;
+                q[axis] = t;
+                x[idx(q[0], q[1], q[2])]
+            };
+            let max = (0..len).map(lane_value).fold(f64::MIN, f64::max);
+            let first = (0..len).position(|t| lane_value(t) == max).unwrap();
+            *w = (pos[axis] == first) as u8 as f64;
+        }
+        let inputs = [(x.clone(), vec![d0, d1, d2])];
+        let (got, costs) = private_op(&inputs, |net, p, s| p.argmax_one_hot(net, ctx(10), &s[0], axis));
+        assert_eq!(got, want, "axis {axis}");
+        // Each comparison layer: msb (7 rounds) and one injection (2 rounds);
+        // per lane and layer at most 16 + 8 bytes of msb (with the padding of
+        // a small batch) and 24 per injected value: the pair's value and the
+        // one-hot parts of both candidates, at most len + 1 per pair.
+        let layers = (len as f64).log2().ceil() as u64;
+        let lanes = (x.len() / len) as u64;
+        let bound = layers * lanes * (24 + 24 * (len as u64 + 1)) + layers * 8 * 126 * 2;
+        assert!(costs[..3].iter().all(|c| c.rounds <= 9 * layers && c.bytes_sent <= bound), "axis {axis}: {costs:?}");
+        // The index form marks the same element: sum over the axis of t·hot_t.
+        let (index, _) = private_op(&inputs, |net, p, s| p.argmax(net, ctx(10), &s[0], axis));
+        let mut from_hot = vec![0.0; x.len() / len];
+        for (e, h) in want.iter().enumerate() {
+            let pos = [e / (d1 * d2), (e / d2) % d1, e % d2];
+            let mut rest: Vec<usize> = pos.to_vec();
+            rest.remove(axis);
+            let mut rest_dims = dims.to_vec();
+            rest_dims.remove(axis);
+            from_hot[rest[0] * rest_dims[1] + rest[1]] += h * pos[axis] as f64;
+        }
+        assert_eq!(index, from_hot, "axis {axis}");
+    }
+}
+
+#[test]
 fn layout_ops_are_free_and_move_the_right_elements() {
     let x = values(3 * 4 * 2, 46, 10.0);
     let at = |i: usize, j: usize, k: usize| x[(i * 4 + j) * 2 + k];
