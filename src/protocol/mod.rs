@@ -72,6 +72,9 @@ pub trait Protocol: Send {
     fn holds_shares(&self) -> bool;
     /// The shape of a share.
     fn shape(share: &Self::Share) -> &[usize];
+    /// Hands a share nobody needs any more to the endpoint's buffer pool,
+    /// so later messages and results can reuse its memory.
+    fn recycle(&self, _net: &Endpoint, _share: Self::Share) {}
 
     fn input(
         &self,

@@ -160,6 +160,7 @@ impl<P: Protocol> Party<P> {
             needed[id.0 as usize] = true;
         }
         let mut values: Vec<Value<P::Share>> = vec![Value::Unused; graph.nodes().len()];
+        let last_use = last_uses(&graph, &needed, fetches);
         let mut pending = Pending::new();
         let run_start = Instant::now();
         for (index, node) in graph.nodes().iter().enumerate() {
@@ -169,6 +170,17 @@ impl<P: Protocol> Party<P> {
             let (counters_before, started) = (self.net.counters(), Instant::now());
             let value = self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?;
             values[index] = value;
+            // Shares no later node reads go back to the endpoint's buffer
+            // pool, for the messages and results of the next ops.
+            for input in &node.inputs {
+                let i = input.0 as usize;
+                if last_use[i] == Some(index)
+                    && let Value::Private(Some(share)) = std::mem::replace(&mut values[i], Value::Unused)
+                    && let Ok(share) = Arc::try_unwrap(share)
+                {
+                    self.proto.recycle(&self.net, share);
+                }
+            }
             let span = OpSpan {
                 node: index as u32,
                 op: crate::graph::op::op_name(&node.op),
@@ -203,4 +215,21 @@ fn with_context(e: Error, context: &str) -> Error {
         Error::Internal(m) => Error::Internal(format!("{context}: {m}")),
         other => other,
     }
+}
+
+/// For each node, the last needed node that reads it; `None` for nodes no
+/// later node reads and for fetched nodes, whose values outlive the run.
+fn last_uses(graph: &Graph, needed: &[bool], fetches: &[TensorId]) -> Vec<Option<usize>> {
+    let mut last = vec![None; graph.nodes().len()];
+    for (index, node) in graph.nodes().iter().enumerate() {
+        if needed[index] {
+            for input in &node.inputs {
+                last[input.0 as usize] = Some(index);
+            }
+        }
+    }
+    for id in fetches {
+        last[id.0 as usize] = None;
+    }
+    last
 }

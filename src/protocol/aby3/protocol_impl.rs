@@ -19,6 +19,11 @@ impl Protocol for Aby3 {
         self.server.is_some()
     }
 
+    fn recycle(&self, net: &Endpoint, share: Share) {
+        net.recycle(share.a.into_data());
+        net.recycle(share.b.into_data());
+    }
+
     fn shape(share: &Share) -> &[usize] {
         share.shape()
     }

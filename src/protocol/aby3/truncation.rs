@@ -9,8 +9,11 @@
 //!    r_B from the one it shares with server 1). Servers 0 and 1 open
 //!    c = x + 2^62 + r to each other; the message of each is hidden from the
 //!    other by a mask only server 2 shares with the sender, and c itself by r.
-//!    Server 2 also sends server 1 its parts of additive sharings of
-//!    r_hi = (r mod 2^63) >> f and of r_msb = r >> 63.
+//!    Server 2 also deals additive sharings of r_hi = (r mod 2^63) >> f and
+//!    of r_msb = r >> 63: server 0 draws its part of r_hi from their seed and
+//!    server 2 sends server 1 the rest; server 1 draws its part of r_msb and
+//!    server 2 sends server 0 the rest. So each of servers 0 and 1 gets two
+//!    words per element from server 2, and the two receive equal loads.
 //! 2. With x' = x + 2^62 in [0, 2^63), the carry of x' + (r mod 2^63) into
 //!    bit 63 is msb(c) XOR r_msb, linear in r_msb because msb(c) is public to
 //!    0 and 1. So (c mod 2^63) >> f − r_hi + carry·2^(63−f) − 2^(62−f) is
@@ -67,9 +70,8 @@ impl Aby3 {
         let mut masked = z.into_data();
         let mut part = net.buffer(n);
         // masked = z + r_A (kept for c), part = masked − ρ (to server 1).
-        steps2(&mut masked, 1, &mut part, 1, |start, masked, part| {
-            let mut rho = [0u64; STEP];
-            let rho = &mut rho[..masked.len()];
+        steps2(&mut masked, 1, &mut part, 1, |start, masked, part, scratch| {
+            let rho = &mut scratch[..masked.len()];
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMaskA, start, part)?;
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHideToP1, start, rho)?;
             for i in 0..masked.len() {
@@ -80,21 +82,21 @@ impl Aby3 {
         })?;
         net.send(p1, ctx.tag(OPEN_STEP), &part)?;
         let from_1 = self.recv_len(net, p1, ctx.tag(OPEN_STEP), n)?;
-        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), n)?;
+        // Server 2 sends (z2 + σ, its part of r_msb) per element.
+        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
         let mut w0 = net.buffer(n);
         // part = y_a − w0, where y_a is this server's part of ⌊x / 2^f⌋.
-        steps2(&mut part, 1, &mut w0, 1, |start, part, w0| {
-            let len = part.len();
-            let (mut u0, mut v0) = ([0u64; STEP], [0u64; STEP]);
+        steps2(&mut part, 1, &mut w0, 1, |start, part, w0, scratch| {
+            let u0 = &mut scratch[..part.len()];
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, w0)?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, &mut u0[..len])?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMsbShare, start, &mut v0[..len])?;
-            for i in 0..len {
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, u0)?;
+            for i in 0..part.len() {
                 let j = start + i;
-                let c = masked[j].wrapping_add(from_1[j]).wrapping_add(from_2[j]).wrapping_add(OFFSET);
+                let [hidden_z2, v0] = [from_2[2 * j], from_2[2 * j + 1]];
+                let c = masked[j].wrapping_add(from_1[j]).wrapping_add(hidden_z2).wrapping_add(OFFSET);
                 let c_msb = c >> 63;
                 // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
-                let carry = c_msb.wrapping_add(v0[i]).wrapping_sub((c_msb << 1).wrapping_mul(v0[i]));
+                let carry = c_msb.wrapping_add(v0).wrapping_sub((c_msb << 1).wrapping_mul(v0));
                 let y =
                     ((c << 1) >> (f + 1)).wrapping_add(carry << (63 - f)).wrapping_sub(u0[i]).wrapping_sub(OFFSET >> f);
                 part[i] = y.wrapping_sub(w0[i]);
@@ -115,9 +117,8 @@ impl Aby3 {
         let mut masked = z.into_data();
         let mut part = net.buffer(n);
         // masked = z + r_B, part = masked − σ (to server 0).
-        steps2(&mut masked, 1, &mut part, 1, |start, masked, part| {
-            let mut sigma = [0u64; STEP];
-            let sigma = &mut sigma[..masked.len()];
+        steps2(&mut masked, 1, &mut part, 1, |start, masked, part, scratch| {
+            let sigma = &mut scratch[..masked.len()];
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMaskB, start, part)?;
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncHideToP0, start, sigma)?;
             for i in 0..masked.len() {
@@ -128,17 +129,19 @@ impl Aby3 {
         })?;
         net.send(p0, ctx.tag(OPEN_STEP), &part)?;
         let from_0 = self.recv_len(net, p0, ctx.tag(OPEN_STEP), n)?;
-        // Server 2 sends (z2 + ρ, its part of r_hi, its part of r_msb) per element.
-        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 3 * n)?;
+        // Server 2 sends (z2 + ρ, its part of r_hi) per element.
+        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
         let mut w2 = net.buffer(n);
-        steps2(&mut part, 1, &mut w2, 1, |start, part, w2| {
+        steps2(&mut part, 1, &mut w2, 1, |start, part, w2, scratch| {
+            let v1 = &mut scratch[..part.len()];
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
+            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, start, v1)?;
             for i in 0..part.len() {
                 let j = start + i;
-                let [hidden_z2, u1, v1] = [from_2[3 * j], from_2[3 * j + 1], from_2[3 * j + 2]];
+                let [hidden_z2, u1] = [from_2[2 * j], from_2[2 * j + 1]];
                 let c = masked[j].wrapping_add(from_0[j]).wrapping_add(hidden_z2);
                 let c_msb = c.wrapping_add(OFFSET) >> 63;
-                let carry = v1.wrapping_sub((c_msb << 1).wrapping_mul(v1));
+                let carry = v1[i].wrapping_sub((c_msb << 1).wrapping_mul(v1[i]));
                 let y = (carry << (63 - f)).wrapping_sub(u1);
                 part[i] = y.wrapping_sub(w2[i]);
             }
@@ -157,32 +160,33 @@ impl Aby3 {
         let (p0, p1) = (self.servers[0], self.servers[1]);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
-        // To server 1, per element: z2 + ρ, its part of r_hi, its part of
-        // r_msb. To server 0: z2 + σ.
-        let mut to_1 = net.buffer(3 * n);
-        let mut to_0 = z.into_data();
-        steps2(&mut to_0, 1, &mut to_1, 3, |start, to_0, to_1| {
-            let len = to_0.len();
-            let mut words = [[0u64; STEP]; 6];
-            let [r_a, r_b, rho, sigma, high, msb] = &mut words;
+        // Per element, to server 1: z2 + ρ and its part of r_hi; to server 0:
+        // z2 + σ and its part of r_msb.
+        let z = z.into_data();
+        let (mut to_0, mut to_1) = (net.buffer(2 * n), net.buffer(2 * n));
+        steps2(&mut to_0, 2, &mut to_1, 2, |start, to_0, to_1, scratch| {
+            let len = to_0.len() / 2;
+            let [r_a, r_b, rho, sigma, high, msb] = scratch.as_chunks_mut::<STEP>().0 else {
+                return Err(Error::internal("truncation scratch is not six steps long"));
+            };
             self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, &mut r_a[..len])?;
             self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, &mut r_b[..len])?;
             self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, &mut rho[..len])?;
             self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, &mut sigma[..len])?;
             self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, &mut high[..len])?;
-            self.fill_at(WITH_0, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
             for i in 0..len {
-                let r = r_a[i].wrapping_add(r_b[i]);
-                to_1[3 * i] = to_0[i].wrapping_add(rho[i]);
-                to_1[3 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
-                to_1[3 * i + 2] = (r >> 63).wrapping_sub(msb[i]);
-                to_0[i] = to_0[i].wrapping_add(sigma[i]);
+                let (r, z2) = (r_a[i].wrapping_add(r_b[i]), z[start + i]);
+                to_1[2 * i] = z2.wrapping_add(rho[i]);
+                to_1[2 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
+                to_0[2 * i] = z2.wrapping_add(sigma[i]);
+                to_0[2 * i + 1] = (r >> 63).wrapping_sub(msb[i]);
             }
             Ok(())
         })?;
         net.send(p1, ctx.tag(OPEN_STEP), &to_1)?;
         net.send(p0, ctx.tag(OPEN_STEP), &to_0)?;
-        recycle_all(net, [to_0, to_1]);
+        recycle_all(net, [z, to_0, to_1]);
         let (mut w0, mut w2) = (net.buffer(n), net.buffer(n));
         self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, 0, &mut w0)?;
         self.fill_at(WITH_1, ctx, Purpose::TruncOutShare2, 0, &mut w2)?;
@@ -190,21 +194,27 @@ impl Aby3 {
     }
 }
 
-/// Runs `kernel(start, a_step, b_step)` over the elements of `a` and `b`,
-/// which hold `a_width` and `b_width` words per element: in parallel blocks
-/// of [`BLOCK`] elements, each in steps of at most [`STEP`] elements.
-/// `start` is the index of the step's first element.
+/// Words of scratch a step of a kernel gets: room for six random words per
+/// element (server 2's step draws six streams).
+const SCRATCH: usize = 6 * STEP;
+
+/// Runs `kernel(start, a_step, b_step, scratch)` over the elements of `a`
+/// and `b`, which hold `a_width` and `b_width` words per element: in
+/// parallel blocks of [`BLOCK`] elements, each in steps of at most [`STEP`]
+/// elements. `start` is the index of the step's first element; `scratch`
+/// is [`SCRATCH`] words the kernel may overwrite, shared by a block's steps.
 fn steps2(
     a: &mut [u64],
     a_width: usize,
     b: &mut [u64],
     b_width: usize,
-    kernel: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<()> + Sync,
+    kernel: impl Fn(usize, &mut [u64], &mut [u64], &mut [u64]) -> Result<()> + Sync,
 ) -> Result<()> {
     debug_assert_eq!(a.len() / a_width, b.len() / b_width);
     let block = |first: usize, a: &mut [u64], b: &mut [u64]| {
+        let mut scratch = [0u64; SCRATCH];
         let steps = a.chunks_mut(STEP * a_width).zip(b.chunks_mut(STEP * b_width));
-        steps.enumerate().try_for_each(|(k, (a, b))| kernel(first + k * STEP, a, b))
+        steps.enumerate().try_for_each(|(k, (a, b))| kernel(first + k * STEP, a, b, &mut scratch))
     };
     // A single block runs on this thread: a rayon hand-off would cost more
     // than it saves on small inputs.
