@@ -83,7 +83,8 @@ fn frames_cut_at_every_byte_and_many_frames_in_one_write_arrive_whole() {
 
 #[test]
 fn malformed_cut_off_and_aborted_input_is_an_error_naming_the_peer() {
-    let cases: [(&dyn Fn(&mut Vec<u8>), &str); 3] = [
+    type WriteWire = dyn Fn(&mut Vec<u8>);
+    let cases: [(&WriteWire, &str); 3] = [
         (&|w| w.extend_from_slice(&[9u8; frame::HEADER_BYTES]), "malformed frame"),
         (&|w| w.extend_from_slice(&frame::data_header(tag(1), 4).unwrap()), "closed inside a frame"),
         (&|w| frame::write_abort(w, 0, "bad feed").unwrap(), "bad feed"),
