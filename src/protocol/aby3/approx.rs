@@ -13,12 +13,21 @@
 //! - `exp`: x is clamped to ≥ −16 (e^−16 is below one unit), scaled by 1/16,
 //!   a degree-6 Taylor polynomial is evaluated and squared four times:
 //!   relative error ≤ 2·10^−3 (+ one unit) for −16 ≤ x ≤ 10. 28 rounds.
-//! - `reciprocal` for 2^−6 ≤ x < 2^10: y0 = 2/(3·2^k) for 2^k ≤ x < 2^(k+1)
-//!   from a batch of comparisons with powers of two, then four Newton steps
-//!   y ← y(2 − xy): relative error ≤ 10^−3 + 4 units. 26 rounds.
-//! - `inv_sqrt` for 2^−6 ≤ x < 2^10: the same start (y0 = (1.5·2^k)^−1/2),
-//!   four Newton steps y ← y(1.5 − ((x/2)·y)·y): relative error ≤ 10^−3 + 4
-//!   units. 36 rounds.
+//! - `reciprocal` for 2^−6 ≤ |x| < 2^10, either sign: y0 = ±2/(3·2^k) for
+//!   2^k ≤ |x| < 2^(k+1), with the sign of x, from one batch of comparisons
+//!   of x and −x with powers of two and of x with 0, then four Newton steps
+//!   y ← y(2 − xy): relative error ≤ 10^−3 + 4 units. 25 rounds. Outside
+//!   the domain the result is unspecified (no error: a private value cannot
+//!   be checked without revealing it): for 0 < |x| < 2^−6 or |x| ≥ 2^10 the
+//!   start is off by more than a factor 2 and Newton's iteration diverges;
+//!   x = 0 gives 2^4·y0 ≈ 2731.
+//! - `inv_sqrt` for 2^−6 ≤ x < 2^10 (positive x only): the same start
+//!   (y0 = (1.5·2^k)^−1/2), four Newton steps y ← y(1.5 − ((x/2)·y)·y):
+//!   relative error ≤ 10^−3 + 4 units. 35 rounds. Outside the domain the
+//!   result is unspecified: for x ≤ 0 every step multiplies y by at least
+//!   1.5, so the result is a large positive number (about 1/√(1.5·2^−7)·1.5^4
+//!   ≈ 47 at x = 0; growing with |x| and wrapping in the ring for large
+//!   negative x), never an error.
 //! - `softmax` along the last axis: exp(x − max), sum, reciprocal, product;
 //!   error ≤ 0.01 per probability for logits whose spread is at most 16.
 
@@ -168,50 +177,70 @@ impl Aby3 {
     }
 
     /// The Newton start shared by reciprocal and inv_sqrt: start(2^k) for
-    /// 2^k ≤ x < 2^(k+1), from one batch of comparisons x ≥ 2^j.
+    /// 2^k ≤ x < 2^(k+1), from one batch of comparisons x ≥ 2^j. With
+    /// `signed`, the start for |x| carries the sign of x: the same batch also
+    /// compares −x ≥ 2^j and x ≥ 0, so the sign costs no extra round.
     fn power_of_two_start(
         &self,
         net: &mut Endpoint,
         steps: &mut Steps,
         x: &Share,
         start: impl Fn(f64) -> f64,
+        signed: bool,
     ) -> Result<Share> {
         let (fixed, me) = (self.fixed, self.index()?);
         let n = x.len();
         let flat = x.reshape(&[n])?;
         let exps: Vec<i32> = (LOW_EXP..HIGH_EXP).collect();
-        let diffs: Vec<Share> = exps
-            .iter()
-            .map(|&j| flat.add_public(me, &RingTensor::filled(&[], fixed.encode_value(-(2f64.powi(j)))?)))
-            .collect::<Result<_>>()?;
-        // b_j = [x ≥ 2^j] = NOT msb(x − 2^j).
-        let bits = self.msb_steps(net, steps, &Share::concat(&diffs.iter().collect::<Vec<_>>(), 0)?)?.xor_public(me, 1);
-        // y0 = start(2^(LOW−1)) + Σ_j b_j·(start(2^j) − start(2^(j−1))), the
-        // differences injected exactly as public multiples.
-        let mut coef = Vec::with_capacity(exps.len() * n);
+        let step = |j: i32| -> Result<u64> {
+            Ok(fixed.encode_value(start(2f64.powi(j)))?.wrapping_sub(fixed.encode_value(start(2f64.powi(j - 1)))?))
+        };
+        let base = fixed.encode_value(start(2f64.powi(LOW_EXP - 1)))?;
+        // Differences d whose bit NOT msb(d) = [d ≥ 0] is injected into a
+        // public coefficient: y0 = constant + Σ [d ≥ 0]·coefficient.
+        let mut diffs = Vec::new();
+        let mut coefs = Vec::new();
+        let power = |j: i32| fixed.encode_value(-(2f64.powi(j))).map(|e| RingTensor::filled(&[], e));
         for &j in &exps {
-            let d = fixed.encode_value(start(2f64.powi(j)))?.wrapping_sub(fixed.encode_value(start(2f64.powi(j - 1)))?);
-            coef.extend(std::iter::repeat_n(d, n));
+            diffs.push(flat.add_public(me, &power(j)?)?);
+            coefs.push(step(j)?);
         }
-        let coef = self.public_share(&RingTensor::new(vec![coef.len()], coef)?)?;
-        let parts = self.bit_inject_steps(net, steps, &bits, &coef)?;
+        let mut constant = base;
+        if signed {
+            // y0 = −base + [x ≥ 0]·2·base + Σ ([x ≥ 2^j] − [−x ≥ 2^j])·step_j.
+            let minus = flat.neg();
+            for &j in &exps {
+                diffs.push(minus.add_public(me, &power(j)?)?);
+                coefs.push(step(j)?.wrapping_neg());
+            }
+            diffs.push(flat.clone());
+            coefs.push(base.wrapping_mul(2));
+            constant = base.wrapping_neg();
+        }
+        let bits = self.msb_steps(net, steps, &Share::concat(&diffs.iter().collect::<Vec<_>>(), 0)?)?.xor_public(me, 1);
+        let spread: Vec<u64> = coefs.iter().flat_map(|&c| std::iter::repeat_n(c, n)).collect();
+        let spread = self.public_share(&RingTensor::new(vec![spread.len()], spread)?)?;
+        let parts = self.bit_inject_steps(net, steps, &bits, &spread)?;
         let mut y = Share::new(RingTensor::zeros(&[n]), RingTensor::zeros(&[n]));
-        for k in 0..exps.len() {
+        for k in 0..coefs.len() {
             y = y.add(&parts.slice(&[k * n], &[n])?)?;
         }
-        let base = RingTensor::filled(&[], fixed.encode_value(start(2f64.powi(LOW_EXP - 1)))?);
-        y.add_public(me, &base)?.reshape(x.shape())
+        y.add_public(me, &RingTensor::filled(&[], constant))?.reshape(x.shape())
     }
 
-    /// 1/x for 2^−6 ≤ x < 2^10 (see the module docs).
+    /// 1/x for 2^−6 ≤ |x| < 2^10, either sign (see the module docs).
     pub fn reciprocal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.reciprocal_steps(net, &mut Steps::new(ctx), x)
+        self.reciprocal_steps(net, &mut Steps::new(ctx), x, true)
     }
 
-    fn reciprocal_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+    /// Newton's iteration for 1/x from a start of the sign of x: for x < 0
+    /// every iterate is the negation of the one for |x| (x·y is the same),
+    /// so both signs converge alike. `signed = false` (softmax's positive
+    /// sums) skips the comparisons of −x.
+    fn reciprocal_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, signed: bool) -> Result<Share> {
         let me = self.index()?;
         let two = RingTensor::filled(&[], self.fixed.encode_value(2.0)?);
-        let mut y = self.power_of_two_start(net, steps, x, |p| 2.0 / (3.0 * p))?;
+        let mut y = self.power_of_two_start(net, steps, x, |p| 2.0 / (3.0 * p), signed)?;
         for _ in 0..NEWTON_STEPS {
             let xy = self.mul_batch(net, steps, &[(x, &y)])?.remove(0);
             y = self.mul_batch(net, steps, &[(&y, &xy.rsub_public(me, &two)?)])?.remove(0);
@@ -223,7 +252,7 @@ impl Aby3 {
     pub fn inv_sqrt(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         let mut steps = Steps::new(ctx);
         let (fixed, me) = (self.fixed, self.index()?);
-        let mut y = self.power_of_two_start(net, &mut steps, x, |p| 1.0 / (1.5 * p).sqrt())?;
+        let mut y = self.power_of_two_start(net, &mut steps, x, |p| 1.0 / (1.5 * p).sqrt(), false)?;
         let half =
             self.truncate(net, steps.take()?, &x.mul_public(&RingTensor::filled(&[], fixed.encode_value(0.5)?))?)?;
         let three_halves = RingTensor::filled(&[], fixed.encode_value(1.5)?);
@@ -250,7 +279,7 @@ impl Aby3 {
         let mut kept = e.shape().to_vec();
         kept[axis] = 1;
         let sum = e.sum(Some(axis))?.reshape(&kept)?;
-        let r = self.reciprocal_steps(net, &mut steps, &sum)?;
+        let r = self.reciprocal_steps(net, &mut steps, &sum, false)?;
         Ok(self.mul_batch(net, &mut steps, &[(&e, &r)])?.remove(0))
     }
 }
