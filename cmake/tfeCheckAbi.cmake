@@ -13,6 +13,19 @@
 cmake_minimum_required(VERSION 3.16)
 set(_failures "")
 
+# Fails the check when list `a` holds items that list `b` does not: the
+# message is `problem` followed by those items.
+function(tfe_expect_within a b problem)
+  set(_outside ${${a}})
+  if(_outside AND ${b})
+    list(REMOVE_ITEM _outside ${${b}})
+  endif()
+  if(_outside)
+    list(JOIN _outside ", " _items)
+    set(_failures ${_failures} "${problem}: ${_items}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # --- exported symbols -----------------------------------------------------
 execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}"
                 OUTPUT_VARIABLE _nm RESULT_VARIABLE _rc)
@@ -37,16 +50,10 @@ endif()
 
 file(STRINGS "${SYMBOLS}" _expected)
 list(SORT _expected)
-set(_missing ${_expected})
-list(REMOVE_ITEM _missing ${_exported})
-set(_extra ${_exported})
-list(REMOVE_ITEM _extra ${_expected})
-if(_missing)
-  list(APPEND _failures "symbols in tests/abi/symbols.txt that libtfe.so no longer exports (removed or renamed): ${_missing}")
-endif()
-if(_extra)
-  list(APPEND _failures "symbols libtfe.so exports that tests/abi/symbols.txt does not list (new or renamed): ${_extra}")
-endif()
+tfe_expect_within(_expected _exported
+  "symbols in tests/abi/symbols.txt that libtfe.so no longer exports (removed or renamed)")
+tfe_expect_within(_exported _expected
+  "symbols libtfe.so exports that tests/abi/symbols.txt does not list (new or renamed)")
 
 # --- header declarations --------------------------------------------------
 # Declarations start in column 0 with a type; doc comments start with " *".
@@ -57,16 +64,8 @@ foreach(_line IN LISTS _decl_lines)
     list(APPEND _declared "${CMAKE_MATCH_1}")
   endif()
 endforeach()
-set(_undeclared ${_expected})
-list(REMOVE_ITEM _undeclared ${_declared})
-set(_unexported ${_declared})
-list(REMOVE_ITEM _unexported ${_exported})
-if(_undeclared)
-  list(APPEND _failures "listed symbols that include/tfe.h does not declare: ${_undeclared}")
-endif()
-if(_unexported)
-  list(APPEND _failures "functions include/tfe.h declares that libtfe.so does not export: ${_unexported}")
-endif()
+tfe_expect_within(_expected _declared "listed symbols that include/tfe.h does not declare")
+tfe_expect_within(_declared _exported "functions include/tfe.h declares that libtfe.so does not export")
 
 # --- versions -------------------------------------------------------------
 string(REPLACE "." ";" _parts "${VERSION}")

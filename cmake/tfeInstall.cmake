@@ -12,6 +12,8 @@ install(FILES "${TFE_LIB_DIR}/${TFE_LIB_REAL}" "${TFE_LIB_DIR}/${TFE_LIB_SONAME}
 install(FILES "${CMAKE_CURRENT_SOURCE_DIR}/include/tfe.h" "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_session.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_ops.hpp"
+              "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_nn.hpp"
+              "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_log.hpp"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 set(TFE_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/tfe")

@@ -7,25 +7,11 @@
 #include <type_traits>
 #include <vector>
 
-#include "tfe.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-// Expects `statement` to throw tfe::Error with `status` and a message
-// containing `text`.
-#define EXPECT_TFE_ERROR(statement, expected_status, text)                                                    \
-    do {                                                                                                      \
-        try {                                                                                                 \
-            statement;                                                                                        \
-            ADD_FAILURE() << #statement " did not throw";                                                    \
-        } catch (const tfe::Error &e) {                                                                       \
-            EXPECT_EQ(e.status(), expected_status) << e.what();                                               \
-            EXPECT_NE(std::string(e.what()).find(text), std::string::npos)                                    \
-                << "message '" << e.what() << "' should contain '" << (text) << "'";                         \
-        }                                                                                                     \
-    } while (0)
-
-const std::vector<double> kOnes(100, 1.0);
+using tfe_test::kOnes;
 
 template <class T> constexpr bool move_only() {
     return std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T> &&
@@ -184,13 +170,7 @@ namespace {
 
 TEST(Context, LoadsASavedGraphAndFindsItsTensors) {
     std::string path = ::testing::TempDir() + "tfe-cpp-load.graph";
-    {
-        tfe::Context ctx;
-        auto w = ctx.private_variable("server0", kOnes, {10, 10});
-        auto x = ctx.private_input("input-provider", {5, 10});
-        auto out = tfe::matmul(x, w).reveal();
-        ctx.save(path);
-    }
+    tfe_test::SeedGraph(nullptr).ctx.save(path); // x without a provider: fed below
     tfe::Context loaded = tfe::Context::load(path);
     EXPECT_EQ(std::remove(path.c_str()), 0);
     ASSERT_EQ(loaded.size(), 4u); // w, x, the product, its reveal
@@ -202,14 +182,10 @@ TEST(Context, LoadsASavedGraphAndFindsItsTensors) {
     EXPECT_TFE_ERROR(loaded.find("nope"), TFE_ERR_INVALID_ARGUMENT, "no input or variable is named 'nope'");
     EXPECT_TFE_ERROR(tfe::Context::load(path), TFE_ERR_INVALID_ARGUMENT, "cannot read graph file");
 
-    tfe_session_options_t options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    tfe::Session sess(loaded, options);
+    tfe::Session sess(loaded, tfe_test::memory());
     tfe::Feeds feeds;
     feeds.set(x, std::vector<double>(50, 1.0));
-    for (double v : sess.run(out, feeds).value(0)) {
-        EXPECT_NEAR(v, 10.0, 1e-3);
-    }
+    tfe_test::expect_all(sess.run(out, feeds).value(0), 10.0);
 }
 
 } // namespace

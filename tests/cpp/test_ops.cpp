@@ -6,30 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "tfe.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-#define EXPECT_TFE_ERROR(statement, expected_status, text)                                                    \
-    do {                                                                                                      \
-        try {                                                                                                 \
-            statement;                                                                                        \
-            ADD_FAILURE() << #statement " did not throw";                                                    \
-        } catch (const tfe::Error &e) {                                                                       \
-            EXPECT_EQ(e.status(), expected_status) << e.what();                                               \
-            EXPECT_NE(std::string(e.what()).find(text), std::string::npos)                                    \
-                << "message '" << e.what() << "' should contain '" << (text) << "'";                         \
-        }                                                                                                     \
-    } while (0)
-
-using Shape = std::vector<std::size_t>;
-
-void expect_near(const std::vector<double> &values, const std::vector<double> &expected, double tolerance) {
-    ASSERT_EQ(values.size(), expected.size());
-    for (std::size_t i = 0; i < values.size(); i++) {
-        EXPECT_NEAR(values[i], expected[i], tolerance) << "element " << i;
-    }
-}
+using tfe_test::expect_near;
+using tfe_test::Shape;
 
 TEST(Ops, NonlinearValuesThroughARun) {
     tfe::Context ctx;

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "tfe.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -92,22 +92,17 @@ std::vector<Outcome> run_players(const std::vector<const tfe::Context *> &contex
 }
 
 TEST(Party, FourPlayersRunTheSeedProgram) {
-    tfe::Context ctx;
-    auto w = ctx.private_variable("server0", std::vector<double>(100, 1.0), {10, 10});
-    auto x = ctx.private_input("input-provider", {5, 10},
-                               [](auto &, auto &, double *out, std::size_t len) { std::fill(out, out + len, 1.0); });
-    auto out = tfe::matmul(x, w).reveal();
+    tfe_test::SeedGraph seed;
+    const tfe::Context &ctx = seed.ctx;
     std::string hostmap = write_hostmap("tfe-party-seed");
-    auto outcomes = run_players({&ctx, &ctx, &ctx, &ctx}, [&](std::size_t) -> const tfe::Tensor & { return out; },
-                                hostmap);
+    auto outcomes = run_players({&ctx, &ctx, &ctx, &ctx},
+                                [&](std::size_t) -> const tfe::Tensor & { return seed.out; }, hostmap);
     std::remove(hostmap.c_str());
     for (std::size_t i = 0; i < 3; i++) {
         EXPECT_EQ(outcomes[i].status, TFE_OK) << kPlayers[i] << ": " << outcomes[i].message;
         EXPECT_EQ(outcomes[i].stats_player, kPlayers[i]);
         ASSERT_EQ(outcomes[i].value.size(), 50u) << kPlayers[i];
-        for (double v : outcomes[i].value) {
-            EXPECT_NEAR(v, 10.0, 1e-3);
-        }
+        tfe_test::expect_all(outcomes[i].value, 10.0);
     }
     // The input provider learns nothing: its result has no value.
     EXPECT_EQ(outcomes[3].status, TFE_ERR_INVALID_ARGUMENT) << outcomes[3].message;

@@ -12,55 +12,20 @@
 #include <thread>
 #include <vector>
 
-#include "tfe.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-#define EXPECT_TFE_ERROR(statement, expected_status, text)                                                    \
-    do {                                                                                                      \
-        try {                                                                                                 \
-            statement;                                                                                        \
-            ADD_FAILURE() << #statement " did not throw";                                                    \
-        } catch (const tfe::Error &e) {                                                                       \
-            EXPECT_EQ(e.status(), expected_status) << e.what();                                               \
-            EXPECT_NE(std::string(e.what()).find(text), std::string::npos)                                    \
-                << "message '" << e.what() << "' should contain '" << (text) << "'";                         \
-        }                                                                                                     \
-    } while (0)
-
-const std::vector<double> kOnes(100, 1.0);
-
-void fill_ones(const std::string &, const std::vector<std::size_t> &, double *out, std::size_t len) {
-    std::fill(out, out + len, 1.0);
-}
-
-tfe_session_options_t memory() {
-    tfe_session_options_t options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    return options;
-}
-
-// Products are truncated: exact up to one unit in the last place (2^-16).
-void expect_near(const std::vector<double> &values, const std::vector<double> &expected) {
-    ASSERT_EQ(values.size(), expected.size());
-    for (std::size_t i = 0; i < values.size(); i++) {
-        EXPECT_NEAR(values[i], expected[i], 1e-3) << "element " << i;
-    }
-}
-
-void expect_all(const std::vector<double> &values, double expected) {
-    for (double v : values) {
-        EXPECT_NEAR(v, expected, 1e-3);
-    }
-}
+using tfe_test::expect_all;
+using tfe_test::expect_near;
+using tfe_test::fill_ones;
+using tfe_test::kOnes;
+using tfe_test::memory;
 
 TEST(Session, SeedProgramOverTcpWithStats) {
-    tfe::Context ctx;
-    auto w = ctx.private_variable("server0", kOnes, {10, 10});
-    auto x = ctx.private_input("input-provider", {5, 10}, fill_ones);
-    auto out = tfe::matmul(x, w).reveal();
-    tfe::Session sess(ctx);
-    tfe::Result result = sess.run(out);
+    tfe_test::SeedGraph seed;
+    tfe::Session sess(seed.ctx);
+    tfe::Result result = sess.run(seed.out);
     ASSERT_EQ(result.size(), 1u);
     EXPECT_EQ(result.shape(0), (std::vector<std::size_t>{5, 10}));
     auto values = result.value(0);
@@ -91,14 +56,11 @@ TEST(Session, SeedProgramOverTcpWithStats) {
 }
 
 TEST(Session, OverTls) {
-    tfe::Context ctx;
-    auto w = ctx.private_variable("server0", kOnes, {10, 10});
-    auto x = ctx.private_input("input-provider", {5, 10}, fill_ones);
-    auto out = tfe::matmul(x, w).reveal();
+    tfe_test::SeedGraph seed;
     auto options = tfe::default_session_options();
     options.transport = TFE_TRANSPORT_TLS;
-    tfe::Session sess(ctx, options);
-    expect_all(sess.run(out).value(0), 10.0);
+    tfe::Session sess(seed.ctx, options);
+    expect_all(sess.run(seed.out).value(0), 10.0);
 }
 
 TEST(Session, SeveralFetchesAndPublicValues) {

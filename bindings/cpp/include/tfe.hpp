@@ -1,8 +1,9 @@
 // tfe.hpp -- the C++17 binding of libtfe, header-only, over include/tfe.h.
 //
 // One move-only RAII class per C handle: Context, Tensor, Feeds, Session,
-// Party, Result. A failed call throws tfe::Error, which carries the tfe_status_t
-// and the library's message. Operators read like the math:
+// Party, Result, Model, Predictor (and Array, values read from a file). A
+// failed call throws tfe::Error, which carries the tfe_status_t and the
+// library's message. Operators read like the math:
 //
 //   tfe::Context ctx;
 //   auto w = ctx.private_variable("server0", std::vector<double>(100, 1.0), {10, 10});
@@ -22,8 +23,9 @@
 // not be modified while a run uses them.
 //
 // Files: this one (Error, Context, Tensor and its arithmetic), which
-// includes tfe_session.hpp (Feeds, Session, Party, Result) and tfe_ops.hpp
-// (nonlinear, comparison, layout, pooling and convolution operations).
+// includes tfe_session.hpp (Feeds, Session, Party, Result), tfe_ops.hpp
+// (nonlinear, comparison, layout, pooling and convolution operations),
+// tfe_nn.hpp (Model, Predictor, Array) and tfe_log.hpp (LogCallback).
 #ifndef TFE_HPP
 #define TFE_HPP
 
@@ -331,9 +333,12 @@ class Context {
 
 } // namespace tfe
 
-// Running graphs (Feeds, Session, Party, Result) and the nonlinear,
-// comparison, layout, pooling and convolution operations.
+// Running graphs (Feeds, Session, Party, Result); the nonlinear,
+// comparison, layout, pooling and convolution operations; models, private
+// prediction and array files (Model, Predictor, Array); log records.
 #include "tfe_session.hpp"
 #include "tfe_ops.hpp"
+#include "tfe_nn.hpp"
+#include "tfe_log.hpp"
 
 #endif // TFE_HPP

@@ -115,6 +115,7 @@ class Result {
   private:
     friend class Session;
     friend class Party;
+    friend class Predictor;
     explicit Result(tfe_result_t *handle) : handle_(handle) {}
 
     PlayerStats player_stats(std::size_t index) const {

@@ -1,0 +1,221 @@
+// tfe_nn.hpp -- neural networks in the C++ binding: Model (a sequential
+// model built layer by layer, or a benchmark network), Predictor (private
+// prediction: the model owner's weights and the client's input stay
+// secret, only the client learns the output) and Array (values and shape
+// read from or written to .npy and .csv files). tfe.hpp includes it;
+// include tfe.hpp.
+//
+//   tfe::Model model({64});
+//   model.dense(64, 32, w1, b1).relu().dense(32, 10, w2, b2);
+//   tfe::Predictor predictor(model, 1, "model-owner", "client");
+//   std::vector<double> logits = predictor.predict(image);
+#ifndef TFE_NN_HPP
+#define TFE_NN_HPP
+
+#include <array>
+
+#include "tfe.hpp"
+
+namespace tfe {
+
+/// The benchmark networks of SecureNN and TF Encrypted (see tfe_network_t).
+enum class Network : std::uint32_t { A = TFE_NETWORK_A, B = TFE_NETWORK_B, C = TFE_NETWORK_C, D = TFE_NETWORK_D };
+
+namespace detail {
+
+inline std::size_t count(const std::vector<std::size_t> &shape) {
+    std::size_t n = 1;
+    for (std::size_t d : shape) {
+        n *= d;
+    }
+    return n;
+}
+
+} // namespace detail
+
+/// A sequential model (tfe_model_t): each layer is checked against the
+/// shape it receives when it is added; a failed add throws and leaves the
+/// model as it was. Move-only. Not thread-safe while layers are added.
+class Model {
+  public:
+    /// A model without layers for samples of `input_shape` (no batch axis).
+    explicit Model(const std::vector<std::size_t> &input_shape) {
+        tfe_model_t *model = nullptr;
+        detail::check(tfe_model_new(input_shape.data(), input_shape.size(), &model));
+        handle_.reset(model);
+    }
+
+    /// Benchmark network `which` with pseudo-random weights from `seed`.
+    static Model network(Network which, std::uint64_t seed) {
+        tfe_model_t *model = nullptr;
+        detail::check(tfe_model_network(static_cast<std::uint32_t>(which), seed, &model));
+        return Model(model);
+    }
+
+    Model(Model &&) noexcept = default;
+    Model &operator=(Model &&) noexcept = default;
+    Model(const Model &) = delete;
+    Model &operator=(const Model &) = delete;
+
+    /// x W + b with W of `inputs` x `units` (row-major) and `units` biases.
+    Model &dense(std::size_t inputs, std::size_t units, const std::vector<double> &weights,
+                 const std::vector<double> &bias) {
+        return add(tfe_model_add_dense(get(), inputs, units, weights.data(), weights.size(), bias.data(),
+                                       bias.size()));
+    }
+    /// NHWC convolution with a {KH, KW, C, O} kernel and O biases.
+    Model &conv2d(const std::array<std::size_t, 4> &kernel, const std::vector<double> &weights,
+                  const std::vector<double> &bias, std::pair<std::size_t, std::size_t> strides, Padding padding) {
+        return add(tfe_model_add_conv2d(get(), kernel.data(), kernel.size(), weights.data(), weights.size(),
+                                        bias.data(), bias.size(), strides.first, strides.second,
+                                        static_cast<std::uint32_t>(padding)));
+    }
+    Model &max_pool2d(std::pair<std::size_t, std::size_t> window, std::pair<std::size_t, std::size_t> strides,
+                      Padding padding) {
+        return add(tfe_model_add_max_pool2d(get(), window.first, window.second, strides.first, strides.second,
+                                            static_cast<std::uint32_t>(padding)));
+    }
+    Model &avg_pool2d(std::pair<std::size_t, std::size_t> window, std::pair<std::size_t, std::size_t> strides,
+                      Padding padding) {
+        return add(tfe_model_add_avg_pool2d(get(), window.first, window.second, strides.first, strides.second,
+                                            static_cast<std::uint32_t>(padding)));
+    }
+    /// Inference-time batch normalization; the four vectors have one value
+    /// per channel (vectors of different lengths throw).
+    Model &batch_norm(const std::vector<double> &gamma, const std::vector<double> &beta,
+                      const std::vector<double> &mean, const std::vector<double> &variance, double epsilon) {
+        if (beta.size() != gamma.size() || mean.size() != gamma.size() || variance.size() != gamma.size()) {
+            throw Error(TFE_ERR_INVALID_ARGUMENT,
+                        "tfe::Model::batch_norm: gamma, beta, mean and variance have " + std::to_string(gamma.size()) +
+                            ", " + std::to_string(beta.size()) + ", " + std::to_string(mean.size()) + " and " +
+                            std::to_string(variance.size()) + " values, expected one per channel each");
+        }
+        return add(tfe_model_add_batch_norm(get(), gamma.data(), beta.data(), mean.data(), variance.data(),
+                                            gamma.size(), epsilon));
+    }
+    Model &relu() { return add(tfe_model_add_relu(get())); }
+    Model &sigmoid() { return add(tfe_model_add_sigmoid(get())); }
+    Model &softmax() { return add(tfe_model_add_softmax(get())); }
+    Model &flatten() { return add(tfe_model_add_flatten(get())); }
+    Model &global_avg_pool2d() { return add(tfe_model_add_global_avg_pool2d(get())); }
+
+    /// The shape of one sample (no batch axis).
+    std::vector<std::size_t> input_shape() const { return shape(tfe_model_input_shape); }
+    /// The output shape of one sample after the layers so far.
+    std::vector<std::size_t> output_shape() const { return shape(tfe_model_output_shape); }
+    /// The layers as they run (batch normalizations after Dense or Conv2D are folded into them).
+    std::size_t layer_count() const {
+        std::size_t count = 0;
+        detail::check(tfe_model_layer_count(get(), &count));
+        return count;
+    }
+
+    /// Plaintext inference of `batch` samples (row-major, batch first).
+    std::vector<double> predict_plain(const std::vector<double> &x, std::size_t batch) const {
+        std::vector<double> out(batch * detail::count(output_shape()));
+        detail::check(tfe_model_predict_plain(get(), x.data(), x.size(), batch, out.data(), out.size()));
+        return out;
+    }
+
+    tfe_model_t *get() const noexcept { return handle_.get(); }
+
+  private:
+    explicit Model(tfe_model_t *model) : handle_(model) {}
+
+    Model &add(tfe_status_t status) {
+        detail::check(status);
+        return *this;
+    }
+
+    std::vector<std::size_t> shape(tfe_status_t (*getter)(const tfe_model_t *, const std::size_t **,
+                                                            std::size_t *)) const {
+        const std::size_t *shape = nullptr;
+        std::size_t rank = 0;
+        detail::check(getter(get(), &shape, &rank));
+        return detail::copy_shape(shape, rank);
+    }
+
+    detail::Handle<tfe_model_t, tfe_model_free> handle_;
+};
+
+/// A model served for private prediction by players on threads of this
+/// process (tfe_predictor_t): the owner shares the weights once, the
+/// client provides each batch and alone learns its outputs. Move-only;
+/// predictions from several threads are serialized.
+class Predictor {
+  public:
+    /// Batches of `batch` samples, over loopback TCP with the default options.
+    Predictor(const Model &model, std::size_t batch, const std::string &owner, const std::string &client)
+        : Predictor(model, batch, owner, client, default_session_options()) {}
+
+    /// As above with session `options` (transport, timeouts).
+    Predictor(const Model &model, std::size_t batch, const std::string &owner, const std::string &client,
+              const tfe_session_options_t &options) {
+        tfe_predictor_t *pred = nullptr;
+        detail::check(tfe_predictor_new_local(model.get(), batch, owner.c_str(), client.c_str(), &options, &pred));
+        handle_.reset(pred);
+    }
+
+    Predictor(Predictor &&) noexcept = default;
+    Predictor &operator=(Predictor &&) noexcept = default;
+    Predictor(const Predictor &) = delete;
+    Predictor &operator=(const Predictor &) = delete;
+
+    /// The outputs for one batch (row-major), as the client receives them.
+    std::vector<double> predict(const std::vector<double> &x) const {
+        std::vector<double> out(detail::count(output_shape()));
+        detail::check(tfe_predictor_predict(get(), x.data(), x.size(), out.data(), out.size()));
+        return out;
+    }
+
+    /// [batch, output shape...].
+    std::vector<std::size_t> output_shape() const {
+        const std::size_t *shape = nullptr;
+        std::size_t rank = 0;
+        detail::check(tfe_predictor_output_shape(get(), &shape, &rank));
+        return detail::copy_shape(shape, rank);
+    }
+
+    /// What the last successful prediction cost each player: a Result
+    /// without values (read Result::stats and Result::stats_table).
+    Result last_stats() const {
+        tfe_result_t *out = nullptr;
+        detail::check(tfe_predictor_last_stats(get(), &out));
+        return Result(out);
+    }
+
+    tfe_predictor_t *get() const noexcept { return handle_.get(); }
+
+  private:
+    detail::Handle<tfe_predictor_t, tfe_predictor_free> handle_;
+};
+
+/// Values (row-major) and their shape, to and from .npy and .csv files.
+struct Array {
+    std::vector<std::size_t> shape;
+    std::vector<double> values;
+
+    /// Reads a .npy file (its shape) or a .csv file ({rows, columns}).
+    /// A file that cannot be read throws TFE_ERR_INVALID_ARGUMENT naming it.
+    static Array load(const std::string &path) {
+        tfe_array_t *raw = nullptr;
+        detail::check(tfe_array_load(path.c_str(), &raw));
+        detail::Handle<tfe_array_t, tfe_array_free> array(raw);
+        const double *data = nullptr;
+        const std::size_t *shape = nullptr;
+        std::size_t len = 0, rank = 0;
+        detail::check(tfe_array_values(array.get(), &data, &len));
+        detail::check(tfe_array_shape(array.get(), &shape, &rank));
+        std::vector<double> values = len == 0 ? std::vector<double>{} : std::vector<double>(data, data + len);
+        return Array{detail::copy_shape(shape, rank), std::move(values)};
+    }
+
+    /// Writes .npy (float64) or .csv (rank 1 or 2), by the extension of `path`.
+    void save(const std::string &path) const {
+        detail::check(tfe_array_save(values.data(), values.size(), shape.data(), shape.size(), path.c_str()));
+    }
+};
+
+} // namespace tfe
+
+#endif // TFE_NN_HPP

@@ -1,0 +1,79 @@
+// What the GoogleTest tests of the C++ binding share: EXPECT_TFE_ERROR,
+// value comparisons, in-memory session options, and the seed program's
+// graph as a fixture (a 10x10 variable of ones at server0 times a 5x10
+// input of the input provider, revealed to the servers: 5x10 of 10.0).
+#ifndef TFE_TEST_SUPPORT_HPP
+#define TFE_TEST_SUPPORT_HPP
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "tfe.hpp"
+
+// Expects `statement` to throw tfe::Error with `expected_status` and a
+// message containing `text`.
+#define EXPECT_TFE_ERROR(statement, expected_status, text)                                                    \
+    do {                                                                                                      \
+        try {                                                                                                 \
+            statement;                                                                                        \
+            ADD_FAILURE() << #statement " did not throw";                                                    \
+        } catch (const tfe::Error &e) {                                                                       \
+            EXPECT_EQ(e.status(), expected_status) << e.what();                                               \
+            EXPECT_NE(std::string(e.what()).find(text), std::string::npos)                                    \
+                << "message '" << e.what() << "' should contain '" << (text) << "'";                         \
+        }                                                                                                     \
+    } while (0)
+
+namespace tfe_test {
+
+using Shape = std::vector<std::size_t>;
+
+/// The seed program's weights: 100 ones.
+inline const std::vector<double> kOnes(100, 1.0);
+
+/// A provider that fills its input with ones.
+inline void fill_ones(const std::string &, const std::vector<std::size_t> &, double *out, std::size_t len) {
+    std::fill(out, out + len, 1.0);
+}
+
+/// Session options with in-memory channels: no sockets, fastest.
+inline tfe_session_options_t memory() {
+    tfe_session_options_t options = tfe::default_session_options();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    return options;
+}
+
+/// Elementwise within `tolerance` (products are truncated: exact to about 2^-16).
+inline void expect_near(const std::vector<double> &values, const std::vector<double> &expected,
+                        double tolerance = 1e-3) {
+    ASSERT_EQ(values.size(), expected.size());
+    for (std::size_t i = 0; i < values.size(); i++) {
+        EXPECT_NEAR(values[i], expected[i], tolerance) << "element " << i;
+    }
+}
+
+/// Every value within 1e-3 of `expected`.
+inline void expect_all(const std::vector<double> &values, double expected) {
+    for (double v : values) {
+        EXPECT_NEAR(v, expected, 1e-3);
+    }
+}
+
+/// The seed program's graph: `w` (10x10 ones at server0), `x` (5x10 from
+/// the input provider, through `provider`, or fed when it is empty) and
+/// `out` = matmul(x, w) revealed to the servers.
+struct SeedGraph {
+    explicit SeedGraph(tfe::Provider provider = fill_ones)
+        : w(ctx.private_variable("server0", kOnes, {10, 10})),
+          x(ctx.private_input("input-provider", {5, 10}, std::move(provider))), out(tfe::matmul(x, w).reveal()) {}
+
+    tfe::Context ctx;
+    tfe::Tensor w, x, out;
+};
+
+} // namespace tfe_test
+
+#endif // TFE_TEST_SUPPORT_HPP
