@@ -49,6 +49,12 @@ tfe_program(seed_matmul_c "${_src}/examples/c/seed_matmul.c")
 tfe_add_test(c_seed_matmul seed_matmul_c)
 set_tests_properties(c_seed_matmul PROPERTIES PASS_REGULAR_EXPRESSION "${_tfe_seed_output}")
 
+# Private prediction of a handwritten 8 by a model owner, a client and three servers.
+tfe_program(private_prediction_c "${_src}/examples/c/private_prediction.c")
+tfe_add_test(c_private_prediction private_prediction_c "${_src}/examples/c/data/digits-mlp")
+set_tests_properties(c_private_prediction PROPERTIES
+  PASS_REGULAR_EXPRESSION "predicted class 8\nplaintext inference agrees: yes\n")
+
 file(GLOB _tfe_c_tests CONFIGURE_DEPENDS "${_src}/tests/c/test_*.c")
 foreach(_test IN LISTS _tfe_c_tests)
   get_filename_component(_name "${_test}" NAME_WE)
