@@ -5,15 +5,16 @@
 //! (Dalskov, Escudero, Keller), TF Encrypted's `truncate_msb0` and SPU's
 //! TruncAPr, with server 2 as the dealer of the correlated randomness:
 //!
-//! 1. Server 2 knows r = r_A + r_B (r_A from the seed it shares with server 0,
-//!    r_B from the one it shares with server 1). Servers 0 and 1 open
-//!    c = x + 2^62 + r to each other; the message of each is hidden from the
-//!    other by a mask only server 2 shares with the sender, and c itself by r.
-//!    Server 2 also deals additive sharings of r_hi = (r mod 2^63) >> f and
-//!    of r_msb = r >> 63: server 0 draws its part of r_hi from their seed and
-//!    server 2 sends server 1 the rest; server 1 draws its part of r_msb and
-//!    server 2 sends server 0 the rest. So each of servers 0 and 1 gets two
-//!    words per element from server 2, and the two receive equal loads.
+//! 1. Servers 0 and 1 open c = x + 2^62 + r to each other, where
+//!    r = r_A + r_B + κ: r_A from the seed server 2 shares with server 0,
+//!    r_B from the one it shares with server 1, κ server 2's own. Server 0
+//!    sends z0 + r_A, server 1 sends z1 + r_B, and server 2 sends both of
+//!    them z2 + κ; each message is hidden by a mask the receiver does not
+//!    know, and c by r. Server 2 also deals additive sharings of
+//!    r_hi = (r mod 2^63) >> f and of r_msb = r >> 63: server 0 draws its
+//!    part of r_hi from their seed and server 2 sends server 1 the rest;
+//!    server 1 draws its part of r_msb and server 2 sends server 0 the rest.
+//!    So servers 0 and 1 each get two words per element from server 2.
 //! 2. With x' = x + 2^62 in [0, 2^63), the carry of x' + (r mod 2^63) into
 //!    bit 63 is msb(c) XOR r_msb, linear in r_msb because msb(c) is public to
 //!    0 and 1. So (c mod 2^63) >> f − r_hi + carry·2^(63−f) − 2^(62−f) is
@@ -68,23 +69,18 @@ impl Aby3 {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p1, p2) = (self.servers[1], self.servers[2]);
         let mut masked = z.into_data();
-        let mut part = net.buffer(n);
-        // masked = z + r_A (kept for c), part = masked − ρ (to server 1).
-        steps2(&mut masked, 1, &mut part, 1, |start, masked, part, scratch| {
-            let rho = &mut scratch[..masked.len()];
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMaskA, start, part)?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHideToP1, start, rho)?;
-            for i in 0..masked.len() {
-                masked[i] = masked[i].wrapping_add(part[i]);
-                part[i] = masked[i].wrapping_sub(rho[i]);
-            }
+        // masked = z + r_A, sent to server 1 and kept for c.
+        steps1(&mut masked, |start, masked, scratch| {
+            let r_a = &mut scratch[..masked.len()];
+            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMaskA, start, r_a)?;
+            masked.iter_mut().zip(r_a.iter()).for_each(|(m, r)| *m = m.wrapping_add(*r));
             Ok(())
         })?;
-        net.send(p1, ctx.tag(OPEN_STEP), &part)?;
+        net.send(p1, ctx.tag(OPEN_STEP), &masked)?;
         let from_1 = self.recv_len(net, p1, ctx.tag(OPEN_STEP), n)?;
-        // Server 2 sends (z2 + σ, its part of r_msb) per element.
+        // Server 2 sends (z2 + κ, its part of r_msb) per element.
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
-        let mut w0 = net.buffer(n);
+        let (mut part, mut w0) = (net.buffer(n), net.buffer(n));
         // part = y_a − w0, where y_a is this server's part of ⌊x / 2^f⌋.
         steps2(&mut part, 1, &mut w0, 1, |start, part, w0, scratch| {
             let u0 = &mut scratch[..part.len()];
@@ -115,23 +111,18 @@ impl Aby3 {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p0, p2) = (self.servers[0], self.servers[2]);
         let mut masked = z.into_data();
-        let mut part = net.buffer(n);
-        // masked = z + r_B, part = masked − σ (to server 0).
-        steps2(&mut masked, 1, &mut part, 1, |start, masked, part, scratch| {
-            let sigma = &mut scratch[..masked.len()];
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMaskB, start, part)?;
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncHideToP0, start, sigma)?;
-            for i in 0..masked.len() {
-                masked[i] = masked[i].wrapping_add(part[i]);
-                part[i] = masked[i].wrapping_sub(sigma[i]);
-            }
+        // masked = z + r_B, sent to server 0 and kept for c.
+        steps1(&mut masked, |start, masked, scratch| {
+            let r_b = &mut scratch[..masked.len()];
+            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMaskB, start, r_b)?;
+            masked.iter_mut().zip(r_b.iter()).for_each(|(m, r)| *m = m.wrapping_add(*r));
             Ok(())
         })?;
-        net.send(p0, ctx.tag(OPEN_STEP), &part)?;
+        net.send(p0, ctx.tag(OPEN_STEP), &masked)?;
         let from_0 = self.recv_len(net, p0, ctx.tag(OPEN_STEP), n)?;
-        // Server 2 sends (z2 + ρ, its part of r_hi) per element.
+        // Server 2 sends (z2 + κ, its part of r_hi) per element.
         let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
-        let mut w2 = net.buffer(n);
+        let (mut part, mut w2) = (net.buffer(n), net.buffer(n));
         steps2(&mut part, 1, &mut w2, 1, |start, part, w2, scratch| {
             let v1 = &mut scratch[..part.len()];
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
@@ -160,26 +151,26 @@ impl Aby3 {
         let (p0, p1) = (self.servers[0], self.servers[1]);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
-        // Per element, to server 1: z2 + ρ and its part of r_hi; to server 0:
-        // z2 + σ and its part of r_msb.
+        // Per element, to server 1: z2 + κ and its part of r_hi; to server 0:
+        // z2 + κ and its part of r_msb.
         let z = z.into_data();
         let (mut to_0, mut to_1) = (net.buffer(2 * n), net.buffer(2 * n));
         steps2(&mut to_0, 2, &mut to_1, 2, |start, to_0, to_1, scratch| {
             let len = to_0.len() / 2;
-            let [r_a, r_b, rho, sigma, high, msb] = scratch.as_chunks_mut::<STEP>().0 else {
-                return Err(Error::internal("truncation scratch is not six steps long"));
+            let [r_a, r_b, kappa, high, msb] = scratch.as_chunks_mut::<STEP>().0 else {
+                return Err(Error::internal("truncation scratch is not five steps long"));
             };
             self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, &mut r_a[..len])?;
             self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, &mut r_b[..len])?;
-            self.fill_at(WITH_0, ctx, Purpose::TruncHideToP1, start, &mut rho[..len])?;
-            self.fill_at(WITH_1, ctx, Purpose::TruncHideToP0, start, &mut sigma[..len])?;
+            self.fill_own_at(ctx, Purpose::TruncHideZ2, start, &mut kappa[..len]);
             self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, &mut high[..len])?;
             self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
             for i in 0..len {
-                let (r, z2) = (r_a[i].wrapping_add(r_b[i]), z[start + i]);
-                to_1[2 * i] = z2.wrapping_add(rho[i]);
+                let r = r_a[i].wrapping_add(r_b[i]).wrapping_add(kappa[i]);
+                let hidden_z2 = z[start + i].wrapping_add(kappa[i]);
+                to_1[2 * i] = hidden_z2;
                 to_1[2 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
-                to_0[2 * i] = z2.wrapping_add(sigma[i]);
+                to_0[2 * i] = hidden_z2;
                 to_0[2 * i + 1] = (r >> 63).wrapping_sub(msb[i]);
             }
             Ok(())
@@ -194,9 +185,9 @@ impl Aby3 {
     }
 }
 
-/// Words of scratch a step of a kernel gets: room for six random words per
-/// element (server 2's step draws six streams).
-const SCRATCH: usize = 6 * STEP;
+/// Words of scratch a step of a kernel gets: room for five random words per
+/// element (server 2's step draws five streams).
+const SCRATCH: usize = 5 * STEP;
 
 /// Runs `kernel(start, a_step, b_step, scratch)` over the elements of `a`
 /// and `b`, which hold `a_width` and `b_width` words per element: in
@@ -225,6 +216,19 @@ fn steps2(
         .zip(b.par_chunks_mut(BLOCK * b_width))
         .enumerate()
         .try_for_each(|(i, (a, b))| block(i * BLOCK, a, b))
+}
+
+/// Runs `kernel(start, a_step, scratch)` over `a`, one word per element,
+/// in blocks and steps as [`steps2`] does.
+fn steps1(a: &mut [u64], kernel: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<()> + Sync) -> Result<()> {
+    let block = |first: usize, a: &mut [u64]| {
+        let mut scratch = [0u64; SCRATCH];
+        a.chunks_mut(STEP).enumerate().try_for_each(|(k, a)| kernel(first + k * STEP, a, &mut scratch))
+    };
+    if a.len() <= BLOCK {
+        return block(0, a);
+    }
+    a.par_chunks_mut(BLOCK).enumerate().try_for_each(|(i, a)| block(i * BLOCK, a))
 }
 
 fn add_words(mut a: Vec<u64>, b: &[u64]) -> Vec<u64> {
