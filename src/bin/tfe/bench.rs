@@ -137,24 +137,28 @@ fn bench_private_op(
     let mut op_times = Vec::new();
     let mut run_times = Vec::new();
     let mut last = RunStats::default();
+    let mut cpu_times = Vec::new();
     for _ in 0..runs {
-        let started = Instant::now();
+        let (started, cpu_before) = (Instant::now(), process_cpu_time());
         let result = session.run(&[revealed], &Feeds::new())?;
         run_times.push(started.elapsed());
+        cpu_times.push(process_cpu_time().saturating_sub(cpu_before));
         op_times.push(slowest_server(&result.stats, op_kind, |s| s.wall_time));
         last = result.stats;
     }
     op_times.sort();
     run_times.sort();
+    cpu_times.sort();
     let median = op_times[runs / 2];
     let bytes = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.bytes_sent)).as_nanos();
     let rounds = slowest_server(&last, op_kind, |s| Duration::from_nanos(s.counters.rounds)).as_nanos();
     let mut line = format!(
         "{{\"bench\":\"{bench}\",\"size\":{size},\"transport\":\"{}\",\"median_s\":{:.6},\"runs\":{runs},\
-         \"bytes\":{bytes},\"rounds\":{rounds},\"run_median_s\":{:.6}",
+         \"bytes\":{bytes},\"rounds\":{rounds},\"run_median_s\":{:.6},\"run_cpu_s\":{:.6}",
         transport_name(transport),
         median.as_secs_f64(),
-        run_times[runs / 2].as_secs_f64()
+        run_times[runs / 2].as_secs_f64(),
+        cpu_times[runs / 2].as_secs_f64()
     );
     if let Some(base) = baseline {
         line += &format!(
@@ -167,6 +171,19 @@ fn bench_private_op(
     }
     println!("{line}}}");
     Ok(())
+}
+
+/// CPU time (user and system) of every thread of this process so far. Less
+/// sensitive to other load on the machine than wall time.
+fn process_cpu_time() -> Duration {
+    // SAFETY: getrusage fills the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// The largest value of `metric` for `op_kind` over the three servers.
