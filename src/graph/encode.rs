@@ -150,6 +150,7 @@ fn op_code(op: &Op) -> u8 {
         Op::ExpandDims { .. } => 25,
         Op::Squeeze { .. } => 26,
         Op::Gather { .. } => 27,
+        Op::Select => 28,
     }
 }
 
@@ -203,7 +204,8 @@ fn read_op(_: &mut Reader, code: u8) -> Result<Op> {
         25 => Op::ExpandDims { axis: 0 },
         26 => Op::Squeeze { axis: 0 },
         27 => Op::Gather { indices: vec![], axis: 0 },
-        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 27)"))),
+        28 => Op::Select,
+        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 28)"))),
     })
 }
 
@@ -264,6 +266,7 @@ fn write_fields(w: &mut Writer, op: &Op) {
         | Op::Square
         | Op::Assign
         | Op::Maximum
+        | Op::Select
         | Op::GlobalAvgPool2d => {}
     }
 }
@@ -468,6 +471,8 @@ mod tests {
         let rm = g.reduce_max(l, 1).unwrap();
         let am = g.argmax(l, 0).unwrap();
         let hot = g.argmax_one_hot(l, 0).unwrap();
+        let sel = g.select(l, m, s).unwrap();
+        assert_eq!(g.shape(sel).unwrap(), g.shape(l).unwrap());
         assert_eq!(g.shape(hot).unwrap(), g.shape(l).unwrap());
         let e = g.expand_dims(rm, 1).unwrap();
         let q = g.squeeze(e, 1).unwrap();

@@ -38,6 +38,36 @@ fn any_private(name: &str, operands: &[(&[usize], Kind)]) -> Result<()> {
     Ok(())
 }
 
+/// select(cond, a, b): the three shapes broadcast together; at least one
+/// operand is private (select of public values is plaintext's job).
+fn select_shape(operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
+    let [(c, _), (a, _), (b, _)] = operands else {
+        return Err(Error::internal("select takes three operands"));
+    };
+    if operands.iter().all(|(_, k)| *k != Kind::Private) {
+        return Err(Error::invalid(format!(
+            "select: condition of shape {} and values of shapes {} and {} are all public; \
+             expected at least one private operand",
+            fmt_shape(c),
+            fmt_shape(a),
+            fmt_shape(b)
+        )));
+    }
+    let values = shape::broadcast_shapes(a, b).map_err(|_| {
+        Error::invalid(format!("select: values of shapes {} and {} do not broadcast", fmt_shape(a), fmt_shape(b)))
+    })?;
+    let out = shape::broadcast_shapes(c, &values).map_err(|_| {
+        Error::invalid(format!(
+            "select: condition of shape {} does not broadcast with values of shapes {} and {} (together {})",
+            fmt_shape(c),
+            fmt_shape(a),
+            fmt_shape(b),
+            fmt_shape(&values)
+        ))
+    })?;
+    Ok((out, Kind::Private))
+}
+
 fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
     let x = operands[0].0;
     let private = Kind::Private;
@@ -53,6 +83,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             any_private(name, operands)?;
             Ok((shape::broadcast_shapes(x, operands[1].0)?, private))
         }
+        Op::Select => select_shape(operands),
         Op::Reduce { r, axis } => {
             private_first(name, operands)?;
             shape::check_axis(x, *axis)?;
@@ -100,5 +131,29 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
         Op::Squeeze { axis } => Ok((squeeze_shape(x, *axis)?, operands[0].1)),
         Op::Gather { indices, axis } => Ok((layout::gather_map(x, indices, *axis)?.0, operands[0].1)),
         other => Err(Error::internal(format!("no shape rule for {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::Graph;
+
+    #[test]
+    fn select_broadcasts_and_names_the_shapes_that_do_not_fit() {
+        let mut g = Graph::default();
+        let c = g.private_input("c", "client", &[4, 1]).unwrap();
+        let a = g.private_input("a", "client", &[4, 3]).unwrap();
+        let b = g.constant(&[3], vec![0.0, 1.0, 2.0]).unwrap();
+        let s = g.select(c, a, b).unwrap();
+        assert_eq!(g.shape(s).unwrap(), &[4, 3]);
+        let wrong_values = g.private_input("w", "client", &[5]).unwrap();
+        let err = g.select(c, a, wrong_values).unwrap_err().to_string();
+        assert!(err.contains("select") && err.contains("[4, 3]") && err.contains("[5]"), "{err}");
+        let wrong_cond = g.private_input("wc", "client", &[2, 3]).unwrap();
+        let err = g.select(wrong_cond, a, b).unwrap_err().to_string();
+        assert!(err.contains("[2, 3]") && err.contains("[4, 3]") && err.contains("[3]"), "{err}");
+        let pc = g.constant(&[], vec![1.0]).unwrap();
+        let err = g.select(pc, b, b).unwrap_err().to_string();
+        assert!(err.contains("all public"), "{err}");
     }
 }

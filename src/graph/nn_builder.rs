@@ -68,6 +68,12 @@ impl Graph {
         self.compare(Comparison::Equal, x, y)
     }
 
+    /// `cond ? a : b` elementwise, with broadcasting: `cond` is private or
+    /// public 0.0 / 1.0, such as a comparison's result; 2 rounds, exact.
+    pub fn select(&mut self, cond: TensorId, a: TensorId, b: TensorId) -> Result<TensorId> {
+        self.push(Op::Select, &[cond, a, b])
+    }
+
     /// Elementwise maximum (broadcasting).
     pub fn maximum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Maximum, &[x, y])

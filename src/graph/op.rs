@@ -65,6 +65,10 @@ pub enum Op {
     },
     /// Elementwise maximum (broadcasting), at least one operand private.
     Maximum,
+    /// `cond ? a : b` elementwise (operands cond, a, b; broadcasting), at
+    /// least one private: b + cond·(a − b), exact when cond is 0.0 or 1.0
+    /// (a comparison result); other conds interpolate, within one unit.
+    Select,
     /// Maximum or argmax along `axis`, which is removed (kept by the
     /// one-hot argmax).
     Reduce {
@@ -158,6 +162,7 @@ pub fn op_name(op: &Op) -> &'static str {
             Comparison::Equal => "equal",
         },
         Op::Maximum => "maximum",
+        Op::Select => "select",
         Op::Reduce { r: Reduce::Max, .. } => "reduce_max",
         Op::Reduce { r: Reduce::ArgMax, .. } => "argmax",
         Op::Reduce { r: Reduce::ArgMaxOneHot, .. } => "argmax_one_hot",
@@ -190,6 +195,7 @@ pub fn arity(op: &Op) -> usize {
         | Op::Squeeze { .. }
         | Op::Gather { .. } => 1,
         Op::Compare { .. } | Op::Maximum | Op::Conv2d { .. } | Op::Concat { .. } => 2,
+        Op::Select => 3,
     }
 }
 

@@ -130,6 +130,16 @@ pub trait Protocol: Send {
         y: &Self::Share,
     ) -> Result<Self::Share>;
     fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
+    /// `cond ? a : b` elementwise (shapes broadcast), `cond` private 0.0 or
+    /// 1.0 such as a comparison's result.
+    fn select(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        cond: &Self::Share,
+        a: &Self::Share,
+        b: &Self::Share,
+    ) -> Result<Self::Share>;
     fn reduce(
         &self,
         net: &mut Endpoint,

@@ -92,6 +92,19 @@ impl Aby3 {
         x.sub(&self.bit_inject_steps(net, &mut steps, &bit, x)?)
     }
 
+    /// `c ? x : y` for an arithmetic share c of fixed-point 0.0 or 1.0 (a
+    /// comparison's result), shapes broadcasting: y + c·(x − y), one
+    /// fixed-point product (2 rounds). Exact for c ∈ {0, 1}: the product is
+    /// 0 or (x − y)·2^f, a multiple of 2^f, which the truncation divides
+    /// without error (its one-unit error is a carry out of the low f bits,
+    /// which are zero). Other values of c interpolate, within one unit.
+    pub fn select(&self, net: &mut Endpoint, ctx: OpContext, c: &Share, x: &Share, y: &Share) -> Result<Share> {
+        use crate::ring::shape::broadcast_shapes;
+        let shape = broadcast_shapes(c.shape(), &broadcast_shapes(x.shape(), y.shape())?)?;
+        let (c, x, y) = (c.broadcast_to(&shape)?, x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+        y.add(&self.mul(net, ctx, &c, &x.sub(&y)?)?)
+    }
+
     /// `c ? x : y` for a boolean-shared bit c (bit 0 of each word): 2 rounds.
     pub fn select_bit(&self, net: &mut Endpoint, ctx: OpContext, c: &BoolShare, x: &Share, y: &Share) -> Result<Share> {
         self.select_steps(net, &mut Steps::new(ctx), c, x, y)

@@ -140,6 +140,10 @@ impl Protocol for Aby3 {
         Aby3::maximum(self, net, ctx, x, y)
     }
 
+    fn select(&self, net: &mut Endpoint, ctx: OpContext, cond: &Share, a: &Share, b: &Share) -> Result<Share> {
+        Aby3::select(self, net, ctx, cond, a, b)
+    }
+
     fn reduce(&self, net: &mut Endpoint, ctx: OpContext, r: Reduce, x: &Share, axis: usize) -> Result<Share> {
         match r {
             Reduce::Max => self.reduce_max(net, ctx, x, axis),

@@ -276,6 +276,27 @@ fn relu_is_exact_in_nine_rounds_and_at_most_44_bytes() {
 }
 
 #[test]
+fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
+    let (x, y) = pairs(7 * 9);
+    let inputs = [(x.clone(), vec![7, 9]), (y.clone(), vec![7, 9])];
+    let (got, costs) = private_op(&inputs, |net, p, s| {
+        let c = p.less(net, ctx(10), &s[0], &s[1])?;
+        let before = net.counters();
+        let out = p.select(net, ctx(11), &c, &s[0], &s[1])?;
+        let cost = net.counters() - before;
+        assert!(cost.rounds <= 2 && cost.bytes_sent <= 40 * 63, "{cost:?}");
+        Ok(out)
+    });
+    assert_eq!(got, (0..63).map(|i| if x[i] < y[i] { x[i] } else { y[i] }).collect::<Vec<_>>());
+    assert!(costs[..3].iter().all(|c| c.rounds <= 9 + 2), "{costs:?}");
+    // A condition per column, broadcast over the rows; values of both signs.
+    let cond: Vec<f64> = (0..9).map(|j| (j % 2) as f64).collect();
+    let inputs = [(cond.clone(), vec![9]), (x.clone(), vec![7, 9]), (y.clone(), vec![7, 9])];
+    let (got, _) = private_op(&inputs, |net, p, s| p.select(net, ctx(10), &s[0], &s[1], &s[2]));
+    assert_eq!(got, (0..63).map(|i| if cond[i % 9] == 1.0 { x[i] } else { y[i] }).collect::<Vec<_>>());
+}
+
+#[test]
 fn maximum_and_select_match_plaintext() {
     let (x, y) = pairs(45);
     let inputs = [(x.clone(), vec![9, 5]), (y.clone(), vec![9, 5])];
