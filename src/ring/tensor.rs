@@ -237,6 +237,16 @@ impl Tensor<u64> {
 
     /// `self += a · b` for rank-2 tensors, without a temporary for the product.
     pub fn add_matmul(&mut self, a: &Self, b: &Self) -> Result<()> {
+        self.matmul_into(a, b, true)
+    }
+
+    /// `self = a · b` for rank-2 tensors, in this tensor's memory: its old
+    /// contents are never read.
+    pub fn assign_matmul(&mut self, a: &Self, b: &Self) -> Result<()> {
+        self.matmul_into(a, b, false)
+    }
+
+    fn matmul_into(&mut self, a: &Self, b: &Self, accumulate: bool) -> Result<()> {
         let out_shape = shape::matmul_shape(&a.shape, &b.shape)?;
         if out_shape != self.shape {
             return Err(Error::invalid(format!(
@@ -246,7 +256,7 @@ impl Tensor<u64> {
             )));
         }
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1]);
-        super::gemm::gemm(m, k, n, &a.data, &b.data, &mut self.data, true);
+        super::gemm::gemm(m, k, n, &a.data, &b.data, &mut self.data, accumulate);
         Ok(())
     }
 }

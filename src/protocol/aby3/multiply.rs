@@ -38,13 +38,13 @@ impl Aby3 {
 
     /// Matrix product in the ring, without truncation: one round, 8·m·n bytes.
     pub fn matmul_ring(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_matmul(x, y)?;
+        let z = local_matmul(net, x, y)?;
         self.reshare(net, ctx, z)
     }
 
     /// Fixed-point matrix product, truncated.
     pub fn matmul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_matmul(x, y)?;
+        let z = local_matmul(net, x, y)?;
         self.truncate_additive(net, ctx, z)
     }
 
@@ -95,9 +95,17 @@ fn local_mul(x: &Share, y: &Share) -> Result<RingTensor> {
     RingTensor::new(x.shape().to_vec(), out)
 }
 
-/// z_i = x_i·(y_i + y_{i+1}) + x_{i+1}·y_i: two ring GEMMs per server.
-fn local_matmul(x: &Share, y: &Share) -> Result<RingTensor> {
-    let mut out = x.a.matmul(&y.a.add(&y.b)?)?;
+/// z_i = x_i·(y_i + y_{i+1}) + x_{i+1}·y_i: two ring GEMMs per server, into
+/// memory from the endpoint's buffer pool (no fresh pages to fault in).
+fn local_matmul(net: &Endpoint, x: &Share, y: &Share) -> Result<RingTensor> {
+    let shape = crate::ring::shape::matmul_shape(x.shape(), y.shape())?;
+    let (ya, yb) = (y.a.data(), y.b.data());
+    let mut y_sum = net.buffer(ya.len());
+    y_sum.iter_mut().zip(ya.iter().zip(yb)).for_each(|(s, (a, b))| *s = a.wrapping_add(*b));
+    let y_sum = RingTensor::new(y.shape().to_vec(), y_sum)?;
+    let mut out = RingTensor::new(shape.clone(), net.buffer(crate::ring::shape::numel(&shape)))?;
+    out.assign_matmul(&x.a, &y_sum)?;
     out.add_matmul(&x.b, &y.a)?;
+    net.recycle(y_sum.into_data());
     Ok(out)
 }
