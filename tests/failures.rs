@@ -61,6 +61,31 @@ fn bad_feeds_are_reported_before_anything_runs_and_the_session_stays_usable() {
 }
 
 #[test]
+fn a_run_that_fails_while_initializing_a_variable_leaves_every_player_agreeing() {
+    // The owner of `w` is not a server: its part of the first run (sending
+    // its shares of w) succeeds even though the client's input is out of
+    // range. If the owner then thought w initialized while the servers did
+    // not, the next run would wait forever for the owner's shares.
+    let mut g = Graph::default();
+    let w = g.private_variable("w", "model-owner", &[4, 2], Some(vec![0.5; 8])).unwrap();
+    let x = g.private_input("x", "client", &[3, 4]).unwrap();
+    let y = g.matmul(x, w).unwrap();
+    let out = g.reveal(y, Some("client")).unwrap();
+    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    for values in [vec![1e9; 12], vec![1.0; 12], vec![2.0; 12]] {
+        let mut feeds = Feeds::new();
+        feeds.insert("x", values.clone());
+        let result = session.run(&[out], &feeds);
+        if values[0] > 1e6 {
+            assert!(matches!(result, Err(Error::InvalidArgument(_))), "{result:?}");
+        } else {
+            let outputs = result.unwrap().outputs;
+            assert!(outputs[0].iter().all(|&v| (v - 2.0 * values[0]).abs() < 1e-3), "{outputs:?}");
+        }
+    }
+}
+
+#[test]
 fn a_failing_provider_aborts_the_run_everywhere_and_names_itself() {
     let (g, out) = seed_graph();
     let mut session = LocalSession::new(&g, short_timeouts()).unwrap();

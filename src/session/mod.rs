@@ -5,6 +5,7 @@
 //! its own thread, over loopback TCP (the deployment code path) or
 //! in-memory channels. Variables keep their shares across runs.
 
+mod commit;
 mod execute;
 pub mod feeds;
 pub mod local;

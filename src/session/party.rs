@@ -194,6 +194,7 @@ impl<P: Protocol> Party<P> {
             op.wall_time += span.duration;
             stats.spans.push(span);
         }
+        self.agree_on_writes(run, &pending)?;
         Ok((values, pending))
     }
 
