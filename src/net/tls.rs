@@ -72,19 +72,41 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(provider)
 }
 
-/// Both verifiers refuse TLS 1.2 (only 1.3 is configured; this is belt and braces).
-fn no_tls12() -> rustls::Error {
-    rustls::Error::General("TLS 1.2 is not accepted".into())
-}
-
-/// Accepts exactly one certificate: the pinned one of the expected peer.
+/// Accepts exactly the pinned certificates: as a client's verifier of the
+/// server, the expected peer's one; as a server's verifier of clients, any
+/// player's. Only TLS 1.3 is configured; refusing 1.2 signatures here is
+/// belt and braces.
 #[derive(Debug)]
-struct PinnedServer {
-    expected: CertificateDer<'static>,
+struct Pinned {
+    accepted: Vec<CertificateDer<'static>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for PinnedServer {
+type Verified<T> = std::result::Result<T, rustls::Error>;
+
+impl Pinned {
+    fn check(&self, end_entity: &CertificateDer<'_>, refusal: &str) -> Verified<()> {
+        match self.accepted.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
+            true => Ok(()),
+            false => Err(rustls::Error::General(refusal.into())),
+        }
+    }
+
+    fn tls12() -> Verified<HandshakeSignatureValid> {
+        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Verified<HandshakeSignatureValid> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+}
+
+impl ServerCertVerifier for Pinned {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -92,42 +114,32 @@ impl ServerCertVerifier for PinnedServer {
         _server_name: &ServerName<'_>,
         _ocsp: &[u8],
         _now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General("the peer's certificate is not the one the hostmap lists".into()))
-        }
+    ) -> Verified<ServerCertVerified> {
+        self.check(end_entity, "the peer's certificate is not the one the hostmap lists")?;
+        Ok(ServerCertVerified::assertion())
     }
     fn verify_tls12_signature(
         &self,
         _: &[u8],
         _: &CertificateDer<'_>,
         _: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        Err(no_tls12())
+    ) -> Verified<HandshakeSignatureValid> {
+        Pinned::tls12()
     }
     fn verify_tls13_signature(
         &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Verified<HandshakeSignatureValid> {
+        self.tls13(m, c, d)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
     }
 }
 
-/// Accepts a client whose certificate is pinned for some player.
-#[derive(Debug)]
-struct PinnedClients {
-    accepted: Vec<CertificateDer<'static>>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ClientCertVerifier for PinnedClients {
+impl ClientCertVerifier for Pinned {
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
         &[]
     }
@@ -136,28 +148,25 @@ impl ClientCertVerifier for PinnedClients {
         end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
-    ) -> std::result::Result<ClientCertVerified, rustls::Error> {
-        if self.accepted.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
-            Ok(ClientCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General("the client's certificate is not in the hostmap".into()))
-        }
+    ) -> Verified<ClientCertVerified> {
+        self.check(end_entity, "the client's certificate is not in the hostmap")?;
+        Ok(ClientCertVerified::assertion())
     }
     fn verify_tls12_signature(
         &self,
         _: &[u8],
         _: &CertificateDer<'_>,
         _: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        Err(no_tls12())
+    ) -> Verified<HandshakeSignatureValid> {
+        Pinned::tls12()
     }
     fn verify_tls13_signature(
         &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Verified<HandshakeSignatureValid> {
+        self.tls13(m, c, d)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
@@ -175,8 +184,8 @@ impl TlsLink {
     /// Connects as the client to `peer`, whose certificate must be the pinned one.
     pub fn client(sock: TcpStream, settings: &TlsSettings, peer: &str, write_timeout: Duration) -> Result<Self> {
         let provider = provider();
-        let verifier = PinnedServer {
-            expected: settings.peer_cert(peer)?,
+        let verifier = Pinned {
+            accepted: vec![settings.peer_cert(peer)?],
             algorithms: provider.signature_verification_algorithms,
         };
         let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -202,8 +211,7 @@ impl TlsLink {
     ) -> Result<(Self, String)> {
         let provider = provider();
         let certs = accepted.iter().map(|name| settings.peer_cert(name)).collect::<Result<Vec<_>>>()?;
-        let verifier =
-            PinnedClients { accepted: certs.clone(), algorithms: provider.signature_verification_algorithms };
+        let verifier = Pinned { accepted: certs.clone(), algorithms: provider.signature_verification_algorithms };
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| Error::config(format!("TLS: {e}")))?
