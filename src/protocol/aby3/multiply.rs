@@ -19,13 +19,13 @@ const RESHARE_STEP: u32 = 0;
 impl Aby3 {
     /// Elementwise product (broadcasting) in the ring, without truncation.
     pub fn mul_ring(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_mul(x, y)?;
+        let z = local_mul(net, x, y)?;
         self.reshare(net, ctx, z)
     }
 
     /// Elementwise fixed-point product (broadcasting), truncated.
     pub fn mul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_mul(x, y)?;
+        let z = local_mul(net, x, y)?;
         self.truncate_additive(net, ctx, z)
     }
 
@@ -78,20 +78,27 @@ impl Aby3 {
     }
 }
 
-/// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i, elementwise with broadcasting.
-fn local_mul(x: &Share, y: &Share) -> Result<RingTensor> {
+/// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i, elementwise with broadcasting,
+/// into memory from the endpoint's buffer pool.
+fn local_mul(net: &Endpoint, x: &Share, y: &Share) -> Result<RingTensor> {
     if x.shape() != y.shape() {
         let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-        return local_mul(&x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
+        return local_mul(net, &x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
     }
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
-    let product = |j: usize| xa[j].wrapping_mul(ya[j].wrapping_add(yb[j])).wrapping_add(xb[j].wrapping_mul(ya[j]));
-    // Collecting writes each word once: no zeroed buffer first.
-    let out: Vec<u64> = if xa.len() <= BLOCK {
-        (0..xa.len()).map(product).collect()
-    } else {
-        (0..xa.len()).into_par_iter().with_min_len(BLOCK).map(product).collect()
+    let mut out = net.buffer(xa.len());
+    // Zipped slices, no indexing: no bounds checks in the loop.
+    let kernel = |(z, ((xa, xb), (ya, yb))): (&mut [u64], ((&[u64], &[u64]), (&[u64], &[u64])))| {
+        for (z, ((&xa, &xb), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
+            *z = xa.wrapping_mul(ya.wrapping_add(yb)).wrapping_add(xb.wrapping_mul(ya));
+        }
     };
+    if out.len() <= BLOCK {
+        kernel((&mut out, ((xa, xb), (ya, yb))));
+    } else {
+        let inputs = xa.par_chunks(BLOCK).zip(xb.par_chunks(BLOCK)).zip(ya.par_chunks(BLOCK).zip(yb.par_chunks(BLOCK)));
+        out.par_chunks_mut(BLOCK).zip(inputs).for_each(kernel);
+    }
     RingTensor::new(x.shape().to_vec(), out)
 }
 

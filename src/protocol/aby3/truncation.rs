@@ -86,10 +86,13 @@ impl Aby3 {
             let u0 = &mut scratch[..part.len()];
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, w0)?;
             self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, u0)?;
-            for i in 0..part.len() {
-                let j = start + i;
-                let [hidden_z2, v0] = [from_2[2 * j], from_2[2 * j + 1]];
-                let c = masked[j].wrapping_add(from_1[j]).wrapping_add(hidden_z2).wrapping_add(OFFSET);
+            let len = part.len();
+            // Slices of exactly this step: the loop needs no bounds checks.
+            let (masked, from_1) = (&masked[start..start + len], &from_1[start..start + len]);
+            let from_2 = &from_2[2 * start..2 * (start + len)];
+            for i in 0..len {
+                let [hidden_z2, v0] = [from_2[2 * i], from_2[2 * i + 1]];
+                let c = masked[i].wrapping_add(from_1[i]).wrapping_add(hidden_z2).wrapping_add(OFFSET);
                 let c_msb = c >> 63;
                 // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
                 let carry = c_msb.wrapping_add(v0).wrapping_sub((c_msb << 1).wrapping_mul(v0));
@@ -127,10 +130,12 @@ impl Aby3 {
             let v1 = &mut scratch[..part.len()];
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
             self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, start, v1)?;
-            for i in 0..part.len() {
-                let j = start + i;
-                let [hidden_z2, u1] = [from_2[2 * j], from_2[2 * j + 1]];
-                let c = masked[j].wrapping_add(from_0[j]).wrapping_add(hidden_z2);
+            let len = part.len();
+            let (masked, from_0) = (&masked[start..start + len], &from_0[start..start + len]);
+            let from_2 = &from_2[2 * start..2 * (start + len)];
+            for i in 0..len {
+                let [hidden_z2, u1] = [from_2[2 * i], from_2[2 * i + 1]];
+                let c = masked[i].wrapping_add(from_0[i]).wrapping_add(hidden_z2);
                 let c_msb = c.wrapping_add(OFFSET) >> 63;
                 let carry = v1[i].wrapping_sub((c_msb << 1).wrapping_mul(v1[i]));
                 let y = (carry << (63 - f)).wrapping_sub(u1);
@@ -165,9 +170,10 @@ impl Aby3 {
             self.fill_own_at(ctx, Purpose::TruncHideZ2, start, &mut kappa[..len]);
             self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, &mut high[..len])?;
             self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
+            let z = &z[start..start + len];
             for i in 0..len {
                 let r = r_a[i].wrapping_add(r_b[i]).wrapping_add(kappa[i]);
-                let hidden_z2 = z[start + i].wrapping_add(kappa[i]);
+                let hidden_z2 = z[i].wrapping_add(kappa[i]);
                 to_1[2 * i] = hidden_z2;
                 to_1[2 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
                 to_0[2 * i] = hidden_z2;
