@@ -88,16 +88,16 @@ fn local_mul(net: &Endpoint, x: &Share, y: &Share) -> Result<RingTensor> {
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = net.buffer(xa.len());
     // Zipped slices, no indexing: no bounds checks in the loop.
-    let kernel = |(z, ((xa, xb), (ya, yb))): (&mut [u64], ((&[u64], &[u64]), (&[u64], &[u64])))| {
+    let kernel = |z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, yb): (&[u64], &[u64])| {
         for (z, ((&xa, &xb), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
             *z = xa.wrapping_mul(ya.wrapping_add(yb)).wrapping_add(xb.wrapping_mul(ya));
         }
     };
     if out.len() <= BLOCK {
-        kernel((&mut out, ((xa, xb), (ya, yb))));
+        kernel(&mut out, (xa, xb), (ya, yb));
     } else {
         let inputs = xa.par_chunks(BLOCK).zip(xb.par_chunks(BLOCK)).zip(ya.par_chunks(BLOCK).zip(yb.par_chunks(BLOCK)));
-        out.par_chunks_mut(BLOCK).zip(inputs).for_each(kernel);
+        out.par_chunks_mut(BLOCK).zip(inputs).for_each(|(z, (x, y))| kernel(z, x, y));
     }
     RingTensor::new(x.shape().to_vec(), out)
 }
