@@ -148,63 +148,90 @@ impl Endpoint {
 
     /// Sends `words` to player `to` under `tag`.
     pub fn send(&mut self, to: usize, tag: Tag, words: &[u64]) -> Result<()> {
-        self.count_step(tag);
-        let name = self.names.get(to).cloned().unwrap_or_default();
-        let failed = |e: std::io::Error| Error::network(&name, format!("sending failed: {e}"));
-        let sent = match self.peer(to)? {
-            Peer::Socket(_) => {
-                let header = frame::data_header(tag, words.len()).map_err(failed)?;
-                #[cfg(target_endian = "big")]
-                let words = &words.iter().map(|w| w.to_le()).collect::<Vec<u64>>();
-                self.send_on_socket(to, &header, frame::words_as_bytes(words))
+        self.send_many(&[(to, tag, words)])
+    }
+
+    /// Sends several messages (to different players) at once. Over sockets
+    /// they go out side by side: no receiver waits for another receiver's
+    /// large message to drain before its own starts.
+    pub fn send_many(&mut self, messages: &[(usize, Tag, &[u64])]) -> Result<()> {
+        #[cfg(target_endian = "big")]
+        let little_endian: Vec<Vec<u64>> = messages.iter().map(|m| m.2.iter().map(|w| w.to_le()).collect()).collect();
+        let mut on_sockets = Vec::new();
+        for (_i, &(to, tag, words)) in messages.iter().enumerate() {
+            self.count_step(tag);
+            let name = self.names.get(to).cloned().unwrap_or_default();
+            let failed = |e: std::io::Error| Error::network(&name, format!("sending failed: {e}"));
+            let sent = match self.peer(to)? {
+                Peer::Socket(_) => {
+                    let header = frame::data_header(tag, words.len()).map_err(failed)?;
+                    #[cfg(target_endian = "big")]
+                    let words = &little_endian[_i];
+                    on_sockets.push(SocketSend { to, header, payload: frame::words_as_bytes(words), sent: 0 });
+                    Ok(())
+                }
+                Peer::Channel { outgoing: Outgoing::Tls(link), .. } => {
+                    frame::write_data(&mut &**link, tag, words).map_err(failed)
+                }
+                Peer::Channel { outgoing: Outgoing::Memory { to, buffers }, .. } => {
+                    let mut copy = buffers.take(words.len());
+                    copy.copy_from_slice(words);
+                    to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
+                }
+            };
+            if let Err(e) = sent {
+                return Err(self.explain_send_failure(to, tag.run, e));
             }
-            Peer::Channel { outgoing: Outgoing::Tls(link), .. } => {
-                frame::write_data(&mut &**link, tag, words).map_err(failed)
-            }
-            Peer::Channel { outgoing: Outgoing::Memory { to, buffers }, .. } => {
-                let mut copy = buffers.take(words.len());
-                copy.copy_from_slice(words);
-                to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
-            }
-        };
-        if let Err(e) = sent {
-            return Err(self.explain_send_failure(to, tag.run, e));
         }
-        self.counters.messages_sent += 1;
-        self.counters.bytes_sent += words.len() as u64 * 8;
-        self.counters.wire_bytes_sent += (words.len() * 8 + HEADER_BYTES) as u64;
-        self.wire_bytes_to[to] += (words.len() * 8 + HEADER_BYTES) as u64;
+        if let Err((to, e)) = self.send_on_sockets(&mut on_sockets) {
+            let run = messages.iter().find(|m| m.0 == to).map_or(0, |m| m.1.run);
+            return Err(self.explain_send_failure(to, run, e));
+        }
+        for &(to, _, words) in messages {
+            let wire = (words.len() * 8 + HEADER_BYTES) as u64;
+            self.counters.messages_sent += 1;
+            self.counters.bytes_sent += words.len() as u64 * 8;
+            self.counters.wire_bytes_sent += wire;
+            self.wire_bytes_to[to] += wire;
+        }
         Ok(())
     }
 
-    /// Writes a frame to a socket peer. While the socket buffer is full it
-    /// takes in what the peers send, so two players sending each other
-    /// large messages at once never wait on each other.
-    fn send_on_socket(&mut self, to: usize, header: &[u8], payload: &[u8]) -> Result<()> {
+    /// Writes frames to socket peers, each as far as its socket takes it,
+    /// until all are out. While sockets are full it takes in what the peers
+    /// send, so players sending each other large messages at once never
+    /// wait on each other. A failure names the player it concerns.
+    fn send_on_sockets(&mut self, jobs: &mut [SocketSend<'_>]) -> std::result::Result<(), (usize, Error)> {
         let deadline = Instant::now() + self.recv_timeout;
-        let total = header.len() + payload.len();
-        let mut sent = 0;
-        while sent < total {
-            let Some(Some(Peer::Socket(peer))) = self.peers.get(to) else {
-                return Err(Error::internal(format!("player {to} is not a socket peer")));
-            };
-            match peer.send_some(header, payload, sent) {
-                Ok(n) => sent = n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Error::network(
-                            &self.names[to],
-                            format!("sending failed: the player took no data for {} ms", self.recv_timeout.as_millis()),
-                        ));
+        loop {
+            let mut blocked = Vec::new();
+            for job in jobs.iter_mut().filter(|job| !job.done()) {
+                let Some(Some(Peer::Socket(peer))) = self.peers.get(job.to) else {
+                    return Err((job.to, Error::internal(format!("player {} is not a socket peer", job.to))));
+                };
+                while !job.done() {
+                    match peer.send_some(&job.header, job.payload, job.sent) {
+                        Ok(n) => job.sent = n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            blocked.push(job.to);
+                            break;
+                        }
+                        Err(e) => {
+                            return Err((job.to, Error::network(&self.names[job.to], format!("sending failed: {e}"))));
+                        }
                     }
-                    self.wait_on_sockets(Some(to), left)?;
                 }
-                Err(e) => return Err(Error::network(&self.names[to], format!("sending failed: {e}"))),
             }
+            let Some(&first) = blocked.first() else { return Ok(()) };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let waited = self.recv_timeout.as_millis();
+                let message = format!("sending failed: the player took no data for {waited} ms");
+                return Err((first, Error::network(&self.names[first], message)));
+            }
+            self.wait_on_sockets(&blocked, left).map_err(|e| (first, e))?;
         }
-        Ok(())
     }
 
     /// Receives the words player `from` sent under `tag`, waiting at most the
@@ -238,7 +265,7 @@ impl Endpoint {
     /// sockets: from any player) and files what arrived.
     fn wait_for(&mut self, from: usize, left: Duration) -> Result<()> {
         let incoming = match self.peer(from)? {
-            Peer::Socket(_) => return self.wait_on_sockets(None, left),
+            Peer::Socket(_) => return self.wait_on_sockets(&[], left),
             Peer::Channel { incoming, .. } => incoming.recv_timeout(left),
         };
         match incoming {
@@ -251,16 +278,15 @@ impl Endpoint {
         Ok(())
     }
 
-    /// Waits at most `left` until a socket peer has sent something (or
-    /// `writer`, if any, has room for more) and files every frame that
-    /// arrived.
-    fn wait_on_sockets(&mut self, writer: Option<usize>, left: Duration) -> Result<()> {
+    /// Waits at most `left` until a socket peer has sent something (or one
+    /// of `writers` has room for more) and files every frame that arrived.
+    fn wait_on_sockets(&mut self, writers: &[usize], left: Duration) -> Result<()> {
         let mut fds = Vec::with_capacity(self.peers.len());
         let mut owners = Vec::with_capacity(self.peers.len());
         for (j, peer) in self.peers.iter().enumerate() {
             let Some(Peer::Socket(peer)) = peer else { continue };
             let reading = self.closed[j].is_none();
-            let events = if reading { libc::POLLIN } else { 0 } | if writer == Some(j) { libc::POLLOUT } else { 0 };
+            let events = if reading { libc::POLLIN } else { 0 } | if writers.contains(&j) { libc::POLLOUT } else { 0 };
             if events != 0 {
                 fds.push(libc::pollfd { fd: peer.fd(), events, revents: 0 });
                 owners.push(j);
@@ -321,7 +347,10 @@ impl Endpoint {
         for j in 0..self.peers.len() {
             let _ = match &self.peers[j] {
                 None => continue,
-                Some(Peer::Socket(_)) => self.send_on_socket(j, &header, reason.as_bytes()).is_ok(),
+                Some(Peer::Socket(_)) => {
+                    let job = SocketSend { to: j, header, payload: reason.as_bytes(), sent: 0 };
+                    self.send_on_sockets(&mut [job]).is_ok()
+                }
                 Some(Peer::Channel { outgoing: Outgoing::Tls(link), .. }) => {
                     frame::write_abort(&mut &**link, run, reason).is_ok()
                 }
@@ -346,6 +375,21 @@ impl Endpoint {
             self.last_step = Some(tag);
             self.counters.rounds += 1;
         }
+    }
+}
+
+/// A frame on its way to a socket peer: header and payload bytes, and how
+/// many of them the socket has taken.
+struct SocketSend<'a> {
+    to: usize,
+    header: [u8; HEADER_BYTES],
+    payload: &'a [u8],
+    sent: usize,
+}
+
+impl SocketSend<'_> {
+    fn done(&self) -> bool {
+        self.sent == HEADER_BYTES + self.payload.len()
     }
 }
 

@@ -181,8 +181,7 @@ impl Aby3 {
             }
             Ok(())
         })?;
-        net.send(p1, ctx.tag(OPEN_STEP), &to_1)?;
-        net.send(p0, ctx.tag(OPEN_STEP), &to_0)?;
+        net.send_many(&[(p1, ctx.tag(OPEN_STEP), &to_1), (p0, ctx.tag(OPEN_STEP), &to_0)])?;
         recycle_all(net, [z, to_0, to_1]);
         let (mut w0, mut w2) = (net.buffer(n), net.buffer(n));
         self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, 0, &mut w0)?;
