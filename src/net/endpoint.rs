@@ -155,19 +155,22 @@ impl Endpoint {
     /// they go out side by side: no receiver waits for another receiver's
     /// large message to drain before its own starts.
     pub fn send_many(&mut self, messages: &[(usize, Tag, &[u64])]) -> Result<()> {
+        // The words as the wire has them: little-endian.
         #[cfg(target_endian = "big")]
-        let little_endian: Vec<Vec<u64>> = messages.iter().map(|m| m.2.iter().map(|w| w.to_le()).collect()).collect();
+        let converted: Vec<Vec<u64>> = messages.iter().map(|m| m.2.iter().map(|w| w.to_le()).collect()).collect();
+        #[cfg(target_endian = "big")]
+        let wire_words = converted.iter().map(Vec::as_slice);
+        #[cfg(target_endian = "little")]
+        let wire_words = messages.iter().map(|m| m.2);
         let mut on_sockets = Vec::new();
-        for (_i, &(to, tag, words)) in messages.iter().enumerate() {
+        for (&(to, tag, words), wire_words) in messages.iter().zip(wire_words) {
             self.count_step(tag);
             let name = self.names.get(to).cloned().unwrap_or_default();
             let failed = |e: std::io::Error| Error::network(&name, format!("sending failed: {e}"));
             let sent = match self.peer(to)? {
                 Peer::Socket(_) => {
                     let header = frame::data_header(tag, words.len()).map_err(failed)?;
-                    #[cfg(target_endian = "big")]
-                    let words = &little_endian[_i];
-                    on_sockets.push(SocketSend { to, header, payload: frame::words_as_bytes(words), sent: 0 });
+                    on_sockets.push(SocketSend { to, header, payload: frame::words_as_bytes(wire_words), sent: 0 });
                     Ok(())
                 }
                 Peer::Channel { outgoing: Outgoing::Tls(link), .. } => {
