@@ -58,6 +58,35 @@ fn relu_comparisons_and_maxima_match_plaintext_with_their_costs() {
 }
 
 #[test]
+fn select_picks_by_a_private_or_public_condition_with_broadcasting() {
+    let x = grid_values(3 * 5, 3, 40.0);
+    let y = grid_values(3 * 5, 4, 40.0);
+    let mut g = Graph::default();
+    let xi = g.private_input("x", "alice", &[3, 5]).unwrap();
+    let yi = g.private_input("y", "bob", &[3, 5]).unwrap();
+    let less = g.less(xi, yi).unwrap();
+    let min = g.select(less, xi, yi).unwrap();
+    // A public condition per column, broadcast over the rows; a public value.
+    let columns = g.constant(&[5], vec![1.0, 0.0, 0.0, 1.0, 1.0]).unwrap();
+    let seven = g.constant(&[], vec![7.0]).unwrap();
+    let mixed = g.select(columns, xi, seven).unwrap();
+    let fetches = [g.reveal(min, None).unwrap(), g.reveal(mixed, None).unwrap()];
+    let mut session = LocalSession::new(&g, LocalOptions::default()).unwrap();
+    let mut feeds = Feeds::new();
+    feeds.insert("x", x.clone()).insert("y", y.clone());
+    let r = session.run(&fetches, &feeds).unwrap();
+    let out = |i: usize| r.outputs[i].iter().copied().collect::<Vec<f64>>();
+    // Exact: the condition is 0 or 1, so the product needs no rounding.
+    assert_eq!(out(0), (0..15).map(|i| x[i].min(y[i])).collect::<Vec<_>>());
+    let keep = [true, false, false, true, true];
+    assert_eq!(out(1), (0..15).map(|i| if keep[i % 5] { x[i] } else { 7.0 }).collect::<Vec<_>>());
+    for server in ["server0", "server1", "server2"] {
+        let c = r.stats.player(server).unwrap().by_op["select"].counters;
+        assert!(c.rounds <= 4 && c.bytes_sent <= 2 * 40 * 15, "{server}: {c:?}");
+    }
+}
+
+#[test]
 fn a_small_cnn_matches_plaintext() {
     // conv 3x3 SAME (private filter) -> relu -> max pool 2x2 -> flatten -> softmax.
     let (h, w, c, o) = (6, 5, 2, 3);

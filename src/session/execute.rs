@@ -99,6 +99,15 @@ impl<P: Protocol> Party<P> {
                 }
                 Ok(Value::Done)
             }
+            Op::Select => {
+                // Shape inference made at least one operand private.
+                if !self.proto.holds_shares() {
+                    return Ok(Value::Private(None));
+                }
+                let p = &self.proto;
+                let (c, a, b) = (to_share(p, &operand(0)?)?, to_share(p, &operand(1)?)?, to_share(p, &operand(2)?)?);
+                Ok(Value::Private(Some(Arc::new(p.select(&mut self.net, ctx, &c, &a, &b)?))))
+            }
             _ => self.eval_arithmetic(ctx, node, operand(0)?, node.inputs.get(1).map(|_| operand(1)).transpose()?),
         }
     }
