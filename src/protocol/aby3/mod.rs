@@ -8,11 +8,12 @@
 //!
 //! Files: `share.rs` (local ops), `multiply.rs` (products), `truncation.rs`
 //! (exact fixed-point truncation), `io.rs` (input sharing and reveal),
-//! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, MSB, B2A, bit
-//! injection), `compare.rs` (comparisons, select, ReLU), `tensor_ops.rs`
-//! (layout, conv2d, average pooling), `pooling.rs` (max pooling, reduce_max,
-//! argmax), `approx.rs` (sigmoid, exp, reciprocal, inverse square root,
-//! softmax).
+//! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, B2A, bit
+//! injection), `msb.rs` (the sign, from the low bits the fixed-point range
+//! uses, with a bit-sliced carry tree), `compare.rs` (comparisons, select,
+//! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
+//! (max pooling, reduce_max, argmax as index or one-hot), `approx.rs`
+//! (sigmoid, exp, reciprocal, inverse square root, softmax).
 
 mod approx;
 mod boolean;
