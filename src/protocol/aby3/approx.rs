@@ -4,7 +4,7 @@
 //!
 //! - Piecewise linear functions: f(x) = v0 + Σ_j Δm_j·relu(x − b_j), all
 //!   ReLUs in one batch; the encoded slope changes sum to exactly zero, so
-//!   f is exactly flat beyond the last knot for every x in range. 12 rounds.
+//!   f is exactly flat beyond the last knot for every x in range. 11 rounds.
 //! - `sigmoid_hard` (TF Encrypted's ABY3 piecewise-linear sigmoid, Keras'
 //!   hard sigmoid): 0 below −2.5, 0.2x + 0.5 between, 1 above. Error at most
 //!   0.076 (at |x| = 2.5) on all of the range.
@@ -12,7 +12,7 @@
 //!   error at most 0.003 on all of the range.
 //! - `exp`: x is clamped to ≥ −16 (e^−16 is below one unit), scaled by 1/16,
 //!   a degree-6 Taylor polynomial is evaluated and squared four times:
-//!   relative error ≤ 2·10^−3 (+ one unit) for −16 ≤ x ≤ 10. 28 rounds.
+//!   relative error ≤ 2·10^−3 (+ one unit) for −16 ≤ x ≤ 10. 27 rounds.
 //! - `reciprocal` for 2^−6 ≤ |x| < 2^10, either sign: y0 = ±2/(3·2^k) for
 //!   2^k ≤ |x| < 2^(k+1), with the sign of x, from one batch of comparisons
 //!   of x and −x with powers of two and of x with 0, then four Newton steps

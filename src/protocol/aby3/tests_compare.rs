@@ -185,6 +185,15 @@ fn msb_on_the_fixed_point_range_is_exact_within_it_and_costs_sixteen_bytes() {
 }
 
 #[test]
+fn msb_of_nothing_is_nothing() {
+    let (got, _) = ring_op_with(FixedConfig::default(), &[vec![]], |net, p, s| {
+        let b = p.msb(net, ctx(10), &s[0])?;
+        open(net, p, &b)
+    });
+    assert!(got.is_empty());
+}
+
+#[test]
 fn msb_outside_the_range_reads_the_sign_of_the_wrapped_value() {
     // The documented behaviour out of range: bit 38 of x, i.e. the sign of x
     // wrapped into 39 bits. 2^38 reads as negative, −2^38 − 1 as positive.
