@@ -172,6 +172,22 @@ typedef enum tfe_network_t {
 } tfe_network_t;
 
 /**
+ * How many bits of a difference comparisons read (the `comparison` field
+ * of `tfe_config_t`).
+ */
+typedef enum tfe_comparison_t {
+    /**
+     * The low `frac_bits + int_bits + 3` bits: exact for any two values
+     * within the fixed-point range, and cheaper (the default).
+     */
+    TFE_COMPARISON_FIXED_POINT_RANGE = 0,
+    /**
+     * All 64 bits: exact for any difference below 2^63 in magnitude.
+     */
+    TFE_COMPARISON_FULL = 1,
+} tfe_comparison_t;
+
+/**
  * Values and their shape read from a file: row-major doubles.
  *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
@@ -274,6 +290,12 @@ typedef struct tfe_config_t {
      * `2 * frac_bits + int_bits` must be at most 62.
      */
     uint32_t int_bits;
+    /**
+     * A `tfe_comparison_t` value: how many bits comparisons, ReLU and
+     * maxima read. 0 (`TFE_COMPARISON_FIXED_POINT_RANGE`) is the default;
+     * anything but 0 or 1 is `TFE_ERR_CONFIG`.
+     */
+    uint32_t comparison;
 } tfe_config_t;
 
 /**
@@ -1141,6 +1163,44 @@ enum tfe_status_t tfe_reduce_max(struct tfe_context_t *ctx,
 enum tfe_status_t tfe_argmax(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
                              size_t axis,
+                             struct tfe_tensor_t **out);
+
+/**
+ * The arg-max of `x` along `axis` (below the rank of `x`) as a one-hot
+ * tensor of the shape of `x`: 1.0 at the first maximum of each line along
+ * `axis`, 0.0 elsewhere.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range; `x` of another context or revealed). Ownership: `x` is
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx` and `x` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_argmax_one_hot(struct tfe_context_t *ctx,
+                                     const struct tfe_tensor_t *x,
+                                     size_t axis,
+                                     struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `cond ? a : b`, with broadcasting of all three: `cond` holds
+ * 0.0 or 1.0 (a comparison's result, or a public mask). At least one
+ * operand must be private; the result is private and exact.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, all named in the message; three public operands;
+ * an operand of another context or revealed). Ownership: the operands are
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `ctx`, `cond`, `a` and `b` are live; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_select(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *cond,
+                             const struct tfe_tensor_t *a,
+                             const struct tfe_tensor_t *b,
                              struct tfe_tensor_t **out);
 
 /**

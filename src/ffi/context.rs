@@ -9,7 +9,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use super::args;
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::session::{InputCallback, tfe_input_fn};
-use crate::fixed::FixedConfig;
+use crate::error::Error;
+use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::graph::{Graph, TensorId};
 
 /// The fixed-point configuration of a context: every value is stored as
@@ -23,6 +24,22 @@ pub struct tfe_config_t {
     /// Integer bits: every value must lie within `±2^int_bits`;
     /// `2 * frac_bits + int_bits` must be at most 62.
     pub int_bits: u32,
+    /// A `tfe_comparison_t` value: how many bits comparisons, ReLU and
+    /// maxima read. 0 (`TFE_COMPARISON_FIXED_POINT_RANGE`) is the default;
+    /// anything but 0 or 1 is `TFE_ERR_CONFIG`.
+    pub comparison: u32,
+}
+
+/// How many bits of a difference comparisons read (the `comparison` field
+/// of `tfe_config_t`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_comparison_t {
+    /// The low `frac_bits + int_bits + 3` bits: exact for any two values
+    /// within the fixed-point range, and cheaper (the default).
+    TFE_COMPARISON_FIXED_POINT_RANGE = 0,
+    /// All 64 bits: exact for any difference below 2^63 in magnitude.
+    TFE_COMPARISON_FULL = 1,
 }
 
 /// A computation under construction (its graph) and the input callbacks
@@ -131,7 +148,11 @@ pub(crate) fn tensor_handle(context: u64, graph: &Graph, id: TensorId) -> Result
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_config_default() -> tfe_config_t {
     let fixed = FixedConfig::default();
-    tfe_config_t { frac_bits: fixed.frac_bits, int_bits: fixed.int_bits }
+    tfe_config_t {
+        frac_bits: fixed.frac_bits,
+        int_bits: fixed.int_bits,
+        comparison: tfe_comparison_t::TFE_COMPARISON_FIXED_POINT_RANGE as u32,
+    }
 }
 
 /// Makes an empty context (ABY3 over the servers `server0`, `server1`,
@@ -155,7 +176,17 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
         } else {
             // SAFETY: non-null; validity is the caller's contract.
             let config = unsafe { args::handle(config, "config") }?;
-            FixedConfig::new(config.frac_bits, config.int_bits)?
+            let comparison = match config.comparison {
+                0 => ComparisonWidth::FixedPointRange,
+                1 => ComparisonWidth::Full,
+                other => {
+                    return Err(Error::config(format!(
+                        "comparison {other}: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)"
+                    ))
+                    .into());
+                }
+            };
+            FixedConfig::new(config.frac_bits, config.int_bits)?.with_comparison(comparison)
         };
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::new(fixed)?);

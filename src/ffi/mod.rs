@@ -73,7 +73,7 @@ mod tests;
 
 use std::ffi::c_char;
 
-pub use context::{tfe_config_t, tfe_context_t, tfe_tensor_t};
+pub use context::{tfe_comparison_t, tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use data::tfe_array_t;
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;

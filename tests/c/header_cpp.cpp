@@ -9,7 +9,7 @@
 #include <cstring>
 
 static_assert(TFE_OK == 0, "TFE_OK is zero");
-static_assert(sizeof(tfe_config_t) == 8, "tfe_config_t is two uint32_t");
+static_assert(sizeof(tfe_config_t) == 12, "tfe_config_t is three uint32_t");
 
 int main() {
     tfe_context_t *ctx = nullptr;

@@ -29,6 +29,39 @@ static void expect_run(tfe_session_t *sess, tfe_tensor_t *fetch, tfe_feeds_t *fe
     tfe_result_free(result);
 }
 
+/* select and the one-hot arg-max, in a context whose comparisons read all
+ * 64 bits. */
+static void test_select_and_one_hot_with_full_comparisons(void) {
+    tfe_config_t config = tfe_config_default();
+    config.comparison = TFE_COMPARISON_FULL;
+    tfe_context_t *ctx = NULL;
+    tfe_tensor_t *x = NULL, *y = NULL, *less = NULL, *min = NULL, *hot = NULL, *out_min = NULL, *out_hot = NULL;
+    tfe_session_t *sess = NULL;
+    EXPECT_OK(tfe_context_new(&config, &ctx));
+    const double x_values[2] = {-3.0, 4.0}, y_values[2] = {1.0, -2.0};
+    EXPECT_OK(tfe_define_private_variable(ctx, "alice", x_values, 2, shape2, 1, &x));
+    EXPECT_OK(tfe_define_private_variable(ctx, "bob", y_values, 2, shape2, 1, &y));
+    EXPECT_OK(tfe_less(ctx, x, y, &less));
+    EXPECT_OK(tfe_select(ctx, less, x, y, &min));
+    EXPECT_OK(tfe_argmax_one_hot(ctx, x, 0, &hot));
+    EXPECT_ERROR(tfe_select(ctx, less, x, NULL, &out_min), TFE_ERR_NULL_POINTER, "parameter 'b' is NULL");
+    EXPECT_ERROR(tfe_argmax_one_hot(ctx, x, 1, &out_hot), TFE_ERR_INVALID_ARGUMENT, "axis");
+    EXPECT_OK(tfe_reveal(ctx, min, NULL, &out_min));
+    EXPECT_OK(tfe_reveal(ctx, hot, NULL, &out_hot));
+    tfe_session_options_t options = tfe_session_options_default();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    EXPECT_OK(tfe_session_new_local_with_options(ctx, &options, &sess));
+    const double want_min[2] = {-3.0, -2.0}, want_hot[2] = {0.0, 1.0};
+    expect_run(sess, out_min, NULL, want_min, 2);
+    expect_run(sess, out_hot, NULL, want_hot, 2);
+    tfe_session_free(sess);
+    tfe_tensor_t *tensors[] = {x, y, less, min, hot, out_min, out_hot};
+    for (size_t i = 0; i < sizeof tensors / sizeof tensors[0]; i++) {
+        tfe_tensor_free(tensors[i]);
+    }
+    tfe_context_free(ctx);
+}
+
 static void test_feeds_names_and_variables(void) {
     tfe_context_t *ctx = NULL;
     tfe_tensor_t *x = NULL, *v = NULL, *sum = NULL, *out = NULL, *update = NULL, *read = NULL;
@@ -224,6 +257,7 @@ static void test_log_callback(void) {
 
 int main(void) {
     test_log_callback();
+    test_select_and_one_hot_with_full_comparisons();
     test_load();
     test_feeds_names_and_variables();
     test_stats();

@@ -142,8 +142,12 @@ static void test_invalid_argument(void) {
 
 static void test_config(void) {
     tfe_context_t *ctx = NULL;
-    tfe_config_t config = {16, 50};
+    tfe_config_t config = {16, 50, TFE_COMPARISON_FIXED_POINT_RANGE};
     EXPECT_ERROR(tfe_context_new(&config, &ctx), TFE_ERR_CONFIG, "integer bits");
+    EXPECT(ctx == NULL);
+    tfe_config_t comparison = {16, 20, 7};
+    EXPECT_ERROR(tfe_context_new(&comparison, &ctx), TFE_ERR_CONFIG,
+                 "comparison 7: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)");
     EXPECT(ctx == NULL);
 }
 

@@ -29,6 +29,8 @@ TEST(Ops, NonlinearValuesThroughARun) {
     fetches.push_back(tfe::sigmoid(x).reveal());
     fetches.push_back(tfe::hard_sigmoid(x).reveal());
     fetches.push_back(tfe::softmax(m).reveal());
+    fetches.push_back(tfe::argmax_one_hot(m, 1).reveal());
+    fetches.push_back(tfe::select(x < y, x, y).reveal());
     auto options = tfe::default_session_options();
     options.transport = TFE_TRANSPORT_MEMORY;
     tfe::Session sess(ctx, options);
@@ -47,6 +49,10 @@ TEST(Ops, NonlinearValuesThroughARun) {
     ASSERT_EQ(soft.size(), 6u);
     EXPECT_NEAR(soft[0] + soft[1] + soft[2], 1.0, 0.02);
     EXPECT_GT(soft[1], soft[2]);
+    expect_near(result.value(10), {0.0, 1.0, 0.0, 1.0, 0.0, 0.0}, 1e-3);
+    expect_near(result.value(11), {-2.0, -1.0, 0.5, 3.0}, 1e-3);
+    EXPECT_TFE_ERROR(tfe::select(x, m, y), TFE_ERR_INVALID_ARGUMENT, "tfe_select");
+    EXPECT_TFE_ERROR(tfe::argmax_one_hot(m, 2), TFE_ERR_INVALID_ARGUMENT, "tfe_argmax_one_hot");
 }
 
 TEST(Ops, LayoutShapesAndValues) {

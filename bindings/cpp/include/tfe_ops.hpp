@@ -41,6 +41,14 @@ inline Tensor reduce_max(const Tensor &x, std::size_t axis) {
 inline Tensor argmax(const Tensor &x, std::size_t axis) {
     return x.unary([=](auto ctx, auto t, auto out) { return tfe_argmax(ctx, t, axis, out); });
 }
+/// 1.0 at the first maximum along `axis`, 0.0 elsewhere (the shape of `x`).
+inline Tensor argmax_one_hot(const Tensor &x, std::size_t axis) {
+    return x.unary([=](auto ctx, auto t, auto out) { return tfe_argmax_one_hot(ctx, t, axis, out); });
+}
+/// `cond ? a : b` elementwise (broadcasting); `cond` holds 0.0 or 1.0.
+inline Tensor select(const Tensor &cond, const Tensor &a, const Tensor &b) {
+    return cond.binary(a, [&](auto ctx, auto c, auto x, auto out) { return tfe_select(ctx, c, x, b.get(), out); });
+}
 
 inline Tensor slice(const Tensor &x, const std::vector<std::size_t> &begin, const std::vector<std::size_t> &size) {
     return x.unary([&](auto ctx, auto t, auto out) {
