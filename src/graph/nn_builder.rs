@@ -5,61 +5,76 @@ use crate::error::Result;
 use crate::protocol::{Comparison, Pool, Reduce, Unary};
 use crate::ring::layout::{Padding, Window};
 
-/// Methods that fix the variant of a general builder method: each
-/// `name => Variant` becomes `pub fn name(args) { self.general(Kind::Variant, args) }`.
-macro_rules! shortcuts {
-    ($general:ident($kind:ident, $($arg:ident: $ty:ty),*) {}) => {};
-    ($general:ident($kind:ident, $($arg:ident: $ty:ty),*) {
-        $(#[$doc:meta])* $name:ident => $variant:ident, $($rest:tt)*
-    }) => {
-        $(#[$doc])*
-        pub fn $name(&mut self, $($arg: $ty),*) -> Result<TensorId> {
-            self.$general($kind::$variant, $($arg),*)
-        }
-        shortcuts!($general($kind, $($arg: $ty),*) { $($rest)* });
-    };
-}
-
 impl Graph {
     /// An elementwise function of a private value (softmax: along the last axis).
     pub fn unary(&mut self, f: Unary, x: TensorId) -> Result<TensorId> {
         self.push(Op::Unary { f }, &[x])
     }
 
-    shortcuts!(unary(Unary, x: TensorId) {
-        /// Exact ReLU (in the fixed-point range): 9 rounds.
-        relu => Relu,
-        /// Sigmoid within 0.003.
-        sigmoid => Sigmoid,
-        /// TF Encrypted's piecewise-linear sigmoid, clamp(0.2x + 0.5, 0, 1).
-        hard_sigmoid => HardSigmoid,
-        /// e^x for −16 ≤ x ≤ 10 (relative error 2·10^−3).
-        exp => Exp,
-        /// 1/x for 2^−6 ≤ |x| < 2^10, either sign.
-        reciprocal => Reciprocal,
-        /// 1/√x for 2^−6 ≤ x < 2^10.
-        inv_sqrt => InvSqrt,
-        /// Softmax along the last axis.
-        softmax => Softmax,
-    });
+    /// Exact ReLU (in the fixed-point range): 9 rounds.
+    pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Relu, x)
+    }
+
+    /// Sigmoid within 0.003.
+    pub fn sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Sigmoid, x)
+    }
+
+    /// TF Encrypted's piecewise-linear sigmoid, clamp(0.2x + 0.5, 0, 1).
+    pub fn hard_sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::HardSigmoid, x)
+    }
+
+    /// e^x for −16 ≤ x ≤ 10 (relative error 2·10^−3).
+    pub fn exp(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Exp, x)
+    }
+
+    /// 1/x for 2^−6 ≤ |x| < 2^10, either sign.
+    pub fn reciprocal(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Reciprocal, x)
+    }
+
+    /// 1/√x for 2^−6 ≤ x < 2^10.
+    pub fn inv_sqrt(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::InvSqrt, x)
+    }
+
+    /// Softmax along the last axis.
+    pub fn softmax(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Softmax, x)
+    }
 
     /// A comparison (broadcasting): private fixed-point 0.0 or 1.0.
     pub fn compare(&mut self, c: Comparison, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Compare { c }, &[x, y])
     }
 
-    shortcuts!(compare(Comparison, x: TensorId, y: TensorId) {
-        /// [x < y] as private 0.0 / 1.0.
-        less => Less,
-        /// [x ≤ y] as private 0.0 / 1.0.
-        less_equal => LessEqual,
-        /// [x > y] as private 0.0 / 1.0.
-        greater => Greater,
-        /// [x ≥ y] as private 0.0 / 1.0.
-        greater_equal => GreaterEqual,
-        /// [x = y] as private 0.0 / 1.0.
-        equal => Equal,
-    });
+    /// [x < y] as private 0.0 / 1.0.
+    pub fn less(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Less, x, y)
+    }
+
+    /// [x ≤ y] as private 0.0 / 1.0.
+    pub fn less_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::LessEqual, x, y)
+    }
+
+    /// [x > y] as private 0.0 / 1.0.
+    pub fn greater(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Greater, x, y)
+    }
+
+    /// [x ≥ y] as private 0.0 / 1.0.
+    pub fn greater_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::GreaterEqual, x, y)
+    }
+
+    /// [x = y] as private 0.0 / 1.0.
+    pub fn equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.compare(Comparison::Equal, x, y)
+    }
 
     /// `cond ? a : b` elementwise, with broadcasting: `cond` is private or
     /// public 0.0 / 1.0, such as a comparison's result; 2 rounds, exact.
@@ -77,15 +92,21 @@ impl Graph {
         self.push(Op::Reduce { r, axis }, &[x])
     }
 
-    shortcuts!(reduce(Reduce, x: TensorId, axis: usize) {
-        /// The maximum along `axis`, which is removed.
-        reduce_max => Max,
-        /// The index of the first maximum along `axis`, as a fixed-point integer.
-        argmax => ArgMax,
-        /// The first maximum along `axis` as a one-hot tensor of the shape of
-        /// `x`: 1.0 there, 0.0 elsewhere.
-        argmax_one_hot => ArgMaxOneHot,
-    });
+    /// The maximum along `axis`, which is removed.
+    pub fn reduce_max(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.reduce(Reduce::Max, x, axis)
+    }
+
+    /// The index of the first maximum along `axis`, as a fixed-point integer.
+    pub fn argmax(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.reduce(Reduce::ArgMax, x, axis)
+    }
+
+    /// The first maximum along `axis` as a one-hot tensor of the shape of
+    /// `x`: 1.0 there, 0.0 elsewhere.
+    pub fn argmax_one_hot(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.reduce(Reduce::ArgMaxOneHot, x, axis)
+    }
 
     /// Pooling of an NHWC tensor with a `size` window.
     pub fn pool2d(
@@ -100,12 +121,27 @@ impl Graph {
         self.push(Op::Pool2d { p, window }, &[x])
     }
 
-    shortcuts!(pool2d(Pool, x: TensorId, size: (usize, usize), strides: (usize, usize), padding: Padding) {
-        /// Max pooling of an NHWC tensor with a `size` window.
-        max_pool2d => Max,
-        /// Average pooling of an NHWC tensor (SAME: over elements inside the input).
-        avg_pool2d => Average,
-    });
+    /// Max pooling of an NHWC tensor with a `size` window.
+    pub fn max_pool2d(
+        &mut self,
+        x: TensorId,
+        size: (usize, usize),
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<TensorId> {
+        self.pool2d(Pool::Max, x, size, strides, padding)
+    }
+
+    /// Average pooling of an NHWC tensor (SAME: over elements inside the input).
+    pub fn avg_pool2d(
+        &mut self,
+        x: TensorId,
+        size: (usize, usize),
+        strides: (usize, usize),
+        padding: Padding,
+    ) -> Result<TensorId> {
+        self.pool2d(Pool::Average, x, size, strides, padding)
+    }
 
     pub fn global_avg_pool2d(&mut self, x: TensorId) -> Result<TensorId> {
         self.push(Op::GlobalAvgPool2d, &[x])
