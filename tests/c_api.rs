@@ -285,7 +285,7 @@ fn bad_arguments_are_statuses_with_messages() {
         );
         fails(tfe_transpose(ctx, x, ptr::null(), 2, &mut out), TFE_ERR_NULL_POINTER, "tfe_transpose: parameter 'perm'");
         fails(tfe_transpose(ctx, x, [0, 0].as_ptr(), 2, &mut out), TFE_ERR_INVALID_ARGUMENT, "tfe_transpose");
-        let config = tfe_config_t { frac_bits: 16, int_bits: 40 };
+        let config = tfe_config_t { frac_bits: 16, int_bits: 40, ..tfe_config_default() };
         let mut new_ctx = ptr::null_mut();
         fails(tfe_context_new(&config, &mut new_ctx), TFE_ERR_CONFIG, "integer bits");
         assert!(new_ctx.is_null());
