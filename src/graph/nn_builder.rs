@@ -11,7 +11,7 @@ impl Graph {
         self.push(Op::Unary { f }, &[x])
     }
 
-    /// Exact ReLU (in the fixed-point range): 9 rounds.
+    /// Exact ReLU (in the fixed-point range): 8 rounds.
     pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Relu, x)
     }

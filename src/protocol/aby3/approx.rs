@@ -4,7 +4,7 @@
 //!
 //! - Piecewise linear functions: f(x) = v0 + Σ_j Δm_j·relu(x − b_j), all
 //!   ReLUs in one batch; the encoded slope changes sum to exactly zero, so
-//!   f is exactly flat beyond the last knot for every x in range. 11 rounds.
+//!   f is exactly flat beyond the last knot for every x in range. 10 rounds.
 //! - `sigmoid_hard` (TF Encrypted's ABY3 piecewise-linear sigmoid, Keras'
 //!   hard sigmoid): 0 below −2.5, 0.2x + 0.5 between, 1 above. Error at most
 //!   0.076 (at |x| = 2.5) on all of the range.
@@ -12,18 +12,18 @@
 //!   error at most 0.003 on all of the range.
 //! - `exp`: x is clamped to ≥ −16 (e^−16 is below one unit), scaled by 1/16,
 //!   a degree-6 Taylor polynomial is evaluated and squared four times:
-//!   relative error ≤ 2·10^−3 (+ one unit) for −16 ≤ x ≤ 10. 27 rounds.
+//!   relative error ≤ 2·10^−3 (+ one unit) for −16 ≤ x ≤ 10. 26 rounds.
 //! - `reciprocal` for 2^−6 ≤ |x| < 2^10, either sign: y0 = ±2/(3·2^k) for
 //!   2^k ≤ |x| < 2^(k+1), with the sign of x, from one batch of comparisons
 //!   of x and −x with powers of two and of x with 0, then four Newton steps
-//!   y ← y(2 − xy): relative error ≤ 10^−3 + 4 units. 25 rounds. Outside
+//!   y ← y(2 − xy): relative error ≤ 10^−3 + 4 units. 24 rounds. Outside
 //!   the domain the result is unspecified (no error: a private value cannot
 //!   be checked without revealing it): for 0 < |x| < 2^−6 or |x| ≥ 2^10 the
 //!   start is off by more than a factor 2 and Newton's iteration diverges;
 //!   x = 0 gives 2^4·y0 ≈ 2731.
 //! - `inv_sqrt` for 2^−6 ≤ x < 2^10 (positive x only): the same start
 //!   (y0 = (1.5·2^k)^−1/2), four Newton steps y ← y(1.5 − ((x/2)·y)·y):
-//!   relative error ≤ 10^−3 + 4 units. 35 rounds. Outside the domain the
+//!   relative error ≤ 10^−3 + 4 units. 34 rounds. Outside the domain the
 //!   result is unspecified: for x ≤ 0 every step multiplies y by at least
 //!   1.5, so the result is a large positive number (about 1/√(1.5·2^−7)·1.5^4
 //!   ≈ 47 at x = 0; growing with |x| and wrapping in the ring for large

@@ -6,9 +6,9 @@
 //! range (|v| ≤ 2^(f+i)); with `ComparisonWidth::Full`, whenever
 //! |x − y| < 2^63. The resulting bit is injected into the fixed-point
 //! constant 1.0, so results are private fixed-point 0.0 / 1.0 that compose
-//! with every other op. Costs: msb (7 rounds, about 16 bytes; 27 on all 64
-//! bits) + injection (2 rounds, ≤ 24 bytes): 9 rounds and about 40 bytes per
-//! element per server.
+//! with every other op. Costs: msb (6 rounds, about 16 bytes; 7 rounds and
+//! 27 bytes on all 64 bits) + injection (2 rounds, ≤ 24 bytes): 8 rounds and
+//! about 40 bytes per element per server.
 //!
 //! equal(x, y) tests x − y = 0 without an adder: with z = x − y split as
 //! a = z0 + z1 (server 0) and b = z2, z = 0 exactly when the words a and −b
@@ -85,7 +85,7 @@ impl Aby3 {
         self.bit_to_fixed(net, &mut steps, &all.and_public(1))
     }
 
-    /// ReLU(x) = x − msb(x)·x, exact in range: 9 rounds, about 40 bytes per element.
+    /// ReLU(x) = x − msb(x)·x, exact in range: 8 rounds, about 40 bytes per element.
     pub fn relu(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         let mut steps = Steps::new(ctx);
         let bit = self.msb_steps(net, &mut steps, x)?;
@@ -121,7 +121,7 @@ impl Aby3 {
         y.add(&self.bit_inject_steps(net, steps, c, &x.sub(y)?)?)
     }
 
-    /// Elementwise maximum (shapes broadcast): 9 rounds.
+    /// Elementwise maximum (shapes broadcast): 8 rounds.
     pub fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
         let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);

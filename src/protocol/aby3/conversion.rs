@@ -85,7 +85,7 @@ impl Aby3 {
     }
 
     /// The most significant bit of x, as a boolean share in bit 0 of each
-    /// word (other bits zero): 7 rounds, about 16 bytes per element on the
+    /// word (other bits zero): 6 rounds, about 16 bytes per element on the
     /// default 39 bits (see `msb.rs` for the range in which it is exact).
     pub fn msb(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
         self.msb_steps(net, &mut Steps::new(ctx), x)

@@ -28,24 +28,29 @@
 //! word, so pairing positions costs nothing locally and only needed bits
 //! travel; the group that contains position 0 never needs its P.
 //!
-//! 1. Server 0 boolean-shares the low k bits of a and, for each pair of
-//!    positions (2u, 2u+1), the product a_(2u+1)·a_(2u): one round.
+//! 1. Server 0 boolean-shares, for each first-level group of 2 or 3
+//!    positions, the products of a's bits over every nonempty subset of the
+//!    group (a_l, a_h and a_l·a_h for a pair), and bit k−1: one round.
 //! 2. The first level of the tree is computed directly from a and b, in one
-//!    AND round instead of two: for a pair (l, h),
+//!    AND round instead of two or three: for a pair (l, h),
 //!    G = a_h·b_h ⊕ (a_h·a_l)·b_l ⊕ a_l·(b_h·b_l) and
-//!    P = a_h·a_l ⊕ b_h·b_l ⊕ a_h·b_l ⊕ a_l·b_h. Every product has one
-//!    factor that server 0 shared and one that servers 1 and 2 know, so a
-//!    sum of them is an inner product: one word of traffic per output word
-//!    (`reshare_xor`), whatever the number of terms.
+//!    P = a_h·a_l ⊕ b_h·b_l ⊕ a_h·b_l ⊕ a_l·b_h, and likewise (see
+//!    `first_level.rs`) for a triple. Every product has one factor that
+//!    server 0 shared and one that servers 1 and 2 know, so a sum of them is
+//!    an inner product: one word of traffic per output word (`reshare_xor`),
+//!    whatever the number of terms.
 //! 3. ⌈log2 t⌉ further levels for the t groups left; an odd group waits.
 //!
-//! Cost with k = 39: 7 rounds; server 0 sends 58 + 37 + 31 = 126 bits per
-//! element (about 16 bytes), the others 68 bits; with k = 64: 7 rounds and
-//! 214 bits. Elements are padded to a multiple of 64.
+//! Cost with k = 39 (6 triples and 10 pairs): 6 rounds; server 0 sends
+//! 73 + 31 + 26 = 130 bits per element (about 16 bytes), the others 57 bits.
+//! With k = 64 (31 pairs and a single position): 7 rounds and 215 bits.
+//! Elements are padded to a multiple of 64.
 
 mod bitslice;
+mod first_level;
 
-use bitslice::{blocks, per_block, slice_low_bits, unslice_row};
+use bitslice::{blocks, per_block, unslice_row};
+use first_level::Plan;
 
 use super::boolean::cross_terms;
 use super::{Aby3, BoolShare, OpContext, Share, Steps};
@@ -93,44 +98,35 @@ impl KnownToOneAndTwo<'_> {
 }
 
 impl Aby3 {
-    /// msb(x) as a boolean share in bit 0 of each word: 7 rounds, exact for
-    /// the range stated in the module docs.
+    /// msb(x) as a boolean share in bit 0 of each word: 6 rounds on the
+    /// default 39 bits (7 on 64), exact for the range stated in the module docs.
     pub(super) fn msb_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
         let me = self.index()?;
         let n = x.len();
-        let k = self.fixed.comparison_bits() as usize;
-        let positions = k - 1;
-        let pairs = positions / 2;
-        let rows = k + pairs;
-        // Planes 0..k, then a_(2u+1)·a_(2u) for each pair u.
-        let with_pair_products = |planes: &[u64], extra: &mut [u64]| {
-            for (u, e) in extra.iter_mut().enumerate() {
-                *e = planes[2 * u + 1] & planes[2 * u];
-            }
-        };
-        let slice = |v: &[u64]| slice_low_bits(v, k, pairs, with_pair_products);
+        let plan = Plan::new(self.fixed.comparison_bits() as usize);
         let a_value = (me == 0).then(|| {
             let (x0, x1) = (x.a.data(), x.b.data());
-            slice(&super::kernels::map(n, |i| x0[i].wrapping_add(x1[i])))
+            plan.a_rows_of(&super::kernels::map(n, |i| x0[i].wrapping_add(x1[i])))
         });
-        let words = blocks(n) * rows;
+        let words = blocks(n) * plan.a_rows;
         let a = self.share_bool_from(net, steps.take()?, 0, a_value.as_deref(), &[words])?;
         let b_words = match me {
             0 => Vec::new(),
-            1 => slice(x.b.data()),
-            _ => slice(x.a.data()),
+            1 => plan.b_rows_of(x.b.data()),
+            _ => plan.b_rows_of(x.a.data()),
         };
         let b = KnownToOneAndTwo { server: me, words: &b_words };
         let a = [a.a.data(), a.b.data()];
-        let mut groups = self.first_level(net, steps.take()?, k, a, &b, n)?;
+        let mut groups = self.first_level(net, steps.take()?, &plan, a, &b, n)?;
         while groups.rows > 1 {
             groups = self.tree_level(net, steps.take()?, &groups)?;
         }
         // msb = a_(k−1) ⊕ b_(k−1) ⊕ carry into k−1, per block.
         let top = |c: usize| -> Vec<u64> {
             per_block(blocks(n), 1, |w, out| {
-                let j = w * rows + k - 1;
-                let (sa, sb) = b.add_to((a[0][j], a[1][j]), j);
+                let ja = w * plan.a_rows + Plan::top(plan.a_rows);
+                let jb = w * plan.b_rows + Plan::top(plan.b_rows);
+                let (sa, sb) = b.add_to((a[0][ja], a[1][ja]), jb);
                 out[0] = [sa, sb][c] ^ groups.g[c][w];
             })
         };
@@ -139,70 +135,6 @@ impl Aby3 {
             RingTensor::new(shape.clone(), unslice_row(&top(0), 1, 0, n))?,
             RingTensor::new(shape, unslice_row(&top(1), 1, 0, n))?,
         ))
-    }
-
-    /// Step 2 of the module docs: G and P of each pair of positions (and of
-    /// an odd top position) straight from a's shares and b, in one round.
-    fn first_level(
-        &self,
-        net: &mut Endpoint,
-        ctx: OpContext,
-        k: usize,
-        a: [&[u64]; 2],
-        b: &KnownToOneAndTwo,
-        n: usize,
-    ) -> Result<Groups> {
-        let positions = k - 1;
-        let (pairs, odd) = (positions / 2, positions % 2);
-        let rows = k + pairs;
-        // Rows sent: G of each pair, P of pairs 1.., G of the odd position.
-        let p_rows = pairs.saturating_sub(1);
-        let sent = pairs + p_rows + odd;
-        let blocks = blocks(n);
-        let local = per_block(blocks, sent, |w, out| {
-            let at = |row: usize| w * rows + row;
-            let pair_product = |u: usize| at(k + u);
-            let t = |row: usize| b.times(a[0][row], a[1][row], row);
-            // y·β with y from a's row `ya` and β from b's row `jb`.
-            let tb = |ya: usize, jb: usize| b.times(a[0][ya], a[1][ya], jb);
-            let (g_rows, p_rows) = out[..pairs + p_rows].split_at_mut(pairs);
-            for (u, o) in g_rows.iter_mut().enumerate() {
-                let (l, h) = (at(2 * u), at(2 * u + 1));
-                *o = t(h) ^ tb(pair_product(u), l) ^ tb(l, pair_product(u));
-            }
-            for (u, o) in (1..).zip(p_rows) {
-                let (l, h) = (at(2 * u), at(2 * u + 1));
-                *o = tb(h, l) ^ tb(l, h);
-            }
-            if odd == 1 {
-                out[sent - 1] = t(at(positions - 1));
-            }
-        });
-        let z = self.reshare_xor(net, ctx, local.len(), |j| local[j])?;
-        let z = [z.0, z.1];
-        let groups = pairs + odd;
-        let state = |c: usize, of_p: bool| {
-            per_block(blocks, groups, |w, out| {
-                let at = |row: usize| w * rows + row;
-                let zr = |row: usize| z[c][w * sent + row];
-                // The share of a word plus the word of b at the same place.
-                let plus_b = |j: usize| {
-                    let (sa, sb) = b.add_to((a[0][j], a[1][j]), j);
-                    [sa, sb][c]
-                };
-                for (u, o) in out[..pairs].iter_mut().enumerate() {
-                    *o = match (of_p, u) {
-                        (false, _) => zr(u),
-                        (true, 0) => 0,
-                        (true, _) => zr(pairs + u - 1) ^ plus_b(at(k + u)),
-                    };
-                }
-                if odd == 1 {
-                    out[pairs] = if of_p { plus_b(at(positions - 1)) } else { zr(sent - 1) };
-                }
-            })
-        };
-        Ok(Groups { rows: groups, g: [state(0, false), state(1, false)], p: [state(0, true), state(1, true)] })
     }
 
     /// One level of the tree: pairs of groups combine, an odd group waits.

@@ -1,7 +1,7 @@
 //! Maxima over windows and axes: max_pool2d, reduce_max, argmax.
 //!
 //! Each runs a tournament: the candidates of a level are paired, and all
-//! pairs of the level go through one batched maximum (9 rounds, about 40 bytes
+//! pairs of the level go through one batched maximum (8 rounds, about 40 bytes
 //! per pair per server), so k candidates take ⌈log2 k⌉ comparison layers —
 //! 2 for a 2x2 pool. An odd candidate waits for the next level. argmax
 //! carries each candidate's index (fixed-point encoded) next to its value

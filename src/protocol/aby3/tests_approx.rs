@@ -42,7 +42,7 @@ fn sigmoids_are_within_their_bounds_everywhere() {
     assert_within("hard sigmoid vs its formula", &x, &got, &hard, 0.0, 4.0 * UNIT);
     let exact: Vec<f64> = x.iter().map(|&v| sigmoid(v)).collect();
     assert_within("hard sigmoid", &x, &got, &exact, 0.0, 0.076);
-    assert!(costs[..3].iter().all(|c| c.rounds <= 11), "{costs:?}");
+    assert!(costs[..3].iter().all(|c| c.rounds <= 10), "{costs:?}");
     let (got, _) = private_op(&inputs, |net, p, s| p.sigmoid(net, ctx(10), &s[0]));
     assert_within("sigmoid", &x, &got, &exact, 0.0, 0.003);
 }
@@ -54,7 +54,7 @@ fn exp_is_within_its_relative_bound() {
     let (got, costs) = private_op(&[(x.clone(), vec![x.len()])], |net, p, s| p.exp(net, ctx(10), &s[0]));
     let want: Vec<f64> = x.iter().map(|&v| v.max(-16.0).exp()).collect();
     assert_within("exp", &x, &got, &want, 2e-3, 2.0 * UNIT);
-    assert!(costs[..3].iter().all(|c| c.rounds <= 27), "{costs:?}");
+    assert!(costs[..3].iter().all(|c| c.rounds <= 26), "{costs:?}");
 }
 
 /// Points of [2^−6, 2^10): spread, powers of two and just below them.
@@ -74,7 +74,7 @@ fn reciprocal_is_within_its_relative_bound_for_both_signs() {
     let inputs = [(x.clone(), vec![4, x.len() / 4])];
     let (got, costs) = private_op(&inputs, |net, p, s| p.reciprocal(net, ctx(10), &s[0]));
     assert_within("reciprocal", &x, &got, &x.iter().map(|v| 1.0 / v).collect::<Vec<_>>(), 1e-3, 4.0 * UNIT);
-    assert!(costs[..3].iter().all(|c| c.rounds <= 25), "{costs:?}");
+    assert!(costs[..3].iter().all(|c| c.rounds <= 24), "{costs:?}");
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn inv_sqrt_is_within_its_relative_bound_on_positive_inputs() {
     let inputs = [(x.clone(), vec![4, x.len() / 4])];
     let (got, costs) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, ctx(10), &s[0]));
     assert_within("inv_sqrt", &x, &got, &x.iter().map(|v| 1.0 / v.sqrt()).collect::<Vec<_>>(), 1e-3, 4.0 * UNIT);
-    assert!(costs[..3].iter().all(|c| c.rounds <= 35), "{costs:?}");
+    assert!(costs[..3].iter().all(|c| c.rounds <= 34), "{costs:?}");
 }
 
 #[test]

@@ -4,8 +4,9 @@
 //! ≤ 160 bytes per element per server).
 //!
 //! The msb reads the low 39 bits by default (16 fractional + 20 integer + 3,
-//! see `msb.rs`): 7 rounds and, per 64 elements, 126 words from server 0
-//! (58 shared, 37 + 31 in the AND rounds); with all 64 bits, 214 words.
+//! see `msb.rs`): 6 rounds and, per 64 elements, 130 words from server 0
+//! (73 shared, 31 + 26 in the AND rounds); with all 64 bits, 7 rounds and
+//! 215 words.
 
 use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, values};
 use super::{Aby3, BoolShare, Share};
@@ -27,8 +28,8 @@ fn ring_op(
 const FULL: FixedConfig = FixedConfig { frac_bits: 16, int_bits: 20, comparison: ComparisonWidth::Full };
 
 /// Words the msb sends from server 0 per block of 64 elements (module docs).
-const MSB_WORDS_RANGE: u64 = 126;
-const MSB_WORDS_FULL: u64 = 214;
+const MSB_WORDS_RANGE: u64 = 130;
+const MSB_WORDS_FULL: u64 = 215;
 
 /// Bytes server 0 sends for the msb of n elements: whole blocks of 64.
 fn msb_bytes(n: usize, words_per_block: u64) -> u64 {
@@ -144,13 +145,17 @@ fn msb_on_all_64_bits_is_exact_on_all_words_in_seven_rounds() {
         assert_costs(&costs, n.next_multiple_of(64), 7, 27, "msb on 64 bits");
         assert!(costs.iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_FULL)), "{costs:?}");
     }
-    // 214 bits per element: 26.75 bytes, below the 34 of the packed tree.
-    assert_eq!(msb_bytes(64, MSB_WORDS_FULL), 64 * 214 / 8);
+    // 215 bits per element: under 27 bytes, below the 34 of the packed tree.
+    assert_eq!(msb_bytes(64, MSB_WORDS_FULL), 64 * 215 / 8);
 }
 
-/// Words spread over [−2^38, 2^38), the interval the default msb reads
-/// exactly, with its ends and the neighbours of every power of two.
+/// Words spread over [−2^(bits−1), 2^(bits−1)), the interval an msb on
+/// `bits` bits reads exactly, with its ends and the neighbours of every
+/// power of two (all words for 64 bits).
 fn words_within(bits: u32, n: usize, seed: u64) -> Vec<u64> {
+    if bits == 64 {
+        return test_words(n, seed);
+    }
     let half = 1i64 << (bits - 1);
     let mut out: Vec<u64> = vec![0, u64::MAX, (-half) as u64, (half - 1) as u64, (-half + 1) as u64];
     for j in 0..bits - 1 {
@@ -166,22 +171,40 @@ fn words_within(bits: u32, n: usize, seed: u64) -> Vec<u64> {
 }
 
 #[test]
-fn msb_on_the_fixed_point_range_is_exact_within_it_and_costs_sixteen_bytes() {
+fn msb_on_the_fixed_point_range_is_exact_within_it_in_six_rounds_and_17_bytes() {
     let k = FixedConfig::default().comparison_bits();
     assert_eq!(k, 39);
-    let n = 3 * 97;
-    let x = words_within(k, n, 7);
-    let (got, costs) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
-        let b = p.msb(net, ctx(10), &s[0])?;
-        open(net, p, &b)
-    });
-    assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>());
-    let costs = without_open(&costs, n);
-    assert_eq!(costs[0].bytes_sent, msb_bytes(n, MSB_WORDS_RANGE));
-    assert_costs(&costs, n.next_multiple_of(64), 7, 16, "msb on 39 bits");
-    assert!(costs.iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE)), "{costs:?}");
-    // 126 bits per element: 15.75 bytes.
-    assert_eq!(msb_bytes(64, MSB_WORDS_RANGE), 64 * 126 / 8);
+    for (n, seed) in [(3 * 97, 7), (4099, 8)] {
+        let x = words_within(k, n, seed);
+        let (got, costs) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
+            let b = p.msb(net, ctx(10), &s[0])?;
+            open(net, p, &b)
+        });
+        assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "n {n}");
+        let costs = without_open(&costs, n);
+        assert_eq!(costs[0].bytes_sent, msb_bytes(n, MSB_WORDS_RANGE));
+        assert_costs(&costs, n.next_multiple_of(64), 6, 17, "msb on 39 bits");
+        assert!(costs.iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE)), "{costs:?}");
+    }
+    // 130 bits per element: 16.25 bytes.
+    assert_eq!(msb_bytes(64, MSB_WORDS_RANGE), 64 * 130 / 8);
+}
+
+#[test]
+fn msb_is_exact_within_the_range_of_other_configurations() {
+    // k = 15, 30 (TF Encrypted's 16 + 11 bits), 41 and 64: pairs only,
+    // a single position, triples, and the widest valid range.
+    for (f, i, max_rounds) in [(8, 4, 5), (16, 11, 6), (24, 14, 6), (1, 60, 7)] {
+        let fixed = FixedConfig::new(f, i).unwrap();
+        let k = fixed.comparison_bits();
+        let x = words_within(k, 700, u64::from(k));
+        let (got, costs) = ring_op_with(fixed, std::slice::from_ref(&x), |net, p, s| {
+            let b = p.msb(net, ctx(10), &s[0])?;
+            open(net, p, &b)
+        });
+        assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "k {k}");
+        assert!(without_open(&costs, 700).iter().all(|c| c.rounds <= max_rounds), "k {k}: {costs:?}");
+    }
 }
 
 #[test]
@@ -249,7 +272,7 @@ fn pairs(n: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 #[test]
-fn comparisons_match_plaintext_and_cost_at_most_nine_rounds() {
+fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
     let n = 3 * 37;
     let (x, y) = pairs(n);
     type Cmp = fn(&Aby3, &mut Endpoint, super::OpContext, &Share, &Share) -> Result<Share>;
@@ -266,21 +289,22 @@ fn comparisons_match_plaintext_and_cost_at_most_nine_rounds() {
         let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, ctx(10), &s[0], &s[1]));
         let expected: Vec<f64> = (0..n).map(|i| want(x[i], y[i]) as u8 as f64).collect();
         assert_eq!(got, expected, "{name}");
-        assert_costs(&costs[..3], n, 9, 160, name);
+        // equal: 1 + 6 + 2 rounds; the others msb (6) + injection (2).
+        assert_costs(&costs[..3], n, if name == "equal" { 9 } else { 8 }, 160, name);
     }
     let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, ctx(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| (v < 0.0) as u8 as f64).collect::<Vec<_>>());
 }
 
 #[test]
-fn relu_is_exact_in_nine_rounds_and_at_most_44_bytes() {
+fn relu_is_exact_in_eight_rounds_and_at_most_45_bytes() {
     let (x, _) = pairs(5 * 41);
     let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, ctx(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
-    // msb (7 rounds, 126 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
+    // msb (6 rounds, 130 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
     let n = 5 * 41;
     assert!(costs[..3].iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE) + 24 * n as u64), "{costs:?}");
-    assert_costs(&costs[..3], n, 9, 44, "relu");
+    assert_costs(&costs[..3], n, 8, 45, "relu");
     assert_eq!(costs[3], Counters::default());
 }
 
@@ -297,7 +321,7 @@ fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
         Ok(out)
     });
     assert_eq!(got, (0..63).map(|i| if x[i] < y[i] { x[i] } else { y[i] }).collect::<Vec<_>>());
-    assert!(costs[..3].iter().all(|c| c.rounds <= 9 + 2), "{costs:?}");
+    assert!(costs[..3].iter().all(|c| c.rounds <= 8 + 2), "{costs:?}");
     // A condition per column, broadcast over the rows; values of both signs.
     let cond: Vec<f64> = (0..9).map(|j| (j % 2) as f64).collect();
     let inputs = [(cond.clone(), vec![9]), (x.clone(), vec![7, 9]), (y.clone(), vec![7, 9])];

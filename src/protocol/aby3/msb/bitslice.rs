@@ -57,25 +57,17 @@ pub(super) fn per_block(blocks: usize, rows: usize, fill: impl Fn(usize, &mut [u
     out
 }
 
-/// The low `bits` planes of `values` in the sliced layout, followed in each
-/// block by `extra` further rows that `more(planes, extra_rows)` derives
-/// from the block's planes (for example ANDs of neighbouring positions).
-pub(super) fn slice_low_bits(
-    values: &[u64],
-    bits: usize,
-    extra: usize,
-    more: impl Fn(&[u64], &mut [u64]) + Sync + Send,
-) -> Vec<u64> {
-    debug_assert!(bits <= 64);
-    per_block(blocks(values.len()), bits + extra, |w, out| {
+/// `rows` words per block of `values`, which `fill(planes, rows)` derives
+/// from the block's 64 planes (plane j: bit j of its 64 elements), for
+/// example the planes themselves or ANDs of several.
+pub(super) fn slice_rows(values: &[u64], rows: usize, fill: impl Fn(&[u64; 64], &mut [u64]) + Sync + Send) -> Vec<u64> {
+    per_block(blocks(values.len()), rows, |w, out| {
         let mut m = [0u64; 64];
         let start = w * LANES;
         let end = (start + LANES).min(values.len());
         m[..end - start].copy_from_slice(&values[start..end]);
         transpose64(&mut m);
-        let (planes, rest) = out.split_at_mut(bits);
-        planes.copy_from_slice(&m[..bits]);
-        more(planes, rest);
+        fill(&m, out);
     })
 }
 
@@ -117,7 +109,10 @@ mod tests {
         for n in [1, 63, 64, 65, 200, PAR_MIN + 77] {
             let v = words(n, n as u64);
             let bits = 39;
-            let sliced = slice_low_bits(&v, bits, 1, |planes, extra| extra[0] = planes[3] & planes[4]);
+            let sliced = slice_rows(&v, bits + 1, |planes, out| {
+                out[..bits].copy_from_slice(&planes[..bits]);
+                out[bits] = planes[3] & planes[4];
+            });
             assert_eq!(sliced.len(), blocks(n) * (bits + 1));
             for row in 0..bits {
                 let got = unslice_row(&sliced, bits + 1, row, n);
