@@ -66,33 +66,41 @@ struct Groups {
     p: [Vec<u64>; 2],
 }
 
-/// The words of a value that servers 1 and 2 know in the clear (b and the
-/// products of its neighbouring bits), as the third component of a boolean
-/// sharing whose other components are zero.
+/// The planes of b, which servers 1 and 2 know in the clear (server 0 holds
+/// none), as the third component of a boolean sharing whose other
+/// components are zero.
 struct KnownToOneAndTwo<'a> {
     server: usize,
-    words: &'a [u64],
+    planes: &'a [u64],
 }
 
 impl KnownToOneAndTwo<'_> {
-    /// This server's part of y·β for a shared y with components (ya, yb)
-    /// and β = word `j`: the cross terms of the AND with (0, 0, β).
+    /// This server's part of Σ_t y_t·β_(j+t) for shared words y_t with
+    /// components (ya[t], yb[t]): an inner product, reshared as one word.
+    /// Each term is an AND with the sharing (0, 0, β) of β, whose cross
+    /// terms are 0 at server 0, y_1·β at server 1 and (y_2 ⊕ y_0)·β at 2.
     #[inline(always)]
-    fn times(&self, ya: u64, yb: u64, j: usize) -> u64 {
-        match self.server {
-            0 => 0,
-            1 => ya & self.words[j],
-            _ => (ya ^ yb) & self.words[j],
+    fn dot(&self, ya: &[u64], yb: &[u64], beta: &[u64]) -> u64 {
+        if self.server == 1 {
+            ya.iter().zip(beta).fold(0, |acc, (y, b)| acc ^ (y & b))
+        } else {
+            ya.iter().zip(yb).zip(beta).fold(0, |acc, ((y, z), b)| acc ^ ((y ^ z) & b))
         }
     }
 
-    /// Adds β (word `j`) to the components (ya, yb) of a shared word.
+    /// The AND of `count` planes from `j` on (servers 1 and 2; 0 at server 0).
+    fn all_of(&self, j: usize, count: usize) -> u64 {
+        self.planes.get(j..j + count).map_or(0, |p| p.iter().fold(u64::MAX, |acc, w| acc & w))
+    }
+
+    /// Adds a word β known to servers 1 and 2 (ignored at server 0) to the
+    /// components (ya, yb) of a shared word.
     #[inline(always)]
-    fn add_to(&self, (ya, yb): (u64, u64), j: usize) -> (u64, u64) {
+    fn add(&self, (ya, yb): (u64, u64), beta: u64) -> (u64, u64) {
         match self.server {
             0 => (ya, yb),
-            1 => (ya, yb ^ self.words[j]),
-            _ => (ya ^ self.words[j], yb),
+            1 => (ya, yb ^ beta),
+            _ => (ya ^ beta, yb),
         }
     }
 }
@@ -115,7 +123,7 @@ impl Aby3 {
             1 => plan.b_rows_of(x.b.data()),
             _ => plan.b_rows_of(x.a.data()),
         };
-        let b = KnownToOneAndTwo { server: me, words: &b_words };
+        let b = KnownToOneAndTwo { server: me, planes: &b_words };
         let a = [a.a.data(), a.b.data()];
         let mut groups = self.first_level(net, steps.take()?, &plan, a, &b, n)?;
         while groups.rows > 1 {
@@ -125,8 +133,7 @@ impl Aby3 {
         let top = |c: usize| -> Vec<u64> {
             per_block(blocks(n), 1, |w, out| {
                 let ja = w * plan.a_rows + Plan::top(plan.a_rows);
-                let jb = w * plan.b_rows + Plan::top(plan.b_rows);
-                let (sa, sb) = b.add_to((a[0][ja], a[1][ja]), jb);
+                let (sa, sb) = b.add((a[0][ja], a[1][ja]), b.all_of(w * plan.k + plan.k - 1, 1));
                 out[0] = [sa, sb][c] ^ groups.g[c][w];
             })
         };

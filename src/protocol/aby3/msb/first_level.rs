@@ -6,11 +6,12 @@
 //! F = Σ_T a^T·F_T(b) over the subsets T of the group's positions, with
 //! a^T the product of a's bits in T and F_T(b) = Σ_(U ⊆ T) F(1_U, b) (the
 //! Möbius transform in a). Server 0 boolean-shares every a^T with T ≠ ∅
-//! (1 word per plane of a pair: a_l, a_h, a_l·a_h; 7 for a triple); servers
-//! 1 and 2 evaluate F_T(b) locally. Each a^T·F_T(b) has one factor shared and
-//! one known to servers 1 and 2, so the whole sum is one inner product: one
-//! word of traffic per group and function, whatever the group size; F_∅(b)
-//! is added afterwards as a share known to servers 1 and 2.
+//! (3 planes for a pair: a_l, a_h, a_l·a_h; 7 for a triple); servers 1 and
+//! 2 evaluate F_T(b) locally, block by block, from the planes of b. Each
+//! a^T·F_T(b) has one factor shared and one known to servers 1 and 2, so the
+//! whole sum is one inner product: one word of traffic per group and
+//! function, whatever the group size. F_∅(b) is added afterwards as a share
+//! known to servers 1 and 2: 0 for G, the AND of the group's b-bits for P.
 //!
 //! Groups are sized so that the tree above them has as few levels as
 //! possible, and among those the most pairs (a triple costs 7 shared planes
@@ -32,19 +33,15 @@ struct Group {
     /// Row of a^T for T = 1 (T as a bit mask over the group's positions) in
     /// the shared rows of a; a^T is at `a_row + T − 1`.
     a_row: usize,
-    /// Row of G_T(b) for T = 0 in the rows known to servers 1 and 2; G_T at
-    /// `b_row + T`, P_T at `b_row + 2^size + T`.
-    b_row: usize,
 }
 
 /// How the positions below the sign bit form the first level's groups.
 pub(super) struct Plan {
-    k: usize,
+    /// The bits read; servers 1 and 2 keep the k planes of b per block.
+    pub(super) k: usize,
     groups: Vec<Group>,
     /// Rows server 0 shares per block: the monomials, then plane k−1.
     pub(super) a_rows: usize,
-    /// Rows servers 1 and 2 derive per block: coefficients, then plane k−1.
-    pub(super) b_rows: usize,
 }
 
 impl Plan {
@@ -53,16 +50,15 @@ impl Plan {
         let levels = m.div_ceil(3).next_power_of_two().trailing_zeros();
         let t = (1usize << levels).min(m.div_ceil(2));
         let triples = m.saturating_sub(2 * t);
-        let (mut groups, mut first, mut a_row, mut b_row) = (Vec::with_capacity(t), 0, 0, 0);
+        let (mut groups, mut first, mut a_row) = (Vec::with_capacity(t), 0, 0);
         for g in 0..t {
             let size = if g < triples { 3 } else { (m - first).min(2) };
-            groups.push(Group { first, size, a_row, b_row });
+            groups.push(Group { first, size, a_row });
             first += size;
             a_row += (1 << size) - 1;
-            b_row += 2 << size;
         }
         debug_assert_eq!(first, m);
-        Plan { k, groups, a_rows: a_row + 1, b_rows: b_row + 1 }
+        Plan { k, groups, a_rows: a_row + 1 }
     }
 
     /// Row of plane k−1 (the sign bit) in either layout.
@@ -74,30 +70,36 @@ impl Plan {
     pub(super) fn a_rows_of(&self, values: &[u64]) -> Vec<u64> {
         slice_rows(values, self.a_rows, |planes, out| {
             for g in &self.groups {
+                // a^T = a^(T without its lowest bit) · a_(lowest bit of T).
+                let monomials = &mut out[g.a_row..g.a_row + (1 << g.size) - 1];
                 for t in 1..1usize << g.size {
-                    out[g.a_row + t - 1] =
-                        (0..g.size).filter(|j| t >> j & 1 == 1).fold(u64::MAX, |acc, j| acc & planes[g.first + j]);
+                    let plane = planes[g.first + t.trailing_zeros() as usize];
+                    let rest = t & (t - 1);
+                    monomials[t - 1] = if rest == 0 { plane } else { monomials[rest - 1] & plane };
                 }
             }
             out[Plan::top(self.a_rows)] = planes[self.k - 1];
         })
     }
 
-    /// Servers 1 and 2: G_T(b) and P_T(b) of each group, and plane k−1.
+    /// Servers 1 and 2: the k planes of b.
     pub(super) fn b_rows_of(&self, values: &[u64]) -> Vec<u64> {
-        slice_rows(values, self.b_rows, |planes, out| {
-            for g in &self.groups {
-                let b = &planes[g.first..g.first + g.size];
-                let (gs, ps) = out[g.b_row..g.b_row + (2 << g.size)].split_at_mut(1 << g.size);
-                for (u, (gu, pu)) in gs.iter_mut().zip(ps.iter_mut()).enumerate() {
-                    (*gu, *pu) = group_at(b, u);
-                }
-                mobius(gs);
-                mobius(ps);
-            }
-            out[Plan::top(self.b_rows)] = planes[self.k - 1];
-        })
+        slice_rows(values, self.k, |planes, out| out.copy_from_slice(&planes[..self.k]))
     }
+}
+
+/// The coefficients G_T(b) and P_T(b), T = 0..2^size, of a group whose
+/// b-bits are the words `b`.
+#[inline(always)]
+fn coefficients(b: &[u64]) -> ([u64; 8], [u64; 8]) {
+    let (mut gs, mut ps) = ([0u64; 8], [0u64; 8]);
+    let patterns = 1 << b.len();
+    for u in 0..patterns {
+        (gs[u], ps[u]) = group_at(b, u);
+    }
+    mobius(&mut gs[..patterns]);
+    mobius(&mut ps[..patterns]);
+    (gs, ps)
 }
 
 /// G and P of a group whose a-bits are the constant pattern `u` (bit j for
@@ -141,27 +143,29 @@ impl Aby3 {
         let t = plan.groups.len();
         let sent = 2 * t - 1;
         let blocks = blocks(n);
-        // Rows sent: G of each group, then P of groups 1.. .
+        // Rows sent: G of each group, then P of groups 1.. . Server 0's part
+        // is only the zero-sharing: b is not its to know.
         let local = per_block(blocks, sent, |w, out| {
-            let (ab, bb) = (w * plan.a_rows, w * plan.b_rows);
-            let sum = |g: &Group, of_p: bool| {
-                let coefficients = bb + g.b_row + if of_p { 1 << g.size } else { 0 };
-                (1..1usize << g.size).fold(0, |acc, t| {
-                    let ar = ab + g.a_row + t - 1;
-                    acc ^ b.times(a[0][ar], a[1][ar], coefficients + t)
-                })
-            };
-            let (g_rows, p_rows) = out.split_at_mut(t);
-            for (o, g) in g_rows.iter_mut().zip(&plan.groups) {
-                *o = sum(g, false);
+            if b.server == 0 {
+                return;
             }
-            for (o, g) in p_rows.iter_mut().zip(&plan.groups[1..]) {
-                *o = sum(g, true);
+            let ab = w * plan.a_rows;
+            let (g_rows, p_rows) = out.split_at_mut(t);
+            for (i, g) in plan.groups.iter().enumerate() {
+                let first = w * plan.k + g.first;
+                let (gs, ps) = coefficients(&b.planes[first..first + g.size]);
+                // Σ_(T ≠ ∅) a^T·F_T(b): the monomials against coefficients 1.. .
+                let (monomials, used) = (ab + g.a_row..ab + g.a_row + (1 << g.size) - 1, 1..1 << g.size);
+                let (ya, yb) = (&a[0][monomials.clone()], &a[1][monomials]);
+                g_rows[i] = b.dot(ya, yb, &gs[used.clone()]);
+                if i > 0 {
+                    p_rows[i - 1] = b.dot(ya, yb, &ps[used]);
+                }
             }
         });
         let z = self.reshare_xor(net, ctx, local.len(), |j| local[j])?;
         let z = [z.0, z.1];
-        // Adds F_∅(b), known to servers 1 and 2, to the reshared sums.
+        // Adds F_∅(b): 0 for G, the AND of the group's b-bits for P.
         let state = |c: usize, of_p: bool| {
             per_block(blocks, t, |w, out| {
                 for (i, (o, g)) in out.iter_mut().zip(&plan.groups).enumerate() {
@@ -169,9 +173,11 @@ impl Aby3 {
                         continue;
                     }
                     let row = w * sent + if of_p { t + i - 1 } else { i };
-                    let constant = w * plan.b_rows + g.b_row + if of_p { 1 << g.size } else { 0 };
-                    let (sa, sb) = b.add_to((z[0][row], z[1][row]), constant);
-                    *o = [sa, sb][c];
+                    let mut share = (z[0][row], z[1][row]);
+                    if of_p {
+                        share = b.add(share, b.all_of(w * plan.k + g.first, g.size));
+                    }
+                    *o = [share.0, share.1][c];
                 }
             })
         };
