@@ -1,10 +1,10 @@
 //! A player's end of the mesh: sends tagged words to peers, receives by
 //! (peer, tag) with a deadline, and counts what it sends.
 //!
-//! Over plain TCP the player's own thread reads its sockets (see
+//! Over TCP (plain or TLS) the player's own thread reads its sockets (see
 //! [`super::socket_peer`]): while it waits for one message, or for room to
-//! send one, it takes in whatever any peer sent. Over TLS a reader thread
-//! per peer feeds a crossbeam channel; in memory, the peer itself does.
+//! send one, it takes in whatever any peer sent. In memory, each peer
+//! puts its frames on a crossbeam channel.
 //! Frames that arrive before they are asked for wait in a stash keyed by
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
 //! connection turns the waiting receive into an error that names the peer.
@@ -32,24 +32,14 @@ pub enum Incoming {
     Closed(Error),
 }
 
-/// How frames leave towards a peer whose frames arrive on a channel.
-pub(crate) enum Outgoing {
-    Tls(std::sync::Arc<super::tls::TlsLink>),
-    Memory { to: Sender<Incoming>, buffers: BufferPool },
-}
-
 /// The connection to one peer.
 pub(crate) enum Peer {
-    /// Frames arrive on a channel: from a reader thread (TLS) or from the
-    /// peer itself (in memory).
-    Channel {
-        outgoing: Outgoing,
-        incoming: Receiver<Incoming>,
-        /// Joined on drop, after the connection is shut down.
-        reader: Option<std::thread::JoinHandle<()>>,
-    },
-    /// A plain TCP socket this player's thread reads and writes itself.
-    Socket(SocketPeer),
+    /// In the same process: frames go on the peer's channel, copied into a
+    /// buffer of the peer's pool, and arrive on this player's channel.
+    Memory { to: Sender<Incoming>, buffers: BufferPool, incoming: Receiver<Incoming> },
+    /// A TCP socket (plain or TLS) this player's thread reads and writes
+    /// (boxed: it carries its staging buffer and TLS state).
+    Socket(Box<SocketPeer>),
 }
 
 /// One player's connections to every other player.
@@ -170,13 +160,10 @@ impl Endpoint {
             let sent = match self.peer(to)? {
                 Peer::Socket(_) => {
                     let header = frame::data_header(tag, words.len()).map_err(failed)?;
-                    on_sockets.push(SocketSend { to, header, payload: frame::words_as_bytes(wire_words), sent: 0 });
+                    on_sockets.push(SocketSend::new(to, header, frame::words_as_bytes(wire_words)));
                     Ok(())
                 }
-                Peer::Channel { outgoing: Outgoing::Tls(link), .. } => {
-                    frame::write_data(&mut &**link, tag, words).map_err(failed)
-                }
-                Peer::Channel { outgoing: Outgoing::Memory { to, buffers }, .. } => {
+                Peer::Memory { to, buffers, .. } => {
                     let mut copy = buffers.take(words.len());
                     copy.copy_from_slice(words);
                     to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
@@ -208,13 +195,17 @@ impl Endpoint {
         let deadline = Instant::now() + self.recv_timeout;
         loop {
             let mut blocked = Vec::new();
-            for job in jobs.iter_mut().filter(|job| !job.done()) {
-                let Some(Some(Peer::Socket(peer))) = self.peers.get(job.to) else {
+            for job in jobs.iter_mut().filter(|job| !job.out) {
+                let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(job.to) else {
                     return Err((job.to, Error::internal(format!("player {} is not a socket peer", job.to))));
                 };
-                while !job.done() {
-                    match peer.send_some(&job.header, job.payload, job.sent) {
-                        Ok(n) => job.sent = n,
+                while !job.out {
+                    let progress = match job.taken() {
+                        false => peer.send_some(&job.header, job.payload, job.sent).map(|n| job.sent = n),
+                        true => peer.flush().map(|()| job.out = true),
+                    };
+                    match progress {
+                        Ok(()) => {}
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             blocked.push(job.to);
@@ -269,7 +260,7 @@ impl Endpoint {
     fn wait_for(&mut self, from: usize, left: Duration) -> Result<()> {
         let incoming = match self.peer(from)? {
             Peer::Socket(_) => return self.wait_on_sockets(&[], left),
-            Peer::Channel { incoming, .. } => incoming.recv_timeout(left),
+            Peer::Memory { incoming, .. } => incoming.recv_timeout(left),
         };
         match incoming {
             Ok(incoming) => self.file(from, incoming),
@@ -284,6 +275,9 @@ impl Endpoint {
     /// Waits at most `left` until a socket peer has sent something (or one
     /// of `writers` has room for more) and files every frame that arrived.
     fn wait_on_sockets(&mut self, writers: &[usize], left: Duration) -> Result<()> {
+        if self.read_unread_sockets() {
+            return Ok(());
+        }
         let mut fds = Vec::with_capacity(self.peers.len());
         let mut owners = Vec::with_capacity(self.peers.len());
         for (j, peer) in self.peers.iter().enumerate() {
@@ -310,6 +304,25 @@ impl Endpoint {
             }
         }
         Ok(())
+    }
+
+    /// Reads the sockets not read since the endpoint took them over (bytes
+    /// may already wait inside them); whether any were.
+    fn read_unread_sockets(&mut self) -> bool {
+        let mut arrived = Vec::new();
+        let mut any = false;
+        for j in 0..self.peers.len() {
+            if let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(j)
+                && peer.unread()
+            {
+                any = true;
+                peer.read_ready(&mut arrived);
+                for incoming in arrived.drain(..) {
+                    self.file(j, incoming);
+                }
+            }
+        }
+        any
     }
 
     /// Keeps what a peer sent for the receive that will ask for it.
@@ -351,15 +364,10 @@ impl Endpoint {
             let _ = match &self.peers[j] {
                 None => continue,
                 Some(Peer::Socket(_)) => {
-                    let job = SocketSend { to: j, header, payload: reason.as_bytes(), sent: 0 };
+                    let job = SocketSend::new(j, header, reason.as_bytes());
                     self.send_on_sockets(&mut [job]).is_ok()
                 }
-                Some(Peer::Channel { outgoing: Outgoing::Tls(link), .. }) => {
-                    frame::write_abort(&mut &**link, run, reason).is_ok()
-                }
-                Some(Peer::Channel { outgoing: Outgoing::Memory { to, .. }, .. }) => {
-                    to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok()
-                }
+                Some(Peer::Memory { to, .. }) => to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
             };
         }
     }
@@ -381,17 +389,23 @@ impl Endpoint {
     }
 }
 
-/// A frame on its way to a socket peer: header and payload bytes, and how
-/// many of them the socket has taken.
+/// A frame on its way to a socket peer: header and payload bytes, how many
+/// of them the connection has taken, and whether they are all out (over
+/// TLS, taken bytes may wait in records that the socket has no room for).
 struct SocketSend<'a> {
     to: usize,
     header: [u8; HEADER_BYTES],
     payload: &'a [u8],
     sent: usize,
+    out: bool,
 }
 
-impl SocketSend<'_> {
-    fn done(&self) -> bool {
+impl<'a> SocketSend<'a> {
+    fn new(to: usize, header: [u8; HEADER_BYTES], payload: &'a [u8]) -> Self {
+        SocketSend { to, header, payload, sent: 0, out: false }
+    }
+
+    fn taken(&self) -> bool {
         self.sent == HEADER_BYTES + self.payload.len()
     }
 }
@@ -399,16 +413,8 @@ impl SocketSend<'_> {
 impl Drop for Endpoint {
     fn drop(&mut self) {
         for peer in self.peers.iter_mut().flatten() {
-            match peer {
-                Peer::Socket(socket) => socket.shutdown(),
-                Peer::Channel { outgoing, reader, .. } => {
-                    if let Outgoing::Tls(link) = outgoing {
-                        link.shutdown();
-                    }
-                    if let Some(reader) = reader.take() {
-                        let _ = reader.join();
-                    }
-                }
+            if let Peer::Socket(socket) = peer {
+                socket.shutdown();
             }
         }
     }

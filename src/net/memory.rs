@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossbeam_channel::unbounded;
 
-use super::endpoint::{Endpoint, Outgoing, Peer};
+use super::endpoint::{Endpoint, Peer};
 use super::pool::BufferPool;
 
 /// Endpoints for `names.len()` players, fully connected in memory.
@@ -32,8 +32,7 @@ pub fn mesh(names: &[String], recv_timeout: Duration) -> Vec<Endpoint> {
                 .map(|other| {
                     let tx = senders[me][other].take()?;
                     let rx = receivers[me][other].take()?;
-                    let outgoing = Outgoing::Memory { to: tx, buffers: buffers[other].clone() };
-                    Some(Peer::Channel { outgoing, incoming: rx, reader: None })
+                    Some(Peer::Memory { to: tx, buffers: buffers[other].clone(), incoming: rx })
                 })
                 .collect();
             Endpoint::new(me, names.to_vec(), peers, recv_timeout, buffers[me].clone())

@@ -1,5 +1,5 @@
-//! A plain TCP peer that the player's own thread reads and writes, with no
-//! reader thread in between.
+//! A peer over TCP (plain or TLS) that the player's own thread reads and
+//! writes, with no reader thread in between.
 //!
 //! A reader thread costs every message a second wake-up: the socket wakes
 //! the reader, the reader wakes the player. In a network of dozens of
@@ -9,9 +9,10 @@
 //!
 //! Reads go through a staging buffer (one `read` usually brings a whole
 //! small frame); the payload of a large data frame is read straight into
-//! its word buffer from the endpoint's pool. Writes send the header and the
-//! payload in one `sendmsg` with `MSG_NOSIGNAL` (a dead peer is an error,
-//! never a SIGPIPE in the host process).
+//! its word buffer from the endpoint's pool. Plain writes send the header
+//! and the payload in one `sendmsg` with `MSG_NOSIGNAL` (a dead peer is an
+//! error, never a SIGPIPE in the host process); TLS writes hand the bytes
+//! to rustls and send its records the same way (see [`super::tls`]).
 
 use std::io::{self, IoSlice, Read};
 use std::net::TcpStream;
@@ -22,7 +23,31 @@ use socket2::SockRef;
 use super::endpoint::Incoming;
 use super::frame::{self, HEADER_BYTES, Tag};
 use super::pool::BufferPool;
+use super::tls::TlsWire;
 use crate::error::Error;
+
+/// The byte stream under the frames.
+pub(crate) enum Wire {
+    Plain(TcpStream),
+    /// Boxed: a rustls connection is large, and a peer lives long.
+    Tls(Box<TlsWire>),
+}
+
+impl Wire {
+    pub(crate) fn stream(&self) -> &TcpStream {
+        match self {
+            Wire::Plain(stream) => stream,
+            Wire::Tls(tls) => tls.sock(),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Wire::Plain(stream) => stream.read(buf),
+            Wire::Tls(tls) => tls.read(buf),
+        }
+    }
+}
 
 /// Bytes of the staging buffer: one read takes many small frames.
 const STAGE_BYTES: usize = 64 * 1024;
@@ -55,7 +80,7 @@ impl Partial {
 
 /// One peer's non-blocking socket and the frame being parsed from it.
 pub(crate) struct SocketPeer {
-    stream: TcpStream,
+    wire: Wire,
     name: String,
     max_payload: usize,
     buffers: BufferPool,
@@ -64,39 +89,67 @@ pub(crate) struct SocketPeer {
     begin: usize,
     end: usize,
     partial: Option<Partial>,
+    /// Not read since the endpoint took the connection over: bytes may
+    /// already wait inside it (TLS decrypts whole records, so the setup
+    /// may have read past the hellos), where poll cannot see them.
+    unread: bool,
 }
 
 impl SocketPeer {
-    pub(crate) fn new(stream: TcpStream, name: String, max_payload: usize, buffers: BufferPool) -> io::Result<Self> {
-        stream.set_nonblocking(true)?;
+    pub(crate) fn new(wire: Wire, name: String, max_payload: usize, buffers: BufferPool) -> io::Result<Self> {
+        wire.stream().set_nonblocking(true)?;
         let stage = vec![0u8; STAGE_BYTES].into_boxed_slice();
-        Ok(SocketPeer { stream, name, max_payload, buffers, stage, begin: 0, end: 0, partial: None })
+        Ok(SocketPeer { wire, name, max_payload, buffers, stage, begin: 0, end: 0, partial: None, unread: true })
+    }
+
+    /// True until the first [`SocketPeer::read_ready`]: read it then
+    /// without waiting for poll.
+    pub(crate) fn unread(&self) -> bool {
+        self.unread
     }
 
     pub(crate) fn fd(&self) -> RawFd {
-        self.stream.as_raw_fd()
+        self.wire.stream().as_raw_fd()
     }
 
     pub(crate) fn shutdown(&self) {
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        let _ = self.wire.stream().shutdown(std::net::Shutdown::Both);
     }
 
-    /// Sends what it can of `header` then `payload`, from byte `sent` on;
+    /// Takes what it can of `header` then `payload`, from byte `sent` on;
     /// returns the new count. `WouldBlock` means the socket buffer is full.
-    pub(crate) fn send_some(&self, header: &[u8], payload: &[u8], sent: usize) -> io::Result<usize> {
-        let slices: [IoSlice; 2] = if sent < header.len() {
-            [IoSlice::new(&header[sent..]), IoSlice::new(payload)]
-        } else {
-            [IoSlice::new(&payload[sent - header.len()..]), IoSlice::new(&[])]
-        };
-        let n = SockRef::from(&self.stream).send_vectored_with_flags(&slices, libc::MSG_NOSIGNAL)?;
-        Ok(sent + n)
+    /// Over TLS every byte is taken at once; [`SocketPeer::flush`] then
+    /// tells when the records are out.
+    pub(crate) fn send_some(&mut self, header: &[u8], payload: &[u8], sent: usize) -> io::Result<usize> {
+        let (head, body) =
+            if sent < header.len() { (&header[sent..], payload) } else { (&[][..], &payload[sent - header.len()..]) };
+        match &mut self.wire {
+            Wire::Plain(stream) => {
+                let slices = [IoSlice::new(head), IoSlice::new(body)];
+                Ok(sent + SockRef::from(&*stream).send_vectored_with_flags(&slices, libc::MSG_NOSIGNAL)?)
+            }
+            Wire::Tls(tls) => {
+                tls.write(head)?;
+                tls.write(body)?;
+                Ok(header.len() + payload.len())
+            }
+        }
+    }
+
+    /// `WouldBlock` while bytes taken by [`SocketPeer::send_some`] are still
+    /// waiting to go out (TLS records); plain sockets hold nothing back.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        match &mut self.wire {
+            Wire::Plain(_) => Ok(()),
+            Wire::Tls(tls) => tls.flush(),
+        }
     }
 
     /// Reads every frame that has arrived, until the socket has nothing
     /// more for now. A closed or broken connection ends with
     /// [`Incoming::Closed`], after which nothing more is read.
     pub(crate) fn read_ready(&mut self, out: &mut Vec<Incoming>) {
+        self.unread = false;
         loop {
             match self.step() {
                 Ok(Some(incoming)) => out.push(incoming),
@@ -129,7 +182,7 @@ impl SocketPeer {
                 *filled += n;
                 self.begin += n;
             } else {
-                let n = read_some(&mut self.stream, &mut bytes[*filled..], &self.name)?;
+                let n = read_some(&mut self.wire, &mut bytes[*filled..], &self.name)?;
                 if n == 0 {
                     return Err(closed_inside_frame(&self.name));
                 }
@@ -159,7 +212,7 @@ impl SocketPeer {
         self.stage.copy_within(self.begin..self.end, 0);
         self.end -= self.begin;
         self.begin = 0;
-        let n = read_some(&mut self.stream, &mut self.stage[self.end..], &self.name)?;
+        let n = read_some(&mut self.wire, &mut self.stage[self.end..], &self.name)?;
         if n == 0 {
             return Err(if self.end == 0 {
                 Stop::Closed(Error::network(&self.name, "connection closed by the peer"))
@@ -183,9 +236,9 @@ enum Stop {
     Closed(Error),
 }
 
-fn read_some(stream: &mut TcpStream, buf: &mut [u8], name: &str) -> Result<usize, Stop> {
+fn read_some(wire: &mut Wire, buf: &mut [u8], name: &str) -> Result<usize, Stop> {
     loop {
-        match stream.read(buf) {
+        match wire.read(buf) {
             Ok(n) => return Ok(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::Drained),

@@ -1,7 +1,6 @@
 //! TCP transport: one connection per pair of players, `TCP_NODELAY`, a
-//! handshake, then frames. A plain connection is read and written by the
-//! player's own thread (see [`super::socket_peer`]); a TLS connection gets
-//! a reader thread that turns frames into [`Incoming`] messages.
+//! handshake, then frames, which the player's own thread reads and writes
+//! (see [`super::socket_peer`]), over TLS or not.
 //!
 //! The player with the lower index listens, the higher one connects (with
 //! retries until the connect timeout, so players may start in any order).
@@ -10,14 +9,12 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, unbounded};
 use socket2::SockRef;
 
-use super::endpoint::{Endpoint, Incoming, Outgoing, Peer};
-use super::frame::{self, ReadError};
+use super::endpoint::{Endpoint, Peer};
 use super::handshake::Hello;
 use super::pool::BufferPool;
-use super::socket_peer::SocketPeer;
+use super::socket_peer::{SocketPeer, Wire};
 use super::tls::{TlsLink, TlsSettings};
 use crate::error::{Error, Result};
 
@@ -235,51 +232,21 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
 }
 
 fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool) -> Result<Peer> {
-    let max = options.max_frame_bytes;
-    let spawn = |name: String, body: Box<dyn FnOnce() + Send>| {
-        std::thread::Builder::new()
-            .name(format!("tfe-recv-{name}"))
-            .spawn(body)
-            .map_err(|e| Error::internal(format!("could not start a reader thread: {e}")))
-    };
-    match link {
-        Link::Plain(stream) => {
-            let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
-            // The endpoint's thread reads and writes the socket itself,
-            // without blocking: deadlines live in the endpoint.
-            stream.set_read_timeout(None).map_err(io)?;
-            stream.set_write_timeout(None).map_err(io)?;
-            Ok(Peer::Socket(SocketPeer::new(stream, name.clone(), max, buffers).map_err(io)?))
-        }
+    let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
+    let wire = match link {
+        Link::Plain(stream) => Wire::Plain(stream),
         Link::Tls(link) => {
-            let (tx, rx) = unbounded();
-            let reader_link = link.clone();
-            let reader = spawn(name.clone(), Box::new(move || read_loop(&mut &*reader_link, name, max, buffers, tx)))?;
-            Ok(Peer::Channel { outgoing: Outgoing::Tls(link), incoming: rx, reader: Some(reader) })
+            let link = Arc::try_unwrap(link).map_err(|_| {
+                Error::internal(format!("the TLS link to '{name}' is still shared after the handshake"))
+            })?;
+            Wire::Tls(Box::new(link.into_wire()))
         }
-    }
-}
-
-fn read_loop(
-    stream: &mut impl std::io::Read,
-    name: String,
-    max_frame_bytes: usize,
-    buffers: BufferPool,
-    tx: Sender<Incoming>,
-) {
-    loop {
-        let incoming = match frame::read_frame_into(stream, max_frame_bytes, |len| buffers.take(len)) {
-            Ok(frame::Frame::Data(tag, words)) => Incoming::Data(tag, words),
-            Ok(frame::Frame::Abort { run, reason }) => Incoming::Abort { run, reason },
-            Err(ReadError::Closed) => Incoming::Closed(Error::network(&name, "connection closed by the peer")),
-            Err(ReadError::Io(e)) => Incoming::Closed(Error::network(&name, format!("connection lost: {e}"))),
-            Err(ReadError::Malformed(m)) => Incoming::Closed(Error::protocol(&name, format!("malformed frame: {m}"))),
-        };
-        let last = matches!(incoming, Incoming::Closed(_));
-        if tx.send(incoming).is_err() || last {
-            return;
-        }
-    }
+    };
+    // The endpoint's thread reads and writes the socket itself, without
+    // blocking: deadlines live in the endpoint.
+    wire.stream().set_read_timeout(None).map_err(io)?;
+    wire.stream().set_write_timeout(None).map_err(io)?;
+    Ok(Peer::Socket(Box::new(SocketPeer::new(wire, name.clone(), options.max_frame_bytes, buffers).map_err(io)?)))
 }
 
 /// Binds a listener for a player, with a clear error for a port in use.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::endpoint::{Endpoint, Peer};
 use super::frame::{self, Tag};
 use super::pool::BufferPool;
-use super::socket_peer::SocketPeer;
+use super::socket_peer::{SocketPeer, Wire};
 use crate::error::Error;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -26,9 +26,9 @@ fn endpoint(me: usize, stream: TcpStream) -> Endpoint {
     let buffers = BufferPool::default();
     let names = vec!["a".to_string(), "b".to_string()];
     let other = 1 - me;
-    let socket = SocketPeer::new(stream, names[other].clone(), 1 << 30, buffers.clone()).unwrap();
+    let socket = SocketPeer::new(Wire::Plain(stream), names[other].clone(), 1 << 30, buffers.clone()).unwrap();
     let mut peers: Vec<Option<Peer>> = vec![None, None];
-    peers[other] = Some(Peer::Socket(socket));
+    peers[other] = Some(Peer::Socket(Box::new(socket)));
     Endpoint::new(me, names, peers, TIMEOUT, buffers)
 }
 

@@ -173,7 +173,9 @@ impl ClientCertVerifier for Pinned {
     }
 }
 
-/// One TLS connection, shared by the reader thread and the writer.
+/// One TLS connection during the mesh setup (handshake and hellos), where
+/// blocking reads and writes with deadlines are simplest. The endpoint then
+/// takes it over as a [`TlsWire`].
 pub struct TlsLink {
     conn: Mutex<rustls::Connection>,
     sock: TcpStream,
@@ -238,9 +240,11 @@ impl TlsLink {
         Ok(TlsLink { conn: Mutex::new(conn), sock, write_timeout })
     }
 
-    /// Shuts the socket down, which wakes the reader thread.
-    pub fn shutdown(&self) {
-        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+    /// The connection for its one owner from now on: the endpoint, which
+    /// reads and writes it without blocking.
+    pub(crate) fn into_wire(self) -> TlsWire {
+        let conn = self.conn.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        TlsWire { conn, sock: self.sock }
     }
 
     fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, rustls::Connection>> {
@@ -257,6 +261,58 @@ impl TlsLink {
             }
         }
         Ok(())
+    }
+}
+
+/// A TLS connection owned by the endpoint's thread, on a non-blocking
+/// socket: reads return `WouldBlock` when nothing has arrived, writes hand
+/// everything to rustls and send what the socket takes.
+pub(crate) struct TlsWire {
+    conn: rustls::Connection,
+    sock: TcpStream,
+}
+
+impl TlsWire {
+    pub(crate) fn sock(&self) -> &TcpStream {
+        &self.sock
+    }
+
+    /// Decrypted bytes that have arrived; `WouldBlock` when there are none
+    /// (rustls holds no plaintext either), 0 when the peer has closed.
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.conn.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            if self.conn.read_tls(&mut SockIo(&self.sock))? == 0 {
+                return Ok(0);
+            }
+            self.conn
+                .process_new_packets()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
+            // Alerts or key updates the peer expects; the rest goes out with
+            // the next flush.
+            TlsLink::flush(&mut self.conn, &self.sock)?;
+        }
+    }
+
+    /// Encrypts all of `data` into rustls' buffer (it has no limit) and
+    /// sends what the socket takes now; [`TlsWire::flush`] sends the rest.
+    pub(crate) fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        self.conn.writer().write_all(data)?;
+        TlsLink::flush(&mut self.conn, &self.sock)
+    }
+
+    /// Sends buffered records; `WouldBlock` while the socket cannot take
+    /// all of them.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        TlsLink::flush(&mut self.conn, &self.sock)?;
+        match self.conn.wants_write() {
+            true => Err(io::ErrorKind::WouldBlock.into()),
+            false => Ok(()),
+        }
     }
 }
 
