@@ -2,8 +2,15 @@
 //!
 //! A player talks to the others through an [`Endpoint`]: tagged frames of
 //! raw little-endian `u64` words, receive deadlines, abort notices and
-//! counters. Two transports build endpoints: TCP ([`tcp`], the deployment
-//! path and the default in local mode) and in-memory channels ([`memory`]).
+//! counters. Two transports build endpoints: TCP ([`tcp`], plain or TLS,
+//! the deployment path and the default in local mode) and in-memory
+//! channels ([`memory`]).
+//!
+//! There is no async runtime and no I/O thread: each player's own thread
+//! reads and writes its non-blocking sockets, waiting on all of them at once
+//! with poll(2) and sorting frames by tag. An earlier design had one reader
+//! thread per connection; its hand-off cost every message a second wake-up,
+//! which was most of the latency of a network of small rounds.
 
 pub mod endpoint;
 pub mod frame;
