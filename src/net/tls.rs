@@ -179,12 +179,13 @@ impl ClientCertVerifier for Pinned {
 pub struct TlsLink {
     conn: Mutex<rustls::Connection>,
     sock: TcpStream,
-    write_timeout: Duration,
+    /// How long one read or write of the setup may wait for the peer.
+    timeout: Duration,
 }
 
 impl TlsLink {
     /// Connects as the client to `peer`, whose certificate must be the pinned one.
-    pub fn client(sock: TcpStream, settings: &TlsSettings, peer: &str, write_timeout: Duration) -> Result<Self> {
+    pub fn client(sock: TcpStream, settings: &TlsSettings, peer: &str, timeout: Duration) -> Result<Self> {
         let provider = provider();
         let verifier = Pinned {
             accepted: vec![settings.peer_cert(peer)?],
@@ -200,7 +201,7 @@ impl TlsLink {
         let name = ServerName::try_from("tfe-player").expect("a valid DNS name");
         let conn =
             rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| Error::config(format!("TLS: {e}")))?;
-        TlsLink::handshake(rustls::Connection::Client(conn), sock, peer, write_timeout)
+        TlsLink::handshake(rustls::Connection::Client(conn), sock, peer, timeout)
     }
 
     /// Accepts a client whose certificate is pinned for one of `accepted`;
@@ -209,7 +210,7 @@ impl TlsLink {
         sock: TcpStream,
         settings: &TlsSettings,
         accepted: &[&str],
-        write_timeout: Duration,
+        timeout: Duration,
     ) -> Result<(Self, String)> {
         let provider = provider();
         let certs = accepted.iter().map(|name| settings.peer_cert(name)).collect::<Result<Vec<_>>>()?;
@@ -221,7 +222,7 @@ impl TlsLink {
             .with_single_cert(vec![settings.cert.clone()], settings.key.clone_key())
             .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
         let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
-        let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", write_timeout)?;
+        let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", timeout)?;
         let presented = link.conn.lock().expect("not poisoned").peer_certificates().and_then(|c| c.first().cloned());
         let index = presented.and_then(|p| certs.iter().position(|c| c.as_ref() == p.as_ref()));
         let name = index.map(|i| accepted[i].to_string()).ok_or_else(|| {
@@ -230,14 +231,14 @@ impl TlsLink {
         Ok((link, name))
     }
 
-    fn handshake(mut conn: rustls::Connection, sock: TcpStream, peer: &str, write_timeout: Duration) -> Result<Self> {
+    fn handshake(mut conn: rustls::Connection, sock: TcpStream, peer: &str, timeout: Duration) -> Result<Self> {
         conn.set_buffer_limit(None);
         while conn.is_handshaking() {
             conn.complete_io(&mut SockIo(&sock))
                 .map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
         }
         sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
-        Ok(TlsLink { conn: Mutex::new(conn), sock, write_timeout })
+        Ok(TlsLink { conn: Mutex::new(conn), sock, timeout })
     }
 
     /// The connection for its one owner from now on: the endpoint, which
@@ -347,7 +348,7 @@ impl Write for &TlsLink {
     }
 
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        let deadline = Instant::now() + self.write_timeout;
+        let deadline = Instant::now() + self.timeout;
         let mut conn = self.lock()?;
         conn.writer().write_all(data)?;
         loop {
@@ -356,7 +357,7 @@ impl Write for &TlsLink {
                 return Ok(());
             }
             drop(conn);
-            wait_ready(&self.sock, libc::POLLOUT, Some(deadline))?;
+            wait_ready(&self.sock, libc::POLLOUT, deadline)?;
             conn = self.lock()?;
         }
     }
@@ -386,7 +387,9 @@ impl Read for &TlsLink {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     drop(conn);
-                    wait_ready(&self.sock, libc::POLLIN, None)?;
+                    // A peer that goes silent during the setup is an error
+                    // within the timeout, never a hang.
+                    wait_ready(&self.sock, libc::POLLIN, Instant::now() + self.timeout)?;
                 }
                 Err(e) => return Err(e),
             }
@@ -395,22 +398,18 @@ impl Read for &TlsLink {
 }
 
 /// Waits until the socket is readable or writable (`events`), or the deadline.
-fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Option<Instant>) -> io::Result<()> {
+fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Instant) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     loop {
-        let timeout_ms = match deadline {
-            None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the peer stopped reading"));
-                }
-                left.as_millis().min(i32::MAX as u128) as i32
-            }
-        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let what = if events == libc::POLLIN { "sent nothing" } else { "stopped reading" };
+            return Err(io::Error::new(io::ErrorKind::TimedOut, format!("the peer {what} within the timeout")));
+        }
+        let timeout_ms = left.as_millis().min(i32::MAX as u128) as i32;
         let mut fd = libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 };
         // SAFETY: one valid pollfd for the duration of the call.
-        let ready = unsafe { libc::poll(&mut fd, 1, timeout_ms) };
+        let ready = unsafe { libc::poll(&mut fd, 1, timeout_ms.max(1)) };
         if ready > 0 {
             return Ok(());
         }
@@ -420,5 +419,33 @@ fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Option<Instant>
                 return Err(err);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_silent_after_the_tls_handshake_is_an_error_within_the_timeout() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let mut settings = crate::deploy::certs::ephemeral_set(&names).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let client_settings = settings.remove(0);
+        let silent = std::thread::spawn(move || {
+            let sock = TcpStream::connect(address).unwrap();
+            let link = TlsLink::client(sock, &client_settings, "b", Duration::from_secs(5)).unwrap();
+            std::thread::sleep(Duration::from_secs(2)); // never says hello
+            drop(link);
+        });
+        let (sock, _) = listener.accept().unwrap();
+        let (link, name) = TlsLink::server(sock, &settings[0], &["a"], Duration::from_millis(300)).unwrap();
+        assert_eq!(name, "a");
+        let started = Instant::now();
+        let err = crate::net::Hello::read(&mut &link, "a").unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+        assert!(err.to_string().contains("sent nothing"), "{err}");
+        silent.join().unwrap();
     }
 }
