@@ -35,6 +35,7 @@ commands:
 
 fn main() -> ExitCode {
     keep_freed_memory();
+    end_quietly_when_output_is_closed();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
@@ -84,6 +85,20 @@ fn check_args(args: &[String], flags: &[&str], with_value: &[&str]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// `tfe bench | head -1`: when the reader of standard output goes away, the
+/// command ends at its next write, as other Unix tools do, instead of
+/// panicking in `println!` (Rust starts programs with SIGPIPE ignored).
+/// Sockets never raise SIGPIPE: tfe sends with MSG_NOSIGNAL, which
+/// tests/sigpipe.rs checks with the default disposition restored.
+fn end_quietly_when_output_is_closed() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Runs allocate and free tensors of megabytes every time. glibc would hand
