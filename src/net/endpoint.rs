@@ -60,6 +60,10 @@ pub struct Endpoint {
     buffers: BufferPool,
     /// The current run: frames of earlier ones are dropped on arrival.
     run: u32,
+    /// Scratch of `wait_on_sockets`, kept so a wait allocates nothing.
+    poll_fds: Vec<libc::pollfd>,
+    poll_owners: Vec<usize>,
+    arrived: Vec<Incoming>,
 }
 
 impl Endpoint {
@@ -84,6 +88,9 @@ impl Endpoint {
             last_step: None,
             buffers,
             run: 0,
+            poll_fds: Vec::new(),
+            poll_owners: Vec::new(),
+            arrived: Vec::new(),
         }
     }
 
@@ -275,54 +282,56 @@ impl Endpoint {
     /// Waits at most `left` until a socket peer has sent something (or one
     /// of `writers` has room for more) and files every frame that arrived.
     fn wait_on_sockets(&mut self, writers: &[usize], left: Duration) -> Result<()> {
-        if self.read_unread_sockets() {
+        let mut read_unread = false;
+        for j in 0..self.peers.len() {
+            if self.socket(j).is_some_and(SocketPeer::unread) {
+                // Bytes may already wait inside it (see `SocketPeer::unread`).
+                self.read_socket(j);
+                read_unread = true;
+            }
+        }
+        if read_unread {
             return Ok(());
         }
-        let mut fds = Vec::with_capacity(self.peers.len());
-        let mut owners = Vec::with_capacity(self.peers.len());
+        let (mut fds, mut owners) = (std::mem::take(&mut self.poll_fds), std::mem::take(&mut self.poll_owners));
+        fds.clear();
+        owners.clear();
         for (j, peer) in self.peers.iter().enumerate() {
             let Some(Peer::Socket(peer)) = peer else { continue };
-            let reading = self.closed[j].is_none();
-            let events = if reading { libc::POLLIN } else { 0 } | if writers.contains(&j) { libc::POLLOUT } else { 0 };
-            if events != 0 {
-                fds.push(libc::pollfd { fd: peer.fd(), events, revents: 0 });
+            let reading = if self.closed[j].is_none() { libc::POLLIN } else { 0 };
+            let writing = if writers.contains(&j) { libc::POLLOUT } else { 0 };
+            if reading | writing != 0 {
+                fds.push(libc::pollfd { fd: peer.fd(), events: reading | writing, revents: 0 });
                 owners.push(j);
             }
         }
-        socket_peer::poll(&mut fds, left).map_err(|e| Error::internal(format!("poll failed: {e}")))?;
-        let mut arrived = Vec::new();
+        let polled = socket_peer::poll(&mut fds, left);
         for (fd, &j) in fds.iter().zip(&owners) {
-            let readable = fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0;
-            if readable
-                && self.closed[j].is_none()
-                && let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(j)
-            {
-                peer.read_ready(&mut arrived);
-                for incoming in arrived.drain(..) {
-                    self.file(j, incoming);
-                }
+            if fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && self.closed[j].is_none() {
+                self.read_socket(j);
             }
         }
-        Ok(())
+        (self.poll_fds, self.poll_owners) = (fds, owners);
+        polled.map_err(|e| Error::internal(format!("poll failed: {e}")))
     }
 
-    /// Reads the sockets not read since the endpoint took them over (bytes
-    /// may already wait inside them); whether any were.
-    fn read_unread_sockets(&mut self) -> bool {
-        let mut arrived = Vec::new();
-        let mut any = false;
-        for j in 0..self.peers.len() {
-            if let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(j)
-                && peer.unread()
-            {
-                any = true;
-                peer.read_ready(&mut arrived);
-                for incoming in arrived.drain(..) {
-                    self.file(j, incoming);
-                }
-            }
+    fn socket(&self, j: usize) -> Option<&SocketPeer> {
+        match self.peers.get(j) {
+            Some(Some(Peer::Socket(peer))) => Some(peer),
+            _ => None,
         }
-        any
+    }
+
+    /// Reads every frame socket peer `j` has sent so far and files them.
+    fn read_socket(&mut self, j: usize) {
+        let mut arrived = std::mem::take(&mut self.arrived);
+        if let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(j) {
+            peer.read_ready(&mut arrived);
+        }
+        for incoming in arrived.drain(..) {
+            self.file(j, incoming);
+        }
+        self.arrived = arrived;
     }
 
     /// Keeps what a peer sent for the receive that will ask for it.

@@ -55,22 +55,11 @@ pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Res
 
 /// Reads one frame; `max_payload` bounds what a peer can make us allocate.
 pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, ReadError> {
-    read_frame_into(input, max_payload, |len| vec![0; len])
-}
-
-/// [`read_frame`] with the words of a data frame read into a buffer from
-/// `buffer(len)`, which must return exactly `len` words (any contents).
-pub fn read_frame_into(
-    input: &mut impl Read,
-    max_payload: usize,
-    buffer: impl FnOnce(usize) -> Vec<u64>,
-) -> Result<Frame, ReadError> {
     let mut head = [0u8; HEADER_BYTES];
     read_header(input, &mut head)?;
     match parse_header(&head, max_payload).map_err(ReadError::Malformed)? {
         Header::Data { tag, words: len } => {
-            let mut words = buffer(len);
-            debug_assert_eq!(words.len(), len);
+            let mut words = vec![0; len];
             read_words(input, &mut words).map_err(ReadError::Io)?;
             Ok(Frame::Data(tag, words))
         }

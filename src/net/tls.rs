@@ -281,22 +281,7 @@ impl TlsWire {
     /// Decrypted bytes that have arrived; `WouldBlock` when there are none
     /// (rustls holds no plaintext either), 0 when the peer has closed.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            match self.conn.reader().read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
-            }
-            if self.conn.read_tls(&mut SockIo(&self.sock))? == 0 {
-                return Ok(0);
-            }
-            self.conn
-                .process_new_packets()
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
-            // Alerts or key updates the peer expects; the rest goes out with
-            // the next flush.
-            TlsLink::flush(&mut self.conn, &self.sock)?;
-        }
+        read_arrived(&mut self.conn, &self.sock, buf)
     }
 
     /// Encrypts all of `data` into rustls' buffer (it has no limit) and
@@ -371,55 +356,53 @@ impl Write for &TlsLink {
 impl Read for &TlsLink {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let mut conn = self.lock()?;
-            match conn.reader().read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
-            }
-            match conn.read_tls(&mut &self.sock) {
-                Ok(0) => return Ok(0),
-                Ok(_) => {
-                    conn.process_new_packets()
-                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
-                    // Alerts or key updates the peer expects; best effort.
-                    TlsLink::flush(&mut conn, &self.sock)?;
-                }
+            // The lock is released before waiting.
+            let arrived = read_arrived(&mut *self.lock()?, &self.sock, buf);
+            match arrived {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    drop(conn);
                     // A peer that goes silent during the setup is an error
                     // within the timeout, never a hang.
                     wait_ready(&self.sock, libc::POLLIN, Instant::now() + self.timeout)?;
                 }
-                Err(e) => return Err(e),
+                other => return other,
             }
         }
+    }
+}
+
+/// Decrypted bytes that have arrived on a non-blocking socket; `WouldBlock`
+/// when there are none (rustls holds no plaintext either), 0 when the peer
+/// has closed. Shared by the setup's blocking reads and the endpoint's.
+fn read_arrived(conn: &mut rustls::Connection, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match conn.reader().read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+        if conn.read_tls(&mut SockIo(sock))? == 0 {
+            return Ok(0);
+        }
+        conn.process_new_packets().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
+        // Alerts or key updates the peer expects; the rest goes out with the
+        // next flush.
+        TlsLink::flush(conn, sock)?;
     }
 }
 
 /// Waits until the socket is readable or writable (`events`), or the deadline.
 fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Instant) -> io::Result<()> {
     use std::os::fd::AsRawFd;
-    loop {
+    let mut fd = [libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 }];
+    while fd[0].revents == 0 {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             let what = if events == libc::POLLIN { "sent nothing" } else { "stopped reading" };
             return Err(io::Error::new(io::ErrorKind::TimedOut, format!("the peer {what} within the timeout")));
         }
-        let timeout_ms = left.as_millis().min(i32::MAX as u128) as i32;
-        let mut fd = libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 };
-        // SAFETY: one valid pollfd for the duration of the call.
-        let ready = unsafe { libc::poll(&mut fd, 1, timeout_ms.max(1)) };
-        if ready > 0 {
-            return Ok(());
-        }
-        if ready < 0 {
-            let err = io::Error::last_os_error();
-            if err.kind() != io::ErrorKind::Interrupted {
-                return Err(err);
-            }
-        }
+        super::socket_peer::poll(&mut fd, left)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

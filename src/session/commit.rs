@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 
 use super::execute::Pending;
-use super::party::Party;
+use super::party::{Party, SERVERS};
 use crate::error::Result;
 use crate::graph::Op;
 use crate::net::Tag;
@@ -26,8 +26,6 @@ use crate::protocol::Protocol;
 
 /// The op number of the agreement messages (after every node of a graph).
 const COMMIT_OP: u32 = u32::MAX - 1;
-/// Endpoint indices of the three servers.
-const SERVERS: [usize; 3] = [0, 1, 2];
 
 impl<P: Protocol> Party<P> {
     /// Waits until every player concerned by `pending` says its part of

@@ -16,6 +16,9 @@ use crate::protocol::Protocol;
 use crate::protocol::aby3::{Aby3, SeedSource};
 use crate::ring::RingTensor;
 
+/// Endpoint indices of the three servers: a graph lists them first.
+pub(super) const SERVERS: [usize; 3] = [0, 1, 2];
+
 /// Every node's value after a run, and the variable writes to apply.
 type Executed<S> = (Vec<Value<S>>, Pending<S>);
 
@@ -55,9 +58,8 @@ pub struct Party<P: Protocol = Aby3> {
 impl Party<Aby3> {
     /// Sets up ABY3 over an endpoint that is already connected.
     pub fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
-        let servers = [0, 1, 2];
         let me = net.me();
-        let proto = Aby3::setup(&mut net, servers, graph.fixed(), seeds)
+        let proto = Aby3::setup(&mut net, SERVERS, graph.fixed(), seeds)
             .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;
         Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
     }
