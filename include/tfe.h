@@ -199,6 +199,10 @@ typedef struct tfe_array_t tfe_array_t;
  * A computation under construction (its graph) and the input callbacks
  * registered on it. Sessions take a snapshot of both when they are made.
  *
+ * A pointer passed as a context that is not a live one (freed, or a handle
+ * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+ * `tfe_context_free` leaves it alone.
+ *
  * Thread safety: thread-safe; calls on one context from several threads
  * are serialized.
  */
@@ -209,6 +213,10 @@ typedef struct tfe_context_t tfe_context_t;
  * `tfe_session_run_with_feeds`. A feed replaces the input's callback for
  * the runs it is passed to; it initializes a variable defined without
  * values (and is ignored for a variable that is initialized already).
+ *
+ * A pointer passed as feeds that is not live feeds (freed, or a handle of
+ * another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+ * `tfe_feeds_free` leaves it alone.
  *
  * Thread safety: not thread-safe while it is being set; a set of feeds
  * that no thread modifies may be passed to runs on several threads.
@@ -231,6 +239,10 @@ typedef struct tfe_model_t tfe_model_t;
  * One player of a deployment, connected to every other player of the
  * context's graph. Private variables keep their shares across runs.
  *
+ * A pointer passed as a party that is not a live one (freed, or a handle
+ * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+ * `tfe_party_free` leaves it alone.
+ *
  * Thread safety: thread-safe; runs of one party from several threads are
  * serialized.
  */
@@ -252,6 +264,10 @@ typedef struct tfe_predictor_t tfe_predictor_t;
  * has its own player's only). `tfe_predictor_last_stats` gives one with
  * stats and no values.
  *
+ * A pointer passed as a result that is not a live one (freed, or a handle
+ * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+ * `tfe_result_free` leaves it alone.
+ *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
  * it stay valid until `tfe_result_free`.
  */
@@ -261,6 +277,10 @@ typedef struct tfe_result_t tfe_result_t;
  * Every player of a context's graph running in this process, each on its
  * own thread. Private variables keep their shares across runs.
  *
+ * A pointer passed as a session that is not a live one (freed, or a
+ * handle of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is,
+ * and `tfe_session_free` leaves it alone.
+ *
  * Thread safety: thread-safe; runs of one session from several threads
  * are serialized.
  */
@@ -268,7 +288,10 @@ typedef struct tfe_session_t tfe_session_t;
 
 /**
  * A node of one context's graph: an input, a variable, a constant, or the
- * result of an operation. Using it with another context is an error.
+ * result of an operation. Using it with another context is an error, and
+ * so is passing as a tensor a pointer that is not a live one (freed, or a
+ * handle of another kind): `TFE_ERR_INVALID_ARGUMENT` naming what it is;
+ * `tfe_tensor_free` leaves such a pointer alone.
  *
  * Thread safety: immutable; usable from any thread. It stays valid until
  * `tfe_tensor_free`, even after its context is freed.
@@ -480,13 +503,13 @@ enum tfe_status_t tfe_context_new(const struct tfe_config_t *config, struct tfe_
 
 /**
  * Frees a context. Its tensors and the sessions made from it stay valid.
- * `tfe_context_free(NULL)` does nothing.
+ * `tfe_context_free(NULL)` does nothing, and so does a pointer that is not
+ * a live context.
  *
  * Thread safety: no other thread may be using the context.
  *
  * # Safety
- * `ctx` is NULL or a context from `tfe_context_new` not freed yet, and no
- * other thread is using it.
+ * No other thread is using `ctx`.
  */
 void tfe_context_free(struct tfe_context_t *ctx);
 
@@ -511,9 +534,9 @@ void tfe_context_free(struct tfe_context_t *ctx);
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `owner` is a NUL-terminated string; `values`
- * points to `values_len` doubles and `shape` to `rank` sizes (either may be
- * NULL when its length is 0); `out` points to writable memory.
+ * `owner` is a NUL-terminated string; `values` points to `values_len`
+ * doubles and `shape` to `rank` sizes (either may be NULL when its length is
+ * 0); `out` points to writable memory.
  */
 enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
                                               const char *owner,
@@ -547,9 +570,9 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
- * points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
- * function that does not unwind; `out` points to writable memory.
+ * `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
+ * when `rank` is 0); `provide` is NULL or a valid function that does not
+ * unwind; `out` points to writable memory.
  */
 enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
                                            const char *owner,
@@ -573,9 +596,9 @@ enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `values` points to `values_len` doubles and
- * `shape` to `rank` sizes (either may be NULL when its length is 0); `out`
- * points to writable memory.
+ * `values` points to `values_len` doubles and `shape` to `rank` sizes
+ * (either may be NULL when its length is 0); `out` points to writable
+ * memory.
  */
 enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
                                       const double *values,
@@ -597,7 +620,7 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `path` is a NUL-terminated string.
+ * `path` is a NUL-terminated string.
  */
 enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
 
@@ -611,7 +634,7 @@ enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
  * Thread safety: any thread.
  *
  * # Safety
- * `tensor` is a live tensor; `shape` and `rank` point to writable memory.
+ * `shape` and `rank` point to writable memory.
  */
 enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
                                    const size_t **shape,
@@ -628,18 +651,19 @@ enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
  * Thread safety: any thread.
  *
  * # Safety
- * `tensor` is a live tensor; `name` points to writable memory.
+ * `name` points to writable memory.
  */
 enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char **name);
 
 /**
  * Frees a tensor handle; the node stays in its context's graph (and in
- * sessions made from it). `tfe_tensor_free(NULL)` does nothing.
+ * sessions made from it). `tfe_tensor_free(NULL)` does nothing, and so
+ * does a pointer that is not a live tensor.
  *
  * Thread safety: no other thread may be using the tensor.
  *
  * # Safety
- * `tensor` is NULL or a tensor from this library not freed yet.
+ * No other thread is using `tensor`.
  */
 void tfe_tensor_free(struct tfe_tensor_t *tensor);
 
@@ -662,26 +686,28 @@ enum tfe_status_t tfe_context_load(const char *path, struct tfe_context_t **out)
 
 /**
  * The number of tensors (nodes) in the context's graph. Returns
- * `TFE_ERR_NULL_POINTER` for a NULL argument.
+ * `TFE_ERR_NULL_POINTER` for a NULL argument or `TFE_ERR_INVALID_ARGUMENT`
+ * (`ctx` not a live context).
  *
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `count` points to writable memory.
+ * `count` points to writable memory.
  */
 enum tfe_status_t tfe_context_tensor_count(const struct tfe_context_t *ctx, size_t *count);
 
 /**
  * A new handle for tensor number `index` (below `tfe_context_tensor_count`,
  * in the order of definition) of the context's graph. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
+ * context; `index` out of range).
  *
  * Ownership: `*out` receives a new tensor; free it with `tfe_tensor_free`.
  *
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
                                      size_t index,
@@ -689,8 +715,8 @@ enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
 
 /**
  * A new handle for the input or variable called `name`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no input or
- * variable has that name).
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
+ * context; no input or variable has that name).
  *
  * Ownership: `name` is borrowed; `*out` receives a new tensor; free it
  * with `tfe_tensor_free`.
@@ -698,8 +724,7 @@ enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
  * Thread safety: any thread; calls on one context are serialized.
  *
  * # Safety
- * `ctx` is a live context; `name` is a NUL-terminated string; `out`
- * points to writable memory.
+ * `name` is a NUL-terminated string; `out` points to writable memory.
  */
 enum tfe_status_t tfe_context_find(const struct tfe_context_t *ctx,
                                    const char *name,
@@ -715,7 +740,7 @@ enum tfe_status_t tfe_context_find(const struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_add(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -732,7 +757,7 @@ enum tfe_status_t tfe_add(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_sub(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -749,7 +774,7 @@ enum tfe_status_t tfe_sub(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_mul(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -766,7 +791,7 @@ enum tfe_status_t tfe_mul(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_matmul(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -785,7 +810,7 @@ enum tfe_status_t tfe_matmul(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `variable` and `value` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_assign(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *variable,
@@ -802,7 +827,7 @@ enum tfe_status_t tfe_assign(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_neg(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -818,7 +843,7 @@ enum tfe_status_t tfe_neg(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_square(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -834,7 +859,7 @@ enum tfe_status_t tfe_square(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_reduce_sum(struct tfe_context_t *ctx,
                                  const struct tfe_tensor_t *x,
@@ -851,7 +876,7 @@ enum tfe_status_t tfe_reduce_sum(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_reduce_sum_axis(struct tfe_context_t *ctx,
                                       const struct tfe_tensor_t *x,
@@ -872,8 +897,8 @@ enum tfe_status_t tfe_reduce_sum_axis(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `perm` points to `perm_len` sizes (or is NULL
- * with `perm_len` 0); `out` points to writable memory.
+ * `perm` points to `perm_len` sizes (or is NULL with `perm_len` 0); `out`
+ * points to writable memory.
  */
 enum tfe_status_t tfe_transpose(struct tfe_context_t *ctx,
                                 const struct tfe_tensor_t *x,
@@ -893,8 +918,8 @@ enum tfe_status_t tfe_transpose(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `shape` points to `rank` sizes (NULL when `rank`
- * is 0); `out` points to writable memory.
+ * `shape` points to `rank` sizes (NULL when `rank` is 0); `out` points to
+ * writable memory.
  */
 enum tfe_status_t tfe_reshape(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -916,8 +941,7 @@ enum tfe_status_t tfe_reshape(struct tfe_context_t *ctx,
  * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `to` is NULL or a NUL-terminated string; `out`
- * points to writable memory.
+ * `to` is NULL or a NUL-terminated string; `out` points to writable memory.
  */
 enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -933,7 +957,7 @@ enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_relu(struct tfe_context_t *ctx,
                            const struct tfe_tensor_t *x,
@@ -948,7 +972,7 @@ enum tfe_status_t tfe_relu(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_sigmoid(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -963,7 +987,7 @@ enum tfe_status_t tfe_sigmoid(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_hard_sigmoid(struct tfe_context_t *ctx,
                                    const struct tfe_tensor_t *x,
@@ -978,7 +1002,7 @@ enum tfe_status_t tfe_hard_sigmoid(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_exp(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -993,7 +1017,7 @@ enum tfe_status_t tfe_exp(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_reciprocal(struct tfe_context_t *ctx,
                                  const struct tfe_tensor_t *x,
@@ -1008,7 +1032,7 @@ enum tfe_status_t tfe_reciprocal(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
                                const struct tfe_tensor_t *x,
@@ -1023,7 +1047,7 @@ enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_softmax(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -1039,7 +1063,7 @@ enum tfe_status_t tfe_softmax(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_less(struct tfe_context_t *ctx,
                            const struct tfe_tensor_t *x,
@@ -1056,7 +1080,7 @@ enum tfe_status_t tfe_less(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_less_equal(struct tfe_context_t *ctx,
                                  const struct tfe_tensor_t *x,
@@ -1073,7 +1097,7 @@ enum tfe_status_t tfe_less_equal(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_greater(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -1090,7 +1114,7 @@ enum tfe_status_t tfe_greater(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_greater_equal(struct tfe_context_t *ctx,
                                     const struct tfe_tensor_t *x,
@@ -1107,7 +1131,7 @@ enum tfe_status_t tfe_greater_equal(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_equal(struct tfe_context_t *ctx,
                             const struct tfe_tensor_t *x,
@@ -1124,7 +1148,7 @@ enum tfe_status_t tfe_equal(struct tfe_context_t *ctx,
  * the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_maximum(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -1141,7 +1165,7 @@ enum tfe_status_t tfe_maximum(struct tfe_context_t *ctx,
  * Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_reduce_max(struct tfe_context_t *ctx,
                                  const struct tfe_tensor_t *x,
@@ -1158,7 +1182,7 @@ enum tfe_status_t tfe_reduce_max(struct tfe_context_t *ctx,
  * Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_argmax(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -1176,7 +1200,7 @@ enum tfe_status_t tfe_argmax(struct tfe_context_t *ctx,
  * Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_argmax_one_hot(struct tfe_context_t *ctx,
                                      const struct tfe_tensor_t *x,
@@ -1195,7 +1219,7 @@ enum tfe_status_t tfe_argmax_one_hot(struct tfe_context_t *ctx,
  * Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `cond`, `a` and `b` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_select(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *cond,
@@ -1213,8 +1237,8 @@ enum tfe_status_t tfe_select(struct tfe_context_t *ctx,
  * `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `begin` and `size` point to `begin_len` and
- * `size_len` sizes; `out` points to writable memory.
+ * `begin` and `size` point to `begin_len` and `size_len` sizes; `out` points
+ * to writable memory.
  */
 enum tfe_status_t tfe_slice(struct tfe_context_t *ctx,
                             const struct tfe_tensor_t *x,
@@ -1234,8 +1258,7 @@ enum tfe_status_t tfe_slice(struct tfe_context_t *ctx,
  * Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `pads` points to `pads_len` sizes; `out` points
- * to writable memory.
+ * `pads` points to `pads_len` sizes; `out` points to writable memory.
  */
 enum tfe_status_t tfe_pad(struct tfe_context_t *ctx,
                           const struct tfe_tensor_t *x,
@@ -1252,7 +1275,7 @@ enum tfe_status_t tfe_pad(struct tfe_context_t *ctx,
  * tensor, free it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx`, `x` and `y` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_concat(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -1268,7 +1291,7 @@ enum tfe_status_t tfe_concat(struct tfe_context_t *ctx,
  * free it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_expand_dims(struct tfe_context_t *ctx,
                                   const struct tfe_tensor_t *x,
@@ -1284,7 +1307,7 @@ enum tfe_status_t tfe_expand_dims(struct tfe_context_t *ctx,
  * context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_squeeze(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -1300,8 +1323,7 @@ enum tfe_status_t tfe_squeeze(struct tfe_context_t *ctx,
  * safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `indices` points to `indices_len` sizes; `out`
- * points to writable memory.
+ * `indices` points to `indices_len` sizes; `out` points to writable memory.
  */
 enum tfe_status_t tfe_gather(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -1318,7 +1340,7 @@ enum tfe_status_t tfe_gather(struct tfe_context_t *ctx,
  * `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
@@ -1335,7 +1357,7 @@ enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
  * `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -1355,7 +1377,7 @@ enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
  * with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
- * `ctx` and `x` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_global_avg_pool2d(struct tfe_context_t *ctx,
                                         const struct tfe_tensor_t *x,
@@ -1372,7 +1394,7 @@ enum tfe_status_t tfe_global_avg_pool2d(struct tfe_context_t *ctx,
  * context.
  *
  * # Safety
- * `ctx`, `x` and `filter` are live; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_conv2d(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
@@ -1399,9 +1421,10 @@ enum tfe_status_t tfe_feeds_new(struct tfe_feeds_t **out);
  * `values_len` doubles, row-major, as many as its shape has elements.
  *
  * Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
- * a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`input` is not an input
- * or a variable, belongs to another context than the tensors fed before,
- * or the count of values does not match its shape). Values outside the
+ * a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`feeds` not live feeds;
+ * `input` not a live tensor, not an input or a variable, or of another
+ * context than the tensors fed before; a count of values that does not
+ * match its shape). Values outside the
  * fixed-point range are reported by the run, at the input's owner.
  *
  * Ownership: `values` is copied; `input` is borrowed for the call.
@@ -1409,8 +1432,8 @@ enum tfe_status_t tfe_feeds_new(struct tfe_feeds_t **out);
  * Thread safety: no other thread may be using these feeds during the call.
  *
  * # Safety
- * `feeds` and `input` are live; `values` points to `values_len` doubles
- * (or is NULL when `values_len` is 0); no other thread uses `feeds`.
+ * `values` points to `values_len` doubles (or is NULL when `values_len` is
+ * 0); no other thread uses `feeds`.
  */
 enum tfe_status_t tfe_feeds_set(struct tfe_feeds_t *feeds,
                                 const struct tfe_tensor_t *input,
@@ -1418,13 +1441,13 @@ enum tfe_status_t tfe_feeds_set(struct tfe_feeds_t *feeds,
                                 size_t values_len);
 
 /**
- * Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+ * Frees feeds. `tfe_feeds_free(NULL)` does nothing, and so does a pointer
+ * that is not live feeds.
  *
  * Thread safety: no other thread may be using the feeds.
  *
  * # Safety
- * `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no
- * other thread is using them.
+ * No other thread is using `feeds`.
  */
 void tfe_feeds_free(struct tfe_feeds_t *feeds);
 
@@ -1440,10 +1463,10 @@ struct tfe_session_options_t tfe_session_options_default(void);
  * snapshot of the context's graph and input callbacks (later definitions
  * do not reach it), every player on its own thread, connected and set up.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
- * players could not listen on or connect over loopback), `TFE_ERR_TIMEOUT`
- * (a player did not answer during setup), or `TFE_ERR_INTERNAL` (a thread
- * could not start).
+ * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_INVALID_ARGUMENT`
+ * (`ctx` not a live context), `TFE_ERR_NETWORK` (the players could not
+ * listen on or connect over loopback), `TFE_ERR_TIMEOUT` (a player did not
+ * answer during setup), or `TFE_ERR_INTERNAL` (a thread could not start).
  *
  * Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
  * free it with `tfe_session_free`.
@@ -1451,7 +1474,7 @@ struct tfe_session_options_t tfe_session_options_default(void);
  * Thread safety: any thread; `ctx` may be in use by other threads.
  *
  * # Safety
- * `ctx` is a live context; `out` points to writable memory.
+ * `out` points to writable memory.
  */
 enum tfe_status_t tfe_session_new_local(const struct tfe_context_t *ctx,
                                         struct tfe_session_t **out);
@@ -1467,8 +1490,8 @@ enum tfe_status_t tfe_session_new_local(const struct tfe_context_t *ctx,
  * Thread safety: any thread; `ctx` may be in use by other threads.
  *
  * # Safety
- * `ctx` is a live context; `options` is NULL or points to a
- * `tfe_session_options_t`; `out` points to writable memory.
+ * `options` is NULL or points to a `tfe_session_options_t`; `out` points to
+ * writable memory.
  */
 enum tfe_status_t tfe_session_new_local_with_options(const struct tfe_context_t *ctx,
                                                      const struct tfe_session_options_t *options,
@@ -1476,13 +1499,12 @@ enum tfe_status_t tfe_session_new_local_with_options(const struct tfe_context_t 
 
 /**
  * Stops the session's players and frees it. `tfe_session_free(NULL)` does
- * nothing.
+ * nothing, and so does a pointer that is not a live session.
  *
  * Thread safety: no other thread may be using the session; returns once its players have stopped.
  *
  * # Safety
- * `sess` is NULL or a session from this library not freed yet, and no
- * other thread is using it.
+ * No other thread is using `sess`.
  */
 void tfe_session_free(struct tfe_session_t *sess);
 
@@ -1497,10 +1519,11 @@ void tfe_session_free(struct tfe_session_t *sess);
  * Returns
  * - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
  *   of the fetches is NULL;
- * - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch, a private (unrevealed)
- *   fetch, a tensor of another context or defined after the session was
- *   made, an input with neither a feed nor a callback, a failing callback,
- *   a value outside the fixed-point range;
+ * - `TFE_ERR_INVALID_ARGUMENT`: `sess` not a live session, a fetch not a
+ *   live tensor, `feeds` not live feeds, nothing to fetch, a private
+ *   (unrevealed) fetch, a tensor of another context or defined after the
+ *   session was made, an input with neither a feed nor a callback, a
+ *   failing callback, a value outside the fixed-point range;
  * - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
  *   message names it);
  * - `TFE_ERR_NETWORK`: a connection between players failed (named);
@@ -1513,9 +1536,8 @@ void tfe_session_free(struct tfe_session_t *sess);
  * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
  *
  * # Safety
- * `sess` is a live session; `fetches` points to `n` tensor pointers (the
- * tensors are only read; the type lets C pass `&out` without a cast);
- * `out` points to writable memory.
+ * `fetches` points to `n` tensor pointers (the tensors are only read; the
+ * type lets C pass `&out` without a cast); `out` points to writable memory.
  */
 enum tfe_status_t tfe_session_run(struct tfe_session_t *sess,
                                   struct tfe_tensor_t *const *fetches,
@@ -1534,7 +1556,7 @@ enum tfe_status_t tfe_session_run(struct tfe_session_t *sess,
  * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
  *
  * # Safety
- * As `tfe_session_run`; `feeds` is NULL or live feeds.
+ * As `tfe_session_run`.
  */
 enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
                                              struct tfe_tensor_t *const *fetches,
@@ -1545,12 +1567,13 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
 /**
  * Forgets the shares of every private variable of the session: the next
  * run that needs a variable initializes it again, from its values or a
- * feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
+ * feed. Returns `TFE_ERR_NULL_POINTER` (`sess`), `TFE_ERR_INVALID_ARGUMENT`
+ * (`sess` not a live session) or `TFE_ERR_INTERNAL`.
  *
  * Thread safety: any thread; serialized with the runs of the session.
  *
  * # Safety
- * `sess` is a live session.
+ * No other thread frees `sess` during the call.
  */
 enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
 
@@ -1576,8 +1599,7 @@ enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
  * Thread safety: any thread.
  *
  * # Safety
- * `ctx` is a live context; the strings are NUL-terminated; `out` points to
- * writable memory.
+ * The strings are NUL-terminated; `out` points to writable memory.
  */
 enum tfe_status_t tfe_party_open(const struct tfe_context_t *ctx,
                                  const char *hostmap_path,
@@ -1618,8 +1640,7 @@ enum tfe_status_t tfe_party_open_insecure_plaintext(const struct tfe_context_t *
  * Thread safety: any thread; runs of one party are serialized.
  *
  * # Safety
- * `party` is a live party; `fetches` points to `n` tensor pointers;
- * `feeds` is NULL or live feeds; `out` points to writable memory.
+ * `fetches` points to `n` tensor pointers; `out` points to writable memory.
  */
 enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
                                 struct tfe_tensor_t *const *fetches,
@@ -1629,12 +1650,12 @@ enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
 
 /**
  * Closes the party's connections and frees it. `tfe_party_free(NULL)`
- * does nothing.
+ * does nothing, and so does a pointer that is not a live party.
  *
  * Thread safety: no other thread may be using the party.
  *
  * # Safety
- * `party` is NULL or a party from this library not freed yet.
+ * No other thread is using `party`.
  */
 void tfe_party_free(struct tfe_party_t *party);
 
@@ -1659,20 +1680,21 @@ enum tfe_status_t tfe_hostmap_generate_certificates(const char *hostmap_path, co
 
 /**
  * The number of values in a result (the number of fetches of the run).
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+ * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
  *
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `count` points to writable memory.
+ * `count` points to writable memory.
  */
 enum tfe_status_t tfe_result_count(const struct tfe_result_t *result, size_t *count);
 
 /**
  * The value of fetch `index`: `*len` doubles, row-major (0 for an
  * assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
- * (`index` out of range; in a deployed party's result, a fetch revealed to
- * another player).
+ * (`result` not a live result; `index` out of range; in a deployed party's
+ * result, a fetch revealed to another player).
  *
  * Ownership: `*data` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*len` is 0).
@@ -1680,7 +1702,7 @@ enum tfe_status_t tfe_result_count(const struct tfe_result_t *result, size_t *co
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `data` and `len` point to writable memory.
+ * `data` and `len` point to writable memory.
  */
 enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
                                    size_t index,
@@ -1689,7 +1711,8 @@ enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
 
 /**
  * The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
- * or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
+ * or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; `index` out of
+ * range).
  *
  * Ownership: `*shape` receives a pointer owned by the result, valid until
  * `tfe_result_free` (not to be read when `*rank` is 0).
@@ -1697,7 +1720,7 @@ enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `shape` and `rank` point to writable memory.
+ * `shape` and `rank` point to writable memory.
  */
 enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
                                    size_t index,
@@ -1707,19 +1730,20 @@ enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
 /**
  * The number of players with stats in a result (every player of the graph:
  * the three servers first, then the others in order of first use).
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+ * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
  *
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `count` points to writable memory.
+ * `count` points to writable memory.
  */
 enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, size_t *count);
 
 /**
  * What the run cost player `index` (below `tfe_result_player_count`).
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out
- * of range).
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result`
+ * not a live result; `index` out of range).
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
@@ -1727,7 +1751,7 @@ enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, siz
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `stats` points to writable memory.
+ * `stats` points to writable memory.
  */
 enum tfe_status_t tfe_result_player_stats(const struct tfe_result_t *result,
                                           size_t index,
@@ -1736,16 +1760,15 @@ enum tfe_status_t tfe_result_player_stats(const struct tfe_result_t *result,
 /**
  * The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
  * the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
- * `TFE_ERR_INVALID_ARGUMENT` (an unknown player; the message lists the
- * players of the run).
+ * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; an unknown
+ * player, the message listing the players of the run).
  *
  * Ownership: `name` is borrowed for the call.
  *
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `name` is a NUL-terminated string; `index`
- * points to writable memory.
+ * `name` is a NUL-terminated string; `index` points to writable memory.
  */
 enum tfe_status_t tfe_result_player_index(const struct tfe_result_t *result,
                                           const char *name,
@@ -1753,12 +1776,13 @@ enum tfe_status_t tfe_result_player_index(const struct tfe_result_t *result,
 
 /**
  * The number of op kinds that ran at player number `player`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
+ * result; `player` out of range).
  *
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `count` points to writable memory.
+ * `count` points to writable memory.
  */
 enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
                                       size_t player,
@@ -1767,8 +1791,8 @@ enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
 /**
  * What the ops of kind number `op` (below `tfe_result_op_count`, in the
  * order of their names) cost player number `player`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an index out of
- * range).
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
+ * result; an index out of range).
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
@@ -1776,7 +1800,7 @@ enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `stats` points to writable memory.
+ * `stats` points to writable memory.
  */
 enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
                                       size_t player,
@@ -1785,12 +1809,13 @@ enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
 
 /**
  * Frees a result and everything its accessors pointed to.
- * `tfe_result_free(NULL)` does nothing.
+ * `tfe_result_free(NULL)` does nothing, and so does a pointer that is not
+ * a live result.
  *
  * Thread safety: no other thread may be using the result.
  *
  * # Safety
- * `result` is NULL or a result from this library not freed yet.
+ * No other thread is using `result`.
  */
 void tfe_result_free(struct tfe_result_t *result);
 
@@ -1798,7 +1823,7 @@ void tfe_result_free(struct tfe_result_t *result);
  * The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
  * open, one row per player (of this result), one span per op with its
  * bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
- * argument.
+ * argument or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
  *
  * Ownership: `*json` receives a NUL-terminated string owned by the result,
  * valid until `tfe_result_free`.
@@ -1806,14 +1831,15 @@ void tfe_result_free(struct tfe_result_t *result);
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `json` points to writable memory.
+ * `json` points to writable memory.
  */
 enum tfe_status_t tfe_result_trace_json(const struct tfe_result_t *result, const char **json);
 
 /**
  * The stats as a table for people: one line per player (bytes sent,
  * messages, rounds, wall time), then one per op kind that communicated.
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+ * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+ * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
  *
  * Ownership: `*table` receives a NUL-terminated string owned by the
  * result, valid until `tfe_result_free`.
@@ -1821,7 +1847,7 @@ enum tfe_status_t tfe_result_trace_json(const struct tfe_result_t *result, const
  * Thread safety: any thread.
  *
  * # Safety
- * `result` is a live result; `table` points to writable memory.
+ * `table` points to writable memory.
  */
 enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, const char **table);
 

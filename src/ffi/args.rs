@@ -4,16 +4,19 @@
 //!
 //! What cannot be checked (a dangling pointer, a buffer shorter than its
 //! length) stays the caller's responsibility, as the `# Safety` docs say.
+//! Handles are not checked here but against the registries of live
+//! handles in `handles`.
 
 use std::ffi::{CStr, c_char};
 
 use super::error::Failure;
 
-/// A reference to a handle or struct, which must not be NULL.
+/// A reference to a struct the caller owns (`tfe_config_t`,
+/// `tfe_session_options_t`), which must not be NULL.
 ///
 /// # Safety
 /// A non-null `ptr` must point to a live `T`.
-pub(crate) unsafe fn handle<'a, T>(ptr: *const T, param: &str) -> Result<&'a T, Failure> {
+pub(crate) unsafe fn reference<'a, T>(ptr: *const T, param: &str) -> Result<&'a T, Failure> {
     if ptr.is_null() {
         return Err(Failure::null(param));
     }
@@ -22,17 +25,6 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, param: &str) -> Result<&'a T, 
     }
     // SAFETY: non-null and aligned; liveness is the caller's contract.
     Ok(unsafe { &*ptr })
-}
-
-/// A mutable reference to a handle, which must not be NULL.
-///
-/// # Safety
-/// A non-null `ptr` must point to a live `T` that nothing else uses during the call.
-pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, param: &str) -> Result<&'a mut T, Failure> {
-    // SAFETY: forwarded contract; checks NULL and alignment.
-    unsafe { handle(ptr.cast_const(), param) }?;
-    // SAFETY: checked above; exclusivity is the caller's contract.
-    Ok(unsafe { &mut *ptr })
 }
 
 /// An out-param, checked before any work so that a NULL fails early.

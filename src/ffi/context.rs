@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::args;
 use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::handles::{self, Registered};
 use super::session::{InputCallback, tfe_input_fn};
 use crate::error::Error;
 use crate::fixed::{ComparisonWidth, FixedConfig};
@@ -45,6 +46,10 @@ pub enum tfe_comparison_t {
 /// A computation under construction (its graph) and the input callbacks
 /// registered on it. Sessions take a snapshot of both when they are made.
 ///
+/// A pointer passed as a context that is not a live one (freed, or a handle
+/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+/// `tfe_context_free` leaves it alone.
+///
 /// Thread safety: thread-safe; calls on one context from several threads
 /// are serialized.
 pub struct tfe_context_t {
@@ -53,7 +58,10 @@ pub struct tfe_context_t {
 }
 
 /// A node of one context's graph: an input, a variable, a constant, or the
-/// result of an operation. Using it with another context is an error.
+/// result of an operation. Using it with another context is an error, and
+/// so is passing as a tensor a pointer that is not a live one (freed, or a
+/// handle of another kind): `TFE_ERR_INVALID_ARGUMENT` naming what it is;
+/// `tfe_tensor_free` leaves such a pointer alone.
 ///
 /// Thread safety: immutable; usable from any thread. It stays valid until
 /// `tfe_tensor_free`, even after its context is freed.
@@ -64,6 +72,18 @@ pub struct tfe_tensor_t {
     /// The name of an input or variable (what feeds refer to), else `None`.
     pub(crate) name: Option<CString>,
 }
+
+impl Registered for tfe_context_t {
+    const KIND: &'static handles::Kind = &CONTEXTS;
+}
+
+static CONTEXTS: handles::Kind = handles::Kind::new("tfe_context_t");
+
+impl Registered for tfe_tensor_t {
+    const KIND: &'static handles::Kind = &TENSORS;
+}
+
+static TENSORS: handles::Kind = handles::Kind::new("tfe_tensor_t");
 
 /// What a context holds behind its lock.
 pub(crate) struct ContextState {
@@ -123,17 +143,18 @@ pub(crate) unsafe fn add_node(
     build: impl FnOnce(&mut ContextState, u64) -> Result<TensorId, Failure>,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded contract.
-    let ctx = unsafe { args::handle(ctx.cast_const(), "ctx") }?;
+    let ctx = unsafe { handles::get(ctx.cast_const(), "ctx") }?;
     let out = args::out(out, "out")?;
     let mut state = ctx.lock();
     let id = build(&mut state, ctx.id)?;
     let tensor = tensor_handle(ctx.id, &state.graph, id)?;
     // SAFETY: `out` was checked; validity is the caller's contract.
-    unsafe { out.write(Box::into_raw(tensor)) };
+    unsafe { out.write(handles::register(tensor)) };
     Ok(())
 }
 
-/// A new handle for node `id` of the graph of context `context`.
+/// A new handle for node `id` of the graph of context `context`, for the
+/// caller to register (`handles::register`) as it hands it out.
 pub(crate) fn tensor_handle(context: u64, graph: &Graph, id: TensorId) -> Result<Box<tfe_tensor_t>, Failure> {
     let shape = graph.shape(id)?.to_vec();
     // A name with a NUL byte (only a loaded graph can have one) cannot be fed.
@@ -175,7 +196,7 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
             FixedConfig::default()
         } else {
             // SAFETY: non-null; validity is the caller's contract.
-            let config = unsafe { args::handle(config, "config") }?;
+            let config = unsafe { args::reference(config, "config") }?;
             let comparison = match config.comparison {
                 0 => ComparisonWidth::FixedPointRange,
                 1 => ComparisonWidth::Full,
@@ -191,27 +212,22 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::new(fixed)?);
         // SAFETY: `out` was checked.
-        unsafe { out.write(Box::into_raw(context)) };
+        unsafe { out.write(handles::register(context)) };
         Ok(())
     })
 }
 
 /// Frees a context. Its tensors and the sessions made from it stay valid.
-/// `tfe_context_free(NULL)` does nothing.
+/// `tfe_context_free(NULL)` does nothing, and so does a pointer that is not
+/// a live context.
 ///
 /// Thread safety: no other thread may be using the context.
 ///
 /// # Safety
-/// `ctx` is NULL or a context from `tfe_context_new` not freed yet, and no
-/// other thread is using it.
+/// No other thread is using `ctx`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
-    guard_void("tfe_context_free", || {
-        if !ctx.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `tfe_context_new`, per the contract.
-            drop(unsafe { Box::from_raw(ctx) });
-        }
-    })
+    guard_void("tfe_context_free", || drop(handles::unregister(ctx)))
 }
 
 /// Defines a private variable of shape `(shape, rank)` owned by the player
@@ -234,9 +250,9 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `owner` is a NUL-terminated string; `values`
-/// points to `values_len` doubles and `shape` to `rank` sizes (either may be
-/// NULL when its length is 0); `out` points to writable memory.
+/// `owner` is a NUL-terminated string; `values` points to `values_len`
+/// doubles and `shape` to `rank` sizes (either may be NULL when its length is
+/// 0); `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_define_private_variable(
     ctx: *mut tfe_context_t,
@@ -292,9 +308,9 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `owner` is a NUL-terminated string; `shape`
-/// points to `rank` sizes (NULL when `rank` is 0); `provide` is NULL or a valid
-/// function that does not unwind; `out` points to writable memory.
+/// `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
+/// when `rank` is 0); `provide` is NULL or a valid function that does not
+/// unwind; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_define_private_input(
     ctx: *mut tfe_context_t,
@@ -337,9 +353,9 @@ pub unsafe extern "C" fn tfe_define_private_input(
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `values` points to `values_len` doubles and
-/// `shape` to `rank` sizes (either may be NULL when its length is 0); `out`
-/// points to writable memory.
+/// `values` points to `values_len` doubles and `shape` to `rank` sizes
+/// (either may be NULL when its length is 0); `out` points to writable
+/// memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_define_constant(
     ctx: *mut tfe_context_t,
@@ -370,12 +386,12 @@ pub unsafe extern "C" fn tfe_define_constant(
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `path` is a NUL-terminated string.
+/// `path` is a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const c_char) -> tfe_status_t {
     guard("tfe_context_save", || {
         // SAFETY (both): forwarded contract.
-        let ctx = unsafe { args::handle(ctx.cast_const(), "ctx") }?;
+        let ctx = unsafe { handles::get(ctx.cast_const(), "ctx") }?;
         let path = unsafe { args::string(path, "path") }?;
         ctx.lock().graph.save(path)?;
         Ok(())
@@ -391,7 +407,7 @@ pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const 
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `tensor` is a live tensor; `shape` and `rank` point to writable memory.
+/// `shape` and `rank` point to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_shape(
     tensor: *const tfe_tensor_t,
@@ -400,7 +416,7 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 ) -> tfe_status_t {
     guard("tfe_tensor_shape", || {
         // SAFETY: forwarded contract.
-        let tensor = unsafe { args::handle(tensor, "tensor") }?;
+        let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
         // SAFETY (both): checked out-params.
         unsafe {
@@ -421,12 +437,12 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `tensor` is a live tensor; `name` points to writable memory.
+/// `name` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut *const c_char) -> tfe_status_t {
     guard("tfe_tensor_name", || {
         // SAFETY: forwarded contract.
-        let tensor = unsafe { args::handle(tensor, "tensor") }?;
+        let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let name = args::out(name, "name")?;
         let own = tensor.name.as_ref().ok_or_else(|| {
             Failure::invalid(
@@ -440,18 +456,14 @@ pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut
 }
 
 /// Frees a tensor handle; the node stays in its context's graph (and in
-/// sessions made from it). `tfe_tensor_free(NULL)` does nothing.
+/// sessions made from it). `tfe_tensor_free(NULL)` does nothing, and so
+/// does a pointer that is not a live tensor.
 ///
 /// Thread safety: no other thread may be using the tensor.
 ///
 /// # Safety
-/// `tensor` is NULL or a tensor from this library not freed yet.
+/// No other thread is using `tensor`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_free(tensor: *mut tfe_tensor_t) {
-    guard_void("tfe_tensor_free", || {
-        if !tensor.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `add_node`, per the contract.
-            drop(unsafe { Box::from_raw(tensor) });
-        }
-    })
+    guard_void("tfe_tensor_free", || drop(handles::unregister(tensor)))
 }

@@ -5,6 +5,7 @@
 use super::args;
 use super::context::tfe_tensor_t;
 use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::handles::{self, Registered};
 use crate::ring::shape::{fmt_shape, numel};
 use crate::session::Feeds;
 
@@ -12,6 +13,10 @@ use crate::session::Feeds;
 /// `tfe_session_run_with_feeds`. A feed replaces the input's callback for
 /// the runs it is passed to; it initializes a variable defined without
 /// values (and is ignored for a variable that is initialized already).
+///
+/// A pointer passed as feeds that is not live feeds (freed, or a handle of
+/// another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+/// `tfe_feeds_free` leaves it alone.
 ///
 /// Thread safety: not thread-safe while it is being set; a set of feeds
 /// that no thread modifies may be passed to runs on several threads.
@@ -21,17 +26,23 @@ pub struct tfe_feeds_t {
     pub(crate) feeds: Feeds,
 }
 
+impl Registered for tfe_feeds_t {
+    const KIND: &'static handles::Kind = &FEEDS;
+}
+
+static FEEDS: handles::Kind = handles::Kind::new("tfe_feeds_t");
+
 /// The feeds behind `feeds` (`empty` when NULL), which must hold tensors of
 /// context `context`.
 ///
 /// # Safety
-/// `feeds` is NULL or live feeds.
+/// No other thread frees `feeds` during the call.
 pub(crate) unsafe fn resolve(feeds: *const tfe_feeds_t, context: u64, empty: &Feeds) -> Result<&Feeds, Failure> {
     if feeds.is_null() {
         return Ok(empty);
     }
-    // SAFETY: non-null; liveness is the caller's contract.
-    let feeds = unsafe { args::handle(feeds, "feeds") }?;
+    // SAFETY: forwarded contract; the registry checks the rest.
+    let feeds = unsafe { handles::get(feeds, "feeds") }?;
     match feeds.context {
         Some(theirs) if theirs != context => Err(Failure::invalid(format!(
             "parameter 'feeds' holds tensors of context {theirs}, expected the context of the session or party ({context})"
@@ -54,7 +65,7 @@ pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status
         let out = args::out(out, "out")?;
         let feeds = Box::new(tfe_feeds_t { context: None, feeds: Feeds::new() });
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(feeds)) };
+        unsafe { out.write(handles::register(feeds)) };
         Ok(())
     })
 }
@@ -63,9 +74,10 @@ pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status
 /// `values_len` doubles, row-major, as many as its shape has elements.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
-/// a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`input` is not an input
-/// or a variable, belongs to another context than the tensors fed before,
-/// or the count of values does not match its shape). Values outside the
+/// a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`feeds` not live feeds;
+/// `input` not a live tensor, not an input or a variable, or of another
+/// context than the tensors fed before; a count of values that does not
+/// match its shape). Values outside the
 /// fixed-point range are reported by the run, at the input's owner.
 ///
 /// Ownership: `values` is copied; `input` is borrowed for the call.
@@ -73,8 +85,8 @@ pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status
 /// Thread safety: no other thread may be using these feeds during the call.
 ///
 /// # Safety
-/// `feeds` and `input` are live; `values` points to `values_len` doubles
-/// (or is NULL when `values_len` is 0); no other thread uses `feeds`.
+/// `values` points to `values_len` doubles (or is NULL when `values_len` is
+/// 0); no other thread uses `feeds`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_feeds_set(
     feeds: *mut tfe_feeds_t,
@@ -84,8 +96,8 @@ pub unsafe extern "C" fn tfe_feeds_set(
 ) -> tfe_status_t {
     guard("tfe_feeds_set", || {
         // SAFETY (all three): forwarded contract.
-        let feeds = unsafe { args::handle_mut(feeds, "feeds") }?;
-        let input = unsafe { args::handle(input, "input") }?;
+        let feeds = unsafe { handles::get_mut(feeds, "feeds") }?;
+        let input = unsafe { handles::get(input, "input") }?;
         let values = unsafe { args::slice(values, values_len, "values") }?;
         let name = input.name.as_ref().and_then(|n| n.to_str().ok()).ok_or_else(|| {
             Failure::invalid("parameter 'input' is the result of an operation, expected an input or a variable")
@@ -112,19 +124,14 @@ pub unsafe extern "C" fn tfe_feeds_set(
     })
 }
 
-/// Frees feeds. `tfe_feeds_free(NULL)` does nothing.
+/// Frees feeds. `tfe_feeds_free(NULL)` does nothing, and so does a pointer
+/// that is not live feeds.
 ///
 /// Thread safety: no other thread may be using the feeds.
 ///
 /// # Safety
-/// `feeds` is NULL or feeds from `tfe_feeds_new` not freed yet, and no
-/// other thread is using them.
+/// No other thread is using `feeds`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_feeds_free(feeds: *mut tfe_feeds_t) {
-    guard_void("tfe_feeds_free", || {
-        if !feeds.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `tfe_feeds_new`, per the contract.
-            drop(unsafe { Box::from_raw(feeds) });
-        }
-    })
+    guard_void("tfe_feeds_free", || drop(handles::unregister(feeds)))
 }

@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use super::args;
 use super::context::{tensor_handle, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, tfe_status_t};
+use super::handles;
 use crate::graph::{Graph, TensorId};
 
 /// Makes a context from the graph file at `path`. Its inputs have no
@@ -31,23 +32,24 @@ pub unsafe extern "C" fn tfe_context_load(path: *const c_char, out: *mut *mut tf
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::load(path)?);
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(context)) };
+        unsafe { out.write(handles::register(context)) };
         Ok(())
     })
 }
 
 /// The number of tensors (nodes) in the context's graph. Returns
-/// `TFE_ERR_NULL_POINTER` for a NULL argument.
+/// `TFE_ERR_NULL_POINTER` for a NULL argument or `TFE_ERR_INVALID_ARGUMENT`
+/// (`ctx` not a live context).
 ///
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `count` points to writable memory.
+/// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_tensor_count(ctx: *const tfe_context_t, count: *mut usize) -> tfe_status_t {
     guard("tfe_context_tensor_count", || {
         // SAFETY: forwarded contract.
-        let ctx = unsafe { args::handle(ctx, "ctx") }?;
+        let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let count = args::out(count, "count")?;
         let nodes = ctx.lock().graph.nodes().len();
         // SAFETY: checked out-param.
@@ -58,14 +60,15 @@ pub unsafe extern "C" fn tfe_context_tensor_count(ctx: *const tfe_context_t, cou
 
 /// A new handle for tensor number `index` (below `tfe_context_tensor_count`,
 /// in the order of definition) of the context's graph. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
+/// context; `index` out of range).
 ///
 /// Ownership: `*out` receives a new tensor; free it with `tfe_tensor_free`.
 ///
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_tensor(
     ctx: *const tfe_context_t,
@@ -74,7 +77,7 @@ pub unsafe extern "C" fn tfe_context_tensor(
 ) -> tfe_status_t {
     guard("tfe_context_tensor", || {
         // SAFETY: forwarded contract.
-        let ctx = unsafe { args::handle(ctx, "ctx") }?;
+        let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let out = args::out(out, "out")?;
         let state = ctx.lock();
         let nodes = state.graph.nodes().len();
@@ -84,14 +87,14 @@ pub unsafe extern "C" fn tfe_context_tensor(
             .ok_or_else(|| Failure::invalid(format!("index {index} is out of range: the graph has {nodes} tensors")))?;
         let tensor = tensor_handle(ctx.id(), &state.graph, TensorId(id))?;
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(tensor)) };
+        unsafe { out.write(handles::register(tensor)) };
         Ok(())
     })
 }
 
 /// A new handle for the input or variable called `name`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no input or
-/// variable has that name).
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
+/// context; no input or variable has that name).
 ///
 /// Ownership: `name` is borrowed; `*out` receives a new tensor; free it
 /// with `tfe_tensor_free`.
@@ -99,8 +102,7 @@ pub unsafe extern "C" fn tfe_context_tensor(
 /// Thread safety: any thread; calls on one context are serialized.
 ///
 /// # Safety
-/// `ctx` is a live context; `name` is a NUL-terminated string; `out`
-/// points to writable memory.
+/// `name` is a NUL-terminated string; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_find(
     ctx: *const tfe_context_t,
@@ -109,7 +111,7 @@ pub unsafe extern "C" fn tfe_context_find(
 ) -> tfe_status_t {
     guard("tfe_context_find", || {
         // SAFETY (both): forwarded contract.
-        let ctx = unsafe { args::handle(ctx, "ctx") }?;
+        let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let name = unsafe { args::string(name, "name") }?;
         let out = args::out(out, "out")?;
         let state = ctx.lock();
@@ -119,7 +121,7 @@ pub unsafe extern "C" fn tfe_context_find(
             .ok_or_else(|| Failure::invalid(format!("no input or variable is named '{name}'")))?;
         let tensor = tensor_handle(ctx.id(), &state.graph, id)?;
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(tensor)) };
+        unsafe { out.write(handles::register(tensor)) };
         Ok(())
     })
 }

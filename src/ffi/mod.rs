@@ -12,7 +12,9 @@
 //! - the object comes first, inputs next, outputs last; buffers are `(ptr, len)`;
 //! - every `_new` has a `_free`, and `_free(NULL)` does nothing;
 //! - a panic never crosses the boundary (it becomes `TFE_ERR_PANIC`), and a
-//!   null, misaligned or non-UTF-8 argument is an error status, never a crash.
+//!   null, misaligned or non-UTF-8 argument is an error status, never a crash;
+//!   so is a handle of the wrong kind or one freed already, and a `_free` of
+//!   such a pointer does nothing.
 //!
 //! Files: [`error`] (status codes, last error, panic boundary), `args`
 //! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
@@ -26,7 +28,8 @@
 //! networks, plaintext inference), [`predict`] (private prediction),
 //! [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
-//! handles of the newer types, so a freed or wrong handle is a status).
+//! handles of every kind, so a freed handle or one of another kind is a
+//! status).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -68,6 +71,8 @@ pub mod selftest;
 
 mod args;
 mod handles;
+#[cfg(test)]
+mod handles_tests;
 #[cfg(test)]
 mod tests;
 

@@ -11,6 +11,7 @@ use std::ffi::c_char;
 use super::args;
 use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, tfe_status_t};
+use super::handles;
 use crate::graph::{Graph, TensorId};
 
 pub(super) type Binary = fn(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>;
@@ -26,7 +27,7 @@ pub(super) unsafe fn unary(
     op: impl FnOnce(&mut Graph, TensorId) -> crate::Result<TensorId>,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded contract.
-    let x = unsafe { args::handle(x, "x") }?;
+    let x = unsafe { handles::get(x, "x") }?;
     // SAFETY: forwarded contract.
     unsafe {
         add_node(ctx, out, |state, context| {
@@ -48,8 +49,8 @@ pub(super) unsafe fn binary(
 ) -> tfe_status_t {
     guard(function, || {
         // SAFETY (both): forwarded contract.
-        let x = unsafe { args::handle(x, "x") }?;
-        let y = unsafe { args::handle(y, "y") }?;
+        let x = unsafe { handles::get(x, "x") }?;
+        let y = unsafe { handles::get(y, "y") }?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, context| {
@@ -69,7 +70,7 @@ pub(super) unsafe fn binary(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_add(
     ctx: *mut tfe_context_t,
@@ -90,7 +91,7 @@ pub unsafe extern "C" fn tfe_add(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_sub(
     ctx: *mut tfe_context_t,
@@ -111,7 +112,7 @@ pub unsafe extern "C" fn tfe_sub(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_mul(
     ctx: *mut tfe_context_t,
@@ -132,7 +133,7 @@ pub unsafe extern "C" fn tfe_mul(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_matmul(
     ctx: *mut tfe_context_t,
@@ -155,7 +156,7 @@ pub unsafe extern "C" fn tfe_matmul(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `variable` and `value` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_assign(
     ctx: *mut tfe_context_t,
@@ -165,8 +166,8 @@ pub unsafe extern "C" fn tfe_assign(
 ) -> tfe_status_t {
     guard("tfe_assign", || {
         // SAFETY (both): forwarded contract.
-        let variable = unsafe { args::handle(variable, "variable") }?;
-        let value = unsafe { args::handle(value, "value") }?;
+        let variable = unsafe { handles::get(variable, "variable") }?;
+        let value = unsafe { handles::get(value, "value") }?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, context| {
@@ -186,7 +187,7 @@ pub unsafe extern "C" fn tfe_assign(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_neg(
     ctx: *mut tfe_context_t,
@@ -206,7 +207,7 @@ pub unsafe extern "C" fn tfe_neg(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_square(
     ctx: *mut tfe_context_t,
@@ -226,7 +227,7 @@ pub unsafe extern "C" fn tfe_square(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_reduce_sum(
     ctx: *mut tfe_context_t,
@@ -247,7 +248,7 @@ pub unsafe extern "C" fn tfe_reduce_sum(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_reduce_sum_axis(
     ctx: *mut tfe_context_t,
@@ -272,8 +273,8 @@ pub unsafe extern "C" fn tfe_reduce_sum_axis(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `perm` points to `perm_len` sizes (or is NULL
-/// with `perm_len` 0); `out` points to writable memory.
+/// `perm` points to `perm_len` sizes (or is NULL with `perm_len` 0); `out`
+/// points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_transpose(
     ctx: *mut tfe_context_t,
@@ -306,8 +307,8 @@ pub unsafe extern "C" fn tfe_transpose(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `shape` points to `rank` sizes (NULL when `rank`
-/// is 0); `out` points to writable memory.
+/// `shape` points to `rank` sizes (NULL when `rank` is 0); `out` points to
+/// writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_reshape(
     ctx: *mut tfe_context_t,
@@ -336,8 +337,7 @@ pub unsafe extern "C" fn tfe_reshape(
 /// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `to` is NULL or a NUL-terminated string; `out`
-/// points to writable memory.
+/// `to` is NULL or a NUL-terminated string; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_reveal(
     ctx: *mut tfe_context_t,

@@ -6,6 +6,7 @@
 use super::args;
 use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, tfe_status_t};
+use super::handles;
 use super::ops::unary;
 use crate::graph::Graph;
 use crate::ring::layout::Padding;
@@ -41,8 +42,8 @@ pub(crate) fn padding(value: u32) -> Result<Padding, Failure> {
 /// `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `begin` and `size` point to `begin_len` and
-/// `size_len` sizes; `out` points to writable memory.
+/// `begin` and `size` point to `begin_len` and `size_len` sizes; `out` points
+/// to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_slice(
     ctx: *mut tfe_context_t,
@@ -70,8 +71,7 @@ pub unsafe extern "C" fn tfe_slice(
 /// Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `pads` points to `pads_len` sizes; `out` points
-/// to writable memory.
+/// `pads` points to `pads_len` sizes; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_pad(
     ctx: *mut tfe_context_t,
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn tfe_pad(
 /// tensor, free it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx`, `x` and `y` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_concat(
     ctx: *mut tfe_context_t,
@@ -114,8 +114,8 @@ pub unsafe extern "C" fn tfe_concat(
 ) -> tfe_status_t {
     guard("tfe_concat", || {
         // SAFETY (all): forwarded contract.
-        let x = unsafe { args::handle(x, "x") }?;
-        let y = unsafe { args::handle(y, "y") }?;
+        let x = unsafe { handles::get(x, "x") }?;
+        let y = unsafe { handles::get(y, "y") }?;
         unsafe {
             add_node(ctx, out, |state, context| {
                 let (x, y) = (node_of(context, x, "x")?, node_of(context, y, "y")?);
@@ -132,7 +132,7 @@ pub unsafe extern "C" fn tfe_concat(
 /// free it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_expand_dims(
     ctx: *mut tfe_context_t,
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn tfe_expand_dims(
 /// context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_squeeze(
     ctx: *mut tfe_context_t,
@@ -172,8 +172,7 @@ pub unsafe extern "C" fn tfe_squeeze(
 /// safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `indices` points to `indices_len` sizes; `out`
-/// points to writable memory.
+/// `indices` points to `indices_len` sizes; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_gather(
     ctx: *mut tfe_context_t,
@@ -197,7 +196,7 @@ pub unsafe extern "C" fn tfe_gather(
 /// `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_flatten(
     ctx: *mut tfe_context_t,
@@ -218,7 +217,7 @@ pub unsafe extern "C" fn tfe_flatten(
 /// `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_pool2d(
     ctx: *mut tfe_context_t,
@@ -251,7 +250,7 @@ pub unsafe extern "C" fn tfe_pool2d(
 /// with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
-/// `ctx` and `x` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_global_avg_pool2d(
     ctx: *mut tfe_context_t,
@@ -272,7 +271,7 @@ pub unsafe extern "C" fn tfe_global_avg_pool2d(
 /// context.
 ///
 /// # Safety
-/// `ctx`, `x` and `filter` are live; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_conv2d(
     ctx: *mut tfe_context_t,
@@ -286,8 +285,8 @@ pub unsafe extern "C" fn tfe_conv2d(
     guard("tfe_conv2d", || {
         let padding = self::padding(padding)?;
         // SAFETY (all): forwarded contract.
-        let x = unsafe { args::handle(x, "x") }?;
-        let filter = unsafe { args::handle(filter, "filter") }?;
+        let x = unsafe { handles::get(x, "x") }?;
+        let filter = unsafe { handles::get(filter, "filter") }?;
         unsafe {
             add_node(ctx, out, |state, context| {
                 let (x, filter) = (node_of(context, x, "x")?, node_of(context, filter, "filter")?);

@@ -10,6 +10,7 @@ use super::args;
 use super::context::{node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
+use super::handles::{self, Registered};
 use super::result::tfe_result_t;
 use crate::deploy::party::{ChannelSecurity, open};
 use crate::deploy::{Hostmap, certs};
@@ -18,12 +19,22 @@ use crate::session::{Feeds, Party};
 /// One player of a deployment, connected to every other player of the
 /// context's graph. Private variables keep their shares across runs.
 ///
+/// A pointer passed as a party that is not a live one (freed, or a handle
+/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+/// `tfe_party_free` leaves it alone.
+///
 /// Thread safety: thread-safe; runs of one party from several threads are
 /// serialized.
 pub struct tfe_party_t {
     context: u64,
     party: Mutex<Party>,
 }
+
+impl Registered for tfe_party_t {
+    const KIND: &'static handles::Kind = &PARTIES;
+}
+
+static PARTIES: handles::Kind = handles::Kind::new("tfe_party_t");
 
 /// Opens the party of player `me` in the deployment the hostmap file at
 /// `hostmap_path` describes (JSON, as for `tfe party`), over TLS 1.3: this
@@ -46,8 +57,7 @@ pub struct tfe_party_t {
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `ctx` is a live context; the strings are NUL-terminated; `out` points to
-/// writable memory.
+/// The strings are NUL-terminated; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_party_open(
     ctx: *const tfe_context_t,
@@ -94,7 +104,7 @@ unsafe fn open_party(
     out: *mut *mut tfe_party_t,
 ) -> Result<(), Failure> {
     // SAFETY (all three): forwarded contract.
-    let ctx = unsafe { args::handle(ctx, "ctx") }?;
+    let ctx = unsafe { handles::get(ctx, "ctx") }?;
     let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
     let me = unsafe { args::string(me, "me") }?;
     let out = args::out(out, "out")?;
@@ -109,7 +119,7 @@ unsafe fn open_party(
     }
     let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party) });
     // SAFETY: checked out-param.
-    unsafe { out.write(Box::into_raw(party)) };
+    unsafe { out.write(handles::register(party)) };
     Ok(())
 }
 
@@ -131,8 +141,7 @@ unsafe fn open_party(
 /// Thread safety: any thread; runs of one party are serialized.
 ///
 /// # Safety
-/// `party` is a live party; `fetches` points to `n` tensor pointers;
-/// `feeds` is NULL or live feeds; `out` points to writable memory.
+/// `fetches` points to `n` tensor pointers; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_party_run(
     party: *mut tfe_party_t,
@@ -143,7 +152,7 @@ pub unsafe extern "C" fn tfe_party_run(
 ) -> tfe_status_t {
     guard("tfe_party_run", || {
         // SAFETY (both): forwarded contract.
-        let party = unsafe { args::handle(party.cast_const(), "party") }?;
+        let party = unsafe { handles::get(party.cast_const(), "party") }?;
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
         if fetches.is_empty() {
@@ -153,7 +162,7 @@ pub unsafe extern "C" fn tfe_party_run(
         for (i, &tensor) in fetches.iter().enumerate() {
             let param = format!("fetches[{i}]");
             // SAFETY: forwarded contract.
-            let tensor = unsafe { args::handle(tensor.cast_const(), &param) }?;
+            let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
             ids.push(node_of(party.context, tensor, &param)?);
         }
         let empty = Feeds::new();
@@ -164,26 +173,21 @@ pub unsafe extern "C" fn tfe_party_run(
         let run = party.run(&ids, feeds)?;
         let result = Box::new(tfe_result_t::from_party_run(run, shapes));
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(result)) };
+        unsafe { out.write(handles::register(result)) };
         Ok(())
     })
 }
 
 /// Closes the party's connections and frees it. `tfe_party_free(NULL)`
-/// does nothing.
+/// does nothing, and so does a pointer that is not a live party.
 ///
 /// Thread safety: no other thread may be using the party.
 ///
 /// # Safety
-/// `party` is NULL or a party from this library not freed yet.
+/// No other thread is using `party`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_party_free(party: *mut tfe_party_t) {
-    guard_void("tfe_party_free", || {
-        if !party.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `open_party`, per the contract.
-            drop(unsafe { Box::from_raw(party) });
-        }
-    })
+    guard_void("tfe_party_free", || drop(handles::unregister(party)))
 }
 
 /// Makes a TLS identity for every player of the hostmap file at

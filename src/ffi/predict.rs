@@ -74,7 +74,7 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
         let client = unsafe { args::string(client, "client") }?;
         let defaults = tfe_session_options_default();
         // SAFETY: forwarded contract.
-        let options = if options.is_null() { &defaults } else { unsafe { args::handle(options, "options") }? };
+        let options = if options.is_null() { &defaults } else { unsafe { args::reference(options, "options") }? };
         let options = local_options(options)?;
         let out = args::out(out, "out")?;
         if batch == 0 {
@@ -215,7 +215,7 @@ pub unsafe extern "C" fn tfe_predictor_last_stats(
             .cloned()
             .ok_or_else(|| Failure::invalid("no prediction has succeeded yet, so there are no stats"))?;
         // SAFETY: checked out-param.
-        unsafe { out.write(Box::into_raw(Box::new(tfe_result_t::from_stats(stats)))) };
+        unsafe { out.write(handles::register(Box::new(tfe_result_t::from_stats(stats)))) };
         Ok(())
     })
 }

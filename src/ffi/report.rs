@@ -6,12 +6,13 @@ use std::ffi::{CString, c_char};
 
 use super::args;
 use super::error::{guard, tfe_status_t};
+use super::handles;
 use super::result::tfe_result_t;
 
 /// The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
 /// open, one row per player (of this result), one span per op with its
 /// bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
-/// argument.
+/// argument or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
 ///
 /// Ownership: `*json` receives a NUL-terminated string owned by the result,
 /// valid until `tfe_result_free`.
@@ -19,12 +20,12 @@ use super::result::tfe_result_t;
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `json` points to writable memory.
+/// `json` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json: *mut *const c_char) -> tfe_status_t {
     guard("tfe_result_trace_json", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let json = args::out(json, "json")?;
         let text = result.trace.get_or_init(|| c_text(result.stats.chrome_trace()));
         // SAFETY: checked out-param.
@@ -35,7 +36,8 @@ pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json
 
 /// The stats as a table for people: one line per player (bytes sent,
 /// messages, rounds, wall time), then one per op kind that communicated.
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
 ///
 /// Ownership: `*table` receives a NUL-terminated string owned by the
 /// result, valid until `tfe_result_free`.
@@ -43,7 +45,7 @@ pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `table` points to writable memory.
+/// `table` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_stats_table(
     result: *const tfe_result_t,
@@ -51,7 +53,7 @@ pub unsafe extern "C" fn tfe_result_stats_table(
 ) -> tfe_status_t {
     guard("tfe_result_stats_table", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let table = args::out(table, "table")?;
         let text = result.table.get_or_init(|| c_text(result.stats.to_string()));
         // SAFETY: checked out-param.

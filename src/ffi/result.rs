@@ -6,12 +6,17 @@ use std::sync::OnceLock;
 
 use super::args;
 use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::handles::{self, Registered};
 use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 
 /// The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
 /// per fetch, in order, and one stats record per player (a party's result
 /// has its own player's only). `tfe_predictor_last_stats` gives one with
 /// stats and no values.
+///
+/// A pointer passed as a result that is not a live one (freed, or a handle
+/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
+/// `tfe_result_free` leaves it alone.
 ///
 /// Thread safety: immutable; usable from any thread. Pointers obtained from
 /// it stay valid until `tfe_result_free`.
@@ -25,6 +30,12 @@ pub struct tfe_result_t {
     pub(super) trace: OnceLock<CString>,
     pub(super) table: OnceLock<CString>,
 }
+
+impl Registered for tfe_result_t {
+    const KIND: &'static handles::Kind = &RESULTS;
+}
+
+static RESULTS: handles::Kind = handles::Kind::new("tfe_result_t");
 
 struct Output {
     /// `None` where this player does not learn the value (a deployed party).
@@ -126,17 +137,18 @@ impl tfe_result_t {
 }
 
 /// The number of values in a result (the number of fetches of the run).
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
 ///
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `count` points to writable memory.
+/// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
     guard("tfe_result_count", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
         // SAFETY: checked out-param.
         unsafe { count.write(result.outputs.len()) };
@@ -146,8 +158,8 @@ pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *m
 
 /// The value of fetch `index`: `*len` doubles, row-major (0 for an
 /// assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
-/// (`index` out of range; in a deployed party's result, a fetch revealed to
-/// another player).
+/// (`result` not a live result; `index` out of range; in a deployed party's
+/// result, a fetch revealed to another player).
 ///
 /// Ownership: `*data` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*len` is 0).
@@ -155,7 +167,7 @@ pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *m
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `data` and `len` point to writable memory.
+/// `data` and `len` point to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_value(
     result: *const tfe_result_t,
@@ -165,7 +177,7 @@ pub unsafe extern "C" fn tfe_result_value(
 ) -> tfe_status_t {
     guard("tfe_result_value", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
         let output = result.output(index)?;
         let values = output.values.as_ref().ok_or_else(|| {
@@ -181,7 +193,8 @@ pub unsafe extern "C" fn tfe_result_value(
 }
 
 /// The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
-/// or `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
+/// or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; `index` out of
+/// range).
 ///
 /// Ownership: `*shape` receives a pointer owned by the result, valid until
 /// `tfe_result_free` (not to be read when `*rank` is 0).
@@ -189,7 +202,7 @@ pub unsafe extern "C" fn tfe_result_value(
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `shape` and `rank` point to writable memory.
+/// `shape` and `rank` point to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_shape(
     result: *const tfe_result_t,
@@ -199,7 +212,7 @@ pub unsafe extern "C" fn tfe_result_shape(
 ) -> tfe_status_t {
     guard("tfe_result_shape", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
         let output = result.output(index)?;
         // SAFETY (both): checked out-params.
@@ -213,17 +226,18 @@ pub unsafe extern "C" fn tfe_result_shape(
 
 /// The number of players with stats in a result (every player of the graph:
 /// the three servers first, then the others in order of first use).
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument.
+/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
+/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
 ///
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `count` points to writable memory.
+/// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
     guard("tfe_result_player_count", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
         // SAFETY: checked out-param.
         unsafe { count.write(result.players.len()) };
@@ -232,8 +246,8 @@ pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, co
 }
 
 /// What the run cost player `index` (below `tfe_result_player_count`).
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`index` out
-/// of range).
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result`
+/// not a live result; `index` out of range).
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
@@ -241,7 +255,7 @@ pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, co
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `stats` points to writable memory.
+/// `stats` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_player_stats(
     result: *const tfe_result_t,
@@ -250,7 +264,7 @@ pub unsafe extern "C" fn tfe_result_player_stats(
 ) -> tfe_status_t {
     guard("tfe_result_player_stats", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let stats = args::out(stats, "stats")?;
         let player = result.player(index)?;
         debug_assert_eq!(player.stats.name, player.name.as_ptr());
@@ -262,16 +276,15 @@ pub unsafe extern "C" fn tfe_result_player_stats(
 
 /// The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
 /// the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
-/// `TFE_ERR_INVALID_ARGUMENT` (an unknown player; the message lists the
-/// players of the run).
+/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; an unknown
+/// player, the message listing the players of the run).
 ///
 /// Ownership: `name` is borrowed for the call.
 ///
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `name` is a NUL-terminated string; `index`
-/// points to writable memory.
+/// `name` is a NUL-terminated string; `index` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_player_index(
     result: *const tfe_result_t,
@@ -280,7 +293,7 @@ pub unsafe extern "C" fn tfe_result_player_index(
 ) -> tfe_status_t {
     guard("tfe_result_player_index", || {
         // SAFETY (both): forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let name = unsafe { args::string(name, "name") }?;
         let index = args::out(index, "index")?;
         let found = result.players.iter().position(|p| p.name.to_bytes() == name.as_bytes()).ok_or_else(|| {
@@ -294,12 +307,13 @@ pub unsafe extern "C" fn tfe_result_player_index(
 }
 
 /// The number of op kinds that ran at player number `player`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (index out of range).
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
+/// result; `player` out of range).
 ///
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `count` points to writable memory.
+/// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_op_count(
     result: *const tfe_result_t,
@@ -308,7 +322,7 @@ pub unsafe extern "C" fn tfe_result_op_count(
 ) -> tfe_status_t {
     guard("tfe_result_op_count", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
         let player = result.player(player)?;
         // SAFETY: checked out-param.
@@ -319,8 +333,8 @@ pub unsafe extern "C" fn tfe_result_op_count(
 
 /// What the ops of kind number `op` (below `tfe_result_op_count`, in the
 /// order of their names) cost player number `player`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an index out of
-/// range).
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
+/// result; an index out of range).
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
@@ -328,7 +342,7 @@ pub unsafe extern "C" fn tfe_result_op_count(
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `result` is a live result; `stats` points to writable memory.
+/// `stats` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_op_stats(
     result: *const tfe_result_t,
@@ -338,7 +352,7 @@ pub unsafe extern "C" fn tfe_result_op_stats(
 ) -> tfe_status_t {
     guard("tfe_result_op_stats", || {
         // SAFETY: forwarded contract.
-        let result = unsafe { args::handle(result, "result") }?;
+        let result = unsafe { handles::get(result, "result") }?;
         let stats = args::out(stats, "stats")?;
         let player = result.player(player)?;
         let found = player.ops.get(op).ok_or_else(|| {
@@ -395,18 +409,14 @@ fn nanos(duration: std::time::Duration) -> u64 {
 }
 
 /// Frees a result and everything its accessors pointed to.
-/// `tfe_result_free(NULL)` does nothing.
+/// `tfe_result_free(NULL)` does nothing, and so does a pointer that is not
+/// a live result.
 ///
 /// Thread safety: no other thread may be using the result.
 ///
 /// # Safety
-/// `result` is NULL or a result from this library not freed yet.
+/// No other thread is using `result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_free(result: *mut tfe_result_t) {
-    guard_void("tfe_result_free", || {
-        if !result.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `tfe_session_run`, per the contract.
-            drop(unsafe { Box::from_raw(result) });
-        }
-    })
+    guard_void("tfe_result_free", || drop(handles::unregister(result)))
 }

@@ -9,6 +9,7 @@ use super::args;
 use super::context::{node_of, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
+use super::handles::{self, Registered};
 use super::result::tfe_result_t;
 use crate::error::{Error, Result};
 use crate::ring::shape::numel;
@@ -115,12 +116,22 @@ pub struct tfe_session_options_t {
 /// Every player of a context's graph running in this process, each on its
 /// own thread. Private variables keep their shares across runs.
 ///
+/// A pointer passed as a session that is not a live one (freed, or a
+/// handle of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is,
+/// and `tfe_session_free` leaves it alone.
+///
 /// Thread safety: thread-safe; runs of one session from several threads
 /// are serialized.
 pub struct tfe_session_t {
     context: u64,
     session: Mutex<LocalSession>,
 }
+
+impl Registered for tfe_session_t {
+    const KIND: &'static handles::Kind = &SESSIONS;
+}
+
+static SESSIONS: handles::Kind = handles::Kind::new("tfe_session_t");
 
 // Sessions are shared between C threads behind a lock: the inside must be `Send`.
 const _: fn() = || {
@@ -171,10 +182,10 @@ pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOpti
 /// snapshot of the context's graph and input callbacks (later definitions
 /// do not reach it), every player on its own thread, connected and set up.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_NETWORK` (the
-/// players could not listen on or connect over loopback), `TFE_ERR_TIMEOUT`
-/// (a player did not answer during setup), or `TFE_ERR_INTERNAL` (a thread
-/// could not start).
+/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_INVALID_ARGUMENT`
+/// (`ctx` not a live context), `TFE_ERR_NETWORK` (the players could not
+/// listen on or connect over loopback), `TFE_ERR_TIMEOUT` (a player did not
+/// answer during setup), or `TFE_ERR_INTERNAL` (a thread could not start).
 ///
 /// Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
 /// free it with `tfe_session_free`.
@@ -182,7 +193,7 @@ pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOpti
 /// Thread safety: any thread; `ctx` may be in use by other threads.
 ///
 /// # Safety
-/// `ctx` is a live context; `out` points to writable memory.
+/// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_new_local(
     ctx: *const tfe_context_t,
@@ -203,8 +214,8 @@ pub unsafe extern "C" fn tfe_session_new_local(
 /// Thread safety: any thread; `ctx` may be in use by other threads.
 ///
 /// # Safety
-/// `ctx` is a live context; `options` is NULL or points to a
-/// `tfe_session_options_t`; `out` points to writable memory.
+/// `options` is NULL or points to a `tfe_session_options_t`; `out` points to
+/// writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_new_local_with_options(
     ctx: *const tfe_context_t,
@@ -227,8 +238,8 @@ unsafe fn new_local(
 ) -> tfe_status_t {
     guard(function, || {
         // SAFETY (both): forwarded contract.
-        let ctx = unsafe { args::handle(ctx, "ctx") }?;
-        let options = local_options(unsafe { args::handle(options, "options") }?)?;
+        let ctx = unsafe { handles::get(ctx, "ctx") }?;
+        let options = local_options(unsafe { args::reference(options, "options") }?)?;
         let out = args::out(out, "out")?;
         let (graph, callbacks) = {
             let state = ctx.lock();
@@ -240,27 +251,21 @@ unsafe fn new_local(
         }
         let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
         // SAFETY: `out` was checked.
-        unsafe { out.write(Box::into_raw(session)) };
+        unsafe { out.write(handles::register(session)) };
         Ok(())
     })
 }
 
 /// Stops the session's players and frees it. `tfe_session_free(NULL)` does
-/// nothing.
+/// nothing, and so does a pointer that is not a live session.
 ///
 /// Thread safety: no other thread may be using the session; returns once its players have stopped.
 ///
 /// # Safety
-/// `sess` is NULL or a session from this library not freed yet, and no
-/// other thread is using it.
+/// No other thread is using `sess`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
-    guard_void("tfe_session_free", || {
-        if !sess.is_null() {
-            // SAFETY: a pointer from `Box::into_raw` in `new_local`, per the contract.
-            drop(unsafe { Box::from_raw(sess) });
-        }
-    })
+    guard_void("tfe_session_free", || drop(handles::unregister(sess)))
 }
 
 /// Runs the graph for the `n` tensors in `fetches` (reveals, public values
@@ -273,10 +278,11 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// Returns
 /// - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
 ///   of the fetches is NULL;
-/// - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch, a private (unrevealed)
-///   fetch, a tensor of another context or defined after the session was
-///   made, an input with neither a feed nor a callback, a failing callback,
-///   a value outside the fixed-point range;
+/// - `TFE_ERR_INVALID_ARGUMENT`: `sess` not a live session, a fetch not a
+///   live tensor, `feeds` not live feeds, nothing to fetch, a private
+///   (unrevealed) fetch, a tensor of another context or defined after the
+///   session was made, an input with neither a feed nor a callback, a
+///   failing callback, a value outside the fixed-point range;
 /// - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
 ///   message names it);
 /// - `TFE_ERR_NETWORK`: a connection between players failed (named);
@@ -289,9 +295,8 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
 ///
 /// # Safety
-/// `sess` is a live session; `fetches` points to `n` tensor pointers (the
-/// tensors are only read; the type lets C pass `&out` without a cast);
-/// `out` points to writable memory.
+/// `fetches` points to `n` tensor pointers (the tensors are only read; the
+/// type lets C pass `&out` without a cast); `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_run(
     sess: *mut tfe_session_t,
@@ -314,7 +319,7 @@ pub unsafe extern "C" fn tfe_session_run(
 /// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
 ///
 /// # Safety
-/// As `tfe_session_run`; `feeds` is NULL or live feeds.
+/// As `tfe_session_run`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_run_with_feeds(
     sess: *mut tfe_session_t,
@@ -329,17 +334,18 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
 
 /// Forgets the shares of every private variable of the session: the next
 /// run that needs a variable initializes it again, from its values or a
-/// feed. Returns `TFE_ERR_NULL_POINTER` (`sess`) or `TFE_ERR_INTERNAL`.
+/// feed. Returns `TFE_ERR_NULL_POINTER` (`sess`), `TFE_ERR_INVALID_ARGUMENT`
+/// (`sess` not a live session) or `TFE_ERR_INTERNAL`.
 ///
 /// Thread safety: any thread; serialized with the runs of the session.
 ///
 /// # Safety
-/// `sess` is a live session.
+/// No other thread frees `sess` during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_reset_variables(sess: *mut tfe_session_t) -> tfe_status_t {
     guard("tfe_session_reset_variables", || {
         // SAFETY: forwarded contract.
-        let sess = unsafe { args::handle(sess.cast_const(), "sess") }?;
+        let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
         sess.session.lock().unwrap_or_else(PoisonError::into_inner).reset_variables()?;
         Ok(())
     })
@@ -357,7 +363,7 @@ unsafe fn run(
 ) -> tfe_status_t {
     guard(function, || {
         // SAFETY (both): forwarded contract.
-        let sess = unsafe { args::handle(sess.cast_const(), "sess") }?;
+        let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
         let empty = Feeds::new();
@@ -367,7 +373,7 @@ unsafe fn run(
         for (i, &tensor) in fetches.iter().enumerate() {
             let param = format!("fetches[{i}]");
             // SAFETY: forwarded contract.
-            let tensor = unsafe { args::handle(tensor.cast_const(), &param) }?;
+            let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
             ids.push(node_of(sess.context, tensor, &param)?);
         }
         // A panic during a run is caught by the players; the session stays usable.
@@ -375,7 +381,7 @@ unsafe fn run(
         let run = session.run(&ids, feeds)?;
         let result = Box::new(tfe_result_t::from_run(run));
         // SAFETY: `out` was checked.
-        unsafe { out.write(Box::into_raw(result)) };
+        unsafe { out.write(handles::register(result)) };
         Ok(())
     })
 }

@@ -242,7 +242,7 @@ static void test_model_errors(void) {
     tfe_predictor_free(pred);
     tfe_model_free(model);
     EXPECT_ERROR(tfe_model_add_relu(model), TFE_ERR_INVALID_ARGUMENT,
-                 "parameter 'model' is not a live tfe_model_t (freed already, or a handle of another kind)");
+                 "parameter 'model' is not a live tfe_model_t (not a tfe handle, or freed already)");
     EXPECT_ERROR(tfe_predictor_predict(pred, x, 3, y, 3), TFE_ERR_INVALID_ARGUMENT, "not a live tfe_predictor_t");
     tfe_model_free(model); /* a second free is ignored */
     tfe_predictor_free(NULL);
