@@ -9,7 +9,7 @@
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
 //! connection turns the waiting receive into an error that names the peer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
@@ -54,8 +54,10 @@ pub struct Endpoint {
     counters: Counters,
     /// Bytes sent to each peer including frame headers, since creation.
     wire_bytes_to: Vec<u64>,
-    /// The (run, op, step) of the last communication, to count rounds.
-    last_step: Option<Tag>,
+    /// The rounds ([`Tag::round`]) this run has communicated in, to count
+    /// them; a round is counted once however its sends and receives interleave
+    /// with other rounds' (as they do when messages go in parts).
+    rounds_seen: HashSet<Tag>,
     /// Where received words go back for reuse by later messages.
     buffers: BufferPool,
     /// The current run: frames of earlier ones are dropped on arrival.
@@ -85,7 +87,7 @@ impl Endpoint {
             closed: vec![None; n],
             counters: Counters::default(),
             wire_bytes_to: vec![0; n],
-            last_step: None,
+            rounds_seen: HashSet::new(),
             buffers,
             run: 0,
             poll_fds: Vec::new(),
@@ -128,7 +130,7 @@ impl Endpoint {
         self.run = run;
         self.stash.retain(|(_, tag), _| tag.run >= run);
         self.aborts.retain(|(_, r), _| *r >= run);
-        self.last_step = None;
+        self.rounds_seen.clear();
     }
 
     /// Hands back received words the caller is done with, so that a later
@@ -391,8 +393,7 @@ impl Endpoint {
 
     /// A new (run, op, step) is a new round for this player.
     fn count_step(&mut self, tag: Tag) {
-        if self.last_step != Some(tag) {
-            self.last_step = Some(tag);
+        if self.rounds_seen.insert(tag.round()) {
             self.counters.rounds += 1;
         }
     }

@@ -15,11 +15,38 @@ const KIND_DATA: u32 = 1;
 const KIND_ABORT: u32 = 2;
 
 /// Names a message: which run, which op of the graph, which step of the op.
+///
+/// A large message may be sent in parts (so the receiver works on the first
+/// while the rest is on its way): the part's index is in the high
+/// [`PART_BITS`] bits of `step`, below them is the step proper. Parts of one
+/// step are one round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag {
     pub run: u32,
     pub op: u32,
     pub step: u32,
+}
+
+/// Bits of [`Tag::step`] that hold the index of a part.
+pub const PART_BITS: u32 = 16;
+/// Parts a step may be sent in.
+pub const MAX_PARTS: usize = 1 << PART_BITS;
+
+impl Tag {
+    /// The tag of part `index` of this step's message.
+    ///
+    /// Panics if `index` is [`MAX_PARTS`] or more, or if this tag already
+    /// names a part or its step does not leave room for one.
+    pub fn part(self, index: usize) -> Tag {
+        assert!(index < MAX_PARTS, "part {index} of a message: at most {MAX_PARTS} parts");
+        assert!(self.step < 1 << (32 - PART_BITS), "step {} leaves no room for a part index", self.step);
+        Tag { step: self.step | ((index as u32) << (32 - PART_BITS)), ..self }
+    }
+
+    /// The tag without its part index: the round the message belongs to.
+    pub fn round(self) -> Tag {
+        Tag { step: self.step & ((1 << (32 - PART_BITS)) - 1), ..self }
+    }
 }
 
 /// A decoded frame.
@@ -205,6 +232,21 @@ mod tests {
         assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Data(tag, vec![1, u64::MAX, 42]));
         assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Abort { run: 3, reason: "bad feed".into() });
         assert!(matches!(read_frame(&mut input, MAX), Err(ReadError::Closed)));
+    }
+
+    #[test]
+    fn parts_of_a_step_are_distinct_tags_of_one_round() {
+        let tag = Tag { run: 3, op: 7, step: 65535 };
+        let (first, last) = (tag.part(0), tag.part(MAX_PARTS - 1));
+        assert_ne!(tag.part(1), first);
+        assert_ne!(last, Tag { step: 65534, ..tag }.part(MAX_PARTS - 1));
+        assert_eq!((first.round(), last.round(), tag.round()), (tag, tag, tag));
+    }
+
+    #[test]
+    #[should_panic(expected = "at most 65536 parts")]
+    fn a_part_index_beyond_the_field_is_refused() {
+        Tag { run: 0, op: 0, step: 1 }.part(MAX_PARTS);
     }
 
     #[test]

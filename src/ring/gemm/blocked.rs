@@ -77,13 +77,16 @@ pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, 
 }
 
 /// Rows of C per task: at most `MC` (the L2 block), and when threads are in
-/// play, small enough that every thread gets a share of a short matrix.
+/// play, as many tasks as a multiple of the thread count, of equal height:
+/// 1024 rows on two threads make eight tasks of 128 rows, where blocks of
+/// `MC` = 144 would leave one thread idle while the other does the eighth.
 fn rows_per_task<K: MicroKernel>(parallel: bool, m: usize) -> usize {
     if !parallel {
         return K::MC;
     }
-    let share = m.div_ceil(rayon::current_num_threads());
-    share.next_multiple_of(K::MR).min(K::MC)
+    let threads = rayon::current_num_threads();
+    let rounds = m.div_ceil(threads * K::MC);
+    m.div_ceil(threads * rounds).next_multiple_of(K::MR).min(K::MC)
 }
 
 /// All tiles of one `mc×nc` block of C (starting at `c[0]`, row stride `ldc`)
