@@ -174,6 +174,40 @@ fn fixed_point_mul_and_matmul_match_plaintext_and_cost_table() {
 }
 
 #[test]
+fn a_mul_sent_in_parts_is_exact_and_costs_two_rounds() {
+    use super::truncation::{FORWARD_MIN, PART};
+    // Three whole parts of the truncation's messages and a short fourth,
+    // large enough that server 2's z2 + κ goes through server 0.
+    let n = 3 * PART + 5;
+    assert!(n >= FORWARD_MIN);
+    let (a, b) = (values(n, 11, 100.0), values(n, 12, 100.0));
+    let inputs = [(a.clone(), vec![n]), (b.clone(), vec![n])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
+    let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
+    assert_close(&got, &want, TOL);
+    // Servers 0 and 1 send in both rounds, server 2 in the first; each
+    // sends two messages per part. Server 2 sends 8 bytes per element to
+    // server 1, and 8 plus a packed half word to server 0.
+    let server_2_bytes = 8 * (n + 3 * PART / 2 + 3 + n) as u64;
+    for (c, (rounds, bytes)) in costs[..3].iter().zip([(2, 16 * n as u64), (2, 16 * n as u64), (1, server_2_bytes)]) {
+        assert_eq!((c.rounds, c.messages_sent, c.bytes_sent), (rounds, 8, bytes), "{c:?}");
+    }
+}
+
+#[test]
+fn a_small_mul_takes_the_direct_path() {
+    let n = 300;
+    let (a, b) = (values(n, 13, 100.0), values(n, 14, 100.0));
+    let inputs = [(a.clone(), vec![n]), (b.clone(), vec![n])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
+    let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
+    assert_close(&got, &want, TOL);
+    // Server 2 sends z2 + κ to both, with the r_msb parts packed two to a word.
+    let bytes: Vec<u64> = costs[..3].iter().map(|c| c.bytes_sent).collect();
+    assert_eq!(bytes, [16 * n as u64, 16 * n as u64, 28 * n as u64]);
+}
+
+#[test]
 fn chains_of_five_multiplications_stay_within_bound() {
     let x = values(64, 7, 2.0);
     let inputs = [(x.clone(), vec![64])];
@@ -249,29 +283,47 @@ fn server_owned_inputs_work() {
     assert_eq!(FixedConfig::default().decode(results[CLIENT].0.as_ref().unwrap()), vec![3.0, 4.0]);
 }
 
+/// Truncates `raw` (ring values) and checks every result is ⌊x/2^f⌋ or one more.
+fn check_truncation(raw: &[i64]) -> std::result::Result<(), String> {
+    let f = FixedConfig::default().frac_bits;
+    let len = raw.len();
+    let results = run_players(|net, proto| {
+        let value =
+            (net.me() == CLIENT).then(|| RingTensor::new(vec![len], raw.iter().map(|&v| v as u64).collect()).unwrap());
+        let share = proto.input(net, ctx(1), CLIENT, &[len], value.as_ref())?;
+        let truncated = match share {
+            Some(s) => Some(proto.truncate(net, ctx(2), &s)?),
+            None => None,
+        };
+        proto.reveal(net, ctx(3), truncated.as_ref(), &[len], Some(CLIENT))
+    });
+    let got = results[CLIENT].0.as_ref().unwrap();
+    for (g, &x) in got.data().iter().zip(raw) {
+        let (floor, g) = (x >> f, *g as i64);
+        if g != floor && g != floor + 1 {
+            return Err(format!("x={x}: got {g}, floor {floor}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn truncation_in_parts_through_server_0_is_exact_up_to_one_unit() {
+    // Values over the whole range |x| < 2^62, in parts and forwarded.
+    let n = super::truncation::FORWARD_MIN + 2 * super::truncation::PART + 7;
+    let limit = (1u64 << 63) - 1;
+    let raw: Vec<i64> =
+        (0..n as u64).map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % limit) as i64 - (1i64 << 62) + 1).collect();
+    assert!(raw.iter().any(|&x| x > 1 << 61) && raw.iter().any(|&x| x < -(1 << 61)));
+    check_truncation(&raw).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
     /// Truncation is off by at most one unit for every |x| < 2^62.
     #[test]
     fn truncation_is_exact_up_to_one_unit(raw in prop::collection::vec(-(1i64 << 62) + 1..(1i64 << 62), 1..200)) {
-        let f = FixedConfig::default().frac_bits;
-        let len = raw.len();
-        let results = run_players(|net, proto| {
-            let value = (net.me() == CLIENT)
-                .then(|| RingTensor::new(vec![len], raw.iter().map(|&v| v as u64).collect()).unwrap());
-            let share = proto.input(net, ctx(1), CLIENT, &[len], value.as_ref())?;
-            let truncated = match share {
-                Some(s) => Some(proto.truncate(net, ctx(2), &s)?),
-                None => None,
-            };
-            proto.reveal(net, ctx(3), truncated.as_ref(), &[len], Some(CLIENT))
-        });
-        let got = results[CLIENT].0.as_ref().unwrap();
-        for (g, &x) in got.data().iter().zip(&raw) {
-            let floor = x >> f;
-            let g = *g as i64;
-            prop_assert!(g == floor || g == floor + 1, "x={x}: got {g}, floor {floor}");
-        }
+        prop_assert_eq!(check_truncation(&raw), Ok(()));
     }
 }

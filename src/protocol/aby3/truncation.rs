@@ -7,14 +7,14 @@
 //!
 //! 1. Servers 0 and 1 open c = x + 2^62 + r to each other, where
 //!    r = r_A + r_B + κ: r_A from the seed server 2 shares with server 0,
-//!    r_B from the one it shares with server 1, κ server 2's own. Server 0
-//!    sends z0 + r_A, server 1 sends z1 + r_B, and server 2 sends both of
-//!    them z2 + κ; each message is hidden by a mask the receiver does not
-//!    know, and c by r. Server 2 also deals additive sharings of
-//!    r_hi = (r mod 2^63) >> f and of r_msb = r >> 63: server 0 draws its
-//!    part of r_hi from their seed and server 2 sends server 1 the rest;
-//!    server 1 draws its part of r_msb and server 2 sends server 0 the rest.
-//!    So servers 0 and 1 each get two words per element from server 2.
+//!    r_B from the one it shares with server 1, κ server 2's own. The
+//!    messages are z0 + r_A (server 0's), z1 + r_B (server 1's) and z2 + κ
+//!    (server 2's), each hidden by a mask its receiver does not know, and c
+//!    by r. Server 2 also deals additive sharings of r_hi = (r mod 2^63) >> f
+//!    and of r_msb = r >> 63: server 0 draws its part of r_hi from their
+//!    seed and server 2 sends server 1 the rest; server 1 draws its part of
+//!    r_msb and server 2 sends server 0 the rest (f + 1 bits of it matter, so
+//!    two go in a word).
 //! 2. With x' = x + 2^62 in [0, 2^63), the carry of x' + (r mod 2^63) into
 //!    bit 63 is msb(c) XOR r_msb, linear in r_msb because msb(c) is public to
 //!    0 and 1. So (c mod 2^63) >> f − r_hi + carry·2^(63−f) − 2^(62−f) is
@@ -22,22 +22,32 @@
 //!    Servers 0 and 1 exchange their parts of it, masked, to form a
 //!    replicated share with server 2's parts from seeds.
 //!
+//! Small inputs take the shortest path: server 2 sends z2 + κ to both
+//! servers 0 and 1, and every message of the first round leaves at once.
+//! Large inputs (at least [`FORWARD_MIN`] elements), where bytes cost more
+//! than a hop, send z2 + κ to server 0 only, which forwards it added to its
+//! own message: z0 + r_A + z2 + κ. Bytes per element sent by servers 0, 1
+//! and 2: 16, 16 and 28 on the short path, 16, 16 and 20 when forwarding
+//! (52 in all instead of 60).
+//!
 //! Bound: for every |x| < 2^62 the result is ⌊x/2^f⌋ + e with e in {0, 1},
 //! i.e. within one unit in the last place; there is no probabilistic
-//! wrap-around failure. Cost: 2 rounds; bytes per element: server 0 and
-//! server 1 send 16, server 2 sends 32.
+//! wrap-around failure. Cost: 2 rounds.
 //!
-//! Kernels run in blocks of [`BLOCK`] elements, in parallel, and within a
-//! block in steps of [`STEP`]: each step draws its random words at its
-//! offset of the streams into buffers on the stack, so the only megabyte
-//! arrays are the messages and the results, taken from the endpoint's
-//! buffer pool where it has one to spare.
+//! Large inputs go in parts of [`PART`] elements (see [`Tag::part`]): each
+//! server works on a part while the next is on its way, so over sockets the
+//! copies through the kernel overlap the arithmetic, and a part stays in
+//! cache from the kernel that writes it to the socket that sends it; a
+//! round is still one round. A part is computed on the server's own thread
+//! in steps of [`STEP`] elements, each drawing its random words at its
+//! offset of the streams into buffers on the stack.
 
-use rayon::prelude::*;
+use std::ops::Range;
 
-use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
+use super::{Aby3, OpContext, Purpose, STEP, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
+use crate::net::frame::{MAX_PARTS, Tag};
 use crate::ring::RingTensor;
 
 const OPEN_STEP: u32 = 1;
@@ -47,6 +57,33 @@ const OFFSET: u64 = 1 << 62;
 /// Seeds shared with server 2: `prev` at server 0, `next` at server 1.
 const AT_0_WITH_2: bool = false;
 const AT_1_WITH_2: bool = true;
+/// Elements per part of the messages of a large truncation: 128 KiB per
+/// word of an element.
+pub(super) const PART: usize = 1 << 14;
+/// Inputs of at least this many elements forward z2 + κ through server 0.
+/// Over loopback the 8 bytes per element this saves take longer than the
+/// extra hop from about here on.
+pub(super) const FORWARD_MIN: usize = PART;
+
+/// The element ranges of the parts of an `n`-element truncation: one
+/// (possibly empty) part for small inputs, at most [`MAX_PARTS`] in all.
+fn parts(n: usize) -> Vec<Range<usize>> {
+    let size = PART.max(n.div_ceil(MAX_PARTS).next_multiple_of(STEP));
+    let count = n.div_ceil(size).max(1);
+    (0..count).map(|k| k * size..n.min((k + 1) * size)).collect()
+}
+
+/// Words of the r_msb parts of `len` elements, two to a word.
+fn packed_len(len: usize) -> usize {
+    len.div_ceil(2)
+}
+
+/// Element `i`'s r_msb part from its packed words (the value mod 2^32, of
+/// which only the low f + 1 <= 31 bits matter).
+#[inline(always)]
+fn unpack(packed: &[u64], i: usize) -> u64 {
+    (packed[i / 2] >> (32 * (i % 2))) & 0xFFFF_FFFF
+}
 
 impl Aby3 {
     /// Truncates an additive 3-out-of-3 share `z` (this server's part) by the
@@ -68,177 +105,189 @@ impl Aby3 {
     fn truncate_at_0(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p1, p2) = (self.servers[1], self.servers[2]);
+        let (open, reshare) = (ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP));
+        let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
+        // masked = z + r_A (+ z2 + κ when forwarding), sent to server 1.
         let mut masked = z.into_data();
-        // masked = z + r_A, sent to server 1 and kept for c.
-        steps1(&mut masked, |start, masked, scratch| {
-            let r_a = &mut scratch[..masked.len()];
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncMaskA, start, r_a)?;
-            masked.iter_mut().zip(r_a.iter()).for_each(|(m, r)| *m = m.wrapping_add(*r));
-            Ok(())
-        })?;
-        net.send(p1, ctx.tag(OPEN_STEP), &masked)?;
-        let from_1 = self.recv_len(net, p1, ctx.tag(OPEN_STEP), n)?;
-        // Server 2 sends (z2 + κ, its part of r_msb) per element.
-        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
         let (mut part, mut w0) = (net.buffer(n), net.buffer(n));
-        // part = y_a − w0, where y_a is this server's part of ⌊x / 2^f⌋.
-        steps2(&mut part, 1, &mut w0, 1, |start, part, w0, scratch| {
-            let u0 = &mut scratch[..part.len()];
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, w0)?;
-            self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, u0)?;
-            let len = part.len();
-            // Slices of exactly this step: the loop needs no bounds checks.
-            let (masked, from_1) = (&masked[start..start + len], &from_1[start..start + len]);
-            let from_2 = &from_2[2 * start..2 * (start + len)];
-            for i in 0..len {
-                let [hidden_z2, v0] = [from_2[2 * i], from_2[2 * i + 1]];
-                let c = masked[i].wrapping_add(from_1[i]).wrapping_add(hidden_z2).wrapping_add(OFFSET);
-                let c_msb = c >> 63;
-                // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
-                let carry = c_msb.wrapping_add(v0).wrapping_sub((c_msb << 1).wrapping_mul(v0));
-                let y =
-                    ((c << 1) >> (f + 1)).wrapping_add(carry << (63 - f)).wrapping_sub(u0[i]).wrapping_sub(OFFSET >> f);
-                part[i] = y.wrapping_sub(w0[i]);
+        if !forward {
+            for (k, range) in ranges.iter().enumerate() {
+                self.add_mask(ctx, AT_0_WITH_2, Purpose::TruncMaskA, &mut masked[range.clone()], range.start)?;
+                net.send(p1, open.part(k), &masked[range.clone()])?;
             }
-            Ok(())
-        })?;
-        recycle_all(net, [masked, from_1, from_2]);
-        net.send(p1, ctx.tag(RESHARE_STEP), &part)?;
-        let other = self.recv_len(net, p1, ctx.tag(RESHARE_STEP), n)?;
-        let w1 = add_words(part, &other);
-        net.recycle(other);
-        Ok(Share::new(RingTensor::new(shape.clone(), w0)?, RingTensor::new(shape, w1)?))
+        }
+        for (k, range) in ranges.iter().enumerate() {
+            let len = range.len();
+            // Server 2 sends z2 + κ and its parts of r_msb, packed.
+            let from_2 = self.recv_len(net, p2, open.part(k), len + packed_len(len))?;
+            let (hidden_z2, v0) = from_2.split_at(len);
+            let masked = &mut masked[range.clone()];
+            if forward {
+                self.add_mask(ctx, AT_0_WITH_2, Purpose::TruncMaskA, masked, range.start)?;
+                masked.iter_mut().zip(hidden_z2).for_each(|(m, h)| *m = m.wrapping_add(*h));
+                net.send(p1, open.part(k), masked)?;
+            }
+            let from_1 = self.recv_len(net, p1, open.part(k), len)?;
+            let (part, w0) = (&mut part[range.clone()], &mut w0[range.clone()]);
+            let mut u0 = [0u64; STEP];
+            for s in (0..len).step_by(STEP) {
+                let step = s..len.min(s + STEP);
+                let u0 = &mut u0[..step.len()];
+                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, range.start + s, &mut w0[step.clone()])?;
+                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, range.start + s, u0)?;
+                for (j, i) in step.enumerate() {
+                    let mut c = masked[i].wrapping_add(from_1[i]).wrapping_add(OFFSET);
+                    if !forward {
+                        c = c.wrapping_add(hidden_z2[i]);
+                    }
+                    let (c_msb, v0) = (c >> 63, unpack(v0, i));
+                    // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
+                    let carry = c_msb.wrapping_add(v0).wrapping_sub((c_msb << 1).wrapping_mul(v0));
+                    // This server's part of ⌊x / 2^f⌋, less w0.
+                    let y = ((c << 1) >> (f + 1))
+                        .wrapping_add(carry << (63 - f))
+                        .wrapping_sub(u0[j])
+                        .wrapping_sub(OFFSET >> f);
+                    part[i] = y.wrapping_sub(w0[i]);
+                }
+            }
+            recycle_all(net, [from_1, from_2]);
+            net.send(p1, reshare.part(k), part)?;
+        }
+        self.add_other_parts(net, p1, reshare, &mut part, &ranges)?;
+        net.recycle(masked);
+        Ok(Share::new(RingTensor::new(shape.clone(), w0)?, RingTensor::new(shape, part)?))
     }
 
     fn truncate_at_1(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p0, p2) = (self.servers[0], self.servers[2]);
+        let (open, reshare) = (ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP));
+        let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
+        // masked = z + r_B, sent to server 0: all parts first, so that
+        // server 0 never waits for them.
         let mut masked = z.into_data();
-        // masked = z + r_B, sent to server 0 and kept for c.
-        steps1(&mut masked, |start, masked, scratch| {
-            let r_b = &mut scratch[..masked.len()];
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMaskB, start, r_b)?;
-            masked.iter_mut().zip(r_b.iter()).for_each(|(m, r)| *m = m.wrapping_add(*r));
-            Ok(())
-        })?;
-        net.send(p0, ctx.tag(OPEN_STEP), &masked)?;
-        let from_0 = self.recv_len(net, p0, ctx.tag(OPEN_STEP), n)?;
-        // Server 2 sends (z2 + κ, its part of r_hi) per element.
-        let from_2 = self.recv_len(net, p2, ctx.tag(OPEN_STEP), 2 * n)?;
+        for (k, range) in ranges.iter().enumerate() {
+            self.add_mask(ctx, AT_1_WITH_2, Purpose::TruncMaskB, &mut masked[range.clone()], range.start)?;
+            net.send(p0, open.part(k), &masked[range.clone()])?;
+        }
         let (mut part, mut w2) = (net.buffer(n), net.buffer(n));
-        steps2(&mut part, 1, &mut w2, 1, |start, part, w2, scratch| {
-            let v1 = &mut scratch[..part.len()];
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
-            self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, start, v1)?;
-            let len = part.len();
-            let (masked, from_0) = (&masked[start..start + len], &from_0[start..start + len]);
-            let from_2 = &from_2[2 * start..2 * (start + len)];
-            for i in 0..len {
-                let [hidden_z2, u1] = [from_2[2 * i], from_2[2 * i + 1]];
-                let c = masked[i].wrapping_add(from_0[i]).wrapping_add(hidden_z2);
-                let c_msb = c.wrapping_add(OFFSET) >> 63;
-                let carry = v1[i].wrapping_sub((c_msb << 1).wrapping_mul(v1[i]));
-                let y = (carry << (63 - f)).wrapping_sub(u1);
-                part[i] = y.wrapping_sub(w2[i]);
+        for (k, range) in ranges.iter().enumerate() {
+            let len = range.len();
+            // Server 0 sends z0 + r_A, plus z2 + κ when forwarding; server 2
+            // sends z2 + κ when not, and its parts of r_hi.
+            let from_0 = self.recv_len(net, p0, open.part(k), len)?;
+            let from_2 = self.recv_len(net, p2, open.part(k), if forward { len } else { 2 * len })?;
+            let (hidden_z2, u1) = if forward { (&[][..], &from_2[..]) } else { from_2.split_at(len) };
+            let (masked, part, w2) = (&masked[range.clone()], &mut part[range.clone()], &mut w2[range.clone()]);
+            let mut v1 = [0u64; STEP];
+            for s in (0..len).step_by(STEP) {
+                let step = s..len.min(s + STEP);
+                let v1 = &mut v1[..step.len()];
+                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, range.start + s, &mut w2[step.clone()])?;
+                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, range.start + s, v1)?;
+                for (j, i) in step.enumerate() {
+                    let mut c = masked[i].wrapping_add(from_0[i]).wrapping_add(OFFSET);
+                    if !forward {
+                        c = c.wrapping_add(hidden_z2[i]);
+                    }
+                    let c_msb = c >> 63;
+                    let carry = v1[j].wrapping_sub((c_msb << 1).wrapping_mul(v1[j]));
+                    let y = (carry << (63 - f)).wrapping_sub(u1[i]);
+                    part[i] = y.wrapping_sub(w2[i]);
+                }
             }
-            Ok(())
-        })?;
-        recycle_all(net, [masked, from_0, from_2]);
-        net.send(p0, ctx.tag(RESHARE_STEP), &part)?;
-        let other = self.recv_len(net, p0, ctx.tag(RESHARE_STEP), n)?;
-        let w1 = add_words(part, &other);
-        net.recycle(other);
-        Ok(Share::new(RingTensor::new(shape.clone(), w1)?, RingTensor::new(shape, w2)?))
+            recycle_all(net, [from_0, from_2]);
+            net.send(p0, reshare.part(k), part)?;
+        }
+        self.add_other_parts(net, p0, reshare, &mut part, &ranges)?;
+        net.recycle(masked);
+        Ok(Share::new(RingTensor::new(shape.clone(), part)?, RingTensor::new(shape, w2)?))
     }
 
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
         let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
         let (p0, p1) = (self.servers[0], self.servers[1]);
+        let open = ctx.tag(OPEN_STEP);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
-        // Per element, to server 1: z2 + κ and its part of r_hi; to server 0:
-        // z2 + κ and its part of r_msb.
+        let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
         let z = z.into_data();
-        let (mut to_0, mut to_1) = (net.buffer(2 * n), net.buffer(2 * n));
-        steps2(&mut to_0, 2, &mut to_1, 2, |start, to_0, to_1, scratch| {
-            let len = to_0.len() / 2;
-            let [r_a, r_b, kappa, high, msb] = scratch.as_chunks_mut::<STEP>().0 else {
-                return Err(Error::internal("truncation scratch is not five steps long"));
-            };
-            self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, &mut r_a[..len])?;
-            self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, &mut r_b[..len])?;
-            self.fill_own_at(ctx, Purpose::TruncHideZ2, start, &mut kappa[..len]);
-            self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, &mut high[..len])?;
-            self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, &mut msb[..len])?;
-            let z = &z[start..start + len];
-            for i in 0..len {
-                let r = r_a[i].wrapping_add(r_b[i]).wrapping_add(kappa[i]);
-                let hidden_z2 = z[i].wrapping_add(kappa[i]);
-                to_1[2 * i] = hidden_z2;
-                to_1[2 * i + 1] = ((r << 1) >> (f + 1)).wrapping_sub(high[i]);
-                to_0[2 * i] = hidden_z2;
-                to_0[2 * i + 1] = (r >> 63).wrapping_sub(msb[i]);
-            }
-            Ok(())
-        })?;
-        net.send_many(&[(p1, ctx.tag(OPEN_STEP), &to_1), (p0, ctx.tag(OPEN_STEP), &to_0)])?;
-        recycle_all(net, [z, to_0, to_1]);
+        let longest = ranges.iter().map(Range::len).max().unwrap_or(0);
+        // Per part, to server 0: z2 + κ, then its parts of r_msb, packed; to
+        // server 1: z2 + κ unless forwarding, then its parts of r_hi.
+        let (mut to_0, mut to_1) = (net.buffer(longest + packed_len(longest)), net.buffer(2 * longest));
         let (mut w0, mut w2) = (net.buffer(n), net.buffer(n));
-        self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, 0, &mut w0)?;
-        self.fill_at(WITH_1, ctx, Purpose::TruncOutShare2, 0, &mut w2)?;
+        let mut scratch = [[0u64; STEP]; 5];
+        for (k, range) in ranges.iter().enumerate() {
+            let len = range.len();
+            let (hidden_z2, msb_parts) = to_0[..len + packed_len(len)].split_at_mut(len);
+            let to_1 = &mut to_1[..if forward { len } else { 2 * len }];
+            for s in (0..len).step_by(STEP) {
+                let (step, start) = (s..len.min(s + STEP), range.start + s);
+                let [r_a, r_b, kappa, high, msb] = scratch.each_mut().map(|words| &mut words[..step.len()]);
+                self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, r_a)?;
+                self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, r_b)?;
+                self.fill_own_at(ctx, Purpose::TruncHideZ2, start, kappa);
+                self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, high)?;
+                self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, msb)?;
+                for (j, i) in step.enumerate() {
+                    let r = r_a[j].wrapping_add(r_b[j]).wrapping_add(kappa[j]);
+                    hidden_z2[i] = z[range.start + i].wrapping_add(kappa[j]);
+                    let msb_part = (r >> 63).wrapping_sub(msb[j]) & 0xFFFF_FFFF;
+                    if i % 2 == 0 {
+                        msb_parts[i / 2] = msb_part;
+                    } else {
+                        msb_parts[i / 2] |= msb_part << 32;
+                    }
+                    let high_part = ((r << 1) >> (f + 1)).wrapping_sub(high[j]);
+                    if forward {
+                        to_1[i] = high_part;
+                    } else {
+                        to_1[i] = hidden_z2[i];
+                        to_1[len + i] = high_part;
+                    }
+                }
+            }
+            net.send_many(&[(p0, open.part(k), &to_0[..len + packed_len(len)]), (p1, open.part(k), to_1)])?;
+            // This server's shares of the result come from seeds alone.
+            self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, range.start, &mut w0[range.clone()])?;
+            self.fill_at(WITH_1, ctx, Purpose::TruncOutShare2, range.start, &mut w2[range.clone()])?;
+        }
+        recycle_all(net, [z, to_0, to_1]);
         Ok(Share::new(RingTensor::new(shape.clone(), w2)?, RingTensor::new(shape, w0)?))
     }
-}
 
-/// Words of scratch a step of a kernel gets: room for five random words per
-/// element (server 2's step draws five streams).
-const SCRATCH: usize = 5 * STEP;
-
-/// Runs `kernel(start, a_step, b_step, scratch)` over the elements of `a`
-/// and `b`, which hold `a_width` and `b_width` words per element: in
-/// parallel blocks of [`BLOCK`] elements, each in steps of at most [`STEP`]
-/// elements. `start` is the index of the step's first element; `scratch`
-/// is [`SCRATCH`] words the kernel may overwrite, shared by a block's steps.
-fn steps2(
-    a: &mut [u64],
-    a_width: usize,
-    b: &mut [u64],
-    b_width: usize,
-    kernel: impl Fn(usize, &mut [u64], &mut [u64], &mut [u64]) -> Result<()> + Sync,
-) -> Result<()> {
-    debug_assert_eq!(a.len() / a_width, b.len() / b_width);
-    let block = |first: usize, a: &mut [u64], b: &mut [u64]| {
-        let mut scratch = [0u64; SCRATCH];
-        let steps = a.chunks_mut(STEP * a_width).zip(b.chunks_mut(STEP * b_width));
-        steps.enumerate().try_for_each(|(k, (a, b))| kernel(first + k * STEP, a, b, &mut scratch))
-    };
-    // A single block runs on this thread: a rayon hand-off would cost more
-    // than it saves on small inputs.
-    if a.len() <= BLOCK * a_width {
-        return block(0, a, b);
+    /// Adds this server's mask (`purpose`, from the seed it shares with
+    /// server 2) to `z`, elements `first..` of the op.
+    fn add_mask(&self, ctx: OpContext, with_2: bool, purpose: Purpose, z: &mut [u64], first: usize) -> Result<()> {
+        let mut mask = [0u64; STEP];
+        for (k, z) in z.chunks_mut(STEP).enumerate() {
+            let mask = &mut mask[..z.len()];
+            self.fill_at(with_2, ctx, purpose, first + k * STEP, mask)?;
+            z.iter_mut().zip(mask.iter()).for_each(|(z, m)| *z = z.wrapping_add(*m));
+        }
+        Ok(())
     }
-    a.par_chunks_mut(BLOCK * a_width)
-        .zip(b.par_chunks_mut(BLOCK * b_width))
-        .enumerate()
-        .try_for_each(|(i, (a, b))| block(i * BLOCK, a, b))
-}
 
-/// Runs `kernel(start, a_step, scratch)` over `a`, one word per element,
-/// in blocks and steps as [`steps2`] does.
-fn steps1(a: &mut [u64], kernel: impl Fn(usize, &mut [u64], &mut [u64]) -> Result<()> + Sync) -> Result<()> {
-    let block = |first: usize, a: &mut [u64]| {
-        let mut scratch = [0u64; SCRATCH];
-        a.chunks_mut(STEP).enumerate().try_for_each(|(k, a)| kernel(first + k * STEP, a, &mut scratch))
-    };
-    if a.len() <= BLOCK {
-        return block(0, a);
+    /// Receives the other server's parts of the reshare step and adds them
+    /// into `sum`: servers 0 and 1 each end with w1. Last, so that waiting
+    /// for one of them never holds up this server's own parts.
+    fn add_other_parts(
+        &self,
+        net: &mut Endpoint,
+        from: usize,
+        reshare: Tag,
+        sum: &mut [u64],
+        ranges: &[Range<usize>],
+    ) -> Result<()> {
+        for (k, range) in ranges.iter().enumerate() {
+            let other = self.recv_len(net, from, reshare.part(k), range.len())?;
+            sum[range.clone()].iter_mut().zip(&other).for_each(|(s, o)| *s = s.wrapping_add(*o));
+            net.recycle(other);
+        }
+        Ok(())
     }
-    a.par_chunks_mut(BLOCK).enumerate().try_for_each(|(i, a)| block(i * BLOCK, a))
-}
-
-fn add_words(mut a: Vec<u64>, b: &[u64]) -> Vec<u64> {
-    a.iter_mut().zip(b).for_each(|(x, y)| *x = x.wrapping_add(*y));
-    a
 }
 
 /// Hands buffers this server is done with back to the endpoint's pool.
