@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::truncation::AdditiveShare;
 use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
@@ -24,16 +25,26 @@ impl Aby3 {
     }
 
     /// Elementwise fixed-point product (broadcasting), truncated.
+    /// The truncation makes the local products part by part.
     pub fn mul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_mul(net, Part::of_server(self.index()?), x, y)?;
-        self.truncate_additive(net, ctx, z)
+        if x.shape() != y.shape() {
+            let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
+            return self.mul(net, ctx, &x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
+        }
+        let part = Part::of_server(self.index()?);
+        let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
+        let make = |start: usize, z: &mut [u64]| {
+            let end = start + z.len();
+            local_mul_kernel(part, z, (&xa[start..end], &xb[start..end]), (&ya[start..end], &yb[start..end]));
+        };
+        self.truncate_additive(net, ctx, AdditiveShare::ByParts { shape: x.shape().to_vec(), make: &make })
     }
 
     /// Fixed-point square, truncated; one local product cheaper than `mul`.
     pub fn square(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         // z_i = x_i^2 + 2·x_i·x_{i+1}
         let z = x.a.zip_with(&x.b, |a, b| a.wrapping_mul(a.wrapping_add(b.wrapping_mul(2))))?;
-        self.truncate_additive(net, ctx, z)
+        self.truncate_additive(net, ctx, AdditiveShare::Whole(z))
     }
 
     /// Matrix product in the ring, without truncation: one round, 8·m·n bytes.
@@ -45,7 +56,7 @@ impl Aby3 {
     /// Fixed-point matrix product, truncated.
     pub fn matmul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         let z = local_matmul(net, Part::of_server(self.index()?), x, y)?;
-        self.truncate_additive(net, ctx, z)
+        self.truncate_additive(net, ctx, AdditiveShare::Whole(z))
     }
 
     /// Turns an additive 3-out-of-3 share into a replicated one: server i
@@ -130,19 +141,21 @@ fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTen
     }
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = net.buffer(xa.len());
-    // Zipped slices, no indexing: no bounds checks in the loop.
-    let kernel = |z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, yb): (&[u64], &[u64])| {
-        for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
-            *z = part.of(a, b, ya, yb);
-        }
-    };
     if out.len() <= BLOCK {
-        kernel(&mut out, (xa, xb), (ya, yb));
+        local_mul_kernel(part, &mut out, (xa, xb), (ya, yb));
     } else {
         let inputs = xa.par_chunks(BLOCK).zip(xb.par_chunks(BLOCK)).zip(ya.par_chunks(BLOCK).zip(yb.par_chunks(BLOCK)));
-        out.par_chunks_mut(BLOCK).zip(inputs).for_each(|(z, (x, y))| kernel(z, x, y));
+        out.par_chunks_mut(BLOCK).zip(inputs).for_each(|(z, (x, y))| local_mul_kernel(part, z, x, y));
     }
     RingTensor::new(x.shape().to_vec(), out)
+}
+
+/// z = this server's part of x·y for equally long slices of the shares.
+fn local_mul_kernel(part: Part, z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, yb): (&[u64], &[u64])) {
+    // Zipped slices, no indexing: no bounds checks in the loop.
+    for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
+        *z = part.of(a, b, ya, yb);
+    }
 }
 
 /// This server's additive 3-out-of-3 share of the matrix product x·y: one

@@ -85,10 +85,44 @@ fn unpack(packed: &[u64], i: usize) -> u64 {
     (packed[i / 2] >> (32 * (i % 2))) & 0xFFFF_FFFF
 }
 
+/// Writes elements `start..start + out.len()` of z.
+type MakePart<'a> = &'a (dyn Fn(usize, &mut [u64]) + Sync);
+
+/// This server's additive 3-out-of-3 share z of the value to truncate.
+pub enum AdditiveShare<'a> {
+    /// z, computed already.
+    Whole(RingTensor),
+    /// z of this shape, made part by part as the truncation reaches each
+    /// part. A product made this way is still in cache when it is masked
+    /// and sent, and its first part leaves before its last is computed.
+    ByParts { shape: Vec<usize>, make: MakePart<'a> },
+}
+
+impl<'a> AdditiveShare<'a> {
+    /// The shape, the words (not yet written where parts are still to be
+    /// made) and the maker of parts, if any.
+    fn into_words(self, net: &Endpoint) -> (Vec<usize>, Vec<u64>, Option<MakePart<'a>>) {
+        match self {
+            AdditiveShare::Whole(z) => (z.shape().to_vec(), z.into_data(), None),
+            AdditiveShare::ByParts { shape, make } => {
+                let words = net.buffer(crate::ring::shape::numel(&shape));
+                (shape, words, Some(make))
+            }
+        }
+    }
+}
+
+/// Makes part `range` of z, if z is made part by part.
+fn make_part(make: Option<MakePart>, z: &mut [u64], range: &Range<usize>) {
+    if let Some(make) = make {
+        make(range.start, &mut z[range.clone()]);
+    }
+}
+
 impl Aby3 {
     /// Truncates an additive 3-out-of-3 share `z` (this server's part) by the
     /// fractional bits of the fixed-point configuration.
-    pub fn truncate_additive(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
+    pub fn truncate_additive(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
         match self.index()? {
             0 => self.truncate_at_0(net, ctx, z),
             1 => self.truncate_at_1(net, ctx, z),
@@ -99,19 +133,21 @@ impl Aby3 {
 
     /// Truncates a replicated share (after a product with a public value).
     pub fn truncate(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.truncate_additive(net, ctx, x.a.clone())
+        self.truncate_additive(net, ctx, AdditiveShare::Whole(x.a.clone()))
     }
 
-    fn truncate_at_0(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
-        let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
+    fn truncate_at_0(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
+        let (shape, z, make) = z.into_words(net);
+        let (f, n) = (self.fixed.frac_bits, z.len());
         let (p1, p2) = (self.servers[1], self.servers[2]);
         let (open, reshare) = (ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP));
         let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
         // masked = z + r_A (+ z2 + κ when forwarding), sent to server 1.
-        let mut masked = z.into_data();
+        let mut masked = z;
         let (mut part, mut w0) = (net.buffer(n), net.buffer(n));
         if !forward {
             for (k, range) in ranges.iter().enumerate() {
+                make_part(make, &mut masked, range);
                 self.add_mask(ctx, AT_0_WITH_2, Purpose::TruncMaskA, &mut masked[range.clone()], range.start)?;
                 net.send(p1, open.part(k), &masked[range.clone()])?;
             }
@@ -121,6 +157,9 @@ impl Aby3 {
             // Server 2 sends z2 + κ and its parts of r_msb, packed.
             let from_2 = self.recv_len(net, p2, open.part(k), len + packed_len(len))?;
             let (hidden_z2, v0) = from_2.split_at(len);
+            if forward {
+                make_part(make, &mut masked, range);
+            }
             let masked = &mut masked[range.clone()];
             if forward {
                 self.add_mask(ctx, AT_0_WITH_2, Purpose::TruncMaskA, masked, range.start)?;
@@ -159,15 +198,17 @@ impl Aby3 {
         Ok(Share::new(RingTensor::new(shape.clone(), w0)?, RingTensor::new(shape, part)?))
     }
 
-    fn truncate_at_1(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
-        let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
+    fn truncate_at_1(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
+        let (shape, z, make) = z.into_words(net);
+        let (f, n) = (self.fixed.frac_bits, z.len());
         let (p0, p2) = (self.servers[0], self.servers[2]);
         let (open, reshare) = (ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP));
         let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
         // masked = z + r_B, sent to server 0: all parts first, so that
         // server 0 never waits for them.
-        let mut masked = z.into_data();
+        let mut masked = z;
         for (k, range) in ranges.iter().enumerate() {
+            make_part(make, &mut masked, range);
             self.add_mask(ctx, AT_1_WITH_2, Purpose::TruncMaskB, &mut masked[range.clone()], range.start)?;
             net.send(p0, open.part(k), &masked[range.clone()])?;
         }
@@ -205,14 +246,15 @@ impl Aby3 {
         Ok(Share::new(RingTensor::new(shape.clone(), part)?, RingTensor::new(shape, w2)?))
     }
 
-    fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: RingTensor) -> Result<Share> {
-        let (f, n, shape) = (self.fixed.frac_bits, z.len(), z.shape().to_vec());
+    fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
+        let (shape, z, make) = z.into_words(net);
+        let (f, n) = (self.fixed.frac_bits, z.len());
         let (p0, p1) = (self.servers[0], self.servers[1]);
         let open = ctx.tag(OPEN_STEP);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
         let (ranges, forward) = (parts(n), n >= FORWARD_MIN);
-        let z = z.into_data();
+        let mut z = z;
         let longest = ranges.iter().map(Range::len).max().unwrap_or(0);
         // Per part, to server 0: z2 + κ, then its parts of r_msb, packed; to
         // server 1: z2 + κ unless forwarding, then its parts of r_hi.
@@ -221,6 +263,7 @@ impl Aby3 {
         let mut scratch = [[0u64; STEP]; 5];
         for (k, range) in ranges.iter().enumerate() {
             let len = range.len();
+            make_part(make, &mut z, range);
             let (hidden_z2, msb_parts) = to_0[..len + packed_len(len)].split_at_mut(len);
             let to_1 = &mut to_1[..if forward { len } else { 2 * len }];
             for s in (0..len).step_by(STEP) {
