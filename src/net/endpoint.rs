@@ -42,6 +42,10 @@ pub(crate) enum Peer {
     Socket(Box<SocketPeer>),
 }
 
+/// How long a player that aborted a run waits, when it closes, for its
+/// peers to read the abort and close their ends.
+const ABORT_LINGER: Duration = Duration::from_secs(1);
+
 /// One player's connections to every other player.
 pub struct Endpoint {
     me: usize,
@@ -66,6 +70,8 @@ pub struct Endpoint {
     poll_fds: Vec<libc::pollfd>,
     poll_owners: Vec<usize>,
     arrived: Vec<Incoming>,
+    /// Whether this player has aborted a run (it then closes gracefully).
+    aborted: bool,
 }
 
 impl Endpoint {
@@ -93,6 +99,7 @@ impl Endpoint {
             poll_fds: Vec::new(),
             poll_owners: Vec::new(),
             arrived: Vec::new(),
+            aborted: false,
         }
     }
 
@@ -370,6 +377,7 @@ impl Endpoint {
     /// Tells every peer that this player gives up on `run`, and why. Best
     /// effort: a peer that is already gone is skipped.
     pub fn abort(&mut self, run: u32, reason: &str) {
+        self.aborted = true;
         let (header, reason) = frame::abort_frame(run, reason);
         for j in 0..self.peers.len() {
             let _ = match &self.peers[j] {
@@ -422,9 +430,15 @@ impl<'a> SocketSend<'a> {
 
 impl Drop for Endpoint {
     fn drop(&mut self) {
+        // After an abort, give the peers the time to read it (see
+        // `SocketPeer::close_gracefully`); otherwise close at once.
+        let deadline = Instant::now() + self.recv_timeout.min(ABORT_LINGER);
         for peer in self.peers.iter_mut().flatten() {
             if let Peer::Socket(socket) = peer {
-                socket.shutdown();
+                match self.aborted {
+                    true => socket.close_gracefully(deadline),
+                    false => socket.shutdown(),
+                }
             }
         }
     }

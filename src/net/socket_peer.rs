@@ -116,6 +116,35 @@ impl SocketPeer {
         let _ = self.wire.stream().shutdown(std::net::Shutdown::Both);
     }
 
+    /// Closes the sending side, then reads and drops what the peer still
+    /// sends until it closes too or `deadline` passes.
+    ///
+    /// Closing a socket that holds unread bytes makes the kernel reset the
+    /// connection, and a reset discards what the peer has not read yet:
+    /// after an abort, that is the abort frame with its reason. The peer
+    /// would then see only a broken connection, blamed on this player.
+    pub(crate) fn close_gracefully(&mut self, deadline: std::time::Instant) {
+        if self.wire.stream().shutdown(std::net::Shutdown::Write).is_err() {
+            return;
+        }
+        let mut sink = [0u8; 64 * 1024];
+        loop {
+            match self.wire.stream().read(&mut sink) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    let mut fds = [libc::pollfd { fd: self.fd(), events: libc::POLLIN, revents: 0 }];
+                    if left.is_zero() || poll(&mut fds, left).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Takes what it can of `header` then `payload`, from byte `sent` on;
     /// returns the new count. `WouldBlock` means the socket buffer is full.
     /// Over TLS every byte is taken at once; [`SocketPeer::flush`] then

@@ -1,6 +1,7 @@
 //! Tests of endpoints over plain TCP sockets read by the player's thread:
 //! simultaneous large sends, frames cut at every byte, many frames per
-//! read, and malformed or cut-off input from a raw socket.
+//! read, malformed or cut-off input from a raw socket, and an abort that
+//! must survive the close after it.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -120,4 +121,37 @@ fn a_silent_peer_is_a_timeout_and_a_closed_one_a_network_error() {
         }
     }
     assert!(failed);
+}
+
+#[test]
+fn an_abort_reaches_a_peer_whose_data_the_aborting_player_never_read() {
+    // a has more for b than b's receive buffer holds, and b has sent a
+    // bytes a never reads. a gives up on the run: its abort frame waits in
+    // its send queue behind the rest. A plain close then resets the
+    // connection, which discards the send queue: b would only see a broken
+    // connection, blamed on a, never why a stopped.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let small = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    small.set_recv_buffer_size(1 << 16).unwrap();
+    small.connect(&listener.local_addr().unwrap().into()).unwrap();
+    let mut raw: TcpStream = small.into();
+    let (x, _) = listener.accept().unwrap();
+    socket2::SockRef::from(&x).set_send_buffer_size(1 << 20).unwrap();
+    let mut a = endpoint(0, x);
+    // More than b's receive buffer, less than that and a's send buffer.
+    a.send(1, tag(1), &[3; 3 << 16]).unwrap();
+    raw.set_nonblocking(true).unwrap();
+    let chunk = [7u8; 1 << 16];
+    while raw.write(&chunk).is_ok() {}
+    a.abort(0, "a's input provider failed");
+    // b reads only once a has closed (after waiting for b to close first,
+    // for as long as it lingers: the receive timeout at most).
+    a.set_recv_timeout(Duration::from_millis(200));
+    drop(a);
+    raw.set_nonblocking(false).unwrap();
+    raw.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut arrived = Vec::new();
+    let read = std::io::Read::read_to_end(&mut raw, &mut arrived);
+    let text = String::from_utf8_lossy(&arrived);
+    assert!(read.is_ok() && text.contains("input provider failed"), "{read:?} after {} bytes", arrived.len());
 }
