@@ -3,10 +3,10 @@
 //! accepts a peer only if the peer's certificate is the one the hostmap
 //! lists for it. Self-signed certificates from `tfe certs` are the usual case.
 //!
-//! A rustls connection is one state machine for both directions, while the
-//! endpoint reads on a reader thread and writes on the session thread. So
-//! the socket is non-blocking, the connection sits behind a mutex that is
-//! never held while waiting, and each side waits for readiness with poll(2).
+//! During the mesh setup a [`TlsLink`] reads and writes the hellos with
+//! deadlines, waiting for readiness with poll(2) on a non-blocking socket;
+//! the endpoint then owns the connection as a [`TlsWire`], read and written
+//! by the player's own thread without blocking.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};

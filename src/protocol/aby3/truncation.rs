@@ -159,13 +159,12 @@ impl Aby3 {
             let (hidden_z2, v0) = from_2.split_at(len);
             if forward {
                 make_part(make, &mut masked, range);
-            }
-            let masked = &mut masked[range.clone()];
-            if forward {
+                let masked = &mut masked[range.clone()];
                 self.add_mask(ctx, AT_0_WITH_2, Purpose::TruncMaskA, masked, range.start)?;
                 masked.iter_mut().zip(hidden_z2).for_each(|(m, h)| *m = m.wrapping_add(*h));
                 net.send(p1, open.part(k), masked)?;
             }
+            let masked = &masked[range.clone()];
             let from_1 = self.recv_len(net, p1, open.part(k), len)?;
             let (part, w0) = (&mut part[range.clone()], &mut w0[range.clone()]);
             let mut u0 = [0u64; STEP];
