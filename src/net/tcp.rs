@@ -6,7 +6,6 @@
 //! retries until the connect timeout, so players may start in any order).
 
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use socket2::SockRef;
@@ -65,9 +64,9 @@ pub fn connect_mesh(
     for (j, player) in players.iter().enumerate().take(me) {
         let stream = connect_with_retries(&player.name, &player.addr, deadline)?;
         configure(&stream, &player.name, deadline)?;
-        let link = match tls {
+        let mut link = match tls {
             None => Link::Plain(stream),
-            Some(tls) => Link::Tls(Arc::new(TlsLink::client(stream, tls, &player.name, options.recv_timeout)?)),
+            Some(tls) => Link::Tls(Box::new(TlsLink::client(stream, tls, &player.name, options.recv_timeout)?)),
         };
         link.write_hello(hello, &player.name)?;
         let theirs = link.read_hello(&player.name)?;
@@ -89,22 +88,23 @@ pub fn connect_mesh(
 /// A connection after TCP setup, before it becomes a peer.
 enum Link {
     Plain(TcpStream),
-    Tls(Arc<TlsLink>),
+    /// Boxed: a rustls connection is large.
+    Tls(Box<TlsLink>),
 }
 
 impl Link {
-    fn write_hello(&self, hello: &Hello, peer: &str) -> Result<()> {
+    fn write_hello(&mut self, hello: &Hello, peer: &str) -> Result<()> {
         let written = match self {
-            Link::Plain(s) => hello.write(&mut &*s),
-            Link::Tls(t) => hello.write(&mut &**t),
+            Link::Plain(s) => hello.write(s),
+            Link::Tls(t) => hello.write(&mut **t),
         };
         written.map_err(|e| Error::network(peer, format!("handshake failed: {e}")))
     }
 
-    fn read_hello(&self, peer: &str) -> Result<Hello> {
+    fn read_hello(&mut self, peer: &str) -> Result<Hello> {
         match self {
-            Link::Plain(s) => Hello::read(&mut &*s, peer),
-            Link::Tls(t) => Hello::read(&mut &**t, peer),
+            Link::Plain(s) => Hello::read(s, peer),
+            Link::Tls(t) => Hello::read(&mut **t, peer),
         }
     }
 }
@@ -188,11 +188,11 @@ fn admit(stream: TcpStream, setup: &MeshSetup<'_>, higher: &[&str], links: &mut 
     let MeshSetup { players, me, hello, deadline, tls, options } = *setup;
     stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
     configure(&stream, "a connecting player", deadline)?;
-    let (link, authenticated) = match tls {
+    let (mut link, authenticated) = match tls {
         None => (Link::Plain(stream), None),
         Some(tls) => {
             let (link, name) = TlsLink::server(stream, tls, higher, options.recv_timeout)?;
-            (Link::Tls(Arc::new(link)), Some(name))
+            (Link::Tls(Box::new(link)), Some(name))
         }
     };
     let theirs = link.read_hello("a connecting player")?;
@@ -235,12 +235,7 @@ fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool
     let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
     let wire = match link {
         Link::Plain(stream) => Wire::Plain(stream),
-        Link::Tls(link) => {
-            let link = Arc::try_unwrap(link).map_err(|_| {
-                Error::internal(format!("the TLS link to '{name}' is still shared after the handshake"))
-            })?;
-            Wire::Tls(Box::new(link.into_wire()))
-        }
+        Link::Tls(link) => Wire::Tls(Box::new(link.into_wire())),
     };
     // The endpoint's thread reads and writes the socket itself, without
     // blocking: deadlines live in the endpoint.

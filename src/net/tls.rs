@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -177,7 +177,7 @@ impl ClientCertVerifier for Pinned {
 /// blocking reads and writes with deadlines are simplest. The endpoint then
 /// takes it over as a [`TlsWire`].
 pub struct TlsLink {
-    conn: Mutex<rustls::Connection>,
+    conn: rustls::Connection,
     sock: TcpStream,
     /// How long one read or write of the setup may wait for the peer.
     timeout: Duration,
@@ -223,7 +223,7 @@ impl TlsLink {
             .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
         let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
         let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", timeout)?;
-        let presented = link.conn.lock().expect("not poisoned").peer_certificates().and_then(|c| c.first().cloned());
+        let presented = link.conn.peer_certificates().and_then(|c| c.first().cloned());
         let index = presented.and_then(|p| certs.iter().position(|c| c.as_ref() == p.as_ref()));
         let name = index.map(|i| accepted[i].to_string()).ok_or_else(|| {
             Error::protocol("a connecting player", "TLS handshake finished without a pinned client certificate")
@@ -238,18 +238,13 @@ impl TlsLink {
                 .map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
         }
         sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
-        Ok(TlsLink { conn: Mutex::new(conn), sock, timeout })
+        Ok(TlsLink { conn, sock, timeout })
     }
 
     /// The connection for its one owner from now on: the endpoint, which
     /// reads and writes it without blocking.
     pub(crate) fn into_wire(self) -> TlsWire {
-        let conn = self.conn.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        TlsWire { conn, sock: self.sock }
-    }
-
-    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, rustls::Connection>> {
-        self.conn.lock().map_err(|_| io::Error::other("TLS connection state poisoned"))
+        TlsWire { conn: self.conn, sock: self.sock }
     }
 
     /// Sends TLS records until rustls has nothing left, or the socket is full.
@@ -325,8 +320,8 @@ impl Write for SockIo<'_> {
 }
 
 /// Writing plaintext: encrypt into rustls' buffer, then drain it to the
-/// socket, releasing the lock while the socket is full.
-impl Write for &TlsLink {
+/// socket, waiting while the socket is full.
+impl Write for TlsLink {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         self.write_all(data)?;
         Ok(data.len())
@@ -334,16 +329,13 @@ impl Write for &TlsLink {
 
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
         let deadline = Instant::now() + self.timeout;
-        let mut conn = self.lock()?;
-        conn.writer().write_all(data)?;
+        self.conn.writer().write_all(data)?;
         loop {
-            TlsLink::flush(&mut conn, &self.sock)?;
-            if !conn.wants_write() {
+            TlsLink::flush(&mut self.conn, &self.sock)?;
+            if !self.conn.wants_write() {
                 return Ok(());
             }
-            drop(conn);
             wait_ready(&self.sock, libc::POLLOUT, deadline)?;
-            conn = self.lock()?;
         }
     }
 
@@ -353,11 +345,10 @@ impl Write for &TlsLink {
 }
 
 /// Reading plaintext: decrypt what has arrived, else wait for the socket.
-impl Read for &TlsLink {
+impl Read for TlsLink {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            // The lock is released before waiting.
-            let arrived = read_arrived(&mut *self.lock()?, &self.sock, buf);
+            let arrived = read_arrived(&mut self.conn, &self.sock, buf);
             match arrived {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // A peer that goes silent during the setup is an error
@@ -423,10 +414,10 @@ mod tests {
             drop(link);
         });
         let (sock, _) = listener.accept().unwrap();
-        let (link, name) = TlsLink::server(sock, &settings[0], &["a"], Duration::from_millis(300)).unwrap();
+        let (mut link, name) = TlsLink::server(sock, &settings[0], &["a"], Duration::from_millis(300)).unwrap();
         assert_eq!(name, "a");
         let started = Instant::now();
-        let err = crate::net::Hello::read(&mut &link, "a").unwrap_err();
+        let err = crate::net::Hello::read(&mut link, "a").unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
         assert!(err.to_string().contains("sent nothing"), "{err}");
         silent.join().unwrap();
