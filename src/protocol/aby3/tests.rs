@@ -195,6 +195,20 @@ fn a_mul_sent_in_parts_is_exact_and_costs_two_rounds() {
 }
 
 #[test]
+fn a_large_matmul_truncated_in_parts_matches_plaintext() {
+    // 90 000 results: six parts, forwarded through server 0.
+    let (m, k, n) = (300, 200, 300);
+    let a = values(m * k, 21, 10.0);
+    let b = values(k * n, 22, 1.0);
+    let inputs = [(a.clone(), vec![m, k]), (b.clone(), vec![k, n])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.matmul(net, ctx(7), &s[0], &s[1]));
+    assert_close(&got, &matmul_f64(&a, &b, m, k, n), TOL);
+    for c in &costs[..3] {
+        assert!(c.rounds <= 2 && c.bytes_sent <= 20 * (m * n) as u64 + 64, "{c:?}");
+    }
+}
+
+#[test]
 fn a_small_mul_takes_the_direct_path() {
     let n = 300;
     let (a, b) = (values(n, 13, 100.0), values(n, 14, 100.0));
