@@ -98,12 +98,14 @@ impl Aby3 {
 /// - server 1: a·yb + b·ya = x1y2 + x2y1, two.
 ///
 /// Five products in all instead of the six of ABY3's
-/// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i (fewer is impossible: modulo 2 four rank-one terms cannot
-/// cover the nine pairs an odd number of times each). The parts are not
-/// alike, but every message built from them is masked with fresh
-/// randomness, so their distribution is never seen. Server 2, the dealer of
-/// the truncation, does the one product: in local mode it then draws its
-/// masks while the others are still multiplying.
+/// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i. Fewer is impossible: a
+/// product a server can form is (α·a + β·b)·(γ·ya + δ·yb), and modulo 2
+/// no four of them cover each of the nine pairs x_j·y_k an odd number of
+/// times (checked exhaustively). The parts are not alike, but every message
+/// built from them is masked with fresh randomness, so their distribution
+/// is never seen. Server 2, the dealer of the truncation, does the one
+/// product: in local mode it then draws its masks while the others are
+/// still multiplying.
 #[derive(Clone, Copy)]
 enum Part {
     SumTimesSum,
