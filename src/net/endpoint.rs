@@ -171,8 +171,9 @@ impl Endpoint {
         let mut on_sockets = Vec::new();
         for (&(to, tag, words), wire_words) in messages.iter().zip(wire_words) {
             self.count_step(tag);
-            let name = self.names.get(to).cloned().unwrap_or_default();
-            let failed = |e: std::io::Error| Error::network(&name, format!("sending failed: {e}"));
+            // The name only when something fails: no allocation per message.
+            let name = || self.names.get(to).map_or("", String::as_str);
+            let failed = |e: std::io::Error| Error::network(name(), format!("sending failed: {e}"));
             let sent = match self.peer(to)? {
                 Peer::Socket(_) => {
                     let header = frame::data_header(tag, words.len()).map_err(failed)?;
@@ -182,7 +183,7 @@ impl Endpoint {
                 Peer::Memory { to, buffers, .. } => {
                     let mut copy = buffers.take(words.len());
                     copy.copy_from_slice(words);
-                    to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(&name, "the player has gone"))
+                    to.send(Incoming::Data(tag, copy)).map_err(|_| Error::network(name(), "the player has gone"))
                 }
             };
             if let Err(e) = sent {
@@ -392,11 +393,10 @@ impl Endpoint {
     }
 
     fn peer(&self, index: usize) -> Result<&Peer> {
-        let name = self.names.get(index).cloned().unwrap_or_default();
-        self.peers
-            .get(index)
-            .and_then(Option::as_ref)
-            .ok_or_else(|| Error::internal(format!("no connection to player {index} ('{name}')")))
+        self.peers.get(index).and_then(Option::as_ref).ok_or_else(|| {
+            let name = self.names.get(index).map_or("", String::as_str);
+            Error::internal(format!("no connection to player {index} ('{name}')"))
+        })
     }
 
     /// A new (run, op, step) is a new round for this player.

@@ -134,9 +134,7 @@ impl SocketPeer {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let left = deadline.saturating_duration_since(std::time::Instant::now());
-                    let mut fds = [libc::pollfd { fd: self.fd(), events: libc::POLLIN, revents: 0 }];
-                    if left.is_zero() || poll(&mut fds, left).is_err() {
+                    if wait_ready(self.wire.stream(), libc::POLLIN, deadline).is_err() {
                         return;
                     }
                 }
@@ -293,4 +291,19 @@ pub(crate) fn poll(fds: &mut [libc::pollfd], timeout: std::time::Duration) -> io
             return Err(error);
         }
     }
+}
+
+/// Waits until the socket is readable or writable (`events`), or fails
+/// with `TimedOut` at the deadline.
+pub(crate) fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: std::time::Instant) -> io::Result<()> {
+    let mut fd = [libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 }];
+    while fd[0].revents == 0 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            let what = if events == libc::POLLIN { "sent nothing" } else { "stopped reading" };
+            return Err(io::Error::new(io::ErrorKind::TimedOut, format!("the peer {what} within the timeout")));
+        }
+        poll(&mut fd, left)?;
+    }
+    Ok(())
 }

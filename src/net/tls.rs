@@ -21,6 +21,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
+use super::socket_peer::wait_ready;
 use crate::error::{Error, Result};
 
 /// This player's certificate and key, and every peer's pinned certificate.
@@ -177,8 +178,7 @@ impl ClientCertVerifier for Pinned {
 /// blocking reads and writes with deadlines are simplest. The endpoint then
 /// takes it over as a [`TlsWire`].
 pub struct TlsLink {
-    conn: rustls::Connection,
-    sock: TcpStream,
+    wire: TlsWire,
     /// How long one read or write of the setup may wait for the peer.
     timeout: Duration,
 }
@@ -223,7 +223,7 @@ impl TlsLink {
             .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
         let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
         let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", timeout)?;
-        let presented = link.conn.peer_certificates().and_then(|c| c.first().cloned());
+        let presented = link.wire.conn.peer_certificates().and_then(|c| c.first().cloned());
         let index = presented.and_then(|p| certs.iter().position(|c| c.as_ref() == p.as_ref()));
         let name = index.map(|i| accepted[i].to_string()).ok_or_else(|| {
             Error::protocol("a connecting player", "TLS handshake finished without a pinned client certificate")
@@ -238,25 +238,13 @@ impl TlsLink {
                 .map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
         }
         sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
-        Ok(TlsLink { conn, sock, timeout })
+        Ok(TlsLink { wire: TlsWire { conn, sock }, timeout })
     }
 
     /// The connection for its one owner from now on: the endpoint, which
     /// reads and writes it without blocking.
     pub(crate) fn into_wire(self) -> TlsWire {
-        TlsWire { conn: self.conn, sock: self.sock }
-    }
-
-    /// Sends TLS records until rustls has nothing left, or the socket is full.
-    fn flush(conn: &mut rustls::Connection, sock: &TcpStream) -> io::Result<()> {
-        while conn.wants_write() {
-            match conn.write_tls(&mut SockIo(sock)) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        self.wire
     }
 }
 
@@ -276,24 +264,50 @@ impl TlsWire {
     /// Decrypted bytes that have arrived; `WouldBlock` when there are none
     /// (rustls holds no plaintext either), 0 when the peer has closed.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        read_arrived(&mut self.conn, &self.sock, buf)
+        loop {
+            match self.conn.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            if self.conn.read_tls(&mut SockIo(&self.sock))? == 0 {
+                return Ok(0);
+            }
+            let processed = self.conn.process_new_packets();
+            processed.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
+            // Alerts or key updates the peer expects; the rest goes out with
+            // the next flush.
+            self.send_records()?;
+        }
     }
 
     /// Encrypts all of `data` into rustls' buffer (it has no limit) and
     /// sends what the socket takes now; [`TlsWire::flush`] sends the rest.
     pub(crate) fn write(&mut self, data: &[u8]) -> io::Result<()> {
         self.conn.writer().write_all(data)?;
-        TlsLink::flush(&mut self.conn, &self.sock)
+        self.send_records()
     }
 
     /// Sends buffered records; `WouldBlock` while the socket cannot take
     /// all of them.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
-        TlsLink::flush(&mut self.conn, &self.sock)?;
+        self.send_records()?;
         match self.conn.wants_write() {
             true => Err(io::ErrorKind::WouldBlock.into()),
             false => Ok(()),
         }
+    }
+
+    /// Sends TLS records until rustls has nothing left, or the socket is full.
+    fn send_records(&mut self) -> io::Result<()> {
+        while self.conn.wants_write() {
+            match self.conn.write_tls(&mut SockIo(&self.sock)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -329,13 +343,14 @@ impl Write for TlsLink {
 
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
         let deadline = Instant::now() + self.timeout;
-        self.conn.writer().write_all(data)?;
+        self.wire.write(data)?;
         loop {
-            TlsLink::flush(&mut self.conn, &self.sock)?;
-            if !self.conn.wants_write() {
-                return Ok(());
+            match self.wire.flush() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait_ready(&self.wire.sock, libc::POLLOUT, deadline)?;
+                }
+                done => return done,
             }
-            wait_ready(&self.sock, libc::POLLOUT, deadline)?;
         }
     }
 
@@ -348,52 +363,16 @@ impl Write for TlsLink {
 impl Read for TlsLink {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let arrived = read_arrived(&mut self.conn, &self.sock, buf);
-            match arrived {
+            match self.wire.read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // A peer that goes silent during the setup is an error
                     // within the timeout, never a hang.
-                    wait_ready(&self.sock, libc::POLLIN, Instant::now() + self.timeout)?;
+                    wait_ready(&self.wire.sock, libc::POLLIN, Instant::now() + self.timeout)?;
                 }
                 other => return other,
             }
         }
     }
-}
-
-/// Decrypted bytes that have arrived on a non-blocking socket; `WouldBlock`
-/// when there are none (rustls holds no plaintext either), 0 when the peer
-/// has closed. Shared by the setup's blocking reads and the endpoint's.
-fn read_arrived(conn: &mut rustls::Connection, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match conn.reader().read(buf) {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-        if conn.read_tls(&mut SockIo(sock))? == 0 {
-            return Ok(0);
-        }
-        conn.process_new_packets().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("TLS: {e}")))?;
-        // Alerts or key updates the peer expects; the rest goes out with the
-        // next flush.
-        TlsLink::flush(conn, sock)?;
-    }
-}
-
-/// Waits until the socket is readable or writable (`events`), or the deadline.
-fn wait_ready(sock: &TcpStream, events: libc::c_short, deadline: Instant) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let mut fd = [libc::pollfd { fd: sock.as_raw_fd(), events, revents: 0 }];
-    while fd[0].revents == 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            let what = if events == libc::POLLIN { "sent nothing" } else { "stopped reading" };
-            return Err(io::Error::new(io::ErrorKind::TimedOut, format!("the peer {what} within the timeout")));
-        }
-        super::socket_peer::poll(&mut fd, left)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
