@@ -133,6 +133,22 @@ pub(crate) fn node_of(context: u64, tensor: &tfe_tensor_t, param: &str) -> Resul
     Ok(tensor.id)
 }
 
+/// The nodes behind `fetches`, each a live tensor of context `context`
+/// (named `fetches[i]` in errors).
+///
+/// # Safety
+/// No other thread frees the tensors during the call.
+pub(crate) unsafe fn fetch_ids(context: u64, fetches: &[*mut tfe_tensor_t]) -> Result<Vec<TensorId>, Failure> {
+    let mut ids = Vec::with_capacity(fetches.len());
+    for (i, &tensor) in fetches.iter().enumerate() {
+        let param = format!("fetches[{i}]");
+        // SAFETY: forwarded contract.
+        let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
+        ids.push(node_of(context, tensor, &param)?);
+    }
+    Ok(ids)
+}
+
 /// Adds a node to the graph of `ctx` and writes a new tensor for it to `out`.
 ///
 /// # Safety
@@ -176,6 +192,22 @@ pub extern "C" fn tfe_config_default() -> tfe_config_t {
     }
 }
 
+/// The checked configuration that `config` describes (as `local_options`
+/// for session options).
+fn fixed_config(config: &tfe_config_t) -> Result<FixedConfig, Failure> {
+    let comparison = match config.comparison {
+        0 => ComparisonWidth::FixedPointRange,
+        1 => ComparisonWidth::Full,
+        other => {
+            return Err(Error::config(format!(
+                "comparison {other}: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)"
+            ))
+            .into());
+        }
+    };
+    Ok(FixedConfig::new(config.frac_bits, config.int_bits)?.with_comparison(comparison))
+}
+
 /// Makes an empty context (ABY3 over the servers `server0`, `server1`,
 /// `server2`) with the fixed-point configuration `config`, or the default
 /// one when `config` is NULL.
@@ -196,18 +228,7 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
             FixedConfig::default()
         } else {
             // SAFETY: non-null; validity is the caller's contract.
-            let config = unsafe { args::reference(config, "config") }?;
-            let comparison = match config.comparison {
-                0 => ComparisonWidth::FixedPointRange,
-                1 => ComparisonWidth::Full,
-                other => {
-                    return Err(Error::config(format!(
-                        "comparison {other}: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)"
-                    ))
-                    .into());
-                }
-            };
-            FixedConfig::new(config.frac_bits, config.int_bits)?.with_comparison(comparison)
+            fixed_config(unsafe { args::reference(config, "config") }?)?
         };
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::new(fixed)?);

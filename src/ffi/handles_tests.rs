@@ -4,7 +4,7 @@
 //! expected and what was found, and a `_free` of the wrong kind leaves the
 //! handle alone. The C view of the same is `tests/c/test_handles.c`.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::c_char;
 use std::ptr;
 
 use super::context::{
@@ -12,7 +12,7 @@ use super::context::{
     tfe_tensor_name, tfe_tensor_shape, tfe_tensor_t,
 };
 use super::data::{tfe_array_free, tfe_array_load, tfe_array_t};
-use super::error::{tfe_last_error_message, tfe_status_t};
+use super::error::tfe_status_t;
 use super::feeds::{tfe_feeds_free, tfe_feeds_new, tfe_feeds_set, tfe_feeds_t};
 use super::load::{tfe_context_tensor, tfe_context_tensor_count};
 use super::nn::{tfe_model_free, tfe_model_layer_count, tfe_model_new, tfe_model_t};
@@ -23,13 +23,9 @@ use super::session::{
     tfe_session_free, tfe_session_new_local_with_options, tfe_session_options_default, tfe_session_options_t,
     tfe_session_reset_variables, tfe_session_run, tfe_session_run_with_feeds, tfe_session_t, tfe_transport_t,
 };
+use super::tests::last_message;
 
 use tfe_status_t::{TFE_ERR_INVALID_ARGUMENT, TFE_ERR_NULL_POINTER, TFE_OK};
-
-fn last_message() -> String {
-    // SAFETY: the library's message is a valid NUL-terminated string.
-    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_str().unwrap().to_string()
-}
 
 /// Asserts that a call failed with `status` and a message ending in `tail`
 /// (the part after "function: ").

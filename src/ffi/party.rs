@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::args;
-use super::context::{node_of, tfe_context_t, tfe_tensor_t};
+use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
@@ -158,13 +158,8 @@ pub unsafe extern "C" fn tfe_party_run(
         if fetches.is_empty() {
             return Err(Failure::invalid("nothing to fetch: expected at least one tensor"));
         }
-        let mut ids = Vec::with_capacity(fetches.len());
-        for (i, &tensor) in fetches.iter().enumerate() {
-            let param = format!("fetches[{i}]");
-            // SAFETY: forwarded contract.
-            let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
-            ids.push(node_of(party.context, tensor, &param)?);
-        }
+        // SAFETY: forwarded contract.
+        let ids = unsafe { fetch_ids(party.context, fetches) }?;
         let empty = Feeds::new();
         // SAFETY: forwarded contract.
         let feeds = unsafe { super::feeds::resolve(feeds, party.context, &empty) }?;

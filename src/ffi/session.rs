@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::args;
-use super::context::{node_of, tfe_context_t, tfe_tensor_t};
+use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
@@ -369,13 +369,8 @@ unsafe fn run(
         let empty = Feeds::new();
         // SAFETY: forwarded contract.
         let feeds = unsafe { super::feeds::resolve(feeds, sess.context, &empty) }?;
-        let mut ids = Vec::with_capacity(fetches.len());
-        for (i, &tensor) in fetches.iter().enumerate() {
-            let param = format!("fetches[{i}]");
-            // SAFETY: forwarded contract.
-            let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
-            ids.push(node_of(sess.context, tensor, &param)?);
-        }
+        // SAFETY: forwarded contract.
+        let ids = unsafe { fetch_ids(sess.context, fetches) }?;
         // A panic during a run is caught by the players; the session stays usable.
         let mut session = sess.session.lock().unwrap_or_else(PoisonError::into_inner);
         let run = session.run(&ids, feeds)?;

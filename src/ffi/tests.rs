@@ -7,7 +7,7 @@ use std::ffi::CStr;
 use super::args;
 use super::error::{Failure, guard, guard_void, tfe_last_error_message, tfe_last_error_status, tfe_status_t};
 
-fn last_message() -> String {
+pub(super) fn last_message() -> String {
     // SAFETY: the library's message is a valid NUL-terminated string.
     unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_str().unwrap().to_string()
 }
