@@ -6,6 +6,8 @@
 //! zero-sharing); a fixed-point product hands it straight to the truncation,
 //! which returns a replicated share of the truncated product in two rounds.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::truncation::AdditiveShare;
@@ -27,10 +29,7 @@ impl Aby3 {
     /// Elementwise fixed-point product (broadcasting), truncated.
     /// The truncation makes the local products part by part.
     pub fn mul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        if x.shape() != y.shape() {
-            let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-            return self.mul(net, ctx, &x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
-        }
+        let (x, y) = broadcast_pair(x, y)?;
         let part = Part::of_server(self.index()?);
         let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
         let make = |start: usize, z: &mut [u64]| {
@@ -137,10 +136,7 @@ impl Part {
 /// This server's additive 3-out-of-3 share of x·y, elementwise with
 /// broadcasting, into memory from the endpoint's buffer pool.
 fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTensor> {
-    if x.shape() != y.shape() {
-        let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-        return local_mul(net, part, &x.broadcast_to(&shape)?, &y.broadcast_to(&shape)?);
-    }
+    let (x, y) = broadcast_pair(x, y)?;
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = net.buffer(xa.len());
     if out.len() <= BLOCK {
@@ -150,6 +146,15 @@ fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTen
         out.par_chunks_mut(BLOCK).zip(inputs).for_each(|(z, (x, y))| local_mul_kernel(part, z, x, y));
     }
     RingTensor::new(x.shape().to_vec(), out)
+}
+
+/// `x` and `y` broadcast to one shape; borrowed when they have it already.
+fn broadcast_pair<'a>(x: &'a Share, y: &'a Share) -> Result<(Cow<'a, Share>, Cow<'a, Share>)> {
+    if x.shape() == y.shape() {
+        return Ok((Cow::Borrowed(x), Cow::Borrowed(y)));
+    }
+    let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
+    Ok((Cow::Owned(x.broadcast_to(&shape)?), Cow::Owned(y.broadcast_to(&shape)?)))
 }
 
 /// z = this server's part of x·y for equally long slices of the shares.

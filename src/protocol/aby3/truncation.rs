@@ -73,6 +73,12 @@ fn parts(n: usize) -> Vec<Range<usize>> {
     (0..count).map(|k| k * size..n.min((k + 1) * size)).collect()
 }
 
+/// The steps of a part of `len` elements: ranges of [`STEP`] elements (the
+/// last one shorter), whose random words fit in buffers on the stack.
+fn steps(len: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..len).step_by(STEP).map(move |s| s..len.min(s + STEP))
+}
+
 /// Words of the r_msb parts of `len` elements, two to a word.
 fn packed_len(len: usize) -> usize {
     len.div_ceil(2)
@@ -168,11 +174,10 @@ impl Aby3 {
             let from_1 = self.recv_len(net, p1, open.part(k), len)?;
             let (part, w0) = (&mut part[range.clone()], &mut w0[range.clone()]);
             let mut u0 = [0u64; STEP];
-            for s in (0..len).step_by(STEP) {
-                let step = s..len.min(s + STEP);
-                let u0 = &mut u0[..step.len()];
-                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, range.start + s, &mut w0[step.clone()])?;
-                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, range.start + s, u0)?;
+            for step in steps(len) {
+                let (u0, start) = (&mut u0[..step.len()], range.start + step.start);
+                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, &mut w0[step.clone()])?;
+                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, u0)?;
                 for (j, i) in step.enumerate() {
                     let mut c = masked[i].wrapping_add(from_1[i]).wrapping_add(OFFSET);
                     if !forward {
@@ -221,11 +226,10 @@ impl Aby3 {
             let (hidden_z2, u1) = if forward { (&[][..], &from_2[..]) } else { from_2.split_at(len) };
             let (masked, part, w2) = (&masked[range.clone()], &mut part[range.clone()], &mut w2[range.clone()]);
             let mut v1 = [0u64; STEP];
-            for s in (0..len).step_by(STEP) {
-                let step = s..len.min(s + STEP);
-                let v1 = &mut v1[..step.len()];
-                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, range.start + s, &mut w2[step.clone()])?;
-                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, range.start + s, v1)?;
+            for step in steps(len) {
+                let (v1, start) = (&mut v1[..step.len()], range.start + step.start);
+                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, &mut w2[step.clone()])?;
+                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, start, v1)?;
                 for (j, i) in step.enumerate() {
                     let mut c = masked[i].wrapping_add(from_0[i]).wrapping_add(OFFSET);
                     if !forward {
@@ -265,8 +269,8 @@ impl Aby3 {
             make_part(make, &mut z, range);
             let (hidden_z2, msb_parts) = to_0[..len + packed_len(len)].split_at_mut(len);
             let to_1 = &mut to_1[..if forward { len } else { 2 * len }];
-            for s in (0..len).step_by(STEP) {
-                let (step, start) = (s..len.min(s + STEP), range.start + s);
+            for step in steps(len) {
+                let start = range.start + step.start;
                 let [r_a, r_b, kappa, high, msb] = scratch.each_mut().map(|words| &mut words[..step.len()]);
                 self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, start, r_a)?;
                 self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, start, r_b)?;
