@@ -18,10 +18,15 @@
 
 #include "tfe.h"
 
+/* On failure, print the library's message (`load` prints its own when the
+ * library call succeeded but the file held the wrong count) and stop. */
 #define CHECK(call)                                                      \
     do {                                                                 \
         if ((call) != TFE_OK) {                                          \
-            fprintf(stderr, "error: %s\n", tfe_last_error_message());   \
+            const char *message = tfe_last_error_message();              \
+            if (message[0] != '\0') {                                    \
+                fprintf(stderr, "error: %s\n", message);                 \
+            }                                                            \
             goto done;                                                   \
         }                                                                \
     } while (0)
