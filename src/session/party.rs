@@ -161,7 +161,10 @@ impl<P: Protocol> Party<P> {
         for id in graph.dependencies(fetches) {
             needed[id.0 as usize] = true;
         }
-        let mut values: Vec<Value<P::Share>> = vec![Value::Unused; graph.nodes().len()];
+        // Built, not cloned: cloning `Unused`, whose other bytes are never
+        // written (the tag lives in a niche), reads them in optimized code,
+        // which valgrind reports as a jump on uninitialised memory.
+        let mut values: Vec<Value<P::Share>> = graph.nodes().iter().map(|_| Value::Unused).collect();
         let last_use = last_uses(&graph, &needed, fetches);
         let mut pending = Pending::new();
         let run_start = Instant::now();
