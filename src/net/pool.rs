@@ -14,8 +14,11 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// At most this many idle buffers are kept per endpoint.
-pub const MAX_BUFFERS: usize = 8;
+/// At most this many idle buffers are kept per endpoint: enough for the
+/// parts of a large truncation (a few hundred messages of 16 Ki words per
+/// million elements), which arrive while their reader is still busy with
+/// the products before it.
+pub const MAX_BUFFERS: usize = 256;
 /// At most this many idle words (8 bytes each: 256 MiB) are kept per endpoint.
 pub const MAX_POOLED_WORDS: usize = 32 << 20;
 /// Messages below this many words are not worth pooling: the allocator's own

@@ -90,8 +90,7 @@ impl<P: Protocol> Party<P> {
                 let Operand::Private(x) = operand(0)? else {
                     return Err(Error::internal("reveal of a public value"));
                 };
-                let x = x.cloned();
-                Ok(Value::Revealed(self.proto.reveal(&mut self.net, ctx, x.as_ref(), &node.shape, *to)?))
+                Ok(Value::Revealed(self.proto.reveal(&mut self.net, ctx, x, &node.shape, *to)?))
             }
             Op::Assign => {
                 if let Value::Private(value) = &values[node.inputs[1].0 as usize] {

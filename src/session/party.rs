@@ -132,6 +132,7 @@ impl<P: Protocol> Party<P> {
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
                 let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
+                self.recycle_values(values);
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -201,6 +202,22 @@ impl<P: Protocol> Party<P> {
         }
         self.agree_on_writes(run, &pending)?;
         Ok((values, pending))
+    }
+
+    /// Hands the run's large values back to the endpoint's buffer pool
+    /// (within its bounds) for the next run's messages and results.
+    fn recycle_values(&self, values: Vec<Value<P::Share>>) {
+        for value in values {
+            match value {
+                Value::Private(Some(share)) => {
+                    if let Ok(share) = Arc::try_unwrap(share) {
+                        self.proto.recycle(&self.net, share);
+                    }
+                }
+                Value::Public(t) | Value::Revealed(Some(t)) => self.net.recycle(t.into_data()),
+                _ => {}
+            }
+        }
     }
 
     fn output(&self, id: TensorId, value: &Value<P::Share>) -> Option<ndarray::ArrayD<f64>> {

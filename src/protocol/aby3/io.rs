@@ -94,7 +94,7 @@ impl Aby3 {
                 // Server i misses x_{i+2}, which server i+1 holds as `b`.
                 net.send(self.servers[(i + 2) % 3], tag, x.b.data())?;
                 let missing = self.recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
-                Ok(Some(x.a.add(&x.b)?.add(&missing)?))
+                Ok(Some(open_with(x, missing)?))
             }
             (None, None) => Ok(None),
             (Some(i), Some(target)) => {
@@ -105,7 +105,7 @@ impl Aby3 {
                     }
                     if t == i {
                         let missing = self.recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
-                        return Ok(Some(x.a.add(&x.b)?.add(&missing)?));
+                        return Ok(Some(open_with(x, missing)?));
                     }
                 } else {
                     net.send(target, tag, x.a.data())?;
@@ -122,6 +122,14 @@ impl Aby3 {
             (None, Some(_)) => Ok(None),
         }
     }
+}
+
+/// The value a server's share `x` and the share it misses add up to,
+/// summed into the received words rather than new memory.
+fn open_with(x: &Share, mut missing: RingTensor) -> Result<RingTensor> {
+    missing.add_assign(&x.a)?;
+    missing.add_assign(&x.b)?;
+    Ok(missing)
 }
 
 fn share_at_server(x: Option<&Share>) -> Result<&Share> {
