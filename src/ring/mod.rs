@@ -6,6 +6,7 @@ pub mod gemm;
 pub mod layout;
 pub mod shape;
 pub mod tensor;
+pub mod vectorized;
 
 pub use element::RingElement;
 pub use tensor::{RingTensor, Tensor};

@@ -36,6 +36,7 @@ mod tests_compare;
 #[cfg(test)]
 mod tests_tensor;
 mod truncation;
+mod truncation_kernels;
 
 pub use boolean::BoolShare;
 pub use share::Share;

@@ -15,6 +15,7 @@ use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
+use crate::ring::vectorized::vectorized;
 
 /// The step of the reshare message within an op.
 const RESHARE_STEP: u32 = 0;
@@ -121,8 +122,7 @@ impl Part {
         }
     }
 
-    /// The part for one element. Inlined into loops, where the match on the
-    /// loop-invariant part is hoisted out.
+    /// The part for one element.
     #[inline(always)]
     fn of(self, a: u64, b: u64, ya: u64, yb: u64) -> u64 {
         match self {
@@ -159,10 +159,18 @@ fn broadcast_pair<'a>(x: &'a Share, y: &'a Share) -> Result<(Cow<'a, Share>, Cow
 
 /// z = this server's part of x·y for equally long slices of the shares.
 fn local_mul_kernel(part: Part, z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, yb): (&[u64], &[u64])) {
-    // Zipped slices, no indexing: no bounds checks in the loop.
-    for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
-        *z = part.of(a, b, ya, yb);
-    }
+    // One loop per part, so that the part is a constant inside it; zipped
+    // slices, no indexing, so no bounds checks.
+    let mut each = |part: Part| {
+        for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
+            *z = part.of(a, b, ya, yb);
+        }
+    };
+    vectorized(|| match part {
+        Part::SumTimesSum => each(Part::SumTimesSum),
+        Part::TwoProductsWithSum => each(Part::TwoProductsWithSum),
+        Part::TwoCrossProducts => each(Part::TwoCrossProducts),
+    });
 }
 
 /// This server's additive 3-out-of-3 share of the matrix product x·y: one
@@ -195,6 +203,6 @@ fn local_matmul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<Ring
 /// a + b in a buffer from the endpoint's pool.
 fn sum_of(net: &Endpoint, a: &RingTensor, b: &RingTensor) -> Result<RingTensor> {
     let mut sum = net.buffer(a.len());
-    sum.iter_mut().zip(a.data().iter().zip(b.data())).for_each(|(s, (a, b))| *s = a.wrapping_add(*b));
+    vectorized(|| sum.iter_mut().zip(a.data().iter().zip(b.data())).for_each(|(s, (a, b))| *s = a.wrapping_add(*b)));
     RingTensor::new(a.shape().to_vec(), sum)
 }

@@ -44,6 +44,7 @@
 
 use std::ops::Range;
 
+use super::truncation_kernels::{self as kernels, DealerWords, packed_len};
 use super::{Aby3, OpContext, Purpose, STEP, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
@@ -52,8 +53,6 @@ use crate::ring::RingTensor;
 
 const OPEN_STEP: u32 = 1;
 const RESHARE_STEP: u32 = 2;
-/// Added to x so that x' = x + 2^62 has a zero most significant bit.
-const OFFSET: u64 = 1 << 62;
 /// Seeds shared with server 2: `prev` at server 0, `next` at server 1.
 const AT_0_WITH_2: bool = false;
 const AT_1_WITH_2: bool = true;
@@ -79,16 +78,10 @@ fn steps(len: usize) -> impl Iterator<Item = Range<usize>> {
     (0..len).step_by(STEP).map(move |s| s..len.min(s + STEP))
 }
 
-/// Words of the r_msb parts of `len` elements, two to a word.
-fn packed_len(len: usize) -> usize {
-    len.div_ceil(2)
-}
-
-/// Element `i`'s r_msb part from its packed words (the value mod 2^32, of
-/// which only the low f + 1 <= 31 bits matter).
-#[inline(always)]
-fn unpack(packed: &[u64], i: usize) -> u64 {
-    (packed[i / 2] >> (32 * (i % 2))) & 0xFFFF_FFFF
+/// The packed r_msb words of `step` within its part's packed words (every
+/// step but a part's last has even length, so steps pack back to back).
+fn packed_words(step: &Range<usize>) -> Range<usize> {
+    step.start / 2..step.start / 2 + packed_len(step.len())
 }
 
 /// Writes elements `start..start + out.len()` of z.
@@ -173,26 +166,15 @@ impl Aby3 {
             let masked = &masked[range.clone()];
             let from_1 = self.recv_len(net, p1, open.part(k), len)?;
             let (part, w0) = (&mut part[range.clone()], &mut w0[range.clone()]);
-            let mut u0 = [0u64; STEP];
+            let (mut c, mut u0) = ([0u64; STEP], [0u64; STEP]);
             for step in steps(len) {
-                let (u0, start) = (&mut u0[..step.len()], range.start + step.start);
-                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, &mut w0[step.clone()])?;
+                let (c, u0, start) = (&mut c[..step.len()], &mut u0[..step.len()], range.start + step.start);
+                let w0 = &mut w0[step.clone()];
+                self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncOutShare0, start, w0)?;
                 self.fill_at(AT_0_WITH_2, ctx, Purpose::TruncHighShare, start, u0)?;
-                for (j, i) in step.enumerate() {
-                    let mut c = masked[i].wrapping_add(from_1[i]).wrapping_add(OFFSET);
-                    if !forward {
-                        c = c.wrapping_add(hidden_z2[i]);
-                    }
-                    let (c_msb, v0) = (c >> 63, unpack(v0, i));
-                    // carry = c_msb XOR r_msb, shared as c_msb + v − 2·c_msb·v.
-                    let carry = c_msb.wrapping_add(v0).wrapping_sub((c_msb << 1).wrapping_mul(v0));
-                    // This server's part of ⌊x / 2^f⌋, less w0.
-                    let y = ((c << 1) >> (f + 1))
-                        .wrapping_add(carry << (63 - f))
-                        .wrapping_sub(u0[j])
-                        .wrapping_sub(OFFSET >> f);
-                    part[i] = y.wrapping_sub(w0[i]);
-                }
+                let hidden_z2 = (!forward).then(|| &hidden_z2[step.clone()]);
+                kernels::open(&masked[step.clone()], &from_1[step.clone()], hidden_z2, c);
+                kernels::part_at_0(f, c, &v0[packed_words(&step)], u0, w0, &mut part[step]);
             }
             recycle_all(net, [from_1, from_2]);
             net.send(p1, reshare.part(k), part)?;
@@ -223,23 +205,17 @@ impl Aby3 {
             // sends z2 + κ when not, and its parts of r_hi.
             let from_0 = self.recv_len(net, p0, open.part(k), len)?;
             let from_2 = self.recv_len(net, p2, open.part(k), if forward { len } else { 2 * len })?;
-            let (hidden_z2, u1) = if forward { (&[][..], &from_2[..]) } else { from_2.split_at(len) };
+            let (hidden_z2, u1) = if forward { (None, &from_2[..]) } else { (Some(&from_2[..len]), &from_2[len..]) };
             let (masked, part, w2) = (&masked[range.clone()], &mut part[range.clone()], &mut w2[range.clone()]);
-            let mut v1 = [0u64; STEP];
+            let (mut c, mut v1) = ([0u64; STEP], [0u64; STEP]);
             for step in steps(len) {
-                let (v1, start) = (&mut v1[..step.len()], range.start + step.start);
-                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, &mut w2[step.clone()])?;
+                let (c, v1, start) = (&mut c[..step.len()], &mut v1[..step.len()], range.start + step.start);
+                let w2 = &mut w2[step.clone()];
+                self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncOutShare2, start, w2)?;
                 self.fill_at(AT_1_WITH_2, ctx, Purpose::TruncMsbShare, start, v1)?;
-                for (j, i) in step.enumerate() {
-                    let mut c = masked[i].wrapping_add(from_0[i]).wrapping_add(OFFSET);
-                    if !forward {
-                        c = c.wrapping_add(hidden_z2[i]);
-                    }
-                    let c_msb = c >> 63;
-                    let carry = v1[j].wrapping_sub((c_msb << 1).wrapping_mul(v1[j]));
-                    let y = (carry << (63 - f)).wrapping_sub(u1[i]);
-                    part[i] = y.wrapping_sub(w2[i]);
-                }
+                let hidden_z2 = hidden_z2.map(|h| &h[step.clone()]);
+                kernels::open(&masked[step.clone()], &from_0[step.clone()], hidden_z2, c);
+                kernels::part_at_1(f, c, v1, &u1[step.clone()], w2, &mut part[step]);
             }
             recycle_all(net, [from_0, from_2]);
             net.send(p0, reshare.part(k), part)?;
@@ -267,8 +243,10 @@ impl Aby3 {
         for (k, range) in ranges.iter().enumerate() {
             let len = range.len();
             make_part(make, &mut z, range);
-            let (hidden_z2, msb_parts) = to_0[..len + packed_len(len)].split_at_mut(len);
-            let to_1 = &mut to_1[..if forward { len } else { 2 * len }];
+            let (hidden_z2, msb_packed) = to_0[..len + packed_len(len)].split_at_mut(len);
+            // To server 1: its parts of r_hi, after z2 + κ unless forwarding.
+            let (hidden_for_1, high_parts) =
+                if forward { (&mut [][..], &mut to_1[..len]) } else { to_1[..2 * len].split_at_mut(len) };
             for step in steps(len) {
                 let start = range.start + step.start;
                 let [r_a, r_b, kappa, high, msb] = scratch.each_mut().map(|words| &mut words[..step.len()]);
@@ -277,24 +255,21 @@ impl Aby3 {
                 self.fill_own_at(ctx, Purpose::TruncHideZ2, start, kappa);
                 self.fill_at(WITH_0, ctx, Purpose::TruncHighShare, start, high)?;
                 self.fill_at(WITH_1, ctx, Purpose::TruncMsbShare, start, msb)?;
-                for (j, i) in step.enumerate() {
-                    let r = r_a[j].wrapping_add(r_b[j]).wrapping_add(kappa[j]);
-                    hidden_z2[i] = z[range.start + i].wrapping_add(kappa[j]);
-                    let msb_part = (r >> 63).wrapping_sub(msb[j]) & 0xFFFF_FFFF;
-                    if i % 2 == 0 {
-                        msb_parts[i / 2] = msb_part;
-                    } else {
-                        msb_parts[i / 2] |= msb_part << 32;
-                    }
-                    let high_part = ((r << 1) >> (f + 1)).wrapping_sub(high[j]);
-                    if forward {
-                        to_1[i] = high_part;
-                    } else {
-                        to_1[i] = hidden_z2[i];
-                        to_1[len + i] = high_part;
-                    }
+                let words = DealerWords { r_a, r_b, kappa, high, msb };
+                let hidden = &mut hidden_z2[step.clone()];
+                kernels::deal(
+                    f,
+                    &z[start..range.start + step.end],
+                    &words,
+                    hidden,
+                    &mut msb_packed[packed_words(&step)],
+                    &mut high_parts[step.clone()],
+                );
+                if !forward {
+                    hidden_for_1[step].copy_from_slice(hidden);
                 }
             }
+            let to_1 = &to_1[..if forward { len } else { 2 * len }];
             net.send_many(&[(p0, open.part(k), &to_0[..len + packed_len(len)]), (p1, open.part(k), to_1)])?;
             // This server's shares of the result come from seeds alone.
             self.fill_at(WITH_0, ctx, Purpose::TruncOutShare0, range.start, &mut w0[range.clone()])?;
@@ -311,7 +286,7 @@ impl Aby3 {
         for (k, z) in z.chunks_mut(STEP).enumerate() {
             let mask = &mut mask[..z.len()];
             self.fill_at(with_2, ctx, purpose, first + k * STEP, mask)?;
-            z.iter_mut().zip(mask.iter()).for_each(|(z, m)| *z = z.wrapping_add(*m));
+            kernels::add_into(z, mask);
         }
         Ok(())
     }
@@ -329,7 +304,7 @@ impl Aby3 {
     ) -> Result<()> {
         for (k, range) in ranges.iter().enumerate() {
             let other = self.recv_len(net, from, reshare.part(k), range.len())?;
-            sum[range.clone()].iter_mut().zip(&other).for_each(|(s, o)| *s = s.wrapping_add(*o));
+            kernels::add_into(&mut sum[range.clone()], &other);
             net.recycle(other);
         }
         Ok(())

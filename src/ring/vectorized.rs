@@ -1,0 +1,169 @@
+//! Elementwise loops compiled for the widest vectors this CPU has.
+//!
+//! The crate is built for the x86_64 baseline (SSE2) so that one binary runs
+//! everywhere; a loop over `u64` slices then gets 128-bit vectors at best,
+//! and no vector 64-bit multiply. [`vectorized`] runs a closure inside a
+//! function compiled with AVX-512 (F, DQ, BW, VL) or AVX2 enabled, chosen at
+//! run time, so the loops the closure contains are vectorized for that
+//! level. The closure is inlined into each of the three instances; the
+//! result is the same whichever runs.
+//!
+//! Use it for short loops over whole slices (zipped iterators, no
+//! indexing). Only code inlined into the closure gets the wider vectors: a
+//! function it calls keeps baseline code, and so does a closure body the
+//! compiler chooses not to inline, which happens to loops of more than a
+//! few lines (closures cannot be marked `#[inline(always)]` on stable
+//! Rust). Such a loop goes in a function declared with [`vectorized_fn!`],
+//! which compiles the whole body once per level.
+
+use std::sync::OnceLock;
+
+/// The instruction sets [`vectorized`] compiles for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// x86_64 baseline, or any other architecture.
+    Baseline,
+    /// 256-bit integer vectors.
+    Avx2,
+    /// 512-bit vectors with 64-bit multiplies (`vpmullq`).
+    Avx512,
+}
+
+/// The widest level this CPU supports, detected once per process.
+pub fn detected_level() -> Level {
+    static DETECTED: OnceLock<Level> = OnceLock::new();
+    *DETECTED.get_or_init(detect)
+}
+
+#[cfg(target_arch = "x86_64")]
+fn detect() -> Level {
+    use std::arch::is_x86_feature_detected as has;
+    if has!("avx512f") && has!("avx512dq") && has!("avx512bw") && has!("avx512vl") && has!("avx2") {
+        Level::Avx512
+    } else if has!("avx2") {
+        Level::Avx2
+    } else {
+        Level::Baseline
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn detect() -> Level {
+    Level::Baseline
+}
+
+/// Runs `f`, compiled for the widest vectors this CPU supports.
+#[inline(always)]
+pub fn vectorized<R>(f: impl FnOnce() -> R) -> R {
+    match detected_level() {
+        // SAFETY: `detect` found every feature these functions enable.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { with_avx512(f) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { with_avx2(f) },
+        _ => f(),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2")]
+fn with_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Declares a function whose body is compiled once per [`Level`], the
+/// widest the CPU supports running (see the module doc):
+///
+/// ```ignore
+/// vectorized_fn! {
+///     /// Doc.
+///     pub(super) fn add_into(sum: &mut [u64], words: &[u64]) {
+///         sum.iter_mut().zip(words).for_each(|(s, w)| *s = s.wrapping_add(*w));
+///     }
+/// }
+/// ```
+///
+/// Arguments are plain names with types; the function returns nothing.
+macro_rules! vectorized_fn {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $body
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2")]
+            fn with_avx512($($arg: $ty),*) {
+                body($($arg),*)
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn with_avx2($($arg: $ty),*) {
+                body($($arg),*)
+            }
+
+            match $crate::ring::vectorized::detected_level() {
+                // SAFETY: the CPU has every feature `with_avx512` enables.
+                #[cfg(target_arch = "x86_64")]
+                $crate::ring::vectorized::Level::Avx512 => unsafe { with_avx512($($arg),*) },
+                // SAFETY: the CPU has AVX2.
+                #[cfg(target_arch = "x86_64")]
+                $crate::ring::vectorized::Level::Avx2 => unsafe { with_avx2($($arg),*) },
+                _ => body($($arg),*),
+            }
+        }
+    };
+}
+pub(crate) use vectorized_fn;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closure_gives_the_same_result_at_every_level() {
+        let a: Vec<u64> = (0..1000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let expected: Vec<u64> = a.iter().map(|x| x.wrapping_mul(*x) >> 3).collect();
+        let run = || a.iter().map(|x| x.wrapping_mul(*x) >> 3).collect::<Vec<u64>>();
+        assert_eq!(vectorized(run), expected);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                assert_eq!(unsafe { with_avx2(run) }, expected);
+            }
+            if detected_level() == Level::Avx512 {
+                // SAFETY: the CPU has every feature `with_avx512` enables.
+                assert_eq!(unsafe { with_avx512(run) }, expected);
+            }
+        }
+    }
+
+    vectorized_fn! {
+        /// `out = a·b + c`, elementwise.
+        fn multiply_add(a: &[u64], b: &[u64], c: &[u64], out: &mut [u64]) {
+            for (out, (a, (b, c))) in out.iter_mut().zip(a.iter().zip(b.iter().zip(c))) {
+                *out = a.wrapping_mul(*b).wrapping_add(*c);
+            }
+        }
+    }
+
+    #[test]
+    fn a_vectorized_fn_computes_what_its_body_says() {
+        let a: Vec<u64> = (0..999u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let (b, c): (Vec<u64>, Vec<u64>) = a.iter().map(|x| (x.rotate_left(17), x ^ 0x5555)).unzip();
+        let mut out = vec![0; a.len()];
+        multiply_add(&a, &b, &c, &mut out);
+        for i in 0..a.len() {
+            assert_eq!(out[i], a[i].wrapping_mul(b[i]).wrapping_add(c[i]));
+        }
+    }
+}
