@@ -8,6 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tfe::ring::gemm::Factor::Matrix;
 use tfe::ring::gemm::{Threads, available_kernels, gemm_with};
 
 /// Full-width pseudo-random values (xorshift64), so products wrap as in use.
@@ -41,7 +42,7 @@ fn bench_gemm(criterion: &mut Criterion) {
                 let id = BenchmarkId::new(format!("{kernel:?}"), format!("{threads:?}"));
                 group.bench_function(id, |bencher| {
                     bencher.iter(|| {
-                        gemm_with(kernel, threads, m, k, n, black_box(&a), &b, &mut c, false);
+                        gemm_with(kernel, threads, m, k, n, Matrix(black_box(&a)), Matrix(&b), &mut c, false);
                         black_box(&mut c);
                     });
                 });

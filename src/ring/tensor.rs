@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use super::element::RingElement;
+use super::gemm::Factor;
 use super::shape::{self, fmt_shape, numel};
 use crate::error::{Error, Result};
 
@@ -237,16 +238,27 @@ impl Tensor<u64> {
 
     /// `self += a · b` for rank-2 tensors, without a temporary for the product.
     pub fn add_matmul(&mut self, a: &Self, b: &Self) -> Result<()> {
-        self.matmul_into(a, b, true)
+        self.matmul_of_sums((a, None), (b, None), true)
     }
 
     /// `self = a · b` for rank-2 tensors, in this tensor's memory: its old
     /// contents are never read.
     pub fn assign_matmul(&mut self, a: &Self, b: &Self) -> Result<()> {
-        self.matmul_into(a, b, false)
+        self.matmul_of_sums((a, None), (b, None), false)
     }
 
-    fn matmul_into(&mut self, a: &Self, b: &Self, accumulate: bool) -> Result<()> {
+    /// `self = a · b`, or `self += a · b` when `accumulate`, for rank-2
+    /// tensors, where each factor is one tensor or the sum of two of one
+    /// shape: `(x, Some(y))` is x + y, added while the GEMM packs its
+    /// blocks and never stored.
+    pub fn matmul_of_sums(
+        &mut self,
+        a: (&Self, Option<&Self>),
+        b: (&Self, Option<&Self>),
+        accumulate: bool,
+    ) -> Result<()> {
+        let (fa, fb) = (sum_factor(a)?, sum_factor(b)?);
+        let (a, b) = (a.0, b.0);
         let out_shape = shape::matmul_shape(&a.shape, &b.shape)?;
         if out_shape != self.shape {
             return Err(Error::invalid(format!(
@@ -256,8 +268,21 @@ impl Tensor<u64> {
             )));
         }
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1]);
-        super::gemm::gemm(m, k, n, &a.data, &b.data, &mut self.data, accumulate);
+        super::gemm::gemm_factors(m, k, n, fa, fb, &mut self.data, accumulate);
         Ok(())
+    }
+}
+
+/// The GEMM factor `x` or `x + y` (see [`Tensor::matmul_of_sums`]).
+fn sum_factor<'a>((x, y): (&'a RingTensor, Option<&'a RingTensor>)) -> Result<Factor<'a>> {
+    match y {
+        None => Ok(Factor::Matrix(&x.data)),
+        Some(y) if y.shape == x.shape => Ok(Factor::Sum(&x.data, &y.data)),
+        Some(y) => Err(Error::invalid(format!(
+            "a matmul factor sums {} and {}: the terms need one shape",
+            fmt_shape(&x.shape),
+            fmt_shape(&y.shape)
+        ))),
     }
 }
 

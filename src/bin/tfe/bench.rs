@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use tfe::graph::Graph;
+use tfe::ring::gemm::Factor::Matrix;
 use tfe::ring::gemm::{self, Kernel, Threads};
 use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
@@ -87,7 +88,9 @@ fn bench_gemm(n: usize, quick: bool) {
     let runs = if quick || n <= 256 { 5 } else { 3 };
     for kernel in gemm::available_kernels() {
         for threads in [Threads::Single, Threads::All] {
-            let t = median_time(runs, || timed(|| gemm::gemm_with(kernel, threads, n, n, n, &a, &b, &mut c, false)));
+            let t = median_time(runs, || {
+                timed(|| gemm::gemm_with(kernel, threads, n, n, n, Matrix(&a), Matrix(&b), &mut c, false))
+            });
             let gmacs = (n * n * n) as f64 / t.as_secs_f64() / 1e9;
             println!(
                 "{{\"bench\":\"ring_gemm\",\"size\":{n},\"kernel\":\"{}\",\"threads\":\"{}\",\"median_s\":{:.6},\

@@ -176,21 +176,15 @@ fn local_mul_kernel(part: Part, z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, 
 /// This server's additive 3-out-of-3 share of the matrix product x·y: one
 /// ring GEMM at server 2, two at servers 0 and 1 (see [`Part`]), into
 /// memory from the endpoint's buffer pool (no fresh pages to fault in).
+/// The sums of shares are added while the GEMM packs its blocks.
 fn local_matmul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTensor> {
     let shape = crate::ring::shape::matmul_shape(x.shape(), y.shape())?;
     let mut out = RingTensor::new(shape.clone(), net.buffer(crate::ring::shape::numel(&shape)))?;
     match part {
-        Part::SumTimesSum => {
-            let (x_sum, y_sum) = (sum_of(net, &x.a, &x.b)?, sum_of(net, &y.a, &y.b)?);
-            out.assign_matmul(&x_sum, &y_sum)?;
-            net.recycle(x_sum.into_data());
-            net.recycle(y_sum.into_data());
-        }
+        Part::SumTimesSum => out.matmul_of_sums((&x.a, Some(&x.b)), (&y.a, Some(&y.b)), false)?,
         Part::TwoProductsWithSum => {
-            let y_sum = sum_of(net, &y.a, &y.b)?;
             out.assign_matmul(&x.a, &y.b)?;
-            out.add_matmul(&x.b, &y_sum)?;
-            net.recycle(y_sum.into_data());
+            out.matmul_of_sums((&x.b, None), (&y.a, Some(&y.b)), true)?;
         }
         Part::TwoCrossProducts => {
             out.assign_matmul(&x.a, &y.b)?;
@@ -198,11 +192,4 @@ fn local_matmul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<Ring
         }
     }
     Ok(out)
-}
-
-/// a + b in a buffer from the endpoint's pool.
-fn sum_of(net: &Endpoint, a: &RingTensor, b: &RingTensor) -> Result<RingTensor> {
-    let mut sum = net.buffer(a.len());
-    vectorized(|| sum.iter_mut().zip(a.data().iter().zip(b.data())).for_each(|(s, (a, b))| *s = a.wrapping_add(*b)));
-    RingTensor::new(a.shape().to_vec(), sum)
 }

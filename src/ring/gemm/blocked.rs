@@ -10,9 +10,17 @@
 //! Threads split the rows of C: each rayon task owns a disjoint `&mut` chunk
 //! of whole rows (from `par_chunks_mut`), so no two threads ever touch the
 //! same output element and no unsafe aliasing is needed.
+//!
+//! The packing buffers live on in each thread for the next product: a
+//! fresh one per product (2 MiB of packed B at 1024) costs a page fault and
+//! a zeroing per 4 KiB page, as much as a tenth of the product itself.
+
+use std::cell::Cell;
+use std::thread::LocalKey;
 
 use rayon::prelude::*;
 
+use super::Factor;
 use super::pack::{pack_a, pack_b};
 
 /// A register-tiled microkernel and the cache blocking that suits it.
@@ -43,11 +51,11 @@ pub(super) trait MicroKernel {
 
 /// `c += a · b` with kernel `K`. Shapes are checked and nonempty; `K` is
 /// available on this CPU (both established by `super::gemm_with`).
-pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, a: &[u64], b: &[u64], c: &mut [u64]) {
+pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, a: Factor, b: Factor, c: &mut [u64]) {
     debug_assert!(K::MC.is_multiple_of(K::MR));
     let rows = rows_per_task::<K>(parallel, m);
     let kc_max = K::KC.min(k);
-    let mut b_pack = vec![0u64; K::NC.min(n).next_multiple_of(K::NR) * kc_max];
+    let mut b_pack = take_scratch(&PACKED_B, K::NC.min(n).next_multiple_of(K::NR) * kc_max);
 
     for jc in (0..n).step_by(K::NC) {
         let nc = K::NC.min(n - jc);
@@ -58,22 +66,40 @@ pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, 
             let b_pack = &*b_pack;
 
             // One task: a block of whole rows of C and the same rows of A.
-            let task = |a_pack: &mut Vec<u64>, (c_rows, a_rows): (&mut [u64], &[u64])| {
+            let task = |(block, c_rows): (usize, &mut [u64])| {
                 let mc = c_rows.len() / n;
-                a_pack.resize(mc.next_multiple_of(K::MR) * kc, 0);
-                pack_a(K::MR, a_rows, k, pc, kc, mc, a_pack);
-                macro_kernel::<K>(kc, mc, nc, a_pack, b_pack, &mut c_rows[jc..], n);
+                let a_rows = a.slice(block * rows * k..(block * rows + mc) * k);
+                let mut a_pack = take_scratch(&PACKED_A, mc.next_multiple_of(K::MR) * kc);
+                pack_a(K::MR, a_rows, k, pc, kc, mc, &mut a_pack);
+                macro_kernel::<K>(kc, mc, nc, &a_pack, b_pack, &mut c_rows[jc..], n);
+                PACKED_A.set(a_pack);
             };
             if parallel {
-                let blocks = c.par_chunks_mut(rows * n).zip(a.par_chunks(rows * k));
-                blocks.for_each_init(Vec::new, task);
+                c.par_chunks_mut(rows * n).enumerate().for_each(task);
             } else {
-                let mut a_pack = Vec::new();
-                let blocks = c.chunks_mut(rows * n).zip(a.chunks(rows * k));
-                blocks.for_each(|block| task(&mut a_pack, block));
+                c.chunks_mut(rows * n).enumerate().for_each(task);
             }
         }
     }
+    PACKED_B.set(b_pack);
+}
+
+thread_local! {
+    /// This thread's packed block of A (at most `MC×KC` words).
+    static PACKED_A: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
+    /// This thread's packed block of B (at most `KC×NC` words).
+    static PACKED_B: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
+}
+
+/// This thread's buffer `key`, `len` words long (contents unspecified:
+/// packing writes every word, padding included), to be put back with
+/// `key.set` after use. Meanwhile the thread's slot is empty, so a product
+/// started on this thread before then (rayon may run another task while
+/// it waits) takes a new buffer rather than sharing this one.
+fn take_scratch(key: &'static LocalKey<Cell<Vec<u64>>>, len: usize) -> Vec<u64> {
+    let mut words = key.take();
+    words.resize(len, 0);
+    words
 }
 
 /// Rows of C per task: at most `MC` (the L2 block), and when threads are in

@@ -1,7 +1,8 @@
 //! Matrix product over Z_2^64: `c (+)= a · b` for row-major `u64` matrices.
 //!
 //! This file owns the public API: argument checks, kernel selection (run-time
-//! CPU feature detection, cached) and the choice between one thread and all.
+//! CPU feature detection, cached), the choice between one thread and all,
+//! and [`Factor`], a matrix or a sum of two that packing adds up.
 //! The blocked algorithm lives in `blocked.rs`, panel packing in `pack.rs`,
 //! and the register-tiled microkernels in `portable.rs`, `avx2.rs` and
 //! `avx512.rs` (the last two only exist on x86_64).
@@ -18,6 +19,7 @@ mod avx512;
 #[cfg(test)]
 mod tests;
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// A microkernel family. Which ones a CPU can run is decided at run time,
@@ -72,16 +74,67 @@ pub fn detected_kernel() -> Kernel {
     *DETECTED.get_or_init(|| *available_kernels().last().expect("the portable kernel is always available"))
 }
 
+/// A factor of a product, row-major: one matrix, or the elementwise sum of
+/// two of the same size. A sum is added while the factor is packed, so it
+/// is never stored, and its two matrices are read once instead of also
+/// writing and reading back their sum (a private product multiplies sums
+/// of shares).
+#[derive(Clone, Copy, Debug)]
+pub enum Factor<'a> {
+    Matrix(&'a [u64]),
+    Sum(&'a [u64], &'a [u64]),
+}
+
+impl<'a> Factor<'a> {
+    /// Elements; panics if the two matrices of a sum differ in length.
+    fn len(&self) -> usize {
+        match self {
+            Factor::Matrix(x) => x.len(),
+            Factor::Sum(x, y) => {
+                assert_eq!(x.len(), y.len(), "gemm: the two matrices of a sum differ in length");
+                x.len()
+            }
+        }
+    }
+
+    /// Elements `range` (of the flattened matrix) as a factor.
+    fn slice(&self, range: Range<usize>) -> Factor<'a> {
+        match *self {
+            Factor::Matrix(x) => Factor::Matrix(&x[range]),
+            Factor::Sum(x, y) => Factor::Sum(&x[range.clone()], &y[range]),
+        }
+    }
+
+    /// Writes elements `range` through `dst`, in order (stops at the
+    /// shorter of the two).
+    #[inline(always)]
+    fn copy_to<'o>(&self, range: Range<usize>, dst: impl Iterator<Item = &'o mut u64>) {
+        match *self {
+            Factor::Matrix(x) => dst.zip(&x[range]).for_each(|(d, &v)| *d = v),
+            Factor::Sum(x, y) => {
+                let sums = x[range.clone()].iter().zip(&y[range]).map(|(&u, &v)| u.wrapping_add(v));
+                dst.zip(sums).for_each(|(d, v)| *d = v);
+            }
+        }
+    }
+}
+
 /// `c = a · b` (or `c += a · b` when `accumulate`), all row-major:
 /// `a` is m×k, `b` is k×n, `c` is m×n. Arithmetic wraps mod 2^64.
 ///
 /// Uses the best kernel for this CPU and all cores for large products.
 /// Panics if a slice length does not match its shape.
 pub fn gemm(m: usize, k: usize, n: usize, a: &[u64], b: &[u64], c: &mut [u64], accumulate: bool) {
+    gemm_factors(m, k, n, Factor::Matrix(a), Factor::Matrix(b), c, accumulate);
+}
+
+/// [`gemm`] of two factors, each a matrix or a sum of two.
+pub fn gemm_factors(m: usize, k: usize, n: usize, a: Factor, b: Factor, c: &mut [u64], accumulate: bool) {
     gemm_with(detected_kernel(), Threads::All, m, k, n, a, b, c, accumulate);
 }
 
-/// [`gemm`] with an explicit kernel and threading, for tests and benchmarks.
+/// [`gemm_factors`] with an explicit kernel and threading, for tests and
+/// benchmarks.
 ///
 /// Panics if `kernel` is not available on this CPU (see [`available_kernels`])
 /// or if a slice length does not match its shape.
@@ -92,8 +145,8 @@ pub fn gemm_with(
     m: usize,
     k: usize,
     n: usize,
-    a: &[u64],
-    b: &[u64],
+    a: Factor,
+    b: Factor,
     c: &mut [u64],
     accumulate: bool,
 ) {

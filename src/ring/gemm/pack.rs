@@ -9,15 +9,17 @@
 
 use rayon::prelude::*;
 
+use super::Factor;
+
 /// Packs rows `pc..pc+kc` × columns `jc..jc+nc` of row-major `b` (row
-/// stride `ldb`) into `out` as panels of `nr` columns: panel `q` holds, for
+/// stride `ldb`; a sum is added here) into `out` as panels of `nr` columns: panel `q` holds, for
 /// each `p < kc`, the `nr` values `b[pc+p][jc + q*nr ..]`, zero padded.
 ///
 /// `out.len()` must be `nc.next_multiple_of(nr) * kc`.
 #[allow(clippy::too_many_arguments)] // a sub-block needs its origin and size
 pub(super) fn pack_b(
     nr: usize,
-    b: &[u64],
+    b: Factor,
     ldb: usize,
     pc: usize,
     kc: usize,
@@ -32,7 +34,7 @@ pub(super) fn pack_b(
         let width = nr.min(jc + nc - j0);
         for (p, dst) in panel.chunks_exact_mut(nr).enumerate() {
             let row = (pc + p) * ldb;
-            dst[..width].copy_from_slice(&b[row + j0..row + j0 + width]);
+            b.copy_to(row + j0..row + j0 + width, dst[..width].iter_mut());
             dst[width..].fill(0);
         }
     };
@@ -44,11 +46,11 @@ pub(super) fn pack_b(
 }
 
 /// Packs columns `pc..pc+kc` of the first `mc` rows of row-major `a` (row
-/// stride `lda`) into `out` as panels of `mr` rows: panel `q` holds, for
+/// stride `lda`; a sum is added here) into `out` as panels of `mr` rows: panel `q` holds, for
 /// each `p < kc`, the `mr` values `a[q*mr ..][pc+p]`, zero padded.
 ///
 /// `out.len()` must be `mc.next_multiple_of(mr) * kc`.
-pub(super) fn pack_a(mr: usize, a: &[u64], lda: usize, pc: usize, kc: usize, mc: usize, out: &mut [u64]) {
+pub(super) fn pack_a(mr: usize, a: Factor, lda: usize, pc: usize, kc: usize, mc: usize, out: &mut [u64]) {
     assert_eq!(out.len(), mc.next_multiple_of(mr) * kc, "pack_a: buffer size");
     for (q, panel) in out.chunks_exact_mut(kc * mr).enumerate() {
         for r in 0..mr {
@@ -56,8 +58,7 @@ pub(super) fn pack_a(mr: usize, a: &[u64], lda: usize, pc: usize, kc: usize, mc:
             let column = panel.iter_mut().skip(r).step_by(mr);
             if i < mc {
                 // Reading a row of A contiguously, writing with stride `mr`.
-                let src = &a[i * lda + pc..i * lda + pc + kc];
-                column.zip(src).for_each(|(dst, &v)| *dst = v);
+                a.copy_to(i * lda + pc..i * lda + pc + kc, column);
             } else {
                 column.for_each(|dst| *dst = 0);
             }

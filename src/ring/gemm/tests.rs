@@ -6,7 +6,8 @@
 
 use proptest::prelude::*;
 
-use super::{Kernel, Threads, available_kernels, detected_kernel, gemm, gemm_with};
+use super::Factor::{Matrix, Sum};
+use super::{Kernel, Threads, available_kernels, detected_kernel, gemm, gemm_factors, gemm_with};
 
 /// Deterministic full-width values (splitmix64), cheaper than proptest
 /// generating every element and just as good at hitting wrap-around.
@@ -46,7 +47,7 @@ fn check(m: usize, k: usize, n: usize, seed: u64, accumulate: bool) {
     for kernel in available_kernels() {
         for threads in [Threads::Single, Threads::All] {
             let mut c = c0.clone();
-            gemm_with(kernel, threads, m, k, n, &a, &b, &mut c, accumulate);
+            gemm_with(kernel, threads, m, k, n, Matrix(&a), Matrix(&b), &mut c, accumulate);
             if let Some(at) = (0..m * n).find(|&i| c[i] != expected[i]) {
                 panic!(
                     "{kernel:?}/{threads:?} {m}x{k}x{n} accumulate={accumulate}: \
@@ -112,6 +113,45 @@ fn parallel_path_on_an_explicit_pool() {
     });
 }
 
+/// Sums as factors, on either side or both, against the product of the
+/// sums computed beforehand, with every kernel × threading.
+fn check_sums(m: usize, k: usize, n: usize, seed: u64) {
+    let (a1, a2) = (random_vec(m * k, seed), random_vec(m * k, seed ^ 3));
+    let (b1, b2) = (random_vec(k * n, seed ^ 4), random_vec(k * n, seed ^ 5));
+    let add = |x: &[u64], y: &[u64]| -> Vec<u64> { x.iter().zip(y).map(|(u, v)| u.wrapping_add(*v)).collect() };
+    let (a, b) = (add(&a1, &a2), add(&b1, &b2));
+    let factors =
+        [(Sum(&a1, &a2), Matrix(&b), "a"), (Matrix(&a), Sum(&b1, &b2), "b"), (Sum(&a1, &a2), Sum(&b1, &b2), "both")];
+    for (fa, fb, which) in factors {
+        let mut expected = random_vec(m * n, seed ^ 6);
+        let mut c = expected.clone();
+        naive(m, k, n, &a, &b, &mut expected, true);
+        for kernel in available_kernels() {
+            for threads in [Threads::Single, Threads::All] {
+                let mut c = c.clone();
+                gemm_with(kernel, threads, m, k, n, fa, fb, &mut c, true);
+                assert!(c == expected, "{kernel:?}/{threads:?} {m}x{k}x{n}: sum as {which} factor(s) is wrong");
+            }
+        }
+        gemm_factors(m, k, n, fa, fb, &mut c, true);
+        assert_eq!(c, expected);
+    }
+}
+
+#[test]
+fn sums_of_two_matrices_as_factors() {
+    check_sums(1, 1, 1, 40);
+    check_sums(17, 31, 33, 41);
+    check_sums(300, 600, 37, 42); // several row and depth blocks, parallel
+}
+
+#[test]
+#[should_panic(expected = "gemm: the two matrices of a sum differ in length")]
+fn a_sum_of_matrices_of_different_lengths_panics() {
+    let mut c = vec![0u64; 4];
+    gemm_factors(2, 2, 2, Sum(&[0; 4], &[0; 3]), Matrix(&[0; 4]), &mut c, false);
+}
+
 #[test]
 fn products_wrap_mod_2_64() {
     let mut c = [0u64];
@@ -139,7 +179,7 @@ fn unavailable_kernel_panics() {
     for kernel in [Kernel::Avx2, Kernel::Avx512] {
         if !available_kernels().contains(&kernel) {
             let result = std::panic::catch_unwind(|| {
-                gemm_with(kernel, Threads::Single, 1, 1, 1, &[1], &[1], &mut [0], false);
+                gemm_with(kernel, Threads::Single, 1, 1, 1, Matrix(&[1]), Matrix(&[1]), &mut [0], false);
             });
             assert!(result.is_err(), "{kernel:?} ran on a CPU without it");
         }
