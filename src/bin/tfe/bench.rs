@@ -76,10 +76,11 @@ fn random_words(len: usize, seed: u64) -> Vec<u64> {
         .collect()
 }
 
-fn plaintext_gemm_time(n: usize, runs: usize) -> Duration {
+/// Times one all-core plaintext ring GEMM of n x n by n x n per call.
+fn plaintext_gemm(n: usize) -> impl FnMut() -> Duration {
     let (a, b) = (random_words(n * n, 1), random_words(n * n, 2));
     let mut c = vec![0u64; n * n];
-    median_time(runs, || timed(|| gemm::gemm(n, n, n, &a, &b, &mut c, false)))
+    move || timed(|| gemm::gemm(n, n, n, &a, &b, &mut c, false))
 }
 
 fn bench_gemm(n: usize, quick: bool) {
@@ -119,12 +120,14 @@ fn values(len: usize, seed: u64) -> Vec<f64> {
 /// Runs `op_kind` (`matmul` of two n x n matrices, or `mul` of two vectors
 /// of n) between two private variables `runs` times after one warm-up run
 /// (which shares the variables), and reports the op's time at the slowest
-/// server, and the whole run's.
+/// server, and the whole run's. A `baseline` is timed once before each
+/// run, so that both medians see the same state of a noisy machine, and
+/// reported with the ratio of the medians.
 fn bench_private_op(
     op_kind: &str,
     size: usize,
     runs: usize,
-    baseline: Option<Duration>,
+    mut baseline: Option<&mut dyn FnMut() -> Duration>,
     transport: Transport,
 ) -> tfe::Result<()> {
     let bench = format!("private_{op_kind}");
@@ -141,7 +144,11 @@ fn bench_private_op(
     let mut run_times = Vec::new();
     let mut last = RunStats::default();
     let mut cpu_times = Vec::new();
+    let mut baseline_times = Vec::new();
     for _ in 0..runs {
+        if let Some(time_baseline) = baseline.as_mut() {
+            baseline_times.push(time_baseline());
+        }
         let (started, cpu_before) = (Instant::now(), process_cpu_time());
         let result = session.run(&[revealed], &Feeds::new())?;
         run_times.push(started.elapsed());
@@ -163,7 +170,9 @@ fn bench_private_op(
         run_times[runs / 2].as_secs_f64(),
         cpu_times[runs / 2].as_secs_f64()
     );
-    if let Some(base) = baseline {
+    if !baseline_times.is_empty() {
+        baseline_times.sort();
+        let base = baseline_times[runs / 2];
         line += &format!(
             ",\"plaintext_gemm_s\":{:.6},\"ratio_to_plaintext\":{:.2}",
             base.as_secs_f64(),
@@ -195,9 +204,12 @@ fn slowest_server(stats: &RunStats, op_kind: &str, metric: impl Fn(&tfe::session
 }
 
 fn bench_private_matmul(n: usize, quick: bool) -> tfe::Result<()> {
-    let runs = if quick || n <= 256 { 5 } else { 3 };
-    let baseline = plaintext_gemm_time(n, runs);
-    bench_private_op("matmul", n, runs, Some(baseline), Transport::Tcp)
+    let runs = if quick { 5 } else { 9 };
+    let mut baseline = plaintext_gemm(n);
+    // One product first, so that the pool threads are up and the first
+    // timed one is not the odd one out.
+    baseline();
+    bench_private_op("matmul", n, runs, Some(&mut baseline), Transport::Tcp)
 }
 
 fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
