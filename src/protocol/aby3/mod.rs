@@ -122,8 +122,6 @@ enum Purpose {
     InputShareB,
     TruncMaskA,
     TruncMaskB,
-    /// Server 2's own mask on its part of x in the truncation.
-    TruncHideZ2,
     TruncHighShare,
     TruncMsbShare,
     TruncOutShare0,
@@ -216,12 +214,6 @@ impl Aby3 {
     /// Endpoint index of the server `offset` places after this one.
     fn neighbour(&self, offset: usize) -> Result<usize> {
         Ok(self.servers[(self.index()? + offset) % 3])
-    }
-
-    /// Words `start..start + out.len()` of a stream of this player's own
-    /// seed, which no other player knows.
-    fn fill_own_at(&self, ctx: OpContext, purpose: Purpose, start: usize, out: &mut [u64]) {
-        prng::fill_at(&self.own_seed, ctx.stream(purpose), start as u64, out);
     }
 
     /// Words `start..start + out.len()` of a stream of the seed shared with

@@ -175,11 +175,9 @@ fn fixed_point_mul_and_matmul_match_plaintext_and_cost_table() {
 
 #[test]
 fn a_mul_sent_in_parts_is_exact_and_costs_two_rounds() {
-    use super::truncation::{FORWARD_MIN, PART};
-    // Three whole parts of the truncation's messages and a short fourth,
-    // large enough that server 2's z2 + κ goes through server 0.
+    use super::truncation::PART;
+    // Three whole parts of the truncation's messages and a short fourth.
     let n = 3 * PART + 5;
-    assert!(n >= FORWARD_MIN);
     let (a, b) = (values(n, 11, 100.0), values(n, 12, 100.0));
     let inputs = [(a.clone(), vec![n]), (b.clone(), vec![n])];
     let (got, costs) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
@@ -187,8 +185,8 @@ fn a_mul_sent_in_parts_is_exact_and_costs_two_rounds() {
     assert_close(&got, &want, TOL);
     // Servers 0 and 1 send in both rounds, server 2 in the first; each
     // sends two messages per part. Server 2 sends 8 bytes per element to
-    // server 1, and 8 plus a packed half word to server 0.
-    let server_2_bytes = 8 * (n + 3 * PART / 2 + 3 + n) as u64;
+    // server 1, and a packed half word to server 0.
+    let server_2_bytes = 8 * (3 * PART / 2 + 3 + n) as u64;
     for (c, (rounds, bytes)) in costs[..3].iter().zip([(2, 16 * n as u64), (2, 16 * n as u64), (1, server_2_bytes)]) {
         assert_eq!((c.rounds, c.messages_sent, c.bytes_sent), (rounds, 8, bytes), "{c:?}");
     }
@@ -196,7 +194,7 @@ fn a_mul_sent_in_parts_is_exact_and_costs_two_rounds() {
 
 #[test]
 fn a_large_matmul_truncated_in_parts_matches_plaintext() {
-    // 90 000 results: six parts, forwarded through server 0.
+    // 90 000 results: six parts.
     let (m, k, n) = (300, 200, 300);
     let a = values(m * k, 21, 10.0);
     let b = values(k * n, 22, 1.0);
@@ -204,21 +202,24 @@ fn a_large_matmul_truncated_in_parts_matches_plaintext() {
     let (got, costs) = private_op(&inputs, |net, p, s| p.matmul(net, ctx(7), &s[0], &s[1]));
     assert_close(&got, &matmul_f64(&a, &b, m, k, n), TOL);
     for c in &costs[..3] {
-        assert!(c.rounds <= 2 && c.bytes_sent <= 20 * (m * n) as u64 + 64, "{c:?}");
+        assert!(c.rounds <= 2 && c.bytes_sent <= 16 * (m * n) as u64 + 64, "{c:?}");
     }
 }
 
 #[test]
-fn a_small_mul_takes_the_direct_path() {
+fn a_small_mul_costs_44_bytes_per_element_and_server_2_only_sends() {
     let n = 300;
     let (a, b) = (values(n, 13, 100.0), values(n, 14, 100.0));
     let inputs = [(a.clone(), vec![n]), (b.clone(), vec![n])];
     let (got, costs) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
     let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
     assert_close(&got, &want, TOL);
-    // Server 2 sends z2 + κ to both, with the r_msb parts packed two to a word.
+    // Server 2 folds its share into the mask: it sends only its parts of
+    // r_hi (8 bytes) and of r_msb (4, two to a word).
     let bytes: Vec<u64> = costs[..3].iter().map(|c| c.bytes_sent).collect();
-    assert_eq!(bytes, [16 * n as u64, 16 * n as u64, 28 * n as u64]);
+    assert_eq!(bytes, [16 * n as u64, 16 * n as u64, 12 * n as u64]);
+    // It takes part in the first round only: it receives nothing.
+    assert_eq!(costs[2].rounds, 1, "{:?}", costs[2]);
 }
 
 #[test]
@@ -322,9 +323,9 @@ fn check_truncation(raw: &[i64]) -> std::result::Result<(), String> {
 }
 
 #[test]
-fn truncation_in_parts_through_server_0_is_exact_up_to_one_unit() {
-    // Values over the whole range |x| < 2^62, in parts and forwarded.
-    let n = super::truncation::FORWARD_MIN + 2 * super::truncation::PART + 7;
+fn truncation_in_parts_is_exact_up_to_one_unit() {
+    // Values over the whole range |x| < 2^62, in parts.
+    let n = 3 * super::truncation::PART + 7;
     let limit = (1u64 << 63) - 1;
     let raw: Vec<i64> =
         (0..n as u64).map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % limit) as i64 - (1i64 << 62) + 1).collect();

@@ -23,11 +23,9 @@ pub(super) fn packed_len(len: usize) -> usize {
 
 /// Server 2's random words for one step of the truncation.
 pub(super) struct DealerWords<'a> {
-    /// r = r_a + r_b + κ: r_a shared with server 0, r_b with server 1.
+    /// r = r_a + ρ − z2: r_a shared with server 0, ρ with server 1.
     pub r_a: &'a [u64],
-    pub r_b: &'a [u64],
-    /// κ, server 2's own: hides its share z2.
-    pub kappa: &'a [u64],
+    pub rho: &'a [u64],
     /// Server 0's part of r_hi (from the seed they share).
     pub high: &'a [u64],
     /// Server 1's part of r_msb (from the seed they share).
@@ -35,26 +33,16 @@ pub(super) struct DealerWords<'a> {
 }
 
 vectorized_fn! {
-    /// Server 2's messages for one step: `hidden_z2 = z2 + κ`, the other
-    /// parts of r_msb (for server 0, packed) and of r_hi (for server 1).
-    pub(super) fn deal(
-        f: u32,
-        z2: &[u64],
-        words: &DealerWords,
-        hidden_z2: &mut [u64],
-        msb_packed: &mut [u64],
-        high_parts: &mut [u64],
-    ) {
+    /// Server 2's messages for one step: the other parts of r_msb (for
+    /// server 0, packed) and of r_hi (for server 1), where r = r_a + ρ − z2.
+    pub(super) fn deal(f: u32, z2: &[u64], words: &DealerWords, msb_packed: &mut [u64], high_parts: &mut [u64]) {
         let mut msb_parts = [0u64; STEP];
         let msb_parts = &mut msb_parts[..z2.len()];
-        let DealerWords { r_a, r_b, kappa, high, msb } = words;
-        let random = r_a.iter().zip(r_b.iter()).zip(kappa.iter().zip(high.iter()).zip(msb.iter()));
-        let outputs = hidden_z2.iter_mut().zip(msb_parts.iter_mut()).zip(high_parts.iter_mut());
-        for ((z2, ((r_a, r_b), ((kappa, high), msb))), ((hidden, msb_part), high_part)) in
-            z2.iter().zip(random).zip(outputs)
-        {
-            let r = r_a.wrapping_add(*r_b).wrapping_add(*kappa);
-            *hidden = z2.wrapping_add(*kappa);
+        let DealerWords { r_a, rho, high, msb } = words;
+        let random = r_a.iter().zip(rho.iter()).zip(high.iter().zip(msb.iter()));
+        let outputs = msb_parts.iter_mut().zip(high_parts.iter_mut());
+        for ((z2, ((r_a, rho), (high, msb))), (msb_part, high_part)) in z2.iter().zip(random).zip(outputs) {
+            let r = r_a.wrapping_add(*rho).wrapping_sub(*z2);
             *msb_part = (r >> 63).wrapping_sub(*msb);
             *high_part = ((r << 1) >> (f + 1)).wrapping_sub(*high);
         }
@@ -110,15 +98,9 @@ pub(super) fn add_into(sum: &mut [u64], words: &[u64]) {
     vectorized(|| sum.iter_mut().zip(words).for_each(|(s, w)| *s = s.wrapping_add(*w)));
 }
 
-/// `c = a + b (+ extra)`, elementwise: the opened value from the masked
-/// shares.
-pub(super) fn open(a: &[u64], b: &[u64], extra: Option<&[u64]>, c: &mut [u64]) {
-    vectorized(|| {
-        c.iter_mut().zip(a.iter().zip(b)).for_each(|(c, (a, b))| *c = a.wrapping_add(*b));
-        if let Some(extra) = extra {
-            c.iter_mut().zip(extra).for_each(|(c, e)| *c = c.wrapping_add(*e));
-        }
-    });
+/// `c = a + b`, elementwise: the opened value from the two masked shares.
+pub(super) fn open(a: &[u64], b: &[u64], c: &mut [u64]) {
+    vectorized(|| c.iter_mut().zip(a.iter().zip(b)).for_each(|(c, (a, b))| *c = a.wrapping_add(*b)));
 }
 
 /// Packs the low 32 bits of `parts` (one step) two to a word.
