@@ -51,6 +51,10 @@ impl Wire {
 
 /// Bytes of the staging buffer: one read takes many small frames.
 const STAGE_BYTES: usize = 64 * 1024;
+/// After a payload this large, the next header is read alone: the payload
+/// behind it is likely large too, and should go straight into its buffer
+/// rather than through the stage and a second copy.
+const LARGE_PAYLOAD_BYTES: usize = STAGE_BYTES / 4;
 
 /// A payload being read across several reads.
 enum Partial {
@@ -89,6 +93,8 @@ pub(crate) struct SocketPeer {
     begin: usize,
     end: usize,
     partial: Option<Partial>,
+    /// The last payload was at least [`LARGE_PAYLOAD_BYTES`].
+    after_large_payload: bool,
     /// Not read since the endpoint took the connection over: bytes may
     /// already wait inside it (TLS decrypts whole records, so the setup
     /// may have read past the hellos), where poll cannot see them.
@@ -99,7 +105,19 @@ impl SocketPeer {
     pub(crate) fn new(wire: Wire, name: String, max_payload: usize, buffers: BufferPool) -> io::Result<Self> {
         wire.stream().set_nonblocking(true)?;
         let stage = vec![0u8; STAGE_BYTES].into_boxed_slice();
-        Ok(SocketPeer { wire, name, max_payload, buffers, stage, begin: 0, end: 0, partial: None, unread: true })
+        let (begin, end, partial, after_large_payload) = (0, 0, None, false);
+        Ok(SocketPeer {
+            wire,
+            name,
+            max_payload,
+            buffers,
+            stage,
+            begin,
+            end,
+            partial,
+            after_large_payload,
+            unread: true,
+        })
     }
 
     /// True until the first [`SocketPeer::read_ready`]: read it then
@@ -219,6 +237,7 @@ impl SocketPeer {
         if *filled < bytes.len() {
             return Ok(None);
         }
+        self.after_large_payload = bytes.len() >= LARGE_PAYLOAD_BYTES;
         Ok(self.partial.take().map(|done| done.finish(&self.name)))
     }
 
@@ -234,12 +253,14 @@ impl SocketPeer {
         Ok(())
     }
 
-    /// Moves unparsed bytes to the front of the stage and reads more.
+    /// Moves unparsed bytes to the front of the stage and reads more: as
+    /// much as fits, or after a large payload only the rest of a header.
     fn refill(&mut self) -> Result<(), Stop> {
         self.stage.copy_within(self.begin..self.end, 0);
         self.end -= self.begin;
         self.begin = 0;
-        let n = read_some(&mut self.wire, &mut self.stage[self.end..], &self.name)?;
+        let limit = if self.after_large_payload { HEADER_BYTES } else { STAGE_BYTES };
+        let n = read_some(&mut self.wire, &mut self.stage[self.end..limit], &self.name)?;
         if n == 0 {
             return Err(if self.end == 0 {
                 Stop::Closed(Error::network(&self.name, "connection closed by the peer"))

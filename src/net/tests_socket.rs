@@ -83,6 +83,30 @@ fn frames_cut_at_every_byte_and_many_frames_in_one_write_arrive_whole() {
 }
 
 #[test]
+fn small_frames_after_large_ones_and_large_after_small_arrive_whole() {
+    // After a large payload the reader takes the next header alone; the
+    // frames behind it, small or large, must still parse.
+    let (mut raw, socket) = socket_pair();
+    let mut a = endpoint(0, socket);
+    let large = |seed: u64| (0..(1u64 << 14)).map(|i| i ^ seed).collect::<Vec<u64>>();
+    let mut wire = Vec::new();
+    for round in 0..3u32 {
+        frame::write_data(&mut wire, tag(10 * round), &large(round as u64)).unwrap();
+        for op in 1..6 {
+            frame::write_data(&mut wire, tag(10 * round + op), &[op as u64; 3]).unwrap();
+        }
+    }
+    let writer = std::thread::spawn(move || raw.write_all(&wire).map(|()| raw));
+    for round in 0..3u32 {
+        assert_eq!(a.recv(1, tag(10 * round)).unwrap(), large(round as u64));
+        for op in 1..6 {
+            assert_eq!(a.recv(1, tag(10 * round + op)).unwrap(), vec![op as u64; 3]);
+        }
+    }
+    drop(writer.join().unwrap().unwrap());
+}
+
+#[test]
 fn malformed_cut_off_and_aborted_input_is_an_error_naming_the_peer() {
     type WriteWire = dyn Fn(&mut Vec<u8>);
     let cases: [(&WriteWire, &str); 3] = [
