@@ -120,6 +120,7 @@ enum Purpose {
     InputSeedB,
     InputShareA,
     InputShareB,
+    /// The truncation's masks: r_A (servers 0 and 2), ρ (servers 1 and 2).
     TruncMaskA,
     TruncMaskB,
     TruncHighShare,

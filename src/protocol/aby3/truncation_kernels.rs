@@ -13,7 +13,7 @@ use super::STEP;
 use crate::ring::vectorized::{vectorized, vectorized_fn};
 
 /// Added to x so that x' = x + 2^62 has a zero most significant bit.
-pub(super) const OFFSET: u64 = 1 << 62;
+const OFFSET: u64 = 1 << 62;
 
 /// Words of the packed r_msb parts of a step, or of a part of `len`
 /// elements (only a part's last step can have odd length).
