@@ -12,7 +12,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{MicroKernel, add_tile};
+use super::blocked::{MicroKernel, store_tile};
 
 /// Tile rows.
 const MR: usize = 6;
@@ -31,15 +31,16 @@ impl MicroKernel for Avx2 {
     const MC: usize = 144;
     const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
         // SAFETY: the trait contract says this CPU has avx2.
-        unsafe { tile(kc, a, b, c, ldc, mr, nr) }
+        unsafe { tile(kc, a, b, c, ldc, mr, nr, overwrite) }
     }
 }
 
 /// See [`MicroKernel::tile`].
 #[target_feature(enable = "avx2")]
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+#[allow(clippy::too_many_arguments)] // as the trait method
+fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
     let (a, _) = a[..kc * MR].as_chunks::<MR>();
     let (b, _) = b[..kc * NR].as_chunks::<NR>();
     let mut lo = [[_mm256_setzero_si256(); NR / LANES]; MR];
@@ -69,7 +70,7 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
             if full {
                 let start = r * ldc + v * LANES;
                 let (dst, _) = c[start..start + LANES].as_chunks_mut::<LANES>();
-                let sum = _mm256_add_epi64(load(&dst[0]), sum);
+                let sum = if overwrite { sum } else { _mm256_add_epi64(load(&dst[0]), sum) };
                 store(&mut dst[0], sum);
             } else {
                 store(&mut spill[r][v], sum);
@@ -77,7 +78,7 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
         }
     }
     if !full {
-        add_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr);
+        store_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr, overwrite);
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{MicroKernel, add_tile};
+use super::blocked::{MicroKernel, store_tile};
 
 /// Tile rows.
 const MR: usize = 8;
@@ -30,15 +30,16 @@ impl MicroKernel for Avx512 {
     const MC: usize = 144;
     const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
         // SAFETY: the trait contract says this CPU has avx512f and avx512dq.
-        unsafe { tile(kc, a, b, c, ldc, mr, nr) }
+        unsafe { tile(kc, a, b, c, ldc, mr, nr, overwrite) }
     }
 }
 
 /// See [`MicroKernel::tile`].
 #[target_feature(enable = "avx512f,avx512dq")]
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+#[allow(clippy::too_many_arguments)] // as the trait method
+fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
     let (a, _) = a[..kc * MR].as_chunks::<MR>();
     let (b, _) = b[..kc * NR].as_chunks::<NR>();
     let mut acc = [[_mm512_setzero_si512(); NR / LANES]; MR];
@@ -54,11 +55,11 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
     }
 
     if mr == MR && nr == NR {
-        // Full tile: add the accumulators straight into C's rows.
+        // Full tile: the accumulators go straight into C's rows.
         for (r, acc_r) in acc.iter().enumerate() {
             let (row, _) = c[r * ldc..r * ldc + NR].as_chunks_mut::<LANES>();
             for (dst, &v) in row.iter_mut().zip(acc_r) {
-                store(dst, _mm512_add_epi64(load(dst), v));
+                store(dst, if overwrite { v } else { _mm512_add_epi64(load(dst), v) });
             }
         }
     } else {
@@ -69,7 +70,7 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
                 store(dst, v);
             }
         }
-        add_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr);
+        store_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr, overwrite);
     }
 }
 

@@ -36,9 +36,10 @@ pub(super) trait MicroKernel {
     /// Columns of B packed at once (`KC×NC` should fit a share of L3).
     const NC: usize;
 
-    /// Adds one tile: `c[r*ldc + j] += Σ_p a[p*MR + r] · b[p*NR + j]` for
-    /// `r < mr`, `j < nr`, where `a` is a packed A panel (`kc×MR`, zero
-    /// padded) and `b` a packed B panel (`kc×NR`, zero padded).
+    /// Adds one tile, `c[r*ldc + j] += Σ_p a[p*MR + r] · b[p*NR + j]` for
+    /// `r < mr`, `j < nr`, or writes it (`=`) when `overwrite`, where `a` is
+    /// a packed A panel (`kc×MR`, zero padded) and `b` a packed B panel
+    /// (`kc×NR`, zero padded).
     ///
     /// Panics if a slice is too short for `kc`, `mr`, `nr`, `ldc`.
     ///
@@ -46,12 +47,24 @@ pub(super) trait MicroKernel {
     /// The CPU must support the kernel's target features
     /// (`super::is_available` returned true for it).
     #[allow(clippy::too_many_arguments)] // a tile needs its shape and stride
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize);
+    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool);
 }
 
-/// `c += a · b` with kernel `K`. Shapes are checked and nonempty; `K` is
+/// `c += a · b`, or `c = a · b` unless `accumulate`, with kernel `K`: the
+/// first block of the shared dimension writes C instead of adding to it,
+/// so C is never zeroed first. Shapes are checked and nonempty; `K` is
 /// available on this CPU (both established by `super::gemm_with`).
-pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, a: Factor, b: Factor, c: &mut [u64]) {
+#[allow(clippy::too_many_arguments)] // the product, its shape and two choices
+pub(super) fn run<K: MicroKernel>(
+    parallel: bool,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Factor,
+    b: Factor,
+    c: &mut [u64],
+    accumulate: bool,
+) {
     debug_assert!(K::MC.is_multiple_of(K::MR));
     let rows = rows_per_task::<K>(parallel, m);
     let kc_max = K::KC.min(k);
@@ -61,6 +74,7 @@ pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, 
         let nc = K::NC.min(n - jc);
         for pc in (0..k).step_by(K::KC) {
             let kc = K::KC.min(k - pc);
+            let overwrite = !accumulate && pc == 0;
             let b_pack = &mut b_pack[..nc.next_multiple_of(K::NR) * kc];
             pack_b(K::NR, b, n, pc, kc, jc, nc, b_pack, parallel);
             let b_pack = &*b_pack;
@@ -71,7 +85,7 @@ pub(super) fn run<K: MicroKernel>(parallel: bool, m: usize, k: usize, n: usize, 
                 let a_rows = a.slice(block * rows * k..(block * rows + mc) * k);
                 let mut a_pack = take_scratch(&PACKED_A, mc.next_multiple_of(K::MR) * kc);
                 pack_a(K::MR, a_rows, k, pc, kc, mc, &mut a_pack);
-                macro_kernel::<K>(kc, mc, nc, &a_pack, b_pack, &mut c_rows[jc..], n);
+                macro_kernel::<K>(kc, mc, nc, &a_pack, b_pack, &mut c_rows[jc..], n, overwrite);
                 PACKED_A.set(a_pack);
             };
             if parallel {
@@ -116,7 +130,9 @@ fn rows_per_task<K: MicroKernel>(parallel: bool, m: usize) -> usize {
 }
 
 /// All tiles of one `mc×nc` block of C (starting at `c[0]`, row stride `ldc`)
-/// from packed A (`mc` rows) and packed B (`nc` columns), both of depth `kc`.
+/// from packed A (`mc` rows) and packed B (`nc` columns), both of depth `kc`,
+/// added to C or written over it.
+#[allow(clippy::too_many_arguments)] // a block, its place in C and the mode
 fn macro_kernel<K: MicroKernel>(
     kc: usize,
     mc: usize,
@@ -125,6 +141,7 @@ fn macro_kernel<K: MicroKernel>(
     b_pack: &[u64],
     c: &mut [u64],
     ldc: usize,
+    overwrite: bool,
 ) {
     let a_panels = a_pack.chunks_exact(kc * K::MR);
     for (jr, b_panel) in (0..nc).step_by(K::NR).zip(b_pack.chunks_exact(kc * K::NR)) {
@@ -133,18 +150,32 @@ fn macro_kernel<K: MicroKernel>(
             let mr = K::MR.min(mc - ir);
             // SAFETY: `run` is only reached through `gemm_with`, which checked
             // that this CPU supports kernel `K`.
-            unsafe { K::tile(kc, a_panel, b_panel, &mut c[ir * ldc + jr..], ldc, mr, nr) };
+            unsafe { K::tile(kc, a_panel, b_panel, &mut c[ir * ldc + jr..], ldc, mr, nr, overwrite) };
         }
     }
 }
 
 /// Adds the top-left `mr×nr` part of a register tile, spilled row-major to
-/// `tile` (row stride `tile_stride`), into `c` (row stride `ldc`). Kernels
-/// use it for edge tiles, where the padded tile is larger than C's corner.
-pub(super) fn add_tile(tile: &[u64], tile_stride: usize, c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+/// `tile` (row stride `tile_stride`), into `c` (row stride `ldc`), or writes
+/// it there when `overwrite`. Kernels use it for edge tiles, where the
+/// padded tile is larger than C's corner.
+#[allow(clippy::too_many_arguments)] // a tile, its place in C and the mode
+pub(super) fn store_tile(
+    tile: &[u64],
+    tile_stride: usize,
+    c: &mut [u64],
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    overwrite: bool,
+) {
     for r in 0..mr {
         let src = &tile[r * tile_stride..r * tile_stride + nr];
         let dst = &mut c[r * ldc..r * ldc + nr];
-        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = d.wrapping_add(s));
+        if overwrite {
+            dst.copy_from_slice(src);
+        } else {
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d = d.wrapping_add(s));
+        }
     }
 }

@@ -154,22 +154,22 @@ pub fn gemm_with(
     check_len("b", b.len(), k, n);
     check_len("c", c.len(), m, n);
     assert!(is_available(kernel), "gemm: kernel {kernel:?} is not available on this CPU");
-    // The blocked driver always accumulates; a plain product starts from zero.
-    if !accumulate {
-        c.fill(0);
-    }
     if m == 0 || n == 0 || k == 0 {
+        // A sum of nothing: C is zero unless accumulating.
+        if !accumulate {
+            c.fill(0);
+        }
         return;
     }
     let parallel = threads == Threads::All
         && rayon::current_num_threads() > 1
         && m.saturating_mul(n).saturating_mul(k) >= PARALLEL_MIN_MACS;
     match kernel {
-        Kernel::Portable => blocked::run::<portable::Portable>(parallel, m, k, n, a, b, c),
+        Kernel::Portable => blocked::run::<portable::Portable>(parallel, m, k, n, a, b, c, accumulate),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => blocked::run::<avx2::Avx2>(parallel, m, k, n, a, b, c),
+        Kernel::Avx2 => blocked::run::<avx2::Avx2>(parallel, m, k, n, a, b, c, accumulate),
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => blocked::run::<avx512::Avx512>(parallel, m, k, n, a, b, c),
+        Kernel::Avx512 => blocked::run::<avx512::Avx512>(parallel, m, k, n, a, b, c, accumulate),
         #[cfg(not(target_arch = "x86_64"))]
         Kernel::Avx2 | Kernel::Avx512 => unreachable!("checked against available_kernels"),
     }

@@ -4,7 +4,7 @@
 //! registers (or vectorizes with whatever the baseline target offers, e.g.
 //! SSE2 on x86_64); the packed panels make every load unit-stride.
 
-use super::blocked::{MicroKernel, add_tile};
+use super::blocked::{MicroKernel, store_tile};
 
 /// Tile rows; 4×4 accumulators fit the 16 general registers of x86_64.
 const MR: usize = 4;
@@ -21,13 +21,14 @@ impl MicroKernel for Portable {
     const MC: usize = 128;
     const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
-        tile(kc, a, b, c, ldc, mr, nr);
+    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
+        tile(kc, a, b, c, ldc, mr, nr, overwrite);
     }
 }
 
 /// See [`MicroKernel::tile`]; safe because it uses no target features.
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize) {
+#[allow(clippy::too_many_arguments)] // as the trait method
+fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
     let (a, _) = a[..kc * MR].as_chunks::<MR>();
     let (b, _) = b[..kc * NR].as_chunks::<NR>();
     let mut acc = [[0u64; NR]; MR];
@@ -38,5 +39,5 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
             }
         }
     }
-    add_tile(acc.as_flattened(), NR, c, ldc, mr, nr);
+    store_tile(acc.as_flattened(), NR, c, ldc, mr, nr, overwrite);
 }
