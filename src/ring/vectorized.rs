@@ -15,11 +15,14 @@
 //! few lines (closures cannot be marked `#[inline(always)]` on stable
 //! Rust). Such a loop goes in a function declared with [`vectorized_fn!`],
 //! which compiles the whole body once per level.
+//!
+//! Tests cap the level (`LevelCapForTests`) to run the narrower instances
+//! too: a CPU runs only the widest one otherwise.
 
 use std::sync::OnceLock;
 
-/// The instruction sets [`vectorized`] compiles for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The instruction sets [`vectorized`] compiles for, narrowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// x86_64 baseline, or any other architecture.
     Baseline,
@@ -33,6 +36,16 @@ pub enum Level {
 pub fn detected_level() -> Level {
     static DETECTED: OnceLock<Level> = OnceLock::new();
     *DETECTED.get_or_init(detect)
+}
+
+/// The level the loops run at: the detected one, or in tests at most the
+/// one a [`LevelCapForTests`] sets, so that every instance gets run.
+pub fn active_level() -> Level {
+    #[cfg(test)]
+    if let Some(cap) = *cap::CAP.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        return cap.min(detected_level());
+    }
+    detected_level()
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -55,7 +68,7 @@ fn detect() -> Level {
 /// Runs `f`, compiled for the widest vectors this CPU supports.
 #[inline(always)]
 pub fn vectorized<R>(f: impl FnOnce() -> R) -> R {
-    match detected_level() {
+    match active_level() {
         // SAFETY: `detect` found every feature these functions enable.
         #[cfg(target_arch = "x86_64")]
         Level::Avx512 => unsafe { with_avx512(f) },
@@ -110,7 +123,7 @@ macro_rules! vectorized_fn {
                 body($($arg),*)
             }
 
-            match $crate::ring::vectorized::detected_level() {
+            match $crate::ring::vectorized::active_level() {
                 // SAFETY: the CPU has every feature `with_avx512` enables.
                 #[cfg(target_arch = "x86_64")]
                 $crate::ring::vectorized::Level::Avx512 => unsafe { with_avx512($($arg),*) },
@@ -123,6 +136,40 @@ macro_rules! vectorized_fn {
     };
 }
 pub(crate) use vectorized_fn;
+
+#[cfg(test)]
+pub(crate) use cap::LevelCapForTests;
+
+#[cfg(test)]
+mod cap {
+    use std::sync::{Mutex, MutexGuard, PoisonError};
+
+    use super::Level;
+
+    /// The cap [`super::active_level`] applies, if any.
+    pub(super) static CAP: Mutex<Option<Level>> = Mutex::new(None);
+    /// Held by the one test that caps the level at a time.
+    static CAPPING: Mutex<()> = Mutex::new(());
+
+    /// Runs every vectorized loop at most at `level` until dropped. Tests
+    /// that do not cap may run meanwhile: every level computes the same,
+    /// so they only run other instances.
+    pub(crate) struct LevelCapForTests(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+    impl LevelCapForTests {
+        pub(crate) fn new(level: Level) -> Self {
+            let guard = CAPPING.lock().unwrap_or_else(PoisonError::into_inner);
+            *CAP.lock().unwrap_or_else(PoisonError::into_inner) = Some(level);
+            LevelCapForTests(guard)
+        }
+    }
+
+    impl Drop for LevelCapForTests {
+        fn drop(&mut self) {
+            *CAP.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

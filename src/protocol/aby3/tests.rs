@@ -333,6 +333,27 @@ fn truncation_in_parts_is_exact_up_to_one_unit() {
     check_truncation(&raw).unwrap();
 }
 
+#[test]
+fn truncation_and_products_agree_at_every_vector_level() {
+    use crate::ring::vectorized::{Level, LevelCapForTests, detected_level};
+    let n = 2 * super::truncation::PART + 5;
+    let limit = (1u64 << 63) - 1;
+    let raw: Vec<i64> =
+        (0..n as u64).map(|i| (i.wrapping_mul(0xD6E8_FEB8_6659_FD93) % limit) as i64 - (1i64 << 62) + 1).collect();
+    let (a, b) = (values(n, 15, 100.0), values(n, 16, 100.0));
+    let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
+    let inputs = [(a, vec![n]), (b, vec![n])];
+    for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
+        if level > detected_level() {
+            continue;
+        }
+        let _cap = LevelCapForTests::new(level);
+        check_truncation(&raw).unwrap_or_else(|e| panic!("{level:?}: {e}"));
+        let (got, _) = private_op(&inputs, |net, p, s| p.mul(net, ctx(7), &s[0], &s[1]));
+        assert_close(&got, &want, TOL);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
