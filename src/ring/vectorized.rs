@@ -13,7 +13,7 @@
 //! function it calls keeps baseline code, and so does a closure body the
 //! compiler chooses not to inline, which happens to loops of more than a
 //! few lines (closures cannot be marked `#[inline(always)]` on stable
-//! Rust). Such a loop goes in a function declared with [`vectorized_fn!`],
+//! Rust). Such a loop goes in a function declared with `vectorized_fn!`,
 //! which compiles the whole body once per level.
 //!
 //! Tests cap the level (`LevelCapForTests`) to run the narrower instances
@@ -39,7 +39,7 @@ pub fn detected_level() -> Level {
 }
 
 /// The level the loops run at: the detected one, or in tests at most the
-/// one a [`LevelCapForTests`] sets, so that every instance gets run.
+/// one a `LevelCapForTests` sets, so that every instance gets run.
 pub fn active_level() -> Level {
     #[cfg(test)]
     if let Some(cap) = *cap::CAP.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
