@@ -29,7 +29,10 @@ pub fn run(quick: bool) -> Result<(), String> {
         }
         Ok(())
     })();
-    let _ = std::fs::remove_dir_all(&dir);
+    // Kept when a player failed: the error points at its log there.
+    if outcome.is_ok() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     outcome
 }
 
