@@ -520,7 +520,7 @@ void tfe_context_free(struct tfe_context_t *ctx);
  * `values_len` must equal the number of elements). With `values` NULL and
  * `values_len` 0 the owner initializes it instead from a feed (see
  * `tfe_feeds_set`) in the first run that needs it. Its shares persist
- * across the runs of a session. The variable is named "variable<N>"
+ * across the runs of a session. The variable is named `"variable<N>"`
  * (N counts from 0 in each context; see `tfe_tensor_name`).
  *
  * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
@@ -550,7 +550,7 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  * Defines a private input of shape `(shape, rank)` provided by the player
  * `owner` at every run that needs it: the library calls `provide` on the
  * owner's thread (a library thread, never a server's) with `user_data`,
- * the input's name ("input<N>", N counting from 0 in each context; see
+ * the input's name (`"input<N>"`, N counting from 0 in each context; see
  * `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
  * row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
  * success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
@@ -641,7 +641,7 @@ enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
                                    size_t *rank);
 
 /**
- * The name of an input or variable ("input<N>", "variable<N>"): the name
+ * The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
  * its feeds and its saved graph use. Any other tensor has no name:
  * `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
  *
@@ -2363,7 +2363,7 @@ enum tfe_status_t tfe_array_save(const double *values,
 
 /**
  * Returns `status` (an `int` holding a `tfe_status_t`), with the last
- * error message "tfe_selftest_fail: <NAME> requested by the caller"; for
+ * error message `"tfe_selftest_fail: <NAME> requested by the caller"`; for
  * `TFE_OK` it succeeds. For `TFE_ERR_PANIC` the library really panics and
  * the panic boundary that guards every function turns it into the status
  * (its message says it panicked and that the panic was requested). Each

@@ -257,7 +257,7 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 /// `values_len` must equal the number of elements). With `values` NULL and
 /// `values_len` 0 the owner initializes it instead from a feed (see
 /// `tfe_feeds_set`) in the first run that needs it. Its shares persist
-/// across the runs of a session. The variable is named "variable<N>"
+/// across the runs of a session. The variable is named `"variable<N>"`
 /// (N counts from 0 in each context; see `tfe_tensor_name`).
 ///
 /// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
@@ -309,7 +309,7 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// Defines a private input of shape `(shape, rank)` provided by the player
 /// `owner` at every run that needs it: the library calls `provide` on the
 /// owner's thread (a library thread, never a server's) with `user_data`,
-/// the input's name ("input<N>", N counting from 0 in each context; see
+/// the input's name (`"input<N>"`, N counting from 0 in each context; see
 /// `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
 /// row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
 /// success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
@@ -448,7 +448,7 @@ pub unsafe extern "C" fn tfe_tensor_shape(
     })
 }
 
-/// The name of an input or variable ("input<N>", "variable<N>"): the name
+/// The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
 /// its feeds and its saved graph use. Any other tensor has no name:
 /// `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
 ///

@@ -9,7 +9,7 @@ use std::ffi::c_int;
 use super::error::{Failure, STATUS_NAMES, guard, tfe_status_t};
 
 /// Returns `status` (an `int` holding a `tfe_status_t`), with the last
-/// error message "tfe_selftest_fail: <NAME> requested by the caller"; for
+/// error message `"tfe_selftest_fail: <NAME> requested by the caller"`; for
 /// `TFE_OK` it succeeds. For `TFE_ERR_PANIC` the library really panics and
 /// the panic boundary that guards every function turns it into the status
 /// (its message says it panicked and that the panic was requested). Each

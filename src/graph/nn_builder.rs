@@ -51,7 +51,7 @@ impl Graph {
         self.push(Op::Compare { c }, &[x, y])
     }
 
-    /// [x < y] as private 0.0 / 1.0.
+    /// `[x < y]` as private 0.0 / 1.0.
     pub fn less(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.compare(Comparison::Less, x, y)
     }
@@ -61,7 +61,7 @@ impl Graph {
         self.compare(Comparison::LessEqual, x, y)
     }
 
-    /// [x > y] as private 0.0 / 1.0.
+    /// `[x > y]` as private 0.0 / 1.0.
     pub fn greater(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.compare(Comparison::Greater, x, y)
     }

@@ -2,7 +2,7 @@
 //! (peer, tag) with a deadline, and counts what it sends.
 //!
 //! Over TCP (plain or TLS) the player's own thread reads its sockets (see
-//! [`super::socket_peer`]): while it waits for one message, or for room to
+//! `super::socket_peer`): while it waits for one message, or for room to
 //! send one, it takes in whatever any peer sent. In memory, each peer
 //! puts its frames on a crossbeam channel.
 //! Frames that arrive before they are asked for wait in a stash keyed by

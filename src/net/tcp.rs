@@ -1,6 +1,6 @@
 //! TCP transport: one connection per pair of players, `TCP_NODELAY`, a
 //! handshake, then frames, which the player's own thread reads and writes
-//! (see [`super::socket_peer`]), over TLS or not.
+//! (see `super::socket_peer`), over TLS or not.
 //!
 //! The player with the lower index listens, the higher one connects (with
 //! retries until the connect timeout, so players may start in any order).

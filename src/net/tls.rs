@@ -5,7 +5,7 @@
 //!
 //! During the mesh setup a [`TlsLink`] reads and writes the hellos with
 //! deadlines, waiting for readiness with poll(2) on a non-blocking socket;
-//! the endpoint then owns the connection as a [`TlsWire`], read and written
+//! the endpoint then owns the connection as a `TlsWire`, read and written
 //! by the player's own thread without blocking.
 
 use std::collections::HashMap;
@@ -176,7 +176,7 @@ impl ClientCertVerifier for Pinned {
 
 /// One TLS connection during the mesh setup (handshake and hellos), where
 /// blocking reads and writes with deadlines are simplest. The endpoint then
-/// takes it over as a [`TlsWire`].
+/// takes it over as a `TlsWire`.
 pub struct TlsLink {
     wire: TlsWire,
     /// How long one read or write of the setup may wait for the peer.

@@ -81,7 +81,7 @@ impl Aby3 {
         x.sub(&self.bit_inject_steps(net, steps, &bit, x)?)
     }
 
-    /// The continuous piecewise-linear function through (knots[j], values[j]),
+    /// The continuous piecewise-linear function through (`knots[j]`, `values[j]`),
     /// constant outside the knots.
     pub fn piecewise_linear(
         &self,

@@ -34,27 +34,27 @@ impl Aby3 {
         self.bit_inject_steps(net, steps, bit, &one)
     }
 
-    /// [x < y] as fixed-point 0/1; shapes broadcast.
+    /// `[x < y]` as fixed-point 0/1; shapes broadcast.
     pub fn less(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         self.compare(net, ctx, &x.sub(y)?, false)
     }
 
-    /// [x > y] as fixed-point 0/1.
+    /// `[x > y]` as fixed-point 0/1.
     pub fn greater(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         self.compare(net, ctx, &y.sub(x)?, false)
     }
 
-    /// [x ≤ y] = NOT [x > y].
+    /// `[x ≤ y] = NOT [x > y]`.
     pub fn less_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         self.compare(net, ctx, &y.sub(x)?, true)
     }
 
-    /// [x ≥ y] = NOT [x < y].
+    /// `[x ≥ y] = NOT [x < y]`.
     pub fn greater_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         self.compare(net, ctx, &x.sub(y)?, true)
     }
 
-    /// [x < 0] as fixed-point 0/1.
+    /// `[x < 0]` as fixed-point 0/1.
     pub fn is_negative(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         self.compare(net, ctx, x, false)
     }
