@@ -12,6 +12,9 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --all-targets -- -D warnings
 
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
 step "cargo build --release (libtfe.so, tfe CLI)"
 cargo build --release
 
