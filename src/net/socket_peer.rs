@@ -105,19 +105,8 @@ impl SocketPeer {
     pub(crate) fn new(wire: Wire, name: String, max_payload: usize, buffers: BufferPool) -> io::Result<Self> {
         wire.stream().set_nonblocking(true)?;
         let stage = vec![0u8; STAGE_BYTES].into_boxed_slice();
-        let (begin, end, partial, after_large_payload) = (0, 0, None, false);
-        Ok(SocketPeer {
-            wire,
-            name,
-            max_payload,
-            buffers,
-            stage,
-            begin,
-            end,
-            partial,
-            after_large_payload,
-            unread: true,
-        })
+        let (begin, end, partial, after_large_payload, unread) = (0, 0, None, false, true);
+        Ok(SocketPeer { wire, name, max_payload, buffers, stage, begin, end, partial, after_large_payload, unread })
     }
 
     /// True until the first [`SocketPeer::read_ready`]: read it then
@@ -145,9 +134,9 @@ impl SocketPeer {
         if self.wire.stream().shutdown(std::net::Shutdown::Write).is_err() {
             return;
         }
-        let mut sink = [0u8; 64 * 1024];
+        // What still arrives is dropped: the stage serves as the sink.
         loop {
-            match self.wire.stream().read(&mut sink) {
+            match self.wire.stream().read(&mut self.stage) {
                 Ok(0) => return,
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -2,26 +2,20 @@
 //!
 //! The crate is built for the x86_64 baseline (SSE2) so that one binary runs
 //! everywhere; a loop over `u64` slices then gets 128-bit vectors at best,
-//! and no vector 64-bit multiply. [`vectorized`] runs a closure inside a
-//! function compiled with AVX-512 (F, DQ, BW, VL) or AVX2 enabled, chosen at
-//! run time, so the loops the closure contains are vectorized for that
-//! level. The closure is inlined into each of the three instances; the
-//! result is the same whichever runs.
-//!
-//! Use it for short loops over whole slices (zipped iterators, no
-//! indexing). Only code inlined into the closure gets the wider vectors: a
-//! function it calls keeps baseline code, and so does a closure body the
-//! compiler chooses not to inline, which happens to loops of more than a
-//! few lines (closures cannot be marked `#[inline(always)]` on stable
-//! Rust). Such a loop goes in a function declared with `vectorized_fn!`,
-//! which compiles the whole body once per level.
+//! and no vector 64-bit multiply. A function declared with
+//! `vectorized_fn!` has its body compiled three times, for the baseline,
+//! AVX2 and AVX-512 (F, DQ, BW, VL), and runs the widest instance this CPU
+//! supports, chosen at run time; the result is the same whichever runs.
+//! Write the body as loops over whole slices (zipped iterators, no
+//! indexing). Only code inlined into it gets the wider vectors: a function
+//! it calls keeps its own code generation unless it is `#[inline(always)]`.
 //!
 //! Tests cap the level (`LevelCapForTests`) to run the narrower instances
 //! too: a CPU runs only the widest one otherwise.
 
 use std::sync::OnceLock;
 
-/// The instruction sets [`vectorized`] compiles for, narrowest first.
+/// The instruction sets `vectorized_fn!` compiles for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// x86_64 baseline, or any other architecture.
@@ -63,32 +57,6 @@ fn detect() -> Level {
 #[cfg(not(target_arch = "x86_64"))]
 fn detect() -> Level {
     Level::Baseline
-}
-
-/// Runs `f`, compiled for the widest vectors this CPU supports.
-#[inline(always)]
-pub fn vectorized<R>(f: impl FnOnce() -> R) -> R {
-    match active_level() {
-        // SAFETY: `detect` found every feature these functions enable.
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { with_avx512(f) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { with_avx2(f) },
-        _ => f(),
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2")]
-fn with_avx512<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
-    f()
 }
 
 /// Declares a function whose body is compiled once per [`Level`], the
@@ -175,22 +143,25 @@ mod cap {
 mod tests {
     use super::*;
 
+    vectorized_fn! {
+        /// `out = x² >> 3`, elementwise.
+        fn square_shifted(x: &[u64], out: &mut [u64]) {
+            out.iter_mut().zip(x).for_each(|(o, x)| *o = x.wrapping_mul(*x) >> 3);
+        }
+    }
+
     #[test]
-    fn a_closure_gives_the_same_result_at_every_level() {
+    fn a_vectorized_fn_gives_the_same_result_at_every_level() {
         let a: Vec<u64> = (0..1000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
         let expected: Vec<u64> = a.iter().map(|x| x.wrapping_mul(*x) >> 3).collect();
-        let run = || a.iter().map(|x| x.wrapping_mul(*x) >> 3).collect::<Vec<u64>>();
-        assert_eq!(vectorized(run), expected);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2.
-                assert_eq!(unsafe { with_avx2(run) }, expected);
+        for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
+            if level > detected_level() {
+                continue;
             }
-            if detected_level() == Level::Avx512 {
-                // SAFETY: the CPU has every feature `with_avx512` enables.
-                assert_eq!(unsafe { with_avx512(run) }, expected);
-            }
+            let _cap = LevelCapForTests::new(level);
+            let mut out = vec![0; a.len()];
+            square_shifted(&a, &mut out);
+            assert_eq!(out, expected, "{level:?}");
         }
     }
 

@@ -132,7 +132,7 @@ impl<P: Protocol> Party<P> {
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
                 let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
-                self.recycle_values(values);
+                values.into_iter().for_each(|value| self.recycle_value(value));
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -176,15 +176,12 @@ impl<P: Protocol> Party<P> {
             let (counters_before, started) = (self.net.counters(), Instant::now());
             let value = self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?;
             values[index] = value;
-            // Shares no later node reads go back to the endpoint's buffer
+            // Values no later node reads go back to the endpoint's buffer
             // pool, for the messages and results of the next ops.
             for input in &node.inputs {
                 let i = input.0 as usize;
-                if last_use[i] == Some(index)
-                    && let Value::Private(Some(share)) = std::mem::replace(&mut values[i], Value::Unused)
-                    && let Ok(share) = Arc::try_unwrap(share)
-                {
-                    self.proto.recycle(&self.net, share);
+                if last_use[i] == Some(index) {
+                    self.recycle_value(std::mem::replace(&mut values[i], Value::Unused));
                 }
             }
             let span = OpSpan {
@@ -204,19 +201,18 @@ impl<P: Protocol> Party<P> {
         Ok((values, pending))
     }
 
-    /// Hands the run's large values back to the endpoint's buffer pool
-    /// (within its bounds) for the next run's messages and results.
-    fn recycle_values(&self, values: Vec<Value<P::Share>>) {
-        for value in values {
-            match value {
-                Value::Private(Some(share)) => {
-                    if let Ok(share) = Arc::try_unwrap(share) {
-                        self.proto.recycle(&self.net, share);
-                    }
+    /// Hands a value's words back to the endpoint's buffer pool (within its
+    /// bounds) for later messages and results; a share the variable store
+    /// still holds stays where it is.
+    fn recycle_value(&self, value: Value<P::Share>) {
+        match value {
+            Value::Private(Some(share)) => {
+                if let Ok(share) = Arc::try_unwrap(share) {
+                    self.proto.recycle(&self.net, share);
                 }
-                Value::Public(t) | Value::Revealed(Some(t)) => self.net.recycle(t.into_data()),
-                _ => {}
             }
+            Value::Public(t) | Value::Revealed(Some(t)) => self.net.recycle(t.into_data()),
+            _ => {}
         }
     }
 

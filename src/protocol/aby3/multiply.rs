@@ -15,7 +15,7 @@ use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
-use crate::ring::vectorized::vectorized;
+use crate::ring::vectorized::vectorized_fn;
 
 /// The step of the reshare message within an op.
 const RESHARE_STEP: u32 = 0;
@@ -35,7 +35,7 @@ impl Aby3 {
         let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
         let make = |start: usize, z: &mut [u64]| {
             let end = start + z.len();
-            local_mul_kernel(part, z, (&xa[start..end], &xb[start..end]), (&ya[start..end], &yb[start..end]));
+            local_mul_kernel(part, z, &xa[start..end], &xb[start..end], &ya[start..end], &yb[start..end]);
         };
         self.truncate_additive(net, ctx, AdditiveShare::ByParts { shape: x.shape().to_vec(), make: &make })
     }
@@ -140,10 +140,12 @@ fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTen
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = net.buffer(xa.len());
     if out.len() <= BLOCK {
-        local_mul_kernel(part, &mut out, (xa, xb), (ya, yb));
+        local_mul_kernel(part, &mut out, xa, xb, ya, yb);
     } else {
         let inputs = xa.par_chunks(BLOCK).zip(xb.par_chunks(BLOCK)).zip(ya.par_chunks(BLOCK).zip(yb.par_chunks(BLOCK)));
-        out.par_chunks_mut(BLOCK).zip(inputs).for_each(|(z, (x, y))| local_mul_kernel(part, z, x, y));
+        out.par_chunks_mut(BLOCK)
+            .zip(inputs)
+            .for_each(|(z, ((xa, xb), (ya, yb)))| local_mul_kernel(part, z, xa, xb, ya, yb));
     }
     RingTensor::new(x.shape().to_vec(), out)
 }
@@ -157,20 +159,22 @@ fn broadcast_pair<'a>(x: &'a Share, y: &'a Share) -> Result<(Cow<'a, Share>, Cow
     Ok((Cow::Owned(x.broadcast_to(&shape)?), Cow::Owned(y.broadcast_to(&shape)?)))
 }
 
-/// z = this server's part of x·y for equally long slices of the shares.
-fn local_mul_kernel(part: Part, z: &mut [u64], (xa, xb): (&[u64], &[u64]), (ya, yb): (&[u64], &[u64])) {
-    // One loop per part, so that the part is a constant inside it; zipped
-    // slices, no indexing, so no bounds checks.
-    let mut each = |part: Part| {
-        for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
-            *z = part.of(a, b, ya, yb);
+vectorized_fn! {
+    /// z = this server's part of x·y for equally long slices of the shares.
+    fn local_mul_kernel(part: Part, z: &mut [u64], xa: &[u64], xb: &[u64], ya: &[u64], yb: &[u64]) {
+        // One loop per part, so that the part is a constant inside it;
+        // zipped slices, no indexing, so no bounds checks.
+        let mut each = |part: Part| {
+            for (z, ((&a, &b), (&ya, &yb))) in z.iter_mut().zip(xa.iter().zip(xb).zip(ya.iter().zip(yb))) {
+                *z = part.of(a, b, ya, yb);
+            }
+        };
+        match part {
+            Part::SumTimesSum => each(Part::SumTimesSum),
+            Part::TwoProductsWithSum => each(Part::TwoProductsWithSum),
+            Part::TwoCrossProducts => each(Part::TwoCrossProducts),
         }
-    };
-    vectorized(|| match part {
-        Part::SumTimesSum => each(Part::SumTimesSum),
-        Part::TwoProductsWithSum => each(Part::TwoProductsWithSum),
-        Part::TwoCrossProducts => each(Part::TwoCrossProducts),
-    });
+    }
 }
 
 /// This server's additive 3-out-of-3 share of the matrix product x·y: one

@@ -151,6 +151,7 @@ impl Aby3 {
         }
         // `part` ends as w1; `w` is this server's output share from server 2.
         let (mut part, mut w) = (net.buffer(n), net.buffer(n));
+        let (mut c, mut drawn) = ([0u64; STEP], [0u64; STEP]);
         for (k, range) in ranges.iter().enumerate() {
             let len = range.len();
             // Server 2 sends server 0 its parts of r_msb, packed, and server
@@ -158,7 +159,6 @@ impl Aby3 {
             let from_other = self.recv_len(net, other, open.part(k), len)?;
             let from_2 = self.recv_len(net, dealer, open.part(k), if at_0 { packed_len(len) } else { len })?;
             let (masked, part, w) = (&masked[range.clone()], &mut part[range.clone()], &mut w[range.clone()]);
-            let (mut c, mut drawn) = ([0u64; STEP], [0u64; STEP]);
             for step in steps(len) {
                 let (c, drawn, start) = (&mut c[..step.len()], &mut drawn[..step.len()], range.start + step.start);
                 let w = &mut w[step.clone()];
@@ -184,14 +184,13 @@ impl Aby3 {
     /// Server 2: deals the sharings of r_hi and r_msb for the r its share
     /// z2 is folded into.
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
-        let (shape, z, make) = z.into_words(net);
+        let (shape, mut z, make) = z.into_words(net);
         let (f, n) = (self.fixed.frac_bits, z.len());
         let (p0, p1) = (self.servers[0], self.servers[1]);
         let open = ctx.tag(OPEN_STEP);
         const WITH_0: bool = true; // server 2's `next` is server 0
         const WITH_1: bool = false;
         let ranges = parts(n);
-        let mut z = z;
         let longest = ranges.iter().map(Range::len).max().unwrap_or(0);
         // Per part: server 0's parts of r_msb, packed; server 1's of r_hi.
         let (mut msb_packed, mut high_parts) = (net.buffer(packed_len(longest)), net.buffer(longest));

@@ -10,7 +10,7 @@
 //! and unpacking are elementwise over two contiguous halves.
 
 use super::STEP;
-use crate::ring::vectorized::{vectorized, vectorized_fn};
+use crate::ring::vectorized::vectorized_fn;
 
 /// Added to x so that x' = x + 2^62 has a zero most significant bit.
 const OFFSET: u64 = 1 << 62;
@@ -56,12 +56,12 @@ vectorized_fn! {
     /// `msb_packed` its parts of r_msb from server 2, `high` its part of
     /// r_hi.
     pub(super) fn part_at_0(f: u32, c: &[u64], msb_packed: &[u64], high: &[u64], w0: &[u64], part: &mut [u64]) {
-        let mut v0 = [0u64; STEP];
-        let v0 = &mut v0[..c.len()];
-        unpack(msb_packed, v0);
-        for ((c, v0), ((high, w0), part)) in c.iter().zip(v0.iter()).zip(high.iter().zip(w0).zip(part.iter_mut())) {
+        // The r_msb parts are unpacked into `part`, each read just before
+        // its element's result overwrites it.
+        unpack(msb_packed, part);
+        for ((c, part), (high, w0)) in c.iter().zip(part.iter_mut()).zip(high.iter().zip(w0)) {
             let c = c.wrapping_add(OFFSET);
-            let carry = carry_part(c, *v0, true);
+            let carry = carry_part(c, *part, true);
             // This server's part of ⌊x / 2^f⌋, less w0.
             let y = ((c << 1) >> (f + 1)).wrapping_add(carry << (63 - f)).wrapping_sub(*high).wrapping_sub(OFFSET >> f);
             *part = y.wrapping_sub(*w0);
@@ -93,14 +93,18 @@ fn carry_part(c: u64, v: u64, first: bool) -> u64 {
     public.wrapping_add(v).wrapping_sub(twice_v_if_msb)
 }
 
-/// `sum += words`, elementwise.
-pub(super) fn add_into(sum: &mut [u64], words: &[u64]) {
-    vectorized(|| sum.iter_mut().zip(words).for_each(|(s, w)| *s = s.wrapping_add(*w)));
+vectorized_fn! {
+    /// `sum += words`, elementwise.
+    pub(super) fn add_into(sum: &mut [u64], words: &[u64]) {
+        sum.iter_mut().zip(words).for_each(|(s, w)| *s = s.wrapping_add(*w));
+    }
 }
 
-/// `c = a + b`, elementwise: the opened value from the two masked shares.
-pub(super) fn open(a: &[u64], b: &[u64], c: &mut [u64]) {
-    vectorized(|| c.iter_mut().zip(a.iter().zip(b)).for_each(|(c, (a, b))| *c = a.wrapping_add(*b)));
+vectorized_fn! {
+    /// `c = a + b`, elementwise: the opened value from the two masked shares.
+    pub(super) fn open(a: &[u64], b: &[u64], c: &mut [u64]) {
+        c.iter_mut().zip(a.iter().zip(b)).for_each(|(c, (a, b))| *c = a.wrapping_add(*b));
+    }
 }
 
 /// Packs the low 32 bits of `parts` (one step) two to a word.
