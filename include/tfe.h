@@ -39,7 +39,7 @@
 /**
  * The minor version of this header: additions only.
  */
-#define TFE_VERSION_MINOR 1
+#define TFE_VERSION_MINOR 2
 
 /**
  * The patch version of this header: fixes only.

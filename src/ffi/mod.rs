@@ -94,7 +94,7 @@ pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transp
 /// is not compatible with it (the library's SONAME is `libtfe.so.<major>`).
 pub const TFE_VERSION_MAJOR: u32 = 0;
 /// The minor version of this header: additions only.
-pub const TFE_VERSION_MINOR: u32 = 1;
+pub const TFE_VERSION_MINOR: u32 = 2;
 /// The patch version of this header: fixes only.
 pub const TFE_VERSION_PATCH: u32 = 0;
 
