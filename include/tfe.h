@@ -15,9 +15,17 @@
  *   len is 0. Strings are NUL-terminated UTF-8; invalid UTF-8 is
  *   TFE_ERR_INVALID_ARGUMENT. Shapes are (const size_t *shape, size_t rank),
  *   values row-major doubles.
+ * - Handles (tfe_context_t *, tfe_tensor_t *, ...) are opaque tags, not
+ *   addresses: never dereference one. A tag is never handed out twice, so a
+ *   freed handle, or one of another type, is TFE_ERR_INVALID_ARGUMENT naming
+ *   what it is, and a _free of it does nothing. (Using a handle while another
+ *   thread frees it is still the caller's error.)
  * - Every _new has a _free; _free(NULL) does nothing. Each function says who
  *   owns what; inputs are copied or borrowed for the call unless it says so.
- * - A panic inside the library is caught and returned as TFE_ERR_PANIC.
+ * - A panic inside the library is caught and returned as TFE_ERR_PANIC. The
+ *   library never writes to stderr: its panics go to the log callback (see
+ *   tfe_set_log_callback; a hook installed at the first call hands any other
+ *   panic to the hook it replaced).
  * - Thread safety is stated on each type.
  */
 
@@ -97,6 +105,29 @@ typedef enum tfe_status_t {
 } tfe_status_t;
 
 /**
+ * What a tensor is (`tfe_tensor_kind`).
+ */
+typedef enum tfe_tensor_kind_t {
+    /**
+     * Known to every player: a constant, or an operation on public values.
+     */
+    TFE_TENSOR_PUBLIC = 0,
+    /**
+     * Secret-shared among the servers: an input, a variable, or an
+     * operation with a private operand. Fetch a reveal of it.
+     */
+    TFE_TENSOR_PRIVATE = 1,
+    /**
+     * A revealed value (`tfe_reveal`): fetch it; it cannot be computed on.
+     */
+    TFE_TENSOR_REVEALED = 2,
+    /**
+     * An assignment (`tfe_assign`): fetch it to make it happen.
+     */
+    TFE_TENSOR_ASSIGNMENT = 3,
+} tfe_tensor_kind_t;
+
+/**
  * How the players of a local session talk (the `transport` field of
  * `tfe_session_options_t`).
  */
@@ -131,6 +162,22 @@ typedef enum tfe_padding_t {
      */
     TFE_PADDING_SAME = 1,
 } tfe_padding_t;
+
+/**
+ * Which pooling `tfe_pool2d` applies (its `pool` argument, a `uint32_t`;
+ * anything else is `TFE_ERR_INVALID_ARGUMENT`).
+ */
+typedef enum tfe_pool_t {
+    /**
+     * The maximum of each window.
+     */
+    TFE_POOL_MAX = 0,
+    /**
+     * The average of each window (with SAME padding, over the elements
+     * inside the input).
+     */
+    TFE_POOL_AVERAGE = 1,
+} tfe_pool_t;
 
 /**
  * Log levels, most severe first (the `level` of `tfe_log_fn` and the
@@ -249,9 +296,9 @@ typedef struct tfe_model_t tfe_model_t;
 typedef struct tfe_party_t tfe_party_t;
 
 /**
- * A model ready for private prediction of batches of a fixed size: the
- * prediction graph, and a local session whose servers keep the weights'
- * shares between predictions.
+ * A model ready for private prediction of batches of 1 to `max_batch`
+ * samples: the prediction graph, and a local session whose servers keep
+ * the weights' shares between predictions of every batch size.
  *
  * Thread safety: thread-safe; predictions from several threads are
  * serialized.
@@ -322,13 +369,25 @@ typedef struct tfe_config_t {
 } tfe_config_t;
 
 /**
- * Produces the values of a private input at its owner. Called on a library
- * thread (the owner's), once per run that needs the input, with the
- * `user_data` given at definition, the input's name and shape (`rank`
- * sizes), and `out`, a zeroed buffer of `len` doubles to fill row-major.
- * Returns 0 (`TFE_OK`) on success; any other value fails the run. It must
- * not unwind (no C++ exception or longjmp may leave it) and must not run
- * the session that called it (that would wait for itself).
+ * Produces the values of a private input at its owner. Called once per run
+ * that needs the input, with the `user_data` given at definition, the
+ * input's name and shape (`rank` sizes), and `out`, a zeroed buffer of
+ * `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
+ * other value fails the run. It must not unwind (no C++ exception or
+ * longjmp may leave it) and must not run the session that called it (that
+ * would wait for itself).
+ *
+ * It runs on the thread of the input's owner player: in a local session,
+ * the library thread named `tfe-<owner>`, which for an input a server owns
+ * is that server's thread (`tfe-server1` computes nothing else meanwhile);
+ * in a deployment, the thread that called `tfe_party_run` at the owner.
+ *
+ * A callback that takes long holds only its owner: the other players wait
+ * `recv_timeout_ms` for the owner's shares, then give up and fail the run
+ * with `TFE_ERR_TIMEOUT` naming the owner. `tfe_session_run` returns that
+ * status once the callback has returned too: no callback runs after the
+ * run that called it has returned, so `user_data` may be freed then (a
+ * callback that never returns keeps `tfe_session_run` from returning).
  */
 typedef int (*tfe_input_fn)(void *user_data,
                             const char *name,
@@ -549,7 +608,7 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
 /**
  * Defines a private input of shape `(shape, rank)` provided by the player
  * `owner` at every run that needs it: the library calls `provide` on the
- * owner's thread (a library thread, never a server's) with `user_data`,
+ * owner's thread (see `tfe_input_fn`) with `user_data`,
  * the input's name (`"input<N>"`, N counting from 0 in each context; see
  * `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
  * row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
@@ -729,6 +788,74 @@ enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
 enum tfe_status_t tfe_context_find(const struct tfe_context_t *ctx,
                                    const char *name,
                                    struct tfe_tensor_t **out);
+
+/**
+ * The fixed-point configuration of a context (what `tfe_context_new` was
+ * given, or the default).
+ *
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_context_config(const struct tfe_context_t *ctx, struct tfe_config_t *out);
+
+/**
+ * The number of players of a context: the servers `server0` to `server2`,
+ * then every other player in the order the definitions first named them
+ * (input owners, variable owners, players a value is revealed to). It grows
+ * as definitions name new players.
+ *
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_context_player_count(const struct tfe_context_t *ctx, size_t *count);
+
+/**
+ * The name of player `index` of a context (in the order of
+ * `tfe_context_player_count`). An `index` at or beyond the count is
+ * `TFE_ERR_INVALID_ARGUMENT` naming the count.
+ *
+ * Ownership: `*name` receives a NUL-terminated string owned by the
+ * context, valid until `tfe_context_free`.
+ *
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `name` points to writable memory.
+ */
+enum tfe_status_t tfe_context_player_name(const struct tfe_context_t *ctx,
+                                          size_t index,
+                                          const char **name);
+
+/**
+ * What a tensor is: public, private, revealed or an assignment (see
+ * `tfe_tensor_kind_t`).
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `kind` points to writable memory.
+ */
+enum tfe_status_t tfe_tensor_kind(const struct tfe_tensor_t *tensor, enum tfe_tensor_kind_t *kind);
+
+/**
+ * The player a tensor belongs to: the owner of an input or a variable, or
+ * the player a value is revealed to (`tfe_reveal` with a player). Any other
+ * tensor (a constant, an operation's result, a reveal to every server) has
+ * no owner: `*owner` receives NULL.
+ *
+ * Ownership: `*owner` receives NULL or a NUL-terminated string owned by
+ * the tensor, valid until `tfe_tensor_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `owner` points to writable memory.
+ */
+enum tfe_status_t tfe_tensor_owner(const struct tfe_tensor_t *tensor, const char **owner);
 
 /**
  * Elementwise `x + y`, with numpy broadcasting.
@@ -1347,12 +1474,12 @@ enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
                               struct tfe_tensor_t **out);
 
 /**
- * Max pooling (`average` 0) or average pooling (`average` 1; SAME
- * averages over the elements inside the input) of an NHWC tensor with a
- * `window_h` x `window_w` window moving by `stride_h`, `stride_w`.
+ * Pooling of an NHWC tensor with a `window_h` x `window_w` window moving
+ * by `stride_h`, `stride_w`: `pool` is a `tfe_pool_t` (`TFE_POOL_MAX` or
+ * `TFE_POOL_AVERAGE`), `padding` a `tfe_padding_t`.
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
- * 4, a zero window or stride, a bad `padding` or `average`). Ownership:
+ * 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
  * `x` is borrowed; `*out` receives a new tensor, free it with
  * `tfe_tensor_free`. Thread safety: as the context.
  *
@@ -1361,7 +1488,7 @@ enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
  */
 enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
                              const struct tfe_tensor_t *x,
-                             uint32_t average,
+                             uint32_t pool,
                              size_t window_h,
                              size_t window_w,
                              size_t stride_h,
@@ -1511,7 +1638,10 @@ void tfe_session_free(struct tfe_session_t *sess);
 /**
  * Runs the graph for the `n` tensors in `fetches` (reveals, public values
  * or assignments of the session's context, defined before the session was
- * made). Input callbacks run at their owners during the call. A failed run
+ * made). Input callbacks run at their owners during the call (see
+ * `tfe_input_fn`: the call returns only after every callback of the run
+ * has returned, even when the other players gave up on a slow one after
+ * `recv_timeout_ms`). A failed run
  * (a bad fetch, a failing callback, a stalled player) leaves the session
  * usable for further runs; after a lost connection its runs keep failing
  * with a status.
@@ -1854,7 +1984,9 @@ enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, cons
 /**
  * Sends the library's log records up to `max_level` (a `tfe_log_level_t`;
  * 0 turns logging off) to `callback` with `user_data`; a NULL `callback`
- * turns logging off. Replaces any previous callback.
+ * turns logging off. Replaces any previous callback. A panic inside the
+ * library arrives here too (target "tfe::panic", `TFE_LOG_ERROR`, with a
+ * backtrace when `RUST_BACKTRACE` asks for one), never on stderr.
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (`max_level` above `TFE_LOG_TRACE` or
  * negative) or `TFE_ERR_CONFIG` (the process has another `log` logger, as
@@ -2167,14 +2299,15 @@ enum tfe_status_t tfe_model_add_flatten(struct tfe_model_t *model);
 enum tfe_status_t tfe_model_add_global_avg_pool2d(struct tfe_model_t *model);
 
 /**
- * Makes a predictor of `model` for batches of `batch` samples, all players
+ * Makes a predictor of `model` for batches of 1 to `max_batch` samples
+ * (every batch size shares the weights once, with one session), all players
  * on threads of this process: `owner` (the model owner, who provides the
  * weights in plaintext once), `client` (who provides each batch and alone
  * learns the outputs) and the servers `server0` to `server2`. `options`
  * (NULL: the defaults) choose the transport and timeouts.
  *
  * Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
- * `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a batch of 0, a
+ * `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a `max_batch` of 0, a
  * bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
  * `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
  * `TFE_ERR_INTERNAL`) when the players cannot connect.
@@ -2191,7 +2324,7 @@ enum tfe_status_t tfe_model_add_global_avg_pool2d(struct tfe_model_t *model);
  * points to a `tfe_session_options_t`; `out` points to writable memory.
  */
 enum tfe_status_t tfe_predictor_new_local(const struct tfe_model_t *model,
-                                          size_t batch,
+                                          size_t max_batch,
                                           const char *owner,
                                           const char *client,
                                           const struct tfe_session_options_t *options,
@@ -2211,16 +2344,18 @@ void tfe_predictor_free(struct tfe_predictor_t *pred);
 
 /**
  * Predicts one batch privately: the client provides `x` (row-major, batch
- * first; `x_len` = batch x the model's input size), the servers compute
- * on shares, and the output is revealed to the client only, which writes
- * it to `out` (`out_len` = the number of values of
+ * first; `x_len` = batch x the model's input size, for a batch of 1 to
+ * `max_batch` samples), the servers compute on shares, and the output is
+ * revealed to the client only, which writes it to `out` (`out_len` =
+ * batch x the output size of one sample; see
  * `tfe_predictor_output_shape`). The first prediction also shares the
- * owner's weights; later ones reuse the shares. A failed prediction leaves
+ * owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
  * the predictor usable unless a connection was lost.
  *
  * Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
- * live predictor; `x_len` or `out_len` not what the batch needs, with the
- * expected count; an input outside the fixed-point range), or the run
+ * live predictor; `x_len` not 1 to `max_batch` whole samples, or
+ * `out_len` not what the batch needs, with the expected counts; an input
+ * outside the fixed-point range), or the run
  * statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
  * `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
  *
@@ -2239,7 +2374,26 @@ enum tfe_status_t tfe_predictor_predict(struct tfe_predictor_t *pred,
                                         size_t out_len);
 
 /**
- * The shape of a prediction's output: `[batch, output shape...]`.
+ * The shape of a full batch of inputs: `[max_batch, input shape...]`; a
+ * batch of fewer samples fills its first rows. Returns
+ * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not a live
+ * predictor).
+ *
+ * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+ * predictor, valid until `tfe_predictor_free`.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_predictor_input_shape(const struct tfe_predictor_t *pred,
+                                            const size_t **shape,
+                                            size_t *rank);
+
+/**
+ * The shape of the output of a full batch: `[max_batch, output
+ * shape...]`; a batch of fewer samples has as many rows as it has samples.
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
  * a live predictor).
  *

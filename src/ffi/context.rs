@@ -71,6 +71,8 @@ pub struct tfe_tensor_t {
     shape: Vec<usize>,
     /// The name of an input or variable (what feeds refer to), else `None`.
     pub(crate) name: Option<CString>,
+    /// What the tensor is and who owns or learns it (`tfe_tensor_kind`).
+    pub(crate) about: super::inspect::About,
 }
 
 impl Registered for tfe_context_t {
@@ -90,6 +92,8 @@ pub(crate) struct ContextState {
     pub graph: Graph,
     /// Input callbacks by input name, in the order they were defined.
     pub callbacks: Vec<(String, InputCallback)>,
+    /// The players' names as C strings, filled as `tfe_context_player_name` asks.
+    pub player_names: Vec<CString>,
     inputs: usize,
     variables: usize,
 }
@@ -107,7 +111,7 @@ impl tfe_tensor_t {
 impl tfe_context_t {
     /// A new context around `graph`, with a fresh id.
     pub(crate) fn boxed(graph: Graph) -> Box<Self> {
-        let state = ContextState { graph, callbacks: Vec::new(), inputs: 0, variables: 0 };
+        let state = ContextState { graph, callbacks: Vec::new(), player_names: Vec::new(), inputs: 0, variables: 0 };
         Box::new(tfe_context_t { id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed), state: Mutex::new(state) })
     }
 
@@ -175,7 +179,8 @@ pub(crate) fn tensor_handle(context: u64, graph: &Graph, id: TensorId) -> Result
     let shape = graph.shape(id)?.to_vec();
     // A name with a NUL byte (only a loaded graph can have one) cannot be fed.
     let name = crate::graph::named(&graph.node(id)?.op).and_then(|n| CString::new(n).ok());
-    Ok(Box::new(tfe_tensor_t { context, id, shape, name }))
+    let about = super::inspect::About::of(graph, id)?;
+    Ok(Box::new(tfe_tensor_t { context, id, shape, name, about }))
 }
 
 /// The default fixed-point configuration: 16 fractional bits, values within
@@ -308,7 +313,7 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 
 /// Defines a private input of shape `(shape, rank)` provided by the player
 /// `owner` at every run that needs it: the library calls `provide` on the
-/// owner's thread (a library thread, never a server's) with `user_data`,
+/// owner's thread (see `tfe_input_fn`) with `user_data`,
 /// the input's name (`"input<N>"`, N counting from 0 in each context; see
 /// `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
 /// row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on

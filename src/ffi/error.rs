@@ -108,10 +108,11 @@ fn record(status: tfe_status_t, message: String) {
     });
 }
 
-/// Runs the body of an export: catches panics, records the outcome as the
-/// thread's last error, and returns the status.
+/// Runs the body of an export: catches panics (whose messages go to the log
+/// callback, see [`super::panics`]), records the outcome as the thread's
+/// last error, and returns the status.
 pub(crate) fn guard(function: &str, body: impl FnOnce() -> Result<(), Failure>) -> tfe_status_t {
-    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+    let failure = match catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
         Ok(Ok(())) => {
             record(tfe_status_t::TFE_OK, String::new());
             return tfe_status_t::TFE_OK;
@@ -130,7 +131,7 @@ pub(crate) fn guard(function: &str, body: impl FnOnce() -> Result<(), Failure>) 
 /// Runs the body of an export that returns nothing (the `_free` functions):
 /// a panic is caught and recorded as the last error, nothing else is.
 pub(crate) fn guard_void(function: &str, body: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
         record(
             tfe_status_t::TFE_ERR_PANIC,
             format!("{function}: panicked (a bug in tfe, please report it): {}", panic_message(&*payload)),

@@ -1,97 +1,116 @@
-//! Registries of live handles, one per opaque handle type (contexts,
-//! tensors, feeds, sessions, parties, results, models, predictors, arrays):
-//! each remembers the addresses it handed out, so a freed pointer or a
-//! handle of another kind passed in their place is a status naming what
-//! was expected and what was found, not a read of memory that is not what
-//! the call thinks it is; and a `_free` of the wrong kind leaves the
-//! handle alone.
+//! The handles of every opaque type (contexts, tensors, feeds, sessions,
+//! parties, results, models, predictors, arrays): what a C caller holds is
+//! a tag, never the address of the object, and the registry maps each live
+//! tag to its kind and object.
+//!
+//! Tags are serial numbers that are never handed out twice (a 60-bit
+//! counter, shifted left by 4 so that a tag is as aligned as a pointer), so
+//! a freed handle stays detectably freed however many handles are made
+//! after it, even when the allocator reuses its object's memory for a new
+//! one: passing it is a status, never a use of the new object. A handle of
+//! another kind passed in its place is a status naming both kinds, and a
+//! `_free` of the wrong kind or of a freed handle leaves everything alone.
+//!
+//! Leak checkers (LeakSanitizer, valgrind) still report a handle the caller
+//! never frees: the registry stores the bitwise complement of each
+//! object's address, which does not look like a pointer to them, and the
+//! caller's tag is not a pointer either, so an object nobody frees is
+//! unreachable, as it should be.
 //!
 //! The check costs one uncontended lock and a tree lookup per handle
 //! argument: tens of nanoseconds, against calls that at the least allocate
 //! a handle or build a graph node.
 
-use std::collections::BTreeSet;
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::error::Failure;
 
-/// The live addresses of one handle type.
+/// One handle type, named for messages.
 pub(crate) struct Kind {
-    /// The C type name, for messages ("tfe_model_t").
+    /// The C type name ("tfe_model_t").
     name: &'static str,
-    /// The keys (see [`key`]) of the live handles.
-    live: Mutex<BTreeSet<usize>>,
-}
-
-/// The registry's key for an address: its bitwise complement. A plain copy
-/// of the address would look like a pointer to leak checkers (LeakSanitizer,
-/// valgrind), so a handle the caller never frees would count as reachable
-/// through the registry instead of being reported as leaked.
-fn key(address: usize) -> usize {
-    !address
 }
 
 impl Kind {
     pub const fn new(name: &'static str) -> Self {
-        Kind { name, live: Mutex::new(BTreeSet::new()) }
-    }
-
-    fn live(&self) -> std::sync::MutexGuard<'_, BTreeSet<usize>> {
-        // Inserts and removes are single steps: a panic cannot leave one half done.
-        self.live.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn holds(&self, address: usize) -> bool {
-        self.live().contains(&key(address))
+        Kind { name }
     }
 }
 
-/// A handle type whose live values are registered in `KIND`.
+/// A handle type whose handles the registry hands out.
 pub(crate) trait Registered: Sized {
     const KIND: &'static Kind;
 }
 
-/// Every registry, to name the kind of a handle passed in the wrong place.
-fn all_kinds() -> [&'static Kind; 9] {
-    [
-        <super::context::tfe_context_t as Registered>::KIND,
-        <super::context::tfe_tensor_t as Registered>::KIND,
-        <super::feeds::tfe_feeds_t as Registered>::KIND,
-        <super::session::tfe_session_t as Registered>::KIND,
-        <super::party::tfe_party_t as Registered>::KIND,
-        <super::result::tfe_result_t as Registered>::KIND,
-        <super::nn::tfe_model_t as Registered>::KIND,
-        <super::predict::tfe_predictor_t as Registered>::KIND,
-        <super::data::tfe_array_t as Registered>::KIND,
-    ]
+/// A live handle: its kind and the complement of its object's address.
+struct Entry {
+    kind: &'static Kind,
+    key: usize,
 }
 
-/// Hands `value` to the caller as a registered raw pointer.
+struct Registry {
+    /// The serial number of the next tag.
+    next: usize,
+    /// The live handles by tag.
+    live: BTreeMap<usize, Entry>,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry { next: 1, live: BTreeMap::new() });
+
+/// The low bits of a tag that are always zero (tags are 16-aligned).
+const TAG_SHIFT: u32 = 4;
+
+fn registry() -> MutexGuard<'static, Registry> {
+    // Inserts and removes are single steps: a panic cannot leave one half done.
+    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The registry's key for an object's address: its bitwise complement (see
+/// the module docs), after exposing the address's provenance so that
+/// [`object`] may turn it back into a pointer.
+fn key<T>(ptr: *mut T) -> usize {
+    !ptr.expose_provenance()
+}
+
+fn object<T>(key: usize) -> *mut T {
+    std::ptr::with_exposed_provenance_mut(!key)
+}
+
+/// Hands `value` to the caller as a new tag.
 pub(crate) fn register<T: Registered>(value: Box<T>) -> *mut T {
-    let ptr = Box::into_raw(value);
-    T::KIND.live().insert(key(ptr as usize));
-    ptr
+    let key = key(Box::into_raw(value));
+    let mut registry = registry();
+    // 2^60 handles (the point where tags would wrap) would take centuries.
+    let tag = registry.next << TAG_SHIFT;
+    registry.next += 1;
+    registry.live.insert(tag, Entry { kind: T::KIND, key });
+    std::ptr::without_provenance_mut(tag)
 }
 
-/// Takes back a registered pointer for freeing; `None` for NULL or for a
-/// pointer that is not a live `T` (which is then left alone).
-pub(crate) fn unregister<T: Registered>(ptr: *mut T) -> Option<Box<T>> {
-    if ptr.is_null() || !T::KIND.live().remove(&key(ptr as usize)) {
+/// Takes back a live `T` for freeing; `None` for NULL or for a tag that is
+/// not a live `T` (which is then left alone).
+pub(crate) fn unregister<T: Registered>(handle: *mut T) -> Option<Box<T>> {
+    let tag = handle.addr();
+    let mut registry = registry();
+    let entry = registry.live.get(&tag)?;
+    if !std::ptr::eq(entry.kind, T::KIND) {
         return None;
     }
+    let key = registry.live.remove(&tag)?.key;
     // SAFETY: the address came from `Box::into_raw` in `register` and was
     // live until the removal above, which only one caller can win.
-    Some(unsafe { Box::from_raw(ptr) })
+    Some(unsafe { Box::from_raw(object::<T>(key)) })
 }
 
-/// The `T` behind a parameter that must be a live, registered `T`.
+/// The `T` behind a parameter that must be a live `T`.
 ///
 /// # Safety
 /// No other thread frees the handle during the call (the registry cannot
 /// stop a free that races with a use).
-pub(crate) unsafe fn get<'a, T: Registered>(ptr: *const T, param: &str) -> Result<&'a T, Failure> {
-    check::<T>(ptr as usize, param)?;
-    // SAFETY: registered, so it came from `register` and is not freed.
+pub(crate) unsafe fn get<'a, T: Registered>(handle: *const T, param: &str) -> Result<&'a T, Failure> {
+    let ptr = check::<T>(handle.addr(), param)?;
+    // SAFETY: live, so it came from `register` and is not freed.
     Ok(unsafe { &*ptr })
 }
 
@@ -99,22 +118,26 @@ pub(crate) unsafe fn get<'a, T: Registered>(ptr: *const T, param: &str) -> Resul
 ///
 /// # Safety
 /// As [`get`], and nothing else uses the handle during the call.
-pub(crate) unsafe fn get_mut<'a, T: Registered>(ptr: *mut T, param: &str) -> Result<&'a mut T, Failure> {
-    check::<T>(ptr as usize, param)?;
-    // SAFETY: registered; exclusivity is the caller's contract.
+pub(crate) unsafe fn get_mut<'a, T: Registered>(handle: *mut T, param: &str) -> Result<&'a mut T, Failure> {
+    let ptr = check::<T>(handle.addr(), param)?;
+    // SAFETY: live; exclusivity is the caller's contract.
     Ok(unsafe { &mut *ptr })
 }
 
-fn check<T: Registered>(address: usize, param: &str) -> Result<(), Failure> {
+/// The object of the live `T` with tag `tag`, or the failure naming what
+/// the parameter is instead.
+fn check<T: Registered>(tag: usize, param: &str) -> Result<*mut T, Failure> {
     let expected = T::KIND.name;
-    if address == 0 {
+    if tag == 0 {
         return Err(Failure::null(param));
     }
-    if T::KIND.holds(address) {
-        return Ok(());
+    match registry().live.get(&tag) {
+        Some(entry) if std::ptr::eq(entry.kind, T::KIND) => Ok(object(entry.key)),
+        Some(entry) => {
+            Err(Failure::invalid(format!("parameter '{param}' is a {}, expected a {expected}", entry.kind.name)))
+        }
+        None => Err(Failure::invalid(format!(
+            "parameter '{param}' is not a live {expected} (not a tfe handle, or freed already)"
+        ))),
     }
-    Err(Failure::invalid(match all_kinds().iter().find(|kind| kind.holds(address)) {
-        Some(found) => format!("parameter '{param}' is a {}, expected a {expected}", found.name),
-        None => format!("parameter '{param}' is not a live {expected} (not a tfe handle, or freed already)"),
-    }))
 }

@@ -387,3 +387,43 @@ fn newer_kinds_refuse_each_other_and_freed_handles() {
     }
     std::fs::remove_file(path).unwrap();
 }
+
+/// A freed tensor's memory is soon reused for a new tensor (the allocator
+/// hands back same-sized blocks first), but its handle is never handed out
+/// again: the stale handle stays an error however many tensors follow, and
+/// never reaches the new ones.
+#[test]
+fn a_freed_handle_stays_freed_when_its_memory_is_reused() {
+    let mut ctx: *mut tfe_context_t = ptr::null_mut();
+    let mut stale: *mut tfe_tensor_t = ptr::null_mut();
+    let (mut shape, mut rank) = (ptr::null::<usize>(), 0usize);
+    let mut name: *const c_char = ptr::null();
+    // SAFETY (all): live handles, and a freed one that the registry rejects before any use.
+    unsafe {
+        assert_eq!(tfe_context_new(ptr::null(), &mut ctx), TFE_OK);
+        let owner = c"server1".as_ptr();
+        assert_eq!(tfe_define_private_variable(ctx, owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut stale), TFE_OK);
+        tfe_tensor_free(stale);
+        let mut newer = Vec::new();
+        for _ in 0..1000 {
+            let mut tensor: *mut tfe_tensor_t = ptr::null_mut();
+            let status = tfe_define_private_variable(ctx, owner, [2.0, 3.0].as_ptr(), 2, [2].as_ptr(), 1, &mut tensor);
+            assert_eq!(status, TFE_OK);
+            assert_ne!(tensor, stale, "a freed handle was handed out again");
+            newer.push(tensor);
+        }
+        fails(
+            tfe_tensor_shape(stale, &mut shape, &mut rank),
+            TFE_ERR_INVALID_ARGUMENT,
+            "parameter 'tensor' is not a live tfe_tensor_t (not a tfe handle, or freed already)",
+        );
+        fails(tfe_tensor_name(stale, &mut name), TFE_ERR_INVALID_ARGUMENT, "freed already)");
+        tfe_tensor_free(stale); // a second free frees none of the newer tensors
+        for &tensor in &newer {
+            assert_eq!(tfe_tensor_shape(tensor, &mut shape, &mut rank), TFE_OK, "{}", last_message());
+            assert_eq!((rank, *shape), (1, 2));
+            tfe_tensor_free(tensor);
+        }
+        tfe_context_free(ctx);
+    }
+}

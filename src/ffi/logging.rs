@@ -57,7 +57,9 @@ impl log::Log for CallbackLogger {
 
 /// Sends the library's log records up to `max_level` (a `tfe_log_level_t`;
 /// 0 turns logging off) to `callback` with `user_data`; a NULL `callback`
-/// turns logging off. Replaces any previous callback.
+/// turns logging off. Replaces any previous callback. A panic inside the
+/// library arrives here too (target "tfe::panic", `TFE_LOG_ERROR`, with a
+/// backtrace when `RUST_BACKTRACE` asks for one), never on stderr.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (`max_level` above `TFE_LOG_TRACE` or
 /// negative) or `TFE_ERR_CONFIG` (the process has another `log` logger, as

@@ -16,9 +16,11 @@
 //!   so is a handle of the wrong kind or one freed already, and a `_free` of
 //!   such a pointer does nothing.
 //!
-//! Files: [`error`] (status codes, last error, panic boundary), `args`
+//! Files: [`error`] (status codes, last error, panic boundary), `panics`
+//! (the panic hook that sends the library's panics to the log callback), `args`
 //! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
-//! from files, tensors by position or name), [`ops`], [`ops_nonlinear`] and
+//! from files, tensors by position or name), [`inspect`] (a context's
+//! configuration and players, a tensor's kind and owner), [`ops`], [`ops_nonlinear`] and
 //! [`ops_layout`] (graph operations),
 //! [`feeds`] (values passed to a run), [`session`] (local sessions, input
 //! callbacks), [`party`] (deployed parties), [`result`] (run results and
@@ -28,8 +30,8 @@
 //! networks, plaintext inference), [`predict`] (private prediction),
 //! [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
-//! handles of every kind, so a freed handle or one of another kind is a
-//! status).
+//! handles of every kind: tags, never reused, so a freed handle or one of
+//! another kind is a status).
 
 // The exported names are the C names (`tfe_context_t`, `TFE_OK`, ...).
 #![allow(non_camel_case_types)]
@@ -37,9 +39,13 @@
 // In the order of the header: errors, then the objects from context to result.
 pub mod error;
 
+mod panics;
+
 pub mod context;
 
 pub mod load;
+
+pub mod inspect;
 
 pub mod ops;
 
@@ -82,9 +88,10 @@ pub use context::{tfe_comparison_t, tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use data::tfe_array_t;
 pub use error::tfe_status_t;
 pub use feeds::tfe_feeds_t;
+pub use inspect::tfe_tensor_kind_t;
 pub use logging::{tfe_log_fn, tfe_log_level_t};
 pub use nn::{tfe_model_t, tfe_network_t};
-pub use ops_layout::tfe_padding_t;
+pub use ops_layout::{tfe_padding_t, tfe_pool_t};
 pub use party::tfe_party_t;
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};

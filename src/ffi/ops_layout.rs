@@ -23,6 +23,18 @@ pub enum tfe_padding_t {
     TFE_PADDING_SAME = 1,
 }
 
+/// Which pooling `tfe_pool2d` applies (its `pool` argument, a `uint32_t`;
+/// anything else is `TFE_ERR_INVALID_ARGUMENT`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_pool_t {
+    /// The maximum of each window.
+    TFE_POOL_MAX = 0,
+    /// The average of each window (with SAME padding, over the elements
+    /// inside the input).
+    TFE_POOL_AVERAGE = 1,
+}
+
 pub(crate) fn padding(value: u32) -> Result<Padding, Failure> {
     match value {
         0 => Ok(Padding::Valid),
@@ -207,12 +219,12 @@ pub unsafe extern "C" fn tfe_flatten(
     guard("tfe_flatten", || unsafe { unary(ctx, x, out, Graph::flatten) })
 }
 
-/// Max pooling (`average` 0) or average pooling (`average` 1; SAME
-/// averages over the elements inside the input) of an NHWC tensor with a
-/// `window_h` x `window_w` window moving by `stride_h`, `stride_w`.
+/// Pooling of an NHWC tensor with a `window_h` x `window_w` window moving
+/// by `stride_h`, `stride_w`: `pool` is a `tfe_pool_t` (`TFE_POOL_MAX` or
+/// `TFE_POOL_AVERAGE`), `padding` a `tfe_padding_t`.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
-/// 4, a zero window or stride, a bad `padding` or `average`). Ownership:
+/// 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
 /// `x` is borrowed; `*out` receives a new tensor, free it with
 /// `tfe_tensor_free`. Thread safety: as the context.
 ///
@@ -222,7 +234,7 @@ pub unsafe extern "C" fn tfe_flatten(
 pub unsafe extern "C" fn tfe_pool2d(
     ctx: *mut tfe_context_t,
     x: *const tfe_tensor_t,
-    average: u32,
+    pool: u32,
     window_h: usize,
     window_w: usize,
     stride_h: usize,
@@ -233,10 +245,14 @@ pub unsafe extern "C" fn tfe_pool2d(
     guard("tfe_pool2d", || {
         let padding = self::padding(padding)?;
         let (size, strides) = ((window_h, window_w), (stride_h, stride_w));
-        let pool = match average {
+        let pool = match pool {
             0 => Graph::max_pool2d,
             1 => Graph::avg_pool2d,
-            other => return Err(Failure::invalid(format!("average {other}: expected 0 (max) or 1 (average)"))),
+            other => {
+                return Err(Failure::invalid(format!(
+                    "pool {other}: expected TFE_POOL_MAX (0) or TFE_POOL_AVERAGE (1)"
+                )));
+            }
         };
         // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| pool(g, x, size, strides, padding)) }

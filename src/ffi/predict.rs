@@ -1,6 +1,7 @@
 //! Private prediction: a model served by a local session (the model owner,
-//! the client and the three servers on threads of this process). The
-//! owner's weights are shared once, at the first prediction; each
+//! the client and the three servers on threads of this process) for batches
+//! of 1 to a maximum number of samples. The owner's weights are shared
+//! once, at the first prediction, whatever the batch sizes; each
 //! prediction's output is revealed to the client alone.
 
 use std::ffi::c_char;
@@ -15,19 +16,38 @@ use super::session::{local_options, tfe_session_options_default, tfe_session_opt
 use crate::error::Error;
 use crate::graph::validate_player_name;
 use crate::nn::PrivatePredictor;
+use crate::ring::shape::fmt_shape;
 
-/// A model ready for private prediction of batches of a fixed size: the
-/// prediction graph, and a local session whose servers keep the weights'
-/// shares between predictions.
+/// A model ready for private prediction of batches of 1 to `max_batch`
+/// samples: the prediction graph, and a local session whose servers keep
+/// the weights' shares between predictions of every batch size.
 ///
 /// Thread safety: thread-safe; predictions from several threads are
 /// serialized.
 pub struct tfe_predictor_t {
     predictor: Mutex<PrivatePredictor>,
-    /// `[batch, input shape...]`: what `x` of a prediction must fill.
+    /// `[max_batch, input shape...]` and `[max_batch, output shape...]`,
+    /// outside the lock for the checks and the shape getters.
     input_shape: Vec<usize>,
-    /// `[batch, output shape...]`, outside the lock for the shape getter.
     output_shape: Vec<usize>,
+}
+
+impl tfe_predictor_t {
+    /// The samples in `x_len` input values, and the output values they
+    /// give; the message names `x` or `out` and what they must hold.
+    fn batch(&self, x_len: usize, out_len: usize) -> Result<usize, Failure> {
+        let (max, input) = (self.input_shape[0], self.input_shape[1..].iter().product::<usize>());
+        if x_len == 0 || !x_len.is_multiple_of(input) || x_len / input > max {
+            return Err(Failure::invalid(format!(
+                "'x' has {x_len} values, expected 1 to {max} samples of {input} values each (shape {}, batch first)",
+                fmt_shape(&self.input_shape)
+            )));
+        }
+        let batch = x_len / input;
+        let shape = [&[batch][..], &self.output_shape[1..]].concat();
+        check_len("out", out_len, &shape)?;
+        Ok(batch)
+    }
 }
 
 impl Registered for tfe_predictor_t {
@@ -36,14 +56,15 @@ impl Registered for tfe_predictor_t {
 
 static PREDICTORS: handles::Kind = handles::Kind::new("tfe_predictor_t");
 
-/// Makes a predictor of `model` for batches of `batch` samples, all players
+/// Makes a predictor of `model` for batches of 1 to `max_batch` samples
+/// (every batch size shares the weights once, with one session), all players
 /// on threads of this process: `owner` (the model owner, who provides the
 /// weights in plaintext once), `client` (who provides each batch and alone
 /// learns the outputs) and the servers `server0` to `server2`. `options`
 /// (NULL: the defaults) choose the transport and timeouts.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
-/// `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a batch of 0, a
+/// `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a `max_batch` of 0, a
 /// bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
 /// `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
 /// `TFE_ERR_INTERNAL`) when the players cannot connect.
@@ -61,7 +82,7 @@ static PREDICTORS: handles::Kind = handles::Kind::new("tfe_predictor_t");
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_predictor_new_local(
     model: *const tfe_model_t,
-    batch: usize,
+    max_batch: usize,
     owner: *const c_char,
     client: *const c_char,
     options: *const tfe_session_options_t,
@@ -77,14 +98,14 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
         let options = if options.is_null() { &defaults } else { unsafe { args::reference(options, "options") }? };
         let options = local_options(options)?;
         let out = args::out(out, "out")?;
-        if batch == 0 {
-            return Err(Failure::invalid("batch is 0, expected at least one sample per prediction"));
+        if max_batch == 0 {
+            return Err(Failure::invalid("max_batch is 0, expected at least one sample per prediction"));
         }
         // A model without weights never names its owner; check the name anyway.
         validate_player_name(owner).and(validate_player_name(client))?;
-        let predictor = PrivatePredictor::local(&model.model, batch, owner, client, options)?;
+        let predictor = PrivatePredictor::local(&model.model, max_batch, owner, client, options)?;
         let predictor = Box::new(tfe_predictor_t {
-            input_shape: model.model.batch_shape(batch),
+            input_shape: predictor.input_shape().to_vec(),
             output_shape: predictor.output_shape().to_vec(),
             predictor: Mutex::new(predictor),
         });
@@ -108,16 +129,18 @@ pub unsafe extern "C" fn tfe_predictor_free(pred: *mut tfe_predictor_t) {
 }
 
 /// Predicts one batch privately: the client provides `x` (row-major, batch
-/// first; `x_len` = batch x the model's input size), the servers compute
-/// on shares, and the output is revealed to the client only, which writes
-/// it to `out` (`out_len` = the number of values of
+/// first; `x_len` = batch x the model's input size, for a batch of 1 to
+/// `max_batch` samples), the servers compute on shares, and the output is
+/// revealed to the client only, which writes it to `out` (`out_len` =
+/// batch x the output size of one sample; see
 /// `tfe_predictor_output_shape`). The first prediction also shares the
-/// owner's weights; later ones reuse the shares. A failed prediction leaves
+/// owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
 /// the predictor usable unless a connection was lost.
 ///
 /// Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
-/// live predictor; `x_len` or `out_len` not what the batch needs, with the
-/// expected count; an input outside the fixed-point range), or the run
+/// live predictor; `x_len` not 1 to `max_batch` whole samples, or
+/// `out_len` not what the batch needs, with the expected counts; an input
+/// outside the fixed-point range), or the run
 /// statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
 /// `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
 ///
@@ -141,8 +164,7 @@ pub unsafe extern "C" fn tfe_predictor_predict(
         let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
-        check_len("x", x.len(), &pred.input_shape)?;
-        check_len("out", out.len(), &pred.output_shape)?;
+        pred.batch(x.len(), out.len())?;
         let y = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict(x)?;
         if y.len() != out.len() {
             return Err(
@@ -154,7 +176,39 @@ pub unsafe extern "C" fn tfe_predictor_predict(
     })
 }
 
-/// The shape of a prediction's output: `[batch, output shape...]`.
+/// The shape of a full batch of inputs: `[max_batch, input shape...]`; a
+/// batch of fewer samples fills its first rows. Returns
+/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not a live
+/// predictor).
+///
+/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
+/// predictor, valid until `tfe_predictor_free`.
+///
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_input_shape(
+    pred: *const tfe_predictor_t,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    guard("tfe_predictor_input_shape", || {
+        // SAFETY: forwarded contract.
+        let pred = unsafe { handles::get(pred, "pred") }?;
+        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
+        // SAFETY (both): checked out-params.
+        unsafe {
+            shape.write(pred.input_shape.as_ptr());
+            rank.write(pred.input_shape.len());
+        }
+        Ok(())
+    })
+}
+
+/// The shape of the output of a full batch: `[max_batch, output
+/// shape...]`; a batch of fewer samples has as many rows as it has samples.
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
 /// a live predictor).
 ///

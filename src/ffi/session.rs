@@ -15,13 +15,25 @@ use crate::error::{Error, Result};
 use crate::ring::shape::numel;
 use crate::session::{Feeds, LocalOptions, LocalSession, Provider, ProviderRequest, Transport};
 
-/// Produces the values of a private input at its owner. Called on a library
-/// thread (the owner's), once per run that needs the input, with the
-/// `user_data` given at definition, the input's name and shape (`rank`
-/// sizes), and `out`, a zeroed buffer of `len` doubles to fill row-major.
-/// Returns 0 (`TFE_OK`) on success; any other value fails the run. It must
-/// not unwind (no C++ exception or longjmp may leave it) and must not run
-/// the session that called it (that would wait for itself).
+/// Produces the values of a private input at its owner. Called once per run
+/// that needs the input, with the `user_data` given at definition, the
+/// input's name and shape (`rank` sizes), and `out`, a zeroed buffer of
+/// `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
+/// other value fails the run. It must not unwind (no C++ exception or
+/// longjmp may leave it) and must not run the session that called it (that
+/// would wait for itself).
+///
+/// It runs on the thread of the input's owner player: in a local session,
+/// the library thread named `tfe-<owner>`, which for an input a server owns
+/// is that server's thread (`tfe-server1` computes nothing else meanwhile);
+/// in a deployment, the thread that called `tfe_party_run` at the owner.
+///
+/// A callback that takes long holds only its owner: the other players wait
+/// `recv_timeout_ms` for the owner's shares, then give up and fail the run
+/// with `TFE_ERR_TIMEOUT` naming the owner. `tfe_session_run` returns that
+/// status once the callback has returned too: no callback runs after the
+/// run that called it has returned, so `user_data` may be freed then (a
+/// callback that never returns keeps `tfe_session_run` from returning).
 pub type tfe_input_fn = Option<
     unsafe extern "C" fn(
         user_data: *mut c_void,
@@ -270,7 +282,10 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 
 /// Runs the graph for the `n` tensors in `fetches` (reveals, public values
 /// or assignments of the session's context, defined before the session was
-/// made). Input callbacks run at their owners during the call. A failed run
+/// made). Input callbacks run at their owners during the call (see
+/// `tfe_input_fn`: the call returns only after every callback of the run
+/// has returned, even when the other players gave up on a slow one after
+/// `recv_timeout_ms`). A failed run
 /// (a bad fetch, a failing callback, a stalled player) leaves the session
 /// usable for further runs; after a lost connection its runs keep failing
 /// with a status.

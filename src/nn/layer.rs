@@ -102,7 +102,9 @@ impl Layer {
 
     /// Adds the layer to `g`; its weights become private variables of
     /// `owner` named `prefix.w`, `prefix.b` (returned with their values, for
-    /// the owner to provide when the variables are first needed).
+    /// the owner to provide when the variables are first needed). When `g`
+    /// has them already (the same model built again, for another batch
+    /// size), the layer reads those and returns no new weights.
     pub(super) fn build(
         &self,
         g: &mut Graph,
@@ -113,6 +115,9 @@ impl Layer {
     ) -> Result<TensorId> {
         let mut var = |g: &mut Graph, name: &str, shape: &[usize], values: &[f64]| -> Result<TensorId> {
             let full = format!("{prefix}.{name}");
+            if let Some(id) = g.find_named(&full) {
+                return Ok(id);
+            }
             let id = g.private_variable(&full, owner, shape, None)?;
             weights.push((full, values.to_vec()));
             Ok(id)

@@ -14,4 +14,4 @@ mod tests;
 
 pub use layer::Layer;
 pub use model::{Sequential, Weights};
-pub use predict::{INPUT, PrivatePredictor};
+pub use predict::{PrivatePredictor, input_name};

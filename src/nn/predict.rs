@@ -5,50 +5,138 @@
 //! that runs at the owner, the first time a prediction needs them; later
 //! predictions reuse the servers' shares. The client's input is a private
 //! input, and the output is revealed to the client alone.
+//!
+//! A predictor serves any batch of 1 to `max_batch` samples with one
+//! session and one copy of the shared weights: its graph holds the model
+//! once per batch size in 1, 2, 4, ... (the powers of two below
+//! `max_batch`) and `max_batch`, every copy reading the same weight
+//! variables. A batch runs the smallest copy that holds it, padded with
+//! zero samples (samples never mix: every layer works per sample), so a
+//! batch costs at most twice what a graph of its exact size would, and no
+//! batch size shares the weights again.
 
 use std::sync::Arc;
 
 use super::Sequential;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
+use crate::ring::shape::fmt_shape;
 use crate::session::{Feeds, LocalOptions, LocalSession, RunStats};
 
-/// The name of the client's input in the prediction graph.
-pub const INPUT: &str = "input";
+/// The name of the client's input for batches of `batch` samples.
+pub fn input_name(batch: usize) -> String {
+    format!("input.batch{batch}")
+}
+
+/// The model for one batch size.
+struct BatchGraph {
+    batch: usize,
+    input: String,
+    output: TensorId,
+}
 
 /// A model served by a local session (all players on threads).
 pub struct PrivatePredictor {
     session: LocalSession,
-    output: TensorId,
+    /// By increasing batch size; the last is `max_batch`.
+    graphs: Vec<BatchGraph>,
+    /// Values per sample of the input and of the output.
+    input_len: usize,
+    output_len: usize,
+    /// `[max_batch, ...]`.
+    input_shape: Vec<usize>,
     output_shape: Vec<usize>,
 }
 
+/// 1, 2, 4, ... below `max_batch`, then `max_batch`.
+fn batch_sizes(max_batch: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> =
+        std::iter::successors(Some(1usize), |b| b.checked_mul(2)).take_while(|&b| b < max_batch).collect();
+    sizes.push(max_batch);
+    sizes
+}
+
 impl PrivatePredictor {
-    /// Builds the prediction graph for batches of `batch` inputs: the
-    /// weights belong to `owner`, the input and output to `client`.
-    pub fn local(model: &Sequential, batch: usize, owner: &str, client: &str, options: LocalOptions) -> Result<Self> {
+    /// Builds the prediction graph for batches of 1 to `max_batch` inputs:
+    /// the weights belong to `owner`, the input and output to `client`.
+    pub fn local(
+        model: &Sequential,
+        max_batch: usize,
+        owner: &str,
+        client: &str,
+        options: LocalOptions,
+    ) -> Result<Self> {
+        if max_batch == 0 {
+            return Err(Error::invalid("max_batch is 0, expected at least one sample per prediction"));
+        }
         let mut g = Graph::default();
-        let x = g.private_input(INPUT, client, &model.batch_shape(batch))?;
-        let (y, weights) = model.build(&mut g, x, owner)?;
-        let output_shape = g.shape(y)?.to_vec();
-        let output = g.reveal(y, Some(client))?;
+        let mut graphs = Vec::new();
+        let mut weights = Vec::new();
+        let mut output_shape = Vec::new();
+        for batch in batch_sizes(max_batch) {
+            let input = input_name(batch);
+            let x = g.private_input(&input, client, &model.batch_shape(batch))?;
+            // Later copies find the weight variables the first one defined.
+            let (y, new_weights) = model.build(&mut g, x, owner)?;
+            weights.extend(new_weights);
+            output_shape = g.shape(y)?.to_vec();
+            let output = g.reveal(y, Some(client))?;
+            graphs.push(BatchGraph { batch, input, output });
+        }
         let mut session = LocalSession::new(&g, options)?;
         for (name, values) in weights {
             let values = Arc::new(values);
             session.set_provider(&name, Arc::new(move |_| Ok(values.as_ref().clone())))?;
         }
-        Ok(PrivatePredictor { session, output, output_shape })
+        let input_shape = model.batch_shape(max_batch);
+        let input_len = input_shape[1..].iter().product();
+        let output_len = output_shape[1..].iter().product();
+        Ok(PrivatePredictor { session, graphs, input_len, output_len, input_shape, output_shape })
     }
 
-    /// The outputs for one batch of inputs (row-major, batch first), as
-    /// the client receives them.
+    /// The largest batch a prediction takes.
+    pub fn max_batch(&self) -> usize {
+        self.input_shape[0]
+    }
+
+    /// The number of samples in `len` input values: 1 to `max_batch`
+    /// whole samples, or an error saying what was expected.
+    pub fn batch_of(&self, len: usize) -> Result<usize> {
+        let (per_sample, max) = (self.input_len, self.max_batch());
+        if len == 0 || !len.is_multiple_of(per_sample) || len / per_sample > max {
+            return Err(Error::invalid(format!(
+                "{len} input values, expected 1 to {max} samples of {per_sample} values each (shape {}, batch first)",
+                fmt_shape(&self.input_shape)
+            )));
+        }
+        Ok(len / per_sample)
+    }
+
+    /// The outputs for one batch of 1 to `max_batch` inputs (row-major,
+    /// batch first), as the client receives them: `batch` x the output
+    /// size of one sample.
     pub fn predict(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        let batch = self.batch_of(x.len())?;
+        let graph = self
+            .graphs
+            .iter()
+            .find(|g| g.batch >= batch)
+            .ok_or_else(|| Error::internal("no graph holds a batch that batch_of accepted"))?;
+        let mut padded = x.to_vec();
+        padded.resize(graph.batch * self.input_len, 0.0);
         let mut feeds = Feeds::new();
-        feeds.insert(INPUT, x.to_vec());
-        let result = self.session.run(&[self.output], &feeds)?;
-        Ok(result.outputs[0].iter().copied().collect())
+        feeds.insert(&graph.input, padded);
+        let result = self.session.run(&[graph.output], &feeds)?;
+        Ok(result.outputs[0].iter().copied().take(batch * self.output_len).collect())
     }
 
+    /// `[max_batch, input shape...]`: a batch fills the first rows.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// `[max_batch, output shape...]`: a batch's output has as many rows
+    /// as its input.
     pub fn output_shape(&self) -> &[usize] {
         &self.output_shape
     }

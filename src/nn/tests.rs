@@ -81,3 +81,31 @@ fn networks_a_b_and_d_predict_privately_like_plaintext() {
     }
     assert_eq!(network_c(4).unwrap().output_shape(3).unwrap(), vec![3, 10]);
 }
+
+/// One predictor serves every batch size up to its maximum (padding to the
+/// graph of the next size up), and only the first prediction shares the
+/// weights: later ones, of other batch sizes too, get nothing from the owner.
+#[test]
+fn one_predictor_serves_any_batch_up_to_its_maximum_and_shares_the_weights_once() {
+    let dense = Layer::dense(3, 2, vec![0.5, -1.0, 0.25, 2.0, -0.75, 1.5], vec![0.1, -0.2]).unwrap();
+    let model = Sequential::new(&[3], vec![dense, Layer::ReLU]).unwrap();
+    let options = LocalOptions { transport: crate::session::Transport::Memory, ..LocalOptions::default() };
+    let mut private = PrivatePredictor::local(&model, 8, "owner", "client", options).unwrap();
+    assert_eq!((private.max_batch(), private.input_shape(), private.output_shape()), (8, &[8, 3][..], &[8, 2][..]));
+    for (i, batch) in [7, 1, 8, 3, 2].into_iter().enumerate() {
+        let x = inputs(batch * 3, i as u64);
+        let got = private.predict(&x).unwrap();
+        assert_logits_close(&got, &model.predict_plain(&x, batch).unwrap(), 2e-3);
+        let owner = private.last_stats().unwrap().player("owner").unwrap().counters.bytes_sent;
+        if i == 0 {
+            assert!(owner > 0, "the first prediction shares the weights");
+        } else {
+            assert_eq!(owner, 0, "batch {batch} shared the weights again");
+        }
+    }
+    for (len, found) in [(27, "27 input values"), (4, "4 input values"), (0, "0 input values")] {
+        let msg = private.predict(&inputs(len, 1)).unwrap_err().to_string();
+        assert!(msg.contains(found) && msg.contains("expected 1 to 8 samples of 3 values each (shape [8, 3]"), "{msg}");
+    }
+    assert!(PrivatePredictor::local(&model, 0, "owner", "client", LocalOptions::default()).is_err());
+}

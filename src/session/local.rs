@@ -120,7 +120,8 @@ impl LocalSession {
     }
 
     /// Registers the callback that produces input (or variable) `name`; it
-    /// runs on the thread of the input's owner only.
+    /// runs on the thread of the input's owner only (`tfe-<owner>`, a
+    /// server's thread when a server owns the input).
     pub fn set_provider(&mut self, name: &str, provider: Provider) -> Result<()> {
         let id = self
             .graph
@@ -147,6 +148,12 @@ impl LocalSession {
 
     /// Runs the graph for `fetches` (reveals, public values or assignments).
     /// Bad fetches and feeds are reported before any player starts.
+    ///
+    /// Returns once every player has finished its part, including a
+    /// provider in progress: a slow provider makes the others fail after
+    /// their receive timeout (each logs its failure at debug level, target
+    /// "tfe::session"), and its own player then finishes the run too, so no
+    /// provider runs after `run` has returned.
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<RunResult> {
         self.check_run(fetches, feeds)?;
         let fetches_arc = Arc::new(fetches.to_vec());
@@ -278,6 +285,9 @@ fn player_loop(
             Command::Run { fetches, feeds } => {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| party.run(&fetches, &feeds)));
                 let outcome = outcome.unwrap_or_else(|_| Err(Error::internal("a player panicked during the run")));
+                if let Err(e) = &outcome {
+                    log::debug!(target: "tfe::session", "{} failed the run: {e}", party.name());
+                }
                 if results.send(outcome).is_err() {
                     return;
                 }

@@ -4,10 +4,10 @@
  * used calls (session creation and runs, tensor accessors, context calls,
  * operations, feeds, results, parties, models) is TFE_ERR_INVALID_ARGUMENT
  * naming the kind expected and the kind found; a pointer that is no handle,
- * or a freed one, is the same status saying so; every _free of another
- * kind leaves the handle alone (each stays usable and is freed once at the
- * end, which AddressSanitizer and valgrind check). Exits 0 when every check
- * passes.
+ * or a freed one (even after its memory went to a new handle), is the
+ * same status saying so; every _free of another kind leaves the handle
+ * alone (each stays usable and is freed once at the end, which
+ * AddressSanitizer and valgrind check). Exits 0 when every check passes.
  */
 #include "check.h"
 
@@ -198,6 +198,37 @@ static void test_freed_and_foreign_pointers(void) {
     EXPECT(out == SENTINEL);
 }
 
+/* A freed tensor's memory is soon reused for a new one, but its handle is
+ * never handed out again: the stale handle stays an error however many
+ * tensors follow, and a second free of it frees none of them. */
+static void test_freed_handle_after_reuse(void) {
+    enum { MANY = 1000 };
+    static tfe_tensor_t *newer[MANY];
+    tfe_context_t *ctx = NULL;
+    tfe_tensor_t *stale = NULL;
+    const size_t *shape;
+    size_t rank;
+    const double one[1] = {1.0};
+    const size_t shape1[1] = {1};
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_OK(tfe_define_constant(ctx, one, 1, shape1, 1, &stale));
+    tfe_tensor_free(stale);
+    for (int i = 0; i < MANY; i++) {
+        newer[i] = NULL;
+        EXPECT_OK(tfe_define_constant(ctx, values2, 2, shape2, 1, &newer[i]));
+        EXPECT(newer[i] != stale);
+    }
+    EXPECT_ERROR(tfe_tensor_shape(stale, &shape, &rank), TFE_ERR_INVALID_ARGUMENT,
+                 "parameter 'tensor' is not a live tfe_tensor_t (not a tfe handle, or freed already)");
+    tfe_tensor_free(stale); /* frees none of the newer tensors */
+    for (int i = 0; i < MANY; i++) {
+        EXPECT_OK(tfe_tensor_shape(newer[i], &shape, &rank));
+        EXPECT(rank == 1 && shape[0] == 2);
+        tfe_tensor_free(newer[i]);
+    }
+    tfe_context_free(ctx);
+}
+
 int main(void) {
     struct live h;
     if (!make_live(&h)) {
@@ -210,5 +241,6 @@ int main(void) {
     test_frees_of_another_kind(&h);
     free_live(&h);
     test_freed_and_foreign_pointers();
+    test_freed_handle_after_reuse();
     return finish("test_handles");
 }

@@ -173,7 +173,7 @@ static void test_predictor_stats_and_reuse(void) {
     /* Bad sizes are statuses, and the predictor stays usable. */
     double sentinel[2] = {42.0, 42.0};
     EXPECT_ERROR(tfe_predictor_predict(pred, x, 2, sentinel, 2), TFE_ERR_INVALID_ARGUMENT,
-                 "'x' has 2 values, expected 3 (shape [1, 3])");
+                 "'x' has 2 values, expected 1 to 1 samples of 3 values each (shape [1, 3], batch first)");
     EXPECT_ERROR(tfe_predictor_predict(pred, x, 3, sentinel, 1), TFE_ERR_INVALID_ARGUMENT,
                  "'out' has 1 values, expected 2 (shape [1, 2])");
     EXPECT_ERROR(tfe_predictor_predict(pred, x, 3, NULL, 2), TFE_ERR_NULL_POINTER, "'out'");
@@ -222,7 +222,7 @@ static void test_model_errors(void) {
 
     tfe_predictor_t *pred = NULL;
     EXPECT_ERROR(tfe_predictor_new_local(model, 0, "owner", "client", NULL, &pred), TFE_ERR_INVALID_ARGUMENT,
-                 "batch is 0");
+                 "max_batch is 0");
     EXPECT_ERROR(tfe_predictor_new_local(model, 1, "owner", NULL, NULL, &pred), TFE_ERR_NULL_POINTER, "'client'");
     EXPECT_ERROR(tfe_predictor_new_local(model, 1, "bad owner", "client", NULL, &pred), TFE_ERR_INVALID_ARGUMENT,
                  "'bad owner'");

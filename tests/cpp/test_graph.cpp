@@ -3,6 +3,7 @@
 // tfe::Error with the right status and a message saying what was wrong).
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -65,6 +66,50 @@ TEST(Context, DefinitionsAndTheirShapesAndNames) {
     EXPECT_EQ(x.name(), "input0");
     EXPECT_EQ(fed.name(), "input1");
     EXPECT_TFE_ERROR(c.name(), TFE_ERR_INVALID_ARGUMENT, "expected an input or a variable");
+}
+
+TEST(Context, TellsItsConfigPlayersAndTensorKindsAndOwners) {
+    tfe_config_t config = tfe::default_config();
+    config.frac_bits = 12;
+    config.int_bits = 24;
+    config.comparison = TFE_COMPARISON_FULL;
+    tfe::Context ctx(config);
+    tfe_config_t read = ctx.config();
+    EXPECT_EQ(read.frac_bits, 12u);
+    EXPECT_EQ(read.int_bits, 24u);
+    EXPECT_EQ(read.comparison, static_cast<std::uint32_t>(TFE_COMPARISON_FULL));
+    EXPECT_EQ(tfe::Context().config().frac_bits, tfe::default_config().frac_bits);
+
+    EXPECT_EQ(ctx.players(), (std::vector<std::string>{"server0", "server1", "server2"}));
+    auto w = ctx.private_variable("alice", kOnes, {10, 10});
+    auto x = ctx.private_input("bob", {5, 10});
+    auto c = ctx.constant({1, 2}, {2});
+    auto y = tfe::matmul(x, w);
+    auto to_carol = y.reveal("carol");
+    auto to_all = y.reveal();
+    EXPECT_EQ(ctx.players(), (std::vector<std::string>{"server0", "server1", "server2", "alice", "bob", "carol"}));
+
+    EXPECT_EQ(w.kind(), tfe::TensorKind::Private);
+    EXPECT_EQ(x.kind(), tfe::TensorKind::Private);
+    EXPECT_EQ(c.kind(), tfe::TensorKind::Public);
+    EXPECT_EQ((c + c).kind(), tfe::TensorKind::Public);
+    EXPECT_EQ(y.kind(), tfe::TensorKind::Private);
+    EXPECT_EQ(to_carol.kind(), tfe::TensorKind::Revealed);
+    EXPECT_EQ(tfe::assign(w, w).kind(), tfe::TensorKind::Assignment);
+    EXPECT_EQ(w.owner(), "alice");
+    EXPECT_EQ(x.owner(), "bob");
+    EXPECT_EQ(to_carol.owner(), "carol");
+    EXPECT_EQ(to_all.owner(), "");
+    EXPECT_EQ(c.owner(), "");
+    EXPECT_EQ(y.owner(), "");
+
+    const char *name = reinterpret_cast<const char *>(1);
+    EXPECT_EQ(tfe_context_player_name(ctx.get(), 6, &name), TFE_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(tfe_last_error_message()).find("index 6: the context has 6 players"), std::string::npos);
+    EXPECT_EQ(name, reinterpret_cast<const char *>(1));
+    EXPECT_EQ(tfe_tensor_kind(w.get(), nullptr), TFE_ERR_NULL_POINTER);
+    EXPECT_EQ(tfe_tensor_owner(reinterpret_cast<tfe_tensor_t *>(ctx.get()), &name), TFE_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(tfe_context_config(reinterpret_cast<tfe_context_t *>(w.get()), &read), TFE_ERR_INVALID_ARGUMENT);
 }
 
 TEST(Context, BadDefinitionsAreInvalidArguments) {

@@ -105,16 +105,52 @@ TEST(Predictor, SharesTheWeightsOnceAndReportsStats) {
     EXPECT_NE(stats.stats_table().find("server2"), std::string::npos);
 }
 
+TEST(Predictor, ServesAnyBatchUpToItsMaximumAndSharesTheWeightsOnce) {
+    auto model = small_dense_model();
+    tfe::Predictor predictor(model, 8, "owner", "client", memory());
+    EXPECT_EQ(predictor.max_batch(), 8u);
+    EXPECT_EQ(predictor.input_shape(), (std::vector<std::size_t>{8, 3}));
+    EXPECT_EQ(predictor.output_shape(), (std::vector<std::size_t>{8, 2}));
+    const std::vector<double> a = {1.0, 2.0, -1.0}, b = {0.0, 0.5, 0.25};
+    const std::vector<double> ya = {1.85, 1.3}, yb = {0.0375, 1.175};
+    bool first = true;
+    for (std::size_t batch : {7u, 1u, 8u}) {
+        std::vector<double> x, want;
+        for (std::size_t i = 0; i < batch; i++) {
+            const auto &row = i % 2 ? b : a;
+            const auto &out = i % 2 ? yb : ya;
+            x.insert(x.end(), row.begin(), row.end());
+            want.insert(want.end(), out.begin(), out.end());
+        }
+        expect_near(predictor.predict(x), want);
+        // Only the first prediction shares the weights, whatever the batch sizes after it.
+        auto owner = predictor.last_stats().stats("owner").bytes_sent;
+        if (first) {
+            EXPECT_GT(owner, 0u);
+        } else {
+            EXPECT_EQ(owner, 0u) << "batch " << batch;
+        }
+        first = false;
+    }
+    EXPECT_TFE_ERROR(predictor.predict(std::vector<double>(27, 0.0)), TFE_ERR_INVALID_ARGUMENT,
+                     "'x' has 27 values, expected 1 to 8 samples of 3 values each (shape [8, 3], batch first)");
+    std::vector<double> out(4);
+    EXPECT_EQ(tfe_predictor_predict(predictor.get(), a.data(), 3, out.data(), 4), TFE_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(tfe_last_error_message()).find("'out' has 4 values, expected 2 (shape [1, 2])"),
+              std::string::npos);
+}
+
 TEST(Predictor, BadArgumentsThrowAndThePredictorStaysUsable) {
     auto model = small_dense_model();
-    EXPECT_TFE_ERROR(tfe::Predictor(model, 0, "owner", "client"), TFE_ERR_INVALID_ARGUMENT, "batch is 0");
+    EXPECT_TFE_ERROR(tfe::Predictor(model, 0, "owner", "client"), TFE_ERR_INVALID_ARGUMENT, "max_batch is 0");
     EXPECT_TFE_ERROR(tfe::Predictor(model, 1, "owner", "the client"), TFE_ERR_INVALID_ARGUMENT, "'the client'");
     auto options = memory();
     options.transport = 7;
     EXPECT_TFE_ERROR(tfe::Predictor(model, 1, "owner", "client", options), TFE_ERR_CONFIG, "transport 7");
     tfe::Predictor predictor(model, 1, "owner", "client", memory());
     expect_near(predictor.predict({1.0, 2.0, -1.0}), {1.85, 1.3});
-    EXPECT_TFE_ERROR(predictor.predict({1.0}), TFE_ERR_INVALID_ARGUMENT, "'x' has 1 values, expected 3 (shape [1, 3])");
+    EXPECT_TFE_ERROR(predictor.predict({1.0}), TFE_ERR_INVALID_ARGUMENT, 
+                     "'x' has 1 values, expected 1 to 1 samples of 3 values each (shape [1, 3], batch first)");
     EXPECT_TFE_ERROR(predictor.predict({1e9, 0.0, 0.0}), TFE_ERR_INVALID_ARGUMENT, "1000000000");
     expect_near(predictor.predict({1.0, 2.0, -1.0}), {1.85, 1.3});
 }

@@ -98,7 +98,7 @@ TEST(Ops, PoolingAndConvolution) {
     auto x = ctx.private_variable("alice", image, {1, 4, 4, 1});
     auto filter = ctx.constant({1, 0, 0, 1}, {2, 2, 1, 1});
     auto pooled = tfe::max_pool2d(x, {2, 2}, {2, 2}, tfe::Padding::Valid);
-    auto averaged = tfe::avg_pool2d(x, {2, 2}, {2, 2}, tfe::Padding::Valid);
+    auto averaged = tfe::pool2d(x, tfe::Pool::Average, {2, 2}, {2, 2}, tfe::Padding::Valid);
     auto conv = tfe::conv2d(x, filter, {1, 1}, tfe::Padding::Valid);
     auto same = tfe::conv2d(x, filter, {1, 1}, tfe::Padding::Same);
     EXPECT_EQ(pooled.shape(), (Shape{1, 2, 2, 1}));
@@ -115,10 +115,10 @@ TEST(Ops, PoolingAndConvolution) {
     expect_near(result.value(2), {5, 7, 9, 13, 15, 17, 21, 23, 25}, 1e-3);
 
     tfe_tensor_t *out = nullptr;
-    EXPECT_EQ(tfe_pool2d(ctx.get(), x.get(), 0, 2, 2, 2, 2, 7, &out), TFE_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(tfe_pool2d(ctx.get(), x.get(), TFE_POOL_MAX, 2, 2, 2, 2, 7, &out), TFE_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(tfe_last_error_message()).find("padding 7"), std::string::npos);
     EXPECT_EQ(tfe_pool2d(ctx.get(), x.get(), 2, 2, 2, 2, 2, TFE_PADDING_VALID, &out), TFE_ERR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(tfe_last_error_message()).find("average 2"), std::string::npos);
+    EXPECT_NE(std::string(tfe_last_error_message()).find("pool 2: expected TFE_POOL_MAX (0) or TFE_POOL_AVERAGE (1)"), std::string::npos);
     EXPECT_EQ(tfe_conv2d(ctx.get(), x.get(), nullptr, 1, 1, TFE_PADDING_VALID, &out), TFE_ERR_NULL_POINTER);
     EXPECT_NE(std::string(tfe_last_error_message()).find("'filter'"), std::string::npos);
     auto flat = ctx.private_variable("alice", {1, 2}, {2});

@@ -115,6 +115,14 @@ inline tfe_session_options_t default_session_options() noexcept { return tfe_ses
 
 class Context;
 
+/// What a tensor is (tfe_tensor_kind_t).
+enum class TensorKind : int {
+    Public = TFE_TENSOR_PUBLIC,
+    Private = TFE_TENSOR_PRIVATE,
+    Revealed = TFE_TENSOR_REVEALED,
+    Assignment = TFE_TENSOR_ASSIGNMENT,
+};
+
 /// A node of a context's graph (tfe_tensor_t). Move-only.
 class Tensor {
   public:
@@ -136,6 +144,21 @@ class Tensor {
         const char *name = nullptr;
         detail::check(tfe_tensor_name(get(), &name));
         return name;
+    }
+
+    /// Public, private, revealed or an assignment.
+    TensorKind kind() const {
+        tfe_tensor_kind_t kind = TFE_TENSOR_PUBLIC;
+        detail::check(tfe_tensor_kind(get(), &kind));
+        return static_cast<TensorKind>(kind);
+    }
+
+    /// The owner of an input or variable, or the player a value is revealed
+    /// to; empty for any other tensor.
+    std::string owner() const {
+        const char *owner = nullptr;
+        detail::check(tfe_tensor_owner(get(), &owner));
+        return owner ? owner : "";
     }
 
     /// Reveals the tensor to every server.
@@ -278,6 +301,27 @@ class Context {
         tfe_context_t *ctx = nullptr;
         detail::check(tfe_context_load(path.c_str(), &ctx));
         return Context(ctx);
+    }
+
+    /// The fixed-point configuration.
+    tfe_config_t config() const {
+        tfe_config_t config{};
+        detail::check(tfe_context_config(get(), &config));
+        return config;
+    }
+
+    /// The players: server0 to server2, then the others in the order the
+    /// definitions first named them.
+    std::vector<std::string> players() const {
+        std::size_t count = 0;
+        detail::check(tfe_context_player_count(get(), &count));
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < count; i++) {
+            const char *name = nullptr;
+            detail::check(tfe_context_player_name(get(), i, &name));
+            names.emplace_back(name);
+        }
+        return names;
     }
 
     /// The number of tensors in the graph.

@@ -140,19 +140,19 @@ class Model {
 
 /// A model served for private prediction by players on threads of this
 /// process (tfe_predictor_t): the owner shares the weights once, the
-/// client provides each batch and alone learns its outputs. Move-only;
-/// predictions from several threads are serialized.
+/// client provides each batch (1 to max_batch samples) and alone learns its
+/// outputs. Move-only; predictions from several threads are serialized.
 class Predictor {
   public:
-    /// Batches of `batch` samples, over loopback TCP with the default options.
-    Predictor(const Model &model, std::size_t batch, const std::string &owner, const std::string &client)
-        : Predictor(model, batch, owner, client, default_session_options()) {}
+    /// Batches of 1 to `max_batch` samples, over loopback TCP with the default options.
+    Predictor(const Model &model, std::size_t max_batch, const std::string &owner, const std::string &client)
+        : Predictor(model, max_batch, owner, client, default_session_options()) {}
 
     /// As above with session `options` (transport, timeouts).
-    Predictor(const Model &model, std::size_t batch, const std::string &owner, const std::string &client,
+    Predictor(const Model &model, std::size_t max_batch, const std::string &owner, const std::string &client,
               const tfe_session_options_t &options) {
         tfe_predictor_t *pred = nullptr;
-        detail::check(tfe_predictor_new_local(model.get(), batch, owner.c_str(), client.c_str(), &options, &pred));
+        detail::check(tfe_predictor_new_local(model.get(), max_batch, owner.c_str(), client.c_str(), &options, &pred));
         handle_.reset(pred);
     }
 
@@ -161,14 +161,29 @@ class Predictor {
     Predictor(const Predictor &) = delete;
     Predictor &operator=(const Predictor &) = delete;
 
-    /// The outputs for one batch (row-major), as the client receives them.
+    /// The outputs for one batch of 1 to max_batch() samples (row-major,
+    /// batch first), as the client receives them.
     std::vector<double> predict(const std::vector<double> &x) const {
-        std::vector<double> out(detail::count(output_shape()));
+        auto in = input_shape(), out_shape = output_shape();
+        // A size that is no whole batch gets its error from the library.
+        std::size_t samples = x.size() / (detail::count(in) / in[0]);
+        std::vector<double> out(samples * (detail::count(out_shape) / out_shape[0]));
         detail::check(tfe_predictor_predict(get(), x.data(), x.size(), out.data(), out.size()));
         return out;
     }
 
-    /// [batch, output shape...].
+    /// The largest batch a prediction takes.
+    std::size_t max_batch() const { return input_shape()[0]; }
+
+    /// [max_batch, input shape...]: a batch fills the first rows.
+    std::vector<std::size_t> input_shape() const {
+        const std::size_t *shape = nullptr;
+        std::size_t rank = 0;
+        detail::check(tfe_predictor_input_shape(get(), &shape, &rank));
+        return detail::copy_shape(shape, rank);
+    }
+
+    /// [max_batch, output shape...]: a batch's output has as many rows as its input.
     std::vector<std::size_t> output_shape() const {
         const std::size_t *shape = nullptr;
         std::size_t rank = 0;

@@ -81,21 +81,26 @@ inline Tensor gather(const Tensor &x, const std::vector<std::size_t> &indices, s
 /// [N, everything else].
 inline Tensor flatten(const Tensor &x) { return x.unary(tfe_flatten); }
 
+/// Which pooling `pool2d` applies (tfe_pool_t).
+enum class Pool : std::uint32_t { Max = TFE_POOL_MAX, Average = TFE_POOL_AVERAGE };
+
+/// Max or average pooling of an NHWC tensor (SAME averages over the elements inside the input).
+inline Tensor pool2d(const Tensor &x, Pool pool, std::pair<std::size_t, std::size_t> window,
+                     std::pair<std::size_t, std::size_t> strides, Padding padding) {
+    return x.unary([&](auto ctx, auto t, auto out) {
+        return tfe_pool2d(ctx, t, static_cast<std::uint32_t>(pool), window.first, window.second, strides.first,
+                          strides.second, static_cast<std::uint32_t>(padding), out);
+    });
+}
 /// Max pooling of an NHWC tensor.
 inline Tensor max_pool2d(const Tensor &x, std::pair<std::size_t, std::size_t> window,
                          std::pair<std::size_t, std::size_t> strides, Padding padding) {
-    return x.unary([&](auto ctx, auto t, auto out) {
-        return tfe_pool2d(ctx, t, 0, window.first, window.second, strides.first, strides.second,
-                          static_cast<std::uint32_t>(padding), out);
-    });
+    return pool2d(x, Pool::Max, window, strides, padding);
 }
 /// Average pooling of an NHWC tensor (SAME averages over the elements inside the input).
 inline Tensor avg_pool2d(const Tensor &x, std::pair<std::size_t, std::size_t> window,
                          std::pair<std::size_t, std::size_t> strides, Padding padding) {
-    return x.unary([&](auto ctx, auto t, auto out) {
-        return tfe_pool2d(ctx, t, 1, window.first, window.second, strides.first, strides.second,
-                          static_cast<std::uint32_t>(padding), out);
-    });
+    return pool2d(x, Pool::Average, window, strides, padding);
 }
 inline Tensor global_avg_pool2d(const Tensor &x) { return x.unary(tfe_global_avg_pool2d); }
 /// NHWC convolution with a [KH, KW, C, O] filter.
