@@ -5,7 +5,7 @@
 //! The hook is installed once, by the first `tfe_*` call that goes through
 //! the panic boundary, and chains to the hook it replaces: a panic is the
 //! library's when it happens inside a `tfe_*` call (on the calling thread),
-//! on a player thread of a local session (named `tfe-<player>`) or on a
+//! on a player thread of a local session (`tfe-<player>`) or on a
 //! thread of the rayon pool the kernels use; any other panic goes to the
 //! previous hook (by default, Rust's, which prints it), so a host's own
 //! hook keeps working for its own panics. A host that sets a panic hook
@@ -53,9 +53,11 @@ fn install() {
 }
 
 /// Whether the panicking thread is in a `tfe_*` call or is a library thread.
+/// Only thread-locals that can be read during a thread's teardown are asked
+/// (not `std::thread::current()`): a panic in this hook would abort the host.
 fn is_ours() -> bool {
     DEPTH.try_with(|depth| depth.get() > 0).unwrap_or(false)
-        || std::thread::current().name().is_some_and(|name| name.starts_with("tfe-"))
+        || crate::session::on_player_thread()
         || rayon::current_thread_index().is_some()
 }
 
@@ -67,13 +69,11 @@ fn report(info: &PanicHookInfo<'_>) {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)");
     let location = info.location().map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
-    let thread = std::thread::current();
-    let thread = thread.name().unwrap_or("an unnamed thread");
     // `capture` honours RUST_BACKTRACE and RUST_LIB_BACKTRACE, as the default hook does.
     let backtrace = Backtrace::capture();
     if backtrace.status() == BacktraceStatus::Captured {
-        log::error!(target: "tfe::panic", "thread '{thread}' panicked{location}: {message}\nbacktrace:\n{backtrace}");
+        log::error!(target: "tfe::panic", "panicked{location}: {message}\nbacktrace:\n{backtrace}");
     } else {
-        log::error!(target: "tfe::panic", "thread '{thread}' panicked{location}: {message}");
+        log::error!(target: "tfe::panic", "panicked{location}: {message}");
     }
 }

@@ -2,6 +2,7 @@
 //! connected over loopback TCP (ports chosen by the OS and passed along, so
 //! parallel sessions never collide) or over in-memory channels.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -263,12 +264,24 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
         .collect())
 }
 
+thread_local! {
+    /// Set on the threads of local sessions' players.
+    static PLAYER_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the calling thread is a player's thread of a local session
+/// (false during the thread's teardown, where nothing can be asked).
+pub fn on_player_thread() -> bool {
+    PLAYER_THREAD.try_with(Cell::get).unwrap_or(false)
+}
+
 fn player_loop(
     connect: Connector,
     ready: Sender<Result<()>>,
     commands: Receiver<Command>,
     results: Sender<Result<PartyRun>>,
 ) {
+    PLAYER_THREAD.with(|player| player.set(true));
     let mut party = match connect() {
         Ok(party) => {
             let _ = ready.send(Ok(()));

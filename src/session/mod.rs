@@ -13,6 +13,6 @@ pub mod party;
 pub mod stats;
 
 pub use feeds::{Feeds, Provider, ProviderRequest};
-pub use local::{LocalOptions, LocalSession, RunResult, Transport};
+pub use local::{LocalOptions, LocalSession, RunResult, Transport, on_player_thread};
 pub use party::{Party, PartyRun, TcpJoin};
 pub use stats::{OpSpan, OpStats, PlayerStats, RunStats};
