@@ -56,6 +56,9 @@ impl Default for FixedConfig {
 /// truncation protocol stays exact (see the module docs).
 const MAX_PRODUCT_BITS: u32 = 62;
 
+/// Largest number of fractional bits.
+const MAX_FRAC_BITS: u32 = 30;
+
 impl FixedConfig {
     /// A checked configuration: `2f + i` must stay below 62 bits so that a
     /// product of two in-range values can be truncated exactly.
@@ -80,18 +83,20 @@ impl FixedConfig {
         }
     }
 
-    /// Checks the invariant of [`FixedConfig::new`].
+    /// Checks the invariant of [`FixedConfig::new`]; an error names the
+    /// field that is wrong and its valid range.
     pub fn validate(&self) -> Result<()> {
-        if self.frac_bits == 0 || self.frac_bits > 30 {
-            return Err(Error::config(format!("fixed point needs 1 to 30 fractional bits, found {}", self.frac_bits)));
+        let (f, i) = (self.frac_bits, self.int_bits);
+        if !(1..=MAX_FRAC_BITS).contains(&f) {
+            return Err(Error::config(format!("frac_bits = {f}: expected 1 to {MAX_FRAC_BITS} fractional bits")));
         }
-        if self.int_bits == 0 || 2 * self.frac_bits + self.int_bits > MAX_PRODUCT_BITS {
+        // A product of two in-range values needs 2f + i bits; with f valid,
+        // the largest int_bits is MAX_PRODUCT_BITS - 2f (at least 2).
+        let max_int = MAX_PRODUCT_BITS - 2 * f;
+        if !(1..=max_int).contains(&i) {
             return Err(Error::config(format!(
-                "fixed point with {} fractional and {} integer bits: products need {} bits, \
-                 expected at most {MAX_PRODUCT_BITS} (2·fractional + integer)",
-                self.frac_bits,
-                self.int_bits,
-                2 * self.frac_bits + self.int_bits
+                "int_bits = {i}: expected 1 to {max_int} integer bits with frac_bits = {f} \
+                 (2 * frac_bits + int_bits must be at most {MAX_PRODUCT_BITS} for exact truncation)"
             )));
         }
         Ok(())
@@ -176,8 +181,23 @@ mod tests {
     fn configurations_that_cannot_truncate_exactly_are_rejected() {
         assert!(FixedConfig::new(16, 20).is_ok());
         assert!(FixedConfig::new(24, 14).is_ok());
-        let err = FixedConfig::new(24, 20).unwrap_err().to_string();
-        assert!(err.contains("68 bits"), "{err}");
-        assert!(FixedConfig::new(0, 20).is_err());
+        assert!(FixedConfig::new(1, 60).is_ok());
+        // Each message names the field that is wrong and its valid range.
+        let cases = [
+            (24, 20, "int_bits = 20: expected 1 to 14 integer bits with frac_bits = 24"),
+            (16, 0, "int_bits = 0: expected 1 to 30 integer bits with frac_bits = 16"),
+            (16, 31, "int_bits = 31: expected 1 to 30"),
+            (16, u32::MAX, "int_bits = 4294967295: expected 1 to 30"),
+            (0, 20, "frac_bits = 0: expected 1 to 30 fractional bits"),
+            (31, 0, "frac_bits = 31: expected 1 to 30 fractional bits"),
+            (u32::MAX, 1, "frac_bits = 4294967295: expected 1 to 30"),
+        ];
+        for (f, i, expected) in cases {
+            let err = FixedConfig::new(f, i).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert!(err.to_string().contains(expected), "({f}, {i}): {err}");
+        }
+        let err = FixedConfig::new(16, 0).unwrap_err().to_string();
+        assert!(err.contains("2 * frac_bits + int_bits must be at most 62"), "{err}");
     }
 }

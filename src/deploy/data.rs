@@ -1,58 +1,155 @@
 //! Input and result files of a deployed player: `.npy` (float64 or
 //! float32, any shape) or `.csv` (numbers separated by commas or
-//! whitespace, one row per line).
+//! whitespace, one row per line). Extensions are matched without regard to
+//! case.
+//!
+//! The sizes in a file are not trusted: a `.npy` header's shape is checked
+//! against the bytes the file holds before anything is allocated, and
+//! buffers are reserved fallibly, so a lying or huge file is an error that
+//! names it, never an abort.
 
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use ndarray::{ArrayD, IxDyn};
-use ndarray_npy::{ReadNpyExt, WriteNpyExt};
+use ndarray::{ArrayD, IxDyn, ShapeBuilder};
+use ndarray_npy::WriteNpyExt;
+use ndarray_npy::npy::header::Header;
 
 use crate::error::{Error, Result};
+use crate::ring::shape::checked_numel;
+
+/// The file formats, by extension (any case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Npy,
+    Csv,
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("npy") {
+        Some(Format::Npy)
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Some(Format::Csv)
+    } else {
+        None
+    }
+}
 
 /// Reads the values of an input from a file; the caller checks the shape.
 pub fn read_values(path: &Path) -> Result<(Vec<usize>, Vec<f64>)> {
     let bad = |m: String| Error::invalid(format!("input file {}: {m}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("npy") => {
-            let reader = std::io::BufReader::new(file);
-            let array = match ArrayD::<f64>::read_npy(reader) {
-                Ok(a) => a,
-                Err(_) => {
-                    let reader = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| bad(e.to_string()))?);
-                    ArrayD::<f32>::read_npy(reader)
-                        .map_err(|e| bad(format!("{e} (expected a float64 or float32 .npy array)")))?
-                        .mapv(f64::from)
-                }
-            };
-            Ok((array.shape().to_vec(), array.iter().copied().collect()))
-        }
-        Some("csv") => {
-            let text = std::io::read_to_string(file).map_err(|e| bad(e.to_string()))?;
-            let mut values = Vec::new();
-            let mut rows = 0;
-            let mut columns = None;
-            for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let row: Vec<f64> = line
-                    .split(|c: char| c == ',' || c.is_whitespace())
-                    .filter(|t| !t.is_empty())
-                    .map(|t| t.parse().map_err(|_| bad(format!("line {}: '{t}' is not a number", line_no + 1))))
-                    .collect::<Result<_>>()?;
-                if *columns.get_or_insert(row.len()) != row.len() {
-                    return Err(bad(format!(
-                        "line {} has {} values, expected {} like the first row",
-                        line_no + 1,
-                        row.len(),
-                        columns.unwrap_or(0)
-                    )));
-                }
-                values.extend(row);
-                rows += 1;
-            }
-            Ok((vec![rows, columns.unwrap_or(0)], values))
-        }
-        _ => Err(bad("expected a .npy or .csv file".into())),
+    match format_of(path) {
+        Some(Format::Npy) => read_npy(file).map_err(bad),
+        Some(Format::Csv) => read_csv(file).map_err(bad),
+        None => Err(bad("expected a .npy or .csv file".into())),
     }
+}
+
+/// A buffer of `len` elements, or an error instead of an abort when the
+/// host cannot hold it.
+fn reserve<T>(len: usize, what: &str) -> std::result::Result<Vec<T>, String> {
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(len).map_err(|_| format!("cannot allocate {len} {what}"))?;
+    Ok(buffer)
+}
+
+/// A float64 or float32 `.npy` array, either byte order, C or Fortran
+/// order: its shape and its values in row-major order.
+fn read_npy(mut file: std::fs::File) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
+    let file_len = file.metadata().map_err(|e| e.to_string())?.len();
+    // The header's own length comes first: check it against the file
+    // before the header parser allocates that much.
+    let mut prefix = Vec::with_capacity(12);
+    file.by_ref().take(12).read_to_end(&mut prefix).map_err(|e| e.to_string())?;
+    if prefix.len() < 10 || &prefix[..6] != b"\x93NUMPY" {
+        return Err("not a .npy file (expected the magic string \\x93NUMPY and a header)".into());
+    }
+    let header_end = match prefix[6] {
+        1 => 10 + u64::from(u16::from_le_bytes([prefix[8], prefix[9]])),
+        _ if prefix.len() == 12 => 12 + u64::from(u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]])),
+        _ => return Err("not a .npy file (the header is cut short)".into()),
+    };
+    if header_end > file_len {
+        return Err(format!("the .npy header claims {header_end} bytes, the file holds {file_len}"));
+    }
+    file.rewind().map_err(|e| e.to_string())?;
+    let mut reader = std::io::BufReader::new(file);
+    let header = Header::from_reader(&mut reader).map_err(|e| format!("bad .npy header: {e}"))?;
+    let descr = header.type_descriptor.as_string().cloned().unwrap_or_else(|| header.type_descriptor.to_string());
+    let (width, little_endian) = match descr.as_str() {
+        "<f8" | "=f8" => (8, true),
+        ">f8" => (8, false),
+        "<f4" | "=f4" => (4, true),
+        ">f4" => (4, false),
+        _ => return Err(format!("data type '{descr}': expected float64 or float32 ('<f8', '<f4', '>f8', '>f4')")),
+    };
+    let shape = header.shape;
+    let data_len = file_len - header_end;
+    let expected = checked_numel(&shape).and_then(|n| n.checked_mul(width));
+    if expected.and_then(|e| u64::try_from(e).ok()) != Some(data_len) {
+        let expected = expected.map_or("more than 2^64".to_string(), |e| e.to_string());
+        return Err(format!(
+            "the header says shape {shape:?} of '{descr}', so expected {expected} bytes of data, found {data_len}"
+        ));
+    }
+    let count = checked_numel(&shape).unwrap_or(0);
+    let mut bytes = reserve::<u8>(count * width, "bytes of .npy data")?;
+    reader.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let mut values = reserve::<f64>(count, "values")?;
+    for chunk in bytes.chunks_exact(width) {
+        values.push(match (width, little_endian) {
+            (8, true) => f64::from_le_bytes(chunk.try_into().unwrap_or_default()),
+            (8, false) => f64::from_be_bytes(chunk.try_into().unwrap_or_default()),
+            (_, true) => f64::from(f32::from_le_bytes(chunk.try_into().unwrap_or_default())),
+            (_, false) => f64::from(f32::from_be_bytes(chunk.try_into().unwrap_or_default())),
+        });
+    }
+    if header.layout.is_fortran() {
+        let array = ArrayD::from_shape_vec(IxDyn(&shape).f(), values).map_err(|e| e.to_string())?;
+        values = array.iter().copied().collect();
+    }
+    Ok((shape, values))
+}
+
+/// Numbers separated by commas or whitespace, one row per line, every row
+/// as long as the first; an empty cell between commas is an error.
+fn read_csv(file: std::fs::File) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
+    let file_len = file.metadata().map_err(|e| e.to_string())?.len();
+    let mut bytes = reserve::<u8>(usize::try_from(file_len).unwrap_or(usize::MAX), "bytes of CSV text")?;
+    file.take(file_len).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
+    let mut values = Vec::new();
+    let mut rows = 0;
+    let mut columns = None;
+    for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let line_no = line_no + 1;
+        let cells: Vec<&str> = if line.contains(',') {
+            line.split(',').map(str::trim).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        let mut row = Vec::with_capacity(cells.len());
+        for (column, cell) in cells.iter().enumerate() {
+            if cell.is_empty() {
+                return Err(format!("line {line_no}, column {}: empty cell (expected a number)", column + 1));
+            }
+            let value: f64 =
+                cell.parse().map_err(|_| format!("line {line_no}, column {}: '{cell}' is not a number", column + 1))?;
+            row.push(value);
+        }
+        if *columns.get_or_insert(row.len()) != row.len() {
+            return Err(format!(
+                "line {line_no} has {} values, expected {} like the first row",
+                row.len(),
+                columns.unwrap_or(0)
+            ));
+        }
+        values.extend(row);
+        rows += 1;
+    }
+    Ok((vec![rows, columns.unwrap_or(0)], values))
 }
 
 /// Writes a result as float64 `.npy`.
@@ -73,9 +170,9 @@ pub fn write_values(path: &Path, shape: &[usize], values: &[f64]) -> Result<()> 
     if count != Some(values.len()) {
         return Err(bad(format!("{} values do not fill shape {shape:?}", values.len())));
     }
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("npy") => write_npy(path, &to_array(shape, values.to_vec())?),
-        Some("csv") => {
+    match format_of(path) {
+        Some(Format::Npy) => write_npy(path, &to_array(shape, values.to_vec())?),
+        Some(Format::Csv) => {
             let columns = match shape {
                 [n] | [_, n] => *n,
                 _ => return Err(bad(format!("a .csv file holds rank 1 or 2, found shape {shape:?} (use .npy)"))),
@@ -89,7 +186,7 @@ pub fn write_values(path: &Path, shape: &[usize], values: &[f64]) -> Result<()> 
             }
             std::fs::write(path, text).map_err(|e| bad(e.to_string()))
         }
-        _ => Err(bad("expected a .npy or .csv file".into())),
+        None => Err(bad("expected a .npy or .csv file".into())),
     }
 }
 
@@ -124,6 +221,84 @@ mod tests {
         let err = write_values(&dir.join("c.csv"), &[1, 1, 2], &[1.0, 2.0]).unwrap_err().to_string();
         assert!(err.contains("c.csv") && err.contains("rank 1 or 2"), "{err}");
         assert!(write_values(&dir.join("d.npy"), &[3], &[1.0]).unwrap_err().to_string().contains("do not fill"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A version 1.0 `.npy` file: the header dictionary `dict`, then `data`.
+    fn npy_bytes(dict: &str, data: &[u8]) -> Vec<u8> {
+        let mut header = dict.to_string();
+        while !(10 + header.len() + 1).is_multiple_of(64) {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend((header.len() as u16).to_le_bytes());
+        bytes.extend(header.as_bytes());
+        bytes.extend(data);
+        bytes
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("tfe-data-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn npy_data_of_another_length_than_its_header_says_is_an_error_not_an_abort() {
+        let dir = scratch("npy-length");
+        let huge = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776,), }", &[0; 16]);
+        std::fs::write(dir.join("huge.npy"), huge).unwrap();
+        let err = read_values(&dir.join("huge.npy")).unwrap_err().to_string();
+        assert!(err.contains("huge.npy") && err.contains("expected 8796093022208 bytes of data, found 16"), "{err}");
+        let ones: Vec<u8> = [1.0f64; 6].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
+        std::fs::write(dir.join("short.npy"), npy_bytes(dict, &ones[..40])).unwrap();
+        let err = read_values(&dir.join("short.npy")).unwrap_err().to_string();
+        assert!(err.contains("expected 48 bytes of data, found 40"), "{err}");
+        std::fs::write(dir.join("long.npy"), npy_bytes(dict, &[&ones[..], &[0; 8]].concat())).unwrap();
+        let err = read_values(&dir.join("long.npy")).unwrap_err().to_string();
+        assert!(err.contains("expected 48 bytes of data, found 56"), "{err}");
+        let mut lying = npy_bytes(dict, &ones);
+        lying[8..10].copy_from_slice(&u16::MAX.to_le_bytes());
+        std::fs::write(dir.join("lying.npy"), lying).unwrap();
+        let err = read_values(&dir.join("lying.npy")).unwrap_err().to_string();
+        assert!(err.contains("header claims 65545 bytes"), "{err}");
+        std::fs::write(dir.join("int.npy"), npy_bytes(&dict.replace("<f8", "<i8"), &ones)).unwrap();
+        let err = read_values(&dir.join("int.npy")).unwrap_err().to_string();
+        assert!(err.contains("'<i8'") && err.contains("float64 or float32"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn npy_float32_big_endian_and_fortran_order_read_row_major() {
+        let dir = scratch("npy-kinds");
+        let f32s: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0].iter().flat_map(|v| v.to_be_bytes()).collect();
+        let dict = "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }";
+        std::fs::write(dir.join("be.npy"), npy_bytes(dict, &f32s)).unwrap();
+        assert_eq!(read_values(&dir.join("be.npy")).unwrap(), (vec![2, 2], vec![1.0, 2.0, 3.0, 4.0]));
+        // Column-major [[1, 2, 3], [4, 5, 6]].
+        let f64s: Vec<u8> = [1.0f64, 4.0, 2.0, 5.0, 3.0, 6.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let dict = "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }";
+        std::fs::write(dir.join("f.NPY"), npy_bytes(dict, &f64s)).unwrap();
+        assert_eq!(read_values(&dir.join("f.NPY")).unwrap(), (vec![2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn csv_empty_cells_are_errors_by_line_and_column_and_extensions_ignore_case() {
+        let dir = scratch("csv");
+        for (text, place) in
+            [("1,,3\n", "line 1, column 2"), ("1,2,3\n4,5,\n", "line 2, column 3"), (",1\n", "line 1, column 1")]
+        {
+            std::fs::write(dir.join("empty.csv"), text).unwrap();
+            let err = read_values(&dir.join("empty.csv")).unwrap_err().to_string();
+            assert!(err.contains(place) && err.contains("empty cell"), "{text:?}: {err}");
+        }
+        std::fs::write(dir.join("upper.CSV"), "1,2\n3,4\n").unwrap();
+        assert_eq!(read_values(&dir.join("upper.CSV")).unwrap(), (vec![2, 2], vec![1.0, 2.0, 3.0, 4.0]));
+        write_values(&dir.join("out.Csv"), &[2], &[5.0, 6.0]).unwrap();
+        assert_eq!(read_values(&dir.join("out.Csv")).unwrap(), (vec![1, 2], vec![5.0, 6.0]));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

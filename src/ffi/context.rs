@@ -205,7 +205,7 @@ fn fixed_config(config: &tfe_config_t) -> Result<FixedConfig, Failure> {
         1 => ComparisonWidth::Full,
         other => {
             return Err(Error::config(format!(
-                "comparison {other}: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)"
+                "comparison = {other}: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)"
             ))
             .into());
         }

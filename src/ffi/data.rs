@@ -27,12 +27,15 @@ impl Registered for tfe_array_t {
 static ARRAYS: handles::Kind = handles::Kind::new("tfe_array_t");
 
 /// Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
-/// is `{rows, columns}`.
+/// is `{rows, columns}`. The extension is matched without regard to case.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
 /// `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what was
 /// wrong (it cannot be opened; another extension; not a float .npy array; a
-/// CSV cell that is not a number or a row of another length, by line).
+/// .npy file whose data is not as long as its header's shape says, with
+/// both lengths in bytes; a CSV cell that is empty, not a number, or a row
+/// of another length, by line and column; a file too large to hold in
+/// memory). A file never aborts the process, whatever its header claims.
 ///
 /// Ownership: `path` is borrowed; `*out` receives a new array; free it with
 /// `tfe_array_free`.

@@ -70,7 +70,17 @@ impl InputCallback {
 
     fn call(&self, request: &ProviderRequest) -> Result<Vec<f64>> {
         let len = numel(request.shape);
-        let mut values = vec![0.0; len];
+        // The caller chose the shape: a buffer the host cannot hold is an
+        // error naming the input, not an abort.
+        let mut values = Vec::new();
+        values.try_reserve_exact(len).map_err(|_| {
+            Error::invalid(format!(
+                "input '{}': cannot allocate {len} values ({} bytes) for its callback",
+                request.name,
+                len.saturating_mul(8)
+            ))
+        })?;
+        values.resize(len, 0.0);
         let name = CString::new(request.name).map_err(|_| Error::internal("an input name holds a NUL byte"))?;
         // SAFETY: every pointer is valid for the call; the callback's own
         // validity is the contract of `tfe_define_private_input`.
@@ -171,7 +181,7 @@ pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOpti
         2 => Transport::Tls,
         other => {
             return Err(Error::config(format!(
-                "transport {other}: expected TFE_TRANSPORT_TCP (0), TFE_TRANSPORT_MEMORY (1) or TFE_TRANSPORT_TLS (2)"
+                "transport = {other}: expected TFE_TRANSPORT_TCP (0), TFE_TRANSPORT_MEMORY (1) or TFE_TRANSPORT_TLS (2)"
             ))
             .into());
         }

@@ -97,6 +97,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
         }
         Op::Pool2d { window, .. } => {
             private_first(name, operands)?;
+            layout::check_window_maps_size(x, *window)?;
             Ok((layout::window_geometry(x, *window)?.0.to_vec(), private))
         }
         Op::GlobalAvgPool2d => {
@@ -119,9 +120,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
                     pads.len()
                 )));
             }
-            let out: Vec<usize> = x.iter().zip(pads).map(|(d, (b, a))| d + b + a).collect();
-            shape::check_size(&out)?;
-            Ok((out, operands[0].1))
+            Ok((layout::pad_shape(x, pads)?, operands[0].1))
         }
         Op::Concat { axis } => {
             let kind = if operands.iter().any(|(_, k)| *k == private) { private } else { Kind::Public };

@@ -202,6 +202,10 @@ impl Graph {
             }
         }
         let (shape, kind) = op::infer(&op, &operands, &is_variable)?;
+        // The one place every op's result size is checked, so a product or
+        // broadcast too large to hold fails here, not in the allocator at run
+        // time.
+        op::check_result_size(&op, &operands, &shape)?;
         let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
         self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
         Ok(TensorId(id))
@@ -275,6 +279,7 @@ pub fn validate_player_name(name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ring::layout::Padding;
 
     #[test]
     fn shapes_are_inferred_and_mismatches_name_both_shapes() {
@@ -303,6 +308,52 @@ mod tests {
         assert!(g.player_index("bob").unwrap_err().to_string().contains("unknown player 'bob'"));
         assert!(g.constant(&[1], vec![f64::NAN]).is_err());
         assert!(g.constant(&[2], vec![1.0]).is_err());
+    }
+
+    #[test]
+    fn results_larger_than_the_size_limit_are_refused_at_definition() {
+        let mut g = Graph::default();
+        let col = g.private_input("col", "alice", &[1 << 20, 1]).unwrap();
+        let row = g.private_input("row", "alice", &[1, 1 << 20]).unwrap();
+        let results = [g.add(col, row), g.less(col, row), g.select(col, col, row), g.matmul(col, row)];
+        for (result, op) in results.into_iter().zip(["add", "less", "select", "matmul"]) {
+            let err = result.unwrap_err().to_string();
+            assert!(err.contains(&format!("{op} of operands")) && err.contains("[1048576, 1048576]"), "{err}");
+            assert!(err.contains("1099511627776 elements, expected at most 17179869184"), "{err}");
+        }
+        // Intermediate buffers too: im2col patches of [2^20, 2^20], and
+        // 2^34 pooling window maps of 16 elements each.
+        let x = g.private_input("x", "alice", &[1, 1 << 10, 1 << 10, 1]).unwrap();
+        let w = g.private_input("w", "alice", &[1 << 10, 1 << 10, 1, 1]).unwrap();
+        let err = g.conv2d(x, w, (1, 1), Padding::Same).unwrap_err().to_string();
+        assert!(err.contains("conv2d") && err.contains("patches"), "{err}");
+        let small = g.private_input("small", "alice", &[1, 4, 4, 1]).unwrap();
+        let err = g.max_pool2d(small, (1 << 17, 1 << 17), (1, 1), Padding::Same).unwrap_err().to_string();
+        assert!(err.contains("max_pool2d") && err.contains("at most 17179869184"), "{err}");
+        let wide_stride = g.max_pool2d(small, (2, 2), (1, usize::MAX), Padding::Same).unwrap();
+        assert_eq!(g.shape(wide_stride).unwrap(), &[1, 4, 1, 1]);
+        let err = g.max_pool2d(small, (2, usize::MAX), (1, 2), Padding::Same).unwrap_err().to_string();
+        assert!(err.contains("overflows"), "{err}");
+        let empty = g.private_input("empty", "alice", &[1, 0, 4, 1]).unwrap();
+        assert!(g.max_pool2d(empty, (2, 2), (1, 1), Padding::Same).unwrap_err().to_string().contains("empty axis"));
+    }
+
+    #[test]
+    fn slice_and_pad_arithmetic_that_overflows_is_an_error() {
+        let mut g = Graph::default();
+        let x = g.private_input("x", "alice", &[3, 4]).unwrap();
+        let err = g.slice(x, &[usize::MAX, 0], &[2, 2]).unwrap_err().to_string();
+        assert!(err.contains("does not fit shape [3, 4]"), "{err}");
+        let err = g.pad(x, &[(usize::MAX, 0), (0, 0)]).unwrap_err().to_string();
+        assert!(err.contains("pad [") && err.contains("overflows"), "{err}");
+        let err = g.pad(x, &[(1, usize::MAX), (0, 0)]).unwrap_err().to_string();
+        assert!(err.contains("overflows"), "{err}");
+        let err = g.pad(x, &[(1 << 40, 0), (0, 0)]).unwrap_err().to_string();
+        assert!(err.contains("too many elements"), "{err}");
+        let err = g.reshape(x, &[usize::MAX, 2]).unwrap_err().to_string();
+        assert!(err.contains("too many elements"), "{err}");
+        let s = g.slice(x, &[1, 1], &[2, 3]).unwrap();
+        assert_eq!(g.shape(s).unwrap(), &[2, 3]);
     }
 
     #[test]

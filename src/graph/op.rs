@@ -274,6 +274,31 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
     }
 }
 
+/// Checks that the inferred result shape of `op` stays within
+/// [`shape::MAX_ELEMENTS`]; the error names the op, its operands' shapes
+/// and the result's.
+pub fn check_result_size(op: &Op, operands: &[(&[usize], Kind)], out: &[usize]) -> Result<()> {
+    if shape::checked_numel(out).is_some_and(|n| n <= shape::MAX_ELEMENTS) {
+        return Ok(());
+    }
+    let elements = match shape::checked_numel(out) {
+        Some(n) => n.to_string(),
+        None => "more than 2^64".to_string(),
+    };
+    let from = if operands.is_empty() {
+        String::new()
+    } else {
+        let shapes: Vec<String> = operands.iter().map(|(s, _)| fmt_shape(s)).collect();
+        format!(" of operands {}", shapes.join(", "))
+    };
+    Err(Error::invalid(format!(
+        "{}{from}: the result of shape {} has {elements} elements, expected at most {}",
+        op_name(op),
+        fmt_shape(out),
+        shape::MAX_ELEMENTS
+    )))
+}
+
 fn check_values(name: &str, shape: &[usize], values: &[f64]) -> Result<()> {
     if numel(shape) != values.len() {
         return Err(Error::invalid(format!(

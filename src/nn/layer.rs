@@ -162,7 +162,9 @@ impl Layer {
 }
 
 fn check_len(what: &str, shape: &[usize], found: usize) -> Result<()> {
-    let want: usize = shape.iter().product();
+    let Some(want) = crate::ring::shape::checked_numel(shape) else {
+        return Err(Error::invalid(format!("{what}: shape {} has too many elements", fmt_shape(shape))));
+    };
     if want != found {
         return Err(Error::invalid(format!("{what}: shape {} needs {want} values, found {found}", fmt_shape(shape))));
     }

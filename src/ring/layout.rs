@@ -7,7 +7,7 @@
 //! both of its components, so these ops cost no communication.
 
 use super::element::RingElement;
-use super::shape::{fmt_shape, numel, strides};
+use super::shape::{check_size, checked_add, checked_mul, fmt_shape, numel, strides};
 use super::tensor::Tensor;
 use crate::error::{Error, Result};
 
@@ -38,9 +38,13 @@ pub fn window_output(input: usize, window: usize, stride: usize, padding: Paddin
             Ok(((input - window) / stride + 1, 0))
         }
         Padding::Same => {
+            if input == 0 {
+                return Err(Error::invalid("an empty axis has no window positions with SAME padding"));
+            }
             let out = input.div_ceil(stride);
-            let total = ((out - 1) * stride + window).saturating_sub(input);
-            Ok((out, total / 2))
+            // (out - 1) * stride < input, so only the window can overflow.
+            let span = checked_add((out - 1) * stride, window, || format!("window {window} with stride {stride}"))?;
+            Ok((out, span.saturating_sub(input) / 2))
         }
     }
 }
@@ -86,10 +90,10 @@ fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
 
 /// `x[begin .. begin + size]` along every axis.
 pub fn slice_map(shape: &[usize], begin: &[usize], size: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
-    if begin.len() != shape.len()
-        || size.len() != shape.len()
-        || (0..shape.len()).any(|a| begin[a] + size[a] > shape[a])
-    {
+    // `begin + size` is checked: a begin near `usize::MAX` must not wrap
+    // around to a window that seems to fit.
+    let fits = |a: usize| begin[a].checked_add(size[a]).is_some_and(|end| end <= shape[a]);
+    if begin.len() != shape.len() || size.len() != shape.len() || !(0..shape.len()).all(fits) {
         return Err(Error::invalid(format!(
             "slice begin {begin:?} size {size:?} does not fit shape {}",
             fmt_shape(shape)
@@ -110,7 +114,7 @@ pub fn pad_map(shape: &[usize], pads: &[(usize, usize)]) -> Result<(Vec<usize>, 
             pads.len()
         )));
     }
-    let out: Vec<usize> = shape.iter().zip(pads).map(|(d, (b, a))| d + b + a).collect();
+    let out = pad_shape(shape, pads)?;
     let st = strides(shape);
     let mut index = Vec::with_capacity(numel(&out));
     for_each_index(&out, |i| {
@@ -125,6 +129,19 @@ pub fn pad_map(shape: &[usize], pads: &[(usize, usize)]) -> Result<(Vec<usize>, 
         index.push(src);
     });
     Ok((out, index))
+}
+
+/// The shape after padding: `before + dim + after` per axis, checked for
+/// overflow and against the size limit.
+pub fn pad_shape(shape: &[usize], pads: &[(usize, usize)]) -> Result<Vec<usize>> {
+    let what = || format!("pad {pads:?} of shape {}", fmt_shape(shape));
+    let out = shape
+        .iter()
+        .zip(pads)
+        .map(|(&d, &(before, after))| checked_add(d, before, what).and_then(|n| checked_add(n, after, what)))
+        .collect::<Result<Vec<usize>>>()?;
+    check_size(&out).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+    Ok(out)
 }
 
 /// Elements `indices` along `axis` (numpy `take`).
@@ -160,7 +177,7 @@ pub fn concat_shape(shapes: &[&[usize]], axis: usize) -> Result<Vec<usize>> {
                 fmt_shape(s)
             )));
         }
-        out[axis] += s[axis];
+        out[axis] = checked_add(out[axis], s[axis], || format!("concat along axis {axis}"))?;
     }
     Ok(out)
 }
@@ -200,13 +217,36 @@ pub fn window_geometry(shape: &[usize], w: Window) -> Result<([usize; 4], usize,
     Ok(([shape[0], oh, ow, shape[3]], top, left))
 }
 
+/// The shape [N·OH·OW, KH·KW·C] of the im2col patches, checked for overflow
+/// and against the size limit (the patches can be far larger than the
+/// input or the output).
+pub fn im2col_shape(shape: &[usize], w: Window) -> Result<[usize; 2]> {
+    let ([n, oh, ow, c], _, _) = window_geometry(shape, w)?;
+    let what = || format!("the patches of a {}x{} window over input {}", w.kh, w.kw, fmt_shape(shape));
+    let rows = checked_mul(checked_mul(n, oh, what)?, ow, what)?;
+    let cols = checked_mul(checked_mul(w.kh, w.kw, what)?, c, what)?;
+    check_size(&[rows, cols]).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+    Ok([rows, cols])
+}
+
+/// The KH·KW index maps of [`window_maps`] hold as many elements as a
+/// tensor of [KH·KW, N, OH, OW, C]: checked against the size limit.
+pub fn check_window_maps_size(shape: &[usize], w: Window) -> Result<()> {
+    let (out, _, _) = window_geometry(shape, w)?;
+    let what = || format!("a {}x{} window over input {}", w.kh, w.kw, fmt_shape(shape));
+    let offsets = checked_mul(w.kh, w.kw, what)?;
+    let mut all = vec![offsets];
+    all.extend(out);
+    check_size(&all).map_err(|e| Error::invalid(format!("{}: {e}", what())))
+}
+
 /// im2col: rows (n, oh, ow), columns (kh, kw, c), zeros where the window
 /// leaves the input. A convolution is then `patches · W[KH·KW·C, O]`.
 pub fn im2col_map(shape: &[usize], w: Window) -> Result<(Vec<usize>, Vec<usize>)> {
+    let [rows, cols] = im2col_shape(shape, w)?;
     let ([n, oh, ow, c], top, left) = window_geometry(shape, w)?;
     let (h, wd) = (shape[1], shape[2]);
-    let cols = w.kh * w.kw * c;
-    let mut index = Vec::with_capacity(n * oh * ow * cols);
+    let mut index = Vec::with_capacity(rows * cols);
     for b in 0..n {
         for y in 0..oh {
             for x in 0..ow {
@@ -223,7 +263,7 @@ pub fn im2col_map(shape: &[usize], w: Window) -> Result<(Vec<usize>, Vec<usize>)
             }
         }
     }
-    Ok((vec![n * oh * ow, cols], index))
+    Ok((vec![rows, cols], index))
 }
 
 /// The output shape [N, OH, OW, C], one index map per window offset, and
@@ -235,6 +275,7 @@ pub type WindowMaps = (Vec<usize>, Vec<Vec<usize>>, Vec<usize>);
 /// the window's first element inside it (so a maximum ignores padding), or
 /// [`NONE`] when `zero_outside`.
 pub fn window_maps(shape: &[usize], w: Window, zero_outside: bool) -> Result<WindowMaps> {
+    check_window_maps_size(shape, w)?;
     let ([n, oh, ow, c], top, left) = window_geometry(shape, w)?;
     let (h, wd) = (shape[1], shape[2]);
     let per = n * oh * ow * c;

@@ -3,9 +3,26 @@
 
 use crate::error::{Error, Result};
 
-/// Number of elements of a tensor of this shape (1 for a scalar).
+/// Number of elements of a tensor of this shape (1 for a scalar). Only for
+/// shapes that passed [`check_size`] (every shape in a graph did); use
+/// [`checked_numel`] for a shape that comes straight from a caller.
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
+}
+
+/// Number of elements of a shape, or `None` when the product overflows.
+pub fn checked_numel(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+/// `a + b`, or an error that names `what` when the sum overflows `usize`.
+pub fn checked_add(a: usize, b: usize, what: impl FnOnce() -> String) -> Result<usize> {
+    a.checked_add(b).ok_or_else(|| Error::invalid(format!("{}: {a} + {b} overflows", what())))
+}
+
+/// `a * b`, or an error that names `what` when the product overflows `usize`.
+pub fn checked_mul(a: usize, b: usize, what: impl FnOnce() -> String) -> Result<usize> {
+    a.checked_mul(b).ok_or_else(|| Error::invalid(format!("{}: {a} * {b} overflows", what())))
 }
 
 /// Largest element count of one tensor (2^34, 128 GiB of u64 words).
@@ -13,8 +30,7 @@ pub const MAX_ELEMENTS: usize = 1 << 34;
 
 /// Checks that a declared shape has a sane element count (no overflow).
 pub fn check_size(shape: &[usize]) -> Result<()> {
-    let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    match count {
+    match checked_numel(shape) {
         Some(n) if n <= MAX_ELEMENTS => Ok(()),
         _ => Err(Error::invalid(format!(
             "shape {} has too many elements (expected at most {MAX_ELEMENTS})",
@@ -120,8 +136,10 @@ pub fn transpose_shape(shape: &[usize], perm: &[usize]) -> Result<Vec<usize>> {
     Ok(perm.iter().map(|&p| shape[p]).collect())
 }
 
-/// Checks that a reshape keeps the element count.
+/// Checks that a reshape keeps the element count (`to` need not have
+/// passed [`check_size`]: an overflowing count is a mismatch).
 pub fn check_reshape(from: &[usize], to: &[usize]) -> Result<()> {
+    check_size(to)?;
     if numel(from) != numel(to) {
         return Err(Error::invalid(format!(
             "cannot reshape {} ({} elements) to {} ({} elements)",

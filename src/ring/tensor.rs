@@ -26,11 +26,11 @@ pub type RingTensor = Tensor<u64>;
 impl<T: RingElement> Tensor<T> {
     /// A tensor from a shape and row-major data; the lengths must agree.
     pub fn new(shape: Vec<usize>, data: Vec<T>) -> Result<Self> {
-        if numel(&shape) != data.len() {
+        if shape::checked_numel(&shape) != Some(data.len()) {
             return Err(Error::invalid(format!(
                 "shape {} needs {} elements, found {}",
                 fmt_shape(&shape),
-                numel(&shape),
+                shape::checked_numel(&shape).map_or("more than 2^64".to_string(), |n| n.to_string()),
                 data.len()
             )));
         }

@@ -136,7 +136,7 @@ static void test_bad_configs(tfe_context_t *ctx) {
     tfe_session_t *sess = SENTINEL;
     tfe_session_options_t options = tfe_session_options_default();
     options.transport = 7;
-    EXPECT_ERROR(tfe_session_new_local_with_options(ctx, &options, &sess), TFE_ERR_CONFIG, "transport 7");
+    EXPECT_ERROR(tfe_session_new_local_with_options(ctx, &options, &sess), TFE_ERR_CONFIG, "transport = 7");
     options = tfe_session_options_default();
     options.recv_timeout_ms = 0;
     EXPECT_ERROR(tfe_session_new_local_with_options(ctx, &options, &sess), TFE_ERR_CONFIG, "recv_timeout_ms");

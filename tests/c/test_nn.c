@@ -281,7 +281,7 @@ static void test_array_files(void) {
         fputs("1,2,3\n4,five,6\n", file);
         fclose(file);
         EXPECT_ERROR(tfe_array_load("tfe-test-nn-bad.csv", &array), TFE_ERR_INVALID_ARGUMENT,
-                     "tfe-test-nn-bad.csv: line 2: 'five' is not a number");
+                     "tfe-test-nn-bad.csv: line 2, column 2: 'five' is not a number");
         remove("tfe-test-nn-bad.csv");
     }
     file = fopen("tfe-test-nn-bad.npy", "w");
@@ -290,7 +290,7 @@ static void test_array_files(void) {
         fputs("not an array", file);
         fclose(file);
         EXPECT_ERROR(tfe_array_load("tfe-test-nn-bad.npy", &array), TFE_ERR_INVALID_ARGUMENT,
-                     "(expected a float64 or float32 .npy array)");
+                     "not a .npy file");
         EXPECT(strstr(tfe_last_error_message(), "input file tfe-test-nn-bad.npy: ") != NULL);
         remove("tfe-test-nn-bad.npy");
     }

@@ -147,7 +147,7 @@ static void test_config(void) {
     EXPECT(ctx == NULL);
     tfe_config_t comparison = {16, 20, 7};
     EXPECT_ERROR(tfe_context_new(&comparison, &ctx), TFE_ERR_CONFIG,
-                 "comparison 7: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)");
+                 "comparison = 7: expected TFE_COMPARISON_FIXED_POINT_RANGE (0) or TFE_COMPARISON_FULL (1)");
     EXPECT(ctx == NULL);
 }
 

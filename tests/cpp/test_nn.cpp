@@ -146,7 +146,7 @@ TEST(Predictor, BadArgumentsThrowAndThePredictorStaysUsable) {
     EXPECT_TFE_ERROR(tfe::Predictor(model, 1, "owner", "the client"), TFE_ERR_INVALID_ARGUMENT, "'the client'");
     auto options = memory();
     options.transport = 7;
-    EXPECT_TFE_ERROR(tfe::Predictor(model, 1, "owner", "client", options), TFE_ERR_CONFIG, "transport 7");
+    EXPECT_TFE_ERROR(tfe::Predictor(model, 1, "owner", "client", options), TFE_ERR_CONFIG, "transport = 7");
     tfe::Predictor predictor(model, 1, "owner", "client", memory());
     expect_near(predictor.predict({1.0, 2.0, -1.0}), {1.85, 1.3});
     EXPECT_TFE_ERROR(predictor.predict({1.0}), TFE_ERR_INVALID_ARGUMENT, 

@@ -135,7 +135,7 @@ TEST(Session, BadOptionsAreConfigErrors) {
     tfe::Context ctx;
     auto options = tfe::default_session_options();
     options.transport = 9;
-    EXPECT_TFE_ERROR((tfe::Session{ctx, options}), TFE_ERR_CONFIG, "transport 9");
+    EXPECT_TFE_ERROR((tfe::Session{ctx, options}), TFE_ERR_CONFIG, "transport = 9");
     options = tfe::default_session_options();
     options.connect_timeout_ms = 0;
     EXPECT_TFE_ERROR((tfe::Session{ctx, options}), TFE_ERR_CONFIG, "connect_timeout_ms");

@@ -97,6 +97,7 @@ pub fn conv2d_shape(x: &[usize], w: &[usize], strides: (usize, usize), padding: 
     let window =
         Window { kh: *w.first().unwrap_or(&0), kw: *w.get(1).unwrap_or(&0), sh: strides.0, sw: strides.1, padding };
     filter_matrix_shape(x, w, &window)?;
+    layout::im2col_shape(x, window)?;
     let ([n, oh, ow, _], _, _) = layout::window_geometry(x, window)?;
     Ok(vec![n, oh, ow, w[3]])
 }
