@@ -235,6 +235,45 @@ typedef enum tfe_comparison_t {
 } tfe_comparison_t;
 
 /**
+ * Which cumulative sum `tfe_cumsum` computes (the `mode` argument, a
+ * `uint32_t`; anything else is `TFE_ERR_INVALID_ARGUMENT`), as
+ * TensorFlow's `cumsum(exclusive, reverse)`.
+ */
+typedef enum tfe_cumsum_t {
+    /**
+     * `out[i] = x[0] + ... + x[i]`.
+     */
+    TFE_CUMSUM_INCLUSIVE = 0,
+    /**
+     * `out[i] = x[0] + ... + x[i-1]` (`out[0] = 0`).
+     */
+    TFE_CUMSUM_EXCLUSIVE = 1,
+    /**
+     * `out[i] = x[i] + ... + x[n-1]`.
+     */
+    TFE_CUMSUM_REVERSE = 2,
+    /**
+     * `out[i] = x[i+1] + ... + x[n-1]` (`out[n-1] = 0`).
+     */
+    TFE_CUMSUM_EXCLUSIVE_REVERSE = 3,
+} tfe_cumsum_t;
+
+/**
+ * The order of `tfe_sort` (the `order` argument, a `uint32_t`; anything
+ * else is `TFE_ERR_INVALID_ARGUMENT`).
+ */
+typedef enum tfe_sort_order_t {
+    /**
+     * Smallest first.
+     */
+    TFE_SORT_ASCENDING = 0,
+    /**
+     * Largest first.
+     */
+    TFE_SORT_DESCENDING = 1,
+} tfe_sort_order_t;
+
+/**
  * Values and their shape read from a file: row-major doubles.
  *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
@@ -1530,6 +1569,187 @@ enum tfe_status_t tfe_conv2d(struct tfe_context_t *ctx,
                              size_t stride_w,
                              uint32_t padding,
                              struct tfe_tensor_t **out);
+
+/**
+ * The mean of every element of `x` (a scalar, rank 0): the sum times the
+ * public 1/n.
+ *
+ * Domain: 1 <= n <= 2^f elements (f the fractional bits, 2^16 by default).
+ * Bound: within |sum|·2^-(f+1) (the rounding of 1/n) + 2^-f (the
+ * truncation) of the exact mean. Cost: 2 rounds, at most 16 bytes per
+ * server. `x` may be public (then computed in plaintext, the same way).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no
+ * elements or more than 2^f; `x` of another context or revealed).
+ * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_reduce_mean(struct tfe_context_t *ctx,
+                                  const struct tfe_tensor_t *x,
+                                  struct tfe_tensor_t **out);
+
+/**
+ * The mean of `x` along `axis` (below the rank of `x`); the result drops
+ * that axis. Domain, bound and cost as `tfe_reduce_mean`, with n the
+ * length of the axis (16 bytes per result element).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range, an empty axis or one longer than 2^f; `x` of another context
+ * or revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
+ * free it with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_reduce_mean_axis(struct tfe_context_t *ctx,
+                                       const struct tfe_tensor_t *x,
+                                       size_t axis,
+                                       struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `x / divisor` for a public `divisor`: the product with the
+ * fixed-point encoding of `1 / divisor`, truncated once.
+ *
+ * Domain: `divisor` finite with 2^-i <= |divisor| <= 2^f (i integer and f
+ * fractional bits: 2^-20 to 2^16 by default), so that 1/divisor is a
+ * nonzero fixed-point value; |x / divisor| within the fixed-point range.
+ * Bound: within |x|·2^-(f+1) (the rounding of 1/divisor) + 2^-f (the
+ * truncation) of the exact quotient. Cost: 2 rounds, at most 16 bytes per
+ * element per server. `x` may be public (then computed in plaintext, the
+ * same way).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (a divisor
+ * outside the domain, which the message states; `x` of another context or
+ * revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
+ * free it with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_div_public(struct tfe_context_t *ctx,
+                                 const struct tfe_tensor_t *x,
+                                 double divisor,
+                                 struct tfe_tensor_t **out);
+
+/**
+ * Elementwise `|x|` of a private `x`, exact within the fixed-point range:
+ * `x - 2·[x < 0]·x`. Cost: 8 rounds, at most 45 bytes per element per
+ * server.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x`
+ * public, of another context or revealed). Ownership: `x` is borrowed;
+ * `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
+ * safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_abs(struct tfe_context_t *ctx,
+                          const struct tfe_tensor_t *x,
+                          struct tfe_tensor_t **out);
+
+/**
+ * Elementwise minimum of `x` and `y`, with broadcasting; at least one
+ * operand private. Exact within the fixed-point range. Cost: 8 rounds, at
+ * most 45 bytes per element per server.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
+ * that do not broadcast, named in the message; both operands public; an
+ * operand of another context or revealed). Ownership: the operands are
+ * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
+ * Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_minimum(struct tfe_context_t *ctx,
+                              const struct tfe_tensor_t *x,
+                              const struct tfe_tensor_t *y,
+                              struct tfe_tensor_t **out);
+
+/**
+ * The minimum of a private `x` along `axis` (below the rank of `x`); the
+ * result drops that axis. Exact within the fixed-point range. Cost: 8
+ * rounds per level of a tournament, ceil(log2 n) levels for an axis of
+ * length n; as `tfe_reduce_max`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range or empty; `x` public, of another context or revealed).
+ * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_reduce_min(struct tfe_context_t *ctx,
+                                 const struct tfe_tensor_t *x,
+                                 size_t axis,
+                                 struct tfe_tensor_t **out);
+
+/**
+ * The index of the first minimum of a private `x` along `axis`, as a
+ * fixed-point integer (ties go to the lowest index, as `tfe_argmax`); the
+ * result drops that axis. Exact within the fixed-point range. Cost: as
+ * `tfe_argmax`, 8 rounds per level, ceil(log2 n) levels.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range or empty; `x` public, of another context or revealed).
+ * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_argmin(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             size_t axis,
+                             struct tfe_tensor_t **out);
+
+/**
+ * The cumulative sum of `x` along `axis` (below the rank of `x`), in the
+ * shape of `x`; `mode` is a `tfe_cumsum_t`. Exact (for partial sums
+ * within the fixed-point range, as every value); free: no communication.
+ * `x` may be public.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range; an unknown `mode`; `x` of another context or revealed).
+ * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
+ * `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_cumsum(struct tfe_context_t *ctx,
+                             const struct tfe_tensor_t *x,
+                             size_t axis,
+                             uint32_t mode,
+                             struct tfe_tensor_t **out);
+
+/**
+ * A private `x` sorted along `axis` (below the rank of `x`) in `order` (a
+ * `tfe_sort_order_t`), by an oblivious network: Batcher's odd-even merge
+ * sort, whose compare-and-swap steps do not depend on the data. Exact
+ * within the fixed-point range: every lane is a permutation of its
+ * elements, ordered. Cost for n elements along the axis, 2^(k-1) < n <=
+ * 2^k: at most k(k+1)/2 layers of 8 rounds each; per layer about 16 + 24
+ * bytes per comparator and lane per server (at most n/2 comparators).
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
+ * of range; an unknown `order`; `x` public, of another context or
+ * revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
+ * free it with `tfe_tensor_free`. Thread safety: as the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_sort(struct tfe_context_t *ctx,
+                           const struct tfe_tensor_t *x,
+                           size_t axis,
+                           uint32_t order,
+                           struct tfe_tensor_t **out);
 
 /**
  * Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).

@@ -20,8 +20,8 @@
 //! (the panic hook that sends the library's panics to the log callback), `args`
 //! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
 //! from files, tensors by position or name), [`inspect`] (a context's
-//! configuration and players, a tensor's kind and owner), [`ops`], [`ops_nonlinear`] and
-//! [`ops_layout`] (graph operations),
+//! configuration and players, a tensor's kind and owner), [`ops`], [`ops_nonlinear`],
+//! [`ops_layout`] and [`ops_reduce`] (graph operations),
 //! [`feeds`] (values passed to a run), [`session`] (local sessions, input
 //! callbacks), [`party`] (deployed parties), [`result`] (run results and
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
@@ -52,6 +52,8 @@ pub mod ops;
 pub mod ops_nonlinear;
 
 pub mod ops_layout;
+
+pub mod ops_reduce;
 
 pub mod feeds;
 
@@ -92,6 +94,7 @@ pub use inspect::tfe_tensor_kind_t;
 pub use logging::{tfe_log_fn, tfe_log_level_t};
 pub use nn::{tfe_model_t, tfe_network_t};
 pub use ops_layout::{tfe_padding_t, tfe_pool_t};
+pub use ops_reduce::{tfe_cumsum_t, tfe_sort_order_t};
 pub use party::tfe_party_t;
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};

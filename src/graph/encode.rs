@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{Graph, Op, TensorId};
 use crate::error::{Error, Result};
 use crate::fixed::{ComparisonWidth, FixedConfig};
-use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
 
 const MAGIC: &[u8; 4] = b"TFEG";
@@ -151,14 +151,28 @@ fn op_code(op: &Op) -> u8 {
         Op::Squeeze { .. } => 26,
         Op::Gather { .. } => 27,
         Op::Select => 28,
+        Op::Mean { .. } => 29,
+        Op::DivPublic { .. } => 30,
+        Op::Minimum => 31,
+        Op::CumSum { .. } => 32,
+        Op::Sort { .. } => 33,
     }
 }
 
-const UNARIES: [Unary; 7] =
-    [Unary::Relu, Unary::Sigmoid, Unary::HardSigmoid, Unary::Exp, Unary::Reciprocal, Unary::InvSqrt, Unary::Softmax];
+const UNARIES: [Unary; 8] = [
+    Unary::Relu,
+    Unary::Sigmoid,
+    Unary::HardSigmoid,
+    Unary::Exp,
+    Unary::Reciprocal,
+    Unary::InvSqrt,
+    Unary::Softmax,
+    Unary::Abs,
+];
 const COMPARISONS: [Comparison; 5] =
     [Comparison::Less, Comparison::LessEqual, Comparison::Greater, Comparison::GreaterEqual, Comparison::Equal];
-const REDUCES: [Reduce; 3] = [Reduce::Max, Reduce::ArgMax, Reduce::ArgMaxOneHot];
+const REDUCES: [Reduce; 5] = [Reduce::Max, Reduce::ArgMax, Reduce::ArgMaxOneHot, Reduce::Min, Reduce::ArgMin];
+const SORT_ORDERS: [SortOrder; 2] = [SortOrder::Ascending, SortOrder::Descending];
 const POOLS: [Pool; 2] = [Pool::Max, Pool::Average];
 const PADDINGS: [Padding; 2] = [Padding::Valid, Padding::Same];
 
@@ -205,7 +219,12 @@ fn read_op(_: &mut Reader, code: u8) -> Result<Op> {
         26 => Op::Squeeze { axis: 0 },
         27 => Op::Gather { indices: vec![], axis: 0 },
         28 => Op::Select,
-        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 28)"))),
+        29 => Op::Mean { axis: None },
+        30 => Op::DivPublic { divisor: 1.0 },
+        31 => Op::Minimum,
+        32 => Op::CumSum { axis: 0, exclusive: false, reverse: false },
+        33 => Op::Sort { axis: 0, order: SortOrder::Ascending },
+        other => return Err(Error::invalid(format!("unknown op code {other} (expected 1 to 33)"))),
     })
 }
 
@@ -258,6 +277,17 @@ fn write_fields(w: &mut Writer, op: &Op) {
             w.indices(indices);
             w.u64(*axis as u64);
         }
+        Op::Mean { axis } => w.u64(axis.map_or(u64::MAX, |a| a as u64)),
+        Op::DivPublic { divisor } => w.u64(divisor.to_bits()),
+        Op::CumSum { axis, exclusive, reverse } => {
+            w.u64(*axis as u64);
+            w.u8(*exclusive as u8);
+            w.u8(*reverse as u8);
+        }
+        Op::Sort { axis, order } => {
+            w.u64(*axis as u64);
+            w.u8(sub_code(&SORT_ORDERS, order));
+        }
         Op::Add
         | Op::Sub
         | Op::Neg
@@ -266,6 +296,7 @@ fn write_fields(w: &mut Writer, op: &Op) {
         | Op::Square
         | Op::Assign
         | Op::Maximum
+        | Op::Minimum
         | Op::Select
         | Op::GlobalAvgPool2d => {}
     }
@@ -312,6 +343,12 @@ fn read_op_fields(r: &mut Reader, op: Op) -> Result<Op> {
         Op::ExpandDims { .. } => Op::ExpandDims { axis: r.index()? },
         Op::Squeeze { .. } => Op::Squeeze { axis: r.index()? },
         Op::Gather { .. } => Op::Gather { indices: r.indices()?, axis: r.index()? },
+        Op::Mean { .. } => Op::Mean { axis: r.optional_index()? },
+        Op::DivPublic { .. } => Op::DivPublic { divisor: f64::from_bits(r.u64()?) },
+        Op::CumSum { .. } => {
+            Op::CumSum { axis: r.index()?, exclusive: r.flag("exclusive")?, reverse: r.flag("reverse")? }
+        }
+        Op::Sort { .. } => Op::Sort { axis: r.index()?, order: read_sub(r, &SORT_ORDERS, "sort order")? },
         other => other,
     })
 }
@@ -422,6 +459,13 @@ impl Reader<'_> {
         let dims = self.dims()?;
         <[usize; N]>::try_from(dims.as_slice())
             .map_err(|_| Error::invalid(format!("{} window numbers, expected {N}", dims.len())))
+    }
+    fn flag(&mut self, what: &str) -> Result<bool> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(Error::invalid(format!("{what} flag {other}, expected 0 or 1"))),
+        }
     }
     fn optional_index(&mut self) -> Result<Option<usize>> {
         let v = self.u64()?;

@@ -79,7 +79,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             }
             Ok((x.to_vec(), private))
         }
-        Op::Compare { .. } | Op::Maximum => {
+        Op::Compare { .. } | Op::Maximum | Op::Minimum => {
             any_private(name, operands)?;
             Ok((shape::broadcast_shapes(x, operands[1].0)?, private))
         }
@@ -129,6 +129,20 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
         Op::ExpandDims { axis } => Ok((expand_dims_shape(x, *axis)?, operands[0].1)),
         Op::Squeeze { axis } => Ok((squeeze_shape(x, *axis)?, operands[0].1)),
         Op::Gather { indices, axis } => Ok((layout::gather_map(x, indices, *axis)?.0, operands[0].1)),
+        Op::Mean { axis } => {
+            shape::reduced_count(x, *axis)?;
+            Ok((shape::sum_shape(x, *axis)?, operands[0].1))
+        }
+        Op::DivPublic { .. } => Ok((x.to_vec(), operands[0].1)),
+        Op::CumSum { axis, .. } => {
+            shape::check_axis(x, *axis)?;
+            Ok((x.to_vec(), operands[0].1))
+        }
+        Op::Sort { axis, .. } => {
+            private_first(name, operands)?;
+            shape::check_axis(x, *axis)?;
+            Ok((x.to_vec(), private))
+        }
         other => Err(Error::internal(format!("no shape rule for {other:?}"))),
     }
 }

@@ -8,6 +8,8 @@ pub mod encode;
 mod infer_nn;
 mod nn_builder;
 pub mod op;
+#[cfg(test)]
+mod order_tests;
 
 pub use op::{Kind, Op};
 
@@ -206,6 +208,7 @@ impl Graph {
         // broadcast too large to hold fails here, not in the allocator at run
         // time.
         op::check_result_size(&op, &operands, &shape)?;
+        check_divisor(self.fixed, &op, operands.first().map(|o| o.0))?;
         let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
         self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
         Ok(TensorId(id))
@@ -251,6 +254,24 @@ pub fn named(op: &Op) -> Option<&str> {
         Op::PrivateInput { name, .. } | Op::PrivateVariable { name, .. } => Some(name),
         _ => None,
     }
+}
+
+/// The public divisor of div_public, and the count reduce_mean divides by,
+/// must have a reciprocal in the fixed-point range (see
+/// [`crate::protocol::reciprocal_encoding`]).
+fn check_divisor(fixed: FixedConfig, op: &Op, operand: Option<&[usize]>) -> Result<()> {
+    let (divisor, what) = match (op, operand) {
+        (Op::DivPublic { divisor }, _) => (*divisor, "div_public".to_string()),
+        (Op::Mean { axis }, Some(shape)) => {
+            let n = crate::ring::shape::reduced_count(shape, *axis)?;
+            (n as f64, format!("reduce_mean over {n} elements"))
+        }
+        _ => return Ok(()),
+    };
+    crate::protocol::reciprocal_encoding(fixed, divisor).map(drop).map_err(|e| match e {
+        Error::InvalidArgument(m) => Error::invalid(format!("{what}: {m}")),
+        other => other,
+    })
 }
 
 /// The players an op refers to.

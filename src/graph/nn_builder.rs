@@ -2,7 +2,7 @@
 
 use super::{Graph, Op, TensorId};
 use crate::error::Result;
-use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
 
 impl Graph {
@@ -87,6 +87,43 @@ impl Graph {
         self.push(Op::Maximum, &[x, y])
     }
 
+    /// Elementwise minimum (broadcasting): 8 rounds, exact.
+    pub fn minimum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
+        self.push(Op::Minimum, &[x, y])
+    }
+
+    /// Exact |x|: 8 rounds.
+    pub fn abs(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Abs, x)
+    }
+
+    /// The mean along `axis` (removed), or of every element when `axis` is
+    /// `None`: the sum times the public 1/n, 2 rounds; within
+    /// |sum|·2^−(f+1) + 2^−f of the true mean. At most 2^f elements per mean.
+    pub fn reduce_mean(&mut self, x: TensorId, axis: Option<usize>) -> Result<TensorId> {
+        self.push(Op::Mean { axis }, &[x])
+    }
+
+    /// `x / divisor` for a public divisor with 2^−i ≤ |divisor| ≤ 2^f: 2
+    /// rounds, within |x|·2^−(f+1) + 2^−f of the quotient.
+    pub fn div_public(&mut self, x: TensorId, divisor: f64) -> Result<TensorId> {
+        self.push(Op::DivPublic { divisor }, &[x])
+    }
+
+    /// Cumulative sum along `axis`, exact and free (no communication):
+    /// `exclusive` leaves each element out of its own sum, `reverse` sums
+    /// from the end, as TensorFlow's `cumsum`.
+    pub fn cumsum(&mut self, x: TensorId, axis: usize, exclusive: bool, reverse: bool) -> Result<TensorId> {
+        self.push(Op::CumSum { axis, exclusive, reverse }, &[x])
+    }
+
+    /// Sorts a private value along `axis` with an oblivious network (Batcher's
+    /// odd-even merge sort), exact: 8 rounds per layer, k(k+1)/2 layers for
+    /// 2^(k−1) < n ≤ 2^k elements along the axis.
+    pub fn sort(&mut self, x: TensorId, axis: usize, order: SortOrder) -> Result<TensorId> {
+        self.push(Op::Sort { axis, order }, &[x])
+    }
+
     /// A reduction along `axis` that needs comparisons.
     pub fn reduce(&mut self, r: Reduce, x: TensorId, axis: usize) -> Result<TensorId> {
         self.push(Op::Reduce { r, axis }, &[x])
@@ -100,6 +137,16 @@ impl Graph {
     /// The index of the first maximum along `axis`, as a fixed-point integer.
     pub fn argmax(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
         self.reduce(Reduce::ArgMax, x, axis)
+    }
+
+    /// The minimum along `axis`, which is removed.
+    pub fn reduce_min(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.reduce(Reduce::Min, x, axis)
+    }
+
+    /// The index of the first minimum along `axis`, as a fixed-point integer.
+    pub fn argmin(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
+        self.reduce(Reduce::ArgMin, x, axis)
     }
 
     /// The first maximum along `axis` as a one-hot tensor of the shape of

@@ -2,7 +2,7 @@
 //! result: shape inference happens here, while the graph is built.
 
 use crate::error::{Error, Result};
-use crate::protocol::{Comparison, Pool, Reduce, Unary};
+use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::{self, fmt_shape, numel};
 
@@ -113,6 +113,29 @@ pub enum Op {
         indices: Vec<usize>,
         axis: usize,
     },
+    /// Mean along one axis, or over everything: the sum times the public
+    /// 1/n, one truncation.
+    Mean {
+        axis: Option<usize>,
+    },
+    /// Division by a public value: the product with its reciprocal.
+    DivPublic {
+        divisor: f64,
+    },
+    /// Elementwise minimum (broadcasting), at least one operand private.
+    Minimum,
+    /// Cumulative sum along `axis` (`exclusive`: without the element
+    /// itself; `reverse`: from the end).
+    CumSum {
+        axis: usize,
+        exclusive: bool,
+        reverse: bool,
+    },
+    /// Sort along `axis` by an oblivious network of compare-and-swap steps.
+    Sort {
+        axis: usize,
+        order: SortOrder,
+    },
 }
 
 /// Who can see a node's value.
@@ -153,6 +176,7 @@ pub fn op_name(op: &Op) -> &'static str {
             Unary::Reciprocal => "reciprocal",
             Unary::InvSqrt => "inv_sqrt",
             Unary::Softmax => "softmax",
+            Unary::Abs => "abs",
         },
         Op::Compare { c } => match c {
             Comparison::Less => "less",
@@ -166,6 +190,8 @@ pub fn op_name(op: &Op) -> &'static str {
         Op::Reduce { r: Reduce::Max, .. } => "reduce_max",
         Op::Reduce { r: Reduce::ArgMax, .. } => "argmax",
         Op::Reduce { r: Reduce::ArgMaxOneHot, .. } => "argmax_one_hot",
+        Op::Reduce { r: Reduce::Min, .. } => "reduce_min",
+        Op::Reduce { r: Reduce::ArgMin, .. } => "argmin",
         Op::Pool2d { p: Pool::Max, .. } => "max_pool2d",
         Op::Pool2d { p: Pool::Average, .. } => "avg_pool2d",
         Op::GlobalAvgPool2d => "global_avg_pool2d",
@@ -176,6 +202,11 @@ pub fn op_name(op: &Op) -> &'static str {
         Op::ExpandDims { .. } => "expand_dims",
         Op::Squeeze { .. } => "squeeze",
         Op::Gather { .. } => "gather",
+        Op::Mean { .. } => "reduce_mean",
+        Op::DivPublic { .. } => "div_public",
+        Op::Minimum => "minimum",
+        Op::CumSum { .. } => "cumsum",
+        Op::Sort { .. } => "sort",
     }
 }
 
@@ -193,8 +224,12 @@ pub fn arity(op: &Op) -> usize {
         | Op::Pad { .. }
         | Op::ExpandDims { .. }
         | Op::Squeeze { .. }
-        | Op::Gather { .. } => 1,
-        Op::Compare { .. } | Op::Maximum | Op::Conv2d { .. } | Op::Concat { .. } => 2,
+        | Op::Gather { .. }
+        | Op::Mean { .. }
+        | Op::DivPublic { .. }
+        | Op::CumSum { .. }
+        | Op::Sort { .. } => 1,
+        Op::Compare { .. } | Op::Maximum | Op::Minimum | Op::Conv2d { .. } | Op::Concat { .. } => 2,
         Op::Select => 3,
     }
 }

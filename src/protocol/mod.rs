@@ -28,6 +28,8 @@ pub enum Unary {
     Reciprocal,
     InvSqrt,
     Softmax,
+    /// Exact |x| = x − 2·msb(x)·x: 8 rounds.
+    Abs,
 }
 
 /// Comparisons; results are private fixed-point 0.0 / 1.0.
@@ -56,6 +58,35 @@ pub enum Reduce {
     /// The first maximum as a one-hot vector (fixed-point 1.0 there, 0.0
     /// elsewhere); unlike the others it keeps the axis.
     ArgMaxOneHot,
+    /// The minimum: −max(−x), exact.
+    Min,
+    /// The index of the first minimum, as a fixed-point integer: argmax(−x).
+    ArgMin,
+}
+
+/// The order of a sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortOrder {
+    Ascending,
+    Descending,
+}
+
+/// The fixed-point encoding of `1 / divisor`, for division by a public
+/// value (and the mean, a division by the count): `divisor` must be finite
+/// with 2^−i ≤ |divisor| ≤ 2^f, so that 1/divisor is a nonzero value of the
+/// fixed-point range. The product with it is truncated once, so the
+/// quotient of x is within |x|·2^−(f+1) (the rounding of 1/divisor) plus
+/// 2^−f (the truncation) of x / divisor.
+pub fn reciprocal_encoding(fixed: FixedConfig, divisor: f64) -> Result<u64> {
+    let (low, high) = (0.5f64.powi(fixed.int_bits as i32), 2f64.powi(fixed.frac_bits as i32));
+    if !divisor.is_finite() || divisor.abs() < low || divisor.abs() > high {
+        return Err(crate::error::Error::invalid(format!(
+            "divisor {divisor}: expected a finite value with 2^-{} <= |divisor| <= 2^{} \
+             (its reciprocal must be a nonzero fixed-point value)",
+            fixed.int_bits, fixed.frac_bits
+        )));
+    }
+    fixed.encode_value(1.0 / divisor)
 }
 
 /// Operations on secret-shared fixed-point tensors, at one player.
@@ -114,6 +145,22 @@ pub trait Protocol: Send {
     fn square(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share) -> Result<Self::Share>;
     fn matmul(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
     fn sum(&self, x: &Self::Share, axis: Option<usize>) -> Result<Self::Share>;
+    /// Mean along `axis`, or of every element: the sum times the public
+    /// 1/n (see [`reciprocal_encoding`]), one truncated product.
+    fn mean(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, axis: Option<usize>) -> Result<Self::Share> {
+        let n = crate::ring::shape::reduced_count(Self::shape(x), axis)?;
+        let scale = RingTensor::filled(&[], reciprocal_encoding(self.fixed(), n as f64)?);
+        self.mul_public(net, ctx, &self.sum(x, axis)?, &scale)
+    }
+    /// `x / divisor` for a public divisor: the product with its encoded
+    /// reciprocal (see [`reciprocal_encoding`]), one truncation.
+    fn div_public(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, divisor: f64) -> Result<Self::Share> {
+        let scale = RingTensor::filled(&[], reciprocal_encoding(self.fixed(), divisor)?);
+        self.mul_public(net, ctx, x, &scale)
+    }
+    /// Cumulative sum along `axis` (no communication): `exclusive` leaves
+    /// each element out of its own sum, `reverse` sums from the end.
+    fn cumsum(&self, x: &Self::Share, axis: usize, exclusive: bool, reverse: bool) -> Result<Self::Share>;
     fn transpose(&self, x: &Self::Share, perm: &[usize]) -> Result<Self::Share>;
     fn reshape(&self, x: &Self::Share, shape: &[usize]) -> Result<Self::Share>;
 
@@ -130,6 +177,17 @@ pub trait Protocol: Send {
         y: &Self::Share,
     ) -> Result<Self::Share>;
     fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
+    fn minimum(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
+    /// Sorts along `axis` with a data-independent network of
+    /// compare-and-swap steps.
+    fn sort(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Self::Share,
+        axis: usize,
+        order: SortOrder,
+    ) -> Result<Self::Share>;
     /// `cond ? a : b` elementwise (shapes broadcast), `cond` private 0.0 or
     /// 1.0 such as a comparison's result.
     fn select(

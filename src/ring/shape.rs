@@ -113,6 +113,22 @@ pub fn sum_shape(shape: &[usize], axis: Option<usize>) -> Result<Vec<usize>> {
     }
 }
 
+/// How many elements a reduction along `axis` (or over everything) combines
+/// into each result; an error when it is none (a mean of nothing).
+pub fn reduced_count(shape: &[usize], axis: Option<usize>) -> Result<usize> {
+    let n = match axis {
+        None => numel(shape),
+        Some(axis) => {
+            check_axis(shape, axis)?;
+            shape[axis]
+        }
+    };
+    if n == 0 {
+        return Err(Error::invalid(format!("a reduction over no elements of shape {}", fmt_shape(shape))));
+    }
+    Ok(n)
+}
+
 /// Checks that a permutation is valid for `shape` and returns the permuted shape.
 pub fn transpose_shape(shape: &[usize], perm: &[usize]) -> Result<Vec<usize>> {
     let mut seen = vec![false; shape.len()];

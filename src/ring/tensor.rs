@@ -224,6 +224,36 @@ impl<T: RingElement> Tensor<T> {
         }
         Ok(Tensor { shape: out_shape, data })
     }
+
+    /// Cumulative sums along `axis` (wrapping), in the shape of `self`:
+    /// `exclusive` leaves each element out of its own sum (the first is
+    /// zero), `reverse` sums from the end of the axis.
+    pub fn cumsum(&self, axis: usize, exclusive: bool, reverse: bool) -> Result<Self> {
+        shape::check_axis(&self.shape, axis)?;
+        let outer: usize = self.shape[..axis].iter().product();
+        let dim = self.shape[axis];
+        let inner: usize = self.shape[axis + 1..].iter().product();
+        let mut data = vec![T::ZERO; self.data.len()];
+        let mut acc = vec![T::ZERO; inner];
+        for o in 0..outer {
+            acc.fill(T::ZERO);
+            for step in 0..dim {
+                let d = if reverse { dim - 1 - step } else { step };
+                let start = (o * dim + d) * inner;
+                let (src, dst) = (&self.data[start..start + inner], &mut data[start..start + inner]);
+                for ((acc, out), &x) in acc.iter_mut().zip(dst).zip(src) {
+                    if exclusive {
+                        *out = *acc;
+                        *acc = acc.wrapping_add(x);
+                    } else {
+                        *acc = acc.wrapping_add(x);
+                        *out = *acc;
+                    }
+                }
+            }
+        }
+        Ok(Tensor { shape: self.shape.clone(), data })
+    }
 }
 
 impl Tensor<u64> {
@@ -325,6 +355,19 @@ mod tests {
         assert_eq!(a.add(&col).unwrap().data(), &[101, 102, 103, 204, 205, 206]);
         let two = t(&[], &[2]);
         assert_eq!(a.mul(&two).unwrap().data(), &[2, 4, 6, 8, 10, 12]);
+    }
+
+    #[test]
+    fn cumsum_along_each_axis_in_all_four_modes() {
+        let a = t(&[2, 3], &[1, 2, 3, 4, 5, u64::MAX]);
+        assert_eq!(a.cumsum(1, false, false).unwrap().data(), &[1, 3, 6, 4, 9, 8]);
+        assert_eq!(a.cumsum(1, true, false).unwrap().data(), &[0, 1, 3, 0, 4, 9]);
+        assert_eq!(a.cumsum(1, false, true).unwrap().data(), &[6, 5, 3, 8, 4, u64::MAX]);
+        assert_eq!(a.cumsum(1, true, true).unwrap().data(), &[5, 3, 0, 4, u64::MAX, 0]);
+        assert_eq!(a.cumsum(0, false, false).unwrap().data(), &[1, 2, 3, 5, 7, 2]);
+        assert_eq!(a.cumsum(0, true, true).unwrap().data(), &[4, 5, u64::MAX, 0, 0, 0]);
+        assert!(a.cumsum(2, false, false).unwrap_err().to_string().contains("[2, 3]"));
+        assert_eq!(t(&[0, 3], &[]).cumsum(0, false, false).unwrap().shape(), &[0, 3]);
     }
 
     #[test]

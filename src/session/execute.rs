@@ -9,12 +9,14 @@ use std::sync::Arc;
 use super::feeds::{Feeds, input_values};
 use super::party::Party;
 use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
 use crate::graph::{Node, Op, TensorId};
 use crate::net::Endpoint;
 use crate::protocol::aby3::tensor_ops::{expand_dims_shape, squeeze_shape};
-use crate::protocol::{Filter, OpContext, Protocol};
+use crate::protocol::{Filter, OpContext, Protocol, reciprocal_encoding};
 use crate::ring::RingTensor;
 use crate::ring::layout;
+use crate::ring::shape::reduced_count;
 
 /// A node's value at one player during a run.
 #[derive(Clone, Debug)]
@@ -119,14 +121,13 @@ impl<P: Protocol> Party<P> {
         y: Option<Operand<'_, P::Share>>,
     ) -> Result<Value<P::Share>> {
         use Operand::{Private, Public};
-        let f = self.proto.fixed().frac_bits;
         // Public results: every player computes them, exactly as in plaintext.
         if let (Public(a), None | Some(Public(_))) = (&x, &y) {
             let b = match &y {
                 Some(Public(b)) => Some(*b),
                 _ => None,
             };
-            return Ok(Value::Public(eval_public(&node.op, a, b, f)?));
+            return Ok(Value::Public(eval_public(&node.op, a, b, self.proto.fixed())?));
         }
         // Private results: only players holding shares compute anything.
         if !self.proto.holds_shares() {
@@ -157,6 +158,11 @@ impl<P: Protocol> Party<P> {
             (Op::Sum { axis }, Private(_), None) => p.sum(share(&x)?, *axis)?,
             (Op::Transpose { perm }, Private(_), None) => p.transpose(share(&x)?, perm)?,
             (Op::Reshape { shape }, Private(_), None) => p.reshape(share(&x)?, shape)?,
+            (Op::Mean { axis }, Private(_), None) => p.mean(net, ctx, share(&x)?, *axis)?,
+            (Op::DivPublic { divisor }, Private(_), None) => p.div_public(net, ctx, share(&x)?, *divisor)?,
+            (Op::CumSum { axis, exclusive, reverse }, Private(_), None) => {
+                p.cumsum(share(&x)?, *axis, *exclusive, *reverse)?
+            }
             (op, _, _) => {
                 let x = to_share(p, &x)?;
                 match (op, &y) {
@@ -197,6 +203,7 @@ fn eval_private_unary<P: Protocol>(
         Op::Reduce { r, axis } => p.reduce(net, ctx, *r, x, *axis),
         Op::Pool2d { p: pool, window } => p.pool2d(net, ctx, *pool, x, *window),
         Op::GlobalAvgPool2d => p.global_avg_pool2d(net, ctx, x),
+        Op::Sort { axis, order } => p.sort(net, ctx, x, *axis, *order),
         Op::ExpandDims { axis } => p.reshape(x, &expand_dims_shape(shape, *axis)?),
         Op::Squeeze { axis } => p.reshape(x, &squeeze_shape(shape, *axis)?),
         _ => {
@@ -218,6 +225,7 @@ fn eval_private_binary<P: Protocol>(
     match op {
         Op::Compare { c } => p.compare(net, ctx, *c, x, y),
         Op::Maximum => p.maximum(net, ctx, x, y),
+        Op::Minimum => p.minimum(net, ctx, x, y),
         Op::Concat { axis } => p.concat(&[x, y], *axis),
         other => Err(Error::internal(format!("no private kernel for {}", crate::graph::op::op_name(other)))),
     }
@@ -243,8 +251,14 @@ fn share<'a, S>(operand: &Operand<'a, S>) -> Result<&'a S> {
 
 /// A public op on public values, with the fixed-point product truncated by
 /// an exact arithmetic shift.
-fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Result<RingTensor> {
+fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, fixed: FixedConfig) -> Result<RingTensor> {
     let b = || b.ok_or_else(|| Error::internal("a binary op without its second operand"));
+    let f = fixed.frac_bits;
+    // The product with an encoded reciprocal, as the private kernels compute it.
+    let divide = |a: &RingTensor, divisor: f64| -> Result<RingTensor> {
+        let scale = RingTensor::filled(&[], reciprocal_encoding(fixed, divisor)?);
+        Ok(a.mul(&scale)?.shr_arithmetic(f))
+    };
     match op {
         Op::Add => a.add(b()?),
         Op::Sub => a.sub(b()?),
@@ -258,6 +272,9 @@ fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, f: u32) -> Resul
         Op::ExpandDims { axis } => a.reshape(&expand_dims_shape(a.shape(), *axis)?),
         Op::Squeeze { axis } => a.reshape(&squeeze_shape(a.shape(), *axis)?),
         Op::Concat { axis } => layout::concat(&[a, b()?], *axis),
+        Op::Mean { axis } => divide(&a.sum(*axis)?, reduced_count(a.shape(), *axis)? as f64),
+        Op::DivPublic { divisor } => divide(a, *divisor),
+        Op::CumSum { axis, exclusive, reverse } => a.cumsum(*axis, *exclusive, *reverse),
         Op::Slice { .. } | Op::Pad { .. } | Op::Gather { .. } => {
             let (out, index) = layout_map(op, a.shape())?;
             a.take(&out, &index)

@@ -1,5 +1,6 @@
-// tfe_ops.hpp -- the nonlinear, comparison, layout, pooling and convolution
-// operations of the C++ binding (tfe.hpp includes it; include tfe.hpp).
+// tfe_ops.hpp -- the nonlinear, comparison, layout, pooling, convolution,
+// mean, division, minimum, cumulative sum and sort operations of the C++
+// binding (tfe.hpp includes it; include tfe.hpp).
 // Each is a free function over tfe::Tensor that adds a node to the
 // operand's context and throws tfe::Error (TFE_ERR_INVALID_ARGUMENT naming
 // the shapes) when the operands do not fit.
@@ -108,6 +109,50 @@ inline Tensor conv2d(const Tensor &x, const Tensor &filter, std::pair<std::size_
                      Padding padding) {
     return x.binary(filter, [&](auto ctx, auto a, auto f, auto out) {
         return tfe_conv2d(ctx, a, f, strides.first, strides.second, static_cast<std::uint32_t>(padding), out);
+    });
+}
+
+/// Which cumulative sum tfe::cumsum computes (TensorFlow's exclusive and reverse).
+enum class Cumsum : std::uint32_t {
+    Inclusive = TFE_CUMSUM_INCLUSIVE,
+    Exclusive = TFE_CUMSUM_EXCLUSIVE,
+    Reverse = TFE_CUMSUM_REVERSE,
+    ExclusiveReverse = TFE_CUMSUM_EXCLUSIVE_REVERSE,
+};
+/// The order of tfe::sort.
+enum class SortOrder : std::uint32_t { Ascending = TFE_SORT_ASCENDING, Descending = TFE_SORT_DESCENDING };
+
+/// The mean of every element (a scalar): within |sum|·2^-17 + 2^-16; at most 2^16 elements.
+inline Tensor reduce_mean(const Tensor &x) { return x.unary(tfe_reduce_mean); }
+/// The mean along `axis`, which is removed.
+inline Tensor reduce_mean(const Tensor &x, std::size_t axis) {
+    return x.unary([=](auto ctx, auto t, auto out) { return tfe_reduce_mean_axis(ctx, t, axis, out); });
+}
+/// `x / divisor` for a public divisor, 2^-20 <= |divisor| <= 2^16: within |x|·2^-17 + 2^-16.
+inline Tensor operator/(const Tensor &x, double divisor) {
+    return x.unary([=](auto ctx, auto t, auto out) { return tfe_div_public(ctx, t, divisor, out); });
+}
+/// Exact |x|.
+inline Tensor abs(const Tensor &x) { return x.unary(tfe_abs); }
+/// Exact elementwise minimum (broadcasting).
+inline Tensor minimum(const Tensor &x, const Tensor &y) { return x.binary(y, tfe_minimum); }
+inline Tensor reduce_min(const Tensor &x, std::size_t axis) {
+    return x.unary([=](auto ctx, auto t, auto out) { return tfe_reduce_min(ctx, t, axis, out); });
+}
+/// The index of the first minimum along `axis`.
+inline Tensor argmin(const Tensor &x, std::size_t axis) {
+    return x.unary([=](auto ctx, auto t, auto out) { return tfe_argmin(ctx, t, axis, out); });
+}
+/// Cumulative sums along `axis`, exact and free.
+inline Tensor cumsum(const Tensor &x, std::size_t axis, Cumsum mode = Cumsum::Inclusive) {
+    return x.unary([=](auto ctx, auto t, auto out) {
+        return tfe_cumsum(ctx, t, axis, static_cast<std::uint32_t>(mode), out);
+    });
+}
+/// Sorted along `axis` by an oblivious network, exact.
+inline Tensor sort(const Tensor &x, std::size_t axis, SortOrder order = SortOrder::Ascending) {
+    return x.unary([=](auto ctx, auto t, auto out) {
+        return tfe_sort(ctx, t, axis, static_cast<std::uint32_t>(order), out);
     });
 }
 

@@ -13,7 +13,8 @@
 //! uses, with a bit-sliced carry tree), `compare.rs` (comparisons, select,
 //! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
 //! (max pooling, reduce_max, argmax as index or one-hot), `approx.rs`
-//! (sigmoid, exp, reciprocal, inverse square root, softmax).
+//! (sigmoid, exp, reciprocal, inverse square root, softmax), `order.rs`
+//! (abs, minimum, reduce_min, argmin, sort).
 
 mod approx;
 mod boolean;
@@ -23,6 +24,7 @@ mod io;
 mod kernels;
 mod msb;
 mod multiply;
+mod order;
 mod pooling;
 mod protocol_impl;
 mod share;
@@ -33,6 +35,8 @@ mod tests;
 mod tests_approx;
 #[cfg(test)]
 mod tests_compare;
+#[cfg(test)]
+mod tests_order;
 #[cfg(test)]
 mod tests_tensor;
 mod truncation;

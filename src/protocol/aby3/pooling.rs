@@ -193,7 +193,7 @@ fn split_axis(x: &Share, axis: usize) -> Result<Vec<Share>> {
 }
 
 /// Shares flattened and concatenated into one vector.
-fn flat_concat(parts: &[&Share]) -> Result<Share> {
+pub(super) fn flat_concat(parts: &[&Share]) -> Result<Share> {
     let flat = parts.iter().map(|p| p.reshape(&[p.len()])).collect::<Result<Vec<_>>>()?;
     Share::concat(&flat.iter().collect::<Vec<_>>(), 0)
 }

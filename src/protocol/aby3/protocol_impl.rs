@@ -4,7 +4,7 @@ use super::{Aby3, OpContext, Share};
 use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
-use crate::protocol::{Comparison, Filter, Pool, Protocol, Reduce, Unary};
+use crate::protocol::{Comparison, Filter, Pool, Protocol, Reduce, SortOrder, Unary};
 use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 
@@ -102,6 +102,10 @@ impl Protocol for Aby3 {
         x.sum(axis)
     }
 
+    fn cumsum(&self, x: &Share, axis: usize, exclusive: bool, reverse: bool) -> Result<Share> {
+        Ok(Share::new(x.a.cumsum(axis, exclusive, reverse)?, x.b.cumsum(axis, exclusive, reverse)?))
+    }
+
     fn transpose(&self, x: &Share, perm: &[usize]) -> Result<Share> {
         x.transpose(perm)
     }
@@ -123,6 +127,7 @@ impl Protocol for Aby3 {
             Unary::Reciprocal => self.reciprocal(net, ctx, x),
             Unary::InvSqrt => self.inv_sqrt(net, ctx, x),
             Unary::Softmax => self.softmax(net, ctx, x),
+            Unary::Abs => self.abs(net, ctx, x),
         }
     }
 
@@ -140,6 +145,14 @@ impl Protocol for Aby3 {
         Aby3::maximum(self, net, ctx, x, y)
     }
 
+    fn minimum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
+        Aby3::minimum(self, net, ctx, x, y)
+    }
+
+    fn sort(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize, order: SortOrder) -> Result<Share> {
+        Aby3::sort(self, net, ctx, x, axis, order)
+    }
+
     fn select(&self, net: &mut Endpoint, ctx: OpContext, cond: &Share, a: &Share, b: &Share) -> Result<Share> {
         Aby3::select(self, net, ctx, cond, a, b)
     }
@@ -149,6 +162,8 @@ impl Protocol for Aby3 {
             Reduce::Max => self.reduce_max(net, ctx, x, axis),
             Reduce::ArgMax => self.argmax(net, ctx, x, axis),
             Reduce::ArgMaxOneHot => self.argmax_one_hot(net, ctx, x, axis),
+            Reduce::Min => self.reduce_min(net, ctx, x, axis),
+            Reduce::ArgMin => self.argmin(net, ctx, x, axis),
         }
     }
 
