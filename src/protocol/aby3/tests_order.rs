@@ -124,7 +124,7 @@ fn sorted_ref(x: &[f64], shape: &[usize], axis: usize, order: SortOrder) -> Vec<
 
 #[test]
 fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
-    let cases: [(&[usize], usize, SortOrder); 7] = [
+    let cases: [(&[usize], usize, SortOrder); 9] = [
         (&[4, 9], 1, SortOrder::Ascending),
         (&[4, 9], 0, SortOrder::Descending),
         (&[3, 5, 4], 1, SortOrder::Ascending),
@@ -132,6 +132,8 @@ fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
         (&[2, 13], 1, SortOrder::Descending),
         (&[5, 2], 1, SortOrder::Ascending),
         (&[6, 1], 1, SortOrder::Ascending),
+        (&[300], 0, SortOrder::Ascending),
+        (&[2, 70], 1, SortOrder::Descending),
     ];
     for (k, (shape, axis, order)) in cases.into_iter().enumerate() {
         let len: usize = shape.iter().product();
