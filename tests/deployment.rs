@@ -220,7 +220,7 @@ fn bad_command_lines_and_files_get_clear_errors() {
     assert!(err.contains("missing.csv"), "{err}");
     std::fs::write(d.dir.join("short.csv"), "1,2,3\n").unwrap();
     let err = run(&[&base[..], &["--name", "input-provider", "--input", "x=short.csv"]].concat());
-    assert!(err.contains("expected [5, 10]"), "{err}");
+    assert!(err.contains("expected exactly [5, 10]"), "{err}");
     let err = run(&["party", "--config", "hosts.json", "--name", "server0", "--graph", "seed.tfe"]);
     assert!(err.contains("--key is required"), "{err}");
     std::fs::write(d.dir.join("broken.tfe"), b"TFEG\x01").unwrap();
@@ -232,4 +232,40 @@ fn bad_command_lines_and_files_get_clear_errors() {
         run(&["party", "--config", "bad.json", "--name", "server0", "--graph", "seed.tfe", "--insecure-plaintext"]);
     assert!(err.contains("'server0' is missing"), "{err}");
     assert!(Path::new(&d.dir).exists());
+}
+
+#[test]
+fn an_input_file_of_another_shape_is_refused_not_reshaped() {
+    let d = Deployment::new("inputshape", false, 3000);
+    let party = |file: &str| {
+        let out = Command::new(TFE)
+            .args(["party", "--config", "hosts.json", "--graph", "seed.tfe", "--insecure-plaintext"])
+            .args(["--name", "input-provider", "--input", &format!("x={file}")])
+            .current_dir(&d.dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{file} should be refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // x is 5x10: a 10x5 file and a flat 50-value file hold as many values.
+    std::fs::write(d.dir.join("tall.csv"), "1,1,1,1,1\n".repeat(10)).unwrap();
+    let err = party("tall.csv");
+    assert!(err.contains("shape [10, 5], expected exactly [5, 10]") && err.contains("'x'"), "{err}");
+    std::fs::write(d.dir.join("flat.csv"), format!("{}\n", vec!["1"; 50].join(","))).unwrap();
+    let err = party("flat.csv");
+    assert!(err.contains("shape [1, 50], expected exactly [5, 10]"), "{err}");
+}
+
+#[test]
+fn a_player_without_a_file_for_its_input_is_told_the_option() {
+    let d = Deployment::new("noinput", false, 3000);
+    let out = Command::new(TFE)
+        .args(["party", "--config", "hosts.json", "--graph", "seed.tfe", "--insecure-plaintext"])
+        .args(["--name", "input-provider"])
+        .current_dir(&d.dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("no feed and no provider for input 'x'") && err.contains("--input x=FILE"), "{err}");
 }

@@ -10,15 +10,20 @@ use tfe::ring::gemm::Factor::Matrix;
 use tfe::ring::gemm::{self, Kernel, Threads};
 use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    super::check_args(args, &["--quick"], &["--only"])?;
-    let quick = args.iter().any(|a| a == "--quick");
-    let only = super::option(args, "--only")?;
-    if let Some(name) = only
-        && !["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks"].contains(&name)
-    {
-        return Err(format!("--only {name}: expected gemm, matmul, mul, tls, deploy, relu or networks"));
-    }
+/// `tfe bench`'s options.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Fewer sizes and runs (seconds instead of minutes).
+    #[arg(long)]
+    quick: bool,
+    /// Run one benchmark only.
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks"])]
+    only: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let quick = args.quick;
+    let only = args.only.as_deref();
     let wanted = |name: &str| only.is_none_or(|o| o == name);
     let sizes: &[usize] = if quick { &[256] } else { &[256, 1024] };
     if wanted("gemm") {

@@ -6,13 +6,29 @@ use std::sync::Arc;
 use tfe::graph::Graph;
 use tfe::session::{Feeds, LocalOptions, LocalSession, Transport};
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    super::check_args(args, &[], &["--transport", "--trace"])?;
-    let transport = match super::option(args, "--transport")? {
-        None | Some("tcp") => Transport::Tcp,
-        Some("memory") => Transport::Memory,
-        Some("tls") => Transport::Tls,
-        Some(other) => return Err(format!("--transport {other}: expected tcp, tls or memory")),
+/// `tfe demo`'s options.
+#[derive(clap::Args)]
+pub struct Args {
+    /// How the players talk: loopback TCP, TCP with TLS 1.3, or in-memory channels.
+    #[arg(long, value_enum, default_value = "tcp")]
+    transport: DemoTransport,
+    /// Write a Chrome trace of the run to FILE (chrome://tracing, Perfetto).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoTransport {
+    Tcp,
+    Tls,
+    Memory,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let transport = match args.transport {
+        DemoTransport::Tcp => Transport::Tcp,
+        DemoTransport::Memory => Transport::Memory,
+        DemoTransport::Tls => Transport::Tls,
     };
     let text = |e: tfe::Error| e.to_string();
     let mut graph = Graph::default();
@@ -30,7 +46,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("x: 5x10 of 1.0, private input of 'input-provider'; w: 10x10 of 1.0, private variable of 'server0'");
     println!("\nrevealed y:\n{:.1}\n", result.outputs[0]);
     print!("{}", result.stats);
-    if let Some(path) = super::option(args, "--trace")? {
+    if let Some(path) = &args.trace {
         std::fs::write(path, result.stats.chrome_trace()).map_err(|e| format!("cannot write {path}: {e}"))?;
         println!("\nwrote a Chrome trace of the run to {path} (open it in chrome://tracing or Perfetto)");
     }

@@ -6,14 +6,41 @@ use std::path::{Path, PathBuf};
 use tfe::deploy::{Hostmap, certs};
 use tfe::graph::Graph;
 
-pub fn run_certs(args: &[String]) -> Result<(), String> {
-    super::check_args(args, &[], &["--config", "--out"])?;
-    let config = super::option(args, "--config")?.ok_or("--config is required")?;
+/// `tfe certs`'s options.
+#[derive(clap::Args)]
+pub struct CertsArgs {
+    /// The hostmap (JSON); rewritten with each player's certificate path.
+    #[arg(long, value_name = "HOSTS")]
+    config: String,
+    /// Where to write the certificates and keys (default: certs/ next to the hostmap).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// `tfe graph`'s subcommands.
+#[derive(clap::Subcommand)]
+pub enum GraphCommand {
+    /// Write the seed program's graph: x (5x10, input-provider) times w
+    /// (10x10 ones, server0), revealed to one receiver.
+    Seed {
+        /// The graph file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The player that learns the result.
+        #[arg(long, value_name = "NAME", default_value = "result-receiver")]
+        receiver: String,
+    },
+    /// Print a graph file's players, digest and nodes.
+    Show {
+        /// The graph file.
+        file: PathBuf,
+    },
+}
+
+pub fn run_certs(args: CertsArgs) -> Result<(), String> {
+    let config = args.config.as_str();
     let hostmap = Hostmap::load(config).map_err(|e| e.to_string())?;
-    let dir = match super::option(args, "--out")? {
-        Some(d) => PathBuf::from(d),
-        None => hostmap.base_dir.join("certs"),
-    };
+    let dir = args.out.unwrap_or_else(|| hostmap.base_dir.join("certs"));
     let updated = certs::generate(&hostmap, &dir).map_err(|e| e.to_string())?;
     std::fs::write(config, updated.to_json()).map_err(|e| format!("cannot rewrite {config}: {e}"))?;
     println!("wrote a certificate and a private key per player to {}", dir.display());
@@ -21,20 +48,16 @@ pub fn run_certs(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-pub fn run_graph(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("seed") => {
-            super::check_args(&args[1..], &[], &["--out", "--receiver"])?;
-            let out = super::option(args, "--out")?.ok_or("--out is required")?;
-            let receiver = super::option(args, "--receiver")?.unwrap_or("result-receiver");
-            let graph = seed_graph(receiver).map_err(|e| e.to_string())?;
-            graph.save(out).map_err(|e| e.to_string())?;
-            println!("wrote the seed graph to {out} (digest {})", hex(&graph.digest()[..8]));
+pub fn run_graph(command: GraphCommand) -> Result<(), String> {
+    match command {
+        GraphCommand::Seed { out, receiver } => {
+            let graph = seed_graph(&receiver).map_err(|e| e.to_string())?;
+            graph.save(&out).map_err(|e| e.to_string())?;
+            println!("wrote the seed graph to {} (digest {})", out.display(), hex(&graph.digest()[..8]));
             Ok(())
         }
-        Some("show") => {
-            let path = args.get(1).ok_or("tfe graph show FILE")?;
-            let graph = Graph::load(Path::new(path)).map_err(|e| e.to_string())?;
+        GraphCommand::Show { file } => {
+            let graph = Graph::load(Path::new(&file)).map_err(|e| e.to_string())?;
             println!("players: {}", graph.players().join(", "));
             println!("digest:  {}", hex(&graph.digest()));
             for (i, node) in graph.nodes().iter().enumerate() {
@@ -42,7 +65,6 @@ pub fn run_graph(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
-        _ => Err("usage: tfe graph seed --out FILE [--receiver NAME] | tfe graph show FILE".into()),
     }
 }
 

@@ -12,47 +12,51 @@ mod party;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: tfe <command> [options]
+use clap::{Parser, Subcommand};
 
-commands:
-  demo [--transport tcp|tls|memory] [--trace FILE]
-                                  run the seed program (5x10 input times 10x10 ones)
-                                  with three local servers and an input provider,
-                                  print the result and each player's costs
-  bench [--quick] [--only NAME]   run the benchmarks, one JSON line per measurement
-                                  (NAME: gemm, matmul, mul, tls, deploy,
-                                  relu, networks)
-  party --config HOSTS --name NAME --graph FILE (--key KEY | --insecure-plaintext)
-        [--input NAME=FILE.npy|.csv]... [--output DIR] [--runs N]
-                                  run one player of a deployment (see docs/deployment.md)
-  certs --config HOSTS [--out DIR]
-                                  make a certificate and key per player, pin them in HOSTS
-  graph seed --out FILE [--receiver NAME]
-                                  write the seed program's graph (result to one receiver)
-  graph show FILE                 print a graph file's players, digest and nodes
-  version                         print the version";
+/// TF Encrypted in Rust: privacy-preserving machine learning on
+/// secret-shared data (ABY3, three servers).
+#[derive(Parser)]
+#[command(name = "tfe", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the seed program (a 5x10 input times 10x10 ones) with three local
+    /// servers and an input provider; print the result and each player's costs.
+    Demo(demo::Args),
+    /// Run the benchmarks: one JSON line per measurement.
+    Bench(bench::Args),
+    /// Run one player of a deployment (see docs/deployment.md).
+    Party(party::Args),
+    /// Make a certificate and key per player and pin them in the hostmap.
+    Certs(deploy_tools::CertsArgs),
+    /// Write the seed program's graph, or show a graph file.
+    #[command(subcommand)]
+    Graph(deploy_tools::GraphCommand),
+    /// Print the version (as `tfe --version`).
+    Version,
+}
 
 fn main() -> ExitCode {
     keep_freed_memory();
     end_quietly_when_output_is_closed();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("demo") => demo::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("party") => party::run(&args[1..]),
-        Some("certs") => deploy_tools::run_certs(&args[1..]),
-        Some("graph") => deploy_tools::run_graph(&args[1..]),
-        Some("version" | "--version") => {
+    // Help, --version and usage errors are printed (and the exit code set)
+    // by clap: errors go to stderr with a hint, help to stdout.
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Party(args) => party::run(args),
+        Command::Certs(args) => deploy_tools::run_certs(args),
+        Command::Graph(command) => deploy_tools::run_graph(command),
+        Command::Version => {
             println!("tfe {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command '{other}'\n\n{USAGE}")),
-        None => Err(USAGE.to_string()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,30 +65,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The value after `--name` in `args`, if present.
-fn option<'a>(args: &'a [String], name: &str) -> Result<Option<&'a str>, String> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(None),
-        Some(i) => args.get(i + 1).map(|v| Some(v.as_str())).ok_or_else(|| format!("{name} needs a value")),
-    }
-}
-
-/// Rejects arguments that are not among `known` (flags) or values of `with_value`.
-fn check_args(args: &[String], flags: &[&str], with_value: &[&str]) -> Result<(), String> {
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if with_value.contains(&a) {
-            i += 2;
-        } else if flags.contains(&a) {
-            i += 1;
-        } else {
-            return Err(format!("unexpected argument '{a}' (see tfe --help)"));
-        }
-    }
-    Ok(())
 }
 
 /// `tfe bench | head -1`: when the reader of standard output goes away, the

@@ -9,28 +9,51 @@ use tfe::deploy::{Hostmap, data, party as deploy_party};
 use tfe::graph::{Graph, Op};
 use tfe::session::Feeds;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    super::check_args(
-        args,
-        &["--insecure-plaintext"],
-        &["--config", "--name", "--graph", "--key", "--input", "--output", "--runs"],
-    )?;
-    let required = |name: &str| super::option(args, name)?.ok_or_else(|| format!("{name} is required"));
-    let hostmap = Hostmap::load(required("--config")?).map_err(|e| e.to_string())?;
-    let me = required("--name")?;
-    let graph = Arc::new(Graph::load(required("--graph")?).map_err(|e| e.to_string())?);
-    let security = if args.iter().any(|a| a == "--insecure-plaintext") {
-        deploy_party::ChannelSecurity::InsecurePlaintext
-    } else {
-        let key = super::option(args, "--key")?.ok_or("--key is required (or --insecure-plaintext)")?;
-        deploy_party::ChannelSecurity::Tls { key: PathBuf::from(key) }
+/// `tfe party`'s options.
+#[derive(clap::Args)]
+#[command(after_help = "Example: tfe party --config hosts.json --name input-provider --graph seed.tfe \\
+     --key certs/input-provider.key --input x=x.csv")]
+pub struct Args {
+    /// The hostmap (JSON): every player's name and address, and pinned certificates.
+    #[arg(long, value_name = "HOSTS")]
+    config: String,
+    /// This player's name in the hostmap.
+    #[arg(long)]
+    name: String,
+    /// The graph file every player runs (tfe graph seed writes one).
+    #[arg(long, value_name = "FILE")]
+    graph: String,
+    /// This player's private key (tfe certs writes one per player).
+    #[arg(long, value_name = "KEY")]
+    key: Option<PathBuf>,
+    /// Plain TCP without TLS: anyone on the network reads and changes the traffic.
+    #[arg(long, conflicts_with = "key")]
+    insecure_plaintext: bool,
+    /// The values of an input this player owns, from a .npy or .csv file of
+    /// exactly the input's shape (repeat for several inputs).
+    #[arg(long, value_name = "NAME=FILE")]
+    input: Vec<String>,
+    /// Also write each result this player learns to DIR/result<N>.npy.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// How many runs of the graph (a long-lived party serves several).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let hostmap = Hostmap::load(&args.config).map_err(|e| e.to_string())?;
+    let me = args.name.as_str();
+    let graph = Arc::new(Graph::load(&args.graph).map_err(|e| e.to_string())?);
+    let security = match (&args.key, args.insecure_plaintext) {
+        (_, true) => deploy_party::ChannelSecurity::InsecurePlaintext,
+        (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
+        (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
     };
-    let runs: u32 = match super::option(args, "--runs")? {
-        None => 1,
-        Some(v) => v.parse().ok().filter(|&n| n > 0).ok_or(format!("--runs {v}: expected a positive number"))?,
-    };
-    let output = super::option(args, "--output")?.map(PathBuf::from);
-    let feeds = read_inputs(args, &graph, me)?;
+    let runs = args.runs;
+    let output = args.output;
+    let feeds = read_inputs(&args.input, &graph, me)?;
+    check_every_input_is_fed(&graph, me, &feeds)?;
 
     let mut party = deploy_party::open(&hostmap, graph.clone(), me, &security).map_err(|e| e.to_string())?;
     let fetches = deploy_party::default_fetches(&graph);
@@ -60,13 +83,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// `--input NAME=FILE` for every input this player owns.
-fn read_inputs(args: &[String], graph: &Graph, me: &str) -> Result<Feeds, String> {
+fn read_inputs(specs: &[String], graph: &Graph, me: &str) -> Result<Feeds, String> {
     let mut feeds = Feeds::new();
-    for (i, a) in args.iter().enumerate() {
-        if a != "--input" {
-            continue;
-        }
-        let spec = args.get(i + 1).ok_or("--input needs NAME=FILE")?;
+    for spec in specs {
         let (name, file) = spec.split_once('=').ok_or(format!("--input {spec}: expected NAME=FILE"))?;
         let id = graph.find_named(name).ok_or(format!("--input {spec}: the graph has no input named '{name}'"))?;
         let node = graph.node(id).map_err(|e| e.to_string())?;
@@ -78,15 +97,41 @@ fn read_inputs(args: &[String], graph: &Graph, me: &str) -> Result<Feeds, String
             return Err(format!("--input {spec}: '{name}' belongs to '{owner}', not to '{me}'"));
         }
         let (shape, values) = data::read_values(&PathBuf::from(file)).map_err(|e| e.to_string())?;
-        let expected: usize = node.shape.iter().product();
-        if values.len() != expected {
+        if !shapes_match(&shape, &node.shape) {
             return Err(format!(
-                "--input {spec}: the file holds shape {shape:?} ({} values), expected {:?} ({expected} values)",
-                values.len(),
+                "--input {spec}: the file holds shape {shape:?}, expected exactly {:?}, the shape of input '{name}' \
+                 (a file of another shape is not reshaped)",
                 node.shape
             ));
         }
         feeds.insert(name, values);
     }
     Ok(feeds)
+}
+
+/// Whether a file of shape `file` holds an input of shape `input`: the
+/// same shape, or a one-row CSV file (`[1, n]`) for a vector `[n]`, since a
+/// CSV file has no other way to write one (as `data::write_values` does).
+fn shapes_match(file: &[usize], input: &[usize]) -> bool {
+    file == input || matches!((file, input), ([1, n], [m]) if n == m)
+}
+
+/// Every input this player owns that the graph's results need has a file:
+/// a missing one is named with the option that gives it, before any
+/// connection is made.
+fn check_every_input_is_fed(graph: &Graph, me: &str, feeds: &Feeds) -> Result<(), String> {
+    let fetches = deploy_party::default_fetches(graph);
+    for id in graph.dependencies(&fetches) {
+        let node = graph.node(id).map_err(|e| e.to_string())?;
+        if let Op::PrivateInput { name, owner, shape } = &node.op
+            && graph.players()[*owner] == me
+            && feeds.get(name).is_none()
+        {
+            return Err(format!(
+                "no feed and no provider for input '{name}' (shape {shape:?}) of '{me}': \
+                 pass --input {name}=FILE with a .npy or .csv file of that shape"
+            ));
+        }
+    }
+    Ok(())
 }
