@@ -152,3 +152,16 @@ fn public_values_are_computed_in_the_clear() {
     assert_eq!(r.outputs[0].iter().copied().collect::<Vec<_>>(), vec![7.0, 20.0, 45.0, 88.0]);
     assert!(r.stats.players.iter().all(|p| p.counters.bytes_sent == 0));
 }
+
+#[test]
+fn a_tensor_defined_after_the_session_is_named_as_such() {
+    let mut graph = Graph::default();
+    let x = graph.private_input("x", "input-provider", &[2]).unwrap();
+    let mut session = LocalSession::new(&graph, options(Transport::Memory)).unwrap();
+    let revealed = graph.reveal(x, None).unwrap();
+    let mut feeds = Feeds::new();
+    feeds.insert("x", vec![1.0, 2.0]);
+    let err = session.run(&[revealed], &feeds).unwrap_err().to_string();
+    assert!(err.contains("tensor 1 was defined after the session was created"), "{err}");
+    assert!(err.contains("snapshot of the graph as it was then (1 nodes)"), "{err}");
+}

@@ -195,6 +195,7 @@ impl LocalSession {
         if fetches.is_empty() {
             return Err(Error::invalid("nothing to fetch: expected at least one tensor"));
         }
+        super::check_fetches_in_snapshot(&self.graph, fetches)?;
         for &id in fetches {
             if self.graph.node(id)?.kind == Kind::Private {
                 return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));

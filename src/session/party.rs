@@ -151,6 +151,7 @@ impl<P: Protocol> Party<P> {
         feeds: &Feeds,
         stats: &mut PlayerStats,
     ) -> Result<Executed<P::Share>> {
+        super::check_fetches_in_snapshot(&self.graph, fetches)?;
         for &id in fetches {
             let node = self.graph.node(id)?;
             if node.kind == Kind::Private {

@@ -22,6 +22,19 @@ using tfe_test::fill_ones;
 using tfe_test::kOnes;
 using tfe_test::memory;
 
+TEST(Session, ATensorDefinedAfterTheSessionIsNamedAsSuch) {
+    tfe::Context ctx;
+    auto w = ctx.private_variable("server0", kOnes, {10, 10});
+    auto x = ctx.private_input("input-provider", {5, 10}, fill_ones);
+    auto y = tfe::matmul(x, w);
+    tfe::Session sess(ctx, memory());
+    // The session holds the graph as it was: y.reveal() comes after it.
+    EXPECT_TFE_ERROR(sess.run(y.reveal()), TFE_ERR_INVALID_ARGUMENT, "was defined after the session was created");
+    auto out = y.reveal();
+    tfe::Session after(ctx, memory());
+    expect_all(after.run(out).value(0), 10.0);
+}
+
 TEST(Session, SeedProgramOverTcpWithStats) {
     tfe_test::SeedGraph seed;
     tfe::Session sess(seed.ctx);
