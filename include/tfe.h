@@ -102,6 +102,11 @@ typedef enum tfe_status_t {
      * A required pointer argument was NULL; the message names the parameter.
      */
     TFE_ERR_NULL_POINTER = 9,
+    /**
+     * A revealed result left the fixed-point range (the computation
+     * overflowed); the message names the fetch and counts its bad values.
+     */
+    TFE_ERR_OUT_OF_RANGE = 10,
 } tfe_status_t;
 
 /**
@@ -1130,7 +1135,9 @@ enum tfe_status_t tfe_relu(struct tfe_context_t *ctx,
                            struct tfe_tensor_t **out);
 
 /**
- * Elementwise sigmoid, `1 / (1 + e^-x)`, within 0.003.
+ * Elementwise sigmoid, `1 / (1 + e^-x)`.
+ *
+ * Approximates `1 / (1 + e^-x)` for every x in the fixed-point range: `|error| <= 0.003`.
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -1147,6 +1154,9 @@ enum tfe_status_t tfe_sigmoid(struct tfe_context_t *ctx,
 /**
  * Elementwise piecewise-linear sigmoid, `clamp(0.2 x + 0.5, 0, 1)`, as in TF Encrypted.
  *
+ * Approximates `clamp(0.2*x + 0.5, 0, 1)` for every x in the fixed-point range: `|error| <=
+ * 4*2^-16`.
+ *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
  * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
@@ -1160,7 +1170,11 @@ enum tfe_status_t tfe_hard_sigmoid(struct tfe_context_t *ctx,
                                    struct tfe_tensor_t **out);
 
 /**
- * Elementwise `e^x` (an approximation with a stated bound).
+ * Elementwise `e^x`.
+ *
+ * Approximates `e^x` for -2^20 <= x < 10: `|error| <= 0.002*|f(x)| + 2*2^-16`. Outside: for 10 <=
+ * x <= 14 the relative error grows with x, to 6*10^-4 at 14; from ln(2^20) = 13.86 on it leaves
+ * the fixed-point range, and for large x it is any value.
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -1175,7 +1189,11 @@ enum tfe_status_t tfe_exp(struct tfe_context_t *ctx,
                           struct tfe_tensor_t **out);
 
 /**
- * Elementwise `1 / x` for positive `x` (an approximation with a stated bound).
+ * Elementwise `1 / x`, either sign.
+ *
+ * Approximates `1 / x` for 2^-6 <= |x| < 2^10, either sign: `|error| <= 0.001*|f(x)| + 4*2^-16`.
+ * Outside: x = 0 gives about 1365; for other |x| < 2^-6 and for |x| >= 2^10 any value (the start
+ * is off by more than a factor 2 and Newton's iteration diverges).
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -1190,7 +1208,11 @@ enum tfe_status_t tfe_reciprocal(struct tfe_context_t *ctx,
                                  struct tfe_tensor_t **out);
 
 /**
- * Elementwise `1 / sqrt(x)` for positive `x` (an approximation with a stated bound).
+ * Elementwise `1 / sqrt(x)`.
+ *
+ * Approximates `1 / sqrt(x)` for 2^-6 <= x < 2^10: `|error| <= 0.001*|f(x)| + 4*2^-16`. Outside: x
+ * = 0 gives about 46.8, 0 < x < 2^-6 a value at most 46.8 and at most 1/sqrt(x) (within the
+ * bound); for x < 0 and for x >= 2^10 any value (Newton's iteration diverges).
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -1205,7 +1227,9 @@ enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
                                struct tfe_tensor_t **out);
 
 /**
- * Softmax along the last axis.
+ * Softmax along the last axis, for rows of any width.
+ *
+ * Approximates `e^x / sum(e^x)` for every x in the fixed-point range: `|error| <= 0.01`.
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
  * another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -1218,6 +1242,62 @@ enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
 enum tfe_status_t tfe_softmax(struct tfe_context_t *ctx,
                               const struct tfe_tensor_t *x,
                               struct tfe_tensor_t **out);
+
+/**
+ * Elementwise hyperbolic tangent, `tanh(x)`.
+ *
+ * Approximates `tanh(x)` for every x in the fixed-point range: `|error| <= 0.004`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_tanh(struct tfe_context_t *ctx,
+                           const struct tfe_tensor_t *x,
+                           struct tfe_tensor_t **out);
+
+/**
+ * Elementwise natural logarithm, `ln(x)`.
+ *
+ * Approximates `ln(x)` for 2^-6 <= x < 2^10: `|error| <= 0.0001`. Outside: for 0 <= x < 2^-6 a
+ * value between ln(x) - 10^-4 and -4.15 (about -6.8 at x = 0); for x < 0 and for x >= 2^10 any
+ * value.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_log(struct tfe_context_t *ctx,
+                          const struct tfe_tensor_t *x,
+                          struct tfe_tensor_t **out);
+
+/**
+ * Elementwise square root, `sqrt(x)`.
+ *
+ * Approximates `sqrt(x)` for 2^-6 <= x < 2^10: `|error| <= 0.001*|f(x)|`. Outside: for x < 0 and
+ * for x >= 2^10 any value.
+ *
+ * Approximates `sqrt(x)` for 0 <= x < 2^-6: `|error| <= 0.01`.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+ * another context or revealed). Ownership: `x` is borrowed; `*out`
+ * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+ * the context.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_sqrt(struct tfe_context_t *ctx,
+                           const struct tfe_tensor_t *x,
+                           struct tfe_tensor_t **out);
 
 /**
  * Elementwise `x < y` as 0.0 or 1.0, with broadcasting.
@@ -1517,6 +1597,9 @@ enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
  * by `stride_h`, `stride_w`: `pool` is a `tfe_pool_t` (`TFE_POOL_MAX` or
  * `TFE_POOL_AVERAGE`), `padding` a `tfe_padding_t`.
  *
+ * Approximates `mean(window)` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
+ * 2^-16`, s the sum of the averaged elements.
+ *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
  * 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
  * `x` is borrowed; `*out` receives a new tensor, free it with
@@ -1537,6 +1620,9 @@ enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
 
 /**
  * The average over the spatial axes of an NHWC tensor: `[N, C]`.
+ *
+ * Approximates `mean over H and W` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
+ * 2^-16`, s the sum of the averaged elements.
  *
  * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
  * 4). Ownership: `x` is borrowed; `*out` receives a new tensor, free it

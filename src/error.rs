@@ -27,6 +27,11 @@ pub enum Error {
     /// Another player gave up on the current run and said why.
     #[error("player '{player}' aborted the run: {message}")]
     Aborted { player: String, message: String },
+    /// A revealed result left the fixed-point range: the computation
+    /// overflowed, and the values would be wrong. Says which fetch and how
+    /// many of its values, never the values.
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// A bug in tfe: an invariant did not hold.
     #[error("internal error: {0}")]
     Internal(String),

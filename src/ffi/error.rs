@@ -39,6 +39,9 @@ pub enum tfe_status_t {
     TFE_ERR_PANIC = 8,
     /// A required pointer argument was NULL; the message names the parameter.
     TFE_ERR_NULL_POINTER = 9,
+    /// A revealed result left the fixed-point range (the computation
+    /// overflowed); the message names the fetch and counts its bad values.
+    TFE_ERR_OUT_OF_RANGE = 10,
 }
 
 impl From<&Error> for tfe_status_t {
@@ -51,6 +54,7 @@ impl From<&Error> for tfe_status_t {
             Error::Protocol { .. } => tfe_status_t::TFE_ERR_PROTOCOL,
             Error::Aborted { .. } => tfe_status_t::TFE_ERR_ABORTED,
             Error::Internal(_) => tfe_status_t::TFE_ERR_INTERNAL,
+            Error::OutOfRange(_) => tfe_status_t::TFE_ERR_OUT_OF_RANGE,
         }
     }
 }
@@ -194,7 +198,7 @@ pub extern "C" fn tfe_status_name(status: std::ffi::c_int) -> *const c_char {
 }
 
 /// The names of the statuses, indexed by value (checked by a unit test).
-pub(crate) const STATUS_NAMES: [&str; 10] = [
+pub(crate) const STATUS_NAMES: [&str; 11] = [
     "TFE_OK\0",
     "TFE_ERR_INVALID_ARGUMENT\0",
     "TFE_ERR_CONFIG\0",
@@ -205,4 +209,5 @@ pub(crate) const STATUS_NAMES: [&str; 10] = [
     "TFE_ERR_INTERNAL\0",
     "TFE_ERR_PANIC\0",
     "TFE_ERR_NULL_POINTER\0",
+    "TFE_ERR_OUT_OF_RANGE\0",
 ];

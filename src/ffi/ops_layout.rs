@@ -223,6 +223,9 @@ pub unsafe extern "C" fn tfe_flatten(
 /// by `stride_h`, `stride_w`: `pool` is a `tfe_pool_t` (`TFE_POOL_MAX` or
 /// `TFE_POOL_AVERAGE`), `padding` a `tfe_padding_t`.
 ///
+/// Approximates `mean(window)` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
+/// 2^-16`, s the sum of the averaged elements.
+///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
 /// 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
 /// `x` is borrowed; `*out` receives a new tensor, free it with
@@ -260,6 +263,9 @@ pub unsafe extern "C" fn tfe_pool2d(
 }
 
 /// The average over the spatial axes of an NHWC tensor: `[N, C]`.
+///
+/// Approximates `mean over H and W` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
+/// 2^-16`, s the sum of the averaged elements.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
 /// 4). Ownership: `x` is borrowed; `*out` receives a new tensor, free it

@@ -30,7 +30,9 @@ pub unsafe extern "C" fn tfe_relu(
     guard("tfe_relu", || unsafe { unary(ctx, x, out, Graph::relu) })
 }
 
-/// Elementwise sigmoid, `1 / (1 + e^-x)`, within 0.003.
+/// Elementwise sigmoid, `1 / (1 + e^-x)`.
+///
+/// Approximates `1 / (1 + e^-x)` for every x in the fixed-point range: `|error| <= 0.003`.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -51,6 +53,9 @@ pub unsafe extern "C" fn tfe_sigmoid(
 
 /// Elementwise piecewise-linear sigmoid, `clamp(0.2 x + 0.5, 0, 1)`, as in TF Encrypted.
 ///
+/// Approximates `clamp(0.2*x + 0.5, 0, 1)` for every x in the fixed-point range: `|error| <=
+/// 4*2^-16`.
+///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
 /// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
@@ -68,7 +73,11 @@ pub unsafe extern "C" fn tfe_hard_sigmoid(
     guard("tfe_hard_sigmoid", || unsafe { unary(ctx, x, out, Graph::hard_sigmoid) })
 }
 
-/// Elementwise `e^x` (an approximation with a stated bound).
+/// Elementwise `e^x`.
+///
+/// Approximates `e^x` for -2^20 <= x < 10: `|error| <= 0.002*|f(x)| + 2*2^-16`. Outside: for 10 <=
+/// x <= 14 the relative error grows with x, to 6*10^-4 at 14; from ln(2^20) = 13.86 on it leaves
+/// the fixed-point range, and for large x it is any value.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -87,7 +96,11 @@ pub unsafe extern "C" fn tfe_exp(
     guard("tfe_exp", || unsafe { unary(ctx, x, out, Graph::exp) })
 }
 
-/// Elementwise `1 / x` for positive `x` (an approximation with a stated bound).
+/// Elementwise `1 / x`, either sign.
+///
+/// Approximates `1 / x` for 2^-6 <= |x| < 2^10, either sign: `|error| <= 0.001*|f(x)| + 4*2^-16`.
+/// Outside: x = 0 gives about 1365; for other |x| < 2^-6 and for |x| >= 2^10 any value (the start
+/// is off by more than a factor 2 and Newton's iteration diverges).
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -106,7 +119,11 @@ pub unsafe extern "C" fn tfe_reciprocal(
     guard("tfe_reciprocal", || unsafe { unary(ctx, x, out, Graph::reciprocal) })
 }
 
-/// Elementwise `1 / sqrt(x)` for positive `x` (an approximation with a stated bound).
+/// Elementwise `1 / sqrt(x)`.
+///
+/// Approximates `1 / sqrt(x)` for 2^-6 <= x < 2^10: `|error| <= 0.001*|f(x)| + 4*2^-16`. Outside: x
+/// = 0 gives about 46.8, 0 < x < 2^-6 a value at most 46.8 and at most 1/sqrt(x) (within the
+/// bound); for x < 0 and for x >= 2^10 any value (Newton's iteration diverges).
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -125,7 +142,9 @@ pub unsafe extern "C" fn tfe_inv_sqrt(
     guard("tfe_inv_sqrt", || unsafe { unary(ctx, x, out, Graph::inv_sqrt) })
 }
 
-/// Softmax along the last axis.
+/// Softmax along the last axis, for rows of any width.
+///
+/// Approximates `e^x / sum(e^x)` for every x in the fixed-point range: `|error| <= 0.01`.
 ///
 /// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
 /// another context or revealed). Ownership: `x` is borrowed; `*out`
@@ -142,6 +161,76 @@ pub unsafe extern "C" fn tfe_softmax(
 ) -> tfe_status_t {
     // SAFETY: forwarded contract.
     guard("tfe_softmax", || unsafe { unary(ctx, x, out, Graph::softmax) })
+}
+
+// The approximations of issue 11: tanh, log, sqrt.
+
+/// Elementwise hyperbolic tangent, `tanh(x)`.
+///
+/// Approximates `tanh(x)` for every x in the fixed-point range: `|error| <= 0.004`.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+/// another context or revealed). Ownership: `x` is borrowed; `*out`
+/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+/// the context.
+///
+/// # Safety
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_tanh(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_tanh", || unsafe { unary(ctx, x, out, Graph::tanh) })
+}
+
+/// Elementwise natural logarithm, `ln(x)`.
+///
+/// Approximates `ln(x)` for 2^-6 <= x < 2^10: `|error| <= 0.0001`. Outside: for 0 <= x < 2^-6 a
+/// value between ln(x) - 10^-4 and -4.15 (about -6.8 at x = 0); for x < 0 and for x >= 2^10 any
+/// value.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+/// another context or revealed). Ownership: `x` is borrowed; `*out`
+/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+/// the context.
+///
+/// # Safety
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_log(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_log", || unsafe { unary(ctx, x, out, Graph::log) })
+}
+
+/// Elementwise square root, `sqrt(x)`.
+///
+/// Approximates `sqrt(x)` for 2^-6 <= x < 2^10: `|error| <= 0.001*|f(x)|`. Outside: for x < 0 and
+/// for x >= 2^10 any value.
+///
+/// Approximates `sqrt(x)` for 0 <= x < 2^-6: `|error| <= 0.01`.
+///
+/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
+/// another context or revealed). Ownership: `x` is borrowed; `*out`
+/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
+/// the context.
+///
+/// # Safety
+/// `out` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_sqrt(
+    ctx: *mut tfe_context_t,
+    x: *const tfe_tensor_t,
+    out: *mut *mut tfe_tensor_t,
+) -> tfe_status_t {
+    // SAFETY: forwarded contract.
+    guard("tfe_sqrt", || unsafe { unary(ctx, x, out, Graph::sqrt) })
 }
 
 /// Elementwise `x < y` as 0.0 or 1.0, with broadcasting.

@@ -36,6 +36,7 @@ pub extern "C" fn tfe_selftest_fail(status: c_int) -> tfe_status_t {
             7 => TFE_ERR_INTERNAL,
             8 => TFE_ERR_PANIC,
             9 => TFE_ERR_NULL_POINTER,
+            10 => TFE_ERR_OUT_OF_RANGE,
             other => {
                 let last = STATUS_NAMES.len() - 1;
                 return Err(Failure::invalid(format!(

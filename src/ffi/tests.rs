@@ -101,6 +101,7 @@ fn every_status_has_its_name() {
         TFE_ERR_INTERNAL,
         TFE_ERR_PANIC,
         TFE_ERR_NULL_POINTER,
+        TFE_ERR_OUT_OF_RANGE,
     ];
     assert_eq!(all.len(), super::error::STATUS_NAMES.len());
     for status in all {
@@ -108,7 +109,7 @@ fn every_status_has_its_name() {
         let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(status as i32)) };
         assert_eq!(name.to_str().unwrap(), format!("{status:?}"));
     }
-    for bad in [-1, 10, i32::MAX] {
+    for bad in [-1, 11, i32::MAX] {
         // SAFETY: as above.
         let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(bad)) };
         assert_eq!(name.to_str().unwrap(), "TFE_UNKNOWN_STATUS");
@@ -155,6 +156,6 @@ fn selftest_fail_returns_each_status_through_the_boundary() {
     assert_eq!(tfe_selftest_fail(8), tfe_status_t::TFE_ERR_PANIC);
     let message = last_message();
     assert!(message.contains("panicked") && message.contains("TFE_ERR_PANIC requested"), "{message}");
-    assert_eq!(tfe_selftest_fail(10), tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
-    assert!(last_message().contains("status 10 is not a tfe_status_t, expected 0 (TFE_OK) to 9"));
+    assert_eq!(tfe_selftest_fail(11), tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
+    assert!(last_message().contains("status 11 is not a tfe_status_t, expected 0 (TFE_OK) to 10"));
 }

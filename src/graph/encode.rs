@@ -159,7 +159,8 @@ fn op_code(op: &Op) -> u8 {
     }
 }
 
-const UNARIES: [Unary; 8] = [
+/// Wire codes are positions: new functions go at the end.
+const UNARIES: [Unary; 11] = [
     Unary::Relu,
     Unary::Sigmoid,
     Unary::HardSigmoid,
@@ -168,6 +169,10 @@ const UNARIES: [Unary; 8] = [
     Unary::InvSqrt,
     Unary::Softmax,
     Unary::Abs,
+    // Issue 11's approximations.
+    Unary::Tanh,
+    Unary::Log,
+    Unary::Sqrt,
 ];
 const COMPARISONS: [Comparison; 5] =
     [Comparison::Less, Comparison::LessEqual, Comparison::Greater, Comparison::GreaterEqual, Comparison::Equal];

@@ -41,9 +41,24 @@ impl Graph {
         self.unary(Unary::InvSqrt, x)
     }
 
-    /// Softmax along the last axis.
+    /// Softmax along the last axis, within 0.01 per probability.
     pub fn softmax(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Softmax, x)
+    }
+
+    /// tanh within 0.004 (domains and bounds: `protocol::bounds`).
+    pub fn tanh(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Tanh, x)
+    }
+
+    /// Natural logarithm for 2^−6 ≤ x < 2^10, within 3·10^−4.
+    pub fn log(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Log, x)
+    }
+
+    /// √x for 0 ≤ x < 2^10.
+    pub fn sqrt(&mut self, x: TensorId) -> Result<TensorId> {
+        self.unary(Unary::Sqrt, x)
     }
 
     /// A comparison (broadcasting): private fixed-point 0.0 or 1.0.

@@ -177,6 +177,9 @@ pub fn op_name(op: &Op) -> &'static str {
             Unary::InvSqrt => "inv_sqrt",
             Unary::Softmax => "softmax",
             Unary::Abs => "abs",
+            Unary::Tanh => "tanh",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
         },
         Op::Compare { c } => match c {
             Comparison::Less => "less",

@@ -6,6 +6,7 @@
 //! two-server one) would be another implementation.
 
 pub mod aby3;
+pub mod bounds;
 
 use crate::error::Result;
 use crate::fixed::FixedConfig;
@@ -20,7 +21,7 @@ pub use aby3::OpContext;
 pub enum Unary {
     /// Exact max(x, 0).
     Relu,
-    /// Sigmoid within 0.003 (piecewise linear, 25 knots).
+    /// Sigmoid within 0.003 (piecewise linear, 25 knots; `bounds.rs`).
     Sigmoid,
     /// TF Encrypted's piecewise-linear sigmoid: clamp(0.2x + 0.5, 0, 1).
     HardSigmoid,
@@ -30,6 +31,11 @@ pub enum Unary {
     Softmax,
     /// Exact |x| = x − 2·msb(x)·x: 8 rounds.
     Abs,
+    // The approximations of issue 11 (domains and bounds: `bounds.rs`).
+    Tanh,
+    /// Natural logarithm.
+    Log,
+    Sqrt,
 }
 
 /// Comparisons; results are private fixed-point 0.0 / 1.0.

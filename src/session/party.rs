@@ -10,7 +10,7 @@ use super::execute::{Pending, Value};
 use super::feeds::{Feeds, Provider};
 use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
-use crate::graph::{Graph, Kind, TensorId};
+use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, TlsSettings, tcp};
 use crate::protocol::Protocol;
 use crate::protocol::aby3::{Aby3, SeedSource};
@@ -131,8 +131,9 @@ impl<P: Protocol> Party<P> {
                 self.variables.extend(pending);
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
-                let outputs = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
+                let outputs: Vec<_> = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
                 values.into_iter().for_each(|value| self.recycle_value(value));
+                self.check_range(fetches, &outputs)?;
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -215,6 +216,34 @@ impl<P: Protocol> Party<P> {
             Value::Public(t) | Value::Revealed(Some(t)) => self.net.recycle(t.into_data()),
             _ => {}
         }
+    }
+
+    /// Fails when a revealed value this player learned lies outside the
+    /// fixed-point range: the computation overflowed and the value would be
+    /// wrong, so it is reported, never returned. The value is public to this
+    /// player, so checking it reveals nothing more; the other players have
+    /// finished the run and are not told.
+    fn check_range(&self, fetches: &[TensorId], outputs: &[Option<ndarray::ArrayD<f64>>]) -> Result<()> {
+        let fixed = self.proto.fixed();
+        let bound = fixed.bound();
+        for (i, (&id, output)) in fetches.iter().zip(outputs).enumerate() {
+            let node = self.graph.node(id)?;
+            let (Some(values), Op::Reveal { .. }) = (output, &node.op) else { continue };
+            let bad = values.iter().filter(|v| v.abs() > bound).count();
+            if bad > 0 {
+                let source = node.inputs[0];
+                return Err(Error::OutOfRange(format!(
+                    "fetch {i} (tensor {}, the reveal of tensor {}, a '{}'): {bad} of {} values are outside the \
+                     fixed-point range [-{bound}, {bound}] ({} integer bits): the computation overflowed",
+                    id.0,
+                    source.0,
+                    crate::graph::op::op_name(&self.graph.node(source)?.op),
+                    values.len(),
+                    fixed.int_bits
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn output(&self, id: TensorId, value: &Value<P::Share>) -> Option<ndarray::ArrayD<f64>> {

@@ -274,14 +274,14 @@ static void test_names(void) {
     static const char *const names[] = {
         "TFE_OK",          "TFE_ERR_INVALID_ARGUMENT", "TFE_ERR_CONFIG", "TFE_ERR_NETWORK",
         "TFE_ERR_TIMEOUT", "TFE_ERR_PROTOCOL",         "TFE_ERR_ABORTED", "TFE_ERR_INTERNAL",
-        "TFE_ERR_PANIC",   "TFE_ERR_NULL_POINTER",
+        "TFE_ERR_PANIC",   "TFE_ERR_NULL_POINTER",     "TFE_ERR_OUT_OF_RANGE",
     };
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
         EXPECT(strcmp(tfe_status_name(i), names[i]) == 0);
     }
     EXPECT(TFE_ERR_ABORTED == 6 && TFE_ERR_INTERNAL == 7 && TFE_ERR_PANIC == 8);
     EXPECT(strcmp(tfe_status_name(-1), "TFE_UNKNOWN_STATUS") == 0);
-    EXPECT(strcmp(tfe_status_name(10), "TFE_UNKNOWN_STATUS") == 0);
+    EXPECT(strcmp(tfe_status_name(11), "TFE_UNKNOWN_STATUS") == 0);
 }
 
 int main(void) {

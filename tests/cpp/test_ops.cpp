@@ -55,6 +55,34 @@ TEST(Ops, NonlinearValuesThroughARun) {
     EXPECT_TFE_ERROR(tfe::argmax_one_hot(m, 2), TFE_ERR_INVALID_ARGUMENT, "tfe_argmax_one_hot");
 }
 
+// tanh, log and sqrt within the bounds their C docs state (0.004, 10^-4,
+// 10^-3 relative); a softmax row of 2048 equal logits (its sum is past the
+// old reciprocal's domain); a reveal that leaves the fixed-point range.
+TEST(Ops, ApproximationsAndOverflowThroughARun) {
+    tfe::Context ctx;
+    auto x = ctx.private_variable("alice", {-2.0, -0.5, 0.5, 3.0}, {4});
+    auto p = ctx.private_variable("alice", {0.25, 1.0, 10.0, 900.0}, {4});
+    auto wide = ctx.private_variable("alice", std::vector<double>(2048, 1.5), {1, 2048});
+    auto big = ctx.private_variable("alice", {2000.0, 1.0}, {2});
+    std::vector<tfe::Tensor> fetches;
+    fetches.push_back(tfe::tanh(x).reveal());
+    fetches.push_back(tfe::log(p).reveal());
+    fetches.push_back(tfe::sqrt(p).reveal());
+    fetches.push_back(tfe::softmax(wide).reveal());
+    auto overflow = tfe::square(big).reveal();
+    auto options = tfe::default_session_options();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    tfe::Session sess(ctx, options);
+    tfe::Fetches refs(fetches.begin(), fetches.end());
+    auto result = sess.run(refs);
+    expect_near(result.value(0), {-0.9640, -0.4621, 0.4621, 0.9951}, 0.004);
+    expect_near(result.value(1), {-1.3863, 0.0, 2.3026, 6.8024}, 2e-4);
+    expect_near(result.value(2), {0.5, 1.0, 3.1623, 30.0}, 0.03);
+    expect_near(result.value(3), std::vector<double>(2048, 1.0 / 2048), 0.01);
+    EXPECT_TFE_ERROR(sess.run(overflow), TFE_ERR_OUT_OF_RANGE,
+                     "1 of 2 values are outside the fixed-point range");
+}
+
 TEST(Ops, LayoutShapesAndValues) {
     tfe::Context ctx;
     auto a = ctx.private_variable("alice", {1, 2, 3, 4, 5, 6}, {2, 3});

@@ -16,7 +16,8 @@ enum class Padding : std::uint32_t { Valid = TFE_PADDING_VALID, Same = TFE_PADDI
 
 /// Exact ReLU.
 inline Tensor relu(const Tensor &x) { return x.unary(tfe_relu); }
-/// Sigmoid within 0.003.
+// The approximations: domains and error bounds in the docs of their C
+// functions (include/tfe.h) and in docs/approximations.md.
 inline Tensor sigmoid(const Tensor &x) { return x.unary(tfe_sigmoid); }
 /// clamp(0.2 x + 0.5, 0, 1), as in TF Encrypted.
 inline Tensor hard_sigmoid(const Tensor &x) { return x.unary(tfe_hard_sigmoid); }
@@ -25,6 +26,10 @@ inline Tensor reciprocal(const Tensor &x) { return x.unary(tfe_reciprocal); }
 inline Tensor inv_sqrt(const Tensor &x) { return x.unary(tfe_inv_sqrt); }
 /// Softmax along the last axis.
 inline Tensor softmax(const Tensor &x) { return x.unary(tfe_softmax); }
+inline Tensor tanh(const Tensor &x) { return x.unary(tfe_tanh); }
+/// Natural logarithm.
+inline Tensor log(const Tensor &x) { return x.unary(tfe_log); }
+inline Tensor sqrt(const Tensor &x) { return x.unary(tfe_sqrt); }
 
 /// Comparisons give 0.0 or 1.0 per element (broadcasting).
 inline Tensor operator<(const Tensor &x, const Tensor &y) { return x.binary(y, tfe_less); }

@@ -34,6 +34,8 @@ mod tests;
 #[cfg(test)]
 mod tests_approx;
 #[cfg(test)]
+mod tests_bounds;
+#[cfg(test)]
 mod tests_compare;
 #[cfg(test)]
 mod tests_order;

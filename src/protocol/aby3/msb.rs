@@ -109,9 +109,22 @@ impl Aby3 {
     /// msb(x) as a boolean share in bit 0 of each word: 6 rounds on the
     /// default 39 bits (7 on 64), exact for the range stated in the module docs.
     pub(super) fn msb_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
+        self.msb_width_steps(net, steps, x, self.fixed.comparison_bits())
+    }
+
+    /// msb(x) read from the low `bits` bits (at least the configuration's
+    /// width, at most 64): for values a public bound says may leave the
+    /// fixed-point range, such as the sum of a wide softmax row.
+    pub(super) fn msb_width_steps(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        x: &Share,
+        bits: u32,
+    ) -> Result<BoolShare> {
         let me = self.index()?;
         let n = x.len();
-        let plan = Plan::new(self.fixed.comparison_bits() as usize);
+        let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);
         let a_value = (me == 0).then(|| {
             let (x0, x1) = (x.a.data(), x.b.data());
             plan.a_rows_of(&super::kernels::map(n, |i| x0[i].wrapping_add(x1[i])))

@@ -128,6 +128,9 @@ impl Protocol for Aby3 {
             Unary::InvSqrt => self.inv_sqrt(net, ctx, x),
             Unary::Softmax => self.softmax(net, ctx, x),
             Unary::Abs => self.abs(net, ctx, x),
+            Unary::Tanh => self.tanh(net, ctx, x),
+            Unary::Log => self.log(net, ctx, x),
+            Unary::Sqrt => self.sqrt(net, ctx, x),
         }
     }
 
