@@ -2,31 +2,60 @@
  * tfe.h -- the C API of libtfe (TF Encrypted in Rust: privacy-preserving
  * machine learning with secure multi-party computation, ABY3 over Z_2^64).
  *
- * Conventions
+ * The rules below hold for every function; a function's own documentation
+ * states only its meaning, its domain and bounds, and the statuses it adds.
+ *
+ * Statuses
  * - Fallible functions return a tfe_status_t: TFE_OK (0) or the kind of
  *   failure. The detailed message of the last such call on the calling thread
  *   is tfe_last_error_message() (never NULL; empty after a success), its status
  *   tfe_last_error_status(). The message stays valid until the next tfe call on
  *   that thread. Bindings whose code can move between OS threads (Go) must read
  *   it on the thread that made the call, before anything else runs there.
+ * - Any fallible function can return, besides the statuses it names:
+ *   TFE_ERR_NULL_POINTER: a NULL where a pointer is required (a buffer
+ *     (ptr, len) may be NULL when len is 0); the message names the parameter;
+ *   TFE_ERR_INVALID_ARGUMENT: a handle that is not live (freed, or no tfe
+ *     handle at all) or of another type, a tensor of another context, a string
+ *     that is not UTF-8; the message names the parameter and says what was
+ *     expected and what was found;
+ *   TFE_ERR_INTERNAL, TFE_ERR_PANIC: a bug in tfe (a panic is caught at the
+ *     boundary, never crosses it).
+ *   None of them is ever a crash.
  * - Out-params (the last parameters) are written only on success.
- * - A NULL where a pointer is required is TFE_ERR_NULL_POINTER (the message
- *   names the parameter), never a crash; a buffer (ptr, len) may be NULL when
- *   len is 0. Strings are NUL-terminated UTF-8; invalid UTF-8 is
- *   TFE_ERR_INVALID_ARGUMENT. Shapes are (const size_t *shape, size_t rank),
- *   values row-major doubles.
+ *
+ * Ownership
+ * - Arguments are borrowed for the call or copied: once a call returns, the
+ *   library keeps no pointer the caller passed, unless the function says so
+ *   (a callback's user_data).
+ * - A handle received through an out-param belongs to the caller: free it
+ *   with the _free of its type (a tfe_tensor_t with tfe_tensor_free, ...).
+ *   Every _new has a _free; _free(NULL) does nothing.
+ * - Any other pointer received through an out-param (a string, a shape, the
+ *   values of a result) belongs to the handle it was read from and stays
+ *   valid until that handle is freed, unless the function says otherwise; one
+ *   that comes with a length of 0 must not be read.
  * - Handles (tfe_context_t *, tfe_tensor_t *, ...) are opaque tags, not
  *   addresses: never dereference one. A tag is never handed out twice, so a
  *   freed handle, or one of another type, is TFE_ERR_INVALID_ARGUMENT naming
- *   what it is, and a _free of it does nothing. (Using a handle while another
- *   thread frees it is still the caller's error.)
- * - Every _new has a _free; _free(NULL) does nothing. Each function says who
- *   owns what; inputs are copied or borrowed for the call unless it says so.
- * - A panic inside the library is caught and returned as TFE_ERR_PANIC. The
- *   library never writes to stderr: its panics go to the log callback (see
- *   tfe_set_log_callback; a hook installed at the first call hands any other
- *   panic to the hook it replaced).
- * - Thread safety is stated on each type.
+ *   what it is, and a _free of it does nothing.
+ *
+ * Threads
+ * - Any thread may call any function; what may happen at once to one handle
+ *   is stated once, on its type. A _free must not race with any other use of
+ *   its handle (that is the caller's error, which no check can catch).
+ * - The library never writes to stderr: its log records, and the message of a
+ *   panic inside it, go to the log callback (tfe_set_log_callback; a panic
+ *   hook installed at the first call hands any other panic to the hook it
+ *   replaced).
+ *
+ * Values
+ * - Strings are NUL-terminated UTF-8. Shapes are (const size_t *shape,
+ *   size_t rank), values row-major doubles.
+ * - An operation (tfe_add ... tfe_select) adds a node to the graph of ctx and
+ *   writes a new tensor to *out. Its operands must be tensors of ctx that are
+ *   not revealed; shapes that do not fit are TFE_ERR_INVALID_ARGUMENT naming
+ *   both shapes.
  */
 
 
@@ -290,10 +319,6 @@ typedef struct tfe_array_t tfe_array_t;
  * A computation under construction (its graph) and the input callbacks
  * registered on it. Sessions take a snapshot of both when they are made.
  *
- * A pointer passed as a context that is not a live one (freed, or a handle
- * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
- * `tfe_context_free` leaves it alone.
- *
  * Thread safety: thread-safe; calls on one context from several threads
  * are serialized.
  */
@@ -304,10 +329,6 @@ typedef struct tfe_context_t tfe_context_t;
  * `tfe_session_run_with_feeds`. A feed replaces the input's callback for
  * the runs it is passed to; it initializes a variable defined without
  * values (and is ignored for a variable that is initialized already).
- *
- * A pointer passed as feeds that is not live feeds (freed, or a handle of
- * another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
- * `tfe_feeds_free` leaves it alone.
  *
  * Thread safety: not thread-safe while it is being set; a set of feeds
  * that no thread modifies may be passed to runs on several threads.
@@ -330,10 +351,6 @@ typedef struct tfe_model_t tfe_model_t;
  * One player of a deployment, connected to every other player of the
  * context's graph. Private variables keep their shares across runs.
  *
- * A pointer passed as a party that is not a live one (freed, or a handle
- * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
- * `tfe_party_free` leaves it alone.
- *
  * Thread safety: thread-safe; runs of one party from several threads are
  * serialized.
  */
@@ -355,10 +372,6 @@ typedef struct tfe_predictor_t tfe_predictor_t;
  * has its own player's only). `tfe_predictor_last_stats` gives one with
  * stats and no values.
  *
- * A pointer passed as a result that is not a live one (freed, or a handle
- * of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
- * `tfe_result_free` leaves it alone.
- *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
  * it stay valid until `tfe_result_free`.
  */
@@ -368,10 +381,6 @@ typedef struct tfe_result_t tfe_result_t;
  * Every player of a context's graph running in this process, each on its
  * own thread. Private variables keep their shares across runs.
  *
- * A pointer passed as a session that is not a live one (freed, or a
- * handle of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is,
- * and `tfe_session_free` leaves it alone.
- *
  * Thread safety: thread-safe; runs of one session from several threads
  * are serialized.
  */
@@ -379,10 +388,8 @@ typedef struct tfe_session_t tfe_session_t;
 
 /**
  * A node of one context's graph: an input, a variable, a constant, or the
- * result of an operation. Using it with another context is an error, and
- * so is passing as a tensor a pointer that is not a live one (freed, or a
- * handle of another kind): `TFE_ERR_INVALID_ARGUMENT` naming what it is;
- * `tfe_tensor_free` leaves such a pointer alone.
+ * result of an operation. Using it with another context is
+ * `TFE_ERR_INVALID_ARGUMENT`.
  *
  * Thread safety: immutable; usable from any thread. It stays valid until
  * `tfe_tensor_free`, even after its context is freed.
@@ -541,7 +548,7 @@ extern "C" {
  * The version of the loaded library as "MAJOR.MINOR.PATCH", to compare
  * with the `TFE_VERSION_*` macros of the header a program was built with.
  *
- * Ownership: the string is static; do not free it. Thread safety: any thread.
+ * Ownership: the string is static; do not free it.
  */
 const char *tfe_version(void);
 
@@ -582,8 +589,6 @@ const char *tfe_status_name(int status);
 /**
  * The default fixed-point configuration: 16 fractional bits, values within
  * `±2^20`.
- *
- * Thread safety: any thread.
  */
 struct tfe_config_t tfe_config_default(void);
 
@@ -592,12 +597,8 @@ struct tfe_config_t tfe_config_default(void);
  * `server2`) with the fixed-point configuration `config`, or the default
  * one when `config` is NULL.
  *
- * Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message
- * names the bits and their limits) or `TFE_ERR_NULL_POINTER` (`out`).
- *
- * Ownership: `*out` receives a new context; free it with `tfe_context_free`.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message names
+ * the bits and their limits).
  *
  * # Safety
  * `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
@@ -606,10 +607,7 @@ enum tfe_status_t tfe_context_new(const struct tfe_config_t *config, struct tfe_
 
 /**
  * Frees a context. Its tensors and the sessions made from it stay valid.
- * `tfe_context_free(NULL)` does nothing, and so does a pointer that is not
- * a live context.
- *
- * Thread safety: no other thread may be using the context.
+ * `tfe_context_free(NULL)` does nothing.
  *
  * # Safety
  * No other thread is using `ctx`.
@@ -626,15 +624,9 @@ void tfe_context_free(struct tfe_context_t *ctx);
  * across the runs of a session. The variable is named `"variable<N>"`
  * (N counts from 0 in each context; see `tfe_tensor_name`).
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
- * `shape` NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a bad
- * player name, a value outside the fixed-point range, a count of values
- * that does not match the shape, a shape too large).
- *
- * Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
- * tensor; free it with `tfe_tensor_free`.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a value outside the
+ * fixed-point range, a count of values that does not match the shape, a shape
+ * too large).
  *
  * # Safety
  * `owner` is a NUL-terminated string; `values` points to `values_len`
@@ -661,16 +653,10 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
  * the input must feed it (`tfe_feeds_set`); a feed also takes precedence
  * over `provide`.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `shape` NULL
- * with a nonzero rank) or `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a
- * shape too large).
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a shape too large).
  *
- * Ownership: `owner` and `shape` are copied; `user_data` stays the
- * caller's and must remain valid, and usable from library threads, while
- * this context or a session made from it exists. `*out` receives a new
- * tensor; free it with `tfe_tensor_free`.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * Ownership: `user_data` stays the caller's and must remain valid, and usable
+ * from library threads, while this context or a session made from it exists.
  *
  * # Safety
  * `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
@@ -689,14 +675,8 @@ enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
  * Defines a public constant of shape `(shape, rank)` from `values`
  * (row-major, `values_len` must equal the number of elements).
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`, or `values` or `shape`
- * NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a value
- * outside the fixed-point range, a count that does not match the shape).
- *
- * Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
- * free it with `tfe_tensor_free`.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a value outside the fixed-point range, a
+ * count that does not match the shape).
  *
  * # Safety
  * `values` points to `values_len` doubles and `shape` to `rank` sizes
@@ -714,13 +694,8 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
  * Writes the context's graph to the file at `path` in its canonical
  * encoding, for `tfe party` and other processes to run the same graph.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `path`) or
- * `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message says
- * why).
- *
- * Ownership: `path` is borrowed for the call.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message
+ * says why).
  *
  * # Safety
  * `path` is a NUL-terminated string.
@@ -728,13 +703,7 @@ enum tfe_status_t tfe_define_constant(struct tfe_context_t *ctx,
 enum tfe_status_t tfe_context_save(struct tfe_context_t *ctx, const char *path);
 
 /**
- * The shape of a tensor, as inferred when it was defined. Returns
- * `TFE_ERR_NULL_POINTER` for a NULL argument.
- *
- * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
- * tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
- *
- * Thread safety: any thread.
+ * The shape of a tensor, as inferred when it was defined.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -746,12 +715,7 @@ enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
 /**
  * The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
  * its feeds and its saved graph use. Any other tensor has no name:
- * `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
- *
- * Ownership: `*name` receives a NUL-terminated string owned by the tensor,
- * valid until `tfe_tensor_free`.
- *
- * Thread safety: any thread.
+ * `TFE_ERR_INVALID_ARGUMENT`.
  *
  * # Safety
  * `name` points to writable memory.
@@ -760,10 +724,7 @@ enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char 
 
 /**
  * Frees a tensor handle; the node stays in its context's graph (and in
- * sessions made from it). `tfe_tensor_free(NULL)` does nothing, and so
- * does a pointer that is not a live tensor.
- *
- * Thread safety: no other thread may be using the tensor.
+ * sessions made from it). `tfe_tensor_free(NULL)` does nothing.
  *
  * # Safety
  * No other thread is using `tensor`.
@@ -771,16 +732,10 @@ enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char 
 void tfe_tensor_free(struct tfe_tensor_t *tensor);
 
 /**
- * Makes a context from the graph file at `path`. Its inputs have no
- * callbacks: feed them (`tfe_feeds_set`) or define inputs of your own.
- * Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
- * `TFE_ERR_INVALID_ARGUMENT` (the file cannot be read or is not a valid
- * graph; the message says which and why).
- *
- * Ownership: `path` is borrowed; `*out` receives a new context; free it
- * with `tfe_context_free`.
- *
- * Thread safety: any thread.
+ * Makes a context from the graph file at `path`. Its inputs have no callbacks:
+ * feed them (`tfe_feeds_set`) or define inputs of your own. Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (the file cannot be read or is not a valid graph;
+ * the message says which and why).
  *
  * # Safety
  * `path` is a NUL-terminated string; `out` points to writable memory.
@@ -788,11 +743,7 @@ void tfe_tensor_free(struct tfe_tensor_t *tensor);
 enum tfe_status_t tfe_context_load(const char *path, struct tfe_context_t **out);
 
 /**
- * The number of tensors (nodes) in the context's graph. Returns
- * `TFE_ERR_NULL_POINTER` for a NULL argument or `TFE_ERR_INVALID_ARGUMENT`
- * (`ctx` not a live context).
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * The number of tensors (nodes) in the context's graph.
  *
  * # Safety
  * `count` points to writable memory.
@@ -800,14 +751,9 @@ enum tfe_status_t tfe_context_load(const char *path, struct tfe_context_t **out)
 enum tfe_status_t tfe_context_tensor_count(const struct tfe_context_t *ctx, size_t *count);
 
 /**
- * A new handle for tensor number `index` (below `tfe_context_tensor_count`,
- * in the order of definition) of the context's graph. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
- * context; `index` out of range).
- *
- * Ownership: `*out` receives a new tensor; free it with `tfe_tensor_free`.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * A new handle for tensor number `index` (below `tfe_context_tensor_count`, in
+ * the order of definition) of the context's graph. Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -818,13 +764,7 @@ enum tfe_status_t tfe_context_tensor(const struct tfe_context_t *ctx,
 
 /**
  * A new handle for the input or variable called `name`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
- * context; no input or variable has that name).
- *
- * Ownership: `name` is borrowed; `*out` receives a new tensor; free it
- * with `tfe_tensor_free`.
- *
- * Thread safety: any thread; calls on one context are serialized.
+ * `TFE_ERR_INVALID_ARGUMENT` (no input or variable has that name).
  *
  * # Safety
  * `name` is a NUL-terminated string; `out` points to writable memory.
@@ -837,8 +777,6 @@ enum tfe_status_t tfe_context_find(const struct tfe_context_t *ctx,
  * The fixed-point configuration of a context (what `tfe_context_new` was
  * given, or the default).
  *
- * Thread safety: as the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -850,8 +788,6 @@ enum tfe_status_t tfe_context_config(const struct tfe_context_t *ctx, struct tfe
  * (input owners, variable owners, players a value is revealed to). It grows
  * as definitions name new players.
  *
- * Thread safety: as the context.
- *
  * # Safety
  * `count` points to writable memory.
  */
@@ -861,11 +797,6 @@ enum tfe_status_t tfe_context_player_count(const struct tfe_context_t *ctx, size
  * The name of player `index` of a context (in the order of
  * `tfe_context_player_count`). An `index` at or beyond the count is
  * `TFE_ERR_INVALID_ARGUMENT` naming the count.
- *
- * Ownership: `*name` receives a NUL-terminated string owned by the
- * context, valid until `tfe_context_free`.
- *
- * Thread safety: as the context.
  *
  * # Safety
  * `name` points to writable memory.
@@ -877,8 +808,6 @@ enum tfe_status_t tfe_context_player_name(const struct tfe_context_t *ctx,
 /**
  * What a tensor is: public, private, revealed or an assignment (see
  * `tfe_tensor_kind_t`).
- *
- * Thread safety: any thread.
  *
  * # Safety
  * `kind` points to writable memory.
@@ -894,8 +823,6 @@ enum tfe_status_t tfe_tensor_kind(const struct tfe_tensor_t *tensor, enum tfe_te
  * Ownership: `*owner` receives NULL or a NUL-terminated string owned by
  * the tensor, valid until `tfe_tensor_free`.
  *
- * Thread safety: any thread.
- *
  * # Safety
  * `owner` points to writable memory.
  */
@@ -904,11 +831,8 @@ enum tfe_status_t tfe_tensor_owner(const struct tfe_tensor_t *tensor, const char
 /**
  * Elementwise `x + y`, with numpy broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -921,11 +845,8 @@ enum tfe_status_t tfe_add(struct tfe_context_t *ctx,
 /**
  * Elementwise `x - y`, with numpy broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -938,11 +859,8 @@ enum tfe_status_t tfe_sub(struct tfe_context_t *ctx,
 /**
  * Elementwise `x * y`, with numpy broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -955,11 +873,8 @@ enum tfe_status_t tfe_mul(struct tfe_context_t *ctx,
 /**
  * The matrix product of `x` (m x k) and `y` (k x n).
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -974,11 +889,8 @@ enum tfe_status_t tfe_matmul(struct tfe_context_t *ctx,
  * private variable `variable` when `*out` is fetched; fetching it yields an
  * empty value.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+ * in the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -991,12 +903,6 @@ enum tfe_status_t tfe_assign(struct tfe_context_t *ctx,
 /**
  * Elementwise `-x`.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1007,12 +913,6 @@ enum tfe_status_t tfe_neg(struct tfe_context_t *ctx,
 /**
  * Elementwise `x * x`.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1022,12 +922,6 @@ enum tfe_status_t tfe_square(struct tfe_context_t *ctx,
 
 /**
  * The sum of every element of `x` (a scalar, rank 0).
- *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1040,11 +934,7 @@ enum tfe_status_t tfe_reduce_sum(struct tfe_context_t *ctx,
  * The sum of `x` along `axis` (which must be below the rank of `x`); the
  * result drops that axis.
  *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` not below the rank of `x`).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1059,13 +949,8 @@ enum tfe_status_t tfe_reduce_sum_axis(struct tfe_context_t *ctx,
  * With `perm` NULL and `perm_len` 0 the axes are reversed (a matrix
  * transpose for rank 2).
  *
- * Ownership: `perm` is copied.
- *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`perm` not a permutation of the axes of
+ * `x`).
  *
  * # Safety
  * `perm` points to `perm_len` sizes (or is NULL with `perm_len` 0); `out`
@@ -1080,13 +965,8 @@ enum tfe_status_t tfe_transpose(struct tfe_context_t *ctx,
 /**
  * `x` with the shape `(shape, rank)`, which must have as many elements.
  *
- * Ownership: `shape` is copied.
- *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`shape` with another number of elements
+ * than `x`).
  *
  * # Safety
  * `shape` points to `rank` sizes (NULL when `rank` is 0); `out` points to
@@ -1103,13 +983,7 @@ enum tfe_status_t tfe_reshape(struct tfe_context_t *ctx,
  * named `to` only. The result can be fetched with `tfe_session_run` but
  * not computed on.
  *
- * Ownership: `to` is copied.
- *
- * Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
- * or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
- * in the message; an operand of another context; a revealed operand).
- * Ownership: the operands are borrowed; `*out` receives a new tensor, free
- * it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name in `to`).
  *
  * # Safety
  * `to` is NULL or a NUL-terminated string; `out` points to writable memory.
@@ -1121,11 +995,6 @@ enum tfe_status_t tfe_reveal(struct tfe_context_t *ctx,
 
 /**
  * Elementwise exact ReLU, `max(x, 0)`.
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1139,11 +1008,6 @@ enum tfe_status_t tfe_relu(struct tfe_context_t *ctx,
  *
  * Approximates `1 / (1 + e^-x)` for every x in the fixed-point range: `|error| <= 0.003`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1156,11 +1020,6 @@ enum tfe_status_t tfe_sigmoid(struct tfe_context_t *ctx,
  *
  * Approximates `clamp(0.2*x + 0.5, 0, 1)` for every x in the fixed-point range: `|error| <=
  * 4*2^-16`.
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1176,11 +1035,6 @@ enum tfe_status_t tfe_hard_sigmoid(struct tfe_context_t *ctx,
  * x <= 14 the relative error grows with x, to 6*10^-4 at 14; from ln(2^20) = 13.86 on it leaves
  * the fixed-point range, and for large x it is any value.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1194,11 +1048,6 @@ enum tfe_status_t tfe_exp(struct tfe_context_t *ctx,
  * Approximates `1 / x` for 2^-6 <= |x| < 2^10, either sign: `|error| <= 0.001*|f(x)| + 4*2^-16`.
  * Outside: x = 0 gives about 1365; for other |x| < 2^-6 and for |x| >= 2^10 any value (the start
  * is off by more than a factor 2 and Newton's iteration diverges).
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1214,11 +1063,6 @@ enum tfe_status_t tfe_reciprocal(struct tfe_context_t *ctx,
  * = 0 gives about 46.8, 0 < x < 2^-6 a value at most 46.8 and at most 1/sqrt(x) (within the
  * bound); for x < 0 and for x >= 2^10 any value (Newton's iteration diverges).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1231,11 +1075,6 @@ enum tfe_status_t tfe_inv_sqrt(struct tfe_context_t *ctx,
  *
  * Approximates `e^x / sum(e^x)` for every x in the fixed-point range: `|error| <= 0.01`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1247,11 +1086,6 @@ enum tfe_status_t tfe_softmax(struct tfe_context_t *ctx,
  * Elementwise hyperbolic tangent, `tanh(x)`.
  *
  * Approximates `tanh(x)` for every x in the fixed-point range: `|error| <= 0.004`.
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1266,11 +1100,6 @@ enum tfe_status_t tfe_tanh(struct tfe_context_t *ctx,
  * Approximates `ln(x)` for 2^-6 <= x < 2^10: `|error| <= 0.0001`. Outside: for 0 <= x < 2^-6 a
  * value between ln(x) - 10^-4 and -4.15 (about -6.8 at x = 0); for x < 0 and for x >= 2^10 any
  * value.
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1287,11 +1116,6 @@ enum tfe_status_t tfe_log(struct tfe_context_t *ctx,
  *
  * Approximates `sqrt(x)` for 0 <= x < 2^-6: `|error| <= 0.01`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
- * another context or revealed). Ownership: `x` is borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
- *
  * # Safety
  * `out` points to writable memory.
  */
@@ -1302,11 +1126,8 @@ enum tfe_status_t tfe_sqrt(struct tfe_context_t *ctx,
 /**
  * Elementwise `x < y` as 0.0 or 1.0, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1319,11 +1140,8 @@ enum tfe_status_t tfe_less(struct tfe_context_t *ctx,
 /**
  * Elementwise `x <= y` as 0.0 or 1.0, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1336,11 +1154,8 @@ enum tfe_status_t tfe_less_equal(struct tfe_context_t *ctx,
 /**
  * Elementwise `x > y` as 0.0 or 1.0, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1353,11 +1168,8 @@ enum tfe_status_t tfe_greater(struct tfe_context_t *ctx,
 /**
  * Elementwise `x >= y` as 0.0 or 1.0, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1370,11 +1182,8 @@ enum tfe_status_t tfe_greater_equal(struct tfe_context_t *ctx,
 /**
  * Elementwise `x == y` (equal fixed-point encodings) as 0.0 or 1.0, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1387,11 +1196,8 @@ enum tfe_status_t tfe_equal(struct tfe_context_t *ctx,
 /**
  * Elementwise maximum of `x` and `y`, with broadcasting.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; an operand of another
- * context or revealed). Ownership: the operands are borrowed; `*out`
- * receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
- * the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1405,10 +1211,7 @@ enum tfe_status_t tfe_maximum(struct tfe_context_t *ctx,
  * The maximum of `x` along `axis` (below the rank of `x`); the result
  * drops that axis.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range; `x` of another context or revealed). Ownership: `x` is
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1422,10 +1225,7 @@ enum tfe_status_t tfe_reduce_max(struct tfe_context_t *ctx,
  * The index of the first maximum of `x` along `axis`, as a fixed-point
  * integer; the result drops that axis.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range; `x` of another context or revealed). Ownership: `x` is
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1440,10 +1240,7 @@ enum tfe_status_t tfe_argmax(struct tfe_context_t *ctx,
  * tensor of the shape of `x`: 1.0 at the first maximum of each line along
  * `axis`, 0.0 elsewhere.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range; `x` of another context or revealed). Ownership: `x` is
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1458,11 +1255,8 @@ enum tfe_status_t tfe_argmax_one_hot(struct tfe_context_t *ctx,
  * 0.0 or 1.0 (a comparison's result, or a public mask). At least one
  * operand must be private; the result is private and exact.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, all named in the message; three public operands;
- * an operand of another context or revealed). Ownership: the operands are
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, all named
+ * in the message; three public operands).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1477,10 +1271,8 @@ enum tfe_status_t tfe_select(struct tfe_context_t *ctx,
  * `x[begin : begin + size]` along every axis; `begin` and `size` have one
  * entry per axis of `x`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (lengths
- * other than the rank, a slice beyond the shape). Ownership: the arrays
- * are copied, `x` borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (lengths other than the rank, a slice
+ * beyond the shape).
  *
  * # Safety
  * `begin` and `size` point to `begin_len` and `size_len` sizes; `out` points
@@ -1498,10 +1290,8 @@ enum tfe_status_t tfe_slice(struct tfe_context_t *ctx,
  * `x` padded with zeros: `pads` holds `(before, after)` pairs, one per
  * axis of `x` (`pads_len` = 2 x rank).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an odd
- * length, pairs other than the rank). Ownership: `pads` is copied, `x`
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an odd length, pairs other than the
+ * rank).
  *
  * # Safety
  * `pads` points to `pads_len` sizes; `out` points to writable memory.
@@ -1515,10 +1305,8 @@ enum tfe_status_t tfe_pad(struct tfe_context_t *ctx,
 /**
  * `x` and `y` joined along `axis` (every other axis must match).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not fit, named; `axis` out of range; an operand of another
- * context). Ownership: the operands are borrowed; `*out` receives a new
- * tensor, free it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not fit, named; `axis`
+ * out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1532,9 +1320,7 @@ enum tfe_status_t tfe_concat(struct tfe_context_t *ctx,
 /**
  * `x` with a new axis of size 1 at `axis` (at most the rank of `x`).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range). Ownership: `x` is borrowed; `*out` receives a new tensor,
- * free it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1547,10 +1333,7 @@ enum tfe_status_t tfe_expand_dims(struct tfe_context_t *ctx,
 /**
  * `x` without its axis `axis`, which must have size 1.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range or not of size 1). Ownership: `x` is borrowed; `*out` receives
- * a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
- * context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or not of size 1).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1563,10 +1346,7 @@ enum tfe_status_t tfe_squeeze(struct tfe_context_t *ctx,
 /**
  * The entries `indices` of `x` along `axis`, in that order.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` or
- * an index out of range). Ownership: `indices` is copied, `x` borrowed;
- * `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
- * safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` or an index out of range).
  *
  * # Safety
  * `indices` points to `indices_len` sizes; `out` points to writable memory.
@@ -1580,10 +1360,6 @@ enum tfe_status_t tfe_gather(struct tfe_context_t *ctx,
 
 /**
  * `x` reshaped to `[N, everything else]` (N its first axis).
- *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`. Ownership:
- * `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1600,10 +1376,8 @@ enum tfe_status_t tfe_flatten(struct tfe_context_t *ctx,
  * Approximates `mean(window)` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
  * 2^-16`, s the sum of the averaged elements.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
- * 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
- * `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not rank 4, a zero window or stride, a
+ * bad `padding` or `pool`).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1624,9 +1398,7 @@ enum tfe_status_t tfe_pool2d(struct tfe_context_t *ctx,
  * Approximates `mean over H and W` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
  * 2^-16`, s the sum of the averaged elements.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
- * 4). Ownership: `x` is borrowed; `*out` receives a new tensor, free it
- * with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not rank 4).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1639,11 +1411,8 @@ enum tfe_status_t tfe_global_avg_pool2d(struct tfe_context_t *ctx,
  * The convolution of the NHWC tensor `x` with the `[KH, KW, C, O]` filter
  * `filter` (private or public), moving by `stride_h`, `stride_w`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not fit, named; a zero stride; a bad `padding`; an operand of
- * another context). Ownership: the operands are borrowed; `*out` receives
- * a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
- * context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not fit, named; a zero
+ * stride; a bad `padding`).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1665,10 +1434,7 @@ enum tfe_status_t tfe_conv2d(struct tfe_context_t *ctx,
  * truncation) of the exact mean. Cost: 2 rounds, at most 16 bytes per
  * server. `x` may be public (then computed in plaintext, the same way).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no
- * elements or more than 2^f; `x` of another context or revealed).
- * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (no elements or more than 2^f).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1682,10 +1448,8 @@ enum tfe_status_t tfe_reduce_mean(struct tfe_context_t *ctx,
  * that axis. Domain, bound and cost as `tfe_reduce_mean`, with n the
  * length of the axis (16 bytes per result element).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range, an empty axis or one longer than 2^f; `x` of another context
- * or revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
- * free it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range, an empty axis or
+ * one longer than 2^f).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1707,10 +1471,8 @@ enum tfe_status_t tfe_reduce_mean_axis(struct tfe_context_t *ctx,
  * element per server. `x` may be public (then computed in plaintext, the
  * same way).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (a divisor
- * outside the domain, which the message states; `x` of another context or
- * revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
- * free it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a divisor outside the domain, which the
+ * message states).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1725,10 +1487,8 @@ enum tfe_status_t tfe_div_public(struct tfe_context_t *ctx,
  * `x - 2·[x < 0]·x`. Cost: 8 rounds, at most 45 bytes per element per
  * server.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x`
- * public, of another context or revealed). Ownership: `x` is borrowed;
- * `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
- * safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`x` public, of another context or
+ * revealed).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1742,11 +1502,8 @@ enum tfe_status_t tfe_abs(struct tfe_context_t *ctx,
  * operand private. Exact within the fixed-point range. Cost: 8 rounds, at
  * most 45 bytes per element per server.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
- * that do not broadcast, named in the message; both operands public; an
- * operand of another context or revealed). Ownership: the operands are
- * borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
- * Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+ * the message; both operands public).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1762,10 +1519,8 @@ enum tfe_status_t tfe_minimum(struct tfe_context_t *ctx,
  * rounds per level of a tournament, ceil(log2 n) levels for an axis of
  * length n; as `tfe_reduce_max`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range or empty; `x` public, of another context or revealed).
- * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or empty; `x`
+ * public).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1781,10 +1536,8 @@ enum tfe_status_t tfe_reduce_min(struct tfe_context_t *ctx,
  * result drops that axis. Exact within the fixed-point range. Cost: as
  * `tfe_argmax`, 8 rounds per level, ceil(log2 n) levels.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range or empty; `x` public, of another context or revealed).
- * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or empty; `x`
+ * public).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1800,10 +1553,7 @@ enum tfe_status_t tfe_argmin(struct tfe_context_t *ctx,
  * within the fixed-point range, as every value); free: no communication.
  * `x` may be public.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range; an unknown `mode`; `x` of another context or revealed).
- * Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
- * `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range; an unknown `mode`).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1823,10 +1573,8 @@ enum tfe_status_t tfe_cumsum(struct tfe_context_t *ctx,
  * 2^k: at most k(k+1)/2 layers of 8 rounds each; per layer about 16 + 24
  * bytes per comparator and lane per server (at most n/2 comparators).
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
- * of range; an unknown `order`; `x` public, of another context or
- * revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
- * free it with `tfe_tensor_free`. Thread safety: as the context.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range; an unknown `order`;
+ * `x` public).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1838,11 +1586,7 @@ enum tfe_status_t tfe_sort(struct tfe_context_t *ctx,
                            struct tfe_tensor_t **out);
 
 /**
- * Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).
- *
- * Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
- *
- * Thread safety: any thread.
+ * Makes an empty set of feeds.
  *
  * # Safety
  * `out` points to writable memory.
@@ -1853,16 +1597,10 @@ enum tfe_status_t tfe_feeds_new(struct tfe_feeds_t **out);
  * Sets (or replaces) the values of the input or variable `input`:
  * `values_len` doubles, row-major, as many as its shape has elements.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
- * a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`feeds` not live feeds;
- * `input` not a live tensor, not an input or a variable, or of another
- * context than the tensors fed before; a count of values that does not
- * match its shape). Values outside the
- * fixed-point range are reported by the run, at the input's owner.
- *
- * Ownership: `values` is copied; `input` is borrowed for the call.
- *
- * Thread safety: no other thread may be using these feeds during the call.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not an input or a variable, or of
+ * another context than the tensors fed before; a count of values that does not
+ * match its shape). Values outside the fixed-point range are reported by the
+ * run, at the input's owner.
  *
  * # Safety
  * `values` points to `values_len` doubles (or is NULL when `values_len` is
@@ -1874,10 +1612,7 @@ enum tfe_status_t tfe_feeds_set(struct tfe_feeds_t *feeds,
                                 size_t values_len);
 
 /**
- * Frees feeds. `tfe_feeds_free(NULL)` does nothing, and so does a pointer
- * that is not live feeds.
- *
- * Thread safety: no other thread may be using the feeds.
+ * Frees feeds. `tfe_feeds_free(NULL)` does nothing.
  *
  * # Safety
  * No other thread is using `feeds`.
@@ -1886,8 +1621,6 @@ void tfe_feeds_free(struct tfe_feeds_t *feeds);
 
 /**
  * The default session options: TCP, 30 s connect and receive timeouts.
- *
- * Thread safety: any thread.
  */
 struct tfe_session_options_t tfe_session_options_default(void);
 
@@ -1896,15 +1629,9 @@ struct tfe_session_options_t tfe_session_options_default(void);
  * snapshot of the context's graph and input callbacks (later definitions
  * do not reach it), every player on its own thread, connected and set up.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_INVALID_ARGUMENT`
- * (`ctx` not a live context), `TFE_ERR_NETWORK` (the players could not
- * listen on or connect over loopback), `TFE_ERR_TIMEOUT` (a player did not
- * answer during setup), or `TFE_ERR_INTERNAL` (a thread could not start).
- *
- * Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
- * free it with `tfe_session_free`.
- *
- * Thread safety: any thread; `ctx` may be in use by other threads.
+ * Returns `TFE_ERR_NETWORK` (the players could not listen on or connect over
+ * loopback), `TFE_ERR_TIMEOUT` (a player did not answer during setup), or
+ * `TFE_ERR_INTERNAL` (a thread could not start).
  *
  * # Safety
  * `out` points to writable memory.
@@ -1917,11 +1644,6 @@ enum tfe_status_t tfe_session_new_local(const struct tfe_context_t *ctx,
  * Returns the statuses of `tfe_session_new_local`, and `TFE_ERR_CONFIG`
  * for an unknown transport or a zero timeout (the message names the field).
  *
- * Ownership: `ctx` and `options` are borrowed for the call; `*out`
- * receives a new session; free it with `tfe_session_free`.
- *
- * Thread safety: any thread; `ctx` may be in use by other threads.
- *
  * # Safety
  * `options` is NULL or points to a `tfe_session_options_t`; `out` points to
  * writable memory.
@@ -1932,9 +1654,9 @@ enum tfe_status_t tfe_session_new_local_with_options(const struct tfe_context_t 
 
 /**
  * Stops the session's players and frees it. `tfe_session_free(NULL)` does
- * nothing, and so does a pointer that is not a live session.
+ * nothing.
  *
- * Thread safety: no other thread may be using the session; returns once its players have stopped.
+ * Returns once its players have stopped.
  *
  * # Safety
  * No other thread is using `sess`.
@@ -1953,23 +1675,14 @@ void tfe_session_free(struct tfe_session_t *sess);
  * with a status.
  *
  * Returns
- * - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
- *   of the fetches is NULL;
- * - `TFE_ERR_INVALID_ARGUMENT`: `sess` not a live session, a fetch not a
- *   live tensor, `feeds` not live feeds, nothing to fetch, a private
- *   (unrevealed) fetch, a tensor of another context or defined after the
- *   session was made, an input with neither a feed nor a callback, a
- *   failing callback, a value outside the fixed-point range;
+ * - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch (`n` is 0), a private
+ *   (unrevealed) fetch, a tensor defined after the session was made, an
+ *   input with neither a feed nor a callback, a failing callback, a value
+ *   outside the fixed-point range;
  * - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
  *   message names it);
  * - `TFE_ERR_NETWORK`: a connection between players failed (named);
- * - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named);
- * - `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`: bugs in tfe.
- *
- * Ownership: `fetches` and the tensors are borrowed for the call; `*out`
- * receives a new result; free it with `tfe_result_free`.
- *
- * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+ * - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named).
  *
  * # Safety
  * `fetches` points to `n` tensor pointers (the tensors are only read; the
@@ -1986,11 +1699,6 @@ enum tfe_status_t tfe_session_run(struct tfe_session_t *sess,
  * input's callback. Returns the statuses of `tfe_session_run`, and
  * `TFE_ERR_INVALID_ARGUMENT` for feeds of another context.
  *
- * Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
- * `*out` receives a new result; free it with `tfe_result_free`.
- *
- * Thread safety: any thread; runs of one session are serialized (a second waits for the first).
- *
  * # Safety
  * As `tfe_session_run`.
  */
@@ -2001,12 +1709,8 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
                                              struct tfe_result_t **out);
 
 /**
- * Forgets the shares of every private variable of the session: the next
- * run that needs a variable initializes it again, from its values or a
- * feed. Returns `TFE_ERR_NULL_POINTER` (`sess`), `TFE_ERR_INVALID_ARGUMENT`
- * (`sess` not a live session) or `TFE_ERR_INTERNAL`.
- *
- * Thread safety: any thread; serialized with the runs of the session.
+ * Forgets the shares of every private variable of the session: the next run
+ * that needs a variable initializes it again, from its values or a feed.
  *
  * # Safety
  * No other thread frees `sess` during the call.
@@ -2023,16 +1727,10 @@ enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
  * callbacks of `ctx` that `me` owns are taken as they are now; every
  * player must run the same graph (its digest is compared).
  *
- * Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_CONFIG` (a bad hostmap or key;
- * `me` missing from it or from the graph), `TFE_ERR_NETWORK` (the address
- * cannot be bound, a player cannot be reached; named), `TFE_ERR_TIMEOUT`,
- * or `TFE_ERR_PROTOCOL` (a player runs a different graph or presents
- * another certificate; named).
- *
- * Ownership: every argument is borrowed for the call; `*out` receives a
- * new party; free it with `tfe_party_free`.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_CONFIG` (a bad hostmap or key; `me` missing from it or from
+ * the graph), `TFE_ERR_NETWORK` (the address cannot be bound, a player cannot
+ * be reached; named), `TFE_ERR_TIMEOUT`, or `TFE_ERR_PROTOCOL` (a player runs
+ * a different graph or presents another certificate; named).
  *
  * # Safety
  * The strings are NUL-terminated; `out` points to writable memory.
@@ -2069,12 +1767,6 @@ enum tfe_status_t tfe_party_open_insecure_plaintext(const struct tfe_context_t *
  * `TFE_ERR_ABORTED` (another player gave up on the run; the message names
  * it and says why).
  *
- * Ownership: `fetches`, the tensors and `feeds` (NULL: none) are borrowed
- * for the call; `*out` receives a new result; free it with
- * `tfe_result_free`.
- *
- * Thread safety: any thread; runs of one party are serialized.
- *
  * # Safety
  * `fetches` points to `n` tensor pointers; `out` points to writable memory.
  */
@@ -2085,10 +1777,8 @@ enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
                                 struct tfe_result_t **out);
 
 /**
- * Closes the party's connections and frees it. `tfe_party_free(NULL)`
- * does nothing, and so does a pointer that is not a live party.
- *
- * Thread safety: no other thread may be using the party.
+ * Closes the party's connections and frees it. `tfe_party_free(NULL)` does
+ * nothing.
  *
  * # Safety
  * No other thread is using `party`.
@@ -2102,10 +1792,8 @@ void tfe_party_free(struct tfe_party_t *party);
  * (created if needed), and rewrites the hostmap with each player's
  * certificate path, as `tfe certs` does. Give each player only its own key.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_CONFIG` (a bad hostmap; a file
- * or folder that cannot be written, named).
- *
- * Ownership: the strings are borrowed for the call.
+ * Returns `TFE_ERR_CONFIG` (a bad hostmap; a file or folder that cannot be
+ * written, named).
  *
  * Thread safety: any thread (not on the same files at once).
  *
@@ -2116,10 +1804,6 @@ enum tfe_status_t tfe_hostmap_generate_certificates(const char *hostmap_path, co
 
 /**
  * The number of values in a result (the number of fetches of the run).
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
- * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
- *
- * Thread safety: any thread.
  *
  * # Safety
  * `count` points to writable memory.
@@ -2127,15 +1811,9 @@ enum tfe_status_t tfe_hostmap_generate_certificates(const char *hostmap_path, co
 enum tfe_status_t tfe_result_count(const struct tfe_result_t *result, size_t *count);
 
 /**
- * The value of fetch `index`: `*len` doubles, row-major (0 for an
- * assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
- * (`result` not a live result; `index` out of range; in a deployed party's
- * result, a fetch revealed to another player).
- *
- * Ownership: `*data` receives a pointer owned by the result, valid until
- * `tfe_result_free` (not to be read when `*len` is 0).
- *
- * Thread safety: any thread.
+ * The value of fetch `index`: `*len` doubles, row-major (0 for an assignment).
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`index` out of range; in a deployed
+ * party's result, a fetch revealed to another player).
  *
  * # Safety
  * `data` and `len` point to writable memory.
@@ -2146,14 +1824,8 @@ enum tfe_status_t tfe_result_value(const struct tfe_result_t *result,
                                    size_t *len);
 
 /**
- * The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
- * or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; `index` out of
- * range).
- *
- * Ownership: `*shape` receives a pointer owned by the result, valid until
- * `tfe_result_free` (not to be read when `*rank` is 0).
- *
- * Thread safety: any thread.
+ * The shape of fetch `index`: `*rank` sizes. Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2164,12 +1836,8 @@ enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
                                    size_t *rank);
 
 /**
- * The number of players with stats in a result (every player of the graph:
- * the three servers first, then the others in order of first use).
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
- * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
- *
- * Thread safety: any thread.
+ * The number of players with stats in a result (every player of the graph: the
+ * three servers first, then the others in order of first use).
  *
  * # Safety
  * `count` points to writable memory.
@@ -2177,14 +1845,11 @@ enum tfe_status_t tfe_result_shape(const struct tfe_result_t *result,
 enum tfe_status_t tfe_result_player_count(const struct tfe_result_t *result, size_t *count);
 
 /**
- * What the run cost player `index` (below `tfe_result_player_count`).
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result`
- * not a live result; `index` out of range).
+ * What the run cost player `index` (below `tfe_result_player_count`). Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
- *
- * Thread safety: any thread.
  *
  * # Safety
  * `stats` points to writable memory.
@@ -2194,14 +1859,9 @@ enum tfe_status_t tfe_result_player_stats(const struct tfe_result_t *result,
                                           struct tfe_player_stats_t *stats);
 
 /**
- * The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
- * the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
- * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; an unknown
- * player, the message listing the players of the run).
- *
- * Ownership: `name` is borrowed for the call.
- *
- * Thread safety: any thread.
+ * The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of the
+ * player called `name`. Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown player,
+ * the message listing the players of the run).
  *
  * # Safety
  * `name` is a NUL-terminated string; `index` points to writable memory.
@@ -2212,10 +1872,7 @@ enum tfe_status_t tfe_result_player_index(const struct tfe_result_t *result,
 
 /**
  * The number of op kinds that ran at player number `player`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
- * result; `player` out of range).
- *
- * Thread safety: any thread.
+ * `TFE_ERR_INVALID_ARGUMENT` (`player` out of range).
  *
  * # Safety
  * `count` points to writable memory.
@@ -2225,15 +1882,12 @@ enum tfe_status_t tfe_result_op_count(const struct tfe_result_t *result,
                                       size_t *count);
 
 /**
- * What the ops of kind number `op` (below `tfe_result_op_count`, in the
- * order of their names) cost player number `player`. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
- * result; an index out of range).
+ * What the ops of kind number `op` (below `tfe_result_op_count`, in the order
+ * of their names) cost player number `player`. Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (an index out of range).
  *
  * Ownership: `*stats` is a copy, but its `name` points into the result and
  * is valid until `tfe_result_free`.
- *
- * Thread safety: any thread.
  *
  * # Safety
  * `stats` points to writable memory.
@@ -2245,10 +1899,7 @@ enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
 
 /**
  * Frees a result and everything its accessors pointed to.
- * `tfe_result_free(NULL)` does nothing, and so does a pointer that is not
- * a live result.
- *
- * Thread safety: no other thread may be using the result.
+ * `tfe_result_free(NULL)` does nothing.
  *
  * # Safety
  * No other thread is using `result`.
@@ -2256,15 +1907,9 @@ enum tfe_status_t tfe_result_op_stats(const struct tfe_result_t *result,
 void tfe_result_free(struct tfe_result_t *result);
 
 /**
- * The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
- * open, one row per player (of this result), one span per op with its
- * bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
- * argument or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
- *
- * Ownership: `*json` receives a NUL-terminated string owned by the result,
- * valid until `tfe_result_free`.
- *
- * Thread safety: any thread.
+ * The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto open,
+ * one row per player (of this result), one span per op with its bytes,
+ * messages and rounds.
  *
  * # Safety
  * `json` points to writable memory.
@@ -2272,15 +1917,8 @@ void tfe_result_free(struct tfe_result_t *result);
 enum tfe_status_t tfe_result_trace_json(const struct tfe_result_t *result, const char **json);
 
 /**
- * The stats as a table for people: one line per player (bytes sent,
- * messages, rounds, wall time), then one per op kind that communicated.
- * Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
- * `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
- *
- * Ownership: `*table` receives a NUL-terminated string owned by the
- * result, valid until `tfe_result_free`.
- *
- * Thread safety: any thread.
+ * The stats as a table for people: one line per player (bytes sent, messages,
+ * rounds, wall time), then one per op kind that communicated.
  *
  * # Safety
  * `table` points to writable memory.
@@ -2314,13 +1952,7 @@ enum tfe_status_t tfe_set_log_callback(tfe_log_fn callback, void *user_data, int
  * (without the batch axis: `{784}` for flat images, `{28, 28, 1}` for NHWC
  * ones). Add layers with the `tfe_model_add_*` functions.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`out`, or `input_shape` with a nonzero
- * rank) or `TFE_ERR_INVALID_ARGUMENT` (rank 0, a zero or too large size).
- *
- * Ownership: `input_shape` is copied; `*out` receives a new model; free it
- * with `tfe_model_free`.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (rank 0, a zero or too large size).
  *
  * # Safety
  * `input_shape` points to `rank` sizes; `out` points to writable memory.
@@ -2331,12 +1963,7 @@ enum tfe_status_t tfe_model_new(const size_t *input_shape, size_t rank, struct t
  * Makes benchmark network `network` (a `tfe_network_t`) with weights
  * drawn from `seed`. More layers may be added to it.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`out`) or `TFE_ERR_INVALID_ARGUMENT`
- * (an unknown network).
- *
- * Ownership: `*out` receives a new model; free it with `tfe_model_free`.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown network).
  *
  * # Safety
  * `out` points to writable memory.
@@ -2345,9 +1972,7 @@ enum tfe_status_t tfe_model_network(uint32_t network, uint64_t seed, struct tfe_
 
 /**
  * Frees a model. Predictors made from it stay valid. `tfe_model_free(NULL)`
- * does nothing, and so does a pointer that is not a live model.
- *
- * Thread safety: no other thread may be using the model.
+ * does nothing.
  *
  * # Safety
  * No other thread is using `model`.
@@ -2356,13 +1981,6 @@ void tfe_model_free(struct tfe_model_t *model);
 
 /**
  * The shape of one sample the model takes (without the batch axis).
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
- * not a live model).
- *
- * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
- * model, valid until `tfe_model_free`.
- *
- * Thread safety: as the model.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2372,14 +1990,11 @@ enum tfe_status_t tfe_model_input_shape(const struct tfe_model_t *model,
                                         size_t *rank);
 
 /**
- * The shape of the output for one sample (without the batch axis), after
- * the layers added so far. Returns `TFE_ERR_NULL_POINTER` or
- * `TFE_ERR_INVALID_ARGUMENT` (`model` is not a live model).
+ * The shape of the output for one sample (without the batch axis), after the
+ * layers added so far.
  *
  * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
  * model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
- *
- * Thread safety: as the model.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2389,12 +2004,8 @@ enum tfe_status_t tfe_model_output_shape(const struct tfe_model_t *model,
                                          size_t *rank);
 
 /**
- * The number of layers of the model as it runs: a batch normalization
- * that follows a Dense or Conv2D layer is folded into it and does not
- * count. Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` is not a live model).
- *
- * Thread safety: as the model.
+ * The number of layers of the model as it runs: a batch normalization that
+ * follows a Dense or Conv2D layer is folded into it and does not count.
  *
  * # Safety
  * `count` points to writable memory.
@@ -2407,14 +2018,8 @@ enum tfe_status_t tfe_model_layer_count(const struct tfe_model_t *model, size_t 
  * the output size). This is what private prediction approximates; in a
  * deployment nobody holds both the weights and the input in plaintext.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
- * not a live model; a batch of 0; `x_len` or `out_len` not what the batch
- * needs, with the expected count in the message).
- *
- * Ownership: `x` is borrowed for the call; `out` is the caller's and is
- * written only on success.
- *
- * Thread safety: as the model.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a batch of 0; `x_len` or `out_len` not
+ * what the batch needs, with the expected count in the message).
  *
  * # Safety
  * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
@@ -2431,14 +2036,9 @@ enum tfe_status_t tfe_model_predict_plain(const struct tfe_model_t *model,
  * `inputs` x `units` matrix W (row-major, `weights_len` = inputs x units),
  * `bias` has `units` values. It takes `[batch, inputs]`.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`model`, or `weights` or `bias` with a
- * nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model;
- * a count of weights or biases other than the sizes need; an input that is
- * not `[batch, inputs]`: the message names the layer and both shapes).
- *
- * Ownership: `weights` and `bias` are copied.
- *
- * Thread safety: no other call may use the model at the same time.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a count of weights or biases other than
+ * the sizes need; an input that is not `[batch, inputs]`: the message names
+ * the layer and both shapes).
  *
  * # Safety
  * `weights` and `bias` point to `weights_len` and `bias_len` doubles.
@@ -2457,14 +2057,9 @@ enum tfe_status_t tfe_model_add_dense(struct tfe_model_t *model,
  * KH x KW x C x O of them), `bias` one value per output channel O; the
  * window moves by `stride_h`, `stride_w`; `padding` is a `tfe_padding_t`.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
- * not a live model; `kernel_len` other than 4; counts that do not fit the
- * kernel; a bad `padding`, a zero stride; an input that is not
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`kernel_len` other than 4; counts that
+ * do not fit the kernel; a bad `padding`, a zero stride; an input that is not
  * `[batch, H, W, C]` large enough for the window).
- *
- * Ownership: `kernel`, `weights` and `bias` are copied.
- *
- * Thread safety: no other call may use the model at the same time.
  *
  * # Safety
  * `kernel`, `weights` and `bias` point to `kernel_len`, `weights_len` and
@@ -2486,11 +2081,8 @@ enum tfe_status_t tfe_model_add_conv2d(struct tfe_model_t *model,
  * `window_h` x `window_w` window moving by `stride_h`, `stride_w`;
  * `padding` is a `tfe_padding_t`.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; a zero window or stride; a bad `padding`; an
- * input that is not `[batch, H, W, C]`).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a zero window or stride; a bad
+ * `padding`; an input that is not `[batch, H, W, C]`).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2506,8 +2098,6 @@ enum tfe_status_t tfe_model_add_max_pool2d(struct tfe_model_t *model,
  * Adds average pooling of NHWC inputs, as `tfe_model_add_max_pool2d`
  * (with SAME padding, each window averages the elements inside the input).
  * Returns the statuses of `tfe_model_add_max_pool2d`.
- *
- * Thread safety: no other call may use the model at the same time.
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2525,13 +2115,8 @@ enum tfe_status_t tfe_model_add_avg_pool2d(struct tfe_model_t *model,
  * `beta`, `mean` and `variance` holding `channels` values. After a dense
  * or convolution layer it is folded into that layer's weights.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
- * not a live model; `variance + epsilon` not positive; an input whose last
- * axis is not `channels`).
- *
- * Ownership: the four arrays are copied.
- *
- * Thread safety: no other call may use the model at the same time.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`variance + epsilon` not positive; an
+ * input whose last axis is not `channels`).
  *
  * # Safety
  * `gamma`, `beta`, `mean` and `variance` each point to `channels` doubles.
@@ -2545,11 +2130,8 @@ enum tfe_status_t tfe_model_add_batch_norm(struct tfe_model_t *model,
                                            double epsilon);
 
 /**
- * Adds an exact ReLU, `max(x, 0)`.
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; an input of a rank the layer cannot take).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Adds an exact ReLU, `max(x, 0)`. Returns `TFE_ERR_INVALID_ARGUMENT` (an
+ * input of a rank the layer cannot take).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2557,11 +2139,8 @@ enum tfe_status_t tfe_model_add_batch_norm(struct tfe_model_t *model,
 enum tfe_status_t tfe_model_add_relu(struct tfe_model_t *model);
 
 /**
- * Adds a sigmoid (within 0.003: piecewise linear with 25 knots).
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; an input of a rank the layer cannot take).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Adds a sigmoid (within 0.003: piecewise linear with 25 knots). Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot take).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2569,11 +2148,8 @@ enum tfe_status_t tfe_model_add_relu(struct tfe_model_t *model);
 enum tfe_status_t tfe_model_add_sigmoid(struct tfe_model_t *model);
 
 /**
- * Adds a softmax over the last axis.
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; an input of a rank the layer cannot take).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Adds a softmax over the last axis. Returns `TFE_ERR_INVALID_ARGUMENT` (an
+ * input of a rank the layer cannot take).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2581,11 +2157,8 @@ enum tfe_status_t tfe_model_add_sigmoid(struct tfe_model_t *model);
 enum tfe_status_t tfe_model_add_softmax(struct tfe_model_t *model);
 
 /**
- * Adds a flatten: `[batch, ...]` becomes `[batch, n]`.
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; an input of a rank the layer cannot take).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Adds a flatten: `[batch, ...]` becomes `[batch, n]`. Returns
+ * `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot take).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2594,10 +2167,8 @@ enum tfe_status_t tfe_model_add_flatten(struct tfe_model_t *model);
 
 /**
  * Adds global average pooling: NHWC `[batch, H, W, C]` becomes `[batch, C]`.
- * Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
- * (`model` not a live model; an input of a rank the layer cannot take).
- *
- * Thread safety: no other call may use the model at the same time.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot
+ * take).
  *
  * # Safety
  * None beyond a live or NULL `model`.
@@ -2612,16 +2183,13 @@ enum tfe_status_t tfe_model_add_global_avg_pool2d(struct tfe_model_t *model);
  * learns the outputs) and the servers `server0` to `server2`. `options`
  * (NULL: the defaults) choose the transport and timeouts.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
- * `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a `max_batch` of 0, a
- * bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
- * `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
- * `TFE_ERR_INTERNAL`) when the players cannot connect.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a `max_batch` of 0, a bad player name),
+ * `TFE_ERR_CONFIG` (bad options), or the statuses of `tfe_session_new_local`
+ * (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`, `TFE_ERR_INTERNAL`) when the players
+ * cannot connect.
  *
- * Ownership: `model`, `owner`, `client` and `options` are borrowed for
- * the call (the predictor keeps a copy of the weights: the model may be
- * freed); `*out` receives a new predictor; free it with
- * `tfe_predictor_free`.
+ * Ownership: `model`, `owner`, `client` and `options` are borrowed for the
+ * call (the predictor keeps a copy of the weights: the model may be freed).
  *
  * Thread safety: any thread; `model` must not be changed during the call.
  *
@@ -2637,11 +2205,10 @@ enum tfe_status_t tfe_predictor_new_local(const struct tfe_model_t *model,
                                           struct tfe_predictor_t **out);
 
 /**
- * Stops the predictor's players and frees it. `tfe_predictor_free(NULL)`
- * does nothing, and so does a pointer that is not a live predictor.
+ * Stops the predictor's players and frees it. `tfe_predictor_free(NULL)` does
+ * nothing.
  *
- * Thread safety: no other thread may be using the predictor; returns once
- * its players have stopped.
+ * Returns once its players have stopped.
  *
  * # Safety
  * No other thread is using `pred`.
@@ -2658,17 +2225,11 @@ void tfe_predictor_free(struct tfe_predictor_t *pred);
  * owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
  * the predictor usable unless a connection was lost.
  *
- * Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
- * live predictor; `x_len` not 1 to `max_batch` whole samples, or
- * `out_len` not what the batch needs, with the expected counts; an input
- * outside the fixed-point range), or the run
- * statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
- * `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
- *
- * Ownership: `x` is borrowed for the call; `out` is the caller's and is
- * written only on success.
- *
- * Thread safety: any thread; predictions are serialized.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`x_len` not 1 to `max_batch` whole
+ * samples, or `out_len` not what the batch needs, with the expected counts; an
+ * input outside the fixed-point range), or the run statuses of
+ * `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`, `TFE_ERR_PROTOCOL`,
+ * `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
  *
  * # Safety
  * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
@@ -2680,15 +2241,8 @@ enum tfe_status_t tfe_predictor_predict(struct tfe_predictor_t *pred,
                                         size_t out_len);
 
 /**
- * The shape of a full batch of inputs: `[max_batch, input shape...]`; a
- * batch of fewer samples fills its first rows. Returns
- * `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not a live
- * predictor).
- *
- * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
- * predictor, valid until `tfe_predictor_free`.
- *
- * Thread safety: any thread.
+ * The shape of a full batch of inputs: `[max_batch, input shape...]`; a batch
+ * of fewer samples fills its first rows.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2698,15 +2252,8 @@ enum tfe_status_t tfe_predictor_input_shape(const struct tfe_predictor_t *pred,
                                             size_t *rank);
 
 /**
- * The shape of the output of a full batch: `[max_batch, output
- * shape...]`; a batch of fewer samples has as many rows as it has samples.
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
- * a live predictor).
- *
- * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
- * predictor, valid until `tfe_predictor_free`.
- *
- * Thread safety: any thread.
+ * The shape of the output of a full batch: `[max_batch, output shape...]`; a
+ * batch of fewer samples has as many rows as it has samples.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2721,10 +2268,7 @@ enum tfe_status_t tfe_predictor_output_shape(const struct tfe_predictor_t *pred,
  * (`tfe_result_count` is 0): read it with `tfe_result_player_stats`,
  * `tfe_result_op_stats`, `tfe_result_stats_table` and the like.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
- * a live predictor; no prediction has succeeded yet).
- *
- * Ownership: `*out` receives a new result; free it with `tfe_result_free`.
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (no prediction has succeeded yet).
  *
  * Thread safety: any thread; waits for a prediction in progress.
  *
@@ -2738,18 +2282,12 @@ enum tfe_status_t tfe_predictor_last_stats(const struct tfe_predictor_t *pred,
  * Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
  * is `{rows, columns}`. The extension is matched without regard to case.
  *
- * Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
- * `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what was
- * wrong (it cannot be opened; another extension; not a float .npy array; a
- * .npy file whose data is not as long as its header's shape says, with
- * both lengths in bytes; a CSV cell that is empty, not a number, or a row
- * of another length, by line and column; a file too large to hold in
- * memory). A file never aborts the process, whatever its header claims.
- *
- * Ownership: `path` is borrowed; `*out` receives a new array; free it with
- * `tfe_array_free`.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what
+ * was wrong (it cannot be opened; another extension; not a float .npy array; a
+ * .npy file whose data is not as long as its header's shape says, with both
+ * lengths in bytes; a CSV cell that is empty, not a number, or a row of
+ * another length, by line and column; a file too large to hold in memory). A
+ * file never aborts the process, whatever its header claims.
  *
  * # Safety
  * `path` is a NUL-terminated string; `out` points to writable memory.
@@ -2757,13 +2295,7 @@ enum tfe_status_t tfe_predictor_last_stats(const struct tfe_predictor_t *pred,
 enum tfe_status_t tfe_array_load(const char *path, struct tfe_array_t **out);
 
 /**
- * The values of an array, row-major. Returns `TFE_ERR_NULL_POINTER` or
- * `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
- *
- * Ownership: `*data` receives a pointer to `*len` doubles owned by the
- * array, valid until `tfe_array_free` (not to be read when `*len` is 0).
- *
- * Thread safety: any thread.
+ * The values of an array, row-major.
  *
  * # Safety
  * `data` and `len` point to writable memory.
@@ -2773,13 +2305,7 @@ enum tfe_status_t tfe_array_values(const struct tfe_array_t *array,
                                    size_t *len);
 
 /**
- * The shape of an array. Returns `TFE_ERR_NULL_POINTER` or
- * `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
- *
- * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
- * array, valid until `tfe_array_free` (not to be read when `*rank` is 0).
- *
- * Thread safety: any thread.
+ * The shape of an array.
  *
  * # Safety
  * `shape` and `rank` point to writable memory.
@@ -2789,10 +2315,7 @@ enum tfe_status_t tfe_array_shape(const struct tfe_array_t *array,
                                   size_t *rank);
 
 /**
- * Frees an array. `tfe_array_free(NULL)` does nothing, and so does a
- * pointer that is not a live array.
- *
- * Thread safety: no other thread may be using the array.
+ * Frees an array. `tfe_array_free(NULL)` does nothing.
  *
  * # Safety
  * No other thread is using `array`.
@@ -2805,14 +2328,9 @@ void tfe_array_free(struct tfe_array_t *array);
  * shape, `.csv` with one row per line (rank 1: one row; rank 2: rows),
  * numbers that read back exactly.
  *
- * Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`: the message
- * names the file and says what was wrong (another extension; a count of
- * values that does not fill the shape; a rank a CSV file cannot hold; the
- * file cannot be written, and why).
- *
- * Ownership: everything is borrowed for the call.
- *
- * Thread safety: any thread.
+ * Returns `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what
+ * was wrong (another extension; a count of values that does not fill the
+ * shape; a rank a CSV file cannot hold; the file cannot be written, and why).
  *
  * # Safety
  * `values` points to `values_len` doubles, `shape` to `rank` sizes;
@@ -2836,8 +2354,6 @@ enum tfe_status_t tfe_array_save(const double *values,
  *
  * Returns `status`, or `TFE_ERR_INVALID_ARGUMENT` for a value that is not
  * a `tfe_status_t` (the message gives the valid range).
- *
- * Thread safety: any thread.
  */
 enum tfe_status_t tfe_selftest_fail(int status);
 

@@ -46,10 +46,6 @@ pub enum tfe_comparison_t {
 /// A computation under construction (its graph) and the input callbacks
 /// registered on it. Sessions take a snapshot of both when they are made.
 ///
-/// A pointer passed as a context that is not a live one (freed, or a handle
-/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
-/// `tfe_context_free` leaves it alone.
-///
 /// Thread safety: thread-safe; calls on one context from several threads
 /// are serialized.
 pub struct tfe_context_t {
@@ -58,10 +54,8 @@ pub struct tfe_context_t {
 }
 
 /// A node of one context's graph: an input, a variable, a constant, or the
-/// result of an operation. Using it with another context is an error, and
-/// so is passing as a tensor a pointer that is not a live one (freed, or a
-/// handle of another kind): `TFE_ERR_INVALID_ARGUMENT` naming what it is;
-/// `tfe_tensor_free` leaves such a pointer alone.
+/// result of an operation. Using it with another context is
+/// `TFE_ERR_INVALID_ARGUMENT`.
 ///
 /// Thread safety: immutable; usable from any thread. It stays valid until
 /// `tfe_tensor_free`, even after its context is freed.
@@ -185,8 +179,6 @@ pub(crate) fn tensor_handle(context: u64, graph: &Graph, id: TensorId) -> Result
 
 /// The default fixed-point configuration: 16 fractional bits, values within
 /// `±2^20`.
-///
-/// Thread safety: any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_config_default() -> tfe_config_t {
     let fixed = FixedConfig::default();
@@ -217,12 +209,8 @@ fn fixed_config(config: &tfe_config_t) -> Result<FixedConfig, Failure> {
 /// `server2`) with the fixed-point configuration `config`, or the default
 /// one when `config` is NULL.
 ///
-/// Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message
-/// names the bits and their limits) or `TFE_ERR_NULL_POINTER` (`out`).
-///
-/// Ownership: `*out` receives a new context; free it with `tfe_context_free`.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_CONFIG` (an inconsistent configuration; the message names
+/// the bits and their limits).
 ///
 /// # Safety
 /// `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
@@ -244,10 +232,7 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
 }
 
 /// Frees a context. Its tensors and the sessions made from it stay valid.
-/// `tfe_context_free(NULL)` does nothing, and so does a pointer that is not
-/// a live context.
-///
-/// Thread safety: no other thread may be using the context.
+/// `tfe_context_free(NULL)` does nothing.
 ///
 /// # Safety
 /// No other thread is using `ctx`.
@@ -265,15 +250,9 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 /// across the runs of a session. The variable is named `"variable<N>"`
 /// (N counts from 0 in each context; see `tfe_tensor_name`).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `values` or
-/// `shape` NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a bad
-/// player name, a value outside the fixed-point range, a count of values
-/// that does not match the shape, a shape too large).
-///
-/// Ownership: `values`, `shape` and `owner` are copied; `*out` receives a new
-/// tensor; free it with `tfe_tensor_free`.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a value outside the
+/// fixed-point range, a count of values that does not match the shape, a shape
+/// too large).
 ///
 /// # Safety
 /// `owner` is a NUL-terminated string; `values` points to `values_len`
@@ -322,16 +301,10 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// the input must feed it (`tfe_feeds_set`); a feed also takes precedence
 /// over `provide`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `owner`, `out`, or `shape` NULL
-/// with a nonzero rank) or `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a
-/// shape too large).
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a shape too large).
 ///
-/// Ownership: `owner` and `shape` are copied; `user_data` stays the
-/// caller's and must remain valid, and usable from library threads, while
-/// this context or a session made from it exists. `*out` receives a new
-/// tensor; free it with `tfe_tensor_free`.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// Ownership: `user_data` stays the caller's and must remain valid, and usable
+/// from library threads, while this context or a session made from it exists.
 ///
 /// # Safety
 /// `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
@@ -369,14 +342,8 @@ pub unsafe extern "C" fn tfe_define_private_input(
 /// Defines a public constant of shape `(shape, rank)` from `values`
 /// (row-major, `values_len` must equal the number of elements).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`, or `values` or `shape`
-/// NULL with a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (a value
-/// outside the fixed-point range, a count that does not match the shape).
-///
-/// Ownership: `values` and `shape` are copied; `*out` receives a new tensor;
-/// free it with `tfe_tensor_free`.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a value outside the fixed-point range, a
+/// count that does not match the shape).
 ///
 /// # Safety
 /// `values` points to `values_len` doubles and `shape` to `rank` sizes
@@ -403,13 +370,8 @@ pub unsafe extern "C" fn tfe_define_constant(
 /// Writes the context's graph to the file at `path` in its canonical
 /// encoding, for `tfe party` and other processes to run the same graph.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `path`) or
-/// `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message says
-/// why).
-///
-/// Ownership: `path` is borrowed for the call.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (the file cannot be written; the message
+/// says why).
 ///
 /// # Safety
 /// `path` is a NUL-terminated string.
@@ -424,13 +386,7 @@ pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const 
     })
 }
 
-/// The shape of a tensor, as inferred when it was defined. Returns
-/// `TFE_ERR_NULL_POINTER` for a NULL argument.
-///
-/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
-/// tensor, valid until `tfe_tensor_free` (for rank 0 it must not be read).
-///
-/// Thread safety: any thread.
+/// The shape of a tensor, as inferred when it was defined.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -455,12 +411,7 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 
 /// The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
 /// its feeds and its saved graph use. Any other tensor has no name:
-/// `TFE_ERR_INVALID_ARGUMENT`. Also `TFE_ERR_NULL_POINTER`.
-///
-/// Ownership: `*name` receives a NUL-terminated string owned by the tensor,
-/// valid until `tfe_tensor_free`.
-///
-/// Thread safety: any thread.
+/// `TFE_ERR_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `name` points to writable memory.
@@ -482,10 +433,7 @@ pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut
 }
 
 /// Frees a tensor handle; the node stays in its context's graph (and in
-/// sessions made from it). `tfe_tensor_free(NULL)` does nothing, and so
-/// does a pointer that is not a live tensor.
-///
-/// Thread safety: no other thread may be using the tensor.
+/// sessions made from it). `tfe_tensor_free(NULL)` does nothing.
 ///
 /// # Safety
 /// No other thread is using `tensor`.

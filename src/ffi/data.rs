@@ -29,18 +29,12 @@ static ARRAYS: handles::Kind = handles::Kind::new("tfe_array_t");
 /// Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
 /// is `{rows, columns}`. The extension is matched without regard to case.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
-/// `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what was
-/// wrong (it cannot be opened; another extension; not a float .npy array; a
-/// .npy file whose data is not as long as its header's shape says, with
-/// both lengths in bytes; a CSV cell that is empty, not a number, or a row
-/// of another length, by line and column; a file too large to hold in
-/// memory). A file never aborts the process, whatever its header claims.
-///
-/// Ownership: `path` is borrowed; `*out` receives a new array; free it with
-/// `tfe_array_free`.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what
+/// was wrong (it cannot be opened; another extension; not a float .npy array; a
+/// .npy file whose data is not as long as its header's shape says, with both
+/// lengths in bytes; a CSV cell that is empty, not a number, or a row of
+/// another length, by line and column; a file too large to hold in memory). A
+/// file never aborts the process, whatever its header claims.
 ///
 /// # Safety
 /// `path` is a NUL-terminated string; `out` points to writable memory.
@@ -57,13 +51,7 @@ pub unsafe extern "C" fn tfe_array_load(path: *const c_char, out: *mut *mut tfe_
     })
 }
 
-/// The values of an array, row-major. Returns `TFE_ERR_NULL_POINTER` or
-/// `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
-///
-/// Ownership: `*data` receives a pointer to `*len` doubles owned by the
-/// array, valid until `tfe_array_free` (not to be read when `*len` is 0).
-///
-/// Thread safety: any thread.
+/// The values of an array, row-major.
 ///
 /// # Safety
 /// `data` and `len` point to writable memory.
@@ -86,13 +74,7 @@ pub unsafe extern "C" fn tfe_array_values(
     })
 }
 
-/// The shape of an array. Returns `TFE_ERR_NULL_POINTER` or
-/// `TFE_ERR_INVALID_ARGUMENT` (`array` is not a live array).
-///
-/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
-/// array, valid until `tfe_array_free` (not to be read when `*rank` is 0).
-///
-/// Thread safety: any thread.
+/// The shape of an array.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -115,10 +97,7 @@ pub unsafe extern "C" fn tfe_array_shape(
     })
 }
 
-/// Frees an array. `tfe_array_free(NULL)` does nothing, and so does a
-/// pointer that is not a live array.
-///
-/// Thread safety: no other thread may be using the array.
+/// Frees an array. `tfe_array_free(NULL)` does nothing.
 ///
 /// # Safety
 /// No other thread is using `array`.
@@ -132,14 +111,9 @@ pub unsafe extern "C" fn tfe_array_free(array: *mut tfe_array_t) {
 /// shape, `.csv` with one row per line (rank 1: one row; rank 2: rows),
 /// numbers that read back exactly.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`: the message
-/// names the file and says what was wrong (another extension; a count of
-/// values that does not fill the shape; a rank a CSV file cannot hold; the
-/// file cannot be written, and why).
-///
-/// Ownership: everything is borrowed for the call.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_INVALID_ARGUMENT`: the message names the file and says what
+/// was wrong (another extension; a count of values that does not fill the
+/// shape; a rank a CSV file cannot hold; the file cannot be written, and why).
 ///
 /// # Safety
 /// `values` points to `values_len` doubles, `shape` to `rank` sizes;

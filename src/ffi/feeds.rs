@@ -14,10 +14,6 @@ use crate::session::Feeds;
 /// the runs it is passed to; it initializes a variable defined without
 /// values (and is ignored for a variable that is initialized already).
 ///
-/// A pointer passed as feeds that is not live feeds (freed, or a handle of
-/// another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
-/// `tfe_feeds_free` leaves it alone.
-///
 /// Thread safety: not thread-safe while it is being set; a set of feeds
 /// that no thread modifies may be passed to runs on several threads.
 pub struct tfe_feeds_t {
@@ -51,11 +47,7 @@ pub(crate) unsafe fn resolve(feeds: *const tfe_feeds_t, context: u64, empty: &Fe
     }
 }
 
-/// Makes an empty set of feeds. Returns `TFE_ERR_NULL_POINTER` (`out`).
-///
-/// Ownership: `*out` receives new feeds; free them with `tfe_feeds_free`.
-///
-/// Thread safety: any thread.
+/// Makes an empty set of feeds.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -73,16 +65,10 @@ pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status
 /// Sets (or replaces) the values of the input or variable `input`:
 /// `values_len` doubles, row-major, as many as its shape has elements.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`feeds`, `input`, or `values` NULL with
-/// a nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`feeds` not live feeds;
-/// `input` not a live tensor, not an input or a variable, or of another
-/// context than the tensors fed before; a count of values that does not
-/// match its shape). Values outside the
-/// fixed-point range are reported by the run, at the input's owner.
-///
-/// Ownership: `values` is copied; `input` is borrowed for the call.
-///
-/// Thread safety: no other thread may be using these feeds during the call.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (not an input or a variable, or of
+/// another context than the tensors fed before; a count of values that does not
+/// match its shape). Values outside the fixed-point range are reported by the
+/// run, at the input's owner.
 ///
 /// # Safety
 /// `values` points to `values_len` doubles (or is NULL when `values_len` is
@@ -124,10 +110,7 @@ pub unsafe extern "C" fn tfe_feeds_set(
     })
 }
 
-/// Frees feeds. `tfe_feeds_free(NULL)` does nothing, and so does a pointer
-/// that is not live feeds.
-///
-/// Thread safety: no other thread may be using the feeds.
+/// Frees feeds. `tfe_feeds_free(NULL)` does nothing.
 ///
 /// # Safety
 /// No other thread is using `feeds`.

@@ -57,8 +57,6 @@ impl About {
 /// The fixed-point configuration of a context (what `tfe_context_new` was
 /// given, or the default).
 ///
-/// Thread safety: as the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -85,8 +83,6 @@ pub unsafe extern "C" fn tfe_context_config(ctx: *const tfe_context_t, out: *mut
 /// (input owners, variable owners, players a value is revealed to). It grows
 /// as definitions name new players.
 ///
-/// Thread safety: as the context.
-///
 /// # Safety
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
@@ -105,11 +101,6 @@ pub unsafe extern "C" fn tfe_context_player_count(ctx: *const tfe_context_t, cou
 /// The name of player `index` of a context (in the order of
 /// `tfe_context_player_count`). An `index` at or beyond the count is
 /// `TFE_ERR_INVALID_ARGUMENT` naming the count.
-///
-/// Ownership: `*name` receives a NUL-terminated string owned by the
-/// context, valid until `tfe_context_free`.
-///
-/// Thread safety: as the context.
 ///
 /// # Safety
 /// `name` points to writable memory.
@@ -147,8 +138,6 @@ pub unsafe extern "C" fn tfe_context_player_name(
 /// What a tensor is: public, private, revealed or an assignment (see
 /// `tfe_tensor_kind_t`).
 ///
-/// Thread safety: any thread.
-///
 /// # Safety
 /// `kind` points to writable memory.
 #[unsafe(no_mangle)]
@@ -170,8 +159,6 @@ pub unsafe extern "C" fn tfe_tensor_kind(tensor: *const tfe_tensor_t, kind: *mut
 ///
 /// Ownership: `*owner` receives NULL or a NUL-terminated string owned by
 /// the tensor, valid until `tfe_tensor_free`.
-///
-/// Thread safety: any thread.
 ///
 /// # Safety
 /// `owner` points to writable memory.

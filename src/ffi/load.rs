@@ -11,16 +11,10 @@ use super::error::{Failure, guard, tfe_status_t};
 use super::handles;
 use crate::graph::{Graph, TensorId};
 
-/// Makes a context from the graph file at `path`. Its inputs have no
-/// callbacks: feed them (`tfe_feeds_set`) or define inputs of your own.
-/// Returns `TFE_ERR_NULL_POINTER` (`path`, `out`) or
-/// `TFE_ERR_INVALID_ARGUMENT` (the file cannot be read or is not a valid
-/// graph; the message says which and why).
-///
-/// Ownership: `path` is borrowed; `*out` receives a new context; free it
-/// with `tfe_context_free`.
-///
-/// Thread safety: any thread.
+/// Makes a context from the graph file at `path`. Its inputs have no callbacks:
+/// feed them (`tfe_feeds_set`) or define inputs of your own. Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (the file cannot be read or is not a valid graph;
+/// the message says which and why).
 ///
 /// # Safety
 /// `path` is a NUL-terminated string; `out` points to writable memory.
@@ -37,11 +31,7 @@ pub unsafe extern "C" fn tfe_context_load(path: *const c_char, out: *mut *mut tf
     })
 }
 
-/// The number of tensors (nodes) in the context's graph. Returns
-/// `TFE_ERR_NULL_POINTER` for a NULL argument or `TFE_ERR_INVALID_ARGUMENT`
-/// (`ctx` not a live context).
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// The number of tensors (nodes) in the context's graph.
 ///
 /// # Safety
 /// `count` points to writable memory.
@@ -58,14 +48,9 @@ pub unsafe extern "C" fn tfe_context_tensor_count(ctx: *const tfe_context_t, cou
     })
 }
 
-/// A new handle for tensor number `index` (below `tfe_context_tensor_count`,
-/// in the order of definition) of the context's graph. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
-/// context; `index` out of range).
-///
-/// Ownership: `*out` receives a new tensor; free it with `tfe_tensor_free`.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// A new handle for tensor number `index` (below `tfe_context_tensor_count`, in
+/// the order of definition) of the context's graph. Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -93,13 +78,7 @@ pub unsafe extern "C" fn tfe_context_tensor(
 }
 
 /// A new handle for the input or variable called `name`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`ctx` not a live
-/// context; no input or variable has that name).
-///
-/// Ownership: `name` is borrowed; `*out` receives a new tensor; free it
-/// with `tfe_tensor_free`.
-///
-/// Thread safety: any thread; calls on one context are serialized.
+/// `TFE_ERR_INVALID_ARGUMENT` (no input or variable has that name).
 ///
 /// # Safety
 /// `name` is a NUL-terminated string; `out` points to writable memory.

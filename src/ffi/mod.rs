@@ -114,7 +114,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 /// The version of the loaded library as "MAJOR.MINOR.PATCH", to compare
 /// with the `TFE_VERSION_*` macros of the header a program was built with.
 ///
-/// Ownership: the string is static; do not free it. Thread safety: any thread.
+/// Ownership: the string is static; do not free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_version() -> *const c_char {
     VERSION.as_ptr().cast()

@@ -79,13 +79,7 @@ fn hand_out(model: tfe_model_t, out: args::Out<*mut tfe_model_t>) {
 /// (without the batch axis: `{784}` for flat images, `{28, 28, 1}` for NHWC
 /// ones). Add layers with the `tfe_model_add_*` functions.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`out`, or `input_shape` with a nonzero
-/// rank) or `TFE_ERR_INVALID_ARGUMENT` (rank 0, a zero or too large size).
-///
-/// Ownership: `input_shape` is copied; `*out` receives a new model; free it
-/// with `tfe_model_free`.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (rank 0, a zero or too large size).
 ///
 /// # Safety
 /// `input_shape` points to `rank` sizes; `out` points to writable memory.
@@ -114,12 +108,7 @@ pub unsafe extern "C" fn tfe_model_new(
 /// Makes benchmark network `network` (a `tfe_network_t`) with weights
 /// drawn from `seed`. More layers may be added to it.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`out`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (an unknown network).
-///
-/// Ownership: `*out` receives a new model; free it with `tfe_model_free`.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown network).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -146,9 +135,7 @@ pub unsafe extern "C" fn tfe_model_network(network: u32, seed: u64, out: *mut *m
 }
 
 /// Frees a model. Predictors made from it stay valid. `tfe_model_free(NULL)`
-/// does nothing, and so does a pointer that is not a live model.
-///
-/// Thread safety: no other thread may be using the model.
+/// does nothing.
 ///
 /// # Safety
 /// No other thread is using `model`.
@@ -158,13 +145,6 @@ pub unsafe extern "C" fn tfe_model_free(model: *mut tfe_model_t) {
 }
 
 /// The shape of one sample the model takes (without the batch axis).
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
-/// not a live model).
-///
-/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
-/// model, valid until `tfe_model_free`.
-///
-/// Thread safety: as the model.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -182,14 +162,11 @@ pub unsafe extern "C" fn tfe_model_input_shape(
     })
 }
 
-/// The shape of the output for one sample (without the batch axis), after
-/// the layers added so far. Returns `TFE_ERR_NULL_POINTER` or
-/// `TFE_ERR_INVALID_ARGUMENT` (`model` is not a live model).
+/// The shape of the output for one sample (without the batch axis), after the
+/// layers added so far.
 ///
 /// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
 /// model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
-///
-/// Thread safety: as the model.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -219,12 +196,8 @@ unsafe fn write_shape(own: &[usize], shape: *mut *const usize, rank: *mut usize)
     Ok(())
 }
 
-/// The number of layers of the model as it runs: a batch normalization
-/// that follows a Dense or Conv2D layer is folded into it and does not
-/// count. Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` is not a live model).
-///
-/// Thread safety: as the model.
+/// The number of layers of the model as it runs: a batch normalization that
+/// follows a Dense or Conv2D layer is folded into it and does not count.
 ///
 /// # Safety
 /// `count` points to writable memory.
@@ -245,14 +218,8 @@ pub unsafe extern "C" fn tfe_model_layer_count(model: *const tfe_model_t, count:
 /// the output size). This is what private prediction approximates; in a
 /// deployment nobody holds both the weights and the input in plaintext.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model` is
-/// not a live model; a batch of 0; `x_len` or `out_len` not what the batch
-/// needs, with the expected count in the message).
-///
-/// Ownership: `x` is borrowed for the call; `out` is the caller's and is
-/// written only on success.
-///
-/// Thread safety: as the model.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a batch of 0; `x_len` or `out_len` not
+/// what the batch needs, with the expected count in the message).
 ///
 /// # Safety
 /// `x` points to `x_len` doubles and `out` to `out_len` writable doubles.

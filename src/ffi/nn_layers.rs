@@ -26,14 +26,9 @@ unsafe fn add(function: &str, model: *mut tfe_model_t, make: impl FnOnce() -> Re
 /// `inputs` x `units` matrix W (row-major, `weights_len` = inputs x units),
 /// `bias` has `units` values. It takes `[batch, inputs]`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`model`, or `weights` or `bias` with a
-/// nonzero length) or `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model;
-/// a count of weights or biases other than the sizes need; an input that is
-/// not `[batch, inputs]`: the message names the layer and both shapes).
-///
-/// Ownership: `weights` and `bias` are copied.
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a count of weights or biases other than
+/// the sizes need; an input that is not `[batch, inputs]`: the message names
+/// the layer and both shapes).
 ///
 /// # Safety
 /// `weights` and `bias` point to `weights_len` and `bias_len` doubles.
@@ -63,14 +58,9 @@ pub unsafe extern "C" fn tfe_model_add_dense(
 /// KH x KW x C x O of them), `bias` one value per output channel O; the
 /// window moves by `stride_h`, `stride_w`; `padding` is a `tfe_padding_t`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
-/// not a live model; `kernel_len` other than 4; counts that do not fit the
-/// kernel; a bad `padding`, a zero stride; an input that is not
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`kernel_len` other than 4; counts that
+/// do not fit the kernel; a bad `padding`, a zero stride; an input that is not
 /// `[batch, H, W, C]` large enough for the window).
-///
-/// Ownership: `kernel`, `weights` and `bias` are copied.
-///
-/// Thread safety: no other call may use the model at the same time.
 ///
 /// # Safety
 /// `kernel`, `weights` and `bias` point to `kernel_len`, `weights_len` and
@@ -107,11 +97,8 @@ pub unsafe extern "C" fn tfe_model_add_conv2d(
 /// `window_h` x `window_w` window moving by `stride_h`, `stride_w`;
 /// `padding` is a `tfe_padding_t`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; a zero window or stride; a bad `padding`; an
-/// input that is not `[batch, H, W, C]`).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a zero window or stride; a bad
+/// `padding`; an input that is not `[batch, H, W, C]`).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -136,8 +123,6 @@ pub unsafe extern "C" fn tfe_model_add_max_pool2d(
 /// Adds average pooling of NHWC inputs, as `tfe_model_add_max_pool2d`
 /// (with SAME padding, each window averages the elements inside the input).
 /// Returns the statuses of `tfe_model_add_max_pool2d`.
-///
-/// Thread safety: no other call may use the model at the same time.
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -164,13 +149,8 @@ pub unsafe extern "C" fn tfe_model_add_avg_pool2d(
 /// `beta`, `mean` and `variance` holding `channels` values. After a dense
 /// or convolution layer it is folded into that layer's weights.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`model`
-/// not a live model; `variance + epsilon` not positive; an input whose last
-/// axis is not `channels`).
-///
-/// Ownership: the four arrays are copied.
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`variance + epsilon` not positive; an
+/// input whose last axis is not `channels`).
 ///
 /// # Safety
 /// `gamma`, `beta`, `mean` and `variance` each point to `channels` doubles.
@@ -196,11 +176,8 @@ pub unsafe extern "C" fn tfe_model_add_batch_norm(
     }
 }
 
-/// Adds an exact ReLU, `max(x, 0)`.
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; an input of a rank the layer cannot take).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Adds an exact ReLU, `max(x, 0)`. Returns `TFE_ERR_INVALID_ARGUMENT` (an
+/// input of a rank the layer cannot take).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -210,11 +187,8 @@ pub unsafe extern "C" fn tfe_model_add_relu(model: *mut tfe_model_t) -> tfe_stat
     unsafe { add("tfe_model_add_relu", model, || Ok(Layer::ReLU)) }
 }
 
-/// Adds a sigmoid (within 0.003: piecewise linear with 25 knots).
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; an input of a rank the layer cannot take).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Adds a sigmoid (within 0.003: piecewise linear with 25 knots). Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot take).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -224,11 +198,8 @@ pub unsafe extern "C" fn tfe_model_add_sigmoid(model: *mut tfe_model_t) -> tfe_s
     unsafe { add("tfe_model_add_sigmoid", model, || Ok(Layer::Sigmoid)) }
 }
 
-/// Adds a softmax over the last axis.
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; an input of a rank the layer cannot take).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Adds a softmax over the last axis. Returns `TFE_ERR_INVALID_ARGUMENT` (an
+/// input of a rank the layer cannot take).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -238,11 +209,8 @@ pub unsafe extern "C" fn tfe_model_add_softmax(model: *mut tfe_model_t) -> tfe_s
     unsafe { add("tfe_model_add_softmax", model, || Ok(Layer::Softmax)) }
 }
 
-/// Adds a flatten: `[batch, ...]` becomes `[batch, n]`.
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; an input of a rank the layer cannot take).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Adds a flatten: `[batch, ...]` becomes `[batch, n]`. Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot take).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.
@@ -253,10 +221,8 @@ pub unsafe extern "C" fn tfe_model_add_flatten(model: *mut tfe_model_t) -> tfe_s
 }
 
 /// Adds global average pooling: NHWC `[batch, H, W, C]` becomes `[batch, C]`.
-/// Returns `TFE_ERR_NULL_POINTER` (`model`) or `TFE_ERR_INVALID_ARGUMENT`
-/// (`model` not a live model; an input of a rank the layer cannot take).
-///
-/// Thread safety: no other call may use the model at the same time.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an input of a rank the layer cannot
+/// take).
 ///
 /// # Safety
 /// None beyond a live or NULL `model`.

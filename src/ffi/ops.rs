@@ -63,11 +63,8 @@ pub(super) unsafe fn binary(
 
 /// Elementwise `x + y`, with numpy broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -84,11 +81,8 @@ pub unsafe extern "C" fn tfe_add(
 
 /// Elementwise `x - y`, with numpy broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -105,11 +99,8 @@ pub unsafe extern "C" fn tfe_sub(
 
 /// Elementwise `x * y`, with numpy broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -126,11 +117,8 @@ pub unsafe extern "C" fn tfe_mul(
 
 /// The matrix product of `x` (m x k) and `y` (k x n).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -149,11 +137,8 @@ pub unsafe extern "C" fn tfe_matmul(
 /// private variable `variable` when `*out` is fetched; fetching it yields an
 /// empty value.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
+/// in the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -180,12 +165,6 @@ pub unsafe extern "C" fn tfe_assign(
 
 /// Elementwise `-x`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -200,12 +179,6 @@ pub unsafe extern "C" fn tfe_neg(
 
 /// Elementwise `x * x`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -219,12 +192,6 @@ pub unsafe extern "C" fn tfe_square(
 }
 
 /// The sum of every element of `x` (a scalar, rank 0).
-///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -241,11 +208,7 @@ pub unsafe extern "C" fn tfe_reduce_sum(
 /// The sum of `x` along `axis` (which must be below the rank of `x`); the
 /// result drops that axis.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` not below the rank of `x`).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -264,13 +227,8 @@ pub unsafe extern "C" fn tfe_reduce_sum_axis(
 /// With `perm` NULL and `perm_len` 0 the axes are reversed (a matrix
 /// transpose for rank 2).
 ///
-/// Ownership: `perm` is copied.
-///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`perm` not a permutation of the axes of
+/// `x`).
 ///
 /// # Safety
 /// `perm` points to `perm_len` sizes (or is NULL with `perm_len` 0); `out`
@@ -298,13 +256,8 @@ pub unsafe extern "C" fn tfe_transpose(
 
 /// `x` with the shape `(shape, rank)`, which must have as many elements.
 ///
-/// Ownership: `shape` is copied.
-///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`shape` with another number of elements
+/// than `x`).
 ///
 /// # Safety
 /// `shape` points to `rank` sizes (NULL when `rank` is 0); `out` points to
@@ -328,13 +281,7 @@ pub unsafe extern "C" fn tfe_reshape(
 /// named `to` only. The result can be fetched with `tfe_session_run` but
 /// not computed on.
 ///
-/// Ownership: `to` is copied.
-///
-/// Returns `TFE_ERR_NULL_POINTER` (a NULL argument; the message names it)
-/// or `TFE_ERR_INVALID_ARGUMENT` (operands whose shapes do not fit, named
-/// in the message; an operand of another context; a revealed operand).
-/// Ownership: the operands are borrowed; `*out` receives a new tensor, free
-/// it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name in `to`).
 ///
 /// # Safety
 /// `to` is NULL or a NUL-terminated string; `out` points to writable memory.

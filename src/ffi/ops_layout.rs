@@ -48,10 +48,8 @@ pub(crate) fn padding(value: u32) -> Result<Padding, Failure> {
 /// `x[begin : begin + size]` along every axis; `begin` and `size` have one
 /// entry per axis of `x`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (lengths
-/// other than the rank, a slice beyond the shape). Ownership: the arrays
-/// are copied, `x` borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (lengths other than the rank, a slice
+/// beyond the shape).
 ///
 /// # Safety
 /// `begin` and `size` point to `begin_len` and `size_len` sizes; `out` points
@@ -77,10 +75,8 @@ pub unsafe extern "C" fn tfe_slice(
 /// `x` padded with zeros: `pads` holds `(before, after)` pairs, one per
 /// axis of `x` (`pads_len` = 2 x rank).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (an odd
-/// length, pairs other than the rank). Ownership: `pads` is copied, `x`
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an odd length, pairs other than the
+/// rank).
 ///
 /// # Safety
 /// `pads` points to `pads_len` sizes; `out` points to writable memory.
@@ -109,10 +105,8 @@ pub unsafe extern "C" fn tfe_pad(
 
 /// `x` and `y` joined along `axis` (every other axis must match).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not fit, named; `axis` out of range; an operand of another
-/// context). Ownership: the operands are borrowed; `*out` receives a new
-/// tensor, free it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not fit, named; `axis`
+/// out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -139,9 +133,7 @@ pub unsafe extern "C" fn tfe_concat(
 
 /// `x` with a new axis of size 1 at `axis` (at most the rank of `x`).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range). Ownership: `x` is borrowed; `*out` receives a new tensor,
-/// free it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -158,10 +150,7 @@ pub unsafe extern "C" fn tfe_expand_dims(
 
 /// `x` without its axis `axis`, which must have size 1.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range or not of size 1). Ownership: `x` is borrowed; `*out` receives
-/// a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
-/// context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or not of size 1).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -178,10 +167,7 @@ pub unsafe extern "C" fn tfe_squeeze(
 
 /// The entries `indices` of `x` along `axis`, in that order.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` or
-/// an index out of range). Ownership: `indices` is copied, `x` borrowed;
-/// `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
-/// safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` or an index out of range).
 ///
 /// # Safety
 /// `indices` points to `indices_len` sizes; `out` points to writable memory.
@@ -203,10 +189,6 @@ pub unsafe extern "C" fn tfe_gather(
 
 /// `x` reshaped to `[N, everything else]` (N its first axis).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`. Ownership:
-/// `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -226,10 +208,8 @@ pub unsafe extern "C" fn tfe_flatten(
 /// Approximates `mean(window)` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
 /// 2^-16`, s the sum of the averaged elements.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
-/// 4, a zero window or stride, a bad `padding` or `pool`). Ownership:
-/// `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (not rank 4, a zero window or stride, a
+/// bad `padding` or `pool`).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -267,9 +247,7 @@ pub unsafe extern "C" fn tfe_pool2d(
 /// Approximates `mean over H and W` for every x in the fixed-point range: `|error| <= 2^-17*|s| +
 /// 2^-16`, s the sum of the averaged elements.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (not rank
-/// 4). Ownership: `x` is borrowed; `*out` receives a new tensor, free it
-/// with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (not rank 4).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -286,11 +264,8 @@ pub unsafe extern "C" fn tfe_global_avg_pool2d(
 /// The convolution of the NHWC tensor `x` with the `[KH, KW, C, O]` filter
 /// `filter` (private or public), moving by `stride_h`, `stride_w`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not fit, named; a zero stride; a bad `padding`; an operand of
-/// another context). Ownership: the operands are borrowed; `*out` receives
-/// a new tensor, free it with `tfe_tensor_free`. Thread safety: as the
-/// context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not fit, named; a zero
+/// stride; a bad `padding`).
 ///
 /// # Safety
 /// `out` points to writable memory.

@@ -13,11 +13,6 @@ use crate::graph::Graph;
 
 /// Elementwise exact ReLU, `max(x, 0)`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -33,11 +28,6 @@ pub unsafe extern "C" fn tfe_relu(
 /// Elementwise sigmoid, `1 / (1 + e^-x)`.
 ///
 /// Approximates `1 / (1 + e^-x)` for every x in the fixed-point range: `|error| <= 0.003`.
-///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -55,11 +45,6 @@ pub unsafe extern "C" fn tfe_sigmoid(
 ///
 /// Approximates `clamp(0.2*x + 0.5, 0, 1)` for every x in the fixed-point range: `|error| <=
 /// 4*2^-16`.
-///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -79,11 +64,6 @@ pub unsafe extern "C" fn tfe_hard_sigmoid(
 /// x <= 14 the relative error grows with x, to 6*10^-4 at 14; from ln(2^20) = 13.86 on it leaves
 /// the fixed-point range, and for large x it is any value.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -101,11 +81,6 @@ pub unsafe extern "C" fn tfe_exp(
 /// Approximates `1 / x` for 2^-6 <= |x| < 2^10, either sign: `|error| <= 0.001*|f(x)| + 4*2^-16`.
 /// Outside: x = 0 gives about 1365; for other |x| < 2^-6 and for |x| >= 2^10 any value (the start
 /// is off by more than a factor 2 and Newton's iteration diverges).
-///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -125,11 +100,6 @@ pub unsafe extern "C" fn tfe_reciprocal(
 /// = 0 gives about 46.8, 0 < x < 2^-6 a value at most 46.8 and at most 1/sqrt(x) (within the
 /// bound); for x < 0 and for x >= 2^10 any value (Newton's iteration diverges).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -145,11 +115,6 @@ pub unsafe extern "C" fn tfe_inv_sqrt(
 /// Softmax along the last axis, for rows of any width.
 ///
 /// Approximates `e^x / sum(e^x)` for every x in the fixed-point range: `|error| <= 0.01`.
-///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -169,11 +134,6 @@ pub unsafe extern "C" fn tfe_softmax(
 ///
 /// Approximates `tanh(x)` for every x in the fixed-point range: `|error| <= 0.004`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -191,11 +151,6 @@ pub unsafe extern "C" fn tfe_tanh(
 /// Approximates `ln(x)` for 2^-6 <= x < 2^10: `|error| <= 0.0001`. Outside: for 0 <= x < 2^-6 a
 /// value between ln(x) - 10^-4 and -4.15 (about -6.8 at x = 0); for x < 0 and for x >= 2^10 any
 /// value.
-///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -216,11 +171,6 @@ pub unsafe extern "C" fn tfe_log(
 ///
 /// Approximates `sqrt(x)` for 0 <= x < 2^-6: `|error| <= 0.01`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x` of
-/// another context or revealed). Ownership: `x` is borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
-///
 /// # Safety
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -235,11 +185,8 @@ pub unsafe extern "C" fn tfe_sqrt(
 
 /// Elementwise `x < y` as 0.0 or 1.0, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -256,11 +203,8 @@ pub unsafe extern "C" fn tfe_less(
 
 /// Elementwise `x <= y` as 0.0 or 1.0, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -277,11 +221,8 @@ pub unsafe extern "C" fn tfe_less_equal(
 
 /// Elementwise `x > y` as 0.0 or 1.0, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -298,11 +239,8 @@ pub unsafe extern "C" fn tfe_greater(
 
 /// Elementwise `x >= y` as 0.0 or 1.0, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -319,11 +257,8 @@ pub unsafe extern "C" fn tfe_greater_equal(
 
 /// Elementwise `x == y` (equal fixed-point encodings) as 0.0 or 1.0, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -340,11 +275,8 @@ pub unsafe extern "C" fn tfe_equal(
 
 /// Elementwise maximum of `x` and `y`, with broadcasting.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; an operand of another
-/// context or revealed). Ownership: the operands are borrowed; `*out`
-/// receives a new tensor, free it with `tfe_tensor_free`. Thread safety: as
-/// the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -362,10 +294,7 @@ pub unsafe extern "C" fn tfe_maximum(
 /// The maximum of `x` along `axis` (below the rank of `x`); the result
 /// drops that axis.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range; `x` of another context or revealed). Ownership: `x` is
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -383,10 +312,7 @@ pub unsafe extern "C" fn tfe_reduce_max(
 /// The index of the first maximum of `x` along `axis`, as a fixed-point
 /// integer; the result drops that axis.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range; `x` of another context or revealed). Ownership: `x` is
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -405,10 +331,7 @@ pub unsafe extern "C" fn tfe_argmax(
 /// tensor of the shape of `x`: 1.0 at the first maximum of each line along
 /// `axis`, 0.0 elsewhere.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range; `x` of another context or revealed). Ownership: `x` is
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -427,11 +350,8 @@ pub unsafe extern "C" fn tfe_argmax_one_hot(
 /// 0.0 or 1.0 (a comparison's result, or a public mask). At least one
 /// operand must be private; the result is private and exact.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, all named in the message; three public operands;
-/// an operand of another context or revealed). Ownership: the operands are
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, all named
+/// in the message; three public operands).
 ///
 /// # Safety
 /// `out` points to writable memory.

@@ -69,10 +69,7 @@ fn sort_order(value: u32) -> Result<SortOrder, Failure> {
 /// truncation) of the exact mean. Cost: 2 rounds, at most 16 bytes per
 /// server. `x` may be public (then computed in plaintext, the same way).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (no
-/// elements or more than 2^f; `x` of another context or revealed).
-/// Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (no elements or more than 2^f).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -90,10 +87,8 @@ pub unsafe extern "C" fn tfe_reduce_mean(
 /// that axis. Domain, bound and cost as `tfe_reduce_mean`, with n the
 /// length of the axis (16 bytes per result element).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range, an empty axis or one longer than 2^f; `x` of another context
-/// or revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
-/// free it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range, an empty axis or
+/// one longer than 2^f).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -119,10 +114,8 @@ pub unsafe extern "C" fn tfe_reduce_mean_axis(
 /// element per server. `x` may be public (then computed in plaintext, the
 /// same way).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (a divisor
-/// outside the domain, which the message states; `x` of another context or
-/// revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
-/// free it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a divisor outside the domain, which the
+/// message states).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -141,10 +134,8 @@ pub unsafe extern "C" fn tfe_div_public(
 /// `x - 2·[x < 0]·x`. Cost: 8 rounds, at most 45 bytes per element per
 /// server.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`x`
-/// public, of another context or revealed). Ownership: `x` is borrowed;
-/// `*out` receives a new tensor, free it with `tfe_tensor_free`. Thread
-/// safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`x` public, of another context or
+/// revealed).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -162,11 +153,8 @@ pub unsafe extern "C" fn tfe_abs(
 /// operand private. Exact within the fixed-point range. Cost: 8 rounds, at
 /// most 45 bytes per element per server.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (shapes
-/// that do not broadcast, named in the message; both operands public; an
-/// operand of another context or revealed). Ownership: the operands are
-/// borrowed; `*out` receives a new tensor, free it with `tfe_tensor_free`.
-/// Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
+/// the message; both operands public).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -186,10 +174,8 @@ pub unsafe extern "C" fn tfe_minimum(
 /// rounds per level of a tournament, ceil(log2 n) levels for an axis of
 /// length n; as `tfe_reduce_max`.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range or empty; `x` public, of another context or revealed).
-/// Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or empty; `x`
+/// public).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -209,10 +195,8 @@ pub unsafe extern "C" fn tfe_reduce_min(
 /// result drops that axis. Exact within the fixed-point range. Cost: as
 /// `tfe_argmax`, 8 rounds per level, ceil(log2 n) levels.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range or empty; `x` public, of another context or revealed).
-/// Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or empty; `x`
+/// public).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -232,10 +216,7 @@ pub unsafe extern "C" fn tfe_argmin(
 /// within the fixed-point range, as every value); free: no communication.
 /// `x` may be public.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range; an unknown `mode`; `x` of another context or revealed).
-/// Ownership: `x` is borrowed; `*out` receives a new tensor, free it with
-/// `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range; an unknown `mode`).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -262,10 +243,8 @@ pub unsafe extern "C" fn tfe_cumsum(
 /// 2^k: at most k(k+1)/2 layers of 8 rounds each; per layer about 16 + 24
 /// bytes per comparator and lane per server (at most n/2 comparators).
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`axis` out
-/// of range; an unknown `order`; `x` public, of another context or
-/// revealed). Ownership: `x` is borrowed; `*out` receives a new tensor,
-/// free it with `tfe_tensor_free`. Thread safety: as the context.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range; an unknown `order`;
+/// `x` public).
 ///
 /// # Safety
 /// `out` points to writable memory.

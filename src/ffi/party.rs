@@ -19,10 +19,6 @@ use crate::session::{Feeds, Party};
 /// One player of a deployment, connected to every other player of the
 /// context's graph. Private variables keep their shares across runs.
 ///
-/// A pointer passed as a party that is not a live one (freed, or a handle
-/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
-/// `tfe_party_free` leaves it alone.
-///
 /// Thread safety: thread-safe; runs of one party from several threads are
 /// serialized.
 pub struct tfe_party_t {
@@ -45,16 +41,10 @@ static PARTIES: handles::Kind = handles::Kind::new("tfe_party_t");
 /// callbacks of `ctx` that `me` owns are taken as they are now; every
 /// player must run the same graph (its digest is compared).
 ///
-/// Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_CONFIG` (a bad hostmap or key;
-/// `me` missing from it or from the graph), `TFE_ERR_NETWORK` (the address
-/// cannot be bound, a player cannot be reached; named), `TFE_ERR_TIMEOUT`,
-/// or `TFE_ERR_PROTOCOL` (a player runs a different graph or presents
-/// another certificate; named).
-///
-/// Ownership: every argument is borrowed for the call; `*out` receives a
-/// new party; free it with `tfe_party_free`.
-///
-/// Thread safety: any thread.
+/// Returns `TFE_ERR_CONFIG` (a bad hostmap or key; `me` missing from it or from
+/// the graph), `TFE_ERR_NETWORK` (the address cannot be bound, a player cannot
+/// be reached; named), `TFE_ERR_TIMEOUT`, or `TFE_ERR_PROTOCOL` (a player runs
+/// a different graph or presents another certificate; named).
 ///
 /// # Safety
 /// The strings are NUL-terminated; `out` points to writable memory.
@@ -134,12 +124,6 @@ unsafe fn open_party(
 /// `TFE_ERR_ABORTED` (another player gave up on the run; the message names
 /// it and says why).
 ///
-/// Ownership: `fetches`, the tensors and `feeds` (NULL: none) are borrowed
-/// for the call; `*out` receives a new result; free it with
-/// `tfe_result_free`.
-///
-/// Thread safety: any thread; runs of one party are serialized.
-///
 /// # Safety
 /// `fetches` points to `n` tensor pointers; `out` points to writable memory.
 #[unsafe(no_mangle)]
@@ -173,10 +157,8 @@ pub unsafe extern "C" fn tfe_party_run(
     })
 }
 
-/// Closes the party's connections and frees it. `tfe_party_free(NULL)`
-/// does nothing, and so does a pointer that is not a live party.
-///
-/// Thread safety: no other thread may be using the party.
+/// Closes the party's connections and frees it. `tfe_party_free(NULL)` does
+/// nothing.
 ///
 /// # Safety
 /// No other thread is using `party`.
@@ -191,10 +173,8 @@ pub unsafe extern "C" fn tfe_party_free(party: *mut tfe_party_t) {
 /// (created if needed), and rewrites the hostmap with each player's
 /// certificate path, as `tfe certs` does. Give each player only its own key.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_CONFIG` (a bad hostmap; a file
-/// or folder that cannot be written, named).
-///
-/// Ownership: the strings are borrowed for the call.
+/// Returns `TFE_ERR_CONFIG` (a bad hostmap; a file or folder that cannot be
+/// written, named).
 ///
 /// Thread safety: any thread (not on the same files at once).
 ///

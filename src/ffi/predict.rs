@@ -63,16 +63,13 @@ static PREDICTORS: handles::Kind = handles::Kind::new("tfe_predictor_t");
 /// learns the outputs) and the servers `server0` to `server2`. `options`
 /// (NULL: the defaults) choose the transport and timeouts.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`model`, `owner`, `client`, `out`),
-/// `TFE_ERR_INVALID_ARGUMENT` (`model` not a live model, a `max_batch` of 0, a
-/// bad player name), `TFE_ERR_CONFIG` (bad options), or the statuses of
-/// `tfe_session_new_local` (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`,
-/// `TFE_ERR_INTERNAL`) when the players cannot connect.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a `max_batch` of 0, a bad player name),
+/// `TFE_ERR_CONFIG` (bad options), or the statuses of `tfe_session_new_local`
+/// (`TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT`, `TFE_ERR_INTERNAL`) when the players
+/// cannot connect.
 ///
-/// Ownership: `model`, `owner`, `client` and `options` are borrowed for
-/// the call (the predictor keeps a copy of the weights: the model may be
-/// freed); `*out` receives a new predictor; free it with
-/// `tfe_predictor_free`.
+/// Ownership: `model`, `owner`, `client` and `options` are borrowed for the
+/// call (the predictor keeps a copy of the weights: the model may be freed).
 ///
 /// Thread safety: any thread; `model` must not be changed during the call.
 ///
@@ -115,11 +112,10 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
     })
 }
 
-/// Stops the predictor's players and frees it. `tfe_predictor_free(NULL)`
-/// does nothing, and so does a pointer that is not a live predictor.
+/// Stops the predictor's players and frees it. `tfe_predictor_free(NULL)` does
+/// nothing.
 ///
-/// Thread safety: no other thread may be using the predictor; returns once
-/// its players have stopped.
+/// Returns once its players have stopped.
 ///
 /// # Safety
 /// No other thread is using `pred`.
@@ -137,17 +133,11 @@ pub unsafe extern "C" fn tfe_predictor_free(pred: *mut tfe_predictor_t) {
 /// owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
 /// the predictor usable unless a connection was lost.
 ///
-/// Returns `TFE_ERR_NULL_POINTER`, `TFE_ERR_INVALID_ARGUMENT` (`pred` not a
-/// live predictor; `x_len` not 1 to `max_batch` whole samples, or
-/// `out_len` not what the batch needs, with the expected counts; an input
-/// outside the fixed-point range), or the run
-/// statuses of `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`,
-/// `TFE_ERR_PROTOCOL`, `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
-///
-/// Ownership: `x` is borrowed for the call; `out` is the caller's and is
-/// written only on success.
-///
-/// Thread safety: any thread; predictions are serialized.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`x_len` not 1 to `max_batch` whole
+/// samples, or `out_len` not what the batch needs, with the expected counts; an
+/// input outside the fixed-point range), or the run statuses of
+/// `tfe_session_run` (`TFE_ERR_TIMEOUT`, `TFE_ERR_NETWORK`, `TFE_ERR_PROTOCOL`,
+/// `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`).
 ///
 /// # Safety
 /// `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
@@ -176,15 +166,8 @@ pub unsafe extern "C" fn tfe_predictor_predict(
     })
 }
 
-/// The shape of a full batch of inputs: `[max_batch, input shape...]`; a
-/// batch of fewer samples fills its first rows. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not a live
-/// predictor).
-///
-/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
-/// predictor, valid until `tfe_predictor_free`.
-///
-/// Thread safety: any thread.
+/// The shape of a full batch of inputs: `[max_batch, input shape...]`; a batch
+/// of fewer samples fills its first rows.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -207,15 +190,8 @@ pub unsafe extern "C" fn tfe_predictor_input_shape(
     })
 }
 
-/// The shape of the output of a full batch: `[max_batch, output
-/// shape...]`; a batch of fewer samples has as many rows as it has samples.
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
-/// a live predictor).
-///
-/// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
-/// predictor, valid until `tfe_predictor_free`.
-///
-/// Thread safety: any thread.
+/// The shape of the output of a full batch: `[max_batch, output shape...]`; a
+/// batch of fewer samples has as many rows as it has samples.
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -243,10 +219,7 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
 /// (`tfe_result_count` is 0): read it with `tfe_result_player_stats`,
 /// `tfe_result_op_stats`, `tfe_result_stats_table` and the like.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`pred` not
-/// a live predictor; no prediction has succeeded yet).
-///
-/// Ownership: `*out` receives a new result; free it with `tfe_result_free`.
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (no prediction has succeeded yet).
 ///
 /// Thread safety: any thread; waits for a prediction in progress.
 ///

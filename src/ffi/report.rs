@@ -9,15 +9,9 @@ use super::error::{guard, tfe_status_t};
 use super::handles;
 use super::result::tfe_result_t;
 
-/// The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto
-/// open, one row per player (of this result), one span per op with its
-/// bytes, messages and rounds. Returns `TFE_ERR_NULL_POINTER` for a NULL
-/// argument or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
-///
-/// Ownership: `*json` receives a NUL-terminated string owned by the result,
-/// valid until `tfe_result_free`.
-///
-/// Thread safety: any thread.
+/// The run as a Chrome trace: JSON that `chrome://tracing` and Perfetto open,
+/// one row per player (of this result), one span per op with its bytes,
+/// messages and rounds.
 ///
 /// # Safety
 /// `json` points to writable memory.
@@ -34,15 +28,8 @@ pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json
     })
 }
 
-/// The stats as a table for people: one line per player (bytes sent,
-/// messages, rounds, wall time), then one per op kind that communicated.
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
-/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
-///
-/// Ownership: `*table` receives a NUL-terminated string owned by the
-/// result, valid until `tfe_result_free`.
-///
-/// Thread safety: any thread.
+/// The stats as a table for people: one line per player (bytes sent, messages,
+/// rounds, wall time), then one per op kind that communicated.
 ///
 /// # Safety
 /// `table` points to writable memory.

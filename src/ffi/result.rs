@@ -14,10 +14,6 @@ use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 /// has its own player's only). `tfe_predictor_last_stats` gives one with
 /// stats and no values.
 ///
-/// A pointer passed as a result that is not a live one (freed, or a handle
-/// of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is, and
-/// `tfe_result_free` leaves it alone.
-///
 /// Thread safety: immutable; usable from any thread. Pointers obtained from
 /// it stay valid until `tfe_result_free`.
 pub struct tfe_result_t {
@@ -137,10 +133,6 @@ impl tfe_result_t {
 }
 
 /// The number of values in a result (the number of fetches of the run).
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
-/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
-///
-/// Thread safety: any thread.
 ///
 /// # Safety
 /// `count` points to writable memory.
@@ -156,15 +148,9 @@ pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *m
     })
 }
 
-/// The value of fetch `index`: `*len` doubles, row-major (0 for an
-/// assignment). Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT`
-/// (`result` not a live result; `index` out of range; in a deployed party's
-/// result, a fetch revealed to another player).
-///
-/// Ownership: `*data` receives a pointer owned by the result, valid until
-/// `tfe_result_free` (not to be read when `*len` is 0).
-///
-/// Thread safety: any thread.
+/// The value of fetch `index`: `*len` doubles, row-major (0 for an assignment).
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`index` out of range; in a deployed
+/// party's result, a fetch revealed to another player).
 ///
 /// # Safety
 /// `data` and `len` point to writable memory.
@@ -192,14 +178,8 @@ pub unsafe extern "C" fn tfe_result_value(
     })
 }
 
-/// The shape of fetch `index`: `*rank` sizes. Returns `TFE_ERR_NULL_POINTER`
-/// or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; `index` out of
-/// range).
-///
-/// Ownership: `*shape` receives a pointer owned by the result, valid until
-/// `tfe_result_free` (not to be read when `*rank` is 0).
-///
-/// Thread safety: any thread.
+/// The shape of fetch `index`: `*rank` sizes. Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
 ///
 /// # Safety
 /// `shape` and `rank` point to writable memory.
@@ -224,12 +204,8 @@ pub unsafe extern "C" fn tfe_result_shape(
     })
 }
 
-/// The number of players with stats in a result (every player of the graph:
-/// the three servers first, then the others in order of first use).
-/// Returns `TFE_ERR_NULL_POINTER` for a NULL argument or
-/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result).
-///
-/// Thread safety: any thread.
+/// The number of players with stats in a result (every player of the graph: the
+/// three servers first, then the others in order of first use).
 ///
 /// # Safety
 /// `count` points to writable memory.
@@ -245,14 +221,11 @@ pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, co
     })
 }
 
-/// What the run cost player `index` (below `tfe_result_player_count`).
-/// Returns `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result`
-/// not a live result; `index` out of range).
+/// What the run cost player `index` (below `tfe_result_player_count`). Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (`index` out of range).
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
-///
-/// Thread safety: any thread.
 ///
 /// # Safety
 /// `stats` points to writable memory.
@@ -274,14 +247,9 @@ pub unsafe extern "C" fn tfe_result_player_stats(
     })
 }
 
-/// The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of
-/// the player called `name`. Returns `TFE_ERR_NULL_POINTER` or
-/// `TFE_ERR_INVALID_ARGUMENT` (`result` not a live result; an unknown
-/// player, the message listing the players of the run).
-///
-/// Ownership: `name` is borrowed for the call.
-///
-/// Thread safety: any thread.
+/// The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of the
+/// player called `name`. Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown player,
+/// the message listing the players of the run).
 ///
 /// # Safety
 /// `name` is a NUL-terminated string; `index` points to writable memory.
@@ -307,10 +275,7 @@ pub unsafe extern "C" fn tfe_result_player_index(
 }
 
 /// The number of op kinds that ran at player number `player`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
-/// result; `player` out of range).
-///
-/// Thread safety: any thread.
+/// `TFE_ERR_INVALID_ARGUMENT` (`player` out of range).
 ///
 /// # Safety
 /// `count` points to writable memory.
@@ -331,15 +296,12 @@ pub unsafe extern "C" fn tfe_result_op_count(
     })
 }
 
-/// What the ops of kind number `op` (below `tfe_result_op_count`, in the
-/// order of their names) cost player number `player`. Returns
-/// `TFE_ERR_NULL_POINTER` or `TFE_ERR_INVALID_ARGUMENT` (`result` not a live
-/// result; an index out of range).
+/// What the ops of kind number `op` (below `tfe_result_op_count`, in the order
+/// of their names) cost player number `player`. Returns
+/// `TFE_ERR_INVALID_ARGUMENT` (an index out of range).
 ///
 /// Ownership: `*stats` is a copy, but its `name` points into the result and
 /// is valid until `tfe_result_free`.
-///
-/// Thread safety: any thread.
 ///
 /// # Safety
 /// `stats` points to writable memory.
@@ -409,10 +371,7 @@ fn nanos(duration: std::time::Duration) -> u64 {
 }
 
 /// Frees a result and everything its accessors pointed to.
-/// `tfe_result_free(NULL)` does nothing, and so does a pointer that is not
-/// a live result.
-///
-/// Thread safety: no other thread may be using the result.
+/// `tfe_result_free(NULL)` does nothing.
 ///
 /// # Safety
 /// No other thread is using `result`.

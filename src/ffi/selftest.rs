@@ -19,8 +19,6 @@ use super::error::{Failure, STATUS_NAMES, guard, tfe_status_t};
 ///
 /// Returns `status`, or `TFE_ERR_INVALID_ARGUMENT` for a value that is not
 /// a `tfe_status_t` (the message gives the valid range).
-///
-/// Thread safety: any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_selftest_fail(status: c_int) -> tfe_status_t {
     use tfe_status_t::*;

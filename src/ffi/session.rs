@@ -138,10 +138,6 @@ pub struct tfe_session_options_t {
 /// Every player of a context's graph running in this process, each on its
 /// own thread. Private variables keep their shares across runs.
 ///
-/// A pointer passed as a session that is not a live one (freed, or a
-/// handle of another kind) is `TFE_ERR_INVALID_ARGUMENT` naming what it is,
-/// and `tfe_session_free` leaves it alone.
-///
 /// Thread safety: thread-safe; runs of one session from several threads
 /// are serialized.
 pub struct tfe_session_t {
@@ -162,8 +158,6 @@ const _: fn() = || {
 };
 
 /// The default session options: TCP, 30 s connect and receive timeouts.
-///
-/// Thread safety: any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_session_options_default() -> tfe_session_options_t {
     let defaults = LocalOptions::default();
@@ -204,15 +198,9 @@ pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOpti
 /// snapshot of the context's graph and input callbacks (later definitions
 /// do not reach it), every player on its own thread, connected and set up.
 ///
-/// Returns `TFE_ERR_NULL_POINTER` (`ctx`, `out`), `TFE_ERR_INVALID_ARGUMENT`
-/// (`ctx` not a live context), `TFE_ERR_NETWORK` (the players could not
-/// listen on or connect over loopback), `TFE_ERR_TIMEOUT` (a player did not
-/// answer during setup), or `TFE_ERR_INTERNAL` (a thread could not start).
-///
-/// Ownership: `ctx` is borrowed for the call; `*out` receives a new session;
-/// free it with `tfe_session_free`.
-///
-/// Thread safety: any thread; `ctx` may be in use by other threads.
+/// Returns `TFE_ERR_NETWORK` (the players could not listen on or connect over
+/// loopback), `TFE_ERR_TIMEOUT` (a player did not answer during setup), or
+/// `TFE_ERR_INTERNAL` (a thread could not start).
 ///
 /// # Safety
 /// `out` points to writable memory.
@@ -229,11 +217,6 @@ pub unsafe extern "C" fn tfe_session_new_local(
 /// As `tfe_session_new_local`, with the given options (NULL: the defaults).
 /// Returns the statuses of `tfe_session_new_local`, and `TFE_ERR_CONFIG`
 /// for an unknown transport or a zero timeout (the message names the field).
-///
-/// Ownership: `ctx` and `options` are borrowed for the call; `*out`
-/// receives a new session; free it with `tfe_session_free`.
-///
-/// Thread safety: any thread; `ctx` may be in use by other threads.
 ///
 /// # Safety
 /// `options` is NULL or points to a `tfe_session_options_t`; `out` points to
@@ -279,9 +262,9 @@ unsafe fn new_local(
 }
 
 /// Stops the session's players and frees it. `tfe_session_free(NULL)` does
-/// nothing, and so does a pointer that is not a live session.
+/// nothing.
 ///
-/// Thread safety: no other thread may be using the session; returns once its players have stopped.
+/// Returns once its players have stopped.
 ///
 /// # Safety
 /// No other thread is using `sess`.
@@ -301,23 +284,14 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// with a status.
 ///
 /// Returns
-/// - `TFE_ERR_NULL_POINTER`: `sess`, `out`, `fetches` (with `n` > 0) or one
-///   of the fetches is NULL;
-/// - `TFE_ERR_INVALID_ARGUMENT`: `sess` not a live session, a fetch not a
-///   live tensor, `feeds` not live feeds, nothing to fetch, a private
-///   (unrevealed) fetch, a tensor of another context or defined after the
-///   session was made, an input with neither a feed nor a callback, a
-///   failing callback, a value outside the fixed-point range;
+/// - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch (`n` is 0), a private
+///   (unrevealed) fetch, a tensor defined after the session was made, an
+///   input with neither a feed nor a callback, a failing callback, a value
+///   outside the fixed-point range;
 /// - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
 ///   message names it);
 /// - `TFE_ERR_NETWORK`: a connection between players failed (named);
-/// - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named);
-/// - `TFE_ERR_INTERNAL`, `TFE_ERR_PANIC`: bugs in tfe.
-///
-/// Ownership: `fetches` and the tensors are borrowed for the call; `*out`
-/// receives a new result; free it with `tfe_result_free`.
-///
-/// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
+/// - `TFE_ERR_PROTOCOL`: a player sent a malformed message (named).
 ///
 /// # Safety
 /// `fetches` points to `n` tensor pointers (the tensors are only read; the
@@ -338,11 +312,6 @@ pub unsafe extern "C" fn tfe_session_run(
 /// input's callback. Returns the statuses of `tfe_session_run`, and
 /// `TFE_ERR_INVALID_ARGUMENT` for feeds of another context.
 ///
-/// Ownership: `fetches`, the tensors and `feeds` are borrowed for the call;
-/// `*out` receives a new result; free it with `tfe_result_free`.
-///
-/// Thread safety: any thread; runs of one session are serialized (a second waits for the first).
-///
 /// # Safety
 /// As `tfe_session_run`.
 #[unsafe(no_mangle)]
@@ -357,12 +326,8 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
     unsafe { run("tfe_session_run_with_feeds", sess, fetches, n, feeds, out) }
 }
 
-/// Forgets the shares of every private variable of the session: the next
-/// run that needs a variable initializes it again, from its values or a
-/// feed. Returns `TFE_ERR_NULL_POINTER` (`sess`), `TFE_ERR_INVALID_ARGUMENT`
-/// (`sess` not a live session) or `TFE_ERR_INTERNAL`.
-///
-/// Thread safety: any thread; serialized with the runs of the session.
+/// Forgets the shares of every private variable of the session: the next run
+/// that needs a variable initializes it again, from its values or a feed.
 ///
 /// # Safety
 /// No other thread frees `sess` during the call.
