@@ -1426,12 +1426,13 @@ enum tfe_status_t tfe_conv2d(struct tfe_context_t *ctx,
                              struct tfe_tensor_t **out);
 
 /**
- * The mean of every element of `x` (a scalar, rank 0): the sum times the
- * public 1/n.
+ * The mean of every element of `x` (a scalar, rank 0): the sum divided
+ * by the public n as `tfe_div_public` divides.
  *
  * Domain: 1 <= n <= 2^f elements (f the fractional bits, 2^16 by default).
- * Bound: within |sum|·2^-(f+1) (the rounding of 1/n) + 2^-f (the
- * truncation) of the exact mean. Cost: 2 rounds, at most 16 bytes per
+ * Bound: within |sum|·2^-(f+k+1) (the rounding of the scaled 1/n, k as
+ * for `tfe_div_public`) + 2^-f (the truncation) of the exact mean:
+ * |sum|·2^-26 + 2^-16 by default. Cost: 2 rounds, at most 16 bytes per
  * server. `x` may be public (then computed in plaintext, the same way).
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (no elements or more than 2^f).
@@ -1460,15 +1461,17 @@ enum tfe_status_t tfe_reduce_mean_axis(struct tfe_context_t *ctx,
                                        struct tfe_tensor_t **out);
 
 /**
- * Elementwise `x / divisor` for a public `divisor`: the product with the
- * fixed-point encoding of `1 / divisor`, truncated once.
+ * Elementwise `x / divisor` for a public `divisor`: the product with
+ * c = round(2^(f+k) / divisor), truncated once by f + k bits, where
+ * k = min(61 - 2f - i, 31 - f), at least 0 (9 by default): the most the
+ * truncation's headroom allows for a quotient in range.
  *
  * Domain: `divisor` finite with 2^-i <= |divisor| <= 2^f (i integer and f
  * fractional bits: 2^-20 to 2^16 by default), so that 1/divisor is a
- * nonzero fixed-point value; |x / divisor| within the fixed-point range.
- * Bound: within |x|·2^-(f+1) (the rounding of 1/divisor) + 2^-f (the
- * truncation) of the exact quotient. Cost: 2 rounds, at most 16 bytes per
- * element per server. `x` may be public (then computed in plaintext, the
+ * nonzero fixed-point value; |x / divisor| <= 2^i (the fixed-point range).
+ * Bound: within |x|·2^-(f+k+1) (the rounding of c) + 2^-f (the
+ * truncation) of the exact quotient: |x|·2^-26 + 2^-16 by default.
+ * Cost: 2 rounds, at most 16 bytes per element per server. `x` may be public (then computed in plaintext, the
  * same way).
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (a divisor outside the domain, which the

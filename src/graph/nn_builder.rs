@@ -113,14 +113,16 @@ impl Graph {
     }
 
     /// The mean along `axis` (removed), or of every element when `axis` is
-    /// `None`: the sum times the public 1/n, 2 rounds; within
-    /// |sum|·2^−(f+1) + 2^−f of the true mean. At most 2^f elements per mean.
+    /// `None`: the sum divided by the public n as [`Graph::div_public`]
+    /// divides, 2 rounds; within |sum|·2^−(f+k+1) + 2^−f of the true mean
+    /// (|sum|·2^−26 + 2^−16 by default). At most 2^f elements per mean.
     pub fn reduce_mean(&mut self, x: TensorId, axis: Option<usize>) -> Result<TensorId> {
         self.push(Op::Mean { axis }, &[x])
     }
 
     /// `x / divisor` for a public divisor with 2^−i ≤ |divisor| ≤ 2^f: 2
-    /// rounds, within |x|·2^−(f+1) + 2^−f of the quotient.
+    /// rounds, within |x|·2^−(f+k+1) + 2^−f of the quotient, k =
+    /// [`crate::protocol::extra_bits`] (|x|·2^−26 + 2^−16 by default).
     pub fn div_public(&mut self, x: TensorId, divisor: f64) -> Result<TensorId> {
         self.push(Op::DivPublic { divisor }, &[x])
     }

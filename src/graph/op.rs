@@ -113,12 +113,13 @@ pub enum Op {
         indices: Vec<usize>,
         axis: usize,
     },
-    /// Mean along one axis, or over everything: the sum times the public
-    /// 1/n, one truncation.
+    /// Mean along one axis, or over everything: the sum divided by the
+    /// count as [`Op::DivPublic`] divides.
     Mean {
         axis: Option<usize>,
     },
-    /// Division by a public value: the product with its reciprocal.
+    /// Division by a public value: the product with its scaled reciprocal,
+    /// one truncation (see [`crate::protocol::reciprocal_encoding`]).
     DivPublic {
         divisor: f64,
     },

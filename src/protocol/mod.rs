@@ -7,6 +7,7 @@
 
 pub mod aby3;
 pub mod bounds;
+mod division;
 
 use crate::error::Result;
 use crate::fixed::FixedConfig;
@@ -15,6 +16,7 @@ use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 
 pub use aby3::OpContext;
+pub use division::{MAX_SHIFT, Reciprocal, extra_bits, reciprocal_encoding};
 
 /// Elementwise (softmax: along the last axis) functions of a private value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,24 +79,6 @@ pub enum SortOrder {
     Descending,
 }
 
-/// The fixed-point encoding of `1 / divisor`, for division by a public
-/// value (and the mean, a division by the count): `divisor` must be finite
-/// with 2^−i ≤ |divisor| ≤ 2^f, so that 1/divisor is a nonzero value of the
-/// fixed-point range. The product with it is truncated once, so the
-/// quotient of x is within |x|·2^−(f+1) (the rounding of 1/divisor) plus
-/// 2^−f (the truncation) of x / divisor.
-pub fn reciprocal_encoding(fixed: FixedConfig, divisor: f64) -> Result<u64> {
-    let (low, high) = (0.5f64.powi(fixed.int_bits as i32), 2f64.powi(fixed.frac_bits as i32));
-    if !divisor.is_finite() || divisor.abs() < low || divisor.abs() > high {
-        return Err(crate::error::Error::invalid(format!(
-            "divisor {divisor}: expected a finite value with 2^-{} <= |divisor| <= 2^{} \
-             (its reciprocal must be a nonzero fixed-point value)",
-            fixed.int_bits, fixed.frac_bits
-        )));
-    }
-    fixed.encode_value(1.0 / divisor)
-}
-
 /// Operations on secret-shared fixed-point tensors, at one player.
 ///
 /// Methods that take shares run only at players that hold shares (servers);
@@ -151,18 +135,28 @@ pub trait Protocol: Send {
     fn square(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share) -> Result<Self::Share>;
     fn matmul(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
     fn sum(&self, x: &Self::Share, axis: Option<usize>) -> Result<Self::Share>;
-    /// Mean along `axis`, or of every element: the sum times the public
-    /// 1/n (see [`reciprocal_encoding`]), one truncated product.
+    /// The product with a public tensor of ring integers (broadcasting),
+    /// truncated by `shift` bits (1 to [`MAX_SHIFT`]) instead of the
+    /// fractional bits.
+    fn mul_public_shifted(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Self::Share,
+        c: &RingTensor,
+        shift: u32,
+    ) -> Result<Self::Share>;
+    /// Mean along `axis`, or of every element: the sum divided by the
+    /// public count as [`Protocol::div_public`] divides.
     fn mean(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, axis: Option<usize>) -> Result<Self::Share> {
         let n = crate::ring::shape::reduced_count(Self::shape(x), axis)?;
-        let scale = RingTensor::filled(&[], reciprocal_encoding(self.fixed(), n as f64)?);
-        self.mul_public(net, ctx, &self.sum(x, axis)?, &scale)
+        self.div_public(net, ctx, &self.sum(x, axis)?, n as f64)
     }
-    /// `x / divisor` for a public divisor: the product with its encoded
-    /// reciprocal (see [`reciprocal_encoding`]), one truncation.
+    /// `x / divisor` for a public divisor: the product with its scaled
+    /// reciprocal, one truncation (see [`reciprocal_encoding`]).
     fn div_public(&self, net: &mut Endpoint, ctx: OpContext, x: &Self::Share, divisor: f64) -> Result<Self::Share> {
-        let scale = RingTensor::filled(&[], reciprocal_encoding(self.fixed(), divisor)?);
-        self.mul_public(net, ctx, x, &scale)
+        let Reciprocal { scale, shift } = reciprocal_encoding(self.fixed(), divisor)?;
+        self.mul_public_shifted(net, ctx, x, &RingTensor::filled(&[], scale), shift)
     }
     /// Cumulative sum along `axis` (no communication): `exclusive` leaves
     /// each element out of its own sum, `reverse` sums from the end.

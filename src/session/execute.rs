@@ -13,7 +13,7 @@ use crate::fixed::FixedConfig;
 use crate::graph::{Node, Op, TensorId};
 use crate::net::Endpoint;
 use crate::protocol::aby3::tensor_ops::{expand_dims_shape, squeeze_shape};
-use crate::protocol::{Filter, OpContext, Protocol, reciprocal_encoding};
+use crate::protocol::{Filter, OpContext, Protocol, Reciprocal, reciprocal_encoding};
 use crate::ring::RingTensor;
 use crate::ring::layout;
 use crate::ring::shape::reduced_count;
@@ -254,10 +254,10 @@ fn share<'a, S>(operand: &Operand<'a, S>) -> Result<&'a S> {
 fn eval_public(op: &Op, a: &RingTensor, b: Option<&RingTensor>, fixed: FixedConfig) -> Result<RingTensor> {
     let b = || b.ok_or_else(|| Error::internal("a binary op without its second operand"));
     let f = fixed.frac_bits;
-    // The product with an encoded reciprocal, as the private kernels compute it.
+    // The product with the scaled reciprocal, as the private kernels compute it.
     let divide = |a: &RingTensor, divisor: f64| -> Result<RingTensor> {
-        let scale = RingTensor::filled(&[], reciprocal_encoding(fixed, divisor)?);
-        Ok(a.mul(&scale)?.shr_arithmetic(f))
+        let Reciprocal { scale, shift } = reciprocal_encoding(fixed, divisor)?;
+        Ok(a.mul(&RingTensor::filled(&[], scale))?.shr_arithmetic(shift))
     };
     match op {
         Op::Add => a.add(b()?),

@@ -127,13 +127,13 @@ enum class Cumsum : std::uint32_t {
 /// The order of tfe::sort.
 enum class SortOrder : std::uint32_t { Ascending = TFE_SORT_ASCENDING, Descending = TFE_SORT_DESCENDING };
 
-/// The mean of every element (a scalar): within |sum|·2^-17 + 2^-16; at most 2^16 elements.
+/// The mean of every element (a scalar): within |sum|·2^-26 + 2^-16; at most 2^16 elements.
 inline Tensor reduce_mean(const Tensor &x) { return x.unary(tfe_reduce_mean); }
 /// The mean along `axis`, which is removed.
 inline Tensor reduce_mean(const Tensor &x, std::size_t axis) {
     return x.unary([=](auto ctx, auto t, auto out) { return tfe_reduce_mean_axis(ctx, t, axis, out); });
 }
-/// `x / divisor` for a public divisor, 2^-20 <= |divisor| <= 2^16: within |x|·2^-17 + 2^-16.
+/// `x / divisor` for a public divisor, 2^-20 <= |divisor| <= 2^16: within |x|·2^-26 + 2^-16.
 inline Tensor operator/(const Tensor &x, double divisor) {
     return x.unary([=](auto ctx, auto t, auto out) { return tfe_div_public(ctx, t, divisor, out); });
 }

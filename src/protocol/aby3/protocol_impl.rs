@@ -74,6 +74,17 @@ impl Protocol for Aby3 {
         self.truncate(net, ctx, &x.mul_public(c)?)
     }
 
+    fn mul_public_shifted(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Share,
+        c: &RingTensor,
+        shift: u32,
+    ) -> Result<Share> {
+        self.truncate_by(net, ctx, &x.mul_public(c)?, shift)
+    }
+
     fn matmul_public(
         &self,
         net: &mut Endpoint,

@@ -2,7 +2,7 @@
 //! public value and cumsum against plaintext f64 over the fixed-point range
 //! (a grid, its edges ±2^20 and the smallest step 2^−16, ties, random
 //! values), with their rounds and bytes per server against the costs that
-//! `order.rs` and `Protocol::mean` document:
+//! `order.rs`, `division.rs` and `Protocol::mean` document:
 //!
 //! | op | rounds | bytes per element per server |
 //! |---|---|---|
@@ -159,28 +159,36 @@ fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
 }
 
 #[test]
-fn mean_and_division_by_a_public_value_are_within_the_truncation_and_the_rounding_of_the_reciprocal() {
+fn mean_and_division_by_a_public_value_are_within_the_rounding_of_the_scaled_reciprocal_and_the_truncation() {
     let ulp = 1.0 / 65536.0;
     let fixed = FixedConfig::default();
-    // x / d as the kernel computes it: ⌊x·c / 2^16⌋ + {0, 1}, c = round(2^16 / d).
+    // 1/d carries k = 9 bits beyond the 16 fractional ones (`division.rs`).
+    assert_eq!(crate::protocol::extra_bits(fixed), 9);
+    // x / d as the kernel computes it: ⌊x·c / 2^25⌋ + {0, 1}, c = round(2^25 / d).
     let check = |got: &[f64], x: &[f64], d: f64, what: &str| {
-        let c = (65536.0 / d).round() as i128;
+        let reciprocal = crate::protocol::reciprocal_encoding(fixed, d).unwrap();
+        let (c, s) = (reciprocal.scale as i64 as i128, reciprocal.shift);
+        assert_eq!(s, 25);
+        assert!((c as f64 - 2f64.powi(25) / d).abs() <= 0.5, "{what}: scale {c}");
         for (i, (&g, &x)) in got.iter().zip(x).enumerate() {
             let enc = (x * 65536.0) as i128;
-            let floor = (enc * c).div_euclid(65536);
+            let floor = (enc * c).div_euclid(1 << s);
             let g_enc = (g * 65536.0) as i128;
             assert!(g_enc == floor || g_enc == floor + 1, "{what}, element {i}: {g} for {x} / {d}");
-            // The stated bound: |x|·2^−17 (the rounding of 1/d) + 2^−16.
-            let bound = x.abs() * ulp / 2.0 + ulp;
+            // The stated bound: |x|·2^−26 (the rounding of 2^25/d) + 2^−16;
+            // with 1/d in 16 bits it was |x|·2^−17 + 2^−16.
+            let bound = x.abs() / 67108864.0 + ulp;
             assert!((g - x / d).abs() <= bound, "{what}, element {i}: {g} vs {} (bound {bound})", x / d);
         }
     };
     // Divisors across the domain 2^−20 ≤ |d| ≤ 2^16, with x such that
-    // |x / d| stays within the range.
-    for (k, d) in [1.0f64, -1.0, 3.0, -7.0, 0.1, 1000.0, 65536.0, 1.0 / 1048576.0, -0.75].into_iter().enumerate() {
+    // |x / d| stays within the range, including quotients at its edges.
+    let divisors = [1.0f64, -1.0, 3.0, -7.0, 0.1, 1000.0, 65536.0, -65536.0, 1.0 / 1048576.0, -0.75, 1.0 / 3.0];
+    for (k, d) in divisors.into_iter().enumerate() {
         let range = 1048576.0f64.min(1048576.0 * d.abs());
-        let x: Vec<f64> =
-            domain(120, 80 + k as u64, range).into_iter().filter(|v| (v / d).abs() <= 1048576.0).collect();
+        let edge = (range * 65536.0).floor() / 65536.0;
+        let mut x: Vec<f64> = vec![edge, -edge];
+        x.extend(domain(120, 80 + k as u64, range).into_iter().filter(|v| (v / d).abs() <= 1048576.0));
         let n = x.len();
         let ctx = super::tests::ctx(10);
         let (got, costs) = private_op(&[(x.clone(), vec![n])], |net, p, s| p.div_public(net, ctx, &s[0], d));
@@ -210,6 +218,14 @@ fn mean_and_division_by_a_public_value_are_within_the_truncation_and_the_roundin
         };
         check(&got, &sums, count, &format!("mean along {axis:?}"));
         assert_servers(&costs, 2, 16 * sums.len() as u64, "mean");
+    }
+    // Long axes of values at the edge: the sum's product with the scaled
+    // reciprocal comes close to 2^61 and stays exact.
+    for (n, value) in [(3000, 1048576.0), (4096, -1048576.0), (3000, -1048576.0 + ulp)] {
+        let x = vec![value; n];
+        let ctx = super::tests::ctx(10);
+        let (got, _) = private_op(&[(x.clone(), vec![1, n])], |net, p, s| p.mean(net, ctx, &s[0], Some(1)));
+        check(&got, &[value * n as f64], n as f64, &format!("mean of {n} values {value}"));
     }
 }
 

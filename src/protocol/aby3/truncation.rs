@@ -31,6 +31,11 @@
 //! i.e. within one unit in the last place; there is no probabilistic
 //! wrap-around failure. Cost: 2 rounds.
 //!
+//! The shift is the fractional bits f for products, or any other s up to
+//! [`MAX_SHIFT`] (division by a public value truncates by more, see
+//! `protocol::division`): everything above holds with s for f, and the
+//! r_msb parts need s + 1 ≤ 32 bits to go two in a word.
+//!
 //! Large inputs go in parts of [`PART`] elements (see [`Tag::part`]): each
 //! server works on a part while the next is on its way, so over sockets the
 //! copies through the kernel overlap the arithmetic, and a part stays in
@@ -46,6 +51,7 @@ use super::{Aby3, OpContext, Purpose, STEP, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::net::frame::{MAX_PARTS, Tag};
+use crate::protocol::MAX_SHIFT;
 use crate::ring::RingTensor;
 
 const OPEN_STEP: u32 = 1;
@@ -115,23 +121,43 @@ impl Aby3 {
     /// Truncates an additive 3-out-of-3 share `z` (this server's part) by the
     /// fractional bits of the fixed-point configuration.
     pub fn truncate_additive(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
-        match self.index()? {
-            i @ (0 | 1) => self.truncate_at_opener(net, ctx, z, i),
-            2 => self.truncate_at_2(net, ctx, z),
-            _ => Err(Error::internal("server index above 2")),
-        }
+        self.truncate_additive_by(net, ctx, z, self.fixed.frac_bits)
     }
 
     /// Truncates a replicated share (after a product with a public value).
     pub fn truncate(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.truncate_additive(net, ctx, AdditiveShare::Whole(x.a.clone()))
+        self.truncate_by(net, ctx, x, self.fixed.frac_bits)
+    }
+
+    /// Truncates a replicated share by `bits` (1 to [`MAX_SHIFT`]) rather
+    /// than the fractional bits: ⌊x / 2^bits⌋ + {0, 1} for |x| < 2^62.
+    pub fn truncate_by(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, bits: u32) -> Result<Share> {
+        self.truncate_additive_by(net, ctx, AdditiveShare::Whole(x.a.clone()), bits)
+    }
+
+    fn truncate_additive_by(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, bits: u32) -> Result<Share> {
+        if !(1..=MAX_SHIFT).contains(&bits) {
+            return Err(Error::internal(format!("a truncation by {bits} bits: expected 1 to {MAX_SHIFT}")));
+        }
+        match self.index()? {
+            i @ (0 | 1) => self.truncate_at_opener(net, ctx, z, i, bits),
+            2 => self.truncate_at_2(net, ctx, z, bits),
+            _ => Err(Error::internal("server index above 2")),
+        }
     }
 
     /// Server `i` (0 or 1): opens c with the other, computes its part of
-    /// the result and exchanges it.
-    fn truncate_at_opener(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, i: usize) -> Result<Share> {
+    /// the result (truncated by `f` bits) and exchanges it.
+    fn truncate_at_opener(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        z: AdditiveShare,
+        i: usize,
+        f: u32,
+    ) -> Result<Share> {
         let (shape, z, make) = z.into_words(net);
-        let (f, n, at_0) = (self.fixed.frac_bits, z.len(), i == 0);
+        let (n, at_0) = (z.len(), i == 0);
         let (other, dealer) = (self.servers[1 - i], self.servers[2]);
         let (open, reshare) = (ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP));
         let ranges = parts(n);
@@ -182,10 +208,10 @@ impl Aby3 {
     }
 
     /// Server 2: deals the sharings of r_hi and r_msb for the r its share
-    /// z2 is folded into.
-    fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare) -> Result<Share> {
+    /// z2 is folded into, for a truncation by `f` bits.
+    fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, f: u32) -> Result<Share> {
         let (shape, mut z, make) = z.into_words(net);
-        let (f, n) = (self.fixed.frac_bits, z.len());
+        let n = z.len();
         let (p0, p1) = (self.servers[0], self.servers[1]);
         let open = ctx.tag(OPEN_STEP);
         const WITH_0: bool = true; // server 2's `next` is server 0
