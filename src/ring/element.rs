@@ -1,8 +1,20 @@
 //! The ring element trait: the one place that knows the word type of the ring.
 //!
-//! Only `u64` (Z_2^64) implements it today. A 128-bit ring (`u128`) is an
-//! additional `impl`, not a rewrite: tensors and elementwise kernels are
-//! generic over [`RingElement`]; only the SIMD GEMM kernels are `u64`-specific.
+//! Only `u64` (Z_2^64) implements it today. Tensors (`Tensor<T>`), their
+//! layout ops and elementwise arithmetic are generic over [`RingElement`],
+//! so at this layer a 128-bit ring is an additional `impl` for `u128`. Above
+//! it everything is written for `u64`, and a 128-bit ring would take a port
+//! of each of these:
+//! - the ABY3 [`Share`](crate::protocol::aby3::Share) and every protocol
+//!   file, which hold `RingTensor` (= `Tensor<u64>`);
+//! - the truncation and its kernels (the 2^62 offset, bit 63, r_msb parts
+//!   packed two to a word) and the msb and boolean-share circuits (bit
+//!   planes in `u64` words);
+//! - the `vectorized_fn!` kernels, written over `u64` slices;
+//! - the PRNG streams (`prng::fill` draws `u64` words);
+//! - the network frames, which carry raw `u64` words;
+//! - the fixed-point encoding (`FixedConfig`, through `i64`);
+//! - the matrix product (`ring::gemm` and its SIMD microkernels).
 
 use std::fmt::Debug;
 

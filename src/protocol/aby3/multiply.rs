@@ -197,3 +197,53 @@ fn local_matmul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<Ring
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The products server `i` (holding x_i, x_{i+1} and y_i, y_{i+1}) can
+    /// form, modulo 2: (α·x_i + β·x_{i+1})·(γ·y_i + δ·y_{i+1}) for nonzero
+    /// (α, β) and (γ, δ), each as the set of pairs x_j·y_k it contains, bit
+    /// 3j + k of a 9-bit mask. (An even coefficient vanishes mod 2, which
+    /// leaves a smaller product or none: covered by using fewer.)
+    fn products_mod_2() -> Vec<u16> {
+        let forms = [(1, 0), (0, 1), (1, 1)];
+        let mut products = Vec::new();
+        for i in 0..3 {
+            let held = [i, (i + 1) % 3];
+            let vector = |(p, q): (u16, u16)| [(held[0], p), (held[1], q)];
+            for u in forms {
+                for v in forms {
+                    let mut mask = 0u16;
+                    for (j, p) in vector(u) {
+                        for (k, q) in vector(v) {
+                            mask ^= (p & q) << (3 * j + k);
+                        }
+                    }
+                    products.push(mask);
+                }
+            }
+        }
+        products
+    }
+
+    /// Whether some `count` distinct products sum to every pair once, mod 2
+    /// (a product used twice cancels, so distinct ones are all there is).
+    fn covers_every_pair(products: &[u16], count: usize, sum: u16) -> bool {
+        if count == 0 {
+            return sum == 0x1FF;
+        }
+        (0..products.len()).any(|k| covers_every_pair(&products[k + 1..], count - 1, sum ^ products[k]))
+    }
+
+    #[test]
+    fn no_four_local_products_make_an_additive_share_of_the_product_but_five_do() {
+        let products = products_mod_2();
+        assert_eq!(products.len(), 27);
+        // x·y = Σ_{j,k} x_j·y_k: every one of the nine pairs an odd number of
+        // times. An integer combination that does it does it mod 2.
+        for count in 0..=4 {
+            assert!(!covers_every_pair(&products, count, 0), "{count} products cover every pair");
+        }
+        assert!(covers_every_pair(&products, 5, 0));
+    }
+}
