@@ -14,11 +14,13 @@ fn session_for(
     let len: usize = shape.iter().product();
     let values: Vec<f64> = (0..len).map(|i| (i % 17) as f64 / 16.0 - 0.5).collect();
     let mut g = Graph::default();
-    let a = g.private_variable("a", "server0", shape, Some(values.clone())).unwrap();
-    let b = g.private_variable("b", "server1", shape, Some(values)).unwrap();
+    let a = g.private_variable("a", "server0", shape).unwrap();
+    let b = g.private_variable("b", "server1", shape).unwrap();
     let y = op(&mut g, a, b).unwrap();
     let out = g.reveal(y, None).unwrap();
     let mut session = LocalSession::new(&g, LocalOptions { transport, ..LocalOptions::default() }).unwrap();
+    session.set_variable_values("a", values.clone()).unwrap();
+    session.set_variable_values("b", values).unwrap();
     session.run(&[out], &Feeds::new()).unwrap();
     (session, out)
 }

@@ -11,12 +11,14 @@ use tfe::session::{Feeds, LocalOptions, LocalSession};
 
 fn main() -> tfe::Result<()> {
     let mut graph = Graph::default();
-    let w = graph.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))?;
+    let w = graph.private_variable("w", "server0", &[10, 10])?; // the graph holds its shape only
     let x = graph.private_input("x", "input-provider", &[5, 10])?;
     let y = graph.matmul(x, w)?;
     let result = graph.reveal(y, None)?; // to every server; Some("name") for one player
 
     let mut session = LocalSession::new(&graph, LocalOptions::default())?;
+    // w's value stays at server0, its owner, which shares it in the first run.
+    session.set_variable_values("w", vec![1.0; 100])?;
     // Runs on the thread of x's owner, "tfe-input-provider" (a server's, for an input a server owns).
     session.set_provider("x", Arc::new(|req| Ok(vec![1.0; req.shape.iter().product()])))?;
     let run = session.run(&[result], &Feeds::new())?;

@@ -316,8 +316,10 @@ typedef enum tfe_sort_order_t {
 typedef struct tfe_array_t tfe_array_t;
 
 /**
- * A computation under construction (its graph) and the input callbacks
- * registered on it. Sessions take a snapshot of both when they are made.
+ * A computation under construction (its graph), with the input callbacks
+ * and variables' initial values given to it, which stay in this process
+ * (the graph, which other players receive, holds neither). Sessions and
+ * parties take a snapshot of all three when they are made.
  *
  * Thread safety: thread-safe; calls on one context from several threads
  * are serialized.
@@ -327,8 +329,9 @@ typedef struct tfe_context_t tfe_context_t;
 /**
  * Values for the inputs and variables of one context, for
  * `tfe_session_run_with_feeds`. A feed replaces the input's callback for
- * the runs it is passed to; it initializes a variable defined without
- * values (and is ignored for a variable that is initialized already).
+ * the runs it is passed to; it initializes a variable (in preference to
+ * values given at definition) and is ignored for a variable that is
+ * initialized already. Only the input's owner reads its feed.
  *
  * Thread safety: not thread-safe while it is being set; a set of feeds
  * that no thread modifies may be passed to runs on several threads.
@@ -424,7 +427,8 @@ typedef struct tfe_config_t {
  * that needs the input, with the `user_data` given at definition, the
  * input's name and shape (`rank` sizes), and `out`, a zeroed buffer of
  * `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
- * other value fails the run. It must not unwind (no C++ exception or
+ * other value fails the run, with the message the callback left with
+ * `tfe_input_set_error`, if any. It must not unwind (no C++ exception or
  * longjmp may leave it) and must not run the session that called it (that
  * would wait for itself).
  *
@@ -617,23 +621,34 @@ void tfe_context_free(struct tfe_context_t *ctx);
 /**
  * Defines a private variable of shape `(shape, rank)` owned by the player
  * `owner` (a server or any other player name: 1 to 64 letters, digits,
- * '-', '_' or '.'), initialized by the owner from `values` (row-major,
- * `values_len` must equal the number of elements). With `values` NULL and
- * `values_len` 0 the owner initializes it instead from a feed (see
- * `tfe_feeds_set`) in the first run that needs it. Its shares persist
- * across the runs of a session. The variable is named `"variable<N>"`
- * (N counts from 0 in each context; see `tfe_tensor_name`).
+ * '-', '_' or '.'), called `name`, or `"variable<N>"` when `name` is NULL
+ * (N counts from 0 in each context, skipping names in use; see
+ * `tfe_tensor_name`). A name has the characters of a player name and is
+ * unique among the context's inputs and variables. Its shares persist
+ * across the runs of a session.
  *
- * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a value outside the
- * fixed-point range, a count of values that does not match the shape, a shape
- * too large).
+ * The variable's initial value is private to its owner: the graph holds
+ * its shape only, so `tfe_context_save` writes no values and other players
+ * never receive them. The owner gives the value at run time, in the first
+ * run that needs the variable: from `values` (row-major, `values_len` must
+ * equal the number of elements), which this context keeps for sessions and
+ * parties made from it at the owner, or, with `values` NULL and
+ * `values_len` 0, from a feed (see `tfe_feeds_set`; a feed also takes
+ * precedence over `values`). A program that loads a saved graph feeds its
+ * variables; `tfe party` reads them with `--input NAME=FILE`.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name; a bad or taken
+ * name; a value outside the fixed-point range, named by its index; a count
+ * of values that does not match the shape; a shape too large).
  *
  * # Safety
- * `owner` is a NUL-terminated string; `values` points to `values_len`
- * doubles and `shape` to `rank` sizes (either may be NULL when its length is
- * 0); `out` points to writable memory.
+ * `name` is NULL or a NUL-terminated string; `owner` is a NUL-terminated
+ * string; `values` points to `values_len` doubles and `shape` to `rank`
+ * sizes (either may be NULL when its length is 0); `out` points to
+ * writable memory.
  */
 enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
+                                              const char *name,
                                               const char *owner,
                                               const double *values,
                                               size_t values_len,
@@ -643,27 +658,38 @@ enum tfe_status_t tfe_define_private_variable(struct tfe_context_t *ctx,
 
 /**
  * Defines a private input of shape `(shape, rank)` provided by the player
- * `owner` at every run that needs it: the library calls `provide` on the
- * owner's thread (see `tfe_input_fn`) with `user_data`,
- * the input's name (`"input<N>"`, N counting from 0 in each context; see
- * `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
- * row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
- * success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
- * and a message naming the input. With `provide` NULL every run that needs
+ * `owner` at every run that needs it, called `name`, or `"input<N>"` when
+ * `name` is NULL (N counts from 0 in each context, skipping names in use;
+ * see `tfe_tensor_name`). A name has the characters of a player name (1
+ * to 64 letters, digits, '-', '_' or '.') and is unique among the
+ * context's inputs and variables; feeds, saved graphs, messages and
+ * `tfe party --input NAME=FILE` use it.
+ *
+ * The library calls `provide` on the owner's thread (see `tfe_input_fn`)
+ * with `user_data`, the input's name, its shape, and a buffer of `len`
+ * doubles to fill row-major (zeroed before the call). `provide` returns 0
+ * (`TFE_OK`) on success; any other value fails the run with
+ * `TFE_ERR_INVALID_ARGUMENT` and a message naming the input and holding
+ * the text the callback left with `tfe_input_set_error`. That text, like
+ * the values, stays at the owner: other players learn only that the input
+ * was invalid. With `provide` NULL every run that needs
  * the input must feed it (`tfe_feeds_set`); a feed also takes precedence
  * over `provide`.
  *
- * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a shape too large).
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a bad or taken
+ * name, a shape too large).
  *
  * Ownership: `user_data` stays the caller's and must remain valid, and usable
  * from library threads, while this context or a session made from it exists.
  *
  * # Safety
- * `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
- * when `rank` is 0); `provide` is NULL or a valid function that does not
- * unwind; `out` points to writable memory.
+ * `name` is NULL or a NUL-terminated string; `owner` is a NUL-terminated
+ * string; `shape` points to `rank` sizes (NULL when `rank` is 0);
+ * `provide` is NULL or a valid function that does not unwind; `out`
+ * points to writable memory.
  */
 enum tfe_status_t tfe_define_private_input(struct tfe_context_t *ctx,
+                                           const char *name,
                                            const char *owner,
                                            const size_t *shape,
                                            size_t rank,
@@ -713,9 +739,9 @@ enum tfe_status_t tfe_tensor_shape(const struct tfe_tensor_t *tensor,
                                    size_t *rank);
 
 /**
- * The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
- * its feeds and its saved graph use. Any other tensor has no name:
- * `TFE_ERR_INVALID_ARGUMENT`.
+ * The name of an input or variable (the one given at definition, or
+ * `"input<N>"`, `"variable<N>"`): the name its feeds, its saved graph and
+ * messages use. Any other tensor has no name: `TFE_ERR_INVALID_ARGUMENT`.
  *
  * # Safety
  * `name` points to writable memory.
@@ -730,6 +756,31 @@ enum tfe_status_t tfe_tensor_name(const struct tfe_tensor_t *tensor, const char 
  * No other thread is using `tensor`.
  */
 void tfe_tensor_free(struct tfe_tensor_t *tensor);
+
+/**
+ * Leaves `message` as the reason the input callback running on this
+ * thread fails: call it from inside a `tfe_input_fn` (on the thread the
+ * library called it on), then return nonzero. The run's error at the
+ * input's owner (`TFE_ERR_INVALID_ARGUMENT`) then includes the message;
+ * it is never sent to other players, which learn only that the input was
+ * invalid. A second call replaces the message; a callback that returns 0
+ * discards it. Bindings turn an exception or error raised inside a
+ * callback into this call and a nonzero return, so the run fails with the
+ * exception's text.
+ *
+ * Returns `TFE_ERR_NULL_POINTER` (`message`) or `TFE_ERR_INVALID_ARGUMENT`
+ * (not called from inside an input callback). A message that is not UTF-8
+ * is kept with U+FFFD in place of the invalid bytes, and one longer than
+ * 4096 bytes is cut.
+ *
+ * Ownership: `message` is copied.
+ *
+ * Thread safety: only on the thread running the input callback.
+ *
+ * # Safety
+ * `message` is a NUL-terminated string.
+ */
+enum tfe_status_t tfe_input_set_error(const char *message);
 
 /**
  * Makes a context from the graph file at `path`. Its inputs have no callbacks:
@@ -1726,9 +1777,10 @@ enum tfe_status_t tfe_session_reset_variables(struct tfe_session_t *sess);
  * player presents the hostmap's certificate for `me` with the private key
  * at `tls_key_path`, and accepts only the hostmap's certificates. Binds
  * `me`'s address and waits (up to the hostmap's connect timeout) until
- * every player of the graph is connected. The graph and the input
- * callbacks of `ctx` that `me` owns are taken as they are now; every
- * player must run the same graph (its digest is compared).
+ * every player of the graph is connected. The graph, the input callbacks
+ * and the variables' initial values of `ctx` that `me` owns are taken as
+ * they are now; every player must run the same graph (its digest is
+ * compared).
  *
  * Returns `TFE_ERR_CONFIG` (a bad hostmap or key; `me` missing from it or from
  * the graph), `TFE_ERR_NETWORK` (the address cannot be bound, a player cannot

@@ -2,7 +2,10 @@
 //! [`Result`]; the C API maps each variant to one `tfe_status_t`.
 //!
 //! Messages say what was expected and what was found, and never contain
-//! shares, inputs or seeds.
+//! shares or seeds. Only [`Error::InvalidInput`] may hold an input's values
+//! (or a provider's own text), for the input's owner alone: what a player
+//! tells its peers when it gives up is [`Error::public_reason`], which
+//! leaves that detail out.
 
 use std::fmt;
 
@@ -12,6 +15,13 @@ pub enum Error {
     /// A caller passed something unusable: a shape, a range, a name, a feed.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The values of an input or variable were refused at its owner: a
+    /// value outside the fixed-point range, a provider that failed or
+    /// panicked, a wrong count. `detail` says which element and why, and
+    /// may hold a value or the provider's own message, so it stays at the
+    /// owner: its peers learn only that `input` was invalid.
+    #[error("invalid input '{input}': {detail}")]
+    InvalidInput { input: String, detail: String },
     /// A configuration (fixed point, hostmap, options) is inconsistent.
     #[error("configuration error: {0}")]
     Config(String),
@@ -59,6 +69,22 @@ impl Error {
     /// A network failure with the named player.
     pub fn network(player: &str, message: impl fmt::Display) -> Self {
         Error::Network { player: player.to_string(), message: message.to_string() }
+    }
+
+    /// The values of `input` were refused at its owner (see [`Error::InvalidInput`]).
+    pub fn invalid_input(input: &str, detail: impl fmt::Display) -> Self {
+        Error::InvalidInput { input: input.to_string(), detail: detail.to_string() }
+    }
+
+    /// What this player may tell its peers about the error when it gives up
+    /// on a run (the reason its abort carries): the message, except that an
+    /// invalid input is named without its detail, which may hold private
+    /// values or a provider's own text.
+    pub fn public_reason(&self) -> String {
+        match self {
+            Error::InvalidInput { input, .. } => format!("invalid input '{input}'"),
+            other => other.to_string(),
+        }
     }
 
     /// A malformed message from the named player.

@@ -16,6 +16,30 @@
 
 use crate::error::{Error, Result};
 use crate::ring::RingTensor;
+use crate::ring::shape::fmt_shape;
+
+/// A value for a message: as written up to 16 digits, in exponent form
+/// beyond (1e300, not its 301 digits).
+pub fn fmt_value(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e16 { format!("{value:e}") } else { value.to_string() }
+}
+
+/// Element `flat` (row-major) of a tensor of `shape`: `[3, 7]` for rank 2
+/// and above, the flat index for rank 0 and 1.
+pub fn fmt_index(flat: usize, shape: &[usize]) -> String {
+    if shape.len() < 2 {
+        return flat.to_string();
+    }
+    let mut index = vec![0; shape.len()];
+    let mut rest = flat;
+    for (axis, &dim) in shape.iter().enumerate().rev() {
+        if dim > 0 {
+            index[axis] = rest % dim;
+            rest /= dim;
+        }
+    }
+    format!("{index:?}")
+}
 
 /// The fixed-point configuration: fractional and integer bits, and how many
 /// bits comparisons read.
@@ -114,15 +138,37 @@ impl FixedConfig {
 
     /// Encodes one value; NaN, infinity or `|value| > 2^i` is an error.
     pub fn encode_value(&self, value: f64) -> Result<u64> {
-        if !value.is_finite() || value.abs() > self.bound() {
-            return Err(Error::invalid(format!(
-                "value {value} is outside the fixed-point range [-{bound}, {bound}] \
-                 ({} integer bits)",
-                self.int_bits,
-                bound = self.bound()
-            )));
+        if !self.holds(value) {
+            return Err(Error::invalid(format!("value {} is {}", fmt_value(value), self.range_text())));
         }
         Ok((value * self.scale()).round() as i64 as u64)
+    }
+
+    /// Whether `value` is finite and within ±2^i.
+    fn holds(&self, value: f64) -> bool {
+        value.is_finite() && value.abs() <= self.bound()
+    }
+
+    fn range_text(&self) -> String {
+        format!("outside the fixed-point range [-{b}, {b}] ({} integer bits)", self.int_bits, b = self.bound())
+    }
+
+    /// Checks that every value of a tensor of `shape` (row-major) can be
+    /// encoded; the error names the first one that cannot, by its index (a
+    /// multi-index such as `[3, 7]` for rank 2 and above), and its value.
+    /// The message holds that value: callers that report it beyond the
+    /// value's owner must not pass it on (see `Error::InvalidInput`).
+    pub fn check_values(&self, values: &[f64], shape: &[usize]) -> Result<()> {
+        match values.iter().position(|&v| !self.holds(v)) {
+            None => Ok(()),
+            Some(flat) => Err(Error::invalid(format!(
+                "element {} of shape {} is {}, {}",
+                fmt_index(flat, shape),
+                fmt_shape(shape),
+                fmt_value(values[flat]),
+                self.range_text()
+            ))),
+        }
     }
 
     /// Decodes one ring element as a two's-complement fixed-point value.
@@ -130,9 +176,12 @@ impl FixedConfig {
         element as i64 as f64 / self.scale()
     }
 
-    /// Encodes a tensor of values of the given shape.
+    /// Encodes a tensor of values of the given shape (see
+    /// [`FixedConfig::check_values`] for the error).
     pub fn encode(&self, shape: &[usize], values: &[f64]) -> Result<RingTensor> {
-        let data = values.iter().map(|&v| self.encode_value(v)).collect::<Result<Vec<_>>>()?;
+        self.check_values(values, shape)?;
+        let scale = self.scale();
+        let data = values.iter().map(|&v| (v * scale).round() as i64 as u64).collect();
         RingTensor::new(shape.to_vec(), data)
     }
 
@@ -162,6 +211,24 @@ mod tests {
             let err = config.encode_value(v).unwrap_err().to_string();
             assert!(err.contains(&v.to_string()) && err.contains("1048576"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_bad_element_is_named_by_its_index_and_printed_compactly() {
+        let config = FixedConfig::default();
+        let mut values = vec![0.5; 32];
+        values[31] = 1e300;
+        let err = config.check_values(&values, &[4, 8]).unwrap_err().to_string();
+        assert!(err.contains("element [3, 7] of shape [4, 8] is 1e300"), "{err}");
+        assert!(err.len() < 200, "{err}");
+        values[31] = 0.0;
+        values[9] = f64::NAN;
+        let err = config.check_values(&values, &[32]).unwrap_err().to_string();
+        assert!(err.contains("element 9 of shape [32] is NaN"), "{err}");
+        let err = config.check_values(&[1048577.0], &[]).unwrap_err().to_string();
+        assert!(err.contains("element 0 of shape [] is 1048577"), "{err}");
+        assert_eq!(fmt_index(23, &[2, 3, 4]), "[1, 2, 3]");
+        assert!(config.encode(&[2], &[1.0, f64::NEG_INFINITY]).unwrap_err().to_string().contains("element 1"));
     }
 
     #[test]

@@ -143,11 +143,21 @@ fn seed(h: &mut Handles) -> (*mut tfe_context_t, *mut tfe_tensor_t, *mut tfe_ten
     // SAFETY (all): live context, valid buffers, strings and out-params.
     unsafe {
         let w = h.tensor(|out| {
-            tfe_define_private_variable(ctx, c"server0".as_ptr(), values.as_ptr(), 100, [10, 10].as_ptr(), 2, out)
+            tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                c"server0".as_ptr(),
+                values.as_ptr(),
+                100,
+                [10, 10].as_ptr(),
+                2,
+                out,
+            )
         });
         let x = h.tensor(|out| {
             tfe_define_private_input(
                 ctx,
+                std::ptr::null(),
                 c"input-provider".as_ptr(),
                 [5, 10].as_ptr(),
                 2,
@@ -196,7 +206,16 @@ fn every_op_computes_through_the_c_api() {
     // SAFETY (all): live context and tensors, valid buffers and out-params.
     unsafe {
         let a = h.tensor(|out| {
-            tfe_define_private_variable(ctx, c"alice".as_ptr(), a_values.as_ptr(), 6, [2, 3].as_ptr(), 2, out)
+            tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                c"alice".as_ptr(),
+                a_values.as_ptr(),
+                6,
+                [2, 3].as_ptr(),
+                2,
+                out,
+            )
         });
         let c = h.tensor(|out| tfe_define_constant(ctx, [0.5, 0.5, 0.5].as_ptr(), 3, [3].as_ptr(), 1, out));
         let sum = h.tensor(|out| tfe_add(ctx, a, c, out));
@@ -249,14 +268,23 @@ fn a_failing_callback_fails_the_run_and_leaves_the_session_usable() {
     unsafe {
         let x = h.tensor(|out| {
             let user_data = (&raw mut calls).cast();
-            tfe_define_private_input(ctx, c"bob".as_ptr(), [3].as_ptr(), 1, Some(fail_once), user_data, out)
+            tfe_define_private_input(
+                ctx,
+                std::ptr::null(),
+                c"bob".as_ptr(),
+                [3].as_ptr(),
+                1,
+                Some(fail_once),
+                user_data,
+                out,
+            )
         });
         let revealed = h.tensor(|out| tfe_reveal(ctx, x, c"server2".as_ptr(), out));
         let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
         let marker = ptr::dangling_mut::<tfe_result_t>();
         let mut result = marker;
         let status = tfe_session_run(sess, &revealed, 1, &mut result);
-        fails(status, TFE_ERR_INVALID_ARGUMENT, "input callback of 'input0'");
+        fails(status, TFE_ERR_INVALID_ARGUMENT, "invalid input 'input0'");
         assert_eq!(result, marker, "the out-param is written only on success");
         let outputs = h.run(sess, &[revealed]);
         assert_eq!(outputs[0].0, [1.0, 1.0, 1.0]);
@@ -295,16 +323,39 @@ fn bad_arguments_are_statuses_with_messages() {
 }
 
 #[test]
-fn a_context_saves_its_graph() {
+fn a_context_saves_its_graph_without_the_variables_values() {
     let mut h = Handles::default();
     let (ctx, ..) = seed(&mut h);
+    let secret = [1234.5678; 6];
+    // SAFETY: live context, valid buffers and out-param.
+    let v = unsafe {
+        h.tensor(|out| {
+            tfe_define_private_variable(
+                ctx,
+                c"v".as_ptr(),
+                c"server1".as_ptr(),
+                secret.as_ptr(),
+                6,
+                [2, 3].as_ptr(),
+                2,
+                out,
+            )
+        })
+    };
     let path = std::env::temp_dir().join(format!("tfe-c-api-{}.graph", std::process::id()));
     let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
     // SAFETY: live context, valid string.
     ok(unsafe { tfe_context_save(ctx, c_path.as_ptr()) });
+    let bytes = std::fs::read(&path).unwrap();
     let graph = tfe::graph::Graph::load(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(graph.players(), ["server0", "server1", "server2", "input-provider"]);
+    assert!(graph.find_named("v").is_some() && !v.is_null());
+    // v's values are not in the file, as doubles or in fixed point.
+    let fixed = tfe::fixed::FixedConfig::default();
+    for needle in [1234.5678f64.to_bits().to_le_bytes(), fixed.encode_value(1234.5678).unwrap().to_le_bytes()] {
+        assert!(!bytes.windows(8).any(|w| w == needle), "the graph file holds v's values");
+    }
 }
 
 #[test]
@@ -315,10 +366,29 @@ fn feeds_names_reset_and_per_op_stats() {
     // SAFETY (all): live handles, valid buffers, strings and out-params.
     unsafe {
         let x = h.tensor(|out| {
-            tfe_define_private_input(ctx, c"alice".as_ptr(), [2].as_ptr(), 1, None, ptr::null_mut(), out)
+            tfe_define_private_input(
+                ctx,
+                std::ptr::null(),
+                c"alice".as_ptr(),
+                [2].as_ptr(),
+                1,
+                None,
+                ptr::null_mut(),
+                out,
+            )
         });
-        let v =
-            h.tensor(|out| tfe_define_private_variable(ctx, c"server1".as_ptr(), ptr::null(), 0, [2].as_ptr(), 1, out));
+        let v = h.tensor(|out| {
+            tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                c"server1".as_ptr(),
+                ptr::null(),
+                0,
+                [2].as_ptr(),
+                1,
+                out,
+            )
+        });
         let sum = h.tensor(|out| tfe_mul(ctx, x, v, out));
         let revealed = h.tensor(|out| tfe_reveal(ctx, sum, ptr::null(), out));
         let mut name = ptr::null();

@@ -16,7 +16,7 @@ use tfe::ffi::logging::*;
 use tfe::ffi::ops::*;
 use tfe::ffi::result::*;
 use tfe::ffi::session::*;
-use tfe::ffi::{tfe_context_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
+use tfe::ffi::{tfe_context_t, tfe_input_fn, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
 
 use tfe_status_t::*;
 
@@ -60,8 +60,16 @@ impl Graph {
             let mut sum: *mut tfe_tensor_t = ptr::null_mut();
             for &(owner, user_data) in inputs {
                 let mut x = ptr::null_mut();
-                let status =
-                    tfe_define_private_input(g.ctx, owner.as_ptr(), [2].as_ptr(), 1, callback, user_data, &mut x);
+                let status = tfe_define_private_input(
+                    g.ctx,
+                    std::ptr::null(),
+                    owner.as_ptr(),
+                    [2].as_ptr(),
+                    1,
+                    callback,
+                    user_data,
+                    &mut x,
+                );
                 assert_eq!(status, TFE_OK, "{}", message());
                 g.tensors.push(x);
                 if !sum.is_null() {

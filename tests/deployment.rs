@@ -1,8 +1,9 @@
 //! Deployment: every player its own OS process (`tfe party`) on loopback,
 //! started and stopped by the test, every child reaped. The seed program
 //! with three servers, an input provider and a result receiver, over
-//! plaintext and TLS; a server killed mid-run; a wrong certificate; a
-//! player with another graph.
+//! plaintext and TLS (server0 gives the variable w's value, which the
+//! graph file does not hold); a server killed mid-run; a wrong certificate;
+//! a player with another graph.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -44,6 +45,8 @@ impl Deployment {
         }
         d.tool(&["graph", "seed", "--out", "seed.tfe"]);
         std::fs::write(d.dir.join("x.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(5)).unwrap();
+        // w's value is not in the graph: server0, its owner, gives it.
+        std::fs::write(d.dir.join("w.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(10)).unwrap();
         d
     }
 
@@ -64,9 +67,11 @@ impl Deployment {
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(self.dir.join(format!("{name}.out"))).unwrap())
             .stderr(std::fs::File::create(self.dir.join(format!("{name}.err"))).unwrap());
-        if name == "input-provider" {
-            cmd.args(["--input", "x=x.csv"]);
-        }
+        match name {
+            "input-provider" => cmd.args(["--input", "x=x.csv"]),
+            "server0" => cmd.args(["--input", "w=w.csv"]),
+            _ => &mut cmd,
+        };
         self.children.push((name.to_string(), cmd.spawn().unwrap()));
     }
 
@@ -221,6 +226,8 @@ fn bad_command_lines_and_files_get_clear_errors() {
     std::fs::write(d.dir.join("short.csv"), "1,2,3\n").unwrap();
     let err = run(&[&base[..], &["--name", "input-provider", "--input", "x=short.csv"]].concat());
     assert!(err.contains("expected exactly [5, 10]"), "{err}");
+    let err = run(&[&base[..], &["--name", "input-provider", "--input", "w=w.csv"]].concat());
+    assert!(err.contains("'w' belongs to 'server0'"), "{err}");
     let err = run(&["party", "--config", "hosts.json", "--name", "server0", "--graph", "seed.tfe"]);
     assert!(err.contains("--key is required"), "{err}");
     std::fs::write(d.dir.join("broken.tfe"), b"TFEG\x01").unwrap();

@@ -11,13 +11,32 @@ use tfe::net::{PlayerAddr, TcpOptions, tcp};
 use tfe::protocol::aby3::SeedSource;
 use tfe::session::{Feeds, LocalOptions, LocalSession, Party, TcpJoin};
 
+/// The seed program; server0 gives w (ten by ten ones) at run time.
 fn seed_graph() -> (Graph, tfe::graph::TensorId) {
     let mut g = Graph::default();
-    let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
+    let w = g.private_variable("w", "server0", &[10, 10]).unwrap();
     let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
     let y = g.matmul(x, w).unwrap();
     let out = g.reveal(y, None).unwrap();
     (g, out)
+}
+
+/// A local session of the seed graph, w given at server0.
+fn seed_session(g: &Graph) -> LocalSession {
+    let mut session = LocalSession::new(g, short_timeouts()).unwrap();
+    session.set_variable_values("w", vec![1.0; 100]).unwrap();
+    session
+}
+
+/// What each player of the seed graph feeds in a deployment: its own data.
+fn seed_feeds(name: &str) -> Feeds {
+    let mut feeds = Feeds::new();
+    match name {
+        "input-provider" => feeds.insert("x", vec![1.0; 50]),
+        "server0" => feeds.insert("w", vec![1.0; 100]),
+        _ => &mut feeds,
+    };
+    feeds
 }
 
 fn short_timeouts() -> LocalOptions {
@@ -31,7 +50,7 @@ fn short_timeouts() -> LocalOptions {
 #[test]
 fn bad_feeds_are_reported_before_anything_runs_and_the_session_stays_usable() {
     let (g, out) = seed_graph();
-    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    let mut session = seed_session(&g);
     let run = |session: &mut LocalSession, name: &str, values: Vec<f64>| {
         let mut feeds = Feeds::new();
         feeds.insert(name, values);
@@ -43,14 +62,18 @@ fn bad_feeds_are_reported_before_anything_runs_and_the_session_stays_usable() {
     assert!(err.contains("'nobody'"), "{err}");
     let err = session.run(&[out], &Feeds::new()).unwrap_err().to_string();
     assert!(err.contains("neither a feed nor a provider"), "{err}");
-    // Values the fixed-point range cannot hold fail at the owner, which
-    // tells the servers; the error names the value and the range.
-    for bad in [f64::NAN, f64::INFINITY, 3e6] {
+    // Values the fixed-point range cannot hold fail at the owner, whose
+    // error (the one a local session returns) names the input, the element,
+    // the value (compactly) and the range. Its peers learn less: see
+    // `private_values_and_provider_texts_stay_at_their_owner`.
+    for (bad, shown) in [(f64::NAN, "NaN"), (f64::INFINITY, "inf"), (3e6, "3000000"), (1e300, "1e300")] {
         let mut values = vec![1.0; 50];
-        values[7] = bad;
+        values[17] = bad;
         let err = run(&mut session, "x", values).unwrap_err();
-        assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
-        assert!(err.to_string().contains(&bad.to_string()) && err.to_string().contains("1048576"), "{err}");
+        assert!(matches!(&err, Error::InvalidInput { input, .. } if input == "x"), "{err}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("invalid input 'x': element [1, 7] of shape [5, 10] is {shown}, ")), "{text}");
+        assert!(text.contains("[-1048576, 1048576]") && text.len() < 200, "{text}");
     }
     let ok = run(&mut session, "x", vec![1.0; 50]).unwrap();
     assert!(ok.outputs[0].iter().all(|&v| v == 10.0));
@@ -67,17 +90,18 @@ fn a_run_that_fails_while_initializing_a_variable_leaves_every_player_agreeing()
     // range. If the owner then thought w initialized while the servers did
     // not, the next run would wait forever for the owner's shares.
     let mut g = Graph::default();
-    let w = g.private_variable("w", "model-owner", &[4, 2], Some(vec![0.5; 8])).unwrap();
+    let w = g.private_variable("w", "model-owner", &[4, 2]).unwrap();
     let x = g.private_input("x", "client", &[3, 4]).unwrap();
     let y = g.matmul(x, w).unwrap();
     let out = g.reveal(y, Some("client")).unwrap();
     let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    session.set_variable_values("w", vec![0.5; 8]).unwrap();
     for values in [vec![1e9; 12], vec![1.0; 12], vec![2.0; 12]] {
         let mut feeds = Feeds::new();
         feeds.insert("x", values.clone());
         let result = session.run(&[out], &feeds);
         if values[0] > 1e6 {
-            assert!(matches!(result, Err(Error::InvalidArgument(_))), "{result:?}");
+            assert!(matches!(result, Err(Error::InvalidInput { .. })), "{result:?}");
         } else {
             let outputs = result.unwrap().outputs;
             assert!(outputs[0].iter().all(|&v| (v - 2.0 * values[0]).abs() < 1e-3), "{outputs:?}");
@@ -88,7 +112,7 @@ fn a_run_that_fails_while_initializing_a_variable_leaves_every_player_agreeing()
 #[test]
 fn a_failing_provider_aborts_the_run_everywhere_and_names_itself() {
     let (g, out) = seed_graph();
-    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    let mut session = seed_session(&g);
     let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let counter = calls.clone();
     session
@@ -115,7 +139,7 @@ fn a_failing_provider_aborts_the_run_everywhere_and_names_itself() {
 #[test]
 fn a_stalled_player_is_named_within_the_receive_timeout() {
     let (g, out) = seed_graph();
-    let mut session = LocalSession::new(&g, short_timeouts()).unwrap();
+    let mut session = seed_session(&g);
     session
         .set_provider(
             "x",
@@ -174,11 +198,7 @@ fn a_player_whose_connection_dies_is_named_by_every_other_player() {
                 drop(party); // closes every connection of this player mid-session
                 return Ok(None);
             }
-            let mut feeds = Feeds::new();
-            if name == "input-provider" {
-                feeds.insert("x", vec![1.0; 50]);
-            }
-            party.run(&[out], &feeds).map(Some)
+            party.run(&[out], &seed_feeds(name)).map(Some)
         });
         for (name, result) in g.players().iter().zip(results) {
             let inner = result.expect("connecting works");
@@ -194,6 +214,81 @@ fn a_player_whose_connection_dies_is_named_by_every_other_player() {
             assert!(err.contains(victim), "{name} got: {err}");
         }
         assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn private_values_and_provider_texts_stay_at_their_owner() {
+    // A distinctive value in a feed of an input and of a variable, and a
+    // provider's own text: the owner's error names them; no other player's
+    // error holds them, only that the owner's input was invalid.
+    const SECRET: &str = "1234567";
+    let (g, out) = seed_graph();
+    let with_secret = |len: usize, at: usize| {
+        let mut values = vec![1.0; len];
+        values[at] = 1234567.0;
+        values
+    };
+    type Setup = Box<dyn Fn(&str, &mut Party, &mut Feeds) + Sync>;
+    let cases: Vec<(&str, &str, &str, Setup)> = vec![
+        (
+            "input-provider",
+            "x",
+            "element [1, 2] of shape [5, 10] is 1234567",
+            Box::new(move |name, _, feeds| {
+                if name == "input-provider" {
+                    feeds.insert("x", with_secret(50, 12));
+                }
+            }),
+        ),
+        (
+            "server0",
+            "w",
+            "element [3, 7] of shape [10, 10] is 1234567",
+            Box::new(move |name, _, feeds| {
+                if name == "server0" {
+                    feeds.insert("w", with_secret(100, 37));
+                }
+            }),
+        ),
+        (
+            "input-provider",
+            "x",
+            "the sensor 1234567 is offline",
+            Box::new(|name, party, feeds| {
+                if name == "input-provider" {
+                    party.set_provider("x", Arc::new(|_| Err(Error::invalid("the sensor 1234567 is offline"))));
+                    *feeds = Feeds::new();
+                }
+            }),
+        ),
+    ];
+    for (owner, input, detail, setup) in &cases {
+        let results = run_parties(vec![g.clone(); 4], |name, mut party| {
+            let mut feeds = seed_feeds(name);
+            setup(name, &mut party, &mut feeds);
+            party.run(&[out], &feeds).map(|_| ())
+        });
+        for (name, result) in g.players().iter().zip(results) {
+            let outcome = result.expect("connecting works");
+            if name == owner {
+                let err = outcome.expect_err("the owner refuses its input");
+                assert!(matches!(&err, Error::InvalidInput { input: i, .. } if i == input), "{err}");
+                assert!(err.to_string().contains(detail), "{name}: {err}");
+                continue;
+            }
+            // A player with no part after the owner's may finish first.
+            let Err(err) = outcome else {
+                assert!(!name.starts_with("server"), "{name} finished despite the invalid input");
+                continue;
+            };
+            let text = err.to_string();
+            assert!(!text.contains(SECRET), "{name} learned the owner's private detail: {text}");
+            if name.starts_with("server") {
+                let reason = format!("player '{owner}' aborted the run: invalid input '{input}'");
+                assert!(text.contains(&reason), "{name}: {text}");
+            }
+        }
     }
 }
 

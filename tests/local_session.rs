@@ -19,11 +19,12 @@ fn options(transport: Transport) -> LocalOptions {
 fn seed_program_gives_ten_everywhere_over_tcp_tls_and_memory() {
     for transport in [Transport::Tcp, Transport::Tls, Transport::Memory] {
         let mut g = Graph::default();
-        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10]).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         let out = g.reveal(y, None).unwrap();
         let mut session = LocalSession::new(&g, options(transport)).unwrap();
+        session.set_variable_values("w", vec![1.0; 100]).unwrap();
         let provider_thread = Arc::new(std::sync::Mutex::new(None));
         let seen = provider_thread.clone();
         session
@@ -121,12 +122,19 @@ fn elementwise_ops_and_chains_of_five_multiplications() {
 #[test]
 fn variables_keep_their_shares_across_runs_and_can_be_assigned() {
     let mut g = Graph::default();
-    let total = g.private_variable("total", "server1", &[3], Some(vec![0.0; 3])).unwrap();
+    let total = g.private_variable("total", "server1", &[3]).unwrap();
     let x = g.private_input("x", "alice", &[3]).unwrap();
     let next = g.add(total, x).unwrap();
     let update = g.assign(total, next).unwrap();
     let read = g.reveal(total, Some("bob")).unwrap();
     let mut session = LocalSession::new(&g, LocalOptions::default()).unwrap();
+    let err = |r: tfe::Result<()>| r.unwrap_err().to_string();
+    assert!(err(session.set_variable_values("x", vec![0.0; 3])).contains("'x' is an input"));
+    assert!(err(session.set_variable_values("nope", vec![0.0; 3])).contains("no variable named 'nope'"));
+    assert!(err(session.set_variable_values("total", vec![0.0; 2])).contains("2 values, expected 3"));
+    let e = err(session.set_variable_values("total", vec![0.0, 1e300, 0.0]));
+    assert!(e.contains("element 1 of shape [3] is 1e300"), "{e}");
+    session.set_variable_values("total", vec![0.0; 3]).unwrap();
     for step in 1..=3 {
         let mut feeds = Feeds::new();
         feeds.insert("x", vec![1.0, -2.0, 0.5]);

@@ -94,7 +94,7 @@ fn a_small_cnn_matches_plaintext() {
     let f = grid_values(3 * 3 * c * o, 4, 0.5);
     let mut g = Graph::default();
     let xi = g.private_input("x", "client", &[1, h, w, c]).unwrap();
-    let fi = g.private_variable("f", "owner", &[3, 3, c, o], Some(f.clone())).unwrap();
+    let fi = g.private_variable("f", "owner", &[3, 3, c, o]).unwrap();
     let conv = g.conv2d(xi, fi, (1, 1), Padding::Same).unwrap();
     let act = g.relu(conv).unwrap();
     let pool = g.max_pool2d(act, (2, 2), (2, 2), Padding::Valid).unwrap();
@@ -103,6 +103,7 @@ fn a_small_cnn_matches_plaintext() {
     let out_pool = g.reveal(pool, Some("client")).unwrap();
     let out_probs = g.reveal(probs, Some("client")).unwrap();
     let mut session = LocalSession::new(&g, LocalOptions::default()).unwrap();
+    session.set_variable_values("f", f.clone()).unwrap();
     let mut feeds = Feeds::new();
     feeds.insert("x", x.clone());
     let r = session.run(&[out_pool, out_probs], &feeds).unwrap();

@@ -48,8 +48,9 @@ int main(void) {
     tfe_result_t *result = NULL;
 
     CHECK(tfe_context_new(NULL /* ABY3, default fixed point */, &ctx));
-    CHECK(tfe_define_private_variable(ctx, "server0", ones, 100, shape_w, 2, &w));
-    CHECK(tfe_define_private_input(ctx, "input-provider", shape_x, 2, provide_input, NULL, &x));
+    /* w's values stay in this process, for its owner: the graph holds its shape. */
+    CHECK(tfe_define_private_variable(ctx, "w", "server0", ones, 100, shape_w, 2, &w));
+    CHECK(tfe_define_private_input(ctx, "x", "input-provider", shape_x, 2, provide_input, NULL, &x));
     CHECK(tfe_matmul(ctx, x, w, &y));
     CHECK(tfe_reveal(ctx, y, NULL /* to every server */, &out));
     CHECK(tfe_session_new_local(ctx, &sess));

@@ -16,10 +16,12 @@
 int main() {
     try {
         tfe::Context ctx; // ABY3, default fixed point
-        auto w = ctx.private_variable("server0", std::vector<double>(100, 1.0), {10, 10});
+        // w's values stay in this process, for its owner: the graph holds its shape.
+        auto w = ctx.private_variable("server0", std::vector<double>(100, 1.0), {10, 10}, tfe::Name("w"));
         // Runs at the input provider only, on a library thread.
-        auto x = ctx.private_input("input-provider", {5, 10},
-                                   [](auto &, auto &, double *out, std::size_t len) { std::fill(out, out + len, 1.0); });
+        auto x = ctx.private_input(
+            "input-provider", {5, 10},
+            [](auto &, auto &, double *out, std::size_t len) { std::fill(out, out + len, 1.0); }, tfe::Name("x"));
         auto y = tfe::matmul(x, w);
         auto out = y.reveal(); // to every server
 

@@ -1,18 +1,20 @@
-//! Contexts (a graph under construction plus the input callbacks registered
-//! on it) and tensors (nodes of one context's graph); the definitions of
-//! inputs, variables and constants. The operations are in [`super::ops`].
+//! Contexts (a graph under construction plus what its inputs and variables
+//! get at their owners: callbacks, initial values) and tensors (nodes of one
+//! context's graph); the definitions of inputs, variables and constants.
+//! The operations are in [`super::ops`].
 
 use std::ffi::{CString, c_char};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::args;
+use super::callbacks::{Initializer, InputCallback, tfe_input_fn};
 use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::handles::{self, Registered};
-use super::session::{InputCallback, tfe_input_fn};
 use crate::error::Error;
 use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::graph::{Graph, TensorId};
+use crate::ring::shape::{check_size, fmt_shape, numel};
 
 /// The fixed-point configuration of a context: every value is stored as
 /// `round(v * 2^frac_bits)` and must lie within `±2^int_bits`. Start from
@@ -43,8 +45,10 @@ pub enum tfe_comparison_t {
     TFE_COMPARISON_FULL = 1,
 }
 
-/// A computation under construction (its graph) and the input callbacks
-/// registered on it. Sessions take a snapshot of both when they are made.
+/// A computation under construction (its graph), with the input callbacks
+/// and variables' initial values given to it, which stay in this process
+/// (the graph, which other players receive, holds neither). Sessions and
+/// parties take a snapshot of all three when they are made.
 ///
 /// Thread safety: thread-safe; calls on one context from several threads
 /// are serialized.
@@ -84,12 +88,30 @@ static TENSORS: handles::Kind = handles::Kind::new("tfe_tensor_t");
 /// What a context holds behind its lock.
 pub(crate) struct ContextState {
     pub graph: Graph,
-    /// Input callbacks by input name, in the order they were defined.
-    pub callbacks: Vec<(String, InputCallback)>,
+    /// Input callbacks and variables' initial values by name, in the order
+    /// they were defined.
+    pub initializers: Vec<(String, Initializer)>,
     /// The players' names as C strings, filled as `tfe_context_player_name` asks.
     pub player_names: Vec<CString>,
+    /// The numbers the next automatic input and variable names try first.
     inputs: usize,
     variables: usize,
+}
+
+/// `name` when given, else the first `<prefix><N>` not in use in `graph`,
+/// counting up from `*counter`, which moves past it (so a name a caller
+/// chose is skipped, and automatic names count 0, 1, 2, ...).
+fn name_or_next(graph: &Graph, name: Option<&str>, prefix: &str, counter: &mut usize) -> String {
+    if let Some(name) = name {
+        return name.to_string();
+    }
+    loop {
+        let candidate = format!("{prefix}{counter}");
+        *counter += 1;
+        if graph.find_named(&candidate).is_none() {
+            return candidate;
+        }
+    }
 }
 
 /// Context ids are never reused, so a tensor of a freed context is never
@@ -105,7 +127,7 @@ impl tfe_tensor_t {
 impl tfe_context_t {
     /// A new context around `graph`, with a fresh id.
     pub(crate) fn boxed(graph: Graph) -> Box<Self> {
-        let state = ContextState { graph, callbacks: Vec::new(), player_names: Vec::new(), inputs: 0, variables: 0 };
+        let state = ContextState { graph, initializers: Vec::new(), player_names: Vec::new(), inputs: 0, variables: 0 };
         Box::new(tfe_context_t { id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed), state: Mutex::new(state) })
     }
 
@@ -243,24 +265,36 @@ pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
 
 /// Defines a private variable of shape `(shape, rank)` owned by the player
 /// `owner` (a server or any other player name: 1 to 64 letters, digits,
-/// '-', '_' or '.'), initialized by the owner from `values` (row-major,
-/// `values_len` must equal the number of elements). With `values` NULL and
-/// `values_len` 0 the owner initializes it instead from a feed (see
-/// `tfe_feeds_set`) in the first run that needs it. Its shares persist
-/// across the runs of a session. The variable is named `"variable<N>"`
-/// (N counts from 0 in each context; see `tfe_tensor_name`).
+/// '-', '_' or '.'), called `name`, or `"variable<N>"` when `name` is NULL
+/// (N counts from 0 in each context, skipping names in use; see
+/// `tfe_tensor_name`). A name has the characters of a player name and is
+/// unique among the context's inputs and variables. Its shares persist
+/// across the runs of a session.
 ///
-/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a value outside the
-/// fixed-point range, a count of values that does not match the shape, a shape
-/// too large).
+/// The variable's initial value is private to its owner: the graph holds
+/// its shape only, so `tfe_context_save` writes no values and other players
+/// never receive them. The owner gives the value at run time, in the first
+/// run that needs the variable: from `values` (row-major, `values_len` must
+/// equal the number of elements), which this context keeps for sessions and
+/// parties made from it at the owner, or, with `values` NULL and
+/// `values_len` 0, from a feed (see `tfe_feeds_set`; a feed also takes
+/// precedence over `values`). A program that loads a saved graph feeds its
+/// variables; `tfe party` reads them with `--input NAME=FILE`.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name; a bad or taken
+/// name; a value outside the fixed-point range, named by its index; a count
+/// of values that does not match the shape; a shape too large).
 ///
 /// # Safety
-/// `owner` is a NUL-terminated string; `values` points to `values_len`
-/// doubles and `shape` to `rank` sizes (either may be NULL when its length is
-/// 0); `out` points to writable memory.
+/// `name` is NULL or a NUL-terminated string; `owner` is a NUL-terminated
+/// string; `values` points to `values_len` doubles and `shape` to `rank`
+/// sizes (either may be NULL when its length is 0); `out` points to
+/// writable memory.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn tfe_define_private_variable(
     ctx: *mut tfe_context_t,
+    name: *const c_char,
     owner: *const c_char,
     values: *const f64,
     values_len: usize,
@@ -269,50 +303,104 @@ pub unsafe extern "C" fn tfe_define_private_variable(
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
     guard("tfe_define_private_variable", || {
-        // SAFETY (all three): forwarded contract.
+        // SAFETY (all four): forwarded contract.
+        let name = unsafe { optional_name(name) }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let initial = if values.is_null() && values_len == 0 {
             None
         } else {
-            // SAFETY: forwarded contract.
             Some(unsafe { args::slice(values, values_len, "values") }?.to_vec())
         };
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
-                let name = format!("variable{}", state.variables);
-                let id = state.graph.private_variable(&name, owner, shape, initial)?;
-                state.variables += 1;
+                let mut next = state.variables;
+                let name = name_or_next(&state.graph, name, "variable", &mut next);
+                if let Some(values) = &initial {
+                    check_initial_values(&state.graph, &name, values, shape)?;
+                }
+                let id = state.graph.private_variable(&name, owner, shape)?;
+                state.variables = next;
+                if let Some(values) = initial {
+                    state.initializers.push((name, Initializer::Values(Arc::new(values))));
+                }
                 Ok(id)
             })
         }
     })
 }
 
+/// A variable's initial values, checked before its node is added: as many
+/// as its shape has elements, each within the fixed-point range.
+fn check_initial_values(graph: &Graph, name: &str, values: &[f64], shape: &[usize]) -> Result<(), Failure> {
+    check_size(shape)?;
+    if values.len() != numel(shape) {
+        return Err(Failure::invalid(format!(
+            "variable '{name}': {} values, expected {} for shape {}",
+            values.len(),
+            numel(shape),
+            fmt_shape(shape)
+        )));
+    }
+    graph.fixed().check_values(values, shape).map_err(|e| Failure::invalid(format!("variable '{name}': {}", strip(e))))
+}
+
+/// The message of an invalid-argument error without its prefix.
+fn strip(e: Error) -> String {
+    match e {
+        Error::InvalidArgument(m) => m,
+        other => other.to_string(),
+    }
+}
+
+/// The `name` parameter of a definition: NULL for an automatic name.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+unsafe fn optional_name<'a>(name: *const c_char) -> Result<Option<&'a str>, Failure> {
+    if name.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract.
+    Ok(Some(unsafe { args::string(name, "name") }?))
+}
+
 /// Defines a private input of shape `(shape, rank)` provided by the player
-/// `owner` at every run that needs it: the library calls `provide` on the
-/// owner's thread (see `tfe_input_fn`) with `user_data`,
-/// the input's name (`"input<N>"`, N counting from 0 in each context; see
-/// `tfe_tensor_name`), its shape, and a buffer of `len` doubles to fill
-/// row-major (zeroed before the call). `provide` returns 0 (`TFE_OK`) on
-/// success; any other value fails the run with `TFE_ERR_INVALID_ARGUMENT`
-/// and a message naming the input. With `provide` NULL every run that needs
+/// `owner` at every run that needs it, called `name`, or `"input<N>"` when
+/// `name` is NULL (N counts from 0 in each context, skipping names in use;
+/// see `tfe_tensor_name`). A name has the characters of a player name (1
+/// to 64 letters, digits, '-', '_' or '.') and is unique among the
+/// context's inputs and variables; feeds, saved graphs, messages and
+/// `tfe party --input NAME=FILE` use it.
+///
+/// The library calls `provide` on the owner's thread (see `tfe_input_fn`)
+/// with `user_data`, the input's name, its shape, and a buffer of `len`
+/// doubles to fill row-major (zeroed before the call). `provide` returns 0
+/// (`TFE_OK`) on success; any other value fails the run with
+/// `TFE_ERR_INVALID_ARGUMENT` and a message naming the input and holding
+/// the text the callback left with `tfe_input_set_error`. That text, like
+/// the values, stays at the owner: other players learn only that the input
+/// was invalid. With `provide` NULL every run that needs
 /// the input must feed it (`tfe_feeds_set`); a feed also takes precedence
 /// over `provide`.
 ///
-/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a shape too large).
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name, a bad or taken
+/// name, a shape too large).
 ///
 /// Ownership: `user_data` stays the caller's and must remain valid, and usable
 /// from library threads, while this context or a session made from it exists.
 ///
 /// # Safety
-/// `owner` is a NUL-terminated string; `shape` points to `rank` sizes (NULL
-/// when `rank` is 0); `provide` is NULL or a valid function that does not
-/// unwind; `out` points to writable memory.
+/// `name` is NULL or a NUL-terminated string; `owner` is a NUL-terminated
+/// string; `shape` points to `rank` sizes (NULL when `rank` is 0);
+/// `provide` is NULL or a valid function that does not unwind; `out`
+/// points to writable memory.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn tfe_define_private_input(
     ctx: *mut tfe_context_t,
+    name: *const c_char,
     owner: *const c_char,
     shape: *const usize,
     rank: usize,
@@ -321,17 +409,19 @@ pub unsafe extern "C" fn tfe_define_private_input(
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
     guard("tfe_define_private_input", || {
-        // SAFETY (both): forwarded contract.
+        // SAFETY (all three): forwarded contract.
+        let name = unsafe { optional_name(name) }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
         // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
-                let name = format!("input{}", state.inputs);
+                let mut next = state.inputs;
+                let name = name_or_next(&state.graph, name, "input", &mut next);
                 let id = state.graph.private_input(&name, owner, shape)?;
-                state.inputs += 1;
+                state.inputs = next;
                 if let Some(provide) = provide {
-                    state.callbacks.push((name, InputCallback::new(provide, user_data)));
+                    state.initializers.push((name, Initializer::Callback(InputCallback::new(provide, user_data))));
                 }
                 Ok(id)
             })
@@ -409,9 +499,9 @@ pub unsafe extern "C" fn tfe_tensor_shape(
     })
 }
 
-/// The name of an input or variable (`"input<N>"`, `"variable<N>"`): the name
-/// its feeds and its saved graph use. Any other tensor has no name:
-/// `TFE_ERR_INVALID_ARGUMENT`.
+/// The name of an input or variable (the one given at definition, or
+/// `"input<N>"`, `"variable<N>"`): the name its feeds, its saved graph and
+/// messages use. Any other tensor has no name: `TFE_ERR_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `name` points to writable memory.

@@ -47,7 +47,7 @@ pub enum tfe_status_t {
 impl From<&Error> for tfe_status_t {
     fn from(error: &Error) -> Self {
         match error {
-            Error::InvalidArgument(_) => tfe_status_t::TFE_ERR_INVALID_ARGUMENT,
+            Error::InvalidArgument(_) | Error::InvalidInput { .. } => tfe_status_t::TFE_ERR_INVALID_ARGUMENT,
             Error::Config(_) => tfe_status_t::TFE_ERR_CONFIG,
             Error::Network { .. } => tfe_status_t::TFE_ERR_NETWORK,
             Error::Timeout { .. } => tfe_status_t::TFE_ERR_TIMEOUT,

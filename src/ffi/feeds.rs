@@ -11,8 +11,9 @@ use crate::session::Feeds;
 
 /// Values for the inputs and variables of one context, for
 /// `tfe_session_run_with_feeds`. A feed replaces the input's callback for
-/// the runs it is passed to; it initializes a variable defined without
-/// values (and is ignored for a variable that is initialized already).
+/// the runs it is passed to; it initializes a variable (in preference to
+/// values given at definition) and is ignored for a variable that is
+/// initialized already. Only the input's owner reads its feed.
 ///
 /// Thread safety: not thread-safe while it is being set; a set of feeds
 /// that no thread modifies may be passed to runs on several threads.

@@ -68,6 +68,7 @@ impl Live {
             let owner = c"server0".as_ptr();
             let status = tfe_define_private_variable(
                 live.ctx,
+                std::ptr::null(),
                 owner,
                 [1.5, 2.5].as_ptr(),
                 2,
@@ -312,7 +313,10 @@ fn freed_handles_and_other_pointers_are_not_live() {
     unsafe {
         assert_eq!(tfe_context_new(ptr::null(), &mut ctx), TFE_OK);
         let owner = c"server1".as_ptr();
-        assert_eq!(tfe_define_private_variable(ctx, owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut tensor), TFE_OK);
+        assert_eq!(
+            tfe_define_private_variable(ctx, std::ptr::null(), owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut tensor),
+            TFE_OK
+        );
         fails(
             tfe_context_tensor_count(not_a_handle.as_ptr().cast(), &mut count),
             TFE_ERR_INVALID_ARGUMENT,
@@ -402,12 +406,24 @@ fn a_freed_handle_stays_freed_when_its_memory_is_reused() {
     unsafe {
         assert_eq!(tfe_context_new(ptr::null(), &mut ctx), TFE_OK);
         let owner = c"server1".as_ptr();
-        assert_eq!(tfe_define_private_variable(ctx, owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut stale), TFE_OK);
+        assert_eq!(
+            tfe_define_private_variable(ctx, std::ptr::null(), owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut stale),
+            TFE_OK
+        );
         tfe_tensor_free(stale);
         let mut newer = Vec::new();
         for _ in 0..1000 {
             let mut tensor: *mut tfe_tensor_t = ptr::null_mut();
-            let status = tfe_define_private_variable(ctx, owner, [2.0, 3.0].as_ptr(), 2, [2].as_ptr(), 1, &mut tensor);
+            let status = tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                owner,
+                [2.0, 3.0].as_ptr(),
+                2,
+                [2].as_ptr(),
+                1,
+                &mut tensor,
+            );
             assert_eq!(status, TFE_OK);
             assert_ne!(tensor, stale, "a freed handle was handed out again");
             newer.push(tensor);

@@ -18,12 +18,13 @@
 //!
 //! Files: [`error`] (status codes, last error, panic boundary), `panics`
 //! (the panic hook that sends the library's panics to the log callback), `args`
-//! (pointer checks), [`context`] (contexts and tensors), [`load`] (graphs
-//! from files, tensors by position or name), [`inspect`] (a context's
-//! configuration and players, a tensor's kind and owner), [`ops`], [`ops_nonlinear`],
-//! [`ops_layout`] and [`ops_reduce`] (graph operations),
-//! [`feeds`] (values passed to a run), [`session`] (local sessions, input
-//! callbacks), [`party`] (deployed parties), [`result`] (run results and
+//! (pointer checks), [`context`] (contexts and tensors), [`callbacks`]
+//! (input callbacks and their messages, variables' initial values at their
+//! owners), [`load`] (graphs from files, tensors by position or name),
+//! [`inspect`] (a context's configuration and players, a tensor's kind and
+//! owner), [`ops`], [`ops_nonlinear`], [`ops_layout`] and [`ops_reduce`]
+//! (graph operations), [`feeds`] (values passed to a run), [`session`]
+//! (local sessions), [`party`] (deployed parties), [`result`] (run results and
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
 //! trace and as a table), [`logging`] (log records to a host callback),
 //! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
@@ -42,6 +43,8 @@ pub mod error;
 mod panics;
 
 pub mod context;
+
+pub mod callbacks;
 
 pub mod load;
 
@@ -86,6 +89,7 @@ mod tests;
 
 use std::ffi::c_char;
 
+pub use callbacks::tfe_input_fn;
 pub use context::{tfe_comparison_t, tfe_config_t, tfe_context_t, tfe_tensor_t};
 pub use data::tfe_array_t;
 pub use error::tfe_status_t;
@@ -98,7 +102,7 @@ pub use ops_reduce::{tfe_cumsum_t, tfe_sort_order_t};
 pub use party::tfe_party_t;
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
-pub use session::{tfe_input_fn, tfe_session_options_t, tfe_session_t, tfe_transport_t};
+pub use session::{tfe_session_options_t, tfe_session_t, tfe_transport_t};
 
 /// The major version of this header. A library with another major version
 /// is not compatible with it (the library's SONAME is `libtfe.so.<major>`).

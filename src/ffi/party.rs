@@ -37,9 +37,10 @@ static PARTIES: handles::Kind = handles::Kind::new("tfe_party_t");
 /// player presents the hostmap's certificate for `me` with the private key
 /// at `tls_key_path`, and accepts only the hostmap's certificates. Binds
 /// `me`'s address and waits (up to the hostmap's connect timeout) until
-/// every player of the graph is connected. The graph and the input
-/// callbacks of `ctx` that `me` owns are taken as they are now; every
-/// player must run the same graph (its digest is compared).
+/// every player of the graph is connected. The graph, the input callbacks
+/// and the variables' initial values of `ctx` that `me` owns are taken as
+/// they are now; every player must run the same graph (its digest is
+/// compared).
 ///
 /// Returns `TFE_ERR_CONFIG` (a bad hostmap or key; `me` missing from it or from
 /// the graph), `TFE_ERR_NETWORK` (the address cannot be bound, a player cannot
@@ -99,13 +100,14 @@ unsafe fn open_party(
     let me = unsafe { args::string(me, "me") }?;
     let out = args::out(out, "out")?;
     let hostmap = Hostmap::load(hostmap_path)?;
-    let (graph, callbacks) = {
+    let (graph, initializers) = {
         let state = ctx.lock();
-        (state.graph.clone(), state.callbacks.clone())
+        (state.graph.clone(), state.initializers.clone())
     };
     let mut party = open(&hostmap, Arc::new(graph), me, &security)?;
-    for (name, callback) in callbacks {
-        party.set_provider(&name, callback.provider());
+    // Each runs at its input's owner only: elsewhere it is never called.
+    for (name, initializer) in initializers {
+        party.set_provider(&name, initializer.provider());
     }
     let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party) });
     // SAFETY: checked out-param.

@@ -1,8 +1,8 @@
-//! Local sessions (every player of a context's graph on a thread of this
-//! process) and the input callbacks that run at an input's owner.
+//! Local sessions: every player of a context's graph on a thread of this
+//! process, with the context's input callbacks and variables' initial
+//! values at their owners.
 
-use std::ffi::{CString, c_int, c_void};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::args;
@@ -11,102 +11,8 @@ use super::error::{Failure, guard, guard_void, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
 use super::result::tfe_result_t;
-use crate::error::{Error, Result};
-use crate::ring::shape::numel;
-use crate::session::{Feeds, LocalOptions, LocalSession, Provider, ProviderRequest, Transport};
-
-/// Produces the values of a private input at its owner. Called once per run
-/// that needs the input, with the `user_data` given at definition, the
-/// input's name and shape (`rank` sizes), and `out`, a zeroed buffer of
-/// `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
-/// other value fails the run. It must not unwind (no C++ exception or
-/// longjmp may leave it) and must not run the session that called it (that
-/// would wait for itself).
-///
-/// It runs on the thread of the input's owner player: in a local session,
-/// the library thread named `tfe-<owner>`, which for an input a server owns
-/// is that server's thread (`tfe-server1` computes nothing else meanwhile);
-/// in a deployment, the thread that called `tfe_party_run` at the owner.
-///
-/// A callback that takes long holds only its owner: the other players wait
-/// `recv_timeout_ms` for the owner's shares, then give up and fail the run
-/// with `TFE_ERR_TIMEOUT` naming the owner. `tfe_session_run` returns that
-/// status once the callback has returned too: no callback runs after the
-/// run that called it has returned, so `user_data` may be freed then (a
-/// callback that never returns keeps `tfe_session_run` from returning).
-pub type tfe_input_fn = Option<
-    unsafe extern "C" fn(
-        user_data: *mut c_void,
-        name: *const std::ffi::c_char,
-        shape: *const usize,
-        rank: usize,
-        out: *mut f64,
-        len: usize,
-    ) -> c_int,
->;
-
-/// The function of a non-null `tfe_input_fn`.
-type ProvideFn =
-    unsafe extern "C" fn(*mut c_void, *const std::ffi::c_char, *const usize, usize, *mut f64, usize) -> c_int;
-
-/// An input callback with its user data, callable from the owner's thread.
-#[derive(Clone, Copy)]
-pub(crate) struct InputCallback {
-    provide: ProvideFn,
-    user_data: *mut c_void,
-}
-
-// SAFETY: the caller of `tfe_define_private_input` promises that `provide`
-// and `user_data` may be used from library threads.
-unsafe impl Send for InputCallback {}
-// SAFETY: as for `Send`: the pair is only ever called, never changed, and the
-// caller promises the callback tolerates calls from library threads.
-unsafe impl Sync for InputCallback {}
-
-impl InputCallback {
-    pub fn new(provide: ProvideFn, user_data: *mut c_void) -> Self {
-        InputCallback { provide, user_data }
-    }
-
-    fn call(&self, request: &ProviderRequest) -> Result<Vec<f64>> {
-        let len = numel(request.shape);
-        // The caller chose the shape: a buffer the host cannot hold is an
-        // error naming the input, not an abort.
-        let mut values = Vec::new();
-        values.try_reserve_exact(len).map_err(|_| {
-            Error::invalid(format!(
-                "input '{}': cannot allocate {len} values ({} bytes) for its callback",
-                request.name,
-                len.saturating_mul(8)
-            ))
-        })?;
-        values.resize(len, 0.0);
-        let name = CString::new(request.name).map_err(|_| Error::internal("an input name holds a NUL byte"))?;
-        // SAFETY: every pointer is valid for the call; the callback's own
-        // validity is the contract of `tfe_define_private_input`.
-        let code = unsafe {
-            (self.provide)(
-                self.user_data,
-                name.as_ptr(),
-                request.shape.as_ptr(),
-                request.shape.len(),
-                values.as_mut_ptr(),
-                len,
-            )
-        };
-        if code != 0 {
-            return Err(Error::invalid(format!(
-                "the input callback of '{}' failed in run {} (returned {code}, expected 0 = TFE_OK)",
-                request.name, request.run
-            )));
-        }
-        Ok(values)
-    }
-
-    pub(crate) fn provider(self) -> Provider {
-        Arc::new(move |request| self.call(request))
-    }
-}
+use crate::error::Error;
+use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
 
 /// How the players of a local session talk (the `transport` field of
 /// `tfe_session_options_t`).
@@ -246,13 +152,13 @@ unsafe fn new_local(
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let options = local_options(unsafe { args::reference(options, "options") }?)?;
         let out = args::out(out, "out")?;
-        let (graph, callbacks) = {
+        let (graph, initializers) = {
             let state = ctx.lock();
-            (state.graph.clone(), state.callbacks.clone())
+            (state.graph.clone(), state.initializers.clone())
         };
         let mut session = LocalSession::new(&graph, options)?;
-        for (name, callback) in callbacks {
-            session.set_provider(&name, callback.provider())?;
+        for (name, initializer) in initializers {
+            session.set_provider(&name, initializer.provider())?;
         }
         let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
         // SAFETY: `out` was checked.

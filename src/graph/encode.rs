@@ -3,7 +3,14 @@
 //!
 //! Little-endian throughout: magic `TFEG`, format version, fixed-point
 //! configuration (fractional bits, integer bits and, from version 2, the
-//! comparison width: 0 for the fixed-point range, 1 for all 64 bits), players, then each node's op code, operands and op fields.
+//! comparison width: 0 for the fixed-point range, 1 for all 64 bits),
+//! players, then each node's op code, operands and op fields.
+//!
+//! A private variable is stored as its name, owner and shape: its initial
+//! value comes from its owner at run time, because the graph goes to every
+//! player. Versions 1 and 2 could store that value; such files are refused
+//! (their values were public to every player that had the file), and those
+//! whose variables carry no value load as version 3.
 //! Inferred shapes are not stored: decoding rebuilds the graph through the
 //! builder, so a file that decodes is a graph that passed every check.
 
@@ -17,8 +24,9 @@ use crate::ring::layout::{Padding, Window};
 
 const MAGIC: &[u8; 4] = b"TFEG";
 /// Version 2 added the comparison width; version 1 files still load, with
-/// comparisons on all 64 bits, as they ran when written.
-const FORMAT_VERSION: u32 = 2;
+/// comparisons on all 64 bits, as they ran when written. Version 3 took
+/// the initial values of private variables out of the graph.
+const FORMAT_VERSION: u32 = 3;
 const COMPARISON_WIDTHS: [ComparisonWidth; 2] = [ComparisonWidth::FixedPointRange, ComparisonWidth::Full];
 
 impl Graph {
@@ -58,8 +66,8 @@ impl Graph {
             return Err(Error::invalid("not a tfe graph: the file does not start with 'TFEG'"));
         }
         let version = r.u32()?;
-        if version != FORMAT_VERSION && version != 1 {
-            return Err(Error::invalid(format!("graph format version {version}, expected 1 or {FORMAT_VERSION}")));
+        if !(1..=FORMAT_VERSION).contains(&version) {
+            return Err(Error::invalid(format!("graph format version {version}, expected 1 to {FORMAT_VERSION}")));
         }
         let fixed = FixedConfig::new(r.u32()?, r.u32()?)?;
         let width = match version {
@@ -92,7 +100,7 @@ impl Graph {
             if let Some(bad) = inputs.iter().find(|i| i.0 as usize >= index) {
                 return Err(at_node(index, Error::invalid(format!("operand {} is not an earlier node", bad.0))));
             }
-            let op = read_op_fields(&mut r, op).map_err(|e| at_node(index, e))?;
+            let op = read_op_fields(&mut r, op, version).map_err(|e| at_node(index, e))?;
             graph.push(op, &inputs).map_err(|e| at_node(index, e))?;
         }
         if r.pos != bytes.len() {
@@ -197,7 +205,7 @@ fn read_sub<T: Copy>(r: &mut Reader, all: &[T], what: &str) -> Result<T> {
 fn read_op(_: &mut Reader, code: u8) -> Result<Op> {
     Ok(match code {
         1 => Op::PrivateInput { name: String::new(), owner: 0, shape: vec![] },
-        2 => Op::PrivateVariable { name: String::new(), owner: 0, shape: vec![], initial: None },
+        2 => Op::PrivateVariable { name: String::new(), owner: 0, shape: vec![] },
         3 => Op::Constant { shape: vec![], values: vec![] },
         4 => Op::Add,
         5 => Op::Sub,
@@ -240,14 +248,10 @@ fn write_fields(w: &mut Writer, op: &Op) {
             w.u32(*owner as u32);
             w.dims(shape);
         }
-        Op::PrivateVariable { name, owner, shape, initial } => {
+        Op::PrivateVariable { name, owner, shape } => {
             w.str(name);
             w.u32(*owner as u32);
             w.dims(shape);
-            w.u8(initial.is_some() as u8);
-            if let Some(values) = initial {
-                w.f64s(values);
-            }
         }
         Op::Constant { shape, values } => {
             w.dims(shape);
@@ -307,17 +311,26 @@ fn write_fields(w: &mut Writer, op: &Op) {
     }
 }
 
-fn read_op_fields(r: &mut Reader, op: Op) -> Result<Op> {
+fn read_op_fields(r: &mut Reader, op: Op, version: u32) -> Result<Op> {
     Ok(match op {
         Op::PrivateInput { .. } => Op::PrivateInput { name: r.str()?, owner: r.u32()? as usize, shape: r.dims()? },
         Op::PrivateVariable { .. } => {
             let (name, owner, shape) = (r.str()?, r.u32()? as usize, r.dims()?);
-            let initial = match r.u8()? {
-                0 => None,
-                1 => Some(r.f64s()?),
-                other => return Err(Error::invalid(format!("initial-value flag {other}, expected 0 or 1"))),
-            };
-            Op::PrivateVariable { name, owner, shape, initial }
+            if version < 3 {
+                match r.u8()? {
+                    0 => {}
+                    1 => {
+                        return Err(Error::invalid(format!(
+                            "private variable '{name}' carries its initial value in the graph (format version \
+                             {version}), where every player can read it; version 3 keeps it at its owner: \
+                             rebuild the graph with this version and give the value at its owner at run time \
+                             (a feed, a provider, or `tfe party --input {name}=FILE`)"
+                        )));
+                    }
+                    other => return Err(Error::invalid(format!("initial-value flag {other}, expected 0 or 1"))),
+                }
+            }
+            Op::PrivateVariable { name, owner, shape }
         }
         Op::Constant { .. } => Op::Constant { shape: r.dims()?, values: r.f64s()? },
         Op::Sum { .. } => Op::Sum { axis: r.optional_index()? },
@@ -484,7 +497,7 @@ mod tests {
 
     fn seed_graph() -> Graph {
         let mut g = Graph::default();
-        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10]).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         let s = g.reduce_sum(y, Some(1)).unwrap();
@@ -508,7 +521,7 @@ mod tests {
     fn every_new_op_round_trips() {
         let mut g = Graph::default();
         let x = g.private_input("x", "client", &[2, 6, 6, 3]).unwrap();
-        let w = g.private_variable("w", "owner", &[3, 3, 3, 4], Some(vec![0.5; 108])).unwrap();
+        let w = g.private_variable("w", "owner", &[3, 3, 3, 4]).unwrap();
         let c = g.conv2d(x, w, (2, 1), Padding::Same).unwrap();
         let p = g.max_pool2d(c, (2, 2), (2, 2), Padding::Valid).unwrap();
         let a = g.avg_pool2d(p, (1, 2), (1, 1), Padding::Same).unwrap();
@@ -538,6 +551,27 @@ mod tests {
         assert_ne!(other.digest(), g.digest());
     }
 
+    /// The bytes of `g`, whose first node is a private variable, in format
+    /// version 2, with that variable carrying `initial` (or no value).
+    fn as_version_2(g: &Graph, initial: Option<&[f64]>) -> Vec<u8> {
+        let mut prefix = Graph::new(g.fixed()).unwrap();
+        for p in &g.players()[3..] {
+            prefix.add_player(p).unwrap();
+        }
+        let Op::PrivateVariable { name, owner, shape } = &g.nodes()[0].op else { panic!("node 0 is a variable") };
+        prefix.private_variable(name, &g.players()[*owner], shape).unwrap();
+        let end_of_variable = prefix.to_bytes().len();
+        let mut bytes = g.to_bytes();
+        bytes[4..8].copy_from_slice(&2u32.to_le_bytes());
+        let mut fields = vec![initial.is_some() as u8];
+        if let Some(values) = initial {
+            fields.extend((values.len() as u64).to_le_bytes());
+            values.iter().for_each(|v| fields.extend(v.to_bits().to_le_bytes()));
+        }
+        bytes.splice(end_of_variable..end_of_variable, fields);
+        bytes
+    }
+
     #[test]
     fn comparison_width_is_encoded_and_version_1_reads_as_full() {
         let g = seed_graph();
@@ -547,7 +581,7 @@ mod tests {
         assert_eq!(back.fixed().comparison, ComparisonWidth::Full);
         assert_ne!(Graph::default().digest(), Graph::new(full.fixed()).unwrap().digest());
         // A version 1 header: no width field.
-        let mut v1 = g.to_bytes();
+        let mut v1 = as_version_2(&g, None);
         v1[4..8].copy_from_slice(&1u32.to_le_bytes());
         v1.drain(16..20);
         let old = Graph::from_bytes(&v1).unwrap();
@@ -556,6 +590,24 @@ mod tests {
         let mut bad = g.to_bytes();
         bad[16] = 7;
         assert!(Graph::from_bytes(&bad).unwrap_err().to_string().contains("comparison width code 7"));
+    }
+
+    #[test]
+    fn old_files_load_unless_a_variable_carries_its_value_in_the_graph() {
+        let g = seed_graph();
+        let bytes = g.to_bytes();
+        assert_eq!(bytes[4..8], 3u32.to_le_bytes());
+        // Version 2 without values: the same graph, the same digest.
+        let old = Graph::from_bytes(&as_version_2(&g, None)).unwrap();
+        assert_eq!(old, g);
+        assert_eq!(old.digest(), g.digest());
+        // Version 2 with values: refused, naming the variable and the way out.
+        let err = Graph::from_bytes(&as_version_2(&g, Some(&[1.0; 100]))).unwrap_err().to_string();
+        assert!(err.contains("private variable 'w' carries its initial value"), "{err}");
+        assert!(err.contains("--input w=FILE"), "{err}");
+        let mut future = bytes.clone();
+        future[4..8].copy_from_slice(&4u32.to_le_bytes());
+        assert!(Graph::from_bytes(&future).unwrap_err().to_string().contains("expected 1 to 3"));
     }
 
     #[test]

@@ -101,31 +101,19 @@ impl Graph {
         self.push(Op::PrivateInput { name: name.into(), owner, shape: shape.to_vec() }, &[])
     }
 
-    /// A private variable owned by `owner`, initialized from `initial`
-    /// (shared by the owner), or from the owner's feed or provider under
-    /// `name` when `initial` is `None`.
-    pub fn private_variable(
-        &mut self,
-        name: &str,
-        owner: &str,
-        shape: &[usize],
-        initial: Option<Vec<f64>>,
-    ) -> Result<TensorId> {
+    /// A private variable owned by `owner`. The graph holds its shape only:
+    /// the owner initializes it at run time, from its feed or provider under
+    /// `name` (see `LocalSession::set_variable_values`), the first time a
+    /// run needs it, so its initial value never reaches another player.
+    pub fn private_variable(&mut self, name: &str, owner: &str, shape: &[usize]) -> Result<TensorId> {
         self.check_new_name(name)?;
         let owner = self.add_player(owner)?;
-        if let Some(values) = &initial {
-            for &v in values {
-                self.fixed.encode_value(v)?;
-            }
-        }
-        self.push(Op::PrivateVariable { name: name.into(), owner, shape: shape.to_vec(), initial }, &[])
+        self.push(Op::PrivateVariable { name: name.into(), owner, shape: shape.to_vec() }, &[])
     }
 
     /// A public constant.
     pub fn constant(&mut self, shape: &[usize], values: Vec<f64>) -> Result<TensorId> {
-        for &v in &values {
-            self.fixed.encode_value(v)?;
-        }
+        self.fixed.check_values(&values, shape).map_err(|e| Error::invalid(format!("constant: {e}")))?;
         self.push(Op::Constant { shape: shape.to_vec(), values }, &[])
     }
 
@@ -238,9 +226,7 @@ impl Graph {
     }
 
     fn check_new_name(&self, name: &str) -> Result<()> {
-        if name.is_empty() || name.len() > 255 {
-            return Err(Error::invalid(format!("input and variable names need 1 to 255 bytes, found '{name}'")));
-        }
+        validate_tensor_name(name)?;
         if self.find_named(name).is_some() {
             return Err(Error::invalid(format!("an input or variable named '{name}' exists already")));
         }
@@ -285,6 +271,16 @@ fn owners(op: &Op) -> Vec<usize> {
 
 /// Player names: 1 to 64 characters of letters, digits, '-', '_' and '.'.
 pub fn validate_player_name(name: &str) -> Result<()> {
+    validate_name("player", name)
+}
+
+/// Input and variable names: the rules of player names, so that a name
+/// prints, fits a command line (`--input NAME=FILE`) and a file name.
+pub fn validate_tensor_name(name: &str) -> Result<()> {
+    validate_name("input or variable", name)
+}
+
+fn validate_name(what: &str, name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -292,7 +288,8 @@ pub fn validate_player_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(format!(
-            "player name '{name}': expected 1 to 64 characters of letters, digits, '-', '_' or '.'"
+            "{what} name '{}': expected 1 to 64 characters of letters, digits, '-', '_' or '.'",
+            name.escape_debug()
         )))
     }
 }
@@ -305,7 +302,7 @@ mod tests {
     #[test]
     fn shapes_are_inferred_and_mismatches_name_both_shapes() {
         let mut g = Graph::default();
-        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).unwrap();
+        let w = g.private_variable("w", "server0", &[10, 10]).unwrap();
         let x = g.private_input("x", "input-provider", &[5, 10]).unwrap();
         let y = g.matmul(x, w).unwrap();
         assert_eq!(g.shape(y).unwrap(), &[5, 10]);
@@ -321,6 +318,10 @@ mod tests {
     fn bad_names_and_revealed_operands_are_errors() {
         let mut g = Graph::default();
         assert!(g.private_input("x", "bad name!", &[1]).is_err());
+        for bad in ["", "x y", "a/b", "x\n", &"n".repeat(65)] {
+            let err = g.private_input(bad, "alice", &[1]).unwrap_err().to_string();
+            assert!(err.contains("input or variable name"), "{err}");
+        }
         let x = g.private_input("x", "alice", &[2]).unwrap();
         assert!(g.private_input("x", "alice", &[2]).unwrap_err().to_string().contains("exists already"));
         let r = g.reveal(x, None).unwrap();
@@ -380,7 +381,7 @@ mod tests {
     #[test]
     fn assign_needs_a_variable_of_the_same_shape() {
         let mut g = Graph::default();
-        let v = g.private_variable("v", "server1", &[2], Some(vec![0.0, 0.0])).unwrap();
+        let v = g.private_variable("v", "server1", &[2]).unwrap();
         let x = g.private_input("x", "alice", &[2]).unwrap();
         let y = g.private_input("y", "alice", &[3]).unwrap();
         assert!(g.assign(v, x).is_ok());

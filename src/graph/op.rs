@@ -17,13 +17,13 @@ pub enum Op {
         shape: Vec<usize>,
     },
     /// A private value that keeps its shares across runs. It is initialized
-    /// by `owner` from `initial` (or, when `None`, from the owner's feed or
-    /// provider under `name`) the first time a run needs it.
+    /// by `owner` from its feed or provider under `name` the first time a
+    /// run needs it: its initial value never enters the graph, which every
+    /// player receives.
     PrivateVariable {
         name: String,
         owner: usize,
         shape: Vec<usize>,
-        initial: Option<Vec<f64>>,
     },
     /// A public constant known to every player.
     Constant {
@@ -262,13 +262,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
         shape::check_size(shape).map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
     }
     match op {
-        Op::PrivateInput { shape, .. } => Ok((shape.clone(), Kind::Private)),
-        Op::PrivateVariable { shape, initial, .. } => {
-            if let Some(values) = initial {
-                check_values(name, shape, values)?;
-            }
-            Ok((shape.clone(), Kind::Private))
-        }
+        Op::PrivateInput { shape, .. } | Op::PrivateVariable { shape, .. } => Ok((shape.clone(), Kind::Private)),
         Op::Constant { shape, values } => {
             check_values(name, shape, values)?;
             Ok((shape.clone(), Kind::Public))

@@ -118,7 +118,7 @@ impl Layer {
             if let Some(id) = g.find_named(&full) {
                 return Ok(id);
             }
-            let id = g.private_variable(&full, owner, shape, None)?;
+            let id = g.private_variable(&full, owner, shape)?;
             weights.push((full, values.to_vec()));
             Ok(id)
         };

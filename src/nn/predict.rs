@@ -15,8 +15,6 @@
 //! batch costs at most twice what a graph of its exact size would, and no
 //! batch size shares the weights again.
 
-use std::sync::Arc;
-
 use super::Sequential;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
@@ -85,8 +83,7 @@ impl PrivatePredictor {
         }
         let mut session = LocalSession::new(&g, options)?;
         for (name, values) in weights {
-            let values = Arc::new(values);
-            session.set_provider(&name, Arc::new(move |_| Ok(values.as_ref().clone())))?;
+            session.set_variable_values(&name, values)?;
         }
         let input_shape = model.batch_shape(max_batch);
         let input_len = input_shape[1..].iter().product();

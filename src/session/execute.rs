@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::feeds::{Feeds, input_values};
+use super::feeds::{Feeds, owner_values};
 use super::party::Party;
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -65,23 +65,21 @@ impl<P: Protocol> Party<P> {
         match &node.op {
             Op::PrivateInput { owner, shape, .. } => {
                 let value = if me == *owner {
-                    Some(fixed.encode(shape, &input_values(&node.op, run, feeds, &self.providers)?)?)
+                    Some(owner_values(&node.op, run, feeds, &self.providers, &fixed)?)
                 } else {
                     None
                 };
                 let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?;
                 Ok(Value::Private(share.map(Arc::new)))
             }
-            Op::PrivateVariable { owner, shape, initial, .. } => {
+            Op::PrivateVariable { owner, shape, .. } => {
                 if let Some(share) = self.variables.get(&id) {
                     return Ok(Value::Private(share.clone()));
                 }
-                let value = if me != *owner {
-                    None
-                } else if let Some(initial) = initial {
-                    Some(fixed.encode(shape, initial)?)
+                let value = if me == *owner {
+                    Some(owner_values(&node.op, run, feeds, &self.providers, &fixed)?)
                 } else {
-                    Some(fixed.encode(shape, &input_values(&node.op, run, feeds, &self.providers)?)?)
+                    None
                 };
                 let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?.map(Arc::new);
                 pending.insert(id, share.clone());

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
 use crate::graph::{Graph, Op};
+use crate::ring::RingTensor;
 use crate::ring::shape::{fmt_shape, numel};
 
 /// What a provider is asked for.
@@ -69,8 +71,49 @@ impl Feeds {
     }
 }
 
-/// The values of an input at its owner: from the feeds, else the provider.
-pub fn input_values(op: &Op, run: u32, feeds: &Feeds, providers: &HashMap<String, Provider>) -> Result<Vec<f64>> {
+/// A provider that gives the same values at every call: a variable's
+/// initial value, kept at its owner.
+pub fn values_provider(values: Vec<f64>) -> Provider {
+    let values = Arc::new(values);
+    Arc::new(move |_| Ok(values.as_ref().clone()))
+}
+
+/// Checks initial values for the private variable `name` of `graph`: a
+/// variable, with as many values as its shape has elements, each within the
+/// fixed-point range. Returns the variable's owner.
+pub fn check_variable_values(graph: &Graph, name: &str, values: &[f64]) -> Result<usize> {
+    let id =
+        graph.find_named(name).ok_or_else(|| Error::invalid(format!("the graph has no variable named '{name}'")))?;
+    let node = graph.node(id)?;
+    let Op::PrivateVariable { owner, shape, .. } = &node.op else {
+        return Err(Error::invalid(format!("'{name}' is an input, expected a variable (feed or provide inputs)")));
+    };
+    if values.len() != numel(shape) {
+        return Err(Error::invalid(format!(
+            "variable '{name}': {} values, expected {} for shape {}",
+            values.len(),
+            numel(shape),
+            fmt_shape(shape)
+        )));
+    }
+    graph
+        .fixed()
+        .check_values(values, shape)
+        .map_err(|e| Error::invalid(format!("variable '{name}': {}", strip(e))))?;
+    Ok(*owner)
+}
+
+/// The encoded values of an input or variable at its owner: from the
+/// feeds, else the provider. A value or count the input cannot take, and a
+/// provider's failure or panic, are [`Error::InvalidInput`]: their detail
+/// (which may hold a value or the provider's text) stays at the owner.
+pub fn owner_values(
+    op: &Op,
+    run: u32,
+    feeds: &Feeds,
+    providers: &HashMap<String, Provider>,
+    fixed: &FixedConfig,
+) -> Result<RingTensor> {
     let (name, shape) = match op {
         Op::PrivateInput { name, shape, .. } | Op::PrivateVariable { name, shape, .. } => (name, shape),
         _ => {
@@ -82,17 +125,29 @@ pub fn input_values(op: &Op, run: u32, feeds: &Feeds, providers: &HashMap<String
     } else if let Some(provider) = providers.get(name) {
         let request = ProviderRequest { name, shape, run };
         let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| provider(&request)));
-        call.map_err(|_| Error::invalid(format!("the provider of input '{name}' panicked")))??
+        match call {
+            Ok(Ok(values)) => values,
+            Ok(Err(e)) => {
+                return Err(Error::invalid_input(name, format!("its provider failed in run {run}: {}", strip(e))));
+            }
+            Err(_) => return Err(Error::invalid_input(name, format!("its provider panicked in run {run}"))),
+        }
     } else {
-        return Err(Error::invalid(format!("no feed and no provider for input '{name}' at its owner")));
+        return Err(Error::invalid(format!("no feed and no provider for input or variable '{name}' at its owner")));
     };
     if values.len() != numel(shape) {
-        return Err(Error::invalid(format!(
-            "input '{name}' got {} values, expected {} for shape {}",
-            values.len(),
-            numel(shape),
-            fmt_shape(shape)
-        )));
+        return Err(Error::invalid_input(
+            name,
+            format!("got {} values, expected {} for shape {}", values.len(), numel(shape), fmt_shape(shape)),
+        ));
     }
-    Ok(values)
+    fixed.encode(shape, &values).map_err(|e| Error::invalid_input(name, strip(e)))
+}
+
+/// The message of an error without its kind's prefix.
+fn strip(e: Error) -> String {
+    match e {
+        Error::InvalidArgument(m) => m,
+        other => other.to_string(),
+    }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 
-use super::feeds::{Feeds, Provider};
+use super::feeds::{Feeds, Provider, check_variable_values, values_provider};
 use super::party::{Party, PartyRun, TcpJoin};
 use super::stats::RunStats;
 use crate::error::{Error, Result};
@@ -137,6 +137,16 @@ impl LocalSession {
             .map_err(|_| Error::internal("the owner's thread has stopped"))?;
         self.provided.insert(name.to_string());
         Ok(())
+    }
+
+    /// Gives the private variable `name` its initial value (row-major),
+    /// kept at the thread of its owner, which shares it the first time a
+    /// run needs the variable (and again after `reset_variables`). A feed
+    /// of the variable takes precedence. Checked here: a variable of the
+    /// graph, as many values as its shape has elements, each in range.
+    pub fn set_variable_values(&mut self, name: &str, values: Vec<f64>) -> Result<()> {
+        check_variable_values(&self.graph, name, &values)?;
+        self.set_provider(name, values_provider(values))
     }
 
     /// Forgets every variable's shares; the next run initializes them again.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::execute::{Pending, Value};
-use super::feeds::{Feeds, Provider};
+use super::feeds::{Feeds, Provider, check_variable_values, values_provider};
 use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
@@ -98,6 +98,23 @@ impl<P: Protocol> Party<P> {
         self.providers.insert(name.to_string(), provider);
     }
 
+    /// Gives the private variable `name`, which this player must own, its
+    /// initial value (row-major): shared the first time a run needs the
+    /// variable (and again after `reset_variables`); a feed takes
+    /// precedence. Checked as `LocalSession::set_variable_values` does.
+    pub fn set_variable_values(&mut self, name: &str, values: Vec<f64>) -> Result<()> {
+        let owner = check_variable_values(&self.graph, name, &values)?;
+        if owner != self.net.me() {
+            return Err(Error::invalid(format!(
+                "variable '{name}' belongs to '{}', not to '{}': only its owner gives its values",
+                self.graph.players()[owner],
+                self.name()
+            )));
+        }
+        self.set_provider(name, values_provider(values));
+        Ok(())
+    }
+
     /// Bytes this player has sent to `player` since it connected, frame
     /// headers included: what its socket to that player carried after the
     /// handshake (before TLS record overhead).
@@ -137,8 +154,10 @@ impl<P: Protocol> Party<P> {
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
+                // Peers learn the public reason only: an invalid input's
+                // detail (a value, a provider's text) stays here.
                 if !matches!(e, Error::Aborted { .. }) {
-                    self.net.abort(run, &e.to_string());
+                    self.net.abort(run, &e.public_reason());
                 }
                 Err(e)
             }

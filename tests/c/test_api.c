@@ -39,8 +39,8 @@ static void test_select_and_one_hot_with_full_comparisons(void) {
     tfe_session_t *sess = NULL;
     EXPECT_OK(tfe_context_new(&config, &ctx));
     const double x_values[2] = {-3.0, 4.0}, y_values[2] = {1.0, -2.0};
-    EXPECT_OK(tfe_define_private_variable(ctx, "alice", x_values, 2, shape2, 1, &x));
-    EXPECT_OK(tfe_define_private_variable(ctx, "bob", y_values, 2, shape2, 1, &y));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "alice", x_values, 2, shape2, 1, &x));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "bob", y_values, 2, shape2, 1, &y));
     EXPECT_OK(tfe_less(ctx, x, y, &less));
     EXPECT_OK(tfe_select(ctx, less, x, y, &min));
     EXPECT_OK(tfe_argmax_one_hot(ctx, x, 0, &hot));
@@ -68,8 +68,8 @@ static void test_feeds_names_and_variables(void) {
     tfe_session_t *sess = NULL;
     tfe_feeds_t *feeds = NULL, *empty = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape2, 1, NULL, NULL, &x));
-    EXPECT_OK(tfe_define_private_variable(ctx, "server1", NULL, 0, shape2, 1, &v));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", shape2, 1, NULL, NULL, &x));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "server1", NULL, 0, shape2, 1, &v));
     EXPECT_OK(tfe_add(ctx, x, v, &sum));
     EXPECT_OK(tfe_reveal(ctx, sum, NULL, &out));
     EXPECT_OK(tfe_assign(ctx, v, sum, &update));
@@ -139,8 +139,8 @@ static void test_stats(void) {
     tfe_session_t *sess = NULL;
     tfe_result_t *result = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_variable(ctx, "server0", w_values, 100, shape_w, 2, &w));
-    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 2, ones, NULL, &x));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "server0", w_values, 100, shape_w, 2, &w));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, ones, NULL, &x));
     EXPECT_OK(tfe_matmul(ctx, x, w, &y));
     EXPECT_OK(tfe_reveal(ctx, y, NULL, &out));
     EXPECT_OK(tfe_session_new_local(ctx, &sess));
@@ -198,7 +198,7 @@ static void test_load(void) {
     tfe_context_t *ctx = NULL, *loaded = NULL, *sentinel = NULL;
     tfe_tensor_t *x = NULL, *out = NULL, *found = NULL, *last = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape, 1, NULL, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", shape, 1, NULL, NULL, &x));
     EXPECT_OK(tfe_neg(ctx, x, &out));
     tfe_tensor_free(out);
     out = NULL;

@@ -19,8 +19,8 @@ static void test_results_above_the_size_limit(void) {
     const size_t col_shape[2] = {(size_t)1 << 20, 1};
     const size_t row_shape[2] = {1, (size_t)1 << 20};
     tfe_tensor_t *col = NULL, *row = NULL, *out = NULL;
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", col_shape, 2, NULL, NULL, &col));
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", row_shape, 2, NULL, NULL, &row));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", col_shape, 2, NULL, NULL, &col));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", row_shape, 2, NULL, NULL, &row));
     const char *too_big = "the result of shape [1048576, 1048576] has 1099511627776 elements, "
                           "expected at most 17179869184";
     EXPECT_ERROR(tfe_add(ctx, col, row, &out), TFE_ERR_INVALID_ARGUMENT, too_big);
@@ -38,7 +38,7 @@ static void test_shape_arithmetic_that_overflows(void) {
     EXPECT_OK(tfe_context_new(NULL, &ctx));
     const size_t shape[2] = {3, 4};
     tfe_tensor_t *x = NULL, *out = NULL;
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape, 2, NULL, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", shape, 2, NULL, NULL, &x));
     const size_t begin[2] = {SIZE_MAX, 0};
     const size_t size[2] = {2, 2};
     EXPECT_ERROR(tfe_slice(ctx, x, begin, 2, size, 2, &out), TFE_ERR_INVALID_ARGUMENT,

@@ -64,15 +64,15 @@ static void test_null_pointers(tfe_context_t *ctx, tfe_tensor_t *w) {
     EXPECT_ERROR(tfe_matmul(ctx, NULL, w, &out), TFE_ERR_NULL_POINTER, "'x'");
     EXPECT_ERROR(tfe_matmul(ctx, w, NULL, &out), TFE_ERR_NULL_POINTER, "'y'");
     EXPECT_ERROR(tfe_matmul(ctx, w, w, NULL), TFE_ERR_NULL_POINTER, "'out'");
-    EXPECT_ERROR(tfe_define_private_variable(ctx, NULL, ones, 100, shape_w, 2, &out),
+    EXPECT_ERROR(tfe_define_private_variable(ctx, NULL, NULL, ones, 100, shape_w, 2, &out),
                  TFE_ERR_NULL_POINTER, "'owner'");
-    EXPECT_ERROR(tfe_define_private_variable(ctx, "server0", NULL, 100, shape_w, 2, &out),
+    EXPECT_ERROR(tfe_define_private_variable(ctx, NULL, "server0", NULL, 100, shape_w, 2, &out),
                  TFE_ERR_NULL_POINTER, "'values'");
-    EXPECT_ERROR(tfe_define_private_variable(ctx, "server0", ones, 100, NULL, 2, &out),
+    EXPECT_ERROR(tfe_define_private_variable(ctx, NULL, "server0", ones, 100, NULL, 2, &out),
                  TFE_ERR_NULL_POINTER, "'shape'");
-    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, shape_x, 2, NULL, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, NULL, shape_x, 2, NULL, NULL, &out),
                  TFE_ERR_NULL_POINTER, "'owner'");
-    EXPECT_ERROR(tfe_define_private_input(ctx, "alice", NULL, 2, NULL, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "alice", NULL, 2, NULL, NULL, &out),
                  TFE_ERR_NULL_POINTER, "'shape'");
     EXPECT_ERROR(tfe_define_constant(ctx, NULL, 1, shape_x, 1, &out), TFE_ERR_NULL_POINTER, "'values'");
     EXPECT_ERROR(tfe_tensor_name(NULL, NULL), TFE_ERR_NULL_POINTER, "'tensor'");
@@ -102,7 +102,7 @@ static void test_shapes(tfe_context_t *ctx, tfe_tensor_t *w, tfe_tensor_t *x) {
     EXPECT_ERROR(tfe_matmul(ctx, w, x, &out), TFE_ERR_INVALID_ARGUMENT, "[10, 10]");
     EXPECT_ERROR(tfe_matmul(ctx, w, x, &out), TFE_ERR_INVALID_ARGUMENT, "[5, 10]");
     EXPECT_ERROR(tfe_add(ctx, w, x, &out), TFE_ERR_INVALID_ARGUMENT, "[5, 10]");
-    EXPECT_ERROR(tfe_define_private_variable(ctx, "server0", ones, 99, shape_w, 2, &out),
+    EXPECT_ERROR(tfe_define_private_variable(ctx, NULL, "server0", ones, 99, shape_w, 2, &out),
                  TFE_ERR_INVALID_ARGUMENT, "99");
     const size_t bad[1] = {7};
     EXPECT_ERROR(tfe_reshape(ctx, x, bad, 1, &out), TFE_ERR_INVALID_ARGUMENT, "tfe_reshape");
@@ -115,11 +115,11 @@ static void test_shapes(tfe_context_t *ctx, tfe_tensor_t *w, tfe_tensor_t *x) {
 
 static void test_player_names(tfe_context_t *ctx, tfe_tensor_t *x) {
     tfe_tensor_t *out = SENTINEL;
-    EXPECT_ERROR(tfe_define_private_input(ctx, "bad name!", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "bad name!", shape_x, 2, fill_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "'bad name!'");
-    EXPECT_ERROR(tfe_define_private_input(ctx, "", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "", shape_x, 2, fill_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "player name");
-    EXPECT_ERROR(tfe_define_private_input(ctx, "caf\xff", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "caf\xff", shape_x, 2, fill_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "'owner' is not valid UTF-8");
     EXPECT_ERROR(tfe_reveal(ctx, x, "no/slashes", &out), TFE_ERR_INVALID_ARGUMENT, "'no/slashes'");
     EXPECT(out == SENTINEL);
@@ -147,7 +147,7 @@ static void test_other_context(tfe_context_t *ctx, tfe_tensor_t *w) {
     tfe_context_t *other = NULL;
     tfe_tensor_t *v = NULL, *out = SENTINEL;
     EXPECT_OK(tfe_context_new(NULL, &other));
-    EXPECT_OK(tfe_define_private_variable(other, "server1", ones, 100, shape_w, 2, &v));
+    EXPECT_OK(tfe_define_private_variable(other, NULL, "server1", ones, 100, shape_w, 2, &v));
     EXPECT_ERROR(tfe_add(ctx, w, v, &out), TFE_ERR_INVALID_ARGUMENT, "'y' is a tensor of another context");
     EXPECT_ERROR(tfe_neg(other, w, &out), TFE_ERR_INVALID_ARGUMENT, "'x' is a tensor of another context");
     EXPECT(out == SENTINEL);
@@ -175,8 +175,8 @@ static void test_failing_callback(void) {
     tfe_session_t *sess = NULL;
     tfe_result_t *result = SENTINEL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_variable(ctx, "server0", ones, 100, shape_w, 2, &w));
-    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 2, fail_once, &calls, &x));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "server0", ones, 100, shape_w, 2, &w));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, fail_once, &calls, &x));
     EXPECT_OK(tfe_matmul(ctx, x, w, &y));
     EXPECT_OK(tfe_reveal(ctx, y, NULL, &out));
     EXPECT_OK(tfe_session_new_local(ctx, &sess));
@@ -233,8 +233,8 @@ int main(void) {
     tfe_context_t *ctx = NULL;
     tfe_tensor_t *w = NULL, *x = NULL;
     if (tfe_context_new(NULL, &ctx) != TFE_OK ||
-        tfe_define_private_variable(ctx, "server0", ones, 100, shape_w, 2, &w) != TFE_OK ||
-        tfe_define_private_input(ctx, "input-provider", shape_x, 2, fill_ones, NULL, &x) != TFE_OK) {
+        tfe_define_private_variable(ctx, NULL, "server0", ones, 100, shape_w, 2, &w) != TFE_OK ||
+        tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, fill_ones, NULL, &x) != TFE_OK) {
         fprintf(stderr, "setup failed: %s\n", tfe_last_error_message());
         return 1;
     }

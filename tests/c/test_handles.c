@@ -35,7 +35,7 @@ static int make_live(struct live *h) {
     options.transport = TFE_TRANSPORT_MEMORY;
     memset(h, 0, sizeof *h);
     if (tfe_context_new(NULL, &h->ctx) != TFE_OK ||
-        tfe_define_private_variable(h->ctx, "server0", values2, 2, shape2, 1, &h->variable) != TFE_OK ||
+        tfe_define_private_variable(h->ctx, NULL, "server0", values2, 2, shape2, 1, &h->variable) != TFE_OK ||
         tfe_reveal(h->ctx, h->variable, NULL, &h->revealed) != TFE_OK || tfe_feeds_new(&h->feeds) != TFE_OK ||
         tfe_session_new_local_with_options(h->ctx, &options, &h->sess) != TFE_OK ||
         tfe_session_run(h->sess, &h->revealed, 1, &h->result) != TFE_OK) {

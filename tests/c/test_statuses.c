@@ -103,7 +103,7 @@ static void run_sabotaged(enum sabotage what, uint64_t timeout_ms, tfe_status_t 
     tfe_session_t *sess = NULL;
     tfe_result_t *result = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 1, sabotaging_input, &what, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 1, sabotaging_input, &what, &x));
     EXPECT_OK(tfe_reveal(ctx, x, NULL, &out));
     tfe_session_options_t options = tfe_session_options_default();
     options.recv_timeout_ms = timeout_ms;
@@ -131,9 +131,9 @@ static void test_invalid_argument(void) {
     tfe_context_t *ctx = NULL;
     tfe_tensor_t *x = NULL, *out = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_ERROR(tfe_define_private_input(ctx, "no spaces", shape_x, 1, NULL, NULL, &x),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "no spaces", shape_x, 1, NULL, NULL, &x),
                  TFE_ERR_INVALID_ARGUMENT, "player name 'no spaces': expected 1 to 64 characters");
-    EXPECT_OK(tfe_define_private_input(ctx, "alice", shape_x, 1, NULL, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "alice", shape_x, 1, NULL, NULL, &x));
     const size_t shape_y[1] = {3};
     EXPECT_ERROR(tfe_reshape(ctx, x, shape_y, 1, &out), TFE_ERR_INVALID_ARGUMENT, "tfe_reshape");
     tfe_tensor_free(x);
@@ -231,7 +231,7 @@ static void test_aborted(void) {
     tfe_context_t *ctx = NULL;
     tfe_tensor_t *x = NULL, *out = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_input(ctx, "input-provider", shape_x, 1, failing_input, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 1, failing_input, NULL, &x));
     EXPECT_OK(tfe_reveal(ctx, x, NULL, &out));
     struct player players[4];
     thrd_t threads[4];

@@ -152,10 +152,15 @@ TEST(Party, AFailingPlayerIsNamedByTheOthersAsAborted) {
                                 hostmap);
     std::remove(hostmap.c_str());
     EXPECT_EQ(outcomes[3].status, TFE_ERR_INVALID_ARGUMENT) << outcomes[3].message;
-    EXPECT_NE(outcomes[3].message.find("input callback of 'input0'"), std::string::npos) << outcomes[3].message;
+    EXPECT_NE(outcomes[3].message.find("invalid input 'input0'"), std::string::npos) << outcomes[3].message;
+    EXPECT_NE(outcomes[3].message.find("sensor offline"), std::string::npos) << outcomes[3].message;
     for (std::size_t i = 0; i < 3; i++) {
         EXPECT_EQ(outcomes[i].status, TFE_ERR_ABORTED) << kPlayers[i] << ": " << outcomes[i].message;
-        EXPECT_NE(outcomes[i].message.find("'input-provider'"), std::string::npos) << outcomes[i].message;
+        EXPECT_NE(outcomes[i].message.find("'input-provider' aborted the run: invalid input 'input0'"),
+                  std::string::npos)
+            << outcomes[i].message;
+        // The exception's text stays at the input's owner.
+        EXPECT_EQ(outcomes[i].message.find("sensor offline"), std::string::npos) << outcomes[i].message;
     }
 }
 

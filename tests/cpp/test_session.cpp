@@ -184,7 +184,11 @@ TEST(Session, AThrowingProviderFailsTheRunAndTheSessionStaysUsable) {
     });
     auto out = x.reveal("server2");
     tfe::Session sess(ctx); // TCP: the provider runs on bob's own thread
-    EXPECT_TFE_ERROR(sess.run(out), TFE_ERR_INVALID_ARGUMENT, "input callback of 'input0'");
+    // The exception's text is the run's error (before: "returned 3").
+    EXPECT_TFE_ERROR(sess.run(out), TFE_ERR_INVALID_ARGUMENT, "invalid input 'input0'");
+    EXPECT_EQ(calls.load(), 1);
+    calls = 0;
+    EXPECT_TFE_ERROR(sess.run(out), TFE_ERR_INVALID_ARGUMENT, "sensor offline");
     EXPECT_EQ(sess.run(out).value(0), (std::vector<double>{2.0, 2.0, 2.0}));
     EXPECT_EQ(calls.load(), 2);
 }

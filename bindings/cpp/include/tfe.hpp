@@ -58,9 +58,10 @@ class Error : public std::runtime_error {
 
 /// Produces a private input's values at its owner: called on a library
 /// thread with the input's name and shape and a zeroed buffer of `len`
-/// doubles to fill row-major. Throwing fails the run (with
-/// TFE_ERR_INVALID_ARGUMENT naming the input); the exception does not leave
-/// the library thread.
+/// doubles to fill row-major. Throwing fails the run with
+/// TFE_ERR_INVALID_ARGUMENT, and a message naming the input and holding the
+/// exception's what(), at the owner only (other players learn only that
+/// the input was invalid); the exception does not leave the library thread.
 using Provider = std::function<void(const std::string &name, const std::vector<std::size_t> &shape, double *out,
                                     std::size_t len)>;
 
@@ -86,17 +87,24 @@ struct ContextState {
     std::list<Provider> providers;
 };
 
-/// The C callback of every Provider: no exception crosses into the library.
+/// The C callback of every Provider: no exception crosses into the library;
+/// its text becomes the run's error message (tfe_input_set_error).
 inline int provide(void *user_data, const char *name, const std::size_t *shape, std::size_t rank, double *out,
                    std::size_t len) noexcept {
     try {
         const auto &provider = *static_cast<const Provider *>(user_data);
         provider(name, std::vector<std::size_t>(shape, shape + rank), out, len);
         return TFE_OK;
+    } catch (const std::exception &e) {
+        tfe_input_set_error(e.what());
     } catch (...) {
-        return TFE_ERR_INVALID_ARGUMENT;
+        tfe_input_set_error("the provider threw an exception that is not a std::exception");
     }
+    return TFE_ERR_INVALID_ARGUMENT;
 }
+
+/// The C name of a definition: NULL for an automatic one.
+inline const char *c_name(const std::string &name) noexcept { return name.empty() ? nullptr : name.c_str(); }
 
 inline std::vector<std::size_t> copy_shape(const std::size_t *shape, std::size_t rank) {
     return rank == 0 ? std::vector<std::size_t>{} : std::vector<std::size_t>(shape, shape + rank);
@@ -121,6 +129,17 @@ enum class TensorKind : int {
     Private = TFE_TENSOR_PRIVATE,
     Revealed = TFE_TENSOR_REVEALED,
     Assignment = TFE_TENSOR_ASSIGNMENT,
+};
+
+/// The name of an input or variable, given at definition (what feeds,
+/// saved graphs, messages and `tfe party --input NAME=FILE` use): 1 to 64
+/// letters, digits, '-', '_' or '.', unique in its context. A
+/// default-constructed Name lets the library choose ("input<N>",
+/// "variable<N>").
+struct Name {
+    Name() = default;
+    explicit Name(std::string name) : value(std::move(name)) {}
+    std::string value;
 };
 
 /// A node of a context's graph (tfe_tensor_t). Move-only.
@@ -239,38 +258,43 @@ class Context {
     Context(const Context &) = delete;
     Context &operator=(const Context &) = delete;
 
-    /// A private variable owned by `owner`, initialized from `values`.
+    /// A private variable owned by `owner`, initialized at the owner from
+    /// `values`, which stay in this process: the graph (what `save` writes
+    /// and other players receive) holds the shape only.
     Tensor private_variable(const std::string &owner, const std::vector<double> &values,
-                            const std::vector<std::size_t> &shape) {
+                            const std::vector<std::size_t> &shape, const Name &name = Name()) {
         return define([&](auto ctx, auto out) {
             // A non-null pointer even for no values: NULL would mean "from a feed".
             static const double none = 0.0;
             const double *data = values.empty() ? &none : values.data();
-            return tfe_define_private_variable(ctx, owner.c_str(), data, values.size(), shape.data(), shape.size(),
-                                               out);
+            return tfe_define_private_variable(ctx, detail::c_name(name.value), owner.c_str(), data, values.size(),
+                                               shape.data(), shape.size(), out);
         });
     }
 
-    /// A private variable owned by `owner`, initialized from a feed in the
-    /// first run that needs it.
-    Tensor private_variable(const std::string &owner, const std::vector<std::size_t> &shape) {
+    /// A private variable owned by `owner`, initialized from the owner's
+    /// feed in the first run that needs it.
+    Tensor private_variable(const std::string &owner, const std::vector<std::size_t> &shape,
+                            const Name &name = Name()) {
         return define([&](auto ctx, auto out) {
-            return tfe_define_private_variable(ctx, owner.c_str(), nullptr, 0, shape.data(), shape.size(), out);
+            return tfe_define_private_variable(ctx, detail::c_name(name.value), owner.c_str(), nullptr, 0,
+                                               shape.data(), shape.size(), out);
         });
     }
 
     /// A private input that `owner` provides through `provider` at every
     /// run that needs it (unless a feed gives its values).
-    Tensor private_input(const std::string &owner, const std::vector<std::size_t> &shape, Provider provider) {
+    Tensor private_input(const std::string &owner, const std::vector<std::size_t> &shape, Provider provider,
+                         const Name &name = Name()) {
         if (!provider) {
-            return private_input(owner, shape);
+            return private_input(owner, shape, name);
         }
         auto &state = checked_state();
         state.providers.push_back(std::move(provider));
         try {
             return define([&](auto ctx, auto out) {
-                return tfe_define_private_input(ctx, owner.c_str(), shape.data(), shape.size(), detail::provide,
-                                                &state.providers.back(), out);
+                return tfe_define_private_input(ctx, detail::c_name(name.value), owner.c_str(), shape.data(),
+                                                shape.size(), detail::provide, &state.providers.back(), out);
             });
         } catch (...) {
             state.providers.pop_back();
@@ -279,9 +303,11 @@ class Context {
     }
 
     /// A private input whose values every run that needs it must feed.
-    Tensor private_input(const std::string &owner, const std::vector<std::size_t> &shape) {
+    Tensor private_input(const std::string &owner, const std::vector<std::size_t> &shape,
+                         const Name &name = Name()) {
         return define([&](auto ctx, auto out) {
-            return tfe_define_private_input(ctx, owner.c_str(), shape.data(), shape.size(), nullptr, nullptr, out);
+            return tfe_define_private_input(ctx, detail::c_name(name.value), owner.c_str(), shape.data(),
+                                            shape.size(), nullptr, nullptr, out);
         });
     }
 

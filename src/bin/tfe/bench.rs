@@ -139,11 +139,13 @@ fn bench_private_op(
     let shape = if op_kind == "matmul" { vec![size, size] } else { vec![size] };
     let len = shape.iter().product();
     let mut graph = Graph::default();
-    let a = graph.private_variable("a", "server0", &shape, Some(values(len, 3)))?;
-    let b = graph.private_variable("b", "server1", &shape, Some(values(len, 4)))?;
+    let a = graph.private_variable("a", "server0", &shape)?;
+    let b = graph.private_variable("b", "server1", &shape)?;
     let y = if op_kind == "matmul" { graph.matmul(a, b)? } else { graph.mul(a, b)? };
     let revealed = graph.reveal(y, None)?;
     let mut session = LocalSession::new(&graph, LocalOptions { transport, ..LocalOptions::default() })?;
+    session.set_variable_values("a", values(len, 3))?;
+    session.set_variable_values("b", values(len, 4))?;
     session.run(&[revealed], &Feeds::new())?;
     let mut op_times = Vec::new();
     let mut run_times = Vec::new();
@@ -239,11 +241,12 @@ fn bench_tls(quick: bool) -> tfe::Result<()> {
     let runs = if quick { 21 } else { 101 };
     for transport in [Transport::Tcp, Transport::Tls] {
         let mut g = Graph::default();
-        let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))?;
+        let w = g.private_variable("w", "server0", &[10, 10])?;
         let x = g.private_input("x", "input-provider", &[5, 10])?;
         let y = g.matmul(x, w)?;
         let out = g.reveal(y, Some("result-receiver"))?;
         let mut session = LocalSession::new(&g, LocalOptions { transport, ..LocalOptions::default() })?;
+        session.set_variable_values("w", vec![1.0; 100])?;
         let mut feeds = Feeds::new();
         feeds.insert("x", vec![1.0; 50]);
         session.run(&[out], &feeds)?;

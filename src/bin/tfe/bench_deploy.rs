@@ -36,7 +36,8 @@ pub fn run(quick: bool) -> Result<(), String> {
     outcome
 }
 
-/// A hostmap on free loopback ports, certificates, the seed graph, the input.
+/// A hostmap on free loopback ports, certificates, the seed graph, the
+/// input and the variable's initial value.
 fn prepare(dir: &Path) -> Result<(), String> {
     let listeners: Vec<_> = PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect();
     let ports: Vec<u16> = listeners
@@ -55,6 +56,7 @@ fn prepare(dir: &Path) -> Result<(), String> {
     let hostmap = certs::generate(&hostmap, &dir.join("certs")).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("hosts.json"), hostmap.to_json()).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("x.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(5)).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("w.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(10)).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let status = Command::new(exe)
         .args(["graph", "seed", "--out", "seed.tfe"])
@@ -82,9 +84,11 @@ fn measure(dir: &Path, tls: bool, runs: u32) -> Result<(f64, f64, u64, u64), Str
         } else {
             cmd.arg("--insecure-plaintext");
         }
-        if name == "input-provider" {
-            cmd.args(["--input", "x=x.csv"]);
-        }
+        match name {
+            "input-provider" => cmd.args(["--input", "x=x.csv"]),
+            "server0" => cmd.args(["--input", "w=w.csv"]),
+            _ => &mut cmd,
+        };
         children.push((name.to_string(), cmd.spawn().map_err(|e| e.to_string())?));
     }
     let mut failed = Vec::new();

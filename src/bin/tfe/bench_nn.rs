@@ -14,10 +14,11 @@ use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 pub fn relu(n: usize, runs: usize) -> tfe::Result<()> {
     let values: Vec<f64> = (0..n).map(|i| ((i * 7919) % 2001) as f64 / 1000.0 - 1.0).collect();
     let mut g = Graph::default();
-    let x = g.private_variable("x", "server0", &[n], Some(values))?;
+    let x = g.private_variable("x", "server0", &[n])?;
     let y = g.relu(x)?;
     let out = g.reveal(y, None)?;
     let mut session = LocalSession::new(&g, LocalOptions::default())?;
+    session.set_variable_values("x", values)?;
     session.run(&[out], &Feeds::new())?;
     let mut times = Vec::new();
     let mut last = RunStats::default();

@@ -32,18 +32,23 @@ pub fn run(args: Args) -> Result<(), String> {
     };
     let text = |e: tfe::Error| e.to_string();
     let mut graph = Graph::default();
-    let w = graph.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100])).map_err(text)?;
+    let w = graph.private_variable("w", "server0", &[10, 10]).map_err(text)?;
     let x = graph.private_input("x", "input-provider", &[5, 10]).map_err(text)?;
     let y = graph.matmul(x, w).map_err(text)?;
     let revealed = graph.reveal(y, None).map_err(text)?;
 
     let options = LocalOptions { transport, ..LocalOptions::default() };
     let mut session = LocalSession::new(&graph, options).map_err(text)?;
+    // w's value stays at server0, x's at the input provider: neither is in the graph.
+    session.set_variable_values("w", vec![1.0; 100]).map_err(text)?;
     session.set_provider("x", Arc::new(|request| Ok(vec![1.0; request.shape.iter().product()]))).map_err(text)?;
     let result = session.run(&[revealed], &Feeds::new()).map_err(text)?;
 
     println!("tfe {} demo: y = x · w over {transport:?}, ABY3 with three servers", env!("CARGO_PKG_VERSION"));
-    println!("x: 5x10 of 1.0, private input of 'input-provider'; w: 10x10 of 1.0, private variable of 'server0'");
+    println!(
+        "x: 5x10 of 1.0, private input of 'input-provider'; w: 10x10 of 1.0, private variable of 'server0' \
+         (its value given at server0, never in the graph)"
+    );
     println!("\nrevealed y:\n{:.1}\n", result.outputs[0]);
     print!("{}", result.stats);
     if let Some(path) = &args.trace {

@@ -54,6 +54,9 @@ pub fn run_graph(command: GraphCommand) -> Result<(), String> {
             let graph = seed_graph(&receiver).map_err(|e| e.to_string())?;
             graph.save(&out).map_err(|e| e.to_string())?;
             println!("wrote the seed graph to {} (digest {})", out.display(), hex(&graph.digest()[..8]));
+            println!(
+                "at run time, server0 gives w (10x10) with --input w=FILE, input-provider x (5x10) with --input x=FILE"
+            );
             Ok(())
         }
         GraphCommand::Show { file } => {
@@ -68,11 +71,12 @@ pub fn run_graph(command: GraphCommand) -> Result<(), String> {
     }
 }
 
-/// The seed program: x (5x10 of the input provider) times w (10x10 of ones
-/// of server0), revealed to the result receiver only.
+/// The seed program: x (5x10 of the input provider) times w (10x10 of
+/// server0), revealed to the result receiver only. The graph holds w's
+/// shape only: server0 gives its value at run time (`--input w=FILE`).
 fn seed_graph(receiver: &str) -> tfe::Result<Graph> {
     let mut g = Graph::default();
-    let w = g.private_variable("w", "server0", &[10, 10], Some(vec![1.0; 100]))?;
+    let w = g.private_variable("w", "server0", &[10, 10])?;
     let x = g.private_input("x", "input-provider", &[5, 10])?;
     let y = g.matmul(x, w)?;
     g.reveal(y, Some(receiver))?;
@@ -84,12 +88,7 @@ fn short(op: &tfe::graph::Op) -> String {
     use tfe::graph::Op;
     match op {
         Op::Constant { shape, .. } => format!("Constant {shape:?}"),
-        Op::PrivateVariable { name, owner, initial, .. } => {
-            format!(
-                "PrivateVariable '{name}' of player {owner}{}",
-                if initial.is_some() { " (initialized)" } else { "" }
-            )
-        }
+        Op::PrivateVariable { name, owner, .. } => format!("PrivateVariable '{name}' of player {owner}"),
         other => format!("{other:?}"),
     }
 }

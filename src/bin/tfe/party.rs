@@ -29,8 +29,8 @@ pub struct Args {
     /// Plain TCP without TLS: anyone on the network reads and changes the traffic.
     #[arg(long, conflicts_with = "key")]
     insecure_plaintext: bool,
-    /// The values of an input this player owns, from a .npy or .csv file of
-    /// exactly the input's shape (repeat for several inputs).
+    /// The values of an input or private variable this player owns, from a
+    /// .npy or .csv file of exactly its shape (repeat for several).
     #[arg(long, value_name = "NAME=FILE")]
     input: Vec<String>,
     /// Also write each result this player learns to DIR/result<N>.npy.
@@ -82,16 +82,19 @@ pub fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// `--input NAME=FILE` for every input this player owns.
+/// `--input NAME=FILE` for every input and private variable this player
+/// owns (a variable's initial value, shared in the first run).
 fn read_inputs(specs: &[String], graph: &Graph, me: &str) -> Result<Feeds, String> {
     let mut feeds = Feeds::new();
     for spec in specs {
         let (name, file) = spec.split_once('=').ok_or(format!("--input {spec}: expected NAME=FILE"))?;
-        let id = graph.find_named(name).ok_or(format!("--input {spec}: the graph has no input named '{name}'"))?;
+        let id = graph
+            .find_named(name)
+            .ok_or(format!("--input {spec}: the graph has no input or variable named '{name}'"))?;
         let node = graph.node(id).map_err(|e| e.to_string())?;
         let owner = match &node.op {
             Op::PrivateInput { owner, .. } | Op::PrivateVariable { owner, .. } => &graph.players()[*owner],
-            _ => return Err(format!("--input {spec}: '{name}' is not an input")),
+            _ => return Err(format!("--input {spec}: '{name}' is not an input or a variable")),
         };
         if owner != me {
             return Err(format!("--input {spec}: '{name}' belongs to '{owner}', not to '{me}'"));
