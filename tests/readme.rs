@@ -73,8 +73,11 @@ fn split(block: &str) -> (String, String) {
 
 /// Compiles `source` with `compiler` and `flags`, links libtfe, runs it.
 fn build_and_run(name: &str, compiler: &str, flags: &[&str], source: &str) {
-    let lib_dir = PathBuf::from(env!("CARGO_BIN_EXE_tfe")).parent().unwrap().to_path_buf();
-    assert!(lib_dir.join("libtfe.so").exists(), "no libtfe.so next to the tfe binary in {}", lib_dir.display());
+    // The cdylib cargo built from the same sources as this test, in the same
+    // compilation of the library: `deps/` beside the tfe binary. (A copy
+    // next to the binary exists only after a `cargo build`, and may be older.)
+    let lib_dir = PathBuf::from(env!("CARGO_BIN_EXE_tfe")).parent().unwrap().join("deps");
+    assert!(lib_dir.join("libtfe.so").exists(), "no libtfe.so in {}", lib_dir.display());
     let dir = std::env::temp_dir().join(format!("tfe-readme-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // cargo's libtfe.so carries the SONAME libtfe.so.0 (build.rs), which
