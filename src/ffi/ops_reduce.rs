@@ -65,10 +65,11 @@ fn sort_order(value: u32) -> Result<SortOrder, Failure> {
 /// by the public n as `tfe_div_public` divides.
 ///
 /// Domain: 1 <= n <= 2^f elements (f the fractional bits, 2^16 by default).
-/// Bound: within |sum|·2^-(f+k+1) (the rounding of the scaled 1/n, k as
-/// for `tfe_div_public`) + 2^-f (the truncation) of the exact mean:
-/// |sum|·2^-26 + 2^-16 by default. Cost: 2 rounds, at most 16 bytes per
-/// server. `x` may be public (then computed in plaintext, the same way).
+/// Approximates `sum(x) / n` for every x in the fixed-point range:
+/// `|error| <= 2^-26*|s| + 2^-16`, s the sum of the averaged elements.
+/// (In general |s|·2^-(f+k+1), the rounding of the scaled 1/n with k as for
+/// `tfe_div_public`, plus 2^-f, the truncation.) Cost: 2 rounds, at most
+/// 16 bytes per server. `x` may be public (then computed in plaintext, the same way).
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (no elements or more than 2^f).
 ///
@@ -112,9 +113,9 @@ pub unsafe extern "C" fn tfe_reduce_mean_axis(
 /// Domain: `divisor` finite with 2^-i <= |divisor| <= 2^f (i integer and f
 /// fractional bits: 2^-20 to 2^16 by default), so that 1/divisor is a
 /// nonzero fixed-point value; |x / divisor| <= 2^i (the fixed-point range).
-/// Bound: within |x|·2^-(f+k+1) (the rounding of c) + 2^-f (the
-/// truncation) of the exact quotient: |x|·2^-26 + 2^-16 by default.
-/// Cost: 2 rounds, at most 16 bytes per element per server. `x` may be public (then computed in plaintext, the
+/// Approximates `x / d` for every x in the fixed-point range:
+/// `|error| <= 2^-26*|x| + 2^-16`. (In general |x|·2^-(f+k+1), the rounding
+/// of c, plus 2^-f, the truncation.) Cost: 2 rounds, at most 16 bytes per element per server. `x` may be public (then computed in plaintext, the
 /// same way).
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (a divisor outside the domain, which the

@@ -25,9 +25,11 @@ pub enum Bound {
     Absolute(f64),
     /// `|error| <= rel·|f(x)| + units·2^-16`.
     Relative { rel: f64, units: f64 },
-    /// For averages: `|error| <= 2^-17·|s| + units·2^-16`, where `s` is the
-    /// sum of the averaged elements (1/count is rounded to 16 bits).
-    OfSum { units: f64 },
+    /// For divisions by a public value: `|error| <= 2^-shift·|of| +
+    /// units·2^-16`, where `of` is the dividend: `x` for a division, `s`
+    /// (the sum of the averaged elements) for an average. `2^-shift` is the
+    /// rounding of the encoded reciprocal relative to it.
+    OfDividend { shift: u32, of: &'static str, units: f64 },
 }
 
 /// One row of the table. An op may have more than one row (one per part of
@@ -141,7 +143,7 @@ pub const APPROXIMATIONS: &[Approximation] = &[
         c_function: "tfe_pool2d",
         function: "mean(window)",
         domain: Domain::Range,
-        bound: Bound::OfSum { units: 1.0 },
+        bound: Bound::OfDividend { shift: 17, of: "s", units: 1.0 },
         outside: "",
     },
     Approximation {
@@ -149,7 +151,26 @@ pub const APPROXIMATIONS: &[Approximation] = &[
         c_function: "tfe_global_avg_pool2d",
         function: "mean over H and W",
         domain: Domain::Range,
-        bound: Bound::OfSum { units: 1.0 },
+        bound: Bound::OfDividend { shift: 17, of: "s", units: 1.0 },
+        outside: "",
+    },
+    // 1/n and 1/d carry k = 9 bits beyond the 16 fractional ones at the
+    // default configuration (`protocol::division`), so their rounding is
+    // 2^-(16+9+1) relative to the dividend.
+    Approximation {
+        op: "mean",
+        c_function: "tfe_reduce_mean",
+        function: "sum(x) / n",
+        domain: Domain::Range,
+        bound: Bound::OfDividend { shift: 26, of: "s", units: 1.0 },
+        outside: "",
+    },
+    Approximation {
+        op: "div_public",
+        c_function: "tfe_div_public",
+        function: "x / d",
+        domain: Domain::Range,
+        bound: Bound::OfDividend { shift: 26, of: "x", units: 1.0 },
         outside: "",
     },
 ];
@@ -203,18 +224,18 @@ impl Bound {
             Bound::Absolute(a) => format!("|error| <= {}", fmt_number(a)),
             Bound::Relative { rel, units: 0.0 } => format!("|error| <= {rel}*|f(x)|"),
             Bound::Relative { rel, units } => format!("|error| <= {rel}*|f(x)| + {units}*2^-16"),
-            Bound::OfSum { units: 1.0 } => "|error| <= 2^-17*|s| + 2^-16".to_string(),
-            Bound::OfSum { units } => format!("|error| <= 2^-17*|s| + {units}*2^-16"),
+            Bound::OfDividend { shift, of, units: 1.0 } => format!("|error| <= 2^-{shift}*|{of}| + 2^-16"),
+            Bound::OfDividend { shift, of, units } => format!("|error| <= 2^-{shift}*|{of}| + {units}*2^-16"),
         }
     }
 
     /// The largest error allowed at a point where the exact result is
-    /// `want` (and, for [`Bound::OfSum`], the averaged elements sum to `sum`).
-    pub fn allows(&self, want: f64, sum: f64) -> f64 {
+    /// `want` (and, for [`Bound::OfDividend`], the dividend is `dividend`).
+    pub fn allows(&self, want: f64, dividend: f64) -> f64 {
         match *self {
             Bound::Absolute(a) => a,
             Bound::Relative { rel, units } => rel * want.abs() + units * UNIT,
-            Bound::OfSum { units } => sum.abs() / 131072.0 + units * UNIT,
+            Bound::OfDividend { shift, units, .. } => dividend.abs() / 2f64.powi(shift as i32) + units * UNIT,
         }
     }
 }
@@ -225,7 +246,10 @@ impl Approximation {
     /// `s` is, and when the domain is not the whole range, `Outside: ...`.
     pub fn doc_text(&self) -> String {
         let mut text = format!("Approximates `{}` for {}: `{}`", self.function, self.domain.text(), self.bound.text());
-        text.push_str(if let Bound::OfSum { .. } = self.bound { ", s the sum of the averaged elements." } else { "." });
+        text.push_str(match self.bound {
+            Bound::OfDividend { of: "s", .. } => ", s the sum of the averaged elements.",
+            _ => ".",
+        });
         if !self.outside.is_empty() {
             text.push_str(&format!(" Outside: {}.", self.outside));
         }

@@ -10,7 +10,7 @@ fn table(op: &str) -> (f64, f64) {
     match bounds::rows(op)[0].bound {
         Bound::Absolute(a) => (0.0, a),
         Bound::Relative { rel, units } => (rel, units * UNIT),
-        Bound::OfSum { .. } => panic!("{op} is an average"),
+        Bound::OfDividend { .. } => panic!("{op} divides by a public value"),
     }
 }
 
