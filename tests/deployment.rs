@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 const TFE: &str = env!("CARGO_BIN_EXE_tfe");
@@ -17,10 +18,18 @@ const PLAYERS: [&str; 5] = ["server0", "server1", "server2", "input-provider", "
 struct Deployment {
     dir: PathBuf,
     children: Vec<(String, Child)>,
+    /// One deployment at a time: five processes per test on two cores, run
+    /// beside another test's five, stretch failure detection past the
+    /// bounds the tests assert.
+    _one_at_a_time: MutexGuard<'static, ()>,
 }
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 impl Deployment {
     fn new(test: &str, tls: bool, recv_timeout_ms: u64) -> Self {
+        // A test that failed while holding the lock poisoned it; the next may still run.
+        let one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let dir = std::env::temp_dir().join(format!("tfe-deploy-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -39,7 +48,7 @@ impl Deployment {
             players.join(", ")
         );
         std::fs::write(dir.join("hosts.json"), hostmap).unwrap();
-        let d = Deployment { dir, children: Vec::new() };
+        let d = Deployment { dir, children: Vec::new(), _one_at_a_time: one_at_a_time };
         if tls {
             d.tool(&["certs", "--config", "hosts.json"]);
         }
