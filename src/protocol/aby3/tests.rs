@@ -1,5 +1,5 @@
 //! ABY3 kernels against plaintext arithmetic, and their costs against the
-//! table of DESIGN.md section 3. Players run on threads over in-memory
+//! cost table of docs/architecture.md. Players run on threads over in-memory
 //! channels; sessions over TCP are tested in `tests/`.
 
 use std::time::Duration;

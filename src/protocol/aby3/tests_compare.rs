@@ -1,7 +1,7 @@
 //! Boolean shares, conversions, comparisons and ReLU against plaintext, with
-//! their rounds and bytes per element against DESIGN.md section 3 and the
-//! issue's limits (A2B ≤ 8 rounds; comparisons and ReLU ≤ 10 rounds and
-//! ≤ 160 bytes per element per server).
+//! their rounds and bytes per element against the costs docs/architecture.md
+//! explains (A2B ≤ 8 rounds; comparisons and ReLU ≤ 10 rounds and ≤ 160
+//! bytes per element per server).
 //!
 //! The msb reads the low 39 bits by default (16 fractional + 20 integer + 3,
 //! see `msb.rs`): 6 rounds and, per 64 elements, 130 words from server 0
