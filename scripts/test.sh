@@ -29,6 +29,24 @@ printf '%s\n' "$prediction"
 grep -q "predicted class" <<<"$prediction"
 
 # ---------------------------------------------------------------------------
+# Python package (bindings/python/): scripts/python-env.sh makes or reuses the
+# venv $CARGO_TARGET_DIR/venv (pinned numpy, pytest, tensorflow-cpu) and runs
+# `pip install ./bindings/python`, whose cargo build reuses the release build
+# above. pytest runs from the repository root so that `import tfe` is the
+# installed package, not the source folder.
+# ---------------------------------------------------------------------------
+step "Python: pip install ./bindings/python (venv: scripts/python-env.sh)"
+venv="$(bash scripts/python-env.sh | tail -n 1)"
+
+step "Python: pytest bindings/python/tests (the package and the conformance cases)"
+"$venv/bin/pytest" -q bindings/python/tests
+
+step "Python: examples/python"
+seed_py="$("$venv/bin/python" examples/python/seed_matmul.py)"
+printf '%s\n' "$seed_py"
+test "$(grep -c '^ \?\[\?\[10\.\( 10\.\)\{9\}\]' <<<"$seed_py")" -eq 5
+
+# ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
 # bindings/cpp/, CMakeLists.txt, cmake/, tests/{c,cpp,abi,cmake-*}/). The
 # header itself is checked by `cargo test` (tests/header.rs). Each CMake

@@ -1,0 +1,105 @@
+"""Input providers are Python callables run on library threads."""
+
+import gc
+import threading
+
+import numpy as np
+import pytest
+
+import tfe
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def test_an_exception_fails_the_run_with_its_type_and_message(ctx):
+    def provider():
+        raise Boom("the sensor is unplugged")
+
+    x = ctx.define_private_input("alice", provider, shape=(2,))
+    with pytest.raises(tfe.InvalidArgumentError, match="Boom: the sensor is unplugged") as info:
+        x.reveal().to_native()
+    assert isinstance(info.value.__cause__, Boom)
+    assert info.value.status_name == "TFE_ERR_INVALID_ARGUMENT"
+
+
+def test_the_session_stays_usable_after_a_failing_callback(ctx):
+    calls = []
+
+    def provider():
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyError("second call")
+        return [1.0, 2.0]
+
+    x = ctx.define_private_input("alice", provider, shape=(2,))  # no call: the shape is given
+    y = x.reveal()
+    assert y.to_native().tolist() == [1.0, 2.0]
+    with pytest.raises(tfe.InvalidArgumentError, match="KeyError: 'second call'"):
+        y.to_native()
+    assert y.to_native().tolist() == [1.0, 2.0]
+
+
+def test_a_wrong_shape_or_dtype_from_a_provider(ctx):
+    x = ctx.define_private_input("alice", lambda: np.ones(3), shape=(2,))
+    with pytest.raises(tfe.InvalidArgumentError, match=r"ValueError: input input0: expected shape \(2,\), found \(3,\)"):
+        x.reveal().to_native()
+    z = ctx.define_private_input("bob", lambda: np.array(["a"]), shape=(1,))
+    with pytest.raises(tfe.InvalidArgumentError, match="TypeError: input input1: expected real numbers"):
+        z.reveal().to_native()
+
+
+def test_keyboard_interrupt_in_a_provider_fails_the_run(ctx):
+    def provider():
+        raise KeyboardInterrupt()
+
+    x = ctx.define_private_input("alice", provider, shape=(1,))
+    with pytest.raises(tfe.InvalidArgumentError, match="KeyboardInterrupt") as info:
+        x.reveal().to_native()
+    assert isinstance(info.value.__cause__, KeyboardInterrupt)
+
+
+def test_callbacks_stay_alive_while_the_context_lives(ctx):
+    # No reference to the provider or its ctypes callback is left but the context's.
+    x = ctx.define_private_input("alice", (lambda: [5.0]), shape=(1,))
+    y = x.reveal()
+    gc.collect()
+    assert y.to_native().tolist() == [5.0]
+
+
+def test_callbacks_stay_alive_while_a_session_lives():
+    ctx = tfe.Context(transport="memory")
+    y = ctx.define_private_input("alice", lambda: [7.0], shape=(1,)).reveal()
+    session = tfe.Session(ctx, transport="memory")
+    ctx.close()
+    del ctx
+    gc.collect()
+    assert session.run(y).tolist() == [7.0]
+    session.close()
+
+
+def test_provider_runs_on_the_owner_thread(ctx):
+    names = []
+
+    def provider():
+        names.append(threading.current_thread().name)
+        return [1.0]
+
+    ctx.define_private_input("alice", provider, shape=(1,)).reveal().to_native()
+    assert names and names[0] != threading.main_thread().name
+
+
+def test_local_computation_calls_at_definition_and_each_run(ctx):
+    calls = []
+
+    @tfe.local_computation("input-provider")
+    def provide():
+        calls.append(1)
+        return np.full((2, 2), float(len(calls)))
+
+    x = provide()
+    assert x.shape == (2, 2) and x.owner == "input-provider" and len(calls) == 1
+    assert x.reveal().to_native().tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    other = provide(player_name="bob")
+    assert other.owner == "bob"

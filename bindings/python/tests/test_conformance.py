@@ -1,0 +1,106 @@
+"""Runs every case of tests/conformance/cases.json through the Python API
+(the format is tests/conformance/README.md)."""
+
+import json
+
+import numpy as np
+import pytest
+
+import tfe
+from conftest import REPO
+
+CASES = json.loads((REPO / "tests" / "conformance" / "cases.json").read_text())
+
+ENUMS = {
+    "TFE_PADDING_VALID": "VALID", "TFE_PADDING_SAME": "SAME",
+    "TFE_POOL_MAX": "MAX", "TFE_POOL_AVERAGE": "AVG",
+    "TFE_SORT_ASCENDING": "ASCENDING", "TFE_SORT_DESCENDING": "DESCENDING",
+}
+CUMSUM = {
+    "TFE_CUMSUM_INCLUSIVE": (False, False), "TFE_CUMSUM_EXCLUSIVE": (True, False),
+    "TFE_CUMSUM_REVERSE": (False, True), "TFE_CUMSUM_EXCLUSIVE_REVERSE": (True, True),
+}
+
+# Each C op of the cases, called through the Pythonic API: (tensor operands, attrs) -> Tensor.
+OPS = {
+    "tfe_reduce_sum_axis": lambda a, k: tfe.reduce_sum(*a, axis=k["axis"]),
+    "tfe_reduce_mean_axis": lambda a, k: tfe.reduce_mean(*a, axis=k["axis"]),
+    "tfe_div_public": lambda a, k: a[0] / k["divisor"],
+    "tfe_cumsum": lambda a, k: tfe.cumsum(*a, axis=k["axis"], exclusive=CUMSUM[k["mode"]][0],
+                                          reverse=CUMSUM[k["mode"]][1]),
+    "tfe_sort": lambda a, k: tfe.sort(*a, axis=k["axis"], direction=ENUMS[k["order"]]),
+    "tfe_transpose": lambda a, k: tfe.transpose(*a, perm=k["perm"]),
+    "tfe_reshape": lambda a, k: tfe.reshape(*a, k["shape"]),
+    "tfe_slice": lambda a, k: tfe.slice(*a, k["begin"], k["size"]),
+    "tfe_pad": lambda a, k: tfe.pad(*a, list(zip(k["pads"][::2], k["pads"][1::2]))),
+    "tfe_concat": lambda a, k: tfe.concat(a, axis=k["axis"]),
+    "tfe_gather": lambda a, k: tfe.gather(*a, k["indices"], axis=k["axis"]),
+    "tfe_reveal": lambda a, k: a[0].reveal(k["to"]),
+    "tfe_conv2d": lambda a, k: tfe.conv2d(*a, strides=(k["stride_h"], k["stride_w"]),
+                                          padding=ENUMS[k["padding"]]),
+    "tfe_pool2d": lambda a, k: tfe.pool2d(*a, ENUMS[k["pool"]], (k["window_h"], k["window_w"]),
+                                          (k["stride_h"], k["stride_w"]), ENUMS[k["padding"]]),
+}
+
+
+def call(op, args, attrs):
+    if op in OPS:
+        return OPS[op](args, attrs)
+    return getattr(tfe, op[len("tfe_"):])(*args, **attrs)
+
+
+def build(ctx, case):
+    """Runs the steps; returns (tensors by id, the id of the step that failed, its error)."""
+    tensors = {}
+    for step in case["steps"]:
+        try:
+            if "define" in step:
+                value = np.array(step["values"]).reshape(step["shape"])
+                if step["define"] == "private_input":
+                    tensors[step["id"]] = ctx.define_private_input(step["owner"], lambda v=value: v,
+                                                                   shape=value.shape)
+                elif step["define"] == "private_variable":
+                    tensors[step["id"]] = ctx.define_private_variable(value, owner=step["owner"])
+                else:
+                    tensors[step["id"]] = ctx.define_constant(value)
+            else:
+                args = [tensors[name] for name in step["args"]]
+                tensors[step["id"]] = call(step["op"], args, step.get("attrs", {}))
+        except tfe.Error as error:
+            return tensors, step["id"], error
+    return tensors, None, None
+
+
+def test_cases_cover_every_op_of_the_c_api():
+    from tfe import _capi
+
+    used = {s["op"] for c in CASES["cases"] for s in c["steps"] if "op" in s}
+    ops = {name for name, (_, params) in _capi.FUNCTIONS.items()
+           if params and params[0][0] == "ctx" and params[-1][0] == "out" and name != "tfe_context_new"
+           and not name.startswith(("tfe_context_", "tfe_define_", "tfe_session_", "tfe_party_"))}
+    assert len(CASES["cases"]) >= 25
+    assert ops - used <= {"tfe_assign"}, f"ops without a conformance case: {sorted(ops - used - {'tfe_assign'})}"
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
+def test_case(case):
+    with tfe.Context(**CASES["config"], transport="memory") as ctx:
+        tensors, failed_step, error = build(ctx, case)
+        expect = case["expect"]
+        if "status" in expect and expect["step"] is not None:
+            assert failed_step == expect["step"], f"expected step {expect['step']} to fail, got {failed_step}: {error}"
+            assert error.status_name == expect["status"], str(error)
+            return
+        assert failed_step is None, f"step {failed_step} failed: {error}"
+        fetches = [tensors[name] for name in case["fetch"]]
+        if "status" in expect:
+            with pytest.raises(tfe.Error) as info:
+                ctx.run(fetches)
+            assert info.value.status_name == expect["status"], str(info.value)
+            return
+        values = ctx.run(fetches)
+        for name, value in zip(case["fetch"], values):
+            want = expect["values"][name]
+            assert list(value.shape) == want["shape"], name
+            np.testing.assert_allclose(value.ravel(), want["values"], rtol=0, atol=want["atol"] + 1e-12,
+                                       err_msg=f"{case['name']}: {name} ({want['bound']})")

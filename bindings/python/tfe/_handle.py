@@ -1,0 +1,53 @@
+"""The base of every handle wrapper: deterministic close, a finalizer as the
+safety net, and a clear error for use after close."""
+
+import threading
+import weakref
+
+from .errors import ClosedError
+
+
+class Handle:
+    """Owns one C handle, freed by close() (safe twice, also as a context
+    manager) or, failing that, when the object is garbage collected. `keep`
+    are objects the library may call or read until the handle is freed
+    (ctypes callbacks): the finalizer holds them until then."""
+
+    __slots__ = ("_handle", "_finalizer", "_lock", "__weakref__")
+
+    def __init__(self, handle, free, keep=()):
+        if not handle:
+            raise ValueError(f"{type(self).__name__}: NULL handle")
+        self._handle = handle
+        self._lock = threading.RLock()
+        self._finalizer = weakref.finalize(self, _free, free, handle, keep)
+
+    @property
+    def _ptr(self):
+        handle = self._handle
+        if handle is None:
+            raise ClosedError(f"this tfe.{type(self).__name__} is closed")
+        return handle
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def close(self) -> None:
+        """Frees the handle now; later uses raise tfe.ClosedError. Safe twice.
+        Waits for calls on this handle running in other threads."""
+        with self._lock:
+            self._handle = None
+            self._finalizer()
+
+    def __enter__(self):
+        self._ptr  # noqa: B018 (raises if closed)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _free(free, handle, keep):
+    del keep  # held until the handle is freed
+    free(handle)

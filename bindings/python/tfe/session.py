@@ -1,0 +1,210 @@
+"""Running graphs: Session (every player in this process), Result, RunStats.
+
+A session is a snapshot of its context's graph, input callbacks and variable
+values when it is made; its private variables keep their shares across runs.
+Runs release the GIL; the input callbacks run on library threads.
+"""
+
+import ctypes
+from dataclasses import dataclass
+
+from . import _capi
+from ._handle import Handle
+from ._values import as_array, doubles, read_doubles, read_shape, text
+from .errors import InvalidArgumentError
+
+TRANSPORTS = {
+    "tcp": _capi.TFE_TRANSPORT_TCP,
+    "memory": _capi.TFE_TRANSPORT_MEMORY,
+    "tls": _capi.TFE_TRANSPORT_TLS,
+}
+
+
+def session_options(transport=None, connect_timeout_ms=None, recv_timeout_ms=None):
+    """A tfe_session_options_t from the defaults and the given fields."""
+    options = _capi.tfe_session_options_default()
+    if transport is not None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport: expected one of {sorted(TRANSPORTS)}, found {transport!r}")
+        options.transport = TRANSPORTS[transport]
+    if connect_timeout_ms is not None:
+        options.connect_timeout_ms = int(connect_timeout_ms)
+    if recv_timeout_ms is not None:
+        options.recv_timeout_ms = int(recv_timeout_ms)
+    return options
+
+
+@dataclass(frozen=True)
+class PlayerStats:
+    """What one run cost one player."""
+
+    name: str
+    bytes_sent: int
+    wire_bytes_sent: int
+    messages_sent: int
+    rounds: int
+    wall_time_s: float
+    ops: tuple  # of OpStats, by op kind name
+
+
+@dataclass(frozen=True)
+class OpStats:
+    """What the ops of one kind cost one player in one run."""
+
+    name: str
+    count: int
+    bytes_sent: int
+    wire_bytes_sent: int
+    messages_sent: int
+    rounds: int
+    wall_time_s: float
+
+
+class RunStats:
+    """Per-player costs of one run (bytes, messages, rounds, time); prints as a
+    table. `players` lists PlayerStats; `stats["server0"]` finds one."""
+
+    def __init__(self, players, table: str, trace_json: str):
+        self.players = tuple(players)
+        self.table = table
+        self.trace_json = trace_json
+
+    def __getitem__(self, name: str) -> PlayerStats:
+        for player in self.players:
+            if player.name == name:
+                return player
+        raise KeyError(f"no player {name!r} in this run (players: {[p.name for p in self.players]})")
+
+    def __str__(self) -> str:
+        return self.table
+
+    def __repr__(self) -> str:
+        return f"RunStats({', '.join(p.name for p in self.players)})"
+
+
+def read_result(result_ptr):
+    """(values, RunStats) of a tfe_result_t, which is freed."""
+    try:
+        count = ctypes.c_size_t()
+        _capi.tfe_result_count(result_ptr, ctypes.byref(count))
+        values = []
+        for i in range(count.value):
+            data = ctypes.POINTER(ctypes.c_double)()
+            length = ctypes.c_size_t()
+            try:
+                _capi.tfe_result_value(result_ptr, i, ctypes.byref(data), ctypes.byref(length))
+            except InvalidArgumentError:
+                values.append(None)  # revealed to another player (a party's result)
+                continue
+            shape = read_shape(_capi.tfe_result_shape, result_ptr, i)
+            values.append(read_doubles(data, length.value).reshape(shape) if length.value else None)
+        return values, read_stats(result_ptr)
+    finally:
+        _capi.tfe_result_free(result_ptr)
+
+
+def _seconds(ns: int) -> float:
+    return ns / 1e9
+
+
+def read_stats(result_ptr) -> RunStats:
+    players = []
+    n = ctypes.c_size_t()
+    _capi.tfe_result_player_count(result_ptr, ctypes.byref(n))
+    for p in range(n.value):
+        raw = _capi.PlayerStats()
+        _capi.tfe_result_player_stats(result_ptr, p, ctypes.byref(raw))
+        n_ops = ctypes.c_size_t()
+        _capi.tfe_result_op_count(result_ptr, p, ctypes.byref(n_ops))
+        ops = []
+        for o in range(n_ops.value):
+            op = _capi.OpStats()
+            _capi.tfe_result_op_stats(result_ptr, p, o, ctypes.byref(op))
+            ops.append(
+                OpStats(text(op.name), op.count, op.bytes_sent, op.wire_bytes_sent,
+                        op.messages_sent, op.rounds, _seconds(op.wall_time_ns))
+            )
+        players.append(
+            PlayerStats(text(raw.name), raw.bytes_sent, raw.wire_bytes_sent, raw.messages_sent,
+                        raw.rounds, _seconds(raw.wall_time_ns), tuple(ops))
+        )
+    table = ctypes.c_char_p()
+    _capi.tfe_result_stats_table(result_ptr, ctypes.byref(table))
+    trace = ctypes.c_char_p()
+    _capi.tfe_result_trace_json(result_ptr, ctypes.byref(trace))
+    return RunStats(players, text(table.value), text(trace.value))
+
+
+class Feeds(Handle):
+    """Values for inputs and variables of one run (tfe_feeds_t)."""
+
+    def __init__(self, feeds=None):
+        out = _capi.HANDLE()
+        _capi.tfe_feeds_new(ctypes.byref(out))
+        super().__init__(out.value, _capi.tfe_feeds_free)
+        for tensor, value in (feeds or {}).items():
+            self.set(tensor, value)
+
+    def set(self, tensor, value) -> None:
+        array = as_array(value, f"feed for {tensor.name}", tensor.shape)
+        ptr, length = doubles(array)
+        with self._lock:
+            _capi.tfe_feeds_set(self._ptr, tensor._ptr, ptr, length)
+
+
+def run_handle(run_fn, handle, fetches, feeds, context):
+    """Runs `fetches` (Tensors) with `feeds` (a dict Tensor -> value, or None)
+    through tfe_session_run_with_feeds or tfe_party_run; returns
+    (values, RunStats). A failing input callback's exception becomes the
+    __cause__ of the tfe.InvalidArgumentError."""
+    fetches = list(fetches)
+    if not fetches:
+        raise ValueError("fetches: expected at least one tensor, found none")
+    array = (_capi.HANDLE * len(fetches))(*[t._ptr for t in fetches])
+    feeds_obj = Feeds(feeds) if feeds else None
+    out = _capi.HANDLE()
+    failures = context._callback_failures if context is not None else None
+    if failures is not None:
+        failures.clear()
+    try:
+        run_fn(handle, array, len(fetches), feeds_obj._ptr if feeds_obj else None, ctypes.byref(out))
+    except InvalidArgumentError as error:
+        if failures:
+            raise error from failures[-1]
+        raise
+    finally:
+        if feeds_obj is not None:
+            feeds_obj.close()
+    return read_result(out.value)
+
+
+class Session(Handle):
+    """Every player of `context`'s graph running in this process, each on its
+    own thread (tfe_session_t). transport: "tcp" (default), "memory", "tls"."""
+
+    def __init__(self, context, transport=None, connect_timeout_ms=None, recv_timeout_ms=None):
+        options = session_options(transport, connect_timeout_ms, recv_timeout_ms)
+        out = _capi.HANDLE()
+        with context._lock:
+            _capi.tfe_session_new_local_with_options(context._ptr, ctypes.byref(options), ctypes.byref(out))
+            self.tensor_count = context.tensor_count()
+            keep = tuple(context._callbacks)
+        super().__init__(out.value, _capi.tfe_session_free, keep)
+        self.context = context
+        self.last_stats = None
+
+    def run(self, fetches, feeds=None):
+        """Values of `fetches` (a Tensor or a list of them: reveals, public
+        values, assignments), as numpy arrays (None for an assignment)."""
+        single = not isinstance(fetches, (list, tuple))
+        with self._lock:
+            values, stats = run_handle(
+                _capi.tfe_session_run_with_feeds, self._ptr, [fetches] if single else fetches, feeds, self.context
+            )
+        self.last_stats = stats
+        return values[0] if single else values
+
+    def reset_variables(self) -> None:
+        """Forgets the variables' shares: the next run initializes them again."""
+        with self._lock:
+            _capi.tfe_session_reset_variables(self._ptr)
