@@ -23,6 +23,8 @@ use tfe::ffi::{tfe_config_t, tfe_context_t, tfe_feeds_t, tfe_result_t, tfe_sessi
 
 type Tensor = *mut tfe_tensor_t;
 type Out = *mut Tensor;
+/// A fetched value: its elements and its shape.
+type Fetched = (Vec<f64>, Vec<usize>);
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -297,7 +299,7 @@ impl Case {
 
     /// Feeds the private inputs and runs `fetch` in a local session: each
     /// fetch as (values, shape), or the failing status and its message.
-    fn run(&mut self, fetch: &[&str]) -> Result<Vec<(Vec<f64>, Vec<usize>)>, (tfe_status_t, String)> {
+    fn run(&mut self, fetch: &[&str]) -> Result<Vec<Fetched>, (tfe_status_t, String)> {
         let fetches: Vec<Tensor> = fetch.iter().map(|f| self.tensors[*f]).collect();
         let (mut sess, mut result): (*mut tfe_session_t, *mut tfe_result_t) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY (all): live handles, buffers of the stated lengths, out-params.
