@@ -173,3 +173,63 @@ fn a_tensor_defined_after_the_session_is_named_as_such() {
     assert!(err.contains("tensor 1 was defined after the session was created"), "{err}");
     assert!(err.contains("snapshot of the graph as it was then (1 nodes)"), "{err}");
 }
+
+/// Every op that has a plaintext form, in every mix of public and private
+/// operands: the servers' result equals the one every player computes from
+/// public operands (within the truncation's one unit in the last place).
+#[test]
+fn every_op_agrees_in_every_mix_of_public_and_private_operands() {
+    use tfe::graph::Op;
+    /// An operand: its shape and values.
+    type Operand = (Vec<usize>, Vec<f64>);
+    let m = |r, c| (vec![r, c], grid_values(r * c, (r * 10 + c) as u64, 3.0));
+    let cases: Vec<(Op, Vec<Operand>)> = vec![
+        (Op::Add, vec![m(2, 3), m(2, 3)]),
+        (Op::Sub, vec![m(2, 3), m(1, 3)]),
+        (Op::Mul, vec![m(2, 3), m(2, 1)]),
+        (Op::MatMul, vec![m(2, 3), m(3, 2)]),
+        (Op::Neg, vec![m(2, 3)]),
+        (Op::Square, vec![m(2, 3)]),
+        (Op::Sum { axis: Some(1) }, vec![m(2, 3)]),
+        (Op::CumSum { axis: 1, exclusive: true, reverse: true }, vec![m(2, 3)]),
+        (Op::Transpose { perm: vec![1, 0] }, vec![m(2, 3)]),
+        (Op::Reshape { shape: vec![3, 2] }, vec![m(2, 3)]),
+        (Op::ExpandDims { axis: 1 }, vec![m(2, 3)]),
+        (Op::Squeeze { axis: 0 }, vec![m(1, 3)]),
+        (Op::Slice { begin: vec![1, 1], size: vec![1, 2] }, vec![m(2, 3)]),
+        (Op::Pad { pads: vec![(1, 0), (0, 2)] }, vec![m(2, 3)]),
+        (Op::Gather { indices: vec![2, 0, 2], axis: 1 }, vec![m(2, 3)]),
+        (Op::Concat { axis: 0 }, vec![m(2, 3), m(1, 3)]),
+        (Op::Mean { axis: None }, vec![m(2, 3)]),
+        (Op::DivPublic { divisor: 3.0 }, vec![m(2, 3)]),
+    ];
+    for (op, operands) in cases {
+        let mut results = Vec::new();
+        for mix in 0..1usize << operands.len() {
+            let mut g = Graph::default();
+            let mut feeds = Feeds::new();
+            let inputs: Vec<_> = operands
+                .iter()
+                .enumerate()
+                .map(|(i, (shape, values))| {
+                    if mix >> i & 1 == 1 {
+                        feeds.insert(&format!("x{i}"), values.clone());
+                        g.private_input(&format!("x{i}"), "alice", shape).unwrap()
+                    } else {
+                        g.constant(shape, values.clone()).unwrap()
+                    }
+                })
+                .collect();
+            let out = g.push(op.clone(), &inputs).unwrap();
+            let fetch = if mix == 0 { out } else { g.reveal(out, None).unwrap() };
+            let mut session = LocalSession::new(&g, options(Transport::Memory)).unwrap();
+            let r = session.run(&[fetch], &feeds).unwrap_or_else(|e| panic!("{op:?}, operand mix {mix:b}: {e}"));
+            results.push(r.outputs[0].clone());
+        }
+        for (mix, got) in results.iter().enumerate().skip(1) {
+            assert_eq!(got.shape(), results[0].shape(), "{op:?}, operand mix {mix:b}");
+            let err = max_error(got.as_slice().unwrap(), results[0].as_slice().unwrap());
+            assert!(err <= 2.0 / 65536.0, "{op:?}, operand mix {mix:b}: off by {err}");
+        }
+    }
+}
