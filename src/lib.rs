@@ -19,3 +19,4 @@ pub mod net;
 pub mod nn;
 pub mod prng;
 pub mod protocol;
+pub mod vocabulary;

@@ -18,9 +18,9 @@ use std::path::Path;
 use common::grid_values;
 use tfe::error::Result;
 use tfe::graph::{Graph, TensorId};
-use tfe::protocol::SortOrder;
 use tfe::ring::layout::Padding;
 use tfe::session::{Feeds, LocalOptions, LocalSession};
+use tfe::vocabulary::SortOrder;
 
 /// Builds the op on the private inputs `x`, `y` and `w`.
 type Build = fn(&mut Graph, TensorId, TensorId, TensorId) -> Result<TensorId>;

@@ -7,8 +7,8 @@ mod common;
 
 use common::grid_values;
 use tfe::graph::Graph;
-use tfe::protocol::SortOrder;
 use tfe::session::{Feeds, LocalOptions, LocalSession};
+use tfe::vocabulary::SortOrder;
 
 #[test]
 fn order_and_reduction_ops_match_plaintext_through_a_session() {

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use tfe::deploy::certs;
 use tfe::graph::{Graph, TensorId};
-use tfe::net::{PlayerAddr, TcpOptions, TlsSettings, tcp};
+use tfe::net::{PlayerAddr, TcpOptions, TlsSettings, self_signed, tcp};
 use tfe::protocol::aby3::SeedSource;
 use tfe::session::{Feeds, Party, PartyRun, TcpJoin};
 
@@ -86,7 +85,7 @@ fn run_with_proxy(tls: bool, tamper: Option<u64>) -> (Vec<tfe::Result<PartyRun>>
     addrs_for_1[0].addr = proxy_listener.local_addr().unwrap().to_string();
     let proxy = Proxy::start(proxy_listener, real_0, tamper);
     let settings: Vec<Option<TlsSettings>> = if tls {
-        certs::ephemeral_set(&names).unwrap().into_iter().map(Some).collect()
+        self_signed::ephemeral_set(&names).unwrap().into_iter().map(Some).collect()
     } else {
         names.iter().map(|_| None).collect()
     };

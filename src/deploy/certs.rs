@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::hostmap::Hostmap;
 use crate::error::{Error, Result};
-use crate::net::TlsSettings;
+use crate::net::{TlsSettings, self_signed};
 
 /// Writes `<name>.pem` and `<name>.key` for every player of the hostmap
 /// into `dir`, and returns the hostmap with its certificate paths set
@@ -16,12 +16,11 @@ pub fn generate(hostmap: &Hostmap, dir: &Path) -> Result<Hostmap> {
     std::fs::create_dir_all(dir).map_err(|e| Error::config(format!("cannot create {}: {e}", dir.display())))?;
     let mut updated = hostmap.clone();
     for entry in &mut updated.players {
-        let certified = rcgen::generate_simple_self_signed(vec![entry.name.clone()])
-            .map_err(|e| Error::internal(format!("certificate generation failed: {e}")))?;
+        let (cert, key) = self_signed::certificate(&entry.name)?;
         let cert_path = dir.join(format!("{}.pem", entry.name));
         let key_path = dir.join(format!("{}.key", entry.name));
-        write(&cert_path, &certified.cert.pem(), 0o644)?;
-        write(&key_path, &certified.signing_key.serialize_pem(), 0o600)?;
+        write(&cert_path, &cert, 0o644)?;
+        write(&key_path, &key, 0o600)?;
         let relative = cert_path.strip_prefix(&hostmap.base_dir).map(Path::to_path_buf).unwrap_or(cert_path);
         entry.certificate = Some(relative);
     }
@@ -38,19 +37,6 @@ fn write(path: &Path, text: &str, mode: u32) -> Result<()> {
     let _ = mode;
     let mut file = options.open(path).map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
     file.write_all(text.as_bytes()).map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))
-}
-
-/// TLS settings for every player of `names`, from fresh certificates that
-/// live only in memory: TLS in local mode, to measure what it costs.
-pub fn ephemeral_set(names: &[String]) -> Result<Vec<TlsSettings>> {
-    let mut pems = Vec::new();
-    for name in names {
-        let certified = rcgen::generate_simple_self_signed(vec![name.clone()])
-            .map_err(|e| Error::internal(format!("certificate generation failed: {e}")))?;
-        pems.push((name.clone(), certified.cert.pem(), certified.signing_key.serialize_pem()));
-    }
-    let peers: Vec<(String, String)> = pems.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
-    pems.iter().map(|(_, cert, key)| TlsSettings::from_pem(cert, key, &peers)).collect()
 }
 
 /// The TLS settings of player `me`: its certificate and `key_path`, and the

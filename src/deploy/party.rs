@@ -12,7 +12,7 @@ use super::hostmap::Hostmap;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Op, TensorId};
 use crate::net::{TcpOptions, tcp};
-use crate::protocol::aby3::SeedSource;
+use crate::protocol::SeedSource;
 use crate::session::{Party, TcpJoin};
 
 /// How a deployed player secures its channels.

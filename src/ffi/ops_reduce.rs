@@ -9,7 +9,7 @@ use super::context::{tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, guard, tfe_status_t};
 use super::ops::{binary, unary};
 use crate::graph::Graph;
-use crate::protocol::SortOrder;
+use crate::vocabulary::SortOrder;
 
 /// Which cumulative sum `tfe_cumsum` computes (the `mode` argument, a
 /// `uint32_t`; anything else is `TFE_ERR_INVALID_ARGUMENT`), as

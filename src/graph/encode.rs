@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 use super::{Graph, Op, TensorId};
 use crate::error::{Error, Result};
 use crate::fixed::{ComparisonWidth, FixedConfig};
-use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
+use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
 const MAGIC: &[u8; 4] = b"TFEG";
 /// Version 2 added the comparison width; version 1 files still load, with

@@ -3,10 +3,9 @@
 
 use super::op::{Kind, Op};
 use crate::error::{Error, Result};
-use crate::protocol::aby3::tensor_ops::{conv2d_shape, expand_dims_shape, squeeze_shape};
-use crate::protocol::{Reduce, Unary};
 use crate::ring::layout;
 use crate::ring::shape::{self, fmt_shape};
+use crate::vocabulary::{Reduce, Unary};
 
 /// Shape and kind of a node whose op is not one of the core ops.
 pub(super) fn infer(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
@@ -109,7 +108,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
         }
         Op::Conv2d { strides, padding } => {
             private_first(name, operands)?;
-            Ok((conv2d_shape(x, operands[1].0, *strides, *padding)?, private))
+            Ok((shape::conv2d_shape(x, operands[1].0, *strides, *padding)?, private))
         }
         Op::Slice { begin, size } => Ok((layout::slice_map(x, begin, size)?.0, operands[0].1)),
         Op::Pad { pads } => {
@@ -126,8 +125,8 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             let kind = if operands.iter().any(|(_, k)| *k == private) { private } else { Kind::Public };
             Ok((layout::concat_shape(&[x, operands[1].0], *axis)?, kind))
         }
-        Op::ExpandDims { axis } => Ok((expand_dims_shape(x, *axis)?, operands[0].1)),
-        Op::Squeeze { axis } => Ok((squeeze_shape(x, *axis)?, operands[0].1)),
+        Op::ExpandDims { axis } => Ok((shape::expand_dims_shape(x, *axis)?, operands[0].1)),
+        Op::Squeeze { axis } => Ok((shape::squeeze_shape(x, *axis)?, operands[0].1)),
         Op::Gather { indices, axis } => Ok((layout::gather_map(x, indices, *axis)?.0, operands[0].1)),
         Op::Mean { axis } => {
             shape::reduced_count(x, *axis)?;

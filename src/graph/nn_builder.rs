@@ -2,8 +2,8 @@
 
 use super::{Graph, Op, TensorId};
 use crate::error::Result;
-use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
+use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
 impl Graph {
     /// An elementwise function of a private value (softmax: along the last axis).

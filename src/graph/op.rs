@@ -2,9 +2,9 @@
 //! result: shape inference happens here, while the graph is built.
 
 use crate::error::{Error, Result};
-use crate::protocol::{Comparison, Pool, Reduce, SortOrder, Unary};
 use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::{self, fmt_shape, numel};
+use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
 /// What a node computes. Inputs are the node's operands, in order.
 #[derive(Clone, Debug, PartialEq)]

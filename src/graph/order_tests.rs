@@ -3,7 +3,7 @@
 //! their operands and divisors, and their canonical encoding.
 
 use crate::graph::Graph;
-use crate::protocol::SortOrder;
+use crate::vocabulary::SortOrder;
 
 #[test]
 fn the_order_and_reduction_ops_round_trip() {

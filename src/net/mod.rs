@@ -17,6 +17,7 @@ pub mod frame;
 pub mod handshake;
 pub mod memory;
 pub mod pool;
+pub mod self_signed;
 mod socket_peer;
 pub mod stats;
 pub mod tcp;

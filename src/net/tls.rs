@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn a_peer_silent_after_the_tls_handshake_is_an_error_within_the_timeout() {
         let names = vec!["a".to_string(), "b".to_string()];
-        let mut settings = crate::deploy::certs::ephemeral_set(&names).unwrap();
+        let mut settings = crate::net::self_signed::ephemeral_set(&names).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         let client_settings = settings.remove(0);

@@ -1,6 +1,8 @@
-//! Shape arithmetic shared by ring tensors and graph shape inference:
-//! element counts, numpy-style broadcasting, matmul and axis checks.
+//! Shape arithmetic shared by ring tensors, protocols and graph shape
+//! inference: element counts, numpy-style broadcasting, and the shape rules
+//! of matmul, conv2d, sum, transpose, reshape, expand_dims and squeeze.
 
+use super::layout::{self, Padding, Window};
 use crate::error::{Error, Result};
 
 /// Number of elements of a tensor of this shape (1 for a scalar). Only for
@@ -86,6 +88,53 @@ pub fn matmul_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
         )));
     }
     Ok(vec![a[0], b[1]])
+}
+
+/// The shape after inserting a unit axis at `axis`.
+pub fn expand_dims_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
+    if axis > shape.len() {
+        return Err(Error::invalid(format!(
+            "expand_dims: axis {axis} is out of range for shape {} (expected at most {})",
+            fmt_shape(shape),
+            shape.len()
+        )));
+    }
+    let mut out = shape.to_vec();
+    out.insert(axis, 1);
+    Ok(out)
+}
+
+/// The shape after removing the unit axis `axis`.
+pub fn squeeze_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
+    if shape.get(axis) != Some(&1) {
+        return Err(Error::invalid(format!("squeeze: axis {axis} of shape {} is not of size 1", fmt_shape(shape))));
+    }
+    let mut out = shape.to_vec();
+    out.remove(axis);
+    Ok(out)
+}
+
+/// The shape of a conv2d filter as a [KH·KW·C, O] matrix, checked against
+/// the input's.
+pub fn conv2d_filter_matrix(x: &[usize], w: &[usize], window: &Window) -> Result<[usize; 2]> {
+    if w.len() != 4 || x.len() != 4 || w[2] != x[3] || w[0] != window.kh || w[1] != window.kw {
+        return Err(Error::invalid(format!(
+            "conv2d expects an NHWC input and a [KH, KW, C, O] filter with matching C, found input {} and filter {}",
+            fmt_shape(x),
+            fmt_shape(w)
+        )));
+    }
+    Ok([w[0] * w[1] * w[2], w[3]])
+}
+
+/// The output shape of conv2d: [N, OH, OW, O].
+pub fn conv2d_shape(x: &[usize], w: &[usize], strides: (usize, usize), padding: Padding) -> Result<Vec<usize>> {
+    let window =
+        Window { kh: *w.first().unwrap_or(&0), kw: *w.get(1).unwrap_or(&0), sh: strides.0, sw: strides.1, padding };
+    conv2d_filter_matrix(x, w, &window)?;
+    layout::im2col_shape(x, window)?;
+    let ([n, oh, ow, _], _, _) = layout::window_geometry(x, window)?;
+    Ok(vec![n, oh, ow, w[3]])
 }
 
 /// Checks that `axis` names a dimension of `shape`.

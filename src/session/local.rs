@@ -16,7 +16,7 @@ use super::stats::RunStats;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::{PlayerAddr, TcpOptions, memory, tcp};
-use crate::protocol::aby3::SeedSource;
+use crate::protocol::SeedSource;
 
 /// How the players of a local session talk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,7 +253,7 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
     let mut session_id = [0u8; 16];
     getrandom::fill(&mut session_id).map_err(|e| Error::internal(format!("OS entropy failed: {e}")))?;
     let tls: Vec<Option<crate::net::TlsSettings>> = match options.transport {
-        Transport::Tls => crate::deploy::certs::ephemeral_set(graph.players())?.into_iter().map(Some).collect(),
+        Transport::Tls => crate::net::self_signed::ephemeral_set(graph.players())?.into_iter().map(Some).collect(),
         _ => graph.players().iter().map(|_| None).collect(),
     };
     let tcp_options = TcpOptions {

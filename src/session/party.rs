@@ -12,8 +12,7 @@ use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, TlsSettings, tcp};
-use crate::protocol::Protocol;
-use crate::protocol::aby3::{Aby3, SeedSource};
+use crate::protocol::{Aby3, Protocol, SeedSource};
 use crate::ring::RingTensor;
 
 /// Endpoint indices of the three servers: a graph lists them first.

@@ -24,8 +24,8 @@ use super::pooling::flat_concat;
 use super::{Aby3, OpContext, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
-use crate::protocol::SortOrder;
 use crate::ring::shape::check_axis;
+use crate::vocabulary::SortOrder;
 
 /// One layer of a sorting network: disjoint comparators (low, high) with
 /// low < high; each puts the smaller value at `low`.

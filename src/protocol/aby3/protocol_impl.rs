@@ -4,9 +4,10 @@ use super::{Aby3, OpContext, Share};
 use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
-use crate::protocol::{Comparison, Filter, Pool, Protocol, Reduce, SortOrder, Unary};
+use crate::protocol::{Filter, Protocol};
 use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
+use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
 impl Protocol for Aby3 {
     type Share = Share;

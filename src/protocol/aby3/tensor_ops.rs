@@ -14,7 +14,7 @@ use crate::net::Endpoint;
 use crate::protocol::Filter;
 use crate::ring::RingTensor;
 use crate::ring::layout::{self, Window};
-use crate::ring::shape::fmt_shape;
+use crate::ring::shape::{conv2d_filter_matrix, conv2d_shape, expand_dims_shape, fmt_shape, squeeze_shape};
 
 impl Share {
     /// Applies an index map (see [`layout`]) to both components.
@@ -56,52 +56,6 @@ impl Share {
     }
 }
 
-/// The shape after inserting a unit axis at `axis`.
-pub fn expand_dims_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
-    if axis > shape.len() {
-        return Err(Error::invalid(format!(
-            "expand_dims: axis {axis} is out of range for shape {} (expected at most {})",
-            fmt_shape(shape),
-            shape.len()
-        )));
-    }
-    let mut out = shape.to_vec();
-    out.insert(axis, 1);
-    Ok(out)
-}
-
-/// The shape after removing the unit axis `axis`.
-pub fn squeeze_shape(shape: &[usize], axis: usize) -> Result<Vec<usize>> {
-    if shape.get(axis) != Some(&1) {
-        return Err(Error::invalid(format!("squeeze: axis {axis} of shape {} is not of size 1", fmt_shape(shape))));
-    }
-    let mut out = shape.to_vec();
-    out.remove(axis);
-    Ok(out)
-}
-
-/// The filter as a [KH·KW·C, O] matrix, checked against the input.
-fn filter_matrix_shape(x: &[usize], w: &[usize], window: &Window) -> Result<[usize; 2]> {
-    if w.len() != 4 || x.len() != 4 || w[2] != x[3] || w[0] != window.kh || w[1] != window.kw {
-        return Err(Error::invalid(format!(
-            "conv2d expects an NHWC input and a [KH, KW, C, O] filter with matching C, found input {} and filter {}",
-            fmt_shape(x),
-            fmt_shape(w)
-        )));
-    }
-    Ok([w[0] * w[1] * w[2], w[3]])
-}
-
-/// The output shape of conv2d: [N, OH, OW, O].
-pub fn conv2d_shape(x: &[usize], w: &[usize], strides: (usize, usize), padding: layout::Padding) -> Result<Vec<usize>> {
-    let window =
-        Window { kh: *w.first().unwrap_or(&0), kw: *w.get(1).unwrap_or(&0), sh: strides.0, sw: strides.1, padding };
-    filter_matrix_shape(x, w, &window)?;
-    layout::im2col_shape(x, window)?;
-    let ([n, oh, ow, _], _, _) = layout::window_geometry(x, window)?;
-    Ok(vec![n, oh, ow, w[3]])
-}
-
 impl Aby3 {
     /// 2-D convolution of a shared NHWC input with a shared or public
     /// [KH, KW, C, O] filter: im2col, then one truncated matrix product.
@@ -120,7 +74,7 @@ impl Aby3 {
         };
         let out_shape = conv2d_shape(x.shape(), &w_shape, strides, padding)?;
         let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
-        let matrix = filter_matrix_shape(x.shape(), &w_shape, &window)?;
+        let matrix = conv2d_filter_matrix(x.shape(), &w_shape, &window)?;
         let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
         let patches = x.take(&patch_shape, &index)?;
         let y = match w {

@@ -16,8 +16,9 @@ use super::order::sorting_network;
 use super::tests::{CLIENT, private_op, values};
 use crate::fixed::FixedConfig;
 use crate::net::Counters;
+use crate::protocol::Protocol;
 use crate::protocol::bounds;
-use crate::protocol::{Protocol, SortOrder};
+use crate::vocabulary::SortOrder;
 
 /// The edges of the range, zero, the smallest steps and ties, then a grid
 /// of random values within ±`range`.
