@@ -36,9 +36,12 @@ from .errors import (
     ProtocolError,
     TimeoutError,  # noqa: A004 (tfe.TimeoutError, a builtins.TimeoutError too)
 )
+from .arrays import load_array, save_array
 from .function import function, local_computation
+from .logs import enable_logging
 from .ops import *  # noqa: F403 (every op: tfe.matmul, tfe.relu, ...)
 from .ops import __all__ as _ops
+from .remote import Party, RemoteConfig
 from .session import Feeds, OpStats, PlayerStats, RunStats, Session
 
 __version__ = _capi.VERSION
@@ -68,7 +71,8 @@ def last_stats():
 __all__ = [
     "AbortedError", "ClosedError", "ConfigError", "Context", "Error", "Feeds", "InternalError",
     "InvalidArgumentError", "NetworkError", "NullPointerError", "OpStats", "OutOfRangeError",
-    "PanicError", "PlayerStats", "ProtocolError", "RunStats", "Session", "Tensor", "TimeoutError",
-    "define_constant", "define_private_input", "define_private_variable", "function",
-    "get_context", "last_stats", "local_computation", "set_context",
+    "PanicError", "Party", "PlayerStats", "ProtocolError", "RemoteConfig", "RunStats", "Session",
+    "Tensor", "TimeoutError", "define_constant", "define_private_input", "define_private_variable",
+    "enable_logging", "function", "get_context", "last_stats", "load_array", "local_computation",
+    "save_array", "set_context",
 ] + list(_ops)

@@ -32,7 +32,7 @@ def as_array(value, what: str, shape=None) -> np.ndarray:
         raise TypeError(
             f"{what}: expected real numbers (a float, int or bool dtype), found dtype {array.dtype}"
         )
-    array = np.ascontiguousarray(array, dtype=np.float64)
+    array = np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{what}: expected shape {tuple(shape)}, found {array.shape}")
     if not np.isfinite(array).all():

@@ -90,6 +90,9 @@ class Tensor(Handle):
     def __repr__(self):
         return f"<tfe.Tensor {self.kind} shape={self.shape}>"
 
+    # numpy defers to the reflected operators (array @ tensor is Tensor.__rmatmul__).
+    __array_ufunc__ = None
+
     def __array__(self, dtype=None, copy=None):
         raise TypeError("a tfe.Tensor is not an array: call .reveal().to_native() for its value")
 
@@ -267,7 +270,8 @@ class Context(Handle):
         out = _capi.HANDLE()
         with self._lock:
             _capi.tfe_define_private_input(
-                self._ptr, _name(name), owner.encode(), shape_ptr, rank, callback, None, ctypes.byref(out)
+                self._ptr, _name(name), owner.encode(), shape_ptr, rank, callback or _capi.INPUT_FN(), None,
+                ctypes.byref(out),
             )
             if callback is not None:
                 self._callbacks.append(callback)

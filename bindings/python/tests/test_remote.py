@@ -1,0 +1,103 @@
+"""Deployments: every player of a RemoteConfig in its own thread."""
+
+import socket
+import threading
+
+import numpy as np
+import pytest
+
+import tfe
+
+PLAYERS = ["server0", "server1", "server2", "alice"]
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def deploy(config, build, keys=None, fail_at=None):
+    """Runs every player's party in a thread; returns {player: value or exception}."""
+    outcome = {}
+
+    def player(name):
+        ctx = tfe.Context()
+        fetch = build(ctx, name, fail_at)
+        try:
+            key = keys[name] if keys else None
+            with config.party(ctx, name, key=key, insecure_plaintext=keys is None) as party:
+                outcome[name] = party.run(fetch)
+                outcome[name + ".stats"] = party.last_stats
+        except tfe.Error as error:
+            outcome[name] = error
+        finally:
+            ctx.close()
+
+    threads = [threading.Thread(target=player, args=(n,)) for n in PLAYERS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcome
+
+
+def build(ctx, me, fail_at):
+    # Every player builds the same graph; only alice's provider is ever called.
+    def provide():
+        if fail_at == "alice":
+            raise RuntimeError("alice's data is missing")
+        return np.arange(4.0)
+
+    x = ctx.define_private_input("alice", provide, shape=(4,))
+    return (x * 2.0).reveal("alice")
+
+
+def hostmap(tmp_path):
+    ports = free_ports(len(PLAYERS))
+    return tfe.RemoteConfig({n: f"127.0.0.1:{p}" for n, p in zip(PLAYERS, ports)},
+                            path=tmp_path / "hostmap.json", connect_timeout_ms=20000, recv_timeout_ms=20000)
+
+
+def test_plaintext_deployment(tmp_path):
+    config = hostmap(tmp_path)
+    assert tfe.RemoteConfig.load(config.path).hostmap == config.hostmap
+    outcome = deploy(config, build)
+    assert outcome["alice"].tolist() == [0.0, 2.0, 4.0, 6.0]
+    assert outcome["server0"] is None  # revealed to alice only
+    assert [p.name for p in outcome["alice.stats"].players] == ["alice"]
+
+
+def test_tls_deployment(tmp_path):
+    config = hostmap(tmp_path)
+    config.generate_certificates(tmp_path / "certs")
+    assert "certificate" in config.document["players"][0]
+    keys = {n: tmp_path / "certs" / f"{n}.key" for n in PLAYERS}
+    outcome = deploy(config, build, keys=keys)
+    assert outcome["alice"].tolist() == [0.0, 2.0, 4.0, 6.0]
+
+
+def test_a_failing_player_aborts_the_others(tmp_path):
+    outcome = deploy(hostmap(tmp_path), build, fail_at="alice")
+    assert isinstance(outcome["alice"], tfe.InvalidArgumentError)
+    assert "alice's data is missing" in str(outcome["alice"])
+    for server in PLAYERS[:3]:
+        assert isinstance(outcome[server], tfe.AbortedError) and "alice" in str(outcome[server])
+
+
+def test_bad_configs(tmp_path):
+    with pytest.raises(ValueError, match="host:port"):
+        tfe.RemoteConfig({"server0": "nowhere"})
+    with pytest.raises(TypeError, match="hostmap"):
+        tfe.RemoteConfig([])
+    config = hostmap(tmp_path)
+    with tfe.Context() as ctx:
+        ctx.define_private_input("alice", shape=(1,))
+        with pytest.raises(ValueError, match="key"):
+            config.party(ctx, "server0")
+        with pytest.raises(tfe.ConfigError):
+            config.party(ctx, "mallory", insecure_plaintext=True)

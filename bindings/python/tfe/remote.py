@@ -1,0 +1,104 @@
+"""Deployments: one process (or thread) per player, as TF Encrypted's
+RemoteConfig. A hostmap names every player's address; each player opens its
+Party with the same graph and runs it with the same fetches.
+
+    config = tfe.RemoteConfig({"server0": "10.0.0.1:4440", ...})
+    config.generate_certificates("certs")            # once, then copy as docs/deployment.md says
+    with config.party(ctx, "server0", key="certs/server0.key") as party:
+        party.run([result])
+"""
+
+import ctypes
+import json
+import pathlib
+import shutil
+import tempfile
+import weakref
+
+from . import _capi
+from ._handle import Handle
+from .session import run_handle
+
+
+class RemoteConfig:
+    """A hostmap: `hostmap` maps each player's name to "host:port" (or is the
+    path of a hostmap JSON file). The hostmap file the library reads is
+    `path` (a temporary file when None)."""
+
+    def __init__(self, hostmap, path=None, connect_timeout_ms=None, recv_timeout_ms=None):
+        if isinstance(hostmap, (str, pathlib.Path)):
+            self.path = pathlib.Path(hostmap)
+            self._read()
+            return
+        if not isinstance(hostmap, dict) or not hostmap:
+            raise TypeError(f"hostmap: expected a dict of player name to 'host:port', found {hostmap!r}")
+        players = []
+        for name, address in hostmap.items():
+            if not isinstance(address, str) or ":" not in address:
+                raise ValueError(f"hostmap: expected 'host:port' for {name!r}, found {address!r}")
+            players.append({"name": str(name), "address": address})
+        document = {"players": players}
+        if connect_timeout_ms is not None:
+            document["connect_timeout_ms"] = int(connect_timeout_ms)
+        if recv_timeout_ms is not None:
+            document["recv_timeout_ms"] = int(recv_timeout_ms)
+        if path is None:
+            folder = tempfile.mkdtemp(prefix="tfe-hostmap-")
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            path = pathlib.Path(folder) / "hostmap.json"
+        self.path = pathlib.Path(path)
+        self.path.write_text(json.dumps(document, indent=2) + "\n")
+        self._read()
+
+    @classmethod
+    def load(cls, path) -> "RemoteConfig":
+        """The hostmap in the JSON file at `path` (as `tfe party --config` reads)."""
+        return cls(pathlib.Path(path))
+
+    def _read(self):
+        self.document = json.loads(self.path.read_text())
+        self.hostmap = {p["name"]: p["address"] for p in self.document.get("players", [])}
+
+    def generate_certificates(self, folder) -> None:
+        """A TLS certificate and key per player in `folder`; the hostmap file
+        gains each certificate's path (tfe_hostmap_generate_certificates)."""
+        _capi.tfe_hostmap_generate_certificates(str(self.path).encode(), str(folder).encode())
+        self._read()
+
+    def party(self, context, me, key=None, insecure_plaintext=False) -> "Party":
+        """Player `me`'s party: TLS with the private key file `key`, or plain
+        TCP with insecure_plaintext=True (tests and isolated networks only).
+        Waits until every player of the graph is connected."""
+        return Party(context, self, me, key, insecure_plaintext)
+
+
+class Party(Handle):
+    """One player of a deployment (tfe_party_t): run() as every other player does."""
+
+    def __init__(self, context, config, me, key=None, insecure_plaintext=False):
+        out = _capi.HANDLE()
+        if insecure_plaintext:
+            if key is not None:
+                raise ValueError("key: a plaintext party takes no key")
+            _capi.tfe_party_open_insecure_plaintext(
+                context._ptr, str(config.path).encode(), me.encode(), ctypes.byref(out)
+            )
+        else:
+            if key is None:
+                raise ValueError(f"key: expected the path of {me}'s TLS key (or insecure_plaintext=True)")
+            _capi.tfe_party_open(context._ptr, str(config.path).encode(), me.encode(), str(key).encode(),
+                                 ctypes.byref(out))
+        super().__init__(out.value, _capi.tfe_party_free, tuple(context._callbacks))
+        self.context = context
+        self.me = me
+        self.last_stats = None
+
+    def run(self, fetches, feeds=None):
+        """Runs the graph for `fetches` at this player: the values revealed to
+        it (None for the others' and for assignments)."""
+        single = not isinstance(fetches, (list, tuple))
+        with self._lock:
+            values, stats = run_handle(_capi.tfe_party_run, self._ptr, [fetches] if single else fetches, feeds,
+                                       self.context)
+        self.last_stats = stats
+        return values[0] if single else values
