@@ -45,6 +45,9 @@ step "Python: examples/python"
 seed_py="$("$venv/bin/python" examples/python/seed_matmul.py)"
 printf '%s\n' "$seed_py"
 test "$(grep -c '^ \?\[\?\[10\.\( 10\.\)\{9\}\]' <<<"$seed_py")" -eq 5
+prediction_py="$("$venv/bin/python" examples/python/private_prediction.py)"
+printf '%s\n' "$prediction_py"
+grep -q "predicted class" <<<"$prediction_py"
 
 # ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,

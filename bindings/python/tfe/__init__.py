@@ -36,6 +36,7 @@ from .errors import (
     ProtocolError,
     TimeoutError,  # noqa: A004 (tfe.TimeoutError, a builtins.TimeoutError too)
 )
+from . import keras
 from .arrays import load_array, save_array
 from .function import function, local_computation
 from .logs import enable_logging
@@ -73,6 +74,6 @@ __all__ = [
     "InvalidArgumentError", "NetworkError", "NullPointerError", "OpStats", "OutOfRangeError",
     "PanicError", "Party", "PlayerStats", "ProtocolError", "RemoteConfig", "RunStats", "Session",
     "Tensor", "TimeoutError", "define_constant", "define_private_input", "define_private_variable",
-    "enable_logging", "function", "get_context", "last_stats", "load_array", "local_computation",
+    "enable_logging", "keras", "function", "get_context", "last_stats", "load_array", "local_computation",
     "save_array", "set_context",
 ] + list(_ops)
