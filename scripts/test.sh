@@ -39,7 +39,8 @@ step "Python: pip install ./bindings/python (venv: scripts/python-env.sh)"
 venv="$(bash scripts/python-env.sh | tail -n 1)"
 
 step "Python: pytest bindings/python/tests (the package and the conformance cases)"
-"$venv/bin/pytest" -q bindings/python/tests
+# Its own temporary folder: pytest's default under /tmp is shared with any other pytest run.
+"$venv/bin/pytest" -q -p no:cacheprovider --basetemp="$venv.pytest-tmp" bindings/python/tests
 
 step "Python: examples/python"
 seed_py="$("$venv/bin/python" examples/python/seed_matmul.py)"
