@@ -22,7 +22,7 @@ use crate::net::Endpoint;
 use crate::protocol::{Filter, OpContext, Protocol, Reciprocal, reciprocal_encoding};
 use crate::ring::RingTensor;
 use crate::ring::layout;
-use crate::ring::shape::{expand_dims_shape, reduced_count, squeeze_shape};
+use crate::ring::shape::reduced_count;
 
 /// A node's value at one player during a run.
 #[derive(Clone, Debug)]
