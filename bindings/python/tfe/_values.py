@@ -5,6 +5,7 @@ TensorFlow is never imported here: a TF tensor is recognised by its type's
 module, and converted with its own .numpy()."""
 
 import ctypes
+import math
 
 import numpy as np
 
@@ -20,6 +21,13 @@ def as_array(value, what: str, shape=None) -> np.ndarray:
     """`value` as a C-contiguous float64 array. TypeError for a value that
     holds no real numbers, ValueError for a shape other than `shape` (when
     given) or a NaN or infinity; both name `what`."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.flags.c_contiguous:
+        array = value  # the common case, checked without a copy
+        if shape is not None and array.shape != tuple(shape):
+            raise ValueError(f"{what}: expected shape {tuple(shape)}, found {array.shape}")
+        if not math.isfinite(array.sum()):  # cheaper than isfinite().all(); finds the culprit below
+            _check_finite(array, what)
+        return array
     if is_tf_tensor(value):
         if not hasattr(value, "numpy"):
             raise TypeError(f"{what}: expected a value, found a symbolic {type(value).__name__}")
@@ -35,10 +43,15 @@ def as_array(value, what: str, shape=None) -> np.ndarray:
     array = np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{what}: expected shape {tuple(shape)}, found {array.shape}")
-    if not np.isfinite(array).all():
-        index = np.unravel_index(np.argmin(np.isfinite(array)), array.shape)
-        raise ValueError(f"{what}: expected finite numbers, found {array[index]} at index {tuple(int(i) for i in index)}")
+    _check_finite(array, what)
     return array
+
+
+def _check_finite(array, what):
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = tuple(int(i) for i in np.unravel_index(np.argmin(finite), array.shape))
+        raise ValueError(f"{what}: expected finite numbers, found {array[index]} at index {index}")
 
 
 def as_shape(shape, what: str) -> tuple:
@@ -78,7 +91,8 @@ def read_doubles(ptr, length: int) -> np.ndarray:
     """A copy of `length` doubles the library owns."""
     if length == 0:
         return np.zeros(0)
-    return np.ctypeslib.as_array(ptr, (length,)).copy()
+    view = (ctypes.c_double * length).from_address(ctypes.addressof(ptr.contents))
+    return np.frombuffer(view, dtype=np.float64).copy()
 
 
 def text(ptr) -> str:

@@ -40,6 +40,8 @@ class Tensor(Handle):
     def __init__(self, handle, context):
         super().__init__(handle, _capi.tfe_tensor_free)
         self.context = context
+        with context._lock:
+            context._version += 1  # the graph may have grown: session() checks it
         self.shape = read_shape(_capi.tfe_tensor_shape, handle)
         kind = ctypes.c_int()
         _capi.tfe_tensor_kind(handle, ctypes.byref(kind))
@@ -162,6 +164,8 @@ class Context(Handle):
             transport=transport, connect_timeout_ms=connect_timeout_ms, recv_timeout_ms=recv_timeout_ms
         )
         self._session = None
+        self._version = 0  # counts Tensors made; the session is fresh while it holds
+        self._session_version = -1
         self._pending_assignments = []
         self._assigned = False  # the session's variables were assigned by a run
         self.last_stats = None
@@ -282,8 +286,12 @@ class Context(Handle):
     def session(self) -> Session:
         """The session runs use: made anew when the graph has grown since."""
         with self._lock:
+            if self._session is not None and self._session_version == self._version:
+                return self._session  # no Tensor made since: the graph did not grow
+            version = self._version
             current = self.tensor_count()
             if self._session is not None and self._session.tensor_count == current:
+                self._session_version = version
                 return self._session
             if self._session is not None:
                 if self._assigned:
@@ -294,6 +302,7 @@ class Context(Handle):
                     )
                 self._session.close()
             self._session = Session(self, **self._session_options)
+            self._session_version = version
             return self._session
 
     def reset(self) -> None:
@@ -301,7 +310,7 @@ class Context(Handle):
         with self._lock:
             if self._session is not None:
                 self._session.close()
-            self._session, self._assigned = None, False
+            self._session, self._assigned, self._session_version = None, False, -1
 
     def run(self, fetches, feeds=None):
         """Values of `fetches` (a Tensor or a list), running pending

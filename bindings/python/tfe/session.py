@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import _capi
 from ._handle import Handle
-from ._values import as_array, doubles, read_doubles, read_shape, text
+from ._values import as_array, doubles, read_doubles, text
 from .errors import InvalidArgumentError
 
 TRANSPORTS = {
@@ -60,14 +60,45 @@ class OpStats:
     wall_time_s: float
 
 
+class _Result(Handle):
+    """A tfe_result_t, kept by the RunStats that reads it on demand."""
+
+    def __init__(self, handle):
+        super().__init__(handle, _capi.tfe_result_free)
+
+
 class RunStats:
     """Per-player costs of one run (bytes, messages, rounds, time); prints as a
-    table. `players` lists PlayerStats; `stats["server0"]` finds one."""
+    table. `players` lists PlayerStats; `stats["server0"]` finds one. Read
+    from the run's result at first use, so runs that nobody asks about pay
+    nothing for them."""
 
-    def __init__(self, players, table: str, trace_json: str):
-        self.players = tuple(players)
-        self.table = table
-        self.trace_json = trace_json
+    def __init__(self, result: _Result):
+        self._result = result
+        self._players = self._table = self._trace = None
+
+    @property
+    def players(self) -> tuple:
+        if self._players is None:
+            self._players = _read_players(self._result._ptr)
+        return self._players
+
+    @property
+    def table(self) -> str:
+        if self._table is None:
+            table = ctypes.c_char_p()
+            _capi.tfe_result_stats_table(self._result._ptr, ctypes.byref(table))
+            self._table = text(table.value)
+        return self._table
+
+    @property
+    def trace_json(self) -> str:
+        """The run as a Chrome trace (chrome://tracing, Perfetto)."""
+        if self._trace is None:
+            trace = ctypes.c_char_p()
+            _capi.tfe_result_trace_json(self._result._ptr, ctypes.byref(trace))
+            self._trace = text(trace.value)
+        return self._trace
 
     def __getitem__(self, name: str) -> PlayerStats:
         for player in self.players:
@@ -82,32 +113,28 @@ class RunStats:
         return f"RunStats({', '.join(p.name for p in self.players)})"
 
 
-def read_result(result_ptr):
-    """(values, RunStats) of a tfe_result_t, which is freed."""
-    try:
-        count = ctypes.c_size_t()
-        _capi.tfe_result_count(result_ptr, ctypes.byref(count))
-        values = []
-        for i in range(count.value):
-            data = ctypes.POINTER(ctypes.c_double)()
-            length = ctypes.c_size_t()
-            try:
-                _capi.tfe_result_value(result_ptr, i, ctypes.byref(data), ctypes.byref(length))
-            except InvalidArgumentError:
-                values.append(None)  # revealed to another player (a party's result)
-                continue
-            shape = read_shape(_capi.tfe_result_shape, result_ptr, i)
-            values.append(read_doubles(data, length.value).reshape(shape) if length.value else None)
-        return values, read_stats(result_ptr)
-    finally:
-        _capi.tfe_result_free(result_ptr)
+def read_result(result_ptr, shapes):
+    """(values, RunStats) of a tfe_result_t, which the RunStats then owns.
+    `shapes` are the fetches' shapes (the graph's, which the results have)."""
+    result = _Result(result_ptr)
+    values = []
+    data = ctypes.POINTER(ctypes.c_double)()
+    length = ctypes.c_size_t()
+    for i, shape in enumerate(shapes):
+        try:
+            _capi.tfe_result_value(result_ptr, i, ctypes.byref(data), ctypes.byref(length))
+        except InvalidArgumentError:
+            values.append(None)  # revealed to another player (a party's result)
+            continue
+        values.append(read_doubles(data, length.value).reshape(shape) if length.value else None)
+    return values, RunStats(result)
 
 
 def _seconds(ns: int) -> float:
     return ns / 1e9
 
 
-def read_stats(result_ptr) -> RunStats:
+def _read_players(result_ptr) -> tuple:
     players = []
     n = ctypes.c_size_t()
     _capi.tfe_result_player_count(result_ptr, ctypes.byref(n))
@@ -128,11 +155,7 @@ def read_stats(result_ptr) -> RunStats:
             PlayerStats(text(raw.name), raw.bytes_sent, raw.wire_bytes_sent, raw.messages_sent,
                         raw.rounds, _seconds(raw.wall_time_ns), tuple(ops))
         )
-    table = ctypes.c_char_p()
-    _capi.tfe_result_stats_table(result_ptr, ctypes.byref(table))
-    trace = ctypes.c_char_p()
-    _capi.tfe_result_trace_json(result_ptr, ctypes.byref(trace))
-    return RunStats(players, text(table.value), text(trace.value))
+    return tuple(players)
 
 
 class Feeds(Handle):
@@ -161,6 +184,7 @@ def run_handle(run_fn, handle, fetches, feeds, context):
     if not fetches:
         raise ValueError("fetches: expected at least one tensor, found none")
     array = (_capi.HANDLE * len(fetches))(*[t._ptr for t in fetches])
+    shapes = [t.shape for t in fetches]
     feeds_obj = Feeds(feeds) if feeds else None
     out = _capi.HANDLE()
     failures = context._callback_failures if context is not None else None
@@ -175,7 +199,7 @@ def run_handle(run_fn, handle, fetches, feeds, context):
     finally:
         if feeds_obj is not None:
             feeds_obj.close()
-    return read_result(out.value)
+    return read_result(out.value, shapes)
 
 
 class Session(Handle):
