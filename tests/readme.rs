@@ -8,6 +8,8 @@
 //!   the declarations the prose leaves out), compiled with `cc` / `c++`
 //!   against `include/` and `bindings/cpp/include/`, linked with `libtfe`,
 //!   and run: the program must succeed;
+//! - the Python blocks: each of its lines is a line of one of the files
+//!   `examples/python/*.py`, in order (`scripts/test.sh` runs them);
 //! - the `sh` and `cmake` blocks: each is one of [`SHELL_BLOCKS`], which
 //!   says what executes it (mostly `scripts/test.sh`); a new or changed one
 //!   fails here until it is listed with what runs it.
@@ -26,6 +28,7 @@ const SHELL_BLOCKS: &[(&str, &str)] = &[
     ),
     ("find_package(tfe CONFIG REQUIRED)", "tests/cmake-consumer/CMakeLists.txt, built by scripts/test.sh"),
     ("tfe certs --config hosts.json", "tests/deployment.rs runs certs, graph seed and party with these options"),
+    ("pip install ./bindings/python", "scripts/python-env.sh, run by scripts/test.sh"),
 ];
 
 /// The README's code blocks: (language, text).
@@ -60,6 +63,26 @@ fn the_rust_block_is_the_seed_example() {
     let mut lines = example.lines().map(normalized);
     for line in rust[0].lines().map(normalized).filter(|l| !l.is_empty()) {
         assert!(lines.any(|l| l == line), "README line not in examples/seed_matmul.rs (in order): {line}");
+    }
+}
+
+#[test]
+fn each_python_block_is_in_a_python_example() {
+    let examples: Vec<Vec<String>> = std::fs::read_dir(Path::new(ROOT).join("examples/python"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
+        .map(|path| std::fs::read_to_string(path).unwrap().lines().map(normalized).collect())
+        .collect();
+    let python: Vec<String> = blocks().into_iter().filter(|(lang, _)| lang == "python").map(|(_, t)| t).collect();
+    assert!(!python.is_empty(), "the README's Python section has its blocks");
+    for block in python {
+        let wanted: Vec<String> = block.lines().map(normalized).filter(|l| !l.is_empty()).collect();
+        let found = examples.iter().any(|example| {
+            let mut lines = example.iter();
+            wanted.iter().all(|line| lines.any(|l| l == line))
+        });
+        assert!(found, "README Python block not in one file of examples/python (in order):\n{block}");
     }
 }
 
@@ -146,7 +169,10 @@ fn the_cpp_block_compiles_and_runs() {
 fn every_shell_and_cmake_block_is_run_somewhere() {
     for (lang, text) in blocks() {
         if lang != "sh" && lang != "cmake" {
-            assert!(matches!(lang.as_str(), "rust" | "c" | "cpp"), "a README block in '{lang}' that no test checks");
+            assert!(
+                matches!(lang.as_str(), "rust" | "c" | "cpp" | "python"),
+                "a README block in '{lang}' that no test checks"
+            );
             continue;
         }
         let first = text.lines().next().unwrap_or("");
