@@ -92,3 +92,11 @@ def test_tensors_of_two_contexts_do_not_mix(ctx):
             tfe.add(ctx.define_constant([1.0]), other.define_constant([1.0]))
         with pytest.raises(ValueError, match="this context"):
             ctx.run(other.define_constant([1.0]))
+
+
+def test_importing_tfe_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, tfe, tfe.keras; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -33,6 +33,11 @@ def deploy(config, build, keys=None, fail_at=None):
             with config.party(ctx, name, key=key, insecure_plaintext=keys is None) as party:
                 outcome[name] = party.run(fetch)
                 outcome[name + ".stats"] = party.last_stats
+            party.close()  # closed twice: nothing happens
+            try:
+                party.run(fetch)
+            except tfe.ClosedError as error:
+                outcome[name + ".closed"] = error
         except tfe.Error as error:
             outcome[name] = error
         finally:
@@ -70,6 +75,7 @@ def test_plaintext_deployment(tmp_path):
     assert outcome["alice"].tolist() == [0.0, 2.0, 4.0, 6.0]
     assert outcome["server0"] is None  # revealed to alice only
     assert [p.name for p in outcome["alice.stats"].players] == ["alice"]
+    assert all("Party is closed" in str(outcome[n + ".closed"]) for n in PLAYERS)
 
 
 def test_tls_deployment(tmp_path):
