@@ -49,6 +49,8 @@ def test_session_close_twice_and_use_after_close(ctx):
     session.close()
     with pytest.raises(tfe.ClosedError, match="Session is closed"):
         session.run(y)
+    with tfe.Session(transport="memory") as default:  # the default context's (ctx here)
+        assert default.context is ctx and default.run([y])[0].tolist() == [1.0, 2.0]
 
 
 def test_feeds_close_twice(ctx):

@@ -203,10 +203,15 @@ def run_handle(run_fn, handle, fetches, feeds, context):
 
 
 class Session(Handle):
-    """Every player of `context`'s graph running in this process, each on its
-    own thread (tfe_session_t). transport: "tcp" (default), "memory", "tls"."""
+    """Every player of `context`'s graph (the default context's when None)
+    running in this process, each on its own thread (tfe_session_t): a
+    snapshot of the graph now. transport: "tcp" (default), "memory", "tls"."""
 
-    def __init__(self, context, transport=None, connect_timeout_ms=None, recv_timeout_ms=None):
+    def __init__(self, context=None, transport=None, connect_timeout_ms=None, recv_timeout_ms=None):
+        if context is None:
+            from ._default import get_context
+
+            context = get_context()
         options = session_options(transport, connect_timeout_ms, recv_timeout_ms)
         out = _capi.HANDLE()
         with context._lock:
