@@ -34,7 +34,7 @@ class NoGradientError(Error):
 
 def _refuse_gradient(op, *grads):
     raise NoGradientError(
-        f"tfe.tensorflow: {op.type} ({op.name}) has no gradient: it runs a secure multi-party "
+        f"tfe.tensorflow: {op.type} has no gradient: it runs a secure multi-party "
         "computation whose private values TensorFlow cannot differentiate through; train the "
         "model with tfe, or keep the computation out of the gradient (tf.stop_gradient on its "
         "inputs and outputs)"
