@@ -51,6 +51,23 @@ printf '%s\n' "$prediction_py"
 grep -q "predicted class" <<<"$prediction_py"
 
 # ---------------------------------------------------------------------------
+# TensorFlow op library (bindings/tensorflow/, tfe.tensorflow): compiled
+# against the venv's TensorFlow into $CARGO_TARGET_DIR/tf-ops (not the
+# per-user cache), then its tf.test tests and the Keras example.
+# ---------------------------------------------------------------------------
+export TFE_TF_OPS_DIR="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/tf-ops"
+step "TensorFlow: python -m tfe.tensorflow build (the op library, into $TFE_TF_OPS_DIR)"
+"$venv/bin/python" -m tfe.tensorflow build
+
+step "TensorFlow: pytest bindings/tensorflow/tests (tf.test.TestCase)"
+"$venv/bin/pytest" -q bindings/tensorflow/tests
+
+step "TensorFlow: examples/tensorflow/keras_layer.py"
+keras_layer="$("$venv/bin/python" examples/tensorflow/keras_layer.py)"
+printf '%s\n' "$keras_layer"
+grep -q "agree on 40/40 samples" <<<"$keras_layer"
+
+# ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
 # bindings/cpp/, CMakeLists.txt, cmake/, tests/{c,cpp,abi,cmake-*}/). The
 # header itself is checked by `cargo test` (tests/header.rs). Each CMake
