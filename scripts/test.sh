@@ -60,7 +60,7 @@ step "TensorFlow: python -m tfe.tensorflow build (the op library, into $TFE_TF_O
 "$venv/bin/python" -m tfe.tensorflow build
 
 step "TensorFlow: pytest bindings/tensorflow/tests (tf.test.TestCase)"
-"$venv/bin/pytest" -q bindings/tensorflow/tests
+"$venv/bin/pytest" -q -p no:cacheprovider --basetemp="$venv.tf-pytest-tmp" bindings/tensorflow/tests
 
 step "TensorFlow: examples/tensorflow/keras_layer.py"
 keras_layer="$("$venv/bin/python" examples/tensorflow/keras_layer.py)"

@@ -103,13 +103,3 @@ def test_local_computation_calls_at_definition_and_each_run(ctx):
     assert x.reveal().to_native().tolist() == [[2.0, 2.0], [2.0, 2.0]]
     other = provide(player_name="bob")
     assert other.owner == "bob"
-
-
-def test_an_input_without_a_provider_is_fed(ctx):
-    # provider None is a NULL callback (ctypes refused None before).
-    x = ctx.define_private_input("alice", shape=(2,))
-    y = x.reveal()
-    with tfe.Session(ctx) as session:
-        assert session.run(y, feeds={x: [1.0, 2.0]}).tolist() == [1.0, 2.0]
-        with pytest.raises(tfe.InvalidArgumentError, match="input .input0. has neither a feed nor a provider"):
-            session.run(y)

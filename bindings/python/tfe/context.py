@@ -269,11 +269,7 @@ class Context(Handle):
             dims = as_array(provider(), f"define_private_input: value of {owner}'s provider").shape
         else:
             dims = as_shape(shape, "define_private_input: shape")
-        # No provider: a NULL function pointer (ctypes refuses None for a CFUNCTYPE).
-        if provider is None:
-            callback = _capi.INPUT_FN()
-        else:
-            callback = _input_callback(provider, self._callback_failures)
+        callback = _input_callback(provider, self._callback_failures) if provider is not None else None
         shape_ptr, rank = sizes(dims)
         out = _capi.HANDLE()
         with self._lock:
@@ -281,7 +277,7 @@ class Context(Handle):
                 self._ptr, _name(name), owner.encode(), shape_ptr, rank, callback or _capi.INPUT_FN(), None,
                 ctypes.byref(out),
             )
-            if provider is not None:
+            if callback is not None:
                 self._callbacks.append(callback)
         return Tensor(out.value, self)
 
