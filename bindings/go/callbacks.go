@@ -1,0 +1,154 @@
+package tfe
+
+// The Go side of the C callbacks. An input provider reaches the library as
+// the exported tfeGoProvideInput and a runtime/cgo.Handle (an integer) as
+// its user_data; the log callback as tfeGoLog and a package variable. A
+// panic inside a Go callback never unwinds into the library: an input
+// provider's fails the run with its message, a log callback's is dropped.
+
+// #include "tfe.h"
+import "C"
+
+import (
+	"fmt"
+	"runtime/cgo"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// InputFunc provides the values of a private input at its owner, once per
+// run that needs them: it fills out (row-major, len(out) elements of
+// shape) and returns nil, or returns an error, which fails the run with
+// ErrInvalidArgument and the error's text. A panic fails the run the same
+// way, with the panic's value in the message. out is library memory, valid
+// only during the call: do not keep it.
+//
+// It runs on a library thread (the owner player's), possibly while other
+// goroutines run; it must not run the session or party that called it.
+// The error's text stays at the owner: other players learn only that the
+// input was invalid.
+type InputFunc func(name string, shape []int, out []float64) error
+
+// provider is one InputFunc as the library sees it: a cgo.Handle, deleted
+// once neither the context nor any session or party made from it can call
+// it (each holds a reference).
+type provider struct {
+	fn     InputFunc
+	handle cgo.Handle
+	refs   atomic.Int64
+}
+
+func newProvider(fn InputFunc) *provider {
+	p := &provider{fn: fn}
+	p.handle = cgo.NewHandle(p)
+	p.refs.Store(1)
+	return p
+}
+
+func retainAll(ps []*provider) []*provider {
+	for _, p := range ps {
+		p.refs.Add(1)
+	}
+	return ps
+}
+
+func releaseAll(ps []*provider) {
+	for _, p := range ps {
+		if p.refs.Add(-1) == 0 {
+			p.handle.Delete()
+		}
+	}
+}
+
+//export tfeGoProvideInput
+func tfeGoProvideInput(userData unsafe.Pointer, name *C.char, shape *C.size_t, rank C.size_t,
+	out *C.double, n C.size_t) (status C.int) {
+	inputName := C.GoString(name)
+	defer func() {
+		if r := recover(); r != nil {
+			setInputError(fmt.Sprintf("the Go input provider of %q panicked: %v", inputName, r))
+			status = 1
+		}
+	}()
+	p := cgo.Handle(uintptr(userData)).Value().(*provider)
+	var values []float64
+	if n > 0 {
+		values = unsafe.Slice((*float64)(unsafe.Pointer(out)), int(n))
+	}
+	if err := p.fn(inputName, goShape(shape, rank), values); err != nil {
+		setInputError(err.Error())
+		return 1
+	}
+	return 0
+}
+
+// setInputError leaves message as the reason the running callback fails
+// (tfe_input_set_error, on the library thread that called it).
+func setInputError(message string) {
+	text := C.CString(message)
+	C.tfe_input_set_error(text)
+	freeString(text)
+}
+
+// LogLevel is a tfe_log_level_t: how detailed a log record is.
+type LogLevel int
+
+// The log levels of include/tfe.h; LogOff turns logging off.
+const (
+	LogOff   LogLevel = 0
+	LogError          = LogLevel(C.TFE_LOG_ERROR)
+	LogWarn           = LogLevel(C.TFE_LOG_WARN)
+	LogInfo           = LogLevel(C.TFE_LOG_INFO)
+	LogDebug          = LogLevel(C.TFE_LOG_DEBUG)
+	LogTrace          = LogLevel(C.TFE_LOG_TRACE)
+)
+
+// LogFunc receives one log record of the library: its level, the library
+// module ("tfe::net::tcp") and the message. It is called on library
+// threads, possibly on several at once; it must not call SetLogCallback.
+type LogFunc func(level LogLevel, target, message string)
+
+var (
+	logFunc atomic.Pointer[LogFunc]
+	logMu   sync.Mutex // one tfe_set_log_callback at a time
+)
+
+// SetLogCallback sends the library's log records up to maxLevel to fn
+// (tfe_set_log_callback), replacing any previous one; a nil fn or LogOff
+// turns logging off. A panic inside the library arrives here too (target
+// "tfe::panic", LogError). A panic inside fn is dropped.
+func SetLogCallback(fn LogFunc, maxLevel LogLevel) error {
+	logMu.Lock()
+	defer logMu.Unlock()
+	if int(C.int(maxLevel)) != int(maxLevel) {
+		return argError("tfe_set_log_callback", "max_level", "expected 0 to %d, found %d", LogTrace, maxLevel)
+	}
+	var callback C.tfe_log_fn
+	if fn != nil {
+		callback = logCallback()
+	}
+	// The new function is in place before the library calls it; a failed
+	// call puts the old one back.
+	old := logFunc.Load()
+	if fn == nil {
+		logFunc.Store(nil)
+	} else {
+		logFunc.Store(&fn)
+	}
+	err := check(func() C.enum_tfe_status_t {
+		return C.tfe_set_log_callback(callback, nil, C.int(maxLevel))
+	})
+	if err != nil {
+		logFunc.Store(old)
+	}
+	return err
+}
+
+//export tfeGoLog
+func tfeGoLog(_ unsafe.Pointer, level C.int, target *C.char, message *C.char) {
+	defer func() { _ = recover() }()
+	if fn := logFunc.Load(); fn != nil {
+		(*fn)(LogLevel(level), C.GoString(target), C.GoString(message))
+	}
+}

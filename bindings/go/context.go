@@ -1,0 +1,254 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+import "sync"
+
+// Comparison is a tfe_comparison_t: how many bits comparisons, ReLU and
+// maxima read.
+type Comparison uint32
+
+// The comparison modes of include/tfe.h.
+const (
+	ComparisonFixedPointRange = Comparison(C.TFE_COMPARISON_FIXED_POINT_RANGE)
+	ComparisonFull            = Comparison(C.TFE_COMPARISON_FULL)
+)
+
+// Config is a tfe_config_t: the fixed-point configuration of a context.
+type Config struct {
+	FracBits   uint32 // fractional bits, 1 to 30
+	IntBits    uint32 // every value lies within ±2^IntBits
+	Comparison Comparison
+}
+
+// DefaultConfig is tfe_config_default(): 16 fractional bits, values within ±2^20.
+func DefaultConfig() Config {
+	return goConfig(C.tfe_config_default())
+}
+
+func goConfig(c C.tfe_config_t) Config {
+	return Config{FracBits: uint32(c.frac_bits), IntBits: uint32(c.int_bits), Comparison: Comparison(c.comparison)}
+}
+
+// Context is a tfe_context_t: a computation under construction (its
+// graph), with the input providers and variables' values given to it.
+// Safe for use by several goroutines (the library serializes calls).
+type Context struct {
+	h handle[*C.tfe_context_t]
+
+	mu        sync.Mutex  // guards providers
+	providers []*provider // of its private inputs
+}
+
+func newContext(ptr *C.tfe_context_t) *Context {
+	c := &Context{}
+	initHandle(c, &c.h, "tfe.Context", ptr, func(p *C.tfe_context_t) { C.tfe_context_free(p) }, nil)
+	return c
+}
+
+// NewContext makes an empty context (ABY3 over server0, server1, server2)
+// with the fixed-point configuration cfg, or the default one for nil
+// (tfe_context_new).
+func NewContext(cfg *Config) (*Context, error) {
+	var out *C.tfe_context_t
+	var cfgC *C.tfe_config_t
+	if cfg != nil {
+		cfgC = &C.tfe_config_t{frac_bits: C.uint32_t(cfg.FracBits), int_bits: C.uint32_t(cfg.IntBits),
+			comparison: C.uint32_t(cfg.Comparison)}
+	}
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_context_new(cfgC, &out) }); err != nil {
+		return nil, err
+	}
+	return newContext(out), nil
+}
+
+// LoadContext makes a context from a graph file that Save wrote
+// (tfe_context_load). Its inputs have no providers: feed them.
+func LoadContext(path string) (*Context, error) {
+	p := cString(path)
+	defer freeString(p)
+	var out *C.tfe_context_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_context_load(p, &out) }); err != nil {
+		return nil, err
+	}
+	return newContext(out), nil
+}
+
+// Close frees the context (tfe_context_free); its tensors and the sessions
+// made from it stay valid. Safe twice; later uses are ErrClosed.
+func (c *Context) Close() {
+	c.h.close()
+	c.mu.Lock()
+	releaseAll(c.providers)
+	c.providers = nil
+	c.mu.Unlock()
+}
+
+// snapshot returns the context's providers, each with one more reference,
+// for a session or party made from the context now.
+func (c *Context) snapshot() []*provider {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return retainAll(append([]*provider(nil), c.providers...))
+}
+
+// tensorOut runs a C call that writes a new tensor, on the context.
+func (c *Context) tensorOut(call func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t) (*Tensor, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer c.h.release()
+	var out *C.tfe_tensor_t
+	if err := check(func() C.enum_tfe_status_t { return call(ctx, &out) }); err != nil {
+		return nil, err
+	}
+	return newTensor(out), nil
+}
+
+// DefinePrivateVariable defines a private variable of shape owned by the
+// player owner, called name ("" for "variable<N>"), initialized from
+// values (row-major; nil: from a feed) at the owner in the first run that
+// needs it (tfe_define_private_variable). The values stay in this process.
+func (c *Context) DefinePrivateVariable(name, owner string, values []float64, shape []int) (*Tensor, error) {
+	shapeC, rank, err := sizes("tfe_define_private_variable", "shape", shape)
+	if err != nil {
+		return nil, err
+	}
+	nameC, ownerC := cStringOrNull(name), cString(owner)
+	defer freeString(nameC)
+	defer freeString(ownerC)
+	v, n := doubles(values)
+	return c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_define_private_variable(ctx, nameC, ownerC, v, n, shapeC, rank, out)
+	})
+}
+
+// DefinePrivateInput defines a private input of shape that the player
+// owner provides at every run, called name ("" for "input<N>")
+// (tfe_define_private_input). provide (see InputFunc) gives its values;
+// with nil, every run must feed it.
+func (c *Context) DefinePrivateInput(name, owner string, shape []int, provide InputFunc) (*Tensor, error) {
+	shapeC, rank, err := sizes("tfe_define_private_input", "shape", shape)
+	if err != nil {
+		return nil, err
+	}
+	nameC, ownerC := cStringOrNull(name), cString(owner)
+	defer freeString(nameC)
+	defer freeString(ownerC)
+	var p *provider
+	var fn C.tfe_input_fn
+	if provide != nil {
+		p, fn = newProvider(provide), inputCallback()
+	}
+	t, err := c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		var data = userData(0)
+		if p != nil {
+			data = userData(p.handle)
+		}
+		return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, fn, data, out)
+	})
+	if p != nil {
+		if err != nil {
+			releaseAll([]*provider{p})
+		} else {
+			c.mu.Lock()
+			c.providers = append(c.providers, p)
+			c.mu.Unlock()
+		}
+	}
+	return t, err
+}
+
+// DefineConstant defines a public constant of shape from values
+// (row-major) (tfe_define_constant).
+func (c *Context) DefineConstant(values []float64, shape []int) (*Tensor, error) {
+	shapeC, rank, err := sizes("tfe_define_constant", "shape", shape)
+	if err != nil {
+		return nil, err
+	}
+	v, n := doubles(values)
+	return c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_define_constant(ctx, v, n, shapeC, rank, out)
+	})
+}
+
+// Save writes the context's graph to the file at path (tfe_context_save).
+func (c *Context) Save(path string) error {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer c.h.release()
+	p := cString(path)
+	defer freeString(p)
+	return check(func() C.enum_tfe_status_t { return C.tfe_context_save(ctx, p) })
+}
+
+// TensorCount is the number of nodes of the graph (tfe_context_tensor_count).
+func (c *Context) TensorCount() (int, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer c.h.release()
+	var n C.size_t
+	err = check(func() C.enum_tfe_status_t { return C.tfe_context_tensor_count(ctx, &n) })
+	return int(n), err
+}
+
+// Tensor is a new handle to node index of the graph (tfe_context_tensor).
+func (c *Context) Tensor(index int) (*Tensor, error) {
+	i, err := size("tfe_context_tensor", "index", index)
+	if err != nil {
+		return nil, err
+	}
+	return c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_context_tensor(ctx, i, out)
+	})
+}
+
+// Find is the input or variable called name (tfe_context_find).
+func (c *Context) Find(name string) (*Tensor, error) {
+	n := cString(name)
+	defer freeString(n)
+	return c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_context_find(ctx, n, out)
+	})
+}
+
+// Config is the context's fixed-point configuration (tfe_context_config).
+func (c *Context) Config() (Config, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return Config{}, err
+	}
+	defer c.h.release()
+	var out C.tfe_config_t
+	err = check(func() C.enum_tfe_status_t { return C.tfe_context_config(ctx, &out) })
+	return goConfig(out), err
+}
+
+// Players are the names of the graph's players, servers first
+// (tfe_context_player_count, tfe_context_player_name).
+func (c *Context) Players() ([]string, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer c.h.release()
+	var n C.size_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_context_player_count(ctx, &n) }); err != nil {
+		return nil, err
+	}
+	names := make([]string, int(n))
+	for i := range names {
+		var name *C.char
+		if err := check(func() C.enum_tfe_status_t { return C.tfe_context_player_name(ctx, C.size_t(i), &name) }); err != nil {
+			return nil, err
+		}
+		names[i] = C.GoString(name)
+	}
+	return names, nil
+}

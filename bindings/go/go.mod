@@ -1,0 +1,3 @@
+module tfe/bindings/go
+
+go 1.24

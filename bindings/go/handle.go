@@ -1,0 +1,178 @@
+package tfe
+
+// #include <stdlib.h>
+// #include "tfe.h"
+import "C"
+
+import (
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// handle owns one C handle of the Go type that embeds it (one Go type per C
+// handle). Every use holds the read lock from before the C call until after
+// it (acquire ... release), and Close takes the write lock, so a handle is
+// never freed while a call uses it: the C API leaves that race to its
+// caller. Close is safe twice; a later use is an ErrClosed error. A cleanup
+// (runtime.AddCleanup) frees a handle its owner forgot to close.
+type handle[P comparable] struct {
+	mu      sync.RWMutex
+	ptr     P
+	kind    string // "tfe.Context", for messages
+	free    func(P)
+	keep    []*provider // callbacks the C handle may call until it is freed
+	cleanup runtime.Cleanup
+}
+
+// freeing is what a cleanup needs: never the owner itself, which would
+// keep the owner reachable forever.
+type freeing[P comparable] struct {
+	ptr  P
+	free func(P)
+	keep []*provider
+}
+
+func (f freeing[P]) run() {
+	f.free(f.ptr)
+	releaseAll(f.keep)
+}
+
+// initHandle takes ownership of ptr for owner, whose field h is.
+func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P, free func(P), keep []*provider) {
+	h.ptr, h.kind, h.free, h.keep = ptr, kind, free, keep
+	h.cleanup = runtime.AddCleanup(owner, freeing[P].run, freeing[P]{ptr, free, keep})
+}
+
+// acquire returns the C handle with the read lock held, or ErrClosed.
+// Call release once the C call has returned.
+func (h *handle[P]) acquire() (P, error) {
+	h.mu.RLock()
+	if h.ptr == zero[P]() {
+		h.mu.RUnlock()
+		return zero[P](), closedError(h.kind)
+	}
+	return h.ptr, nil
+}
+
+// release ends a use begun by acquire. It also keeps the owner (which
+// embeds h) alive up to here, so its cleanup cannot free the C handle
+// during the C call (the rule of runtime.KeepAlive).
+func (h *handle[P]) release() {
+	h.mu.RUnlock()
+	runtime.KeepAlive(h)
+}
+
+// lock is acquire for a call that must run alone (tfe_feeds_set, the
+// tfe_model_add_* functions); unlock ends it.
+func (h *handle[P]) lock() (P, error) {
+	h.mu.Lock()
+	if h.ptr == zero[P]() {
+		h.mu.Unlock()
+		return zero[P](), closedError(h.kind)
+	}
+	return h.ptr, nil
+}
+
+func (h *handle[P]) unlock() {
+	h.mu.Unlock()
+	runtime.KeepAlive(h)
+}
+
+// close frees the C handle once; it waits for calls in progress.
+func (h *handle[P]) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ptr == zero[P]() {
+		return
+	}
+	h.cleanup.Stop()
+	freeing[P]{h.ptr, h.free, h.keep}.run()
+	h.ptr, h.keep = zero[P](), nil
+}
+
+func zero[P comparable]() (z P) { return }
+
+func (h *handle[P]) isClosed() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.ptr == zero[P]()
+}
+
+// cString is s as a C string the caller frees with freeString.
+func cString(s string) *C.char { return C.CString(s) }
+
+// cStringOrNull is cString, or NULL for "" (the C API's "none").
+func cStringOrNull(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return C.CString(s)
+}
+
+func freeString(s *C.char) { C.free(unsafe.Pointer(s)) }
+
+// doubles passes a Go slice to C without copying: the C API borrows it for
+// the call only (cgo pins it). NULL for an empty slice.
+func doubles(v []float64) (*C.double, C.size_t) {
+	if len(v) == 0 {
+		return nil, 0
+	}
+	return (*C.double)(unsafe.Pointer(&v[0])), C.size_t(len(v))
+}
+
+// sizes passes a shape (or indices, a permutation, ...) to C without
+// copying: int and size_t have the same size on every platform Go and
+// tfe support, so a slice of non-negative ints is one of size_t. A
+// negative value is an ErrInvalidArgument naming param.
+func sizes(function, param string, v []int) (*C.size_t, C.size_t, error) {
+	if unsafe.Sizeof(int(0)) != unsafe.Sizeof(C.size_t(0)) {
+		panic("tfe: int and size_t differ in size on this platform")
+	}
+	for i, x := range v {
+		if x < 0 {
+			return nil, 0, argError(function, param, "expected sizes >= 0, found %d at index %d", x, i)
+		}
+	}
+	if len(v) == 0 {
+		return nil, 0, nil
+	}
+	return (*C.size_t)(unsafe.Pointer(&v[0])), C.size_t(len(v)), nil
+}
+
+// size is one size_t parameter (an axis, a window, a stride, a batch).
+func size(function, param string, v int) (C.size_t, error) {
+	if v < 0 {
+		return 0, argError(function, param, "expected a size >= 0, found %d", v)
+	}
+	return C.size_t(v), nil
+}
+
+// goShape copies a shape the library owns into a Go slice.
+func goShape(shape *C.size_t, rank C.size_t) []int {
+	out := make([]int, int(rank))
+	if rank > 0 {
+		for i, d := range unsafe.Slice(shape, int(rank)) {
+			out[i] = int(d)
+		}
+	}
+	return out
+}
+
+// goDoubles copies values the library owns into a Go slice.
+func goDoubles(data *C.double, n C.size_t) []float64 {
+	out := make([]float64, int(n))
+	if n > 0 {
+		copy(out, unsafe.Slice((*float64)(unsafe.Pointer(data)), int(n)))
+	}
+	return out
+}
+
+// elements is the number of elements of shape (1 for a scalar).
+func elements(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}

@@ -1,0 +1,250 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+// Network is a tfe_network_t: a benchmark network (NewNetworkModel).
+type Network uint32
+
+// The networks of include/tfe.h.
+const (
+	NetworkA = Network(C.TFE_NETWORK_A)
+	NetworkB = Network(C.TFE_NETWORK_B)
+	NetworkC = Network(C.TFE_NETWORK_C)
+	NetworkD = Network(C.TFE_NETWORK_D)
+)
+
+// Model is a tfe_model_t: a sequential model in plaintext (the model
+// owner's). Adding layers must not run concurrently with any other use
+// (Add* waits for other calls); a model nobody adds to may be used by
+// several goroutines.
+type Model struct {
+	h handle[*C.tfe_model_t]
+}
+
+func newModel(ptr *C.tfe_model_t) *Model {
+	m := &Model{}
+	initHandle(m, &m.h, "tfe.Model", ptr, func(p *C.tfe_model_t) { C.tfe_model_free(p) }, nil)
+	return m
+}
+
+// NewModel makes a model without layers for samples of inputShape
+// (without the batch axis) (tfe_model_new).
+func NewModel(inputShape []int) (*Model, error) {
+	shape, rank, err := sizes("tfe_model_new", "input_shape", inputShape)
+	if err != nil {
+		return nil, err
+	}
+	var out *C.tfe_model_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_model_new(shape, rank, &out) }); err != nil {
+		return nil, err
+	}
+	return newModel(out), nil
+}
+
+// NewNetworkModel makes benchmark network with weights drawn from seed
+// (tfe_model_network).
+func NewNetworkModel(network Network, seed uint64) (*Model, error) {
+	var out *C.tfe_model_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_model_network(C.uint32_t(network), C.uint64_t(seed), &out) }); err != nil {
+		return nil, err
+	}
+	return newModel(out), nil
+}
+
+// Close frees the model (tfe_model_free); predictors made from it stay
+// valid. Safe twice.
+func (m *Model) Close() { m.h.close() }
+
+func (m *Model) read(call func(*C.tfe_model_t) C.enum_tfe_status_t) error {
+	p, err := m.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer m.h.release()
+	return check(func() C.enum_tfe_status_t { return call(p) })
+}
+
+// add runs one tfe_model_add_* alone on the model.
+func (m *Model) add(call func(*C.tfe_model_t) C.enum_tfe_status_t) error {
+	p, err := m.h.lock()
+	if err != nil {
+		return err
+	}
+	defer m.h.unlock()
+	return check(func() C.enum_tfe_status_t { return call(p) })
+}
+
+func (m *Model) shape(call func(*C.tfe_model_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
+	var shape []int
+	err := m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+		var s *C.size_t
+		var rank C.size_t
+		status := call(p, &s, &rank)
+		if status == C.TFE_OK {
+			shape = goShape(s, rank)
+		}
+		return status
+	})
+	return shape, err
+}
+
+// InputShape is the shape of one sample (tfe_model_input_shape).
+func (m *Model) InputShape() ([]int, error) {
+	return m.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_model_input_shape(p, s, r)
+	})
+}
+
+// OutputShape is the shape of the output for one sample, after the layers
+// added so far (tfe_model_output_shape).
+func (m *Model) OutputShape() ([]int, error) {
+	return m.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_model_output_shape(p, s, r)
+	})
+}
+
+// LayerCount is the number of layers as the model runs (tfe_model_layer_count).
+func (m *Model) LayerCount() (int, error) {
+	var n C.size_t
+	err := m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_layer_count(p, &n) })
+	return int(n), err
+}
+
+// PredictPlain is plaintext inference of batch samples x (row-major, batch
+// first) in float64 (tfe_model_predict_plain): what private prediction
+// approximates.
+func (m *Model) PredictPlain(x []float64, batch int) ([]float64, error) {
+	b, err := size("tfe_model_predict_plain", "batch", batch)
+	if err != nil {
+		return nil, err
+	}
+	outShape, err := m.OutputShape()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, batch*elements(outShape))
+	xp, xn := doubles(x)
+	op, on := doubles(out)
+	err = m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_predict_plain(p, xp, xn, b, op, on) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddDense adds x W + b: weights is the inputs x units matrix (row-major),
+// bias has units values (tfe_model_add_dense).
+func (m *Model) AddDense(inputs, units int, weights, bias []float64) error {
+	in, err := size("tfe_model_add_dense", "inputs", inputs)
+	if err != nil {
+		return err
+	}
+	un, err := size("tfe_model_add_dense", "units", units)
+	if err != nil {
+		return err
+	}
+	w, wn := doubles(weights)
+	b, bn := doubles(bias)
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_dense(p, in, un, w, wn, b, bn) })
+}
+
+// AddConv2D adds a convolution of NHWC inputs: kernel is {KH, KW, C, O},
+// weights its values, bias one per output channel (tfe_model_add_conv2d).
+func (m *Model) AddConv2D(kernel []int, weights, bias []float64, strideH, strideW int, padding Padding) error {
+	const function = "tfe_model_add_conv2d"
+	k, kn, err := sizes(function, "kernel", kernel)
+	if err != nil {
+		return err
+	}
+	sh, err := size(function, "stride_h", strideH)
+	if err != nil {
+		return err
+	}
+	sw, err := size(function, "stride_w", strideW)
+	if err != nil {
+		return err
+	}
+	w, wn := doubles(weights)
+	b, bn := doubles(bias)
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_model_add_conv2d(p, k, kn, w, wn, b, bn, sh, sw, C.uint32_t(padding))
+	})
+}
+
+type poolFn func(*C.tfe_model_t, C.size_t, C.size_t, C.size_t, C.size_t, C.uint32_t) C.enum_tfe_status_t
+
+func (m *Model) addPool(function string, windowH, windowW, strideH, strideW int, padding Padding, f poolFn) error {
+	var d [4]C.size_t
+	for i, v := range [4]int{windowH, windowW, strideH, strideW} {
+		s, err := size(function, [4]string{"window_h", "window_w", "stride_h", "stride_w"}[i], v)
+		if err != nil {
+			return err
+		}
+		d[i] = s
+	}
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return f(p, d[0], d[1], d[2], d[3], C.uint32_t(padding)) })
+}
+
+// AddMaxPool2D adds max pooling of NHWC inputs (tfe_model_add_max_pool2d).
+func (m *Model) AddMaxPool2D(windowH, windowW, strideH, strideW int, padding Padding) error {
+	return m.addPool("tfe_model_add_max_pool2d", windowH, windowW, strideH, strideW, padding,
+		func(p *C.tfe_model_t, a, b, c, d C.size_t, pad C.uint32_t) C.enum_tfe_status_t {
+			return C.tfe_model_add_max_pool2d(p, a, b, c, d, pad)
+		})
+}
+
+// AddAvgPool2D adds average pooling of NHWC inputs (tfe_model_add_avg_pool2d).
+func (m *Model) AddAvgPool2D(windowH, windowW, strideH, strideW int, padding Padding) error {
+	return m.addPool("tfe_model_add_avg_pool2d", windowH, windowW, strideH, strideW, padding,
+		func(p *C.tfe_model_t, a, b, c, d C.size_t, pad C.uint32_t) C.enum_tfe_status_t {
+			return C.tfe_model_add_avg_pool2d(p, a, b, c, d, pad)
+		})
+}
+
+// AddBatchNorm adds batch normalization over the last axis; gamma, beta,
+// mean and variance hold one value per channel (tfe_model_add_batch_norm).
+func (m *Model) AddBatchNorm(gamma, beta, mean, variance []float64, epsilon float64) error {
+	n := len(gamma)
+	for _, v := range []struct {
+		name string
+		v    []float64
+	}{{"beta", beta}, {"mean", mean}, {"variance", variance}} {
+		if len(v.v) != n {
+			return argError("tfe_model_add_batch_norm", v.name,
+				"expected %d values (one per channel, as gamma), found %d", n, len(v.v))
+		}
+	}
+	g, _ := doubles(gamma)
+	b, _ := doubles(beta)
+	mu, _ := doubles(mean)
+	va, _ := doubles(variance)
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_model_add_batch_norm(p, g, b, mu, va, C.size_t(n), C.double(epsilon))
+	})
+}
+
+// AddRelu adds max(x, 0) (tfe_model_add_relu).
+func (m *Model) AddRelu() error {
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_relu(p) })
+}
+
+// AddSigmoid adds a sigmoid (tfe_model_add_sigmoid).
+func (m *Model) AddSigmoid() error {
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_sigmoid(p) })
+}
+
+// AddSoftmax adds a softmax over the last axis (tfe_model_add_softmax).
+func (m *Model) AddSoftmax() error {
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_softmax(p) })
+}
+
+// AddFlatten adds a flatten to [batch, n] (tfe_model_add_flatten).
+func (m *Model) AddFlatten() error {
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_flatten(p) })
+}
+
+// AddGlobalAvgPool2D adds global average pooling (tfe_model_add_global_avg_pool2d).
+func (m *Model) AddGlobalAvgPool2D() error {
+	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_global_avg_pool2d(p) })
+}

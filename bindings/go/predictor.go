@@ -1,0 +1,117 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+// Predictor is a tfe_predictor_t: a model ready for private prediction of
+// batches of 1 to maxBatch samples, its players on threads of this
+// process. Safe for use by several goroutines (predictions are
+// serialized).
+type Predictor struct {
+	h          handle[*C.tfe_predictor_t]
+	inputShape []int // of a full batch
+	outShape   []int
+}
+
+// NewLocalPredictor makes a predictor of model for batches of 1 to
+// maxBatch samples: owner provides the weights once, client each batch and
+// alone learns the outputs (tfe_predictor_new_local). options nil: the
+// defaults. The predictor keeps a copy of the weights.
+func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options *SessionOptions) (*Predictor, error) {
+	b, err := size("tfe_predictor_new_local", "max_batch", maxBatch)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer model.h.release()
+	o, c := cString(owner), cString(client)
+	defer freeString(o)
+	defer freeString(c)
+	opts := options.c()
+	var out *C.tfe_predictor_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_predictor_new_local(m, b, o, c, opts, &out) }); err != nil {
+		return nil, err
+	}
+	p := &Predictor{}
+	initHandle(p, &p.h, "tfe.Predictor", out, func(p *C.tfe_predictor_t) { C.tfe_predictor_free(p) }, nil)
+	if p.inputShape, err = p.InputShape(); err == nil {
+		p.outShape, err = p.OutputShape()
+	}
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Close stops the players and frees the predictor (tfe_predictor_free).
+// Safe twice.
+func (p *Predictor) Close() { p.h.close() }
+
+func (p *Predictor) read(call func(*C.tfe_predictor_t) C.enum_tfe_status_t) error {
+	ptr, err := p.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer p.h.release()
+	return check(func() C.enum_tfe_status_t { return call(ptr) })
+}
+
+// Predict predicts a batch privately (tfe_predictor_predict): x holds 1
+// to maxBatch samples, row-major, batch first, and is passed without
+// copying; the result holds the outputs of as many samples.
+func (p *Predictor) Predict(x []float64) ([]float64, error) {
+	perSample, outPerSample := elements(p.inputShape[1:]), elements(p.outShape[1:])
+	out := make([]float64, len(x)/perSample*outPerSample)
+	xp, xn := doubles(x)
+	op, on := doubles(out)
+	if err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_predict(ptr, xp, xn, op, on)
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (p *Predictor) shape(call func(*C.tfe_predictor_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
+	var shape []int
+	err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+		var s *C.size_t
+		var rank C.size_t
+		status := call(ptr, &s, &rank)
+		if status == C.TFE_OK {
+			shape = goShape(s, rank)
+		}
+		return status
+	})
+	return shape, err
+}
+
+// InputShape is the shape of a full batch, [maxBatch, input shape...]
+// (tfe_predictor_input_shape).
+func (p *Predictor) InputShape() ([]int, error) {
+	return p.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_input_shape(ptr, s, r)
+	})
+}
+
+// OutputShape is the shape of the output of a full batch
+// (tfe_predictor_output_shape).
+func (p *Predictor) OutputShape() ([]int, error) {
+	return p.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_output_shape(ptr, s, r)
+	})
+}
+
+// LastStats is what the last successful prediction cost each player, as a
+// result without values (tfe_predictor_last_stats). Close it.
+func (p *Predictor) LastStats() (*Result, error) {
+	var out *C.tfe_result_t
+	if err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_last_stats(ptr, &out) }); err != nil {
+		return nil, err
+	}
+	return newResult(out), nil
+}

@@ -1,0 +1,272 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// Transport is a tfe_transport_t: how the players of a local session talk.
+type Transport uint32
+
+// The transports of include/tfe.h.
+const (
+	TransportTCP    = Transport(C.TFE_TRANSPORT_TCP)
+	TransportMemory = Transport(C.TFE_TRANSPORT_MEMORY)
+	TransportTLS    = Transport(C.TFE_TRANSPORT_TLS)
+)
+
+// SessionOptions is a tfe_session_options_t. Start from
+// DefaultSessionOptions; timeouts are whole milliseconds.
+type SessionOptions struct {
+	Transport      Transport
+	ConnectTimeout time.Duration
+	RecvTimeout    time.Duration
+}
+
+// DefaultSessionOptions is tfe_session_options_default(): TCP, 30 s timeouts.
+func DefaultSessionOptions() SessionOptions {
+	o := C.tfe_session_options_default()
+	return SessionOptions{Transport: Transport(o.transport),
+		ConnectTimeout: time.Duration(o.connect_timeout_ms) * time.Millisecond,
+		RecvTimeout:    time.Duration(o.recv_timeout_ms) * time.Millisecond}
+}
+
+func (o *SessionOptions) c() *C.tfe_session_options_t {
+	if o == nil {
+		return nil
+	}
+	ms := func(d time.Duration) C.uint64_t {
+		if d < 0 {
+			return 0 // the library names the field
+		}
+		return C.uint64_t(d / time.Millisecond)
+	}
+	return &C.tfe_session_options_t{transport: C.uint32_t(o.Transport),
+		connect_timeout_ms: ms(o.ConnectTimeout), recv_timeout_ms: ms(o.RecvTimeout)}
+}
+
+// Feeds is a tfe_feeds_t: values for inputs and variables of runs. Set
+// must not run concurrently with anything else on the same Feeds (Set
+// waits for runs that use it); feeds nobody sets may serve concurrent runs.
+type Feeds struct {
+	h handle[*C.tfe_feeds_t]
+}
+
+// NewFeeds makes an empty set of feeds (tfe_feeds_new).
+func NewFeeds() (*Feeds, error) {
+	var out *C.tfe_feeds_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_feeds_new(&out) }); err != nil {
+		return nil, err
+	}
+	f := &Feeds{}
+	initHandle(f, &f.h, "tfe.Feeds", out, func(p *C.tfe_feeds_t) { C.tfe_feeds_free(p) }, nil)
+	return f, nil
+}
+
+// Set gives input (an input or variable) its values, row-major
+// (tfe_feeds_set, which copies them).
+func (f *Feeds) Set(input *Tensor, values []float64) error {
+	feeds, err := f.h.lock()
+	if err != nil {
+		return err
+	}
+	defer f.h.unlock()
+	xs, done, err := operands("tfe_feeds_set", []string{"input"}, []*Tensor{input})
+	if err != nil {
+		return err
+	}
+	defer done()
+	v, n := doubles(values)
+	return check(func() C.enum_tfe_status_t { return C.tfe_feeds_set(feeds, xs[0], v, n) })
+}
+
+// Close frees the feeds (tfe_feeds_free). Safe twice.
+func (f *Feeds) Close() { f.h.close() }
+
+// Session is a tfe_session_t: every player of a context's graph running
+// in this process, each on its own thread. Private variables keep their
+// shares across runs. Safe for use by several goroutines (runs are
+// serialized).
+type Session struct {
+	h handle[*C.tfe_session_t]
+}
+
+// NewLocalSession starts a local session of the context as it is now (its
+// graph and input providers) with options, or with the defaults for nil
+// (tfe_session_new_local, tfe_session_new_local_with_options).
+func NewLocalSession(c *Context, options *SessionOptions) (*Session, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer c.h.release()
+	keep := c.snapshot()
+	opts := options.c()
+	var out *C.tfe_session_t
+	err = check(func() C.enum_tfe_status_t {
+		if opts == nil {
+			return C.tfe_session_new_local(ctx, &out)
+		}
+		return C.tfe_session_new_local_with_options(ctx, opts, &out)
+	})
+	if err != nil {
+		releaseAll(keep)
+		return nil, err
+	}
+	s := &Session{}
+	initHandle(s, &s.h, "tfe.Session", out, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keep)
+	return s, nil
+}
+
+// Close stops the players and frees the session (tfe_session_free), after
+// a run in progress. Safe twice; later uses are ErrClosed.
+func (s *Session) Close() { s.h.close() }
+
+// Run runs the graph for fetches (reveals, public values, assignments),
+// with feeds (nil: none) (tfe_session_run, tfe_session_run_with_feeds).
+// Close the result. A failed run leaves the session usable, unless a
+// connection was lost. ctx is checked before the run starts.
+func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sess, err := s.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer s.h.release()
+	return runFetches("tfe_session_run", fetches, feeds,
+		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
+			if fd == nil {
+				return C.tfe_session_run(sess, f, n, out)
+			}
+			return C.tfe_session_run_with_feeds(sess, f, n, fd, out)
+		})
+}
+
+// ResetVariables forgets the shares of every private variable: the next
+// run initializes them again (tfe_session_reset_variables).
+func (s *Session) ResetVariables() error {
+	sess, err := s.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.h.release()
+	return check(func() C.enum_tfe_status_t { return C.tfe_session_reset_variables(sess) })
+}
+
+// runFetches passes the fetches (a Go array of tags, which holds no Go
+// pointer, so cgo lets C read it during the call) and the feeds to one run
+// call and wraps its result.
+func runFetches(function string, fetches []*Tensor, feeds *Feeds,
+	call func(**C.tfe_tensor_t, C.size_t, *C.tfe_feeds_t, **C.tfe_result_t) C.enum_tfe_status_t) (*Result, error) {
+	names := make([]string, len(fetches))
+	for i := range names {
+		names[i] = "fetches[" + strconv.Itoa(i) + "]"
+	}
+	xs, done, err := operands(function, names, fetches)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var fd *C.tfe_feeds_t
+	if feeds != nil {
+		if fd, err = feeds.h.acquire(); err != nil {
+			return nil, err
+		}
+		defer feeds.h.release()
+	}
+	var first **C.tfe_tensor_t
+	if len(xs) > 0 {
+		first = &xs[0]
+	}
+	var out *C.tfe_result_t
+	if err := check(func() C.enum_tfe_status_t { return call(first, C.size_t(len(xs)), fd, &out) }); err != nil {
+		return nil, err
+	}
+	return newResult(out), nil
+}
+
+// Party is a tfe_party_t: one player of a deployment, connected to every
+// other player of the graph. Safe for use by several goroutines (runs are
+// serialized).
+type Party struct {
+	h handle[*C.tfe_party_t]
+}
+
+// OpenParty opens the party of player me in the deployment of the hostmap
+// file, over TLS 1.3 with the private key at tlsKey (tfe_party_open).
+func OpenParty(c *Context, hostmap, me, tlsKey string) (*Party, error) {
+	key := cString(tlsKey)
+	defer freeString(key)
+	return openParty(c, hostmap, me, func(ctx *C.tfe_context_t, h, m *C.char, out **C.tfe_party_t) C.enum_tfe_status_t {
+		return C.tfe_party_open(ctx, h, m, key, out)
+	})
+}
+
+// OpenPartyInsecurePlaintext is OpenParty over plaintext TCP: anyone on
+// the network path can read and change the shares. For tests and isolated
+// networks only (tfe_party_open_insecure_plaintext).
+func OpenPartyInsecurePlaintext(c *Context, hostmap, me string) (*Party, error) {
+	return openParty(c, hostmap, me, func(ctx *C.tfe_context_t, h, m *C.char, out **C.tfe_party_t) C.enum_tfe_status_t {
+		return C.tfe_party_open_insecure_plaintext(ctx, h, m, out)
+	})
+}
+
+func openParty(c *Context, hostmap, me string,
+	call func(*C.tfe_context_t, *C.char, *C.char, **C.tfe_party_t) C.enum_tfe_status_t) (*Party, error) {
+	ctx, err := c.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer c.h.release()
+	h, m := cString(hostmap), cString(me)
+	defer freeString(h)
+	defer freeString(m)
+	keep := c.snapshot()
+	var out *C.tfe_party_t
+	if err := check(func() C.enum_tfe_status_t { return call(ctx, h, m, &out) }); err != nil {
+		releaseAll(keep)
+		return nil, err
+	}
+	p := &Party{}
+	initHandle(p, &p.h, "tfe.Party", out, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keep)
+	return p, nil
+}
+
+// Run runs the graph for fetches at this player, with the feeds of the
+// inputs it owns (nil: none) (tfe_party_run). Every player runs the same
+// fetches. The result holds the values revealed to this player. ctx is
+// checked before the run starts.
+func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	party, err := p.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer p.h.release()
+	return runFetches("tfe_party_run", fetches, feeds,
+		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
+			return C.tfe_party_run(party, f, n, fd, out)
+		})
+}
+
+// Close closes the party's connections and frees it (tfe_party_free).
+// Safe twice.
+func (p *Party) Close() { p.h.close() }
+
+// GenerateCertificates makes a TLS identity for every player of the
+// hostmap file in dir and rewrites the hostmap
+// (tfe_hostmap_generate_certificates).
+func GenerateCertificates(hostmap, dir string) error {
+	h, d := cString(hostmap), cString(dir)
+	defer freeString(h)
+	defer freeString(d)
+	return check(func() C.enum_tfe_status_t { return C.tfe_hostmap_generate_certificates(h, d) })
+}
