@@ -91,6 +91,12 @@ func statusError(status C.enum_tfe_status_t) error {
 	if status == C.TFE_OK {
 		return nil
 	}
+	// The thread's last error is this call's unless the thread rule was
+	// broken; then its message would belong to another call.
+	if last := C.tfe_last_error_status(); last != status {
+		return &Error{Status: Status(status), Message: "(no message: this OS thread's last error is " +
+			Status(last).String() + ")"}
+	}
 	return &Error{Status: Status(status), Message: C.GoString(C.tfe_last_error_message())}
 }
 
