@@ -148,7 +148,9 @@ var conformanceOps = map[string]opFn{
 	"tfe_concat": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
 		return c.Concat(x[0], x[1], a.int("axis"))
 	},
-	"tfe_reveal": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) { return c.Reveal(x[0], a.str("to")) },
+	"tfe_reveal": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
+		return c.Reveal(x[0], a.str("to"))
+	},
 	"tfe_div_public": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
 		return c.DivPublic(x[0], a.float("divisor"))
 	},
@@ -158,7 +160,9 @@ var conformanceOps = map[string]opFn{
 	"tfe_reshape": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
 		return c.Reshape(x[0], a.ints("shape"))
 	},
-	"tfe_pad": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) { return c.Pad(x[0], a.ints("pads")) },
+	"tfe_pad": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
+		return c.Pad(x[0], a.ints("pads"))
+	},
 	"tfe_slice": func(c *tfe.Context, x []*tfe.Tensor, a attrs) (*tfe.Tensor, error) {
 		return c.Slice(x[0], a.ints("begin"), a.ints("size"))
 	},
