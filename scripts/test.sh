@@ -68,6 +68,27 @@ printf '%s\n' "$keras_layer"
 grep -q "agree on 40/40 samples" <<<"$keras_layer"
 
 # ---------------------------------------------------------------------------
+# Go binding (bindings/go/, examples/go/): cgo against include/tfe.h and the
+# release libtfe.so above (bindings/go/README.md, "build modes"). The
+# library's SONAME is libtfe.so.0: that link goes next to cargo's file. A
+# cargo target folder other than ./target reaches cgo through CGO_LDFLAGS.
+# ---------------------------------------------------------------------------
+go_lib="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)"
+ln -sfn libtfe.so "$go_lib/libtfe.so.0"
+if [ "$go_lib" != "$PWD/target/release" ]; then
+    export CGO_LDFLAGS="-L$go_lib -Wl,-rpath,$go_lib"
+fi
+for module in bindings/go examples/go; do
+    step "Go: go vet and go test -race in $module (the package, its conformance cases, the service)"
+    (cd "$module" && go vet ./... && go test -race ./...)
+done
+
+step "Go: examples/go/seed_matmul"
+seed_go="$(cd examples/go && go run ./seed_matmul)"
+printf '%s\n' "$seed_go"
+test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' <<<"$seed_go")" -eq 5
+
+# ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
 # bindings/cpp/, CMakeLists.txt, cmake/, tests/{c,cpp,abi,cmake-*}/). The
 # header itself is checked by `cargo test` (tests/header.rs). Each CMake
@@ -115,6 +136,11 @@ cc -std=c11 -Wall -Wextra -Werror examples/c/seed_matmul.c -o "$prefix/seed_pc" 
     $(PKG_CONFIG_PATH="$prefix/install/lib/pkgconfig" pkg-config --cflags --libs tfe) \
     -Wl,-rpath,"$prefix/install/lib"
 test "$("$prefix/seed_pc" | grep -c '^10\.0\( 10\.0\)\{9\}$')" -eq 5
+
+step "Go: examples/go/seed_matmul built with -tags tfe_pkgconfig against the install"
+seed_go_pc="$(cd examples/go && PKG_CONFIG_PATH="$prefix/install/lib/pkgconfig" \
+    CGO_LDFLAGS="-Wl,-rpath,$prefix/install/lib" go run -tags tfe_pkgconfig ./seed_matmul)"
+test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' <<<"$seed_go_pc")" -eq 5
 
 step "C/C++: a parent project vendors tfe with add_subdirectory"
 cmake -S tests/cmake-subdir -B "$cmake_dir/subdir" -DTFE_CARGO_TARGET_DIR="$cargo_target" > /dev/null

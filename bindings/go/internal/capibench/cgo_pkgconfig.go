@@ -1,0 +1,6 @@
+//go:build tfe_pkgconfig
+
+package capibench
+
+// #cgo pkg-config: tfe
+import "C"
