@@ -5,7 +5,6 @@ TensorFlow is never imported here: a TF tensor is recognised by its type's
 module, and converted with its own .numpy()."""
 
 import ctypes
-import math
 
 import numpy as np
 
@@ -20,14 +19,13 @@ def is_tf_tensor(value) -> bool:
 def as_array(value, what: str, shape=None) -> np.ndarray:
     """`value` as a C-contiguous float64 array. TypeError for a value that
     holds no real numbers, ValueError for a shape other than `shape` (when
-    given) or a NaN or infinity; both name `what`."""
+    given); both name `what`. (Values outside the fixed-point range, NaN and
+    infinities included, are the library's to refuse: its message names the
+    element.)"""
     if type(value) is np.ndarray and value.dtype == np.float64 and value.flags.c_contiguous:
-        array = value  # the common case, checked without a copy
-        if shape is not None and array.shape != tuple(shape):
-            raise ValueError(f"{what}: expected shape {tuple(shape)}, found {array.shape}")
-        if not math.isfinite(array.sum()):  # cheaper than isfinite().all(); finds the culprit below
-            _check_finite(array, what)
-        return array
+        if shape is not None and value.shape != tuple(shape):
+            raise ValueError(f"{what}: expected shape {tuple(shape)}, found {value.shape}")
+        return value  # the common case, without a copy
     if is_tf_tensor(value):
         if not hasattr(value, "numpy"):
             raise TypeError(f"{what}: expected a value, found a symbolic {type(value).__name__}")
@@ -43,15 +41,7 @@ def as_array(value, what: str, shape=None) -> np.ndarray:
     array = np.asarray(array, dtype=np.float64, order="C")  # (ascontiguousarray makes 0-d 1-d)
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{what}: expected shape {tuple(shape)}, found {array.shape}")
-    _check_finite(array, what)
     return array
-
-
-def _check_finite(array, what):
-    finite = np.isfinite(array)
-    if not finite.all():
-        index = tuple(int(i) for i in np.unravel_index(np.argmin(finite), array.shape))
-        raise ValueError(f"{what}: expected finite numbers, found {array[index]} at index {index}")
 
 
 def as_shape(shape, what: str) -> tuple:

@@ -269,7 +269,7 @@ class Context(Handle):
             dims = as_array(provider(), f"define_private_input: value of {owner}'s provider").shape
         else:
             dims = as_shape(shape, "define_private_input: shape")
-        callback = _input_callback(provider, self._callback_failures) if provider is not None else None
+        callback = _input_callback(provider, dims, self._callback_failures) if provider is not None else None
         shape_ptr, rank = sizes(dims)
         out = _capi.HANDLE()
         with self._lock:
@@ -341,14 +341,13 @@ def _name(name):
     return None if name is None else str(name).encode()
 
 
-def _input_callback(provider, failures):
-    """The ctypes callback of an input: fills the buffer from `provider()`;
-    an exception fails the run with its type and message (and is kept in
-    `failures` to become the run error's __cause__)."""
+def _input_callback(provider, dims, failures):
+    """The ctypes callback of an input of shape `dims`: fills the buffer from
+    `provider()`; an exception fails the run with its type and message (and
+    is kept in `failures` to become the run error's __cause__)."""
 
-    def provide(_user_data, name, shape, rank, out, length):
+    def provide(_user_data, name, _shape, _rank, out, length):
         try:
-            dims = tuple(shape[i] for i in range(rank))
             array = as_array(provider(), f"input {text(name)}", dims)
             ctypes.memmove(out, array.ctypes.data, length * 8)
             return 0
