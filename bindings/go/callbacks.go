@@ -62,7 +62,7 @@ func releaseAll(ps []*provider) {
 }
 
 //export tfeGoProvideInput
-func tfeGoProvideInput(userData unsafe.Pointer, name *C.char, shape *C.size_t, rank C.size_t,
+func tfeGoProvideInput(userData C.uintptr_t, name *C.char, shape *C.size_t, rank C.size_t,
 	out *C.double, n C.size_t) (status C.int) {
 	inputName := C.GoString(name)
 	defer func() {

@@ -138,16 +138,14 @@ func (c *Context) DefinePrivateInput(name, owner string, shape []int, provide In
 	defer freeString(nameC)
 	defer freeString(ownerC)
 	var p *provider
-	var fn C.tfe_input_fn
 	if provide != nil {
-		p, fn = newProvider(provide), inputCallback()
+		p = newProvider(provide)
 	}
 	t, err := c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-		var data = userData(0)
-		if p != nil {
-			data = userData(p.handle)
+		if p == nil {
+			return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, nil, nil, out)
 		}
-		return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, fn, data, out)
+		return defineInput(ctx, nameC, ownerC, shapeC, rank, p.handle, out)
 	})
 	if p != nil {
 		if err != nil {

@@ -1,19 +1,30 @@
 package tfe
 
 // C helpers the Go code cannot write itself: the exported callbacks as C
-// function pointers, a cgo.Handle as a void * (an integer, never a Go
-// pointer, which the C side must not keep), and skipLowTags.
+// function pointers, a cgo.Handle passed as user_data (an integer, never a
+// Go pointer, which the C side must not keep) and the init below.
 
 /*
 #include <stdint.h>
 #include "tfe.h"
 
-extern int tfeGoProvideInput(void *, char *, size_t *, size_t, double *, size_t);
+extern int tfeGoProvideInput(uintptr_t, char *, size_t *, size_t, double *, size_t);
 extern void tfeGoLog(void *, int, char *, char *);
 
-static tfe_input_fn tfe_go_input_fn(void) { return (tfe_input_fn)tfeGoProvideInput; }
+// The library calls this with the provider's cgo.Handle as user_data; Go
+// receives it as an integer (see skipLowTags for why never as a pointer).
+static int tfe_go_provide_input(void *user_data, const char *name, const size_t *shape, size_t rank,
+                                double *out, size_t len) {
+    return tfeGoProvideInput((uintptr_t)user_data, (char *)name, (size_t *)shape, rank, out, len);
+}
+
+static enum tfe_status_t tfe_go_define_private_input(tfe_context_t *ctx, const char *name,
+                                                     const char *owner, const size_t *shape, size_t rank,
+                                                     uintptr_t handle, tfe_tensor_t **out) {
+    return tfe_define_private_input(ctx, name, owner, shape, rank, tfe_go_provide_input, (void *)handle, out);
+}
+
 static tfe_log_fn tfe_go_log_fn(void) { return (tfe_log_fn)tfeGoLog; }
-static void *tfe_go_user_data(uintptr_t handle) { return (void *)handle; }
 
 // Makes and frees feeds until the library hands out tags of 4096 and up.
 static void tfe_go_skip_low_tags(void) {
@@ -32,19 +43,20 @@ static void tfe_go_skip_low_tags(void) {
 */
 import "C"
 
-import (
-	"runtime/cgo"
-	"unsafe"
-)
+import "runtime/cgo"
 
-func inputCallback() C.tfe_input_fn { return C.tfe_go_input_fn() }
+// defineInput is tfe_define_private_input with the Go provider whose
+// cgo.Handle is h.
+func defineInput(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, rank C.size_t, h cgo.Handle,
+	out **C.tfe_tensor_t) C.enum_tfe_status_t {
+	return C.tfe_go_define_private_input(ctx, name, owner, shape, rank, C.uintptr_t(h), out)
+}
 
 func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
 
-func userData(h cgo.Handle) unsafe.Pointer { return C.tfe_go_user_data(C.uintptr_t(h)) }
-
 // A C handle is a tag (16, 32, 48, ...), not an address, and Go keeps it
-// in a pointer-typed variable. Go's stack copier aborts the process on a
+// in a pointer-typed variable (a cgo.Handle, 1, 2, 3, ..., Go only ever
+// holds as an integer). Go's stack copier aborts the process on a
 // pointer value between 1 and 4095 ("invalid pointer found on stack"), so
 // before Go holds any handle, the library's tag counter is moved past
 // 4096 (tags are never handed out twice, so every later tag is larger;
