@@ -2,6 +2,7 @@
 // that holds a tfe session (every player in this process) or party (one
 // player of a deployment) across runs: its connections and the shares of
 // private variables live as long as the resource.
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <string>

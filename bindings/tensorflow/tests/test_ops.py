@@ -140,13 +140,58 @@ def free_port():
 class PartyTest(tf.test.TestCase):
     PLAYERS = ["server0", "server1", "server2", "input-provider"]
 
-    def hostmap(self, connect_timeout_ms=20000):
+    def hostmap(self, connect_timeout_ms=20000, recv_timeout_ms=20000):
         path = os.path.join(self.get_temp_dir(), f"hostmap-{free_port()}.json")
         players = [{"name": p, "address": f"127.0.0.1:{free_port()}"} for p in self.PLAYERS]
         with open(path, "w") as file:
             json.dump({"players": players, "connect_timeout_ms": connect_timeout_ms,
-                       "recv_timeout_ms": 20000}, file)
+                       "recv_timeout_ms": recv_timeout_ms}, file)
         return path
+
+    def test_a_silent_player_is_deadline_exceeded_naming_it(self):
+        # The input provider connects but never runs: the servers wait for its
+        # shares, then give up (a server told by another may see Aborted).
+        hostmap = self.hostmap(recv_timeout_ms=1000)
+        outcomes = {}
+        servers_done = threading.Event()
+
+        def graph():
+            ctx = tfe.Context()
+            x = ctx.define_private_input("input-provider", shape=(2,), name="x")
+            return ctx, x
+
+        def server(player):
+            ctx, x = graph()
+            run = tft.Computation(ctx, outputs=[x + x], player=player, hostmap=hostmap, insecure_plaintext=True)
+            try:
+                run()
+            except tf.errors.OpError as exc:
+                outcomes[player] = exc
+            finally:
+                run.close()
+
+        def silent():
+            ctx, x = graph()
+            (x + x).reveal()  # the same graph as the servers' Computation
+            with tfe.remote.RemoteConfig.load(hostmap).party(ctx, "input-provider", insecure_plaintext=True):
+                servers_done.wait(60)
+
+        threads = [threading.Thread(target=server, args=(p,)) for p in self.PLAYERS[:3]]
+        waiting = threading.Thread(target=silent)
+        for t in threads + [waiting]:
+            t.start()
+        for t in threads:
+            t.join()
+        servers_done.set()
+        waiting.join()
+        kinds = {player: type(exc) for player, exc in outcomes.items()}
+        self.assertEqual(len(outcomes), 3, kinds)
+        timed_out = [p for p, exc in outcomes.items() if isinstance(exc, tf.errors.DeadlineExceededError)]
+        self.assertTrue(timed_out, kinds)
+        for player in timed_out:
+            self.assertRegex(outcomes[player].message, "tfe: TFE_ERR_TIMEOUT: .*input-provider")
+        for player, exc in outcomes.items():
+            self.assertIsInstance(exc, (tf.errors.DeadlineExceededError, tf.errors.AbortedError), player)
 
     def test_four_players_in_threads(self):
         hostmap = self.hostmap()
