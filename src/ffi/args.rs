@@ -80,7 +80,7 @@ pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize, param: &str) -> Res
 /// A non-null `ptr` must point to `len` writable values of `T` that nothing
 /// else uses during the call.
 pub(crate) unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize, param: &str) -> Result<&'a mut [T], Failure> {
-    // SAFETY: forwarded contract; checks NULL, alignment and size.
+    // SAFETY: this function's contract covers `slice`'s; it checks NULL, alignment and size.
     unsafe { slice(ptr.cast_const(), len, param) }?;
     if len == 0 {
         return Ok(&mut []);
@@ -112,7 +112,7 @@ pub(crate) unsafe fn optional_string<'a>(ptr: *const c_char, param: &str) -> Res
     if ptr.is_null() {
         Ok(None)
     } else {
-        // SAFETY: forwarded contract.
+        // SAFETY: the same contract as this function's.
         unsafe { string(ptr, param) }.map(Some)
     }
 }

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::sync::Arc;
 
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use crate::error::{Error, Result};
 use crate::ring::shape::numel;
 use crate::session::{Provider, ProviderRequest, feeds::values_provider};
@@ -159,11 +159,10 @@ impl Initializer {
 /// `message` is a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_input_set_error(message: *const c_char) -> tfe_status_t {
-    guard("tfe_input_set_error", || {
+    ffi_boundary! {
         if message.is_null() {
             return Err(Failure::null("message"));
         }
-        // SAFETY: non-null; NUL termination is the caller's contract.
         let bytes = unsafe { CStr::from_ptr(message) }.to_bytes();
         let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_MESSAGE_BYTES)]).into_owned();
         if bytes.len() > MAX_MESSAGE_BYTES {
@@ -179,5 +178,5 @@ pub unsafe extern "C" fn tfe_input_set_error(message: *const c_char) -> tfe_stat
                  tfe_input_fn, on the thread that runs it",
             )),
         })
-    })
+    }
 }

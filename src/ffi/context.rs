@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::args;
 use super::callbacks::{Initializer, InputCallback, tfe_input_fn};
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::error::Error;
 use crate::fixed::{ComparisonWidth, FixedConfig};
@@ -162,7 +162,6 @@ pub(crate) unsafe fn fetch_ids(context: u64, fetches: &[*mut tfe_tensor_t]) -> R
     let mut ids = Vec::with_capacity(fetches.len());
     for (i, &tensor) in fetches.iter().enumerate() {
         let param = format!("fetches[{i}]");
-        // SAFETY: forwarded contract.
         let tensor = unsafe { handles::get(tensor.cast_const(), &param) }?;
         ids.push(node_of(context, tensor, &param)?);
     }
@@ -178,13 +177,11 @@ pub(crate) unsafe fn add_node(
     out: *mut *mut tfe_tensor_t,
     build: impl FnOnce(&mut ContextState, u64) -> Result<TensorId, Failure>,
 ) -> Result<(), Failure> {
-    // SAFETY: forwarded contract.
     let ctx = unsafe { handles::get(ctx.cast_const(), "ctx") }?;
     let out = args::out(out, "out")?;
     let mut state = ctx.lock();
     let id = build(&mut state, ctx.id)?;
     let tensor = tensor_handle(ctx.id, &state.graph, id)?;
-    // SAFETY: `out` was checked; validity is the caller's contract.
     unsafe { out.write(handles::register(tensor)) };
     Ok(())
 }
@@ -238,19 +235,17 @@ fn fixed_config(config: &tfe_config_t) -> Result<FixedConfig, Failure> {
 /// `config` is NULL or points to a `tfe_config_t`; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut *mut tfe_context_t) -> tfe_status_t {
-    guard("tfe_context_new", || {
+    ffi_boundary! {
         let fixed = if config.is_null() {
             FixedConfig::default()
         } else {
-            // SAFETY: non-null; validity is the caller's contract.
             fixed_config(unsafe { args::reference(config, "config") }?)?
         };
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::new(fixed)?);
-        // SAFETY: `out` was checked.
         unsafe { out.write(handles::register(context)) };
         Ok(())
-    })
+    }
 }
 
 /// Frees a context. Its tensors and the sessions made from it stay valid.
@@ -260,7 +255,7 @@ pub unsafe extern "C" fn tfe_context_new(config: *const tfe_config_t, out: *mut 
 /// No other thread is using `ctx`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_free(ctx: *mut tfe_context_t) {
-    guard_void("tfe_context_free", || drop(handles::unregister(ctx)))
+    ffi_boundary! { drop(handles::unregister(ctx)) }
 }
 
 /// Defines a private variable of shape `(shape, rank)` owned by the player
@@ -302,8 +297,7 @@ pub unsafe extern "C" fn tfe_define_private_variable(
     rank: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_define_private_variable", || {
-        // SAFETY (all four): forwarded contract.
+    ffi_boundary! {
         let name = unsafe { optional_name(name) }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let initial = if values.is_null() && values_len == 0 {
@@ -312,7 +306,6 @@ pub unsafe extern "C" fn tfe_define_private_variable(
             Some(unsafe { args::slice(values, values_len, "values") }?.to_vec())
         };
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
-        // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
                 let mut next = state.variables;
@@ -328,7 +321,7 @@ pub unsafe extern "C" fn tfe_define_private_variable(
                 Ok(id)
             })
         }
-    })
+    }
 }
 
 /// A variable's initial values, checked before its node is added: as many
@@ -362,7 +355,6 @@ unsafe fn optional_name<'a>(name: *const c_char) -> Result<Option<&'a str>, Fail
     if name.is_null() {
         return Ok(None);
     }
-    // SAFETY: forwarded contract.
     Ok(Some(unsafe { args::string(name, "name") }?))
 }
 
@@ -408,12 +400,10 @@ pub unsafe extern "C" fn tfe_define_private_input(
     user_data: *mut std::ffi::c_void,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_define_private_input", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let name = unsafe { optional_name(name) }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
-        // SAFETY: forwarded contract.
         unsafe {
             add_node(ctx, out, |state, _| {
                 let mut next = state.inputs;
@@ -426,7 +416,7 @@ pub unsafe extern "C" fn tfe_define_private_input(
                 Ok(id)
             })
         }
-    })
+    }
 }
 
 /// Defines a public constant of shape `(shape, rank)` from `values`
@@ -448,13 +438,11 @@ pub unsafe extern "C" fn tfe_define_constant(
     rank: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_define_constant", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let values = unsafe { args::slice(values, values_len, "values") }?;
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
-        // SAFETY: forwarded contract.
         unsafe { add_node(ctx, out, |state, _| Ok(state.graph.constant(shape, values.to_vec())?)) }
-    })
+    }
 }
 
 /// Writes the context's graph to the file at `path` in its canonical
@@ -467,13 +455,12 @@ pub unsafe extern "C" fn tfe_define_constant(
 /// `path` is a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_save(ctx: *mut tfe_context_t, path: *const c_char) -> tfe_status_t {
-    guard("tfe_context_save", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx.cast_const(), "ctx") }?;
         let path = unsafe { args::string(path, "path") }?;
         ctx.lock().graph.save(path)?;
         Ok(())
-    })
+    }
 }
 
 /// The shape of a tensor, as inferred when it was defined.
@@ -486,17 +473,15 @@ pub unsafe extern "C" fn tfe_tensor_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_tensor_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        // SAFETY (both): checked out-params.
         unsafe {
             shape.write(tensor.shape.as_ptr());
             rank.write(tensor.shape.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// The name of an input or variable (the one given at definition, or
@@ -507,8 +492,7 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 /// `name` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut *const c_char) -> tfe_status_t {
-    guard("tfe_tensor_name", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let name = args::out(name, "name")?;
         let own = tensor.name.as_ref().ok_or_else(|| {
@@ -516,10 +500,9 @@ pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut
                 "the tensor is the result of an operation, expected an input or a variable (only they have names)",
             )
         })?;
-        // SAFETY: checked out-param.
         unsafe { name.write(own.as_ptr()) };
         Ok(())
-    })
+    }
 }
 
 /// Frees a tensor handle; the node stays in its context's graph (and in
@@ -529,5 +512,5 @@ pub unsafe extern "C" fn tfe_tensor_name(tensor: *const tfe_tensor_t, name: *mut
 /// No other thread is using `tensor`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_free(tensor: *mut tfe_tensor_t) {
-    guard_void("tfe_tensor_free", || drop(handles::unregister(tensor)))
+    ffi_boundary! { drop(handles::unregister(tensor)) }
 }

@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use std::path::Path;
 
 use super::args;
-use super::error::{guard, guard_void, tfe_status_t};
+use super::error::{ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::deploy::data::{read_values, write_values};
 
@@ -40,15 +40,13 @@ static ARRAYS: handles::Kind = handles::Kind::new("tfe_array_t");
 /// `path` is a NUL-terminated string; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_array_load(path: *const c_char, out: *mut *mut tfe_array_t) -> tfe_status_t {
-    guard("tfe_array_load", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let path = unsafe { args::string(path, "path") }?;
         let out = args::out(out, "out")?;
         let (shape, values) = read_values(Path::new(path))?;
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(Box::new(tfe_array_t { shape, values }))) };
         Ok(())
-    })
+    }
 }
 
 /// The values of an array, row-major.
@@ -61,17 +59,15 @@ pub unsafe extern "C" fn tfe_array_values(
     data: *mut *const f64,
     len: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_array_values", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let array = unsafe { handles::get(array, "array") }?;
         let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
-        // SAFETY (both): checked out-params.
         unsafe {
             data.write(array.values.as_ptr());
             len.write(array.values.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// The shape of an array.
@@ -84,17 +80,15 @@ pub unsafe extern "C" fn tfe_array_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_array_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let array = unsafe { handles::get(array, "array") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        // SAFETY (both): checked out-params.
         unsafe {
             shape.write(array.shape.as_ptr());
             rank.write(array.shape.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// Frees an array. `tfe_array_free(NULL)` does nothing.
@@ -103,7 +97,7 @@ pub unsafe extern "C" fn tfe_array_shape(
 /// No other thread is using `array`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_array_free(array: *mut tfe_array_t) {
-    guard_void("tfe_array_free", || drop(handles::unregister(array)))
+    ffi_boundary! { drop(handles::unregister(array)) }
 }
 
 /// Writes `values` (row-major, `values_len` of them) of shape `(shape,
@@ -126,12 +120,11 @@ pub unsafe extern "C" fn tfe_array_save(
     rank: usize,
     path: *const c_char,
 ) -> tfe_status_t {
-    guard("tfe_array_save", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let values = unsafe { args::slice(values, values_len, "values") }?;
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
         let path = unsafe { args::string(path, "path") }?;
         write_values(Path::new(path), shape, values)?;
         Ok(())
-    })
+    }
 }

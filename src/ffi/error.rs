@@ -6,7 +6,7 @@
 //! message names the function and, for a bad argument, the parameter.
 
 use std::cell::RefCell;
-use std::ffi::{CString, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::Error;
@@ -112,35 +112,100 @@ fn record(status: tfe_status_t, message: String) {
     });
 }
 
-/// Runs the body of an export: catches panics (whose messages go to the log
-/// callback, see [`super::panics`]), records the outcome as the thread's
-/// last error, and returns the status.
-pub(crate) fn guard(function: &str, body: impl FnOnce() -> Result<(), Failure>) -> tfe_status_t {
-    let failure = match catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
-        Ok(Ok(())) => {
-            record(tfe_status_t::TFE_OK, String::new());
-            return tfe_status_t::TFE_OK;
-        }
-        Ok(Err(failure)) => failure,
-        Err(payload) => Failure {
-            status: tfe_status_t::TFE_ERR_PANIC,
-            message: format!("panicked (a bug in tfe, please report it): {}", panic_message(&*payload)),
-        },
-    };
-    let status = failure.status;
-    record(status, format!("{function}: {}", failure.message));
-    status
+/// The panic boundary of every export: `ffi_boundary! { body }` is the whole
+/// body of a `tfe_*` function. It runs `body` catching panics (whose messages
+/// go to the log callback, see [`super::panics`]) and, for a body that yields
+/// a `Result<(), Failure>`, records the outcome as the thread's last error and
+/// returns its status; for a body that yields `()` (the `_free` functions) it
+/// records only a panic. The export's name, which starts every message, is
+/// taken from the function the macro stands in (the type name of an item
+/// declared inside it), so it cannot differ from the symbol; `tests_names`
+/// checks it for every export of the header.
+///
+/// The safety contract of every export is the header preamble's, which each
+/// function's `# Safety` section details: a pointer argument is NULL or
+/// points to what its type and documentation say (a live handle that no
+/// other thread frees during the call, `len` readable or writable values, a
+/// NUL-terminated string, a function that does not unwind); what can be
+/// checked (NULL, alignment, a freed handle or one of another type, UTF-8) is
+/// checked and becomes a status. An `unsafe` block in an export, or in a
+/// helper whose `# Safety` section refers to the exports' contract, relies on
+/// this contract and nothing else; one that relies on more says so in a
+/// `// SAFETY:` comment.
+macro_rules! ffi_boundary {
+    ($($body:tt)*) => {{
+        // Declared inside the export: its type name is "<module path>::<export>::here".
+        fn here() {}
+        $crate::ffi::error::boundary(::std::any::type_name_of_val(&here), || { $($body)* })
+    }};
 }
 
-/// Runs the body of an export that returns nothing (the `_free` functions):
-/// a panic is caught and recorded as the last error, nothing else is.
-pub(crate) fn guard_void(function: &str, body: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
-        record(
-            tfe_status_t::TFE_ERR_PANIC,
-            format!("{function}: panicked (a bug in tfe, please report it): {}", panic_message(&*payload)),
-        );
+pub(crate) use ffi_boundary;
+
+/// What a body under [`ffi_boundary!`] yields, and what the export returns.
+pub(crate) trait Exit {
+    /// The export's return type.
+    type Returns;
+    /// The export's return value for a body that finished (records it).
+    fn finish(self, function: &str) -> Self::Returns;
+    /// The export's return value after a panic (already recorded).
+    fn panicked() -> Self::Returns;
+}
+
+impl Exit for Result<(), Failure> {
+    type Returns = tfe_status_t;
+
+    fn finish(self, function: &str) -> tfe_status_t {
+        match self {
+            Ok(()) => {
+                record(tfe_status_t::TFE_OK, String::new());
+                tfe_status_t::TFE_OK
+            }
+            Err(failure) => {
+                record(failure.status, format!("{function}: {}", failure.message));
+                failure.status
+            }
+        }
     }
+
+    fn panicked() -> tfe_status_t {
+        tfe_status_t::TFE_ERR_PANIC
+    }
+}
+
+/// The `_free` functions return nothing; only a panic is recorded.
+impl Exit for () {
+    type Returns = ();
+
+    fn finish(self, _: &str) {}
+
+    fn panicked() {}
+}
+
+/// Runs the body of the export whose item `here` is declared in (see
+/// [`ffi_boundary!`], which is how exports call it).
+pub(crate) fn boundary<E: Exit>(here: &'static str, body: impl FnOnce() -> E) -> E::Returns {
+    match catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
+        Ok(exit) => exit.finish(export_name(here)),
+        Err(payload) => {
+            record(
+                tfe_status_t::TFE_ERR_PANIC,
+                format!(
+                    "{}: panicked (a bug in tfe, please report it): {}",
+                    export_name(here),
+                    panic_message(&*payload)
+                ),
+            );
+            E::panicked()
+        }
+    }
+}
+
+/// The export's name from the type name of the item `ffi_boundary!` declares
+/// in it: "tfe::ffi::ops::tfe_add::here" gives "tfe_add".
+fn export_name(here: &str) -> &str {
+    let path = here.strip_suffix("::here").unwrap_or(here);
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -194,20 +259,62 @@ pub extern "C" fn tfe_last_error_status() -> tfe_status_t {
 /// thread; does not change the last error.
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_status_name(status: std::ffi::c_int) -> *const c_char {
-    usize::try_from(status).ok().and_then(|i| STATUS_NAMES.get(i)).unwrap_or(&"TFE_UNKNOWN_STATUS\0").as_ptr().cast()
+    tfe_status_t::from_int(status).map_or(c"TFE_UNKNOWN_STATUS", tfe_status_t::name).as_ptr()
 }
 
-/// The names of the statuses, indexed by value (checked by a unit test).
-pub(crate) const STATUS_NAMES: [&str; 11] = [
-    "TFE_OK\0",
-    "TFE_ERR_INVALID_ARGUMENT\0",
-    "TFE_ERR_CONFIG\0",
-    "TFE_ERR_NETWORK\0",
-    "TFE_ERR_TIMEOUT\0",
-    "TFE_ERR_PROTOCOL\0",
-    "TFE_ERR_ABORTED\0",
-    "TFE_ERR_INTERNAL\0",
-    "TFE_ERR_PANIC\0",
-    "TFE_ERR_NULL_POINTER\0",
-    "TFE_ERR_OUT_OF_RANGE\0",
-];
+/// The status table beside the enum (which cbindgen must read as written):
+/// every variant once, in the order of value. The names and the conversion
+/// from an `int` come from this one list; the compiler checks it against the
+/// enum (the match in `name` is exhaustive, and the list's order is the
+/// values' order, asserted below), so a new status is added to both or the
+/// crate does not build.
+macro_rules! status_table {
+    ($($status:ident),* $(,)?) => {
+        impl tfe_status_t {
+            /// Every status, in the order of value (0, 1, ...).
+            pub(crate) const ALL: &[tfe_status_t] = &[$(tfe_status_t::$status),*];
+
+            /// The C name of the status.
+            pub(crate) const fn name(self) -> &'static CStr {
+                match self {
+                    $(tfe_status_t::$status => {
+                        const { match CStr::from_bytes_with_nul(concat!(stringify!($status), "\0").as_bytes()) {
+                            Ok(name) => name,
+                            Err(_) => panic!("a status name holds a NUL byte"),
+                        } }
+                    })*
+                }
+            }
+        }
+    };
+}
+
+status_table!(
+    TFE_OK,
+    TFE_ERR_INVALID_ARGUMENT,
+    TFE_ERR_CONFIG,
+    TFE_ERR_NETWORK,
+    TFE_ERR_TIMEOUT,
+    TFE_ERR_PROTOCOL,
+    TFE_ERR_ABORTED,
+    TFE_ERR_INTERNAL,
+    TFE_ERR_PANIC,
+    TFE_ERR_NULL_POINTER,
+    TFE_ERR_OUT_OF_RANGE,
+);
+
+// The list is in the order of value, without gaps: `ALL[i]` has value `i`.
+const _: () = {
+    let mut i = 0;
+    while i < tfe_status_t::ALL.len() {
+        assert!(tfe_status_t::ALL[i] as usize == i, "status_table! lists the statuses out of the order of value");
+        i += 1;
+    }
+};
+
+impl tfe_status_t {
+    /// The status with value `value`, if there is one.
+    pub(crate) fn from_int(value: std::ffi::c_int) -> Option<Self> {
+        usize::try_from(value).ok().and_then(|i| Self::ALL.get(i)).copied()
+    }
+}

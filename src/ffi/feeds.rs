@@ -4,7 +4,7 @@
 
 use super::args;
 use super::context::tfe_tensor_t;
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::ring::shape::{fmt_shape, numel};
 use crate::session::Feeds;
@@ -38,7 +38,6 @@ pub(crate) unsafe fn resolve(feeds: *const tfe_feeds_t, context: u64, empty: &Fe
     if feeds.is_null() {
         return Ok(empty);
     }
-    // SAFETY: forwarded contract; the registry checks the rest.
     let feeds = unsafe { handles::get(feeds, "feeds") }?;
     match feeds.context {
         Some(theirs) if theirs != context => Err(Failure::invalid(format!(
@@ -54,13 +53,12 @@ pub(crate) unsafe fn resolve(feeds: *const tfe_feeds_t, context: u64, empty: &Fe
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_feeds_new(out: *mut *mut tfe_feeds_t) -> tfe_status_t {
-    guard("tfe_feeds_new", || {
+    ffi_boundary! {
         let out = args::out(out, "out")?;
         let feeds = Box::new(tfe_feeds_t { context: None, feeds: Feeds::new() });
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(feeds)) };
         Ok(())
-    })
+    }
 }
 
 /// Sets (or replaces) the values of the input or variable `input`:
@@ -81,8 +79,7 @@ pub unsafe extern "C" fn tfe_feeds_set(
     values: *const f64,
     values_len: usize,
 ) -> tfe_status_t {
-    guard("tfe_feeds_set", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let feeds = unsafe { handles::get_mut(feeds, "feeds") }?;
         let input = unsafe { handles::get(input, "input") }?;
         let values = unsafe { args::slice(values, values_len, "values") }?;
@@ -108,7 +105,7 @@ pub unsafe extern "C" fn tfe_feeds_set(
         feeds.context = Some(input.context);
         feeds.feeds.insert(name, values.to_vec());
         Ok(())
-    })
+    }
 }
 
 /// Frees feeds. `tfe_feeds_free(NULL)` does nothing.
@@ -117,5 +114,5 @@ pub unsafe extern "C" fn tfe_feeds_set(
 /// No other thread is using `feeds`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_feeds_free(feeds: *mut tfe_feeds_t) {
-    guard_void("tfe_feeds_free", || drop(handles::unregister(feeds)))
+    ffi_boundary! { drop(handles::unregister(feeds)) }
 }

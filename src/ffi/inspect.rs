@@ -6,7 +6,7 @@ use std::ffi::{CString, c_char};
 
 use super::args;
 use super::context::{tfe_comparison_t, tfe_config_t, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use crate::fixed::ComparisonWidth;
 use crate::graph::{Graph, Kind, Op, TensorId};
@@ -61,8 +61,7 @@ impl About {
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_config(ctx: *const tfe_context_t, out: *mut tfe_config_t) -> tfe_status_t {
-    guard("tfe_context_config", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let out = args::out(out, "out")?;
         let fixed = ctx.lock().graph.fixed();
@@ -72,10 +71,9 @@ pub unsafe extern "C" fn tfe_context_config(ctx: *const tfe_context_t, out: *mut
         };
         let config =
             tfe_config_t { frac_bits: fixed.frac_bits, int_bits: fixed.int_bits, comparison: comparison as u32 };
-        // SAFETY: checked out-param.
         unsafe { out.write(config) };
         Ok(())
-    })
+    }
 }
 
 /// The number of players of a context: the servers `server0` to `server2`,
@@ -87,15 +85,13 @@ pub unsafe extern "C" fn tfe_context_config(ctx: *const tfe_context_t, out: *mut
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_player_count(ctx: *const tfe_context_t, count: *mut usize) -> tfe_status_t {
-    guard("tfe_context_player_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let count = args::out(count, "count")?;
         let players = ctx.lock().graph.players().len();
-        // SAFETY: checked out-param.
         unsafe { count.write(players) };
         Ok(())
-    })
+    }
 }
 
 /// The name of player `index` of a context (in the order of
@@ -110,8 +106,7 @@ pub unsafe extern "C" fn tfe_context_player_name(
     index: usize,
     name: *mut *const c_char,
 ) -> tfe_status_t {
-    guard("tfe_context_player_name", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let name = args::out(name, "name")?;
         let mut state = ctx.lock();
@@ -129,10 +124,9 @@ pub unsafe extern "C" fn tfe_context_player_name(
             let c = CString::new(player.as_str()).map_err(|_| Failure::invalid("a player name holds a NUL byte"))?;
             state.player_names.push(c);
         }
-        // SAFETY: checked out-param.
         unsafe { name.write(state.player_names[index].as_ptr()) };
         Ok(())
-    })
+    }
 }
 
 /// What a tensor is: public, private, revealed or an assignment (see
@@ -142,14 +136,12 @@ pub unsafe extern "C" fn tfe_context_player_name(
 /// `kind` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_kind(tensor: *const tfe_tensor_t, kind: *mut tfe_tensor_kind_t) -> tfe_status_t {
-    guard("tfe_tensor_kind", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let kind = args::out(kind, "kind")?;
-        // SAFETY: checked out-param.
         unsafe { kind.write(tensor.about.kind) };
         Ok(())
-    })
+    }
 }
 
 /// The player a tensor belongs to: the owner of an input or a variable, or
@@ -164,13 +156,11 @@ pub unsafe extern "C" fn tfe_tensor_kind(tensor: *const tfe_tensor_t, kind: *mut
 /// `owner` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_owner(tensor: *const tfe_tensor_t, owner: *mut *const c_char) -> tfe_status_t {
-    guard("tfe_tensor_owner", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let tensor = unsafe { handles::get(tensor, "tensor") }?;
         let owner = args::out(owner, "owner")?;
         let name = tensor.about.owner.as_ref().map_or(std::ptr::null(), |name| name.as_ptr());
-        // SAFETY: checked out-param.
         unsafe { owner.write(name) };
         Ok(())
-    })
+    }
 }

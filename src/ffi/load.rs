@@ -7,7 +7,7 @@ use std::ffi::c_char;
 
 use super::args;
 use super::context::{tensor_handle, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use crate::graph::{Graph, TensorId};
 
@@ -20,15 +20,13 @@ use crate::graph::{Graph, TensorId};
 /// `path` is a NUL-terminated string; `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_load(path: *const c_char, out: *mut *mut tfe_context_t) -> tfe_status_t {
-    guard("tfe_context_load", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let path = unsafe { args::string(path, "path") }?;
         let out = args::out(out, "out")?;
         let context = tfe_context_t::boxed(Graph::load(path)?);
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(context)) };
         Ok(())
-    })
+    }
 }
 
 /// The number of tensors (nodes) in the context's graph.
@@ -37,15 +35,13 @@ pub unsafe extern "C" fn tfe_context_load(path: *const c_char, out: *mut *mut tf
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_context_tensor_count(ctx: *const tfe_context_t, count: *mut usize) -> tfe_status_t {
-    guard("tfe_context_tensor_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let count = args::out(count, "count")?;
         let nodes = ctx.lock().graph.nodes().len();
-        // SAFETY: checked out-param.
         unsafe { count.write(nodes) };
         Ok(())
-    })
+    }
 }
 
 /// A new handle for tensor number `index` (below `tfe_context_tensor_count`, in
@@ -60,8 +56,7 @@ pub unsafe extern "C" fn tfe_context_tensor(
     index: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_context_tensor", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let out = args::out(out, "out")?;
         let state = ctx.lock();
@@ -71,10 +66,9 @@ pub unsafe extern "C" fn tfe_context_tensor(
             .filter(|&i| (i as usize) < nodes)
             .ok_or_else(|| Failure::invalid(format!("index {index} is out of range: the graph has {nodes} tensors")))?;
         let tensor = tensor_handle(ctx.id(), &state.graph, TensorId(id))?;
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(tensor)) };
         Ok(())
-    })
+    }
 }
 
 /// A new handle for the input or variable called `name`. Returns
@@ -88,8 +82,7 @@ pub unsafe extern "C" fn tfe_context_find(
     name: *const c_char,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_context_find", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let ctx = unsafe { handles::get(ctx, "ctx") }?;
         let name = unsafe { args::string(name, "name") }?;
         let out = args::out(out, "out")?;
@@ -99,8 +92,7 @@ pub unsafe extern "C" fn tfe_context_find(
             .find_named(name)
             .ok_or_else(|| Failure::invalid(format!("no input or variable is named '{name}'")))?;
         let tensor = tensor_handle(ctx.id(), &state.graph, id)?;
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(tensor)) };
         Ok(())
-    })
+    }
 }

@@ -5,7 +5,7 @@
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::sync::RwLock;
 
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 
 /// Receives one log record: `level` (a `tfe_log_level_t`), `target` (the
 /// library module, e.g. "tfe::net::tcp") and `message`, both NUL-terminated
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn tfe_set_log_callback(
     user_data: *mut c_void,
     max_level: c_int,
 ) -> tfe_status_t {
-    guard("tfe_set_log_callback", || {
+    ffi_boundary! {
         let filter = match max_level {
             0 => log::LevelFilter::Off,
             1 => log::LevelFilter::Error,
@@ -99,5 +99,5 @@ pub unsafe extern "C" fn tfe_set_log_callback(
         *sink = callback.map(|f| (f, user_data as usize));
         log::set_max_level(if sink.is_some() { filter } else { log::LevelFilter::Off });
         Ok(())
-    })
+    }
 }

@@ -83,9 +83,11 @@ pub mod selftest;
 mod args;
 mod handles;
 #[cfg(test)]
-mod handles_tests;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_handles;
+#[cfg(test)]
+mod tests_names;
 
 use std::ffi::c_char;
 

@@ -4,7 +4,7 @@
 //! [`super::predict`].
 
 use super::args;
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::error::Error;
 use crate::nn::{Layer, Sequential, networks};
@@ -89,8 +89,7 @@ pub unsafe extern "C" fn tfe_model_new(
     rank: usize,
     out: *mut *mut tfe_model_t,
 ) -> tfe_status_t {
-    guard("tfe_model_new", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let input_shape = unsafe { args::slice(input_shape, rank, "input_shape") }?;
         let out = args::out(out, "out")?;
         if input_shape.is_empty() || input_shape.contains(&0) {
@@ -102,7 +101,7 @@ pub unsafe extern "C" fn tfe_model_new(
         check_size(input_shape)?;
         hand_out(tfe_model_t::new(input_shape, Vec::new())?, out);
         Ok(())
-    })
+    }
 }
 
 /// Makes benchmark network `network` (a `tfe_network_t`) with weights
@@ -114,7 +113,7 @@ pub unsafe extern "C" fn tfe_model_new(
 /// `out` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_network(network: u32, seed: u64, out: *mut *mut tfe_model_t) -> tfe_status_t {
-    guard("tfe_model_network", || {
+    ffi_boundary! {
         let out = args::out(out, "out")?;
         let make = match network {
             0 => networks::network_a,
@@ -131,7 +130,7 @@ pub unsafe extern "C" fn tfe_model_network(network: u32, seed: u64, out: *mut *m
         let model = make(seed)?;
         hand_out(tfe_model_t::new(model.input_shape(), model.layers().to_vec())?, out);
         Ok(())
-    })
+    }
 }
 
 /// Frees a model. Predictors made from it stay valid. `tfe_model_free(NULL)`
@@ -141,7 +140,7 @@ pub unsafe extern "C" fn tfe_model_network(network: u32, seed: u64, out: *mut *m
 /// No other thread is using `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_free(model: *mut tfe_model_t) {
-    guard_void("tfe_model_free", || drop(handles::unregister(model)))
+    ffi_boundary! { drop(handles::unregister(model)) }
 }
 
 /// The shape of one sample the model takes (without the batch axis).
@@ -154,12 +153,10 @@ pub unsafe extern "C" fn tfe_model_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_model_input_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
-        // SAFETY: forwarded contract.
         unsafe { write_shape(model.model.input_shape(), shape, rank) }
-    })
+    }
 }
 
 /// The shape of the output for one sample (without the batch axis), after the
@@ -176,19 +173,16 @@ pub unsafe extern "C" fn tfe_model_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_model_output_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
-        // SAFETY: forwarded contract.
         unsafe { write_shape(&model.output_shape, shape, rank) }
-    })
+    }
 }
 
 /// # Safety
 /// `shape` and `rank` are NULL or writable.
 unsafe fn write_shape(own: &[usize], shape: *mut *const usize, rank: *mut usize) -> Result<(), Failure> {
     let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-    // SAFETY (both): checked out-params.
     unsafe {
         shape.write(own.as_ptr());
         rank.write(own.len());
@@ -203,14 +197,12 @@ unsafe fn write_shape(own: &[usize], shape: *mut *const usize, rank: *mut usize)
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_layer_count(model: *const tfe_model_t, count: *mut usize) -> tfe_status_t {
-    guard("tfe_model_layer_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
         let count = args::out(count, "count")?;
-        // SAFETY: checked out-param.
         unsafe { count.write(model.model.layers().len()) };
         Ok(())
-    })
+    }
 }
 
 /// Plaintext inference in f64 of `batch` samples `x` (row-major, batch
@@ -232,8 +224,7 @@ pub unsafe extern "C" fn tfe_model_predict_plain(
     out: *mut f64,
     out_len: usize,
 ) -> tfe_status_t {
-    guard("tfe_model_predict_plain", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         if batch == 0 {
@@ -243,7 +234,6 @@ pub unsafe extern "C" fn tfe_model_predict_plain(
         check_len("x", x.len(), &input)?;
         let output = [&[batch][..], &model.output_shape].concat();
         check_len("out", out_len, &output)?;
-        // SAFETY: forwarded contract.
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
         let y = model.model.predict_plain(x, batch)?;
         if y.len() != out.len() {
@@ -256,7 +246,7 @@ pub unsafe extern "C" fn tfe_model_predict_plain(
         }
         out.copy_from_slice(&y);
         Ok(())
-    })
+    }
 }
 
 /// Checks that a buffer holds the values of `shape`; the message names it

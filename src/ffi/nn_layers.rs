@@ -3,23 +3,20 @@
 //! model's output so far); on failure the model is left as it was.
 
 use super::args;
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use super::nn::tfe_model_t;
 use super::ops_layout::padding;
 use crate::nn::Layer;
 use crate::ring::shape::check_size;
 
-/// Adds the layer `make` returns to `model`, under the panic boundary.
+/// Adds the layer `make` returns to `model`.
 ///
 /// # Safety
-/// `model` as in the exports' contracts.
-unsafe fn add(function: &str, model: *mut tfe_model_t, make: impl FnOnce() -> Result<Layer, Failure>) -> tfe_status_t {
-    guard(function, || {
-        // SAFETY: forwarded contract.
-        let model = unsafe { handles::get_mut(model, "model") }?;
-        model.push(make()?)
-    })
+/// The exports' contract (see `ffi_boundary!`).
+unsafe fn add(model: *mut tfe_model_t, make: impl FnOnce() -> Result<Layer, Failure>) -> Result<(), Failure> {
+    let model = unsafe { handles::get_mut(model, "model") }?;
+    model.push(make()?)
 }
 
 /// Adds a dense (fully connected) layer `x W + b`: `weights` is the
@@ -42,14 +39,15 @@ pub unsafe extern "C" fn tfe_model_add_dense(
     bias: *const f64,
     bias_len: usize,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe {
-        add("tfe_model_add_dense", model, || {
-            let weights = args::slice(weights, weights_len, "weights")?.to_vec();
-            let bias = args::slice(bias, bias_len, "bias")?.to_vec();
-            check_size(&[inputs, units])?;
-            Ok(Layer::dense(inputs, units, weights, bias)?)
-        })
+    ffi_boundary! {
+        unsafe {
+            add(model, || {
+                let weights = args::slice(weights, weights_len, "weights")?.to_vec();
+                let bias = args::slice(bias, bias_len, "bias")?.to_vec();
+                check_size(&[inputs, units])?;
+                Ok(Layer::dense(inputs, units, weights, bias)?)
+            })
+        }
     }
 }
 
@@ -78,18 +76,19 @@ pub unsafe extern "C" fn tfe_model_add_conv2d(
     stride_w: usize,
     padding: u32,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe {
-        add("tfe_model_add_conv2d", model, || {
-            let kernel = args::slice(kernel, kernel_len, "kernel")?;
-            let kernel: [usize; 4] = kernel.try_into().map_err(|_| {
-                Failure::invalid(format!("'kernel' has {kernel_len} sizes, expected 4: {{KH, KW, C, O}}"))
-            })?;
-            let weights = args::slice(weights, weights_len, "weights")?.to_vec();
-            let bias = args::slice(bias, bias_len, "bias")?.to_vec();
-            check_size(&kernel)?;
-            Ok(Layer::conv2d(kernel, weights, bias, (stride_h, stride_w), self::padding(padding)?)?)
-        })
+    ffi_boundary! {
+        unsafe {
+            add(model, || {
+                let kernel = args::slice(kernel, kernel_len, "kernel")?;
+                let kernel: [usize; 4] = kernel.try_into().map_err(|_| {
+                    Failure::invalid(format!("'kernel' has {kernel_len} sizes, expected 4: {{KH, KW, C, O}}"))
+                })?;
+                let weights = args::slice(weights, weights_len, "weights")?.to_vec();
+                let bias = args::slice(bias, bias_len, "bias")?.to_vec();
+                check_size(&kernel)?;
+                Ok(Layer::conv2d(kernel, weights, bias, (stride_h, stride_w), self::padding(padding)?)?)
+            })
+        }
     }
 }
 
@@ -111,12 +110,13 @@ pub unsafe extern "C" fn tfe_model_add_max_pool2d(
     stride_w: usize,
     padding: u32,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe {
-        add("tfe_model_add_max_pool2d", model, || {
-            let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
-            Ok(Layer::MaxPooling2D { size, strides, padding })
-        })
+    ffi_boundary! {
+        unsafe {
+            add(model, || {
+                let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
+                Ok(Layer::MaxPooling2D { size, strides, padding })
+            })
+        }
     }
 }
 
@@ -135,12 +135,13 @@ pub unsafe extern "C" fn tfe_model_add_avg_pool2d(
     stride_w: usize,
     padding: u32,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe {
-        add("tfe_model_add_avg_pool2d", model, || {
-            let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
-            Ok(Layer::AveragePooling2D { size, strides, padding })
-        })
+    ffi_boundary! {
+        unsafe {
+            add(model, || {
+                let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
+                Ok(Layer::AveragePooling2D { size, strides, padding })
+            })
+        }
     }
 }
 
@@ -164,15 +165,16 @@ pub unsafe extern "C" fn tfe_model_add_batch_norm(
     channels: usize,
     epsilon: f64,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe {
-        add("tfe_model_add_batch_norm", model, || {
-            let gamma = args::slice(gamma, channels, "gamma")?.to_vec();
-            let beta = args::slice(beta, channels, "beta")?.to_vec();
-            let mean = args::slice(mean, channels, "mean")?.to_vec();
-            let variance = args::slice(variance, channels, "variance")?.to_vec();
-            Ok(Layer::batch_norm(gamma, beta, mean, variance, epsilon)?)
-        })
+    ffi_boundary! {
+        unsafe {
+            add(model, || {
+                let gamma = args::slice(gamma, channels, "gamma")?.to_vec();
+                let beta = args::slice(beta, channels, "beta")?.to_vec();
+                let mean = args::slice(mean, channels, "mean")?.to_vec();
+                let variance = args::slice(variance, channels, "variance")?.to_vec();
+                Ok(Layer::batch_norm(gamma, beta, mean, variance, epsilon)?)
+            })
+        }
     }
 }
 
@@ -183,8 +185,7 @@ pub unsafe extern "C" fn tfe_model_add_batch_norm(
 /// None beyond a live or NULL `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_add_relu(model: *mut tfe_model_t) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { add("tfe_model_add_relu", model, || Ok(Layer::ReLU)) }
+    ffi_boundary! { unsafe { add(model, || Ok(Layer::ReLU)) } }
 }
 
 /// Adds a sigmoid (within 0.003: piecewise linear with 25 knots). Returns
@@ -194,8 +195,7 @@ pub unsafe extern "C" fn tfe_model_add_relu(model: *mut tfe_model_t) -> tfe_stat
 /// None beyond a live or NULL `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_add_sigmoid(model: *mut tfe_model_t) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { add("tfe_model_add_sigmoid", model, || Ok(Layer::Sigmoid)) }
+    ffi_boundary! { unsafe { add(model, || Ok(Layer::Sigmoid)) } }
 }
 
 /// Adds a softmax over the last axis. Returns `TFE_ERR_INVALID_ARGUMENT` (an
@@ -205,8 +205,7 @@ pub unsafe extern "C" fn tfe_model_add_sigmoid(model: *mut tfe_model_t) -> tfe_s
 /// None beyond a live or NULL `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_add_softmax(model: *mut tfe_model_t) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { add("tfe_model_add_softmax", model, || Ok(Layer::Softmax)) }
+    ffi_boundary! { unsafe { add(model, || Ok(Layer::Softmax)) } }
 }
 
 /// Adds a flatten: `[batch, ...]` becomes `[batch, n]`. Returns
@@ -216,8 +215,7 @@ pub unsafe extern "C" fn tfe_model_add_softmax(model: *mut tfe_model_t) -> tfe_s
 /// None beyond a live or NULL `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_add_flatten(model: *mut tfe_model_t) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { add("tfe_model_add_flatten", model, || Ok(Layer::Flatten)) }
+    ffi_boundary! { unsafe { add(model, || Ok(Layer::Flatten)) } }
 }
 
 /// Adds global average pooling: NHWC `[batch, H, W, C]` becomes `[batch, C]`.
@@ -228,6 +226,5 @@ pub unsafe extern "C" fn tfe_model_add_flatten(model: *mut tfe_model_t) -> tfe_s
 /// None beyond a live or NULL `model`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_add_global_avg_pool2d(model: *mut tfe_model_t) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { add("tfe_model_add_global_avg_pool2d", model, || Ok(Layer::GlobalAveragePooling2D)) }
+    ffi_boundary! { unsafe { add(model, || Ok(Layer::GlobalAveragePooling2D)) } }
 }

@@ -10,55 +10,63 @@ use std::ffi::c_char;
 
 use super::args;
 use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use crate::graph::{Graph, TensorId};
 
-pub(super) type Binary = fn(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>;
-
-/// Adds the node `op(x)`; runs inside the caller's panic boundary.
+/// Adds the node `op(operands)` to the graph of `ctx` and writes a new
+/// tensor for it to `out`. Each operand is a live tensor of `ctx`, named in
+/// messages by its parameter. Every operation export is built on it, with
+/// one, two or three operands.
 ///
 /// # Safety
-/// The pointers as in the exports' contracts.
+/// The exports' contract (see `ffi_boundary!`).
+pub(super) unsafe fn apply<const N: usize>(
+    ctx: *mut tfe_context_t,
+    operands: [(*const tfe_tensor_t, &str); N],
+    out: *mut *mut tfe_tensor_t,
+    op: impl FnOnce(&mut Graph, [TensorId; N]) -> crate::Result<TensorId>,
+) -> Result<(), Failure> {
+    let mut tensors = Vec::with_capacity(N);
+    for (tensor, param) in operands {
+        tensors.push((unsafe { handles::get(tensor, param) }?, param));
+    }
+    unsafe {
+        add_node(ctx, out, |state, context| {
+            let mut ids = [TensorId(0); N];
+            for (id, (tensor, param)) in ids.iter_mut().zip(tensors) {
+                *id = node_of(context, tensor, param)?;
+            }
+            Ok(op(&mut state.graph, ids)?)
+        })
+    }
+}
+
+/// [`apply`] with the one operand `x`.
+///
+/// # Safety
+/// The exports' contract (see `ffi_boundary!`).
 pub(super) unsafe fn unary(
     ctx: *mut tfe_context_t,
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
     op: impl FnOnce(&mut Graph, TensorId) -> crate::Result<TensorId>,
 ) -> Result<(), Failure> {
-    // SAFETY: forwarded contract.
-    let x = unsafe { handles::get(x, "x") }?;
-    // SAFETY: forwarded contract.
-    unsafe {
-        add_node(ctx, out, |state, context| {
-            let x = node_of(context, x, "x")?;
-            Ok(op(&mut state.graph, x)?)
-        })
-    }
+    unsafe { apply(ctx, [(x, "x")], out, |graph, [x]| op(graph, x)) }
 }
 
+/// [`apply`] with the two operands `x` and `y`.
+///
 /// # Safety
-/// The pointers as in the exports' contracts.
+/// The exports' contract (see `ffi_boundary!`).
 pub(super) unsafe fn binary(
-    function: &str,
     ctx: *mut tfe_context_t,
     x: *const tfe_tensor_t,
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
-    op: Binary,
-) -> tfe_status_t {
-    guard(function, || {
-        // SAFETY (both): forwarded contract.
-        let x = unsafe { handles::get(x, "x") }?;
-        let y = unsafe { handles::get(y, "y") }?;
-        // SAFETY: forwarded contract.
-        unsafe {
-            add_node(ctx, out, |state, context| {
-                let (x, y) = (node_of(context, x, "x")?, node_of(context, y, "y")?);
-                Ok(op(&mut state.graph, x, y)?)
-            })
-        }
-    })
+    op: impl FnOnce(&mut Graph, TensorId, TensorId) -> crate::Result<TensorId>,
+) -> Result<(), Failure> {
+    unsafe { apply(ctx, [(x, "x"), (y, "y")], out, |graph, [x, y]| op(graph, x, y)) }
 }
 
 /// Elementwise `x + y`, with numpy broadcasting.
@@ -75,8 +83,7 @@ pub unsafe extern "C" fn tfe_add(
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { binary("tfe_add", ctx, x, y, out, Graph::add) }
+    ffi_boundary! { unsafe { binary(ctx, x, y, out, Graph::add) } }
 }
 
 /// Elementwise `x - y`, with numpy broadcasting.
@@ -93,8 +100,7 @@ pub unsafe extern "C" fn tfe_sub(
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { binary("tfe_sub", ctx, x, y, out, Graph::sub) }
+    ffi_boundary! { unsafe { binary(ctx, x, y, out, Graph::sub) } }
 }
 
 /// Elementwise `x * y`, with numpy broadcasting.
@@ -111,8 +117,7 @@ pub unsafe extern "C" fn tfe_mul(
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { binary("tfe_mul", ctx, x, y, out, Graph::mul) }
+    ffi_boundary! { unsafe { binary(ctx, x, y, out, Graph::mul) } }
 }
 
 /// The matrix product of `x` (m x k) and `y` (k x n).
@@ -129,8 +134,7 @@ pub unsafe extern "C" fn tfe_matmul(
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { binary("tfe_matmul", ctx, x, y, out, Graph::matmul) }
+    ffi_boundary! { unsafe { binary(ctx, x, y, out, Graph::matmul) } }
 }
 
 /// Stores the value of `value` (private, of the variable's shape) in the
@@ -149,18 +153,9 @@ pub unsafe extern "C" fn tfe_assign(
     value: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_assign", || {
-        // SAFETY (both): forwarded contract.
-        let variable = unsafe { handles::get(variable, "variable") }?;
-        let value = unsafe { handles::get(value, "value") }?;
-        // SAFETY: forwarded contract.
-        unsafe {
-            add_node(ctx, out, |state, context| {
-                let (variable, value) = (node_of(context, variable, "variable")?, node_of(context, value, "value")?);
-                Ok(state.graph.assign(variable, value)?)
-            })
-        }
-    })
+    ffi_boundary! {
+        unsafe { apply(ctx, [(variable, "variable"), (value, "value")], out, |g, [variable, value]| g.assign(variable, value)) }
+    }
 }
 
 /// Elementwise `-x`.
@@ -173,8 +168,7 @@ pub unsafe extern "C" fn tfe_neg(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_neg", || unsafe { unary(ctx, x, out, Graph::neg) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, Graph::neg) } }
 }
 
 /// Elementwise `x * x`.
@@ -187,8 +181,7 @@ pub unsafe extern "C" fn tfe_square(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_square", || unsafe { unary(ctx, x, out, Graph::square) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, Graph::square) } }
 }
 
 /// The sum of every element of `x` (a scalar, rank 0).
@@ -201,8 +194,7 @@ pub unsafe extern "C" fn tfe_reduce_sum(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_reduce_sum", || unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, None)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, None)) } }
 }
 
 /// The sum of `x` along `axis` (which must be below the rank of `x`); the
@@ -219,8 +211,7 @@ pub unsafe extern "C" fn tfe_reduce_sum_axis(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_reduce_sum_axis", || unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, Some(axis))) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.reduce_sum(x, Some(axis))) } }
 }
 
 /// Permutes the axes of `x`: axis `i` of the result is axis `perm[i]` of `x`.
@@ -241,17 +232,15 @@ pub unsafe extern "C" fn tfe_transpose(
     perm_len: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_transpose", || {
+    ffi_boundary! {
         // A NULL `perm` with a nonzero length is reported by `args::slice`.
         let perm = if perm.is_null() && perm_len == 0 {
             None
         } else {
-            // SAFETY: forwarded contract.
             Some(unsafe { args::slice(perm, perm_len, "perm") }?)
         };
-        // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| g.transpose(x, perm)) }
-    })
+    }
 }
 
 /// `x` with the shape `(shape, rank)`, which must have as many elements.
@@ -270,11 +259,10 @@ pub unsafe extern "C" fn tfe_reshape(
     rank: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_reshape", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let shape = unsafe { args::slice(shape, rank, "shape") }?;
         unsafe { unary(ctx, x, out, |g, x| g.reshape(x, shape)) }
-    })
+    }
 }
 
 /// Reveals the private `x` to every server (`to` NULL) or to the player
@@ -292,9 +280,8 @@ pub unsafe extern "C" fn tfe_reveal(
     to: *const c_char,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_reveal", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let to = unsafe { args::optional_string(to, "to") }?;
         unsafe { unary(ctx, x, out, |g, x| g.reveal(x, to)) }
-    })
+    }
 }

@@ -4,10 +4,9 @@
 //! graph after checking its operands (as in [`super::ops`]).
 
 use super::args;
-use super::context::{add_node, node_of, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, tfe_status_t};
-use super::handles;
-use super::ops::unary;
+use super::context::{tfe_context_t, tfe_tensor_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
+use super::ops::{apply, binary, unary};
 use crate::graph::Graph;
 use crate::ring::layout::Padding;
 
@@ -64,12 +63,11 @@ pub unsafe extern "C" fn tfe_slice(
     size_len: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_slice", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let begin = unsafe { args::slice(begin, begin_len, "begin") }?;
         let size = unsafe { args::slice(size, size_len, "size") }?;
         unsafe { unary(ctx, x, out, |g, x| g.slice(x, begin, size)) }
-    })
+    }
 }
 
 /// `x` padded with zeros: `pads` holds `(before, after)` pairs, one per
@@ -88,8 +86,7 @@ pub unsafe extern "C" fn tfe_pad(
     pads_len: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_pad", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let pads = unsafe { args::slice(pads, pads_len, "pads") }?;
         if pads.len() % 2 != 0 {
             return Err(Failure::invalid(format!(
@@ -98,9 +95,8 @@ pub unsafe extern "C" fn tfe_pad(
             )));
         }
         let pairs: Vec<(usize, usize)> = pads.chunks(2).map(|p| (p[0], p[1])).collect();
-        // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| g.pad(x, &pairs)) }
-    })
+    }
 }
 
 /// `x` and `y` joined along `axis` (every other axis must match).
@@ -118,17 +114,9 @@ pub unsafe extern "C" fn tfe_concat(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_concat", || {
-        // SAFETY (all): forwarded contract.
-        let x = unsafe { handles::get(x, "x") }?;
-        let y = unsafe { handles::get(y, "y") }?;
-        unsafe {
-            add_node(ctx, out, |state, context| {
-                let (x, y) = (node_of(context, x, "x")?, node_of(context, y, "y")?);
-                Ok(state.graph.concat(x, y, axis)?)
-            })
-        }
-    })
+    ffi_boundary! {
+        unsafe { binary(ctx, x, y, out, |g, x, y| g.concat(x, y, axis)) }
+    }
 }
 
 /// `x` with a new axis of size 1 at `axis` (at most the rank of `x`).
@@ -144,8 +132,7 @@ pub unsafe extern "C" fn tfe_expand_dims(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_expand_dims", || unsafe { unary(ctx, x, out, |g, x| g.expand_dims(x, axis)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.expand_dims(x, axis)) } }
 }
 
 /// `x` without its axis `axis`, which must have size 1.
@@ -161,8 +148,7 @@ pub unsafe extern "C" fn tfe_squeeze(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_squeeze", || unsafe { unary(ctx, x, out, |g, x| g.squeeze(x, axis)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.squeeze(x, axis)) } }
 }
 
 /// The entries `indices` of `x` along `axis`, in that order.
@@ -180,11 +166,10 @@ pub unsafe extern "C" fn tfe_gather(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_gather", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let indices = unsafe { args::slice(indices, indices_len, "indices") }?;
         unsafe { unary(ctx, x, out, |g, x| g.gather(x, indices, axis)) }
-    })
+    }
 }
 
 /// `x` reshaped to `[N, everything else]` (N its first axis).
@@ -197,8 +182,7 @@ pub unsafe extern "C" fn tfe_flatten(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_flatten", || unsafe { unary(ctx, x, out, Graph::flatten) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, Graph::flatten) } }
 }
 
 /// Pooling of an NHWC tensor with a `window_h` x `window_w` window moving
@@ -225,7 +209,7 @@ pub unsafe extern "C" fn tfe_pool2d(
     padding: u32,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_pool2d", || {
+    ffi_boundary! {
         let padding = self::padding(padding)?;
         let (size, strides) = ((window_h, window_w), (stride_h, stride_w));
         let pool = match pool {
@@ -237,9 +221,8 @@ pub unsafe extern "C" fn tfe_pool2d(
                 )));
             }
         };
-        // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| pool(g, x, size, strides, padding)) }
-    })
+    }
 }
 
 /// The average over the spatial axes of an NHWC tensor: `[N, C]`.
@@ -257,8 +240,7 @@ pub unsafe extern "C" fn tfe_global_avg_pool2d(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_global_avg_pool2d", || unsafe { unary(ctx, x, out, Graph::global_avg_pool2d) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, Graph::global_avg_pool2d) } }
 }
 
 /// The convolution of the NHWC tensor `x` with the `[KH, KW, C, O]` filter
@@ -279,16 +261,12 @@ pub unsafe extern "C" fn tfe_conv2d(
     padding: u32,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_conv2d", || {
+    ffi_boundary! {
         let padding = self::padding(padding)?;
-        // SAFETY (all): forwarded contract.
-        let x = unsafe { handles::get(x, "x") }?;
-        let filter = unsafe { handles::get(filter, "filter") }?;
         unsafe {
-            add_node(ctx, out, |state, context| {
-                let (x, filter) = (node_of(context, x, "x")?, node_of(context, filter, "filter")?);
-                Ok(state.graph.conv2d(x, filter, (stride_h, stride_w), padding)?)
+            apply(ctx, [(x, "x"), (filter, "filter")], out, |g, [x, filter]| {
+                g.conv2d(x, filter, (stride_h, stride_w), padding)
             })
         }
-    })
+    }
 }

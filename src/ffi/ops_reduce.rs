@@ -6,7 +6,7 @@
 //! cbindgen reads this source as it is to write the header.
 
 use super::context::{tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::ops::{binary, unary};
 use crate::graph::Graph;
 use crate::vocabulary::SortOrder;
@@ -81,8 +81,7 @@ pub unsafe extern "C" fn tfe_reduce_mean(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_reduce_mean", || unsafe { unary(ctx, x, out, |g, x| g.reduce_mean(x, None)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.reduce_mean(x, None)) } }
 }
 
 /// The mean of `x` along `axis` (below the rank of `x`); the result drops
@@ -101,8 +100,7 @@ pub unsafe extern "C" fn tfe_reduce_mean_axis(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_reduce_mean_axis", || unsafe { unary(ctx, x, out, |g, x| g.reduce_mean(x, Some(axis))) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.reduce_mean(x, Some(axis))) } }
 }
 
 /// Elementwise `x / divisor` for a public `divisor`: the product with
@@ -130,8 +128,7 @@ pub unsafe extern "C" fn tfe_div_public(
     divisor: f64,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_div_public", || unsafe { unary(ctx, x, out, |g, x| g.div_public(x, divisor)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.div_public(x, divisor)) } }
 }
 
 /// Elementwise `|x|` of a private `x`, exact within the fixed-point range:
@@ -149,8 +146,7 @@ pub unsafe extern "C" fn tfe_abs(
     x: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_abs", || unsafe { unary(ctx, x, out, Graph::abs) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, Graph::abs) } }
 }
 
 /// Elementwise minimum of `x` and `y`, with broadcasting; at least one
@@ -169,8 +165,7 @@ pub unsafe extern "C" fn tfe_minimum(
     y: *const tfe_tensor_t,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { binary("tfe_minimum", ctx, x, y, out, Graph::minimum) }
+    ffi_boundary! { unsafe { binary(ctx, x, y, out, Graph::minimum) } }
 }
 
 /// The minimum of a private `x` along `axis` (below the rank of `x`); the
@@ -190,8 +185,7 @@ pub unsafe extern "C" fn tfe_reduce_min(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_reduce_min", || unsafe { unary(ctx, x, out, |g, x| g.reduce_min(x, axis)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.reduce_min(x, axis)) } }
 }
 
 /// The index of the first minimum of a private `x` along `axis`, as a
@@ -211,8 +205,7 @@ pub unsafe extern "C" fn tfe_argmin(
     axis: usize,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    guard("tfe_argmin", || unsafe { unary(ctx, x, out, |g, x| g.argmin(x, axis)) })
+    ffi_boundary! { unsafe { unary(ctx, x, out, |g, x| g.argmin(x, axis)) } }
 }
 
 /// The cumulative sum of `x` along `axis` (below the rank of `x`), in the
@@ -232,11 +225,10 @@ pub unsafe extern "C" fn tfe_cumsum(
     mode: u32,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_cumsum", || {
+    ffi_boundary! {
         let (exclusive, reverse) = cumsum_mode(mode)?;
-        // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| g.cumsum(x, axis, exclusive, reverse)) }
-    })
+    }
 }
 
 /// A private `x` sorted along `axis` (below the rank of `x`) in `order` (a
@@ -260,9 +252,8 @@ pub unsafe extern "C" fn tfe_sort(
     order: u32,
     out: *mut *mut tfe_tensor_t,
 ) -> tfe_status_t {
-    guard("tfe_sort", || {
+    ffi_boundary! {
         let order = sort_order(order)?;
-        // SAFETY: forwarded contract.
         unsafe { unary(ctx, x, out, |g, x| g.sort(x, axis, order)) }
-    })
+    }
 }

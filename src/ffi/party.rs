@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::args;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
 use super::result::tfe_result_t;
@@ -57,12 +57,10 @@ pub unsafe extern "C" fn tfe_party_open(
     tls_key_path: *const c_char,
     out: *mut *mut tfe_party_t,
 ) -> tfe_status_t {
-    guard("tfe_party_open", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
-        // SAFETY: forwarded contract.
         unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::Tls { key: key.into() }, out) }
-    })
+    }
 }
 
 /// As `tfe_party_open`, over plaintext TCP: anyone on the network path can
@@ -79,10 +77,9 @@ pub unsafe extern "C" fn tfe_party_open_insecure_plaintext(
     me: *const c_char,
     out: *mut *mut tfe_party_t,
 ) -> tfe_status_t {
-    guard("tfe_party_open_insecure_plaintext", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::InsecurePlaintext, out) }
-    })
+    }
 }
 
 /// # Safety
@@ -94,7 +91,6 @@ unsafe fn open_party(
     security: ChannelSecurity,
     out: *mut *mut tfe_party_t,
 ) -> Result<(), Failure> {
-    // SAFETY (all three): forwarded contract.
     let ctx = unsafe { handles::get(ctx, "ctx") }?;
     let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
     let me = unsafe { args::string(me, "me") }?;
@@ -110,7 +106,6 @@ unsafe fn open_party(
         party.set_provider(&name, initializer.provider());
     }
     let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party) });
-    // SAFETY: checked out-param.
     unsafe { out.write(handles::register(party)) };
     Ok(())
 }
@@ -136,27 +131,23 @@ pub unsafe extern "C" fn tfe_party_run(
     feeds: *const tfe_feeds_t,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    guard("tfe_party_run", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let party = unsafe { handles::get(party.cast_const(), "party") }?;
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
         if fetches.is_empty() {
             return Err(Failure::invalid("nothing to fetch: expected at least one tensor"));
         }
-        // SAFETY: forwarded contract.
         let ids = unsafe { fetch_ids(party.context, fetches) }?;
         let empty = Feeds::new();
-        // SAFETY: forwarded contract.
         let feeds = unsafe { super::feeds::resolve(feeds, party.context, &empty) }?;
         let mut party = party.party.lock().unwrap_or_else(PoisonError::into_inner);
         let shapes = ids.iter().map(|&id| party.graph().shape(id).map(<[usize]>::to_vec)).collect::<Result<_, _>>()?;
         let run = party.run(&ids, feeds)?;
         let result = Box::new(tfe_result_t::from_party_run(run, shapes));
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(result)) };
         Ok(())
-    })
+    }
 }
 
 /// Closes the party's connections and frees it. `tfe_party_free(NULL)` does
@@ -166,7 +157,7 @@ pub unsafe extern "C" fn tfe_party_run(
 /// No other thread is using `party`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_party_free(party: *mut tfe_party_t) {
-    guard_void("tfe_party_free", || drop(handles::unregister(party)))
+    ffi_boundary! { drop(handles::unregister(party)) }
 }
 
 /// Makes a TLS identity for every player of the hostmap file at
@@ -187,13 +178,12 @@ pub unsafe extern "C" fn tfe_hostmap_generate_certificates(
     hostmap_path: *const c_char,
     dir: *const c_char,
 ) -> tfe_status_t {
-    guard("tfe_hostmap_generate_certificates", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
         let dir = unsafe { args::string(dir, "dir") }?;
         let updated = certs::generate(&Hostmap::load(hostmap_path)?, std::path::Path::new(dir))?;
         std::fs::write(hostmap_path, updated.to_json())
             .map_err(|e| crate::Error::config(format!("cannot rewrite the hostmap {hostmap_path}: {e}")))?;
         Ok(())
-    })
+    }
 }

@@ -8,7 +8,7 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 
 use super::args;
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use super::nn::{check_len, tfe_model_t};
 use super::result::tfe_result_t;
@@ -85,13 +85,11 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
     options: *const tfe_session_options_t,
     out: *mut *mut tfe_predictor_t,
 ) -> tfe_status_t {
-    guard("tfe_predictor_new_local", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let client = unsafe { args::string(client, "client") }?;
         let defaults = tfe_session_options_default();
-        // SAFETY: forwarded contract.
         let options = if options.is_null() { &defaults } else { unsafe { args::reference(options, "options") }? };
         let options = local_options(options)?;
         let out = args::out(out, "out")?;
@@ -106,10 +104,9 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
             output_shape: predictor.output_shape().to_vec(),
             predictor: Mutex::new(predictor),
         });
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(predictor)) };
         Ok(())
-    })
+    }
 }
 
 /// Stops the predictor's players and frees it. `tfe_predictor_free(NULL)` does
@@ -121,7 +118,7 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
 /// No other thread is using `pred`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_predictor_free(pred: *mut tfe_predictor_t) {
-    guard_void("tfe_predictor_free", || drop(handles::unregister(pred)))
+    ffi_boundary! { drop(handles::unregister(pred)) }
 }
 
 /// Predicts one batch privately: the client provides `x` (row-major, batch
@@ -149,8 +146,7 @@ pub unsafe extern "C" fn tfe_predictor_predict(
     out: *mut f64,
     out_len: usize,
 ) -> tfe_status_t {
-    guard("tfe_predictor_predict", || {
-        // SAFETY (all three): forwarded contract.
+    ffi_boundary! {
         let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
@@ -163,7 +159,7 @@ pub unsafe extern "C" fn tfe_predictor_predict(
         }
         out.copy_from_slice(&y);
         Ok(())
-    })
+    }
 }
 
 /// The shape of a full batch of inputs: `[max_batch, input shape...]`; a batch
@@ -177,17 +173,15 @@ pub unsafe extern "C" fn tfe_predictor_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_predictor_input_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let pred = unsafe { handles::get(pred, "pred") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        // SAFETY (both): checked out-params.
         unsafe {
             shape.write(pred.input_shape.as_ptr());
             rank.write(pred.input_shape.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// The shape of the output of a full batch: `[max_batch, output shape...]`; a
@@ -201,17 +195,15 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_predictor_output_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let pred = unsafe { handles::get(pred, "pred") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        // SAFETY (both): checked out-params.
         unsafe {
             shape.write(pred.output_shape.as_ptr());
             rank.write(pred.output_shape.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// What the last successful prediction cost each player (bytes, messages,
@@ -230,8 +222,7 @@ pub unsafe extern "C" fn tfe_predictor_last_stats(
     pred: *const tfe_predictor_t,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    guard("tfe_predictor_last_stats", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let pred = unsafe { handles::get(pred, "pred") }?;
         let out = args::out(out, "out")?;
         let stats = pred
@@ -241,8 +232,7 @@ pub unsafe extern "C" fn tfe_predictor_last_stats(
             .last_stats()
             .cloned()
             .ok_or_else(|| Failure::invalid("no prediction has succeeded yet, so there are no stats"))?;
-        // SAFETY: checked out-param.
         unsafe { out.write(handles::register(Box::new(tfe_result_t::from_stats(stats)))) };
         Ok(())
-    })
+    }
 }

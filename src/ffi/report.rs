@@ -5,7 +5,7 @@
 use std::ffi::{CString, c_char};
 
 use super::args;
-use super::error::{guard, tfe_status_t};
+use super::error::{ffi_boundary, tfe_status_t};
 use super::handles;
 use super::result::tfe_result_t;
 
@@ -17,15 +17,13 @@ use super::result::tfe_result_t;
 /// `json` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json: *mut *const c_char) -> tfe_status_t {
-    guard("tfe_result_trace_json", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let json = args::out(json, "json")?;
         let text = result.trace.get_or_init(|| c_text(result.stats.chrome_trace()));
-        // SAFETY: checked out-param.
         unsafe { json.write(text.as_ptr()) };
         Ok(())
-    })
+    }
 }
 
 /// The stats as a table for people: one line per player (bytes sent, messages,
@@ -38,15 +36,13 @@ pub unsafe extern "C" fn tfe_result_stats_table(
     result: *const tfe_result_t,
     table: *mut *const c_char,
 ) -> tfe_status_t {
-    guard("tfe_result_stats_table", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let table = args::out(table, "table")?;
         let text = result.table.get_or_init(|| c_text(result.stats.to_string()));
-        // SAFETY: checked out-param.
         unsafe { table.write(text.as_ptr()) };
         Ok(())
-    })
+    }
 }
 
 /// Generated text as a C string (it never holds a NUL byte; one would be dropped).

@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char};
 use std::sync::OnceLock;
 
 use super::args;
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 
@@ -138,14 +138,12 @@ impl tfe_result_t {
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
-    guard("tfe_result_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
-        // SAFETY: checked out-param.
         unsafe { count.write(result.outputs.len()) };
         Ok(())
-    })
+    }
 }
 
 /// The value of fetch `index`: `*len` doubles, row-major (0 for an assignment).
@@ -161,21 +159,19 @@ pub unsafe extern "C" fn tfe_result_value(
     data: *mut *const f64,
     len: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_result_value", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
         let output = result.output(index)?;
         let values = output.values.as_ref().ok_or_else(|| {
             Failure::invalid(format!("fetch {index} is not revealed to this player, so it has no value here"))
         })?;
-        // SAFETY (both): checked out-params.
         unsafe {
             data.write(values.as_ptr());
             len.write(values.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// The shape of fetch `index`: `*rank` sizes. Returns
@@ -190,18 +186,16 @@ pub unsafe extern "C" fn tfe_result_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_result_shape", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
         let output = result.output(index)?;
-        // SAFETY (both): checked out-params.
         unsafe {
             shape.write(output.shape.as_ptr());
             rank.write(output.shape.len());
         }
         Ok(())
-    })
+    }
 }
 
 /// The number of players with stats in a result (every player of the graph: the
@@ -211,14 +205,12 @@ pub unsafe extern "C" fn tfe_result_shape(
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
-    guard("tfe_result_player_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
-        // SAFETY: checked out-param.
         unsafe { count.write(result.players.len()) };
         Ok(())
-    })
+    }
 }
 
 /// What the run cost player `index` (below `tfe_result_player_count`). Returns
@@ -235,16 +227,14 @@ pub unsafe extern "C" fn tfe_result_player_stats(
     index: usize,
     stats: *mut tfe_player_stats_t,
 ) -> tfe_status_t {
-    guard("tfe_result_player_stats", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let stats = args::out(stats, "stats")?;
         let player = result.player(index)?;
         debug_assert_eq!(player.stats.name, player.name.as_ptr());
-        // SAFETY: checked out-param.
         unsafe { stats.write(player.stats) };
         Ok(())
-    })
+    }
 }
 
 /// The index (for `tfe_result_player_stats` and `tfe_result_op_stats`) of the
@@ -259,8 +249,7 @@ pub unsafe extern "C" fn tfe_result_player_index(
     name: *const c_char,
     index: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_result_player_index", || {
-        // SAFETY (both): forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let name = unsafe { args::string(name, "name") }?;
         let index = args::out(index, "index")?;
@@ -268,10 +257,9 @@ pub unsafe extern "C" fn tfe_result_player_index(
             let names: Vec<_> = result.players.iter().map(|p| p.name.to_string_lossy()).collect();
             Failure::invalid(format!("unknown player '{name}': expected one of {}", names.join(", ")))
         })?;
-        // SAFETY: checked out-param.
         unsafe { index.write(found) };
         Ok(())
-    })
+    }
 }
 
 /// The number of op kinds that ran at player number `player`. Returns
@@ -285,15 +273,13 @@ pub unsafe extern "C" fn tfe_result_op_count(
     player: usize,
     count: *mut usize,
 ) -> tfe_status_t {
-    guard("tfe_result_op_count", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let count = args::out(count, "count")?;
         let player = result.player(player)?;
-        // SAFETY: checked out-param.
         unsafe { count.write(player.ops.len()) };
         Ok(())
-    })
+    }
 }
 
 /// What the ops of kind number `op` (below `tfe_result_op_count`, in the order
@@ -312,8 +298,7 @@ pub unsafe extern "C" fn tfe_result_op_stats(
     op: usize,
     stats: *mut tfe_op_stats_t,
 ) -> tfe_status_t {
-    guard("tfe_result_op_stats", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let stats = args::out(stats, "stats")?;
         let player = result.player(player)?;
@@ -324,10 +309,9 @@ pub unsafe extern "C" fn tfe_result_op_stats(
                 player.ops.len()
             ))
         })?;
-        // SAFETY: checked out-param.
         unsafe { stats.write(*found) };
         Ok(())
-    })
+    }
 }
 
 /// One player's stats, with the strings they point to.
@@ -377,5 +361,5 @@ fn nanos(duration: std::time::Duration) -> u64 {
 /// No other thread is using `result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_free(result: *mut tfe_result_t) {
-    guard_void("tfe_result_free", || drop(handles::unregister(result)))
+    ffi_boundary! { drop(handles::unregister(result)) }
 }

@@ -6,7 +6,7 @@
 
 use std::ffi::c_int;
 
-use super::error::{Failure, STATUS_NAMES, guard, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 
 /// Returns `status` (an `int` holding a `tfe_status_t`), with the last
 /// error message `"tfe_selftest_fail: <NAME> requested by the caller"`; for
@@ -21,35 +21,19 @@ use super::error::{Failure, STATUS_NAMES, guard, tfe_status_t};
 /// a `tfe_status_t` (the message gives the valid range).
 #[unsafe(no_mangle)]
 pub extern "C" fn tfe_selftest_fail(status: c_int) -> tfe_status_t {
-    use tfe_status_t::*;
-    guard("tfe_selftest_fail", || {
-        let requested = match status {
-            0 => TFE_OK,
-            1 => TFE_ERR_INVALID_ARGUMENT,
-            2 => TFE_ERR_CONFIG,
-            3 => TFE_ERR_NETWORK,
-            4 => TFE_ERR_TIMEOUT,
-            5 => TFE_ERR_PROTOCOL,
-            6 => TFE_ERR_ABORTED,
-            7 => TFE_ERR_INTERNAL,
-            8 => TFE_ERR_PANIC,
-            9 => TFE_ERR_NULL_POINTER,
-            10 => TFE_ERR_OUT_OF_RANGE,
-            other => {
-                let last = STATUS_NAMES.len() - 1;
-                return Err(Failure::invalid(format!(
-                    "status {other} is not a tfe_status_t, expected 0 (TFE_OK) to {last}"
-                )));
-            }
-        };
-        let name = STATUS_NAMES[requested as usize].trim_end_matches('\0');
+    ffi_boundary! {
+        let requested = tfe_status_t::from_int(status).ok_or_else(|| {
+            let last = tfe_status_t::ALL.len() - 1;
+            Failure::invalid(format!("status {status} is not a tfe_status_t, expected 0 (TFE_OK) to {last}"))
+        })?;
+        let name = requested.name().to_string_lossy();
         log::warn!(target: "tfe::ffi::selftest", "tfe_selftest_fail: returning {name} as requested");
         let message = format!("{name} requested by the caller");
         match requested {
-            TFE_OK => Ok(()),
+            tfe_status_t::TFE_OK => Ok(()),
             // Through the real boundary, as a bug would.
-            TFE_ERR_PANIC => panic!("{message}"),
+            tfe_status_t::TFE_ERR_PANIC => panic!("{message}"),
             _ => Err(Failure { status: requested, message }),
         }
-    })
+    }
 }

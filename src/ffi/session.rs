@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
-use super::error::{Failure, guard, guard_void, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
 use super::result::tfe_result_t;
@@ -115,9 +115,10 @@ pub unsafe extern "C" fn tfe_session_new_local(
     ctx: *const tfe_context_t,
     out: *mut *mut tfe_session_t,
 ) -> tfe_status_t {
-    let defaults = tfe_session_options_default();
-    // SAFETY: forwarded contract; `defaults` lives for the call.
-    unsafe { new_local("tfe_session_new_local", ctx, &defaults, out) }
+    ffi_boundary! {
+        let defaults = tfe_session_options_default();
+        unsafe { new_local(ctx, &defaults, out) }
+    }
 }
 
 /// As `tfe_session_new_local`, with the given options (NULL: the defaults).
@@ -133,38 +134,34 @@ pub unsafe extern "C" fn tfe_session_new_local_with_options(
     options: *const tfe_session_options_t,
     out: *mut *mut tfe_session_t,
 ) -> tfe_status_t {
-    let defaults = tfe_session_options_default();
-    let options = if options.is_null() { &defaults } else { options };
-    // SAFETY: forwarded contract.
-    unsafe { new_local("tfe_session_new_local_with_options", ctx, options, out) }
+    ffi_boundary! {
+        let defaults = tfe_session_options_default();
+        let options = if options.is_null() { &defaults } else { options };
+        unsafe { new_local(ctx, options, out) }
+    }
 }
 
 /// # Safety
-/// As `tfe_session_new_local_with_options`, with `options` non-null.
+/// The exports' contract (see `ffi_boundary!`), with `options` non-null.
 unsafe fn new_local(
-    function: &str,
     ctx: *const tfe_context_t,
     options: *const tfe_session_options_t,
     out: *mut *mut tfe_session_t,
-) -> tfe_status_t {
-    guard(function, || {
-        // SAFETY (both): forwarded contract.
-        let ctx = unsafe { handles::get(ctx, "ctx") }?;
-        let options = local_options(unsafe { args::reference(options, "options") }?)?;
-        let out = args::out(out, "out")?;
-        let (graph, initializers) = {
-            let state = ctx.lock();
-            (state.graph.clone(), state.initializers.clone())
-        };
-        let mut session = LocalSession::new(&graph, options)?;
-        for (name, initializer) in initializers {
-            session.set_provider(&name, initializer.provider())?;
-        }
-        let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
-        // SAFETY: `out` was checked.
-        unsafe { out.write(handles::register(session)) };
-        Ok(())
-    })
+) -> Result<(), Failure> {
+    let ctx = unsafe { handles::get(ctx, "ctx") }?;
+    let options = local_options(unsafe { args::reference(options, "options") }?)?;
+    let out = args::out(out, "out")?;
+    let (graph, initializers) = {
+        let state = ctx.lock();
+        (state.graph.clone(), state.initializers.clone())
+    };
+    let mut session = LocalSession::new(&graph, options)?;
+    for (name, initializer) in initializers {
+        session.set_provider(&name, initializer.provider())?;
+    }
+    let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
+    unsafe { out.write(handles::register(session)) };
+    Ok(())
 }
 
 /// Stops the session's players and frees it. `tfe_session_free(NULL)` does
@@ -176,7 +173,7 @@ unsafe fn new_local(
 /// No other thread is using `sess`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
-    guard_void("tfe_session_free", || drop(handles::unregister(sess)))
+    ffi_boundary! { drop(handles::unregister(sess)) }
 }
 
 /// Runs the graph for the `n` tensors in `fetches` (reveals, public values
@@ -209,8 +206,7 @@ pub unsafe extern "C" fn tfe_session_run(
     n: usize,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract; no feeds.
-    unsafe { run("tfe_session_run", sess, fetches, n, std::ptr::null(), out) }
+    ffi_boundary! { unsafe { run(sess, fetches, n, std::ptr::null(), out) } }
 }
 
 /// As `tfe_session_run`, with `feeds` (NULL: none) giving the values of
@@ -228,8 +224,7 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
     feeds: *const tfe_feeds_t,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    // SAFETY: forwarded contract.
-    unsafe { run("tfe_session_run_with_feeds", sess, fetches, n, feeds, out) }
+    ffi_boundary! { unsafe { run(sess, fetches, n, feeds, out) } }
 }
 
 /// Forgets the shares of every private variable of the session: the next run
@@ -239,40 +234,32 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
 /// No other thread frees `sess` during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_reset_variables(sess: *mut tfe_session_t) -> tfe_status_t {
-    guard("tfe_session_reset_variables", || {
-        // SAFETY: forwarded contract.
+    ffi_boundary! {
         let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
         sess.session.lock().unwrap_or_else(PoisonError::into_inner).reset_variables()?;
         Ok(())
-    })
+    }
 }
 
 /// # Safety
-/// As `tfe_session_run_with_feeds`.
+/// The exports' contract (see `ffi_boundary!`).
 unsafe fn run(
-    function: &str,
     sess: *mut tfe_session_t,
     fetches: *const *mut tfe_tensor_t,
     n: usize,
     feeds: *const tfe_feeds_t,
     out: *mut *mut tfe_result_t,
-) -> tfe_status_t {
-    guard(function, || {
-        // SAFETY (both): forwarded contract.
-        let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
-        let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
-        let out = args::out(out, "out")?;
-        let empty = Feeds::new();
-        // SAFETY: forwarded contract.
-        let feeds = unsafe { super::feeds::resolve(feeds, sess.context, &empty) }?;
-        // SAFETY: forwarded contract.
-        let ids = unsafe { fetch_ids(sess.context, fetches) }?;
-        // A panic during a run is caught by the players; the session stays usable.
-        let mut session = sess.session.lock().unwrap_or_else(PoisonError::into_inner);
-        let run = session.run(&ids, feeds)?;
-        let result = Box::new(tfe_result_t::from_run(run));
-        // SAFETY: `out` was checked.
-        unsafe { out.write(handles::register(result)) };
-        Ok(())
-    })
+) -> Result<(), Failure> {
+    let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
+    let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
+    let out = args::out(out, "out")?;
+    let empty = Feeds::new();
+    let feeds = unsafe { super::feeds::resolve(feeds, sess.context, &empty) }?;
+    let ids = unsafe { fetch_ids(sess.context, fetches) }?;
+    // A panic during a run is caught by the players; the session stays usable.
+    let mut session = sess.session.lock().unwrap_or_else(PoisonError::into_inner);
+    let run = session.run(&ids, feeds)?;
+    let result = Box::new(tfe_result_t::from_run(run));
+    unsafe { out.write(handles::register(result)) };
+    Ok(())
 }

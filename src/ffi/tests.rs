@@ -5,7 +5,17 @@
 use std::ffi::CStr;
 
 use super::args;
-use super::error::{Failure, guard, guard_void, tfe_last_error_message, tfe_last_error_status, tfe_status_t};
+use super::error::{Failure, ffi_boundary, tfe_last_error_message, tfe_last_error_status, tfe_status_t};
+
+/// Runs `body` under the boundary as an export called `tfe_example` would.
+fn tfe_example(body: impl FnOnce() -> Result<(), Failure>) -> tfe_status_t {
+    ffi_boundary! { body() }
+}
+
+/// Runs `body` under the boundary as a `_free` export would.
+fn tfe_example_free(body: impl FnOnce()) {
+    ffi_boundary! { body() }
+}
 
 pub(super) fn last_message() -> String {
     // SAFETY: the library's message is a valid NUL-terminated string.
@@ -14,36 +24,36 @@ pub(super) fn last_message() -> String {
 
 #[test]
 fn a_panic_becomes_a_status_and_a_message() {
-    let status = guard("tfe_example", || panic!("boom {}", 42));
+    let status = tfe_example(|| panic!("boom {}", 42));
     assert_eq!(status, tfe_status_t::TFE_ERR_PANIC);
     assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_PANIC);
     let message = last_message();
     assert!(message.starts_with("tfe_example: panicked") && message.contains("boom 42"), "{message}");
 
-    guard_void("tfe_example_free", || panic!("static message"));
+    tfe_example_free(|| panic!("static message"));
     assert!(last_message().contains("static message"));
 }
 
 #[test]
 fn success_clears_the_last_error() {
-    guard("tfe_example", || Err(Failure::invalid("bad shape")));
+    tfe_example(|| Err(Failure::invalid("bad shape")));
     assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_INVALID_ARGUMENT);
     assert_eq!(last_message(), "tfe_example: bad shape");
-    assert_eq!(guard("tfe_example", || Ok(())), tfe_status_t::TFE_OK);
+    assert_eq!(tfe_example(|| Ok(())), tfe_status_t::TFE_OK);
     assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_OK);
     assert_eq!(last_message(), "");
 }
 
 #[test]
 fn core_errors_map_to_their_status() {
-    let status = guard("tfe_example", || Err(crate::Error::network("server1", "connection reset").into()));
+    let status = tfe_example(|| Err(crate::Error::network("server1", "connection reset").into()));
     assert_eq!(status, tfe_status_t::TFE_ERR_NETWORK);
     assert!(last_message().contains("server1"));
 }
 
 #[test]
 fn the_last_error_is_per_thread() {
-    guard("tfe_example", || Err(Failure::null("ctx")));
+    tfe_example(|| Err(Failure::null("ctx")));
     std::thread::spawn(|| assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_OK)).join().unwrap();
     assert_eq!(tfe_last_error_status(), tfe_status_t::TFE_ERR_NULL_POINTER);
     assert!(last_message().contains("'ctx' is NULL"));
@@ -51,7 +61,7 @@ fn the_last_error_is_per_thread() {
 
 #[test]
 fn nul_bytes_in_messages_do_not_lose_the_message() {
-    guard("tfe_example", || Err(Failure::invalid("a\0b")));
+    tfe_example(|| Err(Failure::invalid("a\0b")));
     assert_eq!(last_message(), "tfe_example: a\u{FFFD}b");
 }
 
@@ -89,27 +99,17 @@ fn the_version_constants_match_the_crate() {
 
 #[test]
 fn every_status_has_its_name() {
-    use tfe_status_t::*;
-    let all = [
-        TFE_OK,
-        TFE_ERR_INVALID_ARGUMENT,
-        TFE_ERR_CONFIG,
-        TFE_ERR_NETWORK,
-        TFE_ERR_TIMEOUT,
-        TFE_ERR_PROTOCOL,
-        TFE_ERR_ABORTED,
-        TFE_ERR_INTERNAL,
-        TFE_ERR_PANIC,
-        TFE_ERR_NULL_POINTER,
-        TFE_ERR_OUT_OF_RANGE,
-    ];
-    assert_eq!(all.len(), super::error::STATUS_NAMES.len());
-    for status in all {
+    // `ALL` is the status table; its order and completeness are checked when
+    // the crate compiles, its names here against the enum's own.
+    for (value, &status) in tfe_status_t::ALL.iter().enumerate() {
+        let value = i32::try_from(value).unwrap();
+        assert_eq!(tfe_status_t::from_int(value), Some(status));
         // SAFETY: static NUL-terminated strings.
-        let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(status as i32)) };
+        let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(value)) };
         assert_eq!(name.to_str().unwrap(), format!("{status:?}"));
     }
     for bad in [-1, 11, i32::MAX] {
+        assert_eq!(tfe_status_t::from_int(bad), None);
         // SAFETY: as above.
         let name = unsafe { CStr::from_ptr(super::error::tfe_status_name(bad)) };
         assert_eq!(name.to_str().unwrap(), "TFE_UNKNOWN_STATUS");
