@@ -52,6 +52,37 @@ impl<T> Out<T> {
     }
 }
 
+/// A pair of out-params that receive a slice the library owns as
+/// `(*ptr, *len)`: a shape and its rank, values and their count.
+pub(crate) struct OutSlice<T> {
+    ptr: Out<*const T>,
+    len: Out<usize>,
+}
+
+/// Checks both out-params of a slice (`ptr` first) before any work.
+pub(crate) fn out_slice<T>(
+    ptr: *mut *const T,
+    ptr_param: &str,
+    len: *mut usize,
+    len_param: &str,
+) -> Result<OutSlice<T>, Failure> {
+    Ok(OutSlice { ptr: out(ptr, ptr_param)?, len: out(len, len_param)? })
+}
+
+impl<T> OutSlice<T> {
+    /// Writes the address and the length of `values`.
+    ///
+    /// # Safety
+    /// As [`Out::write`], for both pointers.
+    pub unsafe fn write(self, values: &[T]) {
+        // SAFETY: this function's contract.
+        unsafe {
+            self.ptr.write(values.as_ptr());
+            self.len.write(values.len());
+        }
+    }
+}
+
 /// A buffer `(ptr, len)`; `ptr` may be NULL when `len` is 0.
 ///
 /// # Safety

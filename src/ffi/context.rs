@@ -139,6 +139,13 @@ impl tfe_context_t {
         // Graph updates are single pushes: a panic cannot leave one half done.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The graph and the initializers as they are now: what a session or a
+    /// party made from the context takes (later definitions do not reach it).
+    pub(crate) fn snapshot(&self) -> (Graph, Vec<(String, Initializer)>) {
+        let state = self.lock();
+        (state.graph.clone(), state.initializers.clone())
+    }
 }
 
 /// The node of `tensor`, which must belong to the context with id `context`.
@@ -475,11 +482,8 @@ pub unsafe extern "C" fn tfe_tensor_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let tensor = unsafe { handles::get(tensor, "tensor") }?;
-        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        unsafe {
-            shape.write(tensor.shape.as_ptr());
-            rank.write(tensor.shape.len());
-        }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(&tensor.shape) };
         Ok(())
     }
 }

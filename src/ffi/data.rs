@@ -61,11 +61,8 @@ pub unsafe extern "C" fn tfe_array_values(
 ) -> tfe_status_t {
     ffi_boundary! {
         let array = unsafe { handles::get(array, "array") }?;
-        let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
-        unsafe {
-            data.write(array.values.as_ptr());
-            len.write(array.values.len());
-        }
+        let data = args::out_slice(data, "data", len, "len")?;
+        unsafe { data.write(&array.values) };
         Ok(())
     }
 }
@@ -82,11 +79,8 @@ pub unsafe extern "C" fn tfe_array_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let array = unsafe { handles::get(array, "array") }?;
-        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        unsafe {
-            shape.write(array.shape.as_ptr());
-            rank.write(array.shape.len());
-        }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(&array.shape) };
         Ok(())
     }
 }

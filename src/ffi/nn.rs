@@ -155,7 +155,9 @@ pub unsafe extern "C" fn tfe_model_input_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
-        unsafe { write_shape(model.model.input_shape(), shape, rank) }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(model.model.input_shape()) };
+        Ok(())
     }
 }
 
@@ -175,19 +177,10 @@ pub unsafe extern "C" fn tfe_model_output_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let model = unsafe { handles::get(model, "model") }?;
-        unsafe { write_shape(&model.output_shape, shape, rank) }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(&model.output_shape) };
+        Ok(())
     }
-}
-
-/// # Safety
-/// `shape` and `rank` are NULL or writable.
-unsafe fn write_shape(own: &[usize], shape: *mut *const usize, rank: *mut usize) -> Result<(), Failure> {
-    let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-    unsafe {
-        shape.write(own.as_ptr());
-        rank.write(own.len());
-    }
-    Ok(())
 }
 
 /// The number of layers of the model as it runs: a batch normalization that

@@ -6,7 +6,7 @@ use super::args;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use super::nn::tfe_model_t;
-use super::ops_layout::padding;
+use super::ops_layout::{padding, tfe_pool_t};
 use crate::nn::Layer;
 use crate::ring::shape::check_size;
 
@@ -111,12 +111,7 @@ pub unsafe extern "C" fn tfe_model_add_max_pool2d(
     padding: u32,
 ) -> tfe_status_t {
     ffi_boundary! {
-        unsafe {
-            add(model, || {
-                let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
-                Ok(Layer::MaxPooling2D { size, strides, padding })
-            })
-        }
+        unsafe { add(model, || pooling(tfe_pool_t::TFE_POOL_MAX, (window_h, window_w), (stride_h, stride_w), padding)) }
     }
 }
 
@@ -136,13 +131,17 @@ pub unsafe extern "C" fn tfe_model_add_avg_pool2d(
     padding: u32,
 ) -> tfe_status_t {
     ffi_boundary! {
-        unsafe {
-            add(model, || {
-                let (size, strides, padding) = ((window_h, window_w), (stride_h, stride_w), self::padding(padding)?);
-                Ok(Layer::AveragePooling2D { size, strides, padding })
-            })
-        }
+        unsafe { add(model, || pooling(tfe_pool_t::TFE_POOL_AVERAGE, (window_h, window_w), (stride_h, stride_w), padding)) }
     }
+}
+
+/// A pooling layer with a checked `padding`.
+fn pooling(pool: tfe_pool_t, size: (usize, usize), strides: (usize, usize), padding: u32) -> Result<Layer, Failure> {
+    let padding = self::padding(padding)?;
+    Ok(match pool {
+        tfe_pool_t::TFE_POOL_MAX => Layer::MaxPooling2D { size, strides, padding },
+        tfe_pool_t::TFE_POOL_AVERAGE => Layer::AveragePooling2D { size, strides, padding },
+    })
 }
 
 /// Adds batch normalization for inference over the last axis:

@@ -96,10 +96,7 @@ unsafe fn open_party(
     let me = unsafe { args::string(me, "me") }?;
     let out = args::out(out, "out")?;
     let hostmap = Hostmap::load(hostmap_path)?;
-    let (graph, initializers) = {
-        let state = ctx.lock();
-        (state.graph.clone(), state.initializers.clone())
-    };
+    let (graph, initializers) = ctx.snapshot();
     let mut party = open(&hostmap, Arc::new(graph), me, &security)?;
     // Each runs at its input's owner only: elsewhere it is never called.
     for (name, initializer) in initializers {

@@ -175,11 +175,8 @@ pub unsafe extern "C" fn tfe_predictor_input_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let pred = unsafe { handles::get(pred, "pred") }?;
-        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        unsafe {
-            shape.write(pred.input_shape.as_ptr());
-            rank.write(pred.input_shape.len());
-        }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(&pred.input_shape) };
         Ok(())
     }
 }
@@ -197,11 +194,8 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let pred = unsafe { handles::get(pred, "pred") }?;
-        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
-        unsafe {
-            shape.write(pred.output_shape.as_ptr());
-            rank.write(pred.output_shape.len());
-        }
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
+        unsafe { shape.write(&pred.output_shape) };
         Ok(())
     }
 }

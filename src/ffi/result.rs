@@ -161,15 +161,12 @@ pub unsafe extern "C" fn tfe_result_value(
 ) -> tfe_status_t {
     ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
-        let (data, len) = (args::out(data, "data")?, args::out(len, "len")?);
+        let data = args::out_slice(data, "data", len, "len")?;
         let output = result.output(index)?;
         let values = output.values.as_ref().ok_or_else(|| {
             Failure::invalid(format!("fetch {index} is not revealed to this player, so it has no value here"))
         })?;
-        unsafe {
-            data.write(values.as_ptr());
-            len.write(values.len());
-        }
+        unsafe { data.write(values) };
         Ok(())
     }
 }
@@ -188,12 +185,9 @@ pub unsafe extern "C" fn tfe_result_shape(
 ) -> tfe_status_t {
     ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
-        let (shape, rank) = (args::out(shape, "shape")?, args::out(rank, "rank")?);
+        let shape = args::out_slice(shape, "shape", rank, "rank")?;
         let output = result.output(index)?;
-        unsafe {
-            shape.write(output.shape.as_ptr());
-            rank.write(output.shape.len());
-        }
+        unsafe { shape.write(&output.shape) };
         Ok(())
     }
 }

@@ -151,10 +151,7 @@ unsafe fn new_local(
     let ctx = unsafe { handles::get(ctx, "ctx") }?;
     let options = local_options(unsafe { args::reference(options, "options") }?)?;
     let out = args::out(out, "out")?;
-    let (graph, initializers) = {
-        let state = ctx.lock();
-        (state.graph.clone(), state.initializers.clone())
-    };
+    let (graph, initializers) = ctx.snapshot();
     let mut session = LocalSession::new(&graph, options)?;
     for (name, initializer) in initializers {
         session.set_provider(&name, initializer.provider())?;

@@ -92,19 +92,35 @@ impl Pinned {
             false => Err(rustls::Error::General(refusal.into())),
         }
     }
+}
 
-    fn tls12() -> Verified<HandshakeSignatureValid> {
-        Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
-    }
+/// The handshake-signature methods, the same in both verifier traits:
+/// TLS 1.2 signatures are refused, TLS 1.3 ones checked with the provider's
+/// algorithms.
+macro_rules! tls13_signatures_only {
+    () => {
+        fn verify_tls12_signature(
+            &self,
+            _: &[u8],
+            _: &CertificateDer<'_>,
+            _: &DigitallySignedStruct,
+        ) -> Verified<HandshakeSignatureValid> {
+            Err(rustls::Error::General("TLS 1.2 is not accepted".into()))
+        }
 
-    fn tls13(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Verified<HandshakeSignatureValid> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Verified<HandshakeSignatureValid> {
+            verify_tls13_signature(message, cert, dss, &self.algorithms)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.algorithms.supported_schemes()
+        }
+    };
 }
 
 impl ServerCertVerifier for Pinned {
@@ -119,25 +135,7 @@ impl ServerCertVerifier for Pinned {
         self.check(end_entity, "the peer's certificate is not the one the hostmap lists")?;
         Ok(ServerCertVerified::assertion())
     }
-    fn verify_tls12_signature(
-        &self,
-        _: &[u8],
-        _: &CertificateDer<'_>,
-        _: &DigitallySignedStruct,
-    ) -> Verified<HandshakeSignatureValid> {
-        Pinned::tls12()
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Verified<HandshakeSignatureValid> {
-        self.tls13(m, c, d)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+    tls13_signatures_only!();
 }
 
 impl ClientCertVerifier for Pinned {
@@ -153,25 +151,7 @@ impl ClientCertVerifier for Pinned {
         self.check(end_entity, "the client's certificate is not in the hostmap")?;
         Ok(ClientCertVerified::assertion())
     }
-    fn verify_tls12_signature(
-        &self,
-        _: &[u8],
-        _: &CertificateDer<'_>,
-        _: &DigitallySignedStruct,
-    ) -> Verified<HandshakeSignatureValid> {
-        Pinned::tls12()
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Verified<HandshakeSignatureValid> {
-        self.tls13(m, c, d)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+    tls13_signatures_only!();
 }
 
 /// One TLS connection during the mesh setup (handshake and hellos), where
