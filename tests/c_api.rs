@@ -15,10 +15,9 @@ use tfe::ffi::{tfe_context_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_ten
 
 use tfe_status_t::*;
 
-fn message() -> String {
-    // SAFETY: the library's message is never NULL and NUL-terminated.
-    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
-}
+mod common;
+
+use common::ffi::{message, ones};
 
 #[track_caller]
 fn ok(status: tfe_status_t) {
@@ -30,19 +29,6 @@ fn fails(status: tfe_status_t, expected: tfe_status_t, text: &str) {
     let message = message();
     assert_eq!((status, tfe_last_error_status()), (expected, expected), "{message}");
     assert!(message.contains(text), "'{message}' should contain '{text}'");
-}
-
-unsafe extern "C" fn ones(
-    _user_data: *mut c_void,
-    _name: *const c_char,
-    _shape: *const usize,
-    _rank: usize,
-    out: *mut f64,
-    len: usize,
-) -> c_int {
-    // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
-    0
 }
 
 /// Counts its calls in `*user_data` (an `i32`); fails the first one.

@@ -11,7 +11,6 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use tfe::ffi::context::*;
-use tfe::ffi::error::*;
 use tfe::ffi::logging::*;
 use tfe::ffi::ops::*;
 use tfe::ffi::result::*;
@@ -20,10 +19,9 @@ use tfe::ffi::{tfe_context_t, tfe_input_fn, tfe_result_t, tfe_session_t, tfe_sta
 
 use tfe_status_t::*;
 
-fn message() -> String {
-    // SAFETY: the library's message is never NULL and NUL-terminated.
-    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
-}
+mod common;
+
+use common::ffi::{fill_ones, message};
 
 /// Records the name of the thread it runs on in `*user_data` (a
 /// `Mutex<Vec<String>>`) and provides ones.
@@ -39,7 +37,7 @@ unsafe extern "C" fn record_thread(
     let seen = unsafe { &*user_data.cast::<Mutex<Vec<String>>>() };
     seen.lock().unwrap().push(std::thread::current().name().unwrap_or("(unnamed)").to_string());
     // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
+    unsafe { fill_ones(out, len) };
     0
 }
 
@@ -156,7 +154,7 @@ unsafe extern "C" fn stall_until_the_servers_fail(
     let outcome = unsafe { &*user_data.cast::<Mutex<Option<bool>>>() };
     *outcome.lock().unwrap() = Some(servers_failed(&failures));
     // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
+    unsafe { fill_ones(out, len) };
     0
 }
 

@@ -250,7 +250,7 @@ fn parties_refuse_handles_of_other_kinds() {
 }
 
 #[test]
-fn old_and_new_kinds_name_each_other() {
+fn models_and_results_name_each_other_and_frees_of_the_wrong_kind_do_nothing() {
     let h = Live::new();
     let mut model: *mut tfe_model_t = ptr::null_mut();
     let mut count = 0usize;
@@ -355,7 +355,7 @@ fn freed_handles_and_other_pointers_are_not_live() {
 }
 
 #[test]
-fn newer_kinds_refuse_each_other_and_freed_handles() {
+fn models_and_arrays_refuse_each_other_inner_pointers_and_freed_handles() {
     let path = std::env::temp_dir().join(format!("tfe-ffi-handles-{}.csv", std::process::id()));
     std::fs::write(&path, "1,2\n").unwrap();
     let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod ffi;
+
 use tfe::fixed::FixedConfig;
 
 /// Pseudo-random values in [-range, range] on the fixed-point grid, so that

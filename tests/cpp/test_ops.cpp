@@ -31,11 +31,7 @@ TEST(Ops, NonlinearValuesThroughARun) {
     fetches.push_back(tfe::softmax(m).reveal());
     fetches.push_back(tfe::argmax_one_hot(m, 1).reveal());
     fetches.push_back(tfe::select(x < y, x, y).reveal());
-    auto options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    tfe::Session sess(ctx, options);
-    tfe::Fetches refs(fetches.begin(), fetches.end());
-    auto result = sess.run(refs);
+    auto result = tfe_test::run_in_memory(ctx, fetches);
     expect_near(result.value(0), {0.0, 0.0, 0.5, 3.0}, 1e-3);
     expect_near(result.value(1), {1.0, 0.0, 0.0, 1.0}, 1e-3);
     expect_near(result.value(2), {0.0, 1.0, 1.0, 0.0}, 1e-3);
@@ -70,11 +66,8 @@ TEST(Ops, ApproximationsAndOverflowThroughARun) {
     fetches.push_back(tfe::sqrt(p).reveal());
     fetches.push_back(tfe::softmax(wide).reveal());
     auto overflow = tfe::square(big).reveal();
-    auto options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    tfe::Session sess(ctx, options);
-    tfe::Fetches refs(fetches.begin(), fetches.end());
-    auto result = sess.run(refs);
+    tfe::Session sess(ctx, tfe_test::memory());
+    auto result = sess.run(tfe::Fetches(fetches.begin(), fetches.end()));
     expect_near(result.value(0), {-0.9640, -0.4621, 0.4621, 0.9951}, 0.004);
     expect_near(result.value(1), {-1.3863, 0.0, 2.3026, 6.8024}, 2e-4);
     expect_near(result.value(2), {0.5, 1.0, 3.1623, 30.0}, 0.03);
@@ -99,9 +92,7 @@ TEST(Ops, LayoutShapesAndValues) {
     EXPECT_EQ(tfe::flatten(expanded).shape(), (Shape{1, 6}));
     EXPECT_EQ(gathered.shape(), (Shape{2, 2}));
     auto s = sliced.reveal(), g = gathered.reveal();
-    auto options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    tfe::Session sess(ctx, options);
+    tfe::Session sess(ctx, tfe_test::memory());
     auto result = sess.run({s, g});
     expect_near(result.value(0), {2, 3, 5, 6}, 1e-3);
     expect_near(result.value(1), {3, 1, 6, 4}, 1e-3);
@@ -134,9 +125,7 @@ TEST(Ops, PoolingAndConvolution) {
     EXPECT_EQ(same.shape(), (Shape{1, 4, 4, 1}));
     EXPECT_EQ(tfe::global_avg_pool2d(x).shape(), (Shape{1, 1}));
     auto p = pooled.reveal(), a = averaged.reveal(), c = conv.reveal();
-    auto options = tfe::default_session_options();
-    options.transport = TFE_TRANSPORT_MEMORY;
-    tfe::Session sess(ctx, options);
+    tfe::Session sess(ctx, tfe_test::memory());
     auto result = sess.run({p, a, c});
     expect_near(result.value(0), {5, 7, 13, 15}, 1e-3);
     expect_near(result.value(1), {2.5, 4.5, 10.5, 12.5}, 1e-3);

@@ -41,9 +41,7 @@ TEST(OpsReduce, ValuesThroughARun) {
     // (within the rounding of 1/3 and two truncations),
     // cumsum(c) = {2, -4, -3}.
     fetches.push_back((x + tfe::reduce_mean(c) / 2.0 + tfe::cumsum(c, 0)).reveal());
-    tfe::Session sess(ctx, tfe_test::memory());
-    tfe::Fetches refs(fetches.begin(), fetches.end());
-    auto result = sess.run(refs);
+    auto result = tfe_test::run_in_memory(ctx, fetches);
     const double ulp = 1.0 / 65536.0;
     expect_near(result.value(0), {-1.75 / 6.0}, 1e-4);
     expect_near(result.value(1), {1.75 / 3.0, -3.5 / 3.0}, 1e-4);

@@ -46,6 +46,13 @@ inline tfe_session_options_t memory() {
     return options;
 }
 
+/// Runs `fetches` in a session over in-memory channels: the result of the
+/// op tests, which fetch many reveals at once.
+inline tfe::Result run_in_memory(const tfe::Context &ctx, const std::vector<tfe::Tensor> &fetches) {
+    tfe::Session sess(ctx, memory());
+    return sess.run(tfe::Fetches(fetches.begin(), fetches.end()));
+}
+
 /// Elementwise within `tolerance` (products are truncated: exact to about 2^-16).
 inline void expect_near(const std::vector<double> &values, const std::vector<double> &expected,
                         double tolerance = 1e-3) {

@@ -33,6 +33,18 @@ class Feeds {
     detail::Handle<tfe_feeds_t, tfe_feeds_free> handle_;
 };
 
+/// Fetches for Session::run and Party::run: tensors, by reference.
+using Fetches = std::vector<std::reference_wrapper<const Tensor>>;
+
+namespace detail {
+/// The C run function of a session or a party handle.
+template <typename Handle>
+using RunFn = tfe_status_t (*)(Handle *, tfe_tensor_t *const *, std::size_t, const tfe_feeds_t *, tfe_result_t **);
+
+template <typename Derived, typename Handle, RunFn<Handle> Run>
+class Runs;
+} // namespace detail
+
 /// What the ops of one kind cost one player.
 struct OpStats {
     std::string name;
@@ -113,8 +125,8 @@ class Result {
     tfe_result_t *get() const noexcept { return handle_.get(); }
 
   private:
-    friend class Session;
-    friend class Party;
+    template <typename Derived, typename Handle, detail::RunFn<Handle> Run>
+    friend class detail::Runs;
     friend class Predictor;
     explicit Result(tfe_result_t *handle) : handle_(handle) {}
 
@@ -136,9 +148,38 @@ class Result {
     detail::Handle<tfe_result_t, tfe_result_free> handle_;
 };
 
+namespace detail {
+/// The run overloads Session and Party share: one fetch or several, with or
+/// without feeds, through the C run function `Run` of `Derived::get()`.
+template <typename Derived, typename Handle, RunFn<Handle> Run>
+class Runs {
+  public:
+    /// Runs the graph for `fetches` (reveals, public values, assignments).
+    Result run(const Fetches &fetches) const { return run(fetches, nullptr); }
+    Result run(const Tensor &fetch) const { return run(Fetches{std::cref(fetch)}, nullptr); }
+
+    /// As run(fetches), with `feeds` giving inputs' and variables' values.
+    Result run(const Fetches &fetches, const Feeds &feeds) const { return run(fetches, feeds.get()); }
+    Result run(const Tensor &fetch, const Feeds &feeds) const { return run(Fetches{std::cref(fetch)}, feeds.get()); }
+
+  private:
+    Result run(const Fetches &fetches, const tfe_feeds_t *feeds) const {
+        std::vector<tfe_tensor_t *> handles;
+        handles.reserve(fetches.size());
+        for (const Tensor &t : fetches) {
+            handles.push_back(t.get());
+        }
+        tfe_result_t *out = nullptr;
+        check(Run(static_cast<const Derived &>(*this).get(), handles.data(), handles.size(), feeds, &out));
+        return Result(out);
+    }
+};
+} // namespace detail
+
 /// Every player of a context's graph in this process (tfe_session_t), a
-/// snapshot of the graph when it was made. Move-only.
-class Session {
+/// snapshot of the graph when it was made. Runs: see detail::Runs.
+/// Move-only.
+class Session : public detail::Runs<Session, tfe_session_t, tfe_session_run_with_feeds> {
   public:
     /// A local session over loopback TCP with the default options.
     explicit Session(const Context &ctx) : Session(ctx, default_session_options()) {}
@@ -155,43 +196,17 @@ class Session {
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
-    /// Runs the graph for `fetches` (reveals, public values, assignments).
-    Result run(const std::vector<std::reference_wrapper<const Tensor>> &fetches) const {
-        return run(fetches, nullptr);
-    }
-    Result run(const Tensor &fetch) const { return run({std::cref(fetch)}, nullptr); }
-
-    /// As run(fetches), with `feeds` giving inputs' and variables' values.
-    Result run(const std::vector<std::reference_wrapper<const Tensor>> &fetches, const Feeds &feeds) const {
-        return run(fetches, feeds.get());
-    }
-    Result run(const Tensor &fetch, const Feeds &feeds) const { return run({std::cref(fetch)}, feeds.get()); }
-
     /// Forgets the variables' shares; the next run initializes them again.
     void reset_variables() const { detail::check(tfe_session_reset_variables(get())); }
 
     tfe_session_t *get() const noexcept { return handle_.get(); }
 
   private:
-    Result run(const std::vector<std::reference_wrapper<const Tensor>> &fetches, const tfe_feeds_t *feeds) const {
-        std::vector<tfe_tensor_t *> handles;
-        handles.reserve(fetches.size());
-        for (const Tensor &t : fetches) {
-            handles.push_back(t.get());
-        }
-        tfe_result_t *out = nullptr;
-        detail::check(tfe_session_run_with_feeds(get(), handles.data(), handles.size(), feeds, &out));
-        return Result(out);
-    }
-
     // Declared first, destroyed last: the session stops before the
     // providers it calls are freed.
     std::shared_ptr<detail::ContextState> state_;
     detail::Handle<tfe_session_t, tfe_session_free> handle_;
 };
-
-/// Fetches for Session::run and Party::run: tensors, by reference.
-using Fetches = std::vector<std::reference_wrapper<const Tensor>>;
 
 /// Writes a certificate and a private key per player of the hostmap into
 /// `dir` and adds the certificate paths to the hostmap (as `tfe certs`).
@@ -199,8 +214,10 @@ inline void generate_certificates(const std::string &hostmap_path, const std::st
     detail::check(tfe_hostmap_generate_certificates(hostmap_path.c_str(), dir.c_str()));
 }
 
-/// This process as one player of a deployment (tfe_party_t). Move-only.
-class Party {
+/// This process as one player of a deployment (tfe_party_t). Every player
+/// runs the same fetches (see detail::Runs); a result holds the values
+/// revealed to this player and its stats. Move-only.
+class Party : public detail::Runs<Party, tfe_party_t, tfe_party_run> {
   public:
     /// Opens player `me` of the deployment the hostmap file describes, over
     /// TLS 1.3 with the private key at `tls_key_path`. Waits until every
@@ -224,27 +241,10 @@ class Party {
     Party(const Party &) = delete;
     Party &operator=(const Party &) = delete;
 
-    /// Runs the graph at this player; every player runs the same fetches.
-    /// The result holds the values revealed to this player and its stats.
-    Result run(const Fetches &fetches) const { return run(fetches, nullptr); }
-    Result run(const Tensor &fetch) const { return run({std::cref(fetch)}, nullptr); }
-    Result run(const Fetches &fetches, const Feeds &feeds) const { return run(fetches, feeds.get()); }
-    Result run(const Tensor &fetch, const Feeds &feeds) const { return run({std::cref(fetch)}, feeds.get()); }
-
     tfe_party_t *get() const noexcept { return handle_.get(); }
 
   private:
     Party(const Context &ctx, tfe_party_t *party) : state_(ctx.state_), handle_(party) {}
-
-    Result run(const Fetches &fetches, const tfe_feeds_t *feeds) const {
-        std::vector<tfe_tensor_t *> handles;
-        for (const Tensor &t : fetches) {
-            handles.push_back(t.get());
-        }
-        tfe_result_t *out = nullptr;
-        detail::check(tfe_party_run(get(), handles.data(), handles.size(), feeds, &out));
-        return Result(out);
-    }
 
     // Declared first, destroyed last: the party closes before the providers
     // it calls are freed.

@@ -1,0 +1,35 @@
+//! Helpers of the tests that call the C API from Rust (`c_api.rs`,
+//! `callbacks.rs`).
+
+use std::ffi::{CStr, c_char, c_int, c_void};
+
+use tfe::ffi::error::tfe_last_error_message;
+
+/// The last error message of this thread.
+pub fn message() -> String {
+    // SAFETY: the library's message is never NULL and NUL-terminated.
+    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
+}
+
+/// Fills an input callback's buffer with ones.
+///
+/// # Safety
+/// `out` points to `len` writable doubles (what the library passes a callback).
+pub unsafe fn fill_ones(out: *mut f64, len: usize) {
+    // SAFETY: this function's contract.
+    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
+}
+
+/// An input callback that provides ones.
+pub unsafe extern "C" fn ones(
+    _user_data: *mut c_void,
+    _name: *const c_char,
+    _shape: *const usize,
+    _rank: usize,
+    out: *mut f64,
+    len: usize,
+) -> c_int {
+    // SAFETY: the library passes a buffer of `len` doubles.
+    unsafe { fill_ones(out, len) };
+    0
+}
