@@ -10,6 +10,7 @@
 use std::ffi::{CStr, c_char};
 
 use super::error::Failure;
+use super::handles::{self, Registered};
 
 /// A reference to a struct the caller owns (`tfe_config_t`,
 /// `tfe_session_options_t`), which must not be NULL.
@@ -146,4 +147,39 @@ pub(crate) unsafe fn optional_string<'a>(ptr: *const c_char, param: &str) -> Res
         // SAFETY: the same contract as this function's.
         unsafe { string(ptr, param) }.map(Some)
     }
+}
+
+/// The body of an accessor export: the value `pick` reads from the live
+/// handle `handle`, written to the out-param `out` (checked first).
+///
+/// # Safety
+/// The exports' contract (see `ffi_boundary!`).
+pub(crate) unsafe fn read<H: Registered, T>(
+    handle: *const H,
+    handle_param: &str,
+    out: *mut T,
+    out_param: &str,
+    pick: impl FnOnce(&H) -> T,
+) -> Result<(), Failure> {
+    let handle = unsafe { handles::get(handle, handle_param) }?;
+    let out = self::out(out, out_param)?;
+    unsafe { out.write(pick(handle)) };
+    Ok(())
+}
+
+/// As [`read`], for a slice the handle owns, handed out as `(*ptr, *len)`.
+///
+/// # Safety
+/// The exports' contract (see `ffi_boundary!`).
+pub(crate) unsafe fn read_slice<H: Registered, T>(
+    handle: *const H,
+    handle_param: &str,
+    (ptr, len): (*mut *const T, *mut usize),
+    (ptr_param, len_param): (&str, &str),
+    pick: impl for<'h> FnOnce(&'h H) -> &'h [T],
+) -> Result<(), Failure> {
+    let handle = unsafe { handles::get(handle, handle_param) }?;
+    let out = out_slice(ptr, ptr_param, len, len_param)?;
+    unsafe { out.write(pick(handle)) };
+    Ok(())
 }

@@ -480,12 +480,7 @@ pub unsafe extern "C" fn tfe_tensor_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let tensor = unsafe { handles::get(tensor, "tensor") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(&tensor.shape) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(tensor, "tensor", (shape, rank), ("shape", "rank"), |tensor| &tensor.shape) } }
 }
 
 /// The name of an input or variable (the one given at definition, or

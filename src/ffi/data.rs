@@ -59,12 +59,7 @@ pub unsafe extern "C" fn tfe_array_values(
     data: *mut *const f64,
     len: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let array = unsafe { handles::get(array, "array") }?;
-        let data = args::out_slice(data, "data", len, "len")?;
-        unsafe { data.write(&array.values) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(array, "array", (data, len), ("data", "len"), |array| &array.values) } }
 }
 
 /// The shape of an array.
@@ -77,12 +72,7 @@ pub unsafe extern "C" fn tfe_array_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let array = unsafe { handles::get(array, "array") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(&array.shape) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(array, "array", (shape, rank), ("shape", "rank"), |array| &array.shape) } }
 }
 
 /// Frees an array. `tfe_array_free(NULL)` does nothing.

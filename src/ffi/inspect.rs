@@ -136,12 +136,7 @@ pub unsafe extern "C" fn tfe_context_player_name(
 /// `kind` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_tensor_kind(tensor: *const tfe_tensor_t, kind: *mut tfe_tensor_kind_t) -> tfe_status_t {
-    ffi_boundary! {
-        let tensor = unsafe { handles::get(tensor, "tensor") }?;
-        let kind = args::out(kind, "kind")?;
-        unsafe { kind.write(tensor.about.kind) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read(tensor, "tensor", kind, "kind", |tensor| tensor.about.kind) } }
 }
 
 /// The player a tensor belongs to: the owner of an input or a variable, or

@@ -153,12 +153,7 @@ pub unsafe extern "C" fn tfe_model_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let model = unsafe { handles::get(model, "model") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(model.model.input_shape()) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| model.model.input_shape()) } }
 }
 
 /// The shape of the output for one sample (without the batch axis), after the
@@ -175,12 +170,7 @@ pub unsafe extern "C" fn tfe_model_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let model = unsafe { handles::get(model, "model") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(&model.output_shape) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| &model.output_shape) } }
 }
 
 /// The number of layers of the model as it runs: a batch normalization that
@@ -190,12 +180,7 @@ pub unsafe extern "C" fn tfe_model_output_shape(
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_layer_count(model: *const tfe_model_t, count: *mut usize) -> tfe_status_t {
-    ffi_boundary! {
-        let model = unsafe { handles::get(model, "model") }?;
-        let count = args::out(count, "count")?;
-        unsafe { count.write(model.model.layers().len()) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read(model, "model", count, "count", |model| model.model.layers().len()) } }
 }
 
 /// Plaintext inference in f64 of `batch` samples `x` (row-major, batch

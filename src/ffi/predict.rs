@@ -173,12 +173,7 @@ pub unsafe extern "C" fn tfe_predictor_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let pred = unsafe { handles::get(pred, "pred") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(&pred.input_shape) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.input_shape) } }
 }
 
 /// The shape of the output of a full batch: `[max_batch, output shape...]`; a
@@ -192,12 +187,7 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let pred = unsafe { handles::get(pred, "pred") }?;
-        let shape = args::out_slice(shape, "shape", rank, "rank")?;
-        unsafe { shape.write(&pred.output_shape) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shape) } }
 }
 
 /// What the last successful prediction cost each player (bytes, messages,

@@ -138,12 +138,7 @@ impl tfe_result_t {
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
-    ffi_boundary! {
-        let result = unsafe { handles::get(result, "result") }?;
-        let count = args::out(count, "count")?;
-        unsafe { count.write(result.outputs.len()) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read(result, "result", count, "count", |result| result.outputs.len()) } }
 }
 
 /// The value of fetch `index`: `*len` doubles, row-major (0 for an assignment).
@@ -199,12 +194,7 @@ pub unsafe extern "C" fn tfe_result_shape(
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_result_player_count(result: *const tfe_result_t, count: *mut usize) -> tfe_status_t {
-    ffi_boundary! {
-        let result = unsafe { handles::get(result, "result") }?;
-        let count = args::out(count, "count")?;
-        unsafe { count.write(result.players.len()) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { args::read(result, "result", count, "count", |result| result.players.len()) } }
 }
 
 /// What the run cost player `index` (below `tfe_result_player_count`). Returns
