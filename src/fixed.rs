@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::ring::RingTensor;
 use crate::ring::shape::fmt_shape;
+use crate::vocabulary::code_enum;
 
 /// A value for a message: as written up to 16 digits, in exponent form
 /// beyond (1e300, not its 301 digits).
@@ -54,18 +55,20 @@ pub struct FixedConfig {
     pub comparison: ComparisonWidth,
 }
 
-/// The bits a comparison reads (see [`FixedConfig::comparison_bits`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ComparisonWidth {
-    /// The low `f + i + 3` bits: exact whenever the compared difference `d`
-    /// (in ring units) satisfies |d| < 2^(f+i+2), which holds for a value in
-    /// range and for the difference of any two values in range (|d| ≤
-    /// 2^(f+i+1)), with a factor 2 to spare. Outside that, the result is the
-    /// sign of d wrapped into `f + i + 3` bits: wrong for some d. The default.
-    #[default]
-    FixedPointRange,
-    /// All 64 bits: exact for |d| < 2^63, whatever the fixed-point range.
-    Full,
+code_enum! {
+    /// The bits a comparison reads (see [`FixedConfig::comparison_bits`]).
+    #[derive(Default)]
+    pub enum ComparisonWidth ("comparison width") {
+        /// The low `f + i + 3` bits: exact whenever the compared difference `d`
+        /// (in ring units) satisfies |d| < 2^(f+i+2), which holds for a value in
+        /// range and for the difference of any two values in range (|d| ≤
+        /// 2^(f+i+1)), with a factor 2 to spare. Outside that, the result is the
+        /// sign of d wrapped into `f + i + 3` bits: wrong for some d. The default.
+        #[default]
+        FixedPointRange = 0 => "fixed-point range",
+        /// All 64 bits: exact for |d| < 2^63, whatever the fixed-point range.
+        Full = 1 => "full",
+    }
 }
 
 impl Default for FixedConfig {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 /// From the bottom up; a module may use the modules of earlier rows.
 const LAYERS: &[&[&str]] = &[
-    &["error", "vocabulary"],
+    &["error"],
+    &["vocabulary"],
     &["ring"],
     &["fixed", "chacha"],
     &["prng"],

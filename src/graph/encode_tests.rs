@@ -2,6 +2,8 @@
 //! malformed bytes.
 
 use super::*;
+use crate::ring::layout::Padding;
+use crate::vocabulary::{Comparison, Reduce, SortOrder, Unary};
 
 fn seed_graph() -> Graph {
     let mut g = Graph::default();
@@ -25,38 +27,109 @@ fn round_trip_keeps_graph_and_digest() {
     assert_ne!(other.digest(), g.digest());
 }
 
-#[test]
-fn every_new_op_round_trips() {
+/// A graph with a node of every op, every variant of each field enum
+/// (function, comparison, reduction, pooling, padding, sort order) and
+/// both values of each flag.
+fn every_op_graph() -> Graph {
     let mut g = Graph::default();
     let x = g.private_input("x", "client", &[2, 6, 6, 3]).unwrap();
     let w = g.private_variable("w", "owner", &[3, 3, 3, 4]).unwrap();
-    let c = g.conv2d(x, w, (2, 1), Padding::Same).unwrap();
-    let p = g.max_pool2d(c, (2, 2), (2, 2), Padding::Valid).unwrap();
-    let a = g.avg_pool2d(p, (1, 2), (1, 1), Padding::Same).unwrap();
-    let gp = g.global_avg_pool2d(a).unwrap();
-    let r = g.relu(gp).unwrap();
-    let s = g.softmax(r).unwrap();
-    let m = g.maximum(s, r).unwrap();
-    let l = g.less(m, s).unwrap();
-    let rm = g.reduce_max(l, 1).unwrap();
-    let am = g.argmax(l, 0).unwrap();
-    let hot = g.argmax_one_hot(l, 0).unwrap();
-    let sel = g.select(l, m, s).unwrap();
-    assert_eq!(g.shape(sel).unwrap(), g.shape(l).unwrap());
-    assert_eq!(g.shape(hot).unwrap(), g.shape(l).unwrap());
-    let e = g.expand_dims(rm, 1).unwrap();
-    let q = g.squeeze(e, 1).unwrap();
-    let cat = g.concat(q, am, 0).unwrap();
+    let c = g.constant(&[4], vec![0.5, -1.25, 3.0, 0.0]).unwrap();
+    let conv = g.conv2d(x, w, (2, 1), Padding::Same).unwrap();
+    let conv_valid = g.conv2d(x, w, (1, 2), Padding::Valid).unwrap();
+    let max = g.max_pool2d(conv, (2, 2), (2, 2), Padding::Valid).unwrap();
+    g.avg_pool2d(conv_valid, (1, 2), (1, 1), Padding::Same).unwrap();
+    let pooled = g.global_avg_pool2d(max).unwrap();
+    for f in [
+        Unary::Relu,
+        Unary::Sigmoid,
+        Unary::HardSigmoid,
+        Unary::Exp,
+        Unary::Reciprocal,
+        Unary::InvSqrt,
+        Unary::Softmax,
+        Unary::Abs,
+        Unary::Tanh,
+        Unary::Log,
+        Unary::Sqrt,
+    ] {
+        g.unary(f, pooled).unwrap();
+    }
+    for cmp in
+        [Comparison::Less, Comparison::LessEqual, Comparison::Greater, Comparison::GreaterEqual, Comparison::Equal]
+    {
+        g.compare(cmp, pooled, c).unwrap();
+    }
+    for r in [Reduce::Max, Reduce::ArgMax, Reduce::ArgMaxOneHot, Reduce::Min, Reduce::ArgMin] {
+        let reduced = g.reduce(r, pooled, 1).unwrap();
+        let kept = if r == Reduce::ArgMaxOneHot { vec![2, 4] } else { vec![2] };
+        assert_eq!(g.shape(reduced).unwrap(), kept, "{r:?}");
+    }
+    for order in [SortOrder::Ascending, SortOrder::Descending] {
+        g.sort(pooled, 1, order).unwrap();
+    }
+    for (exclusive, reverse) in [(false, true), (true, false)] {
+        g.cumsum(pooled, 0, exclusive, reverse).unwrap();
+    }
+    let sum = g.add(pooled, c).unwrap();
+    let diff = g.sub(sum, c).unwrap();
+    let neg = g.neg(diff).unwrap();
+    let prod = g.mul(neg, c).unwrap();
+    let t = g.transpose(prod, None).unwrap();
+    let mm = g.matmul(prod, t).unwrap();
+    let sq = g.square(mm).unwrap();
+    g.reduce_sum(sq, Some(1)).unwrap();
+    let total = g.reduce_sum(sq, None).unwrap();
+    let flat = g.reshape(sq, &[4]).unwrap();
+    g.maximum(flat, total).unwrap();
+    g.minimum(flat, total).unwrap();
+    let cond = g.less(flat, total).unwrap();
+    let sel = g.select(cond, flat, total).unwrap();
+    assert_eq!(g.shape(sel).unwrap(), &[4]);
+    let e = g.expand_dims(flat, 0).unwrap();
+    let s = g.squeeze(e, 0).unwrap();
+    let cat = g.concat(s, flat, 0).unwrap();
     let sl = g.slice(cat, &[1], &[5]).unwrap();
     let pd = g.pad(sl, &[(2, 3)]).unwrap();
     let ga = g.gather(pd, &[0, 9, 3], 0).unwrap();
-    g.reveal(ga, Some("client")).unwrap();
     assert_eq!(g.shape(ga).unwrap(), &[3]);
+    g.reduce_mean(ga, Some(0)).unwrap();
+    g.reduce_mean(ga, None).unwrap();
+    let q = g.div_public(ga, 3.0).unwrap();
+    g.reveal(q, Some("client")).unwrap();
+    g.reveal(q, None).unwrap();
+    let v = g.private_variable("v", "owner", &[4]).unwrap();
+    g.assign(v, flat).unwrap();
+    g
+}
+
+/// The bytes of every op, every field variant and flag, as the format has
+/// them: a changed digest means a changed format. Adding an op adds a node
+/// to [`every_op_graph`], and a new digest here.
+#[test]
+fn every_op_round_trips_and_its_encoding_is_pinned() {
+    let g = every_op_graph();
+    for kind in OpKind::ALL {
+        assert!(g.nodes().iter().any(|n| n.op.kind() == *kind), "every_op_graph has no {} node", kind.name());
+    }
     let back = Graph::from_bytes(&g.to_bytes()).unwrap();
     assert_eq!(back, g);
-    let mut other = g.clone();
-    other.sigmoid(r).unwrap();
-    assert_ne!(other.digest(), g.digest());
+    let hex: String = g.digest().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hex, "b331d8f1ee4b52f52c296226ba2dbadd996bd15fe72b7f32808ab3b6baa8449f");
+}
+
+#[test]
+fn op_codes_run_without_gaps_and_name_each_kind_once() {
+    crate::vocabulary::tests::check_codes(OpKind::ALL, 1, "op");
+    assert_eq!(OpKind::try_from(21).unwrap(), OpKind::Conv2d);
+    assert_eq!(u8::from(OpKind::Sort), 33);
+    let mut names: Vec<&str> = OpKind::ALL.iter().map(|k| k.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), OpKind::ALL.len(), "two kinds share a name");
+    assert_eq!(Op::Unary { f: Unary::Tanh }.name(), "tanh");
+    assert_eq!(Op::Reduce { r: Reduce::ArgMin, axis: 0 }.name(), "argmin");
+    assert_eq!(Op::Select.arity(), 3);
 }
 
 /// The bytes of `g`, whose first node is a private variable, in format
@@ -101,7 +174,7 @@ fn comparison_width_is_encoded_and_version_1_reads_as_full() {
 }
 
 #[test]
-fn old_files_load_unless_a_variable_carries_its_value_in_the_graph() {
+fn version_2_files_load_unless_a_variable_carries_its_value_in_the_graph() {
     let g = seed_graph();
     let bytes = g.to_bytes();
     assert_eq!(bytes[4..8], 3u32.to_le_bytes());
@@ -127,6 +200,17 @@ fn malformed_bytes_are_errors() {
     let mut bad_magic = bytes.clone();
     bad_magic[0] = b'X';
     assert!(Graph::from_bytes(&bad_magic).unwrap_err().to_string().contains("TFEG"));
+    // The first node's op code is the byte after the header, which holds
+    // the players.
+    let mut no_nodes = Graph::default();
+    for p in &seed_graph().players()[3..] {
+        no_nodes.add_player(p).unwrap();
+    }
+    let header = no_nodes.to_bytes().len();
+    let mut unknown_op = bytes.clone();
+    unknown_op[header] = 34;
+    let err = Graph::from_bytes(&unknown_op).unwrap_err().to_string();
+    assert!(err.contains("node 0: ") && err.contains("unknown op code 34 (expected 1 to 33)"), "{err}");
     let mut trailing = bytes.clone();
     trailing.push(0);
     assert!(Graph::from_bytes(&trailing).unwrap_err().to_string().contains("trailing"));

@@ -5,13 +5,15 @@
 //! players compare when a session starts.
 
 pub mod encode;
+mod fields;
 mod infer_nn;
 mod nn_builder;
 pub mod op;
+mod op_table;
 #[cfg(test)]
 mod order_tests;
 
-pub use op::{Kind, Op};
+pub use op::{Kind, Op, OpKind};
 
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -171,13 +173,8 @@ impl Graph {
 
     /// Adds a node after checking its operands and inferring its shape.
     pub fn push(&mut self, op: Op, inputs: &[TensorId]) -> Result<TensorId> {
-        if inputs.len() != op::arity(&op) {
-            return Err(Error::invalid(format!(
-                "{} takes {} operands, found {}",
-                op::op_name(&op),
-                op::arity(&op),
-                inputs.len()
-            )));
+        if inputs.len() != op.arity() {
+            return Err(Error::invalid(format!("{} takes {} operands, found {}", op.name(), op.arity(), inputs.len())));
         }
         let mut operands = Vec::with_capacity(inputs.len());
         let mut is_variable = Vec::with_capacity(inputs.len());

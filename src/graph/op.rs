@@ -1,142 +1,106 @@
-//! The operations a graph is made of, and the shape and kind of each one's
-//! result: shape inference happens here, while the graph is built.
+//! The operations a graph is made of: the op table (each op's wire code,
+//! name, operand count and fields, written once), and the shape and kind of
+//! each one's result: shape inference happens here, while the graph is
+//! built.
 
+use super::op_table::op_table;
 use crate::error::{Error, Result};
 use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::{self, fmt_shape, numel};
 use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
-/// What a node computes. Inputs are the node's operands, in order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Op {
+op_table! {
     /// A private value provided by `owner` at run time, as a feed or through
     /// a provider callback that runs at the owner only.
-    PrivateInput {
-        name: String,
-        owner: usize,
-        shape: Vec<usize>,
-    },
+    PrivateInput = 1, "input", 0 operands { name: String as Str, owner: usize as U32, shape: Vec<usize> as Dims };
     /// A private value that keeps its shares across runs. It is initialized
     /// by `owner` from its feed or provider under `name` the first time a
     /// run needs it: its initial value never enters the graph, which every
     /// player receives.
-    PrivateVariable {
-        name: String,
-        owner: usize,
-        shape: Vec<usize>,
-    },
+    PrivateVariable = 2, "variable", 0 operands { name: String as Str, owner: usize as U32, shape: Vec<usize> as Dims };
     /// A public constant known to every player.
-    Constant {
-        shape: Vec<usize>,
-        values: Vec<f64>,
-    },
-    Add,
-    Sub,
-    Neg,
+    Constant = 3, "constant", 0 operands { shape: Vec<usize> as Dims, values: Vec<f64> as Values };
+    Add = 4, "add", 2 operands;
+    Sub = 5, "sub", 2 operands;
+    Neg = 6, "neg", 1 operands;
     /// Elementwise product with broadcasting.
-    Mul,
+    Mul = 7, "mul", 2 operands;
     /// Product of two matrices.
-    MatMul,
-    Square,
+    MatMul = 8, "matmul", 2 operands;
+    Square = 9, "square", 1 operands;
     /// Sum along one axis, or over everything.
-    Sum {
-        axis: Option<usize>,
-    },
-    Transpose {
-        perm: Vec<usize>,
-    },
-    Reshape {
-        shape: Vec<usize>,
-    },
+    Sum = 10, "sum", 1 operands { axis: Option<usize> as OptIndex };
+    Transpose = 11, "transpose", 1 operands { perm: Vec<usize> as Dims };
+    Reshape = 12, "reshape", 1 operands { shape: Vec<usize> as Dims };
     /// Makes a value known to every server (`to = None`) or to one player.
-    Reveal {
-        to: Option<usize>,
-    },
+    Reveal = 13, "reveal", 1 operands { to: Option<usize> as OptIndex };
     /// Stores the value of input 1 in the variable of input 0.
-    Assign,
+    Assign = 14, "assign", 2 operands;
     /// An elementwise function of a private value (softmax: along the last axis).
-    Unary {
-        f: Unary,
-    },
+    Unary = 15, "unary", 1 operands { f: Unary as Code };
     /// A comparison of two values (broadcasting), at least one private;
     /// the result is private fixed-point 0.0 or 1.0.
-    Compare {
-        c: Comparison,
-    },
+    Compare = 16, "compare", 2 operands { c: Comparison as Code };
     /// Elementwise maximum (broadcasting), at least one operand private.
-    Maximum,
+    Maximum = 17, "maximum", 2 operands;
+    /// Maximum or argmax along `axis`, which is removed (kept by the
+    /// one-hot argmax).
+    Reduce = 18, "reduce", 1 operands { r: Reduce as Code, axis: usize as Index };
+    /// Max or average pooling of a private NHWC tensor.
+    Pool2d = 19, "pool2d", 1 operands { p: Pool as Code, window: Window as WindowDims };
+    /// Mean over the spatial axes of a private NHWC tensor, to [N, C].
+    GlobalAvgPool2d = 20, "global_avg_pool2d", 1 operands;
+    /// Convolution of a private NHWC input with a [KH, KW, C, O] filter.
+    Conv2d = 21, "conv2d", 2 operands { strides: (usize, usize) as Pair, padding: Padding as Code };
+    /// `x[begin .. begin + size]` on every axis.
+    Slice = 22, "slice", 1 operands { begin: Vec<usize> as Dims, size: Vec<usize> as Dims };
+    /// Zero padding, `(before, after)` per axis.
+    Pad = 23, "pad", 1 operands { pads: Vec<(usize, usize)> as Pairs };
+    /// Concatenation of the two operands along `axis`.
+    Concat = 24, "concat", 2 operands { axis: usize as Index };
+    /// Inserts a unit axis.
+    ExpandDims = 25, "expand_dims", 1 operands { axis: usize as Index };
+    /// Removes a unit axis.
+    Squeeze = 26, "squeeze", 1 operands { axis: usize as Index };
+    /// Elements `indices` (public) along `axis`.
+    Gather = 27, "gather", 1 operands { indices: Vec<usize> as Indices, axis: usize as Index };
     /// `cond ? a : b` elementwise (operands cond, a, b; broadcasting), at
     /// least one private: b + cond·(a − b), exact when cond is 0.0 or 1.0
     /// (a comparison result); other conds interpolate, within one unit.
-    Select,
-    /// Maximum or argmax along `axis`, which is removed (kept by the
-    /// one-hot argmax).
-    Reduce {
-        r: Reduce,
-        axis: usize,
-    },
-    /// Max or average pooling of a private NHWC tensor.
-    Pool2d {
-        p: Pool,
-        window: Window,
-    },
-    /// Mean over the spatial axes of a private NHWC tensor, to [N, C].
-    GlobalAvgPool2d,
-    /// Convolution of a private NHWC input with a [KH, KW, C, O] filter.
-    Conv2d {
-        strides: (usize, usize),
-        padding: Padding,
-    },
-    /// `x[begin .. begin + size]` on every axis.
-    Slice {
-        begin: Vec<usize>,
-        size: Vec<usize>,
-    },
-    /// Zero padding, `(before, after)` per axis.
-    Pad {
-        pads: Vec<(usize, usize)>,
-    },
-    /// Concatenation of the two operands along `axis`.
-    Concat {
-        axis: usize,
-    },
-    /// Inserts a unit axis.
-    ExpandDims {
-        axis: usize,
-    },
-    /// Removes a unit axis.
-    Squeeze {
-        axis: usize,
-    },
-    /// Elements `indices` (public) along `axis`.
-    Gather {
-        indices: Vec<usize>,
-        axis: usize,
-    },
+    Select = 28, "select", 3 operands;
     /// Mean along one axis, or over everything: the sum divided by the
     /// count as [`Op::DivPublic`] divides.
-    Mean {
-        axis: Option<usize>,
-    },
+    Mean = 29, "reduce_mean", 1 operands { axis: Option<usize> as OptIndex };
     /// Division by a public value: the product with its scaled reciprocal,
     /// one truncation (see [`crate::protocol::reciprocal_encoding`]).
-    DivPublic {
-        divisor: f64,
-    },
+    DivPublic = 30, "div_public", 1 operands { divisor: f64 as Bits };
     /// Elementwise minimum (broadcasting), at least one operand private.
-    Minimum,
+    Minimum = 31, "minimum", 2 operands;
     /// Cumulative sum along `axis` (`exclusive`: without the element
     /// itself; `reverse`: from the end).
-    CumSum {
-        axis: usize,
-        exclusive: bool,
-        reverse: bool,
-    },
+    CumSum = 32, "cumsum", 1 operands { axis: usize as Index, exclusive: bool as Flag, reverse: bool as Flag };
     /// Sort along `axis` by an oblivious network of compare-and-swap steps.
-    Sort {
-        axis: usize,
-        order: SortOrder,
-    },
+    Sort = 33, "sort", 1 operands { axis: usize as Index, order: SortOrder as Code };
+}
+
+impl Op {
+    /// A short name of the op, for stats and errors: its kind's, or for the
+    /// kinds that name a function, comparison, reduction or pooling, that
+    /// one's (`relu`, `less`, `argmax`, `max_pool2d`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Unary { f } => f.name(),
+            Op::Compare { c } => c.name(),
+            Op::Reduce { r, .. } => r.name(),
+            Op::Pool2d { p, .. } => p.name(),
+            _ => self.kind().name(),
+        }
+    }
+
+    /// The number of operands the op takes.
+    pub fn arity(&self) -> usize {
+        self.kind().arity()
+    }
 }
 
 /// Who can see a node's value.
@@ -152,96 +116,10 @@ pub enum Kind {
     Action,
 }
 
-/// A short name of the op's kind, for stats and errors.
-pub fn op_name(op: &Op) -> &'static str {
-    match op {
-        Op::PrivateInput { .. } => "input",
-        Op::PrivateVariable { .. } => "variable",
-        Op::Constant { .. } => "constant",
-        Op::Add => "add",
-        Op::Sub => "sub",
-        Op::Neg => "neg",
-        Op::Mul => "mul",
-        Op::MatMul => "matmul",
-        Op::Square => "square",
-        Op::Sum { .. } => "sum",
-        Op::Transpose { .. } => "transpose",
-        Op::Reshape { .. } => "reshape",
-        Op::Reveal { .. } => "reveal",
-        Op::Assign => "assign",
-        Op::Unary { f } => match f {
-            Unary::Relu => "relu",
-            Unary::Sigmoid => "sigmoid",
-            Unary::HardSigmoid => "hard_sigmoid",
-            Unary::Exp => "exp",
-            Unary::Reciprocal => "reciprocal",
-            Unary::InvSqrt => "inv_sqrt",
-            Unary::Softmax => "softmax",
-            Unary::Abs => "abs",
-            Unary::Tanh => "tanh",
-            Unary::Log => "log",
-            Unary::Sqrt => "sqrt",
-        },
-        Op::Compare { c } => match c {
-            Comparison::Less => "less",
-            Comparison::LessEqual => "less_equal",
-            Comparison::Greater => "greater",
-            Comparison::GreaterEqual => "greater_equal",
-            Comparison::Equal => "equal",
-        },
-        Op::Maximum => "maximum",
-        Op::Select => "select",
-        Op::Reduce { r: Reduce::Max, .. } => "reduce_max",
-        Op::Reduce { r: Reduce::ArgMax, .. } => "argmax",
-        Op::Reduce { r: Reduce::ArgMaxOneHot, .. } => "argmax_one_hot",
-        Op::Reduce { r: Reduce::Min, .. } => "reduce_min",
-        Op::Reduce { r: Reduce::ArgMin, .. } => "argmin",
-        Op::Pool2d { p: Pool::Max, .. } => "max_pool2d",
-        Op::Pool2d { p: Pool::Average, .. } => "avg_pool2d",
-        Op::GlobalAvgPool2d => "global_avg_pool2d",
-        Op::Conv2d { .. } => "conv2d",
-        Op::Slice { .. } => "slice",
-        Op::Pad { .. } => "pad",
-        Op::Concat { .. } => "concat",
-        Op::ExpandDims { .. } => "expand_dims",
-        Op::Squeeze { .. } => "squeeze",
-        Op::Gather { .. } => "gather",
-        Op::Mean { .. } => "reduce_mean",
-        Op::DivPublic { .. } => "div_public",
-        Op::Minimum => "minimum",
-        Op::CumSum { .. } => "cumsum",
-        Op::Sort { .. } => "sort",
-    }
-}
-
-/// The number of operands an op takes.
-pub fn arity(op: &Op) -> usize {
-    match op {
-        Op::PrivateInput { .. } | Op::PrivateVariable { .. } | Op::Constant { .. } => 0,
-        Op::Neg | Op::Square | Op::Sum { .. } | Op::Transpose { .. } | Op::Reshape { .. } | Op::Reveal { .. } => 1,
-        Op::Add | Op::Sub | Op::Mul | Op::MatMul | Op::Assign => 2,
-        Op::Unary { .. }
-        | Op::Reduce { .. }
-        | Op::Pool2d { .. }
-        | Op::GlobalAvgPool2d
-        | Op::Slice { .. }
-        | Op::Pad { .. }
-        | Op::ExpandDims { .. }
-        | Op::Squeeze { .. }
-        | Op::Gather { .. }
-        | Op::Mean { .. }
-        | Op::DivPublic { .. }
-        | Op::CumSum { .. }
-        | Op::Sort { .. } => 1,
-        Op::Compare { .. } | Op::Maximum | Op::Minimum | Op::Conv2d { .. } | Op::Concat { .. } => 2,
-        Op::Select => 3,
-    }
-}
-
 /// The shape and kind of an op's result, given its operands' shapes and
 /// kinds; an error names the op and the shapes that do not fit.
 pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Result<(Vec<usize>, Kind)> {
-    let name = op_name(op);
+    let name = op.name();
     for (shape, kind) in operands {
         if matches!(kind, Kind::Revealed | Kind::Action) {
             return Err(Error::invalid(format!(
@@ -326,7 +204,7 @@ pub fn check_result_size(op: &Op, operands: &[(&[usize], Kind)], out: &[usize]) 
     };
     Err(Error::invalid(format!(
         "{}{from}: the result of shape {} has {elements} elements, expected at most {}",
-        op_name(op),
+        op.name(),
         fmt_shape(out),
         shape::MAX_ELEMENTS
     )))

@@ -10,17 +10,19 @@ use super::element::RingElement;
 use super::shape::{check_size, checked_add, checked_mul, fmt_shape, numel, strides};
 use super::tensor::Tensor;
 use crate::error::{Error, Result};
+use crate::vocabulary::code_enum;
 
 /// The source index of an output element that is zero.
 pub const NONE: usize = usize::MAX;
 
-/// Spatial padding of convolutions and pooling, with TensorFlow's meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Padding {
-    /// No padding: windows lie inside the input.
-    Valid,
-    /// Output size ⌈in / stride⌉, zeros split before and after (the extra one after).
-    Same,
+code_enum! {
+    /// Spatial padding of convolutions and pooling, with TensorFlow's meaning.
+    pub enum Padding ("padding") {
+        /// No padding: windows lie inside the input.
+        Valid = 0 => "valid",
+        /// Output size ⌈in / stride⌉, zeros split before and after (the extra one after).
+        Same = 1 => "same",
+    }
 }
 
 /// Output size and padding before, along one spatial axis.

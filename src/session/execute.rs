@@ -16,7 +16,6 @@ use super::feeds::{Feeds, owner_values};
 use super::party::Party;
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
-use crate::graph::op::op_name;
 use crate::graph::{Node, Op, TensorId};
 use crate::net::Endpoint;
 use crate::protocol::{Filter, OpContext, Protocol, Reciprocal, reciprocal_encoding};
@@ -193,7 +192,7 @@ fn private_op<P: Protocol>(
 
         (op, _) => Err(Error::internal(format!(
             "no private kernel for {} with {} operands, {} of them public",
-            op_name(op),
+            op.name(),
             args.len(),
             args.iter().filter(|a| matches!(a, C(_))).count()
         ))),
@@ -240,9 +239,7 @@ fn public_op(node: &Node, args: &[&RingTensor], fixed: FixedConfig) -> Result<Ri
         (Op::Mean { axis }, [a]) => divide(&a.sum(*axis)?, reduced_count(a.shape(), *axis)? as f64),
         (Op::DivPublic { divisor }, [a]) => divide(a, *divisor),
 
-        (op, _) => {
-            Err(Error::internal(format!("{} of {} public operands is not a public op", op_name(op), args.len())))
-        }
+        (op, _) => Err(Error::internal(format!("{} of {} public operands is not a public op", op.name(), args.len()))),
     }
 }
 
@@ -252,6 +249,6 @@ fn layout_map(op: &Op, shape: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
         Op::Slice { begin, size } => layout::slice_map(shape, begin, size),
         Op::Pad { pads } => layout::pad_map(shape, pads),
         Op::Gather { indices, axis } => layout::gather_map(shape, indices, *axis),
-        other => Err(Error::internal(format!("{} is not a layout op", op_name(other)))),
+        other => Err(Error::internal(format!("{} is not a layout op", other.name()))),
     }
 }

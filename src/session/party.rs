@@ -206,7 +206,7 @@ impl<P: Protocol> Party<P> {
             }
             let span = OpSpan {
                 node: index as u32,
-                op: crate::graph::op::op_name(&node.op),
+                op: node.op.name(),
                 start: started - run_start,
                 duration: started.elapsed(),
                 counters: self.net.counters() - counters_before,
@@ -255,7 +255,7 @@ impl<P: Protocol> Party<P> {
                      fixed-point range [-{bound}, {bound}] ({} integer bits): the computation overflowed",
                     id.0,
                     source.0,
-                    crate::graph::op::op_name(&self.graph.node(source)?.op),
+                    self.graph.node(source)?.op.name(),
                     values.len(),
                     fixed.int_bits
                 )));
