@@ -8,7 +8,7 @@
 //!   f is exactly flat beyond the last knot for every x in range, and the
 //!   slopes are rounded with error feedback, so rounding does not add up
 //!   along the knots. 10 rounds.
-//! - `sigmoid_hard` (TF Encrypted's ABY3 piecewise-linear sigmoid, Keras'
+//! - `hard_sigmoid` (TF Encrypted's ABY3 piecewise-linear sigmoid, Keras'
 //!   hard sigmoid): 0 below −2.5, 0.2x + 0.5 between, 1 above.
 //! - `sigmoid`: knots −6, −5.5, ..., 6, flat outside; `tanh`: knots −3.5,
 //!   −3.25, ..., 3.5. The knot values are lowered by h²/16·f'' (h the
@@ -140,7 +140,7 @@ impl Aby3 {
     }
 
     /// TF Encrypted's piecewise-linear sigmoid (see the module docs).
-    pub fn sigmoid_hard(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+    pub fn hard_sigmoid(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
         self.piecewise_linear(net, ctx, x, &[-2.5, 2.5], &[0.0, 1.0])
     }
 
@@ -212,7 +212,7 @@ impl Aby3 {
         }
         let diffs = Share::concat(&diffs.iter().collect::<Vec<_>>(), 0)?;
         let bits = self.msb_width_steps(net, steps, &diffs, bits)?.xor_public(me, 1);
-        let ones = self.public_share(&RingTensor::filled(&[diffs.len()], 1))?;
+        let ones = self.share_public(&RingTensor::filled(&[diffs.len()], 1))?;
         self.bit_inject_steps(net, steps, &bits, &ones)
     }
 

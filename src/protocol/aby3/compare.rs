@@ -22,7 +22,7 @@ use crate::ring::RingTensor;
 
 impl Aby3 {
     /// A share of a public tensor (in component 0).
-    pub(super) fn public_share(&self, c: &RingTensor) -> Result<Share> {
+    pub(super) fn share_public(&self, c: &RingTensor) -> Result<Share> {
         let zero = RingTensor::zeros(c.shape());
         Share::new(zero.clone(), zero).add_public(self.index()?, c)
     }
@@ -30,7 +30,7 @@ impl Aby3 {
     /// A bit as fixed-point 0.0 / 1.0.
     fn bit_to_fixed(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare) -> Result<Share> {
         let one = RingTensor::filled(bit.shape(), 1u64 << self.fixed.frac_bits);
-        let one = self.public_share(&one)?;
+        let one = self.share_public(&one)?;
         self.bit_inject_steps(net, steps, bit, &one)
     }
 

@@ -77,8 +77,8 @@ impl Aby3 {
         let mut cands = Vec::with_capacity(values.len());
         for (i, v) in values.into_iter().enumerate() {
             let payload = match carry {
-                Carry::Index => self.public_share(&RingTensor::filled(&[lanes], i as u64 * one))?,
-                Carry::OneHot => self.public_share(&RingTensor::filled(&[lanes], one))?,
+                Carry::Index => self.share_public(&RingTensor::filled(&[lanes], i as u64 * one))?,
+                Carry::OneHot => self.share_public(&RingTensor::filled(&[lanes], one))?,
             };
             cands.push(Candidate { value: v.reshape(&[lanes])?, payload });
         }

@@ -127,14 +127,14 @@ impl Protocol for Aby3 {
     }
 
     fn share_public(&self, c: &RingTensor) -> Result<Share> {
-        self.public_share(c)
+        self.share_public(c)
     }
 
     fn unary(&self, net: &mut Endpoint, ctx: OpContext, f: Unary, x: &Share) -> Result<Share> {
         match f {
             Unary::Relu => self.relu(net, ctx, x),
             Unary::Sigmoid => self.sigmoid(net, ctx, x),
-            Unary::HardSigmoid => self.sigmoid_hard(net, ctx, x),
+            Unary::HardSigmoid => self.hard_sigmoid(net, ctx, x),
             Unary::Exp => self.exp(net, ctx, x),
             Unary::Reciprocal => self.reciprocal(net, ctx, x),
             Unary::InvSqrt => self.inv_sqrt(net, ctx, x),

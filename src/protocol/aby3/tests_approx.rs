@@ -46,7 +46,7 @@ fn sigmoids_are_within_their_bounds_everywhere() {
     let mut x = spread(101, -12.0, 12.0);
     x.extend([-1000.0, 1000.0, -2.5, 2.5, 0.0, 6.0, -6.0]);
     let inputs = [(x.clone(), vec![x.len()])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.sigmoid_hard(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.hard_sigmoid(net, ctx(10), &s[0]));
     let hard: Vec<f64> = x.iter().map(|&v| (0.2 * v + 0.5).clamp(0.0, 1.0)).collect();
     let (rel, abs) = table("hard_sigmoid");
     assert_within("hard sigmoid vs its formula", &x, &got, &hard, rel, abs);

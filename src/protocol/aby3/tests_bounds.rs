@@ -61,7 +61,7 @@ type Kernel = fn(&Aby3, &mut Endpoint, &Share) -> Result<Share>;
 fn kernel(op: &str) -> (Kernel, fn(f64) -> f64) {
     match op {
         "sigmoid" => (|p, net, x| p.sigmoid(net, ctx(10), x), |x| 1.0 / (1.0 + (-x).exp())),
-        "hard_sigmoid" => (|p, net, x| p.sigmoid_hard(net, ctx(10), x), |x| (0.2 * x + 0.5).clamp(0.0, 1.0)),
+        "hard_sigmoid" => (|p, net, x| p.hard_sigmoid(net, ctx(10), x), |x| (0.2 * x + 0.5).clamp(0.0, 1.0)),
         "tanh" => (|p, net, x| p.tanh(net, ctx(10), x), f64::tanh),
         "exp" => (|p, net, x| p.exp(net, ctx(10), x), f64::exp),
         "log" => (|p, net, x| p.log(net, ctx(10), x), f64::ln),
