@@ -119,8 +119,9 @@ fn record(status: tfe_status_t, message: String) {
 /// returns its status; for a body that yields `()` (the `_free` functions) it
 /// records only a panic. The export's name, which starts every message, is
 /// taken from the function the macro stands in (the type name of an item
-/// declared inside it), so it cannot differ from the symbol; `tests_names`
-/// checks it for every export of the header.
+/// declared inside it), never written out, so it cannot drift from the
+/// symbol; `tests_names` checks it for every status-returning export of the
+/// header (the format of `type_name` is not a stable promise of Rust).
 ///
 /// The safety contract of every export is the header preamble's, which each
 /// function's `# Safety` section details: a pointer argument is NULL or
