@@ -17,7 +17,7 @@ use tfe::chacha::{available_backends, keystream_u64_with};
 const KEY: [u8; 32] = *b"benchmark key, not a secret.....";
 
 fn bench_prng(criterion: &mut Criterion) {
-    for words in [tfe::prng::CHUNK_WORDS, 64] {
+    for words in [tfe::parallel::GRAIN, 64] {
         let mut out = vec![0u64; words];
         let mut bytes = vec![0u8; words * 8];
         let mut group = criterion.benchmark_group(format!("chacha/{}B", words * 8));

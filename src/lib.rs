@@ -17,6 +17,7 @@ pub mod fixed;
 pub mod graph;
 pub mod net;
 pub mod nn;
+pub mod parallel;
 pub mod prng;
 pub mod protocol;
 pub mod vocabulary;

@@ -10,10 +10,9 @@
 //! The keystream is [`crate::chacha`]'s, the same bytes as
 //! `rand_chacha::ChaCha8Rng` (seed, `set_stream`, `set_word_pos`) on any CPU.
 
-use rayon::prelude::*;
-
 use crate::chacha;
 use crate::error::{Error, Result};
+use crate::parallel::{self, GRAIN};
 
 /// A 256-bit ChaCha key. Its bytes are never printed or logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,20 +59,13 @@ pub struct StreamId {
     pub purpose: u32,
 }
 
-/// Words generated per parallel chunk.
-pub const CHUNK_WORDS: usize = 1 << 14;
 /// Keystream space per purpose, in 32-bit words (2^50 words: never exhausted).
 const PURPOSE_STRIDE_BITS: u32 = 50;
 
-/// Fills `out` with the keystream of `seed` selected by `id`.
+/// Fills `out` with the keystream of `seed` selected by `id`, in parallel
+/// chunks when it is long (see [`crate::parallel`]).
 pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
-    if out.len() <= CHUNK_WORDS {
-        fill_at(seed, id, 0, out);
-    } else {
-        out.par_chunks_mut(CHUNK_WORDS)
-            .enumerate()
-            .for_each(|(i, chunk)| fill_at(seed, id, (i * CHUNK_WORDS) as u64, chunk));
-    }
+    parallel::for_chunks(out, GRAIN, |start, chunk| fill_at(seed, id, start as u64, chunk));
 }
 
 /// Fills `out` with words `start..start + out.len()` of the keystream of
@@ -103,13 +95,13 @@ mod tests {
     #[test]
     fn same_seed_and_id_give_same_words_whatever_the_length() {
         let seed = Seed::insecure_deterministic_for_tests(7);
-        let long = draw(&seed, id(1, 2, 3), 3 * CHUNK_WORDS + 5);
+        let long = draw(&seed, id(1, 2, 3), 3 * GRAIN + 5);
         let short = draw(&seed, id(1, 2, 3), 10);
         assert_eq!(&long[..10], &short[..]);
-        assert_eq!(long, draw(&seed, id(1, 2, 3), 3 * CHUNK_WORDS + 5));
+        assert_eq!(long, draw(&seed, id(1, 2, 3), 3 * GRAIN + 5));
         let mut middle = vec![0u64; 100];
-        fill_at(&seed, id(1, 2, 3), CHUNK_WORDS as u64 - 50, &mut middle);
-        assert_eq!(&middle[..], &long[CHUNK_WORDS - 50..CHUNK_WORDS + 50]);
+        fill_at(&seed, id(1, 2, 3), GRAIN as u64 - 50, &mut middle);
+        assert_eq!(&middle[..], &long[GRAIN - 50..GRAIN + 50]);
     }
 
     #[test]

@@ -3,15 +3,11 @@
 //! Elementwise kernels are generic over [`RingElement`]; the matrix product of
 //! `u64` tensors goes to the dispatched GEMM in [`super::gemm`].
 
-use rayon::prelude::*;
-
 use super::element::RingElement;
 use super::gemm::Factor;
 use super::shape::{self, fmt_shape, numel};
 use crate::error::{Error, Result};
-
-/// Element counts above which elementwise kernels run on the rayon pool.
-const PARALLEL_ELEMENTWISE: usize = 1 << 16;
+use crate::parallel::{GRAIN, for_chunks};
 
 /// A contiguous row-major tensor of ring elements.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,24 +67,27 @@ impl<T: RingElement> Tensor<T> {
         self.data.is_empty()
     }
 
-    /// Applies `f` to every element.
+    /// Applies `f` to every element (on the rayon pool when large: see
+    /// [`crate::parallel`]).
     pub fn map(&self, f: impl Fn(T) -> T + Sync + Send) -> Self {
-        let data = if self.len() >= PARALLEL_ELEMENTWISE {
-            self.data.par_iter().map(|&x| f(x)).collect()
-        } else {
-            self.data.iter().map(|&x| f(x)).collect()
-        };
+        let mut data = vec![T::ZERO; self.len()];
+        for_chunks(&mut data, GRAIN, |start, out| {
+            for (o, &x) in out.iter_mut().zip(&self.data[start..]) {
+                *o = f(x);
+            }
+        });
         Tensor { shape: self.shape.clone(), data }
     }
 
     /// Combines two tensors elementwise with numpy broadcasting.
     pub fn zip_with(&self, other: &Self, f: impl Fn(T, T) -> T + Sync + Send) -> Result<Self> {
         if self.shape == other.shape {
-            let data = if self.len() >= PARALLEL_ELEMENTWISE {
-                self.data.par_iter().zip(other.data.par_iter()).map(|(&a, &b)| f(a, b)).collect()
-            } else {
-                self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)).collect()
-            };
+            let mut data = vec![T::ZERO; self.len()];
+            for_chunks(&mut data, GRAIN, |start, out| {
+                for ((o, &a), &b) in out.iter_mut().zip(&self.data[start..]).zip(&other.data[start..]) {
+                    *o = f(a, b);
+                }
+            });
             return Ok(Tensor { shape: self.shape.clone(), data });
         }
         let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
@@ -107,11 +106,11 @@ impl<T: RingElement> Tensor<T> {
                 fmt_shape(&other.shape)
             )));
         }
-        if self.len() >= PARALLEL_ELEMENTWISE {
-            self.data.par_iter_mut().zip(other.data.par_iter()).for_each(|(a, &b)| *a = f(*a, b));
-        } else {
-            self.data.iter_mut().zip(&other.data).for_each(|(a, &b)| *a = f(*a, b));
-        }
+        for_chunks(&mut self.data, GRAIN, |start, chunk| {
+            for (a, &b) in chunk.iter_mut().zip(&other.data[start..]) {
+                *a = f(*a, b);
+            }
+        });
         Ok(())
     }
 
@@ -334,6 +333,36 @@ mod tests {
 
     fn t(shape: &[usize], data: &[u64]) -> RingTensor {
         Tensor::new(shape.to_vec(), data.to_vec()).unwrap()
+    }
+
+    /// Elementwise kernels follow the one threshold of `crate::parallel`:
+    /// on the calling thread up to `GRAIN` elements, on the pool above.
+    #[test]
+    fn elementwise_kernels_go_to_the_pool_above_one_grain() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        for (n, pooled) in [(GRAIN, false), (GRAIN + 1, true)] {
+            let x = RingTensor::filled(&[n], 3);
+            let on_pool = AtomicBool::new(false);
+            let y = x.map(|v| {
+                if rayon::current_thread_index().is_some() {
+                    on_pool.store(true, Ordering::Relaxed);
+                }
+                v + 1
+            });
+            assert!(y.data().iter().all(|&v| v == 4));
+            assert_eq!(on_pool.load(Ordering::Relaxed), pooled, "map of {n} elements");
+            let on_pool = AtomicBool::new(false);
+            let z = x
+                .zip_with(&y, |a, b| {
+                    if rayon::current_thread_index().is_some() {
+                        on_pool.store(true, Ordering::Relaxed);
+                    }
+                    a + b
+                })
+                .unwrap();
+            assert!(z.data().iter().all(|&v| v == 7));
+            assert_eq!(on_pool.load(Ordering::Relaxed), pooled, "zip of {n} elements");
+        }
     }
 
     #[test]

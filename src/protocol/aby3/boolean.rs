@@ -9,9 +9,9 @@
 //! and sends the result to the previous server, exactly like the
 //! arithmetic product's reshare.
 
-use rayon::prelude::*;
+use crate::parallel::{GRAIN, try_for_chunks};
 
-use super::{Aby3, BLOCK, OpContext, Purpose};
+use super::{Aby3, OpContext, Purpose};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
@@ -149,8 +149,7 @@ impl Aby3 {
         local: impl Fn(usize) -> u64 + Sync,
     ) -> Result<(Vec<u64>, Vec<u64>)> {
         let mut z = vec![0u64; n];
-        let kernel = |blk: usize, out: &mut [u64]| {
-            let start = blk * BLOCK;
+        try_for_chunks(&mut z, GRAIN, |start, out| {
             let mut words = vec![0u64; 2 * out.len()];
             let (from_next, from_prev) = words.split_at_mut(out.len());
             self.fill_at(true, ctx, Purpose::AndZeroShare, start, from_next)?;
@@ -159,12 +158,7 @@ impl Aby3 {
                 *o = local(start + i) ^ from_next[i] ^ from_prev[i];
             }
             Ok::<(), Error>(())
-        };
-        if n <= BLOCK {
-            kernel(0, &mut z)?;
-        } else {
-            z.par_chunks_mut(BLOCK).enumerate().try_for_each(|(blk, out)| kernel(blk, out))?;
-        }
+        })?;
         let tag = ctx.tag(AND_STEP);
         net.send(self.neighbour(2)?, tag, &z)?;
         let other = self.recv_len(net, self.neighbour(1)?, tag, n)?;
@@ -192,7 +186,7 @@ impl Aby3 {
             let v = value.ok_or_else(|| Error::internal("the owner of a boolean input has no value"))?;
             let mut r = vec![0u64; n];
             self.fill_at(true, ctx, Purpose::BoolInputMask, 0, &mut r)?;
-            let masked = super::kernels::map(n, |i| v[i] ^ r[i]);
+            let masked = crate::parallel::map(n, |i| v[i] ^ r[i]);
             net.send(self.neighbour(2)?, ctx.tag(SHARE_STEP), &masked)?;
             Ok(BoolShare::new(tensor(masked)?, tensor(r)?))
         } else if me == (owner + 1) % 3 {

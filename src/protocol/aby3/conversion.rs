@@ -21,7 +21,7 @@
 //! sharing of m·x, reshared in a second round: 2 rounds, at most 24 bytes
 //! per element per server.
 
-use super::kernels::{map, map2};
+use crate::parallel::{map, map2};
 use super::{Aby3, BoolShare, OpContext, Purpose, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;

@@ -21,7 +21,6 @@ mod boolean;
 mod compare;
 mod conversion;
 mod io;
-mod kernels;
 mod msb;
 mod multiply;
 mod order;
@@ -144,12 +143,9 @@ enum Purpose {
     B2aComponent,
 }
 
-/// Elements per block of the fused kernels: a block's random words stay in
-/// cache, and blocks run in parallel.
-const BLOCK: usize = prng::CHUNK_WORDS;
-
-/// Elements per step of a fused kernel within a block: the step's random
-/// words live in buffers on the stack (a few KiB, in L1).
+/// Elements per step of a fused kernel within a chunk of parallel work
+/// (`crate::parallel`): the step's random words live in buffers on the stack
+/// (a few KiB, in L1).
 const STEP: usize = 512;
 
 /// The op number used for the seed exchange, before any run.

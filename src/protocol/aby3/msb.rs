@@ -127,7 +127,7 @@ impl Aby3 {
         let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);
         let a_value = (me == 0).then(|| {
             let (x0, x1) = (x.a.data(), x.b.data());
-            plan.a_rows_of(&super::kernels::map(n, |i| x0[i].wrapping_add(x1[i])))
+            plan.a_rows_of(&crate::parallel::map(n, |i| x0[i].wrapping_add(x1[i])))
         });
         let words = blocks(n) * plan.a_rows;
         let a = self.share_bool_from(net, steps.take()?, 0, a_value.as_deref(), &[words])?;

@@ -8,12 +8,11 @@
 
 use std::borrow::Cow;
 
-use rayon::prelude::*;
-
 use super::truncation::AdditiveShare;
-use super::{Aby3, BLOCK, OpContext, Purpose, STEP, Share};
+use super::{Aby3, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
+use crate::parallel::{GRAIN, for_chunks, try_for_chunks};
 use crate::ring::RingTensor;
 use crate::ring::vectorized::vectorized_fn;
 
@@ -62,13 +61,11 @@ impl Aby3 {
     /// Turns an additive 3-out-of-3 share into a replicated one: server i
     /// sends z_i + α_i to server i-1, where the α_i are a zero-sharing.
     pub fn reshare(&self, net: &mut Endpoint, ctx: OpContext, mut z: RingTensor) -> Result<Share> {
-        // A single block runs on this thread: a rayon hand-off would cost
-        // more than it saves on small inputs.
-        let kernel = |b: usize, block: &mut [u64]| {
-            for (k, step) in block.chunks_mut(STEP).enumerate() {
+        try_for_chunks(z.data_mut(), GRAIN, |first, chunk| {
+            for (k, step) in chunk.chunks_mut(STEP).enumerate() {
                 let (mut from_next, mut from_prev) = ([0u64; STEP], [0u64; STEP]);
                 let (from_next, from_prev) = (&mut from_next[..step.len()], &mut from_prev[..step.len()]);
-                let start = b * BLOCK + k * STEP;
+                let start = first + k * STEP;
                 self.fill_at(true, ctx, Purpose::ZeroShare, start, from_next)?;
                 self.fill_at(false, ctx, Purpose::ZeroShare, start, from_prev)?;
                 for ((v, &p), &q) in step.iter_mut().zip(from_next.iter()).zip(from_prev.iter()) {
@@ -76,12 +73,7 @@ impl Aby3 {
                 }
             }
             Ok::<(), crate::Error>(())
-        };
-        if z.len() <= BLOCK {
-            kernel(0, z.data_mut())?;
-        } else {
-            z.data_mut().par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| kernel(b, block))?;
-        }
+        })?;
         let tag = ctx.tag(RESHARE_STEP);
         net.send(self.neighbour(2)?, tag, z.data())?;
         let b = self.recv_shaped(net, self.neighbour(1)?, tag, z.shape())?;
@@ -139,14 +131,10 @@ fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTen
     let (x, y) = broadcast_pair(x, y)?;
     let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
     let mut out = net.buffer(xa.len());
-    if out.len() <= BLOCK {
-        local_mul_kernel(part, &mut out, xa, xb, ya, yb);
-    } else {
-        let inputs = xa.par_chunks(BLOCK).zip(xb.par_chunks(BLOCK)).zip(ya.par_chunks(BLOCK).zip(yb.par_chunks(BLOCK)));
-        out.par_chunks_mut(BLOCK)
-            .zip(inputs)
-            .for_each(|(z, ((xa, xb), (ya, yb)))| local_mul_kernel(part, z, xa, xb, ya, yb));
-    }
+    for_chunks(&mut out, GRAIN, |start, z| {
+        let end = start + z.len();
+        local_mul_kernel(part, z, &xa[start..end], &xb[start..end], &ya[start..end], &yb[start..end]);
+    });
     RingTensor::new(x.shape().to_vec(), out)
 }
 

@@ -10,9 +10,7 @@
 //! positions the protocol needs travel. Transposing is linear over GF(2); each
 //! server applies it only to words it knows in the clear.
 
-use rayon::prelude::*;
-
-use super::super::kernels::PAR_MIN;
+use crate::parallel::{GRAIN, for_chunks};
 
 /// Elements per block: one bit of each plane word per element.
 pub(super) const LANES: usize = 64;
@@ -43,17 +41,18 @@ pub(super) fn transpose64(m: &mut [u64; 64]) {
 }
 
 /// Runs `fill(w, rows_of_block_w)` for every block of an output of
-/// `blocks · rows` words; in parallel when the output is large.
+/// `blocks · rows` words; in parallel when the blocks hold more than
+/// [`GRAIN`] elements.
 pub(super) fn per_block(blocks: usize, rows: usize, fill: impl Fn(usize, &mut [u64]) + Sync + Send) -> Vec<u64> {
     let mut out = vec![0u64; blocks * rows];
     if rows == 0 {
         return out;
     }
-    if blocks * LANES >= PAR_MIN {
-        out.par_chunks_mut(rows).with_min_len(PAR_MIN / LANES).enumerate().for_each(|(w, o)| fill(w, o));
-    } else {
-        out.chunks_mut(rows).enumerate().for_each(|(w, o)| fill(w, o));
-    }
+    for_chunks(&mut out, rows * (GRAIN / LANES), |start, chunk| {
+        for (k, o) in chunk.chunks_mut(rows).enumerate() {
+            fill(start / rows + k, o);
+        }
+    });
     out
 }
 
@@ -73,7 +72,7 @@ pub(super) fn slice_rows(values: &[u64], rows: usize, fill: impl Fn(&[u64; 64], 
 
 /// Row `row` of every block, as one bit per element in bit 0 of a word.
 pub(super) fn unslice_row(words: &[u64], rows: usize, row: usize, n: usize) -> Vec<u64> {
-    super::super::kernels::map(n, |e| (words[(e / LANES) * rows + row] >> (e % LANES)) & 1)
+    crate::parallel::map(n, |e| (words[(e / LANES) * rows + row] >> (e % LANES)) & 1)
 }
 
 #[cfg(test)]
@@ -106,7 +105,7 @@ mod tests {
 
     #[test]
     fn slicing_keeps_low_bits_and_extra_rows_of_odd_lengths() {
-        for n in [1, 63, 64, 65, 200, PAR_MIN + 77] {
+        for n in [1, 63, 64, 65, 200, GRAIN + 77] {
             let v = words(n, n as u64);
             let bits = 39;
             let sliced = slice_rows(&v, bits + 1, |planes, out| {
