@@ -114,9 +114,14 @@ mod tests {
             });
             assert_eq!(on_pool.into_inner(), pooled, "n = {n}");
         }
-        let failed: Result<(), usize> = try_for_chunks(&mut vec![0u8; 3 * GRAIN], GRAIN, |start, _| {
-            if start == GRAIN { Err(start) } else { Ok(()) }
-        });
+        let failed: Result<(), usize> =
+            try_for_chunks(
+                &mut vec![0u8; 3 * GRAIN],
+                GRAIN,
+                |start, _| {
+                    if start == GRAIN { Err(start) } else { Ok(()) }
+                },
+            );
         assert_eq!(failed, Err(GRAIN));
     }
 }

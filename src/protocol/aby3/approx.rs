@@ -35,7 +35,7 @@
 
 use std::ops::Range;
 
-use super::{Aby3, OpContext, Share, Steps};
+use super::{Aby3, Share, Steps};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
@@ -85,26 +85,9 @@ impl Aby3 {
         Ok(out)
     }
 
-    /// ReLU inside a composite op.
-    pub(super) fn relu_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let bit = self.msb_steps(net, steps, x)?;
-        x.sub(&self.bit_inject_steps(net, steps, &bit, x)?)
-    }
-
     /// The continuous piecewise-linear function through (`knots[j]`, `values[j]`),
     /// constant outside the knots.
     pub fn piecewise_linear(
-        &self,
-        net: &mut Endpoint,
-        ctx: OpContext,
-        x: &Share,
-        knots: &[f64],
-        values: &[f64],
-    ) -> Result<Share> {
-        self.piecewise_steps(net, &mut Steps::new(ctx), x, knots, values)
-    }
-
-    fn piecewise_steps(
         &self,
         net: &mut Endpoint,
         steps: &mut Steps,
@@ -128,7 +111,7 @@ impl Aby3 {
             .iter()
             .map(|&b| flat.add_public(me, &RingTensor::filled(&[], fixed.encode_value(-b)?)))
             .collect::<Result<_>>()?;
-        let relus = self.relu_steps(net, steps, &Share::concat(&shifted.iter().collect::<Vec<_>>(), 0)?)?;
+        let relus = self.relu(net, steps, &Share::concat(&shifted.iter().collect::<Vec<_>>(), 0)?)?;
         let deltas = slope_changes(fixed.scale(), knots, values, fixed.encode_value(values[0])?);
         let mut acc = Share::new(RingTensor::zeros(&[n]), RingTensor::zeros(&[n]));
         for (j, &d) in deltas.iter().enumerate() {
@@ -140,29 +123,24 @@ impl Aby3 {
     }
 
     /// TF Encrypted's piecewise-linear sigmoid (see the module docs).
-    pub fn hard_sigmoid(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.piecewise_linear(net, ctx, x, &[-2.5, 2.5], &[0.0, 1.0])
+    pub fn hard_sigmoid(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        self.piecewise_linear(net, steps, x, &[-2.5, 2.5], &[0.0, 1.0])
     }
 
     /// Sigmoid within 0.003 (see the module docs).
-    pub fn sigmoid(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+    pub fn sigmoid(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let knots: Vec<f64> = (0..SIGMOID_KNOTS).map(|j| -6.0 + 0.5 * j as f64).collect();
         let f = |x: f64| 1.0 / (1.0 + (-x).exp());
         let f2 = |x: f64| f(x) * (1.0 - f(x)) * (1.0 - 2.0 * f(x));
-        self.piecewise_linear(net, ctx, x, &knots, &lowered(&knots, 0.5, f, f2))
+        self.piecewise_linear(net, steps, x, &knots, &lowered(&knots, 0.5, f, f2))
     }
 
     /// e^x (see the module docs for range and error).
-    pub fn exp(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.exp_steps(net, &mut Steps::new(ctx), x)
-    }
-
-    fn exp_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+    pub fn exp(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let (fixed, me) = (self.fixed, self.index()?);
         let public = |v: f64| fixed.encode_value(v).map(|e| RingTensor::filled(&[], e));
         // max(x, −16) = relu(x + 16) − 16.
-        let clamped =
-            self.relu_steps(net, steps, &x.add_public(me, &public(16.0)?)?)?.add_public(me, &public(-16.0)?)?;
+        let clamped = self.relu(net, steps, &x.add_public(me, &public(16.0)?)?)?.add_public(me, &public(-16.0)?)?;
         let t = self.truncate(net, steps.take()?, &clamped.mul_public(&public(1.0 / 16.0)?)?)?;
         let t2 = self.mul_batch(net, steps, &[(&t, &t)])?.remove(0);
         let mut p34 = self.mul_batch(net, steps, &[(&t2, &t), (&t2, &t2)])?;
@@ -211,9 +189,9 @@ impl Aby3 {
             diffs.push(flat.clone());
         }
         let diffs = Share::concat(&diffs.iter().collect::<Vec<_>>(), 0)?;
-        let bits = self.msb_width_steps(net, steps, &diffs, bits)?.xor_public(me, 1);
+        let bits = self.msb_width(net, steps, &diffs, bits)?.xor_public(me, 1);
         let ones = self.share_public(&RingTensor::filled(&[diffs.len()], 1))?;
-        self.bit_inject_steps(net, steps, &bits, &ones)
+        self.bit_inject(net, steps, &bits, &ones)
     }
 
     /// The Newton start shared by reciprocal and inv_sqrt: start(2^k) for
@@ -235,15 +213,16 @@ impl Aby3 {
     }
 
     /// 1/x for 2^−6 ≤ |x| < 2^10, either sign (see the module docs).
-    pub fn reciprocal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.reciprocal_steps(net, &mut Steps::new(ctx), x, self.default_octaves(), true)
+    pub fn reciprocal(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        self.reciprocal_in(net, steps, x, self.default_octaves(), true)
     }
 
     /// Newton's iteration for 1/x from a start of the sign of x: for x < 0
     /// every iterate is the negation of the one for |x| (x·y is the same),
-    /// so both signs converge alike. `signed = false` (softmax's positive
-    /// sums) skips the comparisons of −x.
-    fn reciprocal_steps(
+    /// so both signs converge alike; the start compares x with the powers of
+    /// two of `octaves`. `signed = false` (softmax's positive sums) skips the
+    /// comparisons of −x.
+    fn reciprocal_in(
         &self,
         net: &mut Endpoint,
         steps: &mut Steps,
@@ -268,11 +247,7 @@ impl Aby3 {
     }
 
     /// 1/√x for 2^−6 ≤ x < 2^10 (see the module docs).
-    pub fn inv_sqrt(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.inv_sqrt_steps(net, &mut Steps::new(ctx), x)
-    }
-
-    fn inv_sqrt_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+    pub fn inv_sqrt(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let (fixed, me) = (self.fixed, self.index()?);
         let octaves = self.default_octaves();
         let mut y = self.power_of_two_start(net, steps, x, octaves, |p| 1.0 / (1.5 * p).sqrt(), false)?;
@@ -289,35 +264,33 @@ impl Aby3 {
     }
 
     /// √x = x · (1/√x) for 0 ≤ x < 2^10 (see the module docs).
-    pub fn sqrt(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
-        let y = self.inv_sqrt_steps(net, &mut steps, x)?;
-        Ok(self.mul_batch(net, &mut steps, &[(x, &y)])?.remove(0))
+    pub fn sqrt(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        let y = self.inv_sqrt(net, steps, x)?;
+        Ok(self.mul_batch(net, steps, &[(x, &y)])?.remove(0))
     }
 
     /// tanh within 0.004 (see the module docs).
-    pub fn tanh(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
+    pub fn tanh(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let knots: Vec<f64> = (0..TANH_KNOTS).map(|j| -3.5 + 0.25 * j as f64).collect();
         let f2 = |x: f64| -2.0 * x.tanh() * (1.0 - x.tanh() * x.tanh());
-        self.piecewise_linear(net, ctx, x, &knots, &lowered(&knots, 0.25, f64::tanh, f2))
+        self.piecewise_linear(net, steps, x, &knots, &lowered(&knots, 0.25, f64::tanh, f2))
     }
 
     /// ln x for 2^−6 ≤ x < 2^10 (see the module docs): x = 2^k·m with
     /// 1 ≤ m < 2, ln x = k·ln 2 + ln m, ln m a polynomial of m − 1.
-    pub fn log(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
+    pub fn log(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let (fixed, me) = (self.fixed, self.index()?);
         let public = |v: f64| fixed.encode_value(v).map(|e| RingTensor::filled(&[], e));
         let (n, octaves) = (x.len(), self.default_octaves());
         let flat = x.reshape(&[n])?;
-        let bits = self.octave_bits(net, &mut steps, &flat, octaves.exps.clone(), false, octaves.bits)?;
+        let bits = self.octave_bits(net, steps, &flat, octaves.exps.clone(), false, octaves.bits)?;
         let scale = octave_function(fixed, me, &bits, n, octaves.exps.clone(), false, |p| 1.0 / p)?;
         let k_ln2 = octave_function(fixed, me, &bits, n, octaves.exps, false, f64::ln)?;
-        let t = self.mul_batch(net, &mut steps, &[(&flat, &scale)])?.remove(0).add_public(me, &public(-1.0)?)?;
-        let t2 = self.mul_batch(net, &mut steps, &[(&t, &t)])?.remove(0);
-        let mut p34 = self.mul_batch(net, &mut steps, &[(&t2, &t), (&t2, &t2)])?;
+        let t = self.mul_batch(net, steps, &[(&flat, &scale)])?.remove(0).add_public(me, &public(-1.0)?)?;
+        let t2 = self.mul_batch(net, steps, &[(&t, &t)])?.remove(0);
+        let mut p34 = self.mul_batch(net, steps, &[(&t2, &t), (&t2, &t2)])?;
         let (t3, t4) = (p34.remove(0), p34.remove(0));
-        let t5 = self.mul_batch(net, &mut steps, &[(&t4, &t)])?.remove(0);
+        let t5 = self.mul_batch(net, steps, &[(&t4, &t)])?.remove(0);
         let mut acc = Share::new(RingTensor::zeros(&[n]), RingTensor::zeros(&[n]));
         for (power, c) in [&t, &t2, &t3, &t4, &t5].into_iter().zip(&LOG1P[1..]) {
             acc = acc.add(&power.mul_public(&public(*c)?)?)?;
@@ -331,8 +304,7 @@ impl Aby3 {
     /// in [1 − 2·10^−3, 1.002·w] (the maximum contributes e^0), so the start
     /// of 1/s compares s with 2^0 .. 2^h for a public h with 1.002·w < 2^h,
     /// read from enough bits for values up to 2^h.
-    pub fn softmax(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
+    pub fn softmax(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         let rank = x.shape().len();
         if rank == 0 {
             return Err(Error::invalid("softmax needs at least one axis, found a scalar"));
@@ -340,16 +312,16 @@ impl Aby3 {
         let axis = rank - 1;
         let width = x.shape()[axis];
         let parts = (0..width).map(|i| x.gather(&[i], axis)).collect::<Result<Vec<_>>>()?;
-        let max = self.max_tree(net, &mut steps, parts)?;
-        let e = self.exp_steps(net, &mut steps, &x.sub(&max)?)?;
+        let max = self.max_tree(net, steps, parts)?;
+        let e = self.exp(net, steps, &x.sub(&max)?)?;
         let mut kept = e.shape().to_vec();
         kept[axis] = 1;
         let sum = e.sum(Some(axis))?.reshape(&kept)?;
         let h = softmax_sum_exponent(width);
         // The compared differences reach 2^h in value, 2^(f+h) in the ring.
         let octaves = Octaves { exps: 0..h, bits: self.fixed.frac_bits + h as u32 + 3 };
-        let r = self.reciprocal_steps(net, &mut steps, &sum, octaves, false)?;
-        Ok(self.mul_batch(net, &mut steps, &[(&e, &r)])?.remove(0))
+        let r = self.reciprocal_in(net, steps, &sum, octaves, false)?;
+        Ok(self.mul_batch(net, steps, &[(&e, &r)])?.remove(0))
     }
 }
 

@@ -15,6 +15,7 @@
 //! agree, so NOT(a ⊕ −b) is all ones; a tree of six ANDs folds the 64 bits.
 //! 1 + 6 + 2 = 9 rounds.
 
+use super::multiply::broadcast_pair;
 use super::{Aby3, BoolShare, OpContext, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
@@ -31,47 +32,45 @@ impl Aby3 {
     fn bit_to_fixed(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare) -> Result<Share> {
         let one = RingTensor::filled(bit.shape(), 1u64 << self.fixed.frac_bits);
         let one = self.share_public(&one)?;
-        self.bit_inject_steps(net, steps, bit, &one)
+        self.bit_inject(net, steps, bit, &one)
     }
 
     /// `[x < y]` as fixed-point 0/1; shapes broadcast.
-    pub fn less(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        self.compare(net, ctx, &x.sub(y)?, false)
+    pub fn less(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, steps, &x.sub(y)?, false)
     }
 
     /// `[x > y]` as fixed-point 0/1.
-    pub fn greater(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        self.compare(net, ctx, &y.sub(x)?, false)
+    pub fn greater(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, steps, &y.sub(x)?, false)
     }
 
     /// `[x ≤ y] = NOT [x > y]`.
-    pub fn less_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        self.compare(net, ctx, &y.sub(x)?, true)
+    pub fn less_equal(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, steps, &y.sub(x)?, true)
     }
 
     /// `[x ≥ y] = NOT [x < y]`.
-    pub fn greater_equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        self.compare(net, ctx, &x.sub(y)?, true)
+    pub fn greater_equal(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        self.compare(net, steps, &x.sub(y)?, true)
     }
 
     /// `[x < 0]` as fixed-point 0/1.
-    pub fn is_negative(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        self.compare(net, ctx, x, false)
+    pub fn is_negative(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        self.compare(net, steps, x, false)
     }
 
     /// msb(d), or its negation, as fixed-point 0/1.
-    fn compare(&self, net: &mut Endpoint, ctx: OpContext, d: &Share, negate: bool) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
-        let mut bit = self.msb_steps(net, &mut steps, d)?;
+    fn compare(&self, net: &mut Endpoint, steps: &mut Steps, d: &Share, negate: bool) -> Result<Share> {
+        let mut bit = self.msb(net, steps, d)?;
         if negate {
             bit = bit.xor_public(self.index()?, 1);
         }
-        self.bit_to_fixed(net, &mut steps, &bit)
+        self.bit_to_fixed(net, steps, &bit)
     }
 
     /// [x = y] as fixed-point 0/1: 9 rounds.
-    pub fn equal(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
+    pub fn equal(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
         let z = x.sub(y)?;
         let me = self.index()?;
         let (a, b) = self.a2b_summands(net, steps.take()?, &z)?;
@@ -82,14 +81,13 @@ impl Aby3 {
             let s = 1u32 << level;
             all = self.and_bool(net, steps.take()?, &all, &all.shr_logical(s))?;
         }
-        self.bit_to_fixed(net, &mut steps, &all.and_public(1))
+        self.bit_to_fixed(net, steps, &all.and_public(1))
     }
 
     /// ReLU(x) = x − msb(x)·x, exact in range: 8 rounds, about 40 bytes per element.
-    pub fn relu(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
-        let bit = self.msb_steps(net, &mut steps, x)?;
-        x.sub(&self.bit_inject_steps(net, &mut steps, &bit, x)?)
+    pub fn relu(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        let bit = self.msb(net, steps, x)?;
+        x.sub(&self.bit_inject(net, steps, &bit, x)?)
     }
 
     /// `c ? x : y` for an arithmetic share c of fixed-point 0.0 or 1.0 (a
@@ -106,11 +104,7 @@ impl Aby3 {
     }
 
     /// `c ? x : y` for a boolean-shared bit c (bit 0 of each word): 2 rounds.
-    pub fn select_bit(&self, net: &mut Endpoint, ctx: OpContext, c: &BoolShare, x: &Share, y: &Share) -> Result<Share> {
-        self.select_steps(net, &mut Steps::new(ctx), c, x, y)
-    }
-
-    pub(super) fn select_steps(
+    pub(super) fn select_bit(
         &self,
         net: &mut Endpoint,
         steps: &mut Steps,
@@ -118,19 +112,15 @@ impl Aby3 {
         x: &Share,
         y: &Share,
     ) -> Result<Share> {
-        y.add(&self.bit_inject_steps(net, steps, c, &x.sub(y)?)?)
+        y.add(&self.bit_inject(net, steps, c, &x.sub(y)?)?)
     }
 
     /// Elementwise maximum (shapes broadcast): 8 rounds.
-    pub fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-        let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
-        self.maximum_steps(net, &mut Steps::new(ctx), &x, &y)
-    }
-
-    pub(super) fn maximum_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+    pub fn maximum(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        let (x, y) = broadcast_pair(x, y)?;
+        let (x, y) = (x.as_ref(), y.as_ref());
         // y < x ⇔ msb(y − x): then x, else y.
-        let bit = self.msb_steps(net, steps, &y.sub(x)?)?;
-        self.select_steps(net, steps, &bit, x, y)
+        let bit = self.msb(net, steps, &y.sub(x)?)?;
+        self.select_bit(net, steps, &bit, x, y)
     }
 }

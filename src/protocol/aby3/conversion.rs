@@ -21,10 +21,10 @@
 //! sharing of m·x, reshared in a second round: 2 rounds, at most 24 bytes
 //! per element per server.
 
-use crate::parallel::{map, map2};
 use super::{Aby3, BoolShare, OpContext, Purpose, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
+use crate::parallel::{map, map2};
 use crate::ring::RingTensor;
 
 const TRANSFER_STEP: u32 = 0;
@@ -47,11 +47,7 @@ impl Aby3 {
     }
 
     /// Arithmetic to boolean: 8 rounds, at most 104 bytes per element.
-    pub fn a2b(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
-        self.a2b_steps(net, &mut Steps::new(ctx), x)
-    }
-
-    pub(super) fn a2b_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
+    pub fn a2b(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
         let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
         self.add_bool(net, steps, &a, &b)
     }
@@ -87,23 +83,9 @@ impl Aby3 {
     /// The most significant bit of x, as a boolean share in bit 0 of each
     /// word (other bits zero): 6 rounds, about 16 bytes per element on the
     /// default 39 bits (see `msb.rs` for the range in which it is exact).
-    pub fn msb(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<BoolShare> {
-        self.msb_steps(net, &mut Steps::new(ctx), x)
-    }
-
     /// `bit · x` for a boolean-shared bit (bit 0 of each word) and an
     /// arithmetic share of the same shape: 2 rounds.
-    pub fn bit_inject(&self, net: &mut Endpoint, ctx: OpContext, bit: &BoolShare, x: &Share) -> Result<Share> {
-        self.bit_inject_steps(net, &mut Steps::new(ctx), bit, x)
-    }
-
-    pub(super) fn bit_inject_steps(
-        &self,
-        net: &mut Endpoint,
-        steps: &mut Steps,
-        bit: &BoolShare,
-        x: &Share,
-    ) -> Result<Share> {
+    pub fn bit_inject(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare, x: &Share) -> Result<Share> {
         if bit.shape() != x.shape() {
             return Err(Error::invalid(format!(
                 "bit injection needs equal shapes, found bits {:?} and values {:?}",
@@ -170,8 +152,7 @@ impl Aby3 {
     /// Components x1 and x2 of the result are drawn from seeds (server 1
     /// knows both); server 1 boolean-shares −x1 − x2, the adder computes
     /// x0 = x − x1 − x2, which is opened to servers 0 and 2.
-    pub fn b2a(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
+    pub fn b2a(&self, net: &mut Endpoint, steps: &mut Steps, x: &BoolShare) -> Result<Share> {
         let me = self.index()?;
         let shape = x.shape().to_vec();
         let n = x.len();
@@ -193,7 +174,7 @@ impl Aby3 {
             (0..n).map(|i| c1[i].wrapping_add(c2[i]).wrapping_neg()).collect()
         });
         let t = self.share_bool_from(net, steps.take()?, 1, neg_sum.as_deref(), &shape)?;
-        let c0 = self.add_bool(net, &mut steps, x, &t)?;
+        let c0 = self.add_bool(net, steps, x, &t)?;
         // Open component 0 to servers 0 and 2: server 0 misses boolean
         // component 2 (from server 1), server 2 misses component 1 (from 0).
         let tag = steps.take()?.tag(OPEN_STEP);

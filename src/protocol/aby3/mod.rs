@@ -93,6 +93,12 @@ impl OpContext {
 
 /// Hands out the sub-contexts of one composite op, in an order every server
 /// follows identically, so no two primitives share messages or randomness.
+///
+/// Kernels come in one form each: a primitive (one product, truncation,
+/// AND, reshare) takes the [`OpContext`] it runs in; a composite (a
+/// comparison, an approximation, a sort) takes the `Steps` it draws its
+/// primitives' contexts from, and passes it on to the composites it is built
+/// of. A graph node's composite starts from `Steps::new(ctx)`.
 #[derive(Debug)]
 pub struct Steps {
     base: OpContext,

@@ -108,20 +108,14 @@ impl KnownToOneAndTwo<'_> {
 impl Aby3 {
     /// msb(x) as a boolean share in bit 0 of each word: 6 rounds on the
     /// default 39 bits (7 on 64), exact for the range stated in the module docs.
-    pub(super) fn msb_steps(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
-        self.msb_width_steps(net, steps, x, self.fixed.comparison_bits())
+    pub fn msb(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
+        self.msb_width(net, steps, x, self.fixed.comparison_bits())
     }
 
     /// msb(x) read from the low `bits` bits (at least the configuration's
     /// width, at most 64): for values a public bound says may leave the
     /// fixed-point range, such as the sum of a wide softmax row.
-    pub(super) fn msb_width_steps(
-        &self,
-        net: &mut Endpoint,
-        steps: &mut Steps,
-        x: &Share,
-        bits: u32,
-    ) -> Result<BoolShare> {
+    pub(super) fn msb_width(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, bits: u32) -> Result<BoolShare> {
         let me = self.index()?;
         let n = x.len();
         let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);

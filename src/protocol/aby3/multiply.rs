@@ -139,7 +139,7 @@ fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTen
 }
 
 /// `x` and `y` broadcast to one shape; borrowed when they have it already.
-fn broadcast_pair<'a>(x: &'a Share, y: &'a Share) -> Result<(Cow<'a, Share>, Cow<'a, Share>)> {
+pub(super) fn broadcast_pair<'a>(x: &'a Share, y: &'a Share) -> Result<(Cow<'a, Share>, Cow<'a, Share>)> {
     if x.shape() == y.shape() {
         return Ok((Cow::Borrowed(x), Cow::Borrowed(y)));
     }

@@ -20,8 +20,9 @@
 //!   puts its minimum at its lower index, so +∞ padding would stay in place
 //!   and those comparators never swap.
 
+use super::multiply::broadcast_pair;
 use super::pooling::flat_concat;
-use super::{Aby3, OpContext, Share, Steps};
+use super::{Aby3, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::shape::check_axis;
@@ -33,37 +34,41 @@ pub(super) type Layer = Vec<(usize, usize)>;
 
 impl Aby3 {
     /// |x| = x − 2·msb(x)·x, exact: 8 rounds.
-    pub fn abs(&self, net: &mut Endpoint, ctx: OpContext, x: &Share) -> Result<Share> {
-        let mut steps = Steps::new(ctx);
-        let bit = self.msb_steps(net, &mut steps, x)?;
-        let negative_part = self.bit_inject_steps(net, &mut steps, &bit, x)?;
+    pub fn abs(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
+        let bit = self.msb(net, steps, x)?;
+        let negative_part = self.bit_inject(net, steps, &bit, x)?;
         x.sub(&negative_part.add(&negative_part)?)
     }
 
     /// Elementwise minimum (shapes broadcast): 8 rounds.
-    pub fn minimum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let shape = crate::ring::shape::broadcast_shapes(x.shape(), y.shape())?;
-        let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
-        let mut steps = Steps::new(ctx);
+    pub fn minimum(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
+        let (x, y) = broadcast_pair(x, y)?;
         // x < y ⇔ msb(x − y): then x, else y.
-        let bit = self.msb_steps(net, &mut steps, &x.sub(&y)?)?;
-        self.select_steps(net, &mut steps, &bit, &x, &y)
+        let bit = self.msb(net, steps, &x.sub(&y)?)?;
+        self.select_bit(net, steps, &bit, &x, &y)
     }
 
     /// Minimum along `axis` (removed from the shape): −max(−x).
-    pub fn reduce_min(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
-        Ok(self.reduce_max(net, ctx, &x.neg(), axis)?.neg())
+    pub fn reduce_min(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, axis: usize) -> Result<Share> {
+        Ok(self.reduce_max(net, steps, &x.neg(), axis)?.neg())
     }
 
     /// The index of the first minimum along `axis` (removed from the
     /// shape), as a fixed-point integer: the first maximum of −x.
-    pub fn argmin(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
-        self.argmax(net, ctx, &x.neg(), axis)
+    pub fn argmin(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, axis: usize) -> Result<Share> {
+        self.argmax(net, steps, &x.neg(), axis)
     }
 
     /// Sorts along `axis` with Batcher's odd-even merge network: 8 rounds
     /// per layer (module docs).
-    pub fn sort(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize, order: SortOrder) -> Result<Share> {
+    pub fn sort(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        x: &Share,
+        axis: usize,
+        order: SortOrder,
+    ) -> Result<Share> {
         check_axis(x.shape(), axis)?;
         let n = x.shape()[axis];
         let rank = x.shape().len();
@@ -78,14 +83,13 @@ impl Aby3 {
         let lanes = moved.len() / n;
         let rows = moved.reshape(&[lanes, n])?;
         let mut columns = (0..n).map(|j| rows.gather(&[j], 1)?.reshape(&[lanes])).collect::<Result<Vec<_>>>()?;
-        let mut steps = Steps::new(ctx);
         for layer in sorting_network(n) {
             let low = flat_concat(&layer.iter().map(|&(i, _)| &columns[i]).collect::<Vec<_>>())?;
             let high = flat_concat(&layer.iter().map(|&(_, j)| &columns[j]).collect::<Vec<_>>())?;
             // Swap where high < low: low += b·(high − low), high −= b·(high − low).
             let d = high.sub(&low)?;
-            let bit = self.msb_steps(net, &mut steps, &d)?;
-            let moved_by = self.bit_inject_steps(net, &mut steps, &bit, &d)?;
+            let bit = self.msb(net, steps, &d)?;
+            let moved_by = self.bit_inject(net, steps, &bit, &d)?;
             let (low, high) = (low.add(&moved_by)?, high.sub(&moved_by)?);
             for (c, &(i, j)) in layer.iter().enumerate() {
                 columns[i] = low.slice(&[c * lanes], &[lanes])?;

@@ -7,7 +7,7 @@
 //! carries each candidate's index (fixed-point encoded) next to its value
 //! and selects both with the same bit; ties keep the lower index, like numpy.
 
-use super::{Aby3, BoolShare, OpContext, Share, Steps};
+use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
@@ -16,22 +16,22 @@ use crate::ring::shape::{check_axis, fmt_shape};
 
 impl Aby3 {
     /// Max pooling (NHWC); positions outside the input never win.
-    pub fn max_pool2d(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, window: Window) -> Result<Share> {
+    pub fn max_pool2d(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, window: Window) -> Result<Share> {
         let (shape, maps, _) = layout::window_maps(x.shape(), window, false)?;
         let parts = maps.iter().map(|m| x.take(&shape, m)).collect::<Result<Vec<_>>>()?;
-        self.max_tree(net, &mut Steps::new(ctx), parts)
+        self.max_tree(net, steps, parts)
     }
 
     /// Maximum along `axis` (removed from the shape).
-    pub fn reduce_max(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
+    pub fn reduce_max(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, axis: usize) -> Result<Share> {
         let parts = split_axis(x, axis)?;
-        self.max_tree(net, &mut Steps::new(ctx), parts)
+        self.max_tree(net, steps, parts)
     }
 
     /// The index of the maximum along `axis` (removed from the shape), as a
     /// fixed-point integer; the first one on ties.
-    pub fn argmax(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
-        let (winner, shape) = self.argmax_tournament(net, ctx, x, axis, Carry::Index)?;
+    pub fn argmax(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, axis: usize) -> Result<Share> {
+        let (winner, shape) = self.argmax_tournament(net, steps, x, axis, Carry::Index)?;
         winner.payload.reshape(&shape)
     }
 
@@ -39,8 +39,8 @@ impl Aby3 {
     /// first maximum, 0.0 elsewhere; the shape of `x`. Same rounds as
     /// [`Aby3::argmax`]; each level injects its bit into the one-hot parts of
     /// both candidates, k values per lane instead of the pairs' indices.
-    pub fn argmax_one_hot(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize) -> Result<Share> {
-        let (winner, shape) = self.argmax_tournament(net, ctx, x, axis, Carry::OneHot)?;
+    pub fn argmax_one_hot(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, axis: usize) -> Result<Share> {
+        let (winner, shape) = self.argmax_tournament(net, steps, x, axis, Carry::OneHot)?;
         // Candidate-major [k, lanes] back to the axis's place.
         let k = x.shape()[axis];
         let hot = winner.payload.reshape(&[[k].as_slice(), &shape].concat())?;
@@ -64,12 +64,11 @@ impl Aby3 {
     fn argmax_tournament(
         &self,
         net: &mut Endpoint,
-        ctx: OpContext,
+        steps: &mut Steps,
         x: &Share,
         axis: usize,
         carry: Carry,
     ) -> Result<(Candidate, Vec<usize>)> {
-        let mut steps = Steps::new(ctx);
         let values = split_axis(x, axis)?;
         let shape = values[0].shape().to_vec();
         let lanes = values[0].len();
@@ -87,7 +86,7 @@ impl Aby3 {
             let left: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p].value).collect();
             let right: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p + 1].value).collect();
             // b = [left < right]: then the right candidate wins.
-            let bit = self.msb_steps(net, &mut steps, &flat_concat(&left)?.sub(&flat_concat(&right)?)?)?;
+            let bit = self.msb(net, steps, &flat_concat(&left)?.sub(&flat_concat(&right)?)?)?;
             // One injection of each pair's bit into: right − left value, then
             // right − left index, or both one-hot parts.
             let (mut operands, mut repeats) = (Vec::new(), Vec::new());
@@ -103,7 +102,7 @@ impl Aby3 {
             }
             let bits = repeat_lanes(&bit, lanes, &repeats)?;
             let operands = flat_concat(&operands.iter().collect::<Vec<_>>())?;
-            let product = self.bit_inject_steps(net, &mut steps, &bits, &operands)?;
+            let product = self.bit_inject(net, steps, &bits, &operands)?;
             let mut next = Vec::with_capacity(pairs + 1);
             let mut at = 0;
             let mut take = |len: usize| {
@@ -138,7 +137,7 @@ impl Aby3 {
             let pairs = parts.len() / 2;
             let left: Vec<&Share> = (0..pairs).map(|p| &parts[2 * p]).collect();
             let right: Vec<&Share> = (0..pairs).map(|p| &parts[2 * p + 1]).collect();
-            let max = self.maximum_steps(net, steps, &flat_concat(&left)?, &flat_concat(&right)?)?;
+            let max = self.maximum(net, steps, &flat_concat(&left)?, &flat_concat(&right)?)?;
             let mut next = split_flat(&max, pairs, &shape)?;
             if parts.len() % 2 == 1 {
                 next.push(parts.pop().expect("an odd part"));

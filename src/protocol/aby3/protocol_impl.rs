@@ -1,6 +1,6 @@
 //! [`Protocol`] for [`Aby3`]: the session's view of the ABY3 kernels.
 
-use super::{Aby3, OpContext, Share};
+use super::{Aby3, OpContext, Share, Steps};
 use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
@@ -131,41 +131,43 @@ impl Protocol for Aby3 {
     }
 
     fn unary(&self, net: &mut Endpoint, ctx: OpContext, f: Unary, x: &Share) -> Result<Share> {
+        let steps = &mut Steps::new(ctx);
         match f {
-            Unary::Relu => self.relu(net, ctx, x),
-            Unary::Sigmoid => self.sigmoid(net, ctx, x),
-            Unary::HardSigmoid => self.hard_sigmoid(net, ctx, x),
-            Unary::Exp => self.exp(net, ctx, x),
-            Unary::Reciprocal => self.reciprocal(net, ctx, x),
-            Unary::InvSqrt => self.inv_sqrt(net, ctx, x),
-            Unary::Softmax => self.softmax(net, ctx, x),
-            Unary::Abs => self.abs(net, ctx, x),
-            Unary::Tanh => self.tanh(net, ctx, x),
-            Unary::Log => self.log(net, ctx, x),
-            Unary::Sqrt => self.sqrt(net, ctx, x),
+            Unary::Relu => self.relu(net, steps, x),
+            Unary::Sigmoid => self.sigmoid(net, steps, x),
+            Unary::HardSigmoid => self.hard_sigmoid(net, steps, x),
+            Unary::Exp => self.exp(net, steps, x),
+            Unary::Reciprocal => self.reciprocal(net, steps, x),
+            Unary::InvSqrt => self.inv_sqrt(net, steps, x),
+            Unary::Softmax => self.softmax(net, steps, x),
+            Unary::Abs => self.abs(net, steps, x),
+            Unary::Tanh => self.tanh(net, steps, x),
+            Unary::Log => self.log(net, steps, x),
+            Unary::Sqrt => self.sqrt(net, steps, x),
         }
     }
 
     fn compare(&self, net: &mut Endpoint, ctx: OpContext, c: Comparison, x: &Share, y: &Share) -> Result<Share> {
+        let steps = &mut Steps::new(ctx);
         match c {
-            Comparison::Less => self.less(net, ctx, x, y),
-            Comparison::LessEqual => self.less_equal(net, ctx, x, y),
-            Comparison::Greater => self.greater(net, ctx, x, y),
-            Comparison::GreaterEqual => self.greater_equal(net, ctx, x, y),
-            Comparison::Equal => self.equal(net, ctx, x, y),
+            Comparison::Less => self.less(net, steps, x, y),
+            Comparison::LessEqual => self.less_equal(net, steps, x, y),
+            Comparison::Greater => self.greater(net, steps, x, y),
+            Comparison::GreaterEqual => self.greater_equal(net, steps, x, y),
+            Comparison::Equal => self.equal(net, steps, x, y),
         }
     }
 
     fn maximum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        Aby3::maximum(self, net, ctx, x, y)
+        Aby3::maximum(self, net, &mut Steps::new(ctx), x, y)
     }
 
     fn minimum(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        Aby3::minimum(self, net, ctx, x, y)
+        Aby3::minimum(self, net, &mut Steps::new(ctx), x, y)
     }
 
     fn sort(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, axis: usize, order: SortOrder) -> Result<Share> {
-        Aby3::sort(self, net, ctx, x, axis, order)
+        Aby3::sort(self, net, &mut Steps::new(ctx), x, axis, order)
     }
 
     fn select(&self, net: &mut Endpoint, ctx: OpContext, cond: &Share, a: &Share, b: &Share) -> Result<Share> {
@@ -173,18 +175,19 @@ impl Protocol for Aby3 {
     }
 
     fn reduce(&self, net: &mut Endpoint, ctx: OpContext, r: Reduce, x: &Share, axis: usize) -> Result<Share> {
+        let steps = &mut Steps::new(ctx);
         match r {
-            Reduce::Max => self.reduce_max(net, ctx, x, axis),
-            Reduce::ArgMax => self.argmax(net, ctx, x, axis),
-            Reduce::ArgMaxOneHot => self.argmax_one_hot(net, ctx, x, axis),
-            Reduce::Min => self.reduce_min(net, ctx, x, axis),
-            Reduce::ArgMin => self.argmin(net, ctx, x, axis),
+            Reduce::Max => self.reduce_max(net, steps, x, axis),
+            Reduce::ArgMax => self.argmax(net, steps, x, axis),
+            Reduce::ArgMaxOneHot => self.argmax_one_hot(net, steps, x, axis),
+            Reduce::Min => self.reduce_min(net, steps, x, axis),
+            Reduce::ArgMin => self.argmin(net, steps, x, axis),
         }
     }
 
     fn pool2d(&self, net: &mut Endpoint, ctx: OpContext, p: Pool, x: &Share, w: Window) -> Result<Share> {
         match p {
-            Pool::Max => self.max_pool2d(net, ctx, x, w),
+            Pool::Max => self.max_pool2d(net, &mut Steps::new(ctx), x, w),
             Pool::Average => self.avg_pool2d(net, ctx, x, w),
         }
     }

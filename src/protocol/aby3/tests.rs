@@ -49,6 +49,11 @@ pub(super) fn ctx(op: u32) -> OpContext {
     OpContext::new(1, op)
 }
 
+/// The primitive steps of a composite op run as graph node `op`.
+pub(super) fn steps(op: u32) -> super::Steps {
+    super::Steps::new(ctx(op))
+}
+
 pub(super) fn encode(values: &[f64], shape: &[usize]) -> RingTensor {
     FixedConfig::default().encode(shape, values).unwrap()
 }

@@ -2,7 +2,7 @@
 //! table (`protocol/bounds.rs`; `tests_bounds.rs` checks each whole
 //! domain), and their round and byte counts.
 
-use super::tests::{ctx, private_op, values};
+use super::tests::{private_op, steps, values};
 use crate::protocol::bounds::{self, Bound, UNIT};
 
 /// (relative, absolute) error allowed for `op` by the table's first row.
@@ -46,14 +46,14 @@ fn sigmoids_are_within_their_bounds_everywhere() {
     let mut x = spread(101, -12.0, 12.0);
     x.extend([-1000.0, 1000.0, -2.5, 2.5, 0.0, 6.0, -6.0]);
     let inputs = [(x.clone(), vec![x.len()])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.hard_sigmoid(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.hard_sigmoid(net, &mut steps(10), &s[0]));
     let hard: Vec<f64> = x.iter().map(|&v| (0.2 * v + 0.5).clamp(0.0, 1.0)).collect();
     let (rel, abs) = table("hard_sigmoid");
     assert_within("hard sigmoid vs its formula", &x, &got, &hard, rel, abs);
     let exact: Vec<f64> = x.iter().map(|&v| sigmoid(v)).collect();
     assert_within("hard sigmoid", &x, &got, &exact, 0.0, 0.076);
     assert!(costs[..3].iter().all(|c| c.rounds <= 10), "{costs:?}");
-    let (got, _) = private_op(&inputs, |net, p, s| p.sigmoid(net, ctx(10), &s[0]));
+    let (got, _) = private_op(&inputs, |net, p, s| p.sigmoid(net, &mut steps(10), &s[0]));
     let (rel, abs) = table("sigmoid");
     assert_within("sigmoid", &x, &got, &exact, rel, abs);
 }
@@ -62,7 +62,7 @@ fn sigmoids_are_within_their_bounds_everywhere() {
 fn exp_is_within_its_relative_bound() {
     let mut x = spread(97, -16.0, 10.0);
     x.extend([0.0, -16.0, 10.0, -40.0, -1000.0]);
-    let (got, costs) = private_op(&[(x.clone(), vec![x.len()])], |net, p, s| p.exp(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&[(x.clone(), vec![x.len()])], |net, p, s| p.exp(net, &mut steps(10), &s[0]));
     let want: Vec<f64> = x.iter().map(|&v| v.max(-16.0).exp()).collect();
     let (rel, abs) = table("exp");
     assert_within("exp", &x, &got, &want, rel, abs);
@@ -84,7 +84,7 @@ fn reciprocal_is_within_its_relative_bound_for_both_signs() {
     x.extend([-1.0 / 64.0, -1023.99, -3.0]);
     x.truncate(4 * (x.len() / 4));
     let inputs = [(x.clone(), vec![4, x.len() / 4])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.reciprocal(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.reciprocal(net, &mut steps(10), &s[0]));
     let (rel, abs) = table("reciprocal");
     assert_within("reciprocal", &x, &got, &x.iter().map(|v| 1.0 / v).collect::<Vec<_>>(), rel, abs);
     assert!(costs[..3].iter().all(|c| c.rounds <= 24), "{costs:?}");
@@ -94,7 +94,7 @@ fn reciprocal_is_within_its_relative_bound_for_both_signs() {
 fn inv_sqrt_is_within_its_relative_bound_on_positive_inputs() {
     let x = positive_domain();
     let inputs = [(x.clone(), vec![4, x.len() / 4])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, &mut steps(10), &s[0]));
     let (rel, abs) = table("inv_sqrt");
     assert_within("inv_sqrt", &x, &got, &x.iter().map(|v| 1.0 / v.sqrt()).collect::<Vec<_>>(), rel, abs);
     assert!(costs[..3].iter().all(|c| c.rounds <= 34), "{costs:?}");
@@ -106,9 +106,9 @@ fn outside_their_domains_reciprocal_and_inv_sqrt_behave_as_documented() {
     // inputs of inv_sqrt: a result, never an error.
     let x = vec![0.0, -0.01, -1.0, -100.0];
     let inputs = [(x.clone(), vec![4])];
-    let (got, _) = private_op(&inputs, |net, p, s| p.reciprocal(net, ctx(10), &s[0]));
+    let (got, _) = private_op(&inputs, |net, p, s| p.reciprocal(net, &mut steps(10), &s[0]));
     assert!((got[0] - 16.0 * 2.0 / (3.0 / 128.0)).abs() < 0.01, "reciprocal(0) = {}", got[0]);
-    let (got, _) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, ctx(10), &s[0]));
+    let (got, _) = private_op(&inputs, |net, p, s| p.inv_sqrt(net, &mut steps(10), &s[0]));
     let at_zero = 1.5f64.powi(4) / (1.5f64 / 128.0).sqrt();
     assert!((got[0] - at_zero).abs() < 0.01, "inv_sqrt(0) = {}, expected {at_zero}", got[0]);
     assert!(got[1] > at_zero, "inv_sqrt(-0.01) = {}", got[1]);
@@ -119,7 +119,7 @@ fn softmax_rows_are_within_their_bound() {
     let (rows, cols) = (7, 10);
     let mut x = values(rows * cols, 78, 8.0);
     x[3] = x[5]; // a tie for the maximum need not matter
-    let (got, _) = private_op(&[(x.clone(), vec![rows, cols])], |net, p, s| p.softmax(net, ctx(10), &s[0]));
+    let (got, _) = private_op(&[(x.clone(), vec![rows, cols])], |net, p, s| p.softmax(net, &mut steps(10), &s[0]));
     for r in 0..rows {
         let row = &x[r * cols..(r + 1) * cols];
         let m = row.iter().cloned().fold(f64::MIN, f64::max);
@@ -144,9 +144,9 @@ fn tanh_log_and_sqrt_cost_what_their_docs_say() {
     // truncation. sqrt: inv_sqrt's 34 rounds and one product.
     for (op, rounds, bytes) in [("tanh", 10, 1200), ("log", 18, 760), ("sqrt", 36, 880)] {
         let (_, costs) = private_op(&inputs, |net, p, s| match op {
-            "tanh" => p.tanh(net, ctx(10), &s[0]),
-            "log" => p.log(net, ctx(10), &s[0]),
-            _ => p.sqrt(net, ctx(10), &s[0]),
+            "tanh" => p.tanh(net, &mut steps(10), &s[0]),
+            "log" => p.log(net, &mut steps(10), &s[0]),
+            _ => p.sqrt(net, &mut steps(10), &s[0]),
         });
         for c in &costs[..3] {
             assert!(c.rounds <= rounds && c.bytes_sent <= bytes * n as u64, "{op}: {c:?}");

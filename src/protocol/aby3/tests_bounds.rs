@@ -6,7 +6,7 @@
 //! inputs are rows and windows, have tests of their own below; the mean and
 //! the division by a public value theirs in `tests_order.rs`.
 
-use super::tests::{ctx, private_op, values};
+use super::tests::{ctx, private_op, steps, values};
 use super::{Aby3, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
@@ -60,14 +60,14 @@ type Kernel = fn(&Aby3, &mut Endpoint, &Share) -> Result<Share>;
 /// The protocol kernel and the exact f64 function of an elementwise op.
 fn kernel(op: &str) -> (Kernel, fn(f64) -> f64) {
     match op {
-        "sigmoid" => (|p, net, x| p.sigmoid(net, ctx(10), x), |x| 1.0 / (1.0 + (-x).exp())),
-        "hard_sigmoid" => (|p, net, x| p.hard_sigmoid(net, ctx(10), x), |x| (0.2 * x + 0.5).clamp(0.0, 1.0)),
-        "tanh" => (|p, net, x| p.tanh(net, ctx(10), x), f64::tanh),
-        "exp" => (|p, net, x| p.exp(net, ctx(10), x), f64::exp),
-        "log" => (|p, net, x| p.log(net, ctx(10), x), f64::ln),
-        "reciprocal" => (|p, net, x| p.reciprocal(net, ctx(10), x), |x| 1.0 / x),
-        "inv_sqrt" => (|p, net, x| p.inv_sqrt(net, ctx(10), x), |x| 1.0 / x.sqrt()),
-        "sqrt" => (|p, net, x| p.sqrt(net, ctx(10), x), f64::sqrt),
+        "sigmoid" => (|p, net, x| p.sigmoid(net, &mut steps(10), x), |x| 1.0 / (1.0 + (-x).exp())),
+        "hard_sigmoid" => (|p, net, x| p.hard_sigmoid(net, &mut steps(10), x), |x| (0.2 * x + 0.5).clamp(0.0, 1.0)),
+        "tanh" => (|p, net, x| p.tanh(net, &mut steps(10), x), f64::tanh),
+        "exp" => (|p, net, x| p.exp(net, &mut steps(10), x), f64::exp),
+        "log" => (|p, net, x| p.log(net, &mut steps(10), x), f64::ln),
+        "reciprocal" => (|p, net, x| p.reciprocal(net, &mut steps(10), x), |x| 1.0 / x),
+        "inv_sqrt" => (|p, net, x| p.inv_sqrt(net, &mut steps(10), x), |x| 1.0 / x.sqrt()),
+        "sqrt" => (|p, net, x| p.sqrt(net, &mut steps(10), x), f64::sqrt),
         other => panic!("no elementwise kernel for '{other}'"),
     }
 }
@@ -163,7 +163,8 @@ fn every_row_of_the_table_is_tested() {
 /// Softmax of `rows` rows of `width` logits against f64, with the table's bound.
 fn check_softmax(rows: usize, width: usize, logits: &[f64]) {
     let bound = bounds::rows("softmax")[0].bound;
-    let (got, _) = private_op(&[(logits.to_vec(), vec![rows, width])], |net, p, s| p.softmax(net, ctx(10), &s[0]));
+    let (got, _) =
+        private_op(&[(logits.to_vec(), vec![rows, width])], |net, p, s| p.softmax(net, &mut steps(10), &s[0]));
     for r in 0..rows {
         let row = &logits[r * width..(r + 1) * width];
         let m = row.iter().cloned().fold(f64::MIN, f64::max);

@@ -8,7 +8,7 @@
 //! (73 shared, 31 + 26 in the AND rounds); with all 64 bits, 7 rounds and
 //! 215 words.
 
-use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, values};
+use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, steps, values};
 use super::{Aby3, BoolShare, Share};
 use crate::error::Result;
 use crate::fixed::{ComparisonWidth, FixedConfig};
@@ -104,7 +104,7 @@ fn assert_costs(costs: &[Counters], n: usize, max_rounds: u64, max_bytes_per_ele
 fn a2b_is_exact_on_all_words_in_eight_rounds() {
     let x = test_words(301, 1);
     let (got, costs) = ring_op(std::slice::from_ref(&x), |net, p, s| {
-        let b = p.a2b(net, ctx(10), &s[0])?;
+        let b = p.a2b(net, &mut steps(10), &s[0])?;
         open(net, p, &b)
     });
     assert_eq!(got, x);
@@ -115,8 +115,8 @@ fn a2b_is_exact_on_all_words_in_eight_rounds() {
 fn and_xor_not_and_shifts_match_plaintext() {
     let (x, y) = (test_words(77, 2), test_words(77, 3));
     let (got, costs) = ring_op(&[x.clone(), y.clone()], |net, p, s| {
-        let a = p.a2b(net, ctx(10), &s[0])?;
-        let b = p.a2b(net, ctx(11), &s[1])?;
+        let a = p.a2b(net, &mut steps(10), &s[0])?;
+        let b = p.a2b(net, &mut steps(11), &s[1])?;
         let before = net.counters();
         let and = p.and_bool(net, ctx(12), &a, &b)?;
         assert_eq!((net.counters() - before).bytes_sent, 8 * 77);
@@ -135,7 +135,7 @@ fn msb_on_all_64_bits_is_exact_on_all_words_in_seven_rounds() {
     for n in [513, 64, 1] {
         let x = test_words(n, 4);
         let (got, costs) = ring_op(std::slice::from_ref(&x), |net, p, s| {
-            let b = p.msb(net, ctx(10), &s[0])?;
+            let b = p.msb(net, &mut steps(10), &s[0])?;
             open(net, p, &b)
         });
         assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "n {n}");
@@ -177,7 +177,7 @@ fn msb_on_the_fixed_point_range_is_exact_within_it_in_six_rounds_and_17_bytes() 
     for (n, seed) in [(3 * 97, 7), (4099, 8)] {
         let x = words_within(k, n, seed);
         let (got, costs) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
-            let b = p.msb(net, ctx(10), &s[0])?;
+            let b = p.msb(net, &mut steps(10), &s[0])?;
             open(net, p, &b)
         });
         assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "n {n}");
@@ -199,7 +199,7 @@ fn msb_is_exact_within_the_range_of_other_configurations() {
         let k = fixed.comparison_bits();
         let x = words_within(k, 700, u64::from(k));
         let (got, costs) = ring_op_with(fixed, std::slice::from_ref(&x), |net, p, s| {
-            let b = p.msb(net, ctx(10), &s[0])?;
+            let b = p.msb(net, &mut steps(10), &s[0])?;
             open(net, p, &b)
         });
         assert_eq!(got, x.iter().map(|w| w >> 63).collect::<Vec<_>>(), "k {k}");
@@ -210,7 +210,7 @@ fn msb_is_exact_within_the_range_of_other_configurations() {
 #[test]
 fn msb_of_nothing_is_nothing() {
     let (got, _) = ring_op_with(FixedConfig::default(), &[vec![]], |net, p, s| {
-        let b = p.msb(net, ctx(10), &s[0])?;
+        let b = p.msb(net, &mut steps(10), &s[0])?;
         open(net, p, &b)
     });
     assert!(got.is_empty());
@@ -222,12 +222,12 @@ fn msb_outside_the_range_reads_the_sign_of_the_wrapped_value() {
     // wrapped into 39 bits. 2^38 reads as negative, −2^38 − 1 as positive.
     let x = vec![1u64 << 38, (-(1i64 << 38) - 1) as u64, 3 << 38, 1 << 62];
     let (got, _) = ring_op_with(FixedConfig::default(), std::slice::from_ref(&x), |net, p, s| {
-        let b = p.msb(net, ctx(10), &s[0])?;
+        let b = p.msb(net, &mut steps(10), &s[0])?;
         open(net, p, &b)
     });
     assert_eq!(got, x.iter().map(|w| (w >> 38) & 1).collect::<Vec<_>>());
     let (got, _) = ring_op(std::slice::from_ref(&x), |net, p, s| {
-        let b = p.msb(net, ctx(10), &s[0])?;
+        let b = p.msb(net, &mut steps(10), &s[0])?;
         open(net, p, &b)
     });
     assert_eq!(got, vec![0, 1, 0, 0], "all 64 bits read the true sign");
@@ -237,16 +237,16 @@ fn msb_outside_the_range_reads_the_sign_of_the_wrapped_value() {
 fn b2a_inverts_a2b_and_bit_injection_multiplies() {
     let x = test_words(65, 5);
     let (got, _) = ring_op(std::slice::from_ref(&x), |net, p, s| {
-        let b = p.a2b(net, ctx(10), &s[0])?;
-        let back = p.b2a(net, ctx(11), &b)?;
+        let b = p.a2b(net, &mut steps(10), &s[0])?;
+        let back = p.b2a(net, &mut steps(11), &b)?;
         Ok(p.reveal(net, ctx(12), Some(&back), &[65], None)?.unwrap())
     });
     assert_eq!(got, x);
     let y = test_words(65, 6);
     let (got, costs) = ring_op(&[x.clone(), y.clone()], |net, p, s| {
-        let bit = p.a2b(net, ctx(10), &s[0])?.and_public(1);
+        let bit = p.a2b(net, &mut steps(10), &s[0])?.and_public(1);
         let before = net.counters();
-        let product = p.bit_inject(net, ctx(11), &bit, &s[1])?;
+        let product = p.bit_inject(net, &mut steps(11), &bit, &s[1])?;
         let cost = net.counters() - before;
         assert!(cost.rounds <= 2 && cost.bytes_sent <= 24 * 65, "{cost:?}");
         Ok(p.reveal(net, ctx(12), Some(&product), &[65], None)?.unwrap())
@@ -275,7 +275,7 @@ fn pairs(n: usize) -> (Vec<f64>, Vec<f64>) {
 fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
     let n = 3 * 37;
     let (x, y) = pairs(n);
-    type Cmp = fn(&Aby3, &mut Endpoint, super::OpContext, &Share, &Share) -> Result<Share>;
+    type Cmp = fn(&Aby3, &mut Endpoint, &mut super::Steps, &Share, &Share) -> Result<Share>;
     type Case = (&'static str, Cmp, fn(f64, f64) -> bool);
     let cases: [Case; 5] = [
         ("less", Aby3::less, |a, b| a < b),
@@ -286,20 +286,20 @@ fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
     ];
     let inputs = [(x.clone(), vec![3, 37]), (y.clone(), vec![3, 37])];
     for (name, kernel, want) in cases {
-        let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, ctx(10), &s[0], &s[1]));
+        let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, &mut steps(10), &s[0], &s[1]));
         let expected: Vec<f64> = (0..n).map(|i| want(x[i], y[i]) as u8 as f64).collect();
         assert_eq!(got, expected, "{name}");
         // equal: 1 + 6 + 2 rounds; the others msb (6) + injection (2).
         assert_costs(&costs[..3], n, if name == "equal" { 9 } else { 8 }, 160, name);
     }
-    let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, ctx(10), &s[0]));
+    let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, &mut steps(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| (v < 0.0) as u8 as f64).collect::<Vec<_>>());
 }
 
 #[test]
 fn relu_is_exact_in_eight_rounds_and_at_most_45_bytes() {
     let (x, _) = pairs(5 * 41);
-    let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, ctx(10), &s[0]));
+    let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, &mut steps(10), &s[0]));
     assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
     // msb (6 rounds, 130 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
     let n = 5 * 41;
@@ -313,7 +313,7 @@ fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
     let (x, y) = pairs(7 * 9);
     let inputs = [(x.clone(), vec![7, 9]), (y.clone(), vec![7, 9])];
     let (got, costs) = private_op(&inputs, |net, p, s| {
-        let c = p.less(net, ctx(10), &s[0], &s[1])?;
+        let c = p.less(net, &mut steps(10), &s[0], &s[1])?;
         let before = net.counters();
         let out = p.select(net, ctx(11), &c, &s[0], &s[1])?;
         let cost = net.counters() - before;
@@ -333,12 +333,12 @@ fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
 fn maximum_and_select_match_plaintext() {
     let (x, y) = pairs(45);
     let inputs = [(x.clone(), vec![9, 5]), (y.clone(), vec![9, 5])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.maximum(net, ctx(10), &s[0], &s[1]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
     assert_close(&got, &x.iter().zip(&y).map(|(a, b)| a.max(*b)).collect::<Vec<_>>(), 0.0);
     assert_costs(&costs[..3], 45, 10, 160, "maximum");
     // Broadcasting a row against a matrix.
     let row = values(5, 30, 10.0);
     let inputs = [(x.clone(), vec![9, 5]), (row.clone(), vec![5])];
-    let (got, _) = private_op(&inputs, |net, p, s| p.maximum(net, ctx(10), &s[0], &s[1]));
+    let (got, _) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
     assert_eq!(got, (0..45).map(|i| x[i].max(row[i % 5])).collect::<Vec<_>>());
 }

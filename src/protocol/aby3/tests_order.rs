@@ -12,6 +12,7 @@
 //! | reduce_mean, div_public | 2 | ≤ 16 per output element (one truncation) |
 //! | cumsum | 0 | 0 |
 
+use super::Steps;
 use super::order::sorting_network;
 use super::tests::{CLIENT, private_op, values};
 use crate::fixed::FixedConfig;
@@ -48,7 +49,8 @@ fn assert_servers(costs: &[Counters], max_rounds: u64, max_bytes: u64, what: &st
 fn abs_is_exact_over_the_range_in_eight_rounds() {
     let n = 7 * 31;
     let x = domain(n, 61, 1048576.0);
-    let (got, costs) = private_op(&[(x.clone(), vec![7, 31])], |net, p, s| p.abs(net, super::tests::ctx(10), &s[0]));
+    let (got, costs) =
+        private_op(&[(x.clone(), vec![7, 31])], |net, p, s| p.abs(net, &mut super::tests::steps(10), &s[0]));
     assert_eq!(got, x.iter().map(|v| v.abs()).collect::<Vec<_>>());
     assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "abs");
 }
@@ -63,12 +65,12 @@ fn minimum_is_exact_with_ties_and_broadcasting_in_eight_rounds() {
     }
     y[1] = -1048576.0;
     let inputs = [(x.clone(), vec![9, 13]), (y.clone(), vec![9, 13])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.minimum(net, super::tests::ctx(10), &s[0], &s[1]));
+    let (got, costs) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
     assert_eq!(got, x.iter().zip(&y).map(|(a, b)| a.min(*b)).collect::<Vec<_>>());
     assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "minimum");
     let row = values(13, 64, 100.0);
     let inputs = [(row.clone(), vec![13]), (x.clone(), vec![9, 13])];
-    let (got, _) = private_op(&inputs, |net, p, s| p.minimum(net, super::tests::ctx(10), &s[0], &s[1]));
+    let (got, _) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
     assert_eq!(got, (0..n).map(|i| row[i % 13].min(x[i])).collect::<Vec<_>>());
 }
 
@@ -90,13 +92,13 @@ fn reduce_min_and_argmin_find_the_first_minimum_along_each_axis() {
         let arg: Vec<f64> = (0..lanes).map(|l| (0..len).position(|k| at(l, k) == min[l]).unwrap() as f64).collect();
         let inputs = [(x.clone(), vec![rows, cols])];
         let ctx = super::tests::ctx(10);
-        let (got, costs) = private_op(&inputs, |net, p, s| p.reduce_min(net, ctx, &s[0], axis));
+        let (got, costs) = private_op(&inputs, |net, p, s| p.reduce_min(net, &mut Steps::new(ctx), &s[0], axis));
         assert_eq!(got, min, "reduce_min along {axis}");
         let levels = (len as f64).log2().ceil() as u64;
         // Each level: one maximum of `lanes` values per pair, pairs ≤ len / 2.
         let bytes = levels * (msb_bytes(lanes * len / 2) + 24 * (lanes * len / 2) as u64);
         assert_servers(&costs, 8 * levels, bytes, "reduce_min");
-        let (got, costs) = private_op(&inputs, |net, p, s| p.argmin(net, ctx, &s[0], axis));
+        let (got, costs) = private_op(&inputs, |net, p, s| p.argmin(net, &mut Steps::new(ctx), &s[0], axis));
         assert_eq!(got, arg, "argmin along {axis}");
         assert_servers(&costs, 8 * levels, 2 * bytes, "argmin");
     }
@@ -145,7 +147,9 @@ fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
             x[i] = x[i - 3];
         }
         let ctx = super::tests::ctx(10);
-        let (got, costs) = private_op(&[(x.clone(), shape.to_vec())], |net, p, s| p.sort(net, ctx, &s[0], axis, order));
+        let (got, costs) = private_op(&[(x.clone(), shape.to_vec())], |net, p, s| {
+            p.sort(net, &mut Steps::new(ctx), &s[0], axis, order)
+        });
         let want = sorted_ref(&x, shape, axis, order);
         assert_eq!(got, want, "shape {shape:?} along {axis}, {order:?}");
         // The cost: 8 rounds per layer; per layer the msb of every

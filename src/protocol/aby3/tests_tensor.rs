@@ -1,7 +1,7 @@
 //! Tensor ops on shares (layout, conv2d, pooling, maxima) against plaintext
 //! f64 references on odd shapes with negative values, with their costs.
 
-use super::tests::{assert_close, ctx, encode, private_op, values};
+use super::tests::{assert_close, ctx, encode, private_op, steps, values};
 use crate::net::Counters;
 use crate::protocol::Filter;
 use crate::ring::layout::{Padding, Window};
@@ -121,14 +121,14 @@ fn max_pooling_2x2_takes_two_comparison_layers_and_ignores_padding() {
     let x: Vec<f64> = values(2 * 6 * 5 * 3, 44, 100.0).iter().map(|v| v.abs().mul_add(-1.0, -1.0)).collect();
     let w = Window { kh: 2, kw: 2, sh: 2, sw: 2, padding: Padding::Same };
     let want = pool_ref(&x, xs, w, true);
-    let (got, costs) = private_op(&[(x.clone(), xs.to_vec())], |net, p, s| p.max_pool2d(net, ctx(10), &s[0], w));
+    let (got, costs) = private_op(&[(x.clone(), xs.to_vec())], |net, p, s| p.max_pool2d(net, &mut steps(10), &s[0], w));
     assert_eq!(got, want);
     for c in &costs[..3] {
         assert!(c.rounds <= 2 * 10, "{c:?}");
         assert!(c.bytes_sent <= 3 * 60 * want.len() as u64, "{c:?}");
     }
     let w3 = Window { kh: 3, kw: 3, sh: 1, sw: 2, padding: Padding::Valid };
-    let (got, _) = private_op(&[(x.clone(), xs.to_vec())], |net, p, s| p.max_pool2d(net, ctx(10), &s[0], w3));
+    let (got, _) = private_op(&[(x.clone(), xs.to_vec())], |net, p, s| p.max_pool2d(net, &mut steps(10), &s[0], w3));
     assert_eq!(got, pool_ref(&x, xs, w3, true));
 }
 
@@ -144,11 +144,12 @@ fn reduce_max_and_argmax_along_each_axis() {
         let at = |lane: usize, k: usize| if axis == 0 { x[k * cols + lane] } else { x[lane * cols + k] };
         let max: Vec<f64> = (0..lanes).map(|l| (0..len).map(|k| at(l, k)).fold(f64::MIN, f64::max)).collect();
         let arg: Vec<f64> = (0..lanes).map(|l| (0..len).position(|k| at(l, k) == max[l]).unwrap() as f64).collect();
-        let (got, costs) = private_op(&[(x.clone(), vec![5, 7])], |net, p, s| p.reduce_max(net, ctx(10), &s[0], axis));
+        let (got, costs) =
+            private_op(&[(x.clone(), vec![5, 7])], |net, p, s| p.reduce_max(net, &mut steps(10), &s[0], axis));
         assert_eq!(got, max, "axis {axis}");
         let layers = (len as f64).log2().ceil() as u64;
         assert!(costs[..3].iter().all(|c| c.rounds <= 10 * layers), "{costs:?}");
-        let (got, _) = private_op(&[(x.clone(), vec![5, 7])], |net, p, s| p.argmax(net, ctx(10), &s[0], axis));
+        let (got, _) = private_op(&[(x.clone(), vec![5, 7])], |net, p, s| p.argmax(net, &mut steps(10), &s[0], axis));
         assert_eq!(got, arg, "axis {axis}");
     }
 }
@@ -182,7 +183,7 @@ fn argmax_one_hot_marks_the_first_maximum_along_each_axis() {
             *w = (pos[axis] == first) as u8 as f64;
         }
         let inputs = [(x.clone(), vec![d0, d1, d2])];
-        let (got, costs) = private_op(&inputs, |net, p, s| p.argmax_one_hot(net, ctx(10), &s[0], axis));
+        let (got, costs) = private_op(&inputs, |net, p, s| p.argmax_one_hot(net, &mut steps(10), &s[0], axis));
         assert_eq!(got, want, "axis {axis}");
         // Each comparison layer: msb (6 rounds) and one injection (2 rounds);
         // per lane and layer at most 16 + 8 bytes of msb (with the padding of
@@ -193,7 +194,7 @@ fn argmax_one_hot_marks_the_first_maximum_along_each_axis() {
         let bound = layers * lanes * (24 + 24 * (len as u64 + 1)) + layers * 8 * 130 * 2;
         assert!(costs[..3].iter().all(|c| c.rounds <= 8 * layers && c.bytes_sent <= bound), "axis {axis}: {costs:?}");
         // The index form marks the same element: sum over the axis of t·hot_t.
-        let (index, _) = private_op(&inputs, |net, p, s| p.argmax(net, ctx(10), &s[0], axis));
+        let (index, _) = private_op(&inputs, |net, p, s| p.argmax(net, &mut steps(10), &s[0], axis));
         let mut from_hot = vec![0.0; x.len() / len];
         for (e, h) in want.iter().enumerate() {
             let pos = [e / (d1 * d2), (e / d2) % d1, e % d2];
