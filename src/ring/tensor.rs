@@ -135,10 +135,6 @@ impl<T: RingElement> Tensor<T> {
         self.zip_assign(other, T::wrapping_add)
     }
 
-    pub fn sub_assign(&mut self, other: &Self) -> Result<()> {
-        self.zip_assign(other, T::wrapping_sub)
-    }
-
     pub fn shl(&self, amount: u32) -> Self {
         self.map(move |x| x.shl(amount))
     }

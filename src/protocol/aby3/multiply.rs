@@ -12,7 +12,7 @@ use super::truncation::AdditiveShare;
 use super::{Aby3, OpContext, Purpose, STEP, Share};
 use crate::error::Result;
 use crate::net::Endpoint;
-use crate::parallel::{GRAIN, for_chunks, try_for_chunks};
+use crate::parallel::{GRAIN, try_for_chunks};
 use crate::ring::RingTensor;
 use crate::ring::vectorized::vectorized_fn;
 
@@ -20,12 +20,6 @@ use crate::ring::vectorized::vectorized_fn;
 const RESHARE_STEP: u32 = 0;
 
 impl Aby3 {
-    /// Elementwise product (broadcasting) in the ring, without truncation.
-    pub fn mul_ring(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
-        let z = local_mul(net, Part::of_server(self.index()?), x, y)?;
-        self.reshare(net, ctx, z)
-    }
-
     /// Elementwise fixed-point product (broadcasting), truncated.
     /// The truncation makes the local products part by part.
     pub fn mul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
@@ -123,19 +117,6 @@ impl Part {
             Part::TwoCrossProducts => a.wrapping_mul(yb).wrapping_add(b.wrapping_mul(ya)),
         }
     }
-}
-
-/// This server's additive 3-out-of-3 share of x·y, elementwise with
-/// broadcasting, into memory from the endpoint's buffer pool.
-fn local_mul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<RingTensor> {
-    let (x, y) = broadcast_pair(x, y)?;
-    let (xa, xb, ya, yb) = (x.a.data(), x.b.data(), y.a.data(), y.b.data());
-    let mut out = net.buffer(xa.len());
-    for_chunks(&mut out, GRAIN, |start, z| {
-        let end = start + z.len();
-        local_mul_kernel(part, z, &xa[start..end], &xb[start..end], &ya[start..end], &yb[start..end]);
-    });
-    RingTensor::new(x.shape().to_vec(), out)
 }
 
 /// `x` and `y` broadcast to one shape; borrowed when they have it already.

@@ -14,7 +14,7 @@ use crate::net::Endpoint;
 use crate::protocol::Filter;
 use crate::ring::RingTensor;
 use crate::ring::layout::{self, Window};
-use crate::ring::shape::{conv2d_filter_matrix, conv2d_shape, expand_dims_shape, fmt_shape, squeeze_shape};
+use crate::ring::shape::{conv2d_filter_matrix, conv2d_shape, fmt_shape};
 
 impl Share {
     /// Applies an index map (see [`layout`]) to both components.
@@ -27,7 +27,9 @@ impl Share {
         self.take(&shape, &index)
     }
 
-    /// Zero padding, `(before, after)` per axis.
+    /// Zero padding, `(before, after)` per axis (the session pads through
+    /// [`Share::take`] and `layout::pad_map`).
+    #[cfg(test)]
     pub fn pad(&self, pads: &[(usize, usize)]) -> Result<Share> {
         let (shape, index) = layout::pad_map(self.shape(), pads)?;
         self.take(&shape, &index)
@@ -45,14 +47,18 @@ impl Share {
         Ok(Share::new(layout::concat(&a, axis)?, layout::concat(&b, axis)?))
     }
 
-    /// Inserts an axis of size 1 at `axis` (at most the rank).
+    /// Inserts an axis of size 1 at `axis` (at most the rank); the session
+    /// reshapes to the node's inferred shape instead.
+    #[cfg(test)]
     pub fn expand_dims(&self, axis: usize) -> Result<Share> {
-        self.reshape(&expand_dims_shape(self.shape(), axis)?)
+        self.reshape(&crate::ring::shape::expand_dims_shape(self.shape(), axis)?)
     }
 
-    /// Removes the axis `axis`, which must have size 1.
+    /// Removes the axis `axis`, which must have size 1 (test only, as
+    /// [`Share::expand_dims`]).
+    #[cfg(test)]
     pub fn squeeze(&self, axis: usize) -> Result<Share> {
-        self.reshape(&squeeze_shape(self.shape(), axis)?)
+        self.reshape(&crate::ring::shape::squeeze_shape(self.shape(), axis)?)
     }
 }
 
