@@ -4,6 +4,12 @@
 //! speaks in ring tensors (fixed-point encoded) and the protocol's own share
 //! type. [`aby3`] implements it; a second protocol (such as Pond's
 //! two-server one) would be another implementation.
+//!
+//! The trait is kept as that seam: a second protocol (Pond, or ABY3 over a
+//! 128-bit ring) implements [`Protocol`] with its own share type and kernels
+//! (`aby3/protocol_impl.rs` is the ABY3 instance), and reuses unchanged the
+//! graph, its shape rules, the session's dispatch, the network and the
+//! fixed-point configuration.
 
 pub mod aby3;
 pub mod bounds;
