@@ -1,0 +1,237 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A computation under construction ({@code tfe_context_t}): its graph, with the input
+ * providers and variables' initial values given to it, which stay in this process. Thread-safe
+ * (the library serializes calls on one context). The operations are in {@link Ops} form: each
+ * adds a node and returns a new {@link Tensor}.
+ */
+public final class Context extends Ops {
+    private final Upcalls upcalls;
+
+    private Context(MemorySegment address, Upcalls upcalls) {
+        super(address, upcalls);
+        this.upcalls = upcalls;
+    }
+
+    private static Context make(MemorySegment address) {
+        return new Context(address, new Upcalls());
+    }
+
+    /** A context with the default fixed point (16 fractional, 20 integer bits). */
+    public Context() {
+        this(newContext(null), new Upcalls());
+    }
+
+    /** A context with {@code config}; a bad one is {@link Status#CONFIG}. */
+    public Context(Config config) {
+        this(newContext(config), new Upcalls());
+    }
+
+    private static MemorySegment newContext(Config config) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment c = config == null ? MemorySegment.NULL : config.toNative(arena);
+            TfeException.check(Native.tfe_context_new(c, out));
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    /** The context of the graph file at {@code path} ({@link #save}); feed its inputs. */
+    public static Context load(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_context_load(arena.allocateFrom(path), out));
+            return make(out.get(ADDRESS, 0));
+        }
+    }
+
+    /** Saves the graph (neither input values nor variables' values) to {@code path}. */
+    public void save(String path) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            TfeException.check(Native.tfe_context_save(ctx, arena.allocateFrom(path)));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * A private input called {@code name} (null: {@code "input<N>"}) owned by player
+     * {@code owner}, of {@code shape}; {@code provider} (null: every run must feed it) gives its
+     * values at every run, on the owner's library thread.
+     */
+    public Tensor definePrivateInput(String name, String owner, long[] shape, InputProvider provider) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment fn = provider == null ? MemorySegment.NULL : upcalls.stub(provider);
+            TfeException.check(Native.tfe_define_private_input(ctx, Strings.of(arena, name), Strings.of(arena, owner),
+                    longs(arena, shape), shape.length, fn, MemorySegment.NULL, out));
+            return new Tensor(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** A private variable called {@code name}, owned by {@code owner}, initialized to {@code values}. */
+    public Tensor definePrivateVariable(String name, String owner, double[] values, long[] shape) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_define_private_variable(ctx, Strings.of(arena, name),
+                    Strings.of(arena, owner), doubles(arena, values), values.length, longs(arena, shape),
+                    shape.length, out));
+            return new Tensor(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** A public constant of {@code shape} holding {@code values} (row-major). */
+    public Tensor defineConstant(double[] values, long[] shape) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_define_constant(ctx, doubles(arena, values), values.length,
+                    longs(arena, shape), shape.length, out));
+            return new Tensor(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The number of tensors (nodes) of the graph. */
+    public long tensorCount() {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_context_tensor_count(ctx, out));
+            return out.get(JAVA_LONG, 0);
+        } finally {
+            release();
+        }
+    }
+
+    /** A new handle for tensor number {@code index}, in the order of definition. */
+    public Tensor tensor(long index) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_context_tensor(ctx, index, out));
+            return new Tensor(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** A new handle for the input or variable called {@code name}. */
+    public Tensor find(String name) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_context_find(ctx, arena.allocateFrom(name), out));
+            return new Tensor(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The fixed-point configuration. */
+    public Config config() {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(Native.CONFIG);
+            TfeException.check(Native.tfe_context_config(ctx, out));
+            return Config.fromNative(out);
+        } finally {
+            release();
+        }
+    }
+
+    /** The number of players of the graph. */
+    public long playerCount() {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_context_player_count(ctx, out));
+            return out.get(JAVA_LONG, 0);
+        } finally {
+            release();
+        }
+    }
+
+    /** The name of player number {@code index}. */
+    public String playerName(long index) {
+        MemorySegment ctx = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_context_player_name(ctx, index, out));
+            return Strings.read(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** A local session (every player in this process) with the default options. */
+    public Session newSession() {
+        return newSession(null);
+    }
+
+    /** A local session with {@code options} (null: the defaults). */
+    public Session newSession(SessionOptions options) {
+        MemorySegment ctx = acquire();
+        Upcalls held = upcalls.retain();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            int status = options == null ? Native.tfe_session_new_local(ctx, out)
+                    : Native.tfe_session_new_local_with_options(ctx, options.toNative(arena), out);
+            TfeException.check(status);
+            return new Session(out.get(ADDRESS, 0), held);
+        } catch (RuntimeException | Error e) {
+            held.release();
+            throw e;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The party of player {@code me} in the deployment of {@code hostmapPath}, over TLS with the
+     * private key at {@code tlsKeyPath}; or over plaintext TCP when {@code tlsKeyPath} is null
+     * ({@code tfe_party_open_insecure_plaintext}: trusted networks and tests only).
+     */
+    public Party openParty(String hostmapPath, String me, String tlsKeyPath) {
+        MemorySegment ctx = acquire();
+        Upcalls held = upcalls.retain();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment hostmap = arena.allocateFrom(hostmapPath);
+            MemorySegment player = arena.allocateFrom(me);
+            int status = tlsKeyPath == null ? Native.tfe_party_open_insecure_plaintext(ctx, hostmap, player, out)
+                    : Native.tfe_party_open(ctx, hostmap, player, arena.allocateFrom(tlsKeyPath), out);
+            TfeException.check(status);
+            return new Party(out.get(ADDRESS, 0), held);
+        } catch (RuntimeException | Error e) {
+            held.release();
+            throw e;
+        } finally {
+            release();
+        }
+    }
+
+    static MemorySegment longs(Arena arena, long[] values) {
+        return values == null || values.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_LONG, values);
+    }
+
+    static MemorySegment doubles(Arena arena, double[] values) {
+        return values.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_DOUBLE, values);
+    }
+}

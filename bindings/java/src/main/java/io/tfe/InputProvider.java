@@ -1,0 +1,30 @@
+package io.tfe;
+
+/**
+ * Produces the values of a private input at its owner, once per run that needs them
+ * ({@link Context#definePrivateInput}). It runs on a library thread (the owner player's), so it
+ * must be safe to call from a thread other than the one that made the context, and must not
+ * run the session that called it. An exception it throws fails the run with a
+ * {@link TfeException} of {@link Status#INVALID_ARGUMENT} whose message holds the exception's;
+ * like the values, that text stays with the owner.
+ */
+@FunctionalInterface
+public interface InputProvider {
+    /**
+     * Fills {@code out} (zeroed, row-major, {@code product(shape)} values) for the input called
+     * {@code name} of shape {@code shape}.
+     */
+    void provide(String name, long[] shape, double[] out) throws Exception;
+
+    /** A provider that gives {@code values} (copied now) at every run. */
+    static InputProvider of(double... values) {
+        double[] copy = values.clone();
+        return (name, shape, out) -> {
+            if (copy.length != out.length) {
+                throw new IllegalArgumentException("input " + name + " takes " + out.length + " values, the provider has "
+                        + copy.length);
+            }
+            System.arraycopy(copy, 0, out, 0, copy.length);
+        };
+    }
+}

@@ -1,0 +1,174 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A sequential model ({@code tfe_model_t}): an input shape (one sample) and layers, each checked
+ * against the shape it receives when added. The weights are the model owner's, in plaintext;
+ * {@link Predictor} shares them among the servers. Not thread-safe while layers are added.
+ */
+public final class Model extends Handle {
+    private Model(MemorySegment address) {
+        super("Model", address, Native::tfe_model_free, null);
+    }
+
+    /** An empty model taking samples of {@code inputShape}. */
+    public Model(long[] inputShape) {
+        this(newModel(inputShape));
+    }
+
+    private static MemorySegment newModel(long[] inputShape) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_model_new(Context.longs(arena, inputShape), inputShape.length, out));
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    /** A benchmark network with pseudo-random weights from {@code seed}. */
+    public static Model network(Network network, long seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_model_network(network.ordinal(), seed, out));
+            return new Model(out.get(ADDRESS, 0));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        int call(MemorySegment model, Arena arena);
+    }
+
+    private void call(Call call) {
+        MemorySegment model = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            TfeException.check(call.call(model, arena));
+        } finally {
+            release();
+        }
+    }
+
+    private long[] shape(boolean input) {
+        MemorySegment model = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment shape = arena.allocate(ADDRESS);
+            MemorySegment rank = arena.allocate(JAVA_LONG);
+            TfeException.check(input ? Native.tfe_model_input_shape(model, shape, rank)
+                    : Native.tfe_model_output_shape(model, shape, rank));
+            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The shape of one sample. */
+    public long[] inputShape() {
+        return shape(true);
+    }
+
+    /** The shape of one sample's output. */
+    public long[] outputShape() {
+        return shape(false);
+    }
+
+    /** The number of layers. */
+    public long layerCount() {
+        MemorySegment model = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_model_layer_count(model, out));
+            return out.get(JAVA_LONG, 0);
+        } finally {
+            release();
+        }
+    }
+
+    /** Plaintext inference of {@code batch} samples {@code x} (row-major, batch first). */
+    public double[] predictPlain(double[] x, long batch) {
+        long outLen = batch * Predictor.product(outputShape());
+        MemorySegment model = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
+            TfeException.check(Native.tfe_model_predict_plain(model, Context.doubles(arena, x), x.length, batch,
+                    out, outLen));
+            return Predictor.readDoubles(out, outLen);
+        } finally {
+            release();
+        }
+    }
+
+    /** A dense layer of {@code units} ({@code weights}: inputs x units, row-major); returns this. */
+    public Model addDense(long inputs, long units, double[] weights, double[] bias) {
+        call((m, a) -> Native.tfe_model_add_dense(m, inputs, units, Context.doubles(a, weights), weights.length,
+                Context.doubles(a, bias), bias.length));
+        return this;
+    }
+
+    /** A convolution ({@code kernel}: h, w, in, out; weights HWIO); returns this. */
+    public Model addConv2d(long[] kernel, double[] weights, double[] bias, long strideH, long strideW,
+            Padding padding) {
+        call((m, a) -> Native.tfe_model_add_conv2d(m, Context.longs(a, kernel), kernel.length,
+                Context.doubles(a, weights), weights.length, Context.doubles(a, bias), bias.length, strideH, strideW,
+                padding.ordinal()));
+        return this;
+    }
+
+    /** Max pooling; returns this. */
+    public Model addMaxPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
+        call((m, a) -> Native.tfe_model_add_max_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
+        return this;
+    }
+
+    /** Average pooling; returns this. */
+    public Model addAvgPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
+        call((m, a) -> Native.tfe_model_add_avg_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
+        return this;
+    }
+
+    /** Batch normalization (inference) over {@code gamma.length} channels; returns this. */
+    public Model addBatchNorm(double[] gamma, double[] beta, double[] mean, double[] variance, double epsilon) {
+        long channels = gamma.length;
+        if (beta.length != channels || mean.length != channels || variance.length != channels) {
+            throw new IllegalArgumentException("batch norm: gamma has " + channels + " values, beta " + beta.length
+                    + ", mean " + mean.length + ", variance " + variance.length + "; all need the same count");
+        }
+        call((m, a) -> Native.tfe_model_add_batch_norm(m, Context.doubles(a, gamma), Context.doubles(a, beta),
+                Context.doubles(a, mean), Context.doubles(a, variance), channels, epsilon));
+        return this;
+    }
+
+    /** ReLU; returns this. */
+    public Model addRelu() {
+        call((m, a) -> Native.tfe_model_add_relu(m));
+        return this;
+    }
+
+    /** Sigmoid; returns this. */
+    public Model addSigmoid() {
+        call((m, a) -> Native.tfe_model_add_sigmoid(m));
+        return this;
+    }
+
+    /** Softmax; returns this. */
+    public Model addSoftmax() {
+        call((m, a) -> Native.tfe_model_add_softmax(m));
+        return this;
+    }
+
+    /** Flatten; returns this. */
+    public Model addFlatten() {
+        call((m, a) -> Native.tfe_model_add_flatten(m));
+        return this;
+    }
+
+    /** Global average pooling; returns this. */
+    public Model addGlobalAvgPool2d() {
+        call((m, a) -> Native.tfe_model_add_global_avg_pool2d(m));
+        return this;
+    }
+}

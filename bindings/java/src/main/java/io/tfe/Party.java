@@ -1,0 +1,23 @@
+package io.tfe;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One player of a deployment ({@code tfe_party_t}), connected to every other player; made by
+ * {@link Context#openParty}. Thread-safe: runs from several threads are serialized.
+ */
+public final class Party extends Handle {
+    Party(MemorySegment address, Upcalls upcalls) {
+        super("Party", address, Native::tfe_party_free, upcalls::release);
+    }
+
+    /** This player's part of one run, with {@code feeds} (null: none); every player runs it. */
+    public Result run(Feeds feeds, Tensor... fetches) {
+        MemorySegment party = acquire();
+        try {
+            return Runs.run((array, n, f, out) -> Native.tfe_party_run(party, array, n, f, out), feeds, fetches);
+        } finally {
+            release();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A model ready for private prediction of 1 to {@code maxBatch} samples
+ * ({@code tfe_predictor_t}): the servers keep the weights' shares between predictions.
+ * Thread-safe: predictions from several threads are serialized.
+ */
+public final class Predictor extends Handle {
+    private final long inputSize;
+    private final long outputSize;
+
+    /**
+     * Shares {@code model}'s weights (owned by player {@code owner}) for predictions of inputs of
+     * player {@code client}, in a local session with {@code options} (null: the defaults). The
+     * model may be closed afterwards: the predictor keeps a copy.
+     */
+    public Predictor(Model model, long maxBatch, String owner, String client, SessionOptions options) {
+        super("Predictor", newPredictor(model, maxBatch, owner, client, options), Native::tfe_predictor_free, null);
+        this.inputSize = product(inputShape());
+        this.outputSize = product(outputShape());
+    }
+
+    private static MemorySegment newPredictor(Model model, long maxBatch, String owner, String client,
+            SessionOptions options) {
+        MemorySegment m = model.acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_predictor_new_local(m, maxBatch, Strings.of(arena, owner),
+                    Strings.of(arena, client), options == null ? MemorySegment.NULL : options.toNative(arena), out));
+            return out.get(ADDRESS, 0);
+        } finally {
+            model.release();
+        }
+    }
+
+    /** The private prediction of the samples {@code x} (row-major, batch first). */
+    public double[] predict(double[] x) {
+        long batch = inputSize == 0 ? 0 : x.length / inputSize;
+        long outLen = batch * outputSize;
+        MemorySegment pred = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
+            TfeException.check(Native.tfe_predictor_predict(pred, Context.doubles(arena, x), x.length, out, outLen));
+            return readDoubles(out, outLen);
+        } finally {
+            release();
+        }
+    }
+
+    private long[] shape(boolean input) {
+        MemorySegment pred = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment shape = arena.allocate(ADDRESS);
+            MemorySegment rank = arena.allocate(JAVA_LONG);
+            TfeException.check(input ? Native.tfe_predictor_input_shape(pred, shape, rank)
+                    : Native.tfe_predictor_output_shape(pred, shape, rank));
+            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The shape of one sample. */
+    public long[] inputShape() {
+        return shape(true);
+    }
+
+    /** The shape of one sample's prediction. */
+    public long[] outputShape() {
+        return shape(false);
+    }
+
+    /** What the last prediction cost each player (a result with stats and no values). */
+    public Result lastStats() {
+        MemorySegment pred = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_predictor_last_stats(pred, out));
+            return new Result(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    static long product(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    static double[] readDoubles(MemorySegment segment, long count) {
+        return count == 0 ? new double[0] : segment.asSlice(0, count * Double.BYTES).toArray(JAVA_DOUBLE);
+    }
+}

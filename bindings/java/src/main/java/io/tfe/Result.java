@@ -1,0 +1,138 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The outcome of one run ({@code tfe_result_t}): one value per fetch, in order, and one stats
+ * record per player. Immutable; values are copied out, so they outlive {@link #close()}.
+ */
+public final class Result extends Handle {
+    Result(MemorySegment address) {
+        super("Result", address, Native::tfe_result_free, null);
+    }
+
+    /** What one run cost one player ({@code tfe_player_stats_t}). */
+    public record PlayerStats(String name, long bytesSent, long wireBytesSent, long messagesSent, long rounds,
+            long wallTimeNs) {}
+
+    /** What the ops of one kind cost one player in one run ({@code tfe_op_stats_t}). */
+    public record OpStats(String name, long count, long bytesSent, long wireBytesSent, long messagesSent, long rounds,
+            long wallTimeNs) {}
+
+    @FunctionalInterface
+    private interface Getter {
+        int call(MemorySegment result, Arena arena, MemorySegment out);
+    }
+
+    /** A size or count the getter writes. */
+    private long getLong(Getter getter) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            TfeException.check(getter.call(result, arena, out));
+            return out.get(JAVA_LONG, 0);
+        } finally {
+            release();
+        }
+    }
+
+    /** A string of the result's the getter points to, copied while the result is held. */
+    private String getString(Getter getter) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(getter.call(result, arena, out));
+            return Strings.read(out.get(ADDRESS, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The number of values (fetches). */
+    public long count() {
+        return getLong((r, a, out) -> Native.tfe_result_count(r, out));
+    }
+
+    /** A copy of value {@code index} (row-major). */
+    public double[] values(long index) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(ADDRESS);
+            MemorySegment len = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_result_value(result, index, data, len));
+            long n = len.get(JAVA_LONG, 0);
+            return n == 0 ? new double[0] : data.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
+        } finally {
+            release();
+        }
+    }
+
+    /** The shape of value {@code index}. */
+    public long[] shape(long index) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment shape = arena.allocate(ADDRESS);
+            MemorySegment rank = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_result_shape(result, index, shape, rank));
+            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        } finally {
+            release();
+        }
+    }
+
+    /** The number of players with stats (a party's result: its own only). */
+    public long playerCount() {
+        return getLong((r, a, out) -> Native.tfe_result_player_count(r, out));
+    }
+
+    /** The stats of player number {@code index}. */
+    public PlayerStats playerStats(long index) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(Native.PLAYER_STATS);
+            TfeException.check(Native.tfe_result_player_stats(result, index, s));
+            return new PlayerStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
+                    s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40));
+        } finally {
+            release();
+        }
+    }
+
+    /** The index of the player called {@code name}. */
+    public long playerIndex(String name) {
+        return getLong((r, a, out) -> Native.tfe_result_player_index(r, a.allocateFrom(name), out));
+    }
+
+    /** The number of op kinds with stats at player number {@code player}. */
+    public long opCount(long player) {
+        return getLong((r, a, out) -> Native.tfe_result_op_count(r, player, out));
+    }
+
+    /** The stats of op kind number {@code op} at player number {@code player}. */
+    public OpStats opStats(long player, long op) {
+        MemorySegment result = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(Native.OP_STATS);
+            TfeException.check(Native.tfe_result_op_stats(result, player, op, s));
+            return new OpStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
+                    s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40), s.get(JAVA_LONG, 48));
+        } finally {
+            release();
+        }
+    }
+
+    /** The run's trace as Chrome trace-event JSON. */
+    public String traceJson() {
+        return getString((r, a, out) -> Native.tfe_result_trace_json(r, out));
+    }
+
+    /** The stats as a table for people. */
+    public String statsTable() {
+        return getString((r, a, out) -> Native.tfe_result_stats_table(r, out));
+    }
+}

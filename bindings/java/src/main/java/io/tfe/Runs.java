@@ -1,0 +1,43 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** What sessions and parties share: a run of fetches (with feeds) into a {@link Result}. */
+final class Runs {
+    private Runs() {}
+
+    @FunctionalInterface
+    interface RunCall {
+        int call(MemorySegment fetches, long n, MemorySegment feeds, MemorySegment out);
+    }
+
+    /** Holds {@code feeds} (may be null) and every fetch for the length of {@code call}. */
+    static Result run(RunCall call, Feeds feeds, Tensor[] fetches) {
+        int held = 0;
+        MemorySegment feedsAddress = MemorySegment.NULL;
+        boolean feedsHeld = false;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, fetches.length));
+            for (; held < fetches.length; held++) {
+                array.setAtIndex(ADDRESS, held, fetches[held].acquire());
+            }
+            if (feeds != null) {
+                feedsAddress = feeds.acquire();
+                feedsHeld = true;
+            }
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(call.call(array, fetches.length, feedsAddress, out));
+            return new Result(out.get(ADDRESS, 0));
+        } finally {
+            if (feedsHeld) {
+                feeds.release();
+            }
+            for (int i = 0; i < held; i++) {
+                fetches[i].release();
+            }
+        }
+    }
+}

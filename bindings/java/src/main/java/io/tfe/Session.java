@@ -1,0 +1,41 @@
+package io.tfe;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Every player of a context's graph running in this process, each on its own thread
+ * ({@code tfe_session_t}). Private variables keep their shares across runs. Thread-safe: runs
+ * from several threads are serialized by the library. The context's input providers stay
+ * callable while the session is open, even after the context is closed.
+ */
+public final class Session extends Handle {
+    Session(MemorySegment address, Upcalls upcalls) {
+        super("Session", address, Native::tfe_session_free, upcalls::release);
+    }
+
+    /** Runs the graph and returns the values of {@code fetches} (revealed tensors or assignments). */
+    public Result run(Tensor... fetches) {
+        return run(null, fetches);
+    }
+
+    /** Runs with {@code feeds} (null: none) for inputs and variables. */
+    public Result run(Feeds feeds, Tensor... fetches) {
+        MemorySegment sess = acquire();
+        try {
+            return Runs.run((array, n, f, out) -> feeds == null ? Native.tfe_session_run(sess, array, n, out)
+                    : Native.tfe_session_run_with_feeds(sess, array, n, f, out), feeds, fetches);
+        } finally {
+            release();
+        }
+    }
+
+    /** Forgets the shares of every private variable: the next run initializes them again. */
+    public void resetVariables() {
+        MemorySegment sess = acquire();
+        try {
+            TfeException.check(Native.tfe_session_reset_variables(sess));
+        } finally {
+            release();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.tfe;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SessionTest {
+    @Test
+    void seedRunGivesFiftyTens() {
+        try (Seed seed = new Seed(); Session sess = seed.ctx.newSession(); Result result = sess.run(seed.y)) {
+            assertEquals(1, result.count());
+            assertArrayEquals(new long[] {5, 10}, result.shape(0));
+            assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            assertEquals(4, result.playerCount());
+            Result.PlayerStats server0 = result.playerStats(result.playerIndex("server0"));
+            assertEquals("server0", server0.name());
+            assertTrue(server0.bytesSent() > 0 && server0.rounds() > 0);
+            assertTrue(result.opCount(0) > 0);
+            assertTrue(!result.opStats(0, 0).name().isEmpty());
+            assertTrue(result.traceJson().startsWith("{") || result.traceJson().startsWith("["));
+            assertTrue(result.statsTable().contains("server0"));
+        }
+    }
+
+    @Test
+    void providerGetsNameAndShapeAtEveryRun() {
+        AtomicInteger calls = new AtomicInteger();
+        InputProvider provider = (name, shape, out) -> {
+            assertEquals("x", name);
+            assertArrayEquals(new long[] {5, 10}, shape);
+            assertEquals(50, out.length);
+            java.util.Arrays.fill(out, calls.incrementAndGet());
+        };
+        try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession(SessionOptions.defaults()
+                .withTransport(Transport.MEMORY))) {
+            for (int run = 1; run <= 2; run++) {
+                try (Result result = sess.run(seed.y)) {
+                    assertArrayEquals(Seed.filled(50, 10.0 * run), result.values(0), 1e-3);
+                }
+            }
+        }
+        assertEquals(2, calls.get());
+    }
+
+    @Test
+    void aProviderThatThrowsFailsTheRunWithItsMessage() {
+        InputProvider provider = (name, shape, out) -> {
+            throw new IllegalStateException("sensor offline");
+        };
+        try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession()) {
+            TfeException e = assertThrows(TfeException.class, () -> sess.run(seed.y));
+            assertEquals(Status.INVALID_ARGUMENT, e.status());
+            assertTrue(e.getMessage().contains("sensor offline"), e.getMessage());
+            assertTrue(e.getMessage().contains("x"), e.getMessage());
+        }
+    }
+
+    @Test
+    void providersOutliveTheirContextWhileASessionLives() {
+        Seed seed = new Seed(InputProvider.of(Seed.filled(50, 2.0)));
+        try (Session sess = seed.ctx.newSession()) {
+            seed.ctx.close();
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 20.0), result.values(0), 1e-3);
+            }
+        } finally {
+            seed.close();
+        }
+    }
+
+    @Test
+    void feedsReplaceTheProviderAndResetReinitializesVariables() {
+        try (Seed seed = new Seed(); Session sess = seed.ctx.newSession(); Feeds feeds = new Feeds()) {
+            feeds.set(seed.x, Seed.filled(50, 3.0));
+            try (Result result = sess.run(feeds, seed.y)) {
+                assertArrayEquals(Seed.filled(50, 30.0), result.values(0), 1e-3);
+            }
+            try (Tensor two = seed.ctx.defineConstant(Seed.filled(100, 2.0), new long[] {10, 10})) {
+                assertEquals(TensorKind.PUBLIC, two.kind());
+            }
+            sess.resetVariables();
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            }
+        }
+    }
+
+    @Test
+    void feedsOfTheWrongSizeAreRefused() {
+        try (Seed seed = new Seed(); Feeds feeds = new Feeds()) {
+            TfeException e = assertThrows(TfeException.class, () -> feeds.set(seed.x, new double[3]));
+            assertEquals(Status.INVALID_ARGUMENT, e.status());
+        }
+    }
+
+    @Test
+    void concurrentRunsOfOneSession() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        InputProvider provider = (name, shape, out) -> {
+            calls.incrementAndGet();
+            java.util.Arrays.fill(out, 1.0);
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession()) {
+            List<Future<double[]>> runs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                runs.add(pool.submit(() -> {
+                    try (Result result = sess.run(seed.y)) {
+                        return result.values(0);
+                    }
+                }));
+            }
+            for (Future<double[]> run : runs) {
+                assertArrayEquals(Seed.filled(50, 10.0), run.get(), 1e-3);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(8, calls.get());
+    }
+
+    @Test
+    void concurrentRunsOnVirtualThreadsReadTheirOwnErrors() throws Exception {
+        // Half the runs fail (a provider that throws), half succeed: each thread's exception
+        // must carry its own run's message, read on its own OS thread.
+        try (Seed good = new Seed(); Seed bad = new Seed((n, s, o) -> {
+            throw new IllegalArgumentException("bad input");
+        }); Session goodSess = good.ctx.newSession(); Session badSess = bad.ctx.newSession();
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> runs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                boolean fail = i % 2 == 0;
+                runs.add(pool.submit(() -> {
+                    if (fail) {
+                        TfeException e = assertThrows(TfeException.class, () -> badSess.run(bad.y));
+                        return e.getMessage();
+                    }
+                    try (Result result = goodSess.run(good.y)) {
+                        return result.count() == 1 ? "ok" : "bad count";
+                    }
+                }));
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                String outcome = runs.get(i).get();
+                if (i % 2 == 0) {
+                    assertTrue(outcome.contains("bad input"), outcome);
+                } else {
+                    assertEquals("ok", outcome);
+                }
+            }
+        }
+    }
+}
