@@ -23,8 +23,11 @@ public final class Predictor extends Handle {
      */
     public Predictor(Model model, long maxBatch, String owner, String client, SessionOptions options) {
         super("Predictor", newPredictor(model, maxBatch, owner, client, options), Native::tfe_predictor_free, null);
-        this.inputSize = product(inputShape());
-        this.outputSize = product(outputShape());
+        // The shapes are of a full batch, [maxBatch, sample shape...]: sizes are per sample.
+        long[] in = inputShape();
+        long[] out = outputShape();
+        this.inputSize = product(in) / in[0];
+        this.outputSize = product(out) / out[0];
     }
 
     private static MemorySegment newPredictor(Model model, long maxBatch, String owner, String client,
@@ -67,12 +70,12 @@ public final class Predictor extends Handle {
         }
     }
 
-    /** The shape of one sample. */
+    /** The shape of a full batch of inputs, {@code [maxBatch, sample shape...]}. */
     public long[] inputShape() {
         return shape(true);
     }
 
-    /** The shape of one sample's prediction. */
+    /** The shape of a full batch of predictions, {@code [maxBatch, sample shape...]}. */
     public long[] outputShape() {
         return shape(false);
     }

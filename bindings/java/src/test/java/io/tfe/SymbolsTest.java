@@ -1,0 +1,67 @@
+package io.tfe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The binding mirrors the whole C API: tests/abi/symbols.txt against Native. */
+class SymbolsTest {
+    static Path repoRoot() {
+        return Path.of(System.getProperty("tfe.repo.root", "../.."));
+    }
+
+    static List<String> symbols() throws IOException {
+        return Files.readAllLines(repoRoot().resolve("tests/abi/symbols.txt")).stream().map(String::strip)
+                .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+    }
+
+    @Test
+    void everyFunctionOfTheCApiHasADowncallHandle() throws Exception {
+        Set<String> methods = Arrays.stream(Native.class.getDeclaredMethods())
+                .filter(m -> Modifier.isStatic(m.getModifiers())).map(Method::getName).collect(Collectors.toSet());
+        List<String> missing = new ArrayList<>();
+        for (String symbol : symbols()) {
+            Field handle;
+            try {
+                handle = Native.class.getDeclaredField(symbol.toUpperCase(java.util.Locale.ROOT));
+            } catch (NoSuchFieldException e) {
+                missing.add(symbol);
+                continue;
+            }
+            handle.setAccessible(true);
+            if (!(handle.get(null) instanceof MethodHandle) || !methods.contains(symbol)) {
+                missing.add(symbol);
+            }
+        }
+        assertEquals(List.of(), missing, "functions of tests/abi/symbols.txt without a downcall handle in Native");
+        assertTrue(symbols().size() > 100);
+    }
+
+    @Test
+    void nativeDeclaresNoFunctionTheCApiLacks() throws Exception {
+        Set<String> symbols = new TreeSet<>(symbols());
+        List<String> extra = Arrays.stream(Native.class.getDeclaredMethods())
+                .filter(m -> Modifier.isStatic(m.getModifiers()) && m.getName().startsWith("tfe_"))
+                .map(Method::getName).filter(n -> !symbols.contains(n)).sorted().toList();
+        assertEquals(List.of(), extra);
+    }
+
+    @Test
+    void versionMatchesTheBinding() {
+        assertTrue(Tfe.version().startsWith(Tfe.VERSION_MAJOR + "."), Tfe.version());
+    }
+}
