@@ -89,6 +89,31 @@ printf '%s\n' "$seed_go"
 test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' <<<"$seed_go")" -eq 5
 
 # ---------------------------------------------------------------------------
+# Java binding (bindings/java/, examples/java/): the FFM API over the release
+# libtfe.so above, on JDK 25 (bindings/java/README.md). The library is found
+# through -Dtfe.library.path; Maven resolves JUnit into ~/.m2.
+# ---------------------------------------------------------------------------
+export JAVA_HOME="${TFE_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+java_lib="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)"
+# Maven 3.8's Guava calls sun.misc.Unsafe, which JDK 25 warns about.
+java_mvn=(env MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -q -B -f bindings/java/pom.xml)
+
+step "Java: mvn test in bindings/java (JUnit 5 through Surefire: handles, errors, threads, conformance cases)"
+"${java_mvn[@]}" test -Dtfe.library.path="$java_lib"
+
+for example in SeedMatmul PrivatePrediction; do
+    step "Java: examples/java/$example.java"
+    java_out="$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bindings/java/target/classes \
+        -Dtfe.library.path="$java_lib" "examples/java/$example.java")"
+    printf '%s\n' "$java_out"
+    if [ "$example" = SeedMatmul ]; then
+        test "$(grep -c '^10\.0\( 10\.0\)\{9\}$' <<<"$java_out")" -eq 5
+    else
+        grep -q '^plaintext inference agrees: yes$' <<<"$java_out"
+    fi
+done
+
+# ---------------------------------------------------------------------------
 # C API, C++ binding and CMake package (src/ffi/, include/tfe.h,
 # bindings/cpp/, CMakeLists.txt, cmake/, tests/{c,cpp,abi,cmake-*}/). The
 # header itself is checked by `cargo test` (tests/header.rs). Each CMake
