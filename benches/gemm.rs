@@ -8,8 +8,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use tfe::ring::gemm::Factor::Matrix;
-use tfe::ring::gemm::{Threads, available_kernels, gemm_with};
+use tfe::internals::gemm::Factor::Matrix;
+use tfe::internals::gemm::{Threads, available_kernels, gemm_with};
 
 /// Full-width pseudo-random values (xorshift64), so products wrap as in use.
 fn random_vec(len: usize, mut state: u64) -> Vec<u64> {

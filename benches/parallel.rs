@@ -3,7 +3,7 @@
 //! pool, called from a thread outside the pool (as a session thread calls
 //! it), in the same run. Two kernels bracket the elementwise work of tfe: a
 //! wrapping add (memory-bound, the cheapest) and a keystream fill (ChaCha8,
-//! what the reshares and truncations draw). `tfe::parallel::GRAIN` is set
+//! what the reshares and truncations draw). `tfe::internals::GRAIN` is set
 //! from where the halves start to win (BENCHMARKS.md).
 
 use std::hint::black_box;
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
-use tfe::prng::{Seed, StreamId, fill_at};
+use tfe::internals::{Seed, StreamId, fill_at};
 
 fn halves(out: &mut [u64], f: impl Fn(usize, &mut [u64]) + Sync + Send) {
     let half = out.len().div_ceil(2);

@@ -12,12 +12,12 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand_chacha::{ChaCha8Rng, ChaCha12Rng};
 use rand_core::{Rng, SeedableRng};
-use tfe::chacha::{available_backends, keystream_u64_with};
+use tfe::internals::{available_backends, keystream_u64_with};
 
 const KEY: [u8; 32] = *b"benchmark key, not a secret.....";
 
 fn bench_prng(criterion: &mut Criterion) {
-    for words in [tfe::parallel::GRAIN, 64] {
+    for words in [tfe::internals::GRAIN, 64] {
         let mut out = vec![0u64; words];
         let mut bytes = vec![0u8; words * 8];
         let mut group = criterion.benchmark_group(format!("chacha/{}B", words * 8));

@@ -21,13 +21,13 @@ use crate::vocabulary::code_enum;
 
 /// A value for a message: as written up to 16 digits, in exponent form
 /// beyond (1e300, not its 301 digits).
-pub fn fmt_value(value: f64) -> String {
+pub(crate) fn fmt_value(value: f64) -> String {
     if value.is_finite() && value.abs() >= 1e16 { format!("{value:e}") } else { value.to_string() }
 }
 
 /// Element `flat` (row-major) of a tensor of `shape`: `[3, 7]` for rank 2
 /// and above, the flat index for rank 0 and 1.
-pub fn fmt_index(flat: usize, shape: &[usize]) -> String {
+pub(crate) fn fmt_index(flat: usize, shape: &[usize]) -> String {
     if shape.len() < 2 {
         return flat.to_string();
     }

@@ -4,20 +4,53 @@
 //! servers run the ABY3 protocol (replicated secret sharing over Z_2^64) over
 //! TCP, while input providers and result receivers take part as players.
 //! The layers, from the bottom up, are described in each module.
+//!
+//! The Rust API is [`graph`] (build a computation), [`session`] (run it),
+//! [`nn`] (models and private prediction), [`deploy`] (hostmaps,
+//! certificates, data files), [`fixed`] (the fixed-point encoding) and
+//! [`error`]; the types their signatures name are re-exported here. The ring,
+//! protocol, network and FFI layers are internal.
 
 pub mod deploy;
 pub mod error;
-pub mod ring;
-pub mod session;
-
-pub use error::{Error, Result};
-pub mod chacha;
-pub mod ffi;
 pub mod fixed;
 pub mod graph;
-pub mod net;
 pub mod nn;
-pub mod parallel;
-pub mod prng;
-pub mod protocol;
-pub mod vocabulary;
+pub mod session;
+
+pub(crate) mod chacha;
+pub(crate) mod ffi;
+pub(crate) mod net;
+pub(crate) mod parallel;
+pub(crate) mod prng;
+pub(crate) mod protocol;
+pub(crate) mod ring;
+pub(crate) mod vocabulary;
+
+pub use error::{Error, Result};
+pub use net::{Counters, PlayerAddr, TcpOptions, TlsSettings};
+pub use protocol::SeedSource;
+pub use ring::layout::{Padding, Window};
+pub use vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
+
+/// Not part of the API: what the crate's own integration tests, benches and
+/// command-line tool reach below the public layers. May change at any time.
+#[doc(hidden)]
+pub mod internals {
+    /// The C API's functions and types, for the Rust-side C API tests.
+    pub mod ffi {
+        pub use crate::ffi::*;
+        pub use crate::ffi::{
+            context, error, feeds, logging, ops, ops_layout, ops_nonlinear, ops_reduce, result, selftest, session,
+        };
+    }
+    /// Network pieces the wire and failure tests assemble by hand.
+    pub mod net {
+        pub use crate::net::{self_signed, tcp};
+    }
+    pub use crate::chacha::{available_backends, keystream_u64_with};
+    pub use crate::parallel::GRAIN;
+    pub use crate::prng::{Seed, StreamId, fill_at};
+    pub use crate::protocol::bounds::{APPROXIMATIONS, markdown};
+    pub use crate::ring::gemm;
+}

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use tfe::protocol::bounds::{APPROXIMATIONS, markdown};
+use tfe::internals::{APPROXIMATIONS, markdown};
 
 /// The doc comment right before the declaration of `function` in the
 /// header, with the comment markers dropped and whitespace collapsed.

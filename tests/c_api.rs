@@ -6,12 +6,12 @@
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::ptr;
 
-use tfe::ffi::context::*;
-use tfe::ffi::error::*;
-use tfe::ffi::ops::*;
-use tfe::ffi::result::*;
-use tfe::ffi::session::*;
-use tfe::ffi::{tfe_context_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
+use tfe::internals::ffi::context::*;
+use tfe::internals::ffi::error::*;
+use tfe::internals::ffi::ops::*;
+use tfe::internals::ffi::result::*;
+use tfe::internals::ffi::session::*;
+use tfe::internals::ffi::{tfe_context_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
 
 use tfe_status_t::*;
 
@@ -346,7 +346,7 @@ fn a_context_saves_its_graph_without_the_variables_values() {
 
 #[test]
 fn feeds_names_reset_and_per_op_stats() {
-    use tfe::ffi::feeds::*;
+    use tfe::internals::ffi::feeds::*;
     let mut h = Handles::default();
     let ctx = h.context();
     // SAFETY (all): live handles, valid buffers, strings and out-params.

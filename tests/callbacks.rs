@@ -10,12 +10,12 @@ use std::ptr;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use tfe::ffi::context::*;
-use tfe::ffi::logging::*;
-use tfe::ffi::ops::*;
-use tfe::ffi::result::*;
-use tfe::ffi::session::*;
-use tfe::ffi::{tfe_context_t, tfe_input_fn, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
+use tfe::internals::ffi::context::*;
+use tfe::internals::ffi::logging::*;
+use tfe::internals::ffi::ops::*;
+use tfe::internals::ffi::result::*;
+use tfe::internals::ffi::session::*;
+use tfe::internals::ffi::{tfe_context_t, tfe_input_fn, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
 
 use tfe_status_t::*;
 

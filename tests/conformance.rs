@@ -10,16 +10,18 @@ use std::path::Path;
 use std::ptr;
 
 use serde_json::Value;
-use tfe::ffi::context::*;
-use tfe::ffi::error::*;
-use tfe::ffi::feeds::*;
-use tfe::ffi::ops::*;
-use tfe::ffi::ops_layout::*;
-use tfe::ffi::ops_nonlinear::*;
-use tfe::ffi::ops_reduce::*;
-use tfe::ffi::result::*;
-use tfe::ffi::session::*;
-use tfe::ffi::{tfe_config_t, tfe_context_t, tfe_feeds_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t};
+use tfe::internals::ffi::context::*;
+use tfe::internals::ffi::error::*;
+use tfe::internals::ffi::feeds::*;
+use tfe::internals::ffi::ops::*;
+use tfe::internals::ffi::ops_layout::*;
+use tfe::internals::ffi::ops_nonlinear::*;
+use tfe::internals::ffi::ops_reduce::*;
+use tfe::internals::ffi::result::*;
+use tfe::internals::ffi::session::*;
+use tfe::internals::ffi::{
+    tfe_config_t, tfe_context_t, tfe_feeds_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t,
+};
 
 type Tensor = *mut tfe_tensor_t;
 type Out = *mut Tensor;

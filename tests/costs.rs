@@ -16,11 +16,11 @@ mod common;
 use std::path::Path;
 
 use common::grid_values;
+use tfe::Padding;
+use tfe::SortOrder;
 use tfe::error::Result;
 use tfe::graph::{Graph, TensorId};
-use tfe::ring::layout::Padding;
 use tfe::session::{Feeds, LocalOptions, LocalSession};
-use tfe::vocabulary::SortOrder;
 
 /// Builds the op on the private inputs `x`, `y` and `w`.
 type Build = fn(&mut Graph, TensorId, TensorId, TensorId) -> Result<TensorId>;

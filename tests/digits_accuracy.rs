@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use tfe::Padding;
 use tfe::nn::{Layer, PrivatePredictor, Sequential};
-use tfe::ring::layout::Padding;
 use tfe::session::LocalOptions;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/digits/");

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tfe::Error;
+use tfe::SeedSource;
 use tfe::graph::Graph;
-use tfe::net::{PlayerAddr, TcpOptions, tcp};
-use tfe::protocol::aby3::SeedSource;
+use tfe::internals::net::tcp;
 use tfe::session::{Feeds, LocalOptions, LocalSession, Party, TcpJoin};
+use tfe::{PlayerAddr, TcpOptions};
 
 /// The seed program; server0 gives w (ten by ten ones) at run time.
 fn seed_graph() -> (Graph, tfe::graph::TensorId) {

@@ -5,8 +5,8 @@
 mod common;
 
 use common::grid_values;
+use tfe::Padding;
 use tfe::graph::Graph;
-use tfe::ring::layout::Padding;
 use tfe::session::{Feeds, LocalOptions, LocalSession};
 
 #[test]

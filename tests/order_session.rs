@@ -6,9 +6,9 @@
 mod common;
 
 use common::grid_values;
+use tfe::SortOrder;
 use tfe::graph::Graph;
 use tfe::session::{Feeds, LocalOptions, LocalSession};
-use tfe::vocabulary::SortOrder;
 
 #[test]
 fn order_and_reduction_ops_match_plaintext_through_a_session() {

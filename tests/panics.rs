@@ -9,9 +9,9 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tfe::ffi::error::{tfe_last_error_message, tfe_status_t};
-use tfe::ffi::logging::{tfe_log_level_t, tfe_set_log_callback};
-use tfe::ffi::selftest::tfe_selftest_fail;
+use tfe::internals::ffi::error::{tfe_last_error_message, tfe_status_t};
+use tfe::internals::ffi::logging::{tfe_log_level_t, tfe_set_log_callback};
+use tfe::internals::ffi::selftest::tfe_selftest_fail;
 
 const CHILD: &str = "TFE_PANIC_CHILD";
 

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use tfe::SeedSource;
 use tfe::graph::{Graph, TensorId};
-use tfe::net::{PlayerAddr, TcpOptions, TlsSettings, self_signed, tcp};
-use tfe::protocol::aby3::SeedSource;
+use tfe::internals::net::{self_signed, tcp};
 use tfe::session::{Feeds, Party, PartyRun, TcpJoin};
+use tfe::{PlayerAddr, TcpOptions, TlsSettings};
 
 /// Forwards one connection from `listener` to `target`; counts the bytes
 /// going towards `target` and, when `tamper` is set, flips one byte of that

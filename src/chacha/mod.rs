@@ -130,7 +130,7 @@ pub fn keystream_u64(key: &[u8; 32], stream: u64, word_pos: u128, out: &mut [u64
     keystream_u64_with(detected_backend(), key, stream, word_pos, out);
 }
 
-/// [`keystream_u64`] with an explicit back end, for tests and benchmarks.
+/// `keystream_u64` with an explicit back end, for tests and benchmarks.
 ///
 /// Panics if `backend` is not available on this CPU (see
 /// [`available_backends`]): running it anyway would be undefined behaviour.

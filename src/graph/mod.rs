@@ -1,14 +1,14 @@
 //! The symbolic computation: players, ops, shapes, built once and run many
 //! times. Every builder method checks its operands and infers the result's
 //! shape, so a mismatch is an error that names both shapes before any player
-//! sends a byte. [`encode`] gives the canonical bytes and the digest that
+//! sends a byte. `encode` gives the canonical bytes and the digest that
 //! players compare when a session starts.
 
-pub mod encode;
+pub(crate) mod encode;
 mod fields;
 mod infer_nn;
 mod nn_builder;
-pub mod op;
+mod op;
 mod op_table;
 #[cfg(test)]
 mod order_tests;

@@ -122,7 +122,7 @@ impl Graph {
 
     /// `x / divisor` for a public divisor with 2^−i ≤ |divisor| ≤ 2^f: 2
     /// rounds, within |x|·2^−(f+k+1) + 2^−f of the quotient, k =
-    /// [`crate::protocol::extra_bits`] (|x|·2^−26 + 2^−16 by default).
+    /// the division's extra bits (|x|·2^−26 + 2^−16 by default).
     pub fn div_public(&mut self, x: TensorId, divisor: f64) -> Result<TensorId> {
         self.push(Op::DivPublic { divisor }, &[x])
     }

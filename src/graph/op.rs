@@ -72,7 +72,7 @@ op_table! {
     /// count as [`Op::DivPublic`] divides.
     Mean = 29, "reduce_mean", 1 operands { axis: Option<usize> as OptIndex };
     /// Division by a public value: the product with its scaled reciprocal,
-    /// one truncation (see [`crate::protocol::reciprocal_encoding`]).
+    /// one truncation (see `protocol::reciprocal_encoding`).
     DivPublic = 30, "div_public", 1 operands { divisor: f64 as Bits };
     /// Elementwise minimum (broadcasting), at least one operand private.
     Minimum = 31, "minimum", 2 operands;
@@ -186,9 +186,9 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
 }
 
 /// Checks that the inferred result shape of `op` stays within
-/// [`shape::MAX_ELEMENTS`]; the error names the op, its operands' shapes
+/// the ring's limit on elements (`ring::shape::MAX_ELEMENTS`); the error names the op, its operands' shapes
 /// and the result's.
-pub fn check_result_size(op: &Op, operands: &[(&[usize], Kind)], out: &[usize]) -> Result<()> {
+pub(crate) fn check_result_size(op: &Op, operands: &[(&[usize], Kind)], out: &[usize]) -> Result<()> {
     if shape::checked_numel(out).is_some_and(|n| n <= shape::MAX_ELEMENTS) {
         return Ok(());
     }

@@ -4,6 +4,7 @@
 //! followed by `len` payload bytes. A data frame carries raw `u64` words; an
 //! abort frame carries a UTF-8 reason. Anything else is a protocol error.
 
+#[cfg(test)]
 use std::io::{Read, Write};
 
 /// Bytes of the frame header.
@@ -51,6 +52,7 @@ impl Tag {
 
 /// A decoded frame.
 #[derive(Debug, PartialEq)]
+#[cfg(test)]
 pub enum Frame {
     Data(Tag, Vec<u64>),
     Abort { run: u32, reason: String },
@@ -58,6 +60,8 @@ pub enum Frame {
 
 /// Why a frame could not be read.
 #[derive(Debug)]
+#[cfg(test)]
+#[allow(dead_code, reason = "the payloads are read through Debug when a test fails")]
 pub enum ReadError {
     /// The peer closed the connection between frames.
     Closed,
@@ -68,12 +72,14 @@ pub enum ReadError {
 }
 
 /// Writes a data frame with the words as little-endian bytes.
+#[cfg(test)]
 pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Result<()> {
     out.write_all(&data_header(tag, words.len())?)?;
     write_words(out, words)
 }
 
 /// Writes an abort frame for `run`.
+#[cfg(test)]
 pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Result<()> {
     let (head, reason) = abort_frame(run, reason);
     out.write_all(&head)?;
@@ -81,6 +87,7 @@ pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Res
 }
 
 /// Reads one frame; `max_payload` bounds what a peer can make us allocate.
+#[cfg(test)]
 pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, ReadError> {
     let mut head = [0u8; HEADER_BYTES];
     read_header(input, &mut head)?;
@@ -164,6 +171,7 @@ fn header(len: u32, kind: u32, tag: Tag) -> [u8; HEADER_BYTES] {
 }
 
 /// Reads a header, telling a clean close (no byte) from a cut-off frame.
+#[cfg(test)]
 fn read_header(input: &mut impl Read, head: &mut [u8; HEADER_BYTES]) -> Result<(), ReadError> {
     let mut filled = 0;
     while filled < HEADER_BYTES {
@@ -191,22 +199,26 @@ fn truncate_utf8(s: &str, max: usize) -> &str {
 }
 
 #[cfg(target_endian = "little")]
+#[cfg(test)]
 fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
     out.write_all(words_as_bytes(words))
 }
 
 #[cfg(target_endian = "little")]
+#[cfg(test)]
 fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
     input.read_exact(words_as_bytes_mut(words))
 }
 
 #[cfg(target_endian = "big")]
+#[cfg(test)]
 fn write_words(out: &mut impl Write, words: &[u64]) -> std::io::Result<()> {
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     out.write_all(&bytes)
 }
 
 #[cfg(target_endian = "big")]
+#[cfg(test)]
 fn read_words(input: &mut impl Read, words: &mut [u64]) -> std::io::Result<()> {
     let mut bytes = vec![0u8; words.len() * 8];
     input.read_exact(&mut bytes)?;

@@ -2,12 +2,12 @@
 //! models ([`Sequential`]) whose weights a model owner supplies in plaintext
 //! and shares once, private prediction revealed only to the client
 //! ([`PrivatePredictor`]), plaintext inference for reference
-//! ([`plain`]), and the benchmark networks A–D ([`networks`]).
+//! (`plain`), and the benchmark networks A–D ([`networks`]).
 
 mod layer;
 mod model;
 pub mod networks;
-pub mod plain;
+pub(crate) mod plain;
 mod predict;
 #[cfg(test)]
 mod tests;

@@ -176,6 +176,7 @@ pub const APPROXIMATIONS: &[Approximation] = &[
 ];
 
 /// The rows of `op` (empty for an exact op).
+#[cfg(test)]
 pub fn rows(op: &str) -> Vec<&'static Approximation> {
     APPROXIMATIONS.iter().filter(|a| a.op == op).collect()
 }

@@ -8,5 +8,4 @@ pub mod shape;
 pub mod tensor;
 pub mod vectorized;
 
-pub use element::RingElement;
-pub use tensor::{RingTensor, Tensor};
+pub use tensor::RingTensor;

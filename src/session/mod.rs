@@ -7,13 +7,14 @@
 
 mod commit;
 mod execute;
-pub mod feeds;
-pub mod local;
-pub mod party;
-pub mod stats;
+pub(crate) mod feeds;
+mod local;
+mod party;
+mod stats;
 
 pub use feeds::{Feeds, Provider, ProviderRequest};
-pub use local::{LocalOptions, LocalSession, RunResult, Transport, on_player_thread};
+pub(crate) use local::on_player_thread;
+pub use local::{LocalOptions, LocalSession, RunResult, Transport};
 pub use party::{Party, PartyRun, TcpJoin};
 pub use stats::{OpSpan, OpStats, PlayerStats, RunStats};
 

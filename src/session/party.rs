@@ -56,7 +56,7 @@ pub struct Party<P: Protocol = Aby3> {
 
 impl Party<Aby3> {
     /// Sets up ABY3 over an endpoint that is already connected.
-    pub fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
+    pub(crate) fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
         let me = net.me();
         let proto = Aby3::setup(&mut net, SERVERS, graph.fixed(), seeds)
             .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;

@@ -3,7 +3,7 @@
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 
-use tfe::ffi::error::tfe_last_error_message;
+use tfe::internals::ffi::error::tfe_last_error_message;
 
 /// The last error message of this thread.
 pub fn message() -> String {

@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use tfe::graph::Graph;
-use tfe::ring::gemm::Factor::Matrix;
-use tfe::ring::gemm::{self, Kernel, Threads};
+use tfe::internals::gemm::Factor::Matrix;
+use tfe::internals::gemm::{self, Kernel, Threads};
 use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
 /// `tfe bench`'s options.

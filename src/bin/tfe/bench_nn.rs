@@ -27,7 +27,7 @@ pub fn relu(n: usize, runs: usize) -> tfe::Result<()> {
         times.push(slowest(&last, |p| p.by_op.get("relu").map(|s| s.wall_time).unwrap_or_default()));
     }
     times.sort();
-    let op = |f: fn(&tfe::net::Counters) -> u64| {
+    let op = |f: fn(&tfe::Counters) -> u64| {
         last.players.iter().filter_map(|p| p.by_op.get("relu")).map(|s| f(&s.counters)).max().unwrap_or(0)
     };
     println!(

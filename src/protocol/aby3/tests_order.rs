@@ -169,7 +169,7 @@ fn mean_and_division_by_a_public_value_are_within_the_rounding_of_the_scaled_rec
     let ulp = 1.0 / 65536.0;
     let fixed = FixedConfig::default();
     // 1/d carries k = 9 bits beyond the 16 fractional ones (`division.rs`).
-    assert_eq!(crate::protocol::extra_bits(fixed), 9);
+    assert_eq!(crate::protocol::division::extra_bits(fixed), 9);
     // x / d as the kernel computes it: ⌊x·c / 2^25⌋ + {0, 1}, c = round(2^25 / d).
     let check = |got: &[f64], x: &[f64], d: f64, what: &str| {
         let reciprocal = crate::protocol::reciprocal_encoding(fixed, d).unwrap();
