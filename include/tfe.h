@@ -1764,6 +1764,24 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
                                              struct tfe_result_t **out);
 
 /**
+ * Interrupts the session's run in progress, from any thread: every player
+ * gives up on it at its next message or within 20 ms of waiting, and
+ * `tfe_session_run` returns `TFE_ERR_ABORTED` ("... aborted the run: the
+ * run was interrupted by its caller"), once the input callbacks of the run
+ * have returned (a callback itself is not interrupted). With no run in
+ * progress it does nothing, and it never reaches a run that starts after
+ * it, so a caller may repeat it until its run returns (Go's
+ * `context.Context`, Python's KeyboardInterrupt). The session stays usable.
+ *
+ * Thread safety: any thread, during a run on another thread; it does not
+ * wait for the run.
+ *
+ * # Safety
+ * No other thread frees `sess` during the call.
+ */
+enum tfe_status_t tfe_session_interrupt(struct tfe_session_t *sess);
+
+/**
  * Forgets the shares of every private variable of the session: the next run
  * that needs a variable initializes it again, from its values or a feed.
  *
@@ -1831,6 +1849,25 @@ enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
                                 size_t n,
                                 const struct tfe_feeds_t *feeds,
                                 struct tfe_result_t **out);
+
+/**
+ * Interrupts the party's run in progress, from any thread: this player
+ * gives up on it at its next message or within 20 ms of waiting, tells the
+ * other players, which fail with `TFE_ERR_ABORTED` naming it ("...
+ * aborted the run: the run was interrupted by its caller"), and
+ * `tfe_party_run` returns `TFE_ERR_ABORTED` with the same message, once the
+ * run's input callbacks have returned. With no run in progress it does
+ * nothing, and it never reaches a run that starts after it (a caller may
+ * repeat it until its run returns). Whether the party stays usable is up to
+ * the others: they must run the same runs in the same order.
+ *
+ * Thread safety: any thread, during a run on another thread; it does not
+ * wait for the run.
+ *
+ * # Safety
+ * No other thread frees `party` during the call.
+ */
+enum tfe_status_t tfe_party_interrupt(struct tfe_party_t *party);
 
 /**
  * Closes the party's connections and frees it. `tfe_party_free(NULL)` does

@@ -47,7 +47,7 @@ type partyOutcome struct {
 // runParties runs fetch at each player on its own goroutine, over TLS with
 // the keys in keyDir unless it is "".
 func runParties(t *testing.T, ctx *tfe.Context, fetch *tfe.Tensor, hostmap, keyDir string,
-	run func(*tfe.Party, *tfe.Tensor) (*tfe.Result, error)) []partyOutcome {
+	run func(string, *tfe.Party, *tfe.Tensor) (*tfe.Result, error)) []partyOutcome {
 	outcomes := make([]partyOutcome, len(partyPlayers))
 	var wg sync.WaitGroup
 	for i, name := range partyPlayers {
@@ -66,7 +66,7 @@ func runParties(t *testing.T, ctx *tfe.Context, fetch *tfe.Tensor, hostmap, keyD
 				return
 			}
 			defer party.Close()
-			res, err := run(party, fetch)
+			res, err := run(name, party, fetch)
 			if err != nil {
 				outcomes[i].err = err
 				return
@@ -79,7 +79,7 @@ func runParties(t *testing.T, ctx *tfe.Context, fetch *tfe.Tensor, hostmap, keyD
 	return outcomes
 }
 
-func runOnce(party *tfe.Party, fetch *tfe.Tensor) (*tfe.Result, error) {
+func runOnce(_ string, party *tfe.Party, fetch *tfe.Tensor) (*tfe.Result, error) {
 	return party.Run(context.Background(), []*tfe.Tensor{fetch}, nil)
 }
 

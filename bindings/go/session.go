@@ -129,7 +129,13 @@ func (s *Session) Close() { s.h.close() }
 // Run runs the graph for fetches (reveals, public values, assignments),
 // with feeds (nil: none) (tfe_session_run, tfe_session_run_with_feeds).
 // Close the result. A failed run leaves the session usable, unless a
-// connection was lost. ctx is checked before the run starts.
+// connection was lost.
+//
+// When ctx is done before the run ends, the run is interrupted
+// (tfe_session_interrupt) and Run returns soon, with an error that matches
+// both ctx's error (context.Canceled, context.DeadlineExceeded) and
+// ErrAborted; it returns only after the run's input providers have
+// returned (a provider is not interrupted: give it ctx too).
 func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -139,13 +145,18 @@ func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Re
 		return nil, err
 	}
 	defer s.h.release()
-	return runFetches("tfe_session_run", fetches, feeds,
+	stop := watch(ctx, func() { C.tfe_session_interrupt(sess) })
+	res, err := runFetches("tfe_session_run", fetches, feeds,
 		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
 			if fd == nil {
 				return C.tfe_session_run(sess, f, n, out)
 			}
 			return C.tfe_session_run_with_feeds(sess, f, n, fd, out)
 		})
+	if stop() && err != nil {
+		err = cancelled(ctx, err)
+	}
+	return res, err
 }
 
 // ResetVariables forgets the shares of every private variable: the next
@@ -240,21 +251,27 @@ func openParty(c *Context, hostmap, me string,
 
 // Run runs the graph for fetches at this player, with the feeds of the
 // inputs it owns (nil: none) (tfe_party_run). Every player runs the same
-// fetches. The result holds the values revealed to this player. ctx is
-// checked before the run starts.
+// fetches. The result holds the values revealed to this player. When ctx
+// is done before the run ends, the run is interrupted (tfe_party_interrupt):
+// the other players fail it with ErrAborted naming this one, and Run
+// returns an error matching ctx's error and ErrAborted, as Session.Run. A
+// ctx done already still starts the run, to interrupt it at once: the
+// other players then see an abort, not a silent player.
 func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	party, err := p.h.acquire()
 	if err != nil {
 		return nil, err
 	}
 	defer p.h.release()
-	return runFetches("tfe_party_run", fetches, feeds,
+	stop := watch(ctx, func() { C.tfe_party_interrupt(party) })
+	res, err := runFetches("tfe_party_run", fetches, feeds,
 		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
 			return C.tfe_party_run(party, f, n, fd, out)
 		})
+	if stop() && err != nil {
+		err = cancelled(ctx, err)
+	}
+	return res, err
 }
 
 // Close closes the party's connections and frees it (tfe_party_free).

@@ -14,6 +14,7 @@ use super::handles::{self, Registered};
 use super::result::tfe_result_t;
 use crate::deploy::party::{ChannelSecurity, open};
 use crate::deploy::{Hostmap, certs};
+use crate::net::Interrupt;
 use crate::session::{Feeds, Party};
 
 /// One player of a deployment, connected to every other player of the
@@ -24,6 +25,8 @@ use crate::session::{Feeds, Party};
 pub struct tfe_party_t {
     context: u64,
     party: Mutex<Party>,
+    /// Outside the lock, which a run holds (see `tfe_party_interrupt`).
+    interrupt: Arc<Interrupt>,
 }
 
 impl Registered for tfe_party_t {
@@ -102,7 +105,9 @@ unsafe fn open_party(
     for (name, initializer) in initializers {
         party.set_provider(&name, initializer.provider());
     }
-    let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party) });
+    let interrupt = Interrupt::new();
+    party.set_interrupt(interrupt.clone());
+    let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party), interrupt });
     unsafe { out.write(handles::register(party)) };
     Ok(())
 }
@@ -138,11 +143,37 @@ pub unsafe extern "C" fn tfe_party_run(
         let ids = unsafe { fetch_ids(party.context, fetches) }?;
         let empty = Feeds::new();
         let feeds = unsafe { super::feeds::resolve(feeds, party.context, &empty) }?;
+        let interrupt = party.interrupt.clone();
         let mut party = party.party.lock().unwrap_or_else(PoisonError::into_inner);
+        let _in_progress = interrupt.begin();
         let shapes = ids.iter().map(|&id| party.graph().shape(id).map(<[usize]>::to_vec)).collect::<Result<_, _>>()?;
         let run = party.run(&ids, feeds)?;
         let result = Box::new(tfe_result_t::from_party_run(run, shapes));
         unsafe { out.write(handles::register(result)) };
+        Ok(())
+    }
+}
+
+/// Interrupts the party's run in progress, from any thread: this player
+/// gives up on it at its next message or within 20 ms of waiting, tells the
+/// other players, which fail with `TFE_ERR_ABORTED` naming it ("...
+/// aborted the run: the run was interrupted by its caller"), and
+/// `tfe_party_run` returns `TFE_ERR_ABORTED` with the same message, once the
+/// run's input callbacks have returned. With no run in progress it does
+/// nothing, and it never reaches a run that starts after it (a caller may
+/// repeat it until its run returns). Whether the party stays usable is up to
+/// the others: they must run the same runs in the same order.
+///
+/// Thread safety: any thread, during a run on another thread; it does not
+/// wait for the run.
+///
+/// # Safety
+/// No other thread frees `party` during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_interrupt(party: *mut tfe_party_t) -> tfe_status_t {
+    ffi_boundary! {
+        let party = unsafe { handles::get(party.cast_const(), "party") }?;
+        party.interrupt.interrupt();
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! process, with the context's input callbacks and variables' initial
 //! values at their owners.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::args;
@@ -12,6 +12,7 @@ use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
 use super::result::tfe_result_t;
 use crate::error::Error;
+use crate::net::Interrupt;
 use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
 
 /// How the players of a local session talk (the `transport` field of
@@ -49,6 +50,9 @@ pub struct tfe_session_options_t {
 pub struct tfe_session_t {
     context: u64,
     session: Mutex<LocalSession>,
+    /// Outside the lock, which a run holds: `tfe_session_interrupt` must
+    /// not wait for the run it interrupts.
+    interrupt: Arc<Interrupt>,
 }
 
 impl Registered for tfe_session_t {
@@ -156,7 +160,8 @@ unsafe fn new_local(
     for (name, initializer) in initializers {
         session.set_provider(&name, initializer.provider())?;
     }
-    let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session) });
+    let interrupt = session.interrupter();
+    let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session), interrupt });
     unsafe { out.write(handles::register(session)) };
     Ok(())
 }
@@ -222,6 +227,29 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
     ffi_boundary! { unsafe { run(sess, fetches, n, feeds, out) } }
+}
+
+/// Interrupts the session's run in progress, from any thread: every player
+/// gives up on it at its next message or within 20 ms of waiting, and
+/// `tfe_session_run` returns `TFE_ERR_ABORTED` ("... aborted the run: the
+/// run was interrupted by its caller"), once the input callbacks of the run
+/// have returned (a callback itself is not interrupted). With no run in
+/// progress it does nothing, and it never reaches a run that starts after
+/// it, so a caller may repeat it until its run returns (Go's
+/// `context.Context`, Python's KeyboardInterrupt). The session stays usable.
+///
+/// Thread safety: any thread, during a run on another thread; it does not
+/// wait for the run.
+///
+/// # Safety
+/// No other thread frees `sess` during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_session_interrupt(sess: *mut tfe_session_t) -> tfe_status_t {
+    ffi_boundary! {
+        let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
+        sess.interrupt.interrupt();
+        Ok(())
+    }
 }
 
 /// Forgets the shares of every private variable of the session: the next run

@@ -10,11 +10,13 @@
 //! connection turns the waiting receive into an error that names the peer.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::frame::{self, HEADER_BYTES, Tag};
+use super::interrupt::{self, Interrupt};
 use super::pool::BufferPool;
 use super::socket_peer::{self, SocketPeer};
 use super::stats::Counters;
@@ -72,6 +74,8 @@ pub struct Endpoint {
     arrived: Vec<Incoming>,
     /// Whether this player has aborted a run (it then closes gracefully).
     aborted: bool,
+    /// The interrupt of the session or party this endpoint serves, if any.
+    interrupt: Option<Arc<Interrupt>>,
 }
 
 impl Endpoint {
@@ -100,6 +104,7 @@ impl Endpoint {
             poll_owners: Vec::new(),
             arrived: Vec::new(),
             aborted: false,
+            interrupt: None,
         }
     }
 
@@ -130,6 +135,32 @@ impl Endpoint {
 
     pub fn set_recv_timeout(&mut self, timeout: Duration) {
         self.recv_timeout = timeout;
+    }
+
+    /// Makes the runs of `interrupt`'s owner interruptible at this player:
+    /// receives and sends then fail with an abort naming this player soon
+    /// after the run in progress is interrupted.
+    pub fn set_interrupt(&mut self, interrupt: Arc<Interrupt>) {
+        self.interrupt = Some(interrupt);
+    }
+
+    /// The error of an interrupted run, if the run in progress is one.
+    fn check_interrupt(&self) -> Result<()> {
+        match &self.interrupt {
+            Some(i) if i.is_set() => {
+                Err(Error::Aborted { player: self.names[self.me].clone(), message: interrupt::REASON.into() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// How long one wait may last: at most `left`, and no longer than
+    /// [`interrupt::POLL`] when the run can be interrupted.
+    fn slice(&self, left: Duration) -> Duration {
+        match self.interrupt {
+            Some(_) => left.min(interrupt::POLL),
+            None => left,
+        }
     }
 
     /// Starts a run: frames of earlier runs are no longer wanted.
@@ -190,7 +221,7 @@ impl Endpoint {
                 return Err(self.explain_send_failure(to, tag.run, e));
             }
         }
-        if let Err((to, e)) = self.send_on_sockets(&mut on_sockets) {
+        if let Err((to, e)) = self.send_on_sockets(&mut on_sockets, true) {
             let run = messages.iter().find(|m| m.0 == to).map_or(0, |m| m.1.run);
             return Err(self.explain_send_failure(to, run, e));
         }
@@ -207,8 +238,14 @@ impl Endpoint {
     /// Writes frames to socket peers, each as far as its socket takes it,
     /// until all are out. While sockets are full it takes in what the peers
     /// send, so players sending each other large messages at once never
-    /// wait on each other. A failure names the player it concerns.
-    fn send_on_sockets(&mut self, jobs: &mut [SocketSend<'_>]) -> std::result::Result<(), (usize, Error)> {
+    /// wait on each other. A failure names the player it concerns. An
+    /// `interruptible` send fails when the run is interrupted while it waits
+    /// (an abort, which says why the run ends, is not).
+    fn send_on_sockets(
+        &mut self,
+        jobs: &mut [SocketSend<'_>],
+        interruptible: bool,
+    ) -> std::result::Result<(), (usize, Error)> {
         let deadline = Instant::now() + self.recv_timeout;
         loop {
             let mut blocked = Vec::new();
@@ -241,7 +278,10 @@ impl Endpoint {
                 let message = format!("sending failed: the player took no data for {waited} ms");
                 return Err((first, Error::network(&self.names[first], message)));
             }
-            self.wait_on_sockets(&blocked, left).map_err(|e| (first, e))?;
+            if interruptible {
+                self.check_interrupt().map_err(|e| (first, e))?;
+            }
+            self.wait_on_sockets(&blocked, self.slice(left)).map_err(|e| (first, e))?;
         }
     }
 
@@ -251,6 +291,7 @@ impl Endpoint {
         self.count_step(tag);
         let deadline = Instant::now() + self.recv_timeout;
         loop {
+            self.check_interrupt()?;
             if let Some(words) = self.stash.remove(&(from, tag)) {
                 return Ok(words);
             }
@@ -258,7 +299,8 @@ impl Endpoint {
                 return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
             }
             if let Some(err) = &self.closed[from] {
-                return Err(err.clone());
+                // A player closes after another's abort: that abort is the cause.
+                return Err(self.abort_of(tag.run).unwrap_or_else(|| err.clone()));
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -268,7 +310,7 @@ impl Endpoint {
                     waiting_for: format!("op {} step {} of run {}", tag.op, tag.step, tag.run),
                 });
             }
-            self.wait_for(from, left)?;
+            self.wait_for(from, self.slice(left))?;
         }
     }
 
@@ -371,8 +413,16 @@ impl Endpoint {
         }
         match self.aborts.get(&(from, run)) {
             Some(reason) => Error::Aborted { player: self.names[from].clone(), message: reason.clone() },
-            None => failure,
+            // Another player's abort, which the peer was reacting to when it
+            // closed, names the start of the failure better still.
+            None => self.abort_of(run).unwrap_or(failure),
         }
+    }
+
+    /// The abort some player sent for `run`, if any arrived.
+    fn abort_of(&self, run: u32) -> Option<Error> {
+        let ((player, _), reason) = self.aborts.iter().find(|((_, r), _)| *r == run)?;
+        Some(Error::Aborted { player: self.names[*player].clone(), message: reason.clone() })
     }
 
     /// Tells every peer that this player gives up on `run`, and why. Best
@@ -385,7 +435,7 @@ impl Endpoint {
                 None => continue,
                 Some(Peer::Socket(_)) => {
                     let job = SocketSend::new(j, header, reason.as_bytes());
-                    self.send_on_sockets(&mut [job]).is_ok()
+                    self.send_on_sockets(&mut [job], false).is_ok()
                 }
                 Some(Peer::Memory { to, .. }) => to.send(Incoming::Abort { run, reason: reason.to_string() }).is_ok(),
             };

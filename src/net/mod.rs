@@ -1,8 +1,8 @@
 //! The network layer: channels between players.
 //!
 //! A player talks to the others through an [`Endpoint`]: tagged frames of
-//! raw little-endian `u64` words, receive deadlines, abort notices and
-//! counters. Two transports build endpoints: TCP ([`tcp`], plain or TLS,
+//! raw little-endian `u64` words, receive deadlines, abort notices,
+//! interrupts from another thread ([`interrupt`]) and counters. Two transports build endpoints: TCP ([`tcp`], plain or TLS,
 //! the deployment path and the default in local mode) and in-memory
 //! channels ([`memory`]).
 //!
@@ -15,6 +15,7 @@
 pub mod endpoint;
 pub mod frame;
 pub mod handshake;
+pub mod interrupt;
 pub mod memory;
 pub mod pool;
 pub mod self_signed;
@@ -28,6 +29,7 @@ pub mod tls;
 pub use endpoint::Endpoint;
 pub use frame::Tag;
 pub use handshake::Hello;
+pub use interrupt::Interrupt;
 pub use stats::Counters;
 pub use tcp::{PlayerAddr, TcpOptions};
 pub use tls::TlsSettings;

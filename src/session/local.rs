@@ -15,7 +15,7 @@ use super::party::{Party, PartyRun, TcpJoin};
 use super::stats::RunStats;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
-use crate::net::{PlayerAddr, TcpOptions, memory, tcp};
+use crate::net::{Interrupt, PlayerAddr, TcpOptions, memory, tcp};
 use crate::protocol::SeedSource;
 
 /// How the players of a local session talk.
@@ -80,6 +80,8 @@ pub struct LocalSession {
     players: Vec<PlayerThread>,
     provided: HashSet<String>,
     last_stats: Option<RunStats>,
+    /// Shared by every player: interrupts the run in progress.
+    interrupt: Arc<Interrupt>,
 }
 
 impl LocalSession {
@@ -99,19 +101,21 @@ impl LocalSession {
                 .collect(),
             Transport::Tcp | Transport::Tls => tcp_connectors(&graph, &options)?,
         };
+        let interrupt = Interrupt::new();
         for (index, connect) in connectors.into_iter().enumerate() {
             let (command_tx, command_rx) = unbounded();
             let (result_tx, result_rx) = bounded(1);
             let ready_tx = ready_tx.clone();
+            let interrupt = interrupt.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("tfe-{}", names[index]))
-                .spawn(move || player_loop(connect, ready_tx, command_rx, result_tx))
+                .spawn(move || player_loop(connect, interrupt, ready_tx, command_rx, result_tx))
                 .map_err(|e| Error::internal(format!("cannot start a player thread: {e}")))?;
             players.push(PlayerThread { commands: command_tx, results: result_rx, handle: Some(handle) });
         }
         drop(ready_tx);
         let setup: Vec<Result<()>> = ready_rx.iter().take(names.len()).collect();
-        let session = LocalSession { graph, players, provided: HashSet::new(), last_stats: None };
+        let session = LocalSession { graph, players, provided: HashSet::new(), last_stats: None, interrupt };
         root_cause(setup)?;
         Ok(session)
     }
@@ -167,6 +171,7 @@ impl LocalSession {
     /// provider runs after `run` has returned.
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<RunResult> {
         self.check_run(fetches, feeds)?;
+        let _in_progress = self.interrupt.begin();
         let fetches_arc = Arc::new(fetches.to_vec());
         let feeds = Arc::new(feeds.clone());
         for p in &self.players {
@@ -194,6 +199,13 @@ impl LocalSession {
         let stats = RunStats { players: runs.into_iter().map(|r| r.stats).collect() };
         self.last_stats = Some(stats.clone());
         Ok(RunResult { outputs, stats })
+    }
+
+    /// What interrupts this session's run in progress from another thread
+    /// (see [`crate::net::interrupt`]): every player fails it with
+    /// `Error::Aborted` soon after.
+    pub fn interrupter(&self) -> Arc<Interrupt> {
+        self.interrupt.clone()
     }
 
     /// The stats of the last successful run.
@@ -288,13 +300,15 @@ pub fn on_player_thread() -> bool {
 
 fn player_loop(
     connect: Connector,
+    interrupt: Arc<Interrupt>,
     ready: Sender<Result<()>>,
     commands: Receiver<Command>,
     results: Sender<Result<PartyRun>>,
 ) {
     PLAYER_THREAD.with(|player| player.set(true));
     let mut party = match connect() {
-        Ok(party) => {
+        Ok(mut party) => {
+            party.set_interrupt(interrupt);
             let _ = ready.send(Ok(()));
             party
         }

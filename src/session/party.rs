@@ -11,7 +11,7 @@ use super::feeds::{Feeds, Provider, check_variable_values, values_provider};
 use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
-use crate::net::{Endpoint, Hello, PlayerAddr, TcpOptions, TlsSettings, tcp};
+use crate::net::{Endpoint, Hello, Interrupt, PlayerAddr, TcpOptions, TlsSettings, tcp};
 use crate::protocol::{Aby3, Protocol, SeedSource};
 use crate::ring::RingTensor;
 
@@ -125,6 +125,12 @@ impl<P: Protocol> Party<P> {
         self.net.set_recv_timeout(timeout);
     }
 
+    /// Makes this player's runs interruptible through `interrupt`, whose
+    /// owner marks each run in progress (see [`crate::net::interrupt`]).
+    pub fn set_interrupt(&mut self, interrupt: Arc<Interrupt>) {
+        self.net.set_interrupt(interrupt);
+    }
+
     /// Forgets every variable's shares: the next run that needs a variable
     /// initializes it again. Every player must do this before the same run.
     pub fn reset_variables(&mut self) {
@@ -154,9 +160,13 @@ impl<P: Protocol> Party<P> {
             }
             Err(e) => {
                 // Peers learn the public reason only: an invalid input's
-                // detail (a value, a provider's text) stays here.
-                if !matches!(e, Error::Aborted { .. }) {
-                    self.net.abort(run, &e.public_reason());
+                // detail (a value, a provider's text) stays here. Another
+                // player's abort is theirs to tell; this player's own (an
+                // interrupt) is told like any failure.
+                match &e {
+                    Error::Aborted { player, message } if player == self.name() => self.net.abort(run, message),
+                    Error::Aborted { .. } => {}
+                    _ => self.net.abort(run, &e.public_reason()),
                 }
                 Err(e)
             }

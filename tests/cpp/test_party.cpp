@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -182,6 +185,59 @@ TEST(Party, APlayerWithAnotherGraphIsRefused) {
         refused = refused || (o.status == TFE_ERR_PROTOCOL && o.message.find("different graph") != std::string::npos);
     }
     EXPECT_TRUE(refused) << outcomes[0].message << " / " << outcomes[2].message;
+}
+
+// server0's run is interrupted from the input provider's callback (another
+// thread): server0 waits for that input meanwhile, so it can only finish by
+// failing. The callback repeats the interrupt until server0's run returns
+// (an interrupt before server0's run began would reach nothing).
+TEST(Party, AnInterruptedPartyIsNamedByTheOthersAsAborted) {
+    std::atomic<const tfe::Party *> server0{nullptr};
+    std::atomic<bool> server0_done{false};
+    tfe_test::SeedGraph seed([&](auto &, auto &, double *out, std::size_t len) {
+        while (!server0_done.load()) {
+            if (const tfe::Party *party = server0.load()) {
+                party->interrupt();
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        std::fill(out, out + len, 1.0);
+    });
+    std::string hostmap = write_hostmap("tfe-party-interrupt");
+    std::vector<Outcome> outcomes(kPlayers.size());
+    // The parties outlive the threads: the callback may still hold server0's.
+    std::vector<std::optional<tfe::Party>> parties(kPlayers.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < kPlayers.size(); i++) {
+        threads.emplace_back([&, i] {
+            try {
+                parties[i].emplace(tfe::Party::open_insecure_plaintext(seed.ctx, hostmap, kPlayers[i]));
+                if (i == 0) {
+                    server0.store(&*parties[i]);
+                }
+                outcomes[i].value = parties[i]->run(seed.out).value(0);
+            } catch (const tfe::Error &e) {
+                outcomes[i].status = e.status();
+                outcomes[i].message = e.what();
+            }
+            if (i == 0) {
+                server0_done.store(true);
+            }
+        });
+    }
+    for (auto &t : threads) {
+        t.join();
+    }
+    std::remove(hostmap.c_str());
+    EXPECT_EQ(outcomes[0].status, TFE_ERR_ABORTED) << outcomes[0].message;
+    EXPECT_NE(outcomes[0].message.find("the run was interrupted by its caller"), std::string::npos)
+        << outcomes[0].message;
+    for (std::size_t i = 1; i < 3; i++) {
+        EXPECT_EQ(outcomes[i].status, TFE_ERR_ABORTED) << kPlayers[i] << ": " << outcomes[i].message;
+        EXPECT_NE(outcomes[i].message.find("'server0' aborted the run: the run was interrupted by its caller"),
+                  std::string::npos)
+            << outcomes[i].message;
+    }
 }
 
 TEST(Party, BadArgumentsAreStatuses) {

@@ -199,6 +199,11 @@ class Session : public detail::Runs<Session, tfe_session_t, tfe_session_run_with
     /// Forgets the variables' shares; the next run initializes them again.
     void reset_variables() const { detail::check(tfe_session_reset_variables(get())); }
 
+    /// Interrupts a run in progress on another thread: it throws
+    /// tfe::Error with TFE_ERR_ABORTED soon after (tfe_session_interrupt).
+    /// Does nothing between runs.
+    void interrupt() const { detail::check(tfe_session_interrupt(get())); }
+
     tfe_session_t *get() const noexcept { return handle_.get(); }
 
   private:
@@ -240,6 +245,11 @@ class Party : public detail::Runs<Party, tfe_party_t, tfe_party_run> {
     Party &operator=(Party &&) noexcept = default;
     Party(const Party &) = delete;
     Party &operator=(const Party &) = delete;
+
+    /// Interrupts a run in progress on another thread: this player and the
+    /// others fail it with TFE_ERR_ABORTED naming this player
+    /// (tfe_party_interrupt). Does nothing between runs.
+    void interrupt() const { detail::check(tfe_party_interrupt(get())); }
 
     tfe_party_t *get() const noexcept { return handle_.get(); }
 

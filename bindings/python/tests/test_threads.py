@@ -62,3 +62,33 @@ def test_another_thread_runs_python_while_a_run_waits(ctx):
     ready.set()
     t.join()
     assert out[0].tolist() == [1.0]
+
+
+def test_a_run_interrupted_from_another_thread_fails_and_the_session_stays_usable(ctx):
+    started, released = threading.Event(), threading.Event()
+
+    def provider():
+        started.set()
+        released.wait()  # holds the run in progress until it is interrupted
+        return [1.0, 2.0]
+
+    y = ctx.define_private_input("alice", provider, shape=(2,)).reveal()
+    session = ctx.session()
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(session.run(y))
+        except tfe.Error as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(60)
+    session.interrupt()
+    released.set()
+    thread.join()
+    assert isinstance(outcome[0], tfe.AbortedError), outcome
+    assert "the run was interrupted by its caller" in str(outcome[0])
+    session.interrupt()  # between runs: reaches no run
+    assert session.run(y).tolist() == [1.0, 2.0]

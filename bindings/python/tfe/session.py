@@ -233,6 +233,13 @@ class Session(Handle):
         self.last_stats = stats
         return values[0] if single else values
 
+    def interrupt(self) -> None:
+        """Interrupts a run in progress on another thread, which then raises
+        tfe.AbortedError (tfe_session_interrupt); does nothing between runs.
+        It does not wait for the run (so not for the lock runs hold); do not
+        call it while another thread closes the session."""
+        _capi.tfe_session_interrupt(self._ptr)
+
     def reset_variables(self) -> None:
         """Forgets the variables' shares: the next run initializes them again."""
         with self._lock:

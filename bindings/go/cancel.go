@@ -1,0 +1,84 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// repeatInterrupt is how often a cancelled run's interrupt is repeated: an
+// interrupt reaches only a run in progress, and the watcher cannot know
+// whether the library has begun the run yet.
+const repeatInterrupt = 10 * time.Millisecond
+
+// interrupted, set by tests only, is called after each interrupt a watcher
+// makes: a test's provider can hold its run until the interrupt is made.
+var interrupted func()
+
+// watch calls interrupt, repeatedly, once ctx is done, until the returned
+// stop is called; stop waits for the watcher and says whether ctx ended
+// the run. No goroutine for a context that is never done.
+func watch(ctx context.Context, interrupt func()) (stop func() bool) {
+	if ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	finished, exited := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		select {
+		case <-finished:
+			exited <- false
+			return
+		case <-ctx.Done():
+		}
+		for {
+			interrupt()
+			if interrupted != nil {
+				interrupted()
+			}
+			select {
+			case <-finished:
+				exited <- true
+				return
+			case <-time.After(repeatInterrupt):
+			}
+		}
+	}()
+	return func() bool {
+		close(finished)
+		return <-exited
+	}
+}
+
+// cancelled is the error of a run that ctx ended: both ctx's error
+// (context.Canceled, context.DeadlineExceeded) and the library's
+// (ErrAborted) for errors.Is.
+func cancelled(ctx context.Context, err error) error {
+	return fmt.Errorf("%w: %w", context.Cause(ctx), err)
+}
+
+// Interrupt interrupts a run of the session in progress on another
+// goroutine, which fails with ErrAborted soon after (tfe_session_interrupt);
+// it does nothing between runs. Run does this itself when its context ends.
+func (s *Session) Interrupt() error {
+	sess, err := s.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.h.release()
+	return check(func() C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
+}
+
+// Interrupt interrupts a run of the party in progress on another
+// goroutine: this player and the others fail it with ErrAborted naming
+// this player (tfe_party_interrupt); it does nothing between runs.
+func (p *Party) Interrupt() error {
+	party, err := p.h.acquire()
+	if err != nil {
+		return err
+	}
+	defer p.h.release()
+	return check(func() C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
+}
