@@ -21,22 +21,49 @@ pub enum Error {
     /// may hold a value or the provider's own message, so it stays at the
     /// owner: its peers learn only that `input` was invalid.
     #[error("invalid input '{input}': {detail}")]
-    InvalidInput { input: String, detail: String },
+    InvalidInput {
+        /// The input's or variable's name.
+        input: String,
+        /// Which element and why (stays at the owner).
+        detail: String,
+    },
     /// A configuration (fixed point, hostmap, options) is inconsistent.
     #[error("configuration error: {0}")]
     Config(String),
     /// A connection to `player` failed or closed.
     #[error("network error with player '{player}': {message}")]
-    Network { player: String, message: String },
+    Network {
+        /// The peer.
+        player: String,
+        /// What failed.
+        message: String,
+    },
     /// Nothing arrived from `player` within the receive timeout.
     #[error("timed out after {timeout_ms} ms waiting for player '{player}': {waiting_for}")]
-    Timeout { player: String, timeout_ms: u64, waiting_for: String },
+    Timeout {
+        /// The silent peer.
+        player: String,
+        /// The receive timeout.
+        timeout_ms: u64,
+        /// The message that did not come.
+        waiting_for: String,
+    },
     /// A peer sent something malformed or inconsistent (wrong frame, wrong graph).
     #[error("protocol error with player '{player}': {message}")]
-    Protocol { player: String, message: String },
+    Protocol {
+        /// The peer.
+        player: String,
+        /// What was wrong.
+        message: String,
+    },
     /// Another player gave up on the current run and said why.
     #[error("player '{player}' aborted the run: {message}")]
-    Aborted { player: String, message: String },
+    Aborted {
+        /// The player that gave up.
+        player: String,
+        /// Its reason.
+        message: String,
+    },
     /// A revealed result left the fixed-point range: the computation
     /// overflowed, and the values would be wrong. Says which fetch and how
     /// many of its values, never the values.

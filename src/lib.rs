@@ -11,6 +11,8 @@
 //! [`error`]; the types their signatures name are re-exported here. The ring,
 //! protocol, network and FFI layers are internal.
 
+#![warn(missing_docs)]
+
 pub mod deploy;
 pub mod error;
 pub mod fixed;
@@ -19,9 +21,11 @@ pub mod nn;
 pub mod session;
 
 pub(crate) mod chacha;
+#[allow(missing_docs, reason = "internal: the C API's docs are the header's")]
 pub(crate) mod ffi;
 pub(crate) mod net;
 pub(crate) mod parallel;
+#[allow(missing_docs, reason = "internal: reached only by the benches, through `internals`")]
 pub(crate) mod prng;
 pub(crate) mod protocol;
 pub(crate) mod ring;

@@ -74,16 +74,22 @@ code_enum! {
         Sigmoid = 1 => "sigmoid",
         /// TF Encrypted's piecewise-linear sigmoid: clamp(0.2x + 0.5, 0, 1).
         HardSigmoid = 2 => "hard_sigmoid",
+        /// e^x.
         Exp = 3 => "exp",
+        /// 1 / x.
         Reciprocal = 4 => "reciprocal",
+        /// 1 / √x.
         InvSqrt = 5 => "inv_sqrt",
+        /// Softmax along the last axis.
         Softmax = 6 => "softmax",
         /// Exact |x| = x − 2·msb(x)·x: 8 rounds.
         Abs = 7 => "abs",
         // Approximations with a stated domain and bound (`protocol/bounds.rs`).
+        /// Hyperbolic tangent.
         Tanh = 8 => "tanh",
         /// Natural logarithm.
         Log = 9 => "log",
+        /// Square root.
         Sqrt = 10 => "sqrt",
     }
 }

@@ -32,6 +32,7 @@ use crate::net::PlayerAddr;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostEntry {
+    /// The player's name, as the graph names it.
     pub name: String,
     /// `host:port` where the player listens.
     pub address: String,
@@ -60,8 +61,11 @@ const MAX_TIMEOUT_MS: u64 = 24 * 3600 * 1000;
 /// A validated hostmap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hostmap {
+    /// Every player, in the hostmap's order.
     pub players: Vec<HostEntry>,
+    /// How long a player keeps trying to connect to a peer.
     pub connect_timeout: Duration,
+    /// How long a player waits for a message before it names the silent peer.
     pub recv_timeout: Duration,
     /// The folder certificate paths are relative to.
     pub base_dir: PathBuf,
@@ -120,6 +124,7 @@ impl Hostmap {
         serde_json::to_string_pretty(&file).expect("a hostmap always serializes") + "\n"
     }
 
+    /// Returns the entry of the player called `name`, or an error naming the players there are.
     pub fn entry(&self, name: &str) -> Result<&HostEntry> {
         self.players.iter().find(|p| p.name == name).ok_or_else(|| {
             let names: Vec<&str> = self.players.iter().map(|p| p.name.as_str()).collect();

@@ -19,7 +19,10 @@ use crate::session::{Party, TcpJoin};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChannelSecurity {
     /// TLS 1.3 with the certificates of the hostmap and this private key.
-    Tls { key: PathBuf },
+    Tls {
+        /// This player's private key (PEM).
+        key: PathBuf,
+    },
     /// Plaintext TCP: anyone on the network path reads and changes shares.
     InsecurePlaintext,
 }

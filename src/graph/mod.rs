@@ -28,9 +28,13 @@ pub struct TensorId(pub u32);
 /// One node: an op, its operands, and what the builder inferred.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// What the node computes.
     pub op: Op,
+    /// Its operands, in order.
     pub inputs: Vec<TensorId>,
+    /// The result's shape, as the builder inferred it.
     pub shape: Vec<usize>,
+    /// Whether the result is public, private or revealed.
     pub kind: Kind,
 }
 
@@ -55,6 +59,7 @@ impl Graph {
         Ok(Graph { fixed, players: SERVERS.iter().map(|s| s.to_string()).collect(), nodes: Vec::new() })
     }
 
+    /// The fixed-point configuration the graph's values are encoded with.
     pub fn fixed(&self) -> FixedConfig {
         self.fixed
     }
@@ -64,16 +69,19 @@ impl Graph {
         &self.players
     }
 
+    /// Every node, in the order they were added (operands come first).
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
 
+    /// The node `id`, or an error if it belongs to another graph.
     pub fn node(&self, id: TensorId) -> Result<&Node> {
         self.nodes.get(id.0 as usize).ok_or_else(|| {
             Error::invalid(format!("tensor {} does not belong to this graph ({} nodes)", id.0, self.nodes.len()))
         })
     }
 
+    /// The inferred shape of `id`.
     pub fn shape(&self, id: TensorId) -> Result<&[usize]> {
         Ok(&self.node(id)?.shape)
     }
@@ -119,14 +127,17 @@ impl Graph {
         self.push(Op::Constant { shape: shape.to_vec(), values }, &[])
     }
 
+    /// Elementwise sum, with numpy broadcasting.
     pub fn add(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Add, &[x, y])
     }
 
+    /// Elementwise difference `x − y`, with numpy broadcasting.
     pub fn sub(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Sub, &[x, y])
     }
 
+    /// Elementwise negation.
     pub fn neg(&mut self, x: TensorId) -> Result<TensorId> {
         self.push(Op::Neg, &[x])
     }
@@ -136,10 +147,12 @@ impl Graph {
         self.push(Op::Mul, &[x, y])
     }
 
+    /// Matrix product of rank-2 tensors ([m, k] · [k, n]).
     pub fn matmul(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::MatMul, &[x, y])
     }
 
+    /// Elementwise square (one multiplication of `x` with itself).
     pub fn square(&mut self, x: TensorId) -> Result<TensorId> {
         self.push(Op::Square, &[x])
     }
@@ -156,6 +169,7 @@ impl Graph {
         self.push(Op::Transpose { perm }, &[x])
     }
 
+    /// The same values in a new shape with as many elements.
     pub fn reshape(&mut self, x: TensorId, shape: &[usize]) -> Result<TensorId> {
         self.push(Op::Reshape { shape: shape.to_vec() }, &[x])
     }

@@ -207,6 +207,7 @@ impl Graph {
         self.pool2d(Pool::Average, x, size, strides, padding)
     }
 
+    /// Average over the whole height and width of an NHWC tensor: [N, 1, 1, C].
     pub fn global_avg_pool2d(&mut self, x: TensorId) -> Result<TensorId> {
         self.push(Op::GlobalAvgPool2d, &[x])
     }
@@ -222,26 +223,32 @@ impl Graph {
         self.push(Op::Conv2d { strides, padding }, &[x, filter])
     }
 
+    /// The block of `size` elements starting at `begin` along each axis.
     pub fn slice(&mut self, x: TensorId, begin: &[usize], size: &[usize]) -> Result<TensorId> {
         self.push(Op::Slice { begin: begin.to_vec(), size: size.to_vec() }, &[x])
     }
 
+    /// Pads each axis with `(before, after)` zeros.
     pub fn pad(&mut self, x: TensorId, pads: &[(usize, usize)]) -> Result<TensorId> {
         self.push(Op::Pad { pads: pads.to_vec() }, &[x])
     }
 
+    /// `x` and `y` joined along `axis` (the other axes must match).
     pub fn concat(&mut self, x: TensorId, y: TensorId, axis: usize) -> Result<TensorId> {
         self.push(Op::Concat { axis }, &[x, y])
     }
 
+    /// Inserts an axis of length 1 at `axis`.
     pub fn expand_dims(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
         self.push(Op::ExpandDims { axis }, &[x])
     }
 
+    /// Removes the axis `axis`, which must have length 1.
     pub fn squeeze(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
         self.push(Op::Squeeze { axis }, &[x])
     }
 
+    /// The slices of `x` at `indices` along `axis`, in that order.
     pub fn gather(&mut self, x: TensorId, indices: &[usize], axis: usize) -> Result<TensorId> {
         self.push(Op::Gather { indices: indices.to_vec(), axis }, &[x])
     }

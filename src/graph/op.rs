@@ -20,17 +20,23 @@ op_table! {
     PrivateVariable = 2, "variable", 0 operands { name: String as Str, owner: usize as U32, shape: Vec<usize> as Dims };
     /// A public constant known to every player.
     Constant = 3, "constant", 0 operands { shape: Vec<usize> as Dims, values: Vec<f64> as Values };
+    /// Elementwise sum (broadcasting).
     Add = 4, "add", 2 operands;
+    /// Elementwise difference (broadcasting).
     Sub = 5, "sub", 2 operands;
+    /// Elementwise negation.
     Neg = 6, "neg", 1 operands;
     /// Elementwise product with broadcasting.
     Mul = 7, "mul", 2 operands;
     /// Product of two matrices.
     MatMul = 8, "matmul", 2 operands;
+    /// Elementwise square.
     Square = 9, "square", 1 operands;
     /// Sum along one axis, or over everything.
     Sum = 10, "sum", 1 operands { axis: Option<usize> as OptIndex };
+    /// Permutes the axes by `perm`.
     Transpose = 11, "transpose", 1 operands { perm: Vec<usize> as Dims };
+    /// The same values in `shape`.
     Reshape = 12, "reshape", 1 operands { shape: Vec<usize> as Dims };
     /// Makes a value known to every server (`to = None`) or to one player.
     Reveal = 13, "reveal", 1 operands { to: Option<usize> as OptIndex };

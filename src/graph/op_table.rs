@@ -24,7 +24,7 @@ macro_rules! op_table {
         /// What a node computes. Inputs are the node's operands, in order.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Op {
-            $( $(#[$doc])* $variant $({ $($field: $ty),+ })?, )+
+            $( $(#[$doc])* $variant $({ $(#[doc = concat!("The op's `", stringify!($field), "` (see the variant).")] $field: $ty),+ })?, )+
         }
 
         /// The kind of an op, without its fields. The discriminant is the
@@ -32,7 +32,7 @@ macro_rules! op_table {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u8)]
         pub enum OpKind {
-            $( $variant = $code, )+
+            $( #[doc = concat!("The kind of [`Op::", stringify!($variant), "`].")] $variant = $code, )+
         }
 
         impl OpKind {

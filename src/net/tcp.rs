@@ -41,7 +41,9 @@ impl Default for TcpOptions {
 /// A player of the mesh: its name and where it listens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlayerAddr {
+    /// The player's name, as the graph names it.
     pub name: String,
+    /// `host:port` where the player listens.
     pub addr: String,
 }
 

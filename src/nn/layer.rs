@@ -11,44 +11,69 @@ use crate::ring::shape::fmt_shape;
 pub enum Layer {
     /// `x · W + b` with W of shape [inputs, units].
     Dense {
+        /// Features in.
         inputs: usize,
+        /// Features out.
         units: usize,
+        /// W, row-major [inputs, units].
         weights: Vec<f64>,
+        /// b, one per unit.
         bias: Vec<f64>,
     },
     /// NHWC convolution with a [KH, KW, C, O] filter, plus a bias per output channel.
     Conv2D {
+        /// Filter shape [KH, KW, C, O].
         kernel: [usize; 4],
+        /// The filter, row-major.
         weights: Vec<f64>,
+        /// One per output channel.
         bias: Vec<f64>,
+        /// (height, width) strides.
         strides: (usize, usize),
+        /// How the input is padded.
         padding: Padding,
     },
+    /// Exact max(x, 0).
     ReLU,
     /// Sigmoid within 0.003 (piecewise linear with 25 knots).
     Sigmoid,
     /// Softmax over the last axis.
     Softmax,
+    /// Maximum over each window (NHWC).
     MaxPooling2D {
+        /// (height, width) of the window.
         size: (usize, usize),
+        /// (height, width) strides.
         strides: (usize, usize),
+        /// How the input is padded.
         padding: Padding,
     },
+    /// Average over each window (NHWC).
     AveragePooling2D {
+        /// (height, width) of the window.
         size: (usize, usize),
+        /// (height, width) strides.
         strides: (usize, usize),
+        /// How the input is padded.
         padding: Padding,
     },
+    /// Average over the whole height and width: [N, C].
     GlobalAveragePooling2D,
+    /// [N, everything else].
     Flatten,
     /// Inference-time batch normalization over the last axis. Folded into a
     /// preceding Dense or Conv2D layer by [`super::Sequential::new`];
     /// otherwise a private per-channel scale and shift.
     BatchNormalization {
+        /// Scale per channel.
         gamma: Vec<f64>,
+        /// Shift per channel.
         beta: Vec<f64>,
+        /// Running mean per channel.
         mean: Vec<f64>,
+        /// Running variance per channel.
         variance: Vec<f64>,
+        /// Added to the variance before its square root.
         epsilon: f64,
     },
 }

@@ -37,10 +37,12 @@ impl Sequential {
         Ok(model)
     }
 
+    /// The layers, in order (batch normalizations folded in).
     pub fn layers(&self) -> &[Layer] {
         &self.layers
     }
 
+    /// The shape of one example (without the batch axis).
     pub fn input_shape(&self) -> &[usize] {
         &self.input_shape
     }

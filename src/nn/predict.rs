@@ -34,6 +34,22 @@ struct BatchGraph {
 }
 
 /// A model served by a local session (all players on threads).
+///
+/// The model owner's weights and the client's input are shared; only the
+/// client learns the prediction:
+///
+/// ```
+/// use tfe::nn::{Layer, PrivatePredictor, Sequential};
+/// use tfe::session::{LocalOptions, Transport};
+///
+/// // y = 2·x0 − x1 + 0.5
+/// let model = Sequential::new(&[2], vec![Layer::dense(2, 1, vec![2.0, -1.0], vec![0.5])?])?;
+/// let options = LocalOptions { transport: Transport::Memory, ..LocalOptions::default() };
+/// let mut predictor = PrivatePredictor::local(&model, 1, "model-owner", "client", options)?;
+/// let y = predictor.predict(&[1.0, 3.0])?;
+/// assert!((y[0] - -0.5).abs() < 1e-3);
+/// # Ok::<(), tfe::Error>(())
+/// ```
 pub struct PrivatePredictor {
     session: LocalSession,
     /// By increasing batch size; the last is `max_batch`.

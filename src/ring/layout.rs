@@ -202,10 +202,15 @@ pub fn concat<T: RingElement>(tensors: &[&Tensor<T>], axis: usize) -> Result<Ten
 /// Geometry of a 2-D window op on an NHWC tensor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
+    /// Window height.
     pub kh: usize,
+    /// Window width.
     pub kw: usize,
+    /// Stride along the height.
     pub sh: usize,
+    /// Stride along the width.
     pub sw: usize,
+    /// How the input is padded.
     pub padding: Padding,
 }
 

@@ -15,6 +15,7 @@ use crate::ring::shape::{fmt_shape, numel};
 pub struct ProviderRequest<'a> {
     /// The input's (or variable's) name.
     pub name: &'a str,
+    /// The shape of the value wanted.
     pub shape: &'a [usize],
     /// The run that needs the value (1 for the first run).
     pub run: u32,
@@ -24,12 +25,32 @@ pub struct ProviderRequest<'a> {
 pub type Provider = Arc<dyn Fn(&ProviderRequest) -> Result<Vec<f64>> + Send + Sync>;
 
 /// Input values for one run, by input name, row-major.
+///
+/// A fed input takes its values from the feeds instead of its provider:
+///
+/// ```
+/// use tfe::graph::Graph;
+/// use tfe::session::{Feeds, LocalOptions, LocalSession, Transport};
+///
+/// let mut graph = Graph::default();
+/// let x = graph.private_input("x", "input-provider", &[3])?;
+/// let y = graph.reveal(x, None)?;
+/// let options = LocalOptions { transport: Transport::Memory, ..LocalOptions::default() };
+/// let mut session = LocalSession::new(&graph, options)?;
+///
+/// let mut feeds = Feeds::new();
+/// feeds.insert("x", vec![0.5, -1.0, 2.0]);
+/// let run = session.run(&[y], &feeds)?;
+/// assert_eq!(run.outputs[0].as_slice(), Some(&[0.5, -1.0, 2.0][..]));
+/// # Ok::<(), tfe::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Feeds {
     values: HashMap<String, Vec<f64>>,
 }
 
 impl Feeds {
+    /// No feeds.
     pub fn new() -> Self {
         Feeds::default()
     }
@@ -46,6 +67,7 @@ impl Feeds {
         self.insert(name, values)
     }
 
+    /// The values fed for `name`, if any.
     pub fn get(&self, name: &str) -> Option<&[f64]> {
         self.values.get(name).map(Vec::as_slice)
     }

@@ -33,10 +33,13 @@ pub enum Transport {
 /// Settings of a local session.
 #[derive(Clone, Debug)]
 pub struct LocalOptions {
+    /// How the players talk to each other.
     pub transport: Transport,
+    /// How long a player keeps trying to connect to a peer.
     pub connect_timeout: Duration,
     /// How long a player waits for a message before it names the silent peer.
     pub recv_timeout: Duration,
+    /// Where the players' PRNG seeds come from (OS entropy unless a test fixes them).
     pub seeds: SeedSource,
 }
 
@@ -56,6 +59,7 @@ impl Default for LocalOptions {
 pub struct RunResult {
     /// One array per fetch, in order (an empty array for an assignment).
     pub outputs: Vec<ndarray::ArrayD<f64>>,
+    /// Every player's costs.
     pub stats: RunStats,
 }
 
@@ -75,6 +79,29 @@ struct PlayerThread {
 }
 
 /// All players of a graph running in this process.
+///
+/// The seed program: a private variable of server0 times a private input,
+/// revealed to the servers.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tfe::graph::Graph;
+/// use tfe::session::{Feeds, LocalOptions, LocalSession, Transport};
+///
+/// let mut graph = Graph::default();
+/// let w = graph.private_variable("w", "server0", &[2, 2])?;
+/// let x = graph.private_input("x", "input-provider", &[1, 2])?;
+/// let y = graph.matmul(x, w)?;
+/// let result = graph.reveal(y, None)?;
+///
+/// let options = LocalOptions { transport: Transport::Memory, ..LocalOptions::default() };
+/// let mut session = LocalSession::new(&graph, options)?;
+/// session.set_variable_values("w", vec![1.0, 2.0, 3.0, 4.0])?;
+/// session.set_provider("x", Arc::new(|_req| Ok(vec![1.0, 1.0])))?;
+/// let run = session.run(&[result], &Feeds::new())?;
+/// assert!((run.outputs[0][[0, 1]] - 6.0).abs() < 1e-3);
+/// # Ok::<(), tfe::Error>(())
+/// ```
 pub struct LocalSession {
     graph: Arc<Graph>,
     players: Vec<PlayerThread>,
@@ -120,6 +147,7 @@ impl LocalSession {
         Ok(session)
     }
 
+    /// The graph the session runs.
     pub fn graph(&self) -> &Graph {
         &self.graph
     }

@@ -29,6 +29,7 @@ pub struct TcpJoin<'a> {
     pub listener: std::net::TcpListener,
     /// The same at every player of the session.
     pub session_id: [u8; 16],
+    /// Connect timeout and socket options.
     pub options: TcpOptions,
     /// TLS 1.3 with pinned certificates; `None` is plaintext.
     pub tls: Option<&'a TlsSettings>,
@@ -40,6 +41,7 @@ pub struct TcpJoin<'a> {
 pub struct PartyRun {
     /// One entry per fetch: `Some` where this player learns the value.
     pub outputs: Vec<Option<ndarray::ArrayD<f64>>>,
+    /// This player's costs.
     pub stats: PlayerStats,
 }
 
@@ -88,6 +90,7 @@ impl<P: Protocol> Party<P> {
         &self.graph.players()[self.net.me()]
     }
 
+    /// The graph this player runs.
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
@@ -121,6 +124,7 @@ impl<P: Protocol> Party<P> {
         Ok(self.net.wire_bytes_to(self.graph.player_index(player)?))
     }
 
+    /// How long this player waits for a message before it names the silent peer.
     pub fn set_recv_timeout(&mut self, timeout: Duration) {
         self.net.set_recv_timeout(timeout);
     }

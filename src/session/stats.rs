@@ -12,13 +12,16 @@ use crate::net::Counters;
 pub struct OpStats {
     /// How many nodes of this kind ran.
     pub count: u64,
+    /// Bytes, messages and rounds these nodes sent.
     pub counters: Counters,
+    /// Time spent in these nodes.
     pub wall_time: Duration,
 }
 
 /// One player's cost of one run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlayerStats {
+    /// The player's name.
     pub player: String,
     /// Everything this player sent during the run.
     pub counters: Counters,
@@ -35,16 +38,20 @@ pub struct PlayerStats {
 pub struct OpSpan {
     /// The node's index in the graph.
     pub node: u32,
+    /// The op's name (as in `by_op`).
     pub op: &'static str,
     /// From the start of the player's run.
     pub start: Duration,
+    /// How long the node took.
     pub duration: Duration,
+    /// What the node sent.
     pub counters: Counters,
 }
 
 /// Every player's cost of one run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunStats {
+    /// One entry per player, in the graph's player order.
     pub players: Vec<PlayerStats>,
 }
 

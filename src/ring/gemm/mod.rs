@@ -81,7 +81,9 @@ pub fn detected_kernel() -> Kernel {
 /// of shares).
 #[derive(Clone, Copy, Debug)]
 pub enum Factor<'a> {
+    /// A matrix as written.
     Matrix(&'a [u64]),
+    /// The sum of two matrices (of two shares), formed while packing.
     Sum(&'a [u64], &'a [u64]),
 }
 
