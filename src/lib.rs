@@ -32,7 +32,7 @@ pub(crate) mod ring;
 pub(crate) mod vocabulary;
 
 pub use error::{Error, Result};
-pub use net::{Counters, PlayerAddr, TcpOptions, TlsSettings};
+pub use net::{Counters, Interrupt, PlayerAddr, TcpOptions, TlsSettings};
 pub use protocol::SeedSource;
 pub use ring::layout::{Padding, Window};
 pub use vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};

@@ -32,6 +32,7 @@ pub struct Interrupt {
 pub struct RunGuard(Arc<Interrupt>);
 
 impl Interrupt {
+    /// An interrupt with no run in progress, to share among the players.
     pub fn new() -> Arc<Self> {
         Arc::new(Interrupt::default())
     }

@@ -230,7 +230,7 @@ impl LocalSession {
     }
 
     /// What interrupts this session's run in progress from another thread
-    /// (see [`crate::net::interrupt`]): every player fails it with
+    /// (see [`crate::Interrupt`]): every player fails it with
     /// `Error::Aborted` soon after.
     pub fn interrupter(&self) -> Arc<Interrupt> {
         self.interrupt.clone()

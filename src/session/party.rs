@@ -130,7 +130,7 @@ impl<P: Protocol> Party<P> {
     }
 
     /// Makes this player's runs interruptible through `interrupt`, whose
-    /// owner marks each run in progress (see [`crate::net::interrupt`]).
+    /// owner marks each run in progress (see [`crate::Interrupt`]).
     pub fn set_interrupt(&mut self, interrupt: Arc<Interrupt>) {
         self.net.set_interrupt(interrupt);
     }
