@@ -26,20 +26,6 @@ static enum tfe_status_t tfe_go_define_private_input(tfe_context_t *ctx, const c
 
 static tfe_log_fn tfe_go_log_fn(void) { return (tfe_log_fn)tfeGoLog; }
 
-// Makes and frees feeds until the library hands out tags of 4096 and up.
-static void tfe_go_skip_low_tags(void) {
-    for (int i = 0; i < 4096; i++) {
-        tfe_feeds_t *feeds = NULL;
-        if (tfe_feeds_new(&feeds) != TFE_OK) {
-            return;
-        }
-        uintptr_t tag = (uintptr_t)feeds;
-        tfe_feeds_free(feeds);
-        if (tag >= 4096) {
-            return;
-        }
-    }
-}
 */
 import "C"
 
@@ -54,11 +40,3 @@ func defineInput(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, ran
 
 func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
 
-// A C handle is a tag (16, 32, 48, ...), not an address, and Go keeps it
-// in a pointer-typed variable (a cgo.Handle, 1, 2, 3, ..., Go only ever
-// holds as an integer). Go's stack copier aborts the process on a
-// pointer value between 1 and 4095 ("invalid pointer found on stack"), so
-// before Go holds any handle, the library's tag counter is moved past
-// 4096 (tags are never handed out twice, so every later tag is larger;
-// larger ones are never inside Go's heap, which the collector accepts).
-func init() { C.tfe_go_skip_low_tags() }

@@ -6,9 +6,8 @@ import (
 )
 
 // Go aborts when it copies a stack holding a pointer-typed value between 1
-// and 4095. C handles are tags (16, 32, ...) that Go keeps in such
-// variables, so the package's init moves the library's tag counter past
-// them: no handle Go receives is below 4096.
+// and 4095. C handles are tags that Go keeps in such variables, so the
+// library hands out none below 4096.
 func TestHandlesGoHoldsAreNeverBelow4096(t *testing.T) {
 	ctx, err := NewContext(nil)
 	if err != nil {

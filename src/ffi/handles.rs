@@ -4,7 +4,8 @@
 //! tag to its kind and object.
 //!
 //! Tags are serial numbers that are never handed out twice (a 60-bit
-//! counter, shifted left by 4 so that a tag is as aligned as a pointer), so
+//! counter from 256, shifted left by 4 so that a tag is as aligned as a
+//! pointer and never below 4096), so
 //! a freed handle stays detectably freed however many handles are made
 //! after it, even when the allocator reuses its object's memory for a new
 //! one: passing it is a status, never a use of the new object. A handle of
@@ -56,7 +57,13 @@ struct Registry {
     live: BTreeMap<usize, Entry>,
 }
 
-static REGISTRY: Mutex<Registry> = Mutex::new(Registry { next: 1, live: BTreeMap::new() });
+/// The serial number of the first tag: 256, so that every tag is 4096 or
+/// more. Callers' runtimes keep handles in pointer-typed variables, and some
+/// reject small pointer values there: Go's stack copier aborts the process
+/// on a value between 1 and 4095.
+const FIRST_SERIAL: usize = 256;
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry { next: FIRST_SERIAL, live: BTreeMap::new() });
 
 /// The low bits of a tag that are always zero (tags are 16-aligned).
 const TAG_SHIFT: u32 = 4;
