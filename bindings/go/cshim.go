@@ -39,4 +39,3 @@ func defineInput(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, ran
 }
 
 func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
-
