@@ -441,6 +441,10 @@ final class Native {
     static int tfe_session_run_with_feeds(MemorySegment sess, MemorySegment fetches, long n, MemorySegment feeds, MemorySegment out) {
         try { return (int) TFE_SESSION_RUN_WITH_FEEDS.invokeExact(sess, fetches, n, feeds, out); } catch (Throwable t) { throw rethrow(t); }
     }
+    private static final MethodHandle TFE_SESSION_INTERRUPT = downcall("tfe_session_interrupt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static int tfe_session_interrupt(MemorySegment sess) {
+        try { return (int) TFE_SESSION_INTERRUPT.invokeExact(sess); } catch (Throwable t) { throw rethrow(t); }
+    }
     private static final MethodHandle TFE_SESSION_RESET_VARIABLES = downcall("tfe_session_reset_variables", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static int tfe_session_reset_variables(MemorySegment sess) {
         try { return (int) TFE_SESSION_RESET_VARIABLES.invokeExact(sess); } catch (Throwable t) { throw rethrow(t); }
@@ -456,6 +460,10 @@ final class Native {
     private static final MethodHandle TFE_PARTY_RUN = downcall("tfe_party_run", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     static int tfe_party_run(MemorySegment party, MemorySegment fetches, long n, MemorySegment feeds, MemorySegment out) {
         try { return (int) TFE_PARTY_RUN.invokeExact(party, fetches, n, feeds, out); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PARTY_INTERRUPT = downcall("tfe_party_interrupt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static int tfe_party_interrupt(MemorySegment party) {
+        try { return (int) TFE_PARTY_INTERRUPT.invokeExact(party); } catch (Throwable t) { throw rethrow(t); }
     }
     private static final MethodHandle TFE_PARTY_FREE = downcall("tfe_party_free", FunctionDescriptor.ofVoid(ADDRESS));
     static void tfe_party_free(MemorySegment party) {

@@ -20,4 +20,18 @@ public final class Party extends Handle {
             release();
         }
     }
+
+    /**
+     * Interrupts this player's run in progress on another thread, if any: it fails soon with
+     * status {@link Status#ABORTED}, and the other players see an abort naming this one.
+     * Between runs it does nothing. Safe to call from any thread.
+     */
+    public void interrupt() {
+        MemorySegment party = acquire();
+        try {
+            TfeException.check(Native.tfe_party_interrupt(party));
+        } finally {
+            release();
+        }
+    }
 }

@@ -29,6 +29,20 @@ public final class Session extends Handle {
         }
     }
 
+    /**
+     * Interrupts the run in progress on another thread, if any: it fails soon with a
+     * {@link TfeException} of status {@link Status#ABORTED}; the session stays usable. Between
+     * runs it does nothing and reaches no later run. Safe to call from any thread.
+     */
+    public void interrupt() {
+        MemorySegment sess = acquire();
+        try {
+            TfeException.check(Native.tfe_session_interrupt(sess));
+        } finally {
+            release();
+        }
+    }
+
     /** Forgets the shares of every private variable: the next run initializes them again. */
     public void resetVariables() {
         MemorySegment sess = acquire();

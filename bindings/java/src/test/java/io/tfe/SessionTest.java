@@ -52,6 +52,45 @@ class SessionTest {
     }
 
     @Test
+    void aRunInterruptedFromAnotherThreadIsAbortedAndTheSessionStaysUsable() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        // The first run is held in progress by its provider until the interrupt has been sent.
+        InputProvider provider = (name, shape, out) -> {
+            if (calls.incrementAndGet() == 1) {
+                started.countDown();
+                try {
+                    interrupted.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            java.util.Arrays.fill(out, 1.0);
+        };
+        try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession()) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<Result> run = pool.submit(() -> sess.run(seed.y));
+                started.await();
+                sess.interrupt();
+                interrupted.countDown();
+                java.util.concurrent.ExecutionException e =
+                        assertThrows(java.util.concurrent.ExecutionException.class, run::get);
+                TfeException cause = (TfeException) e.getCause();
+                assertEquals(Status.ABORTED, cause.status());
+                assertTrue(cause.getMessage().contains("interrupted"), cause.getMessage());
+            } finally {
+                pool.shutdown();
+            }
+            sess.interrupt(); // between runs: reaches no later run
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            }
+        }
+    }
+
+    @Test
     void aProviderThatThrowsFailsTheRunWithItsMessage() {
         InputProvider provider = (name, shape, out) -> {
             throw new IllegalStateException("sensor offline");
