@@ -38,10 +38,10 @@ fn bench_parallel(criterion: &mut Criterion) {
         group.bench_function(BenchmarkId::new("add", "thread"), |bench| bench.iter(|| add(0, black_box(&mut out))));
         group.bench_function(BenchmarkId::new("add", "pool"), |bench| bench.iter(|| halves(black_box(&mut out), add)));
         group.bench_function(BenchmarkId::new("keystream", "thread"), |bench| {
-            bench.iter(|| draw(0, black_box(&mut out)))
+            bench.iter(|| draw(0, black_box(&mut out)));
         });
         group.bench_function(BenchmarkId::new("keystream", "pool"), |bench| {
-            bench.iter(|| halves(black_box(&mut out), draw))
+            bench.iter(|| halves(black_box(&mut out), draw));
         });
         group.finish();
     }

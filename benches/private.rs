@@ -30,16 +30,16 @@ fn private_ops(c: &mut Criterion) {
     group.sample_size(10);
     for (name, transport) in [("tcp", Transport::Tcp), ("memory", Transport::Memory)] {
         let n = 256;
-        let (mut session, out) = session_for(&[n, n], |g, a, b| g.matmul(a, b), transport);
+        let (mut session, out) = session_for(&[n, n], tfe::graph::Graph::matmul, transport);
         group.throughput(Throughput::Elements((n * n * n) as u64));
         group.bench_function(format!("matmul_{n}_{name}"), |bench| {
-            bench.iter(|| session.run(&[out], &Feeds::new()).unwrap())
+            bench.iter(|| session.run(&[out], &Feeds::new()).unwrap());
         });
         let n = 100_000;
-        let (mut session, out) = session_for(&[n], |g, a, b| g.mul(a, b), transport);
+        let (mut session, out) = session_for(&[n], tfe::graph::Graph::mul, transport);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("mul_{n}_{name}"), |bench| {
-            bench.iter(|| session.run(&[out], &Feeds::new()).unwrap())
+            bench.iter(|| session.run(&[out], &Feeds::new()).unwrap());
         });
     }
     group.finish();

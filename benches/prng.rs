@@ -32,7 +32,7 @@ fn bench_prng(criterion: &mut Criterion) {
                 rng.set_stream(7);
                 rng.set_word_pos(1 << 50);
                 rng.fill_bytes(black_box(&mut bytes));
-            })
+            });
         });
         group.bench_function("rand_chacha/ChaCha12", |b| {
             b.iter(|| {
@@ -40,11 +40,11 @@ fn bench_prng(criterion: &mut Criterion) {
                 rng.set_stream(7);
                 rng.set_word_pos(1 << 50);
                 rng.fill_bytes(black_box(&mut bytes));
-            })
+            });
         });
         for backend in available_backends() {
             group.bench_function(BenchmarkId::new("tfe", format!("{backend:?}")), |b| {
-                b.iter(|| keystream_u64_with(backend, black_box(&KEY), 7, 1 << 50, black_box(&mut out)))
+                b.iter(|| keystream_u64_with(backend, black_box(&KEY), 7, 1 << 50, black_box(&mut out)));
             });
         }
         group.finish();

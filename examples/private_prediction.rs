@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The client's image: the last digit of the data set (held out from training).
     let digits = std::fs::read_to_string(format!("{DATA}digits.txt"))?;
     let (label, pixels) = digits.lines().last().unwrap().split_once(' ').unwrap();
-    let image: Vec<f64> = pixels.chars().map(|c| c.to_digit(17).unwrap() as f64 / 16.0).collect();
+    let image: Vec<f64> = pixels.chars().map(|c| f64::from(c.to_digit(17).unwrap()) / 16.0).collect();
 
     // All five players in this process, each on its own thread, over loopback TCP.
     let mut predictor = PrivatePredictor::local(&model, 1, "model-owner", "client", LocalOptions::default())?;

@@ -71,9 +71,9 @@ pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
 /// Fills `out` with words `start..start + out.len()` of the keystream of
 /// `seed` selected by `id`: a block of a long draw, generated on its own.
 pub fn fill_at(seed: &Seed, id: StreamId, start: u64, out: &mut [u64]) {
-    let stream = ((id.run as u64) << 32) | id.op as u64;
+    let stream = (u64::from(id.run) << 32) | u64::from(id.op);
     // Two 32-bit keystream words per u64.
-    let word_pos = ((id.purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128;
+    let word_pos = (u128::from(id.purpose) << PURPOSE_STRIDE_BITS) + 2 * u128::from(start);
     chacha::keystream_u64(&seed.0, stream, word_pos, out);
 }
 
@@ -123,8 +123,8 @@ mod tests {
         let seed = Seed::insecure_deterministic_for_tests(11);
         let (run, op, purpose, start) = (3, 0xFFFF_FFFE, 9, 12_345);
         let mut rng = ChaCha8Rng::from_seed(*seed.as_bytes());
-        rng.set_stream(((run as u64) << 32) | op as u64);
-        rng.set_word_pos(((purpose as u128) << PURPOSE_STRIDE_BITS) + 2 * start as u128);
+        rng.set_stream((u64::from(run) << 32) | u64::from(op));
+        rng.set_word_pos((u128::from(purpose) << PURPOSE_STRIDE_BITS) + 2 * u128::from(start));
         let expected: Vec<u64> = (0..1000).map(|_| rng.next_u64()).collect();
         let mut out = vec![0u64; 1000];
         fill_at(&seed, id(run, op, purpose), start, &mut out);

@@ -19,7 +19,7 @@ fn digits() -> Vec<(Vec<f64>, usize)> {
     text.lines()
         .map(|line| {
             let (label, pixels) = line.split_once(' ').unwrap();
-            let pixels: Vec<f64> = pixels.chars().map(|c| c.to_digit(17).unwrap() as f64 / 16.0).collect();
+            let pixels: Vec<f64> = pixels.chars().map(|c| f64::from(c.to_digit(17).unwrap()) / 16.0).collect();
             assert_eq!(pixels.len(), 64);
             (pixels, label.parse().unwrap())
         })
@@ -79,8 +79,8 @@ fn check(name: &str, model: &Sequential) -> (usize, f64) {
         for (i, (_, label)) in chunk.iter().enumerate() {
             let (p, q) = (&private[i * 10..(i + 1) * 10], &plain[i * 10..(i + 1) * 10]);
             worst = p.iter().zip(q).map(|(a, b)| (a - b).abs()).fold(worst, f64::max);
-            agree += (argmax(p) == argmax(q)) as usize;
-            correct += (argmax(q) == *label) as usize;
+            agree += usize::from(argmax(p) == argmax(q));
+            correct += usize::from(argmax(q) == *label);
         }
     }
     assert!(worst <= 0.05, "{name}: a private logit is {worst} away from plaintext");

@@ -300,7 +300,7 @@ fn players_with_different_graphs_refuse_each_other() {
     other.neg(tfe::graph::TensorId(0)).unwrap();
     let graphs = vec![g.clone(), g.clone(), other, g.clone()];
     let results = run_parties(graphs, |_, _| ());
-    let errors: Vec<String> = results.into_iter().filter_map(|r| r.err()).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = results.into_iter().filter_map(std::result::Result::err).map(|e| e.to_string()).collect();
     assert!(!errors.is_empty());
     assert!(errors.iter().any(|e| e.contains("different graph")), "{errors:?}");
 }

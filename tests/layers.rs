@@ -71,7 +71,7 @@ fn uses(module: &str, needle: &str) -> Vec<(String, String)> {
 fn no_module_uses_a_module_of_its_own_layer_or_above() {
     let mut upward = Vec::new();
     for (layer, row) in LAYERS.iter().enumerate() {
-        for module in row.iter() {
+        for module in *row {
             for (place, path) in uses(module, "crate::") {
                 let target = match path.trim_start_matches("crate::").split("::").next().unwrap_or_default() {
                     // The crate root re-exports the error module's two types.

@@ -142,7 +142,7 @@ fn variables_keep_their_shares_across_runs_and_can_be_assigned() {
         assert_eq!(r.outputs[0].len(), 0);
         let r = session.run(&[read], &Feeds::new()).unwrap();
         let got: Vec<f64> = r.outputs[0].iter().copied().collect();
-        assert_eq!(got, vec![step as f64, -2.0 * step as f64, 0.5 * step as f64]);
+        assert_eq!(got, vec![f64::from(step), -2.0 * f64::from(step), 0.5 * f64::from(step)]);
     }
     session.reset_variables().unwrap();
     let r = session.run(&[read], &Feeds::new()).unwrap();

@@ -33,17 +33,17 @@ fn relu_comparisons_and_maxima_match_plaintext_with_their_costs() {
     let r = session.run(&fetches, &feeds).unwrap();
     let out = |i: usize| r.outputs[i].iter().copied().collect::<Vec<f64>>();
     assert_eq!(out(0), x.iter().map(|v| v.max(0.0)).collect::<Vec<_>>());
-    assert_eq!(out(1), (0..15).map(|i| (x[i] < y[i]) as u8 as f64).collect::<Vec<_>>());
-    assert_eq!(out(2), x.iter().map(|&v| (v >= 0.0) as u8 as f64).collect::<Vec<_>>());
+    assert_eq!(out(1), (0..15).map(|i| f64::from(u8::from(x[i] < y[i]))).collect::<Vec<_>>());
+    assert_eq!(out(2), x.iter().map(|&v| f64::from(u8::from(v >= 0.0))).collect::<Vec<_>>());
     assert_eq!(out(3), (0..15).map(|i| x[i].max(y[i])).collect::<Vec<_>>());
     let rows: Vec<&[f64]> = x.chunks(5).collect();
-    assert_eq!(out(4), rows.iter().map(|r| r.iter().cloned().fold(f64::MIN, f64::max)).collect::<Vec<_>>());
+    assert_eq!(out(4), rows.iter().map(|r| r.iter().copied().fold(f64::MIN, f64::max)).collect::<Vec<_>>());
     let want_arg: Vec<f64> = rows
         .iter()
         .map(|r| r.iter().enumerate().fold((0, f64::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0 as f64)
         .collect();
     assert_eq!(out(5), want_arg);
-    let want_hot: Vec<f64> = (0..15).map(|i| (i % 5 == want_arg[i / 5] as usize) as u8 as f64).collect();
+    let want_hot: Vec<f64> = (0..15).map(|i| f64::from(u8::from(i % 5 == want_arg[i / 5] as usize))).collect();
     assert_eq!(out(6), want_hot);
     for server in ["server0", "server1", "server2"] {
         let p = r.stats.player(server).unwrap();
@@ -142,7 +142,7 @@ fn a_small_cnn_matches_plaintext() {
     for (g, w) in got_pool.iter().zip(&pool_ref) {
         assert!((g - w).abs() <= 1e-3, "pool: got {g}, want {w}");
     }
-    let m = pool_ref.iter().cloned().fold(f64::MIN, f64::max);
+    let m = pool_ref.iter().copied().fold(f64::MIN, f64::max);
     let total: f64 = pool_ref.iter().map(|v| (v - m).exp()).sum();
     for (g, v) in r.outputs[1].iter().zip(&pool_ref) {
         let want = (v - m).exp() / total;

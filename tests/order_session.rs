@@ -63,12 +63,12 @@ fn order_and_reduction_ops_match_plaintext_through_a_session() {
     near(out(2), x.iter().map(|v| v / -4.0).collect(), ulp);
     assert_eq!(out(3), x.iter().map(|v| v.abs()).collect::<Vec<_>>());
     assert_eq!(out(4), x.iter().zip(&y).map(|(a, b)| a.min(*b)).collect::<Vec<_>>());
-    assert_eq!(out(5), (0..rows).map(|i| row(i).iter().cloned().fold(f64::MAX, f64::min)).collect::<Vec<_>>());
+    assert_eq!(out(5), (0..rows).map(|i| row(i).iter().copied().fold(f64::MAX, f64::min)).collect::<Vec<_>>());
     let column = |j: usize| (0..rows).map(|i| x[i * cols + j]).collect::<Vec<_>>();
     let argmin: Vec<f64> = (0..cols)
         .map(|j| {
             let c = column(j);
-            let m = c.iter().cloned().fold(f64::MAX, f64::min);
+            let m = c.iter().copied().fold(f64::MAX, f64::min);
             c.iter().position(|&v| v == m).unwrap() as f64
         })
         .collect();

@@ -138,7 +138,8 @@ fn bytes_at_the_socket_match_the_counters_within_framing() {
 fn a_tampered_tls_frame_ends_the_run_with_an_error() {
     // Flip a byte well after the handshake (in the share data).
     let (results, _, _) = run_with_proxy(true, Some(20_000));
-    let errors: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(|e| e.to_string()).collect();
+    let errors: Vec<String> =
+        results.iter().filter_map(|r| r.as_ref().err()).map(std::string::ToString::to_string).collect();
     assert!(!errors.is_empty(), "tampering went unnoticed");
     let server0 = results[0].as_ref().unwrap_err().to_string();
     assert!(server0.contains("server1") && (server0.contains("TLS") || server0.contains("connection")), "{server0}");

@@ -204,7 +204,7 @@ fn fill_odd(backend: Backend, input: &[u32; 16], word_pos: u128, out: &mut [u64]
     let mut aligned = [0u64; PIECE + 1];
     for (i, piece) in out.chunks_mut(PIECE).enumerate() {
         let start = word_pos.wrapping_sub(1).wrapping_add(2 * (i * PIECE) as u128);
-        let aligned = &mut aligned[..piece.len() + 1];
+        let aligned = &mut aligned[..=piece.len()];
         fill_even(backend, input, start, aligned);
         for (o, pair) in piece.iter_mut().zip(aligned.windows(2)) {
             *o = (pair[0] >> 32) | (pair[1] << 32);

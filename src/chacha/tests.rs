@@ -66,7 +66,7 @@ fn every_backend_matches_rand_chacha_at_every_offset_in_a_block() {
 #[test]
 fn every_backend_matches_rand_chacha_across_the_counter_wrap() {
     // Block 2^64 - 5 onwards: the 64-bit counter wraps to 0 inside a batch.
-    let near_wrap = (u64::MAX as u128 - 4) * BLOCK_WORDS as u128;
+    let near_wrap = (u128::from(u64::MAX) - 4) * BLOCK_WORDS as u128;
     for backend in available_backends() {
         for word_pos in [near_wrap, near_wrap + 3, near_wrap + 10, near_wrap + 16 * 5 - 2] {
             for len in [1, 9, 40, 41, 100, 300] {
@@ -84,7 +84,7 @@ fn every_backend_matches_rand_chacha_on_many_keys() {
     for backend in available_backends() {
         for seed in 100u64..164 {
             let stream = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let word_pos = u128::from(seed % 7) * 2 + ((seed as u128) << 50);
+            let word_pos = u128::from(seed % 7) * 2 + (u128::from(seed) << 50);
             check(backend, &key(seed), stream, word_pos, 300 + seed as usize);
         }
     }

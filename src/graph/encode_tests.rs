@@ -144,7 +144,7 @@ fn as_version_2(g: &Graph, initial: Option<&[f64]>) -> Vec<u8> {
     let end_of_variable = prefix.to_bytes().len();
     let mut bytes = g.to_bytes();
     bytes[4..8].copy_from_slice(&2u32.to_le_bytes());
-    let mut fields = vec![initial.is_some() as u8];
+    let mut fields = vec![u8::from(initial.is_some())];
     if let Some(values) = initial {
         fields.extend((values.len() as u64).to_le_bytes());
         values.iter().for_each(|v| fields.extend(v.to_bits().to_le_bytes()));

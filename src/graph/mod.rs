@@ -56,7 +56,7 @@ impl Graph {
     /// An empty graph with the three servers as its first players.
     pub fn new(fixed: FixedConfig) -> Result<Self> {
         fixed.validate()?;
-        Ok(Graph { fixed, players: SERVERS.iter().map(|s| s.to_string()).collect(), nodes: Vec::new() })
+        Ok(Graph { fixed, players: SERVERS.iter().map(std::string::ToString::to_string).collect(), nodes: Vec::new() })
     }
 
     /// The fixed-point configuration the graph's values are encoded with.
@@ -165,7 +165,7 @@ impl Graph {
     /// Permutes axes; `None` reverses them (a matrix transpose for rank 2).
     pub fn transpose(&mut self, x: TensorId, perm: Option<&[usize]>) -> Result<TensorId> {
         let rank = self.shape(x)?.len();
-        let perm = perm.map(<[usize]>::to_vec).unwrap_or_else(|| (0..rank).rev().collect());
+        let perm = perm.map_or_else(|| (0..rank).rev().collect(), <[usize]>::to_vec);
         self.push(Op::Transpose { perm }, &[x])
     }
 

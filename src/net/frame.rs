@@ -289,7 +289,7 @@ mod tests {
             ("utf8", bad_utf8),
         ] {
             let result = read_frame(&mut &wire[..], MAX);
-            assert!(matches!(result, Err(ReadError::Malformed(_)) | Err(ReadError::Io(_))), "{name}");
+            assert!(matches!(result, Err(ReadError::Malformed(_) | ReadError::Io(_))), "{name}");
         }
     }
 }

@@ -68,7 +68,7 @@ fn frames_cut_at_every_byte_and_many_frames_in_one_write_arrive_whole() {
         }
         let mut many = Vec::new();
         for op in 0..1000 {
-            frame::write_data(&mut many, tag(100 + op), &[op as u64; 5]).unwrap();
+            frame::write_data(&mut many, tag(100 + op), &[u64::from(op); 5]).unwrap();
         }
         raw.write_all(&many).unwrap();
         raw
@@ -77,7 +77,7 @@ fn frames_cut_at_every_byte_and_many_frames_in_one_write_arrive_whole() {
     // Asked for out of order: the others wait in the stash.
     assert_eq!(a.recv(1, tag(100 + 999)).unwrap(), vec![999; 5]);
     for op in 0..999 {
-        assert_eq!(a.recv(1, tag(100 + op)).unwrap(), vec![op as u64; 5]);
+        assert_eq!(a.recv(1, tag(100 + op)).unwrap(), vec![u64::from(op); 5]);
     }
     drop(writer.join().unwrap());
 }
@@ -91,16 +91,16 @@ fn small_frames_after_large_ones_and_large_after_small_arrive_whole() {
     let large = |seed: u64| (0..(1u64 << 14)).map(|i| i ^ seed).collect::<Vec<u64>>();
     let mut wire = Vec::new();
     for round in 0..3u32 {
-        frame::write_data(&mut wire, tag(10 * round), &large(round as u64)).unwrap();
+        frame::write_data(&mut wire, tag(10 * round), &large(u64::from(round))).unwrap();
         for op in 1..6 {
-            frame::write_data(&mut wire, tag(10 * round + op), &[op as u64; 3]).unwrap();
+            frame::write_data(&mut wire, tag(10 * round + op), &[u64::from(op); 3]).unwrap();
         }
     }
     let writer = std::thread::spawn(move || raw.write_all(&wire).map(|()| raw));
     for round in 0..3u32 {
-        assert_eq!(a.recv(1, tag(10 * round)).unwrap(), large(round as u64));
+        assert_eq!(a.recv(1, tag(10 * round)).unwrap(), large(u64::from(round)));
         for op in 1..6 {
-            assert_eq!(a.recv(1, tag(10 * round + op)).unwrap(), vec![op as u64; 3]);
+            assert_eq!(a.recv(1, tag(10 * round + op)).unwrap(), vec![u64::from(op); 3]);
         }
     }
     drop(writer.join().unwrap().unwrap());

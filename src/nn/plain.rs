@@ -53,7 +53,7 @@ pub fn forward(layer: &Layer, x: &Batch) -> Result<Batch> {
             let last = *s.last().unwrap_or(&1);
             let mut data = Vec::with_capacity(x.data.len());
             for row in x.data.chunks(last) {
-                let m = row.iter().cloned().fold(f64::MIN, f64::max);
+                let m = row.iter().copied().fold(f64::MIN, f64::max);
                 let total: f64 = row.iter().map(|v| (v - m).exp()).sum();
                 data.extend(row.iter().map(|v| (v - m).exp() / total));
             }

@@ -47,7 +47,7 @@ fn batch_normalization_is_folded_or_applied_privately() {
         let (scale, shift) = bn.bn_affine().unwrap();
         for r in 0..2 {
             for o in 0..2 {
-                let z = 0.1 * (o == 0) as u8 as f64 - 0.2 * (o == 1) as u8 as f64
+                let z = 0.1 * f64::from(u8::from(o == 0)) - 0.2 * f64::from(u8::from(o == 1))
                     + (0..3).map(|k| x[r * 3 + k] * [0.5, -1.0, 0.25, 2.0, -0.75, 1.5][k * 2 + o]).sum::<f64>();
                 let y = (z * scale[o] + shift[o]).max(0.0);
                 out.push(y * scale[o] + shift[o]);

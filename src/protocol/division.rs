@@ -71,7 +71,7 @@ fn rounded_power_over(s: u32, d: f64) -> u64 {
     // 2^s / d = 2^(s−e) / m ≥ 1 so s − e ≥ 0, and < 2^63 with m < 2^53 so
     // s − e < 116: the numerator fits 128 bits.
     let numerator = 1u128 << (s as i32 - e);
-    let m = m as u128;
+    let m = u128::from(m);
     ((2 * numerator + m) / (2 * m)) as u64
 }
 
@@ -105,10 +105,10 @@ mod tests {
         let fixed = FixedConfig::new(4, 10).unwrap();
         let shift = 4 + extra_bits(fixed);
         for d in [3.0f64, 0.1, 1.0 / 1000.0, 7.25, 1.0 / 3.0, 15.999, 1e-3 + 1e-12] {
-            let c = reciprocal_encoding(fixed, d).unwrap().scale as u128;
+            let c = u128::from(reciprocal_encoding(fixed, d).unwrap().scale);
             // |c·d − 2^s| ≤ d/2, in exact terms: d = m·2^e.
             let bits = d.to_bits();
-            let m = ((bits & ((1 << 52) - 1)) | (1 << 52)) as u128;
+            let m = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
             let e = ((bits >> 52) & 0x7FF) as i32 - 1075;
             assert!(e < 0 && (shift as i32 - e) < 127, "{d}");
             let target = 1u128 << (shift as i32 - e);

@@ -90,7 +90,7 @@ impl RingElement for u64 {
     }
     #[inline(always)]
     fn to_i128(self) -> i128 {
-        self as i64 as i128
+        i128::from(self as i64)
     }
     #[inline(always)]
     fn from_i128(value: i128) -> Self {

@@ -160,7 +160,7 @@ pub fn gather_map(shape: &[usize], indices: &[usize], axis: usize) -> Result<(Ve
     let st = strides(shape);
     let mut index = Vec::with_capacity(numel(&out));
     for_each_index(&out, |i| {
-        index.push((0..i.len()).map(|a| if a == axis { indices[i[a]] * st[a] } else { i[a] * st[a] }).sum())
+        index.push((0..i.len()).map(|a| if a == axis { indices[i[a]] * st[a] } else { i[a] * st[a] }).sum());
     });
     Ok((out, index))
 }

@@ -42,7 +42,9 @@ fn prepare(dir: &Path) -> Result<(), String> {
     let listeners: Vec<_> = PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect();
     let ports: Vec<u16> = listeners
         .iter()
-        .map(|l| l.as_ref().map_err(|e| e.to_string()).and_then(|l| l.local_addr().map_err(|e| e.to_string())))
+        .map(|l| {
+            l.as_ref().map_err(std::string::ToString::to_string).and_then(|l| l.local_addr().map_err(|e| e.to_string()))
+        })
         .map(|a| a.map(|a| a.port()))
         .collect::<Result<_, _>>()?;
     drop(listeners);

@@ -122,7 +122,7 @@ fn softmax_rows_are_within_their_bound() {
     let (got, _) = private_op(&[(x.clone(), vec![rows, cols])], |net, p, s| p.softmax(net, &mut steps(10), &s[0]));
     for r in 0..rows {
         let row = &x[r * cols..(r + 1) * cols];
-        let m = row.iter().cloned().fold(f64::MIN, f64::max);
+        let m = row.iter().copied().fold(f64::MIN, f64::max);
         let total: f64 = row.iter().map(|v| (v - m).exp()).sum();
         for c in 0..cols {
             let want = (row[c] - m).exp() / total;

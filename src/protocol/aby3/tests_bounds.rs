@@ -31,14 +31,14 @@ fn points(domain: Domain) -> Vec<f64> {
     for (a, b, n) in [(-16.0, 16.0, 8192), (-2.0, 2.0, 4096), (0.0, 2.0, 2048)] {
         let (a, b) = (f64::max(a, lo), f64::min(b, hi));
         if a < b {
-            x.extend((0..=n).map(|i| a + (b - a) * i as f64 / n as f64));
+            x.extend((0..=n).map(|i| a + (b - a) * f64::from(i) / f64::from(n)));
         }
     }
     // Every octave from one unit to the range, 16 points each, both signs;
     // the powers of two and the units around them.
     for e in -16..=20 {
         for i in 0..16 {
-            let v = 2f64.powf(e as f64 + i as f64 / 16.0);
+            let v = 2f64.powf(f64::from(e) + f64::from(i) / 16.0);
             x.extend([v, -v]);
         }
         let p = 2f64.powi(e);
@@ -167,7 +167,7 @@ fn check_softmax(rows: usize, width: usize, logits: &[f64]) {
         private_op(&[(logits.to_vec(), vec![rows, width])], |net, p, s| p.softmax(net, &mut steps(10), &s[0]));
     for r in 0..rows {
         let row = &logits[r * width..(r + 1) * width];
-        let m = row.iter().cloned().fold(f64::MIN, f64::max);
+        let m = row.iter().copied().fold(f64::MIN, f64::max);
         let total: f64 = row.iter().map(|v| (v - m).exp()).sum();
         for c in 0..width {
             let want = (row[c] - m).exp() / total;
@@ -235,8 +235,8 @@ fn average_pooling_is_within_its_bound() {
 #[test]
 fn outside_their_domains_the_results_are_as_the_table_says() {
     // [0, 2^-6): a grid and the smallest units.
-    let mut x: Vec<f64> = (0..512).map(|i| on_grid(i as f64 / 512.0 / 64.0)).collect();
-    x.extend((1..16).map(|u| u as f64 * UNIT));
+    let mut x: Vec<f64> = (0..512).map(|i| on_grid(f64::from(i) / 512.0 / 64.0)).collect();
+    x.extend((1..16).map(|u| f64::from(u) * UNIT));
     let run = |op: &str, x: &[f64]| {
         let (k, _) = kernel(op);
         private_op(&[(x.to_vec(), vec![x.len()])], |net, p, s| k(p, net, &s[0])).0
@@ -255,7 +255,7 @@ fn outside_their_domains_the_results_are_as_the_table_says() {
     }
     assert!((run("reciprocal", &[0.0])[0] - 1365.33).abs() < 0.01);
     // exp from 10 to 14: within a relative 6·10^-4.
-    let x: Vec<f64> = (0..=64).map(|i| 10.0 + i as f64 / 16.0).collect();
+    let x: Vec<f64> = (0..=64).map(|i| 10.0 + f64::from(i) / 16.0).collect();
     for (&v, &g) in x.iter().zip(&run("exp", &x)) {
         assert!((g - v.exp()).abs() <= 6e-4 * v.exp(), "exp({v}) = {g}");
     }

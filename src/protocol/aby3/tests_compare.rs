@@ -287,13 +287,13 @@ fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
     let inputs = [(x.clone(), vec![3, 37]), (y.clone(), vec![3, 37])];
     for (name, kernel, want) in cases {
         let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, &mut steps(10), &s[0], &s[1]));
-        let expected: Vec<f64> = (0..n).map(|i| want(x[i], y[i]) as u8 as f64).collect();
+        let expected: Vec<f64> = (0..n).map(|i| f64::from(u8::from(want(x[i], y[i])))).collect();
         assert_eq!(got, expected, "{name}");
         // equal: 1 + 6 + 2 rounds; the others msb (6) + injection (2).
         assert_costs(&costs[..3], n, if name == "equal" { 9 } else { 8 }, 160, name);
     }
     let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, &mut steps(10), &s[0]));
-    assert_eq!(got, x.iter().map(|&v| (v < 0.0) as u8 as f64).collect::<Vec<_>>());
+    assert_eq!(got, x.iter().map(|&v| f64::from(u8::from(v < 0.0))).collect::<Vec<_>>());
 }
 
 #[test]
@@ -323,7 +323,7 @@ fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
     assert_eq!(got, (0..63).map(|i| if x[i] < y[i] { x[i] } else { y[i] }).collect::<Vec<_>>());
     assert!(costs[..3].iter().all(|c| c.rounds <= 8 + 2), "{costs:?}");
     // A condition per column, broadcast over the rows; values of both signs.
-    let cond: Vec<f64> = (0..9).map(|j| (j % 2) as f64).collect();
+    let cond: Vec<f64> = (0..9).map(|j| f64::from(j % 2)).collect();
     let inputs = [(cond.clone(), vec![9]), (x.clone(), vec![7, 9]), (y.clone(), vec![7, 9])];
     let (got, _) = private_op(&inputs, |net, p, s| p.select(net, ctx(10), &s[0], &s[1], &s[2]));
     assert_eq!(got, (0..63).map(|i| if cond[i % 9] == 1.0 { x[i] } else { y[i] }).collect::<Vec<_>>());

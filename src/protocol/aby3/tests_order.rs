@@ -159,7 +159,7 @@ fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
         let network = sorting_network(n);
         let bytes: u64 = network.iter().map(|l| msb_bytes(l.len() * lanes) + 24 * (l.len() * lanes) as u64).sum();
         assert_servers(&costs, 8 * network.len() as u64, bytes, "sort");
-        let k = n.next_power_of_two().trailing_zeros() as u64;
+        let k = u64::from(n.next_power_of_two().trailing_zeros());
         assert!(network.len() as u64 <= k * (k + 1) / 2);
     }
 }
@@ -173,7 +173,7 @@ fn mean_and_division_by_a_public_value_are_within_the_rounding_of_the_scaled_rec
     // x / d as the kernel computes it: ⌊x·c / 2^25⌋ + {0, 1}, c = round(2^25 / d).
     let check = |got: &[f64], x: &[f64], d: f64, what: &str| {
         let reciprocal = crate::protocol::reciprocal_encoding(fixed, d).unwrap();
-        let (c, s) = (reciprocal.scale as i64 as i128, reciprocal.shift);
+        let (c, s) = (i128::from(reciprocal.scale as i64), reciprocal.shift);
         assert_eq!(s, 25);
         assert!((c as f64 - 2f64.powi(25) / d).abs() <= 0.5, "{what}: scale {c}");
         for (i, (&g, &x)) in got.iter().zip(x).enumerate() {

@@ -64,7 +64,7 @@ fn pool_ref(x: &[f64], xs: [usize; 4], w: Window, max: bool) -> Vec<f64> {
                         }
                     }
                     out.push(if max {
-                        inside.iter().cloned().fold(f64::MIN, f64::max)
+                        inside.iter().copied().fold(f64::MIN, f64::max)
                     } else {
                         inside.iter().sum::<f64>() / inside.len() as f64
                     });
@@ -180,7 +180,7 @@ fn argmax_one_hot_marks_the_first_maximum_along_each_axis() {
             };
             let max = (0..len).map(lane_value).fold(f64::MIN, f64::max);
             let first = (0..len).position(|t| lane_value(t) == max).unwrap();
-            *w = (pos[axis] == first) as u8 as f64;
+            *w = f64::from(u8::from(pos[axis] == first));
         }
         let inputs = [(x.clone(), vec![d0, d1, d2])];
         let (got, costs) = private_op(&inputs, |net, p, s| p.argmax_one_hot(net, &mut steps(10), &s[0], axis));
