@@ -55,12 +55,9 @@ public final class Model extends Handle {
 
     private long[] shape(boolean input) {
         MemorySegment model = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment shape = arena.allocate(ADDRESS);
-            MemorySegment rank = arena.allocate(JAVA_LONG);
-            TfeException.check(input ? Native.tfe_model_input_shape(model, shape, rank)
+        try {
+            return Tensor.readShape((shape, rank) -> input ? Native.tfe_model_input_shape(model, shape, rank)
                     : Native.tfe_model_output_shape(model, shape, rank));
-            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
         } finally {
             release();
         }

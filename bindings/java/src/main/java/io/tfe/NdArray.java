@@ -50,11 +50,8 @@ public final class NdArray extends Handle {
     /** The shape. */
     public long[] shape() {
         MemorySegment array = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment shape = arena.allocate(ADDRESS);
-            MemorySegment rank = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_array_shape(array, shape, rank));
-            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        try {
+            return Tensor.readShape((shape, rank) -> Native.tfe_array_shape(array, shape, rank));
         } finally {
             release();
         }

@@ -2,7 +2,6 @@ package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,12 +58,9 @@ public final class Predictor extends Handle {
 
     private long[] shape(boolean input) {
         MemorySegment pred = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment shape = arena.allocate(ADDRESS);
-            MemorySegment rank = arena.allocate(JAVA_LONG);
-            TfeException.check(input ? Native.tfe_predictor_input_shape(pred, shape, rank)
+        try {
+            return Tensor.readShape((shape, rank) -> input ? Native.tfe_predictor_input_shape(pred, shape, rank)
                     : Native.tfe_predictor_output_shape(pred, shape, rank));
-            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
         } finally {
             release();
         }

@@ -75,11 +75,8 @@ public final class Result extends Handle {
     /** The shape of value {@code index}. */
     public long[] shape(long index) {
         MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment shape = arena.allocate(ADDRESS);
-            MemorySegment rank = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_result_shape(result, index, shape, rank));
-            return Tensor.readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        try {
+            return Tensor.readShape((shape, rank) -> Native.tfe_result_shape(result, index, shape, rank));
         } finally {
             release();
         }

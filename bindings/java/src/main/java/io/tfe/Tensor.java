@@ -19,11 +19,8 @@ public final class Tensor extends Handle {
     /** The static shape. */
     public long[] shape() {
         MemorySegment t = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment shape = arena.allocate(ADDRESS);
-            MemorySegment rank = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_tensor_shape(t, shape, rank));
-            return readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
+        try {
+            return readShape((shape, rank) -> Native.tfe_tensor_shape(t, shape, rank));
         } finally {
             release();
         }
@@ -64,6 +61,22 @@ public final class Tensor extends Handle {
             return string.equals(MemorySegment.NULL) ? null : Strings.read(string);
         } finally {
             release();
+        }
+    }
+
+    /** A {@code tfe_*_shape} call writing its (pointer, rank) out-params. */
+    @FunctionalInterface
+    interface ShapeCall {
+        int call(MemorySegment shape, MemorySegment rank);
+    }
+
+    /** Runs {@code call} and copies the shape it points to (the caller holds the handle). */
+    static long[] readShape(ShapeCall call) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment shape = arena.allocate(ADDRESS);
+            MemorySegment rank = arena.allocate(JAVA_LONG);
+            TfeException.check(call.call(shape, rank));
+            return readLongs(shape.get(ADDRESS, 0), rank.get(JAVA_LONG, 0));
         }
     }
 
