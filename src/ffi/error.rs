@@ -147,8 +147,9 @@ pub(crate) use ffi_boundary;
 pub(crate) trait Exit {
     /// The export's return type.
     type Returns;
-    /// The export's return value for a body that finished (records it).
-    fn finish(self, function: &str) -> Self::Returns;
+    /// The export's return value for a body that finished (records it);
+    /// `here` is the item [`ffi_boundary!`] declares, named only on failure.
+    fn finish(self, here: &'static str) -> Self::Returns;
     /// The export's return value after a panic (already recorded).
     fn panicked() -> Self::Returns;
 }
@@ -156,14 +157,14 @@ pub(crate) trait Exit {
 impl Exit for Result<(), Failure> {
     type Returns = tfe_status_t;
 
-    fn finish(self, function: &str) -> tfe_status_t {
+    fn finish(self, here: &'static str) -> tfe_status_t {
         match self {
             Ok(()) => {
                 record(tfe_status_t::TFE_OK, String::new());
                 tfe_status_t::TFE_OK
             }
             Err(failure) => {
-                record(failure.status, format!("{function}: {}", failure.message));
+                record(failure.status, format!("{}: {}", export_name(here), failure.message));
                 failure.status
             }
         }
@@ -178,7 +179,7 @@ impl Exit for Result<(), Failure> {
 impl Exit for () {
     type Returns = ();
 
-    fn finish(self, _: &str) {}
+    fn finish(self, _: &'static str) {}
 
     fn panicked() {}
 }
@@ -187,7 +188,7 @@ impl Exit for () {
 /// [`ffi_boundary!`], which is how exports call it).
 pub(crate) fn boundary<E: Exit>(here: &'static str, body: impl FnOnce() -> E) -> E::Returns {
     match catch_unwind(AssertUnwindSafe(|| super::panics::inside(body))) {
-        Ok(exit) => exit.finish(export_name(here)),
+        Ok(exit) => exit.finish(here),
         Err(payload) => {
             record(
                 tfe_status_t::TFE_ERR_PANIC,
