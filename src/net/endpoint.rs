@@ -9,7 +9,7 @@
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
 //! connection turns the waiting receive into an error that names the peer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,7 +54,10 @@ pub struct Endpoint {
     names: Vec<String>,
     peers: Vec<Option<Peer>>,
     recv_timeout: Duration,
-    stash: HashMap<(usize, Tag), Vec<u64>>,
+    /// Frames that arrived before they were asked for, by run: a peer that
+    /// runs far ahead fills it with later runs' frames, and starting a run
+    /// drops the runs that are over without looking at the later ones.
+    stash: BTreeMap<u32, HashMap<(usize, Tag), Vec<u64>>>,
     aborts: HashMap<(usize, u32), String>,
     closed: Vec<Option<Error>>,
     counters: Counters,
@@ -92,7 +95,7 @@ impl Endpoint {
             names,
             peers,
             recv_timeout,
-            stash: HashMap::new(),
+            stash: BTreeMap::new(),
             aborts: HashMap::new(),
             closed: vec![None; n],
             counters: Counters::default(),
@@ -166,7 +169,7 @@ impl Endpoint {
     /// Starts a run: frames of earlier runs are no longer wanted.
     pub fn begin_run(&mut self, run: u32) {
         self.run = run;
-        self.stash.retain(|(_, tag), _| tag.run >= run);
+        self.stash = self.stash.split_off(&run);
         self.aborts.retain(|(_, r), _| *r >= run);
         self.rounds_seen.clear();
     }
@@ -292,7 +295,7 @@ impl Endpoint {
         let deadline = Instant::now() + self.recv_timeout;
         loop {
             self.check_interrupt()?;
-            if let Some(words) = self.stash.remove(&(from, tag)) {
+            if let Some(words) = self.unstash(from, tag) {
                 return Ok(words);
             }
             if let Some(reason) = self.aborts.get(&(from, tag.run)) {
@@ -386,11 +389,21 @@ impl Endpoint {
         self.arrived = arrived;
     }
 
+    /// Takes a frame out of the stash, and its run's table once empty.
+    fn unstash(&mut self, from: usize, tag: Tag) -> Option<Vec<u64>> {
+        let frames = self.stash.get_mut(&tag.run)?;
+        let words = frames.remove(&(from, tag))?;
+        if frames.is_empty() {
+            self.stash.remove(&tag.run);
+        }
+        Some(words)
+    }
+
     /// Keeps what a peer sent for the receive that will ask for it.
     fn file(&mut self, from: usize, incoming: Incoming) {
         match incoming {
             Incoming::Data(t, words) if t.run >= self.run => {
-                self.stash.insert((from, t), words);
+                self.stash.entry(t.run).or_default().insert((from, t), words);
             }
             Incoming::Data(_, words) => self.buffers.give(words),
             Incoming::Abort { run, reason } => {
