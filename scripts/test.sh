@@ -49,6 +49,8 @@ test "$(grep -c '^ \?\[\?\[10\.\( 10\.\)\{9\}\]' <<<"$seed_py")" -eq 5
 prediction_py="$("$venv/bin/python" examples/python/private_prediction.py)"
 printf '%s\n' "$prediction_py"
 grep -q "predicted class" <<<"$prediction_py"
+# It exits non-zero when the private average drifts from the plaintext one.
+"$venv/bin/python" examples/python/secure_aggregation.py
 
 # ---------------------------------------------------------------------------
 # TensorFlow op library (bindings/tensorflow/, tfe.tensorflow): compiled
