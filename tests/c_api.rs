@@ -75,7 +75,7 @@ impl Handles {
     fn context(&mut self) -> *mut tfe_context_t {
         let mut ctx = ptr::null_mut();
         // SAFETY: valid out-param.
-        ok(unsafe { tfe_context_new(ptr::null(), &mut ctx) });
+        ok(unsafe { tfe_context_new(ptr::null(), &raw mut ctx) });
         self.contexts.push(ctx);
         ctx
     }
@@ -83,7 +83,7 @@ impl Handles {
     #[track_caller]
     fn tensor(&mut self, define: impl FnOnce(*mut *mut tfe_tensor_t) -> tfe_status_t) -> *mut tfe_tensor_t {
         let mut out = ptr::null_mut();
-        ok(define(&mut out));
+        ok(define(&raw mut out));
         self.tensors.push(out);
         out
     }
@@ -93,7 +93,7 @@ impl Handles {
         options.transport = transport as u32;
         let mut sess = ptr::null_mut();
         // SAFETY: live context, valid options and out-param.
-        ok(unsafe { tfe_session_new_local_with_options(ctx, &options, &mut sess) });
+        ok(unsafe { tfe_session_new_local_with_options(ctx, &raw const options, &raw mut sess) });
         self.sessions.push(sess);
         sess
     }
@@ -104,15 +104,15 @@ impl Handles {
         let mut result = ptr::null_mut();
         // SAFETY (all): live handles, valid buffers and out-params.
         unsafe {
-            ok(tfe_session_run(sess, fetches.as_ptr(), fetches.len(), &mut result));
+            ok(tfe_session_run(sess, fetches.as_ptr(), fetches.len(), &raw mut result));
             self.results.push(result);
             let mut count = 0;
-            ok(tfe_result_count(result, &mut count));
+            ok(tfe_result_count(result, &raw mut count));
             (0..count)
                 .map(|i| {
                     let (mut data, mut len, mut shape, mut rank) = (ptr::null(), 0, ptr::null(), 0);
-                    ok(tfe_result_value(result, i, &mut data, &mut len));
-                    ok(tfe_result_shape(result, i, &mut shape, &mut rank));
+                    ok(tfe_result_value(result, i, &raw mut data, &raw mut len));
+                    ok(tfe_result_shape(result, i, &raw mut shape, &raw mut rank));
                     let values = if len == 0 { vec![] } else { std::slice::from_raw_parts(data, len).to_vec() };
                     let shape = if rank == 0 { vec![] } else { std::slice::from_raw_parts(shape, rank).to_vec() };
                     (values, shape)
@@ -171,11 +171,11 @@ fn the_seed_program_runs_over_tcp_and_reports_stats() {
     let mut players = 0;
     // SAFETY (all): live result, valid out-params; names live as long as the result.
     unsafe {
-        ok(tfe_result_player_count(result, &mut players));
+        ok(tfe_result_player_count(result, &raw mut players));
         let names: Vec<String> = (0..players)
             .map(|i| {
                 let mut stats = std::mem::zeroed::<tfe_player_stats_t>();
-                ok(tfe_result_player_stats(result, i, &mut stats));
+                ok(tfe_result_player_stats(result, i, &raw mut stats));
                 assert!(stats.rounds > 0 && stats.messages_sent > 0 && stats.bytes_sent > 0);
                 CStr::from_ptr(stats.name).to_string_lossy().into_owned()
             })
@@ -220,7 +220,7 @@ fn every_op_computes_through_the_c_api() {
             .collect();
         let mut shape = ptr::null();
         let mut rank = 0;
-        ok(tfe_tensor_shape(fetches[7], &mut shape, &mut rank));
+        ok(tfe_tensor_shape(fetches[7], &raw mut shape, &raw mut rank));
         assert_eq!(std::slice::from_raw_parts(shape, rank), [3, 2]);
 
         let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_MEMORY);
@@ -269,7 +269,7 @@ fn a_failing_callback_fails_the_run_and_leaves_the_session_usable() {
         let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
         let marker = ptr::dangling_mut::<tfe_result_t>();
         let mut result = marker;
-        let status = tfe_session_run(sess, &revealed, 1, &mut result);
+        let status = tfe_session_run(sess, &raw const revealed, 1, &raw mut result);
         fails(status, TFE_ERR_INVALID_ARGUMENT, "invalid input 'input0'");
         assert_eq!(result, marker, "the out-param is written only on success");
         let outputs = h.run(sess, &[revealed]);
@@ -287,21 +287,25 @@ fn bad_arguments_are_statuses_with_messages() {
     let mut out = marker;
     // SAFETY (all): live handles; the bad pointers are NULL or bad in checked ways.
     unsafe {
-        fails(tfe_matmul(ptr::null_mut(), x, w, &mut out), TFE_ERR_NULL_POINTER, "tfe_matmul: parameter 'ctx'");
+        fails(tfe_matmul(ptr::null_mut(), x, w, &raw mut out), TFE_ERR_NULL_POINTER, "tfe_matmul: parameter 'ctx'");
         fails(tfe_matmul(ctx, x, w, ptr::null_mut()), TFE_ERR_NULL_POINTER, "'out'");
-        fails(tfe_matmul(ctx, w, x, &mut out), TFE_ERR_INVALID_ARGUMENT, "[10, 10] x [5, 10]");
-        fails(tfe_neg(other, x, &mut out), TFE_ERR_INVALID_ARGUMENT, "'x' is a tensor of another context");
+        fails(tfe_matmul(ctx, w, x, &raw mut out), TFE_ERR_INVALID_ARGUMENT, "[10, 10] x [5, 10]");
+        fails(tfe_neg(other, x, &raw mut out), TFE_ERR_INVALID_ARGUMENT, "'x' is a tensor of another context");
         let bad_utf8 = [0x66u8, 0xff, 0];
         fails(
-            tfe_reveal(ctx, x, bad_utf8.as_ptr().cast(), &mut out),
+            tfe_reveal(ctx, x, bad_utf8.as_ptr().cast(), &raw mut out),
             TFE_ERR_INVALID_ARGUMENT,
             "'to' is not valid UTF-8",
         );
-        fails(tfe_transpose(ctx, x, ptr::null(), 2, &mut out), TFE_ERR_NULL_POINTER, "tfe_transpose: parameter 'perm'");
-        fails(tfe_transpose(ctx, x, [0, 0].as_ptr(), 2, &mut out), TFE_ERR_INVALID_ARGUMENT, "tfe_transpose");
+        fails(
+            tfe_transpose(ctx, x, ptr::null(), 2, &raw mut out),
+            TFE_ERR_NULL_POINTER,
+            "tfe_transpose: parameter 'perm'",
+        );
+        fails(tfe_transpose(ctx, x, [0, 0].as_ptr(), 2, &raw mut out), TFE_ERR_INVALID_ARGUMENT, "tfe_transpose");
         let config = tfe_config_t { frac_bits: 16, int_bits: 40, ..tfe_config_default() };
         let mut new_ctx = ptr::null_mut();
-        fails(tfe_context_new(&config, &mut new_ctx), TFE_ERR_CONFIG, "integer bits");
+        fails(tfe_context_new(&raw const config, &raw mut new_ctx), TFE_ERR_CONFIG, "integer bits");
         assert!(new_ctx.is_null());
         fails(tfe_context_save(ctx, ptr::null()), TFE_ERR_NULL_POINTER, "'path'");
     }
@@ -378,12 +382,12 @@ fn feeds_names_reset_and_per_op_stats() {
         let sum = h.tensor(|out| tfe_mul(ctx, x, v, out));
         let revealed = h.tensor(|out| tfe_reveal(ctx, sum, ptr::null(), out));
         let mut name = ptr::null();
-        ok(tfe_tensor_name(v, &mut name));
+        ok(tfe_tensor_name(v, &raw mut name));
         assert_eq!(CStr::from_ptr(name).to_str().unwrap(), "variable0");
-        fails(tfe_tensor_name(sum, &mut name), TFE_ERR_INVALID_ARGUMENT, "expected an input or a variable");
+        fails(tfe_tensor_name(sum, &raw mut name), TFE_ERR_INVALID_ARGUMENT, "expected an input or a variable");
 
         let mut feeds = ptr::null_mut();
-        ok(tfe_feeds_new(&mut feeds));
+        ok(tfe_feeds_new(&raw mut feeds));
         ok(tfe_feeds_set(feeds, x, [2.0, 3.0].as_ptr(), 2));
         ok(tfe_feeds_set(feeds, v, [4.0, 5.0].as_ptr(), 2));
         fails(
@@ -393,25 +397,25 @@ fn feeds_names_reset_and_per_op_stats() {
         );
         let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
         let mut result = ptr::null_mut();
-        ok(tfe_session_run_with_feeds(sess, &revealed, 1, feeds, &mut result));
+        ok(tfe_session_run_with_feeds(sess, &raw const revealed, 1, feeds, &raw mut result));
         h.results.push(result);
         let (mut data, mut len) = (ptr::null(), 0);
-        ok(tfe_result_value(result, 0, &mut data, &mut len));
+        ok(tfe_result_value(result, 0, &raw mut data, &raw mut len));
         let values = std::slice::from_raw_parts(data, len);
         assert!((values[0] - 8.0).abs() < 1e-3 && (values[1] - 15.0).abs() < 1e-3, "{values:?}");
 
         let (mut server2, mut ops) = (0, 0);
-        ok(tfe_result_player_index(result, c"server2".as_ptr(), &mut server2));
+        ok(tfe_result_player_index(result, c"server2".as_ptr(), &raw mut server2));
         fails(
-            tfe_result_player_index(result, c"eve".as_ptr(), &mut server2),
+            tfe_result_player_index(result, c"eve".as_ptr(), &raw mut server2),
             TFE_ERR_INVALID_ARGUMENT,
             "unknown player 'eve'",
         );
-        ok(tfe_result_op_count(result, server2, &mut ops));
+        ok(tfe_result_op_count(result, server2, &raw mut ops));
         let kinds: Vec<String> = (0..ops)
             .map(|op| {
                 let mut stats = std::mem::zeroed::<tfe_op_stats_t>();
-                ok(tfe_result_op_stats(result, server2, op, &mut stats));
+                ok(tfe_result_op_stats(result, server2, op, &raw mut stats));
                 CStr::from_ptr(stats.name).to_string_lossy().into_owned()
             })
             .collect();
@@ -420,10 +424,10 @@ fn feeds_names_reset_and_per_op_stats() {
         // Forgotten variables need their feed again.
         ok(tfe_session_reset_variables(sess));
         let mut only_x = ptr::null_mut();
-        ok(tfe_feeds_new(&mut only_x));
+        ok(tfe_feeds_new(&raw mut only_x));
         ok(tfe_feeds_set(only_x, x, [1.0, 1.0].as_ptr(), 2));
         let mut failed = ptr::null_mut();
-        let status = tfe_session_run_with_feeds(sess, &revealed, 1, only_x, &mut failed);
+        let status = tfe_session_run_with_feeds(sess, &raw const revealed, 1, only_x, &raw mut failed);
         assert_eq!(status, TFE_ERR_INVALID_ARGUMENT, "{}", message());
         assert!(failed.is_null());
         tfe_feeds_free(only_x);

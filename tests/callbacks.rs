@@ -54,7 +54,7 @@ impl Graph {
         let mut g = Graph { ctx: ptr::null_mut(), tensors: Vec::new(), sess: ptr::null_mut() };
         // SAFETY (all): valid arguments and out-params; the user data outlives the session (the caller's contract).
         unsafe {
-            assert_eq!(tfe_context_new(ptr::null(), &mut g.ctx), TFE_OK);
+            assert_eq!(tfe_context_new(ptr::null(), &raw mut g.ctx), TFE_OK);
             let mut sum: *mut tfe_tensor_t = ptr::null_mut();
             for &(owner, user_data) in inputs {
                 let mut x = ptr::null_mut();
@@ -66,27 +66,32 @@ impl Graph {
                     1,
                     callback,
                     user_data,
-                    &mut x,
+                    &raw mut x,
                 );
                 assert_eq!(status, TFE_OK, "{}", message());
                 g.tensors.push(x);
                 if !sum.is_null() {
                     let mut y = ptr::null_mut();
-                    assert_eq!(tfe_add(g.ctx, sum, x, &mut y), TFE_OK, "{}", message());
+                    assert_eq!(tfe_add(g.ctx, sum, x, &raw mut y), TFE_OK, "{}", message());
                     g.tensors.push(y);
                     x = y;
                 }
                 sum = x;
             }
             let mut revealed = ptr::null_mut();
-            assert_eq!(tfe_reveal(g.ctx, sum, ptr::null(), &mut revealed), TFE_OK);
+            assert_eq!(tfe_reveal(g.ctx, sum, ptr::null(), &raw mut revealed), TFE_OK);
             g.tensors.push(revealed);
             let options = tfe_session_options_t {
                 transport: tfe_transport_t::TFE_TRANSPORT_MEMORY as u32,
                 recv_timeout_ms,
                 ..tfe_session_options_default()
             };
-            assert_eq!(tfe_session_new_local_with_options(g.ctx, &options, &mut g.sess), TFE_OK, "{}", message());
+            assert_eq!(
+                tfe_session_new_local_with_options(g.ctx, &raw const options, &raw mut g.sess),
+                TFE_OK,
+                "{}",
+                message()
+            );
             (g, revealed)
         }
     }
@@ -111,7 +116,7 @@ fn a_callback_runs_on_its_owners_thread_which_may_be_a_servers() {
     let mut result: *mut tfe_result_t = ptr::null_mut();
     // SAFETY: live handles and out-param.
     unsafe {
-        assert_eq!(tfe_session_run(g.sess, &revealed, 1, &mut result), TFE_OK, "{}", message());
+        assert_eq!(tfe_session_run(g.sess, &raw const revealed, 1, &raw mut result), TFE_OK, "{}", message());
         tfe_result_free(result);
     }
     drop(g);
@@ -169,7 +174,7 @@ fn a_stalled_callback_fails_the_others_within_their_timeout_naming_its_owner() {
     let (g, revealed) = Graph::new(&[(c"alice", user_data)], Some(stall_until_the_servers_fail), 300);
     let mut result: *mut tfe_result_t = ptr::null_mut();
     // SAFETY: live handles and out-param.
-    let status = unsafe { tfe_session_run(g.sess, &revealed, 1, &mut result) };
+    let status = unsafe { tfe_session_run(g.sess, &raw const revealed, 1, &raw mut result) };
     let message = message();
     // The callback has returned by now: run waits for it.
     assert_eq!(*outcome.lock().unwrap(), Some(true), "the servers waited for the callback: {message}");

@@ -235,8 +235,8 @@ impl Case {
         let (mut ctx, mut feeds) = (ptr::null_mut(), ptr::null_mut());
         // SAFETY: valid config and out-params.
         unsafe {
-            assert_eq!(tfe_context_new(&c, &mut ctx), tfe_status_t::TFE_OK, "{}", message());
-            assert_eq!(tfe_feeds_new(&mut feeds), tfe_status_t::TFE_OK, "{}", message());
+            assert_eq!(tfe_context_new(&raw const c, &raw mut ctx), tfe_status_t::TFE_OK, "{}", message());
+            assert_eq!(tfe_feeds_new(&raw mut feeds), tfe_status_t::TFE_OK, "{}", message());
         }
         Case { ctx, tensors: HashMap::new(), feeds, inputs: Vec::new() }
     }
@@ -260,7 +260,7 @@ impl Case {
                             let provide = None;
                             let data = ptr::null_mut();
                             let (s, r) = (ptr_of(&shape), shape.len());
-                            tfe_define_private_input(self.ctx, name.as_ptr(), owner, s, r, provide, data, &mut out)
+                            tfe_define_private_input(self.ctx, name.as_ptr(), owner, s, r, provide, data, &raw mut out)
                         }
                         "private_variable" => tfe_define_private_variable(
                             self.ctx,
@@ -270,7 +270,7 @@ impl Case {
                             values.len(),
                             ptr_of(&shape),
                             shape.len(),
-                            &mut out,
+                            &raw mut out,
                         ),
                         "constant" => tfe_define_constant(
                             self.ctx,
@@ -278,7 +278,7 @@ impl Case {
                             values.len(),
                             ptr_of(&shape),
                             shape.len(),
-                            &mut out,
+                            &raw mut out,
                         ),
                         other => panic!("unknown definition {other}"),
                     }
@@ -290,7 +290,7 @@ impl Case {
                 let empty = serde_json::Map::new();
                 let attrs = Attrs { attrs: step.get("attrs").and_then(Value::as_object).unwrap_or(&empty), constants };
                 // SAFETY: live handles of this case's context.
-                unsafe { call(self.ctx, step["op"].as_str().unwrap(), &args, &attrs, &mut out) }
+                unsafe { call(self.ctx, step["op"].as_str().unwrap(), &args, &attrs, &raw mut out) }
             }
         };
         if status == tfe_status_t::TFE_OK {
@@ -310,14 +310,14 @@ impl Case {
                 let status = tfe_feeds_set(self.feeds, self.tensors[id], values.as_ptr(), values.len());
                 assert_eq!(status, tfe_status_t::TFE_OK, "feeding {id}: {}", message());
             }
-            assert_eq!(tfe_session_new_local(self.ctx, &mut sess), tfe_status_t::TFE_OK, "{}", message());
-            let status = tfe_session_run_with_feeds(sess, fetches.as_ptr(), fetches.len(), self.feeds, &mut result);
+            assert_eq!(tfe_session_new_local(self.ctx, &raw mut sess), tfe_status_t::TFE_OK, "{}", message());
+            let status = tfe_session_run_with_feeds(sess, fetches.as_ptr(), fetches.len(), self.feeds, &raw mut result);
             let outcome = if status == tfe_status_t::TFE_OK {
                 Ok((0..fetches.len())
                     .map(|i| {
                         let (mut data, mut len, mut shape, mut rank) = (ptr::null(), 0, ptr::null(), 0);
-                        assert_eq!(tfe_result_value(result, i, &mut data, &mut len), tfe_status_t::TFE_OK);
-                        assert_eq!(tfe_result_shape(result, i, &mut shape, &mut rank), tfe_status_t::TFE_OK);
+                        assert_eq!(tfe_result_value(result, i, &raw mut data, &raw mut len), tfe_status_t::TFE_OK);
+                        assert_eq!(tfe_result_shape(result, i, &raw mut shape, &raw mut rank), tfe_status_t::TFE_OK);
                         let values = if len == 0 { vec![] } else { std::slice::from_raw_parts(data, len).to_vec() };
                         let shape = if rank == 0 { vec![] } else { std::slice::from_raw_parts(shape, rank).to_vec() };
                         (values, shape)

@@ -92,7 +92,7 @@ pub unsafe extern "C" fn tfe_set_log_callback(
             }
         };
         // Installing twice is fine; a logger that is not ours is not.
-        if log::set_logger(&LOGGER).is_err() && !std::ptr::addr_eq(log::logger(), &LOGGER) {
+        if log::set_logger(&LOGGER).is_err() && !std::ptr::addr_eq(log::logger(), &raw const LOGGER) {
             return Err(crate::Error::config("another `log` logger is installed in this process").into());
         }
         let mut sink = SINK.write().unwrap_or_else(std::sync::PoisonError::into_inner);

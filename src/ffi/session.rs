@@ -121,7 +121,7 @@ pub unsafe extern "C" fn tfe_session_new_local(
 ) -> tfe_status_t {
     ffi_boundary! {
         let defaults = tfe_session_options_default();
-        unsafe { new_local(ctx, &defaults, out) }
+        unsafe { new_local(ctx, &raw const defaults, out) }
     }
 }
 

@@ -64,7 +64,7 @@ impl Live {
         let options = in_memory();
         // SAFETY (all): valid arguments; every out-param is a live local.
         unsafe {
-            assert_eq!(tfe_context_new(ptr::null(), &mut live.ctx), TFE_OK);
+            assert_eq!(tfe_context_new(ptr::null(), &raw mut live.ctx), TFE_OK);
             let owner = c"server0".as_ptr();
             let status = tfe_define_private_variable(
                 live.ctx,
@@ -74,13 +74,18 @@ impl Live {
                 2,
                 [2].as_ptr(),
                 1,
-                &mut live.variable,
+                &raw mut live.variable,
             );
             assert_eq!(status, TFE_OK, "{}", last_message());
-            assert_eq!(tfe_reveal(live.ctx, live.variable, ptr::null(), &mut live.revealed), TFE_OK);
-            assert_eq!(tfe_feeds_new(&mut live.feeds), TFE_OK);
-            assert_eq!(tfe_session_new_local_with_options(live.ctx, &options, &mut live.sess), TFE_OK);
-            assert_eq!(tfe_session_run(live.sess, &live.revealed, 1, &mut live.result), TFE_OK, "{}", last_message());
+            assert_eq!(tfe_reveal(live.ctx, live.variable, ptr::null(), &raw mut live.revealed), TFE_OK);
+            assert_eq!(tfe_feeds_new(&raw mut live.feeds), TFE_OK);
+            assert_eq!(tfe_session_new_local_with_options(live.ctx, &raw const options, &raw mut live.sess), TFE_OK);
+            assert_eq!(
+                tfe_session_run(live.sess, &raw const live.revealed, 1, &raw mut live.result),
+                TFE_OK,
+                "{}",
+                last_message()
+            );
         }
         live
     }
@@ -109,29 +114,29 @@ fn sessions_refuse_handles_of_other_kinds() {
     // SAFETY (all): live handles, and wrong ones that the registries reject before any use.
     unsafe {
         fails(
-            tfe_session_new_local_with_options(h.variable.cast(), &options, &mut sess),
+            tfe_session_new_local_with_options(h.variable.cast(), &raw const options, &raw mut sess),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is a tfe_tensor_t, expected a tfe_context_t",
         );
         assert!(sess.is_null(), "the out-param is written only on success");
         fails(
-            tfe_session_run(h.ctx.cast(), &h.revealed, 1, &mut result),
+            tfe_session_run(h.ctx.cast(), &raw const h.revealed, 1, &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "tfe_session_run: parameter 'sess' is a tfe_context_t, expected a tfe_session_t",
         );
         fails(
-            tfe_session_run(h.result.cast(), &h.revealed, 1, &mut result),
+            tfe_session_run(h.result.cast(), &raw const h.revealed, 1, &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'sess' is a tfe_result_t, expected a tfe_session_t",
         );
         let fetches: [*mut tfe_tensor_t; 2] = [h.revealed, h.sess.cast()];
         fails(
-            tfe_session_run(h.sess, fetches.as_ptr(), 2, &mut result),
+            tfe_session_run(h.sess, fetches.as_ptr(), 2, &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'fetches[1]' is a tfe_session_t, expected a tfe_tensor_t",
         );
         fails(
-            tfe_session_run_with_feeds(h.sess, &h.revealed, 1, h.variable.cast(), &mut result),
+            tfe_session_run_with_feeds(h.sess, &raw const h.revealed, 1, h.variable.cast(), &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'feeds' is a tfe_tensor_t, expected a tfe_feeds_t",
         );
@@ -143,12 +148,12 @@ fn sessions_refuse_handles_of_other_kinds() {
         assert!(result.is_null(), "the out-param is written only on success");
         // NULL stays a NULL-pointer status, not a wrong kind.
         fails(
-            tfe_session_run(ptr::null_mut(), &h.revealed, 1, &mut result),
+            tfe_session_run(ptr::null_mut(), &raw const h.revealed, 1, &raw mut result),
             TFE_ERR_NULL_POINTER,
             "is NULL, expected a valid pointer",
         );
         // The session was not harmed by any of it.
-        assert_eq!(tfe_session_run(h.sess, &h.revealed, 1, &mut result), TFE_OK, "{}", last_message());
+        assert_eq!(tfe_session_run(h.sess, &raw const h.revealed, 1, &raw mut result), TFE_OK, "{}", last_message());
         tfe_result_free(result);
     }
 }
@@ -163,22 +168,22 @@ fn contexts_tensors_feeds_and_results_refuse_handles_of_other_kinds() {
     // SAFETY (all): live handles, and wrong ones that the registries reject before any use.
     unsafe {
         fails(
-            tfe_tensor_shape(h.sess.cast(), &mut shape, &mut rank),
+            tfe_tensor_shape(h.sess.cast(), &raw mut shape, &raw mut rank),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'tensor' is a tfe_session_t, expected a tfe_tensor_t",
         );
         fails(
-            tfe_tensor_name(h.ctx.cast(), &mut name),
+            tfe_tensor_name(h.ctx.cast(), &raw mut name),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'tensor' is a tfe_context_t, expected a tfe_tensor_t",
         );
         fails(
-            tfe_neg(h.variable.cast(), h.variable, &mut out),
+            tfe_neg(h.variable.cast(), h.variable, &raw mut out),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is a tfe_tensor_t, expected a tfe_context_t",
         );
         fails(
-            tfe_add(h.ctx, h.variable, h.result.cast(), &mut out),
+            tfe_add(h.ctx, h.variable, h.result.cast(), &raw mut out),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'y' is a tfe_result_t, expected a tfe_tensor_t",
         );
@@ -188,12 +193,12 @@ fn contexts_tensors_feeds_and_results_refuse_handles_of_other_kinds() {
             "parameter 'ctx' is a tfe_feeds_t, expected a tfe_context_t",
         );
         fails(
-            tfe_context_tensor_count(h.sess.cast(), &mut count),
+            tfe_context_tensor_count(h.sess.cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is a tfe_session_t, expected a tfe_context_t",
         );
         fails(
-            tfe_context_tensor(h.revealed.cast(), 0, &mut out),
+            tfe_context_tensor(h.revealed.cast(), 0, &raw mut out),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is a tfe_tensor_t, expected a tfe_context_t",
         );
@@ -209,19 +214,19 @@ fn contexts_tensors_feeds_and_results_refuse_handles_of_other_kinds() {
             "parameter 'input' is a tfe_feeds_t, expected a tfe_tensor_t",
         );
         fails(
-            tfe_result_count(h.sess.cast(), &mut count),
+            tfe_result_count(h.sess.cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'result' is a tfe_session_t, expected a tfe_result_t",
         );
         fails(
-            tfe_result_value(h.revealed.cast(), 0, &mut data, &mut len),
+            tfe_result_value(h.revealed.cast(), 0, &raw mut data, &raw mut len),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'result' is a tfe_tensor_t, expected a tfe_result_t",
         );
         // Each handle still works.
-        assert_eq!(tfe_tensor_shape(h.variable, &mut shape, &mut rank), TFE_OK);
+        assert_eq!(tfe_tensor_shape(h.variable, &raw mut shape, &raw mut rank), TFE_OK);
         assert_eq!((rank, *shape), (1, 2));
-        assert_eq!(tfe_result_value(h.result, 0, &mut data, &mut len), TFE_OK);
+        assert_eq!(tfe_result_value(h.result, 0, &raw mut data, &raw mut len), TFE_OK);
         assert_eq!(std::slice::from_raw_parts(data, len), [1.5, 2.5]);
     }
 }
@@ -233,12 +238,12 @@ fn parties_refuse_handles_of_other_kinds() {
     // SAFETY (all): wrong handles that the registries reject before any use.
     unsafe {
         fails(
-            tfe_party_run(h.sess.cast::<tfe_party_t>(), &h.revealed, 1, ptr::null(), &mut result),
+            tfe_party_run(h.sess.cast::<tfe_party_t>(), &raw const h.revealed, 1, ptr::null(), &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "tfe_party_run: parameter 'party' is a tfe_session_t, expected a tfe_party_t",
         );
         fails(
-            tfe_party_run(h.ctx.cast(), &h.revealed, 1, ptr::null(), &mut result),
+            tfe_party_run(h.ctx.cast(), &raw const h.revealed, 1, ptr::null(), &raw mut result),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'party' is a tfe_context_t, expected a tfe_party_t",
         );
@@ -256,21 +261,21 @@ fn models_and_results_name_each_other_and_frees_of_the_wrong_kind_do_nothing() {
     let mut count = 0usize;
     // SAFETY (all): live handles, and wrong ones that the registries reject before any use.
     unsafe {
-        assert_eq!(tfe_model_new([4usize].as_ptr(), 1, &mut model), TFE_OK);
+        assert_eq!(tfe_model_new([4usize].as_ptr(), 1, &raw mut model), TFE_OK);
         fails(
-            tfe_model_layer_count(h.ctx.cast(), &mut count),
+            tfe_model_layer_count(h.ctx.cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'model' is a tfe_context_t, expected a tfe_model_t",
         );
         fails(
-            tfe_result_count(model.cast(), &mut count),
+            tfe_result_count(model.cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'result' is a tfe_model_t, expected a tfe_result_t",
         );
         tfe_model_free(h.result.cast()); // not a model: left alone
         tfe_result_free(model.cast()); // not a result: left alone
-        assert_eq!(tfe_model_layer_count(model, &mut count), TFE_OK);
-        assert_eq!(tfe_result_count(h.result, &mut count), TFE_OK);
+        assert_eq!(tfe_model_layer_count(model, &raw mut count), TFE_OK);
+        assert_eq!(tfe_result_count(h.result, &raw mut count), TFE_OK);
         assert_eq!(count, 1);
         tfe_model_free(model);
     }
@@ -292,12 +297,12 @@ fn a_free_of_another_kind_leaves_the_handle_alone() {
         tfe_feeds_free(h.revealed.cast());
         tfe_context_free(h.feeds.cast());
         // Every handle is still live and usable (`Live::drop` frees each once).
-        assert_eq!(tfe_tensor_shape(h.variable, &mut shape, &mut rank), TFE_OK);
-        assert_eq!(tfe_context_tensor_count(h.ctx, &mut count), TFE_OK);
+        assert_eq!(tfe_tensor_shape(h.variable, &raw mut shape, &raw mut rank), TFE_OK);
+        assert_eq!(tfe_context_tensor_count(h.ctx, &raw mut count), TFE_OK);
         assert_eq!(count, 2);
         assert_eq!(tfe_feeds_set(h.feeds, h.variable, [1.0, 2.0].as_ptr(), 2), TFE_OK);
-        assert_eq!(tfe_result_count(h.result, &mut count), TFE_OK);
-        assert_eq!(tfe_session_run(h.sess, &h.revealed, 1, &mut result), TFE_OK, "{}", last_message());
+        assert_eq!(tfe_result_count(h.result, &raw mut count), TFE_OK);
+        assert_eq!(tfe_session_run(h.sess, &raw const h.revealed, 1, &raw mut result), TFE_OK, "{}", last_message());
         tfe_result_free(result);
     }
 }
@@ -311,41 +316,50 @@ fn freed_handles_and_other_pointers_are_not_live() {
     let not_a_handle = [0u64; 8];
     // SAFETY (all): live handles, and pointers that the registries reject before any use.
     unsafe {
-        assert_eq!(tfe_context_new(ptr::null(), &mut ctx), TFE_OK);
+        assert_eq!(tfe_context_new(ptr::null(), &raw mut ctx), TFE_OK);
         let owner = c"server1".as_ptr();
         assert_eq!(
-            tfe_define_private_variable(ctx, std::ptr::null(), owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut tensor),
+            tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                owner,
+                [1.0].as_ptr(),
+                1,
+                [1].as_ptr(),
+                1,
+                &raw mut tensor
+            ),
             TFE_OK
         );
         fails(
-            tfe_context_tensor_count(not_a_handle.as_ptr().cast(), &mut count),
+            tfe_context_tensor_count(not_a_handle.as_ptr().cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is not a live tfe_context_t (not a tfe handle, or freed already)",
         );
         let inside = tensor.cast::<u8>().wrapping_add(8).cast::<tfe_tensor_t>();
         fails(
-            tfe_tensor_shape(inside, &mut shape, &mut rank),
+            tfe_tensor_shape(inside, &raw mut shape, &raw mut rank),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'tensor' is not a live tfe_tensor_t (not a tfe handle, or freed already)",
         );
         tfe_tensor_free(inside); // not a handle: left alone
-        assert_eq!(tfe_tensor_shape(tensor, &mut shape, &mut rank), TFE_OK);
+        assert_eq!(tfe_tensor_shape(tensor, &raw mut shape, &raw mut rank), TFE_OK);
 
         tfe_tensor_free(tensor);
         fails(
-            tfe_tensor_shape(tensor, &mut shape, &mut rank),
+            tfe_tensor_shape(tensor, &raw mut shape, &raw mut rank),
             TFE_ERR_INVALID_ARGUMENT,
             "not a live tfe_tensor_t (not a tfe handle, or freed already)",
         );
         fails(
-            tfe_neg(ctx, tensor, &mut out),
+            tfe_neg(ctx, tensor, &raw mut out),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'x' is not a live tfe_tensor_t (not a tfe handle, or freed already)",
         );
         tfe_tensor_free(tensor); // a second free is ignored
         tfe_context_free(ctx);
         fails(
-            tfe_context_tensor_count(ctx, &mut count),
+            tfe_context_tensor_count(ctx, &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'ctx' is not a live tfe_context_t (not a tfe handle, or freed already)",
         );
@@ -364,17 +378,17 @@ fn models_and_arrays_refuse_each_other_inner_pointers_and_freed_handles() {
     let mut count = 0usize;
     // SAFETY (all): live handles, or wrong ones that the registry rejects before any use.
     unsafe {
-        assert_eq!(tfe_model_new([4usize].as_ptr(), 1, &mut model), TFE_OK);
-        assert_eq!(tfe_array_load(c_path.as_ptr(), &mut array), TFE_OK);
-        assert_eq!(tfe_model_layer_count(model, &mut count), TFE_OK);
+        assert_eq!(tfe_model_new([4usize].as_ptr(), 1, &raw mut model), TFE_OK);
+        assert_eq!(tfe_array_load(c_path.as_ptr(), &raw mut array), TFE_OK);
+        assert_eq!(tfe_model_layer_count(model, &raw mut count), TFE_OK);
         assert_eq!(count, 0);
 
-        let wrong_kind = tfe_model_layer_count(array.cast(), &mut count);
+        let wrong_kind = tfe_model_layer_count(array.cast(), &raw mut count);
         fails(wrong_kind, TFE_ERR_INVALID_ARGUMENT, "parameter 'model' is a tfe_array_t, expected a tfe_model_t");
 
         let inside = model.cast::<u8>().wrapping_add(8).cast::<tfe_model_t>();
         fails(
-            tfe_model_layer_count(inside, &mut count),
+            tfe_model_layer_count(inside, &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "(not a tfe handle, or freed already)",
         );
@@ -383,7 +397,7 @@ fn models_and_arrays_refuse_each_other_inner_pointers_and_freed_handles() {
         tfe_model_free(model);
         tfe_model_free(model); // a second free is ignored
         fails(
-            tfe_model_layer_count(model, &mut count),
+            tfe_model_layer_count(model, &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'model' is not a live tfe_model_t (not a tfe handle, or freed already)",
         );
@@ -404,10 +418,19 @@ fn a_freed_handle_stays_freed_when_its_memory_is_reused() {
     let mut name: *const c_char = ptr::null();
     // SAFETY (all): live handles, and a freed one that the registry rejects before any use.
     unsafe {
-        assert_eq!(tfe_context_new(ptr::null(), &mut ctx), TFE_OK);
+        assert_eq!(tfe_context_new(ptr::null(), &raw mut ctx), TFE_OK);
         let owner = c"server1".as_ptr();
         assert_eq!(
-            tfe_define_private_variable(ctx, std::ptr::null(), owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &mut stale),
+            tfe_define_private_variable(
+                ctx,
+                std::ptr::null(),
+                owner,
+                [1.0].as_ptr(),
+                1,
+                [1].as_ptr(),
+                1,
+                &raw mut stale
+            ),
             TFE_OK
         );
         tfe_tensor_free(stale);
@@ -422,21 +445,21 @@ fn a_freed_handle_stays_freed_when_its_memory_is_reused() {
                 2,
                 [2].as_ptr(),
                 1,
-                &mut tensor,
+                &raw mut tensor,
             );
             assert_eq!(status, TFE_OK);
             assert_ne!(tensor, stale, "a freed handle was handed out again");
             newer.push(tensor);
         }
         fails(
-            tfe_tensor_shape(stale, &mut shape, &mut rank),
+            tfe_tensor_shape(stale, &raw mut shape, &raw mut rank),
             TFE_ERR_INVALID_ARGUMENT,
             "parameter 'tensor' is not a live tfe_tensor_t (not a tfe handle, or freed already)",
         );
-        fails(tfe_tensor_name(stale, &mut name), TFE_ERR_INVALID_ARGUMENT, "freed already)");
+        fails(tfe_tensor_name(stale, &raw mut name), TFE_ERR_INVALID_ARGUMENT, "freed already)");
         tfe_tensor_free(stale); // a second free frees none of the newer tensors
         for &tensor in &newer {
-            assert_eq!(tfe_tensor_shape(tensor, &mut shape, &mut rank), TFE_OK, "{}", last_message());
+            assert_eq!(tfe_tensor_shape(tensor, &raw mut shape, &raw mut rank), TFE_OK, "{}", last_message());
             assert_eq!((rank, *shape), (1, 2));
             tfe_tensor_free(tensor);
         }
