@@ -1,7 +1,7 @@
 //! Private prediction: a model owner, a client and three servers.
 //!
 //! The model owner supplies the weights of a digits classifier (trained in
-//! plaintext by tests/data/digits/train_digits.py); they are shared once
+//! plaintext by `tests/data/digits/train_digits.py`); they are shared once
 //! among the servers. The client supplies an image; the servers compute
 //! the logits on shares and reveal them to the client only. Run with
 //! `cargo run --release --example private_prediction`.

@@ -537,7 +537,7 @@ typedef struct tfe_op_stats_t {
 
 /**
  * Receives one log record: `level` (a `tfe_log_level_t`), `target` (the
- * library module, e.g. "tfe::net::tcp") and `message`, both NUL-terminated
+ * library module, e.g. `"tfe::net::tcp"`) and `message`, both NUL-terminated
  * and valid only during the call. Called on any library thread, possibly
  * on several at once; it must not unwind and must not call
  * `tfe_set_log_callback`.
@@ -581,8 +581,8 @@ const char *tfe_last_error_message(void);
 enum tfe_status_t tfe_last_error_status(void);
 
 /**
- * The name of a status code ("TFE_OK", "TFE_ERR_TIMEOUT", ...), or
- * "TFE_UNKNOWN_STATUS" for a value that is not a status. Takes an `int`
+ * The name of a status code (`"TFE_OK"`, `"TFE_ERR_TIMEOUT"`, ...), or
+ * `"TFE_UNKNOWN_STATUS"` for a value that is not a status. Takes an `int`
  * so that any value a caller holds is safe to pass.
  *
  * Ownership: the string is static; do not free it. Thread safety: any
@@ -1771,7 +1771,7 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
  * have returned (a callback itself is not interrupted). With no run in
  * progress it does nothing, and it never reaches a run that starts after
  * it, so a caller may repeat it until its run returns (Go's
- * `context.Context`, Python's KeyboardInterrupt). The session stays usable.
+ * `context.Context`, Python's `KeyboardInterrupt`). The session stays usable.
  *
  * Thread safety: any thread, during a run on another thread; it does not
  * wait for the run.
@@ -2022,7 +2022,7 @@ enum tfe_status_t tfe_result_stats_table(const struct tfe_result_t *result, cons
  * Sends the library's log records up to `max_level` (a `tfe_log_level_t`;
  * 0 turns logging off) to `callback` with `user_data`; a NULL `callback`
  * turns logging off. Replaces any previous callback. A panic inside the
- * library arrives here too (target "tfe::panic", `TFE_LOG_ERROR`, with a
+ * library arrives here too (target `"tfe::panic"`, `TFE_LOG_ERROR`, with a
  * backtrace when `RUST_BACKTRACE` asks for one), never on stderr.
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (`max_level` above `TFE_LOG_TRACE` or
@@ -2442,7 +2442,7 @@ enum tfe_status_t tfe_array_save(const double *values,
  * the panic boundary that guards every function turns it into the status
  * (its message says it panicked and that the panic was requested). Each
  * call also logs one record at `TFE_LOG_WARN` (target
- * "tfe::ffi::selftest") naming the status, for testing a log callback.
+ * `"tfe::ffi::selftest"`) naming the status, for testing a log callback.
  * Meant for tests of bindings, never needed in production.
  *
  * Returns `status`, or `TFE_ERR_INVALID_ARGUMENT` for a value that is not

@@ -1,4 +1,4 @@
-//! Fixed-point encoding of real numbers into Z_2^64.
+//! Fixed-point encoding of real numbers into `Z_2^64`.
 //!
 //! A real `v` is stored as the two's-complement integer `round(v · 2^f)`,
 //! where `f` is the number of fractional bits. Every value, inputs and

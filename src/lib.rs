@@ -1,7 +1,7 @@
 //! tfe: TF Encrypted rebuilt in Rust.
 //!
 //! Privacy-preserving machine learning on secret-shared data: three compute
-//! servers run the ABY3 protocol (replicated secret sharing over Z_2^64) over
+//! servers run the ABY3 protocol (replicated secret sharing over `Z_2^64`) over
 //! TCP, while input providers and result receivers take part as players.
 //! The layers, from the bottom up, are described in each module.
 //!

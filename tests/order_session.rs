@@ -1,4 +1,4 @@
-//! reduce_mean, div_public, abs, minimum, reduce_min, argmin, cumsum and
+//! `reduce_mean`, `div_public`, abs, minimum, `reduce_min`, argmin, cumsum and
 //! sort through the graph builder, a saved and loaded graph, and a local
 //! session over TCP: results against plaintext f64, public operands
 //! computed by every player, and the costs per op kind from the stats.

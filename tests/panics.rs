@@ -1,5 +1,5 @@
 //! A panic inside the library writes nothing to the host's stderr: its
-//! message (and, under RUST_BACKTRACE, its backtrace) goes to the log
+//! message (and, under `RUST_BACKTRACE`, its backtrace) goes to the log
 //! callback, while a panic of the host's own still reaches the hook the host
 //! installed. Checked in a child process (this test binary run again with
 //! `TFE_PANIC_CHILD` set), whose stderr the parent reads.

@@ -204,7 +204,7 @@ pub(crate) fn boundary<E: Exit>(here: &'static str, body: impl FnOnce() -> E) ->
 }
 
 /// The export's name from the type name of the item `ffi_boundary!` declares
-/// in it: "tfe::ffi::ops::tfe_add::here" gives "tfe_add".
+/// in it: `"tfe::ffi::ops::tfe_add::here"` gives `"tfe_add"`.
 fn export_name(here: &str) -> &str {
     let path = here.strip_suffix("::here").unwrap_or(here);
     path.rsplit("::").next().unwrap_or(path)
@@ -253,8 +253,8 @@ pub extern "C" fn tfe_last_error_status() -> tfe_status_t {
         .unwrap_or(tfe_status_t::TFE_OK)
 }
 
-/// The name of a status code ("TFE_OK", "TFE_ERR_TIMEOUT", ...), or
-/// "TFE_UNKNOWN_STATUS" for a value that is not a status. Takes an `int`
+/// The name of a status code (`"TFE_OK"`, `"TFE_ERR_TIMEOUT"`, ...), or
+/// `"TFE_UNKNOWN_STATUS"` for a value that is not a status. Takes an `int`
 /// so that any value a caller holds is safe to pass.
 ///
 /// Ownership: the string is static; do not free it. Thread safety: any

@@ -29,7 +29,7 @@ use super::error::Failure;
 
 /// One handle type, named for messages.
 pub(crate) struct Kind {
-    /// The C type name ("tfe_model_t").
+    /// The C type name (`"tfe_model_t"`).
     name: &'static str,
 }
 

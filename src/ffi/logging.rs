@@ -8,7 +8,7 @@ use std::sync::RwLock;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 
 /// Receives one log record: `level` (a `tfe_log_level_t`), `target` (the
-/// library module, e.g. "tfe::net::tcp") and `message`, both NUL-terminated
+/// library module, e.g. `"tfe::net::tcp"`) and `message`, both NUL-terminated
 /// and valid only during the call. Called on any library thread, possibly
 /// on several at once; it must not unwind and must not call
 /// `tfe_set_log_callback`.
@@ -58,7 +58,7 @@ impl log::Log for CallbackLogger {
 /// Sends the library's log records up to `max_level` (a `tfe_log_level_t`;
 /// 0 turns logging off) to `callback` with `user_data`; a NULL `callback`
 /// turns logging off. Replaces any previous callback. A panic inside the
-/// library arrives here too (target "tfe::panic", `TFE_LOG_ERROR`, with a
+/// library arrives here too (target `"tfe::panic"`, `TFE_LOG_ERROR`, with a
 /// backtrace when `RUST_BACKTRACE` asks for one), never on stderr.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (`max_level` above `TFE_LOG_TRACE` or

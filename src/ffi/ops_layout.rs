@@ -1,5 +1,5 @@
 //! Layout, pooling and convolution operations: slice, pad, concat,
-//! expand_dims, squeeze, gather, flatten, max and average pooling, global
+//! `expand_dims`, squeeze, gather, flatten, max and average pooling, global
 //! average pooling and conv2d (NHWC). Each adds a node to the context's
 //! graph after checking its operands (as in [`super::ops`]).
 

@@ -1,5 +1,5 @@
 //! The panic hook of the C API: a panic inside the library goes to the log
-//! callback (target "tfe::panic", `TFE_LOG_ERROR`), never to the host's
+//! callback (target `"tfe::panic"`, `TFE_LOG_ERROR`), never to the host's
 //! stderr, where Rust's default hook would print it.
 //!
 //! The hook is installed once, by the first `tfe_*` call that goes through

@@ -14,7 +14,7 @@ use super::error::{Failure, ffi_boundary, tfe_status_t};
 /// the panic boundary that guards every function turns it into the status
 /// (its message says it panicked and that the panic was requested). Each
 /// call also logs one record at `TFE_LOG_WARN` (target
-/// "tfe::ffi::selftest") naming the status, for testing a log callback.
+/// `"tfe::ffi::selftest"`) naming the status, for testing a log callback.
 /// Meant for tests of bindings, never needed in production.
 ///
 /// Returns `status`, or `TFE_ERR_INVALID_ARGUMENT` for a value that is not

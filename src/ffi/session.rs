@@ -236,7 +236,7 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
 /// have returned (a callback itself is not interrupted). With no run in
 /// progress it does nothing, and it never reaches a run that starts after
 /// it, so a caller may repeat it until its run returns (Go's
-/// `context.Context`, Python's KeyboardInterrupt). The session stays usable.
+/// `context.Context`, Python's `KeyboardInterrupt`). The session stays usable.
 ///
 /// Thread safety: any thread, during a run on another thread; it does not
 /// wait for the run.

@@ -253,7 +253,7 @@ pub fn named(op: &Op) -> Option<&str> {
     }
 }
 
-/// The public divisor of div_public, and the count reduce_mean divides by,
+/// The public divisor of `div_public`, and the count `reduce_mean` divides by,
 /// must have a reciprocal in the fixed-point range (see
 /// [`crate::protocol::reciprocal_encoding`]).
 fn check_divisor(fixed: FixedConfig, op: &Op, operand: Option<&[usize]>) -> Result<()> {

@@ -1,5 +1,5 @@
-//! The order and reduction ops in the graph (reduce_mean, div_public, abs,
-//! minimum, reduce_min, argmin, cumsum, sort): shape rules, the checks of
+//! The order and reduction ops in the graph (`reduce_mean`, `div_public`, abs,
+//! minimum, `reduce_min`, argmin, cumsum, sort): shape rules, the checks of
 //! their operands and divisors, and their canonical encoding.
 
 use crate::graph::Graph;

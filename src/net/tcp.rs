@@ -223,7 +223,7 @@ fn admit(stream: TcpStream, setup: &MeshSetup<'_>, higher: &[&str], links: &mut 
     Ok(())
 }
 
-/// TCP_NODELAY, and a read timeout for the handshake only.
+/// `TCP_NODELAY`, and a read timeout for the handshake only.
 fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
     let sock = SockRef::from(stream);
     let io = |e: std::io::Error| Error::network(name, format!("socket setup: {e}"));

@@ -55,7 +55,7 @@ impl Sequential {
         Ok(g.shape(y)?.to_vec())
     }
 
-    /// [batch, input_shape...].
+    /// [batch, `input_shape`...].
     pub fn batch_shape(&self, batch: usize) -> Vec<usize> {
         [&[batch][..], &self.input_shape].concat()
     }

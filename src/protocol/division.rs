@@ -11,7 +11,7 @@
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 
-/// Largest shift the truncation takes: server 2's parts of r_msb need
+/// Largest shift the truncation takes: server 2's parts of `r_msb` need
 /// s + 1 bits and two of them travel in a word (see `aby3::truncation`).
 pub const MAX_SHIFT: u32 = 31;
 

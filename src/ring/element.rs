@@ -1,13 +1,13 @@
 //! The ring element trait: the one place that knows the word type of the ring.
 //!
-//! Only `u64` (Z_2^64) implements it today. Tensors (`Tensor<T>`), their
+//! Only `u64` (`Z_2^64`) implements it today. Tensors (`Tensor<T>`), their
 //! layout ops and elementwise arithmetic are generic over [`RingElement`],
 //! so at this layer a 128-bit ring is an additional `impl` for `u128`. Above
 //! it everything is written for `u64`, and a 128-bit ring would take a port
 //! of each of these:
 //! - the ABY3 [`Share`](crate::protocol::aby3::Share) and every protocol
 //!   file, which hold `RingTensor` (= `Tensor<u64>`);
-//! - the truncation and its kernels (the 2^62 offset, bit 63, r_msb parts
+//! - the truncation and its kernels (the 2^62 offset, bit 63, `r_msb` parts
 //!   packed two to a word) and the msb and boolean-share circuits (bit
 //!   planes in `u64` words);
 //! - the `vectorized_fn!` kernels, written over `u64` slices;
@@ -18,7 +18,7 @@
 
 use std::fmt::Debug;
 
-/// An element of Z_2^k with wrapping arithmetic.
+/// An element of `Z_2^k` with wrapping arithmetic.
 pub trait RingElement: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 'static {
     /// k, the number of bits of the ring.
     const BITS: u32;

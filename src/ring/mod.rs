@@ -1,4 +1,4 @@
-//! The ring layer: tensors over Z_2^64 with wrapping arithmetic, the GEMM,
+//! The ring layer: tensors over `Z_2^64` with wrapping arithmetic, the GEMM,
 //! shape arithmetic. It knows nothing about shares or protocols.
 
 pub mod element;

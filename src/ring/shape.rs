@@ -1,6 +1,6 @@
 //! Shape arithmetic shared by ring tensors, protocols and graph shape
 //! inference: element counts, numpy-style broadcasting, and the shape rules
-//! of matmul, conv2d, sum, transpose, reshape, expand_dims and squeeze.
+//! of matmul, conv2d, sum, transpose, reshape, `expand_dims` and squeeze.
 
 use super::layout::{self, Padding, Window};
 use crate::error::{Error, Result};

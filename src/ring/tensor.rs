@@ -16,7 +16,7 @@ pub struct Tensor<T: RingElement = u64> {
     data: Vec<T>,
 }
 
-/// The tensor type of Z_2^64, the ring of ABY3 in tfe.
+/// The tensor type of `Z_2^64`, the ring of ABY3 in tfe.
 pub type RingTensor = Tensor<u64>;
 
 impl<T: RingElement> Tensor<T> {

@@ -195,7 +195,7 @@ impl LocalSession {
     /// Returns once every player has finished its part, including a
     /// provider in progress: a slow provider makes the others fail after
     /// their receive timeout (each logs its failure at debug level, target
-    /// "tfe::session"), and its own player then finishes the run too, so no
+    /// `"tfe::session"`), and its own player then finishes the run too, so no
     /// provider runs after `run` has returned.
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<RunResult> {
         self.check_run(fetches, feeds)?;

@@ -12,7 +12,7 @@ pub struct Args {
     /// How the players talk: loopback TCP, TCP with TLS 1.3, or in-memory channels.
     #[arg(long, value_enum, default_value = "tcp")]
     transport: DemoTransport,
-    /// Write a Chrome trace of the run to FILE (chrome://tracing, Perfetto).
+    /// Write a Chrome trace of the run to FILE (open it in Perfetto or at about:tracing in Chrome).
     #[arg(long, value_name = "FILE")]
     trace: Option<String>,
 }

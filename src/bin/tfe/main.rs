@@ -70,7 +70,7 @@ fn main() -> ExitCode {
 /// `tfe bench | head -1`: when the reader of standard output goes away, the
 /// command ends at its next write, as other Unix tools do, instead of
 /// panicking in `println!` (Rust starts programs with SIGPIPE ignored).
-/// Sockets never raise SIGPIPE: tfe sends with MSG_NOSIGNAL, which
+/// Sockets never raise SIGPIPE: tfe sends with `MSG_NOSIGNAL`, which
 /// tests/sigpipe.rs checks with the default disposition restored.
 fn end_quietly_when_output_is_closed() {
     #[cfg(unix)]

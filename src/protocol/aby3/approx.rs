@@ -3,7 +3,7 @@
 //! live in one table, `protocol/bounds.rs`, which the C docs and the tests
 //! (`tests_bounds.rs`) read; this file says how each is computed.
 //!
-//! - Piecewise linear functions: f(x) = v0 + Σ_j Δm_j·relu(x − b_j), all
+//! - Piecewise linear functions: `f(x) = v0 + Σ_j Δm_j·relu(x − b_j)`, all
 //!   ReLUs in one batch; the encoded slope changes sum to exactly zero, so
 //!   f is exactly flat beyond the last knot for every x in range, and the
 //!   slopes are rounded with error feedback, so rounding does not add up
@@ -25,7 +25,7 @@
 //!   four Newton steps y ← y(1.5 − ((x/2)·y)·y). 34 rounds. For x ≤ 0 every
 //!   step multiplies y by at least 1.5 (about 1/√(1.5·2^−7)·1.5^4 ≈ 47 at
 //!   x = 0, wrapping in the ring for large negative x).
-//! - `sqrt`: x·inv_sqrt(x), 36 rounds; 0 maps to 0 up to one unit.
+//! - `sqrt`: `x·inv_sqrt(x)`, 36 rounds; 0 maps to 0 up to one unit.
 //! - `log`: the same comparisons give 2^−k and k·ln 2 (each a telescoping
 //!   sum of encoded terms, exact), m = x·2^−k in [1, 2), and ln m a degree-5
 //!   polynomial of m − 1. 18 rounds.
@@ -43,7 +43,7 @@ use crate::ring::RingTensor;
 
 /// Knots of the accurate sigmoid: −6 to 6 by 0.5.
 const SIGMOID_KNOTS: usize = 25;
-/// Smallest exponent of the powers of two that start reciprocal and inv_sqrt.
+/// Smallest exponent of the powers of two that start reciprocal and `inv_sqrt`.
 const LOW_EXP: i32 = -6;
 /// One past the largest exponent.
 const HIGH_EXP: i32 = 10;
@@ -194,8 +194,8 @@ impl Aby3 {
         self.bit_inject(net, steps, &bits, &ones)
     }
 
-    /// The Newton start shared by reciprocal and inv_sqrt: start(2^k) for
-    /// 2^k ≤ x < 2^(k+1) (start(2^(LOW_EXP−1)) below). With `signed`, the
+    /// The Newton start shared by reciprocal and `inv_sqrt`: start(2^k) for
+    /// 2^k ≤ x < 2^(k+1) (`start(2^(LOW_EXP−1))` below). With `signed`, the
     /// start for |x| carries the sign of x: the same batch also compares
     /// −x ≥ 2^j and x ≥ 0, so the sign costs no extra round.
     fn power_of_two_start(
@@ -240,7 +240,7 @@ impl Aby3 {
         Ok(y)
     }
 
-    /// The octaves reciprocal and inv_sqrt cover, read with the
+    /// The octaves reciprocal and `inv_sqrt` cover, read with the
     /// configuration's comparison width.
     fn default_octaves(&self) -> Octaves {
         Octaves { exps: LOW_EXP..HIGH_EXP, bits: self.fixed.comparison_bits() }
@@ -346,7 +346,7 @@ struct Octaves {
 /// the bits of [`Aby3::octave_bits`], locally: a telescoping sum
 /// start(2^(lo−1)) + Σ [x ≥ 2^j]·(start(2^j) − start(2^(j−1))) of encoded
 /// terms, so it equals the encoding of start(2^k) exactly. With `signed`:
-/// −c + [x ≥ 0]·2c + Σ ([x ≥ 2^j] − [−x ≥ 2^j])·step_j, c the first term.
+/// `−c + [x ≥ 0]·2c + Σ ([x ≥ 2^j] − [−x ≥ 2^j])·step_j`, c the first term.
 fn octave_function(
     fixed: FixedConfig,
     me: usize,

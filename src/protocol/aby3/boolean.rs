@@ -1,6 +1,6 @@
 //! Boolean (XOR) replicated shares over `u64` words, and the AND protocol.
 //!
-//! A word w = w0 ⊕ w1 ⊕ w2; server i holds (w_i, w_{i+1}), like the
+//! A word w = w0 ⊕ w1 ⊕ w2; server i holds `(w_i, w_{i+1})`, like the
 //! arithmetic [`Share`](super::Share). XOR, NOT, shifts and AND with a
 //! public mask are local, because each is linear over GF(2) (an arithmetic
 //! right shift too: it copies bit 63, and copying commutes with XOR).
@@ -24,7 +24,7 @@ const REVEAL_STEP: u32 = 0;
 /// One server's replicated XOR share of a tensor of 64-bit words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BoolShare {
-    /// w_i, where i is the holder's server index.
+    /// `w_i`, where i is the holder's server index.
     pub a: RingTensor,
     /// w_{i+1}.
     pub b: RingTensor,
@@ -100,8 +100,8 @@ impl BoolShare {
     }
 }
 
-/// One server's part of x & y for replicated components (x_i, x_{i+1}) and
-/// (y_i, y_{i+1}): the three cross terms it can form. The parts of the three
+/// One server's part of x & y for replicated components `(x_i, x_{i+1})` and
+/// `(y_i, y_{i+1})`: the three cross terms it can form. The parts of the three
 /// servers XOR to x & y.
 #[inline(always)]
 pub(super) fn cross_terms(xa: u64, xb: u64, ya: u64, yb: u64) -> u64 {

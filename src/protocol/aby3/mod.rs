@@ -1,4 +1,4 @@
-//! ABY3: semi-honest, honest-majority three-party computation over Z_2^64
+//! ABY3: semi-honest, honest-majority three-party computation over `Z_2^64`
 //! with replicated secret sharing (Mohassel and Rindal, CCS 2018).
 //!
 //! The three servers hold replicated shares ([`Share`]). Each adjacent pair
@@ -12,9 +12,9 @@
 //! injection), `msb.rs` (the sign, from the low bits the fixed-point range
 //! uses, with a bit-sliced carry tree), `compare.rs` (comparisons, select,
 //! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
-//! (max pooling, reduce_max, argmax as index or one-hot), `approx.rs`
+//! (max pooling, `reduce_max`, argmax as index or one-hot), `approx.rs`
 //! (sigmoid, exp, reciprocal, inverse square root, softmax), `order.rs`
-//! (abs, minimum, reduce_min, argmin, sort).
+//! (abs, minimum, `reduce_min`, argmin, sort).
 
 mod approx;
 mod boolean;
@@ -131,7 +131,7 @@ enum Purpose {
     InputSeedB,
     InputShareA,
     InputShareB,
-    /// The truncation's masks: r_A (servers 0 and 2), ρ (servers 1 and 2).
+    /// The truncation's masks: `r_A` (servers 0 and 2), ρ (servers 1 and 2).
     TruncMaskA,
     TruncMaskB,
     TruncHighShare,

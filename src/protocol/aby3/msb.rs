@@ -21,20 +21,20 @@
 //!
 //! # The carry tree
 //!
-//! Positions 0..k−2 have generate g_j = a_j·b_j and propagate
-//! p_j = a_j ⊕ b_j; a group (lo, hi) has G = G_hi ⊕ P_hi·G_lo and
-//! P = P_hi·P_lo, and the carry into bit k−1 is G of all of them. The
+//! Positions 0..k−2 have generate `g_j = a_j·b_j` and propagate
+//! `p_j = a_j ⊕ b_j`; a group (lo, hi) has `G = G_hi ⊕ P_hi·G_lo` and
+//! `P = P_hi·P_lo`, and the carry into bit k−1 is G of all of them. The
 //! bit-sliced layout (`bitslice.rs`) puts one position of 64 elements in a
 //! word, so pairing positions costs nothing locally and only needed bits
 //! travel; the group that contains position 0 never needs its P.
 //!
 //! 1. Server 0 boolean-shares, for each first-level group of 2 or 3
 //!    positions, the products of a's bits over every nonempty subset of the
-//!    group (a_l, a_h and a_l·a_h for a pair), and bit k−1: one round.
+//!    group (`a_l`, `a_h` and `a_l·a_h` for a pair), and bit k−1: one round.
 //! 2. The first level of the tree is computed directly from a and b, in one
 //!    AND round instead of two or three: for a pair (l, h),
-//!    G = a_h·b_h ⊕ (a_h·a_l)·b_l ⊕ a_l·(b_h·b_l) and
-//!    P = a_h·a_l ⊕ b_h·b_l ⊕ a_h·b_l ⊕ a_l·b_h, and likewise (see
+//!    `G = a_h·b_h ⊕ (a_h·a_l)·b_l ⊕ a_l·(b_h·b_l)` and
+//!    `P = a_h·a_l ⊕ b_h·b_l ⊕ a_h·b_l ⊕ a_l·b_h`, and likewise (see
 //!    `first_level.rs`) for a triple. Every product has one factor that
 //!    server 0 shared and one that servers 1 and 2 know, so a sum of them is
 //!    an inner product: one word of traffic per output word (`reshare_xor`),
@@ -75,10 +75,10 @@ struct KnownToOneAndTwo<'a> {
 }
 
 impl KnownToOneAndTwo<'_> {
-    /// This server's part of Σ_t y_t·β_(j+t) for shared words y_t with
+    /// This server's part of `Σ_t y_t·β_(j+t)` for shared words `y_t` with
     /// components (ya[t], yb[t]): an inner product, reshared as one word.
     /// Each term is an AND with the sharing (0, 0, β) of β, whose cross
-    /// terms are 0 at server 0, y_1·β at server 1 and (y_2 ⊕ y_0)·β at 2.
+    /// terms are 0 at server 0, `y_1·β` at server 1 and `(y_2 ⊕ y_0)·β` at 2.
     #[inline(always)]
     fn dot(&self, ya: &[u64], yb: &[u64], beta: &[u64]) -> u64 {
         if self.server == 1 {

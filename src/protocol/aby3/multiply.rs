@@ -53,7 +53,7 @@ impl Aby3 {
     }
 
     /// Turns an additive 3-out-of-3 share into a replicated one: server i
-    /// sends z_i + α_i to server i-1, where the α_i are a zero-sharing.
+    /// sends `z_i + α_i` to server i-1, where the `α_i` are a zero-sharing.
     pub fn reshare(&self, net: &mut Endpoint, ctx: OpContext, mut z: RingTensor) -> Result<Share> {
         try_for_chunks(z.data_mut(), GRAIN, |first, chunk| {
             for (k, step) in chunk.chunks_mut(STEP).enumerate() {
@@ -75,8 +75,8 @@ impl Aby3 {
     }
 }
 
-/// Which part of the nine cross products x_j·y_k a server computes. With
-/// (a, b) = (x_i, x_{i+1}) and (ya, yb) likewise, the three parts below add
+/// Which part of the nine cross products `x_j·y_k` a server computes. With
+/// `(a, b) = (x_i, x_{i+1})` and (ya, yb) likewise, the three parts below add
 /// up to x·y and each uses only the server's own shares:
 ///
 /// - server 2: (a + b)·(ya + yb) = x2y2 + x2y0 + x0y2 + x0y0, one product;
@@ -84,9 +84,9 @@ impl Aby3 {
 /// - server 1: a·yb + b·ya = x1y2 + x2y1, two.
 ///
 /// Five products in all instead of the six of ABY3's
-/// z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i. Fewer is impossible: a
+/// `z_i = x_i·y_i + x_i·y_{i+1} + x_{i+1}·y_i`. Fewer is impossible: a
 /// product a server can form is (α·a + β·b)·(γ·ya + δ·yb), and modulo 2
-/// no four of them cover each of the nine pairs x_j·y_k an odd number of
+/// no four of them cover each of the nine pairs `x_j·y_k` an odd number of
 /// times (checked exhaustively). The parts are not alike, but every message
 /// built from them is masked with fresh randomness, so their distribution
 /// is never seen. Server 2, the dealer of the truncation, does the one
@@ -169,9 +169,9 @@ fn local_matmul(net: &Endpoint, part: Part, x: &Share, y: &Share) -> Result<Ring
 
 #[cfg(test)]
 mod tests {
-    /// The products server `i` (holding x_i, x_{i+1} and y_i, y_{i+1}) can
-    /// form, modulo 2: (α·x_i + β·x_{i+1})·(γ·y_i + δ·y_{i+1}) for nonzero
-    /// (α, β) and (γ, δ), each as the set of pairs x_j·y_k it contains, bit
+    /// The products server `i` (holding `x_i, x_{i+1}` and `y_i, y_{i+1}`) can
+    /// form, modulo 2: `(α·x_i + β·x_{i+1})·(γ·y_i + δ·y_{i+1})` for nonzero
+    /// (α, β) and (γ, δ), each as the set of pairs `x_j·y_k` it contains, bit
     /// 3j + k of a 9-bit mask. (An even coefficient vanishes mod 2, which
     /// leaves a smaller product or none: covered by using fewer.)
     fn products_mod_2() -> Vec<u16> {

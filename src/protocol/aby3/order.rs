@@ -1,4 +1,4 @@
-//! Order and sign on arithmetic shares: abs, minimum, reduce_min, argmin
+//! Order and sign on arithmetic shares: abs, minimum, `reduce_min`, argmin
 //! and sort, all exact within the fixed-point range.
 //!
 //! Each is built from the comparison of `compare.rs` (the msb of a
@@ -6,7 +6,7 @@
 //! bit injection (2 rounds, at most 24 bytes per injected value):
 //! - abs(x) = x − 2·msb(x)·x: 8 rounds, like ReLU;
 //! - minimum(x, y) = x if msb(x − y) else y: 8 rounds, like maximum;
-//! - reduce_min(x) = −reduce_max(−x) and argmin(x) = argmax(−x): the
+//! - `reduce_min(x) = −reduce_max(−x)` and `argmin(x) = argmax(−x)`: the
 //!   tournaments of `pooling.rs`, 8 rounds per level, ⌈log2 k⌉ levels for k
 //!   candidates; argmin returns the first minimum, as argmax the first
 //!   maximum;

@@ -1,4 +1,4 @@
-//! Maxima over windows and axes: max_pool2d, reduce_max, argmax.
+//! Maxima over windows and axes: `max_pool2d`, `reduce_max`, argmax.
 //!
 //! Each runs a tournament: the candidates of a level are paired, and all
 //! pairs of the level go through one batched maximum (8 rounds, about 40 bytes

@@ -1,8 +1,8 @@
 //! Replicated 2-out-of-3 arithmetic shares and the ops on them that need no
 //! communication.
 //!
-//! A value x = x0 + x1 + x2 (mod 2^64). Server i holds (x_i, x_{i+1}): `a` is
-//! x_i and `b` is x_{i+1}. Linear ops act on both components; a public
+//! A value x = x0 + x1 + x2 (mod 2^64). Server i holds `(x_i, x_{i+1})`: `a` is
+//! `x_i` and `b` is `x_{i+1}`. Linear ops act on both components; a public
 //! constant is added to x0 only, which server 0 holds as `a` and server 2 as `b`.
 
 use crate::error::Result;
@@ -11,7 +11,7 @@ use crate::ring::RingTensor;
 /// One server's replicated share of a tensor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Share {
-    /// x_i, where i is the holder's server index.
+    /// `x_i`, where i is the holder's server index.
     pub a: RingTensor,
     /// x_{i+1}.
     pub b: RingTensor,

@@ -1,4 +1,4 @@
-//! Tensor ops on shares: layout (slice, pad, gather, concat, expand_dims,
+//! Tensor ops on shares: layout (slice, pad, gather, concat, `expand_dims`,
 //! squeeze), 2-D convolution through im2col and the GEMM, average pooling.
 //!
 //! Layout ops apply one index map to both components of a share: no

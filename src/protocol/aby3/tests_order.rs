@@ -1,4 +1,4 @@
-//! abs, minimum, reduce_min, argmin, sort, reduce_mean, division by a
+//! abs, minimum, `reduce_min`, argmin, sort, `reduce_mean`, division by a
 //! public value and cumsum against plaintext f64 over the fixed-point range
 //! (a grid, its edges ±2^20 and the smallest step 2^−16, ties, random
 //! values), with their rounds and bytes per server against the costs that

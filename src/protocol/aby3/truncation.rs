@@ -6,20 +6,20 @@
 //! TruncAPr, with server 2 as the dealer of the correlated randomness:
 //!
 //! 1. Servers 0 and 1 open c = x + 2^62 + r to each other, where
-//!    r = r_A + ρ − z2: r_A from the seed server 2 shares with server 0, ρ
+//!    `r = r_A + ρ − z2`: `r_A` from the seed server 2 shares with server 0, ρ
 //!    from the one it shares with server 1, and z2 server 2's own share of
-//!    x. Server 0 sends z0 + r_A, server 1 sends z1 + ρ, each hidden by a
-//!    mask its receiver does not know, and their sum is z0 + z1 + r_A + ρ
+//!    x. Server 0 sends z0 + `r_A`, server 1 sends z1 + ρ, each hidden by a
+//!    mask its receiver does not know, and their sum is z0 + z1 + `r_A` + ρ
 //!    = x + r: server 2's share is folded into r, which it knows whole, so
 //!    it never sends it. (r is uniform to server 0, which lacks ρ, and to
-//!    server 1, which lacks r_A, so c hides x from both.) Server 2 deals
-//!    additive sharings of r_hi = (r mod 2^63) >> f and of r_msb = r >> 63:
-//!    server 0 draws its part of r_hi from their seed and server 2 sends
-//!    server 1 the rest; server 1 draws its part of r_msb and server 2 sends
+//!    server 1, which lacks `r_A`, so c hides x from both.) Server 2 deals
+//!    additive sharings of `r_hi = (r mod 2^63) >> f` and of `r_msb = r >> 63`:
+//!    server 0 draws its part of `r_hi` from their seed and server 2 sends
+//!    server 1 the rest; server 1 draws its part of `r_msb` and server 2 sends
 //!    server 0 the rest (f + 1 bits of it matter, so two go in a word).
 //! 2. With x' = x + 2^62 in [0, 2^63), the carry of x' + (r mod 2^63) into
-//!    bit 63 is msb(c) XOR r_msb, linear in r_msb because msb(c) is public to
-//!    0 and 1. So (c mod 2^63) >> f − r_hi + carry·2^(63−f) − 2^(62−f) is
+//!    bit 63 is msb(c) XOR `r_msb`, linear in `r_msb` because msb(c) is public to
+//!    0 and 1. So (c mod 2^63) >> f − `r_hi` + carry·2^(63−f) − 2^(62−f) is
 //!    ⌊x / 2^f⌋ or one more (the carry out of the low f bits of x' + r).
 //!    Servers 0 and 1 exchange their parts of it, masked, to form a
 //!    replicated share with server 2's parts from seeds.
@@ -34,7 +34,7 @@
 //! The shift is the fractional bits f for products, or any other s up to
 //! [`MAX_SHIFT`] (division by a public value truncates by more, see
 //! `protocol::division`): everything above holds with s for f, and the
-//! r_msb parts need s + 1 ≤ 32 bits to go two in a word.
+//! `r_msb` parts need s + 1 ≤ 32 bits to go two in a word.
 //!
 //! Large inputs go in parts of [`PART`] elements (see [`Tag::part`]): each
 //! server works on a part while the next is on its way, so over sockets the
@@ -77,7 +77,7 @@ fn steps(len: usize) -> impl Iterator<Item = Range<usize>> {
     (0..len).step_by(STEP).map(move |s| s..len.min(s + STEP))
 }
 
-/// The packed r_msb words of `step` within its part's packed words (every
+/// The packed `r_msb` words of `step` within its part's packed words (every
 /// step but a part's last has even length, so steps pack back to back).
 fn packed_words(step: &Range<usize>) -> Range<usize> {
     step.start / 2..step.start / 2 + packed_len(step.len())
@@ -207,7 +207,7 @@ impl Aby3 {
         Ok(if at_0 { Share::new(w, part) } else { Share::new(part, w) })
     }
 
-    /// Server 2: deals the sharings of r_hi and r_msb for the r its share
+    /// Server 2: deals the sharings of `r_hi` and `r_msb` for the r its share
     /// z2 is folded into, for a truncation by `f` bits.
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, f: u32) -> Result<Share> {
         let (shape, mut z, make) = z.into_words(net);

@@ -4,7 +4,7 @@
 //! equally long slices compiled for the CPU's widest vectors (see
 //! `ring::vectorized`). Nothing here sends, receives or draws randomness.
 //!
-//! Server 2's r_msb parts need f + 1 <= 31 bits, so two go in a word. Within
+//! Server 2's `r_msb` parts need f + 1 <= 31 bits, so two go in a word. Within
 //! a step of `len` elements, word `j` holds element `j` in its low half and
 //! element `j + half` in its high half (`half = ⌈len/2⌉`), so that packing
 //! and unpacking are elementwise over two contiguous halves.
@@ -15,7 +15,7 @@ use crate::ring::vectorized::vectorized_fn;
 /// Added to x so that x' = x + 2^62 has a zero most significant bit.
 const OFFSET: u64 = 1 << 62;
 
-/// Words of the packed r_msb parts of a step, or of a part of `len`
+/// Words of the packed `r_msb` parts of a step, or of a part of `len`
 /// elements (only a part's last step can have odd length).
 pub(super) fn packed_len(len: usize) -> usize {
     len.div_ceil(2)
@@ -23,18 +23,18 @@ pub(super) fn packed_len(len: usize) -> usize {
 
 /// Server 2's random words for one step of the truncation.
 pub(super) struct DealerWords<'a> {
-    /// r = r_a + ρ − z2: r_a shared with server 0, ρ with server 1.
+    /// `r = r_a + ρ − z2`: `r_a` shared with server 0, ρ with server 1.
     pub r_a: &'a [u64],
     pub rho: &'a [u64],
-    /// Server 0's part of r_hi (from the seed they share).
+    /// Server 0's part of `r_hi` (from the seed they share).
     pub high: &'a [u64],
-    /// Server 1's part of r_msb (from the seed they share).
+    /// Server 1's part of `r_msb` (from the seed they share).
     pub msb: &'a [u64],
 }
 
 vectorized_fn! {
-    /// Server 2's messages for one step: the other parts of r_msb (for
-    /// server 0, packed) and of r_hi (for server 1), where r = r_a + ρ − z2.
+    /// Server 2's messages for one step: the other parts of `r_msb` (for
+    /// server 0, packed) and of `r_hi` (for server 1), where `r = r_a + ρ − z2`.
     pub(super) fn deal(f: u32, z2: &[u64], words: &DealerWords, msb_packed: &mut [u64], high_parts: &mut [u64]) {
         let mut msb_parts = [0u64; STEP];
         let msb_parts = &mut msb_parts[..z2.len()];
@@ -53,8 +53,8 @@ vectorized_fn! {
 vectorized_fn! {
     /// Server 0's part of the truncated value, less its output share w0,
     /// for one step: `c` is the opened x + r (without [`OFFSET`]),
-    /// `msb_packed` its parts of r_msb from server 2, `high` its part of
-    /// r_hi.
+    /// `msb_packed` its parts of `r_msb` from server 2, `high` its part of
+    /// `r_hi`.
     pub(super) fn part_at_0(f: u32, c: &[u64], msb_packed: &[u64], high: &[u64], w0: &[u64], part: &mut [u64]) {
         // The r_msb parts are unpacked into `part`, each read just before
         // its element's result overwrites it.
@@ -71,8 +71,8 @@ vectorized_fn! {
 
 vectorized_fn! {
     /// Server 1's part of the truncated value, less its output share w2,
-    /// for one step: `c` as at server 0, `v1` its part of r_msb, `high`
-    /// its part of r_hi from server 2.
+    /// for one step: `c` as at server 0, `v1` its part of `r_msb`, `high`
+    /// its part of `r_hi` from server 2.
     pub(super) fn part_at_1(f: u32, c: &[u64], v1: &[u64], high: &[u64], w2: &[u64], part: &mut [u64]) {
         for ((c, v1), ((high, w2), part)) in c.iter().zip(v1).zip(high.iter().zip(w2).zip(part.iter_mut())) {
             let carry = carry_part(c.wrapping_add(OFFSET), *v1, false);
@@ -81,7 +81,7 @@ vectorized_fn! {
     }
 }
 
-/// A server's part of carry = msb(c) XOR r_msb from its part `v` of r_msb:
+/// A server's part of carry = msb(c) XOR `r_msb` from its part `v` of `r_msb`:
 /// msb(c)·[first] + v − 2·msb(c)·v, where exactly one of the two servers
 /// adds the public msb(c).
 #[inline(always)]

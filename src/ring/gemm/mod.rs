@@ -1,4 +1,4 @@
-//! Matrix product over Z_2^64: `c (+)= a · b` for row-major `u64` matrices.
+//! Matrix product over `Z_2^64`: `c (+)= a · b` for row-major `u64` matrices.
 //!
 //! This file owns the public API: argument checks, kernel selection (run-time
 //! CPU feature detection, cached), the choice between one thread and all,

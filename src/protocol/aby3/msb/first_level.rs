@@ -3,12 +3,12 @@
 //! 0 knows) and b (which servers 1 and 2 know).
 //!
 //! Any function F(a, b) of a group's bits is, over GF(2), a sum
-//! F = Σ_T a^T·F_T(b) over the subsets T of the group's positions, with
-//! a^T the product of a's bits in T and F_T(b) = Σ_(U ⊆ T) F(1_U, b) (the
+//! `F = Σ_T a^T·F_T(b)` over the subsets T of the group's positions, with
+//! `a^T` the product of a's bits in T and `F_T(b) = Σ_(U ⊆ T) F(1_U, b)` (the
 //! Möbius transform in a). Server 0 boolean-shares every a^T with T ≠ ∅
-//! (3 planes for a pair: a_l, a_h, a_l·a_h; 7 for a triple); servers 1 and
-//! 2 evaluate F_T(b) locally, block by block, from the planes of b. Each
-//! a^T·F_T(b) has one factor shared and one known to servers 1 and 2, so the
+//! (3 planes for a pair: `a_l`, `a_h`, `a_l·a_h`; 7 for a triple); servers 1 and
+//! 2 evaluate `F_T(b)` locally, block by block, from the planes of b. Each
+//! `a^T·F_T(b)` has one factor shared and one known to servers 1 and 2, so the
 //! whole sum is one inner product: one word of traffic per group and
 //! function, whatever the group size. F_∅(b) is added afterwards as a share
 //! known to servers 1 and 2: 0 for G, the AND of the group's b-bits for P.
@@ -88,7 +88,7 @@ impl Plan {
     }
 }
 
-/// The coefficients G_T(b) and P_T(b), T = 0..2^size, of a group whose
+/// The coefficients `G_T(b)` and `P_T(b)`, T = 0..2^size, of a group whose
 /// b-bits are the words `b`.
 #[inline(always)]
 fn coefficients(b: &[u64]) -> ([u64; 8], [u64; 8]) {
