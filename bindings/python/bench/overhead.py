@@ -3,10 +3,14 @@
 1. A 64x64 private matmul run (an input times a variable, revealed), the
    same graph and session kind on both sides: through tfe (Context.run: the
    provider returns a numpy array, values are checked and copied out) and
-   through raw ctypes calls of tfe._capi (a callback that copies a prepared
-   buffer, tfe_session_run, the values read in place). Runs alternate (ABBA),
-   so both sides see the same machine; the ratio of the medians is the
-   overhead.
+   through raw ctypes calls of the same C functions in tfe._capi (a callback
+   that copies a prepared buffer, tfe_session_run_with_feeds without feeds,
+   tfe_result_value, the values copied into a new array, tfe_result_free):
+   both sides copy the input in, copy the values out and free what they
+   allocate. Runs alternate (ABBA), so both sides see the same machine; the
+   ratio of the medians is the overhead. The machine is shared: the runs are
+   also cut into 10 blocks, and the spread of the blocks' ratios is printed
+   with the load average before and after.
 2. Private prediction of Network A (784-128-128-10), batch 1 and 128.
 
     python bindings/python/bench/overhead.py [--runs N] [--transport tcp|memory]
@@ -14,6 +18,7 @@
 
 import argparse
 import ctypes
+import os
 import statistics
 import time
 
@@ -50,7 +55,7 @@ def raw_matmul(n, transport):
     def run():
         assert callback is not None  # the library calls it: it lives while run() does
         result = _capi.HANDLE()
-        _capi.tfe_session_run(sess, fetches, 1, ctypes.byref(result))
+        _capi.tfe_session_run_with_feeds(sess, fetches, 1, None, ctypes.byref(result))
         data, length = ctypes.POINTER(ctypes.c_double)(), ctypes.c_size_t()
         _capi.tfe_result_value(result, 0, ctypes.byref(data), ctypes.byref(length))
         # Copied out, as the package returns them (a caller of the C API reads its values too).
@@ -94,12 +99,22 @@ def cpu_timed(fn):
     return time.process_time() - start
 
 
+def block_ratios(raw, pkg, n):
+    """The ratio of the medians within each of `n` consecutive blocks of runs."""
+    size = max(1, len(raw) // n)
+    return [
+        statistics.median(pkg[i:i + size]) / statistics.median(raw[i:i + size])
+        for i in range(0, size * n, size)
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--transport", default="tcp", choices=["tcp", "memory", "tls"])
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     raw_run, raw_close = raw_matmul(64, args.transport)
     pkg_run, pkg_close = package_matmul(64, args.transport)
     assert raw_run() == pkg_run() == 64.0
@@ -126,6 +141,10 @@ def main():
     print(f"  C API (raw ctypes) {raw_ms:8.3f} ms")
     print(f"  tfe package        {pkg_ms:8.3f} ms")
     print(f"  overhead           {100 * (pkg_ms / raw_ms - 1):+7.1f} %")
+    blocks = sorted(block_ratios(raw, pkg, 10))
+    print(f"  overhead in 10 blocks of {args.runs // 10} runs: {100 * (blocks[0] - 1):+.1f} % to "
+          f"{100 * (blocks[-1] - 1):+.1f} % (median {100 * (statistics.median(blocks) - 1):+.1f} %); "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     # The fastest runs are the least disturbed by other load on the machine.
     raw_min, pkg_min = min(raw) * 1e3, min(pkg) * 1e3
     print(f"  fastest runs: C API {raw_min:.3f} ms, tfe {pkg_min:.3f} ms ({100 * (pkg_min / raw_min - 1):+.1f} %)")

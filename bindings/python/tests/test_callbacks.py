@@ -103,3 +103,29 @@ def test_local_computation_calls_at_definition_and_each_run(ctx):
     assert x.reveal().to_native().tolist() == [[2.0, 2.0], [2.0, 2.0]]
     other = provide(player_name="bob")
     assert other.owner == "bob"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: v,  # the fast path: C-contiguous float64 of the input's shape
+        lambda v: np.asfortranarray(v),  # not C-contiguous: copied in order
+        lambda v: np.ascontiguousarray(np.repeat(v, 2, axis=1)[:, ::2]),  # a view's copy
+        lambda v: np.repeat(v, 2, axis=1)[:, ::2],  # a strided view
+        lambda v: v.astype(np.float32),  # another dtype
+        lambda v: v.tolist(),  # a list
+        lambda v: _read_only(v),  # a buffer that ctypes cannot view
+        lambda v: v.astype(np.dtype(">f8")),  # float64, but big-endian
+    ],
+    ids=["fast", "fortran", "contiguous-copy", "strided", "float32", "list", "read-only", "big-endian"],
+)
+def test_every_kind_of_array_from_a_provider_is_copied_in_order(ctx, make):
+    value = np.arange(6.0).reshape(2, 3)
+    x = ctx.define_private_input("alice", lambda: make(value), shape=(2, 3))
+    assert x.reveal().to_native().tolist() == value.tolist()
+
+
+def _read_only(value):
+    value = value.copy()
+    value.flags.writeable = False
+    return value

@@ -1,5 +1,6 @@
 """Handles close deterministically, twice safely; use after close is an error."""
 
+import ctypes
 import gc
 import weakref
 
@@ -102,3 +103,24 @@ def test_importing_tfe_does_not_import_tensorflow():
 
     code = "import sys, tfe, tfe.keras; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_run_makes_no_finalizer_and_its_stats_free_the_result(ctx, monkeypatch):
+    # A run's result belongs to its RunStats alone, freed when that goes: no
+    # weakref.finalize per run (the package's overhead is counted per run).
+    y = ctx.define_private_variable([1.0, 2.0]).reveal()
+    y.to_native()
+    made = []
+    real = weakref.finalize
+    monkeypatch.setattr(weakref, "finalize", lambda *args: made.append(args) or real(*args))
+    assert y.to_native().tolist() == [1.0, 2.0]
+    assert made == []
+    stats = ctx.last_stats
+    result = stats._ptr
+    count = ctypes.c_size_t()
+    tfe._capi.tfe_result_count(result, ctypes.byref(count))
+    assert count.value == 1 and stats["server0"].rounds > 0
+    y.to_native()  # the context and its session now hold the new run's stats
+    del stats
+    with pytest.raises(tfe.InvalidArgumentError, match="tfe_result_t"):
+        tfe._capi.tfe_result_count(result, ctypes.byref(count))  # freed: the registry says so

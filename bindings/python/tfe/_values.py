@@ -78,11 +78,12 @@ def read_shape(getter, handle, *index) -> tuple:
 
 
 def read_doubles(ptr, length: int) -> np.ndarray:
-    """A copy of `length` doubles the library owns."""
+    """A copy of the `length` doubles the library owns at `ptr` (a
+    POINTER(c_double)): one copy, through a view of the library's buffer."""
     if length == 0:
         return np.zeros(0)
-    view = (ctypes.c_double * length).from_address(ctypes.addressof(ptr.contents))
-    return np.frombuffer(view, dtype=np.float64).copy()
+    address = ctypes.c_void_p.from_buffer(ptr).value
+    return np.frombuffer((ctypes.c_double * length).from_address(address), np.float64).copy()
 
 
 def text(ptr) -> str:

@@ -8,14 +8,16 @@ anew when the graph has grown since (a session is a snapshot of the graph).
 """
 
 import ctypes
+import math
 import threading
 
+import numpy as np
 
 from . import _capi
 from ._handle import Handle
 from ._values import as_array, as_shape, doubles, read_shape, sizes, text
 from .errors import Error
-from .session import Session
+from .session import _RUN, Session, run_handle
 
 COMPARISONS = {
     "fixed_point_range": _capi.TFE_COMPARISON_FIXED_POINT_RANGE,
@@ -317,19 +319,25 @@ class Context(Handle):
         assignments first. Returns numpy arrays (None for an assignment)."""
         single = not isinstance(fetches, (list, tuple))
         fetch_list = [fetches] if single else list(fetches)
+        assigns = False
         for tensor in fetch_list:
             if tensor.context is not self:
                 raise ValueError("fetches: expected tensors of this context, found one of another context")
+            if tensor.kind == "assignment":
+                assigns = True
         with self._lock:
-            session = self.session()
+            session = self._session
+            if session is None or self._session_version != self._version:
+                session = self.session()
             if self._pending_assignments:
                 pending, self._pending_assignments = self._pending_assignments, []
                 session.run(pending, feeds)
                 self._assigned = True
-            values = session.run(fetch_list, feeds)
-            if any(t.kind == "assignment" for t in fetch_list):
+            with session._lock:
+                values, stats = run_handle(_RUN, session._ptr, fetch_list, feeds, self)
+            session.last_stats = self.last_stats = stats
+            if assigns:
                 self._assigned = True
-            self.last_stats = session.last_stats
         return values[0] if single else values
 
     def _defer_assignment(self, assignment: Tensor) -> None:
@@ -344,12 +352,30 @@ def _name(name):
 def _input_callback(provider, dims, failures):
     """The ctypes callback of an input of shape `dims`: fills the buffer from
     `provider()`; an exception fails the run with its type and message (and
-    is kept in `failures` to become the run error's __cause__)."""
+    is kept in `failures` to become the run error's __cause__).
+
+    It runs on a library thread, where every Python object it touches was
+    last touched on another core: the common case (a C-contiguous float64
+    array of the right shape) is checked and copied in as few steps as
+    possible, with the names it needs bound in advance."""
+    count = math.prod(dims)
+    nbytes = 8 * count
+    memmove, addressof, c_char, ndarray, float64 = ctypes.memmove, ctypes.addressof, ctypes.c_char, np.ndarray, _FLOAT64
 
     def provide(_user_data, name, _shape, _rank, out, length):
         try:
-            array = as_array(provider(), f"input {text(name)}", dims)
-            ctypes.memmove(out, array.ctypes.data, length * 8)
+            if length != count:  # (the library passes the input's own shape: never seen)
+                raise ValueError(f"input {text(name)}: the library asks for {length} values, expected {count}")
+            value = provider()
+            if type(value) is ndarray and value.dtype is float64 and value.shape == dims:
+                try:
+                    # A buffer of its bytes, in order: fails unless C-contiguous (and writable).
+                    memmove(out, addressof(c_char.from_buffer(value)), nbytes)
+                    return 0
+                except (TypeError, ValueError):
+                    pass
+            array = as_array(value, f"input {text(name)}", dims)
+            memmove(out, array.ctypes.data, nbytes)
             return 0
         except BaseException as exc:  # noqa: BLE001 (a callback must not unwind into C)
             failures.append(exc)
@@ -362,3 +388,4 @@ def _input_callback(provider, dims, failures):
     return _capi.INPUT_FN(provide)
 
 
+_FLOAT64 = np.dtype(np.float64)

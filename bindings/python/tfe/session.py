@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import _capi
 from ._handle import Handle
-from ._values import as_array, doubles, read_doubles, text
+from ._values import as_array, read_doubles, doubles, text
 from .errors import InvalidArgumentError
 
 TRANSPORTS = {
@@ -60,34 +60,41 @@ class OpStats:
     wall_time_s: float
 
 
-class _Result(Handle):
-    """A tfe_result_t, kept by the RunStats that reads it on demand."""
-
-    def __init__(self, handle):
-        super().__init__(handle, _capi.tfe_result_free)
-
-
 class RunStats:
     """Per-player costs of one run (bytes, messages, rounds, time); prints as a
     table. `players` lists PlayerStats; `stats["server0"]` finds one. Read
-    from the run's result at first use, so runs that nobody asks about pay
-    nothing for them."""
+    from the run's result (a tfe_result_t this object owns) at first use, so
+    runs that nobody asks about pay nothing for them.
 
-    def __init__(self, result: _Result):
-        self._result = result
+    The result is freed when the RunStats goes (CPython frees it as soon as
+    the last reference does: a session keeps the last one). It has no
+    close() and no weakref.finalize: a run's hand-off into Python must stay
+    cheap (the package's overhead over the C API is measured per run), and
+    nothing but this object ever holds the pointer."""
+
+    __slots__ = ("_ptr", "_players", "_table", "_trace")
+
+    def __init__(self, result_ptr):
+        if not result_ptr:
+            raise ValueError("RunStats: NULL tfe_result_t")
+        self._ptr = result_ptr
         self._players = self._table = self._trace = None
+
+    def __del__(self, _free=_capi.tfe_result_free):
+        # (_free bound at definition: module globals may be gone at exit.)
+        _free(self._ptr)
 
     @property
     def players(self) -> tuple:
         if self._players is None:
-            self._players = _read_players(self._result._ptr)
+            self._players = _read_players(self._ptr)
         return self._players
 
     @property
     def table(self) -> str:
         if self._table is None:
             table = ctypes.c_char_p()
-            _capi.tfe_result_stats_table(self._result._ptr, ctypes.byref(table))
+            _capi.tfe_result_stats_table(self._ptr, ctypes.byref(table))
             self._table = text(table.value)
         return self._table
 
@@ -96,7 +103,7 @@ class RunStats:
         """The run as a Chrome trace (chrome://tracing, Perfetto)."""
         if self._trace is None:
             trace = ctypes.c_char_p()
-            _capi.tfe_result_trace_json(self._result._ptr, ctypes.byref(trace))
+            _capi.tfe_result_trace_json(self._ptr, ctypes.byref(trace))
             self._trace = text(trace.value)
         return self._trace
 
@@ -111,23 +118,6 @@ class RunStats:
 
     def __repr__(self) -> str:
         return f"RunStats({', '.join(p.name for p in self.players)})"
-
-
-def read_result(result_ptr, shapes):
-    """(values, RunStats) of a tfe_result_t, which the RunStats then owns.
-    `shapes` are the fetches' shapes (the graph's, which the results have)."""
-    result = _Result(result_ptr)
-    values = []
-    data = ctypes.POINTER(ctypes.c_double)()
-    length = ctypes.c_size_t()
-    for i, shape in enumerate(shapes):
-        try:
-            _capi.tfe_result_value(result_ptr, i, ctypes.byref(data), ctypes.byref(length))
-        except InvalidArgumentError:
-            values.append(None)  # revealed to another player (a party's result)
-            continue
-        values.append(read_doubles(data, length.value).reshape(shape) if length.value else None)
-    return values, RunStats(result)
 
 
 def _seconds(ns: int) -> float:
@@ -176,22 +166,28 @@ class Feeds(Handle):
 
 
 def run_handle(run_fn, handle, fetches, feeds, context):
-    """Runs `fetches` (Tensors) with `feeds` (a dict Tensor -> value, or None)
-    through tfe_session_run_with_feeds or tfe_party_run; returns
-    (values, RunStats). A failing input callback's exception becomes the
-    __cause__ of the tfe.InvalidArgumentError."""
-    fetches = list(fetches)
-    if not fetches:
+    """Runs `fetches` (a list of Tensors) with `feeds` (a dict Tensor -> value,
+    or None) through tfe_session_run_with_feeds or tfe_party_run; returns
+    (values, RunStats), each value a new array of its fetch's shape (None for
+    an assignment, or a value revealed to another player). A failing input
+    callback's exception becomes the __cause__ of the tfe.InvalidArgumentError.
+
+    This is the path of every run, in one function: after the library's
+    threads ran, each Python step here touches memory they pushed out of the
+    caches, and the package's overhead over the C API is counted per run."""
+    n = len(fetches)
+    if not n:
         raise ValueError("fetches: expected at least one tensor, found none")
-    array = (_capi.HANDLE * len(fetches))(*[t._ptr for t in fetches])
-    shapes = [t.shape for t in fetches]
+    array = _handles(n)()
+    for i, tensor in enumerate(fetches):
+        array[i] = tensor._handle or tensor._ptr  # (_ptr raises ClosedError)
     feeds_obj = Feeds(feeds) if feeds else None
-    out = _capi.HANDLE()
+    out = _HANDLE()
     failures = context._callback_failures if context is not None else None
-    if failures is not None:
+    if failures:
         failures.clear()
     try:
-        run_fn(handle, array, len(fetches), feeds_obj._ptr if feeds_obj else None, ctypes.byref(out))
+        run_fn(handle, array, n, feeds_obj._ptr if feeds_obj else None, _byref(out))
     except InvalidArgumentError as error:
         if failures:
             raise error from failures[-1]
@@ -199,7 +195,38 @@ def run_handle(run_fn, handle, fetches, feeds, context):
     finally:
         if feeds_obj is not None:
             feeds_obj.close()
-    return read_result(out.value, shapes)
+    result = out.value
+    stats = RunStats(result)  # owns the result from here, whatever fails below
+    data = _DOUBLES()
+    length = ctypes.c_size_t()
+    values = []
+    for i, tensor in enumerate(fetches):
+        try:
+            _result_value(result, i, _byref(data), _byref(length))
+        except InvalidArgumentError:
+            values.append(None)  # revealed to another player (a party's result)
+            continue
+        count = length.value
+        values.append(read_doubles(data, count).reshape(tensor.shape) if count else None)
+    return values, stats
+
+
+def _handles(n: int):
+    """The ctypes type of an array of n handles (made once per n)."""
+    array = _HANDLE_ARRAYS.get(n)
+    if array is None:
+        array = _HANDLE_ARRAYS[n] = _HANDLE * n
+    return array
+
+
+_HANDLE = _capi.HANDLE
+_HANDLE_ARRAYS = {}
+_DOUBLES = ctypes.POINTER(ctypes.c_double)
+_result_value = _capi.tfe_result_value
+_byref = ctypes.byref
+
+
+_RUN = _capi.tfe_session_run_with_feeds
 
 
 class Session(Handle):
@@ -227,10 +254,9 @@ class Session(Handle):
         values, assignments), as numpy arrays (None for an assignment)."""
         single = not isinstance(fetches, (list, tuple))
         with self._lock:
-            values, stats = run_handle(
-                _capi.tfe_session_run_with_feeds, self._ptr, [fetches] if single else fetches, feeds, self.context
+            values, self.last_stats = run_handle(
+                _RUN, self._ptr, [fetches] if single else list(fetches), feeds, self.context
             )
-        self.last_stats = stats
         return values[0] if single else values
 
     def interrupt(self) -> None:

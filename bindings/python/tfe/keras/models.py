@@ -15,7 +15,7 @@ import numpy as np
 from .. import _capi
 from .._handle import Handle
 from .._values import as_array, as_shape, doubles, read_shape, sizes
-from ..session import RunStats, _Result, session_options
+from ..session import RunStats, session_options
 from . import layers as layers_module
 
 NETWORKS = {"A": _capi.TFE_NETWORK_A, "B": _capi.TFE_NETWORK_B, "C": _capi.TFE_NETWORK_C, "D": _capi.TFE_NETWORK_D}
@@ -122,7 +122,7 @@ class Predictor(Handle):
         out = _capi.HANDLE()
         with self._lock:
             _capi.tfe_predictor_last_stats(self._ptr, ctypes.byref(out))
-        return RunStats(_Result(out.value))
+        return RunStats(out.value)
 
 
 class Sequential(Model):
