@@ -12,7 +12,8 @@ package io.tfe;
 public interface InputProvider {
     /**
      * Fills {@code out} (zeroed, row-major, {@code product(shape)} values) for the input called
-     * {@code name} of shape {@code shape}.
+     * {@code name} of shape {@code shape}. {@code out} is valid during the call only: the binding
+     * copies it into the library and reuses it for a later call, so do not keep it.
      */
     void provide(String name, long[] shape, double[] out) throws Exception;
 

@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The upcall stubs of one context's input providers, in a shared arena that lives as long as
@@ -21,7 +23,7 @@ final class Upcalls {
     static {
         try {
             PROVIDE = MethodHandles.lookup().findStatic(Upcalls.class, "provide", MethodType.methodType(int.class,
-                    InputProvider.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, long.class,
+                    Input.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, long.class,
                     MemorySegment.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -31,10 +33,42 @@ final class Upcalls {
     private final Arena arena = Arena.ofShared();
     private int references = 1;
 
-    /** A C function pointer calling {@code provider}, valid until the last release. */
+    /**
+     * A C function pointer calling {@code provider} for one input (the library calls each
+     * input's own pointer), valid until the last release.
+     */
     synchronized MemorySegment stub(InputProvider provider) {
-        MethodHandle target = MethodHandles.insertArguments(PROVIDE, 0, provider);
+        MethodHandle target = MethodHandles.insertArguments(PROVIDE, 0, new Input(provider));
         return Native.LINKER.upcallStub(target, Native.INPUT_FN, arena);
+    }
+
+    /**
+     * One input's provider and what its calls reuse: the input's name (read once: a stub
+     * serves one input) and a spare values array. Allocating 8 bytes per value at every run,
+     * on a library thread, cost several times the copy into the library's buffer. A call takes
+     * the spare and puts it back zeroed (so no private value stays in it between runs); two runs
+     * calling at once (two sessions of one context) each get an array, the second a new one.
+     */
+    private static final class Input {
+        final InputProvider provider;
+        volatile String name;
+        final AtomicReference<double[]> spare = new AtomicReference<>();
+
+        Input(InputProvider provider) {
+            this.provider = provider;
+        }
+
+        /** A zeroed array of {@code length} values. */
+        double[] take(int length) {
+            double[] values = spare.getAndSet(null);
+            return values != null && values.length == length ? values : new double[length];
+        }
+
+        /** Gives back an array that {@link #take} returned, once its values are copied out. */
+        void giveBack(double[] values) {
+            Arrays.fill(values, 0.0);
+            spare.set(values);
+        }
     }
 
     synchronized Upcalls retain() {
@@ -56,13 +90,18 @@ final class Upcalls {
      * the JVM); one thrown by the provider becomes {@code tfe_input_set_error} and a nonzero
      * return, so the run fails with its message.
      */
-    private static int provide(InputProvider provider, MemorySegment userData, MemorySegment name,
+    private static int provide(Input input, MemorySegment userData, MemorySegment name,
             MemorySegment shape, long rank, MemorySegment out, long len) {
         try {
             long[] dims = shape.reinterpret(rank * Long.BYTES).toArray(JAVA_LONG);
-            double[] values = new double[Math.toIntExact(len)];
-            provider.provide(Strings.read(name), dims, values);
+            String inputName = input.name;
+            if (inputName == null) {
+                inputName = input.name = Strings.read(name);
+            }
+            double[] values = input.take(Math.toIntExact(len));
+            input.provider.provide(inputName, dims, values);
             MemorySegment.copy(values, 0, out.reinterpret(len * Double.BYTES), JAVA_DOUBLE, 0, values.length);
+            input.giveBack(values);
             return 0;
         } catch (Throwable t) {
             String message = t.getMessage() != null ? t.getMessage() : t.toString();

@@ -6,8 +6,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,9 +21,13 @@ import java.util.function.DoubleSupplier;
  * The binding's overhead over the C API: a 64x64 private matmul run (an input times a
  * variable, revealed), the same graph and session kind on both sides: through the binding
  * (Session.run, a lambda provider, values copied out) and through raw downcalls of
- * {@link Native} (an upcall stub that copies a prepared buffer, tfe_session_run, the first value
- * read in place). Runs alternate (ABBA), so both sides see the same machine; the ratio of the
- * medians is the overhead. Not a test (Surefire runs *Test classes only); run it with:
+ * {@link Native} (an upcall stub that copies a prepared buffer, tfe_session_run, the values copied
+ * out into a new double[], tfe_result_free): both sides copy the input in, copy the values out and
+ * free what they allocate. Both warm up first (the JIT compiles after thousands of calls: 3,000
+ * runs each, or -Dwarmup=N). Runs alternate (ABBA), so both sides see the same machine; the ratio
+ * of the medians is the overhead. The machine is shared: the runs are also cut into 10 blocks,
+ * and the spread of the blocks' ratios is printed with the load average before and after. Not a
+ * test (Surefire runs *Test classes only); run it with:
  *
  * <pre>
  * mvn -q -f bindings/java/pom.xml test-compile
@@ -46,7 +53,7 @@ public final class OverheadBench {
         return 0;
     }
 
-    /** The C API side: every handle by hand, statuses checked, nothing copied but the input. */
+    /** The C API side: every handle by hand, statuses checked, the input copied in, the values out. */
     static final class Raw implements AutoCloseable {
         final Arena arena = Arena.ofShared();
         final MemorySegment ctx;
@@ -88,9 +95,11 @@ public final class OverheadBench {
                 MemorySegment data = call.allocate(ADDRESS);
                 MemorySegment len = call.allocate(JAVA_LONG);
                 check(Native.tfe_result_value(result, 0, data, len));
-                double first = data.get(ADDRESS, 0).reinterpret(Double.BYTES).get(JAVA_DOUBLE, 0);
+                // Copied out, as Result.values does (a caller of the C API reads its values too).
+                double[] values = data.get(ADDRESS, 0).reinterpret(len.get(JAVA_LONG, 0) * Double.BYTES)
+                        .toArray(JAVA_DOUBLE);
                 Native.tfe_result_free(result);
-                return first;
+                return values[0];
             }
         }
 
@@ -121,6 +130,26 @@ public final class OverheadBench {
         return sorted[sorted.length / 2];
     }
 
+    /** The 1-minute load average (Linux), or "?". */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** The ratio of the medians within each of {@code n} consecutive blocks of runs, sorted. */
+    static double[] blockRatios(List<Double> raw, List<Double> binding, int n) {
+        int size = Math.max(1, raw.size() / n);
+        double[] ratios = new double[n];
+        for (int b = 0; b < n; b++) {
+            ratios[b] = median(binding.subList(b * size, (b + 1) * size)) / median(raw.subList(b * size, (b + 1) * size));
+        }
+        Arrays.sort(ratios);
+        return ratios;
+    }
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Transport transport = args.length > 1 ? Transport.valueOf(args[1].toUpperCase(Locale.ROOT)) : Transport.TCP;
@@ -142,7 +171,8 @@ public final class OverheadBench {
             }
             List<Double> rawTimes = new ArrayList<>();
             List<Double> bindingTimes = new ArrayList<>();
-            for (int i = 0; i < 20; i++) { // warm up both (and the JIT)
+            String loadBefore = loadAverage();
+            for (int i = 0; i < Integer.getInteger("warmup", 3000); i++) { // warm up both (and the JIT)
                 raw.run();
                 binding.getAsDouble();
             }
@@ -163,6 +193,13 @@ public final class OverheadBench {
             System.out.printf(Locale.ROOT, "  C API (raw FFM downcalls) %8.3f ms%n", rawMs);
             System.out.printf(Locale.ROOT, "  Java binding              %8.3f ms%n", bindingMs);
             System.out.printf(Locale.ROOT, "  overhead                  %+7.1f %%%n", 100 * (bindingMs / rawMs - 1));
+            double[] blocks = blockRatios(rawTimes, bindingTimes, 10);
+            System.out.printf(Locale.ROOT,
+                    "  overhead in 10 blocks of %d runs: %+.1f %% to %+.1f %% (median %+.1f %%); load average %s before, "
+                            + "%s after%n",
+                    runs / 10, 100 * (blocks[0] - 1), 100 * (blocks[blocks.length - 1] - 1),
+                    100 * (blocks[blocks.length / 2] - 1), loadBefore,
+                    loadAverage());
             double rawMin = rawTimes.stream().min(Double::compare).orElseThrow() * 1e3;
             double bindingMin = bindingTimes.stream().min(Double::compare).orElseThrow() * 1e3;
             System.out.printf(Locale.ROOT, "  fastest runs: C API %.3f ms, binding %.3f ms (%+.1f %%)%n", rawMin,

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +52,64 @@ class SessionTest {
             }
         }
         assertEquals(2, calls.get());
+    }
+
+    @Test
+    void providerFindsOutZeroedAtEveryRunThoughTheArrayIsReused() {
+        // The binding reuses the values array between calls: what one run wrote must not
+        // reach the next (here the second run writes nothing, so its input is zero).
+        AtomicInteger calls = new AtomicInteger();
+        InputProvider provider = (name, shape, out) -> {
+            for (double v : out) {
+                assertEquals(0.0, v);
+            }
+            if (calls.incrementAndGet() == 1) {
+                java.util.Arrays.fill(out, 2.0);
+            }
+        };
+        try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession(SessionOptions.defaults()
+                .withTransport(Transport.MEMORY))) {
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 20.0), result.values(0), 1e-3);
+            }
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 0.0), result.values(0), 1e-3);
+            }
+        }
+        assertEquals(2, calls.get());
+    }
+
+    @Test
+    void twoSessionsCallingOneProviderAtOnceGetTheirOwnArrays() throws Exception {
+        // Both calls wait for each other inside the provider, so they overlap: each must fill
+        // an array of its own.
+        CyclicBarrier bothInside = new CyclicBarrier(2);
+        Set<double[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        InputProvider provider = (name, shape, out) -> {
+            synchronized (arrays) {
+                arrays.add(out);
+            }
+            bothInside.await(30, TimeUnit.SECONDS);
+            java.util.Arrays.fill(out, 1.0);
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Seed seed = new Seed(provider); Session first = seed.ctx.newSession();
+                Session second = seed.ctx.newSession()) {
+            List<Future<double[]>> runs = new ArrayList<>();
+            for (Session sess : List.of(first, second)) {
+                runs.add(pool.submit(() -> {
+                    try (Result result = sess.run(seed.y)) {
+                        return result.values(0);
+                    }
+                }));
+            }
+            for (Future<double[]> run : runs) {
+                assertArrayEquals(Seed.filled(50, 10.0), run.get(), 1e-3);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(2, arrays.size());
     }
 
     @Test
