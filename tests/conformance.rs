@@ -95,6 +95,7 @@ fn ptr_of(values: &[usize]) -> *const usize {
 ///
 /// # Safety
 /// `ctx` and the tensors are live handles of one context; `out` is writable.
+#[expect(clippy::too_many_lines, reason = "one line per C operation: the table grows with the API")]
 unsafe fn call(ctx: *mut tfe_context_t, op: &str, a: &[Tensor], k: &Attrs, out: Out) -> tfe_status_t {
     type Unary = unsafe extern "C" fn(*mut tfe_context_t, *const tfe_tensor_t, Out) -> tfe_status_t;
     type Binary =
@@ -245,53 +246,50 @@ impl Case {
     fn step(&mut self, step: &Value, constants: &HashMap<String, u32>) -> tfe_status_t {
         let id = step["id"].as_str().unwrap().to_string();
         let mut out: Tensor = ptr::null_mut();
-        let status = match step.get("define").and_then(Value::as_str) {
-            Some(kind) => {
-                let shape = sizes(&step["shape"]);
-                let values = floats(&step["values"]);
-                let owner = step.get("owner").and_then(Value::as_str).map(|o| CString::new(o).unwrap());
-                let owner = owner.as_ref().map_or(ptr::null(), |o| o.as_ptr());
-                let name = CString::new(id.clone()).unwrap();
-                // SAFETY (all): live context, buffers of the stated lengths.
-                unsafe {
-                    match kind {
-                        "private_input" => {
-                            self.inputs.push((id.clone(), values));
-                            let provide = None;
-                            let data = ptr::null_mut();
-                            let (s, r) = (ptr_of(&shape), shape.len());
-                            tfe_define_private_input(self.ctx, name.as_ptr(), owner, s, r, provide, data, &raw mut out)
-                        }
-                        "private_variable" => tfe_define_private_variable(
-                            self.ctx,
-                            name.as_ptr(),
-                            owner,
-                            values.as_ptr(),
-                            values.len(),
-                            ptr_of(&shape),
-                            shape.len(),
-                            &raw mut out,
-                        ),
-                        "constant" => tfe_define_constant(
-                            self.ctx,
-                            values.as_ptr(),
-                            values.len(),
-                            ptr_of(&shape),
-                            shape.len(),
-                            &raw mut out,
-                        ),
-                        other => panic!("unknown definition {other}"),
+        let status = if let Some(kind) = step.get("define").and_then(Value::as_str) {
+            let shape = sizes(&step["shape"]);
+            let values = floats(&step["values"]);
+            let owner = step.get("owner").and_then(Value::as_str).map(|o| CString::new(o).unwrap());
+            let owner = owner.as_ref().map_or(ptr::null(), |o| o.as_ptr());
+            let name = CString::new(id.clone()).unwrap();
+            // SAFETY (all): live context, buffers of the stated lengths.
+            unsafe {
+                match kind {
+                    "private_input" => {
+                        self.inputs.push((id.clone(), values));
+                        let provide = None;
+                        let data = ptr::null_mut();
+                        let (s, r) = (ptr_of(&shape), shape.len());
+                        tfe_define_private_input(self.ctx, name.as_ptr(), owner, s, r, provide, data, &raw mut out)
                     }
+                    "private_variable" => tfe_define_private_variable(
+                        self.ctx,
+                        name.as_ptr(),
+                        owner,
+                        values.as_ptr(),
+                        values.len(),
+                        ptr_of(&shape),
+                        shape.len(),
+                        &raw mut out,
+                    ),
+                    "constant" => tfe_define_constant(
+                        self.ctx,
+                        values.as_ptr(),
+                        values.len(),
+                        ptr_of(&shape),
+                        shape.len(),
+                        &raw mut out,
+                    ),
+                    other => panic!("unknown definition {other}"),
                 }
             }
-            None => {
-                let args: Vec<Tensor> =
-                    step["args"].as_array().unwrap().iter().map(|a| self.tensors[a.as_str().unwrap()]).collect();
-                let empty = serde_json::Map::new();
-                let attrs = Attrs { attrs: step.get("attrs").and_then(Value::as_object).unwrap_or(&empty), constants };
-                // SAFETY: live handles of this case's context.
-                unsafe { call(self.ctx, step["op"].as_str().unwrap(), &args, &attrs, &raw mut out) }
-            }
+        } else {
+            let args: Vec<Tensor> =
+                step["args"].as_array().unwrap().iter().map(|a| self.tensors[a.as_str().unwrap()]).collect();
+            let empty = serde_json::Map::new();
+            let attrs = Attrs { attrs: step.get("attrs").and_then(Value::as_object).unwrap_or(&empty), constants };
+            // SAFETY: live handles of this case's context.
+            unsafe { call(self.ctx, step["op"].as_str().unwrap(), &args, &attrs, &raw mut out) }
         };
         if status == tfe_status_t::TFE_OK {
             self.tensors.insert(id, out);
@@ -344,11 +342,10 @@ fn run_case(case: &Value, config: &Value, constants: &HashMap<String, u32>) -> R
         let status = c.step(step, constants);
         if failing_step == Some(id) {
             let want = expect["status"].as_str().unwrap();
-            return match status_name(status) == want {
-                true => Ok(()),
-                false => {
-                    Err(format!("{name}: step {id} expected {want}, found {} ({})", status_name(status), message()))
-                }
+            return if status_name(status) == want {
+                Ok(())
+            } else {
+                Err(format!("{name}: step {id} expected {want}, found {} ({})", status_name(status), message()))
             };
         }
         if status != tfe_status_t::TFE_OK {

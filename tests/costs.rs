@@ -13,6 +13,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use common::grid_values;
@@ -135,7 +136,7 @@ fn markdown() -> String {
     let mut out =
         String::from("| op | computed | rounds | bytes per server | per element |\n|---|---|---:|---:|---:|\n");
     for c in COSTS {
-        out += &format!("| `{}` | {} | {} | {} | {:.2} |\n", c.op, c.on, c.rounds, c.bytes, c.bytes as f64 / n);
+        writeln!(out, "| `{}` | {} | {} | {} | {:.2} |", c.op, c.on, c.rounds, c.bytes, c.bytes as f64 / n).unwrap();
     }
     out
 }

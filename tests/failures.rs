@@ -224,13 +224,13 @@ fn private_values_and_provider_texts_stay_at_their_owner() {
     // provider's own text: the owner's error names them; no other player's
     // error holds them, only that the owner's input was invalid.
     const SECRET: &str = "1234567";
+    type Setup = Box<dyn Fn(&str, &mut Party, &mut Feeds) + Sync>;
     let (g, out) = seed_graph();
     let with_secret = |len: usize, at: usize| {
         let mut values = vec![1.0; len];
         values[at] = 1234567.0;
         values
     };
-    type Setup = Box<dyn Fn(&str, &mut Party, &mut Feeds) + Sync>;
     let cases: Vec<(&str, &str, &str, Setup)> = vec![
         (
             "input-provider",

@@ -31,7 +31,7 @@ impl Proxy {
             let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
             let flipped = AtomicBool::new(false);
             let up = std::thread::spawn(move || {
-                let mut buf = [0u8; 65536];
+                let mut buf = vec![0u8; 65536];
                 while let Ok(n) = c_read.read(&mut buf) {
                     if n == 0 {
                         break;

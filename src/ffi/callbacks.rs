@@ -52,6 +52,7 @@ const MAX_MESSAGE_BYTES: usize = 4096;
 thread_local! {
     /// The message left by the input callback running on this thread:
     /// `None` outside a callback, `Some(None)` inside one that left none.
+    #[expect(clippy::option_option, reason = "three states: outside a callback, inside one without and with a message")]
     static CALLBACK_MESSAGE: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
 }
 

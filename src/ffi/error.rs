@@ -100,7 +100,7 @@ thread_local! {
 }
 
 /// Records the outcome of a call on this thread.
-fn record(status: tfe_status_t, message: String) {
+fn record(status: tfe_status_t, message: &str) {
     // A message never holds a NUL byte, but a caller's string might have been
     // quoted into it; replace rather than lose the message.
     let message = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
@@ -160,11 +160,11 @@ impl Exit for Result<(), Failure> {
     fn finish(self, here: &'static str) -> tfe_status_t {
         match self {
             Ok(()) => {
-                record(tfe_status_t::TFE_OK, String::new());
+                record(tfe_status_t::TFE_OK, "");
                 tfe_status_t::TFE_OK
             }
             Err(failure) => {
-                record(failure.status, format!("{}: {}", export_name(here), failure.message));
+                record(failure.status, &format!("{}: {}", export_name(here), failure.message));
                 failure.status
             }
         }
@@ -192,7 +192,7 @@ pub(crate) fn boundary<E: Exit>(here: &'static str, body: impl FnOnce() -> E) ->
         Err(payload) => {
             record(
                 tfe_status_t::TFE_ERR_PANIC,
-                format!(
+                &format!(
                     "{}: panicked (a bug in tfe, please report it): {}",
                     export_name(here),
                     panic_message(&*payload)

@@ -32,13 +32,13 @@ thread_local! {
 /// Runs `body` as part of a `tfe_*` call: a panic in it is the library's.
 /// Installs the hook first, once per process.
 pub(crate) fn inside<R>(body: impl FnOnce() -> R) -> R {
-    install();
     struct Leave;
     impl Drop for Leave {
         fn drop(&mut self) {
             let _ = DEPTH.try_with(|depth| depth.set(depth.get().saturating_sub(1)));
         }
     }
+    install();
     let _ = DEPTH.try_with(|depth| depth.set(depth.get() + 1));
     let _leave = Leave;
     body()

@@ -62,7 +62,7 @@ pub unsafe extern "C" fn tfe_party_open(
 ) -> tfe_status_t {
     ffi_boundary! {
         let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
-        unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::Tls { key: key.into() }, out) }
+        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::Tls { key: key.into() }, out) }
     }
 }
 
@@ -81,7 +81,7 @@ pub unsafe extern "C" fn tfe_party_open_insecure_plaintext(
     out: *mut *mut tfe_party_t,
 ) -> tfe_status_t {
     ffi_boundary! {
-        unsafe { open_party(ctx, hostmap_path, me, ChannelSecurity::InsecurePlaintext, out) }
+        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::InsecurePlaintext, out) }
     }
 }
 
@@ -91,7 +91,7 @@ unsafe fn open_party(
     ctx: *const tfe_context_t,
     hostmap_path: *const c_char,
     me: *const c_char,
-    security: ChannelSecurity,
+    security: &ChannelSecurity,
     out: *mut *mut tfe_party_t,
 ) -> Result<(), Failure> {
     let ctx = unsafe { handles::get(ctx, "ctx") }?;
@@ -100,7 +100,7 @@ unsafe fn open_party(
     let out = args::out(out, "out")?;
     let hostmap = Hostmap::load(hostmap_path)?;
     let (graph, initializers) = ctx.snapshot();
-    let mut party = open(&hostmap, Arc::new(graph), me, &security)?;
+    let mut party = open(&hostmap, Arc::new(graph), me, security)?;
     // Each runs at its input's owner only: elsewhere it is never called.
     for (name, initializer) in initializers {
         party.set_provider(&name, initializer.provider());

@@ -20,7 +20,7 @@ pub unsafe extern "C" fn tfe_result_trace_json(result: *const tfe_result_t, json
     ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let json = args::out(json, "json")?;
-        let text = result.trace.get_or_init(|| c_text(result.stats.chrome_trace()));
+        let text = result.trace.get_or_init(|| c_text(&result.stats.chrome_trace()));
         unsafe { json.write(text.as_ptr()) };
         Ok(())
     }
@@ -39,13 +39,13 @@ pub unsafe extern "C" fn tfe_result_stats_table(
     ffi_boundary! {
         let result = unsafe { handles::get(result, "result") }?;
         let table = args::out(table, "table")?;
-        let text = result.table.get_or_init(|| c_text(result.stats.to_string()));
+        let text = result.table.get_or_init(|| c_text(&result.stats.to_string()));
         unsafe { table.write(text.as_ptr()) };
         Ok(())
     }
 }
 
 /// Generated text as a C string (it never holds a NUL byte; one would be dropped).
-fn c_text(text: String) -> CString {
+fn c_text(text: &str) -> CString {
     CString::new(text.replace('\0', "")).unwrap_or_default()
 }

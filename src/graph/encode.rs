@@ -68,13 +68,12 @@ impl Graph {
             return Err(Error::invalid(format!("graph format version {version}, expected 1 to {FORMAT_VERSION}")));
         }
         let fixed = FixedConfig::new(r.u32()?, r.u32()?)?;
-        let width = match version {
-            1 => ComparisonWidth::Full,
-            _ => {
-                let code = r.u32()?;
-                // A code too large for a byte reads as 255, which no width has.
-                ComparisonWidth::try_from(u8::try_from(code).unwrap_or(u8::MAX))?
-            }
+        let width = if version == 1 {
+            ComparisonWidth::Full
+        } else {
+            let code = r.u32()?;
+            // A code too large for a byte reads as 255, which no width has.
+            ComparisonWidth::try_from(u8::try_from(code).unwrap_or(u8::MAX))?
         };
         let fixed = fixed.with_comparison(width);
         let mut graph = Graph::new(fixed)?;
@@ -90,17 +89,17 @@ impl Graph {
         }
         let node_count = r.count("nodes", 1 << 24)?;
         for index in 0..node_count {
-            let kind = OpKind::try_from(r.u8()?).map_err(|e| at_node(index, e))?;
+            let kind = OpKind::try_from(r.u8()?).map_err(|e| at_node(index, &e))?;
             let inputs = (0..kind.arity()).map(|_| r.u32().map(TensorId)).collect::<Result<Vec<_>>>();
-            let inputs = inputs.map_err(|e| at_node(index, e))?;
+            let inputs = inputs.map_err(|e| at_node(index, &e))?;
             if let Some(bad) = inputs.iter().find(|i| i.0 as usize >= index) {
-                return Err(at_node(index, Error::invalid(format!("operand {} is not an earlier node", bad.0))));
+                return Err(at_node(index, &Error::invalid(format!("operand {} is not an earlier node", bad.0))));
             }
-            let op = Op::read_fields(kind, &mut r).map_err(|e| at_node(index, e))?;
+            let op = Op::read_fields(kind, &mut r).map_err(|e| at_node(index, &e))?;
             if let (Op::PrivateVariable { name, .. }, 1..=2) = (&op, version) {
-                refuse_initial_value(&mut r, name, version).map_err(|e| at_node(index, e))?;
+                refuse_initial_value(&mut r, name, version).map_err(|e| at_node(index, &e))?;
             }
-            graph.push(op, &inputs).map_err(|e| at_node(index, e))?;
+            graph.push(op, &inputs).map_err(|e| at_node(index, &e))?;
         }
         if r.pos != bytes.len() {
             return Err(Error::invalid(format!("{} trailing bytes after the last node", bytes.len() - r.pos)));
@@ -124,7 +123,7 @@ impl Graph {
     }
 }
 
-fn at_node(index: usize, e: Error) -> Error {
+fn at_node(index: usize, e: &Error) -> Error {
     Error::invalid(format!("node {index}: {e}"))
 }
 

@@ -63,7 +63,9 @@ impl Field<usize> for U32 {
 impl Field<Vec<usize>> for Dims {
     fn write(w: &mut Writer, v: &Vec<usize>) {
         w.u32(v.len() as u32);
-        v.iter().for_each(|&d| w.u64(d as u64));
+        for &d in v {
+            w.u64(d as u64);
+        }
     }
     fn read(r: &mut Reader, _: &str) -> Result<Vec<usize>> {
         let rank = r.count("dimensions", 64)?;
@@ -93,7 +95,9 @@ impl Field<Option<usize>> for OptIndex {
 impl Field<Vec<usize>> for Indices {
     fn write(w: &mut Writer, v: &Vec<usize>) {
         w.u64(v.len() as u64);
-        v.iter().for_each(|&i| Index::write(w, &i));
+        for i in v {
+            Index::write(w, i);
+        }
     }
     fn read(r: &mut Reader, name: &str) -> Result<Vec<usize>> {
         let n = r.words_announced("indices")?;
@@ -155,7 +159,9 @@ impl Field<f64> for Bits {
 impl Field<Vec<f64>> for Values {
     fn write(w: &mut Writer, v: &Vec<f64>) {
         w.u64(v.len() as u64);
-        v.iter().for_each(|x| Bits::write(w, x));
+        for x in v {
+            Bits::write(w, x);
+        }
     }
     fn read(r: &mut Reader, name: &str) -> Result<Vec<f64>> {
         let n = r.words_announced("values")?;

@@ -257,9 +257,10 @@ impl Endpoint {
                     return Err((job.to, Error::internal(format!("player {} is not a socket peer", job.to))));
                 };
                 while !job.out {
-                    let progress = match job.taken() {
-                        false => peer.send_some(&job.header, job.payload, job.sent).map(|n| job.sent = n),
-                        true => peer.flush().map(|()| job.out = true),
+                    let progress = if job.taken() {
+                        peer.flush().map(|()| job.out = true)
+                    } else {
+                        peer.send_some(&job.header, job.payload, job.sent).map(|n| job.sent = n)
                     };
                     match progress {
                         Ok(()) => {}
@@ -498,10 +499,7 @@ impl Drop for Endpoint {
         let deadline = Instant::now() + self.recv_timeout.min(ABORT_LINGER);
         for peer in self.peers.iter_mut().flatten() {
             if let Peer::Socket(socket) = peer {
-                match self.aborted {
-                    true => socket.close_gracefully(deadline),
-                    false => socket.shutdown(),
-                }
+                if self.aborted { socket.close_gracefully(deadline) } else { socket.shutdown() }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! version, player name, session id and graph digest. A peer that differs in
 //! any of them is refused with an error that says what differed.
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 
 use crate::error::{Error, Result};
@@ -99,7 +100,11 @@ impl Hello {
 
 /// Lower-case hex of bytes, for messages.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]

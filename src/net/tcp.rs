@@ -52,6 +52,7 @@ pub struct PlayerAddr {
 /// port along). With `tls`, every connection is TLS 1.3 with pinned
 /// certificates; without it, plaintext TCP. Blocks until all connections
 /// are up or the connect timeout passes.
+#[expect(clippy::needless_pass_by_value, reason = "the mesh owns the listener: it closes once every peer is connected")]
 pub fn connect_mesh(
     listener: TcpListener,
     players: &[PlayerAddr],
@@ -82,7 +83,7 @@ pub fn connect_mesh(
     let peers = links
         .into_iter()
         .enumerate()
-        .map(|(j, link)| link.map(|l| start_peer(l, names[j].clone(), options, buffers.clone())).transpose())
+        .map(|(j, link)| link.map(|l| start_peer(l, &names[j], options, buffers.clone())).transpose())
         .collect::<Result<Vec<_>>>()?;
     Ok(Endpoint::new(me, names, peers, options.recv_timeout, buffers))
 }
@@ -233,8 +234,8 @@ fn configure(stream: &TcpStream, name: &str, deadline: Instant) -> Result<()> {
     stream.set_write_timeout(Some(left)).map_err(io)
 }
 
-fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool) -> Result<Peer> {
-    let io = |e: std::io::Error| Error::network(&name, format!("socket setup: {e}"));
+fn start_peer(link: Link, name: &str, options: TcpOptions, buffers: BufferPool) -> Result<Peer> {
+    let io = |e: std::io::Error| Error::network(name, format!("socket setup: {e}"));
     let wire = match link {
         Link::Plain(stream) => Wire::Plain(stream),
         Link::Tls(link) => Wire::Tls(Box::new(link.into_wire())),
@@ -243,7 +244,7 @@ fn start_peer(link: Link, name: String, options: TcpOptions, buffers: BufferPool
     // blocking: deadlines live in the endpoint.
     wire.stream().set_read_timeout(None).map_err(io)?;
     wire.stream().set_write_timeout(None).map_err(io)?;
-    Ok(Peer::Socket(Box::new(SocketPeer::new(wire, name.clone(), options.max_frame_bytes, buffers).map_err(io)?)))
+    Ok(Peer::Socket(Box::new(SocketPeer::new(wire, name.to_owned(), options.max_frame_bytes, buffers).map_err(io)?)))
 }
 
 /// Binds a listener for a player, with a clear error for a port in use.

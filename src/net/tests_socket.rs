@@ -139,7 +139,7 @@ fn a_silent_peer_is_a_timeout_and_a_closed_one_a_network_error() {
     // Sending to a closed peer fails, and never raises SIGPIPE.
     let mut failed = false;
     for _ in 0..100 {
-        if a.send(1, tag(2), &[0; 1 << 16]).is_err() {
+        if a.send(1, tag(2), &vec![0; 1 << 16]).is_err() {
             failed = true;
             break;
         }
@@ -163,9 +163,9 @@ fn an_abort_reaches_a_peer_whose_data_the_aborting_player_never_read() {
     socket2::SockRef::from(&x).set_send_buffer_size(1 << 20).unwrap();
     let mut a = endpoint(0, x);
     // More than b's receive buffer, less than that and a's send buffer.
-    a.send(1, tag(1), &[3; 3 << 16]).unwrap();
+    a.send(1, tag(1), &vec![3; 3 << 16]).unwrap();
     raw.set_nonblocking(true).unwrap();
-    let chunk = [7u8; 1 << 16];
+    let chunk = vec![7u8; 1 << 16];
     while raw.write(&chunk).is_ok() {}
     a.abort(0, "a's input provider failed");
     // b reads only once a has closed (after waiting for b to close first,

@@ -33,7 +33,8 @@ pub struct TlsSettings {
 
 impl std::fmt::Debug for TlsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsSettings").field("peers", &self.peers.keys().collect::<Vec<_>>()).finish()
+        // The key never goes into a log; the certificates are long and public.
+        f.debug_struct("TlsSettings").field("peers", &self.peers.keys().collect::<Vec<_>>()).finish_non_exhaustive()
     }
 }
 
@@ -87,9 +88,10 @@ type Verified<T> = std::result::Result<T, rustls::Error>;
 
 impl Pinned {
     fn check(&self, end_entity: &CertificateDer<'_>, refusal: &str) -> Verified<()> {
-        match self.accepted.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
-            true => Ok(()),
-            false => Err(rustls::Error::General(refusal.into())),
+        if self.accepted.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
+            Ok(())
+        } else {
+            Err(rustls::Error::General(refusal.into()))
         }
     }
 }
@@ -272,10 +274,7 @@ impl TlsWire {
     /// all of them.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.send_records()?;
-        match self.conn.wants_write() {
-            true => Err(io::ErrorKind::WouldBlock.into()),
-            false => Ok(()),
-        }
+        if self.conn.wants_write() { Err(io::ErrorKind::WouldBlock.into()) } else { Ok(()) }
     }
 
     /// Sends TLS records until rustls has nothing left, or the socket is full.

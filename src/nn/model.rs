@@ -90,10 +90,7 @@ impl Sequential {
 
 /// Folds a per-channel affine map into a Dense or Conv2D layer.
 fn fold_into(layer: &mut Layer, scale: &[f64], shift: &[f64]) -> bool {
-    let (weights, bias) = match layer {
-        Layer::Dense { weights, bias, .. } | Layer::Conv2D { weights, bias, .. } => (weights, bias),
-        _ => return false,
-    };
+    let (Layer::Dense { weights, bias, .. } | Layer::Conv2D { weights, bias, .. }) = layer else { return false };
     if bias.len() != scale.len() {
         return false;
     }

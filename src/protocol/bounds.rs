@@ -9,6 +9,8 @@
 //! is [`markdown`]'s output. A bound includes the fixed-point rounding at the
 //! default 16 fractional bits.
 
+use std::fmt::Write as _;
+
 /// Where an approximation is accurate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
@@ -252,7 +254,9 @@ impl Approximation {
             _ => ".",
         });
         if !self.outside.is_empty() {
-            text.push_str(&format!(" Outside: {}.", self.outside));
+            text.push_str(" Outside: ");
+            text.push_str(self.outside);
+            text.push('.');
         }
         text
     }
@@ -273,14 +277,16 @@ pub fn markdown() -> String {
     );
     for a in APPROXIMATIONS {
         let outside = if a.outside.is_empty() { "-" } else { a.outside };
-        out.push_str(&format!(
-            "| `{}` | `{}` | {} | `{}` | {} |\n",
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} | `{}` | {} |",
             a.op,
             a.function,
             a.domain.text(),
             a.bound.text(),
             outside
-        ));
+        );
     }
     out
 }

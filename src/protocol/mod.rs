@@ -175,3 +175,11 @@ pub enum Filter<'a, S> {
     Private(&'a S),
     Public(&'a RingTensor),
 }
+
+// By hand: a derive would ask `S: Copy`, and only references are copied.
+impl<S> Clone for Filter<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S> Copy for Filter<'_, S> {}

@@ -63,7 +63,8 @@ impl Feeds {
 
     /// Adds an n-dimensional array; its shape is checked against the graph at run time.
     pub fn insert_array(&mut self, name: &str, array: ndarray::ArrayD<f64>) -> &mut Self {
-        let values = array.as_standard_layout().iter().copied().collect();
+        // An owned array iterates in logical (row-major) order, whatever its layout.
+        let values = array.into_iter().collect();
         self.insert(name, values)
     }
 
@@ -136,11 +137,8 @@ pub fn owner_values(
     providers: &HashMap<String, Provider>,
     fixed: &FixedConfig,
 ) -> Result<RingTensor> {
-    let (name, shape) = match op {
-        Op::PrivateInput { name, shape, .. } | Op::PrivateVariable { name, shape, .. } => (name, shape),
-        _ => {
-            return Err(Error::internal("input values requested for a node that is not an input"));
-        }
+    let (Op::PrivateInput { name, shape, .. } | Op::PrivateVariable { name, shape, .. }) = op else {
+        return Err(Error::internal("input values requested for a node that is not an input"));
     };
     let values = if let Some(values) = feeds.get(name) {
         values.to_vec()

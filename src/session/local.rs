@@ -113,6 +113,7 @@ pub struct LocalSession {
 
 impl LocalSession {
     /// Starts one thread per player, connects them and sets up the protocol.
+    #[expect(clippy::needless_pass_by_value, reason = "public API: a session takes its options, as the README shows")]
     pub fn new(graph: &Graph, options: LocalOptions) -> Result<Self> {
         let graph = Arc::new(graph.clone());
         let names = graph.players().to_vec();
@@ -326,6 +327,7 @@ pub fn on_player_thread() -> bool {
     PLAYER_THREAD.try_with(Cell::get).unwrap_or(false)
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "the player thread owns its channels: they close when it ends")]
 fn player_loop(
     connect: Connector,
     interrupt: Arc<Interrupt>,

@@ -158,7 +158,9 @@ impl<P: Protocol> Party<P> {
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
                 let outputs: Vec<_> = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
-                values.into_iter().for_each(|value| self.recycle_value(value));
+                for value in values {
+                    self.recycle_value(value);
+                }
                 self.check_range(fetches, &outputs)?;
                 Ok(PartyRun { outputs, stats })
             }
@@ -281,8 +283,7 @@ impl<P: Protocol> Party<P> {
     fn output(&self, id: TensorId, value: &Value<P::Share>) -> Option<ndarray::ArrayD<f64>> {
         let shape = self.graph.shape(id).ok()?;
         let tensor: &RingTensor = match value {
-            Value::Public(t) => t,
-            Value::Revealed(Some(t)) => t,
+            Value::Public(t) | Value::Revealed(Some(t)) => t,
             Value::Done => return Some(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0]))),
             _ => return None,
         };

@@ -3,6 +3,7 @@
 //! in local mode over loopback TCP and are reported next to the plaintext
 //! ring GEMM of the same size measured in the same run, as a ratio.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use tfe::graph::Graph;
@@ -21,7 +22,7 @@ pub struct Args {
     only: Option<String>,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: &Args) -> Result<(), String> {
     let quick = args.quick;
     let only = args.only.as_deref();
     let wanted = |name: &str| only.is_none_or(|o| o == name);
@@ -180,13 +181,15 @@ fn bench_private_op(
     if !baseline_times.is_empty() {
         baseline_times.sort();
         let base = baseline_times[runs / 2];
-        line += &format!(
+        // Writing to a String cannot fail.
+        let _ = write!(
+            line,
             ",\"plaintext_gemm_s\":{:.6},\"ratio_to_plaintext\":{:.2}",
             base.as_secs_f64(),
             median.as_secs_f64() / base.as_secs_f64()
         );
     } else if op_kind == "mul" {
-        line += &format!(",\"products_per_s\":{:.0}", size as f64 / median.as_secs_f64());
+        let _ = write!(line, ",\"products_per_s\":{:.0}", size as f64 / median.as_secs_f64());
     }
     println!("{line}}}");
     Ok(())

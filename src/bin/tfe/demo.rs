@@ -24,7 +24,7 @@ enum DemoTransport {
     Memory,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: &Args) -> Result<(), String> {
     let transport = match args.transport {
         DemoTransport::Tcp => Transport::Tcp,
         DemoTransport::Memory => Transport::Memory,

@@ -1,6 +1,7 @@
 //! `tfe certs` (a certificate set for a hostmap) and `tfe graph` (write the
 //! seed graph, show a graph file): the tools a new deployment starts with.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use tfe::deploy::{Hostmap, certs};
@@ -94,5 +95,9 @@ fn short(op: &tfe::graph::Op) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }

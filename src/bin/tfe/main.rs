@@ -48,8 +48,8 @@ fn main() -> ExitCode {
     // by clap: errors go to stderr with a hint, help to stdout.
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Demo(args) => demo::run(args),
-        Command::Bench(args) => bench::run(args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Bench(args) => bench::run(&args),
         Command::Party(args) => party::run(args),
         Command::Certs(args) => deploy_tools::run_certs(args),
         Command::Graph(command) => deploy_tools::run_graph(command),

@@ -161,7 +161,7 @@ impl Aby3 {
         })?;
         let tag = ctx.tag(AND_STEP);
         net.send(self.neighbour(2)?, tag, &z)?;
-        let other = self.recv_len(net, self.neighbour(1)?, tag, n)?;
+        let other = Self::recv_len(net, self.neighbour(1)?, tag, n)?;
         Ok((z, other))
     }
 
@@ -194,7 +194,7 @@ impl Aby3 {
             self.fill_at(false, ctx, Purpose::BoolInputMask, 0, &mut r)?;
             Ok(BoolShare::new(tensor(r)?, RingTensor::zeros(shape)))
         } else {
-            let masked = self.recv_len(net, self.servers[owner], ctx.tag(SHARE_STEP), n)?;
+            let masked = Self::recv_len(net, self.servers[owner], ctx.tag(SHARE_STEP), n)?;
             Ok(BoolShare::new(RingTensor::zeros(shape), tensor(masked)?))
         }
     }
@@ -203,7 +203,7 @@ impl Aby3 {
     pub fn reveal_bool(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare) -> Result<RingTensor> {
         let tag = ctx.tag(REVEAL_STEP);
         net.send(self.neighbour(2)?, tag, x.b.data())?;
-        let missing = self.recv_len(net, self.neighbour(1)?, tag, x.len())?;
+        let missing = Self::recv_len(net, self.neighbour(1)?, tag, x.len())?;
         let data = (0..x.len()).map(|i| x.a.data()[i] ^ x.b.data()[i] ^ missing[i]).collect();
         RingTensor::new(x.shape().to_vec(), data)
     }

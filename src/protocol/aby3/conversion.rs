@@ -126,7 +126,7 @@ impl Aby3 {
                 let r = masks(false)?;
                 let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xa[i].wrapping_add(xb[i]), &r);
                 net.send(self.servers[1], tag, &mine)?;
-                let theirs = self.recv_len(net, self.servers[1], tag, 2 * n)?;
+                let theirs = Self::recv_len(net, self.servers[1], tag, 2 * n)?;
                 pick(&theirs, &|i| ma[i] & 1)
             }
             1 => {
@@ -134,7 +134,7 @@ impl Aby3 {
                 let r = masks(true)?;
                 let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xb[i], &r);
                 net.send(self.servers[0], tag, &mine)?;
-                let theirs = self.recv_len(net, self.servers[0], tag, 2 * n)?;
+                let theirs = Self::recv_len(net, self.servers[0], tag, 2 * n)?;
                 pick(&theirs, &|i| mb[i] & 1)
             }
             _ => {
@@ -182,7 +182,7 @@ impl Aby3 {
         match me {
             0 => {
                 net.send(self.servers[2], tag, c0.b.data())?;
-                let missing = self.recv_len(net, self.servers[1], tag, n)?;
+                let missing = Self::recv_len(net, self.servers[1], tag, n)?;
                 let v0 = (0..n).map(|i| c0.a.data()[i] ^ c0.b.data()[i] ^ missing[i]).collect();
                 Ok(Share::new(tensor(v0)?, tensor(c1.unwrap())?))
             }
@@ -191,7 +191,7 @@ impl Aby3 {
                 Ok(Share::new(tensor(c1.unwrap())?, tensor(c2.unwrap())?))
             }
             _ => {
-                let missing = self.recv_len(net, self.servers[0], tag, n)?;
+                let missing = Self::recv_len(net, self.servers[0], tag, n)?;
                 let v0 = (0..n).map(|i| c0.a.data()[i] ^ c0.b.data()[i] ^ missing[i]).collect();
                 Ok(Share::new(tensor(c2.unwrap())?, tensor(v0)?))
             }

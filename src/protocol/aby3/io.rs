@@ -50,7 +50,7 @@ impl Aby3 {
                     _ => [&x2[..], &seed_a[..]].concat(),
                 };
                 if self.servers[j] == net.me() {
-                    own_share = Some(self.unpack_input(ctx, j, shape, &message)?);
+                    own_share = Some(Self::unpack_input(ctx, j, shape, &message)?);
                 } else {
                     net.send(self.servers[j], ctx.tag(STEP), &message)?;
                 }
@@ -59,12 +59,12 @@ impl Aby3 {
         }
         let Some(j) = self.server else { return Ok(None) };
         let expected = if j == 0 { 2 * SEED_WORDS } else { SEED_WORDS + n };
-        let message = self.recv_len(net, owner, ctx.tag(STEP), expected)?;
-        Ok(Some(self.unpack_input(ctx, j, shape, &message)?))
+        let message = Self::recv_len(net, owner, ctx.tag(STEP), expected)?;
+        Ok(Some(Self::unpack_input(ctx, j, shape, &message)?))
     }
 
     /// Server j's share from the owner's message to it.
-    fn unpack_input(&self, ctx: OpContext, j: usize, shape: &[usize], message: &[u64]) -> Result<Share> {
+    fn unpack_input(ctx: OpContext, j: usize, shape: &[usize], message: &[u64]) -> Result<Share> {
         let n = numel(shape);
         let (a, b) = match j {
             0 => (
@@ -93,10 +93,9 @@ impl Aby3 {
                 let x = share_at_server(x)?;
                 // Server i misses x_{i+2}, which server i+1 holds as `b`.
                 net.send(self.servers[(i + 2) % 3], tag, x.b.data())?;
-                let missing = self.recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
+                let missing = Self::recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
                 Ok(Some(open_with(x, missing)?))
             }
-            (None, None) => Ok(None),
             (Some(i), Some(target)) => {
                 let x = share_at_server(x)?;
                 if let Some(t) = self.servers.iter().position(|&s| s == target) {
@@ -104,7 +103,7 @@ impl Aby3 {
                         net.send(target, tag, x.b.data())?;
                     }
                     if t == i {
-                        let missing = self.recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
+                        let missing = Self::recv_shaped(net, self.servers[(i + 1) % 3], tag, shape)?;
                         return Ok(Some(open_with(x, missing)?));
                     }
                 } else {
@@ -115,11 +114,11 @@ impl Aby3 {
             (None, Some(target)) if target == net.me() => {
                 let mut sum = RingTensor::zeros(shape);
                 for &server in &self.servers {
-                    sum.add_assign(&self.recv_shaped(net, server, tag, shape)?)?;
+                    sum.add_assign(&Self::recv_shaped(net, server, tag, shape)?)?;
                 }
                 Ok(Some(sum))
             }
-            (None, Some(_)) => Ok(None),
+            (None, _) => Ok(None),
         }
     }
 }

@@ -275,7 +275,7 @@ fn words_seed(words: &[u64]) -> Option<Seed> {
 
 impl Aby3 {
     /// Receives exactly `len` words from player `from`.
-    fn recv_len(&self, net: &mut Endpoint, from: usize, tag: Tag, len: usize) -> Result<Vec<u64>> {
+    fn recv_len(net: &mut Endpoint, from: usize, tag: Tag, len: usize) -> Result<Vec<u64>> {
         let words = net.recv(from, tag)?;
         if words.len() != len {
             return Err(Error::protocol(
@@ -287,8 +287,8 @@ impl Aby3 {
     }
 
     /// Receives a tensor of a known shape from player `from`.
-    fn recv_shaped(&self, net: &mut Endpoint, from: usize, tag: Tag, shape: &[usize]) -> Result<RingTensor> {
-        let words = self.recv_len(net, from, tag, crate::ring::shape::numel(shape))?;
+    fn recv_shaped(net: &mut Endpoint, from: usize, tag: Tag, shape: &[usize]) -> Result<RingTensor> {
+        let words = Self::recv_len(net, from, tag, crate::ring::shape::numel(shape))?;
         RingTensor::new(shape.to_vec(), words)
     }
 }

@@ -70,7 +70,7 @@ impl Aby3 {
         })?;
         let tag = ctx.tag(RESHARE_STEP);
         net.send(self.neighbour(2)?, tag, z.data())?;
-        let b = self.recv_shaped(net, self.neighbour(1)?, tag, z.shape())?;
+        let b = Self::recv_shaped(net, self.neighbour(1)?, tag, z.shape())?;
         Ok(Share::new(z, b))
     }
 }

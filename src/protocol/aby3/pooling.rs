@@ -7,6 +7,8 @@
 //! carries each candidate's index (fixed-point encoded) next to its value
 //! and selects both with the same bit; ties keep the lower index, like numpy.
 
+use std::cmp::Ordering;
+
 use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
@@ -45,14 +47,10 @@ impl Aby3 {
         let k = x.shape()[axis];
         let hot = winner.payload.reshape(&[[k].as_slice(), &shape].concat())?;
         let perm: Vec<usize> = (0..x.shape().len())
-            .map(|d| {
-                if d < axis {
-                    d + 1
-                } else if d == axis {
-                    0
-                } else {
-                    d
-                }
+            .map(|d| match d.cmp(&axis) {
+                Ordering::Less => d + 1,
+                Ordering::Equal => 0,
+                Ordering::Greater => d,
             })
             .collect();
         hot.transpose(&perm)

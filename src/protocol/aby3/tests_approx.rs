@@ -32,7 +32,7 @@ fn assert_within(what: &str, x: &[f64], got: &[f64], want: &[f64], rel: f64, abs
 /// pseudo-random ones.
 fn spread(n: usize, lo: f64, hi: f64) -> Vec<f64> {
     let mut out: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
-    let mid = (lo + hi) / 2.0;
+    let mid = f64::midpoint(lo, hi);
     out.extend(values(n, 77, (hi - lo) / 2.0).iter().map(|v| v + mid));
     out.iter().map(|v| (v * 65536.0).round() / 65536.0).collect()
 }
@@ -73,7 +73,9 @@ fn exp_is_within_its_relative_bound() {
 fn positive_domain() -> Vec<f64> {
     let mut x: Vec<f64> = spread(60, 1.0 / 64.0, 1023.0);
     x.extend((-6..10).flat_map(|k| [2f64.powi(k), 1.99 * 2f64.powi(k)]));
-    x.iter_mut().for_each(|v| *v = v.max(1.0 / 64.0));
+    for v in &mut x {
+        *v = v.max(1.0 / 64.0);
+    }
     x
 }
 

@@ -46,7 +46,7 @@ fn points(domain: Domain) -> Vec<f64> {
     }
     x.extend([lo, lo + UNIT, hi, hi - UNIT, 0.0, UNIT, -UNIT]);
     let span = f64::min(hi - lo, 64.0);
-    let mid = (f64::max(lo, -32.0) + f64::min(hi, 32.0)) / 2.0;
+    let mid = f64::midpoint(f64::max(lo, -32.0), f64::min(hi, 32.0));
     x.extend(values(512, 91, span / 2.0).iter().map(|v| v + mid));
     x.extend(values(512, 92, 1.0).iter().map(|v| v.signum() * (v.abs() * 20.0 * std::f64::consts::LN_2).exp()));
     let mut x: Vec<f64> = x.into_iter().map(on_grid).filter(|&v| domain.contains(v, RANGE)).collect();

@@ -273,10 +273,10 @@ fn pairs(n: usize) -> (Vec<f64>, Vec<f64>) {
 
 #[test]
 fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
-    let n = 3 * 37;
-    let (x, y) = pairs(n);
     type Cmp = fn(&Aby3, &mut Endpoint, &mut super::Steps, &Share, &Share) -> Result<Share>;
     type Case = (&'static str, Cmp, fn(f64, f64) -> bool);
+    let n = 3 * 37;
+    let (x, y) = pairs(n);
     let cases: [Case; 5] = [
         ("less", Aby3::less, |a, b| a < b),
         ("less_equal", Aby3::less_equal, |a, b| a <= b),

@@ -182,8 +182,8 @@ impl Aby3 {
             let len = range.len();
             // Server 2 sends server 0 its parts of r_msb, packed, and server
             // 1 its parts of r_hi.
-            let from_other = self.recv_len(net, other, open.part(k), len)?;
-            let from_2 = self.recv_len(net, dealer, open.part(k), if at_0 { packed_len(len) } else { len })?;
+            let from_other = Self::recv_len(net, other, open.part(k), len)?;
+            let from_2 = Self::recv_len(net, dealer, open.part(k), if at_0 { packed_len(len) } else { len })?;
             let (masked, part, w) = (&masked[range.clone()], &mut part[range.clone()], &mut w[range.clone()]);
             for step in steps(len) {
                 let (c, drawn, start) = (&mut c[..step.len()], &mut drawn[..step.len()], range.start + step.start);
@@ -200,7 +200,7 @@ impl Aby3 {
             recycle_all(net, [from_other, from_2]);
             net.send(other, reshare.part(k), part)?;
         }
-        self.add_other_parts(net, other, reshare, &mut part, &ranges)?;
+        Self::add_other_parts(net, other, reshare, &mut part, &ranges)?;
         net.recycle(masked);
         let (part, w) = (RingTensor::new(shape.clone(), part)?, RingTensor::new(shape, w)?);
         // Server 0 holds (w0, w1), server 1 holds (w1, w2).
@@ -210,12 +210,12 @@ impl Aby3 {
     /// Server 2: deals the sharings of `r_hi` and `r_msb` for the r its share
     /// z2 is folded into, for a truncation by `f` bits.
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, f: u32) -> Result<Share> {
+        const WITH_0: bool = true; // server 2's `next` is server 0
+        const WITH_1: bool = false;
         let (shape, mut z, make) = z.into_words(net);
         let n = z.len();
         let (p0, p1) = (self.servers[0], self.servers[1]);
         let open = ctx.tag(OPEN_STEP);
-        const WITH_0: bool = true; // server 2's `next` is server 0
-        const WITH_1: bool = false;
         let ranges = parts(n);
         let longest = ranges.iter().map(Range::len).max().unwrap_or(0);
         // Per part: server 0's parts of r_msb, packed; server 1's of r_hi.
@@ -262,7 +262,6 @@ impl Aby3 {
     /// into `sum`: servers 0 and 1 each end with w1. Last, so that waiting
     /// for one of them never holds up this server's own parts.
     fn add_other_parts(
-        &self,
         net: &mut Endpoint,
         from: usize,
         reshare: Tag,
@@ -270,7 +269,7 @@ impl Aby3 {
         ranges: &[Range<usize>],
     ) -> Result<()> {
         for (k, range) in ranges.iter().enumerate() {
-            let other = self.recv_len(net, from, reshare.part(k), range.len())?;
+            let other = Self::recv_len(net, from, reshare.part(k), range.len())?;
             kernels::add_into(&mut sum[range.clone()], &other);
             net.recycle(other);
         }
