@@ -1,148 +1,17 @@
-//! Deployment: every player its own OS process (`tfe party`) on loopback,
-//! started and stopped by the test, every child reaped. The seed program
-//! with three servers, an input provider and a result receiver, over
-//! plaintext and TLS (server0 gives the variable w's value, which the
-//! graph file does not hold); a server killed mid-run; a wrong certificate;
-//! a player with another graph.
+//! Deployment: every player its own OS process (`tfe party`) on loopback
+//! (the harness is `common/deployment.rs`). The seed program with three
+//! servers, an input provider and a result receiver, over plaintext and TLS
+//! (server0 gives the variable w's value, which the graph file does not
+//! hold); a server killed mid-run; a wrong certificate; a player with
+//! another graph.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const TFE: &str = env!("CARGO_BIN_EXE_tfe");
-const PLAYERS: [&str; 5] = ["server0", "server1", "server2", "input-provider", "result-receiver"];
-
-/// A folder with a hostmap on free loopback ports, a seed graph and an
-/// input file; kills and reaps whatever it started when dropped.
-struct Deployment {
-    dir: PathBuf,
-    children: Vec<(String, Child)>,
-    /// One deployment at a time: five processes per test on two cores, run
-    /// beside another test's five, stretch failure detection past the
-    /// bounds the tests assert.
-    _one_at_a_time: MutexGuard<'static, ()>,
-}
-
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-impl Deployment {
-    fn new(test: &str, tls: bool, recv_timeout_ms: u64) -> Self {
-        // A test that failed while holding the lock poisoned it; the next may still run.
-        let one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
-        let dir = std::env::temp_dir().join(format!("tfe-deploy-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let ports: Vec<u16> = {
-            let listeners: Vec<_> =
-                PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-            listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
-        };
-        let players: Vec<String> = PLAYERS
-            .iter()
-            .zip(&ports)
-            .map(|(name, port)| format!("{{\"name\": \"{name}\", \"address\": \"127.0.0.1:{port}\"}}"))
-            .collect();
-        let hostmap = format!(
-            "{{\"players\": [{}], \"connect_timeout_ms\": 8000, \"recv_timeout_ms\": {recv_timeout_ms}}}",
-            players.join(", ")
-        );
-        std::fs::write(dir.join("hosts.json"), hostmap).unwrap();
-        let d = Deployment { dir, children: Vec::new(), _one_at_a_time: one_at_a_time };
-        if tls {
-            d.tool(&["certs", "--config", "hosts.json"]);
-        }
-        d.tool(&["graph", "seed", "--out", "seed.tfe"]);
-        std::fs::write(d.dir.join("x.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(5)).unwrap();
-        // w's value is not in the graph: server0, its owner, gives it.
-        std::fs::write(d.dir.join("w.csv"), "1,1,1,1,1,1,1,1,1,1\n".repeat(10)).unwrap();
-        d
-    }
-
-    /// Runs a `tfe` tool command in the folder and checks it succeeded.
-    fn tool(&self, args: &[&str]) {
-        let out = Command::new(TFE).args(args).current_dir(&self.dir).output().unwrap();
-        assert!(out.status.success(), "tfe {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    /// Starts `tfe party` for a player; `extra` adds or overrides arguments.
-    fn start(&mut self, name: &str, graph: &str, security: &[String], extra: &[&str]) {
-        let mut cmd = Command::new(TFE);
-        cmd.current_dir(&self.dir)
-            .args(["party", "--config", "hosts.json", "--name", name, "--graph", graph])
-            .args(security)
-            .args(extra)
-            // Files, not pipes: a chatty player must never block on a full pipe.
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(self.dir.join(format!("{name}.out"))).unwrap())
-            .stderr(std::fs::File::create(self.dir.join(format!("{name}.err"))).unwrap());
-        match name {
-            "input-provider" => cmd.args(["--input", "x=x.csv"]),
-            "server0" => cmd.args(["--input", "w=w.csv"]),
-            _ => &mut cmd,
-        };
-        self.children.push((name.to_string(), cmd.spawn().unwrap()));
-    }
-
-    fn start_all(&mut self, tls: bool, extra: &[&str]) {
-        for name in PLAYERS {
-            self.start(name, "seed.tfe", &security(name, tls), extra);
-        }
-    }
-
-    /// Waits for every child (at most `limit` in all) and returns each
-    /// one's exit status and output by name.
-    fn finish(&mut self, limit: Duration) -> Vec<(String, Output)> {
-        let deadline = Instant::now() + limit;
-        let mut outputs = Vec::new();
-        for (name, mut child) in std::mem::take(&mut self.children) {
-            while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let status = child.wait().unwrap();
-            let read = |ext: &str| std::fs::read(self.dir.join(format!("{name}.{ext}"))).unwrap_or_default();
-            outputs.push((name.clone(), Output { status, stdout: read("out"), stderr: read("err") }));
-        }
-        outputs
-    }
-
-    fn kill(&mut self, name: &str) {
-        let (_, child) = self.children.iter_mut().find(|(n, _)| n == name).unwrap();
-        child.kill().unwrap(); // SIGKILL
-    }
-}
-
-impl Drop for Deployment {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn security(name: &str, tls: bool) -> Vec<String> {
-    if tls { vec!["--key".into(), format!("certs/{name}.key")] } else { vec!["--insecure-plaintext".into()] }
-}
-
-fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn check_seed_result(outputs: &[(String, Output)], runs: usize) {
-    for (name, out) in outputs {
-        let (stdout, stderr) = text(out);
-        assert!(out.status.success(), "{name} failed: {stderr}");
-        if name == "result-receiver" {
-            assert_eq!(stdout.matches("10.0000").count(), 50 * runs, "{stdout}");
-        } else {
-            // Only the result receiver learns the result.
-            assert!(!stdout.contains("10.0000"), "{name} printed a result: {stdout}");
-        }
-    }
-}
+use common::deployment::*;
 
 #[test]
 fn five_processes_run_the_seed_program_over_plaintext_tcp() {

@@ -12,6 +12,7 @@
 //! thread per connection; its hand-off cost every message a second wake-up,
 //! which was most of the latency of a network of small rounds.
 
+mod admission;
 pub mod endpoint;
 pub mod frame;
 pub mod handshake;

@@ -4,12 +4,17 @@
 //!
 //! The player with the lower index listens, the higher one connects (with
 //! retries until the connect timeout, so players may start in any order).
+//! A player first connects to every lower one, in order, then admits the
+//! higher ones all at once (`super::admission`): a lower player is either
+//! not up yet, or admitting, so no player waits on a cycle, and a stranger
+//! at a listener delays no one.
 
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use socket2::SockRef;
 
+use super::admission;
 use super::endpoint::{Endpoint, Peer};
 use super::handshake::Hello;
 use super::pool::BufferPool;
@@ -77,7 +82,7 @@ pub fn connect_mesh(
         links[j] = Some(link);
     }
     let setup = MeshSetup { players, me, hello, deadline, tls, options };
-    accept_higher(&listener, &setup, &mut links)?;
+    admission::accept_higher(&listener, &setup, &mut links)?;
     let names: Vec<String> = players.iter().map(|p| p.name.clone()).collect();
     let buffers = BufferPool::default();
     let peers = links
@@ -89,14 +94,14 @@ pub fn connect_mesh(
 }
 
 /// A connection after TCP setup, before it becomes a peer.
-enum Link {
+pub(super) enum Link {
     Plain(TcpStream),
     /// Boxed: a rustls connection is large.
     Tls(Box<TlsLink>),
 }
 
 impl Link {
-    fn write_hello(&mut self, hello: &Hello, peer: &str) -> Result<()> {
+    pub(super) fn write_hello(&mut self, hello: &Hello, peer: &str) -> Result<()> {
         let written = match self {
             Link::Plain(s) => hello.write(s),
             Link::Tls(t) => hello.write(&mut **t),
@@ -138,90 +143,14 @@ fn resolve(name: &str, addr: &str) -> Result<SocketAddr> {
 }
 
 /// What every step of joining the mesh needs to know.
-struct MeshSetup<'a> {
-    players: &'a [PlayerAddr],
-    me: usize,
-    hello: &'a Hello,
-    deadline: Instant,
-    tls: Option<&'a TlsSettings>,
-    options: TcpOptions,
-}
-
-/// Accepts the connections of every player with a higher index.
-fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links: &mut [Option<Link>]) -> Result<()> {
-    let MeshSetup { players, me, deadline, .. } = *setup;
-    listener.set_nonblocking(true).map_err(|e| Error::network(&players[me].name, format!("listener: {e}")))?;
-    let higher: Vec<&str> = players[me + 1..].iter().map(|p| p.name.as_str()).collect();
-    let mut missing = higher.len();
-    let mut rejected: Option<String> = None;
-    while missing > 0 {
-        match listener.accept() {
-            Ok((stream, from)) => match admit(stream, setup, &higher, links) {
-                Ok(()) => missing -= 1,
-                // Anyone can open a TCP connection: a stranger, a scanner or a
-                // misconfigured player is turned away without ending the wait.
-                Err(e) => {
-                    log::warn!("{}: refused a connection from {from}: {e}", players[me].name);
-                    rejected = Some(e.to_string());
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline {
-                    let absent: Vec<&str> = (me + 1..players.len())
-                        .filter(|&j| links[j].is_none())
-                        .map(|j| players[j].name.as_str())
-                        .collect();
-                    let last =
-                        rejected.as_deref().map(|r| format!("; last refused connection: {r}")).unwrap_or_default();
-                    return Err(Error::network(
-                        absent.first().copied().unwrap_or("unknown"),
-                        format!("did not connect before the connect timeout (missing: {}){last}", absent.join(", ")),
-                    ));
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => return Err(Error::network(&players[me].name, format!("accept failed: {e}"))),
-        }
-    }
-    Ok(())
-}
-
-/// Authenticates one incoming connection and files it under its player.
-fn admit(stream: TcpStream, setup: &MeshSetup<'_>, higher: &[&str], links: &mut [Option<Link>]) -> Result<()> {
-    let MeshSetup { players, me, hello, deadline, tls, options } = *setup;
-    stream.set_nonblocking(false).map_err(|e| Error::network("unknown", e))?;
-    configure(&stream, "a connecting player", deadline)?;
-    let (mut link, authenticated) = match tls {
-        None => (Link::Plain(stream), None),
-        Some(tls) => {
-            let (link, name) = TlsLink::server(stream, tls, higher, options.recv_timeout)?;
-            (Link::Tls(Box::new(link)), Some(name))
-        }
-    };
-    let theirs = link.read_hello("a connecting player")?;
-    if let Some(name) = authenticated.filter(|name| *name != theirs.player) {
-        return Err(Error::protocol(
-            &theirs.player,
-            format!("presented the certificate of '{name}' but introduced itself as '{}'", theirs.player),
-        ));
-    }
-    let Some(j) = players.iter().position(|p| p.name == theirs.player).filter(|&j| j > me) else {
-        return Err(Error::protocol(
-            &theirs.player,
-            format!("unexpected player '{}' connected to '{}'", theirs.player, players[me].name),
-        ));
-    };
-    if links[j].is_some() {
-        return Err(Error::protocol(&theirs.player, "connected twice"));
-    }
-    if let Err(e) = hello.check_peer(&theirs, &players[j].name) {
-        // Tell the peer why, through our own hello, then refuse it.
-        let _ = link.write_hello(hello, &players[j].name);
-        return Err(e);
-    }
-    link.write_hello(hello, &players[j].name)?;
-    links[j] = Some(link);
-    Ok(())
+pub(super) struct MeshSetup<'a> {
+    pub(super) players: &'a [PlayerAddr],
+    pub(super) me: usize,
+    pub(super) hello: &'a Hello,
+    /// The connect deadline.
+    pub(super) deadline: Instant,
+    pub(super) tls: Option<&'a TlsSettings>,
+    pub(super) options: TcpOptions,
 }
 
 /// `TCP_NODELAY`, and a read timeout for the handshake only.

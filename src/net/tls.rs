@@ -186,38 +186,16 @@ impl TlsLink {
         TlsLink::handshake(rustls::Connection::Client(conn), sock, peer, timeout)
     }
 
-    /// Accepts a client whose certificate is pinned for one of `accepted`;
-    /// returns the link and the name of the player it authenticated as.
-    pub fn server(
-        sock: TcpStream,
-        settings: &TlsSettings,
-        accepted: &[&str],
-        timeout: Duration,
-    ) -> Result<(Self, String)> {
-        let provider = provider();
-        let certs = accepted.iter().map(|name| settings.peer_cert(name)).collect::<Result<Vec<_>>>()?;
-        let verifier = Pinned { accepted: certs.clone(), algorithms: provider.signature_verification_algorithms };
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| Error::config(format!("TLS: {e}")))?
-            .with_client_cert_verifier(Arc::new(verifier))
-            .with_single_cert(vec![settings.cert.clone()], settings.key.clone_key())
-            .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
-        let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
-        let link = TlsLink::handshake(rustls::Connection::Server(conn), sock, "a connecting player", timeout)?;
-        let presented = link.wire.conn.peer_certificates().and_then(|c| c.first().cloned());
-        let index = presented.and_then(|p| certs.iter().position(|c| c.as_ref() == p.as_ref()));
-        let name = index.map(|i| accepted[i].to_string()).ok_or_else(|| {
-            Error::protocol("a connecting player", "TLS handshake finished without a pinned client certificate")
-        })?;
-        Ok((link, name))
-    }
-
     fn handshake(mut conn: rustls::Connection, sock: TcpStream, peer: &str, timeout: Duration) -> Result<Self> {
         conn.set_buffer_limit(None);
         while conn.is_handshaking() {
-            conn.complete_io(&mut SockIo(&sock))
-                .map_err(|e| Error::protocol(peer, format!("TLS handshake failed: {e}")))?;
+            conn.complete_io(&mut SockIo(&sock)).map_err(|e| match e.kind() {
+                // The socket's read timeout: the connect deadline.
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                    Error::network(peer, "TLS handshake failed: no answer before the connect timeout")
+                }
+                _ => Error::protocol(peer, format!("TLS handshake failed: {e}")),
+            })?;
         }
         sock.set_nonblocking(true).map_err(|e| Error::network(peer, format!("socket setup: {e}")))?;
         Ok(TlsLink { wire: TlsWire { conn, sock }, timeout })
@@ -239,6 +217,49 @@ pub(crate) struct TlsWire {
 }
 
 impl TlsWire {
+    /// The server side of a new connection, on a non-blocking socket: the
+    /// handshake advances with each [`TlsWire::read`], so many connections
+    /// can be admitted at once. The client must present the certificate
+    /// pinned for one of `accepted` ([`TlsWire::authenticated`] says whose).
+    pub(crate) fn server(sock: TcpStream, settings: &TlsSettings, accepted: &[&str]) -> Result<Self> {
+        let provider = provider();
+        let certs = accepted.iter().map(|name| settings.peer_cert(name)).collect::<Result<Vec<_>>>()?;
+        let verifier = Pinned { accepted: certs, algorithms: provider.signature_verification_algorithms };
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| Error::config(format!("TLS: {e}")))?
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_single_cert(vec![settings.cert.clone()], settings.key.clone_key())
+            .map_err(|e| Error::config(format!("TLS: this player's certificate or key is unusable: {e}")))?;
+        let mut conn =
+            rustls::ServerConnection::new(Arc::new(config)).map_err(|e| Error::config(format!("TLS: {e}")))?;
+        conn.set_buffer_limit(None);
+        sock.set_nonblocking(true).map_err(|e| Error::network("a connecting player", format!("socket setup: {e}")))?;
+        Ok(TlsWire { conn: rustls::Connection::Server(conn), sock })
+    }
+
+    /// The player among `accepted` whose pinned certificate the peer
+    /// presented, once the handshake has finished.
+    pub(crate) fn authenticated(&self, settings: &TlsSettings, accepted: &[&str]) -> Option<String> {
+        if self.conn.is_handshaking() {
+            return None;
+        }
+        let presented = self.conn.peer_certificates()?.first()?;
+        let name = accepted.iter().find(|name| settings.peers.get(**name).is_some_and(|c| c == presented))?;
+        Some(name.to_string())
+    }
+
+    /// Whether records wait for room in the socket.
+    pub(crate) fn wants_write(&self) -> bool {
+        self.conn.wants_write()
+    }
+
+    /// A link for the rest of the setup, whose reads and writes wait at
+    /// most `timeout` for the peer.
+    pub(crate) fn into_link(self, timeout: Duration) -> TlsLink {
+        TlsLink { wire: self, timeout }
+    }
+
     pub(crate) fn sock(&self) -> &TcpStream {
         &self.sock
     }
@@ -372,7 +393,20 @@ mod tests {
             drop(link);
         });
         let (sock, _) = listener.accept().unwrap();
-        let (mut link, name) = TlsLink::server(sock, &settings[0], &["a"], Duration::from_millis(300)).unwrap();
+        let mut wire = TlsWire::server(sock, &settings[0], &["a"]).unwrap();
+        let mut byte = [0u8; 1];
+        // The handshake advances with each read, until the client's certificate is in.
+        let name = loop {
+            match wire.read(&mut byte) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => panic!("the handshake should have gone on: {other:?}"),
+            }
+            if let Some(name) = wire.authenticated(&settings[0], &["a"]) {
+                break name;
+            }
+            wait_ready(wire.sock(), libc::POLLIN, Instant::now() + Duration::from_secs(5)).unwrap();
+        };
+        let mut link = wire.into_link(Duration::from_millis(300));
         assert_eq!(name, "a");
         let started = Instant::now();
         let err = crate::net::Hello::read(&mut link, "a").unwrap_err();

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
     // Help, --version and usage errors are printed (and the exit code set)
     // by clap: errors go to stderr with a hint, help to stdout.
     let cli = Cli::parse();
+    start_logging();
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
@@ -65,6 +66,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Log records go to standard error through env_logger: warnings (such as
+/// a refused connection) by default, more with `RUST_LOG` (for example
+/// `RUST_LOG=info` adds connections and each run's summary).
+fn start_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
 }
 
 /// `tfe bench | head -1`: when the reader of standard output goes away, the
