@@ -68,7 +68,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Log records go to standard error through env_logger: warnings (such as
+/// Log records go to standard error through `env_logger`: warnings (such as
 /// a refused connection) by default, more with `RUST_LOG` (for example
 /// `RUST_LOG=info` adds connections and each run's summary).
 fn start_logging() {
