@@ -63,12 +63,13 @@ pub(super) fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links
         let now = Instant::now();
         let mut i = 0;
         while i < pending.len() {
-            let outcome = match pending[i].deadline <= now {
-                true => Err(Error::network(
+            let outcome = if pending[i].deadline <= now {
+                Err(Error::network(
                     "a connecting player",
                     format!("sent no complete handshake within {} ms", setup.options.recv_timeout.as_millis()),
-                )),
-                false => pending[i].read_hello(),
+                ))
+            } else {
+                pending[i].read_hello()
             };
             match outcome {
                 Ok(None) => i += 1,
@@ -173,10 +174,7 @@ impl Pending {
         let stranger = "a connecting player";
         let mut buf = [0u8; HEAD + 255 + 48];
         loop {
-            let want = match self.hello.len() < HEAD {
-                true => HEAD,
-                false => HEAD + self.hello[HEAD - 1] as usize + 48,
-            };
+            let want = if self.hello.len() < HEAD { HEAD } else { HEAD + self.hello[HEAD - 1] as usize + 48 };
             if self.hello.len() == want && want > HEAD {
                 return Hello::read(&mut &self.hello[..], stranger).map(Some);
             }
