@@ -19,6 +19,7 @@ use std::path::Path;
 use common::grid_values;
 use tfe::Padding;
 use tfe::SortOrder;
+use tfe::Window;
 use tfe::error::Result;
 use tfe::graph::{Graph, TensorId};
 use tfe::session::{Feeds, LocalOptions, LocalSession};
@@ -61,6 +62,8 @@ const COSTS: &[Cost] = &[
     Cost { op: "select", on: "c ? x : y, c private", build: |g, x, y, _| { let c = g.less(x, y)?; g.select(c, x, y) }, rounds: 2, bytes: 10240 },
     Cost { op: "avg_pool2d", on: "2×2, stride 2", build: |g, x, _, _| { let i = image(g, x)?; g.avg_pool2d(i, (2, 2), (2, 2), Padding::Valid) }, rounds: 2, bytes: 2560 },
     Cost { op: "global_avg_pool2d", on: "over [80, 8]", build: |g, x, _, _| { let i = image(g, x)?; g.global_avg_pool2d(i) }, rounds: 2, bytes: 16 },
+    Cost { op: "patches", on: "2×2 windows, stride 1", build: |g, x, _, _| { let i = image(g, x)?; g.patches(i, Window { kh: 2, kw: 2, sh: 1, sw: 1, padding: Padding::Valid }, true) }, rounds: 0, bytes: 0 },
+    Cost { op: "patches_add", on: "2×2 windows, stride 2", build: |g, x, _, _| { let w = Window { kh: 2, kw: 2, sh: 2, sw: 2, padding: Padding::Valid }; let i = image(g, x)?; let p = g.patches(i, w, true)?; let input = g.shape(i)?.to_vec(); g.patches_add(p, w, true, &input) }, rounds: 0, bytes: 0 },
     Cost { op: "relu", on: "max(x, 0)", build: |g, x, _, _| g.relu(x), rounds: 8, bytes: 25760 },
     Cost { op: "abs", on: "|x|", build: |g, x, _, _| g.abs(x), rounds: 8, bytes: 25760 },
     Cost { op: "less", on: "x < y (also ≤, >, ≥)", build: |g, x, y, _| g.less(x, y), rounds: 8, bytes: 25760 },

@@ -142,6 +142,24 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             shape::check_axis(x, *axis)?;
             Ok((x.to_vec(), private))
         }
+        Op::Patches { window, zero_outside } => {
+            layout::check_window_maps_size(x, *window)?;
+            Ok((layout::patches_map(x, *window, *zero_outside)?.0, operands[0].1))
+        }
+        Op::PatchesAdd { window, input, .. } => {
+            layout::check_window_maps_size(input, *window)?;
+            let (out, _, _) = layout::window_geometry(input, *window)?;
+            let want = [out[0], out[1], out[2], window.kh * window.kw, out[3]];
+            if x != want {
+                return Err(Error::invalid(format!(
+                    "the windows of input {} are of shape {}, found {}",
+                    fmt_shape(input),
+                    fmt_shape(&want),
+                    fmt_shape(x)
+                )));
+            }
+            Ok((input.clone(), operands[0].1))
+        }
         other => Err(Error::internal(format!("no shape rule for {other:?}"))),
     }
 }

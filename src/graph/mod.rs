@@ -6,6 +6,8 @@
 
 pub(crate) mod encode;
 mod fields;
+mod grad;
+mod grad_rules;
 mod infer_nn;
 mod nn_builder;
 mod op;

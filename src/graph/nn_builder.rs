@@ -253,6 +253,25 @@ impl Graph {
         self.push(Op::Gather { indices: indices.to_vec(), axis }, &[x])
     }
 
+    /// The windows of an NHWC tensor as [N, OH, OW, KH·KW, C]; offsets
+    /// outside the input are zero (`zero_outside`) or repeat the window's
+    /// first element inside it. Free on shares.
+    pub fn patches(&mut self, x: TensorId, window: Window, zero_outside: bool) -> Result<TensorId> {
+        self.push(Op::Patches { window, zero_outside }, &[x])
+    }
+
+    /// The transpose of [`Graph::patches`]: windows [N, OH, OW, KH·KW, C]
+    /// of an input of shape `input` added back into it. Free on shares.
+    pub fn patches_add(
+        &mut self,
+        windows: TensorId,
+        window: Window,
+        zero_outside: bool,
+        input: &[usize],
+    ) -> Result<TensorId> {
+        self.push(Op::PatchesAdd { window, zero_outside, input: input.to_vec() }, &[windows])
+    }
+
     /// `x` reshaped to [N, everything else].
     pub fn flatten(&mut self, x: TensorId) -> Result<TensorId> {
         let shape = self.shape(x)?.to_vec();

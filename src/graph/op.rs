@@ -87,6 +87,17 @@ op_table! {
     CumSum = 32, "cumsum", 1 operands { axis: usize as Index, exclusive: bool as Flag, reverse: bool as Flag };
     /// Sort along `axis` by an oblivious network of compare-and-swap steps.
     Sort = 33, "sort", 1 operands { axis: usize as Index, order: SortOrder as Code };
+    /// The windows of an NHWC tensor as [N, OH, OW, KH·KW, C] (see
+    /// `ring::layout::patches_map`): offsets outside the input are zero
+    /// (`zero_outside`) or repeat the window's first element inside it.
+    /// A layout op: free on shares. Backward passes of convolution and
+    /// pooling read windows through it.
+    Patches = 34, "patches", 1 operands { window: Window as WindowDims, zero_outside: bool as Flag };
+    /// The transpose of [`Op::Patches`] over an input of shape `input`:
+    /// each window element is added to the input element it was read from.
+    /// Linear, free on shares: the input gradient of a convolution or a
+    /// pooling.
+    PatchesAdd = 35, "patches_add", 1 operands { window: Window as WindowDims, zero_outside: bool as Flag, input: Vec<usize> as Dims };
 }
 
 impl Op {

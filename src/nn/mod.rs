@@ -11,6 +11,7 @@ pub(crate) mod plain;
 mod predict;
 #[cfg(test)]
 mod tests;
+pub mod train;
 
 pub use layer::Layer;
 pub use model::{Sequential, Weights};

@@ -168,6 +168,9 @@ pub trait Protocol: Send {
     /// Applies an index map of `crate::ring::layout` (no communication).
     fn take(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
     fn concat(&self, parts: &[&Self::Share], axis: usize) -> Result<Self::Share>;
+    /// The transpose of [`Protocol::take`]: sums the elements of `x` into a
+    /// tensor of `shape` at `index` (no communication).
+    fn scatter_add(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
 }
 
 /// A private or public operand.

@@ -317,6 +317,54 @@ pub fn window_maps(shape: &[usize], w: Window, zero_outside: bool) -> Result<Win
     Ok((vec![n, oh, ow, c], maps, counts))
 }
 
+/// The windows of an NHWC tensor as [N, OH, OW, KH·KW, C]: element
+/// (n, y, x, k, c) is the input at offset k of window (y, x), channel c.
+/// Offsets outside the input are zero (`zero_outside`, as a convolution
+/// pads) or repeat the window's first element inside it (as a maximum
+/// ignores padding), the maps of [`window_maps`].
+pub fn patches_map(shape: &[usize], w: Window, zero_outside: bool) -> Result<(Vec<usize>, Vec<usize>)> {
+    let (out, maps, _) = window_maps(shape, w, zero_outside)?;
+    let (positions, c, k) = (out[0] * out[1] * out[2], out[3], maps.len());
+    let mut index = Vec::with_capacity(positions * k * c);
+    for p in 0..positions {
+        for map in &maps {
+            index.extend_from_slice(&map[p * c..(p + 1) * c]);
+        }
+    }
+    Ok((vec![out[0], out[1], out[2], k, c], index))
+}
+
+/// The number of elements inside the input of each window of
+/// [`patches_map`], per position (n, y, x).
+pub fn window_counts(shape: &[usize], w: Window) -> Result<Vec<usize>> {
+    Ok(window_maps(shape, w, true)?.2)
+}
+
+impl<T: RingElement> Tensor<T> {
+    /// The transpose of [`Tensor::take`]: the tensor of `shape` whose
+    /// element j is the sum of `self[i]` over every i with `index[i] = j`
+    /// ([`NONE`] entries are dropped). Linear, so a share scatters each of
+    /// its components.
+    pub fn scatter_add(&self, shape: &[usize], index: &[usize]) -> Result<Self> {
+        if index.len() != self.len() {
+            return Err(Error::internal(format!(
+                "index map of {} entries for a tensor of shape {}",
+                index.len(),
+                fmt_shape(self.shape())
+            )));
+        }
+        let n = numel(shape);
+        let mut out = vec![T::ZERO; n];
+        for (&i, &v) in index.iter().zip(self.data()) {
+            if i != NONE {
+                let slot = out.get_mut(i).ok_or_else(|| Error::internal(format!("index {i} outside {n} elements")))?;
+                *slot = slot.wrapping_add(v);
+            }
+        }
+        Tensor::new(shape.to_vec(), out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +399,31 @@ mod tests {
         assert_eq!(window_output(5, 2, 2, Padding::Same).unwrap(), (3, 0));
         assert_eq!(window_output(7, 3, 2, Padding::Valid).unwrap(), (3, 0));
         assert!(window_output(2, 3, 1, Padding::Valid).is_err());
+    }
+
+    /// patches_add is the transpose of patches: <patches(x), y> = <x, patches_add(y)>,
+    /// for both treatments of the padding.
+    #[test]
+    fn patches_add_is_the_transpose_of_patches() {
+        let shape = [2, 5, 4, 3];
+        for (w, zero_outside) in [
+            (Window { kh: 3, kw: 2, sh: 2, sw: 1, padding: Padding::Same }, true),
+            (Window { kh: 3, kw: 3, sh: 2, sw: 2, padding: Padding::Same }, false),
+            (Window { kh: 2, kw: 2, sh: 1, sw: 2, padding: Padding::Valid }, true),
+        ] {
+            let x = t(&shape);
+            let (pshape, index) = patches_map(&shape, w, zero_outside).unwrap();
+            assert_eq!(pshape.len(), 5);
+            assert_eq!(pshape[3], w.kh * w.kw);
+            let y = Tensor::new(pshape.clone(), (0..numel(&pshape) as u64).map(|v| v * 7 + 3).collect()).unwrap();
+            let px = x.take(&pshape, &index).unwrap();
+            let left: u64 = px.data().iter().zip(y.data()).map(|(a, b)| a.wrapping_mul(*b)).fold(0, u64::wrapping_add);
+            let back = y.scatter_add(&shape, &index).unwrap();
+            let right: u64 =
+                x.data().iter().zip(back.data()).map(|(a, b)| a.wrapping_mul(*b)).fold(0, u64::wrapping_add);
+            assert_eq!(left, right, "{w:?}");
+        }
+        assert!(t(&[4]).scatter_add(&[4], &[0, 1]).is_err());
     }
 
     #[test]

@@ -161,6 +161,14 @@ fn private_op<P: Protocol>(
             p.take(x, &shape, &index)
         }
         (Op::Concat { axis }, [x, y]) => p.concat(&[&*shared(p, x)?, &*shared(p, y)?], *axis),
+        (Op::Patches { window, zero_outside }, [S(x)]) => {
+            let (shape, index) = layout::patches_map(P::shape(x), *window, *zero_outside)?;
+            p.take(x, &shape, &index)
+        }
+        (Op::PatchesAdd { window, zero_outside, input }, [S(x)]) => {
+            let (_, index) = layout::patches_map(input, *window, *zero_outside)?;
+            p.scatter_add(x, input, &index)
+        }
 
         // Products: one truncation each.
         (Op::Mul, [S(x), S(y)]) => p.mul(net, ctx, x, y),
@@ -232,6 +240,14 @@ fn public_op(node: &Node, args: &[&RingTensor], fixed: FixedConfig) -> Result<Ri
             a.take(&shape, &index)
         }
         (Op::Concat { axis }, [a, b]) => layout::concat(&[a, b], *axis),
+        (Op::Patches { window, zero_outside }, [a]) => {
+            let (shape, index) = layout::patches_map(a.shape(), *window, *zero_outside)?;
+            a.take(&shape, &index)
+        }
+        (Op::PatchesAdd { window, zero_outside, input }, [a]) => {
+            let (_, index) = layout::patches_map(input, *window, *zero_outside)?;
+            a.scatter_add(input, &index)
+        }
 
         (Op::Mul, [a, b]) => Ok(a.mul(b)?.shr_arithmetic(f)),
         (Op::Square, [a]) => Ok(a.mul(a)?.shr_arithmetic(f)),

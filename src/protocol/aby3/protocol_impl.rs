@@ -215,4 +215,8 @@ impl Protocol for Aby3 {
     fn concat(&self, parts: &[&Share], axis: usize) -> Result<Share> {
         Share::concat(parts, axis)
     }
+
+    fn scatter_add(&self, x: &Share, shape: &[usize], index: &[usize]) -> Result<Share> {
+        Ok(Share::new(x.a.scatter_add(shape, index)?, x.b.scatter_add(shape, index)?))
+    }
 }

@@ -1,0 +1,192 @@
+//! Losses on shares: each builds the loss of a batch (summed over its
+//! samples; Keras's per-sample reduction over the outputs) and the seed of
+//! the backward pass, the gradient of that sum.
+//!
+//! A cross-entropy on probabilities that follow a sigmoid or softmax node
+//! is computed from that node's input, the logits: its gradient there is
+//! `p − y`, exact and cheap, where the gradient with respect to `p` would
+//! need reciprocals of small numbers. Elsewhere probabilities are clipped
+//! to [ε, 1 − ε] with ε = 2^−5 ([`CLIP`]), the domain of the logarithm and
+//! reciprocal approximations; the loss and its gradient are exact inside.
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Op, TensorId};
+use crate::ring::shape::fmt_shape;
+use crate::vocabulary::Unary;
+
+/// Probabilities are clipped to [CLIP, 1 − CLIP] where no logits are at hand.
+pub const CLIP: f64 = 1.0 / 32.0;
+/// Logits further than this below a row's maximum count as this far:
+/// e^−16 < 2^−23 is below the fixed-point resolution, and it is the lower
+/// end of the exponential's domain.
+pub const EXP_FLOOR: f64 = 16.0;
+
+/// A loss between a model's predictions and the labels, Keras's names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loss {
+    /// −(y log p + (1 − y) log(1 − p)), averaged over the outputs of a sample.
+    BinaryCrossentropy {
+        /// The predictions are logits z (p = σ(z)).
+        from_logits: bool,
+    },
+    /// −Σ y log p over the classes of a sample (rows of y sum to 1).
+    CategoricalCrossentropy {
+        /// The predictions are logits z (p = softmax(z)).
+        from_logits: bool,
+    },
+    /// (p − y)², averaged over the outputs of a sample.
+    MeanSquaredError,
+}
+
+/// A loss in a graph.
+#[derive(Clone, Copy, Debug)]
+pub struct LossGraph {
+    /// The loss of each sample, `[batch]`, private.
+    pub per_sample: TensorId,
+    /// The node the backward pass starts from and the gradient of the
+    /// batch's summed loss with respect to it.
+    pub seed: (TensorId, TensorId),
+}
+
+impl Loss {
+    /// The loss's name, as Keras spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Loss::BinaryCrossentropy { .. } => "binary_crossentropy",
+            Loss::CategoricalCrossentropy { .. } => "categorical_crossentropy",
+            Loss::MeanSquaredError => "mean_squared_error",
+        }
+    }
+
+    /// Adds the loss of predictions `pred` ([batch, outputs]) against
+    /// `target` (the same shape) to `g`.
+    pub fn build(&self, g: &mut Graph, pred: TensorId, target: TensorId) -> Result<LossGraph> {
+        let shape = g.shape(pred)?.to_vec();
+        if shape.len() != 2 || g.shape(target)? != shape.as_slice() {
+            return Err(Error::invalid(format!(
+                "{}: expected predictions and labels of one shape [batch, outputs], found {} and {}",
+                self.name(),
+                fmt_shape(&shape),
+                fmt_shape(g.shape(target)?)
+            )));
+        }
+        let outputs = shape[1] as f64;
+        let logits_of = |g: &Graph, f: Unary| -> Result<Option<TensorId>> {
+            let node = g.node(pred)?;
+            Ok((node.op == Op::Unary { f }).then(|| node.inputs[0]))
+        };
+        match *self {
+            Loss::MeanSquaredError => {
+                let d = g.sub(pred, target)?;
+                let sq = g.square(d)?;
+                let rows = g.reduce_sum(sq, Some(1))?;
+                let per_sample = g.div_public(rows, outputs)?;
+                let grad = g.div_public(d, outputs / 2.0)?;
+                Ok(LossGraph { per_sample, seed: (pred, grad) })
+            }
+            Loss::BinaryCrossentropy { from_logits } => {
+                let logits = if from_logits { Some(pred) } else { logits_of(g, Unary::Sigmoid)? };
+                match logits {
+                    Some(z) => {
+                        let p = if from_logits { g.sigmoid(z)? } else { pred };
+                        let d = g.sub(p, target)?;
+                        let grad = g.div_public(d, outputs)?;
+                        let per_sample = bce_logits(g, z, target, outputs)?;
+                        Ok(LossGraph { per_sample, seed: (z, grad) })
+                    }
+                    None => bce_probabilities(g, pred, target, outputs),
+                }
+            }
+            Loss::CategoricalCrossentropy { from_logits } => {
+                let logits = if from_logits { Some(pred) } else { logits_of(g, Unary::Softmax)? };
+                match logits {
+                    Some(z) => {
+                        let p = if from_logits { g.softmax(z)? } else { pred };
+                        let grad = g.sub(p, target)?;
+                        let per_sample = cce_logits(g, z, target)?;
+                        Ok(LossGraph { per_sample, seed: (z, grad) })
+                    }
+                    None => cce_probabilities(g, pred, target),
+                }
+            }
+        }
+    }
+}
+
+/// max(z, 0) − y·z + log(1 + e^−|z|), averaged over the outputs.
+fn bce_logits(g: &mut Graph, z: TensorId, y: TensorId, outputs: f64) -> Result<TensorId> {
+    let relu = g.relu(z)?;
+    let yz = g.mul(y, z)?;
+    let linear = g.sub(relu, yz)?;
+    let a = g.abs(z)?;
+    let floor = g.constant(&[], vec![EXP_FLOOR])?;
+    let a = g.minimum(a, floor)?;
+    let na = g.neg(a)?;
+    let e = g.exp(na)?;
+    let one = g.constant(&[], vec![1.0])?;
+    let e1 = g.add(e, one)?;
+    let soft = g.log(e1)?;
+    let all = g.add(linear, soft)?;
+    let rows = g.reduce_sum(all, Some(1))?;
+    g.div_public(rows, outputs)
+}
+
+/// max z + log Σ e^(z − max z) − Σ y·z per row (rows of y sum to 1).
+fn cce_logits(g: &mut Graph, z: TensorId, y: TensorId) -> Result<TensorId> {
+    let shape = g.shape(z)?.to_vec();
+    let m = g.reduce_max(z, 1)?;
+    let mcol = g.reshape(m, &[shape[0], 1])?;
+    let centred = g.sub(z, mcol)?;
+    let floor = g.constant(&[], vec![-EXP_FLOOR])?;
+    let centred = g.maximum(centred, floor)?;
+    let e = g.exp(centred)?;
+    let total = g.reduce_sum(e, Some(1))?;
+    let lse = g.log(total)?;
+    let lse = g.add(lse, m)?;
+    let yz = g.mul(y, z)?;
+    let yz = g.reduce_sum(yz, Some(1))?;
+    g.sub(lse, yz)
+}
+
+/// p clipped to [CLIP, 1 − CLIP].
+fn clip(g: &mut Graph, p: TensorId) -> Result<TensorId> {
+    let lo = g.constant(&[], vec![CLIP])?;
+    let hi = g.constant(&[], vec![1.0 - CLIP])?;
+    let p = g.maximum(p, lo)?;
+    g.minimum(p, hi)
+}
+
+fn bce_probabilities(g: &mut Graph, p: TensorId, y: TensorId, outputs: f64) -> Result<LossGraph> {
+    let pc = clip(g, p)?;
+    let one = g.constant(&[], vec![1.0])?;
+    let q = g.sub(one, pc)?;
+    let lp = g.log(pc)?;
+    let lq = g.log(q)?;
+    // −(y·log p + (1 − y)·log q) = −(log q + y·(log p − log q)).
+    let diff = g.sub(lp, lq)?;
+    let ydiff = g.mul(y, diff)?;
+    let pos = g.add(lq, ydiff)?;
+    let rows = g.reduce_sum(pos, Some(1))?;
+    let mean = g.div_public(rows, outputs)?;
+    let per_sample = g.neg(mean)?;
+    // d/dp = (p − y) / (p (1 − p)), divided by the outputs.
+    let pq = g.mul(pc, q)?;
+    let r = g.reciprocal(pq)?;
+    let d = g.sub(pc, y)?;
+    let d = g.mul(d, r)?;
+    let grad = g.div_public(d, outputs)?;
+    Ok(LossGraph { per_sample, seed: (p, grad) })
+}
+
+fn cce_probabilities(g: &mut Graph, p: TensorId, y: TensorId) -> Result<LossGraph> {
+    let lo = g.constant(&[], vec![CLIP])?;
+    let pc = g.maximum(p, lo)?;
+    let lp = g.log(pc)?;
+    let ylp = g.mul(y, lp)?;
+    let rows = g.reduce_sum(ylp, Some(1))?;
+    let per_sample = g.neg(rows)?;
+    let r = g.reciprocal(pc)?;
+    let yr = g.mul(y, r)?;
+    let grad = g.neg(yr)?;
+    Ok(LossGraph { per_sample, seed: (p, grad) })
+}

@@ -1,0 +1,16 @@
+//! Private training: losses ([`Loss`]), optimizers ([`Optimizer`]) with
+//! learning-rate schedules ([`Schedule`]), and the training graph
+//! (`step`): forward, loss, backward ([`crate::graph::Graph::gradients`])
+//! and update, built once and run per batch. The design and the
+//! fixed-point configuration training needs are `docs/training.md`.
+
+mod loss;
+mod optimizer;
+#[cfg(test)]
+mod reference;
+pub mod step;
+#[cfg(test)]
+mod tests;
+
+pub use loss::{CLIP, EXP_FLOOR, Loss, LossGraph};
+pub use optimizer::{Optimizer, STEP_SCALAR, Schedule, Update, adam_gradient_limit};

@@ -1,0 +1,286 @@
+//! Private gradients against plaintext f64 gradients (central differences
+//! of the f64 loss) on small random networks, one per gradient rule a
+//! layer or loss uses, within the bounds `docs/training.md` states.
+
+use super::reference::{self, weights_mut};
+use super::step::{self, TrainStep, Vars};
+use super::{Loss, Optimizer, STEP_SCALAR, Schedule};
+use crate::graph::Graph;
+use crate::nn::Layer;
+use crate::nn::plain::Batch;
+use crate::ring::layout::Padding;
+use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
+
+/// Values in [−range, range] on the fixed-point grid (2^−16), so that the
+/// f64 reference starts from exactly the values the servers share.
+pub(super) fn values(n: usize, seed: u64, range: f64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let unit = (s >> 11) as f64 / (1u64 << 53) as f64;
+            ((unit * 2.0 - 1.0) * range * 65536.0).round() / 65536.0
+        })
+        .collect()
+}
+
+/// One-hot rows of `classes`.
+pub(super) fn one_hot(batch: usize, classes: usize, seed: u64) -> Vec<f64> {
+    let picks = values(batch, seed, 1.0);
+    let mut y = vec![0.0; batch * classes];
+    for (r, p) in picks.iter().enumerate() {
+        let c = (((p + 1.0) / 2.0 * classes as f64) as usize).min(classes - 1);
+        y[r * classes + c] = 1.0;
+    }
+    y
+}
+
+fn dense(inputs: usize, units: usize, seed: u64) -> Layer {
+    let bound = (3.0 / inputs as f64).sqrt();
+    Layer::dense(inputs, units, values(inputs * units, seed, bound), values(units, seed + 1, 0.2)).unwrap()
+}
+
+fn conv(kernel: [usize; 4], strides: (usize, usize), padding: Padding, seed: u64) -> Layer {
+    let bound = (3.0 / (kernel[0] * kernel[1] * kernel[2]) as f64).sqrt();
+    let w = values(kernel.iter().product(), seed, bound);
+    Layer::conv2d(kernel, w, values(kernel[3], seed + 1, 0.2), strides, padding).unwrap()
+}
+
+pub(super) fn options() -> LocalOptions {
+    LocalOptions { transport: Transport::Memory, ..LocalOptions::default() }
+}
+
+/// The private gradients of the summed loss with respect to every trained
+/// weight, revealed.
+fn private_gradients(layers: &[Layer], x: &Batch, y: &[f64], loss: Loss) -> Vec<Vec<f64>> {
+    let mut g = Graph::default();
+    let xi = g.private_input("x", "data-owner", &x.shape).unwrap();
+    let outputs = y.len() / x.shape[0];
+    let yi = g.private_input("y", "label-owner", &[x.shape[0], outputs]).unwrap();
+    let mut vars = Vars::default();
+    let bp = step::backprop(&mut g, layers, xi, yi, loss, "model-owner", &mut vars).unwrap();
+    let fetches: Vec<_> = bp.grads.iter().map(|&d| g.reveal(d, None).unwrap()).collect();
+    let mut session = LocalSession::new(&g, options()).unwrap();
+    for (name, v) in vars.initial {
+        session.set_variable_values(&name, v).unwrap();
+    }
+    let mut feeds = Feeds::new();
+    feeds.insert("x", x.data.clone()).insert("y", y.to_vec());
+    let run = session.run(&fetches, &feeds).unwrap();
+    run.outputs.iter().map(|o| o.iter().copied().collect()).collect()
+}
+
+/// Checks every gradient within `abs + rel·|want|`.
+fn check(what: &str, layers: &[Layer], x: &Batch, y: &[f64], loss: Loss, abs: f64, rel: f64) {
+    let got = private_gradients(layers, x, y, loss);
+    let want = reference::gradients(loss, layers, x, y);
+    assert_eq!(got.len(), want.len(), "{what}: one gradient per weight");
+    let mut worst = 0.0f64;
+    for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(g.len(), w.len(), "{what}: weight {k}");
+        for (i, (a, b)) in g.iter().zip(w).enumerate() {
+            let err = (a - b).abs();
+            worst = worst.max(err / (abs + rel * b.abs()));
+            assert!(err <= abs + rel * b.abs(), "{what}: weight {k}[{i}]: private {a}, f64 {b}");
+        }
+    }
+    eprintln!("{what}: worst error {worst:.3} of the bound");
+}
+
+fn batch(shape: &[usize], seed: u64, range: f64) -> Batch {
+    Batch { shape: shape.to_vec(), data: values(shape.iter().product(), seed, range) }
+}
+
+/// Bound of the networks of exact ops and of the approximations that only
+/// reach the loss's value or work on values inside their domain (the
+/// cross-entropies' clipped log and reciprocal, batch normalization's
+/// inverse square root): 2^−10 absolute (64 units of the last place,
+/// truncations summed over a batch of up to 8 and fan-ins up to 18) plus
+/// 2^−10 relative.
+const EXACT: f64 = 1.0 / 1024.0;
+/// Bound where a sigmoid's 0.003 (`protocol::bounds`) reaches a weight's
+/// gradient through a sum over a batch of 4 inputs of |x| ≤ 2: 0.024.
+const SIGMOID: f64 = 0.03;
+/// Bound where a softmax's 0.01 per probability reaches a weight's
+/// gradient through a product with the probabilities and the batch's sum.
+const SOFTMAX: f64 = 0.03;
+
+#[test]
+fn dense_relu_and_mean_squared_error_gradients_match_f64() {
+    let layers = [dense(3, 5, 1), Layer::ReLU, dense(5, 2, 3)];
+    let x = batch(&[4, 3], 5, 2.0);
+    check("dense-relu-dense mse", &layers, &x, &values(8, 6, 1.0), Loss::MeanSquaredError, EXACT, EXACT);
+}
+
+#[test]
+fn convolution_max_pooling_flatten_and_cross_entropy_from_logits_match_f64() {
+    let layers = [
+        conv([3, 3, 1, 2], (1, 1), Padding::Same, 1),
+        Layer::ReLU,
+        Layer::MaxPooling2D { size: (2, 2), strides: (2, 2), padding: Padding::Valid },
+        Layer::Flatten,
+        dense(8, 3, 7),
+    ];
+    let x = batch(&[2, 4, 4, 1], 9, 2.0);
+    let y = one_hot(2, 3, 11);
+    let loss = Loss::CategoricalCrossentropy { from_logits: true };
+    check("conv-relu-maxpool-flatten-dense cce(logits)", &layers, &x, &y, loss, EXACT, EXACT);
+}
+
+#[test]
+fn strided_convolution_average_pooling_and_global_average_pooling_match_f64() {
+    let layers = [
+        conv([3, 3, 2, 3], (2, 2), Padding::Same, 2),
+        Layer::AveragePooling2D { size: (2, 2), strides: (1, 1), padding: Padding::Same },
+        Layer::GlobalAveragePooling2D,
+        dense(3, 2, 4),
+    ];
+    let x = batch(&[2, 5, 5, 2], 13, 2.0);
+    check(
+        "conv(stride 2)-avgpool(same)-gap-dense mse",
+        &layers,
+        &x,
+        &values(4, 14, 1.0),
+        Loss::MeanSquaredError,
+        EXACT,
+        EXACT,
+    );
+}
+
+#[test]
+fn max_pooling_with_same_padding_ignores_the_padding_for_negative_inputs() {
+    // Every input negative: a padded zero must never take the gradient.
+    let layers =
+        [Layer::MaxPooling2D { size: (3, 3), strides: (2, 2), padding: Padding::Same }, Layer::Flatten, dense(4, 1, 5)];
+    let mut x = batch(&[2, 4, 4, 1], 15, 1.0);
+    x.data.iter_mut().for_each(|v| *v = -v.abs() - 0.25);
+    check("maxpool(same) on negatives", &layers, &x, &values(2, 16, 1.0), Loss::MeanSquaredError, EXACT, EXACT);
+}
+
+#[test]
+fn sigmoid_with_binary_cross_entropy_and_from_logits_match_f64() {
+    let layers = [dense(4, 3, 21), Layer::Sigmoid];
+    let x = batch(&[4, 4], 22, 2.0);
+    let y: Vec<f64> = values(12, 23, 1.0).iter().map(|v| f64::from(u8::from(*v > 0.0))).collect();
+    let fused = Loss::BinaryCrossentropy { from_logits: false };
+    check("dense-sigmoid bce", &layers, &x, &y, fused, SIGMOID, SIGMOID);
+    let logits = Loss::BinaryCrossentropy { from_logits: true };
+    check("dense bce(logits)", &layers[..1], &x, &y, logits, SIGMOID, SIGMOID);
+    // Sigmoid's own rule, σ(1 − σ), under a mean squared error.
+    let deeper = [dense(4, 3, 24), Layer::Sigmoid, dense(3, 2, 25)];
+    check("dense-sigmoid-dense mse", &deeper, &x, &values(8, 26, 1.0), Loss::MeanSquaredError, SIGMOID, SIGMOID);
+}
+
+#[test]
+fn softmax_with_categorical_cross_entropy_and_softmax_alone_match_f64() {
+    let layers = [dense(4, 3, 31), Layer::Softmax];
+    let x = batch(&[4, 4], 32, 2.0);
+    let y = one_hot(4, 3, 33);
+    check("dense-softmax cce", &layers, &x, &y, Loss::CategoricalCrossentropy { from_logits: false }, EXACT, EXACT);
+    // Softmax's own rule under a mean squared error.
+    check("dense-softmax mse", &layers, &x, &values(12, 34, 1.0), Loss::MeanSquaredError, SOFTMAX, SOFTMAX);
+}
+
+#[test]
+fn cross_entropies_on_probabilities_without_their_activation_match_f64() {
+    // A ReLU's output shifted into (0, 1): no sigmoid or softmax to fuse
+    // with, so the losses clip and divide.
+    let shift = Layer::dense(3, 3, vec![0.2, 0.0, 0.0, 0.0, 0.2, 0.0, 0.0, 0.0, 0.2], vec![0.3, 0.4, 0.5]).unwrap();
+    let layers = [dense(3, 3, 41), Layer::ReLU, shift];
+    let x = batch(&[4, 3], 42, 1.0);
+    let y: Vec<f64> = values(12, 43, 1.0).iter().map(|v| f64::from(u8::from(*v > 0.0))).collect();
+    check("bce(probabilities)", &layers, &x, &y, Loss::BinaryCrossentropy { from_logits: false }, EXACT, EXACT);
+    let y = one_hot(4, 3, 44);
+    check("cce(probabilities)", &layers, &x, &y, Loss::CategoricalCrossentropy { from_logits: false }, EXACT, EXACT);
+}
+
+#[test]
+fn batch_normalization_trains_with_batch_statistics_like_f64() {
+    let bn = Layer::batch_norm(vec![1.2, 0.8, 1.0, 0.5], vec![0.1, -0.2, 0.0, 0.3], vec![0.0; 4], vec![1.0; 4], 1e-3)
+        .unwrap();
+    let layers = [dense(3, 4, 51), bn, Layer::ReLU, dense(4, 2, 52)];
+    let x = batch(&[8, 3], 53, 2.0);
+    check("dense-bn-relu-dense mse", &layers, &x, &values(16, 54, 1.0), Loss::MeanSquaredError, EXACT, EXACT);
+}
+
+/// Three steps of each optimizer from the same weights and batches as the
+/// f64 reference (whose gradients are exact), the weights compared after.
+#[test]
+fn sgd_momentum_adam_and_amsgrad_steps_match_f64() {
+    let layers = vec![dense(3, 2, 61)];
+    let batches: Vec<Batch> = (0..3).map(|i| batch(&[4, 3], 62 + i, 1.5)).collect();
+    let labels: Vec<Vec<f64>> = (0..3).map(|i| values(8, 70 + i, 1.0)).collect();
+    let schedule = Schedule::Step { initial: 0.2, factor: 0.5, every: 2 };
+    for opt in [
+        Optimizer::Sgd { lr: schedule, momentum: 0.0 },
+        Optimizer::Sgd { lr: Schedule::Exponential { initial: 0.2, rate: 0.5, steps: 2 }, momentum: 0.9 },
+        Optimizer::Adam { lr: schedule, beta1: 0.9, beta2: 0.999, epsilon: 1.0 / 256.0 },
+        Optimizer::Amsgrad { lr: Schedule::Constant(0.05), beta1: 0.9, beta2: 0.99, epsilon: 1.0 / 256.0 },
+    ] {
+        let mut want = layers.clone();
+        let mut state = reference::State::default();
+        for (step, (x, y)) in batches.iter().zip(&labels).enumerate() {
+            let grads = reference::gradients(Loss::MeanSquaredError, &want, x, y);
+            let mut flat: Vec<f64> = weights_mut(&mut want).iter().flat_map(|w| w.iter().copied()).collect();
+            let g: Vec<f64> = grads.concat();
+            reference::update(opt, &mut state, &mut flat, &g, 4, step);
+            let mut at = 0;
+            for w in weights_mut(&mut want) {
+                let n = w.len();
+                w.copy_from_slice(&flat[at..at + n]);
+                at += n;
+            }
+        }
+        let got = train_steps(&layers, &batches, &labels, opt);
+        let mut want_flat: Vec<f64> = weights_mut(&mut want).iter().flat_map(|w| w.iter().copied()).collect();
+        want_flat.truncate(got.len());
+        for (i, (a, b)) in got.iter().zip(&want_flat).enumerate() {
+            assert!((a - b).abs() <= 2e-3, "{}: weight {i}: private {a}, f64 {b}", opt.name());
+        }
+    }
+}
+
+/// Steps of `opt` on the batches through the training graph; the flat
+/// weights after them.
+fn train_steps(layers: &[Layer], batches: &[Batch], labels: &[Vec<f64>], opt: Optimizer) -> Vec<f64> {
+    let mut g = Graph::default();
+    let xi = g.private_input("x", "data-owner", &batches[0].shape).unwrap();
+    let yi =
+        g.private_input("y", "label-owner", &[batches[0].shape[0], labels[0].len() / batches[0].shape[0]]).unwrap();
+    let mut vars = Vars::default();
+    let loss = Loss::MeanSquaredError;
+    let step = TrainStep::build(&mut g, layers, xi, yi, loss, &opt, "model-owner", &mut vars).unwrap();
+    let weights = g.reveal(step.weights, None).unwrap();
+    let mut session = LocalSession::new(&g, options()).unwrap();
+    for (name, v) in vars.initial {
+        session.set_variable_values(&name, v).unwrap();
+    }
+    for (i, (x, y)) in batches.iter().zip(labels).enumerate() {
+        let mut feeds = Feeds::new();
+        feeds.insert("x", x.data.clone()).insert("y", y.clone());
+        feeds.insert(STEP_SCALAR, vec![opt.step_scalar(i, x.shape[0])]);
+        session.run(&step.assigns, &feeds).unwrap();
+    }
+    let run = session.run(&[weights], &Feeds::new()).unwrap();
+    run.outputs[0].iter().copied().collect()
+}
+
+#[test]
+fn gradients_name_an_op_without_a_rule_and_a_weight_the_loss_ignores() {
+    let mut g = Graph::default();
+    let x = g.private_input("x", "data-owner", &[2, 3]).unwrap();
+    let w = g.private_variable("w", "model-owner", &[3, 3]).unwrap();
+    let unused = g.private_variable("unused", "model-owner", &[3]).unwrap();
+    let y = g.matmul(x, w).unwrap();
+    let sorted = g.sort(y, 1, crate::vocabulary::SortOrder::Ascending).unwrap();
+    let seed = g.private_input("seed", "data-owner", &[2, 3]).unwrap();
+    let err = g.gradients(&[(sorted, seed)], &[w]).unwrap_err().to_string();
+    assert!(err.contains("gradient of sort") && err.contains("no gradient rule"), "{err}");
+    let err = g.gradients(&[(y, seed)], &[w, unused]).unwrap_err().to_string();
+    assert!(err.contains("does not depend on node") && err.contains("variable"), "{err}");
+    let small = g.private_input("small", "data-owner", &[3]).unwrap();
+    let err = g.gradients(&[(y, small)], &[w]).unwrap_err().to_string();
+    assert!(err.contains("[3]") && err.contains("[2, 3]"), "{err}");
+}
