@@ -17,6 +17,7 @@ use crate::vocabulary::{Pool, Reduce, Unary};
 
 /// The gradient of each operand of `node` (whose result is `y`) that
 /// `needs` marks, from the gradient `dy` of its result.
+#[expect(clippy::too_many_lines, reason = "one arm per op kind: the table of rules")]
 pub(super) fn backward(
     g: &mut Graph,
     node: &Node,

@@ -401,7 +401,7 @@ mod tests {
         assert!(window_output(2, 3, 1, Padding::Valid).is_err());
     }
 
-    /// patches_add is the transpose of patches: <patches(x), y> = <x, patches_add(y)>,
+    /// `patches_add` is the transpose of `patches`: ⟨patches(x), y⟩ = ⟨x, `patches_add(y)`⟩,
     /// for both treatments of the padding.
     #[test]
     fn patches_add_is_the_transpose_of_patches() {

@@ -1,4 +1,4 @@
-//! Optimizers on shares: SGD (with momentum), Adam and AMSgrad, their
+//! Optimizers on shares: SGD (with momentum), Adam and `AMSgrad`, their
 //! state kept as private variables of the model owner at the servers, and
 //! learning-rate schedules.
 //!
@@ -40,7 +40,7 @@ pub enum Schedule {
         /// Steps between drops.
         every: usize,
     },
-    /// `initial · rate^(step / steps)` (Keras's ExponentialDecay).
+    /// `initial · rate^(step / steps)` (Keras's `ExponentialDecay`).
     Exponential {
         /// The rate at step 0.
         initial: f64,
@@ -124,7 +124,7 @@ impl Optimizer {
         Optimizer::Adam { lr: Schedule::Constant(lr), beta1: 0.9, beta2: 0.999, epsilon: 1.0 / 256.0 }
     }
 
-    /// AMSgrad with Adam's defaults.
+    /// `AMSgrad` with Adam's defaults.
     pub fn amsgrad(lr: f64) -> Self {
         Optimizer::Amsgrad { lr: Schedule::Constant(lr), beta1: 0.9, beta2: 0.999, epsilon: 1.0 / 256.0 }
     }

@@ -82,7 +82,7 @@ pub fn loss(loss: Loss, layers: &[Layer], x: &Batch, y: &[f64]) -> f64 {
 }
 
 /// The trained weights of `layers` in the order the training graph lists
-/// them (per layer: Dense and Conv2D w then b, BatchNormalization γ then β).
+/// them (per layer: `Dense` and `Conv2D` w then b, `BatchNormalization` γ then β).
 pub fn weights_mut(layers: &mut [Layer]) -> Vec<&mut Vec<f64>> {
     let mut out = Vec::new();
     for layer in layers {

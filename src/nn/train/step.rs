@@ -75,19 +75,18 @@ pub fn forward(
     for (i, layer) in layers.iter().enumerate() {
         let prefix = format!("layer{i}");
         let shape = g.shape(y)?.to_vec();
-        let step = match layer {
-            Layer::BatchNormalization { .. } => batch_norm(g, layer, y, owner, &prefix, training, vars, &mut assigns),
-            _ => {
-                let mut created = Vec::new();
-                let out = layer.build(g, y, owner, &prefix, &mut created);
-                for (name, values) in created {
-                    let var = g.find_named(&name).ok_or_else(|| Error::internal("a weight went missing"))?;
-                    let shape = g.shape(var)?.to_vec();
-                    vars.params.push(Param { name: name.clone(), var, shape, trained: true });
-                    vars.initial.push((name, values));
-                }
-                out
+        let step = if let Layer::BatchNormalization { .. } = layer {
+            batch_norm(g, layer, y, owner, &prefix, training, vars, &mut assigns)
+        } else {
+            let mut created = Vec::new();
+            let out = layer.build(g, y, owner, &prefix, &mut created);
+            for (name, values) in created {
+                let var = g.find_named(&name).ok_or_else(|| Error::internal("a weight went missing"))?;
+                let shape = g.shape(var)?.to_vec();
+                vars.params.push(Param { name: name.clone(), var, shape, trained: true });
+                vars.initial.push((name, values));
             }
+            out
         };
         y = step.map_err(|e| Error::invalid(format!("layer {i} on input {}: {e}", fmt_shape(&shape))))?;
     }
