@@ -9,11 +9,14 @@
    both sides copy the input in, copy the values out and free what they
    allocate. Runs alternate (ABBA), so both sides see the same machine; the
    ratio of the medians is the overhead. The machine is shared: the runs are
-   also cut into 10 blocks, and the spread of the blocks' ratios is printed
-   with the load average before and after.
+   cut into 10 blocks, each with fresh sessions on both sides, and the spread
+   of the blocks' ratios is printed with the load average before and after.
 2. Private prediction of Network A (784-128-128-10), batch 1 and 128.
 
-    python bindings/python/bench/overhead.py [--runs N] [--transport tcp|memory]
+    python bindings/python/bench/overhead.py [--runs N] [--transport tcp|memory] [--control]
+
+--control runs the C API side against a second C API session instead of the
+package: the ratio it prints is the noise of the machine at that moment.
 """
 
 import argparse
@@ -91,67 +94,63 @@ def timed(fn):
     return time.perf_counter() - start
 
 
-def cpu_timed(fn):
-    """The CPU time of the whole process (every player's thread) for fn():
-    less disturbed than wall time by other load on the machine."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
-
-
-def block_ratios(raw, pkg, n):
-    """The ratio of the medians within each of `n` consecutive blocks of runs."""
-    size = max(1, len(raw) // n)
-    return [
-        statistics.median(pkg[i:i + size]) / statistics.median(raw[i:i + size])
-        for i in range(0, size * n, size)
-    ]
+BLOCKS = 10
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--transport", default="tcp", choices=["tcp", "memory", "tls"])
+    parser.add_argument("--control", action="store_true", help="a second C API session in the package's place")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
-    raw_run, raw_close = raw_matmul(64, args.transport)
-    pkg_run, pkg_close = package_matmul(64, args.transport)
-    assert raw_run() == pkg_run() == 64.0
-    for _ in range(10):  # warm up both
-        raw_run(), pkg_run()
-    raw, pkg = [], []
-    for i in range(args.runs):
-        # ABBA: each side runs first after the other half of the time (the
-        # first run after a switch wakes threads that the other run left idle).
-        if i % 2 == 0:
-            raw.append(timed(raw_run))
-            pkg.append(timed(pkg_run))
+    make_other = raw_matmul if args.control else package_matmul
+    raw, pkg, blocks = [], [], []
+    for block in range(BLOCKS):
+        # Fresh sessions per block, made in alternating order: on a loaded
+        # machine a session's threads keep a lucky or unlucky place for as
+        # long as they live (a second C API session alone differed by 10 %).
+        if block % 2 == 0:
+            raw_run, raw_close = raw_matmul(64, args.transport)
+            pkg_run, pkg_close = make_other(64, args.transport)
         else:
-            pkg.append(timed(pkg_run))
-            raw.append(timed(raw_run))
-    raw_cpu, pkg_cpu = [], []
-    for i in range(args.runs):
-        for name, fn in ((raw_cpu, raw_run), (pkg_cpu, pkg_run))[:: 1 if i % 2 == 0 else -1]:
-            name.append(cpu_timed(fn))
-    raw_close()
-    pkg_close()
+            pkg_run, pkg_close = make_other(64, args.transport)
+            raw_run, raw_close = raw_matmul(64, args.transport)
+        assert raw_run() == pkg_run() == 64.0
+        for _ in range(20):  # warm up both
+            raw_run(), pkg_run()
+        block_raw, block_pkg = [], []
+        for i in range(max(1, args.runs // BLOCKS)):
+            # ABBA: each side runs first after the other half of the time (the
+            # first run after a switch wakes threads that the other run left idle).
+            if i % 2 == 0:
+                block_raw.append(timed(raw_run))
+                block_pkg.append(timed(pkg_run))
+            else:
+                block_pkg.append(timed(pkg_run))
+                block_raw.append(timed(raw_run))
+        raw_close()
+        pkg_close()
+        raw += block_raw
+        pkg += block_pkg
+        blocks.append(statistics.median(block_pkg) / statistics.median(block_raw))
+    blocks.sort()
     raw_ms, pkg_ms = statistics.median(raw) * 1e3, statistics.median(pkg) * 1e3
-    print(f"64x64 private matmul run, {args.transport}, median of {args.runs} alternating runs:")
-    print(f"  C API (raw ctypes) {raw_ms:8.3f} ms")
-    print(f"  tfe package        {pkg_ms:8.3f} ms")
-    print(f"  overhead           {100 * (pkg_ms / raw_ms - 1):+7.1f} %")
-    blocks = sorted(block_ratios(raw, pkg, 10))
-    print(f"  overhead in 10 blocks of {args.runs // 10} runs: {100 * (blocks[0] - 1):+.1f} % to "
-          f"{100 * (blocks[-1] - 1):+.1f} % (median {100 * (statistics.median(blocks) - 1):+.1f} %); "
+    other = "C API, again" if args.control else "tfe package"
+    print(f"64x64 private matmul run, {args.transport}, {len(raw)} alternating runs in {BLOCKS} blocks of fresh sessions:")
+    print(f"  C API (raw ctypes) {raw_ms:8.3f} ms (median)")
+    print(f"  {other:18s} {pkg_ms:8.3f} ms")
+    print(f"  overhead           {100 * (pkg_ms / raw_ms - 1):+7.1f} % (ratio of the medians)")
+    print(f"  per block: {100 * (blocks[0] - 1):+.1f} % to {100 * (blocks[-1] - 1):+.1f} %, "
+          f"median {100 * (statistics.median(blocks) - 1):+.1f} %; "
           f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     # The fastest runs are the least disturbed by other load on the machine.
     raw_min, pkg_min = min(raw) * 1e3, min(pkg) * 1e3
-    print(f"  fastest runs: C API {raw_min:.3f} ms, tfe {pkg_min:.3f} ms ({100 * (pkg_min / raw_min - 1):+.1f} %)")
-    raw_c, pkg_c = statistics.median(raw_cpu) * 1e3, statistics.median(pkg_cpu) * 1e3
-    print(f"  CPU time of all threads per run: C API {raw_c:.3f} ms, tfe {pkg_c:.3f} ms "
-          f"({100 * (pkg_c / raw_c - 1):+.1f} %)")
+    print(f"  fastest runs: C API {raw_min:.3f} ms, {other} {pkg_min:.3f} ms ({100 * (pkg_min / raw_min - 1):+.1f} %)")
 
+    if args.control:
+        return
     with tfe.keras.network("A", seed=1) as model:
         with model.predictor(max_batch=128, transport=args.transport) as predictor:
             rng = np.random.default_rng(0)

@@ -25,14 +25,14 @@ import java.util.function.DoubleSupplier;
  * out into a new double[], tfe_result_free): both sides copy the input in, copy the values out and
  * free what they allocate. Both warm up first (the JIT compiles after thousands of calls: 3,000
  * runs each, or -Dwarmup=N). Runs alternate (ABBA), so both sides see the same machine; the ratio
- * of the medians is the overhead. The machine is shared: the runs are also cut into 10 blocks,
- * and the spread of the blocks' ratios is printed with the load average before and after. Not a
- * test (Surefire runs *Test classes only); run it with:
+ * of the medians is the overhead. The machine is shared: the runs are cut into 10 blocks, each
+ * with fresh sessions on both sides, and the spread of the blocks' ratios is printed with the load
+ * average before and after. Not a test (Surefire runs *Test classes only); run it with:
  *
  * <pre>
  * mvn -q -f bindings/java/pom.xml test-compile
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -Dtfe.library.path=target/release \
- *     -cp bindings/java/target/classes:bindings/java/target/test-classes io.tfe.OverheadBench [runs] [tcp|memory]
+ *     -cp bindings/java/target/classes:bindings/java/target/test-classes io.tfe.OverheadBench [runs (2000)] [tcp|memory]
  * </pre>
  */
 public final class OverheadBench {
@@ -139,71 +139,116 @@ public final class OverheadBench {
         }
     }
 
-    /** The ratio of the medians within each of {@code n} consecutive blocks of runs, sorted. */
-    static double[] blockRatios(List<Double> raw, List<Double> binding, int n) {
-        int size = Math.max(1, raw.size() / n);
-        double[] ratios = new double[n];
-        for (int b = 0; b < n; b++) {
-            ratios[b] = median(binding.subList(b * size, (b + 1) * size)) / median(raw.subList(b * size, (b + 1) * size));
+    /** The binding's side: the same graph through Context, Session and Result. */
+    static final class Binding implements AutoCloseable {
+        final Context ctx = new Context();
+        final Tensor x;
+        final Tensor w;
+        final Tensor y;
+        final Tensor revealed;
+        final Session sess;
+
+        Binding(Transport transport, double[] ones) {
+            x = ctx.definePrivateInput("x", "input-provider", new long[] {N, N},
+                    (name, shape, out) -> System.arraycopy(ones, 0, out, 0, out.length));
+            w = ctx.definePrivateVariable("w", "server0", ones, new long[] {N, N});
+            y = ctx.matmul(x, w);
+            revealed = ctx.reveal(y, null);
+            sess = ctx.newSession(new SessionOptions(transport, 10_000, 60_000));
         }
-        Arrays.sort(ratios);
-        return ratios;
+
+        double run() {
+            try (Result result = sess.run(revealed)) {
+                return result.values(0)[0];
+            }
+        }
+
+        @Override
+        public void close() {
+            sess.close();
+            for (Tensor t : new Tensor[] {revealed, y, w, x}) {
+                t.close();
+            }
+            ctx.close();
+        }
     }
 
+    static final int BLOCKS = 10;
+
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         Transport transport = args.length > 1 ? Transport.valueOf(args[1].toUpperCase(Locale.ROOT)) : Transport.TCP;
         double[] ones = new double[N * N];
         Arrays.fill(ones, 1.0);
-        try (Raw raw = new Raw(transport); Context ctx = new Context();
-                Tensor x = ctx.definePrivateInput("x", "input-provider", new long[] {N, N},
-                        (name, shape, out) -> System.arraycopy(ones, 0, out, 0, out.length));
-                Tensor w = ctx.definePrivateVariable("w", "server0", ones, new long[] {N, N});
-                Tensor y = ctx.matmul(x, w); Tensor revealed = ctx.reveal(y, null);
-                Session sess = ctx.newSession(new SessionOptions(transport, 10_000, 60_000))) {
-            DoubleSupplier binding = () -> {
-                try (Result result = sess.run(revealed)) {
-                    return result.values(0)[0];
-                }
-            };
-            if (raw.run() != 64.0 || binding.getAsDouble() != 64.0) {
+        String loadBefore = loadAverage();
+        try (Raw raw = new Raw(transport); Binding binding = new Binding(transport, ones)) {
+            if (raw.run() != 64.0 || binding.run() != 64.0) {
                 throw new AssertionError("a run did not compute 64.0");
             }
-            List<Double> rawTimes = new ArrayList<>();
-            List<Double> bindingTimes = new ArrayList<>();
-            String loadBefore = loadAverage();
             for (int i = 0; i < Integer.getInteger("warmup", 3000); i++) { // warm up both (and the JIT)
                 raw.run();
-                binding.getAsDouble();
+                binding.run();
             }
-            for (int i = 0; i < runs; i++) {
-                // ABBA: each side runs first after the other half of the time.
-                if (i % 2 == 0) {
-                    seconds(raw::run, rawTimes);
-                    seconds(binding, bindingTimes);
+        }
+        List<Double> rawTimes = new ArrayList<>();
+        List<Double> bindingTimes = new ArrayList<>();
+        double[] blocks = new double[BLOCKS];
+        for (int block = 0; block < BLOCKS; block++) {
+            // Fresh sessions per block, made in alternating order: on a loaded machine a
+            // session's threads keep a lucky or unlucky place for as long as they live.
+            Raw raw = null;
+            Binding binding = null;
+            try {
+                if (block % 2 == 0) {
+                    raw = new Raw(transport);
+                    binding = new Binding(transport, ones);
                 } else {
-                    seconds(binding, bindingTimes);
-                    seconds(raw::run, rawTimes);
+                    binding = new Binding(transport, ones);
+                    raw = new Raw(transport);
+                }
+                for (int i = 0; i < 20; i++) {
+                    raw.run();
+                    binding.run();
+                }
+                List<Double> blockRaw = new ArrayList<>();
+                List<Double> blockBinding = new ArrayList<>();
+                for (int i = 0; i < Math.max(1, runs / BLOCKS); i++) {
+                    // ABBA: each side runs first after the other half of the time.
+                    if (i % 2 == 0) {
+                        seconds(raw::run, blockRaw);
+                        seconds(binding::run, blockBinding);
+                    } else {
+                        seconds(binding::run, blockBinding);
+                        seconds(raw::run, blockRaw);
+                    }
+                }
+                blocks[block] = median(blockBinding) / median(blockRaw);
+                rawTimes.addAll(blockRaw);
+                bindingTimes.addAll(blockBinding);
+            } finally {
+                if (binding != null) {
+                    binding.close();
+                }
+                if (raw != null) {
+                    raw.close();
                 }
             }
-            double rawMs = median(rawTimes) * 1e3;
-            double bindingMs = median(bindingTimes) * 1e3;
-            System.out.printf(Locale.ROOT, "64x64 private matmul run, %s, median of %d alternating runs:%n",
-                    transport.name().toLowerCase(Locale.ROOT), runs);
-            System.out.printf(Locale.ROOT, "  C API (raw FFM downcalls) %8.3f ms%n", rawMs);
-            System.out.printf(Locale.ROOT, "  Java binding              %8.3f ms%n", bindingMs);
-            System.out.printf(Locale.ROOT, "  overhead                  %+7.1f %%%n", 100 * (bindingMs / rawMs - 1));
-            double[] blocks = blockRatios(rawTimes, bindingTimes, 10);
-            System.out.printf(Locale.ROOT,
-                    "  overhead in 10 blocks of %d runs: %+.1f %% to %+.1f %% (median %+.1f %%); load average %s before, "
-                            + "%s after%n",
-                    runs / 10, 100 * (blocks[0] - 1), 100 * (blocks[blocks.length - 1] - 1),
-                    100 * (blocks[blocks.length / 2] - 1), loadBefore,
-                    loadAverage());
-            double rawMin = rawTimes.stream().min(Double::compare).orElseThrow() * 1e3;
-            double bindingMin = bindingTimes.stream().min(Double::compare).orElseThrow() * 1e3;
-            System.out.printf(Locale.ROOT, "  fastest runs: C API %.3f ms, binding %.3f ms (%+.1f %%)%n", rawMin,
-                    bindingMin, 100 * (bindingMin / rawMin - 1));
         }
+        Arrays.sort(blocks);
+        double rawMs = median(rawTimes) * 1e3;
+        double bindingMs = median(bindingTimes) * 1e3;
+        System.out.printf(Locale.ROOT, "64x64 private matmul run, %s, %d alternating runs in %d blocks of fresh sessions:%n",
+                transport.name().toLowerCase(Locale.ROOT), rawTimes.size(), BLOCKS);
+        System.out.printf(Locale.ROOT, "  C API (raw FFM downcalls) %8.3f ms (median)%n", rawMs);
+        System.out.printf(Locale.ROOT, "  Java binding              %8.3f ms%n", bindingMs);
+        System.out.printf(Locale.ROOT, "  overhead                  %+7.1f %% (ratio of the medians)%n",
+                100 * (bindingMs / rawMs - 1));
+        System.out.printf(Locale.ROOT, "  per block: %+.1f %% to %+.1f %%, median %+.1f %%; load average %s before, %s after%n",
+                100 * (blocks[0] - 1), 100 * (blocks[BLOCKS - 1] - 1), 100 * (blocks[BLOCKS / 2] - 1), loadBefore,
+                loadAverage());
+        double rawMin = rawTimes.stream().min(Double::compare).orElseThrow() * 1e3;
+        double bindingMin = bindingTimes.stream().min(Double::compare).orElseThrow() * 1e3;
+        System.out.printf(Locale.ROOT, "  fastest runs: C API %.3f ms, binding %.3f ms (%+.1f %%)%n", rawMin,
+                bindingMin, 100 * (bindingMin / rawMin - 1));
     }
 }
