@@ -62,8 +62,10 @@ public final class Result extends Handle {
     public double[] values(long index) {
         MemorySegment result = acquire();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(ADDRESS);
-            MemorySegment len = arena.allocate(JAVA_LONG);
+            // One allocation for both out-parameters: the data pointer, then the length.
+            MemorySegment block = arena.allocate(ADDRESS.byteSize() + JAVA_LONG.byteSize(), ADDRESS.byteAlignment());
+            MemorySegment data = block.asSlice(0, ADDRESS);
+            MemorySegment len = block.asSlice(ADDRESS.byteSize(), JAVA_LONG);
             TfeException.check(Native.tfe_result_value(result, index, data, len));
             long n = len.get(JAVA_LONG, 0);
             return n == 0 ? new double[0] : data.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);

@@ -20,7 +20,10 @@ final class Runs {
         MemorySegment feedsAddress = MemorySegment.NULL;
         boolean feedsHeld = false;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, fetches.length));
+            // One allocation for the fetches and the out-parameter (the result) after them.
+            MemorySegment block = arena.allocate(ADDRESS, fetches.length + 1L);
+            MemorySegment array = block.asSlice(0, ADDRESS.byteSize() * fetches.length);
+            MemorySegment out = block.asSlice(ADDRESS.byteSize() * fetches.length, ADDRESS);
             for (; held < fetches.length; held++) {
                 array.setAtIndex(ADDRESS, held, fetches[held].acquire());
             }
@@ -28,7 +31,6 @@ final class Runs {
                 feedsAddress = feeds.acquire();
                 feedsHeld = true;
             }
-            MemorySegment out = arena.allocate(ADDRESS);
             TfeException.check(call.call(array, fetches.length, feedsAddress, out));
             return new Result(out.get(ADDRESS, 0));
         } finally {
