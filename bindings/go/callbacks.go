@@ -91,19 +91,6 @@ func setInputError(message string) {
 	freeString(text)
 }
 
-// LogLevel is a tfe_log_level_t: how detailed a log record is.
-type LogLevel int
-
-// The log levels of include/tfe.h; LogOff turns logging off.
-const (
-	LogOff   LogLevel = 0
-	LogError          = LogLevel(C.TFE_LOG_ERROR)
-	LogWarn           = LogLevel(C.TFE_LOG_WARN)
-	LogInfo           = LogLevel(C.TFE_LOG_INFO)
-	LogDebug          = LogLevel(C.TFE_LOG_DEBUG)
-	LogTrace          = LogLevel(C.TFE_LOG_TRACE)
-)
-
 // LogFunc receives one log record of the library: its level, the library
 // module ("tfe::net::tcp") and the message. It is called on library
 // threads, possibly on several at once; it must not call SetLogCallback.

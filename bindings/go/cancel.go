@@ -63,22 +63,12 @@ func cancelled(ctx context.Context, err error) error {
 // goroutine, which fails with ErrAborted soon after (tfe_session_interrupt);
 // it does nothing between runs. Run does this itself when its context ends.
 func (s *Session) Interrupt() error {
-	sess, err := s.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer s.h.release()
-	return check(func() C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
+	return s.h.call(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
 }
 
 // Interrupt interrupts a run of the party in progress on another
 // goroutine: this player and the others fail it with ErrAborted naming
 // this player (tfe_party_interrupt); it does nothing between runs.
 func (p *Party) Interrupt() error {
-	party, err := p.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer p.h.release()
-	return check(func() C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
+	return p.h.call(func(party *C.tfe_party_t) C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
 }

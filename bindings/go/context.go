@@ -5,16 +5,6 @@ import "C"
 
 import "sync"
 
-// Comparison is a tfe_comparison_t: how many bits comparisons, ReLU and
-// maxima read.
-type Comparison uint32
-
-// The comparison modes of include/tfe.h.
-const (
-	ComparisonFixedPointRange = Comparison(C.TFE_COMPARISON_FIXED_POINT_RANGE)
-	ComparisonFull            = Comparison(C.TFE_COMPARISON_FULL)
-)
-
 // Config is a tfe_config_t: the fixed-point configuration of a context.
 type Config struct {
 	FracBits   uint32 // fractional bits, 1 to 30
@@ -174,25 +164,15 @@ func (c *Context) DefineConstant(values []float64, shape []int) (*Tensor, error)
 
 // Save writes the context's graph to the file at path (tfe_context_save).
 func (c *Context) Save(path string) error {
-	ctx, err := c.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer c.h.release()
 	p := cString(path)
 	defer freeString(p)
-	return check(func() C.enum_tfe_status_t { return C.tfe_context_save(ctx, p) })
+	return c.h.call(func(ctx *C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_save(ctx, p) })
 }
 
 // TensorCount is the number of nodes of the graph (tfe_context_tensor_count).
 func (c *Context) TensorCount() (int, error) {
-	ctx, err := c.h.acquire()
-	if err != nil {
-		return 0, err
-	}
-	defer c.h.release()
 	var n C.size_t
-	err = check(func() C.enum_tfe_status_t { return C.tfe_context_tensor_count(ctx, &n) })
+	err := c.h.call(func(ctx *C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_tensor_count(ctx, &n) })
 	return int(n), err
 }
 
@@ -218,13 +198,8 @@ func (c *Context) Find(name string) (*Tensor, error) {
 
 // Config is the context's fixed-point configuration (tfe_context_config).
 func (c *Context) Config() (Config, error) {
-	ctx, err := c.h.acquire()
-	if err != nil {
-		return Config{}, err
-	}
-	defer c.h.release()
 	var out C.tfe_config_t
-	err = check(func() C.enum_tfe_status_t { return C.tfe_context_config(ctx, &out) })
+	err := c.h.call(func(ctx *C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_config(ctx, &out) })
 	return goConfig(out), err
 }
 

@@ -8,24 +8,6 @@ import (
 	"runtime"
 )
 
-// Status is a tfe_status_t: the outcome of a C call.
-type Status int
-
-// The statuses of include/tfe.h.
-const (
-	StatusOK              = Status(C.TFE_OK)
-	StatusInvalidArgument = Status(C.TFE_ERR_INVALID_ARGUMENT)
-	StatusConfig          = Status(C.TFE_ERR_CONFIG)
-	StatusNetwork         = Status(C.TFE_ERR_NETWORK)
-	StatusTimeout         = Status(C.TFE_ERR_TIMEOUT)
-	StatusProtocol        = Status(C.TFE_ERR_PROTOCOL)
-	StatusAborted         = Status(C.TFE_ERR_ABORTED)
-	StatusInternal        = Status(C.TFE_ERR_INTERNAL)
-	StatusPanic           = Status(C.TFE_ERR_PANIC)
-	StatusNullPointer     = Status(C.TFE_ERR_NULL_POINTER)
-	StatusOutOfRange      = Status(C.TFE_ERR_OUT_OF_RANGE)
-)
-
 // String is the status's name in the header ("TFE_ERR_TIMEOUT", ...), or
 // "TFE_UNKNOWN_STATUS" (tfe_status_name).
 func (s Status) String() string { return StatusName(int(s)) }

@@ -91,6 +91,58 @@ func (h *handle[P]) close() {
 	h.ptr, h.keep = zero[P](), nil
 }
 
+// call runs one C call with the handle held (acquire ... release): how a
+// method reaches the library.
+func (h *handle[P]) call(f func(P) C.enum_tfe_status_t) error {
+	p, err := h.acquire()
+	if err != nil {
+		return err
+	}
+	defer h.release()
+	return check(func() C.enum_tfe_status_t { return f(p) })
+}
+
+// callAlone is call for a call that must run alone (lock ... unlock).
+func (h *handle[P]) callAlone(f func(P) C.enum_tfe_status_t) error {
+	p, err := h.lock()
+	if err != nil {
+		return err
+	}
+	defer h.unlock()
+	return check(func() C.enum_tfe_status_t { return f(p) })
+}
+
+// shape runs an accessor of a shape the library owns (a pointer and a
+// rank) and copies the shape while the handle is held.
+func (h *handle[P]) shape(f func(P, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
+	var shape []int
+	err := h.call(func(p P) C.enum_tfe_status_t {
+		var s *C.size_t
+		var rank C.size_t
+		status := f(p, &s, &rank)
+		if status == C.TFE_OK {
+			shape = goShape(s, rank)
+		}
+		return status
+	})
+	return shape, err
+}
+
+// text runs an accessor of a string the library owns and copies the
+// string while the handle is held.
+func (h *handle[P]) text(f func(P, **C.char) C.enum_tfe_status_t) (string, error) {
+	var text string
+	err := h.call(func(p P) C.enum_tfe_status_t {
+		var s *C.char
+		status := f(p, &s)
+		if status == C.TFE_OK {
+			text = C.GoString(s)
+		}
+		return status
+	})
+	return text, err
+}
+
 func zero[P comparable]() (z P) { return }
 
 func (h *handle[P]) isClosed() bool {

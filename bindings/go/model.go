@@ -3,17 +3,6 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-// Network is a tfe_network_t: a benchmark network (NewNetworkModel).
-type Network uint32
-
-// The networks of include/tfe.h.
-const (
-	NetworkA = Network(C.TFE_NETWORK_A)
-	NetworkB = Network(C.TFE_NETWORK_B)
-	NetworkC = Network(C.TFE_NETWORK_C)
-	NetworkD = Network(C.TFE_NETWORK_D)
-)
-
 // Model is a tfe_model_t: a sequential model in plaintext (the model
 // owner's). Adding layers must not run concurrently with any other use
 // (Add* waits for other calls); a model nobody adds to may be used by
@@ -56,42 +45,9 @@ func NewNetworkModel(network Network, seed uint64) (*Model, error) {
 // valid. Safe twice.
 func (m *Model) Close() { m.h.close() }
 
-func (m *Model) read(call func(*C.tfe_model_t) C.enum_tfe_status_t) error {
-	p, err := m.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer m.h.release()
-	return check(func() C.enum_tfe_status_t { return call(p) })
-}
-
-// add runs one tfe_model_add_* alone on the model.
-func (m *Model) add(call func(*C.tfe_model_t) C.enum_tfe_status_t) error {
-	p, err := m.h.lock()
-	if err != nil {
-		return err
-	}
-	defer m.h.unlock()
-	return check(func() C.enum_tfe_status_t { return call(p) })
-}
-
-func (m *Model) shape(call func(*C.tfe_model_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
-	var shape []int
-	err := m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t {
-		var s *C.size_t
-		var rank C.size_t
-		status := call(p, &s, &rank)
-		if status == C.TFE_OK {
-			shape = goShape(s, rank)
-		}
-		return status
-	})
-	return shape, err
-}
-
 // InputShape is the shape of one sample (tfe_model_input_shape).
 func (m *Model) InputShape() ([]int, error) {
-	return m.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return m.h.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_model_input_shape(p, s, r)
 	})
 }
@@ -99,7 +55,7 @@ func (m *Model) InputShape() ([]int, error) {
 // OutputShape is the shape of the output for one sample, after the layers
 // added so far (tfe_model_output_shape).
 func (m *Model) OutputShape() ([]int, error) {
-	return m.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return m.h.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_model_output_shape(p, s, r)
 	})
 }
@@ -107,7 +63,7 @@ func (m *Model) OutputShape() ([]int, error) {
 // LayerCount is the number of layers as the model runs (tfe_model_layer_count).
 func (m *Model) LayerCount() (int, error) {
 	var n C.size_t
-	err := m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_layer_count(p, &n) })
+	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_layer_count(p, &n) })
 	return int(n), err
 }
 
@@ -126,7 +82,7 @@ func (m *Model) PredictPlain(x []float64, batch int) ([]float64, error) {
 	out := make([]float64, batch*elements(outShape))
 	xp, xn := doubles(x)
 	op, on := doubles(out)
-	err = m.read(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_predict_plain(p, xp, xn, b, op, on) })
+	err = m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_predict_plain(p, xp, xn, b, op, on) })
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +102,7 @@ func (m *Model) AddDense(inputs, units int, weights, bias []float64) error {
 	}
 	w, wn := doubles(weights)
 	b, bn := doubles(bias)
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_dense(p, in, un, w, wn, b, bn) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_dense(p, in, un, w, wn, b, bn) })
 }
 
 // AddConv2D adds a convolution of NHWC inputs: kernel is {KH, KW, C, O},
@@ -167,7 +123,7 @@ func (m *Model) AddConv2D(kernel []int, weights, bias []float64, strideH, stride
 	}
 	w, wn := doubles(weights)
 	b, bn := doubles(bias)
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t {
 		return C.tfe_model_add_conv2d(p, k, kn, w, wn, b, bn, sh, sw, C.uint32_t(padding))
 	})
 }
@@ -183,7 +139,7 @@ func (m *Model) addPool(function string, windowH, windowW, strideH, strideW int,
 		}
 		d[i] = s
 	}
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return f(p, d[0], d[1], d[2], d[3], C.uint32_t(padding)) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return f(p, d[0], d[1], d[2], d[3], C.uint32_t(padding)) })
 }
 
 // AddMaxPool2D adds max pooling of NHWC inputs (tfe_model_add_max_pool2d).
@@ -219,32 +175,32 @@ func (m *Model) AddBatchNorm(gamma, beta, mean, variance []float64, epsilon floa
 	b, _ := doubles(beta)
 	mu, _ := doubles(mean)
 	va, _ := doubles(variance)
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t {
 		return C.tfe_model_add_batch_norm(p, g, b, mu, va, C.size_t(n), C.double(epsilon))
 	})
 }
 
 // AddRelu adds max(x, 0) (tfe_model_add_relu).
 func (m *Model) AddRelu() error {
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_relu(p) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_relu(p) })
 }
 
 // AddSigmoid adds a sigmoid (tfe_model_add_sigmoid).
 func (m *Model) AddSigmoid() error {
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_sigmoid(p) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_sigmoid(p) })
 }
 
 // AddSoftmax adds a softmax over the last axis (tfe_model_add_softmax).
 func (m *Model) AddSoftmax() error {
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_softmax(p) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_softmax(p) })
 }
 
 // AddFlatten adds a flatten to [batch, n] (tfe_model_add_flatten).
 func (m *Model) AddFlatten() error {
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_flatten(p) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_flatten(p) })
 }
 
 // AddGlobalAvgPool2D adds global average pooling (tfe_model_add_global_avg_pool2d).
 func (m *Model) AddGlobalAvgPool2D() error {
-	return m.add(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_global_avg_pool2d(p) })
+	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_global_avg_pool2d(p) })
 }

@@ -1,48 +1,10 @@
 package tfe
 
 // The operations with parameters besides their tensors (shapes, indices,
-// enums, a divisor, a player), and the enums they take.
+// enums, a divisor, a player); their enums are in enums.go.
 
 // #include "tfe.h"
 import "C"
-
-// Padding is a tfe_padding_t: how windows meet the input's edges.
-type Padding uint32
-
-// The paddings of include/tfe.h.
-const (
-	PaddingValid = Padding(C.TFE_PADDING_VALID)
-	PaddingSame  = Padding(C.TFE_PADDING_SAME)
-)
-
-// Pool is a tfe_pool_t: what a pooling window computes.
-type Pool uint32
-
-// The pools of include/tfe.h.
-const (
-	PoolMax     = Pool(C.TFE_POOL_MAX)
-	PoolAverage = Pool(C.TFE_POOL_AVERAGE)
-)
-
-// CumsumMode is a tfe_cumsum_t: which elements each cumulative sum adds.
-type CumsumMode uint32
-
-// The cumulative sum modes of include/tfe.h.
-const (
-	CumsumInclusive        = CumsumMode(C.TFE_CUMSUM_INCLUSIVE)
-	CumsumExclusive        = CumsumMode(C.TFE_CUMSUM_EXCLUSIVE)
-	CumsumReverse          = CumsumMode(C.TFE_CUMSUM_REVERSE)
-	CumsumExclusiveReverse = CumsumMode(C.TFE_CUMSUM_EXCLUSIVE_REVERSE)
-)
-
-// SortOrder is a tfe_sort_order_t.
-type SortOrder uint32
-
-// The sort orders of include/tfe.h.
-const (
-	SortAscending  = SortOrder(C.TFE_SORT_ASCENDING)
-	SortDescending = SortOrder(C.TFE_SORT_DESCENDING)
-)
 
 // Assign is an assignment of value to the private variable variable,
 // which happens when it is fetched (tfe_assign).

@@ -51,15 +51,6 @@ func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options
 // Safe twice.
 func (p *Predictor) Close() { p.h.close() }
 
-func (p *Predictor) read(call func(*C.tfe_predictor_t) C.enum_tfe_status_t) error {
-	ptr, err := p.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer p.h.release()
-	return check(func() C.enum_tfe_status_t { return call(ptr) })
-}
-
 // Predict predicts a batch privately (tfe_predictor_predict): x holds 1
 // to maxBatch samples, row-major, batch first, and is passed without
 // copying; the result holds the outputs of as many samples.
@@ -68,7 +59,7 @@ func (p *Predictor) Predict(x []float64) ([]float64, error) {
 	out := make([]float64, len(x)/perSample*outPerSample)
 	xp, xn := doubles(x)
 	op, on := doubles(out)
-	if err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
 		return C.tfe_predictor_predict(ptr, xp, xn, op, on)
 	}); err != nil {
 		return nil, err
@@ -76,24 +67,10 @@ func (p *Predictor) Predict(x []float64) ([]float64, error) {
 	return out, nil
 }
 
-func (p *Predictor) shape(call func(*C.tfe_predictor_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
-	var shape []int
-	err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
-		var s *C.size_t
-		var rank C.size_t
-		status := call(ptr, &s, &rank)
-		if status == C.TFE_OK {
-			shape = goShape(s, rank)
-		}
-		return status
-	})
-	return shape, err
-}
-
 // InputShape is the shape of a full batch, [maxBatch, input shape...]
 // (tfe_predictor_input_shape).
 func (p *Predictor) InputShape() ([]int, error) {
-	return p.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return p.h.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_predictor_input_shape(ptr, s, r)
 	})
 }
@@ -101,7 +78,7 @@ func (p *Predictor) InputShape() ([]int, error) {
 // OutputShape is the shape of the output of a full batch
 // (tfe_predictor_output_shape).
 func (p *Predictor) OutputShape() ([]int, error) {
-	return p.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return p.h.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_predictor_output_shape(ptr, s, r)
 	})
 }
@@ -110,7 +87,7 @@ func (p *Predictor) OutputShape() ([]int, error) {
 // result without values (tfe_predictor_last_stats). Close it.
 func (p *Predictor) LastStats() (*Result, error) {
 	var out *C.tfe_result_t
-	if err := p.read(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_last_stats(ptr, &out) }); err != nil {
+	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_last_stats(ptr, &out) }); err != nil {
 		return nil, err
 	}
 	return newResult(out), nil

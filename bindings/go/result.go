@@ -48,20 +48,10 @@ func newResult(ptr *C.tfe_result_t) *Result {
 // Close frees the result (tfe_result_free). Safe twice.
 func (r *Result) Close() { r.h.close() }
 
-// read runs one accessor of the result.
-func (r *Result) read(call func(*C.tfe_result_t) C.enum_tfe_status_t) error {
-	p, err := r.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer r.h.release()
-	return check(func() C.enum_tfe_status_t { return call(p) })
-}
-
 // Count is the number of values, one per fetch (tfe_result_count).
 func (r *Result) Count() (int, error) {
 	var n C.size_t
-	err := r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_count(p, &n) })
+	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_count(p, &n) })
 	return int(n), err
 }
 
@@ -74,7 +64,7 @@ func (r *Result) Value(index int) (Value, error) {
 		return Value{}, err
 	}
 	var v Value
-	err = r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t {
+	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
 		var data *C.double
 		var n, rank C.size_t
 		var shape *C.size_t
@@ -111,7 +101,7 @@ func (r *Result) Values() ([]Value, error) {
 // PlayerCount is the number of players with stats (tfe_result_player_count).
 func (r *Result) PlayerCount() (int, error) {
 	var n C.size_t
-	err := r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_player_count(p, &n) })
+	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_player_count(p, &n) })
 	return int(n), err
 }
 
@@ -122,7 +112,7 @@ func (r *Result) PlayerStats(index int) (PlayerStats, error) {
 		return PlayerStats{}, err
 	}
 	var s PlayerStats
-	err = r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t {
+	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
 		var raw C.tfe_player_stats_t
 		status := C.tfe_result_player_stats(p, i, &raw)
 		if status == C.TFE_OK {
@@ -140,7 +130,7 @@ func (r *Result) PlayerIndex(name string) (int, error) {
 	n := cString(name)
 	defer freeString(n)
 	var index C.size_t
-	err := r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_player_index(p, n, &index) })
+	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_player_index(p, n, &index) })
 	return int(index), err
 }
 
@@ -151,7 +141,7 @@ func (r *Result) OpCount(player int) (int, error) {
 		return 0, err
 	}
 	var n C.size_t
-	err = r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_op_count(p, pl, &n) })
+	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_op_count(p, pl, &n) })
 	return int(n), err
 }
 
@@ -166,7 +156,7 @@ func (r *Result) OpStats(player, op int) (OpStats, error) {
 		return OpStats{}, err
 	}
 	var s OpStats
-	err = r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t {
+	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
 		var raw C.tfe_op_stats_t
 		status := C.tfe_result_op_stats(p, pl, o, &raw)
 		if status == C.TFE_OK {
@@ -182,7 +172,7 @@ func (r *Result) OpStats(player, op int) (OpStats, error) {
 // TraceJSON is the run as a Chrome trace (tfe_result_trace_json).
 func (r *Result) TraceJSON() (string, error) {
 	var trace string
-	err := r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t {
+	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
 		var s *C.char
 		status := C.tfe_result_trace_json(p, &s)
 		if status == C.TFE_OK {
@@ -196,7 +186,7 @@ func (r *Result) TraceJSON() (string, error) {
 // StatsTable is the stats as a table for people (tfe_result_stats_table).
 func (r *Result) StatsTable() (string, error) {
 	var table string
-	err := r.read(func(p *C.tfe_result_t) C.enum_tfe_status_t {
+	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
 		var s *C.char
 		status := C.tfe_result_stats_table(p, &s)
 		if status == C.TFE_OK {

@@ -9,16 +9,6 @@ import (
 	"time"
 )
 
-// Transport is a tfe_transport_t: how the players of a local session talk.
-type Transport uint32
-
-// The transports of include/tfe.h.
-const (
-	TransportTCP    = Transport(C.TFE_TRANSPORT_TCP)
-	TransportMemory = Transport(C.TFE_TRANSPORT_MEMORY)
-	TransportTLS    = Transport(C.TFE_TRANSPORT_TLS)
-)
-
 // SessionOptions is a tfe_session_options_t. Start from
 // DefaultSessionOptions; timeouts are whole milliseconds.
 type SessionOptions struct {
