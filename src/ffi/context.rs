@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::args;
 use super::callbacks::{Initializer, InputCallback, tfe_input_fn};
+pub use super::enums::tfe_comparison_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::error::Error;
@@ -31,18 +32,6 @@ pub struct tfe_config_t {
     /// maxima read. 0 (`TFE_COMPARISON_FIXED_POINT_RANGE`) is the default;
     /// anything but 0 or 1 is `TFE_ERR_CONFIG`.
     pub comparison: u32,
-}
-
-/// How many bits of a difference comparisons read (the `comparison` field
-/// of `tfe_config_t`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_comparison_t {
-    /// The low `frac_bits + int_bits + 3` bits: exact for any two values
-    /// within the fixed-point range, and cheaper (the default).
-    TFE_COMPARISON_FIXED_POINT_RANGE = 0,
-    /// All 64 bits: exact for any difference below 2^63 in magnitude.
-    TFE_COMPARISON_FULL = 1,
 }
 
 /// A computation under construction (its graph), with the input callbacks

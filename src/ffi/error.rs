@@ -9,40 +9,8 @@ use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+pub use super::enums::tfe_status_t;
 use crate::error::Error;
-
-/// The outcome of a fallible call: `TFE_OK` (zero) or the kind of failure.
-/// The detailed message is `tfe_last_error_message()`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_status_t {
-    /// Success.
-    TFE_OK = 0,
-    /// A caller passed something unusable: a shape, a value out of the
-    /// fixed-point range, a player name, a tensor of another context, a
-    /// string that is not UTF-8; or an input callback failed.
-    TFE_ERR_INVALID_ARGUMENT = 1,
-    /// A configuration (fixed point, session options) is inconsistent.
-    TFE_ERR_CONFIG = 2,
-    /// A connection to a player failed or closed; the message names the player.
-    TFE_ERR_NETWORK = 3,
-    /// A player sent nothing within the receive timeout; the message names it.
-    TFE_ERR_TIMEOUT = 4,
-    /// A player sent something malformed or ran a different graph.
-    TFE_ERR_PROTOCOL = 5,
-    /// Another player gave up on the run; the message names it and says why.
-    TFE_ERR_ABORTED = 6,
-    /// A bug in tfe: an invariant did not hold.
-    TFE_ERR_INTERNAL = 7,
-    /// A bug in tfe: the library panicked. The panic was caught; the objects
-    /// the call used may be in an unexpected state, the process is not harmed.
-    TFE_ERR_PANIC = 8,
-    /// A required pointer argument was NULL; the message names the parameter.
-    TFE_ERR_NULL_POINTER = 9,
-    /// A revealed result left the fixed-point range (the computation
-    /// overflowed); the message names the fetch and counts its bad values.
-    TFE_ERR_OUT_OF_RANGE = 10,
-}
 
 impl From<&Error> for tfe_status_t {
     fn from(error: &Error) -> Self {

@@ -6,25 +6,11 @@ use std::ffi::{CString, c_char};
 
 use super::args;
 use super::context::{tfe_comparison_t, tfe_config_t, tfe_context_t, tfe_tensor_t};
+pub use super::enums::tfe_tensor_kind_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use crate::fixed::ComparisonWidth;
 use crate::graph::{Graph, Kind, Op, TensorId};
-
-/// What a tensor is (`tfe_tensor_kind`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_tensor_kind_t {
-    /// Known to every player: a constant, or an operation on public values.
-    TFE_TENSOR_PUBLIC = 0,
-    /// Secret-shared among the servers: an input, a variable, or an
-    /// operation with a private operand. Fetch a reveal of it.
-    TFE_TENSOR_PRIVATE = 1,
-    /// A revealed value (`tfe_reveal`): fetch it; it cannot be computed on.
-    TFE_TENSOR_REVEALED = 2,
-    /// An assignment (`tfe_assign`): fetch it to make it happen.
-    TFE_TENSOR_ASSIGNMENT = 3,
-}
 
 /// A tensor's kind and owner, taken from the graph when its handle is made.
 #[derive(Debug)]

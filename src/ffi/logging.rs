@@ -5,6 +5,7 @@
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::sync::RwLock;
 
+pub use super::enums::tfe_log_level_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 
 /// Receives one log record: `level` (a `tfe_log_level_t`), `target` (the
@@ -14,18 +15,6 @@ use super::error::{Failure, ffi_boundary, tfe_status_t};
 /// `tfe_set_log_callback`.
 pub type tfe_log_fn =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: c_int, target: *const c_char, message: *const c_char)>;
-
-/// Log levels, most severe first (the `level` of `tfe_log_fn` and the
-/// `max_level` of `tfe_set_log_callback`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_log_level_t {
-    TFE_LOG_ERROR = 1,
-    TFE_LOG_WARN = 2,
-    TFE_LOG_INFO = 3,
-    TFE_LOG_DEBUG = 4,
-    TFE_LOG_TRACE = 5,
-}
 
 /// The installed callback and its user data (as an address, to be `Sync`).
 type Sink = (unsafe extern "C" fn(*mut c_void, c_int, *const c_char, *const c_char), usize);

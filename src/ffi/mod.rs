@@ -38,6 +38,7 @@
 #![allow(non_camel_case_types)]
 
 // In the order of the header: errors, then the objects from context to result.
+pub mod enums;
 pub mod error;
 
 mod panics;

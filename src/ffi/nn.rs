@@ -4,30 +4,12 @@
 //! [`super::predict`].
 
 use super::args;
+pub use super::enums::tfe_network_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::error::Error;
 use crate::nn::{Layer, Sequential, networks};
 use crate::ring::shape::{check_size, fmt_shape};
-
-/// The benchmark networks of SecureNN and TF Encrypted (the `network`
-/// argument of `tfe_model_network`, a `uint32_t`; anything else is
-/// `TFE_ERR_INVALID_ARGUMENT`). Their weights are pseudo-random (He
-/// uniform) from a seed: for measuring costs, not for predicting.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_network_t {
-    /// Inputs of 784: FC 784-128, ReLU, FC 128-128, ReLU, FC 128-10.
-    TFE_NETWORK_A = 0,
-    /// Inputs of 28x28x1: Conv 5x5x16, MaxPool 2, ReLU, Conv 5x5x16,
-    /// MaxPool 2, ReLU, FC 100, ReLU, FC 10.
-    TFE_NETWORK_B = 1,
-    /// Inputs of 28x28x1: Conv 5x5x20, MaxPool 2, ReLU, Conv 5x5x50,
-    /// MaxPool 2, ReLU, FC 500, ReLU, FC 10.
-    TFE_NETWORK_C = 2,
-    /// Inputs of 28x28x1: Conv 5x5x5 stride 2 (SAME), ReLU, FC 100, ReLU, FC 10.
-    TFE_NETWORK_D = 3,
-}
 
 /// A sequential model: an input shape (of one sample, without the batch
 /// axis) and layers applied in order, each checked against the shape it

@@ -5,34 +5,11 @@
 
 use super::args;
 use super::context::{tfe_context_t, tfe_tensor_t};
+pub use super::enums::{tfe_padding_t, tfe_pool_t};
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::ops::{apply, binary, unary};
 use crate::graph::Graph;
 use crate::ring::layout::Padding;
-
-/// How windows of pooling and convolution meet the input's edges (the
-/// `padding` argument, a `uint32_t`; anything else is
-/// `TFE_ERR_INVALID_ARGUMENT`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_padding_t {
-    /// No padding: windows lie inside the input.
-    TFE_PADDING_VALID = 0,
-    /// Output size `ceil(in / stride)`, zeros split before and after (the extra one after).
-    TFE_PADDING_SAME = 1,
-}
-
-/// Which pooling `tfe_pool2d` applies (its `pool` argument, a `uint32_t`;
-/// anything else is `TFE_ERR_INVALID_ARGUMENT`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_pool_t {
-    /// The maximum of each window.
-    TFE_POOL_MAX = 0,
-    /// The average of each window (with SAME padding, over the elements
-    /// inside the input).
-    TFE_POOL_AVERAGE = 1,
-}
 
 pub(crate) fn padding(value: u32) -> Result<Padding, Failure> {
     match value {

@@ -6,37 +6,11 @@
 //! cbindgen reads this source as it is to write the header.
 
 use super::context::{tfe_context_t, tfe_tensor_t};
+pub use super::enums::{tfe_cumsum_t, tfe_sort_order_t};
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::ops::{binary, unary};
 use crate::graph::Graph;
 use crate::vocabulary::SortOrder;
-
-/// Which cumulative sum `tfe_cumsum` computes (the `mode` argument, a
-/// `uint32_t`; anything else is `TFE_ERR_INVALID_ARGUMENT`), as
-/// TensorFlow's `cumsum(exclusive, reverse)`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_cumsum_t {
-    /// `out[i] = x[0] + ... + x[i]`.
-    TFE_CUMSUM_INCLUSIVE = 0,
-    /// `out[i] = x[0] + ... + x[i-1]` (`out[0] = 0`).
-    TFE_CUMSUM_EXCLUSIVE = 1,
-    /// `out[i] = x[i] + ... + x[n-1]`.
-    TFE_CUMSUM_REVERSE = 2,
-    /// `out[i] = x[i+1] + ... + x[n-1]` (`out[n-1] = 0`).
-    TFE_CUMSUM_EXCLUSIVE_REVERSE = 3,
-}
-
-/// The order of `tfe_sort` (the `order` argument, a `uint32_t`; anything
-/// else is `TFE_ERR_INVALID_ARGUMENT`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_sort_order_t {
-    /// Smallest first.
-    TFE_SORT_ASCENDING = 0,
-    /// Largest first.
-    TFE_SORT_DESCENDING = 1,
-}
 
 fn cumsum_mode(value: u32) -> Result<(bool, bool), Failure> {
     match value {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::args;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
+pub use super::enums::tfe_transport_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles::{self, Registered};
@@ -14,20 +15,6 @@ use super::result::tfe_result_t;
 use crate::error::Error;
 use crate::net::Interrupt;
 use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
-
-/// How the players of a local session talk (the `transport` field of
-/// `tfe_session_options_t`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum tfe_transport_t {
-    /// Loopback TCP, the same code path as a deployment (the default).
-    TFE_TRANSPORT_TCP = 0,
-    /// In-memory channels, no sockets.
-    TFE_TRANSPORT_MEMORY = 1,
-    /// Loopback TCP with TLS 1.3 and fresh in-memory certificates: what a
-    /// deployment's encryption costs.
-    TFE_TRANSPORT_TLS = 2,
-}
 
 /// Settings of a local session. Start from `tfe_session_options_default()`.
 #[repr(C)]
