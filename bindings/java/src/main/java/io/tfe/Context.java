@@ -110,38 +110,17 @@ public final class Context extends Ops {
 
     /** The number of tensors (nodes) of the graph. */
     public long tensorCount() {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_context_tensor_count(ctx, out));
-            return out.get(JAVA_LONG, 0);
-        } finally {
-            release();
-        }
+        return getLong((ctx, arena, out) -> Native.tfe_context_tensor_count(ctx, out));
     }
 
     /** A new handle for tensor number {@code index}, in the order of definition. */
     public Tensor tensor(long index) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_context_tensor(ctx, index, out));
-            return new Tensor(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return new Tensor(getAddress((ctx, arena, out) -> Native.tfe_context_tensor(ctx, index, out)));
     }
 
     /** A new handle for the input or variable called {@code name}. */
     public Tensor find(String name) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_context_find(ctx, arena.allocateFrom(name), out));
-            return new Tensor(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return new Tensor(getAddress((ctx, arena, out) -> Native.tfe_context_find(ctx, arena.allocateFrom(name), out)));
     }
 
     /** The fixed-point configuration. */
@@ -158,26 +137,12 @@ public final class Context extends Ops {
 
     /** The number of players of the graph. */
     public long playerCount() {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_context_player_count(ctx, out));
-            return out.get(JAVA_LONG, 0);
-        } finally {
-            release();
-        }
+        return getLong((ctx, arena, out) -> Native.tfe_context_player_count(ctx, out));
     }
 
     /** The name of player number {@code index}. */
     public String playerName(long index) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_context_player_name(ctx, index, out));
-            return Strings.read(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return getString((ctx, arena, out) -> Native.tfe_context_player_name(ctx, index, out));
     }
 
     /** A local session (every player in this process) with the default options. */

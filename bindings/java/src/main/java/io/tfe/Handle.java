@@ -1,9 +1,15 @@
 package io.tfe;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One C handle owned by a Java object: {@link #close()} frees it once (safe twice), a
@@ -51,6 +57,58 @@ abstract class Handle implements AutoCloseable {
 
     final void release() {
         lock.readLock().unlock();
+    }
+
+    /** A C accessor of the handle that writes its answer to {@code out}. */
+    @FunctionalInterface
+    interface Getter {
+        int call(MemorySegment handle, Arena arena, MemorySegment out);
+    }
+
+    /** A {@code tfe_*_shape} accessor of the handle writing its (pointer, rank) out-params. */
+    @FunctionalInterface
+    interface ShapeGetter {
+        int call(MemorySegment handle, MemorySegment shape, MemorySegment rank);
+    }
+
+    /**
+     * Runs the getter with the handle held and an {@code out} of {@code layout}, and reads the
+     * answer from it with {@code read} before the handle is released.
+     */
+    private <T> T get(MemoryLayout layout, Getter getter, Function<MemorySegment, T> read) {
+        MemorySegment handle = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(layout);
+            TfeException.check(getter.call(handle, arena, out));
+            return read.apply(out);
+        } finally {
+            release();
+        }
+    }
+
+    /** A size or count the getter writes. */
+    final long getLong(Getter getter) {
+        return get(JAVA_LONG, getter, out -> out.get(JAVA_LONG, 0));
+    }
+
+    /** The pointer the getter writes (a new C handle, for the caller to own). */
+    final MemorySegment getAddress(Getter getter) {
+        return get(ADDRESS, getter, out -> out.get(ADDRESS, 0));
+    }
+
+    /** A string of the handle's the getter points to, copied while the handle is held. */
+    final String getString(Getter getter) {
+        return get(ADDRESS, getter, out -> Strings.read(out.get(ADDRESS, 0)));
+    }
+
+    /** The shape the getter points to, copied while the handle is held. */
+    final long[] getShape(ShapeGetter getter) {
+        MemorySegment handle = acquire();
+        try {
+            return Tensor.readShape((shape, rank) -> getter.call(handle, shape, rank));
+        } finally {
+            release();
+        }
     }
 
     /** Whether {@link #close()} ran. */

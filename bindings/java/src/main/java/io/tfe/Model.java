@@ -2,7 +2,6 @@ package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,36 +52,19 @@ public final class Model extends Handle {
         }
     }
 
-    private long[] shape(boolean input) {
-        MemorySegment model = acquire();
-        try {
-            return Tensor.readShape((shape, rank) -> input ? Native.tfe_model_input_shape(model, shape, rank)
-                    : Native.tfe_model_output_shape(model, shape, rank));
-        } finally {
-            release();
-        }
-    }
-
     /** The shape of one sample. */
     public long[] inputShape() {
-        return shape(true);
+        return getShape(Native::tfe_model_input_shape);
     }
 
     /** The shape of one sample's output. */
     public long[] outputShape() {
-        return shape(false);
+        return getShape(Native::tfe_model_output_shape);
     }
 
     /** The number of layers. */
     public long layerCount() {
-        MemorySegment model = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_model_layer_count(model, out));
-            return out.get(JAVA_LONG, 0);
-        } finally {
-            release();
-        }
+        return getLong((model, arena, out) -> Native.tfe_model_layer_count(model, out));
     }
 
     /** Plaintext inference of {@code batch} samples {@code x} (row-major, batch first). */

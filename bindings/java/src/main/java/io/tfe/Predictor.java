@@ -56,36 +56,19 @@ public final class Predictor extends Handle {
         }
     }
 
-    private long[] shape(boolean input) {
-        MemorySegment pred = acquire();
-        try {
-            return Tensor.readShape((shape, rank) -> input ? Native.tfe_predictor_input_shape(pred, shape, rank)
-                    : Native.tfe_predictor_output_shape(pred, shape, rank));
-        } finally {
-            release();
-        }
-    }
-
     /** The shape of a full batch of inputs, {@code [maxBatch, sample shape...]}. */
     public long[] inputShape() {
-        return shape(true);
+        return getShape(Native::tfe_predictor_input_shape);
     }
 
     /** The shape of a full batch of predictions, {@code [maxBatch, sample shape...]}. */
     public long[] outputShape() {
-        return shape(false);
+        return getShape(Native::tfe_predictor_output_shape);
     }
 
     /** What the last prediction cost each player (a result with stats and no values). */
     public Result lastStats() {
-        MemorySegment pred = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_predictor_last_stats(pred, out));
-            return new Result(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return new Result(getAddress((pred, arena, out) -> Native.tfe_predictor_last_stats(pred, out)));
     }
 
     static long product(long[] shape) {

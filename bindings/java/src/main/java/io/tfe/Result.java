@@ -24,35 +24,6 @@ public final class Result extends Handle {
     public record OpStats(String name, long count, long bytesSent, long wireBytesSent, long messagesSent, long rounds,
             long wallTimeNs) {}
 
-    @FunctionalInterface
-    private interface Getter {
-        int call(MemorySegment result, Arena arena, MemorySegment out);
-    }
-
-    /** A size or count the getter writes. */
-    private long getLong(Getter getter) {
-        MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
-            TfeException.check(getter.call(result, arena, out));
-            return out.get(JAVA_LONG, 0);
-        } finally {
-            release();
-        }
-    }
-
-    /** A string of the result's the getter points to, copied while the result is held. */
-    private String getString(Getter getter) {
-        MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(getter.call(result, arena, out));
-            return Strings.read(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
-    }
-
     /** The number of values (fetches). */
     public long count() {
         return getLong((r, a, out) -> Native.tfe_result_count(r, out));

@@ -18,12 +18,7 @@ public final class Tensor extends Handle {
 
     /** The static shape. */
     public long[] shape() {
-        MemorySegment t = acquire();
-        try {
-            return readShape((shape, rank) -> Native.tfe_tensor_shape(t, shape, rank));
-        } finally {
-            release();
-        }
+        return getShape(Native::tfe_tensor_shape);
     }
 
     /** The name of an input or variable; any other tensor is {@link Status#INVALID_ARGUMENT}. */
