@@ -46,6 +46,16 @@ extern int failures;
         }                                                                          \
     } while (0)
 
+/* An input callback (a tfe_input_fn) that provides ones. */
+static inline int provide_ones(void *user_data, const char *name, const size_t *shape, size_t rank,
+                               double *out, size_t len) {
+    (void)user_data, (void)name, (void)shape, (void)rank;
+    for (size_t i = 0; i < len; i++) {
+        out[i] = 1.0;
+    }
+    return TFE_OK;
+}
+
 /* The exit code of a test program: prints the summary. */
 static inline int finish(const char *program) {
     if (failures != 0) {

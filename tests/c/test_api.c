@@ -117,17 +117,6 @@ static void test_feeds_names_and_variables(void) {
     tfe_context_free(ctx);
 }
 
-static int ones(void *user_data, const char *name, const size_t *shape, size_t rank, double *out, size_t len) {
-    (void)user_data;
-    (void)name;
-    (void)shape;
-    (void)rank;
-    for (size_t i = 0; i < len; i++) {
-        out[i] = 1.0;
-    }
-    return TFE_OK;
-}
-
 static void test_stats(void) {
     static const size_t shape_w[2] = {10, 10}, shape_x[2] = {5, 10};
     double w_values[100];
@@ -140,7 +129,7 @@ static void test_stats(void) {
     tfe_result_t *result = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
     EXPECT_OK(tfe_define_private_variable(ctx, NULL, "server0", w_values, 100, shape_w, 2, &w));
-    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, ones, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, provide_ones, NULL, &x));
     EXPECT_OK(tfe_matmul(ctx, x, w, &y));
     EXPECT_OK(tfe_reveal(ctx, y, NULL, &out));
     EXPECT_OK(tfe_session_new_local(ctx, &sess));

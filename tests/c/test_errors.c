@@ -18,18 +18,6 @@ static const size_t shape_w[2] = {10, 10};
 static const size_t shape_x[2] = {5, 10};
 static double ones[100];
 
-static int fill_ones(void *user_data, const char *name, const size_t *shape, size_t rank,
-                     double *out, size_t len) {
-    (void)user_data;
-    (void)name;
-    (void)shape;
-    (void)rank;
-    for (size_t i = 0; i < len; i++) {
-        out[i] = 1.0;
-    }
-    return TFE_OK;
-}
-
 /* Fails on its first call, succeeds afterwards. */
 static int fail_once(void *user_data, const char *name, const size_t *shape, size_t rank,
                      double *out, size_t len) {
@@ -38,7 +26,7 @@ static int fail_once(void *user_data, const char *name, const size_t *shape, siz
     if (*calls == 1) {
         return TFE_ERR_INVALID_ARGUMENT;
     }
-    return fill_ones(NULL, name, shape, rank, out, len);
+    return provide_ones(NULL, name, shape, rank, out, len);
 }
 
 static void test_version(void) {
@@ -115,11 +103,11 @@ static void test_shapes(tfe_context_t *ctx, tfe_tensor_t *w, tfe_tensor_t *x) {
 
 static void test_player_names(tfe_context_t *ctx, tfe_tensor_t *x) {
     tfe_tensor_t *out = SENTINEL;
-    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "bad name!", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "bad name!", shape_x, 2, provide_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "'bad name!'");
-    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "", shape_x, 2, provide_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "player name");
-    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "caf\xff", shape_x, 2, fill_ones, NULL, &out),
+    EXPECT_ERROR(tfe_define_private_input(ctx, NULL, "caf\xff", shape_x, 2, provide_ones, NULL, &out),
                  TFE_ERR_INVALID_ARGUMENT, "'owner' is not valid UTF-8");
     EXPECT_ERROR(tfe_reveal(ctx, x, "no/slashes", &out), TFE_ERR_INVALID_ARGUMENT, "'no/slashes'");
     EXPECT(out == SENTINEL);
@@ -234,7 +222,7 @@ int main(void) {
     tfe_tensor_t *w = NULL, *x = NULL;
     if (tfe_context_new(NULL, &ctx) != TFE_OK ||
         tfe_define_private_variable(ctx, NULL, "server0", ones, 100, shape_w, 2, &w) != TFE_OK ||
-        tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, fill_ones, NULL, &x) != TFE_OK) {
+        tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, provide_ones, NULL, &x) != TFE_OK) {
         fprintf(stderr, "setup failed: %s\n", tfe_last_error_message());
         return 1;
     }

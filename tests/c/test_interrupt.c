@@ -26,10 +26,7 @@ static int provide(void *user_data, const char *name, const size_t *shape, size_
     while (!atomic_load(&released)) {
         thrd_sleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     }
-    for (size_t i = 0; i < len; i++) {
-        out[i] = 1.0;
-    }
-    return 0;
+    return provide_ones(NULL, name, shape, rank, out, len);
 }
 
 struct run {
