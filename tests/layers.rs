@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["graph"],
     &["session"],
     &["nn", "deploy"],
+    &["onnx"],
     &["ffi"],
 ];
 

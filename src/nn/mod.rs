@@ -14,5 +14,5 @@ mod tests;
 pub mod train;
 
 pub use layer::Layer;
-pub use model::{Sequential, Weights};
+pub use model::{Model, Sequential, Weights};
 pub use predict::{PrivatePredictor, input_name};

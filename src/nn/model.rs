@@ -11,6 +11,35 @@ use crate::ring::shape::fmt_shape;
 /// A model's weights as (private variable name, values).
 pub type Weights = Vec<(String, Vec<f64>)>;
 
+/// What private prediction needs of a model: a [`Sequential`] built layer
+/// by layer, or a graph imported from a file (`tfe::onnx`).
+///
+/// Samples must not mix: every output holds the batch axis first, and an
+/// output row depends on its input row only ([`super::PrivatePredictor`]
+/// pads a batch with zero samples).
+pub trait Model {
+    /// The shape of one sample (without the batch axis).
+    fn input_shape(&self) -> &[usize];
+
+    /// Adds the model to `g` after `x` (of shape `[batch, input_shape...]`);
+    /// returns its outputs, each batch first, and the weights as
+    /// (variable name, values) for `owner` to provide. Built again into the
+    /// same graph (another batch size), it reads the variables it defined
+    /// the first time and returns no new weights.
+    fn build_outputs(&self, g: &mut Graph, x: TensorId, owner: &str) -> Result<(Vec<TensorId>, Weights)>;
+}
+
+impl Model for Sequential {
+    fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    fn build_outputs(&self, g: &mut Graph, x: TensorId, owner: &str) -> Result<(Vec<TensorId>, Weights)> {
+        let (y, weights) = self.build(g, x, owner)?;
+        Ok((vec![y], weights))
+    }
+}
+
 /// Layers applied in order to inputs of `input_shape` (without the batch axis).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sequential {

@@ -15,7 +15,7 @@
 //! batch costs at most twice what a graph of its exact size would, and no
 //! batch size shares the weights again.
 
-use super::Sequential;
+use super::Model;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
 use crate::ring::shape::fmt_shape;
@@ -30,7 +30,8 @@ pub fn input_name(batch: usize) -> String {
 struct BatchGraph {
     batch: usize,
     input: String,
-    output: TensorId,
+    /// The model's outputs, each revealed to the client.
+    outputs: Vec<TensorId>,
 }
 
 /// A model served by a local session (all players on threads).
@@ -54,12 +55,12 @@ pub struct PrivatePredictor {
     session: LocalSession,
     /// By increasing batch size; the last is `max_batch`.
     graphs: Vec<BatchGraph>,
-    /// Values per sample of the input and of the output.
+    /// Values per sample of the input and of each output.
     input_len: usize,
-    output_len: usize,
-    /// `[max_batch, ...]`.
+    output_lens: Vec<usize>,
+    /// `[max_batch, ...]`, of the input and of each output.
     input_shape: Vec<usize>,
-    output_shape: Vec<usize>,
+    output_shapes: Vec<Vec<usize>>,
 }
 
 /// 1, 2, 4, ... below `max_batch`, then `max_batch`.
@@ -72,9 +73,11 @@ fn batch_sizes(max_batch: usize) -> Vec<usize> {
 
 impl PrivatePredictor {
     /// Builds the prediction graph for batches of 1 to `max_batch` inputs:
-    /// the weights belong to `owner`, the input and output to `client`.
+    /// the weights belong to `owner`, the input and outputs to `client`.
+    /// A model's outputs must keep the batch axis first (an error says
+    /// which does not).
     pub fn local(
-        model: &Sequential,
+        model: &dyn Model,
         max_batch: usize,
         owner: &str,
         client: &str,
@@ -86,25 +89,40 @@ impl PrivatePredictor {
         let mut g = Graph::default();
         let mut graphs = Vec::new();
         let mut weights = Vec::new();
-        let mut output_shape = Vec::new();
+        let mut output_shapes = Vec::new();
+        let batch_shape = |batch: usize| [&[batch][..], model.input_shape()].concat();
         for batch in batch_sizes(max_batch) {
             let input = input_name(batch);
-            let x = g.private_input(&input, client, &model.batch_shape(batch))?;
+            let x = g.private_input(&input, client, &batch_shape(batch))?;
             // Later copies find the weight variables the first one defined.
-            let (y, new_weights) = model.build(&mut g, x, owner)?;
+            let (ys, new_weights) = model.build_outputs(&mut g, x, owner)?;
+            if ys.is_empty() {
+                return Err(Error::invalid("the model has no outputs, expected at least one"));
+            }
             weights.extend(new_weights);
-            output_shape = g.shape(y)?.to_vec();
-            let output = g.reveal(y, Some(client))?;
-            graphs.push(BatchGraph { batch, input, output });
+            output_shapes.clear();
+            let mut outputs = Vec::with_capacity(ys.len());
+            for (i, y) in ys.into_iter().enumerate() {
+                let shape = g.shape(y)?.to_vec();
+                if shape.first() != Some(&batch) {
+                    return Err(Error::invalid(format!(
+                        "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
+                        fmt_shape(&shape)
+                    )));
+                }
+                output_shapes.push(shape);
+                outputs.push(g.reveal(y, Some(client))?);
+            }
+            graphs.push(BatchGraph { batch, input, outputs });
         }
         let mut session = LocalSession::new(&g, options)?;
         for (name, values) in weights {
             session.set_variable_values(&name, values)?;
         }
-        let input_shape = model.batch_shape(max_batch);
+        let input_shape = batch_shape(max_batch);
         let input_len = input_shape[1..].iter().product();
-        let output_len = output_shape[1..].iter().product();
-        Ok(PrivatePredictor { session, graphs, input_len, output_len, input_shape, output_shape })
+        let output_lens = output_shapes.iter().map(|s| s[1..].iter().product()).collect();
+        Ok(PrivatePredictor { session, graphs, input_len, output_lens, input_shape, output_shapes })
     }
 
     /// The largest batch a prediction takes.
@@ -125,10 +143,17 @@ impl PrivatePredictor {
         Ok(len / per_sample)
     }
 
-    /// The outputs for one batch of 1 to `max_batch` inputs (row-major,
-    /// batch first), as the client receives them: `batch` x the output
-    /// size of one sample.
+    /// The (first) output for one batch of 1 to `max_batch` inputs
+    /// (row-major, batch first), as the client receives it: `batch` x the
+    /// output size of one sample.
     pub fn predict(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        let mut outputs = self.predict_outputs(x)?;
+        Ok(outputs.swap_remove(0))
+    }
+
+    /// Every output of the model for one batch (an imported model may have
+    /// several: class labels and probabilities), in the model's order.
+    pub fn predict_outputs(&mut self, x: &[f64]) -> Result<Vec<Vec<f64>>> {
         let batch = self.batch_of(x.len())?;
         let graph = self
             .graphs
@@ -139,8 +164,13 @@ impl PrivatePredictor {
         padded.resize(graph.batch * self.input_len, 0.0);
         let mut feeds = Feeds::new();
         feeds.insert(&graph.input, padded);
-        let result = self.session.run(&[graph.output], &feeds)?;
-        Ok(result.outputs[0].iter().copied().take(batch * self.output_len).collect())
+        let result = self.session.run(&graph.outputs, &feeds)?;
+        Ok(result
+            .outputs
+            .iter()
+            .zip(&self.output_lens)
+            .map(|(y, len)| y.iter().copied().take(batch * len).collect())
+            .collect())
     }
 
     /// `[max_batch, input shape...]`: a batch fills the first rows.
@@ -148,10 +178,15 @@ impl PrivatePredictor {
         &self.input_shape
     }
 
-    /// `[max_batch, output shape...]`: a batch's output has as many rows
-    /// as its input.
+    /// `[max_batch, output shape...]` of the (first) output: a batch's
+    /// output has as many rows as its input.
     pub fn output_shape(&self) -> &[usize] {
-        &self.output_shape
+        &self.output_shapes[0]
+    }
+
+    /// `[max_batch, output shape...]` of each output.
+    pub fn output_shapes(&self) -> &[Vec<usize>] {
+        &self.output_shapes
     }
 
     /// Bytes, messages and rounds of the last prediction, per player and op.

@@ -1,0 +1,318 @@
+//! Conversion of convolutions, pooling and batch normalization. ONNX is
+//! NCHW with [O, C, KH, KW] filters; the graph's convolution and pooling
+//! are NHWC with [KH, KW, C, O] filters, so a private input is transposed
+//! (free: a layout op on shares) and the result transposed back, and the
+//! known filter is permuted in plaintext.
+
+use super::convert::{Converter, Value, shape_error};
+use super::convert_nn::private;
+use super::decode::{Attributes, Tensor};
+use super::proto::NodeProto;
+use crate::error::{Error, Result};
+use crate::graph::TensorId;
+use crate::ring::layout::{Padding, window_output};
+
+/// What fills a window's positions outside the input.
+#[derive(Clone, Copy, PartialEq)]
+enum Fill {
+    /// Zeros (convolutions; average pooling that counts the padding).
+    Zero,
+    /// Nothing: an average over the positions inside the input.
+    AverageInside,
+    /// Nothing: a maximum over the positions inside the input.
+    Max,
+}
+
+/// A batch normalization folded into the layer before it: (its node, the
+/// per-channel scale and shift).
+type Folded = (usize, Vec<f64>, Vec<f64>);
+
+impl Converter<'_> {
+    /// A 2-D convolution; a batch normalization that alone reads the
+    /// result is folded into its filter and bias.
+    pub(super) fn conv(&mut self, index: usize, node: &NodeProto, nodes: &[NodeProto]) -> Result<Vec<Value>> {
+        let a = Attributes::of(node);
+        a.only(&["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])?;
+        let x = self.private_computed(node, 0)?;
+        let xs = self.shape(x)?;
+        let Some(w) = self.known_input(node, 1, "W")? else { return Err(Error::invalid("input 1 (W) is missing")) };
+        if a.int("group", 1) != 1 {
+            return Err(Error::invalid("group convolutions are not supported (group must be 1)"));
+        }
+        if xs.len() != 4 || w.shape.len() != 4 || w.shape[1] != xs[1] {
+            return Err(Error::invalid(format!(
+                "expected a 2-D convolution of an NCHW input [N, C, H, W] with a filter [O, C, KH, KW], found shapes \
+                 {} and {}",
+                crate::ring::shape::fmt_shape(&xs),
+                crate::ring::shape::fmt_shape(&w.shape)
+            )));
+        }
+        let [o, c, kh, kw] = [w.shape[0], w.shape[1], w.shape[2], w.shape[3]];
+        if a.ints("kernel_shape").is_some_and(|k| k != [kh as i64, kw as i64]) {
+            return Err(Error::invalid("kernel_shape does not match the filter's shape"));
+        }
+        check_ones(&a, "dilations")?;
+        let strides = pair(&a, "strides")?;
+        let mut bias = match self.known_input(node, 2, "B")? {
+            None => vec![0.0; o],
+            Some(b) if b.data.len() == o => b.data,
+            Some(b) => return Err(shape_error(&format!("a bias of {o} values"), &b.shape)),
+        };
+        // [O, C, KH, KW] -> [KH, KW, C, O]
+        let mut filter = vec![0.0; w.data.len()];
+        for (i, &v) in w.data.iter().enumerate() {
+            let (oi, ci, y, xk) = (i / (c * kh * kw), i / (kh * kw) % c, i / kw % kh, i % kw);
+            filter[((y * kw + xk) * c + ci) * o + oi] = v;
+        }
+        let out_name = node.output.first().cloned().unwrap_or_default();
+        let mut folded_into = None;
+        if let Some((bn, scale, shift)) = self.foldable_batch_norm(index, &out_name, nodes, o) {
+            filter.iter_mut().enumerate().for_each(|(i, v)| *v *= scale[i % o]);
+            bias.iter_mut().enumerate().for_each(|(i, b)| *b = *b * scale[i] + shift[i]);
+            self.folded[bn] = true;
+            folded_into = Some(nodes[bn].output[0].clone());
+        }
+        let key = format!("{}#conv{index}", node.input[1]);
+        let wv = self.lift(&key, &Tensor::new(vec![kh, kw, c, o], filter)?)?;
+        let bv = self.lift(&format!("{key}.bias"), &Tensor::new(vec![o], bias)?)?;
+        let xn = self.nhwc_of(x)?;
+        let (xn, padding) = self.padding(&a, xn, (kh, kw), strides, Fill::Zero)?;
+        let y = self.g.conv2d(xn, wv, strides, padding)?;
+        let y = self.g.add(y, bv)?;
+        let y = self.nchw_of(y)?;
+        if let Some(name) = folded_into {
+            self.values.insert(name, private(y));
+        }
+        Ok(vec![private(y)])
+    }
+
+    /// MaxPool and AveragePool over 2-D windows.
+    pub(super) fn pool(&mut self, node: &NodeProto) -> Result<Value> {
+        let a = Attributes::of(node);
+        a.only(&[
+            "auto_pad",
+            "ceil_mode",
+            "count_include_pad",
+            "dilations",
+            "kernel_shape",
+            "pads",
+            "storage_order",
+            "strides",
+        ])?;
+        let x = self.private_computed(node, 0)?;
+        let xs = self.shape(x)?;
+        if xs.len() != 4 {
+            return Err(shape_error("an NCHW input [N, C, H, W]", &xs));
+        }
+        let size = match a.ints("kernel_shape") {
+            Some(&[h, w]) if h > 0 && w > 0 => (h as usize, w as usize),
+            _ => return Err(Error::invalid("expected kernel_shape of two positive sizes")),
+        };
+        check_ones(&a, "dilations")?;
+        let strides = pair(&a, "strides")?;
+        let max = node.op_type() == "MaxPool";
+        let fill = match (max, a.int("count_include_pad", 0)) {
+            (true, _) => Fill::Max,
+            (false, 0) => Fill::AverageInside,
+            (false, _) => Fill::Zero,
+        };
+        if a.int("ceil_mode", 0) != 0 {
+            let pads = explicit_pads(&a)?;
+            for (i, (n, k, s)) in [(xs[2], size.0, strides.0), (xs[3], size.1, strides.1)].into_iter().enumerate() {
+                let span = (n + pads[i] + pads[i + 2]).saturating_sub(k);
+                if span % s != 0 {
+                    return Err(Error::invalid("ceil_mode=1 with windows past the end is not supported"));
+                }
+            }
+        }
+        let xn = self.nhwc_of(x)?;
+        let (xn, padding) = self.padding(&a, xn, size, strides, fill)?;
+        let y = if max {
+            self.g.max_pool2d(xn, size, strides, padding)?
+        } else {
+            self.g.avg_pool2d(xn, size, strides, padding)?
+        };
+        self.nchw_of(y).map(private)
+    }
+
+    pub(super) fn global_average_pool(&mut self, node: &NodeProto) -> Result<Value> {
+        Attributes::of(node).only(&[])?;
+        let x = self.private_computed(node, 0)?;
+        let xs = self.shape(x)?;
+        if xs.len() != 4 {
+            return Err(shape_error("an NCHW input [N, C, H, W]", &xs));
+        }
+        let xn = self.nhwc_of(x)?;
+        let y = self.g.global_avg_pool2d(xn)?;
+        self.g.reshape(y, &[xs[0], xs[1], 1, 1]).map(private)
+    }
+
+    /// A batch normalization no convolution or Gemm took: a private
+    /// per-channel scale and shift (channels on axis 1).
+    pub(super) fn batch_norm(&mut self, node: &NodeProto) -> Result<Value> {
+        let x = self.private_computed(node, 0)?;
+        let xs = self.shape(x)?;
+        if xs.len() < 2 {
+            return Err(shape_error("an input [N, C, ...]", &xs));
+        }
+        let (scale, shift) = self.batch_norm_affine(node, xs[1])?;
+        let mut shape = vec![xs[1]];
+        shape.resize(xs.len() - 1, 1);
+        let key = node.output.first().cloned().unwrap_or_default();
+        let s = self.lift(&format!("{key}#scale"), &Tensor::new(shape.clone(), scale)?)?;
+        let t = self.lift(&format!("{key}#shift"), &Tensor::new(shape, shift)?)?;
+        let y = self.g.mul(x, s)?;
+        self.g.add(y, t).map(private)
+    }
+
+    /// The per-channel scale γ/√(σ² + ε) and shift β − μ·scale.
+    fn batch_norm_affine(&self, node: &NodeProto, channels: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+        let a = Attributes::of(node);
+        a.only(&["epsilon", "momentum", "training_mode", "spatial"])?;
+        if a.int("training_mode", 0) != 0 || a.int("spatial", 1) != 1 {
+            return Err(Error::invalid("training_mode=1 and spatial=0 are not supported"));
+        }
+        let eps = a.float("epsilon", 1e-5);
+        let mut params = Vec::new();
+        for (i, what) in [(1, "scale"), (2, "B"), (3, "input_mean"), (4, "input_var")] {
+            match self.known_input(node, i, what)? {
+                Some(t) if t.data.len() == channels => params.push(t.data),
+                Some(t) => return Err(shape_error(&format!("{what} of {channels} values"), &t.shape)),
+                None => return Err(Error::invalid(format!("input {i} ({what}) is missing"))),
+            }
+        }
+        if params[3].iter().any(|&v| v + eps <= 0.0) {
+            return Err(Error::invalid("input_var + epsilon must be positive"));
+        }
+        let scale: Vec<f64> = (0..channels).map(|c| params[0][c] / (params[3][c] + eps).sqrt()).collect();
+        let shift = (0..channels).map(|c| params[1][c] - params[2][c] * scale[c]).collect();
+        Ok((scale, shift))
+    }
+
+    /// The batch normalization that alone reads `output` (of `channels`
+    /// channels), if it can be folded into the node before it.
+    pub(super) fn foldable_batch_norm(
+        &self,
+        index: usize,
+        output: &str,
+        nodes: &[NodeProto],
+        channels: usize,
+    ) -> Option<Folded> {
+        if self.readers.get(output) != Some(&1) || self.outputs.iter().any(|o| o == output) {
+            return None;
+        }
+        let bn = (index + 1..nodes.len()).find(|&j| nodes[j].input.first().is_some_and(|i| i == output))?;
+        let node = &nodes[bn];
+        let single_output = node.output.iter().filter(|o| !o.is_empty()).count() == 1;
+        if node.op_type() != "BatchNormalization" || !matches!(node.domain(), "" | "ai.onnx") || !single_output {
+            return None;
+        }
+        // Unfoldable (parameters computed later, or unsupported attributes):
+        // the node is converted on its own and reports its own error.
+        self.batch_norm_affine(node, channels).ok().map(|(scale, shift)| (bn, scale, shift))
+    }
+
+    /// An NCHW private value in NHWC.
+    fn nhwc_of(&mut self, x: TensorId) -> Result<TensorId> {
+        if let Some(&t) = self.nhwc.get(&x) {
+            return Ok(t);
+        }
+        self.g.transpose(x, Some(&[0, 2, 3, 1]))
+    }
+
+    /// An NHWC result back in NCHW, remembering its NHWC twin.
+    fn nchw_of(&mut self, y: TensorId) -> Result<TensorId> {
+        let t = self.g.transpose(y, Some(&[0, 3, 1, 2]))?;
+        self.nhwc.insert(t, y);
+        Ok(t)
+    }
+
+    /// The padding of an NHWC input `x` for `size` windows: a graph
+    /// padding when ONNX's equals it, or `x` padded explicitly (zeros, or
+    /// for a maximum, copies of the edge, which every window that reaches
+    /// past the edge contains already) and VALID windows.
+    fn padding(
+        &mut self,
+        a: &Attributes,
+        x: TensorId,
+        size: (usize, usize),
+        strides: (usize, usize),
+        fill: Fill,
+    ) -> Result<(TensorId, Padding)> {
+        let xs = self.shape(x)?;
+        let same = |n: usize, k: usize, s: usize, upper: bool| -> Result<(usize, usize)> {
+            let (out, before) = window_output(n, k, s, Padding::Same)?;
+            let total = ((out - 1) * s + k).saturating_sub(n);
+            Ok(if upper { (before, total - before) } else { (total - before, before) })
+        };
+        let pads = match a.string("auto_pad").as_deref().unwrap_or("NOTSET") {
+            "NOTSET" => explicit_pads(a)?,
+            "VALID" => [0; 4],
+            mode @ ("SAME_UPPER" | "SAME_LOWER") => {
+                let upper = mode == "SAME_UPPER";
+                let (t, b) = same(xs[1], size.0, strides.0, upper)?;
+                let (l, r) = same(xs[2], size.1, strides.1, upper)?;
+                [t, l, b, r]
+            }
+            other => return Err(Error::invalid(format!("auto_pad '{}' is not supported", other.escape_debug()))),
+        };
+        if pads == [0; 4] {
+            return Ok((x, Padding::Valid));
+        }
+        let (t, b) = same(xs[1], size.0, strides.0, true)?;
+        let (l, r) = same(xs[2], size.1, strides.1, true)?;
+        if pads == [t, l, b, r] && fill != Fill::Zero {
+            return Ok((x, Padding::Same));
+        }
+        match fill {
+            Fill::Zero => {
+                let y = self.g.pad(x, &[(0, 0), (pads[0], pads[2]), (pads[1], pads[3]), (0, 0)])?;
+                Ok((y, Padding::Valid))
+            }
+            Fill::AverageInside => Err(Error::invalid(format!(
+                "pads {pads:?} with count_include_pad=0 are supported only as SAME_UPPER padding ({:?})",
+                [t, l, b, r]
+            ))),
+            Fill::Max => {
+                if pads[0].max(pads[2]) >= size.0 || pads[1].max(pads[3]) >= size.1 {
+                    return Err(Error::invalid(format!("pads {pads:?} must be smaller than the window {size:?}")));
+                }
+                let mut y = x;
+                for (axis, before, after) in [(1, pads[0], pads[2]), (2, pads[1], pads[3])] {
+                    let n = xs[axis];
+                    let index: Vec<usize> =
+                        std::iter::repeat_n(0, before).chain(0..n).chain(std::iter::repeat_n(n - 1, after)).collect();
+                    y = self.g.gather(y, &index, axis)?;
+                }
+                Ok((y, Padding::Valid))
+            }
+        }
+    }
+}
+
+/// ONNX's pads [top, left, bottom, right] (zeros when absent).
+fn explicit_pads(a: &Attributes) -> Result<[usize; 4]> {
+    match a.ints("pads") {
+        None => Ok([0; 4]),
+        Some(&[t, l, b, r]) if [t, l, b, r].iter().all(|&p| p >= 0) => {
+            Ok([t as usize, l as usize, b as usize, r as usize])
+        }
+        Some(other) => Err(Error::invalid(format!("pads {other:?}: expected four sizes of 0 or more"))),
+    }
+}
+
+/// A pair of positive sizes (1, 1 when absent).
+fn pair(a: &Attributes, name: &str) -> Result<(usize, usize)> {
+    match a.ints(name) {
+        None => Ok((1, 1)),
+        Some(&[h, w]) if h > 0 && w > 0 => Ok((h as usize, w as usize)),
+        Some(other) => Err(Error::invalid(format!("{name} {other:?}: expected two positive sizes"))),
+    }
+}
+
+fn check_ones(a: &Attributes, name: &str) -> Result<()> {
+    match a.ints(name) {
+        Some(d) if d.iter().any(|&v| v != 1) => Err(Error::invalid(format!("{name} {d:?} are not supported (only 1)"))),
+        _ => Ok(()),
+    }
+}
