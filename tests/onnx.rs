@@ -1,4 +1,4 @@
-//! ONNX models made by the real exporters (tests/onnx/make_models.py:
+//! ONNX models made by the real exporters (`tests/onnx/make_models.py`:
 //! skl2onnx, tf2onnx, torch.onnx) predict privately as onnxruntime does on
 //! their test sets: the same class for at least 99 % of the samples, and
 //! every output within 0.05. Broken files are errors, never panics.

@@ -22,7 +22,7 @@ use crate::ring::shape::fmt_shape;
 /// A value of the ONNX graph during conversion.
 #[derive(Clone, Debug)]
 pub enum Value {
-    /// Secret-shared, in the graph. `argmax` records, for an ArgMax
+    /// Secret-shared, in the graph. `argmax` records, for an `ArgMax`
     /// result, the tensor and axis it was taken over (for a class label
     /// looked up from it).
     Private { id: TensorId, argmax: Option<ArgMaxOf> },
@@ -30,7 +30,7 @@ pub enum Value {
     Known(Tensor),
 }
 
-/// Where an ArgMax result came from.
+/// Where an `ArgMax` result came from.
 #[derive(Clone, Copy, Debug)]
 pub struct ArgMaxOf {
     pub source: TensorId,
@@ -146,7 +146,7 @@ impl<'a> Converter<'a> {
                 Attributes::of(node).only(&[])?;
                 one(self.input(node, 0)?)
             }
-            "Constant" => one(Value::Known(self.constant(node)?)),
+            "Constant" => one(Value::Known(Self::constant(node)?)),
             "Cast" => one(self.cast(node)?),
             "Add" | "Sub" | "Mul" | "Div" => one(self.arithmetic(node)?),
             "Neg" | "Relu" | "Sigmoid" | "Tanh" => one(self.elementwise(node)?),
@@ -229,19 +229,15 @@ impl<'a> Converter<'a> {
         // The name depends on the order of lifting only, which is the same
         // for every batch size: later builds into the same graph find it.
         let name = format!("onnx.w{}", self.lifted.len());
-        let id = match self.g.find_named(&name) {
-            Some(id) => id,
-            None => {
-                self.g.fixed().check_values(&t.data, &t.shape).map_err(|e| {
-                    Error::invalid(format!(
-                        "the weight '{}' does not fit the fixed-point range: {e}",
-                        key.escape_debug()
-                    ))
-                })?;
-                let id = self.g.private_variable(&name, self.owner, &t.shape)?;
-                self.weights.push((name, t.data.clone()));
-                id
-            }
+        let id = if let Some(id) = self.g.find_named(&name) {
+            id
+        } else {
+            self.g.fixed().check_values(&t.data, &t.shape).map_err(|e| {
+                Error::invalid(format!("the weight '{}' does not fit the fixed-point range: {e}", key.escape_debug()))
+            })?;
+            let id = self.g.private_variable(&name, self.owner, &t.shape)?;
+            self.weights.push((name, t.data.clone()));
+            id
         };
         self.lifted.insert(key.to_string(), id);
         Ok(id)
@@ -264,7 +260,7 @@ impl<'a> Converter<'a> {
         }
     }
 
-    fn constant(&self, node: &NodeProto) -> Result<Tensor> {
+    fn constant(node: &NodeProto) -> Result<Tensor> {
         let a = Attributes::of(node);
         let attribute = node.attribute.first().ok_or_else(|| Error::invalid("no value attribute"))?;
         if node.attribute.len() != 1 {

@@ -86,7 +86,7 @@ impl Converter<'_> {
         Ok(vec![private(y)])
     }
 
-    /// MaxPool and AveragePool over 2-D windows.
+    /// `MaxPool` and `AveragePool` over 2-D windows.
     pub(super) fn pool(&mut self, node: &NodeProto) -> Result<Value> {
         let a = Attributes::of(node);
         a.only(&[

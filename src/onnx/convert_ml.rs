@@ -1,7 +1,7 @@
 //! Conversion of the `ai.onnx.ml` nodes that scikit-learn's converter
-//! (skl2onnx) emits for linear models and MLPs: Scaler, LinearClassifier,
-//! LinearRegressor, Normalizer, and ArrayFeatureExtractor (which also turns
-//! an ArgMax into a class label). Their coefficients are the model owner's
+//! (skl2onnx) emits for linear models and MLPs: `Scaler`, `LinearClassifier`,
+//! `LinearRegressor`, `Normalizer`, and `ArrayFeatureExtractor` (which also
+//! turns an `ArgMax` into a class label). Their coefficients are the model owner's
 //! weights, like initializers.
 
 use super::convert::{ArgMaxOf, Converter, SUPPORTED, Value, shape_error};
@@ -157,7 +157,7 @@ impl Converter<'_> {
     }
 
     /// Elements of X at known indices along its last axis; or, for known
-    /// class labels X indexed by an ArgMax, the label of each argmax.
+    /// class labels X indexed by an `ArgMax`, the label of each argmax.
     fn array_feature_extractor(&mut self, node: &NodeProto) -> Result<Value> {
         Attributes::of(node).only(&[])?;
         match (self.input(node, 0)?, self.input(node, 1)?) {

@@ -62,7 +62,7 @@ impl Converter<'_> {
         if alpha <= 1.0 { self.g.maximum(x, ax) } else { self.g.minimum(x, ax) }.map(private)
     }
 
-    /// Clip to public bounds (structure, such as ReLU6's 6).
+    /// Clip to public bounds (structure, such as `ReLU6`'s 6).
     pub(super) fn clip(&mut self, node: &NodeProto) -> Result<Value> {
         let a = Attributes::of(node);
         a.only(&[])?;
@@ -189,7 +189,7 @@ impl Converter<'_> {
         Ok(vec![private(y)])
     }
 
-    /// ArgMax along `axis`: the index as a fixed-point integer.
+    /// `ArgMax` along `axis`: the index as a fixed-point integer.
     pub(super) fn argmax(&mut self, node: &NodeProto) -> Result<Value> {
         let a = Attributes::of(node);
         a.only(&["axis", "keepdims", "select_last_index"])?;
@@ -206,7 +206,7 @@ impl Converter<'_> {
         Ok(Value::Private { id: y, argmax: Some(ArgMaxOf { source: x, axis: k }) })
     }
 
-    /// ReduceSum, or ReduceMean (the sum divided by the count, one truncation).
+    /// `ReduceSum`, or `ReduceMean` (the sum divided by the count, one truncation).
     pub(super) fn reduce(&mut self, node: &NodeProto) -> Result<Value> {
         let a = Attributes::of(node);
         a.only(&["axes", "keepdims", "noop_with_empty_axes"])?;

@@ -1,4 +1,4 @@
-//! ONNX import: a model file made by any exporter (PyTorch, tf2onnx,
+//! ONNX import: a model file made by any exporter (`PyTorch`, tf2onnx,
 //! skl2onnx) becomes a model for private prediction ([`OnnxModel`], a
 //! [`crate::nn::Model`]) whose weights belong to the model owner.
 //!
