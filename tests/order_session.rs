@@ -107,13 +107,15 @@ fn order_and_reduction_ops_match_plaintext_through_a_session() {
         }
         for op in ["abs", "minimum"] {
             let c = p.by_op[op].counters;
-            assert!(c.rounds <= 8 && c.bytes_sent <= 1040 + 24 * 15, "{server} {op}: {c:?}");
+            // Three rounds on tensors this small, at most 43 words per
+            // element (from server 0; docs/protocols.md).
+            assert!(c.rounds == 3 && c.bytes_sent <= 8 * 43 * 15, "{server} {op}: {c:?}");
         }
         assert!(!p.by_op.contains_key("cumsum") || p.by_op["cumsum"].counters.bytes_sent == 0);
-        // Five along the rows: 6 layers of 8 rounds; three along the columns: 3 layers.
+        // Five along the rows: 6 layers of 3 rounds; three along the columns: 3 layers.
         let c = p.by_op["sort"].counters;
-        assert!(c.rounds <= 8 * (6 + 3), "{server}: {c:?}");
+        assert!(c.rounds <= 3 * (6 + 3), "{server}: {c:?}");
         let c = p.by_op["reduce_min"].counters;
-        assert!(c.rounds <= 8 * 3, "{server}: {c:?}");
+        assert!(c.rounds <= 3 * 3, "{server}: {c:?}");
     }
 }

@@ -11,7 +11,8 @@ impl Graph {
         self.push(Op::Unary { f }, &[x])
     }
 
-    /// Exact ReLU (in the fixed-point range): 8 rounds.
+    /// Exact ReLU (in the fixed-point range): 3 rounds on up to 4096
+    /// elements, else 8.
     pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Relu, x)
     }
@@ -102,12 +103,13 @@ impl Graph {
         self.push(Op::Maximum, &[x, y])
     }
 
-    /// Elementwise minimum (broadcasting): 8 rounds, exact.
+    /// Elementwise minimum (broadcasting), exact: 3 rounds on up to 4096
+    /// elements, else 8.
     pub fn minimum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Minimum, &[x, y])
     }
 
-    /// Exact |x|: 8 rounds.
+    /// Exact |x|: 3 rounds on up to 4096 elements, else 8.
     pub fn abs(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Abs, x)
     }
@@ -135,7 +137,7 @@ impl Graph {
     }
 
     /// Sorts a private value along `axis` with an oblivious network (Batcher's
-    /// odd-even merge sort), exact: 8 rounds per layer, k(k+1)/2 layers for
+    /// odd-even merge sort), exact: one sign (3 or 8 rounds) per layer, k(k+1)/2 layers for
     /// 2^(k−1) < n ≤ 2^k elements along the axis.
     pub fn sort(&mut self, x: TensorId, axis: usize, order: SortOrder) -> Result<TensorId> {
         self.push(Op::Sort { axis, order }, &[x])

@@ -1,14 +1,16 @@
 //! Comparisons, select, ReLU and maximum on arithmetic shares.
 //!
-//! Every comparison is the sign of a difference: less(x, y) = msb(x − y).
+//! Every comparison is the sign of a difference: less(x, y) = msb(x − y),
+//! and every op here is one `msb_times`, the sign times a value: 3 rounds on
+//! up to 4096 elements (`sign_lists.rs`), else the msb and its injection.
 //! By default the msb reads the low f + i + 3 bits (`msb.rs`), exact when
 //! |x − y| < 2^(f+i+2): always for fixed-point values within the configured
 //! range (|v| ≤ 2^(f+i)); with `ComparisonWidth::Full`, whenever
 //! |x − y| < 2^63. The resulting bit is injected into the fixed-point
 //! constant 1.0, so results are private fixed-point 0.0 / 1.0 that compose
-//! with every other op. Costs: msb (6 rounds, about 16 bytes; 7 rounds and
-//! 27 bytes on all 64 bits) + injection (2 rounds, ≤ 24 bytes): 8 rounds and
-//! about 40 bytes per element per server.
+//! with every other op. Costs of the eight-round form: msb (6 rounds, about
+//! 16 bytes; 7 rounds and 27 bytes on all 64 bits) + injection (2 rounds,
+//! ≤ 24 bytes): 8 rounds and about 40 bytes per element per server.
 //!
 //! equal(x, y) tests x − y = 0 without an adder: with z = x − y split as
 //! a = z0 + z1 (server 0) and b = z2, z = 0 exactly when the words a and −b
@@ -62,11 +64,29 @@ impl Aby3 {
 
     /// msb(d), or its negation, as fixed-point 0/1.
     fn compare(&self, net: &mut Endpoint, steps: &mut Steps, d: &Share, negate: bool) -> Result<Share> {
+        let one = self.share_public(&RingTensor::filled(d.shape(), 1u64 << self.fixed.frac_bits))?;
+        self.msb_times(net, steps, d, negate, &one)
+    }
+
+    /// `[(msb(d) ⊕ negate)·v]` for d and v of one shape: 3 rounds on
+    /// tensors small enough that rounds cost more than bytes
+    /// (`sign_lists.rs`), else the msb (6 rounds) and its injection (2).
+    pub(super) fn msb_times(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        d: &Share,
+        negate: bool,
+        v: &Share,
+    ) -> Result<Share> {
+        if self.sign_in_three_rounds(d.len()) {
+            return self.sign_times(net, steps, d, negate, v);
+        }
         let mut bit = self.msb(net, steps, d)?;
         if negate {
             bit = bit.xor_public(self.index()?, 1);
         }
-        self.bit_to_fixed(net, steps, &bit)
+        self.bit_inject(net, steps, &bit, v)
     }
 
     /// [x = y] as fixed-point 0/1: 9 rounds.
@@ -84,10 +104,10 @@ impl Aby3 {
         self.bit_to_fixed(net, steps, &all.and_public(1))
     }
 
-    /// ReLU(x) = x − msb(x)·x, exact in range: 8 rounds, about 40 bytes per element.
+    /// ReLU(x) = x − msb(x)·x, exact in range: 3 rounds and 43 words per
+    /// element on up to 4096 elements, else 8 rounds and about 40 bytes.
     pub fn relu(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let bit = self.msb(net, steps, x)?;
-        x.sub(&self.bit_inject(net, steps, &bit, x)?)
+        x.sub(&self.msb_times(net, steps, x, false, x)?)
     }
 
     /// `c ? x : y` for an arithmetic share c of fixed-point 0.0 or 1.0 (a
@@ -103,24 +123,11 @@ impl Aby3 {
         y.add(&self.mul(net, ctx, &c, &x.sub(&y)?)?)
     }
 
-    /// `c ? x : y` for a boolean-shared bit c (bit 0 of each word): 2 rounds.
-    pub(super) fn select_bit(
-        &self,
-        net: &mut Endpoint,
-        steps: &mut Steps,
-        c: &BoolShare,
-        x: &Share,
-        y: &Share,
-    ) -> Result<Share> {
-        y.add(&self.bit_inject(net, steps, c, &x.sub(y)?)?)
-    }
-
-    /// Elementwise maximum (shapes broadcast): 8 rounds.
+    /// Elementwise maximum (shapes broadcast): 3 rounds on small tensors, else 8.
     pub fn maximum(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
         let (x, y) = broadcast_pair(x, y)?;
         let (x, y) = (x.as_ref(), y.as_ref());
         // y < x ⇔ msb(y − x): then x, else y.
-        let bit = self.msb(net, steps, &y.sub(x)?)?;
-        self.select_bit(net, steps, &bit, x, y)
+        y.add(&self.msb_times(net, steps, &y.sub(x)?, false, &x.sub(y)?)?)
     }
 }

@@ -10,7 +10,8 @@
 //! (exact fixed-point truncation), `io.rs` (input sharing and reveal),
 //! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, B2A, bit
 //! injection), `msb.rs` (the sign, from the low bits the fixed-point range
-//! uses, with a bit-sliced carry tree), `compare.rs` (comparisons, select,
+//! uses, with a bit-sliced carry tree), `sign_lists.rs` (the sign times a
+//! value in three rounds, for small tensors), `compare.rs` (comparisons, select,
 //! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
 //! (max pooling, `reduce_max`, argmax as index or one-hot), `approx.rs`
 //! (sigmoid, exp, reciprocal, inverse square root, softmax), `order.rs`
@@ -27,6 +28,7 @@ mod order;
 mod pooling;
 mod protocol_impl;
 mod share;
+mod sign_lists;
 pub mod tensor_ops;
 #[cfg(test)]
 mod tests;
@@ -38,6 +40,8 @@ mod tests_bounds;
 mod tests_compare;
 #[cfg(test)]
 mod tests_order;
+#[cfg(test)]
+mod tests_sign_lists;
 #[cfg(test)]
 mod tests_tensor;
 mod truncation;
@@ -147,6 +151,12 @@ enum Purpose {
     InjectMask1,
     /// Random arithmetic components of a boolean-to-arithmetic conversion.
     B2aComponent,
+    /// The three-round sign (`sign_lists.rs`): the hash keys, and the bits
+    /// β and rotations that servers 0 and 1 share; the bits μ and λ of
+    /// servers 0 and 2.
+    SignHashKeys,
+    SignCoins,
+    SignMaskBits,
 }
 
 /// Elements per step of a fused kernel within a chunk of parallel work
@@ -182,6 +192,8 @@ pub struct Aby3 {
     /// This player's own randomness (input sharing).
     own_seed: Seed,
     fixed: FixedConfig,
+    /// The most elements a sign takes in three rounds (`sign_lists.rs`).
+    three_round_sign_max: usize,
 }
 
 impl Aby3 {
@@ -200,7 +212,7 @@ impl Aby3 {
             None => None,
             Some(i) => Some(exchange_seeds(net, servers, i, source)?),
         };
-        Ok(Aby3 { server, servers, seeds, own_seed, fixed })
+        Ok(Aby3 { server, servers, seeds, own_seed, fixed, three_round_sign_max: sign_lists::MAX_ELEMENTS })
     }
 
     /// This player's server index, if it is a server.

@@ -1,21 +1,20 @@
 //! Order and sign on arithmetic shares: abs, minimum, `reduce_min`, argmin
 //! and sort, all exact within the fixed-point range.
 //!
-//! Each is built from the comparison of `compare.rs` (the msb of a
-//! difference, 6 rounds and about 16 bytes per element per server) and one
-//! bit injection (2 rounds, at most 24 bytes per injected value):
-//! - abs(x) = x − 2·msb(x)·x: 8 rounds, like ReLU;
-//! - minimum(x, y) = x if msb(x − y) else y: 8 rounds, like maximum;
+//! Each is built from `msb_times` of `compare.rs`, the sign of a difference
+//! times a value: 3 rounds on up to 4096 elements (`sign_lists.rs`), else 8
+//! (the msb of `msb.rs` and a bit injection, about 40 bytes per element):
+//! - abs(x) = x − 2·msb(x)·x, like ReLU;
+//! - minimum(x, y) = y + msb(x − y)·(x − y), like maximum;
 //! - `reduce_min(x) = −reduce_max(−x)` and `argmin(x) = argmax(−x)`: the
-//!   tournaments of `pooling.rs`, 8 rounds per level, ⌈log2 k⌉ levels for k
+//!   tournaments of `pooling.rs`, one sign per level, ⌈log2 k⌉ levels for k
 //!   candidates; argmin returns the first minimum, as argmax the first
 //!   maximum;
 //! - sort: Batcher's odd-even merge sort, a data-independent network of
 //!   compare-and-swap steps. For n elements along the axis (k = ⌈log2 n⌉)
 //!   it has k(k+1)/2 layers of disjoint comparators; every comparator of a
-//!   layer, in every lane, goes through one batched msb and one injection,
-//!   so a layer costs 8 rounds and a comparator per lane about 16 + 24
-//!   bytes per server. The network for n is the one for the next power of
+//!   layer, in every lane, goes through one batched sign times the
+//!   difference, so a layer costs one sign's rounds. The network for n is the one for the next power of
 //!   two without the comparators that touch an index ≥ n: every comparator
 //!   puts its minimum at its lower index, so +∞ padding would stay in place
 //!   and those comparators never swap.
@@ -33,19 +32,18 @@ use crate::vocabulary::SortOrder;
 pub(super) type Layer = Vec<(usize, usize)>;
 
 impl Aby3 {
-    /// |x| = x − 2·msb(x)·x, exact: 8 rounds.
+    /// |x| = x − 2·msb(x)·x, exact: 3 rounds on small tensors, else 8.
     pub fn abs(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let bit = self.msb(net, steps, x)?;
-        let negative_part = self.bit_inject(net, steps, &bit, x)?;
+        let negative_part = self.msb_times(net, steps, x, false, x)?;
         x.sub(&negative_part.add(&negative_part)?)
     }
 
-    /// Elementwise minimum (shapes broadcast): 8 rounds.
+    /// Elementwise minimum (shapes broadcast): 3 rounds on small tensors, else 8.
     pub fn minimum(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, y: &Share) -> Result<Share> {
         let (x, y) = broadcast_pair(x, y)?;
         // x < y ⇔ msb(x − y): then x, else y.
-        let bit = self.msb(net, steps, &x.sub(&y)?)?;
-        self.select_bit(net, steps, &bit, &x, &y)
+        let d = x.sub(&y)?;
+        y.add(&self.msb_times(net, steps, &d, false, &d)?)
     }
 
     /// Minimum along `axis` (removed from the shape): −max(−x).
@@ -88,8 +86,7 @@ impl Aby3 {
             let high = flat_concat(&layer.iter().map(|&(_, j)| &columns[j]).collect::<Vec<_>>())?;
             // Swap where high < low: low += b·(high − low), high −= b·(high − low).
             let d = high.sub(&low)?;
-            let bit = self.msb(net, steps, &d)?;
-            let moved_by = self.bit_inject(net, steps, &bit, &d)?;
+            let moved_by = self.msb_times(net, steps, &d, false, &d)?;
             let (low, high) = (low.add(&moved_by)?, high.sub(&moved_by)?);
             for (c, &(i, j)) in layer.iter().enumerate() {
                 columns[i] = low.slice(&[c * lanes], &[lanes])?;

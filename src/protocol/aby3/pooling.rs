@@ -1,9 +1,10 @@
 //! Maxima over windows and axes: `max_pool2d`, `reduce_max`, argmax.
 //!
 //! Each runs a tournament: the candidates of a level are paired, and all
-//! pairs of the level go through one batched maximum (8 rounds, about 40 bytes
-//! per pair per server), so k candidates take ⌈log2 k⌉ comparison layers —
-//! 2 for a 2x2 pool. An odd candidate waits for the next level. argmax
+//! pairs of the level go through one batched maximum (3 rounds for up to
+//! 4096 pairs, else 8 rounds and about 40 bytes per pair per server; argmax
+//! always 8, as it injects each bit into several values), so k candidates
+//! take ⌈log2 k⌉ comparison layers — 2 for a 2x2 pool. An odd candidate waits for the next level. argmax
 //! carries each candidate's index (fixed-point encoded) next to its value
 //! and selects both with the same bit; ties keep the lower index, like numpy.
 

@@ -2,6 +2,7 @@
 //! cost table of docs/architecture.md. Players run on threads over in-memory
 //! channels; sessions over TCP are tested in `tests/`.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -16,6 +17,27 @@ use crate::ring::RingTensor;
 const SERVERS: [usize; 3] = [0, 1, 2];
 pub(super) const CLIENT: usize = 3;
 
+thread_local! {
+    /// The most elements a sign takes in three rounds at the players this
+    /// test thread starts, when the test chose (see `sign_lists.rs`).
+    static THREE_ROUND_SIGN_MAX: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with signs of up to `max` elements in three rounds, larger
+/// ones in eight.
+pub(super) fn with_three_round_sign_max<T>(max: usize, f: impl FnOnce() -> T) -> T {
+    THREE_ROUND_SIGN_MAX.with(|m| m.set(Some(max)));
+    let out = f();
+    THREE_ROUND_SIGN_MAX.with(|m| m.set(None));
+    out
+}
+
+/// Runs `f` with every sign in 8 rounds, the form large tensors take, so
+/// that tests on small tensors check it too.
+pub(super) fn with_eight_round_sign<T>(f: impl FnOnce() -> T) -> T {
+    with_three_round_sign_max(0, f)
+}
+
 /// Runs `f` at the three servers and a client, each on its own thread.
 pub(super) fn run_players<T: Send>(f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync) -> Vec<(T, Counters)> {
     run_players_with(FixedConfig::default(), f)
@@ -28,13 +50,17 @@ pub(super) fn run_players_with<T: Send>(
 ) -> Vec<(T, Counters)> {
     let names: Vec<String> = ["server0", "server1", "server2", "client"].map(String::from).to_vec();
     let endpoints = memory::mesh(&names, Duration::from_secs(20));
+    let three_round_sign_max = THREE_ROUND_SIGN_MAX.with(Cell::get);
     std::thread::scope(|scope| {
         let handles: Vec<_> = endpoints
             .into_iter()
             .map(|mut net| {
                 let f = &f;
                 scope.spawn(move || {
-                    let proto = Aby3::setup(&mut net, SERVERS, fixed, &SeedSource::OsEntropy).expect("setup");
+                    let mut proto = Aby3::setup(&mut net, SERVERS, fixed, &SeedSource::OsEntropy).expect("setup");
+                    if let Some(max) = three_round_sign_max {
+                        proto.three_round_sign_max = max;
+                    }
                     let before = net.counters();
                     let out = f(&mut net, &proto).expect("player failed");
                     (out, net.counters() - before)

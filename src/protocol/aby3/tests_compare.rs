@@ -8,7 +8,7 @@
 //! (73 shared, 31 + 26 in the AND rounds); with all 64 bits, 7 rounds and
 //! 215 words.
 
-use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, steps, values};
+use super::tests::{CLIENT, assert_close, ctx, private_op, run_players_with, steps, values, with_eight_round_sign};
 use super::{Aby3, BoolShare, Share};
 use crate::error::Result;
 use crate::fixed::{ComparisonWidth, FixedConfig};
@@ -275,37 +275,41 @@ fn pairs(n: usize) -> (Vec<f64>, Vec<f64>) {
 fn comparisons_match_plaintext_and_cost_at_most_nine_rounds_equal_included() {
     type Cmp = fn(&Aby3, &mut Endpoint, &mut super::Steps, &Share, &Share) -> Result<Share>;
     type Case = (&'static str, Cmp, fn(f64, f64) -> bool);
-    let n = 3 * 37;
-    let (x, y) = pairs(n);
-    let cases: [Case; 5] = [
-        ("less", Aby3::less, |a, b| a < b),
-        ("less_equal", Aby3::less_equal, |a, b| a <= b),
-        ("greater", Aby3::greater, |a, b| a > b),
-        ("greater_equal", Aby3::greater_equal, |a, b| a >= b),
-        ("equal", Aby3::equal, |a, b| a == b),
-    ];
-    let inputs = [(x.clone(), vec![3, 37]), (y.clone(), vec![3, 37])];
-    for (name, kernel, want) in cases {
-        let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, &mut steps(10), &s[0], &s[1]));
-        let expected: Vec<f64> = (0..n).map(|i| f64::from(u8::from(want(x[i], y[i])))).collect();
-        assert_eq!(got, expected, "{name}");
-        // equal: 1 + 6 + 2 rounds; the others msb (6) + injection (2).
-        assert_costs(&costs[..3], n, if name == "equal" { 9 } else { 8 }, 160, name);
-    }
-    let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, &mut steps(10), &s[0]));
-    assert_eq!(got, x.iter().map(|&v| f64::from(u8::from(v < 0.0))).collect::<Vec<_>>());
+    with_eight_round_sign(|| {
+        let n = 3 * 37;
+        let (x, y) = pairs(n);
+        let cases: [Case; 5] = [
+            ("less", Aby3::less, |a, b| a < b),
+            ("less_equal", Aby3::less_equal, |a, b| a <= b),
+            ("greater", Aby3::greater, |a, b| a > b),
+            ("greater_equal", Aby3::greater_equal, |a, b| a >= b),
+            ("equal", Aby3::equal, |a, b| a == b),
+        ];
+        let inputs = [(x.clone(), vec![3, 37]), (y.clone(), vec![3, 37])];
+        for (name, kernel, want) in cases {
+            let (got, costs) = private_op(&inputs, |net, p, s| kernel(p, net, &mut steps(10), &s[0], &s[1]));
+            let expected: Vec<f64> = (0..n).map(|i| f64::from(u8::from(want(x[i], y[i])))).collect();
+            assert_eq!(got, expected, "{name}");
+            // equal: 1 + 6 + 2 rounds; the others msb (6) + injection (2).
+            assert_costs(&costs[..3], n, if name == "equal" { 9 } else { 8 }, 160, name);
+        }
+        let (got, _) = private_op(&inputs[..1], |net, p, s| p.is_negative(net, &mut steps(10), &s[0]));
+        assert_eq!(got, x.iter().map(|&v| f64::from(u8::from(v < 0.0))).collect::<Vec<_>>());
+    });
 }
 
 #[test]
 fn relu_is_exact_in_eight_rounds_and_at_most_45_bytes() {
-    let (x, _) = pairs(5 * 41);
-    let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, &mut steps(10), &s[0]));
-    assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
-    // msb (6 rounds, 130 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
-    let n = 5 * 41;
-    assert!(costs[..3].iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE) + 24 * n as u64), "{costs:?}");
-    assert_costs(&costs[..3], n, 8, 45, "relu");
-    assert_eq!(costs[3], Counters::default());
+    with_eight_round_sign(|| {
+        let (x, _) = pairs(5 * 41);
+        let (got, costs) = private_op(&[(x.clone(), vec![5, 41])], |net, p, s| p.relu(net, &mut steps(10), &s[0]));
+        assert_eq!(got, x.iter().map(|&v| v.max(0.0)).collect::<Vec<_>>());
+        // msb (6 rounds, 130 words per 64 elements) + injection (2 rounds, ≤ 24 bytes).
+        let n = 5 * 41;
+        assert!(costs[..3].iter().all(|c| c.bytes_sent <= msb_bytes(n, MSB_WORDS_RANGE) + 24 * n as u64), "{costs:?}");
+        assert_costs(&costs[..3], n, 8, 45, "relu");
+        assert_eq!(costs[3], Counters::default());
+    });
 }
 
 #[test]
@@ -331,14 +335,16 @@ fn select_on_a_comparison_is_exact_in_two_rounds_and_broadcasts() {
 
 #[test]
 fn maximum_and_select_match_plaintext() {
-    let (x, y) = pairs(45);
-    let inputs = [(x.clone(), vec![9, 5]), (y.clone(), vec![9, 5])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
-    assert_close(&got, &x.iter().zip(&y).map(|(a, b)| a.max(*b)).collect::<Vec<_>>(), 0.0);
-    assert_costs(&costs[..3], 45, 10, 160, "maximum");
-    // Broadcasting a row against a matrix.
-    let row = values(5, 30, 10.0);
-    let inputs = [(x.clone(), vec![9, 5]), (row.clone(), vec![5])];
-    let (got, _) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
-    assert_eq!(got, (0..45).map(|i| x[i].max(row[i % 5])).collect::<Vec<_>>());
+    with_eight_round_sign(|| {
+        let (x, y) = pairs(45);
+        let inputs = [(x.clone(), vec![9, 5]), (y.clone(), vec![9, 5])];
+        let (got, costs) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
+        assert_close(&got, &x.iter().zip(&y).map(|(a, b)| a.max(*b)).collect::<Vec<_>>(), 0.0);
+        assert_costs(&costs[..3], 45, 10, 160, "maximum");
+        // Broadcasting a row against a matrix.
+        let row = values(5, 30, 10.0);
+        let inputs = [(x.clone(), vec![9, 5]), (row.clone(), vec![5])];
+        let (got, _) = private_op(&inputs, |net, p, s| p.maximum(net, &mut steps(10), &s[0], &s[1]));
+        assert_eq!(got, (0..45).map(|i| x[i].max(row[i % 5])).collect::<Vec<_>>());
+    });
 }

@@ -14,7 +14,7 @@
 
 use super::Steps;
 use super::order::sorting_network;
-use super::tests::{CLIENT, private_op, values};
+use super::tests::{CLIENT, private_op, values, with_eight_round_sign};
 use crate::fixed::FixedConfig;
 use crate::net::Counters;
 use crate::protocol::Protocol;
@@ -47,61 +47,67 @@ fn assert_servers(costs: &[Counters], max_rounds: u64, max_bytes: u64, what: &st
 
 #[test]
 fn abs_is_exact_over_the_range_in_eight_rounds() {
-    let n = 7 * 31;
-    let x = domain(n, 61, 1048576.0);
-    let (got, costs) =
-        private_op(&[(x.clone(), vec![7, 31])], |net, p, s| p.abs(net, &mut super::tests::steps(10), &s[0]));
-    assert_eq!(got, x.iter().map(|v| v.abs()).collect::<Vec<_>>());
-    assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "abs");
+    with_eight_round_sign(|| {
+        let n = 7 * 31;
+        let x = domain(n, 61, 1048576.0);
+        let (got, costs) =
+            private_op(&[(x.clone(), vec![7, 31])], |net, p, s| p.abs(net, &mut super::tests::steps(10), &s[0]));
+        assert_eq!(got, x.iter().map(|v| v.abs()).collect::<Vec<_>>());
+        assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "abs");
+    });
 }
 
 #[test]
 fn minimum_is_exact_with_ties_and_broadcasting_in_eight_rounds() {
-    let n = 9 * 13;
-    let x = domain(n, 62, 1048576.0);
-    let mut y = values(n, 63, 1048576.0);
-    for i in (0..n).step_by(5) {
-        y[i] = x[i];
-    }
-    y[1] = -1048576.0;
-    let inputs = [(x.clone(), vec![9, 13]), (y.clone(), vec![9, 13])];
-    let (got, costs) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
-    assert_eq!(got, x.iter().zip(&y).map(|(a, b)| a.min(*b)).collect::<Vec<_>>());
-    assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "minimum");
-    let row = values(13, 64, 100.0);
-    let inputs = [(row.clone(), vec![13]), (x.clone(), vec![9, 13])];
-    let (got, _) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
-    assert_eq!(got, (0..n).map(|i| row[i % 13].min(x[i])).collect::<Vec<_>>());
+    with_eight_round_sign(|| {
+        let n = 9 * 13;
+        let x = domain(n, 62, 1048576.0);
+        let mut y = values(n, 63, 1048576.0);
+        for i in (0..n).step_by(5) {
+            y[i] = x[i];
+        }
+        y[1] = -1048576.0;
+        let inputs = [(x.clone(), vec![9, 13]), (y.clone(), vec![9, 13])];
+        let (got, costs) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
+        assert_eq!(got, x.iter().zip(&y).map(|(a, b)| a.min(*b)).collect::<Vec<_>>());
+        assert_servers(&costs, 8, msb_bytes(n) + 24 * n as u64, "minimum");
+        let row = values(13, 64, 100.0);
+        let inputs = [(row.clone(), vec![13]), (x.clone(), vec![9, 13])];
+        let (got, _) = private_op(&inputs, |net, p, s| p.minimum(net, &mut super::tests::steps(10), &s[0], &s[1]));
+        assert_eq!(got, (0..n).map(|i| row[i % 13].min(x[i])).collect::<Vec<_>>());
+    });
 }
 
 #[test]
 fn reduce_min_and_argmin_find_the_first_minimum_along_each_axis() {
-    let (rows, cols) = (6, 7);
-    let mut x = domain(rows * cols, 65, 1048576.0);
-    x[8] = -5.0; // row 1: a tie of two minima, the first at column 1
-    x[12] = -5.0;
-    x[7] = 3.0;
-    for c in 0..cols {
-        x[5 * cols + c] = 2.5; // row 5: all equal, index 0
-    }
-    for axis in [0, 1] {
-        let lanes = if axis == 0 { cols } else { rows };
-        let len = if axis == 0 { rows } else { cols };
-        let at = |lane: usize, k: usize| if axis == 0 { x[k * cols + lane] } else { x[lane * cols + k] };
-        let min: Vec<f64> = (0..lanes).map(|l| (0..len).map(|k| at(l, k)).fold(f64::MAX, f64::min)).collect();
-        let arg: Vec<f64> = (0..lanes).map(|l| (0..len).position(|k| at(l, k) == min[l]).unwrap() as f64).collect();
-        let inputs = [(x.clone(), vec![rows, cols])];
-        let ctx = super::tests::ctx(10);
-        let (got, costs) = private_op(&inputs, |net, p, s| p.reduce_min(net, &mut Steps::new(ctx), &s[0], axis));
-        assert_eq!(got, min, "reduce_min along {axis}");
-        let levels = (len as f64).log2().ceil() as u64;
-        // Each level: one maximum of `lanes` values per pair, pairs ≤ len / 2.
-        let bytes = levels * (msb_bytes(lanes * len / 2) + 24 * (lanes * len / 2) as u64);
-        assert_servers(&costs, 8 * levels, bytes, "reduce_min");
-        let (got, costs) = private_op(&inputs, |net, p, s| p.argmin(net, &mut Steps::new(ctx), &s[0], axis));
-        assert_eq!(got, arg, "argmin along {axis}");
-        assert_servers(&costs, 8 * levels, 2 * bytes, "argmin");
-    }
+    with_eight_round_sign(|| {
+        let (rows, cols) = (6, 7);
+        let mut x = domain(rows * cols, 65, 1048576.0);
+        x[8] = -5.0; // row 1: a tie of two minima, the first at column 1
+        x[12] = -5.0;
+        x[7] = 3.0;
+        for c in 0..cols {
+            x[5 * cols + c] = 2.5; // row 5: all equal, index 0
+        }
+        for axis in [0, 1] {
+            let lanes = if axis == 0 { cols } else { rows };
+            let len = if axis == 0 { rows } else { cols };
+            let at = |lane: usize, k: usize| if axis == 0 { x[k * cols + lane] } else { x[lane * cols + k] };
+            let min: Vec<f64> = (0..lanes).map(|l| (0..len).map(|k| at(l, k)).fold(f64::MAX, f64::min)).collect();
+            let arg: Vec<f64> = (0..lanes).map(|l| (0..len).position(|k| at(l, k) == min[l]).unwrap() as f64).collect();
+            let inputs = [(x.clone(), vec![rows, cols])];
+            let ctx = super::tests::ctx(10);
+            let (got, costs) = private_op(&inputs, |net, p, s| p.reduce_min(net, &mut Steps::new(ctx), &s[0], axis));
+            assert_eq!(got, min, "reduce_min along {axis}");
+            let levels = (len as f64).log2().ceil() as u64;
+            // Each level: one maximum of `lanes` values per pair, pairs ≤ len / 2.
+            let bytes = levels * (msb_bytes(lanes * len / 2) + 24 * (lanes * len / 2) as u64);
+            assert_servers(&costs, 8 * levels, bytes, "reduce_min");
+            let (got, costs) = private_op(&inputs, |net, p, s| p.argmin(net, &mut Steps::new(ctx), &s[0], axis));
+            assert_eq!(got, arg, "argmin along {axis}");
+            assert_servers(&costs, 8 * levels, 2 * bytes, "argmin");
+        }
+    });
 }
 
 /// Sorts every lane of `x` (shape `shape`) along `axis` in plaintext.
@@ -128,40 +134,42 @@ fn sorted_ref(x: &[f64], shape: &[usize], axis: usize, order: SortOrder) -> Vec<
 
 #[test]
 fn sort_is_exact_and_ordered_along_any_axis_in_eight_rounds_per_layer() {
-    let cases: [(&[usize], usize, SortOrder); 9] = [
-        (&[4, 9], 1, SortOrder::Ascending),
-        (&[4, 9], 0, SortOrder::Descending),
-        (&[3, 5, 4], 1, SortOrder::Ascending),
-        (&[16], 0, SortOrder::Ascending),
-        (&[2, 13], 1, SortOrder::Descending),
-        (&[5, 2], 1, SortOrder::Ascending),
-        (&[6, 1], 1, SortOrder::Ascending),
-        (&[300], 0, SortOrder::Ascending),
-        (&[2, 70], 1, SortOrder::Descending),
-    ];
-    for (k, (shape, axis, order)) in cases.into_iter().enumerate() {
-        let len: usize = shape.iter().product();
-        let mut x = domain(len, 70 + k as u64, 1048576.0);
-        // Ties: a few repeated values.
-        for i in (3..len).step_by(4) {
-            x[i] = x[i - 3];
+    with_eight_round_sign(|| {
+        let cases: [(&[usize], usize, SortOrder); 9] = [
+            (&[4, 9], 1, SortOrder::Ascending),
+            (&[4, 9], 0, SortOrder::Descending),
+            (&[3, 5, 4], 1, SortOrder::Ascending),
+            (&[16], 0, SortOrder::Ascending),
+            (&[2, 13], 1, SortOrder::Descending),
+            (&[5, 2], 1, SortOrder::Ascending),
+            (&[6, 1], 1, SortOrder::Ascending),
+            (&[300], 0, SortOrder::Ascending),
+            (&[2, 70], 1, SortOrder::Descending),
+        ];
+        for (k, (shape, axis, order)) in cases.into_iter().enumerate() {
+            let len: usize = shape.iter().product();
+            let mut x = domain(len, 70 + k as u64, 1048576.0);
+            // Ties: a few repeated values.
+            for i in (3..len).step_by(4) {
+                x[i] = x[i - 3];
+            }
+            let ctx = super::tests::ctx(10);
+            let (got, costs) = private_op(&[(x.clone(), shape.to_vec())], |net, p, s| {
+                p.sort(net, &mut Steps::new(ctx), &s[0], axis, order)
+            });
+            let want = sorted_ref(&x, shape, axis, order);
+            assert_eq!(got, want, "shape {shape:?} along {axis}, {order:?}");
+            // The cost: 8 rounds per layer; per layer the msb of every
+            // comparator in every lane and one injection of the differences.
+            let n = shape[axis];
+            let lanes = len / n;
+            let network = sorting_network(n);
+            let bytes: u64 = network.iter().map(|l| msb_bytes(l.len() * lanes) + 24 * (l.len() * lanes) as u64).sum();
+            assert_servers(&costs, 8 * network.len() as u64, bytes, "sort");
+            let k = u64::from(n.next_power_of_two().trailing_zeros());
+            assert!(network.len() as u64 <= k * (k + 1) / 2);
         }
-        let ctx = super::tests::ctx(10);
-        let (got, costs) = private_op(&[(x.clone(), shape.to_vec())], |net, p, s| {
-            p.sort(net, &mut Steps::new(ctx), &s[0], axis, order)
-        });
-        let want = sorted_ref(&x, shape, axis, order);
-        assert_eq!(got, want, "shape {shape:?} along {axis}, {order:?}");
-        // The cost: 8 rounds per layer; per layer the msb of every
-        // comparator in every lane and one injection of the differences.
-        let n = shape[axis];
-        let lanes = len / n;
-        let network = sorting_network(n);
-        let bytes: u64 = network.iter().map(|l| msb_bytes(l.len() * lanes) + 24 * (l.len() * lanes) as u64).sum();
-        assert_servers(&costs, 8 * network.len() as u64, bytes, "sort");
-        let k = u64::from(n.next_power_of_two().trailing_zeros());
-        assert!(network.len() as u64 <= k * (k + 1) / 2);
-    }
+    });
 }
 
 #[test]
