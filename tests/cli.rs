@@ -20,8 +20,9 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn every_subcommand_has_help() {
-    let cases: [(&[&str], &[&str]); 7] = [
+    let cases: [(&[&str], &[&str]); 8] = [
         (&["demo"], &["--transport", "--trace"]),
+        (&["predict"], &["--model", "--input", "--output"]),
         (&["bench"], &["--quick", "--only"]),
         (
             &["party"],

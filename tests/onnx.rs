@@ -96,3 +96,42 @@ fn truncated_and_corrupted_models_are_errors_not_panics() {
         }
     }
 }
+
+/// `tfe predict` on the Keras model prints onnxruntime's classes and writes
+/// the output as .npy.
+#[test]
+fn tfe_predict_prints_the_classes_onnxruntime_predicts() {
+    let dir = models_dir();
+    let out_dir = std::env::temp_dir().join(format!("tfe-predict-{}", std::process::id()));
+    let model = dir.join("keras_cnn.onnx");
+    let input = dir.join("keras_cnn.input.npy");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tfe"))
+        .args(["predict", "--model", model.to_str().unwrap(), "--input", input.to_str().unwrap(), "--output"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: Vec<usize> =
+        String::from_utf8_lossy(&out.stdout).split_whitespace().map(|c| c.parse().unwrap()).collect();
+    let (_, want) = read_values(&dir.join("keras_cnn.Identity_0.npy")).unwrap();
+    let want_classes = classes(&want, 10);
+    assert_eq!(printed.len(), want_classes.len());
+    let agree = printed.iter().zip(&want_classes).filter(|(p, w)| p == w).count();
+    assert!(agree * 100 >= printed.len() * 99, "{agree} of {} classes agree", printed.len());
+    let (shape, written) = read_values(&out_dir.join("Identity_0.npy")).unwrap();
+    assert_eq!(shape, vec![printed.len(), 10]);
+    assert!(written.iter().zip(&want).all(|(g, w)| (g - w).abs() <= 0.05));
+    std::fs::remove_dir_all(&out_dir).unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_tfe"))
+        .args([
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            dir.join("sklearn_mlp.input.npy").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && msg.contains("expected [batch, 8, 8, 1]"), "{msg}");
+}

@@ -9,6 +9,7 @@ mod bench_nn;
 mod demo;
 mod deploy_tools;
 mod party;
+mod predict;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ enum Command {
     Bench(bench::Args),
     /// Run one player of a deployment (see docs/deployment.md).
     Party(party::Args),
+    /// Predict privately with an ONNX model (three local servers): print the
+    /// predicted classes, write each output as .npy.
+    Predict(predict::Args),
     /// Make a certificate and key per player and pin them in the hostmap.
     Certs(deploy_tools::CertsArgs),
     /// Write the seed program's graph, or show a graph file.
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Party(args) => party::run(args),
+        Command::Predict(args) => predict::run(&args),
         Command::Certs(args) => deploy_tools::run_certs(args),
         Command::Graph(command) => deploy_tools::run_graph(command),
         Command::Version => {
