@@ -1,8 +1,9 @@
 //! Neural networks on secret-shared data: layers ([`Layer`]), sequential
 //! models ([`Sequential`]) whose weights a model owner supplies in plaintext
 //! and shares once, private prediction revealed only to the client
-//! ([`PrivatePredictor`]), plaintext inference for reference
-//! (`plain`), and the benchmark networks A–D ([`networks`]).
+//! ([`PrivatePredictor`]), private training ([`train`], with the Keras-like
+//! [`Trainer`]), plaintext inference for reference (`plain`), and the
+//! benchmark networks A–D ([`networks`]).
 
 mod layer;
 mod model;
@@ -16,3 +17,4 @@ pub mod train;
 pub use layer::Layer;
 pub use model::{Model, Sequential, Weights};
 pub use predict::{PrivatePredictor, input_name};
+pub use train::Trainer;

@@ -1,0 +1,487 @@
+//! A Keras-like model API over a local session: `compile`, `fit`,
+//! `evaluate`, `predict`, progress to a callback, and the trained weights
+//! exported to their owner only.
+//!
+//! The graph is built at the first `fit` (or `evaluate`, `predict`) for
+//! that call's batch size and holds, reading the same weight variables:
+//! the training step (`TrainStep`) with its loss, accuracy and overflow
+//! check revealed to the model owner, the inference pass with a masked
+//! loss and accuracy for evaluation, the predictions revealed to the model
+//! owner, and each weight revealed to the model owner for the export.
+//! Training drops a last partial batch (Keras's `drop_remainder`);
+//! evaluation and prediction pad it with zero rows, masked out.
+
+use std::time::{Duration, Instant};
+
+use super::step::{self, Param, TrainStep, Vars};
+use super::{Loss, Optimizer, STEP_SCALAR};
+use crate::error::{Error, Result};
+use crate::graph::{Graph, TensorId};
+use crate::nn::{Layer, Sequential};
+use crate::ring::shape::{fmt_shape, numel};
+use crate::session::{Feeds, LocalOptions, LocalSession};
+
+/// The players of training: who owns the model, the features and the labels.
+#[derive(Clone, Debug)]
+pub struct Players {
+    /// Owns the weights, learns the losses, metrics, predictions and the
+    /// trained weights.
+    pub model_owner: String,
+    /// Provides the features.
+    pub data_owner: String,
+    /// Provides the labels.
+    pub label_owner: String,
+}
+
+impl Default for Players {
+    fn default() -> Self {
+        Players {
+            model_owner: "model-owner".into(),
+            data_owner: "data-owner".into(),
+            label_owner: "label-owner".into(),
+        }
+    }
+}
+
+/// A metric besides the loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// The share of samples predicted right: the largest output against
+    /// the label's (several outputs), or the output against 0.5 (one
+    /// output; 0 for logits).
+    Accuracy,
+}
+
+/// A loss and its metrics over some samples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The mean loss per sample.
+    pub loss: f64,
+    /// The accuracy, when compiled with [`Metric::Accuracy`].
+    pub accuracy: Option<f64>,
+}
+
+/// What `fit` reports after each batch and each epoch.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    /// The epoch, from 1.
+    pub epoch: usize,
+    /// Epochs in all.
+    pub epochs: usize,
+    /// Batches done in this epoch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// The mean loss and accuracy of the epoch's batches so far.
+    pub train: Evaluation,
+    /// At the end of an epoch with validation data: its evaluation.
+    pub validation: Option<Evaluation>,
+    /// Whether the epoch is over.
+    pub end_of_epoch: bool,
+    /// Since `fit` started.
+    pub elapsed: Duration,
+    /// The rest of `fit`, at the pace so far.
+    pub eta: Duration,
+}
+
+/// How `fit` runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Fit<'a> {
+    /// Passes over the data.
+    pub epochs: usize,
+    /// Samples per step.
+    pub batch_size: usize,
+    /// Features and labels evaluated after each epoch.
+    pub validation: Option<(&'a [f64], &'a [f64])>,
+}
+
+/// A model trained privately: layers with initial weights (the model
+/// owner's), compiled with an optimizer and a loss.
+pub struct Trainer {
+    input_shape: Vec<usize>,
+    layers: Vec<Layer>,
+    outputs: usize,
+    players: Players,
+    options: LocalOptions,
+    compiled: Option<(Optimizer, Loss, Vec<Metric>)>,
+    check_overflow: bool,
+    built: Option<Built>,
+    steps: usize,
+}
+
+/// The graph and session of one batch size.
+struct Built {
+    batch: usize,
+    session: LocalSession,
+    assigns: Vec<TensorId>,
+    train_loss: TensorId,
+    train_correct: Option<TensorId>,
+    overflow: Option<(TensorId, Vec<String>)>,
+    eval_loss: TensorId,
+    eval_correct: Option<TensorId>,
+    predictions: TensorId,
+    exports: Vec<(String, TensorId)>,
+}
+
+const X: &str = "x";
+const Y: &str = "y";
+const MASK: &str = "eval.mask";
+
+impl Trainer {
+    /// A model of `layers` on inputs of `input_shape` (without the batch
+    /// axis); checks the shapes. Batch normalizations stay layers of their
+    /// own (trained with batch statistics), not folded.
+    pub fn new(input_shape: &[usize], layers: Vec<Layer>, players: Players, options: LocalOptions) -> Result<Self> {
+        let mut g = Graph::default();
+        let x = g.private_input(X, &players.data_owner, &[[1].as_slice(), input_shape].concat())?;
+        let (y, _) = step::forward(&mut g, &layers, x, &players.model_owner, false, &mut Vars::default())?;
+        let out = g.shape(y)?.to_vec();
+        if out.len() != 2 {
+            return Err(Error::invalid(format!(
+                "the model's output has shape {}, expected [batch, outputs] (end with Flatten or Dense)",
+                fmt_shape(&out)
+            )));
+        }
+        let trainer = Trainer {
+            input_shape: input_shape.to_vec(),
+            layers,
+            outputs: out[1],
+            players,
+            options,
+            compiled: None,
+            check_overflow: true,
+            built: None,
+            steps: 0,
+        };
+        Ok(trainer)
+    }
+
+    /// Sets the optimizer, the loss and the metrics; before the first fit.
+    pub fn compile(&mut self, optimizer: Optimizer, loss: Loss, metrics: &[Metric]) -> Result<()> {
+        if self.built.is_some() {
+            return Err(Error::invalid("compile: the model has been built already; compile before fit"));
+        }
+        optimizer.validate()?;
+        self.compiled = Some((optimizer, loss, metrics.to_vec()));
+        Ok(())
+    }
+
+    /// Whether each step checks for values outside the fixed-point range
+    /// (on by default; see `docs/training.md`).
+    pub fn set_overflow_check(&mut self, on: bool) {
+        self.check_overflow = on;
+    }
+
+    /// Trains on `x` (row-major, batch first) and one-hot or 0/1 labels `y`,
+    /// reporting to `progress` after each batch and each epoch.
+    pub fn fit(
+        &mut self,
+        x: &[f64],
+        y: &[f64],
+        fit: Fit<'_>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Progress>> {
+        let samples = self.samples(x, y)?;
+        let batch = fit.batch_size;
+        if batch == 0 || batch > samples {
+            return Err(Error::invalid(format!("batch_size {batch}, expected 1 to the {samples} samples")));
+        }
+        self.build(batch)?;
+        let (optimizer, _, metrics) = self.compiled.clone().expect("built models are compiled");
+        let batches = samples / batch;
+        let start = Instant::now();
+        let mut history = Vec::new();
+        let (per_x, per_y) = (numel(&self.input_shape), self.outputs);
+        for epoch in 1..=fit.epochs {
+            let (mut loss, mut correct) = (0.0, 0.0);
+            for b in 0..batches {
+                let mut feeds = Feeds::new();
+                feeds.insert(X, x[b * batch * per_x..(b + 1) * batch * per_x].to_vec());
+                feeds.insert(Y, y[b * batch * per_y..(b + 1) * batch * per_y].to_vec());
+                feeds.insert(STEP_SCALAR, vec![optimizer.step_scalar(self.steps, batch)]);
+                let (l, c) = self.step(&feeds)?;
+                self.steps += 1;
+                loss += l;
+                correct += c.unwrap_or(0.0);
+                let done = (epoch - 1) * batches + b + 1;
+                let elapsed = start.elapsed();
+                let total = fit.epochs * batches;
+                let eta = elapsed.mul_f64((total - done) as f64 / done as f64);
+                let seen = ((b + 1) * batch) as f64;
+                let train = Evaluation {
+                    loss: loss / seen,
+                    accuracy: metrics.contains(&Metric::Accuracy).then(|| correct / seen),
+                };
+                let end = b + 1 == batches;
+                let validation = match (end, fit.validation) {
+                    (true, Some((vx, vy))) => Some(self.evaluate(vx, vy)?),
+                    _ => None,
+                };
+                let report = Progress {
+                    epoch,
+                    epochs: fit.epochs,
+                    batch: b + 1,
+                    batches,
+                    train,
+                    validation,
+                    end_of_epoch: end,
+                    elapsed,
+                    eta,
+                };
+                progress(&report);
+                if end {
+                    history.push(report);
+                }
+            }
+        }
+        Ok(history)
+    }
+
+    /// One training step; the batch's summed loss and correct count.
+    fn step(&mut self, feeds: &Feeds) -> Result<(f64, Option<f64>)> {
+        let built = self.built.as_mut().expect("built");
+        let mut fetches = built.assigns.clone();
+        let at = fetches.len();
+        fetches.push(built.train_loss);
+        fetches.extend(built.train_correct);
+        fetches.extend(built.overflow.as_ref().map(|o| o.0));
+        let run = built.session.run(&fetches, feeds)?;
+        let value = |i: usize| -> f64 { run.outputs[i].iter().copied().sum() };
+        if let Some((_, names)) = &built.overflow {
+            let counts: Vec<f64> = run.outputs[fetches.len() - 1].iter().copied().collect();
+            let bits = built.session.graph().fixed().int_bits;
+            for (count, name) in counts.iter().zip(names) {
+                if count.round() >= 1.0 {
+                    return Err(Error::OutOfRange(format!(
+                        "training step {}: {} values of {name} left the fixed-point range ±2^{bits}; \
+                         lower the learning rate or scale the data (docs/training.md)",
+                        self.steps + 1,
+                        count.round()
+                    )));
+                }
+            }
+        }
+        Ok((value(at), built.train_correct.map(|_| value(at + 1))))
+    }
+
+    /// The mean loss (and accuracy) over `x` and `y`, with the weights as
+    /// they are; both revealed to the model owner only.
+    pub fn evaluate(&mut self, x: &[f64], y: &[f64]) -> Result<Evaluation> {
+        let samples = self.samples(x, y)?;
+        self.build_default()?;
+        let (per_x, per_y) = (numel(&self.input_shape), self.outputs);
+        let built = self.built.as_mut().expect("built");
+        let batch = built.batch;
+        let (mut loss, mut correct) = (0.0, 0.0);
+        for start in (0..samples).step_by(batch) {
+            let n = batch.min(samples - start);
+            let mut feeds = Feeds::new();
+            feeds.insert(X, padded(&x[start * per_x..(start + n) * per_x], batch * per_x));
+            feeds.insert(Y, padded(&y[start * per_y..(start + n) * per_y], batch * per_y));
+            feeds.insert(MASK, (0..batch).map(|i| f64::from(u8::from(i < n))).collect());
+            let mut fetches = vec![built.eval_loss];
+            fetches.extend(built.eval_correct);
+            let run = built.session.run(&fetches, &feeds)?;
+            loss += run.outputs[0].iter().sum::<f64>();
+            correct += run.outputs.get(1).map_or(0.0, |o| o.iter().sum::<f64>());
+        }
+        let n = samples as f64;
+        Ok(Evaluation { loss: loss / n, accuracy: built.eval_correct.map(|_| correct / n) })
+    }
+
+    /// The model's outputs for `x`, revealed to the model owner.
+    pub fn predict(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        let per_x = numel(&self.input_shape);
+        if x.is_empty() || !x.len().is_multiple_of(per_x) {
+            return Err(Error::invalid(format!("{} input values, expected whole samples of {per_x}", x.len())));
+        }
+        self.build_default()?;
+        let outputs = self.outputs;
+        let built = self.built.as_mut().expect("built");
+        let batch = built.batch;
+        let samples = x.len() / per_x;
+        let mut out = Vec::with_capacity(samples * outputs);
+        for start in (0..samples).step_by(batch) {
+            let n = batch.min(samples - start);
+            let mut feeds = Feeds::new();
+            feeds.insert(X, padded(&x[start * per_x..(start + n) * per_x], batch * per_x));
+            let run = built.session.run(&[built.predictions], &feeds)?;
+            out.extend(run.outputs[0].iter().take(n * outputs));
+        }
+        Ok(out)
+    }
+
+    /// The trained model, its weights revealed to the model owner only,
+    /// with batch normalizations folded as [`Sequential::new`] folds them.
+    pub fn export(&mut self) -> Result<Sequential> {
+        self.build_default()?;
+        let built = self.built.as_mut().expect("built");
+        let fetches: Vec<TensorId> = built.exports.iter().map(|e| e.1).collect();
+        let run = built.session.run(&fetches, &Feeds::new())?;
+        let value = |name: &str| -> Vec<f64> {
+            let i = built.exports.iter().position(|e| e.0 == name).expect("an exported weight");
+            run.outputs[i].iter().copied().collect()
+        };
+        let mut layers = self.layers.clone();
+        for (i, layer) in layers.iter_mut().enumerate() {
+            let p = format!("layer{i}");
+            match layer {
+                Layer::Dense { weights, bias, .. } | Layer::Conv2D { weights, bias, .. } => {
+                    *weights = value(&format!("{p}.w"));
+                    *bias = value(&format!("{p}.b"));
+                }
+                Layer::BatchNormalization { gamma, beta, mean, variance, .. } => {
+                    *gamma = value(&format!("{p}.gamma"));
+                    *beta = value(&format!("{p}.beta"));
+                    *mean = value(&format!("{p}.moving_mean"));
+                    *variance = value(&format!("{p}.moving_variance"));
+                }
+                _ => {}
+            }
+        }
+        Sequential::new(&self.input_shape, layers)
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    fn samples(&self, x: &[f64], y: &[f64]) -> Result<usize> {
+        let per_x = numel(&self.input_shape);
+        let samples = x.len() / per_x.max(1);
+        if x.is_empty() || samples * per_x != x.len() || y.len() != samples * self.outputs {
+            return Err(Error::invalid(format!(
+                "{} feature and {} label values, expected samples of {per_x} features and {} labels",
+                x.len(),
+                y.len(),
+                self.outputs
+            )));
+        }
+        Ok(samples)
+    }
+
+    fn build_default(&mut self) -> Result<()> {
+        if self.built.is_none() {
+            self.build(32)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the graph and the session for batches of `batch`.
+    fn build(&mut self, batch: usize) -> Result<()> {
+        if let Some(built) = &self.built {
+            if built.batch != batch {
+                return Err(Error::invalid(format!(
+                    "batch_size {batch}: this model's graph is built for batches of {}",
+                    built.batch
+                )));
+            }
+            return Ok(());
+        }
+        let (optimizer, loss, metrics) =
+            self.compiled.clone().ok_or_else(|| Error::invalid("the model is not compiled: call compile first"))?;
+        let owner = self.players.model_owner.clone();
+        let mut g = Graph::default();
+        let x = g.private_input(X, &self.players.data_owner, &[[batch].as_slice(), &self.input_shape].concat())?;
+        let y = g.private_input(Y, &self.players.label_owner, &[batch, self.outputs])?;
+        let mut vars = Vars::default();
+        let train = TrainStep::build(&mut g, &self.layers, x, y, loss, &optimizer, &owner, &mut vars)?;
+        let accuracy = metrics.contains(&Metric::Accuracy);
+        let sum = |g: &mut Graph, v: TensorId| -> Result<TensorId> {
+            let s = g.reduce_sum(v, None)?;
+            g.reveal(s, Some(&owner))
+        };
+        let train_loss = sum(&mut g, train.backprop.loss.per_sample)?;
+        let train_correct = if accuracy {
+            let c = correct(&mut g, train.backprop.pred, y, loss)?;
+            Some(sum(&mut g, c)?)
+        } else {
+            None
+        };
+        let overflow = if self.check_overflow { Some(overflow_check(&mut g, &train, &vars, &owner)?) } else { None };
+        let (pred, _) = step::forward(&mut g, &self.layers, x, &owner, false, &mut vars)?;
+        let mask = g.private_input(MASK, &owner, &[batch])?;
+        let eval = loss.build(&mut g, pred, y)?;
+        let masked = g.mul(eval.per_sample, mask)?;
+        let eval_loss = sum(&mut g, masked)?;
+        let eval_correct = if accuracy {
+            let c = correct(&mut g, pred, y, loss)?;
+            let c = g.mul(c, mask)?;
+            Some(sum(&mut g, c)?)
+        } else {
+            None
+        };
+        let predictions = g.reveal(pred, Some(&owner))?;
+        let exports = vars
+            .params
+            .iter()
+            .map(|p: &Param| Ok((p.name.clone(), g.reveal(p.var, Some(&owner))?)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut session = LocalSession::new(&g, self.options.clone())?;
+        for (name, values) in vars.initial {
+            session.set_variable_values(&name, values)?;
+        }
+        let assigns = train.assigns;
+        self.built = Some(Built {
+            batch,
+            session,
+            assigns,
+            train_loss,
+            train_correct,
+            overflow,
+            eval_loss,
+            eval_correct,
+            predictions,
+            exports,
+        });
+        Ok(())
+    }
+}
+
+/// 1.0 for each sample predicted right, [batch].
+fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) -> Result<TensorId> {
+    let outputs = g.shape(pred)?[1];
+    if outputs > 1 {
+        let hot = g.argmax_one_hot(pred, 1)?;
+        let hit = g.mul(hot, y)?;
+        return g.reduce_sum(hit, Some(1));
+    }
+    let logits = matches!(loss, Loss::BinaryCrossentropy { from_logits: true });
+    let threshold = g.constant(&[], vec![if logits { 0.0 } else { 0.5 }])?;
+    let above = g.greater(pred, threshold)?;
+    // b == y for 0/1 labels: 1 − b − y + 2·b·y.
+    let by = g.mul(above, y)?;
+    let twice = g.add(by, by)?;
+    let both = g.add(above, y)?;
+    let diff = g.sub(twice, both)?;
+    let one = g.constant(&[], vec![1.0])?;
+    let right = g.add(diff, one)?;
+    g.reduce_sum(right, Some(1))
+}
+
+/// The overflow check of a step: the logits (the loss's seed), every
+/// gradient and every new weight, named for the error.
+fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars, owner: &str) -> Result<(TensorId, Vec<String>)> {
+    let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
+    let seed = train.backprop.loss.seed.0;
+    let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
+    let mut tensors = vec![seed];
+    let mut names = vec![what.to_string()];
+    for (p, &d) in trained.iter().zip(&train.backprop.grads) {
+        tensors.push(d);
+        names.push(format!("the gradient of {}", p.name));
+    }
+    let shapes: Vec<Vec<usize>> = trained.iter().map(|p| p.shape.clone()).collect();
+    for (p, w) in trained.iter().zip(step::split_flat(g, train.new_weights, &shapes)?) {
+        tensors.push(w);
+        names.push(format!("the new value of {}", p.name));
+    }
+    Ok((step::overflow_counts(g, &tensors, owner)?, names))
+}
+
+fn padded(values: &[f64], len: usize) -> Vec<f64> {
+    let mut v = values.to_vec();
+    v.resize(len, 0.0);
+    v
+}
