@@ -107,7 +107,7 @@ pub unsafe extern "C" fn tfe_div_public(
 
 /// Elementwise `|x|` of a private `x`, exact within the fixed-point range:
 /// `x - 2·[x < 0]·x`. Cost: 3 rounds and 344 bytes per element per server
-/// on up to 4096 elements, else 8 rounds and at most 45 bytes.
+/// on up to 256 elements, else 8 rounds and at most 45 bytes.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (`x` public, of another context or
 /// revealed).
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn tfe_abs(
 
 /// Elementwise minimum of `x` and `y`, with broadcasting; at least one
 /// operand private. Exact within the fixed-point range. Cost: 3 rounds and
-/// 344 bytes per element per server on up to 4096 elements, else 8 rounds
+/// 344 bytes per element per server on up to 256 elements, else 8 rounds
 /// and at most 45 bytes.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (shapes that do not broadcast, named in
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn tfe_minimum(
 
 /// The minimum of a private `x` along `axis` (below the rank of `x`); the
 /// result drops that axis. Exact within the fixed-point range. Cost: 3
-/// rounds (8 above 4096 comparisons) per level of a tournament,
+/// rounds (8 above 256 comparisons) per level of a tournament,
 /// ceil(log2 n) levels for an axis of length n; as `tfe_reduce_max`.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range or empty; `x`
@@ -211,8 +211,8 @@ pub unsafe extern "C" fn tfe_cumsum(
 /// sort, whose compare-and-swap steps do not depend on the data. Exact
 /// within the fixed-point range: every lane is a permutation of its
 /// elements, ordered. Cost for n elements along the axis, 2^(k-1) < n <=
-/// 2^k: at most k(k+1)/2 layers of 3 rounds each (8 above 4096 comparators
-/// and lanes); per layer 344 bytes (about 40 above 4096) per comparator and
+/// 2^k: at most k(k+1)/2 layers of 3 rounds each (8 above 256 comparators
+/// and lanes); per layer 344 bytes (about 40 above 256) per comparator and
 /// lane per server (at most n/2 comparators).
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (`axis` out of range; an unknown `order`;

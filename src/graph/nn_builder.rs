@@ -11,7 +11,7 @@ impl Graph {
         self.push(Op::Unary { f }, &[x])
     }
 
-    /// Exact ReLU (in the fixed-point range): 3 rounds on up to 4096
+    /// Exact ReLU (in the fixed-point range): 3 rounds on up to 256
     /// elements, else 8.
     pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Relu, x)
@@ -103,13 +103,13 @@ impl Graph {
         self.push(Op::Maximum, &[x, y])
     }
 
-    /// Elementwise minimum (broadcasting), exact: 3 rounds on up to 4096
+    /// Elementwise minimum (broadcasting), exact: 3 rounds on up to 256
     /// elements, else 8.
     pub fn minimum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Minimum, &[x, y])
     }
 
-    /// Exact |x|: 3 rounds on up to 4096 elements, else 8.
+    /// Exact |x|: 3 rounds on up to 256 elements, else 8.
     pub fn abs(&mut self, x: TensorId) -> Result<TensorId> {
         self.unary(Unary::Abs, x)
     }

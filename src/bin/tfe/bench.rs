@@ -42,6 +42,11 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("relu") {
         super::bench_nn::relu(if quick { 100_000 } else { 1_000_000 }, 3).map_err(|e| e.to_string())?;
+        // Each side of the three-round sign's limit (256 elements): the
+        // three-round form and the eight-round form on about the same work.
+        for n in [1, 128, 256, 257] {
+            super::bench_nn::relu(n, if quick { 21 } else { 201 }).map_err(|e| e.to_string())?;
+        }
     }
     if wanted("networks") {
         let (batches, names): (&[usize], &[&str]) =

@@ -1,5 +1,6 @@
 //! `tfe bench --only relu` and `--only networks`: private ReLU of 10^6
-//! values, and private inference of networks A-D of the SecureNN / TF
+//! values and of sizes on each side of the three-round sign's limit, and
+//! private inference of networks A-D of the SecureNN / TF
 //! Encrypted benchmarks at batch 1 and 128, each next to plaintext inference
 //! of the same network in the same run. Local mode over TCP.
 

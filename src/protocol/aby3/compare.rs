@@ -2,7 +2,7 @@
 //!
 //! Every comparison is the sign of a difference: less(x, y) = msb(x − y),
 //! and every op here is one `msb_times`, the sign times a value: 3 rounds on
-//! up to 4096 elements (`sign_lists.rs`), else the msb and its injection.
+//! up to 256 elements (`sign_lists.rs`), else the msb and its injection.
 //! By default the msb reads the low f + i + 3 bits (`msb.rs`), exact when
 //! |x − y| < 2^(f+i+2): always for fixed-point values within the configured
 //! range (|v| ≤ 2^(f+i)); with `ComparisonWidth::Full`, whenever
@@ -105,7 +105,7 @@ impl Aby3 {
     }
 
     /// ReLU(x) = x − msb(x)·x, exact in range: 3 rounds and 43 words per
-    /// element on up to 4096 elements, else 8 rounds and about 40 bytes.
+    /// element on up to 256 elements, else 8 rounds and about 40 bytes.
     pub fn relu(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         x.sub(&self.msb_times(net, steps, x, false, x)?)
     }

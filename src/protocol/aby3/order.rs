@@ -2,7 +2,7 @@
 //! and sort, all exact within the fixed-point range.
 //!
 //! Each is built from `msb_times` of `compare.rs`, the sign of a difference
-//! times a value: 3 rounds on up to 4096 elements (`sign_lists.rs`), else 8
+//! times a value: 3 rounds on up to 256 elements (`sign_lists.rs`), else 8
 //! (the msb of `msb.rs` and a bit injection, about 40 bytes per element):
 //! - abs(x) = x − 2·msb(x)·x, like ReLU;
 //! - minimum(x, y) = y + msb(x − y)·(x − y), like maximum;

@@ -2,7 +2,7 @@
 //!
 //! Each runs a tournament: the candidates of a level are paired, and all
 //! pairs of the level go through one batched maximum (3 rounds for up to
-//! 4096 pairs, else 8 rounds and about 40 bytes per pair per server; argmax
+//! 256 pairs, else 8 rounds and about 40 bytes per pair per server; argmax
 //! always 8, as it injects each bit into several values), so k candidates
 //! take ⌈log2 k⌉ comparison layers — 2 for a 2x2 pool. An odd candidate waits for the next level. argmax
 //! carries each candidate's index (fixed-point encoded) next to its value

@@ -56,9 +56,12 @@ const KEY_BLOCK: usize = 16;
 const DUMMIES: [u64; 2] = [1 << 60, (1 << 60) + 1];
 
 /// The most elements worth three rounds of about 8·(k + 4) bytes each
-/// rather than the 8 rounds of 40 bytes of `msb.rs` (measured:
-/// `benches/sign.rs`, BENCHMARKS.md).
-pub(super) const MAX_ELEMENTS: usize = 1 << 12;
+/// rather than the 8 rounds of 40 bytes of `msb.rs`, in local mode over
+/// loopback TCP: `tfe bench --only relu` times ReLU on each side of it, and
+/// the three-round form costs about 1 µs per element more (BENCHMARKS.md).
+/// Across a real network, where each round costs a round trip, the limit
+/// would be higher.
+pub(super) const MAX_ELEMENTS: usize = 1 << 8;
 
 /// The message step of each round's context: in round 1 both lists go to
 /// server 2 and server 0's m1 and offers to server 1; in round 2 server 2
