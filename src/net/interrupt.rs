@@ -28,8 +28,9 @@ pub struct Interrupt {
     begun: AtomicU64,
 }
 
-/// A run in progress; dropping it ends the run.
-pub struct RunGuard(Arc<Interrupt>);
+/// A run in progress; dropping it ends the run. Crate-internal, as
+/// [`Interrupt::begin`]: only a session marks its runs.
+pub(crate) struct RunGuard(Arc<Interrupt>);
 
 impl Interrupt {
     /// An interrupt with no run in progress, to share among the players.
@@ -38,7 +39,7 @@ impl Interrupt {
     }
 
     /// Marks a run in progress until the guard is dropped.
-    pub fn begin(self: &Arc<Self>) -> RunGuard {
+    pub(crate) fn begin(self: &Arc<Self>) -> RunGuard {
         let run = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
         self.running.store(run, Ordering::SeqCst);
         RunGuard(self.clone())
