@@ -53,7 +53,7 @@ impl Seed {
 /// Which keystream of a seed to use: one per (run, op, purpose).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamId {
-    pub run: u32,
+    pub run: u64,
     pub op: u32,
     /// Distinguishes the draws of one op (masks, zero shares, ...).
     pub purpose: u32,
@@ -71,10 +71,28 @@ pub fn fill(seed: &Seed, id: StreamId, out: &mut [u64]) {
 /// Fills `out` with words `start..start + out.len()` of the keystream of
 /// `seed` selected by `id`: a block of a long draw, generated on its own.
 pub fn fill_at(seed: &Seed, id: StreamId, start: u64, out: &mut [u64]) {
-    let stream = (u64::from(id.run) << 32) | u64::from(id.op);
+    // The nonce holds the run's low 32 bits and the op; the run's high bits
+    // select the key (see `epoch_key`), so no (key, nonce) pair ever repeats.
+    let stream = ((id.run & 0xFFFF_FFFF) << 32) | u64::from(id.op);
     // Two 32-bit keystream words per u64.
     let word_pos = (u128::from(id.purpose) << PURPOSE_STRIDE_BITS) + 2 * u128::from(start);
-    chacha::keystream_u64(&seed.0, stream, word_pos, out);
+    match id.run >> 32 {
+        0 => chacha::keystream_u64(&seed.0, stream, word_pos, out),
+        epoch => chacha::keystream_u64(&epoch_key(seed, epoch), stream, word_pos, out),
+    }
+}
+
+/// The key of runs `epoch * 2^32 ..`: the nonce has room for 2^32 runs
+/// only (about 50 days at 1,000 runs a second), so each further 2^32 runs
+/// use a key of their own, derived from the seed by SHA-256. Runs below
+/// 2^32 use the seed itself.
+fn epoch_key(seed: &Seed, epoch: u64) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"tfe prng epoch key v1");
+    hash.update(seed.0);
+    hash.update(epoch.to_le_bytes());
+    hash.finalize().into()
 }
 
 /// A vector of `len` words from the keystream of `seed` selected by `id`.
@@ -88,7 +106,7 @@ pub fn draw(seed: &Seed, id: StreamId, len: usize) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    fn id(run: u32, op: u32, purpose: u32) -> StreamId {
+    fn id(run: u64, op: u32, purpose: u32) -> StreamId {
         StreamId { run, op, purpose }
     }
 
@@ -115,6 +133,24 @@ mod tests {
     }
 
     #[test]
+    fn runs_past_2_to_the_32_never_reuse_a_keystream() {
+        // A u32 run in the nonce wrapped here: run 2^32 drew run 0's masks.
+        let seed = Seed::insecure_deterministic_for_tests(7);
+        let runs = [0, 1, (1 << 32) - 1, 1 << 32, (1 << 32) + 1, 2 << 32, u64::MAX];
+        let draws: Vec<Vec<u64>> = runs.iter().map(|&run| draw(&seed, id(run, 5, 1), 64)).collect();
+        for (i, a) in draws.iter().enumerate() {
+            for (j, b) in draws.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "runs {} and {} share a keystream", runs[i], runs[j]);
+            }
+        }
+        // Past the boundary, draws are as reproducible as before it.
+        assert_eq!(draws[3], draw(&seed, id(1 << 32, 5, 1), 64));
+        let mut middle = vec![0u64; 8];
+        fill_at(&seed, id(1 << 32, 5, 1), 10, &mut middle);
+        assert_eq!(&middle[..], &draws[3][10..18]);
+    }
+
+    #[test]
     fn streams_are_rand_chacha_chacha8_streams() {
         // The format both ends of a connection rely on, pinned to the
         // reference implementation it was first defined by.
@@ -123,7 +159,7 @@ mod tests {
         let seed = Seed::insecure_deterministic_for_tests(11);
         let (run, op, purpose, start) = (3, 0xFFFF_FFFE, 9, 12_345);
         let mut rng = ChaCha8Rng::from_seed(*seed.as_bytes());
-        rng.set_stream((u64::from(run) << 32) | u64::from(op));
+        rng.set_stream((run << 32) | u64::from(op));
         rng.set_word_pos((u128::from(purpose) << PURPOSE_STRIDE_BITS) + 2 * u128::from(start));
         let expected: Vec<u64> = (0..1000).map(|_| rng.next_u64()).collect();
         let mut out = vec![0u64; 1000];

@@ -127,9 +127,10 @@ fn bytes_at_the_socket_match_the_counters_within_framing() {
         assert!(r.unwrap().outputs[0].as_ref().unwrap().iter().all(|&v| (v - 25.0).abs() < 1e-3));
     }
     // The socket carries the handshake, then exactly the counted frames
-    // (payload plus a 20-byte header each).
+    // (payload plus a 24-byte header each, progress frames included), then
+    // the progress frame of a party that runs no more (sent when dropped).
     let handshake = 4 + 2 + 1 + "server1".len() as u64 + 16 + 32;
-    assert_eq!(at_socket, handshake + counted);
+    assert_eq!(at_socket, handshake + counted + 24);
     // Input shares, truncation parts and the reveal: at least 8 bytes per element.
     assert!(counted >= 8 * 10_000, "{counted}");
 }

@@ -8,6 +8,17 @@
 //! Frames that arrive before they are asked for wait in a stash keyed by
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
 //! connection turns the waiting receive into an error that names the peer.
+//!
+//! Flow control: each player tells every peer when it begins a run (a
+//! progress frame), and sends data of run `r` to a peer only once that peer
+//! has begun run `r - 1`. A peer's frames waiting here are therefore of the
+//! current run and the next one only: at most twice the bytes that peer
+//! sends this player in one run. A player that waits for a peer to catch up
+//! fails only when the peer has sent nothing for the receive timeout.
+//!
+//! Blame: a player whose own wait times out, or whose peer closes, first
+//! waits a short margin for an abort from any player: a peer that detected
+//! the failure at its source names the player that actually stopped.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -27,9 +38,11 @@ use crate::error::{Error, Result};
 pub enum Incoming {
     Data(Tag, Vec<u64>),
     Abort {
-        run: u32,
+        run: u64,
         reason: String,
     },
+    /// The peer has begun this run (flow control).
+    Progress(u64),
     /// The connection is gone; no more frames will come.
     Closed(Error),
 }
@@ -47,6 +60,12 @@ pub(crate) enum Peer {
 /// How long a player that aborted a run waits, when it closes, for its
 /// peers to read the abort and close their ends.
 const ABORT_LINGER: Duration = Duration::from_secs(1);
+/// How many runs ahead of a peer a player may send: data of run `r` goes
+/// out once the peer has begun run `r - RUNS_AHEAD`.
+pub const RUNS_AHEAD: u64 = 1;
+/// The longest a player waits, after its own wait failed, for another
+/// player's abort that names the source of the failure.
+const MAX_BLAME_MARGIN: Duration = Duration::from_secs(2);
 
 /// One player's connections to every other player.
 pub struct Endpoint {
@@ -57,8 +76,8 @@ pub struct Endpoint {
     /// Frames that arrived before they were asked for, by run: a peer that
     /// runs far ahead fills it with later runs' frames, and starting a run
     /// drops the runs that are over without looking at the later ones.
-    stash: BTreeMap<u32, HashMap<(usize, Tag), Vec<u64>>>,
-    aborts: HashMap<(usize, u32), String>,
+    stash: BTreeMap<u64, HashMap<(usize, Tag), Vec<u64>>>,
+    aborts: HashMap<(usize, u64), String>,
     closed: Vec<Option<Error>>,
     counters: Counters,
     /// Bytes sent to each peer including frame headers, since creation.
@@ -70,13 +89,17 @@ pub struct Endpoint {
     /// Where received words go back for reuse by later messages.
     buffers: BufferPool,
     /// The current run: frames of earlier ones are dropped on arrival.
-    run: u32,
+    run: u64,
     /// Scratch of `wait_on_sockets`, kept so a wait allocates nothing.
     poll_fds: Vec<libc::pollfd>,
     poll_owners: Vec<usize>,
     arrived: Vec<Incoming>,
     /// Whether this player has aborted a run (it then closes gracefully).
     aborted: bool,
+    /// The last run each peer said it has begun (flow control).
+    peer_run: Vec<u64>,
+    /// When something last arrived from each peer.
+    heard: Vec<Instant>,
     /// The interrupt of the session or party this endpoint serves, if any.
     interrupt: Option<Arc<Interrupt>>,
 }
@@ -108,6 +131,8 @@ impl Endpoint {
             arrived: Vec::new(),
             aborted: false,
             interrupt: None,
+            peer_run: vec![0; n],
+            heard: vec![Instant::now(); n],
         }
     }
 
@@ -166,12 +191,141 @@ impl Endpoint {
         }
     }
 
-    /// Starts a run: frames of earlier runs are no longer wanted.
-    pub fn begin_run(&mut self, run: u32) {
+    /// Starts a run: frames of earlier runs are no longer wanted, and every
+    /// peer is told (flow control lets it send this run's data, and the next).
+    pub fn begin_run(&mut self, run: u64) -> Result<()> {
         self.run = run;
         self.stash = self.stash.split_off(&run);
         self.aborts.retain(|(_, r), _| *r >= run);
         self.rounds_seen.clear();
+        self.announce(run)
+    }
+
+    /// Tells every peer that this player has begun `run`.
+    fn announce(&mut self, run: u64) -> Result<()> {
+        let header = frame::progress_header(run);
+        let mut on_sockets = Vec::new();
+        for j in 0..self.peers.len() {
+            match &self.peers[j] {
+                Some(Peer::Socket(_)) => on_sockets.push(SocketSend::new(j, header, &[])),
+                Some(Peer::Memory { to, .. }) if to.send(Incoming::Progress(run)).is_err() => {
+                    let failure = Error::network(&self.names[j], "the player has gone");
+                    return Err(self.explain_send_failure(j, run, failure));
+                }
+                None | Some(Peer::Memory { .. }) => {}
+            }
+        }
+        if let Err((to, e)) = self.send_on_sockets(&mut on_sockets, true) {
+            return Err(self.explain_send_failure(to, run, e));
+        }
+        // Counted on the wire (they are frames), not as messages of a run.
+        for j in 0..self.peers.len() {
+            if self.peers[j].is_some() {
+                self.wire_bytes_to[j] += HEADER_BYTES as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// The last run player `j` said it has begun: it has completed every
+    /// run before that one.
+    pub fn peer_run(&self, j: usize) -> u64 {
+        self.peer_run.get(j).copied().unwrap_or(0)
+    }
+
+    /// Tells every peer that this player has completed `last_run` and will
+    /// run no more, then waits until every peer has said the same (or more),
+    /// so that this player knows every run completed everywhere. Fails with
+    /// an error naming a peer that closed, aborted or went silent first.
+    pub fn finish(&mut self, last_run: u64) -> Result<()> {
+        self.announce(last_run + 1)?;
+        for j in 0..self.peers.len() {
+            if self.peers[j].is_some() {
+                self.wait_for_window(j, last_run + 1 + RUNS_AHEAD)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells every peer, without waiting, that this player has completed
+    /// `last_run` and runs no more (see [`Endpoint::finish`]).
+    pub fn say_done(&mut self, last_run: u64) {
+        // Best effort, and brief: a peer that reads nothing may not hold
+        // this player up for a whole receive timeout.
+        let timeout = self.recv_timeout;
+        self.recv_timeout = timeout.min(Duration::from_millis(100));
+        let _ = self.announce(last_run + 1);
+        self.recv_timeout = timeout;
+    }
+
+    /// Waits until player `to` has begun run `run - RUNS_AHEAD`, so that
+    /// data of `run` may go to it. The wait fails when the peer closes,
+    /// aborts, or sends nothing at all for the receive timeout: a peer that
+    /// is slow but alive keeps it going.
+    fn wait_for_window(&mut self, to: usize, run: u64) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if self.peer_run[to] + RUNS_AHEAD >= run {
+                return Ok(());
+            }
+            self.check_interrupt()?;
+            if let Some(abort) = self.abort_of(run) {
+                return Err(abort);
+            }
+            if let Some(err) = self.closed[to].clone() {
+                return Err(self.blame(err));
+            }
+            let left = (started.max(self.heard[to]) + self.recv_timeout).saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let timeout = Error::Timeout {
+                    player: self.names[to].clone(),
+                    timeout_ms: self.recv_timeout.as_millis() as u64,
+                    waiting_for: format!(
+                        "the player to begin run {} (this player is at run {run}, and waits for it to catch up)",
+                        run - RUNS_AHEAD
+                    ),
+                };
+                return Err(self.blame(timeout));
+            }
+            self.wait_for(to, self.slice(left))?;
+        }
+    }
+
+    /// `own`, this player's own view of a failure, unless another player's
+    /// abort arrives within a short margin: that one names the player where
+    /// the failure started (a peer that stopped makes every player's wait
+    /// time out at about the same time; those that waited on it directly
+    /// know who it was).
+    fn blame(&mut self, own: Error) -> Error {
+        let deadline = Instant::now() + (self.recv_timeout / 4).min(MAX_BLAME_MARGIN);
+        loop {
+            if let Some(abort) = self.abort_of(self.run) {
+                return abort;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return own;
+            }
+            self.wait_any(left.min(Duration::from_millis(10)));
+        }
+    }
+
+    /// Waits at most `left` for anything from any peer and files it.
+    fn wait_any(&mut self, left: Duration) {
+        let mut memory = false;
+        for j in 0..self.peers.len() {
+            if let Some(Peer::Memory { incoming, .. }) = &self.peers[j] {
+                memory = true;
+                if let Ok(frame) = incoming.try_recv() {
+                    self.file(j, frame);
+                }
+            }
+        }
+        if self.peers.iter().flatten().any(|p| matches!(p, Peer::Socket(_))) {
+            let _ = self.wait_on_sockets(&[], left);
+        } else if memory {
+            std::thread::sleep(left);
+        }
     }
 
     /// Hands back received words the caller is done with, so that a later
@@ -202,6 +356,9 @@ impl Endpoint {
         let wire_words = converted.iter().map(Vec::as_slice);
         #[cfg(target_endian = "little")]
         let wire_words = messages.iter().map(|m| m.2);
+        for &(to, tag, _) in messages {
+            self.wait_for_window(to, tag.run)?;
+        }
         let mut on_sockets = Vec::new();
         for (&(to, tag, words), wire_words) in messages.iter().zip(wire_words) {
             self.count_step(tag);
@@ -249,9 +406,10 @@ impl Endpoint {
         jobs: &mut [SocketSend<'_>],
         interruptible: bool,
     ) -> std::result::Result<(), (usize, Error)> {
-        let deadline = Instant::now() + self.recv_timeout;
+        let mut deadline = Instant::now() + self.recv_timeout;
         loop {
             let mut blocked = Vec::new();
+            let before: usize = jobs.iter().map(|job| job.sent + usize::from(job.out)).sum();
             for job in jobs.iter_mut().filter(|job| !job.out) {
                 let Some(Some(Peer::Socket(peer))) = self.peers.get_mut(job.to) else {
                     return Err((job.to, Error::internal(format!("player {} is not a socket peer", job.to))));
@@ -276,6 +434,10 @@ impl Endpoint {
                 }
             }
             let Some(&first) = blocked.first() else { return Ok(()) };
+            if jobs.iter().map(|job| job.sent + usize::from(job.out)).sum::<usize>() > before {
+                // A peer that takes data is alive, however slowly.
+                deadline = Instant::now() + self.recv_timeout;
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 let waited = self.recv_timeout.as_millis();
@@ -302,17 +464,18 @@ impl Endpoint {
             if let Some(reason) = self.aborts.get(&(from, tag.run)) {
                 return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
             }
-            if let Some(err) = &self.closed[from] {
+            if let Some(err) = self.closed[from].clone() {
                 // A player closes after another's abort: that abort is the cause.
-                return Err(self.abort_of(tag.run).unwrap_or_else(|| err.clone()));
+                return Err(self.blame(err));
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(Error::Timeout {
+                let timeout = Error::Timeout {
                     player: self.names[from].clone(),
                     timeout_ms: self.recv_timeout.as_millis() as u64,
                     waiting_for: format!("op {} step {} of run {}", tag.op, tag.step, tag.run),
-                });
+                };
+                return Err(self.blame(timeout));
             }
             self.wait_for(from, self.slice(left))?;
         }
@@ -402,7 +565,9 @@ impl Endpoint {
 
     /// Keeps what a peer sent for the receive that will ask for it.
     fn file(&mut self, from: usize, incoming: Incoming) {
+        self.heard[from] = Instant::now();
         match incoming {
+            Incoming::Progress(run) => self.peer_run[from] = self.peer_run[from].max(run),
             Incoming::Data(t, words) if t.run >= self.run => {
                 self.stash.entry(t.run).or_default().insert((from, t), words);
             }
@@ -417,7 +582,7 @@ impl Endpoint {
     /// A peer that gave up on the run closes its connections right after
     /// saying why; a send to it fails first. Reads what the peer said last,
     /// so the error names the player that started the failure.
-    fn explain_send_failure(&mut self, from: usize, run: u32, failure: Error) -> Error {
+    fn explain_send_failure(&mut self, from: usize, run: u64, failure: Error) -> Error {
         let deadline = Instant::now() + self.recv_timeout.min(Duration::from_secs(1));
         while self.closed[from].is_none() && !self.aborts.contains_key(&(from, run)) {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -433,15 +598,18 @@ impl Endpoint {
         }
     }
 
-    /// The abort some player sent for `run`, if any arrived.
-    fn abort_of(&self, run: u32) -> Option<Error> {
-        let ((player, _), reason) = self.aborts.iter().find(|((_, r), _)| *r == run)?;
+    /// The abort some player sent for `run` or a later run (a player that
+    /// runs ahead aborts a later run than ours; its abort still says why
+    /// ours cannot complete), the earliest run's first.
+    fn abort_of(&self, run: u64) -> Option<Error> {
+        let ((player, _), reason) =
+            self.aborts.iter().filter(|((_, r), _)| *r >= run).min_by_key(|((p, r), _)| (*r, *p))?;
         Some(Error::Aborted { player: self.names[*player].clone(), message: reason.clone() })
     }
 
     /// Tells every peer that this player gives up on `run`, and why. Best
     /// effort: a peer that is already gone is skipped.
-    pub fn abort(&mut self, run: u32, reason: &str) {
+    pub fn abort(&mut self, run: u64, reason: &str) {
         self.aborted = true;
         let (header, reason) = frame::abort_frame(run, reason);
         for j in 0..self.peers.len() {

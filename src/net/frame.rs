@@ -1,19 +1,22 @@
 //! The frame: the unit of data between two players after the handshake.
 //!
-//! Layout, all little-endian: `len u32 | kind u32 | run u32 | op u32 | step u32`
+//! Layout, all little-endian: `len u32 | kind u32 | run u64 | op u32 | step u32`
 //! followed by `len` payload bytes. A data frame carries raw `u64` words; an
-//! abort frame carries a UTF-8 reason. Anything else is a protocol error.
+//! abort frame carries a UTF-8 reason; a progress frame (no payload) says the
+//! sender has begun `run` (flow control, see `super::endpoint`). Anything
+//! else is a protocol error. The run is 64 bits wide: it never wraps.
 
 #[cfg(test)]
 use std::io::{Read, Write};
 
 /// Bytes of the frame header.
-pub const HEADER_BYTES: usize = 20;
+pub const HEADER_BYTES: usize = 24;
 /// Largest abort reason accepted, in bytes.
 pub const MAX_ABORT_BYTES: usize = 64 * 1024;
 
 const KIND_DATA: u32 = 1;
 const KIND_ABORT: u32 = 2;
+const KIND_PROGRESS: u32 = 3;
 
 /// Names a message: which run, which op of the graph, which step of the op.
 ///
@@ -23,7 +26,7 @@ const KIND_ABORT: u32 = 2;
 /// step are one round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag {
-    pub run: u32,
+    pub run: u64,
     pub op: u32,
     pub step: u32,
 }
@@ -55,7 +58,8 @@ impl Tag {
 #[cfg(test)]
 pub enum Frame {
     Data(Tag, Vec<u64>),
-    Abort { run: u32, reason: String },
+    Abort { run: u64, reason: String },
+    Progress { run: u64 },
 }
 
 /// Why a frame could not be read.
@@ -80,7 +84,7 @@ pub fn write_data(out: &mut impl Write, tag: Tag, words: &[u64]) -> std::io::Res
 
 /// Writes an abort frame for `run`.
 #[cfg(test)]
-pub fn write_abort(out: &mut impl Write, run: u32, reason: &str) -> std::io::Result<()> {
+pub fn write_abort(out: &mut impl Write, run: u64, reason: &str) -> std::io::Result<()> {
     let (head, reason) = abort_frame(run, reason);
     out.write_all(&head)?;
     out.write_all(reason.as_bytes())
@@ -104,6 +108,7 @@ pub fn read_frame(input: &mut impl Read, max_payload: usize) -> Result<Frame, Re
                 String::from_utf8(bytes).map_err(|_| ReadError::Malformed("abort reason is not UTF-8".into()))?;
             Ok(Frame::Abort { run, reason })
         }
+        Header::Progress { run } => Ok(Frame::Progress { run }),
     }
 }
 
@@ -113,14 +118,17 @@ pub enum Header {
     /// A data frame of `words` words.
     Data { tag: Tag, words: usize },
     /// An abort frame whose reason has `bytes` bytes.
-    Abort { run: u32, bytes: usize },
+    Abort { run: u64, bytes: usize },
+    /// The sender has begun `run`.
+    Progress { run: u64 },
 }
 
 /// Decodes and checks a header; the error says what was wrong.
 pub fn parse_header(head: &[u8; HEADER_BYTES], max_payload: usize) -> Result<Header, String> {
-    let field = |i: usize| u32::from_le_bytes(head[4 * i..4 * i + 4].try_into().unwrap());
-    let (len, kind) = (field(0) as usize, field(1));
-    let tag = Tag { run: field(2), op: field(3), step: field(4) };
+    let field = |at: usize| u32::from_le_bytes(head[at..at + 4].try_into().unwrap());
+    let (len, kind) = (field(0) as usize, field(4));
+    let run = u64::from_le_bytes(head[8..16].try_into().unwrap());
+    let tag = Tag { run, op: field(16), step: field(20) };
     match kind {
         KIND_DATA if len % 8 != 0 || len > max_payload => {
             Err(format!("data frame of {len} bytes: expected a multiple of 8 of at most {max_payload}"))
@@ -129,8 +137,12 @@ pub fn parse_header(head: &[u8; HEADER_BYTES], max_payload: usize) -> Result<Hea
         KIND_ABORT if len > MAX_ABORT_BYTES => {
             Err(format!("abort frame of {len} bytes: expected at most {MAX_ABORT_BYTES}"))
         }
-        KIND_ABORT => Ok(Header::Abort { run: tag.run, bytes: len }),
-        other => Err(format!("unknown frame kind {other}: expected {KIND_DATA} (data) or {KIND_ABORT} (abort)")),
+        KIND_ABORT => Ok(Header::Abort { run, bytes: len }),
+        KIND_PROGRESS if len != 0 => Err(format!("progress frame of {len} bytes: expected 0")),
+        KIND_PROGRESS => Ok(Header::Progress { run }),
+        other => Err(format!(
+            "unknown frame kind {other}: expected {KIND_DATA} (data), {KIND_ABORT} (abort) or {KIND_PROGRESS} (progress)"
+        )),
     }
 }
 
@@ -144,9 +156,14 @@ pub fn data_header(tag: Tag, words: usize) -> std::io::Result<[u8; HEADER_BYTES]
 }
 
 /// The header and reason of an abort frame for `run`.
-pub fn abort_frame(run: u32, reason: &str) -> ([u8; HEADER_BYTES], &str) {
+pub fn abort_frame(run: u64, reason: &str) -> ([u8; HEADER_BYTES], &str) {
     let reason = truncate_utf8(reason, MAX_ABORT_BYTES);
     (header(reason.len() as u32, KIND_ABORT, Tag { run, op: 0, step: 0 }), reason)
+}
+
+/// The header of a progress frame: the sender has begun `run`.
+pub fn progress_header(run: u64) -> [u8; HEADER_BYTES] {
+    header(0, KIND_PROGRESS, Tag { run, op: 0, step: 0 })
 }
 
 /// The bytes of `words` as they are in memory: the wire encoding on a
@@ -164,9 +181,11 @@ pub fn words_as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
 
 fn header(len: u32, kind: u32, tag: Tag) -> [u8; HEADER_BYTES] {
     let mut out = [0u8; HEADER_BYTES];
-    for (i, v) in [len, kind, tag.run, tag.op, tag.step].into_iter().enumerate() {
-        out[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
-    }
+    out[0..4].copy_from_slice(&len.to_le_bytes());
+    out[4..8].copy_from_slice(&kind.to_le_bytes());
+    out[8..16].copy_from_slice(&tag.run.to_le_bytes());
+    out[16..20].copy_from_slice(&tag.op.to_le_bytes());
+    out[20..24].copy_from_slice(&tag.step.to_le_bytes());
     out
 }
 
@@ -236,13 +255,17 @@ mod tests {
 
     #[test]
     fn data_and_abort_frames_round_trip() {
-        let tag = Tag { run: 3, op: 7, step: 1 };
+        // A run past 2^32: the field is 64 bits wide and never wraps.
+        let run = (1 << 32) + 3;
+        let tag = Tag { run, op: 7, step: 1 };
         let mut wire = Vec::new();
         write_data(&mut wire, tag, &[1, u64::MAX, 42]).unwrap();
-        write_abort(&mut wire, 3, "bad feed").unwrap();
+        write_abort(&mut wire, run, "bad feed").unwrap();
+        wire.extend_from_slice(&progress_header(u64::MAX));
         let mut input = &wire[..];
         assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Data(tag, vec![1, u64::MAX, 42]));
-        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Abort { run: 3, reason: "bad feed".into() });
+        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Abort { run, reason: "bad feed".into() });
+        assert_eq!(read_frame(&mut input, MAX).unwrap(), Frame::Progress { run: u64::MAX });
         assert!(matches!(read_frame(&mut input, MAX), Err(ReadError::Closed)));
     }
 

@@ -59,7 +59,7 @@ const LARGE_PAYLOAD_BYTES: usize = STAGE_BYTES / 4;
 /// A payload being read across several reads.
 enum Partial {
     Data { tag: Tag, words: Vec<u64>, filled: usize },
-    Abort { run: u32, bytes: Vec<u8>, filled: usize },
+    Abort { run: u64, bytes: Vec<u8>, filled: usize },
 }
 
 impl Partial {
@@ -202,10 +202,9 @@ impl SocketPeer {
     fn step(&mut self) -> Result<Option<Incoming>, Stop> {
         let Some(partial) = &mut self.partial else {
             if self.end - self.begin >= HEADER_BYTES {
-                self.start_frame()?;
-            } else {
-                self.refill()?;
+                return self.start_frame();
             }
+            self.refill()?;
             return Ok(None);
         };
         let (bytes, filled) = partial.bytes();
@@ -230,16 +229,18 @@ impl SocketPeer {
         Ok(self.partial.take().map(|done| done.finish(&self.name)))
     }
 
-    /// Parses the header at the front of the stage into a partial frame.
-    fn start_frame(&mut self) -> Result<(), Stop> {
+    /// Parses the header at the front of the stage into a partial frame,
+    /// or a whole one when it has no payload.
+    fn start_frame(&mut self) -> Result<Option<Incoming>, Stop> {
         let head: [u8; HEADER_BYTES] = self.stage[self.begin..self.begin + HEADER_BYTES].try_into().unwrap();
         self.begin += HEADER_BYTES;
         let malformed = |m: String| Stop::Closed(Error::protocol(&self.name, format!("malformed frame: {m}")));
         self.partial = Some(match frame::parse_header(&head, self.max_payload).map_err(malformed)? {
             frame::Header::Data { tag, words } => Partial::Data { tag, words: self.buffers.take(words), filled: 0 },
             frame::Header::Abort { run, bytes } => Partial::Abort { run, bytes: vec![0; bytes], filled: 0 },
+            frame::Header::Progress { run } => return Ok(Some(Incoming::Progress(run))),
         });
-        Ok(())
+        Ok(None)
     }
 
     /// Moves unparsed bytes to the front of the stage and reads more: as

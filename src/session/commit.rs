@@ -30,7 +30,7 @@ const COMMIT_OP: u32 = u32::MAX - 1;
 impl<P: Protocol> Party<P> {
     /// Waits until every player concerned by `pending` says its part of
     /// `run` succeeded; an error if one of them failed or went silent.
-    pub(super) fn agree_on_writes(&mut self, run: u32, pending: &Pending<P::Share>) -> Result<()> {
+    pub(super) fn agree_on_writes(&mut self, run: u64, pending: &Pending<P::Share>) -> Result<()> {
         if pending.is_empty() {
             return Ok(());
         }

@@ -52,7 +52,7 @@ enum Arg<'a, S> {
 impl<P: Protocol> Party<P> {
     pub(super) fn eval(
         &mut self,
-        run: u32,
+        run: u64,
         id: TensorId,
         node: &Node,
         values: &[Value<P::Share>],

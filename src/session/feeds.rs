@@ -18,7 +18,7 @@ pub struct ProviderRequest<'a> {
     /// The shape of the value wanted.
     pub shape: &'a [usize],
     /// The run that needs the value (1 for the first run).
-    pub run: u32,
+    pub run: u64,
 }
 
 /// A callback that produces an input's values (row-major) at its owner.
@@ -132,7 +132,7 @@ pub fn check_variable_values(graph: &Graph, name: &str, values: &[f64]) -> Resul
 /// (which may hold a value or the provider's text) stays at the owner.
 pub fn owner_values(
     op: &Op,
-    run: u32,
+    run: u64,
     feeds: &Feeds,
     providers: &HashMap<String, Provider>,
     fixed: &FixedConfig,

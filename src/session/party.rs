@@ -53,7 +53,9 @@ pub struct Party<P: Protocol = Aby3> {
     /// Shares of initialized variables (`None` at players without shares).
     pub(super) variables: HashMap<TensorId, Option<Arc<P::Share>>>,
     pub(super) providers: HashMap<String, Provider>,
-    run: u32,
+    run: u64,
+    /// Runs that completed at this player.
+    completed: u64,
 }
 
 impl Party<Aby3> {
@@ -62,7 +64,7 @@ impl Party<Aby3> {
         let me = net.me();
         let proto = Aby3::setup(&mut net, SERVERS, graph.fixed(), seeds)
             .map_err(|e| with_context(e, &format!("setting up player '{}'", graph.players()[me])))?;
-        Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0 })
+        Ok(Party { graph, net, proto, variables: HashMap::new(), providers: HashMap::new(), run: 0, completed: 0 })
     }
 
     /// Connects to every other player over TCP (TLS 1.3 with pinned
@@ -124,6 +126,28 @@ impl<P: Protocol> Party<P> {
         Ok(self.net.wire_bytes_to(self.graph.player_index(player)?))
     }
 
+    /// Says that this player runs no more, and waits until every other
+    /// player has completed every run this one took part in (or says so
+    /// too). Fails, naming the player, when one closed, aborted or went
+    /// silent first. A party dropped without `finish` says it runs no more
+    /// without waiting.
+    pub fn finish(&mut self) -> Result<()> {
+        if self.completed < self.run {
+            return Err(Error::invalid(format!("run {} did not complete at this player", self.run)));
+        }
+        self.net.finish(self.run)
+    }
+
+    /// How many of this player's runs completed at every player, as far as
+    /// this player knows (all of them after a successful [`Party::finish`]).
+    pub fn runs_completed_everywhere(&self) -> u64 {
+        let me = self.net.me();
+        (0..self.net.names().len())
+            .filter(|&j| j != me)
+            .map(|j| self.net.peer_run(j).saturating_sub(1))
+            .fold(self.completed, u64::min)
+    }
+
     /// How long this player waits for a message before it names the silent peer.
     pub fn set_recv_timeout(&mut self, timeout: Duration) {
         self.net.set_recv_timeout(timeout);
@@ -147,11 +171,10 @@ impl<P: Protocol> Party<P> {
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<PartyRun> {
         self.run += 1;
         let run = self.run;
-        self.net.begin_run(run);
         let started = Instant::now();
         let before = self.net.counters();
         let mut stats = PlayerStats { player: self.name().to_string(), ..PlayerStats::default() };
-        let outcome = self.execute(run, fetches, feeds, &mut stats);
+        let outcome = self.net.begin_run(run).and_then(|()| self.execute(run, fetches, feeds, &mut stats));
         match outcome {
             Ok((values, pending)) => {
                 self.variables.extend(pending);
@@ -162,6 +185,7 @@ impl<P: Protocol> Party<P> {
                     self.recycle_value(value);
                 }
                 self.check_range(fetches, &outputs)?;
+                self.completed = run;
                 Ok(PartyRun { outputs, stats })
             }
             Err(e) => {
@@ -181,7 +205,7 @@ impl<P: Protocol> Party<P> {
 
     fn execute(
         &mut self,
-        run: u32,
+        run: u64,
         fetches: &[TensorId],
         feeds: &Feeds,
         stats: &mut PlayerStats,
@@ -314,4 +338,14 @@ fn last_uses(graph: &Graph, needed: &[bool], fetches: &[TensorId]) -> Vec<Option
         last[id.0 as usize] = None;
     }
     last
+}
+
+impl<P: Protocol> Drop for Party<P> {
+    fn drop(&mut self) {
+        // Peers waiting in `finish` learn that this player's last run
+        // completed and that it runs no more.
+        if self.run > 0 && self.completed == self.run {
+            self.net.say_done(self.run);
+        }
+    }
 }

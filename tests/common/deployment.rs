@@ -116,6 +116,48 @@ impl Deployment {
         outputs
     }
 
+    /// Waits for every child but `stopped` (at most `limit` in all), kills
+    /// the rest, and returns each one's exit status, output, and when it
+    /// ended after `since`.
+    pub fn finish_timed(&mut self, stopped: &str, since: Instant, limit: Duration) -> Vec<(String, Output, Duration)> {
+        let deadline = Instant::now() + limit;
+        let mut ended: Vec<Option<Duration>> =
+            self.children.iter().map(|(n, _)| (n == stopped).then_some(Duration::ZERO)).collect();
+        while ended.iter().any(Option::is_none) && Instant::now() < deadline {
+            for (i, (_, child)) in self.children.iter_mut().enumerate() {
+                if ended[i].is_none() && child.try_wait().unwrap().is_some() {
+                    ended[i] = Some(since.elapsed());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let outputs = self.finish(Duration::ZERO);
+        outputs.into_iter().zip(ended).map(|((n, o), e)| (n, o, e.unwrap_or(limit))).collect()
+    }
+
+    /// Sends a signal (SIGSTOP, SIGCONT, ...) to a player's process.
+    pub fn signal(&self, name: &str, signal: i32) {
+        let (_, child) = self.children.iter().find(|(n, _)| n == name).unwrap();
+        // SAFETY: kill(2) on our own child's pid.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    }
+
+    /// The last run a player reported as done on standard error (0 before any).
+    pub fn last_run(&self, name: &str) -> u64 {
+        let err = std::fs::read_to_string(self.dir.join(format!("{name}.err"))).unwrap_or_default();
+        let prefix = format!("{name}: run ");
+        err.lines().filter_map(|l| l.strip_prefix(&prefix)?.split(':').next()?.parse().ok()).max().unwrap_or(0)
+    }
+
+    /// Waits (at most a minute) until a player has reported run `run` done.
+    pub fn wait_for_run(&self, name: &str, run: u64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.last_run(name) < run {
+            assert!(Instant::now() < deadline, "{name} did not reach run {run}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn kill(&mut self, name: &str) {
         let (_, child) = self.children.iter_mut().find(|(n, _)| n == name).unwrap();
         child.kill().unwrap(); // SIGKILL

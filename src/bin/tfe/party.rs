@@ -55,31 +55,46 @@ pub fn run(args: Args) -> Result<(), String> {
     let feeds = read_inputs(&args.input, &graph, me)?;
     check_every_input_is_fed(&graph, me, &feeds)?;
 
-    let mut party = deploy_party::open(&hostmap, graph.clone(), me, &security).map_err(|e| e.to_string())?;
+    let count = |done: u64| format!("{me}: {done} of {runs} runs completed");
+    let mut party =
+        deploy_party::open(&hostmap, graph.clone(), me, &security).map_err(|e| format!("{e}\n{}", count(0)))?;
     let fetches = deploy_party::default_fetches(&graph);
-    for run in 1..=runs {
-        let result = party.run(&fetches, &feeds).map_err(|e| e.to_string())?;
-        for (fetch, value) in fetches.iter().zip(&result.outputs) {
-            let Some(value) = value else { continue };
-            if matches!(graph.node(*fetch).map(|n| &n.op), Ok(Op::Assign)) {
-                continue;
+    let mut serve = || -> Result<(), String> {
+        for run in 1..=runs {
+            let result = party.run(&fetches, &feeds).map_err(|e| e.to_string())?;
+            for (fetch, value) in fetches.iter().zip(&result.outputs) {
+                let Some(value) = value else { continue };
+                if matches!(graph.node(*fetch).map(|n| &n.op), Ok(Op::Assign)) {
+                    continue;
+                }
+                let label = format!("result{}", fetch.0);
+                println!("{me}: run {run}: {label} (shape {:?}):\n{value:.4}", value.shape());
+                if let Some(dir) = &output {
+                    data::write_npy(&dir.join(format!("{label}.npy")), value).map_err(|e| e.to_string())?;
+                }
             }
-            let label = format!("result{}", fetch.0);
-            println!("{me}: run {run}: {label} (shape {:?}):\n{value:.4}", value.shape());
-            if let Some(dir) = &output {
-                data::write_npy(&dir.join(format!("{label}.npy")), value).map_err(|e| e.to_string())?;
-            }
+            let c = result.stats.counters;
+            eprintln!(
+                "{me}: run {run}: sent {} bytes in {} messages, {} rounds, {:.3} ms",
+                c.bytes_sent,
+                c.messages_sent,
+                c.rounds,
+                result.stats.wall_time.as_secs_f64() * 1e3
+            );
         }
-        let c = result.stats.counters;
-        eprintln!(
-            "{me}: run {run}: sent {} bytes in {} messages, {} rounds, {:.3} ms",
-            c.bytes_sent,
-            c.messages_sent,
-            c.rounds,
-            result.stats.wall_time.as_secs_f64() * 1e3
-        );
+        // Every player's own runs may have gone well while another's failed:
+        // only every player's word says that every run completed.
+        party.finish().map_err(|e| e.to_string())
+    };
+    let outcome = serve();
+    let done = party.runs_completed_everywhere();
+    match outcome {
+        Ok(()) => {
+            eprintln!("{}", count(done));
+            Ok(())
+        }
+        Err(e) => Err(format!("{e}\n{}", count(done))),
     }
-    Ok(())
 }
 
 /// `--input NAME=FILE` for every input and private variable this player

@@ -65,7 +65,7 @@ use crate::ring::RingTensor;
 /// kernels hand out the others through [`Steps`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpContext {
-    pub run: u32,
+    pub run: u64,
     pub op: u32,
     pub sub: u32,
 }
@@ -81,7 +81,7 @@ const MAX_SUB: u32 = (1 << 18) / PURPOSES_PER_SUB - 1;
 
 impl OpContext {
     /// The context of graph node `op` in run `run`.
-    pub fn new(run: u32, op: u32) -> Self {
+    pub fn new(run: u64, op: u32) -> Self {
         OpContext { run, op, sub: 0 }
     }
 
