@@ -100,6 +100,8 @@ pub struct Endpoint {
     peer_run: Vec<u64>,
     /// When something last arrived from each peer.
     heard: Vec<Instant>,
+    /// How many blame margins this player waits (see [`Endpoint::set_witness_distance`]).
+    witness_distance: u32,
     /// The interrupt of the session or party this endpoint serves, if any.
     interrupt: Option<Arc<Interrupt>>,
 }
@@ -133,6 +135,7 @@ impl Endpoint {
             interrupt: None,
             peer_run: vec![0; n],
             heard: vec![Instant::now(); n],
+            witness_distance: 1,
         }
     }
 
@@ -247,6 +250,15 @@ impl Endpoint {
         Ok(())
     }
 
+    /// How far this player is from the players that see a failure first:
+    /// 1 (the default) for players that talk to each other in every round
+    /// (the servers), 2 for players that only talk to those. When its own
+    /// wait fails, a player waits that many margins for an abort that names
+    /// the source, so the nearer witnesses' aborts come first.
+    pub fn set_witness_distance(&mut self, distance: u32) {
+        self.witness_distance = distance.max(1);
+    }
+
     /// Tells every peer, without waiting, that this player has completed
     /// `last_run` and runs no more (see [`Endpoint::finish`]).
     pub fn say_done(&mut self, last_run: u64) {
@@ -269,7 +281,9 @@ impl Endpoint {
                 return Ok(());
             }
             self.check_interrupt()?;
-            if let Some(abort) = self.abort_of(run) {
+            // A peer that this player waits for is behind: its abort of an
+            // earlier run means it will never catch up.
+            if let Some(abort) = self.abort_of(0) {
                 return Err(abort);
             }
             if let Some(err) = self.closed[to].clone() {
@@ -297,9 +311,11 @@ impl Endpoint {
     /// time out at about the same time; those that waited on it directly
     /// know who it was).
     fn blame(&mut self, own: Error) -> Error {
-        let deadline = Instant::now() + (self.recv_timeout / 4).min(MAX_BLAME_MARGIN);
+        let margin = (self.recv_timeout / 4).min(MAX_BLAME_MARGIN) * self.witness_distance;
+        let deadline = Instant::now() + margin;
         loop {
-            if let Some(abort) = self.abort_of(self.run) {
+            // Any run's: a peer behind this player aborts an earlier run.
+            if let Some(abort) = self.abort_of(0) {
                 return abort;
             }
             let left = deadline.saturating_duration_since(Instant::now());
