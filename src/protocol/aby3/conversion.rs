@@ -98,53 +98,43 @@ impl Aby3 {
         let tag = ctx.tag(TRANSFER_STEP);
         let (ma, mb) = (bit.a.data(), bit.b.data());
         let (xa, xb) = (x.a.data(), x.b.data());
-        let masks = |next: bool| -> Result<(Vec<u64>, Vec<u64>)> {
-            let (mut r0, mut r1) = (vec![0u64; n], vec![0u64; n]);
-            self.fill_at(next, ctx, Purpose::InjectMask0, 0, &mut r0)?;
-            self.fill_at(next, ctx, Purpose::InjectMask1, 0, &mut r1)?;
-            Ok((r0, r1))
-        };
-        // Offers (e ⊕ c)·v − r_c: all of c = 0, then all of c = 1.
-        let offers = |e: &(dyn Fn(usize) -> u64 + Sync),
-                      v: &(dyn Fn(usize) -> u64 + Sync),
-                      r: &(Vec<u64>, Vec<u64>)|
-         -> Vec<u64> {
-            let (o0, o1) = map2(n, |i| {
-                let (e, v) = (e(i), v(i));
-                let ev = e.wrapping_mul(v);
-                (ev.wrapping_sub(r.0[i]), v.wrapping_sub(ev).wrapping_sub(r.1[i]))
-            });
-            [o0, o1].concat()
-        };
         let pick = |offers: &[u64], c: &(dyn Fn(usize) -> u64 + Sync)| -> Vec<u64> {
             map(n, |i| offers[c(i) as usize * n + i])
         };
-        let choose = |r: &(Vec<u64>, Vec<u64>), c: u64, i: usize| if c == 0 { r.0[i] } else { r.1[i] };
         let z = match self.index()? {
             0 => {
                 // e = m0 ⊕ m1, v = x0 + x1; masks shared with server 2.
-                let r = masks(false)?;
-                let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xa[i].wrapping_add(xb[i]), &r);
+                let r = self.transfer_masks(false, ctx, n)?;
+                let mine = transfer_offers(n, |i| (ma[i] ^ mb[i]) & 1, |i| xa[i].wrapping_add(xb[i]), &r);
                 net.send(self.servers[1], tag, &mine)?;
                 let theirs = Self::recv_len(net, self.servers[1], tag, 2 * n)?;
                 pick(&theirs, &|i| ma[i] & 1)
             }
             1 => {
                 // e = m1 ⊕ m2, v = x2; masks shared with server 2.
-                let r = masks(true)?;
-                let mine = offers(&|i| (ma[i] ^ mb[i]) & 1, &|i| xb[i], &r);
+                let r = self.transfer_masks(true, ctx, n)?;
+                let mine = transfer_offers(n, |i| (ma[i] ^ mb[i]) & 1, |i| xb[i], &r);
                 net.send(self.servers[0], tag, &mine)?;
                 let theirs = Self::recv_len(net, self.servers[0], tag, 2 * n)?;
                 pick(&theirs, &|i| mb[i] & 1)
             }
             _ => {
                 // Holds m2 (a) and m0 (b): keeps the masks the receivers chose.
-                let from_0 = masks(true)?;
-                let from_1 = masks(false)?;
-                map(n, |i| choose(&from_0, ma[i] & 1, i).wrapping_add(choose(&from_1, mb[i] & 1, i)))
+                let from_0 = self.transfer_masks(true, ctx, n)?;
+                let from_1 = self.transfer_masks(false, ctx, n)?;
+                map(n, |i| chosen_mask(&from_0, ma[i] & 1, i).wrapping_add(chosen_mask(&from_1, mb[i] & 1, i)))
             }
         };
         self.reshare(net, steps.take()?, RingTensor::new(x.shape().to_vec(), z)?)
+    }
+
+    /// The two masks of a transfer, from the seed shared with the next
+    /// (`next`) or the previous server.
+    pub(super) fn transfer_masks(&self, next: bool, ctx: OpContext, n: usize) -> Result<(Vec<u64>, Vec<u64>)> {
+        let (mut r0, mut r1) = (vec![0u64; n], vec![0u64; n]);
+        self.fill_at(next, ctx, Purpose::InjectMask0, 0, &mut r0)?;
+        self.fill_at(next, ctx, Purpose::InjectMask1, 0, &mut r1)?;
+        Ok((r0, r1))
     }
 
     /// Boolean to arithmetic for whole words: 9 rounds.
@@ -197,6 +187,26 @@ impl Aby3 {
             }
         }
     }
+}
+
+/// A transfer's offers `(e ⊕ c)·v − mask_c`: all of c = 0, then all of c = 1.
+pub(super) fn transfer_offers(
+    n: usize,
+    e: impl Fn(usize) -> u64 + Sync + Send,
+    v: impl Fn(usize) -> u64 + Sync + Send,
+    masks: &(Vec<u64>, Vec<u64>),
+) -> Vec<u64> {
+    let (zero, one) = map2(n, |i| {
+        let (e, v) = (e(i), v(i));
+        let ev = e.wrapping_mul(v);
+        (ev.wrapping_sub(masks.0[i]), v.wrapping_sub(ev).wrapping_sub(masks.1[i]))
+    });
+    [zero, one].concat()
+}
+
+/// The mask a transfer's receiver took for choice c of element i.
+pub(super) fn chosen_mask(masks: &(Vec<u64>, Vec<u64>), c: u64, i: usize) -> u64 {
+    if c == 0 { masks.0[i] } else { masks.1[i] }
 }
 
 /// The components of two boolean shares, one after the other.

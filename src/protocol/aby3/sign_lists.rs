@@ -36,10 +36,11 @@
 //! per position, so a wrong sign at most k/(2^61 − 1) < 2^−55 per element.
 //! Prefixes have at most k − 1 bits, hence k ≤ 61 ([`MAX_BITS`]).
 
+use super::conversion::{chosen_mask, transfer_offers};
 use super::{Aby3, OpContext, Purpose, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
-use crate::parallel::{GRAIN, map, map2, try_for_chunks};
+use crate::parallel::{GRAIN, map, try_for_chunks};
 use crate::ring::RingTensor;
 
 /// The prime 2^61 − 1 of the hashes.
@@ -129,8 +130,8 @@ impl Aby3 {
                 let m1 = map(n, |i| w[i] ^ mu[i] ^ lambda[i]);
                 // Transfer 1: e = m0 ⊕ m1 and v0 + v1, masks shared with server 2.
                 let masks = self.transfer_masks(false, first, n)?;
-                let v01 = map(n, |i| v.a.data()[i].wrapping_add(v.b.data()[i]));
-                let offers = offers(n, |i| mu[i] ^ m1[i], &v01, &masks);
+                let (v0, v1) = (v.a.data(), v.b.data());
+                let offers = transfer_offers(n, |i| mu[i] ^ m1[i], |i| v0[i].wrapping_add(v1[i]), &masks);
                 net.send(self.servers[1], first.tag(STEP), &[m1.as_slice(), &offers].concat())?;
                 // Transfer 2, chosen with m1.
                 let theirs = Self::recv_len(net, self.servers[2], second.tag(STEP), 2 * n)?;
@@ -145,7 +146,7 @@ impl Aby3 {
                 let m2 = Self::recv_len(net, self.servers[2], second.tag(STEP), n)?;
                 // Transfer 1 chosen with m2; the mask of transfer 2 that m1 picks.
                 let masks = self.transfer_masks(true, second, n)?;
-                map(n, |i| offered[m2[i] as usize * n + i].wrapping_add(pick(&masks, m1[i], i)))
+                map(n, |i| offered[m2[i] as usize * n + i].wrapping_add(chosen_mask(&masks, m1[i], i)))
             }
             _ => {
                 let b = d.a.data();
@@ -160,11 +161,12 @@ impl Aby3 {
                 net.send(self.servers[1], second.tag(STEP), &m2)?;
                 // Transfer 2: e = m2 ⊕ m0 and v2, masks shared with server 1.
                 let masks = self.transfer_masks(false, second, n)?;
-                let offers = offers(n, |i| m2[i] ^ mu[i], v.a.data(), &masks);
+                let v2 = v.a.data();
+                let offers = transfer_offers(n, |i| m2[i] ^ mu[i], |i| v2[i], &masks);
                 net.send(self.servers[0], second.tag(STEP), &offers)?;
                 // Transfer 1's mask that server 1 picks with m2.
                 let masks = self.transfer_masks(true, first, n)?;
-                map(n, |i| pick(&masks, m2[i], i))
+                map(n, |i| chosen_mask(&masks, m2[i], i))
             }
         };
         self.reshare(net, third, RingTensor::new(d.shape().to_vec(), z)?)
@@ -215,27 +217,4 @@ impl Aby3 {
         self.fill_at(next, ctx, Purpose::SignMaskBits, 0, &mut words)?;
         Ok(words.iter().map(|w| (w & 1, (w >> 1) & 1)).unzip())
     }
-
-    /// The two masks of a transfer, from the seed shared with the next
-    /// (`next`) or the previous server.
-    fn transfer_masks(&self, next: bool, ctx: OpContext, n: usize) -> Result<(Vec<u64>, Vec<u64>)> {
-        let (mut r0, mut r1) = (vec![0u64; n], vec![0u64; n]);
-        self.fill_at(next, ctx, Purpose::InjectMask0, 0, &mut r0)?;
-        self.fill_at(next, ctx, Purpose::InjectMask1, 0, &mut r1)?;
-        Ok((r0, r1))
-    }
-}
-
-/// A transfer's offers `(e ⊕ c)·v − mask_c`: all of c = 0, then all of c = 1.
-fn offers(n: usize, e: impl Fn(usize) -> u64 + Sync + Send, v: &[u64], masks: &(Vec<u64>, Vec<u64>)) -> Vec<u64> {
-    let (zero, one) = map2(n, |i| {
-        let ev = e(i).wrapping_mul(v[i]);
-        (ev.wrapping_sub(masks.0[i]), v[i].wrapping_sub(ev).wrapping_sub(masks.1[i]))
-    });
-    [zero, one].concat()
-}
-
-/// The mask of choice c of element i.
-fn pick(masks: &(Vec<u64>, Vec<u64>), c: u64, i: usize) -> u64 {
-    if c == 0 { masks.0[i] } else { masks.1[i] }
 }
