@@ -6,7 +6,7 @@
 //! The layers, from the bottom up, are described in each module.
 //!
 //! The Rust API is [`graph`] (build a computation), [`session`] (run it),
-//! [`nn`] (models and private prediction), [`onnx`] (models from ONNX files), [`deploy`] (hostmaps,
+//! [`nn`] (models and private prediction), [`onnx`] (models from ONNX files), [`serve`] (a prediction service), [`deploy`] (hostmaps,
 //! certificates, data files), [`fixed`] (the fixed-point encoding) and
 //! [`error`]; the types their signatures name are re-exported here. The ring,
 //! protocol, network and FFI layers are internal.
@@ -19,6 +19,7 @@ pub mod fixed;
 pub mod graph;
 pub mod nn;
 pub mod onnx;
+pub mod serve;
 pub mod session;
 
 pub(crate) mod chacha;

@@ -20,7 +20,7 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn every_subcommand_has_help() {
-    let cases: [(&[&str], &[&str]); 8] = [
+    let cases: [(&[&str], &[&str]); 9] = [
         (&["demo"], &["--transport", "--trace"]),
         (&["predict"], &["--model", "--input", "--output"]),
         (&["bench"], &["--quick", "--only"]),
@@ -28,6 +28,7 @@ fn every_subcommand_has_help() {
             &["party"],
             &["--config", "--name", "--graph", "--key", "--insecure-plaintext", "--input", "--output", "--runs"],
         ),
+        (&["serve"], &["--model", "--listen", "--max-batch", "--batch-window-us", "--insecure-plaintext"]),
         (&["certs"], &["--config", "--out"]),
         (&["graph"], &["seed", "show"]),
         (&["graph", "seed"], &["--out", "--receiver"]),

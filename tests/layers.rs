@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["graph"],
     &["session"],
     &["nn", "deploy"],
-    &["onnx"],
+    &["onnx", "serve"],
     &["ffi"],
 ];
 

@@ -16,5 +16,6 @@ pub mod train;
 
 pub use layer::Layer;
 pub use model::{Model, Sequential, Weights};
+pub(crate) use predict::batch_sizes;
 pub use predict::{PrivatePredictor, input_name};
 pub use train::Trainer;

@@ -59,6 +59,10 @@ pub trait Protocol: Send {
         shape: &[usize],
         to: Option<usize>,
     ) -> Result<Option<RingTensor>>;
+    /// This server's additive part of `x`: the three servers' parts add up
+    /// to the value, and each on its own is what `reveal` sends a player
+    /// that is not a server. A client outside the mesh adds them itself.
+    fn additive_part(&self, x: &Self::Share) -> RingTensor;
 
     fn add(&self, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
     fn sub(&self, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;

@@ -47,6 +47,9 @@ pub type Provider = Arc<dyn Fn(&ProviderRequest) -> Result<Vec<f64>> + Send + Sy
 #[derive(Clone, Debug, Default)]
 pub struct Feeds {
     values: HashMap<String, Vec<f64>>,
+    /// Ring words given as they are, not encoded: an additive part of a
+    /// value a client outside the mesh shared (`crate::serve`).
+    ring: HashMap<String, Vec<u64>>,
 }
 
 impl Feeds {
@@ -68,6 +71,19 @@ impl Feeds {
         self.insert(name, values)
     }
 
+    /// Whether `name` has a feed of either kind.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.ring.contains_key(name)
+    }
+
+    /// Adds (or replaces) ring words for the input called `name`, which its
+    /// owner shares as they are: a part of a value a client split among the
+    /// servers, uniformly random on its own, so never range-checked.
+    pub(crate) fn insert_ring(&mut self, name: &str, words: Vec<u64>) -> &mut Self {
+        self.ring.insert(name.to_string(), words);
+        self
+    }
+
     /// The values fed for `name`, if any.
     pub fn get(&self, name: &str) -> Option<&[f64]> {
         self.values.get(name).map(Vec::as_slice)
@@ -76,15 +92,15 @@ impl Feeds {
     /// Checks every feed names an input or variable of `graph` and has the
     /// right number of values.
     pub fn validate(&self, graph: &Graph) -> Result<()> {
-        for (name, values) in &self.values {
+        let ring = self.ring.iter().map(|(name, words)| (name, words.len()));
+        for (name, len) in self.values.iter().map(|(name, values)| (name, values.len())).chain(ring) {
             let Some(id) = graph.find_named(name) else {
                 return Err(Error::invalid(format!("feed '{name}' names no input or variable of the graph")));
             };
             let shape = graph.shape(id)?;
-            if values.len() != numel(shape) {
+            if len != numel(shape) {
                 return Err(Error::invalid(format!(
-                    "feed '{name}' has {} values, expected {} for shape {}",
-                    values.len(),
+                    "feed '{name}' has {len} values, expected {} for shape {}",
                     numel(shape),
                     fmt_shape(shape)
                 )));
@@ -140,6 +156,9 @@ pub fn owner_values(
     let (Op::PrivateInput { name, shape, .. } | Op::PrivateVariable { name, shape, .. }) = op else {
         return Err(Error::internal("input values requested for a node that is not an input"));
     };
+    if let Some(words) = feeds.ring.get(name) {
+        return RingTensor::new(shape.clone(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)));
+    }
     let values = if let Some(values) = feeds.get(name) {
         values.to_vec()
     } else if let Some(provider) = providers.get(name) {

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::{Interrupt, PlayerAddr, TcpOptions, memory, tcp};
 use crate::protocol::SeedSource;
+use crate::ring::RingTensor;
 
 /// How the players of a local session talk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,18 +64,22 @@ pub struct RunResult {
     pub stats: RunStats,
 }
 
+/// What a player thread returns from a run: what the player learned, and
+/// its additive parts of the private tensors asked for (at servers).
+type PlayerRun = (PartyRun, Vec<RingTensor>);
+
 /// Joins the mesh and sets up the protocol, on the player's own thread.
 type Connector = Box<dyn FnOnce() -> Result<Party> + Send>;
 
 enum Command {
-    Run { fetches: Arc<Vec<TensorId>>, feeds: Arc<Feeds> },
+    Run { fetches: Arc<Vec<TensorId>>, parts: Arc<Vec<TensorId>>, feeds: Arc<Feeds> },
     SetProvider(String, Provider),
     ResetVariables,
 }
 
 struct PlayerThread {
     commands: Sender<Command>,
-    results: Receiver<Result<PartyRun>>,
+    results: Receiver<Result<PlayerRun>>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -199,21 +204,14 @@ impl LocalSession {
     /// `"tfe::session"`), and its own player then finishes the run too, so no
     /// provider runs after `run` has returned.
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<RunResult> {
-        self.check_run(fetches, feeds)?;
-        let _in_progress = self.interrupt.begin();
-        let fetches_arc = Arc::new(fetches.to_vec());
-        let feeds = Arc::new(feeds.clone());
-        for p in &self.players {
-            p.commands
-                .send(Command::Run { fetches: fetches_arc.clone(), feeds: feeds.clone() })
-                .map_err(|_| Error::internal("a player thread has stopped"))?;
+        if fetches.is_empty() {
+            return Err(Error::invalid("nothing to fetch: expected at least one tensor"));
         }
-        let results: Vec<Result<PartyRun>> = self
-            .players
-            .iter()
-            .map(|p| p.results.recv().unwrap_or_else(|_| Err(Error::internal("a player thread has stopped"))))
-            .collect();
-        let runs = root_cause(results)?;
+        feeds.validate(&self.graph)?;
+        self.check_run(fetches, |name| feeds.contains(name), false)?;
+        let feeds = Arc::new(feeds.clone());
+        let runs = self.dispatch(fetches, &[], &vec![feeds; self.players.len()])?;
+        let runs: Vec<PartyRun> = runs.into_iter().map(|(run, _)| run).collect();
         let mut outputs = Vec::with_capacity(fetches.len());
         for (i, &id) in fetches.iter().enumerate() {
             let reader = match self.graph.node(id)?.op {
@@ -230,6 +228,51 @@ impl LocalSession {
         Ok(RunResult { outputs, stats })
     }
 
+    /// Runs the graph for the private tensors `parts` (and their writes),
+    /// each player with its own feeds (`feeds[i]` at player i, in the
+    /// graph's player order), and returns each server's additive parts of
+    /// them, by server: the three add up to each value, which no player of
+    /// the session learns (`crate::serve` sends them to its client).
+    pub(crate) fn run_parts(&mut self, parts: &[TensorId], feeds: Vec<Feeds>) -> Result<Vec<Vec<RingTensor>>> {
+        if feeds.len() != self.players.len() {
+            return Err(Error::internal("run_parts takes one set of feeds per player"));
+        }
+        for f in &feeds {
+            f.validate(&self.graph)?;
+        }
+        self.check_run(parts, |name| feeds.iter().any(|f| f.contains(name)), true)?;
+        let feeds: Vec<Arc<Feeds>> = feeds.into_iter().map(Arc::new).collect();
+        let runs = self.dispatch(&[], parts, &feeds)?;
+        let mut servers = Vec::with_capacity(3);
+        let mut stats = RunStats { players: Vec::with_capacity(runs.len()) };
+        for (run, shares) in runs {
+            stats.players.push(run.stats);
+            if servers.len() < 3 {
+                servers.push(shares);
+            }
+        }
+        self.last_stats = Some(stats);
+        Ok(servers)
+    }
+
+    /// Hands one run to every player thread and collects their results.
+    fn dispatch(&mut self, fetches: &[TensorId], parts: &[TensorId], feeds: &[Arc<Feeds>]) -> Result<Vec<PlayerRun>> {
+        let _in_progress = self.interrupt.begin();
+        let fetches = Arc::new(fetches.to_vec());
+        let parts = Arc::new(parts.to_vec());
+        for (p, feeds) in self.players.iter().zip(feeds) {
+            p.commands
+                .send(Command::Run { fetches: fetches.clone(), parts: parts.clone(), feeds: feeds.clone() })
+                .map_err(|_| Error::internal("a player thread has stopped"))?;
+        }
+        let results: Vec<Result<PlayerRun>> = self
+            .players
+            .iter()
+            .map(|p| p.results.recv().unwrap_or_else(|_| Err(Error::internal("a player thread has stopped"))))
+            .collect();
+        root_cause(results)
+    }
+
     /// What interrupts this session's run in progress from another thread
     /// (see [`crate::Interrupt`]): every player fails it with
     /// `Error::Aborted` soon after.
@@ -242,20 +285,22 @@ impl LocalSession {
         self.last_stats.as_ref()
     }
 
-    fn check_run(&self, fetches: &[TensorId], feeds: &Feeds) -> Result<()> {
-        if fetches.is_empty() {
-            return Err(Error::invalid("nothing to fetch: expected at least one tensor"));
-        }
+    /// Checks the fetches (private tensors when `parts`, else anything but
+    /// private ones) and that every input they need has a feed or provider.
+    fn check_run(&self, fetches: &[TensorId], fed: impl Fn(&str) -> bool, parts: bool) -> Result<()> {
         super::check_fetches_in_snapshot(&self.graph, fetches)?;
         for &id in fetches {
-            if self.graph.node(id)?.kind == Kind::Private {
+            let private = self.graph.node(id)?.kind == Kind::Private;
+            if private && !parts {
                 return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
             }
+            if !private && parts {
+                return Err(Error::invalid(format!("tensor {} is not private: it has no additive parts", id.0)));
+            }
         }
-        feeds.validate(&self.graph)?;
         for node in self.graph.dependencies(fetches) {
             if let Op::PrivateInput { name, .. } = &self.graph.node(node)?.op
-                && feeds.get(name).is_none()
+                && !fed(name)
                 && !self.provided.contains(name)
             {
                 return Err(Error::invalid(format!("input '{name}' has neither a feed nor a provider")));
@@ -333,7 +378,7 @@ fn player_loop(
     interrupt: Arc<Interrupt>,
     ready: Sender<Result<()>>,
     commands: Receiver<Command>,
-    results: Sender<Result<PartyRun>>,
+    results: Sender<Result<PlayerRun>>,
 ) {
     PLAYER_THREAD.with(|player| player.set(true));
     let mut party = match connect() {
@@ -350,8 +395,10 @@ fn player_loop(
     drop(ready);
     for command in commands {
         match command {
-            Command::Run { fetches, feeds } => {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| party.run(&fetches, &feeds)));
+            Command::Run { fetches, parts, feeds } => {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    party.run_with_parts(&fetches, &parts, &feeds)
+                }));
                 let outcome = outcome.unwrap_or_else(|_| Err(Error::internal("a player panicked during the run")));
                 if let Err(e) = &outcome {
                     log::debug!(target: "tfe::session", "{} failed the run: {e}", party.name());

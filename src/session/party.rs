@@ -172,24 +172,44 @@ impl<P: Protocol> Party<P> {
     /// same fetches; each passes the feeds of the inputs it owns. On error,
     /// this player tells the others it gives up, so they fail fast too.
     pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<PartyRun> {
+        Ok(self.run_with_parts(fetches, &[], feeds)?.0)
+    }
+
+    /// Runs the graph like [`Party::run`], and also returns this server's
+    /// additive part of each private tensor of `parts` (empty at players
+    /// without shares): a client outside the mesh (`crate::serve`) adds the
+    /// three servers' parts to learn a value no server sees.
+    pub(crate) fn run_with_parts(
+        &mut self,
+        fetches: &[TensorId],
+        parts: &[TensorId],
+        feeds: &Feeds,
+    ) -> Result<(PartyRun, Vec<RingTensor>)> {
         self.run += 1;
         let run = self.run;
         let started = Instant::now();
         let before = self.net.counters();
         let mut stats = PlayerStats { player: self.name().to_string(), ..PlayerStats::default() };
-        let outcome = self.net.begin_run(run).and_then(|()| self.execute(run, fetches, feeds, &mut stats));
+        let outcome = self.net.begin_run(run).and_then(|()| self.execute(run, fetches, parts, feeds, &mut stats));
         match outcome {
             Ok((values, pending)) => {
                 self.variables.extend(pending);
                 stats.counters = self.net.counters() - before;
                 stats.wall_time = started.elapsed();
                 let outputs: Vec<_> = fetches.iter().map(|id| self.output(*id, &values[id.0 as usize])).collect();
+                let shares = parts
+                    .iter()
+                    .filter_map(|id| match &values[id.0 as usize] {
+                        Value::Private(Some(share)) => Some(self.proto.additive_part(share)),
+                        _ => None,
+                    })
+                    .collect();
                 for value in values {
                     self.recycle_value(value);
                 }
                 self.check_range(fetches, &outputs)?;
                 self.completed = run;
-                Ok(PartyRun { outputs, stats })
+                Ok((PartyRun { outputs, stats }, shares))
             }
             Err(e) => {
                 // Peers learn the public reason only: an invalid input's
@@ -210,17 +230,26 @@ impl<P: Protocol> Party<P> {
         &mut self,
         run: u64,
         fetches: &[TensorId],
+        parts: &[TensorId],
         feeds: &Feeds,
         stats: &mut PlayerStats,
     ) -> Result<Executed<P::Share>> {
         super::check_fetches_in_snapshot(&self.graph, fetches)?;
+        super::check_fetches_in_snapshot(&self.graph, parts)?;
         for &id in fetches {
             let node = self.graph.node(id)?;
             if node.kind == Kind::Private {
                 return Err(Error::invalid(format!("tensor {} is private: fetch a reveal of it instead", id.0)));
             }
         }
+        for &id in parts {
+            if self.graph.node(id)?.kind != Kind::Private {
+                return Err(Error::internal(format!("tensor {} is not private: it has no additive parts", id.0)));
+            }
+        }
         let graph = self.graph.clone();
+        // Parts are kept to the end of the run like fetches.
+        let fetches = &[fetches, parts].concat();
         let mut needed = vec![false; graph.nodes().len()];
         for id in graph.dependencies(fetches) {
             needed[id.0 as usize] = true;

@@ -1,7 +1,8 @@
 //! The `tfe` command line: `tfe demo` runs the seed program with three
 //! local servers and an input provider over TCP; `tfe bench` prints one
 //! JSON line per measurement; `tfe party`, `tfe certs` and `tfe graph`
-//! run and prepare a deployment with one process per player.
+//! run and prepare a deployment with one process per player; `tfe serve`
+//! answers prediction requests of clients that connect.
 
 mod bench;
 mod bench_deploy;
@@ -10,6 +11,7 @@ mod demo;
 mod deploy_tools;
 mod party;
 mod predict;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -36,6 +38,9 @@ enum Command {
     /// Predict privately with an ONNX model (three local servers): print the
     /// predicted classes, write each output as .npy.
     Predict(predict::Args),
+    /// Serve predictions of a model (three local servers) to clients that
+    /// connect over TCP (see docs/serving.md).
+    Serve(serve::Args),
     /// Make a certificate and key per player and pin them in the hostmap.
     Certs(deploy_tools::CertsArgs),
     /// Write the seed program's graph, or show a graph file.
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Party(args) => party::run(args),
         Command::Predict(args) => predict::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Certs(args) => deploy_tools::run_certs(args),
         Command::Graph(command) => deploy_tools::run_graph(command),
         Command::Version => {

@@ -51,6 +51,11 @@ impl Protocol for Aby3 {
         Aby3::reveal(self, net, ctx, x, shape, to)
     }
 
+    fn additive_part(&self, x: &Share) -> RingTensor {
+        // Server i holds (x_i, x_{i+1}); x_i is its part, as in `reveal`.
+        x.a.clone()
+    }
+
     fn add(&self, x: &Share, y: &Share) -> Result<Share> {
         x.add(y)
     }

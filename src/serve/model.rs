@@ -1,0 +1,156 @@
+//! The served model at the servers: one local session whose graph holds
+//! the model once per batch size (1, 2, 4, ... and the maximum, as
+//! `nn::PrivatePredictor` does), all copies reading the same weight
+//! variables, which the model owner shares once, when the service starts.
+//!
+//! A copy's input is the sum of three private inputs, one owned by each
+//! server: the additive parts a client made of its input. Server j shares
+//! its part as it received it (uniformly random on its own), so no player
+//! sees the input; the outputs are not revealed to anyone: each server
+//! hands back its additive part of them, for the client to add.
+
+use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
+use crate::graph::{Graph, TensorId};
+use crate::nn::{Model, batch_sizes};
+use crate::ring::RingTensor;
+use crate::ring::shape::fmt_shape;
+use crate::session::{Feeds, LocalOptions, LocalSession};
+
+/// The player that owns the weights.
+const OWNER: &str = "model-owner";
+
+/// The name of server `j`'s part of the input for batches of `batch`.
+fn part_name(j: usize, batch: usize) -> String {
+    format!("part{j}.batch{batch}")
+}
+
+/// The model for one batch size.
+struct BatchGraph {
+    batch: usize,
+    /// The model's outputs, private.
+    outputs: Vec<TensorId>,
+}
+
+/// What a client needs to know of the model: shapes per sample (without
+/// the batch axis), the largest batch, the fixed-point encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// The shape of one input sample.
+    pub input_shape: Vec<usize>,
+    /// The shape of one sample of each output.
+    pub output_shapes: Vec<Vec<usize>>,
+    /// The most samples a request (and a batch) may hold.
+    pub max_batch: usize,
+    /// How values are encoded in the ring.
+    pub fixed: FixedConfig,
+}
+
+impl ModelInfo {
+    /// Values per input sample.
+    pub fn input_len(&self) -> usize {
+        self.input_shape.iter().product()
+    }
+
+    /// Values per sample of each output.
+    pub fn output_lens(&self) -> Vec<usize> {
+        self.output_shapes.iter().map(|s| s.iter().product()).collect()
+    }
+}
+
+/// The model at the three servers, ready to run batches of parts.
+pub struct ServedModel {
+    session: LocalSession,
+    graphs: Vec<BatchGraph>,
+    info: ModelInfo,
+}
+
+impl ServedModel {
+    /// Builds the graphs for batches of 1 to `max_batch` samples, starts
+    /// the players and shares the weights (with one batch of zeros).
+    pub fn new(model: &dyn Model, max_batch: usize, options: LocalOptions) -> Result<Self> {
+        if max_batch == 0 {
+            return Err(Error::invalid("max_batch is 0, expected at least one sample per request"));
+        }
+        let mut g = Graph::default();
+        let mut graphs = Vec::new();
+        let mut weights = Vec::new();
+        let mut output_shapes = Vec::new();
+        let sample = model.input_shape().to_vec();
+        for batch in batch_sizes(max_batch) {
+            let shape = [&[batch][..], &sample].concat();
+            let mut x = g.private_input(&part_name(0, batch), "server0", &shape)?;
+            for j in 1..3 {
+                let part = g.private_input(&part_name(j, batch), &format!("server{j}"), &shape)?;
+                x = g.add(x, part)?;
+            }
+            let (outputs, new_weights) = model.build_outputs(&mut g, x, OWNER)?;
+            if outputs.is_empty() {
+                return Err(Error::invalid("the model has no outputs, expected at least one"));
+            }
+            weights.extend(new_weights);
+            output_shapes.clear();
+            for (i, &y) in outputs.iter().enumerate() {
+                let shape = g.shape(y)?;
+                if shape.first() != Some(&batch) {
+                    return Err(Error::invalid(format!(
+                        "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
+                        fmt_shape(shape)
+                    )));
+                }
+                output_shapes.push(shape[1..].to_vec());
+            }
+            graphs.push(BatchGraph { batch, outputs });
+        }
+        let info = ModelInfo { input_shape: sample, output_shapes, max_batch, fixed: g.fixed() };
+        let mut session = LocalSession::new(&g, options)?;
+        for (name, values) in weights {
+            session.set_variable_values(&name, values)?;
+        }
+        let mut served = ServedModel { session, graphs, info };
+        let zeros = vec![0; served.info.input_len()];
+        served.run(1, [zeros.clone(), zeros.clone(), zeros])?;
+        Ok(served)
+    }
+
+    /// The model's shapes and encoding.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Runs `rows` samples whose input is `parts[0] + parts[1] + parts[2]`
+    /// (server j's part `parts[j]`, row-major, `rows` samples each) and
+    /// returns each server's part of each output, `rows` samples long:
+    /// `result[j][k]` is server j's part of output k.
+    pub fn run(&mut self, rows: usize, parts: [Vec<u64>; 3]) -> Result<Vec<Vec<Vec<u64>>>> {
+        let graph = self
+            .graphs
+            .iter()
+            .find(|g| g.batch >= rows)
+            .ok_or_else(|| Error::internal(format!("no graph holds a batch of {rows}")))?;
+        let width = self.info.input_len();
+        let mut feeds: Vec<Feeds> = (0..self.session.graph().players().len()).map(|_| Feeds::new()).collect();
+        for (j, mut part) in parts.into_iter().enumerate() {
+            if part.len() != rows * width {
+                return Err(Error::internal(format!("server {j}'s part has {} words for {rows} rows", part.len())));
+            }
+            // Padding rows of zero parts are samples of zeros, which no
+            // other row depends on; their outputs are dropped.
+            part.resize(graph.batch * width, 0);
+            feeds[j].insert_ring(&part_name(j, graph.batch), part);
+        }
+        let servers = self.session.run_parts(&graph.outputs, feeds)?;
+        let lens = self.info.output_lens();
+        Ok(servers
+            .into_iter()
+            .map(|outputs| outputs.into_iter().zip(&lens).map(|(y, len)| first_rows(y, rows * len)).collect())
+            .collect())
+    }
+}
+
+/// The first `n` words of a tensor.
+fn first_rows(y: RingTensor, n: usize) -> Vec<u64> {
+    let mut words = y.into_data();
+    words.truncate(n);
+    words
+}
