@@ -25,11 +25,14 @@ pub mod session;
 pub(crate) mod chacha;
 #[allow(missing_docs, reason = "internal: the C API's docs are the header's")]
 pub(crate) mod ffi;
+#[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod net;
 pub(crate) mod parallel;
 #[allow(missing_docs, reason = "internal: reached only by the benches, through `internals`")]
 pub(crate) mod prng;
+#[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod protocol;
+#[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod ring;
 pub(crate) mod vocabulary;
 
@@ -52,11 +55,13 @@ pub mod internals {
     }
     /// Network pieces the wire and failure tests assemble by hand.
     pub mod net {
-        pub use crate::net::{self_signed, tcp};
+        pub use crate::net::{Endpoint, Hello, Tag, self_signed, tcp};
     }
-    pub use crate::chacha::{available_backends, keystream_u64_with};
+    pub use crate::chacha::{Backend, available_backends, keystream_u64_with};
     pub use crate::parallel::GRAIN;
     pub use crate::prng::{Seed, StreamId, fill_at};
-    pub use crate::protocol::bounds::{APPROXIMATIONS, markdown};
+    pub use crate::protocol::bounds::{APPROXIMATIONS, Approximation, Bound, Domain, markdown};
+    pub use crate::ring::element::RingElement;
     pub use crate::ring::gemm;
+    pub use crate::ring::tensor::Tensor;
 }

@@ -22,7 +22,7 @@ const KIND_PROGRESS: u32 = 3;
 ///
 /// A large message may be sent in parts (so the receiver works on the first
 /// while the rest is on its way): the part's index is in the high
-/// [`PART_BITS`] bits of `step`, below them is the step proper. Parts of one
+/// `PART_BITS` bits of `step`, below them is the step proper. Parts of one
 /// step are one round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag {

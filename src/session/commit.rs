@@ -18,19 +18,18 @@
 use std::collections::BTreeSet;
 
 use super::execute::Pending;
-use super::party::{Party, SERVERS};
+use super::party::{Party, ProtoShare, SERVERS};
 use crate::error::Result;
 use crate::graph::Op;
 use crate::net::Tag;
-use crate::protocol::Protocol;
 
 /// The op number of the agreement messages (after every node of a graph).
 const COMMIT_OP: u32 = u32::MAX - 1;
 
-impl<P: Protocol> Party<P> {
+impl Party {
     /// Waits until every player concerned by `pending` says its part of
     /// `run` succeeded; an error if one of them failed or went silent.
-    pub(super) fn agree_on_writes(&mut self, run: u64, pending: &Pending<P::Share>) -> Result<()> {
+    pub(super) fn agree_on_writes(&mut self, run: u64, pending: &Pending<ProtoShare>) -> Result<()> {
         if pending.is_empty() {
             return Ok(());
         }

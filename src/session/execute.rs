@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::feeds::{Feeds, owner_values};
-use super::party::Party;
+use super::party::{Party, ProtoShare};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::graph::{Node, Op, TensorId};
@@ -49,16 +49,16 @@ enum Arg<'a, S> {
     Public(&'a RingTensor),
 }
 
-impl<P: Protocol> Party<P> {
+impl Party {
     pub(super) fn eval(
         &mut self,
         run: u64,
         id: TensorId,
         node: &Node,
-        values: &[Value<P::Share>],
+        values: &[Value<ProtoShare>],
         feeds: &Feeds,
-        pending: &mut Pending<P::Share>,
-    ) -> Result<Value<P::Share>> {
+        pending: &mut Pending<ProtoShare>,
+    ) -> Result<Value<ProtoShare>> {
         let ctx = OpContext::new(run, id.0);
         let me = self.net.me();
         let fixed = self.proto.fixed();
@@ -103,8 +103,8 @@ impl<P: Protocol> Party<P> {
     }
 
     /// An op on operands: resolves them once, then dispatches.
-    fn compute(&mut self, ctx: OpContext, node: &Node, values: &[Value<P::Share>]) -> Result<Value<P::Share>> {
-        let inputs: Vec<&Value<P::Share>> = node.inputs.iter().map(|i| &values[i.0 as usize]).collect();
+    fn compute(&mut self, ctx: OpContext, node: &Node, values: &[Value<ProtoShare>]) -> Result<Value<ProtoShare>> {
+        let inputs: Vec<&Value<ProtoShare>> = node.inputs.iter().map(|i| &values[i.0 as usize]).collect();
         let private = inputs.iter().any(|v| matches!(v, Value::Private(_)));
         if private && !self.proto.holds_shares() {
             return Ok(Value::Private(None));

@@ -45,20 +45,29 @@ pub struct PartyRun {
     pub stats: PlayerStats,
 }
 
+/// The protocol a party runs: ABY3, the one implementation of [`Protocol`].
+/// The session computes through the trait only (`execute.rs`), so a second
+/// protocol (docs/architecture.md, "Layers") is a choice made here, at setup;
+/// the public [`Party`] does not name it.
+pub(super) type Proto = Aby3;
+
+/// A share of [`Proto`]'s.
+pub(super) type ProtoShare = <Proto as Protocol>::Share;
+
 /// One player running graphs.
-pub struct Party<P: Protocol = Aby3> {
+pub struct Party {
     pub(super) graph: Arc<Graph>,
     pub(super) net: Endpoint,
-    pub(super) proto: P,
+    pub(super) proto: Proto,
     /// Shares of initialized variables (`None` at players without shares).
-    pub(super) variables: HashMap<TensorId, Option<Arc<P::Share>>>,
+    pub(super) variables: HashMap<TensorId, Option<Arc<ProtoShare>>>,
     pub(super) providers: HashMap<String, Provider>,
     run: u64,
     /// Runs that completed at this player.
     completed: u64,
 }
 
-impl Party<Aby3> {
+impl Party {
     /// Sets up ABY3 over an endpoint that is already connected.
     pub(crate) fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
         let me = net.me();
@@ -89,7 +98,7 @@ impl Party<Aby3> {
     }
 }
 
-impl<P: Protocol> Party<P> {
+impl Party {
     /// This player's name.
     pub fn name(&self) -> &str {
         &self.graph.players()[self.net.me()]
@@ -233,7 +242,7 @@ impl<P: Protocol> Party<P> {
         parts: &[TensorId],
         feeds: &Feeds,
         stats: &mut PlayerStats,
-    ) -> Result<Executed<P::Share>> {
+    ) -> Result<Executed<ProtoShare>> {
         super::check_fetches_in_snapshot(&self.graph, fetches)?;
         super::check_fetches_in_snapshot(&self.graph, parts)?;
         for &id in fetches {
@@ -257,7 +266,7 @@ impl<P: Protocol> Party<P> {
         // Built, not cloned: cloning `Unused`, whose other bytes are never
         // written (the tag lives in a niche), reads them in optimized code,
         // which valgrind reports as a jump on uninitialised memory.
-        let mut values: Vec<Value<P::Share>> = graph.nodes().iter().map(|_| Value::Unused).collect();
+        let mut values: Vec<Value<ProtoShare>> = graph.nodes().iter().map(|_| Value::Unused).collect();
         let last_use = last_uses(&graph, &needed, fetches);
         let mut pending = Pending::new();
         let run_start = Instant::now();
@@ -296,7 +305,7 @@ impl<P: Protocol> Party<P> {
     /// Hands a value's words back to the endpoint's buffer pool (within its
     /// bounds) for later messages and results; a share the variable store
     /// still holds stays where it is.
-    fn recycle_value(&self, value: Value<P::Share>) {
+    fn recycle_value(&self, value: Value<ProtoShare>) {
         match value {
             Value::Private(Some(share)) => {
                 if let Ok(share) = Arc::try_unwrap(share) {
@@ -336,7 +345,7 @@ impl<P: Protocol> Party<P> {
         Ok(())
     }
 
-    fn output(&self, id: TensorId, value: &Value<P::Share>) -> Option<ndarray::ArrayD<f64>> {
+    fn output(&self, id: TensorId, value: &Value<ProtoShare>) -> Option<ndarray::ArrayD<f64>> {
         let shape = self.graph.shape(id).ok()?;
         let tensor: &RingTensor = match value {
             Value::Public(t) | Value::Revealed(Some(t)) => t,
@@ -372,7 +381,7 @@ fn last_uses(graph: &Graph, needed: &[bool], fetches: &[TensorId]) -> Vec<Option
     last
 }
 
-impl<P: Protocol> Drop for Party<P> {
+impl Drop for Party {
     fn drop(&mut self) {
         // Peers waiting in `finish` learn that this player's last run
         // completed and that it runs no more.

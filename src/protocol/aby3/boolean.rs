@@ -19,6 +19,7 @@ use crate::ring::shape::fmt_shape;
 
 const AND_STEP: u32 = 0;
 const SHARE_STEP: u32 = 0;
+#[cfg(test)]
 const REVEAL_STEP: u32 = 0;
 
 /// One server's replicated XOR share of a tensor of 64-bit words.
@@ -36,21 +37,13 @@ impl BoolShare {
         BoolShare { a, b }
     }
 
-    /// The sharing of zero (every component zero).
-    pub fn zeros(shape: &[usize]) -> Self {
-        BoolShare::new(RingTensor::zeros(shape), RingTensor::zeros(shape))
-    }
-
     pub fn shape(&self) -> &[usize] {
         self.a.shape()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.a.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.a.is_empty()
     }
 
     /// Applies a GF(2)-linear map of words to both components.
@@ -83,6 +76,7 @@ impl BoolShare {
         self.xor_public(server, u64::MAX)
     }
 
+    #[cfg(test)]
     pub fn shl(&self, amount: u32) -> BoolShare {
         self.map(move |w| w << amount)
     }
@@ -91,12 +85,9 @@ impl BoolShare {
         self.map(move |w| w >> amount)
     }
 
+    #[cfg(test)]
     pub fn shr_arithmetic(&self, amount: u32) -> BoolShare {
         self.map(move |w| ((w as i64) >> amount) as u64)
-    }
-
-    pub fn reshape(&self, shape: &[usize]) -> Result<BoolShare> {
-        Ok(BoolShare::new(self.a.reshape(shape)?, self.b.reshape(shape)?))
     }
 }
 
@@ -200,6 +191,7 @@ impl Aby3 {
     }
 
     /// Opens a boolean share to every server: one round, 8 bytes per word.
+    #[cfg(test)]
     pub fn reveal_bool(&self, net: &mut Endpoint, ctx: OpContext, x: &BoolShare) -> Result<RingTensor> {
         let tag = ctx.tag(REVEAL_STEP);
         net.send(self.neighbour(2)?, tag, x.b.data())?;

@@ -58,6 +58,7 @@ impl Aby3 {
     }
 
     /// `[x < 0]` as fixed-point 0/1.
+    #[cfg(test)]
     pub fn is_negative(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
         self.compare(net, steps, x, false)
     }

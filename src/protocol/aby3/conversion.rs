@@ -28,6 +28,7 @@ use crate::parallel::{map, map2};
 use crate::ring::RingTensor;
 
 const TRANSFER_STEP: u32 = 0;
+#[cfg(test)]
 const OPEN_STEP: u32 = 0;
 
 impl Aby3 {
@@ -47,12 +48,14 @@ impl Aby3 {
     }
 
     /// Arithmetic to boolean: 8 rounds, at most 104 bytes per element.
+    #[cfg(test)]
     pub fn a2b(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<BoolShare> {
         let (a, b) = self.a2b_summands(net, steps.take()?, x)?;
         self.add_bool(net, steps, &a, &b)
     }
 
     /// The sum of two boolean-shared words (mod 2^64): Kogge–Stone, 7 rounds.
+    #[cfg(test)]
     pub(super) fn add_bool(
         &self,
         net: &mut Endpoint,
@@ -142,6 +145,7 @@ impl Aby3 {
     /// Components x1 and x2 of the result are drawn from seeds (server 1
     /// knows both); server 1 boolean-shares −x1 − x2, the adder computes
     /// x0 = x − x1 − x2, which is opened to servers 0 and 2.
+    #[cfg(test)]
     pub fn b2a(&self, net: &mut Endpoint, steps: &mut Steps, x: &BoolShare) -> Result<Share> {
         let me = self.index()?;
         let shape = x.shape().to_vec();
@@ -210,10 +214,12 @@ pub(super) fn chosen_mask(masks: &(Vec<u64>, Vec<u64>), c: u64, i: usize) -> u64
 }
 
 /// The components of two boolean shares, one after the other.
+#[cfg(test)]
 fn concat(x: &BoolShare, y: &BoolShare) -> (Vec<u64>, Vec<u64>) {
     ([x.a.data(), y.a.data()].concat(), [x.b.data(), y.b.data()].concat())
 }
 
+#[cfg(test)]
 fn from_words(shape: &[usize], a: Vec<u64>, b: Vec<u64>) -> Result<BoolShare> {
     Ok(BoolShare::new(RingTensor::new(shape.to_vec(), a)?, RingTensor::new(shape.to_vec(), b)?))
 }

@@ -41,6 +41,7 @@ impl Aby3 {
     }
 
     /// Matrix product in the ring, without truncation: one round, 8·m·n bytes.
+    #[cfg(test)]
     pub fn matmul_ring(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         let z = local_matmul(net, Part::of_server(self.index()?), x, y)?;
         self.reshare(net, ctx, z)

@@ -13,6 +13,7 @@ use super::{Aby3, BoolShare, Share};
 use crate::error::Result;
 use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::net::{Counters, Endpoint};
+use crate::protocol::Protocol;
 use crate::ring::RingTensor;
 
 /// Shares raw ring words from the client, runs `op` at the servers and

@@ -8,6 +8,7 @@ use super::tests::{CLIENT, ctx, private_op, run_players_with, steps, values, wit
 use super::{Aby3, Share};
 use crate::fixed::FixedConfig;
 use crate::net::Counters;
+use crate::protocol::Protocol;
 use crate::ring::RingTensor;
 
 /// The default comparison width: 16 fractional + 20 integer + 3 bits.
