@@ -12,7 +12,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{MicroKernel, store_tile};
+use super::blocked::{MicroKernel, Tile};
 
 /// Tile rows.
 const MR: usize = 6;
@@ -27,22 +27,19 @@ pub(super) struct Avx2;
 impl MicroKernel for Avx2 {
     const MR: usize = MR;
     const NR: usize = NR;
-    const KC: usize = 256;
     const MC: usize = 144;
-    const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
+    unsafe fn tile(t: Tile<'_>) {
         // SAFETY: the trait contract says this CPU has avx2.
-        unsafe { tile(kc, a, b, c, ldc, mr, nr, overwrite) }
+        unsafe { tile(t) }
     }
 }
 
 /// See [`MicroKernel::tile`].
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)] // as the trait method
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
-    let (a, _) = a[..kc * MR].as_chunks::<MR>();
-    let (b, _) = b[..kc * NR].as_chunks::<NR>();
+fn tile(t: Tile<'_>) {
+    let (a, _) = t.a[..t.kc * MR].as_chunks::<MR>();
+    let (b, _) = t.b[..t.kc * NR].as_chunks::<NR>();
     let mut lo = [[_mm256_setzero_si256(); NR / LANES]; MR];
     let mut cross = [[_mm256_setzero_si256(); NR / LANES]; MR];
     for (ap, bp) in a.iter().zip(b) {
@@ -61,16 +58,16 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
 
     // Fold: lane = lo + ((cross.low32 + cross.high32) << 32).
     let mut spill = [[[0u64; LANES]; NR / LANES]; MR];
-    let full = mr == MR && nr == NR;
+    let full = t.is_full(MR, NR);
     for (r, (lo_r, cross_r)) in lo.iter().zip(&cross).enumerate() {
         for v in 0..NR / LANES {
             let x = cross_r[v];
             let x = _mm256_slli_epi64::<32>(_mm256_add_epi64(x, _mm256_srli_epi64::<32>(x)));
             let sum = _mm256_add_epi64(lo_r[v], x);
             if full {
-                let start = r * ldc + v * LANES;
-                let (dst, _) = c[start..start + LANES].as_chunks_mut::<LANES>();
-                let sum = if overwrite { sum } else { _mm256_add_epi64(load(&dst[0]), sum) };
+                let start = r * t.ldc + v * LANES;
+                let (dst, _) = t.c[start..start + LANES].as_chunks_mut::<LANES>();
+                let sum = if t.overwrite { sum } else { _mm256_add_epi64(load(&dst[0]), sum) };
                 store(&mut dst[0], sum);
             } else {
                 store(&mut spill[r][v], sum);
@@ -78,7 +75,7 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
         }
     }
     if !full {
-        store_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr, overwrite);
+        t.store(spill.as_flattened().as_flattened(), NR);
     }
 }
 

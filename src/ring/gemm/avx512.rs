@@ -9,7 +9,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{MicroKernel, store_tile};
+use super::blocked::{MicroKernel, Tile};
 
 /// Tile rows.
 const MR: usize = 8;
@@ -28,20 +28,18 @@ impl MicroKernel for Avx512 {
     // 128..512); the A block 144×256×8 B = 288 KiB in L2.
     const KC: usize = 256;
     const MC: usize = 144;
-    const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
+    unsafe fn tile(t: Tile<'_>) {
         // SAFETY: the trait contract says this CPU has avx512f and avx512dq.
-        unsafe { tile(kc, a, b, c, ldc, mr, nr, overwrite) }
+        unsafe { tile(t) }
     }
 }
 
 /// See [`MicroKernel::tile`].
 #[target_feature(enable = "avx512f,avx512dq")]
-#[allow(clippy::too_many_arguments)] // as the trait method
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
-    let (a, _) = a[..kc * MR].as_chunks::<MR>();
-    let (b, _) = b[..kc * NR].as_chunks::<NR>();
+fn tile(t: Tile<'_>) {
+    let (a, _) = t.a[..t.kc * MR].as_chunks::<MR>();
+    let (b, _) = t.b[..t.kc * NR].as_chunks::<NR>();
     let mut acc = [[_mm512_setzero_si512(); NR / LANES]; MR];
     for (ap, bp) in a.iter().zip(b) {
         let (bp, _) = bp.as_chunks::<LANES>();
@@ -54,12 +52,12 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
         }
     }
 
-    if mr == MR && nr == NR {
+    if t.is_full(MR, NR) {
         // Full tile: the accumulators go straight into C's rows.
         for (r, acc_r) in acc.iter().enumerate() {
-            let (row, _) = c[r * ldc..r * ldc + NR].as_chunks_mut::<LANES>();
+            let (row, _) = t.c[r * t.ldc..r * t.ldc + NR].as_chunks_mut::<LANES>();
             for (dst, &v) in row.iter_mut().zip(acc_r) {
-                store(dst, if overwrite { v } else { _mm512_add_epi64(load(dst), v) });
+                store(dst, if t.overwrite { v } else { _mm512_add_epi64(load(dst), v) });
             }
         }
     } else {
@@ -70,7 +68,7 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
                 store(dst, v);
             }
         }
-        store_tile(spill.as_flattened().as_flattened(), NR, c, ldc, mr, nr, overwrite);
+        t.store(spill.as_flattened().as_flattened(), NR);
     }
 }
 

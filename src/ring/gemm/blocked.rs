@@ -30,24 +30,63 @@ pub(super) trait MicroKernel {
     /// Columns of the C tile held in registers.
     const NR: usize;
     /// Depth of one packed block (B panel `KC×NR` should fit L1).
-    const KC: usize;
+    const KC: usize = 256;
     /// Rows of A packed at once (`MC×KC` should fit L2); a multiple of `MR`.
     const MC: usize;
     /// Columns of B packed at once (`KC×NC` should fit a share of L3).
-    const NC: usize;
+    const NC: usize = 2048;
 
     /// Adds one tile, `c[r*ldc + j] += Σ_p a[p*MR + r] · b[p*NR + j]` for
-    /// `r < mr`, `j < nr`, or writes it (`=`) when `overwrite`, where `a` is
-    /// a packed A panel (`kc×MR`, zero padded) and `b` a packed B panel
-    /// (`kc×NR`, zero padded).
+    /// `r < mr`, `j < nr`, or writes it (`=`) when `overwrite` (see [`Tile`]).
     ///
     /// Panics if a slice is too short for `kc`, `mr`, `nr`, `ldc`.
     ///
     /// # Safety
     /// The CPU must support the kernel's target features
     /// (`super::is_available` returned true for it).
-    #[allow(clippy::too_many_arguments)] // a tile needs its shape and stride
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool);
+    unsafe fn tile(tile: Tile<'_>);
+}
+
+/// One microkernel call: two packed panels and the corner of C their
+/// product goes to.
+pub(super) struct Tile<'a> {
+    /// The depth of the panels.
+    pub kc: usize,
+    /// A packed A panel, `kc×MR` (zero padded).
+    pub a: &'a [u64],
+    /// A packed B panel, `kc×NR` (zero padded).
+    pub b: &'a [u64],
+    /// C from the tile's top-left element on, row stride `ldc`.
+    pub c: &'a mut [u64],
+    pub ldc: usize,
+    /// The part of the `MR×NR` tile inside C: fewer rows or columns at an edge.
+    pub mr: usize,
+    pub nr: usize,
+    /// Write the tile instead of adding it to C.
+    pub overwrite: bool,
+}
+
+impl Tile<'_> {
+    /// Whether the whole `MR×NR` register tile lies inside C.
+    pub fn is_full(&self, mr: usize, nr: usize) -> bool {
+        self.mr == mr && self.nr == nr
+    }
+
+    /// Adds the top-left `mr×nr` part of a register tile, spilled row-major
+    /// to `spill` (row stride `stride`), into C, or writes it there when
+    /// `overwrite`. Kernels use it for edge tiles, where the padded tile is
+    /// larger than C's corner.
+    pub fn store(self, spill: &[u64], stride: usize) {
+        for r in 0..self.mr {
+            let src = &spill[r * stride..r * stride + self.nr];
+            let dst = &mut self.c[r * self.ldc..r * self.ldc + self.nr];
+            if self.overwrite {
+                dst.copy_from_slice(src);
+            } else {
+                dst.iter_mut().zip(src).for_each(|(d, &s)| *d = d.wrapping_add(s));
+            }
+        }
+    }
 }
 
 /// `c += a · b`, or `c = a · b` unless `accumulate`, with kernel `K`: the
@@ -150,32 +189,8 @@ fn macro_kernel<K: MicroKernel>(
             let mr = K::MR.min(mc - ir);
             // SAFETY: `run` is only reached through `gemm_with`, which checked
             // that this CPU supports kernel `K`.
-            unsafe { K::tile(kc, a_panel, b_panel, &mut c[ir * ldc + jr..], ldc, mr, nr, overwrite) };
-        }
-    }
-}
-
-/// Adds the top-left `mr×nr` part of a register tile, spilled row-major to
-/// `tile` (row stride `tile_stride`), into `c` (row stride `ldc`), or writes
-/// it there when `overwrite`. Kernels use it for edge tiles, where the
-/// padded tile is larger than C's corner.
-#[allow(clippy::too_many_arguments)] // a tile, its place in C and the mode
-pub(super) fn store_tile(
-    tile: &[u64],
-    tile_stride: usize,
-    c: &mut [u64],
-    ldc: usize,
-    mr: usize,
-    nr: usize,
-    overwrite: bool,
-) {
-    for r in 0..mr {
-        let src = &tile[r * tile_stride..r * tile_stride + nr];
-        let dst = &mut c[r * ldc..r * ldc + nr];
-        if overwrite {
-            dst.copy_from_slice(src);
-        } else {
-            dst.iter_mut().zip(src).for_each(|(d, &s)| *d = d.wrapping_add(s));
+            let c = &mut c[ir * ldc + jr..];
+            unsafe { K::tile(Tile { kc, a: a_panel, b: b_panel, c, ldc, mr, nr, overwrite }) };
         }
     }
 }

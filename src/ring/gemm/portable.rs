@@ -4,7 +4,7 @@
 //! registers (or vectorizes with whatever the baseline target offers, e.g.
 //! SSE2 on x86_64); the packed panels make every load unit-stride.
 
-use super::blocked::{MicroKernel, store_tile};
+use super::blocked::{MicroKernel, Tile};
 
 /// Tile rows; 4×4 accumulators fit the 16 general registers of x86_64.
 const MR: usize = 4;
@@ -17,20 +17,17 @@ pub(super) struct Portable;
 impl MicroKernel for Portable {
     const MR: usize = MR;
     const NR: usize = NR;
-    const KC: usize = 256;
     const MC: usize = 128;
-    const NC: usize = 2048;
 
-    unsafe fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
-        tile(kc, a, b, c, ldc, mr, nr, overwrite);
+    unsafe fn tile(t: Tile<'_>) {
+        tile(t);
     }
 }
 
 /// See [`MicroKernel::tile`]; safe because it uses no target features.
-#[allow(clippy::too_many_arguments)] // as the trait method
-fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, nr: usize, overwrite: bool) {
-    let (a, _) = a[..kc * MR].as_chunks::<MR>();
-    let (b, _) = b[..kc * NR].as_chunks::<NR>();
+fn tile(t: Tile<'_>) {
+    let (a, _) = t.a[..t.kc * MR].as_chunks::<MR>();
+    let (b, _) = t.b[..t.kc * NR].as_chunks::<NR>();
     let mut acc = [[0u64; NR]; MR];
     for (ap, bp) in a.iter().zip(b) {
         for (acc_row, &ai) in acc.iter_mut().zip(ap) {
@@ -39,5 +36,5 @@ fn tile(kc: usize, a: &[u64], b: &[u64], c: &mut [u64], ldc: usize, mr: usize, n
             }
         }
     }
-    store_tile(acc.as_flattened(), NR, c, ldc, mr, nr, overwrite);
+    t.store(acc.as_flattened(), NR);
 }
