@@ -61,6 +61,8 @@ foreach(_test IN LISTS _tfe_c_tests)
   tfe_program(c_${_name} "${_test}")
   tfe_add_test(c_${_name} c_${_name})
 endforeach()
+# The ONNX test reads the committed models of tests/onnx/models.
+target_compile_definitions(c_test_onnx PRIVATE TFE_SOURCE_DIR="${_src}")
 
 # The header compiled as C++ (and included twice there and in C).
 tfe_program(c_header_cpp "${_src}/tests/c/header_cpp.cpp")
@@ -74,6 +76,7 @@ set_tests_properties(cpp_seed_matmul PROPERTIES PASS_REGULAR_EXPRESSION "${_tfe_
 file(GLOB _tfe_cpp_tests CONFIGURE_DEPENDS "${_src}/tests/cpp/*.cpp")
 tfe_program(cpp_tests ${_tfe_cpp_tests})
 target_link_libraries(cpp_tests PRIVATE GTest::gtest_main)
+target_compile_definitions(cpp_tests PRIVATE TFE_SOURCE_DIR="${_src}")
 if(TFE_TEST_LAUNCHER)
   # One test for the whole binary: one launcher start instead of one per case.
   tfe_add_test(cpp_tests cpp_tests)

@@ -339,10 +339,13 @@ typedef struct tfe_context_t tfe_context_t;
 typedef struct tfe_feeds_t tfe_feeds_t;
 
 /**
- * A sequential model: an input shape (of one sample, without the batch
- * axis) and layers applied in order, each checked against the shape it
- * receives when it is added. The weights are the model owner's, in
- * plaintext; `tfe_predictor_new_local` shares them among the servers.
+ * A model for private prediction, of either kind: a sequential model
+ * (an input shape, of one sample without the batch axis, and layers
+ * applied in order, each checked against the shape it receives when it is
+ * added), or a model imported from an ONNX file (`tfe_model_load_onnx`),
+ * which may have several outputs and takes no more layers. The weights are
+ * the model owner's, in plaintext; `tfe_predictor_new_local` shares them
+ * among the servers.
  *
  * Thread safety: not thread-safe while layers are added (no other call
  * on the model may run during a `tfe_model_add_*`); a model nobody adds
@@ -2086,7 +2089,8 @@ enum tfe_status_t tfe_model_input_shape(const struct tfe_model_t *model,
 
 /**
  * The shape of the output for one sample (without the batch axis), after the
- * layers added so far.
+ * layers added so far; of an imported model with several outputs, the
+ * first output's (see `tfe_model_output_shape_at`).
  *
  * Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
  * model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
@@ -2099,8 +2103,35 @@ enum tfe_status_t tfe_model_output_shape(const struct tfe_model_t *model,
                                          size_t *rank);
 
 /**
+ * The number of outputs of the model: 1 for a sequential model; an
+ * imported model may have several (class labels and probabilities).
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_model_output_count(const struct tfe_model_t *model, size_t *count);
+
+/**
+ * The shape of output `index` (0 to `tfe_model_output_count` - 1) for one
+ * sample, without the batch axis.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an `index` past the last output).
+ *
+ * Ownership: as `tfe_model_output_shape`.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_model_output_shape_at(const struct tfe_model_t *model,
+                                            size_t index,
+                                            const size_t **shape,
+                                            size_t *rank);
+
+/**
  * The number of layers of the model as it runs: a batch normalization that
  * follows a Dense or Conv2D layer is folded into it and does not count.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an imported model, which has no layers).
  *
  * # Safety
  * `count` points to writable memory.
@@ -2114,7 +2145,8 @@ enum tfe_status_t tfe_model_layer_count(const struct tfe_model_t *model, size_t 
  * deployment nobody holds both the weights and the input in plaintext.
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (a batch of 0; `x_len` or `out_len` not
- * what the batch needs, with the expected count in the message).
+ * what the batch needs, with the expected count in the message; an imported
+ * model, which has no plaintext inference here: onnxruntime has).
  *
  * # Safety
  * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
@@ -2271,6 +2303,38 @@ enum tfe_status_t tfe_model_add_flatten(struct tfe_model_t *model);
 enum tfe_status_t tfe_model_add_global_avg_pool2d(struct tfe_model_t *model);
 
 /**
+ * Reads the ONNX model file at `path` (made by torch.onnx, tf2onnx,
+ * skl2onnx, ...: the nodes and opsets of `docs/onnx.md`) into a model
+ * whose weights are its initializers. The model takes no more layers
+ * (`tfe_model_add_*` fails on it), and has no plaintext inference
+ * (`tfe_model_predict_plain`) or layer count; it may have several outputs
+ * (`tfe_model_output_count`, `tfe_model_output_shape_at`,
+ * `tfe_predictor_predict_outputs`). Every node is converted when the file is
+ * read: a model with any node that cannot run is refused whole.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a file that cannot be read; a
+ * malformed model; an unsupported node, attribute or opset: the message
+ * names the file, and the node by its position, name and op type).
+ *
+ * # Safety
+ * `path` is a NUL-terminated string; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_model_load_onnx(const char *path, struct tfe_model_t **out);
+
+/**
+ * As `tfe_model_load_onnx`, from the `len` bytes of a model file in
+ * memory (which the call only reads); messages name the node, not a file.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (as `tfe_model_load_onnx`).
+ *
+ * # Safety
+ * `bytes` points to `len` bytes; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_model_load_onnx_bytes(const uint8_t *bytes,
+                                            size_t len,
+                                            struct tfe_model_t **out);
+
+/**
  * Makes a predictor of `model` for batches of 1 to `max_batch` samples
  * (every batch size shares the weights once, with one session), all players
  * on threads of this process: `owner` (the model owner, who provides the
@@ -2316,7 +2380,8 @@ void tfe_predictor_free(struct tfe_predictor_t *pred);
  * `max_batch` samples), the servers compute on shares, and the output is
  * revealed to the client only, which writes it to `out` (`out_len` =
  * batch x the output size of one sample; see
- * `tfe_predictor_output_shape`). The first prediction also shares the
+ * `tfe_predictor_output_shape`). Of a model with several outputs, only the
+ * first is written (`tfe_predictor_predict_outputs` writes each). The first prediction also shares the
  * owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
  * the predictor usable unless a connection was lost.
  *
@@ -2356,6 +2421,52 @@ enum tfe_status_t tfe_predictor_input_shape(const struct tfe_predictor_t *pred,
 enum tfe_status_t tfe_predictor_output_shape(const struct tfe_predictor_t *pred,
                                              const size_t **shape,
                                              size_t *rank);
+
+/**
+ * The number of outputs each prediction gives (as `tfe_model_output_count`
+ * of the model).
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_predictor_output_count(const struct tfe_predictor_t *pred, size_t *count);
+
+/**
+ * The shape of output `index` (0 to `tfe_predictor_output_count` - 1) for
+ * a full batch: `[max_batch, output shape...]`.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an `index` past the last output).
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_predictor_output_shape_at(const struct tfe_predictor_t *pred,
+                                                size_t index,
+                                                const size_t **shape,
+                                                size_t *rank);
+
+/**
+ * As `tfe_predictor_predict`, writing every output of the model: output
+ * `i` goes to `outs[i]`, which holds `out_lens[i]` doubles (batch x the
+ * size of output `i` for one sample; see `tfe_predictor_output_shape_at`),
+ * and `count` is `tfe_predictor_output_count`. Nothing is written unless
+ * the prediction succeeds.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`count` not the number of outputs;
+ * a buffer of the wrong length, named `outs[i]`; as
+ * `tfe_predictor_predict`), or the run statuses of `tfe_predictor_predict`.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles; `outs` and `out_lens` point to `count`
+ * pointers and lengths, each `outs[i]` to `out_lens[i]` writable doubles,
+ * no two of them overlapping.
+ */
+enum tfe_status_t tfe_predictor_predict_outputs(struct tfe_predictor_t *pred,
+                                                const double *x,
+                                                size_t x_len,
+                                                double *const *outs,
+                                                const size_t *out_lens,
+                                                size_t count);
 
 /**
  * What the last successful prediction cost each player (bytes, messages,

@@ -2,7 +2,8 @@
 //! README) run through the C API, as every binding runs them: each step is
 //! the C function the case names, called with its tensor arguments and
 //! attributes; private inputs are fed, values are checked within the case's
-//! tolerance, bad input against the status the case expects.
+//! tolerance, bad input against the status the case expects. The model
+//! cases load an ONNX file and compare each output of a private prediction.
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
@@ -13,10 +14,13 @@ use serde_json::Value;
 use tfe::internals::ffi::context::*;
 use tfe::internals::ffi::error::*;
 use tfe::internals::ffi::feeds::*;
+use tfe::internals::ffi::nn::*;
+use tfe::internals::ffi::onnx::*;
 use tfe::internals::ffi::ops::*;
 use tfe::internals::ffi::ops_layout::*;
 use tfe::internals::ffi::ops_nonlinear::*;
 use tfe::internals::ffi::ops_reduce::*;
+use tfe::internals::ffi::predict::*;
 use tfe::internals::ffi::result::*;
 use tfe::internals::ffi::session::*;
 use tfe::internals::ffi::{
@@ -393,4 +397,60 @@ fn every_conformance_case_passes_through_the_c_api() {
     let failures: Vec<String> =
         cases.iter().filter_map(|case| run_case(case, &file["config"], &constants).err()).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// A model case: the ONNX file predicts the case's samples (one batch, every
+/// player local) and each output is within its tolerance.
+fn run_model_case(case: &Value) -> Result<(), String> {
+    let name = case["name"].as_str().unwrap_or("?");
+    let fail = |what: &str| format!("{name}: {what}: {}", message());
+    let path = CString::new(repo().join(case["model"].as_str().unwrap()).to_str().unwrap()).unwrap();
+    let x = floats(&case["input"]["values"]);
+    let batch = sizes(&case["input"]["shape"])[0];
+    let wants = case["outputs"].as_array().unwrap();
+    let mut outs: Vec<Vec<f64>> = wants.iter().map(|w| vec![0.0; floats(&w["values"]).len()]).collect();
+    // SAFETY: valid pointers and lengths; the handles are freed once.
+    unsafe {
+        let mut model = ptr::null_mut();
+        if tfe_model_load_onnx(path.as_ptr(), &raw mut model) != tfe_status_t::TFE_OK {
+            return Err(fail("tfe_model_load_onnx"));
+        }
+        let mut options = tfe_session_options_default();
+        options.transport = tfe_transport_t::TFE_TRANSPORT_MEMORY as u32;
+        let owner = c"model-owner";
+        let client = c"client";
+        let mut pred = ptr::null_mut();
+        let status =
+            tfe_predictor_new_local(model, batch, owner.as_ptr(), client.as_ptr(), &raw const options, &raw mut pred);
+        tfe_model_free(model);
+        if status != tfe_status_t::TFE_OK {
+            return Err(fail("tfe_predictor_new_local"));
+        }
+        let ptrs: Vec<*mut f64> = outs.iter_mut().map(Vec::as_mut_ptr).collect();
+        let lens: Vec<usize> = outs.iter().map(Vec::len).collect();
+        let status = tfe_predictor_predict_outputs(pred, x.as_ptr(), x.len(), ptrs.as_ptr(), lens.as_ptr(), lens.len());
+        tfe_predictor_free(pred);
+        if status != tfe_status_t::TFE_OK {
+            return Err(fail("tfe_predictor_predict_outputs"));
+        }
+    }
+    for (i, (got, want)) in outs.iter().zip(wants).enumerate() {
+        let atol = want["atol"].as_f64().unwrap();
+        for (j, (g, w)) in got.iter().zip(floats(&want["values"])).enumerate() {
+            if (g - w).abs() > atol + 1e-12 {
+                return Err(format!("{name}: output {i}, element {j}: {g}, expected {w} within {atol}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_model_case_predicts_through_the_c_api() {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let models = file["models"].as_array().unwrap();
+    assert!(models.len() >= 4, "cases.json has {} model cases", models.len());
+    let failures: Vec<String> = models.iter().filter_map(|case| run_model_case(case).err()).collect();
+    assert!(failures.is_empty(), "{} of {} model cases failed:\n{}", failures.len(), models.len(), failures.join("\n"));
 }

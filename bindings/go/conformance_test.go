@@ -22,7 +22,24 @@ type conformanceFile struct {
 		FracBits uint32 `json:"frac_bits"`
 		IntBits  uint32 `json:"int_bits"`
 	} `json:"config"`
-	Cases []conformanceCase `json:"cases"`
+	Cases  []conformanceCase `json:"cases"`
+	Models []modelCase       `json:"models"`
+}
+
+// modelCase is an ONNX model predicting samples; each output within atol.
+type modelCase struct {
+	Name  string `json:"name"`
+	Model string `json:"model"`
+	Input struct {
+		Shape  []int     `json:"shape"`
+		Values []float64 `json:"values"`
+	} `json:"input"`
+	Outputs []struct {
+		Shape  []int     `json:"shape"`
+		Values []float64 `json:"values"`
+		Atol   float64   `json:"atol"`
+		Bound  string    `json:"bound"`
+	} `json:"outputs"`
 }
 
 type conformanceCase struct {
@@ -317,5 +334,36 @@ func TestConformanceCoversEveryOperation(t *testing.T) {
 		if !used[op] && op != "tfe_assign" {
 			t.Errorf("%s: no conformance case", op)
 		}
+	}
+}
+
+// Every model case: the ONNX file predicts its samples in one batch, and
+// each output is within its tolerance of onnxruntime's.
+func TestConformanceModels(t *testing.T) {
+	file := loadCases(t)
+	if len(file.Models) < 4 {
+		t.Fatalf("%d model cases", len(file.Models))
+	}
+	for _, c := range file.Models {
+		t.Run(c.Name, func(t *testing.T) {
+			model := must(tfe.LoadONNX("../../" + c.Model))(t)
+			defer model.Close()
+			pred := must(tfe.NewLocalPredictor(model, c.Input.Shape[0], "model-owner", "client", memory()))(t)
+			defer pred.Close()
+			outputs := must(pred.PredictOutputs(c.Input.Values))(t)
+			if len(outputs) != len(c.Outputs) {
+				t.Fatalf("%d outputs, want %d", len(outputs), len(c.Outputs))
+			}
+			for i, want := range c.Outputs {
+				if len(outputs[i]) != len(want.Values) {
+					t.Fatalf("output %d has %d values, want %d (shape %v)", i, len(outputs[i]), len(want.Values), want.Shape)
+				}
+				for j, v := range outputs[i] {
+					if math.Abs(v-want.Values[j]) > want.Atol+1e-12 {
+						t.Fatalf("output %d[%d] = %v, want %v within %v (%s)", i, j, v, want.Values[j], want.Atol, want.Bound)
+					}
+				}
+			}
+		})
 	}
 }

@@ -4,7 +4,7 @@ package tfe
 import "C"
 
 // Model is a tfe_model_t: a sequential model in plaintext (the model
-// owner's). Adding layers must not run concurrently with any other use
+// owner's), or one imported from ONNX (LoadONNX). Adding layers must not run concurrently with any other use
 // (Add* waits for other calls); a model nobody adds to may be used by
 // several goroutines.
 type Model struct {
@@ -57,6 +57,26 @@ func (m *Model) InputShape() ([]int, error) {
 func (m *Model) OutputShape() ([]int, error) {
 	return m.h.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_model_output_shape(p, s, r)
+	})
+}
+
+// OutputCount is the number of outputs: 1, or several for a model
+// imported from ONNX (tfe_model_output_count).
+func (m *Model) OutputCount() (int, error) {
+	var n C.size_t
+	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_output_count(p, &n) })
+	return int(n), err
+}
+
+// OutputShapeAt is the shape of output index for one sample
+// (tfe_model_output_shape_at).
+func (m *Model) OutputShapeAt(index int) ([]int, error) {
+	i, err := size("tfe_model_output_shape_at", "index", index)
+	if err != nil {
+		return nil, err
+	}
+	return m.h.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_model_output_shape_at(p, i, s, r)
 	})
 }
 

@@ -3,6 +3,8 @@ package tfe
 // #include "tfe.h"
 import "C"
 
+import "runtime"
+
 // Predictor is a tfe_predictor_t: a model ready for private prediction of
 // batches of 1 to maxBatch samples, its players on threads of this
 // process. Safe for use by several goroutines (predictions are
@@ -11,6 +13,7 @@ type Predictor struct {
 	h          handle[*C.tfe_predictor_t]
 	inputShape []int // of a full batch
 	outShape   []int
+	outShapes  [][]int // of each output, of a full batch
 }
 
 // NewLocalPredictor makes a predictor of model for batches of 1 to
@@ -40,6 +43,15 @@ func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options
 	if p.inputShape, err = p.InputShape(); err == nil {
 		p.outShape, err = p.OutputShape()
 	}
+	var count int
+	if err == nil {
+		count, err = p.OutputCount()
+	}
+	for i := 0; i < count && err == nil; i++ {
+		var shape []int
+		shape, err = p.OutputShapeAt(i)
+		p.outShapes = append(p.outShapes, shape)
+	}
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -65,6 +77,57 @@ func (p *Predictor) Predict(x []float64) ([]float64, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// PredictOutputs is Predict giving every output of the model, in its
+// order (tfe_predictor_predict_outputs).
+func (p *Predictor) PredictOutputs(x []float64) ([][]float64, error) {
+	samples := len(x) / elements(p.inputShape[1:])
+	outs := make([][]float64, len(p.outShapes))
+	ptrs := make([]*C.double, len(outs))
+	lens := make([]C.size_t, len(outs))
+	// The pointers to the outputs sit in Go memory passed to C: pin them.
+	var pinner runtime.Pinner
+	defer pinner.Unpin()
+	for i, shape := range p.outShapes {
+		outs[i] = make([]float64, samples*elements(shape[1:]))
+		ptrs[i], lens[i] = doubles(outs[i])
+		if ptrs[i] != nil {
+			pinner.Pin(ptrs[i])
+		}
+	}
+	xp, xn := doubles(x)
+	var pp **C.double
+	var lp *C.size_t
+	if len(outs) > 0 {
+		pp, lp = &ptrs[0], &lens[0]
+	}
+	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_predict_outputs(ptr, xp, xn, pp, lp, C.size_t(len(outs)))
+	}); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// OutputCount is the number of outputs of each prediction
+// (tfe_predictor_output_count).
+func (p *Predictor) OutputCount() (int, error) {
+	var n C.size_t
+	err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_output_count(ptr, &n) })
+	return int(n), err
+}
+
+// OutputShapeAt is the shape of output index of a full batch
+// (tfe_predictor_output_shape_at).
+func (p *Predictor) OutputShapeAt(index int) ([]int, error) {
+	i, err := size("tfe_predictor_output_shape_at", "index", index)
+	if err != nil {
+		return nil, err
+	}
+	return p.h.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_output_shape_at(ptr, i, s, r)
+	})
 }
 
 // InputShape is the shape of a full batch, [maxBatch, input shape...]

@@ -28,8 +28,8 @@
 //! stats, per player and per op kind), [`report`] (the stats as a Chrome
 //! trace and as a table), [`logging`] (log records to a host callback),
 //! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
-//! networks, plaintext inference), [`predict`] (private prediction),
-//! [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
+//! networks, plaintext inference), [`onnx`] (models imported from ONNX
+//! files), [`predict`] (private prediction), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
 //! handles of every kind: tags, never reused, so a freed handle or one of
 //! another kind is a status).
@@ -74,6 +74,8 @@ pub mod logging;
 pub mod nn;
 
 pub mod nn_layers;
+
+pub mod onnx;
 
 pub mod predict;
 

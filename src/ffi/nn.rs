@@ -8,25 +8,35 @@ pub use super::enums::tfe_network_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use crate::error::Error;
-use crate::nn::{Layer, Sequential, networks};
+use crate::nn::{Layer, Model, Sequential, networks};
+use crate::onnx::OnnxModel;
 use crate::ring::shape::{check_size, fmt_shape};
 
-/// A sequential model: an input shape (of one sample, without the batch
-/// axis) and layers applied in order, each checked against the shape it
-/// receives when it is added. The weights are the model owner's, in
-/// plaintext; `tfe_predictor_new_local` shares them among the servers.
+/// A model for private prediction, of either kind: a sequential model
+/// (an input shape, of one sample without the batch axis, and layers
+/// applied in order, each checked against the shape it receives when it is
+/// added), or a model imported from an ONNX file (`tfe_model_load_onnx`),
+/// which may have several outputs and takes no more layers. The weights are
+/// the model owner's, in plaintext; `tfe_predictor_new_local` shares them
+/// among the servers.
 ///
 /// Thread safety: not thread-safe while layers are added (no other call
 /// on the model may run during a `tfe_model_add_*`); a model nobody adds
 /// to may be used from several threads at once.
 pub struct tfe_model_t {
-    /// The layers as added (a batch normalization is folded into the layer
-    /// before it when `model` is made, so this keeps them unfolded).
-    layers: Vec<Layer>,
-    /// The checked, folded model of `layers`.
-    pub(crate) model: Sequential,
-    /// The output shape of one sample, cached for `tfe_model_output_shape`.
-    output_shape: Vec<usize>,
+    kind: ModelKind,
+    /// The shape of each output for one sample, cached for the shape getters.
+    output_shapes: Vec<Vec<usize>>,
+}
+
+/// What a model handle holds.
+enum ModelKind {
+    /// Built layer by layer: `layers` as added (a batch normalization is
+    /// folded into the layer before it when `model` is made, so this keeps
+    /// them unfolded), and the checked, folded `model`.
+    Layers { layers: Vec<Layer>, model: Sequential },
+    /// Imported from an ONNX file.
+    Onnx(OnnxModel),
 }
 
 impl Registered for tfe_model_t {
@@ -38,21 +48,53 @@ static MODELS: handles::Kind = handles::Kind::new("tfe_model_t");
 impl tfe_model_t {
     fn new(input_shape: &[usize], layers: Vec<Layer>) -> Result<Self, Failure> {
         let model = Sequential::new(input_shape, layers.clone())?;
-        let output_shape = model.output_shape(1)?[1..].to_vec();
-        Ok(tfe_model_t { layers, model, output_shape })
+        let output_shapes = vec![model.output_shape(1)?[1..].to_vec()];
+        Ok(tfe_model_t { kind: ModelKind::Layers { layers, model }, output_shapes })
+    }
+
+    /// Wraps an imported model.
+    pub(super) fn onnx(model: OnnxModel) -> Self {
+        let output_shapes = model.output_shapes().to_vec();
+        tfe_model_t { kind: ModelKind::Onnx(model), output_shapes }
+    }
+
+    /// The model, of either kind, for building a prediction graph.
+    pub(crate) fn model(&self) -> &dyn Model {
+        match &self.kind {
+            ModelKind::Layers { model, .. } => model,
+            ModelKind::Onnx(model) => model,
+        }
+    }
+
+    /// The sequential model, or an error saying that an imported model has
+    /// no layers (`what` names what was asked for).
+    fn sequential(&self, what: &str) -> Result<&Sequential, Failure> {
+        match &self.kind {
+            ModelKind::Layers { model, .. } => Ok(model),
+            ModelKind::Onnx(_) => Err(Failure::invalid(format!(
+                "the model is imported from ONNX, which has no {what}; expected a model made by tfe_model_new or \
+                 tfe_model_network"
+            ))),
+        }
     }
 
     /// Adds `layer` if the model with it checks; else leaves the model as it was.
     pub(super) fn push(&mut self, layer: Layer) -> Result<(), Failure> {
-        let mut layers = self.layers.clone();
+        let ModelKind::Layers { layers, model } = &self.kind else {
+            return Err(Failure::invalid(
+                "the model is imported from ONNX and takes no more layers; layers are added to a model made by \
+                 tfe_model_new or tfe_model_network",
+            ));
+        };
+        let mut layers = layers.clone();
         layers.push(layer);
-        *self = tfe_model_t::new(self.model.input_shape(), layers)?;
+        *self = tfe_model_t::new(model.input_shape(), layers)?;
         Ok(())
     }
 }
 
 /// Writes a new model to a checked out-param.
-fn hand_out(model: tfe_model_t, out: args::Out<*mut tfe_model_t>) {
+pub(super) fn hand_out(model: tfe_model_t, out: args::Out<*mut tfe_model_t>) {
     // SAFETY: callers check `out` before building the model.
     unsafe { out.write(handles::register(Box::new(model))) };
 }
@@ -135,11 +177,12 @@ pub unsafe extern "C" fn tfe_model_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| model.model.input_shape()) } }
+    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| model.model().input_shape()) } }
 }
 
 /// The shape of the output for one sample (without the batch axis), after the
-/// layers added so far.
+/// layers added so far; of an imported model with several outputs, the
+/// first output's (see `tfe_model_output_shape_at`).
 ///
 /// Ownership: `*shape` receives a pointer to `*rank` sizes owned by the
 /// model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
@@ -152,17 +195,67 @@ pub unsafe extern "C" fn tfe_model_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| &model.output_shape) } }
+    ffi_boundary! { unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| &model.output_shapes[0]) } }
+}
+
+/// The number of outputs of the model: 1 for a sequential model; an
+/// imported model may have several (class labels and probabilities).
+///
+/// # Safety
+/// `count` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_model_output_count(model: *const tfe_model_t, count: *mut usize) -> tfe_status_t {
+    ffi_boundary! { unsafe { args::read(model, "model", count, "count", |model| model.output_shapes.len()) } }
+}
+
+/// The shape of output `index` (0 to `tfe_model_output_count` - 1) for one
+/// sample, without the batch axis.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an `index` past the last output).
+///
+/// Ownership: as `tfe_model_output_shape`.
+///
+/// # Safety
+/// `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_model_output_shape_at(
+    model: *const tfe_model_t,
+    index: usize,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    ffi_boundary! {
+        output_at(&unsafe { handles::get(model, "model") }?.output_shapes, index)?;
+        unsafe { args::read_slice(model, "model", (shape, rank), ("shape", "rank"), |model| &model.output_shapes[index]) }
+    }
+}
+
+/// `shapes[index]`, or an error naming `index` and the count.
+pub(super) fn output_at(shapes: &[Vec<usize>], index: usize) -> Result<&[usize], Failure> {
+    shapes.get(index).map(Vec::as_slice).ok_or_else(|| {
+        Failure::invalid(format!(
+            "index {index} is past the last output, expected 0 to {} ({} outputs)",
+            shapes.len().saturating_sub(1),
+            shapes.len()
+        ))
+    })
 }
 
 /// The number of layers of the model as it runs: a batch normalization that
 /// follows a Dense or Conv2D layer is folded into it and does not count.
 ///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an imported model, which has no layers).
+///
 /// # Safety
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_model_layer_count(model: *const tfe_model_t, count: *mut usize) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read(model, "model", count, "count", |model| model.model.layers().len()) } }
+    ffi_boundary! {
+        let layers = unsafe { handles::get(model, "model") }?.sequential("layers")?.layers().len();
+        let count = args::out(count, "count")?;
+        unsafe { count.write(layers) };
+        Ok(())
+    }
 }
 
 /// Plaintext inference in f64 of `batch` samples `x` (row-major, batch
@@ -171,7 +264,8 @@ pub unsafe extern "C" fn tfe_model_layer_count(model: *const tfe_model_t, count:
 /// deployment nobody holds both the weights and the input in plaintext.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (a batch of 0; `x_len` or `out_len` not
-/// what the batch needs, with the expected count in the message).
+/// what the batch needs, with the expected count in the message; an imported
+/// model, which has no plaintext inference here: onnxruntime has).
 ///
 /// # Safety
 /// `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
@@ -185,17 +279,18 @@ pub unsafe extern "C" fn tfe_model_predict_plain(
     out_len: usize,
 ) -> tfe_status_t {
     ffi_boundary! {
-        let model = unsafe { handles::get(model, "model") }?;
+        let handle = unsafe { handles::get(model, "model") }?;
+        let model = handle.sequential("plaintext inference")?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         if batch == 0 {
             return Err(Failure::invalid("batch is 0, expected at least one sample"));
         }
-        let input = model.model.batch_shape(batch);
+        let input = model.batch_shape(batch);
         check_len("x", x.len(), &input)?;
-        let output = [&[batch][..], &model.output_shape].concat();
+        let output = [&[batch][..], &handle.output_shapes[0]].concat();
         check_len("out", out_len, &output)?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
-        let y = model.model.predict_plain(x, batch)?;
+        let y = model.predict_plain(x, batch)?;
         if y.len() != out.len() {
             return Err(Error::internal(format!(
                 "plaintext inference gave {} values, expected {}",

@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 use super::args;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
-use super::nn::{check_len, tfe_model_t};
+use super::nn::{check_len, output_at, tfe_model_t};
 use super::result::tfe_result_t;
 use super::session::{local_options, tfe_session_options_default, tfe_session_options_t};
 use crate::error::Error;
@@ -26,16 +26,16 @@ use crate::ring::shape::fmt_shape;
 /// serialized.
 pub struct tfe_predictor_t {
     predictor: Mutex<PrivatePredictor>,
-    /// `[max_batch, input shape...]` and `[max_batch, output shape...]`,
-    /// outside the lock for the checks and the shape getters.
+    /// `[max_batch, input shape...]` and `[max_batch, output shape...]` of
+    /// each output, outside the lock for the checks and the shape getters.
     input_shape: Vec<usize>,
-    output_shape: Vec<usize>,
+    output_shapes: Vec<Vec<usize>>,
 }
 
 impl tfe_predictor_t {
-    /// The samples in `x_len` input values, and the output values they
-    /// give; the message names `x` or `out` and what they must hold.
-    fn batch(&self, x_len: usize, out_len: usize) -> Result<usize, Failure> {
+    /// The samples in `x_len` input values; the message names `x` and what
+    /// it must hold.
+    fn batch(&self, x_len: usize) -> Result<usize, Failure> {
         let (max, input) = (self.input_shape[0], self.input_shape[1..].iter().product::<usize>());
         if x_len == 0 || !x_len.is_multiple_of(input) || x_len / input > max {
             return Err(Failure::invalid(format!(
@@ -43,10 +43,13 @@ impl tfe_predictor_t {
                 fmt_shape(&self.input_shape)
             )));
         }
-        let batch = x_len / input;
-        let shape = [&[batch][..], &self.output_shape[1..]].concat();
-        check_len("out", out_len, &shape)?;
-        Ok(batch)
+        Ok(x_len / input)
+    }
+
+    /// Checks that `out_len` values hold output `index` of `batch` samples;
+    /// the message names `param` and what it must hold.
+    fn check_out(&self, param: &str, index: usize, batch: usize, out_len: usize) -> Result<(), Failure> {
+        check_len(param, out_len, &[&[batch][..], &self.output_shapes[index][1..]].concat())
     }
 }
 
@@ -98,10 +101,10 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
         }
         // A model without weights never names its owner; check the name anyway.
         validate_player_name(owner).and(validate_player_name(client))?;
-        let predictor = PrivatePredictor::local(&model.model, max_batch, owner, client, options)?;
+        let predictor = PrivatePredictor::local(model.model(), max_batch, owner, client, options)?;
         let predictor = Box::new(tfe_predictor_t {
             input_shape: predictor.input_shape().to_vec(),
-            output_shape: predictor.output_shape().to_vec(),
+            output_shapes: predictor.output_shapes().to_vec(),
             predictor: Mutex::new(predictor),
         });
         unsafe { out.write(handles::register(predictor)) };
@@ -126,7 +129,8 @@ pub unsafe extern "C" fn tfe_predictor_free(pred: *mut tfe_predictor_t) {
 /// `max_batch` samples), the servers compute on shares, and the output is
 /// revealed to the client only, which writes it to `out` (`out_len` =
 /// batch x the output size of one sample; see
-/// `tfe_predictor_output_shape`). The first prediction also shares the
+/// `tfe_predictor_output_shape`). Of a model with several outputs, only the
+/// first is written (`tfe_predictor_predict_outputs` writes each). The first prediction also shares the
 /// owner's weights; later ones, of any batch size, reuse the shares. A failed prediction leaves
 /// the predictor usable unless a connection was lost.
 ///
@@ -150,7 +154,8 @@ pub unsafe extern "C" fn tfe_predictor_predict(
         let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
-        pred.batch(x.len(), out.len())?;
+        let batch = pred.batch(x.len())?;
+        pred.check_out("out", 0, batch, out.len())?;
         let y = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict(x)?;
         if y.len() != out.len() {
             return Err(
@@ -187,7 +192,89 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shape) } }
+    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shapes[0]) } }
+}
+
+/// The number of outputs each prediction gives (as `tfe_model_output_count`
+/// of the model).
+///
+/// # Safety
+/// `count` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_output_count(pred: *const tfe_predictor_t, count: *mut usize) -> tfe_status_t {
+    ffi_boundary! { unsafe { args::read(pred, "pred", count, "count", |pred| pred.output_shapes.len()) } }
+}
+
+/// The shape of output `index` (0 to `tfe_predictor_output_count` - 1) for
+/// a full batch: `[max_batch, output shape...]`.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (an `index` past the last output).
+///
+/// # Safety
+/// `shape` and `rank` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_output_shape_at(
+    pred: *const tfe_predictor_t,
+    index: usize,
+    shape: *mut *const usize,
+    rank: *mut usize,
+) -> tfe_status_t {
+    ffi_boundary! {
+        output_at(&unsafe { handles::get(pred, "pred") }?.output_shapes, index)?;
+        unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shapes[index]) }
+    }
+}
+
+/// As `tfe_predictor_predict`, writing every output of the model: output
+/// `i` goes to `outs[i]`, which holds `out_lens[i]` doubles (batch x the
+/// size of output `i` for one sample; see `tfe_predictor_output_shape_at`),
+/// and `count` is `tfe_predictor_output_count`. Nothing is written unless
+/// the prediction succeeds.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`count` not the number of outputs;
+/// a buffer of the wrong length, named `outs[i]`; as
+/// `tfe_predictor_predict`), or the run statuses of `tfe_predictor_predict`.
+///
+/// # Safety
+/// `x` points to `x_len` doubles; `outs` and `out_lens` point to `count`
+/// pointers and lengths, each `outs[i]` to `out_lens[i]` writable doubles,
+/// no two of them overlapping.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_predictor_predict_outputs(
+    pred: *mut tfe_predictor_t,
+    x: *const f64,
+    x_len: usize,
+    outs: *const *mut f64,
+    out_lens: *const usize,
+    count: usize,
+) -> tfe_status_t {
+    ffi_boundary! {
+        let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
+        let x = unsafe { args::slice(x, x_len, "x") }?;
+        let outs = unsafe { args::slice(outs, count, "outs") }?;
+        let out_lens = unsafe { args::slice(out_lens, count, "out_lens") }?;
+        if count != pred.output_shapes.len() {
+            return Err(Failure::invalid(format!(
+                "count is {count}, expected the model's {} outputs",
+                pred.output_shapes.len()
+            )));
+        }
+        let batch = pred.batch(x.len())?;
+        let mut buffers = Vec::with_capacity(count);
+        for (i, (&out, &len)) in outs.iter().zip(out_lens).enumerate() {
+            let param = format!("outs[{i}]");
+            pred.check_out(&param, i, batch, len)?;
+            buffers.push(unsafe { args::slice_mut(out, len, &param) }?);
+        }
+        let ys = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict_outputs(x)?;
+        if ys.len() != count || ys.iter().zip(&buffers).any(|(y, out)| y.len() != out.len()) {
+            return Err(Error::internal("the prediction's outputs do not have the checked lengths").into());
+        }
+        for (y, out) in ys.iter().zip(buffers) {
+            out.copy_from_slice(y);
+        }
+        Ok(())
+    }
 }
 
 /// What the last successful prediction cost each player (bytes, messages,

@@ -15,6 +15,7 @@ use super::load::*;
 use super::logging::*;
 use super::nn::*;
 use super::nn_layers::*;
+use super::onnx::*;
 use super::ops::*;
 use super::ops_layout::*;
 use super::ops_nonlinear::*;
@@ -180,6 +181,10 @@ fn every_export_names_itself_in_its_messages() {
         tfe_model_network(z(), z(), z()),
         tfe_model_input_shape(z(), z(), z()),
         tfe_model_output_shape(z(), z(), z()),
+        tfe_model_output_count(z(), z()),
+        tfe_model_output_shape_at(z(), z(), z(), z()),
+        tfe_model_load_onnx(z(), z()),
+        tfe_model_load_onnx_bytes(z(), 1, z()),
         tfe_model_layer_count(z(), z()),
         tfe_model_predict_plain(z(), z(), z(), z(), z(), z()),
         tfe_model_add_dense(z(), z(), z(), z(), z(), z(), z()),
@@ -196,6 +201,9 @@ fn every_export_names_itself_in_its_messages() {
         tfe_predictor_predict(z(), z(), z(), z(), z()),
         tfe_predictor_input_shape(z(), z(), z()),
         tfe_predictor_output_shape(z(), z(), z()),
+        tfe_predictor_output_count(z(), z()),
+        tfe_predictor_output_shape_at(z(), z(), z(), z()),
+        tfe_predictor_predict_outputs(z(), z(), z(), z(), z(), z()),
         tfe_predictor_last_stats(z(), z()),
         tfe_array_load(z(), z()),
         tfe_array_values(z(), z(), z()),

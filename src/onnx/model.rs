@@ -32,6 +32,8 @@ pub struct OnnxModel {
     input_name: String,
     input_shape: Vec<usize>,
     output_names: Vec<String>,
+    /// The shape of each output for one sample (without the batch axis).
+    output_shapes: Vec<Vec<usize>>,
     opset: i64,
     nodes: Vec<NodeProto>,
     initializers: HashMap<String, Tensor>,
@@ -65,21 +67,45 @@ impl OnnxModel {
         if output_names.is_empty() {
             return Err(Error::invalid("the model has no outputs"));
         }
-        let model =
-            OnnxModel { input_name: input.name().to_string(), input_shape, output_names, opset, nodes, initializers };
+        let mut model = OnnxModel {
+            input_name: input.name().to_string(),
+            input_shape,
+            output_names,
+            output_shapes: Vec::new(),
+            opset,
+            nodes,
+            initializers,
+        };
         // Nothing half-converted runs: every node converts, or the model is refused.
         let mut g = Graph::default();
         let x = g.private_input("input", "client", &[&[1][..], &model.input_shape].concat())?;
-        model.build_outputs(&mut g, x, "owner")?;
+        let (ys, _) = model.build_outputs(&mut g, x, "owner")?;
+        for (y, name) in ys.into_iter().zip(&model.output_names) {
+            let shape = g.shape(y)?;
+            if shape.first() != Some(&1) {
+                return Err(Error::invalid(format!(
+                    "output '{}' of shape {} for one sample: expected the batch axis first",
+                    name.escape_debug(),
+                    fmt_shape(shape)
+                )));
+            }
+            model.output_shapes.push(shape[1..].to_vec());
+        }
         Ok(model)
     }
 
-    /// Reads and checks a model file (see [`OnnxModel::from_bytes`]).
+    /// Reads and checks a model file (see [`OnnxModel::from_bytes`]); an
+    /// error about the model names the file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|e| Error::invalid(format!("cannot read the ONNX model {}: {e}", path.display())))?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&bytes).map_err(|e| match e {
+            Error::InvalidArgument(message) => {
+                Error::InvalidArgument(format!("ONNX model {}: {message}", path.display()))
+            }
+            other => other,
+        })
     }
 
     /// The name of the model's input in the file.
@@ -90,6 +116,12 @@ impl OnnxModel {
     /// The names of the model's outputs, in order.
     pub fn output_names(&self) -> &[String] {
         &self.output_names
+    }
+
+    /// The shape of each output for one sample (without the batch axis),
+    /// in the order of [`OnnxModel::output_names`].
+    pub fn output_shapes(&self) -> &[Vec<usize>] {
+        &self.output_shapes
     }
 }
 

@@ -236,11 +236,38 @@ for case in cases:  # a failing case fetches every reveal it defines
     elif "values" in case.get("expect", {}):
         case["fetch"] = list(case["expect"]["values"])
 
+# --- ONNX models: the committed models of tests/onnx/models and onnxruntime's outputs ----------
+# Each binding loads the model file, predicts the samples privately (one batch) and compares every
+# output. The samples are the first 8 whose two highest scores differ by more than 0.1, so an
+# output within 0.05 of onnxruntime's has its class.
+ONNX_MODELS = {
+    "sklearn_logreg": ["label", "probabilities"],
+    "sklearn_mlp": ["label", "probabilities"],
+    "keras_cnn": ["Identity_0"],
+    "torch_cnn": ["scores"],
+}
+ONNX_DIR = pathlib.Path(__file__).resolve().parents[1] / "onnx" / "models"
+models = []
+for name, outputs in ONNX_MODELS.items():
+    x = np.load(ONNX_DIR / f"{name}.input.npy").astype(np.float64)
+    wants = [np.load(ONNX_DIR / f"{name}.{output}.npy") for output in outputs]
+    top2 = np.sort(wants[-1], axis=1)[:, -2:]
+    samples = np.flatnonzero(top2[:, 1] - top2[:, 0] > 0.1)[:8]
+    models.append({
+        "name": f"onnx_{name}",
+        "doc": f"tests/onnx/models/{name}.onnx ({', '.join(outputs)}) on 8 of its test samples",
+        "model": f"tests/onnx/models/{name}.onnx",
+        "input": arr(x[samples]),
+        "outputs": [{**arr(want[samples]), "atol": 0.05, "bound": "docs/onnx.md: outputs within 0.05"}
+                    for want in wants],
+    })
+
 doc = {
     "format": 1,
     "config": {"frac_bits": 16, "int_bits": 20},
     "cases": cases,
+    "models": models,
 }
 path = pathlib.Path(__file__).with_name("cases.json")
 path.write_text(json.dumps(doc, indent=1) + "\n")
-print(f"{path}: {len(cases)} cases")
+print(f"{path}: {len(cases)} cases, {len(models)} models")

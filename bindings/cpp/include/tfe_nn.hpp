@@ -1,5 +1,6 @@
 // tfe_nn.hpp -- neural networks in the C++ binding: Model (a sequential
-// model built layer by layer, or a benchmark network), Predictor (private
+// model built layer by layer, a benchmark network, or a model imported
+// from an ONNX file), Predictor (private
 // prediction: the model owner's weights and the client's input stay
 // secret, only the client learns the output) and Array (values and shape
 // read from or written to .npy and .csv files). tfe.hpp includes it;
@@ -33,9 +34,10 @@ inline std::size_t count(const std::vector<std::size_t> &shape) {
 
 } // namespace detail
 
-/// A sequential model (tfe_model_t): each layer is checked against the
-/// shape it receives when it is added; a failed add throws and leaves the
-/// model as it was. Move-only. Not thread-safe while layers are added.
+/// A model (tfe_model_t): sequential, each layer checked against the
+/// shape it receives when it is added (a failed add throws and leaves the
+/// model as it was), or imported from ONNX (load_onnx: no more layers, maybe
+/// several outputs). Move-only. Not thread-safe while layers are added.
 class Model {
   public:
     /// A model without layers for samples of `input_shape` (no batch axis).
@@ -49,6 +51,21 @@ class Model {
     static Model network(Network which, std::uint64_t seed) {
         tfe_model_t *model = nullptr;
         detail::check(tfe_model_network(static_cast<std::uint32_t>(which), seed, &model));
+        return Model(model);
+    }
+
+    /// The model of the ONNX file at `path`, its initializers the owner's
+    /// weights; an unsupported node throws, naming the file and the node.
+    static Model load_onnx(const std::string &path) {
+        tfe_model_t *model = nullptr;
+        detail::check(tfe_model_load_onnx(path.c_str(), &model));
+        return Model(model);
+    }
+
+    /// As load_onnx, from the bytes of a model file.
+    static Model load_onnx_bytes(const std::vector<std::uint8_t> &bytes) {
+        tfe_model_t *model = nullptr;
+        detail::check(tfe_model_load_onnx_bytes(bytes.data(), bytes.size(), &model));
         return Model(model);
     }
 
@@ -101,8 +118,21 @@ class Model {
 
     /// The shape of one sample (no batch axis).
     std::vector<std::size_t> input_shape() const { return shape(tfe_model_input_shape); }
-    /// The output shape of one sample after the layers so far.
+    /// The output shape of one sample after the layers so far (the first output's).
     std::vector<std::size_t> output_shape() const { return shape(tfe_model_output_shape); }
+    /// The number of outputs (1, or several for an imported model).
+    std::size_t output_count() const {
+        std::size_t count = 0;
+        detail::check(tfe_model_output_count(get(), &count));
+        return count;
+    }
+    /// The shape of output `index` for one sample.
+    std::vector<std::size_t> output_shape(std::size_t index) const {
+        const std::size_t *shape = nullptr;
+        std::size_t rank = 0;
+        detail::check(tfe_model_output_shape_at(get(), index, &shape, &rank));
+        return detail::copy_shape(shape, rank);
+    }
     /// The layers as they run (batch normalizations after Dense or Conv2D are folded into them).
     std::size_t layer_count() const {
         std::size_t count = 0;
@@ -170,6 +200,38 @@ class Predictor {
         std::vector<double> out(samples * (detail::count(out_shape) / out_shape[0]));
         detail::check(tfe_predictor_predict(get(), x.data(), x.size(), out.data(), out.size()));
         return out;
+    }
+
+    /// Every output of the model for one batch, in the model's order.
+    std::vector<std::vector<double>> predict_outputs(const std::vector<double> &x) const {
+        auto in = input_shape();
+        std::size_t samples = x.size() / (detail::count(in) / in[0]);
+        std::vector<std::vector<double>> outs(output_count());
+        std::vector<double *> ptrs;
+        std::vector<std::size_t> lens;
+        for (std::size_t i = 0; i < outs.size(); ++i) {
+            auto shape = output_shape(i);
+            outs[i].resize(samples * (detail::count(shape) / shape[0]));
+            ptrs.push_back(outs[i].data());
+            lens.push_back(outs[i].size());
+        }
+        detail::check(tfe_predictor_predict_outputs(get(), x.data(), x.size(), ptrs.data(), lens.data(), outs.size()));
+        return outs;
+    }
+
+    /// The number of outputs each prediction gives.
+    std::size_t output_count() const {
+        std::size_t count = 0;
+        detail::check(tfe_predictor_output_count(get(), &count));
+        return count;
+    }
+
+    /// [max_batch, output shape...] of output `index`.
+    std::vector<std::size_t> output_shape(std::size_t index) const {
+        const std::size_t *shape = nullptr;
+        std::size_t rank = 0;
+        detail::check(tfe_predictor_output_shape_at(get(), index, &shape, &rank));
+        return detail::copy_shape(shape, rank);
     }
 
     /// The largest batch a prediction takes.

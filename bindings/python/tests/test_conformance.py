@@ -104,3 +104,15 @@ def test_case(case):
             assert list(value.shape) == want["shape"], name
             np.testing.assert_allclose(value.ravel(), want["values"], rtol=0, atol=want["atol"] + 1e-12,
                                        err_msg=f"{case['name']}: {name} ({want['bound']})")
+
+
+@pytest.mark.parametrize("case", CASES["models"], ids=[c["name"] for c in CASES["models"]])
+def test_model_case(case):
+    x = np.array(case["input"]["values"]).reshape(case["input"]["shape"])
+    with tfe.onnx.load(REPO / case["model"]) as model:
+        outputs = model.predict_outputs(x, transport="memory")
+    assert len(outputs) == len(case["outputs"])
+    for i, (got, want) in enumerate(zip(outputs, case["outputs"])):
+        assert list(got.shape) == want["shape"], f"output {i}"
+        np.testing.assert_allclose(got.ravel(), want["values"], rtol=0, atol=want["atol"] + 1e-12,
+                                   err_msg=f"{case['name']}: output {i} ({want['bound']})")

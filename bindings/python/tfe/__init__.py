@@ -36,7 +36,7 @@ from .errors import (
     ProtocolError,
     TimeoutError,  # noqa: A004 (tfe.TimeoutError, a builtins.TimeoutError too)
 )
-from . import keras
+from . import keras, onnx
 from .arrays import load_array, save_array
 from .function import function, local_computation
 from .logs import enable_logging

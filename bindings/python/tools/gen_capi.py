@@ -25,6 +25,7 @@ END = "# END GENERATED\n"
 SCALARS = {
     "int": "c_int",
     "size_t": "c_size_t",
+    "uint8_t": "c_uint8",
     "uint32_t": "c_uint32",
     "uint64_t": "c_uint64",
     "double": "c_double",

@@ -35,7 +35,15 @@ class Model(Handle):
 
     @property
     def output_shape(self) -> tuple:
+        """The shape of one sample's output (the first output's)."""
         return read_shape(_capi.tfe_model_output_shape, self._ptr)
+
+    @property
+    def output_shapes(self) -> list:
+        """The shape of one sample's output, of each output (an imported model may have several)."""
+        count = ctypes.c_size_t()
+        _capi.tfe_model_output_count(self._ptr, ctypes.byref(count))
+        return [read_shape(_capi.tfe_model_output_shape_at, self._ptr, i) for i in range(count.value)]
 
     def layer_count(self) -> int:
         """Layers as the model runs (a batch normalization after a Dense or Conv2D is folded)."""
@@ -67,15 +75,23 @@ class Model(Handle):
 
     def predict(self, x, **session) -> np.ndarray:
         """Private prediction of the batch `x` (the client's), through a predictor
-        kept for batches up to this size."""
+        kept for batches up to this size: the (first) output."""
         x = self._batch(x, "predict: x")
+        return self._predictor_for(x, session).predict(x)
+
+    def predict_outputs(self, x, **session) -> list:
+        """As predict, every output of the model (an imported model may have several)."""
+        x = self._batch(x, "predict_outputs: x")
+        return self._predictor_for(x, session).predict_outputs(x)
+
+    def _predictor_for(self, x, session):
         key = tuple(sorted(session.items()))
         predictor = self._predictors.get(key)
         if predictor is None or predictor.max_batch < x.shape[0] or predictor.closed:
             if predictor is not None:
                 predictor.close()
             predictor = self._predictors[key] = self.predictor(max_batch=x.shape[0], **session)
-        return predictor.predict(x)
+        return predictor
 
     def close(self):
         for predictor in self._predictors.values():
@@ -98,23 +114,42 @@ class Predictor(Handle):
         shape = read_shape(_capi.tfe_predictor_input_shape, out.value)
         self.max_batch, self.sample_shape = shape[0], shape[1:]
         self.output_sample_shape = read_shape(_capi.tfe_predictor_output_shape, out.value)[1:]
+        count = ctypes.c_size_t()
+        _capi.tfe_predictor_output_count(out.value, ctypes.byref(count))
+        self.output_sample_shapes = [read_shape(_capi.tfe_predictor_output_shape_at, out.value, i)[1:]
+                                     for i in range(count.value)]
 
-    def predict(self, x) -> np.ndarray:
-        """The outputs of the batch `x` (1 to max_batch samples), computed on
-        shares and revealed to the client only."""
-        x = as_array(x, "predict: x")
+    def _batch(self, x, what):
+        x = as_array(x, what)
         if x.shape == self.sample_shape:
             x = x[None]
         if x.shape[1:] != self.sample_shape or not 1 <= x.shape[0] <= self.max_batch:
             raise ValueError(
-                f"predict: x: expected 1 to {self.max_batch} samples of shape {self.sample_shape}, "
+                f"{what}: expected 1 to {self.max_batch} samples of shape {self.sample_shape}, "
                 f"found shape {x.shape}"
             )
+        return x
+
+    def predict(self, x) -> np.ndarray:
+        """The (first) output of the batch `x` (1 to max_batch samples),
+        computed on shares and revealed to the client only."""
+        x = self._batch(x, "predict: x")
         out = np.zeros((x.shape[0], *self.output_sample_shape))
         (xp, xn), (op, on) = doubles(x), doubles(out)
         with self._lock:
             _capi.tfe_predictor_predict(self._ptr, xp, xn, op, on)
         return out
+
+    def predict_outputs(self, x) -> list:
+        """Every output of the model for the batch `x`, in the model's order."""
+        x = self._batch(x, "predict_outputs: x")
+        outs = [np.zeros((x.shape[0], *shape)) for shape in self.output_sample_shapes]
+        ptrs = (ctypes.POINTER(ctypes.c_double) * len(outs))(*(doubles(o)[0] for o in outs))
+        lens, count = sizes(o.size for o in outs)
+        xp, xn = doubles(x)
+        with self._lock:
+            _capi.tfe_predictor_predict_outputs(self._ptr, xp, xn, ptrs, lens, count)
+        return outs
 
     @property
     def last_stats(self):

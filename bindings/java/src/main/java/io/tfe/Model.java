@@ -1,14 +1,16 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A sequential model ({@code tfe_model_t}): an input shape (one sample) and layers, each checked
- * against the shape it receives when added. The weights are the model owner's, in plaintext;
+ * A model ({@code tfe_model_t}): sequential, an input shape (one sample) and layers, each checked
+ * against the shape it receives when added; or imported from an ONNX file ({@link #loadOnnx}), which
+ * takes no layers and may have several outputs. The weights are the model owner's, in plaintext;
  * {@link Predictor} shares them among the servers. Not thread-safe while layers are added.
  */
 public final class Model extends Handle {
@@ -38,6 +40,28 @@ public final class Model extends Handle {
         }
     }
 
+    /**
+     * The model of the ONNX file at {@code path}, its initializers the owner's weights; an
+     * unsupported node is a {@link TfeException} naming the file and the node.
+     */
+    public static Model loadOnnx(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_model_load_onnx(arena.allocateFrom(path), out));
+            return new Model(out.get(ADDRESS, 0));
+        }
+    }
+
+    /** As {@link #loadOnnx(String)}, from the bytes of a model file. */
+    public static Model loadOnnx(byte[] model) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment bytes = model.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, model);
+            TfeException.check(Native.tfe_model_load_onnx_bytes(bytes, model.length, out));
+            return new Model(out.get(ADDRESS, 0));
+        }
+    }
+
     @FunctionalInterface
     private interface Call {
         int call(MemorySegment model, Arena arena);
@@ -57,9 +81,19 @@ public final class Model extends Handle {
         return getShape(Native::tfe_model_input_shape);
     }
 
-    /** The shape of one sample's output. */
+    /** The shape of one sample's output (the first output's). */
     public long[] outputShape() {
         return getShape(Native::tfe_model_output_shape);
+    }
+
+    /** The number of outputs: 1, or several for an imported model. */
+    public long outputCount() {
+        return getLong((model, arena, out) -> Native.tfe_model_output_count(model, out));
+    }
+
+    /** The shape of output {@code index} for one sample. */
+    public long[] outputShape(long index) {
+        return getShape((model, shape, rank) -> Native.tfe_model_output_shape_at(model, index, shape, rank));
     }
 
     /** The number of layers. */

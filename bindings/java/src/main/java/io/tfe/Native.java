@@ -589,6 +589,22 @@ final class Native {
     static int tfe_model_add_global_avg_pool2d(MemorySegment model) {
         try { return (int) TFE_MODEL_ADD_GLOBAL_AVG_POOL2D.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }
+    private static final MethodHandle TFE_MODEL_OUTPUT_COUNT = downcall("tfe_model_output_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static int tfe_model_output_count(MemorySegment model, MemorySegment count) {
+        try { return (int) TFE_MODEL_OUTPUT_COUNT.invokeExact(model, count); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_MODEL_OUTPUT_SHAPE_AT = downcall("tfe_model_output_shape_at", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    static int tfe_model_output_shape_at(MemorySegment model, long index, MemorySegment shape, MemorySegment rank) {
+        try { return (int) TFE_MODEL_OUTPUT_SHAPE_AT.invokeExact(model, index, shape, rank); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_MODEL_LOAD_ONNX = downcall("tfe_model_load_onnx", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static int tfe_model_load_onnx(MemorySegment path, MemorySegment out) {
+        try { return (int) TFE_MODEL_LOAD_ONNX.invokeExact(path, out); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_MODEL_LOAD_ONNX_BYTES = downcall("tfe_model_load_onnx_bytes", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    static int tfe_model_load_onnx_bytes(MemorySegment bytes, long len, MemorySegment out) {
+        try { return (int) TFE_MODEL_LOAD_ONNX_BYTES.invokeExact(bytes, len, out); } catch (Throwable t) { throw rethrow(t); }
+    }
     private static final MethodHandle TFE_PREDICTOR_NEW_LOCAL = downcall("tfe_predictor_new_local", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static int tfe_predictor_new_local(MemorySegment model, long max_batch, MemorySegment owner, MemorySegment client, MemorySegment options, MemorySegment out) {
         try { return (int) TFE_PREDICTOR_NEW_LOCAL.invokeExact(model, max_batch, owner, client, options, out); } catch (Throwable t) { throw rethrow(t); }
@@ -596,6 +612,18 @@ final class Native {
     private static final MethodHandle TFE_PREDICTOR_FREE = downcall("tfe_predictor_free", FunctionDescriptor.ofVoid(ADDRESS));
     static void tfe_predictor_free(MemorySegment pred) {
         try { TFE_PREDICTOR_FREE.invokeExact(pred); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PREDICTOR_OUTPUT_COUNT = downcall("tfe_predictor_output_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static int tfe_predictor_output_count(MemorySegment pred, MemorySegment count) {
+        try { return (int) TFE_PREDICTOR_OUTPUT_COUNT.invokeExact(pred, count); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PREDICTOR_OUTPUT_SHAPE_AT = downcall("tfe_predictor_output_shape_at", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    static int tfe_predictor_output_shape_at(MemorySegment pred, long index, MemorySegment shape, MemorySegment rank) {
+        try { return (int) TFE_PREDICTOR_OUTPUT_SHAPE_AT.invokeExact(pred, index, shape, rank); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PREDICTOR_PREDICT_OUTPUTS = downcall("tfe_predictor_predict_outputs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    static int tfe_predictor_predict_outputs(MemorySegment pred, MemorySegment x, long x_len, MemorySegment outs, MemorySegment out_lens, long count) {
+        try { return (int) TFE_PREDICTOR_PREDICT_OUTPUTS.invokeExact(pred, x, x_len, outs, out_lens, count); } catch (Throwable t) { throw rethrow(t); }
     }
     private static final MethodHandle TFE_PREDICTOR_PREDICT = downcall("tfe_predictor_predict", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     static int tfe_predictor_predict(MemorySegment pred, MemorySegment x, long x_len, MemorySegment out, long out_len) {

@@ -2,6 +2,7 @@ package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,6 +55,49 @@ public final class Predictor extends Handle {
         } finally {
             release();
         }
+    }
+
+    /** Every output of the model for the samples {@code x}, in the model's order. */
+    public double[][] predictOutputs(double[] x) {
+        long batch = inputSize == 0 ? 0 : x.length / inputSize;
+        int count = (int) outputCount();
+        long[] lens = new long[count];
+        for (int i = 0; i < count; i++) {
+            long[] shape = outputShape(i);
+            lens[i] = batch * (product(shape) / shape[0]);
+        }
+        MemorySegment pred = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] outs = new MemorySegment[count];
+            MemorySegment pointers = arena.allocate(ADDRESS, Math.max(1, count));
+            for (int i = 0; i < count; i++) {
+                outs[i] = arena.allocate(JAVA_DOUBLE, Math.max(1, lens[i]));
+                pointers.setAtIndex(ADDRESS, i, outs[i]);
+            }
+            MemorySegment outLens = arena.allocate(JAVA_LONG, Math.max(1, count));
+            for (int i = 0; i < count; i++) {
+                outLens.setAtIndex(JAVA_LONG, i, lens[i]);
+            }
+            TfeException.check(Native.tfe_predictor_predict_outputs(pred, Context.doubles(arena, x), x.length,
+                    pointers, outLens, count));
+            double[][] values = new double[count][];
+            for (int i = 0; i < count; i++) {
+                values[i] = readDoubles(outs[i], lens[i]);
+            }
+            return values;
+        } finally {
+            release();
+        }
+    }
+
+    /** The number of outputs of each prediction. */
+    public long outputCount() {
+        return getLong((pred, arena, out) -> Native.tfe_predictor_output_count(pred, out));
+    }
+
+    /** The shape of output {@code index} of a full batch, {@code [maxBatch, sample shape...]}. */
+    public long[] outputShape(long index) {
+        return getShape((pred, shape, rank) -> Native.tfe_predictor_output_shape_at(pred, index, shape, rank));
     }
 
     /** The shape of a full batch of inputs, {@code [maxBatch, sample shape...]}. */

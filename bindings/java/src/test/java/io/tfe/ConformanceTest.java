@@ -243,6 +243,40 @@ class ConformanceTest {
         };
     }
 
+    /** Every model case: the ONNX file predicts its samples in one batch, each output within its tolerance. */
+    @TestFactory
+    @SuppressWarnings("unchecked")
+    Stream<DynamicTest> everyModelCase() throws Exception {
+        List<Map<String, Object>> models = (List<Map<String, Object>>) cases().get("models");
+        assertTrue(models.size() >= 4, "only " + models.size() + " model cases");
+        return models.stream().map(c -> DynamicTest.dynamicTest((String) c.get("name"), () -> runModelCase(c)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void runModelCase(Map<String, Object> c) {
+        Map<String, Object> input = (Map<String, Object>) c.get("input");
+        List<Map<String, Object>> wants = (List<Map<String, Object>>) c.get("outputs");
+        String path = SymbolsTest.repoRoot().resolve((String) c.get("model")).toString();
+        SessionOptions memory = SessionOptions.defaults().withTransport(Transport.MEMORY);
+        try (Model model = Model.loadOnnx(path);
+                Predictor predictor = new Predictor(model, longs(input.get("shape"))[0], "model-owner", "client",
+                        memory)) {
+            double[][] outputs = predictor.predictOutputs(doubles(input.get("values")));
+            assertEquals(wants.size(), outputs.length, "outputs");
+            for (int i = 0; i < outputs.length; i++) {
+                double[] expected = doubles(wants.get(i).get("values"));
+                double atol = (Double) wants.get(i).get("atol") + 1e-12;
+                assertEquals(expected.length, outputs[i].length, "output " + i);
+                for (int j = 0; j < expected.length; j++) {
+                    if (Math.abs(outputs[i][j] - expected[j]) > atol) {
+                        fail("output " + i + "[" + j + "] = " + outputs[i][j] + ", want " + expected[j] + " within "
+                                + atol + " (" + wants.get(i).get("bound") + ")");
+                    }
+                }
+            }
+        }
+    }
+
     /** Every operation of the header has a method in the table, and all but tfe_assign a case. */
     @Test
     @SuppressWarnings("unchecked")
