@@ -24,10 +24,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::RecvTimeoutError;
 
 use super::frame::{self, HEADER_BYTES, Tag};
 use super::interrupt::{self, Interrupt};
+use super::memory::{Inbox, Outbox};
 use super::pool::BufferPool;
 use super::socket_peer::{self, SocketPeer};
 use super::stats::Counters;
@@ -51,7 +52,7 @@ pub enum Incoming {
 pub(crate) enum Peer {
     /// In the same process: frames go on the peer's channel, copied into a
     /// buffer of the peer's pool, and arrive on this player's channel.
-    Memory { to: Sender<Incoming>, buffers: BufferPool, incoming: Receiver<Incoming> },
+    Memory { to: Outbox, buffers: BufferPool, incoming: Inbox },
     /// A TCP socket (plain or TLS) this player's thread reads and writes
     /// (boxed: it carries its staging buffer and TLS state).
     Socket(Box<SocketPeer>),

@@ -15,7 +15,8 @@ use super::party::{Party, PartyRun, TcpJoin};
 use super::stats::RunStats;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
-use crate::net::{Interrupt, PlayerAddr, TcpOptions, memory, tcp};
+use crate::net::memory::{self, LinkModel};
+use crate::net::{Interrupt, PlayerAddr, TcpOptions, tcp};
 use crate::protocol::SeedSource;
 use crate::ring::RingTensor;
 
@@ -29,6 +30,10 @@ pub enum Transport {
     Tls,
     /// Crossbeam channels, no sockets.
     Memory,
+    /// Crossbeam channels through a modeled network link between every two
+    /// players (its round trip and bandwidth): what a network this machine
+    /// does not have would cost, for benchmarks.
+    Modeled(LinkModel),
 }
 
 /// Settings of a local session.
@@ -125,13 +130,16 @@ impl LocalSession {
         let (ready_tx, ready_rx) = unbounded();
         let mut players = Vec::new();
         let connectors: Vec<Connector> = match options.transport {
-            Transport::Memory => memory::mesh(&names, options.recv_timeout)
-                .into_iter()
-                .map(|net| {
-                    let (graph, seeds) = (graph.clone(), options.seeds.clone());
-                    Box::new(move || Party::new(graph, net, &seeds)) as Connector
-                })
-                .collect(),
+            Transport::Memory | Transport::Modeled(_) => {
+                let link = if let Transport::Modeled(link) = options.transport { Some(link) } else { None };
+                memory::mesh(&names, options.recv_timeout, link)
+                    .into_iter()
+                    .map(|net| {
+                        let (graph, seeds) = (graph.clone(), options.seeds.clone());
+                        Box::new(move || Party::new(graph, net, &seeds)) as Connector
+                    })
+                    .collect()
+            }
             Transport::Tcp | Transport::Tls => tcp_connectors(&graph, &options)?,
         };
         let interrupt = Interrupt::new();

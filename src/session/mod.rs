@@ -12,6 +12,7 @@ mod local;
 mod party;
 mod stats;
 
+pub use crate::net::memory::LinkModel;
 pub use feeds::{Feeds, Provider, ProviderRequest};
 pub(crate) use local::on_player_thread;
 pub use local::{LocalOptions, LocalSession, RunResult, Transport};

@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one benchmark only.
-    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks"])]
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link"])]
     only: Option<String>,
 }
 
@@ -55,6 +55,12 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("deploy") {
         super::bench_deploy::run(quick)?;
+    }
+    if wanted("rounds") {
+        super::bench_link::rounds(quick).map_err(|e| e.to_string())?;
+    }
+    if wanted("link") {
+        super::bench_link::link(quick).map_err(|e| e.to_string())?;
     }
     if wanted("mul") {
         bench_private_mul(if quick { 100_000 } else { 1_000_000 }, quick).map_err(|e| e.to_string())?;
@@ -240,6 +246,7 @@ fn transport_name(transport: Transport) -> &'static str {
         Transport::Tcp => "tcp",
         Transport::Tls => "tls",
         Transport::Memory => "memory",
+        Transport::Modeled(_) => "modeled link",
     }
 }
 

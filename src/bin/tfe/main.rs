@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_deploy;
+mod bench_link;
 mod bench_nn;
 mod demo;
 mod deploy_tools;

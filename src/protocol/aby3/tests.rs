@@ -49,7 +49,7 @@ pub(super) fn run_players_with<T: Send>(
     f: impl Fn(&mut Endpoint, &Aby3) -> Result<T> + Sync,
 ) -> Vec<(T, Counters)> {
     let names: Vec<String> = ["server0", "server1", "server2", "client"].map(String::from).to_vec();
-    let endpoints = memory::mesh(&names, Duration::from_secs(20));
+    let endpoints = memory::mesh(&names, Duration::from_secs(20), None);
     let three_round_sign_max = THREE_ROUND_SIGN_MAX.with(Cell::get);
     std::thread::scope(|scope| {
         let handles: Vec<_> = endpoints
