@@ -20,16 +20,29 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn every_subcommand_has_help() {
-    let cases: [(&[&str], &[&str]); 9] = [
+    let cases: [(&[&str], &[&str]); 12] = [
         (&["demo"], &["--transport", "--trace"]),
         (&["predict"], &["--model", "--input", "--output"]),
         (&["bench"], &["--quick", "--only"]),
         (
             &["party"],
-            &["--config", "--name", "--graph", "--key", "--insecure-plaintext", "--input", "--output", "--runs"],
+            &[
+                "--config",
+                "--name",
+                "--graph",
+                "--key",
+                "--insecure-plaintext",
+                "--input",
+                "--output",
+                "--quiet",
+                "--runs",
+            ],
         ),
         (&["serve"], &["--model", "--listen", "--max-batch", "--batch-window-us", "--insecure-plaintext"]),
-        (&["certs"], &["--config", "--out"]),
+        (&["certs"], &["--config", "--out", "local tests only"]),
+        (&["keygen"], &["--name", "--out"]),
+        (&["hostmap"], &["pin"]),
+        (&["hostmap", "pin"], &["--config", "--dir", "NAME=CERT"]),
         (&["graph"], &["seed", "show"]),
         (&["graph", "seed"], &["--out", "--receiver"]),
         (&["graph", "show"], &["<FILE>"]),
@@ -47,7 +60,7 @@ fn every_subcommand_has_help() {
     }
     let out = tfe(&["--help"]);
     assert!(out.status.success());
-    for command in ["demo", "bench", "party", "certs", "graph", "version"] {
+    for command in ["demo", "bench", "party", "keygen", "hostmap", "certs", "graph", "version"] {
         assert!(stdout(&out).contains(command), "{}", stdout(&out));
     }
 }

@@ -27,7 +27,10 @@ const SHELL_BLOCKS: &[(&str, &str)] = &[
         "scripts/test.sh (the plain CMake leg, then cmake --install into a prefix)",
     ),
     ("find_package(tfe CONFIG REQUIRED)", "tests/cmake-consumer/CMakeLists.txt, built by scripts/test.sh"),
-    ("tfe certs --config hosts.json", "tests/deployment.rs runs certs, graph seed and party with these options"),
+    (
+        "tfe keygen --name server0 --out keys",
+        "tests/deployment_keys.rs runs keygen, hostmap pin, graph seed and party with these options",
+    ),
     ("pip install ./bindings/python", "scripts/python-env.sh, run by scripts/test.sh"),
 ];
 

@@ -17,7 +17,9 @@
 //!
 //! Certificate paths are relative to the hostmap's folder. Every problem is
 //! an error that names the entry: unknown keys, duplicate or missing
-//! players, bad names, addresses and timeouts, unreadable files.
+//! players, bad names, addresses and timeouts, unreadable files. Two players
+//! on one address, or with one certificate, are an error that names both:
+//! the second could never be reached, or either could be the other.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -78,16 +80,55 @@ impl Hostmap {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::config(format!("cannot read hostmap {}: {e}", path.display())))?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Hostmap::parse(&text, base_dir).map_err(|e| match e {
+        let in_file = |e| match e {
             Error::Config(m) => Error::config(format!("hostmap {}: {m}", path.display())),
             other => other,
-        })
+        };
+        let hostmap = Hostmap::parse(&text, base_dir).map_err(in_file)?;
+        hostmap.check_distinct_certificates().map_err(in_file)?;
+        Ok(hostmap)
+    }
+
+    /// An error naming both players when two of them pin the same
+    /// certificate, by path or by content: whoever holds its key could be
+    /// either. Certificate files that cannot be read or parsed yet are
+    /// left to [`certs::tls_settings`](super::certs::tls_settings), which
+    /// needs them (a plaintext deployment does not).
+    pub fn check_distinct_certificates(&self) -> Result<()> {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        let mut seen: Vec<(usize, Vec<u8>)> = Vec::new();
+        for (i, entry) in self.players.iter().enumerate() {
+            let Some(cert) = &entry.certificate else { continue };
+            let path = self.base_dir.join(cert);
+            let der = std::fs::read(&path)
+                .ok()
+                .and_then(|pem| CertificateDer::from_pem_slice(&pem).ok())
+                .map(|der| der.as_ref().to_vec());
+            for (j, other) in self.players[..i].iter().enumerate() {
+                let same_file = other.certificate.as_ref().is_some_and(|c| self.base_dir.join(c) == path);
+                let same_der = der.is_some() && seen.iter().any(|(k, d)| *k == j && Some(d) == der.as_ref());
+                if same_file || same_der {
+                    return Err(Error::config(format!(
+                        "players[{j}] ('{}') and players[{i}] ('{}') have the same certificate ({}): \
+                         whoever holds its key could be either; give each player its own (tfe keygen)",
+                        other.name,
+                        entry.name,
+                        path.display()
+                    )));
+                }
+            }
+            if let Some(der) = der {
+                seen.push((i, der));
+            }
+        }
+        Ok(())
     }
 
     /// Parses and validates hostmap JSON.
     pub fn parse(text: &str, base_dir: PathBuf) -> Result<Self> {
         let file: HostmapFile = serde_json::from_str(text).map_err(|e| Error::config(format!("{e}")))?;
         let mut seen = std::collections::HashSet::new();
+        let mut addresses: Vec<String> = Vec::new();
         for (i, entry) in file.players.iter().enumerate() {
             let at = |m: String| Error::config(format!("players[{i}] ('{}'): {m}", entry.name));
             validate_player_name(&entry.name).map_err(|e| at(e.to_string()))?;
@@ -95,6 +136,15 @@ impl Hostmap {
                 return Err(at("the player is listed twice".into()));
             }
             check_address(&entry.address).map_err(at)?;
+            let address = same_address_key(&entry.address);
+            if let Some(j) = addresses.iter().position(|a| *a == address) {
+                return Err(Error::config(format!(
+                    "players[{j}] ('{}') and players[{i}] ('{}') have the same address {}: \
+                     every player needs an address of its own",
+                    file.players[j].name, entry.name, entry.address
+                )));
+            }
+            addresses.push(address);
         }
         for server in SERVERS {
             if !seen.contains(server) {
@@ -146,10 +196,20 @@ impl Hostmap {
         let entry = self.entry(name)?;
         let cert = entry.certificate.as_ref().ok_or_else(|| {
             Error::config(format!(
-                "player '{name}' has no certificate in the hostmap (run `tfe certs` or use --insecure-plaintext)"
+                "player '{name}' has no certificate in the hostmap (pin one with `tfe hostmap pin`, or use --insecure-plaintext)"
             ))
         })?;
         Ok(self.base_dir.join(cert))
+    }
+}
+
+/// What two addresses share when they are the same: an IP address and
+/// port in canonical form (`[::1]:4000` and `[0::1]:4000`), or a host
+/// name and port regardless of case.
+fn same_address_key(address: &str) -> String {
+    match address.parse::<std::net::SocketAddr>() {
+        Ok(socket) => socket.to_string(),
+        Err(_) => address.to_ascii_lowercase(),
     }
 }
 
@@ -200,6 +260,14 @@ mod tests {
             (GOOD.replace("4001", "99999"), "players[1] ('server1'): address '127.0.0.1:99999'"),
             (GOOD.replace("\"alice\"", "\"al ice\""), "players[3] ('al ice'): invalid argument: player name"),
             (GOOD.replace("5000", "0"), "recv_timeout_ms is 0"),
+            (
+                GOOD.replace("127.0.0.1:4001", "127.0.0.1:4000"),
+                "players[0] ('server0') and players[1] ('server1') have the same address 127.0.0.1:4000",
+            ),
+            (
+                GOOD.replace("alice.example:4003", "[0:0::1]:4002"),
+                "players[2] ('server2') and players[3] ('alice') have the same address",
+            ),
             ("{\"players\": [".to_string(), "EOF"),
         ];
         for (text, expected) in cases {
@@ -208,6 +276,38 @@ mod tests {
         }
         let err = Hostmap::load("/nonexistent/hosts.json").unwrap_err().to_string();
         assert!(err.contains("cannot read hostmap /nonexistent/hosts.json"), "{err}");
+    }
+
+    #[test]
+    fn one_certificate_for_two_players_is_refused_by_path_and_by_content() {
+        let dir = std::env::temp_dir().join(format!("tfe-hostmap-certs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, _) = crate::net::self_signed::certificate("server0").unwrap();
+        let (other, _) = crate::net::self_signed::certificate("server1").unwrap();
+        std::fs::write(dir.join("a.pem"), &cert).unwrap();
+        std::fs::write(dir.join("copy.pem"), format!("\n{cert}")).unwrap();
+        std::fs::write(dir.join("b.pem"), &other).unwrap();
+        let hostmap = |c0: &str, c1: &str| {
+            format!(
+                r#"{{"players": [
+                {{"name": "server0", "address": "127.0.0.1:4000", "certificate": "{c0}"}},
+                {{"name": "server1", "address": "127.0.0.1:4001", "certificate": "{c1}"}},
+                {{"name": "server2", "address": "127.0.0.1:4002", "certificate": "missing.pem"}}]}}"#
+            )
+        };
+        let load = |c0: &str, c1: &str| {
+            std::fs::write(dir.join("hosts.json"), hostmap(c0, c1)).unwrap();
+            Hostmap::load(dir.join("hosts.json"))
+        };
+        load("a.pem", "b.pem").unwrap();
+        for (c0, c1) in [("a.pem", "a.pem"), ("a.pem", "copy.pem")] {
+            let err = load(c0, c1).unwrap_err().to_string();
+            assert!(
+                err.contains("players[0] ('server0') and players[1] ('server1') have the same certificate"),
+                "{err}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

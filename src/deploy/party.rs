@@ -27,6 +27,28 @@ pub enum ChannelSecurity {
     InsecurePlaintext,
 }
 
+impl ChannelSecurity {
+    /// The transport, as a player's output and stats name it.
+    pub fn transport(&self) -> &'static str {
+        match self {
+            ChannelSecurity::Tls { .. } => "TLS 1.3 with pinned certificates",
+            ChannelSecurity::InsecurePlaintext => "INSECURE plaintext TCP",
+        }
+    }
+
+    /// The warning a player prints at start and with each run when its
+    /// channels are not secured, or `None` over TLS.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self {
+            ChannelSecurity::Tls { .. } => None,
+            ChannelSecurity::InsecurePlaintext => Some(
+                "--insecure-plaintext: channels are plain TCP without authentication; anyone on the \
+                 network path can read and change every share (use --key for TLS)",
+            ),
+        }
+    }
+}
+
 /// Opens the party of player `me` as the hostmap describes it.
 pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSecurity) -> Result<Party> {
     let entry = hostmap.entry(me)?;

@@ -10,7 +10,10 @@
 //! value comes from its owner at run time, because the graph goes to every
 //! player. Versions 1 and 2 could store that value; such files are refused
 //! (their values were public to every player that had the file), and those
-//! whose variables carry no value load as version 3.
+//! whose variables carry no value load as version 3. Version 4 follows the
+//! nodes with the names of outputs (count, then node and name of each); a
+//! graph without named outputs is still written as version 3, so its bytes
+//! and digest do not change.
 //! Inferred shapes are not stored: decoding rebuilds the graph through the
 //! builder, so a file that decodes is a graph that passed every check.
 
@@ -24,15 +27,18 @@ use crate::fixed::{ComparisonWidth, FixedConfig};
 const MAGIC: &[u8; 4] = b"TFEG";
 /// Version 2 added the comparison width; version 1 files still load, with
 /// comparisons on all 64 bits, as they ran when written. Version 3 took
-/// the initial values of private variables out of the graph.
-const FORMAT_VERSION: u32 = 3;
+/// the initial values of private variables out of the graph. Version 4
+/// added the names of outputs.
+const FORMAT_VERSION: u32 = 4;
+/// The version of a graph without named outputs.
+const UNNAMED_VERSION: u32 = 3;
 
 impl Graph {
     /// The canonical bytes of the graph.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
-        w.u32(FORMAT_VERSION);
+        w.u32(if self.output_names.is_empty() { UNNAMED_VERSION } else { FORMAT_VERSION });
         w.u32(self.fixed.frac_bits);
         w.u32(self.fixed.int_bits);
         w.u32(u8::from(self.fixed.comparison).into());
@@ -47,6 +53,13 @@ impl Graph {
                 w.u32(input.0);
             }
             node.op.write_fields(&mut w);
+        }
+        if !self.output_names.is_empty() {
+            w.u32(self.output_names.len() as u32);
+            for (id, name) in &self.output_names {
+                w.u32(id.0);
+                w.str(name);
+            }
         }
         w.0
     }
@@ -100,6 +113,15 @@ impl Graph {
                 refuse_initial_value(&mut r, name, version).map_err(|e| at_node(index, &e))?;
             }
             graph.push(op, &inputs).map_err(|e| at_node(index, &e))?;
+        }
+        if version >= 4 {
+            let count = r.count("output names", node_count.max(1))?;
+            for i in 0..count {
+                let (id, name) = (TensorId(r.u32()?), r.str()?);
+                graph
+                    .name_output(id, &name)
+                    .map_err(|e| Error::invalid(format!("output name {i} ('{name}', node {}): {e}", id.0)))?;
+            }
         }
         if r.pos != bytes.len() {
             return Err(Error::invalid(format!("{} trailing bytes after the last node", bytes.len() - r.pos)));

@@ -199,8 +199,41 @@ fn version_2_files_load_unless_a_variable_carries_its_value_in_the_graph() {
     assert!(err.contains("private variable 'w' carries its initial value"), "{err}");
     assert!(err.contains("--input w=FILE"), "{err}");
     let mut future = bytes.clone();
-    future[4..8].copy_from_slice(&4u32.to_le_bytes());
-    assert!(Graph::from_bytes(&future).unwrap_err().to_string().contains("expected 1 to 3"));
+    future[4..8].copy_from_slice(&5u32.to_le_bytes());
+    assert!(Graph::from_bytes(&future).unwrap_err().to_string().contains("expected 1 to 4"));
+}
+
+#[test]
+fn named_outputs_are_version_4_and_round_trip() {
+    let mut g = seed_graph();
+    let unnamed = g.to_bytes();
+    let (sums, product) = (TensorId(4), TensorId(5));
+    g.name_output(sums, "row_sums").unwrap();
+    g.name_output(product, "y").unwrap();
+    let bytes = g.to_bytes();
+    assert_eq!(bytes[4..8], 4u32.to_le_bytes());
+    assert_eq!(bytes[8..unnamed.len()], unnamed[8..], "the names follow the nodes");
+    let back = Graph::from_bytes(&bytes).unwrap();
+    assert_eq!(back.output_name(sums), Some("row_sums"));
+    assert_eq!(back.output_names().len(), 2);
+    assert_eq!(back, g);
+    assert_ne!(back.digest(), seed_graph().digest(), "names are part of what players agree on");
+    // Renaming replaces; a name twice, a node that is no reveal or a bad
+    // name are errors that say which.
+    g.name_output(product, "product").unwrap();
+    assert_eq!(g.output_name(product), Some("product"));
+    let err = g.name_output(product, "row_sums").unwrap_err().to_string();
+    assert!(err.contains("node 4 is already the output named 'row_sums'"), "{err}");
+    let err = g.name_output(TensorId(2), "z").unwrap_err().to_string();
+    assert!(err.contains("node 2 is a matmul"), "{err}");
+    assert!(g.name_output(product, "a b").is_err());
+    // In a file: a name on a node that is no reveal is refused.
+    let mut bad = bytes.clone();
+    let at = unnamed.len() + 4;
+    bad[at..at + 4].copy_from_slice(&2u32.to_le_bytes());
+    let err = Graph::from_bytes(&bad).unwrap_err().to_string();
+    assert!(err.contains("output name 0 ('row_sums', node 2)"), "{err}");
+    assert!(Graph::from_bytes(&bytes[..bytes.len() - 1]).is_err());
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub struct Graph {
     fixed: FixedConfig,
     players: Vec<String>,
     nodes: Vec<Node>,
+    /// Names of revealed results, by node, in node order: what a deployed
+    /// player names the files it writes them to.
+    output_names: Vec<(TensorId, String)>,
 }
 
 impl Default for Graph {
@@ -58,7 +61,12 @@ impl Graph {
     /// An empty graph with the three servers as its first players.
     pub fn new(fixed: FixedConfig) -> Result<Self> {
         fixed.validate()?;
-        Ok(Graph { fixed, players: SERVERS.iter().map(std::string::ToString::to_string).collect(), nodes: Vec::new() })
+        Ok(Graph {
+            fixed,
+            players: SERVERS.iter().map(std::string::ToString::to_string).collect(),
+            nodes: Vec::new(),
+            output_names: Vec::new(),
+        })
     }
 
     /// The fixed-point configuration the graph's values are encoded with.
@@ -180,6 +188,40 @@ impl Graph {
     pub fn reveal(&mut self, x: TensorId, to: Option<&str>) -> Result<TensorId> {
         let to = to.map(|name| self.add_player(name)).transpose()?;
         self.push(Op::Reveal { to }, &[x])
+    }
+
+    /// Names the result of a reveal (`output` must be a reveal's node), so
+    /// that a deployed player writes it to a file of that name
+    /// (`tfe party --output`). Names follow the rules of input names and
+    /// are unique among outputs; naming an output again renames it.
+    pub fn name_output(&mut self, output: TensorId, name: &str) -> Result<()> {
+        validate_tensor_name(name)?;
+        let node = self.node(output)?;
+        if !matches!(node.op, Op::Reveal { .. }) {
+            return Err(Error::invalid(format!(
+                "node {} is a {}: only the result of a reveal is an output that can be named",
+                output.0,
+                node.op.name()
+            )));
+        }
+        if let Some((other, _)) = self.output_names.iter().find(|(id, n)| n == name && *id != output) {
+            return Err(Error::invalid(format!("node {} is already the output named '{name}'", other.0)));
+        }
+        match self.output_names.binary_search_by_key(&output, |(id, _)| *id) {
+            Ok(i) => self.output_names[i].1 = name.to_string(),
+            Err(i) => self.output_names.insert(i, (output, name.to_string())),
+        }
+        Ok(())
+    }
+
+    /// The name given to an output with [`Graph::name_output`], if any.
+    pub fn output_name(&self, output: TensorId) -> Option<&str> {
+        self.output_names.iter().find(|(id, _)| *id == output).map(|(_, n)| n.as_str())
+    }
+
+    /// Every named output, in node order.
+    pub fn output_names(&self) -> &[(TensorId, String)] {
+        &self.output_names
     }
 
     /// Stores `value` in `variable` when fetched.

@@ -79,6 +79,7 @@ pub fn connect_mesh(
         link.write_hello(hello, &player.name)?;
         let theirs = link.read_hello(&player.name)?;
         hello.check_peer(&theirs, &player.name)?;
+        log::info!("{}: connected to {} at {}", players[me].name, player.name, player.addr);
         links[j] = Some(link);
     }
     let setup = MeshSetup { players, me, hello, deadline, tls, options };

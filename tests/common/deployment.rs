@@ -76,7 +76,21 @@ impl Deployment {
 
     /// Starts `tfe party` for a player; `extra` adds or overrides arguments.
     pub fn start(&mut self, name: &str, graph: &str, security: &[String], extra: &[&str]) {
+        self.start_with_env(name, graph, security, extra, &[]);
+    }
+
+    /// As [`Deployment::start`], with environment variables (`RUST_LOG`
+    /// is unset unless given, so that the test's own does not count).
+    pub fn start_with_env(
+        &mut self,
+        name: &str,
+        graph: &str,
+        security: &[String],
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) {
         let mut cmd = Command::new(TFE);
+        cmd.env_remove("RUST_LOG").envs(env.iter().copied());
         cmd.current_dir(&self.dir)
             .args(["party", "--config", "hosts.json", "--name", name, "--graph", graph])
             .args(security)

@@ -1,7 +1,8 @@
 //! The `tfe` command line: `tfe demo` runs the seed program with three
 //! local servers and an input provider over TCP; `tfe bench` prints one
-//! JSON line per measurement; `tfe party`, `tfe certs` and `tfe graph`
-//! run and prepare a deployment with one process per player; `tfe serve`
+//! JSON line per measurement; `tfe party`, `tfe keygen`, `tfe hostmap pin`
+//! and `tfe graph` run and prepare a deployment with one process per player
+//! (`tfe certs` prepares one on a single machine, for tests); `tfe serve`
 //! answers prediction requests of clients that connect.
 
 mod bench;
@@ -42,7 +43,15 @@ enum Command {
     /// Serve predictions of a model (three local servers) to clients that
     /// connect over TCP (see docs/serving.md).
     Serve(serve::Args),
-    /// Make a certificate and key per player and pin them in the hostmap.
+    /// Make this player's private key and self-signed certificate, on the
+    /// player's own machine: only the certificate (.pem) leaves it.
+    Keygen(deploy_tools::KeygenArgs),
+    /// Edit a hostmap: pin the players' certificates into it.
+    #[command(subcommand)]
+    Hostmap(deploy_tools::HostmapCommand),
+    /// For local tests only: make every player's key and certificate here and
+    /// pin them in the hostmap (whoever runs it holds every key; a deployment
+    /// uses tfe keygen at each player and tfe hostmap pin).
     Certs(deploy_tools::CertsArgs),
     /// Write the seed program's graph, or show a graph file.
     #[command(subcommand)]
@@ -61,9 +70,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
-        Command::Party(args) => party::run(args),
+        Command::Party(args) => party::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Keygen(args) => deploy_tools::run_keygen(&args),
+        Command::Hostmap(command) => deploy_tools::run_hostmap(command),
         Command::Certs(args) => deploy_tools::run_certs(args),
         Command::Graph(command) => deploy_tools::run_graph(command),
         Command::Version => {
@@ -80,11 +91,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Log records go to standard error through `env_logger`: warnings (such as
-/// a refused connection) by default, more with `RUST_LOG` (for example
-/// `RUST_LOG=info` adds connections and each run's summary).
+/// Log records go to standard error through `env_logger`, filtered by
+/// `RUST_LOG`: by default warnings (such as a refused connection or
+/// `--insecure-plaintext`) and each run's summary (target `tfe::run`);
+/// `RUST_LOG=info` adds every connection, `RUST_LOG=off` silences all.
+/// A run's summary is its message alone; other records say their level
+/// and target.
 fn start_logging() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    use std::io::Write;
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,tfe::run=info"))
+        .format(|out, record| {
+            if record.target() == "tfe::run" {
+                writeln!(out, "{}", record.args())
+            } else {
+                writeln!(out, "[{} {}] {}", record.level(), record.target(), record.args())
+            }
+        })
+        .init();
 }
 
 /// `tfe bench | head -1`: when the reader of standard output goes away, the

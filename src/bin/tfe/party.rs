@@ -1,10 +1,13 @@
 //! `tfe party`: run one player of a deployment. Reads the hostmap and the
 //! graph, feeds the inputs this player owns from files, runs, and prints
-//! (or writes) the results this player learns.
+//! (or writes) the results this player learns. Each run's summary is a log
+//! record of target `tfe::run` (shown by default); the last line on
+//! standard error, always printed, says how many runs completed.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tfe::deploy::results::{self, ResultFiles};
 use tfe::deploy::{Hostmap, data, party as deploy_party};
 use tfe::graph::{Graph, Op};
 use tfe::session::Feeds;
@@ -23,7 +26,7 @@ pub struct Args {
     /// The graph file every player runs (tfe graph seed writes one).
     #[arg(long, value_name = "FILE")]
     graph: String,
-    /// This player's private key (tfe certs writes one per player).
+    /// This player's private key (tfe keygen makes it on the player's own machine).
     #[arg(long, value_name = "KEY")]
     key: Option<PathBuf>,
     /// Plain TCP without TLS: anyone on the network reads and changes the traffic.
@@ -33,15 +36,21 @@ pub struct Args {
     /// .npy or .csv file of exactly its shape (repeat for several).
     #[arg(long, value_name = "NAME=FILE")]
     input: Vec<String>,
-    /// Also write each result this player learns to DIR/result<N>.npy.
+    /// Also write each result this player learns to DIR/<output>-run<N>.npy,
+    /// named after the graph's output (DIR is created; existing results are
+    /// never overwritten).
     #[arg(long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// Print no result matrices on standard output (with --output, the
+    /// files still hold them).
+    #[arg(long)]
+    quiet: bool,
     /// How many runs of the graph (a long-lived party serves several).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
 }
 
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: &Args) -> Result<(), String> {
     let hostmap = Hostmap::load(&args.config).map_err(|e| e.to_string())?;
     let me = args.name.as_str();
     let graph = Arc::new(Graph::load(&args.graph).map_err(|e| e.to_string())?);
@@ -50,32 +59,49 @@ pub fn run(args: Args) -> Result<(), String> {
         (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
         (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
     };
+    let transport = security.transport();
+    if let Some(warning) = security.warning() {
+        log::warn!("{me}: {warning}");
+    }
     let runs = args.runs;
-    let output = args.output;
     let feeds = read_inputs(&args.input, &graph, me)?;
     check_every_input_is_fed(&graph, me, &feeds)?;
+    let fetches = deploy_party::default_fetches(&graph);
+    // (fetch, name) of each result this player may learn: assignments
+    // update variables and return nothing to print.
+    let outputs: Vec<_> = fetches
+        .iter()
+        .filter(|f| !matches!(graph.node(**f).map(|n| &n.op), Ok(Op::Assign)))
+        .map(|f| (*f, results::output_name(&graph, *f)))
+        .collect();
+    let names: Vec<String> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    // Before connecting: a folder that cannot hold the results fails here,
+    // not at the end of the first run, with every other player waiting.
+    let files =
+        args.output.as_deref().map(|dir| ResultFiles::create(dir, &names)).transpose().map_err(|e| e.to_string())?;
 
     let count = |done: u64| format!("{me}: {done} of {runs} runs completed");
     let mut party =
         deploy_party::open(&hostmap, graph.clone(), me, &security).map_err(|e| format!("{e}\n{}", count(0)))?;
-    let fetches = deploy_party::default_fetches(&graph);
+    let insecure =
+        if security.warning().is_some() { " (INSECURE: anyone on the network can read and change it)" } else { "" };
     let mut serve = || -> Result<(), String> {
         for run in 1..=runs {
             let result = party.run(&fetches, &feeds).map_err(|e| e.to_string())?;
             for (fetch, value) in fetches.iter().zip(&result.outputs) {
                 let Some(value) = value else { continue };
-                if matches!(graph.node(*fetch).map(|n| &n.op), Ok(Op::Assign)) {
-                    continue;
+                let Some((_, name)) = outputs.iter().find(|(f, _)| f == fetch) else { continue };
+                if !args.quiet {
+                    println!("{me}: run {run}: {name} (shape {:?}, over {transport}):\n{value:.4}", value.shape());
                 }
-                let label = format!("result{}", fetch.0);
-                println!("{me}: run {run}: {label} (shape {:?}):\n{value:.4}", value.shape());
-                if let Some(dir) = &output {
-                    data::write_npy(&dir.join(format!("{label}.npy")), value).map_err(|e| e.to_string())?;
+                if let Some(files) = &files {
+                    files.write(name, u64::from(run), value).map_err(|e| e.to_string())?;
                 }
             }
             let c = result.stats.counters;
-            eprintln!(
-                "{me}: run {run}: sent {} bytes in {} messages, {} rounds, {:.3} ms",
+            log::info!(
+                target: "tfe::run",
+                "{me}: run {run}: sent {} bytes in {} messages, {} rounds, {:.3} ms over {transport}{insecure}",
                 c.bytes_sent,
                 c.messages_sent,
                 c.rounds,
