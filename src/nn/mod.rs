@@ -1,10 +1,12 @@
 //! Neural networks on secret-shared data: layers ([`Layer`]), sequential
 //! models ([`Sequential`]) whose weights a model owner supplies in plaintext
 //! and shares once, private prediction revealed only to the client
-//! ([`PrivatePredictor`]), private training ([`train`], with the Keras-like
-//! [`Trainer`]), plaintext inference for reference (`plain`), and the
-//! benchmark networks A–D ([`networks`]).
+//! ([`PrivatePredictor`]; in a deployment, [`prediction_graph`]), private
+//! training ([`train`], with the Keras-like [`Trainer`]), plaintext
+//! inference for reference (`plain`), and the benchmark networks A–D
+//! ([`networks`]).
 
+mod deployed;
 mod layer;
 mod model;
 pub mod networks;
@@ -14,6 +16,7 @@ mod predict;
 mod tests;
 pub mod train;
 
+pub use deployed::{PredictionGraph, prediction_graph};
 pub use layer::Layer;
 pub use model::{Model, Sequential, Weights};
 pub(crate) use predict::batch_sizes;

@@ -13,6 +13,7 @@ mod demo;
 mod deploy_tools;
 mod party;
 mod predict;
+mod predict_deployed;
 mod serve;
 
 use std::process::ExitCode;
@@ -37,8 +38,8 @@ enum Command {
     Bench(bench::Args),
     /// Run one player of a deployment (see docs/deployment.md).
     Party(party::Args),
-    /// Predict privately with an ONNX model (three local servers): print the
-    /// predicted classes, write each output as .npy.
+    /// Predict privately with an ONNX model (three local servers, or as one
+    /// player of a hostmap): print the predicted classes, write each output as .npy.
     Predict(predict::Args),
     /// Serve predictions of a model (three local servers) to clients that
     /// connect over TCP (see docs/serving.md).
