@@ -5,61 +5,52 @@ use crate::error::Result;
 use crate::ring::layout::{Padding, Window};
 use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
+/// One documented builder method per function of a kind, for the table
+/// `name => Variant`: `fn name(&mut self, params)` is `self.via(Kind::Variant, params)`.
+macro_rules! shorthands {
+    ($via:ident($kind:ident; $params:tt) { $($(#[$doc:meta])* $name:ident => $variant:ident,)+ }) => {
+        $(shorthands!(@one $via $kind $params $(#[$doc])* $name $variant);)+
+    };
+    (@one $via:ident $kind:ident ($($param:ident: $ty:ty),+) $(#[$doc:meta])* $name:ident $variant:ident) => {
+        $(#[$doc])*
+        pub fn $name(&mut self, $($param: $ty),+) -> Result<TensorId> {
+            self.$via($kind::$variant, $($param),+)
+        }
+    };
+}
+
 impl Graph {
     /// An elementwise function of a private value (softmax: along the last axis).
     pub fn unary(&mut self, f: Unary, x: TensorId) -> Result<TensorId> {
         self.push(Op::Unary { f }, &[x])
     }
 
-    /// Exact ReLU (in the fixed-point range): 3 rounds on up to 256
-    /// elements, else 8.
-    pub fn relu(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Relu, x)
-    }
-
-    /// Sigmoid within 0.003.
-    pub fn sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Sigmoid, x)
-    }
-
-    /// TF Encrypted's piecewise-linear sigmoid, clamp(0.2x + 0.5, 0, 1).
-    pub fn hard_sigmoid(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::HardSigmoid, x)
-    }
-
-    /// e^x for −16 ≤ x ≤ 10 (relative error 2·10^−3).
-    pub fn exp(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Exp, x)
-    }
-
-    /// 1/x for 2^−6 ≤ |x| < 2^10, either sign.
-    pub fn reciprocal(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Reciprocal, x)
-    }
-
-    /// 1/√x for 2^−6 ≤ x < 2^10.
-    pub fn inv_sqrt(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::InvSqrt, x)
-    }
-
-    /// Softmax along the last axis, within 0.01 per probability.
-    pub fn softmax(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Softmax, x)
-    }
-
-    /// tanh within 0.004 (domains and bounds: `protocol::bounds`).
-    pub fn tanh(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Tanh, x)
-    }
-
-    /// Natural logarithm for 2^−6 ≤ x < 2^10, within 3·10^−4.
-    pub fn log(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Log, x)
-    }
-
-    /// √x for 0 ≤ x < 2^10.
-    pub fn sqrt(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Sqrt, x)
+    shorthands! {
+        unary(Unary; (x: TensorId)) {
+            /// Exact ReLU (in the fixed-point range): 3 rounds on up to 256
+            /// elements, else 8.
+            relu => Relu,
+            /// Sigmoid within 0.003.
+            sigmoid => Sigmoid,
+            /// TF Encrypted's piecewise-linear sigmoid, clamp(0.2x + 0.5, 0, 1).
+            hard_sigmoid => HardSigmoid,
+            /// e^x for −16 ≤ x ≤ 10 (relative error 2·10^−3).
+            exp => Exp,
+            /// 1/x for 2^−6 ≤ |x| < 2^10, either sign.
+            reciprocal => Reciprocal,
+            /// 1/√x for 2^−6 ≤ x < 2^10.
+            inv_sqrt => InvSqrt,
+            /// Softmax along the last axis, within 0.01 per probability.
+            softmax => Softmax,
+            /// tanh within 0.004 (domains and bounds: `protocol::bounds`).
+            tanh => Tanh,
+            /// Natural logarithm for 2^−6 ≤ x < 2^10, within 3·10^−4.
+            log => Log,
+            /// √x for 0 ≤ x < 2^10.
+            sqrt => Sqrt,
+            /// Exact |x|: 3 rounds on up to 256 elements, else 8.
+            abs => Abs,
+        }
     }
 
     /// A comparison (broadcasting): private fixed-point 0.0 or 1.0.
@@ -67,29 +58,19 @@ impl Graph {
         self.push(Op::Compare { c }, &[x, y])
     }
 
-    /// `[x < y]` as private 0.0 / 1.0.
-    pub fn less(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
-        self.compare(Comparison::Less, x, y)
-    }
-
-    /// [x ≤ y] as private 0.0 / 1.0.
-    pub fn less_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
-        self.compare(Comparison::LessEqual, x, y)
-    }
-
-    /// `[x > y]` as private 0.0 / 1.0.
-    pub fn greater(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
-        self.compare(Comparison::Greater, x, y)
-    }
-
-    /// [x ≥ y] as private 0.0 / 1.0.
-    pub fn greater_equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
-        self.compare(Comparison::GreaterEqual, x, y)
-    }
-
-    /// [x = y] as private 0.0 / 1.0.
-    pub fn equal(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
-        self.compare(Comparison::Equal, x, y)
+    shorthands! {
+        compare(Comparison; (x: TensorId, y: TensorId)) {
+            /// `[x < y]` as private 0.0 / 1.0.
+            less => Less,
+            /// [x ≤ y] as private 0.0 / 1.0.
+            less_equal => LessEqual,
+            /// `[x > y]` as private 0.0 / 1.0.
+            greater => Greater,
+            /// [x ≥ y] as private 0.0 / 1.0.
+            greater_equal => GreaterEqual,
+            /// [x = y] as private 0.0 / 1.0.
+            equal => Equal,
+        }
     }
 
     /// `cond ? a : b` elementwise, with broadcasting: `cond` is private or
@@ -107,11 +88,6 @@ impl Graph {
     /// elements, else 8.
     pub fn minimum(&mut self, x: TensorId, y: TensorId) -> Result<TensorId> {
         self.push(Op::Minimum, &[x, y])
-    }
-
-    /// Exact |x|: 3 rounds on up to 256 elements, else 8.
-    pub fn abs(&mut self, x: TensorId) -> Result<TensorId> {
-        self.unary(Unary::Abs, x)
     }
 
     /// The mean along `axis` (removed), or of every element when `axis` is
@@ -148,30 +124,20 @@ impl Graph {
         self.push(Op::Reduce { r, axis }, &[x])
     }
 
-    /// The maximum along `axis`, which is removed.
-    pub fn reduce_max(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
-        self.reduce(Reduce::Max, x, axis)
-    }
-
-    /// The index of the first maximum along `axis`, as a fixed-point integer.
-    pub fn argmax(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
-        self.reduce(Reduce::ArgMax, x, axis)
-    }
-
-    /// The minimum along `axis`, which is removed.
-    pub fn reduce_min(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
-        self.reduce(Reduce::Min, x, axis)
-    }
-
-    /// The index of the first minimum along `axis`, as a fixed-point integer.
-    pub fn argmin(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
-        self.reduce(Reduce::ArgMin, x, axis)
-    }
-
-    /// The first maximum along `axis` as a one-hot tensor of the shape of
-    /// `x`: 1.0 there, 0.0 elsewhere.
-    pub fn argmax_one_hot(&mut self, x: TensorId, axis: usize) -> Result<TensorId> {
-        self.reduce(Reduce::ArgMaxOneHot, x, axis)
+    shorthands! {
+        reduce(Reduce; (x: TensorId, axis: usize)) {
+            /// The maximum along `axis`, which is removed.
+            reduce_max => Max,
+            /// The index of the first maximum along `axis`, as a fixed-point integer.
+            argmax => ArgMax,
+            /// The minimum along `axis`, which is removed.
+            reduce_min => Min,
+            /// The index of the first minimum along `axis`, as a fixed-point integer.
+            argmin => ArgMin,
+            /// The first maximum along `axis` as a one-hot tensor of the shape of
+            /// `x`: 1.0 there, 0.0 elsewhere.
+            argmax_one_hot => ArgMaxOneHot,
+        }
     }
 
     /// Pooling of an NHWC tensor with a `size` window.
@@ -187,26 +153,13 @@ impl Graph {
         self.push(Op::Pool2d { p, window }, &[x])
     }
 
-    /// Max pooling of an NHWC tensor with a `size` window.
-    pub fn max_pool2d(
-        &mut self,
-        x: TensorId,
-        size: (usize, usize),
-        strides: (usize, usize),
-        padding: Padding,
-    ) -> Result<TensorId> {
-        self.pool2d(Pool::Max, x, size, strides, padding)
-    }
-
-    /// Average pooling of an NHWC tensor (SAME: over elements inside the input).
-    pub fn avg_pool2d(
-        &mut self,
-        x: TensorId,
-        size: (usize, usize),
-        strides: (usize, usize),
-        padding: Padding,
-    ) -> Result<TensorId> {
-        self.pool2d(Pool::Average, x, size, strides, padding)
+    shorthands! {
+        pool2d(Pool; (x: TensorId, size: (usize, usize), strides: (usize, usize), padding: Padding)) {
+            /// Max pooling of an NHWC tensor with a `size` window.
+            max_pool2d => Max,
+            /// Average pooling of an NHWC tensor (SAME: over elements inside the input).
+            avg_pool2d => Average,
+        }
     }
 
     /// Average over the whole height and width of an NHWC tensor: [N, 1, 1, C].
