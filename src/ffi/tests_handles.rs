@@ -36,6 +36,22 @@ fn fails(status: tfe_status_t, expected: tfe_status_t, tail: &str) {
     assert!(message.ends_with(tail), "message {message:?}, expected it to end with {tail:?}");
 }
 
+/// A new private variable of `ctx` holding the one element 1.0, owned by
+/// server1.
+///
+/// # Safety
+/// `ctx` is a live context.
+unsafe fn one_element_variable(ctx: *mut tfe_context_t) -> *mut tfe_tensor_t {
+    let mut variable: *mut tfe_tensor_t = ptr::null_mut();
+    let owner = c"server1".as_ptr();
+    // SAFETY: a live context (this function's contract) and valid buffers.
+    let status = unsafe {
+        tfe_define_private_variable(ctx, ptr::null(), owner, [1.0].as_ptr(), 1, [1].as_ptr(), 1, &raw mut variable)
+    };
+    assert_eq!(status, TFE_OK);
+    variable
+}
+
 fn in_memory() -> tfe_session_options_t {
     tfe_session_options_t { transport: tfe_transport_t::TFE_TRANSPORT_MEMORY as u32, ..tfe_session_options_default() }
 }
@@ -310,27 +326,13 @@ fn a_free_of_another_kind_leaves_the_handle_alone() {
 #[test]
 fn freed_handles_and_other_pointers_are_not_live() {
     let mut ctx: *mut tfe_context_t = ptr::null_mut();
-    let mut tensor: *mut tfe_tensor_t = ptr::null_mut();
     let mut out: *mut tfe_tensor_t = ptr::null_mut();
     let (mut shape, mut rank, mut count) = (ptr::null::<usize>(), 0usize, 0usize);
     let not_a_handle = [0u64; 8];
     // SAFETY (all): live handles, and pointers that the registries reject before any use.
     unsafe {
         assert_eq!(tfe_context_new(ptr::null(), &raw mut ctx), TFE_OK);
-        let owner = c"server1".as_ptr();
-        assert_eq!(
-            tfe_define_private_variable(
-                ctx,
-                std::ptr::null(),
-                owner,
-                [1.0].as_ptr(),
-                1,
-                [1].as_ptr(),
-                1,
-                &raw mut tensor
-            ),
-            TFE_OK
-        );
+        let tensor = one_element_variable(ctx);
         fails(
             tfe_context_tensor_count(not_a_handle.as_ptr().cast(), &raw mut count),
             TFE_ERR_INVALID_ARGUMENT,
@@ -413,26 +415,13 @@ fn models_and_arrays_refuse_each_other_inner_pointers_and_freed_handles() {
 #[test]
 fn a_freed_handle_stays_freed_when_its_memory_is_reused() {
     let mut ctx: *mut tfe_context_t = ptr::null_mut();
-    let mut stale: *mut tfe_tensor_t = ptr::null_mut();
     let (mut shape, mut rank) = (ptr::null::<usize>(), 0usize);
     let mut name: *const c_char = ptr::null();
     // SAFETY (all): live handles, and a freed one that the registry rejects before any use.
     unsafe {
         assert_eq!(tfe_context_new(ptr::null(), &raw mut ctx), TFE_OK);
         let owner = c"server1".as_ptr();
-        assert_eq!(
-            tfe_define_private_variable(
-                ctx,
-                std::ptr::null(),
-                owner,
-                [1.0].as_ptr(),
-                1,
-                [1].as_ptr(),
-                1,
-                &raw mut stale
-            ),
-            TFE_OK
-        );
+        let stale = one_element_variable(ctx);
         tfe_tensor_free(stale);
         let mut newer = Vec::new();
         for _ in 0..1000 {
