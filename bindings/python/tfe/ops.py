@@ -136,22 +136,23 @@ expand_dims = _axis_op(_capi.tfe_expand_dims)
 squeeze = _axis_op(_capi.tfe_squeeze)
 
 
-def reduce_sum(x, axis=None):
-    """The sum of every element (axis None: a scalar) or along `axis`."""
+def _reduce(x, axis, whole, along_axis):
+    """`whole(x)` (axis None: a scalar) or `along_axis(x, axis)`."""
     context = _context(x)
     x = _tensor(context, x, "x")
     if axis is None:
-        return _op(_capi.tfe_reduce_sum, context, x)
-    return _op(_capi.tfe_reduce_sum_axis, context, x, _axis(axis, x))
+        return _op(whole, context, x)
+    return _op(along_axis, context, x, _axis(axis, x))
+
+
+def reduce_sum(x, axis=None):
+    """The sum of every element (axis None: a scalar) or along `axis`."""
+    return _reduce(x, axis, _capi.tfe_reduce_sum, _capi.tfe_reduce_sum_axis)
 
 
 def reduce_mean(x, axis=None):
     """The mean of every element (axis None: a scalar) or along `axis`."""
-    context = _context(x)
-    x = _tensor(context, x, "x")
-    if axis is None:
-        return _op(_capi.tfe_reduce_mean, context, x)
-    return _op(_capi.tfe_reduce_mean_axis, context, x, _axis(axis, x))
+    return _reduce(x, axis, _capi.tfe_reduce_mean, _capi.tfe_reduce_mean_axis)
 
 
 def div_public(x, divisor):
