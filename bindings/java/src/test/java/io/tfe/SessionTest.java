@@ -79,6 +79,21 @@ class SessionTest {
         assertEquals(2, calls.get());
     }
 
+    /** Runs {@code seed.y} once per entry of {@code sessions}, all at once on {@code pool}; checks each result. */
+    private static void runAtOnce(ExecutorService pool, Seed seed, List<Session> sessions) throws Exception {
+        List<Future<double[]>> runs = new ArrayList<>();
+        for (Session sess : sessions) {
+            runs.add(pool.submit(() -> {
+                try (Result result = sess.run(seed.y)) {
+                    return result.values(0);
+                }
+            }));
+        }
+        for (Future<double[]> run : runs) {
+            assertArrayEquals(Seed.filled(50, 10.0), run.get(), 1e-3);
+        }
+    }
+
     @Test
     void twoSessionsCallingOneProviderAtOnceGetTheirOwnArrays() throws Exception {
         // Both calls wait for each other inside the provider, so they overlap: each must fill
@@ -95,17 +110,7 @@ class SessionTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Seed seed = new Seed(provider); Session first = seed.ctx.newSession();
                 Session second = seed.ctx.newSession()) {
-            List<Future<double[]>> runs = new ArrayList<>();
-            for (Session sess : List.of(first, second)) {
-                runs.add(pool.submit(() -> {
-                    try (Result result = sess.run(seed.y)) {
-                        return result.values(0);
-                    }
-                }));
-            }
-            for (Future<double[]> run : runs) {
-                assertArrayEquals(Seed.filled(50, 10.0), run.get(), 1e-3);
-            }
+            runAtOnce(pool, seed, List.of(first, second));
         } finally {
             pool.shutdown();
         }
@@ -211,17 +216,7 @@ class SessionTest {
         };
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (Seed seed = new Seed(provider); Session sess = seed.ctx.newSession()) {
-            List<Future<double[]>> runs = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                runs.add(pool.submit(() -> {
-                    try (Result result = sess.run(seed.y)) {
-                        return result.values(0);
-                    }
-                }));
-            }
-            for (Future<double[]> run : runs) {
-                assertArrayEquals(Seed.filled(50, 10.0), run.get(), 1e-3);
-            }
+            runAtOnce(pool, seed, java.util.Collections.nCopies(8, sess));
         } finally {
             pool.shutdown();
         }
