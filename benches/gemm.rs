@@ -10,24 +10,13 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tfe::internals::gemm::Factor::Matrix;
 use tfe::internals::gemm::{Threads, available_kernels, gemm_with};
-
-/// Full-width pseudo-random values (xorshift64), so products wrap as in use.
-fn random_vec(len: usize, mut state: u64) -> Vec<u64> {
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        })
-        .collect()
-}
+use tfe::internals::random_words;
 
 fn bench_gemm(criterion: &mut Criterion) {
     for size in [256usize, 1024] {
         let (m, k, n) = (size, size, size);
-        let a = random_vec(m * k, 0x9E37_79B9_7F4A_7C15);
-        let b = random_vec(k * n, 0xD1B5_4A32_D192_ED03);
+        let a = random_words(m * k, 0x9E37_79B9_7F4A_7C15);
+        let b = random_words(k * n, 0xD1B5_4A32_D192_ED03);
         let mut c = vec![0u64; m * n];
 
         let mut group = criterion.benchmark_group(format!("gemm/{size}"));

@@ -64,4 +64,18 @@ pub mod internals {
     pub use crate::ring::element::RingElement;
     pub use crate::ring::gemm;
     pub use crate::ring::tensor::Tensor;
+
+    /// `len` full-width pseudo-random words (xorshift64 from `seed | 1`), so
+    /// that benchmarked products wrap as they do in use. Not for secrets.
+    pub fn random_words(len: usize, seed: u64) -> Vec<u64> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            })
+            .collect()
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tfe::graph::Graph;
 use tfe::internals::gemm::Factor::Matrix;
 use tfe::internals::gemm::{self, Kernel, Threads};
+use tfe::internals::random_words;
 use tfe::session::{Feeds, LocalOptions, LocalSession, RunStats, Transport};
 
 /// `tfe bench`'s options.
@@ -79,18 +80,6 @@ fn timed(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
     f();
     start.elapsed()
-}
-
-fn random_words(len: usize, seed: u64) -> Vec<u64> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        })
-        .collect()
 }
 
 /// Times one all-core plaintext ring GEMM of n x n by n x n per call.
