@@ -6,15 +6,19 @@
 
 mod loss;
 mod optimizer;
+mod owners;
 #[cfg(test)]
 mod reference;
 pub mod step;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_owners;
+#[cfg(test)]
 mod tests_trainer;
 mod trainer;
 
 pub use loss::{CLIP, EXP_FLOOR, Loss, LossGraph};
 pub use optimizer::{Optimizer, STEP_SCALAR, Schedule, Update, adam_gradient_limit};
+pub use owners::DataOwners;
 pub use trainer::{Evaluation, Fit, Metric, Players, Progress, Trainer};

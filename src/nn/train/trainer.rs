@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::owners::{DataOwners, Layout, gather_rows};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
@@ -27,7 +28,8 @@ pub struct Players {
     /// Owns the weights, learns the losses, metrics, predictions and the
     /// trained weights.
     pub model_owner: String,
-    /// Provides the features.
+    /// Provides the features (unless several data owners do: see
+    /// [`Trainer::with_data_owners`]).
     pub data_owner: String,
     /// Provides the labels.
     pub label_owner: String,
@@ -99,6 +101,7 @@ pub struct Fit<'a> {
 /// owner's), compiled with an optimizer and a loss.
 pub struct Trainer {
     input_shape: Vec<usize>,
+    layout: Layout,
     layers: Vec<Layer>,
     outputs: usize,
     players: Players,
@@ -112,6 +115,8 @@ pub struct Trainer {
 /// The graph and session of one batch size.
 struct Built {
     batch: usize,
+    /// Each data owner's rows of a batch.
+    rows: Vec<usize>,
     session: LocalSession,
     assigns: Vec<TensorId>,
     train_loss: TensorId,
@@ -132,6 +137,31 @@ impl Trainer {
     /// axis); checks the shapes. Batch normalizations stay layers of their
     /// own (trained with batch statistics), not folded.
     pub fn new(input_shape: &[usize], layers: Vec<Layer>, players: Players, options: LocalOptions) -> Result<Self> {
+        let layout = Layout::single(&players.data_owner, X, input_shape);
+        Self::with_layout(input_shape, layers, players, layout, options)
+    }
+
+    /// A model whose features come from several data owners (`players.data_owner`
+    /// is not used), split by rows or by features as [`DataOwners`] says;
+    /// train it with [`Trainer::fit_parts`], one part per owner in this order.
+    pub fn with_data_owners(
+        input_shape: &[usize],
+        layers: Vec<Layer>,
+        players: Players,
+        owners: &DataOwners,
+        options: LocalOptions,
+    ) -> Result<Self> {
+        let layout = Layout::new(owners, input_shape)?;
+        Self::with_layout(input_shape, layers, players, layout, options)
+    }
+
+    fn with_layout(
+        input_shape: &[usize],
+        layers: Vec<Layer>,
+        players: Players,
+        layout: Layout,
+        options: LocalOptions,
+    ) -> Result<Self> {
         let mut g = Graph::default();
         let x = g.private_input(X, &players.data_owner, &[[1].as_slice(), input_shape].concat())?;
         let (y, _) = step::forward(&mut g, &layers, x, &players.model_owner, false, &mut Vars::default())?;
@@ -144,6 +174,7 @@ impl Trainer {
         }
         let trainer = Trainer {
             input_shape: input_shape.to_vec(),
+            layout,
             layers,
             outputs: out[1],
             players,
@@ -181,23 +212,49 @@ impl Trainer {
         fit: Fit<'_>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Progress>> {
-        let samples = self.samples(x, y)?;
+        let validation = fit.validation.map(|(vx, vy)| ([vx], vy));
+        let validation = validation.as_ref().map(|(vx, vy)| (vx.as_slice(), *vy));
+        self.fit_parts(&[x], y, Fit { validation: None, ..fit }, validation, progress)
+    }
+
+    /// Trains on features held by the data owners, one part per owner in
+    /// their order (see [`DataOwners`]), and the label owner's `y` (in the
+    /// owners' order of samples); `validation` likewise (`fit.validation`
+    /// must be `None`). Each batch's parts are fed by their owners and
+    /// joined on the servers.
+    pub fn fit_parts(
+        &mut self,
+        x: &[&[f64]],
+        y: &[f64],
+        fit: Fit<'_>,
+        validation: Option<(&[&[f64]], &[f64])>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Progress>> {
+        if fit.validation.is_some() {
+            return Err(Error::invalid("fit_parts: give the validation data as parts, not in fit.validation"));
+        }
+        let counts = self.counts(x, y)?;
+        let samples = self.layout.total(&counts);
         let batch = fit.batch_size;
         if batch == 0 || batch > samples {
             return Err(Error::invalid(format!("batch_size {batch}, expected 1 to the {samples} samples")));
         }
-        self.build(batch)?;
+        let rows = self.layout.train_rows(&counts, batch)?;
+        self.build(&rows)?;
         let (optimizer, _, metrics) = self.compiled.clone().expect("built models are compiled");
         let batches = samples / batch;
         let start = Instant::now();
         let mut history = Vec::new();
-        let (per_x, per_y) = (numel(&self.input_shape), self.outputs);
+        let per_y = self.outputs;
         for epoch in 1..=fit.epochs {
             let (mut loss, mut correct) = (0.0, 0.0);
             for b in 0..batches {
+                let at = self.layout.batch_rows(b, &counts, &rows);
                 let mut feeds = Feeds::new();
-                feeds.insert(X, x[b * batch * per_x..(b + 1) * batch * per_x].to_vec());
-                feeds.insert(Y, y[b * batch * per_y..(b + 1) * batch * per_y].to_vec());
+                for (name, values) in self.layout.feeds(x, &at, &rows) {
+                    feeds.insert(&name, values);
+                }
+                feeds.insert(Y, gather_rows(y, &at.slots, per_y));
                 feeds.insert(STEP_SCALAR, vec![optimizer.step_scalar(self.steps, batch)]);
                 let (l, c) = self.step(&feeds)?;
                 self.steps += 1;
@@ -213,8 +270,8 @@ impl Trainer {
                     accuracy: metrics.contains(&Metric::Accuracy).then(|| correct / seen),
                 };
                 let end = b + 1 == batches;
-                let validation = match (end, fit.validation) {
-                    (true, Some((vx, vy))) => Some(self.evaluate(vx, vy)?),
+                let validation = match (end, validation) {
+                    (true, Some((vx, vy))) => Some(self.evaluate_parts(vx, vy)?),
                     _ => None,
                 };
                 let report = Progress {
@@ -267,46 +324,63 @@ impl Trainer {
     /// The mean loss (and accuracy) over `x` and `y`, with the weights as
     /// they are; both revealed to the model owner only.
     pub fn evaluate(&mut self, x: &[f64], y: &[f64]) -> Result<Evaluation> {
-        let samples = self.samples(x, y)?;
-        self.build_default()?;
-        let (per_x, per_y) = (numel(&self.input_shape), self.outputs);
+        self.evaluate_parts(&[x], y)
+    }
+
+    /// [`Trainer::evaluate`] on features held by the data owners, one part
+    /// per owner.
+    pub fn evaluate_parts(&mut self, x: &[&[f64]], y: &[f64]) -> Result<Evaluation> {
+        let counts = self.counts(x, y)?;
+        self.build_default(&counts)?;
+        let per_y = self.outputs;
         let built = self.built.as_mut().expect("built");
-        let batch = built.batch;
+        let rows = built.rows.clone();
         let (mut loss, mut correct) = (0.0, 0.0);
-        for start in (0..samples).step_by(batch) {
-            let n = batch.min(samples - start);
+        for k in 0..self.layout.covering_batches(&counts, &rows) {
+            let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
-            feeds.insert(X, padded(&x[start * per_x..(start + n) * per_x], batch * per_x));
-            feeds.insert(Y, padded(&y[start * per_y..(start + n) * per_y], batch * per_y));
-            feeds.insert(MASK, (0..batch).map(|i| f64::from(u8::from(i < n))).collect());
+            for (name, values) in self.layout.feeds(x, &at, &rows) {
+                feeds.insert(&name, values);
+            }
+            feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+            feeds.insert(MASK, at.slots.iter().map(|s| f64::from(u8::from(s.is_some()))).collect());
             let mut fetches = vec![built.eval_loss];
             fetches.extend(built.eval_correct);
             let run = built.session.run(&fetches, &feeds)?;
             loss += run.outputs[0].iter().sum::<f64>();
             correct += run.outputs.get(1).map_or(0.0, |o| o.iter().sum::<f64>());
         }
-        let n = samples as f64;
+        let n = self.layout.total(&counts) as f64;
         Ok(Evaluation { loss: loss / n, accuracy: built.eval_correct.map(|_| correct / n) })
     }
 
     /// The model's outputs for `x`, revealed to the model owner.
     pub fn predict(&mut self, x: &[f64]) -> Result<Vec<f64>> {
-        let per_x = numel(&self.input_shape);
-        if x.is_empty() || !x.len().is_multiple_of(per_x) {
-            return Err(Error::invalid(format!("{} input values, expected whole samples of {per_x}", x.len())));
-        }
-        self.build_default()?;
+        self.predict_parts(&[x])
+    }
+
+    /// [`Trainer::predict`] on features held by the data owners, one part
+    /// per owner; the outputs in the owners' order of samples.
+    pub fn predict_parts(&mut self, x: &[&[f64]]) -> Result<Vec<f64>> {
+        let counts = self.layout.samples(x)?;
+        self.build_default(&counts)?;
         let outputs = self.outputs;
         let built = self.built.as_mut().expect("built");
-        let batch = built.batch;
-        let samples = x.len() / per_x;
-        let mut out = Vec::with_capacity(samples * outputs);
-        for start in (0..samples).step_by(batch) {
-            let n = batch.min(samples - start);
+        let rows = built.rows.clone();
+        let mut out = vec![0.0; self.layout.total(&counts) * outputs];
+        for k in 0..self.layout.covering_batches(&counts, &rows) {
+            let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
-            feeds.insert(X, padded(&x[start * per_x..(start + n) * per_x], batch * per_x));
+            for (name, values) in self.layout.feeds(x, &at, &rows) {
+                feeds.insert(&name, values);
+            }
             let run = built.session.run(&[built.predictions], &feeds)?;
-            out.extend(run.outputs[0].iter().take(n * outputs));
+            let values: Vec<f64> = run.outputs[0].iter().copied().collect();
+            for (slot, row) in at.slots.iter().zip(values.chunks(outputs)) {
+                if let Some(i) = slot {
+                    out[i * outputs..(i + 1) * outputs].copy_from_slice(row);
+                }
+            }
         }
         Ok(out)
     }
@@ -314,7 +388,10 @@ impl Trainer {
     /// The trained model, its weights revealed to the model owner only,
     /// with batch normalizations folded as [`Sequential::new`] folds them.
     pub fn export(&mut self) -> Result<Sequential> {
-        self.build_default()?;
+        if self.built.is_none() {
+            let rows = self.layout.eval_rows(&vec![32; self.layout.parts.len()], 32);
+            self.build(&rows)?;
+        }
         let built = self.built.as_mut().expect("built");
         let fetches: Vec<TensorId> = built.exports.iter().map(|e| e.1).collect();
         let run = built.session.run(&fetches, &Feeds::new())?;
@@ -347,30 +424,56 @@ impl Trainer {
         self.steps
     }
 
-    fn samples(&self, x: &[f64], y: &[f64]) -> Result<usize> {
-        let per_x = numel(&self.input_shape);
-        let samples = x.len() / per_x.max(1);
-        if x.is_empty() || samples * per_x != x.len() || y.len() != samples * self.outputs {
+    /// Each owner's samples, checked against the labels.
+    fn counts(&self, x: &[&[f64]], y: &[f64]) -> Result<Vec<usize>> {
+        if self.layout.parts.len() == 1 && x.len() == 1 {
+            let per_x = numel(&self.input_shape);
+            let samples = x[0].len() / per_x.max(1);
+            if x[0].is_empty() || samples * per_x != x[0].len() || y.len() != samples * self.outputs {
+                return Err(Error::invalid(format!(
+                    "{} feature and {} label values, expected samples of {per_x} features and {} labels",
+                    x[0].len(),
+                    y.len(),
+                    self.outputs
+                )));
+            }
+            return Ok(vec![samples]);
+        }
+        let counts = self.layout.samples(x)?;
+        let samples = self.layout.total(&counts);
+        if y.len() != samples * self.outputs {
             return Err(Error::invalid(format!(
-                "{} feature and {} label values, expected samples of {per_x} features and {} labels",
-                x.len(),
+                "label owner '{}': {} label values, expected {} for the data owners' {samples} samples of {} labels",
+                self.players.label_owner,
                 y.len(),
+                samples * self.outputs,
                 self.outputs
             )));
         }
-        Ok(samples)
+        Ok(counts)
     }
 
-    fn build_default(&mut self) -> Result<()> {
+    /// Builds for batches of 32 (by rows: each owner's share of them) if
+    /// nothing is built yet.
+    fn build_default(&mut self, counts: &[usize]) -> Result<()> {
         if self.built.is_none() {
-            self.build(32)?;
+            let rows = self.layout.eval_rows(counts, 32);
+            self.build(&rows)?;
         }
         Ok(())
     }
 
-    /// Builds the graph and the session for batches of `batch`.
-    fn build(&mut self, batch: usize) -> Result<()> {
+    /// Builds the graph and the session for batches of `rows[i]` rows from
+    /// data owner i.
+    fn build(&mut self, rows: &[usize]) -> Result<()> {
+        let batch = if self.layout.by_rows { rows.iter().sum() } else { rows[0] };
         if let Some(built) = &self.built {
+            if built.rows != rows && self.layout.by_rows && self.layout.parts.len() > 1 {
+                return Err(Error::invalid(format!(
+                    "this model's graph is built for batches of {:?} rows from the data owners, not {rows:?}",
+                    built.rows
+                )));
+            }
             if built.batch != batch {
                 return Err(Error::invalid(format!(
                     "batch_size {batch}: this model's graph is built for batches of {}",
@@ -383,7 +486,7 @@ impl Trainer {
             self.compiled.clone().ok_or_else(|| Error::invalid("the model is not compiled: call compile first"))?;
         let owner = self.players.model_owner.clone();
         let mut g = Graph::default();
-        let x = g.private_input(X, &self.players.data_owner, &[[batch].as_slice(), &self.input_shape].concat())?;
+        let x = self.layout.input(&mut g, rows)?;
         let y = g.private_input(Y, &self.players.label_owner, &[batch, self.outputs])?;
         let mut vars = Vars::default();
         let train = TrainStep::build(&mut g, &self.layers, x, y, loss, &optimizer, &owner, &mut vars)?;
@@ -425,6 +528,7 @@ impl Trainer {
         let assigns = train.assigns;
         self.built = Some(Built {
             batch,
+            rows: rows.to_vec(),
             session,
             assigns,
             train_loss,
@@ -478,10 +582,4 @@ fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars, owner: &str) ->
         names.push(format!("the new value of {}", p.name));
     }
     Ok((step::overflow_counts(g, &tensors, owner)?, names))
-}
-
-fn padded(values: &[f64], len: usize) -> Vec<f64> {
-    let mut v = values.to_vec();
-    v.resize(len, 0.0);
-    v
 }
