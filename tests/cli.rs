@@ -1,8 +1,12 @@
 //! The `tfe` command line itself: help for every subcommand, `--version`,
-//! and usage errors that say what to do. (What the subcommands do is
-//! tested in tests/deployment.rs.)
+//! and usage errors that say what to do; `tfe train` on one data owner and
+//! on data split by rows and by features, and its errors. (What the
+//! deployment subcommands do is tested in tests/deployment.rs.)
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use tfe::deploy::data::{read_values, write_values};
 
 const TFE: &str = env!("CARGO_BIN_EXE_tfe");
 
@@ -20,7 +24,7 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn every_subcommand_has_help() {
-    let cases: [(&[&str], &[&str]); 12] = [
+    let cases: [(&[&str], &[&str]); 13] = [
         (&["demo"], &["--transport", "--trace"]),
         (&["predict"], &["--model", "--input", "--output"]),
         (&["bench"], &["--quick", "--only"]),
@@ -43,6 +47,20 @@ fn every_subcommand_has_help() {
         (&["keygen"], &["--name", "--out"]),
         (&["hostmap"], &["pin"]),
         (&["hostmap", "pin"], &["--config", "--dir", "NAME=CERT"]),
+        (
+            &["train"],
+            &[
+                "--model",
+                "--data",
+                "--split",
+                "--labels",
+                "--epochs",
+                "--batch-size",
+                "--optimizer",
+                "--output",
+                "--quiet",
+            ],
+        ),
         (&["graph"], &["seed", "show"]),
         (&["graph", "seed"], &["--out", "--receiver"]),
         (&["graph", "show"], &["<FILE>"]),
@@ -60,7 +78,7 @@ fn every_subcommand_has_help() {
     }
     let out = tfe(&["--help"]);
     assert!(out.status.success());
-    for command in ["demo", "bench", "party", "keygen", "hostmap", "certs", "graph", "version"] {
+    for command in ["demo", "bench", "party", "keygen", "hostmap", "certs", "graph", "train", "version"] {
         assert!(stdout(&out).contains(command), "{}", stdout(&out));
     }
 }
@@ -96,4 +114,206 @@ fn usage_errors_name_the_argument_and_suggest_the_fix() {
     let out = tfe(&[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("Usage: tfe <COMMAND>"), "{}", stderr(&out));
+}
+
+/// A directory of its own for a test's files, removed when dropped.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("tfe-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn file(&self, name: &str, shape: &[usize], values: &[f64]) -> String {
+        let path = self.0.join(name);
+        write_values(&path, shape, values).unwrap();
+        path.display().to_string()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// 96 samples of 4 features on the fixed-point grid, label 1 when
+/// x0 − x1/2 + x3/4 > 0.1.
+fn samples() -> (Vec<f64>, Vec<f64>) {
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    let x: Vec<f64> = (0..96 * 4)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (((s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * 1024.0).round() / 1024.0
+        })
+        .collect();
+    let y = x.chunks(4).map(|r| f64::from(u8::from(r[0] - r[1] / 2.0 + r[3] / 4.0 > 0.1))).collect();
+    (x, y)
+}
+
+fn columns(x: &[f64], from: usize, to: usize) -> Vec<f64> {
+    x.chunks(4).flat_map(|r| r[from..to].to_vec()).collect()
+}
+
+/// `tfe train` of a logistic regression from seeded weights; its output
+/// directory's weights.
+fn train(dir: &Dir, out: &str, data: &[String], extra: &[&str]) -> (Output, Vec<f64>) {
+    let mut args: Vec<String> = ["train", "--model", "dense:1,sigmoid", "--epochs", "2", "--batch-size", "16"]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    args.extend(["--learning-rate", "0.5", "--seed-for-tests", "7", "--output"].map(String::from));
+    args.push(dir.path(out));
+    for d in data {
+        args.extend(["--data".to_string(), d.clone()]);
+    }
+    args.extend(extra.iter().map(ToString::to_string));
+    let out_ = Command::new(TFE).args(&args).output().unwrap();
+    if !out_.status.success() {
+        return (out_, Vec::new());
+    }
+    let w = read_values(Path::new(&dir.path(&format!("{out}/layer0.w.npy")))).unwrap();
+    let b = read_values(Path::new(&dir.path(&format!("{out}/layer0.b.npy")))).unwrap();
+    assert_eq!((w.0, b.0), (vec![4, 1], vec![1]));
+    (out_, [w.1, b.1].concat())
+}
+
+fn assert_close(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len());
+    for (a, b) in got.iter().zip(want) {
+        // Private trainings of the same batches differ in the truncations' last units.
+        assert!((a - b).abs() < 1e-3, "{got:?} {want:?}");
+    }
+}
+
+#[test]
+fn train_writes_the_weights_and_history() {
+    let dir = Dir::new("train");
+    let (x, y) = samples();
+    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
+    let data = format!("alice={}", dir.file("x.npy", &[96, 4], &x));
+    let (out, weights) = train(&dir, "out", &[data], &["--labels", &labels, "--validation-split", "0.25"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("epoch 2/2: loss") && text.contains("val_accuracy"), "{text}");
+    // 72 training samples in batches of 16: 4 steps per epoch.
+    assert!(text.contains("trained 8 steps"), "{text}");
+    let history = std::fs::read_to_string(dir.path("out/history.csv")).unwrap();
+    assert_eq!(history.lines().count(), 3, "{history}");
+    assert!(history.starts_with("epoch,loss,accuracy,val_loss,val_accuracy\n1,"), "{history}");
+    assert_eq!(std::fs::read_to_string(dir.path("out/steps.csv")).unwrap().lines().count(), 9);
+    // Trained from the same seed and data, again: the same weights; from
+    // the written weights (--init), different ones.
+    let data = format!("alice={}", dir.path("x.npy"));
+    let (_, again) =
+        train(&dir, "again", std::slice::from_ref(&data), &["--labels", &labels, "--validation-split", "0.25"]);
+    assert_close(&again, &weights);
+    let init = dir.path("out");
+    let (out, more) = train(&dir, "more", &[data], &["--labels", &labels, "--init", &init, "--quiet"]);
+    assert!(out.status.success() && stdout(&out).is_empty(), "{}", stderr(&out));
+    assert!(more.iter().zip(&weights).any(|(a, b)| (a - b).abs() > 0.01), "{more:?} {weights:?}");
+}
+
+#[test]
+fn train_on_data_split_by_features_or_rows_gives_the_weights_of_the_joined_data() {
+    let dir = Dir::new("split");
+    let (x, y) = samples();
+    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
+    let joined = format!("dave={}", dir.file("x.npy", &[96, 4], &x));
+    let (out, want) = train(&dir, "joined", &[joined], &["--labels", &labels]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // By features: Alice holds three columns of every sample, Bob the fourth.
+    let a = format!("alice={}", dir.file("a.npy", &[96, 3], &columns(&x, 0, 3)));
+    let b = format!("bob={}", dir.file("b.npy", &[96, 1], &columns(&x, 3, 4)));
+    let (out, got) = train(&dir, "features", &[a, b], &["--split", "features", "--labels", &labels]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_close(&got, &want);
+
+    // By rows: Alice holds 72 samples, Bob 24; each batch of 16 takes 12
+    // of Alice's and 4 of Bob's, which is the joined data in that order.
+    let a = format!("alice={}", dir.file("ra.npy", &[72, 4], &x[..72 * 4]));
+    let b = format!("bob={}", dir.file("rb.npy", &[24, 4], &x[72 * 4..]));
+    let (out, got) = train(&dir, "rows", &[a, b], &["--labels", &labels]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (mut jx, mut jy) = (Vec::new(), Vec::new());
+    for k in 0..6 {
+        jx.extend_from_slice(&x[k * 12 * 4..(k + 1) * 12 * 4]);
+        jx.extend_from_slice(&x[(72 + k * 4) * 4..(72 + (k + 1) * 4) * 4]);
+        jy.extend_from_slice(&y[k * 12..(k + 1) * 12]);
+        jy.extend_from_slice(&y[72 + k * 4..72 + (k + 1) * 4]);
+    }
+    let interleaved = format!("dave={}", dir.file("jx.npy", &[96, 4], &jx));
+    let jlabels = format!("carol={}", dir.file("jy.npy", &[96], &jy));
+    let (_, want) = train(&dir, "interleaved", &[interleaved], &["--labels", &jlabels]);
+    assert_close(&got, &want);
+}
+
+#[test]
+fn train_errors_name_the_spec_file_and_owner() {
+    let dir = Dir::new("errors");
+    let (x, y) = samples();
+    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
+    let data = format!("alice={}", dir.file("x.npy", &[96, 4], &x));
+    let fails = |args: &[&str], want: &[&str]| {
+        let out = tfe(&[&["train", "--epochs", "1"], args].concat());
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        for w in want {
+            assert!(err.contains(w), "{args:?}: {err} lacks {w}");
+        }
+    };
+    let base = ["--data", data.as_str(), "--labels", labels.as_str()];
+    fails(&[&["--model", "dense:1,swish"][..], &base].concat(), &["unknown layer 'swish'", "dense:UNITS"]);
+    fails(&[&["--model", "dense:0"][..], &base].concat(), &["'dense:0'", "expected a positive integer"]);
+    let pairs = format!("carol={}", dir.file("y2.npy", &[48, 2], &y));
+    fails(&["--model", "dense:3", "--data", &data, "--labels", &pairs], &["has 2 values per sample, expected 3"]);
+    fails(&[&["--model", "conv2d:2:3"][..], &base].concat(), &["layer 0 (conv2d:2:3)", "[height, width, channels]"]);
+    let model = ["--model", "dense:1,sigmoid"];
+    let missing = dir.path("missing.npy");
+    fails(
+        &[&model[..], &["--data", &format!("alice={missing}"), "--labels", &labels]].concat(),
+        &["--data alice", "missing.npy"],
+    );
+    fails(&[&model[..], &["--data", "alice", "--labels", &labels]].concat(), &["--data 'alice': expected OWNER=FILE"]);
+    fails(
+        &[&model[..], &["--data", &data, "--data", &data, "--labels", &labels]].concat(),
+        &["'alice' is given twice"],
+    );
+    let short = format!("carol={}", dir.file("short.npy", &[95], &y[..95]));
+    fails(
+        &[&model[..], &["--data", &data, "--labels", &short]].concat(),
+        &["--labels carol", "95 samples, expected the data owners' 96"],
+    );
+    let classes = format!("carol={}", dir.file("classes.npy", &[96], &vec![3.0; 96]));
+    fails(
+        &[&["--model", "dense:3"][..], &["--data", &data, "--labels", &classes]].concat(),
+        &["sample 0 has label 3", "0 to 2"],
+    );
+    // Splits: Bob's rows are not 4 features, or not a whole share of a batch;
+    // Bob's columns are of other samples.
+    let bob3 = format!("bob={}", dir.file("bob3.npy", &[10, 3], &x[..30]));
+    fails(
+        &[&model[..], &base, &["--data", &bob3]].concat(),
+        &["--data bob: samples of shape [3], expected [4] as alice's"],
+    );
+    let bob = format!("bob={}", dir.file("bob.npy", &[10, 4], &x[..40]));
+    let ten_more = format!("carol={}", dir.file("y106.npy", &[106], &[y.clone(), y[..10].to_vec()].concat()));
+    fails(
+        &[&model[..], &["--data", &data, "--data", &bob, "--labels", &ten_more]].concat(),
+        &["data owner 'alice': 96 of the 106 samples"],
+    );
+    let a = format!("alice={}", dir.file("a.npy", &[96, 3], &columns(&x, 0, 3)));
+    fails(
+        &[&model[..], &["--data", &a, "--data", &bob3, "--split", "features", "--labels", &labels]].concat(),
+        &["--data bob: 10 samples", "expected 96 samples"],
+    );
 }

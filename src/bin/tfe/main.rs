@@ -3,7 +3,8 @@
 //! JSON line per measurement; `tfe party`, `tfe keygen`, `tfe hostmap pin`
 //! and `tfe graph` run and prepare a deployment with one process per player
 //! (`tfe certs` prepares one on a single machine, for tests); `tfe serve`
-//! answers prediction requests of clients that connect.
+//! answers prediction requests of clients that connect; `tfe predict` and
+//! `tfe train` predict and train privately with local players.
 
 mod bench;
 mod bench_deploy;
@@ -15,6 +16,8 @@ mod party;
 mod predict;
 mod predict_deployed;
 mod serve;
+mod train;
+mod train_spec;
 
 use std::process::ExitCode;
 
@@ -50,6 +53,10 @@ enum Command {
     /// Edit a hostmap: pin the players' certificates into it.
     #[command(subcommand)]
     Hostmap(deploy_tools::HostmapCommand),
+    /// Train a model privately (three local servers, the data owners, the
+    /// label owner and the model owner): print the loss per epoch, write the
+    /// trained weights and the loss history.
+    Train(train::Args),
     /// For local tests only: make every player's key and certificate here and
     /// pin them in the hostmap (whoever runs it holds every key; a deployment
     /// uses tfe keygen at each player and tfe hostmap pin).
@@ -76,6 +83,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Keygen(args) => deploy_tools::run_keygen(&args),
         Command::Hostmap(command) => deploy_tools::run_hostmap(command),
+        Command::Train(args) => train::run(&args),
         Command::Certs(args) => deploy_tools::run_certs(args),
         Command::Graph(command) => deploy_tools::run_graph(command),
         Command::Version => {

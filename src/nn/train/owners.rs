@@ -163,7 +163,7 @@ impl Layout {
         let total = self.total(counts);
         let mut rows = Vec::new();
         for (part, &n) in self.parts.iter().zip(counts) {
-            if (n * batch) % total != 0 || n * batch < total {
+            if !(n * batch).is_multiple_of(total) || n * batch < total {
                 return Err(Error::invalid(format!(
                     "data owner '{}': {n} of the {total} samples is not a whole share of each batch of {batch} \
                      ({n}·{batch}/{total} rows); give the owners sample counts in proportion to the batch size",
@@ -183,11 +183,6 @@ impl Layout {
         }
         let batches = self.total(counts).div_ceil(batch);
         counts.iter().map(|&n| n.div_ceil(batches).max(1)).collect()
-    }
-
-    /// The batches that cover every sample (the last ones padded).
-    pub fn covering_batches(&self, counts: &[usize], rows: &[usize]) -> usize {
-        counts.iter().zip(rows).map(|(&n, &r)| n.div_ceil(r)).max().unwrap_or(0)
     }
 
     /// Which rows batch `k` of `rows[i]` rows per owner takes.
@@ -229,6 +224,11 @@ impl Layout {
     fn owner_list(&self) -> String {
         self.parts.iter().map(|p| format!("'{}'", p.owner)).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// The batches that cover every sample (the last ones padded).
+pub(super) fn covering_batches(counts: &[usize], rows: &[usize]) -> usize {
+    counts.iter().zip(rows).map(|(&n, &r)| n.div_ceil(r)).max().unwrap_or(0)
 }
 
 /// The label rows of `slots` (zeros for padding), `per` values each.

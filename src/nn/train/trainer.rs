@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::owners::{DataOwners, Layout, gather_rows};
+use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
@@ -336,7 +336,7 @@ impl Trainer {
         let built = self.built.as_mut().expect("built");
         let rows = built.rows.clone();
         let (mut loss, mut correct) = (0.0, 0.0);
-        for k in 0..self.layout.covering_batches(&counts, &rows) {
+        for k in 0..covering_batches(&counts, &rows) {
             let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
             for (name, values) in self.layout.feeds(x, &at, &rows) {
@@ -368,7 +368,7 @@ impl Trainer {
         let built = self.built.as_mut().expect("built");
         let rows = built.rows.clone();
         let mut out = vec![0.0; self.layout.total(&counts) * outputs];
-        for k in 0..self.layout.covering_batches(&counts, &rows) {
+        for k in 0..covering_batches(&counts, &rows) {
             let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
             for (name, values) in self.layout.feeds(x, &at, &rows) {
