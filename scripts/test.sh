@@ -51,6 +51,10 @@ printf '%s\n' "$prediction_py"
 grep -q "predicted class" <<<"$prediction_py"
 # It exits non-zero when the private average drifts from the plaintext one.
 "$venv/bin/python" examples/python/secure_aggregation.py
+# Private against plaintext f64 training on breast-cancer and digits (tfe train of
+# the release build); it exits non-zero when a test accuracy differs by more than
+# one point, and draws the loss curves to $CARGO_TARGET_DIR/train_accuracy/.
+"$venv/bin/python" examples/python/train_accuracy.py
 
 # ---------------------------------------------------------------------------
 # TensorFlow op library (bindings/tensorflow/, tfe.tensorflow): compiled
