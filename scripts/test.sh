@@ -28,6 +28,9 @@ prediction="$(cargo run --release --quiet --example private_prediction)"
 printf '%s\n' "$prediction"
 grep -q "predicted class" <<<"$prediction"
 
+step "fuzz targets (fuzz/, 30 s each where a nightly toolchain and cargo-fuzz are present)"
+bash scripts/fuzz.sh 30
+
 # ---------------------------------------------------------------------------
 # Python package (bindings/python/): scripts/python-env.sh makes or reuses the
 # venv $CARGO_TARGET_DIR/venv (pinned numpy, pytest, tensorflow-cpu) and runs

@@ -25,6 +25,7 @@ pub mod session;
 pub(crate) mod chacha;
 #[allow(missing_docs, reason = "internal: the C API's docs are the header's")]
 pub(crate) mod ffi;
+pub(crate) mod fuzzing;
 #[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod net;
 pub(crate) mod parallel;
@@ -56,6 +57,10 @@ pub mod internals {
     /// Network pieces the wire and failure tests assemble by hand.
     pub mod net {
         pub use crate::net::{Endpoint, Hello, Tag, self_signed, tcp};
+    }
+    /// The readers of untrusted input, one entry point per fuzz target (`fuzz/`).
+    pub mod fuzz {
+        pub use crate::fuzzing::{csv, frames, graph, hello, hostmap, npy, onnx};
     }
     pub use crate::chacha::{Backend, available_backends, keystream_u64_with};
     pub use crate::parallel::GRAIN;

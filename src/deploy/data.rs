@@ -8,7 +8,7 @@
 //! buffers are reserved fallibly, so a lying or huge file is an error that
 //! names it, never an abort.
 
-use std::io::{Read, Seek};
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
@@ -40,11 +40,23 @@ fn format_of(path: &Path) -> Option<Format> {
 pub fn read_values(path: &Path) -> Result<(Vec<usize>, Vec<f64>)> {
     let bad = |m: String| Error::invalid(format!("input file {}: {m}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let file_len = file.metadata().map_err(|e| bad(e.to_string()))?.len();
     match format_of(path) {
-        Some(Format::Npy) => read_npy(file).map_err(bad),
-        Some(Format::Csv) => read_csv(file).map_err(bad),
+        Some(Format::Npy) => read_npy(file, file_len).map_err(bad),
+        Some(Format::Csv) => read_csv(file, file_len).map_err(bad),
         None => Err(bad("expected a .npy or .csv file".into())),
     }
+}
+
+/// Reads the values of a `.npy` file's bytes (what [`read_values`] does
+/// after opening the file); for the fuzz targets.
+pub(crate) fn parse_npy(bytes: &[u8]) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
+    read_npy(Cursor::new(bytes), bytes.len() as u64)
+}
+
+/// Reads the values of a `.csv` file's bytes; for the fuzz targets.
+pub(crate) fn parse_csv(bytes: &[u8]) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
+    read_csv(bytes, bytes.len() as u64)
 }
 
 /// A buffer of `len` elements, or an error instead of an abort when the
@@ -57,8 +69,7 @@ fn reserve<T>(len: usize, what: &str) -> std::result::Result<Vec<T>, String> {
 
 /// A float64 or float32 `.npy` array, either byte order, C or Fortran
 /// order: its shape and its values in row-major order.
-fn read_npy(mut file: std::fs::File) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
-    let file_len = file.metadata().map_err(|e| e.to_string())?.len();
+fn read_npy(mut file: impl Read + Seek, file_len: u64) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
     // The header's own length comes first: check it against the file
     // before the header parser allocates that much.
     let mut prefix = Vec::with_capacity(12);
@@ -115,8 +126,7 @@ fn read_npy(mut file: std::fs::File) -> std::result::Result<(Vec<usize>, Vec<f64
 
 /// Numbers separated by commas or whitespace, one row per line, every row
 /// as long as the first; an empty cell between commas is an error.
-fn read_csv(file: std::fs::File) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
-    let file_len = file.metadata().map_err(|e| e.to_string())?.len();
+fn read_csv(file: impl Read, file_len: u64) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
     let mut bytes = reserve::<u8>(usize::try_from(file_len).unwrap_or(usize::MAX), "bytes of CSV text")?;
     file.take(file_len).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;

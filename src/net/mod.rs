@@ -20,7 +20,7 @@ pub mod interrupt;
 pub mod memory;
 pub mod pool;
 pub mod self_signed;
-mod socket_peer;
+pub(crate) mod socket_peer;
 pub mod stats;
 pub mod tcp;
 #[cfg(test)]
