@@ -19,6 +19,5 @@ pub mod train;
 pub use deployed::{PredictionGraph, prediction_graph};
 pub use layer::Layer;
 pub use model::{Model, Sequential, Weights};
-pub(crate) use predict::batch_sizes;
 pub use predict::{PrivatePredictor, input_name};
 pub use train::Trainer;

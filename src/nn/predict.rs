@@ -64,7 +64,7 @@ pub struct PrivatePredictor {
 }
 
 /// 1, 2, 4, ... below `max_batch`, then `max_batch`.
-pub(crate) fn batch_sizes(max_batch: usize) -> Vec<usize> {
+fn batch_sizes(max_batch: usize) -> Vec<usize> {
     let mut sizes: Vec<usize> =
         std::iter::successors(Some(1usize), |b| b.checked_mul(2)).take_while(|&b| b < max_batch).collect();
     sizes.push(max_batch);

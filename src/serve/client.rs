@@ -2,9 +2,11 @@
 //! one per server, and adds the servers' parts of the output; no server
 //! receives more than its own part of either.
 //!
-//! In the ring `Z_2^64`, parts 0 and 1 are uniformly random words from the
-//! OS and part 2 is the encoded input minus both, so each part on its own
-//! is uniformly random and says nothing of the input.
+//! In the ring `Z_2^64`, parts 0 and 1 are uniformly random words (the
+//! ChaCha8 keystream of a seed drawn from the OS for each connection, one
+//! stream per request and part) and part 2 is the encoded input minus both,
+//! so each part on its own is uniformly random and says nothing of the
+//! input.
 
 use std::io::{BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -14,6 +16,7 @@ use super::model::ModelInfo;
 use super::wire::{Frame, Kind, Payload, PayloadWriter, VERSION, read_frame};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
+use crate::prng::{self, Seed, StreamId};
 
 /// Settings of a client.
 #[derive(Clone, Debug)]
@@ -49,6 +52,9 @@ pub struct Client {
     broken: bool,
     /// The largest answer frame this client reads.
     max_answer: usize,
+    /// The parts' randomness; new at each (re)connection, as request ids
+    /// start again at 1.
+    seed: Seed,
 }
 
 impl Client {
@@ -70,6 +76,7 @@ impl Client {
             next_id: 1,
             broken: false,
             max_answer: max_answer.max(1 << 16),
+            seed: Seed::from_os_entropy()?,
         })
     }
 
@@ -81,6 +88,7 @@ impl Client {
         self.conns = conns;
         self.info = info;
         self.next_id = 1;
+        self.seed = Seed::from_os_entropy()?;
         self.broken = false;
         Ok(())
     }
@@ -111,8 +119,8 @@ impl Client {
             .map(|(i, &v)| fixed.encode_value(v).map_err(|e| Error::invalid_input("x", format!("element {i}: {e}"))))
             .collect::<Result<Vec<u64>>>()?;
         let rows = x.len().div_ceil(self.info.input_len().max(1));
-        let parts = split(&words)?;
         let id = self.next_id;
+        let parts = split(&words, &self.seed, id);
         self.next_id += 1;
         self.broken = true;
         for (conn, part) in self.conns.iter_mut().zip(&parts) {
@@ -189,17 +197,13 @@ impl Client {
     }
 }
 
-/// Three additive parts of `words`: two uniformly random, the third the
-/// rest.
-fn split(words: &[u64]) -> Result<[Vec<u64>; 3]> {
-    let random = |n: usize| -> Result<Vec<u64>> {
-        let mut bytes = vec![0u8; n * 8];
-        getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("OS entropy failed: {e}")))?;
-        Ok(bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
-    };
-    let (a, b) = (random(words.len())?, random(words.len())?);
+/// Three additive parts of `words` for request `id`: two uniformly random
+/// (streams of `seed` no other request uses), the third the rest.
+fn split(words: &[u64], seed: &Seed, id: u64) -> [Vec<u64>; 3] {
+    let random = |purpose: u32| prng::draw(seed, StreamId { run: id, op: 0, purpose }, words.len());
+    let (a, b) = (random(0), random(1));
     let c = words.iter().zip(&a).zip(&b).map(|((x, a), b)| x.wrapping_sub(*a).wrapping_sub(*b)).collect();
-    Ok([a, b, c])
+    [a, b, c]
 }
 
 /// Opens the three connections and reads the model's description.
@@ -269,4 +273,21 @@ fn parse_welcome(frame: &Frame, peer: &str) -> Result<ModelInfo> {
         }
     }
     Ok(ModelInfo { input_shape, output_shapes, max_batch, fixed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parts_add_up_to_the_input_and_differ_between_requests() {
+        let seed = Seed::insecure_deterministic_for_tests(1);
+        let words = [5u64, u64::MAX, 0];
+        let [a, b, c] = split(&words, &seed, 1);
+        for i in 0..3 {
+            assert_eq!(a[i].wrapping_add(b[i]).wrapping_add(c[i]), words[i]);
+        }
+        let [a2, b2, _] = split(&words, &seed, 2);
+        assert!(a != a2 && b != b2 && a != b);
+    }
 }

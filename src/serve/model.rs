@@ -1,7 +1,10 @@
 //! The served model at the servers: one local session whose graph holds
-//! the model once per batch size (1, 2, 4, ... and the maximum, as
-//! `nn::PrivatePredictor` does), all copies reading the same weight
-//! variables, which the model owner shares once, when the service starts.
+//! the model once per batch size (1, 2, 4, 8, 16, then every multiple of
+//! 16, and the maximum), all copies reading the same weight variables,
+//! which the model owner shares once, when the service starts. A batch
+//! runs the smallest copy that holds it, padded with zero samples: past 16
+//! samples by less than 16, where powers of two alone (as
+//! `nn::PrivatePredictor` has them) would nearly double a batch of 65.
 //!
 //! A copy's input is the sum of three private inputs, one owned by each
 //! server: the additive parts a client made of its input. Server j shares
@@ -12,7 +15,7 @@
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::graph::{Graph, TensorId};
-use crate::nn::{Model, batch_sizes};
+use crate::nn::Model;
 use crate::ring::RingTensor;
 use crate::ring::shape::fmt_shape;
 use crate::session::{Feeds, LocalOptions, LocalSession};
@@ -23,6 +26,16 @@ const OWNER: &str = "model-owner";
 /// The name of server `j`'s part of the input for batches of `batch`.
 fn part_name(j: usize, batch: usize) -> String {
     format!("part{j}.batch{batch}")
+}
+
+/// 1, 2, 4, 8, 16, then the multiples of 16 below `max_batch`, then
+/// `max_batch`.
+fn batch_sizes(max_batch: usize) -> Vec<usize> {
+    let small = [1, 2, 4, 8].into_iter();
+    let large = (1..).map(|k| 16 * k);
+    let mut sizes: Vec<usize> = small.chain(large).take_while(|&b| b < max_batch).collect();
+    sizes.push(max_batch);
+    sizes
 }
 
 /// The model for one batch size.
@@ -153,4 +166,15 @@ fn first_rows(y: RingTensor, n: usize) -> Vec<u64> {
     let mut words = y.into_data();
     words.truncate(n);
     words
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn batch_sizes_grow_by_16_past_16_and_end_at_the_maximum() {
+        assert_eq!(super::batch_sizes(1), [1]);
+        assert_eq!(super::batch_sizes(5), [1, 2, 4, 5]);
+        assert_eq!(super::batch_sizes(16), [1, 2, 4, 8, 16]);
+        assert_eq!(super::batch_sizes(50), [1, 2, 4, 8, 16, 32, 48, 50]);
+    }
 }

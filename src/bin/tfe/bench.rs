@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one benchmark only.
-    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link"])]
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve"])]
     only: Option<String>,
 }
 
@@ -53,6 +53,9 @@ pub fn run(args: &Args) -> Result<(), String> {
         let (batches, names): (&[usize], &[&str]) =
             if quick { (&[1], &["A"]) } else { (&[1, 128], &["A", "B", "C", "D"]) };
         super::bench_nn::networks(batches, names).map_err(|e| e.to_string())?;
+    }
+    if wanted("serve") {
+        super::bench_serve::run(quick).map_err(|e| e.to_string())?;
     }
     if wanted("deploy") {
         super::bench_deploy::run(quick)?;

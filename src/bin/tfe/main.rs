@@ -10,6 +10,7 @@ mod bench;
 mod bench_deploy;
 mod bench_link;
 mod bench_nn;
+mod bench_serve;
 mod demo;
 mod deploy_tools;
 mod party;
