@@ -59,6 +59,7 @@ file(GLOB _tfe_c_tests CONFIGURE_DEPENDS "${_src}/tests/c/test_*.c")
 foreach(_test IN LISTS _tfe_c_tests)
   get_filename_component(_name "${_test}" NAME_WE)
   tfe_program(c_${_name} "${_test}")
+  target_link_libraries(c_${_name} PRIVATE m) # exp() and friends of <math.h>
   tfe_add_test(c_${_name} c_${_name})
 endforeach()
 # The ONNX test reads the committed models of tests/onnx/models.

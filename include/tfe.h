@@ -115,7 +115,9 @@ typedef enum tfe_status_t {
      */
     TFE_ERR_PROTOCOL = 5,
     /**
-     * Another player gave up on the run; the message names it and says why.
+     * Another player gave up on the run, or the caller stopped it (an
+     * interrupt, a progress callback's nonzero return); the message names
+     * the player and says why.
      */
     TFE_ERR_ABORTED = 6,
     /**
@@ -308,6 +310,90 @@ typedef enum tfe_sort_order_t {
 } tfe_sort_order_t;
 
 /**
+ * The optimizers of `tfe_optimizer_t` (its `kind` field, a `uint32_t`;
+ * anything else is `TFE_ERR_INVALID_ARGUMENT`), Keras's update rules.
+ */
+typedef enum tfe_optimizer_kind_t {
+    /**
+     * Stochastic gradient descent, with momentum when `momentum` > 0.
+     */
+    TFE_OPTIMIZER_SGD = 0,
+    /**
+     * Adam.
+     */
+    TFE_OPTIMIZER_ADAM = 1,
+    /**
+     * Adam with the running maximum of the second moment (Keras's
+     * `Adam(amsgrad=True)`).
+     */
+    TFE_OPTIMIZER_AMSGRAD = 2,
+} tfe_optimizer_kind_t;
+
+/**
+ * How the learning rate changes per step (the `schedule` field of
+ * `tfe_optimizer_t`, a `uint32_t`; anything else is
+ * `TFE_ERR_INVALID_ARGUMENT`); steps count from 0.
+ */
+typedef enum tfe_schedule_t {
+    /**
+     * `learning_rate` every step.
+     */
+    TFE_SCHEDULE_CONSTANT = 0,
+    /**
+     * `learning_rate · decay^floor(step / decay_steps)`.
+     */
+    TFE_SCHEDULE_STEP = 1,
+    /**
+     * `learning_rate · decay^(step / decay_steps)` (Keras's `ExponentialDecay`).
+     */
+    TFE_SCHEDULE_EXPONENTIAL = 2,
+} tfe_schedule_t;
+
+/**
+ * The losses of `tfe_trainer_compile` (its `loss` argument, a `uint32_t`;
+ * anything else is `TFE_ERR_INVALID_ARGUMENT`), Keras's definitions
+ * (docs/training.md gives each with its gradient and clipping).
+ */
+typedef enum tfe_loss_t {
+    /**
+     * Binary cross-entropy of probabilities (after a sigmoid).
+     */
+    TFE_LOSS_BINARY_CROSSENTROPY = 0,
+    /**
+     * Binary cross-entropy of logits.
+     */
+    TFE_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS = 1,
+    /**
+     * Categorical cross-entropy of probabilities (after a softmax), one-hot labels.
+     */
+    TFE_LOSS_CATEGORICAL_CROSSENTROPY = 2,
+    /**
+     * Categorical cross-entropy of logits, one-hot labels.
+     */
+    TFE_LOSS_CATEGORICAL_CROSSENTROPY_FROM_LOGITS = 3,
+    /**
+     * Mean squared error.
+     */
+    TFE_LOSS_MEAN_SQUARED_ERROR = 4,
+} tfe_loss_t;
+
+/**
+ * The metrics of `tfe_trainer_compile` besides the loss (its `metrics`
+ * argument, a `uint32_t`; anything else is `TFE_ERR_INVALID_ARGUMENT`).
+ */
+typedef enum tfe_metrics_t {
+    /**
+     * The loss only.
+     */
+    TFE_METRICS_NONE = 0,
+    /**
+     * The loss and the accuracy: the largest output against the label's
+     * (several outputs), or the output against 0.5 (one output; 0 for logits).
+     */
+    TFE_METRICS_ACCURACY = 1,
+} tfe_metrics_t;
+
+/**
  * Values and their shape read from a file: row-major doubles.
  *
  * Thread safety: immutable; usable from any thread. Pointers obtained from
@@ -401,6 +487,18 @@ typedef struct tfe_session_t tfe_session_t;
  * `tfe_tensor_free`, even after its context is freed.
  */
 typedef struct tfe_tensor_t tfe_tensor_t;
+
+/**
+ * A model being trained privately: its layers with their initial weights
+ * (the model owner's), the players, and, once compiled and fitted, a
+ * local session whose servers keep the weights' and the optimizer's
+ * shares across calls.
+ *
+ * Thread safety: one call at a time; a call while another call on the
+ * same trainer runs (from another thread, or from a progress callback)
+ * fails with `TFE_ERR_INVALID_ARGUMENT` rather than wait.
+ */
+typedef struct tfe_trainer_t tfe_trainer_t;
 
 /**
  * The fixed-point configuration of a context: every value is stored as
@@ -546,6 +644,110 @@ typedef struct tfe_op_stats_t {
  * `tfe_set_log_callback`.
  */
 typedef void (*tfe_log_fn)(void *user_data, int level, const char *target, const char *message);
+
+/**
+ * An optimizer and its learning-rate schedule (`tfe_trainer_compile`).
+ * Start from `tfe_optimizer_defaults`, which fills Keras's defaults.
+ */
+typedef struct tfe_optimizer_t {
+    /**
+     * A `tfe_optimizer_kind_t` value.
+     */
+    uint32_t kind;
+    /**
+     * A `tfe_schedule_t` value: how the learning rate changes per step.
+     */
+    uint32_t schedule;
+    /**
+     * The learning rate (of the first steps, with a schedule), > 0.
+     */
+    double learning_rate;
+    /**
+     * SGD's momentum μ in [0, 1) (0: plain SGD); ignored by Adam and `AMSgrad`.
+     */
+    double momentum;
+    /**
+     * Adam's and `AMSgrad`'s β1 in [0, 1); ignored by SGD.
+     */
+    double beta1;
+    /**
+     * Adam's and `AMSgrad`'s β2 in [0, 1); ignored by SGD.
+     */
+    double beta2;
+    /**
+     * Adam's and `AMSgrad`'s ε, at least 2^−12 (docs/training.md); ignored by SGD.
+     */
+    double epsilon;
+    /**
+     * The schedule's factor: the rate is multiplied by it every
+     * `decay_steps` steps (step), or by `decay^(step / decay_steps)`
+     * (exponential); ignored by the constant schedule.
+     */
+    double decay;
+    /**
+     * The schedule's steps (> 0 with a schedule); ignored by the constant one.
+     */
+    uint64_t decay_steps;
+} tfe_optimizer_t;
+
+/**
+ * What `tfe_trainer_fit` reports after each batch (`batch == batches`
+ * at the end of an epoch). Times are in seconds.
+ */
+typedef struct tfe_train_progress_t {
+    /**
+     * The epoch, from 1.
+     */
+    size_t epoch;
+    /**
+     * Epochs in all.
+     */
+    size_t epochs;
+    /**
+     * Batches done in this epoch, from 1.
+     */
+    size_t batch;
+    /**
+     * Batches per epoch.
+     */
+    size_t batches;
+    /**
+     * The mean loss per sample of the epoch's batches so far.
+     */
+    double loss;
+    /**
+     * Their accuracy; NaN when compiled without `TFE_METRICS_ACCURACY`.
+     */
+    double accuracy;
+    /**
+     * At the end of an epoch with validation data, its mean loss; else NaN.
+     */
+    double val_loss;
+    /**
+     * At the end of an epoch with validation data and accuracy, its
+     * accuracy; else NaN.
+     */
+    double val_accuracy;
+    /**
+     * Since `tfe_trainer_fit` started.
+     */
+    double elapsed_seconds;
+    /**
+     * The rest of the fit, at the pace so far.
+     */
+    double eta_seconds;
+} tfe_train_progress_t;
+
+/**
+ * Receives the progress of `tfe_trainer_fit` after each batch, on the
+ * thread that called `tfe_trainer_fit`, with the `user_data` given to it.
+ * Returns 0 to go on; any other value stops the fit after that batch
+ * (`tfe_trainer_fit` returns `TFE_ERR_ABORTED` saying so; the steps taken
+ * stay). It must not unwind (no C++ exception or longjmp may leave it),
+ * and must not call the trainer (such a call fails with
+ * `TFE_ERR_INVALID_ARGUMENT`). `progress` is valid during the call only.
+ */
+typedef int (*tfe_train_progress_fn)(void *user_data, const struct tfe_train_progress_t *progress);
 
 #ifdef __cplusplus
 extern "C" {
@@ -2159,6 +2361,35 @@ enum tfe_status_t tfe_model_predict_plain(const struct tfe_model_t *model,
                                           size_t out_len);
 
 /**
+ * The number of weight arrays of the model as it runs (a batch
+ * normalization after a Dense or Conv2D layer is folded into it): two per
+ * Dense or Conv2D layer (weights, bias), four per batch normalization of
+ * its own (gamma, beta, mean, variance), in layer order.
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_model_weight_count(const struct tfe_model_t *model, size_t *count);
+
+/**
+ * Weight array `index` (counted as `tfe_model_weight_count` counts them)
+ * of the model as it runs: a Dense layer's weights are its inputs x units
+ * matrix, row-major; a Conv2D's its KH x KW x C x O filter.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (`index` not below the count).
+ *
+ * Ownership: `*values` receives a pointer to `*len` doubles owned by the
+ * model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
+ *
+ * # Safety
+ * `values` and `len` point to writable memory.
+ */
+enum tfe_status_t tfe_model_weight(const struct tfe_model_t *model,
+                                   size_t index,
+                                   const double **values,
+                                   size_t *len);
+
+/**
  * Adds a dense (fully connected) layer `x W + b`: `weights` is the
  * `inputs` x `units` matrix W (row-major, `weights_len` = inputs x units),
  * `bias` has `units` values. It takes `[batch, inputs]`.
@@ -2483,6 +2714,188 @@ enum tfe_status_t tfe_predictor_predict_outputs(struct tfe_predictor_t *pred,
  */
 enum tfe_status_t tfe_predictor_last_stats(const struct tfe_predictor_t *pred,
                                            struct tfe_result_t **out);
+
+/**
+ * Makes a trainer of `model`'s layers as added (batch normalizations stay
+ * layers of their own, trained with batch statistics), all players on
+ * threads of this process: `model_owner` (owns the weights and learns the
+ * losses, metrics, predictions and the trained weights), `data_owner`
+ * (provides the features) and `label_owner` (provides the labels), and
+ * the servers `server0` to `server2`. `options` (NULL: the defaults)
+ * choose the transport and timeouts. The players start at the first fit,
+ * evaluation or prediction.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name; a model whose
+ * output is not one vector per sample: end it with Dense or Flatten) or
+ * `TFE_ERR_CONFIG` (bad options).
+ *
+ * Ownership: every argument is borrowed for the call (the trainer keeps a
+ * copy of the layers: the model may be freed).
+ *
+ * # Safety
+ * The names are NUL-terminated strings; `options` is NULL or points to a
+ * `tfe_session_options_t`; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_trainer_new_local(const struct tfe_model_t *model,
+                                        const char *model_owner,
+                                        const char *data_owner,
+                                        const char *label_owner,
+                                        const struct tfe_session_options_t *options,
+                                        struct tfe_trainer_t **out);
+
+/**
+ * Stops the trainer's players and frees it. `tfe_trainer_free(NULL)` does
+ * nothing. Models it exported stay valid.
+ *
+ * # Safety
+ * No other thread is using `trainer`.
+ */
+void tfe_trainer_free(struct tfe_trainer_t *trainer);
+
+/**
+ * FOR TESTS ONLY, INSECURE: the servers' pairwise seeds and every player's
+ * own randomness come from `seed` instead of OS entropy, so two trainings
+ * of the same model on the same data give the same weights bit for bit
+ * (and anyone who knows `seed` can undo the secret sharing). Call it
+ * before `tfe_trainer_compile`.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (the trainer is compiled already).
+ *
+ * # Safety
+ * The exports' contract.
+ */
+enum tfe_status_t tfe_trainer_set_insecure_test_seed(struct tfe_trainer_t *trainer, uint64_t seed);
+
+/**
+ * Fills `out` with Keras's defaults for optimizer `kind` (a
+ * `tfe_optimizer_kind_t`): a constant learning rate of 0.01 (SGD) or 0.001
+ * (Adam, `AMSgrad`), no momentum, β1 = 0.9, β2 = 0.999, ε = 2^−8 (Keras's
+ * 10^−7 is below what fixed point allows: docs/training.md), and a decay
+ * of 1 every step for a schedule set later.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown kind).
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_optimizer_defaults(uint32_t kind, struct tfe_optimizer_t *out);
+
+/**
+ * Sets the optimizer (`optimizer`, see `tfe_optimizer_defaults`), the
+ * loss (`loss`, a `tfe_loss_t`) and the metrics (`metrics`, a
+ * `tfe_metrics_t`), before the first fit, evaluation or prediction; a
+ * second compile before those replaces the first.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an unknown kind, schedule, loss or
+ * metrics value; a learning rate, momentum, β, ε, decay or decay steps out
+ * of its domain, the message naming the field; the trainer has run
+ * already).
+ *
+ * # Safety
+ * `optimizer` points to a `tfe_optimizer_t`.
+ */
+enum tfe_status_t tfe_trainer_compile(struct tfe_trainer_t *trainer,
+                                      const struct tfe_optimizer_t *optimizer,
+                                      uint32_t loss,
+                                      uint32_t metrics);
+
+/**
+ * Trains for `epochs` passes over the samples `x` (the data owner's,
+ * row-major, batch first: whole samples of the model's input size) with
+ * labels `y` (the label owner's: one row of the model's output size per
+ * sample, one-hot or 0/1), `batch_size` samples per step (a last partial
+ * batch is dropped, as Keras's `drop_remainder`), in the order given.
+ * With `val_x` and `val_y` (both NULL with length 0 for none), evaluates
+ * them after each epoch. After each batch, calls `progress` (NULL: none)
+ * with `user_data`; a nonzero return stops the fit there.
+ *
+ * The graph is built at the first fit for its batch size: later fits must
+ * use the same batch size. Losses and accuracies are revealed to the
+ * model owner only; so are the values of an overflow report.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled; counts that are not
+ * whole samples, or of features and labels for different numbers of
+ * samples, the message naming the parameters; a batch size of 0, larger
+ * than the samples, or other than the first fit's; 0 epochs; a value out
+ * of the fixed-point range), `TFE_ERR_ABORTED` (the progress callback
+ * returned nonzero: the message gives its value, the epoch and batch),
+ * `TFE_ERR_OUT_OF_RANGE` (a step's values left the fixed-point range: the
+ * message names the step and the tensor; lower the learning rate or
+ * scale the data), or the run statuses of `tfe_session_run`.
+ *
+ * # Safety
+ * `x`, `y`, `val_x`, `val_y` point to their lengths of doubles (or are
+ * NULL with length 0); `progress`, if not NULL, follows `tfe_train_progress_fn`.
+ */
+enum tfe_status_t tfe_trainer_fit(struct tfe_trainer_t *trainer,
+                                  const double *x,
+                                  size_t x_len,
+                                  const double *y,
+                                  size_t y_len,
+                                  size_t epochs,
+                                  size_t batch_size,
+                                  const double *val_x,
+                                  size_t val_x_len,
+                                  const double *val_y,
+                                  size_t val_y_len,
+                                  tfe_train_progress_fn progress,
+                                  void *user_data);
+
+/**
+ * The mean loss per sample and the accuracy of the samples `x` with labels
+ * `y` (as for `tfe_trainer_fit`), with the weights as trained so far, into
+ * `*loss` and `*accuracy` (NaN when compiled without
+ * `TFE_METRICS_ACCURACY`); revealed to the model owner only. Before any
+ * fit, the graph is built for batches of 32.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled; counts that are not
+ * whole samples, or for different numbers of samples), or the run
+ * statuses of `tfe_session_run`.
+ *
+ * # Safety
+ * `x` and `y` point to their lengths of doubles; `loss` and `accuracy` to
+ * writable doubles.
+ */
+enum tfe_status_t tfe_trainer_evaluate(struct tfe_trainer_t *trainer,
+                                       const double *x,
+                                       size_t x_len,
+                                       const double *y,
+                                       size_t y_len,
+                                       double *loss,
+                                       double *accuracy);
+
+/**
+ * The model's outputs for the samples `x` (whole samples, batch first)
+ * into `out` (`out_len` = samples x the model's output size), with the
+ * weights as trained so far, revealed to the model owner only.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled; `x_len` not whole
+ * samples or `out_len` not what they need, with the expected counts), or
+ * the run statuses of `tfe_session_run`.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
+ */
+enum tfe_status_t tfe_trainer_predict(struct tfe_trainer_t *trainer,
+                                      const double *x,
+                                      size_t x_len,
+                                      double *out,
+                                      size_t out_len);
+
+/**
+ * The trained model: a new `tfe_model_t` with the weights as trained so
+ * far, revealed to the model owner only (batch normalizations folded, as
+ * `tfe_model_layer_count` counts them). Read them with
+ * `tfe_model_weight`; predict with it in plaintext or privately. Free it
+ * with `tfe_model_free`.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled), or the run statuses
+ * of `tfe_session_run`.
+ *
+ * # Safety
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_trainer_export(struct tfe_trainer_t *trainer, struct tfe_model_t **out);
 
 /**
  * Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file

@@ -116,3 +116,44 @@ const (
 	TensorRevealed   = TensorKind(C.TFE_TENSOR_REVEALED)
 	TensorAssignment = TensorKind(C.TFE_TENSOR_ASSIGNMENT)
 )
+
+// OptimizerKind is a tfe_optimizer_kind_t: the update rule of training.
+type OptimizerKind uint32
+
+// The optimizers of include/tfe.h.
+const (
+	OptimizerSGD     = OptimizerKind(C.TFE_OPTIMIZER_SGD)
+	OptimizerAdam    = OptimizerKind(C.TFE_OPTIMIZER_ADAM)
+	OptimizerAMSgrad = OptimizerKind(C.TFE_OPTIMIZER_AMSGRAD)
+)
+
+// Schedule is a tfe_schedule_t: how the learning rate changes per step.
+type Schedule uint32
+
+// The schedules of include/tfe.h.
+const (
+	ScheduleConstant    = Schedule(C.TFE_SCHEDULE_CONSTANT)
+	ScheduleStep        = Schedule(C.TFE_SCHEDULE_STEP)
+	ScheduleExponential = Schedule(C.TFE_SCHEDULE_EXPONENTIAL)
+)
+
+// Loss is a tfe_loss_t: the loss training minimizes.
+type Loss uint32
+
+// The losses of include/tfe.h.
+const (
+	LossBinaryCrossentropy                = Loss(C.TFE_LOSS_BINARY_CROSSENTROPY)
+	LossBinaryCrossentropyFromLogits      = Loss(C.TFE_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS)
+	LossCategoricalCrossentropy           = Loss(C.TFE_LOSS_CATEGORICAL_CROSSENTROPY)
+	LossCategoricalCrossentropyFromLogits = Loss(C.TFE_LOSS_CATEGORICAL_CROSSENTROPY_FROM_LOGITS)
+	LossMeanSquaredError                  = Loss(C.TFE_LOSS_MEAN_SQUARED_ERROR)
+)
+
+// Metrics is a tfe_metrics_t: what training measures besides the loss.
+type Metrics uint32
+
+// The metrics of include/tfe.h.
+const (
+	MetricsNone     = Metrics(C.TFE_METRICS_NONE)
+	MetricsAccuracy = Metrics(C.TFE_METRICS_ACCURACY)
+)

@@ -3,6 +3,8 @@ package tfe
 // #include "tfe.h"
 import "C"
 
+import "unsafe"
+
 // Model is a tfe_model_t: a sequential model in plaintext (the model
 // owner's), or one imported from ONNX (LoadONNX). Adding layers must not run concurrently with any other use
 // (Add* waits for other calls); a model nobody adds to may be used by
@@ -223,4 +225,32 @@ func (m *Model) AddFlatten() error {
 // AddGlobalAvgPool2D adds global average pooling (tfe_model_add_global_avg_pool2d).
 func (m *Model) AddGlobalAvgPool2D() error {
 	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_add_global_avg_pool2d(p) })
+}
+
+// WeightCount is the number of weight arrays of the model as it runs
+// (tfe_model_weight_count): two per Dense or Conv2D layer, four per batch
+// normalization not folded.
+func (m *Model) WeightCount() (int, error) {
+	var n C.size_t
+	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_weight_count(p, &n) })
+	return int(n), err
+}
+
+// Weight is a copy of weight array index (tfe_model_weight).
+func (m *Model) Weight(index int) ([]float64, error) {
+	i, err := size("tfe_model_weight", "index", index)
+	if err != nil {
+		return nil, err
+	}
+	var w []float64
+	err = m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t {
+		var values *C.double
+		var n C.size_t
+		status := C.tfe_model_weight(p, i, &values, &n)
+		if status == C.TFE_OK && n > 0 {
+			w = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(values)), int(n))...)
+		}
+		return status
+	})
+	return w, err
 }

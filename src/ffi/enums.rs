@@ -21,7 +21,9 @@ pub enum tfe_status_t {
     TFE_ERR_TIMEOUT = 4,
     /// A player sent something malformed or ran a different graph.
     TFE_ERR_PROTOCOL = 5,
-    /// Another player gave up on the run; the message names it and says why.
+    /// Another player gave up on the run, or the caller stopped it (an
+    /// interrupt, a progress callback's nonzero return); the message names
+    /// the player and says why.
     TFE_ERR_ABORTED = 6,
     /// A bug in tfe: an invariant did not hold.
     TFE_ERR_INTERNAL = 7,
@@ -156,4 +158,62 @@ pub enum tfe_transport_t {
     /// Loopback TCP with TLS 1.3 and fresh in-memory certificates: what a
     /// deployment's encryption costs.
     TFE_TRANSPORT_TLS = 2,
+}
+
+/// The optimizers of `tfe_optimizer_t` (its `kind` field, a `uint32_t`;
+/// anything else is `TFE_ERR_INVALID_ARGUMENT`), Keras's update rules.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_optimizer_kind_t {
+    /// Stochastic gradient descent, with momentum when `momentum` > 0.
+    TFE_OPTIMIZER_SGD = 0,
+    /// Adam.
+    TFE_OPTIMIZER_ADAM = 1,
+    /// Adam with the running maximum of the second moment (Keras's
+    /// `Adam(amsgrad=True)`).
+    TFE_OPTIMIZER_AMSGRAD = 2,
+}
+
+/// How the learning rate changes per step (the `schedule` field of
+/// `tfe_optimizer_t`, a `uint32_t`; anything else is
+/// `TFE_ERR_INVALID_ARGUMENT`); steps count from 0.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_schedule_t {
+    /// `learning_rate` every step.
+    TFE_SCHEDULE_CONSTANT = 0,
+    /// `learning_rate · decay^floor(step / decay_steps)`.
+    TFE_SCHEDULE_STEP = 1,
+    /// `learning_rate · decay^(step / decay_steps)` (Keras's `ExponentialDecay`).
+    TFE_SCHEDULE_EXPONENTIAL = 2,
+}
+
+/// The losses of `tfe_trainer_compile` (its `loss` argument, a `uint32_t`;
+/// anything else is `TFE_ERR_INVALID_ARGUMENT`), Keras's definitions
+/// (docs/training.md gives each with its gradient and clipping).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_loss_t {
+    /// Binary cross-entropy of probabilities (after a sigmoid).
+    TFE_LOSS_BINARY_CROSSENTROPY = 0,
+    /// Binary cross-entropy of logits.
+    TFE_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS = 1,
+    /// Categorical cross-entropy of probabilities (after a softmax), one-hot labels.
+    TFE_LOSS_CATEGORICAL_CROSSENTROPY = 2,
+    /// Categorical cross-entropy of logits, one-hot labels.
+    TFE_LOSS_CATEGORICAL_CROSSENTROPY_FROM_LOGITS = 3,
+    /// Mean squared error.
+    TFE_LOSS_MEAN_SQUARED_ERROR = 4,
+}
+
+/// The metrics of `tfe_trainer_compile` besides the loss (its `metrics`
+/// argument, a `uint32_t`; anything else is `TFE_ERR_INVALID_ARGUMENT`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum tfe_metrics_t {
+    /// The loss only.
+    TFE_METRICS_NONE = 0,
+    /// The loss and the accuracy: the largest output against the label's
+    /// (several outputs), or the output against 0.5 (one output; 0 for logits).
+    TFE_METRICS_ACCURACY = 1,
 }

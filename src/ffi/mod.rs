@@ -29,7 +29,7 @@
 //! trace and as a table), [`logging`] (log records to a host callback),
 //! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
 //! networks, plaintext inference), [`onnx`] (models imported from ONNX
-//! files), [`predict`] (private prediction), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
+//! files), [`predict`] (private prediction), [`train`] (private training), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
 //! handles of every kind: tags, never reused, so a freed handle or one of
 //! another kind is a status).
@@ -79,6 +79,8 @@ pub mod onnx;
 
 pub mod predict;
 
+pub mod train;
+
 pub mod data;
 
 pub mod selftest;
@@ -91,6 +93,8 @@ mod tests;
 mod tests_handles;
 #[cfg(test)]
 mod tests_names;
+#[cfg(test)]
+mod tests_train;
 
 use std::ffi::c_char;
 
@@ -108,6 +112,10 @@ pub use party::tfe_party_t;
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use session::{tfe_session_options_t, tfe_session_t, tfe_transport_t};
+pub use train::{
+    tfe_loss_t, tfe_metrics_t, tfe_optimizer_kind_t, tfe_optimizer_t, tfe_schedule_t, tfe_train_progress_fn,
+    tfe_train_progress_t, tfe_trainer_t,
+};
 
 /// The major version of this header. A library with another major version
 /// is not compatible with it (the library's SONAME is `libtfe.so.<major>`).

@@ -78,6 +78,22 @@ impl tfe_model_t {
         }
     }
 
+    /// A model of a checked `Sequential` (its layers as they run).
+    pub(super) fn from_sequential(model: &Sequential) -> Result<Self, Failure> {
+        tfe_model_t::new(model.input_shape(), model.layers().to_vec())
+    }
+
+    /// The layers as added (batch normalizations not folded) and the
+    /// checked model, or an error for an imported model (`what` names what
+    /// was asked for).
+    pub(super) fn layers(&self, what: &str) -> Result<(&[Layer], &Sequential), Failure> {
+        match &self.kind {
+            ModelKind::Layers { layers, model } => Ok((layers, model)),
+            // `sequential` fails for an imported model, with the message.
+            ModelKind::Onnx(_) => self.sequential(what).map(|model| (&[][..], model)),
+        }
+    }
+
     /// Adds `layer` if the model with it checks; else leaves the model as it was.
     pub(super) fn push(&mut self, layer: Layer) -> Result<(), Failure> {
         let ModelKind::Layers { layers, model } = &self.kind else {
@@ -316,4 +332,74 @@ pub(super) fn check_len(param: &str, len: usize, shape: &[usize]) -> Result<(), 
         )));
     }
     Ok(())
+}
+
+/// The weight arrays of layers as they run, in order: a Dense's or
+/// Conv2D's weights then bias, a batch normalization's gamma, beta, mean
+/// and variance.
+fn weights(layers: &[Layer]) -> Vec<&[f64]> {
+    let mut out: Vec<&[f64]> = Vec::new();
+    for layer in layers {
+        match layer {
+            Layer::Dense { weights, bias, .. } | Layer::Conv2D { weights, bias, .. } => {
+                out.extend([weights.as_slice(), bias.as_slice()]);
+            }
+            Layer::BatchNormalization { gamma, beta, mean, variance, .. } => {
+                out.extend([gamma.as_slice(), beta.as_slice(), mean.as_slice(), variance.as_slice()]);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The number of weight arrays of the model as it runs (a batch
+/// normalization after a Dense or Conv2D layer is folded into it): two per
+/// Dense or Conv2D layer (weights, bias), four per batch normalization of
+/// its own (gamma, beta, mean, variance), in layer order.
+///
+/// # Safety
+/// `count` points to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_model_weight_count(model: *const tfe_model_t, count: *mut usize) -> tfe_status_t {
+    ffi_boundary! {
+        let model = unsafe { handles::get(model, "model") }?;
+        let count = args::out(count, "count")?;
+        let n = weights(model.sequential("weight arrays")?.layers()).len();
+        unsafe { count.write(n) };
+        Ok(())
+    }
+}
+
+/// Weight array `index` (counted as `tfe_model_weight_count` counts them)
+/// of the model as it runs: a Dense layer's weights are its inputs x units
+/// matrix, row-major; a Conv2D's its KH x KW x C x O filter.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (`index` not below the count).
+///
+/// Ownership: `*values` receives a pointer to `*len` doubles owned by the
+/// model, valid until the next `tfe_model_add_*` or `tfe_model_free`.
+///
+/// # Safety
+/// `values` and `len` point to writable memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_model_weight(
+    model: *const tfe_model_t,
+    index: usize,
+    values: *mut *const f64,
+    len: *mut usize,
+) -> tfe_status_t {
+    ffi_boundary! {
+        let model = unsafe { handles::get(model, "model") }?;
+        let out = args::out_slice(values, "values", len, "len")?;
+        let all = weights(model.sequential("weight arrays")?.layers());
+        let Some(weight) = all.get(index) else {
+            return Err(Failure::invalid(format!(
+                "index {index}: the model has {} weight arrays (tfe_model_weight_count)",
+                all.len()
+            )));
+        };
+        unsafe { out.write(weight) };
+        Ok(())
+    }
 }

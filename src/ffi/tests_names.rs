@@ -27,6 +27,7 @@ use super::result::*;
 use super::selftest::*;
 use super::session::*;
 use super::tests::last_message;
+use super::train::*;
 
 /// An argument that makes a call fail early: NULL, 0, or no callback.
 trait Zero {
@@ -205,6 +206,16 @@ fn every_export_names_itself_in_its_messages() {
         tfe_predictor_output_shape_at(z(), z(), z(), z()),
         tfe_predictor_predict_outputs(z(), z(), z(), z(), z(), z()),
         tfe_predictor_last_stats(z(), z()),
+        tfe_model_weight_count(z(), z()),
+        tfe_model_weight(z(), z(), z(), z()),
+        tfe_trainer_new_local(z(), z(), z(), z(), z(), z()),
+        tfe_trainer_set_insecure_test_seed(z(), z()),
+        tfe_optimizer_defaults(z(), z()),
+        tfe_trainer_compile(z(), z(), z(), z()),
+        tfe_trainer_fit(z(), z(), z(), z(), z(), z(), z(), z(), z(), z(), z(), z(), z()),
+        tfe_trainer_evaluate(z(), z(), z(), z(), z(), z(), z()),
+        tfe_trainer_predict(z(), z(), z(), z(), z()),
+        tfe_trainer_export(z(), z()),
         tfe_array_load(z(), z()),
         tfe_array_values(z(), z(), z()),
         tfe_array_shape(z(), z(), z()),

@@ -262,12 +262,70 @@ for name, outputs in ONNX_MODELS.items():
                     for want in wants],
     })
 
+# --- training (tfe_trainer_*): "train_cases", format in README.md ----------------------------------
+train_x = grid((16, 2), -1, 1, 40)
+train_cases = []
+
+
+def sgd(lr, momentum=0.0):
+    return {"kind": "TFE_OPTIMIZER_SGD", "schedule": "TFE_SCHEDULE_CONSTANT", "learning_rate": lr,
+            "momentum": momentum}
+
+
+def train_case(name, doc, w, b, activation, optimizer, loss, y, step, atol, bound):
+    """Two epochs of batches of 4 from weights w, b; `step(w, b, xb, yb, state)` is one f64 step."""
+    layers = [{"kind": "dense", "inputs": w.shape[0], "units": w.shape[1], "weights": [float(v) for v in w.ravel()],
+               "bias": [float(v) for v in b]}]
+    if activation:
+        layers.append({"kind": activation})
+    case = {"name": name, "doc": doc, "input_shape": [2], "layers": layers, "optimizer": optimizer, "loss": loss,
+            "metrics": "TFE_METRICS_NONE", "x": [float(v) for v in train_x.ravel()],
+            "y": [float(v) for v in y.ravel()], "epochs": 2, "batch_size": 4}
+    w, b, state = w.copy(), b.copy(), {}
+    for _ in range(2):
+        for s in range(0, 16, 4):
+            step(w, b, train_x[s:s + 4], y[s:s + 4], state)
+    case["expect"] = {"weights": [[float(v) for v in w.ravel()], [float(v) for v in b]], "atol": atol,
+                      "bound": bound, "loss_decreases": True}
+    train_cases.append(case)
+
+
+def logistic_step(w, b, xb, yb, _state, lr=0.5):
+    p = 1 / (1 + np.exp(-(xb @ w + b)))
+    w -= lr / len(xb) * xb.T @ (p - yb)
+    b -= lr / len(xb) * (p - yb).sum(axis=0)
+
+
+def momentum_step(w, b, xb, yb, state, lr=0.125, mu=0.5):
+    g = 2 * (xb @ w + b - yb)  # MSE's gradient per sample (one output)
+    gw, gb = xb.T @ g / len(xb), g.sum(axis=0) / len(xb)
+    state["vw"] = mu * state.get("vw", 0) - lr * gw
+    state["vb"] = mu * state.get("vb", 0) - lr * gb
+    w += state["vw"]
+    b += state["vb"]
+
+
+train_case("train_logistic_sgd", "logistic regression, binary cross-entropy, SGD lr 0.5: 8 steps as in f64",
+           np.array([[0.25], [-0.5]]), np.array([0.0]), "sigmoid", sgd(0.5), "TFE_LOSS_BINARY_CROSSENTROPY",
+           (train_x[:, :1] - train_x[:, 1:] / 2 > 0.1).astype(float), logistic_step, 0.03,
+           "8 steps of lr 0.5 over the sigmoid's 0.003 (docs/training.md)")
+train_case("train_linear_momentum", "linear regression, mean squared error, SGD with momentum 0.5: 8 steps",
+           np.array([[0.5], [0.25]]), np.array([0.125]), None, sgd(0.125, 0.5), "TFE_LOSS_MEAN_SQUARED_ERROR",
+           train_x @ np.array([[1.0], [-0.5]]) + 0.25, momentum_step, 2.0**-9,
+           "exact ops: a truncation per product, 2^-16 each, summed over 8 steps")
+bad = dict(train_cases[0], name="bad_train_epsilon", doc="Adam with epsilon 1e-7, below the 2^-12 fixed point needs")
+bad["optimizer"] = {"kind": "TFE_OPTIMIZER_ADAM", "schedule": "TFE_SCHEDULE_CONSTANT", "learning_rate": 0.01,
+                    "epsilon": 1e-7}
+bad["expect"] = {"status": "TFE_ERR_INVALID_ARGUMENT", "step": "compile"}
+train_cases.append(bad)
+
 doc = {
     "format": 1,
     "config": {"frac_bits": 16, "int_bits": 20},
     "cases": cases,
     "models": models,
+    "train_cases": train_cases,
 }
 path = pathlib.Path(__file__).with_name("cases.json")
 path.write_text(json.dumps(doc, indent=1) + "\n")
-print(f"{path}: {len(cases)} cases, {len(models)} models")
+print(f"{path}: {len(cases)} cases, {len(models)} models, {len(train_cases)} training cases")

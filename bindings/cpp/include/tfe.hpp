@@ -409,6 +409,7 @@ class Context {
 #include "tfe_session.hpp"
 #include "tfe_ops.hpp"
 #include "tfe_nn.hpp"
+#include "tfe_train.hpp"
 #include "tfe_log.hpp"
 
 #endif // TFE_HPP

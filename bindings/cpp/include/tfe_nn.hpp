@@ -147,9 +147,26 @@ class Model {
         return out;
     }
 
+    /// The number of weight arrays of the model as it runs: two per Dense
+    /// or Conv2D layer (weights, bias), four per batch normalization not folded.
+    std::size_t weight_count() const {
+        std::size_t count = 0;
+        detail::check(tfe_model_weight_count(get(), &count));
+        return count;
+    }
+
+    /// A copy of weight array `index` (Dense weights: inputs x units, row-major).
+    std::vector<double> weight(std::size_t index) const {
+        const double *values = nullptr;
+        std::size_t len = 0;
+        detail::check(tfe_model_weight(get(), index, &values, &len));
+        return len == 0 ? std::vector<double>{} : std::vector<double>(values, values + len);
+    }
+
     tfe_model_t *get() const noexcept { return handle_.get(); }
 
   private:
+    friend class Trainer; // hands out the models it exports
     explicit Model(tfe_model_t *model) : handle_(model) {}
 
     Model &add(tfe_status_t status) {

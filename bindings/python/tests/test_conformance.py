@@ -116,3 +116,58 @@ def test_model_case(case):
         assert list(got.shape) == want["shape"], f"output {i}"
         np.testing.assert_allclose(got.ravel(), want["values"], rtol=0, atol=want["atol"] + 1e-12,
                                    err_msg=f"{case['name']}: output {i} ({want['bound']})")
+
+
+TRAIN_CASES = CASES["train_cases"]
+
+
+def _train_model(case):
+    from tfe.keras import layers
+
+    model_layers, weights = [], []
+    for layer in case["layers"]:
+        if layer["kind"] == "dense":
+            model_layers.append(layers.Dense(layer["units"], input_shape=case["input_shape"] if not model_layers
+                                             else None))
+            weights += [np.array(layer["weights"]).reshape(layer["inputs"], layer["units"]), np.array(layer["bias"])]
+        else:
+            model_layers.append(layers.Activation(layer["kind"]))
+    model = tfe.keras.Sequential(model_layers)
+    model.set_weights(weights)
+    return model
+
+
+@pytest.mark.parametrize("case", TRAIN_CASES, ids=[c["name"] for c in TRAIN_CASES])
+def test_train_case(case):
+    from tfe import _capi
+    from tfe.keras import optimizers
+    from tfe.keras.training import model_weights
+
+    class CaseOptimizer(optimizers.Optimizer):
+        kind = getattr(_capi, case["optimizer"]["kind"])
+
+        def to_c(self):
+            o = super().to_c()
+            o.schedule = getattr(_capi, case["optimizer"]["schedule"])
+            return o
+
+    fields = {k: v for k, v in case["optimizer"].items() if k not in ("kind", "schedule", "learning_rate")}
+    optimizer = CaseOptimizer(case["optimizer"]["learning_rate"], **fields)
+    loss = tfe.keras.losses.Loss(case["loss"], getattr(_capi, case["loss"]))
+    with tfe.keras.Trainer(_train_model(case), transport="memory") as trainer:
+        expect = case["expect"]
+        if "status" in expect:
+            assert expect["step"] == "compile"
+            with pytest.raises(tfe.Error) as info:
+                trainer.compile(optimizer, loss)
+            assert info.value.status_name == expect["status"], str(info.value)
+            return
+        trainer.compile(optimizer, loss, metrics=["accuracy"] if case["metrics"] == "TFE_METRICS_ACCURACY" else [])
+        x = np.array(case["x"]).reshape(-1, *case["input_shape"])
+        y = np.array(case["y"]).reshape(x.shape[0], -1)
+        history = trainer.fit(x, y, epochs=case["epochs"], batch_size=case["batch_size"])
+        if expect.get("loss_decreases"):
+            assert history[-1]["loss"] < history[0]["loss"], history
+        for got, want in zip(model_weights(trainer.export()), expect["weights"], strict=True):
+            np.testing.assert_allclose(got, want, rtol=0, atol=expect["atol"] + 1e-12,
+                                       err_msg=f"{case['name']} ({expect['bound']})")

@@ -9,7 +9,7 @@ symbol of tests/abi/symbols.txt is missing).
 Each function that returns a tfe_status_t raises the tfe.Error subclass of its
 status (tfe.errors.from_status) with tfe_last_error_message(), read by ctypes'
 errcheck hook on the calling thread, right after the call. Calls release the
-GIL (ctypes.CDLL); callbacks (INPUT_FN, LOG_FN) take it again when the library
+GIL (ctypes.CDLL); callbacks (INPUT_FN, LOG_FN, PROGRESS_FN) take it again when the library
 calls them from its threads.
 
 The library is the libtfe shared object installed inside this package by
@@ -42,6 +42,8 @@ INPUT_FN = CFUNCTYPE(
     c_int, c_void_p, c_char_p, POINTER(c_size_t), c_size_t, POINTER(c_double), c_size_t
 )  # tfe_input_fn
 LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_char_p, c_char_p)  # tfe_log_fn
+# tfe_train_progress_fn; its report is a POINTER(TrainProgress), declared below
+PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 
 # BEGIN GENERATED (tools/gen_capi.py from include/tfe.h; do not edit)
 # tfe_status_t
@@ -103,6 +105,27 @@ TFE_CUMSUM_EXCLUSIVE_REVERSE = 3
 TFE_SORT_ASCENDING = 0
 TFE_SORT_DESCENDING = 1
 
+# tfe_optimizer_kind_t
+TFE_OPTIMIZER_SGD = 0
+TFE_OPTIMIZER_ADAM = 1
+TFE_OPTIMIZER_AMSGRAD = 2
+
+# tfe_schedule_t
+TFE_SCHEDULE_CONSTANT = 0
+TFE_SCHEDULE_STEP = 1
+TFE_SCHEDULE_EXPONENTIAL = 2
+
+# tfe_loss_t
+TFE_LOSS_BINARY_CROSSENTROPY = 0
+TFE_LOSS_BINARY_CROSSENTROPY_FROM_LOGITS = 1
+TFE_LOSS_CATEGORICAL_CROSSENTROPY = 2
+TFE_LOSS_CATEGORICAL_CROSSENTROPY_FROM_LOGITS = 3
+TFE_LOSS_MEAN_SQUARED_ERROR = 4
+
+# tfe_metrics_t
+TFE_METRICS_NONE = 0
+TFE_METRICS_ACCURACY = 1
+
 TFE_VERSION_MAJOR = 0
 TFE_VERSION_MINOR = 2
 TFE_VERSION_PATCH = 0
@@ -151,6 +174,39 @@ class OpStats(Structure):
         ("messages_sent", c_uint64),
         ("rounds", c_uint64),
         ("wall_time_ns", c_uint64),
+    ]
+
+
+class Optimizer(Structure):
+    """struct tfe_optimizer_t"""
+
+    _fields_ = [
+        ("kind", c_uint32),
+        ("schedule", c_uint32),
+        ("learning_rate", c_double),
+        ("momentum", c_double),
+        ("beta1", c_double),
+        ("beta2", c_double),
+        ("epsilon", c_double),
+        ("decay", c_double),
+        ("decay_steps", c_uint64),
+    ]
+
+
+class TrainProgress(Structure):
+    """struct tfe_train_progress_t"""
+
+    _fields_ = [
+        ("epoch", c_size_t),
+        ("epochs", c_size_t),
+        ("batch", c_size_t),
+        ("batches", c_size_t),
+        ("loss", c_double),
+        ("accuracy", c_double),
+        ("val_loss", c_double),
+        ("val_accuracy", c_double),
+        ("elapsed_seconds", c_double),
+        ("eta_seconds", c_double),
     ]
 
 
@@ -269,6 +325,8 @@ FUNCTIONS = {
     "tfe_model_output_shape_at": (STATUS, [("model", HANDLE), ("index", c_size_t), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),
     "tfe_model_layer_count": (STATUS, [("model", HANDLE), ("count", POINTER(c_size_t))]),
     "tfe_model_predict_plain": (STATUS, [("model", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("batch", c_size_t), ("out", POINTER(c_double)), ("out_len", c_size_t)]),
+    "tfe_model_weight_count": (STATUS, [("model", HANDLE), ("count", POINTER(c_size_t))]),
+    "tfe_model_weight": (STATUS, [("model", HANDLE), ("index", c_size_t), ("values", POINTER(POINTER(c_double))), ("len", POINTER(c_size_t))]),
     "tfe_model_add_dense": (STATUS, [("model", HANDLE), ("inputs", c_size_t), ("units", c_size_t), ("weights", POINTER(c_double)), ("weights_len", c_size_t), ("bias", POINTER(c_double)), ("bias_len", c_size_t)]),
     "tfe_model_add_conv2d": (STATUS, [("model", HANDLE), ("kernel", POINTER(c_size_t)), ("kernel_len", c_size_t), ("weights", POINTER(c_double)), ("weights_len", c_size_t), ("bias", POINTER(c_double)), ("bias_len", c_size_t), ("stride_h", c_size_t), ("stride_w", c_size_t), ("padding", c_uint32)]),
     "tfe_model_add_max_pool2d": (STATUS, [("model", HANDLE), ("window_h", c_size_t), ("window_w", c_size_t), ("stride_h", c_size_t), ("stride_w", c_size_t), ("padding", c_uint32)]),
@@ -290,6 +348,15 @@ FUNCTIONS = {
     "tfe_predictor_output_shape_at": (STATUS, [("pred", HANDLE), ("index", c_size_t), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),
     "tfe_predictor_predict_outputs": (STATUS, [("pred", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("outs", POINTER(POINTER(c_double))), ("out_lens", POINTER(c_size_t)), ("count", c_size_t)]),
     "tfe_predictor_last_stats": (STATUS, [("pred", HANDLE), ("out", POINTER(HANDLE))]),
+    "tfe_trainer_new_local": (STATUS, [("model", HANDLE), ("model_owner", c_char_p), ("data_owner", c_char_p), ("label_owner", c_char_p), ("options", POINTER(SessionOptions)), ("out", POINTER(HANDLE))]),
+    "tfe_trainer_free": (None, [("trainer", HANDLE)]),
+    "tfe_trainer_set_insecure_test_seed": (STATUS, [("trainer", HANDLE), ("seed", c_uint64)]),
+    "tfe_optimizer_defaults": (STATUS, [("kind", c_uint32), ("out", POINTER(Optimizer))]),
+    "tfe_trainer_compile": (STATUS, [("trainer", HANDLE), ("optimizer", POINTER(Optimizer)), ("loss", c_uint32), ("metrics", c_uint32)]),
+    "tfe_trainer_fit": (STATUS, [("trainer", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("y", POINTER(c_double)), ("y_len", c_size_t), ("epochs", c_size_t), ("batch_size", c_size_t), ("val_x", POINTER(c_double)), ("val_x_len", c_size_t), ("val_y", POINTER(c_double)), ("val_y_len", c_size_t), ("progress", PROGRESS_FN), ("user_data", c_void_p)]),
+    "tfe_trainer_evaluate": (STATUS, [("trainer", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("y", POINTER(c_double)), ("y_len", c_size_t), ("loss", POINTER(c_double)), ("accuracy", POINTER(c_double))]),
+    "tfe_trainer_predict": (STATUS, [("trainer", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("out", POINTER(c_double)), ("out_len", c_size_t)]),
+    "tfe_trainer_export": (STATUS, [("trainer", HANDLE), ("out", POINTER(HANDLE))]),
     "tfe_array_load": (STATUS, [("path", c_char_p), ("out", POINTER(HANDLE))]),
     "tfe_array_values": (STATUS, [("array", HANDLE), ("data", POINTER(POINTER(c_double))), ("len", POINTER(c_size_t))]),
     "tfe_array_shape": (STATUS, [("array", HANDLE), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),

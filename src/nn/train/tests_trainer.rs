@@ -125,3 +125,24 @@ fn misuse_is_named() {
     let bad = Optimizer::Adam { lr: super::Schedule::Constant(0.1), beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     assert!(bad.validate().unwrap_err().to_string().contains("2^−12"));
 }
+
+#[test]
+fn fit_until_stops_where_the_callback_says() {
+    let (x, y) = data(16, 4);
+    let mut trainer = Trainer::new(&[2], model(), Players::default(), options()).unwrap();
+    trainer.compile(Optimizer::sgd(0.1), Loss::MeanSquaredError, &[]).unwrap();
+    let fit = Fit { epochs: 2, batch_size: 4, validation: None };
+    let mut calls = 0;
+    let err = trainer
+        .fit_until(&x, &y, fit, &mut |p| {
+            calls += 1;
+            if p.batch == 2 {
+                std::ops::ControlFlow::Break("enough".into())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Aborted { .. }) && err.to_string().contains("enough"), "{err}");
+    assert_eq!((calls, trainer.steps()), (2, 2));
+}

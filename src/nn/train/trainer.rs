@@ -11,6 +11,7 @@
 //! Training drops a last partial batch (Keras's `drop_remainder`);
 //! evaluation and prediction pad it with zero rows, masked out.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
@@ -212,9 +213,25 @@ impl Trainer {
         fit: Fit<'_>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Progress>> {
+        self.fit_until(x, y, fit, &mut |p| {
+            progress(p);
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// As [`Trainer::fit`], and `progress` may stop the training: a
+    /// `Break(reason)` ends `fit` after that batch with [`Error::Aborted`]
+    /// naming the model owner and `reason`; the steps taken so far stay.
+    pub fn fit_until(
+        &mut self,
+        x: &[f64],
+        y: &[f64],
+        fit: Fit<'_>,
+        progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+    ) -> Result<Vec<Progress>> {
         let validation = fit.validation.map(|(vx, vy)| ([vx], vy));
         let validation = validation.as_ref().map(|(vx, vy)| (vx.as_slice(), *vy));
-        self.fit_parts(&[x], y, Fit { validation: None, ..fit }, validation, progress)
+        self.fit_parts_until(&[x], y, Fit { validation: None, ..fit }, validation, progress)
     }
 
     /// Trains on features held by the data owners, one part per owner in
@@ -229,6 +246,22 @@ impl Trainer {
         fit: Fit<'_>,
         validation: Option<(&[&[f64]], &[f64])>,
         progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Progress>> {
+        self.fit_parts_until(x, y, fit, validation, &mut |p| {
+            progress(p);
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// As [`Trainer::fit_parts`], and `progress` may stop the training as
+    /// in [`Trainer::fit_until`].
+    pub fn fit_parts_until(
+        &mut self,
+        x: &[&[f64]],
+        y: &[f64],
+        fit: Fit<'_>,
+        validation: Option<(&[&[f64]], &[f64])>,
+        progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> Result<Vec<Progress>> {
         if fit.validation.is_some() {
             return Err(Error::invalid("fit_parts: give the validation data as parts, not in fit.validation"));
@@ -285,7 +318,9 @@ impl Trainer {
                     elapsed,
                     eta,
                 };
-                progress(&report);
+                if let ControlFlow::Break(reason) = progress(&report) {
+                    return Err(Error::Aborted { player: self.players.model_owner.clone(), message: reason });
+                }
                 if end {
                     history.push(report);
                 }

@@ -10,7 +10,9 @@
 TensorFlow is imported by nothing here: clone_model reads the Keras model it is given.
 """
 
-from . import layers, models
+from . import layers, losses, models, optimizers, training
 from .models import Model, Predictor, Sequential, clone_model, network
+from .training import Trainer
 
-__all__ = ["Model", "Predictor", "Sequential", "clone_model", "layers", "models", "network"]
+__all__ = ["Model", "Predictor", "Sequential", "Trainer", "clone_model", "layers", "losses", "models", "network",
+           "optimizers", "training"]

@@ -3,6 +3,7 @@ package io.tfe;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,6 +17,11 @@ import java.lang.foreign.MemorySegment;
 public final class Model extends Handle {
     private Model(MemorySegment address) {
         super("Model", address, Native::tfe_model_free, null);
+    }
+
+    /** A model handle the library handed out, now owned by the new object. */
+    static Model wrap(MemorySegment address) {
+        return new Model(address);
     }
 
     /** An empty model taking samples of {@code inputShape}. */
@@ -183,5 +189,28 @@ public final class Model extends Handle {
     public Model addGlobalAvgPool2d() {
         call((m, a) -> Native.tfe_model_add_global_avg_pool2d(m));
         return this;
+    }
+
+    /**
+     * The number of weight arrays of the model as it runs ({@code tfe_model_weight_count}): two
+     * per Dense or Conv2D layer, four per batch normalization not folded.
+     */
+    public long weightCount() {
+        return getLong((model, arena, out) -> Native.tfe_model_weight_count(model, out));
+    }
+
+    /** A copy of weight array {@code index} ({@code tfe_model_weight}). */
+    public double[] weight(long index) {
+        MemorySegment model = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment values = arena.allocate(ADDRESS);
+            MemorySegment len = arena.allocate(JAVA_LONG);
+            TfeException.check(Native.tfe_model_weight(model, index, values, len));
+            long n = len.get(JAVA_LONG, 0);
+            return n == 0 ? new double[0]
+                    : values.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
+        } finally {
+            release();
+        }
     }
 }

@@ -1,0 +1,203 @@
+package tfe
+
+// #include "tfe.h"
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime/cgo"
+	"time"
+)
+
+// Optimizer is a tfe_optimizer_t: an update rule and its learning-rate
+// schedule. Start from DefaultOptimizer.
+type Optimizer struct {
+	Kind         OptimizerKind
+	Schedule     Schedule
+	LearningRate float64
+	Momentum     float64 // SGD
+	Beta1, Beta2 float64 // Adam, AMSgrad
+	Epsilon      float64 // Adam, AMSgrad: at least 2^-12
+	Decay        float64 // the schedule's factor
+	DecaySteps   uint64  // the schedule's steps
+}
+
+// DefaultOptimizer is Keras's defaults for kind (tfe_optimizer_defaults).
+func DefaultOptimizer(kind OptimizerKind) (Optimizer, error) {
+	var o C.tfe_optimizer_t
+	err := check(func() C.enum_tfe_status_t { return C.tfe_optimizer_defaults(C.uint32_t(kind), &o) })
+	return Optimizer{OptimizerKind(o.kind), Schedule(o.schedule), float64(o.learning_rate), float64(o.momentum),
+		float64(o.beta1), float64(o.beta2), float64(o.epsilon), float64(o.decay), uint64(o.decay_steps)}, err
+}
+
+func (o Optimizer) c() C.tfe_optimizer_t {
+	return C.tfe_optimizer_t{kind: C.uint32_t(o.Kind), schedule: C.uint32_t(o.Schedule),
+		learning_rate: C.double(o.LearningRate), momentum: C.double(o.Momentum), beta1: C.double(o.Beta1),
+		beta2: C.double(o.Beta2), epsilon: C.double(o.Epsilon), decay: C.double(o.Decay),
+		decay_steps: C.uint64_t(o.DecaySteps)}
+}
+
+// TrainProgress is a tfe_train_progress_t: what Fit reports after each
+// batch (Batch == Batches at the end of an epoch). Accuracy is NaN without
+// MetricsAccuracy; the validation values are NaN but at the end of an
+// epoch with validation data.
+type TrainProgress struct {
+	Epoch, Epochs, Batch, Batches        int
+	Loss, Accuracy, ValLoss, ValAccuracy float64
+	Elapsed, ETA                         time.Duration
+}
+
+// ProgressFunc receives Fit's progress after each batch, on the goroutine
+// that called Fit. A non-nil error (or a panic) stops Fit, which then
+// returns an error wrapping it and tfe.ErrAborted.
+type ProgressFunc func(TrainProgress) error
+
+// progressState is one Fit's ProgressFunc as the library sees it, and the
+// error or panic that stopped it.
+type progressState struct {
+	fn  ProgressFunc
+	err error
+}
+
+//export tfeGoProgress
+func tfeGoProgress(userData C.uintptr_t, p *C.tfe_train_progress_t) (stop C.int) {
+	s := cgo.Handle(uintptr(userData)).Value().(*progressState)
+	defer func() {
+		if r := recover(); r != nil {
+			s.err = fmt.Errorf("the progress function panicked: %v", r)
+			stop = 1
+		}
+	}()
+	seconds := func(v C.double) time.Duration { return time.Duration(float64(v) * float64(time.Second)) }
+	report := TrainProgress{int(p.epoch), int(p.epochs), int(p.batch), int(p.batches), float64(p.loss),
+		float64(p.accuracy), float64(p.val_loss), float64(p.val_accuracy), seconds(p.elapsed_seconds),
+		seconds(p.eta_seconds)}
+	if err := s.fn(report); err != nil {
+		s.err = err
+		return 1
+	}
+	return 0
+}
+
+// Trainer is a tfe_trainer_t: a model trained privately by a model owner
+// (the weights), a data owner (the features) and a label owner (the
+// labels), its players on threads of this process. One call at a time: a
+// call while another runs fails with ErrInvalidArgument.
+type Trainer struct {
+	h handle[*C.tfe_trainer_t]
+}
+
+// NewLocalTrainer makes a trainer of model's layers
+// (tfe_trainer_new_local); options nil: the defaults. The trainer keeps a
+// copy of the layers.
+func NewLocalTrainer(model *Model, modelOwner, dataOwner, labelOwner string, options *SessionOptions) (*Trainer, error) {
+	m, err := model.h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer model.h.release()
+	o, d, l := cString(modelOwner), cString(dataOwner), cString(labelOwner)
+	defer freeString(o)
+	defer freeString(d)
+	defer freeString(l)
+	opts := options.c()
+	var out *C.tfe_trainer_t
+	if err := check(func() C.enum_tfe_status_t { return C.tfe_trainer_new_local(m, o, d, l, opts, &out) }); err != nil {
+		return nil, err
+	}
+	t := &Trainer{}
+	initHandle(t, &t.h, "tfe.Trainer", out, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
+	return t, nil
+}
+
+// Close stops the players and frees the trainer (tfe_trainer_free). Safe twice.
+func (t *Trainer) Close() { t.h.close() }
+
+// SetInsecureTestSeed makes the players' randomness come from seed, for
+// tests only: two trainings give the same weights, and anyone who knows
+// seed can undo the sharing (tfe_trainer_set_insecure_test_seed). Before
+// Compile.
+func (t *Trainer) SetInsecureTestSeed(seed uint64) error {
+	return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_set_insecure_test_seed(p, C.uint64_t(seed))
+	})
+}
+
+// Compile sets the optimizer, the loss and the metrics (tfe_trainer_compile).
+func (t *Trainer) Compile(optimizer Optimizer, loss Loss, metrics Metrics) error {
+	o := optimizer.c()
+	return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_compile(p, &o, C.uint32_t(loss), C.uint32_t(metrics))
+	})
+}
+
+// Fit trains for epochs passes over x (whole samples, batch first) with
+// labels y, batchSize samples per step (tfe_trainer_fit); with valX and
+// valY (nil for none) evaluated after each epoch; progress (nil: none)
+// after each batch.
+func (t *Trainer) Fit(x, y []float64, epochs, batchSize int, valX, valY []float64, progress ProgressFunc) error {
+	e, err := size("tfe_trainer_fit", "epochs", epochs)
+	if err != nil {
+		return err
+	}
+	b, err := size("tfe_trainer_fit", "batch_size", batchSize)
+	if err != nil {
+		return err
+	}
+	xp, xn := doubles(x)
+	yp, yn := doubles(y)
+	vxp, vxn := doubles(valX)
+	vyp, vyn := doubles(valY)
+	if progress == nil {
+		return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+			return C.tfe_trainer_fit(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, nil, nil)
+		})
+	}
+	state := &progressState{fn: progress}
+	h := cgo.NewHandle(state)
+	defer h.Delete()
+	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return fitWithProgress(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, h)
+	})
+	if err != nil && state.err != nil && errors.Is(err, ErrAborted) {
+		return fmt.Errorf("%w (%w)", state.err, err)
+	}
+	return err
+}
+
+// Evaluate is the mean loss and the accuracy (NaN without
+// MetricsAccuracy) of x and y (tfe_trainer_evaluate).
+func (t *Trainer) Evaluate(x, y []float64) (loss, accuracy float64, err error) {
+	xp, xn := doubles(x)
+	yp, yn := doubles(y)
+	var l, a C.double
+	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_evaluate(p, xp, xn, yp, yn, &l, &a)
+	})
+	return float64(l), float64(a), err
+}
+
+// Predict is the model's outputs for x, outputs per sample each
+// (tfe_trainer_predict).
+func (t *Trainer) Predict(x []float64, samples, outputs int) ([]float64, error) {
+	out := make([]float64, samples*outputs)
+	xp, xn := doubles(x)
+	op, on := doubles(out)
+	if err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_predict(p, xp, xn, op, on)
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Export is the trained model, revealed to the model owner
+// (tfe_trainer_export). Close it.
+func (t *Trainer) Export() (*Model, error) {
+	var out *C.tfe_model_t
+	if err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_export(p, &out) }); err != nil {
+		return nil, err
+	}
+	return newModel(out), nil
+}

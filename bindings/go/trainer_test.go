@@ -1,0 +1,194 @@
+package tfe_test
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	tfe "tfe/bindings/go"
+)
+
+// trainData is two features in [-1, 1) per sample, label 1 when
+// x0 - x1/2 > 0.1.
+func trainData() (x, y []float64) {
+	for i := 0; i < 16; i++ {
+		a, b := float64(i*37%17)/8-1, float64(i*11%13)/6-1
+		x = append(x, a, b)
+		if a-b/2 > 0.1 {
+			y = append(y, 1)
+		} else {
+			y = append(y, 0)
+		}
+	}
+	return x, y
+}
+
+func newLogisticTrainer(t *testing.T, seed uint64) *tfe.Trainer {
+	t.Helper()
+	m := must(tfe.NewModel([]int{2}))(t)
+	defer m.Close()
+	if err := m.AddDense(2, 1, []float64{0.25, -0.5}, []float64{0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddSigmoid(); err != nil {
+		t.Fatal(err)
+	}
+	tr := must(tfe.NewLocalTrainer(m, "model-owner", "data-owner", "label-owner", memory()))(t)
+	if err := tr.SetInsecureTestSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	sgd := must(tfe.DefaultOptimizer(tfe.OptimizerSGD))(t)
+	sgd.LearningRate = 0.5
+	if err := tr.Compile(sgd, tfe.LossBinaryCrossentropy, tfe.MetricsAccuracy); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func exportedWeights(t *testing.T, tr *tfe.Trainer) []float64 {
+	t.Helper()
+	m := must(tr.Export())(t)
+	defer m.Close()
+	if n := must(m.WeightCount())(t); n != 2 {
+		t.Fatalf("%d weight arrays, expected 2", n)
+	}
+	return append(must(m.Weight(0))(t), must(m.Weight(1))(t)...)
+}
+
+func TestTrainerFollowsAnF64TrainingAndRepeatsWithASeed(t *testing.T) {
+	x, y := trainData()
+	tr := newLogisticTrainer(t, 1)
+	defer tr.Close()
+	var reports []tfe.TrainProgress
+	err := tr.Fit(x, y, 2, 4, x, y, func(p tfe.TrainProgress) error { reports = append(reports, p); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 8 || reports[7].Loss >= reports[3].Loss || math.IsNaN(reports[3].ValLoss) ||
+		!math.IsNaN(reports[0].ValLoss) {
+		t.Fatalf("reports %+v", reports)
+	}
+	// The same steps in f64: w -= lr/batch * sum (p - y) x.
+	w := []float64{0.25, -0.5, 0}
+	for epoch := 0; epoch < 2; epoch++ {
+		for b := 0; b < 4; b++ {
+			g := make([]float64, 3)
+			for i := b * 4; i < b*4+4; i++ {
+				p := 1 / (1 + math.Exp(-(w[0]*x[2*i] + w[1]*x[2*i+1] + w[2])))
+				g[0] += (p - y[i]) * x[2*i]
+				g[1] += (p - y[i]) * x[2*i+1]
+				g[2] += p - y[i]
+			}
+			for k := range w {
+				w[k] -= 0.5 / 4 * g[k]
+			}
+		}
+	}
+	got := exportedWeights(t, tr)
+	for k := range w {
+		if math.Abs(got[k]-w[k]) > 0.03 {
+			t.Errorf("weight %d: private %v, f64 %v", k, got[k], w[k])
+		}
+	}
+	loss, accuracy := must2(tr.Evaluate(x, y))(t)
+	if loss <= 0 || loss >= reports[3].Loss || accuracy < 0.75 {
+		t.Errorf("evaluate: loss %v, accuracy %v", loss, accuracy)
+	}
+	if pred := must(tr.Predict(x, 16, 1))(t); len(pred) != 16 {
+		t.Errorf("%d predictions", len(pred))
+	}
+
+	again := newLogisticTrainer(t, 1)
+	defer again.Close()
+	if err := again.Fit(x, y, 2, 4, x, y, nil); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range exportedWeights(t, again) {
+		if v != got[k] {
+			t.Errorf("weight %d: %v then %v with the same seed", k, got[k], v)
+		}
+	}
+}
+
+func must2(a, b float64, err error) func(testing.TB) (float64, float64) {
+	return func(t testing.TB) (float64, float64) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
+}
+
+func TestAProgressFuncStopsFitAndAPanicInItIsAnError(t *testing.T) {
+	x, y := trainData()
+	tr := newLogisticTrainer(t, 2)
+	defer tr.Close()
+	stop := errors.New("enough")
+	calls := 0
+	err := tr.Fit(x, y, 2, 4, nil, nil, func(tfe.TrainProgress) error {
+		calls++
+		if calls == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || !errors.Is(err, tfe.ErrAborted) || calls != 3 {
+		t.Fatalf("calls %d, err %v", calls, err)
+	}
+	err = tr.Fit(x, y, 1, 4, nil, nil, func(tfe.TrainProgress) error { panic("boom") })
+	if !errors.Is(err, tfe.ErrAborted) || !strings.Contains(err.Error(), "panicked: boom") {
+		t.Fatalf("err %v", err)
+	}
+	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); err != nil {
+		t.Fatalf("the trainer is usable after a stop: %v", err)
+	}
+}
+
+func TestTrainerBadArguments(t *testing.T) {
+	x, y := trainData()
+	m := must(tfe.NewModel([]int{2}))(t)
+	defer m.Close()
+	if err := m.AddDense(2, 1, []float64{0.25, -0.5}, []float64{0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tfe.NewLocalTrainer(m, "a", "b c", "d", nil); !errors.Is(err, tfe.ErrInvalidArgument) ||
+		!strings.Contains(err.Error(), "'data_owner'") {
+		t.Fatalf("err %v", err)
+	}
+	tr := must(tfe.NewLocalTrainer(m, "model-owner", "data-owner", "label-owner", nil))(t)
+	defer tr.Close()
+	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "not compiled") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := tfe.DefaultOptimizer(9); !errors.Is(err, tfe.ErrInvalidArgument) {
+		t.Fatalf("err %v", err)
+	}
+	adam := must(tfe.DefaultOptimizer(tfe.OptimizerAdam))(t)
+	adam.Epsilon = 1e-7
+	if err := tr.Compile(adam, tfe.LossMeanSquaredError, tfe.MetricsNone); !strings.Contains(fmtErr(err), "2^−12") {
+		t.Fatalf("err %v", err)
+	}
+	adam.Epsilon = 1.0 / 256
+	if err := tr.Compile(adam, tfe.LossMeanSquaredError, tfe.MetricsNone); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Fit(x[:31], y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "'x' has 31 and 'y' 16") {
+		t.Fatalf("err %v", err)
+	}
+	if _, _, err := tr.Evaluate(x, y[:15]); !errors.Is(err, tfe.ErrInvalidArgument) {
+		t.Fatalf("err %v", err)
+	}
+	tr.Close()
+	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); !errors.Is(err, tfe.ErrClosed) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}

@@ -1,0 +1,181 @@
+package io.tfe;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * A model trained privately ({@code tfe_trainer_t}) by a model owner (the weights), a data
+ * owner (the features) and a label owner (the labels), every player on threads of this
+ * process. One call at a time: a call while another runs fails with
+ * {@link Status#INVALID_ARGUMENT}.
+ */
+public final class Trainer extends Handle {
+    private static final MethodHandle PROGRESS;
+
+    static {
+        try {
+            PROGRESS = MethodHandles.lookup().findStatic(Trainer.class, "progress",
+                    MethodType.methodType(int.class, Listener.class, MemorySegment.class, MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A trainer of {@code model}'s layers ({@code tfe_trainer_new_local}), with {@code options}
+     * (null: the defaults). The model may be closed afterwards: the trainer keeps a copy.
+     */
+    public Trainer(Model model, String modelOwner, String dataOwner, String labelOwner, SessionOptions options) {
+        super("Trainer", newTrainer(model, modelOwner, dataOwner, labelOwner, options), Native::tfe_trainer_free,
+                null);
+    }
+
+    private static MemorySegment newTrainer(Model model, String modelOwner, String dataOwner, String labelOwner,
+            SessionOptions options) {
+        MemorySegment m = model.acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(Native.tfe_trainer_new_local(m, Strings.of(arena, modelOwner),
+                    Strings.of(arena, dataOwner), Strings.of(arena, labelOwner),
+                    options == null ? MemorySegment.NULL : options.toNative(arena), out));
+            return out.get(ADDRESS, 0);
+        } finally {
+            model.release();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        int call(MemorySegment trainer, Arena arena);
+    }
+
+    private void call(Call call) {
+        MemorySegment trainer = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            TfeException.check(call.call(trainer, arena));
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * For tests only, insecure: the players' randomness comes from {@code seed}, so two
+     * trainings give the same weights, and anyone who knows it can undo the sharing
+     * ({@code tfe_trainer_set_insecure_test_seed}). Before {@link #compile}.
+     */
+    public void setInsecureTestSeed(long seed) {
+        call((t, arena) -> Native.tfe_trainer_set_insecure_test_seed(t, seed));
+    }
+
+    /** Sets the optimizer, the loss and the metrics ({@code tfe_trainer_compile}). */
+    public void compile(Optimizer optimizer, Loss loss, Metrics metrics) {
+        call((t, arena) -> Native.tfe_trainer_compile(t, optimizer.toNative(arena), loss.ordinal(),
+                metrics.ordinal()));
+    }
+
+    /** One fit's listener and what stopped it. */
+    private static final class Listener {
+        final ProgressListener listener;
+        Throwable thrown;
+
+        Listener(ProgressListener listener) {
+            this.listener = listener;
+        }
+    }
+
+    /** The {@code tfe_train_progress_fn}: never lets an exception reach the library. */
+    private static int progress(Listener l, MemorySegment userData, MemorySegment report) {
+        try {
+            MemorySegment p = report.reinterpret(Native.TRAIN_PROGRESS.byteSize());
+            TrainProgress progress = new TrainProgress(p.get(JAVA_LONG, 0),
+                    p.get(JAVA_LONG, 8), p.get(JAVA_LONG, 16),
+                    p.get(JAVA_LONG, 24), p.get(JAVA_DOUBLE, 32), p.get(JAVA_DOUBLE, 40),
+                    p.get(JAVA_DOUBLE, 48), p.get(JAVA_DOUBLE, 56), p.get(JAVA_DOUBLE, 64), p.get(JAVA_DOUBLE, 72));
+            return l.listener.onProgress(progress) ? 0 : 1;
+        } catch (Throwable t) {
+            l.thrown = t;
+            return 1;
+        }
+    }
+
+    /**
+     * Trains for {@code epochs} passes over {@code x} (whole samples, batch first) with labels
+     * {@code y}, {@code batchSize} samples per step ({@code tfe_trainer_fit}); with {@code valX}
+     * and {@code valY} (null for none) evaluated after each epoch; {@code listener} (null: none)
+     * after each batch. An exception of the listener is thrown again here (as a
+     * {@link RuntimeException}'s cause when it is checked), the library's
+     * {@link Status#ABORTED} exception suppressed in it.
+     */
+    public void fit(double[] x, double[] y, long epochs, long batchSize, double[] valX, double[] valY,
+            ProgressListener listener) {
+        Listener l = listener == null ? null : new Listener(listener);
+        MemorySegment trainer = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stub = l == null ? MemorySegment.NULL
+                    : Native.LINKER.upcallStub(MethodHandles.insertArguments(PROGRESS, 0, l), Native.PROGRESS_FN, arena);
+            MemorySegment vx = valX == null ? MemorySegment.NULL : Context.doubles(arena, valX);
+            MemorySegment vy = valY == null ? MemorySegment.NULL : Context.doubles(arena, valY);
+            int status = Native.tfe_trainer_fit(trainer, Context.doubles(arena, x), x.length, Context.doubles(arena, y),
+                    y.length, epochs, batchSize, vx, valX == null ? 0 : valX.length, vy,
+                    valY == null ? 0 : valY.length, stub, MemorySegment.NULL);
+            try {
+                TfeException.check(status);
+            } catch (TfeException e) {
+                if (l != null && l.thrown != null) {
+                    l.thrown.addSuppressed(e);
+                    if (l.thrown instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (l.thrown instanceof Error err) {
+                        throw err;
+                    }
+                    throw new RuntimeException(l.thrown);
+                }
+                throw e;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The mean loss and the accuracy (NaN without {@link Metrics#ACCURACY}) of {@code x} and
+     * {@code y} ({@code tfe_trainer_evaluate}), as {@code {loss, accuracy}}.
+     */
+    public double[] evaluate(double[] x, double[] y) {
+        MemorySegment trainer = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment loss = arena.allocate(JAVA_DOUBLE);
+            MemorySegment accuracy = arena.allocate(JAVA_DOUBLE);
+            TfeException.check(Native.tfe_trainer_evaluate(trainer, Context.doubles(arena, x), x.length,
+                    Context.doubles(arena, y), y.length, loss, accuracy));
+            return new double[] {loss.get(JAVA_DOUBLE, 0), accuracy.get(JAVA_DOUBLE, 0)};
+        } finally {
+            release();
+        }
+    }
+
+    /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */
+    public double[] predict(double[] x, long outLen) {
+        MemorySegment trainer = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
+            TfeException.check(Native.tfe_trainer_predict(trainer, Context.doubles(arena, x), x.length, out, outLen));
+            return Predictor.readDoubles(out, outLen);
+        } finally {
+            release();
+        }
+    }
+
+    /** The trained model, revealed to the model owner ({@code tfe_trainer_export}). Close it. */
+    public Model export() {
+        return Model.wrap(getAddress((t, arena, out) -> Native.tfe_trainer_export(t, out)));
+    }
+}

@@ -1,0 +1,136 @@
+package io.tfe;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Private training: a logistic regression follows an f64 training from the same weights and
+ * batches, a test seed repeats it bit for bit, a listener stops fit by returning false or by
+ * throwing (the exception comes out of fit, the JVM is unharmed), bad arguments are errors.
+ */
+class TrainerTest {
+    static final double[] X = new double[32];
+    static final double[] Y = new double[16];
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            X[2 * i] = (i * 37 % 17) / 8.0 - 1;
+            X[2 * i + 1] = (i * 11 % 13) / 6.0 - 1;
+            Y[i] = X[2 * i] - X[2 * i + 1] / 2 > 0.1 ? 1 : 0;
+        }
+    }
+
+    static SessionOptions memory() {
+        return SessionOptions.defaults().withTransport(Transport.MEMORY);
+    }
+
+    static Trainer logistic(long seed) {
+        try (Model model = new Model(new long[] {2})) {
+            model.addDense(2, 1, new double[] {0.25, -0.5}, new double[] {0}).addSigmoid();
+            Trainer trainer = new Trainer(model, "model-owner", "data-owner", "label-owner", memory());
+            trainer.setInsecureTestSeed(seed);
+            trainer.compile(Optimizer.defaults(OptimizerKind.SGD).withLearningRate(0.5), Loss.BINARY_CROSSENTROPY,
+                    Metrics.ACCURACY);
+            return trainer;
+        }
+    }
+
+    static double[] weights(Trainer trainer) {
+        try (Model model = trainer.export()) {
+            assertEquals(2, model.weightCount());
+            double[] w = model.weight(0);
+            return new double[] {w[0], w[1], model.weight(1)[0]};
+        }
+    }
+
+    @Test
+    void fitFollowsAnF64TrainingAndRepeatsWithASeed() {
+        double[] got;
+        try (Trainer trainer = logistic(1)) {
+            List<TrainProgress> reports = new ArrayList<>();
+            trainer.fit(X, Y, 2, 4, X, Y, p -> reports.add(p));
+            assertEquals(8, reports.size());
+            assertTrue(reports.get(7).loss() < reports.get(3).loss());
+            assertTrue(Double.isNaN(reports.get(0).valLoss()) && !Double.isNaN(reports.get(3).valLoss()));
+            double[] w = {0.25, -0.5, 0};
+            for (int step = 0; step < 8; step++) {
+                double[] g = new double[3];
+                for (int i = step % 4 * 4; i < step % 4 * 4 + 4; i++) {
+                    double p = 1 / (1 + Math.exp(-(w[0] * X[2 * i] + w[1] * X[2 * i + 1] + w[2])));
+                    g[0] += (p - Y[i]) * X[2 * i];
+                    g[1] += (p - Y[i]) * X[2 * i + 1];
+                    g[2] += p - Y[i];
+                }
+                for (int k = 0; k < 3; k++) {
+                    w[k] -= 0.5 / 4 * g[k];
+                }
+            }
+            got = weights(trainer);
+            assertArrayEquals(w, got, 0.03);
+            double[] eval = trainer.evaluate(X, Y);
+            assertTrue(eval[0] > 0 && eval[0] < reports.get(3).loss() && eval[1] >= 0.75, eval[0] + " " + eval[1]);
+            assertEquals(16, trainer.predict(X, 16).length);
+        }
+        try (Trainer again = logistic(1)) {
+            again.fit(X, Y, 2, 4, X, Y, null);
+            assertArrayEquals(got, weights(again), 0.0);
+        }
+    }
+
+    @Test
+    void aListenerStopsFitAndItsExceptionComesOut() {
+        try (Trainer trainer = logistic(2)) {
+            int[] calls = {0};
+            TfeException stopped = assertThrows(TfeException.class,
+                    () -> trainer.fit(X, Y, 2, 4, null, null, p -> ++calls[0] < 3));
+            assertEquals(Status.ABORTED, stopped.status());
+            assertEquals(3, calls[0]);
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> trainer.fit(X, Y, 1, 4, null, null, p -> {
+                        throw boom;
+                    }));
+            assertSame(boom, thrown);
+            assertTrue(thrown.getSuppressed()[0].getMessage().contains("progress callback returned 1"));
+            RuntimeException checked = assertThrows(RuntimeException.class,
+                    () -> trainer.fit(X, Y, 1, 4, null, null, p -> {
+                        throw new java.io.IOException("checked");
+                    }));
+            assertTrue(checked.getCause() instanceof java.io.IOException);
+            trainer.fit(X, Y, 1, 4, null, null, null); // still usable
+        }
+    }
+
+    @Test
+    void badArgumentsAreErrors() {
+        try (Model model = new Model(new long[] {2})) {
+            model.addDense(2, 1, new double[] {0.25, -0.5}, new double[] {0});
+            TfeException e = assertThrows(TfeException.class, () -> new Trainer(model, "a", "b c", "d", null));
+            assertTrue(e.getMessage().contains("'data_owner'"), e.getMessage());
+            Trainer trainer = new Trainer(model, "model-owner", "data-owner", "label-owner", memory());
+            try {
+                e = assertThrows(TfeException.class, () -> trainer.fit(X, Y, 1, 4, null, null, null));
+                assertTrue(e.getMessage().contains("not compiled"), e.getMessage());
+                Optimizer adam = Optimizer.defaults(OptimizerKind.ADAM).withEpsilon(1e-7);
+                e = assertThrows(TfeException.class, () -> trainer.compile(adam, Loss.MEAN_SQUARED_ERROR, Metrics.NONE));
+                assertTrue(e.getMessage().contains("2^−12"), e.getMessage());
+                trainer.compile(adam.withEpsilon(1.0 / 256), Loss.MEAN_SQUARED_ERROR, Metrics.NONE);
+                e = assertThrows(TfeException.class,
+                        () -> trainer.fit(java.util.Arrays.copyOf(X, 31), Y, 1, 4, null, null, null));
+                assertTrue(e.getMessage().contains("'x' has 31 and 'y' 16 values"), e.getMessage());
+                assertTrue(Double.isNaN(trainer.evaluate(X, Y)[1]));
+            } finally {
+                trainer.close();
+            }
+            assertThrows(IllegalStateException.class, () -> trainer.predict(X, 16));
+            trainer.close(); // safe twice
+        }
+    }
+}

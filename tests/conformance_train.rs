@@ -1,0 +1,216 @@
+//! The training cases of the conformance file (`train_cases` of
+//! `tests/conformance/cases.json`, format in its README) run through the C
+//! API, as every binding runs them: a model built layer by layer, a
+//! trainer compiled with the case's optimizer, loss and metrics, fitted,
+//! and its exported weights checked within the case's tolerance.
+
+use std::collections::HashMap;
+use std::ffi::{CStr, c_int, c_void};
+use std::path::Path;
+use std::ptr;
+
+use serde_json::Value;
+use tfe::internals::ffi::error::*;
+use tfe::internals::ffi::nn::*;
+use tfe::internals::ffi::nn_layers::*;
+use tfe::internals::ffi::session::*;
+use tfe::internals::ffi::train::*;
+use tfe::internals::ffi::{tfe_model_t, tfe_status_t};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn message() -> String {
+    // SAFETY: the library's message is never NULL and NUL-terminated.
+    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
+}
+
+fn status_name(status: tfe_status_t) -> String {
+    // SAFETY: tfe_status_name returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(tfe_status_name(status as i32)) }.to_string_lossy().into_owned()
+}
+
+/// The value of every `TFE_NAME = n` constant the header declares.
+fn header_constants() -> HashMap<String, u32> {
+    let header = std::fs::read_to_string(repo().join("include/tfe.h")).unwrap();
+    header
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
+            Some((name.to_string(), value.parse().ok()?))
+        })
+        .filter(|(name, _)| name.starts_with("TFE_"))
+        .collect()
+}
+
+fn floats(value: &Value) -> Vec<f64> {
+    value.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+}
+
+fn ok(status: tfe_status_t, what: &str) {
+    assert_eq!(status, tfe_status_t::TFE_OK, "{what}: {}", message());
+}
+
+/// The loss at the end of each epoch, from the progress reports.
+unsafe extern "C" fn record(user_data: *mut c_void, p: *const tfe_train_progress_t) -> c_int {
+    // SAFETY: user_data is the Vec below, p the library's report.
+    let (losses, p) = unsafe { (&mut *user_data.cast::<Vec<f64>>(), &*p) };
+    if p.batch == p.batches {
+        losses.push(p.loss);
+    }
+    0
+}
+
+/// The case's model, layer by layer.
+fn build_model(case: &Value) -> *mut tfe_model_t {
+    let name = case["name"].as_str().unwrap();
+    let shape: Vec<usize> =
+        case["input_shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+    let mut model: *mut tfe_model_t = ptr::null_mut();
+    // SAFETY (all): buffers of the stated lengths; the model is live.
+    unsafe {
+        ok(tfe_model_new(shape.as_ptr(), shape.len(), &raw mut model), name);
+        for layer in case["layers"].as_array().unwrap() {
+            let status = match layer["kind"].as_str().unwrap() {
+                "dense" => {
+                    let (w, b) = (floats(&layer["weights"]), floats(&layer["bias"]));
+                    let (inputs, units) = (layer["inputs"].as_u64().unwrap(), layer["units"].as_u64().unwrap());
+                    tfe_model_add_dense(
+                        model,
+                        inputs as usize,
+                        units as usize,
+                        w.as_ptr(),
+                        w.len(),
+                        b.as_ptr(),
+                        b.len(),
+                    )
+                }
+                "sigmoid" => tfe_model_add_sigmoid(model),
+                "relu" => tfe_model_add_relu(model),
+                "softmax" => tfe_model_add_softmax(model),
+                other => panic!("{name}: the runner does not know layer {other}"),
+            };
+            ok(status, name);
+        }
+    }
+    model
+}
+
+/// The case's optimizer: the defaults of its kind with the fields it sets.
+fn optimizer(case: &Value, constants: &HashMap<String, u32>) -> tfe_optimizer_t {
+    let name = case["name"].as_str().unwrap();
+    // SAFETY: a writable out-param, read only once written.
+    unsafe {
+        let o = &case["optimizer"];
+        let kind = constants[o["kind"].as_str().unwrap()];
+        let mut optimizer = std::mem::MaybeUninit::uninit();
+        ok(tfe_optimizer_defaults(kind, optimizer.as_mut_ptr()), name);
+        let mut optimizer: tfe_optimizer_t = optimizer.assume_init();
+        optimizer.schedule = constants[o["schedule"].as_str().unwrap()];
+        for (field, slot) in [
+            ("learning_rate", &mut optimizer.learning_rate),
+            ("momentum", &mut optimizer.momentum),
+            ("beta1", &mut optimizer.beta1),
+            ("beta2", &mut optimizer.beta2),
+            ("epsilon", &mut optimizer.epsilon),
+            ("decay", &mut optimizer.decay),
+        ] {
+            if let Some(v) = o.get(field) {
+                *slot = v.as_f64().unwrap();
+            }
+        }
+        if let Some(v) = o.get("decay_steps") {
+            optimizer.decay_steps = v.as_u64().unwrap();
+        }
+        optimizer
+    }
+}
+
+/// Runs one training case; panics naming it when it fails.
+fn run(case: &Value, constants: &HashMap<String, u32>) {
+    let name = case["name"].as_str().unwrap();
+    let constant = |key: &str| -> u32 {
+        let value = case[key].as_str().unwrap();
+        constants[value]
+    };
+    let mut trainer: *mut tfe_trainer_t = ptr::null_mut();
+    let options = tfe_session_options_t { transport: 1, ..tfe_session_options_default() };
+    // SAFETY (all): live handles, buffers of the stated lengths, NUL-terminated names.
+    unsafe {
+        let model = build_model(case);
+        ok(
+            tfe_trainer_new_local(
+                model,
+                c"model-owner".as_ptr(),
+                c"data-owner".as_ptr(),
+                c"label-owner".as_ptr(),
+                &raw const options,
+                &raw mut trainer,
+            ),
+            name,
+        );
+        tfe_model_free(model);
+        let optimizer = optimizer(case, constants);
+        let status = tfe_trainer_compile(trainer, &raw const optimizer, constant("loss"), constant("metrics"));
+        let expect = &case["expect"];
+        if let Some(want) = expect.get("status") {
+            assert_eq!(expect["step"], "compile", "{name}");
+            assert_eq!(status_name(status), want.as_str().unwrap(), "{name}: {}", message());
+            tfe_trainer_free(trainer);
+            return;
+        }
+        ok(status, name);
+        let (x, y) = (floats(&case["x"]), floats(&case["y"]));
+        let (epochs, batch) =
+            (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
+        let mut losses: Vec<f64> = Vec::new();
+        let user_data = (&raw mut losses).cast::<c_void>();
+        let status = tfe_trainer_fit(
+            trainer,
+            x.as_ptr(),
+            x.len(),
+            y.as_ptr(),
+            y.len(),
+            epochs,
+            batch,
+            ptr::null(),
+            0,
+            ptr::null(),
+            0,
+            Some(record),
+            user_data,
+        );
+        ok(status, name);
+        if expect["loss_decreases"].as_bool() == Some(true) {
+            assert!(losses.last() < losses.first(), "{name}: epoch losses {losses:?}");
+        }
+        let mut exported: *mut tfe_model_t = ptr::null_mut();
+        ok(tfe_trainer_export(trainer, &raw mut exported), name);
+        let atol = expect["atol"].as_f64().unwrap();
+        for (i, want) in expect["weights"].as_array().unwrap().iter().enumerate() {
+            let (mut values, mut len) = (ptr::null(), 0);
+            ok(tfe_model_weight(exported, i, &raw mut values, &raw mut len), name);
+            let got = std::slice::from_raw_parts(values, len);
+            let want = floats(want);
+            assert_eq!(got.len(), want.len(), "{name}: weight {i}");
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= atol, "{name}: weight {i}: {got:?}, expected {want:?} within {atol}");
+            }
+        }
+        tfe_model_free(exported);
+        tfe_trainer_free(trainer);
+    }
+}
+
+#[test]
+fn every_training_case_passes_through_the_c_api() {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let constants = header_constants();
+    let cases = doc["train_cases"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    for case in cases {
+        run(case, &constants);
+    }
+}
