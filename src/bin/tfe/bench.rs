@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one benchmark only.
-    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve"])]
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve", "training"])]
     only: Option<String>,
 }
 
@@ -56,6 +56,9 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("serve") {
         super::bench_serve::run(quick).map_err(|e| e.to_string())?;
+    }
+    if wanted("training") {
+        super::bench_train::run(quick).map_err(|e| e.to_string())?;
     }
     if wanted("deploy") {
         super::bench_deploy::run(quick)?;

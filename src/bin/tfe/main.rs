@@ -11,6 +11,7 @@ mod bench_deploy;
 mod bench_link;
 mod bench_nn;
 mod bench_serve;
+mod bench_train;
 mod demo;
 mod deploy_tools;
 mod party;

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
 use crate::nn::{Layer, Sequential};
 use crate::ring::shape::{fmt_shape, numel};
-use crate::session::{Feeds, LocalOptions, LocalSession};
+use crate::session::{Feeds, LocalOptions, LocalSession, RunStats};
 
 /// The players of training: who owns the model, the features and the labels.
 #[derive(Clone, Debug)]
@@ -127,6 +127,8 @@ struct Built {
     eval_correct: Option<TensorId>,
     predictions: TensorId,
     exports: Vec<(String, TensorId)>,
+    /// The costs of the last training step.
+    last_stats: Option<RunStats>,
 }
 
 const X: &str = "x";
@@ -353,7 +355,9 @@ impl Trainer {
                 }
             }
         }
-        Ok((value(at), built.train_correct.map(|_| value(at + 1))))
+        let result = (value(at), built.train_correct.map(|_| value(at + 1)));
+        built.last_stats = Some(run.stats);
+        Ok(result)
     }
 
     /// The mean loss (and accuracy) over `x` and `y`, with the weights as
@@ -452,6 +456,12 @@ impl Trainer {
             }
         }
         Sequential::new(&self.input_shape, layers)
+    }
+
+    /// What the last training step cost each player (time, bytes,
+    /// rounds), once a step has run.
+    pub fn last_stats(&self) -> Option<&RunStats> {
+        self.built.as_ref().and_then(|b| b.last_stats.as_ref())
     }
 
     /// Steps taken so far.
@@ -573,6 +583,7 @@ impl Trainer {
             eval_correct,
             predictions,
             exports,
+            last_stats: None,
         });
         Ok(())
     }
