@@ -30,7 +30,7 @@ const FRAME_MAX_PAYLOAD: usize = 1 << 16;
 const FRAME_MAX_INPUT: usize = 96 * 1024;
 
 /// Sends `bytes` over a loopback TCP connection and reads them with the
-/// players' own frame reader ([`SocketPeer`]) until the connection ends.
+/// players' own frame reader (`net::socket_peer`) until the connection ends.
 ///
 /// # Panics
 /// When a frame announces more than the reader allows, or the reader does
