@@ -88,7 +88,11 @@ fn log_records_follow_rust_log() {
         for name in PLAYERS {
             d.start_with_env(name, "seed.tfe", &security(name, true), &[], &[("RUST_LOG", "info")]);
             if name == "server0" {
-                stranger = Some(Stranger::Garbage.connect(&d.addresses[0], true));
+                // Its garbage is out before the others start: server0 is
+                // still waiting for them when it meets the stranger.
+                let garbage = Stranger::Garbage.connect(&d.addresses[0], true);
+                garbage.wait_started();
+                stranger = Some(garbage);
             }
         }
         let outputs = d.finish(Duration::from_secs(60));

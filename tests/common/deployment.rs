@@ -224,6 +224,8 @@ pub enum Stranger {
 pub struct StrangerConnection {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Gets a message once the stranger has connected and sent its first bytes.
+    started: std::sync::mpsc::Receiver<()>,
 }
 
 impl Stranger {
@@ -233,6 +235,7 @@ impl Stranger {
         let stop = Arc::new(AtomicBool::new(false));
         let address = address.to_string();
         let stopped = stop.clone();
+        let (started_tx, started) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(30);
             let mut stream = loop {
@@ -249,22 +252,35 @@ impl Stranger {
             match self {
                 Stranger::Garbage => {
                     let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: tfe\r\n\r\n");
+                    let _ = started_tx.send(());
                 }
                 Stranger::Slow => {
                     for byte in plausible.iter().cycle() {
                         if stopped.load(Ordering::Relaxed) || stream.write_all(&[*byte]).is_err() {
                             break;
                         }
+                        let _ = started_tx.send(());
                         sleep_unless(&stopped, Duration::from_secs(1));
                     }
                 }
-                Stranger::Silent => {}
+                Stranger::Silent => {
+                    let _ = started_tx.send(());
+                }
             }
             while !stopped.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(20));
             }
         });
-        StrangerConnection { stop, thread: Some(thread) }
+        StrangerConnection { stop, thread: Some(thread), started }
+    }
+}
+
+impl StrangerConnection {
+    /// Waits until the stranger has connected and sent its first bytes (a
+    /// slow one: its first byte), so that the player meets it before the
+    /// players started after this call.
+    pub fn wait_started(&self) {
+        self.started.recv_timeout(Duration::from_secs(30)).expect("the stranger connected within 30 s");
     }
 }
 
