@@ -12,7 +12,7 @@ use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use super::nn::{check_len, output_at, tfe_model_t};
 use super::result::tfe_result_t;
-use super::session::{local_options, tfe_session_options_default, tfe_session_options_t};
+use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::error::Error;
 use crate::graph::validate_player_name;
 use crate::nn::PrivatePredictor;
@@ -92,9 +92,7 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
         let model = unsafe { handles::get(model, "model") }?;
         let owner = unsafe { args::string(owner, "owner") }?;
         let client = unsafe { args::string(client, "client") }?;
-        let defaults = tfe_session_options_default();
-        let options = if options.is_null() { &defaults } else { unsafe { args::reference(options, "options") }? };
-        let options = local_options(options)?;
+        let options = unsafe { local_options_or_default(options) }?;
         let out = args::out(out, "out")?;
         if max_batch == 0 {
             return Err(Failure::invalid("max_batch is 0, expected at least one sample per prediction"));

@@ -65,6 +65,17 @@ pub extern "C" fn tfe_session_options_default() -> tfe_session_options_t {
     }
 }
 
+/// The local options a constructor was given: NULL means the defaults.
+///
+/// # Safety
+/// `options` is NULL or points to a valid `tfe_session_options_t`.
+pub(crate) unsafe fn local_options_or_default(options: *const tfe_session_options_t) -> Result<LocalOptions, Failure> {
+    if options.is_null() {
+        return local_options(&tfe_session_options_default());
+    }
+    local_options(unsafe { args::reference(options, "options") }?)
+}
+
 pub(crate) fn local_options(options: &tfe_session_options_t) -> Result<LocalOptions, Failure> {
     let transport = match options.transport {
         0 => Transport::Tcp,

@@ -12,7 +12,7 @@ pub use super::enums::{tfe_loss_t, tfe_metrics_t, tfe_optimizer_kind_t, tfe_sche
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
 use super::nn::tfe_model_t;
-use super::session::{local_options, tfe_session_options_default, tfe_session_options_t};
+use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::error::Error;
 use crate::graph::validate_player_name;
 use crate::nn::Layer;
@@ -188,9 +188,7 @@ pub unsafe extern "C" fn tfe_trainer_new_local(
         let model_owner = unsafe { args::string(model_owner, "model_owner") }?;
         let data_owner = unsafe { args::string(data_owner, "data_owner") }?;
         let label_owner = unsafe { args::string(label_owner, "label_owner") }?;
-        let defaults = tfe_session_options_default();
-        let options = if options.is_null() { &defaults } else { unsafe { args::reference(options, "options") }? };
-        let options = local_options(options)?;
+        let options = unsafe { local_options_or_default(options) }?;
         let out = args::out(out, "out")?;
         for (param, name) in [("model_owner", model_owner), ("data_owner", data_owner), ("label_owner", label_owner)] {
             validate_player_name(name).map_err(|e| Failure::invalid(format!("'{param}': {e}")))?;
