@@ -6,13 +6,12 @@
 //! cases load an ONNX file and compare each output of a private prediction.
 
 use std::collections::HashMap;
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::path::Path;
 use std::ptr;
 
 use serde_json::Value;
 use tfe::internals::ffi::context::*;
-use tfe::internals::ffi::error::*;
 use tfe::internals::ffi::feeds::*;
 use tfe::internals::ffi::nn::*;
 use tfe::internals::ffi::onnx::*;
@@ -23,6 +22,9 @@ use tfe::internals::ffi::ops_reduce::*;
 use tfe::internals::ffi::predict::*;
 use tfe::internals::ffi::result::*;
 use tfe::internals::ffi::session::*;
+
+mod common;
+use common::ffi::{header_constants, message, status_name};
 use tfe::internals::ffi::{
     tfe_config_t, tfe_context_t, tfe_feeds_t, tfe_result_t, tfe_session_t, tfe_status_t, tfe_tensor_t,
 };
@@ -34,29 +36,6 @@ type Fetched = (Vec<f64>, Vec<usize>);
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn message() -> String {
-    // SAFETY: the library's message is never NULL and NUL-terminated.
-    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
-}
-
-fn status_name(status: tfe_status_t) -> String {
-    // SAFETY: tfe_status_name returns a static NUL-terminated string.
-    unsafe { CStr::from_ptr(tfe_status_name(status as i32)) }.to_string_lossy().into_owned()
-}
-
-/// The value of every `TFE_NAME = n` constant the header declares.
-fn header_constants() -> HashMap<String, u32> {
-    let header = std::fs::read_to_string(repo().join("include/tfe.h")).unwrap();
-    header
-        .lines()
-        .filter_map(|line| {
-            let (name, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
-            Some((name.to_string(), value.parse().ok()?))
-        })
-        .filter(|(name, _)| name.starts_with("TFE_"))
-        .collect()
 }
 
 fn sizes(value: &Value) -> Vec<usize> {

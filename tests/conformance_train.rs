@@ -5,43 +5,22 @@
 //! and its exported weights checked within the case's tolerance.
 
 use std::collections::HashMap;
-use std::ffi::{CStr, c_int, c_void};
+use std::ffi::{c_int, c_void};
 use std::path::Path;
 use std::ptr;
 
 use serde_json::Value;
-use tfe::internals::ffi::error::*;
 use tfe::internals::ffi::nn::*;
 use tfe::internals::ffi::nn_layers::*;
 use tfe::internals::ffi::session::*;
 use tfe::internals::ffi::train::*;
 use tfe::internals::ffi::{tfe_model_t, tfe_status_t};
 
+mod common;
+use common::ffi::{header_constants, message, status_name};
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn message() -> String {
-    // SAFETY: the library's message is never NULL and NUL-terminated.
-    unsafe { CStr::from_ptr(tfe_last_error_message()) }.to_string_lossy().into_owned()
-}
-
-fn status_name(status: tfe_status_t) -> String {
-    // SAFETY: tfe_status_name returns a static NUL-terminated string.
-    unsafe { CStr::from_ptr(tfe_status_name(status as i32)) }.to_string_lossy().into_owned()
-}
-
-/// The value of every `TFE_NAME = n` constant the header declares.
-fn header_constants() -> HashMap<String, u32> {
-    let header = std::fs::read_to_string(repo().join("include/tfe.h")).unwrap();
-    header
-        .lines()
-        .filter_map(|line| {
-            let (name, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
-            Some((name.to_string(), value.parse().ok()?))
-        })
-        .filter(|(name, _)| name.starts_with("TFE_"))
-        .collect()
 }
 
 fn floats(value: &Value) -> Vec<f64> {
