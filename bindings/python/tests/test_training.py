@@ -11,14 +11,7 @@ import tfe
 from tfe.keras import Trainer, layers, losses, optimizers
 from tfe.keras.training import model_weights
 
-W0, B0 = np.array([[0.25], [-0.5]]), np.array([0.0])
-
-
-def data(samples=16):
-    i = np.arange(samples)
-    x = np.stack([(i * 37 % 17) / 8.0 - 1.0, (i * 11 % 13) / 6.0 - 1.0], axis=1)
-    y = (x[:, 0] - x[:, 1] / 2 > 0.1).astype(float).reshape(-1, 1)
-    return x, y
+from training_data import B0, W0, data, f64_training
 
 
 def logistic():
@@ -31,17 +24,6 @@ def trainer(seed=1, lr=0.5):
     t = Trainer(logistic(), insecure_test_seed=seed, transport="memory")
     t.compile(optimizers.SGD(learning_rate=lr), "binary_crossentropy", metrics=["accuracy"])
     return t
-
-
-def f64_training(x, y, epochs, batch, lr):
-    w, b = W0.copy(), B0.copy()
-    for _ in range(epochs):
-        for s in range(0, len(x) - batch + 1, batch):
-            xb, yb = x[s:s + batch], y[s:s + batch]
-            p = 1 / (1 + np.exp(-(xb @ w + b)))
-            w -= lr / batch * xb.T @ (p - yb)
-            b -= lr / batch * (p - yb).sum(axis=0)
-    return w, b
 
 
 def test_fit_follows_an_f64_training_and_the_loss_decreases():

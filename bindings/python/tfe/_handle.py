@@ -40,6 +40,17 @@ class Handle:
             self._handle = None
             self._finalizer()
 
+    def _take(self, other: "Handle") -> None:
+        """Frees this handle and takes over `other`'s (a handle of the same
+        type), which is closed after: one C object changes its wrapper."""
+        with self._lock, other._lock:
+            handle = other._ptr
+            _, free, args, _ = other._finalizer.detach()
+            other._handle = None
+            self._finalizer()
+            self._handle = handle
+            self._finalizer = weakref.finalize(self, free, *args)
+
     def __enter__(self):
         self._ptr  # noqa: B018 (raises if closed)
         return self

@@ -7,12 +7,16 @@
     model.set_weights(trained)            # or tfe.keras.models.clone_model(tf_model)
     y = model.predict(x)                  # private: only the client learns y
 
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=3, batch_size=32)   # private training (tfe.keras.fitting)
+
 TensorFlow is imported by nothing here: clone_model reads the Keras model it is given.
 """
 
-from . import layers, losses, models, optimizers, training
+from . import fitting, layers, losses, models, optimizers, training
+from .fitting import History
 from .models import Model, Predictor, Sequential, clone_model, network
 from .training import Trainer
 
-__all__ = ["Model", "Predictor", "Sequential", "Trainer", "clone_model", "layers", "losses", "models", "network",
-           "optimizers", "training"]
+__all__ = ["History", "Model", "Predictor", "Sequential", "Trainer", "clone_model", "fitting", "layers", "losses",
+           "models", "network", "optimizers", "training"]

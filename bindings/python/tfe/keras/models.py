@@ -17,13 +17,16 @@ from .._handle import Handle
 from .._values import as_array, as_shape, doubles, read_shape, sizes
 from ..session import RunStats, session_options
 from . import layers as layers_module
+from .fitting import KerasTraining
+from .training import model_weights
 
 NETWORKS = {"A": _capi.TFE_NETWORK_A, "B": _capi.TFE_NETWORK_B, "C": _capi.TFE_NETWORK_C, "D": _capi.TFE_NETWORK_D}
 
 
-class Model(Handle):
+class Model(KerasTraining, Handle):
     """A sequential model in the library (tfe_model_t): an input shape (one
-    sample, without the batch axis) and layers. Sequential builds one."""
+    sample, without the batch axis) and layers. Sequential builds one.
+    compile/fit/evaluate train it privately (tfe.keras.fitting)."""
 
     def __init__(self, handle):
         super().__init__(handle, _capi.tfe_model_free)
@@ -93,10 +96,21 @@ class Model(Handle):
             predictor = self._predictors[key] = self.predictor(max_batch=x.shape[0], **session)
         return predictor
 
-    def close(self):
+    def _take_trained(self, trained) -> None:
+        """Holds the weights of `trained` (a Model that fit exported) from now
+        on: predictors made with the old weights are closed."""
+        self._close_predictors()
+        self._take(trained)
+
+    def _close_predictors(self):
         for predictor in self._predictors.values():
             predictor.close()
         self._predictors.clear()
+
+    def close(self):
+        self._close_predictors()
+        if self._trainer is not None:
+            self._trainer.close()
         super().close()
 
 
@@ -219,7 +233,39 @@ class Sequential(Model):
 
     def get_weights(self) -> list:
         self._ptr  # noqa: B018 (builds)
+        if self._trained_elsewhere:
+            raise ValueError(f"get_weights: {self._trained_elsewhere}; tfe.keras.training.model_weights(model) "
+                             "gives the trained weights as the model runs")
         return [w for layer in self.layers for w in layer.get_weights()]
+
+    _trained_elsewhere = None  # why the layers' weights are not the trained ones, once they are not
+
+    def _take_trained(self, trained) -> None:
+        """As Model's, and each layer takes its trained weights (Keras's
+        get_weights order) where the layers can hold them."""
+        running = model_weights(trained)
+        super()._take_trained(trained)
+        # The model as it runs has two arrays per Dense or Conv2D (weights, bias) and four per
+        # batch normalization, unless one was folded into the layer before it.
+        per_layer = [2 if isinstance(layer, (layers_module.Dense, layers_module.Conv2D)) else
+                     4 if isinstance(layer, layers_module.BatchNormalization) else 0 for layer in self.layers]
+        if len(running) != sum(per_layer):
+            self._trained_elsewhere = "a BatchNormalization was folded into the layer before it"
+            return
+        trained_layers = []
+        for layer, count in zip(self.layers, per_layer):
+            arrays, running = running[:count], running[count:]
+            shapes = layer.weight_shapes()
+            if count == 2 and len(shapes) == 1:
+                # use_bias=False: the library's layer has a bias, zero at the start and trained.
+                if np.any(arrays[1] != 0):
+                    self._trained_elsewhere = f"{layer.name} has use_bias=False but its trained bias is not zero"
+                    return
+                arrays = arrays[:1]
+            trained_layers.append([a.reshape(shape) for a, shape in zip(arrays, shapes)])
+        for layer, weights in zip(self.layers, trained_layers):
+            layer._weights = weights
+        self._trained_elsewhere = None
 
     def set_weights(self, weights) -> None:
         """Every layer's weights in order (Keras' model.get_weights() order);
