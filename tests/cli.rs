@@ -27,7 +27,7 @@ fn every_subcommand_has_help() {
     let cases: [(&[&str], &[&str]); 13] = [
         (&["demo"], &["--transport", "--trace"]),
         (&["predict"], &["--model", "--input", "--output"]),
-        (&["bench"], &["--quick", "--only"]),
+        (&["bench"], &["--quick", "--only", "--model", "--runs"]),
         (
             &["party"],
             &[
@@ -316,4 +316,21 @@ fn train_errors_name_the_spec_file_and_owner() {
         &[&model[..], &["--data", &a, "--data", &bob3, "--split", "features", "--labels", &labels]].concat(),
         &["--data bob: 10 samples", "expected 96 samples"],
     );
+}
+
+#[test]
+fn bench_onnx_runs_a_model_file_and_needs_one() {
+    let out = tfe(&["bench", "--only", "onnx"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--model <FILE>"), "{}", stderr(&out));
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/onnx/models/sklearn_logreg.onnx");
+    let out = tfe(&["bench", "--only", "onnx", "--model", model, "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["bench"], "onnx_private");
+    assert_eq!(line["model"], "sklearn_logreg");
+    assert!(line["rounds"].as_u64().unwrap() > 0 && line["bytes"].as_u64().unwrap() > 0, "{line}");
+    let out = tfe(&["bench", "--only", "onnx", "--model", "no-such.onnx"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no-such.onnx"), "{}", stderr(&out));
 }

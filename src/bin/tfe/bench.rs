@@ -19,8 +19,14 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one benchmark only.
-    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve", "training"])]
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve", "training", "onnx"])]
     only: Option<String>,
+    /// The ONNX model of `--only onnx` (`benches/resnet_onnx.py` makes ResNet-50).
+    #[arg(long, value_name = "FILE", required_if_eq("only", "onnx"))]
+    model: Option<std::path::PathBuf>,
+    /// Timed predictions of `--only onnx`, after the first.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    runs: usize,
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
@@ -68,6 +74,10 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("link") {
         super::bench_link::link(quick).map_err(|e| e.to_string())?;
+    }
+    // Only when asked: it needs a model file.
+    if let (Some("onnx"), Some(model)) = (only, &args.model) {
+        super::bench_onnx::run(model, args.runs).map_err(|e| format!("{}: {e}", model.display()))?;
     }
     if wanted("mul") {
         bench_private_mul(if quick { 100_000 } else { 1_000_000 }, quick).map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@ mod bench;
 mod bench_deploy;
 mod bench_link;
 mod bench_nn;
+mod bench_onnx;
 mod bench_serve;
 mod bench_train;
 mod demo;
