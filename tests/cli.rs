@@ -113,7 +113,7 @@ fn usage_errors_name_the_argument_and_suggest_the_fix() {
     assert!(stderr(&out).contains("demo"), "{}", stderr(&out));
     let out = tfe(&[]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("Usage: tfe <COMMAND>"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Usage: tfe [OPTIONS] <COMMAND>"), "{}", stderr(&out));
 }
 
 /// A directory of its own for a test's files, removed when dropped.
@@ -333,4 +333,19 @@ fn bench_onnx_runs_a_model_file_and_needs_one() {
     let out = tfe(&["bench", "--only", "onnx", "--model", "no-such.onnx"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no-such.onnx"), "{}", stderr(&out));
+}
+
+#[test]
+fn threads_must_be_a_positive_count() {
+    for bad in ["0", "two", "1025"] {
+        let out = tfe(&["--threads", bad, "version"]);
+        assert!(!out.status.success(), "--threads {bad}");
+        assert!(stderr(&out).contains("--threads <N>"), "{}", stderr(&out));
+    }
+    let out = Command::new(TFE).args(["version"]).env("TFE_THREADS", "0").output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--threads <N>"), "{}", stderr(&out));
+    let out = Command::new(TFE).args(["--threads", "2", "version"]).env("RUST_LOG", "info").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("worker threads in the compute pool: 2"), "{}", stderr(&out));
 }

@@ -4,7 +4,8 @@
 //! created (or refused) before the player connects, holds one file per
 //! output and run named after the graph's output, and is never
 //! overwritten; `--quiet` prints no matrices; log records (connections,
-//! refusals, run summaries) follow `RUST_LOG`.
+//! refusals, run summaries) follow `RUST_LOG`; `--threads` (item 12) sizes
+//! each process's compute pool.
 
 mod common;
 
@@ -130,5 +131,26 @@ fn log_records_follow_rust_log() {
             assert!(out.status.success(), "{name}: {stderr}");
             assert_eq!(stderr, format!("{name}: 2 of 2 runs completed\n"));
         }
+    }
+}
+
+#[test]
+fn each_player_sizes_its_compute_pool_by_threads_or_tfe_threads() {
+    // The servers by the flag, the others by the environment variable.
+    let mut d = Deployment::new("threads", false, 5000);
+    for name in PLAYERS {
+        let security = security(name, false);
+        if name.starts_with("server") {
+            d.start_with_env(name, "seed.tfe", &security, &["--threads", "1"], &[("RUST_LOG", "info")]);
+        } else {
+            d.start_with_env(name, "seed.tfe", &security, &[], &[("RUST_LOG", "info"), ("TFE_THREADS", "3")]);
+        }
+    }
+    let outputs = d.finish(Duration::from_secs(60));
+    check_seed_result(&outputs, 1);
+    for (name, out) in &outputs {
+        let (_, stderr) = text(out);
+        let threads = if name.starts_with("server") { 1 } else { 3 };
+        assert!(stderr.contains(&format!("worker threads in the compute pool: {threads}\n")), "{name}: {stderr}");
     }
 }

@@ -31,6 +31,12 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "tfe", version, arg_required_else_help = true)]
 struct Cli {
+    /// Worker threads of this process's compute pool (default: one per
+    /// core). Players that share a host share its cores: three servers on
+    /// two cores run best with 1 each (BENCHMARKS.md, deploy).
+    #[arg(long, global = true, value_name = "N", env = "TFE_THREADS",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +84,10 @@ fn main() -> ExitCode {
     // by clap: errors go to stderr with a hint, help to stdout.
     let cli = Cli::parse();
     start_logging();
+    if let Err(message) = start_thread_pool(cli.threads) {
+        eprintln!("tfe: {message}");
+        return ExitCode::FAILURE;
+    }
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
@@ -120,6 +130,18 @@ fn start_logging() {
             }
         })
         .init();
+}
+
+/// Sizes the compute pool (rayon's global pool, which every kernel of the
+/// library uses) before any work starts, and logs its size (`RUST_LOG=info`).
+fn start_thread_pool(threads: Option<u16>) -> Result<(), String> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        pool = pool.num_threads(threads.into());
+    }
+    pool.build_global().map_err(|e| format!("--threads: the compute pool could not start: {e}"))?;
+    log::info!("worker threads in the compute pool: {}", rayon::current_num_threads());
+    Ok(())
 }
 
 /// `tfe bench | head -1`: when the reader of standard output goes away, the
