@@ -212,16 +212,22 @@ impl Converter<'_> {
         self.batch_norm_affine(node, channels).ok().map(|(scale, shift)| (bn, scale, shift))
     }
 
-    /// An NCHW private value in NHWC.
+    /// An NCHW private value in NHWC (transposed once, however many
+    /// convolutions or poolings read it).
     fn nhwc_of(&mut self, x: TensorId) -> Result<TensorId> {
         if let Some(&t) = self.nhwc.get(&x) {
             return Ok(t);
         }
-        self.g.transpose(x, Some(&[0, 2, 3, 1]))
+        let t = self.g.transpose(x, Some(&[0, 2, 3, 1]))?;
+        self.nhwc.insert(x, t);
+        Ok(t)
     }
 
-    /// An NHWC result back in NCHW, remembering its NHWC twin.
-    fn nchw_of(&mut self, y: TensorId) -> Result<TensorId> {
+    /// An NHWC result back in NCHW, remembering its NHWC twin. A session
+    /// runs only the nodes its fetches need, so the transpose costs nothing
+    /// when every reader takes the twin (elementwise ops, the next
+    /// convolution or pooling).
+    pub(super) fn nchw_of(&mut self, y: TensorId) -> Result<TensorId> {
         let t = self.g.transpose(y, Some(&[0, 3, 1, 2]))?;
         self.nhwc.insert(t, y);
         Ok(t)

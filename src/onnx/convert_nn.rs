@@ -5,7 +5,7 @@ use super::convert::{ArgMaxOf, Converter, Value, axis, shape_error};
 use super::decode::{Attributes, Tensor};
 use super::proto::NodeProto;
 use crate::error::{Error, Result};
-use crate::graph::TensorId;
+use crate::graph::{Graph, TensorId};
 
 impl Converter<'_> {
     /// Add, Sub, Mul (a known operand is the owner's weight) and Div by a
@@ -30,25 +30,39 @@ impl Converter<'_> {
         }
         let x = self.private(&node.input[0], a)?;
         let y = self.private(&node.input[1], b)?;
-        match node.op_type() {
-            "Add" => self.g.add(x, y),
-            "Sub" => self.g.sub(x, y),
-            _ => self.g.mul(x, y),
+        let op = node.op_type();
+        let apply = |g: &mut Graph, x, y| match op {
+            "Add" => g.add(x, y),
+            "Sub" => g.sub(x, y),
+            _ => g.mul(x, y),
+        };
+        // Two results of convolutions (a residual connection): in their NHWC layout.
+        if let (Some(&xn), Some(&yn)) = (self.nhwc.get(&x), self.nhwc.get(&y))
+            && self.shape(x)? == self.shape(y)?
+        {
+            let out = apply(self.g, xn, yn)?;
+            return self.nchw_of(out).map(private);
         }
-        .map(private)
+        apply(self.g, x, y).map(private)
     }
 
     /// Neg, Relu, Sigmoid, Tanh.
     pub(super) fn elementwise(&mut self, node: &NodeProto) -> Result<Value> {
         Attributes::of(node).only(&[])?;
         let x = self.private_computed(node, 0)?;
-        match node.op_type() {
-            "Neg" => self.g.neg(x),
-            "Relu" => self.g.relu(x),
-            "Sigmoid" => self.g.sigmoid(x),
-            _ => self.g.tanh(x),
+        let op = node.op_type();
+        let apply = |g: &mut Graph, x| match op {
+            "Neg" => g.neg(x),
+            "Relu" => g.relu(x),
+            "Sigmoid" => g.sigmoid(x),
+            _ => g.tanh(x),
+        };
+        // After a convolution: in its NHWC layout, for the next one.
+        if let Some(&xn) = self.nhwc.get(&x) {
+            let out = apply(self.g, xn)?;
+            return self.nchw_of(out).map(private);
         }
-        .map(private)
+        apply(self.g, x).map(private)
     }
 
     /// max(x, αx) for α ≤ 1 (min for α > 1): one product and one comparison.

@@ -259,6 +259,51 @@ fn convolution_batch_normalization_and_pooling() {
     assert_eq!(weights.len(), 2, "{:?}", weights.iter().map(|w| &w.0).collect::<Vec<_>>());
 }
 
+/// A residual block (`Conv`, `Relu`, `Conv`, `Add` of the block's input, `Relu`,
+/// `GlobalAveragePool`) computes what the plaintext one does, and between the
+/// input's transpose to NHWC and the pooling the session runs no transpose:
+/// elementwise ops and the residual add take the convolutions' NHWC twins.
+#[test]
+fn a_residual_block_stays_in_one_layout() {
+    let k1: Vec<f32> = (0..2 * 2 * 9).map(|i| ((i * 7 % 11) as f32 - 5.0) / 8.0).collect();
+    let k2: Vec<f32> = (0..2 * 2 * 9).map(|i| ((i * 5 % 13) as f32 - 6.0) / 9.0).collect();
+    let pads = || vec![ints("pads", &[1, 1, 1, 1]), ints("kernel_shape", &[3, 3])];
+    let nodes = vec![
+        node("Conv", &["x", "K1", "b1"], &["c1"], pads()),
+        node("Relu", &["c1"], &["r1"], vec![]),
+        node("Conv", &["r1", "K2", "b2"], &["c2"], pads()),
+        node("Conv", &["x", "K1", "b1"], &["s"], pads()),
+        node("Add", &["c2", "s"], &["sum"], vec![]),
+        node("Relu", &["sum"], &["r2"], vec![]),
+        node("GlobalAveragePool", &["r2"], &["g"], vec![]),
+        node("Flatten", &["g"], &["f"], vec![]),
+    ];
+    let inits = vec![
+        tensor("K1", &[2, 2, 3, 3], &k1),
+        tensor("b1", &[2], &[0.25, -0.5]),
+        tensor("K2", &[2, 2, 3, 3], &k2),
+        tensor("b2", &[2], &[-0.125, 0.5]),
+    ];
+    let bytes = model(nodes, inits, &[2, 4, 4], &["f"], 13);
+    let x: Vec<f64> = (0..32).map(|i| (f64::from(i * 5 % 13) - 6.0) / 4.0).collect();
+    let wide = |k: &[f32]| k.iter().map(|&v| f64::from(v)).collect::<Vec<_>>();
+    let relu = |v: Vec<f64>| v.into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+    let r1 = relu(conv_ref(&x, (2, 4, 4), &wide(&k1), 2, &[0.25, -0.5], 1));
+    let c2 = conv_ref(&r1, (2, 4, 4), &wide(&k2), 2, &[-0.125, 0.5], 1);
+    let s = conv_ref(&x, (2, 4, 4), &wide(&k1), 2, &[0.25, -0.5], 1);
+    let r2 = relu(c2.iter().zip(&s).map(|(a, b)| a + b).collect());
+    let g: Vec<f64> = (0..2).map(|ch| r2[ch * 16..(ch + 1) * 16].iter().sum::<f64>() / 16.0).collect();
+    assert_close(&predict(&bytes, &x, 1)[0], &g, 4e-3);
+
+    let onnx = OnnxModel::from_bytes(&bytes).unwrap();
+    let mut graph = crate::graph::Graph::default();
+    let input = graph.private_input("x", "client", &[1, 2, 4, 4]).unwrap();
+    let (outputs, _) = crate::nn::Model::build_outputs(&onnx, &mut graph, input, "owner").unwrap();
+    let run = graph.dependencies(&outputs);
+    let transposes = run.iter().filter(|id| graph.nodes()[id.0 as usize].op.name() == "transpose").count();
+    assert_eq!(transposes, 1, "only the input's transpose to NHWC runs");
+}
+
 #[test]
 fn layout_reduction_and_elementwise_ops() {
     let nodes = vec![

@@ -91,6 +91,9 @@ impl<T: RingElement> Tensor<T> {
             return Ok(Tensor { shape: self.shape.clone(), data });
         }
         let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
+        if let Some(data) = zip_tiled(self, other, &out_shape, &f) {
+            return Ok(Tensor { shape: out_shape, data });
+        }
         let a_index = broadcast_index(&self.shape, &out_shape);
         let b_index = broadcast_index(&other.shape, &out_shape);
         let data = (0..numel(&out_shape)).map(|i| f(self.data[a_index(i)], other.data[b_index(i)])).collect();
@@ -312,6 +315,43 @@ fn sum_factor<'a>((x, y): (&'a RingTensor, Option<&'a RingTensor>)) -> Result<Fa
 }
 
 /// Maps a flat index of the broadcast output to a flat index of an input.
+/// The broadcasts that repeat one operand whole (a bias row against a
+/// batch, a scalar against anything): one operand has the output's shape and
+/// the other's, without leading axes of 1, is the output's last axes, so its
+/// element for output `i` is `i % its length`. `None` for other broadcasts.
+fn zip_tiled<T: RingElement>(
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    out_shape: &[usize],
+    f: &(impl Fn(T, T) -> T + Sync + Send),
+) -> Option<Vec<T>> {
+    let repeats = |whole: &Tensor<T>, part: &Tensor<T>| {
+        let leading_ones = part.shape.iter().take_while(|&&d| d == 1).count();
+        whole.shape == out_shape && out_shape.ends_with(&part.shape[leading_ones..]) && !part.data.is_empty()
+    };
+    let (whole, part, part_first) = if repeats(a, b) {
+        (a, b, false)
+    } else if repeats(b, a) {
+        (b, a, true)
+    } else {
+        return None;
+    };
+    let period = part.data.len();
+    let mut data = vec![T::ZERO; whole.len()];
+    for_chunks(&mut data, GRAIN, |start, out| {
+        let mut j = start % period;
+        for (o, &w) in out.iter_mut().zip(&whole.data[start..]) {
+            let p = part.data[j];
+            *o = if part_first { f(p, w) } else { f(w, p) };
+            j += 1;
+            if j == period {
+                j = 0;
+            }
+        }
+    });
+    Some(data)
+}
+
 fn broadcast_index(in_shape: &[usize], out_shape: &[usize]) -> impl Fn(usize) -> usize + use<> {
     let offset = out_shape.len() - in_shape.len();
     let in_strides = shape::strides(in_shape);
@@ -369,6 +409,25 @@ mod tests {
         assert_eq!(b.sub(&a).unwrap().data(), &[2, 2]);
         assert_eq!(a.neg().data(), &[1, 5u64.wrapping_neg()]);
         assert_eq!(a.mul(&b).unwrap().data(), &[u64::MAX, 35]);
+    }
+
+    /// The repeating broadcasts (either operand first) and the general
+    /// path give the same elements, also across chunks of the pool.
+    #[test]
+    fn repeated_operands_broadcast_as_the_general_rule_does() {
+        let n = 5 * (GRAIN / 2 + 7); // three chunks, none a whole number of rows
+        let big = RingTensor::new(vec![n / 5, 5], (0..n as u64).collect()).unwrap();
+        for small in [t(&[5], &[1, 2, 3, 4, 5]), t(&[1, 5], &[7, 8, 9, 10, 11]), t(&[], &[3]), t(&[1], &[9])] {
+            let expected: Vec<u64> =
+                (0..n).map(|i| big.data()[i].wrapping_sub(small.data()[i % small.len()])).collect();
+            assert_eq!(big.sub(&small).unwrap().data(), &expected[..], "{:?}", small.shape());
+            let flipped: Vec<u64> = expected.iter().map(|v| v.wrapping_neg()).collect();
+            assert_eq!(small.sub(&big).unwrap().data(), &flipped[..], "{:?}", small.shape());
+        }
+        // A column repeats across rows, not whole: the general rule.
+        let col = t(&[2, 1], &[100, 200]);
+        let a = t(&[2, 3], &[1, 2, 3, 4, 5, 6]);
+        assert_eq!(col.sub(&a).unwrap().data(), &[99, 98, 97, 196, 195, 194]);
     }
 
     #[test]

@@ -164,7 +164,7 @@ fn products_wrap_mod_2_64() {
 fn detection_is_consistent() {
     let kernels = available_kernels();
     assert_eq!(kernels.first(), Some(&Kernel::Portable));
-    assert_eq!(kernels.last(), Some(&detected_kernel()));
+    assert!(kernels.contains(&detected_kernel()), "{:?} not in {kernels:?}", detected_kernel());
 }
 
 #[test]
