@@ -23,6 +23,7 @@ pub mod serve;
 pub mod session;
 
 pub(crate) mod chacha;
+pub(crate) mod fastest;
 #[allow(missing_docs, reason = "internal: the C API's docs are the header's")]
 pub(crate) mod ffi;
 pub(crate) mod fuzzing;

@@ -2,7 +2,8 @@
 //!
 //! This file owns the public API ([`keystream_u64`]), the block layout, the
 //! handling of word positions that start mid-block or between two 32-bit
-//! words, and back-end selection (run-time CPU feature detection, cached; no
+//! words, and back-end selection (run-time CPU feature detection, then the
+//! fastest by measurement, cached; no
 //! `target-cpu` flags, so one binary serves every x86_64 machine and both
 //! ends of a connection agree whatever their CPUs). The block function
 //! lives in `portable.rs` (any target), `avx2.rs` (8 blocks per call, one per
@@ -116,10 +117,16 @@ fn is_available(backend: Backend) -> bool {
     }
 }
 
-/// The fastest back end this CPU can run, detected once per process.
+/// The fastest back end on this machine, measured once per process (under
+/// a millisecond, at the first keystream: `crate::fastest` says why).
 pub fn detected_backend() -> Backend {
     static DETECTED: OnceLock<Backend> = OnceLock::new();
-    *DETECTED.get_or_init(|| *available_backends().last().expect("the portable back end is always available"))
+    *DETECTED.get_or_init(|| {
+        let mut out = vec![0u64; 1 << 14];
+        crate::fastest::fastest(&available_backends(), |backend| {
+            keystream_u64_with(backend, &[7; 32], 0, 0, &mut out);
+        })
+    })
 }
 
 /// Fills `out` with the ChaCha8 keystream of `key` and `stream` starting at

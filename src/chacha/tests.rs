@@ -123,7 +123,7 @@ fn known_answer_for_the_zero_key() {
 fn detection_and_the_default_entry_point() {
     let backends = available_backends();
     assert_eq!(backends[0], Backend::Portable);
-    assert_eq!(detected_backend(), *backends.last().unwrap());
+    assert!(backends.contains(&detected_backend()), "{:?} not in {backends:?}", detected_backend());
     let mut out = vec![0u64; 77];
     keystream_u64(&key(5), 6, 7, &mut out);
     assert_eq!(out, reference(&key(5), 6, 7, 77));

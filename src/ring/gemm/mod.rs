@@ -2,8 +2,8 @@
 //!
 //! This file owns the public API: argument checks, kernel selection (run-time
 //! CPU feature detection, then the fastest by measurement, cached), the
-//! choice between one thread and all,
-//! and [`Factor`], a matrix or a sum of two that packing adds up.
+//! choice between one thread and all, and [`Factor`], a matrix or a sum of
+//! two that packing adds up.
 //! The blocked algorithm lives in `blocked.rs`, panel packing in `pack.rs`,
 //! and the register-tiled microkernels in `portable.rs`, `avx2.rs` and
 //! `avx512.rs` (the last two only exist on x86_64).
@@ -70,38 +70,22 @@ fn is_available(kernel: Kernel) -> bool {
 }
 
 /// The fastest kernel on this machine, measured once per process (a few
-/// milliseconds, at the first product): the widest vectors are not always
-/// the fastest: on one of this project's machines a 256² product on one
-/// thread ran at 2.9 G multiply-adds per second with the AVX-512 kernel and
-/// 5.1 with the AVX2 one, where another ran them at 48 and 13 (BENCHMARKS.md,
-/// "Kernel choice"). Every kernel gives the same result, so the choice
-/// changes only the time.
+/// milliseconds, at the first product: `crate::fastest` says why). Every
+/// kernel gives the same result, so the choice changes only the time.
 pub fn detected_kernel() -> Kernel {
     static DETECTED: OnceLock<Kernel> = OnceLock::new();
-    *DETECTED.get_or_init(|| fastest(&available_kernels()))
-}
-
-/// The kernel of `kernels` with the shortest single-thread time on a
-/// product of the blocked algorithm's typical panel shape (best of three
-/// tries each, so that one preemption does not decide).
-fn fastest(kernels: &[Kernel]) -> Kernel {
-    const M: usize = 96;
-    const K: usize = 256;
-    const N: usize = 96;
-    let a: Vec<u64> = (0..(M * K) as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
-    let b: Vec<u64> = (0..(K * N) as u64).map(|i| i.wrapping_mul(0xd1b5_4a32_d192_ed03)).collect();
-    let mut c = vec![0u64; M * N];
-    let time = |kernel: Kernel, c: &mut [u64]| {
-        (0..3)
-            .map(|_| {
-                let started = std::time::Instant::now();
-                gemm_with(kernel, Threads::Single, M, K, N, Factor::Matrix(&a), Factor::Matrix(&b), c, false);
-                started.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
-    };
-    kernels.iter().copied().min_by_key(|&kernel| time(kernel, &mut c)).unwrap_or(Kernel::Portable)
+    *DETECTED.get_or_init(|| {
+        // A product of the blocked algorithm's typical panel shape, on one thread.
+        const M: usize = 96;
+        const K: usize = 256;
+        const N: usize = 96;
+        let a: Vec<u64> = (0..(M * K) as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        let b: Vec<u64> = (0..(K * N) as u64).map(|i| i.wrapping_mul(0xd1b5_4a32_d192_ed03)).collect();
+        let mut c = vec![0u64; M * N];
+        crate::fastest::fastest(&available_kernels(), |kernel| {
+            gemm_with(kernel, Threads::Single, M, K, N, Factor::Matrix(&a), Factor::Matrix(&b), &mut c, false);
+        })
+    })
 }
 
 /// A factor of a product, row-major: one matrix, or the elementwise sum of
