@@ -3,7 +3,7 @@
 //! [`crate::nn::Model`]) whose weights belong to the model owner.
 //!
 //! - `proto`: the official `onnx.proto` schema compiled by prost
-//!   (generated; see `proto/onnx/README.md`);
+//!   (generated; see `third_party/onnx/README.md`);
 //! - `decode`: bytes to protobuf messages, tensors and attributes, opsets;
 //! - `convert` with `convert_nn`, `convert_conv`, `convert_layout` and
 //!   `convert_ml`: each node to graph ops;
