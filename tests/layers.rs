@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 /// From the bottom up; a module may use the modules of earlier rows.
 const LAYERS: &[&[&str]] = &[
-    // parallel (the one threshold for handing work to rayon) uses nothing
-    // of the crate, so it sits at the bottom with error.
-    &["error", "parallel"],
+    // parallel (the one threshold for handing work to rayon) and fastest
+    // (timing equivalent back ends) use nothing of the crate, so they sit
+    // at the bottom with error.
+    &["error", "parallel", "fastest"],
     &["vocabulary"],
     &["ring"],
     &["fixed", "chacha"],
