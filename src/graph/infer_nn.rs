@@ -110,7 +110,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             private_first(name, operands)?;
             Ok((shape::conv2d_shape(x, operands[1].0, *strides, *padding)?, private))
         }
-        Op::Slice { begin, size } => Ok((layout::slice_map(x, begin, size)?.0, operands[0].1)),
+        Op::Slice { begin, size } => Ok((layout::slice_shape(x, begin, size)?, operands[0].1)),
         Op::Pad { pads } => {
             if pads.len() != x.len() {
                 return Err(Error::invalid(format!(
@@ -127,7 +127,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
         }
         Op::ExpandDims { axis } => Ok((shape::expand_dims_shape(x, *axis)?, operands[0].1)),
         Op::Squeeze { axis } => Ok((shape::squeeze_shape(x, *axis)?, operands[0].1)),
-        Op::Gather { indices, axis } => Ok((layout::gather_map(x, indices, *axis)?.0, operands[0].1)),
+        Op::Gather { indices, axis } => Ok((layout::gather_shape(x, indices, *axis)?, operands[0].1)),
         Op::Mean { axis } => {
             shape::reduced_count(x, *axis)?;
             Ok((shape::sum_shape(x, *axis)?, operands[0].1))
@@ -142,10 +142,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             shape::check_axis(x, *axis)?;
             Ok((x.to_vec(), private))
         }
-        Op::Patches { window, zero_outside } => {
-            layout::check_window_maps_size(x, *window)?;
-            Ok((layout::patches_map(x, *window, *zero_outside)?.0, operands[0].1))
-        }
+        Op::Patches { window, .. } => Ok((layout::patches_shape(x, *window)?, operands[0].1)),
         Op::PatchesAdd { window, input, .. } => {
             layout::check_window_maps_size(input, *window)?;
             let (out, _, _) = layout::window_geometry(input, *window)?;

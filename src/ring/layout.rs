@@ -90,8 +90,9 @@ fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize])) {
     }
 }
 
-/// `x[begin .. begin + size]` along every axis.
-pub fn slice_map(shape: &[usize], begin: &[usize], size: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
+/// The shape of a slice (`size`), checked against `shape` without the index
+/// map: what shape inference needs, in time that does not grow with the slice.
+pub fn slice_shape(shape: &[usize], begin: &[usize], size: &[usize]) -> Result<Vec<usize>> {
     // `begin + size` is checked: a begin near `usize::MAX` must not wrap
     // around to a window that seems to fit.
     let fits = |a: usize| begin[a].checked_add(size[a]).is_some_and(|end| end <= shape[a]);
@@ -101,6 +102,12 @@ pub fn slice_map(shape: &[usize], begin: &[usize], size: &[usize]) -> Result<(Ve
             fmt_shape(shape)
         )));
     }
+    Ok(size.to_vec())
+}
+
+/// `x[begin .. begin + size]` along every axis.
+pub fn slice_map(shape: &[usize], begin: &[usize], size: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
+    slice_shape(shape, begin, size)?;
     let st = strides(shape);
     let mut index = Vec::with_capacity(numel(size));
     for_each_index(size, |i| index.push((0..i.len()).map(|a| (begin[a] + i[a]) * st[a]).sum()));
@@ -146,8 +153,10 @@ pub fn pad_shape(shape: &[usize], pads: &[(usize, usize)]) -> Result<Vec<usize>>
     Ok(out)
 }
 
-/// Elements `indices` along `axis` (numpy `take`).
-pub fn gather_map(shape: &[usize], indices: &[usize], axis: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+/// The shape of a gather of `indices` along `axis` (the indices checked
+/// against the axis), without the index map: what shape inference needs, in
+/// time that does not grow with the result.
+pub fn gather_shape(shape: &[usize], indices: &[usize], axis: usize) -> Result<Vec<usize>> {
     super::shape::check_axis(shape, axis)?;
     if let Some(bad) = indices.iter().find(|&&i| i >= shape[axis]) {
         return Err(Error::invalid(format!(
@@ -157,6 +166,12 @@ pub fn gather_map(shape: &[usize], indices: &[usize], axis: usize) -> Result<(Ve
     }
     let mut out = shape.to_vec();
     out[axis] = indices.len();
+    Ok(out)
+}
+
+/// Elements `indices` along `axis` (numpy `take`).
+pub fn gather_map(shape: &[usize], indices: &[usize], axis: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+    let out = gather_shape(shape, indices, axis)?;
     let st = strides(shape);
     let mut index = Vec::with_capacity(numel(&out));
     for_each_index(&out, |i| {
@@ -315,6 +330,14 @@ pub fn window_maps(shape: &[usize], w: Window, zero_outside: bool) -> Result<Win
         }
     }
     Ok((vec![n, oh, ow, c], maps, counts))
+}
+
+/// The shape of [`patches_map`]'s result, `[N, OH, OW, KH·KW, C]`, with the
+/// same checks and without the maps.
+pub fn patches_shape(shape: &[usize], w: Window) -> Result<Vec<usize>> {
+    check_window_maps_size(shape, w)?;
+    let ([n, oh, ow, c], _, _) = window_geometry(shape, w)?;
+    Ok(vec![n, oh, ow, w.kh * w.kw, c])
 }
 
 /// The windows of an NHWC tensor as [N, OH, OW, KH·KW, C]: element
