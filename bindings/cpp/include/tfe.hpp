@@ -110,6 +110,21 @@ inline std::vector<std::size_t> copy_shape(const std::size_t *shape, std::size_t
     return rank == 0 ? std::vector<std::size_t>{} : std::vector<std::size_t>(shape, shape + rank);
 }
 
+/// The count a C getter `getter(handle, args..., &count)` writes.
+template <class Getter, class... Args> std::size_t count_of(Getter getter, Args... args) {
+    std::size_t count = 0;
+    check(getter(args..., &count));
+    return count;
+}
+
+/// A copy of the shape a C getter `getter(handle, args..., &shape, &rank)` points to.
+template <class Getter, class... Args> std::vector<std::size_t> shape_of(Getter getter, Args... args) {
+    const std::size_t *shape = nullptr;
+    std::size_t rank = 0;
+    check(getter(args..., &shape, &rank));
+    return copy_shape(shape, rank);
+}
+
 } // namespace detail
 
 /// The version of the loaded library, "MAJOR.MINOR.PATCH".
@@ -151,12 +166,7 @@ class Tensor {
     Tensor &operator=(const Tensor &) = delete;
 
     /// The shape inferred when the tensor was defined.
-    std::vector<std::size_t> shape() const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_tensor_shape(get(), &shape, &rank));
-        return detail::copy_shape(shape, rank);
-    }
+    std::vector<std::size_t> shape() const { return detail::shape_of(tfe_tensor_shape, get()); }
 
     /// The name of an input or variable (what saved graphs and feeds use).
     std::string name() const {
@@ -339,8 +349,7 @@ class Context {
     /// The players: server0 to server2, then the others in the order the
     /// definitions first named them.
     std::vector<std::string> players() const {
-        std::size_t count = 0;
-        detail::check(tfe_context_player_count(get(), &count));
+        std::size_t count = detail::count_of(tfe_context_player_count, get());
         std::vector<std::string> names;
         for (std::size_t i = 0; i < count; i++) {
             const char *name = nullptr;
@@ -351,11 +360,7 @@ class Context {
     }
 
     /// The number of tensors in the graph.
-    std::size_t size() const {
-        std::size_t count = 0;
-        detail::check(tfe_context_tensor_count(get(), &count));
-        return count;
-    }
+    std::size_t size() const { return detail::count_of(tfe_context_tensor_count, get()); }
 
     /// Tensor number `index` of the graph, in the order of definition.
     Tensor tensor(std::size_t index) const {

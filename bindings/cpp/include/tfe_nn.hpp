@@ -117,28 +117,17 @@ class Model {
     Model &global_avg_pool2d() { return add(tfe_model_add_global_avg_pool2d(get())); }
 
     /// The shape of one sample (no batch axis).
-    std::vector<std::size_t> input_shape() const { return shape(tfe_model_input_shape); }
+    std::vector<std::size_t> input_shape() const { return detail::shape_of(tfe_model_input_shape, get()); }
     /// The output shape of one sample after the layers so far (the first output's).
-    std::vector<std::size_t> output_shape() const { return shape(tfe_model_output_shape); }
+    std::vector<std::size_t> output_shape() const { return detail::shape_of(tfe_model_output_shape, get()); }
     /// The number of outputs (1, or several for an imported model).
-    std::size_t output_count() const {
-        std::size_t count = 0;
-        detail::check(tfe_model_output_count(get(), &count));
-        return count;
-    }
+    std::size_t output_count() const { return detail::count_of(tfe_model_output_count, get()); }
     /// The shape of output `index` for one sample.
     std::vector<std::size_t> output_shape(std::size_t index) const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_model_output_shape_at(get(), index, &shape, &rank));
-        return detail::copy_shape(shape, rank);
+        return detail::shape_of(tfe_model_output_shape_at, get(), index);
     }
     /// The layers as they run (batch normalizations after Dense or Conv2D are folded into them).
-    std::size_t layer_count() const {
-        std::size_t count = 0;
-        detail::check(tfe_model_layer_count(get(), &count));
-        return count;
-    }
+    std::size_t layer_count() const { return detail::count_of(tfe_model_layer_count, get()); }
 
     /// Plaintext inference of `batch` samples (row-major, batch first).
     std::vector<double> predict_plain(const std::vector<double> &x, std::size_t batch) const {
@@ -149,11 +138,7 @@ class Model {
 
     /// The number of weight arrays of the model as it runs: two per Dense
     /// or Conv2D layer (weights, bias), four per batch normalization not folded.
-    std::size_t weight_count() const {
-        std::size_t count = 0;
-        detail::check(tfe_model_weight_count(get(), &count));
-        return count;
-    }
+    std::size_t weight_count() const { return detail::count_of(tfe_model_weight_count, get()); }
 
     /// A copy of weight array `index` (Dense weights: inputs x units, row-major).
     std::vector<double> weight(std::size_t index) const {
@@ -172,14 +157,6 @@ class Model {
     Model &add(tfe_status_t status) {
         detail::check(status);
         return *this;
-    }
-
-    std::vector<std::size_t> shape(tfe_status_t (*getter)(const tfe_model_t *, const std::size_t **,
-                                                            std::size_t *)) const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(getter(get(), &shape, &rank));
-        return detail::copy_shape(shape, rank);
     }
 
     detail::Handle<tfe_model_t, tfe_model_free> handle_;
@@ -237,38 +214,21 @@ class Predictor {
     }
 
     /// The number of outputs each prediction gives.
-    std::size_t output_count() const {
-        std::size_t count = 0;
-        detail::check(tfe_predictor_output_count(get(), &count));
-        return count;
-    }
+    std::size_t output_count() const { return detail::count_of(tfe_predictor_output_count, get()); }
 
     /// [max_batch, output shape...] of output `index`.
     std::vector<std::size_t> output_shape(std::size_t index) const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_predictor_output_shape_at(get(), index, &shape, &rank));
-        return detail::copy_shape(shape, rank);
+        return detail::shape_of(tfe_predictor_output_shape_at, get(), index);
     }
 
     /// The largest batch a prediction takes.
     std::size_t max_batch() const { return input_shape()[0]; }
 
     /// [max_batch, input shape...]: a batch fills the first rows.
-    std::vector<std::size_t> input_shape() const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_predictor_input_shape(get(), &shape, &rank));
-        return detail::copy_shape(shape, rank);
-    }
+    std::vector<std::size_t> input_shape() const { return detail::shape_of(tfe_predictor_input_shape, get()); }
 
     /// [max_batch, output shape...]: a batch's output has as many rows as its input.
-    std::vector<std::size_t> output_shape() const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_predictor_output_shape(get(), &shape, &rank));
-        return detail::copy_shape(shape, rank);
-    }
+    std::vector<std::size_t> output_shape() const { return detail::shape_of(tfe_predictor_output_shape, get()); }
 
     /// What the last successful prediction cost each player: a Result
     /// without values (read Result::stats and Result::stats_table).

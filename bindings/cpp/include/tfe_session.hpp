@@ -68,11 +68,7 @@ class Result {
     Result &operator=(const Result &) = delete;
 
     /// The number of values (fetches).
-    std::size_t size() const {
-        std::size_t count = 0;
-        detail::check(tfe_result_count(get(), &count));
-        return count;
-    }
+    std::size_t size() const { return detail::count_of(tfe_result_count, get()); }
 
     /// The values of fetch `index`, row-major.
     std::vector<double> value(std::size_t index) const {
@@ -83,12 +79,7 @@ class Result {
     }
 
     /// The shape of fetch `index`.
-    std::vector<std::size_t> shape(std::size_t index) const {
-        const std::size_t *shape = nullptr;
-        std::size_t rank = 0;
-        detail::check(tfe_result_shape(get(), index, &shape, &rank));
-        return detail::copy_shape(shape, rank);
-    }
+    std::vector<std::size_t> shape(std::size_t index) const { return detail::shape_of(tfe_result_shape, get(), index); }
 
     /// Every player's stats: the servers first.
     std::vector<PlayerStats> stats() const {
