@@ -5,12 +5,14 @@
 //! choice between one thread and all, and [`Factor`], a matrix or a sum of
 //! two that packing adds up.
 //! The blocked algorithm lives in `blocked.rs`, panel packing in `pack.rs`,
+//! products of a few rows or columns (no packing) in `thin.rs`,
 //! and the register-tiled microkernels in `portable.rs`, `avx2.rs` and
 //! `avx512.rs` (the last two only exist on x86_64).
 
 mod blocked;
 mod pack;
 mod portable;
+mod thin;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -150,7 +152,8 @@ pub fn gemm_factors(m: usize, k: usize, n: usize, a: Factor, b: Factor, c: &mut 
 }
 
 /// [`gemm_factors`] with an explicit kernel and threading, for tests and
-/// benchmarks.
+/// benchmarks. Products of at most three rows of A or columns of B take the
+/// unpacked path of `thin.rs`, compiled for the kernel's vector width.
 ///
 /// Panics if `kernel` is not available on this CPU (see [`available_kernels`])
 /// or if a slice length does not match its shape.
@@ -175,6 +178,10 @@ pub fn gemm_with(
         if !accumulate {
             c.fill(0);
         }
+        return;
+    }
+    if thin::applies(m, n) {
+        thin::run(kernel, m, k, n, a, b, c, accumulate);
         return;
     }
     let parallel = threads == Threads::All

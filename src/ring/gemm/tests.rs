@@ -146,6 +146,17 @@ fn sums_of_two_matrices_as_factors() {
 }
 
 #[test]
+fn products_on_each_side_of_the_unpacked_path() {
+    // At most three rows of A or columns of B take `thin.rs`; four take the
+    // blocked path.
+    let shapes = [(3, 300, 70), (4, 300, 70), (70, 300, 3), (70, 300, 4), (1, 600, 1), (2, 5, 2)];
+    for (seed, (m, k, n)) in shapes.into_iter().enumerate() {
+        check_both(m, k, n, 50 + seed as u64);
+        check_sums(m, k, n, 60 + seed as u64);
+    }
+}
+
+#[test]
 #[should_panic(expected = "gemm: the two matrices of a sum differ in length")]
 fn a_sum_of_matrices_of_different_lengths_panics() {
     let mut c = vec![0u64; 4];
