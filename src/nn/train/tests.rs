@@ -174,6 +174,29 @@ fn sigmoid_with_binary_cross_entropy_and_from_logits_match_f64() {
 }
 
 #[test]
+fn the_binary_cross_entropy_value_is_within_its_bound_over_the_logits() {
+    // Logits every 1/16 across the knots of the piecewise-linear softplus
+    // (on [−8, 8]) and beyond them, then far outside, with labels 0 and 1:
+    // each sample's loss is within softplus's 0.012 (`loss.rs`).
+    let mut z: Vec<f64> = (-400..=400).map(|i| f64::from(i) / 16.0).collect();
+    z.extend(values(200, 7, 1000.0));
+    let y: Vec<f64> = (0..z.len()).map(|i| (i % 2) as f64).collect();
+    let mut g = Graph::default();
+    let zi = g.private_input("z", "data-owner", &[z.len(), 1]).unwrap();
+    let yi = g.private_input("y", "label-owner", &[z.len(), 1]).unwrap();
+    let loss = Loss::BinaryCrossentropy { from_logits: true }.build(&mut g, zi, yi).unwrap();
+    let out = g.reveal(loss.per_sample, None).unwrap();
+    let mut session = LocalSession::new(&g, options()).unwrap();
+    let mut feeds = Feeds::new();
+    feeds.insert("z", z.clone()).insert("y", y.clone());
+    let run = session.run(&[out], &feeds).unwrap();
+    for ((got, z), y) in run.outputs[0].iter().zip(&z).zip(&y) {
+        let want = z.max(0.0) + (-z.abs()).exp().ln_1p() - y * z;
+        assert!((got - want).abs() <= 0.012, "z {z}, y {y}: private {got}, f64 {want}");
+    }
+}
+
+#[test]
 fn softmax_with_categorical_cross_entropy_and_softmax_alone_match_f64() {
     let layers = [dense(4, 3, 31), Layer::Softmax];
     let x = batch(&[4, 4], 32, 2.0);
