@@ -160,10 +160,11 @@ fn softplus(g: &mut Graph, z: TensorId) -> Result<TensorId> {
     changes.push(1.0 - changes.iter().sum::<f64>());
     let n: usize = shape.iter().product();
     let column = g.reshape(z, &[n, 1])?;
-    let at_knots = g.constant(&[knots.len()], knots.clone())?;
+    let count = knots.len();
+    let at_knots = g.constant(&[count], knots)?;
     let past = g.sub(column, at_knots)?;
     let past = g.relu(past)?;
-    let slopes = g.constant(&[knots.len(), 1], changes)?;
+    let slopes = g.constant(&[count, 1], changes)?;
     let sum = g.matmul(past, slopes)?;
     let sum = g.reshape(sum, &shape)?;
     let floor = g.constant(&[], vec![softplus_f64(-SOFTPLUS_RANGE)])?;

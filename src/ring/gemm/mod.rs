@@ -123,6 +123,23 @@ impl<'a> Factor<'a> {
         }
     }
 
+    /// Elements `range`: borrowed from a matrix, or added up into
+    /// `scratch` (at least `range.len()` long) for a sum.
+    #[inline(always)]
+    fn elements<'s>(&self, range: Range<usize>, scratch: &'s mut [u64]) -> &'s [u64]
+    where
+        'a: 's,
+    {
+        match *self {
+            Factor::Matrix(x) => &x[range],
+            Factor::Sum(..) => {
+                let len = range.len();
+                self.copy_to(range, scratch.iter_mut());
+                &scratch[..len]
+            }
+        }
+    }
+
     /// Writes elements `range` through `dst`, in order (stops at the
     /// shorter of the two).
     #[inline(always)]

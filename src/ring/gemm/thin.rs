@@ -14,7 +14,8 @@ use super::{Factor, Kernel};
 
 /// The most rows of A, or columns of B, that take this path: below every
 /// microkernel's `MR` and `NR`, where a tile would hold more padding than
-/// values. `tfe bench --only gemm` times both paths on each side of it.
+/// values. BENCHMARKS.md ("Small products without packing") times both
+/// paths on each side of it.
 const MAX_THIN: usize = 3;
 
 /// Whether an m×k by k×n product takes this path.
@@ -79,15 +80,9 @@ impl Product<'_> {
         }
         let mut a_rows = vec![0u64; m * k];
         a.copy_to(0..m * k, a_rows.iter_mut());
-        let mut sum_row = vec![0u64; if matches!(b, Factor::Sum(..)) { n } else { 0 }];
+        let mut scratch = vec![0u64; if matches!(b, Factor::Sum(..)) { n } else { 0 }];
         for p in 0..k {
-            let b_row: &[u64] = match b {
-                Factor::Matrix(b) => &b[p * n..(p + 1) * n],
-                Factor::Sum(..) => {
-                    b.copy_to(p * n..(p + 1) * n, sum_row.iter_mut());
-                    &sum_row
-                }
-            };
+            let b_row = b.elements(p * n..(p + 1) * n, &mut scratch);
             for (c_row, a_row) in c.chunks_exact_mut(n).zip(a_rows.chunks_exact(k)) {
                 let scale = a_row[p];
                 for (c, &b) in c_row.iter_mut().zip(b_row) {
@@ -100,23 +95,14 @@ impl Product<'_> {
     #[inline(always)]
     fn by_columns_of_b(&self, c: &mut [u64], accumulate: bool) {
         let Product { k, n, a, b, .. } = *self;
-        let mut b_rows = vec![0u64; k * n];
-        b.copy_to(0..k * n, b_rows.iter_mut());
+        // B column-major: row p of B goes to elements p, p + k, p + 2k, ...
         let mut columns = vec![0u64; n * k];
-        for (p, row) in b_rows.chunks_exact(n).enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                columns[j * k + p] = v;
-            }
+        for p in 0..k {
+            b.copy_to(p * n..(p + 1) * n, columns.iter_mut().skip(p).step_by(k));
         }
-        let mut sum_row = vec![0u64; if matches!(a, Factor::Sum(..)) { k } else { 0 }];
+        let mut scratch = vec![0u64; if matches!(a, Factor::Sum(..)) { k } else { 0 }];
         for (i, c_row) in c.chunks_exact_mut(n).enumerate() {
-            let a_row: &[u64] = match a {
-                Factor::Matrix(a) => &a[i * k..(i + 1) * k],
-                Factor::Sum(..) => {
-                    a.copy_to(i * k..(i + 1) * k, sum_row.iter_mut());
-                    &sum_row
-                }
-            };
+            let a_row = a.elements(i * k..(i + 1) * k, &mut scratch);
             for (c, column) in c_row.iter_mut().zip(columns.chunks_exact(k)) {
                 let dot = a_row.iter().zip(column).fold(0u64, |s, (&x, &y)| s.wrapping_add(x.wrapping_mul(y)));
                 *c = if accumulate { c.wrapping_add(dot) } else { dot };
