@@ -136,7 +136,9 @@ pub(super) fn backward(
             let db = needs[2].then(|| unbroadcast(g, to_b, &shape_of(g, 2)?)).transpose()?;
             Ok(vec![None, da, db])
         }
-        Op::Compare { .. } | Op::Reduce { r: Reduce::ArgMax | Reduce::ArgMin | Reduce::ArgMaxOneHot, .. } => {
+        Op::Compare { .. }
+        | Op::CountOutside { .. }
+        | Op::Reduce { r: Reduce::ArgMax | Reduce::ArgMin | Reduce::ArgMaxOneHot, .. } => {
             Ok(vec![None; node.inputs.len()])
         }
         Op::Reduce { r: r @ (Reduce::Max | Reduce::Min), axis } => {

@@ -37,6 +37,21 @@ fn any_private(name: &str, operands: &[(&[usize], Kind)]) -> Result<()> {
     Ok(())
 }
 
+/// `count_outside`: a private vector as long as its segments together; one
+/// count per segment.
+fn count_outside_shape(name: &str, operands: &[(&[usize], Kind)], segments: &[usize]) -> Result<(Vec<usize>, Kind)> {
+    private_first(name, operands)?;
+    let total: usize = segments.iter().sum();
+    if segments.is_empty() || operands[0].0 != [total] {
+        return Err(Error::invalid(format!(
+            "segments of {total} values in all ({} of them) need a vector of shape [{total}], found {}",
+            segments.len(),
+            fmt_shape(operands[0].0)
+        )));
+    }
+    Ok((vec![segments.len()], Kind::Private))
+}
+
 /// select(cond, a, b): the three shapes broadcast together; at least one
 /// operand is private (select of public values is plaintext's job).
 fn select_shape(operands: &[(&[usize], Kind)]) -> Result<(Vec<usize>, Kind)> {
@@ -142,6 +157,7 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
             shape::check_axis(x, *axis)?;
             Ok((x.to_vec(), private))
         }
+        Op::CountOutside { segments, .. } => count_outside_shape(name, operands, segments),
         Op::Patches { window, .. } => Ok((layout::patches_shape(x, *window)?, operands[0].1)),
         Op::PatchesAdd { window, input, .. } => {
             layout::check_window_maps_size(input, *window)?;
@@ -182,5 +198,24 @@ mod tests {
         let pc = g.constant(&[], vec![1.0]).unwrap();
         let err = g.select(pc, b, b).unwrap_err().to_string();
         assert!(err.contains("all public"), "{err}");
+    }
+
+    #[test]
+    fn count_outside_takes_a_private_vector_of_its_segments_and_a_bound_in_range() {
+        let mut g = Graph::default();
+        let x = g.private_input("x", "client", &[10]).unwrap();
+        let counts = g.count_outside(x, 4.0, &[3, 0, 7]).unwrap();
+        assert_eq!(g.shape(counts).unwrap(), &[3]);
+        let err = g.count_outside(x, 4.0, &[3, 8]).unwrap_err().to_string();
+        assert!(err.contains("count_outside") && err.contains("[11]") && err.contains("[10]"), "{err}");
+        assert!(g.count_outside(x, 4.0, &[]).unwrap_err().to_string().contains("[0]"));
+        let m = g.private_input("m", "client", &[2, 5]).unwrap();
+        assert!(g.count_outside(m, 4.0, &[10]).unwrap_err().to_string().contains("[2, 5]"));
+        let public = g.constant(&[2], vec![1.0, 2.0]).unwrap();
+        assert!(g.count_outside(public, 4.0, &[2]).unwrap_err().to_string().contains("public"));
+        for bound in [0.0, -1.0, 1e-6, 2e6, f64::NAN] {
+            let err = g.count_outside(x, bound, &[10]).unwrap_err().to_string();
+            assert!(err.contains("2^−16, 2^20") && err.contains(&format!("{bound}")), "{err}");
+        }
     }
 }

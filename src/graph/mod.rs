@@ -252,6 +252,7 @@ impl Graph {
         // time.
         op::check_result_size(&op, &operands, &shape)?;
         check_divisor(self.fixed, &op, operands.first().map(|o| o.0))?;
+        check_bound(self.fixed, &op)?;
         let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
         self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
         Ok(TensorId(id))
@@ -313,6 +314,22 @@ fn check_divisor(fixed: FixedConfig, op: &Op, operand: Option<&[usize]>) -> Resu
         Error::InvalidArgument(m) => Error::invalid(format!("{what}: {m}")),
         other => other,
     })
+}
+
+/// The bound of `count_outside` must encode to at least one unit and lie
+/// in the fixed-point range.
+fn check_bound(fixed: FixedConfig, op: &Op) -> Result<()> {
+    let Op::CountOutside { bound, .. } = op else {
+        return Ok(());
+    };
+    let least = 1.0 / fixed.scale();
+    if !(*bound >= least && *bound <= fixed.bound()) {
+        return Err(Error::invalid(format!(
+            "count_outside: the bound must lie in [2^−{}, 2^{}], found {bound}",
+            fixed.frac_bits, fixed.int_bits
+        )));
+    }
+    Ok(())
 }
 
 /// The players an op refers to.

@@ -138,6 +138,17 @@ pub trait Protocol: Send {
         axis: usize,
         order: SortOrder,
     ) -> Result<Self::Share>;
+    /// For each segment of the vector `x` (consecutive lengths summing to
+    /// its length), how many of its blocks of 64 values hold a value with
+    /// |x| ≥ `bound`, as fixed-point integers: training's overflow check.
+    fn count_outside(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Self::Share,
+        bound: f64,
+        segments: &[usize],
+    ) -> Result<Self::Share>;
     /// `cond ? a : b` elementwise (shapes broadcast), `cond` private 0.0 or
     /// 1.0 such as a comparison's result.
     fn select(

@@ -193,6 +193,7 @@ fn private_op<P: Protocol>(
         (Op::Pool2d { p: pool, window }, [S(x)]) => p.pool2d(net, ctx, *pool, x, *window),
         (Op::GlobalAvgPool2d, [S(x)]) => p.global_avg_pool2d(net, ctx, x),
         (Op::Sort { axis, order }, [S(x)]) => p.sort(net, ctx, x, *axis, *order),
+        (Op::CountOutside { bound, segments }, [S(x)]) => p.count_outside(net, ctx, x, *bound, segments),
         (Op::Compare { c }, [x, y]) => p.compare(net, ctx, *c, &*shared(p, x)?, &*shared(p, y)?),
         (Op::Maximum, [x, y]) => p.maximum(net, ctx, &*shared(p, x)?, &*shared(p, y)?),
         (Op::Minimum, [x, y]) => p.minimum(net, ctx, &*shared(p, x)?, &*shared(p, y)?),

@@ -210,38 +210,15 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
 }
 
 /// The overflow check of a training step: for each tensor, how many of
-/// its values lie outside ±2^i (the fixed-point range), revealed to
-/// `owner` as one count per tensor. The values are divided by 2^16 first
-/// (one truncation), so that the comparison (which reads the low f + i + 3
-/// bits) is right for every |x| < 2^(i + 18) (2^38 by default), far past
-/// the range; the count, not a value, is all the owner learns.
+/// its blocks of 64 values hold a value outside ±2^i (the fixed-point
+/// range), revealed to `owner` as one count per tensor. The check
+/// ([`Graph::count_outside`]) is exact for every value the ring holds, and
+/// the counts, not values, are all the owner learns.
 pub fn overflow_counts(g: &mut Graph, tensors: &[TensorId], owner: &str) -> Result<TensorId> {
-    let fixed = g.fixed();
-    let divisor = f64::from(1u32 << fixed.frac_bits.min(16));
-    let limit = 2f64.powi(fixed.int_bits as i32) / divisor;
+    let bound = g.fixed().bound();
     let flat = flat_concat(g, tensors)?;
-    let scaled = g.div_public(flat, divisor)?;
-    let negated = g.neg(scaled)?;
-    let both = g.concat(scaled, negated, 0)?;
-    let bound = g.constant(&[], vec![limit])?;
-    let outside = g.greater_equal(both, bound)?;
-    let total = numel(g.shape(flat)?);
-    let mut counts: Option<TensorId> = None;
-    let mut at = 0;
-    for &t in tensors {
-        let n = numel(g.shape(t)?);
-        let pos = g.slice(outside, &[at], &[n])?;
-        let neg = g.slice(outside, &[total + at], &[n])?;
-        at += n;
-        let both = g.add(pos, neg)?;
-        let count = g.reduce_sum(both, None)?;
-        let count = g.reshape(count, &[1])?;
-        counts = Some(match counts {
-            Some(prev) => g.concat(prev, count, 0)?,
-            None => count,
-        });
-    }
-    let counts = counts.ok_or_else(|| Error::invalid("no tensor to check"))?;
+    let segments = tensors.iter().map(|&t| Ok(numel(g.shape(t)?))).collect::<Result<Vec<usize>>>()?;
+    let counts = g.count_outside(flat, bound, &segments)?;
     g.reveal(counts, Some(owner))
 }
 

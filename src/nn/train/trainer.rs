@@ -347,8 +347,8 @@ impl Trainer {
             for (count, name) in counts.iter().zip(names) {
                 if count.round() >= 1.0 {
                     return Err(Error::OutOfRange(format!(
-                        "training step {}: {} values of {name} left the fixed-point range ±2^{bits}; \
-                         lower the learning rate or scale the data (docs/training.md)",
+                        "training step {}: {name} left the fixed-point range ±2^{bits} (in {} of its blocks \
+                         of 64 values); lower the learning rate or scale the data (docs/training.md)",
                         self.steps + 1,
                         count.round()
                     )));

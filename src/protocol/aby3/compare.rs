@@ -31,7 +31,7 @@ impl Aby3 {
     }
 
     /// A bit as fixed-point 0.0 / 1.0.
-    fn bit_to_fixed(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare) -> Result<Share> {
+    pub(super) fn bit_to_fixed(&self, net: &mut Endpoint, steps: &mut Steps, bit: &BoolShare) -> Result<Share> {
         let one = RingTensor::filled(bit.shape(), 1u64 << self.fixed.frac_bits);
         let one = self.share_public(&one)?;
         self.bit_inject(net, steps, bit, &one)

@@ -24,6 +24,7 @@ mod conversion;
 mod msb;
 mod multiply;
 mod order;
+mod outside;
 mod pooling;
 mod protocol_impl;
 mod share;
@@ -39,6 +40,8 @@ mod tests_bounds;
 mod tests_compare;
 #[cfg(test)]
 mod tests_order;
+#[cfg(test)]
+mod tests_outside;
 #[cfg(test)]
 mod tests_sign_lists;
 #[cfg(test)]

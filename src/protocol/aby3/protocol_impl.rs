@@ -248,6 +248,17 @@ impl Protocol for Aby3 {
         Aby3::sort(self, net, &mut Steps::new(ctx), x, axis, order)
     }
 
+    fn count_outside(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: &Share,
+        bound: f64,
+        segments: &[usize],
+    ) -> Result<Share> {
+        Aby3::count_outside(self, net, &mut Steps::new(ctx), x, bound, segments)
+    }
+
     fn select(&self, net: &mut Endpoint, ctx: OpContext, cond: &Share, a: &Share, b: &Share) -> Result<Share> {
         Aby3::select(self, net, ctx, cond, a, b)
     }

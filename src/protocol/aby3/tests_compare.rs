@@ -18,7 +18,7 @@ use crate::ring::RingTensor;
 
 /// Shares raw ring words from the client, runs `op` at the servers and
 /// returns the words it reveals (to every server) and the servers' costs.
-fn ring_op(
+pub(super) fn ring_op(
     inputs: &[Vec<u64>],
     op: impl Fn(&mut Endpoint, &Aby3, &[Share]) -> Result<RingTensor> + Sync,
 ) -> (Vec<u64>, Vec<Counters>) {
@@ -69,7 +69,7 @@ fn open(net: &mut Endpoint, proto: &Aby3, x: &BoolShare) -> Result<RingTensor> {
     proto.reveal_bool(net, ctx(900), x)
 }
 
-fn without_open(costs: &[Counters], n: usize) -> Vec<Counters> {
+pub(super) fn without_open(costs: &[Counters], n: usize) -> Vec<Counters> {
     costs
         .iter()
         .map(|c| Counters {
@@ -82,7 +82,7 @@ fn without_open(costs: &[Counters], n: usize) -> Vec<Counters> {
 }
 
 /// Words that exercise carries: extremes, small and random values.
-fn test_words(n: usize, seed: u64) -> Vec<u64> {
+pub(super) fn test_words(n: usize, seed: u64) -> Vec<u64> {
     let mut state = seed;
     let mut out = vec![0, 1, u64::MAX, 1 << 63, (1 << 63) - 1, (1 << 63) + 1, 0x5555_5555_5555_5555, 0xffff_ffff];
     while out.len() < n {

@@ -1,0 +1,95 @@
+//! `count_outside` against plaintext on words of the whole ring (the bound,
+//! its neighbours, the extremes, random words), an outlier at every bit
+//! position of a block, and its rounds and bytes against `outside.rs`.
+
+use super::tests::{ctx, steps};
+use super::tests_compare::{ring_op, test_words, without_open};
+use crate::protocol::Protocol;
+
+/// 2^20 in the default encoding (16 fractional bits).
+const L: i64 = 1 << 36;
+
+/// Blocks of 64 values of each segment that hold a word w with |w| ≥ L
+/// (signed; −2^63 has no positive counterpart and is outside).
+fn plaintext(words: &[u64], segments: &[usize]) -> Vec<u64> {
+    let mut at = 0;
+    segments
+        .iter()
+        .map(|&n| {
+            let segment = &words[at..at + n];
+            at += n;
+            segment
+                .chunks(64)
+                .filter(|block| block.iter().any(|&w| (w as i64).checked_abs().is_none_or(|a| a >= L)))
+                .count() as u64
+        })
+        .collect()
+}
+
+/// Runs the op on `words` and returns the counts (decoded from fixed
+/// point) and the servers' costs without the reveal.
+fn run(words: &[u64], segments: &'static [usize]) -> (Vec<u64>, Vec<crate::net::Counters>) {
+    let (got, costs) = ring_op(&[words.to_vec()], |net, p, s| {
+        let counts = p.count_outside(net, &mut steps(10), &s[0], 1048576.0, segments)?;
+        Ok(p.reveal(net, ctx(11), Some(&counts), &[segments.len()], None)?.unwrap())
+    });
+    (got.iter().map(|&c| c >> 16).collect(), without_open(&costs, segments.len()))
+}
+
+#[test]
+fn counts_the_blocks_with_a_value_outside_on_words_of_the_whole_ring() {
+    const SEGMENTS: &[usize] = &[0, 1, 63, 64, 65, 130, 7, 200];
+    let total: usize = SEGMENTS.iter().sum();
+    // Inside values, then outliers sprinkled over some blocks only.
+    let mut words: Vec<u64> =
+        test_words(total, 7).iter().map(|&w| ((w % (2 * L as u64 - 1)) as i64 - (L - 1)) as u64).collect();
+    let edges = [L, -L, L - 1, -(L - 1), i64::MAX, i64::MIN, 0, L + 1];
+    for (k, &at) in [1, 64, 100, 129, 200, 201, 260, 329, 400, 520].iter().enumerate() {
+        words[at] = edges[k % edges.len()] as u64;
+    }
+    for (k, w) in test_words(6, 8).into_iter().enumerate() {
+        words[330 + 31 * k] = w;
+    }
+    let want = plaintext(&words, SEGMENTS);
+    assert!(want.iter().any(|&c| c > 1) && want.contains(&0), "the data exercise both outcomes: {want:?}");
+    let (got, costs) = run(&words, SEGMENTS);
+    assert_eq!(got, want);
+    // Whole blocks per segment: 0 + 1 + 1 + 1 + 2 + 3 + 1 + 4 = 13.
+    let words_sent = 2 * 215 + 1 + 6;
+    let server0 = costs[0].bytes_sent;
+    assert!(server0 >= 8 * 13 * words_sent && server0 <= 8 * 13 * (words_sent + 3), "server 0 sent {server0} bytes");
+    // Server 0 takes part in all 16 rounds; the others in some of them.
+    assert_eq!(costs[0].rounds, 16);
+    for (i, c) in costs.iter().enumerate() {
+        assert!(c.rounds <= 16, "server {i} took {} rounds", c.rounds);
+        assert!(c.bytes_sent <= server0, "server {i} sent {} bytes, server 0 {server0}", c.bytes_sent);
+    }
+}
+
+#[test]
+fn an_outlier_is_seen_at_every_position_of_a_block() {
+    // Block b of the first segment has its one outlier at position b; the
+    // 65th block has none, and neither has the second segment.
+    const SEGMENTS: &[usize] = &[65 * 64, 10];
+    let mut words = vec![5u64; 65 * 64 + 10];
+    for b in 0..64 {
+        words[b * 64 + b] = if b % 2 == 0 { L as u64 } else { (-L) as u64 };
+    }
+    let (got, _) = run(&words, SEGMENTS);
+    assert_eq!(got, vec![64, 0]);
+}
+
+#[test]
+fn a_bound_outside_the_range_or_a_wrong_length_is_an_error() {
+    let words = vec![0u64; 8];
+    let messages = ring_op(&[words], |net, p, s| {
+        let short = p.count_outside(net, &mut steps(10), &s[0], 1.0, &[4, 5]).unwrap_err().to_string();
+        let zero = p.count_outside(net, &mut steps(11), &s[0], 0.0, &[8]).unwrap_err().to_string();
+        let huge = p.count_outside(net, &mut steps(12), &s[0], 1e9, &[8]).unwrap_err().to_string();
+        assert!(short.contains("[9]") && short.contains("[8]"), "{short}");
+        assert!(zero.contains("found 0"), "{zero}");
+        assert!(huge.contains("1000000000") || huge.contains("1e9"), "{huge}");
+        Ok(crate::ring::RingTensor::zeros(&[1]))
+    });
+    assert_eq!(messages.0, vec![0]);
+}
