@@ -213,9 +213,11 @@ mod tests {
         assert!(g.count_outside(m, 4.0, &[10]).unwrap_err().to_string().contains("[2, 5]"));
         let public = g.constant(&[2], vec![1.0, 2.0]).unwrap();
         assert!(g.count_outside(public, 4.0, &[2]).unwrap_err().to_string().contains("public"));
-        for bound in [0.0, -1.0, 1e-6, 2e6, f64::NAN] {
+        for bound in [0.0, -1.0, 1e-6, 2e6, f64::NAN, 3.0, f64::INFINITY] {
             let err = g.count_outside(x, bound, &[10]).unwrap_err().to_string();
-            assert!(err.contains("2^−16, 2^20") && err.contains(&format!("{bound}")), "{err}");
+            assert!(err.contains("power of two in [2^−16, 2^20]") && err.contains(&format!("{bound}")), "{err}");
         }
+        g.count_outside(x, 0.5f64.powi(16), &[10]).unwrap();
+        g.count_outside(x, 1048576.0, &[10]).unwrap();
     }
 }

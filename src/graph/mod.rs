@@ -316,16 +316,17 @@ fn check_divisor(fixed: FixedConfig, op: &Op, operand: Option<&[usize]>) -> Resu
     })
 }
 
-/// The bound of `count_outside` must encode to at least one unit and lie
-/// in the fixed-point range.
+/// The bound of `count_outside` is a power of two from one unit (2^−f)
+/// to the fixed-point range's 2^i.
 fn check_bound(fixed: FixedConfig, op: &Op) -> Result<()> {
     let Op::CountOutside { bound, .. } = op else {
         return Ok(());
     };
-    let least = 1.0 / fixed.scale();
-    if !(*bound >= least && *bound <= fixed.bound()) {
+    let exponent = bound.log2();
+    let (least, most) = (-f64::from(fixed.frac_bits), f64::from(fixed.int_bits));
+    if !(exponent.fract() == 0.0 && exponent >= least && exponent <= most) {
         return Err(Error::invalid(format!(
-            "count_outside: the bound must lie in [2^−{}, 2^{}], found {bound}",
+            "count_outside: the bound must be a power of two in [2^−{}, 2^{}], found {bound}",
             fixed.frac_bits, fixed.int_bits
         )));
     }

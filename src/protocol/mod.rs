@@ -139,8 +139,9 @@ pub trait Protocol: Send {
         order: SortOrder,
     ) -> Result<Self::Share>;
     /// For each segment of the vector `x` (consecutive lengths summing to
-    /// its length), how many of its blocks of 64 values hold a value with
-    /// |x| ≥ `bound`, as fixed-point integers: training's overflow check.
+    /// its length), how many of its blocks of 64 values hold a value
+    /// outside [−`bound`, `bound`) (a power of two), as fixed-point
+    /// integers: training's overflow check.
     fn count_outside(
         &self,
         net: &mut Endpoint,

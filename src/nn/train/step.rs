@@ -210,7 +210,7 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
 }
 
 /// The overflow check of a training step: for each tensor, how many of
-/// its blocks of 64 values hold a value outside ±2^i (the fixed-point
+/// its blocks of 64 values hold a value outside [−2^i, 2^i) (the fixed-point
 /// range), revealed to `owner` as one count per tensor. The check
 /// ([`Graph::count_outside`]) is exact for every value the ring holds, and
 /// the counts, not values, are all the owner learns.

@@ -49,6 +49,8 @@
 mod bitslice;
 mod first_level;
 
+pub(super) use bitslice::slice_rows;
+
 use bitslice::{blocks, per_block, unslice_row};
 use first_level::Plan;
 

@@ -1,48 +1,59 @@
 //! The overflow check of training: for each segment of a vector, how many of
-//! its blocks of 64 values hold a value outside ±bound. Exact for every
-//! word of the ring, and it reveals nothing by itself (the count stays
-//! shared until a reveal).
+//! its blocks of 64 values hold a value outside [−bound, bound), for a
+//! bound that is a power of two. Exact for every word of the ring; the
+//! count stays shared until a reveal.
 //!
-//! # Why two signs on all 64 bits are exact
+//! # One window test instead of two comparisons
 //!
-//! Let L (1 ≤ L < 2^63) encode the bound and read words as signed. x lies
-//! inside, |x| < L, exactly when x − L and −x − L are both negative: for
-//! |x| < L both lie in (−2L, 0), no wrap-around; for x ≥ L, x − L lies in
-//! [0, 2^63 − L); for −2^63 < x ≤ −L, −x − L lies in [0, 2^63 − L); and for
-//! x = −2^63, −x wraps to −2^63 and −x − L to 2^63 − L ≥ 0. The signs are
-//! read on all 64 bits (`msb.rs` with k = 64), so none is ever wrong.
+//! Let L = 2^m encode the bound and p = m + 1. x lies in [−L, L), read as
+//! a signed word, exactly when y = x + L lies in [0, 2^p) read as an
+//! unsigned word (adding L maps the one interval onto the other modulo
+//! 2^64), that is when bits p..63 of y are all zero. Write y = a + b with
+//! a = y0 + y1 (known to server 0) and b = y2 (known to servers 1 and 2),
+//! A = a >> p and B = b >> p (h = 64 − p bits each), and c the carry out
+//! of the low p bits of a + b. Then y >> p = A + B + c (mod 2^h), which is
+//! zero exactly when c = 0 and A = −B, or c = 1 and A = −B − 1 = NOT B
+//! (mod 2^h). So
 //!
-//! # Steps
+//! - c is bit p of y (`msb.rs`'s carry tree, which computes bit k − 1 of
+//!   a + b exactly from the low k bits; for k > p + 1, of y·2^(k−p−1)) XOR
+//!   the bits p of a and b;
+//! - e0 = [A = −B] is the AND over the h bit positions j of
+//!   NOT(bit j of A ⊕ bit j of −B), and e1 = [A = NOT B] the AND of
+//!   bit j of A ⊕ bit j of B: server 0 shares A's bits, the
+//!   rest is local, and each AND tree takes ⌈log2 h⌉ rounds;
+//! - inside = e0 ⊕ c·(e0 ⊕ e1) (e0 and e1 exclude each other): 1 round.
 //!
-//! 1. Each segment is padded with zeros (inside) to whole blocks, so a block
-//!    never spans two segments; x − L and −x − L of the padded vector go
-//!    through one msb of twice its length (7 rounds).
-//! 2. The 64 signs of a block's x − L and of its −x − L are packed into two
-//!    words (locally), combined by one AND (1 round), and the 64 bits of the
-//!    result folded by ANDs of halves (6 rounds): bit 0 says every value of the block is
-//!    inside.
-//! 3. Its negation is injected into the fixed-point 1.0 (2 rounds) and the
-//!    flags are summed per segment, locally.
+//! Everything is bit-sliced (`msb/bitslice.rs`): a word holds one bit of
+//! 64 values, so an AND costs one word per 64 values. Each segment is
+//! padded with zeros (inside) to whole blocks of 64, so a block never spans
+//! two segments. The 64 inside-bits of a block are folded by ANDs of
+//! halves (6 rounds); the negation is injected into the fixed-point 1.0
+//! (2 rounds) and the flags are summed per segment, locally.
 //!
-//! Cost: 16 rounds; server 0 sends 2 · 215 words of the msb per block of 64
-//! values, the AND rounds about one word per block each, and the injection
-//! a few words per block: about 55 bytes per value, where two comparisons
-//! with the bound after a division (what training used before) send about
-//! 97 in 10 rounds.
+//! Cost with the default 16 + 20 bits and the bound 2^20 (p = 37, h = 27):
+//! 21 rounds; per block of 64 values server 0 sends the msb's 130 words
+//! (k = 39), A's 27 planes, 52 words in the AND trees, 1 in the mux, 6 in
+//! the fold and 3 in the injection: 219 words, about 27 bytes per value
+//! (two comparisons after a division, what training used before, sent
+//! about 97).
 
+use super::msb::slice_rows;
 use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
+use crate::parallel::map;
 use crate::ring::RingTensor;
 
-/// Values per block: one word of packed bits.
+/// Values per block: one word of a bit plane.
 const BLOCK: usize = 64;
 
 impl Aby3 {
     /// For each segment of `x` (a vector of the segments' lengths, in
     /// order), the number of its blocks of 64 values that hold a value
-    /// with |x| ≥ `bound`, as fixed-point integers: 0 exactly when every
-    /// value of the segment lies within ±`bound` (exclusive).
+    /// outside [−`bound`, `bound`), as fixed-point integers: 0 exactly when
+    /// every value of the segment lies within. `bound` is a power of two
+    /// from 2^−f to 2^i.
     pub fn count_outside(
         &self,
         net: &mut Endpoint,
@@ -59,80 +70,191 @@ impl Aby3 {
                 x.shape()
             )));
         }
-        let limit = if bound > 0.0 { self.fixed.encode_value(bound)? } else { 0 };
-        if limit == 0 {
-            return Err(Error::invalid(format!(
-                "count_outside: the bound must lie in [2^−{}, 2^{}], found {bound}",
-                self.fixed.frac_bits, self.fixed.int_bits
-            )));
-        }
-        let blocks: Vec<usize> = segments.iter().map(|n| n.div_ceil(BLOCK)).collect();
-        let words: usize = blocks.iter().sum();
-        if words == 0 {
+        let p = self.window_bits(bound)?;
+        let h = 64 - p;
+        let block_counts: Vec<usize> = segments.iter().map(|n| n.div_ceil(BLOCK)).collect();
+        let blocks: usize = block_counts.iter().sum();
+        if blocks == 0 {
             let zero = RingTensor::zeros(&[segments.len()]);
             return Ok(Share::new(zero.clone(), zero));
         }
-        let padded = words * BLOCK;
-        let both = both_signs_operand(x, segments, padded)?;
-        let both = both.add_public(me, &RingTensor::filled(&[2 * padded], limit.wrapping_neg()))?;
-        let negative = self.msb_width(net, steps, &both, 64)?;
-        let below = pack(&negative, 0, words)?;
-        let above = pack(&negative, padded, words)?;
-        let mut inside = self.and_bool(net, steps.take()?, &below, &above)?;
+        let n = blocks * BLOCK;
+        let y = padded(x, segments, n)?.add_public(me, &RingTensor::filled(&[n], 1u64 << (p - 1)))?;
+
+        // Bit p of y, from the carry tree on k ≥ p + 1 bits of y·2^(k−p−1).
+        let k = (p + 1).max(self.fixed.comparison_bits() as usize);
+        let shift = (k - p - 1) as u32;
+        let shifted = Share::new(y.a.map(|v| v << shift), y.b.map(|v| v << shift));
+        let bit_p = pack(&self.msb_width(net, steps, &shifted, k as u32)?, blocks)?;
+
+        // The h high planes of a (server 0, shared) and of b (servers 1 and 2).
+        let high = |values: &[u64]| slice_rows(values, h, |planes, out| out.copy_from_slice(&planes[p..]));
+        let a_planes = (me == 0).then(|| high(&map(n, |i| y.a.data()[i].wrapping_add(y.b.data()[i]))));
+        let a = self.share_bool_from(net, steps.take()?, 0, a_planes.as_deref(), &[blocks * h])?;
+        let b_values: &[u64] = match me {
+            0 => &[],
+            1 => y.b.data(),
+            _ => y.a.data(),
+        };
+        let (b, minus_b) = if me == 0 {
+            (Vec::new(), Vec::new())
+        } else {
+            let negated = map(n, |i| (b_values[i] >> p).wrapping_neg() << p);
+            (high(b_values), high(&negated))
+        };
+
+        // e0 = [A = −B] and e1 = [A = NOT B], both trees in the same rounds.
+        let equal_minus_b = known_xor(&a, me, &minus_b)?.not(me);
+        let equal_not_b = known_xor(&a, me, &b)?;
+        let both = concat(&equal_minus_b, &equal_not_b)?;
+        let e = self.and_of_planes(net, steps, both, h)?;
+        let (e0, e1) = (slice(&e, 0, blocks)?, slice(&e, blocks, blocks)?);
+
+        // c = bit p of y ⊕ a_p ⊕ b_p (plane 0 of each); inside = e0 ⊕ c·(e0 ⊕ e1).
+        let plane0 =
+            |v: &[u64]| -> Vec<u64> { if v.is_empty() { Vec::new() } else { (0..blocks).map(|w| v[w * h]).collect() } };
+        let a_p = BoolShare::new(
+            RingTensor::new(vec![blocks], plane0(a.a.data()))?,
+            RingTensor::new(vec![blocks], plane0(a.b.data()))?,
+        );
+        let carry = known_xor(&bit_p.xor(&a_p)?, me, &plane0(&b))?;
+        let inside = e0.xor(&self.and_bool(net, steps.take()?, &carry, &e0.xor(&e1)?)?)?;
+
+        let mut all_inside = inside;
         for shift in [32, 16, 8, 4, 2, 1] {
-            inside = self.and_bool(net, steps.take()?, &inside, &inside.shr_logical(shift))?;
+            all_inside = self.and_bool(net, steps.take()?, &all_inside, &all_inside.shr_logical(shift))?;
         }
-        let flags = self.bit_to_fixed(net, steps, &inside.not(me).and_public(1))?;
-        let (fa, fb) = (flags.a.data(), flags.b.data());
-        let (mut ca, mut cb) = (Vec::with_capacity(segments.len()), Vec::with_capacity(segments.len()));
-        let mut at = 0;
-        for &k in &blocks {
-            ca.push(fa[at..at + k].iter().fold(0u64, |s, &v| s.wrapping_add(v)));
-            cb.push(fb[at..at + k].iter().fold(0u64, |s, &v| s.wrapping_add(v)));
-            at += k;
+        let flags = self.bit_to_fixed(net, steps, &all_inside.not(me).and_public(1))?;
+        per_segment_sums(&flags, &block_counts)
+    }
+
+    /// p = m + 1 for a bound of 2^e (L = 2^m, m = e + f): the window
+    /// [0, 2^p) of x + L.
+    fn window_bits(&self, bound: f64) -> Result<usize> {
+        let f = self.fixed.frac_bits as i32;
+        let exponent = bound.log2();
+        let valid = bound > 0.0
+            && exponent.fract() == 0.0
+            && exponent >= f64::from(-f)
+            && exponent <= f64::from(self.fixed.int_bits);
+        if !valid {
+            return Err(Error::invalid(format!(
+                "count_outside: the bound must be a power of two in [2^−{f}, 2^{}], found {bound}",
+                self.fixed.int_bits
+            )));
         }
-        let shape = vec![segments.len()];
-        Ok(Share::new(RingTensor::new(shape.clone(), ca)?, RingTensor::new(shape, cb)?))
+        Ok((exponent as i32 + f) as usize + 1)
+    }
+
+    /// The AND of each block's `rows` planes, pairs of planes per round:
+    /// one word per block.
+    fn and_of_planes(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        mut x: BoolShare,
+        mut rows: usize,
+    ) -> Result<BoolShare> {
+        let blocks = x.a.len() / rows;
+        while rows > 1 {
+            let pairs = rows / 2;
+            let pick = |s: &BoolShare, offset: usize| -> Result<BoolShare> {
+                let take =
+                    |v: &[u64]| (0..blocks * pairs).map(|i| v[(i / pairs) * rows + 2 * (i % pairs) + offset]).collect();
+                Ok(BoolShare::new(
+                    RingTensor::new(vec![blocks * pairs], take(s.a.data()))?,
+                    RingTensor::new(vec![blocks * pairs], take(s.b.data()))?,
+                ))
+            };
+            let and = self.and_bool(net, steps.take()?, &pick(&x, 0)?, &pick(&x, 1)?)?;
+            let next = pairs + rows % 2;
+            let regroup = |anded: &[u64], old: &[u64]| -> Vec<u64> {
+                let mut out = Vec::with_capacity(blocks * next);
+                for w in 0..blocks {
+                    out.extend_from_slice(&anded[w * pairs..(w + 1) * pairs]);
+                    if rows % 2 == 1 {
+                        out.push(old[w * rows + rows - 1]);
+                    }
+                }
+                out
+            };
+            x = BoolShare::new(
+                RingTensor::new(vec![blocks * next], regroup(and.a.data(), x.a.data()))?,
+                RingTensor::new(vec![blocks * next], regroup(and.b.data(), x.b.data()))?,
+            );
+            rows = next;
+        }
+        Ok(x)
     }
 }
 
-/// x (each segment padded with zeros to whole blocks) followed by −x,
-/// padded alike: `2 · padded` values.
-fn both_signs_operand(x: &Share, segments: &[usize], padded: usize) -> Result<Share> {
+/// x with each segment padded with zeros to whole blocks: `n` values.
+fn padded(x: &Share, segments: &[usize], n: usize) -> Result<Share> {
     let component = |data: &[u64]| -> Vec<u64> {
-        let mut out = vec![0u64; 2 * padded];
+        let mut out = vec![0u64; n];
         let (mut from, mut to) = (0, 0);
-        for &n in segments {
-            for i in 0..n {
-                out[to + i] = data[from + i];
-                out[padded + to + i] = data[from + i].wrapping_neg();
-            }
-            from += n;
-            to += n.div_ceil(BLOCK) * BLOCK;
+        for &len in segments {
+            out[to..to + len].copy_from_slice(&data[from..from + len]);
+            from += len;
+            to += len.div_ceil(BLOCK) * BLOCK;
         }
         out
     };
-    let shape = vec![2 * padded];
-    Ok(Share::new(
-        RingTensor::new(shape.clone(), component(x.a.data()))?,
-        RingTensor::new(shape, component(x.b.data()))?,
-    ))
+    Ok(Share::new(RingTensor::new(vec![n], component(x.a.data()))?, RingTensor::new(vec![n], component(x.b.data()))?))
 }
 
-/// Bit 0 of `words` blocks of 64 elements from `from` on, one word per
-/// block (element j of a block in bit j): a GF(2)-linear map, so each
-/// component packs on its own.
-fn pack(bits: &BoolShare, from: usize, words: usize) -> Result<BoolShare> {
+/// XORs words that servers 1 and 2 know (`words`, empty at server 0) into
+/// the sharing's third component, which server 1 holds as `b` and server 2
+/// as `a`.
+fn known_xor(x: &BoolShare, me: usize, words: &[u64]) -> Result<BoolShare> {
+    let xor =
+        |t: &RingTensor| RingTensor::new(t.shape().to_vec(), t.data().iter().zip(words).map(|(v, w)| v ^ w).collect());
+    Ok(match me {
+        0 => x.clone(),
+        1 => BoolShare::new(x.a.clone(), xor(&x.b)?),
+        _ => BoolShare::new(xor(&x.a)?, x.b.clone()),
+    })
+}
+
+/// `x` followed by `y`, as one vector.
+fn concat(x: &BoolShare, y: &BoolShare) -> Result<BoolShare> {
+    let join = |p: &RingTensor, q: &RingTensor| RingTensor::new(vec![p.len() + q.len()], [p.data(), q.data()].concat());
+    Ok(BoolShare::new(join(&x.a, &y.a)?, join(&x.b, &y.b)?))
+}
+
+/// Words `from..from + len` of a vector.
+fn slice(x: &BoolShare, from: usize, len: usize) -> Result<BoolShare> {
+    let part = |t: &RingTensor| RingTensor::new(vec![len], t.data()[from..from + len].to_vec());
+    Ok(BoolShare::new(part(&x.a)?, part(&x.b)?))
+}
+
+/// Bit 0 of each of `blocks · 64` elements, one word per block (element j
+/// of a block in bit j): linear over GF(2), so each component packs alone.
+fn pack(bits: &BoolShare, blocks: usize) -> Result<BoolShare> {
     let component = |data: &[u64]| -> Vec<u64> {
-        (0..words)
-            .map(|w| {
-                let block = &data[from + w * BLOCK..from + (w + 1) * BLOCK];
-                block.iter().enumerate().fold(0u64, |word, (j, &b)| word | ((b & 1) << j))
-            })
+        data.chunks(BLOCK)
+            .take(blocks)
+            .map(|block| block.iter().enumerate().fold(0u64, |word, (j, &b)| word | ((b & 1) << j)))
             .collect()
     };
     Ok(BoolShare::new(
-        RingTensor::new(vec![words], component(bits.a.data()))?,
-        RingTensor::new(vec![words], component(bits.b.data()))?,
+        RingTensor::new(vec![blocks], component(bits.a.data()))?,
+        RingTensor::new(vec![blocks], component(bits.b.data()))?,
     ))
+}
+
+/// The per-block flags summed over each segment's blocks.
+fn per_segment_sums(flags: &Share, block_counts: &[usize]) -> Result<Share> {
+    let sums = |data: &[u64]| -> Vec<u64> {
+        let mut at = 0;
+        block_counts
+            .iter()
+            .map(|&k| {
+                at += k;
+                data[at - k..at].iter().fold(0u64, |s, &v| s.wrapping_add(v))
+            })
+            .collect()
+    };
+    let shape = vec![block_counts.len()];
+    Ok(Share::new(RingTensor::new(shape.clone(), sums(flags.a.data()))?, RingTensor::new(shape, sums(flags.b.data()))?))
 }

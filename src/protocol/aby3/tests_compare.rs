@@ -38,7 +38,7 @@ fn msb_bytes(n: usize, words_per_block: u64) -> u64 {
 }
 
 /// [`ring_op`] with a chosen fixed-point configuration.
-fn ring_op_with(
+pub(super) fn ring_op_with(
     fixed: FixedConfig,
     inputs: &[Vec<u64>],
     op: impl Fn(&mut Endpoint, &Aby3, &[Share]) -> Result<RingTensor> + Sync,

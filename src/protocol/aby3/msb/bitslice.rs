@@ -59,7 +59,11 @@ pub(super) fn per_block(blocks: usize, rows: usize, fill: impl Fn(usize, &mut [u
 /// `rows` words per block of `values`, which `fill(planes, rows)` derives
 /// from the block's 64 planes (plane j: bit j of its 64 elements), for
 /// example the planes themselves or ANDs of several.
-pub(super) fn slice_rows(values: &[u64], rows: usize, fill: impl Fn(&[u64; 64], &mut [u64]) + Sync + Send) -> Vec<u64> {
+pub(in crate::protocol::aby3) fn slice_rows(
+    values: &[u64],
+    rows: usize,
+    fill: impl Fn(&[u64; 64], &mut [u64]) + Sync + Send,
+) -> Vec<u64> {
     per_block(blocks(values.len()), rows, |w, out| {
         let mut m = [0u64; 64];
         let start = w * LANES;
