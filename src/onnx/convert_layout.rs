@@ -52,7 +52,8 @@ impl Converter<'_> {
         }
         let total: usize = shape.iter().product();
         if let Some(i) = infer {
-            let rest: usize = out.iter().product();
+            // Sizes from the file: their product may overflow (found by fuzzing).
+            let rest = crate::ring::shape::checked_numel(&out).unwrap_or(0);
             if rest == 0 || !total.is_multiple_of(rest) {
                 return Err(Error::invalid(format!("shape {target:?} does not fit input {}", fmt_shape(&shape))));
             }
