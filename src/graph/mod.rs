@@ -316,21 +316,13 @@ fn check_divisor(fixed: FixedConfig, op: &Op, operand: Option<&[usize]>) -> Resu
     })
 }
 
-/// The bound of `count_outside` is a power of two from one unit (2^−f)
-/// to the fixed-point range's 2^i.
+/// The bound of `count_outside` follows the protocol's rule
+/// ([`crate::protocol::outside_window_bits`]).
 fn check_bound(fixed: FixedConfig, op: &Op) -> Result<()> {
-    let Op::CountOutside { bound, .. } = op else {
-        return Ok(());
-    };
-    let exponent = bound.log2();
-    let (least, most) = (-f64::from(fixed.frac_bits), f64::from(fixed.int_bits));
-    if !(exponent.fract() == 0.0 && exponent >= least && exponent <= most) {
-        return Err(Error::invalid(format!(
-            "count_outside: the bound must be a power of two in [2^−{}, 2^{}], found {bound}",
-            fixed.frac_bits, fixed.int_bits
-        )));
+    match op {
+        Op::CountOutside { bound, .. } => crate::protocol::outside_window_bits(fixed, *bound).map(drop),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The players an op refers to.

@@ -22,7 +22,7 @@ use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
-pub use aby3::{Aby3, OpContext, SeedSource};
+pub use aby3::{Aby3, OpContext, SeedSource, outside_window_bits};
 pub use division::{MAX_SHIFT, Reciprocal, reciprocal_encoding};
 
 /// Operations on secret-shared fixed-point tensors, at one player.

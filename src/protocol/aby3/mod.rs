@@ -50,6 +50,7 @@ mod truncation;
 mod truncation_kernels;
 
 pub use boolean::BoolShare;
+pub use outside::outside_window_bits;
 pub use share::Share;
 
 use crate::error::{Error, Result};

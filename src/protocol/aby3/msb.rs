@@ -118,6 +118,25 @@ impl Aby3 {
     /// width, at most 64): for values a public bound says may leave the
     /// fixed-point range, such as the sum of a wide softmax row.
     pub(super) fn msb_width(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share, bits: u32) -> Result<BoolShare> {
+        let n = x.len();
+        let [a, b] = self.msb_sliced(net, steps, x, bits)?;
+        let shape = x.shape().to_vec();
+        Ok(BoolShare::new(
+            RingTensor::new(shape.clone(), unslice_row(&a, 1, 0, n))?,
+            RingTensor::new(shape, unslice_row(&b, 1, 0, n))?,
+        ))
+    }
+
+    /// [`Aby3::msb_width`] in the sliced layout: the two components of one
+    /// word per block of 64 elements, element j of a block in bit j (bits
+    /// past the last element are not specified).
+    pub(super) fn msb_sliced(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        x: &Share,
+        bits: u32,
+    ) -> Result<[Vec<u64>; 2]> {
         let me = self.index()?;
         let n = x.len();
         let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);
@@ -146,11 +165,7 @@ impl Aby3 {
                 out[0] = [sa, sb][c] ^ groups.g[c][w];
             })
         };
-        let shape = x.shape().to_vec();
-        Ok(BoolShare::new(
-            RingTensor::new(shape.clone(), unslice_row(&top(0), 1, 0, n))?,
-            RingTensor::new(shape, unslice_row(&top(1), 1, 0, n))?,
-        ))
+        Ok([top(0), top(1)])
     }
 
     /// One level of the tree: pairs of groups combine, an odd group waits.

@@ -41,6 +41,7 @@
 use super::msb::slice_rows;
 use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
 use crate::parallel::map;
 use crate::ring::RingTensor;
@@ -70,7 +71,7 @@ impl Aby3 {
                 x.shape()
             )));
         }
-        let p = self.window_bits(bound)?;
+        let p = outside_window_bits(self.fixed, bound)?;
         let h = 64 - p;
         let block_counts: Vec<usize> = segments.iter().map(|n| n.div_ceil(BLOCK)).collect();
         let blocks: usize = block_counts.iter().sum();
@@ -85,7 +86,8 @@ impl Aby3 {
         let k = (p + 1).max(self.fixed.comparison_bits() as usize);
         let shift = (k - p - 1) as u32;
         let shifted = Share::new(y.a.map(|v| v << shift), y.b.map(|v| v << shift));
-        let bit_p = pack(&self.msb_width(net, steps, &shifted, k as u32)?, blocks)?;
+        let [bit_a, bit_b] = self.msb_sliced(net, steps, &shifted, k as u32)?;
+        let bit_p = BoolShare::new(RingTensor::new(vec![blocks], bit_a)?, RingTensor::new(vec![blocks], bit_b)?);
 
         // The h high planes of a (server 0, shared) and of b (servers 1 and 2).
         let high = |values: &[u64]| slice_rows(values, h, |planes, out| out.copy_from_slice(&planes[p..]));
@@ -126,24 +128,6 @@ impl Aby3 {
         }
         let flags = self.bit_to_fixed(net, steps, &all_inside.not(me).and_public(1))?;
         per_segment_sums(&flags, &block_counts)
-    }
-
-    /// p = m + 1 for a bound of 2^e (L = 2^m, m = e + f): the window
-    /// [0, 2^p) of x + L.
-    fn window_bits(&self, bound: f64) -> Result<usize> {
-        let f = self.fixed.frac_bits as i32;
-        let exponent = bound.log2();
-        let valid = bound > 0.0
-            && exponent.fract() == 0.0
-            && exponent >= f64::from(-f)
-            && exponent <= f64::from(self.fixed.int_bits);
-        if !valid {
-            return Err(Error::invalid(format!(
-                "count_outside: the bound must be a power of two in [2^−{f}, 2^{}], found {bound}",
-                self.fixed.int_bits
-            )));
-        }
-        Ok((exponent as i32 + f) as usize + 1)
     }
 
     /// The AND of each block's `rows` planes, pairs of planes per round:
@@ -228,21 +212,6 @@ fn slice(x: &BoolShare, from: usize, len: usize) -> Result<BoolShare> {
     Ok(BoolShare::new(part(&x.a)?, part(&x.b)?))
 }
 
-/// Bit 0 of each of `blocks · 64` elements, one word per block (element j
-/// of a block in bit j): linear over GF(2), so each component packs alone.
-fn pack(bits: &BoolShare, blocks: usize) -> Result<BoolShare> {
-    let component = |data: &[u64]| -> Vec<u64> {
-        data.chunks(BLOCK)
-            .take(blocks)
-            .map(|block| block.iter().enumerate().fold(0u64, |word, (j, &b)| word | ((b & 1) << j)))
-            .collect()
-    };
-    Ok(BoolShare::new(
-        RingTensor::new(vec![blocks], component(bits.a.data()))?,
-        RingTensor::new(vec![blocks], component(bits.b.data()))?,
-    ))
-}
-
 /// The per-block flags summed over each segment's blocks.
 fn per_segment_sums(flags: &Share, block_counts: &[usize]) -> Result<Share> {
     let sums = |data: &[u64]| -> Vec<u64> {
@@ -257,4 +226,19 @@ fn per_segment_sums(flags: &Share, block_counts: &[usize]) -> Result<Share> {
     };
     let shape = vec![block_counts.len()];
     Ok(Share::new(RingTensor::new(shape.clone(), sums(flags.a.data()))?, RingTensor::new(shape, sums(flags.b.data()))?))
+}
+
+/// p = m + 1 for a bound of 2^e (L = 2^m, m = e + f): the window [0, 2^p)
+/// of x + L. The bound must be a power of two from one unit (2^−f) to the
+/// fixed-point range's 2^i; the graph checks it with this rule too.
+pub fn outside_window_bits(fixed: FixedConfig, bound: f64) -> Result<usize> {
+    let f = fixed.frac_bits as i32;
+    let exponent = bound.log2();
+    if !(exponent.fract() == 0.0 && exponent >= f64::from(-f) && exponent <= f64::from(fixed.int_bits)) {
+        return Err(Error::invalid(format!(
+            "count_outside: the bound must be a power of two in [2^−{f}, 2^{}], found {bound}",
+            fixed.int_bits
+        )));
+    }
+    Ok((exponent as i32 + f) as usize + 1)
 }
