@@ -13,6 +13,7 @@ mod bench_nn;
 mod bench_onnx;
 mod bench_serve;
 mod bench_train;
+mod bench_train_plain;
 mod demo;
 mod deploy_tools;
 mod party;
