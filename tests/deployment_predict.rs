@@ -7,15 +7,18 @@
 //! is refused before connecting.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use tfe::deploy::data::{read_values, write_values};
 use tfe::graph::{Graph, Op};
 use tfe::nn::prediction_graph;
 use tfe::onnx::OnnxModel;
 
-const TFE: &str = env!("CARGO_BIN_EXE_tfe");
+mod common;
+
+use common::hosts::{Folder, finish};
+
 const PLAYERS: [&str; 5] = ["server0", "server1", "server2", "model-owner", "client"];
 const SAMPLES: usize = 12;
 
@@ -23,68 +26,11 @@ fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/onnx/models")
 }
 
-/// A folder with a hostmap of the five players on free loopback ports and
-/// their certificates; removed when dropped.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(test: &str) -> Folder {
-        let dir = std::env::temp_dir().join(format!("tfe-predict-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let listeners: Vec<_> = PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-        let players: Vec<String> = PLAYERS
-            .iter()
-            .zip(&listeners)
-            .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
-            .collect();
-        drop(listeners);
-        let hostmap = format!(
-            "{{\"players\": [{}], \"connect_timeout_ms\": 30000, \"recv_timeout_ms\": 60000}}",
-            players.join(", ")
-        );
-        std::fs::write(dir.join("hosts.json"), hostmap).unwrap();
-        let folder = Folder(dir);
-        let out = folder.tfe(&["certs", "--config", "hosts.json"]).output().unwrap();
-        assert!(out.status.success(), "tfe certs: {}", String::from_utf8_lossy(&out.stderr));
-        folder
-    }
-
-    fn tfe(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(TFE);
-        cmd.current_dir(&self.0).args(args).stdin(Stdio::null());
-        cmd
-    }
-
-    /// `tfe predict` as player `name` of the hostmap, with `extra` arguments.
-    fn player(&self, name: &str, extra: &[&str]) -> Command {
-        let key = format!("certs/{name}.key");
-        let mut cmd =
-            self.tfe(&["predict", "--config", "hosts.json", "--name", name, "--key", &key, "--graph", "model.tfe"]);
-        cmd.args(extra);
-        cmd
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Waits for every child (killing what is left after `limit`).
-fn finish(children: Vec<(&str, Child)>, limit: Duration) -> Vec<(String, Output)> {
-    let deadline = Instant::now() + limit;
-    children
-        .into_iter()
-        .map(|(name, mut child)| {
-            while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            (name.to_string(), child.wait_with_output().unwrap())
-        })
-        .collect()
+/// `tfe predict` as player `name` of the hostmap on the graph model.tfe.
+fn player(folder: &Folder, name: &str, extra: &[&str]) -> Command {
+    let mut cmd = folder.player("predict", name);
+    cmd.args(["--graph", "model.tfe"]).args(extra);
+    cmd
 }
 
 /// The class of each row of `values`: its highest score.
@@ -97,7 +43,7 @@ fn classes(values: &[f64], width: usize) -> Vec<usize> {
 
 #[test]
 fn five_processes_predict_the_keras_model_as_onnxruntime() {
-    let folder = Folder::new("keras");
+    let folder = Folder::new("predict-keras", &PLAYERS);
     let model = models().join("keras_cnn.onnx");
     let model = model.to_str().unwrap();
     // The owner publishes the graph of batches of 16; the client has 12 samples.
@@ -129,7 +75,7 @@ fn five_processes_predict_the_keras_model_as_onnxruntime() {
                 "client" => &["--input", "x.npy", "--output", "out"],
                 _ => &[],
             };
-            let child = folder.player(name, extra).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+            let child = player(&folder, name, extra).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
             (name, child)
         })
         .collect();
@@ -154,13 +100,13 @@ fn five_processes_predict_the_keras_model_as_onnxruntime() {
 
 #[test]
 fn a_player_with_another_roles_file_is_refused_before_connecting() {
-    let folder = Folder::new("roles");
+    let folder = Folder::new("predict-roles", &PLAYERS);
     let model = models().join("keras_cnn.onnx");
     let model = model.to_str().unwrap();
     let out = folder.tfe(&["predict", "--model", model, "--export-graph", "model.tfe"]).output().unwrap();
     assert!(out.status.success(), "export: {}", String::from_utf8_lossy(&out.stderr));
     let refused = |name: &str, extra: &[&str], message: &str| {
-        let out = folder.player(name, extra).output().unwrap();
+        let out = player(&folder, name, extra).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && stderr.contains(message), "{name} {extra:?}: {stderr}");
     };

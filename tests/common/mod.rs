@@ -3,6 +3,7 @@
 
 pub mod deployment;
 pub mod ffi;
+pub mod hosts;
 
 use tfe::fixed::FixedConfig;
 

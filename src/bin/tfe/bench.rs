@@ -65,6 +65,9 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("training") {
         super::bench_train::run(quick).map_err(|e| e.to_string())?;
+        if !quick {
+            super::bench_train_processes::run()?;
+        }
     }
     if wanted("deploy") {
         super::bench_deploy::run(quick)?;

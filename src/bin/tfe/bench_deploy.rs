@@ -201,7 +201,7 @@ fn is_variable(graph: &Graph, wanted: &str) -> bool {
 }
 
 /// A hostmap of `players` on free loopback ports, with certificates.
-fn prepare(dir: &Path, players: &[String]) -> Result<PathBuf, String> {
+pub(crate) fn prepare(dir: &Path, players: &[String]) -> Result<PathBuf, String> {
     let listeners: Vec<_> = players.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect();
     let ports: Vec<u16> = listeners
         .iter()

@@ -14,6 +14,7 @@ mod bench_onnx;
 mod bench_serve;
 mod bench_train;
 mod bench_train_plain;
+mod bench_train_processes;
 mod demo;
 mod deploy_tools;
 mod party;
@@ -21,6 +22,7 @@ mod predict;
 mod predict_deployed;
 mod serve;
 mod train;
+mod train_deployed;
 mod train_spec;
 
 use std::process::ExitCode;

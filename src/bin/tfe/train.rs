@@ -1,9 +1,10 @@
 //! `tfe train`: private training of a model given as a layer SPEC
 //! (`train_spec`) on data held by one or several data owners and labels
 //! held by a label owner, with the model owner, the owners and three
-//! servers as local players over loopback TCP. Prints a progress bar on a
-//! terminal (one line per epoch otherwise), writes the trained weights
-//! (revealed to the model owner only) and the loss history.
+//! servers as local players over loopback TCP (with `--config`, this
+//! process is one player of a hostmap: `train_deployed`). Prints a progress
+//! bar on a terminal (one line per epoch otherwise), writes the trained
+//! weights (revealed to the model owner only) and the loss history.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -22,85 +23,111 @@ pub struct Args {
     /// The model: comma-separated layers, the input shape from the data,
     /// e.g. `dense:64,relu,dense:10` (see docs/training.md for the list).
     #[arg(long, value_name = "SPEC")]
-    model: String,
+    pub(crate) model: String,
     /// A data owner and its features (`.npy` or `.csv`, samples first);
     /// repeat for data split among several owners (see --split).
     #[arg(long = "data", value_name = "OWNER=FILE", required = true)]
-    data: Vec<String>,
+    pub(crate) data: Vec<String>,
     /// How several owners' data join: `rows` (each holds some samples; each
     /// batch takes from each owner its share) or `features` (each holds some
     /// columns of every sample, joined in the order given).
     #[arg(long, value_name = "HOW", default_value = "rows", value_parser = ["rows", "features"])]
-    split: String,
+    pub(crate) split: String,
     /// The label owner and its labels: one row per sample (one-hot or 0/1),
     /// or one class number per sample for a model of several outputs.
     #[arg(long, value_name = "OWNER=FILE")]
-    labels: String,
+    pub(crate) labels: String,
     /// Passes over the data.
     #[arg(long, default_value_t = 1)]
-    epochs: usize,
+    pub(crate) epochs: usize,
     /// Samples per step (a last partial batch is dropped).
     #[arg(long, default_value_t = 32)]
-    batch_size: usize,
+    pub(crate) batch_size: usize,
     /// `sgd` (with --momentum), `adam` or `amsgrad`.
     #[arg(long, default_value = "sgd", value_parser = ["sgd", "adam", "amsgrad"])]
-    optimizer: String,
+    pub(crate) optimizer: String,
     /// The learning rate (default 0.01 for SGD, 0.001 for Adam and `AMSgrad`).
     #[arg(long, value_name = "RATE")]
-    learning_rate: Option<f64>,
+    pub(crate) learning_rate: Option<f64>,
     /// SGD's momentum.
     #[arg(long, default_value_t = 0.0)]
-    momentum: f64,
+    pub(crate) momentum: f64,
     /// `binary_crossentropy`, `categorical_crossentropy` or
     /// `mean_squared_error` (default: categorical for several outputs,
     /// binary for one).
     #[arg(long, value_parser = ["binary_crossentropy", "categorical_crossentropy", "mean_squared_error"])]
-    loss: Option<String>,
+    pub(crate) loss: Option<String>,
     /// The model's outputs are logits (for the cross-entropies).
     #[arg(long)]
-    from_logits: bool,
+    pub(crate) from_logits: bool,
     /// Hold out the last FRACTION of the samples (of each owner's, split by
     /// rows) for validation after each epoch.
     #[arg(long, value_name = "FRACTION", conflicts_with = "validation_data")]
-    validation_split: Option<f64>,
+    pub(crate) validation_split: Option<f64>,
     /// Validation features of a data owner, as --data (one per owner).
     #[arg(long = "validation-data", value_name = "OWNER=FILE", requires = "validation_labels")]
-    validation_data: Vec<String>,
+    pub(crate) validation_data: Vec<String>,
     /// The label owner's validation labels, as --labels' file.
     #[arg(long, value_name = "FILE", requires = "validation_data")]
-    validation_labels: Option<PathBuf>,
+    pub(crate) validation_labels: Option<PathBuf>,
     /// Read the initial weights from DIR (`layer<i>.w.npy`, `layer<i>.b.npy`,
     /// as --output writes them) instead of drawing them.
     #[arg(long, value_name = "DIR")]
-    init: Option<PathBuf>,
+    pub(crate) init: Option<PathBuf>,
     /// Draw the initial weights from this seed instead of OS entropy (for
     /// tests: anyone with the seed knows them).
     #[arg(long, value_name = "SEED")]
-    seed_for_tests: Option<u64>,
+    pub(crate) seed_for_tests: Option<u64>,
     /// Write the trained weights (the model owner's) as DIR/layer<i>.w.npy
     /// and .b.npy, the history per epoch as history.csv and the loss of each
-    /// step as steps.csv.
+    /// step (and the seconds since training started) as steps.csv.
     #[arg(long, value_name = "DIR")]
-    output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
+    /// Run as one player of this hostmap (JSON; see `tfe party`) instead
+    /// of every player locally: each player runs the same command with its
+    /// own --name, and at a player that does not own a --data or --labels
+    /// input, its value is the owner's file shape (`ROWSxCOLS...`), not a
+    /// file.
+    #[arg(long, value_name = "HOSTS", requires = "name")]
+    pub(crate) config: Option<PathBuf>,
+    /// This player's name in the hostmap.
+    #[arg(long, requires = "config")]
+    pub(crate) name: Option<String>,
+    /// This player's private key (tfe certs writes one per player).
+    #[arg(long, value_name = "KEY", requires = "config")]
+    pub(crate) key: Option<PathBuf>,
+    /// Plaintext TCP between the players instead of TLS: anyone on the
+    /// network path reads and changes every share.
+    #[arg(long, conflicts_with = "key", requires = "config")]
+    pub(crate) insecure_plaintext: bool,
+    /// The model owner's player name (it gives the initial weights and
+    /// learns the losses and the trained weights).
+    #[arg(long, value_name = "NAME", default_value = "model-owner")]
+    pub(crate) model_owner: String,
 }
 
-/// One player's file.
-struct Owned {
-    option: &'static str,
-    owner: String,
-    path: PathBuf,
-    shape: Vec<usize>,
-    values: Vec<f64>,
+/// One player's file (or, at a deployed player that is not its owner, its
+/// declared shape and no values).
+pub(crate) struct Owned {
+    pub(crate) option: &'static str,
+    pub(crate) owner: String,
+    pub(crate) path: PathBuf,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) values: Vec<f64>,
 }
 
-fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
-    let (owner, path) = arg
-        .split_once('=')
+/// `OWNER=VALUE` split at the first '='.
+pub(crate) fn owner_and_value<'a>(option: &str, arg: &'a str) -> Result<(&'a str, &'a str), String> {
+    arg.split_once('=')
         .filter(|(o, p)| !o.is_empty() && !p.is_empty())
-        .ok_or_else(|| format!("{option} '{arg}': expected OWNER=FILE"))?;
+        .ok_or_else(|| format!("{option} '{arg}': expected OWNER=FILE"))
+}
+
+pub(crate) fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
+    let (owner, path) = owner_and_value(option, arg)?;
     let path = PathBuf::from(path);
     let (mut shape, values) = read_values(&path).map_err(|e| format!("{option} {owner}: {e}"))?;
     if shape.len() == 1 {
@@ -113,6 +140,9 @@ fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
+    if args.config.is_some() {
+        return crate::train_deployed::run(args);
+    }
     let text = |e: tfe::Error| e.to_string();
     let data = args.data.iter().map(|a| owned("--data", a)).collect::<Result<Vec<_>, _>>()?;
     for (i, d) in data.iter().enumerate() {
@@ -123,21 +153,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let by_rows = args.split == "rows";
     let input_shape = input_shape(&data, by_rows)?;
     let labels = owned("--labels", &args.labels)?;
-    let seed = if let Some(seed) = args.seed_for_tests {
-        seed
-    } else {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|e| format!("the OS entropy source failed: {e}"))?;
-        u64::from_le_bytes(bytes)
-    };
-    let layers = train_spec::layers(&args.model, &input_shape, args.init.as_deref(), seed)?;
-    let out_shape = Sequential::new(&input_shape, layers.clone()).map_err(text)?.output_shape(1).map_err(text)?;
-    let [_, outputs] = out_shape[..] else {
-        return Err(format!(
-            "--model: the model's output has shape {out_shape:?} for a sample, expected [1, outputs] (end with \
-             flatten or dense)"
-        ));
-    };
+    let (layers, outputs) = model_layers(args, &input_shape, args.init.as_deref())?;
     let y = label_rows(&labels, outputs)?;
     let counts: Vec<usize> = data.iter().map(|d| d.shape[0]).collect();
     let total = if by_rows { counts.iter().sum() } else { counts[0] };
@@ -152,7 +168,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let loss = loss(args, outputs)?;
     let optimizer = optimizer(args)?;
     let players = Players {
-        model_owner: "model-owner".into(),
+        model_owner: args.model_owner.clone(),
         data_owner: data[0].owner.clone(),
         label_owner: labels.owner.clone(),
     };
@@ -168,8 +184,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         Trainer::with_data_owners(&input_shape, layers, players, &owners, options)
     }
     .map_err(text)?;
-    let metrics: &[Metric] = if matches!(loss, Loss::MeanSquaredError) { &[] } else { &[Metric::Accuracy] };
-    trainer.compile(optimizer, loss, metrics).map_err(text)?;
+    trainer.compile(optimizer, loss, metrics(loss)).map_err(text)?;
 
     let parts: Vec<&[f64]> = data.iter().map(|d| d.values.as_slice()).collect();
     let (train, validation) = match (args.validation_split, args.validation_labels.as_ref()) {
@@ -214,6 +229,38 @@ pub fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The layers of `--model` for samples of `input_shape`, their initial
+/// weights from `init` or drawn (from `--seed-for-tests` or OS entropy),
+/// and the model's number of outputs.
+pub(crate) fn model_layers(
+    args: &Args,
+    input_shape: &[usize],
+    init: Option<&Path>,
+) -> Result<(Vec<tfe::nn::Layer>, usize), String> {
+    let seed = if let Some(seed) = args.seed_for_tests {
+        seed
+    } else {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| format!("the OS entropy source failed: {e}"))?;
+        u64::from_le_bytes(bytes)
+    };
+    let layers = train_spec::layers(&args.model, input_shape, init, seed)?;
+    let text = |e: tfe::Error| e.to_string();
+    let out_shape = Sequential::new(input_shape, layers.clone()).map_err(text)?.output_shape(1).map_err(text)?;
+    let [_, outputs] = out_shape[..] else {
+        return Err(format!(
+            "--model: the model's output has shape {out_shape:?} for a sample, expected [1, outputs] (end with \
+             flatten or dense)"
+        ));
+    };
+    Ok((layers, outputs))
+}
+
+/// The metrics reported with the loss: accuracy for the cross-entropies.
+pub(crate) fn metrics(loss: Loss) -> &'static [Metric] {
+    if matches!(loss, Loss::MeanSquaredError) { &[] } else { &[Metric::Accuracy] }
+}
+
 /// Training or validation data: one part per owner, and the labels.
 struct Split {
     x: Vec<Vec<f64>>,
@@ -222,7 +269,7 @@ struct Split {
 
 /// The sample shape of the joined data: the same at every owner (rows),
 /// or the owners' last axes added up (features).
-fn input_shape(data: &[Owned], by_rows: bool) -> Result<Vec<usize>, String> {
+pub(crate) fn input_shape(data: &[Owned], by_rows: bool) -> Result<Vec<usize>, String> {
     let first = &data[0];
     let mut shape = first.shape[1..].to_vec();
     for d in &data[1..] {
@@ -254,7 +301,7 @@ fn input_shape(data: &[Owned], by_rows: bool) -> Result<Vec<usize>, String> {
 }
 
 /// The labels as rows of `outputs`: as given, or one-hot from class numbers.
-fn label_rows(labels: &Owned, outputs: usize) -> Result<Vec<f64>, String> {
+pub(crate) fn label_rows(labels: &Owned, outputs: usize) -> Result<Vec<f64>, String> {
     let per: usize = labels.shape[1..].iter().product();
     if per == outputs {
         return Ok(labels.values.clone());
@@ -320,7 +367,7 @@ fn split_off(
     Ok((train, Some(val)))
 }
 
-fn loss(args: &Args, outputs: usize) -> Result<Loss, String> {
+pub(crate) fn loss(args: &Args, outputs: usize) -> Result<Loss, String> {
     let from_logits = args.from_logits;
     let name =
         args.loss.as_deref().unwrap_or(if outputs > 1 { "categorical_crossentropy" } else { "binary_crossentropy" });
@@ -332,7 +379,7 @@ fn loss(args: &Args, outputs: usize) -> Result<Loss, String> {
     })
 }
 
-fn optimizer(args: &Args) -> Result<Optimizer, String> {
+pub(crate) fn optimizer(args: &Args) -> Result<Optimizer, String> {
     let lr = args.learning_rate.unwrap_or(if args.optimizer == "sgd" { 0.01 } else { 0.001 });
     if !(lr > 0.0 && lr.is_finite()) {
         return Err(format!("--learning-rate {lr}, expected a positive number"));
@@ -346,7 +393,7 @@ fn optimizer(args: &Args) -> Result<Optimizer, String> {
     Ok(opt)
 }
 
-fn describe(p: &Progress) -> String {
+pub(crate) fn describe(p: &Progress) -> String {
     let mut s = format!("loss {:.4}", p.train.loss);
     if let Some(a) = p.train.accuracy {
         let _ = write!(s, " accuracy {a:.4}");
@@ -362,24 +409,24 @@ fn describe(p: &Progress) -> String {
 
 /// The progress: a bar on a terminal's standard error, a line per epoch
 /// on standard output, and each step's loss for steps.csv.
-struct Bar {
+pub(crate) struct Bar {
     terminal: bool,
     quiet: bool,
-    /// (epoch, batch, the batch's mean loss).
-    steps: Vec<(usize, usize, f64)>,
+    /// (epoch, batch, the batch's mean loss, seconds since fit started).
+    pub(crate) steps: Vec<(usize, usize, f64, f64)>,
     last_mean: f64,
 }
 
 impl Bar {
-    fn new(quiet: bool) -> Bar {
+    pub(crate) fn new(quiet: bool) -> Bar {
         Bar { terminal: !quiet && std::io::stderr().is_terminal(), quiet, steps: Vec::new(), last_mean: 0.0 }
     }
 
-    fn show(&mut self, p: &Progress) {
+    pub(crate) fn show(&mut self, p: &Progress) {
         // The epoch's running mean over b batches gives the batch's own loss.
         let b = p.batch as f64;
         let before = if p.batch == 1 { 0.0 } else { self.last_mean };
-        self.steps.push((p.epoch, p.batch, p.train.loss * b - before * (b - 1.0)));
+        self.steps.push((p.epoch, p.batch, p.train.loss * b - before * (b - 1.0), p.elapsed.as_secs_f64()));
         self.last_mean = p.train.loss;
         if self.terminal {
             let width = 30;
@@ -409,11 +456,11 @@ impl Bar {
 }
 
 /// The trained weights, history.csv and steps.csv.
-fn write_output(
+pub(crate) fn write_output(
     dir: &Path,
     model: &Sequential,
     history: &[Progress],
-    steps: &[(usize, usize, f64)],
+    steps: &[(usize, usize, f64, f64)],
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make directory {}: {e}", dir.display()))?;
     for (i, layer) in model.layers().iter().enumerate() {
@@ -442,9 +489,9 @@ fn write_output(
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     write("history.csv", &csv)?;
-    let mut csv = String::from("step,epoch,batch,loss\n");
-    for (i, (epoch, batch, loss)) in steps.iter().enumerate() {
-        let _ = writeln!(csv, "{},{epoch},{batch},{loss}", i + 1);
+    let mut csv = String::from("step,epoch,batch,loss,elapsed_s\n");
+    for (i, (epoch, batch, loss, elapsed)) in steps.iter().enumerate() {
+        let _ = writeln!(csv, "{},{epoch},{batch},{loss},{elapsed:.6}", i + 1);
     }
     write("steps.csv", &csv)
 }

@@ -9,6 +9,7 @@ mod optimizer;
 mod owners;
 #[cfg(test)]
 mod reference;
+mod runner;
 pub mod step;
 #[cfg(test)]
 mod tests;
@@ -21,4 +22,5 @@ mod trainer;
 pub use loss::{CLIP, EXP_FLOOR, Loss, LossGraph};
 pub use optimizer::{Optimizer, STEP_SCALAR, Schedule, Update, adam_gradient_limit};
 pub use owners::DataOwners;
+pub use runner::Connect;
 pub use trainer::{Evaluation, Fit, Metric, Players, Progress, Trainer};

@@ -205,14 +205,15 @@ impl Layout {
     }
 
     /// The owners' feeds of a batch: each owner's rows, zero-padded to its
-    /// slot.
-    pub fn feeds(&self, x: &[&[f64]], at: &BatchRows, rows: &[usize]) -> Vec<(String, Vec<f64>)> {
+    /// slot, for the parts this process holds (`Some`).
+    pub fn feeds(&self, x: &[Option<&[f64]>], at: &BatchRows, rows: &[usize]) -> Vec<(String, Vec<f64>)> {
         self.parts
             .iter()
             .zip(x)
             .zip(&at.taken)
             .zip(rows)
-            .map(|(((part, values), &(start, given)), &r)| {
+            .filter_map(|(((part, values), taken), r)| Some((part, (*values)?, taken, r)))
+            .map(|(part, values, &(start, given), &r)| {
                 let per = numel(&part.sample);
                 let mut v = values[start * per..(start + given) * per].to_vec();
                 v.resize(r * per, 0.0);

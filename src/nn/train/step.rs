@@ -11,7 +11,7 @@
 
 use super::loss::{Loss, LossGraph};
 use crate::error::{Error, Result};
-use crate::graph::{Graph, TensorId};
+use crate::graph::{Graph, SERVERS, TensorId};
 use crate::nn::Layer;
 use crate::ring::shape::{fmt_shape, numel};
 
@@ -211,15 +211,23 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
 
 /// The overflow check of a training step: for each tensor, how many of
 /// its blocks of 64 values hold a value outside [−2^i, 2^i) (the fixed-point
-/// range), revealed to `owner` as one count per tensor. The check
-/// ([`Graph::count_outside`]) is exact for every value the ring holds, and
-/// the counts, not values, are all the owner learns.
-pub fn overflow_counts(g: &mut Graph, tensors: &[TensorId], owner: &str) -> Result<TensorId> {
+/// range), one count per tensor. The counts are revealed to every player
+/// of the graph (one reveal to the servers, one to each other player), so
+/// that in a deployment each player stops at the same step: fetch all the
+/// returned reveals; each player learns the counts from one of them. The
+/// check ([`Graph::count_outside`]) is exact for every value the ring
+/// holds, and the counts, not values, are all the players learn.
+pub fn overflow_counts(g: &mut Graph, tensors: &[TensorId]) -> Result<Vec<TensorId>> {
     let bound = g.fixed().bound();
     let flat = flat_concat(g, tensors)?;
     let segments = tensors.iter().map(|&t| Ok(numel(g.shape(t)?))).collect::<Result<Vec<usize>>>()?;
     let counts = g.count_outside(flat, bound, &segments)?;
-    g.reveal(counts, Some(owner))
+    let others: Vec<String> = g.players().iter().filter(|p| !SERVERS.contains(&p.as_str())).cloned().collect();
+    let mut reveals = vec![g.reveal(counts, None)?];
+    for player in others {
+        reveals.push(g.reveal(counts, Some(&player))?);
+    }
+    Ok(reveals)
 }
 
 /// A training step in a graph: forward, loss, backward, the optimizer's

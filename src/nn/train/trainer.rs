@@ -1,6 +1,6 @@
-//! A Keras-like model API over a local session: `compile`, `fit`,
-//! `evaluate`, `predict`, progress to a callback, and the trained weights
-//! exported to their owner only.
+//! A Keras-like model API over a local session, or as one player of a
+//! deployment: `compile`, `fit`, `evaluate`, `predict`, progress to a
+//! callback, and the trained weights exported to their owner only.
 //!
 //! The graph is built at the first `fit` (or `evaluate`, `predict`) for
 //! that call's batch size and holds, reading the same weight variables:
@@ -15,13 +15,14 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
+use super::runner::{Backend, Connect, Ran, Runner};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
 use crate::nn::{Layer, Sequential};
 use crate::ring::shape::{fmt_shape, numel};
-use crate::session::{Feeds, LocalOptions, LocalSession, RunStats};
+use crate::session::{Feeds, LocalOptions, RunStats};
 
 /// The players of training: who owns the model, the features and the labels.
 #[derive(Clone, Debug)]
@@ -58,7 +59,8 @@ pub enum Metric {
 /// A loss and its metrics over some samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation {
-    /// The mean loss per sample.
+    /// The mean loss per sample (NaN at a player of a deployment that
+    /// does not learn it: all but the model owner).
     pub loss: f64,
     /// The accuracy, when compiled with [`Metric::Accuracy`].
     pub accuracy: Option<f64>,
@@ -106,7 +108,7 @@ pub struct Trainer {
     layers: Vec<Layer>,
     outputs: usize,
     players: Players,
-    options: LocalOptions,
+    backend: Backend,
     compiled: Option<(Optimizer, Loss, Vec<Metric>)>,
     check_overflow: bool,
     built: Option<Built>,
@@ -118,11 +120,13 @@ struct Built {
     batch: usize,
     /// Each data owner's rows of a batch.
     rows: Vec<usize>,
-    session: LocalSession,
+    runner: Runner,
     assigns: Vec<TensorId>,
     train_loss: TensorId,
     train_correct: Option<TensorId>,
-    overflow: Option<(TensorId, Vec<String>)>,
+    /// The overflow counts' reveals (one per player group) and the names
+    /// of the checked tensors.
+    overflow: Option<(Vec<TensorId>, Vec<String>)>,
     eval_loss: TensorId,
     eval_correct: Option<TensorId>,
     predictions: TensorId,
@@ -141,7 +145,28 @@ impl Trainer {
     /// own (trained with batch statistics), not folded.
     pub fn new(input_shape: &[usize], layers: Vec<Layer>, players: Players, options: LocalOptions) -> Result<Self> {
         let layout = Layout::single(&players.data_owner, X, input_shape);
-        Self::with_layout(input_shape, layers, players, layout, options)
+        Self::with_layout(input_shape, layers, players, layout, Backend::Local(options))
+    }
+
+    /// This process as one player of a deployed training: every player
+    /// creates the same trainer (the same layers, shapes and players; the
+    /// initial weights count at the model owner only), compiles it the
+    /// same way and calls [`Trainer::fit_as_player`] with the same sample
+    /// counts and fit; `connect` joins the others when the graph is built.
+    /// `owners` as in [`Trainer::with_data_owners`], or `None` for
+    /// `players.data_owner` alone.
+    pub fn player(
+        input_shape: &[usize],
+        layers: Vec<Layer>,
+        players: Players,
+        owners: Option<&DataOwners>,
+        connect: Connect,
+    ) -> Result<Self> {
+        let layout = match owners {
+            Some(owners) => Layout::new(owners, input_shape)?,
+            None => Layout::single(&players.data_owner, X, input_shape),
+        };
+        Self::with_layout(input_shape, layers, players, layout, Backend::Player(Some(connect)))
     }
 
     /// A model whose features come from several data owners (`players.data_owner`
@@ -155,7 +180,7 @@ impl Trainer {
         options: LocalOptions,
     ) -> Result<Self> {
         let layout = Layout::new(owners, input_shape)?;
-        Self::with_layout(input_shape, layers, players, layout, options)
+        Self::with_layout(input_shape, layers, players, layout, Backend::Local(options))
     }
 
     fn with_layout(
@@ -163,7 +188,7 @@ impl Trainer {
         layers: Vec<Layer>,
         players: Players,
         layout: Layout,
-        options: LocalOptions,
+        backend: Backend,
     ) -> Result<Self> {
         let mut g = Graph::default();
         let x = g.private_input(X, &players.data_owner, &[[1].as_slice(), input_shape].concat())?;
@@ -181,7 +206,7 @@ impl Trainer {
             layers,
             outputs: out[1],
             players,
-            options,
+            backend,
             compiled: None,
             check_overflow: true,
             built: None,
@@ -269,12 +294,78 @@ impl Trainer {
             return Err(Error::invalid("fit_parts: give the validation data as parts, not in fit.validation"));
         }
         let counts = self.counts(x, y)?;
-        let samples = self.layout.total(&counts);
+        let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
+        self.fit_data(&counts, &x, Some(y), fit, validation, progress)
+    }
+
+    /// [`Trainer::fit_parts_until`] at one player of a deployment (see
+    /// [`Trainer::player`]): `samples` is each data owner's number of
+    /// samples (every player passes the same), `x` holds this player's
+    /// features where it is that data owner (`None` elsewhere), and `y`
+    /// its labels if it is the label owner. Progress reports the loss and
+    /// accuracy at the model owner only (NaN and `None` elsewhere); an
+    /// overflow stops every player at the same step.
+    pub fn fit_as_player(
+        &mut self,
+        samples: &[usize],
+        x: &[Option<&[f64]>],
+        y: Option<&[f64]>,
+        fit: Fit<'_>,
+        progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+    ) -> Result<Vec<Progress>> {
+        if fit.validation.is_some() {
+            return Err(Error::invalid("fit_as_player: validation is not available to a deployed player yet"));
+        }
+        if samples.len() != self.layout.parts.len() || x.len() != samples.len() {
+            return Err(Error::invalid(format!(
+                "{} sample counts and {} data parts for {} data owners, expected one of each per owner",
+                samples.len(),
+                x.len(),
+                self.layout.parts.len()
+            )));
+        }
+        for ((part, &n), values) in self.layout.parts.iter().zip(samples).zip(x) {
+            let expected = n * numel(&part.sample);
+            if let Some(values) = values.filter(|v| v.len() != expected) {
+                return Err(Error::invalid(format!(
+                    "data owner '{}': {} values, expected its {n} samples of shape {}",
+                    part.owner,
+                    values.len(),
+                    fmt_shape(&part.sample)
+                )));
+            }
+        }
+        let total = self.layout.total(samples);
+        if let Some(y) = y.filter(|y| y.len() != total * self.outputs) {
+            return Err(Error::invalid(format!(
+                "label owner '{}': {} label values, expected {} for the data owners' {total} samples of {} labels",
+                self.players.label_owner,
+                y.len(),
+                total * self.outputs,
+                self.outputs
+            )));
+        }
+        self.fit_data(samples, x, y, fit, None, progress)
+    }
+
+    /// The training loop over data of which this process may hold only
+    /// some parts (a deployed player): each part present is fed by its
+    /// owner.
+    fn fit_data(
+        &mut self,
+        counts: &[usize],
+        x: &[Option<&[f64]>],
+        y: Option<&[f64]>,
+        fit: Fit<'_>,
+        validation: Option<(&[&[f64]], &[f64])>,
+        progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
+    ) -> Result<Vec<Progress>> {
+        let samples = self.layout.total(counts);
         let batch = fit.batch_size;
         if batch == 0 || batch > samples {
             return Err(Error::invalid(format!("batch_size {batch}, expected 1 to the {samples} samples")));
         }
-        let rows = self.layout.train_rows(&counts, batch)?;
+        let rows = self.layout.train_rows(counts, batch)?;
         self.build(&rows)?;
         let (optimizer, _, metrics) = self.compiled.clone().expect("built models are compiled");
         let batches = samples / batch;
@@ -284,25 +375,28 @@ impl Trainer {
         for epoch in 1..=fit.epochs {
             let (mut loss, mut correct) = (0.0, 0.0);
             for b in 0..batches {
-                let at = self.layout.batch_rows(b, &counts, &rows);
+                let at = self.layout.batch_rows(b, counts, &rows);
                 let mut feeds = Feeds::new();
                 for (name, values) in self.layout.feeds(x, &at, &rows) {
                     feeds.insert(&name, values);
                 }
-                feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+                if let Some(y) = y {
+                    feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+                }
                 feeds.insert(STEP_SCALAR, vec![optimizer.step_scalar(self.steps, batch)]);
                 let (l, c) = self.step(&feeds)?;
                 self.steps += 1;
-                loss += l;
+                loss += l.unwrap_or(f64::NAN);
                 correct += c.unwrap_or(0.0);
                 let done = (epoch - 1) * batches + b + 1;
                 let elapsed = start.elapsed();
                 let total = fit.epochs * batches;
                 let eta = elapsed.mul_f64((total - done) as f64 / done as f64);
                 let seen = ((b + 1) * batch) as f64;
+                let learned = !loss.is_nan();
                 let train = Evaluation {
                     loss: loss / seen,
-                    accuracy: metrics.contains(&Metric::Accuracy).then(|| correct / seen),
+                    accuracy: (learned && metrics.contains(&Metric::Accuracy)).then(|| correct / seen),
                 };
                 let end = b + 1 == batches;
                 let validation = match (end, validation) {
@@ -331,19 +425,23 @@ impl Trainer {
         Ok(history)
     }
 
-    /// One training step; the batch's summed loss and correct count.
-    fn step(&mut self, feeds: &Feeds) -> Result<(f64, Option<f64>)> {
+    /// One training step; the batch's summed loss and correct count, where
+    /// this process learns them.
+    fn step(&mut self, feeds: &Feeds) -> Result<(Option<f64>, Option<f64>)> {
         let built = self.built.as_mut().expect("built");
         let mut fetches = built.assigns.clone();
         let at = fetches.len();
         fetches.push(built.train_loss);
         fetches.extend(built.train_correct);
-        fetches.extend(built.overflow.as_ref().map(|o| o.0));
-        let run = built.session.run(&fetches, feeds)?;
-        let value = |i: usize| -> f64 { run.outputs[i].iter().copied().sum() };
+        let checks = at + 1 + usize::from(built.train_correct.is_some());
+        fetches.extend(built.overflow.iter().flat_map(|o| o.0.iter().copied()));
+        let run = built.runner.run(&fetches, feeds)?;
         if let Some((_, names)) = &built.overflow {
-            let counts: Vec<f64> = run.outputs[fetches.len() - 1].iter().copied().collect();
-            let bits = built.session.graph().fixed().int_bits;
+            let counts = run.outputs[checks..].iter().flatten().next().ok_or_else(|| {
+                Error::internal("the overflow counts are revealed to every player, but not to this one")
+            })?;
+            let counts: Vec<f64> = counts.iter().copied().collect();
+            let bits = built.runner.graph().fixed().int_bits;
             for (count, name) in counts.iter().zip(names) {
                 if count.round() >= 1.0 {
                     return Err(Error::OutOfRange(format!(
@@ -355,7 +453,7 @@ impl Trainer {
                 }
             }
         }
-        let result = (value(at), built.train_correct.map(|_| value(at + 1)));
+        let result = (run.sum(at), built.train_correct.and_then(|_| run.sum(at + 1)));
         built.last_stats = Some(run.stats);
         Ok(result)
     }
@@ -370,6 +468,7 @@ impl Trainer {
     /// per owner.
     pub fn evaluate_parts(&mut self, x: &[&[f64]], y: &[f64]) -> Result<Evaluation> {
         let counts = self.counts(x, y)?;
+        let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
         self.build_default(&counts)?;
         let per_y = self.outputs;
         let built = self.built.as_mut().expect("built");
@@ -378,16 +477,18 @@ impl Trainer {
         for k in 0..covering_batches(&counts, &rows) {
             let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(x, &at, &rows) {
+            for (name, values) in self.layout.feeds(&x, &at, &rows) {
                 feeds.insert(&name, values);
             }
             feeds.insert(Y, gather_rows(y, &at.slots, per_y));
             feeds.insert(MASK, at.slots.iter().map(|s| f64::from(u8::from(s.is_some()))).collect());
             let mut fetches = vec![built.eval_loss];
             fetches.extend(built.eval_correct);
-            let run = built.session.run(&fetches, &feeds)?;
-            loss += run.outputs[0].iter().sum::<f64>();
-            correct += run.outputs.get(1).map_or(0.0, |o| o.iter().sum::<f64>());
+            let run = built.runner.run(&fetches, &feeds)?;
+            loss += learned(&run, 0)?.iter().sum::<f64>();
+            if built.eval_correct.is_some() {
+                correct += learned(&run, 1)?.iter().sum::<f64>();
+            }
         }
         let n = self.layout.total(&counts) as f64;
         Ok(Evaluation { loss: loss / n, accuracy: built.eval_correct.map(|_| correct / n) })
@@ -402,6 +503,7 @@ impl Trainer {
     /// per owner; the outputs in the owners' order of samples.
     pub fn predict_parts(&mut self, x: &[&[f64]]) -> Result<Vec<f64>> {
         let counts = self.layout.samples(x)?;
+        let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
         self.build_default(&counts)?;
         let outputs = self.outputs;
         let built = self.built.as_mut().expect("built");
@@ -410,11 +512,11 @@ impl Trainer {
         for k in 0..covering_batches(&counts, &rows) {
             let at = self.layout.batch_rows(k, &counts, &rows);
             let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(x, &at, &rows) {
+            for (name, values) in self.layout.feeds(&x, &at, &rows) {
                 feeds.insert(&name, values);
             }
-            let run = built.session.run(&[built.predictions], &feeds)?;
-            let values: Vec<f64> = run.outputs[0].iter().copied().collect();
+            let run = built.runner.run(&[built.predictions], &feeds)?;
+            let values: Vec<f64> = learned(&run, 0)?.iter().copied().collect();
             for (slot, row) in at.slots.iter().zip(values.chunks(outputs)) {
                 if let Some(i) = slot {
                     out[i * outputs..(i + 1) * outputs].copy_from_slice(row);
@@ -427,16 +529,28 @@ impl Trainer {
     /// The trained model, its weights revealed to the model owner only,
     /// with batch normalizations folded as [`Sequential::new`] folds them.
     pub fn export(&mut self) -> Result<Sequential> {
+        self.export_as_player()?.ok_or_else(|| {
+            Error::invalid(format!("export: the trained weights are revealed to '{}' only", self.players.model_owner))
+        })
+    }
+
+    /// [`Trainer::export`] at one player of a deployment: every player
+    /// calls it (the reveal is a run of all), the model owner gets the
+    /// model and the others `None`.
+    pub fn export_as_player(&mut self) -> Result<Option<Sequential>> {
         if self.built.is_none() {
             let rows = self.layout.eval_rows(&vec![32; self.layout.parts.len()], 32);
             self.build(&rows)?;
         }
         let built = self.built.as_mut().expect("built");
         let fetches: Vec<TensorId> = built.exports.iter().map(|e| e.1).collect();
-        let run = built.session.run(&fetches, &Feeds::new())?;
+        let run = built.runner.run(&fetches, &Feeds::new())?;
+        if run.outputs.iter().any(Option::is_none) {
+            return Ok(None);
+        }
         let value = |name: &str| -> Vec<f64> {
             let i = built.exports.iter().position(|e| e.0 == name).expect("an exported weight");
-            run.outputs[i].iter().copied().collect()
+            run.outputs[i].iter().flatten().copied().collect()
         };
         let mut layers = self.layers.clone();
         for (i, layer) in layers.iter_mut().enumerate() {
@@ -455,7 +569,15 @@ impl Trainer {
                 _ => {}
             }
         }
-        Sequential::new(&self.input_shape, layers)
+        Sequential::new(&self.input_shape, layers).map(Some)
+    }
+
+    /// At a deployed player, after its last call: says it runs no more
+    /// and waits until every other player has completed the same runs
+    /// (failing, naming the player, if one stopped first). Nothing to do in
+    /// local mode.
+    pub fn finish(&mut self) -> Result<()> {
+        self.built.as_mut().map_or(Ok(()), |b| b.runner.finish())
     }
 
     /// What the last training step cost each player (time, bytes,
@@ -547,7 +669,7 @@ impl Trainer {
         } else {
             None
         };
-        let overflow = if self.check_overflow { Some(overflow_check(&mut g, &train, &vars, &owner)?) } else { None };
+        let overflow = if self.check_overflow { Some(overflow_check(&mut g, &train, &vars)?) } else { None };
         let (pred, _) = step::forward(&mut g, &self.layers, x, &owner, false, &mut vars)?;
         let mask = g.private_input(MASK, &owner, &[batch])?;
         let eval = loss.build(&mut g, pred, y)?;
@@ -566,15 +688,12 @@ impl Trainer {
             .iter()
             .map(|p: &Param| Ok((p.name.clone(), g.reveal(p.var, Some(&owner))?)))
             .collect::<Result<Vec<_>>>()?;
-        let mut session = LocalSession::new(&g, self.options.clone())?;
-        for (name, values) in vars.initial {
-            session.set_variable_values(&name, values)?;
-        }
+        let runner = self.backend.start(g, vars.initial, &owner)?;
         let assigns = train.assigns;
         self.built = Some(Built {
             batch,
             rows: rows.to_vec(),
-            session,
+            runner,
             assigns,
             train_loss,
             train_correct,
@@ -612,7 +731,7 @@ fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) -> Result<Ten
 
 /// The overflow check of a step: the logits (the loss's seed), every
 /// gradient and every new weight, named for the error.
-fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars, owner: &str) -> Result<(TensorId, Vec<String>)> {
+fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
     let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
     let seed = train.backprop.loss.seed.0;
     let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
@@ -627,5 +746,15 @@ fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars, owner: &str) ->
         tensors.push(w);
         names.push(format!("the new value of {}", p.name));
     }
-    Ok((step::overflow_counts(g, &tensors, owner)?, names))
+    Ok((step::overflow_counts(g, &tensors)?, names))
+}
+
+/// Fetch `i` of `run`, which this process must have learned.
+fn learned(run: &Ran, i: usize) -> Result<&ndarray::ArrayD<f64>> {
+    run.outputs[i].as_ref().ok_or_else(|| {
+        Error::invalid(format!(
+            "player '{}' does not learn this value: evaluations and predictions go to the model owner",
+            run.stats.players.first().map_or("?", |p| p.player.as_str())
+        ))
+    })
 }

@@ -1,0 +1,133 @@
+//! `tfe train --config HOSTS --name NAME`: this process as one player of a
+//! private training whose players are the hostmap's. Every player runs the
+//! same command (model, inputs, epochs, batch size, optimizer, loss) and
+//! builds the same training graph; the players compare its digest when they
+//! connect. A data owner passes its features' file and the label owner its
+//! labels' file; every other player passes, in their place, the shape of
+//! the owner's file (`--data alice=569x30`): sample counts and shapes are
+//! public in a deployment, values are not. The model owner gives the
+//! initial weights (`--init`, `--seed-for-tests` or OS entropy), learns
+//! the losses and writes the trained weights with `--output`.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use tfe::deploy::{Hostmap, party as deploy_party};
+use tfe::nn::train::{DataOwners, Fit, Players, Trainer};
+
+use crate::train::{
+    Args, Bar, Owned, input_shape, label_rows, loss, metrics, model_layers, optimizer, owned, owner_and_value,
+    write_output,
+};
+
+/// An input of the command line at this player: its owner's file if this
+/// player owns it, else the shape it declares.
+fn input_at(option: &'static str, arg: &str, me: &str) -> Result<Owned, String> {
+    let (owner, value) = owner_and_value(option, arg)?;
+    let declared: Option<Vec<usize>> = value.split('x').map(|d| d.parse::<usize>().ok().filter(|&n| n > 0)).collect();
+    if owner == me {
+        if declared.is_some() && !std::path::Path::new(value).exists() {
+            return Err(format!("{option} {owner}={value}: '{me}' owns this input, so expected its file, not a shape"));
+        }
+        return owned(option, arg);
+    }
+    let shape = declared.ok_or_else(|| {
+        format!(
+            "{option} {owner}={value}: '{me}' is not '{owner}', so expected the shape of {owner}'s file \
+                 (ROWSxCOLS..., e.g. 569x30), not a file"
+        )
+    })?;
+    let mut shape = shape;
+    if shape.len() == 1 {
+        shape.push(1);
+    }
+    Ok(Owned { option, owner: owner.to_string(), path: PathBuf::from(value), shape, values: Vec::new() })
+}
+
+pub fn run(args: &Args) -> Result<(), String> {
+    let text = |e: tfe::Error| e.to_string();
+    let (Some(config), Some(me)) = (&args.config, args.name.clone()) else {
+        return Err("--config needs --name".into());
+    };
+    if args.validation_split.is_some() || !args.validation_data.is_empty() {
+        return Err("--validation-split and --validation-data are not available with --config yet".into());
+    }
+    let model_owner = args.model_owner.clone();
+    if args.output.is_some() && me != model_owner {
+        return Err(format!("--output: only the model owner ('{model_owner}') learns the trained weights"));
+    }
+    let security = match (&args.key, args.insecure_plaintext) {
+        (_, true) => deploy_party::ChannelSecurity::InsecurePlaintext,
+        (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
+        (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
+    };
+    let hostmap = Hostmap::load(config).map_err(text)?;
+    hostmap.entry(&me).map_err(text)?;
+
+    let data = args.data.iter().map(|a| input_at("--data", a, &me)).collect::<Result<Vec<_>, _>>()?;
+    for (i, d) in data.iter().enumerate() {
+        if data[..i].iter().any(|e| e.owner == d.owner) {
+            return Err(format!("--data: data owner '{}' is given twice, expected one input per owner", d.owner));
+        }
+    }
+    let by_rows = args.split == "rows";
+    let input_shape = input_shape(&data, by_rows)?;
+    let labels = input_at("--labels", &args.labels, &me)?;
+    let init = args.init.as_deref().filter(|_| me == model_owner);
+    let (layers, outputs) = model_layers(args, &input_shape, init)?;
+    let counts: Vec<usize> = data.iter().map(|d| d.shape[0]).collect();
+    let total = if by_rows { counts.iter().sum() } else { counts[0] };
+    if labels.shape[0] != total {
+        return Err(format!(
+            "--labels {}: {} samples, expected the data owners' {total}",
+            labels.owner, labels.shape[0]
+        ));
+    }
+    let y = if labels.owner == me { Some(label_rows(&labels, outputs)?) } else { None };
+
+    let players = Players {
+        model_owner: model_owner.clone(),
+        data_owner: data[0].owner.clone(),
+        label_owner: labels.owner.clone(),
+    };
+    let owners = match (data.len(), by_rows) {
+        (1, _) => None,
+        (_, true) => Some(DataOwners::Rows(data.iter().map(|d| d.owner.clone()).collect())),
+        (_, false) => Some(DataOwners::Features(
+            data.iter().map(|d| (d.owner.clone(), *d.shape.last().expect("2 axes"))).collect(),
+        )),
+    };
+    if let Some(warning) = security.warning() {
+        eprintln!("warning: {warning}");
+    }
+    let (name, map) = (me.clone(), hostmap.clone());
+    let connect = Box::new(move |graph| deploy_party::open(&map, graph, &name, &security));
+    let mut trainer = Trainer::player(&input_shape, layers, players, owners.as_ref(), connect).map_err(text)?;
+    let loss = loss(args, outputs)?;
+    trainer.compile(optimizer(args)?, loss, metrics(loss)).map_err(text)?;
+
+    let x: Vec<Option<&[f64]>> = data.iter().map(|d| (d.owner == me).then_some(d.values.as_slice())).collect();
+    let fit = Fit { epochs: args.epochs, batch_size: args.batch_size, validation: None };
+    let learns = me == model_owner;
+    let mut bar = Bar::new(args.quiet || !learns);
+    let history = trainer
+        .fit_as_player(&counts, &x, y.as_deref(), fit, &mut |p| {
+            bar.show(p);
+            ControlFlow::Continue(())
+        })
+        .map_err(text)?;
+    let model = trainer.export_as_player().map_err(text)?;
+    trainer.finish().map_err(text)?;
+    if let (Some(dir), Some(model)) = (&args.output, &model) {
+        write_output(dir, model, &history, &bar.steps)?;
+    }
+    if !args.quiet {
+        let what = match (history.last(), learns) {
+            (Some(last), true) => format!(": {}", crate::train::describe(last)),
+            _ => format!(" (the losses and weights went to '{model_owner}')"),
+        };
+        let written = args.output.as_ref().map(|d| format!("; weights in {}", d.display())).unwrap_or_default();
+        println!("{me}: trained {} steps{what}{written}", trainer.steps());
+    }
+    Ok(())
+}

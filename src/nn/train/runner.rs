@@ -1,0 +1,107 @@
+//! Where a trainer's graph runs: every player in this process (a
+//! [`LocalSession`]), or this process as one player of a deployment (a
+//! [`Party`], connected by the caller). The trainer drives both the same
+//! way; a party learns only the values revealed to it.
+
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, TensorId};
+use crate::session::{Feeds, LocalOptions, LocalSession, Party, RunStats};
+
+/// Connects this process's player to the others for `graph` (every player
+/// builds the same graph, and the connection compares their digests):
+/// `deploy::party::open` with a hostmap, for instance.
+pub type Connect = Box<dyn FnOnce(Arc<Graph>) -> Result<Party> + Send>;
+
+/// How the trainer's players run, before the graph is built.
+pub(super) enum Backend {
+    Local(LocalOptions),
+    /// One player of a deployment; the connector is used once, at build.
+    Player(Option<Connect>),
+}
+
+/// A built graph's session.
+pub(super) enum Runner {
+    Local(LocalSession),
+    Player(Box<Party>),
+}
+
+/// One run's fetched values, `None` where this process does not learn one,
+/// and the costs of the players it ran.
+pub(super) struct Ran {
+    pub outputs: Vec<Option<ArrayD<f64>>>,
+    pub stats: RunStats,
+}
+
+impl Ran {
+    /// The sum of fetch `i`'s values, if this process learned it.
+    pub fn sum(&self, i: usize) -> Option<f64> {
+        self.outputs[i].as_ref().map(|v| v.iter().sum())
+    }
+}
+
+impl Backend {
+    /// Starts the session of `graph` with the initial values of its
+    /// variables, which all belong to `model_owner` (in a deployment, only
+    /// the model owner's process gives them).
+    pub fn start(&mut self, graph: Graph, initial: Vec<(String, Vec<f64>)>, model_owner: &str) -> Result<Runner> {
+        match self {
+            Backend::Local(options) => {
+                let mut session = LocalSession::new(&graph, options.clone())?;
+                for (name, values) in initial {
+                    session.set_variable_values(&name, values)?;
+                }
+                Ok(Runner::Local(session))
+            }
+            Backend::Player(connect) => {
+                let connect = connect
+                    .take()
+                    .ok_or_else(|| Error::internal("a deployed trainer builds its graph once, and has connected"))?;
+                let mut party = connect(Arc::new(graph))?;
+                if party.name() == model_owner {
+                    for (name, values) in initial {
+                        party.set_variable_values(&name, values)?;
+                    }
+                }
+                Ok(Runner::Player(Box::new(party)))
+            }
+        }
+    }
+}
+
+impl Runner {
+    /// The graph being run.
+    pub fn graph(&self) -> &Graph {
+        match self {
+            Runner::Local(session) => session.graph(),
+            Runner::Player(party) => party.graph(),
+        }
+    }
+
+    /// Runs `fetches` with this process's `feeds` (a party uses the feeds
+    /// of the inputs it owns).
+    pub fn run(&mut self, fetches: &[TensorId], feeds: &Feeds) -> Result<Ran> {
+        match self {
+            Runner::Local(session) => {
+                let run = session.run(fetches, feeds)?;
+                Ok(Ran { outputs: run.outputs.into_iter().map(Some).collect(), stats: run.stats })
+            }
+            Runner::Player(party) => {
+                let run = party.run(fetches, feeds)?;
+                Ok(Ran { outputs: run.outputs, stats: RunStats { players: vec![run.stats] } })
+            }
+        }
+    }
+
+    /// At a deployed player: says it runs no more and waits until every
+    /// other player has completed its runs ([`Party::finish`]).
+    pub fn finish(&mut self) -> Result<()> {
+        match self {
+            Runner::Local(_) => Ok(()),
+            Runner::Player(party) => party.finish(),
+        }
+    }
+}
