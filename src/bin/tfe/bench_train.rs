@@ -2,10 +2,10 @@
 //! local mode over TCP, the overflow check on) of a logistic regression on
 //! 784 features and of networks A to D, batch 128, with SGD and (network A)
 //! Adam and `AMSgrad`, and network A's SGD step once more without the
-//! overflow check (what the check costs); each next to the plaintext f64
-//! step of the same network and optimizer in the same run
-//! (`bench_train_plain`), with the step's rounds and bytes at the busiest
-//! player.
+//! overflow check (what the check costs), after warm-up steps; each next
+//! to the plaintext f64 step of the same network and optimizer in the same
+//! run (`bench_train_plain`), with the step's rounds and bytes at the
+//! busiest player.
 
 use std::time::{Duration, Instant};
 
@@ -59,8 +59,18 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         trainer.compile(optimizer, loss, &[])?;
         trainer.set_overflow_check(check);
         let fit = Fit { epochs: 1, batch_size: BATCH, validation: None };
-        // The first step builds the graph and shares the weights.
-        trainer.fit(&x, &y, fit, &mut |_| {})?;
+        // The first step builds the graph and shares the weights; the next
+        // few are slower than a long training's steps too (network A's
+        // settle after about ten: BENCHMARKS.md), so the median is taken
+        // after them.
+        let warmup = match (quick, runs) {
+            (true, _) => 1,
+            (false, 11) => 10,
+            (false, _) => 2,
+        };
+        for _ in 0..warmup {
+            trainer.fit(&x, &y, fit, &mut |_| {})?;
+        }
         let mut times: Vec<Duration> = (0..runs)
             .map(|_| {
                 let started = Instant::now();

@@ -4,7 +4,9 @@
 //! owner holding the features and the labels — over plaintext TCP and over
 //! TLS, next to the same `tfe train` command in local mode in the same run.
 //! A step's time is the median difference of `steps.csv`'s `elapsed_s`
-//! after the first step (which also shares the weights).
+//! after the first [`WARMUP`] steps (the first also shares the weights;
+//! the next few are slower than the steady state too, as in
+//! `bench_train`).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -14,7 +16,8 @@ use tfe::deploy::data::write_values;
 use super::bench_deploy::prepare;
 
 const BATCH: usize = 128;
-const STEPS: usize = 12;
+const STEPS: usize = 24;
+const WARMUP: usize = 10;
 const SPEC: &str = "dense:128,relu,dense:128,relu,dense:10";
 const PLAYERS: [&str; 5] = ["server0", "server1", "server2", "model-owner", "data-owner"];
 
@@ -46,7 +49,7 @@ fn measure(dir: &Path) -> Result<(), String> {
         let time = step_time(&dir.join(out), &mut children)?;
         println!(
             "{{\"bench\":\"train_step_network_A_processes\",\"optimizer\":\"sgd\",\"size\":{BATCH},\
-             \"transport\":\"{}\",\"processes\":5,\"median_s\":{time:.6},\"steps\":{STEPS},\
+             \"transport\":\"{}\",\"processes\":5,\"median_s\":{time:.6},\"steps\":{STEPS},\"warmup_steps\":{WARMUP},\
              \"local_median_s\":{local:.6},\"ratio_to_local\":{:.2}}}",
             if tls { "tls" } else { "tcp" },
             time / local
@@ -85,7 +88,7 @@ fn train(dir: &Path, player: Option<(&Path, &str)>, tls: Option<bool>, out: &str
 }
 
 /// Waits for the processes, then the median time of a step after the
-/// first from `out`/steps.csv.
+/// warm-up from `out`/steps.csv.
 fn step_time(out: &Path, children: &mut [(&str, Child)]) -> Result<f64, String> {
     let mut failed = Vec::new();
     for (name, child) in children.iter_mut() {
@@ -99,9 +102,9 @@ fn step_time(out: &Path, children: &mut [(&str, Child)]) -> Result<f64, String> 
     let csv = std::fs::read_to_string(out.join("steps.csv")).map_err(|e| format!("{}: {e}", out.display()))?;
     let elapsed: Vec<f64> =
         csv.lines().skip(1).filter_map(|l| l.rsplit(',').next()).filter_map(|v| v.parse().ok()).collect();
-    let mut steps: Vec<f64> = elapsed.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut steps: Vec<f64> = elapsed.windows(2).skip(WARMUP - 1).map(|w| w[1] - w[0]).collect();
     if steps.is_empty() {
-        return Err(format!("{}: fewer than two steps", out.display()));
+        return Err(format!("{}: {} steps, expected more than {WARMUP}", out.display(), elapsed.len()));
     }
     steps.sort_by(f64::total_cmp);
     Ok(steps[steps.len() / 2])
