@@ -60,17 +60,22 @@ impl Protocol for Aby3 {
             let seed_b = prng::draw(&self.own_seed, ctx.stream(Purpose::InputSeedB), SEED_WORDS);
             let x0 = expand(&seed_a, ctx, Purpose::InputShareA, n);
             let x1 = expand(&seed_b, ctx, Purpose::InputShareB, n);
-            let x2: Vec<u64> = (0..n).map(|i| value.data()[i].wrapping_sub(x0[i]).wrapping_sub(x1[i])).collect();
+            // Servers 1 and 2 both get x2 followed by a seed: one buffer,
+            // its seed words swapped between the two sends.
+            let mut x2_and_seed = Vec::with_capacity(n + SEED_WORDS);
+            x2_and_seed
+                .extend(value.data().iter().zip(&x0).zip(&x1).map(|((v, a), b)| v.wrapping_sub(*a).wrapping_sub(*b)));
+            x2_and_seed.extend_from_slice(&seed_b);
+            let seeds = [&seed_a[..], &seed_b[..]].concat();
             for j in 0..3 {
-                let message = match j {
-                    0 => [&seed_a[..], &seed_b[..]].concat(),
-                    1 => [&seed_b[..], &x2[..]].concat(),
-                    _ => [&x2[..], &seed_a[..]].concat(),
-                };
+                if j == 2 {
+                    x2_and_seed[n..].copy_from_slice(&seed_a);
+                }
+                let message: &[u64] = if j == 0 { &seeds } else { &x2_and_seed };
                 if self.servers[j] == net.me() {
-                    own_share = Some(Self::unpack_input(ctx, j, shape, &message)?);
+                    own_share = Some(Self::unpack_input(ctx, j, shape, message.to_vec())?);
                 } else {
-                    net.send(self.servers[j], ctx.tag(STEP), &message)?;
+                    net.send(self.servers[j], ctx.tag(STEP), message)?;
                 }
             }
             return Ok(own_share);
@@ -78,7 +83,7 @@ impl Protocol for Aby3 {
         let Some(j) = self.server else { return Ok(None) };
         let expected = if j == 0 { 2 * SEED_WORDS } else { SEED_WORDS + n };
         let message = Self::recv_len(net, owner, ctx.tag(STEP), expected)?;
-        Ok(Some(Self::unpack_input(ctx, j, shape, &message)?))
+        Ok(Some(Self::unpack_input(ctx, j, shape, message)?))
     }
 
     fn reveal(
@@ -314,16 +319,23 @@ const STEP: u32 = 0;
 const SEED_WORDS: usize = 4;
 
 impl Aby3 {
-    /// Server j's share from the owner's message to it.
-    fn unpack_input(ctx: OpContext, j: usize, shape: &[usize], message: &[u64]) -> Result<Share> {
+    /// Server j's share from the owner's message to it: both seeds (server
+    /// 0), or x2 followed by one seed (servers 1 and 2), whose x2 words
+    /// become the share without a copy.
+    fn unpack_input(ctx: OpContext, j: usize, shape: &[usize], mut message: Vec<u64>) -> Result<Share> {
         let n = numel(shape);
-        let (a, b) = match j {
-            0 => (
+        let (a, b) = if j == 0 {
+            (
                 expand(&message[..SEED_WORDS], ctx, Purpose::InputShareA, n),
                 expand(&message[SEED_WORDS..], ctx, Purpose::InputShareB, n),
-            ),
-            1 => (expand(&message[..SEED_WORDS], ctx, Purpose::InputShareB, n), message[SEED_WORDS..].to_vec()),
-            _ => (message[..n].to_vec(), expand(&message[n..], ctx, Purpose::InputShareA, n)),
+            )
+        } else {
+            let seed: [u64; SEED_WORDS] = message[n..].try_into().expect("the length is checked on receipt");
+            message.truncate(n);
+            match j {
+                1 => (expand(&seed, ctx, Purpose::InputShareB, n), message),
+                _ => (message, expand(&seed, ctx, Purpose::InputShareA, n)),
+            }
         };
         Ok(Share::new(RingTensor::new(shape.to_vec(), a)?, RingTensor::new(shape.to_vec(), b)?))
     }
