@@ -2,11 +2,14 @@
 //!
 //! Each runs a tournament: the candidates of a level are paired, and all
 //! pairs of the level go through one batched maximum (3 rounds for up to
-//! 256 pairs, else 8 rounds and about 40 bytes per pair per server; argmax
-//! always 8, as it injects each bit into several values), so k candidates
-//! take ⌈log2 k⌉ comparison layers — 2 for a 2x2 pool. An odd candidate waits for the next level. argmax
-//! carries each candidate's index (fixed-point encoded) next to its value
-//! and selects both with the same bit; ties keep the lower index, like numpy.
+//! 256 pairs, else 8 rounds and about 40 bytes per pair per server), so k
+//! candidates take ⌈log2 k⌉ comparison layers — 2 for a 2x2 pool. An odd
+//! candidate waits for the next level. argmax carries each candidate's
+//! index (fixed-point encoded) next to its value and selects both with the
+//! same bit; ties keep the lower index, like numpy. Its level multiplies
+//! each pair's bit into several values: in 3 rounds when they number at
+//! most 256 (the three-round sign of the pair's difference, repeated once
+//! per value), else the msb and one injection of it (8 rounds).
 
 use std::cmp::Ordering;
 
@@ -84,8 +87,8 @@ impl Aby3 {
             let pairs = cands.len() / 2;
             let left: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p].value).collect();
             let right: Vec<&Share> = (0..pairs).map(|p| &cands[2 * p + 1].value).collect();
-            // b = [left < right]: then the right candidate wins.
-            let bit = self.msb(net, steps, &flat_concat(&left)?.sub(&flat_concat(&right)?)?)?;
+            // b = [left < right] = msb(left − right): then the right candidate wins.
+            let diff = flat_concat(&left)?.sub(&flat_concat(&right)?)?;
             // One injection of each pair's bit into: right − left value, then
             // right − left index, or both one-hot parts.
             let (mut operands, mut repeats) = (Vec::new(), Vec::new());
@@ -99,9 +102,17 @@ impl Aby3 {
                 }
                 repeats.push(operands[before..].iter().map(|o| o.len().checked_div(lanes).unwrap_or(0)).sum());
             }
-            let bits = repeat_lanes(&bit, lanes, &repeats)?;
             let operands = flat_concat(&operands.iter().collect::<Vec<_>>())?;
-            let product = self.bit_inject(net, steps, &bits, &operands)?;
+            let product = if self.sign_in_three_rounds(operands.len()) {
+                let spread = |t: &RingTensor| repeat_lanes(t, lanes, &repeats);
+                let diffs = Share::new(spread(&diff.a)?, spread(&diff.b)?);
+                self.sign_times(net, steps, &diffs, false, &operands)?
+            } else {
+                let bit = self.msb(net, steps, &diff)?;
+                let bits =
+                    BoolShare::new(repeat_lanes(&bit.a, lanes, &repeats)?, repeat_lanes(&bit.b, lanes, &repeats)?);
+                self.bit_inject(net, steps, &bits, &operands)?
+            };
             let mut next = Vec::with_capacity(pairs + 1);
             let mut at = 0;
             let mut take = |len: usize| {
@@ -163,20 +174,18 @@ struct Candidate {
     payload: Share,
 }
 
-/// The bits of each pair (`lanes` each), the bits of pair p repeated
-/// `repeats[p]` times, to multiply all of that pair's operands at once.
-fn repeat_lanes(bit: &BoolShare, lanes: usize, repeats: &[usize]) -> Result<BoolShare> {
-    let spread = |t: &RingTensor| -> Result<RingTensor> {
-        let mut out = Vec::with_capacity(repeats.iter().sum::<usize>() * lanes);
-        for (p, &r) in repeats.iter().enumerate() {
-            let lane_bits = &t.data()[p * lanes..(p + 1) * lanes];
-            for _ in 0..r {
-                out.extend_from_slice(lane_bits);
-            }
+/// One share component of each pair's bits or differences (`lanes` words
+/// each), pair p's repeated `repeats[p]` times, to multiply all of that
+/// pair's operands at once.
+fn repeat_lanes(t: &RingTensor, lanes: usize, repeats: &[usize]) -> Result<RingTensor> {
+    let mut out = Vec::with_capacity(repeats.iter().sum::<usize>() * lanes);
+    for (p, &r) in repeats.iter().enumerate() {
+        let pair = &t.data()[p * lanes..(p + 1) * lanes];
+        for _ in 0..r {
+            out.extend_from_slice(pair);
         }
-        RingTensor::new(vec![out.len()], out)
-    };
-    Ok(BoolShare::new(spread(&bit.a)?, spread(&bit.b)?))
+    }
+    RingTensor::new(vec![out.len()], out)
 }
 
 /// The slices of `x` along `axis`, each without that axis.

@@ -189,14 +189,22 @@ fn argmax_one_hot_marks_the_first_maximum_along_each_axis() {
         let inputs = [(x.clone(), vec![d0, d1, d2])];
         let (got, costs) = private_op(&inputs, |net, p, s| p.argmax_one_hot(net, &mut steps(10), &s[0], axis));
         assert_eq!(got, want, "axis {axis}");
-        // Each comparison layer: msb (6 rounds) and one injection (2 rounds);
-        // per lane and layer at most 16 + 8 bytes of msb (with the padding of
-        // a small batch) and 24 per injected value: the pair's value and the
-        // one-hot parts of both candidates, at most len + 1 per pair.
+        // Each comparison layer multiplies its pairs' bits into their values
+        // and the one-hot parts of both candidates (at most 2·len·lanes
+        // operands). Up to 256 operands: the three-round sign, 3 rounds and
+        // at most 43 words per operand. Else msb (6 rounds) and one
+        // injection (2 rounds); per lane and layer at most 16 + 8 bytes of
+        // msb (with the padding of a small batch) and 24 per injected value,
+        // at most len + 1 per pair.
         let layers = (len as f64).log2().ceil() as u64;
         let lanes = (x.len() / len) as u64;
-        let bound = layers * lanes * (24 + 24 * (len as u64 + 1)) + layers * 8 * 130 * 2;
-        assert!(costs[..3].iter().all(|c| c.rounds <= 8 * layers && c.bytes_sent <= bound), "axis {axis}: {costs:?}");
+        let operands = 2 * len as u64 * lanes;
+        let (rounds, bound) = if operands <= 256 {
+            (3 * layers, layers * operands * 43 * 8)
+        } else {
+            (8 * layers, layers * lanes * (24 + 24 * (len as u64 + 1)) + layers * 8 * 130 * 2)
+        };
+        assert!(costs[..3].iter().all(|c| c.rounds <= rounds && c.bytes_sent <= bound), "axis {axis}: {costs:?}");
         // The index form marks the same element: sum over the axis of t·hot_t.
         let (index, _) = private_op(&inputs, |net, p, s| p.argmax(net, &mut steps(10), &s[0], axis));
         let mut from_hot = vec![0.0; x.len() / len];
@@ -240,4 +248,36 @@ fn layout_ops_are_free_and_move_the_right_elements() {
         assert!(s[0].expand_dims(4).is_err());
         Ok(s[0].clone())
     });
+}
+
+#[test]
+fn argmax_levels_of_three_rounds_agree_with_plaintext_and_the_eight_round_form_at_the_range_edges() {
+    // 40 rows of 6: the first level multiplies 3·2·40 = 240 values by its
+    // bits, under the 256 of the three-round sign; so do the next two.
+    let (rows, width) = (40, 6);
+    let limit = 2f64.powi(20) - 2f64.powi(-16);
+    let ulp = 2f64.powi(-16);
+    let edges = [limit, -limit, 0.0, ulp, -ulp, limit - ulp, -limit + ulp, 1.0];
+    let mut x = values(rows * width, 91, 2f64.powi(20) - 1.0);
+    for (i, v) in x.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            *v = edges[(i / 3) % edges.len()];
+        }
+    }
+    // Ties: a row of equal values, a row with its maximum twice.
+    x[..width].fill(-limit);
+    x[width + 1] = limit;
+    x[width + 4] = limit;
+    let want: Vec<f64> = x
+        .chunks(width)
+        .map(|r| r.iter().enumerate().fold((0, f64::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0 as f64)
+        .collect();
+    let inputs = [(x.clone(), vec![rows, width])];
+    let (got, costs) = private_op(&inputs, |net, p, s| p.argmax(net, &mut steps(10), &s[0], 1));
+    assert_eq!(got, want);
+    assert!(costs[..3].iter().all(|c| c.rounds == 9), "{costs:?}");
+    let (eight, costs) =
+        with_eight_round_sign(|| private_op(&inputs, |net, p, s| p.argmax(net, &mut steps(10), &s[0], 1)));
+    assert_eq!(eight, want);
+    assert!(costs[..3].iter().all(|c| c.rounds <= 24), "{costs:?}");
 }
