@@ -1,9 +1,9 @@
 //! `tfe train` as players of a hostmap (issue 16, item 9): six processes
 //! over TLS — three servers, the model owner, and two data owners holding
 //! two features each of the same samples, one of them also the label
-//! owner — train a logistic regression. Only the model owner learns the
-//! losses and the weights; they match a local `tfe train` of the same data
-//! and initial weights. A player that declares another shape for an input
+//! owner — train a logistic regression, a quarter of the samples held out
+//! for validation. Only the model owner learns the losses and the weights;
+//! they match a local `tfe train` of the same data and initial weights. A player that declares another shape for an input
 //! builds another graph and is refused.
 
 use std::process::{Child, Stdio};
@@ -34,6 +34,8 @@ fn common_args(alice: &str, bob: &str, labels: &str) -> Vec<String> {
         "0.5",
         "--seed-for-tests",
         "3",
+        "--validation-split",
+        "0.25",
     ]
     .iter()
     .map(ToString::to_string)
@@ -91,7 +93,8 @@ fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
     for (name, out) in &outputs {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "{name} failed: {stderr}");
-        assert!(stdout.contains(&format!("{name}: trained 8 steps")), "{name}: {stdout}");
+        // 48 of the 64 samples train (batches of 16), 16 validate.
+        assert!(stdout.contains(&format!("{name}: trained 6 steps")), "{name}: {stdout}");
         if name == "model-owner" {
             owner_stdout = stdout.to_string();
         } else {
@@ -116,8 +119,12 @@ fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
             let rest = &line[line.find(key).unwrap() + key.len()..];
             rest.split_whitespace().next().unwrap().parse().unwrap()
         };
-        assert!((number(d, "loss ") - number(&l, "loss ")).abs() < 2e-3, "{d} vs {l}");
-        assert_eq!(number(d, "accuracy "), number(&l, "accuracy "), "{d} vs {l}");
+        for key in ["loss ", "val_loss "] {
+            assert!((number(d, key) - number(&l, key)).abs() < 2e-3, "{key}: {d} vs {l}");
+        }
+        for key in ["accuracy ", "val_accuracy "] {
+            assert_eq!(number(d, key), number(&l, key), "{key}: {d} vs {l}");
+        }
     }
     for file in ["layer0.w.npy", "layer0.b.npy"] {
         let (shape, deployed) = read_values(&folder.0.join("trained").join(file)).unwrap();

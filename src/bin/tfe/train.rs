@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use tfe::deploy::data::{read_values, write_values};
 use tfe::nn::Sequential;
-use tfe::nn::train::{DataOwners, Fit, Loss, Metric, Optimizer, Players, Progress, Trainer};
+use tfe::nn::train::{DataOwners, Fit, Loss, Metric, Optimizer, PlayerData, Players, Progress, Trainer};
 use tfe::session::{LocalOptions, Transport};
 
 use crate::train_spec;
@@ -331,7 +331,7 @@ pub(crate) fn label_rows(labels: &Owned, outputs: usize) -> Result<Vec<f64>, Str
 }
 
 /// The training data and the held-out last `fraction` (of each owner's
-/// samples, split by rows).
+/// samples, split by rows), with every part present (local mode).
 fn split_off(
     data: &[Owned],
     y: &[f64],
@@ -339,10 +339,47 @@ fn split_off(
     by_rows: bool,
     fraction: f64,
 ) -> Result<(Split, Option<Split>), String> {
+    let (train, validation) = split(data, Some(y), outputs, by_rows, fraction)?;
+    let local = |p: Parts| Split { x: p.x, y: p.y.unwrap_or_default() };
+    Ok((local(train), validation.map(local)))
+}
+
+/// A player's part of a data set: every owner's sample count, the
+/// features it holds (empty for the owners it is not) and the labels if
+/// it holds them.
+pub(crate) struct Parts {
+    pub(crate) samples: Vec<usize>,
+    pub(crate) x: Vec<Vec<f64>>,
+    pub(crate) y: Option<Vec<f64>>,
+}
+
+impl Parts {
+    /// The trainer's view at player `me`, the data owners named in order.
+    pub(crate) fn view<'a>(&'a self, owners: &[&str], me: &str) -> PlayerData<'a> {
+        PlayerData {
+            samples: self.samples.clone(),
+            x: owners.iter().zip(&self.x).map(|(o, x)| (*o == me).then_some(x.as_slice())).collect(),
+            y: self.y.as_deref(),
+        }
+    }
+}
+
+/// `--validation-split`: the last `fraction` of each owner's samples (of
+/// the first owner's for a split by features, whose owners hold the same
+/// samples) validate, the rest train. Every player computes the same
+/// counts from the sample counts alone.
+pub(crate) fn split(
+    data: &[Owned],
+    y: Option<&[f64]>,
+    outputs: usize,
+    by_rows: bool,
+    fraction: f64,
+) -> Result<(Parts, Option<Parts>), String> {
     if !(fraction > 0.0 && fraction < 1.0) {
         return Err(format!("--validation-split {fraction}, expected a fraction between 0 and 1"));
     }
-    let (mut train, mut val) = (Split { x: vec![], y: vec![] }, Split { x: vec![], y: vec![] });
+    let mut train = Parts { samples: Vec::new(), x: Vec::new(), y: y.map(|_| Vec::new()) };
+    let mut val = Parts { samples: Vec::new(), x: Vec::new(), y: y.map(|_| Vec::new()) };
     let mut label_at = 0;
     for (i, d) in data.iter().enumerate() {
         let n = d.shape[0];
@@ -354,11 +391,15 @@ fn split_off(
             ));
         }
         let per = d.values.len() / n;
+        train.samples.push(keep);
+        val.samples.push(n - keep);
         train.x.push(d.values[..keep * per].to_vec());
         val.x.push(d.values[keep * per..].to_vec());
-        if by_rows || i == 0 {
-            train.y.extend_from_slice(&y[label_at * outputs..(label_at + keep) * outputs]);
-            val.y.extend_from_slice(&y[(label_at + keep) * outputs..(label_at + n) * outputs]);
+        if let (Some(y), Some(ty), Some(vy)) = (y, train.y.as_mut(), val.y.as_mut())
+            && (by_rows || i == 0)
+        {
+            ty.extend_from_slice(&y[label_at * outputs..(label_at + keep) * outputs]);
+            vy.extend_from_slice(&y[(label_at + keep) * outputs..(label_at + n) * outputs]);
         }
         if by_rows {
             label_at += n;

@@ -16,8 +16,8 @@ use tfe::deploy::{Hostmap, party as deploy_party};
 use tfe::nn::train::{DataOwners, Fit, Players, Trainer};
 
 use crate::train::{
-    Args, Bar, Owned, input_shape, label_rows, loss, metrics, model_layers, optimizer, owned, owner_and_value,
-    write_output,
+    Args, Bar, Owned, Parts, input_shape, label_rows, loss, metrics, model_layers, optimizer, owned, owner_and_value,
+    split, write_output,
 };
 
 /// An input of the command line at this player: its owner's file if this
@@ -49,8 +49,8 @@ pub fn run(args: &Args) -> Result<(), String> {
     let (Some(config), Some(me)) = (&args.config, args.name.clone()) else {
         return Err("--config needs --name".into());
     };
-    if args.validation_split.is_some() || !args.validation_data.is_empty() {
-        return Err("--validation-split and --validation-data are not available with --config yet".into());
+    if !args.validation_data.is_empty() {
+        return Err("--validation-data is not available with --config yet (--validation-split is)".into());
     }
     let model_owner = args.model_owner.clone();
     if args.output.is_some() && me != model_owner {
@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let hostmap = Hostmap::load(config).map_err(text)?;
     hostmap.entry(&me).map_err(text)?;
 
-    let data = args.data.iter().map(|a| input_at("--data", a, &me)).collect::<Result<Vec<_>, _>>()?;
+    let mut data = args.data.iter().map(|a| input_at("--data", a, &me)).collect::<Result<Vec<_>, _>>()?;
     for (i, d) in data.iter().enumerate() {
         if data[..i].iter().any(|e| e.owner == d.owner) {
             return Err(format!("--data: data owner '{}' is given twice, expected one input per owner", d.owner));
@@ -106,12 +106,19 @@ pub fn run(args: &Args) -> Result<(), String> {
     let loss = loss(args, outputs)?;
     trainer.compile(optimizer(args)?, loss, metrics(loss)).map_err(text)?;
 
-    let x: Vec<Option<&[f64]>> = data.iter().map(|d| (d.owner == me).then_some(d.values.as_slice())).collect();
+    let (train, validation) = match args.validation_split {
+        Some(fraction) => split(&data, y.as_deref(), outputs, by_rows, fraction)?,
+        None => {
+            (Parts { samples: counts, x: data.iter_mut().map(|d| std::mem::take(&mut d.values)).collect(), y }, None)
+        }
+    };
+    let owners: Vec<&str> = data.iter().map(|d| d.owner.as_str()).collect();
     let fit = Fit { epochs: args.epochs, batch_size: args.batch_size, validation: None };
     let learns = me == model_owner;
     let mut bar = Bar::new(args.quiet || !learns);
+    let validation = validation.as_ref().map(|v| v.view(&owners, &me));
     let history = trainer
-        .fit_as_player(&counts, &x, y.as_deref(), fit, &mut |p| {
+        .fit_as_player(&train.view(&owners, &me), validation.as_ref(), fit, &mut |p| {
             bar.show(p);
             ControlFlow::Continue(())
         })

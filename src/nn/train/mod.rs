@@ -23,4 +23,4 @@ pub use loss::{CLIP, EXP_FLOOR, Loss, LossGraph};
 pub use optimizer::{Optimizer, STEP_SCALAR, Schedule, Update, adam_gradient_limit};
 pub use owners::DataOwners;
 pub use runner::Connect;
-pub use trainer::{Evaluation, Fit, Metric, Players, Progress, Trainer};
+pub use trainer::{Evaluation, Fit, Metric, PlayerData, Players, Progress, Trainer};

@@ -100,6 +100,20 @@ pub struct Fit<'a> {
     pub validation: Option<(&'a [f64], &'a [f64])>,
 }
 
+/// One player's view of a data set in a deployment (see
+/// [`Trainer::fit_as_player`]).
+#[derive(Clone, Debug)]
+pub struct PlayerData<'a> {
+    /// Each data owner's number of samples, in the owners' order: public,
+    /// every player passes the same.
+    pub samples: Vec<usize>,
+    /// Per data owner: its features (row-major, samples first) at that
+    /// owner, `None` at every other player.
+    pub x: Vec<Option<&'a [f64]>>,
+    /// The labels at the label owner (one-hot or 0/1 rows), `None` elsewhere.
+    pub y: Option<&'a [f64]>,
+}
+
 /// A model trained privately: layers with initial weights (the model
 /// owner's), compiled with an optimizer and a loss.
 pub struct Trainer {
@@ -293,29 +307,47 @@ impl Trainer {
         if fit.validation.is_some() {
             return Err(Error::invalid("fit_parts: give the validation data as parts, not in fit.validation"));
         }
-        let counts = self.counts(x, y)?;
-        let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
-        self.fit_data(&counts, &x, Some(y), fit, validation, progress)
+        let data = self.local_data(x, y)?;
+        let validation = validation.map(|(vx, vy)| self.local_data(vx, vy)).transpose()?;
+        self.fit_data(&data, fit, validation.as_ref(), progress)
+    }
+
+    /// Local data as a [`PlayerData`] that holds every part, checked.
+    fn local_data<'a>(&self, x: &[&'a [f64]], y: &'a [f64]) -> Result<PlayerData<'a>> {
+        let samples = self.counts(x, y)?;
+        Ok(PlayerData { samples, x: x.iter().copied().map(Some).collect(), y: Some(y) })
     }
 
     /// [`Trainer::fit_parts_until`] at one player of a deployment (see
-    /// [`Trainer::player`]): `samples` is each data owner's number of
-    /// samples (every player passes the same), `x` holds this player's
-    /// features where it is that data owner (`None` elsewhere), and `y`
-    /// its labels if it is the label owner. Progress reports the loss and
-    /// accuracy at the model owner only (NaN and `None` elsewhere); an
+    /// [`Trainer::player`]): `data` is this player's view of the training
+    /// data and `validation` of the data evaluated after each epoch
+    /// (`fit.validation` must be `None`). Progress reports the losses and
+    /// accuracies at the model owner only (NaN and `None` elsewhere); an
     /// overflow stops every player at the same step.
     pub fn fit_as_player(
         &mut self,
-        samples: &[usize],
-        x: &[Option<&[f64]>],
-        y: Option<&[f64]>,
+        data: &PlayerData<'_>,
+        validation: Option<&PlayerData<'_>>,
         fit: Fit<'_>,
         progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> Result<Vec<Progress>> {
         if fit.validation.is_some() {
-            return Err(Error::invalid("fit_as_player: validation is not available to a deployed player yet"));
+            return Err(Error::invalid(
+                "fit_as_player: give the validation data as a PlayerData, not in fit.validation",
+            ));
         }
+        self.check_player_data(data)?;
+        if let Some(v) = validation {
+            self.check_player_data(v)?;
+        }
+        self.fit_data(data, fit, validation, progress)
+    }
+
+    /// A deployed player's view checked against the data owners and the
+    /// labels' width: one sample count per owner, and whole samples where
+    /// this player holds a part.
+    fn check_player_data(&self, data: &PlayerData<'_>) -> Result<()> {
+        let PlayerData { samples, x, y } = data;
         if samples.len() != self.layout.parts.len() || x.len() != samples.len() {
             return Err(Error::invalid(format!(
                 "{} sample counts and {} data parts for {} data owners, expected one of each per owner",
@@ -345,7 +377,7 @@ impl Trainer {
                 self.outputs
             )));
         }
-        self.fit_data(samples, x, y, fit, None, progress)
+        Ok(())
     }
 
     /// The training loop over data of which this process may hold only
@@ -353,13 +385,12 @@ impl Trainer {
     /// owner.
     fn fit_data(
         &mut self,
-        counts: &[usize],
-        x: &[Option<&[f64]>],
-        y: Option<&[f64]>,
+        data: &PlayerData<'_>,
         fit: Fit<'_>,
-        validation: Option<(&[&[f64]], &[f64])>,
+        validation: Option<&PlayerData<'_>>,
         progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> Result<Vec<Progress>> {
+        let PlayerData { samples: counts, x, y } = data;
         let samples = self.layout.total(counts);
         let batch = fit.batch_size;
         if batch == 0 || batch > samples {
@@ -400,7 +431,7 @@ impl Trainer {
                 };
                 let end = b + 1 == batches;
                 let validation = match (end, validation) {
-                    (true, Some((vx, vy))) => Some(self.evaluate_parts(vx, vy)?),
+                    (true, Some(v)) => Some(self.evaluate_data(v)?),
                     _ => None,
                 };
                 let report = Progress {
@@ -467,31 +498,38 @@ impl Trainer {
     /// [`Trainer::evaluate`] on features held by the data owners, one part
     /// per owner.
     pub fn evaluate_parts(&mut self, x: &[&[f64]], y: &[f64]) -> Result<Evaluation> {
-        let counts = self.counts(x, y)?;
-        let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
-        self.build_default(&counts)?;
+        let data = self.local_data(x, y)?;
+        self.evaluate_data(&data)
+    }
+
+    /// The mean loss (and accuracy) over data of which this process may
+    /// hold only some parts: NaN and `None` where it does not learn them.
+    fn evaluate_data(&mut self, data: &PlayerData<'_>) -> Result<Evaluation> {
+        let PlayerData { samples: counts, x, y } = data;
+        self.build_default(counts)?;
         let per_y = self.outputs;
         let built = self.built.as_mut().expect("built");
         let rows = built.rows.clone();
         let (mut loss, mut correct) = (0.0, 0.0);
-        for k in 0..covering_batches(&counts, &rows) {
-            let at = self.layout.batch_rows(k, &counts, &rows);
+        for k in 0..covering_batches(counts, &rows) {
+            let at = self.layout.batch_rows(k, counts, &rows);
             let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(&x, &at, &rows) {
+            for (name, values) in self.layout.feeds(x, &at, &rows) {
                 feeds.insert(&name, values);
             }
-            feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+            if let Some(y) = y {
+                feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+            }
             feeds.insert(MASK, at.slots.iter().map(|s| f64::from(u8::from(s.is_some()))).collect());
             let mut fetches = vec![built.eval_loss];
             fetches.extend(built.eval_correct);
             let run = built.runner.run(&fetches, &feeds)?;
-            loss += learned(&run, 0)?.iter().sum::<f64>();
-            if built.eval_correct.is_some() {
-                correct += learned(&run, 1)?.iter().sum::<f64>();
-            }
+            loss += run.sum(0).unwrap_or(f64::NAN);
+            correct += run.outputs.get(1).and_then(|_| run.sum(1)).unwrap_or(f64::NAN);
         }
-        let n = self.layout.total(&counts) as f64;
-        Ok(Evaluation { loss: loss / n, accuracy: built.eval_correct.map(|_| correct / n) })
+        let n = self.layout.total(counts) as f64;
+        let accuracy = built.eval_correct.map(|_| correct / n).filter(|a| !a.is_nan());
+        Ok(Evaluation { loss: loss / n, accuracy })
     }
 
     /// The model's outputs for `x`, revealed to the model owner.
