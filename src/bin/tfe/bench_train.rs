@@ -42,11 +42,14 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         }
     }
     for (name, opt_name, layers, loss, optimizer, check) in cases {
-        // The convolutional networks take a second or more per step.
-        let runs = match (quick, name) {
-            (true, _) => 3,
-            (false, "network_B" | "network_C" | "network_D") => 5,
-            (false, _) => 11,
+        // Timed steps, and steps before them: the first builds the graph and
+        // shares the weights; the next few are slower than a long training's
+        // steps too (network A's settle after about ten: BENCHMARKS.md). The
+        // convolutional networks take a second or more per step.
+        let (runs, warmup) = match (quick, name) {
+            (true, _) => (3, 1),
+            (false, "network_B" | "network_C" | "network_D") => (5, 2),
+            (false, _) => (11, 10),
         };
         let input: &[usize] = if name.starts_with("network_") && name != "network_A" { &[28, 28, 1] } else { &[784] };
         let outputs = if name.starts_with("network_") { 10 } else { 1 };
@@ -59,15 +62,6 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         trainer.compile(optimizer, loss, &[])?;
         trainer.set_overflow_check(check);
         let fit = Fit { epochs: 1, batch_size: BATCH, validation: None };
-        // The first step builds the graph and shares the weights; the next
-        // few are slower than a long training's steps too (network A's
-        // settle after about ten: BENCHMARKS.md), so the median is taken
-        // after them.
-        let warmup = match (quick, runs) {
-            (true, _) => 1,
-            (false, 11) => 10,
-            (false, _) => 2,
-        };
         for _ in 0..warmup {
             trainer.fit(&x, &y, fit, &mut |_| {})?;
         }

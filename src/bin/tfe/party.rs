@@ -50,15 +50,24 @@ pub struct Args {
     runs: u32,
 }
 
+/// How a deployed player's channels are secured, from its `--key` and
+/// `--insecure-plaintext` flags (`tfe party`, `tfe predict`, `tfe train`).
+pub(crate) fn security(
+    key: Option<&PathBuf>,
+    insecure_plaintext: bool,
+) -> Result<deploy_party::ChannelSecurity, String> {
+    match (key, insecure_plaintext) {
+        (_, true) => Ok(deploy_party::ChannelSecurity::InsecurePlaintext),
+        (Some(key), false) => Ok(deploy_party::ChannelSecurity::Tls { key: key.clone() }),
+        (None, false) => Err("--key is required (or --insecure-plaintext)".into()),
+    }
+}
+
 pub fn run(args: &Args) -> Result<(), String> {
     let hostmap = Hostmap::load(&args.config).map_err(|e| e.to_string())?;
     let me = args.name.as_str();
     let graph = Arc::new(Graph::load(&args.graph).map_err(|e| e.to_string())?);
-    let security = match (&args.key, args.insecure_plaintext) {
-        (_, true) => deploy_party::ChannelSecurity::InsecurePlaintext,
-        (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
-        (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
-    };
+    let security = security(args.key.as_ref(), args.insecure_plaintext)?;
     let transport = security.transport();
     if let Some(warning) = security.warning() {
         log::warn!("{me}: {warning}");

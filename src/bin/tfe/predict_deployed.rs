@@ -57,11 +57,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     };
     let hostmap = Hostmap::load(config).map_err(text)?;
     let graph = Graph::load(graph_path).map_err(text)?;
-    let security = match (&args.key, args.insecure_plaintext) {
-        (_, true) => deploy_party::ChannelSecurity::InsecurePlaintext,
-        (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
-        (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
-    };
+    let security = crate::party::security(args.key.as_ref(), args.insecure_plaintext)?;
     let (input, client, input_shape) = client_input(&graph)?;
     let batch = input_shape[0];
     let owners = weight_owners(&graph);

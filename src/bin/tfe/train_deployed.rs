@@ -56,11 +56,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     if args.output.is_some() && me != model_owner {
         return Err(format!("--output: only the model owner ('{model_owner}') learns the trained weights"));
     }
-    let security = match (&args.key, args.insecure_plaintext) {
-        (_, true) => deploy_party::ChannelSecurity::InsecurePlaintext,
-        (Some(key), false) => deploy_party::ChannelSecurity::Tls { key: key.clone() },
-        (None, false) => return Err("--key is required (or --insecure-plaintext)".into()),
-    };
+    let security = crate::party::security(args.key.as_ref(), args.insecure_plaintext)?;
     let hostmap = Hostmap::load(config).map_err(text)?;
     hostmap.entry(&me).map_err(text)?;
 

@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
-use super::runner::{Backend, Connect, Ran, Runner};
+use super::runner::{Backend, Ran, Runner};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
@@ -23,6 +23,13 @@ use crate::graph::{Graph, TensorId};
 use crate::nn::{Layer, Sequential};
 use crate::ring::shape::{fmt_shape, numel};
 use crate::session::{Feeds, LocalOptions, RunStats};
+
+mod graph_parts;
+mod player;
+
+use graph_parts::{correct, overflow_check};
+
+pub use player::PlayerData;
 
 /// The players of training: who owns the model, the features and the labels.
 #[derive(Clone, Debug)]
@@ -100,20 +107,6 @@ pub struct Fit<'a> {
     pub validation: Option<(&'a [f64], &'a [f64])>,
 }
 
-/// One player's view of a data set in a deployment (see
-/// [`Trainer::fit_as_player`]).
-#[derive(Clone, Debug)]
-pub struct PlayerData<'a> {
-    /// Each data owner's number of samples, in the owners' order: public,
-    /// every player passes the same.
-    pub samples: Vec<usize>,
-    /// Per data owner: its features (row-major, samples first) at that
-    /// owner, `None` at every other player.
-    pub x: Vec<Option<&'a [f64]>>,
-    /// The labels at the label owner (one-hot or 0/1 rows), `None` elsewhere.
-    pub y: Option<&'a [f64]>,
-}
-
 /// A model trained privately: layers with initial weights (the model
 /// owner's), compiled with an optimizer and a loss.
 pub struct Trainer {
@@ -160,27 +153,6 @@ impl Trainer {
     pub fn new(input_shape: &[usize], layers: Vec<Layer>, players: Players, options: LocalOptions) -> Result<Self> {
         let layout = Layout::single(&players.data_owner, X, input_shape);
         Self::with_layout(input_shape, layers, players, layout, Backend::Local(options))
-    }
-
-    /// This process as one player of a deployed training: every player
-    /// creates the same trainer (the same layers, shapes and players; the
-    /// initial weights count at the model owner only), compiles it the
-    /// same way and calls [`Trainer::fit_as_player`] with the same sample
-    /// counts and fit; `connect` joins the others when the graph is built.
-    /// `owners` as in [`Trainer::with_data_owners`], or `None` for
-    /// `players.data_owner` alone.
-    pub fn player(
-        input_shape: &[usize],
-        layers: Vec<Layer>,
-        players: Players,
-        owners: Option<&DataOwners>,
-        connect: Connect,
-    ) -> Result<Self> {
-        let layout = match owners {
-            Some(owners) => Layout::new(owners, input_shape)?,
-            None => Layout::single(&players.data_owner, X, input_shape),
-        };
-        Self::with_layout(input_shape, layers, players, layout, Backend::Player(Some(connect)))
     }
 
     /// A model whose features come from several data owners (`players.data_owner`
@@ -316,68 +288,6 @@ impl Trainer {
     fn local_data<'a>(&self, x: &[&'a [f64]], y: &'a [f64]) -> Result<PlayerData<'a>> {
         let samples = self.counts(x, y)?;
         Ok(PlayerData { samples, x: x.iter().copied().map(Some).collect(), y: Some(y) })
-    }
-
-    /// [`Trainer::fit_parts_until`] at one player of a deployment (see
-    /// [`Trainer::player`]): `data` is this player's view of the training
-    /// data and `validation` of the data evaluated after each epoch
-    /// (`fit.validation` must be `None`). Progress reports the losses and
-    /// accuracies at the model owner only (NaN and `None` elsewhere); an
-    /// overflow stops every player at the same step.
-    pub fn fit_as_player(
-        &mut self,
-        data: &PlayerData<'_>,
-        validation: Option<&PlayerData<'_>>,
-        fit: Fit<'_>,
-        progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
-    ) -> Result<Vec<Progress>> {
-        if fit.validation.is_some() {
-            return Err(Error::invalid(
-                "fit_as_player: give the validation data as a PlayerData, not in fit.validation",
-            ));
-        }
-        self.check_player_data(data)?;
-        if let Some(v) = validation {
-            self.check_player_data(v)?;
-        }
-        self.fit_data(data, fit, validation, progress)
-    }
-
-    /// A deployed player's view checked against the data owners and the
-    /// labels' width: one sample count per owner, and whole samples where
-    /// this player holds a part.
-    fn check_player_data(&self, data: &PlayerData<'_>) -> Result<()> {
-        let PlayerData { samples, x, y } = data;
-        if samples.len() != self.layout.parts.len() || x.len() != samples.len() {
-            return Err(Error::invalid(format!(
-                "{} sample counts and {} data parts for {} data owners, expected one of each per owner",
-                samples.len(),
-                x.len(),
-                self.layout.parts.len()
-            )));
-        }
-        for ((part, &n), values) in self.layout.parts.iter().zip(samples).zip(x) {
-            let expected = n * numel(&part.sample);
-            if let Some(values) = values.filter(|v| v.len() != expected) {
-                return Err(Error::invalid(format!(
-                    "data owner '{}': {} values, expected its {n} samples of shape {}",
-                    part.owner,
-                    values.len(),
-                    fmt_shape(&part.sample)
-                )));
-            }
-        }
-        let total = self.layout.total(samples);
-        if let Some(y) = y.filter(|y| y.len() != total * self.outputs) {
-            return Err(Error::invalid(format!(
-                "label owner '{}': {} label values, expected {} for the data owners' {total} samples of {} labels",
-                self.players.label_owner,
-                y.len(),
-                total * self.outputs,
-                self.outputs
-            )));
-        }
-        Ok(())
     }
 
     /// The training loop over data of which this process may hold only
@@ -525,7 +435,9 @@ impl Trainer {
             fetches.extend(built.eval_correct);
             let run = built.runner.run(&fetches, &feeds)?;
             loss += run.sum(0).unwrap_or(f64::NAN);
-            correct += run.outputs.get(1).and_then(|_| run.sum(1)).unwrap_or(f64::NAN);
+            if built.eval_correct.is_some() {
+                correct += run.sum(1).unwrap_or(f64::NAN);
+            }
         }
         let n = self.layout.total(counts) as f64;
         let accuracy = built.eval_correct.map(|_| correct / n).filter(|a| !a.is_nan());
@@ -610,14 +522,6 @@ impl Trainer {
         Sequential::new(&self.input_shape, layers).map(Some)
     }
 
-    /// At a deployed player, after its last call: says it runs no more
-    /// and waits until every other player has completed the same runs
-    /// (failing, naming the player, if one stopped first). Nothing to do in
-    /// local mode.
-    pub fn finish(&mut self) -> Result<()> {
-        self.built.as_mut().map_or(Ok(()), |b| b.runner.finish())
-    }
-
     /// What the last training step cost each player (time, bytes,
     /// rounds), once a step has run.
     pub fn last_stats(&self) -> Option<&RunStats> {
@@ -645,7 +549,13 @@ impl Trainer {
             return Ok(vec![samples]);
         }
         let counts = self.layout.samples(x)?;
-        let samples = self.layout.total(&counts);
+        self.check_labels(&counts, y)?;
+        Ok(counts)
+    }
+
+    /// The label owner's `y` against the data owners' sample counts.
+    fn check_labels(&self, counts: &[usize], y: &[f64]) -> Result<()> {
+        let samples = self.layout.total(counts);
         if y.len() != samples * self.outputs {
             return Err(Error::invalid(format!(
                 "label owner '{}': {} label values, expected {} for the data owners' {samples} samples of {} labels",
@@ -655,7 +565,7 @@ impl Trainer {
                 self.outputs
             )));
         }
-        Ok(counts)
+        Ok(())
     }
 
     /// Builds for batches of 32 (by rows: each owner's share of them) if
@@ -744,47 +654,6 @@ impl Trainer {
         });
         Ok(())
     }
-}
-
-/// 1.0 for each sample predicted right, [batch].
-fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) -> Result<TensorId> {
-    let outputs = g.shape(pred)?[1];
-    if outputs > 1 {
-        let hot = g.argmax_one_hot(pred, 1)?;
-        let hit = g.mul(hot, y)?;
-        return g.reduce_sum(hit, Some(1));
-    }
-    let logits = matches!(loss, Loss::BinaryCrossentropy { from_logits: true });
-    let threshold = g.constant(&[], vec![if logits { 0.0 } else { 0.5 }])?;
-    let above = g.greater(pred, threshold)?;
-    // b == y for 0/1 labels: 1 − b − y + 2·b·y.
-    let by = g.mul(above, y)?;
-    let twice = g.add(by, by)?;
-    let both = g.add(above, y)?;
-    let diff = g.sub(twice, both)?;
-    let one = g.constant(&[], vec![1.0])?;
-    let right = g.add(diff, one)?;
-    g.reduce_sum(right, Some(1))
-}
-
-/// The overflow check of a step: the logits (the loss's seed), every
-/// gradient and every new weight, named for the error.
-fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
-    let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
-    let seed = train.backprop.loss.seed.0;
-    let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
-    let mut tensors = vec![seed];
-    let mut names = vec![what.to_string()];
-    for (p, &d) in trained.iter().zip(&train.backprop.grads) {
-        tensors.push(d);
-        names.push(format!("the gradient of {}", p.name));
-    }
-    let shapes: Vec<Vec<usize>> = trained.iter().map(|p| p.shape.clone()).collect();
-    for (p, w) in trained.iter().zip(step::split_flat(g, train.new_weights, &shapes)?) {
-        tensors.push(w);
-        names.push(format!("the new value of {}", p.name));
-    }
-    Ok((step::overflow_counts(g, &tensors)?, names))
 }
 
 /// Fetch `i` of `run`, which this process must have learned.

@@ -1,0 +1,49 @@
+//! The graph parts the trainer builds beside the training step: the count
+//! of samples predicted right (the accuracy) and the overflow check of a
+//! step's logits, gradients and new weights.
+
+use super::super::Loss;
+use super::super::step::{self, Param, TrainStep, Vars};
+use crate::error::Result;
+use crate::graph::{Graph, TensorId};
+
+/// 1.0 for each sample predicted right, [batch].
+pub(super) fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) -> Result<TensorId> {
+    let outputs = g.shape(pred)?[1];
+    if outputs > 1 {
+        let hot = g.argmax_one_hot(pred, 1)?;
+        let hit = g.mul(hot, y)?;
+        return g.reduce_sum(hit, Some(1));
+    }
+    let logits = matches!(loss, Loss::BinaryCrossentropy { from_logits: true });
+    let threshold = g.constant(&[], vec![if logits { 0.0 } else { 0.5 }])?;
+    let above = g.greater(pred, threshold)?;
+    // b == y for 0/1 labels: 1 − b − y + 2·b·y.
+    let by = g.mul(above, y)?;
+    let twice = g.add(by, by)?;
+    let both = g.add(above, y)?;
+    let diff = g.sub(twice, both)?;
+    let one = g.constant(&[], vec![1.0])?;
+    let right = g.add(diff, one)?;
+    g.reduce_sum(right, Some(1))
+}
+
+/// The overflow check of a step: the logits (the loss's seed), every
+/// gradient and every new weight, named for the error.
+pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
+    let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
+    let seed = train.backprop.loss.seed.0;
+    let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
+    let mut tensors = vec![seed];
+    let mut names = vec![what.to_string()];
+    for (p, &d) in trained.iter().zip(&train.backprop.grads) {
+        tensors.push(d);
+        names.push(format!("the gradient of {}", p.name));
+    }
+    let shapes: Vec<Vec<usize>> = trained.iter().map(|p| p.shape.clone()).collect();
+    for (p, w) in trained.iter().zip(step::split_flat(g, train.new_weights, &shapes)?) {
+        tensors.push(w);
+        names.push(format!("the new value of {}", p.name));
+    }
+    Ok((step::overflow_counts(g, &tensors)?, names))
+}
