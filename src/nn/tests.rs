@@ -82,6 +82,21 @@ fn networks_a_b_and_d_predict_privately_like_plaintext() {
     assert_eq!(network_c(4).unwrap().output_shape(3).unwrap(), vec![3, 10]);
 }
 
+/// Network A at batch 1: the input (1 round), each of its two dense layers
+/// with its ReLU in 4 (`session/fusion.rs`), the last dense layer (2) and
+/// the reveal (1): 12 rounds, the target of issue 19.
+#[test]
+fn network_a_predicts_one_sample_in_twelve_rounds() {
+    let model = network_a(1).unwrap();
+    let mut private = PrivatePredictor::local(&model, 1, "owner", "client", LocalOptions::default()).unwrap();
+    let x = inputs(784, 11);
+    for _ in 0..2 {
+        assert_logits_close(&private.predict(&x).unwrap(), &model.predict_plain(&x, 1).unwrap(), 0.05);
+    }
+    let stats = private.last_stats().unwrap();
+    assert_eq!(stats.players.iter().map(|p| p.counters.rounds).max(), Some(12));
+}
+
 /// One predictor serves every batch size up to its maximum (padding to the
 /// graph of the next size up), and only the first prediction shares the
 /// weights: later ones, of other batch sizes too, get nothing from the owner.

@@ -177,11 +177,30 @@ pub trait Protocol: Send {
         net: &mut Endpoint,
         ctx: OpContext,
         x: &Self::Share,
-        filter: Filter<'_, Self::Share>,
+        filter: Operand<'_, Self::Share>,
         strides: (usize, usize),
         padding: Padding,
     ) -> Result<Self::Share>;
     /// Applies an index map of `crate::ring::layout` (no communication).
+    /// Whether [`Protocol::dense_relu`] has a form for a product of `n`
+    /// elements; decided from shapes alone, so that every player plans the
+    /// same nodes before any message.
+    fn fuses_dense_relu(&self, _n: usize) -> bool {
+        false
+    }
+    /// ReLU(x·w + bias), a dense layer and its activation, in fewer rounds
+    /// than its three nodes one after another; called only where
+    /// [`Protocol::fuses_dense_relu`] said so. `ctx` is the ReLU node's.
+    fn dense_relu(
+        &self,
+        _net: &mut Endpoint,
+        _ctx: OpContext,
+        _x: Operand<'_, Self::Share>,
+        _w: Operand<'_, Self::Share>,
+        _bias: Option<Operand<'_, Self::Share>>,
+    ) -> Result<Self::Share> {
+        Err(crate::error::Error::internal("this protocol has no fused dense layer"))
+    }
     fn take(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
     fn concat(&self, parts: &[&Self::Share], axis: usize) -> Result<Self::Share>;
     /// The transpose of [`Protocol::take`]: sums the elements of `x` into a
@@ -190,15 +209,15 @@ pub trait Protocol: Send {
 }
 
 /// A private or public operand.
-pub enum Filter<'a, S> {
+pub enum Operand<'a, S> {
     Private(&'a S),
     Public(&'a RingTensor),
 }
 
 // By hand: a derive would ask `S: Copy`, and only references are copied.
-impl<S> Clone for Filter<'_, S> {
+impl<S> Clone for Operand<'_, S> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<S> Copy for Filter<'_, S> {}
+impl<S> Copy for Operand<'_, S> {}

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::graph::{Node, Op, TensorId};
 use crate::net::Endpoint;
-use crate::protocol::{Filter, OpContext, Protocol, Reciprocal, reciprocal_encoding};
+use crate::protocol::{OpContext, Operand, Protocol, Reciprocal, reciprocal_encoding};
 use crate::ring::RingTensor;
 use crate::ring::layout;
 use crate::ring::shape::reduced_count;
@@ -179,8 +179,8 @@ fn private_op<P: Protocol>(
         (Op::MatMul, [C(c), S(x)]) => p.matmul_public(net, ctx, x, c, true),
         (Op::Conv2d { strides, padding }, [S(x), w]) => {
             let filter = match w {
-                S(w) => Filter::Private(*w),
-                C(w) => Filter::Public(w),
+                S(w) => Operand::Private(*w),
+                C(w) => Operand::Public(w),
             };
             p.conv2d(net, ctx, x, filter, *strides, *padding)
         }

@@ -8,6 +8,7 @@
 mod commit;
 mod execute;
 pub(crate) mod feeds;
+mod fusion;
 mod local;
 mod party;
 mod stats;

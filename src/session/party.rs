@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::execute::{Pending, Value};
 use super::feeds::{Feeds, Provider, check_variable_values, values_provider};
+use super::fusion::Fusions;
 use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::{Endpoint, Hello, Interrupt, PlayerAddr, TcpOptions, TlsSettings, tcp};
-use crate::protocol::{Aby3, Protocol, SeedSource};
+use crate::protocol::{Aby3, OpContext, Protocol, SeedSource};
 use crate::ring::RingTensor;
 
 /// Endpoint indices of the three servers: a graph lists them first.
@@ -267,15 +268,20 @@ impl Party {
         // written (the tag lives in a niche), reads them in optimized code,
         // which valgrind reports as a jump on uninitialised memory.
         let mut values: Vec<Value<ProtoShare>> = graph.nodes().iter().map(|_| Value::Unused).collect();
-        let last_use = last_uses(&graph, &needed, fetches);
+        let fusions = Fusions::plan(&self.proto, &graph, &needed, fetches);
+        let mut last_use = last_uses(&graph, &needed, fetches);
+        fusions.extend_uses(&graph, &mut last_use);
         let mut pending = Pending::new();
         let run_start = Instant::now();
         for (index, node) in graph.nodes().iter().enumerate() {
-            if !needed[index] {
+            if !needed[index] || fusions.absorbs(index) {
                 continue;
             }
             let (counters_before, started) = (self.net.counters(), Instant::now());
-            let value = self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?;
+            let value = match fusions.chain(index) {
+                Some(chain) => self.eval_dense_relu(OpContext::new(run, index as u32), chain, &values)?,
+                None => self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?,
+            };
             values[index] = value;
             // Values no later node reads go back to the endpoint's buffer
             // pool, for the messages and results of the next ops.

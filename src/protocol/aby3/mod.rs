@@ -11,7 +11,8 @@
 //! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, B2A, bit
 //! injection), `msb.rs` (the sign, from the low bits the fixed-point range
 //! uses, with a bit-sliced carry tree), `sign_lists.rs` (the sign times a
-//! value in three rounds, for small tensors), `compare.rs` (comparisons, select,
+//! value in three rounds, for small tensors), `dense_relu.rs` (a dense
+//! layer and its ReLU with the truncation and the sign overlapped), `compare.rs` (comparisons, select,
 //! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
 //! (max pooling, `reduce_max`, argmax as index or one-hot), `approx.rs`
 //! (sigmoid, exp, reciprocal, inverse square root, softmax), `order.rs`
@@ -21,6 +22,7 @@ mod approx;
 mod boolean;
 mod compare;
 mod conversion;
+mod dense_relu;
 mod msb;
 mod multiply;
 mod order;
@@ -38,6 +40,8 @@ mod tests_approx;
 mod tests_bounds;
 #[cfg(test)]
 mod tests_compare;
+#[cfg(test)]
+mod tests_dense_relu;
 #[cfg(test)]
 mod tests_order;
 #[cfg(test)]

@@ -47,6 +47,12 @@ impl Aby3 {
         self.reshare(net, ctx, z)
     }
 
+    /// This server's additive 3-out-of-3 part of the ring product x·y (no
+    /// communication): what a fixed-point product truncates.
+    pub(super) fn matmul_additive(&self, net: &Endpoint, x: &Share, y: &Share) -> Result<RingTensor> {
+        local_matmul(net, Part::of_server(self.index()?), x, y)
+    }
+
     /// Fixed-point matrix product, truncated.
     pub fn matmul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {
         let z = local_matmul(net, Part::of_server(self.index()?), x, y)?;

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
 use crate::prng;
-use crate::protocol::{Filter, Protocol};
+use crate::protocol::{Operand, Protocol};
 use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::numel;
@@ -193,6 +193,21 @@ impl Protocol for Aby3 {
         Aby3::matmul(self, net, ctx, x, y)
     }
 
+    fn fuses_dense_relu(&self, n: usize) -> bool {
+        Aby3::fuses_dense_relu(self, n)
+    }
+
+    fn dense_relu(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        x: Operand<Share>,
+        w: Operand<Share>,
+        bias: Option<Operand<Share>>,
+    ) -> Result<Share> {
+        Aby3::dense_relu(self, net, ctx, x, w, bias)
+    }
+
     fn sum(&self, x: &Share, axis: Option<usize>) -> Result<Share> {
         x.sum(axis)
     }
@@ -295,7 +310,7 @@ impl Protocol for Aby3 {
         net: &mut Endpoint,
         ctx: OpContext,
         x: &Share,
-        filter: Filter<'_, Share>,
+        filter: Operand<'_, Share>,
         strides: (usize, usize),
         padding: Padding,
     ) -> Result<Share> {

@@ -84,6 +84,22 @@ fn field(word: u64) -> u64 {
     if x >= Q { x - Q } else { x }
 }
 
+/// The k − 1 low bits of a word.
+fn low_bits(k: u32) -> u64 {
+    (1u64 << (k - 1)) - 1
+}
+
+/// Bit k − 1 of a word: its sign as a k-bit number.
+fn top(k: u32, word: u64) -> u64 {
+    (word >> (k - 1)) & 1
+}
+
+/// Role 0's part of the product: transfer 2's offers chosen with m1.
+pub(super) fn role_0_part(offers: &[u64], m1: &[u64]) -> Vec<u64> {
+    let n = m1.len();
+    map(n, |i| offers[m1[i] as usize * n + i])
+}
+
 /// The k words one comparing server sends for one element: for each bit j
 /// of `value` (k bits), the hash of the bits above j where bit j is
 /// `listed` (1 for X, 0 for Y), else of `dummy`; rotated by `rotation`.
@@ -95,6 +111,50 @@ fn list(value: u64, listed: u64, keys: &[u64], dummy: u64, rotation: usize, out:
         out[slot] = hash(field(key[0]), input, field(key[1]));
         slot = if slot + 1 == k { 0 } else { slot + 1 };
     }
+}
+
+/// Which server plays which part of the three-round sign: role r is
+/// server (r + rotation) mod 3. Role 0 holds a, roles 1 and 2 hold b, and
+/// role 2 receives the lists. Every seed the parts draw from is the one a
+/// role shares with the next or the previous role, and a server's
+/// replicated shares are `(x_r, x_(r+1))` in role numbering too, so any
+/// rotation runs the same protocol: `sign_times` takes rotation 0, and
+/// `dense_relu.rs` rotation 2 (a at server 2, b at servers 0 and 1).
+#[derive(Clone, Copy)]
+pub(super) struct SignRoles {
+    pub rotation: usize,
+}
+
+impl SignRoles {
+    /// The role `server` plays.
+    pub fn of(self, server: usize) -> usize {
+        (server + 3 - self.rotation) % 3
+    }
+
+    /// The index, in `Aby3::servers`, of the server playing `role`.
+    pub fn server(self, role: usize) -> usize {
+        (role + self.rotation) % 3
+    }
+}
+
+/// What role 0 sends in round 1, and keeps.
+pub(super) struct RoleZeroRound1 {
+    /// Its k words per element, for role 2.
+    pub lists: Vec<u64>,
+    /// m1 and the two offers of transfer 1 (n words each), for role 1.
+    pub to_role_1: Vec<u64>,
+    /// m1, which picks its part of transfer 2.
+    pub m1: Vec<u64>,
+}
+
+/// What role 2 sends in round 2, and keeps.
+pub(super) struct RoleTwoRound2 {
+    /// m2, for role 1.
+    pub m2: Vec<u64>,
+    /// The two offers of transfer 2, for role 0.
+    pub offers: Vec<u64>,
+    /// Its additive part of the product.
+    pub part: Vec<u64>,
 }
 
 impl Aby3 {
@@ -114,67 +174,108 @@ impl Aby3 {
         negate: bool,
         v: &Share,
     ) -> Result<Share> {
-        let me = self.index()?;
+        let roles = SignRoles { rotation: 0 };
+        let at = |role: usize| self.servers[roles.server(role)];
         let (first, second, third) = (steps.take()?, steps.take()?, steps.take()?);
         let n = d.len();
-        let k = self.fixed.comparison_bits() as usize;
-        let low = (1u64 << (k - 1)) - 1;
-        let top = |word: u64| (word >> (k - 1)) & 1;
-        let z = match me {
+        let k = self.fixed.comparison_bits();
+        let z = match roles.of(self.index()?) {
             0 => {
                 let a = map(n, |i| d.a.data()[i].wrapping_add(d.b.data()[i]));
-                let (beta, lists) = self.comparison_lists(first, k, n, |i| 2 * (a[i] & low), true)?;
-                net.send(self.servers[2], first.tag(STEP), &lists)?;
-                let w = map(n, |i| top(a[i]) ^ beta[i] ^ u64::from(negate));
-                let (mu, lambda) = self.masking_bits(first, false, n)?;
-                let m1 = map(n, |i| w[i] ^ mu[i] ^ lambda[i]);
-                // Transfer 1: e = m0 ⊕ m1 and v0 + v1, masks shared with server 2.
-                let masks = self.transfer_masks(false, first, n)?;
                 let (v0, v1) = (v.a.data(), v.b.data());
-                let offers = transfer_offers(n, |i| mu[i] ^ m1[i], |i| v0[i].wrapping_add(v1[i]), &masks);
-                net.send(self.servers[1], first.tag(STEP), &[m1.as_slice(), &offers].concat())?;
-                // Transfer 2, chosen with m1.
-                let theirs = Self::recv_len(net, self.servers[2], second.tag(STEP), 2 * n)?;
-                map(n, |i| theirs[m1[i] as usize * n + i])
+                let sent = self.sign_role_0(first, k, &a, negate, |i| v0[i].wrapping_add(v1[i]))?;
+                net.send(at(2), first.tag(STEP), &sent.lists)?;
+                net.send(at(1), first.tag(STEP), &sent.to_role_1)?;
+                let offers = Self::recv_len(net, at(2), second.tag(STEP), 2 * n)?;
+                role_0_part(&offers, &sent.m1)
             }
             1 => {
-                let b = d.b.data();
-                let (_, lists) = self.comparison_lists(first, k, n, |i| 2 * (low - (b[i] & low)) + 1, false)?;
-                net.send(self.servers[2], first.tag(STEP), &lists)?;
-                let from_0 = Self::recv_len(net, self.servers[0], first.tag(STEP), 3 * n)?;
-                let (m1, offered) = from_0.split_at(n);
-                let m2 = Self::recv_len(net, self.servers[2], second.tag(STEP), n)?;
-                // Transfer 1 chosen with m2; the mask of transfer 2 that m1 picks.
-                let masks = self.transfer_masks(true, second, n)?;
-                map(n, |i| offered[m2[i] as usize * n + i].wrapping_add(chosen_mask(&masks, m1[i], i)))
+                let lists = self.sign_role_1_lists(first, k, d.b.data())?;
+                net.send(at(2), first.tag(STEP), &lists)?;
+                let from_0 = Self::recv_len(net, at(0), first.tag(STEP), 3 * n)?;
+                let m2 = Self::recv_len(net, at(2), second.tag(STEP), n)?;
+                self.sign_role_1_part(second, &from_0, &m2)?
             }
             _ => {
-                let b = d.a.data();
-                let from_0 = Self::recv_len(net, self.servers[0], first.tag(STEP), k * n)?;
-                let from_1 = Self::recv_len(net, self.servers[1], first.tag(STEP), k * n)?;
-                let t = map(n, |i| {
-                    let (x, y) = (&from_0[i * k..(i + 1) * k], &from_1[i * k..(i + 1) * k]);
-                    u64::from(x.iter().zip(y).any(|(x, y)| x == y)) ^ top(b[i])
-                });
-                let (mu, lambda) = self.masking_bits(first, true, n)?;
-                let m2 = map(n, |i| t[i] ^ lambda[i]);
-                net.send(self.servers[1], second.tag(STEP), &m2)?;
-                // Transfer 2: e = m2 ⊕ m0 and v2, masks shared with server 1.
-                let masks = self.transfer_masks(false, second, n)?;
-                let v2 = v.a.data();
-                let offers = transfer_offers(n, |i| m2[i] ^ mu[i], |i| v2[i], &masks);
-                net.send(self.servers[0], second.tag(STEP), &offers)?;
-                // Transfer 1's mask that server 1 picks with m2.
-                let masks = self.transfer_masks(true, first, n)?;
-                map(n, |i| chosen_mask(&masks, m2[i], i))
+                let from_0 = Self::recv_len(net, at(0), first.tag(STEP), k as usize * n)?;
+                let from_1 = Self::recv_len(net, at(1), first.tag(STEP), k as usize * n)?;
+                let sent = self.sign_role_2([first, second], k, [&from_0, &from_1], d.a.data(), v.a.data())?;
+                net.send(at(1), second.tag(STEP), &sent.m2)?;
+                net.send(at(0), second.tag(STEP), &sent.offers)?;
+                sent.part
             }
         };
         self.reshare(net, third, RingTensor::new(d.shape().to_vec(), z)?)
     }
 
-    /// Server 0's (`server0`) or server 1's list of k words for each of n
-    /// elements, and the bits β. Server 0 holds X (and lists its value's
-    /// ones) where β = 0, server 1 where β = 1; chunks of whole elements,
+    /// Role 0's round 1 for its summand `a` of d (k-bit comparison), with
+    /// `v_pair(i)` the sum of its two shares of v: its list, and m1 with
+    /// the offers of transfer 1 (e = m0 ⊕ m1 times v0 + v1, masks shared
+    /// with role 2).
+    pub(super) fn sign_role_0(
+        &self,
+        first: OpContext,
+        k: u32,
+        a: &[u64],
+        negate: bool,
+        v_pair: impl Fn(usize) -> u64 + Sync + Send,
+    ) -> Result<RoleZeroRound1> {
+        let (n, low) = (a.len(), low_bits(k));
+        let (beta, lists) = self.comparison_lists(first, k as usize, n, |i| 2 * (a[i] & low), true)?;
+        let w = map(n, |i| top(k, a[i]) ^ beta[i] ^ u64::from(negate));
+        let (mu, lambda) = self.masking_bits(first, false, n)?;
+        let m1 = map(n, |i| w[i] ^ mu[i] ^ lambda[i]);
+        let masks = self.transfer_masks(false, first, n)?;
+        let offers = transfer_offers(n, |i| mu[i] ^ m1[i], v_pair, &masks);
+        let to_role_1 = [m1.as_slice(), &offers].concat();
+        Ok(RoleZeroRound1 { lists, to_role_1, m1 })
+    }
+
+    /// Role 1's list for its summand `b` of d (k-bit comparison).
+    pub(super) fn sign_role_1_lists(&self, first: OpContext, k: u32, b: &[u64]) -> Result<Vec<u64>> {
+        let low = low_bits(k);
+        Ok(self.comparison_lists(first, k as usize, b.len(), |i| 2 * (low - (b[i] & low)) + 1, false)?.1)
+    }
+
+    /// Role 1's part of the product: transfer 1 chosen with m2, and the
+    /// mask of transfer 2 that m1 picks (`from_0` is role 0's m1 and offers).
+    pub(super) fn sign_role_1_part(&self, second: OpContext, from_0: &[u64], m2: &[u64]) -> Result<Vec<u64>> {
+        let n = m2.len();
+        let (m1, offered) = from_0.split_at(n);
+        let masks = self.transfer_masks(true, second, n)?;
+        Ok(map(n, |i| offered[m2[i] as usize * n + i].wrapping_add(chosen_mask(&masks, m1[i], i))))
+    }
+
+    /// Role 2, once both lists (`[role 0's, role 1's]`) are in: t from
+    /// them and its summand `b` of d, m2, the offers of transfer 2 (e =
+    /// m2 ⊕ m0 times `v_own`, its first share of v, which role 1 also
+    /// holds; masks shared with role 1), and its part of the product (the
+    /// mask of transfer 1 that m2 picks).
+    pub(super) fn sign_role_2(
+        &self,
+        [first, second]: [OpContext; 2],
+        k: u32,
+        [from_0, from_1]: [&[u64]; 2],
+        b: &[u64],
+        v_own: &[u64],
+    ) -> Result<RoleTwoRound2> {
+        let (n, k_words) = (b.len(), k as usize);
+        let t = map(n, |i| {
+            let (x, y) = (&from_0[i * k_words..(i + 1) * k_words], &from_1[i * k_words..(i + 1) * k_words]);
+            u64::from(x.iter().zip(y).any(|(x, y)| x == y)) ^ top(k, b[i])
+        });
+        let (mu, lambda) = self.masking_bits(first, true, n)?;
+        let m2 = map(n, |i| t[i] ^ lambda[i]);
+        let masks = self.transfer_masks(false, second, n)?;
+        let offers = transfer_offers(n, |i| m2[i] ^ mu[i], |i| v_own[i], &masks);
+        let masks = self.transfer_masks(true, first, n)?;
+        let part = map(n, |i| chosen_mask(&masks, m2[i], i));
+        Ok(RoleTwoRound2 { m2, offers, part })
+    }
+
+    /// Role 0's (`role_0`) or role 1's list of k words for each of n
+    /// elements, and the bits β. Role 0 holds X (and lists its value's
+    /// ones) where β = 0, role 1 where β = 1; chunks of whole elements,
     /// each about [`GRAIN`] words, run in parallel.
     fn comparison_lists(
         &self,
@@ -182,13 +283,13 @@ impl Aby3 {
         k: usize,
         n: usize,
         value: impl Fn(usize) -> u64 + Sync + Send,
-        server0: bool,
+        role_0: bool,
     ) -> Result<(Vec<u64>, Vec<u64>)> {
-        // Servers 0 and 1 share server 0's `next` seed (server 1's `prev`).
+        // Roles 0 and 1 share role 0's `next` seed (role 1's `prev`).
         let mut coins = vec![0u64; n];
-        self.fill_at(server0, ctx, Purpose::SignCoins, 0, &mut coins)?;
+        self.fill_at(role_0, ctx, Purpose::SignCoins, 0, &mut coins)?;
         let beta: Vec<u64> = coins.iter().map(|c| c & 1).collect();
-        let dummy = DUMMIES[usize::from(!server0)];
+        let dummy = DUMMIES[usize::from(!role_0)];
         let mut lists = vec![0u64; k * n];
         try_for_chunks(&mut lists, k * GRAIN.div_ceil(k), |start, chunk| {
             // The keys of a few elements at a time: 2k words each, drawn
@@ -197,11 +298,11 @@ impl Aby3 {
             for (b, block) in chunk.chunks_mut(k * KEY_BLOCK).enumerate() {
                 let first = start / k + b * KEY_BLOCK;
                 let keys = &mut keys[..2 * block.len()];
-                self.fill_at(server0, ctx, Purpose::SignHashKeys, 2 * k * first, keys)?;
+                self.fill_at(role_0, ctx, Purpose::SignHashKeys, 2 * k * first, keys)?;
                 for (e, out) in block.chunks_mut(k).enumerate() {
                     let i = first + e;
                     let rotation = ((coins[i] >> 1) % k as u64) as usize;
-                    let listed = beta[i] ^ u64::from(server0);
+                    let listed = beta[i] ^ u64::from(role_0);
                     list(value(i), listed, &keys[2 * k * e..2 * k * (e + 1)], dummy, rotation, out);
                 }
             }
@@ -210,8 +311,8 @@ impl Aby3 {
         Ok((beta, lists))
     }
 
-    /// The bits μ and λ servers 0 and 2 share (server 0's `prev` seed,
-    /// server 2's `next`).
+    /// The bits μ and λ roles 0 and 2 share (role 0's `prev` seed, role
+    /// 2's `next`).
     fn masking_bits(&self, ctx: OpContext, next: bool, n: usize) -> Result<(Vec<u64>, Vec<u64>)> {
         let mut words = vec![0u64; n];
         self.fill_at(next, ctx, Purpose::SignMaskBits, 0, &mut words)?;

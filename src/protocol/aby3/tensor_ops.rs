@@ -11,7 +11,7 @@
 use super::{Aby3, OpContext, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
-use crate::protocol::Filter;
+use crate::protocol::Operand;
 use crate::ring::RingTensor;
 use crate::ring::layout::{self, Window};
 use crate::ring::shape::{conv2d_filter_matrix, conv2d_shape, fmt_shape};
@@ -70,13 +70,13 @@ impl Aby3 {
         net: &mut Endpoint,
         ctx: OpContext,
         x: &Share,
-        w: Filter<'_, Share>,
+        w: Operand<'_, Share>,
         strides: (usize, usize),
         padding: layout::Padding,
     ) -> Result<Share> {
         let w_shape = match &w {
-            Filter::Private(s) => s.shape().to_vec(),
-            Filter::Public(t) => t.shape().to_vec(),
+            Operand::Private(s) => s.shape().to_vec(),
+            Operand::Public(t) => t.shape().to_vec(),
         };
         let out_shape = conv2d_shape(x.shape(), &w_shape, strides, padding)?;
         let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
@@ -84,8 +84,8 @@ impl Aby3 {
         let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
         let patches = x.take(&patch_shape, &index)?;
         let y = match w {
-            Filter::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
-            Filter::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
+            Operand::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
+            Operand::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
         };
         y.reshape(&out_shape)
     }

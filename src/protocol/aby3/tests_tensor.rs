@@ -3,7 +3,7 @@
 
 use super::tests::{assert_close, ctx, encode, private_op, steps, values, with_eight_round_sign};
 use crate::net::Counters;
-use crate::protocol::Filter;
+use crate::protocol::Operand;
 use crate::ring::layout::{Padding, Window};
 
 /// Fixed-point products of values on the grid: the result is within one
@@ -85,12 +85,12 @@ fn conv2d_matches_plaintext_for_both_paddings_strides_and_filters() {
         let want = conv_ref(&x, xs, &w, ws, strides, padding);
         let inputs = [(x.clone(), xs.to_vec()), (w.clone(), ws.to_vec())];
         let (got, costs) =
-            private_op(&inputs, |net, p, s| p.conv2d(net, ctx(10), &s[0], Filter::Private(&s[1]), strides, padding));
+            private_op(&inputs, |net, p, s| p.conv2d(net, ctx(10), &s[0], Operand::Private(&s[1]), strides, padding));
         assert_close(&got, &want, TOL);
         assert!(costs[..3].iter().all(|c| c.rounds <= 2 && c.bytes_sent <= 40 * want.len() as u64), "{costs:?}");
         let public = encode(&w, &ws);
         let (got, _) = private_op(&inputs[..1], |net, p, s| {
-            p.conv2d(net, ctx(10), &s[0], Filter::Public(&public), strides, padding)
+            p.conv2d(net, ctx(10), &s[0], Operand::Public(&public), strides, padding)
         });
         assert_close(&got, &want, TOL);
     }

@@ -59,9 +59,20 @@ const RESHARE_STEP: u32 = 2;
 /// Seeds shared with server 2: `prev` at server 0, `next` at server 1.
 const AT_0_WITH_2: bool = false;
 const AT_1_WITH_2: bool = true;
+/// Seeds shared with servers 0 and 1 at server 2: its `next` and `prev`.
+const WITH_0: bool = true;
+const WITH_1: bool = false;
 /// Elements per part of the messages of a large truncation: 128 KiB per
 /// word of an element.
 pub(super) const PART: usize = 1 << 14;
+
+/// The tags of a truncation's two rounds in `ctx`: opening c, and
+/// exchanging the parts of the result. Its messages are part 0 of each
+/// (inputs of up to [`PART`] elements go in one part); `dense_relu.rs`
+/// sends the sign's messages of the same rounds as part 1.
+pub(super) fn truncation_rounds(ctx: OpContext) -> [Tag; 2] {
+    [ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP)]
+}
 
 /// The element ranges of the parts of an `n`-element truncation: one
 /// (possibly empty) part for small inputs, at most [`MAX_PARTS`] in all.
@@ -110,6 +121,29 @@ impl<'a> AdditiveShare<'a> {
     }
 }
 
+/// Server 0 or 1 between the two rounds of a truncation: its part of w1
+/// (sent to the other, whose part completes it) and its output share.
+pub(super) struct Opened {
+    shape: Vec<usize>,
+    part: Vec<u64>,
+    w: Vec<u64>,
+    ranges: Vec<Range<usize>>,
+    at_0: bool,
+    other: usize,
+    reshare: Tag,
+}
+
+impl Opened {
+    /// The second round at server 0 or 1: the other's part completes w1.
+    pub(super) fn close(self, net: &mut Endpoint) -> Result<Share> {
+        let Opened { shape, mut part, w, ranges, at_0, other, reshare } = self;
+        Aby3::add_other_parts(net, other, reshare, &mut part, &ranges)?;
+        let (part, w) = (RingTensor::new(shape.clone(), part)?, RingTensor::new(shape, w)?);
+        // Server 0 holds (w0, w1), server 1 holds (w1, w2).
+        Ok(if at_0 { Share::new(w, part) } else { Share::new(part, w) })
+    }
+}
+
 /// Makes part `range` of z, if z is made part by part.
 fn make_part(make: Option<MakePart>, z: &mut [u64], range: &Range<usize>) {
     if let Some(make) = make {
@@ -135,27 +169,38 @@ impl Aby3 {
         self.truncate_additive_by(net, ctx, AdditiveShare::Whole(x.a.clone()), bits)
     }
 
-    fn truncate_additive_by(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, bits: u32) -> Result<Share> {
+    pub(super) fn truncate_additive_by(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        z: AdditiveShare,
+        bits: u32,
+    ) -> Result<Share> {
         if !(1..=MAX_SHIFT).contains(&bits) {
             return Err(Error::internal(format!("a truncation by {bits} bits: expected 1 to {MAX_SHIFT}")));
         }
         match self.index()? {
-            i @ (0 | 1) => self.truncate_at_opener(net, ctx, z, i, bits),
+            i @ (0 | 1) => self.truncate_open(net, ctx, z, i, bits, None)?.close(net),
             2 => self.truncate_at_2(net, ctx, z, bits),
             _ => Err(Error::internal("server index above 2")),
         }
     }
 
-    /// Server `i` (0 or 1): opens c with the other, computes its part of
-    /// the result (truncated by `f` bits) and exchanges it.
-    fn truncate_at_opener(
+    /// Server `i` (0 or 1): the first round of the truncation (opening c
+    /// with the other) and the sending of its part of the result, truncated
+    /// by `f` bits, in the second; [`Opened::close`] receives the other's.
+    /// It writes c = x + r into
+    /// `opened_value` when asked (`dense_relu.rs` takes the sign of the
+    /// result from it while the parts are on their way).
+    pub(super) fn truncate_open(
         &self,
         net: &mut Endpoint,
         ctx: OpContext,
         z: AdditiveShare,
         i: usize,
         f: u32,
-    ) -> Result<Share> {
+        mut opened_value: Option<&mut [u64]>,
+    ) -> Result<Opened> {
         let (shape, z, make) = z.into_words(net);
         let (n, at_0) = (z.len(), i == 0);
         let (other, dealer) = (self.servers[1 - i], self.servers[2]);
@@ -191,6 +236,9 @@ impl Aby3 {
                 self.fill_at(with_2, ctx, output, start, w)?;
                 self.fill_at(with_2, ctx, own, start, drawn)?;
                 kernels::open(&masked[step.clone()], &from_other[step.clone()], c);
+                if let Some(out) = opened_value.as_deref_mut() {
+                    out[start..start + c.len()].copy_from_slice(c);
+                }
                 if at_0 {
                     kernels::part_at_0(f, c, &from_2[packed_words(&step)], drawn, w, &mut part[step]);
                 } else {
@@ -200,18 +248,25 @@ impl Aby3 {
             recycle_all(net, [from_other, from_2]);
             net.send(other, reshare.part(k), part)?;
         }
-        Self::add_other_parts(net, other, reshare, &mut part, &ranges)?;
         net.recycle(masked);
-        let (part, w) = (RingTensor::new(shape.clone(), part)?, RingTensor::new(shape, w)?);
-        // Server 0 holds (w0, w1), server 1 holds (w1, w2).
-        Ok(if at_0 { Share::new(w, part) } else { Share::new(part, w) })
+        Ok(Opened { shape, part, w, ranges, at_0, other, reshare })
+    }
+
+    /// Server 2's mask r = `r_A` + ρ − z2 of a truncation in `ctx`, which
+    /// servers 0 and 1 open x + r with: x = c − r.
+    pub(super) fn truncation_mask_at_2(&self, ctx: OpContext, z2: &[u64]) -> Result<Vec<u64>> {
+        let (mut r, mut rho) = (vec![0u64; z2.len()], vec![0u64; z2.len()]);
+        self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, 0, &mut r)?;
+        self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, 0, &mut rho)?;
+        for ((r, rho), z2) in r.iter_mut().zip(&rho).zip(z2) {
+            *r = r.wrapping_add(*rho).wrapping_sub(*z2);
+        }
+        Ok(r)
     }
 
     /// Server 2: deals the sharings of `r_hi` and `r_msb` for the r its share
     /// z2 is folded into, for a truncation by `f` bits.
     fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, f: u32) -> Result<Share> {
-        const WITH_0: bool = true; // server 2's `next` is server 0
-        const WITH_1: bool = false;
         let (shape, mut z, make) = z.into_words(net);
         let n = z.len();
         let (p0, p1) = (self.servers[0], self.servers[1]);
