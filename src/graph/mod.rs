@@ -121,6 +121,14 @@ impl Graph {
         self.push(Op::PrivateInput { name: name.into(), owner, shape: shape.to_vec() }, &[])
     }
 
+    /// A private input fed as three additive parts in the ring, one at each
+    /// server ([`Op::InputParts`]): what the prediction service gets from a
+    /// client, which the crate alone can feed.
+    pub(crate) fn private_input_parts(&mut self, name: &str, shape: &[usize]) -> Result<TensorId> {
+        self.check_new_name(name)?;
+        self.push(Op::InputParts { name: name.into(), shape: shape.to_vec() }, &[])
+    }
+
     /// A private variable owned by `owner`. The graph holds its shape only:
     /// the owner initializes it at run time, from its feed or provider under
     /// `name` (see `LocalSession::set_variable_values`), the first time a
@@ -293,7 +301,7 @@ impl Graph {
 /// The name of an input or variable op.
 pub fn named(op: &Op) -> Option<&str> {
     match op {
-        Op::PrivateInput { name, .. } | Op::PrivateVariable { name, .. } => Some(name),
+        Op::PrivateInput { name, .. } | Op::PrivateVariable { name, .. } | Op::InputParts { name, .. } => Some(name),
         _ => None,
     }
 }

@@ -104,6 +104,11 @@ op_table! {
     /// overflow check, exact for every value the ring holds
     /// (`protocol::aby3::outside`).
     CountOutside = 36, "count_outside", 1 operands { bound: f64 as Bits, segments: Vec<usize> as Indices };
+    /// A private value that arrives as three additive parts in the ring,
+    /// one fed at each server under `name` by a client outside the mesh
+    /// (`crate::serve`): the servers reshare them in one round, 8 bytes per
+    /// element each.
+    InputParts = 37, "input_parts", 0 operands { name: String as Str, shape: Vec<usize> as Dims };
 }
 
 impl Op {
@@ -157,13 +162,16 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
     };
     if let Op::PrivateInput { shape, .. }
     | Op::PrivateVariable { shape, .. }
+    | Op::InputParts { shape, .. }
     | Op::Constant { shape, .. }
     | Op::Reshape { shape } = op
     {
         shape::check_size(shape).map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
     }
     match op {
-        Op::PrivateInput { shape, .. } | Op::PrivateVariable { shape, .. } => Ok((shape.clone(), Kind::Private)),
+        Op::PrivateInput { shape, .. } | Op::PrivateVariable { shape, .. } | Op::InputParts { shape, .. } => {
+            Ok((shape.clone(), Kind::Private))
+        }
         Op::Constant { shape, values } => {
             check_values(name, shape, values)?;
             Ok((shape.clone(), Kind::Public))

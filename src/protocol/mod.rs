@@ -63,6 +63,10 @@ pub trait Protocol: Send {
     /// to the value, and each on its own is what `reveal` sends a player
     /// that is not a server. A client outside the mesh adds them itself.
     fn additive_part(&self, x: &Self::Share) -> RingTensor;
+    /// The share of a value the servers hold as additive parts, `part`
+    /// being this server's (uniformly random on its own): the inverse of
+    /// [`Protocol::additive_part`].
+    fn input_parts(&self, net: &mut Endpoint, ctx: OpContext, part: RingTensor) -> Result<Self::Share>;
 
     fn add(&self, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;
     fn sub(&self, x: &Self::Share, y: &Self::Share) -> Result<Self::Share>;

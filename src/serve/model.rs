@@ -6,11 +6,11 @@
 //! samples by less than 16, where powers of two alone (as
 //! `nn::PrivatePredictor` has them) would nearly double a batch of 65.
 //!
-//! A copy's input is the sum of three private inputs, one owned by each
-//! server: the additive parts a client made of its input. Server j shares
-//! its part as it received it (uniformly random on its own), so no player
-//! sees the input; the outputs are not revealed to anyone: each server
-//! hands back its additive part of them, for the client to add.
+//! A copy's input is fed as the three additive parts a client made of it,
+//! one at each server (`Op::InputParts`), which the servers reshare in one
+//! round: each part is uniformly random on its own, so no player sees the
+//! input. The outputs are not revealed to anyone: each server hands back
+//! its additive part of them, for the client to add.
 
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -23,9 +23,9 @@ use crate::session::{Feeds, LocalOptions, LocalSession};
 /// The player that owns the weights.
 const OWNER: &str = "model-owner";
 
-/// The name of server `j`'s part of the input for batches of `batch`.
-fn part_name(j: usize, batch: usize) -> String {
-    format!("part{j}.batch{batch}")
+/// The name of the input for batches of `batch`, whose parts the servers are fed.
+fn input_name(batch: usize) -> String {
+    format!("input.batch{batch}")
 }
 
 /// 1, 2, 4, 8, 16, then the multiples of 16 below `max_batch`, then
@@ -92,11 +92,7 @@ impl ServedModel {
         let sample = model.input_shape().to_vec();
         for batch in batch_sizes(max_batch) {
             let shape = [&[batch][..], &sample].concat();
-            let mut x = g.private_input(&part_name(0, batch), "server0", &shape)?;
-            for j in 1..3 {
-                let part = g.private_input(&part_name(j, batch), &format!("server{j}"), &shape)?;
-                x = g.add(x, part)?;
-            }
+            let x = g.private_input_parts(&input_name(batch), &shape)?;
             let (outputs, new_weights) = model.build_outputs(&mut g, x, OWNER)?;
             if outputs.is_empty() {
                 return Err(Error::invalid("the model has no outputs, expected at least one"));
@@ -150,7 +146,7 @@ impl ServedModel {
             // Padding rows of zero parts are samples of zeros, which no
             // other row depends on; their outputs are dropped.
             part.resize(graph.batch * width, 0);
-            feeds[j].insert_ring(&part_name(j, graph.batch), part);
+            feeds[j].insert_ring(&input_name(graph.batch), part);
         }
         let servers = self.session.run_parts(&graph.outputs, feeds)?;
         let lens = self.info.output_lens();
@@ -170,6 +166,48 @@ fn first_rows(y: RingTensor, n: usize) -> Vec<u64> {
 
 #[cfg(test)]
 mod tests {
+    use crate::graph::Graph;
+    use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
+
+    /// Three parts fed at the servers come back, reshared, as parts that add
+    /// up to the same value: one round, 8 bytes per element from each server,
+    /// nothing at other players; a server without its part is an error that
+    /// names the input.
+    #[test]
+    fn an_input_fed_as_parts_takes_one_round_of_8_bytes_per_element() {
+        let mut g = Graph::default();
+        let x = g.private_input_parts("x", &[2, 3]).unwrap();
+        g.add_player("client").unwrap();
+        let options = LocalOptions { transport: Transport::Memory, ..LocalOptions::default() };
+        let mut session = LocalSession::new(&g, options).unwrap();
+        let value: Vec<u64> = (0..6).map(|i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let parts: [Vec<u64>; 3] =
+            [(0..6).map(|i| i * 7 + 1).collect(), (0..6).map(|i| u64::MAX - i).collect(), vec![0; 6]];
+        let mut last = value.clone();
+        for (l, (a, b)) in last.iter_mut().zip(parts[0].iter().zip(&parts[1])) {
+            *l = l.wrapping_sub(*a).wrapping_sub(*b);
+        }
+        let fed = [parts[0].clone(), parts[1].clone(), last];
+        let feeds = |fed: &[Vec<u64>]| {
+            let mut feeds = vec![Feeds::new(); 4];
+            for (j, part) in fed.iter().enumerate() {
+                feeds[j].insert_ring("x", part.clone());
+            }
+            feeds
+        };
+        let out = session.run_parts(&[x], feeds(&fed)).unwrap();
+        let sum: Vec<u64> =
+            (0..6).map(|i| out.iter().fold(0u64, |s, server| s.wrapping_add(server[0].data()[i]))).collect();
+        assert_eq!(sum, value);
+        for player in &session.last_stats().unwrap().players {
+            let c = player.counters;
+            let want = if player.player.starts_with("server") { (1, 6 * 8) } else { (0, 0) };
+            assert_eq!((c.rounds, c.bytes_sent), want, "{}", player.player);
+        }
+        let err = session.run_parts(&[x], feeds(&fed[..2])).unwrap_err().to_string();
+        assert!(err.contains("no part fed for input 'x'"), "{err}");
+    }
+
     #[test]
     fn batch_sizes_grow_by_16_past_16_and_end_at_the_maximum() {
         assert_eq!(super::batch_sizes(1), [1]);

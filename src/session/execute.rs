@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::feeds::{Feeds, owner_values};
+use super::feeds::{Feeds, owner_values, part_values};
 use super::party::{Party, ProtoShare};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -88,6 +88,13 @@ impl Party {
                 let share = self.proto.input(&mut self.net, ctx, *owner, shape, value.as_ref())?.map(Arc::new);
                 pending.insert(id, share.clone());
                 Ok(Value::Private(share))
+            }
+            Op::InputParts { name, shape } => {
+                if !self.proto.holds_shares() {
+                    return Ok(Value::Private(None));
+                }
+                let part = part_values(name, shape, feeds)?;
+                Ok(Value::Private(Some(Arc::new(self.proto.input_parts(&mut self.net, ctx, part)?))))
             }
             Op::Constant { shape, values } => Ok(Value::Public(fixed.encode(shape, values)?)),
             Op::Reveal { to } => {

@@ -183,6 +183,14 @@ pub fn owner_values(
     fixed.encode(shape, &values).map_err(|e| Error::invalid_input(name, strip(e)))
 }
 
+/// A server's additive part of an [`Op::InputParts`] input: its ring words
+/// from the feeds, as many as the shape holds.
+pub fn part_values(name: &str, shape: &[usize], feeds: &Feeds) -> Result<RingTensor> {
+    let words =
+        feeds.ring.get(name).ok_or_else(|| Error::invalid(format!("no part fed for input '{name}' at a server")))?;
+    RingTensor::new(shape.to_vec(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)))
+}
+
 /// The message of an error without its kind's prefix.
 fn strip(e: Error) -> String {
     match e {

@@ -175,7 +175,9 @@ impl LocalSession {
             .find_named(name)
             .ok_or_else(|| Error::invalid(format!("no input or variable named '{name}' to provide values for")))?;
         let (Op::PrivateInput { owner, .. } | Op::PrivateVariable { owner, .. }) = self.graph.node(id)?.op else {
-            return Err(Error::internal("find_named returned a node that is not an input"));
+            return Err(Error::invalid(format!(
+                "'{name}' is fed as additive parts at the servers: it takes no provider"
+            )));
         };
         self.players[owner]
             .commands
@@ -307,7 +309,7 @@ impl LocalSession {
             }
         }
         for node in self.graph.dependencies(fetches) {
-            if let Op::PrivateInput { name, .. } = &self.graph.node(node)?.op
+            if let Op::PrivateInput { name, .. } | Op::InputParts { name, .. } = &self.graph.node(node)?.op
                 && !fed(name)
                 && !self.provided.contains(name)
             {

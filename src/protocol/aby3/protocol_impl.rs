@@ -134,6 +134,11 @@ impl Protocol for Aby3 {
         x.a.clone()
     }
 
+    fn input_parts(&self, net: &mut Endpoint, ctx: OpContext, part: RingTensor) -> Result<Share> {
+        // The additive parts are a 3-out-of-3 sharing: one reshare.
+        self.reshare(net, ctx, part)
+    }
+
     fn add(&self, x: &Share, y: &Share) -> Result<Share> {
         x.add(y)
     }
