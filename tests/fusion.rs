@@ -84,3 +84,43 @@ fn a_layer_too_large_for_the_three_round_sign_is_not_fused() {
     assert_close(result.outputs[0].as_slice().unwrap(), &want);
     assert_eq!((rounds(&result, relu), rounds(&result, product)), (Some(8), Some(2)));
 }
+
+/// relu(conv2d(x, w) + b) for x [1, 6, 6, 2], w [3, 3, 2, 4] (VALID), b [4]:
+/// 64 outputs, fused in 4 rounds, within twice the dense layer's bound of
+/// the ReLU of the unfused convolution of a second run (each run is within
+/// that bound of the exact value).
+#[test]
+fn a_convolution_and_its_relu_take_four_rounds_too() {
+    let build = |keep_conv: bool| {
+        let mut g = Graph::default();
+        let x = g.private_input("x", "alice", &[1, 6, 6, 2]).unwrap();
+        let w = g.private_input("w", "bob", &[3, 3, 2, 4]).unwrap();
+        let b = g.private_input("b", "bob", &[4]).unwrap();
+        let conv = g.conv2d(x, w, (1, 1), tfe::Padding::Valid).unwrap();
+        let sum = g.add(conv, b).unwrap();
+        let relu = g.relu(sum).unwrap();
+        let mut fetches = vec![g.reveal(relu, None).unwrap()];
+        if keep_conv {
+            fetches.push(g.reveal(conv, None).unwrap());
+        }
+        (g, relu, conv, fetches)
+    };
+    let (x, w, b) = (grid_values(72, 4, 3.0), grid_values(72, 5, 1.0), grid_values(4, 6, 2.0));
+    let mut outputs = Vec::new();
+    for keep_conv in [false, true] {
+        let (g, relu, conv, fetches) = build(keep_conv);
+        let options = LocalOptions { transport: Transport::Memory, ..LocalOptions::default() };
+        let mut session = LocalSession::new(&g, options).unwrap();
+        let mut feeds = Feeds::new();
+        feeds.insert("x", x.clone()).insert("w", w.clone()).insert("b", b.clone());
+        let result = session.run(&fetches, &feeds).unwrap();
+        let fused = (rounds(&result, relu), rounds(&result, conv));
+        assert_eq!(fused, if keep_conv { (Some(3), Some(2)) } else { (Some(4), None) });
+        outputs.push(result.outputs.iter().map(|o| o.as_slice().unwrap().to_vec()).collect::<Vec<_>>());
+    }
+    let want: Vec<f64> = outputs[1][1].iter().enumerate().map(|(i, c)| (c + b[i % 4]).max(0.0)).collect();
+    assert!(want.contains(&0.0) && want.iter().any(|v| *v > 0.0), "both signs");
+    for (i, (got, want)) in outputs[0][0].iter().zip(&want).enumerate() {
+        assert!((got - want).abs() <= 2.0 * BOUND, "element {i}: got {got}, want {want}");
+    }
+}

@@ -233,3 +233,29 @@ fn every_op_agrees_in_every_mix_of_public_and_private_operands() {
         }
     }
 }
+
+/// Across a modeled WAN a round costs 20 ms, so a ReLU of 1,000 values
+/// takes the three-round sign (`Party::assume_link`), where in memory it
+/// takes the eight-round one; both are exact.
+#[test]
+fn across_a_wan_a_relu_of_a_thousand_values_takes_three_rounds() {
+    for (transport, rounds) in [(Transport::Memory, 8), (Transport::Modeled(tfe::session::LinkModel::WAN), 3)] {
+        let mut g = Graph::default();
+        let x = g.private_input("x", "alice", &[1000]).unwrap();
+        let y = g.relu(x).unwrap();
+        let out = g.reveal(y, None).unwrap();
+        let mut session = LocalSession::new(&g, options(transport)).unwrap();
+        let values = grid_values(1000, 4, 100.0);
+        let mut feeds = Feeds::new();
+        feeds.insert("x", values.clone());
+        let result = session.run(&[out], &feeds).unwrap();
+        let want: Vec<f64> = values.iter().map(|v| v.max(0.0)).collect();
+        assert_eq!(result.outputs[0].as_slice().unwrap(), &want[..], "{transport:?}");
+        let spent = ["server0", "server1", "server2"]
+            .iter()
+            .filter_map(|s| result.stats.player(s).unwrap().spans.iter().find(|span| span.node == y.0))
+            .map(|span| span.counters.rounds)
+            .max();
+        assert_eq!(spent, Some(rounds), "{transport:?}");
+    }
+}

@@ -11,9 +11,17 @@
 //!     {"name": "input-provider", "address": "10.0.0.4:4000", "certificate": "certs/input-provider.pem"}
 //!   ],
 //!   "connect_timeout_ms": 30000,
-//!   "recv_timeout_ms": 30000
+//!   "recv_timeout_ms": 30000,
+//!   "link": {"rtt_ms": 40, "mbit_per_s": 352}
 //! }
 //! ```
+//!
+//! `link` (optional) declares the network between the servers: its round
+//! trip and bandwidth. The servers then take the forms of their ops that are
+//! fastest across it (`Party::assume_link`): across a WAN, the three-round
+//! sign on tensors of thousands of elements instead of a few hundred. It is
+//! part of the session: players whose hostmaps declare different links
+//! refuse each other.
 //!
 //! Certificate paths are relative to the hostmap's folder. Every problem is
 //! an error that names the entry: unknown keys, duplicate or missing
@@ -29,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, SERVERS, validate_player_name};
 use crate::net::PlayerAddr;
+use crate::net::memory::LinkModel;
 
 /// One player of the hostmap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +52,7 @@ pub struct HostEntry {
     pub certificate: Option<PathBuf>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HostmapFile {
     players: Vec<HostEntry>,
@@ -51,6 +60,38 @@ struct HostmapFile {
     connect_timeout_ms: u64,
     #[serde(default = "default_timeout_ms")]
     recv_timeout_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link: Option<LinkFile>,
+}
+
+/// The `link` of a hostmap file.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkFile {
+    rtt_ms: f64,
+    mbit_per_s: f64,
+}
+
+impl LinkFile {
+    fn model(self) -> Result<LinkModel> {
+        let ok = |v: f64, most: f64| v.is_finite() && v > 0.0 && v <= most;
+        if !ok(self.rtt_ms, MAX_TIMEOUT_MS as f64) {
+            return Err(Error::config(format!(
+                "link.rtt_ms is {}: expected above 0 and at most {MAX_TIMEOUT_MS}",
+                self.rtt_ms
+            )));
+        }
+        if !ok(self.mbit_per_s, 1e7) {
+            return Err(Error::config(format!(
+                "link.mbit_per_s is {}: expected above 0 and at most 10^7",
+                self.mbit_per_s
+            )));
+        }
+        Ok(LinkModel {
+            rtt: Duration::from_secs_f64(self.rtt_ms / 1000.0),
+            bits_per_second: (self.mbit_per_s * 1e6) as u64,
+        })
+    }
 }
 
 fn default_timeout_ms() -> u64 {
@@ -71,6 +112,8 @@ pub struct Hostmap {
     pub recv_timeout: Duration,
     /// The folder certificate paths are relative to.
     pub base_dir: PathBuf,
+    /// The network between the servers, if the hostmap declares it.
+    pub link: Option<LinkModel>,
 }
 
 impl Hostmap {
@@ -161,6 +204,7 @@ impl Hostmap {
             connect_timeout: Duration::from_millis(file.connect_timeout_ms),
             recv_timeout: Duration::from_millis(file.recv_timeout_ms),
             base_dir,
+            link: file.link.map(LinkFile::model).transpose()?,
         })
     }
 
@@ -170,6 +214,9 @@ impl Hostmap {
             players: self.players.clone(),
             connect_timeout_ms: self.connect_timeout.as_millis() as u64,
             recv_timeout_ms: self.recv_timeout.as_millis() as u64,
+            link: self
+                .link
+                .map(|l| LinkFile { rtt_ms: l.rtt.as_secs_f64() * 1000.0, mbit_per_s: l.bits_per_second as f64 / 1e6 }),
         };
         serde_json::to_string_pretty(&file).expect("a hostmap always serializes") + "\n"
     }
@@ -276,6 +323,26 @@ mod tests {
         }
         let err = Hostmap::load("/nonexistent/hosts.json").unwrap_err().to_string();
         assert!(err.contains("cannot read hostmap /nonexistent/hosts.json"), "{err}");
+    }
+
+    #[test]
+    fn a_declared_link_round_trips_and_bad_ones_name_the_field() {
+        let with = |link: &str| {
+            GOOD.replace("\"recv_timeout_ms\": 5000", &format!("\"recv_timeout_ms\": 5000, \"link\": {link}"))
+        };
+        let h = parse(&with(r#"{"rtt_ms": 40, "mbit_per_s": 352}"#)).unwrap();
+        assert_eq!(h.link, Some(LinkModel::WAN));
+        assert_eq!(parse(&h.to_json()).unwrap(), h);
+        assert_eq!(parse(GOOD).unwrap().link, None);
+        for (link, expected) in [
+            (r#"{"rtt_ms": 0, "mbit_per_s": 352}"#, "link.rtt_ms is 0"),
+            (r#"{"rtt_ms": 40, "mbit_per_s": -1}"#, "link.mbit_per_s is -1"),
+            (r#"{"rtt_ms": 40}"#, "missing field `mbit_per_s`"),
+            (r#"{"rtt_ms": 40, "mbit_per_s": 352, "jitter_ms": 1}"#, "unknown field `jitter_ms`"),
+        ] {
+            let err = parse(&with(link)).unwrap_err().to_string();
+            assert!(err.contains(expected), "expected '{expected}' in: {err}");
+        }
     }
 
     #[test]

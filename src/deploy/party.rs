@@ -71,12 +71,18 @@ pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSe
     };
     let session = session_id(hostmap);
     let join = TcpJoin { players: &addrs, listener, session_id: session, options, tls: tls.as_ref() };
-    Party::connect_tcp(graph, me, join, &SeedSource::OsEntropy)
+    let mut party = Party::connect_tcp(graph, me, join, &SeedSource::OsEntropy)?;
+    if let Some(link) = &hostmap.link {
+        party.assume_link(link);
+    }
+    Ok(party)
 }
 
-/// Every player derives the same session id from the hostmap's addresses,
-/// so no extra coordination is needed to start. (The graph digest is
-/// compared on its own, so that a different graph is named as such.)
+/// Every player derives the same session id from the hostmap's addresses
+/// and its declared link, so no extra coordination is needed to start, and
+/// players that would take different forms of an op refuse each other.
+/// (The graph digest is compared on its own, so that a different graph is
+/// named as such.)
 fn session_id(hostmap: &Hostmap) -> [u8; 16] {
     let mut hash = Sha256::new();
     hash.update(b"tfe session v1");
@@ -85,6 +91,11 @@ fn session_id(hostmap: &Hostmap) -> [u8; 16] {
         hash.update([0]);
         hash.update(p.address.as_bytes());
         hash.update([0]);
+    }
+    if let Some(link) = &hostmap.link {
+        hash.update(b"link");
+        hash.update(link.rtt.as_nanos().to_le_bytes());
+        hash.update(link.bits_per_second.to_le_bytes());
     }
     hash.finalize()[..16].try_into().expect("16 bytes")
 }
@@ -99,4 +110,27 @@ pub fn default_fetches(graph: &Graph) -> Vec<TensorId> {
         .filter(|(_, n)| matches!(n.op, Op::Reveal { .. } | Op::Assign))
         .map(|(i, _)| TensorId(i as u32))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Hostmap, session_id};
+    use crate::net::memory::LinkModel;
+
+    #[test]
+    fn hostmaps_that_declare_different_links_make_different_sessions() {
+        let text = r#"{"players": [
+            {"name": "server0", "address": "127.0.0.1:4000"},
+            {"name": "server1", "address": "127.0.0.1:4001"},
+            {"name": "server2", "address": "127.0.0.1:4002"}
+        ]}"#;
+        let plain = Hostmap::parse(text, PathBuf::new()).unwrap();
+        let (mut wan, mut lan) = (plain.clone(), plain.clone());
+        (wan.link, lan.link) = (Some(LinkModel::WAN), Some(LinkModel::LAN));
+        let ids = [&plain, &wan, &lan].map(session_id);
+        assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2], "{ids:?}");
+        assert_eq!(session_id(&wan.clone()), ids[1]);
+    }
 }

@@ -18,6 +18,7 @@ mod division;
 use crate::error::Result;
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
+use crate::net::memory::LinkModel;
 use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
@@ -37,6 +38,10 @@ pub trait Protocol: Send {
     fn fixed(&self) -> FixedConfig;
     /// Whether this player holds shares.
     fn holds_shares(&self) -> bool;
+    /// Chooses among equivalent forms of its ops for `link`, the link
+    /// between the servers (more rounds of fewer bytes, or the reverse).
+    /// Every server must assume the same link, before its first run.
+    fn assume_link(&mut self, _link: &LinkModel) {}
     /// The shape of a share.
     fn shape(share: &Self::Share) -> &[usize];
     /// Hands a share nobody needs any more to the endpoint's buffer pool,
@@ -186,24 +191,24 @@ pub trait Protocol: Send {
         padding: Padding,
     ) -> Result<Self::Share>;
     /// Applies an index map of `crate::ring::layout` (no communication).
-    /// Whether [`Protocol::dense_relu`] has a form for a product of `n`
+    /// Whether [`Protocol::product_relu`] has a form for a product of `n`
     /// elements; decided from shapes alone, so that every player plans the
     /// same nodes before any message.
-    fn fuses_dense_relu(&self, _n: usize) -> bool {
+    fn fuses_product_relu(&self, _n: usize) -> bool {
         false
     }
-    /// ReLU(x·w + bias), a dense layer and its activation, in fewer rounds
-    /// than its three nodes one after another; called only where
-    /// [`Protocol::fuses_dense_relu`] said so. `ctx` is the ReLU node's.
-    fn dense_relu(
+    /// ReLU(product + bias), a dense or convolution layer and its
+    /// activation, in fewer rounds than its nodes one after another; called
+    /// only where [`Protocol::fuses_product_relu`] said so. `ctx` is the
+    /// ReLU node's.
+    fn product_relu(
         &self,
         _net: &mut Endpoint,
         _ctx: OpContext,
-        _x: Operand<'_, Self::Share>,
-        _w: Operand<'_, Self::Share>,
+        _product: Product<'_, Self::Share>,
         _bias: Option<Operand<'_, Self::Share>>,
     ) -> Result<Self::Share> {
-        Err(crate::error::Error::internal("this protocol has no fused dense layer"))
+        Err(crate::error::Error::internal("this protocol has no fused layer and ReLU"))
     }
     fn take(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
     fn concat(&self, parts: &[&Self::Share], axis: usize) -> Result<Self::Share>;
@@ -211,6 +216,21 @@ pub trait Protocol: Send {
     /// tensor of `shape` at `index` (no communication).
     fn scatter_add(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
 }
+
+/// The product of a layer: a matrix product, or a convolution of a private
+/// NHWC input with a [KH, KW, C, O] filter.
+pub enum Product<'a, S> {
+    MatMul(Operand<'a, S>, Operand<'a, S>),
+    Conv2d { x: &'a S, filter: Operand<'a, S>, strides: (usize, usize), padding: Padding },
+}
+
+// By hand, as for `Operand`.
+impl<S> Clone for Product<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S> Copy for Product<'_, S> {}
 
 /// A private or public operand.
 pub enum Operand<'a, S> {

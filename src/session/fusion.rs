@@ -1,8 +1,8 @@
-//! Nodes a protocol runs as one: a dense layer and its ReLU.
+//! Nodes a protocol runs as one: a dense or convolution layer and its ReLU.
 //!
-//! A ReLU of a product, `relu(matmul(x, w))`, or of a product plus a bias,
-//! `relu(add(matmul(x, w), b))`, takes fewer rounds as one step
-//! ([`Protocol::dense_relu`]) than as its nodes one after another: the
+//! A ReLU of a product, `relu(matmul(x, w))` or `relu(conv2d(x, w))`, or of
+//! a product plus a bias, `relu(add(matmul(x, w), b))`, takes fewer rounds
+//! as one step ([`Protocol::product_relu`]) than as its nodes one after another: the
 //! protocol overlaps the product's truncation with the ReLU's sign. The
 //! plan is made from the graph and the protocol's shape rule alone, so every
 //! player makes the same one before the run. A node is absorbed into its
@@ -17,22 +17,22 @@ use super::execute::Value;
 use super::party::{Party, ProtoShare};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
-use crate::protocol::{OpContext, Operand, Protocol};
+use crate::protocol::{OpContext, Operand, Product, Protocol};
 use crate::ring::shape::numel;
 use crate::vocabulary::Unary;
 
-/// A dense layer and its ReLU: the product node and, if the layer adds a
-/// bias, the addition node and the bias.
+/// A layer and its ReLU: the product node (a matmul or a conv2d) and, if
+/// the layer adds a bias, the addition node and the bias.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct DenseRelu {
-    matmul: TensorId,
+pub(super) struct LayerRelu {
+    product: TensorId,
     bias: Option<(TensorId, TensorId)>,
 }
 
 /// The chains of one run, by their ReLU node.
 #[derive(Default)]
 pub(super) struct Fusions {
-    by_relu: HashMap<usize, DenseRelu>,
+    by_relu: HashMap<usize, LayerRelu>,
     absorbed: Vec<bool>,
 }
 
@@ -51,9 +51,15 @@ impl Fusions {
             readers[id.0 as usize] += 1;
         }
         let only_reader = |id: TensorId| readers[id.0 as usize] == 1;
-        let is_private_matmul = |id: TensorId| {
+        // A convolution's input must be the private operand, as for conv2d.
+        let is_private_product = |id: TensorId| {
             let node = &nodes[id.0 as usize];
-            node.op == Op::MatMul && node.kind == Kind::Private && only_reader(id)
+            let product = match node.op {
+                Op::MatMul => true,
+                Op::Conv2d { .. } => nodes[node.inputs[0].0 as usize].kind == Kind::Private,
+                _ => false,
+            };
+            product && node.kind == Kind::Private && only_reader(id)
         };
         let mut fusions = Fusions { by_relu: HashMap::new(), absorbed: vec![false; nodes.len()] };
         for (index, node) in nodes.iter().enumerate() {
@@ -62,23 +68,23 @@ impl Fusions {
             }
             let input = node.inputs[0];
             let source = &nodes[input.0 as usize];
-            let chain = if is_private_matmul(input) {
-                DenseRelu { matmul: input, bias: None }
+            let chain = if is_private_product(input) {
+                LayerRelu { product: input, bias: None }
             } else if source.op == Op::Add && only_reader(input) {
                 let [a, b] = [source.inputs[0], source.inputs[1]];
-                let Some((matmul, bias)) = [(a, b), (b, a)].into_iter().find(|&(m, _)| is_private_matmul(m)) else {
+                let Some((product, bias)) = [(a, b), (b, a)].into_iter().find(|&(m, _)| is_private_product(m)) else {
                     continue;
                 };
                 // The bias must not widen the product by broadcasting.
-                if nodes[matmul.0 as usize].shape != source.shape {
+                if nodes[product.0 as usize].shape != source.shape {
                     continue;
                 }
-                DenseRelu { matmul, bias: Some((input, bias)) }
+                LayerRelu { product, bias: Some((input, bias)) }
             } else {
                 continue;
             };
-            if proto.fuses_dense_relu(numel(&node.shape)) {
-                fusions.absorbed[chain.matmul.0 as usize] = true;
+            if proto.fuses_product_relu(numel(&node.shape)) {
+                fusions.absorbed[chain.product.0 as usize] = true;
                 if let Some((add, _)) = chain.bias {
                     fusions.absorbed[add.0 as usize] = true;
                 }
@@ -94,7 +100,7 @@ impl Fusions {
     }
 
     /// The chain node `index` ends, if it is a fused ReLU.
-    pub(super) fn chain(&self, index: usize) -> Option<DenseRelu> {
+    pub(super) fn chain(&self, index: usize) -> Option<LayerRelu> {
         self.by_relu.get(&index).copied()
     }
 
@@ -102,7 +108,7 @@ impl Fusions {
     /// that evaluates it, so that no node in between recycles it.
     pub(super) fn extend_uses(&self, graph: &Graph, last_use: &mut [Option<usize>]) {
         for (&relu, chain) in &self.by_relu {
-            let mut absorbed = vec![chain.matmul];
+            let mut absorbed = vec![chain.product];
             absorbed.extend(chain.bias.map(|(add, _)| add));
             for id in absorbed {
                 for input in &graph.nodes()[id.0 as usize].inputs {
@@ -116,12 +122,11 @@ impl Fusions {
 }
 
 impl Party {
-    /// Evaluates a dense layer and its ReLU as one step in the ReLU's
-    /// context.
-    pub(super) fn eval_dense_relu(
+    /// Evaluates a layer and its ReLU as one step in the ReLU's context.
+    pub(super) fn eval_layer_relu(
         &mut self,
         ctx: OpContext,
-        chain: DenseRelu,
+        chain: LayerRelu,
         values: &[Value<ProtoShare>],
     ) -> Result<Value<ProtoShare>> {
         if !self.proto.holds_shares() {
@@ -132,10 +137,17 @@ impl Party {
             Value::Public(t) => Ok(Operand::Public(t)),
             _ => Err(Error::internal(format!("node {} reads tensor {} that has no value", ctx.op, id.0))),
         };
-        let matmul = &self.graph.node(chain.matmul)?.inputs;
-        let (x, w) = (operand(matmul[0])?, operand(matmul[1])?);
+        let node = self.graph.node(chain.product)?;
+        let (x, w) = (operand(node.inputs[0])?, operand(node.inputs[1])?);
+        let product = match (&node.op, x) {
+            (Op::MatMul, x) => Product::MatMul(x, w),
+            (&Op::Conv2d { strides, padding }, Operand::Private(x)) => {
+                Product::Conv2d { x, filter: w, strides, padding }
+            }
+            _ => return Err(Error::internal(format!("node {} fuses no product", chain.product.0))),
+        };
         let bias = chain.bias.map(|(_, b)| operand(b)).transpose()?;
-        let out = Protocol::dense_relu(&self.proto, &mut self.net, ctx, x, w, bias)?;
+        let out = Protocol::product_relu(&self.proto, &mut self.net, ctx, product, bias)?;
         Ok(Value::Private(Some(Arc::new(out))))
     }
 }

@@ -136,7 +136,13 @@ impl LocalSession {
                     .into_iter()
                     .map(|net| {
                         let (graph, seeds) = (graph.clone(), options.seeds.clone());
-                        Box::new(move || Party::new(graph, net, &seeds)) as Connector
+                        Box::new(move || {
+                            let mut party = Party::new(graph, net, &seeds)?;
+                            if let Some(link) = &link {
+                                party.assume_link(link);
+                            }
+                            Ok(party)
+                        }) as Connector
                     })
                     .collect()
             }

@@ -12,6 +12,7 @@ use super::fusion::Fusions;
 use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
+use crate::net::memory::LinkModel;
 use crate::net::{Endpoint, Hello, Interrupt, PlayerAddr, TcpOptions, TlsSettings, tcp};
 use crate::protocol::{Aby3, OpContext, Protocol, SeedSource};
 use crate::ring::RingTensor;
@@ -100,6 +101,18 @@ impl Party {
 }
 
 impl Party {
+    /// Tells the protocol the link between the servers, so that it takes
+    /// the forms of its ops that are fastest across it: the sign of a
+    /// ReLU, a comparison or a maximum in 3 rounds on larger tensors than
+    /// in local mode, where a round costs little
+    /// (`three_round_sign_limit` in `protocol/aby3/sign_lists.rs`). Every
+    /// player of the session
+    /// must assume the same link, before the first run; a deployment takes
+    /// it from its hostmap's `link`.
+    pub fn assume_link(&mut self, link: &LinkModel) {
+        Protocol::assume_link(&mut self.proto, link);
+    }
+
     /// This player's name.
     pub fn name(&self) -> &str {
         &self.graph.players()[self.net.me()]
@@ -279,7 +292,7 @@ impl Party {
             }
             let (counters_before, started) = (self.net.counters(), Instant::now());
             let value = match fusions.chain(index) {
-                Some(chain) => self.eval_dense_relu(OpContext::new(run, index as u32), chain, &values)?,
+                Some(chain) => self.eval_layer_relu(OpContext::new(run, index as u32), chain, &values)?,
                 None => self.eval(run, TensorId(index as u32), node, &values, feeds, &mut pending)?,
             };
             values[index] = value;

@@ -16,7 +16,7 @@
 use std::time::{Duration, Instant};
 
 use tfe::graph::{Graph, TensorId};
-use tfe::nn::{PrivatePredictor, networks};
+use tfe::nn::{PrivatePredictor, Sequential, networks};
 use tfe::session::{Feeds, LinkModel, LocalOptions, LocalSession, RunStats, Transport};
 
 /// What one measured piece of work reports.
@@ -35,10 +35,13 @@ type Workload = Box<dyn Fn(Transport) -> tfe::Result<Job>>;
 
 pub fn link(quick: bool) -> tfe::Result<()> {
     let relu_size = if quick { 100_000 } else { 1_000_000 };
-    let workloads: [(&str, usize, Workload); 4] = [
+    let workloads: [(&str, usize, Workload); 7] = [
         ("seed_program", 50, Box::new(seed_program)),
-        ("network_A", 1, Box::new(|t| network_a(t, 1))),
-        ("network_A", 128, Box::new(|t| network_a(t, 128))),
+        ("network_A", 1, Box::new(|t| network(networks::network_a, t, 1))),
+        ("network_A", 128, Box::new(|t| network(networks::network_a, t, 128))),
+        ("network_B", 1, Box::new(|t| network(networks::network_b, t, 1))),
+        ("network_C", 1, Box::new(|t| network(networks::network_c, t, 1))),
+        ("network_D", 1, Box::new(|t| network(networks::network_d, t, 1))),
         ("private_relu", relu_size, Box::new(move |t| relu(t, relu_size))),
     ];
     for (setting, model) in [("lan", LinkModel::LAN), ("wan", LinkModel::WAN)] {
@@ -135,9 +138,9 @@ fn seed_program(transport: Transport) -> tfe::Result<Job> {
     Ok(Box::new(move || session.run(&[out], &feeds).map(|r| r.stats)))
 }
 
-/// Private inference of Network A at `batch`.
-fn network_a(transport: Transport, batch: usize) -> tfe::Result<Job> {
-    let model = networks::network_a(1)?;
+/// Private inference of the network `make` builds (seed 1) at `batch`.
+fn network(make: fn(u64) -> tfe::Result<Sequential>, transport: Transport, batch: usize) -> tfe::Result<Job> {
+    let model = make(1)?;
     let len: usize = model.batch_shape(batch).iter().product();
     let x: Vec<f64> = (0..len).map(|i| (i % 256) as f64 / 255.0).collect();
     let mut predictor = PrivatePredictor::local(&model, batch, "model-owner", "client", options(transport))?;

@@ -11,8 +11,8 @@
 //! `boolean.rs` (XOR shares and AND), `conversion.rs` (A2B, B2A, bit
 //! injection), `msb.rs` (the sign, from the low bits the fixed-point range
 //! uses, with a bit-sliced carry tree), `sign_lists.rs` (the sign times a
-//! value in three rounds, for small tensors), `dense_relu.rs` (a dense
-//! layer and its ReLU with the truncation and the sign overlapped), `compare.rs` (comparisons, select,
+//! value in three rounds, for small tensors), `product_relu.rs` (a dense or
+//! convolution layer and its ReLU, the truncation and the sign overlapped), `compare.rs` (comparisons, select,
 //! ReLU), `tensor_ops.rs` (layout, conv2d, average pooling), `pooling.rs`
 //! (max pooling, `reduce_max`, argmax as index or one-hot), `approx.rs`
 //! (sigmoid, exp, reciprocal, inverse square root, softmax), `order.rs`
@@ -22,12 +22,12 @@ mod approx;
 mod boolean;
 mod compare;
 mod conversion;
-mod dense_relu;
 mod msb;
 mod multiply;
 mod order;
 mod outside;
 mod pooling;
+mod product_relu;
 mod protocol_impl;
 mod share;
 mod sign_lists;
@@ -41,11 +41,11 @@ mod tests_bounds;
 #[cfg(test)]
 mod tests_compare;
 #[cfg(test)]
-mod tests_dense_relu;
-#[cfg(test)]
 mod tests_order;
 #[cfg(test)]
 mod tests_outside;
+#[cfg(test)]
+mod tests_product_relu;
 #[cfg(test)]
 mod tests_sign_lists;
 #[cfg(test)]

@@ -11,8 +11,9 @@ use super::{Aby3, OpContext, Purpose, Share, Steps};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
+use crate::net::memory::LinkModel;
 use crate::prng;
-use crate::protocol::{Operand, Protocol};
+use crate::protocol::{Operand, Product, Protocol};
 use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 use crate::ring::shape::numel;
@@ -27,6 +28,10 @@ impl Protocol for Aby3 {
 
     fn holds_shares(&self) -> bool {
         self.server.is_some()
+    }
+
+    fn assume_link(&mut self, link: &LinkModel) {
+        Aby3::assume_link(self, link);
     }
 
     fn recycle(&self, net: &Endpoint, share: Share) {
@@ -198,19 +203,18 @@ impl Protocol for Aby3 {
         Aby3::matmul(self, net, ctx, x, y)
     }
 
-    fn fuses_dense_relu(&self, n: usize) -> bool {
-        Aby3::fuses_dense_relu(self, n)
+    fn fuses_product_relu(&self, n: usize) -> bool {
+        Aby3::fuses_product_relu(self, n)
     }
 
-    fn dense_relu(
+    fn product_relu(
         &self,
         net: &mut Endpoint,
         ctx: OpContext,
-        x: Operand<Share>,
-        w: Operand<Share>,
+        product: Product<Share>,
         bias: Option<Operand<Share>>,
     ) -> Result<Share> {
-        Aby3::dense_relu(self, net, ctx, x, w, bias)
+        Aby3::product_relu(self, net, ctx, product, bias)
     }
 
     fn sum(&self, x: &Share, axis: Option<usize>) -> Result<Share> {

@@ -40,6 +40,7 @@ use super::conversion::{chosen_mask, transfer_offers};
 use super::{Aby3, OpContext, Purpose, Share, Steps};
 use crate::error::Result;
 use crate::net::Endpoint;
+use crate::net::memory::LinkModel;
 use crate::parallel::{GRAIN, map, try_for_chunks};
 use crate::ring::RingTensor;
 
@@ -119,7 +120,7 @@ fn list(value: u64, listed: u64, keys: &[u64], dummy: u64, rotation: usize, out:
 /// role shares with the next or the previous role, and a server's
 /// replicated shares are `(x_r, x_(r+1))` in role numbering too, so any
 /// rotation runs the same protocol: `sign_times` takes rotation 0, and
-/// `dense_relu.rs` rotation 2 (a at server 2, b at servers 0 and 1).
+/// `product_relu.rs` rotation 2 (a at server 2, b at servers 0 and 1).
 #[derive(Clone, Copy)]
 pub(super) struct SignRoles {
     pub rotation: usize,
@@ -157,7 +158,26 @@ pub(super) struct RoleTwoRound2 {
     pub part: Vec<u64>,
 }
 
+/// The most elements for which the three-round form beats the eight-round
+/// one across `link`: it saves 5 rounds of half a round trip each, and
+/// costs its busiest server 304 more bytes per element (344 against 40 at
+/// k = 39) and about 1 µs more of work ([`MAX_ELEMENTS`]). Never below
+/// [`MAX_ELEMENTS`], the limit measured in local mode, nor above 2^16,
+/// where the lists would take tens of megabytes.
+pub(super) fn three_round_sign_limit(link: &LinkModel) -> usize {
+    let saved = 5.0 * link.rtt.as_secs_f64() / 2.0;
+    let per_element = 304.0 * 8.0 / link.bits_per_second.max(1) as f64 + 1e-6;
+    ((saved / per_element) as usize).clamp(MAX_ELEMENTS, 1 << 16)
+}
+
 impl Aby3 {
+    /// Takes the three-round sign on as many elements as pays across
+    /// `link` ([`three_round_sign_limit`]). Every server must assume the
+    /// same link: the forms' messages differ.
+    pub fn assume_link(&mut self, link: &LinkModel) {
+        self.three_round_sign_max = three_round_sign_limit(link);
+    }
+
     /// Whether `[msb(d)·v]` on `n` elements takes the three-round form.
     pub(super) fn sign_in_three_rounds(&self, n: usize) -> bool {
         let k = self.fixed.comparison_bits();

@@ -68,7 +68,7 @@ pub(super) const PART: usize = 1 << 14;
 
 /// The tags of a truncation's two rounds in `ctx`: opening c, and
 /// exchanging the parts of the result. Its messages are part 0 of each
-/// (inputs of up to [`PART`] elements go in one part); `dense_relu.rs`
+/// (inputs of up to [`PART`] elements go in one part); `product_relu.rs`
 /// sends the sign's messages of the same rounds as part 1.
 pub(super) fn truncation_rounds(ctx: OpContext) -> [Tag; 2] {
     [ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP)]
@@ -190,7 +190,7 @@ impl Aby3 {
     /// with the other) and the sending of its part of the result, truncated
     /// by `f` bits, in the second; [`Opened::close`] receives the other's.
     /// It writes c = x + r into
-    /// `opened_value` when asked (`dense_relu.rs` takes the sign of the
+    /// `opened_value` when asked (`product_relu.rs` takes the sign of the
     /// result from it while the parts are on their way).
     pub(super) fn truncate_open(
         &self,

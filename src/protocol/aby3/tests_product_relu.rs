@@ -1,11 +1,11 @@
-//! The fused dense layer and ReLU (`dense_relu.rs`) against plaintext:
+//! The fused layer and ReLU (`product_relu.rs`) against plaintext:
 //! ReLU(x·w + b) within the truncation's one unit, exactly zero where the
 //! product is negative, with private and public weights and biases and on
 //! the edges of the range; 4 rounds (server 2 takes part in 3).
 
 use super::tests::{CLIENT, ctx, encode, private_op, run_players, steps, values, with_three_round_sign_max};
 use crate::net::Counters;
-use crate::protocol::{Operand, Protocol};
+use crate::protocol::{Operand, Product, Protocol};
 use crate::ring::RingTensor;
 
 /// One unit in the last place of the default fixed-point configuration.
@@ -55,7 +55,12 @@ fn a_private_dense_layer_and_its_relu_agree_with_plaintext_in_four_rounds() {
     let (x, w, b) = (values(16 * 8, 5, 30.0), values(8 * 12, 6, 3.0), values(12, 7, 20.0));
     let inputs = [(x.clone(), vec![16, 8]), (w.clone(), vec![8, 12]), (b.clone(), vec![12])];
     let (got, costs) = private_op(&inputs, |net, p, s| {
-        p.dense_relu(net, ctx(20), Operand::Private(&s[0]), Operand::Private(&s[1]), Some(Operand::Private(&s[2])))
+        p.product_relu(
+            net,
+            ctx(20),
+            Product::MatMul(Operand::Private(&s[0]), Operand::Private(&s[1])),
+            Some(Operand::Private(&s[2])),
+        )
     });
     let want = plain_dense_relu(&x, &w, &b, dims);
     assert!(want.iter().filter(|v| **v == 0.0).count() > 20, "the test needs negative products");
@@ -70,18 +75,13 @@ fn public_weights_a_public_bias_and_no_bias_agree_with_plaintext() {
     let inputs = [(x.clone(), vec![4, 8]), (x.clone(), vec![8, 4])];
     let (public_w, public_b) = (encode(&w, &[8, 8]), encode(&b, &[1, 8]));
     let (got, costs) = private_op(&inputs, |net, p, s| {
-        p.dense_relu(
-            net,
-            ctx(20),
-            Operand::Private(&s[0]),
-            Operand::Public(&public_w),
-            Some(Operand::Public(&public_b)),
-        )
+        let product = Product::MatMul(Operand::Private(&s[0]), Operand::Public(&public_w));
+        p.product_relu(net, ctx(20), product, Some(Operand::Public(&public_b)))
     });
     assert_relu_within_a_unit(&got, &plain_dense_relu(&x, &w, &b, dims));
     assert_four_rounds(&costs, 4 * 8);
     let (got, _) = private_op(&inputs, |net, p, s| {
-        p.dense_relu(net, ctx(20), Operand::Public(&public_w), Operand::Private(&s[1]), None)
+        p.product_relu(net, ctx(20), Product::MatMul(Operand::Public(&public_w), Operand::Private(&s[1])), None)
     });
     // w·x for the same values as an [8, 4] matrix.
     let wx = plain_dense_relu(&w, &x, &[0.0; 4], (8, 8, 4));
@@ -99,7 +99,7 @@ fn the_fused_relu_is_exact_on_the_edges_of_the_range() {
     let inputs = [(x.clone(), vec![8, 8])];
     let public_w = encode(&identity, &[8, 8]);
     let (got, _) = private_op(&inputs, |net, p, s| {
-        p.dense_relu(net, ctx(20), Operand::Private(&s[0]), Operand::Public(&public_w), None)
+        p.product_relu(net, ctx(20), Product::MatMul(Operand::Private(&s[0]), Operand::Public(&public_w)), None)
     });
     let want: Vec<f64> = x.iter().map(|v| v.max(0.0)).collect();
     assert_eq!(got, want);

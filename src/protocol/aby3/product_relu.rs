@@ -1,6 +1,7 @@
-//! A dense layer and its ReLU, ReLU(x·w + b), in four rounds instead of
-//! five: the truncation of the product (2 rounds, `truncation.rs`) and the
-//! three-round sign (`sign_lists.rs`) overlap.
+//! A dense or convolution layer and its ReLU, ReLU(x·w + b) or
+//! ReLU(conv(x, w) + b), in four rounds instead of five: the truncation of
+//! the product (2 rounds, `truncation.rs`) and the three-round sign
+//! (`sign_lists.rs`) overlap.
 //!
 //! The sign needs no round of its own to start: after the truncation's
 //! first round, servers 0 and 1 know c = p + r and server 2 knows r, and
@@ -37,7 +38,7 @@ use super::{Aby3, OpContext, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::parallel::map;
-use crate::protocol::Operand;
+use crate::protocol::{Operand, Product};
 use crate::ring::RingTensor;
 
 /// The part index, within the truncation's rounds, of the sign's messages.
@@ -49,29 +50,33 @@ const SIGN_STEP: u32 = 0;
 const ROLES: SignRoles = SignRoles { rotation: 2 };
 
 impl Aby3 {
-    /// Whether [`Aby3::dense_relu`] takes its four-round form on a product
-    /// of `n` elements: where the sign of the ReLU takes three rounds.
-    pub fn fuses_dense_relu(&self, n: usize) -> bool {
+    /// Whether [`Aby3::product_relu`] takes its four-round form on a
+    /// product of `n` elements: where the sign of the ReLU takes three
+    /// rounds.
+    pub fn fuses_product_relu(&self, n: usize) -> bool {
         self.sign_in_three_rounds(n) && self.fixed.comparison_bits() + self.fixed.frac_bits <= 64
     }
 
-    /// ReLU(x·w + bias) in four rounds (module docs), where
-    /// [`Aby3::fuses_dense_relu`] allows; `bias` broadcasts to the product.
-    pub fn dense_relu(
+    /// ReLU(product + bias) in four rounds (module docs), where
+    /// [`Aby3::fuses_product_relu`] allows; `bias` broadcasts to the
+    /// product.
+    pub fn product_relu(
         &self,
         net: &mut Endpoint,
         ctx: OpContext,
-        x: Operand<Share>,
-        w: Operand<Share>,
+        product: Product<Share>,
         bias: Option<Operand<Share>>,
     ) -> Result<Share> {
         let me = self.index()?;
-        let mut p = match (x, w) {
-            (Operand::Private(x), Operand::Private(w)) => self.matmul_additive(net, x, w)?,
-            (Operand::Private(x), Operand::Public(w)) => x.matmul_public(w)?.a,
-            (Operand::Public(x), Operand::Private(w)) => Share::public_matmul(x, w)?.a,
-            (Operand::Public(_), Operand::Public(_)) => {
+        let mut p = match product {
+            Product::MatMul(Operand::Private(x), Operand::Private(w)) => self.matmul_additive(net, x, w)?,
+            Product::MatMul(Operand::Private(x), Operand::Public(w)) => x.matmul_public(w)?.a,
+            Product::MatMul(Operand::Public(x), Operand::Private(w)) => Share::public_matmul(x, w)?.a,
+            Product::MatMul(Operand::Public(_), Operand::Public(_)) => {
                 return Err(Error::internal("a dense layer of public operands"));
+            }
+            Product::Conv2d { x, filter, strides, padding } => {
+                self.conv2d_additive(net, x, filter, strides, padding)?
             }
         };
         // This server's additive part of b·2^f: its first share, or the
@@ -89,8 +94,8 @@ impl Aby3 {
                 return Err(Error::internal(format!("a bias of shape {:?} widens the product", b.shape())));
             }
         }
-        if !self.fuses_dense_relu(p.len()) {
-            return Err(Error::internal(format!("a fused dense layer of {} elements", p.len())));
+        if !self.fuses_product_relu(p.len()) {
+            return Err(Error::internal(format!("a fused layer and ReLU of {} elements", p.len())));
         }
         self.truncate_relu(net, &mut Steps::new(ctx), p)
     }
