@@ -2,8 +2,10 @@
 //!
 //! A ReLU of a product, `relu(matmul(x, w))` or `relu(conv2d(x, w))`, or of
 //! a product plus a bias, `relu(add(matmul(x, w), b))`, takes fewer rounds
-//! as one step ([`Protocol::product_relu`]) than as its nodes one after another: the
-//! protocol overlaps the product's truncation with the ReLU's sign. The
+//! as one step ([`Protocol::product_relu`]) than as its nodes one after
+//! another: the protocol overlaps the product's truncation with the ReLU's
+//! sign. Which shapes it fuses depends on the link the protocol assumes
+//! (`Party::assume_link`), which every server assumes alike. The
 //! plan is made from the graph and the protocol's shape rule alone, so every
 //! player makes the same one before the run. A node is absorbed into its
 //! ReLU only when nothing else needs its value: the ReLU is its one reader

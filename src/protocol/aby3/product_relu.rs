@@ -37,12 +37,15 @@ use super::truncation::{AdditiveShare, truncation_rounds};
 use super::{Aby3, OpContext, Share, Steps};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
+use crate::net::frame::MAX_PARTS;
 use crate::parallel::map;
 use crate::protocol::{Operand, Product};
 use crate::ring::RingTensor;
 
-/// The part index, within the truncation's rounds, of the sign's messages.
-const SIGN_PART: usize = 1;
+/// The part index, within the truncation's rounds, of the sign's messages:
+/// the last, as the truncation's own take the first (at most 4 for the
+/// 2^16 elements a three-round sign takes at most).
+const SIGN_PART: usize = MAX_PARTS - 1;
 /// The message step of the sign's own round (m2 and the second offers).
 const SIGN_STEP: u32 = 0;
 /// The sign's roles: role r is server (r + 2) mod 3, so server 2 (which

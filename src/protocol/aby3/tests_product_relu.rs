@@ -88,6 +88,23 @@ fn public_weights_a_public_bias_and_no_bias_agree_with_plaintext() {
     assert_relu_within_a_unit(&got, &wx);
 }
 
+/// A product in two parts of the truncation's messages (2^14 elements
+/// each), as a declared link allows: four rounds, as for one part.
+#[test]
+fn a_product_of_several_truncation_parts_agrees_with_plaintext() {
+    let dims = (2500, 4, 8);
+    let (x, w, b) = (values(2500 * 4, 11, 30.0), values(4 * 8, 12, 3.0), values(8, 13, 20.0));
+    let inputs = [(x.clone(), vec![2500, 4]), (w.clone(), vec![4, 8]), (b.clone(), vec![8])];
+    let (got, costs) = with_three_round_sign_max(1 << 16, || {
+        private_op(&inputs, |net, p, s| {
+            let product = Product::MatMul(Operand::Private(&s[0]), Operand::Private(&s[1]));
+            p.product_relu(net, ctx(20), product, Some(Operand::Private(&s[2])))
+        })
+    });
+    assert_relu_within_a_unit(&got, &plain_dense_relu(&x, &w, &b, dims));
+    assert_four_rounds(&costs, 2500 * 8);
+}
+
 /// Products at the edges: 0, ±1 unit, and ±the largest fixed-point value
 /// (2^20 − 1 unit), each times an identity, so that p = x·2^f exactly.
 #[test]

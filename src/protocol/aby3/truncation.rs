@@ -69,7 +69,7 @@ pub(super) const PART: usize = 1 << 14;
 /// The tags of a truncation's two rounds in `ctx`: opening c, and
 /// exchanging the parts of the result. Its messages are part 0 of each
 /// (inputs of up to [`PART`] elements go in one part); `product_relu.rs`
-/// sends the sign's messages of the same rounds as part 1.
+/// sends the sign's messages of the same rounds as the last part.
 pub(super) fn truncation_rounds(ctx: OpContext) -> [Tag; 2] {
     [ctx.tag(OPEN_STEP), ctx.tag(RESHARE_STEP)]
 }
