@@ -205,7 +205,7 @@ mod tests {
             assert_eq!((c.rounds, c.bytes_sent), want, "{}", player.player);
         }
         let err = session.run_parts(&[x], feeds(&fed[..2])).unwrap_err().to_string();
-        assert!(err.contains("no part fed for input 'x'"), "{err}");
+        assert!(err.contains("no part fed for input 'x' at server2"), "{err}");
     }
 
     #[test]

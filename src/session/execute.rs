@@ -93,7 +93,7 @@ impl Party {
                 if !self.proto.holds_shares() {
                     return Ok(Value::Private(None));
                 }
-                let part = part_values(name, shape, feeds)?;
+                let part = part_values(name, shape, feeds, &self.graph.players()[me])?;
                 Ok(Value::Private(Some(Arc::new(self.proto.input_parts(&mut self.net, ctx, part)?))))
             }
             Op::Constant { shape, values } => Ok(Value::Public(fixed.encode(shape, values)?)),

@@ -183,11 +183,11 @@ pub fn owner_values(
     fixed.encode(shape, &values).map_err(|e| Error::invalid_input(name, strip(e)))
 }
 
-/// A server's additive part of an [`Op::InputParts`] input: its ring words
-/// from the feeds, as many as the shape holds.
-pub fn part_values(name: &str, shape: &[usize], feeds: &Feeds) -> Result<RingTensor> {
+/// Server `server`'s additive part of an [`Op::InputParts`] input: its ring
+/// words from the feeds, as many as the shape holds.
+pub fn part_values(name: &str, shape: &[usize], feeds: &Feeds, server: &str) -> Result<RingTensor> {
     let words =
-        feeds.ring.get(name).ok_or_else(|| Error::invalid(format!("no part fed for input '{name}' at a server")))?;
+        feeds.ring.get(name).ok_or_else(|| Error::invalid(format!("no part fed for input '{name}' at {server}")))?;
     RingTensor::new(shape.to_vec(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)))
 }
 
