@@ -190,7 +190,6 @@ pub trait Protocol: Send {
         strides: (usize, usize),
         padding: Padding,
     ) -> Result<Self::Share>;
-    /// Applies an index map of `crate::ring::layout` (no communication).
     /// Whether [`Protocol::product_relu`] has a form for a product of `n`
     /// elements; decided from shapes alone, so that every player plans the
     /// same nodes before any message.
@@ -210,6 +209,7 @@ pub trait Protocol: Send {
     ) -> Result<Self::Share> {
         Err(crate::error::Error::internal("this protocol has no fused layer and ReLU"))
     }
+    /// Applies an index map of `crate::ring::layout` (no communication).
     fn take(&self, x: &Self::Share, shape: &[usize], index: &[usize]) -> Result<Self::Share>;
     fn concat(&self, parts: &[&Self::Share], axis: usize) -> Result<Self::Share>;
     /// The transpose of [`Protocol::take`]: sums the elements of `x` into a

@@ -32,7 +32,6 @@ pub(super) struct LayerRelu {
 }
 
 /// The chains of one run, by their ReLU node.
-#[derive(Default)]
 pub(super) struct Fusions {
     by_relu: HashMap<usize, LayerRelu>,
     absorbed: Vec<bool>,

@@ -10,9 +10,10 @@ use std::borrow::Cow;
 
 use super::truncation::AdditiveShare;
 use super::{Aby3, OpContext, Purpose, STEP, Share};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::net::Endpoint;
 use crate::parallel::{GRAIN, try_for_chunks};
+use crate::protocol::Operand;
 use crate::ring::RingTensor;
 use crate::ring::vectorized::vectorized_fn;
 
@@ -48,9 +49,16 @@ impl Aby3 {
     }
 
     /// This server's additive 3-out-of-3 part of the ring product x·y (no
-    /// communication): what a fixed-point product truncates.
-    pub(super) fn matmul_additive(&self, net: &Endpoint, x: &Share, y: &Share) -> Result<RingTensor> {
-        local_matmul(net, Part::of_server(self.index()?), x, y)
+    /// communication): what a fixed-point product truncates. With a public
+    /// operand, the product of this server's first share alone (the other
+    /// share's product is never part of the sum).
+    pub(super) fn matmul_additive(&self, net: &Endpoint, x: Operand<Share>, y: Operand<Share>) -> Result<RingTensor> {
+        match (x, y) {
+            (Operand::Private(x), Operand::Private(y)) => local_matmul(net, Part::of_server(self.index()?), x, y),
+            (Operand::Private(x), Operand::Public(c)) => x.a.matmul(c),
+            (Operand::Public(c), Operand::Private(y)) => c.matmul(&y.a),
+            (Operand::Public(_), Operand::Public(_)) => Err(Error::internal("a private product of public operands")),
+        }
     }
 
     /// Fixed-point matrix product, truncated.

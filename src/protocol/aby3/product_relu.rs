@@ -72,12 +72,7 @@ impl Aby3 {
     ) -> Result<Share> {
         let me = self.index()?;
         let mut p = match product {
-            Product::MatMul(Operand::Private(x), Operand::Private(w)) => self.matmul_additive(net, x, w)?,
-            Product::MatMul(Operand::Private(x), Operand::Public(w)) => x.matmul_public(w)?.a,
-            Product::MatMul(Operand::Public(x), Operand::Private(w)) => Share::public_matmul(x, w)?.a,
-            Product::MatMul(Operand::Public(_), Operand::Public(_)) => {
-                return Err(Error::internal("a dense layer of public operands"));
-            }
+            Product::MatMul(x, w) => self.matmul_additive(net, x, w)?,
             Product::Conv2d { x, filter, strides, padding } => {
                 self.conv2d_additive(net, x, filter, strides, padding)?
             }
@@ -112,9 +107,9 @@ impl Aby3 {
         let me = self.index()?;
         let part = match ROLES.of(me) {
             0 => {
-                let r = self.truncation_mask_at_2(trunc, p.data())?;
+                let mut r = vec![0u64; n];
+                let v = self.truncate_at_2(net, trunc, AdditiveShare::Whole(p), f, Some(&mut r))?;
                 let a = map(n, |i| (r[i] >> f).wrapping_neg());
-                let v = self.truncate_additive_by(net, trunc, AdditiveShare::Whole(p), f)?;
                 let (v0, v1) = (v.a.data(), v.b.data());
                 let sent = self.sign_role_0(first, k, &a, true, |i| v0[i].wrapping_add(v1[i]))?;
                 net.send(at(2), open, &sent.lists)?;

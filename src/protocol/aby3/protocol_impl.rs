@@ -7,6 +7,7 @@
 //! the owner, in one round. A value is revealed to every server or to one
 //! named player; a reveal costs 8 bytes per element per sender.
 
+use super::truncation::AdditiveShare;
 use super::{Aby3, OpContext, Purpose, Share, Steps};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -187,8 +188,9 @@ impl Protocol for Aby3 {
         c: &RingTensor,
         public_left: bool,
     ) -> Result<Share> {
-        let product = if public_left { Share::public_matmul(c, x)? } else { x.matmul_public(c)? };
-        self.truncate(net, ctx, &product)
+        let (x, c) = (Operand::Private(x), Operand::Public(c));
+        let product = if public_left { self.matmul_additive(net, c, x)? } else { self.matmul_additive(net, x, c)? };
+        self.truncate_additive(net, ctx, AdditiveShare::Whole(product))
     }
 
     fn mul(&self, net: &mut Endpoint, ctx: OpContext, x: &Share, y: &Share) -> Result<Share> {

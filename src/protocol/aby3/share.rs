@@ -68,16 +68,6 @@ impl Share {
         Ok(Share::new(self.a.mul(c)?, self.b.mul(c)?))
     }
 
-    /// `x · C` for a public matrix C, without truncation.
-    pub fn matmul_public(&self, c: &RingTensor) -> Result<Share> {
-        Ok(Share::new(self.a.matmul(c)?, self.b.matmul(c)?))
-    }
-
-    /// `C · x` for a public matrix C, without truncation.
-    pub fn public_matmul(c: &RingTensor, x: &Share) -> Result<Share> {
-        Ok(Share::new(c.matmul(&x.a)?, c.matmul(&x.b)?))
-    }
-
     pub fn reshape(&self, shape: &[usize]) -> Result<Share> {
         Ok(Share::new(self.a.reshape(shape)?, self.b.reshape(shape)?))
     }

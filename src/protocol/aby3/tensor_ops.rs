@@ -8,6 +8,7 @@
 //! each window locally and multiplies by the public 1/count (TensorFlow's
 //! count of elements inside the input), one truncation.
 
+use super::truncation::AdditiveShare;
 use super::{Aby3, OpContext, Share};
 use crate::error::{Error, Result};
 use crate::net::Endpoint;
@@ -62,25 +63,6 @@ impl Share {
     }
 }
 
-/// A convolution as a matrix product: the input's im2col patches, the
-/// filter's matrix shape, and the output's NHWC shape.
-fn conv2d_as_matmul(
-    x: &Share,
-    w: &Operand<'_, Share>,
-    strides: (usize, usize),
-    padding: layout::Padding,
-) -> Result<(Share, [usize; 2], Vec<usize>)> {
-    let w_shape = match w {
-        Operand::Private(s) => s.shape().to_vec(),
-        Operand::Public(t) => t.shape().to_vec(),
-    };
-    let out_shape = conv2d_shape(x.shape(), &w_shape, strides, padding)?;
-    let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
-    let matrix = conv2d_filter_matrix(x.shape(), &w_shape, &window)?;
-    let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
-    Ok((x.take(&patch_shape, &index)?, matrix, out_shape))
-}
-
 impl Aby3 {
     /// 2-D convolution of a shared NHWC input with a shared or public
     /// [KH, KW, C, O] filter: im2col, then one truncated matrix product.
@@ -93,16 +75,13 @@ impl Aby3 {
         strides: (usize, usize),
         padding: layout::Padding,
     ) -> Result<Share> {
-        let (patches, matrix, out_shape) = conv2d_as_matmul(x, &w, strides, padding)?;
-        let y = match w {
-            Operand::Private(s) => self.matmul(net, ctx, &patches, &s.reshape(&matrix)?)?,
-            Operand::Public(t) => self.truncate(net, ctx, &patches.matmul_public(&t.reshape(&matrix)?)?)?,
-        };
-        y.reshape(&out_shape)
+        let product = self.conv2d_additive(net, x, w, strides, padding)?;
+        self.truncate_additive(net, ctx, AdditiveShare::Whole(product))
     }
 
     /// This server's additive part of the untruncated convolution (no
-    /// communication), in the output's NHWC shape.
+    /// communication), in the output's NHWC shape: the input's im2col
+    /// patches times the filter as a matrix.
     pub(super) fn conv2d_additive(
         &self,
         net: &Endpoint,
@@ -111,12 +90,20 @@ impl Aby3 {
         strides: (usize, usize),
         padding: layout::Padding,
     ) -> Result<RingTensor> {
-        let (patches, matrix, out_shape) = conv2d_as_matmul(x, &w, strides, padding)?;
-        let p = match w {
-            Operand::Private(s) => self.matmul_additive(net, &patches, &s.reshape(&matrix)?)?,
-            Operand::Public(t) => patches.matmul_public(&t.reshape(&matrix)?)?.a,
+        let w_shape = match w {
+            Operand::Private(s) => s.shape(),
+            Operand::Public(t) => t.shape(),
         };
-        p.reshape(&out_shape)
+        let out_shape = conv2d_shape(x.shape(), w_shape, strides, padding)?;
+        let window = Window { kh: w_shape[0], kw: w_shape[1], sh: strides.0, sw: strides.1, padding };
+        let matrix = conv2d_filter_matrix(x.shape(), w_shape, &window)?;
+        let (patch_shape, index) = layout::im2col_map(x.shape(), window)?;
+        let patches = Operand::Private(&x.take(&patch_shape, &index)?);
+        let product = match w {
+            Operand::Private(s) => self.matmul_additive(net, patches, Operand::Private(&s.reshape(&matrix)?))?,
+            Operand::Public(t) => self.matmul_additive(net, patches, Operand::Public(&t.reshape(&matrix)?))?,
+        };
+        product.reshape(&out_shape)
     }
 
     /// Average pooling (NHWC); with SAME padding a window averages only

@@ -169,19 +169,13 @@ impl Aby3 {
         self.truncate_additive_by(net, ctx, AdditiveShare::Whole(x.a.clone()), bits)
     }
 
-    pub(super) fn truncate_additive_by(
-        &self,
-        net: &mut Endpoint,
-        ctx: OpContext,
-        z: AdditiveShare,
-        bits: u32,
-    ) -> Result<Share> {
+    fn truncate_additive_by(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, bits: u32) -> Result<Share> {
         if !(1..=MAX_SHIFT).contains(&bits) {
             return Err(Error::internal(format!("a truncation by {bits} bits: expected 1 to {MAX_SHIFT}")));
         }
         match self.index()? {
             i @ (0 | 1) => self.truncate_open(net, ctx, z, i, bits, None)?.close(net),
-            2 => self.truncate_at_2(net, ctx, z, bits),
+            2 => self.truncate_at_2(net, ctx, z, bits, None),
             _ => Err(Error::internal("server index above 2")),
         }
     }
@@ -252,21 +246,19 @@ impl Aby3 {
         Ok(Opened { shape, part, w, ranges, at_0, other, reshare })
     }
 
-    /// Server 2's mask r = `r_A` + ρ − z2 of a truncation in `ctx`, which
-    /// servers 0 and 1 open x + r with: x = c − r.
-    pub(super) fn truncation_mask_at_2(&self, ctx: OpContext, z2: &[u64]) -> Result<Vec<u64>> {
-        let (mut r, mut rho) = (vec![0u64; z2.len()], vec![0u64; z2.len()]);
-        self.fill_at(WITH_0, ctx, Purpose::TruncMaskA, 0, &mut r)?;
-        self.fill_at(WITH_1, ctx, Purpose::TruncMaskB, 0, &mut rho)?;
-        for ((r, rho), z2) in r.iter_mut().zip(&rho).zip(z2) {
-            *r = r.wrapping_add(*rho).wrapping_sub(*z2);
-        }
-        Ok(r)
-    }
-
     /// Server 2: deals the sharings of `r_hi` and `r_msb` for the r its share
-    /// z2 is folded into, for a truncation by `f` bits.
-    fn truncate_at_2(&self, net: &mut Endpoint, ctx: OpContext, z: AdditiveShare, f: u32) -> Result<Share> {
+    /// z2 is folded into, for a truncation by `f` bits. It writes r =
+    /// `r_A` + ρ − z2 into `mask_out` when asked: servers 0 and 1 open
+    /// c = x + r, so x = c − r (`product_relu.rs` takes the sign of the
+    /// result from it).
+    pub(super) fn truncate_at_2(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        z: AdditiveShare,
+        f: u32,
+        mut mask_out: Option<&mut [u64]>,
+    ) -> Result<Share> {
         let (shape, mut z, make) = z.into_words(net);
         let n = z.len();
         let (p0, p1) = (self.servers[0], self.servers[1]);
@@ -290,6 +282,12 @@ impl Aby3 {
                 let words = DealerWords { r_a, rho, high, msb };
                 let z2 = &z[start..range.start + step.end];
                 kernels::deal(f, z2, &words, &mut msb_packed[packed_words(&step)], &mut high_parts[step.clone()]);
+                if let Some(out) = mask_out.as_deref_mut() {
+                    let out = &mut out[start..start + z2.len()];
+                    for (r, ((r_a, rho), z2)) in out.iter_mut().zip(words.r_a.iter().zip(words.rho).zip(z2)) {
+                        *r = r_a.wrapping_add(*rho).wrapping_sub(*z2);
+                    }
+                }
             }
             let (to_0, to_1) = (&msb_packed[..packed_len(len)], &high_parts[..len]);
             net.send_many(&[(p0, open.part(k), to_0), (p1, open.part(k), to_1)])?;
