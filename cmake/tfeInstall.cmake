@@ -13,6 +13,7 @@ install(FILES "${CMAKE_CURRENT_SOURCE_DIR}/include/tfe.h" "${CMAKE_CURRENT_SOURC
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_session.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_ops.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_nn.hpp"
+              "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_serve.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_log.hpp"
               "${CMAKE_CURRENT_SOURCE_DIR}/bindings/cpp/include/tfe_train.hpp"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")

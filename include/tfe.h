@@ -402,6 +402,15 @@ typedef enum tfe_metrics_t {
 typedef struct tfe_array_t tfe_array_t;
 
 /**
+ * A client of a service, with one long-lived connection to each of its
+ * three servers. Requests are answered in the order they are sent.
+ *
+ * Thread safety: thread-safe; requests from several threads are
+ * serialized, and the getters wait for a request in progress.
+ */
+typedef struct tfe_client_t tfe_client_t;
+
+/**
  * A computation under construction (its graph), with the input callbacks
  * and variables' initial values given to it, which stay in this process
  * (the graph, which other players receive, holds neither). Sessions and
@@ -468,6 +477,15 @@ typedef struct tfe_predictor_t tfe_predictor_t;
  * it stay valid until `tfe_result_free`.
  */
 typedef struct tfe_result_t tfe_result_t;
+
+/**
+ * A running service: the three servers and the model owner on threads of
+ * this process, the weights shared once, answering clients on one TCP
+ * address.
+ *
+ * Thread safety: thread-safe.
+ */
+typedef struct tfe_server_t tfe_server_t;
 
 /**
  * Every player of a context's graph running in this process, each on its
@@ -644,6 +662,30 @@ typedef struct tfe_op_stats_t {
  * `tfe_set_log_callback`.
  */
 typedef void (*tfe_log_fn)(void *user_data, int level, const char *target, const char *message);
+
+/**
+ * Settings of a service. Start from `tfe_server_options_default()`.
+ */
+typedef struct tfe_server_options_t {
+    /**
+     * The most samples a request, and a run of the model, may hold (> 0).
+     */
+    size_t max_batch;
+    /**
+     * How long the service waits for more requests before a run, in µs
+     * (0: it runs what is ready as soon as the previous run ends).
+     */
+    uint64_t batch_window_us;
+    /**
+     * Connections open at once, three per client (> 0); more are closed.
+     */
+    size_t max_connections;
+    /**
+     * Unanswered requests per connection before the service stops reading
+     * from it (> 0).
+     */
+    size_t max_in_flight;
+} tfe_server_options_t;
 
 /**
  * An optimizer and its learning-rate schedule (`tfe_trainer_compile`).
@@ -2714,6 +2756,179 @@ enum tfe_status_t tfe_predictor_predict_outputs(struct tfe_predictor_t *pred,
  */
 enum tfe_status_t tfe_predictor_last_stats(const struct tfe_predictor_t *pred,
                                            struct tfe_result_t **out);
+
+/**
+ * The default service options: batches of up to 128 samples, no batch
+ * window, 384 connections, 8 requests in flight per connection.
+ */
+struct tfe_server_options_t tfe_server_options_default(void);
+
+/**
+ * Starts a service of `model`: shares its weights among three servers on
+ * threads of this process and listens on `listen` (`host:port`; port 0
+ * picks a free one, see `tfe_server_port`). It answers until freed.
+ * `options` (NULL: the defaults) size its batches and connections;
+ * `session` (NULL: the defaults) chooses how the servers talk among
+ * themselves.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a zero `max_batch`, `max_connections`
+ * or `max_in_flight`), `TFE_ERR_CONFIG` (an address it cannot listen on,
+ * bad session options), or the statuses of `tfe_session_new_local` when
+ * the servers cannot connect.
+ *
+ * Ownership: `model`, `listen`, `options` and `session` are borrowed for
+ * the call (the service keeps a copy of the weights: the model may be
+ * freed).
+ *
+ * # Safety
+ * `listen` is a NUL-terminated string; `options` is NULL or points to a
+ * `tfe_server_options_t`, `session` NULL or to a `tfe_session_options_t`;
+ * `out` points to writable memory.
+ */
+enum tfe_status_t tfe_server_start(const struct tfe_model_t *model,
+                                   const char *listen,
+                                   const struct tfe_server_options_t *options,
+                                   const struct tfe_session_options_t *session,
+                                   struct tfe_server_t **out);
+
+/**
+ * The TCP port the service listens on (the one picked when `listen`
+ * asked for port 0).
+ *
+ * # Safety
+ * `port` points to writable memory.
+ */
+enum tfe_status_t tfe_server_port(const struct tfe_server_t *server, uint16_t *port);
+
+/**
+ * Stops the service: closes its connections (a client's pending request
+ * fails with `TFE_ERR_NETWORK`), stops its servers and frees it.
+ * `tfe_server_free(NULL)` does nothing. Returns once its threads have
+ * stopped.
+ *
+ * # Safety
+ * No other thread is using `server`.
+ */
+void tfe_server_free(struct tfe_server_t *server);
+
+/**
+ * Connects to the service at `addr` (`host:port`), which answers for its
+ * three servers, and learns the model's shapes. `timeout_ms` bounds the
+ * connection and then each answer.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a `timeout_ms` of 0), `TFE_ERR_CONFIG`
+ * (an address that does not resolve), `TFE_ERR_NETWORK` (no service at
+ * `addr`, or none within the timeout) or `TFE_ERR_PROTOCOL` (something
+ * else answered, or a service of another version).
+ *
+ * # Safety
+ * `addr` is a NUL-terminated string; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_client_connect(const char *addr,
+                                     uint64_t timeout_ms,
+                                     struct tfe_client_t **out);
+
+/**
+ * Closes the client's connections and frees it. `tfe_client_free(NULL)`
+ * does nothing.
+ *
+ * # Safety
+ * No other thread is using `client`.
+ */
+void tfe_client_free(struct tfe_client_t *client);
+
+/**
+ * Closes the connections and opens new ones to the same address: after a
+ * `TFE_ERR_NETWORK` or `TFE_ERR_TIMEOUT`, which leave the client unusable
+ * until it reconnects, or after the service restarted.
+ *
+ * Returns the statuses of `tfe_client_connect`.
+ *
+ * # Safety
+ * None beyond a live or NULL `client`.
+ */
+enum tfe_status_t tfe_client_reconnect(struct tfe_client_t *client);
+
+/**
+ * The shape of a full batch of inputs, `[max_batch, input shape...]`: a
+ * request holds 1 to `max_batch` samples.
+ *
+ * Ownership: the shape stays valid until the client is freed or
+ * reconnects.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_client_input_shape(const struct tfe_client_t *client,
+                                         const size_t **shape,
+                                         size_t *rank);
+
+/**
+ * The number of outputs each prediction gives.
+ *
+ * # Safety
+ * `count` points to writable memory.
+ */
+enum tfe_status_t tfe_client_output_count(const struct tfe_client_t *client, size_t *count);
+
+/**
+ * The shape of output `index` (0 to `tfe_client_output_count` - 1) for a
+ * full batch: `[max_batch, output shape...]`.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (an `index` past the last output).
+ *
+ * Ownership: as `tfe_client_input_shape`.
+ *
+ * # Safety
+ * `shape` and `rank` point to writable memory.
+ */
+enum tfe_status_t tfe_client_output_shape_at(const struct tfe_client_t *client,
+                                             size_t index,
+                                             const size_t **shape,
+                                             size_t *rank);
+
+/**
+ * Sends one request and waits for its answer: `x` holds 1 to `max_batch`
+ * samples (row-major, batch first; see `tfe_client_input_shape`), and
+ * output `i` of the model goes to `outs[i]`, which holds `out_lens[i]`
+ * doubles (batch x the size of output `i` for one sample; see
+ * `tfe_client_output_shape_at`); `count` is `tfe_client_output_count`.
+ * Nothing is written unless the prediction succeeds.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (buffers of the wrong length, named;
+ * an input value outside the fixed-point range, never sent; a request the
+ * service refused, with its reason: the client stays usable),
+ * `TFE_ERR_OUT_OF_RANGE` (an output left the fixed-point range),
+ * `TFE_ERR_NETWORK`, `TFE_ERR_TIMEOUT` or `TFE_ERR_PROTOCOL` (the service
+ * went away, did not answer in time or answered out of step: reconnect with
+ * `tfe_client_reconnect`).
+ *
+ * # Safety
+ * `x` points to `x_len` doubles; `outs` and `out_lens` point to `count`
+ * pointers and lengths, each `outs[i]` to `out_lens[i]` writable doubles,
+ * no two of them overlapping.
+ */
+enum tfe_status_t tfe_client_predict_outputs(struct tfe_client_t *client,
+                                             const double *x,
+                                             size_t x_len,
+                                             double *const *outs,
+                                             const size_t *out_lens,
+                                             size_t count);
+
+/**
+ * As `tfe_client_predict_outputs`, writing the first output only to `out`
+ * (`out_len` = batch x its size for one sample).
+ *
+ * Returns the statuses of `tfe_client_predict_outputs`.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles and `out` to `out_len` writable doubles.
+ */
+enum tfe_status_t tfe_client_predict(struct tfe_client_t *client,
+                                     const double *x,
+                                     size_t x_len,
+                                     double *out,
+                                     size_t out_len);
 
 /**
  * Makes a trainer of `model`'s layers as added (batch normalizations stay

@@ -3,7 +3,8 @@
 //! the C function the case names, called with its tensor arguments and
 //! attributes; private inputs are fed, values are checked within the case's
 //! tolerance, bad input against the status the case expects. The model
-//! cases load an ONNX file and compare each output of a private prediction.
+//! cases load an ONNX file and compare each output of a private prediction;
+//! the serving cases start a service of one and send it a client's requests.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -21,6 +22,7 @@ use tfe::internals::ffi::ops_nonlinear::*;
 use tfe::internals::ffi::ops_reduce::*;
 use tfe::internals::ffi::predict::*;
 use tfe::internals::ffi::result::*;
+use tfe::internals::ffi::serve::*;
 use tfe::internals::ffi::session::*;
 
 mod common;
@@ -413,15 +415,7 @@ fn run_model_case(case: &Value) -> Result<(), String> {
             return Err(fail("tfe_predictor_predict_outputs"));
         }
     }
-    for (i, (got, want)) in outs.iter().zip(wants).enumerate() {
-        let atol = want["atol"].as_f64().unwrap();
-        for (j, (g, w)) in got.iter().zip(floats(&want["values"])).enumerate() {
-            if (g - w).abs() > atol + 1e-12 {
-                return Err(format!("{name}: output {i}, element {j}: {g}, expected {w} within {atol}"));
-            }
-        }
-    }
-    Ok(())
+    check_outputs(name, &outs, wants)
 }
 
 #[test]
@@ -432,4 +426,138 @@ fn every_model_case_predicts_through_the_c_api() {
     assert!(models.len() >= 4, "cases.json has {} model cases", models.len());
     let failures: Vec<String> = models.iter().filter_map(|case| run_model_case(case).err()).collect();
     assert!(failures.is_empty(), "{} of {} model cases failed:\n{}", failures.len(), models.len(), failures.join("\n"));
+}
+
+/// Checks each output of one answer against the request's `outputs`.
+fn check_outputs(name: &str, outs: &[Vec<f64>], wants: &[Value]) -> Result<(), String> {
+    for (i, (got, want)) in outs.iter().zip(wants).enumerate() {
+        let atol = want["atol"].as_f64().unwrap();
+        let values = floats(&want["values"]);
+        if got.len() != values.len() {
+            return Err(format!("{name}: output {i} has {} values, expected {}", got.len(), values.len()));
+        }
+        for (j, (g, w)) in got.iter().zip(values).enumerate() {
+            if (g - w).abs() > atol + 1e-12 {
+                return Err(format!("{name}: output {i}, element {j}: {g}, expected {w} within {atol}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A serving case: a service of the model in this process, one client, its
+/// requests in order (format in tests/conformance/README.md).
+fn run_serve_case(case: &Value, constants: &HashMap<String, u32>) -> Result<(), String> {
+    let name = case["name"].as_str().unwrap_or("?");
+    let fail = |what: &str| format!("{name}: {what}: {}", message());
+    let path = CString::new(repo().join(case["model"].as_str().unwrap()).to_str().unwrap()).unwrap();
+    let max_batch = case["max_batch"].as_u64().unwrap() as usize;
+    // SAFETY: valid pointers and lengths; each handle is freed once, the
+    // client before the service.
+    unsafe {
+        let mut model = ptr::null_mut();
+        if tfe_model_load_onnx(path.as_ptr(), &raw mut model) != tfe_status_t::TFE_OK {
+            return Err(fail("tfe_model_load_onnx"));
+        }
+        let mut options = tfe_server_options_default();
+        options.max_batch = max_batch;
+        let mut session = tfe_session_options_default();
+        session.transport = tfe_transport_t::TFE_TRANSPORT_MEMORY as u32;
+        let mut server = ptr::null_mut();
+        let status =
+            tfe_server_start(model, c"127.0.0.1:0".as_ptr(), &raw const options, &raw const session, &raw mut server);
+        tfe_model_free(model);
+        if status != tfe_status_t::TFE_OK {
+            return Err(fail("tfe_server_start"));
+        }
+        let mut port = 0u16;
+        assert_eq!(tfe_server_port(server, &raw mut port), tfe_status_t::TFE_OK);
+        let addr = CString::new(format!("127.0.0.1:{port}")).unwrap();
+        let mut client = ptr::null_mut();
+        if tfe_client_connect(addr.as_ptr(), 30_000, &raw mut client) != tfe_status_t::TFE_OK {
+            tfe_server_free(server);
+            return Err(fail("tfe_client_connect"));
+        }
+        let result = serve_requests(name, client, max_batch, case["requests"].as_array().unwrap(), constants);
+        tfe_client_free(client);
+        tfe_server_free(server);
+        result
+    }
+}
+
+/// The requests of a serving case, on `client`.
+///
+/// # Safety
+/// `client` is a live client.
+unsafe fn serve_requests(
+    name: &str,
+    client: *mut tfe_client_t,
+    max_batch: usize,
+    requests: &[Value],
+    constants: &HashMap<String, u32>,
+) -> Result<(), String> {
+    let (mut shape, mut rank, mut count) = (ptr::null(), 0usize, 0usize);
+    // SAFETY: the out-params are writable; the shape is read before the next call.
+    unsafe {
+        assert_eq!(tfe_client_input_shape(client, &raw mut shape, &raw mut rank), tfe_status_t::TFE_OK);
+        assert_eq!(std::slice::from_raw_parts(shape, rank)[0], max_batch, "{name}: the input shape's batch");
+        assert_eq!(tfe_client_output_count(client, &raw mut count), tfe_status_t::TFE_OK);
+    }
+    let sample_lens: Vec<usize> = (0..count)
+        .map(|i| {
+            // SAFETY: as above.
+            unsafe {
+                assert_eq!(tfe_client_output_shape_at(client, i, &raw mut shape, &raw mut rank), tfe_status_t::TFE_OK);
+                std::slice::from_raw_parts(shape, rank)[1..].iter().product()
+            }
+        })
+        .collect();
+    for (r, request) in requests.iter().enumerate() {
+        let what = format!("{name}, request {r}");
+        if request["reconnect"].as_bool() == Some(true) {
+            // SAFETY: a live client.
+            if unsafe { tfe_client_reconnect(client) } != tfe_status_t::TFE_OK {
+                return Err(format!("{what}: tfe_client_reconnect: {}", message()));
+            }
+            continue;
+        }
+        let x = floats(&request["input"]["values"]);
+        let batch = sizes(&request["input"]["shape"])[0];
+        let mut outs: Vec<Vec<f64>> = sample_lens.iter().map(|len| vec![0.0; batch * len]).collect();
+        let ptrs: Vec<*mut f64> = outs.iter_mut().map(Vec::as_mut_ptr).collect();
+        let lens: Vec<usize> = outs.iter().map(Vec::len).collect();
+        // SAFETY: valid pointers and lengths.
+        let status = unsafe {
+            tfe_client_predict_outputs(client, x.as_ptr(), x.len(), ptrs.as_ptr(), lens.as_ptr(), lens.len())
+        };
+        match request["status"].as_str() {
+            Some(want) => {
+                if status as u32 != constants[want] {
+                    return Err(format!("{what}: status {}, expected {want}", status_name(status)));
+                }
+            }
+            None if status != tfe_status_t::TFE_OK => {
+                return Err(format!("{what}: tfe_client_predict_outputs: {}", message()));
+            }
+            None => check_outputs(&what, &outs, request["outputs"].as_array().unwrap())?,
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_serving_case_answers_through_the_c_api() {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let constants = header_constants();
+    let cases = file["serve_cases"].as_array().unwrap();
+    assert!(!cases.is_empty(), "cases.json has no serving case");
+    let failures: Vec<String> = cases.iter().filter_map(|case| run_serve_case(case, &constants).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} serving cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -24,6 +24,7 @@ type conformanceFile struct {
 	} `json:"config"`
 	Cases  []conformanceCase `json:"cases"`
 	Models []modelCase       `json:"models"`
+	Serve  []serveCase       `json:"serve_cases"`
 }
 
 // modelCase is an ONNX model predicting samples; each output within atol.
@@ -34,12 +35,15 @@ type modelCase struct {
 		Shape  []int     `json:"shape"`
 		Values []float64 `json:"values"`
 	} `json:"input"`
-	Outputs []struct {
-		Shape  []int     `json:"shape"`
-		Values []float64 `json:"values"`
-		Atol   float64   `json:"atol"`
-		Bound  string    `json:"bound"`
-	} `json:"outputs"`
+	Outputs []expectedOutput `json:"outputs"`
+}
+
+// expectedOutput is one output of a model, batch first, within atol.
+type expectedOutput struct {
+	Shape  []int     `json:"shape"`
+	Values []float64 `json:"values"`
+	Atol   float64   `json:"atol"`
+	Bound  string    `json:"bound"`
 }
 
 type conformanceCase struct {
@@ -350,20 +354,25 @@ func TestConformanceModels(t *testing.T) {
 			defer model.Close()
 			pred := must(tfe.NewLocalPredictor(model, c.Input.Shape[0], "model-owner", "client", memory()))(t)
 			defer pred.Close()
-			outputs := must(pred.PredictOutputs(c.Input.Values))(t)
-			if len(outputs) != len(c.Outputs) {
-				t.Fatalf("%d outputs, want %d", len(outputs), len(c.Outputs))
-			}
-			for i, want := range c.Outputs {
-				if len(outputs[i]) != len(want.Values) {
-					t.Fatalf("output %d has %d values, want %d (shape %v)", i, len(outputs[i]), len(want.Values), want.Shape)
-				}
-				for j, v := range outputs[i] {
-					if math.Abs(v-want.Values[j]) > want.Atol+1e-12 {
-						t.Fatalf("output %d[%d] = %v, want %v within %v (%s)", i, j, v, want.Values[j], want.Atol, want.Bound)
-					}
-				}
-			}
+			checkOutputs(t, must(pred.PredictOutputs(c.Input.Values))(t), c.Outputs)
 		})
+	}
+}
+
+// checkOutputs checks every output of a prediction against the case's.
+func checkOutputs(t *testing.T, outputs [][]float64, wants []expectedOutput) {
+	t.Helper()
+	if len(outputs) != len(wants) {
+		t.Fatalf("%d outputs, want %d", len(outputs), len(wants))
+	}
+	for i, want := range wants {
+		if len(outputs[i]) != len(want.Values) {
+			t.Fatalf("output %d has %d values, want %d (shape %v)", i, len(outputs[i]), len(want.Values), want.Shape)
+		}
+		for j, v := range outputs[i] {
+			if math.Abs(v-want.Values[j]) > want.Atol+1e-12 {
+				t.Fatalf("output %d[%d] = %v, want %v within %v (%s)", i, j, v, want.Values[j], want.Atol, want.Bound)
+			}
+		}
 	}
 }

@@ -3,17 +3,13 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-import "runtime"
-
 // Predictor is a tfe_predictor_t: a model ready for private prediction of
 // batches of 1 to maxBatch samples, its players on threads of this
 // process. Safe for use by several goroutines (predictions are
 // serialized).
 type Predictor struct {
-	h          handle[*C.tfe_predictor_t]
-	inputShape []int // of a full batch
-	outShape   []int
-	outShapes  [][]int // of each output, of a full batch
+	h handle[*C.tfe_predictor_t]
+	batchShapes
 }
 
 // NewLocalPredictor makes a predictor of model for batches of 1 to
@@ -40,18 +36,7 @@ func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options
 	}
 	p := &Predictor{}
 	initHandle(p, &p.h, "tfe.Predictor", out, func(p *C.tfe_predictor_t) { C.tfe_predictor_free(p) }, nil)
-	if p.inputShape, err = p.InputShape(); err == nil {
-		p.outShape, err = p.OutputShape()
-	}
-	var count int
-	if err == nil {
-		count, err = p.OutputCount()
-	}
-	for i := 0; i < count && err == nil; i++ {
-		var shape []int
-		shape, err = p.OutputShapeAt(i)
-		p.outShapes = append(p.outShapes, shape)
-	}
+	p.batchShapes, err = readBatchShapes(p.InputShape, p.OutputCount, p.OutputShapeAt)
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -67,47 +52,21 @@ func (p *Predictor) Close() { p.h.close() }
 // to maxBatch samples, row-major, batch first, and is passed without
 // copying; the result holds the outputs of as many samples.
 func (p *Predictor) Predict(x []float64) ([]float64, error) {
-	perSample, outPerSample := elements(p.inputShape[1:]), elements(p.outShape[1:])
-	out := make([]float64, len(x)/perSample*outPerSample)
-	xp, xn := doubles(x)
-	op, on := doubles(out)
-	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
-		return C.tfe_predictor_predict(ptr, xp, xn, op, on)
-	}); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return p.first(x, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
+		return p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+			return C.tfe_predictor_predict(ptr, xp, xn, op, on)
+		})
+	})
 }
 
 // PredictOutputs is Predict giving every output of the model, in its
 // order (tfe_predictor_predict_outputs).
 func (p *Predictor) PredictOutputs(x []float64) ([][]float64, error) {
-	samples := len(x) / elements(p.inputShape[1:])
-	outs := make([][]float64, len(p.outShapes))
-	ptrs := make([]*C.double, len(outs))
-	lens := make([]C.size_t, len(outs))
-	// The pointers to the outputs sit in Go memory passed to C: pin them.
-	var pinner runtime.Pinner
-	defer pinner.Unpin()
-	for i, shape := range p.outShapes {
-		outs[i] = make([]float64, samples*elements(shape[1:]))
-		ptrs[i], lens[i] = doubles(outs[i])
-		if ptrs[i] != nil {
-			pinner.Pin(ptrs[i])
-		}
-	}
-	xp, xn := doubles(x)
-	var pp **C.double
-	var lp *C.size_t
-	if len(outs) > 0 {
-		pp, lp = &ptrs[0], &lens[0]
-	}
-	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
-		return C.tfe_predictor_predict_outputs(ptr, xp, xn, pp, lp, C.size_t(len(outs)))
-	}); err != nil {
-		return nil, err
-	}
-	return outs, nil
+	return p.outputs(x, func(xp *C.double, xn C.size_t, pp **C.double, lp *C.size_t, n C.size_t) error {
+		return p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t {
+			return C.tfe_predictor_predict_outputs(ptr, xp, xn, pp, lp, n)
+		})
+	})
 }
 
 // OutputCount is the number of outputs of each prediction

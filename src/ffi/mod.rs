@@ -29,7 +29,7 @@
 //! trace and as a table), [`logging`] (log records to a host callback),
 //! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
 //! networks, plaintext inference), [`onnx`] (models imported from ONNX
-//! files), [`predict`] (private prediction), [`train`] (private training), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
+//! files), [`predict`] (private prediction), [`serve`] (a service of a model and its clients), [`train`] (private training), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
 //! handles of every kind: tags, never reused, so a freed handle or one of
 //! another kind is a status).
@@ -79,6 +79,8 @@ pub mod onnx;
 
 pub mod predict;
 
+pub mod serve;
+
 pub mod train;
 
 pub mod data;
@@ -86,6 +88,7 @@ pub mod data;
 pub mod selftest;
 
 mod args;
+mod batches;
 mod handles;
 #[cfg(test)]
 mod tests;
@@ -93,6 +96,8 @@ mod tests;
 mod tests_handles;
 #[cfg(test)]
 mod tests_names;
+#[cfg(test)]
+mod tests_serve;
 #[cfg(test)]
 mod tests_train;
 
@@ -111,6 +116,7 @@ pub use ops_reduce::{tfe_cumsum_t, tfe_sort_order_t};
 pub use party::tfe_party_t;
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
+pub use serve::{tfe_client_t, tfe_server_options_t, tfe_server_t};
 pub use session::{tfe_session_options_t, tfe_session_t, tfe_transport_t};
 pub use train::{
     tfe_loss_t, tfe_metrics_t, tfe_optimizer_kind_t, tfe_optimizer_t, tfe_schedule_t, tfe_train_progress_fn,

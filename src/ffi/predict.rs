@@ -8,15 +8,14 @@ use std::ffi::c_char;
 use std::sync::{Mutex, PoisonError};
 
 use super::args;
+use super::batches::BatchShapes;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles::{self, Registered};
-use super::nn::{check_len, output_at, tfe_model_t};
+use super::nn::{output_at, tfe_model_t};
 use super::result::tfe_result_t;
 use super::session::{local_options_or_default, tfe_session_options_t};
-use crate::error::Error;
 use crate::graph::validate_player_name;
 use crate::nn::PrivatePredictor;
-use crate::ring::shape::fmt_shape;
 
 /// A model ready for private prediction of batches of 1 to `max_batch`
 /// samples: the prediction graph, and a local session whose servers keep
@@ -26,30 +25,13 @@ use crate::ring::shape::fmt_shape;
 /// serialized.
 pub struct tfe_predictor_t {
     predictor: Mutex<PrivatePredictor>,
-    /// `[max_batch, input shape...]` and `[max_batch, output shape...]` of
-    /// each output, outside the lock for the checks and the shape getters.
-    input_shape: Vec<usize>,
-    output_shapes: Vec<Vec<usize>>,
+    /// Outside the lock, for the checks and the shape getters.
+    shapes: BatchShapes,
 }
 
 impl tfe_predictor_t {
-    /// The samples in `x_len` input values; the message names `x` and what
-    /// it must hold.
-    fn batch(&self, x_len: usize) -> Result<usize, Failure> {
-        let (max, input) = (self.input_shape[0], self.input_shape[1..].iter().product::<usize>());
-        if x_len == 0 || !x_len.is_multiple_of(input) || x_len / input > max {
-            return Err(Failure::invalid(format!(
-                "'x' has {x_len} values, expected 1 to {max} samples of {input} values each (shape {}, batch first)",
-                fmt_shape(&self.input_shape)
-            )));
-        }
-        Ok(x_len / input)
-    }
-
-    /// Checks that `out_len` values hold output `index` of `batch` samples;
-    /// the message names `param` and what it must hold.
-    fn check_out(&self, param: &str, index: usize, batch: usize, out_len: usize) -> Result<(), Failure> {
-        check_len(param, out_len, &[&[batch][..], &self.output_shapes[index][1..]].concat())
+    fn predict_outputs(&self, x: &[f64]) -> crate::error::Result<Vec<Vec<f64>>> {
+        self.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict_outputs(x)
     }
 }
 
@@ -100,11 +82,9 @@ pub unsafe extern "C" fn tfe_predictor_new_local(
         // A model without weights never names its owner; check the name anyway.
         validate_player_name(owner).and(validate_player_name(client))?;
         let predictor = PrivatePredictor::local(model.model(), max_batch, owner, client, options)?;
-        let predictor = Box::new(tfe_predictor_t {
-            input_shape: predictor.input_shape().to_vec(),
-            output_shapes: predictor.output_shapes().to_vec(),
-            predictor: Mutex::new(predictor),
-        });
+        let shapes =
+            BatchShapes { input: predictor.input_shape().to_vec(), outputs: predictor.output_shapes().to_vec() };
+        let predictor = Box::new(tfe_predictor_t { shapes, predictor: Mutex::new(predictor) });
         unsafe { out.write(handles::register(predictor)) };
         Ok(())
     }
@@ -152,16 +132,7 @@ pub unsafe extern "C" fn tfe_predictor_predict(
         let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
-        let batch = pred.batch(x.len())?;
-        pred.check_out("out", 0, batch, out.len())?;
-        let y = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict(x)?;
-        if y.len() != out.len() {
-            return Err(
-                Error::internal(format!("the prediction has {} values, expected {}", y.len(), out.len())).into()
-            );
-        }
-        out.copy_from_slice(&y);
-        Ok(())
+        pred.shapes.predict_first(x, out, |x| pred.predict_outputs(x))
     }
 }
 
@@ -176,7 +147,7 @@ pub unsafe extern "C" fn tfe_predictor_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.input_shape) } }
+    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.shapes.input) } }
 }
 
 /// The shape of the output of a full batch: `[max_batch, output shape...]`; a
@@ -190,7 +161,7 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shapes[0]) } }
+    ffi_boundary! { unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.shapes.outputs[0]) } }
 }
 
 /// The number of outputs each prediction gives (as `tfe_model_output_count`
@@ -200,7 +171,7 @@ pub unsafe extern "C" fn tfe_predictor_output_shape(
 /// `count` points to writable memory.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_predictor_output_count(pred: *const tfe_predictor_t, count: *mut usize) -> tfe_status_t {
-    ffi_boundary! { unsafe { args::read(pred, "pred", count, "count", |pred| pred.output_shapes.len()) } }
+    ffi_boundary! { unsafe { args::read(pred, "pred", count, "count", |pred| pred.shapes.outputs.len()) } }
 }
 
 /// The shape of output `index` (0 to `tfe_predictor_output_count` - 1) for
@@ -218,8 +189,8 @@ pub unsafe extern "C" fn tfe_predictor_output_shape_at(
     rank: *mut usize,
 ) -> tfe_status_t {
     ffi_boundary! {
-        output_at(&unsafe { handles::get(pred, "pred") }?.output_shapes, index)?;
-        unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.output_shapes[index]) }
+        output_at(&unsafe { handles::get(pred, "pred") }?.shapes.outputs, index)?;
+        unsafe { args::read_slice(pred, "pred", (shape, rank), ("shape", "rank"), |pred| &pred.shapes.outputs[index]) }
     }
 }
 
@@ -249,29 +220,7 @@ pub unsafe extern "C" fn tfe_predictor_predict_outputs(
     ffi_boundary! {
         let pred = unsafe { handles::get(pred.cast_const(), "pred") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
-        let outs = unsafe { args::slice(outs, count, "outs") }?;
-        let out_lens = unsafe { args::slice(out_lens, count, "out_lens") }?;
-        if count != pred.output_shapes.len() {
-            return Err(Failure::invalid(format!(
-                "count is {count}, expected the model's {} outputs",
-                pred.output_shapes.len()
-            )));
-        }
-        let batch = pred.batch(x.len())?;
-        let mut buffers = Vec::with_capacity(count);
-        for (i, (&out, &len)) in outs.iter().zip(out_lens).enumerate() {
-            let param = format!("outs[{i}]");
-            pred.check_out(&param, i, batch, len)?;
-            buffers.push(unsafe { args::slice_mut(out, len, &param) }?);
-        }
-        let ys = pred.predictor.lock().unwrap_or_else(PoisonError::into_inner).predict_outputs(x)?;
-        if ys.len() != count || ys.iter().zip(&buffers).any(|(y, out)| y.len() != out.len()) {
-            return Err(Error::internal("the prediction's outputs do not have the checked lengths").into());
-        }
-        for (y, out) in ys.iter().zip(buffers) {
-            out.copy_from_slice(y);
-        }
-        Ok(())
+        unsafe { pred.shapes.predict_outputs(x, (outs, out_lens, count), |x| pred.predict_outputs(x)) }
     }
 }
 

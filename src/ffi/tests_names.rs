@@ -25,6 +25,7 @@ use super::predict::*;
 use super::report::*;
 use super::result::*;
 use super::selftest::*;
+use super::serve::*;
 use super::session::*;
 use super::tests::last_message;
 use super::train::*;
@@ -56,7 +57,7 @@ macro_rules! zero_for {
     ($($t:ty),*) => { $(impl Zero for $t { fn zero() -> Self { 0 as $t } })* };
 }
 
-zero_for!(usize, u32, u64, f64, i32);
+zero_for!(usize, u16, u32, u64, f64, i32);
 
 fn z<T: Zero>() -> T {
     T::zero()
@@ -206,6 +207,15 @@ fn every_export_names_itself_in_its_messages() {
         tfe_predictor_output_shape_at(z(), z(), z(), z()),
         tfe_predictor_predict_outputs(z(), z(), z(), z(), z(), z()),
         tfe_predictor_last_stats(z(), z()),
+        tfe_server_start(z(), z(), z(), z(), z()),
+        tfe_server_port(z(), z()),
+        tfe_client_connect(z(), z(), z()),
+        tfe_client_reconnect(z()),
+        tfe_client_input_shape(z(), z(), z()),
+        tfe_client_output_count(z(), z()),
+        tfe_client_output_shape_at(z(), z(), z(), z()),
+        tfe_client_predict_outputs(z(), z(), z(), z(), z(), z()),
+        tfe_client_predict(z(), z(), z(), z(), z()),
         tfe_model_weight_count(z(), z()),
         tfe_model_weight(z(), z(), z(), z()),
         tfe_trainer_new_local(z(), z(), z(), z(), z(), z()),

@@ -262,6 +262,31 @@ for name, outputs in ONNX_MODELS.items():
                     for want in wants],
     })
 
+# --- serving (tfe_server_*, tfe_client_*): "serve_cases", format in README.md ------------------------
+# A service of the MLP in this process and one client: requests of 1 and 8 samples, one of a wrong
+# length (refused; the client stays usable), a reconnection, and 3 samples after it.
+mlp = next(m for m in models if m["name"] == "onnx_sklearn_mlp")
+mlp_x = np.array(mlp["input"]["values"]).reshape(mlp["input"]["shape"])
+mlp_outs = [np.array(o["values"]).reshape(o["shape"]) for o in mlp["outputs"]]
+
+
+def request(rows):
+    return {"input": arr(mlp_x[rows]),
+            "outputs": [{**arr(out[rows]), "atol": 0.05, "bound": "docs/onnx.md: outputs within 0.05"}
+                        for out in mlp_outs]}
+
+
+wrong = {"input": {"shape": [1, mlp_x.shape[1] + 1], "values": [0.0] * (mlp_x.shape[1] + 1)},
+         "status": "TFE_ERR_INVALID_ARGUMENT"}
+serve_cases = [{
+    "name": "serve_sklearn_mlp",
+    "doc": "a service of tests/onnx/models/sklearn_mlp.onnx (max_batch 8) and a client: 1 and 8 samples, "
+           "a request of a wrong length refused, a reconnection, 3 samples",
+    "model": mlp["model"],
+    "max_batch": 8,
+    "requests": [request(slice(0, 1)), request(slice(0, 8)), wrong, {"reconnect": True}, request(slice(5, 8))],
+}]
+
 # --- training (tfe_trainer_*): "train_cases", format in README.md ----------------------------------
 train_x = grid((16, 2), -1, 1, 40)
 train_cases = []
@@ -325,7 +350,9 @@ doc = {
     "cases": cases,
     "models": models,
     "train_cases": train_cases,
+    "serve_cases": serve_cases,
 }
 path = pathlib.Path(__file__).with_name("cases.json")
 path.write_text(json.dumps(doc, indent=1) + "\n")
-print(f"{path}: {len(cases)} cases, {len(models)} models, {len(train_cases)} training cases")
+print(f"{path}: {len(cases)} cases, {len(models)} models, {len(train_cases)} training cases, "
+      f"{len(serve_cases)} serving cases")

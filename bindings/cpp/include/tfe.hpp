@@ -25,7 +25,8 @@
 // Files: this one (Error, Context, Tensor and its arithmetic), which
 // includes tfe_session.hpp (Feeds, Session, Party, Result), tfe_ops.hpp
 // (nonlinear, comparison, layout, pooling and convolution operations),
-// tfe_nn.hpp (Model, Predictor, Array) and tfe_log.hpp (LogCallback).
+// tfe_nn.hpp (Model, Predictor, Array), tfe_serve.hpp (Server, Client),
+// tfe_train.hpp (Trainer) and tfe_log.hpp (LogCallback).
 #ifndef TFE_HPP
 #define TFE_HPP
 
@@ -414,6 +415,7 @@ class Context {
 #include "tfe_session.hpp"
 #include "tfe_ops.hpp"
 #include "tfe_nn.hpp"
+#include "tfe_serve.hpp"
 #include "tfe_train.hpp"
 #include "tfe_log.hpp"
 

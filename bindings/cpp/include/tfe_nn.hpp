@@ -162,6 +162,42 @@ class Model {
     detail::Handle<tfe_model_t, tfe_model_free> handle_;
 };
 
+namespace detail {
+
+/// The first output of `self` (a Predictor or a Client: any handle that
+/// answers batches) for the samples of `x`, through its C function `predict`.
+template <class Self, class Predict>
+std::vector<double> predict_first(const Self &self, Predict predict, const std::vector<double> &x) {
+    auto in = self.input_shape(), out_shape = self.output_shape(0);
+    // A size that is no whole batch gets its error from the library.
+    std::size_t samples = x.size() / (count(in) / in[0]);
+    std::vector<double> out(samples * (count(out_shape) / out_shape[0]));
+    check(predict(self.get(), x.data(), x.size(), out.data(), out.size()));
+    return out;
+}
+
+/// Every output of `self` for the samples of `x`, one buffer each, through
+/// its C function `predict` (a `tfe_*_predict_outputs`).
+template <class Self, class Predict>
+std::vector<std::vector<double>> predict_outputs(const Self &self, Predict predict, const std::vector<double> &x) {
+    auto in = self.input_shape();
+    std::size_t samples = x.size() / (count(in) / in[0]);
+    std::vector<std::vector<double>> outs(self.output_count());
+    std::vector<double *> ptrs;
+    std::vector<std::size_t> lens;
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+        auto shape = self.output_shape(i);
+        outs[i].resize(samples * (count(shape) / shape[0]));
+        ptrs.push_back(outs[i].data());
+        lens.push_back(outs[i].size());
+    }
+    check(predict(self.get(), x.data(), x.size(), ptrs.data(), lens.data(), outs.size()));
+    return outs;
+}
+
+} // namespace detail
+
+
 /// A model served for private prediction by players on threads of this
 /// process (tfe_predictor_t): the owner shares the weights once, the
 /// client provides each batch (1 to max_batch samples) and alone learns its
@@ -188,29 +224,12 @@ class Predictor {
     /// The outputs for one batch of 1 to max_batch() samples (row-major,
     /// batch first), as the client receives them.
     std::vector<double> predict(const std::vector<double> &x) const {
-        auto in = input_shape(), out_shape = output_shape();
-        // A size that is no whole batch gets its error from the library.
-        std::size_t samples = x.size() / (detail::count(in) / in[0]);
-        std::vector<double> out(samples * (detail::count(out_shape) / out_shape[0]));
-        detail::check(tfe_predictor_predict(get(), x.data(), x.size(), out.data(), out.size()));
-        return out;
+        return detail::predict_first(*this, tfe_predictor_predict, x);
     }
 
     /// Every output of the model for one batch, in the model's order.
     std::vector<std::vector<double>> predict_outputs(const std::vector<double> &x) const {
-        auto in = input_shape();
-        std::size_t samples = x.size() / (detail::count(in) / in[0]);
-        std::vector<std::vector<double>> outs(output_count());
-        std::vector<double *> ptrs;
-        std::vector<std::size_t> lens;
-        for (std::size_t i = 0; i < outs.size(); ++i) {
-            auto shape = output_shape(i);
-            outs[i].resize(samples * (detail::count(shape) / shape[0]));
-            ptrs.push_back(outs[i].data());
-            lens.push_back(outs[i].size());
-        }
-        detail::check(tfe_predictor_predict_outputs(get(), x.data(), x.size(), ptrs.data(), lens.data(), outs.size()));
-        return outs;
+        return detail::predict_outputs(*this, tfe_predictor_predict_outputs, x);
     }
 
     /// The number of outputs each prediction gives.

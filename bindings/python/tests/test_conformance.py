@@ -118,6 +118,30 @@ def test_model_case(case):
                                    err_msg=f"{case['name']}: output {i} ({want['bound']})")
 
 
+@pytest.mark.parametrize("case", CASES["serve_cases"], ids=[c["name"] for c in CASES["serve_cases"]])
+def test_serve_case(case):
+    with tfe.onnx.load(REPO / case["model"]) as model, \
+            tfe.serve.Server(model, "127.0.0.1:0", max_batch=case["max_batch"], transport="memory") as server, \
+            tfe.serve.Client(f"127.0.0.1:{server.port}") as client:
+        assert client.max_batch == case["max_batch"]
+        for r, request in enumerate(case["requests"]):
+            if request.get("reconnect"):
+                client.reconnect()
+                continue
+            x = np.array(request["input"]["values"]).reshape(request["input"]["shape"])
+            if "status" in request:
+                with pytest.raises(tfe.Error) as info:
+                    client.predict_outputs(x)
+                assert info.value.status_name == request["status"], f"request {r}: {info.value}"
+                continue
+            outputs = client.predict_outputs(x)
+            assert len(outputs) == len(request["outputs"])
+            for i, (got, want) in enumerate(zip(outputs, request["outputs"])):
+                assert list(got.shape) == want["shape"], f"request {r}, output {i}"
+                np.testing.assert_allclose(got.ravel(), want["values"], rtol=0, atol=want["atol"] + 1e-12,
+                                           err_msg=f"{case['name']}: request {r}, output {i} ({want['bound']})")
+
+
 TRAIN_CASES = CASES["train_cases"]
 
 

@@ -36,7 +36,7 @@ from .errors import (
     ProtocolError,
     TimeoutError,  # noqa: A004 (tfe.TimeoutError, a builtins.TimeoutError too)
 )
-from . import keras, onnx
+from . import keras, onnx, serve
 from .arrays import load_array, save_array
 from .function import function, local_computation
 from .logs import enable_logging
@@ -75,5 +75,5 @@ __all__ = [
     "PanicError", "Party", "PlayerStats", "ProtocolError", "RemoteConfig", "RunStats", "Session",
     "Tensor", "TimeoutError", "define_constant", "define_private_input", "define_private_variable",
     "enable_logging", "keras", "function", "get_context", "last_stats", "load_array", "local_computation",
-    "save_array", "set_context",
+    "save_array", "serve", "set_context",
 ] + list(_ops)

@@ -29,6 +29,7 @@ from ctypes import (
     c_int,
     c_size_t,
     c_uint8,
+    c_uint16,
     c_uint32,
     c_uint64,
     c_void_p,
@@ -174,6 +175,17 @@ class OpStats(Structure):
         ("messages_sent", c_uint64),
         ("rounds", c_uint64),
         ("wall_time_ns", c_uint64),
+    ]
+
+
+class ServerOptions(Structure):
+    """struct tfe_server_options_t"""
+
+    _fields_ = [
+        ("max_batch", c_size_t),
+        ("batch_window_us", c_uint64),
+        ("max_connections", c_size_t),
+        ("max_in_flight", c_size_t),
     ]
 
 
@@ -348,6 +360,18 @@ FUNCTIONS = {
     "tfe_predictor_output_shape_at": (STATUS, [("pred", HANDLE), ("index", c_size_t), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),
     "tfe_predictor_predict_outputs": (STATUS, [("pred", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("outs", POINTER(POINTER(c_double))), ("out_lens", POINTER(c_size_t)), ("count", c_size_t)]),
     "tfe_predictor_last_stats": (STATUS, [("pred", HANDLE), ("out", POINTER(HANDLE))]),
+    "tfe_server_options_default": (ServerOptions, []),
+    "tfe_server_start": (STATUS, [("model", HANDLE), ("listen", c_char_p), ("options", POINTER(ServerOptions)), ("session", POINTER(SessionOptions)), ("out", POINTER(HANDLE))]),
+    "tfe_server_port": (STATUS, [("server", HANDLE), ("port", POINTER(c_uint16))]),
+    "tfe_server_free": (None, [("server", HANDLE)]),
+    "tfe_client_connect": (STATUS, [("addr", c_char_p), ("timeout_ms", c_uint64), ("out", POINTER(HANDLE))]),
+    "tfe_client_free": (None, [("client", HANDLE)]),
+    "tfe_client_reconnect": (STATUS, [("client", HANDLE)]),
+    "tfe_client_input_shape": (STATUS, [("client", HANDLE), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),
+    "tfe_client_output_count": (STATUS, [("client", HANDLE), ("count", POINTER(c_size_t))]),
+    "tfe_client_output_shape_at": (STATUS, [("client", HANDLE), ("index", c_size_t), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),
+    "tfe_client_predict_outputs": (STATUS, [("client", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("outs", POINTER(POINTER(c_double))), ("out_lens", POINTER(c_size_t)), ("count", c_size_t)]),
+    "tfe_client_predict": (STATUS, [("client", HANDLE), ("x", POINTER(c_double)), ("x_len", c_size_t), ("out", POINTER(c_double)), ("out_len", c_size_t)]),
     "tfe_trainer_new_local": (STATUS, [("model", HANDLE), ("model_owner", c_char_p), ("data_owner", c_char_p), ("label_owner", c_char_p), ("options", POINTER(SessionOptions)), ("out", POINTER(HANDLE))]),
     "tfe_trainer_free": (None, [("trainer", HANDLE)]),
     "tfe_trainer_set_insecure_test_seed": (STATUS, [("trainer", HANDLE), ("seed", c_uint64)]),

@@ -26,6 +26,7 @@ SCALARS = {
     "int": "c_int",
     "size_t": "c_size_t",
     "uint8_t": "c_uint8",
+    "uint16_t": "c_uint16",
     "uint32_t": "c_uint32",
     "uint64_t": "c_uint64",
     "double": "c_double",

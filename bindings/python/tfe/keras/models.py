@@ -13,6 +13,7 @@ import ctypes
 import numpy as np
 
 from .. import _capi
+from .._batches import BatchPredictor
 from .._handle import Handle
 from .._values import as_array, as_shape, doubles, read_shape, sizes
 from ..session import RunStats, session_options
@@ -114,8 +115,10 @@ class Model(KerasTraining, Handle):
         super().close()
 
 
-class Predictor(Handle):
+class Predictor(BatchPredictor):
     """Private prediction of a model (tfe_predictor_t): every player local."""
+
+    _prefix = "tfe_predictor"
 
     def __init__(self, model, max_batch, owner="model-owner", client="prediction-client", **session):
         if isinstance(max_batch, bool) or not isinstance(max_batch, int):
@@ -125,45 +128,7 @@ class Predictor(Handle):
         _capi.tfe_predictor_new_local(model._ptr, max_batch, owner.encode(), client.encode(),
                                       ctypes.byref(options), ctypes.byref(out))
         super().__init__(out.value, _capi.tfe_predictor_free)
-        shape = read_shape(_capi.tfe_predictor_input_shape, out.value)
-        self.max_batch, self.sample_shape = shape[0], shape[1:]
-        self.output_sample_shape = read_shape(_capi.tfe_predictor_output_shape, out.value)[1:]
-        count = ctypes.c_size_t()
-        _capi.tfe_predictor_output_count(out.value, ctypes.byref(count))
-        self.output_sample_shapes = [read_shape(_capi.tfe_predictor_output_shape_at, out.value, i)[1:]
-                                     for i in range(count.value)]
-
-    def _batch(self, x, what):
-        x = as_array(x, what)
-        if x.shape == self.sample_shape:
-            x = x[None]
-        if x.shape[1:] != self.sample_shape or not 1 <= x.shape[0] <= self.max_batch:
-            raise ValueError(
-                f"{what}: expected 1 to {self.max_batch} samples of shape {self.sample_shape}, "
-                f"found shape {x.shape}"
-            )
-        return x
-
-    def predict(self, x) -> np.ndarray:
-        """The (first) output of the batch `x` (1 to max_batch samples),
-        computed on shares and revealed to the client only."""
-        x = self._batch(x, "predict: x")
-        out = np.zeros((x.shape[0], *self.output_sample_shape))
-        (xp, xn), (op, on) = doubles(x), doubles(out)
-        with self._lock:
-            _capi.tfe_predictor_predict(self._ptr, xp, xn, op, on)
-        return out
-
-    def predict_outputs(self, x) -> list:
-        """Every output of the model for the batch `x`, in the model's order."""
-        x = self._batch(x, "predict_outputs: x")
-        outs = [np.zeros((x.shape[0], *shape)) for shape in self.output_sample_shapes]
-        ptrs = (ctypes.POINTER(ctypes.c_double) * len(outs))(*(doubles(o)[0] for o in outs))
-        lens, count = sizes(o.size for o in outs)
-        xp, xn = doubles(x)
-        with self._lock:
-            _capi.tfe_predictor_predict_outputs(self._ptr, xp, xn, ptrs, lens, count)
-        return outs
+        self._read_shapes()
 
     @property
     def last_stats(self):

@@ -106,13 +106,13 @@ final class Native {
         return SymbolLookup.loaderLookup();
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError(
                 "the loaded libtfe has no function " + name + ": it is older than this binding"));
         return LINKER.downcallHandle(symbol, descriptor);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -2,7 +2,6 @@ package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,22 +11,15 @@ import java.lang.foreign.MemorySegment;
  * ({@code tfe_predictor_t}): the servers keep the weights' shares between predictions.
  * Thread-safe: predictions from several threads are serialized.
  */
-public final class Predictor extends Handle {
-    private final long inputSize;
-    private final long outputSize;
-
+public final class Predictor extends BatchPredictor {
     /**
      * Shares {@code model}'s weights (owned by player {@code owner}) for predictions of inputs of
      * player {@code client}, in a local session with {@code options} (null: the defaults). The
      * model may be closed afterwards: the predictor keeps a copy.
      */
     public Predictor(Model model, long maxBatch, String owner, String client, SessionOptions options) {
-        super("Predictor", newPredictor(model, maxBatch, owner, client, options), Native::tfe_predictor_free, null);
-        // The shapes are of a full batch, [maxBatch, sample shape...]: sizes are per sample.
-        long[] in = inputShape();
-        long[] out = outputShape();
-        this.inputSize = product(in) / in[0];
-        this.outputSize = product(out) / out[0];
+        super("Predictor", newPredictor(model, maxBatch, owner, client, options), Native::tfe_predictor_free);
+        readSizes();
     }
 
     private static MemorySegment newPredictor(Model model, long maxBatch, String owner, String client,
@@ -45,62 +37,25 @@ public final class Predictor extends Handle {
 
     /** The private prediction of the samples {@code x} (row-major, batch first). */
     public double[] predict(double[] x) {
-        long batch = inputSize == 0 ? 0 : x.length / inputSize;
-        long outLen = batch * outputSize;
-        MemorySegment pred = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
-            TfeException.check(Native.tfe_predictor_predict(pred, Context.doubles(arena, x), x.length, out, outLen));
-            return readDoubles(out, outLen);
-        } finally {
-            release();
-        }
+        return predictWith(Native::tfe_predictor_predict, x);
     }
 
     /** Every output of the model for the samples {@code x}, in the model's order. */
     public double[][] predictOutputs(double[] x) {
-        long batch = inputSize == 0 ? 0 : x.length / inputSize;
-        int count = (int) outputCount();
-        long[] lens = new long[count];
-        for (int i = 0; i < count; i++) {
-            long[] shape = outputShape(i);
-            lens[i] = batch * (product(shape) / shape[0]);
-        }
-        MemorySegment pred = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment[] outs = new MemorySegment[count];
-            MemorySegment pointers = arena.allocate(ADDRESS, Math.max(1, count));
-            for (int i = 0; i < count; i++) {
-                outs[i] = arena.allocate(JAVA_DOUBLE, Math.max(1, lens[i]));
-                pointers.setAtIndex(ADDRESS, i, outs[i]);
-            }
-            MemorySegment outLens = arena.allocate(JAVA_LONG, Math.max(1, count));
-            for (int i = 0; i < count; i++) {
-                outLens.setAtIndex(JAVA_LONG, i, lens[i]);
-            }
-            TfeException.check(Native.tfe_predictor_predict_outputs(pred, Context.doubles(arena, x), x.length,
-                    pointers, outLens, count));
-            double[][] values = new double[count][];
-            for (int i = 0; i < count; i++) {
-                values[i] = readDoubles(outs[i], lens[i]);
-            }
-            return values;
-        } finally {
-            release();
-        }
+        return predictOutputsWith(Native::tfe_predictor_predict_outputs, x);
     }
 
-    /** The number of outputs of each prediction. */
+    @Override
     public long outputCount() {
         return getLong((pred, arena, out) -> Native.tfe_predictor_output_count(pred, out));
     }
 
-    /** The shape of output {@code index} of a full batch, {@code [maxBatch, sample shape...]}. */
+    @Override
     public long[] outputShape(long index) {
         return getShape((pred, shape, rank) -> Native.tfe_predictor_output_shape_at(pred, index, shape, rank));
     }
 
-    /** The shape of a full batch of inputs, {@code [maxBatch, sample shape...]}. */
+    @Override
     public long[] inputShape() {
         return getShape(Native::tfe_predictor_input_shape);
     }

@@ -164,14 +164,7 @@ public final class Trainer extends Handle {
 
     /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */
     public double[] predict(double[] x, long outLen) {
-        MemorySegment trainer = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
-            TfeException.check(Native.tfe_trainer_predict(trainer, Context.doubles(arena, x), x.length, out, outLen));
-            return Predictor.readDoubles(out, outLen);
-        } finally {
-            release();
-        }
+        return BatchPredictor.predict(this, Native::tfe_trainer_predict, x, outLen);
     }
 
     /** The trained model, revealed to the model owner ({@code tfe_trainer_export}). Close it. */

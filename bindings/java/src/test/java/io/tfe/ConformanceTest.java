@@ -143,11 +143,11 @@ class ConformanceTest {
         return file;
     }
 
-    private static long[] longs(Object list) {
+    static long[] longs(Object list) {
         return ((List<?>) list).stream().mapToLong(o -> ((Double) o).longValue()).toArray();
     }
 
-    private static double[] doubles(Object list) {
+    static double[] doubles(Object list) {
         return ((List<?>) list).stream().mapToDouble(o -> (Double) o).toArray();
     }
 
@@ -261,17 +261,21 @@ class ConformanceTest {
         try (Model model = Model.loadOnnx(path);
                 Predictor predictor = new Predictor(model, longs(input.get("shape"))[0], "model-owner", "client",
                         memory)) {
-            double[][] outputs = predictor.predictOutputs(doubles(input.get("values")));
-            assertEquals(wants.size(), outputs.length, "outputs");
-            for (int i = 0; i < outputs.length; i++) {
-                double[] expected = doubles(wants.get(i).get("values"));
-                double atol = (Double) wants.get(i).get("atol") + 1e-12;
-                assertEquals(expected.length, outputs[i].length, "output " + i);
-                for (int j = 0; j < expected.length; j++) {
-                    if (Math.abs(outputs[i][j] - expected[j]) > atol) {
-                        fail("output " + i + "[" + j + "] = " + outputs[i][j] + ", want " + expected[j] + " within "
-                                + atol + " (" + wants.get(i).get("bound") + ")");
-                    }
+            checkOutputs(predictor.predictOutputs(doubles(input.get("values"))), wants);
+        }
+    }
+
+    /** Each output within its tolerance of the case's. */
+    static void checkOutputs(double[][] outputs, List<Map<String, Object>> wants) {
+        assertEquals(wants.size(), outputs.length, "outputs");
+        for (int i = 0; i < outputs.length; i++) {
+            double[] expected = doubles(wants.get(i).get("values"));
+            double atol = (Double) wants.get(i).get("atol") + 1e-12;
+            assertEquals(expected.length, outputs[i].length, "output " + i);
+            for (int j = 0; j < expected.length; j++) {
+                if (Math.abs(outputs[i][j] - expected[j]) > atol) {
+                    fail("output " + i + "[" + j + "] = " + outputs[i][j] + ", want " + expected[j] + " within "
+                            + atol + " (" + wants.get(i).get("bound") + ")");
                 }
             }
         }

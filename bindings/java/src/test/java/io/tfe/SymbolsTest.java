@@ -18,8 +18,11 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The binding mirrors the whole C API: tests/abi/symbols.txt against Native. */
+/** The binding mirrors the whole C API: tests/abi/symbols.txt against Native and NativeServe. */
 class SymbolsTest {
+    /** The classes that hold the downcall handles, one per C function. */
+    private static final List<Class<?>> MIRRORS = List.of(Native.class, NativeServe.class);
+
     static Path repoRoot() {
         return Path.of(System.getProperty("tfe.repo.root", "../.."));
     }
@@ -31,33 +34,36 @@ class SymbolsTest {
 
     @Test
     void everyFunctionOfTheCApiHasADowncallHandle() throws Exception {
-        Set<String> methods = Arrays.stream(Native.class.getDeclaredMethods())
-                .filter(m -> Modifier.isStatic(m.getModifiers())).map(Method::getName).collect(Collectors.toSet());
         List<String> missing = new ArrayList<>();
         for (String symbol : symbols()) {
-            Field handle;
-            try {
-                handle = Native.class.getDeclaredField(symbol.toUpperCase(java.util.Locale.ROOT));
-            } catch (NoSuchFieldException e) {
-                missing.add(symbol);
-                continue;
-            }
-            handle.setAccessible(true);
-            if (!(handle.get(null) instanceof MethodHandle) || !methods.contains(symbol)) {
+            if (MIRRORS.stream().noneMatch(mirror -> mirrors(mirror, symbol))) {
                 missing.add(symbol);
             }
         }
-        assertEquals(List.of(), missing, "functions of tests/abi/symbols.txt without a downcall handle in Native");
+        assertEquals(List.of(), missing, "functions of tests/abi/symbols.txt without a downcall handle");
         assertTrue(symbols().size() > 100);
     }
 
     @Test
     void nativeDeclaresNoFunctionTheCApiLacks() throws Exception {
         Set<String> symbols = new TreeSet<>(symbols());
-        List<String> extra = Arrays.stream(Native.class.getDeclaredMethods())
+        List<String> extra = MIRRORS.stream().flatMap(mirror -> Arrays.stream(mirror.getDeclaredMethods()))
                 .filter(m -> Modifier.isStatic(m.getModifiers()) && m.getName().startsWith("tfe_"))
                 .map(Method::getName).filter(n -> !symbols.contains(n)).sorted().toList();
         assertEquals(List.of(), extra);
+    }
+
+    /** Whether {@code mirror} has the downcall handle and the method of the C function {@code symbol}. */
+    private static boolean mirrors(Class<?> mirror, String symbol) {
+        Set<String> methods = Arrays.stream(mirror.getDeclaredMethods())
+                .filter(m -> Modifier.isStatic(m.getModifiers())).map(Method::getName).collect(Collectors.toSet());
+        try {
+            Field handle = mirror.getDeclaredField(symbol.toUpperCase(java.util.Locale.ROOT));
+            handle.setAccessible(true);
+            return handle.get(null) instanceof MethodHandle && methods.contains(symbol);
+        } catch (NoSuchFieldException | IllegalAccessException e) {
+            return false;
+        }
     }
 
     @Test
