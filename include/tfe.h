@@ -3102,7 +3102,9 @@ enum tfe_status_t tfe_trainer_predict(struct tfe_trainer_t *trainer,
  * far, revealed to the model owner only (batch normalizations folded, as
  * `tfe_model_layer_count` counts them). Read them with
  * `tfe_model_weight`; predict with it in plaintext or privately. Free it
- * with `tfe_model_free`.
+ * with `tfe_model_free`. Of a deployed trainer (`tfe_trainer_new_party`)
+ * every player calls it; the model owner receives the model, every other
+ * player NULL.
  *
  * Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled), or the run statuses
  * of `tfe_session_run`.
@@ -3111,6 +3113,118 @@ enum tfe_status_t tfe_trainer_predict(struct tfe_trainer_t *trainer,
  * `out` points to writable memory.
  */
 enum tfe_status_t tfe_trainer_export(struct tfe_trainer_t *trainer, struct tfe_model_t **out);
+
+/**
+ * Makes a trainer of `model`'s layers (as `tfe_trainer_new_local`) as
+ * player `me` of the deployment the hostmap file at `hostmap_path`
+ * describes, over TLS 1.3 with `me`'s private key at `tls_key_path` (as
+ * `tfe_party_open`). Every player of the hostmap makes the same trainer
+ * with the same players; the initial weights count at `model_owner` only.
+ * The players connect at the first fit, evaluation or export (each waits
+ * up to the hostmap's connect timeout for the others).
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a bad player name; a model whose
+ * output is not one vector per sample), `TFE_ERR_CONFIG` (a bad hostmap or
+ * key; `me` missing from it).
+ *
+ * Ownership: every argument is borrowed for the call (the trainer keeps a
+ * copy of the layers and of the hostmap).
+ *
+ * # Safety
+ * The strings are NUL-terminated; `out` points to writable memory.
+ */
+enum tfe_status_t tfe_trainer_new_party(const struct tfe_model_t *model,
+                                        const char *hostmap_path,
+                                        const char *me,
+                                        const char *tls_key_path,
+                                        const char *model_owner,
+                                        const char *data_owner,
+                                        const char *label_owner,
+                                        struct tfe_trainer_t **out);
+
+/**
+ * As `tfe_trainer_new_party`, over plaintext TCP: anyone on the network
+ * path can read and change the shares. For tests and isolated networks
+ * only.
+ *
+ * # Safety
+ * As `tfe_trainer_new_party`.
+ */
+enum tfe_status_t tfe_trainer_new_party_insecure_plaintext(const struct tfe_model_t *model,
+                                                           const char *hostmap_path,
+                                                           const char *me,
+                                                           const char *model_owner,
+                                                           const char *data_owner,
+                                                           const char *label_owner,
+                                                           struct tfe_trainer_t **out);
+
+/**
+ * Trains a deployed trainer as `tfe_trainer_fit` does a local one: every
+ * player calls it with the same `samples` (public), `epochs` and
+ * `batch_size`; the data owner passes its features `x` (`samples` x the
+ * input size), the label owner its labels `y`, every other player NULL
+ * with length 0 for what it does not own. `progress` (NULL: none) runs at
+ * every player after each batch; the losses and accuracies are the model
+ * owner's (NaN at the others). A nonzero return stops this player, and
+ * the others with `TFE_ERR_ABORTED` naming it.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a local trainer; not compiled; `x` or
+ * `y` not empty and not `samples` whole samples; a batch size of 0 or
+ * larger than `samples`, or other than the first fit's; 0 epochs),
+ * `TFE_ERR_ABORTED`, `TFE_ERR_OUT_OF_RANGE` (as `tfe_trainer_fit`), or the
+ * statuses of `tfe_party_open` and `tfe_party_run` (a player that cannot
+ * connect, a dead or silent player, named).
+ *
+ * # Safety
+ * `x` and `y` point to their lengths of doubles (or are NULL with length
+ * 0); `progress`, if not NULL, follows `tfe_train_progress_fn`.
+ */
+enum tfe_status_t tfe_trainer_fit_party(struct tfe_trainer_t *trainer,
+                                        size_t samples,
+                                        const double *x,
+                                        size_t x_len,
+                                        const double *y,
+                                        size_t y_len,
+                                        size_t epochs,
+                                        size_t batch_size,
+                                        tfe_train_progress_fn progress,
+                                        void *user_data);
+
+/**
+ * Evaluates a deployed trainer as `tfe_trainer_evaluate` does a local one,
+ * `samples`, `x` and `y` as for `tfe_trainer_fit_party`: the model owner
+ * receives the mean loss per sample and the accuracy (NaN without
+ * `TFE_METRICS_ACCURACY`), every other player NaN for both.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a local trainer; not compiled; counts
+ * as for `tfe_trainer_fit_party`), or the statuses of `tfe_party_run`.
+ *
+ * # Safety
+ * `x` and `y` point to their lengths of doubles (or are NULL with length
+ * 0); `loss` and `accuracy` to writable doubles.
+ */
+enum tfe_status_t tfe_trainer_evaluate_party(struct tfe_trainer_t *trainer,
+                                             size_t samples,
+                                             const double *x,
+                                             size_t x_len,
+                                             const double *y,
+                                             size_t y_len,
+                                             double *loss,
+                                             double *accuracy);
+
+/**
+ * At a deployed trainer, after this player's last call: says it runs no
+ * more and waits until every other player has completed the same calls,
+ * so that no player's connections close under another's last run. Does
+ * nothing for a local trainer.
+ *
+ * Returns `TFE_ERR_NETWORK` or `TFE_ERR_TIMEOUT` (a player stopped first or
+ * never finished; named).
+ *
+ * # Safety
+ * None beyond a live or NULL `trainer`.
+ */
+enum tfe_status_t tfe_trainer_finish(struct tfe_trainer_t *trainer);
 
 /**
  * Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file

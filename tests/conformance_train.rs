@@ -14,6 +14,7 @@ use tfe::internals::ffi::nn::*;
 use tfe::internals::ffi::nn_layers::*;
 use tfe::internals::ffi::session::*;
 use tfe::internals::ffi::train::*;
+use tfe::internals::ffi::train_party::*;
 use tfe::internals::ffi::{tfe_model_t, tfe_status_t};
 
 mod common;
@@ -191,5 +192,144 @@ fn every_training_case_passes_through_the_c_api() {
     assert!(cases.len() >= 3);
     for case in cases {
         run(case, &constants);
+    }
+}
+
+/// The players of a deployed training case, one thread each.
+const PARTY_PLAYERS: [&str; 6] = ["server0", "server1", "server2", "carol", "alice", "bob"];
+
+/// A hostmap of `PARTY_PLAYERS` on free loopback ports, in a new folder.
+fn party_hostmap(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tfe-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let listeners: Vec<_> = PARTY_PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let players: Vec<String> = PARTY_PLAYERS
+        .iter()
+        .zip(&listeners)
+        .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
+        .collect();
+    drop(listeners);
+    let path = dir.join("hosts.json");
+    let text =
+        format!("{{\"players\": [{}], \"connect_timeout_ms\": 30000, \"recv_timeout_ms\": 30000}}", players.join(", "));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// One player of a deployed training case: its exported weights at the
+/// model owner, `None` elsewhere.
+fn run_party(
+    case: &Value,
+    constants: &HashMap<String, u32>,
+    hostmap: &std::ffi::CStr,
+    me: &str,
+) -> Option<Vec<Vec<f64>>> {
+    let name = format!("{} at {me}", case["name"].as_str().unwrap());
+    let constant = |key: &str| -> u32 { constants[case[key].as_str().unwrap()] };
+    let me_c = std::ffi::CString::new(me).unwrap();
+    let (x, y) = (floats(&case["x"]), floats(&case["y"]));
+    let samples = y.len() / case["layers"].as_array().unwrap()[0]["units"].as_u64().unwrap() as usize;
+    let mine = |owner: &str, values: &[f64]| if owner == me { values.to_vec() } else { Vec::new() };
+    let (x, y) = (mine("alice", &x), mine("bob", &y));
+    let mut trainer: *mut tfe_trainer_t = ptr::null_mut();
+    // SAFETY (all): live handles, buffers of the stated lengths (NULL with 0), NUL-terminated names.
+    unsafe {
+        let model = build_model(case);
+        let status = tfe_trainer_new_party_insecure_plaintext(
+            model,
+            hostmap.as_ptr(),
+            me_c.as_ptr(),
+            c"carol".as_ptr(),
+            c"alice".as_ptr(),
+            c"bob".as_ptr(),
+            &raw mut trainer,
+        );
+        ok(status, &name);
+        tfe_model_free(model);
+        let optimizer = optimizer(case, constants);
+        ok(tfe_trainer_compile(trainer, &raw const optimizer, constant("loss"), constant("metrics")), &name);
+        let (epochs, batch) =
+            (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
+        let ptr_of = |v: &[f64]| if v.is_empty() { ptr::null() } else { v.as_ptr() };
+        let status = tfe_trainer_fit_party(
+            trainer,
+            samples,
+            ptr_of(&x),
+            x.len(),
+            ptr_of(&y),
+            y.len(),
+            epochs,
+            batch,
+            None,
+            ptr::null_mut(),
+        );
+        ok(status, &name);
+        let (mut loss, mut accuracy) = (0.0, 0.0);
+        let status = tfe_trainer_evaluate_party(
+            trainer,
+            samples,
+            ptr_of(&x),
+            x.len(),
+            ptr_of(&y),
+            y.len(),
+            &raw mut loss,
+            &raw mut accuracy,
+        );
+        ok(status, &name);
+        assert_eq!(loss.is_finite(), me == "carol", "{name}: loss {loss}");
+        let mut exported: *mut tfe_model_t = ptr::null_mut();
+        ok(tfe_trainer_export(trainer, &raw mut exported), &name);
+        ok(tfe_trainer_finish(trainer), &name);
+        tfe_trainer_free(trainer);
+        if exported.is_null() {
+            return None;
+        }
+        let mut count = 0;
+        ok(tfe_model_weight_count(exported, &raw mut count), &name);
+        let mut weights = Vec::new();
+        for i in 0..count {
+            let (mut values, mut len) = (ptr::null(), 0);
+            ok(tfe_model_weight(exported, i, &raw mut values, &raw mut len), &name);
+            weights.push(std::slice::from_raw_parts(values, len).to_vec());
+        }
+        tfe_model_free(exported);
+        Some(weights)
+    }
+}
+
+/// The first training case trained by six players of a hostmap, each on a
+/// thread of its own over plaintext TCP (format in the README): the model
+/// owner's weights meet the case's tolerance, and only it receives them.
+#[test]
+fn the_first_training_case_passes_as_six_deployed_players() {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let constants = header_constants();
+    let case = &doc["train_cases"][0];
+    let hostmap = party_hostmap("train-party");
+    let hostmap_c = std::ffi::CString::new(hostmap.to_str().unwrap()).unwrap();
+    let outcomes: Vec<Option<Vec<Vec<f64>>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = PARTY_PLAYERS
+            .iter()
+            .map(|me| {
+                let (constants, hostmap) = (&constants, hostmap_c.as_c_str());
+                scope.spawn(move || run_party(case, constants, hostmap, me))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let _ = std::fs::remove_dir_all(hostmap.parent().unwrap());
+    for (me, outcome) in PARTY_PLAYERS.iter().zip(&outcomes) {
+        assert_eq!(outcome.is_some(), *me == "carol", "{me} received the weights: {outcome:?}");
+    }
+    let got = outcomes[3].as_ref().unwrap();
+    let atol = case["expect"]["atol"].as_f64().unwrap();
+    for (i, want) in case["expect"]["weights"].as_array().unwrap().iter().enumerate() {
+        let want = floats(want);
+        assert_eq!(got[i].len(), want.len(), "weight {i}");
+        for (g, w) in got[i].iter().zip(&want) {
+            assert!((g - w).abs() <= atol, "weight {i}: {:?}, expected {want:?} within {atol}", got[i]);
+        }
     }
 }

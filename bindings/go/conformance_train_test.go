@@ -71,43 +71,11 @@ func TestConformanceTraining(t *testing.T) {
 }
 
 func runTrainCase(t *testing.T, c trainCase) {
-	m := must(tfe.NewModel(c.InputShape))(t)
+	m := buildTrainModel(t, c)
 	defer m.Close()
-	for _, l := range c.Layers {
-		var err error
-		switch l.Kind {
-		case "dense":
-			err = m.AddDense(l.Inputs, l.Units, l.Weights, l.Bias)
-		case "sigmoid":
-			err = m.AddSigmoid()
-		case "relu":
-			err = m.AddRelu()
-		case "softmax":
-			err = m.AddSoftmax()
-		default:
-			t.Fatalf("the runner does not know layer %s", l.Kind)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	tr := must(tfe.NewLocalTrainer(m, "model-owner", "data-owner", "label-owner", memory()))(t)
 	defer tr.Close()
-	var kind, schedule string
-	mustDecode(c.Optimizer["kind"], &kind)
-	mustDecode(c.Optimizer["schedule"], &schedule)
-	o := must(tfe.DefaultOptimizer(tfe.OptimizerKind(trainEnums[kind])))(t)
-	o.Schedule = tfe.Schedule(trainEnums[schedule])
-	for name, field := range map[string]*float64{"learning_rate": &o.LearningRate, "momentum": &o.Momentum,
-		"beta1": &o.Beta1, "beta2": &o.Beta2, "epsilon": &o.Epsilon, "decay": &o.Decay} {
-		if raw, ok := c.Optimizer[name]; ok {
-			mustDecode(raw, field)
-		}
-	}
-	if raw, ok := c.Optimizer["decay_steps"]; ok {
-		mustDecode(raw, &o.DecaySteps)
-	}
-	err := tr.Compile(o, tfe.Loss(trainEnums[c.Loss]), tfe.Metrics(trainEnums[c.Metrics]))
+	err := tr.Compile(caseOptimizer(t, c), tfe.Loss(trainEnums[c.Loss]), tfe.Metrics(trainEnums[c.Metrics]))
 	if c.Expect.Status != "" {
 		if c.Expect.Step != "compile" {
 			t.Fatalf("step %q", c.Expect.Step)
@@ -133,6 +101,55 @@ func runTrainCase(t *testing.T, c trainCase) {
 	}
 	exported := must(tr.Export())(t)
 	defer exported.Close()
+	checkTrainedWeights(t, c, exported)
+}
+
+// buildTrainModel is the case's model, layer by layer.
+func buildTrainModel(t *testing.T, c trainCase) *tfe.Model {
+	m := must(tfe.NewModel(c.InputShape))(t)
+	for _, l := range c.Layers {
+		var err error
+		switch l.Kind {
+		case "dense":
+			err = m.AddDense(l.Inputs, l.Units, l.Weights, l.Bias)
+		case "sigmoid":
+			err = m.AddSigmoid()
+		case "relu":
+			err = m.AddRelu()
+		case "softmax":
+			err = m.AddSoftmax()
+		default:
+			t.Fatalf("the runner does not know layer %s", l.Kind)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// caseOptimizer is the defaults of the case's optimizer with the fields it sets.
+func caseOptimizer(t *testing.T, c trainCase) tfe.Optimizer {
+	var kind, schedule string
+	mustDecode(c.Optimizer["kind"], &kind)
+	mustDecode(c.Optimizer["schedule"], &schedule)
+	o := must(tfe.DefaultOptimizer(tfe.OptimizerKind(trainEnums[kind])))(t)
+	o.Schedule = tfe.Schedule(trainEnums[schedule])
+	for name, field := range map[string]*float64{"learning_rate": &o.LearningRate, "momentum": &o.Momentum,
+		"beta1": &o.Beta1, "beta2": &o.Beta2, "epsilon": &o.Epsilon, "decay": &o.Decay} {
+		if raw, ok := c.Optimizer[name]; ok {
+			mustDecode(raw, field)
+		}
+	}
+	if raw, ok := c.Optimizer["decay_steps"]; ok {
+		mustDecode(raw, &o.DecaySteps)
+	}
+	return o
+}
+
+// checkTrainedWeights checks the exported model's weights against the case's.
+func checkTrainedWeights(t *testing.T, c trainCase, exported *tfe.Model) {
+	t.Helper()
 	for i, want := range c.Expect.Weights {
 		got := must(exported.Weight(i))(t)
 		if len(got) != len(want) {

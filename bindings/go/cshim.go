@@ -32,18 +32,18 @@ static int tfe_go_progress(void *user_data, const tfe_train_progress_t *progress
     return tfeGoProgress((uintptr_t)user_data, (tfe_train_progress_t *)progress);
 }
 
-static enum tfe_status_t tfe_go_trainer_fit(tfe_trainer_t *trainer, const double *x, size_t x_len,
-                                            const double *y, size_t y_len, size_t epochs, size_t batch_size,
-                                            const double *val_x, size_t val_x_len, const double *val_y,
-                                            size_t val_y_len, uintptr_t handle) {
-    return tfe_trainer_fit(trainer, x, x_len, y, y_len, epochs, batch_size, val_x, val_x_len, val_y, val_y_len,
-                           tfe_go_progress, (void *)handle);
-}
+static tfe_train_progress_fn tfe_go_progress_fn(void) { return tfe_go_progress; }
+
+// A cgo.Handle as a callback's user_data: an integer in a pointer's clothes.
+static void *tfe_go_user_data(uintptr_t handle) { return (void *)handle; }
 
 */
 import "C"
 
-import "runtime/cgo"
+import (
+	"runtime/cgo"
+	"unsafe"
+)
 
 // defineInput is tfe_define_private_input with the Go provider whose
 // cgo.Handle is h.
@@ -54,9 +54,8 @@ func defineInput(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, ran
 
 func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
 
-// fitWithProgress is tfe_trainer_fit with the Go progress function whose
-// cgo.Handle is h.
-func fitWithProgress(t *C.tfe_trainer_t, x *C.double, xn C.size_t, y *C.double, yn C.size_t, epochs, batch C.size_t,
-	vx *C.double, vxn C.size_t, vy *C.double, vyn C.size_t, h cgo.Handle) C.enum_tfe_status_t {
-	return C.tfe_go_trainer_fit(t, x, xn, y, yn, epochs, batch, vx, vxn, vy, vyn, C.uintptr_t(h))
+// progressCallback is the C progress function and user data that call the
+// Go progress function whose cgo.Handle is h.
+func progressCallback(h cgo.Handle) (C.tfe_train_progress_fn, unsafe.Pointer) {
+	return C.tfe_go_progress_fn(), C.tfe_go_user_data(C.uintptr_t(h))
 }

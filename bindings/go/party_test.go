@@ -18,12 +18,18 @@ var partyPlayers = []string{"server0", "server1", "server2", "input-provider"}
 // writeHostmap writes a hostmap of the four players on free loopback ports.
 func writeHostmap(t *testing.T) string {
 	t.Helper()
+	return writeHostmapOf(t, partyPlayers)
+}
+
+// writeHostmapOf writes a hostmap of names on free loopback ports.
+func writeHostmapOf(t *testing.T, names []string) string {
+	t.Helper()
 	type player struct {
 		Name    string `json:"name"`
 		Address string `json:"address"`
 	}
 	var players []player
-	for _, name := range partyPlayers {
+	for _, name := range names {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)

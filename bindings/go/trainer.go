@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime/cgo"
 	"time"
+	"unsafe"
 )
 
 // Optimizer is a tfe_optimizer_t: an update rule and its learning-rate
@@ -149,17 +150,24 @@ func (t *Trainer) Fit(x, y []float64, epochs, batchSize int, valX, valY []float6
 	yp, yn := doubles(y)
 	vxp, vxn := doubles(valX)
 	vyp, vyn := doubles(valY)
+	return t.withProgress(progress, func(p *C.tfe_trainer_t, fn C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
+		return C.tfe_trainer_fit(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, fn, ud)
+	})
+}
+
+// withProgress runs the C fit call alone on the trainer with the C
+// progress function and user data of progress (nil: none); an error the
+// progress function returned is wrapped with the library's ErrAborted.
+func (t *Trainer) withProgress(progress ProgressFunc,
+	call func(*C.tfe_trainer_t, C.tfe_train_progress_fn, unsafe.Pointer) C.enum_tfe_status_t) error {
 	if progress == nil {
-		return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
-			return C.tfe_trainer_fit(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, nil, nil)
-		})
+		return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, nil, nil) })
 	}
 	state := &progressState{fn: progress}
 	h := cgo.NewHandle(state)
 	defer h.Delete()
-	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
-		return fitWithProgress(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, h)
-	})
+	fn, ud := progressCallback(h)
+	err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, fn, ud) })
 	if err != nil && state.err != nil && errors.Is(err, ErrAborted) {
 		return fmt.Errorf("%w (%w)", state.err, err)
 	}
@@ -193,11 +201,15 @@ func (t *Trainer) Predict(x []float64, samples, outputs int) ([]float64, error) 
 }
 
 // Export is the trained model, revealed to the model owner
-// (tfe_trainer_export). Close it.
+// (tfe_trainer_export). Close it. At the other players of a deployed
+// training it is nil (with a nil error).
 func (t *Trainer) Export() (*Model, error) {
 	var out *C.tfe_model_t
 	if err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_export(p, &out) }); err != nil {
 		return nil, err
+	}
+	if out == nil {
+		return nil, nil // a deployed player other than the model owner
 	}
 	return newModel(out), nil
 }

@@ -29,7 +29,7 @@
 //! trace and as a table), [`logging`] (log records to a host callback),
 //! [`nn`] and [`nn_layers`] (models built layer by layer, the benchmark
 //! networks, plaintext inference), [`onnx`] (models imported from ONNX
-//! files), [`predict`] (private prediction), [`serve`] (a service of a model and its clients), [`train`] (private training), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
+//! files), [`predict`] (private prediction), [`serve`] (a service of a model and its clients), [`train`] (private training), [`train_party`] (private training as one player of a deployment), [`data`] (arrays from and to `.npy` and `.csv` files), [`selftest`] (a
 //! call that fails on request, for bindings' tests), `handles` (the live
 //! handles of every kind: tags, never reused, so a freed handle or one of
 //! another kind is a status).
@@ -83,6 +83,8 @@ pub mod serve;
 
 pub mod train;
 
+pub mod train_party;
+
 pub mod data;
 
 pub mod selftest;
@@ -100,6 +102,8 @@ mod tests_names;
 mod tests_serve;
 #[cfg(test)]
 mod tests_train;
+#[cfg(test)]
+mod tests_train_party;
 
 use std::ffi::c_char;
 

@@ -94,11 +94,13 @@ pub type tfe_train_progress_fn =
 /// same trainer runs (from another thread, or from a progress callback)
 /// fails with `TFE_ERR_INVALID_ARGUMENT` rather than wait.
 pub struct tfe_trainer_t {
-    inner: Mutex<Inner>,
+    pub(super) inner: Mutex<Inner>,
 }
 
-struct Inner {
-    trainer: Trainer,
+pub(super) struct Inner {
+    pub(super) trainer: Trainer,
+    /// Made by `tfe_trainer_new_party`: one player of a deployment.
+    pub(super) deployed: bool,
     /// What `tfe_trainer_set_insecure_test_seed` remakes the trainer from.
     input_shape: Vec<usize>,
     layers: Vec<Layer>,
@@ -106,8 +108,8 @@ struct Inner {
     options: LocalOptions,
     compiled: bool,
     /// Input values per sample and outputs per sample.
-    inputs: usize,
-    outputs: usize,
+    pub(super) inputs: usize,
+    pub(super) outputs: usize,
 }
 
 impl Registered for tfe_trainer_t {
@@ -124,7 +126,7 @@ const _: fn() = || {
 
 impl tfe_trainer_t {
     /// The trainer, unless another call holds it.
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, Failure> {
+    pub(super) fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, Failure> {
         match self.inner.try_lock() {
             Ok(inner) => Ok(inner),
             // A panic inside a call left the trainer as it was between steps.
@@ -138,6 +140,42 @@ impl tfe_trainer_t {
 }
 
 impl Inner {
+    /// A trainer of `model`'s layers: `make` builds it from the input
+    /// shape, the layers and the players.
+    pub(super) fn new(
+        model: &tfe_model_t,
+        players: Players,
+        options: LocalOptions,
+        deployed: bool,
+        make: impl FnOnce(&[usize], Vec<Layer>, Players) -> crate::error::Result<Trainer>,
+    ) -> Result<Self, Failure> {
+        let (layers, sequential) = model.layers("layers to train")?;
+        let (input_shape, layers) = (sequential.input_shape().to_vec(), layers.to_vec());
+        let trainer = make(&input_shape, layers.clone(), players.clone())?;
+        let outputs = sequential.output_shape(1)?.iter().product();
+        Ok(Inner {
+            trainer,
+            deployed,
+            inputs: input_shape.iter().product(),
+            input_shape,
+            layers,
+            players,
+            options,
+            compiled: false,
+            outputs,
+        })
+    }
+
+    /// Refuses a call that a trainer of the other kind (local or deployed)
+    /// makes instead: `instead` names it.
+    pub(super) fn expect_deployed(&self, deployed: bool, instead: &str) -> Result<(), Failure> {
+        if self.deployed == deployed {
+            return Ok(());
+        }
+        let kind = if self.deployed { "a deployed player (tfe_trainer_new_party)" } else { "local" };
+        Err(Failure::invalid(format!("this trainer is {kind}: call {instead} instead")))
+    }
+
     /// The samples of `x` and `y` (names as the parameters).
     fn samples(&self, (x, x_param): (&[f64], &str), (y, y_param): (&[f64], &str)) -> Result<usize, Failure> {
         let samples = x.len() / self.inputs;
@@ -190,31 +228,21 @@ pub unsafe extern "C" fn tfe_trainer_new_local(
         let label_owner = unsafe { args::string(label_owner, "label_owner") }?;
         let options = unsafe { local_options_or_default(options) }?;
         let out = args::out(out, "out")?;
-        for (param, name) in [("model_owner", model_owner), ("data_owner", data_owner), ("label_owner", label_owner)] {
-            validate_player_name(name).map_err(|e| Failure::invalid(format!("'{param}': {e}")))?;
-        }
-        let players = Players {
-            model_owner: model_owner.into(),
-            data_owner: data_owner.into(),
-            label_owner: label_owner.into(),
-        };
-        let (layers, sequential) = model.layers("layers to train")?;
-        let (input_shape, layers) = (sequential.input_shape().to_vec(), layers.to_vec());
-        let trainer = Trainer::new(&input_shape, layers.clone(), players.clone(), options.clone())?;
-        let outputs = sequential.output_shape(1)?.iter().product();
-        let inner = Inner {
-            trainer,
-            inputs: input_shape.iter().product(),
-            input_shape,
-            layers,
-            players,
-            options,
-            compiled: false,
-            outputs,
-        };
+        let players = players(model_owner, data_owner, label_owner)?;
+        let inner = Inner::new(model, players, options.clone(), false, |input_shape, layers, players| {
+            Trainer::new(input_shape, layers, players, options)
+        })?;
         unsafe { out.write(handles::register(Box::new(tfe_trainer_t { inner: Mutex::new(inner) }))) };
         Ok(())
     }
+}
+
+/// The players of a trainer, their names checked (named as the parameters).
+pub(super) fn players(model_owner: &str, data_owner: &str, label_owner: &str) -> Result<Players, Failure> {
+    for (param, name) in [("model_owner", model_owner), ("data_owner", data_owner), ("label_owner", label_owner)] {
+        validate_player_name(name).map_err(|e| Failure::invalid(format!("'{param}': {e}")))?;
+    }
+    Ok(Players { model_owner: model_owner.into(), data_owner: data_owner.into(), label_owner: label_owner.into() })
 }
 
 /// Stops the trainer's players and frees it. `tfe_trainer_free(NULL)` does
@@ -242,6 +270,12 @@ pub unsafe extern "C" fn tfe_trainer_set_insecure_test_seed(trainer: *mut tfe_tr
     ffi_boundary! {
         let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
         let mut inner = trainer.lock()?;
+        if inner.deployed {
+            return Err(Failure::invalid(
+                "this trainer is a deployed player (tfe_trainer_new_party), whose seeds come from OS entropy: a \
+                 test seed is for local trainers",
+            ));
+        }
         if inner.compiled {
             return Err(Failure::invalid("the trainer is compiled already: set the test seed before tfe_trainer_compile"));
         }
@@ -402,6 +436,28 @@ pub unsafe extern "C" fn tfe_trainer_compile(
     }
 }
 
+/// Hands `p` to the caller's `progress` callback (NULL: none); its nonzero
+/// return stops the fit.
+///
+/// # Safety
+/// `progress` follows `tfe_train_progress_fn`.
+pub(super) unsafe fn report_progress(
+    progress: tfe_train_progress_fn,
+    user_data: *mut c_void,
+    p: &Progress,
+) -> ControlFlow<String> {
+    let Some(callback) = progress else { return ControlFlow::Continue(()) };
+    let report = c_progress(p);
+    // SAFETY: `progress` follows `tfe_train_progress_fn`: the caller's contract.
+    match unsafe { callback(user_data, &raw const report) } {
+        0 => ControlFlow::Continue(()),
+        code => ControlFlow::Break(format!(
+            "the progress callback returned {code} after batch {} of {} in epoch {} of {}: fit stopped",
+            p.batch, p.batches, p.epoch, p.epochs
+        )),
+    }
+}
+
 fn c_progress(p: &Progress) -> tfe_train_progress_t {
     let (val_loss, val_accuracy) = match p.validation {
         Some(v) => (v.loss, v.accuracy.unwrap_or(f64::NAN)),
@@ -470,6 +526,7 @@ pub unsafe extern "C" fn tfe_trainer_fit(
         let val_x = unsafe { args::slice(val_x, val_x_len, "val_x") }?;
         let val_y = unsafe { args::slice(val_y, val_y_len, "val_y") }?;
         let mut inner = trainer.lock()?;
+        inner.expect_deployed(false, "tfe_trainer_fit_party")?;
         let samples = inner.samples((x, "x"), (y, "y"))?;
         let validation = if val_x.is_empty() && val_y.is_empty() {
             None
@@ -484,18 +541,7 @@ pub unsafe extern "C" fn tfe_trainer_fit(
             return Err(Failure::invalid(format!("batch_size is {batch_size}, expected 1 to the {samples} samples of 'x'")));
         }
         let fit = Fit { epochs, batch_size, validation };
-        inner.trainer.fit_until(x, y, fit, &mut |p| {
-            let Some(callback) = progress else { return ControlFlow::Continue(()) };
-            let report = c_progress(p);
-            // SAFETY: `progress` follows `tfe_train_progress_fn`: the caller's contract.
-            match unsafe { callback(user_data, &raw const report) } {
-                0 => ControlFlow::Continue(()),
-                code => ControlFlow::Break(format!(
-                    "the progress callback returned {code} after batch {} of {} in epoch {} of {}: fit stopped",
-                    p.batch, p.batches, p.epoch, p.epochs
-                )),
-            }
-        })?;
+        inner.trainer.fit_until(x, y, fit, &mut |p| unsafe { report_progress(progress, user_data, p) })?;
         Ok(())
     }
 }
@@ -530,6 +576,7 @@ pub unsafe extern "C" fn tfe_trainer_evaluate(
         let loss = args::out(loss, "loss")?;
         let accuracy = args::out(accuracy, "accuracy")?;
         let mut inner = trainer.lock()?;
+        inner.expect_deployed(false, "tfe_trainer_evaluate_party")?;
         inner.samples((x, "x"), (y, "y"))?;
         let evaluation = inner.trainer.evaluate(x, y)?;
         unsafe {
@@ -563,6 +610,7 @@ pub unsafe extern "C" fn tfe_trainer_predict(
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
         let mut inner = trainer.lock()?;
+        inner.expect_deployed(false, "tfe_trainer_export at the model owner, then a predictor of the model,")?;
         let (inputs, outputs) = (inner.inputs, inner.outputs);
         let samples = x.len() / inputs;
         if x.is_empty() || samples * inputs != x.len() {
@@ -591,7 +639,9 @@ pub unsafe extern "C" fn tfe_trainer_predict(
 /// far, revealed to the model owner only (batch normalizations folded, as
 /// `tfe_model_layer_count` counts them). Read them with
 /// `tfe_model_weight`; predict with it in plaintext or privately. Free it
-/// with `tfe_model_free`.
+/// with `tfe_model_free`. Of a deployed trainer (`tfe_trainer_new_party`)
+/// every player calls it; the model owner receives the model, every other
+/// player NULL.
 ///
 /// Returns `TFE_ERR_INVALID_ARGUMENT` (not compiled), or the run statuses
 /// of `tfe_session_run`.
@@ -603,9 +653,13 @@ pub unsafe extern "C" fn tfe_trainer_export(trainer: *mut tfe_trainer_t, out: *m
     ffi_boundary! {
         let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
         let out = args::out(out, "out")?;
-        let model = trainer.lock()?.trainer.export()?;
-        let model = tfe_model_t::from_sequential(&model)?;
-        unsafe { out.write(handles::register(Box::new(model))) };
+        let mut inner = trainer.lock()?;
+        let model = if inner.deployed { inner.trainer.export_as_player()? } else { Some(inner.trainer.export()?) };
+        let model = match model {
+            Some(model) => handles::register(Box::new(tfe_model_t::from_sequential(&model)?)),
+            None => std::ptr::null_mut(),
+        };
+        unsafe { out.write(model) };
         Ok(())
     }
 }

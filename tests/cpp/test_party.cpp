@@ -5,10 +5,6 @@
 // it; a player with another graph is refused with TFE_ERR_PROTOCOL.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,32 +25,9 @@ namespace {
 
 const std::vector<std::string> kPlayers = {"server0", "server1", "server2", "input-provider"};
 
-// A free loopback port: bound to port 0, then released for the party.
-int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
-        throw std::runtime_error("cannot find a free port");
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 // Writes a hostmap of the four players on free loopback ports.
 std::string write_hostmap(const std::string &name, int connect_timeout_ms = 20000) {
-    std::string path = ::testing::TempDir() + name + ".json";
-    std::ofstream out(path);
-    out << "{\"players\": [";
-    for (std::size_t i = 0; i < kPlayers.size(); i++) {
-        out << (i ? ", " : "") << "{\"name\": \"" << kPlayers[i] << "\", \"address\": \"127.0.0.1:" << free_port()
-            << "\"}";
-    }
-    out << "], \"connect_timeout_ms\": " << connect_timeout_ms << ", \"recv_timeout_ms\": 20000}\n";
-    return path;
+    return tfe_test::write_hostmap(name, kPlayers, connect_timeout_ms);
 }
 
 // What each player's thread got: its result's first value, or its error.

@@ -7,7 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,6 +43,36 @@ inline const std::vector<double> kOnes(100, 1.0);
 /// A provider that fills its input with ones.
 inline void fill_ones(const std::string &, const std::vector<std::size_t> &, double *out, std::size_t len) {
     std::fill(out, out + len, 1.0);
+}
+
+/// A free loopback port: bound to port 0, then released for a player.
+inline int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/// Writes a hostmap of `players` on free loopback ports to the test
+/// folder as `name`.json; its path.
+inline std::string write_hostmap(const std::string &name, const std::vector<std::string> &players,
+                                 int connect_timeout_ms = 20000) {
+    std::string path = ::testing::TempDir() + name + ".json";
+    std::ofstream out(path);
+    out << "{\"players\": [";
+    for (std::size_t i = 0; i < players.size(); i++) {
+        out << (i ? ", " : "") << "{\"name\": \"" << players[i] << "\", \"address\": \"127.0.0.1:" << free_port()
+            << "\"}";
+    }
+    out << "], \"connect_timeout_ms\": " << connect_timeout_ms << ", \"recv_timeout_ms\": 20000}\n";
+    return path;
 }
 
 /// Session options with in-memory channels: no sockets, fastest.

@@ -11,6 +11,7 @@
 #define TFE_TRAIN_HPP
 
 #include <exception>
+#include <optional>
 
 #include "tfe.hpp"
 
@@ -62,6 +63,32 @@ class Trainer {
         handle_.reset(trainer);
     }
 
+    /// Player `me` of a deployed training (tfe_trainer_new_party): the
+    /// players of the hostmap file `hostmap`, over TLS with `me`'s private
+    /// key file `key_path`. Every player makes the same trainer with the same
+    /// players, compiles it the same way, calls fit_party with the same
+    /// sample count, then export_party (the model owner gets the model) and
+    /// finish.
+    static Trainer party(const Model &model, const std::string &hostmap, const std::string &me,
+                         const std::string &key_path, const std::string &model_owner, const std::string &data_owner,
+                         const std::string &label_owner) {
+        tfe_trainer_t *trainer = nullptr;
+        detail::check(tfe_trainer_new_party(model.get(), hostmap.c_str(), me.c_str(), key_path.c_str(),
+                                            model_owner.c_str(), data_owner.c_str(), label_owner.c_str(), &trainer));
+        return Trainer(trainer);
+    }
+
+    /// party() over plaintext TCP: for tests and isolated networks only.
+    static Trainer party_insecure_plaintext(const Model &model, const std::string &hostmap, const std::string &me,
+                                            const std::string &model_owner, const std::string &data_owner,
+                                            const std::string &label_owner) {
+        tfe_trainer_t *trainer = nullptr;
+        detail::check(tfe_trainer_new_party_insecure_plaintext(model.get(), hostmap.c_str(), me.c_str(),
+                                                               model_owner.c_str(), data_owner.c_str(),
+                                                               label_owner.c_str(), &trainer));
+        return Trainer(trainer);
+    }
+
     Trainer(Trainer &&) noexcept = default;
     Trainer &operator=(Trainer &&) noexcept = default;
     Trainer(const Trainer &) = delete;
@@ -80,28 +107,48 @@ class Trainer {
     void fit(const std::vector<double> &x, const std::vector<double> &y, std::size_t epochs, std::size_t batch_size,
              const std::vector<double> &val_x = {}, const std::vector<double> &val_y = {},
              const Progress &progress = nullptr) {
-        struct State {
-            const Progress *progress;
-            std::exception_ptr thrown;
-        } state{&progress, nullptr};
-        auto call = [](void *user_data, const tfe_train_progress_t *p) -> int {
-            auto *s = static_cast<State *>(user_data);
-            try {
-                return (*s->progress)(*p) ? 0 : 1;
-            } catch (...) {
-                s->thrown = std::current_exception(); // nothing may unwind into the library
-                return 1;
-            }
-        };
-        tfe_status_t status = tfe_trainer_fit(get(), x.data(), x.size(), y.data(), y.size(), epochs, batch_size,
-                                              val_x.empty() ? nullptr : val_x.data(), val_x.size(),
-                                              val_y.empty() ? nullptr : val_y.data(), val_y.size(),
-                                              progress ? +call : nullptr, &state);
-        if (state.thrown) {
-            std::rethrow_exception(state.thrown);
-        }
-        detail::check(status);
+        with_progress(progress, [&](tfe_train_progress_fn call, void *state) {
+            return tfe_trainer_fit(get(), x.data(), x.size(), y.data(), y.size(), epochs, batch_size,
+                                   val_x.empty() ? nullptr : val_x.data(), val_x.size(),
+                                   val_y.empty() ? nullptr : val_y.data(), val_y.size(), call, state);
+        });
     }
+
+    /// fit at one player of a deployment (tfe_trainer_fit_party): every
+    /// player passes the same `samples`; the data owner its features `x`,
+    /// the label owner its labels `y`, the others empty vectors.
+    void fit_party(std::size_t samples, const std::vector<double> &x, const std::vector<double> &y,
+                   std::size_t epochs, std::size_t batch_size, const Progress &progress = nullptr) {
+        with_progress(progress, [&](tfe_train_progress_fn call, void *state) {
+            return tfe_trainer_fit_party(get(), samples, x.empty() ? nullptr : x.data(), x.size(),
+                                         y.empty() ? nullptr : y.data(), y.size(), epochs, batch_size, call, state);
+        });
+    }
+
+    /// evaluate at one player of a deployment (as fit_party): {loss,
+    /// accuracy} at the model owner, NaN elsewhere.
+    std::pair<double, double> evaluate_party(std::size_t samples, const std::vector<double> &x,
+                                             const std::vector<double> &y) {
+        double loss = 0, accuracy = 0;
+        detail::check(tfe_trainer_evaluate_party(get(), samples, x.empty() ? nullptr : x.data(), x.size(),
+                                                 y.empty() ? nullptr : y.data(), y.size(), &loss, &accuracy));
+        return {loss, accuracy};
+    }
+
+    /// The trained model at the model owner of a deployment, nothing at the
+    /// other players (every player calls it).
+    std::optional<Model> export_party() {
+        tfe_model_t *model = nullptr;
+        detail::check(tfe_trainer_export(get(), &model));
+        if (model == nullptr) {
+            return std::nullopt;
+        }
+        return Model(model);
+    }
+
+    /// After this player's last call in a deployment: waits until every
+    /// other player has completed the same calls (nothing for a local trainer).
+    void finish() { detail::check(tfe_trainer_finish(get())); }
 
     /// {loss, accuracy} of `x` and `y` (accuracy NaN without TFE_METRICS_ACCURACY).
     std::pair<double, double> evaluate(const std::vector<double> &x, const std::vector<double> &y) {
@@ -127,6 +174,31 @@ class Trainer {
     tfe_trainer_t *get() const noexcept { return handle_.get(); }
 
   private:
+    explicit Trainer(tfe_trainer_t *trainer) : handle_(trainer) {}
+
+    /// Runs `fit(call, state)`, a C fit, with `progress` (none: NULL) as its
+    /// callback; an exception of `progress` comes out here.
+    template <class Fit> void with_progress(const Progress &progress, Fit fit) {
+        struct State {
+            const Progress *progress;
+            std::exception_ptr thrown;
+        } state{&progress, nullptr};
+        auto call = [](void *user_data, const tfe_train_progress_t *p) -> int {
+            auto *s = static_cast<State *>(user_data);
+            try {
+                return (*s->progress)(*p) ? 0 : 1;
+            } catch (...) {
+                s->thrown = std::current_exception(); // nothing may unwind into the library
+                return 1;
+            }
+        };
+        tfe_status_t status = fit(progress ? +call : nullptr, &state);
+        if (state.thrown) {
+            std::rethrow_exception(state.thrown);
+        }
+        detail::check(status);
+    }
+
     detail::Handle<tfe_trainer_t, tfe_trainer_free> handle_;
 };
 

@@ -2,6 +2,7 @@
 (the format is tests/conformance/README.md)."""
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -161,11 +162,9 @@ def _train_model(case):
     return model
 
 
-@pytest.mark.parametrize("case", TRAIN_CASES, ids=[c["name"] for c in TRAIN_CASES])
-def test_train_case(case):
+def _case_optimizer_and_loss(case):
     from tfe import _capi
     from tfe.keras import optimizers
-    from tfe.keras.training import model_weights
 
     class CaseOptimizer(optimizers.Optimizer):
         kind = getattr(_capi, case["optimizer"]["kind"])
@@ -177,7 +176,21 @@ def test_train_case(case):
 
     fields = {k: v for k, v in case["optimizer"].items() if k not in ("kind", "schedule", "learning_rate")}
     optimizer = CaseOptimizer(case["optimizer"]["learning_rate"], **fields)
-    loss = tfe.keras.losses.Loss(case["loss"], getattr(_capi, case["loss"]))
+    return optimizer, tfe.keras.losses.Loss(case["loss"], getattr(_capi, case["loss"]))
+
+
+def _check_weights(case, model):
+    from tfe.keras.training import model_weights
+
+    expect = case["expect"]
+    for got, want in zip(model_weights(model), expect["weights"], strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=expect["atol"] + 1e-12,
+                                   err_msg=f"{case['name']} ({expect['bound']})")
+
+
+@pytest.mark.parametrize("case", TRAIN_CASES, ids=[c["name"] for c in TRAIN_CASES])
+def test_train_case(case):
+    optimizer, loss = _case_optimizer_and_loss(case)
     with tfe.keras.Trainer(_train_model(case), transport="memory") as trainer:
         expect = case["expect"]
         if "status" in expect:
@@ -192,6 +205,50 @@ def test_train_case(case):
         history = trainer.fit(x, y, epochs=case["epochs"], batch_size=case["batch_size"])
         if expect.get("loss_decreases"):
             assert history[-1]["loss"] < history[0]["loss"], history
-        for got, want in zip(model_weights(trainer.export()), expect["weights"], strict=True):
-            np.testing.assert_allclose(got, want, rtol=0, atol=expect["atol"] + 1e-12,
-                                       err_msg=f"{case['name']} ({expect['bound']})")
+        _check_weights(case, trainer.export())
+
+
+PARTY_PLAYERS = ["server0", "server1", "server2", "carol", "alice", "bob"]
+
+
+def test_first_train_case_as_six_deployed_players(tmp_path):
+    """The first training case by six players of a hostmap, one thread each
+    over plaintext TCP (tests/conformance/README.md): carol owns the model,
+    alice the features, bob the labels; only carol receives the weights."""
+    from test_remote import free_ports
+
+    case = TRAIN_CASES[0]
+    config = tfe.RemoteConfig({n: f"127.0.0.1:{p}" for n, p in zip(PARTY_PLAYERS, free_ports(6))},
+                              path=tmp_path / "hostmap.json", connect_timeout_ms=30000, recv_timeout_ms=30000)
+    x = np.array(case["x"]).reshape(-1, *case["input_shape"])
+    y = np.array(case["y"]).reshape(x.shape[0], -1)
+    outcome = {}
+
+    def player(me):
+        try:
+            optimizer, loss = _case_optimizer_and_loss(case)
+            with _train_model(case) as model, tfe.keras.Trainer.party(
+                    model, config, me, insecure_plaintext=True, model_owner="carol", data_owner="alice",
+                    label_owner="bob") as trainer:
+                trainer.compile(optimizer, loss)
+                trainer.fit_party(x.shape[0], x if me == "alice" else None, y if me == "bob" else None,
+                                  epochs=case["epochs"], batch_size=case["batch_size"])
+                loss_value, _ = trainer.evaluate_party(x.shape[0], x if me == "alice" else None,
+                                                       y if me == "bob" else None)
+                exported = trainer.export()
+                trainer.finish()
+                outcome[me] = (loss_value, exported)
+        except BaseException as error:  # noqa: BLE001 (reported below, per player)
+            outcome[me] = error
+
+    threads = [threading.Thread(target=player, args=(me,)) for me in PARTY_PLAYERS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for me in PARTY_PLAYERS:
+        assert isinstance(outcome[me], tuple), f"{me}: {outcome[me]!r}"
+        loss_value, exported = outcome[me]
+        assert (exported is not None) == (me == "carol"), me
+        assert np.isfinite(loss_value) == (me == "carol"), (me, loss_value)
+    _check_weights(case, outcome["carol"][1])

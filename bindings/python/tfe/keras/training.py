@@ -34,7 +34,13 @@ def _report(p) -> dict:
 class Trainer(Handle):
     """trainer = Trainer(model) (a tfe.keras Model), then compile, fit,
     evaluate, predict, export. `insecure_test_seed` (tests only: anyone who
-    knows it can undo the sharing) makes two trainings give the same weights."""
+    knows it can undo the sharing) makes two trainings give the same weights.
+
+    Trainer.party(model, hostmap, me, key=...) is this process as one player
+    of a deployed training instead: every player makes the same trainer,
+    compiles it the same way, calls fit_party (and evaluate_party) with the
+    same sample count, then export (the model owner gets the model, the
+    others None) and finish."""
 
     def __init__(self, model, model_owner="model-owner", data_owner="data-owner", label_owner="label-owner",
                  insecure_test_seed=None, **session):
@@ -48,6 +54,30 @@ class Trainer(Handle):
         self.input_shape = tuple(model.input_shape)
         self.output_shape = tuple(model.output_shape)
         self.metrics = ()
+
+    @classmethod
+    def party(cls, model, hostmap, me, key=None, insecure_plaintext=False, model_owner="model-owner",
+              data_owner="data-owner", label_owner="label-owner"):
+        """Player `me` of the deployment of the hostmap file `hostmap` (a path
+        or a tfe.RemoteConfig), over TLS with `me`'s private key file `key`,
+        or over plaintext TCP when insecure_plaintext=True (tests only)."""
+        path = str(getattr(hostmap, "path", hostmap))
+        out = _capi.HANDLE()
+        owners = (model_owner.encode(), data_owner.encode(), label_owner.encode())
+        if insecure_plaintext:
+            _capi.tfe_trainer_new_party_insecure_plaintext(model._ptr, path.encode(), me.encode(), *owners,
+                                                           ctypes.byref(out))
+        elif key is None:
+            raise ValueError("Trainer.party: give key (this player's TLS key file) or insecure_plaintext=True")
+        else:
+            _capi.tfe_trainer_new_party(model._ptr, path.encode(), me.encode(), str(key).encode(), *owners,
+                                        ctypes.byref(out))
+        trainer = cls.__new__(cls)
+        Handle.__init__(trainer, out.value, _capi.tfe_trainer_free)
+        trainer.input_shape = tuple(model.input_shape)
+        trainer.output_shape = tuple(model.output_shape)
+        trainer.metrics = ()
+        return trainer
 
     def compile(self, optimizer="sgd", loss="mse", metrics=()):
         """optimizer: a tfe.keras.optimizers optimizer or name; loss: a
@@ -78,6 +108,30 @@ class Trainer(Handle):
         vx = vy = None
         if validation_data is not None:
             vx, vy = self._xy(*validation_data, "fit: validation_data")
+        (xp, xn), (yp, yn) = doubles(x), doubles(y)
+        vxp, vxn = doubles(vx) if vx is not None else (None, 0)
+        vyp, vyn = doubles(vy) if vy is not None else (None, 0)
+        return self._fit_with(lambda callback: _capi.tfe_trainer_fit(
+            self._ptr, xp, xn, yp, yn, int(epochs), int(batch_size), vxp, vxn, vyp, vyn, callback, None), progress)
+
+    def fit_party(self, samples, x=None, y=None, epochs=1, batch_size=32, progress=None) -> list:
+        """fit at one player of a deployment: every player passes the same
+        `samples` (public); the data owner its features x, the label owner
+        its labels y, the others None. The logs' losses are the model
+        owner's (absent at the others)."""
+        (xp, xn), (yp, yn) = self._party_xy(x, y, "fit_party")
+        return self._fit_with(lambda callback: _capi.tfe_trainer_fit_party(
+            self._ptr, int(samples), xp, xn, yp, yn, int(epochs), int(batch_size), callback, None), progress)
+
+    def _party_xy(self, x, y, what):
+        """This player's parts as C buffers: (NULL, 0) for a part it does not own."""
+        x = None if x is None else as_array(x, f"{what}: x")
+        y = None if y is None else as_array(y, f"{what}: y")
+        return (doubles(x) if x is not None else (None, 0)), (doubles(y) if y is not None else (None, 0))
+
+    def _fit_with(self, call, progress) -> list:
+        """Runs call(callback), a C fit, with the progress callback; the logs
+        of each epoch's end."""
         history, raised = [], []
 
         def on_progress(_user_data, report):
@@ -94,13 +148,9 @@ class Trainer(Handle):
                 return 1
 
         callback = _capi.PROGRESS_FN(on_progress)
-        (xp, xn), (yp, yn) = doubles(x), doubles(y)
-        vxp, vxn = doubles(vx) if vx is not None else (None, 0)
-        vyp, vyn = doubles(vy) if vy is not None else (None, 0)
         try:
             with self._lock:
-                _capi.tfe_trainer_fit(self._ptr, xp, xn, yp, yn, int(epochs), int(batch_size), vxp, vxn, vyp, vyn,
-                                      callback, None)
+                call(callback)
         except AbortedError as error:
             if not raised:
                 raise
@@ -117,6 +167,22 @@ class Trainer(Handle):
             _capi.tfe_trainer_evaluate(self._ptr, xp, xn, yp, yn, ctypes.byref(loss), ctypes.byref(accuracy))
         return loss.value, None if math.isnan(accuracy.value) else accuracy.value
 
+    def evaluate_party(self, samples, x=None, y=None) -> tuple:
+        """evaluate at one player of a deployment (x, y as for fit_party):
+        (loss, accuracy or None) at the model owner, (nan, None) elsewhere."""
+        (xp, xn), (yp, yn) = self._party_xy(x, y, "evaluate_party")
+        loss, accuracy = ctypes.c_double(), ctypes.c_double()
+        with self._lock:
+            _capi.tfe_trainer_evaluate_party(self._ptr, int(samples), xp, xn, yp, yn, ctypes.byref(loss),
+                                             ctypes.byref(accuracy))
+        return loss.value, None if math.isnan(accuracy.value) else accuracy.value
+
+    def finish(self) -> None:
+        """At a deployed player, after its last call: waits until every other
+        player has completed the same calls (nothing for a local trainer)."""
+        with self._lock:
+            _capi.tfe_trainer_finish(self._ptr)
+
     def predict(self, x) -> np.ndarray:
         """The model's outputs for x, revealed to the model owner."""
         x = as_array(x, "predict: x")
@@ -128,13 +194,14 @@ class Trainer(Handle):
         return out
 
     def export(self):
-        """The trained model (a tfe.keras Model), revealed to the model owner."""
+        """The trained model (a tfe.keras Model), revealed to the model owner;
+        None at the other players of a deployment."""
         from .models import Model
 
         out = _capi.HANDLE()
         with self._lock:
             _capi.tfe_trainer_export(self._ptr, ctypes.byref(out))
-        return Model(out.value)
+        return Model(out.value) if out.value else None
 
 
 def model_weights(model) -> list:

@@ -1,13 +1,13 @@
 //! The trainer as one player of a deployment: every player creates the
 //! same [`Trainer`] with [`Trainer::player`], passes its view of each data
-//! set ([`PlayerData`]: the parts it holds) to [`Trainer::fit_as_player`],
-//! and ends with [`Trainer::finish`].
+//! set ([`PlayerData`]: the parts it holds) to [`Trainer::fit_as_player`]
+//! and [`Trainer::evaluate_as_player`], and ends with [`Trainer::finish`].
 
 use std::ops::ControlFlow;
 
 use super::super::owners::{DataOwners, Layout};
 use super::super::runner::{Backend, Connect};
-use super::{Fit, Players, Progress, Trainer, X};
+use super::{Evaluation, Fit, Players, Progress, Trainer, X};
 use crate::error::{Error, Result};
 use crate::nn::Layer;
 use crate::ring::shape::{fmt_shape, numel};
@@ -71,6 +71,15 @@ impl Trainer {
             self.check_player_data(v)?;
         }
         self.fit_data(data, fit, validation, progress)
+    }
+
+    /// [`Trainer::evaluate_parts`] at one player of a deployment: `data` is
+    /// this player's view of the data set; every player calls it with the
+    /// same sample counts. The loss (and accuracy) are the model owner's:
+    /// NaN (and `None`) at every other player.
+    pub fn evaluate_as_player(&mut self, data: &PlayerData<'_>) -> Result<Evaluation> {
+        self.check_player_data(data)?;
+        self.evaluate_data(data)
     }
 
     /// A deployed player's view checked against the data owners and the

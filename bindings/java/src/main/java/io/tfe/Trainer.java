@@ -33,8 +33,47 @@ public final class Trainer extends Handle {
      * (null: the defaults). The model may be closed afterwards: the trainer keeps a copy.
      */
     public Trainer(Model model, String modelOwner, String dataOwner, String labelOwner, SessionOptions options) {
-        super("Trainer", newTrainer(model, modelOwner, dataOwner, labelOwner, options), Native::tfe_trainer_free,
-                null);
+        this(newTrainer(model, modelOwner, dataOwner, labelOwner, options));
+    }
+
+    private Trainer(MemorySegment trainer) {
+        super("Trainer", trainer, Native::tfe_trainer_free, null);
+    }
+
+    /**
+     * This process as player {@code me} of a deployed training ({@code tfe_trainer_new_party}):
+     * the players of the hostmap file {@code hostmap}, over TLS with {@code me}'s private key
+     * file {@code keyPath}. Every player makes the same trainer with the same players, compiles
+     * it the same way and calls {@link #fitParty} with the same sample count; then
+     * {@link #export} (the model owner gets the model, the others null) and {@link #finish}.
+     */
+    public static Trainer party(Model model, String hostmap, String me, String keyPath, String modelOwner,
+            String dataOwner, String labelOwner) {
+        return newParty(model, (m, arena, out) -> NativeTrain.tfe_trainer_new_party(m, Strings.of(arena, hostmap),
+                Strings.of(arena, me), Strings.of(arena, keyPath), Strings.of(arena, modelOwner),
+                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out));
+    }
+
+    /**
+     * {@link #party} over plaintext TCP ({@code tfe_trainer_new_party_insecure_plaintext}): for
+     * tests and isolated networks only.
+     */
+    public static Trainer partyInsecurePlaintext(Model model, String hostmap, String me, String modelOwner,
+            String dataOwner, String labelOwner) {
+        return newParty(model, (m, arena, out) -> NativeTrain.tfe_trainer_new_party_insecure_plaintext(m,
+                Strings.of(arena, hostmap), Strings.of(arena, me), Strings.of(arena, modelOwner),
+                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out));
+    }
+
+    private static Trainer newParty(Model model, Getter create) {
+        MemorySegment m = model.acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(create.call(m, arena, out));
+            return new Trainer(out.get(ADDRESS, 0));
+        } finally {
+            model.release();
+        }
     }
 
     private static MemorySegment newTrainer(Model model, String modelOwner, String dataOwner, String labelOwner,
@@ -115,16 +154,42 @@ public final class Trainer extends Handle {
      */
     public void fit(double[] x, double[] y, long epochs, long batchSize, double[] valX, double[] valY,
             ProgressListener listener) {
+        fitWith(listener, (trainer, arena, stub) -> {
+            MemorySegment vx = valX == null ? MemorySegment.NULL : Context.doubles(arena, valX);
+            MemorySegment vy = valY == null ? MemorySegment.NULL : Context.doubles(arena, valY);
+            return Native.tfe_trainer_fit(trainer, Context.doubles(arena, x), x.length, Context.doubles(arena, y),
+                    y.length, epochs, batchSize, vx, valX == null ? 0 : valX.length, vy,
+                    valY == null ? 0 : valY.length, stub, MemorySegment.NULL);
+        });
+    }
+
+    /**
+     * {@link #fit} at one player of a deployment ({@code tfe_trainer_fit_party}): every player
+     * passes the same {@code samples}; the data owner its features {@code x}, the label owner its
+     * labels {@code y}, the others null for what they do not own. The listener's losses are the
+     * model owner's (NaN elsewhere).
+     */
+    public void fitParty(long samples, double[] x, double[] y, long epochs, long batchSize,
+            ProgressListener listener) {
+        fitWith(listener, (trainer, arena, stub) -> NativeTrain.tfe_trainer_fit_party(trainer, samples,
+                orNull(arena, x), x == null ? 0 : x.length, orNull(arena, y), y == null ? 0 : y.length, epochs,
+                batchSize, stub, MemorySegment.NULL));
+    }
+
+    /** A C fit: (trainer, arena, the progress stub or NULL) -> status. */
+    @FunctionalInterface
+    private interface Fit {
+        int call(MemorySegment trainer, Arena arena, MemorySegment stub);
+    }
+
+    /** Runs {@code fit} with {@code listener}'s stub, rethrowing what the listener threw. */
+    private void fitWith(ProgressListener listener, Fit fit) {
         Listener l = listener == null ? null : new Listener(listener);
         MemorySegment trainer = acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stub = l == null ? MemorySegment.NULL
                     : Native.LINKER.upcallStub(MethodHandles.insertArguments(PROGRESS, 0, l), Native.PROGRESS_FN, arena);
-            MemorySegment vx = valX == null ? MemorySegment.NULL : Context.doubles(arena, valX);
-            MemorySegment vy = valY == null ? MemorySegment.NULL : Context.doubles(arena, valY);
-            int status = Native.tfe_trainer_fit(trainer, Context.doubles(arena, x), x.length, Context.doubles(arena, y),
-                    y.length, epochs, batchSize, vx, valX == null ? 0 : valX.length, vy,
-                    valY == null ? 0 : valY.length, stub, MemorySegment.NULL);
+            int status = fit.call(trainer, arena, stub);
             try {
                 TfeException.check(status);
             } catch (TfeException e) {
@@ -145,21 +210,54 @@ public final class Trainer extends Handle {
         }
     }
 
+    private static MemorySegment orNull(Arena arena, double[] values) {
+        return values == null ? MemorySegment.NULL : Context.doubles(arena, values);
+    }
+
     /**
      * The mean loss and the accuracy (NaN without {@link Metrics#ACCURACY}) of {@code x} and
      * {@code y} ({@code tfe_trainer_evaluate}), as {@code {loss, accuracy}}.
      */
     public double[] evaluate(double[] x, double[] y) {
+        return evaluateWith((t, arena, loss, accuracy) -> Native.tfe_trainer_evaluate(t, Context.doubles(arena, x),
+                x.length, Context.doubles(arena, y), y.length, loss, accuracy));
+    }
+
+    /**
+     * {@link #evaluate} at one player of a deployment ({@code tfe_trainer_evaluate_party};
+     * {@code samples}, {@code x}, {@code y} as for {@link #fitParty}): the loss and accuracy at the
+     * model owner, NaN elsewhere.
+     */
+    public double[] evaluateParty(long samples, double[] x, double[] y) {
+        return evaluateWith((t, arena, loss, accuracy) -> NativeTrain.tfe_trainer_evaluate_party(t, samples,
+                orNull(arena, x), x == null ? 0 : x.length, orNull(arena, y), y == null ? 0 : y.length, loss,
+                accuracy));
+    }
+
+    /** A C evaluation: (trainer, arena, loss, accuracy) -> status. */
+    @FunctionalInterface
+    private interface Evaluation {
+        int call(MemorySegment trainer, Arena arena, MemorySegment loss, MemorySegment accuracy);
+    }
+
+    private double[] evaluateWith(Evaluation evaluation) {
         MemorySegment trainer = acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment loss = arena.allocate(JAVA_DOUBLE);
             MemorySegment accuracy = arena.allocate(JAVA_DOUBLE);
-            TfeException.check(Native.tfe_trainer_evaluate(trainer, Context.doubles(arena, x), x.length,
-                    Context.doubles(arena, y), y.length, loss, accuracy));
+            TfeException.check(evaluation.call(trainer, arena, loss, accuracy));
             return new double[] {loss.get(JAVA_DOUBLE, 0), accuracy.get(JAVA_DOUBLE, 0)};
         } finally {
             release();
         }
+    }
+
+    /**
+     * At a deployed player, after its last call: waits until every other player has completed
+     * the same calls ({@code tfe_trainer_finish}); nothing for a local trainer.
+     */
+    public void finish() {
+        call((t, arena) -> NativeTrain.tfe_trainer_finish(t));
     }
 
     /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */
@@ -167,8 +265,12 @@ public final class Trainer extends Handle {
         return BatchPredictor.predict(this, Native::tfe_trainer_predict, x, outLen);
     }
 
-    /** The trained model, revealed to the model owner ({@code tfe_trainer_export}). Close it. */
+    /**
+     * The trained model, revealed to the model owner ({@code tfe_trainer_export}); null at the other
+     * players of a deployment. Close it.
+     */
     public Model export() {
-        return Model.wrap(getAddress((t, arena, out) -> Native.tfe_trainer_export(t, out)));
+        MemorySegment model = getAddress((t, arena, out) -> Native.tfe_trainer_export(t, out));
+        return model.equals(MemorySegment.NULL) ? null : Model.wrap(model);
     }
 }

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The training cases of tests/conformance/cases.json ("train_cases", format in its README). */
 class ConformanceTrainTest {
-    private static double[] doubles(Object list) {
+    static double[] doubles(Object list) {
         return ((List<?>) list).stream().mapToDouble(o -> (Double) o).toArray();
     }
 
-    private static long count(Map<String, Object> m, String key) {
+    static long count(Map<String, Object> m, String key) {
         return ((Double) m.get(key)).longValue();
     }
 
@@ -35,36 +35,73 @@ class ConformanceTrainTest {
         return cases.stream().map(c -> DynamicTest.dynamicTest((String) c.get("name"), () -> run(c)));
     }
 
+    /** The case's model, layer by layer. */
+    @SuppressWarnings("unchecked")
+    static Model buildModel(Map<String, Object> c) {
+        long[] shape = ((List<?>) c.get("input_shape")).stream().mapToLong(v -> ((Double) v).longValue()).toArray();
+        Model model = new Model(shape);
+        for (Map<String, Object> layer : (List<Map<String, Object>>) c.get("layers")) {
+            switch ((String) layer.get("kind")) {
+                case "dense" -> model.addDense(count(layer, "inputs"), count(layer, "units"),
+                        doubles(layer.get("weights")), doubles(layer.get("bias")));
+                case "sigmoid" -> model.addSigmoid();
+                case "relu" -> model.addRelu();
+                case "softmax" -> model.addSoftmax();
+                default -> fail("the runner does not know layer " + layer.get("kind"));
+            }
+        }
+        return model;
+    }
+
+    /** The defaults of the case's optimizer with the fields it sets. */
+    @SuppressWarnings("unchecked")
+    static Optimizer caseOptimizer(Map<String, Object> c) {
+        Map<String, Object> o = (Map<String, Object>) c.get("optimizer");
+        Optimizer d = Optimizer.defaults(constant(OptimizerKind.class, "TFE_OPTIMIZER_", o.get("kind")));
+        return new Optimizer(d.kind(), constant(Schedule.class, "TFE_SCHEDULE_", o.get("schedule")),
+                (Double) o.getOrDefault("learning_rate", d.learningRate()),
+                (Double) o.getOrDefault("momentum", d.momentum()), (Double) o.getOrDefault("beta1", d.beta1()),
+                (Double) o.getOrDefault("beta2", d.beta2()), (Double) o.getOrDefault("epsilon", d.epsilon()),
+                (Double) o.getOrDefault("decay", d.decay()),
+                o.containsKey("decay_steps") ? count(o, "decay_steps") : d.decaySteps());
+    }
+
+    static Loss caseLoss(Map<String, Object> c) {
+        return constant(Loss.class, "TFE_LOSS_", c.get("loss"));
+    }
+
+    static Metrics caseMetrics(Map<String, Object> c) {
+        return constant(Metrics.class, "TFE_METRICS_", c.get("metrics"));
+    }
+
+    /** The exported model's weights within the case's tolerance. */
+    @SuppressWarnings("unchecked")
+    static void checkWeights(Map<String, Object> c, Model exported) {
+        Map<String, Object> expect = (Map<String, Object>) c.get("expect");
+        double atol = (Double) expect.get("atol");
+        List<Object> weights = (List<Object>) expect.get("weights");
+        for (int i = 0; i < weights.size(); i++) {
+            double[] want = doubles(weights.get(i));
+            double[] got = exported.weight(i);
+            assertEquals(want.length, got.length);
+            for (int k = 0; k < want.length; k++) {
+                assertEquals(want[k], got[k], atol, c.get("name") + ": weight " + i + " (" + expect.get("bound") + ")");
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void run(Map<String, Object> c) {
         Map<String, Object> expect = (Map<String, Object>) c.get("expect");
-        Map<String, Object> o = (Map<String, Object>) c.get("optimizer");
-        long[] shape = ((List<?>) c.get("input_shape")).stream().mapToLong(v -> ((Double) v).longValue()).toArray();
         Trainer trainer;
-        try (Model model = new Model(shape)) {
-            for (Map<String, Object> layer : (List<Map<String, Object>>) c.get("layers")) {
-                switch ((String) layer.get("kind")) {
-                    case "dense" -> model.addDense(count(layer, "inputs"), count(layer, "units"),
-                            doubles(layer.get("weights")), doubles(layer.get("bias")));
-                    case "sigmoid" -> model.addSigmoid();
-                    case "relu" -> model.addRelu();
-                    case "softmax" -> model.addSoftmax();
-                    default -> fail("the runner does not know layer " + layer.get("kind"));
-                }
-            }
+        try (Model model = buildModel(c)) {
             trainer = new Trainer(model, "model-owner", "data-owner", "label-owner",
                     SessionOptions.defaults().withTransport(Transport.MEMORY));
         }
         try (trainer) {
-            Optimizer d = Optimizer.defaults(constant(OptimizerKind.class, "TFE_OPTIMIZER_", o.get("kind")));
-            Optimizer opt = new Optimizer(d.kind(), constant(Schedule.class, "TFE_SCHEDULE_", o.get("schedule")),
-                    (Double) o.getOrDefault("learning_rate", d.learningRate()),
-                    (Double) o.getOrDefault("momentum", d.momentum()), (Double) o.getOrDefault("beta1", d.beta1()),
-                    (Double) o.getOrDefault("beta2", d.beta2()), (Double) o.getOrDefault("epsilon", d.epsilon()),
-                    (Double) o.getOrDefault("decay", d.decay()),
-                    o.containsKey("decay_steps") ? count(o, "decay_steps") : d.decaySteps());
-            Loss loss = constant(Loss.class, "TFE_LOSS_", c.get("loss"));
-            Metrics metrics = constant(Metrics.class, "TFE_METRICS_", c.get("metrics"));
+            Optimizer opt = caseOptimizer(c);
+            Loss loss = caseLoss(c);
+            Metrics metrics = caseMetrics(c);
             if (expect.containsKey("status")) {
                 assertEquals("compile", expect.get("step"));
                 TfeException e = assertThrows(TfeException.class, () -> trainer.compile(opt, loss, metrics));
@@ -83,17 +120,8 @@ class ConformanceTrainTest {
             if (Boolean.TRUE.equals(expect.get("loss_decreases"))) {
                 assertTrue(losses.get(losses.size() - 1) < losses.get(0), losses.toString());
             }
-            double atol = (Double) expect.get("atol");
             try (Model exported = trainer.export()) {
-                List<Object> weights = (List<Object>) expect.get("weights");
-                for (int i = 0; i < weights.size(); i++) {
-                    double[] want = doubles(weights.get(i));
-                    double[] got = exported.weight(i);
-                    assertEquals(want.length, got.length);
-                    for (int k = 0; k < want.length; k++) {
-                        assertEquals(want[k], got[k], atol, c.get("name") + ": weight " + i + " (" + expect.get("bound") + ")");
-                    }
-                }
+                checkWeights(c, exported);
             }
         }
     }

@@ -24,8 +24,13 @@ class PartyTest {
     static final String[] PLAYERS = {"server0", "server1", "server2", "input-provider"};
 
     static Path writeHostmap(Path dir) throws Exception {
+        return writeHostmap(dir, PLAYERS);
+    }
+
+    /** A hostmap of {@code names} on free loopback ports, in {@code dir}. */
+    static Path writeHostmap(Path dir, String... names) throws Exception {
         StringBuilder players = new StringBuilder();
-        for (String name : PLAYERS) {
+        for (String name : names) {
             int port;
             try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = socket.getLocalPort();

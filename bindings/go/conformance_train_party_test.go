@@ -1,0 +1,92 @@
+package tfe_test
+
+// The first training case of tests/conformance/cases.json trained by six
+// players of a hostmap, one goroutine each over plaintext TCP (format in
+// its README): carol owns the model, alice the features, bob the labels.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+	"testing"
+
+	tfe "tfe/bindings/go"
+)
+
+var trainPartyPlayers = []string{"server0", "server1", "server2", "carol", "alice", "bob"}
+
+type trainPartyOutcome struct {
+	loss     float64
+	exported *tfe.Model
+	err      error
+}
+
+// trainAsParty is one player's fit, evaluation, export and finish.
+func trainAsParty(c trainCase, model *tfe.Model, optimizer tfe.Optimizer, hostmap, me string) (out trainPartyOutcome) {
+	tr, err := tfe.NewPartyTrainerInsecurePlaintext(model, hostmap, me, "carol", "alice", "bob")
+	if err != nil {
+		return trainPartyOutcome{err: err}
+	}
+	defer tr.Close()
+	var x, y []float64
+	if me == "alice" {
+		x = c.X
+	}
+	if me == "bob" {
+		y = c.Y
+	}
+	samples := len(c.Y) / c.Layers[0].Units
+	steps := []func() error{
+		func() error {
+			return tr.Compile(optimizer, tfe.Loss(trainEnums[c.Loss]), tfe.Metrics(trainEnums[c.Metrics]))
+		},
+		func() error { return tr.FitParty(samples, x, y, c.Epochs, c.BatchSize, nil) },
+		func() (err error) { out.loss, _, err = tr.EvaluateParty(samples, x, y); return err },
+		func() (err error) { out.exported, err = tr.Export(); return err },
+		tr.Finish,
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			return trainPartyOutcome{err: fmt.Errorf("%s, step %d: %w", me, i, err)}
+		}
+	}
+	return out
+}
+
+func TestConformanceTrainingAsSixPlayers(t *testing.T) {
+	data := must(os.ReadFile("../../tests/conformance/cases.json"))(t)
+	var file struct {
+		TrainCases []trainCase `json:"train_cases"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	c := file.TrainCases[0]
+	hostmap := writeHostmapOf(t, trainPartyPlayers)
+	optimizer := caseOptimizer(t, c)
+	outcomes := make([]trainPartyOutcome, len(trainPartyPlayers))
+	var wg sync.WaitGroup
+	for i, me := range trainPartyPlayers {
+		model := buildTrainModel(t, c)
+		defer model.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outcomes[i] = trainAsParty(c, model, optimizer, hostmap, me)
+		}()
+	}
+	wg.Wait()
+	for i, me := range trainPartyPlayers {
+		o := outcomes[i]
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		if (o.exported != nil) != (me == "carol") || math.IsNaN(o.loss) == (me == "carol") {
+			t.Fatalf("%s: exported %v, loss %v: only carol learns them", me, o.exported != nil, o.loss)
+		}
+	}
+	defer outcomes[3].exported.Close()
+	checkTrainedWeights(t, c, outcomes[3].exported)
+}
