@@ -16,7 +16,7 @@ use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::error::Error;
 use crate::graph::validate_player_name;
 use crate::nn::Layer;
-use crate::nn::train::{Fit, Loss, Metric, Optimizer, Players, Progress, Schedule, Trainer};
+use crate::nn::train::{Evaluation, Fit, Loss, Metric, Optimizer, Players, Progress, Schedule, Trainer};
 use crate::protocol::SeedSource;
 use crate::session::LocalOptions;
 
@@ -546,6 +546,32 @@ pub unsafe extern "C" fn tfe_trainer_fit(
     }
 }
 
+/// The body of the evaluate exports: `evaluate` on the trainer, which must
+/// be deployed or not as `deployed` says (`instead` names the call for the
+/// other kind), its loss and accuracy (NaN when not measured) written to
+/// the out-params.
+///
+/// # Safety
+/// The exports' contract (see `ffi_boundary!`).
+pub(super) unsafe fn evaluate_into(
+    trainer: *mut tfe_trainer_t,
+    (loss, accuracy): (*mut f64, *mut f64),
+    (deployed, instead): (bool, &str),
+    evaluate: impl FnOnce(&mut Inner) -> Result<Evaluation, Failure>,
+) -> Result<(), Failure> {
+    let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
+    let loss = args::out(loss, "loss")?;
+    let accuracy = args::out(accuracy, "accuracy")?;
+    let mut inner = trainer.lock()?;
+    inner.expect_deployed(deployed, instead)?;
+    let evaluation = evaluate(&mut inner)?;
+    unsafe {
+        loss.write(evaluation.loss);
+        accuracy.write(evaluation.accuracy.unwrap_or(f64::NAN));
+    }
+    Ok(())
+}
+
 /// The mean loss per sample and the accuracy of the samples `x` with labels
 /// `y` (as for `tfe_trainer_fit`), with the weights as trained so far, into
 /// `*loss` and `*accuracy` (NaN when compiled without
@@ -570,20 +596,14 @@ pub unsafe extern "C" fn tfe_trainer_evaluate(
     accuracy: *mut f64,
 ) -> tfe_status_t {
     ffi_boundary! {
-        let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let y = unsafe { args::slice(y, y_len, "y") }?;
-        let loss = args::out(loss, "loss")?;
-        let accuracy = args::out(accuracy, "accuracy")?;
-        let mut inner = trainer.lock()?;
-        inner.expect_deployed(false, "tfe_trainer_evaluate_party")?;
-        inner.samples((x, "x"), (y, "y"))?;
-        let evaluation = inner.trainer.evaluate(x, y)?;
         unsafe {
-            loss.write(evaluation.loss);
-            accuracy.write(evaluation.accuracy.unwrap_or(f64::NAN));
+            evaluate_into(trainer, (loss, accuracy), (false, "tfe_trainer_evaluate_party"), |inner| {
+                inner.samples((x, "x"), (y, "y"))?;
+                Ok(inner.trainer.evaluate(x, y)?)
+            })
         }
-        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use super::args;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::handles;
 use super::nn::tfe_model_t;
-use super::train::{Inner, players, report_progress, tfe_train_progress_fn, tfe_trainer_t};
+use super::train::{Inner, evaluate_into, players, report_progress, tfe_train_progress_fn, tfe_trainer_t};
 use crate::deploy::Hostmap;
 use crate::deploy::party::{ChannelSecurity, open};
 use crate::nn::train::{Fit, PlayerData, Trainer};
@@ -201,20 +201,14 @@ pub unsafe extern "C" fn tfe_trainer_evaluate_party(
     accuracy: *mut f64,
 ) -> tfe_status_t {
     ffi_boundary! {
-        let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let y = unsafe { args::slice(y, y_len, "y") }?;
-        let loss = args::out(loss, "loss")?;
-        let accuracy = args::out(accuracy, "accuracy")?;
-        let mut inner = trainer.lock()?;
-        inner.expect_deployed(true, "tfe_trainer_evaluate")?;
-        let data = view(&inner, samples, (x, y))?;
-        let evaluation = inner.trainer.evaluate_as_player(&data)?;
         unsafe {
-            loss.write(evaluation.loss);
-            accuracy.write(evaluation.accuracy.unwrap_or(f64::NAN));
+            evaluate_into(trainer, (loss, accuracy), (true, "tfe_trainer_evaluate"), |inner| {
+                let data = view(inner, samples, (x, y))?;
+                Ok(inner.trainer.evaluate_as_player(&data)?)
+            })
         }
-        Ok(())
     }
 }
 
