@@ -63,3 +63,13 @@ def test_library_is_the_one_installed_in_the_package_or_named():
     else:
         assert _capi.LIBRARY_PATH.parent == REPO.__class__(_capi.__file__).parent
         assert _capi.LIBRARY_PATH.name.startswith("_libtfe")
+
+
+def test_the_op_library_ships_every_header_of_the_c_and_cpp_api():
+    """tfe/tensorflow/cc/include links every header the op library's sources
+    may include (tfe.hpp includes the others), so the installed package
+    compiles without the repository."""
+    shipped = REPO / "bindings" / "python" / "tfe" / "tensorflow" / "cc" / "include"
+    headers = {p.name for p in (REPO / "bindings" / "cpp" / "include").glob("*.hpp")} | {"tfe.h"}
+    missing = sorted(h for h in headers if not (shipped / h).is_file())
+    assert not missing, f"link them into {shipped}: {missing}"

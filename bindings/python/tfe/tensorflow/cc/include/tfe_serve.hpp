@@ -1,0 +1,1 @@
+../../../../../cpp/include/tfe_serve.hpp
