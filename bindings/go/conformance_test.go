@@ -25,6 +25,7 @@ type conformanceFile struct {
 	Cases  []conformanceCase `json:"cases"`
 	Models []modelCase       `json:"models"`
 	Serve  []serveCase       `json:"serve_cases"`
+	Train  []trainCase       `json:"train_cases"`
 }
 
 // modelCase is an ONNX model predicting samples; each output within atol.

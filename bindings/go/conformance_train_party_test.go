@@ -5,10 +5,8 @@ package tfe_test
 // its README): carol owns the model, alice the features, bob the labels.
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"sync"
 	"testing"
 
@@ -56,14 +54,7 @@ func trainAsParty(c trainCase, model *tfe.Model, optimizer tfe.Optimizer, hostma
 }
 
 func TestConformanceTrainingAsSixPlayers(t *testing.T) {
-	data := must(os.ReadFile("../../tests/conformance/cases.json"))(t)
-	var file struct {
-		TrainCases []trainCase `json:"train_cases"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	c := file.TrainCases[0]
+	c := loadCases(t).Train[0]
 	hostmap := writeHostmapOf(t, trainPartyPlayers)
 	optimizer := caseOptimizer(t, c)
 	outcomes := make([]trainPartyOutcome, len(trainPartyPlayers))

@@ -6,7 +6,6 @@ package tfe_test
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	tfe "tfe/bindings/go"
@@ -52,20 +51,11 @@ var trainEnums = map[string]uint32{
 }
 
 func TestConformanceTraining(t *testing.T) {
-	data, err := os.ReadFile("../../tests/conformance/cases.json")
-	if err != nil {
-		t.Fatal(err)
+	file := loadCases(t)
+	if len(file.Train) < 3 {
+		t.Fatalf("%d training cases", len(file.Train))
 	}
-	var file struct {
-		TrainCases []trainCase `json:"train_cases"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.TrainCases) < 3 {
-		t.Fatalf("%d training cases", len(file.TrainCases))
-	}
-	for _, c := range file.TrainCases {
+	for _, c := range file.Train {
 		t.Run(c.Name, func(t *testing.T) { runTrainCase(t, c) })
 	}
 }

@@ -26,8 +26,8 @@ class ConformanceTrainPartyTest {
 
     @SuppressWarnings("unchecked")
     private static Outcome play(Map<String, Object> c, Path hostmap, String me) {
-        double[] x = me.equals("alice") ? ConformanceTrainTest.doubles(c.get("x")) : null;
-        double[] y = me.equals("bob") ? ConformanceTrainTest.doubles(c.get("y")) : null;
+        double[] x = me.equals("alice") ? ConformanceTest.doubles(c.get("x")) : null;
+        double[] y = me.equals("bob") ? ConformanceTest.doubles(c.get("y")) : null;
         long units = ConformanceTrainTest.count(((List<Map<String, Object>>) c.get("layers")).get(0), "units");
         long samples = ((List<?>) c.get("y")).size() / units;
         Trainer trainer;

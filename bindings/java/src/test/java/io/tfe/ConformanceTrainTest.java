@@ -14,10 +14,6 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The training cases of tests/conformance/cases.json ("train_cases", format in its README). */
 class ConformanceTrainTest {
-    static double[] doubles(Object list) {
-        return ((List<?>) list).stream().mapToDouble(o -> (Double) o).toArray();
-    }
-
     static long count(Map<String, Object> m, String key) {
         return ((Double) m.get(key)).longValue();
     }
@@ -43,7 +39,7 @@ class ConformanceTrainTest {
         for (Map<String, Object> layer : (List<Map<String, Object>>) c.get("layers")) {
             switch ((String) layer.get("kind")) {
                 case "dense" -> model.addDense(count(layer, "inputs"), count(layer, "units"),
-                        doubles(layer.get("weights")), doubles(layer.get("bias")));
+                        ConformanceTest.doubles(layer.get("weights")), ConformanceTest.doubles(layer.get("bias")));
                 case "sigmoid" -> model.addSigmoid();
                 case "relu" -> model.addRelu();
                 case "softmax" -> model.addSoftmax();
@@ -81,7 +77,7 @@ class ConformanceTrainTest {
         double atol = (Double) expect.get("atol");
         List<Object> weights = (List<Object>) expect.get("weights");
         for (int i = 0; i < weights.size(); i++) {
-            double[] want = doubles(weights.get(i));
+            double[] want = ConformanceTest.doubles(weights.get(i));
             double[] got = exported.weight(i);
             assertEquals(want.length, got.length);
             for (int k = 0; k < want.length; k++) {
@@ -110,7 +106,7 @@ class ConformanceTrainTest {
             }
             trainer.compile(opt, loss, metrics);
             List<Double> losses = new ArrayList<>();
-            trainer.fit(doubles(c.get("x")), doubles(c.get("y")), count(c, "epochs"), count(c, "batch_size"), null,
+            trainer.fit(ConformanceTest.doubles(c.get("x")), ConformanceTest.doubles(c.get("y")), count(c, "epochs"), count(c, "batch_size"), null,
                     null, p -> {
                         if (p.batch() == p.batches()) {
                             losses.add(p.loss());
