@@ -62,6 +62,9 @@ foreach(_test IN LISTS _tfe_c_tests)
   target_link_libraries(c_${_name} PRIVATE m) # exp() and friends of <math.h>
   tfe_add_test(c_${_name} c_${_name})
 endforeach()
+# These C tests write hostmaps of ports found free a moment before (see the
+# lock of the C++ tests below).
+set_tests_properties(c_test_handles c_test_statuses PROPERTIES RESOURCE_LOCK tfe_loopback_ports)
 # The ONNX test reads the committed models of tests/onnx/models.
 target_compile_definitions(c_test_onnx PRIVATE TFE_SOURCE_DIR="${_src}")
 
@@ -83,9 +86,12 @@ if(TFE_TEST_LAUNCHER)
   tfe_add_test(cpp_tests cpp_tests)
 else()
   include(GoogleTest)
+  # The deployment tests (Party, the deployed Trainer) bind ports they found
+  # free a moment before: the lock keeps two such processes from racing for
+  # one (the other cases are quick enough to share it).
   gtest_discover_tests(cpp_tests TEST_PREFIX "cpp." DISCOVERY_TIMEOUT 60
     PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
-               TIMEOUT 300)
+               TIMEOUT 300 RESOURCE_LOCK tfe_loopback_ports)
 endif()
 
 # --- ABI --------------------------------------------------------------------
