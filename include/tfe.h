@@ -3213,6 +3213,29 @@ enum tfe_status_t tfe_trainer_evaluate_party(struct tfe_trainer_t *trainer,
                                              double *accuracy);
 
 /**
+ * The model's outputs for `samples` samples at a deployed trainer, as
+ * `tfe_trainer_predict` for a local one: every player calls it with the
+ * same `samples`; the data owner passes its features `x`, every other
+ * player NULL with length 0. The model owner receives the outputs in `out`
+ * (`out_len` = `samples` x the model's output size); every other player
+ * passes NULL with length 0 and receives nothing.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` (a local trainer; not compiled; `x`
+ * not empty and not `samples` whole samples; `out_len` not what this
+ * player receives), or the statuses of `tfe_party_run`.
+ *
+ * # Safety
+ * `x` points to `x_len` doubles and `out` to `out_len` writable doubles
+ * (either NULL with length 0).
+ */
+enum tfe_status_t tfe_trainer_predict_party(struct tfe_trainer_t *trainer,
+                                            size_t samples,
+                                            const double *x,
+                                            size_t x_len,
+                                            double *out,
+                                            size_t out_len);
+
+/**
  * At a deployed trainer, after this player's last call: says it runs no
  * more and waits until every other player has completed the same calls,
  * so that no player's connections close under another's last run. Does

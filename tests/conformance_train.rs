@@ -217,14 +217,13 @@ fn party_hostmap(test: &str) -> std::path::PathBuf {
     path
 }
 
-/// One player of a deployed training case: its exported weights at the
-/// model owner, `None` elsewhere.
-fn run_party(
-    case: &Value,
-    constants: &HashMap<String, u32>,
-    hostmap: &std::ffi::CStr,
-    me: &str,
-) -> Option<Vec<Vec<f64>>> {
+/// What the model owner of a deployed training case receives: the exported
+/// weight arrays, and the predictions of the first 4 samples.
+type Learned = (Vec<Vec<f64>>, Vec<f64>);
+
+/// One player of a deployed training case: what it learns at the model
+/// owner, `None` elsewhere.
+fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi::CStr, me: &str) -> Option<Learned> {
     let name = format!("{} at {me}", case["name"].as_str().unwrap());
     let constant = |key: &str| -> u32 { constants[case[key].as_str().unwrap()] };
     let me_c = std::ffi::CString::new(me).unwrap();
@@ -278,6 +277,18 @@ fn run_party(
         );
         ok(status, &name);
         assert_eq!(loss.is_finite(), me == "carol", "{name}: loss {loss}");
+        // The predictions of the first 4 samples, carol's (checked below).
+        let mut predicted = if me == "carol" { vec![f64::NAN; 4] } else { Vec::new() };
+        let x4 = if me == "alice" { &x[..x.len() / samples * 4] } else { &[][..] };
+        let status = tfe_trainer_predict_party(
+            trainer,
+            4,
+            ptr_of(x4),
+            x4.len(),
+            if predicted.is_empty() { ptr::null_mut() } else { predicted.as_mut_ptr() },
+            predicted.len(),
+        );
+        ok(status, &name);
         let mut exported: *mut tfe_model_t = ptr::null_mut();
         ok(tfe_trainer_export(trainer, &raw mut exported), &name);
         ok(tfe_trainer_finish(trainer), &name);
@@ -294,7 +305,7 @@ fn run_party(
             weights.push(std::slice::from_raw_parts(values, len).to_vec());
         }
         tfe_model_free(exported);
-        Some(weights)
+        Some((weights, predicted))
     }
 }
 
@@ -309,7 +320,7 @@ fn the_first_training_case_passes_as_six_deployed_players() {
     let case = &doc["train_cases"][0];
     let hostmap = party_hostmap("train-party");
     let hostmap_c = std::ffi::CString::new(hostmap.to_str().unwrap()).unwrap();
-    let outcomes: Vec<Option<Vec<Vec<f64>>>> = std::thread::scope(|scope| {
+    let outcomes: Vec<Option<Learned>> = std::thread::scope(|scope| {
         let handles: Vec<_> = PARTY_PLAYERS
             .iter()
             .map(|me| {
@@ -323,7 +334,15 @@ fn the_first_training_case_passes_as_six_deployed_players() {
     for (me, outcome) in PARTY_PLAYERS.iter().zip(&outcomes) {
         assert_eq!(outcome.is_some(), *me == "carol", "{me} received the weights: {outcome:?}");
     }
-    let got = outcomes[3].as_ref().unwrap();
+    let (got, predicted) = outcomes[3].as_ref().unwrap();
+    // carol's predictions are the sigmoid of her weights' logits, within the
+    // sigmoid's bound and a truncation per product.
+    let x = floats(&case["x"]);
+    for (i, p) in predicted.iter().enumerate() {
+        let logit = got[1][0] + x[2 * i] * got[0][0] + x[2 * i + 1] * got[0][1];
+        let want = 1.0 / (1.0 + (-logit).exp());
+        assert!((p - want).abs() < 0.01, "prediction {i}: {p}, expected {want}");
+    }
     let atol = case["expect"]["atol"].as_f64().unwrap();
     for (i, want) in case["expect"]["weights"].as_array().unwrap().iter().enumerate() {
         let want = floats(want);

@@ -16,9 +16,10 @@ import (
 var trainPartyPlayers = []string{"server0", "server1", "server2", "carol", "alice", "bob"}
 
 type trainPartyOutcome struct {
-	loss     float64
-	exported *tfe.Model
-	err      error
+	loss      float64
+	predicted []float64 // of the first 4 samples
+	exported  *tfe.Model
+	err       error
 }
 
 // trainAsParty is one player's fit, evaluation, export and finish.
@@ -42,6 +43,14 @@ func trainAsParty(c trainCase, model *tfe.Model, optimizer tfe.Optimizer, hostma
 		},
 		func() error { return tr.FitParty(samples, x, y, c.Epochs, c.BatchSize, nil) },
 		func() (err error) { out.loss, _, err = tr.EvaluateParty(samples, x, y); return err },
+		func() (err error) {
+			var x4 []float64
+			if x != nil {
+				x4 = x[:4*len(x)/samples]
+			}
+			out.predicted, err = tr.PredictParty(4, x4, 1, me == "carol")
+			return err
+		},
 		func() (err error) { out.exported, err = tr.Export(); return err },
 		tr.Finish,
 	}
@@ -74,10 +83,20 @@ func TestConformanceTrainingAsSixPlayers(t *testing.T) {
 		if o.err != nil {
 			t.Fatal(o.err)
 		}
-		if (o.exported != nil) != (me == "carol") || math.IsNaN(o.loss) == (me == "carol") {
+		if (o.exported != nil) != (me == "carol") || math.IsNaN(o.loss) == (me == "carol") ||
+			(o.predicted != nil) != (me == "carol") {
 			t.Fatalf("%s: exported %v, loss %v: only carol learns them", me, o.exported != nil, o.loss)
 		}
 	}
-	defer outcomes[3].exported.Close()
-	checkTrainedWeights(t, c, outcomes[3].exported)
+	carol := outcomes[3]
+	defer carol.exported.Close()
+	checkTrainedWeights(t, c, carol.exported)
+	// carol's predictions: the sigmoid of her trained weights' logits.
+	w, b := must(carol.exported.Weight(0))(t), must(carol.exported.Weight(1))(t)
+	for i, p := range carol.predicted {
+		want := 1 / (1 + math.Exp(-(c.X[2*i]*w[0] + c.X[2*i+1]*w[1] + b[0])))
+		if math.Abs(p-want) > 0.01 {
+			t.Errorf("prediction %d: %v, expected %v", i, p, want)
+		}
+	}
 }

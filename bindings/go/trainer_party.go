@@ -93,6 +93,30 @@ func (t *Trainer) EvaluateParty(samples int, x, y []float64) (loss, accuracy flo
 	return float64(l), float64(a), err
 }
 
+// PredictParty predicts at one player of a deployment
+// (tfe_trainer_predict_party): every player passes the same samples, the
+// data owner its features x (nil elsewhere); the model owner (owner true)
+// receives samples x outputs values, every other player nil.
+func (t *Trainer) PredictParty(samples int, x []float64, outputs int, owner bool) ([]float64, error) {
+	n, err := size("tfe_trainer_predict_party", "samples", samples)
+	if err != nil {
+		return nil, err
+	}
+	var out []float64
+	if owner {
+		out = make([]float64, samples*outputs)
+	}
+	xp, xn := doubles(x)
+	op, on := doubles(out)
+	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_predict_party(p, n, xp, xn, op, on)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Finish waits, after this player's last call, until every other player
 // of the deployment has completed the same calls (tfe_trainer_finish);
 // nothing for a local trainer.

@@ -232,6 +232,7 @@ fn every_export_names_itself_in_its_messages() {
         tfe_trainer_fit_party(z(), z(), z(), z(), z(), z(), z(), z(), z(), z()),
         tfe_trainer_evaluate_party(z(), z(), z(), z(), z(), z(), z(), z()),
         tfe_trainer_finish(z()),
+        tfe_trainer_predict_party(z(), z(), z(), z(), z(), z()),
         tfe_array_load(z(), z()),
         tfe_array_values(z(), z(), z()),
         tfe_array_shape(z(), z(), z()),

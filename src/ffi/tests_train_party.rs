@@ -103,6 +103,11 @@ fn a_deployed_trainer_refuses_the_local_calls_and_bad_data_before_connecting() {
         let (mut loss, mut accuracy) = (0.0, 0.0);
         let status = tfe_trainer_evaluate(trainer, x.as_ptr(), 8, y.as_ptr(), 4, &raw mut loss, &raw mut accuracy);
         expect(status, tfe_status_t::TFE_ERR_INVALID_ARGUMENT, "tfe_trainer_evaluate_party");
+        let mut out = [0.0; 3];
+        let status = tfe_trainer_predict_party(trainer, 4, x.as_ptr(), 8, out.as_mut_ptr(), 3);
+        expect(status, tfe_status_t::TFE_ERR_INVALID_ARGUMENT, "'out' has 3 values, expected 4");
+        let status = tfe_trainer_predict(trainer, x.as_ptr(), 8, out.as_mut_ptr(), 3);
+        expect(status, tfe_status_t::TFE_ERR_INVALID_ARGUMENT, "call tfe_trainer_predict_party instead");
         ok(tfe_trainer_finish(trainer));
         tfe_trainer_free(trainer);
         tfe_model_free(model);

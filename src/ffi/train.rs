@@ -101,10 +101,12 @@ pub(super) struct Inner {
     pub(super) trainer: Trainer,
     /// Made by `tfe_trainer_new_party`: one player of a deployment.
     pub(super) deployed: bool,
+    /// This player's name, in a deployment.
+    pub(super) me: Option<String>,
     /// What `tfe_trainer_set_insecure_test_seed` remakes the trainer from.
     input_shape: Vec<usize>,
     layers: Vec<Layer>,
-    players: Players,
+    pub(super) players: Players,
     options: LocalOptions,
     compiled: bool,
     /// Input values per sample and outputs per sample.
@@ -156,6 +158,7 @@ impl Inner {
         Ok(Inner {
             trainer,
             deployed,
+            me: None,
             inputs: input_shape.iter().product(),
             input_shape,
             layers,
@@ -630,7 +633,7 @@ pub unsafe extern "C" fn tfe_trainer_predict(
         let x = unsafe { args::slice(x, x_len, "x") }?;
         let out = unsafe { args::slice_mut(out, out_len, "out") }?;
         let mut inner = trainer.lock()?;
-        inner.expect_deployed(false, "tfe_trainer_export at the model owner, then a predictor of the model,")?;
+        inner.expect_deployed(false, "tfe_trainer_predict_party")?;
         let (inputs, outputs) = (inner.inputs, inner.outputs);
         let samples = x.len() / inputs;
         if x.is_empty() || samples * inputs != x.len() {

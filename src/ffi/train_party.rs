@@ -2,8 +2,10 @@
 //! hostmap makes the same trainer (`tfe_trainer_new_party`), compiles it
 //! the same way, and calls `tfe_trainer_fit_party` with the same sample
 //! count, the data owner with the features, the label owner with the
-//! labels, the others with neither; `tfe_trainer_export` gives the model
-//! owner the trained model, and `tfe_trainer_finish` waits for the others.
+//! labels, the others with neither (and `tfe_trainer_evaluate_party`,
+//! `tfe_trainer_predict_party` likewise); `tfe_trainer_export` gives the
+//! model owner the trained model, and `tfe_trainer_finish` waits for the
+//! others.
 
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
@@ -15,6 +17,7 @@ use super::nn::tfe_model_t;
 use super::train::{Inner, evaluate_into, players, report_progress, tfe_train_progress_fn, tfe_trainer_t};
 use crate::deploy::Hostmap;
 use crate::deploy::party::{ChannelSecurity, open};
+use crate::error::Error;
 use crate::nn::train::{Fit, PlayerData, Trainer};
 use crate::session::LocalOptions;
 
@@ -89,6 +92,7 @@ unsafe fn new_party(
     let model = unsafe { handles::get(model, "model") }?;
     let hostmap_path = unsafe { args::string(hostmap_path, "hostmap_path") }?;
     let me = unsafe { args::string(me, "me") }?.to_string();
+    let owner = me.clone();
     let model_owner = unsafe { args::string(model_owner, "model_owner") }?;
     let data_owner = unsafe { args::string(data_owner, "data_owner") }?;
     let label_owner = unsafe { args::string(label_owner, "label_owner") }?;
@@ -96,10 +100,11 @@ unsafe fn new_party(
     let players = players(model_owner, data_owner, label_owner)?;
     let hostmap = Arc::new(Hostmap::load(hostmap_path)?);
     hostmap.entry(&me)?;
-    let inner = Inner::new(model, players, LocalOptions::default(), true, |input_shape, layers, players| {
+    let mut inner = Inner::new(model, players, LocalOptions::default(), true, |input_shape, layers, players| {
         let connect = Box::new(move |graph| open(&hostmap, graph, &me, &security));
         Trainer::player(input_shape, layers, players, None, connect)
     })?;
+    inner.me = Some(owner);
     unsafe { out.write(handles::register(Box::new(tfe_trainer_t { inner: Mutex::new(inner) }))) };
     Ok(())
 }
@@ -209,6 +214,55 @@ pub unsafe extern "C" fn tfe_trainer_evaluate_party(
                 Ok(inner.trainer.evaluate_as_player(&data)?)
             })
         }
+    }
+}
+
+/// The model's outputs for `samples` samples at a deployed trainer, as
+/// `tfe_trainer_predict` for a local one: every player calls it with the
+/// same `samples`; the data owner passes its features `x`, every other
+/// player NULL with length 0. The model owner receives the outputs in `out`
+/// (`out_len` = `samples` x the model's output size); every other player
+/// passes NULL with length 0 and receives nothing.
+///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` (a local trainer; not compiled; `x`
+/// not empty and not `samples` whole samples; `out_len` not what this
+/// player receives), or the statuses of `tfe_party_run`.
+///
+/// # Safety
+/// `x` points to `x_len` doubles and `out` to `out_len` writable doubles
+/// (either NULL with length 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_trainer_predict_party(
+    trainer: *mut tfe_trainer_t,
+    samples: usize,
+    x: *const f64,
+    x_len: usize,
+    out: *mut f64,
+    out_len: usize,
+) -> tfe_status_t {
+    ffi_boundary! {
+        let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
+        let x = unsafe { args::slice(x, x_len, "x") }?;
+        let out = unsafe { args::slice_mut(out, out_len, "out") }?;
+        let mut inner = trainer.lock()?;
+        inner.expect_deployed(true, "tfe_trainer_predict")?;
+        let data = view(&inner, samples, (x, &[]))?;
+        let learns = inner.me.as_deref() == Some(inner.players.model_owner.as_str());
+        let expected = if learns { samples * inner.outputs } else { 0 };
+        if out.len() != expected {
+            let why = if learns {
+                format!("{expected}: the {samples} samples' {} outputs each", inner.outputs)
+            } else {
+                format!("none: only the model owner '{}' receives the outputs", inner.players.model_owner)
+            };
+            return Err(Failure::invalid(format!("'out' has {} values, expected {why}", out.len())));
+        }
+        match inner.trainer.predict_as_player(&data)? {
+            Some(y) if y.len() == out.len() => out.copy_from_slice(&y),
+            None if !learns => {}
+            _ => return Err(Error::internal("the model owner's predictions do not have the checked length").into()),
+        }
+        Ok(())
     }
 }
 

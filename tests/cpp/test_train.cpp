@@ -127,6 +127,7 @@ TEST(Trainer, SixDeployedPlayersTrainAsALocalTrainerDoes) {
     Data d = data();
     std::vector<std::optional<tfe::Model>> exported(players.size());
     std::vector<double> losses(players.size());
+    std::vector<std::vector<double>> predicted(players.size());
     std::vector<std::string> errors(players.size());
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < players.size(); i++) {
@@ -141,6 +142,9 @@ TEST(Trainer, SixDeployedPlayersTrainAsALocalTrainerDoes) {
                 std::vector<double> y = me == "bob" ? d.y : std::vector<double>{};
                 trainer.fit_party(16, x, y, 2, 4);
                 losses[i] = trainer.evaluate_party(16, x, y).first;
+                std::vector<double> x4 = me == "alice" ? std::vector<double>(d.x.begin(), d.x.begin() + 8)
+                                                       : std::vector<double>{};
+                predicted[i] = trainer.predict_party(4, x4, me == "carol" ? 4 : 0);
                 exported[i] = trainer.export_party();
                 trainer.finish();
             } catch (const std::exception &e) {
@@ -155,6 +159,7 @@ TEST(Trainer, SixDeployedPlayersTrainAsALocalTrainerDoes) {
         ASSERT_EQ(errors[i], "") << players[i];
         EXPECT_EQ(exported[i].has_value(), players[i] == "carol") << players[i];
         EXPECT_EQ(std::isnan(losses[i]), players[i] != "carol") << players[i] << ": " << losses[i];
+        EXPECT_EQ(predicted[i].size(), players[i] == "carol" ? 4u : 0u) << players[i];
     }
     tfe::Model model({2});
     model.dense(2, 1, {0.25, -0.5}, {0.0}).sigmoid();
@@ -166,6 +171,12 @@ TEST(Trainer, SixDeployedPlayersTrainAsALocalTrainerDoes) {
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t k = 0; k < want.size(); k++) {
         EXPECT_NEAR(got[k], want[k], 0.01) << "weight " << k;
+    }
+    // carol's predictions: the sigmoid of her trained weights' logits.
+    auto bias = exported[3]->weight(1);
+    for (std::size_t s = 0; s < 4; s++) {
+        double logit = d.x[2 * s] * got[0] + d.x[2 * s + 1] * got[1] + bias[0];
+        EXPECT_NEAR(predicted[3][s], 1 / (1 + std::exp(-logit)), 0.01) << "prediction " << s;
     }
 }
 

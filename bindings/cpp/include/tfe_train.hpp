@@ -135,6 +135,17 @@ class Trainer {
         return {loss, accuracy};
     }
 
+    /// predict at one player of a deployment: every player passes the same
+    /// `samples`, the data owner its features `x` (the others an empty
+    /// vector); the model owner passes `out_len` = samples x outputs and
+    /// receives the outputs, every other player 0 and receives nothing.
+    std::vector<double> predict_party(std::size_t samples, const std::vector<double> &x, std::size_t out_len) {
+        std::vector<double> out(out_len);
+        detail::check(tfe_trainer_predict_party(get(), samples, x.empty() ? nullptr : x.data(), x.size(),
+                                                out.empty() ? nullptr : out.data(), out.size()));
+        return out;
+    }
+
     /// The trained model at the model owner of a deployment, nothing at the
     /// other players (every player calls it).
     std::optional<Model> export_party() {

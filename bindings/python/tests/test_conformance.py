@@ -235,9 +235,10 @@ def test_first_train_case_as_six_deployed_players(tmp_path):
                                   epochs=case["epochs"], batch_size=case["batch_size"])
                 loss_value, _ = trainer.evaluate_party(x.shape[0], x if me == "alice" else None,
                                                        y if me == "bob" else None)
+                predicted = trainer.predict_party(4, x[:4] if me == "alice" else None, owner=me == "carol")
                 exported = trainer.export()
                 trainer.finish()
-                outcome[me] = (loss_value, exported)
+                outcome[me] = (loss_value, exported, predicted)
         except BaseException as error:  # noqa: BLE001 (reported below, per player)
             outcome[me] = error
 
@@ -248,7 +249,13 @@ def test_first_train_case_as_six_deployed_players(tmp_path):
         t.join()
     for me in PARTY_PLAYERS:
         assert isinstance(outcome[me], tuple), f"{me}: {outcome[me]!r}"
-        loss_value, exported = outcome[me]
-        assert (exported is not None) == (me == "carol"), me
+        loss_value, exported, predicted = outcome[me]
+        assert (exported is not None) == (me == "carol") == (predicted is not None), me
         assert np.isfinite(loss_value) == (me == "carol"), (me, loss_value)
     _check_weights(case, outcome["carol"][1])
+    # carol's predictions: the sigmoid of her trained weights' logits.
+    from tfe.keras.training import model_weights
+
+    w, b = (np.array(v) for v in model_weights(outcome["carol"][1]))
+    want = 1 / (1 + np.exp(-(x[:4] @ w.reshape(-1, 1) + b)))
+    np.testing.assert_allclose(outcome["carol"][2], want, rtol=0, atol=0.01)

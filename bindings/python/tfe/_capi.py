@@ -385,6 +385,7 @@ FUNCTIONS = {
     "tfe_trainer_new_party_insecure_plaintext": (STATUS, [("model", HANDLE), ("hostmap_path", c_char_p), ("me", c_char_p), ("model_owner", c_char_p), ("data_owner", c_char_p), ("label_owner", c_char_p), ("out", POINTER(HANDLE))]),
     "tfe_trainer_fit_party": (STATUS, [("trainer", HANDLE), ("samples", c_size_t), ("x", POINTER(c_double)), ("x_len", c_size_t), ("y", POINTER(c_double)), ("y_len", c_size_t), ("epochs", c_size_t), ("batch_size", c_size_t), ("progress", PROGRESS_FN), ("user_data", c_void_p)]),
     "tfe_trainer_evaluate_party": (STATUS, [("trainer", HANDLE), ("samples", c_size_t), ("x", POINTER(c_double)), ("x_len", c_size_t), ("y", POINTER(c_double)), ("y_len", c_size_t), ("loss", POINTER(c_double)), ("accuracy", POINTER(c_double))]),
+    "tfe_trainer_predict_party": (STATUS, [("trainer", HANDLE), ("samples", c_size_t), ("x", POINTER(c_double)), ("x_len", c_size_t), ("out", POINTER(c_double)), ("out_len", c_size_t)]),
     "tfe_trainer_finish": (STATUS, [("trainer", HANDLE)]),
     "tfe_array_load": (STATUS, [("path", c_char_p), ("out", POINTER(HANDLE))]),
     "tfe_array_values": (STATUS, [("array", HANDLE), ("data", POINTER(POINTER(c_double))), ("len", POINTER(c_size_t))]),

@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
-use super::runner::{Backend, Ran, Runner};
+use super::runner::{Backend, Runner};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
@@ -454,28 +454,40 @@ impl Trainer {
     pub fn predict_parts(&mut self, x: &[&[f64]]) -> Result<Vec<f64>> {
         let counts = self.layout.samples(x)?;
         let x: Vec<Option<&[f64]>> = x.iter().copied().map(Some).collect();
-        self.build_default(&counts)?;
+        self.predict_data(&counts, &x)?
+            .ok_or_else(|| Error::internal("a local session learns every prediction, but did not learn this one"))
+    }
+
+    /// The model's outputs for the samples of which this process may hold
+    /// only some parts (`counts` per data owner, `x` its part where it holds
+    /// one): `None` where this process is not the model owner.
+    pub(super) fn predict_data(&mut self, counts: &[usize], x: &[Option<&[f64]>]) -> Result<Option<Vec<f64>>> {
+        self.build_default(counts)?;
         let outputs = self.outputs;
         let built = self.built.as_mut().expect("built");
         let rows = built.rows.clone();
-        let mut out = vec![0.0; self.layout.total(&counts) * outputs];
-        for k in 0..covering_batches(&counts, &rows) {
-            let at = self.layout.batch_rows(k, &counts, &rows);
+        let mut out = vec![0.0; self.layout.total(counts) * outputs];
+        let mut learned_all = true;
+        for k in 0..covering_batches(counts, &rows) {
+            let at = self.layout.batch_rows(k, counts, &rows);
             let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(&x, &at, &rows) {
+            for (name, values) in self.layout.feeds(x, &at, &rows) {
                 feeds.insert(&name, values);
             }
             let run = built.runner.run(&[built.predictions], &feeds)?;
-            let values: Vec<f64> = learned(&run, 0)?.iter().copied().collect();
+            let Some(values) = &run.outputs[0] else {
+                learned_all = false;
+                continue;
+            };
+            let values: Vec<f64> = values.iter().copied().collect();
             for (slot, row) in at.slots.iter().zip(values.chunks(outputs)) {
                 if let Some(i) = slot {
                     out[i * outputs..(i + 1) * outputs].copy_from_slice(row);
                 }
             }
         }
-        Ok(out)
+        Ok(learned_all.then_some(out))
     }
-
     /// The trained model, its weights revealed to the model owner only,
     /// with batch normalizations folded as [`Sequential::new`] folds them.
     pub fn export(&mut self) -> Result<Sequential> {
@@ -654,14 +666,4 @@ impl Trainer {
         });
         Ok(())
     }
-}
-
-/// Fetch `i` of `run`, which this process must have learned.
-fn learned(run: &Ran, i: usize) -> Result<&ndarray::ArrayD<f64>> {
-    run.outputs[i].as_ref().ok_or_else(|| {
-        Error::invalid(format!(
-            "player '{}' does not learn this value: evaluations and predictions go to the model owner",
-            run.stats.players.first().map_or("?", |p| p.player.as_str())
-        ))
-    })
 }

@@ -177,6 +177,17 @@ class Trainer(Handle):
                                              ctypes.byref(accuracy))
         return loss.value, None if math.isnan(accuracy.value) else accuracy.value
 
+    def predict_party(self, samples, x=None, owner=False):
+        """predict at one player of a deployment: every player passes the same
+        `samples`, the data owner its features x; the model owner (owner=True)
+        receives the outputs, every other player None."""
+        (xp, xn), _ = self._party_xy(x, None, "predict_party")
+        out = np.zeros((int(samples), *self.output_shape)) if owner else None
+        op, on = doubles(out) if out is not None else (None, 0)
+        with self._lock:
+            _capi.tfe_trainer_predict_party(self._ptr, int(samples), xp, xn, op, on)
+        return out
+
     def finish(self) -> None:
         """At a deployed player, after its last call: waits until every other
         player has completed the same calls (nothing for a local trainer)."""

@@ -1,7 +1,8 @@
 //! The trainer as one player of a deployment: every player creates the
 //! same [`Trainer`] with [`Trainer::player`], passes its view of each data
-//! set ([`PlayerData`]: the parts it holds) to [`Trainer::fit_as_player`]
-//! and [`Trainer::evaluate_as_player`], and ends with [`Trainer::finish`].
+//! set ([`PlayerData`]: the parts it holds) to [`Trainer::fit_as_player`],
+//! [`Trainer::evaluate_as_player`] and [`Trainer::predict_as_player`], and
+//! ends with [`Trainer::finish`].
 
 use std::ops::ControlFlow;
 
@@ -80,6 +81,16 @@ impl Trainer {
     pub fn evaluate_as_player(&mut self, data: &PlayerData<'_>) -> Result<Evaluation> {
         self.check_player_data(data)?;
         self.evaluate_data(data)
+    }
+
+    /// [`Trainer::predict_parts`] at one player of a deployment: `data` is
+    /// this player's view of the samples (its labels, if any, are not
+    /// used); every player calls it with the same sample counts. The
+    /// outputs (samples first) are the model owner's: `None` at every other
+    /// player.
+    pub fn predict_as_player(&mut self, data: &PlayerData<'_>) -> Result<Option<Vec<f64>>> {
+        self.check_player_data(data)?;
+        self.predict_data(&data.samples, &data.x)
     }
 
     /// A deployed player's view checked against the data owners and the

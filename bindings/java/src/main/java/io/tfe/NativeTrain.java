@@ -33,6 +33,10 @@ final class NativeTrain {
     static int tfe_trainer_evaluate_party(MemorySegment trainer, long samples, MemorySegment x, long x_len, MemorySegment y, long y_len, MemorySegment loss, MemorySegment accuracy) {
         try { return (int) TFE_TRAINER_EVALUATE_PARTY.invokeExact(trainer, samples, x, x_len, y, y_len, loss, accuracy); } catch (Throwable t) { throw rethrow(t); }
     }
+    private static final MethodHandle TFE_TRAINER_PREDICT_PARTY = downcall("tfe_trainer_predict_party", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    static int tfe_trainer_predict_party(MemorySegment trainer, long samples, MemorySegment x, long x_len, MemorySegment out, long out_len) {
+        try { return (int) TFE_TRAINER_PREDICT_PARTY.invokeExact(trainer, samples, x, x_len, out, out_len); } catch (Throwable t) { throw rethrow(t); }
+    }
     private static final MethodHandle TFE_TRAINER_FINISH = downcall("tfe_trainer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static int tfe_trainer_finish(MemorySegment trainer) {
         try { return (int) TFE_TRAINER_FINISH.invokeExact(trainer); } catch (Throwable t) { throw rethrow(t); }

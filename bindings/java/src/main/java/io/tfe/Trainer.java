@@ -253,6 +253,24 @@ public final class Trainer extends Handle {
     }
 
     /**
+     * {@link #predict} at one player of a deployment ({@code tfe_trainer_predict_party}): every
+     * player passes the same {@code samples}, the data owner its features {@code x} (null
+     * elsewhere); the model owner passes {@code outLen} = samples x outputs and receives the
+     * outputs, every other player passes 0 and receives null.
+     */
+    public double[] predictParty(long samples, double[] x, long outLen) {
+        MemorySegment trainer = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = outLen == 0 ? MemorySegment.NULL : arena.allocate(JAVA_DOUBLE, outLen);
+            TfeException.check(NativeTrain.tfe_trainer_predict_party(trainer, samples, orNull(arena, x),
+                    x == null ? 0 : x.length, out, outLen));
+            return outLen == 0 ? null : Predictor.readDoubles(out, outLen);
+        } finally {
+            release();
+        }
+    }
+
+    /**
      * At a deployed player, after its last call: waits until every other player has completed
      * the same calls ({@code tfe_trainer_finish}); nothing for a local trainer.
      */

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConformanceTrainPartyTest {
     static final String[] PLAYERS = {"server0", "server1", "server2", "carol", "alice", "bob"};
 
-    /** One player's evaluation loss and exported model (null except at carol). */
-    record Outcome(double loss, Model exported) {}
+    /** One player's evaluation loss, predictions of 4 samples and exported model (null except at carol). */
+    record Outcome(double loss, double[] predicted, Model exported) {}
 
     @SuppressWarnings("unchecked")
     private static Outcome play(Map<String, Object> c, Path hostmap, String me) {
@@ -40,9 +40,11 @@ class ConformanceTrainPartyTest {
             trainer.fitParty(samples, x, y, ConformanceTrainTest.count(c, "epochs"),
                     ConformanceTrainTest.count(c, "batch_size"), null);
             double loss = trainer.evaluateParty(samples, x, y)[0];
+            double[] x4 = x == null ? null : java.util.Arrays.copyOf(x, (int) (4 * x.length / samples));
+            double[] predicted = trainer.predictParty(4, x4, me.equals("carol") ? 4 : 0);
             Model exported = trainer.export();
             trainer.finish();
-            return new Outcome(loss, exported);
+            return new Outcome(loss, predicted, exported);
         }
     }
 
@@ -62,13 +64,23 @@ class ConformanceTrainPartyTest {
                 boolean owner = PLAYERS[i].equals("carol");
                 assertEquals(owner, o.exported() != null, PLAYERS[i] + " received the weights");
                 assertEquals(owner, !Double.isNaN(o.loss()), PLAYERS[i] + "'s loss " + o.loss());
+                assertEquals(owner, o.predicted() != null, PLAYERS[i] + " received predictions");
             }
         } finally {
             pool.shutdown();
         }
-        try (Model exported = futures.get(3).get().exported()) {
+        Outcome carol = futures.get(3).get();
+        try (Model exported = carol.exported()) {
             assertNotNull(exported);
             ConformanceTrainTest.checkWeights(c, exported);
+            // carol's predictions: the sigmoid of her trained weights' logits.
+            double[] w = exported.weight(0);
+            double[] b = exported.weight(1);
+            double[] x = ConformanceTest.doubles(c.get("x"));
+            for (int i = 0; i < 4; i++) {
+                double want = 1 / (1 + Math.exp(-(x[2 * i] * w[0] + x[2 * i + 1] * w[1] + b[0])));
+                assertEquals(want, carol.predicted()[i], 0.01, "prediction " + i);
+            }
         }
     }
 }
