@@ -1,10 +1,12 @@
 //! `tfe train` as players of a hostmap (issue 16, item 9): six processes
 //! over TLS — three servers, the model owner, and two data owners holding
 //! two features each of the same samples, one of them also the label
-//! owner — train a logistic regression, a quarter of the samples held out
-//! for validation. Only the model owner learns the losses and the weights;
-//! they match a local `tfe train` of the same data and initial weights. A player that declares another shape for an input
-//! builds another graph and is refused.
+//! owner — train a logistic regression, validated on a quarter of the
+//! samples held out (`--validation-split`) or on files of their own
+//! (`--validation-data`). Only the model owner learns the losses and the
+//! weights; they match a local `tfe train` of the same data and initial
+//! weights. A player that declares another shape for an input builds
+//! another graph and is refused.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -18,9 +20,17 @@ use common::hosts::{Folder, finish};
 const PLAYERS: [&str; 6] = ["server0", "server1", "server2", "model-owner", "alice", "bob"];
 const SAMPLES: usize = 64;
 
-/// The same arguments at every player; `alice` and `bob` stand for their
-/// inputs (a file at their owner, its shape elsewhere).
+/// The same arguments at every player, validating on a quarter of the
+/// samples; `alice` and `bob` stand for their inputs (a file at their
+/// owner, its shape elsewhere).
 fn common_args(alice: &str, bob: &str, labels: &str) -> Vec<String> {
+    let mut args = training_args(alice, bob, labels);
+    args.extend(["--validation-split".into(), "0.25".into()]);
+    args
+}
+
+/// `common_args` without the validation.
+fn training_args(alice: &str, bob: &str, labels: &str) -> Vec<String> {
     [
         "--model",
         "dense:1,sigmoid",
@@ -34,8 +44,6 @@ fn common_args(alice: &str, bob: &str, labels: &str) -> Vec<String> {
         "0.5",
         "--seed-for-tests",
         "3",
-        "--validation-split",
-        "0.25",
     ]
     .iter()
     .map(ToString::to_string)
@@ -53,6 +61,23 @@ fn args_of(name: &str) -> Vec<String> {
     common_args(alice, bob, labels)
 }
 
+/// Each player's view with validation files of 16 samples (the training
+/// files' first 16 rows, `write_data`'s `*_val.csv`) instead of a split.
+fn args_with_validation_files(name: &str) -> Vec<String> {
+    let view = |owner: &str, file: &str, shape: &str| if name == owner { file.to_string() } else { shape.to_string() };
+    let mut args = training_args(
+        &view("alice", "alice.csv", "64x2"),
+        &view("bob", "bob.csv", "64x2"),
+        &view("bob", "labels.csv", "64"),
+    );
+    args.extend([
+        format!("--validation-data=alice={}", view("alice", "alice_val.csv", "16x2")),
+        format!("--validation-data=bob={}", view("bob", "bob_val.csv", "16x2")),
+        format!("--validation-labels={}", view("bob", "labels_val.csv", "16")),
+    ]);
+    args
+}
+
 /// Two features each for alice and bob, labels 1 where the sum of the
 /// first of alice's and of bob's is positive.
 fn write_data(folder: &Folder) {
@@ -68,6 +93,11 @@ fn write_data(folder: &Folder) {
     std::fs::write(folder.0.join("alice.csv"), csv(&|r| format!("{:.4},{:.4}", r[0], r[1]))).unwrap();
     std::fs::write(folder.0.join("bob.csv"), csv(&|r| format!("{:.4},{:.4}", r[2], r[3]))).unwrap();
     std::fs::write(folder.0.join("labels.csv"), csv(&|r| format!("{}", u8::from(r[0] + r[2] > 0.0)))).unwrap();
+    for file in ["alice", "bob", "labels"] {
+        let text = std::fs::read_to_string(folder.0.join(format!("{file}.csv"))).unwrap();
+        let head = text.lines().take(16).collect::<Vec<_>>().join("\n") + "\n";
+        std::fs::write(folder.0.join(format!("{file}_val.csv")), head).unwrap();
+    }
 }
 
 fn start(folder: &Folder, name: &str, args: &[String]) -> Child {
@@ -82,9 +112,11 @@ fn epoch_lines(stdout: &str) -> Vec<String> {
     stdout.lines().filter(|l| l.starts_with("epoch ")).map(|l| l.split(" (").next().unwrap().to_string()).collect()
 }
 
-#[test]
-fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
-    let folder = Folder::new("train-six", &PLAYERS);
+/// Trains as the six players with `args_of` each, then in one process with
+/// `local`, and compares: only the model owner learns, `steps` steps, the
+/// same losses and weights.
+fn train_as_six_and_compare(test: &str, args_of: fn(&str) -> Vec<String>, local: Vec<String>, steps: usize) {
+    let folder = Folder::new(test, &PLAYERS);
     write_data(&folder);
     let children: Vec<(&str, Child)> =
         PLAYERS.iter().map(|&name| (name, start(&folder, name, &args_of(name)))).collect();
@@ -93,8 +125,7 @@ fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
     for (name, out) in &outputs {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "{name} failed: {stderr}");
-        // 48 of the 64 samples train (batches of 16), 16 validate.
-        assert!(stdout.contains(&format!("{name}: trained 6 steps")), "{name}: {stdout}");
+        assert!(stdout.contains(&format!("{name}: trained {steps} steps")), "{name}: {stdout}");
         if name == "model-owner" {
             owner_stdout = stdout.to_string();
         } else {
@@ -104,7 +135,7 @@ fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
     }
 
     // The same training with every player in one process.
-    let mut local: Vec<String> = common_args("alice.csv", "bob.csv", "labels.csv");
+    let mut local = local;
     local.extend(["--output".into(), "local".into()]);
     let out =
         folder.tfe(&[&["train"][..], &local.iter().map(String::as_str).collect::<Vec<_>>()].concat()).output().unwrap();
@@ -134,6 +165,24 @@ fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
             assert!((d - l).abs() < 2e-3, "{file}: deployed {deployed:?}, local {local:?}");
         }
     }
+}
+
+#[test]
+fn six_processes_train_as_one_local_run_and_only_the_model_owner_learns() {
+    // 48 of the 64 samples train (batches of 16), 16 validate.
+    train_as_six_and_compare("train-six", args_of, common_args("alice.csv", "bob.csv", "labels.csv"), 6);
+}
+
+#[test]
+fn six_processes_validate_on_files_of_their_own_as_one_local_run() {
+    // All 64 samples train (4 batches of 16 an epoch, 2 epochs), the 16 of the files validate.
+    let mut local = training_args("alice.csv", "bob.csv", "labels.csv");
+    local.extend([
+        "--validation-data=alice=alice_val.csv".into(),
+        "--validation-data=bob=bob_val.csv".into(),
+        "--validation-labels=labels_val.csv".into(),
+    ]);
+    train_as_six_and_compare("train-six-val", args_with_validation_files, local, 8);
 }
 
 #[test]

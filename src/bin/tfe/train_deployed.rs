@@ -5,7 +5,8 @@
 //! connect. A data owner passes its features' file and the label owner its
 //! labels' file; every other player passes, in their place, the shape of
 //! the owner's file (`--data alice=569x30`): sample counts and shapes are
-//! public in a deployment, values are not. The model owner gives the
+//! public in a deployment, values are not. The validation data of
+//! `--validation-data` and `--validation-labels` are given the same way. The model owner gives the
 //! initial weights (`--init`, `--seed-for-tests` or OS entropy), learns
 //! the losses and writes the trained weights with `--output`.
 
@@ -49,9 +50,6 @@ pub fn run(args: &Args) -> Result<(), String> {
     let (Some(config), Some(me)) = (&args.config, args.name.clone()) else {
         return Err("--config needs --name".into());
     };
-    if !args.validation_data.is_empty() {
-        return Err("--validation-data is not available with --config yet (--validation-split is)".into());
-    }
     let model_owner = args.model_owner.clone();
     if args.output.is_some() && me != model_owner {
         return Err(format!("--output: only the model owner ('{model_owner}') learns the trained weights"));
@@ -102,9 +100,16 @@ pub fn run(args: &Args) -> Result<(), String> {
     let loss = loss(args, outputs)?;
     trainer.compile(optimizer(args)?, loss, metrics(loss)).map_err(text)?;
 
-    let (train, validation) = match args.validation_split {
-        Some(fraction) => split(&data, y.as_deref(), outputs, by_rows, fraction)?,
-        None => {
+    let (train, validation) = match (args.validation_split, &args.validation_labels) {
+        (Some(fraction), _) => split(&data, y.as_deref(), outputs, by_rows, fraction)?,
+        (None, Some(file)) => {
+            let validation = validation_parts(args, &data, &labels, file, outputs, &me)?;
+            (
+                Parts { samples: counts, x: data.iter_mut().map(|d| std::mem::take(&mut d.values)).collect(), y },
+                Some(validation),
+            )
+        }
+        (None, None) => {
             (Parts { samples: counts, x: data.iter_mut().map(|d| std::mem::take(&mut d.values)).collect(), y }, None)
         }
     };
@@ -133,4 +138,36 @@ pub fn run(args: &Args) -> Result<(), String> {
         println!("{me}: trained {} steps{what}{written}", trainer.steps());
     }
     Ok(())
+}
+
+/// `--validation-data` and `--validation-labels` at this player: the
+/// owners' files where this player owns them, their declared shapes
+/// elsewhere, one per data owner in `--data`'s order with samples of its
+/// shape.
+fn validation_parts(
+    args: &Args,
+    data: &[Owned],
+    labels: &Owned,
+    labels_file: &std::path::Path,
+    outputs: usize,
+    me: &str,
+) -> Result<Parts, String> {
+    let vdata =
+        args.validation_data.iter().map(|a| input_at("--validation-data", a, me)).collect::<Result<Vec<_>, _>>()?;
+    for (i, d) in data.iter().enumerate() {
+        let v = vdata.get(i).unwrap_or(d);
+        if vdata.len() != data.len() || v.owner != d.owner || v.shape[1..] != d.shape[1..] {
+            return Err(format!(
+                "--validation-data {}: expected one input per data owner in --data's order ({}), with samples of \
+                 shape {:?}",
+                v.owner,
+                data.iter().map(|d| d.owner.as_str()).collect::<Vec<_>>().join(", "),
+                &d.shape[1..]
+            ));
+        }
+    }
+    let vlabels = input_at("--validation-labels", &format!("{}={}", labels.owner, labels_file.display()), me)?;
+    let samples: Vec<usize> = vdata.iter().map(|d| d.shape[0]).collect();
+    let y = if vlabels.owner == me { Some(label_rows(&vlabels, outputs)?) } else { None };
+    Ok(Parts { samples, x: vdata.into_iter().map(|d| d.values).collect(), y })
 }
