@@ -18,6 +18,7 @@ mod bench_train_processes;
 mod demo;
 mod deploy_tools;
 mod party;
+mod player_args;
 mod predict;
 mod predict_deployed;
 mod serve;

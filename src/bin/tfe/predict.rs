@@ -12,6 +12,7 @@ use tfe::nn::{Model, PrivatePredictor, prediction_graph};
 use tfe::onnx::OnnxModel;
 use tfe::session::{LocalOptions, Transport};
 
+use crate::player_args::PlayerArgs;
 use crate::predict_deployed;
 
 /// `tfe predict`'s options.
@@ -47,25 +48,16 @@ pub struct Args {
     /// The client's player name in an exported graph.
     #[arg(long, value_name = "NAME", default_value = "client")]
     pub(crate) client: String,
-    /// Run as one player of this hostmap (JSON) instead of all players locally.
-    #[arg(long, value_name = "HOSTS", requires_all = ["name", "graph"])]
-    pub(crate) config: Option<String>,
-    /// This player's name in the hostmap.
-    #[arg(long, requires = "config")]
-    pub(crate) name: Option<String>,
+    /// One player of a hostmap (--graph is then required).
+    #[command(flatten)]
+    pub(crate) player: PlayerArgs,
     /// The graph every player of the deployment runs (--export-graph writes it).
     #[arg(long, value_name = "FILE", requires = "config")]
     pub(crate) graph: Option<PathBuf>,
-    /// This player's private key (tfe certs writes one per player).
-    #[arg(long, value_name = "KEY", requires = "config")]
-    pub(crate) key: Option<PathBuf>,
-    /// Plain TCP without TLS: anyone on the network reads and changes the traffic.
-    #[arg(long, conflicts_with = "key", requires = "config")]
-    pub(crate) insecure_plaintext: bool,
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    if args.config.is_some() {
+    if args.player.config.is_some() {
         return predict_deployed::run(args);
     }
     let text = |e: tfe::Error| e.to_string();

@@ -52,12 +52,13 @@ fn weight_owners(graph: &Graph) -> Vec<String> {
 
 pub fn run(args: &Args) -> Result<(), String> {
     let text = |e: tfe::Error| e.to_string();
-    let (Some(config), Some(me), Some(graph_path)) = (&args.config, args.name.as_deref(), &args.graph) else {
+    let (Some(config), Some(me), Some(graph_path)) = (&args.player.config, args.player.name.as_deref(), &args.graph)
+    else {
         return Err("--config needs --name and --graph".into());
     };
     let hostmap = Hostmap::load(config).map_err(text)?;
     let graph = Graph::load(graph_path).map_err(text)?;
-    let security = crate::party::security(args.key.as_ref(), args.insecure_plaintext)?;
+    let security = crate::party::security(args.player.key.as_ref(), args.player.insecure_plaintext)?;
     let (input, client, input_shape) = client_input(&graph)?;
     let batch = input_shape[0];
     let owners = weight_owners(&graph);

@@ -15,6 +15,7 @@ use tfe::nn::Sequential;
 use tfe::nn::train::{DataOwners, Fit, Loss, Metric, Optimizer, PlayerData, Players, Progress, Trainer};
 use tfe::session::{LocalOptions, Transport};
 
+use crate::player_args::PlayerArgs;
 use crate::train_spec;
 
 /// `tfe train`'s options.
@@ -25,7 +26,9 @@ pub struct Args {
     #[arg(long, value_name = "SPEC")]
     pub(crate) model: String,
     /// A data owner and its features (`.npy` or `.csv`, samples first);
-    /// repeat for data split among several owners (see --split).
+    /// repeat for data split among several owners (see --split). With
+    /// --config, at every player but OWNER: the shape of OWNER's file
+    /// (`ROWSxCOLS...`), not a file.
     #[arg(long = "data", value_name = "OWNER=FILE", required = true)]
     pub(crate) data: Vec<String>,
     /// How several owners' data join: `rows` (each holds some samples; each
@@ -34,7 +37,8 @@ pub struct Args {
     #[arg(long, value_name = "HOW", default_value = "rows", value_parser = ["rows", "features"])]
     pub(crate) split: String,
     /// The label owner and its labels: one row per sample (one-hot or 0/1),
-    /// or one class number per sample for a model of several outputs.
+    /// or one class number per sample for a model of several outputs (with
+    /// --config, the file's shape at every other player).
     #[arg(long, value_name = "OWNER=FILE")]
     pub(crate) labels: String,
     /// Passes over the data.
@@ -86,23 +90,9 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
-    /// Run as one player of this hostmap (JSON; see `tfe party`) instead
-    /// of every player locally: each player runs the same command with its
-    /// own --name, and at a player that does not own a --data or --labels
-    /// input, its value is the owner's file shape (`ROWSxCOLS...`), not a
-    /// file.
-    #[arg(long, value_name = "HOSTS", requires = "name")]
-    pub(crate) config: Option<PathBuf>,
-    /// This player's name in the hostmap.
-    #[arg(long, requires = "config")]
-    pub(crate) name: Option<String>,
-    /// This player's private key (tfe certs writes one per player).
-    #[arg(long, value_name = "KEY", requires = "config")]
-    pub(crate) key: Option<PathBuf>,
-    /// Plaintext TCP between the players instead of TLS: anyone on the
-    /// network path reads and changes every share.
-    #[arg(long, conflicts_with = "key", requires = "config")]
-    pub(crate) insecure_plaintext: bool,
+    /// One player of a hostmap (`train_deployed`).
+    #[command(flatten)]
+    pub(crate) player: PlayerArgs,
     /// The model owner's player name (it gives the initial weights and
     /// learns the losses and the trained weights).
     #[arg(long, value_name = "NAME", default_value = "model-owner")]
@@ -140,7 +130,7 @@ pub(crate) fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
-    if args.config.is_some() {
+    if args.player.config.is_some() {
         return crate::train_deployed::run(args);
     }
     let text = |e: tfe::Error| e.to_string();

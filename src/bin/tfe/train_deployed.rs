@@ -47,14 +47,14 @@ fn input_at(option: &'static str, arg: &str, me: &str) -> Result<Owned, String> 
 
 pub fn run(args: &Args) -> Result<(), String> {
     let text = |e: tfe::Error| e.to_string();
-    let (Some(config), Some(me)) = (&args.config, args.name.clone()) else {
+    let (Some(config), Some(me)) = (&args.player.config, args.player.name.clone()) else {
         return Err("--config needs --name".into());
     };
     let model_owner = args.model_owner.clone();
     if args.output.is_some() && me != model_owner {
         return Err(format!("--output: only the model owner ('{model_owner}') learns the trained weights"));
     }
-    let security = crate::party::security(args.key.as_ref(), args.insecure_plaintext)?;
+    let security = crate::party::security(args.player.key.as_ref(), args.player.insecure_plaintext)?;
     let hostmap = Hostmap::load(config).map_err(text)?;
     hostmap.entry(&me).map_err(text)?;
 
