@@ -67,6 +67,43 @@ fn reserve<T>(len: usize, what: &str) -> std::result::Result<Vec<T>, String> {
     Ok(buffer)
 }
 
+/// The most bytes a `.npy` header may take (numpy writes a few hundred).
+const MAX_NPY_HEADER: u64 = 1 << 20;
+
+/// The deepest nesting of brackets a `.npy` header may hold: a dict whose
+/// `shape` is a tuple is 2 deep.
+const MAX_NPY_NESTING: usize = 8;
+
+/// Refuses a header too long or nested too deep before the header parser
+/// sees it: the parser backtracks, and a header of a few hundred `[` takes
+/// it longer than any caller would wait.
+fn check_header_shape(file: &mut (impl Read + Seek), header_end: u64) -> std::result::Result<(), String> {
+    if header_end > MAX_NPY_HEADER {
+        return Err(format!("the .npy header claims {header_end} bytes, expected at most {MAX_NPY_HEADER}"));
+    }
+    file.rewind().map_err(|e| e.to_string())?;
+    let mut header = Vec::new();
+    file.by_ref().take(header_end).read_to_end(&mut header).map_err(|e| e.to_string())?;
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for byte in &header {
+        match byte {
+            b'[' | b'(' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_NPY_NESTING {
+        return Err(format!(
+            "bad .npy header: brackets nested {deepest} deep, expected a dict of descr, fortran_order and shape \
+             (at most {MAX_NPY_NESTING} deep)"
+        ));
+    }
+    Ok(())
+}
+
 /// A float64 or float32 `.npy` array, either byte order, C or Fortran
 /// order: its shape and its values in row-major order.
 fn read_npy(mut file: impl Read + Seek, file_len: u64) -> std::result::Result<(Vec<usize>, Vec<f64>), String> {
@@ -85,6 +122,7 @@ fn read_npy(mut file: impl Read + Seek, file_len: u64) -> std::result::Result<(V
     if header_end > file_len {
         return Err(format!("the .npy header claims {header_end} bytes, the file holds {file_len}"));
     }
+    check_header_shape(&mut file, header_end)?;
     file.rewind().map_err(|e| e.to_string())?;
     let mut reader = std::io::BufReader::new(file);
     let header = Header::from_reader(&mut reader).map_err(|e| format!("bad .npy header: {e}"))?;
@@ -232,6 +270,24 @@ mod tests {
         assert!(err.contains("c.csv") && err.contains("rank 1 or 2"), "{err}");
         assert!(write_values(&dir.join("d.npy"), &[3], &[1.0]).unwrap_err().to_string().contains("do not fill"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The fuzzer's input that took the header parser past its timeout (a
+    /// dict of some 80 nested `[`): refused at once, as is a header longer
+    /// than any numpy writes.
+    #[test]
+    fn a_deeply_nested_or_huge_header_is_refused_before_parsing() {
+        let mut nested = b"\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', ".to_vec();
+        nested.extend(std::iter::repeat_n(b'[', 80));
+        nested.extend(b"{'de8', {'fEscr':{'des', 9forAra\r\nord\xdeer': False, 'shape': (), }");
+        nested.resize(10 + 0x76, b' ');
+        let err = parse_npy(&nested).unwrap_err();
+        assert!(err.contains("nested") && err.contains("deep"), "{err}");
+        let mut huge = b"\x93NUMPY\x02\x00".to_vec();
+        huge.extend(u32::to_le_bytes(2 << 20));
+        huge.resize(12 + (2 << 20), b' ');
+        let err = parse_npy(&huge).unwrap_err();
+        assert!(err.contains("expected at most 1048576"), "{err}");
     }
 
     /// A version 1.0 `.npy` file: the header dictionary `dict`, then `data`.
