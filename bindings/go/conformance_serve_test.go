@@ -36,7 +36,9 @@ func TestConformanceServe(t *testing.T) {
 	}
 }
 
-func runServeCase(t *testing.T, c serveCase) {
+// serve starts a service of the case's model and connects a client to it;
+// both close when the test ends.
+func serve(t *testing.T, c serveCase) *tfe.Client {
 	model := must(tfe.LoadONNX("../../" + c.Model))(t)
 	options := tfe.DefaultServerOptions()
 	options.MaxBatch = c.MaxBatch
@@ -45,10 +47,15 @@ func runServeCase(t *testing.T, c serveCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer server.Close()
+	t.Cleanup(server.Close)
 	port := must(server.Port())(t)
 	client := must(tfe.Connect(fmt.Sprintf("127.0.0.1:%d", port), 30*time.Second))(t)
-	defer client.Close()
+	t.Cleanup(client.Close)
+	return client
+}
+
+func runServeCase(t *testing.T, c serveCase) {
+	client := serve(t, c)
 	if shape := must(client.InputShape())(t); shape[0] != c.MaxBatch {
 		t.Fatalf("input shape %v, want batch %d", shape, c.MaxBatch)
 	}
@@ -64,5 +71,43 @@ func runServeCase(t *testing.T, c serveCase) {
 		default:
 			checkOutputs(t, must(client.PredictOutputs(request.Input.Values))(t), request.Outputs)
 		}
+	}
+}
+
+// TestReconnectWhilePredicting reconnects while other goroutines predict:
+// under -race, the shapes Reconnect replaces must not race with their
+// readers, and every prediction succeeds before or after a reconnection.
+func TestReconnectWhilePredicting(t *testing.T) {
+	c := loadCases(t).Serve[0]
+	client := serve(t, c)
+	request := c.Requests[0]
+	results := make(chan [][]float64, 30)
+	errs := make(chan error, 3)
+	for g := 0; g < 3; g++ {
+		go func() {
+			for i := 0; i < 10; i++ {
+				outs, err := client.PredictOutputs(request.Input.Values)
+				if err != nil {
+					errs <- err
+					return
+				}
+				results <- outs
+			}
+			errs <- nil
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if err := client.Reconnect(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for g := 0; g < 3; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(results)
+	for outs := range results {
+		checkOutputs(t, outs, request.Outputs)
 	}
 }

@@ -3,7 +3,10 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // ServerOptions is a tfe_server_options_t. Start from
 // DefaultServerOptions.
@@ -91,10 +94,12 @@ func (s *Server) Close() { s.h.close() }
 // Client is a tfe_client_t: a client of a service, with one long-lived
 // connection to each of its servers; requests are answered in order. No
 // server sees its inputs or predictions. Safe for use by several
-// goroutines (requests are serialized).
+// goroutines (requests are serialized), Reconnect included.
 type Client struct {
 	h handle[*C.tfe_client_t]
-	batchShapes
+	// shapes are replaced whole by Reconnect (the service may have restarted
+	// with another model) while other goroutines predict with the old ones.
+	shapes atomic.Pointer[batchShapes]
 }
 
 // Connect connects to the service at addr (host:port)
@@ -113,12 +118,19 @@ func Connect(addr string, timeout time.Duration) (*Client, error) {
 	}
 	c := &Client{}
 	initHandle(c, &c.h, "tfe.Client", out, func(p *C.tfe_client_t) { C.tfe_client_free(p) }, nil)
-	var err error
-	if c.batchShapes, err = readBatchShapes(c.InputShape, c.OutputCount, c.OutputShapeAt); err != nil {
+	if err := c.readShapes(); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+func (c *Client) readShapes() error {
+	shapes, err := readBatchShapes(c.InputShape, c.OutputCount, c.OutputShapeAt)
+	if err == nil {
+		c.shapes.Store(&shapes)
+	}
+	return err
 }
 
 // Close closes the connections and frees the client (tfe_client_free).
@@ -127,22 +139,20 @@ func (c *Client) Close() { c.h.close() }
 
 // Reconnect closes the connections and opens new ones to the same address
 // (tfe_client_reconnect): after an ErrNetwork or ErrTimeout, or a restart
-// of the service. Not concurrent with the client's other calls.
+// of the service. A prediction on another goroutine runs before or after
+// it.
 func (c *Client) Reconnect() error {
+	// Alone: the C call replaces the shapes an accessor may be copying.
 	if err := c.h.callAlone(func(p *C.tfe_client_t) C.enum_tfe_status_t { return C.tfe_client_reconnect(p) }); err != nil {
 		return err
 	}
-	shapes, err := readBatchShapes(c.InputShape, c.OutputCount, c.OutputShapeAt)
-	if err == nil {
-		c.batchShapes = shapes
-	}
-	return err
+	return c.readShapes()
 }
 
 // Predict sends one batch x (1 to maxBatch samples, row-major, batch first)
 // and returns the first output of as many samples (tfe_client_predict).
 func (c *Client) Predict(x []float64) ([]float64, error) {
-	return c.first(x, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
+	return c.shapes.Load().first(x, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
 		return c.h.call(func(p *C.tfe_client_t) C.enum_tfe_status_t { return C.tfe_client_predict(p, xp, xn, op, on) })
 	})
 }
@@ -150,7 +160,7 @@ func (c *Client) Predict(x []float64) ([]float64, error) {
 // PredictOutputs is Predict giving every output of the model, in its order
 // (tfe_client_predict_outputs).
 func (c *Client) PredictOutputs(x []float64) ([][]float64, error) {
-	return c.outputs(x, func(xp *C.double, xn C.size_t, pp **C.double, lp *C.size_t, n C.size_t) error {
+	return c.shapes.Load().outputs(x, func(xp *C.double, xn C.size_t, pp **C.double, lp *C.size_t, n C.size_t) error {
 		return c.h.call(func(p *C.tfe_client_t) C.enum_tfe_status_t {
 			return C.tfe_client_predict_outputs(p, xp, xn, pp, lp, n)
 		})

@@ -13,14 +13,23 @@ from .errors import InvalidArgumentError
 from ._values import as_array, doubles, read_shape, sizes
 
 
+_FUNCTIONS = ("input_shape", "output_count", "output_shape_at", "predict", "predict_outputs")
+
+
 class BatchPredictor(Handle):
     """A handle with <prefix>_input_shape, _output_count, _output_shape_at,
-    _predict and _predict_outputs (`_prefix` names it)."""
+    _predict and _predict_outputs, where a subclass's `_prefix` names the
+    prefix: its functions are looked up once, when the subclass is made."""
 
     _prefix = ""
+    _functions: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._functions = {name: getattr(_capi, f"{cls._prefix}_{name}") for name in _FUNCTIONS}
 
     def _c(self, name):
-        return getattr(_capi, f"{self._prefix}_{name}")
+        return self._functions[name]
 
     def _read_shapes(self):
         shape = read_shape(self._c("input_shape"), self._ptr)

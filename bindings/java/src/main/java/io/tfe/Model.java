@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Model extends Handle {
     private Model(MemorySegment address) {
-        super("Model", address, Native::tfe_model_free, null);
+        super("Model", address, NativeModel::tfe_model_free, null);
     }
 
     /** A model handle the library handed out, now owned by the new object. */
@@ -32,7 +32,7 @@ public final class Model extends Handle {
     private static MemorySegment newModel(long[] inputShape) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_model_new(Context.longs(arena, inputShape), inputShape.length, out));
+            TfeException.check(NativeModel.tfe_model_new(Context.longs(arena, inputShape), inputShape.length, out));
             return out.get(ADDRESS, 0);
         }
     }
@@ -41,7 +41,7 @@ public final class Model extends Handle {
     public static Model network(Network network, long seed) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_model_network(network.ordinal(), seed, out));
+            TfeException.check(NativeModel.tfe_model_network(network.ordinal(), seed, out));
             return new Model(out.get(ADDRESS, 0));
         }
     }
@@ -53,7 +53,7 @@ public final class Model extends Handle {
     public static Model loadOnnx(String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_model_load_onnx(arena.allocateFrom(path), out));
+            TfeException.check(NativeModel.tfe_model_load_onnx(arena.allocateFrom(path), out));
             return new Model(out.get(ADDRESS, 0));
         }
     }
@@ -63,7 +63,7 @@ public final class Model extends Handle {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment bytes = model.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, model);
-            TfeException.check(Native.tfe_model_load_onnx_bytes(bytes, model.length, out));
+            TfeException.check(NativeModel.tfe_model_load_onnx_bytes(bytes, model.length, out));
             return new Model(out.get(ADDRESS, 0));
         }
     }
@@ -84,27 +84,27 @@ public final class Model extends Handle {
 
     /** The shape of one sample. */
     public long[] inputShape() {
-        return getShape(Native::tfe_model_input_shape);
+        return getShape(NativeModel::tfe_model_input_shape);
     }
 
     /** The shape of one sample's output (the first output's). */
     public long[] outputShape() {
-        return getShape(Native::tfe_model_output_shape);
+        return getShape(NativeModel::tfe_model_output_shape);
     }
 
     /** The number of outputs: 1, or several for an imported model. */
     public long outputCount() {
-        return getLong((model, arena, out) -> Native.tfe_model_output_count(model, out));
+        return getLong((model, arena, out) -> NativeModel.tfe_model_output_count(model, out));
     }
 
     /** The shape of output {@code index} for one sample. */
     public long[] outputShape(long index) {
-        return getShape((model, shape, rank) -> Native.tfe_model_output_shape_at(model, index, shape, rank));
+        return getShape((model, shape, rank) -> NativeModel.tfe_model_output_shape_at(model, index, shape, rank));
     }
 
     /** The number of layers. */
     public long layerCount() {
-        return getLong((model, arena, out) -> Native.tfe_model_layer_count(model, out));
+        return getLong((model, arena, out) -> NativeModel.tfe_model_layer_count(model, out));
     }
 
     /** Plaintext inference of {@code batch} samples {@code x} (row-major, batch first). */
@@ -113,7 +113,7 @@ public final class Model extends Handle {
         MemorySegment model = acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
-            TfeException.check(Native.tfe_model_predict_plain(model, Context.doubles(arena, x), x.length, batch,
+            TfeException.check(NativeModel.tfe_model_predict_plain(model, Context.doubles(arena, x), x.length, batch,
                     out, outLen));
             return Predictor.readDoubles(out, outLen);
         } finally {
@@ -123,7 +123,7 @@ public final class Model extends Handle {
 
     /** A dense layer of {@code units} ({@code weights}: inputs x units, row-major); returns this. */
     public Model addDense(long inputs, long units, double[] weights, double[] bias) {
-        call((m, a) -> Native.tfe_model_add_dense(m, inputs, units, Context.doubles(a, weights), weights.length,
+        call((m, a) -> NativeModel.tfe_model_add_dense(m, inputs, units, Context.doubles(a, weights), weights.length,
                 Context.doubles(a, bias), bias.length));
         return this;
     }
@@ -131,7 +131,7 @@ public final class Model extends Handle {
     /** A convolution ({@code kernel}: h, w, in, out; weights HWIO); returns this. */
     public Model addConv2d(long[] kernel, double[] weights, double[] bias, long strideH, long strideW,
             Padding padding) {
-        call((m, a) -> Native.tfe_model_add_conv2d(m, Context.longs(a, kernel), kernel.length,
+        call((m, a) -> NativeModel.tfe_model_add_conv2d(m, Context.longs(a, kernel), kernel.length,
                 Context.doubles(a, weights), weights.length, Context.doubles(a, bias), bias.length, strideH, strideW,
                 padding.ordinal()));
         return this;
@@ -139,13 +139,13 @@ public final class Model extends Handle {
 
     /** Max pooling; returns this. */
     public Model addMaxPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
-        call((m, a) -> Native.tfe_model_add_max_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
+        call((m, a) -> NativeModel.tfe_model_add_max_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
         return this;
     }
 
     /** Average pooling; returns this. */
     public Model addAvgPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
-        call((m, a) -> Native.tfe_model_add_avg_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
+        call((m, a) -> NativeModel.tfe_model_add_avg_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
         return this;
     }
 
@@ -156,38 +156,38 @@ public final class Model extends Handle {
             throw new IllegalArgumentException("batch norm: gamma has " + channels + " values, beta " + beta.length
                     + ", mean " + mean.length + ", variance " + variance.length + "; all need the same count");
         }
-        call((m, a) -> Native.tfe_model_add_batch_norm(m, Context.doubles(a, gamma), Context.doubles(a, beta),
+        call((m, a) -> NativeModel.tfe_model_add_batch_norm(m, Context.doubles(a, gamma), Context.doubles(a, beta),
                 Context.doubles(a, mean), Context.doubles(a, variance), channels, epsilon));
         return this;
     }
 
     /** ReLU; returns this. */
     public Model addRelu() {
-        call((m, a) -> Native.tfe_model_add_relu(m));
+        call((m, a) -> NativeModel.tfe_model_add_relu(m));
         return this;
     }
 
     /** Sigmoid; returns this. */
     public Model addSigmoid() {
-        call((m, a) -> Native.tfe_model_add_sigmoid(m));
+        call((m, a) -> NativeModel.tfe_model_add_sigmoid(m));
         return this;
     }
 
     /** Softmax; returns this. */
     public Model addSoftmax() {
-        call((m, a) -> Native.tfe_model_add_softmax(m));
+        call((m, a) -> NativeModel.tfe_model_add_softmax(m));
         return this;
     }
 
     /** Flatten; returns this. */
     public Model addFlatten() {
-        call((m, a) -> Native.tfe_model_add_flatten(m));
+        call((m, a) -> NativeModel.tfe_model_add_flatten(m));
         return this;
     }
 
     /** Global average pooling; returns this. */
     public Model addGlobalAvgPool2d() {
-        call((m, a) -> Native.tfe_model_add_global_avg_pool2d(m));
+        call((m, a) -> NativeModel.tfe_model_add_global_avg_pool2d(m));
         return this;
     }
 
@@ -196,7 +196,7 @@ public final class Model extends Handle {
      * per Dense or Conv2D layer, four per batch normalization not folded.
      */
     public long weightCount() {
-        return getLong((model, arena, out) -> Native.tfe_model_weight_count(model, out));
+        return getLong((model, arena, out) -> NativeTrain.tfe_model_weight_count(model, out));
     }
 
     /** A copy of weight array {@code index} ({@code tfe_model_weight}). */
@@ -205,7 +205,7 @@ public final class Model extends Handle {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment values = arena.allocate(ADDRESS);
             MemorySegment len = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_model_weight(model, index, values, len));
+            TfeException.check(NativeTrain.tfe_model_weight(model, index, values, len));
             long n = len.get(JAVA_LONG, 0);
             return n == 0 ? new double[0]
                     : values.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);

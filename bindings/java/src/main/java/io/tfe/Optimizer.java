@@ -27,7 +27,7 @@ public record Optimizer(OptimizerKind kind, Schedule schedule, double learningRa
     public static Optimizer defaults(OptimizerKind kind) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = arena.allocate(Native.OPTIMIZER);
-            TfeException.check(Native.tfe_optimizer_defaults(kind.ordinal(), o));
+            TfeException.check(NativeTrain.tfe_optimizer_defaults(kind.ordinal(), o));
             return new Optimizer(OptimizerKind.values()[o.get(JAVA_INT, 0)], Schedule.values()[o.get(JAVA_INT, 4)],
                     o.get(JAVA_DOUBLE, 8), o.get(JAVA_DOUBLE, 16), o.get(JAVA_DOUBLE, 24), o.get(JAVA_DOUBLE, 32),
                     o.get(JAVA_DOUBLE, 40), o.get(JAVA_DOUBLE, 48), o.get(JAVA_LONG, 56));

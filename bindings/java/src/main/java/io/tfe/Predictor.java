@@ -18,7 +18,7 @@ public final class Predictor extends BatchPredictor {
      * model may be closed afterwards: the predictor keeps a copy.
      */
     public Predictor(Model model, long maxBatch, String owner, String client, SessionOptions options) {
-        super("Predictor", newPredictor(model, maxBatch, owner, client, options), Native::tfe_predictor_free);
+        super("Predictor", newPredictor(model, maxBatch, owner, client, options), NativeModel::tfe_predictor_free);
         readSizes();
     }
 
@@ -27,7 +27,7 @@ public final class Predictor extends BatchPredictor {
         MemorySegment m = model.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_predictor_new_local(m, maxBatch, Strings.of(arena, owner),
+            TfeException.check(NativeModel.tfe_predictor_new_local(m, maxBatch, Strings.of(arena, owner),
                     Strings.of(arena, client), options == null ? MemorySegment.NULL : options.toNative(arena), out));
             return out.get(ADDRESS, 0);
         } finally {
@@ -37,37 +37,37 @@ public final class Predictor extends BatchPredictor {
 
     /** The private prediction of the samples {@code x} (row-major, batch first). */
     public double[] predict(double[] x) {
-        return predictWith(Native::tfe_predictor_predict, x);
+        return predictWith(NativeModel::tfe_predictor_predict, x);
     }
 
     /** Every output of the model for the samples {@code x}, in the model's order. */
     public double[][] predictOutputs(double[] x) {
-        return predictOutputsWith(Native::tfe_predictor_predict_outputs, x);
+        return predictOutputsWith(NativeModel::tfe_predictor_predict_outputs, x);
     }
 
     @Override
     public long outputCount() {
-        return getLong((pred, arena, out) -> Native.tfe_predictor_output_count(pred, out));
+        return getLong((pred, arena, out) -> NativeModel.tfe_predictor_output_count(pred, out));
     }
 
     @Override
     public long[] outputShape(long index) {
-        return getShape((pred, shape, rank) -> Native.tfe_predictor_output_shape_at(pred, index, shape, rank));
+        return getShape((pred, shape, rank) -> NativeModel.tfe_predictor_output_shape_at(pred, index, shape, rank));
     }
 
     @Override
     public long[] inputShape() {
-        return getShape(Native::tfe_predictor_input_shape);
+        return getShape(NativeModel::tfe_predictor_input_shape);
     }
 
     /** The shape of a full batch of predictions, {@code [maxBatch, sample shape...]}. */
     public long[] outputShape() {
-        return getShape(Native::tfe_predictor_output_shape);
+        return getShape(NativeModel::tfe_predictor_output_shape);
     }
 
     /** What the last prediction cost each player (a result with stats and no values). */
     public Result lastStats() {
-        return new Result(getAddress((pred, arena, out) -> Native.tfe_predictor_last_stats(pred, out)));
+        return new Result(getAddress((pred, arena, out) -> NativeModel.tfe_predictor_last_stats(pred, out)));
     }
 
     static long product(long[] shape) {

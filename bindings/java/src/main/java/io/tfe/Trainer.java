@@ -37,7 +37,7 @@ public final class Trainer extends Handle {
     }
 
     private Trainer(MemorySegment trainer) {
-        super("Trainer", trainer, Native::tfe_trainer_free, null);
+        super("Trainer", trainer, NativeTrain::tfe_trainer_free, null);
     }
 
     /**
@@ -81,7 +81,7 @@ public final class Trainer extends Handle {
         MemorySegment m = model.acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_trainer_new_local(m, Strings.of(arena, modelOwner),
+            TfeException.check(NativeTrain.tfe_trainer_new_local(m, Strings.of(arena, modelOwner),
                     Strings.of(arena, dataOwner), Strings.of(arena, labelOwner),
                     options == null ? MemorySegment.NULL : options.toNative(arena), out));
             return out.get(ADDRESS, 0);
@@ -110,12 +110,12 @@ public final class Trainer extends Handle {
      * ({@code tfe_trainer_set_insecure_test_seed}). Before {@link #compile}.
      */
     public void setInsecureTestSeed(long seed) {
-        call((t, arena) -> Native.tfe_trainer_set_insecure_test_seed(t, seed));
+        call((t, arena) -> NativeTrain.tfe_trainer_set_insecure_test_seed(t, seed));
     }
 
     /** Sets the optimizer, the loss and the metrics ({@code tfe_trainer_compile}). */
     public void compile(Optimizer optimizer, Loss loss, Metrics metrics) {
-        call((t, arena) -> Native.tfe_trainer_compile(t, optimizer.toNative(arena), loss.ordinal(),
+        call((t, arena) -> NativeTrain.tfe_trainer_compile(t, optimizer.toNative(arena), loss.ordinal(),
                 metrics.ordinal()));
     }
 
@@ -157,7 +157,7 @@ public final class Trainer extends Handle {
         fitWith(listener, (trainer, arena, stub) -> {
             MemorySegment vx = valX == null ? MemorySegment.NULL : Context.doubles(arena, valX);
             MemorySegment vy = valY == null ? MemorySegment.NULL : Context.doubles(arena, valY);
-            return Native.tfe_trainer_fit(trainer, Context.doubles(arena, x), x.length, Context.doubles(arena, y),
+            return NativeTrain.tfe_trainer_fit(trainer, Context.doubles(arena, x), x.length, Context.doubles(arena, y),
                     y.length, epochs, batchSize, vx, valX == null ? 0 : valX.length, vy,
                     valY == null ? 0 : valY.length, stub, MemorySegment.NULL);
         });
@@ -219,7 +219,7 @@ public final class Trainer extends Handle {
      * {@code y} ({@code tfe_trainer_evaluate}), as {@code {loss, accuracy}}.
      */
     public double[] evaluate(double[] x, double[] y) {
-        return evaluateWith((t, arena, loss, accuracy) -> Native.tfe_trainer_evaluate(t, Context.doubles(arena, x),
+        return evaluateWith((t, arena, loss, accuracy) -> NativeTrain.tfe_trainer_evaluate(t, Context.doubles(arena, x),
                 x.length, Context.doubles(arena, y), y.length, loss, accuracy));
     }
 
@@ -280,7 +280,7 @@ public final class Trainer extends Handle {
 
     /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */
     public double[] predict(double[] x, long outLen) {
-        return BatchPredictor.predict(this, Native::tfe_trainer_predict, x, outLen);
+        return BatchPredictor.predict(this, NativeTrain::tfe_trainer_predict, x, outLen);
     }
 
     /**
@@ -288,7 +288,7 @@ public final class Trainer extends Handle {
      * players of a deployment. Close it.
      */
     public Model export() {
-        MemorySegment model = getAddress((t, arena, out) -> Native.tfe_trainer_export(t, out));
+        MemorySegment model = getAddress((t, arena, out) -> NativeTrain.tfe_trainer_export(t, out));
         return model.equals(MemorySegment.NULL) ? null : Model.wrap(model);
     }
 }
