@@ -33,14 +33,17 @@ pub struct BufferPool {
 
 impl BufferPool {
     /// A buffer of exactly `len` words with unspecified contents: the
-    /// smallest idle buffer long enough, or a new one.
+    /// idle buffer of the smallest capacity that holds `len`, or a new one.
+    /// Buffers are matched by capacity, not length: a buffer taken for a
+    /// shorter message keeps its capacity and serves a longer one later
+    /// (only the words past its current length are written, with zeros).
     pub fn take(&self, len: usize) -> Vec<u64> {
         if len >= MIN_POOLED_WORDS {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            let best = (0..idle.len()).filter(|&i| idle[i].len() >= len).min_by_key(|&i| idle[i].len());
+            let best = (0..idle.len()).filter(|&i| idle[i].capacity() >= len).min_by_key(|&i| idle[i].capacity());
             if let Some(i) = best {
                 let mut words = idle.swap_remove(i);
-                words.truncate(len);
+                words.resize(len, 0);
                 return words;
             }
         }
@@ -48,16 +51,17 @@ impl BufferPool {
     }
 
     /// Keeps `words` for a later [`BufferPool::take`], if the pool has room.
-    /// When it is full, the shortest buffer (this one included) is freed.
+    /// When it is full, the smallest buffer (this one included) is freed.
+    /// The bounds count capacities: the memory the idle buffers hold.
     pub fn give(&self, words: Vec<u64>) {
-        if words.len() < MIN_POOLED_WORDS || words.len() > MAX_POOLED_WORDS {
+        if words.capacity() < MIN_POOLED_WORDS || words.capacity() > MAX_POOLED_WORDS {
             return;
         }
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         idle.push(words);
-        while idle.len() > MAX_BUFFERS || idle.iter().map(Vec::len).sum::<usize>() > MAX_POOLED_WORDS {
-            let shortest = (0..idle.len()).min_by_key(|&i| idle[i].len()).unwrap_or(0);
-            idle.swap_remove(shortest);
+        while idle.len() > MAX_BUFFERS || idle.iter().map(Vec::capacity).sum::<usize>() > MAX_POOLED_WORDS {
+            let smallest = (0..idle.len()).min_by_key(|&i| idle[i].capacity()).unwrap_or(0);
+            idle.swap_remove(smallest);
         }
     }
 
@@ -65,7 +69,7 @@ impl BufferPool {
     #[cfg(test)]
     fn idle(&self) -> (usize, usize) {
         let idle = self.idle.lock().unwrap();
-        (idle.len(), idle.iter().map(Vec::len).sum())
+        (idle.len(), idle.iter().map(Vec::capacity).sum())
     }
 }
 
@@ -84,6 +88,18 @@ mod tests {
         assert_eq!(again.as_ptr(), address);
         assert_eq!(again.len(), MIN_POOLED_WORDS + 1);
         assert_eq!(pool.idle(), (0, 0));
+    }
+
+    #[test]
+    fn a_buffer_taken_for_a_shorter_message_serves_a_longer_one_later() {
+        let pool = BufferPool::default();
+        pool.give(vec![7; MIN_POOLED_WORDS * 4]);
+        let short = pool.take(MIN_POOLED_WORDS);
+        let address = short.as_ptr();
+        pool.give(short);
+        let long = pool.take(MIN_POOLED_WORDS * 3);
+        assert_eq!(long.as_ptr(), address, "the capacity was lost to a new allocation");
+        assert_eq!(long.len(), MIN_POOLED_WORDS * 3);
     }
 
     #[test]

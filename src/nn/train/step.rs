@@ -181,18 +181,25 @@ pub fn backprop(
     Ok(Backprop { pred, loss, grads, assigns })
 }
 
-/// `parts`, each flattened, concatenated into one vector (free on shares).
+/// `parts`, each flattened, concatenated into one vector. Each concat
+/// copies both operands, so the two adjacent pieces whose sum is smallest
+/// are joined first: a model's large weight matrix is copied once or twice,
+/// not once per later part (as a left-to-right chain would).
 pub fn flat_concat(g: &mut Graph, parts: &[TensorId]) -> Result<TensorId> {
-    let mut out: Option<TensorId> = None;
-    for &p in parts {
-        let n = numel(g.shape(p)?);
-        let flat = g.reshape(p, &[n])?;
-        out = Some(match out {
-            Some(prev) => g.concat(prev, flat, 0)?,
-            None => flat,
-        });
+    let mut pieces = parts
+        .iter()
+        .map(|&p| {
+            let shape = g.shape(p)?;
+            let n = numel(shape);
+            Ok((if shape.len() == 1 { p } else { g.reshape(p, &[n])? }, n))
+        })
+        .collect::<Result<Vec<(TensorId, usize)>>>()?;
+    while pieces.len() > 1 {
+        let at = (0..pieces.len() - 1).min_by_key(|&i| pieces[i].1 + pieces[i + 1].1).unwrap_or(0);
+        let (right, n) = pieces.remove(at + 1);
+        pieces[at] = (g.concat(pieces[at].0, right, 0)?, pieces[at].1 + n);
     }
-    out.ok_or_else(|| Error::invalid("a model without weights has nothing to train"))
+    pieces.pop().map(|(flat, _)| flat).ok_or_else(|| Error::invalid("a model without weights has nothing to train"))
 }
 
 /// The inverse of [`flat_concat`]: the part of `flat` for each shape.
@@ -204,24 +211,28 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
             let n = numel(shape);
             let part = g.slice(flat, &[at], &[n])?;
             at += n;
-            g.reshape(part, shape)
+            if shape.len() == 1 { Ok(part) } else { g.reshape(part, shape) }
         })
         .collect()
 }
 
-/// The overflow check of a training step: for each tensor, how many of
-/// its blocks of 64 values hold a value outside [−2^i, 2^i) (the fixed-point
-/// range), one count per tensor. The counts are revealed to every player
-/// of the graph (one reveal to the servers, one to each other player), so
-/// that in a deployment each player stops at the same step: fetch all the
-/// returned reveals; each player learns the counts from one of them. The
-/// check ([`Graph::count_outside`]) is exact for every value the ring
-/// holds, and the counts, not values, are all the players learn.
-pub fn overflow_counts(g: &mut Graph, tensors: &[TensorId]) -> Result<Vec<TensorId>> {
+/// The overflow check of a training step: for each segment of `parts`
+/// (flattened and concatenated in order; `segments` are the lengths of
+/// the tensors they hold, in order, and add up to their length), how many
+/// of its blocks of 64 values hold a value outside [−2^i, 2^i) (the
+/// fixed-point range), one count per segment. The parts are vectors the
+/// step already has (the flat gradients and new weights), so that the
+/// check copies each value once rather than concatenating every tensor
+/// again. The counts are revealed to every player of the graph (one
+/// reveal to the servers, one to each other player), so that in a
+/// deployment each player stops at the same step: fetch all the returned
+/// reveals; each player learns the counts from one of them. The check
+/// ([`Graph::count_outside`]) is exact for every value the ring holds, and
+/// the counts, not values, are all the players learn.
+pub fn overflow_counts(g: &mut Graph, parts: &[TensorId], segments: &[usize]) -> Result<Vec<TensorId>> {
     let bound = g.fixed().bound();
-    let flat = flat_concat(g, tensors)?;
-    let segments = tensors.iter().map(|&t| Ok(numel(g.shape(t)?))).collect::<Result<Vec<usize>>>()?;
-    let counts = g.count_outside(flat, bound, &segments)?;
+    let flat = flat_concat(g, parts)?;
+    let counts = g.count_outside(flat, bound, segments)?;
     let others: Vec<String> = g.players().iter().filter(|p| !SERVERS.contains(&p.as_str())).cloned().collect();
     let mut reveals = vec![g.reveal(counts, None)?];
     for player in others {

@@ -80,7 +80,7 @@ impl Aby3 {
             return Ok(Share::new(zero.clone(), zero));
         }
         let n = blocks * BLOCK;
-        let y = padded(x, segments, n)?.add_public(me, &RingTensor::filled(&[n], 1u64 << (p - 1)))?;
+        let y = padded_plus(x, segments, n, me, 1u64 << (p - 1))?;
 
         // Bit p of y, from the carry tree on k ≥ p + 1 bits of y·2^(k−p−1).
         let k = (p + 1).max(self.fixed.comparison_bits() as usize);
@@ -143,8 +143,9 @@ impl Aby3 {
         while rows > 1 {
             let pairs = rows / 2;
             let pick = |s: &BoolShare, offset: usize| -> Result<BoolShare> {
-                let take =
-                    |v: &[u64]| (0..blocks * pairs).map(|i| v[(i / pairs) * rows + 2 * (i % pairs) + offset]).collect();
+                let take = |v: &[u64]| -> Vec<u64> {
+                    v.chunks_exact(rows).flat_map(|row| row[offset..].iter().step_by(2).take(pairs).copied()).collect()
+                };
                 Ok(BoolShare::new(
                     RingTensor::new(vec![blocks * pairs], take(s.a.data()))?,
                     RingTensor::new(vec![blocks * pairs], take(s.b.data()))?,
@@ -172,19 +173,32 @@ impl Aby3 {
     }
 }
 
-/// x with each segment padded with zeros to whole blocks: `n` values.
-fn padded(x: &Share, segments: &[usize], n: usize) -> Result<Share> {
-    let component = |data: &[u64]| -> Vec<u64> {
-        let mut out = vec![0u64; n];
+/// x + `offset` (public) with each segment padded with zeros to whole
+/// blocks: `n` values, in one pass over each component. The offset goes
+/// into the component of x0, which server 0 holds as `a` and server 2 as
+/// `b` (as `Share::add_public` adds it).
+fn padded_plus(x: &Share, segments: &[usize], n: usize, me: usize, offset: u64) -> Result<Share> {
+    let component = |data: &[u64], offset: u64| -> Vec<u64> {
+        let mut out = vec![offset; n];
         let (mut from, mut to) = (0, 0);
         for &len in segments {
-            out[to..to + len].copy_from_slice(&data[from..from + len]);
+            for (o, v) in out[to..to + len].iter_mut().zip(&data[from..from + len]) {
+                *o = v.wrapping_add(offset);
+            }
             from += len;
             to += len.div_ceil(BLOCK) * BLOCK;
         }
         out
     };
-    Ok(Share::new(RingTensor::new(vec![n], component(x.a.data()))?, RingTensor::new(vec![n], component(x.b.data()))?))
+    let (offset_a, offset_b) = match me {
+        0 => (offset, 0),
+        2 => (0, offset),
+        _ => (0, 0),
+    };
+    Ok(Share::new(
+        RingTensor::new(vec![n], component(x.a.data(), offset_a))?,
+        RingTensor::new(vec![n], component(x.b.data(), offset_b))?,
+    ))
 }
 
 /// XORs words that servers 1 and 2 know (`words`, empty at server 0) into

@@ -48,14 +48,20 @@ impl Share {
     }
 
     /// Adds a public tensor (broadcasting) held by the server with index `server`.
+    /// c is added to x0, which server 0 holds as `a` and server 2 as `b`;
+    /// a component without it is copied, or broadcast where c is larger.
     pub fn add_public(&self, server: usize, c: &RingTensor) -> Result<Share> {
-        let zero = RingTensor::zeros(c.shape());
-        let (ca, cb) = match server {
-            0 => (c, &zero),
-            2 => (&zero, c),
-            _ => (&zero, &zero),
+        let shape = crate::ring::shape::broadcast_shapes(self.shape(), c.shape())?;
+        let plus = |t: &RingTensor, gets_c: bool| -> Result<RingTensor> {
+            if gets_c {
+                t.add(c)
+            } else if t.shape() == shape.as_slice() {
+                Ok(t.clone())
+            } else {
+                t.add(&RingTensor::zeros(c.shape()))
+            }
         };
-        Ok(Share::new(self.a.add(ca)?, self.b.add(cb)?))
+        Ok(Share::new(plus(&self.a, server == 0)?, plus(&self.b, server == 2)?))
     }
 
     /// `c - x` for a public `c`.

@@ -6,6 +6,7 @@ use super::super::Loss;
 use super::super::step::{self, Param, TrainStep, Vars};
 use crate::error::Result;
 use crate::graph::{Graph, TensorId};
+use crate::ring::shape::numel;
 
 /// 1.0 for each sample predicted right, [batch].
 pub(super) fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) -> Result<TensorId> {
@@ -29,21 +30,19 @@ pub(super) fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) ->
 }
 
 /// The overflow check of a step: the logits (the loss's seed), every
-/// gradient and every new weight, named for the error.
+/// gradient and every new weight, named for the error. The gradients and
+/// the new weights are checked in the flat vectors the step made of them.
 pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
     let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
     let seed = train.backprop.loss.seed.0;
     let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
-    let mut tensors = vec![seed];
-    let mut names = vec![what.to_string()];
-    for (p, &d) in trained.iter().zip(&train.backprop.grads) {
-        tensors.push(d);
-        names.push(format!("the gradient of {}", p.name));
-    }
-    let shapes: Vec<Vec<usize>> = trained.iter().map(|p| p.shape.clone()).collect();
-    for (p, w) in trained.iter().zip(step::split_flat(g, train.new_weights, &shapes)?) {
-        tensors.push(w);
-        names.push(format!("the new value of {}", p.name));
-    }
-    Ok((step::overflow_counts(g, &tensors)?, names))
+    let sizes: Vec<usize> = trained.iter().map(|p| numel(&p.shape)).collect();
+    let segments: Vec<usize> =
+        [numel(g.shape(seed)?)].into_iter().chain(sizes.iter().copied()).chain(sizes.iter().copied()).collect();
+    let names: Vec<String> = [what.to_string()]
+        .into_iter()
+        .chain(trained.iter().map(|p| format!("the gradient of {}", p.name)))
+        .chain(trained.iter().map(|p| format!("the new value of {}", p.name)))
+        .collect();
+    Ok((step::overflow_counts(g, &[seed, train.grads, train.new_weights], &segments)?, names))
 }
