@@ -11,7 +11,7 @@ use super::args;
 use super::callbacks::{Initializer, InputCallback, tfe_input_fn};
 pub use super::enums::tfe_comparison_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use crate::error::Error;
 use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::graph::{Graph, TensorId};
@@ -62,17 +62,9 @@ pub struct tfe_tensor_t {
     pub(crate) about: super::inspect::About,
 }
 
-impl Registered for tfe_context_t {
-    const KIND: &'static handles::Kind = &CONTEXTS;
-}
+handles::registered!(tfe_context_t);
 
-static CONTEXTS: handles::Kind = handles::Kind::new("tfe_context_t");
-
-impl Registered for tfe_tensor_t {
-    const KIND: &'static handles::Kind = &TENSORS;
-}
-
-static TENSORS: handles::Kind = handles::Kind::new("tfe_tensor_t");
+handles::registered!(tfe_tensor_t);
 
 /// What a context holds behind its lock.
 pub(crate) struct ContextState {

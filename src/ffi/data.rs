@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::args;
 use super::error::{ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use crate::deploy::data::{read_values, write_values};
 
 /// Values and their shape read from a file: row-major doubles.
@@ -20,11 +20,7 @@ pub struct tfe_array_t {
     values: Vec<f64>,
 }
 
-impl Registered for tfe_array_t {
-    const KIND: &'static handles::Kind = &ARRAYS;
-}
-
-static ARRAYS: handles::Kind = handles::Kind::new("tfe_array_t");
+handles::registered!(tfe_array_t);
 
 /// Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
 /// is `{rows, columns}`. The extension is matched without regard to case.

@@ -5,7 +5,7 @@
 use super::args;
 use super::context::tfe_tensor_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use crate::ring::shape::{fmt_shape, numel};
 use crate::session::Feeds;
 
@@ -23,11 +23,7 @@ pub struct tfe_feeds_t {
     pub(crate) feeds: Feeds,
 }
 
-impl Registered for tfe_feeds_t {
-    const KIND: &'static handles::Kind = &FEEDS;
-}
-
-static FEEDS: handles::Kind = handles::Kind::new("tfe_feeds_t");
+handles::registered!(tfe_feeds_t);
 
 /// The feeds behind `feeds` (`empty` when NULL), which must hold tensors of
 /// context `context`.

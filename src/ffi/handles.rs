@@ -44,6 +44,21 @@ pub(crate) trait Registered: Sized {
     const KIND: &'static Kind;
 }
 
+/// Makes a C handle type [`Registered`], its kind named as the type (the
+/// header's name) and held in a static of its own: kinds are told apart by
+/// address.
+macro_rules! registered {
+    ($handle:ident) => {
+        impl $crate::ffi::handles::Registered for $handle {
+            const KIND: &'static $crate::ffi::handles::Kind = {
+                static KIND: $crate::ffi::handles::Kind = $crate::ffi::handles::Kind::new(stringify!($handle));
+                &KIND
+            };
+        }
+    };
+}
+pub(crate) use registered;
+
 /// A live handle: its kind and the complement of its object's address.
 struct Entry {
     kind: &'static Kind,

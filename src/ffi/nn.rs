@@ -6,7 +6,7 @@
 use super::args;
 pub use super::enums::tfe_network_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use crate::error::Error;
 use crate::nn::{Layer, Model, Sequential, networks};
 use crate::onnx::OnnxModel;
@@ -39,11 +39,7 @@ enum ModelKind {
     Onnx(OnnxModel),
 }
 
-impl Registered for tfe_model_t {
-    const KIND: &'static handles::Kind = &MODELS;
-}
-
-static MODELS: handles::Kind = handles::Kind::new("tfe_model_t");
+handles::registered!(tfe_model_t);
 
 impl tfe_model_t {
     fn new(input_shape: &[usize], layers: Vec<Layer>) -> Result<Self, Failure> {

@@ -10,7 +10,7 @@ use super::args;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
-use super::handles::{self, Registered};
+use super::handles;
 use super::result::tfe_result_t;
 use crate::deploy::party::{ChannelSecurity, open};
 use crate::deploy::{Hostmap, certs};
@@ -29,11 +29,7 @@ pub struct tfe_party_t {
     interrupt: Arc<Interrupt>,
 }
 
-impl Registered for tfe_party_t {
-    const KIND: &'static handles::Kind = &PARTIES;
-}
-
-static PARTIES: handles::Kind = handles::Kind::new("tfe_party_t");
+handles::registered!(tfe_party_t);
 
 /// Opens the party of player `me` in the deployment the hostmap file at
 /// `hostmap_path` describes (JSON, as for `tfe party`), over TLS 1.3: this

@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 use super::args;
 use super::batches::BatchShapes;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use super::nn::{output_at, tfe_model_t};
 use super::result::tfe_result_t;
 use super::session::{local_options_or_default, tfe_session_options_t};
@@ -35,11 +35,7 @@ impl tfe_predictor_t {
     }
 }
 
-impl Registered for tfe_predictor_t {
-    const KIND: &'static handles::Kind = &PREDICTORS;
-}
-
-static PREDICTORS: handles::Kind = handles::Kind::new("tfe_predictor_t");
+handles::registered!(tfe_predictor_t);
 
 /// Makes a predictor of `model` for batches of 1 to `max_batch` samples
 /// (every batch size shares the weights once, with one session), all players

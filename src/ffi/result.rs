@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::args;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use crate::session::{PartyRun, PlayerStats, RunResult, RunStats};
 
 /// The outcome of one `tfe_session_run` (or `tfe_party_run`): one value
@@ -27,11 +27,7 @@ pub struct tfe_result_t {
     pub(super) table: OnceLock<CString>,
 }
 
-impl Registered for tfe_result_t {
-    const KIND: &'static handles::Kind = &RESULTS;
-}
-
-static RESULTS: handles::Kind = handles::Kind::new("tfe_result_t");
+handles::registered!(tfe_result_t);
 
 struct Output {
     /// `None` where this player does not learn the value (a deployed party).

@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::args;
 use super::batches::BatchShapes;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use super::nn::{output_at, tfe_model_t};
 use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::serve::{Client, ClientOptions, Server, ServerOptions};
@@ -56,11 +56,7 @@ pub struct tfe_server_t {
     server: Server,
 }
 
-impl Registered for tfe_server_t {
-    const KIND: &'static handles::Kind = &SERVERS;
-}
-
-static SERVERS: handles::Kind = handles::Kind::new("tfe_server_t");
+handles::registered!(tfe_server_t);
 
 /// Starts a service of `model`: shares its weights among three servers on
 /// threads of this process and listens on `listen` (`host:port`; port 0
@@ -164,11 +160,7 @@ impl tfe_client_t {
     }
 }
 
-impl Registered for tfe_client_t {
-    const KIND: &'static handles::Kind = &CLIENTS;
-}
-
-static CLIENTS: handles::Kind = handles::Kind::new("tfe_client_t");
+handles::registered!(tfe_client_t);
 
 /// Connects to the service at `addr` (`host:port`), which answers for its
 /// three servers, and learns the model's shapes. `timeout_ms` bounds the

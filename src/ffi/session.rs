@@ -10,7 +10,7 @@ use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 pub use super::enums::tfe_transport_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
-use super::handles::{self, Registered};
+use super::handles;
 use super::result::tfe_result_t;
 use crate::error::Error;
 use crate::net::Interrupt;
@@ -42,11 +42,7 @@ pub struct tfe_session_t {
     interrupt: Arc<Interrupt>,
 }
 
-impl Registered for tfe_session_t {
-    const KIND: &'static handles::Kind = &SESSIONS;
-}
-
-static SESSIONS: handles::Kind = handles::Kind::new("tfe_session_t");
+handles::registered!(tfe_session_t);
 
 // Sessions are shared between C threads behind a lock: the inside must be `Send`.
 const _: fn() = || {

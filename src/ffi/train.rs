@@ -10,7 +10,7 @@ use std::sync::{Mutex, TryLockError};
 use super::args;
 pub use super::enums::{tfe_loss_t, tfe_metrics_t, tfe_optimizer_kind_t, tfe_schedule_t};
 use super::error::{Failure, ffi_boundary, tfe_status_t};
-use super::handles::{self, Registered};
+use super::handles;
 use super::nn::tfe_model_t;
 use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::error::Error;
@@ -114,11 +114,7 @@ pub(super) struct Inner {
     pub(super) outputs: usize,
 }
 
-impl Registered for tfe_trainer_t {
-    const KIND: &'static handles::Kind = &TRAINERS;
-}
-
-static TRAINERS: handles::Kind = handles::Kind::new("tfe_trainer_t");
+handles::registered!(tfe_trainer_t);
 
 // Trainers are shared between C threads behind a lock: the inside must be `Send`.
 const _: fn() = || {
