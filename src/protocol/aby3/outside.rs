@@ -175,8 +175,7 @@ impl Aby3 {
 
 /// x + `offset` (public) with each segment padded with zeros to whole
 /// blocks: `n` values, in one pass over each component. The offset goes
-/// into the component of x0, which server 0 holds as `a` and server 2 as
-/// `b` (as `Share::add_public` adds it).
+/// into x0, as `Share::add_public` adds it.
 fn padded_plus(x: &Share, segments: &[usize], n: usize, me: usize, offset: u64) -> Result<Share> {
     let component = |data: &[u64], offset: u64| -> Vec<u64> {
         let mut out = vec![offset; n];
@@ -190,14 +189,11 @@ fn padded_plus(x: &Share, segments: &[usize], n: usize, me: usize, offset: u64) 
         }
         out
     };
-    let (offset_a, offset_b) = match me {
-        0 => (offset, 0),
-        2 => (0, offset),
-        _ => (0, 0),
-    };
+    let [in_a, in_b] = Share::holds_x0(me);
+    let offset_if = |held: bool| if held { offset } else { 0 };
     Ok(Share::new(
-        RingTensor::new(vec![n], component(x.a.data(), offset_a))?,
-        RingTensor::new(vec![n], component(x.b.data(), offset_b))?,
+        RingTensor::new(vec![n], component(x.a.data(), offset_if(in_a)))?,
+        RingTensor::new(vec![n], component(x.b.data(), offset_if(in_b)))?,
     ))
 }
 

@@ -47,9 +47,16 @@ impl Share {
         Share::new(self.a.neg(), self.b.neg())
     }
 
+    /// Which of server `server`'s components, `[a, b]`, is x0: the one a
+    /// public value is added to (server 0 holds x0 as `a`, server 2 as `b`,
+    /// server 1 not at all).
+    pub(super) fn holds_x0(server: usize) -> [bool; 2] {
+        [server == 0, server == 2]
+    }
+
     /// Adds a public tensor (broadcasting) held by the server with index `server`.
-    /// c is added to x0, which server 0 holds as `a` and server 2 as `b`;
-    /// a component without it is copied, or broadcast where c is larger.
+    /// c is added to x0 ([`Share::holds_x0`]); a component without it is
+    /// copied, or broadcast where c is larger.
     pub fn add_public(&self, server: usize, c: &RingTensor) -> Result<Share> {
         let shape = crate::ring::shape::broadcast_shapes(self.shape(), c.shape())?;
         let plus = |t: &RingTensor, gets_c: bool| -> Result<RingTensor> {
@@ -61,7 +68,8 @@ impl Share {
                 t.add(&RingTensor::zeros(c.shape()))
             }
         };
-        Ok(Share::new(plus(&self.a, server == 0)?, plus(&self.b, server == 2)?))
+        let [in_a, in_b] = Share::holds_x0(server);
+        Ok(Share::new(plus(&self.a, in_a)?, plus(&self.b, in_b)?))
     }
 
     /// `c - x` for a public `c`.
