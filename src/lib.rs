@@ -36,6 +36,7 @@ pub(crate) mod prng;
 pub(crate) mod protocol;
 #[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod ring;
+pub(crate) mod test_data;
 pub(crate) mod vocabulary;
 
 pub use error::{Error, Result};
@@ -71,17 +72,5 @@ pub mod internals {
     pub use crate::ring::gemm;
     pub use crate::ring::tensor::Tensor;
 
-    /// `len` full-width pseudo-random words (xorshift64 from `seed | 1`), so
-    /// that benchmarked products wrap as they do in use. Not for secrets.
-    pub fn random_words(len: usize, seed: u64) -> Vec<u64> {
-        let mut state = seed | 1;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state
-            })
-            .collect()
-    }
+    pub use crate::test_data::{random_words, unit_interval, xorshift};
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tfe::deploy::data::{read_values, write_values};
+use tfe::internals::{unit_interval, xorshift};
 
 const TFE: &str = env!("CARGO_BIN_EXE_tfe");
 
@@ -146,14 +147,9 @@ impl Drop for Dir {
 /// 96 samples of 4 features on the fixed-point grid, label 1 when
 /// x0 − x1/2 + x3/4 > 0.1.
 fn samples() -> (Vec<f64>, Vec<f64>) {
-    let mut s = 0x9E37_79B9_7F4A_7C15u64;
-    let x: Vec<f64> = (0..96 * 4)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (((s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * 1024.0).round() / 1024.0
-        })
+    let x: Vec<f64> = xorshift(0x9E37_79B9_7F4A_7C15)
+        .take(96 * 4)
+        .map(|w| ((unit_interval(w) * 2.0 - 1.0) * 1024.0).round() / 1024.0)
         .collect();
     let y = x.chunks(4).map(|r| f64::from(u8::from(r[0] - r[1] / 2.0 + r[3] / 4.0 > 0.1))).collect();
     (x, y)

@@ -12,6 +12,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use tfe::deploy::data::read_values;
+use tfe::internals::{unit_interval, xorshift};
 
 mod common;
 
@@ -81,13 +82,8 @@ fn args_with_validation_files(name: &str) -> Vec<String> {
 /// Two features each for alice and bob, labels 1 where the sum of the
 /// first of alice's and of bob's is positive.
 fn write_data(folder: &Folder) {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    };
+    let mut words = xorshift(0x2545_F491_4F6C_DD1D);
+    let mut next = || unit_interval(words.next().unwrap()) * 4.0 - 2.0;
     let rows: Vec<[f64; 4]> = (0..SAMPLES).map(|_| [next(), next(), next(), next()]).collect();
     let csv = |f: &dyn Fn(&[f64; 4]) -> String| rows.iter().map(|r| f(r) + "\n").collect::<String>();
     std::fs::write(folder.0.join("alice.csv"), csv(&|r| format!("{:.4},{:.4}", r[0], r[1]))).unwrap();

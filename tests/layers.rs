@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     // parallel (the one threshold for handing work to rayon) and fastest
     // (timing equivalent back ends) use nothing of the crate, so they sit
     // at the bottom with error.
-    &["error", "parallel", "fastest"],
+    &["error", "parallel", "fastest", "test_data"],
     &["vocabulary"],
     &["ring"],
     &["fixed", "chacha"],

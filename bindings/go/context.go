@@ -171,9 +171,7 @@ func (c *Context) Save(path string) error {
 
 // TensorCount is the number of nodes of the graph (tfe_context_tensor_count).
 func (c *Context) TensorCount() (int, error) {
-	var n C.size_t
-	err := c.h.call(func(ctx *C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_tensor_count(ctx, &n) })
-	return int(n), err
+	return c.h.count(func(ctx *C.tfe_context_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_context_tensor_count(ctx, n) })
 }
 
 // Tensor is a new handle to node index of the graph (tfe_context_tensor).

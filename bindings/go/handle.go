@@ -112,6 +112,13 @@ func (h *handle[P]) callAlone(f func(P) C.enum_tfe_status_t) error {
 	return check(func() C.enum_tfe_status_t { return f(p) })
 }
 
+// count runs an accessor that writes one size or count.
+func (h *handle[P]) count(f func(P, *C.size_t) C.enum_tfe_status_t) (int, error) {
+	var n C.size_t
+	err := h.call(func(p P) C.enum_tfe_status_t { return f(p, &n) })
+	return int(n), err
+}
+
 // shape runs an accessor of a shape the library owns (a pointer and a
 // rank) and copies the shape while the handle is held.
 func (h *handle[P]) shape(f func(P, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
@@ -126,6 +133,16 @@ func (h *handle[P]) shape(f func(P, **C.size_t, *C.size_t) C.enum_tfe_status_t) 
 		return status
 	})
 	return shape, err
+}
+
+// shapeAt is shape for an accessor of output index, named cName in the
+// error when index is negative.
+func (h *handle[P]) shapeAt(cName string, index int, f func(P, C.size_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
+	i, err := size(cName, "index", index)
+	if err != nil {
+		return nil, err
+	}
+	return h.shape(func(p P, s **C.size_t, r *C.size_t) C.enum_tfe_status_t { return f(p, i, s, r) })
 }
 
 // text runs an accessor of a string the library owns and copies the

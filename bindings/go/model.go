@@ -65,28 +65,20 @@ func (m *Model) OutputShape() ([]int, error) {
 // OutputCount is the number of outputs: 1, or several for a model
 // imported from ONNX (tfe_model_output_count).
 func (m *Model) OutputCount() (int, error) {
-	var n C.size_t
-	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_output_count(p, &n) })
-	return int(n), err
+	return m.h.count(func(p *C.tfe_model_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_model_output_count(p, n) })
 }
 
 // OutputShapeAt is the shape of output index for one sample
 // (tfe_model_output_shape_at).
 func (m *Model) OutputShapeAt(index int) ([]int, error) {
-	i, err := size("tfe_model_output_shape_at", "index", index)
-	if err != nil {
-		return nil, err
-	}
-	return m.h.shape(func(p *C.tfe_model_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return m.h.shapeAt("tfe_model_output_shape_at", index, func(p *C.tfe_model_t, i C.size_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_model_output_shape_at(p, i, s, r)
 	})
 }
 
 // LayerCount is the number of layers as the model runs (tfe_model_layer_count).
 func (m *Model) LayerCount() (int, error) {
-	var n C.size_t
-	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_layer_count(p, &n) })
-	return int(n), err
+	return m.h.count(func(p *C.tfe_model_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_model_layer_count(p, n) })
 }
 
 // PredictPlain is plaintext inference of batch samples x (row-major, batch
@@ -231,9 +223,7 @@ func (m *Model) AddGlobalAvgPool2D() error {
 // (tfe_model_weight_count): two per Dense or Conv2D layer, four per batch
 // normalization not folded.
 func (m *Model) WeightCount() (int, error) {
-	var n C.size_t
-	err := m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_weight_count(p, &n) })
-	return int(n), err
+	return m.h.count(func(p *C.tfe_model_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_model_weight_count(p, n) })
 }
 
 // Weight is a copy of weight array index (tfe_model_weight).

@@ -72,19 +72,15 @@ func (p *Predictor) PredictOutputs(x []float64) ([][]float64, error) {
 // OutputCount is the number of outputs of each prediction
 // (tfe_predictor_output_count).
 func (p *Predictor) OutputCount() (int, error) {
-	var n C.size_t
-	err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_output_count(ptr, &n) })
-	return int(n), err
+	return p.h.count(func(ptr *C.tfe_predictor_t, n *C.size_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_output_count(ptr, n)
+	})
 }
 
 // OutputShapeAt is the shape of output index of a full batch
 // (tfe_predictor_output_shape_at).
 func (p *Predictor) OutputShapeAt(index int) ([]int, error) {
-	i, err := size("tfe_predictor_output_shape_at", "index", index)
-	if err != nil {
-		return nil, err
-	}
-	return p.h.shape(func(ptr *C.tfe_predictor_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return p.h.shapeAt("tfe_predictor_output_shape_at", index, func(ptr *C.tfe_predictor_t, i C.size_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_predictor_output_shape_at(ptr, i, s, r)
 	})
 }

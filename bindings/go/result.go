@@ -50,9 +50,7 @@ func (r *Result) Close() { r.h.close() }
 
 // Count is the number of values, one per fetch (tfe_result_count).
 func (r *Result) Count() (int, error) {
-	var n C.size_t
-	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_count(p, &n) })
-	return int(n), err
+	return r.h.count(func(p *C.tfe_result_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_result_count(p, n) })
 }
 
 // Value is a copy of the value of fetch index with its shape
@@ -100,9 +98,7 @@ func (r *Result) Values() ([]Value, error) {
 
 // PlayerCount is the number of players with stats (tfe_result_player_count).
 func (r *Result) PlayerCount() (int, error) {
-	var n C.size_t
-	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_player_count(p, &n) })
-	return int(n), err
+	return r.h.count(func(p *C.tfe_result_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_result_player_count(p, n) })
 }
 
 // PlayerStats is what the run cost player index (tfe_result_player_stats).
@@ -140,9 +136,7 @@ func (r *Result) OpCount(player int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var n C.size_t
-	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t { return C.tfe_result_op_count(p, pl, &n) })
-	return int(n), err
+	return r.h.count(func(p *C.tfe_result_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_result_op_count(p, pl, n) })
 }
 
 // OpStats is what the ops of kind op cost player (tfe_result_op_stats).

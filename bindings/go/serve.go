@@ -178,19 +178,13 @@ func (c *Client) InputShape() ([]int, error) {
 // OutputCount is the number of outputs of each prediction
 // (tfe_client_output_count).
 func (c *Client) OutputCount() (int, error) {
-	var n C.size_t
-	err := c.h.call(func(p *C.tfe_client_t) C.enum_tfe_status_t { return C.tfe_client_output_count(p, &n) })
-	return int(n), err
+	return c.h.count(func(p *C.tfe_client_t, n *C.size_t) C.enum_tfe_status_t { return C.tfe_client_output_count(p, n) })
 }
 
 // OutputShapeAt is the shape of output index for a full batch
 // (tfe_client_output_shape_at).
 func (c *Client) OutputShapeAt(index int) ([]int, error) {
-	i, err := size("tfe_client_output_shape_at", "index", index)
-	if err != nil {
-		return nil, err
-	}
-	return c.h.shape(func(p *C.tfe_client_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
+	return c.h.shapeAt("tfe_client_output_shape_at", index, func(p *C.tfe_client_t, i C.size_t, s **C.size_t, r *C.size_t) C.enum_tfe_status_t {
 		return C.tfe_client_output_shape_at(p, i, s, r)
 	})
 }

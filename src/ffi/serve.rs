@@ -235,15 +235,7 @@ pub unsafe extern "C" fn tfe_client_input_shape(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let live = unsafe { handles::get(client, "client") }?;
-        let state = live.lock();
-        let out = args::out_slice(shape, "shape", rank, "rank")?;
-        // The vector outlives the guard: only a reconnection replaces it,
-        // which the contract above says ends the pointer's life.
-        unsafe { out.write(std::slice::from_raw_parts(state.shapes.input.as_ptr(), state.shapes.input.len())) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { point_at_shape(client, shape, rank, |shapes| Ok(&shapes.input)) } }
 }
 
 /// The number of outputs each prediction gives.
@@ -271,16 +263,28 @@ pub unsafe extern "C" fn tfe_client_output_shape_at(
     shape: *mut *const usize,
     rank: *mut usize,
 ) -> tfe_status_t {
-    ffi_boundary! {
-        let live = unsafe { handles::get(client, "client") }?;
-        let state = live.lock();
-        let output = output_at(&state.shapes.outputs, index)?;
-        let (ptr, len) = (output.as_ptr(), output.len());
-        let out = args::out_slice(shape, "shape", rank, "rank")?;
-        // As in tfe_client_input_shape: valid until a reconnection.
-        unsafe { out.write(std::slice::from_raw_parts(ptr, len)) };
-        Ok(())
-    }
+    ffi_boundary! { unsafe { point_at_shape(client, shape, rank, |shapes| output_at(&shapes.outputs, index)) } }
+}
+
+/// Points `shape` and `rank` at the shape `pick` chooses among the client's.
+/// The vector outlives the lock's guard: only a reconnection replaces it,
+/// which the accessors' contract says ends the pointer's life.
+///
+/// # Safety
+/// `client` is live or NULL; `shape` and `rank` are NULL or writable.
+unsafe fn point_at_shape(
+    client: *const tfe_client_t,
+    shape: *mut *const usize,
+    rank: *mut usize,
+    pick: impl FnOnce(&BatchShapes) -> Result<&[usize], Failure>,
+) -> Result<(), Failure> {
+    let live = unsafe { handles::get(client, "client") }?;
+    let state = live.lock();
+    let chosen = pick(&state.shapes)?;
+    let (ptr, len) = (chosen.as_ptr(), chosen.len());
+    let out = args::out_slice(shape, "shape", rank, "rank")?;
+    unsafe { out.write(std::slice::from_raw_parts(ptr, len)) };
+    Ok(())
 }
 
 /// Sends one request and waits for its answer: `x` holds 1 to `max_batch`

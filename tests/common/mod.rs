@@ -6,22 +6,16 @@ pub mod ffi;
 pub mod hosts;
 
 use tfe::fixed::FixedConfig;
+use tfe::internals::{unit_interval, xorshift};
 
 /// Pseudo-random values in [-range, range] on the fixed-point grid, so that
 /// plaintext f64 arithmetic on them measures the protocol's error rather
 /// than the rounding of the inputs.
 pub fn grid_values(len: usize, seed: u64, range: f64) -> Vec<f64> {
     let fixed = FixedConfig::default();
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
-            let v = (unit * 2.0 - 1.0) * range;
-            fixed.decode_value(fixed.encode_value(v).unwrap())
-        })
+    xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        .take(len)
+        .map(|w| fixed.decode_value(fixed.encode_value((unit_interval(w) * 2.0 - 1.0) * range).unwrap()))
         .collect()
 }
 

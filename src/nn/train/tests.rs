@@ -10,19 +10,14 @@ use crate::nn::Layer;
 use crate::nn::plain::Batch;
 use crate::ring::layout::Padding;
 use crate::session::{Feeds, LocalOptions, LocalSession, Transport};
+use crate::test_data::{unit_interval, xorshift};
 
 /// Values in [−range, range] on the fixed-point grid (2^−16), so that the
 /// f64 reference starts from exactly the values the servers share.
 pub(super) fn values(n: usize, seed: u64, range: f64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            let unit = (s >> 11) as f64 / (1u64 << 53) as f64;
-            ((unit * 2.0 - 1.0) * range * 65536.0).round() / 65536.0
-        })
+    xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        .take(n)
+        .map(|w| ((unit_interval(w) * 2.0 - 1.0) * range * 65536.0).round() / 65536.0)
         .collect()
 }
 

@@ -132,14 +132,9 @@ fn a_million_random_products_all_get_the_right_sign() {
     let (n, chunk, limit) = (1usize << 20, 1usize << 16, 1u64 << (K - 1 + 16));
     let top = limit - (1 << 16) - 1;
     let edges = [top, limit.wrapping_neg(), 0, 1, u64::MAX, 1 << 16, (1 << 16) - 1, (1u64 << 16).wrapping_neg()];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let words: Vec<u64> = (edges.len()..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % (limit + top)).wrapping_sub(limit)
-        })
+    let words: Vec<u64> = crate::test_data::xorshift(0x2545_f491_4f6c_dd1d)
+        .take(n - edges.len())
+        .map(|w| (w % (limit + top)).wrapping_sub(limit))
         .collect();
     let words = [&edges[..], &words].concat();
     let results = with_three_round_sign_max(chunk, || {

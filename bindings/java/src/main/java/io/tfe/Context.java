@@ -55,12 +55,7 @@ public final class Context extends Ops {
 
     /** Saves the graph (neither input values nor variables' values) to {@code path}. */
     public void save(String path) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            TfeException.check(Native.tfe_context_save(ctx, arena.allocateFrom(path)));
-        } finally {
-            release();
-        }
+        call((ctx, arena) -> Native.tfe_context_save(ctx, arena.allocateFrom(path)));
     }
 
     /**
@@ -69,43 +64,23 @@ public final class Context extends Ops {
      * values at every run, on the owner's library thread.
      */
     public Tensor definePrivateInput(String name, String owner, long[] shape, InputProvider provider) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            MemorySegment fn = provider == null ? MemorySegment.NULL : upcalls.stub(provider);
-            TfeException.check(Native.tfe_define_private_input(ctx, Strings.of(arena, name), Strings.of(arena, owner),
-                    longs(arena, shape), shape.length, fn, MemorySegment.NULL, out));
-            return new Tensor(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        // The stub is made with the context held: a closed context's upcalls are released.
+        return new Tensor(getAddress((ctx, arena, out) -> Native.tfe_define_private_input(ctx, Strings.of(arena, name),
+                Strings.of(arena, owner), longs(arena, shape), shape.length,
+                provider == null ? MemorySegment.NULL : upcalls.stub(provider), MemorySegment.NULL, out)));
     }
 
     /** A private variable called {@code name}, owned by {@code owner}, initialized to {@code values}. */
     public Tensor definePrivateVariable(String name, String owner, double[] values, long[] shape) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_define_private_variable(ctx, Strings.of(arena, name),
-                    Strings.of(arena, owner), doubles(arena, values), values.length, longs(arena, shape),
-                    shape.length, out));
-            return new Tensor(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return new Tensor(getAddress((ctx, arena, out) -> Native.tfe_define_private_variable(ctx, Strings.of(arena, name),
+                Strings.of(arena, owner), doubles(arena, values), values.length, longs(arena, shape), shape.length,
+                out)));
     }
 
     /** A public constant of {@code shape} holding {@code values} (row-major). */
     public Tensor defineConstant(double[] values, long[] shape) {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_define_constant(ctx, doubles(arena, values), values.length,
-                    longs(arena, shape), shape.length, out));
-            return new Tensor(out.get(ADDRESS, 0));
-        } finally {
-            release();
-        }
+        return new Tensor(getAddress((ctx, arena, out) -> Native.tfe_define_constant(ctx, doubles(arena, values),
+                values.length, longs(arena, shape), shape.length, out)));
     }
 
     /** The number of tensors (nodes) of the graph. */

@@ -59,6 +59,22 @@ abstract class Handle implements AutoCloseable {
         lock.readLock().unlock();
     }
 
+    /** A C call on the handle that needs only an arena for its arguments. */
+    @FunctionalInterface
+    interface Call {
+        int call(MemorySegment handle, Arena arena);
+    }
+
+    /** Runs {@code call} with the handle held and a confined arena; throws on its status. */
+    final void call(Call call) {
+        MemorySegment handle = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            TfeException.check(call.call(handle, arena));
+        } finally {
+            release();
+        }
+    }
+
     /** A C accessor of the handle that writes its answer to {@code out}. */
     @FunctionalInterface
     interface Getter {

@@ -68,20 +68,6 @@ public final class Model extends Handle {
         }
     }
 
-    @FunctionalInterface
-    private interface Call {
-        int call(MemorySegment model, Arena arena);
-    }
-
-    private void call(Call call) {
-        MemorySegment model = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            TfeException.check(call.call(model, arena));
-        } finally {
-            release();
-        }
-    }
-
     /** The shape of one sample. */
     public long[] inputShape() {
         return getShape(NativeModel::tfe_model_input_shape);

@@ -90,20 +90,6 @@ public final class Trainer extends Handle {
         }
     }
 
-    @FunctionalInterface
-    private interface Call {
-        int call(MemorySegment trainer, Arena arena);
-    }
-
-    private void call(Call call) {
-        MemorySegment trainer = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            TfeException.check(call.call(trainer, arena));
-        } finally {
-            release();
-        }
-    }
-
     /**
      * For tests only, insecure: the players' randomness comes from {@code seed}, so two
      * trainings give the same weights, and anyone who knows it can undo the sharing
