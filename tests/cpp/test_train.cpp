@@ -4,8 +4,6 @@
 // returning false or by throwing (the exception comes out of fit); bad
 // arguments are tfe::Error with the status and a message naming them.
 #include <cmath>
-#include <optional>
-#include <thread>
 #include <type_traits>
 
 #include "test_support.hpp"
@@ -112,72 +110,6 @@ TEST(Trainer, BadArgumentsAreErrors) {
     std::vector<double> short_x(d.x.begin(), d.x.end() - 1);
     EXPECT_THROW(trainer.fit(short_x, d.y, 1, 4), tfe::Error);
     EXPECT_TRUE(std::isnan(trainer.evaluate(d.x, d.y).second));
-}
-
-} // namespace
-
-namespace {
-
-// Six players of a deployment, one thread each over plaintext TCP: carol
-// owns the model, alice the features, bob the labels. Only carol learns the
-// loss and the weights, which agree with a local training of the same data.
-TEST(Trainer, SixDeployedPlayersTrainAsALocalTrainerDoes) {
-    const std::vector<std::string> players = {"server0", "server1", "server2", "carol", "alice", "bob"};
-    std::string hostmap = tfe_test::write_hostmap("tfe-train-party", players);
-    Data d = data();
-    std::vector<std::optional<tfe::Model>> exported(players.size());
-    std::vector<double> losses(players.size());
-    std::vector<std::vector<double>> predicted(players.size());
-    std::vector<std::string> errors(players.size());
-    std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < players.size(); i++) {
-        threads.emplace_back([&, i] {
-            try {
-                const std::string &me = players[i];
-                tfe::Model model({2});
-                model.dense(2, 1, {0.25, -0.5}, {0.0}).sigmoid();
-                auto trainer = tfe::Trainer::party_insecure_plaintext(model, hostmap, me, "carol", "alice", "bob");
-                trainer.compile(tfe::Optimizer::sgd(0.5), TFE_LOSS_BINARY_CROSSENTROPY, TFE_METRICS_NONE);
-                std::vector<double> x = me == "alice" ? d.x : std::vector<double>{};
-                std::vector<double> y = me == "bob" ? d.y : std::vector<double>{};
-                trainer.fit_party(16, x, y, 2, 4);
-                losses[i] = trainer.evaluate_party(16, x, y).first;
-                std::vector<double> x4 = me == "alice" ? std::vector<double>(d.x.begin(), d.x.begin() + 8)
-                                                       : std::vector<double>{};
-                predicted[i] = trainer.predict_party(4, x4, me == "carol" ? 4 : 0);
-                exported[i] = trainer.export_party();
-                trainer.finish();
-            } catch (const std::exception &e) {
-                errors[i] = e.what();
-            }
-        });
-    }
-    for (auto &t : threads) {
-        t.join();
-    }
-    for (std::size_t i = 0; i < players.size(); i++) {
-        ASSERT_EQ(errors[i], "") << players[i];
-        EXPECT_EQ(exported[i].has_value(), players[i] == "carol") << players[i];
-        EXPECT_EQ(std::isnan(losses[i]), players[i] != "carol") << players[i] << ": " << losses[i];
-        EXPECT_EQ(predicted[i].size(), players[i] == "carol" ? 4u : 0u) << players[i];
-    }
-    tfe::Model model({2});
-    model.dense(2, 1, {0.25, -0.5}, {0.0}).sigmoid();
-    tfe::Trainer local(model, "model-owner", "data-owner", "label-owner", memory());
-    local.compile(tfe::Optimizer::sgd(0.5), TFE_LOSS_BINARY_CROSSENTROPY, TFE_METRICS_NONE);
-    local.fit(d.x, d.y, 2, 4);
-    auto want = local.export_model().weight(0);
-    auto got = exported[3]->weight(0);
-    ASSERT_EQ(got.size(), want.size());
-    for (std::size_t k = 0; k < want.size(); k++) {
-        EXPECT_NEAR(got[k], want[k], 0.01) << "weight " << k;
-    }
-    // carol's predictions: the sigmoid of her trained weights' logits.
-    auto bias = exported[3]->weight(1);
-    for (std::size_t s = 0; s < 4; s++) {
-        double logit = d.x[2 * s] * got[0] + d.x[2 * s + 1] * got[1] + bias[0];
-        EXPECT_NEAR(predicted[3][s], 1 / (1 + std::exp(-logit)), 0.01) << "prediction " << s;
-    }
 }
 
 } // namespace
