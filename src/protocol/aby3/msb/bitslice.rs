@@ -24,19 +24,27 @@ pub(super) fn blocks(n: usize) -> usize {
 /// what bit j of word e was. Six rounds of block swaps (Hacker's Delight,
 /// section 7-3), each exchanging the off-diagonal j x j sub-blocks.
 pub(super) fn transpose64(m: &mut [u64; 64]) {
-    let mut j = 32;
-    let mut mask: u64 = 0x0000_0000_FFFF_FFFF;
-    while j != 0 {
-        let mut k = 0;
-        while k < 64 {
-            // Swap bits c + j of row k with bits c of row k + j (c in the low half).
-            let t = ((m[k] >> j) ^ m[k + j]) & mask;
-            m[k] ^= t << j;
-            m[k + j] ^= t;
-            k = (k + j + 1) & !j;
+    swap_blocks::<32>(m, 0x0000_0000_FFFF_FFFF);
+    swap_blocks::<16>(m, 0x0000_FFFF_0000_FFFF);
+    swap_blocks::<8>(m, 0x00FF_00FF_00FF_00FF);
+    swap_blocks::<4>(m, 0x0F0F_0F0F_0F0F_0F0F);
+    swap_blocks::<2>(m, 0x3333_3333_3333_3333);
+    swap_blocks::<1>(m, 0x5555_5555_5555_5555);
+}
+
+/// One round of [`transpose64`]: in each group of 2J rows, swaps bits c + J
+/// of row k with bits c of row k + J (c where `mask` is set). The rows of a
+/// group pair up contiguously, so the compiler runs the round on vectors
+/// (about twice as fast as one loop over k for all six rounds).
+#[inline(always)]
+fn swap_blocks<const J: usize>(m: &mut [u64; 64], mask: u64) {
+    for group in m.chunks_exact_mut(2 * J) {
+        let (low, high) = group.split_at_mut(J);
+        for (a, b) in low.iter_mut().zip(high) {
+            let t = ((*a >> J) ^ *b) & mask;
+            *a ^= t << J;
+            *b ^= t;
         }
-        j >>= 1;
-        mask ^= mask << j;
     }
 }
 
