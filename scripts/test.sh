@@ -13,6 +13,8 @@ cargo fmt --all -- --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --all-targets -- -D warnings
+# The library for a Rust program with a global allocator of its own.
+cargo clippy --lib --no-default-features -- -D warnings
 
 step "cargo doc (warnings are errors)"
 # With the examples in, cargo resolves dependency features as clippy did and

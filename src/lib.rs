@@ -10,6 +10,12 @@
 //! certificates, data files), [`fixed`] (the fixed-point encoding) and
 //! [`error`]; the types their signatures name are re-exported here. The ring,
 //! protocol, network and FFI layers are internal.
+//!
+//! With its default feature `block-cache` the crate sets the program's
+//! global allocator: the system allocator, with freed blocks of 64 KiB and
+//! more kept for reuse (up to 256 MiB), which spares the protocol's large
+//! vectors a page fault per 4 KiB. A program with a global allocator of its
+//! own depends on the crate with `default-features = false`.
 
 #![warn(missing_docs)]
 
@@ -37,6 +43,12 @@ pub(crate) mod protocol;
 #[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod ring;
 pub(crate) mod test_data;
+
+#[cfg(feature = "block-cache")]
+pub(crate) mod block_cache;
+#[cfg(feature = "block-cache")]
+#[global_allocator]
+static ALLOCATOR: block_cache::BlockCache = block_cache::BlockCache;
 pub(crate) mod vocabulary;
 
 pub use error::{Error, Result};

@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     // parallel (the one threshold for handing work to rayon) and fastest
     // (timing equivalent back ends) use nothing of the crate, so they sit
     // at the bottom with error.
-    &["error", "parallel", "fastest", "test_data"],
+    &["error", "parallel", "fastest", "test_data", "block_cache"],
     &["vocabulary"],
     &["ring"],
     &["fixed", "chacha"],
