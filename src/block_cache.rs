@@ -222,4 +222,44 @@ mod tests {
             BlockCache.dealloc(zeroed, big);
         }
     }
+
+    #[test]
+    fn threads_freeing_and_taking_blocks_at_once_never_share_one() {
+        // Each thread stamps every block it holds with its own number and
+        // checks the stamps before freeing: a block handed out twice at once
+        // would carry another thread's number.
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut held: Vec<(*mut u8, Layout)> = Vec::new();
+                    for (i, word) in crate::test_data::xorshift(t + 1).take(4000).enumerate() {
+                        if held.len() > 6 || (word % 3 == 0 && !held.is_empty()) {
+                            let (ptr, layout) = held.swap_remove(i % held.len());
+                            unsafe {
+                                assert_eq!(ptr.cast::<u64>().read(), t);
+                                assert_eq!(ptr.add(layout.size() - 8).cast::<u64>().read_unaligned(), t);
+                                BlockCache.dealloc(ptr, layout);
+                            }
+                        } else {
+                            let size = MIN_BLOCK + (word % (3 * MIN_BLOCK as u64)) as usize;
+                            let layout = Layout::from_size_align(size, 8).unwrap();
+                            unsafe {
+                                let ptr = BlockCache.alloc(layout);
+                                assert!(!ptr.is_null());
+                                ptr.cast::<u64>().write(t);
+                                ptr.add(size - 8).cast::<u64>().write_unaligned(t);
+                                held.push((ptr, layout));
+                            }
+                        }
+                    }
+                    for (ptr, layout) in held {
+                        unsafe { BlockCache.dealloc(ptr, layout) };
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
 }
