@@ -10,7 +10,9 @@ const LAYERS: &[&[&str]] = &[
     // parallel (the one threshold for handing work to rayon) and fastest
     // (timing equivalent back ends) use nothing of the crate, so they sit
     // at the bottom with error.
-    &["error", "parallel", "fastest", "test_data", "block_cache"],
+    &["error", "parallel", "fastest", "test_data"],
+    // The global allocator's tests draw their sizes from test_data.
+    &["block_cache"],
     &["vocabulary"],
     &["ring"],
     &["fixed", "chacha"],
