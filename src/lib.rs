@@ -43,13 +43,13 @@ pub(crate) mod protocol;
 #[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod ring;
 pub(crate) mod test_data;
+pub(crate) mod vocabulary;
 
 #[cfg(feature = "block-cache")]
 pub(crate) mod block_cache;
 #[cfg(feature = "block-cache")]
 #[global_allocator]
 static ALLOCATOR: block_cache::BlockCache = block_cache::BlockCache;
-pub(crate) mod vocabulary;
 
 pub use error::{Error, Result};
 pub use net::{Counters, Interrupt, PlayerAddr, TcpOptions, TlsSettings};

@@ -219,6 +219,16 @@ void expect_within(const std::vector<double> &got, const Json &want, const std::
     }
 }
 
+/// Expects `call` to throw tfe::Error whose status is named `status` ("TFE_ERR_...").
+template <class Call> void expect_status(const Json &status, const char *what, Call call) {
+    try {
+        call();
+        ADD_FAILURE() << what << " did not fail";
+    } catch (const tfe::Error &e) {
+        EXPECT_EQ(status.string(), e.status_name()) << e.what();
+    }
+}
+
 void run_case(const tfe_config_t &config, const Json &c) {
     const Json &expect = c["expect"];
     tfe::Context ctx(config);
@@ -242,12 +252,7 @@ void run_case(const tfe_config_t &config, const Json &c) {
     }
     tfe::Session sess(ctx, tfe_test::memory());
     if (expect.has("status")) {
-        try {
-            sess.run(fetches);
-            ADD_FAILURE() << "the run did not fail";
-        } catch (const tfe::Error &e) {
-            EXPECT_EQ(expect["status"].string(), e.status_name()) << e.what();
-        }
+        expect_status(expect["status"], "the run", [&] { sess.run(fetches); });
         return;
     }
     tfe::Result result = sess.run(fetches);
@@ -386,12 +391,8 @@ TEST(Conformance, EveryTrainingCaseTrainsAsInFloat64) {
         auto metrics = static_cast<tfe_metrics_t>(constant(c["metrics"]));
         if (expect.has("status")) {
             EXPECT_EQ(expect["step"].string(), "compile");
-            try {
-                trainer.compile(optimizer(c["optimizer"]), loss, metrics);
-                ADD_FAILURE() << "compile did not fail";
-            } catch (const tfe::Error &e) {
-                EXPECT_EQ(expect["status"].string(), e.status_name()) << e.what();
-            }
+            expect_status(expect["status"], "compile",
+                          [&] { trainer.compile(optimizer(c["optimizer"]), loss, metrics); });
             continue;
         }
         trainer.compile(optimizer(c["optimizer"]), loss, metrics);
@@ -483,12 +484,7 @@ TEST(Conformance, EveryServingCaseAnswersAsStated) {
             }
             std::vector<double> x = request["input"]["values"].numbers();
             if (request.has("status")) {
-                try {
-                    client.predict_outputs(x);
-                    ADD_FAILURE() << "the request did not fail";
-                } catch (const tfe::Error &e) {
-                    EXPECT_EQ(request["status"].string(), e.status_name()) << e.what();
-                }
+                expect_status(request["status"], "the request", [&] { client.predict_outputs(x); });
                 continue;
             }
             auto outputs = client.predict_outputs(x);
