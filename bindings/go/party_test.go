@@ -21,7 +21,9 @@ func writeHostmap(t *testing.T) string {
 	return writeHostmapOf(t, partyPlayers)
 }
 
-// writeHostmapOf writes a hostmap of names on free loopback ports.
+// writeHostmapOf writes a hostmap of names on free loopback ports. Every
+// listener stays open until all ports are chosen: released one by one, the
+// system may hand the same port out twice.
 func writeHostmapOf(t *testing.T, names []string) string {
 	t.Helper()
 	type player struct {
@@ -34,8 +36,8 @@ func writeHostmapOf(t *testing.T, names []string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer l.Close()
 		players = append(players, player{name, l.Addr().String()})
-		l.Close()
 	}
 	data, _ := json.Marshal(map[string]any{"players": players, "connect_timeout_ms": 20000, "recv_timeout_ms": 20000})
 	path := filepath.Join(t.TempDir(), "hostmap.json")

@@ -197,20 +197,36 @@ static int run_player(void *arg) {
     return 0;
 }
 
-static int free_port(void) {
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, len) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
-        port = ntohs(addr.sin_port);
+/* Fills ports[0..count) with different free loopback ports; 0 when it
+ * cannot. Each socket stays bound until all are chosen: released one by one,
+ * the system may hand a port out twice. */
+static int free_ports(int *ports, int count) {
+    int fds[8];
+    int bound = 0;
+    if (count > 8) {
+        return 0;
     }
-    close(fd);
-    return port;
+    for (; bound < count; bound++) {
+        struct sockaddr_in addr;
+        memset(&addr, 0, sizeof addr);
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        fds[bound] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[bound] < 0) {
+            break;
+        }
+        if (bind(fds[bound], (struct sockaddr *)&addr, len) != 0 ||
+            getsockname(fds[bound], (struct sockaddr *)&addr, &len) != 0) {
+            close(fds[bound]);
+            break;
+        }
+        ports[bound] = ntohs(addr.sin_port);
+    }
+    for (int i = 0; i < bound; i++) {
+        close(fds[i]);
+    }
+    return bound == count;
 }
 
 static void test_aborted(void) {
@@ -221,9 +237,11 @@ static void test_aborted(void) {
     if (file == NULL) {
         return;
     }
+    int ports[4] = {0};
+    EXPECT(free_ports(ports, 4));
     fprintf(file, "{\"players\": [");
     for (int i = 0; i < 4; i++) {
-        fprintf(file, "%s{\"name\": \"%s\", \"address\": \"127.0.0.1:%d\"}", i ? ", " : "", names[i], free_port());
+        fprintf(file, "%s{\"name\": \"%s\", \"address\": \"127.0.0.1:%d\"}", i ? ", " : "", names[i], ports[i]);
     }
     fprintf(file, "], \"connect_timeout_ms\": 20000, \"recv_timeout_ms\": 20000}\n");
     fclose(file);

@@ -45,19 +45,33 @@ inline void fill_ones(const std::string &, const std::vector<std::size_t> &, dou
     std::fill(out, out + len, 1.0);
 }
 
-/// A free loopback port: bound to port 0, then released for a player.
-inline int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
-        throw std::runtime_error("cannot find a free port");
+/// `count` different free loopback ports. Each socket stays bound until all
+/// are chosen: released one by one, the system may hand a port out twice.
+inline std::vector<int> free_ports(std::size_t count) {
+    std::vector<int> fds;
+    std::vector<int> ports;
+    for (std::size_t i = 0; i < count; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (fd >= 0) {
+            fds.push_back(fd);
+        }
+        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&addr), len) != 0 ||
+            getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
+            break;
+        }
+        ports.push_back(ntohs(addr.sin_port));
     }
-    close(fd);
-    return ntohs(addr.sin_port);
+    for (int fd : fds) {
+        close(fd);
+    }
+    if (ports.size() != count) {
+        throw std::runtime_error("cannot find " + std::to_string(count) + " free loopback ports");
+    }
+    return ports;
 }
 
 /// Writes a hostmap of `players` on free loopback ports to the test
@@ -65,10 +79,11 @@ inline int free_port() {
 inline std::string write_hostmap(const std::string &name, const std::vector<std::string> &players,
                                  int connect_timeout_ms = 20000) {
     std::string path = ::testing::TempDir() + name + ".json";
+    std::vector<int> ports = free_ports(players.size());
     std::ofstream out(path);
     out << "{\"players\": [";
     for (std::size_t i = 0; i < players.size(); i++) {
-        out << (i ? ", " : "") << "{\"name\": \"" << players[i] << "\", \"address\": \"127.0.0.1:" << free_port()
+        out << (i ? ", " : "") << "{\"name\": \"" << players[i] << "\", \"address\": \"127.0.0.1:" << ports[i]
             << "\"}";
     }
     out << "], \"connect_timeout_ms\": " << connect_timeout_ms << ", \"recv_timeout_ms\": 20000}\n";

@@ -27,16 +27,24 @@ class PartyTest {
         return writeHostmap(dir, PLAYERS);
     }
 
-    /** A hostmap of {@code names} on free loopback ports, in {@code dir}. */
+    /**
+     * A hostmap of {@code names} on free loopback ports, in {@code dir}. Every socket stays bound
+     * until all ports are chosen: released one by one, the system may hand the same port out twice.
+     */
     static Path writeHostmap(Path dir, String... names) throws Exception {
         StringBuilder players = new StringBuilder();
-        for (String name : names) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (String name : names) {
+                ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                players.append(players.isEmpty() ? "" : ",").append("{\"name\":\"").append(name)
+                        .append("\",\"address\":\"127.0.0.1:").append(socket.getLocalPort()).append("\"}");
             }
-            players.append(players.isEmpty() ? "" : ",").append("{\"name\":\"").append(name)
-                    .append("\",\"address\":\"127.0.0.1:").append(port).append("\"}");
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
         Path path = dir.resolve("hostmap.json");
         Files.writeString(path, "{\"players\":[" + players + "],\"connect_timeout_ms\":20000,\"recv_timeout_ms\":20000}");
@@ -107,7 +115,7 @@ class PartyTest {
         })) {
             List<Object> outcomes = runParties(seed, writeHostmap(dir), null);
             TfeException provider = assertInstanceOf(TfeException.class, outcomes.get(3));
-            assertEquals(Status.INVALID_ARGUMENT, provider.status());
+            assertEquals(Status.INVALID_ARGUMENT, provider.status(), provider.getMessage());
             assertTrue(provider.getMessage().contains("sensor offline"), provider.getMessage());
             for (int i = 0; i < 3; i++) {
                 TfeException e = assertInstanceOf(TfeException.class, outcomes.get(i));
