@@ -14,6 +14,7 @@
 pub mod aby3;
 pub mod bounds;
 mod division;
+pub mod piecewise;
 
 use crate::error::Result;
 use crate::fixed::FixedConfig;

@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Op, TensorId};
+use crate::protocol::piecewise;
 use crate::ring::shape::fmt_shape;
 use crate::vocabulary::Unary;
 
@@ -47,6 +48,10 @@ pub struct LossGraph {
     /// The node the backward pass starts from and the gradient of the
     /// batch's summed loss with respect to it.
     pub seed: (TensorId, TensorId),
+    /// The predictions to read the accuracy from: the model's output, or
+    /// where the loss computed the same values itself (a sigmoid before a
+    /// binary cross-entropy), the loss's.
+    pub pred: TensorId,
 }
 
 impl Loss {
@@ -83,17 +88,19 @@ impl Loss {
                 let rows = g.reduce_sum(sq, Some(1))?;
                 let per_sample = g.div_public(rows, outputs)?;
                 let grad = g.div_public(d, outputs / 2.0)?;
-                Ok(LossGraph { per_sample, seed: (pred, grad) })
+                Ok(LossGraph { per_sample, seed: (pred, grad), pred })
             }
             Loss::BinaryCrossentropy { from_logits } => {
                 let logits = if from_logits { Some(pred) } else { logits_of(g, Unary::Sigmoid)? };
                 match logits {
                     Some(z) => {
-                        let p = if from_logits { g.sigmoid(z)? } else { pred };
+                        // The model's sigmoid node is left unused: run
+                        // alone it would take 10 more rounds.
+                        let (p, soft) = sigmoid_and_softplus(g, z)?;
                         let d = g.sub(p, target)?;
                         let grad = g.div_public(d, outputs)?;
-                        let per_sample = bce_logits(g, z, target, outputs)?;
-                        Ok(LossGraph { per_sample, seed: (z, grad) })
+                        let per_sample = bce_logits(g, z, soft, target, outputs)?;
+                        Ok(LossGraph { per_sample, seed: (z, grad), pred: if from_logits { pred } else { p } })
                     }
                     None => bce_probabilities(g, pred, target, outputs),
                 }
@@ -105,7 +112,7 @@ impl Loss {
                         let p = if from_logits { g.softmax(z)? } else { pred };
                         let grad = g.sub(p, target)?;
                         let per_sample = cce_logits(g, z, target)?;
-                        Ok(LossGraph { per_sample, seed: (z, grad) })
+                        Ok(LossGraph { per_sample, seed: (z, grad), pred })
                     }
                     None => cce_probabilities(g, pred, target),
                 }
@@ -115,19 +122,18 @@ impl Loss {
 }
 
 /// softplus(z) − y·z = log(1 + e^z) − y·z, averaged over the outputs,
-/// with softplus piecewise linear ([`softplus`]).
-fn bce_logits(g: &mut Graph, z: TensorId, y: TensorId, outputs: f64) -> Result<TensorId> {
-    let soft = softplus(g, z)?;
+/// with `soft` = softplus(z).
+fn bce_logits(g: &mut Graph, z: TensorId, soft: TensorId, y: TensorId, outputs: f64) -> Result<TensorId> {
     let yz = g.mul(y, z)?;
     let all = g.sub(soft, yz)?;
     let rows = g.reduce_sum(all, Some(1))?;
     if outputs == 1.0 { Ok(rows) } else { g.div_public(rows, outputs) }
 }
 
-/// The knots of [`softplus`]: every [`SOFTPLUS_STEP`] from −[`SOFTPLUS_RANGE`]
+/// The knots of softplus: every [`SOFTPLUS_STEP`] from −[`SOFTPLUS_RANGE`]
 /// to [`SOFTPLUS_RANGE`].
 const SOFTPLUS_RANGE: f64 = 8.0;
-/// The spacing of [`softplus`]'s knots.
+/// The spacing of softplus's knots.
 const SOFTPLUS_STEP: f64 = 0.5;
 
 /// log(1 + e^t), computed without overflow for large t.
@@ -135,40 +141,64 @@ fn softplus_f64(t: f64) -> f64 {
     t.max(0.0) + (-t.abs()).exp().ln_1p()
 }
 
-/// softplus(z) = log(1 + e^z) for a loss's value, where it costs one ReLU
-/// and a product with public slopes (10 rounds; `exp` and `log` took 39):
-/// exact at the knots every 1/2 on [−8, 8] and linear between them,
-/// softplus(−8) below them and z + softplus(−8) above. The error is at
-/// most 0.012: 0.0078 between knots (the curvature is at most 1/4, so a
-/// chord of length h lies within h²/32), 3.4·10⁻⁴ outside the knots, and
-/// the slopes' encoding (each within 2^−17, their sum exactly 1).
-fn softplus(g: &mut Graph, z: TensorId) -> Result<TensorId> {
+/// σ(z) and softplus(z) = log(1 + e^z) from one batch of ReLUs: both are
+/// piecewise linear, so `relu(z − b_j)` over softplus's knots (which hold
+/// the sigmoid's) times a public matrix of two columns of slope changes
+/// gives both, in the 10 rounds each took alone (`exp` and `log` would
+/// take 39).
+///
+/// The sigmoid's column holds the protocol's own coefficients
+/// (`protocol::piecewise::sigmoid`), zero at the knots beyond ±6, so σ
+/// here is the `sigmoid` op's value. Softplus is exact at the knots every
+/// 1/2 on [−8, 8] and linear between them, softplus(−8) below them and
+/// z + softplus(−8) above. Its error is at most 0.012: 0.0078 between knots
+/// (the curvature is at most 1/4, so a chord of length h lies within
+/// h²/32), 3.4·10⁻⁴ outside the knots, and the slopes' encoding (each
+/// within 2^−17, their sum exactly 1).
+fn sigmoid_and_softplus(g: &mut Graph, z: TensorId) -> Result<(TensorId, TensorId)> {
     let shape = g.shape(z)?.to_vec();
+    let scale = g.fixed().scale();
     let steps = (2.0 * SOFTPLUS_RANGE / SOFTPLUS_STEP) as usize;
     let knots: Vec<f64> = (0..=steps).map(|i| -SOFTPLUS_RANGE + i as f64 * SOFTPLUS_STEP).collect();
-    // The slope of each segment, then each knot's change of slope, encoded
-    // so that they add up to exactly 1 (the slope above the last knot).
+    // Softplus's slope on each segment, then each knot's change of slope,
+    // encoded so that they add up to exactly 1 (the slope above the last knot).
     let segments: Vec<f64> =
         knots.windows(2).map(|t| (softplus_f64(t[1]) - softplus_f64(t[0])) / SOFTPLUS_STEP).collect();
-    let unit = f64::from(g.fixed().frac_bits).exp2();
-    let mut changes: Vec<f64> = (0..steps)
+    let mut softplus: Vec<f64> = (0..steps)
         .map(|i| {
             let before = if i == 0 { 0.0 } else { segments[i - 1] };
-            ((segments[i] - before) * unit).round() / unit
+            ((segments[i] - before) * scale).round() / scale
         })
         .collect();
-    changes.push(1.0 - changes.iter().sum::<f64>());
+    softplus.push(1.0 - softplus.iter().sum::<f64>());
+    let sigmoid = piecewise::sigmoid();
+    let start = g.fixed().encode_value(sigmoid.values[0])?;
+    let sigmoid_changes = piecewise::slope_changes(scale, &sigmoid.knots, &sigmoid.values, start);
+    let decode = |word: u64| word as i64 as f64 / scale;
+    let offset = knots
+        .windows(sigmoid.knots.len())
+        .position(|run| run == sigmoid.knots.as_slice())
+        .ok_or_else(|| Error::internal("the sigmoid's knots are not among softplus's"))?;
+    let count = knots.len();
+    let mut slopes = vec![0.0; count * 2];
+    for (j, &change) in sigmoid_changes.iter().enumerate() {
+        slopes[2 * (offset + j)] = decode(change);
+    }
+    for (j, &change) in softplus.iter().enumerate() {
+        slopes[2 * j + 1] = change;
+    }
     let n: usize = shape.iter().product();
     let column = g.reshape(z, &[n, 1])?;
-    let count = knots.len();
     let at_knots = g.constant(&[count], knots)?;
     let past = g.sub(column, at_knots)?;
     let past = g.relu(past)?;
-    let slopes = g.constant(&[count, 1], changes)?;
-    let sum = g.matmul(past, slopes)?;
-    let sum = g.reshape(sum, &shape)?;
-    let floor = g.constant(&[], vec![softplus_f64(-SOFTPLUS_RANGE)])?;
-    g.add(sum, floor)
+    let slopes = g.constant(&[count, 2], slopes)?;
+    let both = g.matmul(past, slopes)?;
+    let floors = g.constant(&[2], vec![decode(start), softplus_f64(-SOFTPLUS_RANGE)])?;
+    let both = g.add(both, floors)?;
+    let p = g.slice(both, &[0, 0], &[n, 1])?;
+    let soft = g.slice(both, &[0, 1], &[n, 1])?;
+    Ok((g.reshape(p, &shape)?, g.reshape(soft, &shape)?))
 }
 
 /// max z + log Σ e^(z − max z) − Σ y·z per row (rows of y sum to 1).
@@ -215,7 +245,7 @@ fn bce_probabilities(g: &mut Graph, p: TensorId, y: TensorId, outputs: f64) -> R
     let d = g.sub(pc, y)?;
     let d = g.mul(d, r)?;
     let grad = g.div_public(d, outputs)?;
-    Ok(LossGraph { per_sample, seed: (p, grad) })
+    Ok(LossGraph { per_sample, seed: (p, grad), pred: p })
 }
 
 fn cce_probabilities(g: &mut Graph, p: TensorId, y: TensorId) -> Result<LossGraph> {
@@ -228,5 +258,5 @@ fn cce_probabilities(g: &mut Graph, p: TensorId, y: TensorId) -> Result<LossGrap
     let r = g.reciprocal(pc)?;
     let yr = g.mul(y, r)?;
     let grad = g.neg(yr)?;
-    Ok(LossGraph { per_sample, seed: (p, grad) })
+    Ok(LossGraph { per_sample, seed: (p, grad), pred: p })
 }

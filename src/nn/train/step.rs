@@ -152,7 +152,7 @@ fn batch_norm(
 /// A model's forward pass, loss and gradients for one batch.
 #[derive(Debug)]
 pub struct Backprop {
-    /// The predictions.
+    /// The predictions (the loss's, [`LossGraph::pred`]).
     pub pred: TensorId,
     /// The loss.
     pub loss: LossGraph,
@@ -174,11 +174,11 @@ pub fn backprop(
     owner: &str,
     vars: &mut Vars,
 ) -> Result<Backprop> {
-    let (pred, assigns) = forward(g, layers, x, owner, true, vars)?;
-    let loss = loss.build(g, pred, y)?;
+    let (output, assigns) = forward(g, layers, x, owner, true, vars)?;
+    let loss = loss.build(g, output, y)?;
     let trained: Vec<TensorId> = vars.params.iter().filter(|p| p.trained).map(|p| p.var).collect();
     let grads = g.gradients(&[loss.seed], &trained)?;
-    Ok(Backprop { pred, loss, grads, assigns })
+    Ok(Backprop { pred: loss.pred, loss, grads, assigns })
 }
 
 /// `parts`, each flattened, concatenated into one vector. Each concat

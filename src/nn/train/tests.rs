@@ -192,6 +192,40 @@ fn the_binary_cross_entropy_value_is_within_its_bound_over_the_logits() {
 }
 
 #[test]
+fn the_binary_cross_entropy_takes_the_sigmoid_op_values_and_its_relus_once() {
+    // The loss computes σ(z) from the ReLUs it takes for softplus: the
+    // values of the model's `sigmoid` op (the same coefficients; each
+    // output's truncation may differ by one unit), in the rounds of one
+    // sigmoid, the model's own sigmoid node left unrun: one batch of ReLUs.
+    let z: Vec<f64> = (-160..=160).map(|i| f64::from(i) / 16.0).collect();
+    let y: Vec<f64> = (0..z.len()).map(|i| (i % 2) as f64).collect();
+    let mut g = Graph::default();
+    let zi = g.private_input("z", "data-owner", &[z.len(), 1]).unwrap();
+    let yi = g.private_input("y", "label-owner", &[z.len(), 1]).unwrap();
+    let sigmoid = g.sigmoid(zi).unwrap();
+    let loss = Loss::BinaryCrossentropy { from_logits: false }.build(&mut g, sigmoid, yi).unwrap();
+    assert_ne!(loss.pred, sigmoid);
+    let fetches = [
+        g.reveal(sigmoid, None).unwrap(),
+        g.reveal(loss.pred, None).unwrap(),
+        g.reveal(loss.per_sample, None).unwrap(),
+    ];
+    let mut session = LocalSession::new(&g, options()).unwrap();
+    let mut feeds = Feeds::new();
+    feeds.insert("z", z.clone()).insert("y", y.clone());
+    let run = session.run(&fetches, &feeds).unwrap();
+    let unit = 1.0 / 65536.0;
+    for ((op, loss), z) in run.outputs[0].iter().zip(&run.outputs[1]).zip(&z) {
+        assert!((op - loss).abs() <= unit, "z {z}: the sigmoid op gives {op}, the loss {loss}");
+    }
+    let loss_only = session.run(&fetches[1..], &feeds).unwrap();
+    for player in &loss_only.stats.players {
+        assert!(!player.by_op.contains_key("sigmoid"), "{} ran the model's sigmoid", player.player);
+        assert!(player.by_op.get("relu").is_none_or(|relu| relu.count == 1), "{}: {:?}", player.player, player.by_op);
+    }
+}
+
+#[test]
 fn softmax_with_categorical_cross_entropy_and_softmax_alone_match_f64() {
     let layers = [dense(4, 3, 31), Layer::Softmax];
     let x = batch(&[4, 4], 32, 2.0);

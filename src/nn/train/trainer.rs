@@ -636,7 +636,7 @@ impl Trainer {
         let masked = g.mul(eval.per_sample, mask)?;
         let eval_loss = sum(&mut g, masked)?;
         let eval_correct = if accuracy {
-            let c = correct(&mut g, pred, y, loss)?;
+            let c = correct(&mut g, eval.pred, y, loss)?;
             let c = g.mul(c, mask)?;
             Some(sum(&mut g, c)?)
         } else {

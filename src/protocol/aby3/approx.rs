@@ -39,17 +39,14 @@ use super::{Aby3, Share, Steps};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
+use crate::protocol::piecewise::{self, slope_changes};
 use crate::ring::RingTensor;
 
-/// Knots of the accurate sigmoid: −6 to 6 by 0.5.
-const SIGMOID_KNOTS: usize = 25;
 /// Smallest exponent of the powers of two that start reciprocal and `inv_sqrt`.
 const LOW_EXP: i32 = -6;
 /// One past the largest exponent.
 const HIGH_EXP: i32 = 10;
 const NEWTON_STEPS: usize = 4;
-/// Knots of tanh: −3.5 to 3.5 by 0.25.
-const TANH_KNOTS: usize = 29;
 /// ln(1 + t) on [0, 1): the degree-5 minimax polynomial (Remez), error
 /// 8.7·10^−6; coefficients from t^0 up.
 const LOG1P: [f64; 6] = [8.6912e-6, 0.999299586, -0.4907431101, 0.2867065513, -0.1332198631, 0.0311040165];
@@ -129,10 +126,8 @@ impl Aby3 {
 
     /// Sigmoid within 0.003 (see the module docs).
     pub fn sigmoid(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let knots: Vec<f64> = (0..SIGMOID_KNOTS).map(|j| -6.0 + 0.5 * j as f64).collect();
-        let f = |x: f64| 1.0 / (1.0 + (-x).exp());
-        let f2 = |x: f64| f(x) * (1.0 - f(x)) * (1.0 - 2.0 * f(x));
-        self.piecewise_linear(net, steps, x, &knots, &lowered(&knots, 0.5, f, f2))
+        let f = piecewise::sigmoid();
+        self.piecewise_linear(net, steps, x, &f.knots, &f.values)
     }
 
     /// e^x (see the module docs for range and error).
@@ -271,9 +266,8 @@ impl Aby3 {
 
     /// tanh within 0.004 (see the module docs).
     pub fn tanh(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let knots: Vec<f64> = (0..TANH_KNOTS).map(|j| -3.5 + 0.25 * j as f64).collect();
-        let f2 = |x: f64| -2.0 * x.tanh() * (1.0 - x.tanh() * x.tanh());
-        self.piecewise_linear(net, steps, x, &knots, &lowered(&knots, 0.25, f64::tanh, f2))
+        let f = piecewise::tanh();
+        self.piecewise_linear(net, steps, x, &f.knots, &f.values)
     }
 
     /// ln x for 2^−6 ≤ x < 2^10 (see the module docs): x = 2^k·m with
@@ -375,32 +369,4 @@ fn octave_function(
         y = y.add(&bits.slice(&[k * n], &[n])?.mul_public(&RingTensor::filled(&[], c))?)?;
     }
     y.add_public(me, &RingTensor::filled(&[], constant))
-}
-
-/// Encoded slope changes of the interpolant through (`knots`, `values`),
-/// starting from the encoded value `start`; the last change makes them sum
-/// to zero, so the function is exactly flat beyond the last knot. Each slope
-/// is rounded with error feedback: it aims at the next value from the value
-/// the rounded slopes before it reach, so the error at every knot stays
-/// within half a unit times the segment's length instead of adding up.
-fn slope_changes(scale: f64, knots: &[f64], values: &[f64], start: u64) -> Vec<u64> {
-    let at = |j: usize| (knots[j] * scale).round() / scale;
-    let mut reached = start as i64 as f64 / scale;
-    let mut slopes: Vec<i64> = Vec::with_capacity(knots.len());
-    for j in 0..knots.len() - 1 {
-        let h = at(j + 1) - at(j);
-        let m = ((values[j + 1] - reached) / h * scale).round();
-        reached += m / scale * h;
-        slopes.push(m as i64);
-    }
-    slopes.push(0);
-    (0..slopes.len()).map(|j| slopes[j].wrapping_sub(if j == 0 { 0 } else { slopes[j - 1] }) as u64).collect()
-}
-
-/// Values at evenly spaced knots (spacing h) for an interpolant of f:
-/// f(b) − h²/16·f''(b). A chord lies off f by up to h²/8·|f''| in the middle
-/// of its piece; moving the knots by half of that splits the error between
-/// both sides, halving it.
-fn lowered(knots: &[f64], h: f64, f: impl Fn(f64) -> f64, f2: impl Fn(f64) -> f64) -> Vec<f64> {
-    knots.iter().map(|&b| f(b) - h * h / 16.0 * f2(b)).collect()
 }
