@@ -124,7 +124,7 @@ impl Graph {
     /// hold a value outside [−`bound`, `bound`), `bound` a power of two
     /// from 2^−f to 2^i: 0 exactly when every value of the segment lies
     /// within. Exact for every value the ring holds, far past the
-    /// fixed-point range; 21 rounds and about 27 bytes per value (default
+    /// fixed-point range; 15 rounds and about 27 bytes per value (default
     /// configuration, bound 2^20). Training's overflow check.
     pub fn count_outside(&mut self, x: TensorId, bound: f64, segments: &[usize]) -> Result<TensorId> {
         self.push(Op::CountOutside { bound, segments: segments.to_vec() }, &[x])

@@ -60,6 +60,38 @@ use crate::error::Result;
 use crate::net::Endpoint;
 use crate::ring::RingTensor;
 
+/// An AND tree run beside the carry tree ([`Aby3::msb_sliced_beside`]),
+/// one level per round.
+pub(super) trait Beside {
+    /// This server's local words of the next level (its cross terms);
+    /// empty when the tree is done, at every server alike.
+    fn local(&self) -> Vec<u64>;
+    /// Takes the level's reshared words, this server's two components.
+    fn finish(&mut self, z: [&[u64]; 2]);
+}
+
+/// Words server 0 shares in the carry tree's first round beside its own:
+/// their value at server 0 (`None` at the others) and their count.
+#[derive(Clone, Copy)]
+pub(super) struct ExtraWords<'a> {
+    pub value: Option<&'a [u64]>,
+    pub len: usize,
+}
+
+/// A server's two components of a vector of boolean-shared words.
+type Components = [Vec<u64>; 2];
+
+/// No tree beside the carry tree.
+pub(super) struct Nothing;
+
+impl Beside for Nothing {
+    fn local(&self) -> Vec<u64> {
+        Vec::new()
+    }
+
+    fn finish(&mut self, _: [&[u64]; 2]) {}
+}
+
 /// G and P of each group of positions, both components, sliced: `rows`
 /// groups per block. P of group 0 (which holds position 0) is never used.
 struct Groups {
@@ -137,25 +169,65 @@ impl Aby3 {
         x: &Share,
         bits: u32,
     ) -> Result<[Vec<u64>; 2]> {
+        let none = ExtraWords { value: None, len: 0 };
+        let (msb, Nothing) = self.msb_sliced_beside(net, steps, x, bits, none, |_| Ok(Nothing))?;
+        Ok(msb)
+    }
+
+    /// [`Aby3::msb_sliced`], and beside it in the same rounds an AND tree
+    /// of other words: server 0 shares `extra` in the carry tree's first
+    /// round, `start` makes the tree from their sharing, and each level of the
+    /// tree travels with a level of the carry tree (the levels it has more
+    /// take rounds of their own). Returns the msb and the finished tree.
+    pub(super) fn msb_sliced_beside<T: Beside>(
+        &self,
+        net: &mut Endpoint,
+        steps: &mut Steps,
+        x: &Share,
+        bits: u32,
+        extra: ExtraWords<'_>,
+        start: impl FnOnce(BoolShare) -> Result<T>,
+    ) -> Result<(Components, T)> {
         let me = self.index()?;
         let n = x.len();
         let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);
+        let words = blocks(n) * plan.a_rows;
         let a_value = (me == 0).then(|| {
             let (x0, x1) = (x.a.data(), x.b.data());
-            plan.a_rows_of(&crate::parallel::map(n, |i| x0[i].wrapping_add(x1[i])))
+            let mut rows = plan.a_rows_of(&crate::parallel::map(n, |i| x0[i].wrapping_add(x1[i])));
+            rows.extend_from_slice(extra.value.unwrap_or_default());
+            rows
         });
-        let words = blocks(n) * plan.a_rows;
-        let a = self.share_bool_from(net, steps.take()?, 0, a_value.as_deref(), &[words])?;
+        let shared = self.share_bool_from(net, steps.take()?, 0, a_value.as_deref(), &[words + extra.len])?;
+        let part = |range: std::ops::Range<usize>| -> Result<BoolShare> {
+            let len = range.len();
+            Ok(BoolShare::new(
+                RingTensor::new(vec![len], shared.a.data()[range.clone()].to_vec())?,
+                RingTensor::new(vec![len], shared.b.data()[range].to_vec())?,
+            ))
+        };
+        let mut tree = start(part(words..words + extra.len)?)?;
         let b_words = match me {
             0 => Vec::new(),
             1 => plan.b_rows_of(x.b.data()),
             _ => plan.b_rows_of(x.a.data()),
         };
         let b = KnownToOneAndTwo { server: me, planes: &b_words };
-        let a = [a.a.data(), a.b.data()];
-        let mut groups = self.first_level(net, steps.take()?, &plan, a, &b, n)?;
+        let a = [&shared.a.data()[..words], &shared.b.data()[..words]];
+        let (mut groups, z) = self.first_level(net, steps.take()?, &plan, a, &b, n, &tree.local())?;
+        tree.finish([&z[0], &z[1]]);
         while groups.rows > 1 {
-            groups = self.tree_level(net, steps.take()?, &groups)?;
+            let (next, z) = self.tree_level(net, steps.take()?, &groups, &tree.local())?;
+            tree.finish([&z[0], &z[1]]);
+            groups = next;
+        }
+        loop {
+            let local = tree.local();
+            if local.is_empty() {
+                break;
+            }
+            let (z, _) = self.reshare_two(net, steps.take()?, &local, &[])?;
+            tree.finish([&z[0], &z[1]]);
         }
         // msb = a_(k−1) ⊕ b_(k−1) ⊕ carry into k−1, per block.
         let top = |c: usize| -> Vec<u64> {
@@ -165,11 +237,35 @@ impl Aby3 {
                 out[0] = [sa, sb][c] ^ groups.g[c][w];
             })
         };
-        Ok([top(0), top(1)])
+        Ok(([top(0), top(1)], tree))
     }
 
-    /// One level of the tree: pairs of groups combine, an odd group waits.
-    fn tree_level(&self, net: &mut Endpoint, ctx: OpContext, s: &Groups) -> Result<Groups> {
+    /// One reshare of two vectors of local words: both come back, this
+    /// server's two components of each.
+    fn reshare_two(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        first: &[u64],
+        second: &[u64],
+    ) -> Result<(Components, Components)> {
+        let split = first.len();
+        let (mut za, mut zb) =
+            self.reshare_xor(net, ctx, split + second.len(), |j| if j < split { first[j] } else { second[j - split] })?;
+        // Only the second part moves: the carry tree's words stay in place.
+        let second = [za.split_off(split), zb.split_off(split)];
+        Ok(([za, zb], second))
+    }
+
+    /// One level of the tree: pairs of groups combine, an odd group waits;
+    /// `beside`'s words travel in the same round and come back reshared.
+    fn tree_level(
+        &self,
+        net: &mut Endpoint,
+        ctx: OpContext,
+        s: &Groups,
+        beside: &[u64],
+    ) -> Result<(Groups, [Vec<u64>; 2])> {
         let (pairs, odd) = (s.rows / 2, s.rows % 2);
         let sent = 2 * pairs - 1;
         let blocks = s.g[0].len() / s.rows;
@@ -187,8 +283,7 @@ impl Aby3 {
                 *o = and(p, at(2 * u + 1), p, at(2 * u));
             }
         });
-        let z = self.reshare_xor(net, ctx, local.len(), |j| local[j])?;
-        let z = [z.0, z.1];
+        let (z, beside) = self.reshare_two(net, ctx, &local, beside)?;
         let rows = pairs + odd;
         let next = |c: usize, of_p: bool| {
             per_block(blocks, rows, |w, out| {
@@ -205,6 +300,6 @@ impl Aby3 {
                 }
             })
         };
-        Ok(Groups { rows, g: [next(0, false), next(1, false)], p: [next(0, true), next(1, true)] })
+        Ok((Groups { rows, g: [next(0, false), next(1, false)], p: [next(0, true), next(1, true)] }, beside))
     }
 }

@@ -21,7 +21,11 @@
 //! - e0 = [A = −B] is the AND over the h bit positions j of
 //!   NOT(bit j of A ⊕ bit j of −B), and e1 = [A = NOT B] the AND of
 //!   bit j of A ⊕ bit j of B: server 0 shares A's bits, the
-//!   rest is local, and each AND tree takes ⌈log2 h⌉ rounds;
+//!   rest is local, and each AND tree takes ⌈log2 h⌉ levels. Both trees
+//!   travel in the carry tree's rounds: A's bits with the carry tree's
+//!   shared bits, each level with one of its levels (`msb_sliced_beside`),
+//!   so they add no round while ⌈log2 h⌉ is at most the carry tree's AND
+//!   levels (5 at k = 39);
 //! - inside = e0 ⊕ c·(e0 ⊕ e1) (e0 and e1 exclude each other): 1 round.
 //!
 //! Everything is bit-sliced (`msb/bitslice.rs`): a word holds one bit of
@@ -32,13 +36,15 @@
 //! (2 rounds) and the flags are summed per segment, locally.
 //!
 //! Cost with the default 16 + 20 bits and the bound 2^20 (p = 37, h = 27):
-//! 21 rounds; per block of 64 values server 0 sends the msb's 130 words
+//! 15 rounds (6 for the carry and the equalities, 1 for the mux, 6 for the
+//! fold, 2 for the injection); per block of 64 values server 0 sends the msb's 130 words
 //! (k = 39), A's 27 planes, 52 words in the AND trees, 1 in the mux, 6 in
 //! the fold and 3 in the injection: 219 words, about 27 bytes per value
 //! (two comparisons after a division, what training used before, sent
 //! about 97).
 
-use super::msb::slice_rows;
+use super::boolean::cross_terms;
+use super::msb::{Beside, ExtraWords, slice_rows};
 use super::{Aby3, BoolShare, Share, Steps};
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
@@ -82,17 +88,10 @@ impl Aby3 {
         let n = blocks * BLOCK;
         let y = padded_plus(x, segments, n, me, 1u64 << (p - 1))?;
 
-        // Bit p of y, from the carry tree on k ≥ p + 1 bits of y·2^(k−p−1).
-        let k = (p + 1).max(self.fixed.comparison_bits() as usize);
-        let shift = (k - p - 1) as u32;
-        let shifted = Share::new(y.a.map(|v| v << shift), y.b.map(|v| v << shift));
-        let [bit_a, bit_b] = self.msb_sliced(net, steps, &shifted, k as u32)?;
-        let bit_p = BoolShare::new(RingTensor::new(vec![blocks], bit_a)?, RingTensor::new(vec![blocks], bit_b)?);
-
-        // The h high planes of a (server 0, shared) and of b (servers 1 and 2).
+        // The h high planes of a (server 0 shares them) and of b (servers 1
+        // and 2 know them).
         let high = |values: &[u64]| slice_rows(values, h, |planes, out| out.copy_from_slice(&planes[p..]));
         let a_planes = (me == 0).then(|| high(&map(n, |i| y.a.data()[i].wrapping_add(y.b.data()[i]))));
-        let a = self.share_bool_from(net, steps.take()?, 0, a_planes.as_deref(), &[blocks * h])?;
         let b_values: &[u64] = match me {
             0 => &[],
             1 => y.b.data(),
@@ -105,11 +104,25 @@ impl Aby3 {
             (high(b_values), high(&negated))
         };
 
-        // e0 = [A = −B] and e1 = [A = NOT B], both trees in the same rounds.
-        let equal_minus_b = known_xor(&a, me, &minus_b)?.not(me);
-        let equal_not_b = known_xor(&a, me, &b)?;
-        let both = concat(&equal_minus_b, &equal_not_b)?;
-        let e = self.and_of_planes(net, steps, both, h)?;
+        // Bit p of y, from the carry tree on k ≥ p + 1 bits of y·2^(k−p−1),
+        // and beside it in the same rounds e0 = [A = −B] and e1 = [A = NOT B].
+        let k = (p + 1).max(self.fixed.comparison_bits() as usize);
+        let shift = (k - p - 1) as u32;
+        let shifted = Share::new(y.a.map(|v| v << shift), y.b.map(|v| v << shift));
+        let ([bit_a, bit_b], equal) = self.msb_sliced_beside(
+            net,
+            steps,
+            &shifted,
+            k as u32,
+            ExtraWords { value: a_planes.as_deref(), len: blocks * h },
+            |a| {
+                let equal_minus_b = known_xor(&a, me, &minus_b)?.not(me);
+                let equal_not_b = known_xor(&a, me, &b)?;
+                Ok(Equalities { tree: PlaneTree::new(&concat(&equal_minus_b, &equal_not_b)?, h), a })
+            },
+        )?;
+        let bit_p = BoolShare::new(RingTensor::new(vec![blocks], bit_a)?, RingTensor::new(vec![blocks], bit_b)?);
+        let (a, e) = (equal.a, equal.tree.result()?);
         let (e0, e1) = (slice(&e, 0, blocks)?, slice(&e, blocks, blocks)?);
 
         // c = bit p of y ⊕ a_p ⊕ b_p (plane 0 of each); inside = e0 ⊕ c·(e0 ⊕ e1).
@@ -129,47 +142,79 @@ impl Aby3 {
         let flags = self.bit_to_fixed(net, steps, &all_inside.not(me).and_public(1))?;
         per_segment_sums(&flags, &block_counts)
     }
+}
 
-    /// The AND of each block's `rows` planes, pairs of planes per round:
-    /// one word per block.
-    fn and_of_planes(
-        &self,
-        net: &mut Endpoint,
-        steps: &mut Steps,
-        mut x: BoolShare,
-        mut rows: usize,
-    ) -> Result<BoolShare> {
-        let blocks = x.a.len() / rows;
-        while rows > 1 {
-            let pairs = rows / 2;
-            let pick = |s: &BoolShare, offset: usize| -> Result<BoolShare> {
-                let take = |v: &[u64]| -> Vec<u64> {
-                    v.chunks_exact(rows).flat_map(|row| row[offset..].iter().step_by(2).take(pairs).copied()).collect()
-                };
-                Ok(BoolShare::new(
-                    RingTensor::new(vec![blocks * pairs], take(s.a.data()))?,
-                    RingTensor::new(vec![blocks * pairs], take(s.b.data()))?,
-                ))
-            };
-            let and = self.and_bool(net, steps.take()?, &pick(&x, 0)?, &pick(&x, 1)?)?;
-            let next = pairs + rows % 2;
-            let regroup = |anded: &[u64], old: &[u64]| -> Vec<u64> {
-                let mut out = Vec::with_capacity(blocks * next);
-                for w in 0..blocks {
-                    out.extend_from_slice(&anded[w * pairs..(w + 1) * pairs]);
-                    if rows % 2 == 1 {
-                        out.push(old[w * rows + rows - 1]);
-                    }
-                }
-                out
-            };
-            x = BoolShare::new(
-                RingTensor::new(vec![blocks * next], regroup(and.a.data(), x.a.data()))?,
-                RingTensor::new(vec![blocks * next], regroup(and.b.data(), x.b.data()))?,
-            );
-            rows = next;
+/// The equality trees of `count_outside`: A's shared planes, and the AND
+/// of each block's planes of e0's and e1's candidates.
+struct Equalities {
+    a: BoolShare,
+    tree: PlaneTree,
+}
+
+impl Beside for Equalities {
+    fn local(&self) -> Vec<u64> {
+        self.tree.local()
+    }
+
+    fn finish(&mut self, z: [&[u64]; 2]) {
+        self.tree.finish(z);
+    }
+}
+
+/// The AND of each block's `rows` planes, pairs of planes per level: one
+/// word per block at the end.
+struct PlaneTree {
+    words: [Vec<u64>; 2],
+    rows: usize,
+    blocks: usize,
+}
+
+impl PlaneTree {
+    fn new(x: &BoolShare, rows: usize) -> Self {
+        PlaneTree { words: [x.a.data().to_vec(), x.b.data().to_vec()], rows, blocks: x.a.len() / rows }
+    }
+
+    /// The cross terms of the next level: row 2u AND row 2u + 1 of each block.
+    fn local(&self) -> Vec<u64> {
+        if self.rows <= 1 {
+            return Vec::new();
         }
-        Ok(x)
+        let (pairs, rows, [xa, xb]) = (self.rows / 2, self.rows, &self.words);
+        let mut out = Vec::with_capacity(self.blocks * pairs);
+        for w in 0..self.blocks {
+            for u in 0..pairs {
+                let (even, odd) = (w * rows + 2 * u, w * rows + 2 * u + 1);
+                out.push(cross_terms(xa[even], xb[even], xa[odd], xb[odd]));
+            }
+        }
+        out
+    }
+
+    /// The level's ANDs, each block's odd row carried over.
+    fn finish(&mut self, z: [&[u64]; 2]) {
+        let (pairs, rows) = (self.rows / 2, self.rows);
+        let next = pairs + rows % 2;
+        for (c, anded) in z.iter().enumerate() {
+            let old = &self.words[c];
+            let mut out = Vec::with_capacity(self.blocks * next);
+            for w in 0..self.blocks {
+                out.extend_from_slice(&anded[w * pairs..(w + 1) * pairs]);
+                if rows % 2 == 1 {
+                    out.push(old[w * rows + rows - 1]);
+                }
+            }
+            self.words[c] = out;
+        }
+        self.rows = next;
+    }
+
+    /// The AND of each block's planes, once every level is done.
+    fn result(self) -> Result<BoolShare> {
+        if self.rows != 1 {
+            return Err(Error::internal("an AND tree was read before its last level"));
+        }
+        let [a, b] = self.words;
+        Ok(BoolShare::new(RingTensor::new(vec![self.blocks], a)?, RingTensor::new(vec![self.blocks], b)?))
     }
 }
 

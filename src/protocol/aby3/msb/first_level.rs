@@ -130,7 +130,9 @@ fn mobius(f: &mut [u64]) {
 impl Aby3 {
     /// G of every group and P of every group but the lowest, in one round,
     /// from server 0's shared rows `a` and the rows `b` known to servers 1
-    /// and 2.
+    /// and 2; `beside`'s words travel in the same round and come back
+    /// reshared.
+    #[allow(clippy::too_many_arguments, reason = "the level's inputs, each used once")]
     pub(super) fn first_level(
         &self,
         net: &mut Endpoint,
@@ -139,7 +141,8 @@ impl Aby3 {
         a: [&[u64]; 2],
         b: &KnownToOneAndTwo,
         n: usize,
-    ) -> Result<Groups> {
+        beside: &[u64],
+    ) -> Result<(Groups, super::Components)> {
         let t = plan.groups.len();
         let sent = 2 * t - 1;
         let blocks = blocks(n);
@@ -163,8 +166,7 @@ impl Aby3 {
                 }
             }
         });
-        let z = self.reshare_xor(net, ctx, local.len(), |j| local[j])?;
-        let z = [z.0, z.1];
+        let (z, beside) = self.reshare_two(net, ctx, &local, beside)?;
         // Adds F_∅(b): 0 for G, the AND of the group's b-bits for P.
         let state = |c: usize, of_p: bool| {
             per_block(blocks, t, |w, out| {
@@ -181,7 +183,7 @@ impl Aby3 {
                 }
             })
         };
-        Ok(Groups { rows: t, g: [state(0, false), state(1, false)], p: [state(0, true), state(1, true)] })
+        Ok((Groups { rows: t, g: [state(0, false), state(1, false)], p: [state(0, true), state(1, true)] }, beside))
     }
 }
 
