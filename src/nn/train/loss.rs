@@ -94,8 +94,9 @@ impl Loss {
                 let logits = if from_logits { Some(pred) } else { logits_of(g, Unary::Sigmoid)? };
                 match logits {
                     Some(z) => {
-                        // The model's sigmoid node is left unused: run
-                        // alone it would take 10 more rounds.
+                        // σ(z) comes with softplus from one batch of ReLUs; a
+                        // model's own sigmoid node is left unread, so a run
+                        // does not evaluate it (10 rounds).
                         let (p, soft) = sigmoid_and_softplus(g, z)?;
                         let d = g.sub(p, target)?;
                         let grad = g.div_public(d, outputs)?;
@@ -149,7 +150,7 @@ fn softplus_f64(t: f64) -> f64 {
 ///
 /// The sigmoid's column holds the protocol's own coefficients
 /// (`protocol::piecewise::sigmoid`), zero at the knots beyond ±6, so σ
-/// here is the `sigmoid` op's value. Softplus is exact at the knots every
+/// here is the `sigmoid` op's value up to the truncation's one unit. Softplus is exact at the knots every
 /// 1/2 on [−8, 8] and linear between them, softplus(−8) below them and
 /// z + softplus(−8) above. Its error is at most 0.012: 0.0078 between knots
 /// (the curvature is at most 1/4, so a chord of length h lies within
