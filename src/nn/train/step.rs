@@ -152,9 +152,7 @@ fn batch_norm(
 /// A model's forward pass, loss and gradients for one batch.
 #[derive(Debug)]
 pub struct Backprop {
-    /// The predictions (the loss's, [`LossGraph::pred`]).
-    pub pred: TensorId,
-    /// The loss.
+    /// The loss, the seed of the backward pass and the predictions.
     pub loss: LossGraph,
     /// The gradient of the batch's summed loss, one per trained weight of
     /// `vars.params` in order.
@@ -178,7 +176,7 @@ pub fn backprop(
     let loss = loss.build(g, output, y)?;
     let trained: Vec<TensorId> = vars.params.iter().filter(|p| p.trained).map(|p| p.var).collect();
     let grads = g.gradients(&[loss.seed], &trained)?;
-    Ok(Backprop { pred: loss.pred, loss, grads, assigns })
+    Ok(Backprop { loss, grads, assigns })
 }
 
 /// `parts`, each flattened, concatenated into one vector. Each concat

@@ -624,7 +624,7 @@ impl Trainer {
         };
         let train_loss = sum(&mut g, train.backprop.loss.per_sample)?;
         let train_correct = if accuracy {
-            let c = correct(&mut g, train.backprop.pred, y, loss)?;
+            let c = correct(&mut g, train.backprop.loss.pred, y, loss)?;
             Some(sum(&mut g, c)?)
         } else {
             None

@@ -170,7 +170,7 @@ impl Aby3 {
         bits: u32,
     ) -> Result<[Vec<u64>; 2]> {
         let none = ExtraWords { value: None, len: 0 };
-        let (msb, Nothing) = self.msb_sliced_beside(net, steps, x, bits, none, |_| Ok(Nothing))?;
+        let (msb, _, Nothing) = self.msb_sliced_beside(net, steps, x, bits, none, |_| Ok(Nothing))?;
         Ok(msb)
     }
 
@@ -178,7 +178,8 @@ impl Aby3 {
     /// of other words: server 0 shares `extra` in the carry tree's first
     /// round, `start` makes the tree from their sharing, and each level of the
     /// tree travels with a level of the carry tree (the levels it has more
-    /// take rounds of their own). Returns the msb and the finished tree.
+    /// take rounds of their own). Returns the msb, the sharing of `extra`
+    /// and the finished tree.
     pub(super) fn msb_sliced_beside<T: Beside>(
         &self,
         net: &mut Endpoint,
@@ -186,8 +187,8 @@ impl Aby3 {
         x: &Share,
         bits: u32,
         extra: ExtraWords<'_>,
-        start: impl FnOnce(BoolShare) -> Result<T>,
-    ) -> Result<(Components, T)> {
+        start: impl FnOnce(&BoolShare) -> Result<T>,
+    ) -> Result<(Components, BoolShare, T)> {
         let me = self.index()?;
         let n = x.len();
         let plan = Plan::new(bits.clamp(self.fixed.comparison_bits(), 64) as usize);
@@ -206,7 +207,8 @@ impl Aby3 {
                 RingTensor::new(vec![len], shared.b.data()[range].to_vec())?,
             ))
         };
-        let mut tree = start(part(words..words + extra.len)?)?;
+        let extra_shared = part(words..words + extra.len)?;
+        let mut tree = start(&extra_shared)?;
         let b_words = match me {
             0 => Vec::new(),
             1 => plan.b_rows_of(x.b.data()),
@@ -237,7 +239,7 @@ impl Aby3 {
                 out[0] = [sa, sb][c] ^ groups.g[c][w];
             })
         };
-        Ok(([top(0), top(1)], tree))
+        Ok(([top(0), top(1)], extra_shared, tree))
     }
 
     /// One reshare of two vectors of local words: both come back, this

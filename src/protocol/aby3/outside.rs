@@ -109,20 +109,20 @@ impl Aby3 {
         let k = (p + 1).max(self.fixed.comparison_bits() as usize);
         let shift = (k - p - 1) as u32;
         let shifted = Share::new(y.a.map(|v| v << shift), y.b.map(|v| v << shift));
-        let ([bit_a, bit_b], equal) = self.msb_sliced_beside(
+        let ([bit_a, bit_b], a, equal) = self.msb_sliced_beside(
             net,
             steps,
             &shifted,
             k as u32,
             ExtraWords { value: a_planes.as_deref(), len: blocks * h },
             |a| {
-                let equal_minus_b = known_xor(&a, me, &minus_b)?.not(me);
-                let equal_not_b = known_xor(&a, me, &b)?;
-                Ok(Equalities { tree: PlaneTree::new(&concat(&equal_minus_b, &equal_not_b)?, h), a })
+                let equal_minus_b = known_xor(a, me, &minus_b)?.not(me);
+                let equal_not_b = known_xor(a, me, &b)?;
+                Ok(PlaneTree::new(&concat(&equal_minus_b, &equal_not_b)?, h))
             },
         )?;
         let bit_p = BoolShare::new(RingTensor::new(vec![blocks], bit_a)?, RingTensor::new(vec![blocks], bit_b)?);
-        let (a, e) = (equal.a, equal.tree.result()?);
+        let e = equal.result()?;
         let (e0, e1) = (slice(&e, 0, blocks)?, slice(&e, blocks, blocks)?);
 
         // c = bit p of y ⊕ a_p ⊕ b_p (plane 0 of each); inside = e0 ⊕ c·(e0 ⊕ e1).
@@ -144,23 +144,6 @@ impl Aby3 {
     }
 }
 
-/// The equality trees of `count_outside`: A's shared planes, and the AND
-/// of each block's planes of e0's and e1's candidates.
-struct Equalities {
-    a: BoolShare,
-    tree: PlaneTree,
-}
-
-impl Beside for Equalities {
-    fn local(&self) -> Vec<u64> {
-        self.tree.local()
-    }
-
-    fn finish(&mut self, z: [&[u64]; 2]) {
-        self.tree.finish(z);
-    }
-}
-
 /// The AND of each block's `rows` planes, pairs of planes per level: one
 /// word per block at the end.
 struct PlaneTree {
@@ -174,6 +157,18 @@ impl PlaneTree {
         PlaneTree { words: [x.a.data().to_vec(), x.b.data().to_vec()], rows, blocks: x.a.len() / rows }
     }
 
+    /// The AND of each block's planes, once every level is done.
+    fn result(self) -> Result<BoolShare> {
+        if self.rows != 1 {
+            return Err(Error::internal("an AND tree was read before its last level"));
+        }
+        let [a, b] = self.words;
+        Ok(BoolShare::new(RingTensor::new(vec![self.blocks], a)?, RingTensor::new(vec![self.blocks], b)?))
+    }
+}
+
+/// `count_outside`'s equality trees travel beside the carry tree.
+impl Beside for PlaneTree {
     /// The cross terms of the next level: row 2u AND row 2u + 1 of each block.
     fn local(&self) -> Vec<u64> {
         if self.rows <= 1 {
@@ -206,15 +201,6 @@ impl PlaneTree {
             self.words[c] = out;
         }
         self.rows = next;
-    }
-
-    /// The AND of each block's planes, once every level is done.
-    fn result(self) -> Result<BoolShare> {
-        if self.rows != 1 {
-            return Err(Error::internal("an AND tree was read before its last level"));
-        }
-        let [a, b] = self.words;
-        Ok(BoolShare::new(RingTensor::new(vec![self.blocks], a)?, RingTensor::new(vec![self.blocks], b)?))
     }
 }
 

@@ -35,7 +35,7 @@ pub(super) fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) ->
 pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
     let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
     let seed = train.backprop.loss.seed.0;
-    let what = if seed == train.backprop.pred { "the model's output" } else { "the logits" };
+    let what = if seed == train.backprop.loss.pred { "the model's output" } else { "the logits" };
     let sizes: Vec<usize> = trained.iter().map(|p| numel(&p.shape)).collect();
     let segments: Vec<usize> =
         [numel(g.shape(seed)?)].into_iter().chain(sizes.iter().copied()).chain(sizes.iter().copied()).collect();
