@@ -69,12 +69,7 @@ pub(super) fn backward(
             } else {
                 None
             };
-            let db = if needs[1] {
-                let at = g.transpose(a, None)?;
-                Some(g.matmul(at, dy)?)
-            } else {
-                None
-            };
+            let db = if needs[1] { Some(left_transposed_product(g, a, dy)?) } else { None };
             Ok(vec![da, db])
         }
         Op::Square => {
@@ -346,4 +341,22 @@ pub(super) fn broadcast_to(g: &mut Graph, x: TensorId, shape: &[usize]) -> Resul
     let zeros: Vec<usize> = shape.iter().zip(&have).map(|(&want, &h)| if h == want { 1 } else { want }).collect();
     let zero = g.constant(&zeros, vec![0.0; numel(&zeros)])?;
     g.add(x, zero)
+}
+
+/// aᵀ·dy for `a` of shape [m, k] and `dy` of [m, n]. Transposing moves every
+/// element of the transposed matrix, so when dy and the product together
+/// are smaller than a (few columns n: a logistic regression's features X,
+/// or a last layer of 10 classes), (dyᵀ·a)ᵀ moves n·(m + k) elements
+/// instead of a's m·k.
+fn left_transposed_product(g: &mut Graph, a: TensorId, dy: TensorId) -> Result<TensorId> {
+    let (a_shape, dy_shape) = (g.shape(a)?, g.shape(dy)?);
+    let (m, k, n) = (a_shape[0], a_shape[1], dy_shape[1]);
+    if n * (m + k) < m * k {
+        let dyt = g.transpose(dy, None)?;
+        let product = g.matmul(dyt, a)?;
+        g.transpose(product, None)
+    } else {
+        let at = g.transpose(a, None)?;
+        g.matmul(at, dy)
+    }
 }

@@ -99,8 +99,10 @@ op_table! {
     /// pooling.
     PatchesAdd = 35, "patches_add", 1 operands { window: Window as WindowDims, zero_outside: bool as Flag, input: Vec<usize> as Dims };
     /// For each segment of a private vector (consecutive lengths summing to
-    /// its length), how many of its blocks of 64 values hold a value
-    /// outside [−`bound`, `bound`) (`bound` a power of two): training's
+    /// its length), how many of its values lie outside [−`bound`, `bound`)
+    /// (`bound` a power of two), counted per block of 64 values (the blocks
+    /// holding one) beyond 4,096 values (`protocol::outside_group_size`):
+    /// training's
     /// overflow check, exact for every value the ring holds
     /// (`protocol::aby3::outside`).
     CountOutside = 36, "count_outside", 1 operands { bound: f64 as Bits, segments: Vec<usize> as Indices };

@@ -24,7 +24,7 @@ use crate::ring::RingTensor;
 use crate::ring::layout::{Padding, Window};
 use crate::vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};
 
-pub use aby3::{Aby3, OpContext, SeedSource, outside_window_bits};
+pub use aby3::{Aby3, OpContext, SeedSource, outside_group_size, outside_window_bits};
 pub use division::{MAX_SHIFT, Reciprocal, reciprocal_encoding};
 
 /// Operations on secret-shared fixed-point tensors, at one player.
@@ -149,8 +149,9 @@ pub trait Protocol: Send {
         order: SortOrder,
     ) -> Result<Self::Share>;
     /// For each segment of the vector `x` (consecutive lengths summing to
-    /// its length), how many of its blocks of 64 values hold a value
-    /// outside [−`bound`, `bound`) (a power of two), as fixed-point
+    /// its length), how many of its values lie outside [−`bound`, `bound`)
+    /// (a power of two), counted per block of 64 values (the blocks holding
+    /// one) beyond 4,096 values ([`outside_group_size`]), as fixed-point
     /// integers: training's overflow check.
     fn count_outside(
         &self,

@@ -249,7 +249,8 @@ fn bench_private_mul(n: usize, quick: bool) -> tfe::Result<()> {
     Ok(())
 }
 
-fn transport_name(transport: Transport) -> &'static str {
+/// A transport's name in the JSON lines.
+pub(crate) fn transport_name(transport: Transport) -> &'static str {
     match transport {
         Transport::Tcp => "tcp",
         Transport::Tls => "tls",

@@ -1,8 +1,9 @@
 //! `tfe bench --only training`: one private training step (`nn::Trainer`,
 //! local mode over TCP, the overflow check on) of a logistic regression on
-//! 784 features and of networks A to D, batch 128, with SGD and (network A)
-//! Adam and `AMSgrad`, and network A's SGD step once more without the
-//! overflow check (what the check costs), after warm-up steps; each next
+//! 784 features (also over in-memory channels, the other local transport)
+//! and of networks A to D, batch 128, with SGD and (network A) Adam and
+//! `AMSgrad`, and network A's SGD step once more without the overflow
+//! check (what the check costs), after warm-up steps; each next
 //! to the plaintext f64 step of the same network and optimizer in the same
 //! run (`bench_train_plain`), with the step's rounds and bytes at the
 //! busiest player.
@@ -17,31 +18,51 @@ use super::bench_train_plain;
 
 const BATCH: usize = 128;
 
-/// The benchmarks: (name, optimizer's name, layers, loss, optimizer,
-/// overflow check).
+/// One benchmark.
+struct Case {
+    name: &'static str,
+    optimizer_name: &'static str,
+    layers: Vec<Layer>,
+    loss: Loss,
+    optimizer: Optimizer,
+    overflow_check: bool,
+    transport: Transport,
+}
+
+/// The benchmarks.
 pub fn run(quick: bool) -> tfe::Result<()> {
     let lr = || vec![dense(784, 1, 1), Layer::Sigmoid];
     let a = || vec![dense(784, 128, 2), Layer::ReLU, dense(128, 128, 3), Layer::ReLU, dense(128, 10, 4)];
     let bce = Loss::BinaryCrossentropy { from_logits: false };
     let cce = Loss::CategoricalCrossentropy { from_logits: true };
     let sgd = || Optimizer::sgd(0.1);
+    let case = |name, optimizer_name, layers, loss, optimizer| Case {
+        name,
+        optimizer_name,
+        layers,
+        loss,
+        optimizer,
+        overflow_check: true,
+        transport: Transport::Tcp,
+    };
     let mut cases = vec![
-        ("logistic_regression", "sgd", lr(), bce, sgd(), true),
-        ("network_A", "sgd", a(), cce, sgd(), true),
-        ("network_A", "sgd", a(), cce, sgd(), false),
+        case("logistic_regression", "sgd", lr(), bce, sgd()),
+        Case { transport: Transport::Memory, ..case("logistic_regression", "sgd", lr(), bce, sgd()) },
+        case("network_A", "sgd", a(), cce, sgd()),
+        Case { overflow_check: false, ..case("network_A", "sgd", a(), cce, sgd()) },
     ];
     if !quick {
-        cases.push(("network_A", "adam", a(), cce, Optimizer::adam(0.001), true));
-        cases.push(("network_A", "amsgrad", a(), cce, Optimizer::amsgrad(0.001), true));
+        cases.push(case("network_A", "adam", a(), cce, Optimizer::adam(0.001)));
+        cases.push(case("network_A", "amsgrad", a(), cce, Optimizer::amsgrad(0.001)));
         for (name, network) in [
             ("network_B", networks::network_b as fn(u64) -> tfe::Result<_>),
             ("network_C", networks::network_c),
             ("network_D", networks::network_d),
         ] {
-            cases.push((name, "sgd", network(5)?.layers().to_vec(), cce, sgd(), true));
+            cases.push(case(name, "sgd", network(5)?.layers().to_vec(), cce, sgd()));
         }
     }
-    for (name, opt_name, layers, loss, optimizer, check) in cases {
+    for Case { name, optimizer_name: opt_name, layers, loss, optimizer, overflow_check: check, transport } in cases {
         // Timed steps, and steps before them: the first builds the graph and
         // shares the weights; the next ones are slower than a long training's
         // steps too, while the endpoints' buffer pools fill up to their bound
@@ -61,7 +82,7 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         let y: Vec<f64> =
             (0..BATCH * outputs).map(|i| f64::from(u8::from(i % outputs == (i / outputs) % outputs))).collect();
         let plain_layers = layers.clone();
-        let options = LocalOptions { transport: Transport::Tcp, ..LocalOptions::default() };
+        let options = LocalOptions { transport, ..LocalOptions::default() };
         let mut trainer = Trainer::new(input, layers, Players::default(), options)?;
         trainer.compile(optimizer, loss, &[])?;
         trainer.set_overflow_check(check);
@@ -83,9 +104,10 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         let plain = bench_train_plain::step_time(&plain_layers, input, BATCH, &x, &y, opt_name, runs);
         println!(
             "{{\"bench\":\"train_step_{name}\",\"optimizer\":\"{opt_name}\",\"overflow_check\":{check},\
-             \"size\":{BATCH},\"transport\":\"tcp\",\"warmup_steps\":{warmup},\
+             \"size\":{BATCH},\"transport\":\"{}\",\"warmup_steps\":{warmup},\
              \"median_s\":{:.6},\"runs\":{runs},\"bytes\":{bytes},\"rounds\":{rounds},\"plaintext_s\":{:.6},\
              \"ratio_to_plaintext\":{:.1}}}",
+            super::bench::transport_name(transport),
             private.as_secs_f64(),
             plain.as_secs_f64(),
             private.as_secs_f64() / plain.as_secs_f64().max(1e-9)

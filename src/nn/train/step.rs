@@ -217,8 +217,9 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
 /// The overflow check of a training step: for each segment of `parts`
 /// (flattened and concatenated in order; `segments` are the lengths of
 /// the tensors they hold, in order, and add up to their length), how many
-/// of its blocks of 64 values hold a value outside [−2^i, 2^i) (the
-/// fixed-point range), one count per segment. The parts are vectors the
+/// of its values lie outside [−2^i, 2^i) (the fixed-point range), or of
+/// its blocks of 64 values hold one beyond 4,096 values in all
+/// (`protocol::outside_group_size`), one count per segment. The parts are vectors the
 /// step already has (the flat gradients and new weights), so that the
 /// check copies each value once rather than concatenating every tensor
 /// again. The counts are revealed to every player of the graph (one

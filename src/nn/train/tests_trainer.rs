@@ -96,6 +96,8 @@ fn a_step_that_leaves_the_fixed_point_range_is_reported_with_the_tensor() {
     let msg = err.to_string();
     assert!(matches!(err, Error::OutOfRange(_)), "{msg}");
     assert!(msg.contains("training step 1") && msg.contains("the new value of layer0.w"), "{msg}");
+    // Eight values checked in all (under 4,096): each counted on its own.
+    assert!(msg.contains("±2^20 (1 of its values)"), "{msg}");
     // Without the check the run goes on with the wrong weight until a
     // revealed loss leaves the range, a step later, naming no tensor.
     let mut unchecked = Trainer::new(&[1], layers(), Players::default(), options()).unwrap();

@@ -27,7 +27,7 @@ use crate::session::{Feeds, LocalOptions, RunStats};
 mod graph_parts;
 mod player;
 
-use graph_parts::{correct, overflow_check};
+use graph_parts::{OverflowCheck, correct, overflow_check};
 
 pub use player::PlayerData;
 
@@ -131,9 +131,8 @@ struct Built {
     assigns: Vec<TensorId>,
     train_loss: TensorId,
     train_correct: Option<TensorId>,
-    /// The overflow counts' reveals (one per player group) and the names
-    /// of the checked tensors.
-    overflow: Option<(Vec<TensorId>, Vec<String>)>,
+    /// The overflow check, unless turned off.
+    overflow: Option<OverflowCheck>,
     eval_loss: TensorId,
     eval_correct: Option<TensorId>,
     predictions: TensorId,
@@ -375,21 +374,20 @@ impl Trainer {
         fetches.push(built.train_loss);
         fetches.extend(built.train_correct);
         let checks = at + 1 + usize::from(built.train_correct.is_some());
-        fetches.extend(built.overflow.iter().flat_map(|o| o.0.iter().copied()));
+        fetches.extend(built.overflow.iter().flat_map(|o| o.reveals.iter().copied()));
         let run = built.runner.run(&fetches, feeds)?;
-        if let Some((_, names)) = &built.overflow {
+        if let Some(check) = &built.overflow {
             let counts = run.outputs[checks..].iter().flatten().next().ok_or_else(|| {
                 Error::internal("the overflow counts are revealed to every player, but not to this one")
             })?;
             let counts: Vec<f64> = counts.iter().copied().collect();
             let bits = built.runner.graph().fixed().int_bits;
-            for (count, name) in counts.iter().zip(names) {
+            for (count, name) in counts.iter().zip(&check.names) {
                 if count.round() >= 1.0 {
                     return Err(Error::OutOfRange(format!(
-                        "training step {}: {name} left the fixed-point range ±2^{bits} (in {} of its blocks \
-                         of 64 values); lower the learning rate or scale the data (docs/training.md)",
+                        "training step {}: {}; lower the learning rate or scale the data (docs/training.md)",
                         self.steps + 1,
-                        count.round()
+                        check.describe(name, count.round(), bits)
                     )));
                 }
             }

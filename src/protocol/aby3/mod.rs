@@ -54,7 +54,7 @@ mod truncation;
 mod truncation_kernels;
 
 pub use boolean::BoolShare;
-pub use outside::outside_window_bits;
+pub use outside::{outside_group_size, outside_window_bits};
 pub use share::Share;
 
 use crate::error::{Error, Result};

@@ -31,17 +31,24 @@
 //! Everything is bit-sliced (`msb/bitslice.rs`): a word holds one bit of
 //! 64 values, so an AND costs one word per 64 values. Each segment is
 //! padded with zeros (inside) to whole blocks of 64, so a block never spans
-//! two segments. The 64 inside-bits of a block are folded by ANDs of
-//! halves (6 rounds); the negation is injected into the fixed-point 1.0
-//! (2 rounds) and the flags are summed per segment, locally.
+//! two segments. On a vector of at most 4,096 values (padded), each
+//! value's negated inside-bit is injected into the fixed-point 1.0 (2
+//! rounds) and the flags are summed per segment, locally: the count of
+//! values outside. On a longer one, where the injection's bytes would
+//! cost more than 6 rounds, the 64 inside-bits of a block are first folded
+//! by ANDs of halves (6 rounds) and one flag per block is injected: the
+//! count of blocks holding a value outside. `outside_group_size` says
+//! which, from the lengths alone.
 //!
 //! Cost with the default 16 + 20 bits and the bound 2^20 (p = 37, h = 27):
-//! 15 rounds (6 for the carry and the equalities, 1 for the mux, 6 for the
-//! fold, 2 for the injection); per block of 64 values server 0 sends the msb's 130 words
-//! (k = 39), A's 27 planes, 52 words in the AND trees, 1 in the mux, 6 in
-//! the fold and 3 in the injection: 219 words, about 27 bytes per value
-//! (two comparisons after a division, what training used before, sent
-//! about 97).
+//! per value, 9 rounds (6 for the carry and the equalities, 1 for the mux,
+//! 2 for the injection); per block of 64 values server 0 sends the msb's
+//! 130 words (k = 39), A's 27 planes, 52 words in the AND trees, 1 in the
+//! mux and 3 per value in the injection: 402 words, about 50 bytes per
+//! value. Per block, 15 rounds (6 more for the fold) and 6 words in the
+//! fold and 3 in the injection instead: 219 words, about 27 bytes per
+//! value (two comparisons after a division, what training used before,
+//! sent about 97).
 
 use super::boolean::cross_terms;
 use super::msb::{Beside, ExtraWords, slice_rows};
@@ -55,11 +62,19 @@ use crate::ring::RingTensor;
 /// Values per block: one word of a bit plane.
 const BLOCK: usize = 64;
 
+/// The most values (segments padded to whole blocks) whose flags are
+/// injected one per value rather than folded per block: the fold's 6
+/// rounds cost more than the injection's 3 words per value here (at 4,096
+/// values, 96 KB more from server 0, against 6 round trips of about 37 µs
+/// each over loopback).
+const PER_VALUE_MAX: usize = 4096;
+
 impl Aby3 {
     /// For each segment of `x` (a vector of the segments' lengths, in
-    /// order), the number of its blocks of 64 values that hold a value
-    /// outside [−`bound`, `bound`), as fixed-point integers: 0 exactly when
-    /// every value of the segment lies within. `bound` is a power of two
+    /// order), the number of its groups of [`outside_group_size`] values
+    /// (one value, or a block of 64) that hold a value outside [−`bound`,
+    /// `bound`), as fixed-point integers: 0 exactly when every value of the
+    /// segment lies within. `bound` is a power of two
     /// from 2^−f to 2^i.
     pub fn count_outside(
         &self,
@@ -135,6 +150,11 @@ impl Aby3 {
         let carry = known_xor(&bit_p.xor(&a_p)?, me, &plane0(&b))?;
         let inside = e0.xor(&self.and_bool(net, steps.take()?, &carry, &e0.xor(&e1)?)?)?;
 
+        if outside_group_size(segments) == 1 {
+            let flags = self.bit_to_fixed(net, steps, &one_word_per_value(&inside.not(me))?)?;
+            let value_counts: Vec<usize> = block_counts.iter().map(|&k| k * BLOCK).collect();
+            return per_segment_sums(&flags, &value_counts);
+        }
         let mut all_inside = inside;
         for shift in [32, 16, 8, 4, 2, 1] {
             all_inside = self.and_bool(net, steps.take()?, &all_inside, &all_inside.shr_logical(shift))?;
@@ -142,6 +162,28 @@ impl Aby3 {
         let flags = self.bit_to_fixed(net, steps, &all_inside.not(me).and_public(1))?;
         per_segment_sums(&flags, &block_counts)
     }
+}
+
+/// How many values `count_outside` counts as one for `segments`: each value
+/// alone (1) when the segments hold at most [`PER_VALUE_MAX`] values padded
+/// to whole blocks, else blocks of 64. Public: it follows from the lengths.
+pub fn outside_group_size(segments: &[usize]) -> usize {
+    let values: usize = segments.iter().map(|n| n.div_ceil(BLOCK) * BLOCK).sum();
+    if values <= PER_VALUE_MAX { 1 } else { BLOCK }
+}
+
+/// Each bit of the bit-sliced words as a word of its own (bit 0), one per
+/// value, in block order: the sums per segment only need each block's
+/// values to stay in their block.
+fn one_word_per_value(bits: &BoolShare) -> Result<BoolShare> {
+    let spread = |t: &RingTensor| {
+        let words = t.data();
+        RingTensor::new(
+            vec![words.len() * BLOCK],
+            (0..words.len() * BLOCK).map(|i| (words[i / BLOCK] >> (i % BLOCK)) & 1).collect(),
+        )
+    };
+    Ok(BoolShare::new(spread(&bits.a)?, spread(&bits.b)?))
 }
 
 /// The AND of each block's `rows` planes, pairs of planes per level: one

@@ -1,30 +1,32 @@
 //! `count_outside` against plaintext on words of the whole ring (the bound,
-//! its neighbours, the extremes, random words), an outlier at every bit
-//! position of a block, other bounds and configurations, and its rounds and
-//! bytes against `outside.rs`.
+//! its neighbours, the extremes, random words), in both of its forms (per
+//! value, per block of 64), an outlier at every bit position of a block,
+//! other bounds and configurations, and its rounds and bytes against
+//! `outside.rs`.
 
 use super::tests::{ctx, steps};
 use super::tests_compare::{ring_op, ring_op_with, test_words, without_open};
 use crate::fixed::FixedConfig;
-use crate::protocol::Protocol;
+use crate::protocol::{Protocol, outside_group_size};
 
 /// 2^20 in the default encoding (16 fractional bits).
 const L: i64 = 1 << 36;
 
-/// Blocks of 64 values of each segment that hold a word outside [−L, L),
-/// read as signed.
+/// Groups of `outside_group_size` values (one, or a block of 64) of each
+/// segment that hold a word outside [−L, L), read as signed.
 fn plaintext(words: &[u64], segments: &[usize]) -> Vec<u64> {
     plaintext_with(L, words, segments)
 }
 
 fn plaintext_with(l: i64, words: &[u64], segments: &[usize]) -> Vec<u64> {
+    let group = outside_group_size(segments);
     let mut at = 0;
     segments
         .iter()
         .map(|&n| {
             let segment = &words[at..at + n];
             at += n;
-            segment.chunks(64).filter(|block| block.iter().any(|&w| !(-l..l).contains(&(w as i64)))).count() as u64
+            segment.chunks(group).filter(|block| block.iter().any(|&w| !(-l..l).contains(&(w as i64)))).count() as u64
         })
         .collect()
 }
@@ -39,11 +41,10 @@ fn run(words: &[u64], segments: &'static [usize]) -> (Vec<u64>, Vec<crate::net::
     (got.iter().map(|&c| c >> 16).collect(), without_open(&costs, segments.len()))
 }
 
-#[test]
-fn counts_the_blocks_with_a_value_outside_on_words_of_the_whole_ring() {
-    const SEGMENTS: &[usize] = &[0, 1, 63, 64, 65, 130, 7, 200];
-    let total: usize = SEGMENTS.iter().sum();
-    // Inside values, then outliers sprinkled over some blocks only.
+/// Words inside [−L, L) for `segments`, with outliers (the edges, the
+/// extremes, random words) sprinkled over some blocks of the first 584.
+fn words_with_outliers(segments: &[usize]) -> Vec<u64> {
+    let total: usize = segments.iter().sum();
     let mut words: Vec<u64> =
         test_words(total, 7).iter().map(|&w| ((w % (2 * L as u64 - 1)) as i64 - (L - 1)) as u64).collect();
     let edges = [L, -L, L - 1, -(L - 1), i64::MAX, i64::MIN, 0, L + 1, -L - 1];
@@ -53,22 +54,52 @@ fn counts_the_blocks_with_a_value_outside_on_words_of_the_whole_ring() {
     for (k, w) in test_words(6, 8).into_iter().enumerate() {
         words[330 + 31 * k] = w;
     }
+    words
+}
+
+/// Server 0 sent `bytes` in `rounds` rounds; no other server more of either.
+fn assert_server0_busiest(costs: &[crate::net::Counters], bytes: u64, rounds: u64) {
+    assert_eq!((costs[0].bytes_sent, costs[0].rounds), (bytes, rounds));
+    for (i, c) in costs.iter().enumerate() {
+        assert!(c.rounds <= rounds, "server {i} took {} rounds", c.rounds);
+        assert!(c.bytes_sent <= bytes, "server {i} sent {} bytes, server 0 {bytes}", c.bytes_sent);
+    }
+}
+
+#[test]
+fn counts_the_values_outside_on_words_of_the_whole_ring() {
+    const SEGMENTS: &[usize] = &[0, 1, 63, 64, 65, 130, 7, 200];
+    assert_eq!(outside_group_size(SEGMENTS), 1);
+    let words = words_with_outliers(SEGMENTS);
     let want = plaintext(&words, SEGMENTS);
     assert!(want.iter().any(|&c| c > 1) && want.contains(&0), "the data exercise both outcomes: {want:?}");
     let (got, costs) = run(&words, SEGMENTS);
     assert_eq!(got, want);
     // Whole blocks per segment: 0 + 1 + 1 + 1 + 2 + 3 + 1 + 4 = 13. Per block
     // server 0 sends the msb's 215 words (all 64 bits here), 27 planes of A,
-    // 2 · 26 in the AND trees, 1 in the mux, 6 in the fold, 3 in the injection.
-    let server0 = costs[0].bytes_sent;
-    assert_eq!(server0, 8 * 13 * (215 + 27 + 52 + 1 + 6 + 3));
-    // 7 (msb, with A's planes and the 5 levels of the trees in its rounds)
-    // + 1 (mux) + 6 (fold) + 2 (injection).
-    assert_eq!(costs[0].rounds, 16);
-    for (i, c) in costs.iter().enumerate() {
-        assert!(c.rounds <= 16, "server {i} took {} rounds", c.rounds);
-        assert!(c.bytes_sent <= server0, "server {i} sent {} bytes, server 0 {server0}", c.bytes_sent);
-    }
+    // 2 · 26 in the AND trees, 1 in the mux, 3 per value in the injection;
+    // in 7 rounds (msb, with A's planes and the 5 levels of the trees in
+    // its rounds) + 1 (mux) + 2 (injection).
+    assert_server0_busiest(&costs, 8 * 13 * (215 + 27 + 52 + 1 + 3 * 64), 10);
+}
+
+#[test]
+fn beyond_4096_values_counts_the_blocks_with_a_value_outside() {
+    // The segments above and one of 4,096 more values, all inside but its
+    // last: 77 blocks, past the per-value form.
+    const SEGMENTS: &[usize] = &[0, 1, 63, 64, 65, 130, 7, 200, 4096];
+    assert_eq!(outside_group_size(SEGMENTS), 64);
+    let mut words = words_with_outliers(SEGMENTS);
+    *words.last_mut().unwrap() = L as u64;
+    let want = plaintext(&words, SEGMENTS);
+    // Some block holds two outliers: blocks and values count differently.
+    let per_value = plaintext(&words[..530], &SEGMENTS[..8]);
+    assert_ne!(want[..8], per_value[..]);
+    let (got, costs) = run(&words, SEGMENTS);
+    assert_eq!(got, want);
+    // Per block as above, but 6 words in the fold and 3 in the injection;
+    // 6 rounds more for the fold.
+    assert_server0_busiest(&costs, 8 * 77 * (215 + 27 + 52 + 1 + 6 + 3), 16);
 }
 
 #[test]

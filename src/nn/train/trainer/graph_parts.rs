@@ -6,6 +6,7 @@ use super::super::Loss;
 use super::super::step::{self, Param, TrainStep, Vars};
 use crate::error::Result;
 use crate::graph::{Graph, TensorId};
+use crate::protocol::outside_group_size;
 use crate::ring::shape::numel;
 
 /// 1.0 for each sample predicted right, [batch].
@@ -29,10 +30,33 @@ pub(super) fn correct(g: &mut Graph, pred: TensorId, y: TensorId, loss: Loss) ->
     g.reduce_sum(right, Some(1))
 }
 
+/// The overflow check of a training step, as built into its graph.
+pub(super) struct OverflowCheck {
+    /// The counts' reveals, one per player group.
+    pub reveals: Vec<TensorId>,
+    /// The checked tensors, in the counts' order, named for the error.
+    pub names: Vec<String>,
+    /// How many values each count counts as one (`outside_group_size`).
+    pub group: usize,
+}
+
+impl OverflowCheck {
+    /// What a non-zero `count` of the tensor `name` means, for the error:
+    /// it left the range ±2^`int_bits`.
+    pub(super) fn describe(&self, name: &str, count: f64, int_bits: u32) -> String {
+        let range = format!("{name} left the fixed-point range ±2^{int_bits}");
+        if self.group == 1 {
+            format!("{range} ({count} of its values)")
+        } else {
+            format!("{range} (in {count} of its blocks of {} values)", self.group)
+        }
+    }
+}
+
 /// The overflow check of a step: the logits (the loss's seed), every
 /// gradient and every new weight, named for the error. The gradients and
 /// the new weights are checked in the flat vectors the step made of them.
-pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<(Vec<TensorId>, Vec<String>)> {
+pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> Result<OverflowCheck> {
     let trained: Vec<&Param> = vars.params.iter().filter(|p| p.trained).collect();
     let seed = train.backprop.loss.seed.0;
     let what = if seed == train.backprop.loss.pred { "the model's output" } else { "the logits" };
@@ -44,5 +68,6 @@ pub(super) fn overflow_check(g: &mut Graph, train: &TrainStep, vars: &Vars) -> R
         .chain(trained.iter().map(|p| format!("the gradient of {}", p.name)))
         .chain(trained.iter().map(|p| format!("the new value of {}", p.name)))
         .collect();
-    Ok((step::overflow_counts(g, &[seed, train.grads, train.new_weights], &segments)?, names))
+    let reveals = step::overflow_counts(g, &[seed, train.grads, train.new_weights], &segments)?;
+    Ok(OverflowCheck { reveals, names, group: outside_group_size(&segments) })
 }
