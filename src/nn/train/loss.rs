@@ -86,8 +86,8 @@ impl Loss {
                 let d = g.sub(pred, target)?;
                 let sq = g.square(d)?;
                 let rows = g.reduce_sum(sq, Some(1))?;
-                let per_sample = g.div_public(rows, outputs)?;
-                let grad = g.div_public(d, outputs / 2.0)?;
+                let per_sample = divided(g, rows, outputs)?;
+                let grad = divided(g, d, outputs / 2.0)?;
                 Ok(LossGraph { per_sample, seed: (pred, grad), pred })
             }
             Loss::BinaryCrossentropy { from_logits } => {
@@ -99,7 +99,7 @@ impl Loss {
                         // does not evaluate it (10 rounds).
                         let (p, soft) = sigmoid_and_softplus(g, z)?;
                         let d = g.sub(p, target)?;
-                        let grad = g.div_public(d, outputs)?;
+                        let grad = divided(g, d, outputs)?;
                         let per_sample = bce_logits(g, z, soft, target, outputs)?;
                         Ok(LossGraph { per_sample, seed: (z, grad), pred: if from_logits { pred } else { p } })
                     }
@@ -122,13 +122,19 @@ impl Loss {
     }
 }
 
+/// `x / divisor`, or `x` itself for a divisor of 1 (one output): a
+/// division by a public value takes 2 rounds and a truncation's error.
+fn divided(g: &mut Graph, x: TensorId, divisor: f64) -> Result<TensorId> {
+    if divisor == 1.0 { Ok(x) } else { g.div_public(x, divisor) }
+}
+
 /// softplus(z) − y·z = log(1 + e^z) − y·z, averaged over the outputs,
 /// with `soft` = softplus(z).
 fn bce_logits(g: &mut Graph, z: TensorId, soft: TensorId, y: TensorId, outputs: f64) -> Result<TensorId> {
     let yz = g.mul(y, z)?;
     let all = g.sub(soft, yz)?;
     let rows = g.reduce_sum(all, Some(1))?;
-    if outputs == 1.0 { Ok(rows) } else { g.div_public(rows, outputs) }
+    divided(g, rows, outputs)
 }
 
 /// The knots of softplus: every [`SOFTPLUS_STEP`] from −[`SOFTPLUS_RANGE`]
@@ -238,14 +244,14 @@ fn bce_probabilities(g: &mut Graph, p: TensorId, y: TensorId, outputs: f64) -> R
     let ydiff = g.mul(y, diff)?;
     let pos = g.add(lq, ydiff)?;
     let rows = g.reduce_sum(pos, Some(1))?;
-    let mean = g.div_public(rows, outputs)?;
+    let mean = divided(g, rows, outputs)?;
     let per_sample = g.neg(mean)?;
     // d/dp = (p − y) / (p (1 − p)), divided by the outputs.
     let pq = g.mul(pc, q)?;
     let r = g.reciprocal(pq)?;
     let d = g.sub(pc, y)?;
     let d = g.mul(d, r)?;
-    let grad = g.div_public(d, outputs)?;
+    let grad = divided(g, d, outputs)?;
     Ok(LossGraph { per_sample, seed: (p, grad), pred: p })
 }
 

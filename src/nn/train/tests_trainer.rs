@@ -148,3 +148,27 @@ fn fit_until_stops_where_the_callback_says() {
     assert!(matches!(err, Error::Aborted { .. }) && err.to_string().contains("enough"), "{err}");
     assert_eq!((calls, trainer.steps()), (2, 2));
 }
+
+#[test]
+fn a_logistic_regression_step_takes_the_rounds_docs_training_md_states() {
+    // `tfe bench`'s logistic regression: 784 features, batch 128, SGD, the
+    // overflow check on (per value: 1,920 values padded). Server 0 takes
+    // 3 rounds in the input, 9 in the check, 8 in the ReLUs of the sigmoid
+    // and softplus, 6 in three matrix products and their truncations, 4 in
+    // two elementwise ones, 5 in the reveals (the loss, and the check's
+    // counts to every player), and 1 to agree on the weights' writes
+    // (`session/commit.rs`).
+    let x = values(128 * 784, 3, 1.0);
+    let y: Vec<f64> = (0..128).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+    let layers = vec![Layer::dense(784, 1, values(784, 4, 0.05), vec![0.0]).unwrap(), Layer::Sigmoid];
+    let mut trainer = Trainer::new(&[784], layers, Players::default(), options()).unwrap();
+    trainer.compile(Optimizer::sgd(0.1), Loss::BinaryCrossentropy { from_logits: false }, &[]).unwrap();
+    let fit = Fit { epochs: 1, batch_size: 128, validation: None };
+    // The first step also shares the weights (2 rounds).
+    for _ in 0..2 {
+        trainer.fit(&x, &y, fit, &mut |_| {}).unwrap();
+    }
+    let stats = trainer.last_stats().unwrap();
+    let rounds = stats.players.iter().map(|p| p.counters.rounds).max().unwrap();
+    assert_eq!(rounds, 36, "{:?}", stats.players.iter().map(|p| (&p.player, p.counters.rounds)).collect::<Vec<_>>());
+}
