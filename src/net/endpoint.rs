@@ -541,7 +541,10 @@ impl Endpoint {
                 owners.push(j);
             }
         }
-        let polled = socket_peer::poll(&mut fds, left);
+        let long_transfer = !writers.is_empty()
+            || (0..self.peers.len()).any(|j| self.socket(j).is_some_and(SocketPeer::in_long_transfer));
+        let polled =
+            if long_transfer { socket_peer::poll(&mut fds, left) } else { socket_peer::spin_then_poll(&mut fds, left) };
         for (fd, &j) in fds.iter().zip(&owners) {
             if fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && self.closed[j].is_none() {
                 self.read_socket(j);
