@@ -124,11 +124,11 @@ impl Graph {
     /// [−`bound`, `bound`), `bound` a power of two from 2^−f to 2^i, when
     /// the segments hold at most 4,096 values padded to blocks of 64, else
     /// the number of its blocks of 64 values that hold one
-    /// (`protocol::outside_group_size`): 0 exactly when every
-    /// value of the segment lies within. Exact for every value the ring
-    /// holds, far past the fixed-point range; 9 rounds and about 50 bytes
-    /// per value, or 15 rounds and about 27 bytes per value for blocks
-    /// (default configuration, bound 2^20). Training's overflow check.
+    /// (`protocol::outside_group_size`): 0 exactly when every value of the
+    /// segment lies within. Exact for every value the ring holds, far past
+    /// the fixed-point range; 9 rounds and about 50 bytes per value, or 15
+    /// rounds and about 27 bytes per value for blocks (default
+    /// configuration, bound 2^20). Training's overflow check.
     pub fn count_outside(&mut self, x: TensorId, bound: f64, segments: &[usize]) -> Result<TensorId> {
         self.push(Op::CountOutside { bound, segments: segments.to_vec() }, &[x])
     }

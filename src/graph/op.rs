@@ -102,8 +102,7 @@ op_table! {
     /// its length), how many of its values lie outside [−`bound`, `bound`)
     /// (`bound` a power of two), counted per block of 64 values (the blocks
     /// holding one) beyond 4,096 values (`protocol::outside_group_size`):
-    /// training's
-    /// overflow check, exact for every value the ring holds
+    /// training's overflow check, exact for every value the ring holds
     /// (`protocol::aby3::outside`).
     CountOutside = 36, "count_outside", 1 operands { bound: f64 as Bits, segments: Vec<usize> as Indices };
     /// A private value that arrives as three additive parts in the ring,

@@ -219,10 +219,10 @@ pub fn split_flat(g: &mut Graph, flat: TensorId, shapes: &[Vec<usize>]) -> Resul
 /// the tensors they hold, in order, and add up to their length), how many
 /// of its values lie outside [−2^i, 2^i) (the fixed-point range), or of
 /// its blocks of 64 values hold one beyond 4,096 values in all
-/// (`protocol::outside_group_size`), one count per segment. The parts are vectors the
-/// step already has (the flat gradients and new weights), so that the
-/// check copies each value once rather than concatenating every tensor
-/// again. The counts are revealed to every player of the graph (one
+/// (`protocol::outside_group_size`), one count per segment. The parts are
+/// vectors the step already has (the flat gradients and new weights), so
+/// that the check copies each value once rather than concatenating every
+/// tensor again. The counts are revealed to every player of the graph (one
 /// reveal to the servers, one to each other player), so that in a
 /// deployment each player stops at the same step: fetch all the returned
 /// reveals; each player learns the counts from one of them. The check

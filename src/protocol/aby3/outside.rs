@@ -74,8 +74,7 @@ impl Aby3 {
     /// order), the number of its groups of [`outside_group_size`] values
     /// (one value, or a block of 64) that hold a value outside [−`bound`,
     /// `bound`), as fixed-point integers: 0 exactly when every value of the
-    /// segment lies within. `bound` is a power of two
-    /// from 2^−f to 2^i.
+    /// segment lies within. `bound` is a power of two from 2^−f to 2^i.
     pub fn count_outside(
         &self,
         net: &mut Endpoint,
