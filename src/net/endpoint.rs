@@ -532,8 +532,12 @@ impl Endpoint {
         let (mut fds, mut owners) = (std::mem::take(&mut self.poll_fds), std::mem::take(&mut self.poll_owners));
         fds.clear();
         owners.clear();
+        // Sending into a full socket or reading a half-arrived payload: a
+        // long transfer, where the wait should not spin.
+        let mut long_transfer = !writers.is_empty();
         for (j, peer) in self.peers.iter().enumerate() {
             let Some(Peer::Socket(peer)) = peer else { continue };
+            long_transfer |= peer.in_long_transfer();
             let reading = if self.closed[j].is_none() { libc::POLLIN } else { 0 };
             let writing = if writers.contains(&j) { libc::POLLOUT } else { 0 };
             if reading | writing != 0 {
@@ -541,8 +545,6 @@ impl Endpoint {
                 owners.push(j);
             }
         }
-        let long_transfer = !writers.is_empty()
-            || (0..self.peers.len()).any(|j| self.socket(j).is_some_and(SocketPeer::in_long_transfer));
         let polled =
             if long_transfer { socket_peer::poll(&mut fds, left) } else { socket_peer::spin_then_poll(&mut fds, left) };
         for (fd, &j) in fds.iter().zip(&owners) {

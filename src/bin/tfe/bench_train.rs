@@ -62,7 +62,7 @@ pub fn run(quick: bool) -> tfe::Result<()> {
             cases.push(case(name, "sgd", network(5)?.layers().to_vec(), cce, sgd()));
         }
     }
-    for Case { name, optimizer_name: opt_name, layers, loss, optimizer, overflow_check: check, transport } in cases {
+    for Case { name, optimizer_name, layers, loss, optimizer, overflow_check, transport } in cases {
         // Timed steps, and steps before them: the first builds the graph and
         // shares the weights; the next ones are slower than a long training's
         // steps too, while the endpoints' buffer pools fill up to their bound
@@ -86,7 +86,7 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         let options = LocalOptions { transport, ..LocalOptions::default() };
         let mut trainer = Trainer::new(input, layers, Players::default(), options)?;
         trainer.compile(optimizer, loss, &[])?;
-        trainer.set_overflow_check(check);
+        trainer.set_overflow_check(overflow_check);
         let fit = Fit { epochs: 1, batch_size: BATCH, validation: None };
         for _ in 0..warmup {
             trainer.fit(&x, &y, fit, &mut |_| {})?;
@@ -102,9 +102,9 @@ pub fn run(quick: bool) -> tfe::Result<()> {
         let stats = trainer.last_stats().cloned().unwrap_or_default();
         let bytes = stats.players.iter().map(|p| p.counters.bytes_sent).max().unwrap_or(0);
         let rounds = stats.players.iter().map(|p| p.counters.rounds).max().unwrap_or(0);
-        let plain = bench_train_plain::step_time(&plain_layers, input, BATCH, &x, &y, opt_name, runs);
+        let plain = bench_train_plain::step_time(&plain_layers, input, BATCH, &x, &y, optimizer_name, runs);
         println!(
-            "{{\"bench\":\"train_step_{name}\",\"optimizer\":\"{opt_name}\",\"overflow_check\":{check},\
+            "{{\"bench\":\"train_step_{name}\",\"optimizer\":\"{optimizer_name}\",\"overflow_check\":{overflow_check},\
              \"size\":{BATCH},\"transport\":\"{}\",\"warmup_steps\":{warmup},\
              \"median_s\":{:.6},\"runs\":{runs},\"bytes\":{bytes},\"rounds\":{rounds},\"plaintext_s\":{:.6},\
              \"ratio_to_plaintext\":{:.1}}}",

@@ -252,6 +252,11 @@ impl Aby3 {
         second: &[u64],
     ) -> Result<(Components, Components)> {
         let split = first.len();
+        if second.is_empty() {
+            // The plain sign (ReLU): no per-word choice on its hot path.
+            let (za, zb) = self.reshare_xor(net, ctx, split, |j| first[j])?;
+            return Ok(([za, zb], [Vec::new(), Vec::new()]));
+        }
         let (mut za, mut zb) =
             self.reshare_xor(net, ctx, split + second.len(), |j| if j < split { first[j] } else { second[j - split] })?;
         // Only the second part moves: the carry tree's words stay in place.
