@@ -91,7 +91,7 @@ impl<T: RingElement> Tensor<T> {
             return Ok(Tensor { shape: self.shape.clone(), data });
         }
         let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
-        if let Some(data) = zip_tiled(self, other, &out_shape, &f) {
+        if let Some(data) = zip_tiled(self, other, &out_shape, &f).or_else(|| zip_outer(self, other, &out_shape, &f)) {
             return Ok(Tensor { shape: out_shape, data });
         }
         let a_index = broadcast_index(&self.shape, &out_shape);
@@ -352,6 +352,39 @@ fn zip_tiled<T: RingElement>(
     Some(data)
 }
 
+/// The outer broadcast of a column `[m, 1]` against a row `[k]` (or
+/// `[1, k]`), either first, into `[m, k]`: a piecewise function's values
+/// against its knots. `None` for other broadcasts.
+fn zip_outer<T: RingElement>(
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    out_shape: &[usize],
+    f: &(impl Fn(T, T) -> T + Sync + Send),
+) -> Option<Vec<T>> {
+    let &[m, k] = out_shape else { return None };
+    if m * k == 0 {
+        return None;
+    }
+    let is_column = |t: &Tensor<T>| t.shape == [m, 1];
+    let is_row = |t: &Tensor<T>| t.shape == [k] || t.shape == [1, k];
+    let (column, row, column_first) = if is_column(a) && is_row(b) {
+        (a, b, true)
+    } else if is_row(a) && is_column(b) {
+        (b, a, false)
+    } else {
+        return None;
+    };
+    let mut data = vec![T::ZERO; m * k];
+    for_chunks(&mut data, GRAIN.div_ceil(k).max(1) * k, |start, out| {
+        for (out, &c) in out.chunks_mut(k).zip(&column.data[start / k..]) {
+            for (o, &r) in out.iter_mut().zip(&row.data) {
+                *o = if column_first { f(c, r) } else { f(r, c) };
+            }
+        }
+    });
+    Some(data)
+}
+
 fn broadcast_index(in_shape: &[usize], out_shape: &[usize]) -> impl Fn(usize) -> usize + use<> {
     let offset = out_shape.len() - in_shape.len();
     let in_strides = shape::strides(in_shape);
@@ -439,6 +472,24 @@ mod tests {
         assert_eq!(a.add(&col).unwrap().data(), &[101, 102, 103, 204, 205, 206]);
         let two = t(&[], &[2]);
         assert_eq!(a.mul(&two).unwrap().data(), &[2, 4, 6, 8, 10, 12]);
+    }
+
+    #[test]
+    fn a_column_against_a_row_in_either_order_and_either_row_shape() {
+        // Past one grain, so that the rows go to the pool in chunks.
+        let (m, k) = (GRAIN / 7, 9);
+        let column = t(&[m, 1], &(0..m as u64).map(|i| i * 1000).collect::<Vec<_>>());
+        for row_shape in [vec![k], vec![1, k]] {
+            let row = t(&row_shape, &(0..k as u64).collect::<Vec<_>>());
+            let (ab, ba) = (column.sub(&row).unwrap(), row.sub(&column).unwrap());
+            assert_eq!((ab.shape(), ba.shape()), (&[m, k][..], &[m, k][..]));
+            for (i, j) in (0..m).flat_map(|i| (0..k).map(move |j| (i, j))) {
+                let (c, r) = (i as u64 * 1000, j as u64);
+                assert_eq!(ab.data()[i * k + j], c.wrapping_sub(r), "{i} {j}");
+                assert_eq!(ba.data()[i * k + j], r.wrapping_sub(c), "{i} {j}");
+            }
+        }
+        assert_eq!(t(&[0, 1], &[]).sub(&t(&[3], &[1, 2, 3])).unwrap().shape(), &[0, 3]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where input values come from at run time: feeds passed to `run`, or
 //! provider callbacks that run at the owning player only.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -160,12 +161,12 @@ pub fn owner_values(
         return RingTensor::new(shape.clone(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)));
     }
     let values = if let Some(values) = feeds.get(name) {
-        values.to_vec()
+        Cow::Borrowed(values)
     } else if let Some(provider) = providers.get(name) {
         let request = ProviderRequest { name, shape, run };
         let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| provider(&request)));
         match call {
-            Ok(Ok(values)) => values,
+            Ok(Ok(values)) => Cow::Owned(values),
             Ok(Err(e)) => {
                 return Err(Error::invalid_input(name, format!("its provider failed in run {run}: {}", strip(e))));
             }

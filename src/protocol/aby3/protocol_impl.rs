@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 use crate::net::Endpoint;
 use crate::net::memory::LinkModel;
+use crate::parallel;
 use crate::prng;
 use crate::protocol::{Operand, Product, Protocol};
 use crate::ring::RingTensor;
@@ -64,26 +65,30 @@ impl Protocol for Aby3 {
             }
             let seed_a = prng::draw(&self.own_seed, ctx.stream(Purpose::InputSeedA), SEED_WORDS);
             let seed_b = prng::draw(&self.own_seed, ctx.stream(Purpose::InputSeedB), SEED_WORDS);
-            let x0 = expand(&seed_a, ctx, Purpose::InputShareA, n);
-            let x1 = expand(&seed_b, ctx, Purpose::InputShareB, n);
-            // Servers 1 and 2 both get x2 followed by a seed: one buffer,
-            // its seed words swapped between the two sends.
-            let mut x2_and_seed = Vec::with_capacity(n + SEED_WORDS);
-            x2_and_seed
-                .extend(value.data().iter().zip(&x0).zip(&x1).map(|((v, a), b)| v.wrapping_sub(*a).wrapping_sub(*b)));
-            x2_and_seed.extend_from_slice(&seed_b);
+            // Server 0 gets the seeds of x0 and x1, first: it expands them
+            // while x2 is made for servers 1 and 2, which get x2 followed by
+            // the seed of their other share, side by side.
+            let tag = ctx.tag(STEP);
             let seeds = [&seed_a[..], &seed_b[..]].concat();
-            for j in 0..3 {
-                if j == 2 {
-                    x2_and_seed[n..].copy_from_slice(&seed_a);
-                }
-                let message: &[u64] = if j == 0 { &seeds } else { &x2_and_seed };
+            if self.servers[0] == net.me() {
+                own_share = Some(Self::unpack_input(ctx, 0, shape, seeds)?);
+            } else {
+                net.send(self.servers[0], tag, &seeds)?;
+            }
+            let (mut for_1, mut for_2) = (vec![0; n + SEED_WORDS], vec![0; n + SEED_WORDS]);
+            third_share(value.data(), [&seed_a, &seed_b], ctx, [&mut for_1[..n], &mut for_2[..n]]);
+            for_1[n..].copy_from_slice(&seed_b);
+            for_2[n..].copy_from_slice(&seed_a);
+            let mut others = Vec::new();
+            for (j, message) in [(1, for_1), (2, for_2)] {
                 if self.servers[j] == net.me() {
-                    own_share = Some(Self::unpack_input(ctx, j, shape, message.to_vec())?);
+                    own_share = Some(Self::unpack_input(ctx, j, shape, message)?);
                 } else {
-                    net.send(self.servers[j], ctx.tag(STEP), message)?;
+                    others.push((self.servers[j], message));
                 }
             }
+            let sends: Vec<_> = others.iter().map(|(to, message)| (*to, tag, &message[..])).collect();
+            net.send_many(&sends)?;
             return Ok(own_share);
         }
         let Some(j) = self.server else { return Ok(None) };
@@ -379,8 +384,35 @@ fn share_at_server(x: Option<&Share>) -> Result<&Share> {
     x.ok_or_else(|| Error::internal("a server has no share of the value to reveal"))
 }
 
+/// x2 = x - x0 - x1 into both `x2`s (the messages to servers 1 and 2),
+/// where x0 and x1 are the streams the two seeds (as words) expand to:
+/// made chunk by chunk, at the offsets [`prng::draw`] gives them, so that
+/// the owner keeps neither.
+fn third_share(x: &[u64], seeds: [&[u64]; 2], ctx: OpContext, x2: [&mut [u64]; 2]) {
+    let (key_a, key_b) = (words_key(seeds[0]), words_key(seeds[1]));
+    let (stream_a, stream_b) = (ctx.stream(Purpose::InputShareA), ctx.stream(Purpose::InputShareB));
+    let [x2, copy] = x2;
+    parallel::for_chunks(x2, parallel::GRAIN, |start, chunk| {
+        let mut x1 = [0; 1024];
+        for (k, x2) in chunk.chunks_mut(x1.len()).enumerate() {
+            let at = start + k * x1.len();
+            let x1 = &mut x1[..x2.len()];
+            prng::fill_at(&key_a, stream_a, at as u64, x2);
+            prng::fill_at(&key_b, stream_b, at as u64, x1);
+            for ((x2, x1), v) in x2.iter_mut().zip(&*x1).zip(&x[at..]) {
+                *x2 = v.wrapping_sub(*x2).wrapping_sub(*x1);
+            }
+        }
+    });
+    copy.copy_from_slice(x2);
+}
+
 /// The words of the stream a seed (sent as 4 words) expands to.
 fn expand(seed_words: &[u64], ctx: OpContext, purpose: Purpose, n: usize) -> Vec<u64> {
-    let seed = super::words_seed(seed_words).expect("a seed is 4 words: checked by the caller");
-    prng::draw(&seed, ctx.stream(purpose), n)
+    prng::draw(&words_key(seed_words), ctx.stream(purpose), n)
+}
+
+/// The seed of an input share sent as words.
+fn words_key(seed_words: &[u64]) -> prng::Seed {
+    super::words_seed(seed_words).expect("a seed is 4 words: checked by the caller")
 }
