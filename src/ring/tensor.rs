@@ -91,7 +91,11 @@ impl<T: RingElement> Tensor<T> {
             return Ok(Tensor { shape: self.shape.clone(), data });
         }
         let out_shape = shape::broadcast_shapes(&self.shape, &other.shape)?;
-        if let Some(data) = zip_tiled(self, other, &out_shape, &f).or_else(|| zip_outer(self, other, &out_shape, &f)) {
+        if let Some(data) = zip_tiled(self, other, &out_shape, &f) {
+            return Ok(Tensor { shape: out_shape, data });
+        }
+        if let Some((column, row, column_first)) = column_and_row(self, other, &out_shape) {
+            let data = zip_outer(column, row, |c, r| if column_first { f(c, r) } else { f(r, c) });
             return Ok(Tensor { shape: out_shape, data });
         }
         let a_index = broadcast_index(&self.shape, &out_shape);
@@ -352,37 +356,37 @@ fn zip_tiled<T: RingElement>(
     Some(data)
 }
 
-/// The outer broadcast of a column `[m, 1]` against a row `[k]` (or
-/// `[1, k]`), either first, into `[m, k]`: a piecewise function's values
-/// against its knots. `None` for other broadcasts.
-fn zip_outer<T: RingElement>(
-    a: &Tensor<T>,
-    b: &Tensor<T>,
+/// For the outer broadcast of a column `[m, 1]` against a row `[k]` (or
+/// `[1, k]`), either first, into `[m, k]` (a piecewise function's values
+/// against its knots): the column's words, the row's, and whether the
+/// column is the first operand. `None` for other broadcasts.
+fn column_and_row<'a, T: RingElement>(
+    a: &'a Tensor<T>,
+    b: &'a Tensor<T>,
     out_shape: &[usize],
-    f: &(impl Fn(T, T) -> T + Sync + Send),
-) -> Option<Vec<T>> {
+) -> Option<(&'a [T], &'a [T], bool)> {
     let &[m, k] = out_shape else { return None };
-    if m * k == 0 {
-        return None;
-    }
     let is_column = |t: &Tensor<T>| t.shape == [m, 1];
     let is_row = |t: &Tensor<T>| t.shape == [k] || t.shape == [1, k];
-    let (column, row, column_first) = if is_column(a) && is_row(b) {
-        (a, b, true)
-    } else if is_row(a) && is_column(b) {
-        (b, a, false)
-    } else {
-        return None;
-    };
-    let mut data = vec![T::ZERO; m * k];
-    for_chunks(&mut data, GRAIN.div_ceil(k).max(1) * k, |start, out| {
-        for (out, &c) in out.chunks_mut(k).zip(&column.data[start / k..]) {
-            for (o, &r) in out.iter_mut().zip(&row.data) {
-                *o = if column_first { f(c, r) } else { f(r, c) };
+    match (m * k > 0, is_column(a) && is_row(b), is_row(a) && is_column(b)) {
+        (true, true, _) => Some((&a.data, &b.data, true)),
+        (true, false, true) => Some((&b.data, &a.data, false)),
+        _ => None,
+    }
+}
+
+/// `f(column[i], row[j])` at `[i, j]`, rows of whole chunks in parallel.
+fn zip_outer<T: RingElement>(column: &[T], row: &[T], f: impl Fn(T, T) -> T + Sync + Send) -> Vec<T> {
+    let k = row.len();
+    let mut data = vec![T::ZERO; column.len() * k];
+    for_chunks(&mut data, GRAIN.div_ceil(k) * k, |start, out| {
+        for (out, &c) in out.chunks_mut(k).zip(&column[start / k..]) {
+            for (o, &r) in out.iter_mut().zip(row) {
+                *o = f(c, r);
             }
         }
     });
-    Some(data)
+    data
 }
 
 fn broadcast_index(in_shape: &[usize], out_shape: &[usize]) -> impl Fn(usize) -> usize + use<> {
