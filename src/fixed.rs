@@ -183,6 +183,7 @@ impl FixedConfig {
     /// [`FixedConfig::check_values`] for the error).
     pub fn encode(&self, shape: &[usize], values: &[f64]) -> Result<RingTensor> {
         let (scale, bound) = (self.scale(), self.bound());
+        // In range, |v · 2^f| ≤ 2^(f + i): the shortcut's 2^51 holds it below 51.
         let (data, inside) = if self.frac_bits + self.int_bits <= 50 {
             encode_all(values, scale, bound, round_half_away_below_2_51)
         } else {

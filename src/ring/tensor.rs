@@ -95,7 +95,7 @@ impl<T: RingElement> Tensor<T> {
             return Ok(Tensor { shape: out_shape, data });
         }
         if let Some((column, row, column_first)) = column_and_row(self, other, &out_shape) {
-            let data = zip_outer(column, row, |c, r| if column_first { f(c, r) } else { f(r, c) });
+            let data = if column_first { zip_outer(column, row, &f) } else { zip_outer(column, row, |c, r| f(r, c)) };
             return Ok(Tensor { shape: out_shape, data });
         }
         let a_index = broadcast_index(&self.shape, &out_shape);

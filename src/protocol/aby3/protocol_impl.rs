@@ -75,8 +75,9 @@ impl Protocol for Aby3 {
             } else {
                 net.send(self.servers[0], tag, &seeds)?;
             }
-            let (mut for_1, mut for_2) = (vec![0; n + SEED_WORDS], vec![0; n + SEED_WORDS]);
-            third_share(value.data(), [&seed_a, &seed_b], ctx, [&mut for_1[..n], &mut for_2[..n]]);
+            let mut for_1 = vec![0; n + SEED_WORDS];
+            third_share(value.data(), [&seed_a, &seed_b], ctx, &mut for_1[..n]);
+            let mut for_2 = for_1.clone();
             for_1[n..].copy_from_slice(&seed_b);
             for_2[n..].copy_from_slice(&seed_a);
             let mut others = Vec::new();
@@ -384,14 +385,12 @@ fn share_at_server(x: Option<&Share>) -> Result<&Share> {
     x.ok_or_else(|| Error::internal("a server has no share of the value to reveal"))
 }
 
-/// x2 = x - x0 - x1 into both `x2`s (the messages to servers 1 and 2),
-/// where x0 and x1 are the streams the two seeds (as words) expand to:
-/// made chunk by chunk, at the offsets [`prng::draw`] gives them, so that
-/// the owner keeps neither.
-fn third_share(x: &[u64], seeds: [&[u64]; 2], ctx: OpContext, x2: [&mut [u64]; 2]) {
+/// x2 = x - x0 - x1 into `x2`, where x0 and x1 are the streams the two
+/// seeds (as words) expand to: made chunk by chunk, at the offsets
+/// [`prng::draw`] gives them, so that the owner keeps neither.
+fn third_share(x: &[u64], seeds: [&[u64]; 2], ctx: OpContext, x2: &mut [u64]) {
     let (key_a, key_b) = (words_key(seeds[0]), words_key(seeds[1]));
     let (stream_a, stream_b) = (ctx.stream(Purpose::InputShareA), ctx.stream(Purpose::InputShareB));
-    let [x2, copy] = x2;
     parallel::for_chunks(x2, parallel::GRAIN, |start, chunk| {
         let mut x1 = [0; 1024];
         for (k, x2) in chunk.chunks_mut(x1.len()).enumerate() {
@@ -404,7 +403,6 @@ fn third_share(x: &[u64], seeds: [&[u64]; 2], ctx: OpContext, x2: [&mut [u64]; 2
             }
         }
     });
-    copy.copy_from_slice(x2);
 }
 
 /// The words of the stream a seed (sent as 4 words) expands to.
