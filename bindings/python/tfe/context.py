@@ -17,7 +17,7 @@ from . import _capi
 from ._handle import Handle
 from ._values import as_array, as_shape, doubles, read_shape, sizes, text
 from .errors import Error
-from .session import _RUN, Session, run_handle
+from .session import _INTERRUPT, _RUN, Session, run_handle
 
 COMPARISONS = {
     "fixed_point_range": _capi.TFE_COMPARISON_FIXED_POINT_RANGE,
@@ -334,7 +334,7 @@ class Context(Handle):
                 session.run(pending, feeds)
                 self._assigned = True
             with session._lock:
-                values, stats = run_handle(_RUN, session._ptr, fetch_list, feeds, self)
+                values, stats = run_handle(_RUN, _INTERRUPT, session._ptr, fetch_list, feeds, self)
             session.last_stats = self.last_stats = stats
             if assigns:
                 self._assigned = True

@@ -98,7 +98,7 @@ class Party(Handle):
         it (None for the others' and for assignments)."""
         single = not isinstance(fetches, (list, tuple))
         with self._lock:
-            values, stats = run_handle(_capi.tfe_party_run, self._ptr, [fetches] if single else fetches, feeds,
-                                       self.context)
+            values, stats = run_handle(_capi.tfe_party_run, _capi.tfe_party_interrupt, self._ptr,
+                                       [fetches] if single else fetches, feeds, self.context)
         self.last_stats = stats
         return values[0] if single else values

@@ -2,7 +2,8 @@
 
 A session is a snapshot of its context's graph, input callbacks and variable
 values when it is made; its private variables keep their shares across runs.
-Runs release the GIL; the input callbacks run on library threads.
+Runs release the GIL; the input callbacks run on library threads. Ctrl-C
+stops a run on the main thread with a KeyboardInterrupt (_sigint).
 """
 
 import ctypes
@@ -12,6 +13,7 @@ import numpy as np
 
 from . import _capi
 from ._handle import Handle
+from ._sigint import Run
 from ._values import as_array, doubles, text
 from .errors import InvalidArgumentError
 
@@ -167,9 +169,11 @@ class Feeds(Handle):
             _capi.tfe_feeds_set(self._ptr, tensor._ptr, ptr, length)
 
 
-def run_handle(run_fn, handle, fetches, feeds, context):
+def run_handle(run_fn, interrupt_fn, handle, fetches, feeds, context):
     """Runs `fetches` (a list of Tensors) with `feeds` (a dict Tensor -> value,
-    or None) through tfe_session_run_with_feeds or tfe_party_run; returns
+    or None) through tfe_session_run_with_feeds or tfe_party_run, which
+    Ctrl-C stops through interrupt_fn (tfe_session_interrupt or
+    tfe_party_interrupt, see _sigint); returns
     (values, RunStats), each value a new array of its fetch's shape (None for
     an assignment, or a value revealed to another player). A failing input
     callback's exception becomes the __cause__ of the tfe.InvalidArgumentError.
@@ -189,7 +193,8 @@ def run_handle(run_fn, handle, fetches, feeds, context):
     if failures:
         failures.clear()
     try:
-        run_fn(handle, array, n, feeds_obj._ptr if feeds_obj else None, _byref(out))
+        with Run(lambda: interrupt_fn(handle)):
+            run_fn(handle, array, n, feeds_obj._ptr if feeds_obj else None, _byref(out))
     except InvalidArgumentError as error:
         if failures:
             raise error from failures[-1]
@@ -238,6 +243,7 @@ _byref = ctypes.byref
 
 
 _RUN = _capi.tfe_session_run_with_feeds
+_INTERRUPT = _capi.tfe_session_interrupt
 
 
 class Session(Handle):
@@ -266,7 +272,7 @@ class Session(Handle):
         single = not isinstance(fetches, (list, tuple))
         with self._lock:
             values, self.last_stats = run_handle(
-                _RUN, self._ptr, [fetches] if single else list(fetches), feeds, self.context
+                _RUN, _INTERRUPT, self._ptr, [fetches] if single else list(fetches), feeds, self.context
             )
         return values[0] if single else values
 

@@ -5,15 +5,18 @@ it mirrors the C API.
 
 A progress callback gets a dict per batch; an exception it raises stops fit
 and is raised again by fit (its cause the library's TFE_ERR_ABORTED).
+Ctrl-C stops a fit on the main thread after its batch in progress.
 """
 
 import ctypes
 import math
+import threading
 
 import numpy as np
 
 from .. import _capi
 from .._handle import Handle
+from .._sigint import Run
 from .._values import as_array, doubles, read_doubles
 from ..errors import AbortedError
 from ..session import session_options
@@ -131,10 +134,13 @@ class Trainer(Handle):
 
     def _fit_with(self, call, progress) -> list:
         """Runs call(callback), a C fit, with the progress callback; the logs
-        of each epoch's end."""
-        history, raised = [], []
+        of each epoch's end. Ctrl-C stops it after the batch in progress (a
+        KeyboardInterrupt, see tfe._sigint)."""
+        history, raised, ctrl_c = [], [], threading.Event()
 
         def on_progress(_user_data, report):
+            if ctrl_c.is_set():
+                return 1
             try:
                 logs = _report(ctypes.cast(report, ctypes.POINTER(_capi.TrainProgress)).contents)
                 if logs["batch"] == logs["batches"]:
@@ -149,7 +155,7 @@ class Trainer(Handle):
 
         callback = _capi.PROGRESS_FN(on_progress)
         try:
-            with self._lock:
+            with self._lock, Run(ctrl_c.set):
                 call(callback)
         except AbortedError as error:
             if not raised:
