@@ -14,7 +14,7 @@ fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/onnx/models")
 }
 
-const MODELS: &[&str] = &["sklearn_logreg", "sklearn_mlp", "keras_cnn", "torch_cnn"];
+const MODELS: &[&str] = &["sklearn_logreg", "sklearn_mlp", "keras_cnn", "keras_separable", "torch_cnn"];
 
 /// The class of each row: the label output's values, or the argmax of a
 /// probability row.
@@ -65,6 +65,12 @@ fn sklearn_mlp_predicts_as_onnxruntime() {
 #[test]
 fn keras_cnn_predicts_as_onnxruntime() {
     check_model("keras_cnn");
+}
+
+/// A depthwise convolution (Conv with group 8) and a dilated one.
+#[test]
+fn keras_separable_predicts_as_onnxruntime() {
+    check_model("keras_separable");
 }
 
 #[test]

@@ -36,34 +36,35 @@ impl Converter<'_> {
         let x = self.private_computed(node, 0)?;
         let xs = self.shape(x)?;
         let Some(w) = self.known_input(node, 1, "W")? else { return Err(Error::invalid("input 1 (W) is missing")) };
-        if a.int("group", 1) != 1 {
-            return Err(Error::invalid("group convolutions are not supported (group must be 1)"));
-        }
-        if xs.len() != 4 || w.shape.len() != 4 || w.shape[1] != xs[1] {
+        let group = a.int("group", 1);
+        let groups = usize::try_from(group).ok().filter(|&g| g > 0);
+        let fits = |g: usize| {
+            w.shape.len() == 4
+                && w.shape[1].checked_mul(g) == Some(xs[1])
+                && w.shape[0] % g == 0
+                && w.shape[2] > 0
+                && w.shape[3] > 0
+        };
+        let Some(groups) = groups.filter(|&g| xs.len() == 4 && fits(g)) else {
             return Err(Error::invalid(format!(
-                "expected a 2-D convolution of an NCHW input [N, C, H, W] with a filter [O, C, KH, KW], found shapes \
-                 {} and {}",
+                "expected a 2-D convolution of an NCHW input [N, C, H, W] with a filter [O, C/group, KH, KW] (O a \
+                 multiple of group, KH and KW positive), found shapes {} and {} with group {group}",
                 crate::ring::shape::fmt_shape(&xs),
                 crate::ring::shape::fmt_shape(&w.shape)
             )));
-        }
-        let [o, c, kh, kw] = [w.shape[0], w.shape[1], w.shape[2], w.shape[3]];
+        };
+        let [o, kh, kw] = [w.shape[0], w.shape[2], w.shape[3]];
         if a.ints("kernel_shape").is_some_and(|k| k != [kh as i64, kw as i64]) {
             return Err(Error::invalid("kernel_shape does not match the filter's shape"));
         }
-        check_ones(&a, "dilations")?;
+        let dilations = pair(&a, "dilations")?;
         let strides = pair(&a, "strides")?;
         let mut bias = match self.known_input(node, 2, "B")? {
             None => vec![0.0; o],
             Some(b) if b.data.len() == o => b.data,
             Some(b) => return Err(shape_error(&format!("a bias of {o} values"), &b.shape)),
         };
-        // [O, C, KH, KW] -> [KH, KW, C, O]
-        let mut filter = vec![0.0; w.data.len()];
-        for (i, &v) in w.data.iter().enumerate() {
-            let (oi, ci, y, xk) = (i / (c * kh * kw), i / (kh * kw) % c, i / kw % kh, i % kw);
-            filter[((y * kw + xk) * c + ci) * o + oi] = v;
-        }
+        let (mut filter, [fh, fw, c, _]) = dense_filter(&w, xs[1], groups, dilations)?;
         let out_name = node.output.first().cloned().unwrap_or_default();
         let mut folded_into = None;
         if let Some((bn, scale, shift)) = self.foldable_batch_norm(index, &out_name, nodes, o) {
@@ -73,10 +74,10 @@ impl Converter<'_> {
             folded_into = Some(nodes[bn].output[0].clone());
         }
         let key = format!("{}#conv{index}", node.input[1]);
-        let wv = self.lift(&key, &Tensor::new(vec![kh, kw, c, o], filter)?)?;
+        let wv = self.lift(&key, &Tensor::new(vec![fh, fw, c, o], filter)?)?;
         let bv = self.lift(&format!("{key}.bias"), &Tensor::new(vec![o], bias)?)?;
         let xn = self.nhwc_of(x)?;
-        let (xn, padding) = self.padding(&a, xn, (kh, kw), strides, Fill::Zero)?;
+        let (xn, padding) = self.padding(&a, xn, (fh, fw), strides, Fill::Zero)?;
         let y = self.g.conv2d(xn, wv, strides, padding)?;
         let y = self.g.add(y, bv)?;
         let y = self.nchw_of(y)?;
@@ -294,6 +295,39 @@ impl Converter<'_> {
             }
         }
     }
+}
+
+/// The most weights of a grouped or dilated convolution's dense filter: 2^26
+/// (512 MiB as f64; `MobileNetV2`'s widest depthwise filter, 3x3 of 960
+/// channels, holds 8.3 million).
+const MAX_DENSE_FILTER: usize = 1 << 26;
+
+/// ONNX's filter `w` [O, C/groups, KH, KW] as the graph's dense NHWC
+/// filter [FH, FW, C, O] for an input of `c` channels: the weights between
+/// an output channel and the input channels of other groups are zeros, and
+/// so are the positions between dilated taps (FH = (KH − 1)·dh + 1). The
+/// zeros cost what weights cost (groups times the products of a grouped
+/// convolution; docs/onnx.md).
+fn dense_filter(w: &Tensor, c: usize, groups: usize, (dh, dw): (usize, usize)) -> Result<(Vec<f64>, [usize; 4])> {
+    let [o, per_group, kh, kw] = [w.shape[0], w.shape[1], w.shape[2], w.shape[3]];
+    let span = |k: usize, d: usize| (k - 1).checked_mul(d).map(|s| s + 1);
+    let (fh, fw) = (span(kh, dh), span(kw, dw));
+    let elements = fh.zip(fw).and_then(|(fh, fw)| fh.checked_mul(fw)?.checked_mul(c)?.checked_mul(o));
+    let (Some(fh), Some(fw), Some(elements)) = (fh, fw, elements.filter(|&n| n <= MAX_DENSE_FILTER)) else {
+        return Err(Error::invalid(format!(
+            "the filter {} with group {groups} and dilations ({dh}, {dw}) as one dense filter would hold more than \
+             {MAX_DENSE_FILTER} weights (docs/onnx.md)",
+            crate::ring::shape::fmt_shape(&w.shape)
+        )));
+    };
+    let outputs_per_group = o / groups;
+    let mut filter = vec![0.0; elements];
+    for (i, &v) in w.data.iter().enumerate() {
+        let (oi, ci, y, x) = (i / (per_group * kh * kw), i / (kh * kw) % per_group, i / kw % kh, i % kw);
+        let channel = oi / outputs_per_group * per_group + ci;
+        filter[((y * dh * fw + x * dw) * c + channel) * o + oi] = v;
+    }
+    Ok((filter, [fh, fw, c, o]))
 }
 
 /// ONNX's pads [top, left, bottom, right] (zeros when absent).

@@ -161,28 +161,99 @@ fn gemm_activations_softmax_and_argmax() {
     assert_close(&out[3], &r.iter().map(|v| -v.tanh()).collect::<Vec<_>>(), 0.01);
 }
 
-/// NCHW convolution with zero padding, as ONNX defines it.
+/// NCHW convolution of 3x3 filters with zero padding, as ONNX defines it.
 fn conv_ref(x: &[f64], (c, h, w): (usize, usize, usize), k: &[f64], o: usize, b: &[f64], pad: usize) -> Vec<f64> {
-    let mut y = vec![0.0; o * h * w];
-    for oc in 0..o {
-        for i in 0..h {
-            for j in 0..w {
+    let filter = Filter { outputs: o, size: (3, 3), groups: 1, dilations: (1, 1) };
+    grouped_conv_ref(x, (c, h, w), k, &filter, b, pad)
+}
+
+/// A filter [outputs, C/groups, size.0, size.1] with its attributes.
+struct Filter {
+    outputs: usize,
+    size: (usize, usize),
+    groups: usize,
+    dilations: (usize, usize),
+}
+
+/// NCHW convolution with groups, dilations and zero padding `pad` on each
+/// side, stride 1, as ONNX defines it.
+fn grouped_conv_ref(
+    x: &[f64],
+    (c, h, w): (usize, usize, usize),
+    k: &[f64],
+    f: &Filter,
+    b: &[f64],
+    pad: usize,
+) -> Vec<f64> {
+    let (per_group, (kh, kw), (dh, dw)) = (c / f.groups, f.size, f.dilations);
+    let (oh, ow) = (h + 2 * pad - (kh - 1) * dh, w + 2 * pad - (kw - 1) * dw);
+    let mut y = vec![0.0; f.outputs * oh * ow];
+    for oc in 0..f.outputs {
+        let first_input = oc / (f.outputs / f.groups) * per_group;
+        for i in 0..oh {
+            for j in 0..ow {
                 let mut s = b[oc];
-                for ic in 0..c {
-                    for di in 0..3 {
-                        for dj in 0..3 {
-                            let (r, q) = ((i + di) as isize - pad as isize, (j + dj) as isize - pad as isize);
+                for ic in 0..per_group {
+                    for di in 0..kh {
+                        for dj in 0..kw {
+                            let (r, q) = ((i + di * dh) as isize - pad as isize, (j + dj * dw) as isize - pad as isize);
                             if r >= 0 && q >= 0 && (r as usize) < h && (q as usize) < w {
-                                s += x[(ic * h + r as usize) * w + q as usize] * k[((oc * c + ic) * 3 + di) * 3 + dj];
+                                let input = x[((first_input + ic) * h + r as usize) * w + q as usize];
+                                s += input * k[((oc * per_group + ic) * kh + di) * kw + dj];
                             }
                         }
                     }
                 }
-                y[(oc * h + i) * w + j] = s;
+                y[(oc * oh + i) * ow + j] = s;
             }
         }
     }
     y
+}
+
+/// Grouped (depthwise and two groups) and dilated convolutions, as a
+/// depthwise-separable block and a dilated layer export them.
+#[test]
+fn grouped_and_dilated_convolutions() {
+    let x: Vec<f64> = (0..4 * 6 * 6).map(|i| (f64::from(i * 5 % 13) - 6.0) / 4.0).collect();
+    let cases = [
+        (Filter { outputs: 4, size: (3, 3), groups: 4, dilations: (1, 1) }, 1), // depthwise
+        (Filter { outputs: 6, size: (3, 2), groups: 2, dilations: (1, 1) }, 0),
+        (Filter { outputs: 2, size: (3, 3), groups: 1, dilations: (2, 1) }, 2),
+        (Filter { outputs: 8, size: (2, 2), groups: 4, dilations: (2, 3) }, 1),
+    ];
+    for (f, pad) in cases {
+        let (kh, kw) = f.size;
+        let per_group = 4 / f.groups;
+        let k: Vec<f32> = (0..f.outputs * per_group * kh * kw).map(|i| ((i * 7 % 11) as f32 - 5.0) / 8.0).collect();
+        let b: Vec<f32> = (0..f.outputs).map(|i| i as f32 / 4.0 - 0.5).collect();
+        let p = pad as i64;
+        let attributes = vec![
+            int("group", f.groups as i64),
+            ints("dilations", &[f.dilations.0 as i64, f.dilations.1 as i64]),
+            ints("pads", &[p, p, p, p]),
+        ];
+        let shape = [f.outputs as i64, per_group as i64, kh as i64, kw as i64];
+        let inits = vec![tensor("K", &shape, &k), tensor("b", &[f.outputs as i64], &b)];
+        let bytes = model(vec![node("Conv", &["x", "K", "b"], &["y"], attributes)], inits, &[4, 6, 6], &["y"], 13);
+        let out = predict(&bytes, &x, 1);
+        let (kd, bd): (Vec<f64>, Vec<f64>) =
+            (k.iter().map(|&v| v.into()).collect(), b.iter().map(|&v| v.into()).collect());
+        assert_close(&out[0], &grouped_conv_ref(&x, (4, 6, 6), &kd, &f, &bd, pad), 2e-3);
+    }
+    // A dilated filter reaching past the input is an error.
+    let k = tensor("K", &[2, 2, 2, 1], &[1.0; 8]);
+    let dilated = node("Conv", &["x", "K"], &["y"], vec![ints("dilations", &[7, 1])]);
+    let msg = load_error(&model(vec![dilated], vec![k], &[2, 6, 6], &["y"], 13));
+    assert!(msg.contains("window of 8 does not fit an input of 6"), "{msg}");
+    // A dense filter past 2^26 weights is refused before it is allocated:
+    // 4,096 channels of depthwise 3x3 would be [3, 3, 4096, 4096].
+    let k = tensor("K", &[4096, 1, 3, 3], &vec![0.5; 4096 * 9]);
+    let depthwise = node("Conv", &["x", "K"], &["y"], vec![int("group", 4096)]);
+    let msg = load_error(&model(vec![depthwise], vec![k], &[4096, 3, 3], &["y"], 13));
+    let expected = "the filter [4096, 1, 3, 3] with group 4096 and dilations (1, 1) as one dense filter would hold more than \
+                    67108864 weights";
+    assert!(msg.contains(expected), "{msg}");
 }
 
 #[test]
@@ -414,9 +485,9 @@ fn unsupported_nodes_attributes_and_opsets_are_named() {
     let lstm = node("LSTM", &["r"], &["y"], vec![]);
     let msg = load_error(&model(vec![relu.clone(), lstm], vec![], &[4], &["y"], 13));
     assert!(msg.contains("node 1 'lstm_y' (LSTM)") && msg.contains("not supported"), "{msg}");
-    let conv = node("Conv", &["x", "K"], &["y"], vec![int("group", 2)]);
+    let conv = node("Conv", &["x", "K"], &["y"], vec![int("group", 3)]);
     let msg = load_error(&model(vec![conv], vec![tensor("K", &[2, 1, 1, 1], &[1.0, 1.0])], &[2, 3, 3], &["y"], 13));
-    assert!(msg.contains("node 0 'conv_y' (Conv)") && msg.contains("group"), "{msg}");
+    assert!(msg.contains("node 0 'conv_y' (Conv)") && msg.contains("with group 3"), "{msg}");
     let strange = node("Relu", &["x"], &["y"], vec![int("fancy", 1)]);
     let msg = load_error(&model(vec![strange], vec![], &[4], &["y"], 13));
     assert!(msg.contains("attribute 'fancy' is not supported"), "{msg}");

@@ -15,6 +15,7 @@ onnxruntime.
 
 Models: sklearn_logreg (a StandardScaler and LogisticRegression pipeline,
 skl2onnx), sklearn_mlp (MLPClassifier, skl2onnx), keras_cnn (tf2onnx),
+keras_separable (depthwise and dilated convolutions, tf2onnx),
 torch_cnn (torch.onnx). scikit-learn models are exported with
 zipmap=False, which tfe needs.
 """
@@ -82,30 +83,50 @@ def sklearn_mlp():
 
 
 def keras_cnn():
+    keras_images(
+        "keras_cnn",
+        lambda layers: [
+            layers.Conv2D(8, 3, padding="same"),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(32, activation="tanh"),
+            layers.Dense(10, activation="softmax"),
+        ],
+    )
+
+
+def keras_separable():
+    keras_images(
+        "keras_separable",
+        lambda layers: [
+            layers.Conv2D(8, 3, padding="same", activation="relu"),
+            layers.DepthwiseConv2D(3, padding="same"),  # Conv, group 8
+            layers.Conv2D(16, 1, activation="relu"),
+            layers.Conv2D(16, 3, dilation_rate=2, activation="relu"),  # dilations 2
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(10, activation="softmax"),
+        ],
+    )
+
+
+def keras_images(name, make_layers):
+    """A Sequential model of make_layers(tf.keras.layers) on the digits as
+    8x8x1 images, trained 15 epochs and exported by tf2onnx."""
     import tensorflow as tf
     import tf2onnx
 
     tf.keras.utils.set_random_seed(SEED)
     x_train, x_test, y_train, _ = digits()
     images = lambda x: (x / 16).reshape(-1, 8, 8, 1)
-    model = tf.keras.Sequential(
-        [
-            tf.keras.Input((8, 8, 1)),
-            tf.keras.layers.Conv2D(8, 3, padding="same"),
-            tf.keras.layers.BatchNormalization(),
-            tf.keras.layers.ReLU(),
-            tf.keras.layers.MaxPooling2D(2),
-            tf.keras.layers.Flatten(),
-            tf.keras.layers.Dense(32, activation="tanh"),
-            tf.keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = tf.keras.Sequential([tf.keras.Input((8, 8, 1)), *make_layers(tf.keras.layers)])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(images(x_train), y_train, epochs=15, batch_size=32, verbose=0)
     spec = (tf.TensorSpec((None, 8, 8, 1), tf.float32, name="image"),)
     function = tf.function(lambda x: model(x, training=False))
     onx, _ = tf2onnx.convert.from_function(function, input_signature=spec, opset=13)
-    save("keras_cnn", onx.SerializeToString(), images(x_test).astype(np.float32))
+    save(name, onx.SerializeToString(), images(x_test).astype(np.float32))
 
 
 def torch_cnn():
@@ -150,7 +171,7 @@ def torch_cnn():
         save("torch_cnn", f.read(), images(x_test).numpy())
 
 
-MODELS = {f.__name__: f for f in [sklearn_logreg, sklearn_mlp, keras_cnn, torch_cnn]}
+MODELS = {f.__name__: f for f in [sklearn_logreg, sklearn_mlp, keras_cnn, keras_separable, torch_cnn]}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or MODELS:

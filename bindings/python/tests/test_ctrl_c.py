@@ -10,10 +10,14 @@ import sys
 
 import pytest
 
-# A child's common part: a spy on the watcher's call that records whether it
-# found a run to interrupt, and a thread that sends SIGINT once a run is armed.
+# A child's common part: Python's default SIGINT handler (a child started in
+# the background by a shell without job control inherits SIGINT ignored, and
+# Python then keeps it so), a spy on the watcher's call that records whether
+# it found a run to interrupt, and a thread that sends SIGINT once a run is
+# armed.
 PRELUDE = """
 import os, signal, threading, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import tfe
 from tfe import _sigint
 
