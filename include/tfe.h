@@ -2022,8 +2022,8 @@ enum tfe_status_t tfe_session_run_with_feeds(struct tfe_session_t *sess,
  * it, so a caller may repeat it until its run returns (Go's
  * `context.Context`, Python's `KeyboardInterrupt`). The session stays usable.
  *
- * Thread safety: any thread, during a run on another thread; it does not
- * wait for the run.
+ * Thread safety: any thread, also inside one of the run's own callbacks
+ * (where Python's Ctrl-C handler runs); it does not wait for the run.
  *
  * # Safety
  * No other thread frees `sess` during the call.
@@ -2110,8 +2110,8 @@ enum tfe_status_t tfe_party_run(struct tfe_party_t *party,
  * repeat it until its run returns). Whether the party stays usable is up to
  * the others: they must run the same runs in the same order.
  *
- * Thread safety: any thread, during a run on another thread; it does not
- * wait for the run.
+ * Thread safety: any thread, also inside one of the run's own callbacks
+ * (where Python's Ctrl-C handler runs); it does not wait for the run.
  *
  * # Safety
  * No other thread frees `party` during the call.

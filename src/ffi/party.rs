@@ -160,8 +160,8 @@ pub unsafe extern "C" fn tfe_party_run(
 /// repeat it until its run returns). Whether the party stays usable is up to
 /// the others: they must run the same runs in the same order.
 ///
-/// Thread safety: any thread, during a run on another thread; it does not
-/// wait for the run.
+/// Thread safety: any thread, also inside one of the run's own callbacks
+/// (where Python's Ctrl-C handler runs); it does not wait for the run.
 ///
 /// # Safety
 /// No other thread frees `party` during the call.

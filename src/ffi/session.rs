@@ -232,8 +232,8 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
 /// it, so a caller may repeat it until its run returns (Go's
 /// `context.Context`, Python's `KeyboardInterrupt`). The session stays usable.
 ///
-/// Thread safety: any thread, during a run on another thread; it does not
-/// wait for the run.
+/// Thread safety: any thread, also inside one of the run's own callbacks
+/// (where Python's Ctrl-C handler runs); it does not wait for the run.
 ///
 /// # Safety
 /// No other thread frees `sess` during the call.

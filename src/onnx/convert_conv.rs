@@ -297,9 +297,11 @@ impl Converter<'_> {
     }
 }
 
-/// The most weights of a grouped or dilated convolution's dense filter: 2^26
-/// (512 MiB as f64; `MobileNetV2`'s widest depthwise filter, 3x3 of 960
-/// channels, holds 8.3 million).
+/// The most weights of a grouped or dilated convolution's dense filter
+/// beyond the weights the model holds: 2^26 (512 MiB as f64;
+/// `MobileNetV2`'s widest depthwise filter, 3x3 of 960 channels, holds 8.3
+/// million). A plain convolution's filter is as large as the model's, so
+/// no cap applies to it.
 const MAX_DENSE_FILTER: usize = 1 << 26;
 
 /// ONNX's filter `w` [O, C/groups, KH, KW] as the graph's dense NHWC
@@ -308,26 +310,37 @@ const MAX_DENSE_FILTER: usize = 1 << 26;
 /// so are the positions between dilated taps (FH = (KH − 1)·dh + 1). The
 /// zeros cost what weights cost (groups times the products of a grouped
 /// convolution; docs/onnx.md).
-fn dense_filter(w: &Tensor, c: usize, groups: usize, (dh, dw): (usize, usize)) -> Result<(Vec<f64>, [usize; 4])> {
+fn dense_filter(w: &Tensor, c: usize, groups: usize, dilations: (usize, usize)) -> Result<(Vec<f64>, [usize; 4])> {
     let [o, per_group, kh, kw] = [w.shape[0], w.shape[1], w.shape[2], w.shape[3]];
-    let span = |k: usize, d: usize| (k - 1).checked_mul(d).map(|s| s + 1);
-    let (fh, fw) = (span(kh, dh), span(kw, dw));
-    let elements = fh.zip(fw).and_then(|(fh, fw)| fh.checked_mul(fw)?.checked_mul(c)?.checked_mul(o));
-    let (Some(fh), Some(fw), Some(elements)) = (fh, fw, elements.filter(|&n| n <= MAX_DENSE_FILTER)) else {
-        return Err(Error::invalid(format!(
-            "the filter {} with group {groups} and dilations ({dh}, {dw}) as one dense filter would hold more than \
-             {MAX_DENSE_FILTER} weights (docs/onnx.md)",
-            crate::ring::shape::fmt_shape(&w.shape)
-        )));
-    };
+    let [fh, fw, _, _] = dense_filter_shape(&w.shape, c, groups, dilations)?;
+    let (dh, dw) = dilations;
     let outputs_per_group = o / groups;
-    let mut filter = vec![0.0; elements];
+    let mut filter = vec![0.0; fh * fw * c * o];
     for (i, &v) in w.data.iter().enumerate() {
         let (oi, ci, y, x) = (i / (per_group * kh * kw), i / (kh * kw) % per_group, i / kw % kh, i % kw);
         let channel = oi / outputs_per_group * per_group + ci;
         filter[((y * dh * fw + x * dw) * c + channel) * o + oi] = v;
     }
     Ok((filter, [fh, fw, c, o]))
+}
+
+/// The dense filter's shape [FH, FW, C, O] for ONNX's filter shape
+/// [O, C/groups, KH, KW], or the error when it would exceed both the
+/// model's weights and [`MAX_DENSE_FILTER`].
+fn dense_filter_shape(shape: &[usize], c: usize, groups: usize, (dh, dw): (usize, usize)) -> Result<[usize; 4]> {
+    let [o, per_group, kh, kw] = [shape[0], shape[1], shape[2], shape[3]];
+    let given = o * per_group * kh * kw;
+    let span = |k: usize, d: usize| (k - 1).checked_mul(d).map(|s| s + 1);
+    let (fh, fw) = (span(kh, dh), span(kw, dw));
+    let elements = fh.zip(fw).and_then(|(fh, fw)| fh.checked_mul(fw)?.checked_mul(c)?.checked_mul(o));
+    match (fh, fw, elements) {
+        (Some(fh), Some(fw), Some(n)) if n <= MAX_DENSE_FILTER.max(given) => Ok([fh, fw, c, o]),
+        _ => Err(Error::invalid(format!(
+            "the filter {} with group {groups} and dilations ({dh}, {dw}) as one dense filter would hold more than \
+             {MAX_DENSE_FILTER} weights (docs/onnx.md)",
+            crate::ring::shape::fmt_shape(shape)
+        ))),
+    }
 }
 
 /// ONNX's pads [top, left, bottom, right] (zeros when absent).
@@ -354,5 +367,21 @@ fn check_ones(a: &Attributes, name: &str) -> Result<()> {
     match a.ints(name) {
         Some(d) if d.iter().any(|&v| v != 1) => Err(Error::invalid(format!("{name} {d:?} are not supported (only 1)"))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dense_filter_shape;
+
+    #[test]
+    fn only_the_zeros_of_groups_and_dilations_count_against_the_cap() {
+        // VGG's fc6 as a 7x7 convolution: 102,760,448 weights, all the model's own.
+        assert_eq!(dense_filter_shape(&[4096, 512, 7, 7], 512, 1, (1, 1)).unwrap(), [7, 7, 512, 4096]);
+        // The same as two groups, or dilated, would add as many zeros or more.
+        for (shape, groups, dilations) in [([4096, 256, 7, 7], 2, (1, 1)), ([4096, 512, 7, 7], 1, (2, 1))] {
+            let msg = dense_filter_shape(&shape, 512, groups, dilations).unwrap_err().to_string();
+            assert!(msg.contains("would hold more than 67108864 weights"), "{msg}");
+        }
     }
 }

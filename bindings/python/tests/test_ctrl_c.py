@@ -3,7 +3,7 @@ sends SIGINT to itself while a session run, a party run or a fit waits in
 the library, which the run could not finish on its own before (an input
 provider or a progress callback waits for the interrupt, or a deployment's
 other players never run). The run stops, a KeyboardInterrupt is raised in
-the main thread, and what ran stays usable."""
+the main thread, and a session or a model stays usable."""
 
 import subprocess
 import sys
@@ -12,9 +12,11 @@ import pytest
 
 # A child's common part: Python's default SIGINT handler (a child started in
 # the background by a shell without job control inherits SIGINT ignored, and
-# Python then keeps it so), a spy on the watcher's call that records whether
-# it found a run to interrupt, and a thread that sends SIGINT once a run is
-# armed.
+# Python then keeps it so), a spy on the watcher's call that records that it
+# interrupted a run (an input provider or callback waiting for that cannot
+# let a run end on its own), a thread that sends SIGINT once a run is armed,
+# and the outcome: the KeyboardInterrupt and the error the run itself ended
+# with (its __context__: tfe.AbortedError when the interrupt stopped it).
 PRELUDE = """
 import os, signal, threading, time
 signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -25,9 +27,10 @@ interrupted = threading.Event()
 _interrupt_runs = _sigint._interrupt_runs
 
 def spy():
-    if _sigint._runs:
-        interrupted.set()
+    found = bool(_sigint._runs)
     _interrupt_runs()
+    if found:
+        interrupted.set()
 
 _sigint._interrupt_runs = spy
 
@@ -41,8 +44,8 @@ def outcome(run):
     try:
         run()
         print("completed")
-    except KeyboardInterrupt:
-        print("KeyboardInterrupt")
+    except KeyboardInterrupt as error:
+        print("KeyboardInterrupt after", type(error.__context__).__name__)
     print("interrupted" if interrupted.is_set() else "not interrupted")
 """
 
@@ -127,15 +130,15 @@ def run_child(body):
 
 
 def test_ctrl_c_stops_a_session_run_which_stays_usable():
-    assert run_child(SESSION)[:3] == ["KeyboardInterrupt", "interrupted", "[1.0, 2.0]"]
+    assert run_child(SESSION)[:3] == ["KeyboardInterrupt after AbortedError", "interrupted", "[1.0, 2.0]"]
 
 
 def test_ctrl_c_stops_a_party_run():
-    assert run_child(PARTY)[:2] == ["KeyboardInterrupt", "interrupted"]
+    assert run_child(PARTY)[:2] == ["KeyboardInterrupt after AbortedError", "interrupted"]
 
 
 def test_ctrl_c_stops_a_fit_after_its_batch_and_the_model_trains_again():
-    assert run_child(FIT)[:4] == ["KeyboardInterrupt", "interrupted", "stopped early", "2"]
+    assert run_child(FIT)[:4] == ["KeyboardInterrupt after AbortedError", "interrupted", "stopped early", "2"]
 
 
 @pytest.mark.parametrize("setup", [

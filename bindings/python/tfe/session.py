@@ -199,6 +199,10 @@ def run_handle(run_fn, interrupt_fn, handle, fetches, feeds, context):
         if failures:
             raise error from failures[-1]
         raise
+    except KeyboardInterrupt:
+        if out.value:  # the run ended before the interrupt reached it
+            RunStats(out.value)  # frees the result as it goes
+        raise
     finally:
         if feeds_obj is not None:
             feeds_obj.close()
