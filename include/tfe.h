@@ -3250,6 +3250,28 @@ enum tfe_status_t tfe_trainer_predict_party(struct tfe_trainer_t *trainer,
 enum tfe_status_t tfe_trainer_finish(struct tfe_trainer_t *trainer);
 
 /**
+ * Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate` or
+ * `tfe_trainer_predict` (or its `_party` form) in progress, from any
+ * thread: the call's run in progress fails soon after (every player gives
+ * up at its next message or within 20 ms of waiting), and so does each
+ * later run of the call, so the call returns `TFE_ERR_ABORTED` ("...
+ * aborted the run: the run was interrupted by its caller") after one run
+ * at most. The steps taken so far stay. With no call in progress it does
+ * nothing, and it never reaches a call that starts after it (a caller may
+ * repeat it until its call returns). A local trainer stays usable; at the
+ * other players of a deployed one the call fails too (they are told, as
+ * of any failure), and whether they go on is up to them: they must make
+ * the same calls in the same order.
+ *
+ * Thread safety: any thread, also inside the call's progress callback; it
+ * does not wait for the call.
+ *
+ * # Safety
+ * No other thread frees `trainer` during the call.
+ */
+enum tfe_status_t tfe_trainer_interrupt(struct tfe_trainer_t *trainer);
+
+/**
  * Reads the file at `path`: a `.npy` array keeps its shape; a `.csv` file
  * is `{rows, columns}`. The extension is matched without regard to case.
  *

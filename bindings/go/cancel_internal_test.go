@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -75,4 +76,62 @@ func TestCancellingTheContextInterruptsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Close()
+}
+
+// A fit's progress func cancels the context after the second batch and
+// waits until the watcher has interrupted the trainer, so the third
+// batch's run fails; the trainer stays usable.
+func TestCancellingTheContextInterruptsAFit(t *testing.T) {
+	made := make(chan struct{})
+	var once sync.Once
+	interrupted = func() { once.Do(func() { close(made) }) }
+	defer func() { interrupted = nil }()
+	m, err := NewModel([]int{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.AddDense(2, 1, []float64{0.25, -0.5}, []float64{0}); err != nil {
+		t.Fatal(err)
+	}
+	options := DefaultSessionOptions()
+	options.Transport = TransportMemory
+	tr, err := NewLocalTrainer(m, "model-owner", "data-owner", "label-owner", &options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	sgd, err := DefaultOptimizer(OptimizerSGD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Compile(sgd, LossMeanSquaredError, MetricsNone); err != nil {
+		t.Fatal(err)
+	}
+	x, y := make([]float64, 32), make([]float64, 16)
+	for i := range y {
+		x[2*i], y[i] = float64(i%4)/4, float64(i%2)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	err = tr.Fit(ctx, x, y, 2, 4, nil, nil, func(TrainProgress) error {
+		calls++
+		if calls == 2 {
+			cancel()
+			<-made
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrAborted) || calls != 2 {
+		t.Fatalf("expected context.Canceled and ErrAborted after 2 batches, got %v after %d", err, calls)
+	}
+	if !strings.Contains(err.Error(), "the run was interrupted by its caller") {
+		t.Fatal(err)
+	}
+	if err := tr.Fit(context.Background(), x, y, 1, 4, nil, nil, nil); err != nil {
+		t.Fatalf("the trainer is usable after an interrupt: %v", err)
+	}
+	if _, _, err := tr.Evaluate(ctx, x, y); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a done context evaluates nothing: %v", err)
+	}
 }

@@ -5,6 +5,7 @@ package tfe_test
 // its README): carol owns the model, alice the features, bob the labels.
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync"
@@ -41,14 +42,17 @@ func trainAsParty(c trainCase, model *tfe.Model, optimizer tfe.Optimizer, hostma
 		func() error {
 			return tr.Compile(optimizer, tfe.Loss(trainEnums[c.Loss]), tfe.Metrics(trainEnums[c.Metrics]))
 		},
-		func() error { return tr.FitParty(samples, x, y, c.Epochs, c.BatchSize, nil) },
-		func() (err error) { out.loss, _, err = tr.EvaluateParty(samples, x, y); return err },
+		func() error { return tr.FitParty(context.Background(), samples, x, y, c.Epochs, c.BatchSize, nil) },
+		func() (err error) {
+			out.loss, _, err = tr.EvaluateParty(context.Background(), samples, x, y)
+			return err
+		},
 		func() (err error) {
 			var x4 []float64
 			if x != nil {
 				x4 = x[:4*len(x)/samples]
 			}
-			out.predicted, err = tr.PredictParty(4, x4, 1, me == "carol")
+			out.predicted, err = tr.PredictParty(context.Background(), 4, x4, 1, me == "carol")
 			return err
 		},
 		func() (err error) { out.exported, err = tr.Export(); return err },

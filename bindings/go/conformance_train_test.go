@@ -4,6 +4,7 @@ package tfe_test
 // format in its README) through the Go API.
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -77,7 +78,7 @@ func runTrainCase(t *testing.T, c trainCase) {
 		t.Fatal(err)
 	}
 	var losses []float64
-	err = tr.Fit(c.X, c.Y, c.Epochs, c.BatchSize, nil, nil, func(p tfe.TrainProgress) error {
+	err = tr.Fit(context.Background(), c.X, c.Y, c.Epochs, c.BatchSize, nil, nil, func(p tfe.TrainProgress) error {
 		if p.Batch == p.Batches {
 			losses = append(losses, p.Loss)
 		}

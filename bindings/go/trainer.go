@@ -4,6 +4,7 @@ package tfe
 import "C"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/cgo"
@@ -136,8 +137,9 @@ func (t *Trainer) Compile(optimizer Optimizer, loss Loss, metrics Metrics) error
 // Fit trains for epochs passes over x (whole samples, batch first) with
 // labels y, batchSize samples per step (tfe_trainer_fit); with valX and
 // valY (nil for none) evaluated after each epoch; progress (nil: none)
-// after each batch.
-func (t *Trainer) Fit(x, y []float64, epochs, batchSize int, valX, valY []float64, progress ProgressFunc) error {
+// after each batch. When ctx is done before the fit ends, it is
+// interrupted (see run).
+func (t *Trainer) Fit(ctx context.Context, x, y []float64, epochs, batchSize int, valX, valY []float64, progress ProgressFunc) error {
 	e, err := size("tfe_trainer_fit", "epochs", epochs)
 	if err != nil {
 		return err
@@ -150,24 +152,46 @@ func (t *Trainer) Fit(x, y []float64, epochs, batchSize int, valX, valY []float6
 	yp, yn := doubles(y)
 	vxp, vxn := doubles(valX)
 	vyp, vyn := doubles(valY)
-	return t.withProgress(progress, func(p *C.tfe_trainer_t, fn C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
+	return t.withProgress(ctx, progress, func(p *C.tfe_trainer_t, fn C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
 		return C.tfe_trainer_fit(p, xp, xn, yp, yn, e, b, vxp, vxn, vyp, vyn, fn, ud)
 	})
 }
 
-// withProgress runs the C fit call alone on the trainer with the C
-// progress function and user data of progress (nil: none); an error the
-// progress function returned is wrapped with the library's ErrAborted.
-func (t *Trainer) withProgress(progress ProgressFunc,
+// run makes a call that runs the model (fit, evaluate, predict) alone on
+// the trainer. When ctx is done before it ends, the call is interrupted
+// (tfe_trainer_interrupt: within its run in progress) and fails with an
+// error that matches both ctx's error (context.Canceled,
+// context.DeadlineExceeded) and ErrAborted.
+func (t *Trainer) run(ctx context.Context, call func(*C.tfe_trainer_t) C.enum_tfe_status_t) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var byCtx bool
+	err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		stop := watch(ctx, func() { C.tfe_trainer_interrupt(p) })
+		status := call(p)
+		byCtx = stop()
+		return status
+	})
+	if byCtx && err != nil {
+		err = cancelled(ctx, err)
+	}
+	return err
+}
+
+// withProgress runs the C fit call (see run) with the C progress function
+// and user data of progress (nil: none); an error the progress function
+// returned is wrapped with the library's ErrAborted.
+func (t *Trainer) withProgress(ctx context.Context, progress ProgressFunc,
 	call func(*C.tfe_trainer_t, C.tfe_train_progress_fn, unsafe.Pointer) C.enum_tfe_status_t) error {
 	if progress == nil {
-		return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, nil, nil) })
+		return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, nil, nil) })
 	}
 	state := &progressState{fn: progress}
 	h := cgo.NewHandle(state)
 	defer h.Delete()
 	fn, ud := progressCallback(h)
-	err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, fn, ud) })
+	err := t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return call(p, fn, ud) })
 	if err != nil && state.err != nil && errors.Is(err, ErrAborted) {
 		return fmt.Errorf("%w (%w)", state.err, err)
 	}
@@ -175,24 +199,24 @@ func (t *Trainer) withProgress(progress ProgressFunc,
 }
 
 // Evaluate is the mean loss and the accuracy (NaN without
-// MetricsAccuracy) of x and y (tfe_trainer_evaluate).
-func (t *Trainer) Evaluate(x, y []float64) (loss, accuracy float64, err error) {
+// MetricsAccuracy) of x and y (tfe_trainer_evaluate); ctx as for Fit.
+func (t *Trainer) Evaluate(ctx context.Context, x, y []float64) (loss, accuracy float64, err error) {
 	xp, xn := doubles(x)
 	yp, yn := doubles(y)
 	var l, a C.double
-	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	err = t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_evaluate(p, xp, xn, yp, yn, &l, &a)
 	})
 	return float64(l), float64(a), err
 }
 
 // Predict is the model's outputs for x, outputs per sample each
-// (tfe_trainer_predict).
-func (t *Trainer) Predict(x []float64, samples, outputs int) ([]float64, error) {
+// (tfe_trainer_predict); ctx as for Fit.
+func (t *Trainer) Predict(ctx context.Context, x []float64, samples, outputs int) ([]float64, error) {
 	out := make([]float64, samples*outputs)
 	xp, xn := doubles(x)
 	op, on := doubles(out)
-	if err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	if err := t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_predict(p, xp, xn, op, on)
 	}); err != nil {
 		return nil, err

@@ -3,7 +3,10 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-import "unsafe"
+import (
+	"context"
+	"unsafe"
+)
 
 // NewPartyTrainer makes a trainer of model's layers as player me of the
 // deployment of the hostmap file (tfe_trainer_new_party), over TLS with
@@ -54,8 +57,10 @@ func newPartyTrainer(model *Model, hostmap, me, modelOwner, dataOwner, labelOwne
 // FitParty trains at one player of a deployment (tfe_trainer_fit_party):
 // every player passes the same samples; the data owner its features x,
 // the label owner its labels y, the others nil for what they do not own.
-// The progress losses are the model owner's (NaN elsewhere).
-func (t *Trainer) FitParty(samples int, x, y []float64, epochs, batchSize int, progress ProgressFunc) error {
+// The progress losses are the model owner's (NaN elsewhere). When ctx is
+// done before the fit ends, this player's call is interrupted (see Fit)
+// and so are the other players' calls.
+func (t *Trainer) FitParty(ctx context.Context, samples int, x, y []float64, epochs, batchSize int, progress ProgressFunc) error {
 	const fn = "tfe_trainer_fit_party"
 	n, err := size(fn, "samples", samples)
 	if err != nil {
@@ -71,7 +76,7 @@ func (t *Trainer) FitParty(samples int, x, y []float64, epochs, batchSize int, p
 	}
 	xp, xn := doubles(x)
 	yp, yn := doubles(y)
-	return t.withProgress(progress, func(p *C.tfe_trainer_t, f C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
+	return t.withProgress(ctx, progress, func(p *C.tfe_trainer_t, f C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
 		return C.tfe_trainer_fit_party(p, n, xp, xn, yp, yn, e, b, f, ud)
 	})
 }
@@ -79,7 +84,7 @@ func (t *Trainer) FitParty(samples int, x, y []float64, epochs, batchSize int, p
 // EvaluateParty evaluates at one player of a deployment
 // (tfe_trainer_evaluate_party; samples, x, y as for FitParty): the loss
 // and accuracy at the model owner, NaN elsewhere.
-func (t *Trainer) EvaluateParty(samples int, x, y []float64) (loss, accuracy float64, err error) {
+func (t *Trainer) EvaluateParty(ctx context.Context, samples int, x, y []float64) (loss, accuracy float64, err error) {
 	n, err := size("tfe_trainer_evaluate_party", "samples", samples)
 	if err != nil {
 		return 0, 0, err
@@ -87,7 +92,7 @@ func (t *Trainer) EvaluateParty(samples int, x, y []float64) (loss, accuracy flo
 	xp, xn := doubles(x)
 	yp, yn := doubles(y)
 	var l, a C.double
-	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	err = t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_evaluate_party(p, n, xp, xn, yp, yn, &l, &a)
 	})
 	return float64(l), float64(a), err
@@ -97,7 +102,7 @@ func (t *Trainer) EvaluateParty(samples int, x, y []float64) (loss, accuracy flo
 // (tfe_trainer_predict_party): every player passes the same samples, the
 // data owner its features x (nil elsewhere); the model owner (owner true)
 // receives samples x outputs values, every other player nil.
-func (t *Trainer) PredictParty(samples int, x []float64, outputs int, owner bool) ([]float64, error) {
+func (t *Trainer) PredictParty(ctx context.Context, samples int, x []float64, outputs int, owner bool) ([]float64, error) {
 	n, err := size("tfe_trainer_predict_party", "samples", samples)
 	if err != nil {
 		return nil, err
@@ -108,7 +113,7 @@ func (t *Trainer) PredictParty(samples int, x []float64, outputs int, owner bool
 	}
 	xp, xn := doubles(x)
 	op, on := doubles(out)
-	err = t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	err = t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_predict_party(p, n, xp, xn, op, on)
 	})
 	if err != nil {

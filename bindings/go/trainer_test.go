@@ -1,6 +1,7 @@
 package tfe_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -61,7 +62,7 @@ func TestTrainerFollowsAnF64TrainingAndRepeatsWithASeed(t *testing.T) {
 	tr := newLogisticTrainer(t, 1)
 	defer tr.Close()
 	var reports []tfe.TrainProgress
-	err := tr.Fit(x, y, 2, 4, x, y, func(p tfe.TrainProgress) error { reports = append(reports, p); return nil })
+	err := tr.Fit(context.Background(), x, y, 2, 4, x, y, func(p tfe.TrainProgress) error { reports = append(reports, p); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,17 +92,17 @@ func TestTrainerFollowsAnF64TrainingAndRepeatsWithASeed(t *testing.T) {
 			t.Errorf("weight %d: private %v, f64 %v", k, got[k], w[k])
 		}
 	}
-	loss, accuracy := must2(tr.Evaluate(x, y))(t)
+	loss, accuracy := must2(tr.Evaluate(context.Background(), x, y))(t)
 	if loss <= 0 || loss >= reports[3].Loss || accuracy < 0.75 {
 		t.Errorf("evaluate: loss %v, accuracy %v", loss, accuracy)
 	}
-	if pred := must(tr.Predict(x, 16, 1))(t); len(pred) != 16 {
+	if pred := must(tr.Predict(context.Background(), x, 16, 1))(t); len(pred) != 16 {
 		t.Errorf("%d predictions", len(pred))
 	}
 
 	again := newLogisticTrainer(t, 1)
 	defer again.Close()
-	if err := again.Fit(x, y, 2, 4, x, y, nil); err != nil {
+	if err := again.Fit(context.Background(), x, y, 2, 4, x, y, nil); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range exportedWeights(t, again) {
@@ -127,7 +128,7 @@ func TestAProgressFuncStopsFitAndAPanicInItIsAnError(t *testing.T) {
 	defer tr.Close()
 	stop := errors.New("enough")
 	calls := 0
-	err := tr.Fit(x, y, 2, 4, nil, nil, func(tfe.TrainProgress) error {
+	err := tr.Fit(context.Background(), x, y, 2, 4, nil, nil, func(tfe.TrainProgress) error {
 		calls++
 		if calls == 3 {
 			return stop
@@ -137,11 +138,11 @@ func TestAProgressFuncStopsFitAndAPanicInItIsAnError(t *testing.T) {
 	if !errors.Is(err, stop) || !errors.Is(err, tfe.ErrAborted) || calls != 3 {
 		t.Fatalf("calls %d, err %v", calls, err)
 	}
-	err = tr.Fit(x, y, 1, 4, nil, nil, func(tfe.TrainProgress) error { panic("boom") })
+	err = tr.Fit(context.Background(), x, y, 1, 4, nil, nil, func(tfe.TrainProgress) error { panic("boom") })
 	if !errors.Is(err, tfe.ErrAborted) || !strings.Contains(err.Error(), "panicked: boom") {
 		t.Fatalf("err %v", err)
 	}
-	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); err != nil {
+	if err := tr.Fit(context.Background(), x, y, 1, 4, nil, nil, nil); err != nil {
 		t.Fatalf("the trainer is usable after a stop: %v", err)
 	}
 }
@@ -159,7 +160,7 @@ func TestTrainerBadArguments(t *testing.T) {
 	}
 	tr := must(tfe.NewLocalTrainer(m, "model-owner", "data-owner", "label-owner", nil))(t)
 	defer tr.Close()
-	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "not compiled") {
+	if err := tr.Fit(context.Background(), x, y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "not compiled") {
 		t.Fatalf("err %v", err)
 	}
 	if _, err := tfe.DefaultOptimizer(9); !errors.Is(err, tfe.ErrInvalidArgument) {
@@ -174,14 +175,14 @@ func TestTrainerBadArguments(t *testing.T) {
 	if err := tr.Compile(adam, tfe.LossMeanSquaredError, tfe.MetricsNone); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.Fit(x[:31], y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "'x' has 31 and 'y' 16") {
+	if err := tr.Fit(context.Background(), x[:31], y, 1, 4, nil, nil, nil); !strings.Contains(fmtErr(err), "'x' has 31 and 'y' 16") {
 		t.Fatalf("err %v", err)
 	}
-	if _, _, err := tr.Evaluate(x, y[:15]); !errors.Is(err, tfe.ErrInvalidArgument) {
+	if _, _, err := tr.Evaluate(context.Background(), x, y[:15]); !errors.Is(err, tfe.ErrInvalidArgument) {
 		t.Fatalf("err %v", err)
 	}
 	tr.Close()
-	if err := tr.Fit(x, y, 1, 4, nil, nil, nil); !errors.Is(err, tfe.ErrClosed) {
+	if err := tr.Fit(context.Background(), x, y, 1, 4, nil, nil, nil); !errors.Is(err, tfe.ErrClosed) {
 		t.Fatalf("err %v", err)
 	}
 }

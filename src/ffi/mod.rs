@@ -85,6 +85,8 @@ pub mod train;
 
 pub mod train_party;
 
+pub mod train_interrupt;
+
 pub mod data;
 
 pub mod selftest;

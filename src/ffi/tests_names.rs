@@ -29,6 +29,7 @@ use super::serve::*;
 use super::session::*;
 use super::tests::last_message;
 use super::train::*;
+use super::train_interrupt::*;
 use super::train_party::*;
 
 /// An argument that makes a call fail early: NULL, 0, or no callback.
@@ -233,6 +234,7 @@ fn every_export_names_itself_in_its_messages() {
         tfe_trainer_evaluate_party(z(), z(), z(), z(), z(), z(), z(), z()),
         tfe_trainer_finish(z()),
         tfe_trainer_predict_party(z(), z(), z(), z(), z(), z()),
+        tfe_trainer_interrupt(z()),
         tfe_array_load(z(), z()),
         tfe_array_values(z(), z(), z()),
         tfe_array_shape(z(), z(), z()),

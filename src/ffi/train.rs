@@ -5,7 +5,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 use std::ops::ControlFlow;
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Arc, Mutex, TryLockError};
 
 use super::args;
 pub use super::enums::{tfe_loss_t, tfe_metrics_t, tfe_optimizer_kind_t, tfe_schedule_t};
@@ -15,6 +15,7 @@ use super::nn::tfe_model_t;
 use super::session::{local_options_or_default, tfe_session_options_t};
 use crate::error::Error;
 use crate::graph::validate_player_name;
+use crate::net::Interrupt;
 use crate::nn::Layer;
 use crate::nn::train::{Evaluation, Fit, Loss, Metric, Optimizer, Players, Progress, Schedule, Trainer};
 use crate::protocol::SeedSource;
@@ -95,6 +96,8 @@ pub type tfe_train_progress_fn =
 /// fails with `TFE_ERR_INVALID_ARGUMENT` rather than wait.
 pub struct tfe_trainer_t {
     pub(super) inner: Mutex<Inner>,
+    /// The trainer's interrupter, reached without the lock a call holds.
+    pub(super) interrupt: Arc<Interrupt>,
 }
 
 pub(super) struct Inner {
@@ -123,6 +126,11 @@ const _: fn() = || {
 };
 
 impl tfe_trainer_t {
+    /// The handle's object for `inner`.
+    pub(super) fn new(inner: Inner) -> Box<Self> {
+        Box::new(tfe_trainer_t { interrupt: inner.trainer.interrupter(), inner: Mutex::new(inner) })
+    }
+
     /// The trainer, unless another call holds it.
     pub(super) fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, Failure> {
         match self.inner.try_lock() {
@@ -231,7 +239,7 @@ pub unsafe extern "C" fn tfe_trainer_new_local(
         let inner = Inner::new(model, players, options.clone(), false, |input_shape, layers, players| {
             Trainer::new(input_shape, layers, players, options)
         })?;
-        unsafe { out.write(handles::register(Box::new(tfe_trainer_t { inner: Mutex::new(inner) }))) };
+        unsafe { out.write(handles::register(tfe_trainer_t::new(inner))) };
         Ok(())
     }
 }
@@ -280,6 +288,7 @@ pub unsafe extern "C" fn tfe_trainer_set_insecure_test_seed(trainer: *mut tfe_tr
         }
         let options = LocalOptions { seeds: SeedSource::InsecureDeterministicForTests(seed), ..inner.options.clone() };
         inner.trainer = Trainer::new(&inner.input_shape, inner.layers.clone(), inner.players.clone(), options.clone())?;
+        inner.trainer.set_interrupter(trainer.interrupt.clone());
         inner.options = options;
         Ok(())
     }

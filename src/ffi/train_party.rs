@@ -8,7 +8,7 @@
 //! others.
 
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::args;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
@@ -105,7 +105,7 @@ unsafe fn new_party(
         Trainer::player(input_shape, layers, players, None, connect)
     })?;
     inner.me = Some(owner);
-    unsafe { out.write(handles::register(Box::new(tfe_trainer_t { inner: Mutex::new(inner) }))) };
+    unsafe { out.write(handles::register(tfe_trainer_t::new(inner))) };
     Ok(())
 }
 

@@ -282,10 +282,19 @@ impl Endpoint {
                 return Ok(());
             }
             self.check_interrupt()?;
-            // A peer that this player waits for is behind: its abort of an
-            // earlier run means it will never catch up.
-            if let Some(abort) = self.abort_of(0) {
-                return Err(abort);
+            // The peer this player waits for is behind: its abort of the
+            // run it is at means it will not catch up. (Other players'
+            // aborts of earlier runs say nothing of this run: after a failed
+            // run every player of a session goes on to the next.)
+            if self.aborts.contains_key(&(to, self.peer_run[to])) {
+                // Unless it has gone on since: it says so after its abort.
+                self.file_arrived(to)?;
+                if self.peer_run[to] + RUNS_AHEAD >= run {
+                    return Ok(());
+                }
+                if let Some(reason) = self.aborts.get(&(to, self.peer_run[to])) {
+                    return Err(Error::Aborted { player: self.names[to].clone(), message: reason.clone() });
+                }
             }
             if let Some(err) = self.closed[to].clone() {
                 return Err(self.blame(err));
@@ -495,6 +504,21 @@ impl Endpoint {
                 return Err(self.blame(timeout));
             }
             self.wait_for(from, self.slice(left))?;
+        }
+    }
+
+    /// Files everything player `from` has sent that has arrived, without
+    /// waiting.
+    fn file_arrived(&mut self, from: usize) -> Result<()> {
+        loop {
+            let incoming = match self.peer(from)? {
+                Peer::Socket(_) => return self.wait_on_sockets(&[], Duration::ZERO),
+                Peer::Memory { incoming, .. } => incoming.try_recv(),
+            };
+            match incoming {
+                Ok(incoming) => self.file(from, incoming),
+                Err(_) => return Ok(()), // nothing more (or gone: the next wait says so)
+            }
         }
     }
 

@@ -5,7 +5,9 @@
 //! waits (a wait is cut into slices of [`POLL`]) and fails the run with an
 //! abort that names the player. An interrupt while no run is in progress
 //! does nothing, and one never reaches a later run, so a caller may repeat
-//! it until its run returns.
+//! it until its run returns. A run begun inside another (a trainer's call
+//! around its runs) is part of the outer one: an interrupt of the outer
+//! run fails every inner run from then on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,9 +30,10 @@ pub struct Interrupt {
     begun: AtomicU64,
 }
 
-/// A run in progress; dropping it ends the run. Crate-internal, as
-/// [`Interrupt::begin`]: only a session marks its runs.
-pub(crate) struct RunGuard(Arc<Interrupt>);
+/// A run in progress; dropping it ends the run (`None`: a run inside
+/// another, which the outer guard ends). Crate-internal, as
+/// [`Interrupt::begin`]: only a session or a trainer marks its runs.
+pub(crate) struct RunGuard(Option<Arc<Interrupt>>);
 
 impl Interrupt {
     /// An interrupt with no run in progress, to share among the players.
@@ -38,11 +41,14 @@ impl Interrupt {
         Arc::new(Interrupt::default())
     }
 
-    /// Marks a run in progress until the guard is dropped.
+    /// Marks a run in progress until the guard is dropped; inside a run in
+    /// progress, marks nothing (the inner run is part of the outer one).
     pub(crate) fn begin(self: &Arc<Self>) -> RunGuard {
         let run = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
-        self.running.store(run, Ordering::SeqCst);
-        RunGuard(self.clone())
+        match self.running.compare_exchange(0, run, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => RunGuard(Some(self.clone())),
+            Err(_) => RunGuard(None),
+        }
     }
 
     /// Interrupts the run in progress, if any. A run that begins later is not
@@ -63,7 +69,9 @@ impl Interrupt {
 
 impl Drop for RunGuard {
     fn drop(&mut self) {
-        self.0.running.store(0, Ordering::SeqCst);
+        if let Some(interrupt) = &self.0 {
+            interrupt.running.store(0, Ordering::SeqCst);
+        }
     }
 }
 
@@ -83,5 +91,19 @@ mod tests {
         assert!(!interrupt.is_set());
         let _next = interrupt.begin();
         assert!(!interrupt.is_set(), "an interrupt of an earlier run reached a later one");
+    }
+
+    #[test]
+    fn an_interrupt_of_an_outer_run_reaches_its_inner_runs() {
+        let interrupt = Interrupt::new();
+        let outer = interrupt.begin();
+        drop(interrupt.begin()); // an inner run ends, the outer one goes on
+        interrupt.interrupt();
+        let inner = interrupt.begin();
+        assert!(interrupt.is_set(), "an inner run begun after the interrupt");
+        drop(inner);
+        assert!(interrupt.is_set(), "the end of an inner run ended the outer one");
+        drop(outer);
+        assert!(!interrupt.is_set());
     }
 }

@@ -125,6 +125,12 @@ impl LocalSession {
     /// Starts one thread per player, connects them and sets up the protocol.
     #[expect(clippy::needless_pass_by_value, reason = "public API: a session takes its options, as the README shows")]
     pub fn new(graph: &Graph, options: LocalOptions) -> Result<Self> {
+        Self::with_interrupt(graph, &options, Interrupt::new())
+    }
+
+    /// As [`LocalSession::new`], interrupted through `interrupt` (a
+    /// trainer's, which outlives its sessions).
+    pub(crate) fn with_interrupt(graph: &Graph, options: &LocalOptions, interrupt: Arc<Interrupt>) -> Result<Self> {
         let graph = Arc::new(graph.clone());
         let names = graph.players().to_vec();
         let (ready_tx, ready_rx) = unbounded();
@@ -146,9 +152,8 @@ impl LocalSession {
                     })
                     .collect()
             }
-            Transport::Tcp | Transport::Tls => tcp_connectors(&graph, &options)?,
+            Transport::Tcp | Transport::Tls => tcp_connectors(&graph, options)?,
         };
-        let interrupt = Interrupt::new();
         for (index, connect) in connectors.into_iter().enumerate() {
             let (command_tx, command_rx) = unbounded();
             let (result_tx, result_rx) = bounded(1);

@@ -3,7 +3,8 @@
  * tfe_trainer_fit follows an f64 training from the same weights and batch
  * order, its loss decreases, evaluate/predict/export agree with the
  * exported model; a test seed makes two trainings bit-identical; a
- * progress callback that returns nonzero stops fit; bad arguments are
+ * progress callback that returns nonzero stops fit, and so does
+ * tfe_trainer_interrupt at the next batch; bad arguments are
  * errors naming the parameter. Exits 0 when every check passes.
  */
 #include <math.h>
@@ -59,6 +60,8 @@ struct seen {
     double first_epoch_loss, last_epoch_loss;
     int stop_after; /* stop after this many calls; 0: never */
     int bad_report;
+    tfe_trainer_t *interrupt; /* interrupted after interrupt_at calls; NULL: never */
+    int interrupt_at;
 };
 
 static int record(void *user_data, const tfe_train_progress_t *p) {
@@ -74,6 +77,9 @@ static int record(void *user_data, const tfe_train_progress_t *p) {
             seen->first_epoch_loss = p->loss;
         }
         seen->last_epoch_loss = p->loss;
+    }
+    if (seen->interrupt != NULL && (int)seen->calls == seen->interrupt_at) {
+        EXPECT_OK(tfe_trainer_interrupt(seen->interrupt));
     }
     return seen->stop_after != 0 && (int)seen->calls >= seen->stop_after ? 7 : 0;
 }
@@ -164,6 +170,23 @@ static void test_a_callback_stops_fit(void) {
     tfe_trainer_free(trainer);
 }
 
+static void test_an_interrupt_stops_fit_at_its_next_batch(void) {
+    tfe_trainer_t *trainer = compiled_trainer(3);
+    struct seen seen = {0};
+    EXPECT_OK(tfe_trainer_interrupt(trainer)); /* no call in progress: reaches none */
+    seen.interrupt = trainer;
+    seen.interrupt_at = 2;
+    EXPECT_ERROR(tfe_trainer_fit(trainer, x, SAMPLES * 2, y, SAMPLES, EPOCHS, BATCH, NULL, 0, NULL, 0, record, &seen),
+                 TFE_ERR_ABORTED, "the run was interrupted by its caller");
+    EXPECT(seen.calls == 2);
+    /* The trainer stays usable. */
+    seen.interrupt = NULL;
+    EXPECT_OK(tfe_trainer_fit(trainer, x, SAMPLES * 2, y, SAMPLES, 1, BATCH, NULL, 0, NULL, 0, record, &seen));
+    EXPECT(seen.calls == 2 + SAMPLES / BATCH);
+    EXPECT_ERROR(tfe_trainer_interrupt(NULL), TFE_ERR_NULL_POINTER, "'trainer'");
+    tfe_trainer_free(trainer);
+}
+
 static void test_bad_arguments(void) {
     tfe_model_t *model = logistic_model();
     tfe_trainer_t *trainer = NULL;
@@ -234,6 +257,7 @@ int main(void) {
     make_data();
     test_fit_follows_f64_training();
     test_a_callback_stops_fit();
+    test_an_interrupt_stops_fit_at_its_next_batch();
     test_bad_arguments();
     return finish("test_train");
 }

@@ -1,7 +1,8 @@
 // GoogleTest tests of tfe_train.hpp: Trainer trains a logistic regression
 // whose loss decreases and whose exported weights match another training
 // from the same test seed bit for bit; a progress function stops fit by
-// returning false or by throwing (the exception comes out of fit); bad
+// returning false or by throwing (the exception comes out of fit), and
+// interrupt() stops it at its next batch; bad
 // arguments are tfe::Error with the status and a message naming them.
 #include <cmath>
 #include <type_traits>
@@ -86,6 +87,27 @@ TEST(Trainer, AProgressFunctionStopsFitOrThrowsThroughIt) {
     EXPECT_THROW(trainer.fit(d.x, d.y, 1, 4, {}, {},
                              [](const tfe_train_progress_t &) -> bool { throw std::logic_error("boom"); }),
                  std::logic_error);
+    trainer.fit(d.x, d.y, 1, 4); // still usable
+}
+
+TEST(Trainer, AnInterruptStopsFitAtItsNextBatch) {
+    Data d = data();
+    tfe::Trainer trainer = logistic(3);
+    trainer.interrupt(); // between calls: reaches none
+    int calls = 0;
+    try {
+        trainer.fit(d.x, d.y, 2, 4, {}, {}, [&](const tfe_train_progress_t &) {
+            if (++calls == 2) {
+                trainer.interrupt();
+            }
+            return true;
+        });
+        ADD_FAILURE() << "fit was not interrupted";
+    } catch (const tfe::Error &e) {
+        EXPECT_EQ(e.status(), TFE_ERR_ABORTED);
+        EXPECT_NE(std::string(e.what()).find("interrupted by its caller"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(calls, 2);
     trainer.fit(d.x, d.y, 1, 4); // still usable
 }
 

@@ -182,6 +182,12 @@ class Trainer {
         return Model(model);
     }
 
+    /// Interrupts a fit, evaluate or predict in progress on another thread
+    /// (or from fit's progress callback): it throws tfe::Error with
+    /// TFE_ERR_ABORTED within its run in progress (tfe_trainer_interrupt).
+    /// Does nothing between calls.
+    void interrupt() const { detail::check(tfe_trainer_interrupt(get())); }
+
     tfe_trainer_t *get() const noexcept { return handle_.get(); }
 
   private:

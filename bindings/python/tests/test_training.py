@@ -2,7 +2,8 @@
 regression follows an f64 training from the same weights and batches, its
 loss decreases; a test seed repeats a training bit for bit; a progress
 callback stops fit by returning True, and an exception it raises stops fit
-and comes out of fit; bad arguments are clear errors."""
+and comes out of fit; interrupt() stops fit at its next batch; bad arguments
+are clear errors."""
 
 import numpy as np
 import pytest
@@ -63,6 +64,24 @@ def test_a_callback_stops_fit_and_an_exception_comes_out_of_it():
             t.fit(x, y, epochs=2, batch_size=4, progress=boom)
         assert isinstance(info.value.__cause__, tfe.AbortedError)
         assert "progress callback returned 1" in str(info.value.__cause__)
+        # The trainer stays usable.
+        assert len(t.fit(x, y, epochs=1, batch_size=4)) == 1
+
+
+def test_interrupt_stops_the_call_in_progress_at_its_next_run():
+    x, y = data()
+    with trainer() as t:
+        t.interrupt()  # between calls: reaches none
+        seen = []
+
+        def interrupt_at_the_second_batch(logs):
+            seen.append(logs)
+            if len(seen) == 2:
+                t.interrupt()
+
+        with pytest.raises(tfe.AbortedError, match="the run was interrupted by its caller"):
+            t.fit(x, y, epochs=2, batch_size=4, progress=interrupt_at_the_second_batch)
+        assert len(seen) == 2
         # The trainer stays usable.
         assert len(t.fit(x, y, epochs=1, batch_size=4)) == 1
 

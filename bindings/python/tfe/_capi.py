@@ -387,6 +387,7 @@ FUNCTIONS = {
     "tfe_trainer_evaluate_party": (STATUS, [("trainer", HANDLE), ("samples", c_size_t), ("x", POINTER(c_double)), ("x_len", c_size_t), ("y", POINTER(c_double)), ("y_len", c_size_t), ("loss", POINTER(c_double)), ("accuracy", POINTER(c_double))]),
     "tfe_trainer_predict_party": (STATUS, [("trainer", HANDLE), ("samples", c_size_t), ("x", POINTER(c_double)), ("x_len", c_size_t), ("out", POINTER(c_double)), ("out_len", c_size_t)]),
     "tfe_trainer_finish": (STATUS, [("trainer", HANDLE)]),
+    "tfe_trainer_interrupt": (STATUS, [("trainer", HANDLE)]),
     "tfe_array_load": (STATUS, [("path", c_char_p), ("out", POINTER(HANDLE))]),
     "tfe_array_values": (STATUS, [("array", HANDLE), ("data", POINTER(POINTER(c_double))), ("len", POINTER(c_size_t))]),
     "tfe_array_shape": (STATUS, [("array", HANDLE), ("shape", POINTER(POINTER(c_size_t))), ("rank", POINTER(c_size_t))]),

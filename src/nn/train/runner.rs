@@ -9,6 +9,7 @@ use ndarray::ArrayD;
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
+use crate::net::Interrupt;
 use crate::session::{Feeds, LocalOptions, LocalSession, Party, RunStats};
 
 /// Connects this process's player to the others for `graph` (every player
@@ -46,11 +47,18 @@ impl Ran {
 impl Backend {
     /// Starts the session of `graph` with the initial values of its
     /// variables, which all belong to `model_owner` (in a deployment, only
-    /// the model owner's process gives them).
-    pub fn start(&mut self, graph: Graph, initial: Vec<(String, Vec<f64>)>, model_owner: &str) -> Result<Runner> {
+    /// the model owner's process gives them), its runs interrupted through
+    /// `interrupt`.
+    pub fn start(
+        &mut self,
+        graph: Graph,
+        initial: Vec<(String, Vec<f64>)>,
+        model_owner: &str,
+        interrupt: &Arc<Interrupt>,
+    ) -> Result<Runner> {
         match self {
             Backend::Local(options) => {
-                let mut session = LocalSession::new(&graph, options.clone())?;
+                let mut session = LocalSession::with_interrupt(&graph, options, interrupt.clone())?;
                 for (name, values) in initial {
                     session.set_variable_values(&name, values)?;
                 }
@@ -61,6 +69,7 @@ impl Backend {
                     .take()
                     .ok_or_else(|| Error::internal("a deployed trainer builds its graph once, and has connected"))?;
                 let mut party = connect(Arc::new(graph))?;
+                party.set_interrupt(interrupt.clone());
                 if party.name() == model_owner {
                     for (name, values) in initial {
                         party.set_variable_values(&name, values)?;

@@ -150,6 +150,30 @@ fn fit_until_stops_where_the_callback_says() {
 }
 
 #[test]
+fn an_interrupt_ends_the_call_in_progress_at_its_next_run_and_no_later_call() {
+    let (x, y) = data(16, 4);
+    let mut trainer = Trainer::new(&[2], model(), Players::default(), options()).unwrap();
+    trainer.compile(Optimizer::sgd(0.1), Loss::MeanSquaredError, &[]).unwrap();
+    let interrupter = trainer.interrupter();
+    interrupter.interrupt(); // between calls: reaches none
+    let fit = Fit { epochs: 2, batch_size: 4, validation: None };
+    let mut calls = 0;
+    let err = trainer
+        .fit(&x, &y, fit, &mut |p| {
+            calls += 1;
+            if p.batch == 2 {
+                interrupter.interrupt(); // between two runs of the fit
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Aborted { .. }) && err.to_string().contains(crate::net::interrupt::REASON), "{err}");
+    assert_eq!((calls, trainer.steps()), (2, 2));
+    assert!(trainer.evaluate(&x, &y).unwrap().loss.is_finite());
+    trainer.fit(&x, &y, Fit { epochs: 1, ..fit }, &mut |_| {}).unwrap();
+    assert_eq!(trainer.steps(), 6);
+}
+
+#[test]
 fn a_logistic_regression_step_takes_the_rounds_docs_training_md_states() {
     // `tfe bench`'s logistic regression: 784 features, batch 128, SGD, the
     // overflow check on (per value: 1,920 values padded). Server 0 takes

@@ -12,6 +12,7 @@
 //! evaluation and prediction pad it with zero rows, masked out.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
@@ -20,6 +21,7 @@ use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
+use crate::net::Interrupt;
 use crate::nn::{Layer, Sequential};
 use crate::ring::shape::{fmt_shape, numel};
 use crate::session::{Feeds, LocalOptions, RunStats};
@@ -120,6 +122,8 @@ pub struct Trainer {
     check_overflow: bool,
     built: Option<Built>,
     steps: usize,
+    /// Marks each fit, evaluate and predict as one run of its sessions.
+    interrupt: Arc<Interrupt>,
 }
 
 /// The graph and session of one batch size.
@@ -196,8 +200,24 @@ impl Trainer {
             check_overflow: true,
             built: None,
             steps: 0,
+            interrupt: Interrupt::new(),
         };
         Ok(trainer)
+    }
+
+    /// What interrupts this trainer's fit, evaluate or predict in progress
+    /// from another thread (see [`crate::Interrupt`]): its run in progress
+    /// fails with [`Error::Aborted`] soon after, and so does every later
+    /// run of the same call, so the call ends within one run. Deployed, the
+    /// other players fail too (they are told, as of any failure).
+    pub fn interrupter(&self) -> Arc<Interrupt> {
+        self.interrupt.clone()
+    }
+
+    /// Interrupted through `interrupt` instead of its own interrupter (a
+    /// trainer remade before its first call keeps its handle's).
+    pub(crate) fn set_interrupter(&mut self, interrupt: Arc<Interrupt>) {
+        self.interrupt = interrupt;
     }
 
     /// Sets the optimizer, the loss and the metrics; before the first fit.
@@ -300,6 +320,7 @@ impl Trainer {
         progress: &mut dyn FnMut(&Progress) -> ControlFlow<String>,
     ) -> Result<Vec<Progress>> {
         let PlayerData { samples: counts, x, y } = data;
+        let _call = self.interrupt.begin(); // one run for the interrupt (see interrupter)
         let samples = self.layout.total(counts);
         let batch = fit.batch_size;
         if batch == 0 || batch > samples {
@@ -413,6 +434,7 @@ impl Trainer {
     /// The mean loss (and accuracy) over data of which this process may
     /// hold only some parts: NaN and `None` where it does not learn them.
     fn evaluate_data(&mut self, data: &PlayerData<'_>) -> Result<Evaluation> {
+        let _call = self.interrupt.begin(); // one run for the interrupt (see interrupter)
         let PlayerData { samples: counts, x, y } = data;
         self.build_default(counts)?;
         let per_y = self.outputs;
@@ -460,6 +482,7 @@ impl Trainer {
     /// only some parts (`counts` per data owner, `x` its part where it holds
     /// one): `None` where this process is not the model owner.
     pub(super) fn predict_data(&mut self, counts: &[usize], x: &[Option<&[f64]>]) -> Result<Option<Vec<f64>>> {
+        let _call = self.interrupt.begin(); // one run for the interrupt (see interrupter)
         self.build_default(counts)?;
         let outputs = self.outputs;
         let built = self.built.as_mut().expect("built");
@@ -646,7 +669,7 @@ impl Trainer {
             .iter()
             .map(|p: &Param| Ok((p.name.clone(), g.reveal(p.var, Some(&owner))?)))
             .collect::<Result<Vec<_>>>()?;
-        let runner = self.backend.start(g, vars.initial, &owner)?;
+        let runner = self.backend.start(g, vars.initial, &owner, &self.interrupt)?;
         let assigns = train.assigns;
         self.built = Some(Built {
             batch,

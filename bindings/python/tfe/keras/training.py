@@ -5,12 +5,14 @@ it mirrors the C API.
 
 A progress callback gets a dict per batch; an exception it raises stops fit
 and is raised again by fit (its cause the library's TFE_ERR_ABORTED).
-Ctrl-C stops a fit on the main thread after its batch in progress.
+Ctrl-C stops a fit, evaluate or predict on the main thread within its run in
+progress (tfe_trainer_interrupt, see tfe._sigint); interrupt() does so from
+another thread.
 """
 
+import contextlib
 import ctypes
 import math
-import threading
 
 import numpy as np
 
@@ -96,6 +98,23 @@ class Trainer(Handle):
             _capi.tfe_trainer_compile(self._ptr, ctypes.byref(opt), loss.to_c(), METRICS[metrics])
         self.metrics = metrics
 
+    def interrupt(self) -> None:
+        """Interrupts the fit, evaluate or predict in progress on another
+        thread, which then raises tfe.AbortedError within its run in
+        progress (tfe_trainer_interrupt); does nothing between calls. It
+        does not wait for the call; do not call it while another thread
+        closes the trainer."""
+        _capi.tfe_trainer_interrupt(self._ptr)
+
+    @contextlib.contextmanager
+    def _calling(self):
+        """The trainer's pointer for one call that runs the model, alone
+        (the lock) and stopped by Ctrl-C on the main thread."""
+        with self._lock:
+            ptr = self._ptr
+            with Run(lambda: _capi.tfe_trainer_interrupt(ptr)):
+                yield ptr
+
     def _xy(self, x, y, what):
         x = as_array(x, f"{what}: x")
         y = as_array(y, f"{what}: y")
@@ -134,13 +153,10 @@ class Trainer(Handle):
 
     def _fit_with(self, call, progress) -> list:
         """Runs call(callback), a C fit, with the progress callback; the logs
-        of each epoch's end. Ctrl-C stops it after the batch in progress (a
-        KeyboardInterrupt, see tfe._sigint)."""
-        history, raised, ctrl_c = [], [], threading.Event()
+        of each epoch's end."""
+        history, raised = [], []
 
         def on_progress(_user_data, report):
-            if ctrl_c.is_set():
-                return 1
             try:
                 logs = _report(ctypes.cast(report, ctypes.POINTER(_capi.TrainProgress)).contents)
                 if logs["batch"] == logs["batches"]:
@@ -155,7 +171,7 @@ class Trainer(Handle):
 
         callback = _capi.PROGRESS_FN(on_progress)
         try:
-            with self._lock, Run(ctrl_c.set):
+            with self._calling():
                 call(callback)
         except AbortedError as error:
             if not raised:
@@ -169,8 +185,8 @@ class Trainer(Handle):
         x, y = self._xy(x, y, "evaluate")
         loss, accuracy = ctypes.c_double(), ctypes.c_double()
         (xp, xn), (yp, yn) = doubles(x), doubles(y)
-        with self._lock:
-            _capi.tfe_trainer_evaluate(self._ptr, xp, xn, yp, yn, ctypes.byref(loss), ctypes.byref(accuracy))
+        with self._calling() as ptr:
+            _capi.tfe_trainer_evaluate(ptr, xp, xn, yp, yn, ctypes.byref(loss), ctypes.byref(accuracy))
         return loss.value, None if math.isnan(accuracy.value) else accuracy.value
 
     def evaluate_party(self, samples, x=None, y=None) -> tuple:
@@ -178,8 +194,8 @@ class Trainer(Handle):
         (loss, accuracy or None) at the model owner, (nan, None) elsewhere."""
         (xp, xn), (yp, yn) = self._party_xy(x, y, "evaluate_party")
         loss, accuracy = ctypes.c_double(), ctypes.c_double()
-        with self._lock:
-            _capi.tfe_trainer_evaluate_party(self._ptr, int(samples), xp, xn, yp, yn, ctypes.byref(loss),
+        with self._calling() as ptr:
+            _capi.tfe_trainer_evaluate_party(ptr, int(samples), xp, xn, yp, yn, ctypes.byref(loss),
                                              ctypes.byref(accuracy))
         return loss.value, None if math.isnan(accuracy.value) else accuracy.value
 
@@ -190,8 +206,8 @@ class Trainer(Handle):
         (xp, xn), _ = self._party_xy(x, None, "predict_party")
         out = np.zeros((int(samples), *self.output_shape)) if owner else None
         op, on = doubles(out) if out is not None else (None, 0)
-        with self._lock:
-            _capi.tfe_trainer_predict_party(self._ptr, int(samples), xp, xn, op, on)
+        with self._calling() as ptr:
+            _capi.tfe_trainer_predict_party(ptr, int(samples), xp, xn, op, on)
         return out
 
     def finish(self) -> None:
@@ -206,8 +222,8 @@ class Trainer(Handle):
         samples = x.size // max(1, int(np.prod(self.input_shape)))
         out = np.zeros((samples, *self.output_shape))
         (xp, xn), (op, on) = doubles(x), doubles(out)
-        with self._lock:
-            _capi.tfe_trainer_predict(self._ptr, xp, xn, op, on)
+        with self._calling() as ptr:
+            _capi.tfe_trainer_predict(ptr, xp, xn, op, on)
         return out
 
     def export(self):

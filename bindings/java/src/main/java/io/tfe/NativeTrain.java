@@ -81,6 +81,10 @@ final class NativeTrain {
     static int tfe_trainer_predict_party(MemorySegment trainer, long samples, MemorySegment x, long x_len, MemorySegment out, long out_len) {
         try { return (int) TFE_TRAINER_PREDICT_PARTY.invokeExact(trainer, samples, x, x_len, out, out_len); } catch (Throwable t) { throw rethrow(t); }
     }
+    private static final MethodHandle TFE_TRAINER_INTERRUPT = downcall("tfe_trainer_interrupt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static int tfe_trainer_interrupt(MemorySegment trainer) {
+        try { return (int) TFE_TRAINER_INTERRUPT.invokeExact(trainer); } catch (Throwable t) { throw rethrow(t); }
+    }
     private static final MethodHandle TFE_TRAINER_FINISH = downcall("tfe_trainer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static int tfe_trainer_finish(MemorySegment trainer) {
         try { return (int) TFE_TRAINER_FINISH.invokeExact(trainer); } catch (Throwable t) { throw rethrow(t); }

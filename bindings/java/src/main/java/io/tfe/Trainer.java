@@ -264,6 +264,22 @@ public final class Trainer extends Handle {
         call((t, arena) -> NativeTrain.tfe_trainer_finish(t));
     }
 
+    /**
+     * Interrupts the fit, evaluate or predict in progress on another thread (or from fit's
+     * listener), if any: it fails within its run in progress with a {@link TfeException} of
+     * status {@link Status#ABORTED} ({@code tfe_trainer_interrupt}); the steps taken stay and the
+     * trainer stays usable. Between calls it does nothing and reaches no later call. Safe to
+     * call from any thread.
+     */
+    public void interrupt() {
+        MemorySegment trainer = acquire();
+        try {
+            TfeException.check(NativeTrain.tfe_trainer_interrupt(trainer));
+        } finally {
+            release();
+        }
+    }
+
     /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */
     public double[] predict(double[] x, long outLen) {
         return BatchPredictor.predict(this, NativeTrain::tfe_trainer_predict, x, outLen);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Private training: a logistic regression follows an f64 training from the same weights and
  * batches, a test seed repeats it bit for bit, a listener stops fit by returning false or by
- * throwing (the exception comes out of fit, the JVM is unharmed), bad arguments are errors.
+ * throwing (the exception comes out of fit, the JVM is unharmed), interrupt() stops it at its next
+ * batch, bad arguments are errors.
  */
 class TrainerTest {
     static final double[] X = new double[32];
@@ -104,6 +105,24 @@ class TrainerTest {
                         throw new java.io.IOException("checked");
                     }));
             assertTrue(checked.getCause() instanceof java.io.IOException);
+            trainer.fit(X, Y, 1, 4, null, null, null); // still usable
+        }
+    }
+
+    @Test
+    void anInterruptStopsFitAtItsNextBatch() {
+        try (Trainer trainer = logistic(3)) {
+            trainer.interrupt(); // between calls: reaches none
+            int[] calls = {0};
+            TfeException interrupted = assertThrows(TfeException.class, () -> trainer.fit(X, Y, 2, 4, null, null, p -> {
+                if (++calls[0] == 2) {
+                    trainer.interrupt();
+                }
+                return true;
+            }));
+            assertEquals(Status.ABORTED, interrupted.status());
+            assertTrue(interrupted.getMessage().contains("interrupted by its caller"), interrupted.getMessage());
+            assertEquals(2, calls[0]);
             trainer.fit(X, Y, 1, 4, null, null, null); // still usable
         }
     }

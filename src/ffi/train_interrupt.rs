@@ -1,0 +1,34 @@
+//! Interrupting a trainer's call in progress from another thread (or from
+//! its progress callback): the trainer's interrupter, which the call's runs
+//! share, reached without the lock the call holds.
+
+use super::error::{ffi_boundary, tfe_status_t};
+use super::handles;
+use super::train::tfe_trainer_t;
+
+/// Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate` or
+/// `tfe_trainer_predict` (or its `_party` form) in progress, from any
+/// thread: the call's run in progress fails soon after (every player gives
+/// up at its next message or within 20 ms of waiting), and so does each
+/// later run of the call, so the call returns `TFE_ERR_ABORTED` ("...
+/// aborted the run: the run was interrupted by its caller") after one run
+/// at most. The steps taken so far stay. With no call in progress it does
+/// nothing, and it never reaches a call that starts after it (a caller may
+/// repeat it until its call returns). A local trainer stays usable; at the
+/// other players of a deployed one the call fails too (they are told, as
+/// of any failure), and whether they go on is up to them: they must make
+/// the same calls in the same order.
+///
+/// Thread safety: any thread, also inside the call's progress callback; it
+/// does not wait for the call.
+///
+/// # Safety
+/// No other thread frees `trainer` during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_trainer_interrupt(trainer: *mut tfe_trainer_t) -> tfe_status_t {
+    ffi_boundary! {
+        let trainer = unsafe { handles::get(trainer.cast_const(), "trainer") }?;
+        trainer.interrupt.interrupt();
+        Ok(())
+    }
+}
