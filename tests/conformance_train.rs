@@ -14,6 +14,7 @@ use tfe::internals::ffi::nn::*;
 use tfe::internals::ffi::nn_layers::*;
 use tfe::internals::ffi::session::*;
 use tfe::internals::ffi::train::*;
+use tfe::internals::ffi::train_interrupt::tfe_trainer_interrupt;
 use tfe::internals::ffi::train_party::*;
 use tfe::internals::ffi::{tfe_model_t, tfe_status_t};
 
@@ -217,22 +218,47 @@ fn party_hostmap(test: &str) -> std::path::PathBuf {
     path
 }
 
+/// Runs `player` for each of `PARTY_PLAYERS` on a thread of its own, with
+/// a hostmap of them all; their outcomes in that order.
+fn on_every_player<T: Send>(test: &str, player: impl Fn(&std::ffi::CStr, &str) -> T + Sync) -> Vec<T> {
+    let hostmap = party_hostmap(test);
+    let hostmap_c = std::ffi::CString::new(hostmap.to_str().unwrap()).unwrap();
+    let outcomes = std::thread::scope(|scope| {
+        let handles: Vec<_> = PARTY_PLAYERS
+            .iter()
+            .map(|me| {
+                let (player, hostmap) = (&player, hostmap_c.as_c_str());
+                scope.spawn(move || player(hostmap, me))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let _ = std::fs::remove_dir_all(hostmap.parent().unwrap());
+    outcomes
+}
+
 /// What the model owner of a deployed training case receives: the exported
 /// weight arrays, and the predictions of the first 4 samples.
 type Learned = (Vec<Vec<f64>>, Vec<f64>);
 
-/// One player of a deployed training case: what it learns at the model
-/// owner, `None` elsewhere.
-fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi::CStr, me: &str) -> Option<Learned> {
+/// One player's trainer of a deployed training case, compiled, and the
+/// case's sample count, features and labels where this player owns them.
+struct PartyTrainer {
+    trainer: *mut tfe_trainer_t,
+    samples: usize,
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+fn party_trainer(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi::CStr, me: &str) -> PartyTrainer {
     let name = format!("{} at {me}", case["name"].as_str().unwrap());
     let constant = |key: &str| -> u32 { constants[case[key].as_str().unwrap()] };
     let me_c = std::ffi::CString::new(me).unwrap();
     let (x, y) = (floats(&case["x"]), floats(&case["y"]));
     let samples = y.len() / case["layers"].as_array().unwrap()[0]["units"].as_u64().unwrap() as usize;
     let mine = |owner: &str, values: &[f64]| if owner == me { values.to_vec() } else { Vec::new() };
-    let (x, y) = (mine("alice", &x), mine("bob", &y));
     let mut trainer: *mut tfe_trainer_t = ptr::null_mut();
-    // SAFETY (all): live handles, buffers of the stated lengths (NULL with 0), NUL-terminated names.
+    // SAFETY (all): live handles, NUL-terminated names.
     unsafe {
         let model = build_model(case);
         let status = tfe_trainer_new_party_insecure_plaintext(
@@ -248,9 +274,23 @@ fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi:
         tfe_model_free(model);
         let optimizer = optimizer(case, constants);
         ok(tfe_trainer_compile(trainer, &raw const optimizer, constant("loss"), constant("metrics")), &name);
+    }
+    PartyTrainer { trainer, samples, x: mine("alice", &x), y: mine("bob", &y) }
+}
+
+fn ptr_of(values: &[f64]) -> *const f64 {
+    if values.is_empty() { ptr::null() } else { values.as_ptr() }
+}
+
+/// One player of a deployed training case: what it learns at the model
+/// owner, `None` elsewhere.
+fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi::CStr, me: &str) -> Option<Learned> {
+    let name = format!("{} at {me}", case["name"].as_str().unwrap());
+    let PartyTrainer { trainer, samples, x, y } = party_trainer(case, constants, hostmap, me);
+    // SAFETY (all): live handles, buffers of the stated lengths (NULL with 0).
+    unsafe {
         let (epochs, batch) =
             (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
-        let ptr_of = |v: &[f64]| if v.is_empty() { ptr::null() } else { v.as_ptr() };
         let status = tfe_trainer_fit_party(
             trainer,
             samples,
@@ -318,19 +358,7 @@ fn the_first_training_case_passes_as_six_deployed_players() {
     let doc: Value = serde_json::from_str(&text).unwrap();
     let constants = header_constants();
     let case = &doc["train_cases"][0];
-    let hostmap = party_hostmap("train-party");
-    let hostmap_c = std::ffi::CString::new(hostmap.to_str().unwrap()).unwrap();
-    let outcomes: Vec<Option<Learned>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = PARTY_PLAYERS
-            .iter()
-            .map(|me| {
-                let (constants, hostmap) = (&constants, hostmap_c.as_c_str());
-                scope.spawn(move || run_party(case, constants, hostmap, me))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    let _ = std::fs::remove_dir_all(hostmap.parent().unwrap());
+    let outcomes = on_every_player("train-party", |hostmap, me| run_party(case, &constants, hostmap, me));
     for (me, outcome) in PARTY_PLAYERS.iter().zip(&outcomes) {
         assert_eq!(outcome.is_some(), *me == "carol", "{me} received the weights: {outcome:?}");
     }
@@ -349,6 +377,64 @@ fn the_first_training_case_passes_as_six_deployed_players() {
         assert_eq!(got[i].len(), want.len(), "weight {i}");
         for (g, w) in got[i].iter().zip(&want) {
             assert!((g - w).abs() <= atol, "weight {i}: {:?}, expected {want:?} within {atol}", got[i]);
+        }
+    }
+}
+
+/// Interrupts the trainer in `user_data` after the first batch.
+unsafe extern "C" fn interrupt_after_first_batch(user_data: *mut c_void, p: *const tfe_train_progress_t) -> c_int {
+    // SAFETY: user_data is the live trainer whose fit reports, p the library's report.
+    unsafe {
+        if (*p).batch == 1 {
+            ok(tfe_trainer_interrupt(user_data.cast()), "the interrupt");
+        }
+    }
+    0
+}
+
+/// Stops the fit after the first batch.
+unsafe extern "C" fn stop_after_first_batch(_: *mut c_void, p: *const tfe_train_progress_t) -> c_int {
+    // SAFETY: p is the library's report.
+    c_int::from(unsafe { (*p).batch } == 1)
+}
+
+/// The model owner stops its fit from its progress callback after the first
+/// of its eight batches, by an interrupt or by returning nonzero: the fit
+/// fails at every player with the model owner's abort (none waits for a
+/// timeout), and every player's trainer then refuses to run, saying to make
+/// it anew (the players may have stopped at different runs).
+#[test]
+fn a_deployed_fit_stopped_by_the_model_owner_fails_at_every_player_and_no_trainer_goes_on() {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let constants = header_constants();
+    let case = &doc["train_cases"][0];
+    let stops: [(tfe_train_progress_fn, &str); 2] = [
+        (Some(interrupt_after_first_batch), "interrupted by its caller"),
+        (Some(stop_after_first_batch), "the progress callback returned 1 after batch 1"),
+    ];
+    for (stop, reason) in stops {
+        let outcomes = on_every_player("train-stop", |hostmap, me| {
+            let PartyTrainer { trainer, samples, x, y } = party_trainer(case, &constants, hostmap, me);
+            let (x, y, len) = (ptr_of(&x), ptr_of(&y), (x.len(), y.len()));
+            let fit = |progress: tfe_train_progress_fn| {
+                // SAFETY: a live trainer, buffers of the stated lengths (NULL with 0).
+                let status = unsafe {
+                    tfe_trainer_fit_party(trainer, samples, x, len.0, y, len.1, 2, 4, progress, trainer.cast())
+                };
+                (status_name(status), message())
+            };
+            let stopped = fit(if me == "carol" { stop } else { None });
+            let again = fit(None);
+            // SAFETY: the trainer is live and freed once.
+            unsafe { tfe_trainer_free(trainer) };
+            (stopped, again)
+        });
+        for (me, ((status, message), (again, refusal))) in PARTY_PLAYERS.iter().zip(outcomes) {
+            assert_eq!(status, "TFE_ERR_ABORTED", "{me}: {message}");
+            assert!(message.contains("'carol'") && message.contains(reason), "{me}: {message}");
+            assert_eq!(again, "TFE_ERR_INVALID_ARGUMENT", "{me}: {refusal}");
+            assert!(refusal.contains("make the trainer anew at every player"), "{me}: {refusal}");
         }
     }
 }

@@ -59,7 +59,9 @@ func newPartyTrainer(model *Model, hostmap, me, modelOwner, dataOwner, labelOwne
 // the label owner its labels y, the others nil for what they do not own.
 // The progress losses are the model owner's (NaN elsewhere). When ctx is
 // done before the fit ends, this player's call is interrupted (see Fit)
-// and so are the other players' calls.
+// and so are the other players' calls. After any failed call the players
+// may have stopped at different runs: every player's trainer then refuses
+// to run, and is made anew.
 func (t *Trainer) FitParty(ctx context.Context, samples int, x, y []float64, epochs, batchSize int, progress ProgressFunc) error {
 	const fn = "tfe_trainer_fit_party"
 	n, err := size(fn, "samples", samples)

@@ -14,10 +14,13 @@ use super::train::tfe_trainer_t;
 /// aborted the run: the run was interrupted by its caller") after one run
 /// at most. The steps taken so far stay. With no call in progress it does
 /// nothing, and it never reaches a call that starts after it (a caller may
-/// repeat it until its call returns). A local trainer stays usable; at the
-/// other players of a deployed one the call fails too (they are told, as
-/// of any failure), and whether they go on is up to them: they must make
-/// the same calls in the same order.
+/// repeat it until its call returns). An interrupt from the progress
+/// callback of the last batch fails the call too. A local trainer stays
+/// usable. At the other players of a deployed one the call fails too (they
+/// are told, as of any failure); as after any failed call of a deployed
+/// trainer, the players may have stopped at different runs, so every
+/// player's trainer then refuses to run (`TFE_ERR_INVALID_ARGUMENT`) and
+/// is made anew.
 ///
 /// Thread safety: any thread, also inside the call's progress callback; it
 /// does not wait for the call.

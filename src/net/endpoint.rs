@@ -9,12 +9,8 @@
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
 //! connection turns the waiting receive into an error that names the peer.
 //!
-//! Flow control: each player tells every peer when it begins a run (a
-//! progress frame), and sends data of run `r` to a peer only once that peer
-//! has begun run `r - 1`. A peer's frames waiting here are therefore of the
-//! current run and the next one only: at most twice the bytes that peer
-//! sends this player in one run. A player that waits for a peer to catch up
-//! fails only when the peer has sent nothing for the receive timeout.
+//! Flow control (each player sends data of a run only once its peer has
+//! begun the run before) lives in [`flow`].
 //!
 //! Blame: a player whose own wait times out, or whose peer closes, first
 //! waits a short margin for an abort from any player: a peer that detected
@@ -33,6 +29,8 @@ use super::pool::BufferPool;
 use super::socket_peer::{self, SocketPeer};
 use super::stats::Counters;
 use crate::error::{Error, Result};
+
+mod flow;
 
 /// What a peer's channel delivers.
 #[derive(Debug)]
@@ -237,20 +235,6 @@ impl Endpoint {
         self.peer_run.get(j).copied().unwrap_or(0)
     }
 
-    /// Tells every peer that this player has completed `last_run` and will
-    /// run no more, then waits until every peer has said the same (or more),
-    /// so that this player knows every run completed everywhere. Fails with
-    /// an error naming a peer that closed, aborted or went silent first.
-    pub fn finish(&mut self, last_run: u64) -> Result<()> {
-        self.announce(last_run + 1)?;
-        for j in 0..self.peers.len() {
-            if self.peers[j].is_some() {
-                self.wait_for_window(j, last_run + 1 + RUNS_AHEAD)?;
-            }
-        }
-        Ok(())
-    }
-
     /// How far this player is from the players that see a failure first:
     /// 1 (the default) for players that talk to each other in every round
     /// (the servers), 2 for players that only talk to those. When its own
@@ -260,72 +244,18 @@ impl Endpoint {
         self.witness_distance = distance.max(1);
     }
 
-    /// Tells every peer, without waiting, that this player has completed
-    /// `last_run` and runs no more (see [`Endpoint::finish`]).
-    pub fn say_done(&mut self, last_run: u64) {
-        // Best effort, and brief: a peer that reads nothing may not hold
-        // this player up for a whole receive timeout.
-        let timeout = self.recv_timeout;
-        self.recv_timeout = timeout.min(Duration::from_millis(100));
-        let _ = self.announce(last_run + 1);
-        self.recv_timeout = timeout;
-    }
-
-    /// Waits until player `to` has begun run `run - RUNS_AHEAD`, so that
-    /// data of `run` may go to it. The wait fails when the peer closes,
-    /// aborts, or sends nothing at all for the receive timeout: a peer that
-    /// is slow but alive keeps it going.
-    fn wait_for_window(&mut self, to: usize, run: u64) -> Result<()> {
-        let started = Instant::now();
-        loop {
-            if self.peer_run[to] + RUNS_AHEAD >= run {
-                return Ok(());
-            }
-            self.check_interrupt()?;
-            // The peer this player waits for is behind: its abort of the
-            // run it is at means it will not catch up. (Other players'
-            // aborts of earlier runs say nothing of this run: after a failed
-            // run every player of a session goes on to the next.)
-            if self.aborts.contains_key(&(to, self.peer_run[to])) {
-                // Unless it has gone on since: it says so after its abort.
-                self.file_arrived(to)?;
-                if self.peer_run[to] + RUNS_AHEAD >= run {
-                    return Ok(());
-                }
-                if let Some(reason) = self.aborts.get(&(to, self.peer_run[to])) {
-                    return Err(Error::Aborted { player: self.names[to].clone(), message: reason.clone() });
-                }
-            }
-            if let Some(err) = self.closed[to].clone() {
-                return Err(self.blame(err));
-            }
-            let left = (started.max(self.heard[to]) + self.recv_timeout).saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                let timeout = Error::Timeout {
-                    player: self.names[to].clone(),
-                    timeout_ms: self.recv_timeout.as_millis() as u64,
-                    waiting_for: format!(
-                        "the player to begin run {} (this player is at run {run}, and waits for it to catch up)",
-                        run - RUNS_AHEAD
-                    ),
-                };
-                return Err(self.blame(timeout));
-            }
-            self.wait_for(to, self.slice(left))?;
-        }
-    }
-
     /// `own`, this player's own view of a failure, unless another player's
     /// abort arrives within a short margin: that one names the player where
     /// the failure started (a peer that stopped makes every player's wait
     /// time out at about the same time; those that waited on it directly
     /// know who it was).
-    fn blame(&mut self, own: Error) -> Error {
+    /// Aborts of runs before `since`, the run the peer waited for was at,
+    /// are not the cause: that peer has gone past them.
+    fn blame(&mut self, own: Error, since: u64) -> Error {
         let margin = (self.recv_timeout / 4).min(MAX_BLAME_MARGIN) * self.witness_distance;
         let deadline = Instant::now() + margin;
         loop {
-            // Any run's: a peer behind this player aborts an earlier run.
-            if let Some(abort) = self.abort_of(0) {
+            if let Some(abort) = self.abort_of(since) {
                 return abort;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -487,12 +417,14 @@ impl Endpoint {
             if let Some(words) = self.unstash(from, tag) {
                 return Ok(words);
             }
-            if let Some(reason) = self.aborts.get(&(from, tag.run)) {
-                return Err(Error::Aborted { player: self.names[from].clone(), message: reason.clone() });
+            if let Some(abort) = self.abort_stopping(from, tag.run) {
+                return Err(abort);
             }
+            // The run `from` is at: it may be behind, stopped by an abort of its run.
+            let since = self.peer_run[from].min(tag.run);
             if let Some(err) = self.closed[from].clone() {
                 // A player closes after another's abort: that abort is the cause.
-                return Err(self.blame(err));
+                return Err(self.blame(err, since));
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -501,24 +433,9 @@ impl Endpoint {
                     timeout_ms: self.recv_timeout.as_millis() as u64,
                     waiting_for: format!("op {} step {} of run {}", tag.op, tag.step, tag.run),
                 };
-                return Err(self.blame(timeout));
+                return Err(self.blame(timeout, since));
             }
             self.wait_for(from, self.slice(left))?;
-        }
-    }
-
-    /// Files everything player `from` has sent that has arrived, without
-    /// waiting.
-    fn file_arrived(&mut self, from: usize) -> Result<()> {
-        loop {
-            let incoming = match self.peer(from)? {
-                Peer::Socket(_) => return self.wait_on_sockets(&[], Duration::ZERO),
-                Peer::Memory { incoming, .. } => incoming.try_recv(),
-            };
-            match incoming {
-                Ok(incoming) => self.file(from, incoming),
-                Err(_) => return Ok(()), // nothing more (or gone: the next wait says so)
-            }
         }
     }
 
@@ -651,6 +568,20 @@ impl Endpoint {
         let ((player, _), reason) =
             self.aborts.iter().filter(|((_, r), _)| *r >= run).min_by_key(|((p, r), _)| (*r, *p))?;
         Some(Error::Aborted { player: self.names[*player].clone(), message: reason.clone() })
+    }
+
+    /// The abort that stops player `peer` at run `at`: its own abort of
+    /// that run or a later one, else another player's abort of that run (a
+    /// player that fails because another aborted sends no abort of its
+    /// own). Aborts of runs before `at` say nothing of it: after a failed
+    /// run every player goes on to the next.
+    fn abort_stopping(&self, peer: usize, at: u64) -> Option<Error> {
+        let own = self.aborts.iter().filter(|((p, r), _)| *p == peer && *r >= at).min_by_key(|((_, r), _)| *r);
+        let (player, reason) = match own {
+            Some(((p, _), reason)) => (*p, reason),
+            None => self.aborts.iter().filter(|((_, r), _)| *r == at).map(|((p, _), reason)| (*p, reason)).min()?,
+        };
+        Some(Error::Aborted { player: self.names[player].clone(), message: reason.clone() })
     }
 
     /// Tells every peer that this player gives up on `run`, and why. Best

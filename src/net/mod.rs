@@ -24,6 +24,8 @@ pub(crate) mod socket_peer;
 pub mod stats;
 pub mod tcp;
 #[cfg(test)]
+mod tests_flow;
+#[cfg(test)]
 mod tests_socket;
 pub mod tls;
 

@@ -297,11 +297,11 @@ impl Converter<'_> {
     }
 }
 
-/// The most weights of a grouped or dilated convolution's dense filter
-/// beyond the weights the model holds: 2^26 (512 MiB as f64;
-/// `MobileNetV2`'s widest depthwise filter, 3x3 of 960 channels, holds 8.3
-/// million). A plain convolution's filter is as large as the model's, so
-/// no cap applies to it.
+/// The most weights a convolution's dense filter may hold, unless the
+/// model's own filter holds more: 2^26 (512 MiB as f64; `MobileNetV2`'s
+/// widest depthwise filter, 3x3 of 960 channels, makes 8.3 million). A
+/// plain convolution's dense filter is the model's own, so it always fits;
+/// the zeros of groups and dilations must fit within the larger of the two.
 const MAX_DENSE_FILTER: usize = 1 << 26;
 
 /// ONNX's filter `w` [O, C/groups, KH, KW] as the graph's dense NHWC
@@ -325,8 +325,8 @@ fn dense_filter(w: &Tensor, c: usize, groups: usize, dilations: (usize, usize)) 
 }
 
 /// The dense filter's shape [FH, FW, C, O] for ONNX's filter shape
-/// [O, C/groups, KH, KW], or the error when it would exceed both the
-/// model's weights and [`MAX_DENSE_FILTER`].
+/// [O, C/groups, KH, KW], or the error when it would hold more than the
+/// larger of [`MAX_DENSE_FILTER`] and the model's own filter.
 fn dense_filter_shape(shape: &[usize], c: usize, groups: usize, (dh, dw): (usize, usize)) -> Result<[usize; 4]> {
     let [o, per_group, kh, kw] = [shape[0], shape[1], shape[2], shape[3]];
     let given = o * per_group * kh * kw;
@@ -337,8 +337,9 @@ fn dense_filter_shape(shape: &[usize], c: usize, groups: usize, (dh, dw): (usize
         (Some(fh), Some(fw), Some(n)) if n <= MAX_DENSE_FILTER.max(given) => Ok([fh, fw, c, o]),
         _ => Err(Error::invalid(format!(
             "the filter {} with group {groups} and dilations ({dh}, {dw}) as one dense filter would hold more than \
-             {MAX_DENSE_FILTER} weights (docs/onnx.md)",
-            crate::ring::shape::fmt_shape(shape)
+             {} weights, the larger of {MAX_DENSE_FILTER} and the filter's own (docs/onnx.md)",
+            crate::ring::shape::fmt_shape(shape),
+            MAX_DENSE_FILTER.max(given)
         ))),
     }
 }
@@ -375,13 +376,18 @@ mod tests {
     use super::dense_filter_shape;
 
     #[test]
-    fn only_the_zeros_of_groups_and_dilations_count_against_the_cap() {
+    fn a_dense_filter_may_hold_2_to_the_26_weights_or_the_models_own_if_more() {
         // VGG's fc6 as a 7x7 convolution: 102,760,448 weights, all the model's own.
         assert_eq!(dense_filter_shape(&[4096, 512, 7, 7], 512, 1, (1, 1)).unwrap(), [7, 7, 512, 4096]);
         // The same as two groups, or dilated, would add as many zeros or more.
-        for (shape, groups, dilations) in [([4096, 256, 7, 7], 2, (1, 1)), ([4096, 512, 7, 7], 1, (2, 1))] {
+        let cases = [([4096, 256, 7, 7], 2, (1, 1), 51_380_224), ([4096, 512, 7, 7], 1, (2, 1), 102_760_448)];
+        for (shape, groups, dilations, own) in cases {
             let msg = dense_filter_shape(&shape, 512, groups, dilations).unwrap_err().to_string();
-            assert!(msg.contains("would hold more than 67108864 weights"), "{msg}");
+            let limit = own.max(1 << 26);
+            assert!(msg.contains(&format!("would hold more than {limit} weights, the larger of")), "{msg}");
         }
+        // Below the model's own size, 2^26 holds: a depthwise 3x3 of 4,096 channels makes 151 million.
+        assert!(dense_filter_shape(&[4096, 1, 3, 3], 4096, 4096, (1, 1)).is_err());
+        assert!(dense_filter_shape(&[960, 1, 3, 3], 960, 960, (1, 1)).is_ok());
     }
 }

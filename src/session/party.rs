@@ -152,6 +152,17 @@ impl Party {
         Ok(self.net.wire_bytes_to(self.graph.player_index(player)?))
     }
 
+    /// Tells the other players that this player gives up on its next run,
+    /// and why, without taking part in it: a caller that stops between two
+    /// runs the others go on with makes them fail that run at once, naming
+    /// this player, instead of waiting for it to the receive timeout.
+    pub(crate) fn abort_next_run(&mut self, reason: &str) -> Result<()> {
+        self.run += 1;
+        self.net.begin_run(self.run)?;
+        self.net.abort(self.run, reason);
+        Ok(())
+    }
+
     /// Says that this player runs no more, and waits until every other
     /// player has completed every run this one took part in (or says so
     /// too). Fails, naming the player, when one closed, aborted or went

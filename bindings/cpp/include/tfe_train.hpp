@@ -185,7 +185,8 @@ class Trainer {
     /// Interrupts a fit, evaluate or predict in progress on another thread
     /// (or from fit's progress callback): it throws tfe::Error with
     /// TFE_ERR_ABORTED within its run in progress (tfe_trainer_interrupt).
-    /// Does nothing between calls.
+    /// Does nothing between calls. A local trainer stays usable; a deployed
+    /// one, after any failed call, is made anew at every player.
     void interrupt() const { detail::check(tfe_trainer_interrupt(get())); }
 
     tfe_trainer_t *get() const noexcept { return handle_.get(); }

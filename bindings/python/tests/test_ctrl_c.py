@@ -1,8 +1,9 @@
 """Ctrl-C during a run on the main thread (tfe/_sigint.py): a child process
-sends SIGINT to itself while a session run, a party run or a fit waits in
-the library, which the run could not finish on its own before (an input
-provider or a progress callback waits for the interrupt, or a deployment's
-other players never run). The run stops, a KeyboardInterrupt is raised in
+sends SIGINT to itself while a session run, a party run, a fit, an
+evaluation or a prediction waits in the library, which the run could not
+finish on its own before (an input provider or a progress callback waits
+for the interrupt, a deployment's other players never run, or the call has
+many runs to go). The run stops, a KeyboardInterrupt is raised in
 the main thread, and a session or a model stays usable."""
 
 import subprocess
@@ -122,6 +123,20 @@ print("stopped early" if counter.batches < 50 else f"ran {counter.batches} batch
 print(len(model.fit(x, y, epochs=2, batch_size=4, verbose=0).history["loss"]))
 """
 
+# Evaluate and predict have no callback to wait in: many runs (one per
+# batch of the default size) make the call outlast the SIGINT.
+TRAINER_CALL = """
+import numpy as np
+from tfe.keras import Trainer
+x = np.random.default_rng(0).uniform(-1, 1, (400000, 2))
+y = (x[:, 0] > x[:, 1]).astype(float)
+model = tfe.keras.Sequential([tfe.keras.layers.Dense(1, activation="sigmoid", input_shape=(2,))])
+trainer = Trainer(model, insecure_test_seed=1, transport="memory")
+trainer.compile("sgd", "binary_crossentropy")
+outcome(lambda: trainer.CALL)
+print(trainer.predict(x[:4]).shape)
+"""
+
 
 def run_child(body):
     child = subprocess.run([sys.executable, "-c", PRELUDE + body], capture_output=True, text=True, timeout=180)
@@ -137,8 +152,14 @@ def test_ctrl_c_stops_a_party_run():
     assert run_child(PARTY)[:2] == ["KeyboardInterrupt after AbortedError", "interrupted"]
 
 
-def test_ctrl_c_stops_a_fit_after_its_batch_and_the_model_trains_again():
+def test_ctrl_c_stops_a_fit_within_its_run_and_the_model_trains_again():
     assert run_child(FIT)[:4] == ["KeyboardInterrupt after AbortedError", "interrupted", "stopped early", "2"]
+
+
+@pytest.mark.parametrize("call", ["evaluate(x, y)", "predict(x)"])
+def test_ctrl_c_stops_a_trainers_evaluate_or_predict_which_stays_usable(call):
+    outcome = run_child(TRAINER_CALL.replace("CALL", call))
+    assert outcome[:3] == ["KeyboardInterrupt after AbortedError", "interrupted", "(4, 1)"]
 
 
 @pytest.mark.parametrize("setup", [

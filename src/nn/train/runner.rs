@@ -27,7 +27,14 @@ pub(super) enum Backend {
 /// A built graph's session.
 pub(super) enum Runner {
     Local(LocalSession),
-    Player(Box<Party>),
+    /// `failed`: whether a run has failed. The players of a failed
+    /// call may have stopped at different runs (some were a run ahead, some
+    /// never began the failed one), so later runs would pair different runs'
+    /// messages: the trainer is made anew at every player instead.
+    Player {
+        party: Box<Party>,
+        failed: bool,
+    },
 }
 
 /// One run's fetched values, `None` where this process does not learn one,
@@ -75,7 +82,7 @@ impl Backend {
                         party.set_variable_values(&name, values)?;
                     }
                 }
-                Ok(Runner::Player(Box::new(party)))
+                Ok(Runner::Player { party: Box::new(party), failed: false })
             }
         }
     }
@@ -86,7 +93,16 @@ impl Runner {
     pub fn graph(&self) -> &Graph {
         match self {
             Runner::Local(session) => session.graph(),
-            Runner::Player(party) => party.graph(),
+            Runner::Player { party, .. } => party.graph(),
+        }
+    }
+
+    /// The player this process runs: its party's, or, where it runs every
+    /// player, `model_owner` (whose view a local trainer gives).
+    pub fn player<'a>(&'a self, model_owner: &'a str) -> &'a str {
+        match self {
+            Runner::Local(_) => model_owner,
+            Runner::Player { party, .. } => party.name(),
         }
     }
 
@@ -98,10 +114,25 @@ impl Runner {
                 let run = session.run(fetches, feeds)?;
                 Ok(Ran { outputs: run.outputs.into_iter().map(Some).collect(), stats: run.stats })
             }
-            Runner::Player(party) => {
-                let run = party.run(fetches, feeds)?;
+            Runner::Player { party, failed } => {
+                if *failed {
+                    return Err(failed_earlier());
+                }
+                let run = party.run(fetches, feeds).inspect_err(|_| *failed = true)?;
                 Ok(Ran { outputs: run.outputs, stats: RunStats { players: vec![run.stats] } })
             }
+        }
+    }
+
+    /// Stops this process's call before the others' (a progress callback
+    /// stopped a fit where the other players go on to its next run): a
+    /// deployed player tells them, so they fail that run at once, and then
+    /// refuses to run, like after a failed run.
+    pub fn stop_before_the_others(&mut self, reason: &str) {
+        if let Runner::Player { party, failed } = self {
+            *failed = true;
+            // Best effort: a peer that is gone already fails the others too.
+            let _ = party.abort_next_run(reason);
         }
     }
 
@@ -110,7 +141,16 @@ impl Runner {
     pub fn finish(&mut self) -> Result<()> {
         match self {
             Runner::Local(_) => Ok(()),
-            Runner::Player(party) => party.finish(),
+            Runner::Player { failed: true, .. } => Err(failed_earlier()),
+            Runner::Player { party, .. } => party.finish(),
         }
     }
+}
+
+/// Why a deployed trainer refuses to run after a failed call.
+fn failed_earlier() -> Error {
+    Error::invalid(
+        "an earlier call of this deployed trainer failed, and its players may have stopped at different runs: \
+         make the trainer anew at every player (see docs/training.md)",
+    )
 }

@@ -171,6 +171,16 @@ fn an_interrupt_ends_the_call_in_progress_at_its_next_run_and_no_later_call() {
     assert!(trainer.evaluate(&x, &y).unwrap().loss.is_finite());
     trainer.fit(&x, &y, Fit { epochs: 1, ..fit }, &mut |_| {}).unwrap();
     assert_eq!(trainer.steps(), 6);
+    // From the last report's callback: no run is left to fail, the call does.
+    let last = |p: &Progress| {
+        if p.batch == p.batches {
+            interrupter.interrupt();
+        }
+    };
+    let err = trainer.fit(&x, &y, Fit { epochs: 1, ..fit }, &mut { last }).unwrap_err();
+    assert!(err.to_string().contains(crate::net::interrupt::REASON), "{err}");
+    assert_eq!(trainer.steps(), 10);
+    trainer.fit(&x, &y, Fit { epochs: 1, ..fit }, &mut |_| {}).unwrap();
 }
 
 #[test]

@@ -376,12 +376,25 @@ impl Trainer {
                     eta,
                 };
                 if let ControlFlow::Break(reason) = progress(&report) {
+                    if !(end && epoch == fit.epochs) {
+                        self.built.as_mut().expect("built").runner.stop_before_the_others(&reason);
+                    }
                     return Err(Error::Aborted { player: self.players.model_owner.clone(), message: reason });
                 }
                 if end {
                     history.push(report);
                 }
             }
+        }
+        // An interrupt from the last report's callback has no later run to
+        // fail: the call fails here (this process's runs are all complete,
+        // so it stays in step with the other players).
+        if self.interrupt.is_set() {
+            let built = self.built.as_ref().expect("built");
+            return Err(Error::Aborted {
+                player: built.runner.player(&self.players.model_owner).to_string(),
+                message: crate::net::interrupt::REASON.into(),
+            });
         }
         Ok(history)
     }

@@ -75,6 +75,31 @@ abstract class Handle implements AutoCloseable {
         }
     }
 
+    /** A C call on the handle alone: an interrupt. */
+    @FunctionalInterface
+    interface Interrupt {
+        int call(MemorySegment handle);
+    }
+
+    /**
+     * Runs {@code interrupt} with the handle held, without queueing behind a {@link #close()}
+     * that waits for the calls in flight: the interrupt must reach the call that close waits
+     * for. While a close holds the handle no call is in flight, and this does nothing.
+     */
+    final void interruptWith(Interrupt interrupt) {
+        if (!lock.readLock().tryLock()) {
+            return;
+        }
+        try {
+            if (closed) {
+                throw new IllegalStateException("tfe: this " + type + " is closed");
+            }
+            TfeException.check(interrupt.call(address));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** A C accessor of the handle that writes its answer to {@code out}. */
     @FunctionalInterface
     interface Getter {

@@ -27,11 +27,6 @@ public final class Party extends Handle {
      * Between runs it does nothing. Safe to call from any thread.
      */
     public void interrupt() {
-        MemorySegment party = acquire();
-        try {
-            TfeException.check(Native.tfe_party_interrupt(party));
-        } finally {
-            release();
-        }
+        interruptWith(Native::tfe_party_interrupt);
     }
 }

@@ -35,12 +35,7 @@ public final class Session extends Handle {
      * runs it does nothing and reaches no later run. Safe to call from any thread.
      */
     public void interrupt() {
-        MemorySegment sess = acquire();
-        try {
-            TfeException.check(Native.tfe_session_interrupt(sess));
-        } finally {
-            release();
-        }
+        interruptWith(Native::tfe_session_interrupt);
     }
 
     /** Forgets the shares of every private variable: the next run initializes them again. */

@@ -267,17 +267,13 @@ public final class Trainer extends Handle {
     /**
      * Interrupts the fit, evaluate or predict in progress on another thread (or from fit's
      * listener), if any: it fails within its run in progress with a {@link TfeException} of
-     * status {@link Status#ABORTED} ({@code tfe_trainer_interrupt}); the steps taken stay and the
-     * trainer stays usable. Between calls it does nothing and reaches no later call. Safe to
+     * status {@link Status#ABORTED} ({@code tfe_trainer_interrupt}); the steps taken stay and a
+     * local trainer stays usable (a deployed one, after any failed call, is made anew at every
+     * player). Between calls it does nothing and reaches no later call. Safe to
      * call from any thread.
      */
     public void interrupt() {
-        MemorySegment trainer = acquire();
-        try {
-            TfeException.check(NativeTrain.tfe_trainer_interrupt(trainer));
-        } finally {
-            release();
-        }
+        interruptWith(NativeTrain::tfe_trainer_interrupt);
     }
 
     /** The model's outputs for {@code x}, {@code outLen} values ({@code tfe_trainer_predict}). */

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,6 +128,42 @@ class TrainerTest {
             assertEquals(2, calls[0]);
             trainer.fit(X, Y, 1, 4, null, null, null); // still usable
         }
+    }
+
+    @Test
+    void anInterruptReachesAFitThatAPendingCloseWaitsFor() throws Exception {
+        Trainer trainer = logistic(3);
+        CountDownLatch fitting = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CompletableFuture<Throwable> fit = CompletableFuture.supplyAsync(() -> {
+            try {
+                trainer.fit(X, Y, 2, 4, null, null, p -> {
+                    fitting.countDown();
+                    try {
+                        interrupted.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return true;
+                });
+                return null;
+            } catch (TfeException e) {
+                return e;
+            }
+        });
+        assertTrue(fitting.await(60, TimeUnit.SECONDS));
+        Thread closer = new Thread(trainer::close);
+        closer.start();
+        while (closer.getState() != Thread.State.WAITING) { // queued for the handle, behind fit
+            Thread.sleep(1);
+        }
+        trainer.interrupt(); // must not queue behind the close
+        interrupted.countDown();
+        Throwable failure = fit.get(60, TimeUnit.SECONDS);
+        assertTrue(failure instanceof TfeException e && e.status() == Status.ABORTED, String.valueOf(failure));
+        closer.join();
+        assertTrue(trainer.isClosed());
+        assertThrows(IllegalStateException.class, trainer::interrupt);
     }
 
     @Test
