@@ -3242,7 +3242,8 @@ enum tfe_status_t tfe_trainer_predict_party(struct tfe_trainer_t *trainer,
  * nothing for a local trainer.
  *
  * Returns `TFE_ERR_NETWORK` or `TFE_ERR_TIMEOUT` (a player stopped first or
- * never finished; named).
+ * never finished; named), or `TFE_ERR_ABORTED` (a player aborted its last
+ * run; `tfe_trainer_interrupt` ends the wait).
  *
  * # Safety
  * None beyond a live or NULL `trainer`.
@@ -3250,9 +3251,10 @@ enum tfe_status_t tfe_trainer_predict_party(struct tfe_trainer_t *trainer,
 enum tfe_status_t tfe_trainer_finish(struct tfe_trainer_t *trainer);
 
 /**
- * Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate` or
- * `tfe_trainer_predict` (or its `_party` form) in progress, from any
- * thread: the call's run in progress fails soon after (every player gives
+ * Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate`,
+ * `tfe_trainer_predict` (or its `_party` form), `tfe_trainer_export` or
+ * `tfe_trainer_finish` in progress, from any thread: the call's run in
+ * progress (or finish's wait for the others) fails soon after (every player gives
  * up at its next message or within 20 ms of waiting), and so does each
  * later run of the call, so the call returns `TFE_ERR_ABORTED` ("...
  * aborted the run: the run was interrupted by its caller") after one run

@@ -438,3 +438,66 @@ fn a_deployed_fit_stopped_by_the_model_owner_fails_at_every_player_and_no_traine
         }
     }
 }
+
+/// The model owner's finish waits for alice, who finishes only after it has
+/// returned: an interrupt from another thread ends that wait, and the other
+/// players still finish (the model owner said it runs no more).
+#[test]
+fn an_interrupt_ends_a_deployed_finish_waiting_for_a_player() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let constants = header_constants();
+    let case = &doc["train_cases"][0];
+    let carol_returned = &AtomicBool::new(false);
+    let outcomes = on_every_player("train-finish", |hostmap, me| {
+        let PartyTrainer { trainer, samples, x, y } = party_trainer(case, &constants, hostmap, me);
+        let address = trainer as usize; // to interrupt it from another thread
+        // SAFETY (all): a live trainer, buffers of the stated lengths (NULL with 0).
+        unsafe {
+            let status = tfe_trainer_fit_party(
+                trainer,
+                samples,
+                ptr_of(&x),
+                x.len(),
+                ptr_of(&y),
+                y.len(),
+                1,
+                4,
+                None,
+                ptr::null_mut(),
+            );
+            ok(status, me);
+            let finished = std::thread::scope(|scope| {
+                if me == "carol" {
+                    // Repeated until finish returns: an interrupt before the call reaches nothing.
+                    scope.spawn(move || {
+                        while !carol_returned.load(Ordering::SeqCst) {
+                            ok(tfe_trainer_interrupt(address as *mut tfe_trainer_t), "the interrupt");
+                            std::thread::sleep(std::time::Duration::from_millis(10));
+                        }
+                    });
+                } else if me == "alice" {
+                    while !carol_returned.load(Ordering::SeqCst) {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                }
+                let finished = (status_name(tfe_trainer_finish(trainer)), message());
+                if me == "carol" {
+                    carol_returned.store(true, Ordering::SeqCst);
+                }
+                finished
+            });
+            tfe_trainer_free(trainer);
+            finished
+        }
+    });
+    for (me, (status, message)) in PARTY_PLAYERS.iter().zip(outcomes) {
+        if *me == "carol" {
+            assert_eq!(status, "TFE_ERR_ABORTED", "{me}: {message}");
+            assert!(message.contains("interrupted by its caller"), "{me}: {message}");
+        } else {
+            assert_eq!(status, "TFE_OK", "{me}: {message}");
+        }
+    }
+}

@@ -6,9 +6,10 @@ use super::error::{ffi_boundary, tfe_status_t};
 use super::handles;
 use super::train::tfe_trainer_t;
 
-/// Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate` or
-/// `tfe_trainer_predict` (or its `_party` form) in progress, from any
-/// thread: the call's run in progress fails soon after (every player gives
+/// Interrupts the trainer's `tfe_trainer_fit`, `tfe_trainer_evaluate`,
+/// `tfe_trainer_predict` (or its `_party` form), `tfe_trainer_export` or
+/// `tfe_trainer_finish` in progress, from any thread: the call's run in
+/// progress (or finish's wait for the others) fails soon after (every player gives
 /// up at its next message or within 20 ms of waiting), and so does each
 /// later run of the call, so the call returns `TFE_ERR_ABORTED` ("...
 /// aborted the run: the run was interrupted by its caller") after one run

@@ -272,7 +272,8 @@ pub unsafe extern "C" fn tfe_trainer_predict_party(
 /// nothing for a local trainer.
 ///
 /// Returns `TFE_ERR_NETWORK` or `TFE_ERR_TIMEOUT` (a player stopped first or
-/// never finished; named).
+/// never finished; named), or `TFE_ERR_ABORTED` (a player aborted its last
+/// run; `tfe_trainer_interrupt` ends the wait).
 ///
 /// # Safety
 /// None beyond a live or NULL `trainer`.

@@ -182,9 +182,9 @@ class Trainer {
         return Model(model);
     }
 
-    /// Interrupts a fit, evaluate or predict in progress on another thread
-    /// (or from fit's progress callback): it throws tfe::Error with
-    /// TFE_ERR_ABORTED within its run in progress (tfe_trainer_interrupt).
+    /// Interrupts a fit, evaluate, predict, export or finish in progress on
+    /// another thread (or from fit's progress callback): it throws tfe::Error
+    /// with TFE_ERR_ABORTED within its run in progress (tfe_trainer_interrupt).
     /// Does nothing between calls. A local trainer stays usable; a deployed
     /// one, after any failed call, is made anew at every player.
     void interrupt() const { detail::check(tfe_trainer_interrupt(get())); }

@@ -534,6 +534,7 @@ impl Trainer {
     /// calls it (the reveal is a run of all), the model owner gets the
     /// model and the others `None`.
     pub fn export_as_player(&mut self) -> Result<Option<Sequential>> {
+        let _call = self.interrupt.begin(); // one run for the interrupt (see interrupter)
         if self.built.is_none() {
             let rows = self.layout.eval_rows(&vec![32; self.layout.parts.len()], 32);
             self.build(&rows)?;

@@ -99,13 +99,12 @@ class Trainer(Handle):
         self.metrics = metrics
 
     def interrupt(self) -> None:
-        """Interrupts the fit, evaluate or predict in progress on another
-        thread, which then raises tfe.AbortedError within its run in
-        progress (tfe_trainer_interrupt); does nothing between calls. A
+        """Interrupts the fit, evaluate, predict, export or finish in progress
+        on another thread, which then raises tfe.AbortedError within its run
+        in progress (tfe_trainer_interrupt); does nothing between calls. A
         local trainer stays usable; a deployed one, after any failed call,
-        is made anew at every player. It
-        does not wait for the call; do not call it while another thread
-        closes the trainer."""
+        is made anew at every player. It does not wait for the call; do not
+        call it while another thread closes the trainer."""
         _capi.tfe_trainer_interrupt(self._ptr)
 
     @contextlib.contextmanager
@@ -214,9 +213,10 @@ class Trainer(Handle):
 
     def finish(self) -> None:
         """At a deployed player, after its last call: waits until every other
-        player has completed the same calls (nothing for a local trainer)."""
-        with self._lock:
-            _capi.tfe_trainer_finish(self._ptr)
+        player has completed the same calls (nothing for a local trainer).
+        Ctrl-C or interrupt() ends the wait."""
+        with self._calling() as ptr:
+            _capi.tfe_trainer_finish(ptr)
 
     def predict(self, x) -> np.ndarray:
         """The model's outputs for x, revealed to the model owner."""
@@ -234,8 +234,8 @@ class Trainer(Handle):
         from .models import Model
 
         out = _capi.HANDLE()
-        with self._lock:
-            _capi.tfe_trainer_export(self._ptr, ctypes.byref(out))
+        with self._calling() as ptr:
+            _capi.tfe_trainer_export(ptr, ctypes.byref(out))
         return Model(out.value) if out.value else None
 
 

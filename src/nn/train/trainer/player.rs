@@ -126,8 +126,9 @@ impl Trainer {
     /// At a deployed player, after its last call: says it runs no more
     /// and waits until every other player has completed the same runs
     /// (failing, naming the player, if one stopped first). Nothing to do in
-    /// local mode.
+    /// local mode. Interrupted as a fit is (see [`Trainer::interrupter`]).
     pub fn finish(&mut self) -> Result<()> {
+        let _call = self.interrupt.begin(); // the wait for the others is interruptible
         self.built.as_mut().map_or(Ok(()), |b| b.runner.finish())
     }
 }

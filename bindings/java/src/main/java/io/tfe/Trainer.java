@@ -265,11 +265,11 @@ public final class Trainer extends Handle {
     }
 
     /**
-     * Interrupts the fit, evaluate or predict in progress on another thread (or from fit's
-     * listener), if any: it fails within its run in progress with a {@link TfeException} of
-     * status {@link Status#ABORTED} ({@code tfe_trainer_interrupt}); the steps taken stay and a
-     * local trainer stays usable (a deployed one, after any failed call, is made anew at every
-     * player). Between calls it does nothing and reaches no later call. Safe to
+     * Interrupts the fit, evaluate, predict, export or finish in progress on another thread (or
+     * from fit's listener), if any: it fails within its run in progress with a {@link
+     * TfeException} of status {@link Status#ABORTED} ({@code tfe_trainer_interrupt}); the steps
+     * taken stay and a local trainer stays usable (a deployed one, after any failed call, is made
+     * anew at every player). Between calls it does nothing and reaches no later call. Safe to
      * call from any thread.
      */
     public void interrupt() {
