@@ -55,8 +55,8 @@ func trainAsParty(c trainCase, model *tfe.Model, optimizer tfe.Optimizer, hostma
 			out.predicted, err = tr.PredictParty(context.Background(), 4, x4, 1, me == "carol")
 			return err
 		},
-		func() (err error) { out.exported, err = tr.Export(); return err },
-		tr.Finish,
+		func() (err error) { out.exported, err = tr.Export(context.Background()); return err },
+		func() error { return tr.Finish(context.Background()) },
 	}
 	for i, step := range steps {
 		if err := step(); err != nil {

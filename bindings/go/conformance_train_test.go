@@ -90,7 +90,7 @@ func runTrainCase(t *testing.T, c trainCase) {
 	if c.Expect.LossDecreases && losses[len(losses)-1] >= losses[0] {
 		t.Errorf("epoch losses %v", losses)
 	}
-	exported := must(tr.Export())(t)
+	exported := must(tr.Export(context.Background()))(t)
 	defer exported.Close()
 	checkTrainedWeights(t, c, exported)
 }

@@ -226,10 +226,11 @@ func (t *Trainer) Predict(ctx context.Context, x []float64, samples, outputs int
 
 // Export is the trained model, revealed to the model owner
 // (tfe_trainer_export). Close it. At the other players of a deployed
-// training it is nil (with a nil error).
-func (t *Trainer) Export() (*Model, error) {
+// training it is nil (with a nil error). When ctx is done before the
+// export ends, it is interrupted (see run).
+func (t *Trainer) Export(ctx context.Context) (*Model, error) {
 	var out *C.tfe_model_t
-	if err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_export(p, &out) }); err != nil {
+	if err := t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_export(p, &out) }); err != nil {
 		return nil, err
 	}
 	if out == nil {

@@ -126,7 +126,8 @@ func (t *Trainer) PredictParty(ctx context.Context, samples int, x []float64, ou
 
 // Finish waits, after this player's last call, until every other player
 // of the deployment has completed the same calls (tfe_trainer_finish);
-// nothing for a local trainer.
-func (t *Trainer) Finish() error {
-	return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_finish(p) })
+// nothing for a local trainer. When ctx is done first, the wait ends with
+// its error (see run).
+func (t *Trainer) Finish(ctx context.Context) error {
+	return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_finish(p) })
 }

@@ -49,7 +49,7 @@ func newLogisticTrainer(t *testing.T, seed uint64) *tfe.Trainer {
 
 func exportedWeights(t *testing.T, tr *tfe.Trainer) []float64 {
 	t.Helper()
-	m := must(tr.Export())(t)
+	m := must(tr.Export(context.Background()))(t)
 	defer m.Close()
 	if n := must(m.WeightCount())(t); n != 2 {
 		t.Fatalf("%d weight arrays, expected 2", n)
