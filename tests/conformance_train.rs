@@ -398,22 +398,24 @@ unsafe extern "C" fn stop_after_first_batch(_: *mut c_void, p: *const tfe_train_
     c_int::from(unsafe { (*p).batch } == 1)
 }
 
-/// The model owner stops its fit from its progress callback after the first
-/// of its eight batches, by an interrupt or by returning nonzero: the fit
-/// fails at every player with the model owner's abort (none waits for a
-/// timeout), and every player's trainer then refuses to run, saying to make
-/// it anew (the players may have stopped at different runs).
+/// A player stops its fit from its progress callback after the first of
+/// its eight batches (the model owner by an interrupt or by returning
+/// nonzero, the data owner by returning nonzero): the fit fails at every
+/// player with that player's abort (none waits for a timeout), and every
+/// player's trainer then refuses to run, saying to make it anew (the
+/// players may have stopped at different runs).
 #[test]
-fn a_deployed_fit_stopped_by_the_model_owner_fails_at_every_player_and_no_trainer_goes_on() {
+fn a_deployed_fit_stopped_by_one_player_fails_at_every_player_and_no_trainer_goes_on() {
     let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     let constants = header_constants();
     let case = &doc["train_cases"][0];
-    let stops: [(tfe_train_progress_fn, &str); 2] = [
-        (Some(interrupt_after_first_batch), "interrupted by its caller"),
-        (Some(stop_after_first_batch), "the progress callback returned 1 after batch 1"),
+    let stops: [(tfe_train_progress_fn, &str, &str); 3] = [
+        (Some(interrupt_after_first_batch), "interrupted by its caller", "carol"),
+        (Some(stop_after_first_batch), "the progress callback returned 1 after batch 1", "carol"),
+        (Some(stop_after_first_batch), "the progress callback returned 1 after batch 1", "alice"),
     ];
-    for (stop, reason) in stops {
+    for (stop, reason, stopper) in stops {
         let outcomes = on_every_player("train-stop", |hostmap, me| {
             let PartyTrainer { trainer, samples, x, y } = party_trainer(case, &constants, hostmap, me);
             let (x, y, len) = (ptr_of(&x), ptr_of(&y), (x.len(), y.len()));
@@ -424,7 +426,7 @@ fn a_deployed_fit_stopped_by_the_model_owner_fails_at_every_player_and_no_traine
                 };
                 (status_name(status), message())
             };
-            let stopped = fit(if me == "carol" { stop } else { None });
+            let stopped = fit(if me == stopper { stop } else { None });
             let again = fit(None);
             // SAFETY: the trainer is live and freed once.
             unsafe { tfe_trainer_free(trainer) };
@@ -432,7 +434,7 @@ fn a_deployed_fit_stopped_by_the_model_owner_fails_at_every_player_and_no_traine
         });
         for (me, ((status, message), (again, refusal))) in PARTY_PLAYERS.iter().zip(outcomes) {
             assert_eq!(status, "TFE_ERR_ABORTED", "{me}: {message}");
-            assert!(message.contains("'carol'") && message.contains(reason), "{me}: {message}");
+            assert!(message.contains(&format!("'{stopper}'")) && message.contains(reason), "{me}: {message}");
             assert_eq!(again, "TFE_ERR_INVALID_ARGUMENT", "{me}: {refusal}");
             assert!(refusal.contains("make the trainer anew at every player"), "{me}: {refusal}");
         }

@@ -376,10 +376,12 @@ impl Trainer {
                     eta,
                 };
                 if let ControlFlow::Break(reason) = progress(&report) {
+                    let runner = &mut self.built.as_mut().expect("built").runner;
                     if !(end && epoch == fit.epochs) {
-                        self.built.as_mut().expect("built").runner.stop_before_the_others(&reason);
+                        runner.stop_before_the_others(&reason);
                     }
-                    return Err(Error::Aborted { player: self.players.model_owner.clone(), message: reason });
+                    let player = runner.player(&self.players.model_owner).to_string();
+                    return Err(Error::Aborted { player, message: reason });
                 }
                 if end {
                     history.push(report);
