@@ -25,6 +25,12 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The conformance file (`tests/conformance/cases.json`) and the header's constants.
+fn cases() -> (Value, HashMap<String, u32>) {
+    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
+    (serde_json::from_str(&text).unwrap(), header_constants())
+}
+
 fn floats(value: &Value) -> Vec<f64> {
     value.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
 }
@@ -186,9 +192,7 @@ fn run(case: &Value, constants: &HashMap<String, u32>) {
 
 #[test]
 fn every_training_case_passes_through_the_c_api() {
-    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let constants = header_constants();
+    let (doc, constants) = cases();
     let cases = doc["train_cases"].as_array().unwrap();
     assert!(cases.len() >= 3);
     for case in cases {
@@ -278,6 +282,30 @@ fn party_trainer(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::
     PartyTrainer { trainer, samples, x: mine("alice", &x), y: mine("bob", &y) }
 }
 
+impl PartyTrainer {
+    /// `tfe_trainer_fit_party` with this player's data; `progress` gets
+    /// the trainer as its user data.
+    fn fit(&self, epochs: usize, batch: usize, progress: tfe_train_progress_fn) -> tfe_status_t {
+        let (x, y) = (&self.x, &self.y);
+        let trainer = self.trainer;
+        // SAFETY: a live trainer, buffers of the stated lengths (NULL with 0).
+        unsafe {
+            tfe_trainer_fit_party(
+                trainer,
+                self.samples,
+                ptr_of(x),
+                x.len(),
+                ptr_of(y),
+                y.len(),
+                epochs,
+                batch,
+                progress,
+                trainer.cast(),
+            )
+        }
+    }
+}
+
 fn ptr_of(values: &[f64]) -> *const f64 {
     if values.is_empty() { ptr::null() } else { values.as_ptr() }
 }
@@ -286,24 +314,12 @@ fn ptr_of(values: &[f64]) -> *const f64 {
 /// owner, `None` elsewhere.
 fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi::CStr, me: &str) -> Option<Learned> {
     let name = format!("{} at {me}", case["name"].as_str().unwrap());
-    let PartyTrainer { trainer, samples, x, y } = party_trainer(case, constants, hostmap, me);
+    let party = party_trainer(case, constants, hostmap, me);
+    let (epochs, batch) = (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
+    ok(party.fit(epochs, batch, None), &name);
+    let PartyTrainer { trainer, samples, x, y } = party;
     // SAFETY (all): live handles, buffers of the stated lengths (NULL with 0).
     unsafe {
-        let (epochs, batch) =
-            (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
-        let status = tfe_trainer_fit_party(
-            trainer,
-            samples,
-            ptr_of(&x),
-            x.len(),
-            ptr_of(&y),
-            y.len(),
-            epochs,
-            batch,
-            None,
-            ptr::null_mut(),
-        );
-        ok(status, &name);
         let (mut loss, mut accuracy) = (0.0, 0.0);
         let status = tfe_trainer_evaluate_party(
             trainer,
@@ -354,9 +370,7 @@ fn run_party(case: &Value, constants: &HashMap<String, u32>, hostmap: &std::ffi:
 /// owner's weights meet the case's tolerance, and only it receives them.
 #[test]
 fn the_first_training_case_passes_as_six_deployed_players() {
-    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let constants = header_constants();
+    let (doc, constants) = cases();
     let case = &doc["train_cases"][0];
     let outcomes = on_every_player("train-party", |hostmap, me| run_party(case, &constants, hostmap, me));
     for (me, outcome) in PARTY_PLAYERS.iter().zip(&outcomes) {
@@ -406,9 +420,7 @@ unsafe extern "C" fn stop_after_first_batch(_: *mut c_void, p: *const tfe_train_
 /// players may have stopped at different runs).
 #[test]
 fn a_deployed_fit_stopped_by_one_player_fails_at_every_player_and_no_trainer_goes_on() {
-    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let constants = header_constants();
+    let (doc, constants) = cases();
     let case = &doc["train_cases"][0];
     let stops: [(tfe_train_progress_fn, &str, &str); 3] = [
         (Some(interrupt_after_first_batch), "interrupted by its caller", "carol"),
@@ -417,19 +429,15 @@ fn a_deployed_fit_stopped_by_one_player_fails_at_every_player_and_no_trainer_goe
     ];
     for (stop, reason, stopper) in stops {
         let outcomes = on_every_player("train-stop", |hostmap, me| {
-            let PartyTrainer { trainer, samples, x, y } = party_trainer(case, &constants, hostmap, me);
-            let (x, y, len) = (ptr_of(&x), ptr_of(&y), (x.len(), y.len()));
-            let fit = |progress: tfe_train_progress_fn| {
-                // SAFETY: a live trainer, buffers of the stated lengths (NULL with 0).
-                let status = unsafe {
-                    tfe_trainer_fit_party(trainer, samples, x, len.0, y, len.1, 2, 4, progress, trainer.cast())
-                };
+            let party = party_trainer(case, &constants, hostmap, me);
+            let fit = |progress| {
+                let status = party.fit(2, 4, progress);
                 (status_name(status), message())
             };
             let stopped = fit(if me == stopper { stop } else { None });
             let again = fit(None);
             // SAFETY: the trainer is live and freed once.
-            unsafe { tfe_trainer_free(trainer) };
+            unsafe { tfe_trainer_free(party.trainer) };
             (stopped, again)
         });
         for (me, ((status, message), (again, refusal))) in PARTY_PLAYERS.iter().zip(outcomes) {
@@ -447,29 +455,16 @@ fn a_deployed_fit_stopped_by_one_player_fails_at_every_player_and_no_trainer_goe
 #[test]
 fn an_interrupt_ends_a_deployed_finish_waiting_for_a_player() {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let text = std::fs::read_to_string(repo().join("tests/conformance/cases.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let constants = header_constants();
+    let (doc, constants) = cases();
     let case = &doc["train_cases"][0];
     let carol_returned = &AtomicBool::new(false);
     let outcomes = on_every_player("train-finish", |hostmap, me| {
-        let PartyTrainer { trainer, samples, x, y } = party_trainer(case, &constants, hostmap, me);
+        let party = party_trainer(case, &constants, hostmap, me);
+        ok(party.fit(1, 4, None), me);
+        let trainer = party.trainer;
         let address = trainer as usize; // to interrupt it from another thread
-        // SAFETY (all): a live trainer, buffers of the stated lengths (NULL with 0).
+        // SAFETY (all): a live trainer.
         unsafe {
-            let status = tfe_trainer_fit_party(
-                trainer,
-                samples,
-                ptr_of(&x),
-                x.len(),
-                ptr_of(&y),
-                y.len(),
-                1,
-                4,
-                None,
-                ptr::null_mut(),
-            );
-            ok(status, me);
             let finished = std::thread::scope(|scope| {
                 if me == "carol" {
                     // Repeated until finish returns: an interrupt before the call reaches nothing.
