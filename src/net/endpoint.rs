@@ -7,7 +7,9 @@
 //! puts its frames on a crossbeam channel.
 //! Frames that arrive before they are asked for wait in a stash keyed by
 //! tag; frames of runs that are over are dropped. A peer's abort or closed
-//! connection turns the waiting receive into an error that names the peer.
+//! connection turns the waiting receive into an error that names the peer,
+//! and so does another player's abort of the run (a player that fails
+//! because of another's abort sends none of its own).
 //!
 //! Flow control (each player sends data of a run only once its peer has
 //! begun the run before) lives in [`flow`].
