@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.BiFunction;
 
 /**
  * A computation under construction ({@code tfe_context_t}): its graph, with the input
@@ -127,20 +128,8 @@ public final class Context extends Ops {
 
     /** A local session with {@code options} (null: the defaults). */
     public Session newSession(SessionOptions options) {
-        MemorySegment ctx = acquire();
-        Upcalls held = upcalls.retain();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            int status = options == null ? Native.tfe_session_new_local(ctx, out)
-                    : Native.tfe_session_new_local_with_options(ctx, options.toNative(arena), out);
-            TfeException.check(status);
-            return new Session(out.get(ADDRESS, 0), held);
-        } catch (RuntimeException | Error e) {
-            held.release();
-            throw e;
-        } finally {
-            release();
-        }
+        return openRunner((ctx, arena, out) -> options == null ? Native.tfe_session_new_local(ctx, out)
+                : Native.tfe_session_new_local_with_options(ctx, options.toNative(arena), out), Session::new);
     }
 
     /**
@@ -149,16 +138,26 @@ public final class Context extends Ops {
      * ({@code tfe_party_open_insecure_plaintext}: trusted networks and tests only).
      */
     public Party openParty(String hostmapPath, String me, String tlsKeyPath) {
+        return openRunner((ctx, arena, out) -> {
+            MemorySegment hostmap = arena.allocateFrom(hostmapPath);
+            MemorySegment player = arena.allocateFrom(me);
+            return tlsKeyPath == null ? Native.tfe_party_open_insecure_plaintext(ctx, hostmap, player, out)
+                    : Native.tfe_party_open(ctx, hostmap, player, arena.allocateFrom(tlsKeyPath), out);
+        }, Party::new);
+    }
+
+    /**
+     * Opens a handle that runs the graph (a session or a party) with {@code open}, and wraps it
+     * with a reference to the input providers: they stay callable while it is open, even after
+     * this context is closed. The reference is dropped again when opening fails.
+     */
+    private <T> T openRunner(Getter open, BiFunction<MemorySegment, Upcalls, T> wrap) {
         MemorySegment ctx = acquire();
         Upcalls held = upcalls.retain();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            MemorySegment hostmap = arena.allocateFrom(hostmapPath);
-            MemorySegment player = arena.allocateFrom(me);
-            int status = tlsKeyPath == null ? Native.tfe_party_open_insecure_plaintext(ctx, hostmap, player, out)
-                    : Native.tfe_party_open(ctx, hostmap, player, arena.allocateFrom(tlsKeyPath), out);
-            TfeException.check(status);
-            return new Party(out.get(ADDRESS, 0), held);
+            TfeException.check(open.call(ctx, arena, out));
+            return wrap.apply(out.get(ADDRESS, 0), held);
         } catch (RuntimeException | Error e) {
             held.release();
             throw e;

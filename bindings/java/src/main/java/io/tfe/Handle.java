@@ -1,11 +1,13 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -112,6 +114,17 @@ abstract class Handle implements AutoCloseable {
         int call(MemorySegment handle, MemorySegment shape, MemorySegment rank);
     }
 
+    /** A C accessor of the handle writing a (pointer to doubles, count) pair of out-params. */
+    @FunctionalInterface
+    interface DoublesGetter {
+        int call(MemorySegment handle, MemorySegment data, MemorySegment len);
+    }
+
+    /** The out-params of a {@link DoublesGetter}, in one allocation (cheaper than two). */
+    private static final StructLayout DOUBLES_OUT = MemoryLayout.structLayout(ADDRESS.withName("data"),
+            JAVA_LONG.withName("len"));
+    private static final long DOUBLES_OUT_LEN = DOUBLES_OUT.byteOffset(MemoryLayout.PathElement.groupElement("len"));
+
     /**
      * Runs the getter with the handle held and an {@code out} of {@code layout}, and reads the
      * answer from it with {@code read} before the handle is released.
@@ -140,6 +153,16 @@ abstract class Handle implements AutoCloseable {
     /** A string of the handle's the getter points to, copied while the handle is held. */
     final String getString(Getter getter) {
         return get(ADDRESS, getter, out -> Strings.read(out.get(ADDRESS, 0)));
+    }
+
+    /** The doubles the getter points to, copied while the handle is held. */
+    final double[] getDoubles(DoublesGetter getter) {
+        Getter pair = (handle, arena, out) ->
+                getter.call(handle, out.asSlice(0, ADDRESS), out.asSlice(DOUBLES_OUT_LEN, JAVA_LONG));
+        return get(DOUBLES_OUT, pair, out -> {
+            long n = out.get(JAVA_LONG, DOUBLES_OUT_LEN);
+            return n == 0 ? new double[0] : out.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
+        });
     }
 
     /** The shape the getter points to, copied while the handle is held. */

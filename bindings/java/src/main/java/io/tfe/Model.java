@@ -3,7 +3,6 @@ package io.tfe;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -109,30 +108,28 @@ public final class Model extends Handle {
 
     /** A dense layer of {@code units} ({@code weights}: inputs x units, row-major); returns this. */
     public Model addDense(long inputs, long units, double[] weights, double[] bias) {
-        call((m, a) -> NativeModel.tfe_model_add_dense(m, inputs, units, Context.doubles(a, weights), weights.length,
-                Context.doubles(a, bias), bias.length));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_dense(m, inputs, units, Context.doubles(a, weights),
+                weights.length, Context.doubles(a, bias), bias.length));
     }
 
     /** A convolution ({@code kernel}: h, w, in, out; weights HWIO); returns this. */
     public Model addConv2d(long[] kernel, double[] weights, double[] bias, long strideH, long strideW,
             Padding padding) {
-        call((m, a) -> NativeModel.tfe_model_add_conv2d(m, Context.longs(a, kernel), kernel.length,
+        return addLayer((m, a) -> NativeModel.tfe_model_add_conv2d(m, Context.longs(a, kernel), kernel.length,
                 Context.doubles(a, weights), weights.length, Context.doubles(a, bias), bias.length, strideH, strideW,
                 padding.ordinal()));
-        return this;
     }
 
     /** Max pooling; returns this. */
     public Model addMaxPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
-        call((m, a) -> NativeModel.tfe_model_add_max_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_max_pool2d(m, windowH, windowW, strideH, strideW,
+                padding.ordinal()));
     }
 
     /** Average pooling; returns this. */
     public Model addAvgPool2d(long windowH, long windowW, long strideH, long strideW, Padding padding) {
-        call((m, a) -> NativeModel.tfe_model_add_avg_pool2d(m, windowH, windowW, strideH, strideW, padding.ordinal()));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_avg_pool2d(m, windowH, windowW, strideH, strideW,
+                padding.ordinal()));
     }
 
     /** Batch normalization (inference) over {@code gamma.length} channels; returns this. */
@@ -142,38 +139,38 @@ public final class Model extends Handle {
             throw new IllegalArgumentException("batch norm: gamma has " + channels + " values, beta " + beta.length
                     + ", mean " + mean.length + ", variance " + variance.length + "; all need the same count");
         }
-        call((m, a) -> NativeModel.tfe_model_add_batch_norm(m, Context.doubles(a, gamma), Context.doubles(a, beta),
-                Context.doubles(a, mean), Context.doubles(a, variance), channels, epsilon));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_batch_norm(m, Context.doubles(a, gamma),
+                Context.doubles(a, beta), Context.doubles(a, mean), Context.doubles(a, variance), channels, epsilon));
     }
 
     /** ReLU; returns this. */
     public Model addRelu() {
-        call((m, a) -> NativeModel.tfe_model_add_relu(m));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_relu(m));
     }
 
     /** Sigmoid; returns this. */
     public Model addSigmoid() {
-        call((m, a) -> NativeModel.tfe_model_add_sigmoid(m));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_sigmoid(m));
     }
 
     /** Softmax; returns this. */
     public Model addSoftmax() {
-        call((m, a) -> NativeModel.tfe_model_add_softmax(m));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_softmax(m));
     }
 
     /** Flatten; returns this. */
     public Model addFlatten() {
-        call((m, a) -> NativeModel.tfe_model_add_flatten(m));
-        return this;
+        return addLayer((m, a) -> NativeModel.tfe_model_add_flatten(m));
     }
 
     /** Global average pooling; returns this. */
     public Model addGlobalAvgPool2d() {
-        call((m, a) -> NativeModel.tfe_model_add_global_avg_pool2d(m));
+        return addLayer((m, a) -> NativeModel.tfe_model_add_global_avg_pool2d(m));
+    }
+
+    /** Runs {@code layer}, a {@code tfe_model_add_*} call, and returns this for chaining. */
+    private Model addLayer(Call layer) {
+        call(layer);
         return this;
     }
 
@@ -187,16 +184,6 @@ public final class Model extends Handle {
 
     /** A copy of weight array {@code index} ({@code tfe_model_weight}). */
     public double[] weight(long index) {
-        MemorySegment model = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment values = arena.allocate(ADDRESS);
-            MemorySegment len = arena.allocate(JAVA_LONG);
-            TfeException.check(NativeTrain.tfe_model_weight(model, index, values, len));
-            long n = len.get(JAVA_LONG, 0);
-            return n == 0 ? new double[0]
-                    : values.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
-        } finally {
-            release();
-        }
+        return getDoubles((model, values, len) -> NativeTrain.tfe_model_weight(model, index, values, len));
     }
 }

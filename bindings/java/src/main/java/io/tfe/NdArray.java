@@ -1,8 +1,6 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,25 +33,11 @@ public final class NdArray extends Handle {
 
     /** The values, row-major. */
     public double[] values() {
-        MemorySegment array = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(ADDRESS);
-            MemorySegment len = arena.allocate(JAVA_LONG);
-            TfeException.check(Native.tfe_array_values(array, data, len));
-            long n = len.get(JAVA_LONG, 0);
-            return n == 0 ? new double[0] : data.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
-        } finally {
-            release();
-        }
+        return getDoubles(Native::tfe_array_values);
     }
 
     /** The shape. */
     public long[] shape() {
-        MemorySegment array = acquire();
-        try {
-            return Tensor.readShape((shape, rank) -> Native.tfe_array_shape(array, shape, rank));
-        } finally {
-            release();
-        }
+        return getShape(Native::tfe_array_shape);
     }
 }

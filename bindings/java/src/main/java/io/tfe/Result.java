@@ -1,7 +1,6 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -31,28 +30,12 @@ public final class Result extends Handle {
 
     /** A copy of value {@code index} (row-major). */
     public double[] values(long index) {
-        MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            // One allocation for both out-parameters: the data pointer, then the length.
-            MemorySegment block = arena.allocate(ADDRESS.byteSize() + JAVA_LONG.byteSize(), ADDRESS.byteAlignment());
-            MemorySegment data = block.asSlice(0, ADDRESS);
-            MemorySegment len = block.asSlice(ADDRESS.byteSize(), JAVA_LONG);
-            TfeException.check(Native.tfe_result_value(result, index, data, len));
-            long n = len.get(JAVA_LONG, 0);
-            return n == 0 ? new double[0] : data.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
-        } finally {
-            release();
-        }
+        return getDoubles((r, data, len) -> Native.tfe_result_value(r, index, data, len));
     }
 
     /** The shape of value {@code index}. */
     public long[] shape(long index) {
-        MemorySegment result = acquire();
-        try {
-            return Tensor.readShape((shape, rank) -> Native.tfe_result_shape(result, index, shape, rank));
-        } finally {
-            release();
-        }
+        return getShape((r, shape, rank) -> Native.tfe_result_shape(r, index, shape, rank));
     }
 
     /** The number of players with stats (a party's result: its own only). */

@@ -50,44 +50,38 @@ final class Json {
 
     private Map<String, Object> object() {
         Map<String, Object> map = new LinkedHashMap<>();
-        pos++;
-        space();
-        if (peek() == '}') {
-            pos++;
-            return map;
-        }
-        while (true) {
+        elements('}', () -> {
             space();
             String key = string();
             space();
             expect(':');
             map.put(key, value());
-            space();
-            if (peek() == ',') {
-                pos++;
-            } else {
-                expect('}');
-                return map;
-            }
-        }
+        });
+        return map;
     }
 
     private List<Object> array() {
         List<Object> list = new ArrayList<>();
+        elements(']', () -> list.add(value()));
+        return list;
+    }
+
+    /** Reads the comma-separated elements after an opening bracket, through {@code close}. */
+    private void elements(char close, Runnable element) {
         pos++;
         space();
-        if (peek() == ']') {
+        if (peek() == close) {
             pos++;
-            return list;
+            return;
         }
         while (true) {
-            list.add(value());
+            element.run();
             space();
             if (peek() == ',') {
                 pos++;
             } else {
-                expect(']');
-                return list;
+                expect(close);
+                return;
             }
         }
     }
