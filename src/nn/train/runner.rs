@@ -97,13 +97,15 @@ impl Runner {
         }
     }
 
-    /// The player this process runs: its party's, or, where it runs every
-    /// player, `model_owner` (whose view a local trainer gives).
-    pub fn player<'a>(&'a self, model_owner: &'a str) -> &'a str {
-        match self {
+    /// The abort of a call this process stopped, naming its player: its
+    /// party's, or, where it runs every player, `model_owner` (whose view a
+    /// local trainer gives).
+    pub fn stopped_here(&self, model_owner: &str, message: String) -> Error {
+        let player = match self {
             Runner::Local(_) => model_owner,
             Runner::Player { party, .. } => party.name(),
-        }
+        };
+        Error::Aborted { player: player.to_string(), message }
     }
 
     /// Runs `fetches` with this process's `feeds` (a party uses the feeds

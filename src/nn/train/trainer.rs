@@ -380,25 +380,19 @@ impl Trainer {
                     if !(end && epoch == fit.epochs) {
                         runner.stop_before_the_others(&reason);
                     }
-                    let player = runner.player(&self.players.model_owner).to_string();
-                    return Err(Error::Aborted { player, message: reason });
+                    return Err(runner.stopped_here(&self.players.model_owner, reason));
                 }
                 if end {
                     history.push(report);
                 }
             }
         }
-        // An interrupt from the last report's callback has no later run to
-        // fail: the call fails here (this process's runs are all complete,
-        // so it stays in step with the other players).
-        if self.interrupt.is_set() {
-            let built = self.built.as_ref().expect("built");
-            return Err(Error::Aborted {
-                player: built.runner.player(&self.players.model_owner).to_string(),
-                message: crate::net::interrupt::REASON.into(),
-            });
+        // An interrupt from the last report's callback has no run left to fail (all are complete here).
+        let runner = &self.built.as_ref().expect("built").runner;
+        if !self.interrupt.is_set() {
+            return Ok(history);
         }
-        Ok(history)
+        Err(runner.stopped_here(&self.players.model_owner, crate::net::interrupt::REASON.into()))
     }
 
     /// One training step; the batch's summed loss and correct count, where
