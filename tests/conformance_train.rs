@@ -20,6 +20,7 @@ use tfe::internals::ffi::{tfe_model_t, tfe_status_t};
 
 mod common;
 use common::ffi::{header_constants, message, status_name};
+use common::hosts::loopback_players;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -126,17 +127,8 @@ fn run(case: &Value, constants: &HashMap<String, u32>) {
     // SAFETY (all): live handles, buffers of the stated lengths, NUL-terminated names.
     unsafe {
         let model = build_model(case);
-        ok(
-            tfe_trainer_new_local(
-                model,
-                c"model-owner".as_ptr(),
-                c"data-owner".as_ptr(),
-                c"label-owner".as_ptr(),
-                &raw const options,
-                &raw mut trainer,
-            ),
-            name,
-        );
+        let (owner, data, labels) = (c"model-owner".as_ptr(), c"data-owner".as_ptr(), c"label-owner".as_ptr());
+        ok(tfe_trainer_new_local(model, owner, data, labels, &raw const options, &raw mut trainer), name);
         tfe_model_free(model);
         let optimizer = optimizer(case, constants);
         let status = tfe_trainer_compile(trainer, &raw const optimizer, constant("loss"), constant("metrics"));
@@ -153,21 +145,8 @@ fn run(case: &Value, constants: &HashMap<String, u32>) {
             (case["epochs"].as_u64().unwrap() as usize, case["batch_size"].as_u64().unwrap() as usize);
         let mut losses: Vec<f64> = Vec::new();
         let user_data = (&raw mut losses).cast::<c_void>();
-        let status = tfe_trainer_fit(
-            trainer,
-            x.as_ptr(),
-            x.len(),
-            y.as_ptr(),
-            y.len(),
-            epochs,
-            batch,
-            ptr::null(),
-            0,
-            ptr::null(),
-            0,
-            Some(record),
-            user_data,
-        );
+        let (none, (xs, n), (ys, m)) = (ptr::null(), (x.as_ptr(), x.len()), (y.as_ptr(), y.len()));
+        let status = tfe_trainer_fit(trainer, xs, n, ys, m, epochs, batch, none, 0, none, 0, Some(record), user_data);
         ok(status, name);
         if expect["loss_decreases"].as_bool() == Some(true) {
             assert!(losses.last() < losses.first(), "{name}: epoch losses {losses:?}");
@@ -208,16 +187,9 @@ fn party_hostmap(test: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("tfe-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let listeners: Vec<_> = PARTY_PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-    let players: Vec<String> = PARTY_PLAYERS
-        .iter()
-        .zip(&listeners)
-        .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
-        .collect();
-    drop(listeners);
     let path = dir.join("hosts.json");
-    let text =
-        format!("{{\"players\": [{}], \"connect_timeout_ms\": 30000, \"recv_timeout_ms\": 30000}}", players.join(", "));
+    let players = loopback_players(&PARTY_PLAYERS);
+    let text = format!("{{\"players\": {players}, \"connect_timeout_ms\": 30000, \"recv_timeout_ms\": 30000}}");
     std::fs::write(&path, text).unwrap();
     path
 }

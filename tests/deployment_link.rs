@@ -9,6 +9,9 @@ use tfe::deploy::party::{ChannelSecurity, open};
 use tfe::graph::Graph;
 use tfe::session::Feeds;
 
+mod common;
+use common::hosts::loopback_players;
+
 const PLAYERS: [&str; 4] = ["server0", "server1", "server2", "alice"];
 
 /// The ReLU's rounds at the busiest server, and the revealed values.
@@ -18,14 +21,7 @@ fn relu_over(link: &str) -> (u64, Vec<f64>) {
     let y = g.relu(x).unwrap();
     let out = g.reveal(y, None).unwrap();
     let graph = Arc::new(g);
-    let listeners: Vec<_> = PLAYERS.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-    let entries: Vec<String> = PLAYERS
-        .iter()
-        .zip(&listeners)
-        .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
-        .collect();
-    drop(listeners);
-    let text = format!("{{\"players\": [{}]{link}}}", entries.join(", "));
+    let text = format!("{{\"players\": {}{link}}}", loopback_players(&PLAYERS));
     let hostmap = Hostmap::parse(&text, std::env::temp_dir()).unwrap();
     let values: Vec<f64> = (0..1000).map(|i| f64::from(i) / 10.0 - 50.0).collect();
     let runs: Vec<_> = std::thread::scope(|s| {

@@ -28,14 +28,50 @@ fn data() -> (Vec<f64>, Vec<f64>) {
     (x, y)
 }
 
-fn ok(status: tfe_status_t) {
+pub(super) fn ok(status: tfe_status_t) {
     assert_eq!(status, tfe_status_t::TFE_OK, "{}", last_message());
+}
+
+/// A logistic regression on 2 features, weights [`W`] and bias 0.
+pub(super) fn logistic_model() -> *mut tfe_model_t {
+    let mut model = ptr::null_mut();
+    // SAFETY: valid pointers and lengths.
+    unsafe {
+        ok(tfe_model_new([2].as_ptr(), 1, &raw mut model));
+        ok(tfe_model_add_dense(model, 2, 1, W.as_ptr(), 2, [0.0].as_ptr(), 1));
+        ok(tfe_model_add_sigmoid(model));
+    }
+    model
+}
+
+/// The defaults of an optimizer kind.
+pub(super) fn optimizer_defaults(kind: tfe_optimizer_kind_t) -> tfe_optimizer_t {
+    let mut o = std::mem::MaybeUninit::uninit();
+    // SAFETY: a writable out-param.
+    ok(unsafe { tfe_optimizer_defaults(kind as u32, o.as_mut_ptr()) });
+    // SAFETY: written on success.
+    unsafe { o.assume_init() }
+}
+
+/// `tfe_trainer_fit` of all of `x` and `y`, with no validation data.
+///
+/// # Safety
+/// `trainer` is live or NULL; `progress` is NULL or takes `user_data`.
+pub(super) unsafe fn fit_all(
+    trainer: *mut tfe_trainer_t,
+    (x, y): (&[f64], &[f64]),
+    (epochs, batch_size): (usize, usize),
+    (progress, user_data): (tfe_train_progress_fn, *mut c_void),
+) -> tfe_status_t {
+    let (none, (x, n), (y, m)) = (ptr::null(), (x.as_ptr(), x.len()), (y.as_ptr(), y.len()));
+    // SAFETY: the slices' pointers and lengths, no validation data; the caller's contract.
+    unsafe { tfe_trainer_fit(trainer, x, n, y, m, epochs, batch_size, none, 0, none, 0, progress, user_data) }
 }
 
 /// The weights after two epochs of batches of 4 through the C API.
 fn through_c(optimizer: &tfe_optimizer_t) -> Vec<f64> {
     let (x, y) = data();
-    let mut model: *mut tfe_model_t = ptr::null_mut();
+    let model = logistic_model();
     let mut trainer: *mut tfe_trainer_t = ptr::null_mut();
     let options = tfe_session_options_t {
         transport: tfe_transport_t::TFE_TRANSPORT_MEMORY as u32,
@@ -43,37 +79,13 @@ fn through_c(optimizer: &tfe_optimizer_t) -> Vec<f64> {
     };
     // SAFETY: valid pointers and NUL-terminated names throughout.
     unsafe {
-        ok(tfe_model_new([2].as_ptr(), 1, &raw mut model));
-        ok(tfe_model_add_dense(model, 2, 1, W.as_ptr(), 2, [0.0].as_ptr(), 1));
-        ok(tfe_model_add_sigmoid(model));
-        ok(tfe_trainer_new_local(
-            model,
-            c"model-owner".as_ptr(),
-            c"data-owner".as_ptr(),
-            c"label-owner".as_ptr(),
-            &raw const options,
-            &raw mut trainer,
-        ));
+        let (owner, data, labels) = (c"model-owner".as_ptr(), c"data-owner".as_ptr(), c"label-owner".as_ptr());
+        ok(tfe_trainer_new_local(model, owner, data, labels, &raw const options, &raw mut trainer));
         tfe_model_free(model);
         ok(tfe_trainer_set_insecure_test_seed(trainer, SEED));
         let (loss, metrics) = (tfe_loss_t::TFE_LOSS_BINARY_CROSSENTROPY, tfe_metrics_t::TFE_METRICS_ACCURACY);
         ok(tfe_trainer_compile(trainer, optimizer, loss as u32, metrics as u32));
-        let (n, m) = (x.len(), y.len());
-        ok(tfe_trainer_fit(
-            trainer,
-            x.as_ptr(),
-            n,
-            y.as_ptr(),
-            m,
-            2,
-            4,
-            ptr::null(),
-            0,
-            ptr::null(),
-            0,
-            None,
-            ptr::null_mut(),
-        ));
+        ok(fit_all(trainer, (&x, &y), (2, 4), (None, ptr::null_mut())));
         let mut exported: *mut tfe_model_t = ptr::null_mut();
         ok(tfe_trainer_export(trainer, &raw mut exported));
         let mut weights = Vec::new();
@@ -107,13 +119,7 @@ fn in_rust(optimizer: Optimizer) -> Vec<f64> {
 
 #[test]
 fn the_c_trainer_gives_the_rust_trainers_weights_bit_for_bit() {
-    let c = |kind: tfe_optimizer_kind_t| {
-        let mut o = std::mem::MaybeUninit::uninit();
-        // SAFETY: a writable out-param.
-        ok(unsafe { tfe_optimizer_defaults(kind as u32, o.as_mut_ptr()) });
-        // SAFETY: written on success.
-        unsafe { o.assume_init() }
-    };
+    let c = optimizer_defaults;
     let sgd = tfe_optimizer_t {
         learning_rate: 0.5,
         momentum: 0.5,
@@ -158,24 +164,9 @@ fn a_stopping_callback_is_an_aborted_status_naming_it() {
         ok(tfe_model_add_dense(model, 2, 1, W.as_ptr(), 2, [0.0].as_ptr(), 1));
         ok(tfe_trainer_new_local(model, c"o".as_ptr(), c"d".as_ptr(), c"l".as_ptr(), ptr::null(), &raw mut trainer));
         tfe_model_free(model);
-        let mut sgd = std::mem::MaybeUninit::uninit();
-        ok(tfe_optimizer_defaults(0, sgd.as_mut_ptr()));
-        ok(tfe_trainer_compile(trainer, sgd.as_ptr(), tfe_loss_t::TFE_LOSS_MEAN_SQUARED_ERROR as u32, 0));
-        let status = tfe_trainer_fit(
-            trainer,
-            x.as_ptr(),
-            x.len(),
-            y.as_ptr(),
-            y.len(),
-            1,
-            16,
-            ptr::null(),
-            0,
-            ptr::null(),
-            0,
-            Some(stop),
-            ptr::null_mut(),
-        );
+        let sgd = optimizer_defaults(tfe_optimizer_kind_t::TFE_OPTIMIZER_SGD);
+        ok(tfe_trainer_compile(trainer, &raw const sgd, tfe_loss_t::TFE_LOSS_MEAN_SQUARED_ERROR as u32, 0));
+        let status = fit_all(trainer, (&x, &y), (1, 16), (Some(stop), ptr::null_mut()));
         assert_eq!(status, tfe_status_t::TFE_ERR_ABORTED);
         let message = last_message();
         assert!(message.contains("player 'o' aborted") && message.contains("callback returned 1"), "{message}");

@@ -11,6 +11,18 @@ pub const TFE: &str = env!("CARGO_BIN_EXE_tfe");
 
 pub struct Folder(pub PathBuf);
 
+/// A hostmap's `"players"` list: `players` at loopback ports that were
+/// free a moment ago (each bound, read, and let go).
+pub fn loopback_players(players: &[&str]) -> String {
+    let listeners: Vec<_> = players.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let entries: Vec<String> = players
+        .iter()
+        .zip(&listeners)
+        .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
+        .collect();
+    format!("[{}]", entries.join(", "))
+}
+
 impl Folder {
     /// The hostmap of `players` (generous timeouts: the players start one
     /// by one on a busy machine) and a certificate and key for each.
@@ -24,16 +36,9 @@ impl Folder {
         let dir = std::env::temp_dir().join(format!("tfe-hosts-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let listeners: Vec<_> = players.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
-        let entries: Vec<String> = players
-            .iter()
-            .zip(&listeners)
-            .map(|(name, l)| format!("{{\"name\": \"{name}\", \"address\": \"{}\"}}", l.local_addr().unwrap()))
-            .collect();
-        drop(listeners);
         let hostmap = format!(
-            "{{\"players\": [{}], \"connect_timeout_ms\": {connect_ms}, \"recv_timeout_ms\": 60000}}",
-            entries.join(", ")
+            "{{\"players\": {}, \"connect_timeout_ms\": {connect_ms}, \"recv_timeout_ms\": 60000}}",
+            loopback_players(players)
         );
         std::fs::write(dir.join("hosts.json"), hostmap).unwrap();
         let folder = Folder(dir);
