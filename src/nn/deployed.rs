@@ -6,10 +6,10 @@
 //! holds the model's structure only, so the model owner can publish it to
 //! the servers and the client (`tfe predict --export-graph`).
 
+use super::model::{BatchCopies, build_copies};
 use super::{Model, Weights, input_name};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
-use crate::ring::shape::fmt_shape;
 
 /// A prediction graph for batches of exactly `batch` samples (a smaller
 /// batch is padded with zero samples by the client).
@@ -33,20 +33,10 @@ pub fn prediction_graph(model: &dyn Model, batch: usize, owner: &str, client: &s
     if batch == 0 {
         return Err(Error::invalid("batch is 0, expected at least one sample per prediction"));
     }
-    let mut graph = Graph::default();
     let input = input_name(batch);
-    let x = graph.private_input(&input, client, &[&[batch][..], model.input_shape()].concat())?;
-    let (ys, weights) = model.build_outputs(&mut graph, x, owner)?;
-    let mut outputs = Vec::with_capacity(ys.len());
-    for (i, y) in ys.into_iter().enumerate() {
-        let shape = graph.shape(y)?;
-        if shape.first() != Some(&batch) {
-            return Err(Error::invalid(format!(
-                "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
-                fmt_shape(shape)
-            )));
-        }
-        outputs.push(graph.reveal(y, Some(client))?);
-    }
+    let BatchCopies { mut graph, mut per_batch, weights } =
+        build_copies(model, &[batch], owner, |g, _, shape| g.private_input(&input, client, shape))?;
+    let (_, ys) = per_batch.pop().ok_or_else(|| Error::internal("no copy of the model for the batch"))?;
+    let outputs = ys.into_iter().map(|y| graph.reveal(y, Some(client))).collect::<Result<_>>()?;
     Ok(PredictionGraph { graph, input, outputs, weights })
 }

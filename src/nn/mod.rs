@@ -18,6 +18,7 @@ pub mod train;
 
 pub use deployed::{PredictionGraph, prediction_graph};
 pub use layer::Layer;
+pub(crate) use model::{BatchCopies, build_copies};
 pub use model::{Model, Sequential, Weights};
 pub use predict::{PrivatePredictor, input_name};
 pub use train::Trainer;

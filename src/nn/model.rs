@@ -29,6 +29,51 @@ pub trait Model {
     fn build_outputs(&self, g: &mut Graph, x: TensorId, owner: &str) -> Result<(Vec<TensorId>, Weights)>;
 }
 
+/// A model built once per batch size into one graph (see [`build_copies`]).
+pub(crate) struct BatchCopies {
+    pub(crate) graph: Graph,
+    /// Per batch size, in the order asked: the batch and the model's
+    /// outputs (private), each with the batch axis first.
+    pub(crate) per_batch: Vec<(usize, Vec<TensorId>)>,
+    /// What the owner provides: the weights of the first copy, which every
+    /// other copy reads.
+    pub(crate) weights: Weights,
+}
+
+/// `model` once per batch size of `batches` in one new graph, as private
+/// prediction needs it: `input(g, batch, shape)` defines a copy's input of
+/// `shape` = `[batch, input shape...]`; each copy has at least one output,
+/// each with the batch axis first (an error names the first that is not).
+pub(crate) fn build_copies(
+    model: &dyn Model,
+    batches: &[usize],
+    owner: &str,
+    mut input: impl FnMut(&mut Graph, usize, &[usize]) -> Result<TensorId>,
+) -> Result<BatchCopies> {
+    let mut graph = Graph::default();
+    let (mut per_batch, mut weights) = (Vec::new(), Weights::new());
+    for &batch in batches {
+        let x = input(&mut graph, batch, &[&[batch][..], model.input_shape()].concat())?;
+        // Later copies find the weight variables the first one defined.
+        let (outputs, new_weights) = model.build_outputs(&mut graph, x, owner)?;
+        if outputs.is_empty() {
+            return Err(Error::invalid("the model has no outputs, expected at least one"));
+        }
+        for (i, &y) in outputs.iter().enumerate() {
+            let shape = graph.shape(y)?;
+            if shape.first() != Some(&batch) {
+                return Err(Error::invalid(format!(
+                    "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
+                    fmt_shape(shape)
+                )));
+            }
+        }
+        weights.extend(new_weights);
+        per_batch.push((batch, outputs));
+    }
+    Ok(BatchCopies { graph, per_batch, weights })
+}
+
 impl Model for Sequential {
     fn input_shape(&self) -> &[usize] {
         &self.input_shape

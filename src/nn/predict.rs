@@ -16,8 +16,9 @@
 //! batch size shares the weights again.
 
 use super::Model;
+use super::model::{BatchCopies, build_copies};
 use crate::error::{Error, Result};
-use crate::graph::{Graph, TensorId};
+use crate::graph::TensorId;
 use crate::ring::shape::fmt_shape;
 use crate::session::{Feeds, LocalOptions, LocalSession, RunStats};
 
@@ -86,40 +87,23 @@ impl PrivatePredictor {
         if max_batch == 0 {
             return Err(Error::invalid("max_batch is 0, expected at least one sample per prediction"));
         }
-        let mut g = Graph::default();
-        let mut graphs = Vec::new();
-        let mut weights = Vec::new();
-        let mut output_shapes = Vec::new();
-        let batch_shape = |batch: usize| [&[batch][..], model.input_shape()].concat();
-        for batch in batch_sizes(max_batch) {
-            let input = input_name(batch);
-            let x = g.private_input(&input, client, &batch_shape(batch))?;
-            // Later copies find the weight variables the first one defined.
-            let (ys, new_weights) = model.build_outputs(&mut g, x, owner)?;
-            if ys.is_empty() {
-                return Err(Error::invalid("the model has no outputs, expected at least one"));
-            }
-            weights.extend(new_weights);
-            output_shapes.clear();
-            let mut outputs = Vec::with_capacity(ys.len());
-            for (i, y) in ys.into_iter().enumerate() {
-                let shape = g.shape(y)?.to_vec();
-                if shape.first() != Some(&batch) {
-                    return Err(Error::invalid(format!(
-                        "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
-                        fmt_shape(&shape)
-                    )));
-                }
-                output_shapes.push(shape);
-                outputs.push(g.reveal(y, Some(client))?);
-            }
-            graphs.push(BatchGraph { batch, input, outputs });
+        let BatchCopies { graph: mut g, per_batch, weights } =
+            build_copies(model, &batch_sizes(max_batch), owner, |g, batch, shape| {
+                g.private_input(&input_name(batch), client, shape)
+            })?;
+        let mut graphs = Vec::with_capacity(per_batch.len());
+        for (batch, ys) in per_batch {
+            let outputs = ys.iter().map(|&y| g.reveal(y, Some(client))).collect::<Result<_>>()?;
+            graphs.push(BatchGraph { batch, input: input_name(batch), outputs });
         }
+        // `[max_batch, ...]`: the shapes of the last copy's outputs.
+        let output_shapes =
+            graphs[graphs.len() - 1].outputs.iter().map(|&y| Ok(g.shape(y)?.to_vec())).collect::<Result<Vec<_>>>()?;
         let mut session = LocalSession::new(&g, options)?;
         for (name, values) in weights {
             session.set_variable_values(&name, values)?;
         }
-        let input_shape = batch_shape(max_batch);
+        let input_shape = [&[max_batch][..], model.input_shape()].concat();
         let input_len = input_shape[1..].iter().product();
         let output_lens = output_shapes.iter().map(|s| s[1..].iter().product()).collect();
         Ok(PrivatePredictor { session, graphs, input_len, output_lens, input_shape, output_shapes })

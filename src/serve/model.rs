@@ -14,19 +14,13 @@
 
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
-use crate::graph::{Graph, TensorId};
-use crate::nn::Model;
+use crate::graph::TensorId;
+use crate::nn::{BatchCopies, Model, build_copies, input_name};
 use crate::ring::RingTensor;
-use crate::ring::shape::fmt_shape;
 use crate::session::{Feeds, LocalOptions, LocalSession};
 
 /// The player that owns the weights.
 const OWNER: &str = "model-owner";
-
-/// The name of the input for batches of `batch`, whose parts the servers are fed.
-fn input_name(batch: usize) -> String {
-    format!("input.batch{batch}")
-}
 
 /// 1, 2, 4, 8, 16, then the multiples of 16 below `max_batch`, then
 /// `max_batch`.
@@ -85,32 +79,14 @@ impl ServedModel {
         if max_batch == 0 {
             return Err(Error::invalid("max_batch is 0, expected at least one sample per request"));
         }
-        let mut g = Graph::default();
-        let mut graphs = Vec::new();
-        let mut weights = Vec::new();
-        let mut output_shapes = Vec::new();
+        let BatchCopies { graph: g, per_batch, weights } =
+            build_copies(model, &batch_sizes(max_batch), OWNER, |g, batch, shape| {
+                g.private_input_parts(&input_name(batch), shape)
+            })?;
         let sample = model.input_shape().to_vec();
-        for batch in batch_sizes(max_batch) {
-            let shape = [&[batch][..], &sample].concat();
-            let x = g.private_input_parts(&input_name(batch), &shape)?;
-            let (outputs, new_weights) = model.build_outputs(&mut g, x, OWNER)?;
-            if outputs.is_empty() {
-                return Err(Error::invalid("the model has no outputs, expected at least one"));
-            }
-            weights.extend(new_weights);
-            output_shapes.clear();
-            for (i, &y) in outputs.iter().enumerate() {
-                let shape = g.shape(y)?;
-                if shape.first() != Some(&batch) {
-                    return Err(Error::invalid(format!(
-                        "output {i} of shape {} for a batch of {batch}: expected the batch axis first",
-                        fmt_shape(shape)
-                    )));
-                }
-                output_shapes.push(shape[1..].to_vec());
-            }
-            graphs.push(BatchGraph { batch, outputs });
-        }
+        let (_, largest) = &per_batch[per_batch.len() - 1];
+        let output_shapes = largest.iter().map(|&y| Ok(g.shape(y)?[1..].to_vec())).collect::<Result<_>>()?;
+        let graphs = per_batch.into_iter().map(|(batch, outputs)| BatchGraph { batch, outputs }).collect();
         let info = ModelInfo { input_shape: sample, output_shapes, max_batch, fixed: g.fixed() };
         let mut session = LocalSession::new(&g, options)?;
         for (name, values) in weights {
