@@ -63,9 +63,17 @@ func (s *batchShapes) outputs(x []float64, call predictCall) ([][]float64, error
 }
 
 // first makes the buffer of the first output for the samples of x and
-// fills it with call (x, then the buffer).
-func (s *batchShapes) first(x []float64, call func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error) ([]float64, error) {
+// fills it with call.
+func (s *batchShapes) first(x []float64, call predictIntoCall) ([]float64, error) {
 	out := make([]float64, len(x)/elements(s.inputShape[1:])*elements(s.outShapes[0][1:]))
+	return predictInto(x, out, call)
+}
+
+// predictIntoCall is a C prediction into one buffer: x, then the buffer.
+type predictIntoCall func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error
+
+// predictInto is out filled by call from x, or call's error.
+func predictInto(x, out []float64, call predictIntoCall) ([]float64, error) {
 	xp, xn := doubles(x)
 	op, on := doubles(out)
 	if err := call(xp, xn, op, on); err != nil {

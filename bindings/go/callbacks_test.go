@@ -11,8 +11,7 @@ import (
 )
 
 func TestProviderSeesItsNameAndShape(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	var gotName string
 	var gotShape []int
 	x := must(ctx.DefinePrivateInput("pixels", "input-provider", []int{2, 3},
@@ -35,8 +34,7 @@ func TestProviderSeesItsNameAndShape(t *testing.T) {
 }
 
 func TestAProviderThatPanicsFailsTheRunWithItsMessage(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	x := must(ctx.DefinePrivateInput("x", "input-provider", []int{3},
 		func(string, []int, []float64) error { panic("sensor offline") }))(t)
 	out := must(ctx.Reveal(x, ""))(t)
@@ -52,8 +50,7 @@ func TestAProviderThatPanicsFailsTheRunWithItsMessage(t *testing.T) {
 }
 
 func TestAProviderErrorFailsTheRunWithItsText(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	x := must(ctx.DefinePrivateInput("x", "input-provider", []int{3},
 		func(string, []int, []float64) error { return errors.New("camera unplugged") }))(t)
 	_, err := run(t, ctx, memory(), must(ctx.Reveal(x, ""))(t))

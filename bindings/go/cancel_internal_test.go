@@ -28,7 +28,7 @@ func TestCancellingTheContextInterruptsTheRun(t *testing.T) {
 	}
 	defer c.Close()
 	first := true
-	x, err := c.DefinePrivateInput("x", "input-provider", []int{3}, func(_ string, _ []int, out []float64) error {
+	out := revealedInput(t, c, []int{3}, func(_ string, _ []int, out []float64) error {
 		if first {
 			first = false
 			cancel()
@@ -37,15 +37,6 @@ func TestCancellingTheContextInterruptsTheRun(t *testing.T) {
 		out[0], out[1], out[2] = 1, 2, 3
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	out, err := c.Reveal(x, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
 	sess, err := NewLocalSession(c, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -16,13 +16,10 @@ type serveCase struct {
 	Model    string `json:"model"`
 	MaxBatch int    `json:"max_batch"`
 	Requests []struct {
-		Reconnect bool `json:"reconnect"`
-		Input     struct {
-			Shape  []int     `json:"shape"`
-			Values []float64 `json:"values"`
-		} `json:"input"`
-		Outputs []expectedOutput `json:"outputs"`
-		Status  string           `json:"status"`
+		Reconnect bool            `json:"reconnect"`
+		Input     shapedValues    `json:"input"`
+		Outputs   []expectedValue `json:"outputs"`
+		Status    string          `json:"status"`
 	} `json:"requests"`
 }
 

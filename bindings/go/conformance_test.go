@@ -30,45 +30,43 @@ type conformanceFile struct {
 
 // modelCase is an ONNX model predicting samples; each output within atol.
 type modelCase struct {
-	Name  string `json:"name"`
-	Model string `json:"model"`
-	Input struct {
-		Shape  []int     `json:"shape"`
-		Values []float64 `json:"values"`
-	} `json:"input"`
-	Outputs []expectedOutput `json:"outputs"`
+	Name    string          `json:"name"`
+	Model   string          `json:"model"`
+	Input   shapedValues    `json:"input"`
+	Outputs []expectedValue `json:"outputs"`
 }
 
-// expectedOutput is one output of a model, batch first, within atol.
-type expectedOutput struct {
+// shapedValues are row-major values and their shape: a tensor's, a
+// batch's (batch first).
+type shapedValues struct {
 	Shape  []int     `json:"shape"`
 	Values []float64 `json:"values"`
-	Atol   float64   `json:"atol"`
-	Bound  string    `json:"bound"`
+}
+
+// expectedValue is a fetched value or a model's output, each value within
+// atol (bound: where atol comes from).
+type expectedValue struct {
+	shapedValues
+	Atol  float64 `json:"atol"`
+	Bound string  `json:"bound"`
 }
 
 type conformanceCase struct {
 	Name  string `json:"name"`
 	Steps []struct {
-		ID     string                     `json:"id"`
-		Define string                     `json:"define"`
-		Owner  string                     `json:"owner"`
-		Shape  []int                      `json:"shape"`
-		Values []float64                  `json:"values"`
-		Op     string                     `json:"op"`
-		Args   []string                   `json:"args"`
-		Attrs  map[string]json.RawMessage `json:"attrs"`
+		ID     string `json:"id"`
+		Define string `json:"define"`
+		Owner  string `json:"owner"`
+		shapedValues
+		Op    string                     `json:"op"`
+		Args  []string                   `json:"args"`
+		Attrs map[string]json.RawMessage `json:"attrs"`
 	} `json:"steps"`
 	Fetch  []string `json:"fetch"`
 	Expect struct {
-		Values map[string]struct {
-			Shape  []int     `json:"shape"`
-			Values []float64 `json:"values"`
-			Atol   float64   `json:"atol"`
-			Bound  string    `json:"bound"`
-		} `json:"values"`
-		Status string  `json:"status"`
-		Step   *string `json:"step"`
+		Values map[string]expectedValue `json:"values"`
+		Status string                   `json:"status"`
+		Step   *string                  `json:"step"`
 	} `json:"expect"`
 }
 
@@ -304,11 +302,7 @@ func runCase(t *testing.T, cfg *tfe.Config, c conformanceCase) {
 		if fmt.Sprint(got.Shape) != fmt.Sprint(exp.Shape) {
 			t.Fatalf("%s: shape %v, want %v", name, got.Shape, exp.Shape)
 		}
-		for j, v := range got.Data {
-			if math.Abs(v-exp.Values[j]) > exp.Atol+1e-12 {
-				t.Fatalf("%s[%d] = %v, want %v within %v (%s)", name, j, v, exp.Values[j], exp.Atol, exp.Bound)
-			}
-		}
+		expectWithin(t, name, got.Data, exp)
 	}
 }
 
@@ -361,19 +355,26 @@ func TestConformanceModels(t *testing.T) {
 }
 
 // checkOutputs checks every output of a prediction against the case's.
-func checkOutputs(t *testing.T, outputs [][]float64, wants []expectedOutput) {
+func checkOutputs(t *testing.T, outputs [][]float64, wants []expectedValue) {
 	t.Helper()
 	if len(outputs) != len(wants) {
 		t.Fatalf("%d outputs, want %d", len(outputs), len(wants))
 	}
 	for i, want := range wants {
-		if len(outputs[i]) != len(want.Values) {
-			t.Fatalf("output %d has %d values, want %d (shape %v)", i, len(outputs[i]), len(want.Values), want.Shape)
-		}
-		for j, v := range outputs[i] {
-			if math.Abs(v-want.Values[j]) > want.Atol+1e-12 {
-				t.Fatalf("output %d[%d] = %v, want %v within %v (%s)", i, j, v, want.Values[j], want.Atol, want.Bound)
-			}
+		expectWithin(t, fmt.Sprintf("output %d", i), outputs[i], want)
+	}
+}
+
+// expectWithin checks got, the value called what, against want: as many
+// values, each within want.Atol.
+func expectWithin(t *testing.T, what string, got []float64, want expectedValue) {
+	t.Helper()
+	if len(got) != len(want.Values) {
+		t.Fatalf("%s has %d values, want %d (shape %v)", what, len(got), len(want.Values), want.Shape)
+	}
+	for j, v := range got {
+		if math.Abs(v-want.Values[j]) > want.Atol+1e-12 {
+			t.Fatalf("%s[%d] = %v, want %v within %v (%s)", what, j, v, want.Values[j], want.Atol, want.Bound)
 		}
 	}
 }

@@ -2,7 +2,8 @@ package tfe
 
 // C helpers the Go code cannot write itself: the exported callbacks as C
 // function pointers, a cgo.Handle passed as user_data (an integer, never a
-// Go pointer, which the C side must not keep) and the init below.
+// Go pointer, which the C side must not keep), and calls through a C
+// function pointer (an operation's C function, see ops.go).
 
 /*
 #include <stdint.h>
@@ -12,7 +13,8 @@ extern int tfeGoProvideInput(uintptr_t, char *, size_t *, size_t, double *, size
 extern void tfeGoLog(void *, int, char *, char *);
 
 // The library calls this with the provider's cgo.Handle as user_data; Go
-// receives it as an integer (see skipLowTags for why never as a pointer).
+// receives it as an integer: a small one, which Go must never hold in a
+// pointer (see tags_internal_test.go).
 static int tfe_go_provide_input(void *user_data, const char *name, const size_t *shape, size_t rank,
                                 double *out, size_t len) {
     return tfeGoProvideInput((uintptr_t)user_data, (char *)name, (size_t *)shape, rank, out, len);
@@ -37,6 +39,34 @@ static tfe_train_progress_fn tfe_go_progress_fn(void) { return tfe_go_progress; 
 // A cgo.Handle as a callback's user_data: an integer in a pointer's clothes.
 static void *tfe_go_user_data(uintptr_t handle) { return (void *)handle; }
 
+// Go cannot call a C function pointer: these call the operation f, one
+// per list of parameters (as ops.go's unaryFn ... sizesFn).
+typedef enum tfe_status_t (*tfe_go_unary_fn)(tfe_context_t *, const tfe_tensor_t *, tfe_tensor_t **);
+typedef enum tfe_status_t (*tfe_go_binary_fn)(tfe_context_t *, const tfe_tensor_t *, const tfe_tensor_t *,
+                                               tfe_tensor_t **);
+typedef enum tfe_status_t (*tfe_go_axis_fn)(tfe_context_t *, const tfe_tensor_t *, size_t, tfe_tensor_t **);
+typedef enum tfe_status_t (*tfe_go_sizes_fn)(tfe_context_t *, const tfe_tensor_t *, const size_t *, size_t,
+                                              tfe_tensor_t **);
+
+static enum tfe_status_t tfe_go_unary(tfe_go_unary_fn f, tfe_context_t *ctx, tfe_tensor_t *x, tfe_tensor_t **out) {
+    return f(ctx, x, out);
+}
+
+static enum tfe_status_t tfe_go_binary(tfe_go_binary_fn f, tfe_context_t *ctx, tfe_tensor_t *x, tfe_tensor_t *y,
+                                       tfe_tensor_t **out) {
+    return f(ctx, x, y, out);
+}
+
+static enum tfe_status_t tfe_go_axis(tfe_go_axis_fn f, tfe_context_t *ctx, tfe_tensor_t *x, size_t axis,
+                                     tfe_tensor_t **out) {
+    return f(ctx, x, axis, out);
+}
+
+static enum tfe_status_t tfe_go_sizes(tfe_go_sizes_fn f, tfe_context_t *ctx, tfe_tensor_t *x, size_t *v, size_t n,
+                                      tfe_tensor_t **out) {
+    return f(ctx, x, v, n, out);
+}
+
 */
 import "C"
 
@@ -58,4 +88,35 @@ func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
 // Go progress function whose cgo.Handle is h.
 func progressCallback(h cgo.Handle) (C.tfe_train_progress_fn, unsafe.Pointer) {
 	return C.tfe_go_progress_fn(), C.tfe_go_user_data(C.uintptr_t(h))
+}
+
+// unaryC is the C operation f, which must have tfe_neg's parameters
+// (ctx, x, out), as a unaryFn; f is C.tfe_neg, ..., which cgo types as an
+// unsafe.Pointer, so the compiler cannot check those parameters.
+func unaryC(f unsafe.Pointer) unaryFn {
+	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_go_unary(C.tfe_go_unary_fn(f), ctx, x, out)
+	}
+}
+
+// binaryC is unaryC for tfe_add's parameters (ctx, x, y, out).
+func binaryC(f unsafe.Pointer) binaryFn {
+	return func(ctx *C.tfe_context_t, x, y *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_go_binary(C.tfe_go_binary_fn(f), ctx, x, y, out)
+	}
+}
+
+// axisC is unaryC for tfe_argmax's parameters (ctx, x, axis, out).
+func axisC(f unsafe.Pointer) axisFn {
+	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, axis C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_go_axis(C.tfe_go_axis_fn(f), ctx, x, axis, out)
+	}
+}
+
+// sizesC is unaryC for tfe_reshape's parameters (ctx, x, sizes, their
+// count, out).
+func sizesC(f unsafe.Pointer) sizesFn {
+	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, v *C.size_t, n C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+		return C.tfe_go_sizes(C.tfe_go_sizes_fn(f), ctx, x, v, n, out)
+	}
 }

@@ -64,8 +64,7 @@ func TestStatusNames(t *testing.T) {
 }
 
 func TestWrongShapesAreInvalidArguments(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	x := must(ctx.DefinePrivateInput("x", "input-provider", []int{2, 3}, fill(1)))(t)
 	y := must(ctx.DefineConstant(ones(8), []int{4, 2}))(t)
 	_, err := ctx.MatMul(x, y)

@@ -46,36 +46,33 @@ func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P,
 
 // acquire returns the C handle with the read lock held, or ErrClosed.
 // Call release once the C call has returned.
-func (h *handle[P]) acquire() (P, error) {
-	h.mu.RLock()
-	if h.ptr == zero[P]() {
-		h.mu.RUnlock()
-		return zero[P](), closedError(h.kind)
-	}
-	return h.ptr, nil
-}
+func (h *handle[P]) acquire() (P, error) { return h.hold(h.mu.RLocker()) }
 
-// release ends a use begun by acquire. It also keeps the owner (which
-// embeds h) alive up to here, so its cleanup cannot free the C handle
-// during the C call (the rule of runtime.KeepAlive).
-func (h *handle[P]) release() {
-	h.mu.RUnlock()
-	runtime.KeepAlive(h)
-}
+// release ends a use begun by acquire.
+func (h *handle[P]) release() { h.letGo(h.mu.RLocker()) }
 
 // lock is acquire for a call that must run alone (tfe_feeds_set, the
 // tfe_model_add_* functions); unlock ends it.
-func (h *handle[P]) lock() (P, error) {
-	h.mu.Lock()
+func (h *handle[P]) lock() (P, error) { return h.hold(&h.mu) }
+
+func (h *handle[P]) unlock() { h.letGo(&h.mu) }
+
+// hold takes l (h's read or write lock) and returns the C handle, or gives
+// l back and returns ErrClosed.
+func (h *handle[P]) hold(l sync.Locker) (P, error) {
+	l.Lock()
 	if h.ptr == zero[P]() {
-		h.mu.Unlock()
+		l.Unlock()
 		return zero[P](), closedError(h.kind)
 	}
 	return h.ptr, nil
 }
 
-func (h *handle[P]) unlock() {
-	h.mu.Unlock()
+// letGo ends a use begun by hold(l). It also keeps the owner (which embeds
+// h) alive up to here, so its cleanup cannot free the C handle during the
+// C call (the rule of runtime.KeepAlive).
+func (h *handle[P]) letGo(l sync.Locker) {
+	l.Unlock()
 	runtime.KeepAlive(h)
 }
 
@@ -94,21 +91,21 @@ func (h *handle[P]) close() {
 // call runs one C call with the handle held (acquire ... release): how a
 // method reaches the library.
 func (h *handle[P]) call(f func(P) C.enum_tfe_status_t) error {
-	p, err := h.acquire()
-	if err != nil {
-		return err
-	}
-	defer h.release()
-	return check(func() C.enum_tfe_status_t { return f(p) })
+	return h.callHolding(h.mu.RLocker(), f)
 }
 
 // callAlone is call for a call that must run alone (lock ... unlock).
 func (h *handle[P]) callAlone(f func(P) C.enum_tfe_status_t) error {
-	p, err := h.lock()
+	return h.callHolding(&h.mu, f)
+}
+
+// callHolding runs f with the handle held under l (hold ... letGo).
+func (h *handle[P]) callHolding(l sync.Locker, f func(P) C.enum_tfe_status_t) error {
+	p, err := h.hold(l)
 	if err != nil {
 		return err
 	}
-	defer h.unlock()
+	defer h.letGo(l)
 	return check(func() C.enum_tfe_status_t { return f(p) })
 }
 
@@ -215,6 +212,20 @@ func size(function, param string, v int) (C.size_t, error) {
 		return 0, argError(function, param, "expected a size >= 0, found %d", v)
 	}
 	return C.size_t(v), nil
+}
+
+// poolWindow is a pooling's window and strides as size_t, in the C API's
+// order (window_h, window_w, stride_h, stride_w).
+func poolWindow(function string, windowH, windowW, strideH, strideW int) ([4]C.size_t, error) {
+	var d [4]C.size_t
+	for i, name := range [4]string{"window_h", "window_w", "stride_h", "stride_w"} {
+		s, err := size(function, name, [4]int{windowH, windowW, strideH, strideW}[i])
+		if err != nil {
+			return d, err
+		}
+		d[i] = s
+	}
+	return d, nil
 }
 
 // goShape copies a shape the library owns into a Go slice.

@@ -66,8 +66,7 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	if _, err := x.Shape(); err != nil {
 		t.Fatal(err)
 	}
-	ctx2 := must(tfe.NewContext(nil))(t)
-	defer ctx2.Close()
+	ctx2 := newContext(t)
 	_, err = ctx2.Neg(out)
 	closed(err)
 	// A tensor of another context is the library's error.

@@ -20,6 +20,15 @@ func must[T any](v T, err error) func(testing.TB) T {
 	}
 }
 
+// newContext is a context of the default configuration, closed when the
+// test ends.
+func newContext(t testing.TB) *tfe.Context {
+	t.Helper()
+	ctx := must(tfe.NewContext(nil))(t)
+	t.Cleanup(ctx.Close)
+	return ctx
+}
+
 func ones(n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {

@@ -94,13 +94,9 @@ func (m *Model) PredictPlain(x []float64, batch int) ([]float64, error) {
 		return nil, err
 	}
 	out := make([]float64, batch*elements(outShape))
-	xp, xn := doubles(x)
-	op, on := doubles(out)
-	err = m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_predict_plain(p, xp, xn, b, op, on) })
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return predictInto(x, out, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
+		return m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_predict_plain(p, xp, xn, b, op, on) })
+	})
 }
 
 // AddDense adds x W + b: weights is the inputs x units matrix (row-major),
@@ -145,13 +141,9 @@ func (m *Model) AddConv2D(kernel []int, weights, bias []float64, strideH, stride
 type poolFn func(*C.tfe_model_t, C.size_t, C.size_t, C.size_t, C.size_t, C.uint32_t) C.enum_tfe_status_t
 
 func (m *Model) addPool(function string, windowH, windowW, strideH, strideW int, padding Padding, f poolFn) error {
-	var d [4]C.size_t
-	for i, v := range [4]int{windowH, windowW, strideH, strideW} {
-		s, err := size(function, [4]string{"window_h", "window_w", "stride_h", "stride_w"}[i], v)
-		if err != nil {
-			return err
-		}
-		d[i] = s
+	d, err := poolWindow(function, windowH, windowW, strideH, strideW)
+	if err != nil {
+		return err
 	}
 	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t { return f(p, d[0], d[1], d[2], d[3], C.uint32_t(padding)) })
 }

@@ -44,40 +44,19 @@ func (c *Context) Reveal(x *Tensor, to string) (*Tensor, error) {
 	})
 }
 
-// withSizes is an operation of x and one list of sizes.
-func (c *Context) withSizes(function, param string, x *Tensor, v []int,
-	f func(*C.tfe_context_t, *C.tfe_tensor_t, *C.size_t, C.size_t, **C.tfe_tensor_t) C.enum_tfe_status_t) (*Tensor, error) {
-	p, n, err := sizes(function, param, v)
-	if err != nil {
-		return nil, err
-	}
-	return c.unary(function, x, func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-		return f(ctx, x, p, n, out)
-	})
-}
-
 // Transpose permutes x's axes by perm, or reverses them for nil (tfe_transpose).
 func (c *Context) Transpose(x *Tensor, perm []int) (*Tensor, error) {
-	return c.withSizes("tfe_transpose", "perm", x, perm,
-		func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, p *C.size_t, n C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-			return C.tfe_transpose(ctx, x, p, n, out)
-		})
+	return c.withSizes("tfe_transpose", "perm", x, perm, sizesC(C.tfe_transpose))
 }
 
 // Reshape is x with shape, of as many elements (tfe_reshape).
 func (c *Context) Reshape(x *Tensor, shape []int) (*Tensor, error) {
-	return c.withSizes("tfe_reshape", "shape", x, shape,
-		func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, p *C.size_t, n C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-			return C.tfe_reshape(ctx, x, p, n, out)
-		})
+	return c.withSizes("tfe_reshape", "shape", x, shape, sizesC(C.tfe_reshape))
 }
 
 // Pad adds zeros around x: pads holds (before, after) for each axis (tfe_pad).
 func (c *Context) Pad(x *Tensor, pads []int) (*Tensor, error) {
-	return c.withSizes("tfe_pad", "pads", x, pads,
-		func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, p *C.size_t, n C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-			return C.tfe_pad(ctx, x, p, n, out)
-		})
+	return c.withSizes("tfe_pad", "pads", x, pads, sizesC(C.tfe_pad))
 }
 
 // Slice is the block of x of size starting at begin (tfe_slice).
@@ -108,16 +87,9 @@ func (c *Context) Gather(x *Tensor, indices []int, axis int) (*Tensor, error) {
 // strideW (tfe_pool2d).
 func (c *Context) Pool2D(x *Tensor, pool Pool, windowH, windowW, strideH, strideW int, padding Padding) (*Tensor, error) {
 	const function = "tfe_pool2d"
-	var dims [4]C.size_t
-	for i, v := range []struct {
-		name string
-		v    int
-	}{{"window_h", windowH}, {"window_w", windowW}, {"stride_h", strideH}, {"stride_w", strideW}} {
-		d, err := size(function, v.name, v.v)
-		if err != nil {
-			return nil, err
-		}
-		dims[i] = d
+	dims, err := poolWindow(function, windowH, windowW, strideH, strideW)
+	if err != nil {
+		return nil, err
 	}
 	return c.unary(function, x, func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 		return C.tfe_pool2d(ctx, x, C.uint32_t(pool), dims[0], dims[1], dims[2], dims[3], C.uint32_t(padding), out)

@@ -21,17 +21,14 @@ func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer model.h.release()
 	o, c := cString(owner), cString(client)
 	defer freeString(o)
 	defer freeString(c)
 	opts := options.c()
 	var out *C.tfe_predictor_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_predictor_new_local(m, b, o, c, opts, &out) }); err != nil {
+	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_new_local(m, b, o, c, opts, &out)
+	}); err != nil {
 		return nil, err
 	}
 	p := &Predictor{}

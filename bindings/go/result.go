@@ -165,28 +165,10 @@ func (r *Result) OpStats(player, op int) (OpStats, error) {
 
 // TraceJSON is the run as a Chrome trace (tfe_result_trace_json).
 func (r *Result) TraceJSON() (string, error) {
-	var trace string
-	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
-		var s *C.char
-		status := C.tfe_result_trace_json(p, &s)
-		if status == C.TFE_OK {
-			trace = C.GoString(s)
-		}
-		return status
-	})
-	return trace, err
+	return r.h.text(func(p *C.tfe_result_t, s **C.char) C.enum_tfe_status_t { return C.tfe_result_trace_json(p, s) })
 }
 
 // StatsTable is the stats as a table for people (tfe_result_stats_table).
 func (r *Result) StatsTable() (string, error) {
-	var table string
-	err := r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
-		var s *C.char
-		status := C.tfe_result_stats_table(p, &s)
-		if status == C.TFE_OK {
-			table = C.GoString(s)
-		}
-		return status
-	})
-	return table, err
+	return r.h.text(func(p *C.tfe_result_t, s **C.char) C.enum_tfe_status_t { return C.tfe_result_stats_table(p, s) })
 }

@@ -63,16 +63,13 @@ func StartServer(model *Model, listen string, options *ServerOptions, session *S
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer model.h.release()
 	l := cString(listen)
 	defer freeString(l)
 	sess := session.c()
 	var out *C.tfe_server_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_server_start(m, l, opts, sess, &out) }); err != nil {
+	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_server_start(m, l, opts, sess, &out)
+	}); err != nil {
 		return nil, err
 	}
 	s := &Server{}

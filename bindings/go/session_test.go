@@ -73,8 +73,7 @@ func TestSessionRunsRepeatedlyAndReportsStats(t *testing.T) {
 }
 
 func TestFeedsReplaceProvidersAndInitializeVariables(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	x := must(ctx.DefinePrivateInput("", "input-provider", []int{2}, nil))(t)
 	v := must(ctx.DefinePrivateVariable("", "server1", nil, []int{2}))(t)
 	sum := must(ctx.Add(x, v))(t)
@@ -109,8 +108,7 @@ func TestFeedsReplaceProvidersAndInitializeVariables(t *testing.T) {
 }
 
 func TestAssignmentUpdatesAVariable(t *testing.T) {
-	ctx := must(tfe.NewContext(nil))(t)
-	defer ctx.Close()
+	ctx := newContext(t)
 	v := must(ctx.DefinePrivateVariable("v", "server0", []float64{1, 2}, []int{2}))(t)
 	two := must(ctx.DefineConstant([]float64{2, 2}, []int{2}))(t)
 	doubled := must(ctx.Mul(v, two))(t)

@@ -46,19 +46,10 @@ func TestAProviderMayGrowItsStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ctx.Close()
-	x, err := ctx.DefinePrivateInput("x", "input-provider", []int{2}, func(_ string, _ []int, out []float64) error {
+	out := revealedInput(t, ctx, []int{2}, func(_ string, _ []int, out []float64) error {
 		out[0], out[1] = float64(grow(20000)), 1
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	out, err := ctx.Reveal(x, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
 	opts := DefaultSessionOptions()
 	opts.Transport = TransportMemory
 	sess, err := NewLocalSession(ctx, &opts)

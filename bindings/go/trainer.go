@@ -94,23 +94,24 @@ type Trainer struct {
 // (tfe_trainer_new_local); options nil: the defaults. The trainer keeps a
 // copy of the layers.
 func NewLocalTrainer(model *Model, modelOwner, dataOwner, labelOwner string, options *SessionOptions) (*Trainer, error) {
-	m, err := model.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer model.h.release()
 	o, d, l := cString(modelOwner), cString(dataOwner), cString(labelOwner)
 	defer freeString(o)
 	defer freeString(d)
 	defer freeString(l)
 	opts := options.c()
 	var out *C.tfe_trainer_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_trainer_new_local(m, o, d, l, opts, &out) }); err != nil {
+	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_new_local(m, o, d, l, opts, &out)
+	}); err != nil {
 		return nil, err
 	}
+	return newTrainer(out), nil
+}
+
+func newTrainer(ptr *C.tfe_trainer_t) *Trainer {
 	t := &Trainer{}
-	initHandle(t, &t.h, "tfe.Trainer", out, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
-	return t, nil
+	initHandle(t, &t.h, "tfe.Trainer", ptr, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
+	return t
 }
 
 // Close stops the players and frees the trainer (tfe_trainer_free). Safe twice.
@@ -214,14 +215,9 @@ func (t *Trainer) Evaluate(ctx context.Context, x, y []float64) (loss, accuracy 
 // (tfe_trainer_predict); ctx as for Fit.
 func (t *Trainer) Predict(ctx context.Context, x []float64, samples, outputs int) ([]float64, error) {
 	out := make([]float64, samples*outputs)
-	xp, xn := doubles(x)
-	op, on := doubles(out)
-	if err := t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
-		return C.tfe_trainer_predict(p, xp, xn, op, on)
-	}); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return predictInto(x, out, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
+		return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_predict(p, xp, xn, op, on) })
+	})
 }
 
 // Export is the trained model, revealed to the model owner

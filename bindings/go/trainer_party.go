@@ -34,11 +34,6 @@ func NewPartyTrainerInsecurePlaintext(model *Model, hostmap, me, modelOwner, dat
 
 func newPartyTrainer(model *Model, hostmap, me, modelOwner, dataOwner, labelOwner string,
 	create func(m *C.tfe_model_t, h, n, o, d, l *C.char, out **C.tfe_trainer_t) C.enum_tfe_status_t) (*Trainer, error) {
-	m, err := model.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer model.h.release()
 	strs := []*C.char{cString(hostmap), cString(me), cString(modelOwner), cString(dataOwner), cString(labelOwner)}
 	defer func() {
 		for _, s := range strs {
@@ -46,12 +41,12 @@ func newPartyTrainer(model *Model, hostmap, me, modelOwner, dataOwner, labelOwne
 		}
 	}()
 	var out *C.tfe_trainer_t
-	if err := check(func() C.enum_tfe_status_t { return create(m, strs[0], strs[1], strs[2], strs[3], strs[4], &out) }); err != nil {
+	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
+		return create(m, strs[0], strs[1], strs[2], strs[3], strs[4], &out)
+	}); err != nil {
 		return nil, err
 	}
-	t := &Trainer{}
-	initHandle(t, &t.h, "tfe.Trainer", out, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
-	return t, nil
+	return newTrainer(out), nil
 }
 
 // FitParty trains at one player of a deployment (tfe_trainer_fit_party):
@@ -113,15 +108,11 @@ func (t *Trainer) PredictParty(ctx context.Context, samples int, x []float64, ou
 	if owner {
 		out = make([]float64, samples*outputs)
 	}
-	xp, xn := doubles(x)
-	op, on := doubles(out)
-	err = t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
-		return C.tfe_trainer_predict_party(p, n, xp, xn, op, on)
+	return predictInto(x, out, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
+		return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+			return C.tfe_trainer_predict_party(p, n, xp, xn, op, on)
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Finish waits, after this player's last call, until every other player
