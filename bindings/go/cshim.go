@@ -8,6 +8,7 @@ package tfe
 /*
 #include <stdint.h>
 #include "tfe.h"
+#include "cshim.h"
 
 extern int tfeGoProvideInput(uintptr_t, char *, size_t *, size_t, double *, size_t);
 extern void tfeGoLog(void *, int, char *, char *);
@@ -39,15 +40,8 @@ static tfe_train_progress_fn tfe_go_progress_fn(void) { return tfe_go_progress; 
 // A cgo.Handle as a callback's user_data: an integer in a pointer's clothes.
 static void *tfe_go_user_data(uintptr_t handle) { return (void *)handle; }
 
-// Go cannot call a C function pointer: these call the operation f, one
-// per list of parameters (as ops.go's unaryFn ... sizesFn).
-typedef enum tfe_status_t (*tfe_go_unary_fn)(tfe_context_t *, const tfe_tensor_t *, tfe_tensor_t **);
-typedef enum tfe_status_t (*tfe_go_binary_fn)(tfe_context_t *, const tfe_tensor_t *, const tfe_tensor_t *,
-                                               tfe_tensor_t **);
-typedef enum tfe_status_t (*tfe_go_axis_fn)(tfe_context_t *, const tfe_tensor_t *, size_t, tfe_tensor_t **);
-typedef enum tfe_status_t (*tfe_go_sizes_fn)(tfe_context_t *, const tfe_tensor_t *, const size_t *, size_t,
-                                              tfe_tensor_t **);
-
+// Go cannot call a C function pointer: these call the operation f (of a
+// type of cshim.h).
 static enum tfe_status_t tfe_go_unary(tfe_go_unary_fn f, tfe_context_t *ctx, tfe_tensor_t *x, tfe_tensor_t **out) {
     return f(ctx, x, out);
 }
@@ -90,31 +84,36 @@ func progressCallback(h cgo.Handle) (C.tfe_train_progress_fn, unsafe.Pointer) {
 	return C.tfe_go_progress_fn(), C.tfe_go_user_data(C.uintptr_t(h))
 }
 
-// unaryC is the C operation f, which must have tfe_neg's parameters
-// (ctx, x, out), as a unaryFn; f is C.tfe_neg, ..., which cgo types as an
-// unsafe.Pointer, so the compiler cannot check those parameters.
+// unaryC is the C operation f as a unaryFn. f is C.tfe_neg or another C
+// function of type tfe_go_unary_fn (cshim.h): cgo types C.tfe_neg as an
+// unsafe.Pointer, so the Go compiler cannot check that, and a function of
+// another type would be undefined behaviour. cshim_types_test.go is the
+// check: it compiles each unaryC(C.f) ... sizesC(C.f) of the package as C
+// that assigns f to its helper's type.
 func unaryC(f unsafe.Pointer) unaryFn {
 	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 		return C.tfe_go_unary(C.tfe_go_unary_fn(f), ctx, x, out)
 	}
 }
 
-// binaryC is unaryC for tfe_add's parameters (ctx, x, y, out).
+// binaryC is unaryC for a tfe_go_binary_fn, tfe_add's parameters (ctx, x,
+// y, out).
 func binaryC(f unsafe.Pointer) binaryFn {
 	return func(ctx *C.tfe_context_t, x, y *C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 		return C.tfe_go_binary(C.tfe_go_binary_fn(f), ctx, x, y, out)
 	}
 }
 
-// axisC is unaryC for tfe_argmax's parameters (ctx, x, axis, out).
+// axisC is unaryC for a tfe_go_axis_fn, tfe_argmax's parameters (ctx, x,
+// axis, out).
 func axisC(f unsafe.Pointer) axisFn {
 	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, axis C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 		return C.tfe_go_axis(C.tfe_go_axis_fn(f), ctx, x, axis, out)
 	}
 }
 
-// sizesC is unaryC for tfe_reshape's parameters (ctx, x, sizes, their
-// count, out).
+// sizesC is unaryC for a tfe_go_sizes_fn, tfe_reshape's parameters (ctx,
+// x, sizes, their count, out).
 func sizesC(f unsafe.Pointer) sizesFn {
 	return func(ctx *C.tfe_context_t, x *C.tfe_tensor_t, v *C.size_t, n C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 		return C.tfe_go_sizes(C.tfe_go_sizes_fn(f), ctx, x, v, n, out)

@@ -214,14 +214,15 @@ func size(function, param string, v int) (C.size_t, error) {
 	return C.size_t(v), nil
 }
 
-// poolWindow is a pooling's window and strides as size_t, in the C API's
-// order (window_h, window_w, stride_h, stride_w).
-func poolWindow(function string, windowH, windowW, strideH, strideW int) ([4]C.size_t, error) {
+// windowAndStrides is a pooling's window and strides as size_t, in the C
+// API's order (window_h, window_w, stride_h, stride_w).
+func windowAndStrides(function string, windowH, windowW, strideH, strideW int) ([4]C.size_t, error) {
+	names := [4]string{"window_h", "window_w", "stride_h", "stride_w"}
 	var d [4]C.size_t
-	for i, name := range [4]string{"window_h", "window_w", "stride_h", "stride_w"} {
-		s, err := size(function, name, [4]int{windowH, windowW, strideH, strideW}[i])
+	for i, v := range [4]int{windowH, windowW, strideH, strideW} {
+		s, err := size(function, names[i], v)
 		if err != nil {
-			return d, err
+			return [4]C.size_t{}, err
 		}
 		d[i] = s
 	}

@@ -141,7 +141,7 @@ func (m *Model) AddConv2D(kernel []int, weights, bias []float64, strideH, stride
 type poolFn func(*C.tfe_model_t, C.size_t, C.size_t, C.size_t, C.size_t, C.uint32_t) C.enum_tfe_status_t
 
 func (m *Model) addPool(function string, windowH, windowW, strideH, strideW int, padding Padding, f poolFn) error {
-	d, err := poolWindow(function, windowH, windowW, strideH, strideW)
+	d, err := windowAndStrides(function, windowH, windowW, strideH, strideW)
 	if err != nil {
 		return err
 	}

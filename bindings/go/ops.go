@@ -9,9 +9,10 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-// The C operations by their parameters: the tensors, then an axis or a
-// list of sizes. An operation with no other parameter passes its C
-// function itself (unaryC(C.tfe_neg), see cshim.go), the others a closure.
+// The C operations by their parameters: the context, the operands, an axis
+// or a list of sizes, then out. A method whose C function has just these
+// parameters passes that function (unaryC(C.tfe_neg) ... sizesC(C.tfe_pad),
+// see cshim.go); one with more parameters, a closure that adds them.
 type (
 	unaryFn  func(*C.tfe_context_t, *C.tfe_tensor_t, **C.tfe_tensor_t) C.enum_tfe_status_t
 	binaryFn func(*C.tfe_context_t, *C.tfe_tensor_t, *C.tfe_tensor_t, **C.tfe_tensor_t) C.enum_tfe_status_t

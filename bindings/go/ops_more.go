@@ -87,7 +87,7 @@ func (c *Context) Gather(x *Tensor, indices []int, axis int) (*Tensor, error) {
 // strideW (tfe_pool2d).
 func (c *Context) Pool2D(x *Tensor, pool Pool, windowH, windowW, strideH, strideW int, padding Padding) (*Tensor, error) {
 	const function = "tfe_pool2d"
-	dims, err := poolWindow(function, windowH, windowW, strideH, strideW)
+	dims, err := windowAndStrides(function, windowH, windowW, strideH, strideW)
 	if err != nil {
 		return nil, err
 	}

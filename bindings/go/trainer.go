@@ -108,6 +108,7 @@ func NewLocalTrainer(model *Model, modelOwner, dataOwner, labelOwner string, opt
 	return newTrainer(out), nil
 }
 
+// newTrainer is the Trainer that owns ptr, a new tfe_trainer_t.
 func newTrainer(ptr *C.tfe_trainer_t) *Trainer {
 	t := &Trainer{}
 	initHandle(t, &t.h, "tfe.Trainer", ptr, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
