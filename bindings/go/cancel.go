@@ -63,12 +63,22 @@ func cancelled(ctx context.Context, err error) error {
 // goroutine, which fails with ErrAborted soon after (tfe_session_interrupt);
 // it does nothing between runs. Run does this itself when its context ends.
 func (s *Session) Interrupt() error {
-	return s.h.call(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
+	return s.h.interrupt(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
 }
 
 // Interrupt interrupts a run of the party in progress on another
 // goroutine: this player and the others fail it with ErrAborted naming
 // this player (tfe_party_interrupt); it does nothing between runs.
 func (p *Party) Interrupt() error {
-	return p.h.call(func(party *C.tfe_party_t) C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
+	return p.h.interrupt(func(party *C.tfe_party_t) C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
+}
+
+// Interrupt stops the trainer's fit, evaluate, predict or export in
+// progress on another goroutine or in a fit's progress func, and a
+// deployed Finish waiting for the other players (tfe_trainer_interrupt):
+// that call fails with ErrAborted within its run in progress, and the
+// steps taken stay. It does nothing between calls. A call does this itself
+// when its context ends.
+func (t *Trainer) Interrupt() error {
+	return t.h.interrupt(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_interrupt(p) })
 }

@@ -14,15 +14,18 @@ import (
 // handle). Every use holds the read lock from before the C call until after
 // it (acquire ... release), and Close takes the write lock, so a handle is
 // never freed while a call uses it: the C API leaves that race to its
-// caller. Close is safe twice; a later use is an ErrClosed error. A cleanup
+// caller. An interrupt holds interrupting instead (see interrupt). Close is safe twice; a later use is an ErrClosed error. A cleanup
 // (runtime.AddCleanup) frees a handle its owner forgot to close.
 type handle[P comparable] struct {
-	mu      sync.RWMutex
-	ptr     P
-	kind    string // "tfe.Context", for messages
-	free    func(P)
-	keep    []*provider // callbacks the C handle may call until it is freed
-	cleanup runtime.Cleanup
+	mu sync.RWMutex
+	// interrupting is held by interrupt and, while it frees, by close: an
+	// interrupt reaches a call in flight without waiting for mu.
+	interrupting sync.Mutex
+	ptr          P
+	kind         string // "tfe.Context", for messages
+	free         func(P)
+	keep         []*provider // callbacks the C handle may call until it is freed
+	cleanup      runtime.Cleanup
 }
 
 // freeing is what a cleanup needs: never the owner itself, which would
@@ -80,12 +83,28 @@ func (h *handle[P]) letGo(l sync.Locker) {
 func (h *handle[P]) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.interrupting.Lock()
+	defer h.interrupting.Unlock()
 	if h.ptr == zero[P]() {
 		return
 	}
 	h.cleanup.Stop()
 	freeing[P]{h.ptr, h.free, h.keep}.run()
 	h.ptr, h.keep = zero[P](), nil
+}
+
+// interrupt runs f, a tfe_*_interrupt function, on the C handle without
+// taking mu: a pending Close holds back new readers of mu while it waits
+// for the very call f is to stop, so an interrupt that waited for mu would
+// wait forever. The C API lets an interrupt run beside a call in flight;
+// interrupting keeps close from freeing the handle while f runs.
+func (h *handle[P]) interrupt(f func(P) C.enum_tfe_status_t) error {
+	h.interrupting.Lock()
+	defer h.interrupting.Unlock()
+	if h.ptr == zero[P]() {
+		return closedError(h.kind)
+	}
+	return check(func() C.enum_tfe_status_t { return f(h.ptr) })
 }
 
 // call runs one C call with the handle held (acquire ... release): how a

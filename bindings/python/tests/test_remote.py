@@ -43,12 +43,17 @@ def deploy(config, build, keys=None, fail_at=None):
         finally:
             ctx.close()
 
+    for t in start_players(player):
+        t.join()
+    return outcome
+
+
+def start_players(player):
+    """A started thread running player(name) for each of PLAYERS."""
     threads = [threading.Thread(target=player, args=(n,)) for n in PLAYERS]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
-    return outcome
+    return threads
 
 
 def build(ctx, me, fail_at):
@@ -107,3 +112,48 @@ def test_bad_configs(tmp_path):
             config.party(ctx, "server0")
         with pytest.raises(tfe.ConfigError):
             config.party(ctx, "mallory", insecure_plaintext=True)
+
+
+def test_a_party_interrupted_from_another_thread_is_named_by_every_player(tmp_path):
+    config = hostmap(tmp_path)
+    parties, outcome = {}, {}
+    started, server0_ran = threading.Event(), threading.Event()
+    opened = threading.Barrier(len(PLAYERS))  # every party is in `parties` before any runs
+
+    def provide():
+        started.set()
+        server0_ran.wait(60)  # holds the run in progress until server0's has ended
+        return np.arange(4.0)
+
+    def player(name):
+        ctx = tfe.Context()
+        fetch = (ctx.define_private_input("alice", provide, shape=(4,)) * 2.0).reveal()  # to the servers: each waits for server0
+        try:
+            with config.party(ctx, name, insecure_plaintext=True) as party:
+                parties[name] = party
+                opened.wait(60)
+                try:
+                    outcome[name] = party.run(fetch)
+                finally:
+                    if name == "server0":
+                        server0_ran.set()
+        except tfe.Error as error:
+            outcome[name] = error
+        finally:
+            ctx.close()
+
+    threads = start_players(player)
+    assert started.wait(60)
+    # An interrupt reaches only a run in progress, and server0's may not
+    # have begun yet: interrupt until it has ended (or server0 closed).
+    with pytest.raises(tfe.ClosedError):
+        while not server0_ran.wait(0.01):
+            parties["server0"].interrupt()
+        threads[0].join()
+        parties["server0"].interrupt()
+    for t in threads:
+        t.join()
+    # alice only provides: her part may be done before server0's abort.
+    for name in PLAYERS[:3]:
+        assert isinstance(outcome[name], tfe.AbortedError), (name, outcome[name])
+        assert "'server0' aborted the run: the run was interrupted by its caller" in str(outcome[name])

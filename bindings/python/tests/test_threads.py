@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 import tfe
 
@@ -64,31 +65,58 @@ def test_another_thread_runs_python_while_a_run_waits(ctx):
     assert out[0].tolist() == [1.0]
 
 
-def test_a_run_interrupted_from_another_thread_fails_and_the_session_stays_usable(ctx):
-    started, released = threading.Event(), threading.Event()
+class HeldRun:
+    """A session's run on a thread of its own, held in progress by its
+    provider until `released` is set; `outcome` holds its value or error."""
 
-    def provider():
-        started.set()
-        released.wait()  # holds the run in progress until it is interrupted
-        return [1.0, 2.0]
+    def __init__(self, ctx):
+        self.started, self.released, self.outcome = threading.Event(), threading.Event(), []
 
-    y = ctx.define_private_input("alice", provider, shape=(2,)).reveal()
-    session = ctx.session()
-    outcome = []
+        def provider():
+            self.started.set()
+            self.released.wait(60)
+            return [1.0, 2.0]
 
-    def run():
+        self.y = ctx.define_private_input("alice", provider, shape=(2,)).reveal()
+        self.session = ctx.session()
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        assert self.started.wait(60)
+
+    def _run(self):
         try:
-            outcome.append(session.run(y))
+            self.outcome.append(self.session.run(self.y))
         except tfe.Error as error:
-            outcome.append(error)
+            self.outcome.append(error)
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert started.wait(60)
-    session.interrupt()
-    released.set()
-    thread.join()
-    assert isinstance(outcome[0], tfe.AbortedError), outcome
-    assert "the run was interrupted by its caller" in str(outcome[0])
-    session.interrupt()  # between runs: reaches no run
-    assert session.run(y).tolist() == [1.0, 2.0]
+    def end(self):
+        """Releases the provider; the run's value or error."""
+        self.released.set()
+        self.thread.join()
+        return self.outcome[0]
+
+
+def test_a_run_interrupted_from_another_thread_fails_and_the_session_stays_usable(ctx):
+    held = HeldRun(ctx)
+    held.session.interrupt()
+    error = held.end()
+    assert isinstance(error, tfe.AbortedError), error
+    assert "the run was interrupted by its caller" in str(error)
+    held.session.interrupt()  # between runs: reaches no run
+    assert held.session.run(held.y).tolist() == [1.0, 2.0]
+
+
+def test_an_interrupt_reaches_a_run_that_a_pending_close_waits_for(ctx):
+    held = HeldRun(ctx)
+    closer = threading.Thread(target=held.session.close)  # waits for the run
+    closer.start()
+    closer.join(0.1)
+    assert closer.is_alive()
+    interrupter = threading.Thread(target=held.session.interrupt)
+    interrupter.start()
+    interrupter.join(30)
+    assert not interrupter.is_alive(), "interrupt waited behind the pending close"
+    assert isinstance(held.end(), tfe.AbortedError), held.outcome
+    closer.join()
+    with pytest.raises(tfe.ClosedError):
+        held.session.interrupt()

@@ -102,3 +102,10 @@ class Party(Handle):
                                        [fetches] if single else fetches, feeds, self.context)
         self.last_stats = stats
         return values[0] if single else values
+
+    def interrupt(self) -> None:
+        """Interrupts this player's run in progress on another thread: every
+        player fails it with tfe.AbortedError naming this one
+        (tfe_party_interrupt); does nothing between runs. It does not wait
+        for the run, nor for a close() waiting for it."""
+        self._interrupt(_capi.tfe_party_interrupt)

@@ -283,9 +283,8 @@ class Session(Handle):
     def interrupt(self) -> None:
         """Interrupts a run in progress on another thread, which then raises
         tfe.AbortedError (tfe_session_interrupt); does nothing between runs.
-        It does not wait for the run (so not for the lock runs hold); do not
-        call it while another thread closes the session."""
-        _capi.tfe_session_interrupt(self._ptr)
+        It does not wait for the run, nor for a close() waiting for it."""
+        self._interrupt(_INTERRUPT)
 
     def reset_variables(self) -> None:
         """Forgets the variables' shares: the next run initializes them again."""

@@ -103,9 +103,9 @@ class Trainer(Handle):
         on another thread, which then raises tfe.AbortedError within its run
         in progress (tfe_trainer_interrupt); does nothing between calls. A
         local trainer stays usable; a deployed one, after any failed call,
-        is made anew at every player. It does not wait for the call; do not
-        call it while another thread closes the trainer."""
-        _capi.tfe_trainer_interrupt(self._ptr)
+        is made anew at every player. It does not wait for the call, nor for
+        a close() waiting for it."""
+        self._interrupt(_capi.tfe_trainer_interrupt)
 
     @contextlib.contextmanager
     def _calling(self):
