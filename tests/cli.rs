@@ -269,6 +269,20 @@ fn train_errors_name_the_spec_file_and_owner() {
     };
     let base = ["--data", data.as_str(), "--labels", labels.as_str()];
     fails(&[&["--model", "dense:1,swish"][..], &base].concat(), &["unknown layer 'swish'", "dense:UNITS"]);
+    fails(&[&["--model", "dens:4"][..], &base].concat(), &["unknown layer 'dens'", "dense:UNITS"]);
+    fails(&[&["--model", "dense:1,relu:2"][..], &base].concat(), &["'relu:2' has 2 fields, expected at most 1"]);
+    let rate = |lr: &'static str| [&["--model", "dense:1,sigmoid", "--learning-rate", lr][..], &base].concat();
+    fails(&rate("1e9"), &["the learning rate 1000000000 / batch_size 32", "lower the learning rate"]);
+    fails(&rate("0.0001"), &["the learning rate 0.0001 / batch_size 32", "raise the learning rate"]);
+    let mut x_nan = x.clone();
+    x_nan[6] = f64::NAN;
+    let nan = format!("alice={}", dir.file("nan.npy", &[96, 4], &x_nan));
+    fails(
+        &["--model", "dense:1", "--data", &nan, "--labels", &labels],
+        &["--data alice", "nan.npy: element [1, 2] of shape [96, 4] is NaN"],
+    );
+    let no_epochs = tfe(&[&["train", "--model", "dense:1", "--epochs", "0"][..], &base].concat());
+    assert!(!no_epochs.status.success() && stderr(&no_epochs).contains("--epochs 0, expected at least 1"));
     fails(&[&["--model", "dense:0"][..], &base].concat(), &["'dense:0'", "expected a positive integer"]);
     let pairs = format!("carol={}", dir.file("y2.npy", &[48, 2], &y));
     fails(&["--model", "dense:3", "--data", &data, "--labels", &pairs], &["has 2 values per sample, expected 3"]);

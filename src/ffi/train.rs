@@ -502,8 +502,11 @@ fn c_progress(p: &Progress) -> tfe_train_progress_t {
 /// whole samples, or of features and labels for different numbers of
 /// samples, the message naming the parameters; a batch size of 0, larger
 /// than the samples, or other than the first fit's; 0 epochs; a value out
-/// of the fixed-point range), `TFE_ERR_ABORTED` (the progress callback
-/// returned nonzero: the message gives its value, the epoch and batch),
+/// of the fixed-point range; a learning rate whose step scalar, lr/batch
+/// for SGD, fixed point cannot hold: nonzero below 2^−f, where it would
+/// round to 0, or beyond 2^i; the message names the step),
+/// `TFE_ERR_ABORTED` (the progress callback returned nonzero: the message
+/// gives its value, the epoch and batch),
 /// `TFE_ERR_OUT_OF_RANGE` (a step's values left the fixed-point range: the
 /// message names the step and the tensor; lower the learning rate or
 /// scale the data), or the run statuses of `tfe_session_run`.

@@ -126,6 +126,11 @@ pub(crate) fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
     if shape.is_empty() || shape[0] == 0 {
         return Err(format!("{option} {owner}: {} holds no samples", path.display()));
     }
+    // Training encodes in the default configuration. Only this owner reads the message.
+    tfe::fixed::FixedConfig::default().check_values(&values, &shape).map_err(|e| match e {
+        tfe::Error::InvalidArgument(detail) => format!("{option} {owner}: {}: {detail}", path.display()),
+        other => format!("{option} {owner}: {}: {other}", path.display()),
+    })?;
     Ok(Owned { option, owner: owner.to_string(), path, shape, values })
 }
 
@@ -201,7 +206,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         }
         (None, None) => (Split { x: parts.iter().map(|p| p.to_vec()).collect(), y: y.clone() }, None),
     };
-    let fit = Fit { epochs: args.epochs, batch_size: args.batch_size, validation: None };
+    let fit = fit_options(args)?;
     let tx: Vec<&[f64]> = train.x.iter().map(Vec::as_slice).collect();
     let vx: Option<Vec<&[f64]>> = validation.as_ref().map(|v| v.x.iter().map(Vec::as_slice).collect());
     let val = validation.as_ref().zip(vx.as_ref()).map(|(v, vx)| (vx.as_slice(), v.y.as_slice()));
@@ -408,6 +413,14 @@ pub(crate) fn loss(args: &Args, outputs: usize) -> Result<Loss, String> {
         _ if from_logits => return Err("--from-logits: mean_squared_error takes no logits".into()),
         _ => Loss::MeanSquaredError,
     })
+}
+
+/// --epochs and --batch-size (the trainer checks the batch size against the samples).
+pub(crate) fn fit_options(args: &Args) -> Result<Fit<'static>, String> {
+    if args.epochs == 0 {
+        return Err("--epochs 0, expected at least 1".into());
+    }
+    Ok(Fit { epochs: args.epochs, batch_size: args.batch_size, validation: None })
 }
 
 pub(crate) fn optimizer(args: &Args) -> Result<Optimizer, String> {

@@ -14,11 +14,11 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use tfe::deploy::{Hostmap, party as deploy_party};
-use tfe::nn::train::{DataOwners, Fit, Players, Trainer};
+use tfe::nn::train::{DataOwners, Players, Trainer};
 
 use crate::train::{
-    Args, Bar, Owned, Parts, input_shape, label_rows, loss, metrics, model_layers, optimizer, owned, owner_and_value,
-    split, write_output,
+    Args, Bar, Owned, Parts, fit_options, input_shape, label_rows, loss, metrics, model_layers, optimizer, owned,
+    owner_and_value, split, write_output,
 };
 
 /// An input of the command line at this player: its owner's file if this
@@ -114,7 +114,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         }
     };
     let owners: Vec<&str> = data.iter().map(|d| d.owner.as_str()).collect();
-    let fit = Fit { epochs: args.epochs, batch_size: args.batch_size, validation: None };
+    let fit = fit_options(args)?;
     let learns = me == model_owner;
     let mut bar = Bar::new(args.quiet || !learns);
     let validation = validation.as_ref().map(|v| v.view(&owners, &me));

@@ -119,8 +119,8 @@ fn item(text: &str) -> Result<Item, String> {
             Item::Pool { max: parts[0] == "maxpool", k, stride }
         }
         plain => {
-            at_most(1)?;
-            match plain {
+            // The name first: "dens:4" is an unknown layer, not a relu with a field too many.
+            let item = match plain {
                 "relu" => Item::Plain(Layer::ReLU),
                 "sigmoid" => Item::Plain(Layer::Sigmoid),
                 "softmax" => Item::Plain(Layer::Softmax),
@@ -134,7 +134,9 @@ fn item(text: &str) -> Result<Item, String> {
                          avgpool:K[:STRIDE] or globalavgpool"
                     ));
                 }
-            }
+            };
+            at_most(1)?;
+            item
         }
     };
     Ok(item)

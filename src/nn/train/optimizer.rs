@@ -16,6 +16,7 @@
 //! the same way as the owner's other inputs.
 
 use crate::error::{Error, Result};
+use crate::fixed::FixedConfig;
 use crate::graph::{Graph, TensorId};
 
 /// The name of the per-step scalar input of the model owner.
@@ -169,6 +170,36 @@ impl Optimizer {
                 lr.at(step) * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t))
             }
         }
+    }
+
+    /// [`Optimizer::step_scalar`], or an error that names the learning
+    /// rate where `fixed` cannot hold the scalar: beyond ±2^i, or nonzero
+    /// below one unit 2^−f, where it would round to 0 (no update) or to one
+    /// unit (up to twice the step asked for).
+    pub fn checked_step_scalar(&self, step: usize, batch: usize, fixed: FixedConfig) -> Result<f64> {
+        let scalar = self.step_scalar(step, batch);
+        let (unit, bound) = (1.0 / fixed.scale(), fixed.bound());
+        if scalar == 0.0 || (unit..=bound).contains(&scalar.abs()) {
+            return Ok(scalar);
+        }
+        let (Optimizer::Sgd { lr, .. } | Optimizer::Adam { lr, .. } | Optimizer::Amsgrad { lr, .. }) = *self;
+        let what = match self {
+            Optimizer::Sgd { .. } => format!("the learning rate {} / batch_size {batch}", lr.at(step)),
+            _ => format!("the learning rate {} times the bias correction", lr.at(step)),
+        };
+        let advice = if scalar.abs() > bound {
+            "lower the learning rate"
+        } else {
+            "raise the learning rate or lower the batch size"
+        };
+        Err(Error::invalid(format!(
+            "{}, step {}: {what} is {scalar:e}, expected 0 or a magnitude from 2^-{} to 2^{} (the fixed-point \
+             resolution and range): {advice} (docs/training.md, Resolution)",
+            self.name(),
+            step + 1,
+            fixed.frac_bits,
+            fixed.int_bits
+        )))
     }
 
     /// Adds the update of the flattened weights `w` (`[P]`, the concatenated

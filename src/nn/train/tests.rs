@@ -336,3 +336,22 @@ fn gradients_name_an_op_without_a_rule_and_a_weight_the_loss_ignores() {
     let err = g.gradients(&[(y, small)], &[w]).unwrap_err().to_string();
     assert!(err.contains("[3]") && err.contains("[2, 3]"), "{err}");
 }
+
+#[test]
+fn a_step_scalar_fixed_point_cannot_hold_is_an_error_naming_the_learning_rate() {
+    let fixed = crate::fixed::FixedConfig::default();
+    assert_eq!(Optimizer::sgd(0.5).checked_step_scalar(0, 4, fixed).unwrap(), 0.125);
+    assert_eq!(Optimizer::sgd(0.0).checked_step_scalar(0, 4, fixed).unwrap(), 0.0);
+    // One unit, 2^-16, is the smallest scalar held; half of it would round to 0 or to 1.
+    assert_eq!(Optimizer::sgd(1.0 / 1024.0).checked_step_scalar(0, 64, fixed).unwrap(), 1.0 / 65536.0);
+    let small = Optimizer::sgd(0.001).checked_step_scalar(0, 128, fixed).unwrap_err().to_string();
+    assert!(small.contains("SGD, step 1: the learning rate 0.001 / batch_size 128 is 7.8125e-6"), "{small}");
+    assert!(small.contains("from 2^-16 to 2^20") && small.contains("raise the learning rate"), "{small}");
+    let schedule = Schedule::Step { initial: 0.5, factor: 1e-4, every: 3 };
+    let decayed = Optimizer::Sgd { lr: schedule, momentum: 0.0 };
+    assert!(decayed.checked_step_scalar(2, 4, fixed).is_ok());
+    assert!(decayed.checked_step_scalar(3, 4, fixed).unwrap_err().to_string().contains("step 4"));
+    let large = Optimizer::adam(1e9).checked_step_scalar(0, 4, fixed).unwrap_err().to_string();
+    assert!(large.contains("Adam, step 1: the learning rate 1000000000 times the bias correction"), "{large}");
+    assert!(large.contains("lower the learning rate"), "{large}");
+}

@@ -329,7 +329,7 @@ impl Trainer {
         let rows = self.layout.train_rows(counts, batch)?;
         self.build(&rows)?;
         let (optimizer, _, metrics) = self.compiled.clone().expect("built models are compiled");
-        let batches = samples / batch;
+        let (batches, fixed) = (samples / batch, self.built.as_ref().expect("built").runner.graph().fixed());
         let start = Instant::now();
         let mut history = Vec::new();
         let per_y = self.outputs;
@@ -344,7 +344,7 @@ impl Trainer {
                 if let Some(y) = y {
                     feeds.insert(Y, gather_rows(y, &at.slots, per_y));
                 }
-                feeds.insert(STEP_SCALAR, vec![optimizer.step_scalar(self.steps, batch)]);
+                feeds.insert(STEP_SCALAR, vec![optimizer.checked_step_scalar(self.steps, batch, fixed)?]);
                 let (l, c) = self.step(&feeds)?;
                 self.steps += 1;
                 loss += l.unwrap_or(f64::NAN);
