@@ -114,6 +114,17 @@ impl Error {
         }
     }
 
+    /// An invalid argument that says where it was found: `context: message`,
+    /// without the kind printed twice (`invalid argument: file f:
+    /// invalid argument: ...`). Other kinds keep their own words after the
+    /// context.
+    pub fn invalid_in(context: impl fmt::Display, error: &Error) -> Self {
+        match error {
+            Error::InvalidArgument(message) => Error::invalid(format!("{context}: {message}")),
+            other => Error::invalid(format!("{context}: {other}")),
+        }
+    }
+
     /// A malformed message from the named player.
     pub fn protocol(player: &str, message: impl fmt::Display) -> Self {
         Error::Protocol { player: player.to_string(), message: message.to_string() }

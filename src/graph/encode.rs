@@ -141,12 +141,12 @@ impl Graph {
         let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|e| Error::invalid(format!("cannot read graph file {}: {e}", path.display())))?;
-        Graph::from_bytes(&bytes).map_err(|e| Error::invalid(format!("graph file {}: {e}", path.display())))
+        Graph::from_bytes(&bytes).map_err(|e| Error::invalid_in(format_args!("graph file {}", path.display()), &e))
     }
 }
 
 fn at_node(index: usize, e: &Error) -> Error {
-    Error::invalid(format!("node {index}: {e}"))
+    Error::invalid_in(format_args!("node {index}"), e)
 }
 
 /// Versions 1 and 2 follow a private variable's fields with a flag: 1 when

@@ -259,7 +259,13 @@ fn malformed_bytes_are_errors() {
     unknown_op[header] = last + 1;
     let err = Graph::from_bytes(&unknown_op).unwrap_err().to_string();
     let want = format!("unknown op code {} (expected 1 to {last})", last + 1);
-    assert!(err.contains("node 0: ") && err.contains(&want), "{err}");
+    assert!(err.starts_with(&format!("invalid argument: node 0: {want}")), "{err}");
+    let file = std::env::temp_dir().join(format!("tfe-not-a-graph-{}.tfe", std::process::id()));
+    std::fs::write(&file, &bad_magic).unwrap();
+    let err = Graph::load(&file).unwrap_err().to_string();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(err.matches("invalid argument").count(), 1, "{err}");
+    assert!(err.contains(&format!("graph file {}: not a tfe graph", file.display())), "{err}");
     let mut trailing = bytes.clone();
     trailing.push(0);
     assert!(Graph::from_bytes(&trailing).unwrap_err().to_string().contains("trailing"));
