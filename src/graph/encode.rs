@@ -120,7 +120,7 @@ impl Graph {
                 let (id, name) = (TensorId(r.u32()?), r.str()?);
                 graph
                     .name_output(id, &name)
-                    .map_err(|e| Error::invalid(format!("output name {i} ('{name}', node {}): {e}", id.0)))?;
+                    .map_err(|e| Error::invalid_in(format_args!("output name {i} ('{name}', node {})", id.0), &e))?;
             }
         }
         if r.pos != bytes.len() {

@@ -141,7 +141,7 @@ impl Graph {
 
     /// A public constant.
     pub fn constant(&mut self, shape: &[usize], values: Vec<f64>) -> Result<TensorId> {
-        self.fixed.check_values(&values, shape).map_err(|e| Error::invalid(format!("constant: {e}")))?;
+        self.fixed.check_values(&values, shape).map_err(|e| Error::invalid_in("constant", &e))?;
         self.push(Op::Constant { shape: shape.to_vec(), values }, &[])
     }
 

@@ -142,7 +142,7 @@ impl Sequential {
         for (i, layer) in self.layers.iter().enumerate() {
             let shape = g.shape(y)?.to_vec();
             y = layer.build(g, y, owner, &format!("layer{i}"), &mut weights).map_err(|e| {
-                Error::invalid(format!("layer {i} ({}) on input {}: {e}", layer_name(layer), fmt_shape(&shape)))
+                Error::invalid_in(format_args!("layer {i} ({}) on input {}", layer_name(layer), fmt_shape(&shape)), &e)
             })?;
         }
         Ok((y, weights))

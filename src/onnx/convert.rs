@@ -233,7 +233,10 @@ impl<'a> Converter<'a> {
             id
         } else {
             self.g.fixed().check_values(&t.data, &t.shape).map_err(|e| {
-                Error::invalid(format!("the weight '{}' does not fit the fixed-point range: {e}", key.escape_debug()))
+                Error::invalid_in(
+                    format_args!("the weight '{}' does not fit the fixed-point range", key.escape_debug()),
+                    &e,
+                )
             })?;
             let id = self.g.private_variable(&name, self.owner, &t.shape)?;
             self.weights.push((name, t.data.clone()));

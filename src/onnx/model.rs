@@ -188,6 +188,6 @@ fn sample_shape(input: &super::proto::ValueInfoProto) -> Result<Vec<usize>> {
         }
     }
     crate::ring::shape::check_size(&shape)
-        .map_err(|e| Error::invalid(format!("input '{name}' of sample shape {}: {e}", fmt_shape(&shape))))?;
+        .map_err(|e| Error::invalid_in(format_args!("input '{name}' of sample shape {}", fmt_shape(&shape)), &e))?;
     Ok(shape)
 }

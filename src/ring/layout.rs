@@ -149,7 +149,7 @@ pub fn pad_shape(shape: &[usize], pads: &[(usize, usize)]) -> Result<Vec<usize>>
         .zip(pads)
         .map(|(&d, &(before, after))| checked_add(d, before, what).and_then(|n| checked_add(n, after, what)))
         .collect::<Result<Vec<usize>>>()?;
-    check_size(&out).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+    check_size(&out).map_err(|e| Error::invalid_in(what(), &e))?;
     Ok(out)
 }
 
@@ -233,9 +233,9 @@ pub struct Window {
 pub fn window_geometry(shape: &[usize], w: Window) -> Result<([usize; 4], usize, usize)> {
     check_rank("a 2-D window op (NHWC)", shape, 4)?;
     let (oh, top) = window_output(shape[1], w.kh, w.sh, w.padding)
-        .map_err(|e| Error::invalid(format!("height of input {}: {e}", fmt_shape(shape))))?;
+        .map_err(|e| Error::invalid_in(format_args!("height of input {}", fmt_shape(shape)), &e))?;
     let (ow, left) = window_output(shape[2], w.kw, w.sw, w.padding)
-        .map_err(|e| Error::invalid(format!("width of input {}: {e}", fmt_shape(shape))))?;
+        .map_err(|e| Error::invalid_in(format_args!("width of input {}", fmt_shape(shape)), &e))?;
     Ok(([shape[0], oh, ow, shape[3]], top, left))
 }
 
@@ -247,7 +247,7 @@ pub fn im2col_shape(shape: &[usize], w: Window) -> Result<[usize; 2]> {
     let what = || format!("the patches of a {}x{} window over input {}", w.kh, w.kw, fmt_shape(shape));
     let rows = checked_mul(checked_mul(n, oh, what)?, ow, what)?;
     let cols = checked_mul(checked_mul(w.kh, w.kw, what)?, c, what)?;
-    check_size(&[rows, cols]).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+    check_size(&[rows, cols]).map_err(|e| Error::invalid_in(what(), &e))?;
     Ok([rows, cols])
 }
 
@@ -259,7 +259,7 @@ pub fn check_window_maps_size(shape: &[usize], w: Window) -> Result<()> {
     let offsets = checked_mul(w.kh, w.kw, what)?;
     let mut all = vec![offsets];
     all.extend(out);
-    check_size(&all).map_err(|e| Error::invalid(format!("{}: {e}", what())))
+    check_size(&all).map_err(|e| Error::invalid_in(what(), &e))
 }
 
 /// im2col: rows (n, oh, ow), columns (kh, kw, c), zeros where the window

@@ -88,7 +88,7 @@ pub fn forward(
             }
             out
         };
-        y = step.map_err(|e| Error::invalid(format!("layer {i} on input {}: {e}", fmt_shape(&shape))))?;
+        y = step.map_err(|e| Error::invalid_in(format_args!("layer {i} on input {}", fmt_shape(&shape)), &e))?;
     }
     Ok((y, assigns))
 }
