@@ -127,10 +127,9 @@ pub(crate) fn owned(option: &'static str, arg: &str) -> Result<Owned, String> {
         return Err(format!("{option} {owner}: {} holds no samples", path.display()));
     }
     // Training encodes in the default configuration. Only this owner reads the message.
-    tfe::fixed::FixedConfig::default().check_values(&values, &shape).map_err(|e| match e {
-        tfe::Error::InvalidArgument(detail) => format!("{option} {owner}: {}: {detail}", path.display()),
-        other => format!("{option} {owner}: {}: {other}", path.display()),
-    })?;
+    tfe::fixed::FixedConfig::default()
+        .check_values(&values, &shape)
+        .map_err(|e| tfe::Error::invalid_in(format_args!("{option} {owner}: {}", path.display()), &e).to_string())?;
     Ok(Owned { option, owner: owner.to_string(), path, shape, values })
 }
 

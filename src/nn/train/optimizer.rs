@@ -182,10 +182,11 @@ impl Optimizer {
         if scalar == 0.0 || (unit..=bound).contains(&scalar.abs()) {
             return Ok(scalar);
         }
-        let (Optimizer::Sgd { lr, .. } | Optimizer::Adam { lr, .. } | Optimizer::Amsgrad { lr, .. }) = *self;
-        let what = match self {
-            Optimizer::Sgd { .. } => format!("the learning rate {} / batch_size {batch}", lr.at(step)),
-            _ => format!("the learning rate {} times the bias correction", lr.at(step)),
+        let what = match *self {
+            Optimizer::Sgd { lr, .. } => format!("the learning rate {} / batch_size {batch}", lr.at(step)),
+            Optimizer::Adam { lr, .. } | Optimizer::Amsgrad { lr, .. } => {
+                format!("the learning rate {} times the bias correction", lr.at(step))
+            }
         };
         let advice = if scalar.abs() > bound {
             "lower the learning rate"
