@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The binding mirrors the whole C API: tests/abi/symbols.txt against Native, NativeServe and NativeTrain. */
 class SymbolsTest {
     /** The classes that hold the downcall handles, one per C function. */
-    private static final List<Class<?>> MIRRORS = List.of(Native.class, NativeModel.class, NativeServe.class, NativeTrain.class);
+    static final List<Class<?>> MIRRORS = List.of(Native.class, NativeModel.class, NativeServe.class, NativeTrain.class);
 
     static Path repoRoot() {
         return Path.of(System.getProperty("tfe.repo.root", "../.."));
