@@ -21,7 +21,8 @@
 //! fastest across it (`Party::assume_link`): across a WAN, the three-round
 //! sign on tensors of thousands of elements instead of a few hundred. It is
 //! part of the session: players whose hostmaps declare different links
-//! refuse each other.
+//! refuse each other. Without it, the servers measure the link when they
+//! connect (`Party::measure_link`).
 //!
 //! Certificate paths are relative to the hostmap's folder. Every problem is
 //! an error that names the entry: unknown keys, duplicate or missing

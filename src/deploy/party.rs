@@ -49,7 +49,9 @@ impl ChannelSecurity {
     }
 }
 
-/// Opens the party of player `me` as the hostmap describes it.
+/// Opens the party of player `me` as the hostmap describes it. Its servers
+/// assume the hostmap's `link`, or, where it declares none, the link they
+/// measure before the first run ([`Party::measure_link`]).
 pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSecurity) -> Result<Party> {
     let entry = hostmap.entry(me)?;
     graph.player_index(me).map_err(|_| {
@@ -72,7 +74,18 @@ pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSe
     let session = session_id(hostmap);
     let join = TcpJoin { players: &addrs, listener, session_id: session, options, tls: tls.as_ref() };
     let mut party = Party::connect_tcp(graph, me, join, &SeedSource::OsEntropy)?;
-    if let Some(link) = &hostmap.link {
+    let link = match hostmap.link {
+        Some(declared) => Some(declared),
+        None => party.measure_link()?,
+    };
+    if let Some(link) = &link {
+        log::info!(
+            target: "tfe::deploy",
+            "{me}: assuming a link of {:.1} ms round trip and {} Mbit/s between the servers ({})",
+            link.rtt.as_secs_f64() * 1e3,
+            link.bits_per_second / 1_000_000,
+            if hostmap.link.is_some() { "the hostmap's" } else { "round trip measured" }
+        );
         party.assume_link(link);
     }
     Ok(party)

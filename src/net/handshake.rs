@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 pub const MAGIC: [u8; 4] = *b"TFE\0";
 /// The version of the frame and handshake format.
 /// 2: runs are 64 bits wide, and progress frames carry flow control.
-pub const WIRE_VERSION: u16 = 2;
+/// 3: a deployment whose hostmap declares no link measures it before its
+/// first run (`session/probe.rs`).
+pub const WIRE_VERSION: u16 = 3;
 /// Longest player name, in bytes.
 pub const MAX_NAME_BYTES: usize = 255;
 
@@ -133,7 +135,7 @@ mod tests {
         let mut bad_version = wire.clone();
         bad_version[4] = 9;
         let err = Hello::read(&mut &bad_version[..], "x").unwrap_err().to_string();
-        assert!(err.contains("wire version 9, expected 2"), "{err}");
+        assert!(err.contains("wire version 9, expected 3"), "{err}");
         let err = Hello::read(&mut &b"GET / HTTP/1.1\r\n"[..], "x").unwrap_err().to_string();
         assert!(err.contains("magic"), "{err}");
     }

@@ -11,6 +11,7 @@ pub(crate) mod feeds;
 mod fusion;
 mod local;
 mod party;
+mod probe;
 mod stats;
 
 pub use crate::net::memory::LinkModel;

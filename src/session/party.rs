@@ -246,17 +246,22 @@ impl Party {
                 Ok((PartyRun { outputs, stats }, shares))
             }
             Err(e) => {
-                // Peers learn the public reason only: an invalid input's
-                // detail (a value, a provider's text) stays here. Another
-                // player's abort is theirs to tell; this player's own (an
-                // interrupt) is told like any failure.
-                match &e {
-                    Error::Aborted { player, message } if player == self.name() => self.net.abort(run, message),
-                    Error::Aborted { .. } => {}
-                    _ => self.net.abort(run, &e.public_reason()),
-                }
+                self.give_up(run, &e);
                 Err(e)
             }
+        }
+    }
+
+    /// Tells the other players that this one gives up on `run` because of
+    /// `e`, so they fail fast and name where the failure started. Peers
+    /// learn the public reason only: an invalid input's detail (a value, a
+    /// provider's text) stays here. Another player's abort is theirs to
+    /// tell; this player's own (an interrupt) is told like any failure.
+    pub(super) fn give_up(&mut self, run: u64, e: &Error) {
+        match e {
+            Error::Aborted { player, message } if player == self.name() => self.net.abort(run, message),
+            Error::Aborted { .. } => {}
+            _ => self.net.abort(run, &e.public_reason()),
         }
     }
 
