@@ -2,8 +2,8 @@
 //! (the harness is `common/deployment.rs`). The seed program with three
 //! servers, an input provider and a result receiver, over plaintext and TLS
 //! (server0 gives the variable w's value, which the graph file does not
-//! hold); a server killed mid-run; a wrong certificate; a player with
-//! another graph.
+//! hold); the link a hostmap declares, in every player's log; a server
+//! killed mid-run; a wrong certificate; a player with another graph.
 
 mod common;
 
@@ -17,7 +17,30 @@ use common::deployment::*;
 fn five_processes_run_the_seed_program_over_plaintext_tcp() {
     let mut d = Deployment::new("plain", false, 5000);
     d.start_all(false, &[]);
-    check_seed_result(&d.finish(Duration::from_secs(30)), 1);
+    let outputs = d.finish(Duration::from_secs(30));
+    check_seed_result(&outputs, 1);
+    // The link the servers measure over loopback is below the floor of a
+    // measured link (`session/probe.rs`): none is assumed.
+    for (name, out) in &outputs {
+        assert!(!text(out).1.contains("assuming a link"), "{name}: {}", text(out).1);
+    }
+}
+
+#[test]
+fn every_player_logs_the_link_its_hostmap_declares() {
+    let mut d = Deployment::new("link", false, 5000);
+    let hostmap = d.dir.join("hosts.json");
+    let declared = std::fs::read_to_string(&hostmap).unwrap().trim_end().strip_suffix('}').unwrap().to_string()
+        + ", \"link\": {\"rtt_ms\": 40, \"mbit_per_s\": 352}}";
+    std::fs::write(&hostmap, declared).unwrap();
+    d.start_all(false, &[]);
+    let outputs = d.finish(Duration::from_secs(30));
+    check_seed_result(&outputs, 1);
+    for (name, out) in &outputs {
+        let want =
+            format!("{name}: assuming a link of 40.0 ms round trip and 352 Mbit/s between the servers (the hostmap's)");
+        assert!(text(out).1.contains(&want), "{name}: {}", text(out).1);
+    }
 }
 
 #[test]

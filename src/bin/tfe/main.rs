@@ -119,13 +119,14 @@ fn main() -> ExitCode {
 
 /// Log records go to standard error through `env_logger`, filtered by
 /// `RUST_LOG`: by default warnings (such as a refused connection or
-/// `--insecure-plaintext`) and each run's summary (target `tfe::run`);
+/// `--insecure-plaintext`), the link a deployment assumes (target
+/// `tfe::deploy`) and each run's summary (target `tfe::run`);
 /// `RUST_LOG=info` adds every connection, `RUST_LOG=off` silences all.
 /// A run's summary is its message alone; other records say their level
 /// and target.
 fn start_logging() {
     use std::io::Write;
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,tfe::run=info"))
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,tfe::deploy=info,tfe::run=info"))
         .format(|out, record| {
             if record.target() == "tfe::run" {
                 writeln!(out, "{}", record.args())
