@@ -36,15 +36,20 @@ handles::registered!(tfe_party_t);
 /// player presents the hostmap's certificate for `me` with the private key
 /// at `tls_key_path`, and accepts only the hostmap's certificates. Binds
 /// `me`'s address and waits (up to the hostmap's connect timeout) until
-/// every player of the graph is connected. The graph, the input callbacks
+/// every player of the graph is connected. Where the hostmap declares no
+/// `link`, the servers then measure the link between them (nine half round
+/// trips) and assume it from a 10 ms round trip up (docs/deployment.md).
+/// The graph, the input callbacks
 /// and the variables' initial values of `ctx` that `me` owns are taken as
 /// they are now; every player must run the same graph (its digest is
 /// compared).
 ///
 /// Returns `TFE_ERR_CONFIG` (a bad hostmap or key; `me` missing from it or from
 /// the graph), `TFE_ERR_NETWORK` (the address cannot be bound, a player cannot
-/// be reached; named), `TFE_ERR_TIMEOUT`, or `TFE_ERR_PROTOCOL` (a player runs
-/// a different graph or presents another certificate; named).
+/// be reached; named), `TFE_ERR_TIMEOUT`, `TFE_ERR_PROTOCOL` (a player runs
+/// a different graph or presents another certificate; named), or
+/// `TFE_ERR_ABORTED` (a player failed while the servers measured their
+/// link; named).
 ///
 /// # Safety
 /// The strings are NUL-terminated; `out` points to writable memory.
