@@ -29,11 +29,11 @@ const ROUNDS: u32 = 8;
 
 /// Measured round trips below this assume no link. A busy host delays
 /// rounds by milliseconds as well (in one run of this crate's tests on two
-/// cores, each of eight rounds among in-memory threads took over 1 ms),
-/// and the form of a
-/// deployment's ops should follow its network, not a moment's load. Below
-/// 10 ms the three-round sign pays on at most about 3,000 elements instead
-/// of local mode's 256; a hostmap can declare such a link.
+/// cores, each of eight rounds among in-memory threads took over 1 ms), and
+/// the forms of a deployment's ops should follow its network, not a
+/// moment's load. Below 10 ms the three-round sign pays on at most about
+/// 3,000 elements instead of local mode's 256; a hostmap can declare such
+/// a link.
 pub(crate) const MEASURED_RTT_FLOOR: Duration = Duration::from_millis(10);
 
 impl Party {
