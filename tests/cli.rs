@@ -346,6 +346,22 @@ fn bench_onnx_runs_a_model_file_and_needs_one() {
 }
 
 #[test]
+fn bench_forms_halves_the_rounds_of_networks_b_c_and_d_with_the_wans_forms() {
+    let out = tfe(&["bench", "--only", "forms", "--quick"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rounds = |bench: &str, forms: &str| {
+        let line = lines.iter().find(|l| l["bench"] == bench && l["forms"] == forms).unwrap();
+        line["rounds"].as_u64().unwrap()
+    };
+    // Issue 19's targets: half of 66, 66 and 24; local mode keeps its own.
+    for (network, local, wan) in [("B", 50, 30), ("C", 66, 30), ("D", 18, 12)] {
+        let bench = format!("forms_network_{network}");
+        assert_eq!((rounds(&bench, "local"), rounds(&bench, "wan")), (local, wan), "network {network}");
+    }
+}
+
+#[test]
 fn threads_must_be_a_positive_count() {
     for bad in ["0", "two", "1025"] {
         let out = tfe(&["--threads", bad, "version"]);

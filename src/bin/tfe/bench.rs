@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Run one benchmark only.
-    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "serve", "training", "onnx"])]
+    #[arg(long, value_name = "NAME", value_parser = ["gemm", "matmul", "mul", "tls", "deploy", "relu", "networks", "rounds", "link", "forms", "serve", "training", "onnx"])]
     only: Option<String>,
     /// The ONNX model of `--only onnx` (`benches/resnet_onnx.py` makes ResNet-50).
     #[arg(long, value_name = "FILE", required_if_eq("only", "onnx"))]
@@ -77,6 +77,9 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     if wanted("link") {
         super::bench_link::link(quick).map_err(|e| e.to_string())?;
+    }
+    if wanted("forms") {
+        super::bench_forms::run(quick)?;
     }
     // Only when asked: it needs a model file.
     if let (Some("onnx"), Some(model)) = (only, &args.model) {

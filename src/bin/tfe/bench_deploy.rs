@@ -202,6 +202,17 @@ fn is_variable(graph: &Graph, wanted: &str) -> bool {
 
 /// A hostmap of `players` on free loopback ports, with certificates.
 pub(crate) fn prepare(dir: &Path, players: &[String]) -> Result<PathBuf, String> {
+    let hostmap = loopback_hostmap(dir, players)?;
+    let hostmap = certs::generate(&hostmap, &dir.join("certs")).map_err(text)?;
+    let port = hostmap.players[0].address.rsplit(':').next().unwrap_or_default();
+    let path = dir.join(format!("hosts-{port}.json"));
+    std::fs::write(&path, hostmap.to_json()).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// A hostmap of `players` on free loopback ports, without certificates,
+/// its paths relative to `dir`.
+pub(crate) fn loopback_hostmap(dir: &Path, players: &[String]) -> Result<Hostmap, String> {
     let listeners: Vec<_> = players.iter().map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect();
     let ports: Vec<u16> = listeners
         .iter()
@@ -215,11 +226,7 @@ pub(crate) fn prepare(dir: &Path, players: &[String]) -> Result<PathBuf, String>
         .map(|(name, port)| format!("{{\"name\": \"{name}\", \"address\": \"127.0.0.1:{port}\"}}"))
         .collect();
     let json = format!("{{\"players\": [{}], \"recv_timeout_ms\": 30000}}", entries.join(", "));
-    let hostmap = Hostmap::parse(&json, dir.to_path_buf()).map_err(text)?;
-    let hostmap = certs::generate(&hostmap, &dir.join("certs")).map_err(text)?;
-    let path = dir.join(format!("hosts-{}.json", ports[0]));
-    std::fs::write(&path, hostmap.to_json()).map_err(|e| e.to_string())?;
-    Ok(path)
+    Hostmap::parse(&json, dir.to_path_buf()).map_err(text)
 }
 
 /// Each player's `--input NAME=FILE` arguments, the files written as `.npy`.

@@ -8,6 +8,7 @@
 
 mod bench;
 mod bench_deploy;
+mod bench_forms;
 mod bench_link;
 mod bench_nn;
 mod bench_onnx;
