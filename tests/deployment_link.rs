@@ -37,7 +37,10 @@ fn relu_over(link: &str) -> (u64, Vec<f64>) {
                     if *name == "alice" {
                         feeds.insert("x", values);
                     }
-                    party.run(&[out], &feeds).unwrap()
+                    let run = party.run(&[out], &feeds).unwrap();
+                    // The others may still be running: leave together.
+                    party.finish().unwrap();
+                    run
                 })
             })
             .collect();

@@ -147,6 +147,8 @@ mod tests {
                     feeds.insert("x", vec![0.5; 1000]);
                     let run = party.run(&[out], &feeds)?;
                     let rounds = run.stats.spans.iter().find(|span| span.node == y.0).map(|span| span.counters.rounds);
+                    // The others may still be running: leave together.
+                    party.finish()?;
                     Ok((measured, rounds))
                 })
             })
