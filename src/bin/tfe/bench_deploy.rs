@@ -61,7 +61,7 @@ pub fn run(quick: bool) -> Result<(), String> {
 }
 
 #[allow(clippy::needless_pass_by_value)] // for map_err(text)
-fn text(e: tfe::Error) -> String {
+pub(crate) fn text(e: tfe::Error) -> String {
     e.to_string()
 }
 

@@ -14,7 +14,7 @@ use tfe::graph::Graph;
 use tfe::nn::{PredictionGraph, networks, prediction_graph};
 use tfe::session::{Feeds, LinkModel};
 
-use super::bench_deploy::loopback_hostmap;
+use super::bench_deploy::{loopback_hostmap, text};
 
 /// The player that owns the weights and gives their values.
 const OWNER: &str = "model-owner";
@@ -25,7 +25,6 @@ const CLIENT: &str = "client";
 /// alternated deployments of each one's median prediction time.
 pub fn run(quick: bool) -> Result<(), String> {
     let (deployments, runs) = if quick { (2, 5) } else { (6, 11) };
-    let text = |e: tfe::Error| e.to_string();
     let nets = [
         ("B", networks::network_b as fn(u64) -> tfe::Result<_>),
         ("C", networks::network_c),

@@ -8,12 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -139,19 +137,9 @@ class DescriptorsTest {
     }
 
     /** The downcall handle of {@code function} in one of the mirror classes, or null. */
-    private static MethodHandle handle(String function) throws IllegalAccessException {
-        for (Class<?> mirror : SymbolsTest.MIRRORS) {
-            try {
-                Field field = mirror.getDeclaredField(function.toUpperCase(Locale.ROOT));
-                field.setAccessible(true);
-                if (field.get(null) instanceof MethodHandle handle) {
-                    return handle;
-                }
-            } catch (NoSuchFieldException e) {
-                // Not in this mirror; try the next one.
-            }
-        }
-        return null;
+    private static MethodHandle handle(String function) {
+        return SymbolsTest.MIRRORS.stream().map(mirror -> SymbolsTest.handle(mirror, function))
+                .filter(h -> h != null).findFirst().orElse(null);
     }
 
     /** {@code type} as {@code (long, MemorySegment) -> int}. */

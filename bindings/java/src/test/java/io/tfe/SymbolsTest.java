@@ -57,12 +57,17 @@ class SymbolsTest {
     private static boolean mirrors(Class<?> mirror, String symbol) {
         Set<String> methods = Arrays.stream(mirror.getDeclaredMethods())
                 .filter(m -> Modifier.isStatic(m.getModifiers())).map(Method::getName).collect(Collectors.toSet());
+        return handle(mirror, symbol) != null && methods.contains(symbol);
+    }
+
+    /** The downcall handle of the C function {@code symbol} in {@code mirror}, or null. */
+    static MethodHandle handle(Class<?> mirror, String symbol) {
         try {
-            Field handle = mirror.getDeclaredField(symbol.toUpperCase(java.util.Locale.ROOT));
-            handle.setAccessible(true);
-            return handle.get(null) instanceof MethodHandle && methods.contains(symbol);
+            Field field = mirror.getDeclaredField(symbol.toUpperCase(java.util.Locale.ROOT));
+            field.setAccessible(true);
+            return field.get(null) instanceof MethodHandle handle ? handle : null;
         } catch (NoSuchFieldException | IllegalAccessException e) {
-            return false;
+            return null;
         }
     }
 
