@@ -42,6 +42,7 @@ pub(crate) mod prng;
 pub(crate) mod protocol;
 #[allow(missing_docs, reason = "internal: reached by the tests and benches only, through `internals`")]
 pub(crate) mod ring;
+pub(crate) mod simd;
 pub(crate) mod test_data;
 pub(crate) mod vocabulary;
 

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 /// From the bottom up; a module may use the modules of earlier rows.
 const LAYERS: &[&[&str]] = &[
-    // parallel (the one threshold for handing work to rayon) and fastest
-    // (timing equivalent back ends) use nothing of the crate, so they sit
-    // at the bottom with error.
-    &["error", "parallel", "fastest", "test_data"],
+    // parallel (the one threshold for handing work to rayon), fastest
+    // (timing equivalent back ends) and simd (CPU features, vector loads
+    // and stores) use nothing of the crate, so they sit at the bottom with
+    // error.
+    &["error", "parallel", "fastest", "simd", "test_data"],
     // The global allocator's tests draw their sizes from test_data.
     &["block_cache"],
     &["vocabulary"],

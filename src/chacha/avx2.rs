@@ -9,6 +9,7 @@ use std::arch::x86_64::*;
 use std::array::from_fn;
 
 use super::{BLOCK_U64, Block};
+use crate::simd::{load256, store256};
 
 /// Blocks per batch: 32-bit lanes in a 256-bit vector.
 const LANES: usize = 8;
@@ -39,8 +40,8 @@ fn batch8(input: &[u32; 16], counter: u64, out: &mut [Block; LANES]) {
     let lo: [u32; LANES] = from_fn(|j| counter.wrapping_add(j as u64) as u32);
     let hi: [u32; LANES] = from_fn(|j| (counter.wrapping_add(j as u64) >> 32) as u32);
     let init = |i: usize| match i {
-        12 => load(&lo),
-        13 => load(&hi),
+        12 => load256(&lo),
+        13 => load256(&hi),
         _ => _mm256_set1_epi32(input[i] as i32),
     };
     let mut x: [__m256i; 16] = from_fn(init);
@@ -70,23 +71,13 @@ fn batch8(input: &[u32; 16], counter: u64, out: &mut [Block; LANES]) {
     }
 }
 
-#[inline]
-#[target_feature(enable = "avx2")]
-fn load(src: &[u32; LANES]) -> __m256i {
-    // SAFETY: `src` is 32 readable bytes; `loadu` accepts any alignment.
-    unsafe { _mm256_loadu_si256(src.as_ptr().cast()) }
-}
-
 /// Writes one block: words 0..8 from `lo`, 8..16 from `hi`.
 #[inline]
 #[target_feature(enable = "avx2")]
 fn store(dst: &mut Block, lo: __m256i, hi: __m256i) {
     let (halves, _) = dst.as_chunks_mut::<4>();
-    // SAFETY: each half is 32 writable bytes; `storeu` accepts any alignment.
-    unsafe {
-        _mm256_storeu_si256(halves[0].as_mut_ptr().cast(), lo);
-        _mm256_storeu_si256(halves[1].as_mut_ptr().cast(), hi);
-    }
+    store256(&mut halves[0], lo);
+    store256(&mut halves[1], hi);
 }
 
 #[inline]

@@ -7,6 +7,7 @@ use std::arch::x86_64::*;
 use std::array::from_fn;
 
 use super::{BLOCK_U64, Block, avx2};
+use crate::simd::{load512, store512};
 
 /// Blocks per batch: 32-bit lanes in a 512-bit vector.
 const LANES: usize = 16;
@@ -40,8 +41,8 @@ fn batch16(input: &[u32; 16], counter: u64, out: &mut [Block; LANES]) {
     let lo: [u32; LANES] = from_fn(|j| counter.wrapping_add(j as u64) as u32);
     let hi: [u32; LANES] = from_fn(|j| (counter.wrapping_add(j as u64) >> 32) as u32);
     let init = |i: usize| match i {
-        12 => load(&lo),
-        13 => load(&hi),
+        12 => load512(&lo),
+        13 => load512(&hi),
         _ => _mm512_set1_epi32(input[i] as i32),
     };
     let mut x: [__m512i; 16] = from_fn(init);
@@ -71,25 +72,11 @@ fn batch16(input: &[u32; 16], counter: u64, out: &mut [Block; LANES]) {
         let ab23 = _mm512_shuffle_i32x4::<0xEE>(a, b);
         let cd23 = _mm512_shuffle_i32x4::<0xEE>(c, d);
         // 0x88 takes quarters 0 and 2 of each source, 0xDD quarters 1 and 3.
-        store(&mut out[m], _mm512_shuffle_i32x4::<0x88>(ab01, cd01));
-        store(&mut out[4 + m], _mm512_shuffle_i32x4::<0xDD>(ab01, cd01));
-        store(&mut out[8 + m], _mm512_shuffle_i32x4::<0x88>(ab23, cd23));
-        store(&mut out[12 + m], _mm512_shuffle_i32x4::<0xDD>(ab23, cd23));
+        store512(&mut out[m], _mm512_shuffle_i32x4::<0x88>(ab01, cd01));
+        store512(&mut out[4 + m], _mm512_shuffle_i32x4::<0xDD>(ab01, cd01));
+        store512(&mut out[8 + m], _mm512_shuffle_i32x4::<0x88>(ab23, cd23));
+        store512(&mut out[12 + m], _mm512_shuffle_i32x4::<0xDD>(ab23, cd23));
     }
-}
-
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn load(src: &[u32; LANES]) -> __m512i {
-    // SAFETY: `src` is 64 readable bytes; `loadu` accepts any alignment.
-    unsafe { _mm512_loadu_si512(src.as_ptr().cast()) }
-}
-
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn store(dst: &mut Block, v: __m512i) {
-    // SAFETY: `dst` is 64 writable bytes; `storeu` accepts any alignment.
-    unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), v) }
 }
 
 #[inline]

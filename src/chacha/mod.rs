@@ -29,6 +29,8 @@
 
 use std::sync::OnceLock;
 
+use crate::simd::cpu_has;
+
 /// One quarter round on words `a, b, c, d` of the state array `$x`. The
 /// lane operations `add`, `xor`, `rol16`, `rol12`, `rol8` and `rol7` are
 /// whatever the calling back-end module defines (item names are not
@@ -105,15 +107,9 @@ pub fn available_backends() -> Vec<Backend> {
 fn is_available(backend: Backend) -> bool {
     match backend {
         Backend::Portable => true,
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+        Backend::Avx2 => cpu_has!("avx2"),
         // The AVX-512 back end hands short tails to the AVX2 one.
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx512 => {
-            std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx2")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        Backend::Avx2 | Backend::Avx512 => false,
+        Backend::Avx512 => cpu_has!("avx512f", "avx2"),
     }
 }
 

@@ -42,21 +42,14 @@ pub fn active_level() -> Level {
     detected_level()
 }
 
-#[cfg(target_arch = "x86_64")]
 fn detect() -> Level {
-    use std::arch::is_x86_feature_detected as has;
-    if has!("avx512f") && has!("avx512dq") && has!("avx512bw") && has!("avx512vl") && has!("avx2") {
+    if crate::simd::cpu_has!("avx512f", "avx512dq", "avx512bw", "avx512vl", "avx2") {
         Level::Avx512
-    } else if has!("avx2") {
+    } else if crate::simd::cpu_has!("avx2") {
         Level::Avx2
     } else {
         Level::Baseline
     }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn detect() -> Level {
-    Level::Baseline
 }
 
 /// Declares a function whose body is compiled once per [`Level`], the

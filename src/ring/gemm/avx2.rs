@@ -13,6 +13,7 @@
 use std::arch::x86_64::*;
 
 use super::blocked::{MicroKernel, Tile};
+use crate::simd::{load256, store256};
 
 /// Tile rows.
 const MR: usize = 6;
@@ -44,7 +45,7 @@ fn tile(t: Tile<'_>) {
     let mut cross = [[_mm256_setzero_si256(); NR / LANES]; MR];
     for (ap, bp) in a.iter().zip(b) {
         let (bp, _) = bp.as_chunks::<LANES>();
-        let bv: [__m256i; NR / LANES] = std::array::from_fn(|v| load(&bp[v]));
+        let bv: [__m256i; NR / LANES] = std::array::from_fn(|v| load256(&bp[v]));
         // 0xB1 swaps the two 32-bit halves of every 64-bit lane.
         let bs = bv.map(|v| _mm256_shuffle_epi32::<0xB1>(v));
         for ((lo_r, cross_r), &ar) in lo.iter_mut().zip(&mut cross).zip(ap) {
@@ -67,28 +68,14 @@ fn tile(t: Tile<'_>) {
             if full {
                 let start = r * t.ldc + v * LANES;
                 let (dst, _) = t.c[start..start + LANES].as_chunks_mut::<LANES>();
-                let sum = if t.overwrite { sum } else { _mm256_add_epi64(load(&dst[0]), sum) };
-                store(&mut dst[0], sum);
+                let sum = if t.overwrite { sum } else { _mm256_add_epi64(load256(&dst[0]), sum) };
+                store256(&mut dst[0], sum);
             } else {
-                store(&mut spill[r][v], sum);
+                store256(&mut spill[r][v], sum);
             }
         }
     }
     if !full {
         t.store(spill.as_flattened().as_flattened(), NR);
     }
-}
-
-#[inline]
-#[target_feature(enable = "avx2")]
-fn load(src: &[u64; LANES]) -> __m256i {
-    // SAFETY: `src` is 32 readable bytes; `loadu` accepts any alignment.
-    unsafe { _mm256_loadu_si256(src.as_ptr().cast()) }
-}
-
-#[inline]
-#[target_feature(enable = "avx2")]
-fn store(dst: &mut [u64; LANES], v: __m256i) {
-    // SAFETY: `dst` is 32 writable bytes; `storeu` accepts any alignment.
-    unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), v) }
 }

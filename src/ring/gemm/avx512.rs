@@ -10,6 +10,7 @@
 use std::arch::x86_64::*;
 
 use super::blocked::{MicroKernel, Tile};
+use crate::simd::{load512, store512};
 
 /// Tile rows.
 const MR: usize = 8;
@@ -43,8 +44,8 @@ fn tile(t: Tile<'_>) {
     let mut acc = [[_mm512_setzero_si512(); NR / LANES]; MR];
     for (ap, bp) in a.iter().zip(b) {
         let (bp, _) = bp.as_chunks::<LANES>();
-        let b0 = load(&bp[0]);
-        let b1 = load(&bp[1]);
+        let b0 = load512(&bp[0]);
+        let b1 = load512(&bp[1]);
         for (acc_r, &ar) in acc.iter_mut().zip(ap) {
             let ar = _mm512_set1_epi64(ar as i64);
             acc_r[0] = _mm512_add_epi64(acc_r[0], _mm512_mullo_epi64(ar, b0));
@@ -57,7 +58,7 @@ fn tile(t: Tile<'_>) {
         for (r, acc_r) in acc.iter().enumerate() {
             let (row, _) = t.c[r * t.ldc..r * t.ldc + NR].as_chunks_mut::<LANES>();
             for (dst, &v) in row.iter_mut().zip(acc_r) {
-                store(dst, if t.overwrite { v } else { _mm512_add_epi64(load(dst), v) });
+                store512(dst, if t.overwrite { v } else { _mm512_add_epi64(load512(dst), v) });
             }
         }
     } else {
@@ -65,23 +66,9 @@ fn tile(t: Tile<'_>) {
         let mut spill = [[[0u64; LANES]; NR / LANES]; MR];
         for (dst_r, acc_r) in spill.iter_mut().zip(&acc) {
             for (dst, &v) in dst_r.iter_mut().zip(acc_r) {
-                store(dst, v);
+                store512(dst, v);
             }
         }
         t.store(spill.as_flattened().as_flattened(), NR);
     }
-}
-
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn load(src: &[u64; LANES]) -> __m512i {
-    // SAFETY: `src` is 64 readable bytes; `loadu` accepts any alignment.
-    unsafe { _mm512_loadu_si512(src.as_ptr().cast()) }
-}
-
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn store(dst: &mut [u64; LANES], v: __m512i) {
-    // SAFETY: `dst` is 64 writable bytes; `storeu` accepts any alignment.
-    unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), v) }
 }

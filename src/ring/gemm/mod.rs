@@ -25,6 +25,8 @@ mod tests;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::simd::cpu_has;
+
 /// A microkernel family. Which ones a CPU can run is decided at run time,
 /// never at compile time, so one binary serves every x86_64 machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,15 +61,9 @@ pub fn available_kernels() -> Vec<Kernel> {
 fn is_available(kernel: Kernel) -> bool {
     match kernel {
         Kernel::Portable => true,
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+        Kernel::Avx2 => cpu_has!("avx2"),
         // `_mm512_mullo_epi64` is AVX-512DQ, not part of the AVX-512F base.
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => {
-            std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        Kernel::Avx2 | Kernel::Avx512 => false,
+        Kernel::Avx512 => cpu_has!("avx512f", "avx512dq"),
     }
 }
 
