@@ -3,9 +3,11 @@
 //! out-params untouched, sessions usable after a failed run). The same API
 //! is tested from C by `tests/c/` (run by `scripts/test.sh`).
 
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{CStr, c_int, c_void};
 use std::ptr;
+use std::sync::atomic::{AtomicI32, Ordering};
 
+use tfe::internals::ffi::callbacks::tfe_input_fn;
 use tfe::internals::ffi::context::*;
 use tfe::internals::ffi::error::*;
 use tfe::internals::ffi::ops::*;
@@ -17,7 +19,7 @@ use tfe_status_t::*;
 
 mod common;
 
-use common::ffi::{message, ones};
+use common::ffi::{BeforeOnes, before_ones, message, ones};
 
 #[track_caller]
 fn ok(status: tfe_status_t) {
@@ -29,25 +31,6 @@ fn fails(status: tfe_status_t, expected: tfe_status_t, text: &str) {
     let message = message();
     assert_eq!((status, tfe_last_error_status()), (expected, expected), "{message}");
     assert!(message.contains(text), "'{message}' should contain '{text}'");
-}
-
-/// Counts its calls in `*user_data` (an `i32`); fails the first one.
-unsafe extern "C" fn fail_once(
-    user_data: *mut c_void,
-    name: *const c_char,
-    shape: *const usize,
-    rank: usize,
-    out: *mut f64,
-    len: usize,
-) -> c_int {
-    // SAFETY: the tests pass a pointer to an i32 that outlives the session.
-    let calls = unsafe { &mut *user_data.cast::<i32>() };
-    *calls += 1;
-    if *calls == 1 {
-        return TFE_ERR_INVALID_ARGUMENT as c_int;
-    }
-    // SAFETY: forwarded arguments.
-    unsafe { ones(user_data, name, shape, rank, out, len) }
 }
 
 /// Owns the handles of one test and frees them in reverse order.
@@ -86,6 +69,61 @@ impl Handles {
         ok(define(&raw mut out));
         self.tensors.push(out);
         out
+    }
+
+    /// An unnamed private input of `owner` in `ctx`, given by `callback` at run time.
+    #[track_caller]
+    fn input(
+        &mut self,
+        ctx: *mut tfe_context_t,
+        owner: &CStr,
+        shape: &[usize],
+        callback: tfe_input_fn,
+        user_data: *mut c_void,
+    ) -> *mut tfe_tensor_t {
+        // SAFETY: a live context, a valid shape and string; the caller keeps the user data alive.
+        let define = |out| unsafe {
+            tfe_define_private_input(
+                ctx,
+                ptr::null(),
+                owner.as_ptr(),
+                shape.as_ptr(),
+                shape.len(),
+                callback,
+                user_data,
+                out,
+            )
+        };
+        self.tensor(define)
+    }
+
+    /// A private variable of `owner` in `ctx`, named `name` or unnamed, with
+    /// `values` as its initial values or none if it is empty.
+    #[track_caller]
+    fn variable(
+        &mut self,
+        ctx: *mut tfe_context_t,
+        name: Option<&CStr>,
+        owner: &CStr,
+        values: &[f64],
+        shape: &[usize],
+    ) -> *mut tfe_tensor_t {
+        let name = name.map_or(ptr::null(), CStr::as_ptr);
+        let values_ptr = if values.is_empty() { ptr::null() } else { values.as_ptr() };
+        // SAFETY: a live context, valid buffers and strings.
+        let define = |out| unsafe {
+            tfe_define_private_variable(
+                ctx,
+                name,
+                owner.as_ptr(),
+                values_ptr,
+                values.len(),
+                shape.as_ptr(),
+                shape.len(),
+                out,
+            )
+        };
+        self.tensor(define)
     }
 
     fn session(&mut self, ctx: *mut tfe_context_t, transport: tfe_transport_t) -> *mut tfe_session_t {
@@ -128,30 +166,8 @@ fn seed(h: &mut Handles) -> (*mut tfe_context_t, *mut tfe_tensor_t, *mut tfe_ten
     let values = [1.0; 100];
     // SAFETY (all): live context, valid buffers, strings and out-params.
     unsafe {
-        let w = h.tensor(|out| {
-            tfe_define_private_variable(
-                ctx,
-                std::ptr::null(),
-                c"server0".as_ptr(),
-                values.as_ptr(),
-                100,
-                [10, 10].as_ptr(),
-                2,
-                out,
-            )
-        });
-        let x = h.tensor(|out| {
-            tfe_define_private_input(
-                ctx,
-                std::ptr::null(),
-                c"input-provider".as_ptr(),
-                [5, 10].as_ptr(),
-                2,
-                Some(ones),
-                ptr::null_mut(),
-                out,
-            )
-        });
+        let w = h.variable(ctx, None, c"server0", &values, &[10, 10]);
+        let x = h.input(ctx, c"input-provider", &[5, 10], Some(ones), ptr::null_mut());
         let y = h.tensor(|out| tfe_matmul(ctx, x, w, out));
         let revealed = h.tensor(|out| tfe_reveal(ctx, y, ptr::null(), out));
         (ctx, w, x, revealed)
@@ -191,18 +207,7 @@ fn every_op_computes_through_the_c_api() {
     let a_values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
     // SAFETY (all): live context and tensors, valid buffers and out-params.
     unsafe {
-        let a = h.tensor(|out| {
-            tfe_define_private_variable(
-                ctx,
-                std::ptr::null(),
-                c"alice".as_ptr(),
-                a_values.as_ptr(),
-                6,
-                [2, 3].as_ptr(),
-                2,
-                out,
-            )
-        });
+        let a = h.variable(ctx, None, c"alice", &a_values, &[2, 3]);
         let c = h.tensor(|out| tfe_define_constant(ctx, [0.5, 0.5, 0.5].as_ptr(), 3, [3].as_ptr(), 1, out));
         let sum = h.tensor(|out| tfe_add(ctx, a, c, out));
         let diff = h.tensor(|out| tfe_sub(ctx, a, c, out));
@@ -247,24 +252,16 @@ fn every_op_computes_through_the_c_api() {
 #[test]
 fn a_failing_callback_fails_the_run_and_leaves_the_session_usable() {
     // Declared before `h`, so `calls` outlives the session that calls back with it.
-    let mut calls = 0i32;
+    // Counts its calls; fails the first one.
+    let calls = AtomicI32::new(0);
+    let fail_once: BeforeOnes = &|| {
+        if calls.fetch_add(1, Ordering::Relaxed) == 0 { TFE_ERR_INVALID_ARGUMENT as c_int } else { 0 }
+    };
     let mut h = Handles::default();
     let ctx = h.context();
     // SAFETY (all): live handles, valid buffers and out-params.
     unsafe {
-        let x = h.tensor(|out| {
-            let user_data = (&raw mut calls).cast();
-            tfe_define_private_input(
-                ctx,
-                std::ptr::null(),
-                c"bob".as_ptr(),
-                [3].as_ptr(),
-                1,
-                Some(fail_once),
-                user_data,
-                out,
-            )
-        });
+        let x = h.input(ctx, c"bob", &[3], Some(ones), before_ones(&fail_once));
         let revealed = h.tensor(|out| tfe_reveal(ctx, x, c"server2".as_ptr(), out));
         let sess = h.session(ctx, tfe_transport_t::TFE_TRANSPORT_TCP);
         let marker = ptr::dangling_mut::<tfe_result_t>();
@@ -275,7 +272,7 @@ fn a_failing_callback_fails_the_run_and_leaves_the_session_usable() {
         let outputs = h.run(sess, &[revealed]);
         assert_eq!(outputs[0].0, [1.0, 1.0, 1.0]);
     }
-    assert_eq!(calls, 2);
+    assert_eq!(calls.into_inner(), 2);
 }
 
 #[test]
@@ -317,21 +314,7 @@ fn a_context_saves_its_graph_without_the_variables_values() {
     let mut h = Handles::default();
     let (ctx, ..) = seed(&mut h);
     let secret = [1234.5678; 6];
-    // SAFETY: live context, valid buffers and out-param.
-    let v = unsafe {
-        h.tensor(|out| {
-            tfe_define_private_variable(
-                ctx,
-                c"v".as_ptr(),
-                c"server1".as_ptr(),
-                secret.as_ptr(),
-                6,
-                [2, 3].as_ptr(),
-                2,
-                out,
-            )
-        })
-    };
+    let v = h.variable(ctx, Some(c"v"), c"server1", &secret, &[2, 3]);
     let path = std::env::temp_dir().join(format!("tfe-c-api-{}.graph", std::process::id()));
     let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
     // SAFETY: live context, valid string.
@@ -355,30 +338,8 @@ fn feeds_names_reset_and_per_op_stats() {
     let ctx = h.context();
     // SAFETY (all): live handles, valid buffers, strings and out-params.
     unsafe {
-        let x = h.tensor(|out| {
-            tfe_define_private_input(
-                ctx,
-                std::ptr::null(),
-                c"alice".as_ptr(),
-                [2].as_ptr(),
-                1,
-                None,
-                ptr::null_mut(),
-                out,
-            )
-        });
-        let v = h.tensor(|out| {
-            tfe_define_private_variable(
-                ctx,
-                std::ptr::null(),
-                c"server1".as_ptr(),
-                ptr::null(),
-                0,
-                [2].as_ptr(),
-                1,
-                out,
-            )
-        });
+        let x = h.input(ctx, c"alice", &[2], None, ptr::null_mut());
+        let v = h.variable(ctx, None, c"server1", &[], &[2]);
         let sum = h.tensor(|out| tfe_mul(ctx, x, v, out));
         let revealed = h.tensor(|out| tfe_reveal(ctx, sum, ptr::null(), out));
         let mut name = ptr::null();

@@ -21,25 +21,7 @@ use tfe_status_t::*;
 
 mod common;
 
-use common::ffi::{fill_ones, message};
-
-/// Records the name of the thread it runs on in `*user_data` (a
-/// `Mutex<Vec<String>>`) and provides ones.
-unsafe extern "C" fn record_thread(
-    user_data: *mut c_void,
-    _name: *const c_char,
-    _shape: *const usize,
-    _rank: usize,
-    out: *mut f64,
-    len: usize,
-) -> c_int {
-    // SAFETY: the test passes a Mutex<Vec<String>> that outlives the session.
-    let seen = unsafe { &*user_data.cast::<Mutex<Vec<String>>>() };
-    seen.lock().unwrap().push(std::thread::current().name().unwrap_or("(unnamed)").to_string());
-    // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { fill_ones(out, len) };
-    0
-}
+use common::ffi::{BeforeOnes, before_ones, message, ones};
 
 /// A context, its tensors and a session, freed in reverse order.
 struct Graph {
@@ -111,8 +93,12 @@ impl Drop for Graph {
 #[test]
 fn a_callback_runs_on_its_owners_thread_which_may_be_a_servers() {
     let seen: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let user_data = (&raw const seen).cast_mut().cast();
-    let (g, revealed) = Graph::new(&[(c"server1", user_data), (c"alice", user_data)], Some(record_thread), 30_000);
+    let record_thread: BeforeOnes = &|| {
+        seen.lock().unwrap().push(std::thread::current().name().unwrap_or("(unnamed)").to_string());
+        0
+    };
+    let user_data = before_ones(&record_thread);
+    let (g, revealed) = Graph::new(&[(c"server1", user_data), (c"alice", user_data)], Some(ones), 30_000);
     let mut result: *mut tfe_result_t = ptr::null_mut();
     // SAFETY: live handles and out-param.
     unsafe {
@@ -139,28 +125,9 @@ unsafe extern "C" fn record_log(_user_data: *mut c_void, _level: c_int, target: 
     }
 }
 
-/// Stalls until every server has logged that it failed the run (at most a
-/// minute, a bound that only a broken library reaches); records in
-/// `*user_data` (a `Mutex<Option<bool>>`) whether they all had.
-unsafe extern "C" fn stall_until_the_servers_fail(
-    user_data: *mut c_void,
-    _name: *const c_char,
-    _shape: *const usize,
-    _rank: usize,
-    out: *mut f64,
-    len: usize,
-) -> c_int {
-    let servers_failed = |failures: &Vec<String>| {
-        ["server0", "server1", "server2"].iter().all(|s| failures.iter().any(|f| f.starts_with(&format!("{s} failed"))))
-    };
-    let failures = FAILURES.lock().unwrap();
-    let (failures, _) = FAILED.wait_timeout_while(failures, Duration::from_secs(60), |f| !servers_failed(f)).unwrap();
-    // SAFETY: the test passes a Mutex<Option<bool>> that outlives the session.
-    let outcome = unsafe { &*user_data.cast::<Mutex<Option<bool>>>() };
-    *outcome.lock().unwrap() = Some(servers_failed(&failures));
-    // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { fill_ones(out, len) };
-    0
+/// Whether every server has logged that it failed the run.
+fn servers_failed(failures: &[String]) -> bool {
+    ["server0", "server1", "server2"].iter().all(|s| failures.iter().any(|f| f.starts_with(&format!("{s} failed"))))
 }
 
 #[test]
@@ -169,9 +136,19 @@ fn a_stalled_callback_fails_the_others_within_their_timeout_naming_its_owner() {
     let status =
         unsafe { tfe_set_log_callback(Some(record_log), ptr::null_mut(), tfe_log_level_t::TFE_LOG_DEBUG as c_int) };
     assert_eq!(status, TFE_OK, "{}", message());
+    // Stalls until every server has logged that it failed the run (at most
+    // a minute, a bound that only a broken library reaches); records whether
+    // they all had.
     let outcome: Mutex<Option<bool>> = Mutex::new(None);
-    let user_data = (&raw const outcome).cast_mut().cast();
-    let (g, revealed) = Graph::new(&[(c"alice", user_data)], Some(stall_until_the_servers_fail), 300);
+    let stall_until_the_servers_fail: BeforeOnes = &|| {
+        let failures = FAILURES.lock().unwrap();
+        let (failures, _) =
+            FAILED.wait_timeout_while(failures, Duration::from_secs(60), |f| !servers_failed(f)).unwrap();
+        *outcome.lock().unwrap() = Some(servers_failed(&failures));
+        0
+    };
+    let user_data = before_ones(&stall_until_the_servers_fail);
+    let (g, revealed) = Graph::new(&[(c"alice", user_data)], Some(ones), 300);
     let mut result: *mut tfe_result_t = ptr::null_mut();
     // SAFETY: live handles and out-param.
     let status = unsafe { tfe_session_run(g.sess, &raw const revealed, 1, &raw mut result) };

@@ -32,25 +32,32 @@ pub fn header_constants() -> std::collections::HashMap<String, u32> {
         .collect()
 }
 
-/// Fills an input callback's buffer with ones.
-///
-/// # Safety
-/// `out` points to `len` writable doubles (what the library passes a callback).
-pub unsafe fn fill_ones(out: *mut f64, len: usize) {
-    // SAFETY: this function's contract.
-    unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
-}
+/// What a test's input callback does before it provides ones: its status,
+/// 0 to go on and provide them.
+pub type BeforeOnes<'a> = &'a (dyn Fn() -> c_int + Sync);
 
-/// An input callback that provides ones.
+/// An input callback that provides ones, or with a `user_data` that is not
+/// NULL, first calls the [`BeforeOnes`] it points to and provides ones only
+/// if that returns 0 (the callback returns what it returned).
 pub unsafe extern "C" fn ones(
-    _user_data: *mut c_void,
+    user_data: *mut c_void,
     _name: *const c_char,
     _shape: *const usize,
     _rank: usize,
     out: *mut f64,
     len: usize,
 ) -> c_int {
-    // SAFETY: the library passes a buffer of `len` doubles.
-    unsafe { fill_ones(out, len) };
-    0
+    // SAFETY: the tests pass NULL or a `BeforeOnes` that outlives the session.
+    let before = unsafe { user_data.cast::<BeforeOnes>().as_ref() };
+    let status = before.map_or(0, |before| before());
+    if status == 0 {
+        // SAFETY: the library passes a buffer of `len` doubles.
+        unsafe { std::slice::from_raw_parts_mut(out, len) }.fill(1.0);
+    }
+    status
+}
+
+/// `before` as the user data of [`ones`].
+pub fn before_ones(before: &BeforeOnes) -> *mut c_void {
+    std::ptr::from_ref(before).cast_mut().cast()
 }
