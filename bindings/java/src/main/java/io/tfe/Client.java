@@ -1,8 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -22,11 +19,7 @@ public final class Client extends BatchPredictor {
     }
 
     private static MemorySegment connect(String address, long timeoutMs) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeServe.tfe_client_connect(Strings.of(arena, address), timeoutMs, out));
-            return out.get(ADDRESS, 0);
-        }
+        return create((arena, out) -> NativeServe.tfe_client_connect(Strings.of(arena, address), timeoutMs, out));
     }
 
     /** The first output of the model for the samples {@code x} (row-major, batch first). */

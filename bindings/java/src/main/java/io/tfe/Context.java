@@ -37,21 +37,13 @@ public final class Context extends Ops {
     }
 
     private static MemorySegment newContext(Config config) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            MemorySegment c = config == null ? MemorySegment.NULL : config.toNative(arena);
-            TfeException.check(Native.tfe_context_new(c, out));
-            return out.get(ADDRESS, 0);
-        }
+        return create((arena, out) ->
+                Native.tfe_context_new(config == null ? MemorySegment.NULL : config.toNative(arena), out));
     }
 
     /** The context of the graph file at {@code path} ({@link #save}); feed its inputs. */
     public static Context load(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_context_load(arena.allocateFrom(path), out));
-            return make(out.get(ADDRESS, 0));
-        }
+        return make(create((arena, out) -> Native.tfe_context_load(arena.allocateFrom(path), out)));
     }
 
     /** Saves the graph (neither input values nor variables' values) to {@code path}. */

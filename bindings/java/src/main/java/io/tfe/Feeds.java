@@ -1,7 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -18,11 +16,7 @@ public final class Feeds extends Handle {
     }
 
     private static MemorySegment newFeeds() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_feeds_new(out));
-            return out.get(ADDRESS, 0);
-        }
+        return create((arena, out) -> Native.tfe_feeds_new(out));
     }
 
     /** Feeds {@code values} (row-major, the tensor's whole shape) to {@code input}; returns this. */

@@ -61,6 +61,24 @@ abstract class Handle implements AutoCloseable {
         lock.readLock().unlock();
     }
 
+    /** A C function that makes a handle from no other: writes the new handle to {@code out}. */
+    @FunctionalInterface
+    interface Create {
+        int call(Arena arena, MemorySegment out);
+    }
+
+    /**
+     * Runs {@code create} with a confined arena for its arguments and an out-param; throws on its
+     * status, else returns the new C handle, for the caller to own.
+     */
+    static MemorySegment create(Create create) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            TfeException.check(create.call(arena, out));
+            return out.get(ADDRESS, 0);
+        }
+    }
+
     /** A C call on the handle that needs only an arena for its arguments. */
     @FunctionalInterface
     interface Call {

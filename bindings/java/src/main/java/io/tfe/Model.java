@@ -1,6 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
@@ -29,20 +28,13 @@ public final class Model extends Handle {
     }
 
     private static MemorySegment newModel(long[] inputShape) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeModel.tfe_model_new(Context.longs(arena, inputShape), inputShape.length, out));
-            return out.get(ADDRESS, 0);
-        }
+        return create((arena, out) -> NativeModel.tfe_model_new(Context.longs(arena, inputShape), inputShape.length,
+                out));
     }
 
     /** A benchmark network with pseudo-random weights from {@code seed}. */
     public static Model network(Network network, long seed) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeModel.tfe_model_network(network.ordinal(), seed, out));
-            return new Model(out.get(ADDRESS, 0));
-        }
+        return new Model(create((arena, out) -> NativeModel.tfe_model_network(network.ordinal(), seed, out)));
     }
 
     /**
@@ -50,21 +42,13 @@ public final class Model extends Handle {
      * unsupported node is a {@link TfeException} naming the file and the node.
      */
     public static Model loadOnnx(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeModel.tfe_model_load_onnx(arena.allocateFrom(path), out));
-            return new Model(out.get(ADDRESS, 0));
-        }
+        return new Model(create((arena, out) -> NativeModel.tfe_model_load_onnx(arena.allocateFrom(path), out)));
     }
 
     /** As {@link #loadOnnx(String)}, from the bytes of a model file. */
     public static Model loadOnnx(byte[] model) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            MemorySegment bytes = model.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, model);
-            TfeException.check(NativeModel.tfe_model_load_onnx_bytes(bytes, model.length, out));
-            return new Model(out.get(ADDRESS, 0));
-        }
+        return new Model(create((arena, out) -> NativeModel.tfe_model_load_onnx_bytes(
+                model.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, model), model.length, out)));
     }
 
     /** The shape of one sample. */

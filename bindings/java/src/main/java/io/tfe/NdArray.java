@@ -1,7 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -16,11 +14,7 @@ public final class NdArray extends Handle {
 
     /** Reads the file at {@code path}. */
     public static NdArray load(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(Native.tfe_array_load(arena.allocateFrom(path), out));
-            return new NdArray(out.get(ADDRESS, 0));
-        }
+        return new NdArray(create((arena, out) -> Native.tfe_array_load(arena.allocateFrom(path), out)));
     }
 
     /** Writes {@code values} of {@code shape} to {@code path} ({@code .npy} or {@code .csv}). */
