@@ -1,9 +1,7 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -24,15 +22,9 @@ public final class Predictor extends BatchPredictor {
 
     private static MemorySegment newPredictor(Model model, long maxBatch, String owner, String client,
             SessionOptions options) {
-        MemorySegment m = model.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeModel.tfe_predictor_new_local(m, maxBatch, Strings.of(arena, owner),
-                    Strings.of(arena, client), options == null ? MemorySegment.NULL : options.toNative(arena), out));
-            return out.get(ADDRESS, 0);
-        } finally {
-            model.release();
-        }
+        return model.getAddress((m, arena, out) -> NativeModel.tfe_predictor_new_local(m, maxBatch,
+                Strings.of(arena, owner), Strings.of(arena, client),
+                options == null ? MemorySegment.NULL : options.toNative(arena), out));
     }
 
     /** The private prediction of the samples {@code x} (row-major, batch first). */

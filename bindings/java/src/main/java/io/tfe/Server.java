@@ -1,6 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
@@ -22,16 +21,9 @@ public final class Server extends Handle {
     }
 
     private static MemorySegment start(Model model, String listen, ServerOptions options, SessionOptions session) {
-        MemorySegment m = model.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeServe.tfe_server_start(m, Strings.of(arena, listen),
-                    options == null ? MemorySegment.NULL : options.toNative(arena),
-                    session == null ? MemorySegment.NULL : session.toNative(arena), out));
-            return out.get(ADDRESS, 0);
-        } finally {
-            model.release();
-        }
+        return model.getAddress((m, arena, out) -> NativeServe.tfe_server_start(m, Strings.of(arena, listen),
+                options == null ? MemorySegment.NULL : options.toNative(arena),
+                session == null ? MemorySegment.NULL : session.toNative(arena), out));
     }
 
     /** The TCP port the service listens on. */

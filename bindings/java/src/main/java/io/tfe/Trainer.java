@@ -1,6 +1,5 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -49,9 +48,9 @@ public final class Trainer extends Handle {
      */
     public static Trainer party(Model model, String hostmap, String me, String keyPath, String modelOwner,
             String dataOwner, String labelOwner) {
-        return newParty(model, (m, arena, out) -> NativeTrain.tfe_trainer_new_party(m, Strings.of(arena, hostmap),
-                Strings.of(arena, me), Strings.of(arena, keyPath), Strings.of(arena, modelOwner),
-                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out));
+        return new Trainer(model.getAddress((m, arena, out) -> NativeTrain.tfe_trainer_new_party(m,
+                Strings.of(arena, hostmap), Strings.of(arena, me), Strings.of(arena, keyPath),
+                Strings.of(arena, modelOwner), Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out)));
     }
 
     /**
@@ -60,34 +59,16 @@ public final class Trainer extends Handle {
      */
     public static Trainer partyInsecurePlaintext(Model model, String hostmap, String me, String modelOwner,
             String dataOwner, String labelOwner) {
-        return newParty(model, (m, arena, out) -> NativeTrain.tfe_trainer_new_party_insecure_plaintext(m,
-                Strings.of(arena, hostmap), Strings.of(arena, me), Strings.of(arena, modelOwner),
-                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out));
-    }
-
-    private static Trainer newParty(Model model, Getter create) {
-        MemorySegment m = model.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(create.call(m, arena, out));
-            return new Trainer(out.get(ADDRESS, 0));
-        } finally {
-            model.release();
-        }
+        return new Trainer(model.getAddress((m, arena, out) -> NativeTrain.tfe_trainer_new_party_insecure_plaintext(
+                m, Strings.of(arena, hostmap), Strings.of(arena, me), Strings.of(arena, modelOwner),
+                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner), out)));
     }
 
     private static MemorySegment newTrainer(Model model, String modelOwner, String dataOwner, String labelOwner,
             SessionOptions options) {
-        MemorySegment m = model.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(NativeTrain.tfe_trainer_new_local(m, Strings.of(arena, modelOwner),
-                    Strings.of(arena, dataOwner), Strings.of(arena, labelOwner),
-                    options == null ? MemorySegment.NULL : options.toNative(arena), out));
-            return out.get(ADDRESS, 0);
-        } finally {
-            model.release();
-        }
+        return model.getAddress((m, arena, out) -> NativeTrain.tfe_trainer_new_local(m, Strings.of(arena, modelOwner),
+                Strings.of(arena, dataOwner), Strings.of(arena, labelOwner),
+                options == null ? MemorySegment.NULL : options.toNative(arena), out));
     }
 
     /**
