@@ -93,14 +93,7 @@ public final class Context extends Ops {
 
     /** The fixed-point configuration. */
     public Config config() {
-        MemorySegment ctx = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(Native.CONFIG);
-            TfeException.check(Native.tfe_context_config(ctx, out));
-            return Config.fromNative(out);
-        } finally {
-            release();
-        }
+        return get(Native.CONFIG, (ctx, arena, out) -> Native.tfe_context_config(ctx, out), Config::fromNative);
     }
 
     /** The number of players of the graph. */

@@ -147,7 +147,7 @@ abstract class Handle implements AutoCloseable {
      * Runs the getter with the handle held and an {@code out} of {@code layout}, and reads the
      * answer from it with {@code read} before the handle is released.
      */
-    private <T> T get(MemoryLayout layout, Getter getter, Function<MemorySegment, T> read) {
+    final <T> T get(MemoryLayout layout, Getter getter, Function<MemorySegment, T> read) {
         MemorySegment handle = acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(layout);

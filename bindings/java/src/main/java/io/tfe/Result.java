@@ -3,7 +3,6 @@ package io.tfe;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -45,15 +44,9 @@ public final class Result extends Handle {
 
     /** The stats of player number {@code index}. */
     public PlayerStats playerStats(long index) {
-        MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(Native.PLAYER_STATS);
-            TfeException.check(Native.tfe_result_player_stats(result, index, s));
-            return new PlayerStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
-                    s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40));
-        } finally {
-            release();
-        }
+        return get(Native.PLAYER_STATS, (r, a, s) -> Native.tfe_result_player_stats(r, index, s),
+                s -> new PlayerStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
+                        s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40)));
     }
 
     /** The index of the player called {@code name}. */
@@ -68,15 +61,9 @@ public final class Result extends Handle {
 
     /** The stats of op kind number {@code op} at player number {@code player}. */
     public OpStats opStats(long player, long op) {
-        MemorySegment result = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(Native.OP_STATS);
-            TfeException.check(Native.tfe_result_op_stats(result, player, op, s));
-            return new OpStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
-                    s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40), s.get(JAVA_LONG, 48));
-        } finally {
-            release();
-        }
+        return get(Native.OP_STATS, (r, a, s) -> Native.tfe_result_op_stats(r, player, op, s),
+                s -> new OpStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
+                        s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40), s.get(JAVA_LONG, 48)));
     }
 
     /** The run's trace as Chrome trace-event JSON. */

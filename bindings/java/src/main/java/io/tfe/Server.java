@@ -2,7 +2,6 @@ package io.tfe;
 
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -28,13 +27,7 @@ public final class Server extends Handle {
 
     /** The TCP port the service listens on. */
     public int port() {
-        MemorySegment server = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment port = arena.allocate(JAVA_SHORT);
-            TfeException.check(NativeServe.tfe_server_port(server, port));
-            return Short.toUnsignedInt(port.get(JAVA_SHORT, 0));
-        } finally {
-            release();
-        }
+        return get(JAVA_SHORT, (server, arena, port) -> NativeServe.tfe_server_port(server, port),
+                port -> Short.toUnsignedInt(port.get(JAVA_SHORT, 0)));
     }
 }

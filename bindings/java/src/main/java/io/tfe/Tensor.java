@@ -33,14 +33,8 @@ public final class Tensor extends Handle {
 
     /** What the tensor is. */
     public TensorKind kind() {
-        MemorySegment t = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment kind = arena.allocate(JAVA_INT);
-            TfeException.check(Native.tfe_tensor_kind(t, kind));
-            return TensorKind.values()[kind.get(JAVA_INT, 0)];
-        } finally {
-            release();
-        }
+        return get(JAVA_INT, (t, arena, kind) -> Native.tfe_tensor_kind(t, kind),
+                kind -> TensorKind.values()[kind.get(JAVA_INT, 0)]);
     }
 
     private interface StringGetter {
@@ -48,15 +42,10 @@ public final class Tensor extends Handle {
     }
 
     private String string(StringGetter getter) {
-        MemorySegment t = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            TfeException.check(getter.call(t, out));
+        return get(ADDRESS, (t, arena, out) -> getter.call(t, out), out -> {
             MemorySegment string = out.get(ADDRESS, 0);
             return string.equals(MemorySegment.NULL) ? null : Strings.read(string);
-        } finally {
-            release();
-        }
+        });
     }
 
     /** A {@code tfe_*_shape} call writing its (pointer, rank) out-params. */
