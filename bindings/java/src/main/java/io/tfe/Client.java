@@ -37,12 +37,7 @@ public final class Client extends BatchPredictor {
      * or {@link Status#TIMEOUT} error, or a restart of the service.
      */
     public synchronized void reconnect() {
-        MemorySegment client = acquire();
-        try {
-            TfeException.check(NativeServe.tfe_client_reconnect(client));
-        } finally {
-            release();
-        }
+        call((client, arena) -> NativeServe.tfe_client_reconnect(client));
         readSizes();
     }
 

@@ -1,9 +1,7 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -78,16 +76,9 @@ public final class Model extends Handle {
 
     /** Plaintext inference of {@code batch} samples {@code x} (row-major, batch first). */
     public double[] predictPlain(double[] x, long batch) {
-        long outLen = batch * Predictor.product(outputShape());
-        MemorySegment model = acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_DOUBLE, Math.max(1, outLen));
-            TfeException.check(NativeModel.tfe_model_predict_plain(model, Context.doubles(arena, x), x.length, batch,
-                    out, outLen));
-            return Predictor.readDoubles(out, outLen);
-        } finally {
-            release();
-        }
+        return BatchPredictor.predict(this, (model, xs, xLen, out, outLen) ->
+                NativeModel.tfe_model_predict_plain(model, xs, xLen, batch, out, outLen), x,
+                batch * Predictor.product(outputShape()));
     }
 
     /** A dense layer of {@code units} ({@code weights}: inputs x units, row-major); returns this. */

@@ -40,11 +40,6 @@ public final class Session extends Handle {
 
     /** Forgets the shares of every private variable: the next run initializes them again. */
     public void resetVariables() {
-        MemorySegment sess = acquire();
-        try {
-            TfeException.check(Native.tfe_session_reset_variables(sess));
-        } finally {
-            release();
-        }
+        call((sess, arena) -> Native.tfe_session_reset_variables(sess));
     }
 }
