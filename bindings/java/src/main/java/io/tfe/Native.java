@@ -14,6 +14,8 @@ import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -112,6 +114,18 @@ final class Native {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError(
                 "the loaded libtfe has no function " + name + ": it is older than this binding"));
         return LINKER.downcallHandle(symbol, descriptor);
+    }
+
+    /**
+     * The static method {@code name} of {@code lookup}'s class, of {@code type}: the Java side of
+     * an upcall stub, looked up once by a static initializer.
+     */
+    static MethodHandle upcallTarget(MethodHandles.Lookup lookup, String name, MethodType type) {
+        try {
+            return lookup.findStatic(lookup.lookupClass(), name, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     static RuntimeException rethrow(Throwable t) {

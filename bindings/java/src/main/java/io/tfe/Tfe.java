@@ -28,16 +28,9 @@ public final class Tfe {
     // Every stub ever installed stays alive: a library thread may still be inside the previous
     // handler when a new one replaces it.
     private static final List<Arena> LOG_ARENAS = new ArrayList<>();
-    private static final MethodHandle LOG;
-
-    static {
-        try {
-            LOG = MethodHandles.lookup().findStatic(Tfe.class, "log", MethodType.methodType(void.class,
-                    LogHandler.class, MemorySegment.class, int.class, MemorySegment.class, MemorySegment.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final MethodHandle LOG = Native.upcallTarget(MethodHandles.lookup(), "log",
+            MethodType.methodType(void.class, LogHandler.class, MemorySegment.class, int.class, MemorySegment.class,
+                    MemorySegment.class));
 
     /**
      * Sends the library's log records up to {@code maxLevel} to {@code handler}; a null handler

@@ -16,16 +16,8 @@ import java.lang.invoke.MethodType;
  * {@link Status#INVALID_ARGUMENT}.
  */
 public final class Trainer extends Handle {
-    private static final MethodHandle PROGRESS;
-
-    static {
-        try {
-            PROGRESS = MethodHandles.lookup().findStatic(Trainer.class, "progress",
-                    MethodType.methodType(int.class, Listener.class, MemorySegment.class, MemorySegment.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final MethodHandle PROGRESS = Native.upcallTarget(MethodHandles.lookup(), "progress",
+            MethodType.methodType(int.class, Listener.class, MemorySegment.class, MemorySegment.class));
 
     /**
      * A trainer of {@code model}'s layers ({@code tfe_trainer_new_local}), with {@code options}

@@ -18,17 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * run of one of them).
  */
 final class Upcalls {
-    private static final MethodHandle PROVIDE;
-
-    static {
-        try {
-            PROVIDE = MethodHandles.lookup().findStatic(Upcalls.class, "provide", MethodType.methodType(int.class,
-                    Input.class, MemorySegment.class, MemorySegment.class, MemorySegment.class, long.class,
-                    MemorySegment.class, long.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final MethodHandle PROVIDE = Native.upcallTarget(MethodHandles.lookup(), "provide",
+            MethodType.methodType(int.class, Input.class, MemorySegment.class, MemorySegment.class,
+                    MemorySegment.class, long.class, MemorySegment.class, long.class));
 
     private final Arena arena = Arena.ofShared();
     private int references = 1;
