@@ -44,11 +44,11 @@ public final class Tfe {
         Arena arena = Arena.ofShared();
         MemorySegment stub = Native.LINKER.upcallStub(MethodHandles.insertArguments(LOG, 0, handler), Native.LOG_FN,
                 arena);
-        int status = Native.tfe_set_log_callback(stub, MemorySegment.NULL, maxLevel.code());
-        if (status != 0) {
-            String message = Strings.read(Native.tfe_last_error_message());
+        try {
+            TfeException.check(Native.tfe_set_log_callback(stub, MemorySegment.NULL, maxLevel.code()));
+        } catch (TfeException e) {
             arena.close();
-            throw new TfeException(Status.of(status), message);
+            throw e;
         }
         LOG_ARENAS.add(arena);
     }
