@@ -18,7 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The binding mirrors the whole C API: tests/abi/symbols.txt against Native, NativeServe and NativeTrain. */
+/** The binding mirrors the whole C API: tests/abi/symbols.txt against Native, NativeModel, NativeServe and NativeTrain. */
 class SymbolsTest {
     /** The classes that hold the downcall handles, one per C function. */
     static final List<Class<?>> MIRRORS = List.of(Native.class, NativeModel.class, NativeServe.class, NativeTrain.class);
