@@ -41,16 +41,12 @@ func newContext(ptr *C.tfe_context_t) *Context {
 // with the fixed-point configuration cfg, or the default one for nil
 // (tfe_context_new).
 func NewContext(cfg *Config) (*Context, error) {
-	var out *C.tfe_context_t
 	var cfgC *C.tfe_config_t
 	if cfg != nil {
 		cfgC = &C.tfe_config_t{frac_bits: C.uint32_t(cfg.FracBits), int_bits: C.uint32_t(cfg.IntBits),
 			comparison: C.uint32_t(cfg.Comparison)}
 	}
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_context_new(cfgC, &out) }); err != nil {
-		return nil, err
-	}
-	return newContext(out), nil
+	return made(newContext, func(out **C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_new(cfgC, out) })
 }
 
 // LoadContext makes a context from a graph file that Save wrote
@@ -58,11 +54,7 @@ func NewContext(cfg *Config) (*Context, error) {
 func LoadContext(path string) (*Context, error) {
 	p := cString(path)
 	defer freeString(p)
-	var out *C.tfe_context_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_context_load(p, &out) }); err != nil {
-		return nil, err
-	}
-	return newContext(out), nil
+	return made(newContext, func(out **C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_load(p, out) })
 }
 
 // Close frees the context (tfe_context_free); its tensors and the sessions
@@ -85,16 +77,7 @@ func (c *Context) snapshot() []*provider {
 
 // tensorOut runs a C call that writes a new tensor, on the context.
 func (c *Context) tensorOut(call func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t) (*Tensor, error) {
-	ctx, err := c.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer c.h.release()
-	var out *C.tfe_tensor_t
-	if err := check(func() C.enum_tfe_status_t { return call(ctx, &out) }); err != nil {
-		return nil, err
-	}
-	return newTensor(out), nil
+	return madeOn(&c.h, newTensor, call)
 }
 
 // DefinePrivateVariable defines a private variable of shape owned by the

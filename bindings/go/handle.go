@@ -47,6 +47,28 @@ func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P,
 	h.cleanup = runtime.AddCleanup(owner, freeing[P].run, freeing[P]{ptr, free, keep})
 }
 
+// made runs create, a C call that writes a new C handle to its
+// out-parameter, and gives that handle its Go owner with wrap (newModel,
+// newTensor, ...).
+func made[Q any, T any](wrap func(Q) *T, create func(out *Q) C.enum_tfe_status_t) (*T, error) {
+	var out Q
+	if err := check(func() C.enum_tfe_status_t { return create(&out) }); err != nil {
+		return nil, err
+	}
+	return wrap(out), nil
+}
+
+// madeOn is made for a C call on the C handle of h (a tensor of a context,
+// a trainer of a model), held as by call.
+func madeOn[P comparable, Q any, T any](h *handle[P], wrap func(Q) *T, create func(p P, out *Q) C.enum_tfe_status_t) (*T, error) {
+	p, err := h.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer h.release()
+	return made(wrap, func(out *Q) C.enum_tfe_status_t { return create(p, out) })
+}
+
 // acquire returns the C handle with the read lock held, or ErrClosed.
 // Call release once the C call has returned.
 func (h *handle[P]) acquire() (P, error) { return h.hold(h.mu.RLocker()) }

@@ -26,21 +26,15 @@ func NewModel(inputShape []int) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out *C.tfe_model_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_model_new(shape, rank, &out) }); err != nil {
-		return nil, err
-	}
-	return newModel(out), nil
+	return made(newModel, func(out **C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_new(shape, rank, out) })
 }
 
 // NewNetworkModel makes benchmark network with weights drawn from seed
 // (tfe_model_network).
 func NewNetworkModel(network Network, seed uint64) (*Model, error) {
-	var out *C.tfe_model_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_model_network(C.uint32_t(network), C.uint64_t(seed), &out) }); err != nil {
-		return nil, err
-	}
-	return newModel(out), nil
+	return made(newModel, func(out **C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_model_network(C.uint32_t(network), C.uint64_t(seed), out)
+	})
 }
 
 // Close frees the model (tfe_model_free); predictors made from it stay

@@ -13,11 +13,7 @@ import "unsafe"
 func LoadONNX(path string) (*Model, error) {
 	p := cString(path)
 	defer freeString(p)
-	var out *C.tfe_model_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_model_load_onnx(p, &out) }); err != nil {
-		return nil, err
-	}
-	return newModel(out), nil
+	return made(newModel, func(out **C.tfe_model_t) C.enum_tfe_status_t { return C.tfe_model_load_onnx(p, out) })
 }
 
 // LoadONNXBytes is LoadONNX from the bytes of a model file
@@ -27,11 +23,7 @@ func LoadONNXBytes(model []byte) (*Model, error) {
 	if len(model) > 0 {
 		p = (*C.uint8_t)(unsafe.Pointer(&model[0]))
 	}
-	var out *C.tfe_model_t
-	if err := check(func() C.enum_tfe_status_t {
-		return C.tfe_model_load_onnx_bytes(p, C.size_t(len(model)), &out)
-	}); err != nil {
-		return nil, err
-	}
-	return newModel(out), nil
+	return made(newModel, func(out **C.tfe_model_t) C.enum_tfe_status_t {
+		return C.tfe_model_load_onnx_bytes(p, C.size_t(len(model)), out)
+	})
 }

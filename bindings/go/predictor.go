@@ -101,9 +101,7 @@ func (p *Predictor) OutputShape() ([]int, error) {
 // LastStats is what the last successful prediction cost each player, as a
 // result without values (tfe_predictor_last_stats). Close it.
 func (p *Predictor) LastStats() (*Result, error) {
-	var out *C.tfe_result_t
-	if err := p.h.call(func(ptr *C.tfe_predictor_t) C.enum_tfe_status_t { return C.tfe_predictor_last_stats(ptr, &out) }); err != nil {
-		return nil, err
-	}
-	return newResult(out), nil
+	return madeOn(&p.h, newResult, func(ptr *C.tfe_predictor_t, out **C.tfe_result_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_last_stats(ptr, out)
+	})
 }

@@ -85,31 +85,41 @@ type Session struct {
 	h handle[*C.tfe_session_t]
 }
 
+func newSession(ptr *C.tfe_session_t, keep []*provider) *Session {
+	s := &Session{}
+	initHandle(s, &s.h, "tfe.Session", ptr, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keep)
+	return s
+}
+
 // NewLocalSession starts a local session of the context as it is now (its
 // graph and input providers) with options, or with the defaults for nil
 // (tfe_session_new_local, tfe_session_new_local_with_options).
 func NewLocalSession(c *Context, options *SessionOptions) (*Session, error) {
+	opts := options.c()
+	return ofContext(c, newSession, func(ctx *C.tfe_context_t, out **C.tfe_session_t) C.enum_tfe_status_t {
+		if opts == nil {
+			return C.tfe_session_new_local(ctx, out)
+		}
+		return C.tfe_session_new_local_with_options(ctx, opts, out)
+	})
+}
+
+// ofContext makes a session or a party of the context c as it is now (its
+// graph and input providers): create makes its C handle from c's, and own
+// gives that handle its Go owner, which keeps the providers.
+func ofContext[Q any, T any](c *Context, own func(Q, []*provider) *T,
+	create func(ctx *C.tfe_context_t, out *Q) C.enum_tfe_status_t) (*T, error) {
 	ctx, err := c.h.acquire()
 	if err != nil {
 		return nil, err
 	}
 	defer c.h.release()
 	keep := c.snapshot()
-	opts := options.c()
-	var out *C.tfe_session_t
-	err = check(func() C.enum_tfe_status_t {
-		if opts == nil {
-			return C.tfe_session_new_local(ctx, &out)
-		}
-		return C.tfe_session_new_local_with_options(ctx, opts, &out)
-	})
+	t, err := made(func(ptr Q) *T { return own(ptr, keep) }, func(out *Q) C.enum_tfe_status_t { return create(ctx, out) })
 	if err != nil {
 		releaseAll(keep)
-		return nil, err
 	}
-	s := &Session{}
-	initHandle(s, &s.h, "tfe.Session", out, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keep)
-	return s, nil
+	return t, err
 }
 
 // Close stops the players and frees the session (tfe_session_free), after
@@ -185,11 +195,7 @@ func runFetches(function string, fetches []*Tensor, feeds *Feeds,
 	if len(xs) > 0 {
 		first = &xs[0]
 	}
-	var out *C.tfe_result_t
-	if err := check(func() C.enum_tfe_status_t { return call(first, C.size_t(len(xs)), fd, &out) }); err != nil {
-		return nil, err
-	}
-	return newResult(out), nil
+	return made(newResult, func(out **C.tfe_result_t) C.enum_tfe_status_t { return call(first, C.size_t(len(xs)), fd, out) })
 }
 
 // Party is a tfe_party_t: one player of a deployment, connected to every
@@ -197,6 +203,12 @@ func runFetches(function string, fetches []*Tensor, feeds *Feeds,
 // serialized).
 type Party struct {
 	h handle[*C.tfe_party_t]
+}
+
+func newParty(ptr *C.tfe_party_t, keep []*provider) *Party {
+	p := &Party{}
+	initHandle(p, &p.h, "tfe.Party", ptr, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keep)
+	return p
 }
 
 // OpenParty opens the party of player me in the deployment of the hostmap
@@ -220,23 +232,12 @@ func OpenPartyInsecurePlaintext(c *Context, hostmap, me string) (*Party, error) 
 
 func openParty(c *Context, hostmap, me string,
 	call func(*C.tfe_context_t, *C.char, *C.char, **C.tfe_party_t) C.enum_tfe_status_t) (*Party, error) {
-	ctx, err := c.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer c.h.release()
 	h, m := cString(hostmap), cString(me)
 	defer freeString(h)
 	defer freeString(m)
-	keep := c.snapshot()
-	var out *C.tfe_party_t
-	if err := check(func() C.enum_tfe_status_t { return call(ctx, h, m, &out) }); err != nil {
-		releaseAll(keep)
-		return nil, err
-	}
-	p := &Party{}
-	initHandle(p, &p.h, "tfe.Party", out, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keep)
-	return p, nil
+	return ofContext(c, newParty, func(ctx *C.tfe_context_t, out **C.tfe_party_t) C.enum_tfe_status_t {
+		return call(ctx, h, m, out)
+	})
 }
 
 // Run runs the graph for fetches at this player, with the feeds of the

@@ -99,13 +99,9 @@ func NewLocalTrainer(model *Model, modelOwner, dataOwner, labelOwner string, opt
 	defer freeString(d)
 	defer freeString(l)
 	opts := options.c()
-	var out *C.tfe_trainer_t
-	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
-		return C.tfe_trainer_new_local(m, o, d, l, opts, &out)
-	}); err != nil {
-		return nil, err
-	}
-	return newTrainer(out), nil
+	return madeOn(&model.h, newTrainer, func(m *C.tfe_model_t, out **C.tfe_trainer_t) C.enum_tfe_status_t {
+		return C.tfe_trainer_new_local(m, o, d, l, opts, out)
+	})
 }
 
 // newTrainer is the Trainer that owns ptr, a new tfe_trainer_t.

@@ -40,13 +40,9 @@ func newPartyTrainer(model *Model, hostmap, me, modelOwner, dataOwner, labelOwne
 			freeString(s)
 		}
 	}()
-	var out *C.tfe_trainer_t
-	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
-		return create(m, strs[0], strs[1], strs[2], strs[3], strs[4], &out)
-	}); err != nil {
-		return nil, err
-	}
-	return newTrainer(out), nil
+	return madeOn(&model.h, newTrainer, func(m *C.tfe_model_t, out **C.tfe_trainer_t) C.enum_tfe_status_t {
+		return create(m, strs[0], strs[1], strs[2], strs[3], strs[4], out)
+	})
 }
 
 // FitParty trains at one player of a deployment (tfe_trainer_fit_party):
