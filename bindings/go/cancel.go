@@ -6,6 +6,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -59,19 +60,39 @@ func cancelled(ctx context.Context, err error) error {
 	return fmt.Errorf("%w: %w", context.Cause(ctx), err)
 }
 
+// interruptible runs call with the C handle held under l (h's read or
+// write lock, see hold). When ctx is done before call returns, interrupt
+// is made on the handle, repeatedly (see watch), and call's error then
+// matches ctx's error too (see cancelled).
+func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt func(P) C.enum_tfe_status_t,
+	call func(P) error) error {
+	p, err := h.hold(l)
+	if err != nil {
+		return err
+	}
+	defer h.letGo(l)
+	stop := watch(ctx, func() { interrupt(p) })
+	err = call(p)
+	if stop() && err != nil {
+		err = cancelled(ctx, err)
+	}
+	return err
+}
+
+// The tfe_*_interrupt functions, for interrupt and interruptible.
+func sessionInterrupt(s *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_interrupt(s) }
+func partyInterrupt(p *C.tfe_party_t) C.enum_tfe_status_t     { return C.tfe_party_interrupt(p) }
+func trainerInterrupt(t *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_interrupt(t) }
+
 // Interrupt interrupts a run of the session in progress on another
 // goroutine, which fails with ErrAborted soon after (tfe_session_interrupt);
 // it does nothing between runs. Run does this itself when its context ends.
-func (s *Session) Interrupt() error {
-	return s.h.interrupt(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_interrupt(sess) })
-}
+func (s *Session) Interrupt() error { return s.h.interrupt(sessionInterrupt) }
 
 // Interrupt interrupts a run of the party in progress on another
 // goroutine: this player and the others fail it with ErrAborted naming
 // this player (tfe_party_interrupt); it does nothing between runs.
-func (p *Party) Interrupt() error {
-	return p.h.interrupt(func(party *C.tfe_party_t) C.enum_tfe_status_t { return C.tfe_party_interrupt(party) })
-}
+func (p *Party) Interrupt() error { return p.h.interrupt(partyInterrupt) }
 
 // Interrupt stops the trainer's fit, evaluate, predict or export in
 // progress on another goroutine or in a fit's progress func, and a
@@ -79,6 +100,4 @@ func (p *Party) Interrupt() error {
 // that call fails with ErrAborted within its run in progress, and the
 // steps taken stay. It does nothing between calls. A call does this itself
 // when its context ends.
-func (t *Trainer) Interrupt() error {
-	return t.h.interrupt(func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_interrupt(p) })
-}
+func (t *Trainer) Interrupt() error { return t.h.interrupt(trainerInterrupt) }

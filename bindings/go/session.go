@@ -140,34 +140,24 @@ func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Re
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sess, err := s.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer s.h.release()
-	stop := watch(ctx, func() { C.tfe_session_interrupt(sess) })
-	res, err := runFetches("tfe_session_run", fetches, feeds,
-		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
-			if fd == nil {
-				return C.tfe_session_run(sess, f, n, out)
-			}
-			return C.tfe_session_run_with_feeds(sess, f, n, fd, out)
-		})
-	if stop() && err != nil {
-		err = cancelled(ctx, err)
-	}
+	var res *Result
+	err := s.h.interruptible(ctx, s.h.mu.RLocker(), sessionInterrupt, func(sess *C.tfe_session_t) (err error) {
+		res, err = runFetches("tfe_session_run", fetches, feeds,
+			func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
+				if fd == nil {
+					return C.tfe_session_run(sess, f, n, out)
+				}
+				return C.tfe_session_run_with_feeds(sess, f, n, fd, out)
+			})
+		return err
+	})
 	return res, err
 }
 
 // ResetVariables forgets the shares of every private variable: the next
 // run initializes them again (tfe_session_reset_variables).
 func (s *Session) ResetVariables() error {
-	sess, err := s.h.acquire()
-	if err != nil {
-		return err
-	}
-	defer s.h.release()
-	return check(func() C.enum_tfe_status_t { return C.tfe_session_reset_variables(sess) })
+	return s.h.call(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_reset_variables(sess) })
 }
 
 // runFetches passes the fetches (a Go array of tags, which holds no Go
@@ -249,19 +239,14 @@ func openParty(c *Context, hostmap, me string,
 // ctx done already still starts the run, to interrupt it at once: the
 // other players then see an abort, not a silent player.
 func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
-	party, err := p.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer p.h.release()
-	stop := watch(ctx, func() { C.tfe_party_interrupt(party) })
-	res, err := runFetches("tfe_party_run", fetches, feeds,
-		func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
-			return C.tfe_party_run(party, f, n, fd, out)
-		})
-	if stop() && err != nil {
-		err = cancelled(ctx, err)
-	}
+	var res *Result
+	err := p.h.interruptible(ctx, p.h.mu.RLocker(), partyInterrupt, func(party *C.tfe_party_t) (err error) {
+		res, err = runFetches("tfe_party_run", fetches, feeds,
+			func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
+				return C.tfe_party_run(party, f, n, fd, out)
+			})
+		return err
+	})
 	return res, err
 }
 

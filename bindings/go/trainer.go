@@ -164,17 +164,9 @@ func (t *Trainer) run(ctx context.Context, call func(*C.tfe_trainer_t) C.enum_tf
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var byCtx bool
-	err := t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
-		stop := watch(ctx, func() { C.tfe_trainer_interrupt(p) })
-		status := call(p)
-		byCtx = stop()
-		return status
+	return t.h.interruptible(ctx, &t.h.mu, trainerInterrupt, func(p *C.tfe_trainer_t) error {
+		return check(func() C.enum_tfe_status_t { return call(p) })
 	})
-	if byCtx && err != nil {
-		err = cancelled(ctx, err)
-	}
-	return err
 }
 
 // withProgress runs the C fit call (see run) with the C progress function
