@@ -39,26 +39,14 @@ func (a *Array) Close() { a.h.close() }
 // Value is a copy of the array's values and shape (tfe_array_values,
 // tfe_array_shape).
 func (a *Array) Value() (Value, error) {
-	p, err := a.h.acquire()
-	if err != nil {
-		return Value{}, err
-	}
-	defer a.h.release()
-	var v Value
-	err = check(func() C.enum_tfe_status_t {
-		var data *C.double
-		var n, rank C.size_t
-		var shape *C.size_t
-		if status := C.tfe_array_values(p, &data, &n); status != C.TFE_OK {
+	return read(&a.h, func(p *C.tfe_array_t, v *libValue) C.enum_tfe_status_t {
+		if status := C.tfe_array_values(p, &v.values.data, &v.values.n); status != C.TFE_OK {
 			return status
 		}
-		if status := C.tfe_array_shape(p, &shape, &rank); status != C.TFE_OK {
-			return status
-		}
-		v = Value{Shape: goShape(shape, rank), Data: goDoubles(data, n)}
-		return C.TFE_OK
+		return C.tfe_array_shape(p, &v.shape.dims, &v.shape.rank)
+	}, func(v libValue) Value {
+		return Value{Shape: v.shape.copy(), Data: goDoubles(v.values.data, v.values.n)}
 	})
-	return v, err
 }
 
 // SaveArray writes values (row-major) of shape to a .npy or .csv file

@@ -157,45 +157,76 @@ func (h *handle[P]) count(f func(P, *C.size_t) C.enum_tfe_status_t) (int, error)
 	return int(n), err
 }
 
-// shape runs an accessor of a shape the library owns (a pointer and a
-// rank) and copies the shape while the handle is held.
-func (h *handle[P]) shape(f func(P, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
-	var shape []int
+// read runs an accessor that writes to raw what the library owns (a
+// string, a shape, stats that name a player) and copies it with conv while
+// the handle is held.
+func read[P comparable, R, V any](h *handle[P], f func(p P, raw *R) C.enum_tfe_status_t, conv func(R) V) (V, error) {
+	var v V
 	err := h.call(func(p P) C.enum_tfe_status_t {
-		var s *C.size_t
-		var rank C.size_t
-		status := f(p, &s, &rank)
+		var raw R
+		status := f(p, &raw)
 		if status == C.TFE_OK {
-			shape = goShape(s, rank)
+			v = conv(raw)
 		}
 		return status
 	})
-	return shape, err
+	return v, err
+}
+
+// readAt is read for an accessor of item index, named cName in the error
+// when index is negative.
+func readAt[P comparable, R, V any](h *handle[P], cName string, index int,
+	f func(p P, i C.size_t, raw *R) C.enum_tfe_status_t, conv func(R) V) (V, error) {
+	i, err := size(cName, "index", index)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return read(h, func(p P, raw *R) C.enum_tfe_status_t { return f(p, i, raw) }, conv)
+}
+
+// libShape is a shape the library owns, as an accessor writes it: a
+// pointer and a rank.
+type libShape struct {
+	dims *C.size_t
+	rank C.size_t
+}
+
+func (s libShape) copy() []int { return goShape(s.dims, s.rank) }
+
+// libValues are values the library owns, as an accessor writes them: a
+// pointer and a length.
+type libValues struct {
+	data *C.double
+	n    C.size_t
+}
+
+// copy copies the values into a Go slice, nil for none.
+func (v libValues) copy() []float64 {
+	if v.n == 0 {
+		return nil
+	}
+	return goDoubles(v.data, v.n)
+}
+
+// shape runs an accessor of a shape the library owns and copies the shape
+// while the handle is held.
+func (h *handle[P]) shape(f func(P, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
+	return read(h, func(p P, s *libShape) C.enum_tfe_status_t { return f(p, &s.dims, &s.rank) }, libShape.copy)
 }
 
 // shapeAt is shape for an accessor of output index, named cName in the
 // error when index is negative.
 func (h *handle[P]) shapeAt(cName string, index int, f func(P, C.size_t, **C.size_t, *C.size_t) C.enum_tfe_status_t) ([]int, error) {
-	i, err := size(cName, "index", index)
-	if err != nil {
-		return nil, err
-	}
-	return h.shape(func(p P, s **C.size_t, r *C.size_t) C.enum_tfe_status_t { return f(p, i, s, r) })
+	return readAt(h, cName, index, func(p P, i C.size_t, s *libShape) C.enum_tfe_status_t {
+		return f(p, i, &s.dims, &s.rank)
+	}, libShape.copy)
 }
 
 // text runs an accessor of a string the library owns and copies the
 // string while the handle is held.
 func (h *handle[P]) text(f func(P, **C.char) C.enum_tfe_status_t) (string, error) {
-	var text string
-	err := h.call(func(p P) C.enum_tfe_status_t {
-		var s *C.char
-		status := f(p, &s)
-		if status == C.TFE_OK {
-			text = C.GoString(s)
-		}
-		return status
-	})
-	return text, err
+	return read(h, f, func(s *C.char) string { return C.GoString(s) })
 }
 
 func zero[P comparable]() (z P) { return }

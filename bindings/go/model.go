@@ -3,8 +3,6 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-import "unsafe"
-
 // Model is a tfe_model_t: a sequential model in plaintext (the model
 // owner's), or one imported from ONNX (LoadONNX). Adding layers must not run concurrently with any other use
 // (Add* waits for other calls); a model nobody adds to may be used by
@@ -214,19 +212,7 @@ func (m *Model) WeightCount() (int, error) {
 
 // Weight is a copy of weight array index (tfe_model_weight).
 func (m *Model) Weight(index int) ([]float64, error) {
-	i, err := size("tfe_model_weight", "index", index)
-	if err != nil {
-		return nil, err
-	}
-	var w []float64
-	err = m.h.call(func(p *C.tfe_model_t) C.enum_tfe_status_t {
-		var values *C.double
-		var n C.size_t
-		status := C.tfe_model_weight(p, i, &values, &n)
-		if status == C.TFE_OK && n > 0 {
-			w = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(values)), int(n))...)
-		}
-		return status
-	})
-	return w, err
+	return readAt(&m.h, "tfe_model_weight", index, func(p *C.tfe_model_t, i C.size_t, w *libValues) C.enum_tfe_status_t {
+		return C.tfe_model_weight(p, i, &w.data, &w.n)
+	}, libValues.copy)
 }

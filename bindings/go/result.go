@@ -12,6 +12,13 @@ type Value struct {
 	Data  []float64
 }
 
+// libValue is a value the library owns, as the accessors of a result's or
+// an array's values and shape write it.
+type libValue struct {
+	values libValues
+	shape  libShape
+}
+
 // PlayerStats is a tfe_player_stats_t: what one run cost one player.
 type PlayerStats struct {
 	Name          string
@@ -57,28 +64,12 @@ func (r *Result) Count() (int, error) {
 // (tfe_result_value, tfe_result_shape). In a party's result, a value
 // revealed to another player is ErrInvalidArgument.
 func (r *Result) Value(index int) (Value, error) {
-	i, err := size("tfe_result_value", "index", index)
-	if err != nil {
-		return Value{}, err
-	}
-	var v Value
-	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
-		var data *C.double
-		var n, rank C.size_t
-		var shape *C.size_t
-		if status := C.tfe_result_value(p, i, &data, &n); status != C.TFE_OK {
+	return readAt(&r.h, "tfe_result_value", index, func(p *C.tfe_result_t, i C.size_t, v *libValue) C.enum_tfe_status_t {
+		if status := C.tfe_result_value(p, i, &v.values.data, &v.values.n); status != C.TFE_OK {
 			return status
 		}
-		if status := C.tfe_result_shape(p, i, &shape, &rank); status != C.TFE_OK {
-			return status
-		}
-		v.Shape = goShape(shape, rank)
-		if n > 0 {
-			v.Data = goDoubles(data, n)
-		}
-		return C.TFE_OK
-	})
-	return v, err
+		return C.tfe_result_shape(p, i, &v.shape.dims, &v.shape.rank)
+	}, func(v libValue) Value { return Value{Shape: v.shape.copy(), Data: v.values.copy()} })
 }
 
 // Values are the values of every fetch, in order.
@@ -103,22 +94,14 @@ func (r *Result) PlayerCount() (int, error) {
 
 // PlayerStats is what the run cost player index (tfe_result_player_stats).
 func (r *Result) PlayerStats(index int) (PlayerStats, error) {
-	i, err := size("tfe_result_player_stats", "index", index)
-	if err != nil {
-		return PlayerStats{}, err
-	}
-	var s PlayerStats
-	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
-		var raw C.tfe_player_stats_t
-		status := C.tfe_result_player_stats(p, i, &raw)
-		if status == C.TFE_OK {
-			s = PlayerStats{Name: C.GoString(raw.name), BytesSent: uint64(raw.bytes_sent),
+	return readAt(&r.h, "tfe_result_player_stats", index,
+		func(p *C.tfe_result_t, i C.size_t, raw *C.tfe_player_stats_t) C.enum_tfe_status_t {
+			return C.tfe_result_player_stats(p, i, raw)
+		}, func(raw C.tfe_player_stats_t) PlayerStats {
+			return PlayerStats{Name: C.GoString(raw.name), BytesSent: uint64(raw.bytes_sent),
 				WireBytesSent: uint64(raw.wire_bytes_sent), MessagesSent: uint64(raw.messages_sent),
 				Rounds: uint64(raw.rounds), WallTime: time.Duration(raw.wall_time_ns)}
-		}
-		return status
-	})
-	return s, err
+		})
 }
 
 // PlayerIndex is the index of the player called name (tfe_result_player_index).
@@ -149,18 +132,13 @@ func (r *Result) OpStats(player, op int) (OpStats, error) {
 	if err != nil {
 		return OpStats{}, err
 	}
-	var s OpStats
-	err = r.h.call(func(p *C.tfe_result_t) C.enum_tfe_status_t {
-		var raw C.tfe_op_stats_t
-		status := C.tfe_result_op_stats(p, pl, o, &raw)
-		if status == C.TFE_OK {
-			s = OpStats{Name: C.GoString(raw.name), Count: uint64(raw.count), BytesSent: uint64(raw.bytes_sent),
-				WireBytesSent: uint64(raw.wire_bytes_sent), MessagesSent: uint64(raw.messages_sent),
-				Rounds: uint64(raw.rounds), WallTime: time.Duration(raw.wall_time_ns)}
-		}
-		return status
+	return read(&r.h, func(p *C.tfe_result_t, raw *C.tfe_op_stats_t) C.enum_tfe_status_t {
+		return C.tfe_result_op_stats(p, pl, o, raw)
+	}, func(raw C.tfe_op_stats_t) OpStats {
+		return OpStats{Name: C.GoString(raw.name), Count: uint64(raw.count), BytesSent: uint64(raw.bytes_sent),
+			WireBytesSent: uint64(raw.wire_bytes_sent), MessagesSent: uint64(raw.messages_sent),
+			Rounds: uint64(raw.rounds), WallTime: time.Duration(raw.wall_time_ns)}
 	})
-	return s, err
 }
 
 // TraceJSON is the run as a Chrome trace (tfe_result_trace_json).
