@@ -85,16 +85,26 @@ func (c *Context) tensorOut(call func(ctx *C.tfe_context_t, out **C.tfe_tensor_t
 // values (row-major; nil: from a feed) at the owner in the first run that
 // needs it (tfe_define_private_variable). The values stay in this process.
 func (c *Context) DefinePrivateVariable(name, owner string, values []float64, shape []int) (*Tensor, error) {
-	shapeC, rank, err := sizes("tfe_define_private_variable", "shape", shape)
+	v, n := doubles(values)
+	return c.definePrivate("tfe_define_private_variable", name, owner, shape,
+		func(ctx *C.tfe_context_t, nameC, ownerC *C.char, shapeC *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+			return C.tfe_define_private_variable(ctx, nameC, ownerC, v, n, shapeC, rank, out)
+		})
+}
+
+// definePrivate runs the C call of function, which defines a private input
+// or variable called name ("" for none) of shape owned by owner.
+func (c *Context) definePrivate(function, name, owner string, shape []int,
+	call func(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t) (*Tensor, error) {
+	shapeC, rank, err := sizes(function, "shape", shape)
 	if err != nil {
 		return nil, err
 	}
 	nameC, ownerC := cStringOrNull(name), cString(owner)
 	defer freeString(nameC)
 	defer freeString(ownerC)
-	v, n := doubles(values)
 	return c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-		return C.tfe_define_private_variable(ctx, nameC, ownerC, v, n, shapeC, rank, out)
+		return call(ctx, nameC, ownerC, shapeC, rank, out)
 	})
 }
 
@@ -103,23 +113,17 @@ func (c *Context) DefinePrivateVariable(name, owner string, values []float64, sh
 // (tfe_define_private_input). provide (see InputFunc) gives its values;
 // with nil, every run must feed it.
 func (c *Context) DefinePrivateInput(name, owner string, shape []int, provide InputFunc) (*Tensor, error) {
-	shapeC, rank, err := sizes("tfe_define_private_input", "shape", shape)
-	if err != nil {
-		return nil, err
-	}
-	nameC, ownerC := cStringOrNull(name), cString(owner)
-	defer freeString(nameC)
-	defer freeString(ownerC)
 	var p *provider
 	if provide != nil {
 		p = newProvider(provide)
 	}
-	t, err := c.tensorOut(func(ctx *C.tfe_context_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-		if p == nil {
-			return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, nil, nil, out)
-		}
-		return defineInput(ctx, nameC, ownerC, shapeC, rank, p.handle, out)
-	})
+	t, err := c.definePrivate("tfe_define_private_input", name, owner, shape,
+		func(ctx *C.tfe_context_t, nameC, ownerC *C.char, shapeC *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+			if p == nil {
+				return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, nil, nil, out)
+			}
+			return defineInput(ctx, nameC, ownerC, shapeC, rank, p.handle, out)
+		})
 	if p != nil {
 		if err != nil {
 			releaseAll([]*provider{p})
