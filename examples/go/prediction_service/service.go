@@ -57,23 +57,18 @@ func NewService(dir string, maxBatch int) (*Service, error) {
 		return v.Data, err
 	}
 	err = func() error {
-		w1, err := load("w1.csv", 64*32)
-		if err != nil {
-			return err
+		// w1, b1, w2, b2: each Dense layer's weights and biases.
+		var v [4][]float64
+		for i, f := range []struct {
+			name string
+			want int
+		}{{"w1.csv", 64 * 32}, {"b1.csv", 32}, {"w2.csv", 32 * 10}, {"b2.csv", 10}} {
+			var err error
+			if v[i], err = load(f.name, f.want); err != nil {
+				return err
+			}
 		}
-		b1, err := load("b1.csv", 32)
-		if err != nil {
-			return err
-		}
-		w2, err := load("w2.csv", 32*10)
-		if err != nil {
-			return err
-		}
-		b2, err := load("b2.csv", 10)
-		if err != nil {
-			return err
-		}
-		return errors.Join(model.AddDense(64, 32, w1, b1), model.AddRelu(), model.AddDense(32, 10, w2, b2))
+		return errors.Join(model.AddDense(64, 32, v[0], v[1]), model.AddRelu(), model.AddDense(32, 10, v[2], v[3]))
 	}()
 	if err != nil {
 		model.Close()

@@ -33,14 +33,22 @@ func post(t *testing.T, url string, body any) (*http.Response, []byte) {
 	return resp, out.Bytes()
 }
 
-func TestServiceAnswersPrivatePredictions(t *testing.T) {
-	service, err := NewService(dataDir, 4)
+// startService is a service for batches of up to maxBatch images and an
+// HTTP server of it, both closed when the test ends.
+func startService(t *testing.T, maxBatch int) (*Service, *httptest.Server) {
+	t.Helper()
+	service, err := NewService(dataDir, maxBatch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer service.Close()
+	t.Cleanup(service.Close)
 	server := httptest.NewServer(service.Handler())
-	defer server.Close()
+	t.Cleanup(server.Close)
+	return service, server
+}
+
+func TestServiceAnswersPrivatePredictions(t *testing.T) {
+	service, server := startService(t, 4)
 
 	image, err := tfe.LoadArray(dataDir + "/image.csv")
 	if err != nil {
@@ -92,13 +100,7 @@ func TestServiceAnswersPrivatePredictions(t *testing.T) {
 }
 
 func TestServiceRejectsBadRequests(t *testing.T) {
-	service, err := NewService(dataDir, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer service.Close()
-	server := httptest.NewServer(service.Handler())
-	defer server.Close()
+	_, server := startService(t, 2)
 	for _, tc := range []struct {
 		body any
 		want string
