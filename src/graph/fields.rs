@@ -94,15 +94,26 @@ impl Field<Option<usize>> for OptIndex {
 
 impl Field<Vec<usize>> for Indices {
     fn write(w: &mut Writer, v: &Vec<usize>) {
-        w.u64(v.len() as u64);
-        for i in v {
-            Index::write(w, i);
-        }
+        write_words::<_, Index>(w, v);
     }
     fn read(r: &mut Reader, name: &str) -> Result<Vec<usize>> {
-        let n = r.words_announced("indices")?;
-        (0..n).map(|_| Index::read(r, name)).collect()
+        read_words::<_, Index>(r, name, "indices")
     }
+}
+
+/// A list of items of one word each, as `F` writes them, after its length.
+fn write_words<T, F: Field<T>>(w: &mut Writer, items: &[T]) {
+    w.u64(items.len() as u64);
+    for item in items {
+        F::write(w, item);
+    }
+}
+
+/// What [`write_words`] wrote; `what` names the items when their count
+/// is more than the words left.
+fn read_words<T, F: Field<T>>(r: &mut Reader, name: &str, what: &str) -> Result<Vec<T>> {
+    let n = r.words_announced(what)?;
+    (0..n).map(|_| F::read(r, name)).collect()
 }
 
 impl Field<Vec<(usize, usize)>> for Pairs {
@@ -158,14 +169,10 @@ impl Field<f64> for Bits {
 
 impl Field<Vec<f64>> for Values {
     fn write(w: &mut Writer, v: &Vec<f64>) {
-        w.u64(v.len() as u64);
-        for x in v {
-            Bits::write(w, x);
-        }
+        write_words::<_, Bits>(w, v);
     }
     fn read(r: &mut Reader, name: &str) -> Result<Vec<f64>> {
-        let n = r.words_announced("values")?;
-        (0..n).map(|_| Bits::read(r, name)).collect()
+        read_words::<_, Bits>(r, name, "values")
     }
 }
 

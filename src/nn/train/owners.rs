@@ -14,6 +14,7 @@
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
 use crate::ring::shape::numel;
+use crate::session::Feeds;
 
 /// How several data owners hold the training features (see
 /// [`super::Trainer::with_data_owners`]).
@@ -206,7 +207,7 @@ impl Layout {
 
     /// The owners' feeds of a batch: each owner's rows, zero-padded to its
     /// slot, for the parts this process holds (`Some`).
-    pub fn feeds(&self, x: &[Option<&[f64]>], at: &BatchRows, rows: &[usize]) -> Vec<(String, Vec<f64>)> {
+    fn feeds(&self, x: &[Option<&[f64]>], at: &BatchRows, rows: &[usize]) -> Vec<(String, Vec<f64>)> {
         self.parts
             .iter()
             .zip(x)
@@ -222,10 +223,33 @@ impl Layout {
             .collect()
     }
 
+    /// The feeds of one batch (`at`, of `rows` per data owner): the features
+    /// this process holds and, given `labels` (the labels and their values per
+    /// sample), the batch's labels.
+    pub fn batch_feeds(
+        &self,
+        at: &BatchRows,
+        rows: &[usize],
+        x: &[Option<&[f64]>],
+        labels: Option<(&[f64], usize)>,
+    ) -> Feeds {
+        let mut feeds = Feeds::new();
+        for (name, values) in self.feeds(x, at, rows) {
+            feeds.insert(&name, values);
+        }
+        if let Some((y, per_y)) = labels {
+            feeds.insert(Y, gather_rows(y, &at.slots, per_y));
+        }
+        feeds
+    }
+
     fn owner_list(&self) -> String {
         self.parts.iter().map(|p| format!("'{}'", p.owner)).collect::<Vec<_>>().join(", ")
     }
 }
+
+/// The name of the labels' input in the training graphs.
+pub(super) const Y: &str = "y";
 
 /// The batches that cover every sample (the last ones padded).
 pub(super) fn covering_batches(counts: &[usize], rows: &[usize]) -> usize {
@@ -233,7 +257,7 @@ pub(super) fn covering_batches(counts: &[usize], rows: &[usize]) -> usize {
 }
 
 /// The label rows of `slots` (zeros for padding), `per` values each.
-pub(super) fn gather_rows(y: &[f64], slots: &[Option<usize>], per: usize) -> Vec<f64> {
+fn gather_rows(y: &[f64], slots: &[Option<usize>], per: usize) -> Vec<f64> {
     let mut out = Vec::with_capacity(slots.len() * per);
     for slot in slots {
         match slot {

@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::owners::{DataOwners, Layout, covering_batches, gather_rows};
+use super::owners::{DataOwners, Layout, Y, covering_batches};
 use super::runner::{Backend, Runner};
 use super::step::{self, Param, TrainStep, Vars};
 use super::{Loss, Optimizer, STEP_SCALAR};
@@ -146,7 +146,6 @@ struct Built {
 }
 
 const X: &str = "x";
-const Y: &str = "y";
 const MASK: &str = "eval.mask";
 
 impl Trainer {
@@ -337,13 +336,7 @@ impl Trainer {
             let (mut loss, mut correct) = (0.0, 0.0);
             for b in 0..batches {
                 let at = self.layout.batch_rows(b, counts, &rows);
-                let mut feeds = Feeds::new();
-                for (name, values) in self.layout.feeds(x, &at, &rows) {
-                    feeds.insert(&name, values);
-                }
-                if let Some(y) = y {
-                    feeds.insert(Y, gather_rows(y, &at.slots, per_y));
-                }
+                let mut feeds = self.layout.batch_feeds(&at, &rows, x, y.map(|y| (y, per_y)));
                 feeds.insert(STEP_SCALAR, vec![optimizer.checked_step_scalar(self.steps, batch, fixed)?]);
                 let (l, c) = self.step(&feeds)?;
                 self.steps += 1;
@@ -452,13 +445,7 @@ impl Trainer {
         let (mut loss, mut correct) = (0.0, 0.0);
         for k in 0..covering_batches(counts, &rows) {
             let at = self.layout.batch_rows(k, counts, &rows);
-            let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(x, &at, &rows) {
-                feeds.insert(&name, values);
-            }
-            if let Some(y) = y {
-                feeds.insert(Y, gather_rows(y, &at.slots, per_y));
-            }
+            let mut feeds = self.layout.batch_feeds(&at, &rows, x, y.map(|y| (y, per_y)));
             feeds.insert(MASK, at.slots.iter().map(|s| f64::from(u8::from(s.is_some()))).collect());
             let mut fetches = vec![built.eval_loss];
             fetches.extend(built.eval_correct);
@@ -500,10 +487,7 @@ impl Trainer {
         let mut learned_all = true;
         for k in 0..covering_batches(counts, &rows) {
             let at = self.layout.batch_rows(k, counts, &rows);
-            let mut feeds = Feeds::new();
-            for (name, values) in self.layout.feeds(x, &at, &rows) {
-                feeds.insert(&name, values);
-            }
+            let feeds = self.layout.batch_feeds(&at, &rows, x, None);
             let run = built.runner.run(&[built.predictions], &feeds)?;
             let Some(values) = &run.outputs[0] else {
                 learned_all = false;

@@ -182,6 +182,14 @@ fn check_softmax(rows: usize, width: usize, logits: &[f64]) {
 }
 
 #[test]
+fn softmax_of_random_rows_with_equal_logits_is_within_its_bound() {
+    let (rows, cols) = (7, 10);
+    let mut x = values(rows * cols, 78, 8.0);
+    x[3] = x[5];
+    check_softmax(rows, cols, &x);
+}
+
+#[test]
 fn softmax_is_within_its_bound_for_every_row_width() {
     for width in [1, 2, 3, 100, 1100, 1500, 2048, 65536] {
         // Equal logits (the widest sum), random ones, and one row whose
