@@ -119,9 +119,15 @@ impl Error {
     /// invalid argument: ...`). Other kinds keep their own words after the
     /// context.
     pub fn invalid_in(context: impl fmt::Display, error: &Error) -> Self {
-        match error {
-            Error::InvalidArgument(message) => Error::invalid(format!("{context}: {message}")),
-            other => Error::invalid(format!("{context}: {other}")),
+        Error::invalid(format!("{context}: {}", error.without_kind()))
+    }
+
+    /// The message, without the kind an invalid argument prints in front of
+    /// it (other kinds print whole): for wrapping in another error.
+    pub fn without_kind(&self) -> String {
+        match self {
+            Error::InvalidArgument(message) => message.clone(),
+            other => other.to_string(),
         }
     }
 

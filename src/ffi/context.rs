@@ -15,7 +15,8 @@ use super::handles;
 use crate::error::Error;
 use crate::fixed::{ComparisonWidth, FixedConfig};
 use crate::graph::{Graph, TensorId};
-use crate::ring::shape::{check_size, fmt_shape, numel};
+use crate::ring::shape::check_size;
+use crate::session::feeds;
 
 /// The fixed-point configuration of a context: every value is stored as
 /// `round(v * 2^frac_bits)` and must lie within `±2^int_bits`. Start from
@@ -316,25 +317,10 @@ pub unsafe extern "C" fn tfe_define_private_variable(
 /// as its shape has elements, each within the fixed-point range.
 fn check_initial_values(graph: &Graph, name: &str, values: &[f64], shape: &[usize]) -> Result<(), Failure> {
     check_size(shape)?;
-    if values.len() != numel(shape) {
-        return Err(Failure::invalid(format!(
-            "variable '{name}': {} values, expected {} for shape {}",
-            values.len(),
-            numel(shape),
-            fmt_shape(shape)
-        )));
-    }
-    graph.fixed().check_values(values, shape).map_err(|e| Failure::invalid(format!("variable '{name}': {}", strip(e))))
+    feeds::check_initial_values(graph.fixed(), name, values, shape).map_err(|e| Failure::invalid(e.without_kind()))
 }
 
 /// The message of an invalid-argument error without its prefix.
-fn strip(e: Error) -> String {
-    match e {
-        Error::InvalidArgument(m) => m,
-        other => other.to_string(),
-    }
-}
-
 /// The `name` parameter of a definition: NULL for an automatic name.
 ///
 /// # Safety

@@ -59,7 +59,7 @@ impl Graph {
                 continue;
             }
             let dxs = grad_rules::backward(self, &node, TensorId(i as u32), dy, &needs)
-                .map_err(|e| Error::invalid(format!("gradient of {} (node {i}): {}", node.op.name(), strip(e))))?;
+                .map_err(|e| Error::invalid_in(format_args!("gradient of {} (node {i})", node.op.name()), &e))?;
             for (input, dx) in node.inputs.iter().zip(dxs) {
                 if let Some(dx) = dx {
                     self.accumulate(&mut grads, *input, dx)?;
@@ -86,12 +86,5 @@ impl Graph {
         };
         grads.insert(node.0 as usize, sum);
         Ok(())
-    }
-}
-
-fn strip(e: Error) -> String {
-    match e {
-        Error::InvalidArgument(m) => m,
-        other => other.to_string(),
     }
 }

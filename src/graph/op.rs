@@ -167,7 +167,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
     | Op::Constant { shape, .. }
     | Op::Reshape { shape } = op
     {
-        shape::check_size(shape).map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+        shape::check_size(shape).map_err(|e| Error::invalid_in(name, &e))?;
     }
     match op {
         Op::PrivateInput { shape, .. } | Op::PrivateVariable { shape, .. } | Op::InputParts { shape, .. } => {
@@ -178,8 +178,7 @@ pub fn infer(op: &Op, operands: &[(&[usize], Kind)], is_variable: &[bool]) -> Re
             Ok((shape.clone(), Kind::Public))
         }
         Op::Add | Op::Sub | Op::Mul => {
-            let out = shape::broadcast_shapes(operands[0].0, operands[1].0)
-                .map_err(|e| Error::invalid(format!("{name}: {}", strip(e))))?;
+            let out = shape::broadcast_shapes(operands[0].0, operands[1].0).map_err(|e| Error::invalid_in(name, &e))?;
             Ok((out, combined(operands)))
         }
         Op::MatMul => {
@@ -252,12 +251,4 @@ fn check_values(name: &str, shape: &[usize], values: &[f64]) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The message of an invalid-argument error without its prefix.
-fn strip(e: Error) -> String {
-    match e {
-        Error::InvalidArgument(m) => m,
-        other => other.to_string(),
-    }
 }

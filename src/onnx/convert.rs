@@ -102,15 +102,9 @@ impl<'a> Converter<'a> {
                 continue;
             }
             self.node(index, node, nodes).map_err(|e| {
-                let message = match e {
-                    Error::InvalidArgument(m) => m,
-                    other => other.to_string(),
-                };
-                Error::invalid(format!(
-                    "node {index} '{}' ({}): {message}",
-                    node.name().escape_debug(),
-                    op_label(node).escape_debug()
-                ))
+                let place =
+                    format!("node {index} '{}' ({})", node.name().escape_debug(), op_label(node).escape_debug());
+                Error::invalid_in(place, &e)
             })?;
         }
         Ok(())

@@ -128,6 +128,13 @@ pub fn check_variable_values(graph: &Graph, name: &str, values: &[f64]) -> Resul
     let Op::PrivateVariable { owner, shape, .. } = &node.op else {
         return Err(Error::invalid(format!("'{name}' is an input, expected a variable (feed or provide inputs)")));
     };
+    check_initial_values(graph.fixed(), name, values, shape)?;
+    Ok(*owner)
+}
+
+/// Initial values for the variable `name` of `shape`: as many as its
+/// elements, each within the fixed-point range.
+pub(crate) fn check_initial_values(fixed: FixedConfig, name: &str, values: &[f64], shape: &[usize]) -> Result<()> {
     if values.len() != numel(shape) {
         return Err(Error::invalid(format!(
             "variable '{name}': {} values, expected {} for shape {}",
@@ -136,11 +143,7 @@ pub fn check_variable_values(graph: &Graph, name: &str, values: &[f64]) -> Resul
             fmt_shape(shape)
         )));
     }
-    graph
-        .fixed()
-        .check_values(values, shape)
-        .map_err(|e| Error::invalid(format!("variable '{name}': {}", strip(e))))?;
-    Ok(*owner)
+    fixed.check_values(values, shape).map_err(|e| Error::invalid_in(format_args!("variable '{name}'"), &e))
 }
 
 /// The encoded values of an input or variable at its owner: from the
@@ -158,7 +161,7 @@ pub fn owner_values(
         return Err(Error::internal("input values requested for a node that is not an input"));
     };
     if let Some(words) = feeds.ring.get(name) {
-        return RingTensor::new(shape.clone(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)));
+        return RingTensor::new(shape.clone(), words.clone()).map_err(|e| Error::invalid_input(name, e.without_kind()));
     }
     let values = if let Some(values) = feeds.get(name) {
         Cow::Borrowed(values)
@@ -168,7 +171,10 @@ pub fn owner_values(
         match call {
             Ok(Ok(values)) => Cow::Owned(values),
             Ok(Err(e)) => {
-                return Err(Error::invalid_input(name, format!("its provider failed in run {run}: {}", strip(e))));
+                return Err(Error::invalid_input(
+                    name,
+                    format!("its provider failed in run {run}: {}", e.without_kind()),
+                ));
             }
             Err(_) => return Err(Error::invalid_input(name, format!("its provider panicked in run {run}"))),
         }
@@ -181,7 +187,7 @@ pub fn owner_values(
             format!("got {} values, expected {} for shape {}", values.len(), numel(shape), fmt_shape(shape)),
         ));
     }
-    fixed.encode(shape, &values).map_err(|e| Error::invalid_input(name, strip(e)))
+    fixed.encode(shape, &values).map_err(|e| Error::invalid_input(name, e.without_kind()))
 }
 
 /// Server `server`'s additive part of an [`Op::InputParts`] input: its ring
@@ -189,13 +195,5 @@ pub fn owner_values(
 pub fn part_values(name: &str, shape: &[usize], feeds: &Feeds, server: &str) -> Result<RingTensor> {
     let words =
         feeds.ring.get(name).ok_or_else(|| Error::invalid(format!("no part fed for input '{name}' at {server}")))?;
-    RingTensor::new(shape.to_vec(), words.clone()).map_err(|e| Error::invalid_input(name, strip(e)))
-}
-
-/// The message of an error without its kind's prefix.
-fn strip(e: Error) -> String {
-    match e {
-        Error::InvalidArgument(m) => m,
-        other => other.to_string(),
-    }
+    RingTensor::new(shape.to_vec(), words.clone()).map_err(|e| Error::invalid_input(name, e.without_kind()))
 }
