@@ -107,8 +107,9 @@ inline int provide(void *user_data, const char *name, const std::size_t *shape, 
 /// The C name of a definition: NULL for an automatic one.
 inline const char *c_name(const std::string &name) noexcept { return name.empty() ? nullptr : name.c_str(); }
 
-inline std::vector<std::size_t> copy_shape(const std::size_t *shape, std::size_t rank) {
-    return rank == 0 ? std::vector<std::size_t>{} : std::vector<std::size_t>(shape, shape + rank);
+/// A copy of the `n` items at `data` (NULL when `n` is 0).
+template <class T> std::vector<T> copy_of(const T *data, std::size_t n) {
+    return n == 0 ? std::vector<T>{} : std::vector<T>(data, data + n);
 }
 
 /// The count a C getter `getter(handle, args..., &count)` writes.
@@ -123,7 +124,15 @@ template <class Getter, class... Args> std::vector<std::size_t> shape_of(Getter 
     const std::size_t *shape = nullptr;
     std::size_t rank = 0;
     check(getter(args..., &shape, &rank));
-    return copy_shape(shape, rank);
+    return copy_of(shape, rank);
+}
+
+/// A copy of the values a C getter `getter(handle, args..., &values, &len)` points to.
+template <class Getter, class... Args> std::vector<double> values_of(Getter getter, Args... args) {
+    const double *values = nullptr;
+    std::size_t len = 0;
+    check(getter(args..., &values, &len));
+    return copy_of(values, len);
 }
 
 } // namespace detail

@@ -142,10 +142,7 @@ class Model {
 
     /// A copy of weight array `index` (Dense weights: inputs x units, row-major).
     std::vector<double> weight(std::size_t index) const {
-        const double *values = nullptr;
-        std::size_t len = 0;
-        detail::check(tfe_model_weight(get(), index, &values, &len));
-        return len == 0 ? std::vector<double>{} : std::vector<double>(values, values + len);
+        return detail::values_of(tfe_model_weight, get(), index);
     }
 
     tfe_model_t *get() const noexcept { return handle_.get(); }
@@ -274,13 +271,7 @@ struct Array {
         tfe_array_t *raw = nullptr;
         detail::check(tfe_array_load(path.c_str(), &raw));
         detail::Handle<tfe_array_t, tfe_array_free> array(raw);
-        const double *data = nullptr;
-        const std::size_t *shape = nullptr;
-        std::size_t len = 0, rank = 0;
-        detail::check(tfe_array_values(array.get(), &data, &len));
-        detail::check(tfe_array_shape(array.get(), &shape, &rank));
-        std::vector<double> values = len == 0 ? std::vector<double>{} : std::vector<double>(data, data + len);
-        return Array{detail::copy_shape(shape, rank), std::move(values)};
+        return Array{detail::shape_of(tfe_array_shape, array.get()), detail::values_of(tfe_array_values, array.get())};
     }
 
     /// Writes .npy (float64) or .csv (rank 1 or 2), by the extension of `path`.

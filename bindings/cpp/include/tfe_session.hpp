@@ -72,10 +72,7 @@ class Result {
 
     /// The values of fetch `index`, row-major.
     std::vector<double> value(std::size_t index) const {
-        const double *data = nullptr;
-        std::size_t len = 0;
-        detail::check(tfe_result_value(get(), index, &data, &len));
-        return len == 0 ? std::vector<double>{} : std::vector<double>(data, data + len);
+        return detail::values_of(tfe_result_value, get(), index);
     }
 
     /// The shape of fetch `index`.

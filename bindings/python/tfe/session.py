@@ -97,19 +97,21 @@ class RunStats:
     @property
     def table(self) -> str:
         if self._table is None:
-            table = ctypes.c_char_p()
-            _capi.tfe_result_stats_table(self._ptr, ctypes.byref(table))
-            self._table = text(table.value)
+            self._table = self._text(_capi.tfe_result_stats_table)
         return self._table
 
     @property
     def trace_json(self) -> str:
         """The run as a Chrome trace (chrome://tracing, Perfetto)."""
         if self._trace is None:
-            trace = ctypes.c_char_p()
-            _capi.tfe_result_trace_json(self._ptr, ctypes.byref(trace))
-            self._trace = text(trace.value)
+            self._trace = self._text(_capi.tfe_result_trace_json)
         return self._trace
+
+    def _text(self, getter) -> str:
+        """The string `getter(result, &out)` writes (the result owns it), copied."""
+        out = ctypes.c_char_p()
+        getter(self._ptr, ctypes.byref(out))
+        return text(out.value)
 
     def __getitem__(self, name: str) -> PlayerStats:
         for player in self.players:
