@@ -146,13 +146,18 @@ impl Drop for Dir {
 
 /// 96 samples of 4 features on the fixed-point grid, label 1 when
 /// x0 − x1/2 + x3/4 > 0.1.
-fn samples() -> (Vec<f64>, Vec<f64>) {
+/// 96 samples of 4 features and their 0/1 labels, written to `dir` as
+/// x.npy and y.npy: `tfe train`'s `--labels` (carol's) and `--data` (of
+/// `data_owner`), then the features and the labels.
+fn sample_files(dir: &Dir, data_owner: &str) -> (String, String, Vec<f64>, Vec<f64>) {
     let x: Vec<f64> = xorshift(0x9E37_79B9_7F4A_7C15)
         .take(96 * 4)
         .map(|w| ((unit_interval(w) * 2.0 - 1.0) * 1024.0).round() / 1024.0)
         .collect();
-    let y = x.chunks(4).map(|r| f64::from(u8::from(r[0] - r[1] / 2.0 + r[3] / 4.0 > 0.1))).collect();
-    (x, y)
+    let y: Vec<f64> = x.chunks(4).map(|r| f64::from(u8::from(r[0] - r[1] / 2.0 + r[3] / 4.0 > 0.1))).collect();
+    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
+    let data = format!("{data_owner}={}", dir.file("x.npy", &[96, 4], &x));
+    (labels, data, x, y)
 }
 
 fn columns(x: &[f64], from: usize, to: usize) -> Vec<f64> {
@@ -193,9 +198,7 @@ fn assert_close(got: &[f64], want: &[f64]) {
 #[test]
 fn train_writes_the_weights_and_history() {
     let dir = Dir::new("train");
-    let (x, y) = samples();
-    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
-    let data = format!("alice={}", dir.file("x.npy", &[96, 4], &x));
+    let (labels, data, ..) = sample_files(&dir, "alice");
     let (out, weights) = train(&dir, "out", &[data], &["--labels", &labels, "--validation-split", "0.25"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -221,9 +224,7 @@ fn train_writes_the_weights_and_history() {
 #[test]
 fn train_on_data_split_by_features_or_rows_gives_the_weights_of_the_joined_data() {
     let dir = Dir::new("split");
-    let (x, y) = samples();
-    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
-    let joined = format!("dave={}", dir.file("x.npy", &[96, 4], &x));
+    let (labels, joined, x, y) = sample_files(&dir, "dave");
     let (out, want) = train(&dir, "joined", &[joined], &["--labels", &labels]);
     assert!(out.status.success(), "{}", stderr(&out));
 
@@ -256,9 +257,7 @@ fn train_on_data_split_by_features_or_rows_gives_the_weights_of_the_joined_data(
 #[test]
 fn train_errors_name_the_spec_file_and_owner() {
     let dir = Dir::new("errors");
-    let (x, y) = samples();
-    let labels = format!("carol={}", dir.file("y.npy", &[96], &y));
-    let data = format!("alice={}", dir.file("x.npy", &[96, 4], &x));
+    let (labels, data, x, y) = sample_files(&dir, "alice");
     let fails = |args: &[&str], want: &[&str]| {
         let out = tfe(&[&["train", "--epochs", "1"], args].concat());
         let err = stderr(&out);
