@@ -248,14 +248,7 @@ fn parse_welcome(frame: &Frame, peer: &str) -> Result<ModelInfo> {
             format!("refused the connection: {}", String::from_utf8_lossy(&frame.payload)),
         ));
     }
-    if frame.kind != Kind::Welcome {
-        return Err(Error::protocol(peer, format!("a {:?} frame, expected a Welcome", frame.kind)));
-    }
-    let mut p = Payload::new(&frame.payload, peer);
-    let version = p.u16("the version")?;
-    if version != VERSION {
-        return Err(Error::protocol(peer, format!("serving protocol version {version}, expected {VERSION}")));
-    }
+    let mut p = Payload::opening(frame, Kind::Welcome, peer)?;
     let max_batch = p.u32("the largest batch")? as usize;
     let fixed = FixedConfig::new(p.u32("the fractional bits")?, p.u32("the integer bits")?)
         .map_err(|e| Error::protocol(peer, e))?;

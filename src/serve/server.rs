@@ -283,14 +283,7 @@ fn serve_connection(stream: &TcpStream, shared: &Shared, events: &Sender<Event>)
 }
 
 fn parse_hello(hello: &Frame, peer: &str) -> Result<(usize, ClientKey)> {
-    if hello.kind != Kind::Hello {
-        return Err(Error::protocol(peer, format!("expected a Hello frame first, found {:?}", hello.kind)));
-    }
-    let mut p = Payload::new(&hello.payload, peer);
-    let version = p.u16("the version")?;
-    if version != VERSION {
-        return Err(Error::protocol(peer, format!("serving protocol version {version}, expected {VERSION}")));
-    }
+    let mut p = Payload::opening(hello, Kind::Hello, peer)?;
     let server = usize::from(p.bytes(1, "the server index")?[0]);
     if server > 2 {
         return Err(Error::protocol(peer, format!("server index {server}, expected 0, 1 or 2")));

@@ -165,6 +165,24 @@ impl<'a> Payload<'a> {
         Payload { rest: payload, peer }
     }
 
+    /// The payload of the frame that opens a connection (the client's Hello,
+    /// the server's Welcome), after the serving protocol version it starts
+    /// with: a frame of another kind, or another version, is a protocol error.
+    pub fn opening(frame: &'a Frame, kind: Kind, peer: &'a str) -> Result<Self> {
+        if frame.kind != kind {
+            return Err(Error::protocol(
+                peer,
+                format!("the connection opened with a {:?} frame, expected a {kind:?}", frame.kind),
+            ));
+        }
+        let mut p = Payload::new(&frame.payload, peer);
+        let version = p.u16("the version")?;
+        if version != VERSION {
+            return Err(Error::protocol(peer, format!("serving protocol version {version}, expected {VERSION}")));
+        }
+        Ok(p)
+    }
+
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
         if self.rest.len() < n {
             return Err(Error::protocol(
