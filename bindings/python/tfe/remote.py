@@ -88,7 +88,13 @@ class Party(Handle):
                 raise ValueError(f"key: expected the path of {me}'s TLS key (or insecure_plaintext=True)")
             _capi.tfe_party_open(context._ptr, str(config.path).encode(), me.encode(), str(key).encode(),
                                  ctypes.byref(out))
-        super().__init__(out.value, _capi.tfe_party_free, tuple(context._callbacks))
+        # The party holds the graph as it was when the call began. An input
+        # defined just before then may not have its callback listed yet:
+        # define_private_input holds the context's lock from its C call until
+        # it has listed it, so taking the lock now waits for that.
+        with context._lock:
+            keep = tuple(context._callbacks)
+        super().__init__(out.value, _capi.tfe_party_free, keep)
         self.context = context
         self.me = me
         self.last_stats = None
