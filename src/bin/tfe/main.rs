@@ -88,7 +88,12 @@ fn main() -> ExitCode {
     // Help, --version and usage errors are printed (and the exit code set)
     // by clap: errors go to stderr with a hint, help to stdout.
     let cli = Cli::parse();
-    start_logging();
+    // A benchmark's deployments would each log the link they assume.
+    start_logging(if matches!(cli.command, Command::Bench(_)) {
+        "warn"
+    } else {
+        "warn,tfe::deploy=info,tfe::run=info"
+    });
     if let Err(message) = start_thread_pool(cli.threads) {
         eprintln!("tfe: {message}");
         return ExitCode::FAILURE;
@@ -119,15 +124,15 @@ fn main() -> ExitCode {
 }
 
 /// Log records go to standard error through `env_logger`, filtered by
-/// `RUST_LOG`: by default warnings (such as a refused connection or
-/// `--insecure-plaintext`), the link a deployment assumes (target
-/// `tfe::deploy`) and each run's summary (target `tfe::run`);
-/// `RUST_LOG=info` adds every connection, `RUST_LOG=off` silences all.
-/// A run's summary is its message alone; other records say their level
-/// and target.
-fn start_logging() {
+/// `RUST_LOG`, or else by `default`: for every command but `bench`,
+/// warnings (such as a refused connection or `--insecure-plaintext`), the
+/// link a deployment assumes (target `tfe::deploy`) and each run's summary
+/// (target `tfe::run`); for `bench`, warnings only. `RUST_LOG=info` adds
+/// every connection, `RUST_LOG=off` silences all. A run's summary is its
+/// message alone; other records say their level and target.
+fn start_logging(default: &str) {
     use std::io::Write;
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,tfe::deploy=info,tfe::run=info"))
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default))
         .format(|out, record| {
             if record.target() == "tfe::run" {
                 writeln!(out, "{}", record.args())
