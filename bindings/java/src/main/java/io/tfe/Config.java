@@ -1,9 +1,8 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The fixed-point configuration of a context ({@code tfe_config_t}): values are stored as
@@ -14,6 +13,10 @@ import java.lang.foreign.MemorySegment;
  * @param comparison how many bits comparisons read
  */
 public record Config(int fracBits, int intBits, Comparison comparison) {
+    private static final VarHandle FRAC_BITS = Layouts.field(Native.CONFIG, "frac_bits");
+    private static final VarHandle INT_BITS = Layouts.field(Native.CONFIG, "int_bits");
+    private static final VarHandle COMPARISON = Layouts.field(Native.CONFIG, "comparison");
+
     /** The library's default ({@code tfe_config_default()}: 16 fractional, 20 integer bits). */
     public static Config defaults() {
         try (Arena arena = Arena.ofConfined()) {
@@ -23,15 +26,13 @@ public record Config(int fracBits, int intBits, Comparison comparison) {
 
     MemorySegment toNative(Arena arena) {
         MemorySegment c = arena.allocate(Native.CONFIG);
-        c.set(JAVA_INT, 0, fracBits);
-        c.set(JAVA_INT, 4, intBits);
-        c.set(JAVA_INT, 8, comparison.ordinal());
+        FRAC_BITS.set(c, fracBits);
+        INT_BITS.set(c, intBits);
+        COMPARISON.set(c, comparison.ordinal());
         return c;
     }
 
     static Config fromNative(MemorySegment c) {
-        int comparison = c.get(JAVA_INT, 8);
-        return new Config(c.get(JAVA_INT, 0),
-                c.get(JAVA_INT, 4), Comparison.values()[comparison]);
+        return new Config((int) FRAC_BITS.get(c), (int) INT_BITS.get(c), Comparison.values()[(int) COMPARISON.get(c)]);
     }
 }

@@ -141,7 +141,8 @@ abstract class Handle implements AutoCloseable {
     /** The out-params of a {@link DoublesGetter}, in one allocation (cheaper than two). */
     private static final StructLayout DOUBLES_OUT = MemoryLayout.structLayout(ADDRESS.withName("data"),
             JAVA_LONG.withName("len"));
-    private static final long DOUBLES_OUT_LEN = DOUBLES_OUT.byteOffset(MemoryLayout.PathElement.groupElement("len"));
+    private static final long DOUBLES_OUT_DATA = Layouts.offset(DOUBLES_OUT, "data");
+    private static final long DOUBLES_OUT_LEN = Layouts.offset(DOUBLES_OUT, "len");
 
     /**
      * Runs the getter with the handle held and an {@code out} of {@code layout}, and reads the
@@ -176,10 +177,11 @@ abstract class Handle implements AutoCloseable {
     /** The doubles the getter points to, copied while the handle is held. */
     final double[] getDoubles(DoublesGetter getter) {
         Getter pair = (handle, arena, out) ->
-                getter.call(handle, out.asSlice(0, ADDRESS), out.asSlice(DOUBLES_OUT_LEN, JAVA_LONG));
+                getter.call(handle, out.asSlice(DOUBLES_OUT_DATA, ADDRESS), out.asSlice(DOUBLES_OUT_LEN, JAVA_LONG));
         return get(DOUBLES_OUT, pair, out -> {
             long n = out.get(JAVA_LONG, DOUBLES_OUT_LEN);
-            return n == 0 ? new double[0] : out.get(ADDRESS, 0).reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
+            MemorySegment data = out.get(ADDRESS, DOUBLES_OUT_DATA);
+            return n == 0 ? new double[0] : data.reinterpret(n * Double.BYTES).toArray(JAVA_DOUBLE);
         });
     }
 

@@ -1,11 +1,8 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * An update rule and its learning-rate schedule ({@code tfe_optimizer_t}). Start from
@@ -23,14 +20,24 @@ import java.lang.foreign.MemorySegment;
  */
 public record Optimizer(OptimizerKind kind, Schedule schedule, double learningRate, double momentum, double beta1,
         double beta2, double epsilon, double decay, long decaySteps) {
+    private static final VarHandle KIND = Layouts.field(Native.OPTIMIZER, "kind");
+    private static final VarHandle SCHEDULE = Layouts.field(Native.OPTIMIZER, "schedule");
+    private static final VarHandle LEARNING_RATE = Layouts.field(Native.OPTIMIZER, "learning_rate");
+    private static final VarHandle MOMENTUM = Layouts.field(Native.OPTIMIZER, "momentum");
+    private static final VarHandle BETA1 = Layouts.field(Native.OPTIMIZER, "beta1");
+    private static final VarHandle BETA2 = Layouts.field(Native.OPTIMIZER, "beta2");
+    private static final VarHandle EPSILON = Layouts.field(Native.OPTIMIZER, "epsilon");
+    private static final VarHandle DECAY = Layouts.field(Native.OPTIMIZER, "decay");
+    private static final VarHandle DECAY_STEPS = Layouts.field(Native.OPTIMIZER, "decay_steps");
+
     /** Keras's defaults for {@code kind} ({@code tfe_optimizer_defaults}). */
     public static Optimizer defaults(OptimizerKind kind) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = arena.allocate(Native.OPTIMIZER);
             TfeException.check(NativeTrain.tfe_optimizer_defaults(kind.ordinal(), o));
-            return new Optimizer(OptimizerKind.values()[o.get(JAVA_INT, 0)], Schedule.values()[o.get(JAVA_INT, 4)],
-                    o.get(JAVA_DOUBLE, 8), o.get(JAVA_DOUBLE, 16), o.get(JAVA_DOUBLE, 24), o.get(JAVA_DOUBLE, 32),
-                    o.get(JAVA_DOUBLE, 40), o.get(JAVA_DOUBLE, 48), o.get(JAVA_LONG, 56));
+            return new Optimizer(OptimizerKind.values()[(int) KIND.get(o)], Schedule.values()[(int) SCHEDULE.get(o)],
+                    (double) LEARNING_RATE.get(o), (double) MOMENTUM.get(o), (double) BETA1.get(o),
+                    (double) BETA2.get(o), (double) EPSILON.get(o), (double) DECAY.get(o), (long) DECAY_STEPS.get(o));
         }
     }
 
@@ -56,15 +63,15 @@ public record Optimizer(OptimizerKind kind, Schedule schedule, double learningRa
 
     MemorySegment toNative(Arena arena) {
         MemorySegment o = arena.allocate(Native.OPTIMIZER);
-        o.set(JAVA_INT, 0, kind.ordinal());
-        o.set(JAVA_INT, 4, schedule.ordinal());
-        o.set(JAVA_DOUBLE, 8, learningRate);
-        o.set(JAVA_DOUBLE, 16, momentum);
-        o.set(JAVA_DOUBLE, 24, beta1);
-        o.set(JAVA_DOUBLE, 32, beta2);
-        o.set(JAVA_DOUBLE, 40, epsilon);
-        o.set(JAVA_DOUBLE, 48, decay);
-        o.set(JAVA_LONG, 56, decaySteps);
+        KIND.set(o, kind.ordinal());
+        SCHEDULE.set(o, schedule.ordinal());
+        LEARNING_RATE.set(o, learningRate);
+        MOMENTUM.set(o, momentum);
+        BETA1.set(o, beta1);
+        BETA2.set(o, beta2);
+        EPSILON.set(o, epsilon);
+        DECAY.set(o, decay);
+        DECAY_STEPS.set(o, decaySteps);
         return o;
     }
 }

@@ -1,15 +1,28 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The outcome of one run ({@code tfe_result_t}): one value per fetch, in order, and one stats
  * record per player. Immutable; values are copied out, so they outlive {@link #close()}.
  */
 public final class Result extends Handle {
+    private static final VarHandle PLAYER_NAME = Layouts.field(Native.PLAYER_STATS, "name");
+    private static final VarHandle PLAYER_BYTES_SENT = Layouts.field(Native.PLAYER_STATS, "bytes_sent");
+    private static final VarHandle PLAYER_WIRE_BYTES_SENT = Layouts.field(Native.PLAYER_STATS, "wire_bytes_sent");
+    private static final VarHandle PLAYER_MESSAGES_SENT = Layouts.field(Native.PLAYER_STATS, "messages_sent");
+    private static final VarHandle PLAYER_ROUNDS = Layouts.field(Native.PLAYER_STATS, "rounds");
+    private static final VarHandle PLAYER_WALL_TIME_NS = Layouts.field(Native.PLAYER_STATS, "wall_time_ns");
+
+    private static final VarHandle OP_NAME = Layouts.field(Native.OP_STATS, "name");
+    private static final VarHandle OP_COUNT = Layouts.field(Native.OP_STATS, "count");
+    private static final VarHandle OP_BYTES_SENT = Layouts.field(Native.OP_STATS, "bytes_sent");
+    private static final VarHandle OP_WIRE_BYTES_SENT = Layouts.field(Native.OP_STATS, "wire_bytes_sent");
+    private static final VarHandle OP_MESSAGES_SENT = Layouts.field(Native.OP_STATS, "messages_sent");
+    private static final VarHandle OP_ROUNDS = Layouts.field(Native.OP_STATS, "rounds");
+    private static final VarHandle OP_WALL_TIME_NS = Layouts.field(Native.OP_STATS, "wall_time_ns");
+
     Result(MemorySegment address) {
         super("Result", address, Native::tfe_result_free, null);
     }
@@ -45,8 +58,9 @@ public final class Result extends Handle {
     /** The stats of player number {@code index}. */
     public PlayerStats playerStats(long index) {
         return get(Native.PLAYER_STATS, (r, a, s) -> Native.tfe_result_player_stats(r, index, s),
-                s -> new PlayerStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
-                        s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40)));
+                s -> new PlayerStats(Strings.read((MemorySegment) PLAYER_NAME.get(s)), (long) PLAYER_BYTES_SENT.get(s),
+                        (long) PLAYER_WIRE_BYTES_SENT.get(s), (long) PLAYER_MESSAGES_SENT.get(s),
+                        (long) PLAYER_ROUNDS.get(s), (long) PLAYER_WALL_TIME_NS.get(s)));
     }
 
     /** The index of the player called {@code name}. */
@@ -62,8 +76,9 @@ public final class Result extends Handle {
     /** The stats of op kind number {@code op} at player number {@code player}. */
     public OpStats opStats(long player, long op) {
         return get(Native.OP_STATS, (r, a, s) -> Native.tfe_result_op_stats(r, player, op, s),
-                s -> new OpStats(Strings.read(s.get(ADDRESS, 0)), s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
-                        s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40), s.get(JAVA_LONG, 48)));
+                s -> new OpStats(Strings.read((MemorySegment) OP_NAME.get(s)), (long) OP_COUNT.get(s),
+                        (long) OP_BYTES_SENT.get(s), (long) OP_WIRE_BYTES_SENT.get(s), (long) OP_MESSAGES_SENT.get(s),
+                        (long) OP_ROUNDS.get(s), (long) OP_WALL_TIME_NS.get(s)));
     }
 
     /** The run's trace as Chrome trace-event JSON. */

@@ -1,9 +1,8 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * Settings of a {@link Server} ({@code tfe_server_options_t}).
@@ -14,12 +13,17 @@ import java.lang.foreign.MemorySegment;
  * @param maxInFlight unanswered requests per connection before the service waits (&gt; 0)
  */
 public record ServerOptions(long maxBatch, long batchWindowUs, long maxConnections, long maxInFlight) {
+    private static final VarHandle MAX_BATCH = Layouts.field(NativeServe.SERVER_OPTIONS, "max_batch");
+    private static final VarHandle BATCH_WINDOW_US = Layouts.field(NativeServe.SERVER_OPTIONS, "batch_window_us");
+    private static final VarHandle MAX_CONNECTIONS = Layouts.field(NativeServe.SERVER_OPTIONS, "max_connections");
+    private static final VarHandle MAX_IN_FLIGHT = Layouts.field(NativeServe.SERVER_OPTIONS, "max_in_flight");
+
     /** The library's defaults ({@code tfe_server_options_default()}). */
     public static ServerOptions defaults() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = NativeServe.tfe_server_options_default(arena);
-            return new ServerOptions(o.get(JAVA_LONG, 0), o.get(JAVA_LONG, 8), o.get(JAVA_LONG, 16),
-                    o.get(JAVA_LONG, 24));
+            return new ServerOptions((long) MAX_BATCH.get(o), (long) BATCH_WINDOW_US.get(o),
+                    (long) MAX_CONNECTIONS.get(o), (long) MAX_IN_FLIGHT.get(o));
         }
     }
 
@@ -30,10 +34,10 @@ public record ServerOptions(long maxBatch, long batchWindowUs, long maxConnectio
 
     MemorySegment toNative(Arena arena) {
         MemorySegment o = arena.allocate(NativeServe.SERVER_OPTIONS);
-        o.set(JAVA_LONG, 0, maxBatch);
-        o.set(JAVA_LONG, 8, batchWindowUs);
-        o.set(JAVA_LONG, 16, maxConnections);
-        o.set(JAVA_LONG, 24, maxInFlight);
+        MAX_BATCH.set(o, maxBatch);
+        BATCH_WINDOW_US.set(o, batchWindowUs);
+        MAX_CONNECTIONS.set(o, maxConnections);
+        MAX_IN_FLIGHT.set(o, maxInFlight);
         return o;
     }
 }

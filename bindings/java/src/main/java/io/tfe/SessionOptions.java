@@ -1,10 +1,8 @@
 package io.tfe;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * Settings of a local session or predictor ({@code tfe_session_options_t}).
@@ -15,11 +13,16 @@ import java.lang.foreign.MemorySegment;
  *     {@link Status#TIMEOUT}, in ms (&gt; 0)
  */
 public record SessionOptions(Transport transport, long connectTimeoutMs, long recvTimeoutMs) {
+    private static final VarHandle TRANSPORT = Layouts.field(Native.SESSION_OPTIONS, "transport");
+    private static final VarHandle CONNECT_TIMEOUT_MS = Layouts.field(Native.SESSION_OPTIONS, "connect_timeout_ms");
+    private static final VarHandle RECV_TIMEOUT_MS = Layouts.field(Native.SESSION_OPTIONS, "recv_timeout_ms");
+
     /** The library's defaults ({@code tfe_session_options_default()}). */
     public static SessionOptions defaults() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = Native.tfe_session_options_default(arena);
-            return new SessionOptions(Transport.values()[o.get(JAVA_INT, 0)], o.get(JAVA_LONG, 8), o.get(JAVA_LONG, 16));
+            return new SessionOptions(Transport.values()[(int) TRANSPORT.get(o)], (long) CONNECT_TIMEOUT_MS.get(o),
+                    (long) RECV_TIMEOUT_MS.get(o));
         }
     }
 
@@ -35,9 +38,9 @@ public record SessionOptions(Transport transport, long connectTimeoutMs, long re
 
     MemorySegment toNative(Arena arena) {
         MemorySegment o = arena.allocate(Native.SESSION_OPTIONS);
-        o.set(JAVA_INT, 0, transport.ordinal());
-        o.set(JAVA_LONG, 8, connectTimeoutMs);
-        o.set(JAVA_LONG, 16, recvTimeoutMs);
+        TRANSPORT.set(o, transport.ordinal());
+        CONNECT_TIMEOUT_MS.set(o, connectTimeoutMs);
+        RECV_TIMEOUT_MS.set(o, recvTimeoutMs);
         return o;
     }
 }

@@ -1,13 +1,13 @@
 package io.tfe;
 
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 
 /**
  * A model trained privately ({@code tfe_trainer_t}) by a model owner (the weights), a data
@@ -18,6 +18,18 @@ import java.lang.invoke.MethodType;
 public final class Trainer extends Handle {
     private static final MethodHandle PROGRESS = Native.upcallTarget(MethodHandles.lookup(), "progress",
             MethodType.methodType(int.class, Listener.class, MemorySegment.class, MemorySegment.class));
+
+    // The fields of tfe_train_progress_t, read after every batch.
+    private static final VarHandle EPOCH = Layouts.field(Native.TRAIN_PROGRESS, "epoch");
+    private static final VarHandle EPOCHS = Layouts.field(Native.TRAIN_PROGRESS, "epochs");
+    private static final VarHandle BATCH = Layouts.field(Native.TRAIN_PROGRESS, "batch");
+    private static final VarHandle BATCHES = Layouts.field(Native.TRAIN_PROGRESS, "batches");
+    private static final VarHandle LOSS = Layouts.field(Native.TRAIN_PROGRESS, "loss");
+    private static final VarHandle ACCURACY = Layouts.field(Native.TRAIN_PROGRESS, "accuracy");
+    private static final VarHandle VAL_LOSS = Layouts.field(Native.TRAIN_PROGRESS, "val_loss");
+    private static final VarHandle VAL_ACCURACY = Layouts.field(Native.TRAIN_PROGRESS, "val_accuracy");
+    private static final VarHandle ELAPSED_SECONDS = Layouts.field(Native.TRAIN_PROGRESS, "elapsed_seconds");
+    private static final VarHandle ETA_SECONDS = Layouts.field(Native.TRAIN_PROGRESS, "eta_seconds");
 
     /**
      * A trainer of {@code model}'s layers ({@code tfe_trainer_new_local}), with {@code options}
@@ -92,10 +104,9 @@ public final class Trainer extends Handle {
     private static int progress(Listener l, MemorySegment userData, MemorySegment report) {
         try {
             MemorySegment p = report.reinterpret(Native.TRAIN_PROGRESS.byteSize());
-            TrainProgress progress = new TrainProgress(p.get(JAVA_LONG, 0),
-                    p.get(JAVA_LONG, 8), p.get(JAVA_LONG, 16),
-                    p.get(JAVA_LONG, 24), p.get(JAVA_DOUBLE, 32), p.get(JAVA_DOUBLE, 40),
-                    p.get(JAVA_DOUBLE, 48), p.get(JAVA_DOUBLE, 56), p.get(JAVA_DOUBLE, 64), p.get(JAVA_DOUBLE, 72));
+            TrainProgress progress = new TrainProgress((long) EPOCH.get(p), (long) EPOCHS.get(p), (long) BATCH.get(p),
+                    (long) BATCHES.get(p), (double) LOSS.get(p), (double) ACCURACY.get(p), (double) VAL_LOSS.get(p),
+                    (double) VAL_ACCURACY.get(p), (double) ELAPSED_SECONDS.get(p), (double) ETA_SECONDS.get(p));
             return l.listener.onProgress(progress) ? 0 : 1;
         } catch (Throwable t) {
             l.thrown = t;
