@@ -33,6 +33,7 @@ public record Config(int fracBits, int intBits, Comparison comparison) {
     }
 
     static Config fromNative(MemorySegment c) {
-        return new Config((int) FRAC_BITS.get(c), (int) INT_BITS.get(c), Comparison.values()[(int) COMPARISON.get(c)]);
+        return new Config((int) FRAC_BITS.get(c), (int) INT_BITS.get(c),
+                Enums.ofOrdinal(Comparison.class, (int) COMPARISON.get(c)));
     }
 }

@@ -35,7 +35,8 @@ public record Optimizer(OptimizerKind kind, Schedule schedule, double learningRa
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = arena.allocate(Native.OPTIMIZER);
             TfeException.check(NativeTrain.tfe_optimizer_defaults(kind.ordinal(), o));
-            return new Optimizer(OptimizerKind.values()[(int) KIND.get(o)], Schedule.values()[(int) SCHEDULE.get(o)],
+            return new Optimizer(Enums.ofOrdinal(OptimizerKind.class, (int) KIND.get(o)),
+                    Enums.ofOrdinal(Schedule.class, (int) SCHEDULE.get(o)),
                     (double) LEARNING_RATE.get(o), (double) MOMENTUM.get(o), (double) BETA1.get(o),
                     (double) BETA2.get(o), (double) EPSILON.get(o), (double) DECAY.get(o), (long) DECAY_STEPS.get(o));
         }

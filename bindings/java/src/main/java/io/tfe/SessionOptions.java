@@ -21,8 +21,8 @@ public record SessionOptions(Transport transport, long connectTimeoutMs, long re
     public static SessionOptions defaults() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment o = Native.tfe_session_options_default(arena);
-            return new SessionOptions(Transport.values()[(int) TRANSPORT.get(o)], (long) CONNECT_TIMEOUT_MS.get(o),
-                    (long) RECV_TIMEOUT_MS.get(o));
+            return new SessionOptions(Enums.ofOrdinal(Transport.class, (int) TRANSPORT.get(o)),
+                    (long) CONNECT_TIMEOUT_MS.get(o), (long) RECV_TIMEOUT_MS.get(o));
         }
     }
 

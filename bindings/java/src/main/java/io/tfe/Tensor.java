@@ -34,7 +34,7 @@ public final class Tensor extends Handle {
     /** What the tensor is. */
     public TensorKind kind() {
         return get(JAVA_INT, (t, arena, kind) -> Native.tfe_tensor_kind(t, kind),
-                kind -> TensorKind.values()[kind.get(JAVA_INT, 0)]);
+                kind -> Enums.ofOrdinal(TensorKind.class, kind.get(JAVA_INT, 0)));
     }
 
     private interface StringGetter {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +66,25 @@ class ErrorsTest {
         try (Seed seed = new Seed()) {
             SessionOptions zero = SessionOptions.defaults().withRecvTimeoutMs(0);
             assertEquals(Status.CONFIG, assertThrows(TfeException.class, () -> seed.ctx.newSession(zero)).status());
+        }
+    }
+
+    @Test
+    void aCEnumValueTheBindingDoesNotKnowIsAnExceptionNamingTheEnumAndTheValue() {
+        assertEquals(TensorKind.ASSIGNMENT, Enums.ofOrdinal(TensorKind.class, 3));
+        assertEquals(Transport.TCP, Enums.ofOrdinal(Transport.class, 0));
+        for (int value : new int[] {4, -1, Integer.MAX_VALUE}) {
+            TfeException e = assertThrows(TfeException.class, () -> Enums.ofOrdinal(TensorKind.class, value));
+            assertEquals(Status.INTERNAL, e.status());
+            assertTrue(e.getMessage().contains("TensorKind") && e.getMessage().contains(" " + value + " "),
+                    e.getMessage());
+        }
+        // Through a reader of a struct: a tfe_config_t whose comparison is newer than the binding.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = new Config(16, 20, Comparison.FULL).toNative(arena);
+            Layouts.field(Native.CONFIG, "comparison").set(config, 7);
+            TfeException e = assertThrows(TfeException.class, () -> Config.fromNative(config));
+            assertTrue(e.getMessage().contains("Comparison") && e.getMessage().contains(" 7 "), e.getMessage());
         }
     }
 
