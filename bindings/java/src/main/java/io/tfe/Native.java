@@ -25,7 +25,9 @@ import java.nio.file.Path;
  * parameters (pointers as {@link MemorySegment}, {@code size_t} and {@code uint64_t} as
  * {@code long}, enums and {@code uint32_t} as {@code int}); functions returning a struct by
  * value take the allocator of the result. The wrapper classes above it own handles, turn
- * statuses into {@link TfeException} and copy values in and out. The functions of models and
+ * statuses into {@link TfeException} and copy values in and out, reading and writing a struct's
+ * fields through its {@link StructLayout} (by field name, with {@link Layouts#field}); each
+ * layout is named after its C struct, whose fields it names in order. The functions of models and
  * predictors are in {@link NativeModel}, of training in {@link NativeTrain}, of serving in
  * {@link NativeServe}, each file a part of this one mirror.
  *
@@ -40,36 +42,42 @@ final class Native {
 
     /** {@code tfe_config_t}. */
     static final StructLayout CONFIG = MemoryLayout.structLayout(
-            JAVA_INT.withName("frac_bits"), JAVA_INT.withName("int_bits"), JAVA_INT.withName("comparison"));
+            JAVA_INT.withName("frac_bits"), JAVA_INT.withName("int_bits"), JAVA_INT.withName("comparison"))
+            .withName("tfe_config_t");
 
     /** {@code tfe_session_options_t}. */
     static final StructLayout SESSION_OPTIONS = MemoryLayout.structLayout(
             JAVA_INT.withName("transport"), MemoryLayout.paddingLayout(4),
-            JAVA_LONG.withName("connect_timeout_ms"), JAVA_LONG.withName("recv_timeout_ms"));
+            JAVA_LONG.withName("connect_timeout_ms"), JAVA_LONG.withName("recv_timeout_ms"))
+            .withName("tfe_session_options_t");
 
     /** {@code tfe_player_stats_t}. */
     static final StructLayout PLAYER_STATS = MemoryLayout.structLayout(
             ADDRESS.withName("name"), JAVA_LONG.withName("bytes_sent"), JAVA_LONG.withName("wire_bytes_sent"),
-            JAVA_LONG.withName("messages_sent"), JAVA_LONG.withName("rounds"), JAVA_LONG.withName("wall_time_ns"));
+            JAVA_LONG.withName("messages_sent"), JAVA_LONG.withName("rounds"), JAVA_LONG.withName("wall_time_ns"))
+            .withName("tfe_player_stats_t");
 
     /** {@code tfe_op_stats_t}. */
     static final StructLayout OP_STATS = MemoryLayout.structLayout(
             ADDRESS.withName("name"), JAVA_LONG.withName("count"), JAVA_LONG.withName("bytes_sent"),
             JAVA_LONG.withName("wire_bytes_sent"), JAVA_LONG.withName("messages_sent"), JAVA_LONG.withName("rounds"),
-            JAVA_LONG.withName("wall_time_ns"));
+            JAVA_LONG.withName("wall_time_ns"))
+            .withName("tfe_op_stats_t");
 
     /** {@code tfe_optimizer_t}. */
     static final StructLayout OPTIMIZER = MemoryLayout.structLayout(
             JAVA_INT.withName("kind"), JAVA_INT.withName("schedule"), JAVA_DOUBLE.withName("learning_rate"),
             JAVA_DOUBLE.withName("momentum"), JAVA_DOUBLE.withName("beta1"), JAVA_DOUBLE.withName("beta2"),
-            JAVA_DOUBLE.withName("epsilon"), JAVA_DOUBLE.withName("decay"), JAVA_LONG.withName("decay_steps"));
+            JAVA_DOUBLE.withName("epsilon"), JAVA_DOUBLE.withName("decay"), JAVA_LONG.withName("decay_steps"))
+            .withName("tfe_optimizer_t");
 
     /** {@code tfe_train_progress_t}. */
     static final StructLayout TRAIN_PROGRESS = MemoryLayout.structLayout(
             JAVA_LONG.withName("epoch"), JAVA_LONG.withName("epochs"), JAVA_LONG.withName("batch"),
             JAVA_LONG.withName("batches"), JAVA_DOUBLE.withName("loss"), JAVA_DOUBLE.withName("accuracy"),
             JAVA_DOUBLE.withName("val_loss"), JAVA_DOUBLE.withName("val_accuracy"),
-            JAVA_DOUBLE.withName("elapsed_seconds"), JAVA_DOUBLE.withName("eta_seconds"));
+            JAVA_DOUBLE.withName("elapsed_seconds"), JAVA_DOUBLE.withName("eta_seconds"))
+            .withName("tfe_train_progress_t");
 
     /** {@code tfe_train_progress_fn}: (user_data, progress) -> int. */
     static final FunctionDescriptor PROGRESS_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);

@@ -23,7 +23,8 @@ final class NativeServe {
     /** {@code tfe_server_options_t}. */
     static final StructLayout SERVER_OPTIONS = MemoryLayout.structLayout(
             JAVA_LONG.withName("max_batch"), JAVA_LONG.withName("batch_window_us"),
-            JAVA_LONG.withName("max_connections"), JAVA_LONG.withName("max_in_flight"));
+            JAVA_LONG.withName("max_connections"), JAVA_LONG.withName("max_in_flight"))
+            .withName("tfe_server_options_t");
 
     private static final MethodHandle TFE_SERVER_OPTIONS_DEFAULT = downcall("tfe_server_options_default", FunctionDescriptor.of(SERVER_OPTIONS));
     static MemorySegment tfe_server_options_default(SegmentAllocator allocator) {
