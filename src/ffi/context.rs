@@ -320,7 +320,6 @@ fn check_initial_values(graph: &Graph, name: &str, values: &[f64], shape: &[usiz
     feeds::check_initial_values(graph.fixed(), name, values, shape).map_err(|e| Failure::invalid(e.without_kind()))
 }
 
-/// The message of an invalid-argument error without its prefix.
 /// The `name` parameter of a definition: NULL for an automatic name.
 ///
 /// # Safety
