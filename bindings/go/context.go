@@ -27,8 +27,14 @@ func goConfig(c C.tfe_config_t) Config {
 type Context struct {
 	h handle[*C.tfe_context_t]
 
-	mu        sync.Mutex  // guards providers
-	providers []*provider // of its private inputs
+	mu sync.Mutex // guards providers
+	// providers are those of its private inputs. A provider is added
+	// before the library defines its input (and removed when that fails),
+	// and sessions and parties take their snapshot after the library has
+	// copied the graph (see ofContext): whatever the goroutines, a copy of
+	// the graph never has an input whose provider its snapshot lacks.
+	// Both happen with h held, so never after Close has released them.
+	providers []*provider
 }
 
 func newContext(ptr *C.tfe_context_t) *Context {
@@ -68,11 +74,34 @@ func (c *Context) Close() {
 }
 
 // snapshot returns the context's providers, each with one more reference,
-// for a session or party made from the context now.
+// for a session or party whose C handle the library has just made from the
+// context (with h held: see providers).
 func (c *Context) snapshot() []*provider {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return retainAll(append([]*provider(nil), c.providers...))
+}
+
+// register adds p, and its reference, to the context's providers, before
+// the library call that defines its input (with h held: see providers).
+func (c *Context) register(p *provider) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.providers = append(c.providers, p)
+}
+
+// unregister removes p, added by register, once its input's definition
+// failed, and gives its reference back to the caller. A snapshot taken
+// meanwhile keeps its own reference.
+func (c *Context) unregister(p *provider) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.providers) - 1; i >= 0; i-- {
+		if c.providers[i] == p {
+			c.providers = append(c.providers[:i], c.providers[i+1:]...)
+			return
+		}
+	}
 }
 
 // tensorOut runs a C call that writes a new tensor, on the context.
@@ -108,30 +137,39 @@ func (c *Context) definePrivate(function, name, owner string, shape []int,
 	})
 }
 
+// inputDefined, set by tests only, is called right after the library has
+// defined an input with a provider, before DefinePrivateInput returns: a
+// test makes a session from the context there, as another goroutine may.
+var inputDefined func()
+
 // DefinePrivateInput defines a private input of shape that the player
 // owner provides at every run, called name ("" for "input<N>")
 // (tfe_define_private_input). provide (see InputFunc) gives its values;
 // with nil, every run must feed it.
 func (c *Context) DefinePrivateInput(name, owner string, shape []int, provide InputFunc) (*Tensor, error) {
-	var p *provider
-	if provide != nil {
-		p = newProvider(provide)
-	}
-	t, err := c.definePrivate("tfe_define_private_input", name, owner, shape,
-		func(ctx *C.tfe_context_t, nameC, ownerC *C.char, shapeC *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-			if p == nil {
+	const function = "tfe_define_private_input"
+	if provide == nil {
+		return c.definePrivate(function, name, owner, shape,
+			func(ctx *C.tfe_context_t, nameC, ownerC *C.char, shapeC *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
 				return C.tfe_define_private_input(ctx, nameC, ownerC, shapeC, rank, nil, nil, out)
+			})
+	}
+	p := newProvider(provide)
+	registered := false
+	t, err := c.definePrivate(function, name, owner, shape,
+		func(ctx *C.tfe_context_t, nameC, ownerC *C.char, shapeC *C.size_t, rank C.size_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
+			c.register(p) // before the library has the input: see providers
+			status := defineInput(ctx, nameC, ownerC, shapeC, rank, p.handle, out)
+			registered = status == C.TFE_OK
+			if !registered {
+				c.unregister(p)
+			} else if inputDefined != nil {
+				inputDefined()
 			}
-			return defineInput(ctx, nameC, ownerC, shapeC, rank, p.handle, out)
+			return status
 		})
-	if p != nil {
-		if err != nil {
-			releaseAll([]*provider{p})
-		} else {
-			c.mu.Lock()
-			c.providers = append(c.providers, p)
-			c.mu.Unlock()
-		}
+	if !registered {
+		releaseAll([]*provider{p}) // the definition failed, in the library or before
 	}
 	return t, err
 }

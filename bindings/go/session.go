@@ -104,9 +104,17 @@ func NewLocalSession(c *Context, options *SessionOptions) (*Session, error) {
 	})
 }
 
+// copying, set by tests only, is called right before the library copies a
+// context's graph for a new session or party: a test defines an input
+// there, as another goroutine may.
+var copying func()
+
 // ofContext makes a session or a party of the context c as it is now (its
 // graph and input providers): create makes its C handle from c's, and own
-// gives that handle its Go owner, which keeps the providers.
+// gives that handle its Go owner, which keeps the providers. The providers
+// are taken once the library has copied the graph, so they include those
+// of every input of the copy (see Context.providers), and perhaps of
+// inputs defined since, which the session merely keeps alive.
 func ofContext[Q any, T any](c *Context, own func(Q, []*provider) *T,
 	create func(ctx *C.tfe_context_t, out *Q) C.enum_tfe_status_t) (*T, error) {
 	ctx, err := c.h.acquire()
@@ -114,12 +122,10 @@ func ofContext[Q any, T any](c *Context, own func(Q, []*provider) *T,
 		return nil, err
 	}
 	defer c.h.release()
-	keep := c.snapshot()
-	t, err := made(func(ptr Q) *T { return own(ptr, keep) }, func(out *Q) C.enum_tfe_status_t { return create(ctx, out) })
-	if err != nil {
-		releaseAll(keep)
+	if copying != nil {
+		copying()
 	}
-	return t, err
+	return made(func(ptr Q) *T { return own(ptr, c.snapshot()) }, func(out *Q) C.enum_tfe_status_t { return create(ctx, out) })
 }
 
 // Close stops the players and frees the session (tfe_session_free), after
