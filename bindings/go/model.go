@@ -4,9 +4,11 @@ package tfe
 import "C"
 
 // Model is a tfe_model_t: a sequential model in plaintext (the model
-// owner's), or one imported from ONNX (LoadONNX). Adding layers must not run concurrently with any other use
-// (Add* waits for other calls); a model nobody adds to may be used by
-// several goroutines.
+// owner's), or one imported from ONNX (LoadONNX). Safe for use by several
+// goroutines: an Add* call runs alone on the model (it waits for the calls
+// in progress that use it, NewLocalPredictor, NewLocalTrainer and
+// StartServer among them, and calls made meanwhile wait for it); the
+// other calls run concurrently.
 type Model struct {
 	h handle[*C.tfe_model_t]
 }

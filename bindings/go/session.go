@@ -39,9 +39,10 @@ func (o *SessionOptions) c() *C.tfe_session_options_t {
 		connect_timeout_ms: ms(o.ConnectTimeout), recv_timeout_ms: ms(o.RecvTimeout)}
 }
 
-// Feeds is a tfe_feeds_t: values for inputs and variables of runs. Set
-// must not run concurrently with anything else on the same Feeds (Set
-// waits for runs that use it); feeds nobody sets may serve concurrent runs.
+// Feeds is a tfe_feeds_t: values for inputs and variables of runs. Safe
+// for use by several goroutines: Set runs alone on the feeds (it waits for
+// the runs that use them, and runs given them meanwhile wait for it);
+// concurrent runs may share feeds.
 type Feeds struct {
 	h handle[*C.tfe_feeds_t]
 }

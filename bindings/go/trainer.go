@@ -52,7 +52,9 @@ type TrainProgress struct {
 
 // ProgressFunc receives Fit's progress after each batch, on the goroutine
 // that called Fit. A non-nil error (or a panic) stops Fit, which then
-// returns an error wrapping it and tfe.ErrAborted.
+// returns an error wrapping it and tfe.ErrAborted. Of the trainer's
+// methods it may call Interrupt only: any other (Close included) waits for
+// the fit, which waits for it, so it would never return.
 type ProgressFunc func(TrainProgress) error
 
 // progressState is one Fit's ProgressFunc as the library sees it, and the
@@ -84,8 +86,13 @@ func tfeGoProgress(userData C.uintptr_t, p *C.tfe_train_progress_t) (stop C.int)
 
 // Trainer is a tfe_trainer_t: a model trained privately by a model owner
 // (the weights), a data owner (the features) and a label owner (the
-// labels), its players on threads of this process. One call at a time: a
-// call while another runs fails with ErrInvalidArgument.
+// labels), its players on threads of this process. Safe for use by
+// several goroutines, one call at a time: every call but Interrupt (Compile
+// and SetInsecureTestSeed too) holds the trainer alone, so a call made
+// while another runs waits for it to return (where the C API fails it with
+// ErrInvalidArgument). Interrupt does not wait. A fit's progress func runs
+// inside the fit: there any other method would wait for good (see
+// ProgressFunc).
 type Trainer struct {
 	h handle[*C.tfe_trainer_t]
 }
@@ -111,7 +118,8 @@ func newTrainer(ptr *C.tfe_trainer_t) *Trainer {
 	return t
 }
 
-// Close stops the players and frees the trainer (tfe_trainer_free). Safe twice.
+// Close stops the players and frees the trainer (tfe_trainer_free), after
+// a call in progress (Interrupt ends that one sooner). Safe twice.
 func (t *Trainer) Close() { t.h.close() }
 
 // SetInsecureTestSeed makes the players' randomness come from seed, for
