@@ -17,6 +17,8 @@ mod order_tests;
 
 pub use op::{Kind, Op, OpKind};
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::fixed::FixedConfig;
 
@@ -46,6 +48,9 @@ pub struct Graph {
     fixed: FixedConfig,
     players: Vec<String>,
     nodes: Vec<Node>,
+    /// The node of each input's and variable's name: a graph may have very
+    /// many, and each new name and each provider of a session is looked up.
+    names: HashMap<String, TensorId>,
     /// Names of revealed results, by node, in node order: what a deployed
     /// player names the files it writes them to.
     output_names: Vec<(TensorId, String)>,
@@ -65,6 +70,7 @@ impl Graph {
             fixed,
             players: SERVERS.iter().map(std::string::ToString::to_string).collect(),
             nodes: Vec::new(),
+            names: HashMap::new(),
             output_names: Vec::new(),
         })
     }
@@ -261,9 +267,12 @@ impl Graph {
         op::check_result_size(&op, &operands, &shape)?;
         check_divisor(self.fixed, &op, operands.first().map(|o| o.0))?;
         check_bound(self.fixed, &op)?;
-        let id = u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?;
+        let id = TensorId(u32::try_from(self.nodes.len()).map_err(|_| Error::invalid("the graph has too many nodes"))?);
+        if let Some(name) = named(&op) {
+            self.names.entry(name.to_string()).or_insert(id);
+        }
         self.nodes.push(Node { op, inputs: inputs.to_vec(), shape, kind });
-        Ok(TensorId(id))
+        Ok(id)
     }
 
     /// The nodes the given ones depend on, themselves included, in order.
@@ -286,7 +295,7 @@ impl Graph {
 
     /// The input or variable named `name`, if any.
     pub fn find_named(&self, name: &str) -> Option<TensorId> {
-        self.nodes.iter().position(|n| named(&n.op) == Some(name)).map(|i| TensorId(i as u32))
+        self.names.get(name).copied()
     }
 
     fn check_new_name(&self, name: &str) -> Result<()> {
