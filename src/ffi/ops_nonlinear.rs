@@ -105,9 +105,12 @@ pub unsafe extern "C" fn tfe_inv_sqrt(
     ffi_boundary! { unsafe { unary(ctx, x, out, Graph::inv_sqrt) } }
 }
 
-/// Softmax along the last axis, for rows of any width.
+/// Softmax along the last axis. Returns `TFE_ERR_INVALID_ARGUMENT` (a scalar;
+/// rows of more than 65,536 values).
 ///
-/// Approximates `e^x / sum(e^x)` for every x in the fixed-point range: `|error| <= 0.01`.
+/// Approximates `e^x / sum(e^x)` for every x in the fixed-point range, in
+/// rows of at most 2^16 values: `|error| <= 0.01`. Outside: a wider row is
+/// refused when the graph is built.
 ///
 /// # Safety
 /// `out` points to writable memory.

@@ -88,8 +88,8 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
     match op {
         Op::Unary { f } => {
             private_first(name, operands)?;
-            if *f == Unary::Softmax && x.is_empty() {
-                return Err(Error::invalid("softmax needs at least one axis, found a scalar"));
+            if *f == Unary::Softmax {
+                crate::protocol::bounds::check_softmax_shape(x)?;
             }
             Ok((x.to_vec(), private))
         }
@@ -180,6 +180,19 @@ fn infer_inner(name: &str, op: &Op, operands: &[(&[usize], Kind)]) -> Result<(Ve
 #[cfg(test)]
 mod tests {
     use crate::graph::Graph;
+
+    #[test]
+    fn softmax_takes_rows_of_up_to_65536_values() {
+        let mut g = Graph::default();
+        let at_most = g.private_input("a", "client", &[2, 65536]).unwrap();
+        assert!(g.softmax(at_most).is_ok());
+        let wider = g.private_input("b", "client", &[2, 65537]).unwrap();
+        let message = g.softmax(wider).unwrap_err().to_string();
+        assert!(message.contains("softmax over rows of 65537 values, expected at most 65536"), "{message}");
+        let scalar = g.private_input("c", "client", &[]).unwrap();
+        let message = g.softmax(scalar).unwrap_err().to_string();
+        assert!(message.contains("softmax needs at least one axis, found a scalar"), "{message}");
+    }
 
     #[test]
     fn select_broadcasts_and_names_the_shapes_that_do_not_fit() {

@@ -18,6 +18,9 @@ pub enum Domain {
     Range,
     /// `lo <= x < hi`; with `magnitude`, `lo <= |x| < hi` for either sign.
     Interval { lo: f64, hi: f64, magnitude: bool },
+    /// Every value of the fixed-point range, in rows (along the last axis)
+    /// of at most `most` values: an op over a row adds up an error per value.
+    Rows { most: usize },
 }
 
 /// How far the result may be from the exact function `f(x)`.
@@ -54,6 +57,11 @@ pub struct Approximation {
 
 /// The fixed-point unit at the default 16 fractional bits.
 pub const UNIT: f64 = 1.0 / 65536.0;
+
+/// The widest row a softmax takes: each of its exponentials is off by up to
+/// a unit or so, and their sum divides every output, so the error grows
+/// with the width (rows of 131,075 values missed the bound by half).
+pub const SOFTMAX_MAX_ROW: usize = 1 << 16;
 
 /// Every approximate op of the library.
 pub const APPROXIMATIONS: &[Approximation] = &[
@@ -136,9 +144,9 @@ pub const APPROXIMATIONS: &[Approximation] = &[
         op: "softmax",
         c_function: "tfe_softmax",
         function: "e^x / sum(e^x)",
-        domain: Domain::Range,
+        domain: Domain::Rows { most: SOFTMAX_MAX_ROW },
         bound: Bound::Absolute(0.01),
-        outside: "",
+        outside: "a wider row is refused when the graph is built",
     },
     Approximation {
         op: "avg_pool2d",
@@ -177,6 +185,18 @@ pub const APPROXIMATIONS: &[Approximation] = &[
     },
 ];
 
+/// A softmax's input shape: at least one axis, the last at most
+/// [`SOFTMAX_MAX_ROW`] long.
+pub fn check_softmax_shape(shape: &[usize]) -> crate::error::Result<()> {
+    match shape.last() {
+        None => Err(crate::error::Error::invalid("softmax needs at least one axis, found a scalar")),
+        Some(&width) if width > SOFTMAX_MAX_ROW => Err(crate::error::Error::invalid(format!(
+            "softmax over rows of {width} values, expected at most {SOFTMAX_MAX_ROW}: its error grows with the width"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The rows of `op` (empty for an exact op).
 #[cfg(test)]
 pub fn rows(op: &str) -> Vec<&'static Approximation> {
@@ -199,6 +219,9 @@ impl Domain {
     pub fn text(&self) -> String {
         match *self {
             Domain::Range => "every x in the fixed-point range".to_string(),
+            Domain::Rows { most } => {
+                format!("every x in the fixed-point range, in rows of at most {} values", fmt_number(most as f64))
+            }
             Domain::Interval { lo, hi, magnitude } => {
                 let x = if magnitude { "|x|" } else { "x" };
                 let sign = if magnitude { ", either sign" } else { "" };
@@ -210,7 +233,7 @@ impl Domain {
     /// Whether `x` lies in the domain (the range is ±`range`).
     pub fn contains(&self, x: f64, range: f64) -> bool {
         match *self {
-            Domain::Range => x.abs() <= range,
+            Domain::Range | Domain::Rows { .. } => x.abs() <= range,
             Domain::Interval { lo, hi, magnitude } => {
                 let v = if magnitude { x.abs() } else { x };
                 lo <= v && v < hi

@@ -31,7 +31,9 @@
 //!   polynomial of m − 1. 18 rounds.
 //! - `softmax` along the last axis: exp(x − max), sum, reciprocal, product.
 //!   The reciprocal's start covers the sums a row of its width can have,
-//!   with comparisons wide enough for them, so any width works.
+//!   with comparisons wide enough for them. Rows are at most
+//!   `bounds::SOFTMAX_MAX_ROW` wide: each exponential is off by about a
+//!   unit, and the sum adds those errors up.
 
 use std::ops::Range;
 
@@ -299,11 +301,8 @@ impl Aby3 {
     /// of 1/s compares s with 2^0 .. 2^h for a public h with 1.002·w < 2^h,
     /// read from enough bits for values up to 2^h.
     pub fn softmax(&self, net: &mut Endpoint, steps: &mut Steps, x: &Share) -> Result<Share> {
-        let rank = x.shape().len();
-        if rank == 0 {
-            return Err(Error::invalid("softmax needs at least one axis, found a scalar"));
-        }
-        let axis = rank - 1;
+        crate::protocol::bounds::check_softmax_shape(x.shape())?;
+        let axis = x.shape().len() - 1;
         let width = x.shape()[axis];
         let parts = (0..width).map(|i| x.gather(&[i], axis)).collect::<Result<Vec<_>>>()?;
         let max = self.max_tree(net, steps, parts)?;

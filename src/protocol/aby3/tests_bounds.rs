@@ -22,7 +22,7 @@ fn on_grid(v: f64) -> f64 {
 /// Test points of `domain`, on the fixed-point grid.
 fn points(domain: Domain) -> Vec<f64> {
     let (lo, hi) = match domain {
-        Domain::Range => (-RANGE, RANGE),
+        Domain::Range | Domain::Rows { .. } => (-RANGE, RANGE),
         Domain::Interval { hi, magnitude: true, .. } => (-hi, hi),
         Domain::Interval { lo, hi, .. } => (lo, hi),
     };
