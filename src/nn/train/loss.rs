@@ -211,18 +211,46 @@ fn sigmoid_and_softplus(g: &mut Graph, z: TensorId) -> Result<(TensorId, TensorI
 /// max z + log Σ e^(z − max z) − Σ y·z per row (rows of y sum to 1).
 fn cce_logits(g: &mut Graph, z: TensorId, y: TensorId) -> Result<TensorId> {
     let shape = g.shape(z)?.to_vec();
+    let scale = log_sum_scale(shape[1])?;
     let m = g.reduce_max(z, 1)?;
     let mcol = g.reshape(m, &[shape[0], 1])?;
     let centred = g.sub(z, mcol)?;
     let floor = g.constant(&[], vec![-EXP_FLOOR])?;
     let centred = g.maximum(centred, floor)?;
     let e = g.exp(centred)?;
-    let total = g.reduce_sum(e, Some(1))?;
-    let lse = g.log(total)?;
+    let mut total = g.reduce_sum(e, Some(1))?;
+    if scale > 0 {
+        total = g.div_public(total, f64::from(1u32 << scale))?;
+    }
+    let mut lse = g.log(total)?;
+    if scale > 0 {
+        let octaves = g.constant(&[], vec![f64::from(scale) * std::f64::consts::LN_2])?;
+        lse = g.add(lse, octaves)?;
+    }
     let lse = g.add(lse, m)?;
     let yz = g.mul(y, z)?;
     let yz = g.reduce_sum(yz, Some(1))?;
     g.sub(lse, yz)
+}
+
+/// The most classes a categorical cross-entropy's value takes.
+pub const CCE_MAX_CLASSES: usize = 1 << 15;
+
+/// The k with which log Σ is computed as log(Σ·2^−k) + k·ln 2 over rows of
+/// `classes` logits: Σ lies between 1 (the row's maximum) and the classes
+/// (up to the exponential's error, under 1 %), and Σ·2^−k must lie in the
+/// logarithm's domain [2^−6, 2^10). 0 up to 1,013 classes; 6 at the most.
+fn log_sum_scale(classes: usize) -> Result<u32> {
+    if classes > CCE_MAX_CLASSES {
+        return Err(Error::invalid(format!(
+            "categorical cross-entropy over {classes} classes, expected at most {CCE_MAX_CLASSES}"
+        )));
+    }
+    let mut scale = 0;
+    while 1.01 * classes as f64 >= 1024.0 * f64::from(1u32 << scale) {
+        scale += 1;
+    }
+    Ok(scale)
 }
 
 /// p clipped to [CLIP, 1 − CLIP].

@@ -355,3 +355,36 @@ fn a_step_scalar_fixed_point_cannot_hold_is_an_error_naming_the_learning_rate() 
     assert!(large.contains("Adam, step 1: the learning rate 1000000000 times the bias correction"), "{large}");
     assert!(large.contains("lower the learning rate"), "{large}");
 }
+
+/// The categorical cross-entropy's value over many classes: log Σ e^… is
+/// scaled into the logarithm's domain (Σ reaches the number of classes).
+#[test]
+fn the_categorical_cross_entropy_of_wide_rows_matches_f64() {
+    for classes in [1000, 2000, 32768] {
+        let batch = 2;
+        // Logits within ±0.5 of each other: Σ is near the number of classes.
+        let z = values(batch * classes, classes as u64, 0.5);
+        let y = one_hot(batch, classes, 7);
+        let mut g = Graph::default();
+        let zi = g.private_input("z", "data-owner", &[batch, classes]).unwrap();
+        let yi = g.private_input("y", "label-owner", &[batch, classes]).unwrap();
+        let loss = Loss::CategoricalCrossentropy { from_logits: true }.build(&mut g, zi, yi).unwrap();
+        let out = g.reveal(loss.per_sample, None).unwrap();
+        let mut session = LocalSession::new(&g, options()).unwrap();
+        let mut feeds = Feeds::new();
+        feeds.insert("z", z.clone()).insert("y", y.clone());
+        let got: Vec<f64> = session.run(&[out], &feeds).unwrap().outputs[0].iter().copied().collect();
+        for r in 0..batch {
+            let row = &z[r * classes..(r + 1) * classes];
+            let m = row.iter().copied().fold(f64::MIN, f64::max);
+            let lse = m + row.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            let want = lse - row.iter().zip(&y[r * classes..]).map(|(z, y)| z * y).sum::<f64>();
+            assert!((got[r] - want).abs() < 0.01, "{classes} classes, sample {r}: got {}, want {want}", got[r]);
+        }
+    }
+    let mut g = Graph::default();
+    let zi = g.private_input("z", "data-owner", &[1, 32769]).unwrap();
+    let yi = g.private_input("y", "label-owner", &[1, 32769]).unwrap();
+    let err = Loss::CategoricalCrossentropy { from_logits: true }.build(&mut g, zi, yi).unwrap_err().to_string();
+    assert!(err.contains("categorical cross-entropy over 32769 classes, expected at most 32768"), "{err}");
+}
