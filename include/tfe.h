@@ -3042,7 +3042,8 @@ enum tfe_status_t tfe_trainer_compile(struct tfe_trainer_t *trainer,
  * than the samples, or other than the first fit's; 0 epochs; a value out
  * of the fixed-point range; a learning rate whose step scalar, lr/batch
  * for SGD, fixed point cannot hold: nonzero below 2^−f, where it would
- * round to 0, or beyond 2^i; the message names the step),
+ * round to 0, or beyond 2^i; the message names the step; a categorical
+ * cross-entropy from logits over more than 32,768 classes),
  * `TFE_ERR_ABORTED` (the progress callback returned nonzero: the message
  * gives its value, the epoch and batch),
  * `TFE_ERR_OUT_OF_RANGE` (a step's values left the fixed-point range: the
