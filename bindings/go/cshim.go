@@ -2,10 +2,12 @@ package tfe
 
 // C helpers the Go code cannot write itself: the exported callbacks as C
 // function pointers, a cgo.Handle passed as user_data (an integer, never a
-// Go pointer, which the C side must not keep), and calls through a C
-// function pointer (an operation's C function, see ops.go).
+// Go pointer, which the C side must not keep), the calling OS thread, and
+// calls through a C function pointer (an operation's C function, see
+// ops.go).
 
 /*
+#include <pthread.h>
 #include <stdint.h>
 #include "tfe.h"
 #include "cshim.h"
@@ -36,6 +38,10 @@ static int tfe_go_progress(void *user_data, const tfe_train_progress_t *progress
 }
 
 static tfe_train_progress_fn tfe_go_progress_fn(void) { return tfe_go_progress; }
+
+// The calling OS thread, as an integer (pthread_t is one, or a pointer, on
+// every platform Go and tfe support).
+static uintptr_t tfe_go_thread(void) { return (uintptr_t)pthread_self(); }
 
 // A cgo.Handle as a callback's user_data: an integer in a pointer's clothes.
 static void *tfe_go_user_data(uintptr_t handle) { return (void *)handle; }
@@ -83,6 +89,11 @@ func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
 func progressCallback(h cgo.Handle) (C.tfe_train_progress_fn, unsafe.Pointer) {
 	return C.tfe_go_progress_fn(), C.tfe_go_user_data(C.uintptr_t(h))
 }
+
+// currentThread identifies the OS thread the caller runs on: a goroutine
+// that compares it with another must be locked to its thread meanwhile
+// (runtime.LockOSThread), or it may have moved since.
+func currentThread() uintptr { return uintptr(C.tfe_go_thread()) }
 
 // unaryC is the C operation f as a unaryFn. f is C.tfe_neg or another C
 // function of type tfe_go_unary_fn (cshim.h): cgo types C.tfe_neg as an

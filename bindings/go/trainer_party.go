@@ -69,7 +69,7 @@ func (t *Trainer) FitParty(ctx context.Context, samples int, x, y []float64, epo
 	}
 	xp, xn := doubles(x)
 	yp, yn := doubles(y)
-	return t.withProgress(ctx, progress, func(p *C.tfe_trainer_t, f C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
+	return t.withProgress(ctx, "FitParty", progress, func(p *C.tfe_trainer_t, f C.tfe_train_progress_fn, ud unsafe.Pointer) C.enum_tfe_status_t {
 		return C.tfe_trainer_fit_party(p, n, xp, xn, yp, yn, e, b, f, ud)
 	})
 }
@@ -85,7 +85,7 @@ func (t *Trainer) EvaluateParty(ctx context.Context, samples int, x, y []float64
 	xp, xn := doubles(x)
 	yp, yn := doubles(y)
 	var l, a C.double
-	err = t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	err = t.run(ctx, "EvaluateParty", func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_evaluate_party(p, n, xp, xn, yp, yn, &l, &a)
 	})
 	return float64(l), float64(a), err
@@ -105,7 +105,7 @@ func (t *Trainer) PredictParty(ctx context.Context, samples int, x []float64, ou
 		out = make([]float64, samples*outputs)
 	}
 	return predictInto(x, out, func(xp *C.double, xn C.size_t, op *C.double, on C.size_t) error {
-		return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+		return t.run(ctx, "PredictParty", func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 			return C.tfe_trainer_predict_party(p, n, xp, xn, op, on)
 		})
 	})
@@ -116,5 +116,5 @@ func (t *Trainer) PredictParty(ctx context.Context, samples int, x []float64, ou
 // nothing for a local trainer. When ctx is done first, the wait ends with
 // its error (see run).
 func (t *Trainer) Finish(ctx context.Context) error {
-	return t.run(ctx, func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_finish(p) })
+	return t.run(ctx, "Finish", func(p *C.tfe_trainer_t) C.enum_tfe_status_t { return C.tfe_trainer_finish(p) })
 }

@@ -3,9 +3,12 @@ package tfe_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	tfe "tfe/bindings/go"
 )
@@ -192,4 +195,128 @@ func fmtErr(err error) string {
 		return "<nil>"
 	}
 	return err.Error()
+}
+
+// fitWithin runs tr.Fit of x and y (2 epochs of 4 batches) with progress
+// and returns its error, failing the test when it has not returned within
+// a minute (a call in progress that waits for the fit never returns).
+func fitWithin(t *testing.T, tr *tfe.Trainer, x, y []float64, progress tfe.ProgressFunc) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- tr.Fit(context.Background(), x, y, 2, 4, nil, nil, progress) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("Fit did not return: a trainer call in its progress func waits for the fit")
+		return nil
+	}
+}
+
+// Every method of the trainer but Interrupt, called from a fit's progress
+// func, fails at once with ErrInvalidArgument naming it (it waited for
+// the fit, which waited for it, for good); Close panics with that error,
+// which stops the fit. The trainer stays usable.
+func TestTrainerCallsFromTheProgressFuncFailRatherThanWait(t *testing.T) {
+	x, y := trainData()
+	tr := newLogisticTrainer(t, 2)
+	ctx := context.Background()
+	sgd := must(tfe.DefaultOptimizer(tfe.OptimizerSGD))(t)
+	calls := map[string]func() error{
+		"SetInsecureTestSeed": func() error { return tr.SetInsecureTestSeed(3) },
+		"Compile":             func() error { return tr.Compile(sgd, tfe.LossBinaryCrossentropy, tfe.MetricsAccuracy) },
+		"Fit":                 func() error { return tr.Fit(ctx, x, y, 1, 4, nil, nil, nil) },
+		"Evaluate":            func() error { _, _, err := tr.Evaluate(ctx, x, y); return err },
+		"Predict":             func() error { _, err := tr.Predict(ctx, x, 16, 1); return err },
+		"Export":              func() error { _, err := tr.Export(ctx); return err },
+		"FitParty":            func() error { return tr.FitParty(ctx, 16, x, y, 1, 4, nil) },
+		"EvaluateParty":       func() error { _, _, err := tr.EvaluateParty(ctx, 16, x, y); return err },
+		"PredictParty":        func() error { _, err := tr.PredictParty(ctx, 16, x, 1, true); return err },
+		"Finish":              func() error { return tr.Finish(ctx) },
+	}
+	errs := map[string]error{}
+	batches := 0
+	err := fitWithin(t, tr, x, y, func(tfe.TrainProgress) error {
+		batches++
+		if batches == 1 {
+			for method, call := range calls {
+				errs[method] = call()
+			}
+		}
+		return nil
+	})
+	if err != nil || batches != 8 {
+		t.Fatalf("the fit: %v after %d batches", err, batches)
+	}
+	for method := range calls {
+		err := errs[method]
+		if !errors.Is(err, tfe.ErrInvalidArgument) || errors.Is(err, tfe.ErrClosed) ||
+			!strings.Contains(fmtErr(err), "tfe.Trainer."+method+": called from the progress func of this trainer's fit in progress") {
+			t.Errorf("%s from the progress func: %v", method, err)
+		}
+	}
+
+	batches = 0
+	err = fitWithin(t, tr, x, y, func(tfe.TrainProgress) error {
+		batches++
+		tr.Close()
+		return nil
+	})
+	if !errors.Is(err, tfe.ErrInvalidArgument) || !errors.Is(err, tfe.ErrAborted) || batches != 1 ||
+		!strings.Contains(err.Error(), "panicked: tfe: TFE_ERR_INVALID_ARGUMENT: tfe.Trainer.Close: called from the progress func") {
+		t.Fatalf("Close from the progress func: %v after %d batches", err, batches)
+	}
+	if _, _, err := tr.Evaluate(ctx, x, y); err != nil {
+		t.Fatalf("the trainer is usable after those calls: %v", err)
+	}
+	tr.Close()
+}
+
+// A call of the trainer from another goroutine while the progress func
+// runs waits for the fit, then runs: it is not taken for one from the
+// progress func, also while many goroutines call at once.
+func TestTrainerCallsFromOtherGoroutinesWaitForTheFit(t *testing.T) {
+	x, y := trainData()
+	tr := newLogisticTrainer(t, 2)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	results := make(chan error, 12)
+	batches := 0
+	err := fitWithin(t, tr, x, y, func(tfe.TrainProgress) error {
+		batches++
+		if batches == 1 {
+			for range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 3 {
+						_, _, err := tr.Evaluate(ctx, x, y)
+						results <- err
+					}
+				}()
+			}
+			// The goroutines' calls meet the progress func running.
+			time.Sleep(200 * time.Millisecond)
+		}
+		if n := len(results); n > 0 {
+			return fmt.Errorf("%d calls on other goroutines returned during the fit: %v", n, <-results)
+		}
+		return nil
+	})
+	wg.Wait()
+	close(results)
+	if err != nil || batches != 8 {
+		t.Fatalf("the fit: %v after %d batches", err, batches)
+	}
+	n := 0
+	for err := range results {
+		n++
+		if err != nil {
+			t.Errorf("an Evaluate on another goroutine: %v", err)
+		}
+	}
+	if n != 12 {
+		t.Fatalf("%d results, expected 12", n)
+	}
+	tr.Close()
 }
