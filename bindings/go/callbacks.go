@@ -61,6 +61,38 @@ func releaseAll(ps []*provider) {
 	}
 }
 
+// providerSet is the providers, one reference each, that a C handle may
+// call until it is freed: a session's or a party's snapshot, or a
+// context's, which grows as inputs are defined. It is a value of its own,
+// apart from its owner, so that the owner's cleanup can release it (see
+// freeing).
+type providerSet struct {
+	mu   sync.Mutex
+	list []*provider
+}
+
+// keepProviders is the set of ps, which it takes the references of (nil
+// for none).
+func keepProviders(ps []*provider) *providerSet {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &providerSet{list: ps}
+}
+
+// release gives back the set's references, once: it empties the set. Nil
+// holds none.
+func (s *providerSet) release() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	list := s.list
+	s.list = nil
+	s.mu.Unlock()
+	releaseAll(list)
+}
+
 //export tfeGoProvideInput
 func tfeGoProvideInput(userData C.uintptr_t, name *C.char, shape *C.size_t, rank C.size_t,
 	out *C.double, n C.size_t) (status C.int) {

@@ -3,8 +3,6 @@ package tfe
 // #include "tfe.h"
 import "C"
 
-import "sync"
-
 // Config is a tfe_config_t: the fixed-point configuration of a context.
 type Config struct {
 	FracBits   uint32 // fractional bits, 1 to 30
@@ -27,19 +25,20 @@ func goConfig(c C.tfe_config_t) Config {
 type Context struct {
 	h handle[*C.tfe_context_t]
 
-	mu sync.Mutex // guards providers
 	// providers are those of its private inputs. A provider is added
 	// before the library defines its input (and removed when that fails),
 	// and sessions and parties take their snapshot after the library has
 	// copied the graph (see ofContext): whatever the goroutines, a copy of
 	// the graph never has an input whose provider its snapshot lacks.
 	// Both happen with h held, so never after Close has released them.
-	providers []*provider
+	// The handle keeps the set too: Close, or the cleanup of a context
+	// nobody closed, releases it with the C context, once.
+	providers *providerSet
 }
 
 func newContext(ptr *C.tfe_context_t) *Context {
-	c := &Context{}
-	initHandle(c, &c.h, "tfe.Context", ptr, func(p *C.tfe_context_t) { C.tfe_context_free(p) }, nil)
+	c := &Context{providers: &providerSet{}}
+	initHandle(c, &c.h, "tfe.Context", ptr, func(p *C.tfe_context_t) { C.tfe_context_free(p) }, c.providers)
 	return c
 }
 
@@ -63,42 +62,38 @@ func LoadContext(path string) (*Context, error) {
 	return made(newContext, func(out **C.tfe_context_t) C.enum_tfe_status_t { return C.tfe_context_load(p, out) })
 }
 
-// Close frees the context (tfe_context_free); its tensors and the sessions
-// made from it stay valid. Safe twice; later uses are ErrClosed.
-func (c *Context) Close() {
-	c.h.close()
-	c.mu.Lock()
-	releaseAll(c.providers)
-	c.providers = nil
-	c.mu.Unlock()
-}
+// Close frees the context (tfe_context_free) and releases its input
+// providers; its tensors and the sessions made from it stay valid. Safe
+// twice; later uses are ErrClosed.
+func (c *Context) Close() { c.h.close() }
 
 // snapshot returns the context's providers, each with one more reference,
 // for a session or party whose C handle the library has just made from the
 // context (with h held: see providers).
 func (c *Context) snapshot() []*provider {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return retainAll(append([]*provider(nil), c.providers...))
+	c.providers.mu.Lock()
+	defer c.providers.mu.Unlock()
+	return retainAll(append([]*provider(nil), c.providers.list...))
 }
 
 // register adds p, and its reference, to the context's providers, before
 // the library call that defines its input (with h held: see providers).
 func (c *Context) register(p *provider) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.providers = append(c.providers, p)
+	c.providers.mu.Lock()
+	defer c.providers.mu.Unlock()
+	c.providers.list = append(c.providers.list, p)
 }
 
 // unregister removes p, added by register, once its input's definition
 // failed, and gives its reference back to the caller. A snapshot taken
 // meanwhile keeps its own reference.
 func (c *Context) unregister(p *provider) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := len(c.providers) - 1; i >= 0; i-- {
-		if c.providers[i] == p {
-			c.providers = append(c.providers[:i], c.providers[i+1:]...)
+	c.providers.mu.Lock()
+	defer c.providers.mu.Unlock()
+	ps := c.providers.list
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i] == p {
+			c.providers.list = append(ps[:i], ps[i+1:]...)
 			return
 		}
 	}

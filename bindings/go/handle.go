@@ -24,25 +24,29 @@ type handle[P comparable] struct {
 	ptr          P
 	kind         string // "tfe.Context", for messages
 	free         func(P)
-	keep         []*provider // callbacks the C handle may call until it is freed
+	keep         *providerSet // callbacks the C handle may call until it is freed (nil: none)
 	cleanup      runtime.Cleanup
 }
 
 // freeing is what a cleanup needs: never the owner itself, which would
-// keep the owner reachable forever.
+// keep the owner reachable forever. close runs it instead when the owner
+// is closed, and stops the cleanup: the C handle is freed and keep
+// released once.
 type freeing[P comparable] struct {
 	ptr  P
 	free func(P)
-	keep []*provider
+	keep *providerSet
 }
 
 func (f freeing[P]) run() {
 	f.free(f.ptr)
-	releaseAll(f.keep)
+	f.keep.release()
 }
 
-// initHandle takes ownership of ptr for owner, whose field h is.
-func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P, free func(P), keep []*provider) {
+// initHandle takes ownership of ptr for owner, whose field h is, and of
+// keep (nil: none), which the owner may still add to (a context's
+// providers) but must not reach through owner alone: the cleanup holds it.
+func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P, free func(P), keep *providerSet) {
 	h.ptr, h.kind, h.free, h.keep = ptr, kind, free, keep
 	h.cleanup = runtime.AddCleanup(owner, freeing[P].run, freeing[P]{ptr, free, keep})
 }

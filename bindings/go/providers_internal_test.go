@@ -3,7 +3,9 @@ package tfe
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // The two tests below make a session while an input is being defined on
@@ -140,9 +142,7 @@ func TestAFailedDefinitionLeavesNoProvider(t *testing.T) {
 	if _, err := c.DefinePrivateInput("y", "input-provider", []int{-1}, oneTwoThree); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("a negative size: %v", err)
 	}
-	c.mu.Lock()
-	n := len(c.providers)
-	c.mu.Unlock()
+	n := len(providersOf(c))
 	if n != 1 {
 		t.Fatalf("%d providers, want 1", n)
 	}
@@ -150,7 +150,106 @@ func TestAFailedDefinitionLeavesNoProvider(t *testing.T) {
 	if _, err := c.DefinePrivateInput("z", "input-provider", []int{3}, oneTwoThree); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a closed context: %v", err)
 	}
-	if c.providers != nil {
-		t.Fatalf("providers after Close: %v", c.providers)
+	if ps := providersOf(c); ps != nil {
+		t.Fatalf("providers after Close: %v", ps)
 	}
+}
+
+// providersOf is a copy of c's providers, nil after Close.
+func providersOf(c *Context) []*provider {
+	c.providers.mu.Lock()
+	defer c.providers.mu.Unlock()
+	return append([]*provider(nil), c.providers.list...)
+}
+
+// The cleanup of a context nobody closed releases its providers as Close
+// does (it freed the C context only, and the providers' cgo handles and
+// functions stayed for good), one reference each: a session made from
+// the context keeps its own. Close and the cleanup release once between
+// them (a second release of a provider would delete its handle twice,
+// which panics, or leave refs below 0).
+func TestAContextNobodyClosedReleasesItsProviders(t *testing.T) {
+	var dropped, closed, shared []*provider
+	var sess *Session
+	var out *Tensor
+	func() {
+		for range 3 {
+			c := contextWithProvider(t)
+			dropped = append(dropped, providersOf(c)...)
+		}
+		c := contextWithProvider(t)
+		closed = providersOf(c)
+		c.Close()
+		c.Close()
+		c = contextWithProvider(t)
+		shared = providersOf(c)
+		x, err := c.Find("x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		if out, err = c.Reveal(x, ""); err != nil {
+			t.Fatal(err)
+		}
+		if sess, err = NewLocalSession(c, memoryTransport()); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	defer out.Close()
+	if len(dropped) != 3 || len(closed) != 1 || len(shared) != 1 {
+		t.Fatalf("providers %d, %d, %d: expected 3, 1, 1", len(dropped), len(closed), len(shared))
+	}
+	refs := func(ps []*provider) (n []int64) {
+		for _, p := range ps {
+			n = append(n, p.refs.Load())
+		}
+		return n
+	}
+	released := func() bool {
+		for _, p := range dropped {
+			if p.refs.Load() != 0 {
+				return false
+			}
+		}
+		return shared[0].refs.Load() == 1
+	}
+	// Cleanups run on a goroutine of their own after a collection.
+	for deadline := time.Now().Add(10 * time.Second); !released() && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !released() {
+		t.Fatalf("after collecting the contexts: refs %v of the unclosed ones, expected 0 each, "+
+			"and %v of the one a session holds, expected 1", refs(dropped), refs(shared))
+	}
+	runtime.GC() // a cleanup of the closed context, if any, would run now
+	time.Sleep(10 * time.Millisecond)
+	if n := closed[0].refs.Load(); n != 0 {
+		t.Fatalf("refs %d of the closed context's provider, expected 0", n)
+	}
+	res, err := sess.Run(context.Background(), []*Tensor{out}, nil)
+	if err != nil {
+		t.Fatalf("the session runs its provider after its context was collected: %v", err)
+	}
+	res.Close()
+	sess.Close()
+	if n := shared[0].refs.Load(); n != 0 {
+		t.Fatalf("refs %d after the session's Close, expected 0", n)
+	}
+}
+
+// contextWithProvider is a new context with a private input "x" of three
+// values that oneTwoThree provides; the caller closes it, or drops it.
+func contextWithProvider(t *testing.T) *Context {
+	t.Helper()
+	c, err := NewContext(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.DefinePrivateInput("x", "input-provider", []int{3}, oneTwoThree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	return c
 }

@@ -88,7 +88,7 @@ type Session struct {
 
 func newSession(ptr *C.tfe_session_t, keep []*provider) *Session {
 	s := &Session{}
-	initHandle(s, &s.h, "tfe.Session", ptr, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keep)
+	initHandle(s, &s.h, "tfe.Session", ptr, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keepProviders(keep))
 	return s
 }
 
@@ -204,7 +204,7 @@ type Party struct {
 
 func newParty(ptr *C.tfe_party_t, keep []*provider) *Party {
 	p := &Party{}
-	initHandle(p, &p.h, "tfe.Party", ptr, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keep)
+	initHandle(p, &p.h, "tfe.Party", ptr, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keepProviders(keep))
 	return p
 }
 
