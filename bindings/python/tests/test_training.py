@@ -112,3 +112,19 @@ def test_bad_arguments_are_clear_errors():
     t.close()
     with pytest.raises(tfe.ClosedError):
         t.predict(x)
+
+
+def test_close_from_the_progress_callback_is_refused_and_the_trainer_goes_on():
+    x, y = data()
+    with trainer() as t:
+        refused = []
+
+        def close_it(logs):
+            with pytest.raises(tfe.InvalidArgumentError, match=r"close\(\) called from the progress callback of its fit") as info:
+                t.close()
+            refused.append(info.value)
+            return True  # stop the fit
+
+        assert t.fit(x, y, epochs=2, batch_size=4, progress=close_it) == []
+        assert len(refused) == 1 and not t.closed
+        assert len(t.fit(x, y, epochs=1, batch_size=4)) == 1

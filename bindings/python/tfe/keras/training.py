@@ -13,6 +13,7 @@ another thread.
 import contextlib
 import ctypes
 import math
+import threading
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from .. import _capi
 from .._handle import Handle
 from .._sigint import Run
 from .._values import as_array, doubles, read_doubles
-from ..errors import AbortedError
+from ..errors import AbortedError, InvalidArgumentError
 from ..session import session_options
 from . import losses as losses_module
 from . import optimizers as optimizers_module
@@ -107,6 +108,18 @@ class Trainer(Handle):
         a close() waiting for it."""
         self._interrupt(_capi.tfe_trainer_interrupt)
 
+    def close(self) -> None:
+        """Frees the trainer now (see Handle.close). From its fit's progress
+        callback, which runs inside the fit on the fit's thread, it raises
+        tfe.InvalidArgumentError instead: the fit would go on with a freed
+        trainer. Return True there to stop the fit, and close after it."""
+        if getattr(self, "_fitting_on", None) == threading.get_ident():
+            raise InvalidArgumentError(
+                "tfe.keras.Trainer.close() called from the progress callback of its fit in progress: "
+                "expected after the fit returns (return True from the callback to stop it)"
+            )
+        super().close()
+
     @contextlib.contextmanager
     def _calling(self):
         """The trainer's pointer for one call that runs the model, alone
@@ -173,7 +186,11 @@ class Trainer(Handle):
         callback = _capi.PROGRESS_FN(on_progress)
         try:
             with self._calling():
-                call(callback)
+                self._fitting_on = threading.get_ident()
+                try:
+                    call(callback)
+                finally:
+                    self._fitting_on = None
         except AbortedError as error:
             if not raised:
                 raise

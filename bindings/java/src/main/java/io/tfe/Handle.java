@@ -208,6 +208,12 @@ abstract class Handle implements AutoCloseable {
     /** Frees the C handle (waiting for calls in flight on other threads); safe twice. */
     @Override
     public void close() {
+        if (lock.getReadHoldCount() > 0) {
+            // This thread is inside a call on the handle (in one of its callbacks, a fit's
+            // progress callback): the write lock would wait for that call, which waits for this.
+            throw new TfeException(Status.INVALID_ARGUMENT, "tfe: " + type + ".close() called inside a"
+                    + " call on it (from its callback): expected after the call returns");
+        }
         lock.writeLock().lock();
         try {
             if (closed) {

@@ -1,6 +1,7 @@
 package io.tfe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -108,6 +109,22 @@ class TrainerTest {
                         throw new java.io.IOException("checked");
                     }));
             assertTrue(checked.getCause() instanceof java.io.IOException);
+            trainer.fit(X, Y, 1, 4, null, null, null); // still usable
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try") // closes the try's resource inside the try, which is what is tested
+    void closeFromTheProgressCallbackIsRefusedAndTheTrainerGoesOn() {
+        try (Trainer trainer = logistic(4)) {
+            TfeException refused = assertThrows(TfeException.class,
+                    () -> trainer.fit(X, Y, 1, 4, null, null, p -> {
+                        trainer.close();
+                        return true;
+                    }));
+            assertEquals(Status.INVALID_ARGUMENT, refused.status());
+            assertTrue(refused.getMessage().contains("Trainer.close() called inside a call on it"), refused.getMessage());
+            assertFalse(trainer.isClosed());
             trainer.fit(X, Y, 1, 4, null, null, null); // still usable
         }
     }
