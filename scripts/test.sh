@@ -27,6 +27,11 @@ cargo build --release
 step "cargo test"
 cargo test --all-targets
 
+step "cargo test --lib --no-default-features (the library without its block cache)"
+# As a Rust program with a global allocator of its own builds it (Cargo.toml,
+# `block-cache`): only the library is compiled again, about a minute.
+cargo test --lib --no-default-features
+
 step "examples (dev profile)"
 # The dev profile reuses cargo test's builds: --release would compile the
 # dev-dependencies in release too (about 2 minutes) for runs of a second.
