@@ -181,23 +181,26 @@ func (t *Trainer) Close() {
 // seed can undo the sharing (tfe_trainer_set_insecure_test_seed). Before
 // Compile.
 func (t *Trainer) SetInsecureTestSeed(seed uint64) error {
-	if err := t.reentered("SetInsecureTestSeed"); err != nil {
-		return err
-	}
-	return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	return t.alone("SetInsecureTestSeed", func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_set_insecure_test_seed(p, C.uint64_t(seed))
 	})
 }
 
 // Compile sets the optimizer, the loss and the metrics (tfe_trainer_compile).
 func (t *Trainer) Compile(optimizer Optimizer, loss Loss, metrics Metrics) error {
-	if err := t.reentered("Compile"); err != nil {
-		return err
-	}
 	o := optimizer.c()
-	return t.h.callAlone(func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
+	return t.alone("Compile", func(p *C.tfe_trainer_t) C.enum_tfe_status_t {
 		return C.tfe_trainer_compile(p, &o, C.uint32_t(loss), C.uint32_t(metrics))
 	})
+}
+
+// alone makes the call of method that does not run the model alone on the
+// trainer; it fails at once from a fit's progress func (see reentered).
+func (t *Trainer) alone(method string, call func(*C.tfe_trainer_t) C.enum_tfe_status_t) error {
+	if err := t.reentered(method); err != nil {
+		return err
+	}
+	return t.h.callAlone(call)
 }
 
 // Fit trains for epochs passes over x (whole samples, batch first) with

@@ -205,26 +205,9 @@ impl Layout {
         BatchRows { taken, slots }
     }
 
-    /// The owners' feeds of a batch: each owner's rows, zero-padded to its
-    /// slot, for the parts this process holds (`Some`).
-    fn feeds(&self, x: &[Option<&[f64]>], at: &BatchRows, rows: &[usize]) -> Vec<(String, Vec<f64>)> {
-        self.parts
-            .iter()
-            .zip(x)
-            .zip(&at.taken)
-            .zip(rows)
-            .filter_map(|(((part, values), taken), r)| Some((part, (*values)?, taken, r)))
-            .map(|(part, values, &(start, given), &r)| {
-                let per = numel(&part.sample);
-                let mut v = values[start * per..(start + given) * per].to_vec();
-                v.resize(r * per, 0.0);
-                (part.input.clone(), v)
-            })
-            .collect()
-    }
-
-    /// The feeds of one batch (`at`, of `rows` per data owner): the features
-    /// this process holds and, given `labels` (the labels and their values per
+    /// The feeds of one batch (`at`, of `rows` per data owner): each owner's
+    /// rows, zero-padded to its slot, for the parts this process holds
+    /// (`Some` in `x`), and given `labels` (the labels and their values per
     /// sample), the batch's labels.
     pub fn batch_feeds(
         &self,
@@ -234,8 +217,13 @@ impl Layout {
         labels: Option<(&[f64], usize)>,
     ) -> Feeds {
         let mut feeds = Feeds::new();
-        for (name, values) in self.feeds(x, at, rows) {
-            feeds.insert(&name, values);
+        let parts = self.parts.iter().zip(x).zip(&at.taken).zip(rows);
+        for (((part, values), &(start, given)), &r) in parts {
+            let Some(values) = values else { continue };
+            let per = numel(&part.sample);
+            let mut v = values[start * per..(start + given) * per].to_vec();
+            v.resize(r * per, 0.0);
+            feeds.insert(&part.input, v);
         }
         if let Some((y, per_y)) = labels {
             feeds.insert(Y, gather_rows(y, &at.slots, per_y));
