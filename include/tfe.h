@@ -590,6 +590,15 @@ typedef struct tfe_session_options_t {
 } tfe_session_options_t;
 
 /**
+ * Asked by `tfe_party_open_cancellable` on the thread that called it, with
+ * the `user_data` given to it: before each attempt to connect to a player
+ * and at least every 20 ms while waiting for players to connect. Returns 0
+ * to go on waiting; any other value gives up. It must not unwind (no C++
+ * exception or longjmp may leave it).
+ */
+typedef int (*tfe_cancel_fn)(void *user_data);
+
+/**
  * What one run cost one player.
  */
 typedef struct tfe_player_stats_t {
@@ -2087,6 +2096,45 @@ enum tfe_status_t tfe_party_open_insecure_plaintext(const struct tfe_context_t *
                                                     struct tfe_party_t **out);
 
 /**
+ * As `tfe_party_open`, and gives up when `cancelled` (NULL: never) returns
+ * nonzero while this player waits for the others to connect: it returns
+ * `TFE_ERR_ABORTED` ("player 'me' aborted the run: opening was cancelled
+ * by its caller while waiting for ...", naming the players not yet
+ * connected), within about a second, as an attempt to connect or a
+ * handshake under way finishes first. The connections made so far are
+ * closed; the other players see them close. Measuring the link afterwards
+ * (where the hostmap declares none) is not cancelled: nine half round
+ * trips between connected servers.
+ *
+ * Ownership, thread safety and other statuses: as `tfe_party_open`.
+ *
+ * # Safety
+ * As `tfe_party_open`; `cancelled`, if not NULL, follows `tfe_cancel_fn`.
+ */
+enum tfe_status_t tfe_party_open_cancellable(const struct tfe_context_t *ctx,
+                                             const char *hostmap_path,
+                                             const char *me,
+                                             const char *tls_key_path,
+                                             tfe_cancel_fn cancelled,
+                                             void *user_data,
+                                             struct tfe_party_t **out);
+
+/**
+ * As `tfe_party_open_cancellable`, over plaintext TCP (as
+ * `tfe_party_open_insecure_plaintext`). For tests and isolated networks
+ * only.
+ *
+ * # Safety
+ * As `tfe_party_open_cancellable`.
+ */
+enum tfe_status_t tfe_party_open_insecure_plaintext_cancellable(const struct tfe_context_t *ctx,
+                                                                const char *hostmap_path,
+                                                                const char *me,
+                                                                tfe_cancel_fn cancelled,
+                                                                void *user_data,
+                                                                struct tfe_party_t **out);
+
+/**
  * Runs the graph for the `n` tensors in `fetches` at this player. Every
  * player must run with the same fetches, in the same order of runs; each
  * feeds (or provides) the inputs it owns. The result holds the values
@@ -3278,7 +3326,10 @@ enum tfe_status_t tfe_trainer_finish(struct tfe_trainer_t *trainer);
  * are told, as of any failure); as after any failed call of a deployed
  * trainer, the players may have stopped at different runs, so every
  * player's trainer then refuses to run (`TFE_ERR_INVALID_ARGUMENT`) and
- * is made anew.
+ * is made anew. A deployed trainer's first call waits for the other
+ * players to connect; an interrupt ends that wait too, within about a
+ * second (`TFE_ERR_ABORTED`, "... opening was cancelled by its caller
+ * while waiting for ...", naming the players not yet connected).
  *
  * Thread safety: any thread, also inside the call's progress callback; it
  * does not wait for the call.

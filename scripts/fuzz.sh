@@ -37,3 +37,7 @@ for target in $("${fuzz[@]}" list); do
     runs="$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$scratch/$target.log" | tail -n 1)"
     echo "fuzz target $target: ${runs:-?} inputs in ${seconds} s, no failure"
 done
+# A one-shot run (.ci/run) never reads the fuzz build again: 1.5 GB.
+if [ "${TFE_FUZZ_DISCARD_BUILD:-0}" = 1 ]; then
+    rm -rf "$target_dir"
+fi

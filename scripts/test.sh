@@ -5,8 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$SECONDS
-# Each step's header carries the time since the start: where a slow run spent it.
-step() { printf '\n==> [%d:%02d] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*"; }
+# Each step's header carries the time since the start and the disk space left:
+# where a slow run spent its time, and what filled a full disk.
+step() {
+    printf '\n==> [%d:%02d, %s free] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) \
+        "$(df -h --output=avail . | tail -n 1 | tr -d ' ')" "$*"
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

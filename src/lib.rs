@@ -53,7 +53,7 @@ pub(crate) mod block_cache;
 static ALLOCATOR: block_cache::BlockCache = block_cache::BlockCache;
 
 pub use error::{Error, Result};
-pub use net::{Counters, Interrupt, PlayerAddr, TcpOptions, TlsSettings};
+pub use net::{Cancel, Counters, Interrupt, PlayerAddr, TcpOptions, TlsSettings};
 pub use protocol::SeedSource;
 pub use ring::layout::{Padding, Window};
 pub use vocabulary::{Comparison, Pool, Reduce, SortOrder, Unary};

@@ -179,7 +179,7 @@ fn run_parties<T: Send>(graphs: Vec<Graph>, behaviour: impl Fn(&str, Party) -> T
             .map(|((listener, graph), name)| {
                 let (addrs, behaviour) = (&addrs, &behaviour);
                 scope.spawn(move || {
-                    let join = TcpJoin { players: addrs, listener, session_id: [7; 16], options, tls: None };
+                    let join = TcpJoin::new(addrs, listener, [7; 16], options, None);
                     let party = Party::connect_tcp(Arc::new(graph), name, join, &SeedSource::OsEntropy)?;
                     Ok(behaviour(name, party))
                 })

@@ -103,7 +103,7 @@ fn run_with_proxy(tls: bool, tamper: Option<u64>) -> (Vec<tfe::Result<PartyRun>>
             .map(|(i, (listener, tls))| {
                 let (g, names, addrs) = (g.clone(), &names, if i == 1 { &addrs_for_1 } else { &addrs });
                 scope.spawn(move || {
-                    let join = TcpJoin { players: addrs, listener, session_id: [3; 16], options, tls: tls.as_ref() };
+                    let join = TcpJoin::new(addrs, listener, [3; 16], options, tls.as_ref());
                     let mut party = Party::connect_tcp(Arc::new(g), &names[i], join, &SeedSource::OsEntropy)?;
                     let mut feeds = Feeds::new();
                     feeds.insert(if i == 1 { "x" } else { "y" }, vec![0.5; 10_000]);

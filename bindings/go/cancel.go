@@ -6,6 +6,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"runtime/cgo"
 	"sync"
 	"time"
 )
@@ -77,6 +78,41 @@ func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt 
 		err = cancelled(ctx, err)
 	}
 	return err
+}
+
+// cancellable makes call, an opening that ctx may cancel, with the
+// cgo.Handle of ctx for the library to ask (see tfeGoCancelled), or with 0
+// (never a cgo.Handle) for a ctx that is never done (context.Background):
+// then there is nothing to ask. When ctx is done before call returns, call's error
+// matches ctx's error too (see cancelled), as interruptible's does.
+func cancellable(ctx context.Context, call func(cgo.Handle) error) error {
+	if ctx.Done() == nil {
+		return call(0)
+	}
+	h := cgo.NewHandle(ctx)
+	defer h.Delete()
+	err := call(h)
+	if err != nil && ctx.Err() != nil {
+		err = cancelled(ctx, err)
+	}
+	return err
+}
+
+// tfeGoCancelled is the tfe_cancel_fn of cancellable: whether the context
+// whose cgo.Handle is userData is done. A panic inside its Err gives up
+// too, rather than unwind into the library.
+//
+//export tfeGoCancelled
+func tfeGoCancelled(userData C.uintptr_t) (giveUp C.int) {
+	defer func() {
+		if recover() != nil {
+			giveUp = 1
+		}
+	}()
+	if cgo.Handle(uintptr(userData)).Value().(context.Context).Err() != nil {
+		return 1
+	}
+	return 0
 }
 
 // The tfe_*_interrupt functions, for interrupt and interruptible.

@@ -39,6 +39,24 @@ static int tfe_go_progress(void *user_data, const tfe_train_progress_t *progress
 
 static tfe_train_progress_fn tfe_go_progress_fn(void) { return tfe_go_progress; }
 
+extern int tfeGoCancelled(uintptr_t);
+
+// The library asks this with the Go context's cgo.Handle as user_data,
+// which Go receives as an integer (see tfe_go_provide_input).
+static int tfe_go_cancelled(void *user_data) { return tfeGoCancelled((uintptr_t)user_data); }
+
+static enum tfe_status_t tfe_go_party_open_cancellable(const tfe_context_t *ctx, const char *hostmap,
+                                                       const char *me, const char *tls_key, uintptr_t handle,
+                                                       tfe_party_t **out) {
+    return tfe_party_open_cancellable(ctx, hostmap, me, tls_key, tfe_go_cancelled, (void *)handle, out);
+}
+
+static enum tfe_status_t tfe_go_party_open_insecure_plaintext_cancellable(const tfe_context_t *ctx,
+                                                                          const char *hostmap, const char *me,
+                                                                          uintptr_t handle, tfe_party_t **out) {
+    return tfe_party_open_insecure_plaintext_cancellable(ctx, hostmap, me, tfe_go_cancelled, (void *)handle, out);
+}
+
 // The calling OS thread, as an integer (pthread_t is one, or a pointer, on
 // every platform Go and tfe support).
 static uintptr_t tfe_go_thread(void) { return (uintptr_t)pthread_self(); }
@@ -83,6 +101,21 @@ func defineInput(ctx *C.tfe_context_t, name, owner *C.char, shape *C.size_t, ran
 }
 
 func logCallback() C.tfe_log_fn { return C.tfe_go_log_fn() }
+
+// partyOpenCancellable is tfe_party_open_cancellable asking the Go context
+// whose cgo.Handle is h (see tfeGoCancelled).
+func partyOpenCancellable(ctx *C.tfe_context_t, hostmap, me, tlsKey *C.char, h cgo.Handle,
+	out **C.tfe_party_t) C.enum_tfe_status_t {
+	return C.tfe_go_party_open_cancellable(ctx, hostmap, me, tlsKey, C.uintptr_t(h), out)
+}
+
+// partyOpenInsecurePlaintextCancellable is
+// tfe_party_open_insecure_plaintext_cancellable asking the Go context whose
+// cgo.Handle is h (see tfeGoCancelled).
+func partyOpenInsecurePlaintextCancellable(ctx *C.tfe_context_t, hostmap, me *C.char, h cgo.Handle,
+	out **C.tfe_party_t) C.enum_tfe_status_t {
+	return C.tfe_go_party_open_insecure_plaintext_cancellable(ctx, hostmap, me, C.uintptr_t(h), out)
+}
 
 // progressCallback is the C progress function and user data that call the
 // Go progress function whose cgo.Handle is h.

@@ -3,12 +3,15 @@ package tfe_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tfe "tfe/bindings/go"
 )
@@ -21,10 +24,17 @@ func writeHostmap(t *testing.T) string {
 	return writeHostmapOf(t, partyPlayers)
 }
 
-// writeHostmapOf writes a hostmap of names on free loopback ports. Every
-// listener stays open until all ports are chosen: released one by one, the
-// system may hand the same port out twice.
+// writeHostmapOf writes a hostmap of names on free loopback ports, with
+// 20 s timeouts.
 func writeHostmapOf(t *testing.T, names []string) string {
+	t.Helper()
+	return writeHostmapConnecting(t, names, 20*time.Second)
+}
+
+// writeHostmapConnecting is writeHostmapOf with a connect timeout of its
+// own. Every listener stays open until all ports are chosen: released one
+// by one, the system may hand the same port out twice.
+func writeHostmapConnecting(t *testing.T, names []string, connectTimeout time.Duration) string {
 	t.Helper()
 	type player struct {
 		Name    string `json:"name"`
@@ -39,7 +49,8 @@ func writeHostmapOf(t *testing.T, names []string) string {
 		defer l.Close()
 		players = append(players, player{name, l.Addr().String()})
 	}
-	data, _ := json.Marshal(map[string]any{"players": players, "connect_timeout_ms": 20000, "recv_timeout_ms": 20000})
+	data, _ := json.Marshal(map[string]any{"players": players, "connect_timeout_ms": connectTimeout.Milliseconds(),
+		"recv_timeout_ms": 20000})
 	path := filepath.Join(t.TempDir(), "hostmap.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -52,23 +63,35 @@ type partyOutcome struct {
 	err   error
 }
 
-// runParties runs fetch at each player on its own goroutine, over TLS with
+// openPlayer opens the party of name until opening is done, over TLS with
 // the keys in keyDir unless it is "".
+func openPlayer(opening context.Context, ctx *tfe.Context, hostmap, name, keyDir string) (*tfe.Party, error) {
+	if keyDir == "" {
+		return tfe.OpenPartyInsecurePlaintextContext(opening, ctx, hostmap, name)
+	}
+	return tfe.OpenPartyContext(opening, ctx, hostmap, name, filepath.Join(keyDir, name+".key"))
+}
+
+// runParties runs fetch at each player on its own goroutine, over TLS with
+// the keys in keyDir unless it is "". The servers 0 and 2 open with a
+// context that could be cancelled but is not, which the library asks while
+// they wait; the others with context.Background, as OpenParty does, which
+// it never asks.
 func runParties(t *testing.T, ctx *tfe.Context, fetch *tfe.Tensor, hostmap, keyDir string,
 	run func(string, *tfe.Party, *tfe.Tensor) (*tfe.Result, error)) []partyOutcome {
 	outcomes := make([]partyOutcome, len(partyPlayers))
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, name := range partyPlayers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var party *tfe.Party
-			var err error
-			if keyDir == "" {
-				party, err = tfe.OpenPartyInsecurePlaintext(ctx, hostmap, name)
-			} else {
-				party, err = tfe.OpenParty(ctx, hostmap, name, filepath.Join(keyDir, name+".key"))
+			opening := context.Background()
+			if name == "server0" || name == "server2" {
+				opening = cancellable
 			}
+			party, err := openPlayer(opening, ctx, hostmap, name, keyDir)
 			if err != nil {
 				outcomes[i].err = err
 				return
@@ -134,6 +157,62 @@ func TestAPanickingProviderAbortsTheOtherParties(t *testing.T) {
 		e := expectStatus(t, o.err, tfe.ErrAborted)
 		if !strings.Contains(e.Message, "'input-provider'") || strings.Contains(e.Message, "sensor offline") {
 			t.Fatalf("%s: %s", partyPlayers[i], e.Message)
+		}
+	}
+}
+
+// A player whose peers never start gives up opening once its context is
+// done, already (at its first check) or while it waits (a deadline):
+// server0 waiting for the others to connect to it, server2 connecting to
+// server0, over plaintext and TLS. The hostmap's connect timeout (a
+// minute) would fail it otherwise, with ErrNetwork.
+func TestOpeningGivesUpWhenItsContextIsDone(t *testing.T) {
+	s := newSeed(t, fill(1))
+	waitingFor := map[string]string{"server0": "server1, server2, input-provider", "server2": "server0"}
+	contexts := []struct {
+		name string
+		want error
+		make func() (context.Context, context.CancelFunc)
+	}{
+		{"cancelled", context.Canceled, func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}},
+		{"deadline", context.DeadlineExceeded, func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		}},
+	}
+	for _, secure := range []bool{false, true} {
+		for _, name := range []string{"server0", "server2"} {
+			for _, c := range contexts {
+				t.Run(fmt.Sprintf("%s/%s/tls=%v", name, c.name, secure), func(t *testing.T) {
+					hostmap := writeHostmapConnecting(t, partyPlayers, time.Minute)
+					keys := ""
+					if secure {
+						keys = t.TempDir()
+						if err := tfe.GenerateCertificates(hostmap, keys); err != nil {
+							t.Fatal(err)
+						}
+					}
+					opening, cancel := c.make()
+					defer cancel()
+					party, err := openPlayer(opening, s.ctx, hostmap, name, keys)
+					if err == nil {
+						party.Close()
+						t.Fatal("opened without the other players")
+					}
+					if !errors.Is(err, c.want) {
+						t.Fatalf("expected %v, got %v", c.want, err)
+					}
+					e := expectStatus(t, err, tfe.ErrAborted)
+					want := fmt.Sprintf("player '%s' aborted the run: opening was cancelled by its caller while waiting for %s",
+						name, waitingFor[name])
+					if !strings.Contains(e.Message, want) {
+						t.Fatalf("expected %q in %q", want, e.Message)
+					}
+				})
+			}
 		}
 	}
 }

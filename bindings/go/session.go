@@ -5,6 +5,7 @@ import "C"
 
 import (
 	"context"
+	"runtime/cgo"
 	"strconv"
 	"time"
 )
@@ -209,12 +210,31 @@ func newParty(ptr *C.tfe_party_t, keep []*provider) *Party {
 }
 
 // OpenParty opens the party of player me in the deployment of the hostmap
-// file, over TLS 1.3 with the private key at tlsKey (tfe_party_open).
+// file, over TLS 1.3 with the private key at tlsKey (tfe_party_open). It
+// waits for the other players up to the hostmap's connect timeout; see
+// OpenPartyContext to give up sooner.
 func OpenParty(c *Context, hostmap, me, tlsKey string) (*Party, error) {
+	return OpenPartyContext(context.Background(), c, hostmap, me, tlsKey)
+}
+
+// OpenPartyContext is OpenParty that gives up when ctx is done before the
+// other players have connected (tfe_party_open_cancellable, which asks ctx
+// at least every 20 ms while this player waits; tfe_party_open for a ctx
+// that is never done, such as context.Background). It then returns within
+// about a second, with an error that matches both ctx's error
+// (context.Canceled, context.DeadlineExceeded) and ErrAborted, as
+// Party.Run's does, and names the players it was still waiting for; the
+// connections made so far are closed. A ctx done already still makes the
+// call, as Party.Run does, and the call gives up at its first check with
+// that error.
+func OpenPartyContext(ctx context.Context, c *Context, hostmap, me, tlsKey string) (*Party, error) {
 	key := cString(tlsKey)
 	defer freeString(key)
-	return openParty(c, hostmap, me, func(ctx *C.tfe_context_t, h, m *C.char, out **C.tfe_party_t) C.enum_tfe_status_t {
-		return C.tfe_party_open(ctx, h, m, key, out)
+	return openParty(ctx, c, hostmap, me, func(cx *C.tfe_context_t, h, m *C.char, handle cgo.Handle, out **C.tfe_party_t) C.enum_tfe_status_t {
+		if handle == 0 {
+			return C.tfe_party_open(cx, h, m, key, out)
+		}
+		return partyOpenCancellable(cx, h, m, key, handle, out)
 	})
 }
 
@@ -222,19 +242,37 @@ func OpenParty(c *Context, hostmap, me, tlsKey string) (*Party, error) {
 // the network path can read and change the shares. For tests and isolated
 // networks only (tfe_party_open_insecure_plaintext).
 func OpenPartyInsecurePlaintext(c *Context, hostmap, me string) (*Party, error) {
-	return openParty(c, hostmap, me, func(ctx *C.tfe_context_t, h, m *C.char, out **C.tfe_party_t) C.enum_tfe_status_t {
-		return C.tfe_party_open_insecure_plaintext(ctx, h, m, out)
+	return OpenPartyInsecurePlaintextContext(context.Background(), c, hostmap, me)
+}
+
+// OpenPartyInsecurePlaintextContext is OpenPartyContext over plaintext TCP,
+// for tests and isolated networks only (see OpenPartyInsecurePlaintext)
+// (tfe_party_open_insecure_plaintext_cancellable;
+// tfe_party_open_insecure_plaintext for a ctx that is never done).
+func OpenPartyInsecurePlaintextContext(ctx context.Context, c *Context, hostmap, me string) (*Party, error) {
+	return openParty(ctx, c, hostmap, me, func(cx *C.tfe_context_t, h, m *C.char, handle cgo.Handle, out **C.tfe_party_t) C.enum_tfe_status_t {
+		if handle == 0 {
+			return C.tfe_party_open_insecure_plaintext(cx, h, m, out)
+		}
+		return partyOpenInsecurePlaintextCancellable(cx, h, m, handle, out)
 	})
 }
 
-func openParty(c *Context, hostmap, me string,
-	call func(*C.tfe_context_t, *C.char, *C.char, **C.tfe_party_t) C.enum_tfe_status_t) (*Party, error) {
+// openParty makes the C call that opens the party of me, with the
+// cgo.Handle of ctx for its check, or 0 (see cancellable).
+func openParty(ctx context.Context, c *Context, hostmap, me string,
+	call func(*C.tfe_context_t, *C.char, *C.char, cgo.Handle, **C.tfe_party_t) C.enum_tfe_status_t) (*Party, error) {
 	h, m := cString(hostmap), cString(me)
 	defer freeString(h)
 	defer freeString(m)
-	return ofContext(c, newParty, func(ctx *C.tfe_context_t, out **C.tfe_party_t) C.enum_tfe_status_t {
-		return call(ctx, h, m, out)
+	var party *Party
+	err := cancellable(ctx, func(handle cgo.Handle) (err error) {
+		party, err = ofContext(c, newParty, func(cx *C.tfe_context_t, out **C.tfe_party_t) C.enum_tfe_status_t {
+			return call(cx, h, m, handle, out)
+		})
+		return err
 	})
+	return party, err
 }
 
 // Run runs the graph for fetches at this player, with the feeds of the

@@ -11,7 +11,11 @@ import (
 	"testing"
 )
 
-// cCalls are the C functions the package's non-test files call (C.tfe_x).
+// cPreambleCall is a call of a C function in a cgo preamble.
+var cPreambleCall = regexp.MustCompile(`\b(tfe_\w+)\(`)
+
+// cCalls are the C functions the package's non-test files call (C.tfe_x),
+// in Go or in the C of their cgo preambles (cshim.go's helpers).
 func cCalls(t *testing.T) map[string]bool {
 	t.Helper()
 	calls := map[string]bool{}
@@ -23,9 +27,17 @@ func cCalls(t *testing.T) map[string]bool {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.IMPORT && d.Doc != nil &&
+				len(d.Specs) == 1 && d.Specs[0].(*ast.ImportSpec).Path.Value == `"C"` {
+				for _, m := range cPreambleCall.FindAllStringSubmatch(d.Doc.Text(), -1) {
+					calls[m[1]] = true
+				}
+			}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			if sel, ok := n.(*ast.SelectorExpr); ok {

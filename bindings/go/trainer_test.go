@@ -320,3 +320,35 @@ func TestTrainerCallsFromOtherGoroutinesWaitForTheFit(t *testing.T) {
 	}
 	tr.Close()
 }
+
+// growStack recurses through depth frames of a kilobyte each, so that the
+// goroutine's stack grows (and is copied) inside the call.
+//
+//go:noinline
+func growStack(depth int) byte {
+	var frame [1024]byte
+	frame[depth%len(frame)] = byte(depth)
+	if depth == 0 {
+		return frame[0]
+	}
+	return growStack(depth-1) + frame[depth%len(frame)]
+}
+
+// A progress func runs on the goroutine that called Fit, whose stack holds
+// Fit's frames: the stack may grow and be copied meanwhile. The runtime
+// then checks every pointer slot of those frames (a user_data that Go held
+// as a pointer, a cgo.Handle being a small integer, would fail it).
+func TestAProgressFuncMayGrowTheStack(t *testing.T) {
+	x, y := trainData()
+	tr := newLogisticTrainer(t, 2)
+	defer tr.Close()
+	calls := 0
+	err := tr.Fit(context.Background(), x, y, 2, 4, nil, nil, func(tfe.TrainProgress) error {
+		calls++
+		growStack(4096 * calls)
+		return nil
+	})
+	if err != nil || calls == 0 {
+		t.Fatalf("calls %d, err %v", calls, err)
+	}
+}

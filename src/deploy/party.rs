@@ -11,7 +11,7 @@ use super::certs;
 use super::hostmap::Hostmap;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Op, TensorId};
-use crate::net::{TcpOptions, tcp};
+use crate::net::{Cancel, TcpOptions, tcp};
 use crate::protocol::SeedSource;
 use crate::session::{Party, TcpJoin};
 
@@ -53,6 +53,20 @@ impl ChannelSecurity {
 /// assume the hostmap's `link`, or, where it declares none, the link they
 /// measure before the first run ([`Party::measure_link`]).
 pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSecurity) -> Result<Party> {
+    open_cancellable(hostmap, graph, me, security, Cancel::NEVER)
+}
+
+/// As [`open`], giving up with [`Error::Aborted`] when `cancel` says so
+/// while waiting for the other players to connect (within about a second;
+/// see [`Cancel`]). Measuring the link afterwards is not cancelled: it
+/// takes nine half round trips between connected servers.
+pub fn open_cancellable(
+    hostmap: &Hostmap,
+    graph: Arc<Graph>,
+    me: &str,
+    security: &ChannelSecurity,
+    cancel: Cancel<'_>,
+) -> Result<Party> {
     let entry = hostmap.entry(me)?;
     graph.player_index(me).map_err(|_| {
         Error::config(format!(
@@ -72,7 +86,7 @@ pub fn open(hostmap: &Hostmap, graph: Arc<Graph>, me: &str, security: &ChannelSe
         ..TcpOptions::default()
     };
     let session = session_id(hostmap);
-    let join = TcpJoin { players: &addrs, listener, session_id: session, options, tls: tls.as_ref() };
+    let join = TcpJoin { cancel, ..TcpJoin::new(&addrs, listener, session, options, tls.as_ref()) };
     let mut party = Party::connect_tcp(graph, me, join, &SeedSource::OsEntropy)?;
     let link = match hostmap.link {
         Some(declared) => Some(declared),

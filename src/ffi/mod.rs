@@ -119,7 +119,7 @@ pub use logging::{tfe_log_fn, tfe_log_level_t};
 pub use nn::{tfe_model_t, tfe_network_t};
 pub use ops_layout::{tfe_padding_t, tfe_pool_t};
 pub use ops_reduce::{tfe_cumsum_t, tfe_sort_order_t};
-pub use party::tfe_party_t;
+pub use party::{tfe_cancel_fn, tfe_party_t};
 pub use predict::tfe_predictor_t;
 pub use result::{tfe_op_stats_t, tfe_player_stats_t, tfe_result_t};
 pub use serve::{tfe_client_t, tfe_server_options_t, tfe_server_t};

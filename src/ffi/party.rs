@@ -3,7 +3,7 @@
 //! program linking libtfe), over TLS 1.3 with pinned certificates or, when
 //! asked for by name, plaintext TCP.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::args;
@@ -12,9 +12,9 @@ use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
 use super::handles;
 use super::result::tfe_result_t;
-use crate::deploy::party::{ChannelSecurity, open};
+use crate::deploy::party::{ChannelSecurity, open_cancellable};
 use crate::deploy::{Hostmap, certs};
-use crate::net::Interrupt;
+use crate::net::{Cancel, Interrupt};
 use crate::session::{Feeds, Party};
 
 /// One player of a deployment, connected to every other player of the
@@ -62,8 +62,8 @@ pub unsafe extern "C" fn tfe_party_open(
     out: *mut *mut tfe_party_t,
 ) -> tfe_status_t {
     ffi_boundary! {
-        let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
-        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::Tls { key: key.into() }, out) }
+        let security = unsafe { tls_security(tls_key_path) }?;
+        unsafe { open_party(ctx, hostmap_path, me, &security, Cancel::NEVER, out) }
     }
 }
 
@@ -82,8 +82,85 @@ pub unsafe extern "C" fn tfe_party_open_insecure_plaintext(
     out: *mut *mut tfe_party_t,
 ) -> tfe_status_t {
     ffi_boundary! {
-        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::InsecurePlaintext, out) }
+        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::InsecurePlaintext, Cancel::NEVER, out) }
     }
+}
+
+/// Asked by `tfe_party_open_cancellable` on the thread that called it, with
+/// the `user_data` given to it: before each attempt to connect to a player
+/// and at least every 20 ms while waiting for players to connect. Returns 0
+/// to go on waiting; any other value gives up. It must not unwind (no C++
+/// exception or longjmp may leave it).
+pub type tfe_cancel_fn = Option<unsafe extern "C" fn(user_data: *mut c_void) -> c_int>;
+
+/// As `tfe_party_open`, and gives up when `cancelled` (NULL: never) returns
+/// nonzero while this player waits for the others to connect: it returns
+/// `TFE_ERR_ABORTED` ("player 'me' aborted the run: opening was cancelled
+/// by its caller while waiting for ...", naming the players not yet
+/// connected), within about a second, as an attempt to connect or a
+/// handshake under way finishes first. The connections made so far are
+/// closed; the other players see them close. Measuring the link afterwards
+/// (where the hostmap declares none) is not cancelled: nine half round
+/// trips between connected servers.
+///
+/// Ownership, thread safety and other statuses: as `tfe_party_open`.
+///
+/// # Safety
+/// As `tfe_party_open`; `cancelled`, if not NULL, follows `tfe_cancel_fn`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_open_cancellable(
+    ctx: *const tfe_context_t,
+    hostmap_path: *const c_char,
+    me: *const c_char,
+    tls_key_path: *const c_char,
+    cancelled: tfe_cancel_fn,
+    user_data: *mut c_void,
+    out: *mut *mut tfe_party_t,
+) -> tfe_status_t {
+    ffi_boundary! {
+        let security = unsafe { tls_security(tls_key_path) }?;
+        let check = || unsafe { asks_to_cancel(cancelled, user_data) };
+        unsafe { open_party(ctx, hostmap_path, me, &security, Cancel::when(&check), out) }
+    }
+}
+
+/// As `tfe_party_open_cancellable`, over plaintext TCP (as
+/// `tfe_party_open_insecure_plaintext`). For tests and isolated networks
+/// only.
+///
+/// # Safety
+/// As `tfe_party_open_cancellable`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tfe_party_open_insecure_plaintext_cancellable(
+    ctx: *const tfe_context_t,
+    hostmap_path: *const c_char,
+    me: *const c_char,
+    cancelled: tfe_cancel_fn,
+    user_data: *mut c_void,
+    out: *mut *mut tfe_party_t,
+) -> tfe_status_t {
+    ffi_boundary! {
+        let check = || unsafe { asks_to_cancel(cancelled, user_data) };
+        unsafe { open_party(ctx, hostmap_path, me, &ChannelSecurity::InsecurePlaintext, Cancel::when(&check), out) }
+    }
+}
+
+/// TLS with the private key at `tls_key_path`.
+///
+/// # Safety
+/// `tls_key_path` is NULL or NUL-terminated.
+pub(super) unsafe fn tls_security(tls_key_path: *const c_char) -> Result<ChannelSecurity, Failure> {
+    let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
+    Ok(ChannelSecurity::Tls { key: key.into() })
+}
+
+/// Whether the caller's `cancelled` (NULL: never) gives up.
+///
+/// # Safety
+/// `cancelled`, if not NULL, follows `tfe_cancel_fn`.
+unsafe fn asks_to_cancel(cancelled: tfe_cancel_fn, user_data: *mut c_void) -> bool {
+    // SAFETY: the caller's contract, forwarded.
+    cancelled.is_some_and(|f| unsafe { f(user_data) } != 0)
 }
 
 /// # Safety
@@ -93,6 +170,7 @@ unsafe fn open_party(
     hostmap_path: *const c_char,
     me: *const c_char,
     security: &ChannelSecurity,
+    cancel: Cancel<'_>,
     out: *mut *mut tfe_party_t,
 ) -> Result<(), Failure> {
     let ctx = unsafe { handles::get(ctx, "ctx") }?;
@@ -101,7 +179,7 @@ unsafe fn open_party(
     let out = args::out(out, "out")?;
     let hostmap = Hostmap::load(hostmap_path)?;
     let (graph, initializers) = ctx.snapshot();
-    let mut party = open(&hostmap, Arc::new(graph), me, security)?;
+    let mut party = open_cancellable(&hostmap, Arc::new(graph), me, security, cancel)?;
     // Each runs at its input's owner only: elsewhere it is never called.
     for (name, initializer) in initializers {
         party.set_provider(&name, initializer.provider());

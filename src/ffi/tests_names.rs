@@ -167,6 +167,8 @@ fn every_export_names_itself_in_its_messages() {
         tfe_session_interrupt(z()),
         tfe_party_open(z(), z(), z(), z(), z()),
         tfe_party_open_insecure_plaintext(z(), z(), z(), z()),
+        tfe_party_open_cancellable(z(), z(), z(), z(), z(), z(), z()),
+        tfe_party_open_insecure_plaintext_cancellable(z(), z(), z(), z(), z(), z()),
         tfe_party_run(z(), z(), z(), z(), z()),
         tfe_party_interrupt(z()),
         tfe_hostmap_generate_certificates(z(), z()),

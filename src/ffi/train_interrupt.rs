@@ -21,7 +21,10 @@ use super::train::tfe_trainer_t;
 /// are told, as of any failure); as after any failed call of a deployed
 /// trainer, the players may have stopped at different runs, so every
 /// player's trainer then refuses to run (`TFE_ERR_INVALID_ARGUMENT`) and
-/// is made anew.
+/// is made anew. A deployed trainer's first call waits for the other
+/// players to connect; an interrupt ends that wait too, within about a
+/// second (`TFE_ERR_ABORTED`, "... opening was cancelled by its caller
+/// while waiting for ...", naming the players not yet connected).
 ///
 /// Thread safety: any thread, also inside the call's progress callback; it
 /// does not wait for the call.

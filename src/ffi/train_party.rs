@@ -16,8 +16,9 @@ use super::handles;
 use super::nn::tfe_model_t;
 use super::train::{Inner, evaluate_into, players, report_progress, tfe_train_progress_fn, tfe_trainer_t};
 use crate::deploy::Hostmap;
-use crate::deploy::party::{ChannelSecurity, open};
+use crate::deploy::party::{ChannelSecurity, open_cancellable};
 use crate::error::Error;
+use crate::net::Cancel;
 use crate::nn::train::{Fit, PlayerData, Trainer};
 use crate::session::LocalOptions;
 
@@ -51,8 +52,7 @@ pub unsafe extern "C" fn tfe_trainer_new_party(
     out: *mut *mut tfe_trainer_t,
 ) -> tfe_status_t {
     ffi_boundary! {
-        let key = unsafe { args::string(tls_key_path, "tls_key_path") }?;
-        let security = ChannelSecurity::Tls { key: key.into() };
+        let security = unsafe { super::party::tls_security(tls_key_path) }?;
         unsafe { new_party(model, hostmap_path, me, security, (model_owner, data_owner, label_owner), out) }
     }
 }
@@ -101,7 +101,8 @@ unsafe fn new_party(
     let hostmap = Arc::new(Hostmap::load(hostmap_path)?);
     hostmap.entry(&me)?;
     let mut inner = Inner::new(model, players, LocalOptions::default(), true, |input_shape, layers, players| {
-        let connect = Box::new(move |graph| open(&hostmap, graph, &me, &security));
+        let connect =
+            Box::new(move |graph, cancel: Cancel<'_>| open_cancellable(&hostmap, graph, &me, &security, cancel));
         Trainer::player(input_shape, layers, players, None, connect)
     })?;
     inner.me = Some(owner);

@@ -17,6 +17,7 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::handshake::{Hello, MAGIC};
+use super::interrupt::POLL;
 use super::socket_peer;
 use super::tcp::{Link, MeshSetup};
 use super::tls::TlsWire;
@@ -90,9 +91,10 @@ pub(super) fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links
         if links[me + 1..].iter().all(Option::is_some) {
             break;
         }
+        let absent: Vec<&str> =
+            (me + 1..players.len()).filter(|&j| links[j].is_none()).map(|j| players[j].name.as_str()).collect();
+        setup.cancel.check(my_name, &absent)?;
         if now >= deadline {
-            let absent: Vec<&str> =
-                (me + 1..players.len()).filter(|&j| links[j].is_none()).map(|j| players[j].name.as_str()).collect();
             let last = last_refusal.as_deref().map(|r| format!("; last refused connection: {r}")).unwrap_or_default();
             return Err(Error::network(
                 absent.first().copied().unwrap_or("unknown"),
@@ -104,11 +106,11 @@ pub(super) fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links
     Ok(())
 }
 
-/// Waits until the listener or a pending connection has something, or the
-/// earliest deadline passes.
+/// Waits until the listener or a pending connection has something, the
+/// earliest deadline passes, or it is time to ask the caller's check again.
 fn wait(listener: &TcpListener, pending: &[Pending], deadline: Instant) -> io::Result<()> {
     let mut fds = vec![libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
-    let mut until = deadline;
+    let mut until = deadline.min(Instant::now() + POLL);
     for p in pending {
         let out = if p.conn.wants_write() { libc::POLLOUT } else { 0 };
         fds.push(libc::pollfd { fd: p.conn.stream().as_raw_fd(), events: libc::POLLIN | out, revents: 0 });
@@ -264,6 +266,7 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
+    use crate::net::Cancel;
     use crate::net::tcp::{PlayerAddr, TcpOptions, connect_mesh};
 
     const SESSION: [u8; 16] = [7; 16];
@@ -300,9 +303,9 @@ mod tests {
         let b_players = players.clone();
         let b = std::thread::spawn(move || {
             let own = TcpListener::bind("127.0.0.1:0").unwrap();
-            connect_mesh(own, &b_players, 1, &Hello::new("b", SESSION, GRAPH), options, None).map(|_| ())
+            connect_mesh(own, &b_players, 1, &Hello::new("b", SESSION, GRAPH), options, None, Cancel::NEVER).map(|_| ())
         });
-        let a = connect_mesh(listener, &players, 0, &Hello::new("a", SESSION, GRAPH), options, None);
+        let a = connect_mesh(listener, &players, 0, &Hello::new("a", SESSION, GRAPH), options, None, Cancel::NEVER);
         a.unwrap();
         b.join().unwrap().unwrap();
         // The impostor was closed without a word: no session id, no digest.

@@ -13,6 +13,7 @@
 //! which was most of the latency of a network of small rounds.
 
 mod admission;
+pub(crate) mod cancel;
 pub mod endpoint;
 pub mod frame;
 pub mod handshake;
@@ -29,6 +30,7 @@ mod tests_flow;
 mod tests_socket;
 pub mod tls;
 
+pub use cancel::Cancel;
 pub use endpoint::Endpoint;
 pub use frame::Tag;
 pub use handshake::Hello;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use socket2::SockRef;
 
 use super::admission;
+use super::cancel::Cancel;
 use super::endpoint::{Endpoint, Peer};
 use super::handshake::Hello;
 use super::pool::BufferPool;
@@ -56,7 +57,7 @@ pub struct PlayerAddr {
 /// `players[me].addr` (or to port 0 when the caller has passed the chosen
 /// port along). With `tls`, every connection is TLS 1.3 with pinned
 /// certificates; without it, plaintext TCP. Blocks until all connections
-/// are up or the connect timeout passes.
+/// are up, the connect timeout passes or `cancel` gives up.
 #[expect(clippy::needless_pass_by_value, reason = "the mesh owns the listener: it closes once every peer is connected")]
 pub fn connect_mesh(
     listener: TcpListener,
@@ -65,12 +66,13 @@ pub fn connect_mesh(
     hello: &Hello,
     options: TcpOptions,
     tls: Option<&TlsSettings>,
+    cancel: Cancel<'_>,
 ) -> Result<Endpoint> {
     let deadline = Instant::now() + options.connect_timeout;
     let n = players.len();
     let mut links: Vec<Option<Link>> = (0..n).map(|_| None).collect();
     for (j, player) in players.iter().enumerate().take(me) {
-        let stream = connect_with_retries(&player.name, &player.addr, deadline)?;
+        let stream = connect_with_retries(&players[me].name, player, deadline, cancel)?;
         configure(&stream, &player.name, deadline)?;
         let mut link = match tls {
             None => Link::Plain(stream),
@@ -82,7 +84,7 @@ pub fn connect_mesh(
         log::info!("{}: connected to {} at {}", players[me].name, player.name, player.addr);
         links[j] = Some(link);
     }
-    let setup = MeshSetup { players, me, hello, deadline, tls, options };
+    let setup = MeshSetup { players, me, hello, deadline, tls, options, cancel };
     admission::accept_higher(&listener, &setup, &mut links)?;
     let names: Vec<String> = players.iter().map(|p| p.name.clone()).collect();
     let buffers = BufferPool::default();
@@ -118,9 +120,12 @@ impl Link {
     }
 }
 
-fn connect_with_retries(name: &str, addr: &str, deadline: Instant) -> Result<TcpStream> {
+/// Player `me`'s connection to `player`, tried again until the deadline.
+fn connect_with_retries(me: &str, player: &PlayerAddr, deadline: Instant, cancel: Cancel<'_>) -> Result<TcpStream> {
+    let PlayerAddr { name, addr } = player;
     let sock_addr = resolve(name, addr)?;
     loop {
+        cancel.check(me, &[name.as_str()])?;
         let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(10));
         let last_error = match TcpStream::connect_timeout(&sock_addr, left.min(Duration::from_secs(1))) {
             Ok(stream) => return Ok(stream),
@@ -152,6 +157,8 @@ pub(super) struct MeshSetup<'a> {
     pub(super) deadline: Instant,
     pub(super) tls: Option<&'a TlsSettings>,
     pub(super) options: TcpOptions,
+    /// The caller's check, asked while waiting.
+    pub(super) cancel: Cancel<'a>,
 }
 
 /// `TCP_NODELAY`, and a read timeout for the handshake only.

@@ -375,7 +375,7 @@ fn tcp_connectors(graph: &Arc<Graph>, options: &LocalOptions) -> Result<Vec<Conn
         .map(|((listener, name), tls)| {
             let (graph, addrs, seeds) = (graph.clone(), addrs.clone(), options.seeds.clone());
             Box::new(move || {
-                let join = TcpJoin { players: &addrs, listener, session_id, options: tcp_options, tls: tls.as_ref() };
+                let join = TcpJoin::new(&addrs, listener, session_id, tcp_options, tls.as_ref());
                 Party::connect_tcp(graph, &name, join, &seeds)
             }) as Connector
         })

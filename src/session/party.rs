@@ -13,7 +13,7 @@ use super::stats::{OpSpan, PlayerStats};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Kind, Op, TensorId};
 use crate::net::memory::LinkModel;
-use crate::net::{Endpoint, Hello, Interrupt, PlayerAddr, TcpOptions, TlsSettings, tcp};
+use crate::net::{Cancel, Endpoint, Hello, Interrupt, PlayerAddr, TcpOptions, TlsSettings, tcp};
 use crate::protocol::{Aby3, OpContext, Protocol, SeedSource};
 use crate::ring::RingTensor;
 
@@ -35,6 +35,9 @@ pub struct TcpJoin<'a> {
     pub options: TcpOptions,
     /// TLS 1.3 with pinned certificates; `None` is plaintext.
     pub tls: Option<&'a TlsSettings>,
+    /// The caller's check while waiting for the others ([`Cancel::NEVER`]:
+    /// until the connect timeout).
+    pub cancel: Cancel<'a>,
 }
 
 /// What one player got from a run: the fetched values it learned (decoded)
@@ -69,6 +72,20 @@ pub struct Party {
     completed: u64,
 }
 
+impl<'a> TcpJoin<'a> {
+    /// A join that waits for the others until the connect timeout
+    /// ([`Cancel::NEVER`]).
+    pub fn new(
+        players: &'a [PlayerAddr],
+        listener: std::net::TcpListener,
+        session_id: [u8; 16],
+        options: TcpOptions,
+        tls: Option<&'a TlsSettings>,
+    ) -> Self {
+        TcpJoin { players, listener, session_id, options, tls, cancel: Cancel::NEVER }
+    }
+}
+
 impl Party {
     /// Sets up ABY3 over an endpoint that is already connected.
     pub(crate) fn new(graph: Arc<Graph>, mut net: Endpoint, seeds: &SeedSource) -> Result<Self> {
@@ -84,7 +101,7 @@ impl Party {
     /// Connects to every other player over TCP (TLS 1.3 with pinned
     /// certificates when `join.tls` is given) and sets up the protocol.
     pub fn connect_tcp(graph: Arc<Graph>, me: &str, join: TcpJoin<'_>, seeds: &SeedSource) -> Result<Self> {
-        let TcpJoin { players, listener, session_id, options, tls } = join;
+        let TcpJoin { players, listener, session_id, options, tls, cancel } = join;
         let names: Vec<&str> = players.iter().map(|p| p.name.as_str()).collect();
         if names != graph.players() {
             return Err(Error::config(format!(
@@ -95,7 +112,7 @@ impl Party {
         }
         let index = graph.player_index(me)?;
         let hello = Hello::new(me, session_id, graph.digest());
-        let net = tcp::connect_mesh(listener, players, index, &hello, options, tls)?;
+        let net = tcp::connect_mesh(listener, players, index, &hello, options, tls, cancel)?;
         Party::new(graph, net, seeds)
     }
 }

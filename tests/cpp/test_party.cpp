@@ -2,7 +2,8 @@
 // deployment, each on its own thread of this process, connected over
 // loopback as the hostmap says. A run gives each player what is revealed
 // to it; a failing player makes the others fail with TFE_ERR_ABORTED naming
-// it; a player with another graph is refused with TFE_ERR_PROTOCOL.
+// it; a player with another graph is refused with TFE_ERR_PROTOCOL; a
+// player whose peers never come gives up opening when its caller cancels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -210,6 +211,49 @@ TEST(Party, AnInterruptedPartyIsNamedByTheOthersAsAborted) {
         EXPECT_NE(outcomes[i].message.find("'server0' aborted the run: the run was interrupted by its caller"),
                   std::string::npos)
             << outcomes[i].message;
+    }
+}
+
+// A player whose peers never come gives up when its check says so, at the
+// check's fifth call (no timing decides it: were the check not asked, open
+// would fail at the hostmap's 60 s connect timeout with another status),
+// naming whom it waited for: server0 waits for the others to connect,
+// server2 connects to server0 first. TLS and plaintext.
+TEST(Party, OpeningGivesUpWhenCancelledNamingWhomItWaitedFor) {
+    tfe_test::SeedGraph seed;
+    std::string hostmap = write_hostmap("tfe-party-cancel", 60000);
+    std::string dir = ::testing::TempDir() + "tfe-party-cancel-certs";
+    tfe::generate_certificates(hostmap, dir);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"server0", "while waiting for server1, server2, input-provider"}, {"server2", "while waiting for server0"}};
+    for (bool tls : {false, true}) {
+        for (const auto &[me, waited_for] : cases) {
+            int calls = 0;
+            auto fifth = [&] { return ++calls == 5; };
+            try {
+                if (tls) {
+                    tfe::Party::open(seed.ctx, hostmap, me, dir + "/" + me + ".key", fifth);
+                } else {
+                    tfe::Party::open_insecure_plaintext(seed.ctx, hostmap, me, fifth);
+                }
+                ADD_FAILURE() << me << " opened without its peers";
+            } catch (const tfe::Error &e) {
+                EXPECT_EQ(e.status(), TFE_ERR_ABORTED) << e.what();
+                std::string expected = "player '" + me + "' aborted the run: opening was cancelled by its caller " +
+                                       waited_for;
+                EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+            }
+            EXPECT_EQ(calls, 5) << me << (tls ? " over TLS" : "");
+        }
+    }
+    // What the check throws gives up and comes out of open() as it was thrown.
+    EXPECT_THROW(tfe::Party::open_insecure_plaintext(seed.ctx, hostmap, "server0",
+                                                     []() -> bool { throw std::invalid_argument("shutting down"); }),
+                 std::invalid_argument);
+    std::remove(hostmap.c_str());
+    for (const auto &name : kPlayers) {
+        std::remove((dir + "/" + name + ".pem").c_str());
+        std::remove((dir + "/" + name + ".key").c_str());
     }
 }
 

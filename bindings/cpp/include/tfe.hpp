@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <list>
 #include <memory>
@@ -74,6 +75,32 @@ inline void check(tfe_status_t status) {
         throw Error(status, tfe_last_error_message());
     }
 }
+
+/// What a callback threw, kept until the C call it was given to returns:
+/// no exception may unwind into the library.
+class Thrown {
+  public:
+    /// `body()`'s answer to the library, or `on_throw` once its exception is kept.
+    template <class Body> int guard(Body body, int on_throw) noexcept {
+        try {
+            return body();
+        } catch (...) {
+            error_ = std::current_exception();
+            return on_throw;
+        }
+    }
+
+    /// Rethrows the kept exception, else throws for any status but TFE_OK.
+    void check(tfe_status_t status) const {
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+        detail::check(status);
+    }
+
+  private:
+    std::exception_ptr error_;
+};
 
 template <class T, void (*Free)(T *)> struct Deleter {
     void operator()(T *p) const noexcept { Free(p); }

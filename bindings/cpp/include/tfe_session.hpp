@@ -212,21 +212,32 @@ inline void generate_certificates(const std::string &hostmap_path, const std::st
 /// revealed to this player and its stats. Move-only.
 class Party : public detail::Runs<Party, tfe_party_t, tfe_party_run> {
   public:
+    /// Asked while a party opens, on the opening thread (before each attempt
+    /// to connect to a player and at least every 20 ms while waiting): true
+    /// gives up. An exception it throws gives up too and comes out of open().
+    using Cancelled = std::function<bool()>;
+
     /// Opens player `me` of the deployment the hostmap file describes, over
     /// TLS 1.3 with the private key at `tls_key_path`. Waits until every
-    /// player of the context's graph is connected.
+    /// player of the context's graph is connected, or until `cancelled` (if
+    /// given) returns true: then it throws tfe::Error with TFE_ERR_ABORTED
+    /// naming the players it waited for (tfe_party_open_cancellable).
     static Party open(const Context &ctx, const std::string &hostmap_path, const std::string &me,
-                      const std::string &tls_key_path) {
-        tfe_party_t *party = nullptr;
-        detail::check(tfe_party_open(ctx.get(), hostmap_path.c_str(), me.c_str(), tls_key_path.c_str(), &party));
-        return Party(ctx, party);
+                      const std::string &tls_key_path, const Cancelled &cancelled = nullptr) {
+        return open_with(ctx, cancelled, [&](tfe_cancel_fn check, void *user_data, tfe_party_t **party) {
+            return tfe_party_open_cancellable(ctx.get(), hostmap_path.c_str(), me.c_str(), tls_key_path.c_str(),
+                                              check, user_data, party);
+        });
     }
 
-    /// As open(), over plaintext TCP: for tests and isolated networks only.
-    static Party open_insecure_plaintext(const Context &ctx, const std::string &hostmap_path, const std::string &me) {
-        tfe_party_t *party = nullptr;
-        detail::check(tfe_party_open_insecure_plaintext(ctx.get(), hostmap_path.c_str(), me.c_str(), &party));
-        return Party(ctx, party);
+    /// As open(), over plaintext TCP: for tests and isolated networks only
+    /// (tfe_party_open_insecure_plaintext_cancellable).
+    static Party open_insecure_plaintext(const Context &ctx, const std::string &hostmap_path, const std::string &me,
+                                         const Cancelled &cancelled = nullptr) {
+        return open_with(ctx, cancelled, [&](tfe_cancel_fn check, void *user_data, tfe_party_t **party) {
+            return tfe_party_open_insecure_plaintext_cancellable(ctx.get(), hostmap_path.c_str(), me.c_str(), check,
+                                                                 user_data, party);
+        });
     }
 
     Party(Party &&) noexcept = default;
@@ -243,6 +254,22 @@ class Party : public detail::Runs<Party, tfe_party_t, tfe_party_run> {
 
   private:
     Party(const Context &ctx, tfe_party_t *party) : state_(ctx.state_), handle_(party) {}
+
+    /// Runs `open(check, state, &party)`, a C open, with `cancelled` (none:
+    /// NULL) as its check; an exception of `cancelled` comes out here.
+    template <class Open> static Party open_with(const Context &ctx, const Cancelled &cancelled, Open open) {
+        struct State {
+            const Cancelled *cancelled;
+            detail::Thrown thrown;
+        } state{&cancelled, {}};
+        auto check = [](void *user_data) -> int {
+            auto *s = static_cast<State *>(user_data);
+            return s->thrown.guard([&] { return (*s->cancelled)() ? 1 : 0; }, 1);
+        };
+        tfe_party_t *party = nullptr;
+        state.thrown.check(open(cancelled ? +check : nullptr, &state, &party));
+        return Party(ctx, party);
+    }
 
     // Declared first, destroyed last: the party closes before the providers
     // it calls are freed.

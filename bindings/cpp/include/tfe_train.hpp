@@ -199,22 +199,13 @@ class Trainer {
     template <class Fit> void with_progress(const Progress &progress, Fit fit) {
         struct State {
             const Progress *progress;
-            std::exception_ptr thrown;
-        } state{&progress, nullptr};
+            detail::Thrown thrown;
+        } state{&progress, {}};
         auto call = [](void *user_data, const tfe_train_progress_t *p) -> int {
             auto *s = static_cast<State *>(user_data);
-            try {
-                return (*s->progress)(*p) ? 0 : 1;
-            } catch (...) {
-                s->thrown = std::current_exception(); // nothing may unwind into the library
-                return 1;
-            }
+            return s->thrown.guard([&] { return (*s->progress)(*p) ? 0 : 1; }, 1);
         };
-        tfe_status_t status = fit(progress ? +call : nullptr, &state);
-        if (state.thrown) {
-            std::rethrow_exception(state.thrown);
-        }
-        detail::check(status);
+        state.thrown.check(fit(progress ? +call : nullptr, &state));
     }
 
     detail::Handle<tfe_trainer_t, tfe_trainer_free> handle_;

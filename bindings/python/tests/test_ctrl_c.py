@@ -1,6 +1,6 @@
 """Ctrl-C during a run on the main thread (tfe/_sigint.py): a child process
 sends SIGINT to itself while a session run, a party run, a fit, an
-evaluation or a prediction waits in the library, which the run could not
+evaluation, a prediction or the opening of a party waits in the library, which the run could not
 finish on its own before (an input provider or a progress callback waits
 for the interrupt, a deployment's other players never run, or the call has
 many runs to go). The run stops, a KeyboardInterrupt is raised in
@@ -62,7 +62,7 @@ outcome(lambda: session.run(y))
 print(session.run(y).tolist())
 """
 
-PARTY = """
+HOSTMAP = """
 import socket
 players = ["server0", "server1", "server2", "alice"]
 sockets = [socket.socket() for _ in players]
@@ -77,7 +77,9 @@ def graph():
     ctx = tfe.Context()
     x = ctx.define_private_input("alice", lambda: [1.0, 2.0], shape=(2,))
     return ctx, (x * 2.0).reveal("alice")
+"""
 
+PARTY = HOSTMAP + """
 done = threading.Event()
 
 def idle(name):  # connects, never runs: server0 waits for alice's shares
@@ -95,6 +97,12 @@ done.set()
 party.close()
 for t in threads:
     t.join()
+"""
+
+# No other player ever comes: opening waits until the connect timeout.
+PARTY_OPEN = HOSTMAP + """
+ctx, _ = graph()
+outcome(lambda: config.party(ctx, "server0", insecure_plaintext=True))
 """
 
 FIT = """
@@ -150,6 +158,12 @@ def test_ctrl_c_stops_a_session_run_which_stays_usable():
 
 def test_ctrl_c_stops_a_party_run():
     assert run_child(PARTY)[:2] == ["KeyboardInterrupt after AbortedError", "interrupted"]
+
+
+def test_ctrl_c_stops_opening_a_party():
+    # Whether the watcher or the handler (in the library's check on the main
+    # thread) got the SIGINT first is a race: the second line is not checked.
+    assert run_child(PARTY_OPEN)[0] == "KeyboardInterrupt after AbortedError"
 
 
 def test_ctrl_c_stops_a_fit_within_its_run_and_the_model_trains_again():

@@ -157,3 +157,39 @@ def test_a_party_interrupted_from_another_thread_is_named_by_every_player(tmp_pa
     for name in PLAYERS[:3]:
         assert isinstance(outcome[name], tfe.AbortedError), (name, outcome[name])
         assert "'server0' aborted the run: the run was interrupted by its caller" in str(outcome[name])
+
+
+@pytest.mark.parametrize("tls", [False, True])
+@pytest.mark.parametrize("me, waited_for", [("server0", "server1, server2, alice"), ("server2", "server0")])
+def test_opening_gives_up_when_cancelled_naming_whom_it_waited_for(tmp_path, tls, me, waited_for):
+    # No other player comes; were cancel() not asked, opening would fail at
+    # the 60 s connect timeout with another error. server0 waits for the
+    # others to connect, server2 connects to server0 first.
+    ports = free_ports(len(PLAYERS))
+    config = tfe.RemoteConfig({n: f"127.0.0.1:{p}" for n, p in zip(PLAYERS, ports)},
+                              path=tmp_path / "hostmap.json", connect_timeout_ms=60000)
+    keys = {}
+    if tls:
+        config.generate_certificates(tmp_path / "certs")
+        keys = {"key": tmp_path / "certs" / f"{me}.key"}
+    calls = []
+
+    def fifth():
+        calls.append(1)
+        return len(calls) == 5
+
+    with tfe.Context() as ctx:
+        ctx.define_private_input("alice", shape=(1,))
+        with pytest.raises(tfe.AbortedError) as aborted:
+            config.party(ctx, me, insecure_plaintext=not tls, cancel=fifth, **keys)
+        assert f"player '{me}' aborted the run: opening was cancelled by its caller while waiting for {waited_for}" \
+            in str(aborted.value)
+        assert len(calls) == 5
+
+        def shutting_down():
+            raise LookupError("shutting down")
+
+        # What cancel() raises gives up and comes out as it was raised.
+        with pytest.raises(LookupError, match="shutting down") as raised:
+            config.party(ctx, me, insecure_plaintext=not tls, cancel=shutting_down, **keys)
+        assert isinstance(raised.value.__cause__, tfe.AbortedError)

@@ -45,6 +45,7 @@ INPUT_FN = CFUNCTYPE(
 LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_char_p, c_char_p)  # tfe_log_fn
 # tfe_train_progress_fn; its report is a POINTER(TrainProgress), declared below
 PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
+CANCEL_FN = CFUNCTYPE(c_int, c_void_p)  # tfe_cancel_fn
 
 # BEGIN GENERATED (tools/gen_capi.py from include/tfe.h; do not edit)
 # tfe_status_t
@@ -312,6 +313,8 @@ FUNCTIONS = {
     "tfe_session_reset_variables": (STATUS, [("sess", HANDLE)]),
     "tfe_party_open": (STATUS, [("ctx", HANDLE), ("hostmap_path", c_char_p), ("me", c_char_p), ("tls_key_path", c_char_p), ("out", POINTER(HANDLE))]),
     "tfe_party_open_insecure_plaintext": (STATUS, [("ctx", HANDLE), ("hostmap_path", c_char_p), ("me", c_char_p), ("out", POINTER(HANDLE))]),
+    "tfe_party_open_cancellable": (STATUS, [("ctx", HANDLE), ("hostmap_path", c_char_p), ("me", c_char_p), ("tls_key_path", c_char_p), ("cancelled", CANCEL_FN), ("user_data", c_void_p), ("out", POINTER(HANDLE))]),
+    "tfe_party_open_insecure_plaintext_cancellable": (STATUS, [("ctx", HANDLE), ("hostmap_path", c_char_p), ("me", c_char_p), ("cancelled", CANCEL_FN), ("user_data", c_void_p), ("out", POINTER(HANDLE))]),
     "tfe_party_run": (STATUS, [("party", HANDLE), ("fetches", POINTER(HANDLE)), ("n", c_size_t), ("feeds", HANDLE), ("out", POINTER(HANDLE))]),
     "tfe_party_interrupt": (STATUS, [("party", HANDLE)]),
     "tfe_party_free": (None, [("party", HANDLE)]),

@@ -13,10 +13,13 @@ import json
 import pathlib
 import shutil
 import tempfile
+import threading
 import weakref
 
 from . import _capi
+from . import errors as _errors
 from ._handle import Handle
+from ._sigint import Run
 from .session import run_handle
 
 
@@ -65,29 +68,51 @@ class RemoteConfig:
         _capi.tfe_hostmap_generate_certificates(str(self.path).encode(), str(folder).encode())
         self._read()
 
-    def party(self, context, me, key=None, insecure_plaintext=False) -> "Party":
+    def party(self, context, me, key=None, insecure_plaintext=False, cancel=None) -> "Party":
         """Player `me`'s party: TLS with the private key file `key`, or plain
         TCP with insecure_plaintext=True (tests and isolated networks only).
-        Waits until every player of the graph is connected."""
-        return Party(context, self, me, key, insecure_plaintext)
+        Waits until every player of the graph is connected, or until
+        `cancel()` returns true (asked on this thread about every 20 ms while
+        waiting): then tfe.AbortedError names the players it waited for.
+        Ctrl-C on the main thread stops the wait too (KeyboardInterrupt)."""
+        return Party(context, self, me, key, insecure_plaintext, cancel)
 
 
 class Party(Handle):
     """One player of a deployment (tfe_party_t): run() as every other player does."""
 
-    def __init__(self, context, config, me, key=None, insecure_plaintext=False):
+    def __init__(self, context, config, me, key=None, insecure_plaintext=False, cancel=None):
+        if insecure_plaintext and key is not None:
+            raise ValueError("key: a plaintext party takes no key")
+        if not insecure_plaintext and key is None:
+            raise ValueError(f"key: expected the path of {me}'s TLS key (or insecure_plaintext=True)")
         out = _capi.HANDLE()
-        if insecure_plaintext:
-            if key is not None:
-                raise ValueError("key: a plaintext party takes no key")
-            _capi.tfe_party_open_insecure_plaintext(
-                context._ptr, str(config.path).encode(), me.encode(), ctypes.byref(out)
-            )
-        else:
-            if key is None:
-                raise ValueError(f"key: expected the path of {me}'s TLS key (or insecure_plaintext=True)")
-            _capi.tfe_party_open(context._ptr, str(config.path).encode(), me.encode(), str(key).encode(),
-                                 ctypes.byref(out))
+        stop = threading.Event()  # set by Ctrl-C (_sigint.Run)
+        thrown = []
+
+        def cancelled(_user_data):
+            try:
+                return int(stop.is_set() or (cancel is not None and bool(cancel())))
+            except BaseException as exc:  # noqa: BLE001 (a callback must not unwind into C)
+                thrown.append(exc)
+                return 1
+
+        check = _capi.CANCEL_FN(cancelled)
+        hostmap = str(config.path).encode()
+        try:
+            with Run(stop.set):
+                if insecure_plaintext:
+                    _capi.tfe_party_open_insecure_plaintext_cancellable(
+                        context._ptr, hostmap, me.encode(), check, None, ctypes.byref(out)
+                    )
+                else:
+                    _capi.tfe_party_open_cancellable(
+                        context._ptr, hostmap, me.encode(), str(key).encode(), check, None, ctypes.byref(out)
+                    )
+        except _errors.AbortedError as aborted:
+            if thrown:
+                raise thrown[0] from aborted
+            raise
         # The party holds the graph as it was when the call began. An input
         # defined just before then may not have its callback listed yet:
         # define_private_input holds the context's lock from its C call until

@@ -31,7 +31,12 @@ SCALARS = {
     "uint64_t": "c_uint64",
     "double": "c_double",
 }
-CALLBACKS = {"tfe_input_fn": "INPUT_FN", "tfe_log_fn": "LOG_FN", "tfe_train_progress_fn": "PROGRESS_FN"}
+CALLBACKS = {
+    "tfe_input_fn": "INPUT_FN",
+    "tfe_log_fn": "LOG_FN",
+    "tfe_train_progress_fn": "PROGRESS_FN",
+    "tfe_cancel_fn": "CANCEL_FN",
+}
 
 
 def ctype(c: str, structs: set) -> str:

@@ -13,6 +13,7 @@
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use tfe::Cancel;
 use tfe::deploy::{Hostmap, party as deploy_party};
 use tfe::nn::train::{DataOwners, Players, Trainer};
 
@@ -95,7 +96,9 @@ pub fn run(args: &Args) -> Result<(), String> {
         eprintln!("warning: {warning}");
     }
     let (name, map) = (me.clone(), hostmap.clone());
-    let connect = Box::new(move |graph| deploy_party::open(&map, graph, &name, &security));
+    let connect = Box::new(move |graph, cancel: Cancel<'_>| {
+        deploy_party::open_cancellable(&map, graph, &name, &security, cancel)
+    });
     let mut trainer = Trainer::player(&input_shape, layers, players, owners.as_ref(), connect).map_err(text)?;
     let loss = loss(args, outputs)?;
     trainer.compile(optimizer(args)?, loss, metrics(loss)).map_err(text)?;

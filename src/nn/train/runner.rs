@@ -9,13 +9,15 @@ use ndarray::ArrayD;
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, TensorId};
-use crate::net::Interrupt;
+use crate::net::{Cancel, Interrupt};
 use crate::session::{Feeds, LocalOptions, LocalSession, Party, RunStats};
 
 /// Connects this process's player to the others for `graph` (every player
-/// builds the same graph, and the connection compares their digests):
-/// `deploy::party::open` with a hostmap, for instance.
-pub type Connect = Box<dyn FnOnce(Arc<Graph>) -> Result<Party> + Send>;
+/// builds the same graph, and the connection compares their digests),
+/// giving up when the [`Cancel`] says so (the trainer's call was
+/// interrupted): `deploy::party::open_cancellable` with a hostmap, for
+/// instance.
+pub type Connect = Box<dyn FnOnce(Arc<Graph>, Cancel<'_>) -> Result<Party> + Send>;
 
 /// How the trainer's players run, before the graph is built.
 pub(super) enum Backend {
@@ -55,7 +57,7 @@ impl Backend {
     /// Starts the session of `graph` with the initial values of its
     /// variables, which all belong to `model_owner` (in a deployment, only
     /// the model owner's process gives them), its runs interrupted through
-    /// `interrupt`.
+    /// `interrupt` (in a deployment, also the wait for the other players).
     pub fn start(
         &mut self,
         graph: Graph,
@@ -75,7 +77,8 @@ impl Backend {
                 let connect = connect
                     .take()
                     .ok_or_else(|| Error::internal("a deployed trainer builds its graph once, and has connected"))?;
-                let mut party = connect(Arc::new(graph))?;
+                let interrupted = || interrupt.is_set();
+                let mut party = connect(Arc::new(graph), Cancel::when(&interrupted))?;
                 party.set_interrupt(interrupt.clone());
                 if party.name() == model_owner {
                     for (name, values) in initial {

@@ -6,7 +6,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 
 /**
  * A computation under construction ({@code tfe_context_t}): its graph, with the input
@@ -15,6 +19,9 @@ import java.util.function.BiFunction;
  * adds a node and returns a new {@link Tensor}.
  */
 public final class Context extends Ops {
+    private static final MethodHandle CANCELLED = Native.upcallTarget(MethodHandles.lookup(), "cancelled",
+            MethodType.methodType(int.class, Cancel.class, MemorySegment.class));
+
     private final Upcalls upcalls;
 
     private Context(MemorySegment address, Upcalls upcalls) {
@@ -120,15 +127,75 @@ public final class Context extends Ops {
     /**
      * The party of player {@code me} in the deployment of {@code hostmapPath}, over TLS with the
      * private key at {@code tlsKeyPath}; or over plaintext TCP when {@code tlsKeyPath} is null
-     * ({@code tfe_party_open_insecure_plaintext}: trusted networks and tests only).
+     * ({@code tfe_party_open_insecure_plaintext}: trusted networks and tests only). Blocks until
+     * every player has connected, or the hostmap's connect timeout.
+     *
+     * <p>Interrupting the calling thread ({@link Thread#interrupt()}) while it waits for the
+     * other players gives up ({@code tfe_party_open_cancellable}): this throws a
+     * {@link TfeException} of {@link Status#ABORTED} whose message names the players not yet
+     * connected, within about a second, and the connections made so far are closed (the other
+     * players see them close). A thread interrupted before the call gives up at once. As this
+     * method throws no {@link InterruptedException}, the thread's interrupt status stays set;
+     * clear it ({@link Thread#interrupted()}) to open again on the same thread. An interrupt
+     * once every player is connected does not stop the opening.
      */
     public Party openParty(String hostmapPath, String me, String tlsKeyPath) {
-        return openRunner((ctx, arena, out) -> {
-            MemorySegment hostmap = arena.allocateFrom(hostmapPath);
-            MemorySegment player = arena.allocateFrom(me);
-            return tlsKeyPath == null ? Native.tfe_party_open_insecure_plaintext(ctx, hostmap, player, out)
-                    : Native.tfe_party_open(ctx, hostmap, player, arena.allocateFrom(tlsKeyPath), out);
-        }, Party::new);
+        return openParty(hostmapPath, me, tlsKeyPath, null);
+    }
+
+    /**
+     * {@link #openParty(String, String, String)}, which also gives up (the same
+     * {@link Status#ABORTED} exception) when {@code cancelled} (null: never) returns true. The
+     * library asks it on the calling thread, before each attempt to connect to a player and at
+     * least every 20 ms while waiting; an interrupt of the thread gives up all the same. An
+     * exception it throws gives up too and is thrown again here, the library's exception
+     * suppressed in it.
+     */
+    public Party openParty(String hostmapPath, String me, String tlsKeyPath, BooleanSupplier cancelled) {
+        Cancel cancel = new Cancel(cancelled);
+        try {
+            return openRunner((ctx, arena, out) -> {
+                MemorySegment hostmap = arena.allocateFrom(hostmapPath);
+                MemorySegment player = arena.allocateFrom(me);
+                MemorySegment stub = Native.LINKER.upcallStub(MethodHandles.insertArguments(CANCELLED, 0, cancel),
+                        Native.CANCEL_FN, arena);
+                return tlsKeyPath == null
+                        ? Native.tfe_party_open_insecure_plaintext_cancellable(ctx, hostmap, player, stub,
+                                MemorySegment.NULL, out)
+                        : Native.tfe_party_open_cancellable(ctx, hostmap, player, arena.allocateFrom(tlsKeyPath), stub,
+                                MemorySegment.NULL, out);
+            }, Party::new);
+        } catch (TfeException e) {
+            if (cancel.thrown != null) {
+                cancel.thrown.addSuppressed(e);
+                throw Native.rethrow(cancel.thrown);
+            }
+            throw e;
+        }
+    }
+
+    /** One opening's check for giving up, and what the caller's check threw. */
+    private static final class Cancel {
+        final BooleanSupplier cancelled;
+        Throwable thrown;
+
+        Cancel(BooleanSupplier cancelled) {
+            this.cancelled = cancelled;
+        }
+    }
+
+    /**
+     * The {@code tfe_cancel_fn}, on the opening thread: gives up when that thread is interrupted
+     * or the caller's check says so; never lets an exception reach the library.
+     */
+    private static int cancelled(Cancel cancel, MemorySegment userData) {
+        try {
+            return Thread.currentThread().isInterrupted()
+                    || (cancel.cancelled != null && cancel.cancelled.getAsBoolean()) ? 1 : 0;
+        } catch (Throwable t) {
+            cancel.thrown = t;
+            return 1;
+        }
     }
 
     /**

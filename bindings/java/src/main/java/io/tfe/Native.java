@@ -86,6 +86,9 @@ final class Native {
     static final FunctionDescriptor INPUT_FN =
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
 
+    /** {@code tfe_cancel_fn}: (user_data) -> int. */
+    static final FunctionDescriptor CANCEL_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+
     /** {@code tfe_log_fn}: (user_data, level, target, message). */
     static final FunctionDescriptor LOG_FN = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
 
@@ -496,6 +499,14 @@ final class Native {
     private static final MethodHandle TFE_PARTY_OPEN_INSECURE_PLAINTEXT = downcall("tfe_party_open_insecure_plaintext", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static int tfe_party_open_insecure_plaintext(MemorySegment ctx, MemorySegment hostmap_path, MemorySegment me, MemorySegment out) {
         try { return (int) TFE_PARTY_OPEN_INSECURE_PLAINTEXT.invokeExact(ctx, hostmap_path, me, out); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PARTY_OPEN_CANCELLABLE = downcall("tfe_party_open_cancellable", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static int tfe_party_open_cancellable(MemorySegment ctx, MemorySegment hostmap_path, MemorySegment me, MemorySegment tls_key_path, MemorySegment cancelled, MemorySegment user_data, MemorySegment out) {
+        try { return (int) TFE_PARTY_OPEN_CANCELLABLE.invokeExact(ctx, hostmap_path, me, tls_key_path, cancelled, user_data, out); } catch (Throwable t) { throw rethrow(t); }
+    }
+    private static final MethodHandle TFE_PARTY_OPEN_INSECURE_PLAINTEXT_CANCELLABLE = downcall("tfe_party_open_insecure_plaintext_cancellable", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static int tfe_party_open_insecure_plaintext_cancellable(MemorySegment ctx, MemorySegment hostmap_path, MemorySegment me, MemorySegment cancelled, MemorySegment user_data, MemorySegment out) {
+        try { return (int) TFE_PARTY_OPEN_INSECURE_PLAINTEXT_CANCELLABLE.invokeExact(ctx, hostmap_path, me, cancelled, user_data, out); } catch (Throwable t) { throw rethrow(t); }
     }
     private static final MethodHandle TFE_PARTY_RUN = downcall("tfe_party_run", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     static int tfe_party_run(MemorySegment party, MemorySegment fetches, long n, MemorySegment feeds, MemorySegment out) {
