@@ -60,6 +60,30 @@ def test_keyboard_interrupt_in_a_provider_fails_the_run(ctx):
     assert isinstance(info.value.__cause__, KeyboardInterrupt)
 
 
+def test_closing_the_running_session_or_its_context_from_a_provider_fails_the_run(ctx):
+    # The run holds the session and waits for the provider: close() there
+    # would wait forever. It raises instead, and the run fails with it.
+    closing = []
+
+    def provider():
+        closing.pop()()
+        return [1.0]
+
+    y = ctx.define_private_input("alice", provider, shape=(1,)).reveal()
+    session = ctx.session()
+    other = tfe.Context(transport="memory")
+    for close, name in [(session.close, "Session"), (ctx.close, "Context"), (other.close, None)]:
+        closing.append(close)
+        if name is None:  # another context's handle closes as anywhere
+            assert session.run(y).tolist() == [1.0] and other.closed
+            continue
+        with pytest.raises(tfe.InvalidArgumentError, match=f"tfe.{name}.close\\(\\) called from an input provider") as info:
+            session.run(y)
+        assert isinstance(info.value.__cause__, tfe.InvalidArgumentError)
+        assert not session.closed and not ctx.closed
+    session.close()
+
+
 def test_callbacks_stay_alive_while_the_context_lives(ctx):
     # No reference to the provider or its ctypes callback is left but the context's.
     x = ctx.define_private_input("alice", (lambda: [5.0]), shape=(1,))

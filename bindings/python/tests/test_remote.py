@@ -21,8 +21,9 @@ def free_ports(n):
     return ports
 
 
-def deploy(config, build, keys=None, fail_at=None):
-    """Runs every player's party in a thread; returns {player: value or exception}."""
+def deploy(config, build, keys=None, fail_at=None, parties=None):
+    """Runs every player's party in a thread; returns {player: value or
+    exception}. Each party is in `parties` (if given) from its opening on."""
     outcome = {}
 
     def player(name):
@@ -31,6 +32,8 @@ def deploy(config, build, keys=None, fail_at=None):
         try:
             key = keys[name] if keys else None
             with config.party(ctx, name, key=key, insecure_plaintext=keys is None) as party:
+                if parties is not None:
+                    parties[name] = party
                 outcome[name] = party.run(fetch)
                 outcome[name + ".stats"] = party.last_stats
             party.close()  # closed twice: nothing happens
@@ -193,3 +196,22 @@ def test_opening_gives_up_when_cancelled_naming_whom_it_waited_for(tmp_path, tls
         with pytest.raises(LookupError, match="shutting down") as raised:
             config.party(ctx, me, insecure_plaintext=not tls, cancel=shutting_down, **keys)
         assert isinstance(raised.value.__cause__, tfe.AbortedError)
+
+
+def test_closing_the_running_party_from_its_provider_fails_the_run(tmp_path):
+    # alice's provider runs on the thread of alice's run, which holds her
+    # party: close() there would free it under the run. It raises instead.
+    parties = {}
+
+    def build_closing(ctx, _me, _fail_at):
+        def provide():
+            parties["alice"].close()
+            return np.arange(4.0)
+
+        return (ctx.define_private_input("alice", provide, shape=(4,)) * 2.0).reveal("alice")
+
+    outcome = deploy(hostmap(tmp_path), build_closing, parties=parties)
+    assert isinstance(outcome["alice"], tfe.InvalidArgumentError), outcome["alice"]
+    assert "tfe.Party.close() called from an input provider" in str(outcome["alice"])
+    for name in PLAYERS[:3]:
+        assert isinstance(outcome[name], tfe.AbortedError), (name, outcome[name])

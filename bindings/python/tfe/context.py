@@ -17,7 +17,7 @@ from . import _capi
 from ._handle import Handle
 from ._values import as_array, as_shape, doubles, read_shape, sizes, text
 from .errors import Error
-from .session import _INTERRUPT, _RUN, Session, run_handle
+from .session import _INTERRUPT, _RUN, Session, providing, refuse_close_in_provider, run_handle
 
 COMPARISONS = {
     "fixed_point_range": _capi.TFE_COMPARISON_FIXED_POINT_RANGE,
@@ -181,6 +181,9 @@ class Context(Handle):
         return cls(_handle=out.value, **session_options)
 
     def close(self) -> None:
+        """Frees the context (and its default session) now; from one of its
+        input providers during a run it raises tfe.InvalidArgumentError."""
+        refuse_close_in_provider(self, self)
         with self._lock:
             if self._session is not None:
                 self._session.close()
@@ -366,7 +369,8 @@ def _input_callback(provider, dims, failures):
         try:
             if length != count:  # (the library passes the input's own shape: never seen)
                 raise ValueError(f"input {text(name)}: the library asks for {length} values, expected {count}")
-            value = provider()
+            with providing(failures):
+                value = provider()
             if type(value) is ndarray and value.dtype is float64 and value.shape == dims:
                 try:
                     # A buffer of its bytes, in order: fails unless C-contiguous (and writable).

@@ -20,7 +20,7 @@ from . import _capi
 from . import errors as _errors
 from ._handle import Handle
 from ._sigint import Run
-from .session import run_handle
+from .session import refuse_close_in_provider, run_handle
 
 
 class RemoteConfig:
@@ -140,3 +140,10 @@ class Party(Handle):
         (tfe_party_interrupt); does nothing between runs. It does not wait
         for the run, nor for a close() waiting for it."""
         self._interrupt(_capi.tfe_party_interrupt)
+
+    def close(self) -> None:
+        """Closes the party's connections and frees it (see Handle.close); from
+        an input provider of its context during a run it raises
+        tfe.InvalidArgumentError instead."""
+        refuse_close_in_provider(self, getattr(self, "context", None))
+        super().close()

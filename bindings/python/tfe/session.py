@@ -7,6 +7,7 @@ stops a run on the main thread with a KeyboardInterrupt (_sigint).
 """
 
 import ctypes
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -252,6 +253,53 @@ _RUN = _capi.tfe_session_run_with_feeds
 _INTERRUPT = _capi.tfe_session_interrupt
 
 
+# The input providers running on this thread, innermost first: a chain of
+# (their context's _callback_failures list, the outer link), None for none.
+# A provider may run a party of another context, whose providers then run
+# here too. (The list stands for the context: the context itself would keep
+# the context alive from its own callbacks.)
+_providing = threading.local()
+
+
+def providing(failures):
+    """`with providing(context._callback_failures):` around an input
+    provider's call: marks this thread as inside it."""
+    return _Providing(failures)
+
+
+class _Providing:
+    __slots__ = ("_failures", "_outer")
+
+    def __init__(self, failures):
+        self._failures = failures
+
+    def __enter__(self):
+        self._outer = getattr(_providing, "chain", None)
+        _providing.chain = (self._failures, self._outer)
+
+    def __exit__(self, *exc):
+        _providing.chain = self._outer
+
+
+def refuse_close_in_provider(handle, context):
+    """Raises InvalidArgumentError when an input provider of `context` runs
+    on this thread: the run that called it holds `handle` (a session, a party
+    or the context) and waits for it, so close() would wait forever (a local
+    session's provider runs on a library thread) or free the handle under
+    the run (a party's runs on the run's own thread)."""
+    if context is None:
+        return
+    link = getattr(_providing, "chain", None)
+    while link is not None:
+        if link[0] is context._callback_failures:
+            name = type(handle).__name__
+            raise InvalidArgumentError(
+                f"tfe.{name}.close() called from an input provider of its context during a run: "
+                f"the run waits for the provider; close the {name} after the run returns"
+            )
+        link = link[1]
+
+
 class Session(Handle):
     """Every player of `context`'s graph (the default context's when None)
     running in this process, each on its own thread (tfe_session_t): a
@@ -287,6 +335,12 @@ class Session(Handle):
         tfe.AbortedError (tfe_session_interrupt); does nothing between runs.
         It does not wait for the run, nor for a close() waiting for it."""
         self._interrupt(_INTERRUPT)
+
+    def close(self) -> None:
+        """Frees the session now (see Handle.close); from an input provider of
+        its context during a run it raises tfe.InvalidArgumentError instead."""
+        refuse_close_in_provider(self, self.context)
+        super().close()
 
     def reset_variables(self) -> None:
         """Forgets the variables' shares: the next run initializes them again."""
