@@ -29,20 +29,25 @@ abstract class Handle implements AutoCloseable {
     private final MemorySegment address;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Cleaner.Cleanable cleanable;
+    /** The input providers of the context this handle is or runs (null: none). */
+    private final Upcalls upcalls;
     private boolean closed;
 
     /**
      * Owns {@code address}; {@code free} is the C _free of its type, run once with
-     * {@code address} by {@link #close()} or the cleaner; {@code after} (may be null) runs
-     * after it (releasing what must outlive the C handle). Neither may refer to this object.
+     * {@code address} by {@link #close()} or the cleaner; {@code free} must not refer to this
+     * object. {@code upcalls} (null for a handle that no input provider serves) are the input
+     * providers of the context this handle is or was made from: this handle's reference to
+     * them is released after the free, and {@link #close()} is refused inside one of them.
      */
-    Handle(String type, MemorySegment address, Consumer<MemorySegment> free, Runnable after) {
+    Handle(String type, MemorySegment address, Consumer<MemorySegment> free, Upcalls upcalls) {
         this.type = type;
         this.address = address;
+        this.upcalls = upcalls;
         this.cleanable = CLEANER.register(this, () -> {
             free.accept(address);
-            if (after != null) {
-                after.run();
+            if (upcalls != null) {
+                upcalls.release();
             }
         });
     }
@@ -205,9 +210,29 @@ abstract class Handle implements AutoCloseable {
         }
     }
 
-    /** Frees the C handle (waiting for calls in flight on other threads); safe twice. */
+    /**
+     * Frees the C handle (waiting for calls in flight on other threads); safe twice.
+     *
+     * <p>Throws a {@link TfeException} of {@link Status#INVALID_ARGUMENT} instead, leaving the
+     * handle open, when called inside a callback of a call on this handle (a fit's progress
+     * listener closing its trainer), or, for a {@link Context} and every {@link Session} or
+     * {@link Party} made from it, inside an input provider of that context, which a run calls
+     * (on a library thread or the run's own): a close of the session or party would wait for
+     * the run, which waits for the provider; the context follows the same rule. The
+     * exception, left to the provider, fails the run with its message. Close after the call
+     * or run returns.
+     */
     @Override
     public void close() {
+        if (upcalls != null && upcalls.providing()) {
+            // An input provider of this handle's context runs on this thread, inside a run of a
+            // session or party of that context: the run, holding its handle's read lock (on
+            // another thread in a local session), waits for the provider. One rule for the
+            // context and all its runners: a close of the context itself would not wait, but
+            // nothing of a run's context is closed inside its providers.
+            throw new TfeException(Status.INVALID_ARGUMENT, "tfe: " + type + ".close() called inside an input"
+                    + " provider of the same context, during a run: close it after run returns");
+        }
         if (lock.getReadHoldCount() > 0) {
             // This thread is inside a call on the handle (in one of its callbacks, a fit's
             // progress callback): the write lock would wait for that call, which waits for this.

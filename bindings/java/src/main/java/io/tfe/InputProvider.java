@@ -4,7 +4,11 @@ package io.tfe;
  * Produces the values of a private input at its owner, once per run that needs them
  * ({@link Context#definePrivateInput}). It runs on a library thread (the owner player's), so it
  * must be safe to call from a thread other than the one that made the context, and must not
- * run the session that called it. An exception it throws fails the run with a
+ * run the session that called it. Closing that context, or a session or party made from it,
+ * inside the provider is refused with a {@link TfeException} (a close of the running session
+ * or party would wait for the run, which waits for the provider), which fails the run: close
+ * them after run returns. An
+ * exception it throws fails the run with a
  * {@link TfeException} of {@link Status#INVALID_ARGUMENT} whose message holds the exception's;
  * like the values, that text stays with the owner.
  */

@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  */
 public abstract sealed class Ops extends Handle permits Context {
     Ops(MemorySegment address, Upcalls upcalls) {
-        super("Context", address, Native::tfe_context_free, upcalls::release);
+        super("Context", address, Native::tfe_context_free, upcalls);
     }
 
     @FunctionalInterface

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Party extends Handle {
     Party(MemorySegment address, Upcalls upcalls) {
-        super("Party", address, Native::tfe_party_free, upcalls::release);
+        super("Party", address, Native::tfe_party_free, upcalls);
     }
 
     /** This player's part of one run, with {@code feeds} (null: none); every player runs it. */

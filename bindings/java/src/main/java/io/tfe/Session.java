@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Session extends Handle {
     Session(MemorySegment address, Upcalls upcalls) {
-        super("Session", address, Native::tfe_session_free, upcalls::release);
+        super("Session", address, Native::tfe_session_free, upcalls);
     }
 
     /** Runs the graph and returns the values of {@code fetches} (revealed tensors or assignments). */

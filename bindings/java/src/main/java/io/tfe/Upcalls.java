@@ -22,6 +22,15 @@ final class Upcalls {
             MethodType.methodType(int.class, Input.class, MemorySegment.class, MemorySegment.class,
                     MemorySegment.class, long.class, MemorySegment.class, long.class));
 
+    /**
+     * The contexts whose input providers run on this thread, innermost first (null: none).
+     * Nested when a provider runs a party of another context, whose providers run on the same
+     * thread.
+     */
+    private static final ThreadLocal<Providing> PROVIDING = new ThreadLocal<>();
+
+    private record Providing(Upcalls upcalls, Providing outer) {}
+
     private final Arena arena = Arena.ofShared();
     private int references = 1;
 
@@ -30,7 +39,7 @@ final class Upcalls {
      * input's own pointer), valid until the last release.
      */
     synchronized MemorySegment stub(InputProvider provider) {
-        MethodHandle target = MethodHandles.insertArguments(PROVIDE, 0, new Input(provider));
+        MethodHandle target = MethodHandles.insertArguments(PROVIDE, 0, new Input(this, provider));
         return Native.LINKER.upcallStub(target, Native.INPUT_FN, arena);
     }
 
@@ -42,11 +51,13 @@ final class Upcalls {
      * calling at once (two sessions of one context) each get an array, the second a new one.
      */
     private static final class Input {
+        final Upcalls upcalls;
         final InputProvider provider;
         volatile String name;
         final AtomicReference<double[]> spare = new AtomicReference<>();
 
-        Input(InputProvider provider) {
+        Input(Upcalls upcalls, InputProvider provider) {
+            this.upcalls = upcalls;
             this.provider = provider;
         }
 
@@ -61,6 +72,20 @@ final class Upcalls {
             Arrays.fill(values, 0.0);
             spare.set(values);
         }
+    }
+
+    /**
+     * Whether one of these input providers runs on the calling thread: a run of a session or
+     * party of their context is in progress, waiting for it ({@link Handle#close()} refuses to
+     * close their context, sessions and parties there).
+     */
+    boolean providing() {
+        for (Providing p = PROVIDING.get(); p != null; p = p.outer()) {
+            if (p.upcalls() == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized Upcalls retain() {
@@ -91,7 +116,13 @@ final class Upcalls {
                 inputName = input.name = Strings.read(name);
             }
             double[] values = input.take(Math.toIntExact(len));
-            input.provider.provide(inputName, dims, values);
+            Providing outer = PROVIDING.get();
+            PROVIDING.set(new Providing(input.upcalls, outer));
+            try {
+                input.provider.provide(inputName, dims, values);
+            } finally {
+                PROVIDING.set(outer);
+            }
             MemorySegment.copy(values, 0, out.reinterpret(len * Double.BYTES), JAVA_DOUBLE, 0, values.length);
             input.giveBack(values);
             return 0;

@@ -1,13 +1,19 @@
 package io.tfe;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
@@ -80,6 +86,86 @@ class HandlesTest {
             closer.join();
             assertTrue(sess.isClosed());
             assertEquals(0, closed.getCount());
+        }
+    }
+
+    /** A seed whose provider closes the handle in {@code target}, if any, then gives ones. */
+    private static Seed closingSeed(AtomicReference<Handle> target) {
+        return new Seed((name, shape, out) -> {
+            Handle handle = target.get();
+            if (handle != null) {
+                handle.close();
+            }
+            Arrays.fill(out, 1.0);
+        });
+    }
+
+    /** The run's error is the refused close of a {@code type} from inside its provider. */
+    private static void assertCloseRefused(TfeException e, String type) {
+        assertEquals(Status.INVALID_ARGUMENT, e.status(), e.getMessage());
+        assertTrue(e.getMessage().contains("tfe: " + type + ".close() called inside an input provider"), e.getMessage());
+        assertTrue(e.getMessage().contains("close it after run returns"), e.getMessage());
+    }
+
+    // A close of the running session from inside a provider of its context waited for the
+    // run, which waits for the provider: for good. The timeouts turn a hang into a failure.
+    // The context, whose close does not wait for runs, is refused there as well.
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void closingTheRunningSessionOrItsContextFromAProviderFailsTheRun() {
+        // The provider runs on the owner's library thread, which holds no lock of the session.
+        AtomicReference<Handle> target = new AtomicReference<>();
+        try (Seed seed = closingSeed(target); Session sess = seed.ctx.newSession()) {
+            for (Handle handle : List.<Handle>of(sess, seed.ctx)) {
+                target.set(handle);
+                assertCloseRefused(assertThrows(TfeException.class, () -> sess.run(seed.y)),
+                        handle == sess ? "Session" : "Context");
+                assertFalse(handle.isClosed());
+            }
+            target.set(null);
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void closingTheRunningPartyOrItsContextFromAProviderFailsTheRun(@TempDir Path dir) throws Exception {
+        // The provider runs on the thread that called the input owner's Party.run.
+        AtomicReference<Handle> target = new AtomicReference<>();
+        try (Seed seed = closingSeed(target)) {
+            for (String type : List.of("Party", "Context")) {
+                Path hostmap = PartyTest.writeHostmap(Files.createDirectory(dir.resolve(type)));
+                List<Object> outcomes = PartyTest.runParties(seed, hostmap, null, null, (name, party) -> {
+                    if (name.equals("input-provider")) {
+                        target.set(type.equals("Party") ? party : seed.ctx);
+                    }
+                });
+                assertCloseRefused(assertInstanceOf(TfeException.class, outcomes.get(3)), type);
+                for (int i = 0; i < 3; i++) {
+                    TfeException e = assertInstanceOf(TfeException.class, outcomes.get(i));
+                    assertEquals(Status.ABORTED, e.status(), e.getMessage());
+                }
+                assertFalse(seed.ctx.isClosed());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aProviderClosesAnotherContextsSessionAndContext() {
+        AtomicReference<Handle> target = new AtomicReference<>();
+        try (Seed seed = closingSeed(target); Session sess = seed.ctx.newSession(); Seed other = new Seed()) {
+            Session otherSess = other.ctx.newSession();
+            for (Handle handle : List.<Handle>of(otherSess, other.ctx)) {
+                target.set(handle);
+                try (Result result = sess.run(seed.y)) {
+                    assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+                }
+                assertTrue(handle.isClosed());
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,16 +81,27 @@ class PartyTest {
 
     /** {@link #runParties(Seed, Path, Path)}, each player opening with {@code cancelled} (null: none). */
     static List<Object> runParties(Seed seed, Path hostmap, Path keys, BooleanSupplier cancelled) throws Exception {
+        return runParties(seed, hostmap, keys, cancelled, (name, party) -> {});
+    }
+
+    /**
+     * {@link #runParties(Seed, Path, Path, BooleanSupplier)}, handing each player's name and
+     * party to {@code opened} (on the player's thread) before it runs.
+     */
+    static List<Object> runParties(Seed seed, Path hostmap, Path keys, BooleanSupplier cancelled,
+            BiConsumer<String, Party> opened) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(PLAYERS.length);
         try {
             List<Future<Object>> outcomes = new ArrayList<>();
             for (String name : PLAYERS) {
                 outcomes.add(pool.submit(() -> {
                     String key = keys == null ? null : keys.resolve(name + ".key").toString();
-                    try (Party party = open(seed, hostmap, name, key, cancelled);
-                            Result result = party.run(null, seed.y)) {
-                        assertEquals(1, result.playerCount());
-                        return result.values(0);
+                    try (Party party = open(seed, hostmap, name, key, cancelled)) {
+                        opened.accept(name, party);
+                        try (Result result = party.run(null, seed.y)) {
+                            assertEquals(1, result.playerCount());
+                            return result.values(0);
+                        }
                     } catch (TfeException e) {
                         return e;
                     }
