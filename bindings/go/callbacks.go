@@ -11,7 +11,9 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/cgo"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -24,8 +26,16 @@ import (
 // way, with the panic's value in the message. out is library memory, valid
 // only during the call: do not keep it.
 //
-// It runs on a library thread (the owner player's), possibly while other
-// goroutines run; it must not run the session or party that called it.
+// It runs during Run, possibly while other goroutines run: in a session on
+// a library thread (the owner player's), in a party on the goroutine that
+// called Run. That run holds its session or party until the func returns,
+// so the func must not wait for it: there, while the session or party has
+// a run in progress, its Run and ResetVariables return at once an error
+// matching ErrInvalidArgument that says so, and its Close (which returns
+// nothing) panics with that error, which fails the run; Interrupt works.
+// Other handles may be closed there, the input's context included, but
+// not the run's fetches and feeds: the run holds them too, and their Close
+// (or Feeds.Set) would wait for good.
 // The error's text stays at the owner: other players learn only that the
 // input was invalid.
 type InputFunc func(name string, shape []int, out []float64) error
@@ -59,6 +69,67 @@ func releaseAll(ps []*provider) {
 			p.handle.Delete()
 		}
 	}
+}
+
+// providing holds, per OS thread, the input providers running on it: the
+// innermost call, which names the one it runs inside (a provider may run
+// a party, whose providers run on the same thread). tfeGoProvideInput
+// marks each call (see markProviding); runsHere reads them.
+var providing = struct {
+	sync.Mutex
+	calls map[uintptr]*providerCall
+}{calls: map[uintptr]*providerCall{}}
+
+// providerCall is one provider running on a thread, inside outer (nil:
+// none) on the same thread. Never changed once made.
+type providerCall struct {
+	p     *provider
+	outer *providerCall
+}
+
+// markProviding marks p as running on this thread until the returned
+// unmark is called, on this thread too: a callback's goroutine is locked
+// to it.
+func markProviding(p *provider) (unmark func()) {
+	thread := currentThread()
+	providing.Lock()
+	call := &providerCall{p, providing.calls[thread]}
+	providing.calls[thread] = call
+	providing.Unlock()
+	return func() {
+		providing.Lock()
+		defer providing.Unlock()
+		if call.outer == nil {
+			delete(providing.calls, thread)
+		} else {
+			providing.calls[thread] = call.outer
+		}
+	}
+}
+
+// runsHere is whether one of the set's providers runs on the caller's
+// goroutine, in the call at hand or one it runs inside. As in
+// Trainer.reentered, the thread stands for the goroutine: a callback's
+// thread runs only the callback's goroutine until it returns, and a caller
+// locked to its own thread finds its thread marked only if it is that
+// goroutine inside a provider. Nil holds none.
+func (s *providerSet) runsHere() bool {
+	if s == nil {
+		return false
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	providing.Lock()
+	call := providing.calls[currentThread()]
+	providing.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; call != nil; call = call.outer {
+		if slices.Contains(s.list, call.p) {
+			return true
+		}
+	}
+	return false
 }
 
 // providerSet is the providers, one reference each, that a C handle may
@@ -104,6 +175,7 @@ func tfeGoProvideInput(userData C.uintptr_t, name *C.char, shape *C.size_t, rank
 		}
 	}()
 	p := cgo.Handle(uintptr(userData)).Value().(*provider)
+	defer markProviding(p)()
 	var values []float64
 	if n > 0 {
 		values = unsafe.Slice((*float64)(unsafe.Pointer(out)), int(n))

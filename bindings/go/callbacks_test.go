@@ -3,8 +3,10 @@ package tfe_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	tfe "tfe/bindings/go"
@@ -93,6 +95,146 @@ func TestProvidersRunConcurrentlyInSeveralSessions(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// expectFromProvider checks err, what a call of kind's method made from an
+// input provider of its run in progress returned (or, for Close, the
+// failed run's error): an ErrInvalidArgument that names the call and says
+// what to do, not a closed handle.
+func expectFromProvider(t *testing.T, err error, kind, method, advice string) {
+	t.Helper()
+	want := "tfe." + kind + "." + method + ": called from an input provider of this " + strings.ToLower(kind) +
+		" while it has a run in progress, which waits for the provider to return: " + advice
+	if !errors.Is(err, tfe.ErrInvalidArgument) || errors.Is(err, tfe.ErrClosed) || !strings.Contains(fmtErr(err), want) {
+		t.Errorf("%s.%s from its input provider: expected %q, got %v", kind, method, want, err)
+	}
+}
+
+// An input provider runs inside the run that called it, which holds its
+// session until the provider returns: there the session's Run and
+// ResetVariables fail at once rather than wait for the run for good, and
+// its Close (which returns nothing) panics, which fails the run with the
+// panic's message. The session stays usable. The provider may close its
+// context, which no run holds, another context's session, or a session of
+// its own context that is not running.
+func TestSessionCallsFromItsProviderFailRatherThanWait(t *testing.T) {
+	ctx := newContext(t)
+	var inside func() // what the provider does besides filling its values (nil: nothing)
+	x := must(ctx.DefinePrivateInput("x", "input-provider", []int{3}, func(_ string, _ []int, out []float64) error {
+		for i := range out {
+			out[i] = 2
+		}
+		if inside != nil {
+			inside()
+		}
+		return nil
+	}))(t)
+	out := must(ctx.Reveal(x, ""))(t)
+	sess := must(tfe.NewLocalSession(ctx, memory()))(t)
+	idle := must(tfe.NewLocalSession(ctx, memory()))(t)
+	other := must(tfe.NewLocalSession(newSeed(t, fill(1)).ctx, memory()))(t)
+	// runWith runs sess once with f inside its provider and checks the
+	// values of a run that succeeded.
+	runWith := func(what string, f func()) error {
+		t.Helper()
+		inside = f
+		defer func() { inside = nil }()
+		return returnsWithin(t, "Run", what+" from the input provider waits for the run", func() error {
+			res, err := sess.Run(context.Background(), []*tfe.Tensor{out}, nil)
+			if err != nil {
+				return err
+			}
+			defer res.Close()
+			if v, err := res.Value(0); err != nil || len(v.Data) != 3 || v.Data[0] != 2 {
+				return fmt.Errorf("the run's value: %v, %v", v, err)
+			}
+			return nil
+		})
+	}
+
+	err := runWith("Close of the session", sess.Close)
+	expectFromProvider(t, err, "Session", "Close", "close it after Run returns")
+	if e := expectStatus(t, err, tfe.ErrInvalidArgument); !strings.Contains(e.Message, `the Go input provider of "x" panicked`) {
+		t.Fatalf("the run's error: %s", e.Message)
+	}
+
+	var runErr, resetErr error
+	err = runWith("a call of the session", func() {
+		_, runErr = sess.Run(context.Background(), []*tfe.Tensor{out}, nil)
+		resetErr = sess.ResetVariables()
+	})
+	if err != nil {
+		t.Fatalf("the run: %v", err)
+	}
+	expectFromProvider(t, runErr, "Session", "Run", "call it after Run returns")
+	expectFromProvider(t, resetErr, "Session", "ResetVariables", "call it after Run returns")
+
+	err = runWith("Close of other handles", func() {
+		other.Close()
+		idle.Close()
+		ctx.Close()
+	})
+	if err != nil {
+		t.Fatalf("a run whose provider closes other handles: %v", err)
+	}
+	for name, err := range map[string]error{
+		"the other context's session": func() error { _, err := other.Run(context.Background(), nil, nil); return err }(),
+		"the idle session":            idle.ResetVariables(),
+		"the context of the session":  func() error { _, err := ctx.Players(); return err }(),
+		"the session after its Close": func() error { sess.Close(); return sess.ResetVariables() }(),
+	} {
+		if !errors.Is(err, tfe.ErrClosed) {
+			t.Errorf("%s: expected ErrClosed, got %v", name, err)
+		}
+	}
+}
+
+// A party's input provider runs on the goroutine that called Run, which
+// holds the party until the provider returns: there the party's Run fails
+// at once, and its Close panics, which fails the run with the panic's
+// message (and the other players abort it). The provider may close its
+// context.
+func TestPartyCallsFromItsProviderFailRatherThanWait(t *testing.T) {
+	var s *seed
+	var party atomic.Pointer[tfe.Party] // the input provider's
+	var runErr error
+	s = newSeed(t, func(_ string, _ []int, out []float64) error {
+		p := party.Load()
+		_, runErr = p.Run(context.Background(), []*tfe.Tensor{s.out}, nil)
+		s.ctx.Close()
+		p.Close()
+		return nil
+	})
+	// The seed's handles are closed once the runs have returned, not by the
+	// seed's cleanup: that would wait for good for a run that never does.
+	closers := s.closer
+	s.closer = nil
+	var outcomes []partyOutcome
+	err := returnsWithin(t, "The parties' runs", "Close of the party from its input provider waits for the run", func() error {
+		outcomes = runParties(t, s.ctx, s.out, writeHostmap(t), "", func(name string, p *tfe.Party, fetch *tfe.Tensor) (*tfe.Result, error) {
+			if name == "input-provider" {
+				party.Store(p)
+			}
+			return p.Run(context.Background(), []*tfe.Tensor{fetch}, nil)
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectFromProvider(t, runErr, "Party", "Run", "call it after Run returns")
+	expectFromProvider(t, outcomes[3].err, "Party", "Close", "close it after Run returns")
+	for i, o := range outcomes[:3] {
+		if e := expectStatus(t, o.err, tfe.ErrAborted); !strings.Contains(e.Message, "'input-provider'") {
+			t.Errorf("%s: %s", partyPlayers[i], e.Message)
+		}
+	}
+	if _, err := s.ctx.Players(); !errors.Is(err, tfe.ErrClosed) {
+		t.Errorf("the context closed by the provider: %v", err)
+	}
+	for _, c := range closers {
+		c.Close()
 	}
 }
 

@@ -61,10 +61,10 @@ func cancelled(ctx context.Context, err error) error {
 	return fmt.Errorf("%w: %w", context.Cause(ctx), err)
 }
 
-// interruptible runs call with the C handle held under l (h's read or
-// write lock, see hold). When ctx is done before call returns, interrupt
-// is made on the handle, repeatedly (see watch), and call's error then
-// matches ctx's error too (see cancelled).
+// interruptible runs call, a run, with the C handle held under l (h's
+// read or write lock, see hold) and counted in running. When ctx is done
+// before call returns, interrupt is made on the handle, repeatedly (see
+// watch), and call's error then matches ctx's error too (see cancelled).
 func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt func(P) C.enum_tfe_status_t,
 	call func(P) error) error {
 	p, err := h.hold(l)
@@ -72,6 +72,8 @@ func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt 
 		return err
 	}
 	defer h.letGo(l)
+	h.running.Add(1)
+	defer h.running.Add(-1)
 	stop := watch(ctx, func() { interrupt(p) })
 	err = call(p)
 	if stop() && err != nil {

@@ -63,8 +63,10 @@ func LoadContext(path string) (*Context, error) {
 }
 
 // Close frees the context (tfe_context_free) and releases its input
-// providers; its tensors and the sessions made from it stay valid. Safe
-// twice; later uses are ErrClosed.
+// providers; its tensors and the sessions and parties made from it stay
+// valid, with the providers they hold. Safe twice; later uses are
+// ErrClosed. No run holds the context, so Close does not wait for one: an
+// input provider of a run of its sessions or parties may call it.
 func (c *Context) Close() { c.h.close() }
 
 // snapshot returns the context's providers, each with one more reference,

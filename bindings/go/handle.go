@@ -6,7 +6,9 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -24,8 +26,14 @@ type handle[P comparable] struct {
 	ptr          P
 	kind         string // "tfe.Context", for messages
 	free         func(P)
-	keep         *providerSet // callbacks the C handle may call until it is freed (nil: none)
-	cleanup      runtime.Cleanup
+	// keep is the callbacks the C handle may call until it is freed (nil:
+	// none), set once: close empties the set rather than drop it, so it is
+	// read without mu (see fromProvider).
+	keep    *providerSet
+	cleanup runtime.Cleanup
+	// running counts the runs in progress (see interruptible), each with
+	// mu held.
+	running atomic.Int32
 }
 
 // freeing is what a cleanup needs: never the owner itself, which would
@@ -116,8 +124,49 @@ func (h *handle[P]) close() {
 	}
 	h.cleanup.Stop()
 	freeing[P]{h.ptr, h.free, h.keep}.run()
-	h.ptr, h.keep = zero[P](), nil
+	h.ptr = zero[P]()
 }
+
+// fromProvider is the error of a call of method (a session's or a party's)
+// made from one of the handle's input providers while it has a run in
+// progress: the run holds the handle until the provider returns, so the
+// call, which would wait for the run (Close, for mu; Run and
+// ResetVariables, in the library), would wait for good. advice says what
+// to do instead. Nil for any other call, such as one made meanwhile on
+// another goroutine, which waits for the run as usual, or one from a
+// provider while the handle has no run in progress.
+func (h *handle[P]) fromProvider(method, advice string) error {
+	if h.running.Load() == 0 || !h.keep.runsHere() {
+		return nil
+	}
+	noun := strings.ToLower(strings.TrimPrefix(h.kind, "tfe."))
+	return &Error{Status: StatusInvalidArgument, Message: h.kind + "." + method +
+		": called from an input provider of this " + noun + " while it has a run in progress," +
+		" which waits for the provider to return: " + advice}
+}
+
+// closeOutsideProviders is close for a session or a party: from one of its
+// input providers while it has a run in progress it panics instead (see
+// fromProvider), which fails that run with the panic's message.
+func (h *handle[P]) closeOutsideProviders() {
+	if err := h.fromProvider("Close", "close it after Run returns"); err != nil {
+		panic(err)
+	}
+	h.close()
+}
+
+// callOutsideProviders is call for a method of a session or a party that
+// fails at once from one of its input providers while it has a run in
+// progress (see fromProvider).
+func (h *handle[P]) callOutsideProviders(method string, f func(P) C.enum_tfe_status_t) error {
+	if err := h.fromProvider(method, afterRun); err != nil {
+		return err
+	}
+	return h.call(f)
+}
+
+// afterRun is fromProvider's advice for a call other than Close.
+const afterRun = "call it after Run returns"
 
 // interrupt runs f, a tfe_*_interrupt function, on the C handle without
 // taking mu: a pending Close holds back new readers of mu while it waits

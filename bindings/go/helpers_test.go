@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	tfe "tfe/bindings/go"
 )
@@ -117,4 +118,22 @@ func expectStatus(t testing.TB, err error, sentinel *tfe.Error) *tfe.Error {
 		t.Fatalf("%v is not a *tfe.Error", err)
 	}
 	return e
+}
+
+// returnsWithin runs call (named what) on a goroutine of its own and
+// returns its error, failing the test when it has not returned within a
+// minute, for the reason given: a liveness guard for a call that would
+// wait for itself, never a timing check. On that failure the goroutine is
+// left behind, with the handles it holds.
+func returnsWithin(t testing.TB, what, reason string, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatalf("%s did not return: %s", what, reason)
+		return nil
+	}
 }

@@ -82,7 +82,9 @@ func (f *Feeds) Close() { f.h.close() }
 // Session is a tfe_session_t: every player of a context's graph running
 // in this process, each on its own thread. Private variables keep their
 // shares across runs. Safe for use by several goroutines (runs are
-// serialized).
+// serialized). An input provider runs inside a run, which holds the
+// session until it returns: there the session's methods but Interrupt
+// fail at once rather than wait for the run (see InputFunc).
 type Session struct {
 	h handle[*C.tfe_session_t]
 }
@@ -131,8 +133,13 @@ func ofContext[Q any, T any](c *Context, own func(Q, []*provider) *T,
 }
 
 // Close stops the players and frees the session (tfe_session_free), after
-// a run in progress. Safe twice; later uses are ErrClosed.
-func (s *Session) Close() { s.h.close() }
+// a run in progress (Interrupt ends that one sooner). Safe twice; later
+// uses are ErrClosed. Called from one of the session's input providers
+// while it has a run in progress, which waits for the provider, Close
+// would wait for good: it panics instead with an ErrInvalidArgument error
+// that says to close the session after Run returns, and the run fails
+// with that message (see InputFunc).
+func (s *Session) Close() { s.h.closeOutsideProviders() }
 
 // Run runs the graph for fetches (reveals, public values, assignments),
 // with feeds (nil: none) (tfe_session_run, tfe_session_run_with_feeds).
@@ -143,8 +150,13 @@ func (s *Session) Close() { s.h.close() }
 // (tfe_session_interrupt) and Run returns soon, with an error that matches
 // both ctx's error (context.Canceled, context.DeadlineExceeded) and
 // ErrAborted; it returns only after the run's input providers have
-// returned (a provider is not interrupted: give it ctx too).
+// returned (a provider is not interrupted: give it ctx too). From one of
+// the session's input providers while it has a run in progress it fails
+// at once with ErrInvalidArgument (see InputFunc).
 func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
+	if err := s.h.fromProvider("Run", afterRun); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -163,9 +175,13 @@ func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Re
 }
 
 // ResetVariables forgets the shares of every private variable: the next
-// run initializes them again (tfe_session_reset_variables).
+// run initializes them again (tfe_session_reset_variables). It waits for
+// a run in progress; from one of the session's input providers meanwhile
+// it fails at once with ErrInvalidArgument (see InputFunc).
 func (s *Session) ResetVariables() error {
-	return s.h.call(func(sess *C.tfe_session_t) C.enum_tfe_status_t { return C.tfe_session_reset_variables(sess) })
+	return s.h.callOutsideProviders("ResetVariables", func(sess *C.tfe_session_t) C.enum_tfe_status_t {
+		return C.tfe_session_reset_variables(sess)
+	})
 }
 
 // runFetches passes the fetches (a Go array of tags, which holds no Go
@@ -198,7 +214,9 @@ func runFetches(function string, fetches []*Tensor, feeds *Feeds,
 
 // Party is a tfe_party_t: one player of a deployment, connected to every
 // other player of the graph. Safe for use by several goroutines (runs are
-// serialized).
+// serialized). An input provider runs inside a run, on its goroutine,
+// which holds the party until it returns: there the party's methods but
+// Interrupt fail at once rather than wait for the run (see InputFunc).
 type Party struct {
 	h handle[*C.tfe_party_t]
 }
@@ -282,8 +300,13 @@ func openParty(ctx context.Context, c *Context, hostmap, me string,
 // the other players fail it with ErrAborted naming this one, and Run
 // returns an error matching ctx's error and ErrAborted, as Session.Run. A
 // ctx done already still starts the run, to interrupt it at once: the
-// other players then see an abort, not a silent player.
+// other players then see an abort, not a silent player. From one of the
+// party's input providers while it has a run in progress it fails at once
+// with ErrInvalidArgument (see InputFunc).
 func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Result, error) {
+	if err := p.h.fromProvider("Run", afterRun); err != nil {
+		return nil, err
+	}
 	var res *Result
 	err := p.h.interruptible(ctx, p.h.mu.RLocker(), partyInterrupt, func(party *C.tfe_party_t) (err error) {
 		res, err = runFetches("tfe_party_run", fetches, feeds,
@@ -295,9 +318,11 @@ func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Resu
 	return res, err
 }
 
-// Close closes the party's connections and frees it (tfe_party_free).
-// Safe twice.
-func (p *Party) Close() { p.h.close() }
+// Close closes the party's connections and frees it (tfe_party_free),
+// after a run in progress. Safe twice. From one of the party's input
+// providers while it has a run in progress it panics instead, as
+// Session.Close does, and the run fails with that message.
+func (p *Party) Close() { p.h.closeOutsideProviders() }
 
 // GenerateCertificates makes a TLS identity for every player of the
 // hostmap file in dir and rewrites the hostmap

@@ -202,15 +202,9 @@ func fmtErr(err error) string {
 // a minute (a call in progress that waits for the fit never returns).
 func fitWithin(t *testing.T, tr *tfe.Trainer, x, y []float64, progress tfe.ProgressFunc) error {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- tr.Fit(context.Background(), x, y, 2, 4, nil, nil, progress) }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(time.Minute):
-		t.Fatal("Fit did not return: a trainer call in its progress func waits for the fit")
-		return nil
-	}
+	return returnsWithin(t, "Fit", "a trainer call in its progress func waits for the fit", func() error {
+		return tr.Fit(context.Background(), x, y, 2, 4, nil, nil, progress)
+	})
 }
 
 // Every method of the trainer but Interrupt, called from a fit's progress
