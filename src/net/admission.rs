@@ -17,7 +17,6 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::handshake::{Hello, MAGIC};
-use super::interrupt::POLL;
 use super::socket_peer;
 use super::tcp::{Link, MeshSetup};
 use super::tls::TlsWire;
@@ -91,26 +90,30 @@ pub(super) fn accept_higher(listener: &TcpListener, setup: &MeshSetup<'_>, links
         if links[me + 1..].iter().all(Option::is_some) {
             break;
         }
-        let absent: Vec<&str> =
-            (me + 1..players.len()).filter(|&j| links[j].is_none()).map(|j| players[j].name.as_str()).collect();
-        setup.cancel.check(my_name, &absent)?;
+        let absent = || -> Vec<&str> {
+            (me + 1..players.len()).filter(|&j| links[j].is_none()).map(|j| players[j].name.as_str()).collect()
+        };
+        setup.cancel.check(my_name, absent)?;
         if now >= deadline {
+            let absent = absent();
             let last = last_refusal.as_deref().map(|r| format!("; last refused connection: {r}")).unwrap_or_default();
             return Err(Error::network(
                 absent.first().copied().unwrap_or("unknown"),
                 format!("did not connect before the connect timeout (missing: {}){last}", absent.join(", ")),
             ));
         }
-        wait(listener, &pending, deadline).map_err(|e| Error::internal(format!("poll failed: {e}")))?;
+        wait(listener, &pending, setup.cancel.next_check(deadline))
+            .map_err(|e| Error::internal(format!("poll failed: {e}")))?;
     }
     Ok(())
 }
 
-/// Waits until the listener or a pending connection has something, the
-/// earliest deadline passes, or it is time to ask the caller's check again.
-fn wait(listener: &TcpListener, pending: &[Pending], deadline: Instant) -> io::Result<()> {
+/// Waits until the listener or a pending connection has something, or the
+/// earliest deadline passes (`until`: the connect deadline, or sooner when
+/// the caller's check is to be asked).
+fn wait(listener: &TcpListener, pending: &[Pending], until: Instant) -> io::Result<()> {
     let mut fds = vec![libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
-    let mut until = deadline.min(Instant::now() + POLL);
+    let mut until = until;
     for p in pending {
         let out = if p.conn.wants_write() { libc::POLLOUT } else { 0 };
         fds.push(libc::pollfd { fd: p.conn.stream().as_raw_fd(), events: libc::POLLIN | out, revents: 0 });

@@ -1,10 +1,13 @@
 //! A caller giving up on opening a mesh of connections: its check
 //! ([`Cancel`]) is asked before each connection attempt and at least every
-//! [`POLL`](super::interrupt::POLL) while a player waits for the others to
+//! [`POLL`] while a player waits for the others to
 //! connect. An attempt or a handshake under way finishes (or fails at its
 //! own deadline) first, so opening gives up within about a second.
 
 use std::fmt;
+use std::time::Instant;
+
+use super::interrupt::POLL;
 
 use crate::error::{Error, Result};
 
@@ -22,14 +25,23 @@ impl<'a> Cancel<'a> {
     }
 
     /// An abort by player `me` when the caller gives up, naming the
-    /// players it was still waiting for.
-    pub(crate) fn check(&self, me: &str, waiting_for: &[&str]) -> Result<()> {
+    /// players it was still waiting for (`waiting_for` is asked only then).
+    pub(crate) fn check<'n>(&self, me: &str, waiting_for: impl FnOnce() -> Vec<&'n str>) -> Result<()> {
         match self.0 {
             Some(cancelled) if cancelled() => Err(Error::Aborted {
                 player: me.to_string(),
-                message: format!("opening was cancelled by its caller while waiting for {}", waiting_for.join(", ")),
+                message: format!("opening was cancelled by its caller while waiting for {}", waiting_for().join(", ")),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// When a wait that ends at `deadline` must stop to ask the check
+    /// again: at most [`POLL`] from now, unless nothing is asked.
+    pub(crate) fn next_check(&self, deadline: Instant) -> Instant {
+        match self.0 {
+            Some(_) => deadline.min(Instant::now() + POLL),
+            None => deadline,
         }
     }
 }

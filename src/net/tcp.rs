@@ -125,7 +125,7 @@ fn connect_with_retries(me: &str, player: &PlayerAddr, deadline: Instant, cancel
     let PlayerAddr { name, addr } = player;
     let sock_addr = resolve(name, addr)?;
     loop {
-        cancel.check(me, &[name.as_str()])?;
+        cancel.check(me, || vec![name.as_str()])?;
         let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(10));
         let last_error = match TcpStream::connect_timeout(&sock_addr, left.min(Duration::from_secs(1))) {
             Ok(stream) => return Ok(stream),

@@ -261,13 +261,10 @@ _INTERRUPT = _capi.tfe_session_interrupt
 _providing = threading.local()
 
 
-def providing(failures):
+class providing:  # noqa: N801 (used as a function: `with providing(...)`)
     """`with providing(context._callback_failures):` around an input
     provider's call: marks this thread as inside it."""
-    return _Providing(failures)
 
-
-class _Providing:
     __slots__ = ("_failures", "_outer")
 
     def __init__(self, failures):
