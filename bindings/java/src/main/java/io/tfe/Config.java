@@ -19,9 +19,7 @@ public record Config(int fracBits, int intBits, Comparison comparison) {
 
     /** The library's default ({@code tfe_config_default()}: 16 fractional, 20 integer bits). */
     public static Config defaults() {
-        try (Arena arena = Arena.ofConfined()) {
-            return fromNative(Native.tfe_config_default(arena));
-        }
+        return Layouts.returned(Native::tfe_config_default, Config::fromNative);
     }
 
     MemorySegment toNative(Arena arena) {

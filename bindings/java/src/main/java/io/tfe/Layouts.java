@@ -1,15 +1,19 @@
 package io.tfe;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Function;
 
 /**
  * The one place where a field of a C struct is found in its layout ({@code Native.CONFIG} and
  * the others name every field of the header's struct): no class reads or writes a struct at
  * an offset of its own, which a field added to or moved in the C struct would silently
- * make wrong.
+ * make wrong. It also reads the structs that C functions return by value ({@link #returned}).
  */
 final class Layouts {
     private Layouts() {}
@@ -25,6 +29,17 @@ final class Layouts {
         VarHandle field = struct.varHandle(PathElement.groupElement(name));
         // The struct's handles take a base offset after the segment: always 0 here.
         return MethodHandles.insertCoordinates(field, 1, 0L).withInvokeExactBehavior();
+    }
+
+    /**
+     * The Java value {@code read} makes of the struct that {@code function} returns by value (a
+     * {@code tfe_*_default()}, as {@code Native::tfe_config_default}), the struct living in a
+     * confined arena for the call and the read.
+     */
+    static <T> T returned(Function<SegmentAllocator, MemorySegment> function, Function<MemorySegment, T> read) {
+        try (Arena arena = Arena.ofConfined()) {
+            return read.apply(function.apply(arena));
+        }
     }
 
     /** The byte offset of field {@code name} in {@code struct}, for a slice of it (an out-param). */

@@ -20,11 +20,7 @@ public record ServerOptions(long maxBatch, long batchWindowUs, long maxConnectio
 
     /** The library's defaults ({@code tfe_server_options_default()}). */
     public static ServerOptions defaults() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment o = NativeServe.tfe_server_options_default(arena);
-            return new ServerOptions((long) MAX_BATCH.get(o), (long) BATCH_WINDOW_US.get(o),
-                    (long) MAX_CONNECTIONS.get(o), (long) MAX_IN_FLIGHT.get(o));
-        }
+        return Layouts.returned(NativeServe::tfe_server_options_default, ServerOptions::fromNative);
     }
 
     /** These options with batches of up to {@code maxBatch} samples. */
@@ -39,5 +35,10 @@ public record ServerOptions(long maxBatch, long batchWindowUs, long maxConnectio
         MAX_CONNECTIONS.set(o, maxConnections);
         MAX_IN_FLIGHT.set(o, maxInFlight);
         return o;
+    }
+
+    private static ServerOptions fromNative(MemorySegment o) {
+        return new ServerOptions((long) MAX_BATCH.get(o), (long) BATCH_WINDOW_US.get(o),
+                (long) MAX_CONNECTIONS.get(o), (long) MAX_IN_FLIGHT.get(o));
     }
 }

@@ -19,11 +19,7 @@ public record SessionOptions(Transport transport, long connectTimeoutMs, long re
 
     /** The library's defaults ({@code tfe_session_options_default()}). */
     public static SessionOptions defaults() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment o = Native.tfe_session_options_default(arena);
-            return new SessionOptions(Enums.ofOrdinal(Transport.class, (int) TRANSPORT.get(o)),
-                    (long) CONNECT_TIMEOUT_MS.get(o), (long) RECV_TIMEOUT_MS.get(o));
-        }
+        return Layouts.returned(Native::tfe_session_options_default, SessionOptions::fromNative);
     }
 
     /** These options with {@code transport}. */
@@ -42,5 +38,10 @@ public record SessionOptions(Transport transport, long connectTimeoutMs, long re
         CONNECT_TIMEOUT_MS.set(o, connectTimeoutMs);
         RECV_TIMEOUT_MS.set(o, recvTimeoutMs);
         return o;
+    }
+
+    private static SessionOptions fromNative(MemorySegment o) {
+        return new SessionOptions(Enums.ofOrdinal(Transport.class, (int) TRANSPORT.get(o)),
+                (long) CONNECT_TIMEOUT_MS.get(o), (long) RECV_TIMEOUT_MS.get(o));
     }
 }
