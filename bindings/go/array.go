@@ -24,13 +24,12 @@ type Array struct {
 func LoadArray(path string) (*Array, error) {
 	p := cString(path)
 	defer freeString(p)
-	var out *C.tfe_array_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_array_load(p, &out) }); err != nil {
-		return nil, err
-	}
+	return made(newArray, func(out **C.tfe_array_t) C.enum_tfe_status_t { return C.tfe_array_load(p, out) })
+}
+
+func newArray(ptr *C.tfe_array_t) *Array {
 	a := &Array{}
-	initHandle(a, &a.h, "tfe.Array", out, func(p *C.tfe_array_t) { C.tfe_array_free(p) }, nil)
-	return a, nil
+	return initHandle(a, &a.h, "tfe.Array", ptr, func(p *C.tfe_array_t) { C.tfe_array_free(p) }, nil)
 }
 
 // Close frees the array (tfe_array_free). Safe twice.

@@ -13,6 +13,27 @@ type batchShapes struct {
 	outShapes  [][]int // [maxBatch, output shape...] of each output
 }
 
+// shaped is a handle that answers batches (a Predictor, a Client): it
+// reads its shapes once made, with readBatchShapes.
+type shaped interface {
+	readShapes() error
+	Close()
+}
+
+// withShapes is t, just made (err: the error of making it), once it has
+// read its shapes; t is closed when that fails.
+func withShapes[T shaped](t T, err error) (T, error) {
+	var none T
+	if err != nil {
+		return none, err
+	}
+	if err := t.readShapes(); err != nil {
+		t.Close()
+		return none, err
+	}
+	return t, nil
+}
+
 // readBatchShapes asks a handle for its shapes.
 func readBatchShapes(input func() ([]int, error), count func() (int, error), at func(int) ([]int, error)) (batchShapes, error) {
 	var s batchShapes

@@ -38,8 +38,7 @@ type Context struct {
 
 func newContext(ptr *C.tfe_context_t) *Context {
 	c := &Context{providers: &providerSet{}}
-	initHandle(c, &c.h, "tfe.Context", ptr, func(p *C.tfe_context_t) { C.tfe_context_free(p) }, c.providers)
-	return c
+	return initHandle(c, &c.h, "tfe.Context", ptr, func(p *C.tfe_context_t) { C.tfe_context_free(p) }, c.providers)
 }
 
 // NewContext makes an empty context (ABY3 over server0, server1, server2)

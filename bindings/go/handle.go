@@ -54,9 +54,12 @@ func (f freeing[P]) run() {
 // initHandle takes ownership of ptr for owner, whose field h is, and of
 // keep (nil: none), which the owner may still add to (a context's
 // providers) but must not reach through owner alone: the cleanup holds it.
-func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P, free func(P), keep *providerSet) {
+// It returns owner, for the constructor of each Go type (newModel,
+// newTensor, ...) to return.
+func initHandle[P comparable, O any](owner *O, h *handle[P], kind string, ptr P, free func(P), keep *providerSet) *O {
 	h.ptr, h.kind, h.free, h.keep = ptr, kind, free, keep
 	h.cleanup = runtime.AddCleanup(owner, freeing[P].run, freeing[P]{ptr, free, keep})
+	return owner
 }
 
 // made runs create, a C call that writes a new C handle to its

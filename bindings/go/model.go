@@ -15,8 +15,7 @@ type Model struct {
 
 func newModel(ptr *C.tfe_model_t) *Model {
 	m := &Model{}
-	initHandle(m, &m.h, "tfe.Model", ptr, func(p *C.tfe_model_t) { C.tfe_model_free(p) }, nil)
-	return m
+	return initHandle(m, &m.h, "tfe.Model", ptr, func(p *C.tfe_model_t) { C.tfe_model_free(p) }, nil)
 }
 
 // NewModel makes a model without layers for samples of inputShape

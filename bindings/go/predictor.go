@@ -25,20 +25,21 @@ func NewLocalPredictor(model *Model, maxBatch int, owner, client string, options
 	defer freeString(o)
 	defer freeString(c)
 	opts := options.c()
-	var out *C.tfe_predictor_t
-	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
-		return C.tfe_predictor_new_local(m, b, o, c, opts, &out)
-	}); err != nil {
-		return nil, err
-	}
+	return withShapes(madeOn(&model.h, newPredictor, func(m *C.tfe_model_t, out **C.tfe_predictor_t) C.enum_tfe_status_t {
+		return C.tfe_predictor_new_local(m, b, o, c, opts, out)
+	}))
+}
+
+func newPredictor(ptr *C.tfe_predictor_t) *Predictor {
 	p := &Predictor{}
-	initHandle(p, &p.h, "tfe.Predictor", out, func(p *C.tfe_predictor_t) { C.tfe_predictor_free(p) }, nil)
+	return initHandle(p, &p.h, "tfe.Predictor", ptr, func(p *C.tfe_predictor_t) { C.tfe_predictor_free(p) }, nil)
+}
+
+// readShapes reads the predictor's batch shapes once it is made (see
+// withShapes).
+func (p *Predictor) readShapes() (err error) {
 	p.batchShapes, err = readBatchShapes(p.InputShape, p.OutputCount, p.OutputShapeAt)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
+	return err
 }
 
 // Close stops the players and frees the predictor (tfe_predictor_free).

@@ -48,8 +48,7 @@ type Result struct {
 
 func newResult(ptr *C.tfe_result_t) *Result {
 	r := &Result{}
-	initHandle(r, &r.h, "tfe.Result", ptr, func(p *C.tfe_result_t) { C.tfe_result_free(p) }, nil)
-	return r
+	return initHandle(r, &r.h, "tfe.Result", ptr, func(p *C.tfe_result_t) { C.tfe_result_free(p) }, nil)
 }
 
 // Close frees the result (tfe_result_free). Safe twice.

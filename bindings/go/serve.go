@@ -66,15 +66,14 @@ func StartServer(model *Model, listen string, options *ServerOptions, session *S
 	l := cString(listen)
 	defer freeString(l)
 	sess := session.c()
-	var out *C.tfe_server_t
-	if err := model.h.call(func(m *C.tfe_model_t) C.enum_tfe_status_t {
-		return C.tfe_server_start(m, l, opts, sess, &out)
-	}); err != nil {
-		return nil, err
-	}
+	return madeOn(&model.h, newServer, func(m *C.tfe_model_t, out **C.tfe_server_t) C.enum_tfe_status_t {
+		return C.tfe_server_start(m, l, opts, sess, out)
+	})
+}
+
+func newServer(ptr *C.tfe_server_t) *Server {
 	s := &Server{}
-	initHandle(s, &s.h, "tfe.Server", out, func(p *C.tfe_server_t) { C.tfe_server_free(p) }, nil)
-	return s, nil
+	return initHandle(s, &s.h, "tfe.Server", ptr, func(p *C.tfe_server_t) { C.tfe_server_free(p) }, nil)
 }
 
 // Port is the TCP port the service listens on (tfe_server_port).
@@ -109,17 +108,12 @@ func Connect(addr string, timeout time.Duration) (*Client, error) {
 	if timeout > 0 {
 		ms = C.uint64_t(timeout / time.Millisecond)
 	}
-	var out *C.tfe_client_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_client_connect(a, ms, &out) }); err != nil {
-		return nil, err
-	}
+	return withShapes(made(newClient, func(out **C.tfe_client_t) C.enum_tfe_status_t { return C.tfe_client_connect(a, ms, out) }))
+}
+
+func newClient(ptr *C.tfe_client_t) *Client {
 	c := &Client{}
-	initHandle(c, &c.h, "tfe.Client", out, func(p *C.tfe_client_t) { C.tfe_client_free(p) }, nil)
-	if err := c.readShapes(); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
+	return initHandle(c, &c.h, "tfe.Client", ptr, func(p *C.tfe_client_t) { C.tfe_client_free(p) }, nil)
 }
 
 func (c *Client) readShapes() error {

@@ -48,15 +48,14 @@ type Feeds struct {
 	h handle[*C.tfe_feeds_t]
 }
 
+func newFeeds(ptr *C.tfe_feeds_t) *Feeds {
+	f := &Feeds{}
+	return initHandle(f, &f.h, "tfe.Feeds", ptr, func(p *C.tfe_feeds_t) { C.tfe_feeds_free(p) }, nil)
+}
+
 // NewFeeds makes an empty set of feeds (tfe_feeds_new).
 func NewFeeds() (*Feeds, error) {
-	var out *C.tfe_feeds_t
-	if err := check(func() C.enum_tfe_status_t { return C.tfe_feeds_new(&out) }); err != nil {
-		return nil, err
-	}
-	f := &Feeds{}
-	initHandle(f, &f.h, "tfe.Feeds", out, func(p *C.tfe_feeds_t) { C.tfe_feeds_free(p) }, nil)
-	return f, nil
+	return made(newFeeds, func(out **C.tfe_feeds_t) C.enum_tfe_status_t { return C.tfe_feeds_new(out) })
 }
 
 // Set gives input (an input or variable) its values, row-major
@@ -91,8 +90,7 @@ type Session struct {
 
 func newSession(ptr *C.tfe_session_t, keep []*provider) *Session {
 	s := &Session{}
-	initHandle(s, &s.h, "tfe.Session", ptr, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keepProviders(keep))
-	return s
+	return initHandle(s, &s.h, "tfe.Session", ptr, func(p *C.tfe_session_t) { C.tfe_session_free(p) }, keepProviders(keep))
 }
 
 // NewLocalSession starts a local session of the context as it is now (its
@@ -223,8 +221,7 @@ type Party struct {
 
 func newParty(ptr *C.tfe_party_t, keep []*provider) *Party {
 	p := &Party{}
-	initHandle(p, &p.h, "tfe.Party", ptr, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keepProviders(keep))
-	return p
+	return initHandle(p, &p.h, "tfe.Party", ptr, func(p *C.tfe_party_t) { C.tfe_party_free(p) }, keepProviders(keep))
 }
 
 // OpenParty opens the party of player me in the deployment of the hostmap

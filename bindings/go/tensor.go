@@ -11,8 +11,7 @@ type Tensor struct {
 
 func newTensor(ptr *C.tfe_tensor_t) *Tensor {
 	t := &Tensor{}
-	initHandle(t, &t.h, "tfe.Tensor", ptr, func(p *C.tfe_tensor_t) { C.tfe_tensor_free(p) }, nil)
-	return t
+	return initHandle(t, &t.h, "tfe.Tensor", ptr, func(p *C.tfe_tensor_t) { C.tfe_tensor_free(p) }, nil)
 }
 
 // Close frees the tensor handle (tfe_tensor_free); the node stays in the

@@ -161,8 +161,7 @@ func NewLocalTrainer(model *Model, modelOwner, dataOwner, labelOwner string, opt
 // newTrainer is the Trainer that owns ptr, a new tfe_trainer_t.
 func newTrainer(ptr *C.tfe_trainer_t) *Trainer {
 	t := &Trainer{}
-	initHandle(t, &t.h, "tfe.Trainer", ptr, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
-	return t
+	return initHandle(t, &t.h, "tfe.Trainer", ptr, func(p *C.tfe_trainer_t) { C.tfe_trainer_free(p) }, nil)
 }
 
 // Close stops the players and frees the trainer (tfe_trainer_free), after
