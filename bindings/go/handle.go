@@ -345,16 +345,29 @@ func size(function, param string, v int) (C.size_t, error) {
 // windowAndStrides is a pooling's window and strides as size_t, in the C
 // API's order (window_h, window_w, stride_h, stride_w).
 func windowAndStrides(function string, windowH, windowW, strideH, strideW int) ([4]C.size_t, error) {
-	names := [4]string{"window_h", "window_w", "stride_h", "stride_w"}
 	var d [4]C.size_t
-	for i, v := range [4]int{windowH, windowW, strideH, strideW} {
-		s, err := size(function, names[i], v)
-		if err != nil {
-			return [4]C.size_t{}, err
+	err := sizesInto(d[:], function, []string{"window_h", "window_w", "stride_h", "stride_w"}, windowH, windowW, strideH, strideW)
+	return d, err
+}
+
+// strides is a convolution's strides as size_t, in the C API's order
+// (stride_h, stride_w).
+func strides(function string, strideH, strideW int) ([2]C.size_t, error) {
+	var d [2]C.size_t
+	err := sizesInto(d[:], function, []string{"stride_h", "stride_w"}, strideH, strideW)
+	return d, err
+}
+
+// sizesInto converts values, the size_t parameters of function called
+// names, into d (see size), up to the first that fails.
+func sizesInto(d []C.size_t, function string, names []string, values ...int) error {
+	for i, v := range values {
+		var err error
+		if d[i], err = size(function, names[i], v); err != nil {
+			return err
 		}
-		d[i] = s
 	}
-	return d, nil
+	return nil
 }
 
 // goShape copies a shape the library owns into a Go slice.

@@ -116,18 +116,14 @@ func (m *Model) AddConv2D(kernel []int, weights, bias []float64, strideH, stride
 	if err != nil {
 		return err
 	}
-	sh, err := size(function, "stride_h", strideH)
-	if err != nil {
-		return err
-	}
-	sw, err := size(function, "stride_w", strideW)
+	s, err := strides(function, strideH, strideW)
 	if err != nil {
 		return err
 	}
 	w, wn := doubles(weights)
 	b, bn := doubles(bias)
 	return m.h.callAlone(func(p *C.tfe_model_t) C.enum_tfe_status_t {
-		return C.tfe_model_add_conv2d(p, k, kn, w, wn, b, bn, sh, sw, C.uint32_t(padding))
+		return C.tfe_model_add_conv2d(p, k, kn, w, wn, b, bn, s[0], s[1], C.uint32_t(padding))
 	})
 }
 

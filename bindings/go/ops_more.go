@@ -98,17 +98,13 @@ func (c *Context) Pool2D(x *Tensor, pool Pool, windowH, windowW, strideH, stride
 
 // Conv2D convolves NHWC x with filter [KH, KW, C, O] (tfe_conv2d).
 func (c *Context) Conv2D(x, filter *Tensor, strideH, strideW int, padding Padding) (*Tensor, error) {
-	sh, err := size("tfe_conv2d", "stride_h", strideH)
-	if err != nil {
-		return nil, err
-	}
-	sw, err := size("tfe_conv2d", "stride_w", strideW)
+	s, err := strides("tfe_conv2d", strideH, strideW)
 	if err != nil {
 		return nil, err
 	}
 	return c.op("tfe_conv2d", []string{"x", "filter"}, []*Tensor{x, filter},
 		func(ctx *C.tfe_context_t, xs []*C.tfe_tensor_t, out **C.tfe_tensor_t) C.enum_tfe_status_t {
-			return C.tfe_conv2d(ctx, xs[0], xs[1], sh, sw, C.uint32_t(padding), out)
+			return C.tfe_conv2d(ctx, xs[0], xs[1], s[0], s[1], C.uint32_t(padding), out)
 		})
 }
 
