@@ -52,19 +52,6 @@ static void test_shape_arithmetic_that_overflows(void) {
     tfe_context_free(ctx);
 }
 
-/* Writes `len` bytes to `path`; returns 0 on failure. */
-static int write_file(const char *path, const void *bytes, size_t len) {
-    FILE *file = fopen(path, "wb");
-    if (file == NULL) {
-        fprintf(stderr, "cannot write %s\n", path);
-        failures++;
-        return 0;
-    }
-    size_t written = fwrite(bytes, 1, len, file);
-    fclose(file);
-    return written == len;
-}
-
 /* A version 1.0 .npy file: the header dictionary `dict`, then `data_len` zero bytes. */
 static int write_npy(const char *path, const char *dict, size_t data_len) {
     unsigned char bytes[256] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};

@@ -275,20 +275,14 @@ static void test_array_files(void) {
     EXPECT_ERROR(tfe_array_save(values, 6, shape, 2, "weights.txt"), TFE_ERR_INVALID_ARGUMENT,
                  "output file weights.txt: expected a .npy or .csv file");
     EXPECT_ERROR(tfe_array_load(NULL, &array), TFE_ERR_NULL_POINTER, "'path'");
-    FILE *file = fopen("tfe-test-nn-bad.csv", "w");
-    EXPECT(file != NULL);
-    if (file != NULL) {
-        fputs("1,2,3\n4,five,6\n", file);
-        fclose(file);
+    const char *csv = "1,2,3\n4,five,6\n";
+    if (write_file("tfe-test-nn-bad.csv", csv, strlen(csv))) {
         EXPECT_ERROR(tfe_array_load("tfe-test-nn-bad.csv", &array), TFE_ERR_INVALID_ARGUMENT,
                      "tfe-test-nn-bad.csv: line 2, column 2: 'five' is not a number");
         remove("tfe-test-nn-bad.csv");
     }
-    file = fopen("tfe-test-nn-bad.npy", "w");
-    EXPECT(file != NULL);
-    if (file != NULL) {
-        fputs("not an array", file);
-        fclose(file);
+    const char *npy = "not an array";
+    if (write_file("tfe-test-nn-bad.npy", npy, strlen(npy))) {
         EXPECT_ERROR(tfe_array_load("tfe-test-nn-bad.npy", &array), TFE_ERR_INVALID_ARGUMENT,
                      "not a .npy file");
         EXPECT(strstr(tfe_last_error_message(), "input file tfe-test-nn-bad.npy: ") != NULL);
