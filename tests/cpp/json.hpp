@@ -144,6 +144,21 @@ class Json {
         return out;
     }
 
+    /// Reads an object's or array's items, comma-separated, from its opening
+    /// bracket through `close`: `item` reads each from where it starts.
+    template <class Item> static void read_items(const std::string &s, std::size_t &at, char close, Item item) {
+        at++; // the opening bracket
+        skip_space(s, at);
+        while (at < s.size() && s[at] != close) {
+            item();
+            skip_space(s, at);
+            if (at < s.size() && s[at] == ',') {
+                at++;
+            }
+        }
+        literal(s, at, std::string(1, close));
+    }
+
     static Json read(const std::string &s, std::size_t &at) {
         skip_space(s, at);
         if (at >= s.size()) {
@@ -154,9 +169,7 @@ class Json {
         if (c == '{') {
             v.kind_ = Kind::Object;
             v.object_ = std::make_shared<std::map<std::string, Json>>();
-            at++;
-            skip_space(s, at);
-            while (at < s.size() && s[at] != '}') {
+            read_items(s, at, '}', [&] {
                 skip_space(s, at);
                 if (s[at] != '"') {
                     fail(at, "expected a key");
@@ -165,25 +178,11 @@ class Json {
                 skip_space(s, at);
                 literal(s, at, ":");
                 (*v.object_)[key] = read(s, at);
-                skip_space(s, at);
-                if (at < s.size() && s[at] == ',') {
-                    at++;
-                }
-            }
-            literal(s, at, "}");
+            });
         } else if (c == '[') {
             v.kind_ = Kind::Array;
             v.array_ = std::make_shared<std::vector<Json>>();
-            at++;
-            skip_space(s, at);
-            while (at < s.size() && s[at] != ']') {
-                v.array_->push_back(read(s, at));
-                skip_space(s, at);
-                if (at < s.size() && s[at] == ',') {
-                    at++;
-                }
-            }
-            literal(s, at, "]");
+            read_items(s, at, ']', [&] { v.array_->push_back(read(s, at)); });
         } else if (c == '"') {
             v.kind_ = Kind::String;
             v.string_ = read_string(s, at);
