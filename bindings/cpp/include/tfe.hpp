@@ -139,6 +139,13 @@ template <class T> std::vector<T> copy_of(const T *data, std::size_t n) {
     return n == 0 ? std::vector<T>{} : std::vector<T>(data, data + n);
 }
 
+/// The handle a C function `create(args..., &out)` makes, owned by the caller.
+template <class T, class Create, class... Args> T *created(Create create, Args... args) {
+    T *out = nullptr;
+    check(create(args..., &out));
+    return out;
+}
+
 /// The count a C getter `getter(handle, args..., &count)` writes.
 template <class Getter, class... Args> std::size_t count_of(Getter getter, Args... args) {
     std::size_t count = 0;
@@ -240,16 +247,12 @@ class Tensor {
 
     /// Adds a node `op(context, this, &out)` to this tensor's context.
     template <class Op> Tensor unary(Op op) const {
-        tfe_tensor_t *out = nullptr;
-        detail::check(op(context(), get(), &out));
-        return Tensor(state_, out);
+        return Tensor(state_, detail::created<tfe_tensor_t>(op, context(), get()));
     }
 
     /// Adds a node `op(context, this, other, &out)` to this tensor's context.
     template <class Op> Tensor binary(const Tensor &other, Op op) const {
-        tfe_tensor_t *out = nullptr;
-        detail::check(op(context(), get(), other.get(), &out));
-        return Tensor(state_, out);
+        return Tensor(state_, detail::created<tfe_tensor_t>(op, context(), get(), other.get()));
     }
 
   private:
@@ -371,9 +374,7 @@ class Context {
     /// A context holding the graph saved at `path` (its inputs have no
     /// providers: feed them, or find them and define your own).
     static Context load(const std::string &path) {
-        tfe_context_t *ctx = nullptr;
-        detail::check(tfe_context_load(path.c_str(), &ctx));
-        return Context(ctx);
+        return Context(detail::created<tfe_context_t>(tfe_context_load, path.c_str()));
     }
 
     /// The fixed-point configuration.
@@ -417,9 +418,7 @@ class Context {
     friend class Party;
 
     explicit Context(const tfe_config_t *config) : state_(std::make_shared<detail::ContextState>()) {
-        tfe_context_t *ctx = nullptr;
-        detail::check(tfe_context_new(config, &ctx));
-        state_->context.reset(ctx);
+        state_->context.reset(detail::created<tfe_context_t>(tfe_context_new, config));
     }
 
     /// Takes ownership of `ctx`.
@@ -435,9 +434,7 @@ class Context {
     }
 
     template <class Define> Tensor define(Define define) const {
-        tfe_tensor_t *out = nullptr;
-        detail::check(define(get(), &out));
-        return Tensor(state_, out);
+        return Tensor(state_, detail::created<tfe_tensor_t>(define, get()));
     }
 
     std::shared_ptr<detail::ContextState> state_;

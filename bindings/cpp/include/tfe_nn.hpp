@@ -42,31 +42,23 @@ class Model {
   public:
     /// A model without layers for samples of `input_shape` (no batch axis).
     explicit Model(const std::vector<std::size_t> &input_shape) {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_model_new(input_shape.data(), input_shape.size(), &model));
-        handle_.reset(model);
+        handle_.reset(detail::created<tfe_model_t>(tfe_model_new, input_shape.data(), input_shape.size()));
     }
 
     /// Benchmark network `which` with pseudo-random weights from `seed`.
     static Model network(Network which, std::uint64_t seed) {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_model_network(static_cast<std::uint32_t>(which), seed, &model));
-        return Model(model);
+        return Model(detail::created<tfe_model_t>(tfe_model_network, static_cast<std::uint32_t>(which), seed));
     }
 
     /// The model of the ONNX file at `path`, its initializers the owner's
     /// weights; an unsupported node throws, naming the file and the node.
     static Model load_onnx(const std::string &path) {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_model_load_onnx(path.c_str(), &model));
-        return Model(model);
+        return Model(detail::created<tfe_model_t>(tfe_model_load_onnx, path.c_str()));
     }
 
     /// As load_onnx, from the bytes of a model file.
     static Model load_onnx_bytes(const std::vector<std::uint8_t> &bytes) {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_model_load_onnx_bytes(bytes.data(), bytes.size(), &model));
-        return Model(model);
+        return Model(detail::created<tfe_model_t>(tfe_model_load_onnx_bytes, bytes.data(), bytes.size()));
     }
 
     Model(Model &&) noexcept = default;
@@ -208,9 +200,8 @@ class Predictor {
     /// As above with session `options` (transport, timeouts).
     Predictor(const Model &model, std::size_t max_batch, const std::string &owner, const std::string &client,
               const tfe_session_options_t &options) {
-        tfe_predictor_t *pred = nullptr;
-        detail::check(tfe_predictor_new_local(model.get(), max_batch, owner.c_str(), client.c_str(), &options, &pred));
-        handle_.reset(pred);
+        handle_.reset(detail::created<tfe_predictor_t>(tfe_predictor_new_local, model.get(), max_batch, owner.c_str(),
+                                                       client.c_str(), &options));
     }
 
     Predictor(Predictor &&) noexcept = default;
@@ -249,9 +240,7 @@ class Predictor {
     /// What the last successful prediction cost each player: a Result
     /// without values (read Result::stats and Result::stats_table).
     Result last_stats() const {
-        tfe_result_t *out = nullptr;
-        detail::check(tfe_predictor_last_stats(get(), &out));
-        return Result(out);
+        return Result(detail::created<tfe_result_t>(tfe_predictor_last_stats, get()));
     }
 
     tfe_predictor_t *get() const noexcept { return handle_.get(); }
@@ -268,9 +257,7 @@ struct Array {
     /// Reads a .npy file (its shape) or a .csv file ({rows, columns}).
     /// A file that cannot be read throws TFE_ERR_INVALID_ARGUMENT naming it.
     static Array load(const std::string &path) {
-        tfe_array_t *raw = nullptr;
-        detail::check(tfe_array_load(path.c_str(), &raw));
-        detail::Handle<tfe_array_t, tfe_array_free> array(raw);
+        detail::Handle<tfe_array_t, tfe_array_free> array(detail::created<tfe_array_t>(tfe_array_load, path.c_str()));
         return Array{detail::shape_of(tfe_array_shape, array.get()), detail::values_of(tfe_array_values, array.get())};
     }
 

@@ -21,9 +21,7 @@ class Server {
     Server(const Model &model, const std::string &listen,
            const tfe_server_options_t &options = default_server_options(),
            const tfe_session_options_t &session = default_session_options()) {
-        tfe_server_t *server = nullptr;
-        detail::check(tfe_server_start(model.get(), listen.c_str(), &options, &session, &server));
-        handle_.reset(server);
+        handle_.reset(detail::created<tfe_server_t>(tfe_server_start, model.get(), listen.c_str(), &options, &session));
     }
 
     Server(Server &&) noexcept = default;
@@ -53,9 +51,7 @@ class Client {
     /// Connects to the service at `address` (host:port); `timeout_ms`
     /// bounds the connection and each answer.
     explicit Client(const std::string &address, std::uint64_t timeout_ms = 30000) {
-        tfe_client_t *client = nullptr;
-        detail::check(tfe_client_connect(address.c_str(), timeout_ms, &client));
-        handle_.reset(client);
+        handle_.reset(detail::created<tfe_client_t>(tfe_client_connect, address.c_str(), timeout_ms));
     }
 
     Client(Client &&) noexcept = default;

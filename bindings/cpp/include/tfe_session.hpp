@@ -12,9 +12,7 @@ namespace tfe {
 class Feeds {
   public:
     Feeds() {
-        tfe_feeds_t *feeds = nullptr;
-        detail::check(tfe_feeds_new(&feeds));
-        handle_.reset(feeds);
+        handle_.reset(detail::created<tfe_feeds_t>(tfe_feeds_new));
     }
     Feeds(Feeds &&) noexcept = default;
     Feeds &operator=(Feeds &&) noexcept = default;
@@ -157,9 +155,8 @@ class Runs {
         for (const Tensor &t : fetches) {
             handles.push_back(t.get());
         }
-        tfe_result_t *out = nullptr;
-        check(Run(static_cast<const Derived &>(*this).get(), handles.data(), handles.size(), feeds, &out));
-        return Result(out);
+        return Result(created<tfe_result_t>(Run, static_cast<const Derived &>(*this).get(), handles.data(),
+                                            handles.size(), feeds));
     }
 };
 } // namespace detail
@@ -174,9 +171,7 @@ class Session : public detail::Runs<Session, tfe_session_t, tfe_session_run_with
 
     /// A local session with `options`; bad options throw TFE_ERR_CONFIG.
     Session(const Context &ctx, const tfe_session_options_t &options) : state_(ctx.state_) {
-        tfe_session_t *sess = nullptr;
-        detail::check(tfe_session_new_local_with_options(ctx.get(), &options, &sess));
-        handle_.reset(sess);
+        handle_.reset(detail::created<tfe_session_t>(tfe_session_new_local_with_options, ctx.get(), &options));
     }
 
     Session(Session &&) noexcept = default;

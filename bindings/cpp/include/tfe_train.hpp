@@ -57,10 +57,8 @@ class Trainer {
     /// As above with session `options`.
     Trainer(const Model &model, const std::string &model_owner, const std::string &data_owner,
             const std::string &label_owner, const tfe_session_options_t &options) {
-        tfe_trainer_t *trainer = nullptr;
-        detail::check(tfe_trainer_new_local(model.get(), model_owner.c_str(), data_owner.c_str(),
-                                            label_owner.c_str(), &options, &trainer));
-        handle_.reset(trainer);
+        handle_.reset(detail::created<tfe_trainer_t>(tfe_trainer_new_local, model.get(), model_owner.c_str(),
+                                                     data_owner.c_str(), label_owner.c_str(), &options));
     }
 
     /// Player `me` of a deployed training (tfe_trainer_new_party): the
@@ -72,21 +70,18 @@ class Trainer {
     static Trainer party(const Model &model, const std::string &hostmap, const std::string &me,
                          const std::string &key_path, const std::string &model_owner, const std::string &data_owner,
                          const std::string &label_owner) {
-        tfe_trainer_t *trainer = nullptr;
-        detail::check(tfe_trainer_new_party(model.get(), hostmap.c_str(), me.c_str(), key_path.c_str(),
-                                            model_owner.c_str(), data_owner.c_str(), label_owner.c_str(), &trainer));
-        return Trainer(trainer);
+        return Trainer(detail::created<tfe_trainer_t>(tfe_trainer_new_party, model.get(), hostmap.c_str(), me.c_str(),
+                                                      key_path.c_str(), model_owner.c_str(), data_owner.c_str(),
+                                                      label_owner.c_str()));
     }
 
     /// party() over plaintext TCP: for tests and isolated networks only.
     static Trainer party_insecure_plaintext(const Model &model, const std::string &hostmap, const std::string &me,
                                             const std::string &model_owner, const std::string &data_owner,
                                             const std::string &label_owner) {
-        tfe_trainer_t *trainer = nullptr;
-        detail::check(tfe_trainer_new_party_insecure_plaintext(model.get(), hostmap.c_str(), me.c_str(),
-                                                               model_owner.c_str(), data_owner.c_str(),
-                                                               label_owner.c_str(), &trainer));
-        return Trainer(trainer);
+        return Trainer(detail::created<tfe_trainer_t>(tfe_trainer_new_party_insecure_plaintext, model.get(),
+                                                      hostmap.c_str(), me.c_str(), model_owner.c_str(),
+                                                      data_owner.c_str(), label_owner.c_str()));
     }
 
     Trainer(Trainer &&) noexcept = default;
@@ -149,8 +144,7 @@ class Trainer {
     /// The trained model at the model owner of a deployment, nothing at the
     /// other players (every player calls it).
     std::optional<Model> export_party() {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_trainer_export(get(), &model));
+        tfe_model_t *model = detail::created<tfe_model_t>(tfe_trainer_export, get());
         if (model == nullptr) {
             return std::nullopt;
         }
@@ -177,9 +171,7 @@ class Trainer {
 
     /// The trained model, revealed to the model owner.
     Model export_model() {
-        tfe_model_t *model = nullptr;
-        detail::check(tfe_trainer_export(get(), &model));
-        return Model(model);
+        return Model(detail::created<tfe_model_t>(tfe_trainer_export, get()));
     }
 
     /// Interrupts a fit, evaluate, predict, export or finish in progress on
