@@ -548,8 +548,12 @@ typedef struct tfe_config_t {
  * `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
  * other value fails the run, with the message the callback left with
  * `tfe_input_set_error`, if any. It must not unwind (no C++ exception or
- * longjmp may leave it) and must not run the session that called it (that
- * would wait for itself).
+ * longjmp may leave it). It must not run, or reset the variables of, the
+ * session or party whose run called it: that run waits for the callback,
+ * so `tfe_session_run`, `tfe_session_run_with_feeds`,
+ * `tfe_session_reset_variables` and `tfe_party_run` of it return
+ * `TFE_ERR_INVALID_ARGUMENT` there instead of waiting for themselves. Nor
+ * may it free that session or party.
  *
  * It runs on the thread of the input's owner player: in a local session,
  * the library thread named `tfe-<owner>`, which for an input a server owns
@@ -1994,7 +1998,8 @@ void tfe_session_free(struct tfe_session_t *sess);
  * - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch (`n` is 0), a private
  *   (unrevealed) fetch, a tensor defined after the session was made, an
  *   input with neither a feed nor a callback, a failing callback, a value
- *   outside the fixed-point range;
+ *   outside the fixed-point range, a call from an input callback of this
+ *   session's own run (which waits for that callback);
  * - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
  *   message names it);
  * - `TFE_ERR_NETWORK`: a connection between players failed (named);
@@ -2045,6 +2050,9 @@ enum tfe_status_t tfe_session_interrupt(struct tfe_session_t *sess);
 /**
  * Forgets the shares of every private variable of the session: the next run
  * that needs a variable initializes it again, from its values or a feed.
+ *
+ * Returns `TFE_ERR_INVALID_ARGUMENT` when called from an input callback of
+ * the session's own run (which waits for that callback).
  *
  * # Safety
  * No other thread frees `sess` during the call.
@@ -2142,9 +2150,10 @@ enum tfe_status_t tfe_party_open_insecure_plaintext_cancellable(const struct tfe
  * `TFE_ERR_INVALID_ARGUMENT`) and this player's stats only. A player that
  * fails tells the others, which fail with `TFE_ERR_ABORTED` naming it.
  *
- * Returns the statuses of `tfe_session_run_with_feeds`, and
- * `TFE_ERR_ABORTED` (another player gave up on the run; the message names
- * it and says why).
+ * Returns the statuses of `tfe_session_run_with_feeds` (among them
+ * `TFE_ERR_INVALID_ARGUMENT` for a call from an input callback of this
+ * party's own run), and `TFE_ERR_ABORTED` (another player gave up on the
+ * run; the message names it and says why).
  *
  * # Safety
  * `fetches` points to `n` tensor pointers; `out` points to writable memory.

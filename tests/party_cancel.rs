@@ -11,82 +11,19 @@ use std::ffi::{CString, c_int, c_void};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tfe::internals::ffi::context::*;
 use tfe::internals::ffi::error::tfe_last_error_status;
-use tfe::internals::ffi::ops::{tfe_matmul, tfe_reveal};
 use tfe::internals::ffi::party::*;
 use tfe::internals::ffi::result::{tfe_result_free, tfe_result_value};
-use tfe::internals::ffi::{tfe_context_t, tfe_status_t, tfe_tensor_t};
+use tfe::internals::ffi::tfe_status_t;
 
 use tfe_status_t::*;
 
 mod common;
 
-use common::ffi::{message, ones};
+use common::ffi::{Seed, message};
 use common::hosts::Folder;
 
 const PLAYERS: [&str; 4] = ["server0", "server1", "server2", "input-provider"];
-
-/// The seed program's context: its revealed product and every tensor to free.
-struct Seed {
-    ctx: *mut tfe_context_t,
-    tensors: Vec<*mut tfe_tensor_t>,
-}
-
-impl Seed {
-    fn new() -> Seed {
-        let mut ctx = ptr::null_mut();
-        let mut tensors = vec![ptr::null_mut(); 4];
-        // SAFETY (all): valid out-params, shapes, strings and a live context.
-        unsafe {
-            assert_eq!(tfe_context_new(ptr::null(), &raw mut ctx), TFE_OK, "{}", message());
-            let ones_100 = [1.0; 100];
-            let status = tfe_define_private_variable(
-                ctx,
-                ptr::null(),
-                c"server0".as_ptr(),
-                ones_100.as_ptr(),
-                100,
-                [10, 10].as_ptr(),
-                2,
-                &raw mut tensors[0],
-            );
-            assert_eq!(status, TFE_OK, "{}", message());
-            let status = tfe_define_private_input(
-                ctx,
-                ptr::null(),
-                c"input-provider".as_ptr(),
-                [5, 10].as_ptr(),
-                2,
-                Some(ones),
-                ptr::null_mut(),
-                &raw mut tensors[1],
-            );
-            assert_eq!(status, TFE_OK, "{}", message());
-            assert_eq!(tfe_matmul(ctx, tensors[1], tensors[0], &raw mut tensors[2]), TFE_OK, "{}", message());
-            assert_eq!(tfe_reveal(ctx, tensors[2], ptr::null(), &raw mut tensors[3]), TFE_OK, "{}", message());
-        }
-        Seed { ctx, tensors }
-    }
-
-    fn revealed(&self) -> *mut tfe_tensor_t {
-        self.tensors[3]
-    }
-}
-
-impl Drop for Seed {
-    fn drop(&mut self) {
-        // SAFETY: each handle came from the library and is freed once.
-        unsafe {
-            self.tensors.drain(..).for_each(|t| tfe_tensor_free(t));
-            tfe_context_free(self.ctx);
-        }
-    }
-}
-
-// SAFETY: the handles are thread-safe (tfe.h); the tests only share them
-// between the threads of one test.
-unsafe impl Sync for Seed {}
 
 /// A check that gives up at its `give_up_at`-th call (0: never).
 struct Check {
@@ -138,7 +75,7 @@ fn open(seed: &Seed, folder: &Folder, me: &str, tls: bool, check: &Check) -> (tf
 #[test]
 fn a_player_gives_up_opening_when_its_caller_cancels_naming_whom_it_waited_for() {
     let folder = Folder::with_connect_timeout("cancel-open", &PLAYERS, 60_000);
-    let seed = Seed::new();
+    let seed = Seed::new(ptr::null_mut());
     for tls in [false, true] {
         // server0 waits for every higher player to connect to it.
         let check = Check { calls: AtomicUsize::new(0), give_up_at: 5 };
@@ -164,7 +101,7 @@ fn a_player_gives_up_opening_when_its_caller_cancels_naming_whom_it_waited_for()
 #[test]
 fn players_whose_check_never_cancels_open_and_run() {
     let folder = Folder::with_connect_timeout("cancel-never", &PLAYERS, 60_000);
-    let seed = Seed::new();
+    let seed = Seed::new(ptr::null_mut());
     let checks: Vec<Check> = PLAYERS.iter().map(|_| Check { calls: AtomicUsize::new(0), give_up_at: 0 }).collect();
     let values: Vec<Option<Vec<f64>>> = std::thread::scope(|s| {
         let threads: Vec<_> = PLAYERS

@@ -1,11 +1,14 @@
 //! What a context gives its inputs and variables at their owners: the C
 //! input callbacks, with the message a failing callback may leave
 //! (`tfe_input_set_error`), and the initial values of private variables,
-//! which the context keeps and the graph never holds.
+//! which the context keeps and the graph never holds. It also knows whose
+//! run a callback serves, so a callback that calls back into that run's
+//! session or party is refused instead of waiting for itself ([`Runner`]).
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use crate::error::{Error, Result};
@@ -18,8 +21,12 @@ use crate::session::{Provider, ProviderRequest, feeds::values_provider};
 /// `len` doubles to fill row-major. Returns 0 (`TFE_OK`) on success; any
 /// other value fails the run, with the message the callback left with
 /// `tfe_input_set_error`, if any. It must not unwind (no C++ exception or
-/// longjmp may leave it) and must not run the session that called it (that
-/// would wait for itself).
+/// longjmp may leave it). It must not run, or reset the variables of, the
+/// session or party whose run called it: that run waits for the callback,
+/// so `tfe_session_run`, `tfe_session_run_with_feeds`,
+/// `tfe_session_reset_variables` and `tfe_party_run` of it return
+/// `TFE_ERR_INVALID_ARGUMENT` there instead of waiting for themselves. Nor
+/// may it free that session or party.
 ///
 /// It runs on the thread of the input's owner player: in a local session,
 /// the library thread named `tfe-<owner>`, which for an input a server owns
@@ -54,6 +61,54 @@ thread_local! {
     /// `None` outside a callback, `Some(None)` inside one that left none.
     #[expect(clippy::option_option, reason = "three states: outside a callback, inside one without and with a message")]
     static CALLBACK_MESSAGE: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+thread_local! {
+    /// The sessions and parties whose input callbacks run on this thread,
+    /// innermost last: a callback may run another session, whose callbacks
+    /// can run on this thread too (a party's run on the caller's thread).
+    static SERVING: RefCell<Vec<Runner>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A session or party, as the input callbacks of its runs know it: a number
+/// unique in the process, so that a call from inside a callback can tell
+/// the runner whose run is waiting for that callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Runner(u64);
+
+impl Runner {
+    /// A runner no other session or party of the process is.
+    pub(crate) fn fresh() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Runner(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Refuses `call` on this runner (`what`: "session" or "party") from
+    /// inside an input callback of its own run: the run holds the runner and
+    /// waits for the callback, so the call would wait for itself.
+    pub(crate) fn refuse_from_own_callback(self, call: &str, what: &str) -> Result<(), Failure> {
+        if SERVING.with(|serving| serving.borrow().contains(&self)) {
+            return Err(Failure::invalid(format!(
+                "{call} was called from an input callback of this {what}'s own run, which waits for the \
+                 callback: expected the call after that run returns"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs `f` marked as serving this runner's run on this thread.
+    fn serve<T>(self, f: impl FnOnce() -> T) -> T {
+        /// Unmarks on the way out, also when `f` unwinds.
+        struct Served;
+        impl Drop for Served {
+            fn drop(&mut self) {
+                SERVING.with(|serving| serving.borrow_mut().pop());
+            }
+        }
+        SERVING.with(|serving| serving.borrow_mut().push(self));
+        let _served = Served;
+        f()
+    }
 }
 
 /// An input callback with its user data, callable from the owner's thread.
@@ -126,11 +181,12 @@ pub(crate) enum Initializer {
 }
 
 impl Initializer {
-    pub(crate) fn provider(&self) -> Provider {
+    /// The provider of the input or variable in the runs of `runner`.
+    pub(crate) fn provider(&self, runner: Runner) -> Provider {
         match self {
             Initializer::Callback(callback) => {
                 let callback = *callback;
-                Arc::new(move |request| callback.call(request))
+                Arc::new(move |request| runner.serve(|| callback.call(request)))
             }
             Initializer::Values(values) => values_provider(values.as_ref().clone()),
         }

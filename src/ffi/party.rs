@@ -7,6 +7,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::args;
+use super::callbacks::Runner;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 use super::error::{Failure, ffi_boundary, tfe_status_t};
 use super::feeds::tfe_feeds_t;
@@ -27,6 +28,8 @@ pub struct tfe_party_t {
     party: Mutex<Party>,
     /// Outside the lock, which a run holds (see `tfe_party_interrupt`).
     interrupt: Arc<Interrupt>,
+    /// Who the input callbacks of its runs serve.
+    runner: Runner,
 }
 
 handles::registered!(tfe_party_t);
@@ -181,12 +184,13 @@ unsafe fn open_party(
     let (graph, initializers) = ctx.snapshot();
     let mut party = open_cancellable(&hostmap, Arc::new(graph), me, security, cancel)?;
     // Each runs at its input's owner only: elsewhere it is never called.
+    let runner = Runner::fresh();
     for (name, initializer) in initializers {
-        party.set_provider(&name, initializer.provider());
+        party.set_provider(&name, initializer.provider(runner));
     }
     let interrupt = Interrupt::new();
     party.set_interrupt(interrupt.clone());
-    let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party), interrupt });
+    let party = Box::new(tfe_party_t { context: ctx.id(), party: Mutex::new(party), interrupt, runner });
     unsafe { out.write(handles::register(party)) };
     Ok(())
 }
@@ -198,9 +202,10 @@ unsafe fn open_party(
 /// `TFE_ERR_INVALID_ARGUMENT`) and this player's stats only. A player that
 /// fails tells the others, which fail with `TFE_ERR_ABORTED` naming it.
 ///
-/// Returns the statuses of `tfe_session_run_with_feeds`, and
-/// `TFE_ERR_ABORTED` (another player gave up on the run; the message names
-/// it and says why).
+/// Returns the statuses of `tfe_session_run_with_feeds` (among them
+/// `TFE_ERR_INVALID_ARGUMENT` for a call from an input callback of this
+/// party's own run), and `TFE_ERR_ABORTED` (another player gave up on the
+/// run; the message names it and says why).
 ///
 /// # Safety
 /// `fetches` points to `n` tensor pointers; `out` points to writable memory.
@@ -214,6 +219,7 @@ pub unsafe extern "C" fn tfe_party_run(
 ) -> tfe_status_t {
     ffi_boundary! {
         let party = unsafe { handles::get(party.cast_const(), "party") }?;
+        party.runner.refuse_from_own_callback("tfe_party_run", "party")?;
         let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
         let out = args::out(out, "out")?;
         if fetches.is_empty() {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::args;
+use super::callbacks::Runner;
 use super::context::{fetch_ids, tfe_context_t, tfe_tensor_t};
 pub use super::enums::tfe_transport_t;
 use super::error::{Failure, ffi_boundary, tfe_status_t};
@@ -40,6 +41,8 @@ pub struct tfe_session_t {
     /// Outside the lock, which a run holds: `tfe_session_interrupt` must
     /// not wait for the run it interrupts.
     interrupt: Arc<Interrupt>,
+    /// Who the input callbacks of its runs serve.
+    runner: Runner,
 }
 
 handles::registered!(tfe_session_t);
@@ -151,11 +154,12 @@ unsafe fn new_local(
     let out = args::out(out, "out")?;
     let (graph, initializers) = ctx.snapshot();
     let mut session = LocalSession::new(&graph, options)?;
+    let runner = Runner::fresh();
     for (name, initializer) in initializers {
-        session.set_provider(&name, initializer.provider())?;
+        session.set_provider(&name, initializer.provider(runner))?;
     }
     let interrupt = session.interrupter();
-    let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session), interrupt });
+    let session = Box::new(tfe_session_t { context: ctx.id(), session: Mutex::new(session), interrupt, runner });
     unsafe { out.write(handles::register(session)) };
     Ok(())
 }
@@ -186,7 +190,8 @@ pub unsafe extern "C" fn tfe_session_free(sess: *mut tfe_session_t) {
 /// - `TFE_ERR_INVALID_ARGUMENT`: nothing to fetch (`n` is 0), a private
 ///   (unrevealed) fetch, a tensor defined after the session was made, an
 ///   input with neither a feed nor a callback, a failing callback, a value
-///   outside the fixed-point range;
+///   outside the fixed-point range, a call from an input callback of this
+///   session's own run (which waits for that callback);
 /// - `TFE_ERR_TIMEOUT`: a player sent nothing within `recv_timeout_ms` (the
 ///   message names it);
 /// - `TFE_ERR_NETWORK`: a connection between players failed (named);
@@ -202,7 +207,7 @@ pub unsafe extern "C" fn tfe_session_run(
     n: usize,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { run(sess, fetches, n, std::ptr::null(), out) } }
+    ffi_boundary! { unsafe { run("tfe_session_run", sess, fetches, n, std::ptr::null(), out) } }
 }
 
 /// As `tfe_session_run`, with `feeds` (NULL: none) giving the values of
@@ -220,7 +225,7 @@ pub unsafe extern "C" fn tfe_session_run_with_feeds(
     feeds: *const tfe_feeds_t,
     out: *mut *mut tfe_result_t,
 ) -> tfe_status_t {
-    ffi_boundary! { unsafe { run(sess, fetches, n, feeds, out) } }
+    ffi_boundary! { unsafe { run("tfe_session_run_with_feeds", sess, fetches, n, feeds, out) } }
 }
 
 /// Interrupts the session's run in progress, from any thread: every player
@@ -249,12 +254,16 @@ pub unsafe extern "C" fn tfe_session_interrupt(sess: *mut tfe_session_t) -> tfe_
 /// Forgets the shares of every private variable of the session: the next run
 /// that needs a variable initializes it again, from its values or a feed.
 ///
+/// Returns `TFE_ERR_INVALID_ARGUMENT` when called from an input callback of
+/// the session's own run (which waits for that callback).
+///
 /// # Safety
 /// No other thread frees `sess` during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tfe_session_reset_variables(sess: *mut tfe_session_t) -> tfe_status_t {
     ffi_boundary! {
         let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
+        sess.runner.refuse_from_own_callback("tfe_session_reset_variables", "session")?;
         sess.session.lock().unwrap_or_else(PoisonError::into_inner).reset_variables()?;
         Ok(())
     }
@@ -263,6 +272,7 @@ pub unsafe extern "C" fn tfe_session_reset_variables(sess: *mut tfe_session_t) -
 /// # Safety
 /// The exports' contract (see `ffi_boundary!`).
 unsafe fn run(
+    call: &str,
     sess: *mut tfe_session_t,
     fetches: *const *mut tfe_tensor_t,
     n: usize,
@@ -270,6 +280,7 @@ unsafe fn run(
     out: *mut *mut tfe_result_t,
 ) -> Result<(), Failure> {
     let sess = unsafe { handles::get(sess.cast_const(), "sess") }?;
+    sess.runner.refuse_from_own_callback(call, "session")?;
     let fetches = unsafe { args::slice(fetches, n, "fetches") }?;
     let out = args::out(out, "out")?;
     let empty = Feeds::new();
