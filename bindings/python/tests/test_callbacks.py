@@ -84,6 +84,40 @@ def test_closing_the_running_session_or_its_context_from_a_provider_fails_the_ru
     session.close()
 
 
+def test_running_the_running_session_or_context_from_a_provider_is_refused(ctx):
+    # The run holds the session and waits for the provider: a run there (or
+    # reset_variables) would wait for itself. It raises instead, which the
+    # provider may catch, and the outer run goes on.
+    refusals = []
+    calling = []
+
+    def provider():
+        try:
+            calling[-1]()
+        except tfe.InvalidArgumentError as error:
+            refusals.append(str(error))
+        return [1.0]
+
+    y = ctx.define_private_input("alice", provider, shape=(1,)).reveal()
+    session = ctx.session()
+    other = tfe.Context(transport="memory")
+    z = other.define_private_input("alice", lambda: [2.0], shape=(1,)).reveal()
+    run_session, run_context = (lambda: session.run(y)), (lambda: y.to_native())
+    cases = [
+        (run_session, run_session, "tfe.Session.run() called from an input provider of its context while the Session runs"),
+        (run_session, session.reset_variables, "tfe.Session.reset_variables() called from an input provider"),
+        (run_context, run_context, "tfe.Context.run() called from an input provider of its context while the Context runs"),
+    ]
+    for outer, inner, refusal in cases:
+        calling.append(inner)
+        assert outer().tolist() == [1.0]
+        assert len(refusals) == 1 and refusals.pop().startswith(refusal), refusals
+    calling.append(lambda: other.run(z))  # another context runs as anywhere
+    assert session.run(y).tolist() == [1.0] and not refusals
+    other.close()
+    session.close()
+
+
 def test_callbacks_stay_alive_while_the_context_lives(ctx):
     # No reference to the provider or its ctypes callback is left but the context's.
     x = ctx.define_private_input("alice", (lambda: [5.0]), shape=(1,))

@@ -215,3 +215,26 @@ def test_closing_the_running_party_from_its_provider_fails_the_run(tmp_path):
     assert "tfe.Party.close() called from an input provider" in str(outcome["alice"])
     for name in PLAYERS[:3]:
         assert isinstance(outcome[name], tfe.AbortedError), (name, outcome[name])
+
+
+def test_running_the_running_party_from_its_provider_is_refused(tmp_path):
+    # alice's provider runs on the thread of alice's run, which holds her
+    # party: a run there would wait for itself. The library refuses it; the
+    # provider catches the refusal and every player completes the run.
+    parties, refusals = {}, []
+
+    def build_rerunning(ctx, _me, _fail_at):
+        x = ctx.define_private_input("alice", lambda: provide(x), shape=(4,))
+        return (x * 2.0).reveal("alice")
+
+    def provide(x):
+        try:
+            parties["alice"].run(x.reveal("alice"))
+        except tfe.InvalidArgumentError as error:
+            refusals.append(str(error))
+        return np.arange(4.0)
+
+    outcome = deploy(hostmap(tmp_path), build_rerunning, parties=parties)
+    assert outcome["alice"].tolist() == [0.0, 2.0, 4.0, 6.0], outcome["alice"]
+    assert len(refusals) == 1
+    assert "tfe_party_run was called from an input callback of this party's own run" in refusals[0]

@@ -17,7 +17,7 @@ from . import _capi
 from ._handle import Handle
 from ._values import as_array, as_shape, doubles, read_shape, sizes, text
 from .errors import Error
-from .session import _INTERRUPT, _RUN, Session, providing, refuse_close_in_provider, run_handle
+from .session import _INTERRUPT, _RUN, Session, locked_for, providing, refuse_close_in_provider, run_handle
 
 COMPARISONS = {
     "fixed_point_range": _capi.TFE_COMPARISON_FIXED_POINT_RANGE,
@@ -328,7 +328,7 @@ class Context(Handle):
                 raise ValueError("fetches: expected tensors of this context, found one of another context")
             if tensor.kind == "assignment":
                 assigns = True
-        with self._lock:
+        with locked_for(self, self, "run"):
             session = self._session
             if session is None or self._session_version != self._version:
                 session = self.session()

@@ -126,7 +126,8 @@ class Party(Handle):
 
     def run(self, fetches, feeds=None):
         """Runs the graph for `fetches` at this player: the values revealed to
-        it (None for the others' and for assignments)."""
+        it (None for the others' and for assignments). From an input provider
+        of this party's own run it raises tfe.InvalidArgumentError."""
         single = not isinstance(fetches, (list, tuple))
         with self._lock:
             values, stats = run_handle(_capi.tfe_party_run, _capi.tfe_party_interrupt, self._ptr,

@@ -278,23 +278,60 @@ class providing:  # noqa: N801 (used as a function: `with providing(...)`)
         _providing.chain = self._outer
 
 
+def _in_provider_of(context) -> bool:
+    """Whether an input provider of `context` runs on this thread."""
+    if context is None:
+        return False
+    link = getattr(_providing, "chain", None)
+    while link is not None:
+        if link[0] is context._callback_failures:
+            return True
+        link = link[1]
+    return False
+
+
 def refuse_close_in_provider(handle, context):
     """Raises InvalidArgumentError when an input provider of `context` runs
     on this thread: the run that called it holds `handle` (a session, a party
     or the context) and waits for it, so close() would wait forever (a local
     session's provider runs on a library thread) or free the handle under
     the run (a party's runs on the run's own thread)."""
-    if context is None:
-        return
-    link = getattr(_providing, "chain", None)
-    while link is not None:
-        if link[0] is context._callback_failures:
-            name = type(handle).__name__
-            raise InvalidArgumentError(
-                f"tfe.{name}.close() called from an input provider of its context during a run: "
-                f"the run waits for the provider; close the {name} after the run returns"
-            )
-        link = link[1]
+    if _in_provider_of(context):
+        name = type(handle).__name__
+        raise InvalidArgumentError(
+            f"tfe.{name}.close() called from an input provider of its context during a run: "
+            f"the run waits for the provider; close the {name} after the run returns"
+        )
+
+
+class locked_for:  # noqa: N801 (used as a function: `with locked_for(...)`)
+    """`with locked_for(handle, context, "run"):` holds `handle._lock` for
+    the call named, as `with handle._lock:` does, except from an input
+    provider of `context` while another thread holds the lock: that is a
+    local session's run (which holds it) waiting for this provider, so
+    waiting would never end, and it raises InvalidArgumentError instead. On
+    the run's own thread (a party's provider) the lock is reentrant and the
+    library refuses the call itself."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self, handle, context, call):
+        lock = handle._lock
+        if not lock.acquire(blocking=False):
+            if _in_provider_of(context):
+                name = type(handle).__name__
+                raise InvalidArgumentError(
+                    f"tfe.{name}.{call}() called from an input provider of its context while the {name} "
+                    f"runs: the run waits for the provider; call it after the run returns"
+                )
+            lock.acquire()
+        self._lock = lock
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
 
 
 class Session(Handle):
@@ -319,9 +356,11 @@ class Session(Handle):
 
     def run(self, fetches, feeds=None):
         """Values of `fetches` (a Tensor or a list of them: reveals, public
-        values, assignments), as numpy arrays (None for an assignment)."""
+        values, assignments), as numpy arrays (None for an assignment). From
+        an input provider of its context while this session runs, it raises
+        tfe.InvalidArgumentError: that run waits for the provider."""
         single = not isinstance(fetches, (list, tuple))
-        with self._lock:
+        with locked_for(self, self.context, "run"):
             values, self.last_stats = run_handle(
                 _RUN, _INTERRUPT, self._ptr, [fetches] if single else list(fetches), feeds, self.context
             )
@@ -340,6 +379,7 @@ class Session(Handle):
         super().close()
 
     def reset_variables(self) -> None:
-        """Forgets the variables' shares: the next run initializes them again."""
-        with self._lock:
+        """Forgets the variables' shares: the next run initializes them again.
+        Raises tfe.InvalidArgumentError where run() would."""
+        with locked_for(self, self.context, "reset_variables"):
             _capi.tfe_session_reset_variables(self._ptr)
