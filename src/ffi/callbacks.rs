@@ -3,7 +3,7 @@
 //! (`tfe_input_set_error`), and the initial values of private variables,
 //! which the context keeps and the graph never holds. It also knows whose
 //! run a callback serves, so a callback that calls back into that run's
-//! session or party is refused instead of waiting for itself ([`Runner`]).
+//! session or party is refused instead of waiting for itself (`Runner`).
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
