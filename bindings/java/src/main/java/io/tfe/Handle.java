@@ -20,7 +20,8 @@ import java.util.function.Function;
  *
  * <p>Every use holds a read lock for the length of the C call and close takes the write lock,
  * so a close from one thread waits for the calls in flight on others (the C API forbids a
- * _free racing with a use of its handle).
+ * _free racing with a use of its handle). A use inside an input provider does not queue behind
+ * a close waiting for the write lock (see {@link #acquire()}).
  */
 abstract class Handle implements AutoCloseable {
     static final Cleaner CLEANER = Cleaner.create();
@@ -52,9 +53,18 @@ abstract class Handle implements AutoCloseable {
         });
     }
 
-    /** The handle for one call: pair with {@link #release()} in a finally block. */
+    /**
+     * The handle for one call: pair with {@link #release()} in a finally block.
+     *
+     * <p>Inside an input provider this does not wait behind a {@link #close()} from another
+     * thread that waits for the write lock: the run that called the provider may hold this
+     * handle (a session, or a fetch or the feeds of its run) until the provider returns, and the
+     * close waits for that run, so a use queued behind the close would wait for good. It goes
+     * ahead of the close instead, and the call reaches the library, which refuses a run or reset
+     * of the session or party whose run called the provider ({@link Status#INVALID_ARGUMENT}).
+     */
     final MemorySegment acquire() {
-        lock.readLock().lock();
+        lockForUse();
         if (closed) {
             lock.readLock().unlock();
             throw new IllegalStateException("tfe: this " + type + " is closed");
@@ -64,6 +74,17 @@ abstract class Handle implements AutoCloseable {
 
     final void release() {
         lock.readLock().unlock();
+    }
+
+    /**
+     * Takes the read lock, inside an input provider ahead of a close waiting for the write lock.
+     * There the attempt without waiting fails only while a close holds the write lock, freeing
+     * a handle no run holds: waiting for it is safe.
+     */
+    private void lockForUse() {
+        if (!Upcalls.insideAny() || !lock.readLock().tryLock()) {
+            lock.readLock().lock();
+        }
     }
 
     /** A C function that makes a handle from no other: writes the new handle to {@code out}. */
@@ -202,7 +223,7 @@ abstract class Handle implements AutoCloseable {
 
     /** Whether {@link #close()} ran. */
     public final boolean isClosed() {
-        lock.readLock().lock();
+        lockForUse();
         try {
             return closed;
         } finally {

@@ -3,8 +3,10 @@ package io.tfe;
 /**
  * Produces the values of a private input at its owner, once per run that needs them
  * ({@link Context#definePrivateInput}). It runs on a library thread (the owner player's), so it
- * must be safe to call from a thread other than the one that made the context, and must not
- * run the session that called it. Closing that context, or a session or party made from it,
+ * must be safe to call from a thread other than the one that made the context. Running the
+ * session or party whose run called it, or resetting that session's variables, inside the
+ * provider throws a {@link TfeException} of {@link Status#INVALID_ARGUMENT} (that run waits for
+ * the provider). Closing that context, or a session or party made from it,
  * inside the provider is refused with a {@link TfeException} (a close of the running session
  * or party would wait for the run, which waits for the provider), which fails the run: close
  * them after run returns. An

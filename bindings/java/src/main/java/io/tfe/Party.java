@@ -11,7 +11,14 @@ public final class Party extends Handle {
         super("Party", address, Native::tfe_party_free, upcalls);
     }
 
-    /** This player's part of one run, with {@code feeds} (null: none); every player runs it. */
+    /**
+     * This player's part of one run, with {@code feeds} (null: none); every player runs it.
+     *
+     * <p>Inside an input provider called by a run of this party (on that run's thread) it throws
+     * a {@link TfeException} of {@link Status#INVALID_ARGUMENT} at once, also while another
+     * thread waits to close the party: that run waits for the provider. Run it after that run
+     * returns.
+     */
     public Result run(Feeds feeds, Tensor... fetches) {
         MemorySegment party = acquire();
         try {

@@ -13,12 +13,22 @@ public final class Session extends Handle {
         super("Session", address, Native::tfe_session_free, upcalls);
     }
 
-    /** Runs the graph and returns the values of {@code fetches} (revealed tensors or assignments). */
+    /**
+     * Runs the graph and returns the values of {@code fetches} (revealed tensors or assignments).
+     *
+     * <p>Inside an input provider called by a run of this session it throws a
+     * {@link TfeException} of {@link Status#INVALID_ARGUMENT} at once, also while another thread
+     * waits to close the session: that run waits for the provider, so this one would wait for
+     * good. Run it after that run returns; sessions of other contexts run there.
+     */
     public Result run(Tensor... fetches) {
         return run(null, fetches);
     }
 
-    /** Runs with {@code feeds} (null: none) for inputs and variables. */
+    /**
+     * Runs with {@code feeds} (null: none) for inputs and variables; refused inside an input
+     * provider of this session's own run as {@link #run(Tensor...)} is.
+     */
     public Result run(Feeds feeds, Tensor... fetches) {
         MemorySegment sess = acquire();
         try {
@@ -38,7 +48,11 @@ public final class Session extends Handle {
         interruptWith(Native::tfe_session_interrupt);
     }
 
-    /** Forgets the shares of every private variable: the next run initializes them again. */
+    /**
+     * Forgets the shares of every private variable: the next run initializes them again.
+     * Refused inside an input provider of this session's own run as {@link #run(Tensor...)} is
+     * ({@link Status#INVALID_ARGUMENT}).
+     */
     public void resetVariables() {
         call((sess, arena) -> Native.tfe_session_reset_variables(sess));
     }

@@ -88,6 +88,11 @@ final class Upcalls {
         return false;
     }
 
+    /** Whether an input provider of any context runs on the calling thread. */
+    static boolean insideAny() {
+        return PROVIDING.get() != null;
+    }
+
     synchronized Upcalls retain() {
         if (references == 0) {
             throw new IllegalStateException("tfe: the context's input providers are released");

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Deployments: each player a Party on its own thread, over loopback. */
@@ -161,6 +162,43 @@ class PartyTest {
                 assertEquals(Status.ABORTED, e.status(), e.getMessage());
                 assertFalse(e.getMessage().contains("sensor offline"), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aProviderRunningItsOwnPartyIsRefusedAndEveryRunCompletes(@TempDir Path dir) throws Exception {
+        // The provider runs on the thread that called the owner's Party.run, inside that run: a
+        // run of the same party there waited for itself (or failed as a panic). The timeout
+        // turns a hang into a failure.
+        AtomicReference<Party> own = new AtomicReference<>();
+        List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Seed> seedRef = new AtomicReference<>();
+        try (Seed seed = new Seed((name, shape, out) -> {
+            try {
+                own.get().run(null, seedRef.get().y).close();
+            } catch (RuntimeException e) {
+                thrown.add(e);
+            }
+            java.util.Arrays.fill(out, 1.0);
+        })) {
+            seedRef.set(seed);
+            List<Object> outcomes = runParties(seed, writeHostmap(dir), null, null, (name, party) -> {
+                if (name.equals("input-provider")) {
+                    own.set(party);
+                }
+            });
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(Seed.filled(50, 10.0), (double[]) outcomes.get(i), 1e-3, PLAYERS[i]);
+            }
+            // The owner's run completed too: only reading a value revealed to the servers fails.
+            TfeException read = assertInstanceOf(TfeException.class, outcomes.get(3));
+            assertTrue(read.getMessage().contains("is not revealed to this player"), read.getMessage());
+            assertEquals(1, thrown.size());
+            TfeException refused = assertInstanceOf(TfeException.class, thrown.get(0));
+            assertEquals(Status.INVALID_ARGUMENT, refused.status(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("tfe_party_run was called from an input callback of this party's"
+                    + " own run"), refused.getMessage());
         }
     }
 

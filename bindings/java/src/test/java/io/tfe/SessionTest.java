@@ -2,6 +2,7 @@ package io.tfe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class SessionTest {
     @Test
@@ -195,6 +198,103 @@ class SessionTest {
             sess.resetVariables();
             try (Result result = sess.run(seed.y)) {
                 assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            }
+        }
+    }
+
+    /**
+     * A seed whose provider runs what {@code inside} holds, records what it throws in
+     * {@code thrown}, then gives ones.
+     */
+    private static Seed callingSeed(AtomicReference<Runnable> inside, List<Throwable> thrown) {
+        return new Seed((name, shape, out) -> {
+            try {
+                inside.get().run();
+            } catch (RuntimeException | Error e) {
+                thrown.add(e);
+            }
+            java.util.Arrays.fill(out, 1.0);
+        });
+    }
+
+    /** {@code e} is the library's refusal of {@code function} from a provider of the session's own run. */
+    private static void assertRefusedFromOwnRun(Throwable e, String function) {
+        TfeException refused = assertInstanceOf(TfeException.class, e);
+        assertEquals(Status.INVALID_ARGUMENT, refused.status(), refused.getMessage());
+        assertTrue(refused.getMessage().contains(function + " was called from an input callback of this session's"
+                + " own run"), refused.getMessage());
+    }
+
+    // A provider runs on a library thread while the run, on the caller's thread, holds the
+    // session and waits for it: running the session or resetting its variables there waited for
+    // itself. The timeouts turn a hang into a failure.
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aProviderRunningOrResettingItsOwnSessionIsRefusedAndTheRunGoesOn() {
+        AtomicReference<Runnable> inside = new AtomicReference<>(() -> {});
+        List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<double[]> otherValues = new AtomicReference<>();
+        try (Seed seed = callingSeed(inside, thrown); Session sess = seed.ctx.newSession(); Feeds feeds = new Feeds();
+                Seed other = new Seed(); Session otherSess = other.ctx.newSession()) {
+            java.util.Map<String, Runnable> calls = new java.util.LinkedHashMap<>();
+            calls.put("tfe_session_run", () -> sess.run(seed.y).close());
+            calls.put("tfe_session_run_with_feeds", () -> sess.run(feeds, seed.y).close());
+            calls.put("tfe_session_reset_variables", sess::resetVariables);
+            for (java.util.Map.Entry<String, Runnable> call : calls.entrySet()) {
+                thrown.clear();
+                inside.set(call.getValue());
+                try (Result result = sess.run(seed.y)) {
+                    assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3, call.getKey());
+                }
+                assertEquals(1, thrown.size(), call.getKey());
+                assertRefusedFromOwnRun(thrown.get(0), call.getKey());
+            }
+            // A session of another context runs there.
+            thrown.clear();
+            inside.set(() -> {
+                try (Result result = otherSess.run(other.y)) {
+                    otherValues.set(result.values(0));
+                }
+            });
+            try (Result result = sess.run(seed.y)) {
+                assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3);
+            }
+            assertEquals(List.of(), thrown);
+            assertArrayEquals(Seed.filled(50, 10.0), otherValues.get(), 1e-3);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aProviderRunningItsOwnSessionWhileAnotherThreadClosesItIsRefused() throws Exception {
+        // The close waits for the run, which holds the session; a call queued behind the close
+        // would wait for it, which waits for the run, which waits for the provider.
+        AtomicReference<Runnable> inside = new AtomicReference<>(() -> {});
+        List<Throwable> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Seed seed = callingSeed(inside, thrown)) {
+            for (String function : List.of("tfe_session_run", "tfe_session_reset_variables")) {
+                thrown.clear();
+                Session sess = seed.ctx.newSession();
+                AtomicReference<Thread> closer = new AtomicReference<>();
+                inside.set(() -> {
+                    closer.set(Thread.ofPlatform().start(sess::close));
+                    while (closer.get().getState() != Thread.State.WAITING) {
+                        Thread.onSpinWait(); // until the close waits for the run
+                    }
+                    if (function.equals("tfe_session_run")) {
+                        sess.run(seed.y).close();
+                    } else {
+                        sess.resetVariables();
+                    }
+                });
+                try (Result result = sess.run(seed.y)) {
+                    assertArrayEquals(Seed.filled(50, 10.0), result.values(0), 1e-3, function);
+                }
+                closer.get().join();
+                assertTrue(sess.isClosed(), function);
+                assertEquals(1, thrown.size(), function);
+                assertRefusedFromOwnRun(thrown.get(0), function);
             }
         }
     }
