@@ -1,7 +1,8 @@
 /*
  * Error handling of the C API: NULL pointers, wrong shapes, bad player
  * names, tensors of another context, a failing input callback and use of
- * the session after it, _free(NULL), and the version macros against
+ * the session after it, an input callback that runs or resets its own
+ * session, _free(NULL), and the version macros against
  * tfe_version(). Every failure must be a
  * status with a useful message, leave out-params untouched, and leave the
  * objects usable. Exits 0 when every check passes.
@@ -214,6 +215,101 @@ static void test_failing_callback(void) {
     tfe_context_free(ctx);
 }
 
+/* The calls an input callback makes into its own session (refused: the run
+ * that called the callback waits for it) and into another one (allowed),
+ * in order, and what they returned, kept on the callback's thread. */
+enum { OWN_RUN, OWN_RUN_WITH_FEEDS, OWN_RESET, OTHER_RUN, REENTRIES };
+static const char *const reentry_calls[REENTRIES] = {"tfe_session_run", "tfe_session_run_with_feeds",
+                                                     "tfe_session_reset_variables", "the other session's run"};
+
+struct reentry {
+    tfe_session_t *own, *other;
+    tfe_tensor_t *own_fetch, *other_fetch;
+    outcome_t outcomes[REENTRIES];
+    int calls;
+};
+
+/* Runs `fetch` on `sess` (with no feeds when `with_feeds`); keeps the
+ * outcome and checks the result was left untouched by a refusal. */
+static void run_kept(outcome_t *outcome, tfe_session_t *sess, tfe_tensor_t *fetch, int with_feeds) {
+    tfe_result_t *result = NULL;
+    tfe_status_t status = with_feeds ? tfe_session_run_with_feeds(sess, &fetch, 1, NULL, &result)
+                                     : tfe_session_run(sess, &fetch, 1, &result);
+    keep_outcome(outcome, status);
+    EXPECT((status == TFE_OK) == (result != NULL));
+    tfe_result_free(result);
+}
+
+/* Calls back into its own session and into another, then provides ones. */
+static int reenter(void *user_data, const char *name, const size_t *shape, size_t rank, double *out,
+                   size_t len) {
+    struct reentry *r = user_data;
+    r->calls++;
+    run_kept(&r->outcomes[OWN_RUN], r->own, r->own_fetch, 0);
+    run_kept(&r->outcomes[OWN_RUN_WITH_FEEDS], r->own, r->own_fetch, 1);
+    keep_outcome(&r->outcomes[OWN_RESET], tfe_session_reset_variables(r->own));
+    run_kept(&r->outcomes[OTHER_RUN], r->other, r->other_fetch, 0);
+    return provide_ones(NULL, name, shape, rank, out, len);
+}
+
+static void test_reentering_callback(void) {
+    struct reentry r = {0};
+    tfe_context_t *ctx = NULL, *other = NULL;
+    tfe_tensor_t *w = NULL, *x = NULL, *y = NULL, *v = NULL;
+    EXPECT_OK(tfe_context_new(NULL, &ctx));
+    EXPECT_OK(tfe_define_private_variable(ctx, NULL, "server0", ones, 100, shape_w, 2, &w));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 2, reenter, &r, &x));
+    EXPECT_OK(tfe_matmul(ctx, x, w, &y));
+    EXPECT_OK(tfe_reveal(ctx, y, NULL, &r.own_fetch));
+    EXPECT_OK(tfe_session_new_local(ctx, &r.own));
+    EXPECT_OK(tfe_context_new(NULL, &other));
+    EXPECT_OK(tfe_define_private_variable(other, NULL, "server1", ones, 100, shape_w, 2, &v));
+    EXPECT_OK(tfe_reveal(other, v, NULL, &r.other_fetch));
+    tfe_session_options_t options = tfe_session_options_default();
+    options.transport = TFE_TRANSPORT_MEMORY;
+    EXPECT_OK(tfe_session_new_local_with_options(other, &options, &r.other));
+    if (r.own == NULL || r.other == NULL) {
+        return;
+    }
+
+    /* Twice: the session stays usable, and its callback meets the same refusals. */
+    for (int run = 1; run <= 2; run++) {
+        tfe_result_t *result = NULL;
+        EXPECT_OK(tfe_session_run(r.own, &r.own_fetch, 1, &result));
+        EXPECT(r.calls == run);
+        const double *values = NULL;
+        size_t len = 0;
+        if (result != NULL && tfe_result_value(result, 0, &values, &len) == TFE_OK) {
+            EXPECT(len == 50);
+            for (size_t i = 0; i < len; i++) {
+                EXPECT(values[i] > 9.99 && values[i] < 10.01);
+            }
+        }
+        tfe_result_free(result);
+        for (int call = OWN_RUN; call <= OWN_RESET; call++) {
+            char expected[256];
+            snprintf(expected, sizeof expected,
+                     "%s: %s was called from an input callback of this session's own run, which waits for the "
+                     "callback: expected the call after that run returns",
+                     reentry_calls[call], reentry_calls[call]);
+            EXPECT_OUTCOME(reentry_calls[call], r.outcomes[call], TFE_ERR_INVALID_ARGUMENT, expected);
+            EXPECT(strcmp(r.outcomes[call].message, expected) == 0);
+        }
+        EXPECT_OUTCOME(reentry_calls[OTHER_RUN], r.outcomes[OTHER_RUN], TFE_OK, "");
+        memset(r.outcomes, 0, sizeof r.outcomes);
+    }
+    tfe_session_free(r.other);
+    tfe_session_free(r.own);
+    tfe_tensor_free(r.other_fetch);
+    tfe_tensor_free(r.own_fetch);
+    tfe_tensor_free(v);
+    tfe_tensor_free(y);
+    tfe_tensor_free(x);
+    tfe_tensor_free(w);
+    tfe_context_free(other);
+    tfe_context_free(ctx);
+}
+
 int main(void) {
     for (size_t i = 0; i < 100; i++) {
         ones[i] = 1.0;
@@ -235,6 +331,7 @@ int main(void) {
     test_bad_configs(ctx);
     test_other_context(ctx, w);
     test_failing_callback();
+    test_reentering_callback();
 
     tfe_tensor_free(x);
     tfe_tensor_free(w);

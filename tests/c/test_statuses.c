@@ -11,6 +11,9 @@
  * TFE_ERR_ABORTED is what deployed parties see when another player gives
  * up (a local session reports the failure that started it instead): four
  * parties on threads of this process, the input provider's callback fails.
+ * The same deployment shows TFE_ERR_INVALID_ARGUMENT for a callback that
+ * runs its own party (whose run, on the same thread, waits for it): the
+ * refused call does not disturb the run, which every player completes.
  *
  * TFE_ERR_INTERNAL and TFE_ERR_PANIC mean a bug in tfe, which no correct
  * call can provoke: tfe_selftest_fail, the diagnostic for bindings' tests,
@@ -174,25 +177,26 @@ static int failing_input(void *user_data, const char *name, const size_t *shape,
     return TFE_ERR_INVALID_ARGUMENT;
 }
 
-/* One deployed player: opens its party, runs, keeps its status and message. */
+/* One deployed player: opens its party, runs, keeps its status and message
+ * (and its party, which its input callbacks may use during the run). */
 struct player {
     const char *name, *hostmap;
     tfe_context_t *ctx;
     tfe_tensor_t *fetch;
+    tfe_party_t *party;
     outcome_t outcome;
 };
 
 static int run_player(void *arg) {
     struct player *p = arg;
-    tfe_party_t *party = NULL;
     tfe_result_t *result = NULL;
-    tfe_status_t status = tfe_party_open_insecure_plaintext(p->ctx, p->hostmap, p->name, &party);
+    tfe_status_t status = tfe_party_open_insecure_plaintext(p->ctx, p->hostmap, p->name, &p->party);
     if (status == TFE_OK) {
-        status = tfe_party_run(party, &p->fetch, 1, NULL, &result);
+        status = tfe_party_run(p->party, &p->fetch, 1, NULL, &result);
     }
     keep_outcome(&p->outcome, status);
     tfe_result_free(result);
-    tfe_party_free(party);
+    tfe_party_free(p->party);
     return 0;
 }
 
@@ -228,19 +232,25 @@ static int free_ports(int *ports, int count) {
     return bound == count;
 }
 
-static void test_aborted(void) {
-    static const char *const names[4] = {"server0", "server1", "server2", "input-provider"};
+static const char *const player_names[4] = {"server0", "server1", "server2", "input-provider"};
+
+/* Runs "x revealed to the servers" as four parties on threads of this
+ * process, x from the input provider's `provide`, whose user data is the
+ * input provider's player (players[3]); keeps each player's outcome in
+ * `players`. Returns 0 when it could not start. */
+static int run_deployment(tfe_input_fn provide, struct player players[4]) {
     const char *hostmap = "tfe-test-statuses-hostmap.json";
     FILE *file = fopen(hostmap, "w");
     EXPECT(file != NULL);
     if (file == NULL) {
-        return;
+        return 0;
     }
     int ports[4] = {0};
     EXPECT(free_ports(ports, 4));
     fprintf(file, "{\"players\": [");
     for (int i = 0; i < 4; i++) {
-        fprintf(file, "%s{\"name\": \"%s\", \"address\": \"127.0.0.1:%d\"}", i ? ", " : "", names[i], ports[i]);
+        fprintf(file, "%s{\"name\": \"%s\", \"address\": \"127.0.0.1:%d\"}", i ? ", " : "", player_names[i],
+                ports[i]);
     }
     fprintf(file, "], \"connect_timeout_ms\": 20000, \"recv_timeout_ms\": 20000}\n");
     fclose(file);
@@ -248,25 +258,62 @@ static void test_aborted(void) {
     tfe_context_t *ctx = NULL;
     tfe_tensor_t *x = NULL, *out = NULL;
     EXPECT_OK(tfe_context_new(NULL, &ctx));
-    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 1, failing_input, NULL, &x));
+    EXPECT_OK(tfe_define_private_input(ctx, NULL, "input-provider", shape_x, 1, provide, &players[3], &x));
     EXPECT_OK(tfe_reveal(ctx, x, NULL, &out));
-    struct player players[4];
     thrd_t threads[4];
     for (int i = 0; i < 4; i++) {
-        players[i] = (struct player){.name = names[i], .hostmap = hostmap, .ctx = ctx, .fetch = out};
+        players[i] = (struct player){.name = player_names[i], .hostmap = hostmap, .ctx = ctx, .fetch = out};
         EXPECT(thrd_create(&threads[i], run_player, &players[i]) == thrd_success);
     }
     for (int i = 0; i < 4; i++) {
         thrd_join(threads[i], NULL);
     }
     remove(hostmap);
-    for (int i = 0; i < 3; i++) {
-        EXPECT_OUTCOME(names[i], players[i].outcome, TFE_ERR_ABORTED, "'input-provider'");
-    }
-    EXPECT_OUTCOME(names[3], players[3].outcome, TFE_ERR_INVALID_ARGUMENT, "input callback");
     tfe_tensor_free(out);
     tfe_tensor_free(x);
     tfe_context_free(ctx);
+    return 1;
+}
+
+static void test_aborted(void) {
+    struct player players[4];
+    if (!run_deployment(failing_input, players)) {
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        EXPECT_OUTCOME(player_names[i], players[i].outcome, TFE_ERR_ABORTED, "'input-provider'");
+    }
+    EXPECT_OUTCOME(player_names[3], players[3].outcome, TFE_ERR_INVALID_ARGUMENT, "input callback");
+}
+
+/* What tfe_party_run of its own party returned inside the input callback. */
+static outcome_t reentry;
+
+/* Runs its own party (the player in `user_data`), then provides ones. */
+static int reentering_input(void *user_data, const char *name, const size_t *shape, size_t rank, double *out,
+                            size_t len) {
+    struct player *me = user_data;
+    tfe_result_t *result = NULL;
+    keep_outcome(&reentry, tfe_party_run(me->party, &me->fetch, 1, NULL, &result));
+    EXPECT(result == NULL);
+    return provide_ones(NULL, name, shape, rank, out, len);
+}
+
+static void test_party_reentry(void) {
+    struct player players[4];
+    reentry = (outcome_t){.status = TFE_OK, .message = "the callback did not run"};
+    if (!run_deployment(reentering_input, players)) {
+        return;
+    }
+    const char *expected = "tfe_party_run: tfe_party_run was called from an input callback of this party's own "
+                           "run, which waits for the callback: expected the call after that run returns";
+    EXPECT_OUTCOME("the callback's run", reentry, TFE_ERR_INVALID_ARGUMENT, expected);
+    EXPECT(strcmp(reentry.message, expected) == 0);
+    for (int i = 0; i < 3; i++) {
+        EXPECT_OUTCOME(player_names[i], players[i].outcome, TFE_OK, "");
+    }
+    /* The input provider completes its run too; nothing is revealed to it. */
+    EXPECT_OUTCOME(player_names[3], players[3].outcome, TFE_OK, "");
 }
 
 static void test_internal(void) {
@@ -306,6 +353,7 @@ int main(void) {
     test_network();
     test_protocol();
     test_aborted();
+    test_party_reentry();
     test_internal();
     test_panic();
     test_names();

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -191,6 +192,58 @@ TEST(Session, AThrowingProviderFailsTheRunAndTheSessionStaysUsable) {
     EXPECT_TFE_ERROR(sess.run(out), TFE_ERR_INVALID_ARGUMENT, "sensor offline");
     EXPECT_EQ(sess.run(out).value(0), (std::vector<double>{2.0, 2.0, 2.0}));
     EXPECT_EQ(calls.load(), 2);
+}
+
+// A provider runs on a library thread while its session's run waits for
+// it: running that session from the provider, or resetting its variables,
+// throws TFE_ERR_INVALID_ARGUMENT (the binding takes no lock of its own
+// on the way to C), and the run goes on with the values the provider then
+// gives. Another session runs from the provider.
+TEST(Session, AProviderThatRunsOrResetsItsOwnSessionIsRefusedAndTheRunGoesOn) {
+    const tfe::Session *own = nullptr;
+    const tfe::Tensor *own_out = nullptr;
+    tfe::Context other_ctx;
+    auto other_out = other_ctx.private_variable("server1", {1.0, 2.0}, {2}).reveal();
+    tfe::Session other(other_ctx, memory());
+    // Filled on the provider's thread, read here once the run has returned.
+    std::vector<std::pair<tfe_status_t, std::string>> refusals;
+    std::vector<double> other_values;
+    tfe_test::SeedGraph seed([&](auto &name, auto &shape, double *out, std::size_t len) {
+        auto refused = [&](auto reenter) {
+            try {
+                reenter();
+                refusals.emplace_back(TFE_OK, "not refused");
+            } catch (const tfe::Error &e) {
+                refusals.emplace_back(e.status(), e.what());
+            }
+        };
+        refused([&] { own->run(*own_out); });
+        refused([&] { own->run(*own_out, tfe::Feeds()); });
+        refused([&] { own->reset_variables(); });
+        other_values = other.run(other_out).value(0);
+        fill_ones(name, shape, out, len);
+    });
+    tfe::Session sess(seed.ctx); // TCP: the provider runs on input-provider's own thread
+    own = &sess;
+    own_out = &seed.out;
+    // Twice: the session stays usable, and its provider meets the same refusals.
+    for (int run = 0; run < 2; run++) {
+        refusals.clear();
+        other_values.clear();
+        expect_all(sess.run(seed.out).value(0), 10.0);
+        // Both run overloads call tfe_session_run_with_feeds.
+        const char *calls[] = {"tfe_session_run_with_feeds", "tfe_session_run_with_feeds",
+                               "tfe_session_reset_variables"};
+        ASSERT_EQ(refusals.size(), 3u);
+        for (std::size_t i = 0; i < 3; i++) {
+            EXPECT_EQ(refusals[i].first, TFE_ERR_INVALID_ARGUMENT) << refusals[i].second;
+            EXPECT_EQ(refusals[i].second, std::string(calls[i]) + ": " + calls[i] +
+                                              " was called from an input callback of this session's own run, "
+                                              "which waits for the callback: expected the call after that run "
+                                              "returns");
+        }
+        EXPECT_EQ(other_values, (std::vector<double>{1.0, 2.0}));
+    }
 }
 
 TEST(Session, AStalledPlayerIsATimeoutNamingIt) {
