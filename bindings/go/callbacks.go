@@ -28,14 +28,15 @@ import (
 //
 // It runs during Run, possibly while other goroutines run: in a session on
 // a library thread (the owner player's), in a party on the goroutine that
-// called Run. That run holds its session or party until the func returns,
-// so the func must not wait for it: there, while the session or party has
-// a run in progress, its Run and ResetVariables return at once an error
-// matching ErrInvalidArgument that says so, and its Close (which returns
-// nothing) panics with that error, which fails the run; Interrupt works.
-// Other handles may be closed there, the input's context included, but
-// not the run's fetches and feeds: the run holds them too, and their Close
-// (or Feeds.Set) would wait for good.
+// called Run. That run holds its session or party, its fetches and its
+// feeds until the func returns, so the func must not wait for them: there,
+// while the session or party has a run in progress, its Run and
+// ResetVariables return at once an error matching ErrInvalidArgument that
+// says so, and its Close (which returns nothing) panics with that error,
+// which fails the run; Interrupt works. The same holds for the run's
+// fetches and feeds: their Close panics with such an error, and Set on
+// the feeds returns it. Other handles may be closed there, the input's
+// context included.
 // The error's text stays at the owner: other players learn only that the
 // input was invalid.
 type InputFunc func(name string, shape []int, out []float64) error
@@ -74,7 +75,7 @@ func releaseAll(ps []*provider) {
 // providing holds, per OS thread, the input providers running on it: the
 // innermost call, which names the one it runs inside (a provider may run
 // a party, whose providers run on the same thread). tfeGoProvideInput
-// marks each call (see markProviding); runsHere reads them.
+// marks each call (see markProviding); callHere reads them.
 var providing = struct {
 	sync.Mutex
 	calls map[uintptr]*providerCall
@@ -107,21 +108,25 @@ func markProviding(p *provider) (unmark func()) {
 	}
 }
 
-// runsHere is whether one of the set's providers runs on the caller's
-// goroutine, in the call at hand or one it runs inside. As in
-// Trainer.reentered, the thread stands for the goroutine: a callback's
-// thread runs only the callback's goroutine until it returns, and a caller
-// locked to its own thread finds its thread marked only if it is that
-// goroutine inside a provider. Nil holds none.
-func (s *providerSet) runsHere() bool {
-	if s == nil {
-		return false
-	}
+// callHere is the innermost provider call that runs on the caller's
+// goroutine (nil: none). As in Trainer.reentered, the thread stands for
+// the goroutine: a callback's thread runs only the callback's goroutine
+// until it returns, and a caller locked to its own thread finds its thread
+// marked only if it is that goroutine inside a provider.
+func callHere() *providerCall {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	providing.Lock()
-	call := providing.calls[currentThread()]
-	providing.Unlock()
+	defer providing.Unlock()
+	return providing.calls[currentThread()]
+}
+
+// makes is whether one of the set's providers makes call or a call that
+// call runs inside. Nil holds none.
+func (s *providerSet) makes(call *providerCall) bool {
+	if s == nil {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ; call != nil; call = call.outer {
@@ -130,6 +135,54 @@ func (s *providerSet) runsHere() bool {
 		}
 	}
 	return false
+}
+
+// holders are the runs in progress that hold one handle, each as the
+// providers it may call (its session's or party's set), once per run. A
+// run without providers is left out: nothing it waits for can call back.
+type holders struct {
+	n    atomic.Int32 // len(runs), for a look without mu
+	mu   sync.Mutex
+	runs []*providerSet
+}
+
+// add counts a run that may call the providers of s (nil: none) until
+// remove(s).
+func (r *holders) add(s *providerSet) {
+	if s == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.runs = append(r.runs, s)
+	r.n.Add(1)
+}
+
+// remove ends one add(s).
+func (r *holders) remove(s *providerSet) {
+	if s == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := slices.Index(r.runs, s)
+	r.runs = slices.Delete(r.runs, i, i+1)
+	r.n.Add(-1)
+}
+
+// waitForCaller is whether the caller's goroutine runs inside a provider
+// call of one of the runs (see callHere), which that run waits for.
+func (r *holders) waitForCaller() bool {
+	if r.n.Load() == 0 {
+		return false
+	}
+	call := callHere()
+	if call == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.ContainsFunc(r.runs, func(s *providerSet) bool { return s.makes(call) })
 }
 
 // providerSet is the providers, one reference each, that a C handle may

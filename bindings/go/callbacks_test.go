@@ -101,13 +101,102 @@ func TestProvidersRunConcurrentlyInSeveralSessions(t *testing.T) {
 // expectFromProvider checks err, what a call of kind's method made from an
 // input provider of its run in progress returned (or, for Close, the
 // failed run's error): an ErrInvalidArgument that names the call and says
-// what to do, not a closed handle.
+// what to do, not a closed handle. A Tensor or Feeds is one that run holds
+// (a fetch, its feeds); a Session or Party, the one that runs.
 func expectFromProvider(t *testing.T, err error, kind, method, advice string) {
 	t.Helper()
-	want := "tfe." + kind + "." + method + ": called from an input provider of this " + strings.ToLower(kind) +
-		" while it has a run in progress, which waits for the provider to return: " + advice
+	whose := "this " + strings.ToLower(kind) + " while it has a run in progress"
+	if kind == "Tensor" || kind == "Feeds" {
+		whose = "a run in progress that holds this tfe." + kind
+	}
+	want := "tfe." + kind + "." + method + ": called from an input provider of " + whose +
+		", which waits for the provider to return: " + advice
 	if !errors.Is(err, tfe.ErrInvalidArgument) || errors.Is(err, tfe.ErrClosed) || !strings.Contains(fmtErr(err), want) {
 		t.Errorf("%s.%s from its input provider: expected %q, got %v", kind, method, want, err)
+	}
+}
+
+// providerRun is a session of a context with a private input x (three 2s)
+// whose provider also calls inside (nil: nothing), and out, x revealed.
+// The test closes out and the session once its runs have returned: a
+// cleanup would wait for good for a run that never does, and hide the
+// test's failure.
+type providerRun struct {
+	ctx    *tfe.Context
+	x, out *tfe.Tensor
+	sess   *tfe.Session
+	feeds  *tfe.Feeds // given to the runs (nil: none)
+	// inside is atomic: a run that never returns still reads it after its
+	// test has failed.
+	inside atomic.Pointer[func()]
+}
+
+func newProviderRun(t *testing.T) *providerRun {
+	t.Helper()
+	r := &providerRun{ctx: newContext(t)}
+	r.x = must(r.ctx.DefinePrivateInput("x", "input-provider", []int{3}, func(_ string, _ []int, out []float64) error {
+		for i := range out {
+			out[i] = 2
+		}
+		if f := r.inside.Load(); f != nil {
+			(*f)()
+		}
+		return nil
+	}))(t)
+	r.out = must(r.ctx.Reveal(r.x, ""))(t)
+	r.sess = must(tfe.NewLocalSession(r.ctx, memory()))(t)
+	return r
+}
+
+// with runs the session once for out with f inside its provider (what
+// names f) and checks the value of a run that succeeded.
+func (r *providerRun) with(t *testing.T, what string, f func()) error {
+	t.Helper()
+	r.inside.Store(&f)
+	defer r.inside.Store(nil)
+	return returnsWithin(t, "Run", what+" from the input provider waits for the run", func() error {
+		res, err := r.sess.Run(context.Background(), []*tfe.Tensor{r.out}, r.feeds)
+		if err != nil {
+			return err
+		}
+		defer res.Close()
+		if v, err := res.Value(0); err != nil || len(v.Data) != 3 || v.Data[0] != 2 {
+			return fmt.Errorf("the run's value: %v, %v", v, err)
+		}
+		return nil
+	})
+}
+
+// closes runs the session once with Close of each of handles (what names
+// them) inside its provider: the run succeeds.
+func (r *providerRun) closes(t *testing.T, what string, handles ...interface{ Close() }) {
+	t.Helper()
+	err := r.with(t, "Close of "+what, func() {
+		for _, h := range handles {
+			h.Close()
+		}
+	})
+	if err != nil {
+		t.Fatalf("a run whose provider closes %s: %v", what, err)
+	}
+}
+
+// expectPanicked checks err, the error of a run whose provider panicked.
+func expectPanicked(t *testing.T, err error) {
+	t.Helper()
+	if e := expectStatus(t, err, tfe.ErrInvalidArgument); !strings.Contains(e.Message, `the Go input provider of "x" panicked`) {
+		t.Fatalf("the run's error: %s", e.Message)
+	}
+}
+
+// expectClosed checks that each call, named by its key, found its handle
+// closed.
+func expectClosed(t *testing.T, calls map[string]error) {
+	t.Helper()
+	for name, err := range calls {
+		if !errors.Is(err, tfe.ErrClosed) {
+			t.Errorf("%s: expected ErrClosed, got %v", name, err)
+		}
 	}
 }
 
@@ -119,49 +208,18 @@ func expectFromProvider(t *testing.T, err error, kind, method, advice string) {
 // context, which no run holds, another context's session, or a session of
 // its own context that is not running.
 func TestSessionCallsFromItsProviderFailRatherThanWait(t *testing.T) {
-	ctx := newContext(t)
-	var inside func() // what the provider does besides filling its values (nil: nothing)
-	x := must(ctx.DefinePrivateInput("x", "input-provider", []int{3}, func(_ string, _ []int, out []float64) error {
-		for i := range out {
-			out[i] = 2
-		}
-		if inside != nil {
-			inside()
-		}
-		return nil
-	}))(t)
-	out := must(ctx.Reveal(x, ""))(t)
-	sess := must(tfe.NewLocalSession(ctx, memory()))(t)
+	r := newProviderRun(t)
+	ctx, sess := r.ctx, r.sess
 	idle := must(tfe.NewLocalSession(ctx, memory()))(t)
 	other := must(tfe.NewLocalSession(newSeed(t, fill(1)).ctx, memory()))(t)
-	// runWith runs sess once with f inside its provider and checks the
-	// values of a run that succeeded.
-	runWith := func(what string, f func()) error {
-		t.Helper()
-		inside = f
-		defer func() { inside = nil }()
-		return returnsWithin(t, "Run", what+" from the input provider waits for the run", func() error {
-			res, err := sess.Run(context.Background(), []*tfe.Tensor{out}, nil)
-			if err != nil {
-				return err
-			}
-			defer res.Close()
-			if v, err := res.Value(0); err != nil || len(v.Data) != 3 || v.Data[0] != 2 {
-				return fmt.Errorf("the run's value: %v, %v", v, err)
-			}
-			return nil
-		})
-	}
 
-	err := runWith("Close of the session", sess.Close)
+	err := r.with(t, "Close of the session", sess.Close)
 	expectFromProvider(t, err, "Session", "Close", "close it after Run returns")
-	if e := expectStatus(t, err, tfe.ErrInvalidArgument); !strings.Contains(e.Message, `the Go input provider of "x" panicked`) {
-		t.Fatalf("the run's error: %s", e.Message)
-	}
+	expectPanicked(t, err)
 
 	var runErr, resetErr error
-	err = runWith("a call of the session", func() {
-		_, runErr = sess.Run(context.Background(), []*tfe.Tensor{out}, nil)
+	err = r.with(t, "a call of the session", func() {
+		_, runErr = sess.Run(context.Background(), []*tfe.Tensor{r.out}, nil)
 		resetErr = sess.ResetVariables()
 	})
 	if err != nil {
@@ -170,24 +228,66 @@ func TestSessionCallsFromItsProviderFailRatherThanWait(t *testing.T) {
 	expectFromProvider(t, runErr, "Session", "Run", "call it after Run returns")
 	expectFromProvider(t, resetErr, "Session", "ResetVariables", "call it after Run returns")
 
-	err = runWith("Close of other handles", func() {
-		other.Close()
-		idle.Close()
-		ctx.Close()
-	})
-	if err != nil {
-		t.Fatalf("a run whose provider closes other handles: %v", err)
-	}
-	for name, err := range map[string]error{
+	r.closes(t, "other handles", other, idle, ctx)
+	expectClosed(t, map[string]error{
 		"the other context's session": func() error { _, err := other.Run(context.Background(), nil, nil); return err }(),
 		"the idle session":            idle.ResetVariables(),
 		"the context of the session":  func() error { _, err := ctx.Players(); return err }(),
 		"the session after its Close": func() error { sess.Close(); return sess.ResetVariables() }(),
-	} {
-		if !errors.Is(err, tfe.ErrClosed) {
-			t.Errorf("%s: expected ErrClosed, got %v", name, err)
-		}
+	})
+	r.out.Close()
+}
+
+// A run holds its fetches and its feeds until it returns, so an input
+// provider of that run must not wait for them: there their Close (which
+// returns nothing) panics, which fails the run with the panic's message,
+// and Feeds.Set fails at once. The handles stay usable. Tensors and feeds
+// the run does not hold close there as anywhere.
+func TestClosingWhatTheRunHoldsFromItsProviderFailsRatherThanWaits(t *testing.T) {
+	r := newProviderRun(t)
+	r.feeds = must(tfe.NewFeeds())(t)
+
+	err := r.with(t, "Close of the run's fetch", r.out.Close)
+	expectFromProvider(t, err, "Tensor", "Close", "close it after Run returns")
+	expectPanicked(t, err)
+
+	err = r.with(t, "Close of the run's feeds", r.feeds.Close)
+	expectFromProvider(t, err, "Feeds", "Close", "close it after Run returns")
+	expectPanicked(t, err)
+
+	var setErr error
+	err = r.with(t, "Set on the run's feeds", func() { setErr = r.feeds.Set(r.x, []float64{1, 1, 1}) })
+	if err != nil {
+		t.Fatalf("the run: %v", err)
 	}
+	expectFromProvider(t, setErr, "Feeds", "Set", "call it after Run returns")
+
+	// Handles the run does not hold: another tensor of the context, other
+	// feeds, a tensor of another context.
+	unfetched := must(r.ctx.Reveal(r.x, ""))(t)
+	otherFeeds := must(tfe.NewFeeds())(t)
+	otherTensor := newSeed(t, fill(1)).out
+	r.closes(t, "handles the run does not hold", unfetched, otherFeeds, otherTensor)
+	expectClosed(t, map[string]error{
+		"the unfetched tensor":       func() error { _, err := unfetched.Shape(); return err }(),
+		"the other feeds":            otherFeeds.Set(r.x, []float64{1, 1, 1}),
+		"the other context's tensor": func() error { _, err := otherTensor.Shape(); return err }(),
+	})
+
+	// The run's handles stay usable, and close once it has returned.
+	if err := r.feeds.Set(r.x, []float64{3, 3, 3}); err != nil {
+		t.Fatalf("Set after the run: %v", err)
+	}
+	if _, err := r.out.Shape(); err != nil {
+		t.Fatalf("the fetch after the run: %v", err)
+	}
+	r.sess.Close()
+	r.feeds.Close()
+	r.out.Close()
+	expectClosed(t, map[string]error{
+		"the feeds after Close": r.feeds.Set(r.x, []float64{1, 1, 1}),
+		"the fetch after Close": func() error { _, err := r.out.Shape(); return err }(),
+	})
 }
 
 // A party's input provider runs on the goroutine that called Run, which

@@ -62,7 +62,8 @@ func cancelled(ctx context.Context, err error) error {
 }
 
 // interruptible runs call, a run, with the C handle held under l (h's
-// read or write lock, see hold) and counted in running. When ctx is done
+// read or write lock, see hold) and counted in h.runs (with h's providers,
+// for fromProvider). When ctx is done
 // before call returns, interrupt is made on the handle, repeatedly (see
 // watch), and call's error then matches ctx's error too (see cancelled).
 func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt func(P) C.enum_tfe_status_t,
@@ -72,8 +73,8 @@ func (h *handle[P]) interruptible(ctx context.Context, l sync.Locker, interrupt 
 		return err
 	}
 	defer h.letGo(l)
-	h.running.Add(1)
-	defer h.running.Add(-1)
+	h.runs.add(h.keep)
+	defer h.runs.remove(h.keep)
 	stop := watch(ctx, func() { interrupt(p) })
 	err = call(p)
 	if stop() && err != nil {

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -31,9 +30,10 @@ type handle[P comparable] struct {
 	// read without mu (see fromProvider).
 	keep    *providerSet
 	cleanup runtime.Cleanup
-	// running counts the runs in progress (see interruptible), each with
-	// mu held.
-	running atomic.Int32
+	// runs are the runs in progress that hold the handle and may call
+	// input providers: a session's or party's own (see interruptible), a
+	// tensor's that fetch it, feeds' that are given them (see runFetches).
+	runs holders
 }
 
 // freeing is what a cleanup needs: never the owner itself, which would
@@ -130,27 +130,31 @@ func (h *handle[P]) close() {
 	h.ptr = zero[P]()
 }
 
-// fromProvider is the error of a call of method (a session's or a party's)
-// made from one of the handle's input providers while it has a run in
-// progress: the run holds the handle until the provider returns, so the
-// call, which would wait for the run (Close, for mu; Run and
+// fromProvider is the error of a call of method made from an input
+// provider of a run in progress that holds the handle (a session's or a
+// party's own run, a run that fetches a tensor or is given feeds): the
+// run holds the handle until the provider returns, so the call, which
+// would wait for the run (Close and Feeds.Set, for mu; Run and
 // ResetVariables, in the library), would wait for good. advice says what
 // to do instead. Nil for any other call, such as one made meanwhile on
 // another goroutine, which waits for the run as usual, or one from a
-// provider while the handle has no run in progress.
+// provider while no run holds the handle.
 func (h *handle[P]) fromProvider(method, advice string) error {
-	if h.running.Load() == 0 || !h.keep.runsHere() {
+	if !h.runs.waitForCaller() {
 		return nil
 	}
-	noun := strings.ToLower(strings.TrimPrefix(h.kind, "tfe."))
+	whose := "this " + strings.ToLower(strings.TrimPrefix(h.kind, "tfe.")) + " while it has a run in progress"
+	if h.keep == nil { // not a session or party (which a run holds only with providers): a fetch, feeds
+		whose = "a run in progress that holds this " + h.kind
+	}
 	return &Error{Status: StatusInvalidArgument, Message: h.kind + "." + method +
-		": called from an input provider of this " + noun + " while it has a run in progress," +
-		" which waits for the provider to return: " + advice}
+		": called from an input provider of " + whose + ", which waits for the provider to return: " + advice}
 }
 
-// closeOutsideProviders is close for a session or a party: from one of its
-// input providers while it has a run in progress it panics instead (see
-// fromProvider), which fails that run with the panic's message.
+// closeOutsideProviders is close for a handle that a run may hold (a
+// session, a party, a tensor, feeds): from an input provider of a run in
+// progress that holds it, it panics instead (see fromProvider), which
+// fails that run with the panic's message.
 func (h *handle[P]) closeOutsideProviders() {
 	if err := h.fromProvider("Close", "close it after Run returns"); err != nil {
 		panic(err)

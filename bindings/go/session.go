@@ -59,8 +59,13 @@ func NewFeeds() (*Feeds, error) {
 }
 
 // Set gives input (an input or variable) its values, row-major
-// (tfe_feeds_set, which copies them).
+// (tfe_feeds_set, which copies them). From an input provider of a run
+// given these feeds, which waits for the provider, Set would wait for
+// good: it fails at once with ErrInvalidArgument instead (see InputFunc).
 func (f *Feeds) Set(input *Tensor, values []float64) error {
+	if err := f.h.fromProvider("Set", afterRun); err != nil {
+		return err
+	}
 	feeds, err := f.h.lock()
 	if err != nil {
 		return err
@@ -75,8 +80,10 @@ func (f *Feeds) Set(input *Tensor, values []float64) error {
 	return check(func() C.enum_tfe_status_t { return C.tfe_feeds_set(feeds, xs[0], v, n) })
 }
 
-// Close frees the feeds (tfe_feeds_free). Safe twice.
-func (f *Feeds) Close() { f.h.close() }
+// Close frees the feeds (tfe_feeds_free). Safe twice. From an input
+// provider of a run given these feeds it panics instead, as Tensor.Close
+// does, and the run fails with that message.
+func (f *Feeds) Close() { f.h.closeOutsideProviders() }
 
 // Session is a tfe_session_t: every player of a context's graph running
 // in this process, each on its own thread. Private variables keep their
@@ -160,7 +167,7 @@ func (s *Session) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Re
 	}
 	var res *Result
 	err := s.h.interruptible(ctx, s.h.mu.RLocker(), sessionInterrupt, func(sess *C.tfe_session_t) (err error) {
-		res, err = runFetches("tfe_session_run", fetches, feeds,
+		res, err = runFetches("tfe_session_run", fetches, feeds, s.h.keep,
 			func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
 				if fd == nil {
 					return C.tfe_session_run(sess, f, n, out)
@@ -184,8 +191,10 @@ func (s *Session) ResetVariables() error {
 
 // runFetches passes the fetches (a Go array of tags, which holds no Go
 // pointer, so cgo lets C read it during the call) and the feeds to one run
-// call and wraps its result.
-func runFetches(function string, fetches []*Tensor, feeds *Feeds,
+// call, which may call the providers of by (nil: none), and wraps its
+// result. The fetches and the feeds count the run in their runs meanwhile
+// (see fromProvider).
+func runFetches(function string, fetches []*Tensor, feeds *Feeds, by *providerSet,
 	call func(**C.tfe_tensor_t, C.size_t, *C.tfe_feeds_t, **C.tfe_result_t) C.enum_tfe_status_t) (*Result, error) {
 	names := make([]string, len(fetches))
 	for i := range names {
@@ -196,12 +205,24 @@ func runFetches(function string, fetches []*Tensor, feeds *Feeds,
 		return nil, err
 	}
 	defer done()
+	if by != nil { // else nothing the run waits for can call back: no marks
+		for _, t := range fetches {
+			t.h.runs.add(by)
+		}
+		defer func() {
+			for _, t := range fetches {
+				t.h.runs.remove(by)
+			}
+		}()
+	}
 	var fd *C.tfe_feeds_t
 	if feeds != nil {
 		if fd, err = feeds.h.acquire(); err != nil {
 			return nil, err
 		}
 		defer feeds.h.release()
+		feeds.h.runs.add(by)
+		defer feeds.h.runs.remove(by)
 	}
 	var first **C.tfe_tensor_t
 	if len(xs) > 0 {
@@ -306,7 +327,7 @@ func (p *Party) Run(ctx context.Context, fetches []*Tensor, feeds *Feeds) (*Resu
 	}
 	var res *Result
 	err := p.h.interruptible(ctx, p.h.mu.RLocker(), partyInterrupt, func(party *C.tfe_party_t) (err error) {
-		res, err = runFetches("tfe_party_run", fetches, feeds,
+		res, err = runFetches("tfe_party_run", fetches, feeds, p.h.keep,
 			func(f **C.tfe_tensor_t, n C.size_t, fd *C.tfe_feeds_t, out **C.tfe_result_t) C.enum_tfe_status_t {
 				return C.tfe_party_run(party, f, n, fd, out)
 			})

@@ -15,8 +15,12 @@ func newTensor(ptr *C.tfe_tensor_t) *Tensor {
 }
 
 // Close frees the tensor handle (tfe_tensor_free); the node stays in the
-// graph. Safe twice; later uses are ErrClosed.
-func (t *Tensor) Close() { t.h.close() }
+// graph. Safe twice; later uses are ErrClosed. A run holds its fetches
+// until it returns: from an input provider of a run that fetches the
+// tensor, Close would wait for good, so it panics instead with an
+// ErrInvalidArgument error that says to close it after Run returns, and
+// the run fails with that message (see InputFunc).
+func (t *Tensor) Close() { t.h.closeOutsideProviders() }
 
 // Shape is the tensor's shape (tfe_tensor_shape).
 func (t *Tensor) Shape() ([]int, error) {
