@@ -131,18 +131,26 @@ class FunctionAndGraphTest(tf.test.TestCase):
         self.assertAllClose(values, [0.0, 10.0, 20.0], atol=1e-3)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n loopback ports free a moment ago, all bound at once: one bound and
+    let go at a time, the system may hand out the same port twice."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class PartyTest(tf.test.TestCase):
     PLAYERS = ["server0", "server1", "server2", "input-provider"]
 
     def hostmap(self, connect_timeout_ms=20000, recv_timeout_ms=20000):
-        path = os.path.join(self.get_temp_dir(), f"hostmap-{free_port()}.json")
-        players = [{"name": p, "address": f"127.0.0.1:{free_port()}"} for p in self.PLAYERS]
+        ports = free_ports(len(self.PLAYERS))
+        path = os.path.join(self.get_temp_dir(), f"hostmap-{ports[0]}.json")
+        players = [{"name": p, "address": f"127.0.0.1:{port}"} for p, port in zip(self.PLAYERS, ports)]
         with open(path, "w") as file:
             json.dump({"players": players, "connect_timeout_ms": connect_timeout_ms,
                        "recv_timeout_ms": recv_timeout_ms}, file)
