@@ -319,7 +319,9 @@ class Context(Handle):
 
     def run(self, fetches, feeds=None):
         """Values of `fetches` (a Tensor or a list), running pending
-        assignments first. Returns numpy arrays (None for an assignment)."""
+        assignments first. Returns numpy arrays (None for an assignment).
+        From an input provider of this context while it runs, it raises
+        tfe.InvalidArgumentError: that run waits for the provider."""
         single = not isinstance(fetches, (list, tuple))
         fetch_list = [fetches] if single else list(fetches)
         assigns = False
