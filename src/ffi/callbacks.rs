@@ -1,9 +1,10 @@
 //! What a context gives its inputs and variables at their owners: the C
 //! input callbacks, with the message a failing callback may leave
 //! (`tfe_input_set_error`), and the initial values of private variables,
-//! which the context keeps and the graph never holds. It also knows whose
-//! run a callback serves, so a callback that calls back into that run's
-//! session or party is refused instead of waiting for itself (`Runner`).
+//! which the context keeps and the graph never holds. Each callback runs in
+//! a frame of this thread's stack, which knows whose run it serves, so a
+//! callback that calls back into that run's session or party is refused
+//! instead of waiting for itself (`Runner`).
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
@@ -57,17 +58,17 @@ type ProvideFn = unsafe extern "C" fn(*mut c_void, *const c_char, *const usize, 
 const MAX_MESSAGE_BYTES: usize = 4096;
 
 thread_local! {
-    /// The message left by the input callback running on this thread:
-    /// `None` outside a callback, `Some(None)` inside one that left none.
-    #[expect(clippy::option_option, reason = "three states: outside a callback, inside one without and with a message")]
-    static CALLBACK_MESSAGE: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+    /// The input callbacks running on this thread, innermost last: a
+    /// callback may run a party, whose callbacks then run on this thread
+    /// too. Each frame knows whose run it serves and keeps the message the
+    /// callback left (`tfe_input_set_error`).
+    static CALLBACKS: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
 }
 
-thread_local! {
-    /// The sessions and parties whose input callbacks run on this thread,
-    /// innermost last: a callback may run another session, whose callbacks
-    /// can run on this thread too (a party's run on the caller's thread).
-    static SERVING: RefCell<Vec<Runner>> = const { RefCell::new(Vec::new()) };
+/// One input callback running on this thread.
+struct Frame {
+    runner: Runner,
+    message: Option<String>,
 }
 
 /// A session or party, as the input callbacks of its runs know it: a number
@@ -87,7 +88,7 @@ impl Runner {
     /// inside an input callback of its own run: the run holds the runner and
     /// waits for the callback, so the call would wait for itself.
     pub(crate) fn refuse_from_own_callback(self, call: &str, what: &str) -> Result<(), Failure> {
-        if SERVING.with(|serving| serving.borrow().contains(&self)) {
+        if CALLBACKS.with(|frames| frames.borrow().iter().any(|frame| frame.runner == self)) {
             return Err(Failure::invalid(format!(
                 "{call} was called from an input callback of this {what}'s own run, which waits for the \
                  callback: expected the call after that run returns"
@@ -95,19 +96,31 @@ impl Runner {
         }
         Ok(())
     }
+}
 
-    /// Runs `f` marked as serving this runner's run on this thread.
-    fn serve<T>(self, f: impl FnOnce() -> T) -> T {
-        /// Unmarks on the way out, also when `f` unwinds.
-        struct Served;
-        impl Drop for Served {
-            fn drop(&mut self) {
-                SERVING.with(|serving| serving.borrow_mut().pop());
-            }
-        }
-        SERVING.with(|serving| serving.borrow_mut().push(self));
-        let _served = Served;
-        f()
+/// The frame of the callback running on this thread, from its call to its
+/// return: `message` takes what the callback left, and dropping it (also
+/// when unwinding) pops the frame.
+struct Running;
+
+impl Running {
+    /// Pushes the frame of a callback of `runner`'s run.
+    fn enter(runner: Runner) -> Running {
+        CALLBACKS.with(|frames| frames.borrow_mut().push(Frame { runner, message: None }));
+        Running
+    }
+
+    /// The message the callback left, as it returns.
+    fn message(self) -> Option<String> {
+        let message = CALLBACKS.with(|frames| frames.borrow_mut().last_mut().and_then(|frame| frame.message.take()));
+        drop(self); // pops the frame
+        message
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        CALLBACKS.with(|frames| frames.borrow_mut().pop());
     }
 }
 
@@ -130,7 +143,8 @@ impl InputCallback {
         InputCallback { provide, user_data }
     }
 
-    fn call(&self, request: &ProviderRequest) -> Result<Vec<f64>> {
+    /// Calls the callback for `request` in a run of `runner`.
+    fn call(&self, runner: Runner, request: &ProviderRequest) -> Result<Vec<f64>> {
         let len = numel(request.shape);
         // The caller chose the shape: a buffer the host cannot hold is an
         // error naming the input, not an abort.
@@ -144,7 +158,7 @@ impl InputCallback {
         })?;
         values.resize(len, 0.0);
         let name = CString::new(request.name).map_err(|_| Error::internal("an input name holds a NUL byte"))?;
-        CALLBACK_MESSAGE.with(|slot| *slot.borrow_mut() = Some(None));
+        let running = Running::enter(runner);
         // SAFETY: every pointer is valid for the call; the callback's own
         // validity is the contract of `tfe_define_private_input`.
         let code = unsafe {
@@ -157,7 +171,7 @@ impl InputCallback {
                 len,
             )
         };
-        let message = CALLBACK_MESSAGE.with(|slot| slot.borrow_mut().take()).flatten();
+        let message = running.message();
         match (code, message) {
             (0, _) => Ok(values),
             (code, Some(message)) => Err(Error::invalid(format!("the input callback returned {code}: {message}"))),
@@ -186,7 +200,7 @@ impl Initializer {
         match self {
             Initializer::Callback(callback) => {
                 let callback = *callback;
-                Arc::new(move |request| runner.serve(|| callback.call(request)))
+                Arc::new(move |request| callback.call(runner, request))
             }
             Initializer::Values(values) => values_provider(values.as_ref().clone()),
         }
@@ -225,9 +239,9 @@ pub unsafe extern "C" fn tfe_input_set_error(message: *const c_char) -> tfe_stat
         if bytes.len() > MAX_MESSAGE_BYTES {
             text.push_str(" [cut]");
         }
-        CALLBACK_MESSAGE.with(|slot| match slot.borrow_mut().as_mut() {
-            Some(left) => {
-                *left = Some(text);
+        CALLBACKS.with(|frames| match frames.borrow_mut().last_mut() {
+            Some(frame) => {
+                frame.message = Some(text);
                 Ok(())
             }
             None => Err(Failure::invalid(
